@@ -1,7 +1,9 @@
 //! `cargo xtask`: the project's command line. Thin: the logic lives in the `codegen` library.
 //!
 //! ```text
-//! cargo xtask codegen [--check]          regenerate generated/ (and the runtime's partitions table)
+//! cargo xtask codegen [--check] [--only a,b]
+//!                                        regenerate generated/ (and the runtime's partitions
+//!                                        table), or only the crates named
 //! cargo xtask sweep [--no-compile] [--compile a,b] [--shard K/N] [--serde] [--models DIR]
 //!                                        generate (and type-check) a crate for every model
 //! cargo xtask test                       the whole test suite (what CI runs)
@@ -53,7 +55,7 @@ fn main() -> ExitCode {
         Some("idl") => idl::run(&args[1..]),
         Some("latest-deps") => latest_deps::run(&args[1..]),
         Some("handshake") => handshake::run(&args[1..]),
-        _ => Err("usage: cargo xtask <codegen [--check] | sweep [--no-compile] [--compile a,b] [--serde] | test | bench [what...] | idl PATH... | latest-deps | handshake>".to_string()),
+        _ => Err("usage: cargo xtask <codegen [--check] [--only a,b] | sweep [--no-compile] [--compile a,b] [--serde] | test | bench [what...] | idl PATH... | latest-deps | handshake>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,15 +102,23 @@ pub fn env_dir(name: &str) -> Option<PathBuf> {
 
 fn codegen_cmd(args: &[String]) -> Result<(), String> {
     let mut check = false;
-    for a in args {
+    let mut only: Option<Vec<String>> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
         match a.as_str() {
             "--check" => check = true,
+            "--only" => {
+                let list = it
+                    .next()
+                    .ok_or("codegen: --only needs a comma-separated list of crate names")?;
+                only = Some(list.split(',').map(|s| s.trim().to_owned()).collect());
+            }
             other => return Err(format!("codegen: unknown argument `{other}`")),
         }
     }
     let start = Instant::now();
     let root = root();
-    let outputs = generate_all(&root)?;
+    let outputs = generate_all(&root, only.as_deref())?;
     let mut stale = Vec::new();
     let mut written = 0;
     for (dir, files) in &outputs {
@@ -152,8 +162,21 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
 /// Rendered outputs: `(directory, files relative to it)`.
 pub type Outputs = Vec<(PathBuf, BTreeMap<String, String>)>;
 
-pub fn generate_all(root: &Path) -> Result<Outputs, String> {
+/// With `only`, just those crates (by crate name; an unknown name is an error) and not the
+/// partitions table.
+pub fn generate_all(root: &Path, only: Option<&[String]>) -> Result<Outputs, String> {
     let manifest = Manifest::load(&root.join("model/manifest.json"))?;
+    if let Some(names) = only {
+        if let Some(bad) = names
+            .iter()
+            .find(|n| !manifest.services.iter().any(|e| &e.crate_name == *n))
+        {
+            return Err(format!(
+                "codegen: --only {bad}: no such crate in model/manifest.json"
+            ));
+        }
+    }
+    let wanted = |name: &str| only.is_none_or(|names| names.iter().any(|n| n == name));
     let lookup = Lookup {
         local_dir: root.join("model"),
         models_dir: env_dir("SMITHY_MODELS_DIR"),
@@ -162,7 +185,7 @@ pub fn generate_all(root: &Path) -> Result<Outputs, String> {
         allow_download: true,
     };
     let mut outputs = Vec::new();
-    for entry in &manifest.services {
+    for entry in manifest.services.iter().filter(|e| wanted(&e.crate_name)) {
         let opts = codegen::CrateOptions {
             runtime_path: relative_runtime(&entry.output),
             ..Default::default()
@@ -192,7 +215,7 @@ pub fn generate_all(root: &Path) -> Result<Outputs, String> {
         }
         outputs.push((root.join(&entry.output), files.files));
     }
-    if let Some(p) = &manifest.partitions {
+    if let Some(p) = manifest.partitions.as_ref().filter(|_| only.is_none()) {
         let dir = env_dir("SMITHY_TESTDATA_DIR").ok_or_else(|| {
             format!("the partitions table needs {} from the test data: set SMITHY_TESTDATA_DIR (e.g. ../shared/testdata)", p.testdata_path)
         })?;

@@ -204,6 +204,10 @@ struct SeqState {
     ended_with_comma: bool,
     /// A `,` was written at this sequence's top level.
     commas: bool,
+    /// A block's top level has a `name: value` (a field) and no `;` so far.
+    field: bool,
+    /// A `;` was written at this block's top level.
+    semis: bool,
     /// The current element starts with `..` (a struct literal's base, which takes no comma).
     rest: bool,
     /// The first token of the sequence.
@@ -356,6 +360,8 @@ impl<'a> Printer<'a> {
             in_where: false,
             ended_with_comma: false,
             commas: false,
+            field: false,
+            semis: false,
             rest: false,
             start,
             chain: false,
@@ -399,7 +405,7 @@ impl<'a> Printer<'a> {
             let comma = match mode {
                 Mode::Vertical { comma } => comma,
                 Mode::Block => {
-                    st.commas
+                    (st.commas || (st.field && !st.semis))
                         && !st.rest
                         && self.in_macro == 0
                         && st.prev.is_some_and(|p| !matches!(self.txt(p), ";" | "}"))
@@ -493,6 +499,13 @@ impl<'a> Printer<'a> {
             match text {
                 // A match arm: the block is a list of arms, which ends with a comma.
                 "=>" if mode == Mode::Block && st.generics == 0 => st.commas = true,
+                ":" if mode == Mode::Block
+                    && st.generics == 0
+                    && !st.in_where
+                    && !st.closure_params =>
+                {
+                    st.field = true
+                }
                 "," if st.generics == 0 && !st.closure_params => {
                     st.ended_with_comma = true;
                     let breaks = match mode {
@@ -515,6 +528,7 @@ impl<'a> Printer<'a> {
                     }
                 }
                 ";" if mode == Mode::Block && st.generics == 0 => {
+                    st.semis = true;
                     self.end_where(st);
                     self.end_chain(st);
                     self.line_ends();
@@ -817,8 +831,11 @@ impl<'a> Printer<'a> {
         // sequence takes over, the earlier one having fitted.
         // A lone closure argument stays on the line (`ok_or_else(|| ...)`): its body breaks.
         let closure = !commas && (self.is_punct(i + 1, "|") || self.is_punct(i + 1, "||"));
+        // Nothing to gain from breaking one token (`pub(crate)`, `Some(x)`) over lines.
+        let single = close == i + 2;
         if !vertical
             && !closure
+            && !single
             && close > i + 1
             && self.trial.is_none_or(|t| t.depth == self.depth && !t.chain)
         {

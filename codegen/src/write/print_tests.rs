@@ -207,6 +207,7 @@ fn long_method_chains_go_one_call_per_line() {
             }
         }
         fn short() { a.b().c(); }
+        pub(crate) static ENDPOINT_DISCOVERY: ::awsrt::client::EndpointDiscoveryInfo = ::awsrt::client::EndpointDiscoveryInfo { a: 1 };
     };
     let text = round_trip(ts, "chains");
     let want = "\
@@ -224,6 +225,9 @@ impl Debug for B {
 fn short() {
     a.b().c();
 }
+pub(crate) static ENDPOINT_DISCOVERY: ::awsrt::client::EndpointDiscoveryInfo = ::awsrt::client::EndpointDiscoveryInfo {
+    a: 1,
+};
 ";
     assert_eq!(text, want);
 }

@@ -1165,9 +1165,7 @@ fn full_oidc_identity_provider_config_request(
         return <crate::types::OidcIdentityProviderConfigRequest as ::std::default::Default>::default();
     }
     crate::types::OidcIdentityProviderConfigRequest {
-        identity_provider_config_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        identity_provider_config_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         issuer_url: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         client_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         username_claim: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),

@@ -968,9 +968,7 @@ fn full_service_specific_credential(d: u32) -> crate::types::ServiceSpecificCred
         service_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         service_user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         service_password: SensitiveString::from("s3cr3t ✓ \"x\""),
-        service_specific_credential_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        service_specific_credential_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::StatusType::from("Active"),
         ..::std::default::Default::default()
@@ -987,9 +985,7 @@ fn full_service_specific_credential_metadata(
         status: crate::types::StatusType::from("Active"),
         service_user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         create_date: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        service_specific_credential_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        service_specific_credential_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         service_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
@@ -1166,9 +1162,7 @@ fn full_add_client_id_to_open_id_connect_provider_input(
         return <crate::operation::add_client_id_to_open_id_connect_provider::AddClientIdToOpenIdConnectProviderInput as ::std::default::Default>::default();
     }
     crate::operation::add_client_id_to_open_id_connect_provider::AddClientIdToOpenIdConnectProviderInput {
-        open_id_connect_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        open_id_connect_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         client_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
@@ -1857,9 +1851,7 @@ fn full_delete_open_id_connect_provider_input(
         return <crate::operation::delete_open_id_connect_provider::DeleteOpenIdConnectProviderInput as ::std::default::Default>::default();
     }
     crate::operation::delete_open_id_connect_provider::DeleteOpenIdConnectProviderInput {
-        open_id_connect_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        open_id_connect_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2066,9 +2058,7 @@ fn full_delete_service_specific_credential_input(
     }
     crate::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialInput {
         user_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        service_specific_credential_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        service_specific_credential_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2783,9 +2773,7 @@ fn full_get_open_id_connect_provider_input(
         return <crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderInput as ::std::default::Default>::default();
     }
     crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderInput {
-        open_id_connect_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        open_id_connect_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -3585,9 +3573,7 @@ fn full_list_open_id_connect_provider_tags_input(
         return <crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsInput as ::std::default::Default>::default();
     }
     crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsInput {
-        open_id_connect_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        open_id_connect_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -4288,9 +4274,7 @@ fn full_remove_client_id_from_open_id_connect_provider_input(
         return <crate::operation::remove_client_id_from_open_id_connect_provider::RemoveClientIdFromOpenIdConnectProviderInput as ::std::default::Default>::default();
     }
     crate::operation::remove_client_id_from_open_id_connect_provider::RemoveClientIdFromOpenIdConnectProviderInput {
-        open_id_connect_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        open_id_connect_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         client_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
@@ -4357,9 +4341,7 @@ fn full_reset_service_specific_credential_input(
     }
     crate::operation::reset_service_specific_credential::ResetServiceSpecificCredentialInput {
         user_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        service_specific_credential_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        service_specific_credential_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -4617,9 +4599,7 @@ fn full_tag_open_id_connect_provider_input(
         return <crate::operation::tag_open_id_connect_provider::TagOpenIdConnectProviderInput as ::std::default::Default>::default();
     }
     crate::operation::tag_open_id_connect_provider::TagOpenIdConnectProviderInput {
-        open_id_connect_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        open_id_connect_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         tags: if d > 3u32 {
             vec![]
         } else {
@@ -4813,9 +4793,7 @@ fn full_untag_open_id_connect_provider_input(
         return <crate::operation::untag_open_id_connect_provider::UntagOpenIdConnectProviderInput as ::std::default::Default>::default();
     }
     crate::operation::untag_open_id_connect_provider::UntagOpenIdConnectProviderInput {
-        open_id_connect_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        open_id_connect_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         tag_keys: if d > 3u32 {
             vec![]
         } else {
@@ -5075,9 +5053,7 @@ fn full_update_open_id_connect_provider_thumbprint_input(
         return <crate::operation::update_open_id_connect_provider_thumbprint::UpdateOpenIdConnectProviderThumbprintInput as ::std::default::Default>::default();
     }
     crate::operation::update_open_id_connect_provider_thumbprint::UpdateOpenIdConnectProviderThumbprintInput {
-        open_id_connect_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        open_id_connect_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         thumbprint_list: if d > 3u32 {
             vec![]
         } else {
@@ -5224,9 +5200,7 @@ fn full_update_service_specific_credential_input(
     }
     crate::operation::update_service_specific_credential::UpdateServiceSpecificCredentialInput {
         user_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        service_specific_credential_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        service_specific_credential_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::StatusType::from("Active"),
         ..::std::default::Default::default()
     }

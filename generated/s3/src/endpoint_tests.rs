@@ -1589,9 +1589,7 @@ fn case_78_arn_with_aws_global_region_and_use_arn_region_uses_the_regional_endpo
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -2553,9 +2551,7 @@ fn case_133_invalid_arn_outpost() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op_01234567890123456/accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost/op_01234567890123456/accesspoint/reports"),
         ),
     );
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
@@ -2575,9 +2571,7 @@ fn case_134_invalid_arn() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -2609,9 +2603,7 @@ fn case_136_invalid_outpost_type() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/not-accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/not-accesspoint/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -2627,9 +2619,7 @@ fn case_137_invalid_outpost_type() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east_1:123456789012:outpost/op-01234567890123456/not-accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-east_1:123456789012:outpost/op-01234567890123456/not-accesspoint/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -2645,9 +2635,7 @@ fn case_138_invalid_outpost_type() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:12345_789012:outpost/op-01234567890123456/not-accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:12345_789012:outpost/op-01234567890123456/not-accesspoint/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -3204,9 +3192,7 @@ fn case_168_path_style_arn_is_error_us_west_2() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
-            ),
+            String::from("arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket"),
         ),
     );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
@@ -3335,9 +3321,7 @@ fn case_175_path_style_arn_is_error_cn_north_1() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
-            ),
+            String::from("arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket"),
         ),
     );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
@@ -3471,9 +3455,7 @@ fn case_182_path_style_arn_is_error_af_south_1() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
-            ),
+            String::from("arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket"),
         ),
     );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
@@ -4275,9 +4257,7 @@ fn case_215_s3_outposts_vanilla_test() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -4304,9 +4284,7 @@ fn case_216_s3_outposts_custom_endpoint() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports"),
         ),
     );
     params.set(
@@ -4334,9 +4312,7 @@ fn case_217_outposts_arn_with_region_mismatch_and_use_arn_region_false() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint"),
         ),
     );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
@@ -4360,9 +4336,7 @@ fn case_218_outposts_arn_with_region_mismatch_custom_region_and_use_arn_region_f
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint"),
         ),
     );
     params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
@@ -4387,9 +4361,7 @@ fn case_219_outposts_arn_with_region_mismatch_and_use_arn_region_true() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint"),
         ),
     );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
@@ -4418,9 +4390,7 @@ fn case_220_outposts_arn_with_region_mismatch_and_use_arn_region_unset() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint"),
         ),
     );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
@@ -4448,9 +4418,7 @@ fn case_221_outposts_arn_with_partition_mismatch_and_use_arn_region_true() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:cn-north-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-            ),
+            String::from("arn:aws:s3-outposts:cn-north-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint"),
         ),
     );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
@@ -4478,9 +4446,7 @@ fn case_222_arn_with_use_global_endpoint_and_use_east_1_region_uses_the_regional
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -4507,9 +4473,7 @@ fn case_223_s3_outposts_does_not_support_dualstack() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -4528,9 +4492,7 @@ fn case_224_s3_outposts_does_not_support_fips() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -4549,9 +4511,7 @@ fn case_225_s3_outposts_does_not_support_accelerate() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-            ),
+            String::from("arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -4570,9 +4530,7 @@ fn case_226_validates_against_subresource() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-outposts:us-west-2:123456789012:outpost:op-01234567890123456:accesspoint:mybucket:object:foo",
-            ),
+            String::from("arn:aws:s3-outposts:us-west-2:123456789012:outpost:op-01234567890123456:accesspoint:mybucket:object:foo"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -4849,9 +4807,7 @@ fn case_237_object_lambda_us_gov_east_1() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws-us-gov:s3-object-lambda:us-gov-east-1:123456789012:accesspoint/mybanner",
-            ),
+            String::from("arn:aws-us-gov:s3-object-lambda:us-gov-east-1:123456789012:accesspoint/mybanner"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -4879,9 +4835,7 @@ fn case_238_object_lambda_us_gov_east_1_with_fips() {
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws-us-gov:s3-object-lambda:us-gov-east-1:123456789012:accesspoint/mybanner",
-            ),
+            String::from("arn:aws-us-gov:s3-object-lambda:us-gov-east-1:123456789012:accesspoint/mybanner"),
         ),
     );
     let result = rules().resolve(&params, &partitions());
@@ -5127,9 +5081,7 @@ fn case_249_object_lambda_with_invalid_arn_access_point_name_contains_sub_resour
     params.set(
         "Bucket",
         ::awsrt::endpoint::Value::String(
-            String::from(
-                "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:mybucket:object:foo",
-            ),
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:mybucket:object:foo"),
         ),
     );
     let result = rules().resolve(&params, &partitions());

@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config)
+            inner: crate::Client::new(config),
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -31,7 +31,7 @@ impl Client {
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
         Self {
-            inner: client
+            inner: client,
         }
     }
     /// The async client underneath.

@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
         }
     }
     /// The configuration this client was built with.

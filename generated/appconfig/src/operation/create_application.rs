@@ -340,18 +340,14 @@ impl CreateApplicationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateApplicationOutput, ::awsrt::error::SdkError<CreateApplicationError>> {
+    pub async fn send(self) -> Result<CreateApplicationOutput, ::awsrt::error::SdkError<CreateApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateApplicationOutput, ::awsrt::error::SdkError<CreateApplicationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateApplicationOutput, ::awsrt::error::SdkError<CreateApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -396,9 +392,7 @@ impl CreateApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateApplicationOutput, ::awsrt::error::SdkError<CreateApplicationError>> {
+    pub fn send(self) -> Result<CreateApplicationOutput, ::awsrt::error::SdkError<CreateApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -663,18 +663,14 @@ impl CreateConfigurationProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
+    pub async fn send(self) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -719,9 +715,7 @@ impl CreateConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
+    pub fn send(self) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -580,18 +580,14 @@ impl CreateDeploymentStrategyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
+    pub async fn send(self) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -636,9 +632,7 @@ impl CreateDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
+    pub fn send(self) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -466,18 +466,14 @@ impl CreateEnvironmentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
+    pub async fn send(self) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -522,9 +518,7 @@ impl CreateEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
+    pub fn send(self) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

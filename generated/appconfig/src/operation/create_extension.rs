@@ -539,18 +539,14 @@ impl CreateExtensionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>> {
+    pub async fn send(self) -> Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -595,9 +591,7 @@ impl CreateExtensionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>> {
+    pub fn send(self) -> Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -474,18 +474,14 @@ impl CreateExtensionAssociationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
+    pub async fn send(self) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -530,9 +526,7 @@ impl CreateExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
+    pub fn send(self) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -218,9 +218,7 @@ impl CreateHostedConfigurationVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
         Ok(CreateHostedConfigurationVersionInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "application_id",
@@ -642,18 +640,14 @@ impl CreateHostedConfigurationVersionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
+    pub async fn send(self) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -698,9 +692,7 @@ impl CreateHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking> 
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
+    pub fn send(self) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -295,18 +295,14 @@ impl DeleteEnvironmentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
+    pub async fn send(self) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -351,9 +347,7 @@ impl DeleteEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
+    pub fn send(self) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -247,18 +247,14 @@ impl DeleteExtensionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteExtensionOutput, ::awsrt::error::SdkError<DeleteExtensionError>> {
+    pub async fn send(self) -> Result<DeleteExtensionOutput, ::awsrt::error::SdkError<DeleteExtensionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteExtensionOutput, ::awsrt::error::SdkError<DeleteExtensionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteExtensionOutput, ::awsrt::error::SdkError<DeleteExtensionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -303,9 +299,7 @@ impl DeleteExtensionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteExtensionOutput, ::awsrt::error::SdkError<DeleteExtensionError>> {
+    pub fn send(self) -> Result<DeleteExtensionOutput, ::awsrt::error::SdkError<DeleteExtensionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -225,18 +225,14 @@ impl DeleteExtensionAssociationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
+    pub async fn send(self) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -281,9 +277,7 @@ impl DeleteExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
+    pub fn send(self) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

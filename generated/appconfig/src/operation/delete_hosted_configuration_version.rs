@@ -103,9 +103,7 @@ impl DeleteHostedConfigurationVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
         Ok(DeleteHostedConfigurationVersionInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "application_id",
@@ -279,18 +277,14 @@ impl DeleteHostedConfigurationVersionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
+    pub async fn send(self) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -335,9 +329,7 @@ impl DeleteHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking> 
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
+    pub fn send(self) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

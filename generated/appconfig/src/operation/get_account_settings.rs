@@ -210,18 +210,14 @@ impl GetAccountSettingsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
+    pub async fn send(self) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -266,9 +262,7 @@ impl GetAccountSettingsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
+    pub fn send(self) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -294,18 +294,14 @@ impl GetApplicationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetApplicationOutput, ::awsrt::error::SdkError<GetApplicationError>> {
+    pub async fn send(self) -> Result<GetApplicationOutput, ::awsrt::error::SdkError<GetApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetApplicationOutput, ::awsrt::error::SdkError<GetApplicationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetApplicationOutput, ::awsrt::error::SdkError<GetApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -350,9 +346,7 @@ impl GetApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetApplicationOutput, ::awsrt::error::SdkError<GetApplicationError>> {
+    pub fn send(self) -> Result<GetApplicationOutput, ::awsrt::error::SdkError<GetApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

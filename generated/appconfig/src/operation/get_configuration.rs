@@ -425,18 +425,14 @@ impl GetConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
+    pub async fn send(self) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -481,9 +477,7 @@ impl GetConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
+    pub fn send(self) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

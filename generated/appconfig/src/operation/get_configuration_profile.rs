@@ -479,18 +479,14 @@ impl GetConfigurationProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
+    pub async fn send(self) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -535,9 +531,7 @@ impl GetConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
+    pub fn send(self) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -404,18 +404,14 @@ impl GetDeploymentStrategyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
+    pub async fn send(self) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -460,9 +456,7 @@ impl GetDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
+    pub fn send(self) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -387,18 +387,14 @@ impl GetEnvironmentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetEnvironmentOutput, ::awsrt::error::SdkError<GetEnvironmentError>> {
+    pub async fn send(self) -> Result<GetEnvironmentOutput, ::awsrt::error::SdkError<GetEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetEnvironmentOutput, ::awsrt::error::SdkError<GetEnvironmentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetEnvironmentOutput, ::awsrt::error::SdkError<GetEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -443,9 +439,7 @@ impl GetEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetEnvironmentOutput, ::awsrt::error::SdkError<GetEnvironmentError>> {
+    pub fn send(self) -> Result<GetEnvironmentOutput, ::awsrt::error::SdkError<GetEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -365,18 +365,14 @@ impl GetExtensionAssociationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
+    pub async fn send(self) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -421,9 +417,7 @@ impl GetExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
+    pub fn send(self) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -488,18 +488,14 @@ impl GetHostedConfigurationVersionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
+    pub async fn send(self) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -544,9 +540,7 @@ impl GetHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
+    pub fn send(self) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -277,18 +277,14 @@ impl ListApplicationsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>> {
+    pub async fn send(self) -> Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -333,9 +329,7 @@ impl ListApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>> {
+    pub fn send(self) -> Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -462,9 +456,7 @@ impl ListApplicationsFluentBuilder {
 impl ListApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListApplicationsOutput, ListApplicationsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListApplicationsOutput, ListApplicationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -481,9 +473,7 @@ impl ListApplicationsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListApplicationsOutput, ListApplicationsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListApplicationsOutput, ListApplicationsError> {
         let Self {
             handle,
             inner,

@@ -342,18 +342,14 @@ impl ListConfigurationProfilesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
+    pub async fn send(self) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -398,9 +394,7 @@ impl ListConfigurationProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
+    pub fn send(self) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -570,9 +564,7 @@ impl ListConfigurationProfilesFluentBuilder {
 impl ListConfigurationProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListConfigurationProfilesOutput, ListConfigurationProfilesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListConfigurationProfilesOutput, ListConfigurationProfilesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -589,9 +581,7 @@ impl ListConfigurationProfilesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListConfigurationProfilesOutput, ListConfigurationProfilesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListConfigurationProfilesOutput, ListConfigurationProfilesError> {
         let Self {
             handle,
             inner,

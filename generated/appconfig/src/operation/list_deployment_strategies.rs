@@ -277,18 +277,14 @@ impl ListDeploymentStrategiesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
+    pub async fn send(self) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -333,9 +329,7 @@ impl ListDeploymentStrategiesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
+    pub fn send(self) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -466,9 +460,7 @@ impl ListDeploymentStrategiesFluentBuilder {
 impl ListDeploymentStrategiesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListDeploymentStrategiesOutput, ListDeploymentStrategiesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDeploymentStrategiesOutput, ListDeploymentStrategiesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -485,9 +477,7 @@ impl ListDeploymentStrategiesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListDeploymentStrategiesOutput, ListDeploymentStrategiesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListDeploymentStrategiesOutput, ListDeploymentStrategiesError> {
         let Self {
             handle,
             inner,

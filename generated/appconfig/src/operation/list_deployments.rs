@@ -343,18 +343,14 @@ impl ListDeploymentsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>> {
+    pub async fn send(self) -> Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -399,9 +395,7 @@ impl ListDeploymentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>> {
+    pub fn send(self) -> Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -568,9 +562,7 @@ impl ListDeploymentsFluentBuilder {
 impl ListDeploymentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListDeploymentsOutput, ListDeploymentsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDeploymentsOutput, ListDeploymentsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -587,9 +579,7 @@ impl ListDeploymentsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListDeploymentsOutput, ListDeploymentsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListDeploymentsOutput, ListDeploymentsError> {
         let Self {
             handle,
             inner,

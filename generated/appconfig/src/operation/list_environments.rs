@@ -317,18 +317,14 @@ impl ListEnvironmentsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>> {
+    pub async fn send(self) -> Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -373,9 +369,7 @@ impl ListEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>> {
+    pub fn send(self) -> Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -522,9 +516,7 @@ impl ListEnvironmentsFluentBuilder {
 impl ListEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListEnvironmentsOutput, ListEnvironmentsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListEnvironmentsOutput, ListEnvironmentsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -541,9 +533,7 @@ impl ListEnvironmentsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListEnvironmentsOutput, ListEnvironmentsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListEnvironmentsOutput, ListEnvironmentsError> {
         let Self {
             handle,
             inner,

@@ -346,18 +346,14 @@ impl ListExtensionAssociationsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
+    pub async fn send(self) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -402,9 +398,7 @@ impl ListExtensionAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
+    pub fn send(self) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -600,9 +594,7 @@ impl ListExtensionAssociationsFluentBuilder {
 impl ListExtensionAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListExtensionAssociationsOutput, ListExtensionAssociationsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListExtensionAssociationsOutput, ListExtensionAssociationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -619,9 +611,7 @@ impl ListExtensionAssociationsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListExtensionAssociationsOutput, ListExtensionAssociationsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListExtensionAssociationsOutput, ListExtensionAssociationsError> {
         let Self {
             handle,
             inner,

@@ -368,18 +368,14 @@ impl ListHostedConfigurationVersionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
+    pub async fn send(self) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -424,9 +420,7 @@ impl ListHostedConfigurationVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
+    pub fn send(self) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -621,9 +615,7 @@ impl ListHostedConfigurationVersionsFluentBuilder {
 impl ListHostedConfigurationVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListHostedConfigurationVersionsOutput, ListHostedConfigurationVersionsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListHostedConfigurationVersionsOutput, ListHostedConfigurationVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -640,9 +632,7 @@ impl ListHostedConfigurationVersionsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListHostedConfigurationVersionsOutput, ListHostedConfigurationVersionsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListHostedConfigurationVersionsOutput, ListHostedConfigurationVersionsError> {
         let Self {
             handle,
             inner,

@@ -934,18 +934,14 @@ impl StartDeploymentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>> {
+    pub async fn send(self) -> Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -990,9 +986,7 @@ impl StartDeploymentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>> {
+    pub fn send(self) -> Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

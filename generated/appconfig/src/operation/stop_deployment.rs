@@ -791,18 +791,14 @@ impl StopDeploymentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>> {
+    pub async fn send(self) -> Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -847,9 +843,7 @@ impl StopDeploymentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>> {
+    pub fn send(self) -> Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -238,18 +238,14 @@ impl UpdateAccountSettingsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
+    pub async fn send(self) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -294,9 +290,7 @@ impl UpdateAccountSettingsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
+    pub fn send(self) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

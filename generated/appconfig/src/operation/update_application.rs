@@ -338,18 +338,14 @@ impl UpdateApplicationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>> {
+    pub async fn send(self) -> Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -394,9 +390,7 @@ impl UpdateApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>> {
+    pub fn send(self) -> Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -590,18 +590,14 @@ impl UpdateConfigurationProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
+    pub async fn send(self) -> Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -646,9 +642,7 @@ impl UpdateConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
+    pub fn send(self) -> Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -526,18 +526,14 @@ impl UpdateDeploymentStrategyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
+    pub async fn send(self) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -582,9 +578,7 @@ impl UpdateDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
+    pub fn send(self) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -454,18 +454,14 @@ impl UpdateEnvironmentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
+    pub async fn send(self) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -510,9 +506,7 @@ impl UpdateEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
+    pub fn send(self) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -514,18 +514,14 @@ impl UpdateExtensionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>> {
+    pub async fn send(self) -> Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -570,9 +566,7 @@ impl UpdateExtensionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>> {
+    pub fn send(self) -> Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -52,9 +52,7 @@ mod _deletion_protection_settings;
 #[cfg(any(feature = "get_account_settings", feature = "update_account_settings"))]
 pub use self::_deletion_protection_settings::DeletionProtectionSettings;
 #[cfg(any(feature = "get_account_settings", feature = "update_account_settings"))]
-pub(
-    crate
-) use self::_deletion_protection_settings::{ser_deletion_protection_settings, de_deletion_protection_settings};
+pub(crate) use self::_deletion_protection_settings::{ser_deletion_protection_settings, de_deletion_protection_settings};
 #[cfg(any(feature = "get_deployment", feature = "start_deployment", feature = "stop_deployment"))]
 mod _deployment_event;
 #[cfg(any(feature = "get_deployment", feature = "start_deployment", feature = "stop_deployment"))]
@@ -162,9 +160,7 @@ mod _hosted_configuration_version_summary;
 #[cfg(feature = "list_hosted_configuration_versions")]
 pub use self::_hosted_configuration_version_summary::HostedConfigurationVersionSummary;
 #[cfg(feature = "list_hosted_configuration_versions")]
-pub(
-    crate
-) use self::_hosted_configuration_version_summary::{de_hosted_configuration_version_summary};
+pub(crate) use self::_hosted_configuration_version_summary::{de_hosted_configuration_version_summary};
 mod _invalid_configuration_detail;
 pub use self::_invalid_configuration_detail::InvalidConfigurationDetail;
 pub(crate) use self::_invalid_configuration_detail::{de_invalid_configuration_detail};

@@ -417,18 +417,14 @@ impl CreateAccessTokenFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
+    pub async fn send(self) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -473,9 +469,7 @@ impl CreateAccessTokenFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
+    pub fn send(self) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -598,18 +598,14 @@ impl CreateDevEnvironmentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
+    pub async fn send(self) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -654,9 +650,7 @@ impl CreateDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
+    pub fn send(self) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -444,18 +444,14 @@ impl CreateSourceRepositoryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateSourceRepositoryOutput, ::awsrt::error::SdkError<CreateSourceRepositoryError>> {
+    pub async fn send(self) -> Result<CreateSourceRepositoryOutput, ::awsrt::error::SdkError<CreateSourceRepositoryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateSourceRepositoryOutput, ::awsrt::error::SdkError<CreateSourceRepositoryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateSourceRepositoryOutput, ::awsrt::error::SdkError<CreateSourceRepositoryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -500,9 +496,7 @@ impl CreateSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateSourceRepositoryOutput, ::awsrt::error::SdkError<CreateSourceRepositoryError>> {
+    pub fn send(self) -> Result<CreateSourceRepositoryOutput, ::awsrt::error::SdkError<CreateSourceRepositoryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -455,18 +455,14 @@ impl CreateSourceRepositoryBranchFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
+    pub async fn send(self) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -511,9 +507,7 @@ impl CreateSourceRepositoryBranchFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
+    pub fn send(self) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -256,18 +256,14 @@ impl DeleteAccessTokenFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteAccessTokenOutput, ::awsrt::error::SdkError<DeleteAccessTokenError>> {
+    pub async fn send(self) -> Result<DeleteAccessTokenOutput, ::awsrt::error::SdkError<DeleteAccessTokenError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteAccessTokenOutput, ::awsrt::error::SdkError<DeleteAccessTokenError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAccessTokenOutput, ::awsrt::error::SdkError<DeleteAccessTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -312,9 +308,7 @@ impl DeleteAccessTokenFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteAccessTokenOutput, ::awsrt::error::SdkError<DeleteAccessTokenError>> {
+    pub fn send(self) -> Result<DeleteAccessTokenOutput, ::awsrt::error::SdkError<DeleteAccessTokenError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -398,18 +398,14 @@ impl DeleteSourceRepositoryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteSourceRepositoryOutput, ::awsrt::error::SdkError<DeleteSourceRepositoryError>> {
+    pub async fn send(self) -> Result<DeleteSourceRepositoryOutput, ::awsrt::error::SdkError<DeleteSourceRepositoryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteSourceRepositoryOutput, ::awsrt::error::SdkError<DeleteSourceRepositoryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSourceRepositoryOutput, ::awsrt::error::SdkError<DeleteSourceRepositoryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -454,9 +450,7 @@ impl DeleteSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteSourceRepositoryOutput, ::awsrt::error::SdkError<DeleteSourceRepositoryError>> {
+    pub fn send(self) -> Result<DeleteSourceRepositoryOutput, ::awsrt::error::SdkError<DeleteSourceRepositoryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -682,18 +682,14 @@ impl GetDevEnvironmentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
+    pub async fn send(self) -> Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -738,9 +734,7 @@ impl GetDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
+    pub fn send(self) -> Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

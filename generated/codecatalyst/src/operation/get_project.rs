@@ -393,9 +393,7 @@ impl GetProjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetProjectOutput, ::awsrt::error::SdkError<GetProjectError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetProjectOutput, ::awsrt::error::SdkError<GetProjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -475,18 +475,14 @@ impl GetSourceRepositoryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
+    pub async fn send(self) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -531,9 +527,7 @@ impl GetSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
+    pub fn send(self) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

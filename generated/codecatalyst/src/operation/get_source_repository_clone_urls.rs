@@ -344,18 +344,14 @@ impl GetSourceRepositoryCloneUrlsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
+    pub async fn send(self) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -400,9 +396,7 @@ impl GetSourceRepositoryCloneUrlsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
+    pub fn send(self) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -370,9 +370,7 @@ impl GetSpaceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSpaceOutput, ::awsrt::error::SdkError<GetSpaceError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSpaceOutput, ::awsrt::error::SdkError<GetSpaceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -354,18 +354,14 @@ impl GetSubscriptionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSubscriptionOutput, ::awsrt::error::SdkError<GetSubscriptionError>> {
+    pub async fn send(self) -> Result<GetSubscriptionOutput, ::awsrt::error::SdkError<GetSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSubscriptionOutput, ::awsrt::error::SdkError<GetSubscriptionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSubscriptionOutput, ::awsrt::error::SdkError<GetSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -410,9 +406,7 @@ impl GetSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSubscriptionOutput, ::awsrt::error::SdkError<GetSubscriptionError>> {
+    pub fn send(self) -> Result<GetSubscriptionOutput, ::awsrt::error::SdkError<GetSubscriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -556,18 +556,14 @@ impl GetWorkflowRunFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>> {
+    pub async fn send(self) -> Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -612,9 +608,7 @@ impl GetWorkflowRunFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>> {
+    pub fn send(self) -> Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

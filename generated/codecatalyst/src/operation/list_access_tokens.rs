@@ -328,18 +328,14 @@ impl ListAccessTokensFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
+    pub async fn send(self) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -384,9 +380,7 @@ impl ListAccessTokensFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
+    pub fn send(self) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -527,9 +521,7 @@ impl ListAccessTokensFluentBuilder {
 impl ListAccessTokensFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAccessTokensOutput, ListAccessTokensError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccessTokensOutput, ListAccessTokensError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -546,9 +538,7 @@ impl ListAccessTokensPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAccessTokensOutput, ListAccessTokensError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccessTokensOutput, ListAccessTokensError> {
         let Self {
             handle,
             inner,

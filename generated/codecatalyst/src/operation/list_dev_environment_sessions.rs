@@ -416,18 +416,14 @@ impl ListDevEnvironmentSessionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
+    pub async fn send(self) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -472,9 +468,7 @@ impl ListDevEnvironmentSessionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
+    pub fn send(self) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -686,9 +680,7 @@ impl ListDevEnvironmentSessionsFluentBuilder {
 impl ListDevEnvironmentSessionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -705,9 +697,7 @@ impl ListDevEnvironmentSessionsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError> {
         let Self {
             handle,
             inner,

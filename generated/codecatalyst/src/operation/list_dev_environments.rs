@@ -406,18 +406,14 @@ impl ListDevEnvironmentsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
+    pub async fn send(self) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -462,9 +458,7 @@ impl ListDevEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
+    pub fn send(self) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -666,9 +660,7 @@ impl ListDevEnvironmentsFluentBuilder {
 impl ListDevEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListDevEnvironmentsOutput, ListDevEnvironmentsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDevEnvironmentsOutput, ListDevEnvironmentsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -685,9 +677,7 @@ impl ListDevEnvironmentsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListDevEnvironmentsOutput, ListDevEnvironmentsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListDevEnvironmentsOutput, ListDevEnvironmentsError> {
         let Self {
             handle,
             inner,

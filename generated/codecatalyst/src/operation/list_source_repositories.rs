@@ -382,18 +382,14 @@ impl ListSourceRepositoriesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
+    pub async fn send(self) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -438,9 +434,7 @@ impl ListSourceRepositoriesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
+    pub fn send(self) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -623,9 +617,7 @@ impl ListSourceRepositoriesFluentBuilder {
 impl ListSourceRepositoriesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSourceRepositoriesOutput, ListSourceRepositoriesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSourceRepositoriesOutput, ListSourceRepositoriesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -642,9 +634,7 @@ impl ListSourceRepositoriesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSourceRepositoriesOutput, ListSourceRepositoriesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSourceRepositoriesOutput, ListSourceRepositoriesError> {
         let Self {
             handle,
             inner,

@@ -416,18 +416,14 @@ impl ListSourceRepositoryBranchesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
+    pub async fn send(self) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -472,9 +468,7 @@ impl ListSourceRepositoryBranchesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
+    pub fn send(self) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -686,9 +680,7 @@ impl ListSourceRepositoryBranchesFluentBuilder {
 impl ListSourceRepositoryBranchesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -705,9 +697,7 @@ impl ListSourceRepositoryBranchesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError> {
         let Self {
             handle,
             inner,

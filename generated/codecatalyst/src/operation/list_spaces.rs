@@ -305,9 +305,7 @@ impl ListSpacesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSpacesOutput, ::awsrt::error::SdkError<ListSpacesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSpacesOutput, ::awsrt::error::SdkError<ListSpacesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

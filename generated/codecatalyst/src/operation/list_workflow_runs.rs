@@ -429,18 +429,14 @@ impl ListWorkflowRunsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
+    pub async fn send(self) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -485,9 +481,7 @@ impl ListWorkflowRunsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
+    pub fn send(self) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -709,9 +703,7 @@ impl ListWorkflowRunsFluentBuilder {
 impl ListWorkflowRunsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListWorkflowRunsOutput, ListWorkflowRunsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListWorkflowRunsOutput, ListWorkflowRunsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -728,9 +720,7 @@ impl ListWorkflowRunsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListWorkflowRunsOutput, ListWorkflowRunsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListWorkflowRunsOutput, ListWorkflowRunsError> {
         let Self {
             handle,
             inner,

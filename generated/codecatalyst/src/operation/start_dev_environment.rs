@@ -495,18 +495,14 @@ impl StartDevEnvironmentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
+    pub async fn send(self) -> Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -551,9 +547,7 @@ impl StartDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
+    pub fn send(self) -> Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -525,18 +525,14 @@ impl StartDevEnvironmentSessionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
+    pub async fn send(self) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -581,9 +577,7 @@ impl StartDevEnvironmentSessionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
+    pub fn send(self) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

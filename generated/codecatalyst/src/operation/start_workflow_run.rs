@@ -448,18 +448,14 @@ impl StartWorkflowRunFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
+    pub async fn send(self) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -504,9 +500,7 @@ impl StartWorkflowRunFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
+    pub fn send(self) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

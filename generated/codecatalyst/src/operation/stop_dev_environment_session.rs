@@ -452,18 +452,14 @@ impl StopDevEnvironmentSessionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
+    pub async fn send(self) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -508,9 +504,7 @@ impl StopDevEnvironmentSessionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
+    pub fn send(self) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

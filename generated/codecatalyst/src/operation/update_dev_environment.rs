@@ -634,18 +634,14 @@ impl UpdateDevEnvironmentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
+    pub async fn send(self) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -690,9 +686,7 @@ impl UpdateDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
+    pub fn send(self) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

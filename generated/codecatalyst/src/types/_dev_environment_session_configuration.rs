@@ -39,9 +39,7 @@ impl DevEnvironmentSessionConfiguration {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DevEnvironmentSessionConfigurationBuilder {
     pub(crate) session_type: Option<crate::types::DevEnvironmentSessionType>,
-    pub(
-        crate
-    ) execute_command_session_configuration: Option<crate::types::ExecuteCommandSessionConfiguration>,
+    pub(crate) execute_command_session_configuration: Option<crate::types::ExecuteCommandSessionConfiguration>,
 }
 impl DevEnvironmentSessionConfigurationBuilder {
     /// The type of the session.

@@ -27,9 +27,7 @@ mod _dev_environment_session_configuration;
 #[cfg(feature = "start_dev_environment_session")]
 pub use self::_dev_environment_session_configuration::DevEnvironmentSessionConfiguration;
 #[cfg(feature = "start_dev_environment_session")]
-pub(
-    crate
-) use self::_dev_environment_session_configuration::{ser_dev_environment_session_configuration};
+pub(crate) use self::_dev_environment_session_configuration::{ser_dev_environment_session_configuration};
 #[cfg(feature = "list_dev_environment_sessions")]
 mod _dev_environment_session_summary;
 #[cfg(feature = "list_dev_environment_sessions")]
@@ -87,9 +85,7 @@ mod _execute_command_session_configuration;
 #[cfg(feature = "start_dev_environment_session")]
 pub use self::_execute_command_session_configuration::ExecuteCommandSessionConfiguration;
 #[cfg(feature = "start_dev_environment_session")]
-pub(
-    crate
-) use self::_execute_command_session_configuration::{ser_execute_command_session_configuration};
+pub(crate) use self::_execute_command_session_configuration::{ser_execute_command_session_configuration};
 #[cfg(feature = "list_dev_environments")]
 mod _filter;
 #[cfg(feature = "list_dev_environments")]
@@ -161,9 +157,7 @@ mod _list_source_repository_branches_item;
 #[cfg(feature = "list_source_repository_branches")]
 pub use self::_list_source_repository_branches_item::ListSourceRepositoryBranchesItem;
 #[cfg(feature = "list_source_repository_branches")]
-pub(
-    crate
-) use self::_list_source_repository_branches_item::{de_list_source_repository_branches_item};
+pub(crate) use self::_list_source_repository_branches_item::{de_list_source_repository_branches_item};
 #[cfg(feature = "list_event_logs")]
 mod _operation_type;
 #[cfg(feature = "list_event_logs")]

@@ -84,9 +84,7 @@ impl BatchGetItemInput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchGetItemInputBuilder {
-    pub(
-        crate
-    ) request_items: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
+    pub(crate) request_items: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
 }
 impl BatchGetItemInputBuilder {
@@ -217,12 +215,8 @@ impl BatchGetItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchGetItemOutputBuilder {
-    pub(
-        crate
-    ) responses: Option<::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>>,
-    pub(
-        crate
-    ) unprocessed_keys: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
+    pub(crate) responses: Option<::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>>,
+    pub(crate) unprocessed_keys: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
     pub(crate) consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>>,
 }
 impl BatchGetItemOutputBuilder {
@@ -445,18 +439,14 @@ impl BatchGetItemFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>> {
+    pub async fn send(self) -> Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -67,9 +67,7 @@ impl BatchWriteItemInput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchWriteItemInputBuilder {
-    pub(
-        crate
-    ) request_items: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
+    pub(crate) request_items: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
 }
@@ -235,12 +233,8 @@ impl BatchWriteItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchWriteItemOutputBuilder {
-    pub(
-        crate
-    ) unprocessed_items: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
-    pub(
-        crate
-    ) item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
+    pub(crate) unprocessed_items: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
+    pub(crate) item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
     pub(crate) consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>>,
 }
 impl BatchWriteItemOutputBuilder {
@@ -476,18 +470,14 @@ impl BatchWriteItemFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>> {
+    pub async fn send(self) -> Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -532,9 +522,7 @@ impl BatchWriteItemFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>> {
+    pub fn send(self) -> Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

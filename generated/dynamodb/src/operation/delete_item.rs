@@ -176,21 +176,15 @@ impl DeleteItemInput {
 pub struct DeleteItemInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    pub(
-        crate
-    ) expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
+    pub(crate) expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
     pub(crate) return_values: Option<crate::types::ReturnValue>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     pub(crate) condition_expression: Option<String>,
     pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
-    pub(
-        crate
-    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    pub(
-        crate
-    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    pub(crate) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl DeleteItemInputBuilder {
     /// The name of the table from which to delete the item.
@@ -502,9 +496,7 @@ impl DeleteItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DeleteItemOutputBuilder {
-    pub(
-        crate
-    ) attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
     pub(crate) item_collection_metrics: Option<crate::types::ItemCollectionMetrics>,
 }
@@ -766,9 +758,7 @@ impl DeleteItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -388,18 +388,14 @@ impl DescribeContributorInsightsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
+    pub async fn send(self) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -444,9 +440,7 @@ impl DescribeContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
+    pub fn send(self) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -195,18 +195,14 @@ impl DescribeEndpointsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
+    pub async fn send(self) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -251,9 +247,7 @@ impl DescribeEndpointsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
+    pub fn send(self) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -337,9 +331,7 @@ pub(crate) fn de_output(
 }
 /// The service's endpoint discovery: this operation names the endpoint of the operations
 /// marked `aws.api#clientDiscoveredEndpoint`; their calls hand it to the runtime.
-pub(
-    crate
-) static ENDPOINT_DISCOVERY: ::awsrt::client::EndpointDiscoveryInfo = ::awsrt::client::EndpointDiscoveryInfo {
+pub(crate) static ENDPOINT_DISCOVERY: ::awsrt::client::EndpointDiscoveryInfo = ::awsrt::client::EndpointDiscoveryInfo {
     operation: "DescribeEndpoints",
     invalid_endpoint_error: "InvalidEndpointException",
     discover: discover_endpoints,

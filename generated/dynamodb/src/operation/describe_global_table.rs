@@ -253,18 +253,14 @@ impl DescribeGlobalTableFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
+    pub async fn send(self) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -309,9 +305,7 @@ impl DescribeGlobalTableFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
+    pub fn send(self) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

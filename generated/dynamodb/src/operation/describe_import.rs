@@ -241,18 +241,14 @@ impl DescribeImportFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>> {
+    pub async fn send(self) -> Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -297,9 +293,7 @@ impl DescribeImportFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>> {
+    pub fn send(self) -> Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -59,9 +59,7 @@ impl DescribeKinesisStreamingDestinationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribeKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
         Ok(DescribeKinesisStreamingDestinationInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "table_name",
@@ -117,9 +115,7 @@ impl DescribeKinesisStreamingDestinationOutput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DescribeKinesisStreamingDestinationOutputBuilder {
     pub(crate) table_name: Option<String>,
-    pub(
-        crate
-    ) kinesis_data_stream_destinations: Option<Vec<crate::types::KinesisDataStreamDestination>>,
+    pub(crate) kinesis_data_stream_destinations: Option<Vec<crate::types::KinesisDataStreamDestination>>,
 }
 impl DescribeKinesisStreamingDestinationOutputBuilder {
     /// The name of the table being described.
@@ -287,18 +283,14 @@ impl DescribeKinesisStreamingDestinationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
+    pub async fn send(self) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -343,9 +335,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blockin
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
+    pub fn send(self) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

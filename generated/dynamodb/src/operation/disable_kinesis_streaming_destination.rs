@@ -52,9 +52,7 @@ impl DisableKinesisStreamingDestinationInput {
 pub struct DisableKinesisStreamingDestinationInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) stream_arn: Option<String>,
-    pub(
-        crate
-    ) enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration>,
+    pub(crate) enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration>,
 }
 impl DisableKinesisStreamingDestinationInputBuilder {
     /// The name of the DynamoDB table.
@@ -114,9 +112,7 @@ impl DisableKinesisStreamingDestinationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DisableKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DisableKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
         Ok(DisableKinesisStreamingDestinationInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "table_name",
@@ -191,9 +187,7 @@ pub struct DisableKinesisStreamingDestinationOutputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) stream_arn: Option<String>,
     pub(crate) destination_status: Option<crate::types::DestinationStatus>,
-    pub(
-        crate
-    ) enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration>,
+    pub(crate) enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration>,
 }
 impl DisableKinesisStreamingDestinationOutputBuilder {
     /// The name of the table being modified.
@@ -413,18 +407,14 @@ impl DisableKinesisStreamingDestinationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DisableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DisableKinesisStreamingDestinationError>> {
+    pub async fn send(self) -> Result<DisableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DisableKinesisStreamingDestinationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DisableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DisableKinesisStreamingDestinationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DisableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DisableKinesisStreamingDestinationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -469,9 +459,7 @@ impl DisableKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DisableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DisableKinesisStreamingDestinationError>> {
+    pub fn send(self) -> Result<DisableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DisableKinesisStreamingDestinationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -90,9 +90,7 @@ pub struct ExecuteStatementInputBuilder {
     pub(crate) next_token: Option<String>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) limit: Option<i32>,
-    pub(
-        crate
-    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    pub(crate) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl ExecuteStatementInputBuilder {
     /// The PartiQL statement representing the operation to run.
@@ -287,14 +285,10 @@ impl ExecuteStatementOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ExecuteStatementOutputBuilder {
-    pub(
-        crate
-    ) items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
+    pub(crate) items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     pub(crate) next_token: Option<String>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
-    pub(
-        crate
-    ) last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl ExecuteStatementOutputBuilder {
     /// Appends an item to the `Items` list.
@@ -558,18 +552,14 @@ impl ExecuteStatementFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
+    pub async fn send(self) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -614,9 +604,7 @@ impl ExecuteStatementFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
+    pub fn send(self) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -372,18 +372,14 @@ impl ExecuteTransactionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
+    pub async fn send(self) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -428,9 +424,7 @@ impl ExecuteTransactionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
+    pub fn send(self) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

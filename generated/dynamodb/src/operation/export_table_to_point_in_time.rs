@@ -117,9 +117,7 @@ pub struct ExportTableToPointInTimeInputBuilder {
     pub(crate) s3_sse_kms_key_id: Option<String>,
     pub(crate) export_format: Option<crate::types::ExportFormat>,
     pub(crate) export_type: Option<crate::types::ExportType>,
-    pub(
-        crate
-    ) incremental_export_specification: Option<crate::types::IncrementalExportSpecification>,
+    pub(crate) incremental_export_specification: Option<crate::types::IncrementalExportSpecification>,
 }
 impl ExportTableToPointInTimeInputBuilder {
     /// The Amazon Resource Name (ARN) associated with the table to export.
@@ -531,18 +529,14 @@ impl ExportTableToPointInTimeFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
+    pub async fn send(self) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -587,9 +581,7 @@ impl ExportTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
+    pub fn send(self) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -504,9 +504,7 @@ impl GetItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetItemOutput, ::awsrt::error::SdkError<GetItemError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetItemOutput, ::awsrt::error::SdkError<GetItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

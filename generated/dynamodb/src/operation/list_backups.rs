@@ -375,18 +375,14 @@ impl ListBackupsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>> {
+    pub async fn send(self) -> Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -148,9 +148,7 @@ impl ListContributorInsightsOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListContributorInsightsOutputBuilder {
-    pub(
-        crate
-    ) contributor_insights_summaries: Option<Vec<crate::types::ContributorInsightsSummary>>,
+    pub(crate) contributor_insights_summaries: Option<Vec<crate::types::ContributorInsightsSummary>>,
     pub(crate) next_token: Option<String>,
 }
 impl ListContributorInsightsOutputBuilder {
@@ -309,18 +307,14 @@ impl ListContributorInsightsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
+    pub async fn send(self) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -365,9 +359,7 @@ impl ListContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
+    pub fn send(self) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -533,9 +525,7 @@ impl ListContributorInsightsFluentBuilder {
 impl ListContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListContributorInsightsOutput, ListContributorInsightsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListContributorInsightsOutput, ListContributorInsightsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -552,9 +542,7 @@ impl ListContributorInsightsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListContributorInsightsOutput, ListContributorInsightsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListContributorInsightsOutput, ListContributorInsightsError> {
         let Self {
             handle,
             inner,

@@ -301,18 +301,14 @@ impl ListGlobalTablesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
+    pub async fn send(self) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -357,9 +353,7 @@ impl ListGlobalTablesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
+    pub fn send(self) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -288,9 +288,7 @@ impl ListTablesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -295,18 +295,14 @@ impl ListTagsOfResourceFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
+    pub async fn send(self) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -351,9 +347,7 @@ impl ListTagsOfResourceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
+    pub fn send(self) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

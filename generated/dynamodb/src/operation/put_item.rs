@@ -186,21 +186,15 @@ impl PutItemInput {
 pub struct PutItemInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    pub(
-        crate
-    ) expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
+    pub(crate) expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     pub(crate) return_values: Option<crate::types::ReturnValue>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
     pub(crate) condition_expression: Option<String>,
     pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
-    pub(
-        crate
-    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    pub(
-        crate
-    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    pub(crate) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl PutItemInputBuilder {
     /// The name of the table to contain the item.
@@ -512,9 +506,7 @@ impl PutItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutItemOutputBuilder {
-    pub(
-        crate
-    ) attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
     pub(crate) item_collection_metrics: Option<crate::types::ItemCollectionMetrics>,
 }
@@ -776,9 +768,7 @@ impl PutItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutItemOutput, ::awsrt::error::SdkError<PutItemError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutItemOutput, ::awsrt::error::SdkError<PutItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

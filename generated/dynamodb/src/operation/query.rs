@@ -267,17 +267,13 @@ pub struct QueryInputBuilder {
     pub(crate) query_filter: Option<::std::collections::HashMap<String, crate::types::Condition>>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
     pub(crate) scan_index_forward: Option<bool>,
-    pub(
-        crate
-    ) exclusive_start_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) exclusive_start_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) projection_expression: Option<String>,
     pub(crate) filter_expression: Option<String>,
     pub(crate) key_condition_expression: Option<String>,
     pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
-    pub(
-        crate
-    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl QueryInputBuilder {
     /// The name of the table containing the requested items.
@@ -687,14 +683,10 @@ impl QueryOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct QueryOutputBuilder {
-    pub(
-        crate
-    ) items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
+    pub(crate) items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     pub(crate) count: Option<i32>,
     pub(crate) scanned_count: Option<i32>,
-    pub(
-        crate
-    ) last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
 }
 impl QueryOutputBuilder {
@@ -948,9 +940,7 @@ impl QueryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<QueryOutput, ::awsrt::error::SdkError<QueryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<QueryOutput, ::awsrt::error::SdkError<QueryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -484,18 +484,14 @@ impl RestoreTableFromBackupFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
+    pub async fn send(self) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -540,9 +536,7 @@ impl RestoreTableFromBackupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
+    pub fn send(self) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -559,18 +559,14 @@ impl RestoreTableToPointInTimeFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
+    pub async fn send(self) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -615,9 +611,7 @@ impl RestoreTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
+    pub fn send(self) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

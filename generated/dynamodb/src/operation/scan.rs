@@ -235,18 +235,14 @@ pub struct ScanInputBuilder {
     pub(crate) select: Option<crate::types::Select>,
     pub(crate) scan_filter: Option<::std::collections::HashMap<String, crate::types::Condition>>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
-    pub(
-        crate
-    ) exclusive_start_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) exclusive_start_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) total_segments: Option<i32>,
     pub(crate) segment: Option<i32>,
     pub(crate) projection_expression: Option<String>,
     pub(crate) filter_expression: Option<String>,
     pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
-    pub(
-        crate
-    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consistent_read: Option<bool>,
 }
 impl ScanInputBuilder {
@@ -631,14 +627,10 @@ impl ScanOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ScanOutputBuilder {
-    pub(
-        crate
-    ) items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
+    pub(crate) items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     pub(crate) count: Option<i32>,
     pub(crate) scanned_count: Option<i32>,
-    pub(
-        crate
-    ) last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
 }
 impl ScanOutputBuilder {
@@ -892,9 +884,7 @@ impl ScanFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ScanOutput, ::awsrt::error::SdkError<ScanError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ScanOutput, ::awsrt::error::SdkError<ScanError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -339,18 +339,14 @@ impl TransactGetItemsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
+    pub async fn send(self) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -395,9 +391,7 @@ impl TransactGetItemsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
+    pub fn send(self) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -214,9 +214,7 @@ impl TransactWriteItemsOutput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct TransactWriteItemsOutputBuilder {
     pub(crate) consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>>,
-    pub(
-        crate
-    ) item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
+    pub(crate) item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
 }
 impl TransactWriteItemsOutputBuilder {
     /// Appends an item to the `ConsumedCapacity` list.
@@ -442,18 +440,14 @@ impl TransactWriteItemsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
+    pub async fn send(self) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -498,9 +492,7 @@ impl TransactWriteItemsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
+    pub fn send(self) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

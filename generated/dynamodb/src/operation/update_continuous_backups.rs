@@ -45,9 +45,7 @@ impl UpdateContinuousBackupsInput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateContinuousBackupsInputBuilder {
     pub(crate) table_name: Option<String>,
-    pub(
-        crate
-    ) point_in_time_recovery_specification: Option<crate::types::PointInTimeRecoverySpecification>,
+    pub(crate) point_in_time_recovery_specification: Option<crate::types::PointInTimeRecoverySpecification>,
 }
 impl UpdateContinuousBackupsInputBuilder {
     /// The name of the table.
@@ -310,18 +308,14 @@ impl UpdateContinuousBackupsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
+    pub async fn send(self) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -366,9 +360,7 @@ impl UpdateContinuousBackupsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
+    pub fn send(self) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

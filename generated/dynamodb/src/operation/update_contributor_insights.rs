@@ -348,18 +348,14 @@ impl UpdateContributorInsightsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
+    pub async fn send(self) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -404,9 +400,7 @@ impl UpdateContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
+    pub fn send(self) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

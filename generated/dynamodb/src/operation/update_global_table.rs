@@ -309,18 +309,14 @@ impl UpdateGlobalTableFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
+    pub async fn send(self) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -365,9 +361,7 @@ impl UpdateGlobalTableFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
+    pub fn send(self) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

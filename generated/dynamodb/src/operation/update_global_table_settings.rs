@@ -76,12 +76,8 @@ pub struct UpdateGlobalTableSettingsInputBuilder {
     pub(crate) global_table_name: Option<String>,
     pub(crate) global_table_billing_mode: Option<crate::types::BillingMode>,
     pub(crate) global_table_provisioned_write_capacity_units: Option<i64>,
-    pub(
-        crate
-    ) global_table_provisioned_write_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
-    pub(
-        crate
-    ) global_table_global_secondary_index_settings_update: Option<Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>>,
+    pub(crate) global_table_provisioned_write_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(crate) global_table_global_secondary_index_settings_update: Option<Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>>,
     pub(crate) replica_settings_update: Option<Vec<crate::types::ReplicaSettingsUpdate>>,
 }
 impl UpdateGlobalTableSettingsInputBuilder {
@@ -465,18 +461,14 @@ impl UpdateGlobalTableSettingsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
+    pub async fn send(self) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -521,9 +513,7 @@ impl UpdateGlobalTableSettingsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
+    pub fn send(self) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -586,9 +576,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
     ) -> Self {
-        self.inner = self.inner.global_table_provisioned_write_capacity_auto_scaling_settings_update(
-            input,
-        );
+        self.inner = self.inner.global_table_provisioned_write_capacity_auto_scaling_settings_update(input);
         self
     }
     /// Sets or clears the `GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate` member.
@@ -596,9 +584,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.inner = self.inner.set_global_table_provisioned_write_capacity_auto_scaling_settings_update(
-            input,
-        );
+        self.inner = self.inner.set_global_table_provisioned_write_capacity_auto_scaling_settings_update(input);
         self
     }
     /// The `GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate` member as currently set.

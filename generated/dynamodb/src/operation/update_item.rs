@@ -228,12 +228,8 @@ impl UpdateItemInput {
 pub struct UpdateItemInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    pub(
-        crate
-    ) attribute_updates: Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>>,
-    pub(
-        crate
-    ) expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
+    pub(crate) attribute_updates: Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>>,
+    pub(crate) expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
     pub(crate) return_values: Option<crate::types::ReturnValue>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
@@ -241,12 +237,8 @@ pub struct UpdateItemInputBuilder {
     pub(crate) update_expression: Option<String>,
     pub(crate) condition_expression: Option<String>,
     pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
-    pub(
-        crate
-    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    pub(
-        crate
-    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    pub(crate) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl UpdateItemInputBuilder {
     /// The name of the table containing the item to update.
@@ -601,9 +593,7 @@ impl UpdateItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateItemOutputBuilder {
-    pub(
-        crate
-    ) attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
     pub(crate) item_collection_metrics: Option<crate::types::ItemCollectionMetrics>,
 }
@@ -865,9 +855,7 @@ impl UpdateItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

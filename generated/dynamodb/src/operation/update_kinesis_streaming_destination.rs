@@ -52,9 +52,7 @@ impl UpdateKinesisStreamingDestinationInput {
 pub struct UpdateKinesisStreamingDestinationInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) stream_arn: Option<String>,
-    pub(
-        crate
-    ) update_kinesis_streaming_configuration: Option<crate::types::UpdateKinesisStreamingConfiguration>,
+    pub(crate) update_kinesis_streaming_configuration: Option<crate::types::UpdateKinesisStreamingConfiguration>,
 }
 impl UpdateKinesisStreamingDestinationInputBuilder {
     /// The table name for the Kinesis streaming destination input.
@@ -114,9 +112,7 @@ impl UpdateKinesisStreamingDestinationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
         Ok(UpdateKinesisStreamingDestinationInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "table_name",
@@ -191,9 +187,7 @@ pub struct UpdateKinesisStreamingDestinationOutputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) stream_arn: Option<String>,
     pub(crate) destination_status: Option<crate::types::DestinationStatus>,
-    pub(
-        crate
-    ) update_kinesis_streaming_configuration: Option<crate::types::UpdateKinesisStreamingConfiguration>,
+    pub(crate) update_kinesis_streaming_configuration: Option<crate::types::UpdateKinesisStreamingConfiguration>,
 }
 impl UpdateKinesisStreamingDestinationOutputBuilder {
     /// The table name for the Kinesis streaming destination output.
@@ -413,18 +407,14 @@ impl UpdateKinesisStreamingDestinationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
+    pub async fn send(self) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -469,9 +459,7 @@ impl UpdateKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking>
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
+    pub fn send(self) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

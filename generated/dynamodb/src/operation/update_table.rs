@@ -138,9 +138,7 @@ pub struct UpdateTableInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) billing_mode: Option<crate::types::BillingMode>,
     pub(crate) provisioned_throughput: Option<crate::types::ProvisionedThroughput>,
-    pub(
-        crate
-    ) global_secondary_index_updates: Option<Vec<crate::types::GlobalSecondaryIndexUpdate>>,
+    pub(crate) global_secondary_index_updates: Option<Vec<crate::types::GlobalSecondaryIndexUpdate>>,
     pub(crate) stream_specification: Option<crate::types::StreamSpecification>,
     pub(crate) sse_specification: Option<crate::types::SseSpecification>,
     pub(crate) replica_updates: Option<Vec<crate::types::ReplicationGroupUpdate>>,
@@ -594,18 +592,14 @@ impl UpdateTableFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>> {
+    pub async fn send(self) -> Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

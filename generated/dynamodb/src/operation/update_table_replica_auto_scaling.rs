@@ -58,13 +58,9 @@ impl UpdateTableReplicaAutoScalingInput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateTableReplicaAutoScalingInputBuilder {
-    pub(
-        crate
-    ) global_secondary_index_updates: Option<Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>>,
+    pub(crate) global_secondary_index_updates: Option<Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>>,
     pub(crate) table_name: Option<String>,
-    pub(
-        crate
-    ) provisioned_write_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(crate) provisioned_write_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
     pub(crate) replica_updates: Option<Vec<crate::types::ReplicaAutoScalingUpdate>>,
 }
 impl UpdateTableReplicaAutoScalingInputBuilder {
@@ -365,18 +361,14 @@ impl UpdateTableReplicaAutoScalingFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
+    pub async fn send(self) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -421,9 +413,7 @@ impl UpdateTableReplicaAutoScalingFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
+    pub fn send(self) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -308,18 +308,14 @@ impl UpdateTimeToLiveFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
+    pub async fn send(self) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -364,9 +360,7 @@ impl UpdateTimeToLiveFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
+    pub fn send(self) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -37,9 +37,7 @@ impl AutoScalingPolicyDescription {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct AutoScalingPolicyDescriptionBuilder {
     pub(crate) policy_name: Option<String>,
-    pub(
-        crate
-    ) target_tracking_scaling_policy_configuration: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription>,
+    pub(crate) target_tracking_scaling_policy_configuration: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription>,
 }
 impl AutoScalingPolicyDescriptionBuilder {
     /// The name of the scaling policy.

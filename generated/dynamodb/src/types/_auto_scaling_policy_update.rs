@@ -37,9 +37,7 @@ impl AutoScalingPolicyUpdate {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct AutoScalingPolicyUpdateBuilder {
     pub(crate) policy_name: Option<String>,
-    pub(
-        crate
-    ) target_tracking_scaling_policy_configuration: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate>,
+    pub(crate) target_tracking_scaling_policy_configuration: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate>,
 }
 impl AutoScalingPolicyUpdateBuilder {
     /// The name of the scaling policy.

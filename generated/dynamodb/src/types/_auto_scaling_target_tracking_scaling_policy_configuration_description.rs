@@ -114,9 +114,7 @@ impl AutoScalingTargetTrackingScalingPolicyConfigurationDescriptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AutoScalingTargetTrackingScalingPolicyConfigurationDescription, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AutoScalingTargetTrackingScalingPolicyConfigurationDescription, ::awsrt::error::BuildError> {
         Ok(AutoScalingTargetTrackingScalingPolicyConfigurationDescription {
             disable_scale_in: self.disable_scale_in,
             scale_in_cooldown: self.scale_in_cooldown,

@@ -114,9 +114,7 @@ impl AutoScalingTargetTrackingScalingPolicyConfigurationUpdateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AutoScalingTargetTrackingScalingPolicyConfigurationUpdate, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AutoScalingTargetTrackingScalingPolicyConfigurationUpdate, ::awsrt::error::BuildError> {
         Ok(AutoScalingTargetTrackingScalingPolicyConfigurationUpdate {
             disable_scale_in: self.disable_scale_in,
             scale_in_cooldown: self.scale_in_cooldown,

@@ -53,9 +53,7 @@ pub struct BatchStatementRequestBuilder {
     pub(crate) statement: Option<String>,
     pub(crate) parameters: Option<Vec<crate::types::AttributeValue>>,
     pub(crate) consistent_read: Option<bool>,
-    pub(
-        crate
-    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    pub(crate) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl BatchStatementRequestBuilder {
     /// A valid PartiQL statement.

@@ -73,12 +73,8 @@ pub struct ConsumedCapacityBuilder {
     pub(crate) read_capacity_units: Option<f64>,
     pub(crate) write_capacity_units: Option<f64>,
     pub(crate) table: Option<crate::types::Capacity>,
-    pub(
-        crate
-    ) local_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
-    pub(
-        crate
-    ) global_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
+    pub(crate) local_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
+    pub(crate) global_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
 }
 impl ConsumedCapacityBuilder {
     /// The name of the table that was affected by the operation.

@@ -37,9 +37,7 @@ impl ContinuousBackupsDescription {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ContinuousBackupsDescriptionBuilder {
     pub(crate) continuous_backups_status: Option<crate::types::ContinuousBackupsStatus>,
-    pub(
-        crate
-    ) point_in_time_recovery_description: Option<crate::types::PointInTimeRecoveryDescription>,
+    pub(crate) point_in_time_recovery_description: Option<crate::types::PointInTimeRecoveryDescription>,
 }
 impl ContinuousBackupsDescriptionBuilder {
     /// `ContinuousBackupsStatus` can be one of the following states: ENABLED, DISABLED

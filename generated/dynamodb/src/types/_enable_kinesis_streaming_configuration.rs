@@ -30,9 +30,7 @@ impl EnableKinesisStreamingConfiguration {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct EnableKinesisStreamingConfigurationBuilder {
-    pub(
-        crate
-    ) approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
+    pub(crate) approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
 }
 impl EnableKinesisStreamingConfigurationBuilder {
     /// Toggle for the precision of Kinesis data stream timestamp.

@@ -173,9 +173,7 @@ pub struct ExportDescriptionBuilder {
     pub(crate) billed_size_bytes: Option<i64>,
     pub(crate) item_count: Option<i64>,
     pub(crate) export_type: Option<crate::types::ExportType>,
-    pub(
-        crate
-    ) incremental_export_specification: Option<crate::types::IncrementalExportSpecification>,
+    pub(crate) incremental_export_specification: Option<crate::types::IncrementalExportSpecification>,
 }
 impl ExportDescriptionBuilder {
     /// The Amazon Resource Name (ARN) of the table export.

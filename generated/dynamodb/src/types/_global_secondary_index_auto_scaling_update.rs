@@ -37,9 +37,7 @@ impl GlobalSecondaryIndexAutoScalingUpdate {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GlobalSecondaryIndexAutoScalingUpdateBuilder {
     pub(crate) index_name: Option<String>,
-    pub(
-        crate
-    ) provisioned_write_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(crate) provisioned_write_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl GlobalSecondaryIndexAutoScalingUpdateBuilder {
     /// The name of the global secondary index.

@@ -44,9 +44,7 @@ impl GlobalTableGlobalSecondaryIndexSettingsUpdate {
 pub struct GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
     pub(crate) index_name: Option<String>,
     pub(crate) provisioned_write_capacity_units: Option<i64>,
-    pub(
-        crate
-    ) provisioned_write_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(crate) provisioned_write_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
     /// The name of the global secondary index.
@@ -105,9 +103,7 @@ impl GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GlobalTableGlobalSecondaryIndexSettingsUpdate, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GlobalTableGlobalSecondaryIndexSettingsUpdate, ::awsrt::error::BuildError> {
         Ok(GlobalTableGlobalSecondaryIndexSettingsUpdate {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "index_name",

@@ -39,9 +39,7 @@ impl ItemCollectionMetrics {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ItemCollectionMetricsBuilder {
-    pub(
-        crate
-    ) item_collection_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(crate) item_collection_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) size_estimate_range_gb: Option<Vec<f64>>,
 }
 impl ItemCollectionMetricsBuilder {

@@ -51,9 +51,7 @@ pub struct KinesisDataStreamDestinationBuilder {
     pub(crate) stream_arn: Option<String>,
     pub(crate) destination_status: Option<crate::types::DestinationStatus>,
     pub(crate) destination_status_description: Option<String>,
-    pub(
-        crate
-    ) approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
+    pub(crate) approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
 }
 impl KinesisDataStreamDestinationBuilder {
     /// The ARN for a specific Kinesis data stream.

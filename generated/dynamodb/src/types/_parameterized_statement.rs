@@ -46,9 +46,7 @@ impl ParameterizedStatement {
 pub struct ParameterizedStatementBuilder {
     pub(crate) statement: Option<String>,
     pub(crate) parameters: Option<Vec<crate::types::AttributeValue>>,
-    pub(
-        crate
-    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    pub(crate) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl ParameterizedStatementBuilder {
     /// A PartiQL statement that uses parameters.

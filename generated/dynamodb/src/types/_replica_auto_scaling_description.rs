@@ -64,15 +64,9 @@ impl ReplicaAutoScalingDescription {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicaAutoScalingDescriptionBuilder {
     pub(crate) region_name: Option<String>,
-    pub(
-        crate
-    ) global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>>,
-    pub(
-        crate
-    ) replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
-    pub(
-        crate
-    ) replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(crate) global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>>,
+    pub(crate) replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(crate) replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     pub(crate) replica_status: Option<crate::types::ReplicaStatus>,
 }
 impl ReplicaAutoScalingDescriptionBuilder {

@@ -45,12 +45,8 @@ impl ReplicaAutoScalingUpdate {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicaAutoScalingUpdateBuilder {
     pub(crate) region_name: Option<String>,
-    pub(
-        crate
-    ) replica_global_secondary_index_updates: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate>>,
-    pub(
-        crate
-    ) replica_provisioned_read_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(crate) replica_global_secondary_index_updates: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate>>,
+    pub(crate) replica_provisioned_read_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl ReplicaAutoScalingUpdateBuilder {
     /// The Region where the replica exists.

@@ -119,9 +119,7 @@ pub struct ReplicaDescriptionBuilder {
     pub(crate) provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride>,
     pub(crate) on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride>,
     pub(crate) warm_throughput: Option<crate::types::TableWarmThroughputDescription>,
-    pub(
-        crate
-    ) global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>>,
+    pub(crate) global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>>,
     pub(crate) replica_inaccessible_date_time: Option<::awsrt::types::DateTime>,
     pub(crate) replica_table_class_summary: Option<crate::types::TableClassSummary>,
 }

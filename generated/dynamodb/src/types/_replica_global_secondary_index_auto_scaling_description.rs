@@ -57,12 +57,8 @@ impl ReplicaGlobalSecondaryIndexAutoScalingDescription {
 pub struct ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
     pub(crate) index_name: Option<String>,
     pub(crate) index_status: Option<crate::types::IndexStatus>,
-    pub(
-        crate
-    ) provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
-    pub(
-        crate
-    ) provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(crate) provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(crate) provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
     /// The name of the global secondary index.

@@ -37,9 +37,7 @@ impl ReplicaGlobalSecondaryIndexAutoScalingUpdate {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
     pub(crate) index_name: Option<String>,
-    pub(
-        crate
-    ) provisioned_read_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(crate) provisioned_read_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
     /// The name of the global secondary index.

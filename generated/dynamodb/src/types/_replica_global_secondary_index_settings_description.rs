@@ -70,13 +70,9 @@ pub struct ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
     pub(crate) index_name: Option<String>,
     pub(crate) index_status: Option<crate::types::IndexStatus>,
     pub(crate) provisioned_read_capacity_units: Option<i64>,
-    pub(
-        crate
-    ) provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(crate) provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     pub(crate) provisioned_write_capacity_units: Option<i64>,
-    pub(
-        crate
-    ) provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(crate) provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
 }
 impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
     /// The name of the global secondary index.
@@ -185,9 +181,7 @@ impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ReplicaGlobalSecondaryIndexSettingsDescription, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ReplicaGlobalSecondaryIndexSettingsDescription, ::awsrt::error::BuildError> {
         Ok(ReplicaGlobalSecondaryIndexSettingsDescription {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "index_name",

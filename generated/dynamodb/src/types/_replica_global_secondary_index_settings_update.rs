@@ -44,9 +44,7 @@ impl ReplicaGlobalSecondaryIndexSettingsUpdate {
 pub struct ReplicaGlobalSecondaryIndexSettingsUpdateBuilder {
     pub(crate) index_name: Option<String>,
     pub(crate) provisioned_read_capacity_units: Option<i64>,
-    pub(
-        crate
-    ) provisioned_read_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(crate) provisioned_read_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl ReplicaGlobalSecondaryIndexSettingsUpdateBuilder {
     /// The name of the global secondary index.
@@ -105,9 +103,7 @@ impl ReplicaGlobalSecondaryIndexSettingsUpdateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ReplicaGlobalSecondaryIndexSettingsUpdate, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ReplicaGlobalSecondaryIndexSettingsUpdate, ::awsrt::error::BuildError> {
         Ok(ReplicaGlobalSecondaryIndexSettingsUpdate {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "index_name",

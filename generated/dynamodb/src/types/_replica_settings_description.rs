@@ -91,16 +91,10 @@ pub struct ReplicaSettingsDescriptionBuilder {
     pub(crate) replica_status: Option<crate::types::ReplicaStatus>,
     pub(crate) replica_billing_mode_summary: Option<crate::types::BillingModeSummary>,
     pub(crate) replica_provisioned_read_capacity_units: Option<i64>,
-    pub(
-        crate
-    ) replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(crate) replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     pub(crate) replica_provisioned_write_capacity_units: Option<i64>,
-    pub(
-        crate
-    ) replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
-    pub(
-        crate
-    ) replica_global_secondary_index_settings: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>>,
+    pub(crate) replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(crate) replica_global_secondary_index_settings: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>>,
     pub(crate) replica_table_class_summary: Option<crate::types::TableClassSummary>,
 }
 impl ReplicaSettingsDescriptionBuilder {

@@ -58,12 +58,8 @@ impl ReplicaSettingsUpdate {
 pub struct ReplicaSettingsUpdateBuilder {
     pub(crate) region_name: Option<String>,
     pub(crate) replica_provisioned_read_capacity_units: Option<i64>,
-    pub(
-        crate
-    ) replica_provisioned_read_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
-    pub(
-        crate
-    ) replica_global_secondary_index_settings_update: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate>>,
+    pub(crate) replica_provisioned_read_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(crate) replica_global_secondary_index_settings_update: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate>>,
     pub(crate) replica_table_class: Option<crate::types::TableClass>,
 }
 impl ReplicaSettingsUpdateBuilder {

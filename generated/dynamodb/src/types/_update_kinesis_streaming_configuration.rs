@@ -30,9 +30,7 @@ impl UpdateKinesisStreamingConfiguration {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateKinesisStreamingConfigurationBuilder {
-    pub(
-        crate
-    ) approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
+    pub(crate) approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
 }
 impl UpdateKinesisStreamingConfigurationBuilder {
     /// Enables updating the precision of Kinesis data stream timestamp.

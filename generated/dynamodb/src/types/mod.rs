@@ -246,17 +246,13 @@ pub use self::_auto_scaling_target_tracking_scaling_policy_configuration_descrip
         feature = "update_table_replica_auto_scaling"
     )
 )]
-pub(
-    crate
-) use self::_auto_scaling_target_tracking_scaling_policy_configuration_description::{de_auto_scaling_target_tracking_scaling_policy_configuration_description};
+pub(crate) use self::_auto_scaling_target_tracking_scaling_policy_configuration_description::{de_auto_scaling_target_tracking_scaling_policy_configuration_description};
 #[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
 mod _auto_scaling_target_tracking_scaling_policy_configuration_update;
 #[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
 pub use self::_auto_scaling_target_tracking_scaling_policy_configuration_update::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate;
 #[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
-pub(
-    crate
-) use self::_auto_scaling_target_tracking_scaling_policy_configuration_update::{ser_auto_scaling_target_tracking_scaling_policy_configuration_update};
+pub(crate) use self::_auto_scaling_target_tracking_scaling_policy_configuration_update::{ser_auto_scaling_target_tracking_scaling_policy_configuration_update};
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 mod _backup_description;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
@@ -635,9 +631,7 @@ mod _create_global_secondary_index_action;
 #[cfg(feature = "update_table")]
 pub use self::_create_global_secondary_index_action::CreateGlobalSecondaryIndexAction;
 #[cfg(feature = "update_table")]
-pub(
-    crate
-) use self::_create_global_secondary_index_action::{ser_create_global_secondary_index_action};
+pub(crate) use self::_create_global_secondary_index_action::{ser_create_global_secondary_index_action};
 #[cfg(feature = "update_global_table")]
 mod _create_replica_action;
 #[cfg(feature = "update_global_table")]
@@ -649,9 +643,7 @@ mod _create_replication_group_member_action;
 #[cfg(feature = "update_table")]
 pub use self::_create_replication_group_member_action::CreateReplicationGroupMemberAction;
 #[cfg(feature = "update_table")]
-pub(
-    crate
-) use self::_create_replication_group_member_action::{ser_create_replication_group_member_action};
+pub(crate) use self::_create_replication_group_member_action::{ser_create_replication_group_member_action};
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 mod _csv_options;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
@@ -669,9 +661,7 @@ mod _delete_global_secondary_index_action;
 #[cfg(feature = "update_table")]
 pub use self::_delete_global_secondary_index_action::DeleteGlobalSecondaryIndexAction;
 #[cfg(feature = "update_table")]
-pub(
-    crate
-) use self::_delete_global_secondary_index_action::{ser_delete_global_secondary_index_action};
+pub(crate) use self::_delete_global_secondary_index_action::{ser_delete_global_secondary_index_action};
 #[cfg(feature = "update_global_table")]
 mod _delete_replica_action;
 #[cfg(feature = "update_global_table")]
@@ -683,9 +673,7 @@ mod _delete_replication_group_member_action;
 #[cfg(feature = "update_table")]
 pub use self::_delete_replication_group_member_action::DeleteReplicationGroupMemberAction;
 #[cfg(feature = "update_table")]
-pub(
-    crate
-) use self::_delete_replication_group_member_action::{ser_delete_replication_group_member_action};
+pub(crate) use self::_delete_replication_group_member_action::{ser_delete_replication_group_member_action};
 #[cfg(feature = "batch_write_item")]
 mod _delete_request;
 #[cfg(feature = "batch_write_item")]
@@ -730,9 +718,7 @@ pub use self::_enable_kinesis_streaming_configuration::EnableKinesisStreamingCon
         feature = "enable_kinesis_streaming_destination"
     )
 )]
-pub(
-    crate
-) use self::_enable_kinesis_streaming_configuration::{ser_enable_kinesis_streaming_configuration, de_enable_kinesis_streaming_configuration};
+pub(crate) use self::_enable_kinesis_streaming_configuration::{ser_enable_kinesis_streaming_configuration, de_enable_kinesis_streaming_configuration};
 #[cfg(feature = "describe_endpoints")]
 mod _endpoint;
 #[cfg(feature = "describe_endpoints")]
@@ -838,17 +824,13 @@ pub use self::_global_secondary_index::GlobalSecondaryIndex;
         feature = "restore_table_to_point_in_time"
     )
 )]
-pub(
-    crate
-) use self::_global_secondary_index::{ser_global_secondary_index, de_global_secondary_index};
+pub(crate) use self::_global_secondary_index::{ser_global_secondary_index, de_global_secondary_index};
 #[cfg(feature = "update_table_replica_auto_scaling")]
 mod _global_secondary_index_auto_scaling_update;
 #[cfg(feature = "update_table_replica_auto_scaling")]
 pub use self::_global_secondary_index_auto_scaling_update::GlobalSecondaryIndexAutoScalingUpdate;
 #[cfg(feature = "update_table_replica_auto_scaling")]
-pub(
-    crate
-) use self::_global_secondary_index_auto_scaling_update::{ser_global_secondary_index_auto_scaling_update};
+pub(crate) use self::_global_secondary_index_auto_scaling_update::{ser_global_secondary_index_auto_scaling_update};
 #[cfg(
     any(
         feature = "create_table",
@@ -935,9 +917,7 @@ pub use self::_global_secondary_index_warm_throughput_description::GlobalSeconda
         feature = "update_table"
     )
 )]
-pub(
-    crate
-) use self::_global_secondary_index_warm_throughput_description::{de_global_secondary_index_warm_throughput_description};
+pub(crate) use self::_global_secondary_index_warm_throughput_description::{de_global_secondary_index_warm_throughput_description};
 #[cfg(feature = "list_global_tables")]
 mod _global_table;
 #[cfg(feature = "list_global_tables")]
@@ -973,9 +953,7 @@ mod _global_table_global_secondary_index_settings_update;
 #[cfg(feature = "update_global_table_settings")]
 pub use self::_global_table_global_secondary_index_settings_update::GlobalTableGlobalSecondaryIndexSettingsUpdate;
 #[cfg(feature = "update_global_table_settings")]
-pub(
-    crate
-) use self::_global_table_global_secondary_index_settings_update::{ser_global_table_global_secondary_index_settings_update};
+pub(crate) use self::_global_table_global_secondary_index_settings_update::{ser_global_table_global_secondary_index_settings_update};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1013,9 +991,7 @@ mod _incremental_export_specification;
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
 pub use self::_incremental_export_specification::IncrementalExportSpecification;
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
-pub(
-    crate
-) use self::_incremental_export_specification::{ser_incremental_export_specification, de_incremental_export_specification};
+pub(crate) use self::_incremental_export_specification::{ser_incremental_export_specification, de_incremental_export_specification};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1360,9 +1336,7 @@ pub use self::_on_demand_throughput_override::OnDemandThroughputOverride;
         feature = "update_table"
     )
 )]
-pub(
-    crate
-) use self::_on_demand_throughput_override::{ser_on_demand_throughput_override, de_on_demand_throughput_override};
+pub(crate) use self::_on_demand_throughput_override::{ser_on_demand_throughput_override, de_on_demand_throughput_override};
 #[cfg(feature = "execute_transaction")]
 mod _parameterized_statement;
 #[cfg(feature = "execute_transaction")]
@@ -1380,9 +1354,7 @@ mod _point_in_time_recovery_specification;
 #[cfg(feature = "update_continuous_backups")]
 pub use self::_point_in_time_recovery_specification::PointInTimeRecoverySpecification;
 #[cfg(feature = "update_continuous_backups")]
-pub(
-    crate
-) use self::_point_in_time_recovery_specification::{ser_point_in_time_recovery_specification};
+pub(crate) use self::_point_in_time_recovery_specification::{ser_point_in_time_recovery_specification};
 #[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
 mod _point_in_time_recovery_status;
 #[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
@@ -1500,9 +1472,7 @@ pub use self::_provisioned_throughput::ProvisionedThroughput;
         feature = "update_table"
     )
 )]
-pub(
-    crate
-) use self::_provisioned_throughput::{ser_provisioned_throughput, de_provisioned_throughput};
+pub(crate) use self::_provisioned_throughput::{ser_provisioned_throughput, de_provisioned_throughput};
 #[cfg(
     any(
         feature = "create_table",
@@ -1577,9 +1547,7 @@ pub use self::_provisioned_throughput_override::ProvisionedThroughputOverride;
         feature = "update_table"
     )
 )]
-pub(
-    crate
-) use self::_provisioned_throughput_override::{ser_provisioned_throughput_override, de_provisioned_throughput_override};
+pub(crate) use self::_provisioned_throughput_override::{ser_provisioned_throughput_override, de_provisioned_throughput_override};
 #[cfg(feature = "transact_write_items")]
 mod _put;
 #[cfg(feature = "transact_write_items")]
@@ -1693,17 +1661,13 @@ pub use self::_replica_global_secondary_index_auto_scaling_description::ReplicaG
         feature = "update_table_replica_auto_scaling"
     )
 )]
-pub(
-    crate
-) use self::_replica_global_secondary_index_auto_scaling_description::{de_replica_global_secondary_index_auto_scaling_description};
+pub(crate) use self::_replica_global_secondary_index_auto_scaling_description::{de_replica_global_secondary_index_auto_scaling_description};
 #[cfg(feature = "update_table_replica_auto_scaling")]
 mod _replica_global_secondary_index_auto_scaling_update;
 #[cfg(feature = "update_table_replica_auto_scaling")]
 pub use self::_replica_global_secondary_index_auto_scaling_update::ReplicaGlobalSecondaryIndexAutoScalingUpdate;
 #[cfg(feature = "update_table_replica_auto_scaling")]
-pub(
-    crate
-) use self::_replica_global_secondary_index_auto_scaling_update::{ser_replica_global_secondary_index_auto_scaling_update};
+pub(crate) use self::_replica_global_secondary_index_auto_scaling_update::{ser_replica_global_secondary_index_auto_scaling_update};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1745,25 +1709,19 @@ pub use self::_replica_global_secondary_index_description::ReplicaGlobalSecondar
         feature = "update_table"
     )
 )]
-pub(
-    crate
-) use self::_replica_global_secondary_index_description::{de_replica_global_secondary_index_description};
+pub(crate) use self::_replica_global_secondary_index_description::{de_replica_global_secondary_index_description};
 #[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
 mod _replica_global_secondary_index_settings_description;
 #[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
 pub use self::_replica_global_secondary_index_settings_description::ReplicaGlobalSecondaryIndexSettingsDescription;
 #[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
-pub(
-    crate
-) use self::_replica_global_secondary_index_settings_description::{de_replica_global_secondary_index_settings_description};
+pub(crate) use self::_replica_global_secondary_index_settings_description::{de_replica_global_secondary_index_settings_description};
 #[cfg(feature = "update_global_table_settings")]
 mod _replica_global_secondary_index_settings_update;
 #[cfg(feature = "update_global_table_settings")]
 pub use self::_replica_global_secondary_index_settings_update::ReplicaGlobalSecondaryIndexSettingsUpdate;
 #[cfg(feature = "update_global_table_settings")]
-pub(
-    crate
-) use self::_replica_global_secondary_index_settings_update::{ser_replica_global_secondary_index_settings_update};
+pub(crate) use self::_replica_global_secondary_index_settings_update::{ser_replica_global_secondary_index_settings_update};
 #[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
 mod _replica_settings_description;
 #[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
@@ -2292,9 +2250,7 @@ mod _table_creation_parameters;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 pub use self::_table_creation_parameters::TableCreationParameters;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
-pub(
-    crate
-) use self::_table_creation_parameters::{ser_table_creation_parameters, de_table_creation_parameters};
+pub(crate) use self::_table_creation_parameters::{ser_table_creation_parameters, de_table_creation_parameters};
 #[cfg(
     any(
         feature = "create_table",
@@ -2425,9 +2381,7 @@ mod _time_to_live_specification;
 #[cfg(feature = "update_time_to_live")]
 pub use self::_time_to_live_specification::TimeToLiveSpecification;
 #[cfg(feature = "update_time_to_live")]
-pub(
-    crate
-) use self::_time_to_live_specification::{ser_time_to_live_specification, de_time_to_live_specification};
+pub(crate) use self::_time_to_live_specification::{ser_time_to_live_specification, de_time_to_live_specification};
 #[cfg(
     any(feature = "delete_backup", feature = "describe_backup", feature = "describe_time_to_live")
 )]
@@ -2459,25 +2413,19 @@ mod _update_global_secondary_index_action;
 #[cfg(feature = "update_table")]
 pub use self::_update_global_secondary_index_action::UpdateGlobalSecondaryIndexAction;
 #[cfg(feature = "update_table")]
-pub(
-    crate
-) use self::_update_global_secondary_index_action::{ser_update_global_secondary_index_action};
+pub(crate) use self::_update_global_secondary_index_action::{ser_update_global_secondary_index_action};
 #[cfg(feature = "update_kinesis_streaming_destination")]
 mod _update_kinesis_streaming_configuration;
 #[cfg(feature = "update_kinesis_streaming_destination")]
 pub use self::_update_kinesis_streaming_configuration::UpdateKinesisStreamingConfiguration;
 #[cfg(feature = "update_kinesis_streaming_destination")]
-pub(
-    crate
-) use self::_update_kinesis_streaming_configuration::{ser_update_kinesis_streaming_configuration, de_update_kinesis_streaming_configuration};
+pub(crate) use self::_update_kinesis_streaming_configuration::{ser_update_kinesis_streaming_configuration, de_update_kinesis_streaming_configuration};
 #[cfg(feature = "update_table")]
 mod _update_replication_group_member_action;
 #[cfg(feature = "update_table")]
 pub use self::_update_replication_group_member_action::UpdateReplicationGroupMemberAction;
 #[cfg(feature = "update_table")]
-pub(
-    crate
-) use self::_update_replication_group_member_action::{ser_update_replication_group_member_action};
+pub(crate) use self::_update_replication_group_member_action::{ser_update_replication_group_member_action};
 #[cfg(
     any(
         feature = "create_table",

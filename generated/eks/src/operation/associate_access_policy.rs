@@ -392,18 +392,14 @@ impl AssociateAccessPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
+    pub async fn send(self) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -448,9 +444,7 @@ impl AssociateAccessPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
+    pub fn send(self) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -345,18 +345,14 @@ impl AssociateEncryptionConfigFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
+    pub async fn send(self) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -401,9 +397,7 @@ impl AssociateEncryptionConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
+    pub fn send(self) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

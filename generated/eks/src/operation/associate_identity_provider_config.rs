@@ -395,18 +395,14 @@ impl AssociateIdentityProviderConfigFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
+    pub async fn send(self) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -451,9 +447,7 @@ impl AssociateIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
+    pub fn send(self) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -439,18 +439,14 @@ impl CreateAccessEntryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
+    pub async fn send(self) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -495,9 +491,7 @@ impl CreateAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
+    pub fn send(self) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

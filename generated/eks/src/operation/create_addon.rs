@@ -491,18 +491,14 @@ impl CreateAddonFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateAddonOutput, ::awsrt::error::SdkError<CreateAddonError>> {
+    pub async fn send(self) -> Result<CreateAddonOutput, ::awsrt::error::SdkError<CreateAddonError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateAddonOutput, ::awsrt::error::SdkError<CreateAddonError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateAddonOutput, ::awsrt::error::SdkError<CreateAddonError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

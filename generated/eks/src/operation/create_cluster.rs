@@ -711,18 +711,14 @@ impl CreateClusterFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>> {
+    pub async fn send(self) -> Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1216,9 +1212,7 @@ mod examples {
         let input = CreateClusterInput::builder()
             .name("prod")
             .version("1.10")
-            .role_arn(
-                "arn:aws:iam::012345678910:role/eks-service-role-AWSServiceRoleForAmazonEKS-J7ONKE3BQ4PI",
-            )
+            .role_arn("arn:aws:iam::012345678910:role/eks-service-role-AWSServiceRoleForAmazonEKS-J7ONKE3BQ4PI")
             .resources_vpc_config(
                 crate::types::VpcConfigRequest::builder()
                     .subnet_ids("subnet-6782e71e")

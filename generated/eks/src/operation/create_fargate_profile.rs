@@ -435,18 +435,14 @@ impl CreateFargateProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
+    pub async fn send(self) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -491,9 +487,7 @@ impl CreateFargateProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
+    pub fn send(self) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

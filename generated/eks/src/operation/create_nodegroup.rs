@@ -737,18 +737,14 @@ impl CreateNodegroupFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>> {
+    pub async fn send(self) -> Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -793,9 +789,7 @@ impl CreateNodegroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>> {
+    pub fn send(self) -> Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -423,18 +423,14 @@ impl CreatePodIdentityAssociationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
+    pub async fn send(self) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -479,9 +475,7 @@ impl CreatePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
+    pub fn send(self) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -253,18 +253,14 @@ impl DeleteAccessEntryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
+    pub async fn send(self) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -309,9 +305,7 @@ impl DeleteAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
+    pub fn send(self) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

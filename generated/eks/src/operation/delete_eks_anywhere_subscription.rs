@@ -265,18 +265,14 @@ impl DeleteEksAnywhereSubscriptionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
+    pub async fn send(self) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -321,9 +317,7 @@ impl DeleteEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
+    pub fn send(self) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

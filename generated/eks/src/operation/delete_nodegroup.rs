@@ -309,18 +309,14 @@ impl DeleteNodegroupFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>> {
+    pub async fn send(self) -> Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -365,9 +361,7 @@ impl DeleteNodegroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>> {
+    pub fn send(self) -> Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -282,18 +282,14 @@ impl DeregisterClusterFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
+    pub async fn send(self) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -338,9 +334,7 @@ impl DeregisterClusterFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
+    pub fn send(self) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -279,18 +279,14 @@ impl DescribeAccessEntryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeAccessEntryOutput, ::awsrt::error::SdkError<DescribeAccessEntryError>> {
+    pub async fn send(self) -> Result<DescribeAccessEntryOutput, ::awsrt::error::SdkError<DescribeAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeAccessEntryOutput, ::awsrt::error::SdkError<DescribeAccessEntryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeAccessEntryOutput, ::awsrt::error::SdkError<DescribeAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -335,9 +331,7 @@ impl DescribeAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeAccessEntryOutput, ::awsrt::error::SdkError<DescribeAccessEntryError>> {
+    pub fn send(self) -> Result<DescribeAccessEntryOutput, ::awsrt::error::SdkError<DescribeAccessEntryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

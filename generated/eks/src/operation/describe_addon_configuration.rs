@@ -357,18 +357,14 @@ impl DescribeAddonConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
+    pub async fn send(self) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -413,9 +409,7 @@ impl DescribeAddonConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
+    pub fn send(self) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

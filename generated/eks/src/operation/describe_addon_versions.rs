@@ -413,18 +413,14 @@ impl DescribeAddonVersionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
+    pub async fn send(self) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -469,9 +465,7 @@ impl DescribeAddonVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
+    pub fn send(self) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -690,9 +684,7 @@ impl DescribeAddonVersionsFluentBuilder {
 impl DescribeAddonVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<DescribeAddonVersionsOutput, DescribeAddonVersionsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<DescribeAddonVersionsOutput, DescribeAddonVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -709,9 +701,7 @@ impl DescribeAddonVersionsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<DescribeAddonVersionsOutput, DescribeAddonVersionsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<DescribeAddonVersionsOutput, DescribeAddonVersionsError> {
         let Self {
             handle,
             inner,

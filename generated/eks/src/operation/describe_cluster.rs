@@ -262,18 +262,14 @@ impl DescribeClusterFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>> {
+    pub async fn send(self) -> Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -318,9 +314,7 @@ impl DescribeClusterFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>> {
+    pub fn send(self) -> Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -440,18 +440,14 @@ impl DescribeClusterVersionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
+    pub async fn send(self) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -496,9 +492,7 @@ impl DescribeClusterVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
+    pub fn send(self) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -737,9 +731,7 @@ impl DescribeClusterVersionsFluentBuilder {
 impl DescribeClusterVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<DescribeClusterVersionsOutput, DescribeClusterVersionsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<DescribeClusterVersionsOutput, DescribeClusterVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -756,9 +748,7 @@ impl DescribeClusterVersionsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<DescribeClusterVersionsOutput, DescribeClusterVersionsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<DescribeClusterVersionsOutput, DescribeClusterVersionsError> {
         let Self {
             handle,
             inner,

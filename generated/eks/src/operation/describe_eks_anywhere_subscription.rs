@@ -265,18 +265,14 @@ impl DescribeEksAnywhereSubscriptionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
+    pub async fn send(self) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -321,9 +317,7 @@ impl DescribeEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
+    pub fn send(self) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

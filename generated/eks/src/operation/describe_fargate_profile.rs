@@ -289,18 +289,14 @@ impl DescribeFargateProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
+    pub async fn send(self) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -345,9 +341,7 @@ impl DescribeFargateProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
+    pub fn send(self) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

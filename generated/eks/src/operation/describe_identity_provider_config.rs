@@ -312,18 +312,14 @@ impl DescribeIdentityProviderConfigFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
+    pub async fn send(self) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -368,9 +364,7 @@ impl DescribeIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
+    pub fn send(self) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -299,18 +299,14 @@ impl DescribeNodegroupFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
+    pub async fn send(self) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -355,9 +351,7 @@ impl DescribeNodegroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
+    pub fn send(self) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -335,18 +335,14 @@ impl DescribeUpdateFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeUpdateOutput, ::awsrt::error::SdkError<DescribeUpdateError>> {
+    pub async fn send(self) -> Result<DescribeUpdateOutput, ::awsrt::error::SdkError<DescribeUpdateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeUpdateOutput, ::awsrt::error::SdkError<DescribeUpdateError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeUpdateOutput, ::awsrt::error::SdkError<DescribeUpdateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -391,9 +387,7 @@ impl DescribeUpdateFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeUpdateOutput, ::awsrt::error::SdkError<DescribeUpdateError>> {
+    pub fn send(self) -> Result<DescribeUpdateOutput, ::awsrt::error::SdkError<DescribeUpdateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -280,18 +280,14 @@ impl DisassociateAccessPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
+    pub async fn send(self) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -336,9 +332,7 @@ impl DisassociateAccessPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
+    pub fn send(self) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

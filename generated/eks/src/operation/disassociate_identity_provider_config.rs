@@ -108,9 +108,7 @@ impl DisassociateIdentityProviderConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DisassociateIdentityProviderConfigInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DisassociateIdentityProviderConfigInput, ::awsrt::error::BuildError> {
         Ok(DisassociateIdentityProviderConfigInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "cluster_name",
@@ -347,18 +345,14 @@ impl DisassociateIdentityProviderConfigFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
+    pub async fn send(self) -> Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -403,9 +397,7 @@ impl DisassociateIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
+    pub fn send(self) -> Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -359,18 +359,14 @@ impl ListAccessEntriesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListAccessEntriesOutput, ::awsrt::error::SdkError<ListAccessEntriesError>> {
+    pub async fn send(self) -> Result<ListAccessEntriesOutput, ::awsrt::error::SdkError<ListAccessEntriesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAccessEntriesOutput, ::awsrt::error::SdkError<ListAccessEntriesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccessEntriesOutput, ::awsrt::error::SdkError<ListAccessEntriesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -415,9 +411,7 @@ impl ListAccessEntriesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAccessEntriesOutput, ::awsrt::error::SdkError<ListAccessEntriesError>> {
+    pub fn send(self) -> Result<ListAccessEntriesOutput, ::awsrt::error::SdkError<ListAccessEntriesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -585,9 +579,7 @@ impl ListAccessEntriesFluentBuilder {
 impl ListAccessEntriesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAccessEntriesOutput, ListAccessEntriesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccessEntriesOutput, ListAccessEntriesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -604,9 +596,7 @@ impl ListAccessEntriesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAccessEntriesOutput, ListAccessEntriesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccessEntriesOutput, ListAccessEntriesError> {
         let Self {
             handle,
             inner,

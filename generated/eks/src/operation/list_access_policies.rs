@@ -275,18 +275,14 @@ impl ListAccessPoliciesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
+    pub async fn send(self) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -331,9 +327,7 @@ impl ListAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
+    pub fn send(self) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -462,9 +456,7 @@ impl ListAccessPoliciesFluentBuilder {
 impl ListAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAccessPoliciesOutput, ListAccessPoliciesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccessPoliciesOutput, ListAccessPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -481,9 +473,7 @@ impl ListAccessPoliciesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAccessPoliciesOutput, ListAccessPoliciesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccessPoliciesOutput, ListAccessPoliciesError> {
         let Self {
             handle,
             inner,

@@ -353,9 +353,7 @@ impl ListAddonsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAddonsOutput, ::awsrt::error::SdkError<ListAddonsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAddonsOutput, ::awsrt::error::SdkError<ListAddonsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -407,18 +407,14 @@ impl ListAssociatedAccessPoliciesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
+    pub async fn send(self) -> Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -463,9 +459,7 @@ impl ListAssociatedAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
+    pub fn send(self) -> Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -644,9 +638,7 @@ impl ListAssociatedAccessPoliciesFluentBuilder {
 impl ListAssociatedAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAssociatedAccessPoliciesOutput, ListAssociatedAccessPoliciesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAssociatedAccessPoliciesOutput, ListAssociatedAccessPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -663,9 +655,7 @@ impl ListAssociatedAccessPoliciesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAssociatedAccessPoliciesOutput, ListAssociatedAccessPoliciesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAssociatedAccessPoliciesOutput, ListAssociatedAccessPoliciesError> {
         let Self {
             handle,
             inner,

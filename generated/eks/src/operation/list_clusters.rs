@@ -329,18 +329,14 @@ impl ListClustersFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListClustersOutput, ::awsrt::error::SdkError<ListClustersError>> {
+    pub async fn send(self) -> Result<ListClustersOutput, ::awsrt::error::SdkError<ListClustersError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListClustersOutput, ::awsrt::error::SdkError<ListClustersError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListClustersOutput, ::awsrt::error::SdkError<ListClustersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -334,18 +334,14 @@ impl ListEksAnywhereSubscriptionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
+    pub async fn send(self) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -390,9 +386,7 @@ impl ListEksAnywhereSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
+    pub fn send(self) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -549,9 +543,7 @@ impl ListEksAnywhereSubscriptionsFluentBuilder {
 impl ListEksAnywhereSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListEksAnywhereSubscriptionsOutput, ListEksAnywhereSubscriptionsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListEksAnywhereSubscriptionsOutput, ListEksAnywhereSubscriptionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -568,9 +560,7 @@ impl ListEksAnywhereSubscriptionsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListEksAnywhereSubscriptionsOutput, ListEksAnywhereSubscriptionsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListEksAnywhereSubscriptionsOutput, ListEksAnywhereSubscriptionsError> {
         let Self {
             handle,
             inner,

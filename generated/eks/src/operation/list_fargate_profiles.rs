@@ -336,18 +336,14 @@ impl ListFargateProfilesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
+    pub async fn send(self) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -392,9 +388,7 @@ impl ListFargateProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
+    pub fn send(self) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -541,9 +535,7 @@ impl ListFargateProfilesFluentBuilder {
 impl ListFargateProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListFargateProfilesOutput, ListFargateProfilesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListFargateProfilesOutput, ListFargateProfilesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -560,9 +552,7 @@ impl ListFargateProfilesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListFargateProfilesOutput, ListFargateProfilesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListFargateProfilesOutput, ListFargateProfilesError> {
         let Self {
             handle,
             inner,

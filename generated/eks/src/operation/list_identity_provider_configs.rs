@@ -354,18 +354,14 @@ impl ListIdentityProviderConfigsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
+    pub async fn send(self) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -410,9 +406,7 @@ impl ListIdentityProviderConfigsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
+    pub fn send(self) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -565,9 +559,7 @@ impl ListIdentityProviderConfigsFluentBuilder {
 impl ListIdentityProviderConfigsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListIdentityProviderConfigsOutput, ListIdentityProviderConfigsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListIdentityProviderConfigsOutput, ListIdentityProviderConfigsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -584,9 +576,7 @@ impl ListIdentityProviderConfigsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListIdentityProviderConfigsOutput, ListIdentityProviderConfigsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListIdentityProviderConfigsOutput, ListIdentityProviderConfigsError> {
         let Self {
             handle,
             inner,

@@ -392,18 +392,14 @@ impl ListPodIdentityAssociationsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
+    pub async fn send(self) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -448,9 +444,7 @@ impl ListPodIdentityAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
+    pub fn send(self) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -637,9 +631,7 @@ impl ListPodIdentityAssociationsFluentBuilder {
 impl ListPodIdentityAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListPodIdentityAssociationsOutput, ListPodIdentityAssociationsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPodIdentityAssociationsOutput, ListPodIdentityAssociationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -656,9 +648,7 @@ impl ListPodIdentityAssociationsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListPodIdentityAssociationsOutput, ListPodIdentityAssociationsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListPodIdentityAssociationsOutput, ListPodIdentityAssociationsError> {
         let Self {
             handle,
             inner,

@@ -380,18 +380,14 @@ impl RegisterClusterFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>> {
+    pub async fn send(self) -> Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -436,9 +432,7 @@ impl RegisterClusterFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>> {
+    pub fn send(self) -> Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

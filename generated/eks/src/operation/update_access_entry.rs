@@ -363,18 +363,14 @@ impl UpdateAccessEntryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
+    pub async fn send(self) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -419,9 +415,7 @@ impl UpdateAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
+    pub fn send(self) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

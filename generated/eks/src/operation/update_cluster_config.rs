@@ -524,18 +524,14 @@ impl UpdateClusterConfigFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
+    pub async fn send(self) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -580,9 +576,7 @@ impl UpdateClusterConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
+    pub fn send(self) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

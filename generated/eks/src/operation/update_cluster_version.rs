@@ -375,18 +375,14 @@ impl UpdateClusterVersionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
+    pub async fn send(self) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -431,9 +427,7 @@ impl UpdateClusterVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
+    pub fn send(self) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -321,18 +321,14 @@ impl UpdateEksAnywhereSubscriptionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
+    pub async fn send(self) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -377,9 +373,7 @@ impl UpdateEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
+    pub fn send(self) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

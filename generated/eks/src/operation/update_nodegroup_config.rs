@@ -450,18 +450,14 @@ impl UpdateNodegroupConfigFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
+    pub async fn send(self) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -506,9 +502,7 @@ impl UpdateNodegroupConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
+    pub fn send(self) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

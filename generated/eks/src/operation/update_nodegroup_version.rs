@@ -429,18 +429,14 @@ impl UpdateNodegroupVersionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
+    pub async fn send(self) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -485,9 +481,7 @@ impl UpdateNodegroupVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
+    pub fn send(self) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -612,9 +612,7 @@ pub use self::_eks_anywhere_subscription_term::EksAnywhereSubscriptionTerm;
         feature = "update_eks_anywhere_subscription"
     )
 )]
-pub(
-    crate
-) use self::_eks_anywhere_subscription_term::{ser_eks_anywhere_subscription_term, de_eks_anywhere_subscription_term};
+pub(crate) use self::_eks_anywhere_subscription_term::{ser_eks_anywhere_subscription_term, de_eks_anywhere_subscription_term};
 #[cfg(
     any(
         feature = "create_eks_anywhere_subscription",
@@ -667,9 +665,7 @@ pub use self::_elastic_load_balancing::ElasticLoadBalancing;
         feature = "update_cluster_config"
     )
 )]
-pub(
-    crate
-) use self::_elastic_load_balancing::{ser_elastic_load_balancing, de_elastic_load_balancing};
+pub(crate) use self::_elastic_load_balancing::{ser_elastic_load_balancing, de_elastic_load_balancing};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -884,9 +880,7 @@ pub use self::_fargate_profile_selector::FargateProfileSelector;
         feature = "describe_fargate_profile"
     )
 )]
-pub(
-    crate
-) use self::_fargate_profile_selector::{ser_fargate_profile_selector, de_fargate_profile_selector};
+pub(crate) use self::_fargate_profile_selector::{ser_fargate_profile_selector, de_fargate_profile_selector};
 #[cfg(
     any(
         feature = "create_fargate_profile",
@@ -956,9 +950,7 @@ pub use self::_identity_provider_config::IdentityProviderConfig;
         feature = "list_identity_provider_configs"
     )
 )]
-pub(
-    crate
-) use self::_identity_provider_config::{ser_identity_provider_config, de_identity_provider_config};
+pub(crate) use self::_identity_provider_config::{ser_identity_provider_config, de_identity_provider_config};
 #[cfg(feature = "describe_identity_provider_config")]
 mod _identity_provider_config_response;
 #[cfg(feature = "describe_identity_provider_config")]
@@ -1101,9 +1093,7 @@ pub use self::_launch_template_specification::LaunchTemplateSpecification;
         feature = "update_nodegroup_version"
     )
 )]
-pub(
-    crate
-) use self::_launch_template_specification::{ser_launch_template_specification, de_launch_template_specification};
+pub(crate) use self::_launch_template_specification::{ser_launch_template_specification, de_launch_template_specification};
 #[cfg(
     any(
         feature = "create_eks_anywhere_subscription",
@@ -1346,9 +1336,7 @@ pub use self::_nodegroup_scaling_config::NodegroupScalingConfig;
         feature = "update_nodegroup_config"
     )
 )]
-pub(
-    crate
-) use self::_nodegroup_scaling_config::{ser_nodegroup_scaling_config, de_nodegroup_scaling_config};
+pub(crate) use self::_nodegroup_scaling_config::{ser_nodegroup_scaling_config, de_nodegroup_scaling_config};
 #[cfg(
     any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
@@ -1383,9 +1371,7 @@ pub use self::_nodegroup_update_config::NodegroupUpdateConfig;
         feature = "update_nodegroup_config"
     )
 )]
-pub(
-    crate
-) use self::_nodegroup_update_config::{ser_nodegroup_update_config, de_nodegroup_update_config};
+pub(crate) use self::_nodegroup_update_config::{ser_nodegroup_update_config, de_nodegroup_update_config};
 #[cfg(
     any(
         feature = "create_nodegroup",
@@ -1445,9 +1431,7 @@ mod _oidc_identity_provider_config_request;
 #[cfg(feature = "associate_identity_provider_config")]
 pub use self::_oidc_identity_provider_config_request::OidcIdentityProviderConfigRequest;
 #[cfg(feature = "associate_identity_provider_config")]
-pub(
-    crate
-) use self::_oidc_identity_provider_config_request::{ser_oidc_identity_provider_config_request};
+pub(crate) use self::_oidc_identity_provider_config_request::{ser_oidc_identity_provider_config_request};
 #[cfg(feature = "create_cluster")]
 mod _outpost_config_request;
 #[cfg(feature = "create_cluster")]

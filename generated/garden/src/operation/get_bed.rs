@@ -383,9 +383,7 @@ impl GetBedFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

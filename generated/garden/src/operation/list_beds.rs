@@ -196,9 +196,7 @@ impl ListBedsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

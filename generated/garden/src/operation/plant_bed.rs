@@ -390,9 +390,7 @@ impl PlantBedFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -83,9 +83,7 @@ impl AddClientIdToOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AddClientIdToOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AddClientIdToOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(AddClientIdToOpenIdConnectProviderInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "open_id_connect_provider_arn",
@@ -266,18 +264,14 @@ impl AddClientIdToOpenIdConnectProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
+    pub async fn send(self) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -322,9 +316,7 @@ impl AddClientIdToOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
+    pub fn send(self) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -445,9 +437,7 @@ mod examples {
     fn case_01_to_add_a_client_id_audience_to_an_open_id_connect_oidc_provider() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = AddClientIdToOpenIdConnectProviderInput::builder()
             .client_id("my-application-ID")
-            .open_id_connect_provider_arn(
-                "arn:aws:iam::123456789012:oidc-provider/server.example.com",
-            )
+            .open_id_connect_provider_arn("arn:aws:iam::123456789012:oidc-provider/server.example.com")
             .build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -286,18 +286,14 @@ impl AttachRolePolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AttachRolePolicyOutput, ::awsrt::error::SdkError<AttachRolePolicyError>> {
+    pub async fn send(self) -> Result<AttachRolePolicyOutput, ::awsrt::error::SdkError<AttachRolePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AttachRolePolicyOutput, ::awsrt::error::SdkError<AttachRolePolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AttachRolePolicyOutput, ::awsrt::error::SdkError<AttachRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -342,9 +338,7 @@ impl AttachRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AttachRolePolicyOutput, ::awsrt::error::SdkError<AttachRolePolicyError>> {
+    pub fn send(self) -> Result<AttachRolePolicyOutput, ::awsrt::error::SdkError<AttachRolePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

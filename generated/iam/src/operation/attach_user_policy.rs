@@ -276,18 +276,14 @@ impl AttachUserPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>> {
+    pub async fn send(self) -> Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -332,9 +328,7 @@ impl AttachUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>> {
+    pub fn send(self) -> Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -316,18 +316,14 @@ impl ChangePasswordFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>> {
+    pub async fn send(self) -> Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -372,9 +368,7 @@ impl ChangePasswordFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>> {
+    pub fn send(self) -> Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

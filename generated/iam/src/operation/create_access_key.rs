@@ -253,18 +253,14 @@ impl CreateAccessKeyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>> {
+    pub async fn send(self) -> Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -309,9 +305,7 @@ impl CreateAccessKeyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>> {
+    pub fn send(self) -> Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -332,18 +332,14 @@ impl CreateInstanceProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
+    pub async fn send(self) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -388,9 +384,7 @@ impl CreateInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
+    pub fn send(self) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

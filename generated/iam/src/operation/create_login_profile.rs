@@ -346,18 +346,14 @@ impl CreateLoginProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
+    pub async fn send(self) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -402,9 +398,7 @@ impl CreateLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
+    pub fn send(self) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -391,18 +391,14 @@ impl CreateOpenIdConnectProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
+    pub async fn send(self) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -447,9 +443,7 @@ impl CreateOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
+    pub fn send(self) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

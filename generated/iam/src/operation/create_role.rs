@@ -459,9 +459,7 @@ impl CreateRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

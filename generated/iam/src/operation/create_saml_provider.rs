@@ -428,18 +428,14 @@ impl CreateSamlProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateSamlProviderOutput, ::awsrt::error::SdkError<CreateSamlProviderError>> {
+    pub async fn send(self) -> Result<CreateSamlProviderOutput, ::awsrt::error::SdkError<CreateSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateSamlProviderOutput, ::awsrt::error::SdkError<CreateSamlProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateSamlProviderOutput, ::awsrt::error::SdkError<CreateSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -484,9 +480,7 @@ impl CreateSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateSamlProviderOutput, ::awsrt::error::SdkError<CreateSamlProviderError>> {
+    pub fn send(self) -> Result<CreateSamlProviderOutput, ::awsrt::error::SdkError<CreateSamlProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

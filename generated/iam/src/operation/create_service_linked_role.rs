@@ -310,18 +310,14 @@ impl CreateServiceLinkedRoleFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
+    pub async fn send(self) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -366,9 +362,7 @@ impl CreateServiceLinkedRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
+    pub fn send(self) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -289,18 +289,14 @@ impl CreateServiceSpecificCredentialFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
+    pub async fn send(self) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -345,9 +341,7 @@ impl CreateServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
+    pub fn send(self) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -367,9 +367,7 @@ impl CreateUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

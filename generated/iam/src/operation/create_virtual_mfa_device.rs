@@ -334,18 +334,14 @@ impl CreateVirtualMfaDeviceFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
+    pub async fn send(self) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -390,9 +386,7 @@ impl CreateVirtualMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
+    pub fn send(self) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -238,18 +238,14 @@ impl DeleteAccountAliasFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
+    pub async fn send(self) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -294,9 +290,7 @@ impl DeleteAccountAliasFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
+    pub fn send(self) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

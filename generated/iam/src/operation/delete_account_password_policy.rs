@@ -193,18 +193,14 @@ impl DeleteAccountPasswordPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
+    pub async fn send(self) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -249,9 +245,7 @@ impl DeleteAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
+    pub fn send(self) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -238,18 +238,14 @@ impl DeleteInstanceProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
+    pub async fn send(self) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -294,9 +290,7 @@ impl DeleteInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
+    pub fn send(self) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -234,18 +234,14 @@ impl DeleteLoginProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
+    pub async fn send(self) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -290,9 +286,7 @@ impl DeleteLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
+    pub fn send(self) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -227,18 +227,14 @@ impl DeleteOpenIdConnectProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
+    pub async fn send(self) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -283,9 +279,7 @@ impl DeleteOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
+    pub fn send(self) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

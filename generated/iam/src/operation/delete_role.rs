@@ -265,9 +265,7 @@ impl DeleteRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteRoleOutput, ::awsrt::error::SdkError<DeleteRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteRoleOutput, ::awsrt::error::SdkError<DeleteRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -226,18 +226,14 @@ impl DeleteRolePermissionsBoundaryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
+    pub async fn send(self) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -282,9 +278,7 @@ impl DeleteRolePermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
+    pub fn send(self) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -266,18 +266,14 @@ impl DeleteRolePolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteRolePolicyOutput, ::awsrt::error::SdkError<DeleteRolePolicyError>> {
+    pub async fn send(self) -> Result<DeleteRolePolicyOutput, ::awsrt::error::SdkError<DeleteRolePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteRolePolicyOutput, ::awsrt::error::SdkError<DeleteRolePolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteRolePolicyOutput, ::awsrt::error::SdkError<DeleteRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -322,9 +318,7 @@ impl DeleteRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteRolePolicyOutput, ::awsrt::error::SdkError<DeleteRolePolicyError>> {
+    pub fn send(self) -> Result<DeleteRolePolicyOutput, ::awsrt::error::SdkError<DeleteRolePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -237,18 +237,14 @@ impl DeleteSamlProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
+    pub async fn send(self) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -293,9 +289,7 @@ impl DeleteSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
+    pub fn send(self) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -259,18 +259,14 @@ impl DeleteServiceLinkedRoleFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
+    pub async fn send(self) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -315,9 +311,7 @@ impl DeleteServiceLinkedRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
+    pub fn send(self) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

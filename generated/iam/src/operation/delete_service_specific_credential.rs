@@ -232,18 +232,14 @@ impl DeleteServiceSpecificCredentialFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
+    pub async fn send(self) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -288,9 +284,7 @@ impl DeleteServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
+    pub fn send(self) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

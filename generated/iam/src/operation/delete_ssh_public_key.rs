@@ -237,18 +237,14 @@ impl DeleteSshPublicKeyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
+    pub async fn send(self) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -293,9 +289,7 @@ impl DeleteSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
+    pub fn send(self) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -255,9 +255,7 @@ impl DeleteUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -256,18 +256,14 @@ impl DeleteUserPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
+    pub async fn send(self) -> Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -312,9 +308,7 @@ impl DeleteUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
+    pub fn send(self) -> Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

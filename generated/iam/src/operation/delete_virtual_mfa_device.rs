@@ -248,18 +248,14 @@ impl DeleteVirtualMfaDeviceFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
+    pub async fn send(self) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -304,9 +300,7 @@ impl DeleteVirtualMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
+    pub fn send(self) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

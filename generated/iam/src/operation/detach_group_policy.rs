@@ -266,18 +266,14 @@ impl DetachGroupPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DetachGroupPolicyOutput, ::awsrt::error::SdkError<DetachGroupPolicyError>> {
+    pub async fn send(self) -> Result<DetachGroupPolicyOutput, ::awsrt::error::SdkError<DetachGroupPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DetachGroupPolicyOutput, ::awsrt::error::SdkError<DetachGroupPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DetachGroupPolicyOutput, ::awsrt::error::SdkError<DetachGroupPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -322,9 +318,7 @@ impl DetachGroupPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DetachGroupPolicyOutput, ::awsrt::error::SdkError<DetachGroupPolicyError>> {
+    pub fn send(self) -> Result<DetachGroupPolicyOutput, ::awsrt::error::SdkError<DetachGroupPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -276,18 +276,14 @@ impl DetachRolePolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DetachRolePolicyOutput, ::awsrt::error::SdkError<DetachRolePolicyError>> {
+    pub async fn send(self) -> Result<DetachRolePolicyOutput, ::awsrt::error::SdkError<DetachRolePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DetachRolePolicyOutput, ::awsrt::error::SdkError<DetachRolePolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DetachRolePolicyOutput, ::awsrt::error::SdkError<DetachRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -332,9 +328,7 @@ impl DetachRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DetachRolePolicyOutput, ::awsrt::error::SdkError<DetachRolePolicyError>> {
+    pub fn send(self) -> Result<DetachRolePolicyOutput, ::awsrt::error::SdkError<DetachRolePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

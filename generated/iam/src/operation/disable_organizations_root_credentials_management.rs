@@ -256,18 +256,14 @@ impl DisableOrganizationsRootCredentialsManagementFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
+    pub async fn send(self) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -314,9 +310,7 @@ impl DisableOrganizationsRootCredentialsManagementFluentBuilder<::awsrt::blockin
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
+    pub fn send(self) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

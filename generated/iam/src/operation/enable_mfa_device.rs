@@ -358,18 +358,14 @@ impl EnableMfaDeviceFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>> {
+    pub async fn send(self) -> Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -414,9 +410,7 @@ impl EnableMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>> {
+    pub fn send(self) -> Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

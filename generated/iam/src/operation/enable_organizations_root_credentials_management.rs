@@ -268,18 +268,14 @@ impl EnableOrganizationsRootCredentialsManagementFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
+    pub async fn send(self) -> Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -324,9 +320,7 @@ impl EnableOrganizationsRootCredentialsManagementFluentBuilder<::awsrt::blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
+    pub fn send(self) -> Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -268,18 +268,14 @@ impl EnableOrganizationsRootSessionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
+    pub async fn send(self) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -324,9 +320,7 @@ impl EnableOrganizationsRootSessionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
+    pub fn send(self) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

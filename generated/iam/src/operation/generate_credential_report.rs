@@ -230,18 +230,14 @@ impl GenerateCredentialReportFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
+    pub async fn send(self) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -286,9 +282,7 @@ impl GenerateCredentialReportFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
+    pub fn send(self) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -82,9 +82,7 @@ impl GenerateOrganizationsAccessReportInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GenerateOrganizationsAccessReportInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GenerateOrganizationsAccessReportInput, ::awsrt::error::BuildError> {
         Ok(GenerateOrganizationsAccessReportInput {
             entity_path: self.entity_path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "entity_path",
@@ -259,18 +257,14 @@ impl GenerateOrganizationsAccessReportFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
+    pub async fn send(self) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -315,9 +309,7 @@ impl GenerateOrganizationsAccessReportFluentBuilder<::awsrt::blocking::Blocking>
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
+    pub fn send(self) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

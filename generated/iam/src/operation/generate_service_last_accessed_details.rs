@@ -86,9 +86,7 @@ impl GenerateServiceLastAccessedDetailsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GenerateServiceLastAccessedDetailsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GenerateServiceLastAccessedDetailsInput, ::awsrt::error::BuildError> {
         Ok(GenerateServiceLastAccessedDetailsInput {
             arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "arn",
@@ -271,18 +269,14 @@ impl GenerateServiceLastAccessedDetailsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
+    pub async fn send(self) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -327,9 +321,7 @@ impl GenerateServiceLastAccessedDetailsFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
+    pub fn send(self) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

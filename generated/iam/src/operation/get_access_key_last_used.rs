@@ -245,18 +245,14 @@ impl GetAccessKeyLastUsedFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
+    pub async fn send(self) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -301,9 +297,7 @@ impl GetAccessKeyLastUsedFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
+    pub fn send(self) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -386,18 +386,14 @@ impl GetAccountAuthorizationDetailsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
+    pub async fn send(self) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -442,9 +438,7 @@ impl GetAccountAuthorizationDetailsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
+    pub fn send(self) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -661,9 +655,7 @@ impl GetAccountAuthorizationDetailsFluentBuilder {
 impl GetAccountAuthorizationDetailsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<GetAccountAuthorizationDetailsOutput, GetAccountAuthorizationDetailsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<GetAccountAuthorizationDetailsOutput, GetAccountAuthorizationDetailsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -680,9 +672,7 @@ impl GetAccountAuthorizationDetailsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<GetAccountAuthorizationDetailsOutput, GetAccountAuthorizationDetailsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<GetAccountAuthorizationDetailsOutput, GetAccountAuthorizationDetailsError> {
         let Self {
             handle,
             inner,

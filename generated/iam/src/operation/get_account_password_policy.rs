@@ -216,18 +216,14 @@ impl GetAccountPasswordPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
+    pub async fn send(self) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -272,9 +268,7 @@ impl GetAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
+    pub fn send(self) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -203,18 +203,14 @@ impl GetAccountSummaryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>> {
+    pub async fn send(self) -> Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -259,9 +255,7 @@ impl GetAccountSummaryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>> {
+    pub fn send(self) -> Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -89,9 +89,7 @@ impl GetContextKeysForPrincipalPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetContextKeysForPrincipalPolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetContextKeysForPrincipalPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetContextKeysForPrincipalPolicyInput {
             policy_source_arn: self.policy_source_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "policy_source_arn",
@@ -275,18 +273,14 @@ impl GetContextKeysForPrincipalPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
+    pub async fn send(self) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -331,9 +325,7 @@ impl GetContextKeysForPrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking> 
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
+    pub fn send(self) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

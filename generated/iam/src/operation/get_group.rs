@@ -374,9 +374,7 @@ impl GetGroupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

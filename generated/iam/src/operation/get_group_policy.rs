@@ -333,18 +333,14 @@ impl GetGroupPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>> {
+    pub async fn send(self) -> Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -389,9 +385,7 @@ impl GetGroupPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>> {
+    pub fn send(self) -> Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

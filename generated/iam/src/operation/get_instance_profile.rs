@@ -251,18 +251,14 @@ impl GetInstanceProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
+    pub async fn send(self) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -307,9 +303,7 @@ impl GetInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
+    pub fn send(self) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

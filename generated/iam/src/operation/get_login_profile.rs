@@ -245,18 +245,14 @@ impl GetLoginProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>> {
+    pub async fn send(self) -> Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -301,9 +297,7 @@ impl GetLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>> {
+    pub fn send(self) -> Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -346,18 +346,14 @@ impl GetOpenIdConnectProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
+    pub async fn send(self) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -402,9 +398,7 @@ impl GetOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
+    pub fn send(self) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

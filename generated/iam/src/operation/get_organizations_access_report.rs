@@ -492,18 +492,14 @@ impl GetOrganizationsAccessReportFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
+    pub async fn send(self) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -548,9 +544,7 @@ impl GetOrganizationsAccessReportFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
+    pub fn send(self) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -260,9 +260,7 @@ impl GetPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetPolicyOutput, ::awsrt::error::SdkError<GetPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetPolicyOutput, ::awsrt::error::SdkError<GetPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -281,18 +281,14 @@ impl GetPolicyVersionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>> {
+    pub async fn send(self) -> Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -337,9 +333,7 @@ impl GetPolicyVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>> {
+    pub fn send(self) -> Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -258,9 +258,7 @@ impl GetRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetRoleOutput, ::awsrt::error::SdkError<GetRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetRoleOutput, ::awsrt::error::SdkError<GetRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

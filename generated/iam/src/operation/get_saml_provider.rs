@@ -401,18 +401,14 @@ impl GetSamlProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>> {
+    pub async fn send(self) -> Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -457,9 +453,7 @@ impl GetSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>> {
+    pub fn send(self) -> Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

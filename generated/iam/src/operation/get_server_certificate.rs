@@ -254,18 +254,14 @@ impl GetServerCertificateFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
+    pub async fn send(self) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -310,9 +306,7 @@ impl GetServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
+    pub fn send(self) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -472,18 +472,14 @@ impl GetServiceLastAccessedDetailsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
+    pub async fn send(self) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -528,9 +524,7 @@ impl GetServiceLastAccessedDetailsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
+    pub fn send(self) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

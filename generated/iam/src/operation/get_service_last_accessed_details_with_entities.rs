@@ -127,9 +127,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetServiceLastAccessedDetailsWithEntitiesInput, ::awsrt::error::BuildError> {
         Ok(GetServiceLastAccessedDetailsWithEntitiesInput {
             job_id: self.job_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "job_id",
@@ -339,9 +337,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::BuildError> {
         Ok(GetServiceLastAccessedDetailsWithEntitiesOutput {
             job_status: self.job_status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "job_status",
@@ -476,18 +472,14 @@ impl GetServiceLastAccessedDetailsWithEntitiesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
+    pub async fn send(self) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -532,9 +524,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<::awsrt::blocking::B
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
+    pub fn send(self) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -59,9 +59,7 @@ impl GetServiceLinkedRoleDeletionStatusInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetServiceLinkedRoleDeletionStatusInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetServiceLinkedRoleDeletionStatusInput, ::awsrt::error::BuildError> {
         Ok(GetServiceLinkedRoleDeletionStatusInput {
             deletion_task_id: self.deletion_task_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "deletion_task_id",
@@ -155,9 +153,7 @@ impl GetServiceLinkedRoleDeletionStatusOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::BuildError> {
         Ok(GetServiceLinkedRoleDeletionStatusOutput {
             status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "status",
@@ -288,18 +284,14 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
+    pub async fn send(self) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -344,9 +336,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
+    pub fn send(self) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -301,18 +301,14 @@ impl GetSshPublicKeyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>> {
+    pub async fn send(self) -> Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -357,9 +353,7 @@ impl GetSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>> {
+    pub fn send(self) -> Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -254,9 +254,7 @@ impl GetUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetUserOutput, ::awsrt::error::SdkError<GetUserError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetUserOutput, ::awsrt::error::SdkError<GetUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

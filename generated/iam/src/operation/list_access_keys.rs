@@ -336,18 +336,14 @@ impl ListAccessKeysFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>> {
+    pub async fn send(self) -> Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -392,9 +388,7 @@ impl ListAccessKeysFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>> {
+    pub fn send(self) -> Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -299,18 +299,14 @@ impl ListAccountAliasesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
+    pub async fn send(self) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -355,9 +351,7 @@ impl ListAccountAliasesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
+    pub fn send(self) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -509,9 +503,7 @@ impl ListAccountAliasesFluentBuilder {
 impl ListAccountAliasesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAccountAliasesOutput, ListAccountAliasesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccountAliasesOutput, ListAccountAliasesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -528,9 +520,7 @@ impl ListAccountAliasesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAccountAliasesOutput, ListAccountAliasesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccountAliasesOutput, ListAccountAliasesError> {
         let Self {
             handle,
             inner,

@@ -371,18 +371,14 @@ impl ListAttachedRolePoliciesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListAttachedRolePoliciesOutput, ::awsrt::error::SdkError<ListAttachedRolePoliciesError>> {
+    pub async fn send(self) -> Result<ListAttachedRolePoliciesOutput, ::awsrt::error::SdkError<ListAttachedRolePoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAttachedRolePoliciesOutput, ::awsrt::error::SdkError<ListAttachedRolePoliciesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAttachedRolePoliciesOutput, ::awsrt::error::SdkError<ListAttachedRolePoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -427,9 +423,7 @@ impl ListAttachedRolePoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAttachedRolePoliciesOutput, ::awsrt::error::SdkError<ListAttachedRolePoliciesError>> {
+    pub fn send(self) -> Result<ListAttachedRolePoliciesOutput, ::awsrt::error::SdkError<ListAttachedRolePoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -617,9 +611,7 @@ impl ListAttachedRolePoliciesFluentBuilder {
 impl ListAttachedRolePoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAttachedRolePoliciesOutput, ListAttachedRolePoliciesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAttachedRolePoliciesOutput, ListAttachedRolePoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -636,9 +628,7 @@ impl ListAttachedRolePoliciesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAttachedRolePoliciesOutput, ListAttachedRolePoliciesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAttachedRolePoliciesOutput, ListAttachedRolePoliciesError> {
         let Self {
             handle,
             inner,

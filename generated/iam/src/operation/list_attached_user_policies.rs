@@ -371,18 +371,14 @@ impl ListAttachedUserPoliciesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListAttachedUserPoliciesOutput, ::awsrt::error::SdkError<ListAttachedUserPoliciesError>> {
+    pub async fn send(self) -> Result<ListAttachedUserPoliciesOutput, ::awsrt::error::SdkError<ListAttachedUserPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAttachedUserPoliciesOutput, ::awsrt::error::SdkError<ListAttachedUserPoliciesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAttachedUserPoliciesOutput, ::awsrt::error::SdkError<ListAttachedUserPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -427,9 +423,7 @@ impl ListAttachedUserPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAttachedUserPoliciesOutput, ::awsrt::error::SdkError<ListAttachedUserPoliciesError>> {
+    pub fn send(self) -> Result<ListAttachedUserPoliciesOutput, ::awsrt::error::SdkError<ListAttachedUserPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -617,9 +611,7 @@ impl ListAttachedUserPoliciesFluentBuilder {
 impl ListAttachedUserPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAttachedUserPoliciesOutput, ListAttachedUserPoliciesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAttachedUserPoliciesOutput, ListAttachedUserPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -636,9 +628,7 @@ impl ListAttachedUserPoliciesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAttachedUserPoliciesOutput, ListAttachedUserPoliciesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAttachedUserPoliciesOutput, ListAttachedUserPoliciesError> {
         let Self {
             handle,
             inner,

@@ -464,18 +464,14 @@ impl ListEntitiesForPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
+    pub async fn send(self) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -520,9 +516,7 @@ impl ListEntitiesForPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
+    pub fn send(self) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -770,9 +764,7 @@ impl ListEntitiesForPolicyFluentBuilder {
 impl ListEntitiesForPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListEntitiesForPolicyOutput, ListEntitiesForPolicyError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListEntitiesForPolicyOutput, ListEntitiesForPolicyError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -789,9 +781,7 @@ impl ListEntitiesForPolicyPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListEntitiesForPolicyOutput, ListEntitiesForPolicyError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListEntitiesForPolicyOutput, ListEntitiesForPolicyError> {
         let Self {
             handle,
             inner,

@@ -343,18 +343,14 @@ impl ListGroupPoliciesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
+    pub async fn send(self) -> Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -399,9 +395,7 @@ impl ListGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
+    pub fn send(self) -> Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -572,9 +566,7 @@ impl ListGroupPoliciesFluentBuilder {
 impl ListGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListGroupPoliciesOutput, ListGroupPoliciesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListGroupPoliciesOutput, ListGroupPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -591,9 +583,7 @@ impl ListGroupPoliciesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListGroupPoliciesOutput, ListGroupPoliciesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListGroupPoliciesOutput, ListGroupPoliciesError> {
         let Self {
             handle,
             inner,

@@ -330,9 +330,7 @@ impl ListGroupsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListGroupsOutput, ::awsrt::error::SdkError<ListGroupsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListGroupsOutput, ::awsrt::error::SdkError<ListGroupsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

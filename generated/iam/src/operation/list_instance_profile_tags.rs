@@ -341,18 +341,14 @@ impl ListInstanceProfileTagsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListInstanceProfileTagsOutput, ::awsrt::error::SdkError<ListInstanceProfileTagsError>> {
+    pub async fn send(self) -> Result<ListInstanceProfileTagsOutput, ::awsrt::error::SdkError<ListInstanceProfileTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfileTagsOutput, ::awsrt::error::SdkError<ListInstanceProfileTagsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfileTagsOutput, ::awsrt::error::SdkError<ListInstanceProfileTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -397,9 +393,7 @@ impl ListInstanceProfileTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListInstanceProfileTagsOutput, ::awsrt::error::SdkError<ListInstanceProfileTagsError>> {
+    pub fn send(self) -> Result<ListInstanceProfileTagsOutput, ::awsrt::error::SdkError<ListInstanceProfileTagsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -570,9 +564,7 @@ impl ListInstanceProfileTagsFluentBuilder {
 impl ListInstanceProfileTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListInstanceProfileTagsOutput, ListInstanceProfileTagsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListInstanceProfileTagsOutput, ListInstanceProfileTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -589,9 +581,7 @@ impl ListInstanceProfileTagsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListInstanceProfileTagsOutput, ListInstanceProfileTagsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListInstanceProfileTagsOutput, ListInstanceProfileTagsError> {
         let Self {
             handle,
             inner,

@@ -326,18 +326,14 @@ impl ListInstanceProfilesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
+    pub async fn send(self) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -382,9 +378,7 @@ impl ListInstanceProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
+    pub fn send(self) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -553,9 +547,7 @@ impl ListInstanceProfilesFluentBuilder {
 impl ListInstanceProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListInstanceProfilesOutput, ListInstanceProfilesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListInstanceProfilesOutput, ListInstanceProfilesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -572,9 +564,7 @@ impl ListInstanceProfilesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListInstanceProfilesOutput, ListInstanceProfilesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListInstanceProfilesOutput, ListInstanceProfilesError> {
         let Self {
             handle,
             inner,

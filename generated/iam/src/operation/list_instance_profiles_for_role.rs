@@ -344,18 +344,14 @@ impl ListInstanceProfilesForRoleFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
+    pub async fn send(self) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -400,9 +396,7 @@ impl ListInstanceProfilesForRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
+    pub fn send(self) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -573,9 +567,7 @@ impl ListInstanceProfilesForRoleFluentBuilder {
 impl ListInstanceProfilesForRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListInstanceProfilesForRoleOutput, ListInstanceProfilesForRoleError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListInstanceProfilesForRoleOutput, ListInstanceProfilesForRoleError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -592,9 +584,7 @@ impl ListInstanceProfilesForRolePaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListInstanceProfilesForRoleOutput, ListInstanceProfilesForRoleError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListInstanceProfilesForRoleOutput, ListInstanceProfilesForRoleError> {
         let Self {
             handle,
             inner,

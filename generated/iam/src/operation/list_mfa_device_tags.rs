@@ -351,18 +351,14 @@ impl ListMfaDeviceTagsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
+    pub async fn send(self) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -407,9 +403,7 @@ impl ListMfaDeviceTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
+    pub fn send(self) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -580,9 +574,7 @@ impl ListMfaDeviceTagsFluentBuilder {
 impl ListMfaDeviceTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListMfaDeviceTagsOutput, ListMfaDeviceTagsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListMfaDeviceTagsOutput, ListMfaDeviceTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -599,9 +591,7 @@ impl ListMfaDeviceTagsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListMfaDeviceTagsOutput, ListMfaDeviceTagsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListMfaDeviceTagsOutput, ListMfaDeviceTagsError> {
         let Self {
             handle,
             inner,

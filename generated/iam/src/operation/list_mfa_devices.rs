@@ -334,18 +334,14 @@ impl ListMfaDevicesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>> {
+    pub async fn send(self) -> Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -390,9 +386,7 @@ impl ListMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>> {
+    pub fn send(self) -> Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -352,18 +352,14 @@ impl ListOpenIdConnectProviderTagsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
+    pub async fn send(self) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -408,9 +404,7 @@ impl ListOpenIdConnectProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
+    pub fn send(self) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -581,9 +575,7 @@ impl ListOpenIdConnectProviderTagsFluentBuilder {
 impl ListOpenIdConnectProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListOpenIdConnectProviderTagsOutput, ListOpenIdConnectProviderTagsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListOpenIdConnectProviderTagsOutput, ListOpenIdConnectProviderTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -600,9 +592,7 @@ impl ListOpenIdConnectProviderTagsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListOpenIdConnectProviderTagsOutput, ListOpenIdConnectProviderTagsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListOpenIdConnectProviderTagsOutput, ListOpenIdConnectProviderTagsError> {
         let Self {
             handle,
             inner,

@@ -74,9 +74,7 @@ impl ListOpenIdConnectProvidersOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListOpenIdConnectProvidersOutputBuilder {
-    pub(
-        crate
-    ) open_id_connect_provider_list: Option<Vec<crate::types::OpenIdConnectProviderListEntry>>,
+    pub(crate) open_id_connect_provider_list: Option<Vec<crate::types::OpenIdConnectProviderListEntry>>,
 }
 impl ListOpenIdConnectProvidersOutputBuilder {
     /// Appends an item to the `OpenIDConnectProviderList` list.
@@ -210,18 +208,14 @@ impl ListOpenIdConnectProvidersFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
+    pub async fn send(self) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -266,9 +260,7 @@ impl ListOpenIdConnectProvidersFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
+    pub fn send(self) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -256,18 +256,14 @@ impl ListOrganizationsFeaturesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
+    pub async fn send(self) -> Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -312,9 +308,7 @@ impl ListOrganizationsFeaturesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
+    pub fn send(self) -> Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

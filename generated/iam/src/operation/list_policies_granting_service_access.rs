@@ -104,9 +104,7 @@ impl ListPoliciesGrantingServiceAccessInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListPoliciesGrantingServiceAccessInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListPoliciesGrantingServiceAccessInput, ::awsrt::error::BuildError> {
         Ok(ListPoliciesGrantingServiceAccessInput {
             marker: self.marker,
             arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -172,9 +170,7 @@ impl ListPoliciesGrantingServiceAccessOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListPoliciesGrantingServiceAccessOutputBuilder {
-    pub(
-        crate
-    ) policies_granting_service_access: Option<Vec<crate::types::ListPoliciesGrantingServiceAccessEntry>>,
+    pub(crate) policies_granting_service_access: Option<Vec<crate::types::ListPoliciesGrantingServiceAccessEntry>>,
     pub(crate) is_truncated: Option<bool>,
     pub(crate) marker: Option<String>,
 }
@@ -235,9 +231,7 @@ impl ListPoliciesGrantingServiceAccessOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::BuildError> {
         Ok(ListPoliciesGrantingServiceAccessOutput {
             policies_granting_service_access: self.policies_granting_service_access.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "policies_granting_service_access",
@@ -359,18 +353,14 @@ impl ListPoliciesGrantingServiceAccessFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
+    pub async fn send(self) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -415,9 +405,7 @@ impl ListPoliciesGrantingServiceAccessFluentBuilder<::awsrt::blocking::Blocking>
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
+    pub fn send(self) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

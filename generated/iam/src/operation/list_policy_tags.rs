@@ -351,18 +351,14 @@ impl ListPolicyTagsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListPolicyTagsOutput, ::awsrt::error::SdkError<ListPolicyTagsError>> {
+    pub async fn send(self) -> Result<ListPolicyTagsOutput, ::awsrt::error::SdkError<ListPolicyTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListPolicyTagsOutput, ::awsrt::error::SdkError<ListPolicyTagsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPolicyTagsOutput, ::awsrt::error::SdkError<ListPolicyTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -407,9 +403,7 @@ impl ListPolicyTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListPolicyTagsOutput, ::awsrt::error::SdkError<ListPolicyTagsError>> {
+    pub fn send(self) -> Result<ListPolicyTagsOutput, ::awsrt::error::SdkError<ListPolicyTagsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -346,18 +346,14 @@ impl ListPolicyVersionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
+    pub async fn send(self) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -402,9 +398,7 @@ impl ListPolicyVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
+    pub fn send(self) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -575,9 +569,7 @@ impl ListPolicyVersionsFluentBuilder {
 impl ListPolicyVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListPolicyVersionsOutput, ListPolicyVersionsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPolicyVersionsOutput, ListPolicyVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -594,9 +586,7 @@ impl ListPolicyVersionsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListPolicyVersionsOutput, ListPolicyVersionsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListPolicyVersionsOutput, ListPolicyVersionsError> {
         let Self {
             handle,
             inner,

@@ -330,9 +330,7 @@ impl ListRolesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListRolesOutput, ::awsrt::error::SdkError<ListRolesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListRolesOutput, ::awsrt::error::SdkError<ListRolesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -352,18 +352,14 @@ impl ListSamlProviderTagsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
+    pub async fn send(self) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -408,9 +404,7 @@ impl ListSamlProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
+    pub fn send(self) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -581,9 +575,7 @@ impl ListSamlProviderTagsFluentBuilder {
 impl ListSamlProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSamlProviderTagsOutput, ListSamlProviderTagsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSamlProviderTagsOutput, ListSamlProviderTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -600,9 +592,7 @@ impl ListSamlProviderTagsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSamlProviderTagsOutput, ListSamlProviderTagsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSamlProviderTagsOutput, ListSamlProviderTagsError> {
         let Self {
             handle,
             inner,

@@ -203,18 +203,14 @@ impl ListSamlProvidersFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>> {
+    pub async fn send(self) -> Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -259,9 +255,7 @@ impl ListSamlProvidersFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>> {
+    pub fn send(self) -> Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -158,9 +158,7 @@ impl ListServerCertificatesOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListServerCertificatesOutputBuilder {
-    pub(
-        crate
-    ) server_certificate_metadata_list: Option<Vec<crate::types::ServerCertificateMetadata>>,
+    pub(crate) server_certificate_metadata_list: Option<Vec<crate::types::ServerCertificateMetadata>>,
     pub(crate) is_truncated: Option<bool>,
     pub(crate) marker: Option<String>,
 }
@@ -333,18 +331,14 @@ impl ListServerCertificatesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
+    pub async fn send(self) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -389,9 +383,7 @@ impl ListServerCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
+    pub fn send(self) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -560,9 +552,7 @@ impl ListServerCertificatesFluentBuilder {
 impl ListServerCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListServerCertificatesOutput, ListServerCertificatesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListServerCertificatesOutput, ListServerCertificatesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -579,9 +569,7 @@ impl ListServerCertificatesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListServerCertificatesOutput, ListServerCertificatesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListServerCertificatesOutput, ListServerCertificatesError> {
         let Self {
             handle,
             inner,

@@ -124,9 +124,7 @@ impl ListServiceSpecificCredentialsOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListServiceSpecificCredentialsOutputBuilder {
-    pub(
-        crate
-    ) service_specific_credentials: Option<Vec<crate::types::ServiceSpecificCredentialMetadata>>,
+    pub(crate) service_specific_credentials: Option<Vec<crate::types::ServiceSpecificCredentialMetadata>>,
 }
 impl ListServiceSpecificCredentialsOutputBuilder {
     /// Appends an item to the `ServiceSpecificCredentials` list.
@@ -270,18 +268,14 @@ impl ListServiceSpecificCredentialsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
+    pub async fn send(self) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -326,9 +320,7 @@ impl ListServiceSpecificCredentialsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
+    pub fn send(self) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -336,18 +336,14 @@ impl ListSigningCertificatesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
+    pub async fn send(self) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -392,9 +388,7 @@ impl ListSigningCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
+    pub fn send(self) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -563,9 +557,7 @@ impl ListSigningCertificatesFluentBuilder {
 impl ListSigningCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSigningCertificatesOutput, ListSigningCertificatesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSigningCertificatesOutput, ListSigningCertificatesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -582,9 +574,7 @@ impl ListSigningCertificatesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSigningCertificatesOutput, ListSigningCertificatesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSigningCertificatesOutput, ListSigningCertificatesError> {
         let Self {
             handle,
             inner,

@@ -320,18 +320,14 @@ impl ListSshPublicKeysFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
+    pub async fn send(self) -> Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -376,9 +372,7 @@ impl ListSshPublicKeysFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
+    pub fn send(self) -> Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -547,9 +541,7 @@ impl ListSshPublicKeysFluentBuilder {
 impl ListSshPublicKeysFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSshPublicKeysOutput, ListSshPublicKeysError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSshPublicKeysOutput, ListSshPublicKeysError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -566,9 +558,7 @@ impl ListSshPublicKeysPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSshPublicKeysOutput, ListSshPublicKeysError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSshPublicKeysOutput, ListSshPublicKeysError> {
         let Self {
             handle,
             inner,

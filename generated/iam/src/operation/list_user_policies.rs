@@ -341,18 +341,14 @@ impl ListUserPoliciesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>> {
+    pub async fn send(self) -> Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -397,9 +393,7 @@ impl ListUserPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>> {
+    pub fn send(self) -> Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -570,9 +564,7 @@ impl ListUserPoliciesFluentBuilder {
 impl ListUserPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListUserPoliciesOutput, ListUserPoliciesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListUserPoliciesOutput, ListUserPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -589,9 +581,7 @@ impl ListUserPoliciesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListUserPoliciesOutput, ListUserPoliciesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListUserPoliciesOutput, ListUserPoliciesError> {
         let Self {
             handle,
             inner,

@@ -330,9 +330,7 @@ impl ListUsersFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListUsersOutput, ::awsrt::error::SdkError<ListUsersError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListUsersOutput, ::awsrt::error::SdkError<ListUsersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -318,18 +318,14 @@ impl ListVirtualMfaDevicesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
+    pub async fn send(self) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -374,9 +370,7 @@ impl ListVirtualMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
+    pub fn send(self) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -551,9 +545,7 @@ impl ListVirtualMfaDevicesFluentBuilder {
 impl ListVirtualMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListVirtualMfaDevicesOutput, ListVirtualMfaDevicesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListVirtualMfaDevicesOutput, ListVirtualMfaDevicesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -570,9 +562,7 @@ impl ListVirtualMfaDevicesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListVirtualMfaDevicesOutput, ListVirtualMfaDevicesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListVirtualMfaDevicesOutput, ListVirtualMfaDevicesError> {
         let Self {
             handle,
             inner,

@@ -300,18 +300,14 @@ impl PutGroupPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutGroupPolicyOutput, ::awsrt::error::SdkError<PutGroupPolicyError>> {
+    pub async fn send(self) -> Result<PutGroupPolicyOutput, ::awsrt::error::SdkError<PutGroupPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutGroupPolicyOutput, ::awsrt::error::SdkError<PutGroupPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutGroupPolicyOutput, ::awsrt::error::SdkError<PutGroupPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -356,9 +352,7 @@ impl PutGroupPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutGroupPolicyOutput, ::awsrt::error::SdkError<PutGroupPolicyError>> {
+    pub fn send(self) -> Result<PutGroupPolicyOutput, ::awsrt::error::SdkError<PutGroupPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -495,9 +489,7 @@ mod examples {
         let input = PutGroupPolicyInput::builder()
             .group_name("Admins")
             .policy_name("AllPerms")
-            .policy_document(
-                "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}",
-            )
+            .policy_document("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}")
             .build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -310,18 +310,14 @@ impl PutRolePolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutRolePolicyOutput, ::awsrt::error::SdkError<PutRolePolicyError>> {
+    pub async fn send(self) -> Result<PutRolePolicyOutput, ::awsrt::error::SdkError<PutRolePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutRolePolicyOutput, ::awsrt::error::SdkError<PutRolePolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutRolePolicyOutput, ::awsrt::error::SdkError<PutRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -503,9 +499,7 @@ mod examples {
         let input = PutRolePolicyInput::builder()
             .role_name("S3Access")
             .policy_name("S3AccessPolicy")
-            .policy_document(
-                "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
-            )
+            .policy_document("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}")
             .build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -266,18 +266,14 @@ impl PutUserPermissionsBoundaryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
+    pub async fn send(self) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -322,9 +318,7 @@ impl PutUserPermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
+    pub fn send(self) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

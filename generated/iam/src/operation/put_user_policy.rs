@@ -300,18 +300,14 @@ impl PutUserPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>> {
+    pub async fn send(self) -> Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -493,9 +489,7 @@ mod examples {
         let input = PutUserPolicyInput::builder()
             .user_name("Bob")
             .policy_name("AllAccessPolicy")
-            .policy_document(
-                "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}",
-            )
+            .policy_document("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}")
             .build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -85,9 +85,7 @@ impl RemoveClientIdFromOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<RemoveClientIdFromOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<RemoveClientIdFromOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(RemoveClientIdFromOpenIdConnectProviderInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "open_id_connect_provider_arn",
@@ -258,18 +256,14 @@ impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
+    pub async fn send(self) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -314,9 +308,7 @@ impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blo
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
+    pub fn send(self) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -267,18 +267,14 @@ impl ResetServiceSpecificCredentialFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
+    pub async fn send(self) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -323,9 +319,7 @@ impl ResetServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
+    pub fn send(self) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -332,18 +332,14 @@ impl ResyncMfaDeviceFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>> {
+    pub async fn send(self) -> Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -388,9 +384,7 @@ impl ResyncMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>> {
+    pub fn send(self) -> Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -69,9 +69,7 @@ impl SetSecurityTokenServicePreferencesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<SetSecurityTokenServicePreferencesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<SetSecurityTokenServicePreferencesInput, ::awsrt::error::BuildError> {
         Ok(SetSecurityTokenServicePreferencesInput {
             global_endpoint_token_version: self.global_endpoint_token_version.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "global_endpoint_token_version",
@@ -218,18 +216,14 @@ impl SetSecurityTokenServicePreferencesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
+    pub async fn send(self) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -274,9 +268,7 @@ impl SetSecurityTokenServicePreferencesFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
+    pub fn send(self) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

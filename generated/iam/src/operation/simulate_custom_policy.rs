@@ -577,18 +577,14 @@ impl SimulateCustomPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
+    pub async fn send(self) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -633,9 +629,7 @@ impl SimulateCustomPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
+    pub fn send(self) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -999,9 +993,7 @@ impl SimulateCustomPolicyFluentBuilder {
 impl SimulateCustomPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<SimulateCustomPolicyOutput, SimulateCustomPolicyError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<SimulateCustomPolicyOutput, SimulateCustomPolicyError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -1018,9 +1010,7 @@ impl SimulateCustomPolicyPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<SimulateCustomPolicyOutput, SimulateCustomPolicyError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<SimulateCustomPolicyOutput, SimulateCustomPolicyError> {
         let Self {
             handle,
             inner,

@@ -612,18 +612,14 @@ impl SimulatePrincipalPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
+    pub async fn send(self) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -668,9 +664,7 @@ impl SimulatePrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
+    pub fn send(self) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1052,9 +1046,7 @@ impl SimulatePrincipalPolicyFluentBuilder {
 impl SimulatePrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<SimulatePrincipalPolicyOutput, SimulatePrincipalPolicyError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<SimulatePrincipalPolicyOutput, SimulatePrincipalPolicyError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -1071,9 +1063,7 @@ impl SimulatePrincipalPolicyPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<SimulatePrincipalPolicyOutput, SimulatePrincipalPolicyError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<SimulatePrincipalPolicyOutput, SimulatePrincipalPolicyError> {
         let Self {
             handle,
             inner,

@@ -275,18 +275,14 @@ impl TagOpenIdConnectProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
+    pub async fn send(self) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -331,9 +327,7 @@ impl TagOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
+    pub fn send(self) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -281,9 +281,7 @@ impl TagPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<TagPolicyOutput, ::awsrt::error::SdkError<TagPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagPolicyOutput, ::awsrt::error::SdkError<TagPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -281,9 +281,7 @@ impl TagRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<TagRoleOutput, ::awsrt::error::SdkError<TagRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagRoleOutput, ::awsrt::error::SdkError<TagRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -274,18 +274,14 @@ impl TagServerCertificateFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<TagServerCertificateOutput, ::awsrt::error::SdkError<TagServerCertificateError>> {
+    pub async fn send(self) -> Result<TagServerCertificateOutput, ::awsrt::error::SdkError<TagServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<TagServerCertificateOutput, ::awsrt::error::SdkError<TagServerCertificateError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagServerCertificateOutput, ::awsrt::error::SdkError<TagServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -330,9 +326,7 @@ impl TagServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<TagServerCertificateOutput, ::awsrt::error::SdkError<TagServerCertificateError>> {
+    pub fn send(self) -> Result<TagServerCertificateOutput, ::awsrt::error::SdkError<TagServerCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

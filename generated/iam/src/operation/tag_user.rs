@@ -281,9 +281,7 @@ impl TagUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<TagUserOutput, ::awsrt::error::SdkError<TagUserError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagUserOutput, ::awsrt::error::SdkError<TagUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -264,18 +264,14 @@ impl UntagInstanceProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UntagInstanceProfileOutput, ::awsrt::error::SdkError<UntagInstanceProfileError>> {
+    pub async fn send(self) -> Result<UntagInstanceProfileOutput, ::awsrt::error::SdkError<UntagInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UntagInstanceProfileOutput, ::awsrt::error::SdkError<UntagInstanceProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagInstanceProfileOutput, ::awsrt::error::SdkError<UntagInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -320,9 +316,7 @@ impl UntagInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UntagInstanceProfileOutput, ::awsrt::error::SdkError<UntagInstanceProfileError>> {
+    pub fn send(self) -> Result<UntagInstanceProfileOutput, ::awsrt::error::SdkError<UntagInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -264,18 +264,14 @@ impl UntagMfaDeviceFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>> {
+    pub async fn send(self) -> Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -320,9 +316,7 @@ impl UntagMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>> {
+    pub fn send(self) -> Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

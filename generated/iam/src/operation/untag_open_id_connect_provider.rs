@@ -265,18 +265,14 @@ impl UntagOpenIdConnectProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
+    pub async fn send(self) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -321,9 +317,7 @@ impl UntagOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
+    pub fn send(self) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

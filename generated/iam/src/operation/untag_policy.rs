@@ -264,18 +264,14 @@ impl UntagPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UntagPolicyOutput, ::awsrt::error::SdkError<UntagPolicyError>> {
+    pub async fn send(self) -> Result<UntagPolicyOutput, ::awsrt::error::SdkError<UntagPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UntagPolicyOutput, ::awsrt::error::SdkError<UntagPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagPolicyOutput, ::awsrt::error::SdkError<UntagPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

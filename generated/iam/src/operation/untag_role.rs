@@ -261,9 +261,7 @@ impl UntagRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UntagRoleOutput, ::awsrt::error::SdkError<UntagRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagRoleOutput, ::awsrt::error::SdkError<UntagRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

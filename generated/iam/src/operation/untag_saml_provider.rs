@@ -265,18 +265,14 @@ impl UntagSamlProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>> {
+    pub async fn send(self) -> Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -321,9 +317,7 @@ impl UntagSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>> {
+    pub fn send(self) -> Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

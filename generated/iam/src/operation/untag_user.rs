@@ -261,9 +261,7 @@ impl UntagUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UntagUserOutput, ::awsrt::error::SdkError<UntagUserError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagUserOutput, ::awsrt::error::SdkError<UntagUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -278,18 +278,14 @@ impl UpdateAccessKeyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateAccessKeyOutput, ::awsrt::error::SdkError<UpdateAccessKeyError>> {
+    pub async fn send(self) -> Result<UpdateAccessKeyOutput, ::awsrt::error::SdkError<UpdateAccessKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateAccessKeyOutput, ::awsrt::error::SdkError<UpdateAccessKeyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAccessKeyOutput, ::awsrt::error::SdkError<UpdateAccessKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -334,9 +330,7 @@ impl UpdateAccessKeyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateAccessKeyOutput, ::awsrt::error::SdkError<UpdateAccessKeyError>> {
+    pub fn send(self) -> Result<UpdateAccessKeyOutput, ::awsrt::error::SdkError<UpdateAccessKeyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

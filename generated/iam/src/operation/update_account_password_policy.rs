@@ -426,18 +426,14 @@ impl UpdateAccountPasswordPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
+    pub async fn send(self) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -482,9 +478,7 @@ impl UpdateAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
+    pub fn send(self) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

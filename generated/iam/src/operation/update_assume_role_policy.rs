@@ -282,18 +282,14 @@ impl UpdateAssumeRolePolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
+    pub async fn send(self) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -338,9 +334,7 @@ impl UpdateAssumeRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
+    pub fn send(self) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -460,9 +454,7 @@ mod examples {
     #[test]
     fn case_01_to_update_the_trust_policy_for_an_iam_role() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateAssumeRolePolicyInput::builder()
-            .policy_document(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":[\"ec2.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\"]}]}",
-            )
+            .policy_document("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":[\"ec2.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\"]}]}")
             .role_name("S3AccessForEC2Instances")
             .build()?;
         let request = super::ser_request(&input)?;

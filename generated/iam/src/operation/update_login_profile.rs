@@ -325,18 +325,14 @@ impl UpdateLoginProfileFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
+    pub async fn send(self) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -381,9 +377,7 @@ impl UpdateLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
+    pub fn send(self) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

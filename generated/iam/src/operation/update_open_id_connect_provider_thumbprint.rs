@@ -84,9 +84,7 @@ impl UpdateOpenIdConnectProviderThumbprintInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateOpenIdConnectProviderThumbprintInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateOpenIdConnectProviderThumbprintInput, ::awsrt::error::BuildError> {
         Ok(UpdateOpenIdConnectProviderThumbprintInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "open_id_connect_provider_arn",
@@ -257,18 +255,14 @@ impl UpdateOpenIdConnectProviderThumbprintFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
+    pub async fn send(self) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -313,9 +307,7 @@ impl UpdateOpenIdConnectProviderThumbprintFluentBuilder<::awsrt::blocking::Block
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
+    pub fn send(self) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

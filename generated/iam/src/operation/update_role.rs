@@ -281,9 +281,7 @@ impl UpdateRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

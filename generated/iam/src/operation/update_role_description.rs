@@ -277,18 +277,14 @@ impl UpdateRoleDescriptionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
+    pub async fn send(self) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -333,9 +329,7 @@ impl UpdateRoleDescriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
+    pub fn send(self) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

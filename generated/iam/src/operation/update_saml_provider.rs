@@ -387,18 +387,14 @@ impl UpdateSamlProviderFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateSamlProviderOutput, ::awsrt::error::SdkError<UpdateSamlProviderError>> {
+    pub async fn send(self) -> Result<UpdateSamlProviderOutput, ::awsrt::error::SdkError<UpdateSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateSamlProviderOutput, ::awsrt::error::SdkError<UpdateSamlProviderError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateSamlProviderOutput, ::awsrt::error::SdkError<UpdateSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -443,9 +439,7 @@ impl UpdateSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateSamlProviderOutput, ::awsrt::error::SdkError<UpdateSamlProviderError>> {
+    pub fn send(self) -> Result<UpdateSamlProviderOutput, ::awsrt::error::SdkError<UpdateSamlProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

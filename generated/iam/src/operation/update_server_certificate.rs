@@ -286,18 +286,14 @@ impl UpdateServerCertificateFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateServerCertificateOutput, ::awsrt::error::SdkError<UpdateServerCertificateError>> {
+    pub async fn send(self) -> Result<UpdateServerCertificateOutput, ::awsrt::error::SdkError<UpdateServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateServerCertificateOutput, ::awsrt::error::SdkError<UpdateServerCertificateError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateServerCertificateOutput, ::awsrt::error::SdkError<UpdateServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -342,9 +338,7 @@ impl UpdateServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateServerCertificateOutput, ::awsrt::error::SdkError<UpdateServerCertificateError>> {
+    pub fn send(self) -> Result<UpdateServerCertificateOutput, ::awsrt::error::SdkError<UpdateServerCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

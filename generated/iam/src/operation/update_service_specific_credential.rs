@@ -258,18 +258,14 @@ impl UpdateServiceSpecificCredentialFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
+    pub async fn send(self) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -314,9 +310,7 @@ impl UpdateServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
+    pub fn send(self) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -263,18 +263,14 @@ impl UpdateSshPublicKeyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
+    pub async fn send(self) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -319,9 +315,7 @@ impl UpdateSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
+    pub fn send(self) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

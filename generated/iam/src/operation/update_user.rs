@@ -315,9 +315,7 @@ impl UpdateUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -490,18 +490,14 @@ impl UploadServerCertificateFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
+    pub async fn send(self) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -546,9 +542,7 @@ impl UploadServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
+    pub fn send(self) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -779,12 +773,8 @@ mod examples {
         let input = UploadServerCertificateInput::builder()
             .server_certificate_name("ProdServerCert")
             .path("/company/servercerts/")
-            .certificate_body(
-                "-----BEGIN CERTIFICATE-----<a very long certificate text string>-----END CERTIFICATE-----",
-            )
-            .private_key(
-                "-----BEGIN DSA PRIVATE KEY-----<a very long private key string>-----END DSA PRIVATE KEY-----",
-            )
+            .certificate_body("-----BEGIN CERTIFICATE-----<a very long certificate text string>-----END CERTIFICATE-----")
+            .private_key("-----BEGIN DSA PRIVATE KEY-----<a very long private key string>-----END DSA PRIVATE KEY-----")
             .build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -339,18 +339,14 @@ impl UploadSigningCertificateFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
+    pub async fn send(self) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -395,9 +391,7 @@ impl UploadSigningCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
+    pub fn send(self) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -524,9 +518,7 @@ mod examples {
     fn case_01_to_upload_a_signing_certificate_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UploadSigningCertificateInput::builder()
             .user_name("Bob")
-            .certificate_body(
-                "-----BEGIN CERTIFICATE-----<certificate-body>-----END CERTIFICATE-----",
-            )
+            .certificate_body("-----BEGIN CERTIFICATE-----<certificate-body>-----END CERTIFICATE-----")
             .build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

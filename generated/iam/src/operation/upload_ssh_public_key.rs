@@ -309,18 +309,14 @@ impl UploadSshPublicKeyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
+    pub async fn send(self) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -365,9 +361,7 @@ impl UploadSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
+    pub fn send(self) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

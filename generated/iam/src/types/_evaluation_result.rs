@@ -96,12 +96,8 @@ pub struct EvaluationResultBuilder {
     pub(crate) matched_statements: Option<Vec<crate::types::Statement>>,
     pub(crate) missing_context_values: Option<Vec<String>>,
     pub(crate) organizations_decision_detail: Option<crate::types::OrganizationsDecisionDetail>,
-    pub(
-        crate
-    ) permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail>,
-    pub(
-        crate
-    ) eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
+    pub(crate) permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail>,
+    pub(crate) eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
     pub(crate) resource_specific_results: Option<Vec<crate::types::ResourceSpecificResult>>,
 }
 impl EvaluationResultBuilder {

@@ -68,12 +68,8 @@ pub struct ResourceSpecificResultBuilder {
     pub(crate) eval_resource_decision: Option<crate::types::PolicyEvaluationDecisionType>,
     pub(crate) matched_statements: Option<Vec<crate::types::Statement>>,
     pub(crate) missing_context_values: Option<Vec<String>>,
-    pub(
-        crate
-    ) eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
-    pub(
-        crate
-    ) permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail>,
+    pub(crate) eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
+    pub(crate) permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail>,
 }
 impl ResourceSpecificResultBuilder {
     /// The name of the simulated resource, in Amazon Resource Name (ARN) format.

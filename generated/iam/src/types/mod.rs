@@ -326,9 +326,7 @@ mod _list_policies_granting_service_access_entry;
 #[cfg(feature = "list_policies_granting_service_access")]
 pub use self::_list_policies_granting_service_access_entry::ListPoliciesGrantingServiceAccessEntry;
 #[cfg(feature = "list_policies_granting_service_access")]
-pub(
-    crate
-) use self::_list_policies_granting_service_access_entry::{de_list_policies_granting_service_access_entry};
+pub(crate) use self::_list_policies_granting_service_access_entry::{de_list_policies_granting_service_access_entry};
 #[cfg(any(feature = "create_login_profile", feature = "get_login_profile"))]
 mod _login_profile;
 #[cfg(any(feature = "create_login_profile", feature = "get_login_profile"))]
@@ -412,9 +410,7 @@ mod _permissions_boundary_decision_detail;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 pub use self::_permissions_boundary_decision_detail::PermissionsBoundaryDecisionDetail;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(
-    crate
-) use self::_permissions_boundary_decision_detail::{de_permissions_boundary_decision_detail};
+pub(crate) use self::_permissions_boundary_decision_detail::{de_permissions_boundary_decision_detail};
 #[cfg(any(feature = "create_policy", feature = "get_policy", feature = "list_policies"))]
 mod _policy;
 #[cfg(any(feature = "create_policy", feature = "get_policy", feature = "list_policies"))]
@@ -708,9 +704,7 @@ mod _service_specific_credential_metadata;
 #[cfg(feature = "list_service_specific_credentials")]
 pub use self::_service_specific_credential_metadata::ServiceSpecificCredentialMetadata;
 #[cfg(feature = "list_service_specific_credentials")]
-pub(
-    crate
-) use self::_service_specific_credential_metadata::{de_service_specific_credential_metadata};
+pub(crate) use self::_service_specific_credential_metadata::{de_service_specific_credential_metadata};
 #[cfg(any(feature = "list_signing_certificates", feature = "upload_signing_certificate"))]
 mod _signing_certificate;
 #[cfg(any(feature = "list_signing_certificates", feature = "upload_signing_certificate"))]

@@ -451,9 +451,7 @@ impl GetObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

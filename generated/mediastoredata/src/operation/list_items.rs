@@ -310,9 +310,7 @@ impl ListItemsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -363,18 +363,14 @@ impl AbortMultipartUploadFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
+    pub async fn send(self) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -419,9 +415,7 @@ impl AbortMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
+    pub fn send(self) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -629,9 +623,7 @@ mod examples {
         let input = AbortMultipartUploadInput::builder()
             .bucket("examplebucket")
             .key("bigobject")
-            .upload_id(
-                "xadcOB_7YPBOJuoFiQ9cz4P3Pe6FIZwO4f7wN93uHsNBEw97pl5eNwzExg0LAT2dUN91cOmrEQHDsP3WA60CEg--",
-            )
+            .upload_id("xadcOB_7YPBOJuoFiQ9cz4P3Pe6FIZwO4f7wN93uHsNBEw97pl5eNwzExg0LAT2dUN91cOmrEQHDsP3WA60CEg--")
             .build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "DELETE");

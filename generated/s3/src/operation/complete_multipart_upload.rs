@@ -1069,18 +1069,14 @@ impl CompleteMultipartUploadFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
+    pub async fn send(self) -> Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1125,9 +1121,7 @@ impl CompleteMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
+    pub fn send(self) -> Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1644,9 +1638,7 @@ mod examples {
                     )
                     .build(),
             )
-            .upload_id(
-                "7YPBOJuoFiQ9cz4P3Pe6FIZwO4f7wN93uHsNBEw97pl5eNwzExg0LAT2dUN91cOmrEQHDsP3WA60CEg--",
-            )
+            .upload_id("7YPBOJuoFiQ9cz4P3Pe6FIZwO4f7wN93uHsNBEw97pl5eNwzExg0LAT2dUN91cOmrEQHDsP3WA60CEg--")
             .build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "POST");

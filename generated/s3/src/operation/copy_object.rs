@@ -1771,9 +1771,7 @@ impl CopyObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

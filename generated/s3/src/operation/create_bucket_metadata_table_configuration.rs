@@ -156,9 +156,7 @@ impl CreateBucketMetadataTableConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
         Ok(CreateBucketMetadataTableConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -301,18 +299,14 @@ impl CreateBucketMetadataTableConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
+    pub async fn send(self) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -357,9 +351,7 @@ impl CreateBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Bloc
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
+    pub fn send(self) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -1559,18 +1559,14 @@ impl CreateMultipartUploadFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
+    pub async fn send(self) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1615,9 +1611,7 @@ impl CreateMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
+    pub fn send(self) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -102,9 +102,7 @@ impl DeleteBucketAnalyticsConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteBucketAnalyticsConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteBucketAnalyticsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketAnalyticsConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -245,18 +243,14 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
+    pub async fn send(self) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -301,9 +295,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
+    pub fn send(self) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -217,18 +217,14 @@ impl DeleteBucketCorsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteBucketCorsOutput, ::awsrt::error::SdkError<DeleteBucketCorsError>> {
+    pub async fn send(self) -> Result<DeleteBucketCorsOutput, ::awsrt::error::SdkError<DeleteBucketCorsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketCorsOutput, ::awsrt::error::SdkError<DeleteBucketCorsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketCorsOutput, ::awsrt::error::SdkError<DeleteBucketCorsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -273,9 +269,7 @@ impl DeleteBucketCorsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteBucketCorsOutput, ::awsrt::error::SdkError<DeleteBucketCorsError>> {
+    pub fn send(self) -> Result<DeleteBucketCorsOutput, ::awsrt::error::SdkError<DeleteBucketCorsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -81,9 +81,7 @@ impl DeleteBucketIntelligentTieringConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketIntelligentTieringConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -223,18 +221,14 @@ impl DeleteBucketIntelligentTieringConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
+    pub async fn send(self) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -279,9 +273,7 @@ impl DeleteBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking:
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
+    pub fn send(self) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -219,18 +219,14 @@ impl DeleteBucketLifecycleFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
+    pub async fn send(self) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -275,9 +271,7 @@ impl DeleteBucketLifecycleFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
+    pub fn send(self) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

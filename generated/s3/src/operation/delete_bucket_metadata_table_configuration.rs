@@ -80,9 +80,7 @@ impl DeleteBucketMetadataTableConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketMetadataTableConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -219,18 +217,14 @@ impl DeleteBucketMetadataTableConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
+    pub async fn send(self) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -275,9 +269,7 @@ impl DeleteBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Bloc
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
+    pub fn send(self) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -221,18 +221,14 @@ impl DeleteBucketPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteBucketPolicyOutput, ::awsrt::error::SdkError<DeleteBucketPolicyError>> {
+    pub async fn send(self) -> Result<DeleteBucketPolicyOutput, ::awsrt::error::SdkError<DeleteBucketPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketPolicyOutput, ::awsrt::error::SdkError<DeleteBucketPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketPolicyOutput, ::awsrt::error::SdkError<DeleteBucketPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -277,9 +273,7 @@ impl DeleteBucketPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteBucketPolicyOutput, ::awsrt::error::SdkError<DeleteBucketPolicyError>> {
+    pub fn send(self) -> Result<DeleteBucketPolicyOutput, ::awsrt::error::SdkError<DeleteBucketPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -294,18 +294,14 @@ impl DeleteObjectTaggingFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
+    pub async fn send(self) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -350,9 +346,7 @@ impl DeleteObjectTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
+    pub fn send(self) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -103,9 +103,7 @@ impl GetBucketAccelerateConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketAccelerateConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketAccelerateConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketAccelerateConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -292,18 +290,14 @@ impl GetBucketAccelerateConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
+    pub async fn send(self) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -348,9 +342,7 @@ impl GetBucketAccelerateConfigurationFluentBuilder<::awsrt::blocking::Blocking> 
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
+    pub fn send(self) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

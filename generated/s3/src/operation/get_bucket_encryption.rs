@@ -134,9 +134,7 @@ impl GetBucketEncryptionOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketEncryptionOutputBuilder {
-    pub(
-        crate
-    ) server_side_encryption_configuration: Option<crate::types::ServerSideEncryptionConfiguration>,
+    pub(crate) server_side_encryption_configuration: Option<crate::types::ServerSideEncryptionConfiguration>,
 }
 impl GetBucketEncryptionOutputBuilder {
     /// Specifies the default server-side-encryption configuration.
@@ -258,18 +256,14 @@ impl GetBucketEncryptionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
+    pub async fn send(self) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -314,9 +308,7 @@ impl GetBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
+    pub fn send(self) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

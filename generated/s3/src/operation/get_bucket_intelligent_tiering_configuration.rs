@@ -81,9 +81,7 @@ impl GetBucketIntelligentTieringConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketIntelligentTieringConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -136,9 +134,7 @@ impl GetBucketIntelligentTieringConfigurationOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketIntelligentTieringConfigurationOutputBuilder {
-    pub(
-        crate
-    ) intelligent_tiering_configuration: Option<crate::types::IntelligentTieringConfiguration>,
+    pub(crate) intelligent_tiering_configuration: Option<crate::types::IntelligentTieringConfiguration>,
 }
 impl GetBucketIntelligentTieringConfigurationOutputBuilder {
     /// Container for S3 Intelligent-Tiering configuration.
@@ -260,18 +256,14 @@ impl GetBucketIntelligentTieringConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
+    pub async fn send(self) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -316,9 +308,7 @@ impl GetBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Bl
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
+    pub fn send(self) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

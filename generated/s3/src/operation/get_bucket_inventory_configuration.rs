@@ -271,18 +271,14 @@ impl GetBucketInventoryConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
+    pub async fn send(self) -> Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -327,9 +323,7 @@ impl GetBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
+    pub fn send(self) -> Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -146,9 +146,7 @@ impl GetBucketLifecycleConfigurationOutput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketLifecycleConfigurationOutputBuilder {
     pub(crate) rules: Option<Vec<crate::types::LifecycleRule>>,
-    pub(
-        crate
-    ) transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
+    pub(crate) transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
 }
 impl GetBucketLifecycleConfigurationOutputBuilder {
     /// Appends an item to the `Rules` list.
@@ -286,18 +284,14 @@ impl GetBucketLifecycleConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
+    pub async fn send(self) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -342,9 +336,7 @@ impl GetBucketLifecycleConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
+    pub fn send(self) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -254,18 +254,14 @@ impl GetBucketLocationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
+    pub async fn send(self) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -310,9 +306,7 @@ impl GetBucketLocationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
+    pub fn send(self) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

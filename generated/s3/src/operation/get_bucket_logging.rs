@@ -242,18 +242,14 @@ impl GetBucketLoggingFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
+    pub async fn send(self) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -298,9 +294,7 @@ impl GetBucketLoggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
+    pub fn send(self) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

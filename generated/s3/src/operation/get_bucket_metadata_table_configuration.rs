@@ -80,9 +80,7 @@ impl GetBucketMetadataTableConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketMetadataTableConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -132,9 +130,7 @@ impl GetBucketMetadataTableConfigurationOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketMetadataTableConfigurationOutputBuilder {
-    pub(
-        crate
-    ) get_bucket_metadata_table_configuration_result: Option<crate::types::GetBucketMetadataTableConfigurationResult>,
+    pub(crate) get_bucket_metadata_table_configuration_result: Option<crate::types::GetBucketMetadataTableConfigurationResult>,
 }
 impl GetBucketMetadataTableConfigurationOutputBuilder {
     /// The metadata table configuration for the general purpose bucket.
@@ -256,18 +252,14 @@ impl GetBucketMetadataTableConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
+    pub async fn send(self) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -312,9 +304,7 @@ impl GetBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blockin
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
+    pub fn send(self) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

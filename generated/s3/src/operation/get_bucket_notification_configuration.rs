@@ -84,9 +84,7 @@ impl GetBucketNotificationConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketNotificationConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketNotificationConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketNotificationConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -154,9 +152,7 @@ impl GetBucketNotificationConfigurationOutput {
 pub struct GetBucketNotificationConfigurationOutputBuilder {
     pub(crate) topic_configurations: Option<Vec<crate::types::TopicConfiguration>>,
     pub(crate) queue_configurations: Option<Vec<crate::types::QueueConfiguration>>,
-    pub(
-        crate
-    ) lambda_function_configurations: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
+    pub(crate) lambda_function_configurations: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
     pub(crate) event_bridge_configuration: Option<crate::types::EventBridgeConfiguration>,
 }
 impl GetBucketNotificationConfigurationOutputBuilder {
@@ -341,18 +337,14 @@ impl GetBucketNotificationConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
+    pub async fn send(self) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -397,9 +389,7 @@ impl GetBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
+    pub fn send(self) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

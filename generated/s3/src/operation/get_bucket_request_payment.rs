@@ -242,18 +242,14 @@ impl GetBucketRequestPaymentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
+    pub async fn send(self) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -298,9 +294,7 @@ impl GetBucketRequestPaymentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
+    pub fn send(self) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -250,18 +250,14 @@ impl GetBucketTaggingFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
+    pub async fn send(self) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -306,9 +302,7 @@ impl GetBucketTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
+    pub fn send(self) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

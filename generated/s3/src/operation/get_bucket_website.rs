@@ -312,18 +312,14 @@ impl GetBucketWebsiteFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
+    pub async fn send(self) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -368,9 +364,7 @@ impl GetBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
+    pub fn send(self) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

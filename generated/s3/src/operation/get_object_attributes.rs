@@ -701,18 +701,14 @@ impl GetObjectAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
+    pub async fn send(self) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -757,9 +753,7 @@ impl GetObjectAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
+    pub fn send(self) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

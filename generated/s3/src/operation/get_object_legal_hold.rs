@@ -316,18 +316,14 @@ impl GetObjectLegalHoldFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
+    pub async fn send(self) -> Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -372,9 +368,7 @@ impl GetObjectLegalHoldFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
+    pub fn send(self) -> Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -250,18 +250,14 @@ impl GetObjectLockConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
+    pub async fn send(self) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -306,9 +302,7 @@ impl GetObjectLockConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
+    pub fn send(self) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -316,18 +316,14 @@ impl GetObjectRetentionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
+    pub async fn send(self) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -372,9 +368,7 @@ impl GetObjectRetentionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
+    pub fn send(self) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -348,18 +348,14 @@ impl GetObjectTaggingFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
+    pub async fn send(self) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -404,9 +400,7 @@ impl GetObjectTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
+    pub fn send(self) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

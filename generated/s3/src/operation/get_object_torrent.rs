@@ -308,18 +308,14 @@ impl GetObjectTorrentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
+    pub async fn send(self) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -364,9 +360,7 @@ impl GetObjectTorrentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
+    pub fn send(self) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -130,9 +130,7 @@ impl GetPublicAccessBlockOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetPublicAccessBlockOutputBuilder {
-    pub(
-        crate
-    ) public_access_block_configuration: Option<crate::types::PublicAccessBlockConfiguration>,
+    pub(crate) public_access_block_configuration: Option<crate::types::PublicAccessBlockConfiguration>,
 }
 impl GetPublicAccessBlockOutputBuilder {
     /// The `PublicAccessBlock` configuration currently in effect for this Amazon S3 bucket.
@@ -254,18 +252,14 @@ impl GetPublicAccessBlockFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
+    pub async fn send(self) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -310,9 +304,7 @@ impl GetPublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
+    pub fn send(self) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -349,9 +349,7 @@ impl HeadBucketFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -1728,9 +1728,7 @@ impl HeadObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<HeadObjectOutput, ::awsrt::error::SdkError<HeadObjectError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<HeadObjectOutput, ::awsrt::error::SdkError<HeadObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -80,9 +80,7 @@ impl ListBucketIntelligentTieringConfigurationsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListBucketIntelligentTieringConfigurationsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListBucketIntelligentTieringConfigurationsInput, ::awsrt::error::BuildError> {
         Ok(ListBucketIntelligentTieringConfigurationsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -153,9 +151,7 @@ pub struct ListBucketIntelligentTieringConfigurationsOutputBuilder {
     pub(crate) is_truncated: Option<bool>,
     pub(crate) continuation_token: Option<String>,
     pub(crate) next_continuation_token: Option<String>,
-    pub(
-        crate
-    ) intelligent_tiering_configuration_list: Option<Vec<crate::types::IntelligentTieringConfiguration>>,
+    pub(crate) intelligent_tiering_configuration_list: Option<Vec<crate::types::IntelligentTieringConfiguration>>,
 }
 impl ListBucketIntelligentTieringConfigurationsOutputBuilder {
     /// Indicates whether the returned list of analytics configurations is complete.
@@ -323,18 +319,14 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
+    pub async fn send(self) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -379,9 +371,7 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder<::awsrt::blocking::
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
+    pub fn send(self) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

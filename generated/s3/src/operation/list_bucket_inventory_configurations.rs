@@ -101,9 +101,7 @@ impl ListBucketInventoryConfigurationsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListBucketInventoryConfigurationsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListBucketInventoryConfigurationsInput, ::awsrt::error::BuildError> {
         Ok(ListBucketInventoryConfigurationsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -341,18 +339,14 @@ impl ListBucketInventoryConfigurationsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
+    pub async fn send(self) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -397,9 +391,7 @@ impl ListBucketInventoryConfigurationsFluentBuilder<::awsrt::blocking::Blocking>
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
+    pub fn send(self) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

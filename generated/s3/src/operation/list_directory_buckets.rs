@@ -257,18 +257,14 @@ impl ListDirectoryBucketsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
+    pub async fn send(self) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -313,9 +309,7 @@ impl ListDirectoryBucketsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
+    pub fn send(self) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -471,9 +465,7 @@ impl ListDirectoryBucketsFluentBuilder {
 impl ListDirectoryBucketsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListDirectoryBucketsOutput, ListDirectoryBucketsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDirectoryBucketsOutput, ListDirectoryBucketsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -490,9 +482,7 @@ impl ListDirectoryBucketsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListDirectoryBucketsOutput, ListDirectoryBucketsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListDirectoryBucketsOutput, ListDirectoryBucketsError> {
         let Self {
             handle,
             inner,

@@ -710,18 +710,14 @@ impl ListMultipartUploadsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
+    pub async fn send(self) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -766,9 +762,7 @@ impl ListMultipartUploadsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
+    pub fn send(self) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

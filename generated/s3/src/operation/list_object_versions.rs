@@ -729,18 +729,14 @@ impl ListObjectVersionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
+    pub async fn send(self) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -785,9 +781,7 @@ impl ListObjectVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
+    pub fn send(self) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -828,9 +828,7 @@ impl ListPartsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1323,9 +1321,7 @@ mod examples {
         let input = ListPartsInput::builder()
             .bucket("examplebucket")
             .key("bigobject")
-            .upload_id(
-                "example7YPBOJuoFiQ9cz4P3Pe6FIZwO4f7wN93uHsNBEw97pl5eNwzExg0LAT2dUN91cOmrEQHDsP3WA60CEg--",
-            )
+            .upload_id("example7YPBOJuoFiQ9cz4P3Pe6FIZwO4f7wN93uHsNBEw97pl5eNwzExg0LAT2dUN91cOmrEQHDsP3WA60CEg--")
             .build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");

@@ -134,9 +134,7 @@ impl PutBucketAccelerateConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutBucketAccelerateConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutBucketAccelerateConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketAccelerateConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -278,18 +276,14 @@ impl PutBucketAccelerateConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
+    pub async fn send(self) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -334,9 +328,7 @@ impl PutBucketAccelerateConfigurationFluentBuilder<::awsrt::blocking::Blocking> 
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
+    pub fn send(self) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -78,9 +78,7 @@ pub struct PutBucketEncryptionInputBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) content_md5: Option<String>,
     pub(crate) checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
-    pub(
-        crate
-    ) server_side_encryption_configuration: Option<crate::types::ServerSideEncryptionConfiguration>,
+    pub(crate) server_side_encryption_configuration: Option<crate::types::ServerSideEncryptionConfiguration>,
     pub(crate) expected_bucket_owner: Option<String>,
 }
 impl PutBucketEncryptionInputBuilder {
@@ -315,18 +313,14 @@ impl PutBucketEncryptionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
+    pub async fn send(self) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -371,9 +365,7 @@ impl PutBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
+    pub fn send(self) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

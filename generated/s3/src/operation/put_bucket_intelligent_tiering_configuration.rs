@@ -52,9 +52,7 @@ impl PutBucketIntelligentTieringConfigurationInput {
 pub struct PutBucketIntelligentTieringConfigurationInputBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) id: Option<String>,
-    pub(
-        crate
-    ) intelligent_tiering_configuration: Option<crate::types::IntelligentTieringConfiguration>,
+    pub(crate) intelligent_tiering_configuration: Option<crate::types::IntelligentTieringConfiguration>,
 }
 impl PutBucketIntelligentTieringConfigurationInputBuilder {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
@@ -115,9 +113,7 @@ impl PutBucketIntelligentTieringConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketIntelligentTieringConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -261,18 +257,14 @@ impl PutBucketIntelligentTieringConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
+    pub async fn send(self) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -317,9 +309,7 @@ impl PutBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Bl
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
+    pub fn send(self) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -272,18 +272,14 @@ impl PutBucketInventoryConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
+    pub async fn send(self) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -328,9 +324,7 @@ impl PutBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
+    pub fn send(self) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

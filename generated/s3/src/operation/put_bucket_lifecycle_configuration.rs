@@ -77,9 +77,7 @@ pub struct PutBucketLifecycleConfigurationInputBuilder {
     pub(crate) checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     pub(crate) lifecycle_configuration: Option<crate::types::BucketLifecycleConfiguration>,
     pub(crate) expected_bucket_owner: Option<String>,
-    pub(
-        crate
-    ) transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
+    pub(crate) transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
 }
 impl PutBucketLifecycleConfigurationInputBuilder {
     /// The name of the bucket for which to set the configuration.
@@ -237,9 +235,7 @@ impl PutBucketLifecycleConfigurationOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutBucketLifecycleConfigurationOutputBuilder {
-    pub(
-        crate
-    ) transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
+    pub(crate) transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
 }
 impl PutBucketLifecycleConfigurationOutputBuilder {
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
@@ -361,18 +357,14 @@ impl PutBucketLifecycleConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
+    pub async fn send(self) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -417,9 +409,7 @@ impl PutBucketLifecycleConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
+    pub fn send(self) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

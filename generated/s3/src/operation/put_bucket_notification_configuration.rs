@@ -131,9 +131,7 @@ impl PutBucketNotificationConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutBucketNotificationConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutBucketNotificationConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketNotificationConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "bucket",
@@ -275,18 +273,14 @@ impl PutBucketNotificationConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
+    pub async fn send(self) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -331,9 +325,7 @@ impl PutBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
+    pub fn send(self) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -271,18 +271,14 @@ impl PutBucketOwnershipControlsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
+    pub async fn send(self) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -327,9 +323,7 @@ impl PutBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
+    pub fn send(self) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -339,18 +339,14 @@ impl PutBucketPolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>> {
+    pub async fn send(self) -> Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -395,9 +391,7 @@ impl PutBucketPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>> {
+    pub fn send(self) -> Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -600,9 +594,7 @@ mod examples {
     fn case_01_set_bucket_policy() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutBucketPolicyInput::builder()
             .bucket("examplebucket")
-            .policy(
-                "{\"Version\": \"2012-10-17\", \"Statement\": [{ \"Sid\": \"id-1\",\"Effect\": \"Allow\",\"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:root\"}, \"Action\": [ \"s3:PutObject\",\"s3:PutObjectAcl\"], \"Resource\": [\"arn:aws:s3:::acl3/*\" ] } ]}",
-            )
+            .policy("{\"Version\": \"2012-10-17\", \"Statement\": [{ \"Sid\": \"id-1\",\"Effect\": \"Allow\",\"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:root\"}, \"Action\": [ \"s3:PutObject\",\"s3:PutObjectAcl\"], \"Resource\": [\"arn:aws:s3:::acl3/*\" ] } ]}")
             .build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "PUT");

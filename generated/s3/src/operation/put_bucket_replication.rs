@@ -323,18 +323,14 @@ impl PutBucketReplicationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
+    pub async fn send(self) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -379,9 +375,7 @@ impl PutBucketReplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
+    pub fn send(self) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -303,18 +303,14 @@ impl PutBucketRequestPaymentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
+    pub async fn send(self) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -359,9 +355,7 @@ impl PutBucketRequestPaymentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
+    pub fn send(self) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -295,18 +295,14 @@ impl PutBucketTaggingFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
+    pub async fn send(self) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -351,9 +347,7 @@ impl PutBucketTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
+    pub fn send(self) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -324,18 +324,14 @@ impl PutBucketVersioningFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
+    pub async fn send(self) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -380,9 +376,7 @@ impl PutBucketVersioningFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
+    pub fn send(self) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -298,18 +298,14 @@ impl PutBucketWebsiteFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
+    pub async fn send(self) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -354,9 +350,7 @@ impl PutBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
+    pub fn send(self) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

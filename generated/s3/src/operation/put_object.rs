@@ -1856,9 +1856,7 @@ impl PutObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

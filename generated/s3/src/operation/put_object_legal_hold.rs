@@ -392,18 +392,14 @@ impl PutObjectLegalHoldFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
+    pub async fn send(self) -> Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -448,9 +444,7 @@ impl PutObjectLegalHoldFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
+    pub fn send(self) -> Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -370,18 +370,14 @@ impl PutObjectLockConfigurationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
+    pub async fn send(self) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -426,9 +422,7 @@ impl PutObjectLockConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
+    pub fn send(self) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -414,18 +414,14 @@ impl PutObjectRetentionFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
+    pub async fn send(self) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -470,9 +466,7 @@ impl PutObjectRetentionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
+    pub fn send(self) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

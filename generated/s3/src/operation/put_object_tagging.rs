@@ -396,18 +396,14 @@ impl PutObjectTaggingFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>> {
+    pub async fn send(self) -> Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -452,9 +448,7 @@ impl PutObjectTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>> {
+    pub fn send(self) -> Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

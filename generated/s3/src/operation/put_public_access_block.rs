@@ -70,9 +70,7 @@ pub struct PutPublicAccessBlockInputBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) content_md5: Option<String>,
     pub(crate) checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
-    pub(
-        crate
-    ) public_access_block_configuration: Option<crate::types::PublicAccessBlockConfiguration>,
+    pub(crate) public_access_block_configuration: Option<crate::types::PublicAccessBlockConfiguration>,
     pub(crate) expected_bucket_owner: Option<String>,
 }
 impl PutPublicAccessBlockInputBuilder {
@@ -307,18 +305,14 @@ impl PutPublicAccessBlockFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
+    pub async fn send(self) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -363,9 +357,7 @@ impl PutPublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
+    pub fn send(self) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

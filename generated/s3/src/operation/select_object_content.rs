@@ -411,9 +411,7 @@ impl SelectObjectContentOutput {
 #[non_exhaustive]
 #[derive(Default, ::std::fmt::Debug)]
 pub struct SelectObjectContentOutputBuilder {
-    pub(
-        crate
-    ) payload: Option<::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>>,
+    pub(crate) payload: Option<::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>>,
 }
 impl SelectObjectContentOutputBuilder {
     /// The array of results.
@@ -536,18 +534,14 @@ impl SelectObjectContentFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
+    pub async fn send(self) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -592,9 +586,7 @@ impl SelectObjectContentFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
+    pub fn send(self) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

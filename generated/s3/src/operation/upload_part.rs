@@ -981,9 +981,7 @@ impl UploadPartFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UploadPartOutput, ::awsrt::error::SdkError<UploadPartError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UploadPartOutput, ::awsrt::error::SdkError<UploadPartError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1503,9 +1501,7 @@ mod examples {
             .bucket("examplebucket")
             .key("examplelargeobject")
             .part_number(1)
-            .upload_id(
-                "xadcOB_7YPBOJuoFiQ9cz4P3Pe6FIZwO4f7wN93uHsNBEw97pl5eNwzExg0LAT2dUN91cOmrEQHDsP3WA60CEg--",
-            )
+            .upload_id("xadcOB_7YPBOJuoFiQ9cz4P3Pe6FIZwO4f7wN93uHsNBEw97pl5eNwzExg0LAT2dUN91cOmrEQHDsP3WA60CEg--")
             .build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "PUT");

@@ -978,18 +978,14 @@ impl UploadPartCopyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>> {
+    pub async fn send(self) -> Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1034,9 +1030,7 @@ impl UploadPartCopyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>> {
+    pub fn send(self) -> Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1538,9 +1532,7 @@ mod examples {
             .copy_source_range("bytes=1-100000")
             .key("examplelargeobject")
             .part_number(2)
-            .upload_id(
-                "exampleuoh_10OhKhT7YukE9bjzTPRiuaCotmZM_pFngJFir9OZNrSr5cWa3cq3LZSUsfjI4FI7PkP91We7Nrw--",
-            )
+            .upload_id("exampleuoh_10OhKhT7YukE9bjzTPRiuaCotmZM_pFngJFir9OZNrSr5cWa3cq3LZSUsfjI4FI7PkP91We7Nrw--")
             .build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "PUT");
@@ -1553,9 +1545,7 @@ mod examples {
             .copy_source("/bucketname/sourceobjectkey")
             .key("examplelargeobject")
             .part_number(1)
-            .upload_id(
-                "exampleuoh_10OhKhT7YukE9bjzTPRiuaCotmZM_pFngJFir9OZNrSr5cWa3cq3LZSUsfjI4FI7PkP91We7Nrw--",
-            )
+            .upload_id("exampleuoh_10OhKhT7YukE9bjzTPRiuaCotmZM_pFngJFir9OZNrSr5cWa3cq3LZSUsfjI4FI7PkP91We7Nrw--")
             .build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "PUT");

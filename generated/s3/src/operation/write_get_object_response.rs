@@ -1204,18 +1204,14 @@ impl WriteGetObjectResponseFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
+    pub async fn send(self) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1260,9 +1256,7 @@ impl WriteGetObjectResponseFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
+    pub fn send(self) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -46,9 +46,7 @@ impl GetBucketMetadataTableConfigurationResult {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketMetadataTableConfigurationResultBuilder {
-    pub(
-        crate
-    ) metadata_table_configuration_result: Option<crate::types::MetadataTableConfigurationResult>,
+    pub(crate) metadata_table_configuration_result: Option<crate::types::MetadataTableConfigurationResult>,
     pub(crate) status: Option<String>,
     pub(crate) error: Option<crate::types::ErrorDetails>,
 }
@@ -110,9 +108,7 @@ impl GetBucketMetadataTableConfigurationResultBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketMetadataTableConfigurationResult, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketMetadataTableConfigurationResult, ::awsrt::error::BuildError> {
         Ok(GetBucketMetadataTableConfigurationResult {
             metadata_table_configuration_result: self.metadata_table_configuration_result.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "metadata_table_configuration_result",

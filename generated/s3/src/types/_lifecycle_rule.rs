@@ -101,13 +101,9 @@ pub struct LifecycleRuleBuilder {
     pub(crate) filter: Option<crate::types::LifecycleRuleFilter>,
     pub(crate) status: Option<crate::types::ExpirationStatus>,
     pub(crate) transitions: Option<Vec<crate::types::Transition>>,
-    pub(
-        crate
-    ) noncurrent_version_transitions: Option<Vec<crate::types::NoncurrentVersionTransition>>,
+    pub(crate) noncurrent_version_transitions: Option<Vec<crate::types::NoncurrentVersionTransition>>,
     pub(crate) noncurrent_version_expiration: Option<crate::types::NoncurrentVersionExpiration>,
-    pub(
-        crate
-    ) abort_incomplete_multipart_upload: Option<crate::types::AbortIncompleteMultipartUpload>,
+    pub(crate) abort_incomplete_multipart_upload: Option<crate::types::AbortIncompleteMultipartUpload>,
 }
 impl LifecycleRuleBuilder {
     /// Specifies the expiration for the lifecycle of the object in the form of date, days and, whether the object has a delete marker.

@@ -48,9 +48,7 @@ impl NotificationConfiguration {
 pub struct NotificationConfigurationBuilder {
     pub(crate) topic_configurations: Option<Vec<crate::types::TopicConfiguration>>,
     pub(crate) queue_configurations: Option<Vec<crate::types::QueueConfiguration>>,
-    pub(
-        crate
-    ) lambda_function_configurations: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
+    pub(crate) lambda_function_configurations: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
     pub(crate) event_bridge_configuration: Option<crate::types::EventBridgeConfiguration>,
 }
 impl NotificationConfigurationBuilder {

@@ -46,9 +46,7 @@ impl ServerSideEncryptionRule {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ServerSideEncryptionRuleBuilder {
-    pub(
-        crate
-    ) apply_server_side_encryption_by_default: Option<crate::types::ServerSideEncryptionByDefault>,
+    pub(crate) apply_server_side_encryption_by_default: Option<crate::types::ServerSideEncryptionByDefault>,
     pub(crate) bucket_key_enabled: Option<bool>,
 }
 impl ServerSideEncryptionRuleBuilder {

@@ -20,9 +20,7 @@ pub use self::_abort_incomplete_multipart_upload::AbortIncompleteMultipartUpload
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(
-    crate
-) use self::_abort_incomplete_multipart_upload::{ser_abort_incomplete_multipart_upload, de_abort_incomplete_multipart_upload};
+pub(crate) use self::_abort_incomplete_multipart_upload::{ser_abort_incomplete_multipart_upload, de_abort_incomplete_multipart_upload};
 #[cfg(feature = "put_bucket_accelerate_configuration")]
 mod _accelerate_configuration;
 #[cfg(feature = "put_bucket_accelerate_configuration")]
@@ -40,9 +38,7 @@ mod _access_control_translation;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_access_control_translation::AccessControlTranslation;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_access_control_translation::{ser_access_control_translation, de_access_control_translation};
+pub(crate) use self::_access_control_translation::{ser_access_control_translation, de_access_control_translation};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -66,9 +62,7 @@ pub use self::_analytics_and_operator::AnalyticsAndOperator;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(
-    crate
-) use self::_analytics_and_operator::{ser_analytics_and_operator, de_analytics_and_operator};
+pub(crate) use self::_analytics_and_operator::{ser_analytics_and_operator, de_analytics_and_operator};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -92,9 +86,7 @@ pub use self::_analytics_configuration::AnalyticsConfiguration;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(
-    crate
-) use self::_analytics_configuration::{ser_analytics_configuration, de_analytics_configuration};
+pub(crate) use self::_analytics_configuration::{ser_analytics_configuration, de_analytics_configuration};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -118,9 +110,7 @@ pub use self::_analytics_export_destination::AnalyticsExportDestination;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(
-    crate
-) use self::_analytics_export_destination::{ser_analytics_export_destination, de_analytics_export_destination};
+pub(crate) use self::_analytics_export_destination::{ser_analytics_export_destination, de_analytics_export_destination};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -168,9 +158,7 @@ pub use self::_analytics_s3_bucket_destination::AnalyticsS3BucketDestination;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(
-    crate
-) use self::_analytics_s3_bucket_destination::{ser_analytics_s3_bucket_destination, de_analytics_s3_bucket_destination};
+pub(crate) use self::_analytics_s3_bucket_destination::{ser_analytics_s3_bucket_destination, de_analytics_s3_bucket_destination};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -485,9 +473,7 @@ mod _delete_marker_replication;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_delete_marker_replication::DeleteMarkerReplication;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_delete_marker_replication::{ser_delete_marker_replication, de_delete_marker_replication};
+pub(crate) use self::_delete_marker_replication::{ser_delete_marker_replication, de_delete_marker_replication};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _delete_marker_replication_status;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -533,9 +519,7 @@ mod _encryption_configuration;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_encryption_configuration::EncryptionConfiguration;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_encryption_configuration::{ser_encryption_configuration, de_encryption_configuration};
+pub(crate) use self::_encryption_configuration::{ser_encryption_configuration, de_encryption_configuration};
 #[cfg(feature = "select_object_content")]
 mod _end_event;
 #[cfg(feature = "select_object_content")]
@@ -592,17 +576,13 @@ pub use self::_event_bridge_configuration::EventBridgeConfiguration;
         feature = "put_bucket_notification_configuration"
     )
 )]
-pub(
-    crate
-) use self::_event_bridge_configuration::{ser_event_bridge_configuration, de_event_bridge_configuration};
+pub(crate) use self::_event_bridge_configuration::{ser_event_bridge_configuration, de_event_bridge_configuration};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _existing_object_replication;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_existing_object_replication::ExistingObjectReplication;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_existing_object_replication::{ser_existing_object_replication, de_existing_object_replication};
+pub(crate) use self::_existing_object_replication::{ser_existing_object_replication, de_existing_object_replication};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _existing_object_replication_status;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -669,9 +649,7 @@ mod _get_bucket_metadata_table_configuration_result;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
 pub use self::_get_bucket_metadata_table_configuration_result::GetBucketMetadataTableConfigurationResult;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
-pub(
-    crate
-) use self::_get_bucket_metadata_table_configuration_result::{de_get_bucket_metadata_table_configuration_result};
+pub(crate) use self::_get_bucket_metadata_table_configuration_result::{de_get_bucket_metadata_table_configuration_result};
 #[cfg(feature = "get_object_attributes")]
 mod _get_object_attributes_parts;
 #[cfg(feature = "get_object_attributes")]
@@ -809,9 +787,7 @@ pub use self::_intelligent_tiering_and_operator::IntelligentTieringAndOperator;
         feature = "put_bucket_intelligent_tiering_configuration"
     )
 )]
-pub(
-    crate
-) use self::_intelligent_tiering_and_operator::{ser_intelligent_tiering_and_operator, de_intelligent_tiering_and_operator};
+pub(crate) use self::_intelligent_tiering_and_operator::{ser_intelligent_tiering_and_operator, de_intelligent_tiering_and_operator};
 #[cfg(
     any(
         feature = "get_bucket_intelligent_tiering_configuration",
@@ -835,9 +811,7 @@ pub use self::_intelligent_tiering_configuration::IntelligentTieringConfiguratio
         feature = "put_bucket_intelligent_tiering_configuration"
     )
 )]
-pub(
-    crate
-) use self::_intelligent_tiering_configuration::{ser_intelligent_tiering_configuration, de_intelligent_tiering_configuration};
+pub(crate) use self::_intelligent_tiering_configuration::{ser_intelligent_tiering_configuration, de_intelligent_tiering_configuration};
 #[cfg(
     any(
         feature = "get_bucket_intelligent_tiering_configuration",
@@ -861,9 +835,7 @@ pub use self::_intelligent_tiering_filter::IntelligentTieringFilter;
         feature = "put_bucket_intelligent_tiering_configuration"
     )
 )]
-pub(
-    crate
-) use self::_intelligent_tiering_filter::{ser_intelligent_tiering_filter, de_intelligent_tiering_filter};
+pub(crate) use self::_intelligent_tiering_filter::{ser_intelligent_tiering_filter, de_intelligent_tiering_filter};
 #[cfg(
     any(
         feature = "get_bucket_intelligent_tiering_configuration",
@@ -903,9 +875,7 @@ pub use self::_inventory_configuration::InventoryConfiguration;
         feature = "put_bucket_inventory_configuration"
     )
 )]
-pub(
-    crate
-) use self::_inventory_configuration::{ser_inventory_configuration, de_inventory_configuration};
+pub(crate) use self::_inventory_configuration::{ser_inventory_configuration, de_inventory_configuration};
 #[cfg(
     any(
         feature = "get_bucket_inventory_configuration",
@@ -1065,9 +1035,7 @@ pub use self::_inventory_s3_bucket_destination::InventoryS3BucketDestination;
         feature = "put_bucket_inventory_configuration"
     )
 )]
-pub(
-    crate
-) use self::_inventory_s3_bucket_destination::{ser_inventory_s3_bucket_destination, de_inventory_s3_bucket_destination};
+pub(crate) use self::_inventory_s3_bucket_destination::{ser_inventory_s3_bucket_destination, de_inventory_s3_bucket_destination};
 #[cfg(
     any(
         feature = "get_bucket_inventory_configuration",
@@ -1128,9 +1096,7 @@ pub use self::_lambda_function_configuration::LambdaFunctionConfiguration;
         feature = "put_bucket_notification_configuration"
     )
 )]
-pub(
-    crate
-) use self::_lambda_function_configuration::{ser_lambda_function_configuration, de_lambda_function_configuration};
+pub(crate) use self::_lambda_function_configuration::{ser_lambda_function_configuration, de_lambda_function_configuration};
 #[cfg(
     any(
         feature = "get_bucket_lifecycle_configuration",
@@ -1193,9 +1159,7 @@ pub use self::_lifecycle_rule_and_operator::LifecycleRuleAndOperator;
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(
-    crate
-) use self::_lifecycle_rule_and_operator::{ser_lifecycle_rule_and_operator, de_lifecycle_rule_and_operator};
+pub(crate) use self::_lifecycle_rule_and_operator::{ser_lifecycle_rule_and_operator, de_lifecycle_rule_and_operator};
 #[cfg(
     any(
         feature = "get_bucket_lifecycle_configuration",
@@ -1371,9 +1335,7 @@ pub use self::_noncurrent_version_expiration::NoncurrentVersionExpiration;
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(
-    crate
-) use self::_noncurrent_version_expiration::{ser_noncurrent_version_expiration, de_noncurrent_version_expiration};
+pub(crate) use self::_noncurrent_version_expiration::{ser_noncurrent_version_expiration, de_noncurrent_version_expiration};
 #[cfg(
     any(
         feature = "get_bucket_lifecycle_configuration",
@@ -1394,9 +1356,7 @@ pub use self::_noncurrent_version_transition::NoncurrentVersionTransition;
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(
-    crate
-) use self::_noncurrent_version_transition::{ser_noncurrent_version_transition, de_noncurrent_version_transition};
+pub(crate) use self::_noncurrent_version_transition::{ser_noncurrent_version_transition, de_noncurrent_version_transition};
 #[cfg(feature = "put_bucket_notification_configuration")]
 mod _notification_configuration;
 #[cfg(feature = "put_bucket_notification_configuration")]
@@ -1423,9 +1383,7 @@ pub use self::_notification_configuration_filter::NotificationConfigurationFilte
         feature = "put_bucket_notification_configuration"
     )
 )]
-pub(
-    crate
-) use self::_notification_configuration_filter::{ser_notification_configuration_filter, de_notification_configuration_filter};
+pub(crate) use self::_notification_configuration_filter::{ser_notification_configuration_filter, de_notification_configuration_filter};
 #[cfg(any(feature = "list_objects", feature = "list_objects_v2"))]
 mod _object;
 #[cfg(any(feature = "list_objects", feature = "list_objects_v2"))]
@@ -1467,9 +1425,7 @@ mod _object_lock_configuration;
 #[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 pub use self::_object_lock_configuration::ObjectLockConfiguration;
 #[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
-pub(
-    crate
-) use self::_object_lock_configuration::{ser_object_lock_configuration, de_object_lock_configuration};
+pub(crate) use self::_object_lock_configuration::{ser_object_lock_configuration, de_object_lock_configuration};
 #[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 mod _object_lock_enabled;
 #[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
@@ -1479,9 +1435,7 @@ mod _object_lock_legal_hold;
 #[cfg(any(feature = "get_object_legal_hold", feature = "put_object_legal_hold"))]
 pub use self::_object_lock_legal_hold::ObjectLockLegalHold;
 #[cfg(any(feature = "get_object_legal_hold", feature = "put_object_legal_hold"))]
-pub(
-    crate
-) use self::_object_lock_legal_hold::{ser_object_lock_legal_hold, de_object_lock_legal_hold};
+pub(crate) use self::_object_lock_legal_hold::{ser_object_lock_legal_hold, de_object_lock_legal_hold};
 #[cfg(
     any(
         feature = "copy_object",
@@ -1672,9 +1626,7 @@ mod _ownership_controls_rule;
 #[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
 pub use self::_ownership_controls_rule::OwnershipControlsRule;
 #[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
-pub(
-    crate
-) use self::_ownership_controls_rule::{ser_ownership_controls_rule, de_ownership_controls_rule};
+pub(crate) use self::_ownership_controls_rule::{ser_ownership_controls_rule, de_ownership_controls_rule};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _parquet_input;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
@@ -1746,9 +1698,7 @@ mod _public_access_block_configuration;
 #[cfg(any(feature = "get_public_access_block", feature = "put_public_access_block"))]
 pub use self::_public_access_block_configuration::PublicAccessBlockConfiguration;
 #[cfg(any(feature = "get_public_access_block", feature = "put_public_access_block"))]
-pub(
-    crate
-) use self::_public_access_block_configuration::{ser_public_access_block_configuration, de_public_access_block_configuration};
+pub(crate) use self::_public_access_block_configuration::{ser_public_access_block_configuration, de_public_access_block_configuration};
 #[cfg(
     any(
         feature = "get_bucket_notification_configuration",
@@ -1789,9 +1739,7 @@ mod _redirect_all_requests_to;
 #[cfg(any(feature = "get_bucket_website", feature = "put_bucket_website"))]
 pub use self::_redirect_all_requests_to::RedirectAllRequestsTo;
 #[cfg(any(feature = "get_bucket_website", feature = "put_bucket_website"))]
-pub(
-    crate
-) use self::_redirect_all_requests_to::{ser_redirect_all_requests_to, de_redirect_all_requests_to};
+pub(crate) use self::_redirect_all_requests_to::{ser_redirect_all_requests_to, de_redirect_all_requests_to};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replica_modifications;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -1807,9 +1755,7 @@ mod _replication_configuration;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replication_configuration::ReplicationConfiguration;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_replication_configuration::{ser_replication_configuration, de_replication_configuration};
+pub(crate) use self::_replication_configuration::{ser_replication_configuration, de_replication_configuration};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replication_rule;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -1821,17 +1767,13 @@ mod _replication_rule_and_operator;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replication_rule_and_operator::ReplicationRuleAndOperator;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_replication_rule_and_operator::{ser_replication_rule_and_operator, de_replication_rule_and_operator};
+pub(crate) use self::_replication_rule_and_operator::{ser_replication_rule_and_operator, de_replication_rule_and_operator};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replication_rule_filter;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replication_rule_filter::ReplicationRuleFilter;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_replication_rule_filter::{ser_replication_rule_filter, de_replication_rule_filter};
+pub(crate) use self::_replication_rule_filter::{ser_replication_rule_filter, de_replication_rule_filter};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replication_rule_status;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -1855,9 +1797,7 @@ mod _replication_time_value;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replication_time_value::ReplicationTimeValue;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_replication_time_value::{ser_replication_time_value, de_replication_time_value};
+pub(crate) use self::_replication_time_value::{ser_replication_time_value, de_replication_time_value};
 #[cfg(
     any(
         feature = "abort_multipart_upload",
@@ -2118,25 +2058,19 @@ mod _server_side_encryption_by_default;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 pub use self::_server_side_encryption_by_default::ServerSideEncryptionByDefault;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
-pub(
-    crate
-) use self::_server_side_encryption_by_default::{ser_server_side_encryption_by_default, de_server_side_encryption_by_default};
+pub(crate) use self::_server_side_encryption_by_default::{ser_server_side_encryption_by_default, de_server_side_encryption_by_default};
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 mod _server_side_encryption_configuration;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 pub use self::_server_side_encryption_configuration::ServerSideEncryptionConfiguration;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
-pub(
-    crate
-) use self::_server_side_encryption_configuration::{ser_server_side_encryption_configuration, de_server_side_encryption_configuration};
+pub(crate) use self::_server_side_encryption_configuration::{ser_server_side_encryption_configuration, de_server_side_encryption_configuration};
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 mod _server_side_encryption_rule;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 pub use self::_server_side_encryption_rule::ServerSideEncryptionRule;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
-pub(
-    crate
-) use self::_server_side_encryption_rule::{ser_server_side_encryption_rule, de_server_side_encryption_rule};
+pub(crate) use self::_server_side_encryption_rule::{ser_server_side_encryption_rule, de_server_side_encryption_rule};
 #[cfg(feature = "create_session")]
 mod _session_credentials;
 #[cfg(feature = "create_session")]
@@ -2158,17 +2092,13 @@ mod _source_selection_criteria;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_source_selection_criteria::SourceSelectionCriteria;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_source_selection_criteria::{ser_source_selection_criteria, de_source_selection_criteria};
+pub(crate) use self::_source_selection_criteria::{ser_source_selection_criteria, de_source_selection_criteria};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _sse_kms_encrypted_objects;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_sse_kms_encrypted_objects::SseKmsEncryptedObjects;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(
-    crate
-) use self::_sse_kms_encrypted_objects::{ser_sse_kms_encrypted_objects, de_sse_kms_encrypted_objects};
+pub(crate) use self::_sse_kms_encrypted_objects::{ser_sse_kms_encrypted_objects, de_sse_kms_encrypted_objects};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _sse_kms_encrypted_objects_status;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -2288,9 +2218,7 @@ pub use self::_storage_class_analysis::StorageClassAnalysis;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(
-    crate
-) use self::_storage_class_analysis::{ser_storage_class_analysis, de_storage_class_analysis};
+pub(crate) use self::_storage_class_analysis::{ser_storage_class_analysis, de_storage_class_analysis};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -2314,9 +2242,7 @@ pub use self::_storage_class_analysis_data_export::StorageClassAnalysisDataExpor
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(
-    crate
-) use self::_storage_class_analysis_data_export::{ser_storage_class_analysis_data_export, de_storage_class_analysis_data_export};
+pub(crate) use self::_storage_class_analysis_data_export::{ser_storage_class_analysis_data_export, de_storage_class_analysis_data_export};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -2429,9 +2355,7 @@ mod _target_object_key_format;
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
 pub use self::_target_object_key_format::TargetObjectKeyFormat;
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
-pub(
-    crate
-) use self::_target_object_key_format::{ser_target_object_key_format, de_target_object_key_format};
+pub(crate) use self::_target_object_key_format::{ser_target_object_key_format, de_target_object_key_format};
 #[cfg(feature = "restore_object")]
 mod _tier;
 #[cfg(feature = "restore_object")]

@@ -388,18 +388,14 @@ impl BatchGetSecretValueFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
+    pub async fn send(self) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -444,9 +440,7 @@ impl BatchGetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
+    pub fn send(self) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -632,9 +626,7 @@ impl BatchGetSecretValueFluentBuilder {
 impl BatchGetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<BatchGetSecretValueOutput, BatchGetSecretValueError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<BatchGetSecretValueOutput, BatchGetSecretValueError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -651,9 +643,7 @@ impl BatchGetSecretValuePaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<BatchGetSecretValueOutput, BatchGetSecretValueError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<BatchGetSecretValueOutput, BatchGetSecretValueError> {
         let Self {
             handle,
             inner,
@@ -697,25 +687,19 @@ mod examples {
         let expected = BatchGetSecretValueOutput::builder()
             .secret_values(
                 crate::types::SecretValueEntry::builder()
-                    .arn(
-                        "&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret1-a1b2c3",
-                    )
+                    .arn("&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret1-a1b2c3")
                     .created_date(
                         ::awsrt::types::DateTime::from_secs_and_nanos(1700591229, 801000000),
                     )
                     .name("MySecret1")
-                    .secret_string(
-                        "{\"username\":\"diego_ramirez\",\"password\":\"EXAMPLE-PASSWORD\",\"engine\":\"mysql\",\"host\":\"secretsmanagertutorial.cluster.us-west-2.rds.amazonaws.com\",\"port\":3306,\"dbClusterIdentifier\":\"secretsmanagertutorial\"}",
-                    )
+                    .secret_string("{\"username\":\"diego_ramirez\",\"password\":\"EXAMPLE-PASSWORD\",\"engine\":\"mysql\",\"host\":\"secretsmanagertutorial.cluster.us-west-2.rds.amazonaws.com\",\"port\":3306,\"dbClusterIdentifier\":\"secretsmanagertutorial\"}")
                     .version_id("a1b2c3d4-5678-90ab-cdef-EXAMPLEaaaaa")
                     .version_stages("AWSCURRENT")
                     .build(),
             )
             .secret_values(
                 crate::types::SecretValueEntry::builder()
-                    .arn(
-                        "&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret2-a1b2c3",
-                    )
+                    .arn("&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret2-a1b2c3")
                     .created_date(
                         ::awsrt::types::DateTime::from_secs_and_nanos(1699911394, 105000000),
                     )
@@ -727,9 +711,7 @@ mod examples {
             )
             .secret_values(
                 crate::types::SecretValueEntry::builder()
-                    .arn(
-                        "&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret3-a1b2c3",
-                    )
+                    .arn("&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret3-a1b2c3")
                     .created_date(
                         ::awsrt::types::DateTime::from_secs_and_nanos(1699911394, 105000000),
                     )

@@ -307,18 +307,14 @@ impl CancelRotateSecretFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CancelRotateSecretOutput, ::awsrt::error::SdkError<CancelRotateSecretError>> {
+    pub async fn send(self) -> Result<CancelRotateSecretOutput, ::awsrt::error::SdkError<CancelRotateSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CancelRotateSecretOutput, ::awsrt::error::SdkError<CancelRotateSecretError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CancelRotateSecretOutput, ::awsrt::error::SdkError<CancelRotateSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -363,9 +359,7 @@ impl CancelRotateSecretFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CancelRotateSecretOutput, ::awsrt::error::SdkError<CancelRotateSecretError>> {
+    pub fn send(self) -> Result<CancelRotateSecretOutput, ::awsrt::error::SdkError<CancelRotateSecretError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -285,18 +285,14 @@ impl DeleteResourcePolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
+    pub async fn send(self) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -341,9 +337,7 @@ impl DeleteResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
+    pub fn send(self) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -664,18 +664,14 @@ impl DescribeSecretFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
+    pub async fn send(self) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -720,9 +716,7 @@ impl DescribeSecretFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
+    pub fn send(self) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

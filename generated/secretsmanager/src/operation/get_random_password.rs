@@ -417,18 +417,14 @@ impl GetRandomPasswordFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
+    pub async fn send(self) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -473,9 +469,7 @@ impl GetRandomPasswordFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
+    pub fn send(self) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

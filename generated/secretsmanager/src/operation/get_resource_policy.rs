@@ -307,18 +307,14 @@ impl GetResourcePolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>> {
+    pub async fn send(self) -> Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -363,9 +359,7 @@ impl GetResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>> {
+    pub fn send(self) -> Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -493,9 +487,7 @@ mod examples {
         let expected = GetResourcePolicyOutput::builder()
             .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
-            .resource_policy(
-                "{\n\"Version\":\"2012-10-17\",\n\"Statement\":[{\n\"Effect\":\"Allow\",\n\"Principal\":{\n\"AWS\":\"arn:aws:iam::123456789012:root\"\n},\n\"Action\":\"secretsmanager:GetSecretValue\",\n\"Resource\":\"*\"\n}]\n}",
-            )
+            .resource_policy("{\n\"Version\":\"2012-10-17\",\n\"Statement\":[{\n\"Effect\":\"Allow\",\n\"Principal\":{\n\"AWS\":\"arn:aws:iam::123456789012:root\"\n},\n\"Action\":\"secretsmanager:GetSecretValue\",\n\"Resource\":\"*\"\n}]\n}")
             .build();
         assert_eq!(parsed, expected);
         Ok(())

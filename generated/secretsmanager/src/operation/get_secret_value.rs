@@ -503,18 +503,14 @@ impl GetSecretValueFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
+    pub async fn send(self) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -559,9 +555,7 @@ impl GetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
+    pub fn send(self) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

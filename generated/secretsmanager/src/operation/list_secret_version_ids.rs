@@ -401,18 +401,14 @@ impl ListSecretVersionIdsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
+    pub async fn send(self) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -457,9 +453,7 @@ impl ListSecretVersionIdsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
+    pub fn send(self) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -640,9 +634,7 @@ impl ListSecretVersionIdsFluentBuilder {
 impl ListSecretVersionIdsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSecretVersionIdsOutput, ListSecretVersionIdsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSecretVersionIdsOutput, ListSecretVersionIdsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -659,9 +651,7 @@ impl ListSecretVersionIdsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSecretVersionIdsOutput, ListSecretVersionIdsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSecretVersionIdsOutput, ListSecretVersionIdsError> {
         let Self {
             handle,
             inner,

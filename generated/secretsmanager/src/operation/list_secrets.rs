@@ -366,18 +366,14 @@ impl ListSecretsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
+    pub async fn send(self) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -670,9 +666,7 @@ mod examples {
         let expected = ListSecretsOutput::builder()
             .secret_list(
                 crate::types::SecretListEntry::builder()
-                    .arn(
-                        "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-                    )
+                    .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
                     .name("MyTestDatabaseSecret")
                     .description("My test database secret")
                     .last_changed_date(
@@ -686,9 +680,7 @@ mod examples {
             )
             .secret_list(
                 crate::types::SecretListEntry::builder()
-                    .arn(
-                        "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret1-d4e5f6",
-                    )
+                    .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret1-d4e5f6")
                     .name("MyTestDatabaseSecret1")
                     .description("Another secret created for a different database")
                     .last_changed_date(

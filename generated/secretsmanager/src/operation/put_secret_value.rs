@@ -567,18 +567,14 @@ impl PutSecretValueFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
+    pub async fn send(self) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -623,9 +619,7 @@ impl PutSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
+    pub fn send(self) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

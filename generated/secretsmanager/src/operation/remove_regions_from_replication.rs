@@ -313,18 +313,14 @@ impl RemoveRegionsFromReplicationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
+    pub async fn send(self) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -369,9 +365,7 @@ impl RemoveRegionsFromReplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
+    pub fn send(self) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

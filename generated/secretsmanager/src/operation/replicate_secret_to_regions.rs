@@ -338,18 +338,14 @@ impl ReplicateSecretToRegionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
+    pub async fn send(self) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -394,9 +390,7 @@ impl ReplicateSecretToRegionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
+    pub fn send(self) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -408,18 +408,14 @@ impl RotateSecretFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
+    pub async fn send(self) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -659,9 +655,7 @@ mod examples {
     fn case_01_to_configure_rotation_for_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = RotateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
-            .rotation_lambda_arn(
-                "arn:aws:lambda:us-west-2:123456789012:function:MyTestDatabaseRotationLambda",
-            )
+            .rotation_lambda_arn("arn:aws:lambda:us-west-2:123456789012:function:MyTestDatabaseRotationLambda")
             .rotation_rules(
                 crate::types::RotationRulesType::builder()
                     .schedule_expression("cron(0 16 1,15 * ? *)")

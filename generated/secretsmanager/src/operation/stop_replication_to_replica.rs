@@ -261,18 +261,14 @@ impl StopReplicationToReplicaFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
+    pub async fn send(self) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -317,9 +313,7 @@ impl StopReplicationToReplicaFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
+    pub fn send(self) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -539,18 +539,14 @@ impl UpdateSecretFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
+    pub async fn send(self) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -860,9 +856,7 @@ mod examples {
     fn case_03_to_update_the_kms_key_associated_with_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
-            .kms_key_id(
-                "arn:aws:kms:us-west-2:123456789012:key/EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE",
-            )
+            .kms_key_id("arn:aws:kms:us-west-2:123456789012:key/EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE")
             .build()?;
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;

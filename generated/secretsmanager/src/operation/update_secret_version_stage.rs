@@ -367,18 +367,14 @@ impl UpdateSecretVersionStageFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
+    pub async fn send(self) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -423,9 +419,7 @@ impl UpdateSecretVersionStageFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
+    pub fn send(self) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

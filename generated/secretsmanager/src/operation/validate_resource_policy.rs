@@ -318,18 +318,14 @@ impl ValidateResourcePolicyFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
+    pub async fn send(self) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -374,9 +370,7 @@ impl ValidateResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
+    pub fn send(self) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -509,9 +503,7 @@ mod examples {
     fn case_01_to_validate_a_resource_based_policy_to_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ValidateResourcePolicyInput::builder()
             .secret_id("MyTestDatabaseSecret")
-            .resource_policy(
-                "{\n\"Version\":\"2012-10-17\",\n\"Statement\":[{\n\"Effect\":\"Allow\",\n\"Principal\":{\n\"AWS\":\"arn:aws:iam::123456789012:root\"\n},\n\"Action\":\"secretsmanager:GetSecretValue\",\n\"Resource\":\"*\"\n}]\n}",
-            )
+            .resource_policy("{\n\"Version\":\"2012-10-17\",\n\"Statement\":[{\n\"Effect\":\"Allow\",\n\"Principal\":{\n\"AWS\":\"arn:aws:iam::123456789012:root\"\n},\n\"Action\":\"secretsmanager:GetSecretValue\",\n\"Resource\":\"*\"\n}]\n}")
             .build()?;
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;

@@ -290,18 +290,14 @@ impl CheckIfPhoneNumberIsOptedOutFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
+    pub async fn send(self) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -346,9 +342,7 @@ impl CheckIfPhoneNumberIsOptedOutFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
+    pub fn send(self) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

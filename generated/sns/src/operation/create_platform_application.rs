@@ -307,18 +307,14 @@ impl CreatePlatformApplicationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
+    pub async fn send(self) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -363,9 +359,7 @@ impl CreatePlatformApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
+    pub fn send(self) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -336,18 +336,14 @@ impl CreatePlatformEndpointFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
+    pub async fn send(self) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -392,9 +388,7 @@ impl CreatePlatformEndpointFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
+    pub fn send(self) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -301,18 +301,14 @@ impl CreateSmsSandboxPhoneNumberFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
+    pub async fn send(self) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -357,9 +353,7 @@ impl CreateSmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
+    pub fn send(self) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -226,18 +226,14 @@ impl DeletePlatformApplicationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
+    pub async fn send(self) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -282,9 +278,7 @@ impl DeletePlatformApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
+    pub fn send(self) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

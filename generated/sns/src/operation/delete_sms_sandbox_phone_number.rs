@@ -278,18 +278,14 @@ impl DeleteSmsSandboxPhoneNumberFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
+    pub async fn send(self) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -334,9 +330,7 @@ impl DeleteSmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
+    pub fn send(self) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -274,18 +274,14 @@ impl GetEndpointAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
+    pub async fn send(self) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -330,9 +326,7 @@ impl GetEndpointAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
+    pub fn send(self) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -59,9 +59,7 @@ impl GetPlatformApplicationAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetPlatformApplicationAttributesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetPlatformApplicationAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetPlatformApplicationAttributesInput {
             platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "platform_application_arn",
@@ -279,18 +277,14 @@ impl GetPlatformApplicationAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
+    pub async fn send(self) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -335,9 +329,7 @@ impl GetPlatformApplicationAttributesFluentBuilder<::awsrt::blocking::Blocking> 
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
+    pub fn send(self) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

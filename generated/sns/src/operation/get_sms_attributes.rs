@@ -265,18 +265,14 @@ impl GetSmsAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>> {
+    pub async fn send(self) -> Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -321,9 +317,7 @@ impl GetSmsAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>> {
+    pub fn send(self) -> Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -218,18 +218,14 @@ impl GetSmsSandboxAccountStatusFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
+    pub async fn send(self) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -274,9 +270,7 @@ impl GetSmsSandboxAccountStatusFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
+    pub fn send(self) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -288,18 +288,14 @@ impl GetSubscriptionAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
+    pub async fn send(self) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -344,9 +340,7 @@ impl GetSubscriptionAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
+    pub fn send(self) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

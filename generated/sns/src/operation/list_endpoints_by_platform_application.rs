@@ -80,9 +80,7 @@ impl ListEndpointsByPlatformApplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListEndpointsByPlatformApplicationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListEndpointsByPlatformApplicationInput, ::awsrt::error::BuildError> {
         Ok(ListEndpointsByPlatformApplicationInput {
             platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "platform_application_arn",
@@ -308,18 +306,14 @@ impl ListEndpointsByPlatformApplicationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
+    pub async fn send(self) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -364,9 +358,7 @@ impl ListEndpointsByPlatformApplicationFluentBuilder<::awsrt::blocking::Blocking
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
+    pub fn send(self) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -515,9 +507,7 @@ impl ListEndpointsByPlatformApplicationFluentBuilder {
 impl ListEndpointsByPlatformApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListEndpointsByPlatformApplicationOutput, ListEndpointsByPlatformApplicationError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListEndpointsByPlatformApplicationOutput, ListEndpointsByPlatformApplicationError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -529,9 +519,7 @@ pub struct ListEndpointsByPlatformApplicationPaginator {
 }
 impl ListEndpointsByPlatformApplicationPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListEndpointsByPlatformApplicationOutput, ListEndpointsByPlatformApplicationError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListEndpointsByPlatformApplicationOutput, ListEndpointsByPlatformApplicationError> {
         let Self {
             handle,
             inner,

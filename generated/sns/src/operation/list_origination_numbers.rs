@@ -311,18 +311,14 @@ impl ListOriginationNumbersFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
+    pub async fn send(self) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -367,9 +363,7 @@ impl ListOriginationNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
+    pub fn send(self) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -516,9 +510,7 @@ impl ListOriginationNumbersFluentBuilder {
 impl ListOriginationNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListOriginationNumbersOutput, ListOriginationNumbersError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListOriginationNumbersOutput, ListOriginationNumbersError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -535,9 +527,7 @@ impl ListOriginationNumbersPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListOriginationNumbersOutput, ListOriginationNumbersError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListOriginationNumbersOutput, ListOriginationNumbersError> {
         let Self {
             handle,
             inner,

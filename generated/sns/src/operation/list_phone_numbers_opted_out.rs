@@ -282,18 +282,14 @@ impl ListPhoneNumbersOptedOutFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
+    pub async fn send(self) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -338,9 +334,7 @@ impl ListPhoneNumbersOptedOutFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
+    pub fn send(self) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -470,9 +464,7 @@ impl ListPhoneNumbersOptedOutFluentBuilder {
 impl ListPhoneNumbersOptedOutFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListPhoneNumbersOptedOutOutput, ListPhoneNumbersOptedOutError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPhoneNumbersOptedOutOutput, ListPhoneNumbersOptedOutError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -484,9 +476,7 @@ pub struct ListPhoneNumbersOptedOutPaginator {
 }
 impl ListPhoneNumbersOptedOutPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListPhoneNumbersOptedOutOutput, ListPhoneNumbersOptedOutError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListPhoneNumbersOptedOutOutput, ListPhoneNumbersOptedOutError> {
         let Self {
             handle,
             inner,

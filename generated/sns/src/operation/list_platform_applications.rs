@@ -269,18 +269,14 @@ impl ListPlatformApplicationsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
+    pub async fn send(self) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -325,9 +321,7 @@ impl ListPlatformApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
+    pub fn send(self) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -457,9 +451,7 @@ impl ListPlatformApplicationsFluentBuilder {
 impl ListPlatformApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListPlatformApplicationsOutput, ListPlatformApplicationsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPlatformApplicationsOutput, ListPlatformApplicationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -471,9 +463,7 @@ pub struct ListPlatformApplicationsPaginator {
 }
 impl ListPlatformApplicationsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListPlatformApplicationsOutput, ListPlatformApplicationsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListPlatformApplicationsOutput, ListPlatformApplicationsError> {
         let Self {
             handle,
             inner,

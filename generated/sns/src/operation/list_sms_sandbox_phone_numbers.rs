@@ -318,18 +318,14 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
+    pub async fn send(self) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -374,9 +370,7 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
+    pub fn send(self) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -523,9 +517,7 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder {
 impl ListSmsSandboxPhoneNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSmsSandboxPhoneNumbersOutput, ListSmsSandboxPhoneNumbersError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSmsSandboxPhoneNumbersOutput, ListSmsSandboxPhoneNumbersError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -542,9 +534,7 @@ impl ListSmsSandboxPhoneNumbersPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSmsSandboxPhoneNumbersOutput, ListSmsSandboxPhoneNumbersError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSmsSandboxPhoneNumbersOutput, ListSmsSandboxPhoneNumbersError> {
         let Self {
             handle,
             inner,

@@ -266,18 +266,14 @@ impl ListSubscriptionsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>> {
+    pub async fn send(self) -> Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -322,9 +318,7 @@ impl ListSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>> {
+    pub fn send(self) -> Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -454,9 +448,7 @@ impl ListSubscriptionsFluentBuilder {
 impl ListSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSubscriptionsOutput, ListSubscriptionsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSubscriptionsOutput, ListSubscriptionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -468,9 +460,7 @@ pub struct ListSubscriptionsPaginator {
 }
 impl ListSubscriptionsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSubscriptionsOutput, ListSubscriptionsError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSubscriptionsOutput, ListSubscriptionsError> {
         let Self {
             handle,
             inner,

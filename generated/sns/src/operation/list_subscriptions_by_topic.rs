@@ -306,18 +306,14 @@ impl ListSubscriptionsByTopicFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
+    pub async fn send(self) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -362,9 +358,7 @@ impl ListSubscriptionsByTopicFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
+    pub fn send(self) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -513,9 +507,7 @@ impl ListSubscriptionsByTopicFluentBuilder {
 impl ListSubscriptionsByTopicFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSubscriptionsByTopicOutput, ListSubscriptionsByTopicError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSubscriptionsByTopicOutput, ListSubscriptionsByTopicError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -527,9 +519,7 @@ pub struct ListSubscriptionsByTopicPaginator {
 }
 impl ListSubscriptionsByTopicPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSubscriptionsByTopicOutput, ListSubscriptionsByTopicError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSubscriptionsByTopicOutput, ListSubscriptionsByTopicError> {
         let Self {
             handle,
             inner,

@@ -273,9 +273,7 @@ impl ListTopicsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListTopicsOutput, ::awsrt::error::SdkError<ListTopicsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListTopicsOutput, ::awsrt::error::SdkError<ListTopicsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -257,18 +257,14 @@ impl OptInPhoneNumberFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
+    pub async fn send(self) -> Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -313,9 +309,7 @@ impl OptInPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
+    pub fn send(self) -> Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -155,9 +155,7 @@ pub struct PublishInputBuilder {
     pub(crate) message: Option<String>,
     pub(crate) subject: Option<String>,
     pub(crate) message_structure: Option<String>,
-    pub(
-        crate
-    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
+    pub(crate) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     pub(crate) message_deduplication_id: Option<String>,
     pub(crate) message_group_id: Option<String>,
 }
@@ -673,9 +671,7 @@ impl PublishFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PublishOutput, ::awsrt::error::SdkError<PublishError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PublishOutput, ::awsrt::error::SdkError<PublishError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -270,18 +270,14 @@ impl SetEndpointAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
+    pub async fn send(self) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -326,9 +322,7 @@ impl SetEndpointAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
+    pub fn send(self) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

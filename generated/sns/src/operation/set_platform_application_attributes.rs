@@ -111,9 +111,7 @@ impl SetPlatformApplicationAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<SetPlatformApplicationAttributesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<SetPlatformApplicationAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetPlatformApplicationAttributesInput {
             platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "platform_application_arn",
@@ -294,18 +292,14 @@ impl SetPlatformApplicationAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
+    pub async fn send(self) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -350,9 +344,7 @@ impl SetPlatformApplicationAttributesFluentBuilder<::awsrt::blocking::Blocking> 
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
+    pub fn send(self) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -273,18 +273,14 @@ impl SetSmsAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>> {
+    pub async fn send(self) -> Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -329,9 +325,7 @@ impl SetSmsAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>> {
+    pub fn send(self) -> Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

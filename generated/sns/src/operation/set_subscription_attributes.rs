@@ -322,18 +322,14 @@ impl SetSubscriptionAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
+    pub async fn send(self) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -378,9 +374,7 @@ impl SetSubscriptionAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
+    pub fn send(self) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

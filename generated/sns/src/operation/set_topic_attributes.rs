@@ -356,18 +356,14 @@ impl SetTopicAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
+    pub async fn send(self) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -412,9 +408,7 @@ impl SetTopicAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
+    pub fn send(self) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -456,9 +456,7 @@ impl SubscribeFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

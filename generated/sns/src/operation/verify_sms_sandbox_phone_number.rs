@@ -305,18 +305,14 @@ impl VerifySmsSandboxPhoneNumberFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
+    pub async fn send(self) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -361,9 +357,7 @@ impl VerifySmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
+    pub fn send(self) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -107,9 +107,7 @@ pub struct PublishBatchRequestEntryBuilder {
     pub(crate) message: Option<String>,
     pub(crate) subject: Option<String>,
     pub(crate) message_structure: Option<String>,
-    pub(
-        crate
-    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
+    pub(crate) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     pub(crate) message_deduplication_id: Option<String>,
     pub(crate) message_group_id: Option<String>,
 }

@@ -126,9 +126,7 @@ impl CancelMessageMoveTaskOutputBuilder {
     /// Builds the [`CancelMessageMoveTaskOutput`].
     pub fn build(self) -> CancelMessageMoveTaskOutput {
         CancelMessageMoveTaskOutput {
-            approximate_number_of_messages_moved: self.approximate_number_of_messages_moved.unwrap_or(
-                0,
-            ),
+            approximate_number_of_messages_moved: self.approximate_number_of_messages_moved.unwrap_or(0),
         }
     }
 }
@@ -273,18 +271,14 @@ impl CancelMessageMoveTaskFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
+    pub async fn send(self) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -329,9 +323,7 @@ impl CancelMessageMoveTaskFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
+    pub fn send(self) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -320,18 +320,14 @@ impl ChangeMessageVisibilityFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
+    pub async fn send(self) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -376,9 +372,7 @@ impl ChangeMessageVisibilityFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
+    pub fn send(self) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -389,18 +389,14 @@ impl ChangeMessageVisibilityBatchFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
+    pub async fn send(self) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -445,9 +441,7 @@ impl ChangeMessageVisibilityBatchFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
+    pub fn send(self) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

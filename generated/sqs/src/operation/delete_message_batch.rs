@@ -379,18 +379,14 @@ impl DeleteMessageBatchFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
+    pub async fn send(self) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -435,9 +431,7 @@ impl DeleteMessageBatchFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
+    pub fn send(self) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

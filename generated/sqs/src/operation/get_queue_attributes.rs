@@ -378,18 +378,14 @@ impl GetQueueAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
+    pub async fn send(self) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -434,9 +430,7 @@ impl GetQueueAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
+    pub fn send(self) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

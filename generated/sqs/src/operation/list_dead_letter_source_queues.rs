@@ -348,18 +348,14 @@ impl ListDeadLetterSourceQueuesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
+    pub async fn send(self) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -404,9 +400,7 @@ impl ListDeadLetterSourceQueuesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
+    pub fn send(self) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -567,9 +561,7 @@ impl ListDeadLetterSourceQueuesFluentBuilder {
 impl ListDeadLetterSourceQueuesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListDeadLetterSourceQueuesOutput, ListDeadLetterSourceQueuesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDeadLetterSourceQueuesOutput, ListDeadLetterSourceQueuesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -586,9 +578,7 @@ impl ListDeadLetterSourceQueuesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListDeadLetterSourceQueuesOutput, ListDeadLetterSourceQueuesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListDeadLetterSourceQueuesOutput, ListDeadLetterSourceQueuesError> {
         let Self {
             handle,
             inner,

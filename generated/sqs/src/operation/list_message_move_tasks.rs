@@ -297,18 +297,14 @@ impl ListMessageMoveTasksFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
+    pub async fn send(self) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -353,9 +349,7 @@ impl ListMessageMoveTasksFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
+    pub fn send(self) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

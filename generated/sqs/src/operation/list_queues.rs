@@ -329,9 +329,7 @@ impl ListQueuesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListQueuesOutput, ::awsrt::error::SdkError<ListQueuesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListQueuesOutput, ::awsrt::error::SdkError<ListQueuesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -265,9 +265,7 @@ impl PurgeQueueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<PurgeQueueOutput, ::awsrt::error::SdkError<PurgeQueueError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PurgeQueueOutput, ::awsrt::error::SdkError<PurgeQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

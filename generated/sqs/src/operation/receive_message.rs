@@ -153,9 +153,7 @@ impl ReceiveMessageInput {
 pub struct ReceiveMessageInputBuilder {
     pub(crate) queue_url: Option<String>,
     pub(crate) attribute_names: Option<Vec<crate::types::QueueAttributeName>>,
-    pub(
-        crate
-    ) message_system_attribute_names: Option<Vec<crate::types::MessageSystemAttributeName>>,
+    pub(crate) message_system_attribute_names: Option<Vec<crate::types::MessageSystemAttributeName>>,
     pub(crate) message_attribute_names: Option<Vec<String>>,
     pub(crate) max_number_of_messages: Option<i32>,
     pub(crate) visibility_timeout: Option<i32>,
@@ -596,18 +594,14 @@ impl ReceiveMessageFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>> {
+    pub async fn send(self) -> Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -652,9 +646,7 @@ impl ReceiveMessageFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>> {
+    pub fn send(self) -> Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -125,12 +125,8 @@ pub struct SendMessageInputBuilder {
     pub(crate) queue_url: Option<String>,
     pub(crate) message_body: Option<String>,
     pub(crate) delay_seconds: Option<i32>,
-    pub(
-        crate
-    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
-    pub(
-        crate
-    ) message_system_attributes: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
+    pub(crate) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
+    pub(crate) message_system_attributes: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
     pub(crate) message_deduplication_id: Option<String>,
     pub(crate) message_group_id: Option<String>,
 }
@@ -658,18 +654,14 @@ impl SendMessageFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>> {
+    pub async fn send(self) -> Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

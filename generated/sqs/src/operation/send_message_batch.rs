@@ -459,18 +459,14 @@ impl SendMessageBatchFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
+    pub async fn send(self) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -515,9 +511,7 @@ impl SendMessageBatchFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
+    pub fn send(self) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -360,18 +360,14 @@ impl SetQueueAttributesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
+    pub async fn send(self) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -416,9 +412,7 @@ impl SetQueueAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
+    pub fn send(self) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -315,18 +315,14 @@ impl StartMessageMoveTaskFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
+    pub async fn send(self) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -371,9 +367,7 @@ impl StartMessageMoveTaskFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
+    pub fn send(self) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -280,9 +280,7 @@ impl TagQueueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -279,9 +279,7 @@ impl UntagQueueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<UntagQueueOutput, ::awsrt::error::SdkError<UntagQueueError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagQueueOutput, ::awsrt::error::SdkError<UntagQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -98,9 +98,7 @@ impl ChangeMessageVisibilityBatchRequestEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ChangeMessageVisibilityBatchRequestEntry, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ChangeMessageVisibilityBatchRequestEntry, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchRequestEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "id",

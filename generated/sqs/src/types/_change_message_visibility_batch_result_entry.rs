@@ -51,9 +51,7 @@ impl ChangeMessageVisibilityBatchResultEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ChangeMessageVisibilityBatchResultEntry, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ChangeMessageVisibilityBatchResultEntry, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchResultEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                 "id",

@@ -221,9 +221,7 @@ impl ListMessageMoveTasksResultEntryBuilder {
             source_arn: self.source_arn,
             destination_arn: self.destination_arn,
             max_number_of_messages_per_second: self.max_number_of_messages_per_second,
-            approximate_number_of_messages_moved: self.approximate_number_of_messages_moved.unwrap_or(
-                0,
-            ),
+            approximate_number_of_messages_moved: self.approximate_number_of_messages_moved.unwrap_or(0),
             approximate_number_of_messages_to_move: self.approximate_number_of_messages_to_move,
             failure_reason: self.failure_reason,
             started_timestamp: self.started_timestamp.unwrap_or(0),

@@ -84,9 +84,7 @@ pub struct MessageBuilder {
     pub(crate) body: Option<String>,
     pub(crate) attributes: Option<::std::collections::HashMap<String, String>>,
     pub(crate) md5_of_message_attributes: Option<String>,
-    pub(
-        crate
-    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
+    pub(crate) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
 }
 impl MessageBuilder {
     /// A unique identifier for the message.

@@ -113,12 +113,8 @@ pub struct SendMessageBatchRequestEntryBuilder {
     pub(crate) id: Option<String>,
     pub(crate) message_body: Option<String>,
     pub(crate) delay_seconds: Option<i32>,
-    pub(
-        crate
-    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
-    pub(
-        crate
-    ) message_system_attributes: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
+    pub(crate) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
+    pub(crate) message_system_attributes: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
     pub(crate) message_deduplication_id: Option<String>,
     pub(crate) message_group_id: Option<String>,
 }

@@ -29,17 +29,13 @@ mod _change_message_visibility_batch_request_entry;
 #[cfg(feature = "change_message_visibility_batch")]
 pub use self::_change_message_visibility_batch_request_entry::ChangeMessageVisibilityBatchRequestEntry;
 #[cfg(feature = "change_message_visibility_batch")]
-pub(
-    crate
-) use self::_change_message_visibility_batch_request_entry::{ser_change_message_visibility_batch_request_entry};
+pub(crate) use self::_change_message_visibility_batch_request_entry::{ser_change_message_visibility_batch_request_entry};
 #[cfg(feature = "change_message_visibility_batch")]
 mod _change_message_visibility_batch_result_entry;
 #[cfg(feature = "change_message_visibility_batch")]
 pub use self::_change_message_visibility_batch_result_entry::ChangeMessageVisibilityBatchResultEntry;
 #[cfg(feature = "change_message_visibility_batch")]
-pub(
-    crate
-) use self::_change_message_visibility_batch_result_entry::{de_change_message_visibility_batch_result_entry};
+pub(crate) use self::_change_message_visibility_batch_result_entry::{de_change_message_visibility_batch_result_entry};
 #[cfg(feature = "delete_message_batch")]
 mod _delete_message_batch_request_entry;
 #[cfg(feature = "delete_message_batch")]
@@ -57,9 +53,7 @@ mod _list_message_move_tasks_result_entry;
 #[cfg(feature = "list_message_move_tasks")]
 pub use self::_list_message_move_tasks_result_entry::ListMessageMoveTasksResultEntry;
 #[cfg(feature = "list_message_move_tasks")]
-pub(
-    crate
-) use self::_list_message_move_tasks_result_entry::{de_list_message_move_tasks_result_entry};
+pub(crate) use self::_list_message_move_tasks_result_entry::{de_list_message_move_tasks_result_entry};
 #[cfg(feature = "receive_message")]
 mod _message;
 #[cfg(feature = "receive_message")]
@@ -71,9 +65,7 @@ mod _message_attribute_value;
 #[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 pub use self::_message_attribute_value::MessageAttributeValue;
 #[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
-pub(
-    crate
-) use self::_message_attribute_value::{ser_message_attribute_value, de_message_attribute_value};
+pub(crate) use self::_message_attribute_value::{ser_message_attribute_value, de_message_attribute_value};
 #[cfg(feature = "receive_message")]
 mod _message_system_attribute_name;
 #[cfg(feature = "receive_message")]

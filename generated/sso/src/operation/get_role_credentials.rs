@@ -338,18 +338,14 @@ impl GetRoleCredentialsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
+    pub async fn send(self) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -394,9 +390,7 @@ impl GetRoleCredentialsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
+    pub fn send(self) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -382,18 +382,14 @@ impl ListAccountRolesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
+    pub async fn send(self) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -438,9 +434,7 @@ impl ListAccountRolesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
+    pub fn send(self) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -609,9 +603,7 @@ impl ListAccountRolesFluentBuilder {
 impl ListAccountRolesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAccountRolesOutput, ListAccountRolesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccountRolesOutput, ListAccountRolesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -628,9 +620,7 @@ impl ListAccountRolesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAccountRolesOutput, ListAccountRolesError> {
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccountRolesOutput, ListAccountRolesError> {
         let Self {
             handle,
             inner,

@@ -250,9 +250,7 @@ impl LogoutFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<LogoutOutput, ::awsrt::error::SdkError<LogoutError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<LogoutOutput, ::awsrt::error::SdkError<LogoutError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

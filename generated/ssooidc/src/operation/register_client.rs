@@ -574,18 +574,14 @@ impl RegisterClientFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>> {
+    pub async fn send(self) -> Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -630,9 +626,7 @@ impl RegisterClientFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>> {
+    pub fn send(self) -> Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -897,9 +891,7 @@ mod examples {
             .grant_types("authorization_code")
             .grant_types("refresh_token")
             .issuer_url("https://identitycenter.amazonaws.com/ssoins-1111111111111111")
-            .entitled_application_arn(
-                "arn:aws:sso::ACCOUNTID:application/ssoins-1111111111111111/apl-1111111111111111",
-            )
+            .entitled_application_arn("arn:aws:sso::ACCOUNTID:application/ssoins-1111111111111111/apl-1111111111111111")
             .build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "POST");

@@ -467,18 +467,14 @@ impl StartDeviceAuthorizationFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
+    pub async fn send(self) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -523,9 +519,7 @@ impl StartDeviceAuthorizationFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
+    pub fn send(self) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -722,9 +716,7 @@ mod examples {
             .device_code("yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzIn0EXAMPLEDEVICECODE")
             .user_code("makdfsk83yJraWQiOiJrZXktMTU2Njk2sImFsZyI6IkhTMzIn0EXAMPLEUSERCODE")
             .verification_uri("https://directory-alias-example.awsapps.com/start/#/device")
-            .verification_uri_complete(
-                "https://directory-alias-example.awsapps.com/start/#/device?user_code=makdfsk83yJraWQiOiJrZXktMTU2Njk2sImFsZyI6IkhTMzIn0EXAMPLEUSERCODE",
-            )
+            .verification_uri_complete("https://directory-alias-example.awsapps.com/start/#/device?user_code=makdfsk83yJraWQiOiJrZXktMTU2Njk2sImFsZyI6IkhTMzIn0EXAMPLEUSERCODE")
             .expires_in(1579729529)
             .interval(1)
             .build();

@@ -650,9 +650,7 @@ impl AssumeRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1070,9 +1068,7 @@ mod examples {
         let input = AssumeRoleInput::builder()
             .role_arn("arn:aws:iam::123456789012:role/demo")
             .role_session_name("testAssumeRoleSession")
-            .policy(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Stmt1\",\"Effect\":\"Allow\",\"Action\":\"s3:ListAllMyBuckets\",\"Resource\":\"*\"}]}",
-            )
+            .policy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Stmt1\",\"Effect\":\"Allow\",\"Action\":\"s3:ListAllMyBuckets\",\"Resource\":\"*\"}]}")
             .tags(crate::types::Tag::builder().key("Project").value("Unicorn").build()?)
             .tags(crate::types::Tag::builder().key("Team").value("Automation").build()?)
             .tags(crate::types::Tag::builder().key("Cost-Center").value("12345").build()?)

@@ -634,18 +634,14 @@ impl AssumeRoleWithWebIdentityFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
+    pub async fn send(self) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -690,9 +686,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
+    pub fn send(self) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -965,12 +959,8 @@ mod examples {
         let input = AssumeRoleWithWebIdentityInput::builder()
             .role_arn("arn:aws:iam::123456789012:role/FederatedWebIdentityRole")
             .role_session_name("app1")
-            .policy(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Stmt1\",\"Effect\":\"Allow\",\"Action\":\"s3:ListAllMyBuckets\",\"Resource\":\"*\"}]}",
-            )
-            .web_identity_token(
-                "Atza%7CIQEBLjAsAhRFiXuWpUXuRvQ9PZL3GMFcYevydwIUFAHZwXZXXXXXXXXJnrulxKDHwy87oGKPznh0D6bEQZTSCzyoCtL_8S07pLpr0zMbn6w1lfVZKNTBdDansFBmtGnIsIapjI6xKR02Yc_2bQ8LZbUXSGm6Ry6_BG7PrtLZtj_dfCTj92xNGed-CrKqjG7nPBjNIL016GGvuS5gSvPRUxWES3VYfm1wl7WTI7jn-Pcb6M-buCgHhFOzTQxod27L9CqnOLio7N3gZAGpsp6n1-AJBOCJckcyXe2c6uD0srOJeZlKUm2eTDVMf8IehDVI0r1QOnTV6KzzAI3OY87Vd_cVMQ",
-            )
+            .policy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Stmt1\",\"Effect\":\"Allow\",\"Action\":\"s3:ListAllMyBuckets\",\"Resource\":\"*\"}]}")
+            .web_identity_token("Atza%7CIQEBLjAsAhRFiXuWpUXuRvQ9PZL3GMFcYevydwIUFAHZwXZXXXXXXXXJnrulxKDHwy87oGKPznh0D6bEQZTSCzyoCtL_8S07pLpr0zMbn6w1lfVZKNTBdDansFBmtGnIsIapjI6xKR02Yc_2bQ8LZbUXSGm6Ry6_BG7PrtLZtj_dfCTj92xNGed-CrKqjG7nPBjNIL016GGvuS5gSvPRUxWES3VYfm1wl7WTI7jn-Pcb6M-buCgHhFOzTQxod27L9CqnOLio7N3gZAGpsp6n1-AJBOCJckcyXe2c6uD0srOJeZlKUm2eTDVMf8IehDVI0r1QOnTV6KzzAI3OY87Vd_cVMQ")
             .provider_id("www.amazon.com")
             .duration_seconds(3600)
             .build()?;

@@ -335,9 +335,7 @@ impl AssumeRootFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,

@@ -231,18 +231,14 @@ impl DecodeAuthorizationMessageFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
+    pub async fn send(self) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -287,9 +283,7 @@ impl DecodeAuthorizationMessageFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
+    pub fn send(self) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -220,18 +220,14 @@ impl GetAccessKeyInfoFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
+    pub async fn send(self) -> Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -276,9 +272,7 @@ impl GetAccessKeyInfoFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
+    pub fn send(self) -> Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -229,18 +229,14 @@ impl GetCallerIdentityFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>> {
+    pub async fn send(self) -> Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -285,9 +281,7 @@ impl GetCallerIdentityFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>> {
+    pub fn send(self) -> Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

@@ -422,18 +422,14 @@ impl GetFederationTokenFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
+    pub async fn send(self) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -478,9 +474,7 @@ impl GetFederationTokenFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
+    pub fn send(self) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -700,9 +694,7 @@ mod examples {
     fn case_01_to_get_temporary_credentials_for_a_role_by_using_get_federation_token() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetFederationTokenInput::builder()
             .name("testFedUserSession")
-            .policy(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Stmt1\",\"Effect\":\"Allow\",\"Action\":\"s3:ListAllMyBuckets\",\"Resource\":\"*\"}]}",
-            )
+            .policy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Stmt1\",\"Effect\":\"Allow\",\"Action\":\"s3:ListAllMyBuckets\",\"Resource\":\"*\"}]}")
             .duration_seconds(3600)
             .tags(crate::types::Tag::builder().key("Project").value("Pegasus").build()?)
             .tags(crate::types::Tag::builder().key("Cost-Center").value("98765").build()?)

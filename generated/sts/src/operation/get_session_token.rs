@@ -273,18 +273,14 @@ impl GetSessionTokenFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>> {
+    pub async fn send(self) -> Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
-    pub fn customize(
-        self,
-    ) -> ::awsrt::client::Customize<Self, Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>>> {
+    pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -329,9 +325,7 @@ impl GetSessionTokenFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>> {
+    pub fn send(self) -> Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }

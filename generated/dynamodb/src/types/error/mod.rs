@@ -68,9 +68,7 @@ mod _continuous_backups_unavailable_exception;
 #[cfg(any(feature = "create_backup", feature = "update_continuous_backups"))]
 pub use self::_continuous_backups_unavailable_exception::ContinuousBackupsUnavailableException;
 #[cfg(any(feature = "create_backup", feature = "update_continuous_backups"))]
-pub(
-    crate
-) use self::_continuous_backups_unavailable_exception::{de_continuous_backups_unavailable_exception};
+pub(crate) use self::_continuous_backups_unavailable_exception::{de_continuous_backups_unavailable_exception};
 #[cfg(feature = "execute_statement")]
 mod _duplicate_item_exception;
 #[cfg(feature = "execute_statement")]
@@ -94,9 +92,7 @@ mod _global_table_already_exists_exception;
 #[cfg(feature = "create_global_table")]
 pub use self::_global_table_already_exists_exception::GlobalTableAlreadyExistsException;
 #[cfg(feature = "create_global_table")]
-pub(
-    crate
-) use self::_global_table_already_exists_exception::{de_global_table_already_exists_exception};
+pub(crate) use self::_global_table_already_exists_exception::{de_global_table_already_exists_exception};
 #[cfg(
     any(
         feature = "describe_global_table",
@@ -129,9 +125,7 @@ mod _idempotent_parameter_mismatch_exception;
 #[cfg(any(feature = "execute_transaction", feature = "transact_write_items"))]
 pub use self::_idempotent_parameter_mismatch_exception::IdempotentParameterMismatchException;
 #[cfg(any(feature = "execute_transaction", feature = "transact_write_items"))]
-pub(
-    crate
-) use self::_idempotent_parameter_mismatch_exception::{de_idempotent_parameter_mismatch_exception};
+pub(crate) use self::_idempotent_parameter_mismatch_exception::{de_idempotent_parameter_mismatch_exception};
 #[cfg(feature = "import_table")]
 mod _import_conflict_exception;
 #[cfg(feature = "import_table")]
@@ -506,9 +500,7 @@ pub use self::_item_collection_size_limit_exceeded_exception::ItemCollectionSize
         feature = "update_item"
     )
 )]
-pub(
-    crate
-) use self::_item_collection_size_limit_exceeded_exception::{de_item_collection_size_limit_exceeded_exception};
+pub(crate) use self::_item_collection_size_limit_exceeded_exception::{de_item_collection_size_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "create_backup",
@@ -598,9 +590,7 @@ mod _point_in_time_recovery_unavailable_exception;
 #[cfg(any(feature = "export_table_to_point_in_time", feature = "restore_table_to_point_in_time"))]
 pub use self::_point_in_time_recovery_unavailable_exception::PointInTimeRecoveryUnavailableException;
 #[cfg(any(feature = "export_table_to_point_in_time", feature = "restore_table_to_point_in_time"))]
-pub(
-    crate
-) use self::_point_in_time_recovery_unavailable_exception::{de_point_in_time_recovery_unavailable_exception};
+pub(crate) use self::_point_in_time_recovery_unavailable_exception::{de_point_in_time_recovery_unavailable_exception};
 #[cfg(
     any(
         feature = "delete_resource_policy",
@@ -675,9 +665,7 @@ pub use self::_provisioned_throughput_exceeded_exception::ProvisionedThroughputE
         feature = "update_item"
     )
 )]
-pub(
-    crate
-) use self::_provisioned_throughput_exceeded_exception::{de_provisioned_throughput_exceeded_exception};
+pub(crate) use self::_provisioned_throughput_exceeded_exception::{de_provisioned_throughput_exceeded_exception};
 #[cfg(feature = "update_global_table")]
 mod _replica_already_exists_exception;
 #[cfg(feature = "update_global_table")]

@@ -659,9 +659,7 @@ mod _resource_propagation_delay_exception;
 #[cfg(feature = "register_cluster")]
 pub use self::_resource_propagation_delay_exception::ResourcePropagationDelayException;
 #[cfg(feature = "register_cluster")]
-pub(
-    crate
-) use self::_resource_propagation_delay_exception::{de_resource_propagation_delay_exception};
+pub(crate) use self::_resource_propagation_delay_exception::{de_resource_propagation_delay_exception};
 #[cfg(
     any(
         feature = "associate_access_policy",
@@ -934,9 +932,7 @@ mod _unsupported_availability_zone_exception;
 #[cfg(any(feature = "create_cluster", feature = "create_fargate_profile"))]
 pub use self::_unsupported_availability_zone_exception::UnsupportedAvailabilityZoneException;
 #[cfg(any(feature = "create_cluster", feature = "create_fargate_profile"))]
-pub(
-    crate
-) use self::_unsupported_availability_zone_exception::{de_unsupported_availability_zone_exception};
+pub(crate) use self::_unsupported_availability_zone_exception::{de_unsupported_availability_zone_exception};
 /// Builders of the error structures.
 pub mod builders {
     #[cfg(any(feature = "deregister_cluster", feature = "register_cluster"))]

@@ -29,9 +29,7 @@ pub use self::_account_not_management_or_delegated_administrator_exception::Acco
         feature = "list_organizations_features"
     )
 )]
-pub(
-    crate
-) use self::_account_not_management_or_delegated_administrator_exception::{de_account_not_management_or_delegated_administrator_exception};
+pub(crate) use self::_account_not_management_or_delegated_administrator_exception::{de_account_not_management_or_delegated_administrator_exception};
 #[cfg(
     any(
         feature = "enable_organizations_root_credentials_management",
@@ -52,9 +50,7 @@ pub use self::_caller_is_not_management_account_exception::CallerIsNotManagement
         feature = "enable_organizations_root_sessions"
     )
 )]
-pub(
-    crate
-) use self::_caller_is_not_management_account_exception::{de_caller_is_not_management_account_exception};
+pub(crate) use self::_caller_is_not_management_account_exception::{de_caller_is_not_management_account_exception};
 #[cfg(
     any(
         feature = "create_account_alias",
@@ -186,17 +182,13 @@ mod _credential_report_not_present_exception;
 #[cfg(feature = "get_credential_report")]
 pub use self::_credential_report_not_present_exception::CredentialReportNotPresentException;
 #[cfg(feature = "get_credential_report")]
-pub(
-    crate
-) use self::_credential_report_not_present_exception::{de_credential_report_not_present_exception};
+pub(crate) use self::_credential_report_not_present_exception::{de_credential_report_not_present_exception};
 #[cfg(feature = "get_credential_report")]
 mod _credential_report_not_ready_exception;
 #[cfg(feature = "get_credential_report")]
 pub use self::_credential_report_not_ready_exception::CredentialReportNotReadyException;
 #[cfg(feature = "get_credential_report")]
-pub(
-    crate
-) use self::_credential_report_not_ready_exception::{de_credential_report_not_ready_exception};
+pub(crate) use self::_credential_report_not_ready_exception::{de_credential_report_not_ready_exception};
 #[cfg(
     any(
         feature = "delete_group",
@@ -346,17 +338,13 @@ pub use self::_entity_temporarily_unmodifiable_exception::EntityTemporarilyUnmod
         feature = "update_user"
     )
 )]
-pub(
-    crate
-) use self::_entity_temporarily_unmodifiable_exception::{de_entity_temporarily_unmodifiable_exception};
+pub(crate) use self::_entity_temporarily_unmodifiable_exception::{de_entity_temporarily_unmodifiable_exception};
 #[cfg(any(feature = "enable_mfa_device", feature = "resync_mfa_device"))]
 mod _invalid_authentication_code_exception;
 #[cfg(any(feature = "enable_mfa_device", feature = "resync_mfa_device"))]
 pub use self::_invalid_authentication_code_exception::InvalidAuthenticationCodeException;
 #[cfg(any(feature = "enable_mfa_device", feature = "resync_mfa_device"))]
-pub(
-    crate
-) use self::_invalid_authentication_code_exception::{de_invalid_authentication_code_exception};
+pub(crate) use self::_invalid_authentication_code_exception::{de_invalid_authentication_code_exception};
 #[cfg(feature = "upload_signing_certificate")]
 mod _invalid_certificate_exception;
 #[cfg(feature = "upload_signing_certificate")]
@@ -1277,9 +1265,7 @@ mod _open_id_idp_communication_error_exception;
 #[cfg(feature = "create_open_id_connect_provider")]
 pub use self::_open_id_idp_communication_error_exception::OpenIdIdpCommunicationErrorException;
 #[cfg(feature = "create_open_id_connect_provider")]
-pub(
-    crate
-) use self::_open_id_idp_communication_error_exception::{de_open_id_idp_communication_error_exception};
+pub(crate) use self::_open_id_idp_communication_error_exception::{de_open_id_idp_communication_error_exception};
 #[cfg(
     any(
         feature = "disable_organizations_root_credentials_management",
@@ -1339,9 +1325,7 @@ pub use self::_organization_not_in_all_features_mode_exception::OrganizationNotI
         feature = "list_organizations_features"
     )
 )]
-pub(
-    crate
-) use self::_organization_not_in_all_features_mode_exception::{de_organization_not_in_all_features_mode_exception};
+pub(crate) use self::_organization_not_in_all_features_mode_exception::{de_organization_not_in_all_features_mode_exception};
 #[cfg(
     any(
         feature = "change_password",
@@ -1407,9 +1391,7 @@ mod _report_generation_limit_exceeded_exception;
 #[cfg(feature = "generate_organizations_access_report")]
 pub use self::_report_generation_limit_exceeded_exception::ReportGenerationLimitExceededException;
 #[cfg(feature = "generate_organizations_access_report")]
-pub(
-    crate
-) use self::_report_generation_limit_exceeded_exception::{de_report_generation_limit_exceeded_exception};
+pub(crate) use self::_report_generation_limit_exceeded_exception::{de_report_generation_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "disable_organizations_root_credentials_management",
@@ -1439,9 +1421,7 @@ pub use self::_service_access_not_enabled_exception::ServiceAccessNotEnabledExce
         feature = "list_organizations_features"
     )
 )]
-pub(
-    crate
-) use self::_service_access_not_enabled_exception::{de_service_access_not_enabled_exception};
+pub(crate) use self::_service_access_not_enabled_exception::{de_service_access_not_enabled_exception};
 #[cfg(
     any(
         feature = "add_client_id_to_open_id_connect_provider",
@@ -1945,9 +1925,7 @@ mod _unrecognized_public_key_encoding_exception;
 #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
 pub use self::_unrecognized_public_key_encoding_exception::UnrecognizedPublicKeyEncodingException;
 #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
-pub(
-    crate
-) use self::_unrecognized_public_key_encoding_exception::{de_unrecognized_public_key_encoding_exception};
+pub(crate) use self::_unrecognized_public_key_encoding_exception::{de_unrecognized_public_key_encoding_exception};
 /// Builders of the error structures.
 pub mod builders {
     #[cfg(

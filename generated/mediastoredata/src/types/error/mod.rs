@@ -17,9 +17,7 @@ mod _requested_range_not_satisfiable_exception;
 #[cfg(feature = "get_object")]
 pub use self::_requested_range_not_satisfiable_exception::RequestedRangeNotSatisfiableException;
 #[cfg(feature = "get_object")]
-pub(
-    crate
-) use self::_requested_range_not_satisfiable_exception::{de_requested_range_not_satisfiable_exception};
+pub(crate) use self::_requested_range_not_satisfiable_exception::{de_requested_range_not_satisfiable_exception};
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_container_not_found_exception::ContainerNotFoundExceptionBuilder;

@@ -8,9 +8,7 @@ mod _batch_entry_ids_not_distinct_exception;
 #[cfg(feature = "publish_batch")]
 pub use self::_batch_entry_ids_not_distinct_exception::BatchEntryIdsNotDistinctException;
 #[cfg(feature = "publish_batch")]
-pub(
-    crate
-) use self::_batch_entry_ids_not_distinct_exception::{de_batch_entry_ids_not_distinct_exception};
+pub(crate) use self::_batch_entry_ids_not_distinct_exception::{de_batch_entry_ids_not_distinct_exception};
 #[cfg(feature = "publish_batch")]
 mod _batch_request_too_long_exception;
 #[cfg(feature = "publish_batch")]
@@ -82,9 +80,7 @@ pub use self::_filter_policy_limit_exceeded_exception::FilterPolicyLimitExceeded
         feature = "subscribe"
     )
 )]
-pub(
-    crate
-) use self::_filter_policy_limit_exceeded_exception::{de_filter_policy_limit_exceeded_exception};
+pub(crate) use self::_filter_policy_limit_exceeded_exception::{de_filter_policy_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "add_permission",
@@ -540,9 +536,7 @@ mod _platform_application_disabled_exception;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_platform_application_disabled_exception::PlatformApplicationDisabledException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(
-    crate
-) use self::_platform_application_disabled_exception::{de_platform_application_disabled_exception};
+pub(crate) use self::_platform_application_disabled_exception::{de_platform_application_disabled_exception};
 #[cfg(
     any(
         feature = "confirm_subscription",
@@ -632,9 +626,7 @@ mod _subscription_limit_exceeded_exception;
 #[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
 pub use self::_subscription_limit_exceeded_exception::SubscriptionLimitExceededException;
 #[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
-pub(
-    crate
-) use self::_subscription_limit_exceeded_exception::{de_subscription_limit_exceeded_exception};
+pub(crate) use self::_subscription_limit_exceeded_exception::{de_subscription_limit_exceeded_exception};
 #[cfg(any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource"))]
 mod _tag_limit_exceeded_exception;
 #[cfg(any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource"))]
@@ -724,9 +716,7 @@ mod _too_many_entries_in_batch_request_exception;
 #[cfg(feature = "publish_batch")]
 pub use self::_too_many_entries_in_batch_request_exception::TooManyEntriesInBatchRequestException;
 #[cfg(feature = "publish_batch")]
-pub(
-    crate
-) use self::_too_many_entries_in_batch_request_exception::{de_too_many_entries_in_batch_request_exception};
+pub(crate) use self::_too_many_entries_in_batch_request_exception::{de_too_many_entries_in_batch_request_exception};
 #[cfg(feature = "create_topic")]
 mod _topic_limit_exceeded_exception;
 #[cfg(feature = "create_topic")]

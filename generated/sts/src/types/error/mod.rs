@@ -44,9 +44,7 @@ mod _invalid_authorization_message_exception;
 #[cfg(feature = "decode_authorization_message")]
 pub use self::_invalid_authorization_message_exception::InvalidAuthorizationMessageException;
 #[cfg(feature = "decode_authorization_message")]
-pub(
-    crate
-) use self::_invalid_authorization_message_exception::{de_invalid_authorization_message_exception};
+pub(crate) use self::_invalid_authorization_message_exception::{de_invalid_authorization_message_exception};
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
 mod _invalid_identity_token_exception;
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
