@@ -466,3 +466,113 @@ async fn idle_connections_are_evicted_and_reuse_can_be_disabled() {
     assert_eq!(t.idle_connections(), 0);
     assert_eq!(server.accepts(), 4);
 }
+
+/// Every call reuses the endpoint's parsed origin and appends its own path: REST paths go after
+/// the endpoint's path, escaped and with their query as written, the `Host` header names the
+/// endpoint (signed and unsigned), and every call goes on the one connection.
+#[tokio::test]
+async fn rest_paths_join_the_endpoint_path_on_the_wire() {
+    use awsrt::client::{AuthScheme, CallOptions, Request};
+    let server = serve(|_, _| Action::Reply(ok("{}"))).await;
+    let config = Config::builder()
+        .region("us-east-1")
+        .credentials("AKID", "secret", None)
+        .endpoint_url(format!("http://{}/base", server.addr))
+        .build();
+    let handle = ClientHandle::new(&config, &pipeline_support::SERVICE);
+    let paths = [
+        "/clusters/a%20b?x=1&y",
+        "/",
+        "/k%2Fey/%E2%82%AC",
+        "/clusters/c",
+    ];
+    for (i, path) in paths.into_iter().enumerate() {
+        let request = Request::new(http::Method::GET, path);
+        let options = if i % 2 == 0 {
+            CallOptions::new()
+        } else {
+            CallOptions::new().auth(AuthScheme::None)
+        };
+        let reply = handle
+            .call_with(&pipeline_support::OP, request, options)
+            .await
+            .unwrap();
+        assert_eq!(reply.status, 200);
+    }
+    let seen = server.seen.lock().unwrap().clone();
+    let lines: Vec<&str> = seen
+        .iter()
+        .map(|s| s.head.lines().next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /base/clusters/a%20b?x=1&y HTTP/1.1",
+            "GET /base/ HTTP/1.1",
+            "GET /base/k%2Fey/%E2%82%AC HTTP/1.1",
+            "GET /base/clusters/c HTTP/1.1",
+        ]
+    );
+    for (i, s) in seen.iter().enumerate() {
+        assert_eq!(s.header("host"), Some(server.addr.to_string()), "{i}");
+        assert_eq!(s.header("authorization").is_some(), i % 2 == 0, "{i}");
+    }
+    assert_eq!(server.accepts(), 1);
+}
+
+/// A transport that points each request at another server before `HyperTransport` sends it.
+#[derive(Debug)]
+struct Redirect {
+    from: String,
+    to: String,
+    inner: HyperTransport,
+}
+
+impl Transport for Redirect {
+    fn send(
+        &self,
+        mut req: HttpRequest,
+        timeouts: &AttemptTimeouts,
+    ) -> awsrt::http::BoxFuture<
+        'static,
+        Result<awsrt::http::HttpResponse, awsrt::http::TransportError>,
+    > {
+        req.uri = req.uri.replacen(&self.from, &self.to, 1);
+        self.inner.send(req, timeouts)
+    }
+}
+
+/// A request whose URI a transport changed after the pipeline built it on the endpoint goes
+/// where its URI now says, not to the endpoint.
+#[tokio::test]
+async fn a_rewritten_uri_goes_where_it_says() {
+    let a = serve(|_, _| Action::Reply(ok("a"))).await;
+    let b = serve(|_, _| Action::Reply(ok("b"))).await;
+    let redirect = Redirect {
+        from: format!("http://{}/", a.addr),
+        to: format!("http://{}/other/", b.addr),
+        inner: HyperTransport::new(),
+    };
+    let config = Config::builder()
+        .region("us-east-1")
+        .credentials("AKID", "secret", None)
+        .endpoint_url(a.url())
+        .transport(Arc::new(redirect))
+        .build();
+    let handle = ClientHandle::new(&config, &pipeline_support::SERVICE);
+    let reply = handle
+        .call(
+            &pipeline_support::OP,
+            awsrt::client::Request::new(http::Method::GET, "/p?q=1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(&reply.body[..], b"b");
+    assert_eq!(a.accepts(), 0);
+    let seen = b.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].head.lines().next(),
+        Some("GET /other/p?q=1 HTTP/1.1")
+    );
+}

@@ -588,10 +588,7 @@ fn endpoint_url(address: &str) -> Result<String, String> {
 /// `endpoint` (resolved by the rules, with its headers and signing scope) at the discovered
 /// `url`.
 pub(super) fn at(endpoint: ResolvedEndpoint, url: &str) -> ResolvedEndpoint {
-    ResolvedEndpoint {
-        url: url.to_string(),
-        ..endpoint
-    }
+    endpoint.at_url(url.to_string())
 }
 
 #[cfg(test)]

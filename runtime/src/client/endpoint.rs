@@ -1,18 +1,25 @@
 //! Endpoint resolution for a handle: built-in parameters → rule set → URL, headers and signing
 //! scope.
 
+use std::sync::Arc;
+
 use http::{HeaderName, HeaderValue};
 
 use super::{AuthScheme, ServiceInfo};
 use crate::config::Config;
 use crate::endpoint::{RuleSet, Value};
 use crate::error::{BuildError, BuildErrorKind};
+use crate::http::Origin;
 
 /// The endpoint every call of a handle goes to.
 #[derive(Clone, Debug)]
 pub(crate) struct ResolvedEndpoint {
     /// Absolute URL with at least `/` as path.
     pub url: String,
+    /// The scheme, host and port of `url`, parsed once for all the requests to it (the
+    /// transport then parses only each request's path); `None` when `url` does not parse, and
+    /// the transport reports it.
+    pub origin: Option<Arc<Origin>>,
     /// Headers the endpoint requires.
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// SigV4 signing name (empty for a service without SigV4).
@@ -20,6 +27,22 @@ pub(crate) struct ResolvedEndpoint {
     /// SigV4 signing region: from the rules, else the configured region. `None` only for a
     /// service whose requests are unsigned by default and with no region configured.
     pub signing_region: Option<String>,
+}
+
+impl ResolvedEndpoint {
+    /// This endpoint (headers and signing scope) at `url`, its origin parsed anew.
+    pub(crate) fn at_url(self, url: String) -> ResolvedEndpoint {
+        ResolvedEndpoint {
+            origin: parse_origin(&url),
+            url,
+            ..self
+        }
+    }
+}
+
+/// The parsed origin of `url`, shared by the requests to it.
+pub(crate) fn parse_origin(url: &str) -> Option<Arc<Origin>> {
+    Origin::parse(url).ok().map(Arc::new)
 }
 
 /// The error for a SigV4 request without a region.
@@ -145,8 +168,10 @@ pub(crate) fn resolve(
     if signing_region.is_none() && service.auth() != AuthScheme::None {
         return Err(no_region());
     }
+    let url = with_root_path(&url);
     Ok(ResolvedEndpoint {
-        url: with_root_path(&url),
+        origin: parse_origin(&url),
+        url,
         headers,
         signing_name: name.unwrap_or_else(|| service.signing_name.to_string()),
         signing_region,
@@ -179,5 +204,45 @@ mod tests {
         assert!(check_url("http://localhost:4566").is_ok());
         assert!(check_url("localhost:4566").is_err());
         assert!(check_url("ftp://x").is_err());
+    }
+
+    /// The endpoint carries its URL's origin, parsed when it is resolved, and a new URL (host
+    /// prefix, discovered endpoint) gets its own.
+    #[test]
+    fn the_origin_is_parsed_with_the_url() {
+        static SERVICE: ServiceInfo = ServiceInfo {
+            sdk_id: "Test",
+            signing_name: "test",
+            shape_name: "Test",
+            protocol: &crate::protocol::aws_json::AWS_JSON_1_1,
+            crate_name: "test",
+            crate_version: "0",
+            endpoint_rules: "",
+        };
+        let config = Config::builder().region("us-east-1").build();
+        let e = resolve(
+            &config,
+            &SERVICE,
+            None,
+            Some("http://127.0.0.1:8080/prefix"),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(e.url, "http://127.0.0.1:8080/prefix/");
+        let origin = e.origin.as_deref().expect("a parsed origin");
+        assert_eq!(origin, &Origin::parse("http://127.0.0.1:8080").unwrap());
+        assert_eq!(origin.display(), "http://127.0.0.1:8080");
+        assert_eq!(origin.host_header().unwrap(), "127.0.0.1:8080");
+
+        let prefixed = e.clone().at_url(with_host_prefix(&e.url, "foo."));
+        assert_eq!(prefixed.url, "http://foo.127.0.0.1:8080/prefix/");
+        let origin = prefixed.origin.as_deref().expect("a parsed origin");
+        assert_eq!(origin.host, "foo.127.0.0.1");
+        assert_eq!(origin.port, 8080);
+        assert_eq!(prefixed.signing_name, e.signing_name);
+        assert_eq!(prefixed.signing_region, e.signing_region);
+
+        // A URL the transport cannot parse keeps no origin (the transport reports it).
+        assert!(e.at_url("ftp://x/".to_string()).origin.is_none());
     }
 }

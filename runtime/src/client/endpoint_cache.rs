@@ -220,6 +220,7 @@ mod tests {
     fn endpoint(url: &str) -> ResolvedEndpoint {
         ResolvedEndpoint {
             url: url.to_string(),
+            origin: super::super::endpoint::parse_origin(url),
             headers: Vec::new(),
             signing_name: "s3".to_string(),
             signing_region: Some("us-east-1".to_string()),

@@ -340,10 +340,9 @@ async fn execute(
     let prefixed;
     let endpoint = match request.host_prefix.as_deref() {
         Some(p) if !p.is_empty() => {
-            prefixed = ResolvedEndpoint {
-                url: super::endpoint::with_host_prefix(&endpoint.url, p),
-                ..endpoint.clone()
-            };
+            prefixed = endpoint
+                .clone()
+                .at_url(super::endpoint::with_host_prefix(&endpoint.url, p));
             &prefixed
         }
         _ => endpoint,
@@ -481,6 +480,8 @@ fn build_request(
         join_url(&endpoint.url, &request.path_and_query),
         request.body.clone(),
     );
+    // The transport reuses the endpoint's parsed origin while the URI starts with it.
+    req.origin = endpoint.origin.clone();
     // Room for the pipeline's and the signature's headers: no regrowth while signing.
     let mut headers = http::HeaderMap::with_capacity(request.headers.len() + 8);
     for (k, v) in &request.headers {

@@ -118,18 +118,23 @@ pub(crate) fn join_url(url: &str, path_and_query: &str) -> String {
         None => (url, ""),
     };
     let base = base.strip_suffix('/').unwrap_or(base);
-    let path_and_query = if path_and_query.starts_with('/') {
-        path_and_query.to_string()
-    } else {
-        format!("/{path_and_query}")
-    };
-    if endpoint_query.is_empty() {
-        format!("{base}{path_and_query}")
-    } else if path_and_query.contains('?') {
-        format!("{base}{path_and_query}&{endpoint_query}")
-    } else {
-        format!("{base}{path_and_query}?{endpoint_query}")
+    // One allocation of the exact size: this runs for every request.
+    let mut out =
+        String::with_capacity(base.len() + 1 + path_and_query.len() + 1 + endpoint_query.len());
+    out.push_str(base);
+    if !path_and_query.starts_with('/') {
+        out.push('/');
     }
+    out.push_str(path_and_query);
+    if !endpoint_query.is_empty() {
+        out.push(if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        });
+        out.push_str(endpoint_query);
+    }
+    out
 }
 
 /// A header name and value from the input, or a construction error naming the header when either

@@ -258,17 +258,12 @@ impl Transport for HyperTransport {
         let inner = Arc::clone(&self.inner);
         let timeouts = *timeouts;
         Box::pin(async move {
-            let origin = req.uri.clone();
-            match Target::parse(&req.uri) {
-                Ok(target) => {
-                    let origin = target.origin();
-                    inner
-                        .send(req, target, timeouts)
-                        .await
-                        .map_err(|e| e.with_target(origin))
-                }
-                Err(e) => Err(e.with_target(origin)),
-            }
+            let target = Target::of(&req)?;
+            let origin = Arc::clone(&target.origin);
+            inner
+                .send(req, target, timeouts)
+                .await
+                .map_err(|e| e.with_target(origin.display()))
         })
     }
 
@@ -280,16 +275,11 @@ impl Transport for HyperTransport {
         let inner = Arc::clone(&self.inner);
         let timeouts = *timeouts;
         Box::pin(async move {
-            let origin = req.uri.clone();
-            match Target::parse(&req.uri) {
-                Ok(target) => {
-                    let origin = target.origin();
-                    Inner::send_streaming(inner, req, target, timeouts)
-                        .await
-                        .map_err(|e| e.with_target(origin))
-                }
-                Err(e) => Err(e.with_target(origin)),
-            }
+            let target = Target::of(&req)?;
+            let origin = Arc::clone(&target.origin);
+            Inner::send_streaming(inner, req, target, timeouts)
+                .await
+                .map_err(|e| e.with_target(origin.display()))
         })
     }
 
@@ -302,16 +292,11 @@ impl Transport for HyperTransport {
         let inner = Arc::clone(&self.inner);
         let timeouts = *timeouts;
         Box::pin(async move {
-            let origin = req.uri.clone();
-            match Target::parse(&req.uri) {
-                Ok(target) => {
-                    let origin = target.origin();
-                    Inner::send_duplex(inner, req, body, target, timeouts)
-                        .await
-                        .map_err(|e| e.with_target(origin))
-                }
-                Err(e) => Err(e.with_target(origin)),
-            }
+            let target = Target::of(&req)?;
+            let origin = Arc::clone(&target.origin);
+            Inner::send_duplex(inner, req, body, target, timeouts)
+                .await
+                .map_err(|e| e.with_target(origin.display()))
         })
     }
 
@@ -325,16 +310,11 @@ impl Transport for HyperTransport {
         let inner = Arc::clone(&self.inner);
         let timeouts = *timeouts;
         Box::pin(async move {
-            let origin = req.uri.clone();
-            match Target::parse(&req.uri) {
-                Ok(target) => {
-                    let origin = target.origin();
-                    Inner::send_h2(inner, req, body, target, timeouts)
-                        .await
-                        .map_err(|e| e.with_target(origin))
-                }
-                Err(e) => Err(e.with_target(origin)),
-            }
+            let target = Target::of(&req)?;
+            let origin = Arc::clone(&target.origin);
+            Inner::send_h2(inner, req, body, target, timeouts)
+                .await
+                .map_err(|e| e.with_target(origin.display()))
         })
     }
 }
@@ -545,16 +525,11 @@ fn build_request(
     let len = body.len();
     let mut out = http::Request::new(Full::new(body));
     *out.method_mut() = method;
-    *out.uri_mut() = target
-        .path_and_query
-        .parse()
-        .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request path"))?;
+    *out.uri_mut() = target.request_uri();
     *out.headers_mut() = headers;
     let h = out.headers_mut();
     if !h.contains_key(http::header::HOST) {
-        let v = http::HeaderValue::from_str(&target.host_header())
-            .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid host"))?;
-        h.insert(http::header::HOST, v);
+        h.insert(http::header::HOST, target.host_header()?);
     }
     if !h.contains_key(http::header::CONTENT_LENGTH) {
         h.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
@@ -642,10 +617,10 @@ impl Inner {
         // Direct, to the proxy, or through a proxy's CONNECT tunnel to the target.
         let tcp = self.proxy.open(target).await?;
         let _ = tcp.set_nodelay(true);
-        if target.https {
+        if target.origin.https {
             let config = self.tls_config()?;
-            let name =
-                rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
+            let name = rustls::pki_types::ServerName::try_from(target.origin.host.clone())
+                .map_err(|e| {
                     TransportError::new(TransportErrorKind::Tls, "invalid TLS server name")
                         .with_source(e)
                 })?;
@@ -653,7 +628,7 @@ impl Inner {
                 .connect(name, tcp)
                 .await
                 .map_err(tls_handshake_error)?;
-            tls::log_connection(tls.get_ref().1, &target.host, target.port);
+            tls::log_connection(tls.get_ref().1, &target.origin.host, target.origin.port);
             handshake(tls, slot).await
         } else {
             handshake(tcp, slot).await
@@ -695,7 +670,7 @@ impl Inner {
         target: Target,
         timeouts: AttemptTimeouts,
     ) -> Result<HttpResponse, TransportError> {
-        let key = PoolKey::new(&target);
+        let key = target.origin.key.clone();
         let mut acquiring = self.metrics.as_ref().map(|_| Instant::now());
         let sending = req.body.len();
         let mut request = build_request(req, &target)?;
@@ -727,8 +702,8 @@ impl Inner {
             }
         };
         if let (Some(m), Ok(resp)) = (&self.metrics, &result) {
-            m.bytes_sent(&target.host, sending);
-            m.bytes_received(&target.host, resp.body.len());
+            m.bytes_sent(&target.origin.host, sending);
+            m.bytes_received(&target.origin.host, resp.body.len());
         }
         result
     }
@@ -747,7 +722,7 @@ impl Inner {
         target: Target,
         timeouts: AttemptTimeouts,
     ) -> Result<(HttpResponse, ByteStream), TransportError> {
-        let key = PoolKey::new(&target);
+        let key = target.origin.key.clone();
         let mut acquiring = this.metrics.as_ref().map(|_| Instant::now());
         let sending = req.body.len();
         let mut request = build_request(req, &target)?;
@@ -793,8 +768,8 @@ impl Inner {
             keep_alive,
             done: false,
             metrics: this.metrics.as_ref().map(|m| {
-                m.bytes_sent(&target.host, sending);
-                (Arc::clone(m), target.host.clone())
+                m.bytes_sent(&target.origin.host, sending);
+                (Arc::clone(m), target.origin.host.clone())
             }),
         };
         Ok((
@@ -819,12 +794,12 @@ impl Inner {
         let open = async {
             let tcp = self.proxy.open(target).await?;
             let _ = tcp.set_nodelay(true);
-            if !target.https {
+            if !target.origin.https {
                 return Ok::<Box<dyn Io>, TransportError>(Box::new(tcp));
             }
             let config = self.duplex_tls_config(h2)?;
-            let name =
-                rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
+            let name = rustls::pki_types::ServerName::try_from(target.origin.host.clone())
+                .map_err(|e| {
                     TransportError::new(TransportErrorKind::Tls, "invalid TLS server name")
                         .with_source(e)
                 })?;
@@ -878,17 +853,12 @@ impl Inner {
         let task = spawn_connection(connection);
         let mut request = http::Request::new(ChannelBody(body));
         *request.method_mut() = req.method;
-        *request.uri_mut() = target
-            .path_and_query
-            .parse()
-            .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request path"))?;
+        *request.uri_mut() = target.request_uri();
         *request.headers_mut() = req.headers;
         let h = request.headers_mut();
         h.remove(http::header::CONTENT_LENGTH);
         if !h.contains_key(http::header::HOST) {
-            let v = http::HeaderValue::from_str(&target.host_header())
-                .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid host"))?;
-            h.insert(http::header::HOST, v);
+            h.insert(http::header::HOST, target.host_header()?);
         }
         this.proxy.prepare_forward(&target, &mut request)?;
         let resp = with_read_timeout(timeouts.read, sender.send_request(request))

@@ -10,6 +10,7 @@ mod mlkem;
 mod pool;
 mod pq;
 mod proxy;
+mod target;
 mod tls;
 mod tls_error;
 
@@ -27,6 +28,7 @@ pub use proxy::{ProxyConfig, ProxyError};
 /// The rustls crate this runtime uses (for [`HyperTransportBuilder::tls_config`] and for
 /// inspecting the [`rustls::Error`] behind a [`TransportErrorKind::Tls`] failure).
 pub use rustls;
+pub(crate) use target::{Origin, Target};
 pub use tls::crypto_provider;
 pub use tls_error::TlsErrorKind;
 
@@ -34,7 +36,7 @@ pub use tls_error::TlsErrorKind;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// An outgoing request: method, absolute URI, headers and a fully buffered body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct HttpRequest {
     /// The HTTP method.
     pub method: http::Method,
@@ -44,7 +46,33 @@ pub struct HttpRequest {
     pub headers: HeaderMap,
     /// The request body.
     pub body: Bytes,
+    /// The parsed origin of the endpoint `uri` was built on (the client's, parsed once), so
+    /// that [`HyperTransport`] parses only the path. Used only while `uri` still starts with
+    /// it; not part of the request's identity (equality, `Debug`).
+    pub(crate) origin: Option<std::sync::Arc<Origin>>,
 }
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+impl PartialEq for HttpRequest {
+    fn eq(&self, other: &HttpRequest) -> bool {
+        self.method == other.method
+            && self.uri == other.uri
+            && self.headers == other.headers
+            && self.body == other.body
+    }
+}
+
+impl Eq for HttpRequest {}
 
 impl HttpRequest {
     /// A request with no headers.
@@ -54,6 +82,7 @@ impl HttpRequest {
             uri: uri.into(),
             headers: HeaderMap::new(),
             body: body.into(),
+            origin: None,
         }
     }
 
@@ -303,204 +332,9 @@ impl std::error::Error for TransportError {
     }
 }
 
-/// Splits an absolute `http`/`https` URI into its parts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Target {
-    pub https: bool,
-    pub host: String,
-    pub port: u16,
-    /// `/path?query`, never empty.
-    pub path_and_query: String,
-}
-
-thread_local! {
-    /// The last URI without path or query [`Target::parse`] parsed on this thread and its
-    /// result: a client sends request after request to one endpoint, and parsing is a pure
-    /// function of the URI.
-    static LAST_TARGET: std::cell::RefCell<Option<(String, Target)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-impl Target {
-    /// Parses an absolute `http`/`https` URI (from the last parse on this thread when `uri` is
-    /// the same).
-    pub(crate) fn parse(uri: &str) -> Result<Target, TransportError> {
-        let cached = LAST_TARGET.with(|last| match &*last.borrow() {
-            Some((u, t)) if u == uri => Some(t.clone()),
-            _ => None,
-        });
-        if let Some(target) = cached {
-            return Ok(target);
-        }
-        let target = Target::parse_uncached(uri)?;
-        // Only a URI without path or query (every RPC-style request of an endpoint): a REST
-        // request's path changes from call to call, and no request data is kept.
-        if target.path_and_query == "/" {
-            LAST_TARGET.with(|last| *last.borrow_mut() = Some((uri.to_owned(), target.clone())));
-        }
-        Ok(target)
-    }
-
-    fn parse_uncached(uri: &str) -> Result<Target, TransportError> {
-        let bad = |why: &str| {
-            TransportError::new(
-                TransportErrorKind::Other,
-                format!("invalid request URI {uri:?}: {why}"),
-            )
-        };
-        let parsed: http::Uri = uri.parse().map_err(|_| bad("not a URI"))?;
-        let https = match parsed.scheme_str() {
-            Some("https") => true,
-            Some("http") => false,
-            _ => return Err(bad("scheme must be http or https")),
-        };
-        let host = parsed.host().ok_or_else(|| bad("no host"))?;
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
-        if host.is_empty() {
-            return Err(bad("empty host"));
-        }
-        let port = parsed.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let path_and_query = parsed
-            .path_and_query()
-            .map(|p| p.as_str())
-            .filter(|p| !p.is_empty())
-            .unwrap_or("/");
-        let path_and_query = if path_and_query.starts_with('/') {
-            path_and_query.to_string()
-        } else {
-            format!("/{path_and_query}")
-        };
-        Ok(Target {
-            https,
-            host,
-            port,
-            path_and_query,
-        })
-    }
-
-    /// `scheme://host:port`, used in messages and as the pool key display.
-    pub(crate) fn origin(&self) -> String {
-        let scheme = if self.https { "https://" } else { "http://" };
-        let mut out = String::with_capacity(scheme.len() + self.host.len() + 8);
-        out.push_str(scheme);
-        self.push_host(&mut out);
-        out.push(':');
-        push_port(&mut out, self.port);
-        out
-    }
-
-    /// The host, in brackets when it is an IPv6 address.
-    fn host_for_header(&self) -> String {
-        let mut out = String::with_capacity(self.host.len() + 2);
-        self.push_host(&mut out);
-        out
-    }
-
-    /// Appends the host, in brackets when it is an IPv6 address.
-    fn push_host(&self, out: &mut String) {
-        if self.host.contains(':') {
-            out.push('[');
-            out.push_str(&self.host);
-            out.push(']');
-        } else {
-            out.push_str(&self.host);
-        }
-    }
-
-    /// The `Host` header value: the port is left out when it is the scheme's default.
-    pub(crate) fn host_header(&self) -> String {
-        let default = if self.https { 443 } else { 80 };
-        let mut out = String::with_capacity(self.host.len() + 8);
-        self.push_host(&mut out);
-        if self.port != default {
-            out.push(':');
-            push_port(&mut out, self.port);
-        }
-        out
-    }
-}
-
-/// Appends the decimal digits of `port`.
-fn push_port(out: &mut String, port: u16) {
-    let mut digits = [0u8; 5];
-    let mut i = digits.len();
-    let mut n = port;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn target_parses_defaults_and_ports() {
-        let t = Target::parse("https://example.com").unwrap();
-        assert!(t.https);
-        assert_eq!(t.port, 443);
-        assert_eq!(t.path_and_query, "/");
-        assert_eq!(t.host_header(), "example.com");
-        let t = Target::parse("http://127.0.0.1:8080/a/b?x=1").unwrap();
-        assert!(!t.https);
-        assert_eq!(t.port, 8080);
-        assert_eq!(t.path_and_query, "/a/b?x=1");
-        assert_eq!(t.host_header(), "127.0.0.1:8080");
-        assert_eq!(t.origin(), "http://127.0.0.1:8080");
-        let t = Target::parse("http://[::1]:9/").unwrap();
-        assert_eq!(t.host, "::1");
-        assert_eq!(t.host_header(), "[::1]:9");
-    }
-
-    #[test]
-    fn repeated_parse_matches_a_fresh_one() {
-        for uri in [
-            "http://127.0.0.1:8080",
-            "http://127.0.0.1:8080",
-            "https://[::1]/",
-            "https://[::1]/",
-            "https://example.com:443/",
-            "http://127.0.0.1:8080",
-            "http://127.0.0.1:0/",
-            "https://h:65535/a?b",
-            "https://h:65535/a?b",
-        ] {
-            let t = Target::parse(uri).unwrap();
-            assert_eq!(t, Target::parse_uncached(uri).unwrap(), "{uri}");
-            assert_eq!(t, Target::parse(uri).unwrap(), "{uri}");
-        }
-        let t = Target::parse("https://example.com:443/").unwrap();
-        assert_eq!(t.origin(), "https://example.com:443");
-        assert_eq!(t.host_header(), "example.com");
-        let t = Target::parse("http://127.0.0.1:0/").unwrap();
-        assert_eq!(t.origin(), "http://127.0.0.1:0");
-        assert_eq!(t.host_header(), "127.0.0.1:0");
-        let t = Target::parse("https://[::1]/").unwrap();
-        assert_eq!(t.origin(), "https://[::1]:443");
-        assert_eq!(t.host_for_header(), "[::1]");
-        // A bad URI after a cached good one still fails.
-        assert!(Target::parse("ftp://127.0.0.1:8080").is_err());
-    }
-
-    #[test]
-    fn target_rejects_bad_uris() {
-        for bad in ["ftp://x/", "/relative", "", "http://"] {
-            let e = Target::parse(bad).unwrap_err();
-            assert_eq!(e.kind(), TransportErrorKind::Other, "{bad}");
-            assert!(!e.is_retryable());
-        }
-    }
 
     #[test]
     fn retryability_by_kind() {

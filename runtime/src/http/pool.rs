@@ -27,8 +27,6 @@ use http_body_util::Full;
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 
-use super::Target;
-
 /// The request-sending half of an HTTP/1 connection.
 pub(crate) type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
@@ -72,16 +70,18 @@ impl Drop for Conn {
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub(crate) struct PoolKey {
     https: bool,
-    host: String,
+    /// In lower case; shared, so that a request's copy of its origin's key costs no allocation.
+    host: Arc<str>,
     port: u16,
 }
 
 impl PoolKey {
-    pub(crate) fn new(t: &Target) -> PoolKey {
+    /// The key of `scheme://host:port` (`https` for the scheme).
+    pub(crate) fn new(https: bool, host: &str, port: u16) -> PoolKey {
         PoolKey {
-            https: t.https,
-            host: t.host.to_ascii_lowercase(),
-            port: t.port,
+            https,
+            host: host.to_ascii_lowercase().into(),
+            port,
         }
     }
 }

@@ -202,12 +202,15 @@ impl ProxyConfig {
 
     /// The proxy for `target`, or `None` for a direct connection.
     pub(crate) fn route(&self, target: &Target) -> Option<&Proxy> {
-        let proxy = if target.https {
+        let proxy = if target.origin.https {
             self.https.as_ref()
         } else {
             self.http.as_ref()
         }?;
-        (!self.no_proxy.matches(&target.host, target.port)).then_some(proxy)
+        (!self
+            .no_proxy
+            .matches(&target.origin.host, target.origin.port))
+        .then_some(proxy)
     }
 
     /// The `Proxy-Authorization` value for `proxy`: set in code, else from its URL.
@@ -223,13 +226,13 @@ impl ProxyConfig {
         target: &Target,
         request: &mut http::Request<B>,
     ) -> Result<(), TransportError> {
-        if target.https {
+        if target.origin.https {
             return Ok(());
         }
         let Some(proxy) = self.route(target) else {
             return Ok(());
         };
-        let absolute = format!("{}{}", target.origin(), target.path_and_query);
+        let absolute = format!("{}{}", target.origin.display(), target.path_and_query);
         *request.uri_mut() = absolute
             .parse()
             .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request URI"))?;
@@ -245,7 +248,7 @@ impl ProxyConfig {
     /// a `CONNECT` tunnel through the proxy that ends at the target (`https` targets).
     pub(crate) async fn open(&self, target: &Target) -> Result<TcpStream, TransportError> {
         let Some(proxy) = self.route(target) else {
-            return TcpStream::connect((target.host.as_str(), target.port))
+            return TcpStream::connect((target.origin.host.as_str(), target.origin.port))
                 .await
                 .map_err(super::hyper_transport::connect_error);
         };
@@ -253,7 +256,7 @@ impl ProxyConfig {
             .await
             .map_err(|e| proxy_connect_error(proxy, e))?;
         let _ = tcp.set_nodelay(true);
-        if target.https {
+        if target.origin.https {
             tunnel(&mut tcp, proxy, self.auth_for(proxy), target).await?;
         }
         Ok(tcp)
@@ -438,7 +441,7 @@ async fn tunnel(
     auth: Option<&SensitiveString>,
     target: &Target,
 ) -> Result<(), TransportError> {
-    let authority = format!("{}:{}", target.host_for_header(), target.port);
+    let authority = target.origin.host_and_port();
     let mut head = zeroize::Zeroizing::new(format!(
         "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n"
     ));

@@ -169,11 +169,29 @@ struct UriParts<'u> {
     query: &'u str,
 }
 
+/// Splits `uri` (absolute, or a path) into authority, path and query; a fragment is dropped.
+/// Runs for every signed request: one pass over the bytes, no `char` searching (every delimiter
+/// is ASCII, so each index found is a `char` boundary).
 fn split_uri(uri: &str) -> Result<UriParts<'_>, SigningError> {
-    let uri = uri.find('#').map_or(uri, |end| &uri[..end]);
-    let scheme_end = uri.as_bytes().windows(3).position(|w| w == b"://");
+    let uri = match uri.bytes().position(|b| b == b'#') {
+        Some(end) => &uri[..end],
+        None => uri,
+    };
+    let bytes = uri.as_bytes();
+    // The first `://` with no `/` or `?` before it ends the scheme.
+    let mut scheme_end = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'/' | b'?' => break,
+            b':' if bytes[i + 1..].starts_with(b"//") => {
+                scheme_end = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
     let (authority, default_port, rest) = match scheme_end {
-        Some(i) if !uri[..i].contains(['/', '?']) => {
+        Some(i) => {
             let scheme = &uri[..i];
             let rest = &uri[i + 3..];
             let default_port = if scheme.eq_ignore_ascii_case("https") {
@@ -183,19 +201,30 @@ fn split_uri(uri: &str) -> Result<UriParts<'_>, SigningError> {
             } else {
                 None
             };
-            let end = rest.find(['/', '?']).unwrap_or(rest.len());
-            let authority = &rest[..end];
-            let authority = authority
-                .rfind('@')
-                .map_or(authority, |at| &authority[at + 1..]);
+            // The authority ends at the first `/` or `?`; user information ends at its last `@`.
+            let (mut end, mut host_from) = (rest.len(), 0);
+            for (j, &b) in rest.as_bytes().iter().enumerate() {
+                match b {
+                    b'/' | b'?' => {
+                        end = j;
+                        break;
+                    }
+                    b'@' => host_from = j + 1,
+                    _ => {}
+                }
+            }
+            let authority = &rest[host_from..end];
             if authority.is_empty() {
                 return Err(SigningError::InvalidUri("empty authority".to_owned()));
             }
             (Some(authority), default_port, &rest[end..])
         }
-        _ => (None, None, uri),
+        None => (None, None, uri),
     };
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (path, query) = match rest.bytes().position(|b| b == b'?') {
+        Some(q) => (&rest[..q], &rest[q + 1..]),
+        None => (rest, ""),
+    };
     Ok(UriParts {
         authority,
         default_port,
@@ -595,6 +624,82 @@ pub fn presign(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The former `split_uri` (`char` searches), kept as the oracle of the byte scanner.
+    fn split_uri_reference(uri: &str) -> Option<(Option<&str>, Option<&str>, &str, &str)> {
+        let uri = uri.find('#').map_or(uri, |end| &uri[..end]);
+        let scheme_end = uri.as_bytes().windows(3).position(|w| w == b"://");
+        let (authority, default_port, rest) = match scheme_end {
+            Some(i) if !uri[..i].contains(['/', '?']) => {
+                let scheme = &uri[..i];
+                let rest = &uri[i + 3..];
+                let default_port = if scheme.eq_ignore_ascii_case("https") {
+                    Some("443")
+                } else if scheme.eq_ignore_ascii_case("http") {
+                    Some("80")
+                } else {
+                    None
+                };
+                let end = rest.find(['/', '?']).unwrap_or(rest.len());
+                let authority = &rest[..end];
+                let authority = authority
+                    .rfind('@')
+                    .map_or(authority, |at| &authority[at + 1..]);
+                if authority.is_empty() {
+                    return None;
+                }
+                (Some(authority), default_port, &rest[end..])
+            }
+            _ => (None, None, uri),
+        };
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        Some((authority, default_port, path, query))
+    }
+
+    #[test]
+    fn split_uri_matches_the_char_search_it_replaced() {
+        let mut uris: Vec<String> = [
+            "https://secretsmanager.us-east-1.amazonaws.com/",
+            "http://127.0.0.1:8080/a/b?x=1&y",
+            "https://user:pw@h:443/p?q#frag",
+            "https://a@b@h/p",
+            "http://h",
+            "http://h?x",
+            "http://h#f",
+            "HTTPS://H:443/",
+            "ftp://h/x",
+            "/path/only?q=1",
+            "/a://b",
+            "?q://x",
+            "a:b://h/p",
+            "a/b://h/p",
+            "http://",
+            "http://@/p",
+            "http:///p",
+            "://h/p",
+            "http://[::1]:8443/x?y=%20",
+            "https://h/\u{e9}t\u{e9}?\u{fc}=1",
+            "",
+            "#",
+            "http:/h/p",
+            "http:h//p",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every prefix of the tricky ones too.
+        for base in ["https://u@h:1/p?q#f", "a:b://h/p?x", "http://[::1]/?a"] {
+            for (i, _) in base.char_indices() {
+                uris.push(base[..i].to_string());
+            }
+        }
+        for uri in &uris {
+            let got = split_uri(uri)
+                .ok()
+                .map(|p| (p.authority, p.default_port, p.path, p.query));
+            assert_eq!(got, split_uri_reference(uri), "{uri:?}");
+        }
+    }
     use std::time::UNIX_EPOCH;
 
     fn params<'a>(token: Option<&'a str>) -> SigningParams<'a> {
