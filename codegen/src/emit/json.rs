@@ -325,12 +325,21 @@ pub fn de_locals_of<'a>(fields: impl Iterator<Item = &'a Field>) -> TokenStream 
     quote!(#(#locals)*)
 }
 
+/// A member name as the byte-string pattern the readers match keys against
+/// (`JsonReader::next_key_raw` gives keys as bytes).
+fn key_literal(wire: &str) -> proc_macro2::Literal {
+    proc_macro2::Literal::byte_string(wire.as_bytes())
+}
+
 /// Reads the JSON object at `r` into the locals of the body fields of `s`; unknown members are
 /// skipped.
 pub fn de_body(s: &Struct) -> TokenStream {
     let arms = s.body_fields().map(|f| {
         let l = local(f);
-        let key = &f.wire;
+        let key = key_literal(&f.wire);
+        if f.ty == RType::String && !f.boxed {
+            return quote!(#key => #l = r.optional_string()?,);
+        }
         let read_fn = if f.boxed {
             let read = read_value(&f.ty);
             quote!(|r| Ok(Box::new(#read)))
@@ -345,7 +354,7 @@ pub fn de_body(s: &Struct) -> TokenStream {
         })
     } else {
         quote! {
-            while let Some(key) = r.next_key()? {
+            while let Some(key) = r.next_key_raw()? {
                 match &*key {
                     #(#arms)*
                     _ => r.skip_value()?,
@@ -438,7 +447,7 @@ pub fn de_union(s: &Struct) -> TokenStream {
     let f = de_fn(&s.name);
     let arms = s.fields.iter().map(|fld| {
         let v = ident(&fld.variant);
-        let key = &fld.wire;
+        let key = key_literal(&fld.wire);
         let read = read_value(&fld.ty);
         let read = if fld.boxed {
             quote!(Box::new(#read))
@@ -451,9 +460,9 @@ pub fn de_union(s: &Struct) -> TokenStream {
         pub(crate) fn #f(r: &mut ::awsrt::json::JsonReader<'_>) -> Result<#name, ::awsrt::json::JsonError> {
             let mut out = #name::Unknown;
             r.begin_object()?;
-            while let Some(key) = r.next_key()? {
-                if r.take_null()? || &*key == "__type" {
-                    if &*key == "__type" { r.skip_value()?; }
+            while let Some(key) = r.next_key_raw()? {
+                if r.take_null()? || &*key == b"__type" {
+                    if &*key == b"__type" { r.skip_value()?; }
                     continue;
                 }
                 out = match &*key {

@@ -48,10 +48,11 @@ const TOKENS: &[&[u8]] = &[
     b"NaN",
 ];
 
-struct XorShift(u64);
+/// A small deterministic random source (also used by the reader tests).
+pub(super) struct XorShift(pub(super) u64);
 
 impl XorShift {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
@@ -60,7 +61,7 @@ impl XorShift {
         x
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             0
         } else {
@@ -69,7 +70,8 @@ impl XorShift {
     }
 }
 
-fn mutate(rng: &mut XorShift, data: &mut Vec<u8>) {
+/// Applies one to four random edits (flips, insertions, deletions, splices of JSON tokens).
+pub(super) fn mutate(rng: &mut XorShift, data: &mut Vec<u8>) {
     let rounds = 1 + rng.below(4);
     for _ in 0..rounds {
         let len = data.len();

@@ -185,6 +185,7 @@ impl<'a> JsonReader<'a> {
     }
 
     /// Reads a value that may be `null`: `None` for `null`, else `Some(read(self))`.
+    #[inline]
     pub fn optional<T>(
         &mut self,
         read: impl FnOnce(&mut Self) -> JResult<T>,
@@ -292,8 +293,18 @@ impl<'a> JsonReader<'a> {
         }
     }
 
-    #[inline]
-    fn push(&mut self, object: bool) -> JResult<()> {
+    /// Consumes `open` (after whitespace) and enters the container: an object when `object`.
+    #[inline(always)]
+    fn begin(&mut self, open: u8, object: bool) -> JResult<()> {
+        let pos = skip_ws_from(self.input, self.pos);
+        if self.input.get(pos) != Some(&open) {
+            self.pos = pos;
+            return match self.input.get(pos) {
+                Some(_) => self.expected(open),
+                None => self.err("unexpected end of input"),
+            };
+        }
+        self.pos = pos + 1;
         if self.stack.len() >= self.max_depth {
             return self.err("nesting too deep");
         }
@@ -305,104 +316,210 @@ impl<'a> JsonReader<'a> {
     /// Consumes `{`.
     #[inline]
     pub fn begin_object(&mut self) -> JResult<()> {
-        self.expect_byte(b'{')?;
-        self.push(true)
+        self.begin(b'{', true)
     }
 
     /// Consumes `[`.
     #[inline]
     pub fn begin_array(&mut self) -> JResult<()> {
-        self.expect_byte(b'[')?;
-        self.push(false)
-    }
-
-    /// Handles the separator before a member: returns false (having consumed `close`) at the
-    /// end of the container, true when a member follows.
-    #[inline]
-    fn next_member(&mut self, object: bool) -> JResult<bool> {
-        if self.stack.last() != Some(&object) {
-            return self.err(if object {
-                "not inside an object"
-            } else {
-                "not inside an array"
-            });
-        }
-        let close = if object { b'}' } else { b']' };
-        let b = self.peek_byte()?;
-        if b == close {
-            self.pos += 1;
-            self.stack.pop();
-            self.first = false;
-            return Ok(false);
-        }
-        if self.first {
-            self.first = false;
-        } else if b == b',' {
-            self.pos += 1;
-            if self.peek_byte()? == close {
-                return self.err("trailing comma");
-            }
-        } else {
-            return self.expected_separator(close);
-        }
-        Ok(true)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn expected_separator<T>(&self, close: u8) -> JResult<T> {
-        self.err(format!("expected ',' or '{}'", close as char))
+        self.begin(b'[', false)
     }
 
     /// Reads the next key of the current object (and its `:`), or returns `None` after
     /// consuming the closing `}`.
+    ///
+    /// Keys without escapes are borrowed from the input. This is the loop head of every
+    /// generated structure reader, so the separator, the key and the `:` are read in one pass
+    /// over local copies of the position, each byte looked at once.
     #[inline]
     pub fn next_key(&mut self) -> JResult<Option<Cow<'a, str>>> {
-        if !self.next_member(true)? {
+        let Some(quote) = self.key_quote()? else {
             return Ok(None);
+        };
+        let key = self.quoted(quote, false)?;
+        self.key_colon()?;
+        Ok(Some(key))
+    }
+
+    /// [`next_key`](Self::next_key) for matching against known member names: the key as bytes.
+    ///
+    /// Checks and unescapes exactly as `next_key` does (the bytes are always UTF-8, escapes
+    /// decoded), but a key without escapes in all-UTF-8 input is returned without slicing it
+    /// as text, which generated readers, which only compare keys, do not need.
+    ///
+    /// ```
+    /// use awsrt::json::JsonReader;
+    /// let mut r = JsonReader::new(br#"{"Name":"x","\u0041":1}"#);
+    /// r.begin_object().unwrap();
+    /// assert_eq!(r.next_key_raw().unwrap().as_deref(), Some(&b"Name"[..]));
+    /// r.skip_value().unwrap();
+    /// assert_eq!(r.next_key_raw().unwrap().as_deref(), Some(&b"A"[..]));
+    /// r.skip_value().unwrap();
+    /// assert_eq!(r.next_key_raw().unwrap(), None);
+    /// ```
+    #[inline]
+    pub fn next_key_raw(&mut self) -> JResult<Option<Cow<'a, [u8]>>> {
+        let Some(quote) = self.key_quote()? else {
+            return Ok(None);
+        };
+        let input = self.input;
+        let start = quote + 1;
+        let end = find_special(input, start);
+        let key = match input.get(start..end) {
+            Some(key) if self.text.is_some() && input.get(end) == Some(&b'"') => {
+                self.pos = end + 1;
+                Cow::Borrowed(key)
+            }
+            _ => {
+                self.pos = start;
+                match self.string_slow(start, end)? {
+                    Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+                    Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+                }
+            }
+        };
+        self.key_colon()?;
+        Ok(Some(key))
+    }
+
+    /// The separator before the next key of the current object: the position of the key's
+    /// opening quote, or `None` after consuming the closing `}`.
+    #[inline(always)]
+    fn key_quote(&mut self) -> JResult<Option<usize>> {
+        if self.stack.last() != Some(&true) {
+            return self.err("not inside an object");
         }
-        if self.peek_byte()? != b'"' {
-            return self.err("expected a string key");
+        let input = self.input;
+        let mut pos = skip_ws_from(input, self.pos);
+        match input.get(pos) {
+            Some(b'}') => {
+                self.pos = pos + 1;
+                self.stack.pop();
+                self.first = false;
+                return Ok(None);
+            }
+            Some(_) if self.first => self.first = false,
+            Some(b',') => {
+                pos = skip_ws_from(input, pos + 1);
+                if input.get(pos) == Some(&b'}') {
+                    self.pos = pos;
+                    return self.err("trailing comma");
+                }
+            }
+            _ => return self.separator_error(pos, b'}'),
         }
-        self.pos += 1;
-        let key = self.string_body()?;
+        if input.get(pos) == Some(&b'"') {
+            return Ok(Some(pos));
+        }
+        self.pos = pos;
+        match input.get(pos) {
+            Some(_) => self.err("expected a string key"),
+            None => self.err("unexpected end of input"),
+        }
+    }
+
+    /// The `:` after a key.
+    #[inline(always)]
+    fn key_colon(&mut self) -> JResult<()> {
         if self.input.get(self.pos) == Some(&b':') {
             self.pos += 1;
+            Ok(())
         } else {
-            self.expect_byte(b':')?;
+            self.expect_byte(b':')
         }
-        Ok(Some(key))
     }
 
     /// Moves to the next element of the current array: true if there is one, false after
     /// consuming the closing `]`.
-    #[inline]
+    #[inline(always)]
     pub fn next_element(&mut self) -> JResult<bool> {
-        self.next_member(false)
+        if self.stack.last() != Some(&false) {
+            return self.err("not inside an array");
+        }
+        let input = self.input;
+        let pos = skip_ws_from(input, self.pos);
+        match input.get(pos) {
+            Some(b']') => {
+                self.pos = pos + 1;
+                self.stack.pop();
+                self.first = false;
+                Ok(false)
+            }
+            Some(_) if self.first => {
+                self.first = false;
+                self.pos = pos;
+                Ok(true)
+            }
+            Some(b',') => {
+                self.pos = skip_ws_from(input, pos + 1);
+                match input.get(self.pos) {
+                    Some(b']') => self.err("trailing comma"),
+                    Some(_) => Ok(true),
+                    None => self.err("unexpected end of input"),
+                }
+            }
+            _ => self.separator_error(pos, b']'),
+        }
+    }
+
+    /// The error for a byte at `pos` (after whitespace) that is neither `,` nor `close`.
+    #[cold]
+    #[inline(never)]
+    fn separator_error<T>(&mut self, pos: usize, close: u8) -> JResult<T> {
+        self.pos = pos;
+        if pos >= self.input.len() {
+            return self.err("unexpected end of input");
+        }
+        self.err(format!("expected ',' or '{}'", close as char))
     }
 
     /// Reads a string, borrowed from the input when it contains no escapes.
     #[inline]
     pub fn string(&mut self) -> JResult<Cow<'a, str>> {
-        self.expect_byte(b'"')?;
-        self.string_body()
+        let pos = self.string_start()?;
+        self.quoted(pos, true)
     }
 
-    /// The rest of a string whose opening quote was just consumed.
-    #[inline]
-    fn string_body(&mut self) -> JResult<Cow<'a, str>> {
-        let start = self.pos;
-        let i = find_special(self.input, start);
-        if self.input.get(i) == Some(&b'"') {
-            let s = self.slice(start, i)?;
-            self.pos = i + 1;
-            return Ok(Cow::Borrowed(s));
+    /// The position of the opening quote of the next value (after whitespace), or the error
+    /// `expected '"'` there.
+    #[inline(always)]
+    fn string_start(&mut self) -> JResult<usize> {
+        let pos = skip_ws_from(self.input, self.pos);
+        if self.input.get(pos) == Some(&b'"') {
+            return Ok(pos);
         }
-        self.string_slow(start, i)
+        self.pos = pos;
+        match self.input.get(pos) {
+            Some(_) => self.expected(b'"'),
+            None => self.err("unexpected end of input"),
+        }
     }
 
-    /// The rest of [`string`](Self::string) after its first run (`input[start..i]`) ended at
-    /// something other than the closing quote.
+    /// The string whose opening quote is at `quote` (checked by the caller): borrowed from the
+    /// input when it has no escapes. Leaves the position after the closing quote.
+    ///
+    /// `wide` scans sixteen bytes per step (for values, often long), else eight (for keys,
+    /// mostly short: the wider step costs more to set up than it saves on them).
+    #[inline(always)]
+    fn quoted(&mut self, quote: usize, wide: bool) -> JResult<Cow<'a, str>> {
+        let start = quote + 1;
+        let end = if wide {
+            find_special_wide(self.input, start)
+        } else {
+            find_special(self.input, start)
+        };
+        if self.input.get(end) == Some(&b'"') {
+            if let Some(s) = self.text.and_then(|t| t.get(start..end)) {
+                self.pos = end + 1;
+                return Ok(Cow::Borrowed(s));
+            }
+        }
+        self.pos = start;
+        self.string_slow(start, end)
+    }
+
+    /// The rest of [`quoted`](Self::quoted) after its first run (`input[start..i]`) ended at
+    /// something other than a closing quote in all-UTF-8 input.
     #[inline(never)]
     fn string_slow(&mut self, start: usize, mut i: usize) -> JResult<Cow<'a, str>> {
         let input = self.input;
@@ -410,6 +527,12 @@ impl<'a> JsonReader<'a> {
             None => {
                 self.pos = i;
                 return self.err("unterminated string");
+            }
+            Some(b'"') => {
+                // No escapes, in input that is not all UTF-8: this run is checked on its own.
+                let s = utf8(input, start, i)?;
+                self.pos = i + 1;
+                return Ok(Cow::Borrowed(s));
             }
             Some(b'\\') => {}
             Some(_) => {
@@ -510,7 +633,31 @@ impl<'a> JsonReader<'a> {
     /// Reads a string into an owned `String`.
     #[inline]
     pub fn string_owned(&mut self) -> JResult<String> {
-        Ok(self.string()?.into_owned())
+        let pos = self.string_start()?;
+        Ok(self.quoted(pos, true)?.into_owned())
+    }
+
+    /// Reads a string that may be `null` into an owned `String`: `None` for `null`.
+    ///
+    /// The same as `optional(|r| r.string_owned())`, in one call: generated readers use it for
+    /// every optional string member.
+    pub fn optional_string(&mut self) -> JResult<Option<String>> {
+        let pos = skip_ws_from(self.input, self.pos);
+        match self.input.get(pos) {
+            Some(b'"') => Ok(Some(self.quoted(pos, true)?.into_owned())),
+            Some(b'n') => {
+                self.pos = pos;
+                self.expect_literal(b"null").map(|()| None)
+            }
+            Some(_) => {
+                self.pos = pos;
+                self.expected(b'"')
+            }
+            None => {
+                self.pos = pos;
+                self.err("unexpected end of input")
+            }
+        }
     }
 
     /// Reads `true` or `false`.
@@ -837,6 +984,18 @@ impl<'a> JsonReader<'a> {
     }
 }
 
+/// The first position at or after `pos` that is not JSON whitespace (or `input.len()`).
+#[inline(always)]
+fn skip_ws_from(input: &[u8], mut pos: usize) -> usize {
+    while let Some(&b) = input.get(pos) {
+        if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
+
 /// Appends `s` to the unescaped string being built; when that needs a bigger buffer, moves to
 /// one and zeroes the old, so a string that may be a secret leaves no partial copy behind
 /// (only strings with escapes are built; the others are borrowed from the input).
@@ -852,21 +1011,13 @@ fn push_wiping(out: &mut String, s: &str) {
 }
 
 /// The index of the first byte at or after `i` that ends a plain run inside a string: `"`, `\\` or
-/// a control character (< 0x20), or `input.len()`. Eight bytes at a time: for each class, the
-/// lowest flagged byte of a word is exact (only bytes above a true match can be flagged falsely),
-/// so the lowest flag over the three classes is the first special byte.
+/// a control character (< 0x20), or `input.len()`. Eight bytes at a time (see
+/// [`special_flags`]), then one. (One word per step: most strings and keys are short, and
+/// wider steps cost more to set up than they save.)
 #[inline]
 fn find_special(input: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    while let Some(word) = input.get(i..i + 8) {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(word);
-        let w = u64::from_le_bytes(bytes);
-        let flags = zero_byte(w ^ (ONES * u64::from(b'"')))
-            | zero_byte(w ^ (ONES * u64::from(b'\\')))
-            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+    while let Some(w) = input.get(i..i + 8) {
+        let flags = special_flags(word(w));
         if flags != 0 {
             return i + (flags.trailing_zeros() / 8) as usize;
         }
@@ -879,6 +1030,48 @@ fn find_special(input: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// [`find_special`], sixteen bytes per step: two words whose flags are tested together.
+#[inline]
+fn find_special_wide(input: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = input.get(i..i + 16) {
+        let (lo, hi) = chunk.split_at(8);
+        let (lo, hi) = (special_flags(word(lo)), special_flags(word(hi)));
+        if lo | hi != 0 {
+            return if lo != 0 {
+                i + (lo.trailing_zeros() / 8) as usize
+            } else {
+                i + 8 + (hi.trailing_zeros() / 8) as usize
+            };
+        }
+        i += 16;
+    }
+    find_special(input, i)
+}
+
+/// Eight bytes as a little-endian word (`bytes` has exactly eight).
+#[inline(always)]
+fn word(bytes: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(bytes);
+    u64::from_le_bytes(w)
+}
+
+/// The high bit of each byte of `w` that is `"`, `\\` or below 0x20, plus possibly some bytes
+/// above the first such byte: for each class, the lowest flagged byte of a word is exact (only
+/// bytes above a true match can be flagged falsely), so the lowest flag over the three classes
+/// is the first special byte.
+#[inline(always)]
+fn special_flags(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // `!w & HIGH` is shared: `"` and `\\` are ASCII, so xoring with them keeps the high bits.
+    (w.wrapping_sub(ONES * 0x20)
+        | (w ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES)
+        | (w ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES))
+        & !w
+        & HIGH
 }
 
 /// Validates `input[start..end]` as UTF-8.
@@ -916,40 +1109,18 @@ fn scan_decimal(input: &[u8], start: usize) -> Option<(Decimal, usize)> {
             i += 1;
             digits = 1;
         }
-        Some(b'1'..=b'9') => {
-            while let Some(&b) = input.get(i) {
-                if !b.is_ascii_digit() {
-                    break;
-                }
-                if digits == 19 {
-                    return None;
-                }
-                m = m * 10 + u64::from(b - b'0');
-                digits += 1;
-                i += 1;
-            }
-        }
+        Some(b'1'..=b'9') => digit_run(input, &mut i, &mut m, &mut digits)?,
         _ => return None,
     }
     let mut frac_digits = 0i64;
     if input.get(i) == Some(&b'.') {
         i += 1;
         let first = i;
-        while let Some(&b) = input.get(i) {
-            if !b.is_ascii_digit() {
-                break;
-            }
-            if digits == 19 {
-                return None;
-            }
-            m = m * 10 + u64::from(b - b'0');
-            digits += 1;
-            frac_digits += 1;
-            i += 1;
-        }
+        digit_run(input, &mut i, &mut m, &mut digits)?;
         if i == first {
             return None;
         }
+        frac_digits = (i - first) as i64;
     }
     let mut exp: i64 = 0;
     if matches!(input.get(i), Some(b'e' | b'E')) {
@@ -984,6 +1155,50 @@ fn scan_decimal(input: &[u8], start: usize) -> Option<(Decimal, usize)> {
         }
     }
     Some((split_scaled(neg, m, exp - frac_digits)?, i))
+}
+
+/// Appends the run of ASCII digits at `input[*i..]` to `m` (`digits` counts the digits in it),
+/// eight at a time while they fit; `None` when the run would make more than 19 digits.
+#[inline(always)]
+fn digit_run(input: &[u8], i: &mut usize, m: &mut u64, digits: &mut u32) -> Option<()> {
+    // 10^8 * m + (eight digits) stays below 10^19 < 2^64 while `digits + 8 <= 19`.
+    while *digits <= 11 {
+        let Some(v) = input.get(*i..*i + 8).and_then(|w| eight_digits(word(w))) else {
+            break;
+        };
+        *m = *m * 100_000_000 + v;
+        *digits += 8;
+        *i += 8;
+    }
+    while let Some(&b) = input.get(*i) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        if *digits == 19 {
+            return None;
+        }
+        *m = *m * 10 + u64::from(b - b'0');
+        *digits += 1;
+        *i += 1;
+    }
+    Some(())
+}
+
+/// The value of eight ASCII digits read as a little-endian word (the first digit in the lowest
+/// byte), or `None` if any byte is not a digit.
+#[inline(always)]
+fn eight_digits(w: u64) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // Each byte must be 0x30..=0x39: its high nibble is 3, and adding 6 keeps it 3.
+    let high = 0xF0F0_F0F0_F0F0_F0F0;
+    if w & high != ZEROS || w.wrapping_add(0x0606_0606_0606_0606) & high != ZEROS {
+        return None;
+    }
+    // Pairs, then quads, then all eight: each step is `10^k * first + second`.
+    let v = w - ZEROS;
+    let v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((v * 10_000 + (v >> 32)) & 0xFFFF_FFFF)
 }
 
 /// The [`Decimal`] of `±m * 10^shift` for `m < 10^19`; `None` if `|shift|` is too large for the
@@ -1105,10 +1320,13 @@ pub(super) fn walk_typed(r: &mut JsonReader<'_>) -> JResult<()> {
     match r.peek_kind()? {
         ValueKind::Object => {
             r.begin_object()?;
-            while r.next_key()?.is_some() {
+            loop {
+                let _ = r.clone().next_key_raw();
+                if r.next_key()?.is_none() {
+                    return Ok(());
+                }
                 walk_typed(r)?;
             }
-            Ok(())
         }
         ValueKind::Array => {
             r.begin_array()?;
@@ -1124,6 +1342,7 @@ pub(super) fn walk_typed(r: &mut JsonReader<'_>) -> JResult<()> {
             let _ = r.clone().f64();
             let _ = r.clone().blob();
             let _ = r.clone().take_null();
+            let _ = r.clone().optional_string();
             for f in [
                 TimestampFormat::EpochSeconds,
                 TimestampFormat::DateTime,

@@ -981,18 +981,18 @@ pub(crate) fn de_response(
     let mut f_kms_key_identifier: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ApplicationId" => f_application_id = r.optional(|r| r.string_owned())?,
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "LocationUri" => f_location_uri = r.optional(|r| r.string_owned())?,
-            "RetrievalRoleArn" => f_retrieval_role_arn = r.optional(|r| r.string_owned())?,
-            "Validators" => f_validators = r.optional(|r| r.list(crate::types::de_validator))?,
-            "Type" => f_type = r.optional(|r| r.string_owned())?,
-            "KmsKeyArn" => f_kms_key_arn = r.optional(|r| r.string_owned())?,
-            "KmsKeyIdentifier" => f_kms_key_identifier = r.optional(|r| r.string_owned())?,
+            b"ApplicationId" => f_application_id = r.optional_string()?,
+            b"Id" => f_id = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"Description" => f_description = r.optional_string()?,
+            b"LocationUri" => f_location_uri = r.optional_string()?,
+            b"RetrievalRoleArn" => f_retrieval_role_arn = r.optional_string()?,
+            b"Validators" => f_validators = r.optional(|r| r.list(crate::types::de_validator))?,
+            b"Type" => f_type = r.optional_string()?,
+            b"KmsKeyArn" => f_kms_key_arn = r.optional_string()?,
+            b"KmsKeyIdentifier" => f_kms_key_identifier = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -702,16 +702,16 @@ pub(crate) fn de_response(
     let mut f_monitors: Option<Vec<crate::types::Monitor>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ApplicationId" => f_application_id = r.optional(|r| r.string_owned())?,
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "State" => f_state = r.optional(|r| Ok(
+            b"ApplicationId" => f_application_id = r.optional_string()?,
+            b"Id" => f_id = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"Description" => f_description = r.optional_string()?,
+            b"State" => f_state = r.optional(|r| Ok(
                 crate::types::EnvironmentState::from(&*r.string()?),
             ))?,
-            "Monitors" => f_monitors = r.optional(|r| r.list(crate::types::de_monitor))?,
+            b"Monitors" => f_monitors = r.optional(|r| r.list(crate::types::de_monitor))?,
             _ => r.skip_value()?,
         }
     }

@@ -718,14 +718,14 @@ pub(crate) fn de_response(
     let mut f_extension_version_number: Option<i32> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "ExtensionArn" => f_extension_arn = r.optional(|r| r.string_owned())?,
-            "ResourceArn" => f_resource_arn = r.optional(|r| r.string_owned())?,
-            "Arn" => f_arn = r.optional(|r| r.string_owned())?,
-            "Parameters" => f_parameters = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "ExtensionVersionNumber" => f_extension_version_number = r.optional(|r| r.i32())?,
+            b"Id" => f_id = r.optional_string()?,
+            b"ExtensionArn" => f_extension_arn = r.optional_string()?,
+            b"ResourceArn" => f_resource_arn = r.optional_string()?,
+            b"Arn" => f_arn = r.optional_string()?,
+            b"Parameters" => f_parameters = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"ExtensionVersionNumber" => f_extension_version_number = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
         }
     }

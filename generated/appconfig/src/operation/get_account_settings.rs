@@ -328,9 +328,9 @@ pub(crate) fn de_response(
     let mut f_deletion_protection: Option<crate::types::DeletionProtectionSettings> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "DeletionProtection" => f_deletion_protection = r.optional(
+            b"DeletionProtection" => f_deletion_protection = r.optional(
                 crate::types::de_deletion_protection_settings,
             )?,
             _ => r.skip_value()?,

@@ -590,15 +590,15 @@ pub(crate) fn de_response(
     let mut f_parameters: Option<::std::collections::HashMap<String, crate::types::Parameter>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
-            "Arn" => f_arn = r.optional(|r| r.string_owned())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "Actions" => f_actions = r.optional(|r| r.map(|r| r.list(crate::types::de_action)))?,
-            "Parameters" => f_parameters = r.optional(|r| r.map(crate::types::de_parameter))?,
+            b"Id" => f_id = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
+            b"Arn" => f_arn = r.optional_string()?,
+            b"Description" => f_description = r.optional_string()?,
+            b"Actions" => f_actions = r.optional(|r| r.map(|r| r.list(crate::types::de_action)))?,
+            b"Parameters" => f_parameters = r.optional(|r| r.map(crate::types::de_parameter))?,
             _ => r.skip_value()?,
         }
     }

@@ -1011,40 +1011,40 @@ pub(crate) fn de_response(
     let mut f_version_label: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ApplicationId" => f_application_id = r.optional(|r| r.string_owned())?,
-            "EnvironmentId" => f_environment_id = r.optional(|r| r.string_owned())?,
-            "DeploymentStrategyId" => f_deployment_strategy_id = r.optional(|r| r.string_owned())?,
-            "ConfigurationProfileId" => f_configuration_profile_id = r.optional(|r| r.string_owned())?,
-            "DeploymentNumber" => f_deployment_number = r.optional(|r| r.i32())?,
-            "ConfigurationName" => f_configuration_name = r.optional(|r| r.string_owned())?,
-            "ConfigurationLocationUri" => f_configuration_location_uri = r.optional(|r| r.string_owned())?,
-            "ConfigurationVersion" => f_configuration_version = r.optional(|r| r.string_owned())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
-            "GrowthType" => f_growth_type = r.optional(|r| Ok(
+            b"ApplicationId" => f_application_id = r.optional_string()?,
+            b"EnvironmentId" => f_environment_id = r.optional_string()?,
+            b"DeploymentStrategyId" => f_deployment_strategy_id = r.optional_string()?,
+            b"ConfigurationProfileId" => f_configuration_profile_id = r.optional_string()?,
+            b"DeploymentNumber" => f_deployment_number = r.optional(|r| r.i32())?,
+            b"ConfigurationName" => f_configuration_name = r.optional_string()?,
+            b"ConfigurationLocationUri" => f_configuration_location_uri = r.optional_string()?,
+            b"ConfigurationVersion" => f_configuration_version = r.optional_string()?,
+            b"Description" => f_description = r.optional_string()?,
+            b"DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
+            b"GrowthType" => f_growth_type = r.optional(|r| Ok(
                 crate::types::GrowthType::from(&*r.string()?),
             ))?,
-            "GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
-            "FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
-            "State" => f_state = r.optional(|r| Ok(
+            b"GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
+            b"FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
+            b"State" => f_state = r.optional(|r| Ok(
                 crate::types::DeploymentState::from(&*r.string()?),
             ))?,
-            "EventLog" => f_event_log = r.optional(|r| r.list(crate::types::de_deployment_event))?,
-            "PercentageComplete" => f_percentage_complete = r.optional(|r| r.f32())?,
-            "StartedAt" => f_started_at = r.optional(|r| r.timestamp(
+            b"EventLog" => f_event_log = r.optional(|r| r.list(crate::types::de_deployment_event))?,
+            b"PercentageComplete" => f_percentage_complete = r.optional(|r| r.f32())?,
+            b"StartedAt" => f_started_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "CompletedAt" => f_completed_at = r.optional(|r| r.timestamp(
+            b"CompletedAt" => f_completed_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "AppliedExtensions" => f_applied_extensions = r.optional(|r| r.list(
+            b"AppliedExtensions" => f_applied_extensions = r.optional(|r| r.list(
                 crate::types::de_applied_extension,
             ))?,
-            "KmsKeyArn" => f_kms_key_arn = r.optional(|r| r.string_owned())?,
-            "KmsKeyIdentifier" => f_kms_key_identifier = r.optional(|r| r.string_owned())?,
-            "VersionLabel" => f_version_label = r.optional(|r| r.string_owned())?,
+            b"KmsKeyArn" => f_kms_key_arn = r.optional_string()?,
+            b"KmsKeyIdentifier" => f_kms_key_identifier = r.optional_string()?,
+            b"VersionLabel" => f_version_label = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

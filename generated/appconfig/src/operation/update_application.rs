@@ -521,11 +521,11 @@ pub(crate) fn de_response(
     let mut f_description: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
+            b"Id" => f_id = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"Description" => f_description = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

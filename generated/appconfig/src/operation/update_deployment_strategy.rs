@@ -777,18 +777,18 @@ pub(crate) fn de_response(
     let mut f_replicate_to: Option<crate::types::ReplicateTo> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
-            "GrowthType" => f_growth_type = r.optional(|r| Ok(
+            b"Id" => f_id = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"Description" => f_description = r.optional_string()?,
+            b"DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
+            b"GrowthType" => f_growth_type = r.optional(|r| Ok(
                 crate::types::GrowthType::from(&*r.string()?),
             ))?,
-            "GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
-            "FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
-            "ReplicateTo" => f_replicate_to = r.optional(|r| Ok(
+            b"GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
+            b"FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
+            b"ReplicateTo" => f_replicate_to = r.optional(|r| Ok(
                 crate::types::ReplicateTo::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

@@ -157,12 +157,12 @@ pub(crate) fn de_action(
     let mut f_uri: Option<String> = None;
     let mut f_role_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "Uri" => f_uri = r.optional(|r| r.string_owned())?,
-            "RoleArn" => f_role_arn = r.optional(|r| r.string_owned())?,
+            b"Name" => f_name = r.optional_string()?,
+            b"Description" => f_description = r.optional_string()?,
+            b"Uri" => f_uri = r.optional_string()?,
+            b"RoleArn" => f_role_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -195,15 +195,15 @@ pub(crate) fn de_action_invocation(
     let mut f_error_code: Option<String> = None;
     let mut f_invocation_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ExtensionIdentifier" => f_extension_identifier = r.optional(|r| r.string_owned())?,
-            "ActionName" => f_action_name = r.optional(|r| r.string_owned())?,
-            "Uri" => f_uri = r.optional(|r| r.string_owned())?,
-            "RoleArn" => f_role_arn = r.optional(|r| r.string_owned())?,
-            "ErrorMessage" => f_error_message = r.optional(|r| r.string_owned())?,
-            "ErrorCode" => f_error_code = r.optional(|r| r.string_owned())?,
-            "InvocationId" => f_invocation_id = r.optional(|r| r.string_owned())?,
+            b"ExtensionIdentifier" => f_extension_identifier = r.optional_string()?,
+            b"ActionName" => f_action_name = r.optional_string()?,
+            b"Uri" => f_uri = r.optional_string()?,
+            b"RoleArn" => f_role_arn = r.optional_string()?,
+            b"ErrorMessage" => f_error_message = r.optional_string()?,
+            b"ErrorCode" => f_error_code = r.optional_string()?,
+            b"InvocationId" => f_invocation_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -131,12 +131,12 @@ pub(crate) fn de_applied_extension(
     let mut f_version_number: Option<i32> = None;
     let mut f_parameters: Option<::std::collections::HashMap<String, String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ExtensionId" => f_extension_id = r.optional(|r| r.string_owned())?,
-            "ExtensionAssociationId" => f_extension_association_id = r.optional(|r| r.string_owned())?,
-            "VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
-            "Parameters" => f_parameters = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"ExtensionId" => f_extension_id = r.optional_string()?,
+            b"ExtensionAssociationId" => f_extension_association_id = r.optional_string()?,
+            b"VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
+            b"Parameters" => f_parameters = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

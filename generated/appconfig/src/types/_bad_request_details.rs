@@ -44,15 +44,15 @@ pub(crate) fn de_bad_request_details(
 ) -> Result<BadRequestDetails, ::awsrt::json::JsonError> {
     let mut out = BadRequestDetails::Unknown;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
-        if r.take_null()? || &*key == "__type" {
-            if &*key == "__type" {
+    while let Some(key) = r.next_key_raw()? {
+        if r.take_null()? || &*key == b"__type" {
+            if &*key == b"__type" {
                 r.skip_value()?;
             }
             continue;
         }
         out = match &*key {
-            "InvalidConfiguration" => BadRequestDetails::InvalidConfiguration(
+            b"InvalidConfiguration" => BadRequestDetails::InvalidConfiguration(
                 r.list(crate::types::de_invalid_configuration_detail)?,
             ),
             _ => {

@@ -177,16 +177,16 @@ pub(crate) fn de_configuration_profile_summary(
     let mut f_validator_types: Option<Vec<crate::types::ValidatorType>> = None;
     let mut f_type: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ApplicationId" => f_application_id = r.optional(|r| r.string_owned())?,
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "LocationUri" => f_location_uri = r.optional(|r| r.string_owned())?,
-            "ValidatorTypes" => f_validator_types = r.optional(|r| r.list(|r| Ok(
+            b"ApplicationId" => f_application_id = r.optional_string()?,
+            b"Id" => f_id = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"LocationUri" => f_location_uri = r.optional_string()?,
+            b"ValidatorTypes" => f_validator_types = r.optional(|r| r.list(|r| Ok(
                 crate::types::ValidatorType::from(&*r.string()?),
             )))?,
-            "Type" => f_type = r.optional(|r| r.string_owned())?,
+            b"Type" => f_type = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -101,10 +101,10 @@ pub(crate) fn de_deletion_protection_settings(
     let mut f_enabled: Option<bool> = None;
     let mut f_protection_period_in_minutes: Option<i32> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Enabled" => f_enabled = r.optional(|r| r.bool())?,
-            "ProtectionPeriodInMinutes" => f_protection_period_in_minutes = r.optional(|r| r.i32())?,
+            b"Enabled" => f_enabled = r.optional(|r| r.bool())?,
+            b"ProtectionPeriodInMinutes" => f_protection_period_in_minutes = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
         }
     }

@@ -157,19 +157,19 @@ pub(crate) fn de_deployment_event(
     let mut f_action_invocations: Option<Vec<crate::types::ActionInvocation>> = None;
     let mut f_occurred_at: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "EventType" => f_event_type = r.optional(|r| Ok(
+            b"EventType" => f_event_type = r.optional(|r| Ok(
                 crate::types::DeploymentEventType::from(&*r.string()?),
             ))?,
-            "TriggeredBy" => f_triggered_by = r.optional(|r| Ok(
+            b"TriggeredBy" => f_triggered_by = r.optional(|r| Ok(
                 crate::types::TriggeredBy::from(&*r.string()?),
             ))?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "ActionInvocations" => f_action_invocations = r.optional(|r| r.list(
+            b"Description" => f_description = r.optional_string()?,
+            b"ActionInvocations" => f_action_invocations = r.optional(|r| r.list(
                 crate::types::de_action_invocation,
             ))?,
-            "OccurredAt" => f_occurred_at = r.optional(|r| r.timestamp(
+            b"OccurredAt" => f_occurred_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
             _ => r.skip_value()?,

@@ -310,28 +310,28 @@ pub(crate) fn de_deployment_summary(
     let mut f_completed_at: Option<::awsrt::types::DateTime> = None;
     let mut f_version_label: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "DeploymentNumber" => f_deployment_number = r.optional(|r| r.i32())?,
-            "ConfigurationName" => f_configuration_name = r.optional(|r| r.string_owned())?,
-            "ConfigurationVersion" => f_configuration_version = r.optional(|r| r.string_owned())?,
-            "DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
-            "GrowthType" => f_growth_type = r.optional(|r| Ok(
+            b"DeploymentNumber" => f_deployment_number = r.optional(|r| r.i32())?,
+            b"ConfigurationName" => f_configuration_name = r.optional_string()?,
+            b"ConfigurationVersion" => f_configuration_version = r.optional_string()?,
+            b"DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
+            b"GrowthType" => f_growth_type = r.optional(|r| Ok(
                 crate::types::GrowthType::from(&*r.string()?),
             ))?,
-            "GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
-            "FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
-            "State" => f_state = r.optional(|r| Ok(
+            b"GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
+            b"FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
+            b"State" => f_state = r.optional(|r| Ok(
                 crate::types::DeploymentState::from(&*r.string()?),
             ))?,
-            "PercentageComplete" => f_percentage_complete = r.optional(|r| r.f32())?,
-            "StartedAt" => f_started_at = r.optional(|r| r.timestamp(
+            b"PercentageComplete" => f_percentage_complete = r.optional(|r| r.f32())?,
+            b"StartedAt" => f_started_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "CompletedAt" => f_completed_at = r.optional(|r| r.timestamp(
+            b"CompletedAt" => f_completed_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "VersionLabel" => f_version_label = r.optional(|r| r.string_owned())?,
+            b"VersionLabel" => f_version_label = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -103,11 +103,11 @@ pub(crate) fn de_extension_association_summary(
     let mut f_extension_arn: Option<String> = None;
     let mut f_resource_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "ExtensionArn" => f_extension_arn = r.optional(|r| r.string_owned())?,
-            "ResourceArn" => f_resource_arn = r.optional(|r| r.string_owned())?,
+            b"Id" => f_id = r.optional_string()?,
+            b"ExtensionArn" => f_extension_arn = r.optional_string()?,
+            b"ResourceArn" => f_resource_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

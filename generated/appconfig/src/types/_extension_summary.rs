@@ -149,13 +149,13 @@ pub(crate) fn de_extension_summary(
     let mut f_arn: Option<String> = None;
     let mut f_description: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
-            "Arn" => f_arn = r.optional(|r| r.string_owned())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
+            b"Id" => f_id = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
+            b"Arn" => f_arn = r.optional_string()?,
+            b"Description" => f_description = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -195,15 +195,15 @@ pub(crate) fn de_hosted_configuration_version_summary(
     let mut f_version_label: Option<String> = None;
     let mut f_kms_key_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ApplicationId" => f_application_id = r.optional(|r| r.string_owned())?,
-            "ConfigurationProfileId" => f_configuration_profile_id = r.optional(|r| r.string_owned())?,
-            "VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "ContentType" => f_content_type = r.optional(|r| r.string_owned())?,
-            "VersionLabel" => f_version_label = r.optional(|r| r.string_owned())?,
-            "KmsKeyArn" => f_kms_key_arn = r.optional(|r| r.string_owned())?,
+            b"ApplicationId" => f_application_id = r.optional_string()?,
+            b"ConfigurationProfileId" => f_configuration_profile_id = r.optional_string()?,
+            b"VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
+            b"Description" => f_description = r.optional_string()?,
+            b"ContentType" => f_content_type = r.optional_string()?,
+            b"VersionLabel" => f_version_label = r.optional_string()?,
+            b"KmsKeyArn" => f_kms_key_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -149,13 +149,13 @@ pub(crate) fn de_invalid_configuration_detail(
     let mut f_type: Option<String> = None;
     let mut f_value: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Constraint" => f_constraint = r.optional(|r| r.string_owned())?,
-            "Location" => f_location = r.optional(|r| r.string_owned())?,
-            "Reason" => f_reason = r.optional(|r| r.string_owned())?,
-            "Type" => f_type = r.optional(|r| r.string_owned())?,
-            "Value" => f_value = r.optional(|r| r.string_owned())?,
+            b"Constraint" => f_constraint = r.optional_string()?,
+            b"Location" => f_location = r.optional_string()?,
+            b"Reason" => f_reason = r.optional_string()?,
+            b"Type" => f_type = r.optional_string()?,
+            b"Value" => f_value = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

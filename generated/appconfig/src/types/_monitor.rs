@@ -101,10 +101,10 @@ pub(crate) fn de_monitor(
     let mut f_alarm_arn: Option<String> = None;
     let mut f_alarm_role_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "AlarmArn" => f_alarm_arn = r.optional(|r| r.string_owned())?,
-            "AlarmRoleArn" => f_alarm_role_arn = r.optional(|r| r.string_owned())?,
+            b"AlarmArn" => f_alarm_arn = r.optional_string()?,
+            b"AlarmRoleArn" => f_alarm_role_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

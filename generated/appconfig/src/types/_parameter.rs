@@ -125,11 +125,11 @@ pub(crate) fn de_parameter(
     let mut f_required: Option<bool> = None;
     let mut f_dynamic: Option<bool> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "Required" => f_required = r.optional(|r| r.bool())?,
-            "Dynamic" => f_dynamic = r.optional(|r| r.bool())?,
+            b"Description" => f_description = r.optional_string()?,
+            b"Required" => f_required = r.optional(|r| r.bool())?,
+            b"Dynamic" => f_dynamic = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

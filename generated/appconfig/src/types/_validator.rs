@@ -122,10 +122,10 @@ pub(crate) fn de_validator(
     let mut f_type: Option<crate::types::ValidatorType> = None;
     let mut f_content: Option<::awsrt::types::SensitiveString> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Type" => f_type = r.optional(|r| Ok(crate::types::ValidatorType::from(&*r.string()?)))?,
-            "Content" => f_content = r.optional(|r| Ok(
+            b"Type" => f_type = r.optional(|r| Ok(crate::types::ValidatorType::from(&*r.string()?)))?,
+            b"Content" => f_content = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
             _ => r.skip_value()?,

@@ -588,16 +588,16 @@ pub(crate) fn de_response(
     let mut f_access_token_id: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "secret" => f_secret = r.optional(|r| Ok(
+            b"secret" => f_secret = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "expiresTime" => f_expires_time = r.optional(|r| r.timestamp(
+            b"name" => f_name = r.optional_string()?,
+            b"expiresTime" => f_expires_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "accessTokenId" => f_access_token_id = r.optional(|r| r.string_owned())?,
+            b"accessTokenId" => f_access_token_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -694,14 +694,14 @@ pub(crate) fn de_response(
     let mut f_head_commit_id: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ref" => f_ref = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+            b"ref" => f_ref = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
+            b"lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "headCommitId" => f_head_commit_id = r.optional(|r| r.string_owned())?,
+            b"headCommitId" => f_head_commit_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -876,32 +876,32 @@ pub(crate) fn de_response(
     let mut f_vpc_connection_name: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
-            "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+            b"spaceName" => f_space_name = r.optional_string()?,
+            b"projectName" => f_project_name = r.optional_string()?,
+            b"id" => f_id = r.optional_string()?,
+            b"lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "creatorId" => f_creator_id = r.optional(|r| r.string_owned())?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"creatorId" => f_creator_id = r.optional_string()?,
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::DevEnvironmentStatus::from(&*r.string()?),
             ))?,
-            "statusReason" => f_status_reason = r.optional(|r| r.string_owned())?,
-            "repositories" => f_repositories = r.optional(|r| r.list(
+            b"statusReason" => f_status_reason = r.optional_string()?,
+            b"repositories" => f_repositories = r.optional(|r| r.list(
                 crate::types::de_dev_environment_repository_summary,
             ))?,
-            "alias" => f_alias = r.optional(|r| r.string_owned())?,
-            "ides" => f_ides = r.optional(|r| r.list(crate::types::de_ide))?,
-            "instanceType" => f_instance_type = r.optional(|r| Ok(
+            b"alias" => f_alias = r.optional_string()?,
+            b"ides" => f_ides = r.optional(|r| r.list(crate::types::de_ide))?,
+            b"instanceType" => f_instance_type = r.optional(|r| Ok(
                 crate::types::InstanceType::from(&*r.string()?),
             ))?,
-            "inactivityTimeoutMinutes" => f_inactivity_timeout_minutes = r.optional(|r| r.i32())?,
-            "persistentStorage" => f_persistent_storage = r.optional(
+            b"inactivityTimeoutMinutes" => f_inactivity_timeout_minutes = r.optional(|r| r.i32())?,
+            b"persistentStorage" => f_persistent_storage = r.optional(
                 crate::types::de_persistent_storage,
             )?,
-            "vpcConnectionName" => f_vpc_connection_name = r.optional(|r| r.string_owned())?,
+            b"vpcConnectionName" => f_vpc_connection_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -535,9 +535,9 @@ pub(crate) fn de_response(
     let mut f_https: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "https" => f_https = r.optional(|r| r.string_owned())?,
+            b"https" => f_https = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

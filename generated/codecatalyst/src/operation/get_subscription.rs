@@ -499,12 +499,12 @@ pub(crate) fn de_response(
     let mut f_pending_subscription_start_time: Option<::awsrt::types::DateTime> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "subscriptionType" => f_subscription_type = r.optional(|r| r.string_owned())?,
-            "awsAccountName" => f_aws_account_name = r.optional(|r| r.string_owned())?,
-            "pendingSubscriptionType" => f_pending_subscription_type = r.optional(|r| r.string_owned())?,
-            "pendingSubscriptionStartTime" => f_pending_subscription_start_time = r.optional(|r| r.timestamp(
+            b"subscriptionType" => f_subscription_type = r.optional_string()?,
+            b"awsAccountName" => f_aws_account_name = r.optional_string()?,
+            b"pendingSubscriptionType" => f_pending_subscription_type = r.optional_string()?,
+            b"pendingSubscriptionStartTime" => f_pending_subscription_start_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
             _ => r.skip_value()?,

@@ -549,13 +549,13 @@ pub(crate) fn de_response(
     let mut f_version: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "userId" => f_user_id = r.optional(|r| r.string_owned())?,
-            "userName" => f_user_name = r.optional(|r| r.string_owned())?,
-            "displayName" => f_display_name = r.optional(|r| r.string_owned())?,
-            "primaryEmail" => f_primary_email = r.optional(crate::types::de_email_address)?,
-            "version" => f_version = r.optional(|r| r.string_owned())?,
+            b"userId" => f_user_id = r.optional_string()?,
+            b"userName" => f_user_name = r.optional_string()?,
+            b"displayName" => f_display_name = r.optional_string()?,
+            b"primaryEmail" => f_primary_email = r.optional(crate::types::de_email_address)?,
+            b"version" => f_version = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

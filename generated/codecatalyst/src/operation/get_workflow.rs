@@ -797,25 +797,25 @@ pub(crate) fn de_response(
     let mut f_status: Option<crate::types::WorkflowStatus> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
-            "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "sourceRepositoryName" => f_source_repository_name = r.optional(|r| r.string_owned())?,
-            "sourceBranchName" => f_source_branch_name = r.optional(|r| r.string_owned())?,
-            "definition" => f_definition = r.optional(crate::types::de_workflow_definition)?,
-            "createdTime" => f_created_time = r.optional(|r| r.timestamp(
+            b"spaceName" => f_space_name = r.optional_string()?,
+            b"projectName" => f_project_name = r.optional_string()?,
+            b"id" => f_id = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
+            b"sourceRepositoryName" => f_source_repository_name = r.optional_string()?,
+            b"sourceBranchName" => f_source_branch_name = r.optional_string()?,
+            b"definition" => f_definition = r.optional(crate::types::de_workflow_definition)?,
+            b"createdTime" => f_created_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+            b"lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "runMode" => f_run_mode = r.optional(|r| Ok(
+            b"runMode" => f_run_mode = r.optional(|r| Ok(
                 crate::types::WorkflowRunMode::from(&*r.string()?),
             ))?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::WorkflowStatus::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

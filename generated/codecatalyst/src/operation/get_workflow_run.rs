@@ -745,25 +745,25 @@ pub(crate) fn de_response(
     let mut f_last_updated_time: Option<::awsrt::types::DateTime> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
-            "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "workflowId" => f_workflow_id = r.optional(|r| r.string_owned())?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"spaceName" => f_space_name = r.optional_string()?,
+            b"projectName" => f_project_name = r.optional_string()?,
+            b"id" => f_id = r.optional_string()?,
+            b"workflowId" => f_workflow_id = r.optional_string()?,
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::WorkflowRunStatus::from(&*r.string()?),
             ))?,
-            "statusReasons" => f_status_reasons = r.optional(|r| r.list(
+            b"statusReasons" => f_status_reasons = r.optional(|r| r.list(
                 crate::types::de_workflow_run_status_reason,
             ))?,
-            "startTime" => f_start_time = r.optional(|r| r.timestamp(
+            b"startTime" => f_start_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "endTime" => f_end_time = r.optional(|r| r.timestamp(
+            b"endTime" => f_end_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+            b"lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
             _ => r.skip_value()?,

@@ -681,10 +681,10 @@ pub(crate) fn de_response(
     let mut f_items: Option<Vec<crate::types::EventLogEntry>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "items" => f_items = r.optional(|r| r.list(crate::types::de_event_log_entry))?,
+            b"nextToken" => f_next_token = r.optional_string()?,
+            b"items" => f_items = r.optional(|r| r.list(crate::types::de_event_log_entry))?,
             _ => r.skip_value()?,
         }
     }

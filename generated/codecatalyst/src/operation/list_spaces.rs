@@ -447,10 +447,10 @@ pub(crate) fn de_response(
     let mut f_items: Option<Vec<crate::types::SpaceSummary>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "items" => f_items = r.optional(|r| r.list(crate::types::de_space_summary))?,
+            b"nextToken" => f_next_token = r.optional_string()?,
+            b"items" => f_items = r.optional(|r| r.list(crate::types::de_space_summary))?,
             _ => r.skip_value()?,
         }
     }

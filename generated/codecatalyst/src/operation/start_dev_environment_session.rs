@@ -751,15 +751,15 @@ pub(crate) fn de_response(
     let mut f_id: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "accessDetails" => f_access_details = r.optional(
+            b"accessDetails" => f_access_details = r.optional(
                 crate::types::de_dev_environment_access_details,
             )?,
-            "sessionId" => f_session_id = r.optional(|r| r.string_owned())?,
-            "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
-            "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
-            "id" => f_id = r.optional(|r| r.string_owned())?,
+            b"sessionId" => f_session_id = r.optional_string()?,
+            b"spaceName" => f_space_name = r.optional_string()?,
+            b"projectName" => f_project_name = r.optional_string()?,
+            b"id" => f_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -928,18 +928,18 @@ pub(crate) fn de_response(
     let mut f_client_token: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
-            "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
-            "alias" => f_alias = r.optional(|r| r.string_owned())?,
-            "ides" => f_ides = r.optional(|r| r.list(crate::types::de_ide_configuration))?,
-            "instanceType" => f_instance_type = r.optional(|r| Ok(
+            b"id" => f_id = r.optional_string()?,
+            b"spaceName" => f_space_name = r.optional_string()?,
+            b"projectName" => f_project_name = r.optional_string()?,
+            b"alias" => f_alias = r.optional_string()?,
+            b"ides" => f_ides = r.optional(|r| r.list(crate::types::de_ide_configuration))?,
+            b"instanceType" => f_instance_type = r.optional(|r| Ok(
                 crate::types::InstanceType::from(&*r.string()?),
             ))?,
-            "inactivityTimeoutMinutes" => f_inactivity_timeout_minutes = r.optional(|r| r.i32())?,
-            "clientToken" => f_client_token = r.optional(|r| r.string_owned())?,
+            b"inactivityTimeoutMinutes" => f_inactivity_timeout_minutes = r.optional(|r| r.i32())?,
+            b"clientToken" => f_client_token = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

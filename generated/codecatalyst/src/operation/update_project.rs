@@ -591,12 +591,12 @@ pub(crate) fn de_response(
     let mut f_description: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "displayName" => f_display_name = r.optional(|r| r.string_owned())?,
-            "description" => f_description = r.optional(|r| r.string_owned())?,
+            b"spaceName" => f_space_name = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
+            b"displayName" => f_display_name = r.optional_string()?,
+            b"description" => f_description = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -370,9 +370,9 @@ pub(crate) fn de_response(
     let mut f_identity: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "identity" => f_identity = r.optional(|r| r.string_owned())?,
+            b"identity" => f_identity = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -118,11 +118,11 @@ pub(crate) fn de_access_token_summary(
     let mut f_name: Option<String> = None;
     let mut f_expires_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "expiresTime" => f_expires_time = r.optional(|r| r.timestamp(
+            b"id" => f_id = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
+            b"expiresTime" => f_expires_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
             _ => r.skip_value()?,

@@ -133,12 +133,12 @@ pub(crate) fn de_dev_environment_access_details(
     let mut f_stream_url: Option<::awsrt::types::SensitiveString> = None;
     let mut f_token_value: Option<::awsrt::types::SensitiveString> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "streamUrl" => f_stream_url = r.optional(|r| Ok(
+            b"streamUrl" => f_stream_url = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
-            "tokenValue" => f_token_value = r.optional(|r| Ok(
+            b"tokenValue" => f_token_value = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
             _ => r.skip_value()?,

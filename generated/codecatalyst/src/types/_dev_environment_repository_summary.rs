@@ -90,10 +90,10 @@ pub(crate) fn de_dev_environment_repository_summary(
     let mut f_repository_name: Option<String> = None;
     let mut f_branch_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "repositoryName" => f_repository_name = r.optional(|r| r.string_owned())?,
-            "branchName" => f_branch_name = r.optional(|r| r.string_owned())?,
+            b"repositoryName" => f_repository_name = r.optional_string()?,
+            b"branchName" => f_branch_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

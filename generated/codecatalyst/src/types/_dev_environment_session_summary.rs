@@ -178,15 +178,15 @@ pub(crate) fn de_dev_environment_session_summary(
     let mut f_started_time: Option<::awsrt::types::DateTime> = None;
     let mut f_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
-            "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
-            "devEnvironmentId" => f_dev_environment_id = r.optional(|r| r.string_owned())?,
-            "startedTime" => f_started_time = r.optional(|r| r.timestamp(
+            b"spaceName" => f_space_name = r.optional_string()?,
+            b"projectName" => f_project_name = r.optional_string()?,
+            b"devEnvironmentId" => f_dev_environment_id = r.optional_string()?,
+            b"startedTime" => f_started_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "id" => f_id = r.optional(|r| r.string_owned())?,
+            b"id" => f_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -82,10 +82,10 @@ pub(crate) fn de_email_address(
     let mut f_email: Option<String> = None;
     let mut f_verified: Option<bool> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "email" => f_email = r.optional(|r| r.string_owned())?,
-            "verified" => f_verified = r.optional(|r| r.bool())?,
+            b"email" => f_email = r.optional_string()?,
+            b"verified" => f_verified = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

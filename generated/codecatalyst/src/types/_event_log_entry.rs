@@ -433,29 +433,29 @@ pub(crate) fn de_event_log_entry(
     let mut f_source_ip_address: Option<String> = None;
     let mut f_user_agent: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "eventName" => f_event_name = r.optional(|r| r.string_owned())?,
-            "eventType" => f_event_type = r.optional(|r| r.string_owned())?,
-            "eventCategory" => f_event_category = r.optional(|r| r.string_owned())?,
-            "eventSource" => f_event_source = r.optional(|r| r.string_owned())?,
-            "eventTime" => f_event_time = r.optional(|r| r.timestamp(
+            b"id" => f_id = r.optional_string()?,
+            b"eventName" => f_event_name = r.optional_string()?,
+            b"eventType" => f_event_type = r.optional_string()?,
+            b"eventCategory" => f_event_category = r.optional_string()?,
+            b"eventSource" => f_event_source = r.optional_string()?,
+            b"eventTime" => f_event_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "operationType" => f_operation_type = r.optional(|r| Ok(
+            b"operationType" => f_operation_type = r.optional(|r| Ok(
                 crate::types::OperationType::from(&*r.string()?),
             ))?,
-            "userIdentity" => f_user_identity = r.optional(crate::types::de_user_identity)?,
-            "projectInformation" => f_project_information = r.optional(
+            b"userIdentity" => f_user_identity = r.optional(crate::types::de_user_identity)?,
+            b"projectInformation" => f_project_information = r.optional(
                 crate::types::de_project_information,
             )?,
-            "requestId" => f_request_id = r.optional(|r| r.string_owned())?,
-            "requestPayload" => f_request_payload = r.optional(crate::types::de_event_payload)?,
-            "responsePayload" => f_response_payload = r.optional(crate::types::de_event_payload)?,
-            "errorCode" => f_error_code = r.optional(|r| r.string_owned())?,
-            "sourceIpAddress" => f_source_ip_address = r.optional(|r| r.string_owned())?,
-            "userAgent" => f_user_agent = r.optional(|r| r.string_owned())?,
+            b"requestId" => f_request_id = r.optional_string()?,
+            b"requestPayload" => f_request_payload = r.optional(crate::types::de_event_payload)?,
+            b"responsePayload" => f_response_payload = r.optional(crate::types::de_event_payload)?,
+            b"errorCode" => f_error_code = r.optional_string()?,
+            b"sourceIpAddress" => f_source_ip_address = r.optional_string()?,
+            b"userAgent" => f_user_agent = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -82,10 +82,10 @@ pub(crate) fn de_event_payload(
     let mut f_content_type: Option<String> = None;
     let mut f_data: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "contentType" => f_content_type = r.optional(|r| r.string_owned())?,
-            "data" => f_data = r.optional(|r| r.string_owned())?,
+            b"contentType" => f_content_type = r.optional_string()?,
+            b"data" => f_data = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -96,10 +96,10 @@ pub(crate) fn de_ide_configuration(
     let mut f_runtime: Option<String> = None;
     let mut f_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "runtime" => f_runtime = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
+            b"runtime" => f_runtime = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -174,15 +174,15 @@ pub(crate) fn de_list_source_repositories_item(
     let mut f_last_updated_time: Option<::awsrt::types::DateTime> = None;
     let mut f_created_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "description" => f_description = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+            b"id" => f_id = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
+            b"description" => f_description = r.optional_string()?,
+            b"lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "createdTime" => f_created_time = r.optional(|r| r.timestamp(
+            b"createdTime" => f_created_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
             _ => r.skip_value()?,

@@ -130,14 +130,14 @@ pub(crate) fn de_list_source_repository_branches_item(
     let mut f_last_updated_time: Option<::awsrt::types::DateTime> = None;
     let mut f_head_commit_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ref" => f_ref = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+            b"ref" => f_ref = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
+            b"lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "headCommitId" => f_head_commit_id = r.optional(|r| r.string_owned())?,
+            b"headCommitId" => f_head_commit_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

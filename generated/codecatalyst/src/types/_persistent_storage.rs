@@ -68,9 +68,9 @@ pub(crate) fn de_persistent_storage(
 ) -> Result<PersistentStorage, ::awsrt::json::JsonError> {
     let mut f_size_in_gi_b: Option<i32> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "sizeInGiB" => f_size_in_gi_b = r.optional(|r| r.i32())?,
+            b"sizeInGiB" => f_size_in_gi_b = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
         }
     }

@@ -82,10 +82,10 @@ pub(crate) fn de_project_information(
     let mut f_name: Option<String> = None;
     let mut f_project_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "projectId" => f_project_id = r.optional(|r| r.string_owned())?,
+            b"name" => f_name = r.optional_string()?,
+            b"projectId" => f_project_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -142,12 +142,12 @@ pub(crate) fn de_space_summary(
     let mut f_display_name: Option<String> = None;
     let mut f_description: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "regionName" => f_region_name = r.optional(|r| r.string_owned())?,
-            "displayName" => f_display_name = r.optional(|r| r.string_owned())?,
-            "description" => f_description = r.optional(|r| r.string_owned())?,
+            b"name" => f_name = r.optional_string()?,
+            b"regionName" => f_region_name = r.optional_string()?,
+            b"displayName" => f_display_name = r.optional_string()?,
+            b"description" => f_description = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -142,14 +142,14 @@ pub(crate) fn de_user_identity(
     let mut f_user_name: Option<String> = None;
     let mut f_aws_account_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "userType" => f_user_type = r.optional(|r| Ok(
+            b"userType" => f_user_type = r.optional(|r| Ok(
                 crate::types::UserType::from(&*r.string()?),
             ))?,
-            "principalId" => f_principal_id = r.optional(|r| r.string_owned())?,
-            "userName" => f_user_name = r.optional(|r| r.string_owned())?,
-            "awsAccountId" => f_aws_account_id = r.optional(|r| r.string_owned())?,
+            b"principalId" => f_principal_id = r.optional_string()?,
+            b"userName" => f_user_name = r.optional_string()?,
+            b"awsAccountId" => f_aws_account_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -66,9 +66,9 @@ pub(crate) fn de_workflow_definition(
 ) -> Result<WorkflowDefinition, ::awsrt::json::JsonError> {
     let mut f_path: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "path" => f_path = r.optional(|r| r.string_owned())?,
+            b"path" => f_path = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

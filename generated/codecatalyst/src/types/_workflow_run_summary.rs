@@ -258,24 +258,24 @@ pub(crate) fn de_workflow_run_summary(
     let mut f_end_time: Option<::awsrt::types::DateTime> = None;
     let mut f_last_updated_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "workflowId" => f_workflow_id = r.optional(|r| r.string_owned())?,
-            "workflowName" => f_workflow_name = r.optional(|r| r.string_owned())?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"id" => f_id = r.optional_string()?,
+            b"workflowId" => f_workflow_id = r.optional_string()?,
+            b"workflowName" => f_workflow_name = r.optional_string()?,
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::WorkflowRunStatus::from(&*r.string()?),
             ))?,
-            "statusReasons" => f_status_reasons = r.optional(|r| r.list(
+            b"statusReasons" => f_status_reasons = r.optional(|r| r.list(
                 crate::types::de_workflow_run_status_reason,
             ))?,
-            "startTime" => f_start_time = r.optional(|r| r.timestamp(
+            b"startTime" => f_start_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "endTime" => f_end_time = r.optional(|r| r.timestamp(
+            b"endTime" => f_end_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+            b"lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
             _ => r.skip_value()?,

@@ -293,25 +293,25 @@ pub(crate) fn de_workflow_summary(
     let mut f_run_mode: Option<crate::types::WorkflowRunMode> = None;
     let mut f_status: Option<crate::types::WorkflowStatus> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "sourceRepositoryName" => f_source_repository_name = r.optional(|r| r.string_owned())?,
-            "sourceBranchName" => f_source_branch_name = r.optional(|r| r.string_owned())?,
-            "definition" => f_definition = r.optional(
+            b"id" => f_id = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
+            b"sourceRepositoryName" => f_source_repository_name = r.optional_string()?,
+            b"sourceBranchName" => f_source_branch_name = r.optional_string()?,
+            b"definition" => f_definition = r.optional(
                 crate::types::de_workflow_definition_summary,
             )?,
-            "createdTime" => f_created_time = r.optional(|r| r.timestamp(
+            b"createdTime" => f_created_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+            b"lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::DateTime,
             ))?,
-            "runMode" => f_run_mode = r.optional(|r| Ok(
+            b"runMode" => f_run_mode = r.optional(|r| Ok(
                 crate::types::WorkflowRunMode::from(&*r.string()?),
             ))?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::WorkflowStatus::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

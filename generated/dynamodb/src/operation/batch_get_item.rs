@@ -630,15 +630,15 @@ pub(crate) fn de_output(
     let mut f_unprocessed_keys: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>> = None;
     let mut f_consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Responses" => f_responses = r.optional(|r| r.map(|r| r.list(|r| r.map(
+            b"Responses" => f_responses = r.optional(|r| r.map(|r| r.list(|r| r.map(
                 crate::types::de_attribute_value,
             ))))?,
-            "UnprocessedKeys" => f_unprocessed_keys = r.optional(|r| r.map(
+            b"UnprocessedKeys" => f_unprocessed_keys = r.optional(|r| r.map(
                 crate::types::de_keys_and_attributes,
             ))?,
-            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+            b"ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
                 crate::types::de_consumed_capacity,
             ))?,
             _ => r.skip_value()?,

@@ -499,9 +499,9 @@ pub(crate) fn de_output(
 ) -> Result<CreateBackupOutput, ::awsrt::json::JsonError> {
     let mut f_backup_details: Option<crate::types::BackupDetails> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "BackupDetails" => f_backup_details = r.optional(crate::types::de_backup_details)?,
+            b"BackupDetails" => f_backup_details = r.optional(crate::types::de_backup_details)?,
             _ => r.skip_value()?,
         }
     }

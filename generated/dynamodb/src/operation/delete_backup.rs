@@ -434,9 +434,9 @@ pub(crate) fn de_output(
 ) -> Result<DeleteBackupOutput, ::awsrt::json::JsonError> {
     let mut f_backup_description: Option<crate::types::BackupDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "BackupDescription" => f_backup_description = r.optional(
+            b"BackupDescription" => f_backup_description = r.optional(
                 crate::types::de_backup_description,
             )?,
             _ => r.skip_value()?,

@@ -483,9 +483,9 @@ pub(crate) fn de_output(
 ) -> Result<DeleteResourcePolicyOutput, ::awsrt::json::JsonError> {
     let mut f_revision_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "RevisionId" => f_revision_id = r.optional(|r| r.string_owned())?,
+            b"RevisionId" => f_revision_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

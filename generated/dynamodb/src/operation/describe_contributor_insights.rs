@@ -570,18 +570,18 @@ pub(crate) fn de_output(
     let mut f_last_update_date_time: Option<::awsrt::types::DateTime> = None;
     let mut f_failure_exception: Option<crate::types::FailureException> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "ContributorInsightsRuleList" => f_contributor_insights_rule_list = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "ContributorInsightsStatus" => f_contributor_insights_status = r.optional(|r| Ok(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"IndexName" => f_index_name = r.optional_string()?,
+            b"ContributorInsightsRuleList" => f_contributor_insights_rule_list = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"ContributorInsightsStatus" => f_contributor_insights_status = r.optional(|r| Ok(
                 crate::types::ContributorInsightsStatus::from(&*r.string()?),
             ))?,
-            "LastUpdateDateTime" => f_last_update_date_time = r.optional(|r| r.timestamp(
+            b"LastUpdateDateTime" => f_last_update_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "FailureException" => f_failure_exception = r.optional(
+            b"FailureException" => f_failure_exception = r.optional(
                 crate::types::de_failure_exception,
             )?,
             _ => r.skip_value()?,

@@ -319,9 +319,9 @@ pub(crate) fn de_output(
 ) -> Result<DescribeEndpointsOutput, ::awsrt::json::JsonError> {
     let mut f_endpoints: Option<Vec<crate::types::Endpoint>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Endpoints" => f_endpoints = r.optional(|r| r.list(crate::types::de_endpoint))?,
+            b"Endpoints" => f_endpoints = r.optional(|r| r.list(crate::types::de_endpoint))?,
             _ => r.skip_value()?,
         }
     }

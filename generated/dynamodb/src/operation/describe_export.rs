@@ -408,9 +408,9 @@ pub(crate) fn de_output(
 ) -> Result<DescribeExportOutput, ::awsrt::json::JsonError> {
     let mut f_export_description: Option<crate::types::ExportDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ExportDescription" => f_export_description = r.optional(
+            b"ExportDescription" => f_export_description = r.optional(
                 crate::types::de_export_description,
             )?,
             _ => r.skip_value()?,

@@ -396,9 +396,9 @@ pub(crate) fn de_output(
 ) -> Result<DescribeImportOutput, ::awsrt::json::JsonError> {
     let mut f_import_table_description: Option<crate::types::ImportTableDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ImportTableDescription" => f_import_table_description = r.optional(
+            b"ImportTableDescription" => f_import_table_description = r.optional(
                 crate::types::de_import_table_description,
             )?,
             _ => r.skip_value()?,

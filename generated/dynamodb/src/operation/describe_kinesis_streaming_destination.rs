@@ -452,10 +452,10 @@ pub(crate) fn de_output(
     let mut f_table_name: Option<String> = None;
     let mut f_kinesis_data_stream_destinations: Option<Vec<crate::types::KinesisDataStreamDestination>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "KinesisDataStreamDestinations" => f_kinesis_data_stream_destinations = r.optional(|r| r.list(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"KinesisDataStreamDestinations" => f_kinesis_data_stream_destinations = r.optional(|r| r.list(
                 crate::types::de_kinesis_data_stream_destination,
             ))?,
             _ => r.skip_value()?,

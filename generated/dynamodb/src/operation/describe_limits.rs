@@ -406,12 +406,12 @@ pub(crate) fn de_output(
     let mut f_table_max_read_capacity_units: Option<i64> = None;
     let mut f_table_max_write_capacity_units: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "AccountMaxReadCapacityUnits" => f_account_max_read_capacity_units = r.optional(|r| r.i64())?,
-            "AccountMaxWriteCapacityUnits" => f_account_max_write_capacity_units = r.optional(|r| r.i64())?,
-            "TableMaxReadCapacityUnits" => f_table_max_read_capacity_units = r.optional(|r| r.i64())?,
-            "TableMaxWriteCapacityUnits" => f_table_max_write_capacity_units = r.optional(|r| r.i64())?,
+            b"AccountMaxReadCapacityUnits" => f_account_max_read_capacity_units = r.optional(|r| r.i64())?,
+            b"AccountMaxWriteCapacityUnits" => f_account_max_write_capacity_units = r.optional(|r| r.i64())?,
+            b"TableMaxReadCapacityUnits" => f_table_max_read_capacity_units = r.optional(|r| r.i64())?,
+            b"TableMaxWriteCapacityUnits" => f_table_max_write_capacity_units = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

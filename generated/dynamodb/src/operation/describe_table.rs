@@ -411,9 +411,9 @@ pub(crate) fn de_output(
 ) -> Result<DescribeTableOutput, ::awsrt::json::JsonError> {
     let mut f_table: Option<crate::types::TableDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Table" => f_table = r.optional(crate::types::de_table_description)?,
+            b"Table" => f_table = r.optional(crate::types::de_table_description)?,
             _ => r.skip_value()?,
         }
     }

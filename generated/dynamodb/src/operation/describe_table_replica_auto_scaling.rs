@@ -412,9 +412,9 @@ pub(crate) fn de_output(
 ) -> Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::json::JsonError> {
     let mut f_table_auto_scaling_description: Option<crate::types::TableAutoScalingDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableAutoScalingDescription" => f_table_auto_scaling_description = r.optional(
+            b"TableAutoScalingDescription" => f_table_auto_scaling_description = r.optional(
                 crate::types::de_table_auto_scaling_description,
             )?,
             _ => r.skip_value()?,

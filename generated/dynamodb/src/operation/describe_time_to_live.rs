@@ -414,9 +414,9 @@ pub(crate) fn de_output(
 ) -> Result<DescribeTimeToLiveOutput, ::awsrt::json::JsonError> {
     let mut f_time_to_live_description: Option<crate::types::TimeToLiveDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TimeToLiveDescription" => f_time_to_live_description = r.optional(
+            b"TimeToLiveDescription" => f_time_to_live_description = r.optional(
                 crate::types::de_time_to_live_description,
             )?,
             _ => r.skip_value()?,

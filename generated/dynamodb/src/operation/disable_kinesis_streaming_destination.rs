@@ -624,14 +624,14 @@ pub(crate) fn de_output(
     let mut f_destination_status: Option<crate::types::DestinationStatus> = None;
     let mut f_enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "StreamArn" => f_stream_arn = r.optional(|r| r.string_owned())?,
-            "DestinationStatus" => f_destination_status = r.optional(|r| Ok(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"StreamArn" => f_stream_arn = r.optional_string()?,
+            b"DestinationStatus" => f_destination_status = r.optional(|r| Ok(
                 crate::types::DestinationStatus::from(&*r.string()?),
             ))?,
-            "EnableKinesisStreamingConfiguration" => f_enable_kinesis_streaming_configuration = r.optional(
+            b"EnableKinesisStreamingConfiguration" => f_enable_kinesis_streaming_configuration = r.optional(
                 crate::types::de_enable_kinesis_streaming_configuration,
             )?,
             _ => r.skip_value()?,

@@ -827,14 +827,14 @@ pub(crate) fn de_output(
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     let mut f_last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Items" => f_items = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
-            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+            b"Items" => f_items = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
+            b"NextToken" => f_next_token = r.optional_string()?,
+            b"ConsumedCapacity" => f_consumed_capacity = r.optional(
                 crate::types::de_consumed_capacity,
             )?,
-            "LastEvaluatedKey" => f_last_evaluated_key = r.optional(|r| r.map(
+            b"LastEvaluatedKey" => f_last_evaluated_key = r.optional(|r| r.map(
                 crate::types::de_attribute_value,
             ))?,
             _ => r.skip_value()?,

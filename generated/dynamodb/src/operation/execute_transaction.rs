@@ -574,10 +574,10 @@ pub(crate) fn de_output(
     let mut f_responses: Option<Vec<crate::types::ItemResponse>> = None;
     let mut f_consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Responses" => f_responses = r.optional(|r| r.list(crate::types::de_item_response))?,
-            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+            b"Responses" => f_responses = r.optional(|r| r.list(crate::types::de_item_response))?,
+            b"ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
                 crate::types::de_consumed_capacity,
             ))?,
             _ => r.skip_value()?,

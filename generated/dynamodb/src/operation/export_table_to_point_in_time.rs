@@ -881,9 +881,9 @@ pub(crate) fn de_output(
 ) -> Result<ExportTableToPointInTimeOutput, ::awsrt::json::JsonError> {
     let mut f_export_description: Option<crate::types::ExportDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ExportDescription" => f_export_description = r.optional(
+            b"ExportDescription" => f_export_description = r.optional(
                 crate::types::de_export_description,
             )?,
             _ => r.skip_value()?,

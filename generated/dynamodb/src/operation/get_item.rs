@@ -802,10 +802,10 @@ pub(crate) fn de_output(
     let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
-            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+            b"Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            b"ConsumedCapacity" => f_consumed_capacity = r.optional(
                 crate::types::de_consumed_capacity,
             )?,
             _ => r.skip_value()?,

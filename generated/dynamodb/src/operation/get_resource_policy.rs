@@ -444,10 +444,10 @@ pub(crate) fn de_output(
     let mut f_policy: Option<String> = None;
     let mut f_revision_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Policy" => f_policy = r.optional(|r| r.string_owned())?,
-            "RevisionId" => f_revision_id = r.optional(|r| r.string_owned())?,
+            b"Policy" => f_policy = r.optional_string()?,
+            b"RevisionId" => f_revision_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

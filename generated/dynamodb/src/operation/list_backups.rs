@@ -623,12 +623,12 @@ pub(crate) fn de_output(
     let mut f_backup_summaries: Option<Vec<crate::types::BackupSummary>> = None;
     let mut f_last_evaluated_backup_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "BackupSummaries" => f_backup_summaries = r.optional(|r| r.list(
+            b"BackupSummaries" => f_backup_summaries = r.optional(|r| r.list(
                 crate::types::de_backup_summary,
             ))?,
-            "LastEvaluatedBackupArn" => f_last_evaluated_backup_arn = r.optional(|r| r.string_owned())?,
+            b"LastEvaluatedBackupArn" => f_last_evaluated_backup_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

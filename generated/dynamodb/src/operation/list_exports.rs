@@ -487,12 +487,12 @@ pub(crate) fn de_output(
     let mut f_export_summaries: Option<Vec<crate::types::ExportSummary>> = None;
     let mut f_next_token: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ExportSummaries" => f_export_summaries = r.optional(|r| r.list(
+            b"ExportSummaries" => f_export_summaries = r.optional(|r| r.list(
                 crate::types::de_export_summary,
             ))?,
-            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
+            b"NextToken" => f_next_token = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

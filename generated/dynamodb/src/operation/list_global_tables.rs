@@ -487,10 +487,12 @@ pub(crate) fn de_output(
     let mut f_global_tables: Option<Vec<crate::types::GlobalTable>> = None;
     let mut f_last_evaluated_global_table_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "GlobalTables" => f_global_tables = r.optional(|r| r.list(crate::types::de_global_table))?,
-            "LastEvaluatedGlobalTableName" => f_last_evaluated_global_table_name = r.optional(|r| r.string_owned())?,
+            b"GlobalTables" => f_global_tables = r.optional(|r| r.list(
+                crate::types::de_global_table,
+            ))?,
+            b"LastEvaluatedGlobalTableName" => f_last_evaluated_global_table_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -480,12 +480,12 @@ pub(crate) fn de_output(
     let mut f_import_summary_list: Option<Vec<crate::types::ImportSummary>> = None;
     let mut f_next_token: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ImportSummaryList" => f_import_summary_list = r.optional(|r| r.list(
+            b"ImportSummaryList" => f_import_summary_list = r.optional(|r| r.list(
                 crate::types::de_import_summary,
             ))?,
-            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
+            b"NextToken" => f_next_token = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -449,10 +449,10 @@ pub(crate) fn de_output(
     let mut f_table_names: Option<Vec<String>> = None;
     let mut f_last_evaluated_table_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableNames" => f_table_names = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "LastEvaluatedTableName" => f_last_evaluated_table_name = r.optional(|r| r.string_owned())?,
+            b"TableNames" => f_table_names = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"LastEvaluatedTableName" => f_last_evaluated_table_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

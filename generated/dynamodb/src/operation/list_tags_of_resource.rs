@@ -475,10 +475,10 @@ pub(crate) fn de_output(
     let mut f_tags: Option<Vec<crate::types::Tag>> = None;
     let mut f_next_token: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Tags" => f_tags = r.optional(|r| r.list(crate::types::de_tag))?,
-            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
+            b"Tags" => f_tags = r.optional(|r| r.list(crate::types::de_tag))?,
+            b"NextToken" => f_next_token = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

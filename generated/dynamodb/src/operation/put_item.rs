@@ -1186,13 +1186,13 @@ pub(crate) fn de_output(
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     let mut f_item_collection_metrics: Option<crate::types::ItemCollectionMetrics> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Attributes" => f_attributes = r.optional(|r| r.map(crate::types::de_attribute_value))?,
-            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+            b"Attributes" => f_attributes = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            b"ConsumedCapacity" => f_consumed_capacity = r.optional(
                 crate::types::de_consumed_capacity,
             )?,
-            "ItemCollectionMetrics" => f_item_collection_metrics = r.optional(
+            b"ItemCollectionMetrics" => f_item_collection_metrics = r.optional(
                 crate::types::de_item_collection_metrics,
             )?,
             _ => r.skip_value()?,

@@ -816,9 +816,9 @@ pub(crate) fn de_output(
 ) -> Result<RestoreTableFromBackupOutput, ::awsrt::json::JsonError> {
     let mut f_table_description: Option<crate::types::TableDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableDescription" => f_table_description = r.optional(
+            b"TableDescription" => f_table_description = r.optional(
                 crate::types::de_table_description,
             )?,
             _ => r.skip_value()?,

@@ -1382,15 +1382,15 @@ pub(crate) fn de_output(
     let mut f_last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Items" => f_items = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
-            "Count" => f_count = r.optional(|r| r.i32())?,
-            "ScannedCount" => f_scanned_count = r.optional(|r| r.i32())?,
-            "LastEvaluatedKey" => f_last_evaluated_key = r.optional(|r| r.map(
+            b"Items" => f_items = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
+            b"Count" => f_count = r.optional(|r| r.i32())?,
+            b"ScannedCount" => f_scanned_count = r.optional(|r| r.i32())?,
+            b"LastEvaluatedKey" => f_last_evaluated_key = r.optional(|r| r.map(
                 crate::types::de_attribute_value,
             ))?,
-            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+            b"ConsumedCapacity" => f_consumed_capacity = r.optional(
                 crate::types::de_consumed_capacity,
             )?,
             _ => r.skip_value()?,

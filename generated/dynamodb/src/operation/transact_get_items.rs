@@ -519,12 +519,12 @@ pub(crate) fn de_output(
     let mut f_consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>> = None;
     let mut f_responses: Option<Vec<crate::types::ItemResponse>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+            b"ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
                 crate::types::de_consumed_capacity,
             ))?,
-            "Responses" => f_responses = r.optional(|r| r.list(crate::types::de_item_response))?,
+            b"Responses" => f_responses = r.optional(|r| r.list(crate::types::de_item_response))?,
             _ => r.skip_value()?,
         }
     }

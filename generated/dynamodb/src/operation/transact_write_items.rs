@@ -674,12 +674,12 @@ pub(crate) fn de_output(
     let mut f_consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>> = None;
     let mut f_item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+            b"ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
                 crate::types::de_consumed_capacity,
             ))?,
-            "ItemCollectionMetrics" => f_item_collection_metrics = r.optional(|r| r.map(|r| r.list(
+            b"ItemCollectionMetrics" => f_item_collection_metrics = r.optional(|r| r.map(|r| r.list(
                 crate::types::de_item_collection_metrics,
             )))?,
             _ => r.skip_value()?,

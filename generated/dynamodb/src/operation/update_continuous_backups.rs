@@ -497,9 +497,9 @@ pub(crate) fn de_output(
 ) -> Result<UpdateContinuousBackupsOutput, ::awsrt::json::JsonError> {
     let mut f_continuous_backups_description: Option<crate::types::ContinuousBackupsDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ContinuousBackupsDescription" => f_continuous_backups_description = r.optional(
+            b"ContinuousBackupsDescription" => f_continuous_backups_description = r.optional(
                 crate::types::de_continuous_backups_description,
             )?,
             _ => r.skip_value()?,

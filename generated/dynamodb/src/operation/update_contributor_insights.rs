@@ -555,11 +555,11 @@ pub(crate) fn de_output(
     let mut f_index_name: Option<String> = None;
     let mut f_contributor_insights_status: Option<crate::types::ContributorInsightsStatus> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "ContributorInsightsStatus" => f_contributor_insights_status = r.optional(|r| Ok(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"IndexName" => f_index_name = r.optional_string()?,
+            b"ContributorInsightsStatus" => f_contributor_insights_status = r.optional(|r| Ok(
                 crate::types::ContributorInsightsStatus::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

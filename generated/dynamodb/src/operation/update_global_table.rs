@@ -494,9 +494,9 @@ pub(crate) fn de_output(
 ) -> Result<UpdateGlobalTableOutput, ::awsrt::json::JsonError> {
     let mut f_global_table_description: Option<crate::types::GlobalTableDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "GlobalTableDescription" => f_global_table_description = r.optional(
+            b"GlobalTableDescription" => f_global_table_description = r.optional(
                 crate::types::de_global_table_description,
             )?,
             _ => r.skip_value()?,

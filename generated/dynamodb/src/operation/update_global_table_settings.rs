@@ -752,10 +752,10 @@ pub(crate) fn de_output(
     let mut f_global_table_name: Option<String> = None;
     let mut f_replica_settings: Option<Vec<crate::types::ReplicaSettingsDescription>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "GlobalTableName" => f_global_table_name = r.optional(|r| r.string_owned())?,
-            "ReplicaSettings" => f_replica_settings = r.optional(|r| r.list(
+            b"GlobalTableName" => f_global_table_name = r.optional_string()?,
+            b"ReplicaSettings" => f_replica_settings = r.optional(|r| r.list(
                 crate::types::de_replica_settings_description,
             ))?,
             _ => r.skip_value()?,

@@ -495,9 +495,9 @@ pub(crate) fn de_output(
 ) -> Result<UpdateTimeToLiveOutput, ::awsrt::json::JsonError> {
     let mut f_time_to_live_specification: Option<crate::types::TimeToLiveSpecification> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TimeToLiveSpecification" => f_time_to_live_specification = r.optional(
+            b"TimeToLiveSpecification" => f_time_to_live_specification = r.optional(
                 crate::types::de_time_to_live_specification,
             )?,
             _ => r.skip_value()?,

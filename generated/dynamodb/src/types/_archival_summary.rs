@@ -105,13 +105,13 @@ pub(crate) fn de_archival_summary(
     let mut f_archival_reason: Option<String> = None;
     let mut f_archival_backup_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ArchivalDateTime" => f_archival_date_time = r.optional(|r| r.timestamp(
+            b"ArchivalDateTime" => f_archival_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ArchivalReason" => f_archival_reason = r.optional(|r| r.string_owned())?,
-            "ArchivalBackupArn" => f_archival_backup_arn = r.optional(|r| r.string_owned())?,
+            b"ArchivalReason" => f_archival_reason = r.optional_string()?,
+            b"ArchivalBackupArn" => f_archival_backup_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

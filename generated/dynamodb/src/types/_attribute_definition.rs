@@ -110,10 +110,10 @@ pub(crate) fn de_attribute_definition(
     let mut f_attribute_name: Option<String> = None;
     let mut f_attribute_type: Option<crate::types::ScalarAttributeType> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "AttributeName" => f_attribute_name = r.optional(|r| r.string_owned())?,
-            "AttributeType" => f_attribute_type = r.optional(|r| Ok(
+            b"AttributeName" => f_attribute_name = r.optional_string()?,
+            b"AttributeType" => f_attribute_type = r.optional(|r| Ok(
                 crate::types::ScalarAttributeType::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

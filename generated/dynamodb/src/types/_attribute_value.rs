@@ -266,24 +266,24 @@ pub(crate) fn de_attribute_value(
 ) -> Result<AttributeValue, ::awsrt::json::JsonError> {
     let mut out = AttributeValue::Unknown;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
-        if r.take_null()? || &*key == "__type" {
-            if &*key == "__type" {
+    while let Some(key) = r.next_key_raw()? {
+        if r.take_null()? || &*key == b"__type" {
+            if &*key == b"__type" {
                 r.skip_value()?;
             }
             continue;
         }
         out = match &*key {
-            "S" => AttributeValue::S(r.string_owned()?),
-            "N" => AttributeValue::N(r.string_owned()?),
-            "B" => AttributeValue::B(::awsrt::types::Blob::new(r.blob()?)),
-            "SS" => AttributeValue::Ss(r.list(|r| r.string_owned())?),
-            "NS" => AttributeValue::Ns(r.list(|r| r.string_owned())?),
-            "BS" => AttributeValue::Bs(r.list(|r| Ok(::awsrt::types::Blob::new(r.blob()?)))?),
-            "M" => AttributeValue::M(r.map(crate::types::de_attribute_value)?),
-            "L" => AttributeValue::L(r.list(crate::types::de_attribute_value)?),
-            "NULL" => AttributeValue::Null(r.bool()?),
-            "BOOL" => AttributeValue::Bool(r.bool()?),
+            b"S" => AttributeValue::S(r.string_owned()?),
+            b"N" => AttributeValue::N(r.string_owned()?),
+            b"B" => AttributeValue::B(::awsrt::types::Blob::new(r.blob()?)),
+            b"SS" => AttributeValue::Ss(r.list(|r| r.string_owned())?),
+            b"NS" => AttributeValue::Ns(r.list(|r| r.string_owned())?),
+            b"BS" => AttributeValue::Bs(r.list(|r| Ok(::awsrt::types::Blob::new(r.blob()?)))?),
+            b"M" => AttributeValue::M(r.map(crate::types::de_attribute_value)?),
+            b"L" => AttributeValue::L(r.list(crate::types::de_attribute_value)?),
+            b"NULL" => AttributeValue::Null(r.bool()?),
+            b"BOOL" => AttributeValue::Bool(r.bool()?),
             _ => {
                 r.skip_value()?;
                 AttributeValue::Unknown

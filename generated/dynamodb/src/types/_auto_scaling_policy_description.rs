@@ -90,10 +90,10 @@ pub(crate) fn de_auto_scaling_policy_description(
     let mut f_policy_name: Option<String> = None;
     let mut f_target_tracking_scaling_policy_configuration: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "PolicyName" => f_policy_name = r.optional(|r| r.string_owned())?,
-            "TargetTrackingScalingPolicyConfiguration" => f_target_tracking_scaling_policy_configuration = r.optional(
+            b"PolicyName" => f_policy_name = r.optional_string()?,
+            b"TargetTrackingScalingPolicyConfiguration" => f_target_tracking_scaling_policy_configuration = r.optional(
                 crate::types::de_auto_scaling_target_tracking_scaling_policy_configuration_description,
             )?,
             _ => r.skip_value()?,

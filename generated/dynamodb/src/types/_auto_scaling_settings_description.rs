@@ -153,13 +153,13 @@ pub(crate) fn de_auto_scaling_settings_description(
     let mut f_auto_scaling_role_arn: Option<String> = None;
     let mut f_scaling_policies: Option<Vec<crate::types::AutoScalingPolicyDescription>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "MinimumUnits" => f_minimum_units = r.optional(|r| r.i64())?,
-            "MaximumUnits" => f_maximum_units = r.optional(|r| r.i64())?,
-            "AutoScalingDisabled" => f_auto_scaling_disabled = r.optional(|r| r.bool())?,
-            "AutoScalingRoleArn" => f_auto_scaling_role_arn = r.optional(|r| r.string_owned())?,
-            "ScalingPolicies" => f_scaling_policies = r.optional(|r| r.list(
+            b"MinimumUnits" => f_minimum_units = r.optional(|r| r.i64())?,
+            b"MaximumUnits" => f_maximum_units = r.optional(|r| r.i64())?,
+            b"AutoScalingDisabled" => f_auto_scaling_disabled = r.optional(|r| r.bool())?,
+            b"AutoScalingRoleArn" => f_auto_scaling_role_arn = r.optional_string()?,
+            b"ScalingPolicies" => f_scaling_policies = r.optional(|r| r.list(
                 crate::types::de_auto_scaling_policy_description,
             ))?,
             _ => r.skip_value()?,

@@ -134,12 +134,12 @@ pub(crate) fn de_auto_scaling_target_tracking_scaling_policy_configuration_descr
     let mut f_scale_out_cooldown: Option<i32> = None;
     let mut f_target_value: Option<f64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "DisableScaleIn" => f_disable_scale_in = r.optional(|r| r.bool())?,
-            "ScaleInCooldown" => f_scale_in_cooldown = r.optional(|r| r.i32())?,
-            "ScaleOutCooldown" => f_scale_out_cooldown = r.optional(|r| r.i32())?,
-            "TargetValue" => f_target_value = r.optional(|r| r.f64())?,
+            b"DisableScaleIn" => f_disable_scale_in = r.optional(|r| r.bool())?,
+            b"ScaleInCooldown" => f_scale_in_cooldown = r.optional(|r| r.i32())?,
+            b"ScaleOutCooldown" => f_scale_out_cooldown = r.optional(|r| r.i32())?,
+            b"TargetValue" => f_target_value = r.optional(|r| r.f64())?,
             _ => r.skip_value()?,
         }
     }

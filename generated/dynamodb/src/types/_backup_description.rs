@@ -114,13 +114,13 @@ pub(crate) fn de_backup_description(
     let mut f_source_table_details: Option<crate::types::SourceTableDetails> = None;
     let mut f_source_table_feature_details: Option<crate::types::SourceTableFeatureDetails> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "BackupDetails" => f_backup_details = r.optional(crate::types::de_backup_details)?,
-            "SourceTableDetails" => f_source_table_details = r.optional(
+            b"BackupDetails" => f_backup_details = r.optional(crate::types::de_backup_details)?,
+            b"SourceTableDetails" => f_source_table_details = r.optional(
                 crate::types::de_source_table_details,
             )?,
-            "SourceTableFeatureDetails" => f_source_table_feature_details = r.optional(
+            b"SourceTableFeatureDetails" => f_source_table_feature_details = r.optional(
                 crate::types::de_source_table_feature_details,
             )?,
             _ => r.skip_value()?,

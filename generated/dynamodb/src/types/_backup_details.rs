@@ -226,21 +226,21 @@ pub(crate) fn de_backup_details(
     let mut f_backup_creation_date_time: Option<::awsrt::types::DateTime> = None;
     let mut f_backup_expiry_date_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "BackupArn" => f_backup_arn = r.optional(|r| r.string_owned())?,
-            "BackupName" => f_backup_name = r.optional(|r| r.string_owned())?,
-            "BackupSizeBytes" => f_backup_size_bytes = r.optional(|r| r.i64())?,
-            "BackupStatus" => f_backup_status = r.optional(|r| Ok(
+            b"BackupArn" => f_backup_arn = r.optional_string()?,
+            b"BackupName" => f_backup_name = r.optional_string()?,
+            b"BackupSizeBytes" => f_backup_size_bytes = r.optional(|r| r.i64())?,
+            b"BackupStatus" => f_backup_status = r.optional(|r| Ok(
                 crate::types::BackupStatus::from(&*r.string()?),
             ))?,
-            "BackupType" => f_backup_type = r.optional(|r| Ok(
+            b"BackupType" => f_backup_type = r.optional(|r| Ok(
                 crate::types::BackupType::from(&*r.string()?),
             ))?,
-            "BackupCreationDateTime" => f_backup_creation_date_time = r.optional(|r| r.timestamp(
+            b"BackupCreationDateTime" => f_backup_creation_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "BackupExpiryDateTime" => f_backup_expiry_date_time = r.optional(|r| r.timestamp(
+            b"BackupExpiryDateTime" => f_backup_expiry_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

@@ -271,26 +271,26 @@ pub(crate) fn de_backup_summary(
     let mut f_backup_type: Option<crate::types::BackupType> = None;
     let mut f_backup_size_bytes: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "TableId" => f_table_id = r.optional(|r| r.string_owned())?,
-            "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
-            "BackupArn" => f_backup_arn = r.optional(|r| r.string_owned())?,
-            "BackupName" => f_backup_name = r.optional(|r| r.string_owned())?,
-            "BackupCreationDateTime" => f_backup_creation_date_time = r.optional(|r| r.timestamp(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"TableId" => f_table_id = r.optional_string()?,
+            b"TableArn" => f_table_arn = r.optional_string()?,
+            b"BackupArn" => f_backup_arn = r.optional_string()?,
+            b"BackupName" => f_backup_name = r.optional_string()?,
+            b"BackupCreationDateTime" => f_backup_creation_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "BackupExpiryDateTime" => f_backup_expiry_date_time = r.optional(|r| r.timestamp(
+            b"BackupExpiryDateTime" => f_backup_expiry_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "BackupStatus" => f_backup_status = r.optional(|r| Ok(
+            b"BackupStatus" => f_backup_status = r.optional(|r| Ok(
                 crate::types::BackupStatus::from(&*r.string()?),
             ))?,
-            "BackupType" => f_backup_type = r.optional(|r| Ok(
+            b"BackupType" => f_backup_type = r.optional(|r| Ok(
                 crate::types::BackupType::from(&*r.string()?),
             ))?,
-            "BackupSizeBytes" => f_backup_size_bytes = r.optional(|r| r.i64())?,
+            b"BackupSizeBytes" => f_backup_size_bytes = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

@@ -111,13 +111,13 @@ pub(crate) fn de_batch_statement_error(
     let mut f_message: Option<String> = None;
     let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Code" => f_code = r.optional(|r| Ok(
+            b"Code" => f_code = r.optional(|r| Ok(
                 crate::types::BatchStatementErrorCodeEnum::from(&*r.string()?),
             ))?,
-            "Message" => f_message = r.optional(|r| r.string_owned())?,
-            "Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            b"Message" => f_message = r.optional_string()?,
+            b"Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
             _ => r.skip_value()?,
         }
     }

@@ -111,11 +111,11 @@ pub(crate) fn de_batch_statement_response(
     let mut f_table_name: Option<String> = None;
     let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Error" => f_error = r.optional(crate::types::de_batch_statement_error)?,
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            b"Error" => f_error = r.optional(crate::types::de_batch_statement_error)?,
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
             _ => r.skip_value()?,
         }
     }

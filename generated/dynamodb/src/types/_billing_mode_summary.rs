@@ -93,12 +93,12 @@ pub(crate) fn de_billing_mode_summary(
     let mut f_billing_mode: Option<crate::types::BillingMode> = None;
     let mut f_last_update_to_pay_per_request_date_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "BillingMode" => f_billing_mode = r.optional(|r| Ok(
+            b"BillingMode" => f_billing_mode = r.optional(|r| Ok(
                 crate::types::BillingMode::from(&*r.string()?),
             ))?,
-            "LastUpdateToPayPerRequestDateTime" => f_last_update_to_pay_per_request_date_time = r.optional(|r| r.timestamp(
+            b"LastUpdateToPayPerRequestDateTime" => f_last_update_to_pay_per_request_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

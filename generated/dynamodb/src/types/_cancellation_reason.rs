@@ -111,11 +111,11 @@ pub(crate) fn de_cancellation_reason(
     let mut f_code: Option<String> = None;
     let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
-            "Code" => f_code = r.optional(|r| r.string_owned())?,
-            "Message" => f_message = r.optional(|r| r.string_owned())?,
+            b"Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            b"Code" => f_code = r.optional_string()?,
+            b"Message" => f_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

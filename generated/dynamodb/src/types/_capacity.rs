@@ -103,11 +103,11 @@ pub(crate) fn de_capacity(
     let mut f_write_capacity_units: Option<f64> = None;
     let mut f_capacity_units: Option<f64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.f64())?,
-            "WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.f64())?,
-            "CapacityUnits" => f_capacity_units = r.optional(|r| r.f64())?,
+            b"ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.f64())?,
+            b"WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.f64())?,
+            b"CapacityUnits" => f_capacity_units = r.optional(|r| r.f64())?,
             _ => r.skip_value()?,
         }
     }

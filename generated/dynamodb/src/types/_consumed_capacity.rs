@@ -221,17 +221,17 @@ pub(crate) fn de_consumed_capacity(
     let mut f_local_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>> = None;
     let mut f_global_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "CapacityUnits" => f_capacity_units = r.optional(|r| r.f64())?,
-            "ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.f64())?,
-            "WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.f64())?,
-            "Table" => f_table = r.optional(crate::types::de_capacity)?,
-            "LocalSecondaryIndexes" => f_local_secondary_indexes = r.optional(|r| r.map(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"CapacityUnits" => f_capacity_units = r.optional(|r| r.f64())?,
+            b"ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.f64())?,
+            b"WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.f64())?,
+            b"Table" => f_table = r.optional(crate::types::de_capacity)?,
+            b"LocalSecondaryIndexes" => f_local_secondary_indexes = r.optional(|r| r.map(
                 crate::types::de_capacity,
             ))?,
-            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.map(
+            b"GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.map(
                 crate::types::de_capacity,
             ))?,
             _ => r.skip_value()?,

@@ -104,12 +104,12 @@ pub(crate) fn de_continuous_backups_description(
     let mut f_continuous_backups_status: Option<crate::types::ContinuousBackupsStatus> = None;
     let mut f_point_in_time_recovery_description: Option<crate::types::PointInTimeRecoveryDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ContinuousBackupsStatus" => f_continuous_backups_status = r.optional(|r| Ok(
+            b"ContinuousBackupsStatus" => f_continuous_backups_status = r.optional(|r| Ok(
                 crate::types::ContinuousBackupsStatus::from(&*r.string()?),
             ))?,
-            "PointInTimeRecoveryDescription" => f_point_in_time_recovery_description = r.optional(
+            b"PointInTimeRecoveryDescription" => f_point_in_time_recovery_description = r.optional(
                 crate::types::de_point_in_time_recovery_description,
             )?,
             _ => r.skip_value()?,

@@ -97,10 +97,10 @@ pub(crate) fn de_csv_options(
     let mut f_delimiter: Option<String> = None;
     let mut f_header_list: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Delimiter" => f_delimiter = r.optional(|r| r.string_owned())?,
-            "HeaderList" => f_header_list = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"Delimiter" => f_delimiter = r.optional_string()?,
+            b"HeaderList" => f_header_list = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

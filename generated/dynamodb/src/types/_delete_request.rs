@@ -84,9 +84,9 @@ pub(crate) fn de_delete_request(
 ) -> Result<DeleteRequest, ::awsrt::json::JsonError> {
     let mut f_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Key" => f_key = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            b"Key" => f_key = r.optional(|r| r.map(crate::types::de_attribute_value))?,
             _ => r.skip_value()?,
         }
     }

@@ -88,10 +88,10 @@ pub(crate) fn de_endpoint(
     let mut f_address: Option<String> = None;
     let mut f_cache_period_in_minutes: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Address" => f_address = r.optional(|r| r.string_owned())?,
-            "CachePeriodInMinutes" => f_cache_period_in_minutes = r.optional(|r| r.i64())?,
+            b"Address" => f_address = r.optional_string()?,
+            b"CachePeriodInMinutes" => f_cache_period_in_minutes = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

@@ -530,43 +530,43 @@ pub(crate) fn de_export_description(
     let mut f_export_type: Option<crate::types::ExportType> = None;
     let mut f_incremental_export_specification: Option<crate::types::IncrementalExportSpecification> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ExportArn" => f_export_arn = r.optional(|r| r.string_owned())?,
-            "ExportStatus" => f_export_status = r.optional(|r| Ok(
+            b"ExportArn" => f_export_arn = r.optional_string()?,
+            b"ExportStatus" => f_export_status = r.optional(|r| Ok(
                 crate::types::ExportStatus::from(&*r.string()?),
             ))?,
-            "StartTime" => f_start_time = r.optional(|r| r.timestamp(
+            b"StartTime" => f_start_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "EndTime" => f_end_time = r.optional(|r| r.timestamp(
+            b"EndTime" => f_end_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ExportManifest" => f_export_manifest = r.optional(|r| r.string_owned())?,
-            "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
-            "TableId" => f_table_id = r.optional(|r| r.string_owned())?,
-            "ExportTime" => f_export_time = r.optional(|r| r.timestamp(
+            b"ExportManifest" => f_export_manifest = r.optional_string()?,
+            b"TableArn" => f_table_arn = r.optional_string()?,
+            b"TableId" => f_table_id = r.optional_string()?,
+            b"ExportTime" => f_export_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ClientToken" => f_client_token = r.optional(|r| r.string_owned())?,
-            "S3Bucket" => f_s3_bucket = r.optional(|r| r.string_owned())?,
-            "S3BucketOwner" => f_s3_bucket_owner = r.optional(|r| r.string_owned())?,
-            "S3Prefix" => f_s3_prefix = r.optional(|r| r.string_owned())?,
-            "S3SseAlgorithm" => f_s3_sse_algorithm = r.optional(|r| Ok(
+            b"ClientToken" => f_client_token = r.optional_string()?,
+            b"S3Bucket" => f_s3_bucket = r.optional_string()?,
+            b"S3BucketOwner" => f_s3_bucket_owner = r.optional_string()?,
+            b"S3Prefix" => f_s3_prefix = r.optional_string()?,
+            b"S3SseAlgorithm" => f_s3_sse_algorithm = r.optional(|r| Ok(
                 crate::types::S3SseAlgorithm::from(&*r.string()?),
             ))?,
-            "S3SseKmsKeyId" => f_s3_sse_kms_key_id = r.optional(|r| r.string_owned())?,
-            "FailureCode" => f_failure_code = r.optional(|r| r.string_owned())?,
-            "FailureMessage" => f_failure_message = r.optional(|r| r.string_owned())?,
-            "ExportFormat" => f_export_format = r.optional(|r| Ok(
+            b"S3SseKmsKeyId" => f_s3_sse_kms_key_id = r.optional_string()?,
+            b"FailureCode" => f_failure_code = r.optional_string()?,
+            b"FailureMessage" => f_failure_message = r.optional_string()?,
+            b"ExportFormat" => f_export_format = r.optional(|r| Ok(
                 crate::types::ExportFormat::from(&*r.string()?),
             ))?,
-            "BilledSizeBytes" => f_billed_size_bytes = r.optional(|r| r.i64())?,
-            "ItemCount" => f_item_count = r.optional(|r| r.i64())?,
-            "ExportType" => f_export_type = r.optional(|r| Ok(
+            b"BilledSizeBytes" => f_billed_size_bytes = r.optional(|r| r.i64())?,
+            b"ItemCount" => f_item_count = r.optional(|r| r.i64())?,
+            b"ExportType" => f_export_type = r.optional(|r| Ok(
                 crate::types::ExportType::from(&*r.string()?),
             ))?,
-            "IncrementalExportSpecification" => f_incremental_export_specification = r.optional(
+            b"IncrementalExportSpecification" => f_incremental_export_specification = r.optional(
                 crate::types::de_incremental_export_specification,
             )?,
             _ => r.skip_value()?,

@@ -103,13 +103,13 @@ pub(crate) fn de_export_summary(
     let mut f_export_status: Option<crate::types::ExportStatus> = None;
     let mut f_export_type: Option<crate::types::ExportType> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ExportArn" => f_export_arn = r.optional(|r| r.string_owned())?,
-            "ExportStatus" => f_export_status = r.optional(|r| Ok(
+            b"ExportArn" => f_export_arn = r.optional_string()?,
+            b"ExportStatus" => f_export_status = r.optional(|r| Ok(
                 crate::types::ExportStatus::from(&*r.string()?),
             ))?,
-            "ExportType" => f_export_type = r.optional(|r| Ok(
+            b"ExportType" => f_export_type = r.optional(|r| Ok(
                 crate::types::ExportType::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

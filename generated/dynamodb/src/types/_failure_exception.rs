@@ -80,10 +80,10 @@ pub(crate) fn de_failure_exception(
     let mut f_exception_name: Option<String> = None;
     let mut f_exception_description: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ExceptionName" => f_exception_name = r.optional(|r| r.string_owned())?,
-            "ExceptionDescription" => f_exception_description = r.optional(|r| r.string_owned())?,
+            b"ExceptionName" => f_exception_name = r.optional_string()?,
+            b"ExceptionDescription" => f_exception_description = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -241,18 +241,20 @@ pub(crate) fn de_global_secondary_index(
     let mut f_on_demand_throughput: Option<crate::types::OnDemandThroughput> = None;
     let mut f_warm_throughput: Option<crate::types::WarmThroughput> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
-            "Projection" => f_projection = r.optional(crate::types::de_projection)?,
-            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+            b"IndexName" => f_index_name = r.optional_string()?,
+            b"KeySchema" => f_key_schema = r.optional(|r| r.list(
+                crate::types::de_key_schema_element,
+            ))?,
+            b"Projection" => f_projection = r.optional(crate::types::de_projection)?,
+            b"ProvisionedThroughput" => f_provisioned_throughput = r.optional(
                 crate::types::de_provisioned_throughput,
             )?,
-            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+            b"OnDemandThroughput" => f_on_demand_throughput = r.optional(
                 crate::types::de_on_demand_throughput,
             )?,
-            "WarmThroughput" => f_warm_throughput = r.optional(crate::types::de_warm_throughput)?,
+            b"WarmThroughput" => f_warm_throughput = r.optional(crate::types::de_warm_throughput)?,
             _ => r.skip_value()?,
         }
     }

@@ -329,25 +329,27 @@ pub(crate) fn de_global_secondary_index_description(
     let mut f_on_demand_throughput: Option<crate::types::OnDemandThroughput> = None;
     let mut f_warm_throughput: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
-            "Projection" => f_projection = r.optional(crate::types::de_projection)?,
-            "IndexStatus" => f_index_status = r.optional(|r| Ok(
+            b"IndexName" => f_index_name = r.optional_string()?,
+            b"KeySchema" => f_key_schema = r.optional(|r| r.list(
+                crate::types::de_key_schema_element,
+            ))?,
+            b"Projection" => f_projection = r.optional(crate::types::de_projection)?,
+            b"IndexStatus" => f_index_status = r.optional(|r| Ok(
                 crate::types::IndexStatus::from(&*r.string()?),
             ))?,
-            "Backfilling" => f_backfilling = r.optional(|r| r.bool())?,
-            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+            b"Backfilling" => f_backfilling = r.optional(|r| r.bool())?,
+            b"ProvisionedThroughput" => f_provisioned_throughput = r.optional(
                 crate::types::de_provisioned_throughput_description,
             )?,
-            "IndexSizeBytes" => f_index_size_bytes = r.optional(|r| r.i64())?,
-            "ItemCount" => f_item_count = r.optional(|r| r.i64())?,
-            "IndexArn" => f_index_arn = r.optional(|r| r.string_owned())?,
-            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+            b"IndexSizeBytes" => f_index_size_bytes = r.optional(|r| r.i64())?,
+            b"ItemCount" => f_item_count = r.optional(|r| r.i64())?,
+            b"IndexArn" => f_index_arn = r.optional_string()?,
+            b"OnDemandThroughput" => f_on_demand_throughput = r.optional(
                 crate::types::de_on_demand_throughput,
             )?,
-            "WarmThroughput" => f_warm_throughput = r.optional(
+            b"WarmThroughput" => f_warm_throughput = r.optional(
                 crate::types::de_global_secondary_index_warm_throughput_description,
             )?,
             _ => r.skip_value()?,

@@ -81,10 +81,10 @@ pub(crate) fn de_global_table(
     let mut f_global_table_name: Option<String> = None;
     let mut f_replication_group: Option<Vec<crate::types::Replica>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "GlobalTableName" => f_global_table_name = r.optional(|r| r.string_owned())?,
-            "ReplicationGroup" => f_replication_group = r.optional(|r| r.list(
+            b"GlobalTableName" => f_global_table_name = r.optional_string()?,
+            b"ReplicationGroup" => f_replication_group = r.optional(|r| r.list(
                 crate::types::de_replica,
             ))?,
             _ => r.skip_value()?,

@@ -164,19 +164,19 @@ pub(crate) fn de_global_table_description(
     let mut f_global_table_status: Option<crate::types::GlobalTableStatus> = None;
     let mut f_global_table_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ReplicationGroup" => f_replication_group = r.optional(|r| r.list(
+            b"ReplicationGroup" => f_replication_group = r.optional(|r| r.list(
                 crate::types::de_replica_description,
             ))?,
-            "GlobalTableArn" => f_global_table_arn = r.optional(|r| r.string_owned())?,
-            "CreationDateTime" => f_creation_date_time = r.optional(|r| r.timestamp(
+            b"GlobalTableArn" => f_global_table_arn = r.optional_string()?,
+            b"CreationDateTime" => f_creation_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "GlobalTableStatus" => f_global_table_status = r.optional(|r| Ok(
+            b"GlobalTableStatus" => f_global_table_status = r.optional(|r| Ok(
                 crate::types::GlobalTableStatus::from(&*r.string()?),
             ))?,
-            "GlobalTableName" => f_global_table_name = r.optional(|r| r.string_owned())?,
+            b"GlobalTableName" => f_global_table_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

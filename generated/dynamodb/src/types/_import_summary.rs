@@ -218,22 +218,24 @@ pub(crate) fn de_import_summary(
     let mut f_start_time: Option<::awsrt::types::DateTime> = None;
     let mut f_end_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ImportArn" => f_import_arn = r.optional(|r| r.string_owned())?,
-            "ImportStatus" => f_import_status = r.optional(|r| Ok(
+            b"ImportArn" => f_import_arn = r.optional_string()?,
+            b"ImportStatus" => f_import_status = r.optional(|r| Ok(
                 crate::types::ImportStatus::from(&*r.string()?),
             ))?,
-            "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
-            "S3BucketSource" => f_s3_bucket_source = r.optional(crate::types::de_s3_bucket_source)?,
-            "CloudWatchLogGroupArn" => f_cloud_watch_log_group_arn = r.optional(|r| r.string_owned())?,
-            "InputFormat" => f_input_format = r.optional(|r| Ok(
+            b"TableArn" => f_table_arn = r.optional_string()?,
+            b"S3BucketSource" => f_s3_bucket_source = r.optional(
+                crate::types::de_s3_bucket_source,
+            )?,
+            b"CloudWatchLogGroupArn" => f_cloud_watch_log_group_arn = r.optional_string()?,
+            b"InputFormat" => f_input_format = r.optional(|r| Ok(
                 crate::types::InputFormat::from(&*r.string()?),
             ))?,
-            "StartTime" => f_start_time = r.optional(|r| r.timestamp(
+            b"StartTime" => f_start_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "EndTime" => f_end_time = r.optional(|r| r.timestamp(
+            b"EndTime" => f_end_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

@@ -486,41 +486,43 @@ pub(crate) fn de_import_table_description(
     let mut f_failure_code: Option<String> = None;
     let mut f_failure_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ImportArn" => f_import_arn = r.optional(|r| r.string_owned())?,
-            "ImportStatus" => f_import_status = r.optional(|r| Ok(
+            b"ImportArn" => f_import_arn = r.optional_string()?,
+            b"ImportStatus" => f_import_status = r.optional(|r| Ok(
                 crate::types::ImportStatus::from(&*r.string()?),
             ))?,
-            "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
-            "TableId" => f_table_id = r.optional(|r| r.string_owned())?,
-            "ClientToken" => f_client_token = r.optional(|r| r.string_owned())?,
-            "S3BucketSource" => f_s3_bucket_source = r.optional(crate::types::de_s3_bucket_source)?,
-            "ErrorCount" => f_error_count = r.optional(|r| r.i64())?,
-            "CloudWatchLogGroupArn" => f_cloud_watch_log_group_arn = r.optional(|r| r.string_owned())?,
-            "InputFormat" => f_input_format = r.optional(|r| Ok(
+            b"TableArn" => f_table_arn = r.optional_string()?,
+            b"TableId" => f_table_id = r.optional_string()?,
+            b"ClientToken" => f_client_token = r.optional_string()?,
+            b"S3BucketSource" => f_s3_bucket_source = r.optional(
+                crate::types::de_s3_bucket_source,
+            )?,
+            b"ErrorCount" => f_error_count = r.optional(|r| r.i64())?,
+            b"CloudWatchLogGroupArn" => f_cloud_watch_log_group_arn = r.optional_string()?,
+            b"InputFormat" => f_input_format = r.optional(|r| Ok(
                 crate::types::InputFormat::from(&*r.string()?),
             ))?,
-            "InputFormatOptions" => f_input_format_options = r.optional(
+            b"InputFormatOptions" => f_input_format_options = r.optional(
                 crate::types::de_input_format_options,
             )?,
-            "InputCompressionType" => f_input_compression_type = r.optional(|r| Ok(
+            b"InputCompressionType" => f_input_compression_type = r.optional(|r| Ok(
                 crate::types::InputCompressionType::from(&*r.string()?),
             ))?,
-            "TableCreationParameters" => f_table_creation_parameters = r.optional(
+            b"TableCreationParameters" => f_table_creation_parameters = r.optional(
                 crate::types::de_table_creation_parameters,
             )?,
-            "StartTime" => f_start_time = r.optional(|r| r.timestamp(
+            b"StartTime" => f_start_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "EndTime" => f_end_time = r.optional(|r| r.timestamp(
+            b"EndTime" => f_end_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ProcessedSizeBytes" => f_processed_size_bytes = r.optional(|r| r.i64())?,
-            "ProcessedItemCount" => f_processed_item_count = r.optional(|r| r.i64())?,
-            "ImportedItemCount" => f_imported_item_count = r.optional(|r| r.i64())?,
-            "FailureCode" => f_failure_code = r.optional(|r| r.string_owned())?,
-            "FailureMessage" => f_failure_message = r.optional(|r| r.string_owned())?,
+            b"ProcessedSizeBytes" => f_processed_size_bytes = r.optional(|r| r.i64())?,
+            b"ProcessedItemCount" => f_processed_item_count = r.optional(|r| r.i64())?,
+            b"ImportedItemCount" => f_imported_item_count = r.optional(|r| r.i64())?,
+            b"FailureCode" => f_failure_code = r.optional_string()?,
+            b"FailureMessage" => f_failure_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -122,15 +122,15 @@ pub(crate) fn de_incremental_export_specification(
     let mut f_export_to_time: Option<::awsrt::types::DateTime> = None;
     let mut f_export_view_type: Option<crate::types::ExportViewType> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ExportFromTime" => f_export_from_time = r.optional(|r| r.timestamp(
+            b"ExportFromTime" => f_export_from_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ExportToTime" => f_export_to_time = r.optional(|r| r.timestamp(
+            b"ExportToTime" => f_export_to_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ExportViewType" => f_export_view_type = r.optional(|r| Ok(
+            b"ExportViewType" => f_export_view_type = r.optional(|r| Ok(
                 crate::types::ExportViewType::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

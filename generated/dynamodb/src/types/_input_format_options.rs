@@ -65,9 +65,9 @@ pub(crate) fn de_input_format_options(
 ) -> Result<InputFormatOptions, ::awsrt::json::JsonError> {
     let mut f_csv: Option<crate::types::CsvOptions> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Csv" => f_csv = r.optional(crate::types::de_csv_options)?,
+            b"Csv" => f_csv = r.optional(crate::types::de_csv_options)?,
             _ => r.skip_value()?,
         }
     }

@@ -97,12 +97,12 @@ pub(crate) fn de_item_collection_metrics(
     let mut f_item_collection_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_size_estimate_range_gb: Option<Vec<f64>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ItemCollectionKey" => f_item_collection_key = r.optional(|r| r.map(
+            b"ItemCollectionKey" => f_item_collection_key = r.optional(|r| r.map(
                 crate::types::de_attribute_value,
             ))?,
-            "SizeEstimateRangeGB" => f_size_estimate_range_gb = r.optional(|r| r.list(|r| r.f64()))?,
+            b"SizeEstimateRangeGB" => f_size_estimate_range_gb = r.optional(|r| r.list(|r| r.f64()))?,
             _ => r.skip_value()?,
         }
     }

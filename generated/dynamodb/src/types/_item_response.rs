@@ -65,9 +65,9 @@ pub(crate) fn de_item_response(
 ) -> Result<ItemResponse, ::awsrt::json::JsonError> {
     let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            b"Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
             _ => r.skip_value()?,
         }
     }

@@ -117,10 +117,10 @@ pub(crate) fn de_key_schema_element(
     let mut f_attribute_name: Option<String> = None;
     let mut f_key_type: Option<crate::types::KeyType> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "AttributeName" => f_attribute_name = r.optional(|r| r.string_owned())?,
-            "KeyType" => f_key_type = r.optional(|r| Ok(crate::types::KeyType::from(&*r.string()?)))?,
+            b"AttributeName" => f_attribute_name = r.optional_string()?,
+            b"KeyType" => f_key_type = r.optional(|r| Ok(crate::types::KeyType::from(&*r.string()?)))?,
             _ => r.skip_value()?,
         }
     }

@@ -248,13 +248,13 @@ pub(crate) fn de_keys_and_attributes(
     let mut f_projection_expression: Option<String> = None;
     let mut f_expression_attribute_names: Option<::std::collections::HashMap<String, String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Keys" => f_keys = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
-            "AttributesToGet" => f_attributes_to_get = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "ConsistentRead" => f_consistent_read = r.optional(|r| r.bool())?,
-            "ProjectionExpression" => f_projection_expression = r.optional(|r| r.string_owned())?,
-            "ExpressionAttributeNames" => f_expression_attribute_names = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"Keys" => f_keys = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
+            b"AttributesToGet" => f_attributes_to_get = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"ConsistentRead" => f_consistent_read = r.optional(|r| r.bool())?,
+            b"ProjectionExpression" => f_projection_expression = r.optional_string()?,
+            b"ExpressionAttributeNames" => f_expression_attribute_names = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -139,14 +139,14 @@ pub(crate) fn de_kinesis_data_stream_destination(
     let mut f_destination_status_description: Option<String> = None;
     let mut f_approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "StreamArn" => f_stream_arn = r.optional(|r| r.string_owned())?,
-            "DestinationStatus" => f_destination_status = r.optional(|r| Ok(
+            b"StreamArn" => f_stream_arn = r.optional_string()?,
+            b"DestinationStatus" => f_destination_status = r.optional(|r| Ok(
                 crate::types::DestinationStatus::from(&*r.string()?),
             ))?,
-            "DestinationStatusDescription" => f_destination_status_description = r.optional(|r| r.string_owned())?,
-            "ApproximateCreationDateTimePrecision" => f_approximate_creation_date_time_precision = r.optional(|r| Ok(
+            b"DestinationStatusDescription" => f_destination_status_description = r.optional_string()?,
+            b"ApproximateCreationDateTimePrecision" => f_approximate_creation_date_time_precision = r.optional(|r| Ok(
                 crate::types::ApproximateCreationDateTimePrecision::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

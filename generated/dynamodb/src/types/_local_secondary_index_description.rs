@@ -180,14 +180,16 @@ pub(crate) fn de_local_secondary_index_description(
     let mut f_item_count: Option<i64> = None;
     let mut f_index_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
-            "Projection" => f_projection = r.optional(crate::types::de_projection)?,
-            "IndexSizeBytes" => f_index_size_bytes = r.optional(|r| r.i64())?,
-            "ItemCount" => f_item_count = r.optional(|r| r.i64())?,
-            "IndexArn" => f_index_arn = r.optional(|r| r.string_owned())?,
+            b"IndexName" => f_index_name = r.optional_string()?,
+            b"KeySchema" => f_key_schema = r.optional(|r| r.list(
+                crate::types::de_key_schema_element,
+            ))?,
+            b"Projection" => f_projection = r.optional(crate::types::de_projection)?,
+            b"IndexSizeBytes" => f_index_size_bytes = r.optional(|r| r.i64())?,
+            b"ItemCount" => f_item_count = r.optional(|r| r.i64())?,
+            b"IndexArn" => f_index_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

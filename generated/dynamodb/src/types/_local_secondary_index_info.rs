@@ -111,11 +111,13 @@ pub(crate) fn de_local_secondary_index_info(
     let mut f_key_schema: Option<Vec<crate::types::KeySchemaElement>> = None;
     let mut f_projection: Option<crate::types::Projection> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
-            "Projection" => f_projection = r.optional(crate::types::de_projection)?,
+            b"IndexName" => f_index_name = r.optional_string()?,
+            b"KeySchema" => f_key_schema = r.optional(|r| r.list(
+                crate::types::de_key_schema_element,
+            ))?,
+            b"Projection" => f_projection = r.optional(crate::types::de_projection)?,
             _ => r.skip_value()?,
         }
     }

@@ -96,10 +96,10 @@ pub(crate) fn de_on_demand_throughput(
     let mut f_max_read_request_units: Option<i64> = None;
     let mut f_max_write_request_units: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "MaxReadRequestUnits" => f_max_read_request_units = r.optional(|r| r.i64())?,
-            "MaxWriteRequestUnits" => f_max_write_request_units = r.optional(|r| r.i64())?,
+            b"MaxReadRequestUnits" => f_max_read_request_units = r.optional(|r| r.i64())?,
+            b"MaxWriteRequestUnits" => f_max_write_request_units = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

@@ -145,16 +145,16 @@ pub(crate) fn de_point_in_time_recovery_description(
     let mut f_earliest_restorable_date_time: Option<::awsrt::types::DateTime> = None;
     let mut f_latest_restorable_date_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "PointInTimeRecoveryStatus" => f_point_in_time_recovery_status = r.optional(|r| Ok(
+            b"PointInTimeRecoveryStatus" => f_point_in_time_recovery_status = r.optional(|r| Ok(
                 crate::types::PointInTimeRecoveryStatus::from(&*r.string()?),
             ))?,
-            "RecoveryPeriodInDays" => f_recovery_period_in_days = r.optional(|r| r.i32())?,
-            "EarliestRestorableDateTime" => f_earliest_restorable_date_time = r.optional(|r| r.timestamp(
+            b"RecoveryPeriodInDays" => f_recovery_period_in_days = r.optional(|r| r.i32())?,
+            b"EarliestRestorableDateTime" => f_earliest_restorable_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "LatestRestorableDateTime" => f_latest_restorable_date_time = r.optional(|r| r.timestamp(
+            b"LatestRestorableDateTime" => f_latest_restorable_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

@@ -105,12 +105,12 @@ pub(crate) fn de_projection(
     let mut f_projection_type: Option<crate::types::ProjectionType> = None;
     let mut f_non_key_attributes: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ProjectionType" => f_projection_type = r.optional(|r| Ok(
+            b"ProjectionType" => f_projection_type = r.optional(|r| Ok(
                 crate::types::ProjectionType::from(&*r.string()?),
             ))?,
-            "NonKeyAttributes" => f_non_key_attributes = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"NonKeyAttributes" => f_non_key_attributes = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

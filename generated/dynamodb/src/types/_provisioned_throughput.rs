@@ -115,10 +115,10 @@ pub(crate) fn de_provisioned_throughput(
     let mut f_read_capacity_units: Option<i64> = None;
     let mut f_write_capacity_units: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.i64())?,
-            "WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.i64())?,
+            b"ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.i64())?,
+            b"WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

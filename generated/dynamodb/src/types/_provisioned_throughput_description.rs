@@ -149,17 +149,17 @@ pub(crate) fn de_provisioned_throughput_description(
     let mut f_read_capacity_units: Option<i64> = None;
     let mut f_write_capacity_units: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "LastIncreaseDateTime" => f_last_increase_date_time = r.optional(|r| r.timestamp(
+            b"LastIncreaseDateTime" => f_last_increase_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "LastDecreaseDateTime" => f_last_decrease_date_time = r.optional(|r| r.timestamp(
+            b"LastDecreaseDateTime" => f_last_decrease_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "NumberOfDecreasesToday" => f_number_of_decreases_today = r.optional(|r| r.i64())?,
-            "ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.i64())?,
-            "WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.i64())?,
+            b"NumberOfDecreasesToday" => f_number_of_decreases_today = r.optional(|r| r.i64())?,
+            b"ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.i64())?,
+            b"WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

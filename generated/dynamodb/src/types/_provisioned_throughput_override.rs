@@ -68,9 +68,9 @@ pub(crate) fn de_provisioned_throughput_override(
 ) -> Result<ProvisionedThroughputOverride, ::awsrt::json::JsonError> {
     let mut f_read_capacity_units: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.i64())?,
+            b"ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

@@ -65,9 +65,9 @@ pub(crate) fn de_replica(
 ) -> Result<Replica, ::awsrt::json::JsonError> {
     let mut f_region_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "RegionName" => f_region_name = r.optional(|r| r.string_owned())?,
+            b"RegionName" => f_region_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

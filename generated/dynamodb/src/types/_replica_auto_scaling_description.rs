@@ -185,19 +185,19 @@ pub(crate) fn de_replica_auto_scaling_description(
     let mut f_replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
     let mut f_replica_status: Option<crate::types::ReplicaStatus> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "RegionName" => f_region_name = r.optional(|r| r.string_owned())?,
-            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+            b"RegionName" => f_region_name = r.optional_string()?,
+            b"GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
                 crate::types::de_replica_global_secondary_index_auto_scaling_description,
             ))?,
-            "ReplicaProvisionedReadCapacityAutoScalingSettings" => f_replica_provisioned_read_capacity_auto_scaling_settings = r.optional(
+            b"ReplicaProvisionedReadCapacityAutoScalingSettings" => f_replica_provisioned_read_capacity_auto_scaling_settings = r.optional(
                 crate::types::de_auto_scaling_settings_description,
             )?,
-            "ReplicaProvisionedWriteCapacityAutoScalingSettings" => f_replica_provisioned_write_capacity_auto_scaling_settings = r.optional(
+            b"ReplicaProvisionedWriteCapacityAutoScalingSettings" => f_replica_provisioned_write_capacity_auto_scaling_settings = r.optional(
                 crate::types::de_auto_scaling_settings_description,
             )?,
-            "ReplicaStatus" => f_replica_status = r.optional(|r| Ok(
+            b"ReplicaStatus" => f_replica_status = r.optional(|r| Ok(
                 crate::types::ReplicaStatus::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

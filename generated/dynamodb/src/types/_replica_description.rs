@@ -344,31 +344,31 @@ pub(crate) fn de_replica_description(
     let mut f_replica_inaccessible_date_time: Option<::awsrt::types::DateTime> = None;
     let mut f_replica_table_class_summary: Option<crate::types::TableClassSummary> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "RegionName" => f_region_name = r.optional(|r| r.string_owned())?,
-            "ReplicaStatus" => f_replica_status = r.optional(|r| Ok(
+            b"RegionName" => f_region_name = r.optional_string()?,
+            b"ReplicaStatus" => f_replica_status = r.optional(|r| Ok(
                 crate::types::ReplicaStatus::from(&*r.string()?),
             ))?,
-            "ReplicaStatusDescription" => f_replica_status_description = r.optional(|r| r.string_owned())?,
-            "ReplicaStatusPercentProgress" => f_replica_status_percent_progress = r.optional(|r| r.string_owned())?,
-            "KMSMasterKeyId" => f_kms_master_key_id = r.optional(|r| r.string_owned())?,
-            "ProvisionedThroughputOverride" => f_provisioned_throughput_override = r.optional(
+            b"ReplicaStatusDescription" => f_replica_status_description = r.optional_string()?,
+            b"ReplicaStatusPercentProgress" => f_replica_status_percent_progress = r.optional_string()?,
+            b"KMSMasterKeyId" => f_kms_master_key_id = r.optional_string()?,
+            b"ProvisionedThroughputOverride" => f_provisioned_throughput_override = r.optional(
                 crate::types::de_provisioned_throughput_override,
             )?,
-            "OnDemandThroughputOverride" => f_on_demand_throughput_override = r.optional(
+            b"OnDemandThroughputOverride" => f_on_demand_throughput_override = r.optional(
                 crate::types::de_on_demand_throughput_override,
             )?,
-            "WarmThroughput" => f_warm_throughput = r.optional(
+            b"WarmThroughput" => f_warm_throughput = r.optional(
                 crate::types::de_table_warm_throughput_description,
             )?,
-            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+            b"GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
                 crate::types::de_replica_global_secondary_index_description,
             ))?,
-            "ReplicaInaccessibleDateTime" => f_replica_inaccessible_date_time = r.optional(|r| r.timestamp(
+            b"ReplicaInaccessibleDateTime" => f_replica_inaccessible_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ReplicaTableClassSummary" => f_replica_table_class_summary = r.optional(
+            b"ReplicaTableClassSummary" => f_replica_table_class_summary = r.optional(
                 crate::types::de_table_class_summary,
             )?,
             _ => r.skip_value()?,

@@ -151,16 +151,16 @@ pub(crate) fn de_replica_global_secondary_index_auto_scaling_description(
     let mut f_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
     let mut f_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "IndexStatus" => f_index_status = r.optional(|r| Ok(
+            b"IndexName" => f_index_name = r.optional_string()?,
+            b"IndexStatus" => f_index_status = r.optional(|r| Ok(
                 crate::types::IndexStatus::from(&*r.string()?),
             ))?,
-            "ProvisionedReadCapacityAutoScalingSettings" => f_provisioned_read_capacity_auto_scaling_settings = r.optional(
+            b"ProvisionedReadCapacityAutoScalingSettings" => f_provisioned_read_capacity_auto_scaling_settings = r.optional(
                 crate::types::de_auto_scaling_settings_description,
             )?,
-            "ProvisionedWriteCapacityAutoScalingSettings" => f_provisioned_write_capacity_auto_scaling_settings = r.optional(
+            b"ProvisionedWriteCapacityAutoScalingSettings" => f_provisioned_write_capacity_auto_scaling_settings = r.optional(
                 crate::types::de_auto_scaling_settings_description,
             )?,
             _ => r.skip_value()?,

@@ -156,16 +156,16 @@ pub(crate) fn de_replica_global_secondary_index_description(
     let mut f_on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride> = None;
     let mut f_warm_throughput: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "ProvisionedThroughputOverride" => f_provisioned_throughput_override = r.optional(
+            b"IndexName" => f_index_name = r.optional_string()?,
+            b"ProvisionedThroughputOverride" => f_provisioned_throughput_override = r.optional(
                 crate::types::de_provisioned_throughput_override,
             )?,
-            "OnDemandThroughputOverride" => f_on_demand_throughput_override = r.optional(
+            b"OnDemandThroughputOverride" => f_on_demand_throughput_override = r.optional(
                 crate::types::de_on_demand_throughput_override,
             )?,
-            "WarmThroughput" => f_warm_throughput = r.optional(
+            b"WarmThroughput" => f_warm_throughput = r.optional(
                 crate::types::de_global_secondary_index_warm_throughput_description,
             )?,
             _ => r.skip_value()?,

@@ -205,18 +205,18 @@ pub(crate) fn de_replica_global_secondary_index_settings_description(
     let mut f_provisioned_write_capacity_units: Option<i64> = None;
     let mut f_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "IndexStatus" => f_index_status = r.optional(|r| Ok(
+            b"IndexName" => f_index_name = r.optional_string()?,
+            b"IndexStatus" => f_index_status = r.optional(|r| Ok(
                 crate::types::IndexStatus::from(&*r.string()?),
             ))?,
-            "ProvisionedReadCapacityUnits" => f_provisioned_read_capacity_units = r.optional(|r| r.i64())?,
-            "ProvisionedReadCapacityAutoScalingSettings" => f_provisioned_read_capacity_auto_scaling_settings = r.optional(
+            b"ProvisionedReadCapacityUnits" => f_provisioned_read_capacity_units = r.optional(|r| r.i64())?,
+            b"ProvisionedReadCapacityAutoScalingSettings" => f_provisioned_read_capacity_auto_scaling_settings = r.optional(
                 crate::types::de_auto_scaling_settings_description,
             )?,
-            "ProvisionedWriteCapacityUnits" => f_provisioned_write_capacity_units = r.optional(|r| r.i64())?,
-            "ProvisionedWriteCapacityAutoScalingSettings" => f_provisioned_write_capacity_auto_scaling_settings = r.optional(
+            b"ProvisionedWriteCapacityUnits" => f_provisioned_write_capacity_units = r.optional(|r| r.i64())?,
+            b"ProvisionedWriteCapacityAutoScalingSettings" => f_provisioned_write_capacity_auto_scaling_settings = r.optional(
                 crate::types::de_auto_scaling_settings_description,
             )?,
             _ => r.skip_value()?,

@@ -291,27 +291,27 @@ pub(crate) fn de_replica_settings_description(
     let mut f_replica_global_secondary_index_settings: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>> = None;
     let mut f_replica_table_class_summary: Option<crate::types::TableClassSummary> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "RegionName" => f_region_name = r.optional(|r| r.string_owned())?,
-            "ReplicaStatus" => f_replica_status = r.optional(|r| Ok(
+            b"RegionName" => f_region_name = r.optional_string()?,
+            b"ReplicaStatus" => f_replica_status = r.optional(|r| Ok(
                 crate::types::ReplicaStatus::from(&*r.string()?),
             ))?,
-            "ReplicaBillingModeSummary" => f_replica_billing_mode_summary = r.optional(
+            b"ReplicaBillingModeSummary" => f_replica_billing_mode_summary = r.optional(
                 crate::types::de_billing_mode_summary,
             )?,
-            "ReplicaProvisionedReadCapacityUnits" => f_replica_provisioned_read_capacity_units = r.optional(|r| r.i64())?,
-            "ReplicaProvisionedReadCapacityAutoScalingSettings" => f_replica_provisioned_read_capacity_auto_scaling_settings = r.optional(
+            b"ReplicaProvisionedReadCapacityUnits" => f_replica_provisioned_read_capacity_units = r.optional(|r| r.i64())?,
+            b"ReplicaProvisionedReadCapacityAutoScalingSettings" => f_replica_provisioned_read_capacity_auto_scaling_settings = r.optional(
                 crate::types::de_auto_scaling_settings_description,
             )?,
-            "ReplicaProvisionedWriteCapacityUnits" => f_replica_provisioned_write_capacity_units = r.optional(|r| r.i64())?,
-            "ReplicaProvisionedWriteCapacityAutoScalingSettings" => f_replica_provisioned_write_capacity_auto_scaling_settings = r.optional(
+            b"ReplicaProvisionedWriteCapacityUnits" => f_replica_provisioned_write_capacity_units = r.optional(|r| r.i64())?,
+            b"ReplicaProvisionedWriteCapacityAutoScalingSettings" => f_replica_provisioned_write_capacity_auto_scaling_settings = r.optional(
                 crate::types::de_auto_scaling_settings_description,
             )?,
-            "ReplicaGlobalSecondaryIndexSettings" => f_replica_global_secondary_index_settings = r.optional(|r| r.list(
+            b"ReplicaGlobalSecondaryIndexSettings" => f_replica_global_secondary_index_settings = r.optional(|r| r.list(
                 crate::types::de_replica_global_secondary_index_settings_description,
             ))?,
-            "ReplicaTableClassSummary" => f_replica_table_class_summary = r.optional(
+            b"ReplicaTableClassSummary" => f_replica_table_class_summary = r.optional(
                 crate::types::de_table_class_summary,
             )?,
             _ => r.skip_value()?,

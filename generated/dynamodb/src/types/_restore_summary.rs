@@ -138,14 +138,14 @@ pub(crate) fn de_restore_summary(
     let mut f_restore_date_time: Option<::awsrt::types::DateTime> = None;
     let mut f_restore_in_progress: Option<bool> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "SourceBackupArn" => f_source_backup_arn = r.optional(|r| r.string_owned())?,
-            "SourceTableArn" => f_source_table_arn = r.optional(|r| r.string_owned())?,
-            "RestoreDateTime" => f_restore_date_time = r.optional(|r| r.timestamp(
+            b"SourceBackupArn" => f_source_backup_arn = r.optional_string()?,
+            b"SourceTableArn" => f_source_table_arn = r.optional_string()?,
+            b"RestoreDateTime" => f_restore_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "RestoreInProgress" => f_restore_in_progress = r.optional(|r| r.bool())?,
+            b"RestoreInProgress" => f_restore_in_progress = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

@@ -128,11 +128,11 @@ pub(crate) fn de_s3_bucket_source(
     let mut f_s3_bucket: Option<String> = None;
     let mut f_s3_key_prefix: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "S3BucketOwner" => f_s3_bucket_owner = r.optional(|r| r.string_owned())?,
-            "S3Bucket" => f_s3_bucket = r.optional(|r| r.string_owned())?,
-            "S3KeyPrefix" => f_s3_key_prefix = r.optional(|r| r.string_owned())?,
+            b"S3BucketOwner" => f_s3_bucket_owner = r.optional_string()?,
+            b"S3Bucket" => f_s3_bucket = r.optional_string()?,
+            b"S3KeyPrefix" => f_s3_key_prefix = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

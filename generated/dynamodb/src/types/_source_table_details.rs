@@ -297,24 +297,26 @@ pub(crate) fn de_source_table_details(
     let mut f_item_count: Option<i64> = None;
     let mut f_billing_mode: Option<crate::types::BillingMode> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "TableId" => f_table_id = r.optional(|r| r.string_owned())?,
-            "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
-            "TableSizeBytes" => f_table_size_bytes = r.optional(|r| r.i64())?,
-            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
-            "TableCreationDateTime" => f_table_creation_date_time = r.optional(|r| r.timestamp(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"TableId" => f_table_id = r.optional_string()?,
+            b"TableArn" => f_table_arn = r.optional_string()?,
+            b"TableSizeBytes" => f_table_size_bytes = r.optional(|r| r.i64())?,
+            b"KeySchema" => f_key_schema = r.optional(|r| r.list(
+                crate::types::de_key_schema_element,
+            ))?,
+            b"TableCreationDateTime" => f_table_creation_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+            b"ProvisionedThroughput" => f_provisioned_throughput = r.optional(
                 crate::types::de_provisioned_throughput,
             )?,
-            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+            b"OnDemandThroughput" => f_on_demand_throughput = r.optional(
                 crate::types::de_on_demand_throughput,
             )?,
-            "ItemCount" => f_item_count = r.optional(|r| r.i64())?,
-            "BillingMode" => f_billing_mode = r.optional(|r| Ok(
+            b"ItemCount" => f_item_count = r.optional(|r| r.i64())?,
+            b"BillingMode" => f_billing_mode = r.optional(|r| Ok(
                 crate::types::BillingMode::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

@@ -171,21 +171,21 @@ pub(crate) fn de_source_table_feature_details(
     let mut f_time_to_live_description: Option<crate::types::TimeToLiveDescription> = None;
     let mut f_sse_description: Option<crate::types::SseDescription> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "LocalSecondaryIndexes" => f_local_secondary_indexes = r.optional(|r| r.list(
+            b"LocalSecondaryIndexes" => f_local_secondary_indexes = r.optional(|r| r.list(
                 crate::types::de_local_secondary_index_info,
             ))?,
-            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+            b"GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
                 crate::types::de_global_secondary_index_info,
             ))?,
-            "StreamDescription" => f_stream_description = r.optional(
+            b"StreamDescription" => f_stream_description = r.optional(
                 crate::types::de_stream_specification,
             )?,
-            "TimeToLiveDescription" => f_time_to_live_description = r.optional(
+            b"TimeToLiveDescription" => f_time_to_live_description = r.optional(
                 crate::types::de_time_to_live_description,
             )?,
-            "SSEDescription" => f_sse_description = r.optional(crate::types::de_sse_description)?,
+            b"SSEDescription" => f_sse_description = r.optional(crate::types::de_sse_description)?,
             _ => r.skip_value()?,
         }
     }

@@ -136,12 +136,12 @@ pub(crate) fn de_sse_description(
     let mut f_kms_master_key_arn: Option<String> = None;
     let mut f_inaccessible_encryption_date_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Status" => f_status = r.optional(|r| Ok(crate::types::SseStatus::from(&*r.string()?)))?,
-            "SSEType" => f_sse_type = r.optional(|r| Ok(crate::types::SseType::from(&*r.string()?)))?,
-            "KMSMasterKeyArn" => f_kms_master_key_arn = r.optional(|r| r.string_owned())?,
-            "InaccessibleEncryptionDateTime" => f_inaccessible_encryption_date_time = r.optional(|r| r.timestamp(
+            b"Status" => f_status = r.optional(|r| Ok(crate::types::SseStatus::from(&*r.string()?)))?,
+            b"SSEType" => f_sse_type = r.optional(|r| Ok(crate::types::SseType::from(&*r.string()?)))?,
+            b"KMSMasterKeyArn" => f_kms_master_key_arn = r.optional_string()?,
+            b"InaccessibleEncryptionDateTime" => f_inaccessible_encryption_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

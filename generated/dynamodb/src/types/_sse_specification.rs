@@ -123,11 +123,11 @@ pub(crate) fn de_sse_specification(
     let mut f_sse_type: Option<crate::types::SseType> = None;
     let mut f_kms_master_key_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Enabled" => f_enabled = r.optional(|r| r.bool())?,
-            "SSEType" => f_sse_type = r.optional(|r| Ok(crate::types::SseType::from(&*r.string()?)))?,
-            "KMSMasterKeyId" => f_kms_master_key_id = r.optional(|r| r.string_owned())?,
+            b"Enabled" => f_enabled = r.optional(|r| r.bool())?,
+            b"SSEType" => f_sse_type = r.optional(|r| Ok(crate::types::SseType::from(&*r.string()?)))?,
+            b"KMSMasterKeyId" => f_kms_master_key_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -106,10 +106,10 @@ pub(crate) fn de_stream_specification(
     let mut f_stream_enabled: Option<bool> = None;
     let mut f_stream_view_type: Option<crate::types::StreamViewType> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "StreamEnabled" => f_stream_enabled = r.optional(|r| r.bool())?,
-            "StreamViewType" => f_stream_view_type = r.optional(|r| Ok(
+            b"StreamEnabled" => f_stream_enabled = r.optional(|r| r.bool())?,
+            b"StreamViewType" => f_stream_view_type = r.optional(|r| Ok(
                 crate::types::StreamViewType::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

@@ -112,13 +112,13 @@ pub(crate) fn de_table_auto_scaling_description(
     let mut f_table_status: Option<crate::types::TableStatus> = None;
     let mut f_replicas: Option<Vec<crate::types::ReplicaAutoScalingDescription>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "TableStatus" => f_table_status = r.optional(|r| Ok(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"TableStatus" => f_table_status = r.optional(|r| Ok(
                 crate::types::TableStatus::from(&*r.string()?),
             ))?,
-            "Replicas" => f_replicas = r.optional(|r| r.list(
+            b"Replicas" => f_replicas = r.optional(|r| r.list(
                 crate::types::de_replica_auto_scaling_description,
             ))?,
             _ => r.skip_value()?,

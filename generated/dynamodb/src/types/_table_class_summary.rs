@@ -80,12 +80,12 @@ pub(crate) fn de_table_class_summary(
     let mut f_table_class: Option<crate::types::TableClass> = None;
     let mut f_last_update_date_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableClass" => f_table_class = r.optional(|r| Ok(
+            b"TableClass" => f_table_class = r.optional(|r| Ok(
                 crate::types::TableClass::from(&*r.string()?),
             ))?,
-            "LastUpdateDateTime" => f_last_update_date_time = r.optional(|r| r.timestamp(
+            b"LastUpdateDateTime" => f_last_update_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

@@ -304,26 +304,28 @@ pub(crate) fn de_table_creation_parameters(
     let mut f_sse_specification: Option<crate::types::SseSpecification> = None;
     let mut f_global_secondary_indexes: Option<Vec<crate::types::GlobalSecondaryIndex>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "AttributeDefinitions" => f_attribute_definitions = r.optional(|r| r.list(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"AttributeDefinitions" => f_attribute_definitions = r.optional(|r| r.list(
                 crate::types::de_attribute_definition,
             ))?,
-            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
-            "BillingMode" => f_billing_mode = r.optional(|r| Ok(
+            b"KeySchema" => f_key_schema = r.optional(|r| r.list(
+                crate::types::de_key_schema_element,
+            ))?,
+            b"BillingMode" => f_billing_mode = r.optional(|r| Ok(
                 crate::types::BillingMode::from(&*r.string()?),
             ))?,
-            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+            b"ProvisionedThroughput" => f_provisioned_throughput = r.optional(
                 crate::types::de_provisioned_throughput,
             )?,
-            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+            b"OnDemandThroughput" => f_on_demand_throughput = r.optional(
                 crate::types::de_on_demand_throughput,
             )?,
-            "SSESpecification" => f_sse_specification = r.optional(
+            b"SSESpecification" => f_sse_specification = r.optional(
                 crate::types::de_sse_specification,
             )?,
-            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+            b"GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
                 crate::types::de_global_secondary_index,
             ))?,
             _ => r.skip_value()?,

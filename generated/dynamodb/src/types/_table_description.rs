@@ -769,58 +769,60 @@ pub(crate) fn de_table_description(
     let mut f_warm_throughput: Option<crate::types::TableWarmThroughputDescription> = None;
     let mut f_multi_region_consistency: Option<crate::types::MultiRegionConsistency> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "AttributeDefinitions" => f_attribute_definitions = r.optional(|r| r.list(
+            b"AttributeDefinitions" => f_attribute_definitions = r.optional(|r| r.list(
                 crate::types::de_attribute_definition,
             ))?,
-            "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
-            "TableStatus" => f_table_status = r.optional(|r| Ok(
+            b"TableName" => f_table_name = r.optional_string()?,
+            b"KeySchema" => f_key_schema = r.optional(|r| r.list(
+                crate::types::de_key_schema_element,
+            ))?,
+            b"TableStatus" => f_table_status = r.optional(|r| Ok(
                 crate::types::TableStatus::from(&*r.string()?),
             ))?,
-            "CreationDateTime" => f_creation_date_time = r.optional(|r| r.timestamp(
+            b"CreationDateTime" => f_creation_date_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+            b"ProvisionedThroughput" => f_provisioned_throughput = r.optional(
                 crate::types::de_provisioned_throughput_description,
             )?,
-            "TableSizeBytes" => f_table_size_bytes = r.optional(|r| r.i64())?,
-            "ItemCount" => f_item_count = r.optional(|r| r.i64())?,
-            "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
-            "TableId" => f_table_id = r.optional(|r| r.string_owned())?,
-            "BillingModeSummary" => f_billing_mode_summary = r.optional(
+            b"TableSizeBytes" => f_table_size_bytes = r.optional(|r| r.i64())?,
+            b"ItemCount" => f_item_count = r.optional(|r| r.i64())?,
+            b"TableArn" => f_table_arn = r.optional_string()?,
+            b"TableId" => f_table_id = r.optional_string()?,
+            b"BillingModeSummary" => f_billing_mode_summary = r.optional(
                 crate::types::de_billing_mode_summary,
             )?,
-            "LocalSecondaryIndexes" => f_local_secondary_indexes = r.optional(|r| r.list(
+            b"LocalSecondaryIndexes" => f_local_secondary_indexes = r.optional(|r| r.list(
                 crate::types::de_local_secondary_index_description,
             ))?,
-            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+            b"GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
                 crate::types::de_global_secondary_index_description,
             ))?,
-            "StreamSpecification" => f_stream_specification = r.optional(
+            b"StreamSpecification" => f_stream_specification = r.optional(
                 crate::types::de_stream_specification,
             )?,
-            "LatestStreamLabel" => f_latest_stream_label = r.optional(|r| r.string_owned())?,
-            "LatestStreamArn" => f_latest_stream_arn = r.optional(|r| r.string_owned())?,
-            "GlobalTableVersion" => f_global_table_version = r.optional(|r| r.string_owned())?,
-            "Replicas" => f_replicas = r.optional(|r| r.list(crate::types::de_replica_description))?,
-            "RestoreSummary" => f_restore_summary = r.optional(crate::types::de_restore_summary)?,
-            "SSEDescription" => f_sse_description = r.optional(crate::types::de_sse_description)?,
-            "ArchivalSummary" => f_archival_summary = r.optional(
+            b"LatestStreamLabel" => f_latest_stream_label = r.optional_string()?,
+            b"LatestStreamArn" => f_latest_stream_arn = r.optional_string()?,
+            b"GlobalTableVersion" => f_global_table_version = r.optional_string()?,
+            b"Replicas" => f_replicas = r.optional(|r| r.list(crate::types::de_replica_description))?,
+            b"RestoreSummary" => f_restore_summary = r.optional(crate::types::de_restore_summary)?,
+            b"SSEDescription" => f_sse_description = r.optional(crate::types::de_sse_description)?,
+            b"ArchivalSummary" => f_archival_summary = r.optional(
                 crate::types::de_archival_summary,
             )?,
-            "TableClassSummary" => f_table_class_summary = r.optional(
+            b"TableClassSummary" => f_table_class_summary = r.optional(
                 crate::types::de_table_class_summary,
             )?,
-            "DeletionProtectionEnabled" => f_deletion_protection_enabled = r.optional(|r| r.bool())?,
-            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+            b"DeletionProtectionEnabled" => f_deletion_protection_enabled = r.optional(|r| r.bool())?,
+            b"OnDemandThroughput" => f_on_demand_throughput = r.optional(
                 crate::types::de_on_demand_throughput,
             )?,
-            "WarmThroughput" => f_warm_throughput = r.optional(
+            b"WarmThroughput" => f_warm_throughput = r.optional(
                 crate::types::de_table_warm_throughput_description,
             )?,
-            "MultiRegionConsistency" => f_multi_region_consistency = r.optional(|r| Ok(
+            b"MultiRegionConsistency" => f_multi_region_consistency = r.optional(|r| Ok(
                 crate::types::MultiRegionConsistency::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

@@ -103,11 +103,13 @@ pub(crate) fn de_table_warm_throughput_description(
     let mut f_write_units_per_second: Option<i64> = None;
     let mut f_status: Option<crate::types::TableStatus> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ReadUnitsPerSecond" => f_read_units_per_second = r.optional(|r| r.i64())?,
-            "WriteUnitsPerSecond" => f_write_units_per_second = r.optional(|r| r.i64())?,
-            "Status" => f_status = r.optional(|r| Ok(crate::types::TableStatus::from(&*r.string()?)))?,
+            b"ReadUnitsPerSecond" => f_read_units_per_second = r.optional(|r| r.i64())?,
+            b"WriteUnitsPerSecond" => f_write_units_per_second = r.optional(|r| r.i64())?,
+            b"Status" => f_status = r.optional(|r| Ok(
+                crate::types::TableStatus::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -83,12 +83,12 @@ pub(crate) fn de_time_to_live_description(
     let mut f_time_to_live_status: Option<crate::types::TimeToLiveStatus> = None;
     let mut f_attribute_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TimeToLiveStatus" => f_time_to_live_status = r.optional(|r| Ok(
+            b"TimeToLiveStatus" => f_time_to_live_status = r.optional(|r| Ok(
                 crate::types::TimeToLiveStatus::from(&*r.string()?),
             ))?,
-            "AttributeName" => f_attribute_name = r.optional(|r| r.string_owned())?,
+            b"AttributeName" => f_attribute_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

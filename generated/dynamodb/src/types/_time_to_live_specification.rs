@@ -109,10 +109,10 @@ pub(crate) fn de_time_to_live_specification(
     let mut f_enabled: Option<bool> = None;
     let mut f_attribute_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Enabled" => f_enabled = r.optional(|r| r.bool())?,
-            "AttributeName" => f_attribute_name = r.optional(|r| r.string_owned())?,
+            b"Enabled" => f_enabled = r.optional(|r| r.bool())?,
+            b"AttributeName" => f_attribute_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -78,9 +78,9 @@ pub(crate) fn de_update_kinesis_streaming_configuration(
 ) -> Result<UpdateKinesisStreamingConfiguration, ::awsrt::json::JsonError> {
     let mut f_approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ApproximateCreationDateTimePrecision" => f_approximate_creation_date_time_precision = r.optional(|r| Ok(
+            b"ApproximateCreationDateTimePrecision" => f_approximate_creation_date_time_precision = r.optional(|r| Ok(
                 crate::types::ApproximateCreationDateTimePrecision::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

@@ -92,10 +92,10 @@ pub(crate) fn de_warm_throughput(
     let mut f_read_units_per_second: Option<i64> = None;
     let mut f_write_units_per_second: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ReadUnitsPerSecond" => f_read_units_per_second = r.optional(|r| r.i64())?,
-            "WriteUnitsPerSecond" => f_write_units_per_second = r.optional(|r| r.i64())?,
+            b"ReadUnitsPerSecond" => f_read_units_per_second = r.optional(|r| r.i64())?,
+            b"WriteUnitsPerSecond" => f_write_units_per_second = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

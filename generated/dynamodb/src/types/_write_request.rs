@@ -92,10 +92,10 @@ pub(crate) fn de_write_request(
     let mut f_put_request: Option<crate::types::PutRequest> = None;
     let mut f_delete_request: Option<crate::types::DeleteRequest> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "PutRequest" => f_put_request = r.optional(crate::types::de_put_request)?,
-            "DeleteRequest" => f_delete_request = r.optional(crate::types::de_delete_request)?,
+            b"PutRequest" => f_put_request = r.optional(crate::types::de_put_request)?,
+            b"DeleteRequest" => f_delete_request = r.optional(crate::types::de_delete_request)?,
             _ => r.skip_value()?,
         }
     }

@@ -600,11 +600,11 @@ pub(crate) fn de_response(
     let mut f_associated_access_policy: Option<crate::types::AssociatedAccessPolicy> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "principalArn" => f_principal_arn = r.optional(|r| r.string_owned())?,
-            "associatedAccessPolicy" => f_associated_access_policy = r.optional(
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"principalArn" => f_principal_arn = r.optional_string()?,
+            b"associatedAccessPolicy" => f_associated_access_policy = r.optional(
                 crate::types::de_associated_access_policy,
             )?,
             _ => r.skip_value()?,

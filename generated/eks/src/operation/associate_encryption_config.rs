@@ -547,9 +547,9 @@ pub(crate) fn de_response(
     let mut f_update: Option<crate::types::Update> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "update" => f_update = r.optional(crate::types::de_update)?,
+            b"update" => f_update = r.optional(crate::types::de_update)?,
             _ => r.skip_value()?,
         }
     }

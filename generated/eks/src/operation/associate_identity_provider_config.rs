@@ -618,10 +618,10 @@ pub(crate) fn de_response(
     let mut f_tags: Option<::std::collections::HashMap<String, String>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "update" => f_update = r.optional(crate::types::de_update)?,
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"update" => f_update = r.optional(crate::types::de_update)?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -713,9 +713,9 @@ pub(crate) fn de_response(
     let mut f_access_entry: Option<crate::types::AccessEntry> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "accessEntry" => f_access_entry = r.optional(crate::types::de_access_entry)?,
+            b"accessEntry" => f_access_entry = r.optional(crate::types::de_access_entry)?,
             _ => r.skip_value()?,
         }
     }

@@ -809,9 +809,9 @@ pub(crate) fn de_response(
     let mut f_addon: Option<crate::types::Addon> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "addon" => f_addon = r.optional(crate::types::de_addon)?,
+            b"addon" => f_addon = r.optional(crate::types::de_addon)?,
             _ => r.skip_value()?,
         }
     }

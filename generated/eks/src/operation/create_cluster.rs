@@ -1193,9 +1193,9 @@ pub(crate) fn de_response(
     let mut f_cluster: Option<crate::types::Cluster> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "cluster" => f_cluster = r.optional(crate::types::de_cluster)?,
+            b"cluster" => f_cluster = r.optional(crate::types::de_cluster)?,
             _ => r.skip_value()?,
         }
     }

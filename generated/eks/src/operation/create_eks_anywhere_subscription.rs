@@ -710,9 +710,9 @@ pub(crate) fn de_response(
     let mut f_subscription: Option<crate::types::EksAnywhereSubscription> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "subscription" => f_subscription = r.optional(
+            b"subscription" => f_subscription = r.optional(
                 crate::types::de_eks_anywhere_subscription,
             )?,
             _ => r.skip_value()?,

@@ -451,9 +451,9 @@ pub(crate) fn de_response(
     let mut f_fargate_profile: Option<crate::types::FargateProfile> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "fargateProfile" => f_fargate_profile = r.optional(crate::types::de_fargate_profile)?,
+            b"fargateProfile" => f_fargate_profile = r.optional(crate::types::de_fargate_profile)?,
             _ => r.skip_value()?,
         }
     }

@@ -450,9 +450,11 @@ pub(crate) fn de_response(
     let mut f_association: Option<crate::types::PodIdentityAssociation> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "association" => f_association = r.optional(crate::types::de_pod_identity_association)?,
+            b"association" => f_association = r.optional(
+                crate::types::de_pod_identity_association,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -520,12 +520,12 @@ pub(crate) fn de_response(
     let mut f_pod_identity_configuration: Option<Vec<crate::types::AddonPodIdentityConfiguration>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "addonName" => f_addon_name = r.optional(|r| r.string_owned())?,
-            "addonVersion" => f_addon_version = r.optional(|r| r.string_owned())?,
-            "configurationSchema" => f_configuration_schema = r.optional(|r| r.string_owned())?,
-            "podIdentityConfiguration" => f_pod_identity_configuration = r.optional(|r| r.list(
+            b"addonName" => f_addon_name = r.optional_string()?,
+            b"addonVersion" => f_addon_version = r.optional_string()?,
+            b"configurationSchema" => f_configuration_schema = r.optional_string()?,
+            b"podIdentityConfiguration" => f_pod_identity_configuration = r.optional(|r| r.list(
                 crate::types::de_addon_pod_identity_configuration,
             ))?,
             _ => r.skip_value()?,

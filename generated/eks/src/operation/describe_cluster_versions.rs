@@ -703,10 +703,10 @@ pub(crate) fn de_response(
     let mut f_cluster_versions: Option<Vec<crate::types::ClusterVersionInformation>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "clusterVersions" => f_cluster_versions = r.optional(|r| r.list(
+            b"nextToken" => f_next_token = r.optional_string()?,
+            b"clusterVersions" => f_cluster_versions = r.optional(|r| r.list(
                 crate::types::de_cluster_version_information,
             ))?,
             _ => r.skip_value()?,

@@ -485,9 +485,9 @@ pub(crate) fn de_response(
     let mut f_identity_provider_config: Option<crate::types::IdentityProviderConfigResponse> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "identityProviderConfig" => f_identity_provider_config = r.optional(
+            b"identityProviderConfig" => f_identity_provider_config = r.optional(
                 crate::types::de_identity_provider_config_response,
             )?,
             _ => r.skip_value()?,

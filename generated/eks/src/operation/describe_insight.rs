@@ -446,9 +446,9 @@ pub(crate) fn de_response(
     let mut f_insight: Option<crate::types::Insight> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "insight" => f_insight = r.optional(crate::types::de_insight)?,
+            b"insight" => f_insight = r.optional(crate::types::de_insight)?,
             _ => r.skip_value()?,
         }
     }

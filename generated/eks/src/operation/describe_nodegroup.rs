@@ -456,9 +456,9 @@ pub(crate) fn de_response(
     let mut f_nodegroup: Option<crate::types::Nodegroup> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "nodegroup" => f_nodegroup = r.optional(crate::types::de_nodegroup)?,
+            b"nodegroup" => f_nodegroup = r.optional(crate::types::de_nodegroup)?,
             _ => r.skip_value()?,
         }
     }

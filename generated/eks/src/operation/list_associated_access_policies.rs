@@ -606,12 +606,12 @@ pub(crate) fn de_response(
     let mut f_associated_access_policies: Option<Vec<crate::types::AssociatedAccessPolicy>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "principalArn" => f_principal_arn = r.optional(|r| r.string_owned())?,
-            "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "associatedAccessPolicies" => f_associated_access_policies = r.optional(|r| r.list(
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"principalArn" => f_principal_arn = r.optional_string()?,
+            b"nextToken" => f_next_token = r.optional_string()?,
+            b"associatedAccessPolicies" => f_associated_access_policies = r.optional(|r| r.list(
                 crate::types::de_associated_access_policy,
             ))?,
             _ => r.skip_value()?,

@@ -515,12 +515,12 @@ pub(crate) fn de_response(
     let mut f_next_token: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "subscriptions" => f_subscriptions = r.optional(|r| r.list(
+            b"subscriptions" => f_subscriptions = r.optional(|r| r.list(
                 crate::types::de_eks_anywhere_subscription,
             ))?,
-            "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
+            b"nextToken" => f_next_token = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

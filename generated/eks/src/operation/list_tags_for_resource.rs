@@ -381,9 +381,9 @@ pub(crate) fn de_response(
     let mut f_tags: Option<::std::collections::HashMap<String, String>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -88,10 +88,10 @@ pub(crate) fn de_access_config_response(
     let mut f_bootstrap_cluster_creator_admin_permissions: Option<bool> = None;
     let mut f_authentication_mode: Option<crate::types::AuthenticationMode> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "bootstrapClusterCreatorAdminPermissions" => f_bootstrap_cluster_creator_admin_permissions = r.optional(|r| r.bool())?,
-            "authenticationMode" => f_authentication_mode = r.optional(|r| Ok(
+            b"bootstrapClusterCreatorAdminPermissions" => f_bootstrap_cluster_creator_admin_permissions = r.optional(|r| r.bool())?,
+            b"authenticationMode" => f_authentication_mode = r.optional(|r| Ok(
                 crate::types::AuthenticationMode::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

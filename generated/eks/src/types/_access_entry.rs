@@ -253,21 +253,21 @@ pub(crate) fn de_access_entry(
     let mut f_username: Option<String> = None;
     let mut f_type: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "principalArn" => f_principal_arn = r.optional(|r| r.string_owned())?,
-            "kubernetesGroups" => f_kubernetes_groups = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "accessEntryArn" => f_access_entry_arn = r.optional(|r| r.string_owned())?,
-            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"principalArn" => f_principal_arn = r.optional_string()?,
+            b"kubernetesGroups" => f_kubernetes_groups = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"accessEntryArn" => f_access_entry_arn = r.optional_string()?,
+            b"createdAt" => f_created_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
+            b"modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "username" => f_username = r.optional(|r| r.string_owned())?,
-            "type" => f_type = r.optional(|r| r.string_owned())?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"username" => f_username = r.optional_string()?,
+            b"type" => f_type = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -82,10 +82,10 @@ pub(crate) fn de_access_policy(
     let mut f_name: Option<String> = None;
     let mut f_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "arn" => f_arn = r.optional(|r| r.string_owned())?,
+            b"name" => f_name = r.optional_string()?,
+            b"arn" => f_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

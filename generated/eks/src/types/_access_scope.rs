@@ -99,10 +99,12 @@ pub(crate) fn de_access_scope(
     let mut f_type: Option<crate::types::AccessScopeType> = None;
     let mut f_namespaces: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "type" => f_type = r.optional(|r| Ok(crate::types::AccessScopeType::from(&*r.string()?)))?,
-            "namespaces" => f_namespaces = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"type" => f_type = r.optional(|r| Ok(
+                crate::types::AccessScopeType::from(&*r.string()?),
+            ))?,
+            b"namespaces" => f_namespaces = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

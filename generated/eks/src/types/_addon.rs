@@ -402,29 +402,31 @@ pub(crate) fn de_addon(
     let mut f_configuration_values: Option<String> = None;
     let mut f_pod_identity_associations: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "addonName" => f_addon_name = r.optional(|r| r.string_owned())?,
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "status" => f_status = r.optional(|r| Ok(crate::types::AddonStatus::from(&*r.string()?)))?,
-            "addonVersion" => f_addon_version = r.optional(|r| r.string_owned())?,
-            "health" => f_health = r.optional(crate::types::de_addon_health)?,
-            "addonArn" => f_addon_arn = r.optional(|r| r.string_owned())?,
-            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+            b"addonName" => f_addon_name = r.optional_string()?,
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"status" => f_status = r.optional(|r| Ok(
+                crate::types::AddonStatus::from(&*r.string()?),
+            ))?,
+            b"addonVersion" => f_addon_version = r.optional_string()?,
+            b"health" => f_health = r.optional(crate::types::de_addon_health)?,
+            b"addonArn" => f_addon_arn = r.optional_string()?,
+            b"createdAt" => f_created_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
+            b"modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "serviceAccountRoleArn" => f_service_account_role_arn = r.optional(|r| r.string_owned())?,
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "publisher" => f_publisher = r.optional(|r| r.string_owned())?,
-            "owner" => f_owner = r.optional(|r| r.string_owned())?,
-            "marketplaceInformation" => f_marketplace_information = r.optional(
+            b"serviceAccountRoleArn" => f_service_account_role_arn = r.optional_string()?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"publisher" => f_publisher = r.optional_string()?,
+            b"owner" => f_owner = r.optional_string()?,
+            b"marketplaceInformation" => f_marketplace_information = r.optional(
                 crate::types::de_marketplace_information,
             )?,
-            "configurationValues" => f_configuration_values = r.optional(|r| r.string_owned())?,
-            "podIdentityAssociations" => f_pod_identity_associations = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"configurationValues" => f_configuration_values = r.optional_string()?,
+            b"podIdentityAssociations" => f_pod_identity_associations = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

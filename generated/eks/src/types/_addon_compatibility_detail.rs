@@ -83,10 +83,10 @@ pub(crate) fn de_addon_compatibility_detail(
     let mut f_name: Option<String> = None;
     let mut f_compatible_versions: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "compatibleVersions" => f_compatible_versions = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"name" => f_name = r.optional_string()?,
+            b"compatibleVersions" => f_compatible_versions = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -59,9 +59,9 @@ pub(crate) fn de_addon_health(
 ) -> Result<AddonHealth, ::awsrt::json::JsonError> {
     let mut f_issues: Option<Vec<crate::types::AddonIssue>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "issues" => f_issues = r.optional(|r| r.list(crate::types::de_addon_issue))?,
+            b"issues" => f_issues = r.optional(|r| r.list(crate::types::de_addon_issue))?,
             _ => r.skip_value()?,
         }
     }

@@ -185,16 +185,16 @@ pub(crate) fn de_addon_info(
     let mut f_owner: Option<String> = None;
     let mut f_marketplace_information: Option<crate::types::MarketplaceInformation> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "addonName" => f_addon_name = r.optional(|r| r.string_owned())?,
-            "type" => f_type = r.optional(|r| r.string_owned())?,
-            "addonVersions" => f_addon_versions = r.optional(|r| r.list(
+            b"addonName" => f_addon_name = r.optional_string()?,
+            b"type" => f_type = r.optional_string()?,
+            b"addonVersions" => f_addon_versions = r.optional(|r| r.list(
                 crate::types::de_addon_version_info,
             ))?,
-            "publisher" => f_publisher = r.optional(|r| r.string_owned())?,
-            "owner" => f_owner = r.optional(|r| r.string_owned())?,
-            "marketplaceInformation" => f_marketplace_information = r.optional(
+            b"publisher" => f_publisher = r.optional_string()?,
+            b"owner" => f_owner = r.optional_string()?,
+            b"marketplaceInformation" => f_marketplace_information = r.optional(
                 crate::types::de_marketplace_information,
             )?,
             _ => r.skip_value()?,

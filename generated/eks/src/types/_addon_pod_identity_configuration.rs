@@ -83,10 +83,10 @@ pub(crate) fn de_addon_pod_identity_configuration(
     let mut f_service_account: Option<String> = None;
     let mut f_recommended_managed_policies: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "serviceAccount" => f_service_account = r.optional(|r| r.string_owned())?,
-            "recommendedManagedPolicies" => f_recommended_managed_policies = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"serviceAccount" => f_service_account = r.optional_string()?,
+            b"recommendedManagedPolicies" => f_recommended_managed_policies = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -181,16 +181,16 @@ pub(crate) fn de_addon_version_info(
     let mut f_requires_configuration: Option<bool> = None;
     let mut f_requires_iam_permissions: Option<bool> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "addonVersion" => f_addon_version = r.optional(|r| r.string_owned())?,
-            "architecture" => f_architecture = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "computeTypes" => f_compute_types = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "compatibilities" => f_compatibilities = r.optional(|r| r.list(
+            b"addonVersion" => f_addon_version = r.optional_string()?,
+            b"architecture" => f_architecture = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"computeTypes" => f_compute_types = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"compatibilities" => f_compatibilities = r.optional(|r| r.list(
                 crate::types::de_compatibility,
             ))?,
-            "requiresConfiguration" => f_requires_configuration = r.optional(|r| r.bool())?,
-            "requiresIamPermissions" => f_requires_iam_permissions = r.optional(|r| r.bool())?,
+            b"requiresConfiguration" => f_requires_configuration = r.optional(|r| r.bool())?,
+            b"requiresIamPermissions" => f_requires_iam_permissions = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

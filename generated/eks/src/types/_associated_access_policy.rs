@@ -130,14 +130,14 @@ pub(crate) fn de_associated_access_policy(
     let mut f_associated_at: Option<::awsrt::types::DateTime> = None;
     let mut f_modified_at: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "policyArn" => f_policy_arn = r.optional(|r| r.string_owned())?,
-            "accessScope" => f_access_scope = r.optional(crate::types::de_access_scope)?,
-            "associatedAt" => f_associated_at = r.optional(|r| r.timestamp(
+            b"policyArn" => f_policy_arn = r.optional_string()?,
+            b"accessScope" => f_access_scope = r.optional(crate::types::de_access_scope)?,
+            b"associatedAt" => f_associated_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
+            b"modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

@@ -58,9 +58,9 @@ pub(crate) fn de_auto_scaling_group(
 ) -> Result<AutoScalingGroup, ::awsrt::json::JsonError> {
     let mut f_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "name" => f_name = r.optional(|r| r.string_owned())?,
+            b"name" => f_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -58,9 +58,9 @@ pub(crate) fn de_certificate(
 ) -> Result<Certificate, ::awsrt::json::JsonError> {
     let mut f_data: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "data" => f_data = r.optional(|r| r.string_owned())?,
+            b"data" => f_data = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

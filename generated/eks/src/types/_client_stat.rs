@@ -106,11 +106,11 @@ pub(crate) fn de_client_stat(
     let mut f_number_of_requests_last30_days: Option<i32> = None;
     let mut f_last_request_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "userAgent" => f_user_agent = r.optional(|r| r.string_owned())?,
-            "numberOfRequestsLast30Days" => f_number_of_requests_last30_days = r.optional(|r| r.i32())?,
-            "lastRequestTime" => f_last_request_time = r.optional(|r| r.timestamp(
+            b"userAgent" => f_user_agent = r.optional_string()?,
+            b"numberOfRequestsLast30Days" => f_number_of_requests_last30_days = r.optional(|r| r.i32())?,
+            b"lastRequestTime" => f_last_request_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

@@ -703,60 +703,60 @@ pub(crate) fn de_cluster(
     let mut f_compute_config: Option<crate::types::ComputeConfigResponse> = None;
     let mut f_storage_config: Option<crate::types::StorageConfigResponse> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "arn" => f_arn = r.optional(|r| r.string_owned())?,
-            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+            b"name" => f_name = r.optional_string()?,
+            b"arn" => f_arn = r.optional_string()?,
+            b"createdAt" => f_created_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "version" => f_version = r.optional(|r| r.string_owned())?,
-            "endpoint" => f_endpoint = r.optional(|r| r.string_owned())?,
-            "roleArn" => f_role_arn = r.optional(|r| r.string_owned())?,
-            "resourcesVpcConfig" => f_resources_vpc_config = r.optional(
+            b"version" => f_version = r.optional_string()?,
+            b"endpoint" => f_endpoint = r.optional_string()?,
+            b"roleArn" => f_role_arn = r.optional_string()?,
+            b"resourcesVpcConfig" => f_resources_vpc_config = r.optional(
                 crate::types::de_vpc_config_response,
             )?,
-            "kubernetesNetworkConfig" => f_kubernetes_network_config = r.optional(
+            b"kubernetesNetworkConfig" => f_kubernetes_network_config = r.optional(
                 crate::types::de_kubernetes_network_config_response,
             )?,
-            "logging" => f_logging = r.optional(crate::types::de_logging)?,
-            "identity" => f_identity = r.optional(crate::types::de_identity)?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"logging" => f_logging = r.optional(crate::types::de_logging)?,
+            b"identity" => f_identity = r.optional(crate::types::de_identity)?,
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::ClusterStatus::from(&*r.string()?),
             ))?,
-            "certificateAuthority" => f_certificate_authority = r.optional(
+            b"certificateAuthority" => f_certificate_authority = r.optional(
                 crate::types::de_certificate,
             )?,
-            "clientRequestToken" => f_client_request_token = r.optional(|r| r.string_owned())?,
-            "platformVersion" => f_platform_version = r.optional(|r| r.string_owned())?,
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "encryptionConfig" => f_encryption_config = r.optional(|r| r.list(
+            b"clientRequestToken" => f_client_request_token = r.optional_string()?,
+            b"platformVersion" => f_platform_version = r.optional_string()?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"encryptionConfig" => f_encryption_config = r.optional(|r| r.list(
                 crate::types::de_encryption_config,
             ))?,
-            "connectorConfig" => f_connector_config = r.optional(
+            b"connectorConfig" => f_connector_config = r.optional(
                 crate::types::de_connector_config_response,
             )?,
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "health" => f_health = r.optional(crate::types::de_cluster_health)?,
-            "outpostConfig" => f_outpost_config = r.optional(
+            b"id" => f_id = r.optional_string()?,
+            b"health" => f_health = r.optional(crate::types::de_cluster_health)?,
+            b"outpostConfig" => f_outpost_config = r.optional(
                 crate::types::de_outpost_config_response,
             )?,
-            "accessConfig" => f_access_config = r.optional(
+            b"accessConfig" => f_access_config = r.optional(
                 crate::types::de_access_config_response,
             )?,
-            "upgradePolicy" => f_upgrade_policy = r.optional(
+            b"upgradePolicy" => f_upgrade_policy = r.optional(
                 crate::types::de_upgrade_policy_response,
             )?,
-            "zonalShiftConfig" => f_zonal_shift_config = r.optional(
+            b"zonalShiftConfig" => f_zonal_shift_config = r.optional(
                 crate::types::de_zonal_shift_config_response,
             )?,
-            "remoteNetworkConfig" => f_remote_network_config = r.optional(
+            b"remoteNetworkConfig" => f_remote_network_config = r.optional(
                 crate::types::de_remote_network_config_response,
             )?,
-            "computeConfig" => f_compute_config = r.optional(
+            b"computeConfig" => f_compute_config = r.optional(
                 crate::types::de_compute_config_response,
             )?,
-            "storageConfig" => f_storage_config = r.optional(
+            b"storageConfig" => f_storage_config = r.optional(
                 crate::types::de_storage_config_response,
             )?,
             _ => r.skip_value()?,

@@ -282,28 +282,28 @@ pub(crate) fn de_cluster_version_information(
     let mut f_version_status: Option<crate::types::VersionStatus> = None;
     let mut f_kubernetes_patch_version: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterVersion" => f_cluster_version = r.optional(|r| r.string_owned())?,
-            "clusterType" => f_cluster_type = r.optional(|r| r.string_owned())?,
-            "defaultPlatformVersion" => f_default_platform_version = r.optional(|r| r.string_owned())?,
-            "defaultVersion" => f_default_version = r.optional(|r| r.bool())?,
-            "releaseDate" => f_release_date = r.optional(|r| r.timestamp(
+            b"clusterVersion" => f_cluster_version = r.optional_string()?,
+            b"clusterType" => f_cluster_type = r.optional_string()?,
+            b"defaultPlatformVersion" => f_default_platform_version = r.optional_string()?,
+            b"defaultVersion" => f_default_version = r.optional(|r| r.bool())?,
+            b"releaseDate" => f_release_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "endOfStandardSupportDate" => f_end_of_standard_support_date = r.optional(|r| r.timestamp(
+            b"endOfStandardSupportDate" => f_end_of_standard_support_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "endOfExtendedSupportDate" => f_end_of_extended_support_date = r.optional(|r| r.timestamp(
+            b"endOfExtendedSupportDate" => f_end_of_extended_support_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::ClusterVersionStatus::from(&*r.string()?),
             ))?,
-            "versionStatus" => f_version_status = r.optional(|r| Ok(
+            b"versionStatus" => f_version_status = r.optional(|r| Ok(
                 crate::types::VersionStatus::from(&*r.string()?),
             ))?,
-            "kubernetesPatchVersion" => f_kubernetes_patch_version = r.optional(|r| r.string_owned())?,
+            b"kubernetesPatchVersion" => f_kubernetes_patch_version = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -107,11 +107,11 @@ pub(crate) fn de_compatibility(
     let mut f_platform_versions: Option<Vec<String>> = None;
     let mut f_default_version: Option<bool> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterVersion" => f_cluster_version = r.optional(|r| r.string_owned())?,
-            "platformVersions" => f_platform_versions = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "defaultVersion" => f_default_version = r.optional(|r| r.bool())?,
+            b"clusterVersion" => f_cluster_version = r.optional_string()?,
+            b"platformVersions" => f_platform_versions = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"defaultVersion" => f_default_version = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

@@ -107,11 +107,11 @@ pub(crate) fn de_compute_config_response(
     let mut f_node_pools: Option<Vec<String>> = None;
     let mut f_node_role_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "enabled" => f_enabled = r.optional(|r| r.bool())?,
-            "nodePools" => f_node_pools = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "nodeRoleArn" => f_node_role_arn = r.optional(|r| r.string_owned())?,
+            b"enabled" => f_enabled = r.optional(|r| r.bool())?,
+            b"nodePools" => f_node_pools = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"nodeRoleArn" => f_node_role_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -154,15 +154,15 @@ pub(crate) fn de_connector_config_response(
     let mut f_provider: Option<String> = None;
     let mut f_role_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "activationId" => f_activation_id = r.optional(|r| r.string_owned())?,
-            "activationCode" => f_activation_code = r.optional(|r| r.string_owned())?,
-            "activationExpiry" => f_activation_expiry = r.optional(|r| r.timestamp(
+            b"activationId" => f_activation_id = r.optional_string()?,
+            b"activationCode" => f_activation_code = r.optional_string()?,
+            b"activationExpiry" => f_activation_expiry = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "provider" => f_provider = r.optional(|r| r.string_owned())?,
-            "roleArn" => f_role_arn = r.optional(|r| r.string_owned())?,
+            b"provider" => f_provider = r.optional_string()?,
+            b"roleArn" => f_role_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -58,9 +58,9 @@ pub(crate) fn de_control_plane_placement_response(
 ) -> Result<ControlPlanePlacementResponse, ::awsrt::json::JsonError> {
     let mut f_group_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "groupName" => f_group_name = r.optional(|r| r.string_owned())?,
+            b"groupName" => f_group_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -155,13 +155,13 @@ pub(crate) fn de_deprecation_detail(
     let mut f_start_serving_replacement_version: Option<String> = None;
     let mut f_client_stats: Option<Vec<crate::types::ClientStat>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "usage" => f_usage = r.optional(|r| r.string_owned())?,
-            "replacedWith" => f_replaced_with = r.optional(|r| r.string_owned())?,
-            "stopServingVersion" => f_stop_serving_version = r.optional(|r| r.string_owned())?,
-            "startServingReplacementVersion" => f_start_serving_replacement_version = r.optional(|r| r.string_owned())?,
-            "clientStats" => f_client_stats = r.optional(|r| r.list(crate::types::de_client_stat))?,
+            b"usage" => f_usage = r.optional_string()?,
+            b"replacedWith" => f_replaced_with = r.optional_string()?,
+            b"stopServingVersion" => f_stop_serving_version = r.optional_string()?,
+            b"startServingReplacementVersion" => f_start_serving_replacement_version = r.optional_string()?,
+            b"clientStats" => f_client_stats = r.optional(|r| r.list(crate::types::de_client_stat))?,
             _ => r.skip_value()?,
         }
     }

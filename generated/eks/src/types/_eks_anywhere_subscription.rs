@@ -356,29 +356,29 @@ pub(crate) fn de_eks_anywhere_subscription(
     let mut f_licenses: Option<Vec<crate::types::License>> = None;
     let mut f_tags: Option<::std::collections::HashMap<String, String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "arn" => f_arn = r.optional(|r| r.string_owned())?,
-            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+            b"id" => f_id = r.optional_string()?,
+            b"arn" => f_arn = r.optional_string()?,
+            b"createdAt" => f_created_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "effectiveDate" => f_effective_date = r.optional(|r| r.timestamp(
+            b"effectiveDate" => f_effective_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "expirationDate" => f_expiration_date = r.optional(|r| r.timestamp(
+            b"expirationDate" => f_expiration_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "licenseQuantity" => f_license_quantity = r.optional(|r| r.i32())?,
-            "licenseType" => f_license_type = r.optional(|r| Ok(
+            b"licenseQuantity" => f_license_quantity = r.optional(|r| r.i32())?,
+            b"licenseType" => f_license_type = r.optional(|r| Ok(
                 crate::types::EksAnywhereSubscriptionLicenseType::from(&*r.string()?),
             ))?,
-            "term" => f_term = r.optional(crate::types::de_eks_anywhere_subscription_term)?,
-            "status" => f_status = r.optional(|r| r.string_owned())?,
-            "autoRenew" => f_auto_renew = r.optional(|r| r.bool())?,
-            "licenseArns" => f_license_arns = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "licenses" => f_licenses = r.optional(|r| r.list(crate::types::de_license))?,
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"term" => f_term = r.optional(crate::types::de_eks_anywhere_subscription_term)?,
+            b"status" => f_status = r.optional_string()?,
+            b"autoRenew" => f_auto_renew = r.optional(|r| r.bool())?,
+            b"licenseArns" => f_license_arns = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"licenses" => f_licenses = r.optional(|r| r.list(crate::types::de_license))?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -103,10 +103,10 @@ pub(crate) fn de_eks_anywhere_subscription_term(
     let mut f_duration: Option<i32> = None;
     let mut f_unit: Option<crate::types::EksAnywhereSubscriptionTermUnit> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "duration" => f_duration = r.optional(|r| r.i32())?,
-            "unit" => f_unit = r.optional(|r| Ok(
+            b"duration" => f_duration = r.optional(|r| r.i32())?,
+            b"unit" => f_unit = r.optional(|r| Ok(
                 crate::types::EksAnywhereSubscriptionTermUnit::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

@@ -69,9 +69,9 @@ pub(crate) fn de_elastic_load_balancing(
 ) -> Result<ElasticLoadBalancing, ::awsrt::json::JsonError> {
     let mut f_enabled: Option<bool> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "enabled" => f_enabled = r.optional(|r| r.bool())?,
+            b"enabled" => f_enabled = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

@@ -99,10 +99,10 @@ pub(crate) fn de_encryption_config(
     let mut f_resources: Option<Vec<String>> = None;
     let mut f_provider: Option<crate::types::Provider> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "resources" => f_resources = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "provider" => f_provider = r.optional(crate::types::de_provider)?,
+            b"resources" => f_resources = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"provider" => f_provider = r.optional(crate::types::de_provider)?,
             _ => r.skip_value()?,
         }
     }

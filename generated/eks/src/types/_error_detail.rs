@@ -115,13 +115,13 @@ pub(crate) fn de_error_detail(
     let mut f_error_message: Option<String> = None;
     let mut f_resource_ids: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "errorCode" => f_error_code = r.optional(|r| Ok(
+            b"errorCode" => f_error_code = r.optional(|r| Ok(
                 crate::types::ErrorCode::from(&*r.string()?),
             ))?,
-            "errorMessage" => f_error_message = r.optional(|r| r.string_owned())?,
-            "resourceIds" => f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"errorMessage" => f_error_message = r.optional_string()?,
+            b"resourceIds" => f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -281,24 +281,24 @@ pub(crate) fn de_fargate_profile(
     let mut f_tags: Option<::std::collections::HashMap<String, String>> = None;
     let mut f_health: Option<crate::types::FargateProfileHealth> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "fargateProfileName" => f_fargate_profile_name = r.optional(|r| r.string_owned())?,
-            "fargateProfileArn" => f_fargate_profile_arn = r.optional(|r| r.string_owned())?,
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+            b"fargateProfileName" => f_fargate_profile_name = r.optional_string()?,
+            b"fargateProfileArn" => f_fargate_profile_arn = r.optional_string()?,
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"createdAt" => f_created_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "podExecutionRoleArn" => f_pod_execution_role_arn = r.optional(|r| r.string_owned())?,
-            "subnets" => f_subnets = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "selectors" => f_selectors = r.optional(|r| r.list(
+            b"podExecutionRoleArn" => f_pod_execution_role_arn = r.optional_string()?,
+            b"subnets" => f_subnets = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"selectors" => f_selectors = r.optional(|r| r.list(
                 crate::types::de_fargate_profile_selector,
             ))?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::FargateProfileStatus::from(&*r.string()?),
             ))?,
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "health" => f_health = r.optional(crate::types::de_fargate_profile_health)?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"health" => f_health = r.optional(crate::types::de_fargate_profile_health)?,
             _ => r.skip_value()?,
         }
     }

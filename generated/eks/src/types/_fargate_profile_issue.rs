@@ -107,13 +107,13 @@ pub(crate) fn de_fargate_profile_issue(
     let mut f_message: Option<String> = None;
     let mut f_resource_ids: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "code" => f_code = r.optional(|r| Ok(
+            b"code" => f_code = r.optional(|r| Ok(
                 crate::types::FargateProfileIssueCode::from(&*r.string()?),
             ))?,
-            "message" => f_message = r.optional(|r| r.string_owned())?,
-            "resourceIds" => f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"message" => f_message = r.optional_string()?,
+            b"resourceIds" => f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

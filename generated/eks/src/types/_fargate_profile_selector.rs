@@ -107,10 +107,10 @@ pub(crate) fn de_fargate_profile_selector(
     let mut f_namespace: Option<String> = None;
     let mut f_labels: Option<::std::collections::HashMap<String, String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "namespace" => f_namespace = r.optional(|r| r.string_owned())?,
-            "labels" => f_labels = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"namespace" => f_namespace = r.optional_string()?,
+            b"labels" => f_labels = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

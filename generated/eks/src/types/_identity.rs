@@ -58,9 +58,9 @@ pub(crate) fn de_identity(
 ) -> Result<Identity, ::awsrt::json::JsonError> {
     let mut f_oidc: Option<crate::types::Oidc> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "oidc" => f_oidc = r.optional(crate::types::de_oidc)?,
+            b"oidc" => f_oidc = r.optional(crate::types::de_oidc)?,
             _ => r.skip_value()?,
         }
     }

@@ -111,10 +111,10 @@ pub(crate) fn de_identity_provider_config(
     let mut f_type: Option<String> = None;
     let mut f_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "type" => f_type = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
+            b"type" => f_type = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

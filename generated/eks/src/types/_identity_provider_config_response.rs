@@ -58,9 +58,9 @@ pub(crate) fn de_identity_provider_config_response(
 ) -> Result<IdentityProviderConfigResponse, ::awsrt::json::JsonError> {
     let mut f_oidc: Option<crate::types::OidcIdentityProviderConfig> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "oidc" => f_oidc = r.optional(crate::types::de_oidc_identity_provider_config)?,
+            b"oidc" => f_oidc = r.optional(crate::types::de_oidc_identity_provider_config)?,
             _ => r.skip_value()?,
         }
     }

@@ -341,28 +341,28 @@ pub(crate) fn de_insight(
     let mut f_resources: Option<Vec<crate::types::InsightResourceDetail>> = None;
     let mut f_category_specific_summary: Option<crate::types::InsightCategorySpecificSummary> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "category" => f_category = r.optional(|r| Ok(
+            b"id" => f_id = r.optional_string()?,
+            b"name" => f_name = r.optional_string()?,
+            b"category" => f_category = r.optional(|r| Ok(
                 crate::types::Category::from(&*r.string()?),
             ))?,
-            "kubernetesVersion" => f_kubernetes_version = r.optional(|r| r.string_owned())?,
-            "lastRefreshTime" => f_last_refresh_time = r.optional(|r| r.timestamp(
+            b"kubernetesVersion" => f_kubernetes_version = r.optional_string()?,
+            b"lastRefreshTime" => f_last_refresh_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "lastTransitionTime" => f_last_transition_time = r.optional(|r| r.timestamp(
+            b"lastTransitionTime" => f_last_transition_time = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "description" => f_description = r.optional(|r| r.string_owned())?,
-            "insightStatus" => f_insight_status = r.optional(crate::types::de_insight_status)?,
-            "recommendation" => f_recommendation = r.optional(|r| r.string_owned())?,
-            "additionalInfo" => f_additional_info = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "resources" => f_resources = r.optional(|r| r.list(
+            b"description" => f_description = r.optional_string()?,
+            b"insightStatus" => f_insight_status = r.optional(crate::types::de_insight_status)?,
+            b"recommendation" => f_recommendation = r.optional_string()?,
+            b"additionalInfo" => f_additional_info = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"resources" => f_resources = r.optional(|r| r.list(
                 crate::types::de_insight_resource_detail,
             ))?,
-            "categorySpecificSummary" => f_category_specific_summary = r.optional(
+            b"categorySpecificSummary" => f_category_specific_summary = r.optional(
                 crate::types::de_insight_category_specific_summary,
             )?,
             _ => r.skip_value()?,

@@ -95,12 +95,12 @@ pub(crate) fn de_insight_category_specific_summary(
     let mut f_deprecation_details: Option<Vec<crate::types::DeprecationDetail>> = None;
     let mut f_addon_compatibility_details: Option<Vec<crate::types::AddonCompatibilityDetail>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "deprecationDetails" => f_deprecation_details = r.optional(|r| r.list(
+            b"deprecationDetails" => f_deprecation_details = r.optional(|r| r.list(
                 crate::types::de_deprecation_detail,
             ))?,
-            "addonCompatibilityDetails" => f_addon_compatibility_details = r.optional(|r| r.list(
+            b"addonCompatibilityDetails" => f_addon_compatibility_details = r.optional(|r| r.list(
                 crate::types::de_addon_compatibility_detail,
             ))?,
             _ => r.skip_value()?,

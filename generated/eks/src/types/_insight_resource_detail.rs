@@ -106,11 +106,11 @@ pub(crate) fn de_insight_resource_detail(
     let mut f_kubernetes_resource_uri: Option<String> = None;
     let mut f_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "insightStatus" => f_insight_status = r.optional(crate::types::de_insight_status)?,
-            "kubernetesResourceUri" => f_kubernetes_resource_uri = r.optional(|r| r.string_owned())?,
-            "arn" => f_arn = r.optional(|r| r.string_owned())?,
+            b"insightStatus" => f_insight_status = r.optional(crate::types::de_insight_status)?,
+            b"kubernetesResourceUri" => f_kubernetes_resource_uri = r.optional_string()?,
+            b"arn" => f_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -82,12 +82,12 @@ pub(crate) fn de_insight_status(
     let mut f_status: Option<crate::types::InsightStatusValue> = None;
     let mut f_reason: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "status" => f_status = r.optional(|r| Ok(
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::InsightStatusValue::from(&*r.string()?),
             ))?,
-            "reason" => f_reason = r.optional(|r| r.string_owned())?,
+            b"reason" => f_reason = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

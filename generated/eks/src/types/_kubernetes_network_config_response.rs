@@ -133,14 +133,14 @@ pub(crate) fn de_kubernetes_network_config_response(
     let mut f_ip_family: Option<crate::types::IpFamily> = None;
     let mut f_elastic_load_balancing: Option<crate::types::ElasticLoadBalancing> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "serviceIpv4Cidr" => f_service_ipv4_cidr = r.optional(|r| r.string_owned())?,
-            "serviceIpv6Cidr" => f_service_ipv6_cidr = r.optional(|r| r.string_owned())?,
-            "ipFamily" => f_ip_family = r.optional(|r| Ok(
+            b"serviceIpv4Cidr" => f_service_ipv4_cidr = r.optional_string()?,
+            b"serviceIpv6Cidr" => f_service_ipv6_cidr = r.optional_string()?,
+            b"ipFamily" => f_ip_family = r.optional(|r| Ok(
                 crate::types::IpFamily::from(&*r.string()?),
             ))?,
-            "elasticLoadBalancing" => f_elastic_load_balancing = r.optional(
+            b"elasticLoadBalancing" => f_elastic_load_balancing = r.optional(
                 crate::types::de_elastic_load_balancing,
             )?,
             _ => r.skip_value()?,

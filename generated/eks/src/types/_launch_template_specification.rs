@@ -131,11 +131,11 @@ pub(crate) fn de_launch_template_specification(
     let mut f_version: Option<String> = None;
     let mut f_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "name" => f_name = r.optional(|r| r.string_owned())?,
-            "version" => f_version = r.optional(|r| r.string_owned())?,
-            "id" => f_id = r.optional(|r| r.string_owned())?,
+            b"name" => f_name = r.optional_string()?,
+            b"version" => f_version = r.optional_string()?,
+            b"id" => f_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -82,10 +82,10 @@ pub(crate) fn de_license(
     let mut f_id: Option<String> = None;
     let mut f_token: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "token" => f_token = r.optional(|r| r.string_owned())?,
+            b"id" => f_id = r.optional_string()?,
+            b"token" => f_token = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

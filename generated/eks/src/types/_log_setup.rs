@@ -99,12 +99,12 @@ pub(crate) fn de_log_setup(
     let mut f_types: Option<Vec<crate::types::LogType>> = None;
     let mut f_enabled: Option<bool> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "types" => f_types = r.optional(|r| r.list(|r| Ok(
+            b"types" => f_types = r.optional(|r| r.list(|r| Ok(
                 crate::types::LogType::from(&*r.string()?),
             )))?,
-            "enabled" => f_enabled = r.optional(|r| r.bool())?,
+            b"enabled" => f_enabled = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

@@ -71,9 +71,9 @@ pub(crate) fn de_logging(
 ) -> Result<Logging, ::awsrt::json::JsonError> {
     let mut f_cluster_logging: Option<Vec<crate::types::LogSetup>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterLogging" => f_cluster_logging = r.optional(|r| r.list(
+            b"clusterLogging" => f_cluster_logging = r.optional(|r| r.list(
                 crate::types::de_log_setup,
             ))?,
             _ => r.skip_value()?,

@@ -82,10 +82,10 @@ pub(crate) fn de_marketplace_information(
     let mut f_product_id: Option<String> = None;
     let mut f_product_url: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "productId" => f_product_id = r.optional(|r| r.string_owned())?,
-            "productUrl" => f_product_url = r.optional(|r| r.string_owned())?,
+            b"productId" => f_product_id = r.optional_string()?,
+            b"productUrl" => f_product_url = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -66,9 +66,9 @@ pub(crate) fn de_node_repair_config(
 ) -> Result<NodeRepairConfig, ::awsrt::json::JsonError> {
     let mut f_enabled: Option<bool> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "enabled" => f_enabled = r.optional(|r| r.bool())?,
+            b"enabled" => f_enabled = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

@@ -628,48 +628,50 @@ pub(crate) fn de_nodegroup(
     let mut f_launch_template: Option<crate::types::LaunchTemplateSpecification> = None;
     let mut f_tags: Option<::std::collections::HashMap<String, String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "nodegroupName" => f_nodegroup_name = r.optional(|r| r.string_owned())?,
-            "nodegroupArn" => f_nodegroup_arn = r.optional(|r| r.string_owned())?,
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "version" => f_version = r.optional(|r| r.string_owned())?,
-            "releaseVersion" => f_release_version = r.optional(|r| r.string_owned())?,
-            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+            b"nodegroupName" => f_nodegroup_name = r.optional_string()?,
+            b"nodegroupArn" => f_nodegroup_arn = r.optional_string()?,
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"version" => f_version = r.optional_string()?,
+            b"releaseVersion" => f_release_version = r.optional_string()?,
+            b"createdAt" => f_created_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
+            b"modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::NodegroupStatus::from(&*r.string()?),
             ))?,
-            "capacityType" => f_capacity_type = r.optional(|r| Ok(
+            b"capacityType" => f_capacity_type = r.optional(|r| Ok(
                 crate::types::CapacityTypes::from(&*r.string()?),
             ))?,
-            "scalingConfig" => f_scaling_config = r.optional(
+            b"scalingConfig" => f_scaling_config = r.optional(
                 crate::types::de_nodegroup_scaling_config,
             )?,
-            "instanceTypes" => f_instance_types = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "subnets" => f_subnets = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "remoteAccess" => f_remote_access = r.optional(crate::types::de_remote_access_config)?,
-            "amiType" => f_ami_type = r.optional(|r| Ok(crate::types::AmiTypes::from(&*r.string()?)))?,
-            "nodeRole" => f_node_role = r.optional(|r| r.string_owned())?,
-            "labels" => f_labels = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "taints" => f_taints = r.optional(|r| r.list(crate::types::de_taint))?,
-            "resources" => f_resources = r.optional(crate::types::de_nodegroup_resources)?,
-            "diskSize" => f_disk_size = r.optional(|r| r.i32())?,
-            "health" => f_health = r.optional(crate::types::de_nodegroup_health)?,
-            "updateConfig" => f_update_config = r.optional(
+            b"instanceTypes" => f_instance_types = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"subnets" => f_subnets = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"remoteAccess" => f_remote_access = r.optional(crate::types::de_remote_access_config)?,
+            b"amiType" => f_ami_type = r.optional(|r| Ok(
+                crate::types::AmiTypes::from(&*r.string()?),
+            ))?,
+            b"nodeRole" => f_node_role = r.optional_string()?,
+            b"labels" => f_labels = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"taints" => f_taints = r.optional(|r| r.list(crate::types::de_taint))?,
+            b"resources" => f_resources = r.optional(crate::types::de_nodegroup_resources)?,
+            b"diskSize" => f_disk_size = r.optional(|r| r.i32())?,
+            b"health" => f_health = r.optional(crate::types::de_nodegroup_health)?,
+            b"updateConfig" => f_update_config = r.optional(
                 crate::types::de_nodegroup_update_config,
             )?,
-            "nodeRepairConfig" => f_node_repair_config = r.optional(
+            b"nodeRepairConfig" => f_node_repair_config = r.optional(
                 crate::types::de_node_repair_config,
             )?,
-            "launchTemplate" => f_launch_template = r.optional(
+            b"launchTemplate" => f_launch_template = r.optional(
                 crate::types::de_launch_template_specification,
             )?,
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

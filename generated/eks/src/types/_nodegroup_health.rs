@@ -59,9 +59,9 @@ pub(crate) fn de_nodegroup_health(
 ) -> Result<NodegroupHealth, ::awsrt::json::JsonError> {
     let mut f_issues: Option<Vec<crate::types::Issue>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "issues" => f_issues = r.optional(|r| r.list(crate::types::de_issue))?,
+            b"issues" => f_issues = r.optional(|r| r.list(crate::types::de_issue))?,
             _ => r.skip_value()?,
         }
     }

@@ -86,12 +86,12 @@ pub(crate) fn de_nodegroup_resources(
     let mut f_auto_scaling_groups: Option<Vec<crate::types::AutoScalingGroup>> = None;
     let mut f_remote_access_security_group: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "autoScalingGroups" => f_auto_scaling_groups = r.optional(|r| r.list(
+            b"autoScalingGroups" => f_auto_scaling_groups = r.optional(|r| r.list(
                 crate::types::de_auto_scaling_group,
             ))?,
-            "remoteAccessSecurityGroup" => f_remote_access_security_group = r.optional(|r| r.string_owned())?,
+            b"remoteAccessSecurityGroup" => f_remote_access_security_group = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

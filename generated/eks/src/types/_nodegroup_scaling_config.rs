@@ -131,11 +131,11 @@ pub(crate) fn de_nodegroup_scaling_config(
     let mut f_max_size: Option<i32> = None;
     let mut f_desired_size: Option<i32> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "minSize" => f_min_size = r.optional(|r| r.i32())?,
-            "maxSize" => f_max_size = r.optional(|r| r.i32())?,
-            "desiredSize" => f_desired_size = r.optional(|r| r.i32())?,
+            b"minSize" => f_min_size = r.optional(|r| r.i32())?,
+            b"maxSize" => f_max_size = r.optional(|r| r.i32())?,
+            b"desiredSize" => f_desired_size = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
         }
     }

@@ -133,11 +133,11 @@ pub(crate) fn de_nodegroup_update_config(
     let mut f_max_unavailable_percentage: Option<i32> = None;
     let mut f_update_strategy: Option<crate::types::NodegroupUpdateStrategies> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "maxUnavailable" => f_max_unavailable = r.optional(|r| r.i32())?,
-            "maxUnavailablePercentage" => f_max_unavailable_percentage = r.optional(|r| r.i32())?,
-            "updateStrategy" => f_update_strategy = r.optional(|r| Ok(
+            b"maxUnavailable" => f_max_unavailable = r.optional(|r| r.i32())?,
+            b"maxUnavailablePercentage" => f_max_unavailable_percentage = r.optional(|r| r.i32())?,
+            b"updateStrategy" => f_update_strategy = r.optional(|r| Ok(
                 crate::types::NodegroupUpdateStrategies::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

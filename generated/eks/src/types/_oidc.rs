@@ -58,9 +58,9 @@ pub(crate) fn de_oidc(
 ) -> Result<Oidc, ::awsrt::json::JsonError> {
     let mut f_issuer: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "issuer" => f_issuer = r.optional(|r| r.string_owned())?,
+            b"issuer" => f_issuer = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -329,20 +329,20 @@ pub(crate) fn de_oidc_identity_provider_config(
     let mut f_tags: Option<::std::collections::HashMap<String, String>> = None;
     let mut f_status: Option<crate::types::ConfigStatus> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "identityProviderConfigName" => f_identity_provider_config_name = r.optional(|r| r.string_owned())?,
-            "identityProviderConfigArn" => f_identity_provider_config_arn = r.optional(|r| r.string_owned())?,
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "issuerUrl" => f_issuer_url = r.optional(|r| r.string_owned())?,
-            "clientId" => f_client_id = r.optional(|r| r.string_owned())?,
-            "usernameClaim" => f_username_claim = r.optional(|r| r.string_owned())?,
-            "usernamePrefix" => f_username_prefix = r.optional(|r| r.string_owned())?,
-            "groupsClaim" => f_groups_claim = r.optional(|r| r.string_owned())?,
-            "groupsPrefix" => f_groups_prefix = r.optional(|r| r.string_owned())?,
-            "requiredClaims" => f_required_claims = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"identityProviderConfigName" => f_identity_provider_config_name = r.optional_string()?,
+            b"identityProviderConfigArn" => f_identity_provider_config_arn = r.optional_string()?,
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"issuerUrl" => f_issuer_url = r.optional_string()?,
+            b"clientId" => f_client_id = r.optional_string()?,
+            b"usernameClaim" => f_username_claim = r.optional_string()?,
+            b"usernamePrefix" => f_username_prefix = r.optional_string()?,
+            b"groupsClaim" => f_groups_claim = r.optional_string()?,
+            b"groupsPrefix" => f_groups_prefix = r.optional_string()?,
+            b"requiredClaims" => f_required_claims = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::ConfigStatus::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

@@ -126,11 +126,11 @@ pub(crate) fn de_outpost_config_response(
     let mut f_control_plane_instance_type: Option<String> = None;
     let mut f_control_plane_placement: Option<crate::types::ControlPlanePlacementResponse> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "outpostArns" => f_outpost_arns = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "controlPlaneInstanceType" => f_control_plane_instance_type = r.optional(|r| r.string_owned())?,
-            "controlPlanePlacement" => f_control_plane_placement = r.optional(
+            b"outpostArns" => f_outpost_arns = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"controlPlaneInstanceType" => f_control_plane_instance_type = r.optional_string()?,
+            b"controlPlanePlacement" => f_control_plane_placement = r.optional(
                 crate::types::de_control_plane_placement_response,
             )?,
             _ => r.skip_value()?,

@@ -286,22 +286,22 @@ pub(crate) fn de_pod_identity_association(
     let mut f_modified_at: Option<::awsrt::types::DateTime> = None;
     let mut f_owner_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "namespace" => f_namespace = r.optional(|r| r.string_owned())?,
-            "serviceAccount" => f_service_account = r.optional(|r| r.string_owned())?,
-            "roleArn" => f_role_arn = r.optional(|r| r.string_owned())?,
-            "associationArn" => f_association_arn = r.optional(|r| r.string_owned())?,
-            "associationId" => f_association_id = r.optional(|r| r.string_owned())?,
-            "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"namespace" => f_namespace = r.optional_string()?,
+            b"serviceAccount" => f_service_account = r.optional_string()?,
+            b"roleArn" => f_role_arn = r.optional_string()?,
+            b"associationArn" => f_association_arn = r.optional_string()?,
+            b"associationId" => f_association_id = r.optional_string()?,
+            b"tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"createdAt" => f_created_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
+            b"modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ownerArn" => f_owner_arn = r.optional(|r| r.string_owned())?,
+            b"ownerArn" => f_owner_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -185,14 +185,14 @@ pub(crate) fn de_pod_identity_association_summary(
     let mut f_association_id: Option<String> = None;
     let mut f_owner_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "namespace" => f_namespace = r.optional(|r| r.string_owned())?,
-            "serviceAccount" => f_service_account = r.optional(|r| r.string_owned())?,
-            "associationArn" => f_association_arn = r.optional(|r| r.string_owned())?,
-            "associationId" => f_association_id = r.optional(|r| r.string_owned())?,
-            "ownerArn" => f_owner_arn = r.optional(|r| r.string_owned())?,
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"namespace" => f_namespace = r.optional_string()?,
+            b"serviceAccount" => f_service_account = r.optional_string()?,
+            b"associationArn" => f_association_arn = r.optional_string()?,
+            b"associationId" => f_association_id = r.optional_string()?,
+            b"ownerArn" => f_owner_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -66,9 +66,9 @@ pub(crate) fn de_provider(
 ) -> Result<Provider, ::awsrt::json::JsonError> {
     let mut f_key_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "keyArn" => f_key_arn = r.optional(|r| r.string_owned())?,
+            b"keyArn" => f_key_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

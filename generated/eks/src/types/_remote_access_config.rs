@@ -99,10 +99,10 @@ pub(crate) fn de_remote_access_config(
     let mut f_ec2_ssh_key: Option<String> = None;
     let mut f_source_security_groups: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ec2SshKey" => f_ec2_ssh_key = r.optional(|r| r.string_owned())?,
-            "sourceSecurityGroups" => f_source_security_groups = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"ec2SshKey" => f_ec2_ssh_key = r.optional_string()?,
+            b"sourceSecurityGroups" => f_source_security_groups = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

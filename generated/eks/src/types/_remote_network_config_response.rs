@@ -90,12 +90,12 @@ pub(crate) fn de_remote_network_config_response(
     let mut f_remote_node_networks: Option<Vec<crate::types::RemoteNodeNetwork>> = None;
     let mut f_remote_pod_networks: Option<Vec<crate::types::RemotePodNetwork>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "remoteNodeNetworks" => f_remote_node_networks = r.optional(|r| r.list(
+            b"remoteNodeNetworks" => f_remote_node_networks = r.optional(|r| r.list(
                 crate::types::de_remote_node_network,
             ))?,
-            "remotePodNetworks" => f_remote_pod_networks = r.optional(|r| r.list(
+            b"remotePodNetworks" => f_remote_pod_networks = r.optional(|r| r.list(
                 crate::types::de_remote_pod_network,
             ))?,
             _ => r.skip_value()?,

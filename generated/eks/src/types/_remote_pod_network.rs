@@ -89,9 +89,9 @@ pub(crate) fn de_remote_pod_network(
 ) -> Result<RemotePodNetwork, ::awsrt::json::JsonError> {
     let mut f_cidrs: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "cidrs" => f_cidrs = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"cidrs" => f_cidrs = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -58,9 +58,9 @@ pub(crate) fn de_storage_config_response(
 ) -> Result<StorageConfigResponse, ::awsrt::json::JsonError> {
     let mut f_block_storage: Option<crate::types::BlockStorage> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "blockStorage" => f_block_storage = r.optional(crate::types::de_block_storage)?,
+            b"blockStorage" => f_block_storage = r.optional(crate::types::de_block_storage)?,
             _ => r.skip_value()?,
         }
     }

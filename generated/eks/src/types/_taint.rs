@@ -122,11 +122,13 @@ pub(crate) fn de_taint(
     let mut f_value: Option<String> = None;
     let mut f_effect: Option<crate::types::TaintEffect> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "key" => f_key = r.optional(|r| r.string_owned())?,
-            "value" => f_value = r.optional(|r| r.string_owned())?,
-            "effect" => f_effect = r.optional(|r| Ok(crate::types::TaintEffect::from(&*r.string()?)))?,
+            b"key" => f_key = r.optional_string()?,
+            b"value" => f_value = r.optional_string()?,
+            b"effect" => f_effect = r.optional(|r| Ok(
+                crate::types::TaintEffect::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

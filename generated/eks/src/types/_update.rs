@@ -180,18 +180,18 @@ pub(crate) fn de_update(
     let mut f_created_at: Option<::awsrt::types::DateTime> = None;
     let mut f_errors: Option<Vec<crate::types::ErrorDetail>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "id" => f_id = r.optional(|r| r.string_owned())?,
-            "status" => f_status = r.optional(|r| Ok(
+            b"id" => f_id = r.optional_string()?,
+            b"status" => f_status = r.optional(|r| Ok(
                 crate::types::UpdateStatus::from(&*r.string()?),
             ))?,
-            "type" => f_type = r.optional(|r| Ok(crate::types::UpdateType::from(&*r.string()?)))?,
-            "params" => f_params = r.optional(|r| r.list(crate::types::de_update_param))?,
-            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+            b"type" => f_type = r.optional(|r| Ok(crate::types::UpdateType::from(&*r.string()?)))?,
+            b"params" => f_params = r.optional(|r| r.list(crate::types::de_update_param))?,
+            b"createdAt" => f_created_at = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "errors" => f_errors = r.optional(|r| r.list(crate::types::de_error_detail))?,
+            b"errors" => f_errors = r.optional(|r| r.list(crate::types::de_error_detail))?,
             _ => r.skip_value()?,
         }
     }

@@ -82,10 +82,12 @@ pub(crate) fn de_update_param(
     let mut f_type: Option<crate::types::UpdateParamType> = None;
     let mut f_value: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "type" => f_type = r.optional(|r| Ok(crate::types::UpdateParamType::from(&*r.string()?)))?,
-            "value" => f_value = r.optional(|r| r.string_owned())?,
+            b"type" => f_type = r.optional(|r| Ok(
+                crate::types::UpdateParamType::from(&*r.string()?),
+            ))?,
+            b"value" => f_value = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -62,9 +62,9 @@ pub(crate) fn de_upgrade_policy_response(
 ) -> Result<UpgradePolicyResponse, ::awsrt::json::JsonError> {
     let mut f_support_type: Option<crate::types::SupportType> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "supportType" => f_support_type = r.optional(|r| Ok(
+            b"supportType" => f_support_type = r.optional(|r| Ok(
                 crate::types::SupportType::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

@@ -205,15 +205,15 @@ pub(crate) fn de_vpc_config_response(
     let mut f_endpoint_private_access: Option<bool> = None;
     let mut f_public_access_cidrs: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "subnetIds" => f_subnet_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "securityGroupIds" => f_security_group_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "clusterSecurityGroupId" => f_cluster_security_group_id = r.optional(|r| r.string_owned())?,
-            "vpcId" => f_vpc_id = r.optional(|r| r.string_owned())?,
-            "endpointPublicAccess" => f_endpoint_public_access = r.optional(|r| r.bool())?,
-            "endpointPrivateAccess" => f_endpoint_private_access = r.optional(|r| r.bool())?,
-            "publicAccessCidrs" => f_public_access_cidrs = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"subnetIds" => f_subnet_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"securityGroupIds" => f_security_group_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"clusterSecurityGroupId" => f_cluster_security_group_id = r.optional_string()?,
+            b"vpcId" => f_vpc_id = r.optional_string()?,
+            b"endpointPublicAccess" => f_endpoint_public_access = r.optional(|r| r.bool())?,
+            b"endpointPrivateAccess" => f_endpoint_private_access = r.optional(|r| r.bool())?,
+            b"publicAccessCidrs" => f_public_access_cidrs = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -58,9 +58,9 @@ pub(crate) fn de_zonal_shift_config_response(
 ) -> Result<ZonalShiftConfigResponse, ::awsrt::json::JsonError> {
     let mut f_enabled: Option<bool> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "enabled" => f_enabled = r.optional(|r| r.bool())?,
+            b"enabled" => f_enabled = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

@@ -654,11 +654,11 @@ pub(crate) fn de_response(
     let mut f_storage_class: Option<crate::types::StorageClass> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ContentSHA256" => f_content_sha256 = r.optional(|r| r.string_owned())?,
-            "ETag" => f_e_tag = r.optional(|r| r.string_owned())?,
-            "StorageClass" => f_storage_class = r.optional(|r| Ok(
+            b"ContentSHA256" => f_content_sha256 = r.optional_string()?,
+            b"ETag" => f_e_tag = r.optional_string()?,
+            b"StorageClass" => f_storage_class = r.optional(|r| Ok(
                 crate::types::StorageClass::from(&*r.string()?),
             ))?,
             _ => r.skip_value()?,

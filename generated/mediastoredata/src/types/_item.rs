@@ -172,16 +172,16 @@ pub(crate) fn de_item(
     let mut f_content_type: Option<String> = None;
     let mut f_content_length: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "Type" => f_type = r.optional(|r| Ok(crate::types::ItemType::from(&*r.string()?)))?,
-            "ETag" => f_e_tag = r.optional(|r| r.string_owned())?,
-            "LastModified" => f_last_modified = r.optional(|r| r.timestamp(
+            b"Name" => f_name = r.optional_string()?,
+            b"Type" => f_type = r.optional(|r| Ok(crate::types::ItemType::from(&*r.string()?)))?,
+            b"ETag" => f_e_tag = r.optional_string()?,
+            b"LastModified" => f_last_modified = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "ContentType" => f_content_type = r.optional(|r| r.string_owned())?,
-            "ContentLength" => f_content_length = r.optional(|r| r.i64())?,
+            b"ContentType" => f_content_type = r.optional_string()?,
+            b"ContentLength" => f_content_length = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

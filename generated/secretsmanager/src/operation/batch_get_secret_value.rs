@@ -597,13 +597,13 @@ pub(crate) fn de_output(
     let mut f_next_token: Option<String> = None;
     let mut f_errors: Option<Vec<crate::types::ApiErrorType>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "SecretValues" => f_secret_values = r.optional(|r| r.list(
+            b"SecretValues" => f_secret_values = r.optional(|r| r.list(
                 crate::types::de_secret_value_entry,
             ))?,
-            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "Errors" => f_errors = r.optional(|r| r.list(crate::types::de_api_error_type))?,
+            b"NextToken" => f_next_token = r.optional_string()?,
+            b"Errors" => f_errors = r.optional(|r| r.list(crate::types::de_api_error_type))?,
             _ => r.skip_value()?,
         }
     }

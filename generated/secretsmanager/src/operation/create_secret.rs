@@ -978,12 +978,12 @@ pub(crate) fn de_output(
     let mut f_version_id: Option<String> = None;
     let mut f_replication_status: Option<Vec<crate::types::ReplicationStatusType>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
-            "ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
+            b"ARN" => f_arn = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"VersionId" => f_version_id = r.optional_string()?,
+            b"ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
                 crate::types::de_replication_status_type,
             ))?,
             _ => r.skip_value()?,

@@ -540,11 +540,11 @@ pub(crate) fn de_output(
     let mut f_name: Option<String> = None;
     let mut f_deletion_date: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "DeletionDate" => f_deletion_date = r.optional(|r| r.timestamp(
+            b"ARN" => f_arn = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"DeletionDate" => f_deletion_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

@@ -826,38 +826,40 @@ pub(crate) fn de_output(
     let mut f_primary_region: Option<String> = None;
     let mut f_replication_status: Option<Vec<crate::types::ReplicationStatusType>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "KmsKeyId" => f_kms_key_id = r.optional(|r| r.string_owned())?,
-            "RotationEnabled" => f_rotation_enabled = r.optional(|r| r.bool())?,
-            "RotationLambdaARN" => f_rotation_lambda_arn = r.optional(|r| r.string_owned())?,
-            "RotationRules" => f_rotation_rules = r.optional(crate::types::de_rotation_rules_type)?,
-            "LastRotatedDate" => f_last_rotated_date = r.optional(|r| r.timestamp(
+            b"ARN" => f_arn = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"Description" => f_description = r.optional_string()?,
+            b"KmsKeyId" => f_kms_key_id = r.optional_string()?,
+            b"RotationEnabled" => f_rotation_enabled = r.optional(|r| r.bool())?,
+            b"RotationLambdaARN" => f_rotation_lambda_arn = r.optional_string()?,
+            b"RotationRules" => f_rotation_rules = r.optional(
+                crate::types::de_rotation_rules_type,
+            )?,
+            b"LastRotatedDate" => f_last_rotated_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "LastChangedDate" => f_last_changed_date = r.optional(|r| r.timestamp(
+            b"LastChangedDate" => f_last_changed_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
+            b"LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "DeletedDate" => f_deleted_date = r.optional(|r| r.timestamp(
+            b"DeletedDate" => f_deleted_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "NextRotationDate" => f_next_rotation_date = r.optional(|r| r.timestamp(
+            b"NextRotationDate" => f_next_rotation_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "Tags" => f_tags = r.optional(|r| r.list(crate::types::de_tag))?,
-            "VersionIdsToStages" => f_version_ids_to_stages = r.optional(|r| r.map(|r| r.list(|r| r.string_owned())))?,
-            "OwningService" => f_owning_service = r.optional(|r| r.string_owned())?,
-            "CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
+            b"Tags" => f_tags = r.optional(|r| r.list(crate::types::de_tag))?,
+            b"VersionIdsToStages" => f_version_ids_to_stages = r.optional(|r| r.map(|r| r.list(|r| r.string_owned())))?,
+            b"OwningService" => f_owning_service = r.optional_string()?,
+            b"CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "PrimaryRegion" => f_primary_region = r.optional(|r| r.string_owned())?,
-            "ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
+            b"PrimaryRegion" => f_primary_region = r.optional_string()?,
+            b"ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
                 crate::types::de_replication_status_type,
             ))?,
             _ => r.skip_value()?,

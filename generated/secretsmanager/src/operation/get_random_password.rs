@@ -686,9 +686,9 @@ pub(crate) fn de_output(
 ) -> Result<GetRandomPasswordOutput, ::awsrt::json::JsonError> {
     let mut f_random_password: Option<::awsrt::types::SensitiveString> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "RandomPassword" => f_random_password = r.optional(|r| Ok(
+            b"RandomPassword" => f_random_password = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
             _ => r.skip_value()?,

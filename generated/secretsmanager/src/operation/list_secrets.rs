@@ -587,12 +587,12 @@ pub(crate) fn de_output(
     let mut f_secret_list: Option<Vec<crate::types::SecretListEntry>> = None;
     let mut f_next_token: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "SecretList" => f_secret_list = r.optional(|r| r.list(
+            b"SecretList" => f_secret_list = r.optional(|r| r.list(
                 crate::types::de_secret_list_entry,
             ))?,
-            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
+            b"NextToken" => f_next_token = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -487,10 +487,10 @@ pub(crate) fn de_output(
     let mut f_arn: Option<String> = None;
     let mut f_replication_status: Option<Vec<crate::types::ReplicationStatusType>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
-            "ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
+            b"ARN" => f_arn = r.optional_string()?,
+            b"ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
                 crate::types::de_replication_status_type,
             ))?,
             _ => r.skip_value()?,

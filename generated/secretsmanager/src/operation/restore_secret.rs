@@ -431,10 +431,10 @@ pub(crate) fn de_output(
     let mut f_arn: Option<String> = None;
     let mut f_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
+            b"ARN" => f_arn = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -634,11 +634,11 @@ pub(crate) fn de_output(
     let mut f_name: Option<String> = None;
     let mut f_version_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
+            b"ARN" => f_arn = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"VersionId" => f_version_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -406,9 +406,9 @@ pub(crate) fn de_output(
 ) -> Result<StopReplicationToReplicaOutput, ::awsrt::json::JsonError> {
     let mut f_arn: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
+            b"ARN" => f_arn = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

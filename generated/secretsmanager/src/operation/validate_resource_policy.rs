@@ -482,10 +482,10 @@ pub(crate) fn de_output(
     let mut f_policy_validation_passed: Option<bool> = None;
     let mut f_validation_errors: Option<Vec<crate::types::ValidationErrorsEntry>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "PolicyValidationPassed" => f_policy_validation_passed = r.optional(|r| r.bool())?,
-            "ValidationErrors" => f_validation_errors = r.optional(|r| r.list(
+            b"PolicyValidationPassed" => f_policy_validation_passed = r.optional(|r| r.bool())?,
+            b"ValidationErrors" => f_validation_errors = r.optional(|r| r.list(
                 crate::types::de_validation_errors_entry,
             ))?,
             _ => r.skip_value()?,

@@ -103,11 +103,11 @@ pub(crate) fn de_api_error_type(
     let mut f_error_code: Option<String> = None;
     let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "SecretId" => f_secret_id = r.optional(|r| r.string_owned())?,
-            "ErrorCode" => f_error_code = r.optional(|r| r.string_owned())?,
-            "Message" => f_message = r.optional(|r| r.string_owned())?,
+            b"SecretId" => f_secret_id = r.optional_string()?,
+            b"ErrorCode" => f_error_code = r.optional_string()?,
+            b"Message" => f_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

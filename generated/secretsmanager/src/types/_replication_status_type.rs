@@ -149,13 +149,13 @@ pub(crate) fn de_replication_status_type(
     let mut f_status_message: Option<String> = None;
     let mut f_last_accessed_date: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Region" => f_region = r.optional(|r| r.string_owned())?,
-            "KmsKeyId" => f_kms_key_id = r.optional(|r| r.string_owned())?,
-            "Status" => f_status = r.optional(|r| Ok(crate::types::StatusType::from(&*r.string()?)))?,
-            "StatusMessage" => f_status_message = r.optional(|r| r.string_owned())?,
-            "LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
+            b"Region" => f_region = r.optional_string()?,
+            b"KmsKeyId" => f_kms_key_id = r.optional_string()?,
+            b"Status" => f_status = r.optional(|r| Ok(crate::types::StatusType::from(&*r.string()?)))?,
+            b"StatusMessage" => f_status_message = r.optional_string()?,
+            b"LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

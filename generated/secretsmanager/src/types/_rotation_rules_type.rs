@@ -125,11 +125,11 @@ pub(crate) fn de_rotation_rules_type(
     let mut f_duration: Option<String> = None;
     let mut f_schedule_expression: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "AutomaticallyAfterDays" => f_automatically_after_days = r.optional(|r| r.i64())?,
-            "Duration" => f_duration = r.optional(|r| r.string_owned())?,
-            "ScheduleExpression" => f_schedule_expression = r.optional(|r| r.string_owned())?,
+            b"AutomaticallyAfterDays" => f_automatically_after_days = r.optional(|r| r.i64())?,
+            b"Duration" => f_duration = r.optional_string()?,
+            b"ScheduleExpression" => f_schedule_expression = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

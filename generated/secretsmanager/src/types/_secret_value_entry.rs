@@ -238,19 +238,19 @@ pub(crate) fn de_secret_value_entry(
     let mut f_version_stages: Option<Vec<String>> = None;
     let mut f_created_date: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
-            "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
-            "SecretBinary" => f_secret_binary = r.optional(|r| Ok(
+            b"ARN" => f_arn = r.optional_string()?,
+            b"Name" => f_name = r.optional_string()?,
+            b"VersionId" => f_version_id = r.optional_string()?,
+            b"SecretBinary" => f_secret_binary = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveBlob::new(r.blob()?),
             ))?,
-            "SecretString" => f_secret_string = r.optional(|r| Ok(
+            b"SecretString" => f_secret_string = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
-            "VersionStages" => f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
+            b"VersionStages" => f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
             _ => r.skip_value()?,

@@ -151,17 +151,17 @@ pub(crate) fn de_secret_versions_list_entry(
     let mut f_created_date: Option<::awsrt::types::DateTime> = None;
     let mut f_kms_key_ids: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
-            "VersionStages" => f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
+            b"VersionId" => f_version_id = r.optional_string()?,
+            b"VersionStages" => f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
+            b"CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
                 ::awsrt::types::TimestampFormat::EpochSeconds,
             ))?,
-            "KmsKeyIds" => f_kms_key_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"KmsKeyIds" => f_kms_key_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

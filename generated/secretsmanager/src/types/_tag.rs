@@ -92,10 +92,10 @@ pub(crate) fn de_tag(
     let mut f_key: Option<String> = None;
     let mut f_value: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Key" => f_key = r.optional(|r| r.string_owned())?,
-            "Value" => f_value = r.optional(|r| r.string_owned())?,
+            b"Key" => f_key = r.optional_string()?,
+            b"Value" => f_value = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

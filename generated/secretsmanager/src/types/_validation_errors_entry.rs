@@ -80,10 +80,10 @@ pub(crate) fn de_validation_errors_entry(
     let mut f_check_name: Option<String> = None;
     let mut f_error_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "CheckName" => f_check_name = r.optional(|r| r.string_owned())?,
-            "ErrorMessage" => f_error_message = r.optional(|r| r.string_owned())?,
+            b"CheckName" => f_check_name = r.optional_string()?,
+            b"ErrorMessage" => f_error_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

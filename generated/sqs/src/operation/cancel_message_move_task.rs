@@ -418,9 +418,9 @@ pub(crate) fn de_output(
 ) -> Result<CancelMessageMoveTaskOutput, ::awsrt::json::JsonError> {
     let mut f_approximate_number_of_messages_moved: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "ApproximateNumberOfMessagesMoved" => f_approximate_number_of_messages_moved = r.optional(|r| r.i64())?,
+            b"ApproximateNumberOfMessagesMoved" => f_approximate_number_of_messages_moved = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

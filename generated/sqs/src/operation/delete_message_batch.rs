@@ -554,12 +554,12 @@ pub(crate) fn de_output(
     let mut f_successful: Option<Vec<crate::types::DeleteMessageBatchResultEntry>> = None;
     let mut f_failed: Option<Vec<crate::types::BatchResultErrorEntry>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Successful" => f_successful = r.optional(|r| r.list(
+            b"Successful" => f_successful = r.optional(|r| r.list(
                 crate::types::de_delete_message_batch_result_entry,
             ))?,
-            "Failed" => f_failed = r.optional(|r| r.list(crate::types::de_batch_result_error_entry))?,
+            b"Failed" => f_failed = r.optional(|r| r.list(crate::types::de_batch_result_error_entry))?,
             _ => r.skip_value()?,
         }
     }

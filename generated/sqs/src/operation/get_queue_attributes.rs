@@ -551,9 +551,9 @@ pub(crate) fn de_output(
 ) -> Result<GetQueueAttributesOutput, ::awsrt::json::JsonError> {
     let mut f_attributes: Option<::std::collections::HashMap<String, String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Attributes" => f_attributes = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"Attributes" => f_attributes = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

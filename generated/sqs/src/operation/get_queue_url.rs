@@ -459,9 +459,9 @@ pub(crate) fn de_output(
 ) -> Result<GetQueueUrlOutput, ::awsrt::json::JsonError> {
     let mut f_queue_url: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "QueueUrl" => f_queue_url = r.optional(|r| r.string_owned())?,
+            b"QueueUrl" => f_queue_url = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

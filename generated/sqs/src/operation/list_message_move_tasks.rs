@@ -462,9 +462,9 @@ pub(crate) fn de_output(
 ) -> Result<ListMessageMoveTasksOutput, ::awsrt::json::JsonError> {
     let mut f_results: Option<Vec<crate::types::ListMessageMoveTasksResultEntry>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Results" => f_results = r.optional(|r| r.list(
+            b"Results" => f_results = r.optional(|r| r.list(
                 crate::types::de_list_message_move_tasks_result_entry,
             ))?,
             _ => r.skip_value()?,

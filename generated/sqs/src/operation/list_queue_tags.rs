@@ -420,9 +420,9 @@ pub(crate) fn de_output(
 ) -> Result<ListQueueTagsOutput, ::awsrt::json::JsonError> {
     let mut f_tags: Option<::std::collections::HashMap<String, String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"Tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -504,10 +504,10 @@ pub(crate) fn de_output(
     let mut f_queue_urls: Option<Vec<String>> = None;
     let mut f_next_token: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "QueueUrls" => f_queue_urls = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
+            b"QueueUrls" => f_queue_urls = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"NextToken" => f_next_token = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -896,9 +896,9 @@ pub(crate) fn de_output(
 ) -> Result<ReceiveMessageOutput, ::awsrt::json::JsonError> {
     let mut f_messages: Option<Vec<crate::types::Message>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Messages" => f_messages = r.optional(|r| r.list(crate::types::de_message))?,
+            b"Messages" => f_messages = r.optional(|r| r.list(crate::types::de_message))?,
             _ => r.skip_value()?,
         }
     }

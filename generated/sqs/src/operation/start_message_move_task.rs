@@ -498,9 +498,9 @@ pub(crate) fn de_output(
 ) -> Result<StartMessageMoveTaskOutput, ::awsrt::json::JsonError> {
     let mut f_task_handle: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TaskHandle" => f_task_handle = r.optional(|r| r.string_owned())?,
+            b"TaskHandle" => f_task_handle = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

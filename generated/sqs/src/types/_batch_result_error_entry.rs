@@ -138,12 +138,12 @@ pub(crate) fn de_batch_result_error_entry(
     let mut f_code: Option<String> = None;
     let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "SenderFault" => f_sender_fault = r.optional(|r| r.bool())?,
-            "Code" => f_code = r.optional(|r| r.string_owned())?,
-            "Message" => f_message = r.optional(|r| r.string_owned())?,
+            b"Id" => f_id = r.optional_string()?,
+            b"SenderFault" => f_sender_fault = r.optional(|r| r.bool())?,
+            b"Code" => f_code = r.optional_string()?,
+            b"Message" => f_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -65,9 +65,9 @@ pub(crate) fn de_delete_message_batch_result_entry(
 ) -> Result<DeleteMessageBatchResultEntry, ::awsrt::json::JsonError> {
     let mut f_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
+            b"Id" => f_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -241,17 +241,17 @@ pub(crate) fn de_list_message_move_tasks_result_entry(
     let mut f_failure_reason: Option<String> = None;
     let mut f_started_timestamp: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "TaskHandle" => f_task_handle = r.optional(|r| r.string_owned())?,
-            "Status" => f_status = r.optional(|r| r.string_owned())?,
-            "SourceArn" => f_source_arn = r.optional(|r| r.string_owned())?,
-            "DestinationArn" => f_destination_arn = r.optional(|r| r.string_owned())?,
-            "MaxNumberOfMessagesPerSecond" => f_max_number_of_messages_per_second = r.optional(|r| r.i32())?,
-            "ApproximateNumberOfMessagesMoved" => f_approximate_number_of_messages_moved = r.optional(|r| r.i64())?,
-            "ApproximateNumberOfMessagesToMove" => f_approximate_number_of_messages_to_move = r.optional(|r| r.i64())?,
-            "FailureReason" => f_failure_reason = r.optional(|r| r.string_owned())?,
-            "StartedTimestamp" => f_started_timestamp = r.optional(|r| r.i64())?,
+            b"TaskHandle" => f_task_handle = r.optional_string()?,
+            b"Status" => f_status = r.optional_string()?,
+            b"SourceArn" => f_source_arn = r.optional_string()?,
+            b"DestinationArn" => f_destination_arn = r.optional_string()?,
+            b"MaxNumberOfMessagesPerSecond" => f_max_number_of_messages_per_second = r.optional(|r| r.i32())?,
+            b"ApproximateNumberOfMessagesMoved" => f_approximate_number_of_messages_moved = r.optional(|r| r.i64())?,
+            b"ApproximateNumberOfMessagesToMove" => f_approximate_number_of_messages_to_move = r.optional(|r| r.i64())?,
+            b"FailureReason" => f_failure_reason = r.optional_string()?,
+            b"StartedTimestamp" => f_started_timestamp = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

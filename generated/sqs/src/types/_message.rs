@@ -225,15 +225,15 @@ pub(crate) fn de_message(
     let mut f_md5_of_message_attributes: Option<String> = None;
     let mut f_message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "MessageId" => f_message_id = r.optional(|r| r.string_owned())?,
-            "ReceiptHandle" => f_receipt_handle = r.optional(|r| r.string_owned())?,
-            "MD5OfBody" => f_md5_of_body = r.optional(|r| r.string_owned())?,
-            "Body" => f_body = r.optional(|r| r.string_owned())?,
-            "Attributes" => f_attributes = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "MD5OfMessageAttributes" => f_md5_of_message_attributes = r.optional(|r| r.string_owned())?,
-            "MessageAttributes" => f_message_attributes = r.optional(|r| r.map(
+            b"MessageId" => f_message_id = r.optional_string()?,
+            b"ReceiptHandle" => f_receipt_handle = r.optional_string()?,
+            b"MD5OfBody" => f_md5_of_body = r.optional_string()?,
+            b"Body" => f_body = r.optional_string()?,
+            b"Attributes" => f_attributes = r.optional(|r| r.map(|r| r.string_owned()))?,
+            b"MD5OfMessageAttributes" => f_md5_of_message_attributes = r.optional_string()?,
+            b"MessageAttributes" => f_message_attributes = r.optional(|r| r.map(
                 crate::types::de_message_attribute_value,
             ))?,
             _ => r.skip_value()?,

@@ -199,17 +199,17 @@ pub(crate) fn de_message_attribute_value(
     let mut f_binary_list_values: Option<Vec<::awsrt::types::Blob>> = None;
     let mut f_data_type: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "StringValue" => f_string_value = r.optional(|r| r.string_owned())?,
-            "BinaryValue" => f_binary_value = r.optional(|r| Ok(
+            b"StringValue" => f_string_value = r.optional_string()?,
+            b"BinaryValue" => f_binary_value = r.optional(|r| Ok(
                 ::awsrt::types::Blob::new(r.blob()?),
             ))?,
-            "StringListValues" => f_string_list_values = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "BinaryListValues" => f_binary_list_values = r.optional(|r| r.list(|r| Ok(
+            b"StringListValues" => f_string_list_values = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"BinaryListValues" => f_binary_list_values = r.optional(|r| r.list(|r| Ok(
                 ::awsrt::types::Blob::new(r.blob()?),
             )))?,
-            "DataType" => f_data_type = r.optional(|r| r.string_owned())?,
+            b"DataType" => f_data_type = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

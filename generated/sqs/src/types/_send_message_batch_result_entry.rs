@@ -195,14 +195,14 @@ pub(crate) fn de_send_message_batch_result_entry(
     let mut f_md5_of_message_system_attributes: Option<String> = None;
     let mut f_sequence_number: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Id" => f_id = r.optional(|r| r.string_owned())?,
-            "MessageId" => f_message_id = r.optional(|r| r.string_owned())?,
-            "MD5OfMessageBody" => f_md5_of_message_body = r.optional(|r| r.string_owned())?,
-            "MD5OfMessageAttributes" => f_md5_of_message_attributes = r.optional(|r| r.string_owned())?,
-            "MD5OfMessageSystemAttributes" => f_md5_of_message_system_attributes = r.optional(|r| r.string_owned())?,
-            "SequenceNumber" => f_sequence_number = r.optional(|r| r.string_owned())?,
+            b"Id" => f_id = r.optional_string()?,
+            b"MessageId" => f_message_id = r.optional_string()?,
+            b"MD5OfMessageBody" => f_md5_of_message_body = r.optional_string()?,
+            b"MD5OfMessageAttributes" => f_md5_of_message_attributes = r.optional_string()?,
+            b"MD5OfMessageSystemAttributes" => f_md5_of_message_system_attributes = r.optional_string()?,
+            b"SequenceNumber" => f_sequence_number = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -517,9 +517,9 @@ pub(crate) fn de_response(
     let mut f_role_credentials: Option<crate::types::RoleCredentials> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "roleCredentials" => f_role_credentials = r.optional(
+            b"roleCredentials" => f_role_credentials = r.optional(
                 crate::types::de_role_credentials,
             )?,
             _ => r.skip_value()?,

@@ -577,10 +577,10 @@ pub(crate) fn de_response(
     let mut f_role_list: Option<Vec<crate::types::RoleInfo>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "roleList" => f_role_list = r.optional(|r| r.list(crate::types::de_role_info))?,
+            b"nextToken" => f_next_token = r.optional_string()?,
+            b"roleList" => f_role_list = r.optional(|r| r.list(crate::types::de_role_info))?,
             _ => r.skip_value()?,
         }
     }

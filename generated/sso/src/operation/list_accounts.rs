@@ -530,10 +530,10 @@ pub(crate) fn de_response(
     let mut f_account_list: Option<Vec<crate::types::AccountInfo>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "accountList" => f_account_list = r.optional(|r| r.list(crate::types::de_account_info))?,
+            b"nextToken" => f_next_token = r.optional_string()?,
+            b"accountList" => f_account_list = r.optional(|r| r.list(crate::types::de_account_info))?,
             _ => r.skip_value()?,
         }
     }

@@ -106,11 +106,11 @@ pub(crate) fn de_account_info(
     let mut f_account_name: Option<String> = None;
     let mut f_email_address: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "accountId" => f_account_id = r.optional(|r| r.string_owned())?,
-            "accountName" => f_account_name = r.optional(|r| r.string_owned())?,
-            "emailAddress" => f_email_address = r.optional(|r| r.string_owned())?,
+            b"accountId" => f_account_id = r.optional_string()?,
+            b"accountName" => f_account_name = r.optional_string()?,
+            b"emailAddress" => f_email_address = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

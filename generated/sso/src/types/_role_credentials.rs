@@ -168,16 +168,16 @@ pub(crate) fn de_role_credentials(
     let mut f_session_token: Option<::awsrt::types::SensitiveString> = None;
     let mut f_expiration: Option<i64> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "accessKeyId" => f_access_key_id = r.optional(|r| r.string_owned())?,
-            "secretAccessKey" => f_secret_access_key = r.optional(|r| Ok(
+            b"accessKeyId" => f_access_key_id = r.optional_string()?,
+            b"secretAccessKey" => f_secret_access_key = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
-            "sessionToken" => f_session_token = r.optional(|r| Ok(
+            b"sessionToken" => f_session_token = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
-            "expiration" => f_expiration = r.optional(|r| r.i64())?,
+            b"expiration" => f_expiration = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

@@ -82,10 +82,10 @@ pub(crate) fn de_role_info(
     let mut f_role_name: Option<String> = None;
     let mut f_account_id: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "roleName" => f_role_name = r.optional(|r| r.string_owned())?,
-            "accountId" => f_account_id = r.optional(|r| r.string_owned())?,
+            b"roleName" => f_role_name = r.optional_string()?,
+            b"accountId" => f_account_id = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

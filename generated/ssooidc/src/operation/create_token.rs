@@ -1045,17 +1045,17 @@ pub(crate) fn de_response(
     let mut f_id_token: Option<::awsrt::types::SensitiveString> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "accessToken" => f_access_token = r.optional(|r| Ok(
+            b"accessToken" => f_access_token = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
-            "tokenType" => f_token_type = r.optional(|r| r.string_owned())?,
-            "expiresIn" => f_expires_in = r.optional(|r| r.i32())?,
-            "refreshToken" => f_refresh_token = r.optional(|r| Ok(
+            b"tokenType" => f_token_type = r.optional_string()?,
+            b"expiresIn" => f_expires_in = r.optional(|r| r.i32())?,
+            b"refreshToken" => f_refresh_token = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
-            "idToken" => f_id_token = r.optional(|r| Ok(
+            b"idToken" => f_id_token = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
             _ => r.skip_value()?,

@@ -854,16 +854,16 @@ pub(crate) fn de_response(
     let mut f_token_endpoint: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clientId" => f_client_id = r.optional(|r| r.string_owned())?,
-            "clientSecret" => f_client_secret = r.optional(|r| Ok(
+            b"clientId" => f_client_id = r.optional_string()?,
+            b"clientSecret" => f_client_secret = r.optional(|r| Ok(
                 ::awsrt::types::SensitiveString::new(r.string_owned()?),
             ))?,
-            "clientIdIssuedAt" => f_client_id_issued_at = r.optional(|r| r.i64())?,
-            "clientSecretExpiresAt" => f_client_secret_expires_at = r.optional(|r| r.i64())?,
-            "authorizationEndpoint" => f_authorization_endpoint = r.optional(|r| r.string_owned())?,
-            "tokenEndpoint" => f_token_endpoint = r.optional(|r| r.string_owned())?,
+            b"clientIdIssuedAt" => f_client_id_issued_at = r.optional(|r| r.i64())?,
+            b"clientSecretExpiresAt" => f_client_secret_expires_at = r.optional(|r| r.i64())?,
+            b"authorizationEndpoint" => f_authorization_endpoint = r.optional_string()?,
+            b"tokenEndpoint" => f_token_endpoint = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -666,14 +666,14 @@ pub(crate) fn de_response(
     let mut f_interval: Option<i32> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "deviceCode" => f_device_code = r.optional(|r| r.string_owned())?,
-            "userCode" => f_user_code = r.optional(|r| r.string_owned())?,
-            "verificationUri" => f_verification_uri = r.optional(|r| r.string_owned())?,
-            "verificationUriComplete" => f_verification_uri_complete = r.optional(|r| r.string_owned())?,
-            "expiresIn" => f_expires_in = r.optional(|r| r.i32())?,
-            "interval" => f_interval = r.optional(|r| r.i32())?,
+            b"deviceCode" => f_device_code = r.optional_string()?,
+            b"userCode" => f_user_code = r.optional_string()?,
+            b"verificationUri" => f_verification_uri = r.optional_string()?,
+            b"verificationUriComplete" => f_verification_uri_complete = r.optional_string()?,
+            b"expiresIn" => f_expires_in = r.optional(|r| r.i32())?,
+            b"interval" => f_interval = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
         }
     }

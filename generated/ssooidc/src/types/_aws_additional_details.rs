@@ -58,9 +58,9 @@ pub(crate) fn de_aws_additional_details(
 ) -> Result<AwsAdditionalDetails, ::awsrt::json::JsonError> {
     let mut f_identity_context: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "identityContext" => f_identity_context = r.optional(|r| r.string_owned())?,
+            b"identityContext" => f_identity_context = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -150,13 +150,13 @@ pub(crate) fn de_bad_request_exception(
     let mut f_reason: Option<crate::types::BadRequestReason> = None;
     let mut f_details: Option<crate::types::BadRequestDetails> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Message" => f_message = r.optional(|r| r.string_owned())?,
-            "Reason" => f_reason = r.optional(|r| Ok(
+            b"Message" => f_message = r.optional_string()?,
+            b"Reason" => f_reason = r.optional(|r| Ok(
                 crate::types::BadRequestReason::from(&*r.string()?),
             ))?,
-            "Details" => f_details = r.optional(crate::types::de_bad_request_details)?,
+            b"Details" => f_details = r.optional(crate::types::de_bad_request_details)?,
             _ => r.skip_value()?,
         }
     }

@@ -173,14 +173,14 @@ pub(crate) fn de_payload_too_large_exception(
     let mut f_limit: Option<f32> = None;
     let mut f_size: Option<f32> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Message" => f_message = r.optional(|r| r.string_owned())?,
-            "Measure" => f_measure = r.optional(|r| Ok(
+            b"Message" => f_message = r.optional_string()?,
+            b"Measure" => f_measure = r.optional(|r| Ok(
                 crate::types::BytesMeasure::from(&*r.string()?),
             ))?,
-            "Limit" => f_limit = r.optional(|r| r.f32())?,
-            "Size" => f_size = r.optional(|r| r.f32())?,
+            b"Limit" => f_limit = r.optional(|r| r.f32())?,
+            b"Size" => f_size = r.optional(|r| r.f32())?,
             _ => r.skip_value()?,
         }
     }

@@ -127,10 +127,10 @@ pub(crate) fn de_resource_not_found_exception(
     let mut f_message: Option<String> = None;
     let mut f_resource_name: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Message" => f_message = r.optional(|r| r.string_owned())?,
-            "ResourceName" => f_resource_name = r.optional(|r| r.string_owned())?,
+            b"Message" => f_message = r.optional_string()?,
+            b"ResourceName" => f_resource_name = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

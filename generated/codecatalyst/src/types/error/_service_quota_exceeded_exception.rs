@@ -113,9 +113,9 @@ pub(crate) fn de_service_quota_exceeded_exception(
 ) -> Result<ServiceQuotaExceededException, ::awsrt::json::JsonError> {
     let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "message" => f_message = r.optional(|r| r.string_owned())?,
+            b"message" => f_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -136,10 +136,10 @@ pub(crate) fn de_conditional_check_failed_exception(
     let mut f_message: Option<String> = None;
     let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "message" => f_message = r.optional(|r| r.string_owned())?,
-            "Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            b"message" => f_message = r.optional_string()?,
+            b"Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
             _ => r.skip_value()?,
         }
     }

@@ -105,9 +105,9 @@ pub(crate) fn de_export_not_found_exception(
 ) -> Result<ExportNotFoundException, ::awsrt::json::JsonError> {
     let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "message" => f_message = r.optional(|r| r.string_owned())?,
+            b"message" => f_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -105,9 +105,9 @@ pub(crate) fn de_internal_server_error(
 ) -> Result<InternalServerError, ::awsrt::json::JsonError> {
     let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "message" => f_message = r.optional(|r| r.string_owned())?,
+            b"message" => f_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

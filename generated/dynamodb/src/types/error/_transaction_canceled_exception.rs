@@ -198,10 +198,10 @@ pub(crate) fn de_transaction_canceled_exception(
     let mut f_message: Option<String> = None;
     let mut f_cancellation_reasons: Option<Vec<crate::types::CancellationReason>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Message" => f_message = r.optional(|r| r.string_owned())?,
-            "CancellationReasons" => f_cancellation_reasons = r.optional(|r| r.list(
+            b"Message" => f_message = r.optional_string()?,
+            b"CancellationReasons" => f_cancellation_reasons = r.optional(|r| r.list(
                 crate::types::de_cancellation_reason,
             ))?,
             _ => r.skip_value()?,

@@ -225,14 +225,14 @@ pub(crate) fn de_invalid_parameter_exception(
     let mut f_subscription_id: Option<String> = None;
     let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "nodegroupName" => f_nodegroup_name = r.optional(|r| r.string_owned())?,
-            "fargateProfileName" => f_fargate_profile_name = r.optional(|r| r.string_owned())?,
-            "addonName" => f_addon_name = r.optional(|r| r.string_owned())?,
-            "subscriptionId" => f_subscription_id = r.optional(|r| r.string_owned())?,
-            "message" => f_message = r.optional(|r| r.string_owned())?,
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"nodegroupName" => f_nodegroup_name = r.optional_string()?,
+            b"fargateProfileName" => f_fargate_profile_name = r.optional_string()?,
+            b"addonName" => f_addon_name = r.optional_string()?,
+            b"subscriptionId" => f_subscription_id = r.optional_string()?,
+            b"message" => f_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

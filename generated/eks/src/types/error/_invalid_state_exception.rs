@@ -129,10 +129,10 @@ pub(crate) fn de_invalid_state_exception(
     let mut f_cluster_name: Option<String> = None;
     let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "message" => f_message = r.optional(|r| r.string_owned())?,
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"message" => f_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

@@ -178,12 +178,12 @@ pub(crate) fn de_unsupported_availability_zone_exception(
     let mut f_nodegroup_name: Option<String> = None;
     let mut f_valid_zones: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "message" => f_message = r.optional(|r| r.string_owned())?,
-            "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "nodegroupName" => f_nodegroup_name = r.optional(|r| r.string_owned())?,
-            "validZones" => f_valid_zones = r.optional(|r| r.list(|r| r.string_owned()))?,
+            b"message" => f_message = r.optional_string()?,
+            b"clusterName" => f_cluster_name = r.optional_string()?,
+            b"nodegroupName" => f_nodegroup_name = r.optional_string()?,
+            b"validZones" => f_valid_zones = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -104,9 +104,9 @@ pub(crate) fn de_malformed_policy_document_exception(
 ) -> Result<MalformedPolicyDocumentException, ::awsrt::json::JsonError> {
     let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "Message" => f_message = r.optional(|r| r.string_owned())?,
+            b"Message" => f_message = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

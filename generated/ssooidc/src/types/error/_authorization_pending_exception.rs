@@ -133,10 +133,10 @@ pub(crate) fn de_authorization_pending_exception(
     let mut f_error: Option<String> = None;
     let mut f_error_description: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "error" => f_error = r.optional(|r| r.string_owned())?,
-            "error_description" => f_error_description = r.optional(|r| r.string_owned())?,
+            b"error" => f_error = r.optional_string()?,
+            b"error_description" => f_error_description = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }

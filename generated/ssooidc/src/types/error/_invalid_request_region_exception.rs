@@ -181,12 +181,12 @@ pub(crate) fn de_invalid_request_region_exception(
     let mut f_endpoint: Option<String> = None;
     let mut f_region: Option<String> = None;
     r.begin_object()?;
-    while let Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key_raw()? {
         match &*key {
-            "error" => f_error = r.optional(|r| r.string_owned())?,
-            "error_description" => f_error_description = r.optional(|r| r.string_owned())?,
-            "endpoint" => f_endpoint = r.optional(|r| r.string_owned())?,
-            "region" => f_region = r.optional(|r| r.string_owned())?,
+            b"error" => f_error = r.optional_string()?,
+            b"error_description" => f_error_description = r.optional_string()?,
+            b"endpoint" => f_endpoint = r.optional_string()?,
+            b"region" => f_region = r.optional_string()?,
             _ => r.skip_value()?,
         }
     }
