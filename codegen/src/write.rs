@@ -1,4 +1,4 @@
-//! Formatting and writing: our token printer ([`print`]), a fixed header, and writes that only
+//! Formatting and writing: our token printer ([`mod@print`]), a fixed header, and writes that only
 //! touch files whose bytes changed. Nothing is written until every file has been rendered.
 
 use std::collections::BTreeMap;
