@@ -585,22 +585,19 @@ impl<'a> Printer<'a> {
         let prev_text = st.prev.map(|p| self.txt(p)).unwrap_or("");
         match kind {
             Kind::Ident => {
-                if is_keyword(text) {
-                    let operand = is_operand_keyword(text) || (text == "await" && prev_text == ".");
-                    let role = if operand {
-                        Role::Operand
-                    } else {
-                        Role::Keyword
-                    };
-                    (!tight_after, role)
+                let operand = !is_keyword(text)
+                    || is_operand_keyword(text)
+                    || (text == "await" && prev_text == ".");
+                let role = if operand {
+                    Role::Operand
                 } else {
-                    (!tight_after, Role::Operand)
-                }
+                    Role::Keyword
+                };
+                (!tight_after, role)
             }
-            Kind::Literal | Kind::Lifetime => (!tight_after, Role::Operand),
-            Kind::Close => (false, Role::Operand),
-            Kind::Open(_) => (false, Role::Start),
             Kind::Punct => self.punct_spacing(i, text, st, after_operand, tight_after, prev_text),
+            // Literals and lifetimes (groups are laid out by `brace` and `list`, never here).
+            _ => (!tight_after, Role::Operand),
         }
     }
 
@@ -807,7 +804,6 @@ impl<'a> Printer<'a> {
     fn list(&mut self, i: usize, st: &mut SeqState) -> Result<usize, TooLong> {
         let tok = self.toks[i];
         let close = tok.close as usize;
-        let text = self.txt(i);
         let bracket = tok.kind == Kind::Open(Delimiter::Bracket);
         let tight = match st.role {
             Role::Start | Role::Prefix | Role::Operand | Role::Bang => true,
@@ -817,7 +813,6 @@ impl<'a> Printer<'a> {
             _ => false,
         };
         let open_text = if bracket { "[" } else { "(" };
-        debug_assert_eq!(text, open_text);
         let (commas, attrs) = self.list_shape(i + 1, close);
         // A trailing comma when broken over lines: for lists of several elements, and for the
         // one argument of a call or parameter of a function. Never for a macro's or an

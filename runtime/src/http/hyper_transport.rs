@@ -257,14 +257,9 @@ impl Transport for HyperTransport {
     ) -> BoxFuture<'static, Result<HttpResponse, TransportError>> {
         let inner = Arc::clone(&self.inner);
         let timeouts = *timeouts;
-        Box::pin(async move {
-            let target = Target::of(&req)?;
-            let origin = Arc::clone(&target.origin);
-            inner
-                .send(req, target, timeouts)
-                .await
-                .map_err(|e| e.with_target(origin.display()))
-        })
+        Box::pin(to_target(req, move |req, target| async move {
+            inner.send(req, target, timeouts).await
+        }))
     }
 
     fn send_streaming(
@@ -274,13 +269,9 @@ impl Transport for HyperTransport {
     ) -> BoxFuture<'static, Result<(HttpResponse, ByteStream), TransportError>> {
         let inner = Arc::clone(&self.inner);
         let timeouts = *timeouts;
-        Box::pin(async move {
-            let target = Target::of(&req)?;
-            let origin = Arc::clone(&target.origin);
-            Inner::send_streaming(inner, req, target, timeouts)
-                .await
-                .map_err(|e| e.with_target(origin.display()))
-        })
+        Box::pin(to_target(req, move |req, target| async move {
+            Inner::send_streaming(inner, req, target, timeouts).await
+        }))
     }
 
     fn send_duplex<'a>(
@@ -291,13 +282,9 @@ impl Transport for HyperTransport {
     ) -> BoxFuture<'a, Result<(HttpResponse, ByteStream), TransportError>> {
         let inner = Arc::clone(&self.inner);
         let timeouts = *timeouts;
-        Box::pin(async move {
-            let target = Target::of(&req)?;
-            let origin = Arc::clone(&target.origin);
-            Inner::send_duplex(inner, req, body, target, timeouts)
-                .await
-                .map_err(|e| e.with_target(origin.display()))
-        })
+        Box::pin(to_target(req, move |req, target| async move {
+            Inner::send_duplex(inner, req, body, target, timeouts).await
+        }))
     }
 
     #[cfg(feature = "http2")]
@@ -309,13 +296,9 @@ impl Transport for HyperTransport {
     ) -> BoxFuture<'a, Result<(HttpResponse, ByteStream), TransportError>> {
         let inner = Arc::clone(&self.inner);
         let timeouts = *timeouts;
-        Box::pin(async move {
-            let target = Target::of(&req)?;
-            let origin = Arc::clone(&target.origin);
-            Inner::send_h2(inner, req, body, target, timeouts)
-                .await
-                .map_err(|e| e.with_target(origin.display()))
-        })
+        Box::pin(to_target(req, move |req, target| async move {
+            Inner::send_h2(inner, req, body, target, timeouts).await
+        }))
     }
 }
 
@@ -510,6 +493,19 @@ async fn with_read_timeout<F: std::future::Future>(
             .map_err(|_| read_timeout_error(d)),
         None => Ok(fut.await),
     }
+}
+
+/// Sends `req` with `send` to its target ([`Target::of`]); an error names the target's origin.
+async fn to_target<T, F, Fut>(req: HttpRequest, send: F) -> Result<T, TransportError>
+where
+    F: FnOnce(HttpRequest, Target) -> Fut,
+    Fut: Future<Output = Result<T, TransportError>>,
+{
+    let target = Target::of(&req)?;
+    let origin = Arc::clone(&target.origin);
+    send(req, target)
+        .await
+        .map_err(|e| e.with_target(origin.display()))
 }
 
 fn build_request(
