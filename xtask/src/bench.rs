@@ -466,7 +466,7 @@ impl Bench {
         }
         for (k, ver) in report::lock_versions(
             &self.sides[OURS].dir.join("Cargo.lock"),
-            &["secretsmanager", "awsrt", "hyper", "rustls", "tokio"],
+            &["secretsmanager", "awsrt", "httparse", "rustls", "tokio"],
         ) {
             v.push((format!("ours: {k}"), ver));
         }
@@ -478,7 +478,7 @@ impl Bench {
         }
         for (k, ver) in report::lock_versions(
             &self.root.join("bench/protocols-ours/Cargo.lock"),
-            &["awsrt", "hyper", "tokio"],
+            &["awsrt", "httparse", "tokio"],
         ) {
             v.push((format!("ours (protocols): {k}"), ver));
         }

@@ -6,8 +6,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, Request};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
@@ -101,14 +99,6 @@ pub(crate) fn parse_url(url: &str) -> Result<Target, HttpError> {
     })
 }
 
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 /// Sends one request and reads the whole response.
 pub(crate) async fn send(
     method: Method,
@@ -134,31 +124,25 @@ pub(crate) async fn send(
         builder = builder.header(*name, *value);
     }
     let request = builder
-        .body(Full::new(Bytes::new()))
+        .body(())
         .map_err(|e| HttpError::InvalidUrl(format!("cannot build request: {e}")))?;
+    let head_request = request.method() == Method::HEAD;
+    let head = crate::http::h1::encode_head(&request);
 
     let exchange = async {
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        let mut conn = crate::http::h1::Conn::unpooled(stream);
+        let mut head = conn
+            .exchange(head, &Bytes::new(), head_request)
             .await
             .map_err(|e| HttpError::Io(e.to_string()))?;
-        // Aborted when this future ends or is dropped by the timeout.
-        let _driver = AbortOnDrop(tokio::spawn(async move {
-            let _ = connection.await;
-        }));
-        async {
-            let response = sender
-                .send_request(request)
-                .await
-                .map_err(|e| HttpError::Io(e.to_string()))?;
-            let status = response.status().as_u16();
-            let body = Limited::new(response.into_body(), MAX_BODY)
-                .collect()
-                .await
-                .map_err(|e| HttpError::Io(format!("reading body: {e}")))?
-                .to_bytes();
-            Ok(Response { status, body })
-        }
-        .await
+        let body = conn
+            .read_body(&mut head.framing, MAX_BODY, None)
+            .await
+            .map_err(|e| HttpError::Io(format!("reading body: {e}")))?;
+        Ok(Response {
+            status: head.status,
+            body,
+        })
     };
     timeout(timeouts.read, exchange)
         .await

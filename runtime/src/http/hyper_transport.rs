@@ -1,6 +1,7 @@
-//! The default [`Transport`]: hyper 1 HTTP/1.1 connections over tokio TCP, TLS through rustls
-//! (the crypto provider of [`super::tls`]: post-quantum hybrid key exchange first, platform root
-//! certificates), with a keep-alive pool.
+//! The default [`Transport`]: HTTP/1.1 connections of the runtime's own ([`super::h1`]) over
+//! tokio TCP, TLS through rustls (the crypto provider of [`super::tls`]: post-quantum hybrid key
+//! exchange first, platform root certificates), with a keep-alive pool. HTTP/2 (feature
+//! `http2`, for the event streams that need it) goes through hyper.
 
 use std::fmt;
 use std::future::Future;
@@ -10,12 +11,14 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+#[cfg(feature = "http2")]
 use hyper::body::{Body, Incoming};
+#[cfg(feature = "http2")]
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::AsyncWriteExt;
 
-use super::pool::{Conn, Grant, Pool, PoolKey, Slot};
+use super::h1::{self, Conn, Framing, Head, Stream};
+use super::pool::{Grant, Pool, PoolKey, Slot};
 use super::tls::{self, Roots};
 use super::{
     AttemptTimeouts, BoxFuture, CaBundle, HttpRequest, HttpResponse, ProxyConfig, Target,
@@ -33,7 +36,9 @@ const DEFAULT_MAX_IDLE_PER_HOST: usize = 32;
 /// and JavaScript 3.x use).
 const DEFAULT_MAX_CONNECTIONS_PER_HOST: usize = 50;
 
-/// HTTP/1.1 transport on hyper with its own connection pool. Cheap to clone (clones share the pool).
+/// The default transport: HTTP/1.1 of the runtime's own with a connection pool (HTTP/2 for the
+/// event streams that need it through hyper, feature `http2`; the name is from when hyper carried
+/// HTTP/1.1 too). Cheap to clone (clones share the pool).
 ///
 /// `https` uses rustls with the platform's root certificates (loaded on first use) and offers the
 /// hybrid post-quantum key exchange X25519MLKEM768 first ([`crypto_provider`](super::crypto_provider));
@@ -304,8 +309,10 @@ impl Transport for HyperTransport {
 
 /// A request body sent as its chunks arrive on a channel (an input event stream), with
 /// chunked transfer encoding.
+#[cfg(feature = "http2")]
 struct ChannelBody(super::BodyChannel);
 
+#[cfg(feature = "http2")]
 impl Body for ChannelBody {
     type Data = Bytes;
     type Error = std::convert::Infallible;
@@ -320,22 +327,62 @@ impl Body for ChannelBody {
     }
 }
 
-/// The response body of a duplex exchange, on a connection of its own (closed when the body
-/// is dropped or has ended).
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The response body of an HTTP/1.1 duplex exchange, read from a connection of its own (closed,
+/// and the request body's writer stopped, when the body is dropped).
 struct DuplexBody {
+    conn: h1::Conn<tokio::io::ReadHalf<Stream>>,
+    framing: Framing,
+    _writer: AbortOnDrop,
+}
+
+impl ChunkSource for DuplexBody {
+    fn poll_chunk(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, ByteStreamError>>> {
+        let this = &mut *self;
+        match this.conn.poll_body(cx, &mut this.framing) {
+            Poll::Ready(Ok(piece)) => Poll::Ready(piece.map(Ok)),
+            Poll::Ready(Err(e)) => {
+                this.framing = Framing::Done;
+                Poll::Ready(Some(Err(ByteStreamError::new(
+                    "the response stream broke off",
+                    Some(Box::new(e)),
+                ))))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// The response body of an HTTP/2 exchange, on a connection of its own (closed when the body
+/// is dropped or has ended).
+#[cfg(feature = "http2")]
+struct H2Body {
     body: Incoming,
     /// The connection's request sender, kept while the response is read.
     _sender: Box<dyn std::any::Any + Send + Sync>,
     connection: tokio::task::AbortHandle,
 }
 
-impl Drop for DuplexBody {
+#[cfg(feature = "http2")]
+impl Drop for H2Body {
     fn drop(&mut self) {
         self.connection.abort();
     }
 }
 
-impl ChunkSource for DuplexBody {
+#[cfg(feature = "http2")]
+impl ChunkSource for H2Body {
     fn poll_chunk(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -359,11 +406,8 @@ impl ChunkSource for DuplexBody {
     }
 }
 
-/// A connection's byte stream, TCP or TLS.
-trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-
-/// Drives a duplex connection on its own task (aborted when its response body is dropped).
+/// Drives an HTTP/2 connection on its own task (aborted when its response body is dropped).
+#[cfg(feature = "http2")]
 fn spawn_connection<F>(connection: F) -> tokio::task::JoinHandle<()>
 where
     F: Future<Output = Result<(), hyper::Error>> + Send + 'static,
@@ -377,13 +421,14 @@ where
 
 /// The head of a duplex response and its body as a stream that keeps the connection (its
 /// request sender and driving task) alive.
+#[cfg(feature = "http2")]
 fn duplex_reply(
     resp: http::Response<Incoming>,
     sender: Box<dyn std::any::Any + Send + Sync>,
     task: tokio::task::JoinHandle<()>,
 ) -> (HttpResponse, ByteStream) {
     let (parts, body) = resp.into_parts();
-    let live = DuplexBody {
+    let live = H2Body {
         body,
         _sender: sender,
         connection: task.abort_handle(),
@@ -403,11 +448,10 @@ fn duplex_reply(
 struct LiveBody {
     inner: Arc<Inner>,
     conn: Option<(Conn, PoolKey)>,
-    body: Incoming,
+    framing: Framing,
     read: Option<Duration>,
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
     keep_alive: bool,
-    done: bool,
     /// Where received bytes are counted, and the host they came from.
     metrics: Option<(Arc<HttpMetrics>, String)>,
 }
@@ -418,57 +462,48 @@ impl ChunkSource for LiveBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, ByteStreamError>>> {
         let this = &mut *self;
-        loop {
-            if this.done {
-                return Poll::Ready(None);
+        let Some((conn, _)) = this.conn.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match conn.poll_body(cx, &mut this.framing) {
+            Poll::Ready(Ok(Some(data))) => {
+                this.timer = None;
+                if let Some((m, host)) = &this.metrics {
+                    m.bytes_received(host, data.len());
+                }
+                Poll::Ready(Some(Ok(data)))
             }
-            match Pin::new(&mut this.body).poll_frame(cx) {
-                Poll::Ready(Some(Ok(frame))) => {
-                    this.timer = None;
-                    if let Ok(data) = frame.into_data() {
-                        if !data.is_empty() {
-                            if let Some((m, host)) = &this.metrics {
-                                m.bytes_received(host, data.len());
-                            }
-                            return Poll::Ready(Some(Ok(data)));
-                        }
+            Poll::Ready(Ok(None)) => {
+                if let Some((conn, key)) = this.conn.take() {
+                    if this.keep_alive {
+                        this.inner.pool.checkin(key, conn);
                     }
                 }
-                Poll::Ready(Some(Err(e))) => {
-                    this.done = true;
-                    this.conn = None;
-                    return Poll::Ready(Some(Err(ByteStreamError::new(
-                        "the response body broke off",
-                        Some(Box::new(map_hyper_error(e))),
-                    ))));
-                }
-                Poll::Ready(None) => {
-                    this.done = true;
-                    if let Some((conn, key)) = this.conn.take() {
-                        if this.keep_alive {
-                            this.inner.pool.checkin(key, conn);
-                        }
+                Poll::Ready(None)
+            }
+            Poll::Ready(Err(e)) => {
+                this.conn = None;
+                Poll::Ready(Some(Err(ByteStreamError::new(
+                    "the response body broke off",
+                    Some(Box::new(e)),
+                ))))
+            }
+            Poll::Pending => {
+                let Some(limit) = this.read else {
+                    return Poll::Pending;
+                };
+                let timer = this
+                    .timer
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                match timer.as_mut().poll(cx) {
+                    Poll::Ready(()) => {
+                        this.conn = None;
+                        Poll::Ready(Some(Err(ByteStreamError::new(
+                            "the response body stalled",
+                            Some(Box::new(read_timeout_error(limit))),
+                        ))))
                     }
-                    return Poll::Ready(None);
-                }
-                Poll::Pending => {
-                    let Some(limit) = this.read else {
-                        return Poll::Pending;
-                    };
-                    let timer = this
-                        .timer
-                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                    return match timer.as_mut().poll(cx) {
-                        Poll::Ready(()) => {
-                            this.done = true;
-                            this.conn = None;
-                            Poll::Ready(Some(Err(ByteStreamError::new(
-                                "the response body stalled",
-                                Some(Box::new(read_timeout_error(limit))),
-                            ))))
-                        }
-                        Poll::Pending => Poll::Pending,
-                    };
+                    Poll::Pending => Poll::Pending,
                 }
             }
         }
@@ -483,7 +518,7 @@ fn read_timeout_error(d: Duration) -> TransportError {
 }
 
 /// Awaits `fut`, bounded by the read timeout when there is one.
-async fn with_read_timeout<F: std::future::Future>(
+pub(super) async fn with_read_timeout<F: std::future::Future>(
     read: Option<Duration>,
     fut: F,
 ) -> Result<F::Output, TransportError> {
@@ -508,10 +543,12 @@ where
         .map_err(|e| e.with_target(origin.display()))
 }
 
+/// The request as it goes on the wire: origin-form target, `Host` and `Content-Length` added
+/// when missing.
 fn build_request(
     req: HttpRequest,
     target: &Target,
-) -> Result<http::Request<Full<Bytes>>, TransportError> {
+) -> Result<http::Request<Bytes>, TransportError> {
     let HttpRequest {
         method,
         headers,
@@ -519,7 +556,7 @@ fn build_request(
         ..
     } = req;
     let len = body.len();
-    let mut out = http::Request::new(Full::new(body));
+    let mut out = http::Request::new(body);
     *out.method_mut() = method;
     *out.uri_mut() = target.request_uri();
     *out.headers_mut() = headers;
@@ -534,6 +571,7 @@ fn build_request(
 }
 
 /// Classifies a hyper error from sending a request or reading a body.
+#[cfg(feature = "http2")]
 fn map_hyper_error(e: hyper::Error) -> TransportError {
     let (kind, msg) = if e.is_parse() || e.is_parse_status() {
         (TransportErrorKind::Other, "invalid HTTP response")
@@ -584,23 +622,6 @@ fn tls_handshake_error(e: std::io::Error) -> TransportError {
     }
 }
 
-/// Starts HTTP/1 on `io`; the task driving it holds `slot` until the connection ends.
-async fn handshake<T>(io: T, slot: Slot) -> Result<Conn, TransportError>
-where
-    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let (sender, connection) = hyper::client::conn::http1::Builder::new()
-        .handshake::<_, Full<Bytes>>(TokioIo::new(io))
-        .await
-        .map_err(map_hyper_error)?;
-    let task = tokio::spawn(slot.guard(async move {
-        if let Err(e) = connection.await {
-            tracing::debug!(error = %e, "connection closed with error");
-        }
-    }));
-    Ok(Conn::new(sender, task.abort_handle()))
-}
-
 impl Inner {
     fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>, TransportError> {
         self.tls
@@ -609,55 +630,50 @@ impl Inner {
             .map_err(|m| TransportError::new(TransportErrorKind::Tls, m))
     }
 
-    async fn connect_inner(&self, target: &Target, slot: Slot) -> Result<Conn, TransportError> {
-        // Direct, to the proxy, or through a proxy's CONNECT tunnel to the target.
-        let tcp = self.proxy.open(target).await?;
-        let _ = tcp.set_nodelay(true);
-        if target.origin.https {
-            let config = self.tls_config()?;
-            let name = rustls::pki_types::ServerName::try_from(target.origin.host.clone())
-                .map_err(|e| {
-                    TransportError::new(TransportErrorKind::Tls, "invalid TLS server name")
-                        .with_source(e)
-                })?;
-            let tls = tokio_rustls::TlsConnector::from(config)
-                .connect(name, tcp)
-                .await
-                .map_err(tls_handshake_error)?;
-            tls::log_connection(tls.get_ref().1, &target.origin.host, target.origin.port);
-            handshake(tls, slot).await
-        } else {
-            handshake(tcp, slot).await
-        }
-    }
-
+    /// A new pooled connection for `target`, holding `slot`, within the connect timeout.
     async fn connect(
         &self,
         target: &Target,
         timeout: Option<Duration>,
         slot: Slot,
     ) -> Result<Conn, TransportError> {
-        let conn = self.connect_within(target, timeout, slot).await?;
-        Ok(conn.instrumented(self.metrics.as_ref()))
+        let stream = self.open_stream(target, false, timeout).await?;
+        Ok(Conn::new(stream, slot, self.metrics.as_ref()))
     }
 
-    async fn connect_within(
+    /// A pooled connection to `key`, else a new one within the bound (waiting for either when
+    /// the bound is reached).
+    async fn conn_for(
         &self,
+        key: &PoolKey,
         target: &Target,
-        timeout: Option<Duration>,
-        slot: Slot,
+        timeouts: &AttemptTimeouts,
     ) -> Result<Conn, TransportError> {
-        match timeout {
-            Some(d) => tokio::time::timeout(d, self.connect_inner(target, slot))
-                .await
-                .map_err(|_| {
-                    TransportError::new(
-                        TransportErrorKind::Timeout(TransportTimeout::Connect),
-                        format!("connect timed out after {d:?}"),
-                    )
-                })?,
-            None => self.connect_inner(target, slot).await,
+        match self.pool.acquire(key).await {
+            Grant::Idle(conn) => Ok(conn),
+            Grant::Connect(slot) => self.connect(target, timeouts.connect, slot).await,
         }
+    }
+
+    /// Writes `req` on a connection for `target` and reads the response head (bounded by the
+    /// read timeout): the connection, the head, and the number of body bytes sent.
+    async fn exchange(
+        &self,
+        req: HttpRequest,
+        target: &Target,
+        timeouts: &AttemptTimeouts,
+    ) -> Result<(Conn, Head, usize), TransportError> {
+        let mut acquiring = self.metrics.as_ref().map(|_| Instant::now());
+        let head_request = req.method == http::Method::HEAD;
+        let mut request = build_request(req, target)?;
+        self.proxy.prepare_forward(target, &mut request)?;
+        let head = h1::encode_head(&request);
+        let body = request.into_body();
+        let mut conn = self.conn_for(&target.origin.key, target, timeouts).await?;
+        self.acquired(&mut acquiring);
+        let head =
+            with_read_timeout(timeouts.read, conn.exchange(head, &body, head_request)).await??;
+        Ok((conn, head, body.len()))
     }
 
     async fn send(
@@ -666,42 +682,22 @@ impl Inner {
         target: Target,
         timeouts: AttemptTimeouts,
     ) -> Result<HttpResponse, TransportError> {
-        let key = target.origin.key.clone();
-        let mut acquiring = self.metrics.as_ref().map(|_| Instant::now());
-        let sending = req.body.len();
-        let mut request = build_request(req, &target)?;
-        self.proxy.prepare_forward(&target, &mut request)?;
-        // A pooled connection, else a new one within the bound (waiting for either when the
-        // bound is reached). A request hyper hands back unsent goes on the next connection.
-        let result = loop {
-            match self.pool.acquire(&key).await {
-                Grant::Idle(mut conn) => {
-                    self.acquired(&mut acquiring);
-                    match with_read_timeout(timeouts.read, conn.sender.try_send_request(request))
-                        .await?
-                    {
-                        Ok(resp) => break self.read_response(conn, key, resp, timeouts.read).await,
-                        Err(mut e) => match e.take_message() {
-                            Some(unsent) => request = unsent,
-                            None => return Err(map_hyper_error(e.into_error())),
-                        },
-                    }
-                }
-                Grant::Connect(slot) => {
-                    let mut conn = self.connect(&target, timeouts.connect, slot).await?;
-                    self.acquired(&mut acquiring);
-                    let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
-                        .await?
-                        .map_err(map_hyper_error)?;
-                    break self.read_response(conn, key, resp, timeouts.read).await;
-                }
-            }
-        };
-        if let (Some(m), Ok(resp)) = (&self.metrics, &result) {
-            m.bytes_sent(&target.origin.host, sending);
-            m.bytes_received(&target.origin.host, resp.body.len());
+        let (mut conn, mut head, sent) = self.exchange(req, &target, &timeouts).await?;
+        let body = conn
+            .read_body(&mut head.framing, self.max_body_size, timeouts.read)
+            .await?;
+        if head.keep_alive {
+            self.pool.checkin(target.origin.key.clone(), conn);
         }
-        result
+        if let Some(m) = &self.metrics {
+            m.bytes_sent(&target.origin.host, sent);
+            m.bytes_received(&target.origin.host, body.len());
+        }
+        Ok(HttpResponse {
+            status: head.status,
+            headers: head.headers,
+            body,
+        })
     }
 
     /// Records the acquisition of a connection started at `started` (once per request).
@@ -718,80 +714,47 @@ impl Inner {
         target: Target,
         timeouts: AttemptTimeouts,
     ) -> Result<(HttpResponse, ByteStream), TransportError> {
-        let key = target.origin.key.clone();
-        let mut acquiring = this.metrics.as_ref().map(|_| Instant::now());
-        let sending = req.body.len();
-        let mut request = build_request(req, &target)?;
-        this.proxy.prepare_forward(&target, &mut request)?;
-        let (conn, resp) = loop {
-            let mut conn = match this.pool.acquire(&key).await {
-                Grant::Idle(conn) => conn,
-                Grant::Connect(slot) => {
-                    let mut conn = this.connect(&target, timeouts.connect, slot).await?;
-                    this.acquired(&mut acquiring);
-                    let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
-                        .await?
-                        .map_err(map_hyper_error)?;
-                    break (conn, resp);
-                }
-            };
-            this.acquired(&mut acquiring);
-            match with_read_timeout(timeouts.read, conn.sender.try_send_request(request)).await? {
-                Ok(resp) => break (conn, resp),
-                Err(mut e) => match e.take_message() {
-                    Some(unsent) => request = unsent,
-                    None => return Err(map_hyper_error(e.into_error())),
-                },
-            }
+        let (conn, head, sent) = this.exchange(req, &target, &timeouts).await?;
+        let length = match head.framing {
+            Framing::Length(n) => Some(n),
+            _ => None,
         };
-        let (parts, body) = resp.into_parts();
-        let length = parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let keep_alive = !parts
-            .headers
-            .get(http::header::CONNECTION)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
         let live = LiveBody {
             inner: Arc::clone(&this),
-            conn: Some((conn, key)),
-            body,
+            conn: Some((conn, target.origin.key.clone())),
+            framing: head.framing,
             read: timeouts.read,
             timer: None,
-            keep_alive,
-            done: false,
+            keep_alive: head.keep_alive,
             metrics: this.metrics.as_ref().map(|m| {
-                m.bytes_sent(&target.origin.host, sending);
+                m.bytes_sent(&target.origin.host, sent);
                 (Arc::clone(m), target.origin.host.clone())
             }),
         };
         Ok((
             HttpResponse {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
+                status: head.status,
+                headers: head.headers,
                 body: Bytes::new(),
             },
             ByteStream::from_source(live, length),
         ))
     }
 
-    /// Opens a connection of its own (TCP or TLS, through the proxy) for a duplex exchange,
-    /// within the connect timeout. With `h2`, TLS offers only `h2` with ALPN and the server must
-    /// agree to it.
-    async fn open_io(
+    /// Opens a byte stream to `target` (TCP or TLS; direct, to the proxy, or through a proxy's
+    /// `CONNECT` tunnel), within the connect timeout. With `h2`, TLS offers only `h2` with ALPN
+    /// and the server must agree to it.
+    async fn open_stream(
         &self,
         target: &Target,
         h2: bool,
         timeout: Option<Duration>,
-    ) -> Result<Box<dyn Io>, TransportError> {
+    ) -> Result<Stream, TransportError> {
         let open = async {
             let tcp = self.proxy.open(target).await?;
             let _ = tcp.set_nodelay(true);
             if !target.origin.https {
-                return Ok::<Box<dyn Io>, TransportError>(Box::new(tcp));
+                return Ok::<Stream, TransportError>(Stream::Tcp(tcp));
             }
             let config = self.duplex_tls_config(h2)?;
             let name = rustls::pki_types::ServerName::try_from(target.origin.host.clone())
@@ -809,7 +772,8 @@ impl Inner {
                     "the server did not agree to HTTP/2 (ALPN h2), which this operation needs",
                 ));
             }
-            Ok(Box::new(tls))
+            tls::log_connection(tls.get_ref().1, &target.origin.host, target.origin.port);
+            Ok(Stream::Tls(Box::new(tls)))
         };
         match timeout {
             Some(d) => tokio::time::timeout(d, open).await.map_err(|_| {
@@ -833,7 +797,8 @@ impl Inner {
     }
 
     /// Sends `req` with `body` streamed as its body (chunked), on a connection of its own, and
-    /// returns at the response head with the body as a stream.
+    /// returns at the response head with the body as a stream. The body is written by a task
+    /// of its own while the response is read (aborted when the response stream is dropped).
     async fn send_duplex(
         this: Arc<Inner>,
         req: HttpRequest,
@@ -841,13 +806,8 @@ impl Inner {
         target: Target,
         timeouts: AttemptTimeouts,
     ) -> Result<(HttpResponse, ByteStream), TransportError> {
-        let io = this.open_io(&target, false, timeouts.connect).await?;
-        let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
-            .handshake::<_, ChannelBody>(TokioIo::new(io))
-            .await
-            .map_err(map_hyper_error)?;
-        let task = spawn_connection(connection);
-        let mut request = http::Request::new(ChannelBody(body));
+        let stream = this.open_stream(&target, false, timeouts.connect).await?;
+        let mut request = http::Request::new(());
         *request.method_mut() = req.method;
         *request.uri_mut() = target.request_uri();
         *request.headers_mut() = req.headers;
@@ -856,11 +816,42 @@ impl Inner {
         if !h.contains_key(http::header::HOST) {
             h.insert(http::header::HOST, target.host_header()?);
         }
+        h.insert(
+            http::header::TRANSFER_ENCODING,
+            http::HeaderValue::from_static("chunked"),
+        );
         this.proxy.prepare_forward(&target, &mut request)?;
-        let resp = with_read_timeout(timeouts.read, sender.send_request(request))
-            .await?
-            .map_err(map_hyper_error)?;
-        Ok(duplex_reply(resp, Box::new(sender), task))
+        let head = h1::encode_head(&request);
+        let (read, mut write) = tokio::io::split(stream);
+        let mut body = body;
+        let writer = tokio::spawn(async move {
+            let sent = async {
+                write.write_all(&head).await?;
+                h1::write_chunked(&mut write, &mut body).await
+            };
+            if let Err(e) = sent.await {
+                tracing::debug!(error = %e, "event stream request body broke off");
+            }
+            // The writing half stays open (the response may still be coming) until the
+            // response stream ends and aborts this task.
+            std::future::pending::<()>().await;
+        });
+        let aborter = AbortOnDrop(writer.abort_handle());
+        let mut conn = h1::Conn::unpooled(read);
+        let head = with_read_timeout(timeouts.read, conn.read_head(false)).await??;
+        let live = DuplexBody {
+            conn,
+            framing: head.framing,
+            _writer: aborter,
+        };
+        Ok((
+            HttpResponse {
+                status: head.status,
+                headers: head.headers,
+                body: Bytes::new(),
+            },
+            ByteStream::from_source(live, None),
+        ))
     }
 
     /// The TLS settings offering only `h2` with ALPN.
@@ -888,7 +879,7 @@ impl Inner {
         target: Target,
         timeouts: AttemptTimeouts,
     ) -> Result<(HttpResponse, ByteStream), TransportError> {
-        let io = this.open_io(&target, true, timeouts.connect).await?;
+        let io = this.open_stream(&target, true, timeouts.connect).await?;
         let (mut sender, connection) =
             hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
                 .handshake::<_, ChannelBody>(TokioIo::new(io))
@@ -927,75 +918,5 @@ impl Inner {
             .await?
             .map_err(map_hyper_error)?;
         Ok(duplex_reply(resp, Box::new(sender), task))
-    }
-
-    /// Reads the whole body (each wait bounded by `read`), then returns the connection to the
-    /// pool. On any error the connection is dropped.
-    async fn read_response(
-        &self,
-        conn: Conn,
-        key: PoolKey,
-        resp: http::Response<Incoming>,
-        read: Option<Duration>,
-    ) -> Result<HttpResponse, TransportError> {
-        let (parts, mut body) = resp.into_parts();
-        let max = self.max_body_size;
-        let too_large = || {
-            TransportError::new(
-                TransportErrorKind::Other,
-                format!("response body exceeds the limit of {max} bytes"),
-            )
-        };
-        let declared = parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        if declared.is_some_and(|n| n > max as u64) {
-            return Err(too_large());
-        }
-        let mut chunks: Vec<Bytes> = Vec::new();
-        let mut total = 0usize;
-        while let Some(frame) = with_read_timeout(read, body.frame()).await? {
-            let frame = frame.map_err(map_hyper_error)?;
-            if let Ok(data) = frame.into_data() {
-                total = total.saturating_add(data.len());
-                if total > max {
-                    return Err(too_large());
-                }
-                if !data.is_empty() {
-                    chunks.push(data);
-                }
-            }
-        }
-        let body = match chunks.len() {
-            0 => Bytes::new(),
-            1 => chunks.swap_remove(0),
-            _ => {
-                let mut all = Vec::with_capacity(total);
-                for c in &chunks {
-                    all.extend_from_slice(c);
-                }
-                // The pieces may hold a secret: a piece no one else shares (hyper has moved
-                // its read buffer on) is zeroed; the others stay hyper's.
-                for c in chunks {
-                    crate::types::wipe_if_unique(c);
-                }
-                Bytes::from(all)
-            }
-        };
-        let close = parts
-            .headers
-            .get(http::header::CONNECTION)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
-        if !close {
-            self.pool.checkin(key, conn);
-        }
-        Ok(HttpResponse {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body,
-        })
     }
 }

@@ -1,10 +1,12 @@
-//! HTTP request/response types, the [`Transport`] trait and the default hyper + rustls transport.
+//! HTTP request/response types, the [`Transport`] trait and the default transport (HTTP/1.1 of
+//! the runtime's own over rustls, [`HyperTransport`]).
 //!
 //! The request pipeline ([`crate::client::ClientHandle::call`]) builds an [`HttpRequest`], hands it
 //! to a [`Transport`] together with the per-attempt [`AttemptTimeouts`] and gets back a fully read
 //! [`HttpResponse`] or a classified [`TransportError`].
 
 mod ca_bundle;
+pub(crate) mod h1;
 mod hyper_transport;
 mod mlkem;
 mod pool;

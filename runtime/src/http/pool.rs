@@ -2,69 +2,27 @@
 //! open to each origin.
 //!
 //! Connections enter the pool only after a response was read completely; anything that failed is
-//! dropped, which aborts its background task and closes the socket.
+//! dropped, which closes its socket.
 //!
-//! Every pooled connection holds a [`Slot`] of its origin, counted until the task driving the
-//! socket ends (the socket closed by either side, or the task aborted because the connection
-//! was dropped). A caller finding no idle connection gets a new slot while fewer than the bound
-//! are open, else queues: the waiters are served first come, first served, either with a
-//! connection returned after a complete exchange or with the slot of a connection that closed.
-//! Nothing polls: a waiter sleeps on a oneshot channel until it is handed something.
+//! Every pooled connection holds a [`Slot`] of its origin, counted until the connection is
+//! dropped: after a failure, when it is found closed by the server (checked, without waiting,
+//! before an idle connection is handed out and whenever idle connections are looked over), or
+//! when it has been idle too long. A caller finding no idle connection gets a new slot while
+//! fewer than the bound are open, else queues: the waiters are served first come, first served,
+//! either with a connection returned after a complete exchange or with the slot of a connection
+//! that closed. Nothing polls: a waiter sleeps on a oneshot channel until it is handed something.
 //!
 //! The pool's state is owned by the transport alone (slots and waiters only point back to it
-//! weakly), so dropping the last clone of the transport drops the idle connections, which ends
-//! their tasks and closes their sockets.
+//! weakly), so dropping the last clone of the transport drops the idle connections, which
+//! closes their sockets.
 
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::Full;
 use tokio::sync::oneshot;
-use tokio::task::AbortHandle;
 
-/// The request-sending half of an HTTP/1 connection.
-pub(crate) type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
-
-/// How long a checkout waits for a pooled connection to become ready before dropping it.
-const READY_WAIT: Duration = Duration::from_secs(1);
-
-/// A live connection: the sender plus the task driving the socket. Dropping it closes the socket.
-pub(crate) struct Conn {
-    pub(crate) sender: Sender,
-    task: AbortHandle,
-    /// Reports the connection's lifetime when it closes (with a meter provider).
-    metrics: Option<crate::observability::http::ConnMetrics>,
-}
-
-impl Conn {
-    pub(crate) fn new(sender: Sender, task: AbortHandle) -> Conn {
-        Conn {
-            sender,
-            task,
-            metrics: None,
-        }
-    }
-
-    /// Counts this connection among the open ones of `metrics` until it is dropped.
-    pub(crate) fn instrumented(
-        mut self,
-        metrics: Option<&std::sync::Arc<crate::observability::http::HttpMetrics>>,
-    ) -> Conn {
-        self.metrics = metrics.map(crate::observability::http::ConnMetrics::new);
-        self
-    }
-}
-
-impl Drop for Conn {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
+pub(crate) use super::h1::Conn;
 
 /// Pool key: connections are only shared between requests to the same origin.
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
@@ -95,7 +53,7 @@ struct Idle {
 pub(crate) enum Grant {
     /// A ready connection (it already holds its slot).
     Idle(Conn),
-    /// Leave to open one connection: give the slot to [`Slot::guard`] around its task.
+    /// Leave to open one connection: the slot goes into it ([`Conn::new`]).
     Connect(Slot),
 }
 
@@ -109,15 +67,6 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
-    /// `connection` (the future driving a socket) holding this slot until it completes or is
-    /// dropped; the connection is dropped first, then the slot released.
-    pub(crate) fn guard<F: Future>(self, connection: F) -> Guarded<F> {
-        Guarded {
-            connection: Box::pin(connection),
-            _slot: self,
-        }
-    }
-
     fn disarm(mut self) {
         self.armed = false;
     }
@@ -131,21 +80,6 @@ impl Drop for Slot {
         if let Some(shared) = self.shared.upgrade() {
             shared.release(&self.key);
         }
-    }
-}
-
-/// A connection's driving future with its [`Slot`] (see [`Slot::guard`]).
-pub(crate) struct Guarded<F> {
-    // Fields drop in order: the connection (and its socket) before the slot.
-    connection: Pin<Box<F>>,
-    _slot: Slot,
-}
-
-impl<F: Future> Future for Guarded<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        self.connection.as_mut().poll(cx)
     }
 }
 
@@ -184,8 +118,8 @@ impl Shared {
         let limit = self.idle_timeout;
         let mut i = 0;
         while i < host.idle.len() {
-            let idle = &host.idle[i];
-            if idle.conn.sender.is_closed() || now.duration_since(idle.since) >= limit {
+            let idle = &mut host.idle[i];
+            if now.duration_since(idle.since) >= limit || idle.conn.is_closed() {
                 out.push(host.idle.remove(i).conn);
             } else {
                 i += 1;
@@ -359,12 +293,11 @@ impl Pool {
             };
             match grant {
                 Grant::Idle(mut conn) => {
-                    match tokio::time::timeout(READY_WAIT, conn.sender.ready()).await {
-                        Ok(Ok(())) => return Grant::Idle(conn),
-                        // Closed or stuck: drop it (aborting its task, which frees its slot)
-                        // and ask again.
-                        _ => continue,
+                    if conn.is_closed() {
+                        // Dropping it frees its slot; ask again.
+                        continue;
                     }
+                    return Grant::Idle(conn);
                 }
                 slot @ Grant::Connect(_) => return slot,
             }
@@ -373,9 +306,6 @@ impl Pool {
 
     /// Returns a connection after a complete exchange (to a waiting caller first).
     pub(crate) fn checkin(&self, key: PoolKey, conn: Conn) {
-        if conn.sender.is_closed() {
-            return;
-        }
         let dropped = self.shared.checkin(key, conn, Instant::now());
         drop(dropped);
     }

@@ -124,9 +124,9 @@ impl From<&[u8]> for SensitiveBlob {
 /// A buffer whose bytes are zeroed before it is freed: the owner behind the `Bytes` of
 /// [`wipe_on_drop`]. Only the bytes in view: the client's own buffers never write past their
 /// length (the JSON writer zeroes a buffer it outgrows; joined bodies are appended), and the
-/// spare capacity of a connection read buffer taken over from hyper holds what hyper read there,
-/// which is hyper's (zeroing it cost more than the rest of the wiping: up to the whole read
-/// buffer per call).
+/// spare capacity of a connection read buffer taken over holds what the connection read there
+/// before, which is not the body's (zeroing it cost more than the rest of the wiping: up to the
+/// whole read buffer per call).
 struct WipeOnDrop(BytesMut);
 
 impl AsRef<[u8]> for WipeOnDrop {
@@ -141,7 +141,7 @@ impl Drop for WipeOnDrop {
     }
 }
 
-/// A `Bytes` that is still shared with its producer (hyper's connection buffer): wiped on drop
+/// A `Bytes` that is still shared with its producer (a connection's read buffer): wiped on drop
 /// if by then it is the last reference to its buffer, else left to the producer.
 struct WipeIfLast(Bytes);
 
