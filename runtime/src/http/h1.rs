@@ -36,8 +36,6 @@ const MAX_HEAD: usize = 400 * 1024;
 const HEAD_READ: usize = 8 * 1024;
 /// The most a single read of a streamed body asks for.
 const BODY_READ: usize = 256 * 1024;
-/// Request bodies up to this size go out in the same write as the head.
-const COALESCE: usize = 16 * 1024;
 /// The longest chunk-size line or trailer field accepted in a chunked body.
 const MAX_LINE: usize = 8 * 1024;
 
@@ -483,21 +481,40 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         body: &Bytes,
         head_request: bool,
     ) -> Result<Head, TransportError> {
-        let mut head = head;
-        if body.len() <= COALESCE {
-            head.extend_from_slice(body);
-            let written = self.io.write_all(&head).await;
-            if !body.is_empty() {
-                // The body may hold a secret: no copy of it is freed unwiped.
-                zeroize::Zeroize::zeroize(head.as_mut_slice());
-            }
-            written.map_err(io_error)?;
-        } else {
-            self.io.write_all(&head).await.map_err(io_error)?;
-            self.io.write_all(body).await.map_err(io_error)?;
-        }
+        write_all_of(&mut self.io, [&head, body, &[]])
+            .await
+            .map_err(io_error)?;
         self.io.flush().await.map_err(io_error)?;
         self.read_head(head_request).await
+    }
+}
+
+/// Writes all of `parts`, in order, with vectored writes: no copy of a body (which may hold a
+/// secret) into another buffer, and one system call for head and body when the stream takes
+/// them at once.
+async fn write_all_of<W: AsyncWrite + Unpin>(io: &mut W, parts: [&[u8]; 3]) -> io::Result<()> {
+    let mut rest = parts;
+    let mut first = 0;
+    loop {
+        while rest[first].is_empty() {
+            first += 1;
+            if first == rest.len() {
+                return Ok(());
+            }
+        }
+        let slices = rest.map(io::IoSlice::new);
+        let mut n = io.write_vectored(&slices[first..]).await?;
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        while n > 0 {
+            let taken = n.min(rest[first].len());
+            rest[first] = &rest[first][taken..];
+            n -= taken;
+            if rest[first].is_empty() && first + 1 < rest.len() {
+                first += 1;
+            }
+        }
     }
 }
 
@@ -507,24 +524,12 @@ pub(crate) async fn write_chunked<W: AsyncWrite + Unpin>(
     io: &mut W,
     body: &mut super::BodyChannel,
 ) -> io::Result<()> {
-    let mut frame = Vec::new();
     while let Some(chunk) = body.recv().await {
         if chunk.is_empty() {
             continue;
         }
-        frame.clear();
-        frame.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
-        if chunk.len() <= COALESCE {
-            frame.extend_from_slice(&chunk);
-            frame.extend_from_slice(b"\r\n");
-            let written = io.write_all(&frame).await;
-            zeroize::Zeroize::zeroize(frame.as_mut_slice());
-            written?;
-        } else {
-            io.write_all(&frame).await?;
-            io.write_all(&chunk).await?;
-            io.write_all(b"\r\n").await?;
-        }
+        let size = format!("{:x}\r\n", chunk.len());
+        write_all_of(io, [size.as_bytes(), &chunk, b"\r\n"]).await?;
         io.flush().await?;
     }
     io.write_all(b"0\r\n\r\n").await?;

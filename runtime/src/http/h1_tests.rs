@@ -363,3 +363,26 @@ async fn idle_connections_closed_by_the_server_are_noticed() {
     );
     assert!(!conn.is_closed(), "an open, quiet connection is usable");
 }
+
+#[tokio::test]
+async fn vectored_writes_send_every_part_in_order_through_partial_writes() {
+    for cap in [1, 3, 7, 64] {
+        let (mut w, mut r) = tokio::io::duplex(cap);
+        let reader = tokio::spawn(async move {
+            let mut got = Vec::new();
+            r.read_to_end(&mut got).await.unwrap();
+            got
+        });
+        write_all_of(&mut w, [&b"HEAD "[..], &b""[..], &b"body bytes"[..]])
+            .await
+            .unwrap();
+        write_all_of(&mut w, [&b""[..], &b"x"[..], &b""[..]])
+            .await
+            .unwrap();
+        write_all_of(&mut w, [&b""[..], &b""[..], &b""[..]])
+            .await
+            .unwrap();
+        drop(w);
+        assert_eq!(reader.await.unwrap(), b"HEAD body bytesx", "capacity {cap}");
+    }
+}
