@@ -6,10 +6,14 @@
 //! already has. The checksum of an `@httpChecksum` operation is computed afterwards, over the
 //! compressed body.
 
+#[cfg(feature = "compression")]
 use std::io::Write;
 
+#[cfg(feature = "compression")]
 use crate::client::Request;
+#[cfg(feature = "compression")]
 use crate::config::Config;
+#[cfg(feature = "compression")]
 use crate::error::{BuildError, BuildErrorKind};
 
 /// The smallest body compressed when the configuration says nothing.
@@ -19,7 +23,8 @@ pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
 pub const MAX_MIN_COMPRESSION_SIZE: u32 = 10_485_760;
 
 /// Compresses `request`'s body with the first of `encodings` the client supports (`gzip`),
-/// when the configuration and the body's size allow.
+/// when the configuration and the body's size allow (feature `compression`).
+#[cfg(feature = "compression")]
 pub fn request(
     config: &Config,
     request: &mut Request,
@@ -50,7 +55,7 @@ pub fn request(
     request.set_header("content-encoding", &encoding)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compression"))]
 mod tests {
     use super::*;
     use std::io::Read;

@@ -59,10 +59,27 @@ pub fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn cases_manifest(crates: &[CaseCrate]) -> String {
+/// The name of the test package of the scratch workspace at `root`: its own in every workspace.
+/// The workspaces share one target directory, where cargo names a path package's artifacts by
+/// its name and its path within its workspace; two workspaces' test packages of one name would
+/// overwrite each other's test binary when their suites run at the same time.
+fn cases_package(root: &Path) -> String {
+    let dir = root
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let dir: String = dir
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("cases_{dir}")
+}
+
+fn cases_manifest(package: &str, crates: &[CaseCrate]) -> String {
     let runtime = workspace_root().join("runtime");
     let mut s = format!(
-        "[package]\nname = \"cases\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+        "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         # The rendered tests call the support library as `::cases`.\n[lib]\nname = \"cases\"\n\n\
          [dependencies]\nawsrt = {{ path = {:?} }}\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"time\", \"io-util\"] }}\n",
         runtime.display().to_string()
@@ -142,6 +159,7 @@ pub fn run_cases(
             expected.push((format!("{}::{f}", c.module), label.clone()));
         }
     }
+    let package = cases_package(root);
     let members: Vec<String> = std::iter::once("\"cases\"".to_owned())
         .chain(crates.iter().map(|c| format!("\"suites/{}\"", c.krate)))
         .collect();
@@ -155,7 +173,7 @@ pub fn run_cases(
     )?;
     write(
         &root.join("cases").join("Cargo.toml"),
-        &cases_manifest(crates),
+        &cases_manifest(&package, crates),
     )?;
     write(&root.join("cases").join("src").join("lib.rs"), SUPPORT)?;
     write(&root.join("cases").join("tests").join("cases.rs"), &tests)?;
@@ -168,7 +186,7 @@ pub fn run_cases(
     let out = Command::new(&cargo)
         .args(["test", "--quiet", "--no-fail-fast", "--manifest-path"])
         .arg(root.join("Cargo.toml"))
-        .args(["-p", "cases", "--test", "cases", "--color", "never"])
+        .args(["-p", &package, "--test", "cases", "--color", "never"])
         .args(["--", "--format", "pretty", "--color", "never"])
         .env("CARGO_TARGET_DIR", base_dir().join("target"))
         .env_remove("CARGO_BUILD_TARGET_DIR")
@@ -224,6 +242,18 @@ mod tests {
     }
 
     #[test]
+    fn test_packages_are_named_after_their_workspace() {
+        assert_eq!(
+            cases_package(Path::new("/t/protocol-tests/smithy_restJson1_events")),
+            "cases_smithy_restjson1_events"
+        );
+        assert_ne!(
+            cases_package(Path::new("/t/smithy_restJson1")),
+            cases_package(Path::new("/t/smithy_restJson1_events"))
+        );
+    }
+
+    #[test]
     fn manifest_names_every_crate() {
         let c = CaseCrate {
             krate: "pt_x".into(),
@@ -232,7 +262,8 @@ mod tests {
             source: String::new(),
             tests: Vec::new(),
         };
-        let m = cases_manifest(&[c]);
+        let m = cases_manifest("cases_x", &[c]);
+        assert!(m.contains("name = \"cases_x\""), "{m}");
         assert!(m.contains("pt_x = { path = \"../suites/pt_x\" }"), "{m}");
         assert!(m.contains("awsrt = { path = "), "{m}");
     }

@@ -113,16 +113,34 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
         op_features = super::features::cargo_features(svc),
         version = opts.version,
         rt = opts.runtime_path,
-        rt_features = if svc
-            .operations
-            .iter()
-            .any(|op| super::operation::uses_http2(svc, op))
-        {
-            ", features = [\"http2\"]"
-        } else {
-            ""
-        },
+        rt_features = runtime_features(svc),
     )
+}
+
+/// The runtime features the crate's operations need (`, features = [...]` of its `awsrt`
+/// dependency, or nothing): `http2` for HTTP/2 event streams, `compression` for
+/// `@requestCompression`.
+fn runtime_features(svc: &Service) -> String {
+    let mut features = Vec::new();
+    if svc
+        .operations
+        .iter()
+        .any(super::operation::uses_compression)
+    {
+        features.push("\"compression\"");
+    }
+    if svc
+        .operations
+        .iter()
+        .any(|op| super::operation::uses_http2(svc, op))
+    {
+        features.push("\"http2\"");
+    }
+    if features.is_empty() {
+        String::new()
+    } else {
+        format!(", features = [{}]", features.join(", "))
+    }
 }
 
 fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {

@@ -110,13 +110,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
     };
     let call = call(svc, op);
     let (checksum_request, validate_stream, validate_whole) = checksum_steps(op);
-    let compress = if op.compression.is_empty()
-        || op
-            .input
-            .fields
-            .iter()
-            .any(|f| f.ty == crate::ir::RType::Stream)
-    {
+    let compress = if !uses_compression(op) {
         quote!()
     } else {
         let encodings = &op.compression;
@@ -489,6 +483,17 @@ fn call_options(svc: &Service, op: &Operation) -> TokenStream {
 }
 
 /// Whether the operation streams events over HTTP/2 (its service's protocol asks for it).
+/// Whether `op` compresses its request body (`@requestCompression`, a body not streamed): its
+/// crate turns on the runtime's `compression` feature.
+pub fn uses_compression(op: &Operation) -> bool {
+    !op.compression.is_empty()
+        && !op
+            .input
+            .fields
+            .iter()
+            .any(|f| f.ty == crate::ir::RType::Stream)
+}
+
 pub fn uses_http2(svc: &Service, op: &Operation) -> bool {
     svc.event_stream_http2
         && op.not_callable.is_none()
