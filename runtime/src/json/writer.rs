@@ -195,28 +195,21 @@ impl JsonWriter {
         self.buf.reserve(bytes.len() + 2);
         self.buf.push(b'"');
         let mut run = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            i = plain_run_end(bytes, i);
-            // Up to a word of bytes one by one, then back to skipping words.
-            let stop = (i + 8).min(bytes.len());
-            while i < stop {
-                let b = bytes[i];
-                let e = ESCAPE[b as usize];
-                if e != 0 {
-                    self.buf.extend_from_slice(&bytes[run..i]);
-                    if e == 1 {
-                        self.buf.extend_from_slice(b"\\u00");
-                        self.buf.push(HEX[usize::from(b >> 4)]);
-                        self.buf.push(HEX[usize::from(b & 0xF)]);
-                    } else {
-                        self.buf.push(b'\\');
-                        self.buf.push(e);
-                    }
-                    run = i + 1;
-                }
-                i += 1;
+        for (i, &b) in bytes.iter().enumerate() {
+            let e = ESCAPE[b as usize];
+            if e == 0 {
+                continue;
             }
+            self.buf.extend_from_slice(&bytes[run..i]);
+            if e == 1 {
+                self.buf.extend_from_slice(b"\\u00");
+                self.buf.push(HEX[usize::from(b >> 4)]);
+                self.buf.push(HEX[usize::from(b & 0xF)]);
+            } else {
+                self.buf.push(b'\\');
+                self.buf.push(e);
+            }
+            run = i + 1;
         }
         self.buf.extend_from_slice(&bytes[run..]);
         self.buf.push(b'"');
@@ -341,45 +334,15 @@ impl JsonWriter {
 
 /// The length of `bytes` as a JSON string, quotes included.
 fn escaped_len(bytes: &[u8]) -> usize {
-    let mut len = bytes.len() + 2;
-    let mut i = 0;
-    while i < bytes.len() {
-        i = plain_run_end(bytes, i);
-        let stop = (i + 8).min(bytes.len());
-        for &b in &bytes[i..stop] {
-            len += match ESCAPE[usize::from(b)] {
-                0 => 0,
-                1 => 5,
-                _ => 1,
-            };
-        }
-        i = stop;
-    }
-    len
-}
-
-/// The first index from `i` of the last word (8 bytes) or tail that may hold a byte JSON
-/// escapes (a control character, `"` or `\`): whole words without one are skipped.
-fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(word) = bytes.get(i..i + 8) {
-        let w = u64::from_le_bytes([
-            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
-        ]);
-        // Each test is nonzero exactly when some byte matches (SWAR): below 0x20, equal to
-        // `"`, equal to `\`.
-        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-        let q = w ^ (ONES * u64::from(b'"'));
-        let quote = q.wrapping_sub(ONES) & !q & HIGH;
-        let b = w ^ (ONES * u64::from(b'\\'));
-        let backslash = b.wrapping_sub(ONES) & !b & HIGH;
-        if control | quote | backslash != 0 {
-            break;
-        }
-        i += 8;
-    }
-    i
+    bytes
+        .iter()
+        .map(|&b| match ESCAPE[usize::from(b)] {
+            0 => 1,
+            1 => 6,
+            _ => 2,
+        })
+        .sum::<usize>()
+        + 2
 }
 
 fn non_finite(nan: bool, inf: bool, neg: bool) -> Option<&'static str> {
@@ -411,57 +374,6 @@ mod tests {
 
     fn text(w: JsonWriter) -> String {
         String::from_utf8(w.finish()).unwrap()
-    }
-
-    /// Escaping one byte at a time: the oracle of the word-at-a-time fast path.
-    fn escaped_bytewise(s: &str) -> Vec<u8> {
-        let mut out = vec![b'"'];
-        for &b in s.as_bytes() {
-            match ESCAPE[usize::from(b)] {
-                0 => out.push(b),
-                1 => {
-                    out.extend_from_slice(b"\\u00");
-                    out.push(HEX[usize::from(b >> 4)]);
-                    out.push(HEX[usize::from(b & 0xF)]);
-                }
-                e => out.extend_from_slice(&[b'\\', e]),
-            }
-        }
-        out.push(b'"');
-        out
-    }
-
-    #[test]
-    fn word_at_a_time_escaping_matches_bytewise() {
-        // Every special byte at every offset of strings of many lengths, among plain ASCII,
-        // high bytes of multibyte characters and bytes next to the special ones.
-        let fillers = ["a", "é", "\u{7f}", "!", "#", "[", "]", "\u{2028}", "~"];
-        let specials = ["\"", "\\", "\n", "\u{0}", "\u{1f}", "\t", " "];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for len in 0..40 {
-            for _ in 0..60 {
-                let mut s = String::new();
-                for _ in 0..len {
-                    let r = next();
-                    if r % 5 == 0 {
-                        s.push_str(specials[(r >> 8) as usize % specials.len()]);
-                    } else {
-                        s.push_str(fillers[(r >> 8) as usize % fillers.len()]);
-                    }
-                }
-                let mut w = JsonWriter::new();
-                w.escaped(&s);
-                let expected = escaped_bytewise(&s);
-                assert_eq!(w.buf, expected, "{s:?}");
-                assert_eq!(escaped_len(s.as_bytes()), expected.len(), "{s:?}");
-            }
-        }
     }
 
     #[test]
