@@ -38,87 +38,108 @@ fn chunk_sizes() {
     }
 }
 
+/// (status, HTTP/1.0, response to HEAD, header fields, framing, keep-alive)
+type FramingCase = (u16, bool, bool, &'static [&'static str], Framing, bool);
+
 #[test]
 fn framing_follows_rfc_9112() {
-    let f = |status, http10, head, lines: &[&str]| framing(status, http10, head, &head_of(lines));
-    assert_eq!(
-        f(200, false, false, &["content-length: 12"]).unwrap(),
-        (Framing::Length(12), true)
-    );
-    // No body for HEAD, 204 and 304, whatever the length says.
-    assert_eq!(
-        f(200, false, true, &["content-length: 12"]).unwrap(),
-        (Framing::Length(0), true)
-    );
-    assert_eq!(
-        f(204, false, false, &[]).unwrap(),
-        (Framing::Length(0), true)
-    );
-    assert_eq!(
-        f(304, false, false, &["content-length: 5"]).unwrap(),
-        (Framing::Length(0), true)
-    );
-    // Chunked wins over a length; a final encoding other than chunked runs to the close.
-    assert_eq!(
-        f(
+    let cases: &[FramingCase] = &[
+        (
             200,
             false,
             false,
-            &["transfer-encoding: gzip, Chunked", "content-length: 3"]
-        )
-        .unwrap(),
-        (Framing::Chunked(Chunk::Size), true)
-    );
-    assert_eq!(
-        f(200, false, false, &["transfer-encoding: chunked, gzip"]).unwrap(),
-        (Framing::Close, false)
-    );
-    // Without a length the body runs to the close, and the connection is not reused.
-    assert_eq!(f(200, false, false, &[]).unwrap(), (Framing::Close, false));
-    // Repeated equal lengths are one length; different ones are an error.
-    assert_eq!(
-        f(
+            &["content-length: 12"],
+            Framing::Length(12),
+            true,
+        ),
+        // No body for HEAD, 204 and 304, whatever the length says.
+        (
+            200,
+            false,
+            true,
+            &["content-length: 12"],
+            Framing::Length(0),
+            true,
+        ),
+        (204, false, false, &[], Framing::Length(0), true),
+        (
+            304,
+            false,
+            false,
+            &["content-length: 5"],
+            Framing::Length(0),
+            true,
+        ),
+        // Chunked wins over a length; a final encoding other than chunked runs to the close.
+        (
             200,
             false,
             false,
-            &["content-length: 3, 3", "content-length: 3"]
-        )
-        .unwrap(),
-        (Framing::Length(3), true)
-    );
+            &["transfer-encoding: gzip, Chunked", "content-length: 3"],
+            Framing::Chunked(Chunk::Size),
+            true,
+        ),
+        (
+            200,
+            false,
+            false,
+            &["transfer-encoding: chunked, gzip"],
+            Framing::Close,
+            false,
+        ),
+        // Without a length the body runs to the close, and the connection is not reused.
+        (200, false, false, &[], Framing::Close, false),
+        // Repeated equal lengths are one length.
+        (
+            200,
+            false,
+            false,
+            &["content-length: 3, 3", "content-length: 3"],
+            Framing::Length(3),
+            true,
+        ),
+        // Keep-alive: HTTP/1.1 unless close; HTTP/1.0 only with keep-alive.
+        (
+            200,
+            false,
+            false,
+            &["connection: keep-alive, Close", "content-length: 0"],
+            Framing::Length(0),
+            false,
+        ),
+        (
+            200,
+            true,
+            false,
+            &["content-length: 0"],
+            Framing::Length(0),
+            false,
+        ),
+        (
+            200,
+            true,
+            false,
+            &["connection: Keep-Alive", "content-length: 0"],
+            Framing::Length(0),
+            true,
+        ),
+    ];
+    for &(status, http10, head, fields, expected, keep_alive) in cases {
+        assert_eq!(
+            framing(status, http10, head, &head_of(fields)).unwrap(),
+            (expected, keep_alive),
+            "{status} {fields:?}"
+        );
+    }
+    // Different lengths, or lengths that are not decimal digits, are errors.
     for bad in [
         "content-length: 3, 4",
         "content-length: -1",
         "content-length: 1e3",
     ] {
-        let e = f(200, false, false, &[bad]).unwrap_err();
+        let e = framing(200, false, false, &head_of(&[bad])).unwrap_err();
         assert_eq!(e.kind(), TransportErrorKind::Other, "{bad}");
     }
-    // Keep-alive: HTTP/1.1 unless close; HTTP/1.0 only with keep-alive.
-    assert_eq!(
-        f(
-            200,
-            false,
-            false,
-            &["connection: keep-alive, Close", "content-length: 0"]
-        )
-        .unwrap(),
-        (Framing::Length(0), false)
-    );
-    assert_eq!(
-        f(200, true, false, &["content-length: 0"]).unwrap(),
-        (Framing::Length(0), false)
-    );
-    assert_eq!(
-        f(
-            200,
-            true,
-            false,
-            &["connection: Keep-Alive", "content-length: 0"]
-        )
-        .unwrap(),
-        (Framing::Length(0), true)
-    );
 }
 
 #[test]
@@ -331,37 +352,24 @@ async fn streamed_pieces_respect_the_framing() {
 
 #[tokio::test]
 async fn idle_connections_closed_by_the_server_are_noticed() {
-    let (mut conn, _pool) = conn_to(
-        vec![b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".to_vec()],
-        false,
-    )
-    .await;
-    let mut head = conn.exchange(get(), &Bytes::new(), false).await.unwrap();
-    assert_eq!(
-        conn.read_body(&mut head.framing, 0, None)
-            .await
-            .unwrap()
-            .len(),
-        0
-    );
-    // The server closes after its last write.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(conn.is_closed());
-
-    let (mut conn, _pool) = conn_to(
-        vec![b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".to_vec()],
-        true,
-    )
-    .await;
-    let mut head = conn.exchange(get(), &Bytes::new(), false).await.unwrap();
-    assert_eq!(
-        conn.read_body(&mut head.framing, 0, None)
-            .await
-            .unwrap()
-            .len(),
-        0
-    );
-    assert!(!conn.is_closed(), "an open, quiet connection is usable");
+    // (the server holds the connection open after its response, the connection is then closed)
+    for (hold, closed) in [(false, true), (true, false)] {
+        let (mut conn, _pool) = conn_to(
+            vec![b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".to_vec()],
+            hold,
+        )
+        .await;
+        let mut head = conn.exchange(get(), &Bytes::new(), false).await.unwrap();
+        let body = conn.read_body(&mut head.framing, 0, None).await.unwrap();
+        assert!(body.is_empty());
+        // A server that does not hold the connection closes it after its last write.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(
+            conn.is_closed(),
+            closed,
+            "server holds the connection: {hold}"
+        );
+    }
 }
 
 #[tokio::test]
