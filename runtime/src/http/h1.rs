@@ -1,12 +1,14 @@
-//! HTTP/1.1 client connections of the runtime's own, for the pooled request/response exchanges
-//! of [`HyperTransport`](super::HyperTransport).
+//! HTTP/1.1 client connections of the runtime's own: the pooled request/response exchanges of
+//! [`HyperTransport`](super::HyperTransport), its duplex event streams and the credential
+//! endpoints' requests.
 //!
 //! The caller's task does the I/O itself: it writes the request, reads the response head and
 //! then the body straight from the socket, with no connection task, channel or wake-up in
 //! between. A connection carries one exchange at a time (no pipelining) and goes back to the
 //! pool only after its response was read to the end.
 //!
-//! What it speaks: requests with a buffered body and `Content-Length`; responses framed by
+//! What it speaks: requests with a buffered body and `Content-Length`, or a chunked body sent as
+//! it comes ([`write_chunked`]); responses framed by
 //! `Content-Length`, by `Transfer-Encoding: chunked` (extensions and trailers skipped) or by the
 //! end of the connection; `1xx` interim responses skipped; no body for `HEAD`, `204` and `304`;
 //! keep-alive unless `Connection: close` (or HTTP/1.0 without `keep-alive`).

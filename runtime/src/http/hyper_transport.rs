@@ -371,14 +371,8 @@ struct H2Body {
     body: Incoming,
     /// The connection's request sender, kept while the response is read.
     _sender: Box<dyn std::any::Any + Send + Sync>,
-    connection: tokio::task::AbortHandle,
-}
-
-#[cfg(feature = "http2")]
-impl Drop for H2Body {
-    fn drop(&mut self) {
-        self.connection.abort();
-    }
+    /// The task driving the connection, stopped with the body.
+    _connection: AbortOnDrop,
 }
 
 #[cfg(feature = "http2")]
@@ -431,7 +425,7 @@ fn duplex_reply(
     let live = H2Body {
         body,
         _sender: sender,
-        connection: task.abort_handle(),
+        _connection: AbortOnDrop(task.abort_handle()),
     };
     (
         HttpResponse {
@@ -756,7 +750,7 @@ impl Inner {
             if !target.origin.https {
                 return Ok::<Stream, TransportError>(Stream::Tcp(tcp));
             }
-            let config = self.duplex_tls_config(h2)?;
+            let config = self.tls_config_for(h2)?;
             let name = rustls::pki_types::ServerName::try_from(target.origin.host.clone())
                 .map_err(|e| {
                     TransportError::new(TransportErrorKind::Tls, "invalid TLS server name")
@@ -786,8 +780,8 @@ impl Inner {
         }
     }
 
-    /// The TLS settings of a duplex connection: the usual ones, or with ALPN `h2` only.
-    fn duplex_tls_config(&self, h2: bool) -> Result<Arc<rustls::ClientConfig>, TransportError> {
+    /// The TLS settings of a connection: the usual ones, or with ALPN `h2` only.
+    fn tls_config_for(&self, h2: bool) -> Result<Arc<rustls::ClientConfig>, TransportError> {
         #[cfg(feature = "http2")]
         if h2 {
             return self.tls_config_h2();

@@ -284,7 +284,8 @@ impl Pool {
             let found = self.try_acquire(key, &mut dropped);
             drop(dropped);
             let grant = match found {
-                Ok(grant) => grant,
+                // An idle connection from `try_acquire` was just looked over (`evict`).
+                Ok(grant) => return grant,
                 Err(mut waiting) => match (&mut waiting.rx).await {
                     Ok(grant) => grant,
                     // The pool dropped its waiters (it is going away): ask again.
