@@ -32,6 +32,10 @@ use crate::retry::{ClientRateLimiter, Jitter, RetryQuota};
 use crate::types::ByteStream;
 
 use customize::CallOverrides;
+
+/// The future of [`ClientHandle::call`] and its variants: the pipeline's state on the heap.
+pub type CallFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, SdkError<Never>>> + Send + 'a>>;
 pub use customize::Customize;
 pub use discovery::{
     discovery_failed, DiscoverFn, DiscoveredEndpoint, DiscoveryMode, DiscoveryRequest,
@@ -337,12 +341,12 @@ impl ClientHandle {
     /// the whole request as the operation's protocol serializer built it. Returns the final
     /// response (2xx, or an error response that is not retryable or ran out of attempts, with
     /// its error metadata) or a failure that produced no usable response.
-    pub async fn call(
-        &self,
-        op: &'static OperationInfo,
-        request: Request,
-    ) -> Result<Reply, SdkError<Never>> {
-        self.call_with(op, request, CallOptions::new()).await
+    ///
+    /// The future is boxed here, once: what the caller's future holds is a pointer, not the
+    /// pipeline's state (about 4 KiB, moved with every future that contains it), and its code
+    /// is compiled into this crate instead of into every generated crate that awaits it.
+    pub fn call(&self, op: &'static OperationInfo, request: Request) -> CallFuture<'_, Reply> {
+        self.call_with(op, request, CallOptions::new())
     }
 
     /// Runs `serialize` (the operation's request serializer) and records how long it took in
@@ -364,41 +368,43 @@ impl ClientHandle {
     /// caller consumes it. Retries and the attempt and operation timeouts cover the exchange up
     /// to the response head; an error response is read whole and carries its metadata as with
     /// `call`.
-    pub async fn call_streaming(
+    pub fn call_streaming(
         &self,
         op: &'static OperationInfo,
         request: Request,
         options: CallOptions,
-    ) -> Result<(Reply, ByteStream), SdkError<Never>> {
-        let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
-        let (request, discovered) = discovery::prepare(self, request).await?;
-        let result = pipeline::call_streaming(
-            &self.inner,
-            self.overrides.as_deref(),
-            op,
-            request,
-            auth,
-            options.http2,
-        )
-        .await;
-        if let Ok((reply, _)) = &result {
-            discovery::after_call(self, discovered, reply.error.as_ref());
-        }
-        result
+    ) -> CallFuture<'_, (Reply, ByteStream)> {
+        Box::pin(async move {
+            let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
+            let (request, discovered) = discovery::prepare(self, request).await?;
+            let result = pipeline::call_streaming(
+                &self.inner,
+                self.overrides.as_deref(),
+                op,
+                request,
+                auth,
+                options.http2,
+            )
+            .await;
+            if let Ok((reply, _)) = &result {
+                discovery::after_call(self, discovered, reply.error.as_ref());
+            }
+            result
+        })
     }
 
     /// [`call_streaming`](Self::call_streaming) whose request body is an input event stream:
     /// its messages are signed (chained from the request's SigV4 signature), framed and sent
     /// while the response is read. The call is not retried once the stream has been sent.
-    pub async fn call_event_stream(
+    pub fn call_event_stream(
         &self,
         op: &'static OperationInfo,
         request: Request,
         events: crate::event_stream::EventBody,
         options: CallOptions,
-    ) -> Result<(Reply, ByteStream), SdkError<Never>> {
+    ) -> CallFuture<'_, (Reply, ByteStream)> {
         let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
-        pipeline::call_event_stream(
+        Box::pin(pipeline::call_event_stream(
             &self.inner,
             self.overrides.as_deref(),
             op,
@@ -406,26 +412,27 @@ impl ClientHandle {
             auth,
             events,
             options.http2,
-        )
-        .await
+        ))
     }
 
     /// [`call`](Self::call) with per-call settings: an operation whose auth differs from the
     /// service's (an unsigned operation of a SigV4 service).
-    pub async fn call_with(
+    pub fn call_with(
         &self,
         op: &'static OperationInfo,
         request: Request,
         options: CallOptions,
-    ) -> Result<Reply, SdkError<Never>> {
-        let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
-        let (request, discovered) = discovery::prepare(self, request).await?;
-        let result =
-            pipeline::call(&self.inner, self.overrides.as_deref(), op, request, auth).await;
-        if let Ok(reply) = &result {
-            discovery::after_call(self, discovered, reply.error.as_ref());
-        }
-        result
+    ) -> CallFuture<'_, Reply> {
+        Box::pin(async move {
+            let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
+            let (request, discovered) = discovery::prepare(self, request).await?;
+            let result =
+                pipeline::call(&self.inner, self.overrides.as_deref(), op, request, auth).await;
+            if let Ok(reply) = &result {
+                discovery::after_call(self, discovered, reply.error.as_ref());
+            }
+            result
+        })
     }
 }
 

@@ -141,8 +141,24 @@ impl Streaming {
     }
 }
 
-/// The input event stream of a call, until the attempt that sends it takes it.
-type EventSlot = std::sync::Mutex<Option<crate::event_stream::EventBody>>;
+/// The input event stream of a call, until the attempt that sends it takes it, and how that
+/// attempt starts sending it. `start` is [`start_events`], named only by
+/// [`call_event_stream`]: a program without event streams links none of the signing and
+/// framing behind it.
+struct EventSlot {
+    body: std::sync::Mutex<Option<crate::event_stream::EventBody>>,
+    start: StartEvents,
+}
+
+/// Takes the call's event stream and starts it: see [`start_events`].
+type StartEvents = fn(
+    &EventSlot,
+    &ResolvedEndpoint,
+    &HttpRequest,
+    Option<&Credentials>,
+    i64,
+    &tracing::Span,
+) -> Option<tokio::sync::mpsc::Receiver<bytes::Bytes>>;
 
 /// The payload hash an event-stream request is signed with (its body is the signed messages).
 const STREAMING_EVENTS: &str = "STREAMING-AWS4-HMAC-SHA256-EVENTS";
@@ -159,7 +175,10 @@ pub(super) async fn call_event_stream(
     events: crate::event_stream::EventBody,
     http2: bool,
 ) -> Result<(Reply, ByteStream), SdkError<Never>> {
-    let slot = EventSlot::new(Some(events));
+    let slot = EventSlot {
+        body: std::sync::Mutex::new(Some(events)),
+        start: start_events,
+    };
     run(
         inner,
         overrides,
@@ -173,17 +192,22 @@ pub(super) async fn call_event_stream(
     .map(|(reply, body)| (reply, body.unwrap_or_default()))
 }
 
-/// Takes the call's event stream and makes its signer, for the attempt that sends it.
-fn take_events(
+/// Takes the call's event stream for the attempt that sends `req` (signed), makes its signer
+/// and starts a task (in the attempt's `span`) that signs, frames and forwards its messages to
+/// the channel returned, the body of the request.
+fn start_events(
+    events: &EventSlot,
     endpoint: &ResolvedEndpoint,
-    events: Option<&EventSlot>,
     req: &HttpRequest,
     creds: Option<&Credentials>,
-) -> Option<(
-    crate::event_stream::EventBody,
-    Option<crate::event_stream::MessageSigner>,
-)> {
-    let body = events?.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+    offset_ms: i64,
+    span: &tracing::Span,
+) -> Option<tokio::sync::mpsc::Receiver<bytes::Bytes>> {
+    let body = events
+        .body
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()?;
     let signer = creds.and_then(|c| {
         let auth = req.header("authorization")?;
         let seed = auth.rsplit("Signature=").next()?.trim();
@@ -196,7 +220,9 @@ fn take_events(
             seed,
         ))
     });
-    Some((body, signer))
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(pump_events(body, signer, offset_ms, tx).instrument(span.clone()));
+    Some(rx)
 }
 
 /// Signs (when `signer` is set), frames and forwards the messages of `body` to `tx`, then the
@@ -592,10 +618,7 @@ async fn send_once(
     req: HttpRequest,
     span: &tracing::Span,
     streaming: Streaming,
-    events: Option<(
-        crate::event_stream::EventBody,
-        Option<crate::event_stream::MessageSigner>,
-    )>,
+    frames: Option<tokio::sync::mpsc::Receiver<bytes::Bytes>>,
 ) -> (Outcome, Option<ByteStream>) {
     let t = AttemptTimeouts {
         connect: timeouts.connect,
@@ -606,12 +629,6 @@ async fn send_once(
         if streaming == Streaming::No {
             return transport.send(req, &t).await.map(|r| (r, None));
         }
-        let frames = events.map(|(body, signer)| {
-            let (tx, rx) = tokio::sync::mpsc::channel(4);
-            let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
-            tokio::spawn(pump_events(body, signer, offset, tx).instrument(span.clone()));
-            rx
-        });
         let (mut head, body) = match (frames, streaming) {
             (frames, Streaming::Http2) => transport.send_http2(req, frames, &t).await?,
             (Some(rx), _) => transport.send_duplex(req, rx, &t).await?,
@@ -737,9 +754,12 @@ async fn attempts(
         }
         let span = telemetry::attempt_span(attempt);
         let sending = cx.clock();
-        let stream = take_events(endpoint, events, &req, creds.as_ref());
+        let frames = events.and_then(|e| {
+            let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
+            (e.start)(e, endpoint, &req, creds.as_ref(), offset, &span)
+        });
         let (mut outcome, live) =
-            send_once(inner, cx.settings.timeouts, req, &span, streaming, stream).await;
+            send_once(inner, cx.settings.timeouts, req, &span, streaming, frames).await;
         let finished = Instant::now();
         if let (Some(m), Some(t)) = (cx.metrics, sending) {
             m.attempt_duration(finished.saturating_duration_since(t));

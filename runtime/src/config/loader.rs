@@ -178,6 +178,13 @@ impl ConfigLoader {
 
     /// Reads the environment and files and builds the configuration.
     pub async fn load(self) -> Result<Config, ConfigError> {
+        self.load_now()
+    }
+
+    /// The body of [`load`](Self::load), which waits for nothing. Out of line, so that it is
+    /// compiled once, here, and not into the future of every program that awaits `load`.
+    #[inline(never)]
+    fn load_now(self) -> Result<Config, ConfigError> {
         let mut b = self.builder;
         let env = b.env.clone().unwrap_or_else(Env::real);
         let profiles = match b.profiles.clone() {

@@ -16,7 +16,6 @@
 use std::future::Future;
 use std::io;
 use std::mem::MaybeUninit;
-use std::ops::Range;
 use std::pin::{pin, Pin};
 use std::task::{ready, Context, Poll};
 
@@ -190,7 +189,7 @@ impl<S: AsyncRead + Unpin> Conn<S> {
     /// `head_request`: the request was a `HEAD`, so the response has no body.
     pub(crate) async fn read_head(&mut self, head_request: bool) -> Result<Head, TransportError> {
         loop {
-            if let Some(head) = self.parse_head(head_request)? {
+            if let Some(head) = parse_head(&mut self.buf, head_request)? {
                 return Ok(head);
             }
             if self.buf.len() >= MAX_HEAD {
@@ -201,63 +200,6 @@ impl<S: AsyncRead + Unpin> Conn<S> {
             if n == 0 {
                 return Err(closed_early());
             }
-        }
-    }
-
-    /// The response head at the start of the buffer, consumed, when it is complete.
-    fn parse_head(&mut self, head_request: bool) -> Result<Option<Head>, TransportError> {
-        loop {
-            if self.buf.is_empty() {
-                return Ok(None);
-            }
-            let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
-            let mut resp = httparse::Response::new(&mut []);
-            let base = self.buf.as_ptr() as usize;
-            let parsed = httparse::ParserConfig::default()
-                .parse_response_with_uninit_headers(&mut resp, &self.buf, &mut slots);
-            let len = match parsed {
-                Ok(httparse::Status::Complete(len)) => len,
-                Ok(httparse::Status::Partial) => return Ok(None),
-                Err(httparse::Error::TooManyHeaders) => {
-                    return Err(invalid("too many header fields"))
-                }
-                Err(e) => return Err(invalid(&e.to_string())),
-            };
-            let status = resp.code.unwrap_or(0);
-            let http10 = resp.version == Some(0);
-            // Where each name and value lies in the buffer, to slice them out of the head
-            // without copying once it is split off.
-            let mut fields: Vec<(Range<usize>, Range<usize>)> =
-                Vec::with_capacity(resp.headers.len());
-            for h in resp.headers.iter() {
-                let name = h.name.as_ptr() as usize - base;
-                let value = h.value.as_ptr() as usize - base;
-                fields.push((name..name + h.name.len(), value..value + h.value.len()));
-            }
-            // The head gets an allocation of its own: the header values slice it, and the
-            // read buffer's allocation stays with the body, so that a body holding a secret is
-            // the last owner of its bytes and wipes them (`types::wipe_on_drop`).
-            let head = Bytes::copy_from_slice(&self.buf[..len]);
-            self.buf.advance(len);
-            if (100..200).contains(&status) && status != 101 {
-                // An interim response (100 Continue, 103 Early Hints): the final one follows.
-                continue;
-            }
-            let mut headers = HeaderMap::with_capacity(fields.len());
-            for (name, value) in fields {
-                let name = HeaderName::from_bytes(&head[name])
-                    .map_err(|_| invalid("invalid header name"))?;
-                let value = HeaderValue::from_maybe_shared(head.slice(value))
-                    .map_err(|_| invalid("invalid header value"))?;
-                headers.append(name, value);
-            }
-            let (framing, keep_alive) = framing(status, http10, head_request, &headers)?;
-            return Ok(Some(Head {
-                status,
-                headers,
-                framing,
-                keep_alive,
-            }));
         }
     }
 
@@ -565,6 +507,86 @@ pub(crate) fn encode_head<B>(request: &http::Request<B>) -> Vec<u8> {
     }
     out.extend_from_slice(b"\r\n");
     out
+}
+
+/// The response head at the start of `buf`, consumed, when it is complete. (Not a method of
+/// [`Conn`]: it does not read, and one copy serves every kind of stream.)
+fn parse_head(buf: &mut BytesMut, head_request: bool) -> Result<Option<Head>, TransportError> {
+    loop {
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+        let mut resp = httparse::Response::new(&mut []);
+        let base = buf.as_ptr() as usize;
+        let parsed = httparse::ParserConfig::default()
+            .parse_response_with_uninit_headers(&mut resp, buf, &mut slots);
+        let len = match parsed {
+            Ok(httparse::Status::Complete(len)) => len,
+            Ok(httparse::Status::Partial) => return Ok(None),
+            Err(httparse::Error::TooManyHeaders) => return Err(invalid("too many header fields")),
+            Err(e) => return Err(invalid(&e.to_string())),
+        };
+        let status = resp.code.unwrap_or(0);
+        let http10 = resp.version == Some(0);
+        // Where each name and value lies in the buffer (offsets fit: the head is at most
+        // `MAX_HEAD`), to slice them out of the head without copying once it is split off.
+        let mut fields = [(0u32, 0u32, 0u32, 0u32); MAX_HEADERS];
+        let count = resp.headers.len();
+        for (h, field) in resp.headers.iter().zip(fields.iter_mut()) {
+            let name = h.name.as_ptr() as usize - base;
+            let value = h.value.as_ptr() as usize - base;
+            *field = (
+                name as u32,
+                (name + h.name.len()) as u32,
+                value as u32,
+                (value + h.value.len()) as u32,
+            );
+        }
+        // The head gets an allocation of its own: the header values slice it, and the read
+        // buffer's allocation stays with the body, so that a body holding a secret is the last
+        // owner of its bytes and wipes them (`types::wipe_on_drop`).
+        let head = Bytes::copy_from_slice(&buf[..len]);
+        buf.advance(len);
+        if (100..200).contains(&status) && status != 101 {
+            // An interim response (100 Continue, 103 Early Hints): the final one follows.
+            continue;
+        }
+        let mut headers = HeaderMap::with_capacity(count);
+        for &(name_from, name_to, value_from, value_to) in &fields[..count] {
+            let name = header_name(&head[name_from as usize..name_to as usize])?;
+            let value =
+                HeaderValue::from_maybe_shared(head.slice(value_from as usize..value_to as usize))
+                    .map_err(|_| invalid("invalid header value"))?;
+            headers.append(name, value);
+        }
+        let (framing, keep_alive) = framing(status, http10, head_request, &headers)?;
+        return Ok(Some(Head {
+            status,
+            headers,
+            framing,
+            keep_alive,
+        }));
+    }
+}
+
+/// The request id headers of AWS responses, made at compile time: `HeaderName::from_bytes`
+/// knows the standard names, but gives any other name an allocation of its own.
+const AWS_NAMES: [HeaderName; 3] = [
+    HeaderName::from_static("x-amzn-requestid"),
+    HeaderName::from_static("x-amz-request-id"),
+    HeaderName::from_static("x-amz-id-2"),
+];
+
+/// A response header's name, in any case.
+fn header_name(name: &[u8]) -> Result<HeaderName, TransportError> {
+    if let Some(known) = AWS_NAMES
+        .iter()
+        .find(|k| k.as_str().as_bytes().eq_ignore_ascii_case(name))
+    {
+        return Ok(known.clone());
+    }
+    HeaderName::from_bytes(name).map_err(|_| invalid("invalid header name"))
 }
 
 /// How a response's body is framed and whether its connection can be reused (RFC 9112 §6.3).

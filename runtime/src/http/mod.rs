@@ -31,7 +31,7 @@ pub use proxy::{ProxyConfig, ProxyError};
 /// inspecting the [`rustls::Error`] behind a [`TransportErrorKind::Tls`] failure).
 pub use rustls;
 pub(crate) use target::{Origin, Target};
-pub use tls::crypto_provider;
+pub use tls::{crypto_provider, CIPHER_SUITES};
 pub use tls_error::TlsErrorKind;
 
 /// A boxed, sendable future (the runtime does not depend on the `futures` crate).

@@ -32,6 +32,22 @@ static CLASSICAL_GROUPS: &[&dyn SupportedKxGroup] = &[
     ring_provider::kx_group::SECP384R1,
 ];
 
+/// The cipher suites offered, most preferred first: *ring*'s defaults without
+/// ChaCha20-Poly1305. Every AWS endpoint negotiates AES-GCM (their TLS policies offer it first,
+/// FIPS endpoints offer nothing else), and every CPU that runs a client has AES instructions,
+/// where AES-GCM is also the faster; the ChaCha20 and Poly1305 code the other suites would
+/// link is about 60 KB of every program. A server that offers only ChaCha20 needs a
+/// [`rustls::ClientConfig`] of the caller's own
+/// ([`HyperTransportBuilder::tls_config`](super::HyperTransportBuilder::tls_config)).
+pub static CIPHER_SUITES: &[rustls::SupportedCipherSuite] = &[
+    ring_provider::cipher_suite::TLS13_AES_256_GCM_SHA384,
+    ring_provider::cipher_suite::TLS13_AES_128_GCM_SHA256,
+    ring_provider::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    ring_provider::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    ring_provider::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    ring_provider::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+];
+
 /// Certificate and handshake signature algorithms: which verification algorithms each TLS
 /// signature scheme may use (RFC 8446 section 4.2.3; the ECDSA schemes accept either curve, as
 /// TLS 1.2 allows).
@@ -115,8 +131,8 @@ impl KeyProvider for Ring {
 /// the key-exchange groups are, in order, X25519MLKEM768 (hybrid: ML-KEM-768 and X25519),
 /// X25519, secp256r1 and secp384r1, and a ClientHello carries key shares for X25519MLKEM768 and
 /// X25519. Without it, the same list without the hybrid (one X25519 key share). Cipher suites
-/// (TLS 1.3 and 1.2, AES-GCM and ChaCha20-Poly1305), signature verification and randomness
-/// come from the *ring* crate; ML-KEM from RustCrypto's `ml-kem` crate.
+/// (the AES-GCM suites of TLS 1.3 and 1.2, see [`CIPHER_SUITES`]), signature verification and
+/// randomness come from the *ring* crate; ML-KEM from RustCrypto's `ml-kem` crate.
 ///
 /// Use it for a [`rustls::ClientConfig`] you build yourself
 /// ([`HyperTransportBuilder::tls_config`](super::HyperTransportBuilder::tls_config)) to keep
@@ -137,7 +153,7 @@ impl KeyProvider for Ring {
 /// ```
 pub fn crypto_provider(post_quantum: bool) -> CryptoProvider {
     CryptoProvider {
-        cipher_suites: ring_provider::DEFAULT_CIPHER_SUITES.to_vec(),
+        cipher_suites: CIPHER_SUITES.to_vec(),
         kx_groups: if post_quantum {
             POST_QUANTUM_GROUPS
         } else {
@@ -272,6 +288,22 @@ mod tests {
             let mut buf = [0u8; 32];
             p.secure_random.fill(&mut buf).unwrap();
             assert_ne!(buf, [0u8; 32]);
+            // AES-GCM only, for both protocol versions, in the order of ring's defaults.
+            let suites: Vec<_> = p.cipher_suites.iter().map(|s| s.suite()).collect();
+            let defaults: Vec<_> = ring_provider::DEFAULT_CIPHER_SUITES
+                .iter()
+                .map(|s| s.suite())
+                .filter(|s| !format!("{s:?}").contains("CHACHA20"))
+                .collect();
+            assert_eq!(suites, defaults);
+            assert!(p
+                .cipher_suites
+                .iter()
+                .any(|s| s.version() == &rustls::version::TLS13));
+            assert!(p
+                .cipher_suites
+                .iter()
+                .any(|s| s.version() == &rustls::version::TLS12));
         }
     }
 }

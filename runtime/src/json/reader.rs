@@ -357,7 +357,6 @@ impl<'a> JsonReader<'a> {
     /// r.skip_value().unwrap();
     /// assert_eq!(r.next_key_raw().unwrap(), None);
     /// ```
-    #[inline]
     pub fn next_key_raw(&mut self) -> JResult<Option<Cow<'a, [u8]>>> {
         let Some(quote) = self.key_quote()? else {
             return Ok(None);

@@ -136,12 +136,17 @@ pub(crate) fn push_query(out: &mut Vec<u8>, query: &str, extra: &[(&str, &str)])
     }
 }
 
-/// Whether header `name` (lowercase) is signed: not in `skip` and not one of the headers set or
-/// rewritten by proxies and transports after signing.
+/// Whether header `name` (lowercase) is signed: not in `skip`, not one of the headers set or
+/// rewritten by proxies and transports after signing, and not one of the SDK's own bookkeeping
+/// headers (`amz-sdk-invocation-id`, `amz-sdk-request`: retry accounting that services read but
+/// do not authenticate). SigV4 requires only `host` and the `x-amz-*` headers to be signed;
+/// leaving the two out shortens every canonical request by about 130 bytes, two SHA-256 blocks.
 fn is_signed(name: &str, skip: &[&str]) -> bool {
     !matches!(
         name,
-        "authorization"
+        "amz-sdk-invocation-id"
+            | "amz-sdk-request"
+            | "authorization"
             | "connection"
             | "expect"
             | "transfer-encoding"
@@ -325,6 +330,11 @@ mod tests {
         headers.append("x-a", HeaderValue::from_static("two"));
         headers.append("x-amzn-trace-id", HeaderValue::from_static("t"));
         headers.append("x-skip", HeaderValue::from_static("s"));
+        headers.append("amz-sdk-invocation-id", HeaderValue::from_static("i"));
+        headers.append(
+            "amz-sdk-request",
+            HeaderValue::from_static("attempt=1; max=3"),
+        );
         let signed = signed_headers(&headers, &["x-skip"]);
         let mut out = Vec::new();
         push_headers(&mut out, &signed);
