@@ -135,6 +135,32 @@ async fn a_stalled_body_times_out() {
 }
 
 #[tokio::test]
+async fn a_slow_body_that_keeps_coming_does_not_time_out() {
+    // Each chunk comes within the read timeout, the whole body well after it: the timeout
+    // bounds the wait for the next chunk, never the body.
+    let (tx, rx) = mpsc::channel(4);
+    let url = chunked_server(rx).await;
+    let t = HyperTransport::new();
+    let read = Duration::from_millis(200);
+    let timeouts = AttemptTimeouts {
+        connect: Some(Duration::from_secs(5)),
+        read: Some(read),
+    };
+    tokio::spawn(async move {
+        for _ in 0..6 {
+            tx.send(Some("part")).await.unwrap();
+            tokio::time::sleep(read / 2).await;
+        }
+        tx.send(None).await.unwrap();
+    });
+    let started = std::time::Instant::now();
+    let (_, body) = t.send_streaming(get(&url), &timeouts).await.unwrap();
+    let all = body.collect().await.unwrap();
+    assert_eq!(&all[..], "part".repeat(6).as_bytes());
+    assert!(started.elapsed() > 2 * read, "the body took longer than the timeout");
+}
+
+#[tokio::test]
 async fn call_streaming_retries_up_to_the_head_and_reads_errors_whole() {
     // The mock transport has no streaming of its own: the default implementation streams the
     // whole body from memory.
