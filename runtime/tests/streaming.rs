@@ -157,7 +157,10 @@ async fn a_slow_body_that_keeps_coming_does_not_time_out() {
     let (_, body) = t.send_streaming(get(&url), &timeouts).await.unwrap();
     let all = body.collect().await.unwrap();
     assert_eq!(&all[..], "part".repeat(6).as_bytes());
-    assert!(started.elapsed() > 2 * read, "the body took longer than the timeout");
+    assert!(
+        started.elapsed() > 2 * read,
+        "the body took longer than the timeout"
+    );
 }
 
 #[tokio::test]
