@@ -141,12 +141,60 @@ impl<T: Interceptor + ?Sized> Interceptor for Arc<T> {
     }
 }
 
+/// A new invocation id: a version 4 UUID from a per-thread generator (splitmix64) seeded once
+/// from the system's random source. It only has to be unique, not secret, and this is several
+/// times cheaper than a system call per call; written straight into the header value's buffer.
+fn invocation_id() -> HeaderValue {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new({
+            use ring::rand::SecureRandom;
+            let mut seed = [0u8; 8];
+            match ring::rand::SystemRandom::new().fill(&mut seed) {
+                Ok(()) => u64::from_le_bytes(seed),
+                // As `uuid_v4` does when the system's source fails.
+                Err(_) => crate::types::uuid_v4()
+                    .bytes()
+                    .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                    }),
+            }
+        });
+    }
+    let next = || {
+        STATE.with(|state| {
+            let x = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+            state.set(x);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        })
+    };
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&next().to_le_bytes());
+    b[8..].copy_from_slice(&next().to_le_bytes());
+    b[6] = (b[6] & 0x0F) | 0x40;
+    b[8] = (b[8] & 0x3F) | 0x80;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = Vec::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push(b'-');
+        }
+        text.extend_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
+    }
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(text))
+        .unwrap_or_else(|_| HeaderValue::from_static("00000000-0000-4000-8000-000000000000"))
+}
+
 /// What every hook knows about the call it runs in.
 #[derive(Clone, Debug)]
 pub struct CallInfo {
     service: &'static str,
     operation: &'static str,
-    invocation_id: String,
+    /// The invocation id as the header carries it (also its text: UUID characters only).
+    invocation_id: HeaderValue,
     started: Instant,
 }
 
@@ -155,7 +203,7 @@ impl CallInfo {
         CallInfo {
             service,
             operation,
-            invocation_id: crate::types::uuid_v4(),
+            invocation_id: invocation_id(),
             started: Instant::now(),
         }
     }
@@ -172,6 +220,11 @@ impl CallInfo {
 
     /// The call's invocation id, sent in `amz-sdk-invocation-id` (the same on every attempt).
     pub fn invocation_id(&self) -> &str {
+        self.invocation_id.to_str().unwrap_or_default()
+    }
+
+    /// The `amz-sdk-invocation-id` header's value.
+    pub(crate) fn invocation_header(&self) -> &HeaderValue {
         &self.invocation_id
     }
 
@@ -541,6 +594,32 @@ mod tests {
         let shared: SharedInterceptor = Arc::new(Nothing);
         assert!(shared.name().ends_with("Nothing"));
         assert_eq!(call.invocation_id().len(), 36);
+    }
+
+    #[test]
+    fn invocation_ids_are_distinct_version_4_uuids() {
+        let ids: std::collections::HashSet<String> = (0..1000)
+            .map(|_| CallInfo::new("Svc", "Op").invocation_id().to_owned())
+            .collect();
+        assert_eq!(ids.len(), 1000);
+        for id in &ids {
+            let groups: Vec<&str> = id.split('-').collect();
+            let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+            assert_eq!(lens, [8, 4, 4, 4, 12], "{id}");
+            assert!(id
+                .bytes()
+                .all(|b| b == b'-' || b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+            assert!(groups[2].starts_with('4'), "version 4: {id}");
+            assert!(
+                matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
+                "variant: {id}"
+            );
+        }
+        // Another thread's generator starts elsewhere.
+        let other = std::thread::spawn(|| CallInfo::new("Svc", "Op").invocation_id().to_owned())
+            .join()
+            .unwrap();
+        assert!(!ids.contains(&other));
     }
 
     #[test]

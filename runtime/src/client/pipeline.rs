@@ -524,7 +524,7 @@ fn build_request(
     };
     for (k, v) in [
         user_agent,
-        header(AMZ_SDK_INVOCATION_ID, cx.call.invocation_id())?,
+        (AMZ_SDK_INVOCATION_ID, cx.call.invocation_header().clone()),
         attempt_header(attempt, max_attempts),
     ] {
         req.headers.insert(k, v);
@@ -570,6 +570,12 @@ fn sign_request(
         time: signing_time(inner.clock_offset_ms.load(Ordering::Relaxed)),
         settings: signing_settings(&endpoint.signing_name),
     };
+    // The signer would make `Host` from the URI; the endpoint's origin has it made already.
+    if !req.headers.contains_key(http::header::HOST) {
+        if let Some(host) = req.origin_host() {
+            req.headers.insert(http::header::HOST, host);
+        }
+    }
     sign_headers(
         req.method.as_str(),
         &req.uri,

@@ -661,7 +661,9 @@ impl Inner {
     ) -> Result<Conn, TransportError> {
         match self.pool.acquire(key).await {
             Grant::Idle(conn) => Ok(conn),
-            Grant::Connect(slot) => self.connect(target, timeouts.connect, slot).await,
+            // Boxed: the handshake's state (about 1.5 KiB) would otherwise be part of every
+            // request's future, copied with it, though most requests reuse a connection.
+            Grant::Connect(slot) => Box::pin(self.connect(target, timeouts.connect, slot)).await,
         }
     }
 

@@ -92,7 +92,7 @@ impl Origin {
     }
 
     /// The `/path?query` of `uri` when it is this origin's URL text followed by a path.
-    fn path_of<'u>(&self, uri: &'u str) -> Option<&'u str> {
+    pub(crate) fn path_of<'u>(&self, uri: &'u str) -> Option<&'u str> {
         if self.written.is_empty() || uri.len() > MAX_URI_LEN {
             return None;
         }

@@ -56,10 +56,73 @@ pub struct JsonReader<'a> {
     text: Option<&'a str>,
     pos: usize,
     /// Open containers, innermost last: `true` for an object, `false` for an array.
-    stack: Vec<bool>,
+    stack: Nesting,
     /// True right after `begin_*`: the next member needs no comma.
     first: bool,
     max_depth: usize,
+}
+
+/// The open containers of a [`JsonReader`]: the first 128 levels as bits (no allocation for
+/// any document the services send), deeper ones in a `Vec`.
+#[derive(Clone, Debug, Default)]
+struct Nesting {
+    /// Bit `i`: level `i` (from the outside) is an object.
+    bits: u128,
+    depth: usize,
+    deeper: Vec<bool>,
+}
+
+/// Equal when the same containers are open (bits above the depth are left over, not state).
+impl PartialEq for Nesting {
+    fn eq(&self, other: &Nesting) -> bool {
+        let mask = match self.depth {
+            d @ 0..=127 => (1u128 << d) - 1,
+            _ => u128::MAX,
+        };
+        self.depth == other.depth
+            && self.bits & mask == other.bits & mask
+            && self.deeper == other.deeper
+    }
+}
+
+impl Nesting {
+    fn len(&self) -> usize {
+        self.depth
+    }
+
+    fn is_empty(&self) -> bool {
+        self.depth == 0
+    }
+
+    fn push(&mut self, object: bool) {
+        if self.depth < 128 {
+            let bit = 1u128 << self.depth;
+            if object {
+                self.bits |= bit;
+            } else {
+                self.bits &= !bit;
+            }
+        } else {
+            self.deeper.push(object);
+        }
+        self.depth += 1;
+    }
+
+    fn pop(&mut self) {
+        if self.depth > 128 {
+            self.deeper.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// The innermost container: `Some(true)` for an object.
+    fn last(&self) -> Option<bool> {
+        match self.depth {
+            0 => None,
+            d @ 1..=128 => Some(self.bits >> (d - 1) & 1 == 1),
+            d => self.deeper.get(d - 129).copied(),
+        }
+    }
 }
 
 /// A scanned number token: its bytes and whether it has a fraction or exponent.
@@ -92,7 +155,7 @@ impl<'a> JsonReader<'a> {
             input,
             text: std::str::from_utf8(input).ok(),
             pos: 0,
-            stack: Vec::new(),
+            stack: Nesting::default(),
             first: false,
             max_depth,
         }
@@ -385,7 +448,7 @@ impl<'a> JsonReader<'a> {
     /// opening quote, or `None` after consuming the closing `}`.
     #[inline(always)]
     fn key_quote(&mut self) -> JResult<Option<usize>> {
-        if self.stack.last() != Some(&true) {
+        if self.stack.last() != Some(true) {
             return self.err("not inside an object");
         }
         let input = self.input;
@@ -432,7 +495,7 @@ impl<'a> JsonReader<'a> {
     /// consuming the closing `]`.
     #[inline(always)]
     pub fn next_element(&mut self) -> JResult<bool> {
-        if self.stack.last() != Some(&false) {
+        if self.stack.last() != Some(false) {
             return self.err("not inside an array");
         }
         let input = self.input;
@@ -539,8 +602,9 @@ impl<'a> JsonReader<'a> {
                 return self.err("control character in string");
             }
         }
-        // At least one escape.
-        let mut out = String::with_capacity(i - start + 16);
+        // At least one escape. Room for a short string's whole text (a JSON document as a
+        // secret, say, escapes from its second byte): every regrowth copies and wipes.
+        let mut out = String::with_capacity((i - start + 16).max(64));
         let mut run = start;
         loop {
             match input.get(i) {

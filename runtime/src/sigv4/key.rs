@@ -1,7 +1,7 @@
 //! Signing-key derivation (`kSecret → kDate → kRegion → kService → kSigning`) and a small
 //! process-wide cache so the four HMACs run once per (secret, day, region, service).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ring::hmac;
 use zeroize::Zeroizing;
@@ -15,6 +15,8 @@ struct Entry {
     region: String,
     service: String,
     key: hmac::Key,
+    /// `date/region/service/aws4_request`, made once with the key.
+    scope: Arc<str>,
     last_used: u64,
 }
 
@@ -58,6 +60,16 @@ fn derive_bytes(secret: &str, date: &[u8], region: &str, service: &str) -> hmac:
 /// The signing key for these inputs, from the cache when possible. A hit costs one lock and a
 /// few string comparisons; no allocation.
 pub(crate) fn signing_key(secret: &str, date: &[u8; 8], region: &str, service: &str) -> hmac::Key {
+    signing_key_and_scope(secret, date, region, service).0
+}
+
+/// [`signing_key`] and the credential scope (`date/region/service/aws4_request`) cached with it.
+pub(crate) fn signing_key_and_scope(
+    secret: &str,
+    date: &[u8; 8],
+    region: &str,
+    service: &str,
+) -> (hmac::Key, Arc<str>) {
     let mut cache = match CACHE.lock() {
         Ok(guard) => guard,
         Err(poisoned) => poisoned.into_inner(),
@@ -68,15 +80,21 @@ pub(crate) fn signing_key(secret: &str, date: &[u8; 8], region: &str, service: &
         e.date == *date && e.region == region && e.service == service && e.secret.as_str() == secret
     }) {
         entry.last_used = tick;
-        return entry.key.clone();
+        return (entry.key.clone(), Arc::clone(&entry.scope));
     }
     let key = derive(secret, date, region, service);
+    let scope: Arc<str> = format!(
+        "{}/{region}/{service}/aws4_request",
+        std::str::from_utf8(date).unwrap_or_default()
+    )
+    .into();
     let entry = Entry {
         secret: Zeroizing::new(secret.to_owned()),
         date: *date,
         region: region.to_owned(),
         service: service.to_owned(),
         key: key.clone(),
+        scope: Arc::clone(&scope),
         last_used: tick,
     };
     if cache.entries.len() < CAPACITY {
@@ -84,7 +102,7 @@ pub(crate) fn signing_key(secret: &str, date: &[u8; 8], region: &str, service: &
     } else if let Some(oldest) = cache.entries.iter_mut().min_by_key(|e| e.last_used) {
         *oldest = entry;
     }
-    key
+    (key, scope)
 }
 
 #[cfg(test)]
