@@ -248,7 +248,7 @@ pub fn ser_struct(
         quote!(v)
     };
     quote! {
-        #vis fn #fn_name(w: &mut ::awsrt::cbor::CborWriter, #v: &#ty) {
+        #[inline] #vis fn #fn_name(w: &mut ::awsrt::cbor::CborWriter, #v: &#ty) {
             w.begin_map();
             #(#members)*
             w.end_map();
@@ -267,7 +267,7 @@ pub fn ser_union(s: &Struct) -> TokenStream {
         quote!(#name::#v(value) => { w.key(#key); #w })
     });
     quote! {
-        pub(crate) fn #f(w: &mut ::awsrt::cbor::CborWriter, v: &#name) {
+        #[inline] pub(crate) fn #f(w: &mut ::awsrt::cbor::CborWriter, v: &#name) {
             w.begin_map();
             match v {
                 #(#arms)*
@@ -324,7 +324,7 @@ pub fn de_struct(
     let body = de_body(s);
     let construct = de_construct(s, &ty);
     quote! {
-        #vis fn #fn_name(r: &mut ::awsrt::cbor::CborReader<'_>) -> Result<#ty, ::awsrt::cbor::CborError> {
+        #[inline] #vis fn #fn_name(r: &mut ::awsrt::cbor::CborReader<'_>) -> Result<#ty, ::awsrt::cbor::CborError> {
             #locals
             #body
             Ok(#construct)
@@ -349,7 +349,7 @@ pub fn de_union(s: &Struct) -> TokenStream {
         quote!(#key => #name::#v(#read),)
     });
     quote! {
-        pub(crate) fn #f(r: &mut ::awsrt::cbor::CborReader<'_>) -> Result<#name, ::awsrt::cbor::CborError> {
+        #[inline] pub(crate) fn #f(r: &mut ::awsrt::cbor::CborReader<'_>) -> Result<#name, ::awsrt::cbor::CborError> {
             let mut out = #name::Unknown;
             r.begin_map()?;
             while let Some(key) = r.next_key()? {

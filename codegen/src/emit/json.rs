@@ -265,7 +265,7 @@ pub fn ser_struct(
         quote!(v)
     };
     quote! {
-        #vis fn #fn_name(w: &mut ::awsrt::json::JsonWriter, #v: &#ty) {
+        #[inline] #vis fn #fn_name(w: &mut ::awsrt::json::JsonWriter, #v: &#ty) {
             w.begin_object();
             #(#members)*
             w.end_object();
@@ -284,7 +284,7 @@ pub fn ser_union(s: &Struct) -> TokenStream {
         quote!(#name::#v(value) => { w.key(#key); #w })
     });
     quote! {
-        pub(crate) fn #f(w: &mut ::awsrt::json::JsonWriter, v: &#name) {
+        #[inline] pub(crate) fn #f(w: &mut ::awsrt::json::JsonWriter, v: &#name) {
             w.begin_object();
             match v {
                 #(#arms)*
@@ -433,7 +433,7 @@ pub fn de_struct(
     let body = de_body(s);
     let construct = de_construct(s, &ty);
     quote! {
-        #vis fn #fn_name(r: &mut ::awsrt::json::JsonReader<'_>) -> Result<#ty, ::awsrt::json::JsonError> {
+        #[inline] #vis fn #fn_name(r: &mut ::awsrt::json::JsonReader<'_>) -> Result<#ty, ::awsrt::json::JsonError> {
             #locals
             #body
             Ok(#construct)
@@ -457,7 +457,7 @@ pub fn de_union(s: &Struct) -> TokenStream {
         quote!(#key => #name::#v(#read),)
     });
     quote! {
-        pub(crate) fn #f(r: &mut ::awsrt::json::JsonReader<'_>) -> Result<#name, ::awsrt::json::JsonError> {
+        #[inline] pub(crate) fn #f(r: &mut ::awsrt::json::JsonReader<'_>) -> Result<#name, ::awsrt::json::JsonError> {
             let mut out = #name::Unknown;
             r.begin_object()?;
             while let Some(key) = r.next_key_raw()? {

@@ -291,7 +291,7 @@ fn error_enum(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
         let f = format_ident!("{}", names::is_fn(e));
         let d = format!("Whether this is a `{e}`.");
         let d_doc = crate::emit::common::doc(&d);
-        quote!(#d_doc pub fn #f(&self) -> bool { matches!(self, Self::#v(_)) })
+        quote!(#d_doc #[inline] pub fn #f(&self) -> bool { matches!(self, Self::#v(_)) })
     });
     let inner_arms = op.errors.iter().map(|e| {
         let v = ident(e);
@@ -309,7 +309,7 @@ fn error_enum(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
             Unhandled(::awsrt::error::Unhandled),
         }
         impl #error {
-            pub(crate) fn from_response(resp: &::awsrt::http::HttpResponse, meta: ::awsrt::error::ErrorMetadata) -> Result<Self, #decode_error> {
+            #[inline] pub(crate) fn from_response(resp: &::awsrt::http::HttpResponse, meta: ::awsrt::error::ErrorMetadata) -> Result<Self, #decode_error> {
                 #from_response
             }
             #(#is_fns)*
@@ -437,7 +437,7 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
             }
             /// Settings for this call only (retries, timeouts, interceptors): returns a
             /// [`Customize`](crate::client::Customize); finish with its `send()`.
-            pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<#output, ::awsrt::error::SdkError<#error>>> {
+            #[inline] pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<#output, ::awsrt::error::SdkError<#error>>> {
                 ::awsrt::client::Customize::new(self, |b| &mut b.handle, |b| ::std::boxed::Box::pin(b.send()))
             }
             #presigned_method

@@ -180,7 +180,7 @@ pub fn ser_struct(
         (quote!(w), quote!(prefix), quote!(v))
     };
     quote! {
-        #vis fn #fn_name(#w: &mut ::awsrt::xml::QueryWriter, #p: &str, #v: &#ty) {
+        #[inline] #vis fn #fn_name(#w: &mut ::awsrt::xml::QueryWriter, #p: &str, #v: &#ty) {
             #(#members)*
         }
     }
@@ -207,7 +207,7 @@ fn ser_union(s: &Struct, f: &proc_macro2::Ident, style: QueryStyle) -> TokenStre
         quote!(#name::#v(value) => { #unbox #w })
     });
     quote! {
-        pub(crate) fn #f(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &#name) {
+        #[inline] pub(crate) fn #f(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &#name) {
             match v {
                 #(#arms)*
                 #name::Unknown => { let _ = (w, prefix); }

@@ -94,6 +94,7 @@ pub fn structure(s: &Struct) -> TokenStream {
         impl #name {
             #(#accessors)*
             #builder_doc_doc
+            #[inline]
             pub fn builder() -> #builder {
                 <#builder as ::std::default::Default>::default()
             }
@@ -255,7 +256,7 @@ fn accessor(f: &Field) -> TokenStream {
     };
     quote! {
         #d #dep
-        pub fn #n(&self) -> #ret { #body }
+        #[inline] pub fn #n(&self) -> #ret { #body }
     }
 }
 
@@ -351,9 +352,9 @@ pub fn setters(f: &Field, own: bool) -> TokenStream {
             };
             let d2 = doc(&format!("Appends an item to the `{}` list.", f.member));
             if own {
-                quote! { #d2 #d #dep pub fn #n(mut self, input: #param) -> Self { self.#n.get_or_insert_with(Vec::new).push(#val); self } }
+                quote! { #d2 #d #dep #[inline] pub fn #n(mut self, input: #param) -> Self { self.#n.get_or_insert_with(Vec::new).push(#val); self } }
             } else {
-                quote! { #d2 #d #dep pub fn #n(mut self, input: #param) -> Self { self.inner = self.inner.#n(input); self } }
+                quote! { #d2 #d #dep #[inline] pub fn #n(mut self, input: #param) -> Self { self.inner = self.inner.#n(input); self } }
             }
         }
         RType::Map(val_t, sparse) => {
@@ -367,10 +368,10 @@ pub fn setters(f: &Field, own: bool) -> TokenStream {
             };
             let d2 = doc(&format!("Inserts an entry into the `{}` map.", f.member));
             if own {
-                quote! { #d2 #d #dep pub fn #n(mut self, key: impl Into<String>, value: #param) -> Self {
+                quote! { #d2 #d #dep #[inline] pub fn #n(mut self, key: impl Into<String>, value: #param) -> Self {
                 self.#n.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), #val); self } }
             } else {
-                quote! { #d2 #d #dep pub fn #n(mut self, key: impl Into<String>, value: #param) -> Self {
+                quote! { #d2 #d #dep #[inline] pub fn #n(mut self, key: impl Into<String>, value: #param) -> Self {
                 self.inner = self.inner.#n(key, value); self } }
             }
         }
@@ -383,9 +384,9 @@ pub fn setters(f: &Field, own: bool) -> TokenStream {
             };
             let val = if f.boxed { quote!(Box::new(#val)) } else { val };
             if own {
-                quote! { #d #required_note #dep pub fn #n(mut self, input: #param) -> Self { self.#n = Some(#val); self } }
+                quote! { #d #required_note #dep #[inline] pub fn #n(mut self, input: #param) -> Self { self.#n = Some(#val); self } }
             } else {
-                quote! { #d #required_note #dep pub fn #n(mut self, input: #param) -> Self { self.inner = self.inner.#n(input); self } }
+                quote! { #d #required_note #dep #[inline] pub fn #n(mut self, input: #param) -> Self { self.inner = self.inner.#n(input); self } }
             }
         }
     };
@@ -394,20 +395,20 @@ pub fn setters(f: &Field, own: bool) -> TokenStream {
             #main
             #set_doc_doc
             #dep
-            pub fn #set(mut self, input: Option<#stored>) -> Self { self.#n = input; self }
+            #[inline] pub fn #set(mut self, input: Option<#stored>) -> Self { self.#n = input; self }
             #get_doc_doc
             #dep
-            pub fn #get(&self) -> &Option<#stored> { &self.#n }
+            #[inline] pub fn #get(&self) -> &Option<#stored> { &self.#n }
         }
     } else {
         quote! {
             #main
             #set_doc_doc
             #dep
-            pub fn #set(mut self, input: Option<#stored>) -> Self { self.inner = self.inner.#set(input); self }
+            #[inline] pub fn #set(mut self, input: Option<#stored>) -> Self { self.inner = self.inner.#set(input); self }
             #get_doc_doc
             #dep
-            pub fn #get(&self) -> &Option<#stored> { self.inner.#get() }
+            #[inline] pub fn #get(&self) -> &Option<#stored> { self.inner.#get() }
         }
     }
 }
@@ -445,6 +446,7 @@ fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
         ));
         quote! {
             #full
+            #[inline]
             pub fn build(self) -> Result<#name, ::awsrt::error::BuildError> {
                 Ok(#name { #meta #(#assigns)* })
             }
@@ -452,6 +454,7 @@ fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
     } else {
         quote! {
             #doc_doc
+            #[inline]
             pub fn build(self) -> #name {
                 #name { #meta #(#assigns)* }
             }
@@ -598,9 +601,9 @@ pub fn union(s: &Struct) -> TokenStream {
         let d2_doc = crate::emit::common::doc(&d2);
         quote! {
             #d1_doc
-            pub fn #as_fn(&self) -> Option<&#t> { match self { Self::#v(v) => Some(v), _ => None } }
+            #[inline] pub fn #as_fn(&self) -> Option<&#t> { match self { Self::#v(v) => Some(v), _ => None } }
             #d2_doc
-            pub fn #is_fn(&self) -> bool { matches!(self, Self::#v(_)) }
+            #[inline] pub fn #is_fn(&self) -> bool { matches!(self, Self::#v(_)) }
         }
     });
     let debug = if s.sensitive || s.fields.iter().any(|f| f.sensitive) {
@@ -711,7 +714,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             }
             #allow_dep
             impl ::std::convert::From<i32> for #name {
-                fn from(v: i32) -> Self { match v { #(#from)* other => Self::Unknown(other) } }
+                #[inline] fn from(v: i32) -> Self { match v { #(#from)* other => Self::Unknown(other) } }
             }
             impl Default for #name {
                 fn default() -> Self { Self::Unknown(0) }
@@ -754,13 +757,13 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         #allow_dep
         impl #name {
             /// The string value on the wire.
-            pub fn as_str(&self) -> &str { match self { #(#to)* Self::Unknown(v) => v.as_str() } }
+            #[inline] pub fn as_str(&self) -> &str { match self { #(#to)* Self::Unknown(v) => v.as_str() } }
             /// Every value this client knows.
             pub const fn values() -> &'static [&'static str] { &[#(#values),*] }
         }
         #allow_dep
         impl ::std::convert::From<&str> for #name {
-            fn from(v: &str) -> Self { match v { #(#from)* other => Self::Unknown(other.to_owned()) } }
+            #[inline] fn from(v: &str) -> Self { match v { #(#from)* other => Self::Unknown(other.to_owned()) } }
         }
         impl ::std::convert::From<String> for #name {
             fn from(v: String) -> Self { Self::from(v.as_str()) }

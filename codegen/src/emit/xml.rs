@@ -258,7 +258,7 @@ pub fn ser_struct(
         (quote!(w), quote!(v))
     };
     quote! {
-        #vis fn #fn_name(#w: &mut ::awsrt::xml::XmlWriter, #v: &#ty) {
+        #[inline] #vis fn #fn_name(#w: &mut ::awsrt::xml::XmlWriter, #v: &#ty) {
             #body
         }
     }
@@ -285,7 +285,7 @@ fn ser_union(s: &Struct, f: &proc_macro2::Ident) -> TokenStream {
         quote!(#name::#v(value) => { #unbox #w })
     });
     quote! {
-        pub(crate) fn #f(w: &mut ::awsrt::xml::XmlWriter, v: &#name) {
+        #[inline] pub(crate) fn #f(w: &mut ::awsrt::xml::XmlWriter, v: &#name) {
             match v {
                 #(#arms)*
                 #name::Unknown => {}
@@ -512,7 +512,7 @@ pub fn de_struct(
         quote!(n)
     };
     quote! {
-        #vis fn #fn_name(#n: ::awsrt::xml::Node<'_, '_>) -> Result<#ty, ::awsrt::xml::XmlError> {
+        #[inline] #vis fn #fn_name(#n: ::awsrt::xml::Node<'_, '_>) -> Result<#ty, ::awsrt::xml::XmlError> {
             #locals
             #body
             Ok(#construct)
@@ -546,7 +546,7 @@ fn de_union(s: &Struct, f: &proc_macro2::Ident) -> TokenStream {
         quote!(#key => return Ok(#name::#v(#read)),)
     });
     quote! {
-        pub(crate) fn #f(n: ::awsrt::xml::Node<'_, '_>) -> Result<#name, ::awsrt::xml::XmlError> {
+        #[inline] pub(crate) fn #f(n: ::awsrt::xml::Node<'_, '_>) -> Result<#name, ::awsrt::xml::XmlError> {
             for c in n.children() {
                 #[allow(clippy::single_match)]
                 match c.name() {

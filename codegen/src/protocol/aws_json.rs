@@ -81,7 +81,7 @@ impl ProtocolGenerator for AwsJson {
                 quote! {
                     /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
                     #allow
-                    pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                    #[inline] pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                         ::awsrt::protocol::json_response(reply, de_output, #error::from_response)
                     }
                 },
@@ -113,7 +113,7 @@ impl ProtocolGenerator for AwsJson {
                     quote! {
                         /// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
                         #[cfg(feature = "fuzzing")]
-                        pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                        #[inline] pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                             parse_streaming_response(reply, ::awsrt::types::ByteStream::new(reply.body.clone()))
                         }
                         /// Reads the reply of an event-stream call: the output's stream is the body; else the operation's error.
@@ -137,7 +137,7 @@ impl ProtocolGenerator for AwsJson {
         quote! {
             #ser_doc
             #allow
-            pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+            #[inline] pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
                 #prefix_checks
                 let mut w = ::awsrt::json::JsonWriter::new();
                 ser_input(&mut w, input);

@@ -97,7 +97,7 @@ impl ProtocolGenerator for AwsQuery {
         quote! {
             #ser_doc
             #allow
-            pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+            #[inline] pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
                 #prefix_checks
                 let mut w = ::awsrt::xml::QueryWriter::new(#action, #version);
                 ser_input(&mut w, "", input);
@@ -106,7 +106,7 @@ impl ProtocolGenerator for AwsQuery {
             }
             /// Reads the reply: the output from a 2xx XML body, else the operation's error.
             #allow
-            pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+            #[inline] pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                 #parse
             }
             #ser

@@ -95,7 +95,7 @@ impl ProtocolGenerator for RestXml {
             quote! {
                 /// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
                 #[cfg(feature = "fuzzing")]
-                pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                #[inline] pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                     parse_streaming_response(reply, ::awsrt::types::ByteStream::new(reply.body.clone()))
                 }
                 /// Reads the reply of a streaming call: the output's members from the response head,
@@ -109,7 +109,7 @@ impl ProtocolGenerator for RestXml {
             quote! {
                 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
                 #allow
-                pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                #[inline] pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                     #reader(reply, de_response, #error::from_response)
                 }
             }
@@ -123,7 +123,7 @@ impl ProtocolGenerator for RestXml {
         quote! {
             #doc
             #allow
-            pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+            #[inline] pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
                 #request
             }
             #parse

@@ -166,7 +166,7 @@ impl ProtocolGenerator for RpcV2 {
         quote! {
             #ser_doc
             #allow
-            pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+            #[inline] pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
                 #prefix_checks
                 #body
                 let request = #request(#path, body);
@@ -174,7 +174,7 @@ impl ProtocolGenerator for RpcV2 {
             }
             #parse_doc
             #allow
-            pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+            #[inline] pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                 #response(reply, de_output, #error::from_response)
             }
             #ser

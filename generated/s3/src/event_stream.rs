@@ -106,6 +106,7 @@ pub(crate) fn unmarshal_select_object_content_event_stream(
     })
 }
 #[cfg(feature = "select_object_content")]
+#[inline]
 pub(crate) fn de_select_object_content_event_stream_records(
     resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,
@@ -117,6 +118,7 @@ pub(crate) fn de_select_object_content_event_stream_records(
     })
 }
 #[cfg(feature = "select_object_content")]
+#[inline]
 pub(crate) fn de_select_object_content_event_stream_stats(
     resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,
@@ -132,6 +134,7 @@ pub(crate) fn de_select_object_content_event_stream_stats(
     })
 }
 #[cfg(feature = "select_object_content")]
+#[inline]
 pub(crate) fn de_select_object_content_event_stream_progress(
     resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,
@@ -147,6 +150,7 @@ pub(crate) fn de_select_object_content_event_stream_progress(
     })
 }
 #[cfg(feature = "select_object_content")]
+#[inline]
 pub(crate) fn de_select_object_content_event_stream_cont(
     _resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,
@@ -154,6 +158,7 @@ pub(crate) fn de_select_object_content_event_stream_cont(
     Ok(crate::types::ContinuationEvent {})
 }
 #[cfg(feature = "select_object_content")]
+#[inline]
 pub(crate) fn de_select_object_content_event_stream_end(
     _resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,

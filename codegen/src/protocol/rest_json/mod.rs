@@ -202,7 +202,7 @@ impl ProtocolGenerator for RestJson {
             quote! {
                 /// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
                 #[cfg(feature = "fuzzing")]
-                pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                #[inline] pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                     parse_streaming_response(reply, ::awsrt::types::ByteStream::new(reply.body.clone()))
                 }
                 /// Reads the reply of a streaming call: the output's members from the response head,
@@ -216,7 +216,7 @@ impl ProtocolGenerator for RestJson {
             quote! {
                 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
                 #allow
-                pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                #[inline] pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                     ::awsrt::protocol::http_response(reply, de_response, #error::from_response)
                 }
             }
@@ -230,7 +230,7 @@ impl ProtocolGenerator for RestJson {
         quote! {
             #doc
             #allow
-            pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+            #[inline] pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
                 #request
             }
             #parse

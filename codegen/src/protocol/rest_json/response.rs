@@ -153,7 +153,7 @@ fn de_fn(
             quote!(_msg)
         };
         return quote! {
-            pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse, #msg_arg: &::awsrt::event_stream::Message) -> Result<#ty, #err> {
+            #[inline] pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse, #msg_arg: &::awsrt::event_stream::Message) -> Result<#ty, #err> {
                 #body_locals
                 #stmts
                 Ok(#construct)
@@ -161,7 +161,7 @@ fn de_fn(
         };
     }
     quote! {
-        pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse #stream_arg) -> Result<#ty, #err> {
+        #[inline] pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse #stream_arg) -> Result<#ty, #err> {
             #body_locals
             #stmts
             Ok(#construct)
@@ -229,7 +229,7 @@ pub(crate) fn de_error_response_fn(
     });
     match fmt {
         BodyFormat::Json => quote! {
-            pub(crate) fn #name(resp: &::awsrt::http::HttpResponse) -> Result<#t, ::awsrt::json::JsonError> {
+            #[inline] pub(crate) fn #name(resp: &::awsrt::http::HttpResponse) -> Result<#t, ::awsrt::json::JsonError> {
                 let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
                 let mut v = #de(&mut r)?;
                 r.finish()?;
@@ -238,7 +238,7 @@ pub(crate) fn de_error_response_fn(
             }
         },
         _ => quote! {
-            pub(crate) fn #name(resp: &::awsrt::http::HttpResponse) -> Result<#t, ::awsrt::xml::XmlError> {
+            #[inline] pub(crate) fn #name(resp: &::awsrt::http::HttpResponse) -> Result<#t, ::awsrt::xml::XmlError> {
                 let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
                 let mut v = #de(::awsrt::protocol::rest_xml::error_element(&doc)?)?;
                 #(#sets)*

@@ -53,42 +53,52 @@ pub struct CreateConfigurationProfileInput {
 }
 impl CreateConfigurationProfileInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// A name for the configuration profile.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// A description of the configuration profile.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// A URI to locate the configuration.
+    #[inline]
     pub fn location_uri(&self) -> &str {
         &self.location_uri
     }
     /// The ARN of an IAM role with permission to access the configuration at the specified `LocationUri`.
+    #[inline]
     pub fn retrieval_role_arn(&self) -> Option<&str> {
         self.retrieval_role_arn.as_deref()
     }
     /// A list of methods for validating the configuration.
+    #[inline]
     pub fn validators(&self) -> &[crate::types::Validator] {
         self.validators.as_deref().unwrap_or_default()
     }
     /// Metadata to assign to the configuration profile.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// The type of configurations contained in the profile.
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// The identifier for an Key Management Service key to encrypt new configuration data versions in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_identifier(&self) -> Option<&str> {
         self.kms_key_identifier.as_deref()
     }
     /// Creates a new builder for [`CreateConfigurationProfileInput`].
+    #[inline]
     pub fn builder() -> CreateConfigurationProfileInputBuilder {
         <CreateConfigurationProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -110,133 +120,160 @@ pub struct CreateConfigurationProfileInputBuilder {
 impl CreateConfigurationProfileInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// A name for the configuration profile.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// A description of the configuration profile.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// A URI to locate the configuration.
     /// This member is required.
+    #[inline]
     pub fn location_uri(mut self, input: impl Into<String>) -> Self {
         self.location_uri = Some(input.into());
         self
     }
     /// Sets or clears the `LocationUri` member.
+    #[inline]
     pub fn set_location_uri(mut self, input: Option<String>) -> Self {
         self.location_uri = input;
         self
     }
     /// The `LocationUri` member as currently set.
+    #[inline]
     pub fn get_location_uri(&self) -> &Option<String> {
         &self.location_uri
     }
     /// The ARN of an IAM role with permission to access the configuration at the specified `LocationUri`.
+    #[inline]
     pub fn retrieval_role_arn(mut self, input: impl Into<String>) -> Self {
         self.retrieval_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RetrievalRoleArn` member.
+    #[inline]
     pub fn set_retrieval_role_arn(mut self, input: Option<String>) -> Self {
         self.retrieval_role_arn = input;
         self
     }
     /// The `RetrievalRoleArn` member as currently set.
+    #[inline]
     pub fn get_retrieval_role_arn(&self) -> &Option<String> {
         &self.retrieval_role_arn
     }
     /// Appends an item to the `Validators` list.
     /// A list of methods for validating the configuration.
+    #[inline]
     pub fn validators(mut self, input: crate::types::Validator) -> Self {
         self.validators.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Validators` member.
+    #[inline]
     pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.validators = input;
         self
     }
     /// The `Validators` member as currently set.
+    #[inline]
     pub fn get_validators(&self) -> &Option<Vec<crate::types::Validator>> {
         &self.validators
     }
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the configuration profile.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// The type of configurations contained in the profile.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
     /// The identifier for an Key Management Service key to encrypt new configuration data versions in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_identifier(mut self, input: impl Into<String>) -> Self {
         self.kms_key_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyIdentifier` member.
+    #[inline]
     pub fn set_kms_key_identifier(mut self, input: Option<String>) -> Self {
         self.kms_key_identifier = input;
         self
     }
     /// The `KmsKeyIdentifier` member as currently set.
+    #[inline]
     pub fn get_kms_key_identifier(&self) -> &Option<String> {
         &self.kms_key_identifier
     }
@@ -245,6 +282,7 @@ impl CreateConfigurationProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateConfigurationProfileInput, ::awsrt::error::BuildError> {
         Ok(CreateConfigurationProfileInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -316,46 +354,57 @@ pub struct CreateConfigurationProfileOutput {
 }
 impl CreateConfigurationProfileOutput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the configuration profile.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The configuration profile description.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The URI location of the configuration.
+    #[inline]
     pub fn location_uri(&self) -> Option<&str> {
         self.location_uri.as_deref()
     }
     /// The ARN of an IAM role with permission to access the configuration at the specified `LocationUri`.
+    #[inline]
     pub fn retrieval_role_arn(&self) -> Option<&str> {
         self.retrieval_role_arn.as_deref()
     }
     /// A list of methods for validating the configuration.
+    #[inline]
     pub fn validators(&self) -> &[crate::types::Validator] {
         self.validators.as_deref().unwrap_or_default()
     }
     /// The type of configurations contained in the profile.
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// The Amazon Resource Name of the Key Management Service key to encrypt new configuration data versions in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_arn(&self) -> Option<&str> {
         self.kms_key_arn.as_deref()
     }
     /// The Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
+    #[inline]
     pub fn kms_key_identifier(&self) -> Option<&str> {
         self.kms_key_identifier.as_deref()
     }
     /// Creates a new builder for [`CreateConfigurationProfileOutput`].
+    #[inline]
     pub fn builder() -> CreateConfigurationProfileOutputBuilder {
         <CreateConfigurationProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -377,147 +426,178 @@ pub struct CreateConfigurationProfileOutputBuilder {
 }
 impl CreateConfigurationProfileOutputBuilder {
     /// The application ID.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the configuration profile.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The configuration profile description.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The URI location of the configuration.
+    #[inline]
     pub fn location_uri(mut self, input: impl Into<String>) -> Self {
         self.location_uri = Some(input.into());
         self
     }
     /// Sets or clears the `LocationUri` member.
+    #[inline]
     pub fn set_location_uri(mut self, input: Option<String>) -> Self {
         self.location_uri = input;
         self
     }
     /// The `LocationUri` member as currently set.
+    #[inline]
     pub fn get_location_uri(&self) -> &Option<String> {
         &self.location_uri
     }
     /// The ARN of an IAM role with permission to access the configuration at the specified `LocationUri`.
+    #[inline]
     pub fn retrieval_role_arn(mut self, input: impl Into<String>) -> Self {
         self.retrieval_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RetrievalRoleArn` member.
+    #[inline]
     pub fn set_retrieval_role_arn(mut self, input: Option<String>) -> Self {
         self.retrieval_role_arn = input;
         self
     }
     /// The `RetrievalRoleArn` member as currently set.
+    #[inline]
     pub fn get_retrieval_role_arn(&self) -> &Option<String> {
         &self.retrieval_role_arn
     }
     /// Appends an item to the `Validators` list.
     /// A list of methods for validating the configuration.
+    #[inline]
     pub fn validators(mut self, input: crate::types::Validator) -> Self {
         self.validators.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Validators` member.
+    #[inline]
     pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.validators = input;
         self
     }
     /// The `Validators` member as currently set.
+    #[inline]
     pub fn get_validators(&self) -> &Option<Vec<crate::types::Validator>> {
         &self.validators
     }
     /// The type of configurations contained in the profile.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
     /// The Amazon Resource Name of the Key Management Service key to encrypt new configuration data versions in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_arn(mut self, input: impl Into<String>) -> Self {
         self.kms_key_arn = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyArn` member.
+    #[inline]
     pub fn set_kms_key_arn(mut self, input: Option<String>) -> Self {
         self.kms_key_arn = input;
         self
     }
     /// The `KmsKeyArn` member as currently set.
+    #[inline]
     pub fn get_kms_key_arn(&self) -> &Option<String> {
         &self.kms_key_arn
     }
     /// The Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
+    #[inline]
     pub fn kms_key_identifier(mut self, input: impl Into<String>) -> Self {
         self.kms_key_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyIdentifier` member.
+    #[inline]
     pub fn set_kms_key_identifier(mut self, input: Option<String>) -> Self {
         self.kms_key_identifier = input;
         self
     }
     /// The `KmsKeyIdentifier` member as currently set.
+    #[inline]
     pub fn get_kms_key_identifier(&self) -> &Option<String> {
         &self.kms_key_identifier
     }
     /// Builds the [`CreateConfigurationProfileOutput`].
+    #[inline]
     pub fn build(self) -> CreateConfigurationProfileOutput {
         CreateConfigurationProfileOutput {
             application_id: self.application_id,
@@ -549,6 +629,7 @@ pub enum CreateConfigurationProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateConfigurationProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -571,18 +652,22 @@ impl CreateConfigurationProfileError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
@@ -670,6 +755,7 @@ impl CreateConfigurationProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -726,132 +812,159 @@ impl<M> CreateConfigurationProfileFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// A name for the configuration profile.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// A description of the configuration profile.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// A URI to locate the configuration.
     /// This member is required.
+    #[inline]
     pub fn location_uri(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.location_uri(input);
         self
     }
     /// Sets or clears the `LocationUri` member.
+    #[inline]
     pub fn set_location_uri(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_location_uri(input);
         self
     }
     /// The `LocationUri` member as currently set.
+    #[inline]
     pub fn get_location_uri(&self) -> &Option<String> {
         self.inner.get_location_uri()
     }
     /// The ARN of an IAM role with permission to access the configuration at the specified `LocationUri`.
+    #[inline]
     pub fn retrieval_role_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.retrieval_role_arn(input);
         self
     }
     /// Sets or clears the `RetrievalRoleArn` member.
+    #[inline]
     pub fn set_retrieval_role_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_retrieval_role_arn(input);
         self
     }
     /// The `RetrievalRoleArn` member as currently set.
+    #[inline]
     pub fn get_retrieval_role_arn(&self) -> &Option<String> {
         self.inner.get_retrieval_role_arn()
     }
     /// Appends an item to the `Validators` list.
     /// A list of methods for validating the configuration.
+    #[inline]
     pub fn validators(mut self, input: crate::types::Validator) -> Self {
         self.inner = self.inner.validators(input);
         self
     }
     /// Sets or clears the `Validators` member.
+    #[inline]
     pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.inner = self.inner.set_validators(input);
         self
     }
     /// The `Validators` member as currently set.
+    #[inline]
     pub fn get_validators(&self) -> &Option<Vec<crate::types::Validator>> {
         self.inner.get_validators()
     }
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the configuration profile.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
     /// The type of configurations contained in the profile.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.r#type(input);
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_type(input);
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         self.inner.get_type()
     }
     /// The identifier for an Key Management Service key to encrypt new configuration data versions in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_identifier(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.kms_key_identifier(input);
         self
     }
     /// Sets or clears the `KmsKeyIdentifier` member.
+    #[inline]
     pub fn set_kms_key_identifier(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_kms_key_identifier(input);
         self
     }
     /// The `KmsKeyIdentifier` member as currently set.
+    #[inline]
     pub fn get_kms_key_identifier(&self) -> &Option<String> {
         self.inner.get_kms_key_identifier()
     }
@@ -892,6 +1005,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateConfigurationProfile`: `POST /applications/{ApplicationId}/configurationprofiles`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateConfigurationProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -910,6 +1024,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
@@ -919,6 +1034,7 @@ pub(crate) fn parse_response(
         CreateConfigurationProfileError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateConfigurationProfileInput) {
     w.begin_object();
     {
@@ -966,6 +1082,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateConfigurationProf
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateConfigurationProfileOutput, ::awsrt::json::JsonError> {

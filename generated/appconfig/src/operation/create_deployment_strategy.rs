@@ -50,38 +50,47 @@ pub struct CreateDeploymentStrategyInput {
 }
 impl CreateDeploymentStrategyInput {
     /// A name for the deployment strategy.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// A description of the deployment strategy.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Total amount of time for a deployment to last.
+    #[inline]
     pub fn deployment_duration_in_minutes(&self) -> i32 {
         self.deployment_duration_in_minutes
     }
     /// Specifies the amount of time AppConfig monitors for Amazon CloudWatch alarms after the configuration has been deployed to 100% of its targets, before considering the deployment to be complete.
+    #[inline]
     pub fn final_bake_time_in_minutes(&self) -> i32 {
         self.final_bake_time_in_minutes
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(&self) -> f32 {
         self.growth_factor
     }
     /// The algorithm used to define how percentage grows over time.
+    #[inline]
     pub fn growth_type(&self) -> Option<&crate::types::GrowthType> {
         self.growth_type.as_ref()
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(&self) -> Option<&crate::types::ReplicateTo> {
         self.replicate_to.as_ref()
     }
     /// Metadata to assign to the deployment strategy.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`CreateDeploymentStrategyInput`].
+    #[inline]
     pub fn builder() -> CreateDeploymentStrategyInputBuilder {
         <CreateDeploymentStrategyInputBuilder as ::std::default::Default>::default()
     }
@@ -102,118 +111,142 @@ pub struct CreateDeploymentStrategyInputBuilder {
 impl CreateDeploymentStrategyInputBuilder {
     /// A name for the deployment strategy.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// A description of the deployment strategy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Total amount of time for a deployment to last.
     /// This member is required.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.deployment_duration_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.deployment_duration_in_minutes = input;
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         &self.deployment_duration_in_minutes
     }
     /// Specifies the amount of time AppConfig monitors for Amazon CloudWatch alarms after the configuration has been deployed to 100% of its targets, before considering the deployment to be complete.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.final_bake_time_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.final_bake_time_in_minutes = input;
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         &self.final_bake_time_in_minutes
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
     /// This member is required.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.growth_factor = Some(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.growth_factor = input;
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         &self.growth_factor
     }
     /// The algorithm used to define how percentage grows over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.growth_type = Some(input.into());
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.growth_type = input;
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         &self.growth_type
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(mut self, input: impl Into<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicateTo` member.
+    #[inline]
     pub fn set_replicate_to(mut self, input: Option<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = input;
         self
     }
     /// The `ReplicateTo` member as currently set.
+    #[inline]
     pub fn get_replicate_to(&self) -> &Option<crate::types::ReplicateTo> {
         &self.replicate_to
     }
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the deployment strategy.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
@@ -222,6 +255,7 @@ impl CreateDeploymentStrategyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateDeploymentStrategyInput, ::awsrt::error::BuildError> {
         Ok(CreateDeploymentStrategyInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -284,38 +318,47 @@ pub struct CreateDeploymentStrategyOutput {
 }
 impl CreateDeploymentStrategyOutput {
     /// The deployment strategy ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the deployment strategy.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the deployment strategy.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(&self) -> i32 {
         self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(&self) -> Option<&crate::types::GrowthType> {
         self.growth_type.as_ref()
     }
     /// The percentage of targets that received a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(&self) -> Option<f32> {
         self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(&self) -> i32 {
         self.final_bake_time_in_minutes
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(&self) -> Option<&crate::types::ReplicateTo> {
         self.replicate_to.as_ref()
     }
     /// Creates a new builder for [`CreateDeploymentStrategyOutput`].
+    #[inline]
     pub fn builder() -> CreateDeploymentStrategyOutputBuilder {
         <CreateDeploymentStrategyOutputBuilder as ::std::default::Default>::default()
     }
@@ -335,118 +378,143 @@ pub struct CreateDeploymentStrategyOutputBuilder {
 }
 impl CreateDeploymentStrategyOutputBuilder {
     /// The deployment strategy ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the deployment strategy.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the deployment strategy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.deployment_duration_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.deployment_duration_in_minutes = input;
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         &self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.growth_type = Some(input.into());
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.growth_type = input;
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         &self.growth_type
     }
     /// The percentage of targets that received a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.growth_factor = Some(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.growth_factor = input;
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         &self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.final_bake_time_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.final_bake_time_in_minutes = input;
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         &self.final_bake_time_in_minutes
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(mut self, input: impl Into<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicateTo` member.
+    #[inline]
     pub fn set_replicate_to(mut self, input: Option<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = input;
         self
     }
     /// The `ReplicateTo` member as currently set.
+    #[inline]
     pub fn get_replicate_to(&self) -> &Option<crate::types::ReplicateTo> {
         &self.replicate_to
     }
     /// Builds the [`CreateDeploymentStrategyOutput`].
+    #[inline]
     pub fn build(self) -> CreateDeploymentStrategyOutput {
         CreateDeploymentStrategyOutput {
             id: self.id,
@@ -474,6 +542,7 @@ pub enum CreateDeploymentStrategyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateDeploymentStrategyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -493,14 +562,17 @@ impl CreateDeploymentStrategyError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
@@ -587,6 +659,7 @@ impl CreateDeploymentStrategyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -643,117 +716,141 @@ impl<M> CreateDeploymentStrategyFluentBuilder<M> {
     }
     /// A name for the deployment strategy.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// A description of the deployment strategy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// Total amount of time for a deployment to last.
     /// This member is required.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.inner = self.inner.deployment_duration_in_minutes(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_deployment_duration_in_minutes(input);
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         self.inner.get_deployment_duration_in_minutes()
     }
     /// Specifies the amount of time AppConfig monitors for Amazon CloudWatch alarms after the configuration has been deployed to 100% of its targets, before considering the deployment to be complete.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.inner = self.inner.final_bake_time_in_minutes(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_final_bake_time_in_minutes(input);
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         self.inner.get_final_bake_time_in_minutes()
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
     /// This member is required.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.inner = self.inner.growth_factor(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.inner = self.inner.set_growth_factor(input);
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         self.inner.get_growth_factor()
     }
     /// The algorithm used to define how percentage grows over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.inner = self.inner.growth_type(input);
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.inner = self.inner.set_growth_type(input);
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         self.inner.get_growth_type()
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(mut self, input: impl Into<crate::types::ReplicateTo>) -> Self {
         self.inner = self.inner.replicate_to(input);
         self
     }
     /// Sets or clears the `ReplicateTo` member.
+    #[inline]
     pub fn set_replicate_to(mut self, input: Option<crate::types::ReplicateTo>) -> Self {
         self.inner = self.inner.set_replicate_to(input);
         self
     }
     /// The `ReplicateTo` member as currently set.
+    #[inline]
     pub fn get_replicate_to(&self) -> &Option<crate::types::ReplicateTo> {
         self.inner.get_replicate_to()
     }
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the deployment strategy.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
@@ -794,6 +891,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateDeploymentStrategy`: `POST /deploymentstrategies`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateDeploymentStrategyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -807,6 +905,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
@@ -816,6 +915,7 @@ pub(crate) fn parse_response(
         CreateDeploymentStrategyError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateDeploymentStrategyInput) {
     w.begin_object();
     {
@@ -863,6 +963,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateDeploymentStrateg
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateDeploymentStrategyOutput, ::awsrt::json::JsonError> {

@@ -32,26 +32,32 @@ pub struct CreateEnvironmentInput {
 }
 impl CreateEnvironmentInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// A name for the environment.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// A description of the environment.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Amazon CloudWatch alarms to monitor during the deployment process.
+    #[inline]
     pub fn monitors(&self) -> &[crate::types::Monitor] {
         self.monitors.as_deref().unwrap_or_default()
     }
     /// Metadata to assign to the environment.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`CreateEnvironmentInput`].
+    #[inline]
     pub fn builder() -> CreateEnvironmentInputBuilder {
         <CreateEnvironmentInputBuilder as ::std::default::Default>::default()
     }
@@ -69,76 +75,91 @@ pub struct CreateEnvironmentInputBuilder {
 impl CreateEnvironmentInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// A name for the environment.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// A description of the environment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Appends an item to the `Monitors` list.
     /// Amazon CloudWatch alarms to monitor during the deployment process.
+    #[inline]
     pub fn monitors(mut self, input: crate::types::Monitor) -> Self {
         self.monitors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Monitors` member.
+    #[inline]
     pub fn set_monitors(mut self, input: Option<Vec<crate::types::Monitor>>) -> Self {
         self.monitors = input;
         self
     }
     /// The `Monitors` member as currently set.
+    #[inline]
     pub fn get_monitors(&self) -> &Option<Vec<crate::types::Monitor>> {
         &self.monitors
     }
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the environment.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
@@ -147,6 +168,7 @@ impl CreateEnvironmentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(CreateEnvironmentInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -199,30 +221,37 @@ pub struct CreateEnvironmentOutput {
 }
 impl CreateEnvironmentOutput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The environment ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the environment.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The state of the environment.
+    #[inline]
     pub fn state(&self) -> Option<&crate::types::EnvironmentState> {
         self.state.as_ref()
     }
     /// Amazon CloudWatch alarms monitored during the deployment.
+    #[inline]
     pub fn monitors(&self) -> &[crate::types::Monitor] {
         self.monitors.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreateEnvironmentOutput`].
+    #[inline]
     pub fn builder() -> CreateEnvironmentOutputBuilder {
         <CreateEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
@@ -240,91 +269,110 @@ pub struct CreateEnvironmentOutputBuilder {
 }
 impl CreateEnvironmentOutputBuilder {
     /// The application ID.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The environment ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the environment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The state of the environment.
+    #[inline]
     pub fn state(mut self, input: impl Into<crate::types::EnvironmentState>) -> Self {
         self.state = Some(input.into());
         self
     }
     /// Sets or clears the `State` member.
+    #[inline]
     pub fn set_state(mut self, input: Option<crate::types::EnvironmentState>) -> Self {
         self.state = input;
         self
     }
     /// The `State` member as currently set.
+    #[inline]
     pub fn get_state(&self) -> &Option<crate::types::EnvironmentState> {
         &self.state
     }
     /// Appends an item to the `Monitors` list.
     /// Amazon CloudWatch alarms monitored during the deployment.
+    #[inline]
     pub fn monitors(mut self, input: crate::types::Monitor) -> Self {
         self.monitors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Monitors` member.
+    #[inline]
     pub fn set_monitors(mut self, input: Option<Vec<crate::types::Monitor>>) -> Self {
         self.monitors = input;
         self
     }
     /// The `Monitors` member as currently set.
+    #[inline]
     pub fn get_monitors(&self) -> &Option<Vec<crate::types::Monitor>> {
         &self.monitors
     }
     /// Builds the [`CreateEnvironmentOutput`].
+    #[inline]
     pub fn build(self) -> CreateEnvironmentOutput {
         CreateEnvironmentOutput {
             application_id: self.application_id,
@@ -352,6 +400,7 @@ pub enum CreateEnvironmentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateEnvironmentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -374,18 +423,22 @@ impl CreateEnvironmentError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
@@ -473,6 +526,7 @@ impl CreateEnvironmentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -529,75 +583,90 @@ impl<M> CreateEnvironmentFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// A name for the environment.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// A description of the environment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// Appends an item to the `Monitors` list.
     /// Amazon CloudWatch alarms to monitor during the deployment process.
+    #[inline]
     pub fn monitors(mut self, input: crate::types::Monitor) -> Self {
         self.inner = self.inner.monitors(input);
         self
     }
     /// Sets or clears the `Monitors` member.
+    #[inline]
     pub fn set_monitors(mut self, input: Option<Vec<crate::types::Monitor>>) -> Self {
         self.inner = self.inner.set_monitors(input);
         self
     }
     /// The `Monitors` member as currently set.
+    #[inline]
     pub fn get_monitors(&self) -> &Option<Vec<crate::types::Monitor>> {
         self.inner.get_monitors()
     }
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the environment.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
@@ -638,6 +707,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateEnvironment`: `POST /applications/{ApplicationId}/environments`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateEnvironmentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -656,11 +726,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateEnvironmentError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateEnvironmentInput) {
     w.begin_object();
     {
@@ -691,6 +763,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateEnvironmentInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateEnvironmentOutput, ::awsrt::json::JsonError> {

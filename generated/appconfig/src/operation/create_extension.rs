@@ -34,32 +34,39 @@ pub struct CreateExtensionInput {
 }
 impl CreateExtensionInput {
     /// A name for the extension.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(&self) -> &::std::collections::HashMap<String, Vec<crate::types::Action>> {
         &self.actions
     }
     /// The parameters accepted by the extension.
+    #[inline]
     pub fn parameters(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::Parameter>> {
         self.parameters.as_ref()
     }
     /// Adds one or more tags for the specified extension.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// You can omit this field when you create an extension.
+    #[inline]
     pub fn latest_version_number(&self) -> Option<i32> {
         self.latest_version_number
     }
     /// Creates a new builder for [`CreateExtensionInput`].
+    #[inline]
     pub fn builder() -> CreateExtensionInputBuilder {
         <CreateExtensionInputBuilder as ::std::default::Default>::default()
     }
@@ -78,40 +85,48 @@ pub struct CreateExtensionInputBuilder {
 impl CreateExtensionInputBuilder {
     /// A name for the extension.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
         self.actions.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Actions` member.
+    #[inline]
     pub fn set_actions(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
@@ -120,6 +135,7 @@ impl CreateExtensionInputBuilder {
         self
     }
     /// The `Actions` member as currently set.
+    #[inline]
     pub fn get_actions(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::Action>>> {
@@ -127,12 +143,14 @@ impl CreateExtensionInputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameters accepted by the extension.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
@@ -141,6 +159,7 @@ impl CreateExtensionInputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Parameter>> {
@@ -148,31 +167,37 @@ impl CreateExtensionInputBuilder {
     }
     /// Inserts an entry into the `Tags` map.
     /// Adds one or more tags for the specified extension.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// You can omit this field when you create an extension.
+    #[inline]
     pub fn latest_version_number(mut self, input: i32) -> Self {
         self.latest_version_number = Some(input);
         self
     }
     /// Sets or clears the `LatestVersionNumber` member.
+    #[inline]
     pub fn set_latest_version_number(mut self, input: Option<i32>) -> Self {
         self.latest_version_number = input;
         self
     }
     /// The `LatestVersionNumber` member as currently set.
+    #[inline]
     pub fn get_latest_version_number(&self) -> &Option<i32> {
         &self.latest_version_number
     }
@@ -181,6 +206,7 @@ impl CreateExtensionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateExtensionInput, ::awsrt::error::BuildError> {
         Ok(CreateExtensionInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -236,38 +262,46 @@ pub struct CreateExtensionOutput {
 }
 impl CreateExtensionOutput {
     /// The system-generated ID of the extension.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The extension name.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The extension version number.
+    #[inline]
     pub fn version_number(&self) -> i32 {
         self.version_number
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(
         &self,
     ) -> Option<&::std::collections::HashMap<String, Vec<crate::types::Action>>> {
         self.actions.as_ref()
     }
     /// The parameters accepted by the extension.
+    #[inline]
     pub fn parameters(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::Parameter>> {
         self.parameters.as_ref()
     }
     /// Creates a new builder for [`CreateExtensionOutput`].
+    #[inline]
     pub fn builder() -> CreateExtensionOutputBuilder {
         <CreateExtensionOutputBuilder as ::std::default::Default>::default()
     }
@@ -286,82 +320,99 @@ pub struct CreateExtensionOutputBuilder {
 }
 impl CreateExtensionOutputBuilder {
     /// The system-generated ID of the extension.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The extension name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The extension version number.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.version_number = Some(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.version_number = input;
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         &self.version_number
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
         self.actions.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Actions` member.
+    #[inline]
     pub fn set_actions(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
@@ -370,6 +421,7 @@ impl CreateExtensionOutputBuilder {
         self
     }
     /// The `Actions` member as currently set.
+    #[inline]
     pub fn get_actions(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::Action>>> {
@@ -377,12 +429,14 @@ impl CreateExtensionOutputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameters accepted by the extension.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
@@ -391,12 +445,14 @@ impl CreateExtensionOutputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Parameter>> {
         &self.parameters
     }
     /// Builds the [`CreateExtensionOutput`].
+    #[inline]
     pub fn build(self) -> CreateExtensionOutput {
         CreateExtensionOutput {
             id: self.id,
@@ -425,6 +481,7 @@ pub enum CreateExtensionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateExtensionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -447,18 +504,22 @@ impl CreateExtensionError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
@@ -546,6 +607,7 @@ impl CreateExtensionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -602,40 +664,48 @@ impl<M> CreateExtensionFluentBuilder<M> {
     }
     /// A name for the extension.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
         self.inner = self.inner.actions(key, value);
         self
     }
     /// Sets or clears the `Actions` member.
+    #[inline]
     pub fn set_actions(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
@@ -644,6 +714,7 @@ impl<M> CreateExtensionFluentBuilder<M> {
         self
     }
     /// The `Actions` member as currently set.
+    #[inline]
     pub fn get_actions(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::Action>>> {
@@ -651,11 +722,13 @@ impl<M> CreateExtensionFluentBuilder<M> {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameters accepted by the extension.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
         self.inner = self.inner.parameters(key, value);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
@@ -664,6 +737,7 @@ impl<M> CreateExtensionFluentBuilder<M> {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Parameter>> {
@@ -671,30 +745,36 @@ impl<M> CreateExtensionFluentBuilder<M> {
     }
     /// Inserts an entry into the `Tags` map.
     /// Adds one or more tags for the specified extension.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
     /// You can omit this field when you create an extension.
+    #[inline]
     pub fn latest_version_number(mut self, input: i32) -> Self {
         self.inner = self.inner.latest_version_number(input);
         self
     }
     /// Sets or clears the `LatestVersionNumber` member.
+    #[inline]
     pub fn set_latest_version_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_latest_version_number(input);
         self
     }
     /// The `LatestVersionNumber` member as currently set.
+    #[inline]
     pub fn get_latest_version_number(&self) -> &Option<i32> {
         self.inner.get_latest_version_number()
     }
@@ -735,6 +815,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateExtension`: `POST /extensions`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateExtensionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -751,11 +832,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateExtensionError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateExtensionInput) {
     w.begin_object();
     {
@@ -801,6 +884,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateExtensionInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateExtensionOutput, ::awsrt::json::JsonError> {

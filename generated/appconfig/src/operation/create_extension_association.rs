@@ -32,26 +32,32 @@ pub struct CreateExtensionAssociationInput {
 }
 impl CreateExtensionAssociationInput {
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
+    #[inline]
     pub fn extension_identifier(&self) -> &str {
         &self.extension_identifier
     }
     /// The version number of the extension.
+    #[inline]
     pub fn extension_version_number(&self) -> Option<i32> {
         self.extension_version_number
     }
     /// The ARN of an application, configuration profile, or environment.
+    #[inline]
     pub fn resource_identifier(&self) -> &str {
         &self.resource_identifier
     }
     /// The parameter names and values defined in the extensions.
+    #[inline]
     pub fn parameters(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.parameters.as_ref()
     }
     /// Adds one or more tags for the specified extension association.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`CreateExtensionAssociationInput`].
+    #[inline]
     pub fn builder() -> CreateExtensionAssociationInputBuilder {
         <CreateExtensionAssociationInputBuilder as ::std::default::Default>::default()
     }
@@ -69,56 +75,67 @@ pub struct CreateExtensionAssociationInputBuilder {
 impl CreateExtensionAssociationInputBuilder {
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
     /// This member is required.
+    #[inline]
     pub fn extension_identifier(mut self, input: impl Into<String>) -> Self {
         self.extension_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionIdentifier` member.
+    #[inline]
     pub fn set_extension_identifier(mut self, input: Option<String>) -> Self {
         self.extension_identifier = input;
         self
     }
     /// The `ExtensionIdentifier` member as currently set.
+    #[inline]
     pub fn get_extension_identifier(&self) -> &Option<String> {
         &self.extension_identifier
     }
     /// The version number of the extension.
+    #[inline]
     pub fn extension_version_number(mut self, input: i32) -> Self {
         self.extension_version_number = Some(input);
         self
     }
     /// Sets or clears the `ExtensionVersionNumber` member.
+    #[inline]
     pub fn set_extension_version_number(mut self, input: Option<i32>) -> Self {
         self.extension_version_number = input;
         self
     }
     /// The `ExtensionVersionNumber` member as currently set.
+    #[inline]
     pub fn get_extension_version_number(&self) -> &Option<i32> {
         &self.extension_version_number
     }
     /// The ARN of an application, configuration profile, or environment.
     /// This member is required.
+    #[inline]
     pub fn resource_identifier(mut self, input: impl Into<String>) -> Self {
         self.resource_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceIdentifier` member.
+    #[inline]
     pub fn set_resource_identifier(mut self, input: Option<String>) -> Self {
         self.resource_identifier = input;
         self
     }
     /// The `ResourceIdentifier` member as currently set.
+    #[inline]
     pub fn get_resource_identifier(&self) -> &Option<String> {
         &self.resource_identifier
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the extensions.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -127,22 +144,26 @@ impl CreateExtensionAssociationInputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// Inserts an entry into the `Tags` map.
     /// Adds one or more tags for the specified extension association.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
@@ -151,6 +172,7 @@ impl CreateExtensionAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateExtensionAssociationInput, ::awsrt::error::BuildError> {
         Ok(CreateExtensionAssociationInput {
             extension_identifier: self.extension_identifier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -203,30 +225,37 @@ pub struct CreateExtensionAssociationOutput {
 }
 impl CreateExtensionAssociationOutput {
     /// The system-generated ID for the association.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The ARN of the extension defined in the association.
+    #[inline]
     pub fn extension_arn(&self) -> Option<&str> {
         self.extension_arn.as_deref()
     }
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
+    #[inline]
     pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The parameter names and values defined in the association.
+    #[inline]
     pub fn parameters(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.parameters.as_ref()
     }
     /// The version number for the extension defined in the association.
+    #[inline]
     pub fn extension_version_number(&self) -> i32 {
         self.extension_version_number
     }
     /// Creates a new builder for [`CreateExtensionAssociationOutput`].
+    #[inline]
     pub fn builder() -> CreateExtensionAssociationOutputBuilder {
         <CreateExtensionAssociationOutputBuilder as ::std::default::Default>::default()
     }
@@ -244,69 +273,83 @@ pub struct CreateExtensionAssociationOutputBuilder {
 }
 impl CreateExtensionAssociationOutputBuilder {
     /// The system-generated ID for the association.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The ARN of the extension defined in the association.
+    #[inline]
     pub fn extension_arn(mut self, input: impl Into<String>) -> Self {
         self.extension_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionArn` member.
+    #[inline]
     pub fn set_extension_arn(mut self, input: Option<String>) -> Self {
         self.extension_arn = input;
         self
     }
     /// The `ExtensionArn` member as currently set.
+    #[inline]
     pub fn get_extension_arn(&self) -> &Option<String> {
         &self.extension_arn
     }
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the association.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -315,24 +358,29 @@ impl CreateExtensionAssociationOutputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// The version number for the extension defined in the association.
+    #[inline]
     pub fn extension_version_number(mut self, input: i32) -> Self {
         self.extension_version_number = Some(input);
         self
     }
     /// Sets or clears the `ExtensionVersionNumber` member.
+    #[inline]
     pub fn set_extension_version_number(mut self, input: Option<i32>) -> Self {
         self.extension_version_number = input;
         self
     }
     /// The `ExtensionVersionNumber` member as currently set.
+    #[inline]
     pub fn get_extension_version_number(&self) -> &Option<i32> {
         &self.extension_version_number
     }
     /// Builds the [`CreateExtensionAssociationOutput`].
+    #[inline]
     pub fn build(self) -> CreateExtensionAssociationOutput {
         CreateExtensionAssociationOutput {
             id: self.id,
@@ -360,6 +408,7 @@ pub enum CreateExtensionAssociationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateExtensionAssociationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -382,18 +431,22 @@ impl CreateExtensionAssociationError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
@@ -481,6 +534,7 @@ impl CreateExtensionAssociationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -537,55 +591,66 @@ impl<M> CreateExtensionAssociationFluentBuilder<M> {
     }
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
     /// This member is required.
+    #[inline]
     pub fn extension_identifier(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.extension_identifier(input);
         self
     }
     /// Sets or clears the `ExtensionIdentifier` member.
+    #[inline]
     pub fn set_extension_identifier(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_extension_identifier(input);
         self
     }
     /// The `ExtensionIdentifier` member as currently set.
+    #[inline]
     pub fn get_extension_identifier(&self) -> &Option<String> {
         self.inner.get_extension_identifier()
     }
     /// The version number of the extension.
+    #[inline]
     pub fn extension_version_number(mut self, input: i32) -> Self {
         self.inner = self.inner.extension_version_number(input);
         self
     }
     /// Sets or clears the `ExtensionVersionNumber` member.
+    #[inline]
     pub fn set_extension_version_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_extension_version_number(input);
         self
     }
     /// The `ExtensionVersionNumber` member as currently set.
+    #[inline]
     pub fn get_extension_version_number(&self) -> &Option<i32> {
         self.inner.get_extension_version_number()
     }
     /// The ARN of an application, configuration profile, or environment.
     /// This member is required.
+    #[inline]
     pub fn resource_identifier(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_identifier(input);
         self
     }
     /// Sets or clears the `ResourceIdentifier` member.
+    #[inline]
     pub fn set_resource_identifier(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_identifier(input);
         self
     }
     /// The `ResourceIdentifier` member as currently set.
+    #[inline]
     pub fn get_resource_identifier(&self) -> &Option<String> {
         self.inner.get_resource_identifier()
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the extensions.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.parameters(key, value);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -594,21 +659,25 @@ impl<M> CreateExtensionAssociationFluentBuilder<M> {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_parameters()
     }
     /// Inserts an entry into the `Tags` map.
     /// Adds one or more tags for the specified extension association.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
@@ -649,6 +718,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateExtensionAssociation`: `POST /extensionassociations`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateExtensionAssociationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -662,6 +732,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
@@ -671,6 +742,7 @@ pub(crate) fn parse_response(
         CreateExtensionAssociationError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateExtensionAssociationInput) {
     w.begin_object();
     {
@@ -707,6 +779,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateExtensionAssociat
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateExtensionAssociationOutput, ::awsrt::json::JsonError> {

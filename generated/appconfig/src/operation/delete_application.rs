@@ -24,10 +24,12 @@ pub struct DeleteApplicationInput {
 }
 impl DeleteApplicationInput {
     /// The ID of the application to delete.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// Creates a new builder for [`DeleteApplicationInput`].
+    #[inline]
     pub fn builder() -> DeleteApplicationInputBuilder {
         <DeleteApplicationInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteApplicationInputBuilder {
 impl DeleteApplicationInputBuilder {
     /// The ID of the application to delete.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
@@ -59,6 +64,7 @@ impl DeleteApplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteApplicationInput, ::awsrt::error::BuildError> {
         Ok(DeleteApplicationInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl DeleteApplicationInput {
 pub struct DeleteApplicationOutput {}
 impl DeleteApplicationOutput {
     /// Creates a new builder for [`DeleteApplicationOutput`].
+    #[inline]
     pub fn builder() -> DeleteApplicationOutputBuilder {
         <DeleteApplicationOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl DeleteApplicationOutput {
 pub struct DeleteApplicationOutputBuilder {}
 impl DeleteApplicationOutputBuilder {
     /// Builds the [`DeleteApplicationOutput`].
+    #[inline]
     pub fn build(self) -> DeleteApplicationOutput {
         DeleteApplicationOutput {}
     }
@@ -119,6 +127,7 @@ pub enum DeleteApplicationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteApplicationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -138,14 +147,17 @@ impl DeleteApplicationError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -232,6 +244,7 @@ impl DeleteApplicationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteApplicationOutput, ::awsrt::error::SdkError<DeleteApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -288,16 +301,19 @@ impl<M> DeleteApplicationFluentBuilder<M> {
     }
     /// The ID of the application to delete.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
@@ -338,6 +354,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteApplication`: `DELETE /applications/{ApplicationId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteApplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -351,11 +368,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteApplicationOutput, ::awsrt::error::SdkError<DeleteApplicationError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteApplicationError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteApplicationOutput, ::awsrt::json::JsonError> {

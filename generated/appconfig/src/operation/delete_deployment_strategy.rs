@@ -24,10 +24,12 @@ pub struct DeleteDeploymentStrategyInput {
 }
 impl DeleteDeploymentStrategyInput {
     /// The ID of the deployment strategy you want to delete.
+    #[inline]
     pub fn deployment_strategy_id(&self) -> &str {
         &self.deployment_strategy_id
     }
     /// Creates a new builder for [`DeleteDeploymentStrategyInput`].
+    #[inline]
     pub fn builder() -> DeleteDeploymentStrategyInputBuilder {
         <DeleteDeploymentStrategyInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteDeploymentStrategyInputBuilder {
 impl DeleteDeploymentStrategyInputBuilder {
     /// The ID of the deployment strategy you want to delete.
     /// This member is required.
+    #[inline]
     pub fn deployment_strategy_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_strategy_id = Some(input.into());
         self
     }
     /// Sets or clears the `DeploymentStrategyId` member.
+    #[inline]
     pub fn set_deployment_strategy_id(mut self, input: Option<String>) -> Self {
         self.deployment_strategy_id = input;
         self
     }
     /// The `DeploymentStrategyId` member as currently set.
+    #[inline]
     pub fn get_deployment_strategy_id(&self) -> &Option<String> {
         &self.deployment_strategy_id
     }
@@ -59,6 +64,7 @@ impl DeleteDeploymentStrategyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteDeploymentStrategyInput, ::awsrt::error::BuildError> {
         Ok(DeleteDeploymentStrategyInput {
             deployment_strategy_id: self.deployment_strategy_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl DeleteDeploymentStrategyInput {
 pub struct DeleteDeploymentStrategyOutput {}
 impl DeleteDeploymentStrategyOutput {
     /// Creates a new builder for [`DeleteDeploymentStrategyOutput`].
+    #[inline]
     pub fn builder() -> DeleteDeploymentStrategyOutputBuilder {
         <DeleteDeploymentStrategyOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl DeleteDeploymentStrategyOutput {
 pub struct DeleteDeploymentStrategyOutputBuilder {}
 impl DeleteDeploymentStrategyOutputBuilder {
     /// Builds the [`DeleteDeploymentStrategyOutput`].
+    #[inline]
     pub fn build(self) -> DeleteDeploymentStrategyOutput {
         DeleteDeploymentStrategyOutput {}
     }
@@ -119,6 +127,7 @@ pub enum DeleteDeploymentStrategyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteDeploymentStrategyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -138,14 +147,17 @@ impl DeleteDeploymentStrategyError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -232,6 +244,7 @@ impl DeleteDeploymentStrategyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteDeploymentStrategyOutput, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -288,16 +301,19 @@ impl<M> DeleteDeploymentStrategyFluentBuilder<M> {
     }
     /// The ID of the deployment strategy you want to delete.
     /// This member is required.
+    #[inline]
     pub fn deployment_strategy_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.deployment_strategy_id(input);
         self
     }
     /// Sets or clears the `DeploymentStrategyId` member.
+    #[inline]
     pub fn set_deployment_strategy_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_deployment_strategy_id(input);
         self
     }
     /// The `DeploymentStrategyId` member as currently set.
+    #[inline]
     pub fn get_deployment_strategy_id(&self) -> &Option<String> {
         self.inner.get_deployment_strategy_id()
     }
@@ -338,6 +354,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteDeploymentStrategy`: `DELETE /deployementstrategies/{DeploymentStrategyId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteDeploymentStrategyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -356,6 +373,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteDeploymentStrategyOutput, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>> {
@@ -365,6 +383,7 @@ pub(crate) fn parse_response(
         DeleteDeploymentStrategyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteDeploymentStrategyOutput, ::awsrt::json::JsonError> {

@@ -34,18 +34,22 @@ pub struct DeleteEnvironmentInput {
 }
 impl DeleteEnvironmentInput {
     /// The ID of the environment that you want to delete.
+    #[inline]
     pub fn environment_id(&self) -> &str {
         &self.environment_id
     }
     /// The application ID that includes the environment that you want to delete.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection_check(&self) -> Option<&crate::types::DeletionProtectionCheck> {
         self.deletion_protection_check.as_ref()
     }
     /// Creates a new builder for [`DeleteEnvironmentInput`].
+    #[inline]
     pub fn builder() -> DeleteEnvironmentInputBuilder {
         <DeleteEnvironmentInputBuilder as ::std::default::Default>::default()
     }
@@ -61,35 +65,42 @@ pub struct DeleteEnvironmentInputBuilder {
 impl DeleteEnvironmentInputBuilder {
     /// The ID of the environment that you want to delete.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.environment_id = Some(input.into());
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.environment_id = input;
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         &self.environment_id
     }
     /// The application ID that includes the environment that you want to delete.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection_check(
         mut self,
         input: impl Into<crate::types::DeletionProtectionCheck>,
@@ -98,6 +109,7 @@ impl DeleteEnvironmentInputBuilder {
         self
     }
     /// Sets or clears the `DeletionProtectionCheck` member.
+    #[inline]
     pub fn set_deletion_protection_check(
         mut self,
         input: Option<crate::types::DeletionProtectionCheck>,
@@ -106,6 +118,7 @@ impl DeleteEnvironmentInputBuilder {
         self
     }
     /// The `DeletionProtectionCheck` member as currently set.
+    #[inline]
     pub fn get_deletion_protection_check(&self) -> &Option<crate::types::DeletionProtectionCheck> {
         &self.deletion_protection_check
     }
@@ -114,6 +127,7 @@ impl DeleteEnvironmentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(DeleteEnvironmentInput {
             environment_id: self.environment_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -151,6 +165,7 @@ impl DeleteEnvironmentInput {
 pub struct DeleteEnvironmentOutput {}
 impl DeleteEnvironmentOutput {
     /// Creates a new builder for [`DeleteEnvironmentOutput`].
+    #[inline]
     pub fn builder() -> DeleteEnvironmentOutputBuilder {
         <DeleteEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
@@ -161,6 +176,7 @@ impl DeleteEnvironmentOutput {
 pub struct DeleteEnvironmentOutputBuilder {}
 impl DeleteEnvironmentOutputBuilder {
     /// Builds the [`DeleteEnvironmentOutput`].
+    #[inline]
     pub fn build(self) -> DeleteEnvironmentOutput {
         DeleteEnvironmentOutput {}
     }
@@ -181,6 +197,7 @@ pub enum DeleteEnvironmentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteEnvironmentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -203,18 +220,22 @@ impl DeleteEnvironmentError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -302,6 +323,7 @@ impl DeleteEnvironmentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -358,35 +380,42 @@ impl<M> DeleteEnvironmentFluentBuilder<M> {
     }
     /// The ID of the environment that you want to delete.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.environment_id(input);
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_environment_id(input);
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         self.inner.get_environment_id()
     }
     /// The application ID that includes the environment that you want to delete.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection_check(
         mut self,
         input: impl Into<crate::types::DeletionProtectionCheck>,
@@ -395,6 +424,7 @@ impl<M> DeleteEnvironmentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `DeletionProtectionCheck` member.
+    #[inline]
     pub fn set_deletion_protection_check(
         mut self,
         input: Option<crate::types::DeletionProtectionCheck>,
@@ -403,6 +433,7 @@ impl<M> DeleteEnvironmentFluentBuilder<M> {
         self
     }
     /// The `DeletionProtectionCheck` member as currently set.
+    #[inline]
     pub fn get_deletion_protection_check(&self) -> &Option<crate::types::DeletionProtectionCheck> {
         self.inner.get_deletion_protection_check()
     }
@@ -443,6 +474,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteEnvironment`: `DELETE /applications/{ApplicationId}/environments/{EnvironmentId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteEnvironmentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -464,11 +496,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteEnvironmentError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteEnvironmentOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct DeleteExtensionInput {
 }
 impl DeleteExtensionInput {
     /// The name, ID, or Amazon Resource Name (ARN) of the extension you want to delete.
+    #[inline]
     pub fn extension_identifier(&self) -> &str {
         &self.extension_identifier
     }
     /// A specific version of an extension to delete.
+    #[inline]
     pub fn version_number(&self) -> Option<i32> {
         self.version_number
     }
     /// Creates a new builder for [`DeleteExtensionInput`].
+    #[inline]
     pub fn builder() -> DeleteExtensionInputBuilder {
         <DeleteExtensionInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct DeleteExtensionInputBuilder {
 impl DeleteExtensionInputBuilder {
     /// The name, ID, or Amazon Resource Name (ARN) of the extension you want to delete.
     /// This member is required.
+    #[inline]
     pub fn extension_identifier(mut self, input: impl Into<String>) -> Self {
         self.extension_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionIdentifier` member.
+    #[inline]
     pub fn set_extension_identifier(mut self, input: Option<String>) -> Self {
         self.extension_identifier = input;
         self
     }
     /// The `ExtensionIdentifier` member as currently set.
+    #[inline]
     pub fn get_extension_identifier(&self) -> &Option<String> {
         &self.extension_identifier
     }
     /// A specific version of an extension to delete.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.version_number = Some(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.version_number = input;
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         &self.version_number
     }
@@ -80,6 +89,7 @@ impl DeleteExtensionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteExtensionInput, ::awsrt::error::BuildError> {
         Ok(DeleteExtensionInput {
             extension_identifier: self.extension_identifier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -113,6 +123,7 @@ impl DeleteExtensionInput {
 pub struct DeleteExtensionOutput {}
 impl DeleteExtensionOutput {
     /// Creates a new builder for [`DeleteExtensionOutput`].
+    #[inline]
     pub fn builder() -> DeleteExtensionOutputBuilder {
         <DeleteExtensionOutputBuilder as ::std::default::Default>::default()
     }
@@ -123,6 +134,7 @@ impl DeleteExtensionOutput {
 pub struct DeleteExtensionOutputBuilder {}
 impl DeleteExtensionOutputBuilder {
     /// Builds the [`DeleteExtensionOutput`].
+    #[inline]
     pub fn build(self) -> DeleteExtensionOutput {
         DeleteExtensionOutput {}
     }
@@ -141,6 +153,7 @@ pub enum DeleteExtensionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteExtensionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -160,14 +173,17 @@ impl DeleteExtensionError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -254,6 +270,7 @@ impl DeleteExtensionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteExtensionOutput, ::awsrt::error::SdkError<DeleteExtensionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -310,30 +327,36 @@ impl<M> DeleteExtensionFluentBuilder<M> {
     }
     /// The name, ID, or Amazon Resource Name (ARN) of the extension you want to delete.
     /// This member is required.
+    #[inline]
     pub fn extension_identifier(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.extension_identifier(input);
         self
     }
     /// Sets or clears the `ExtensionIdentifier` member.
+    #[inline]
     pub fn set_extension_identifier(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_extension_identifier(input);
         self
     }
     /// The `ExtensionIdentifier` member as currently set.
+    #[inline]
     pub fn get_extension_identifier(&self) -> &Option<String> {
         self.inner.get_extension_identifier()
     }
     /// A specific version of an extension to delete.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.inner = self.inner.version_number(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_version_number(input);
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         self.inner.get_version_number()
     }
@@ -374,6 +397,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteExtension`: `DELETE /extensions/{ExtensionIdentifier}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteExtensionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -395,11 +419,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteExtensionOutput, ::awsrt::error::SdkError<DeleteExtensionError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteExtensionError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteExtensionOutput, ::awsrt::json::JsonError> {

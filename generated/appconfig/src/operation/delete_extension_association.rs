@@ -24,10 +24,12 @@ pub struct DeleteExtensionAssociationInput {
 }
 impl DeleteExtensionAssociationInput {
     /// The ID of the extension association to delete.
+    #[inline]
     pub fn extension_association_id(&self) -> &str {
         &self.extension_association_id
     }
     /// Creates a new builder for [`DeleteExtensionAssociationInput`].
+    #[inline]
     pub fn builder() -> DeleteExtensionAssociationInputBuilder {
         <DeleteExtensionAssociationInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteExtensionAssociationInputBuilder {
 impl DeleteExtensionAssociationInputBuilder {
     /// The ID of the extension association to delete.
     /// This member is required.
+    #[inline]
     pub fn extension_association_id(mut self, input: impl Into<String>) -> Self {
         self.extension_association_id = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionAssociationId` member.
+    #[inline]
     pub fn set_extension_association_id(mut self, input: Option<String>) -> Self {
         self.extension_association_id = input;
         self
     }
     /// The `ExtensionAssociationId` member as currently set.
+    #[inline]
     pub fn get_extension_association_id(&self) -> &Option<String> {
         &self.extension_association_id
     }
@@ -59,6 +64,7 @@ impl DeleteExtensionAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteExtensionAssociationInput, ::awsrt::error::BuildError> {
         Ok(DeleteExtensionAssociationInput {
             extension_association_id: self.extension_association_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl DeleteExtensionAssociationInput {
 pub struct DeleteExtensionAssociationOutput {}
 impl DeleteExtensionAssociationOutput {
     /// Creates a new builder for [`DeleteExtensionAssociationOutput`].
+    #[inline]
     pub fn builder() -> DeleteExtensionAssociationOutputBuilder {
         <DeleteExtensionAssociationOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl DeleteExtensionAssociationOutput {
 pub struct DeleteExtensionAssociationOutputBuilder {}
 impl DeleteExtensionAssociationOutputBuilder {
     /// Builds the [`DeleteExtensionAssociationOutput`].
+    #[inline]
     pub fn build(self) -> DeleteExtensionAssociationOutput {
         DeleteExtensionAssociationOutput {}
     }
@@ -119,6 +127,7 @@ pub enum DeleteExtensionAssociationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteExtensionAssociationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -138,14 +147,17 @@ impl DeleteExtensionAssociationError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -232,6 +244,7 @@ impl DeleteExtensionAssociationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -288,16 +301,19 @@ impl<M> DeleteExtensionAssociationFluentBuilder<M> {
     }
     /// The ID of the extension association to delete.
     /// This member is required.
+    #[inline]
     pub fn extension_association_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.extension_association_id(input);
         self
     }
     /// Sets or clears the `ExtensionAssociationId` member.
+    #[inline]
     pub fn set_extension_association_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_extension_association_id(input);
         self
     }
     /// The `ExtensionAssociationId` member as currently set.
+    #[inline]
     pub fn get_extension_association_id(&self) -> &Option<String> {
         self.inner.get_extension_association_id()
     }
@@ -338,6 +354,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteExtensionAssociation`: `DELETE /extensionassociations/{ExtensionAssociationId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteExtensionAssociationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -356,6 +373,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
@@ -365,6 +383,7 @@ pub(crate) fn parse_response(
         DeleteExtensionAssociationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteExtensionAssociationOutput, ::awsrt::json::JsonError> {

@@ -28,18 +28,22 @@ pub struct DeleteHostedConfigurationVersionInput {
 }
 impl DeleteHostedConfigurationVersionInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(&self) -> &str {
         &self.configuration_profile_id
     }
     /// The versions number to delete.
+    #[inline]
     pub fn version_number(&self) -> i32 {
         self.version_number
     }
     /// Creates a new builder for [`DeleteHostedConfigurationVersionInput`].
+    #[inline]
     pub fn builder() -> DeleteHostedConfigurationVersionInputBuilder {
         <DeleteHostedConfigurationVersionInputBuilder as ::std::default::Default>::default()
     }
@@ -55,46 +59,55 @@ pub struct DeleteHostedConfigurationVersionInputBuilder {
 impl DeleteHostedConfigurationVersionInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.configuration_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.configuration_profile_id = input;
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         &self.configuration_profile_id
     }
     /// The versions number to delete.
     /// This member is required.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.version_number = Some(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.version_number = input;
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         &self.version_number
     }
@@ -103,6 +116,7 @@ impl DeleteHostedConfigurationVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
         Ok(DeleteHostedConfigurationVersionInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -143,6 +157,7 @@ impl DeleteHostedConfigurationVersionInput {
 pub struct DeleteHostedConfigurationVersionOutput {}
 impl DeleteHostedConfigurationVersionOutput {
     /// Creates a new builder for [`DeleteHostedConfigurationVersionOutput`].
+    #[inline]
     pub fn builder() -> DeleteHostedConfigurationVersionOutputBuilder {
         <DeleteHostedConfigurationVersionOutputBuilder as ::std::default::Default>::default()
     }
@@ -153,6 +168,7 @@ impl DeleteHostedConfigurationVersionOutput {
 pub struct DeleteHostedConfigurationVersionOutputBuilder {}
 impl DeleteHostedConfigurationVersionOutputBuilder {
     /// Builds the [`DeleteHostedConfigurationVersionOutput`].
+    #[inline]
     pub fn build(self) -> DeleteHostedConfigurationVersionOutput {
         DeleteHostedConfigurationVersionOutput {}
     }
@@ -171,6 +187,7 @@ pub enum DeleteHostedConfigurationVersionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteHostedConfigurationVersionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -190,14 +207,17 @@ impl DeleteHostedConfigurationVersionError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -284,6 +304,7 @@ impl DeleteHostedConfigurationVersionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -340,46 +361,55 @@ impl<M> DeleteHostedConfigurationVersionFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration_profile_id(input);
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration_profile_id(input);
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         self.inner.get_configuration_profile_id()
     }
     /// The versions number to delete.
     /// This member is required.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.inner = self.inner.version_number(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_version_number(input);
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         self.inner.get_version_number()
     }
@@ -420,6 +450,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteHostedConfigurationVersion`: `DELETE /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}/hostedconfigurationversions/{VersionNumber}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteHostedConfigurationVersionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -453,6 +484,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
@@ -462,6 +494,7 @@ pub(crate) fn parse_response(
         DeleteHostedConfigurationVersionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::json::JsonError> {

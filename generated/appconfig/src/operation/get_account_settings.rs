@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct GetAccountSettingsInput {}
 impl GetAccountSettingsInput {
     /// Creates a new builder for [`GetAccountSettingsInput`].
+    #[inline]
     pub fn builder() -> GetAccountSettingsInputBuilder {
         <GetAccountSettingsInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl GetAccountSettingsInput {
 pub struct GetAccountSettingsInputBuilder {}
 impl GetAccountSettingsInputBuilder {
     /// Builds the [`GetAccountSettingsInput`].
+    #[inline]
     pub fn build(self) -> GetAccountSettingsInput {
         GetAccountSettingsInput {}
     }
@@ -61,10 +63,12 @@ pub struct GetAccountSettingsOutput {
 }
 impl GetAccountSettingsOutput {
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection(&self) -> Option<&crate::types::DeletionProtectionSettings> {
         self.deletion_protection.as_ref()
     }
     /// Creates a new builder for [`GetAccountSettingsOutput`].
+    #[inline]
     pub fn builder() -> GetAccountSettingsOutputBuilder {
         <GetAccountSettingsOutputBuilder as ::std::default::Default>::default()
     }
@@ -77,11 +81,13 @@ pub struct GetAccountSettingsOutputBuilder {
 }
 impl GetAccountSettingsOutputBuilder {
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection(mut self, input: crate::types::DeletionProtectionSettings) -> Self {
         self.deletion_protection = Some(input);
         self
     }
     /// Sets or clears the `DeletionProtection` member.
+    #[inline]
     pub fn set_deletion_protection(
         mut self,
         input: Option<crate::types::DeletionProtectionSettings>,
@@ -90,10 +96,12 @@ impl GetAccountSettingsOutputBuilder {
         self
     }
     /// The `DeletionProtection` member as currently set.
+    #[inline]
     pub fn get_deletion_protection(&self) -> &Option<crate::types::DeletionProtectionSettings> {
         &self.deletion_protection
     }
     /// Builds the [`GetAccountSettingsOutput`].
+    #[inline]
     pub fn build(self) -> GetAccountSettingsOutput {
         GetAccountSettingsOutput {
             deletion_protection: self.deletion_protection,
@@ -112,6 +120,7 @@ pub enum GetAccountSettingsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetAccountSettingsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -128,10 +137,12 @@ impl GetAccountSettingsError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
@@ -217,6 +228,7 @@ impl GetAccountSettingsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -307,6 +319,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccountSettings`: `GET /settings`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetAccountSettingsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -317,11 +330,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetAccountSettingsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetAccountSettingsOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct GetApplicationInput {
 }
 impl GetApplicationInput {
     /// The ID of the application you want to get.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// Creates a new builder for [`GetApplicationInput`].
+    #[inline]
     pub fn builder() -> GetApplicationInputBuilder {
         <GetApplicationInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct GetApplicationInputBuilder {
 impl GetApplicationInputBuilder {
     /// The ID of the application you want to get.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
@@ -59,6 +64,7 @@ impl GetApplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetApplicationInput, ::awsrt::error::BuildError> {
         Ok(GetApplicationInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -98,18 +104,22 @@ pub struct GetApplicationOutput {
 }
 impl GetApplicationOutput {
     /// The application ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The application name.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the application.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`GetApplicationOutput`].
+    #[inline]
     pub fn builder() -> GetApplicationOutputBuilder {
         <GetApplicationOutputBuilder as ::std::default::Default>::default()
     }
@@ -124,48 +134,58 @@ pub struct GetApplicationOutputBuilder {
 }
 impl GetApplicationOutputBuilder {
     /// The application ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The application name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the application.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Builds the [`GetApplicationOutput`].
+    #[inline]
     pub fn build(self) -> GetApplicationOutput {
         GetApplicationOutput {
             id: self.id,
@@ -188,6 +208,7 @@ pub enum GetApplicationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetApplicationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -207,14 +228,17 @@ impl GetApplicationError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -301,6 +325,7 @@ impl GetApplicationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetApplicationOutput, ::awsrt::error::SdkError<GetApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -357,16 +382,19 @@ impl<M> GetApplicationFluentBuilder<M> {
     }
     /// The ID of the application you want to get.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
@@ -407,6 +435,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetApplication`: `GET /applications/{ApplicationId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetApplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -420,11 +449,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetApplicationOutput, ::awsrt::error::SdkError<GetApplicationError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetApplicationError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetApplicationOutput, ::awsrt::json::JsonError> {

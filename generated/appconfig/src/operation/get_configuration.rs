@@ -38,26 +38,32 @@ pub struct GetConfigurationInput {
 }
 impl GetConfigurationInput {
     /// The application to get.
+    #[inline]
     pub fn application(&self) -> &str {
         &self.application
     }
     /// The environment to get.
+    #[inline]
     pub fn environment(&self) -> &str {
         &self.environment
     }
     /// The configuration to get.
+    #[inline]
     pub fn configuration(&self) -> &str {
         &self.configuration
     }
     /// The clientId parameter in the following command is a unique, user-specified ID to identify the client for the configuration.
+    #[inline]
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
     /// The configuration version returned in the most recent GetConfiguration response.
+    #[inline]
     pub fn client_configuration_version(&self) -> Option<&str> {
         self.client_configuration_version.as_deref()
     }
     /// Creates a new builder for [`GetConfigurationInput`].
+    #[inline]
     pub fn builder() -> GetConfigurationInputBuilder {
         <GetConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -75,75 +81,90 @@ pub struct GetConfigurationInputBuilder {
 impl GetConfigurationInputBuilder {
     /// The application to get.
     /// This member is required.
+    #[inline]
     pub fn application(mut self, input: impl Into<String>) -> Self {
         self.application = Some(input.into());
         self
     }
     /// Sets or clears the `Application` member.
+    #[inline]
     pub fn set_application(mut self, input: Option<String>) -> Self {
         self.application = input;
         self
     }
     /// The `Application` member as currently set.
+    #[inline]
     pub fn get_application(&self) -> &Option<String> {
         &self.application
     }
     /// The environment to get.
     /// This member is required.
+    #[inline]
     pub fn environment(mut self, input: impl Into<String>) -> Self {
         self.environment = Some(input.into());
         self
     }
     /// Sets or clears the `Environment` member.
+    #[inline]
     pub fn set_environment(mut self, input: Option<String>) -> Self {
         self.environment = input;
         self
     }
     /// The `Environment` member as currently set.
+    #[inline]
     pub fn get_environment(&self) -> &Option<String> {
         &self.environment
     }
     /// The configuration to get.
     /// This member is required.
+    #[inline]
     pub fn configuration(mut self, input: impl Into<String>) -> Self {
         self.configuration = Some(input.into());
         self
     }
     /// Sets or clears the `Configuration` member.
+    #[inline]
     pub fn set_configuration(mut self, input: Option<String>) -> Self {
         self.configuration = input;
         self
     }
     /// The `Configuration` member as currently set.
+    #[inline]
     pub fn get_configuration(&self) -> &Option<String> {
         &self.configuration
     }
     /// The clientId parameter in the following command is a unique, user-specified ID to identify the client for the configuration.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.client_id = Some(input.into());
         self
     }
     /// Sets or clears the `ClientId` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.client_id = input;
         self
     }
     /// The `ClientId` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         &self.client_id
     }
     /// The configuration version returned in the most recent GetConfiguration response.
+    #[inline]
     pub fn client_configuration_version(mut self, input: impl Into<String>) -> Self {
         self.client_configuration_version = Some(input.into());
         self
     }
     /// Sets or clears the `ClientConfigurationVersion` member.
+    #[inline]
     pub fn set_client_configuration_version(mut self, input: Option<String>) -> Self {
         self.client_configuration_version = input;
         self
     }
     /// The `ClientConfigurationVersion` member as currently set.
+    #[inline]
     pub fn get_client_configuration_version(&self) -> &Option<String> {
         &self.client_configuration_version
     }
@@ -152,6 +173,7 @@ impl GetConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetConfigurationInput {
             application: self.application.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -220,18 +242,22 @@ fn __serde_secret_get_configuration_output_content<T: ::awsrt::serde::__serde::S
 }
 impl GetConfigurationOutput {
     /// The content of the configuration or the configuration data.
+    #[inline]
     pub fn content(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.content.as_ref()
     }
     /// The configuration version.
+    #[inline]
     pub fn configuration_version(&self) -> Option<&str> {
         self.configuration_version.as_deref()
     }
     /// A standard MIME type describing the format of the configuration content.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// Creates a new builder for [`GetConfigurationOutput`].
+    #[inline]
     pub fn builder() -> GetConfigurationOutputBuilder {
         <GetConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -255,48 +281,58 @@ impl ::std::fmt::Debug for GetConfigurationOutputBuilder {
 }
 impl GetConfigurationOutputBuilder {
     /// The content of the configuration or the configuration data.
+    #[inline]
     pub fn content(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.content = Some(input.into());
         self
     }
     /// Sets or clears the `Content` member.
+    #[inline]
     pub fn set_content(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.content = input;
         self
     }
     /// The `Content` member as currently set.
+    #[inline]
     pub fn get_content(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.content
     }
     /// The configuration version.
+    #[inline]
     pub fn configuration_version(mut self, input: impl Into<String>) -> Self {
         self.configuration_version = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationVersion` member.
+    #[inline]
     pub fn set_configuration_version(mut self, input: Option<String>) -> Self {
         self.configuration_version = input;
         self
     }
     /// The `ConfigurationVersion` member as currently set.
+    #[inline]
     pub fn get_configuration_version(&self) -> &Option<String> {
         &self.configuration_version
     }
     /// A standard MIME type describing the format of the configuration content.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// Builds the [`GetConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> GetConfigurationOutput {
         GetConfigurationOutput {
             content: self.content,
@@ -319,6 +355,7 @@ pub enum GetConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -338,14 +375,17 @@ impl GetConfigurationError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -432,6 +472,7 @@ impl GetConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -488,75 +529,90 @@ impl<M> GetConfigurationFluentBuilder<M> {
     }
     /// The application to get.
     /// This member is required.
+    #[inline]
     pub fn application(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application(input);
         self
     }
     /// Sets or clears the `Application` member.
+    #[inline]
     pub fn set_application(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application(input);
         self
     }
     /// The `Application` member as currently set.
+    #[inline]
     pub fn get_application(&self) -> &Option<String> {
         self.inner.get_application()
     }
     /// The environment to get.
     /// This member is required.
+    #[inline]
     pub fn environment(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.environment(input);
         self
     }
     /// Sets or clears the `Environment` member.
+    #[inline]
     pub fn set_environment(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_environment(input);
         self
     }
     /// The `Environment` member as currently set.
+    #[inline]
     pub fn get_environment(&self) -> &Option<String> {
         self.inner.get_environment()
     }
     /// The configuration to get.
     /// This member is required.
+    #[inline]
     pub fn configuration(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration(input);
         self
     }
     /// Sets or clears the `Configuration` member.
+    #[inline]
     pub fn set_configuration(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration(input);
         self
     }
     /// The `Configuration` member as currently set.
+    #[inline]
     pub fn get_configuration(&self) -> &Option<String> {
         self.inner.get_configuration()
     }
     /// The clientId parameter in the following command is a unique, user-specified ID to identify the client for the configuration.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_id(input);
         self
     }
     /// Sets or clears the `ClientId` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_id(input);
         self
     }
     /// The `ClientId` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         self.inner.get_client_id()
     }
     /// The configuration version returned in the most recent GetConfiguration response.
+    #[inline]
     pub fn client_configuration_version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_configuration_version(input);
         self
     }
     /// Sets or clears the `ClientConfigurationVersion` member.
+    #[inline]
     pub fn set_client_configuration_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_configuration_version(input);
         self
     }
     /// The `ClientConfigurationVersion` member as currently set.
+    #[inline]
     pub fn get_client_configuration_version(&self) -> &Option<String> {
         self.inner.get_client_configuration_version()
     }
@@ -597,6 +653,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetConfiguration`: `GET /applications/{Application}/environments/{Environment}/configurations/{Configuration}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -631,11 +688,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetConfigurationError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetConfigurationOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct GetConfigurationProfileInput {
 }
 impl GetConfigurationProfileInput {
     /// The ID of the application that includes the configuration profile you want to get.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The ID of the configuration profile that you want to get.
+    #[inline]
     pub fn configuration_profile_id(&self) -> &str {
         &self.configuration_profile_id
     }
     /// Creates a new builder for [`GetConfigurationProfileInput`].
+    #[inline]
     pub fn builder() -> GetConfigurationProfileInputBuilder {
         <GetConfigurationProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct GetConfigurationProfileInputBuilder {
 impl GetConfigurationProfileInputBuilder {
     /// The ID of the application that includes the configuration profile you want to get.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The ID of the configuration profile that you want to get.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.configuration_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.configuration_profile_id = input;
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         &self.configuration_profile_id
     }
@@ -81,6 +90,7 @@ impl GetConfigurationProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetConfigurationProfileInput, ::awsrt::error::BuildError> {
         Ok(GetConfigurationProfileInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -142,46 +152,57 @@ pub struct GetConfigurationProfileOutput {
 }
 impl GetConfigurationProfileOutput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the configuration profile.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The configuration profile description.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The URI location of the configuration.
+    #[inline]
     pub fn location_uri(&self) -> Option<&str> {
         self.location_uri.as_deref()
     }
     /// The ARN of an IAM role with permission to access the configuration at the specified `LocationUri`.
+    #[inline]
     pub fn retrieval_role_arn(&self) -> Option<&str> {
         self.retrieval_role_arn.as_deref()
     }
     /// A list of methods for validating the configuration.
+    #[inline]
     pub fn validators(&self) -> &[crate::types::Validator] {
         self.validators.as_deref().unwrap_or_default()
     }
     /// The type of configurations contained in the profile.
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// The Amazon Resource Name of the Key Management Service key to encrypt new configuration data versions in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_arn(&self) -> Option<&str> {
         self.kms_key_arn.as_deref()
     }
     /// The Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
+    #[inline]
     pub fn kms_key_identifier(&self) -> Option<&str> {
         self.kms_key_identifier.as_deref()
     }
     /// Creates a new builder for [`GetConfigurationProfileOutput`].
+    #[inline]
     pub fn builder() -> GetConfigurationProfileOutputBuilder {
         <GetConfigurationProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -203,147 +224,178 @@ pub struct GetConfigurationProfileOutputBuilder {
 }
 impl GetConfigurationProfileOutputBuilder {
     /// The application ID.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the configuration profile.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The configuration profile description.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The URI location of the configuration.
+    #[inline]
     pub fn location_uri(mut self, input: impl Into<String>) -> Self {
         self.location_uri = Some(input.into());
         self
     }
     /// Sets or clears the `LocationUri` member.
+    #[inline]
     pub fn set_location_uri(mut self, input: Option<String>) -> Self {
         self.location_uri = input;
         self
     }
     /// The `LocationUri` member as currently set.
+    #[inline]
     pub fn get_location_uri(&self) -> &Option<String> {
         &self.location_uri
     }
     /// The ARN of an IAM role with permission to access the configuration at the specified `LocationUri`.
+    #[inline]
     pub fn retrieval_role_arn(mut self, input: impl Into<String>) -> Self {
         self.retrieval_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RetrievalRoleArn` member.
+    #[inline]
     pub fn set_retrieval_role_arn(mut self, input: Option<String>) -> Self {
         self.retrieval_role_arn = input;
         self
     }
     /// The `RetrievalRoleArn` member as currently set.
+    #[inline]
     pub fn get_retrieval_role_arn(&self) -> &Option<String> {
         &self.retrieval_role_arn
     }
     /// Appends an item to the `Validators` list.
     /// A list of methods for validating the configuration.
+    #[inline]
     pub fn validators(mut self, input: crate::types::Validator) -> Self {
         self.validators.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Validators` member.
+    #[inline]
     pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.validators = input;
         self
     }
     /// The `Validators` member as currently set.
+    #[inline]
     pub fn get_validators(&self) -> &Option<Vec<crate::types::Validator>> {
         &self.validators
     }
     /// The type of configurations contained in the profile.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
     /// The Amazon Resource Name of the Key Management Service key to encrypt new configuration data versions in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_arn(mut self, input: impl Into<String>) -> Self {
         self.kms_key_arn = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyArn` member.
+    #[inline]
     pub fn set_kms_key_arn(mut self, input: Option<String>) -> Self {
         self.kms_key_arn = input;
         self
     }
     /// The `KmsKeyArn` member as currently set.
+    #[inline]
     pub fn get_kms_key_arn(&self) -> &Option<String> {
         &self.kms_key_arn
     }
     /// The Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
+    #[inline]
     pub fn kms_key_identifier(mut self, input: impl Into<String>) -> Self {
         self.kms_key_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyIdentifier` member.
+    #[inline]
     pub fn set_kms_key_identifier(mut self, input: Option<String>) -> Self {
         self.kms_key_identifier = input;
         self
     }
     /// The `KmsKeyIdentifier` member as currently set.
+    #[inline]
     pub fn get_kms_key_identifier(&self) -> &Option<String> {
         &self.kms_key_identifier
     }
     /// Builds the [`GetConfigurationProfileOutput`].
+    #[inline]
     pub fn build(self) -> GetConfigurationProfileOutput {
         GetConfigurationProfileOutput {
             application_id: self.application_id,
@@ -373,6 +425,7 @@ pub enum GetConfigurationProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetConfigurationProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -392,14 +445,17 @@ impl GetConfigurationProfileError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -486,6 +542,7 @@ impl GetConfigurationProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -542,31 +599,37 @@ impl<M> GetConfigurationProfileFluentBuilder<M> {
     }
     /// The ID of the application that includes the configuration profile you want to get.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The ID of the configuration profile that you want to get.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration_profile_id(input);
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration_profile_id(input);
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         self.inner.get_configuration_profile_id()
     }
@@ -607,6 +670,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetConfigurationProfile`: `GET /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetConfigurationProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -630,6 +694,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
@@ -639,6 +704,7 @@ pub(crate) fn parse_response(
         GetConfigurationProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetConfigurationProfileOutput, ::awsrt::json::JsonError> {

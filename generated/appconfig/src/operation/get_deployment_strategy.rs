@@ -24,10 +24,12 @@ pub struct GetDeploymentStrategyInput {
 }
 impl GetDeploymentStrategyInput {
     /// The ID of the deployment strategy to get.
+    #[inline]
     pub fn deployment_strategy_id(&self) -> &str {
         &self.deployment_strategy_id
     }
     /// Creates a new builder for [`GetDeploymentStrategyInput`].
+    #[inline]
     pub fn builder() -> GetDeploymentStrategyInputBuilder {
         <GetDeploymentStrategyInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct GetDeploymentStrategyInputBuilder {
 impl GetDeploymentStrategyInputBuilder {
     /// The ID of the deployment strategy to get.
     /// This member is required.
+    #[inline]
     pub fn deployment_strategy_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_strategy_id = Some(input.into());
         self
     }
     /// Sets or clears the `DeploymentStrategyId` member.
+    #[inline]
     pub fn set_deployment_strategy_id(mut self, input: Option<String>) -> Self {
         self.deployment_strategy_id = input;
         self
     }
     /// The `DeploymentStrategyId` member as currently set.
+    #[inline]
     pub fn get_deployment_strategy_id(&self) -> &Option<String> {
         &self.deployment_strategy_id
     }
@@ -59,6 +64,7 @@ impl GetDeploymentStrategyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetDeploymentStrategyInput, ::awsrt::error::BuildError> {
         Ok(GetDeploymentStrategyInput {
             deployment_strategy_id: self.deployment_strategy_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -108,38 +114,47 @@ pub struct GetDeploymentStrategyOutput {
 }
 impl GetDeploymentStrategyOutput {
     /// The deployment strategy ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the deployment strategy.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the deployment strategy.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(&self) -> i32 {
         self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(&self) -> Option<&crate::types::GrowthType> {
         self.growth_type.as_ref()
     }
     /// The percentage of targets that received a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(&self) -> Option<f32> {
         self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(&self) -> i32 {
         self.final_bake_time_in_minutes
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(&self) -> Option<&crate::types::ReplicateTo> {
         self.replicate_to.as_ref()
     }
     /// Creates a new builder for [`GetDeploymentStrategyOutput`].
+    #[inline]
     pub fn builder() -> GetDeploymentStrategyOutputBuilder {
         <GetDeploymentStrategyOutputBuilder as ::std::default::Default>::default()
     }
@@ -159,118 +174,143 @@ pub struct GetDeploymentStrategyOutputBuilder {
 }
 impl GetDeploymentStrategyOutputBuilder {
     /// The deployment strategy ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the deployment strategy.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the deployment strategy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.deployment_duration_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.deployment_duration_in_minutes = input;
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         &self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.growth_type = Some(input.into());
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.growth_type = input;
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         &self.growth_type
     }
     /// The percentage of targets that received a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.growth_factor = Some(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.growth_factor = input;
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         &self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.final_bake_time_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.final_bake_time_in_minutes = input;
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         &self.final_bake_time_in_minutes
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(mut self, input: impl Into<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicateTo` member.
+    #[inline]
     pub fn set_replicate_to(mut self, input: Option<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = input;
         self
     }
     /// The `ReplicateTo` member as currently set.
+    #[inline]
     pub fn get_replicate_to(&self) -> &Option<crate::types::ReplicateTo> {
         &self.replicate_to
     }
     /// Builds the [`GetDeploymentStrategyOutput`].
+    #[inline]
     pub fn build(self) -> GetDeploymentStrategyOutput {
         GetDeploymentStrategyOutput {
             id: self.id,
@@ -298,6 +338,7 @@ pub enum GetDeploymentStrategyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetDeploymentStrategyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -317,14 +358,17 @@ impl GetDeploymentStrategyError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -411,6 +455,7 @@ impl GetDeploymentStrategyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -467,16 +512,19 @@ impl<M> GetDeploymentStrategyFluentBuilder<M> {
     }
     /// The ID of the deployment strategy to get.
     /// This member is required.
+    #[inline]
     pub fn deployment_strategy_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.deployment_strategy_id(input);
         self
     }
     /// Sets or clears the `DeploymentStrategyId` member.
+    #[inline]
     pub fn set_deployment_strategy_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_deployment_strategy_id(input);
         self
     }
     /// The `DeploymentStrategyId` member as currently set.
+    #[inline]
     pub fn get_deployment_strategy_id(&self) -> &Option<String> {
         self.inner.get_deployment_strategy_id()
     }
@@ -517,6 +565,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetDeploymentStrategy`: `GET /deploymentstrategies/{DeploymentStrategyId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetDeploymentStrategyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -535,11 +584,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetDeploymentStrategyError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetDeploymentStrategyOutput, ::awsrt::json::JsonError> {

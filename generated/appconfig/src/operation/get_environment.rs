@@ -26,14 +26,17 @@ pub struct GetEnvironmentInput {
 }
 impl GetEnvironmentInput {
     /// The ID of the application that includes the environment you want to get.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The ID of the environment that you want to get.
+    #[inline]
     pub fn environment_id(&self) -> &str {
         &self.environment_id
     }
     /// Creates a new builder for [`GetEnvironmentInput`].
+    #[inline]
     pub fn builder() -> GetEnvironmentInputBuilder {
         <GetEnvironmentInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct GetEnvironmentInputBuilder {
 impl GetEnvironmentInputBuilder {
     /// The ID of the application that includes the environment you want to get.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The ID of the environment that you want to get.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.environment_id = Some(input.into());
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.environment_id = input;
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         &self.environment_id
     }
@@ -81,6 +90,7 @@ impl GetEnvironmentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(GetEnvironmentInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -130,30 +140,37 @@ pub struct GetEnvironmentOutput {
 }
 impl GetEnvironmentOutput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The environment ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the environment.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The state of the environment.
+    #[inline]
     pub fn state(&self) -> Option<&crate::types::EnvironmentState> {
         self.state.as_ref()
     }
     /// Amazon CloudWatch alarms monitored during the deployment.
+    #[inline]
     pub fn monitors(&self) -> &[crate::types::Monitor] {
         self.monitors.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetEnvironmentOutput`].
+    #[inline]
     pub fn builder() -> GetEnvironmentOutputBuilder {
         <GetEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
@@ -171,91 +188,110 @@ pub struct GetEnvironmentOutputBuilder {
 }
 impl GetEnvironmentOutputBuilder {
     /// The application ID.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The environment ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the environment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The state of the environment.
+    #[inline]
     pub fn state(mut self, input: impl Into<crate::types::EnvironmentState>) -> Self {
         self.state = Some(input.into());
         self
     }
     /// Sets or clears the `State` member.
+    #[inline]
     pub fn set_state(mut self, input: Option<crate::types::EnvironmentState>) -> Self {
         self.state = input;
         self
     }
     /// The `State` member as currently set.
+    #[inline]
     pub fn get_state(&self) -> &Option<crate::types::EnvironmentState> {
         &self.state
     }
     /// Appends an item to the `Monitors` list.
     /// Amazon CloudWatch alarms monitored during the deployment.
+    #[inline]
     pub fn monitors(mut self, input: crate::types::Monitor) -> Self {
         self.monitors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Monitors` member.
+    #[inline]
     pub fn set_monitors(mut self, input: Option<Vec<crate::types::Monitor>>) -> Self {
         self.monitors = input;
         self
     }
     /// The `Monitors` member as currently set.
+    #[inline]
     pub fn get_monitors(&self) -> &Option<Vec<crate::types::Monitor>> {
         &self.monitors
     }
     /// Builds the [`GetEnvironmentOutput`].
+    #[inline]
     pub fn build(self) -> GetEnvironmentOutput {
         GetEnvironmentOutput {
             application_id: self.application_id,
@@ -281,6 +317,7 @@ pub enum GetEnvironmentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetEnvironmentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -300,14 +337,17 @@ impl GetEnvironmentError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -394,6 +434,7 @@ impl GetEnvironmentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetEnvironmentOutput, ::awsrt::error::SdkError<GetEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -450,31 +491,37 @@ impl<M> GetEnvironmentFluentBuilder<M> {
     }
     /// The ID of the application that includes the environment you want to get.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The ID of the environment that you want to get.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.environment_id(input);
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_environment_id(input);
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         self.inner.get_environment_id()
     }
@@ -515,6 +562,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetEnvironment`: `GET /applications/{ApplicationId}/environments/{EnvironmentId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetEnvironmentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -533,11 +581,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetEnvironmentOutput, ::awsrt::error::SdkError<GetEnvironmentError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetEnvironmentError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetEnvironmentOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct GetExtensionAssociationInput {
 }
 impl GetExtensionAssociationInput {
     /// The extension association ID to get.
+    #[inline]
     pub fn extension_association_id(&self) -> &str {
         &self.extension_association_id
     }
     /// Creates a new builder for [`GetExtensionAssociationInput`].
+    #[inline]
     pub fn builder() -> GetExtensionAssociationInputBuilder {
         <GetExtensionAssociationInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct GetExtensionAssociationInputBuilder {
 impl GetExtensionAssociationInputBuilder {
     /// The extension association ID to get.
     /// This member is required.
+    #[inline]
     pub fn extension_association_id(mut self, input: impl Into<String>) -> Self {
         self.extension_association_id = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionAssociationId` member.
+    #[inline]
     pub fn set_extension_association_id(mut self, input: Option<String>) -> Self {
         self.extension_association_id = input;
         self
     }
     /// The `ExtensionAssociationId` member as currently set.
+    #[inline]
     pub fn get_extension_association_id(&self) -> &Option<String> {
         &self.extension_association_id
     }
@@ -59,6 +64,7 @@ impl GetExtensionAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetExtensionAssociationInput, ::awsrt::error::BuildError> {
         Ok(GetExtensionAssociationInput {
             extension_association_id: self.extension_association_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -104,30 +110,37 @@ pub struct GetExtensionAssociationOutput {
 }
 impl GetExtensionAssociationOutput {
     /// The system-generated ID for the association.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The ARN of the extension defined in the association.
+    #[inline]
     pub fn extension_arn(&self) -> Option<&str> {
         self.extension_arn.as_deref()
     }
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
+    #[inline]
     pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The parameter names and values defined in the association.
+    #[inline]
     pub fn parameters(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.parameters.as_ref()
     }
     /// The version number for the extension defined in the association.
+    #[inline]
     pub fn extension_version_number(&self) -> i32 {
         self.extension_version_number
     }
     /// Creates a new builder for [`GetExtensionAssociationOutput`].
+    #[inline]
     pub fn builder() -> GetExtensionAssociationOutputBuilder {
         <GetExtensionAssociationOutputBuilder as ::std::default::Default>::default()
     }
@@ -145,69 +158,83 @@ pub struct GetExtensionAssociationOutputBuilder {
 }
 impl GetExtensionAssociationOutputBuilder {
     /// The system-generated ID for the association.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The ARN of the extension defined in the association.
+    #[inline]
     pub fn extension_arn(mut self, input: impl Into<String>) -> Self {
         self.extension_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionArn` member.
+    #[inline]
     pub fn set_extension_arn(mut self, input: Option<String>) -> Self {
         self.extension_arn = input;
         self
     }
     /// The `ExtensionArn` member as currently set.
+    #[inline]
     pub fn get_extension_arn(&self) -> &Option<String> {
         &self.extension_arn
     }
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the association.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -216,24 +243,29 @@ impl GetExtensionAssociationOutputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// The version number for the extension defined in the association.
+    #[inline]
     pub fn extension_version_number(mut self, input: i32) -> Self {
         self.extension_version_number = Some(input);
         self
     }
     /// Sets or clears the `ExtensionVersionNumber` member.
+    #[inline]
     pub fn set_extension_version_number(mut self, input: Option<i32>) -> Self {
         self.extension_version_number = input;
         self
     }
     /// The `ExtensionVersionNumber` member as currently set.
+    #[inline]
     pub fn get_extension_version_number(&self) -> &Option<i32> {
         &self.extension_version_number
     }
     /// Builds the [`GetExtensionAssociationOutput`].
+    #[inline]
     pub fn build(self) -> GetExtensionAssociationOutput {
         GetExtensionAssociationOutput {
             id: self.id,
@@ -259,6 +291,7 @@ pub enum GetExtensionAssociationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetExtensionAssociationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -278,14 +311,17 @@ impl GetExtensionAssociationError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -372,6 +408,7 @@ impl GetExtensionAssociationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -428,16 +465,19 @@ impl<M> GetExtensionAssociationFluentBuilder<M> {
     }
     /// The extension association ID to get.
     /// This member is required.
+    #[inline]
     pub fn extension_association_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.extension_association_id(input);
         self
     }
     /// Sets or clears the `ExtensionAssociationId` member.
+    #[inline]
     pub fn set_extension_association_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_extension_association_id(input);
         self
     }
     /// The `ExtensionAssociationId` member as currently set.
+    #[inline]
     pub fn get_extension_association_id(&self) -> &Option<String> {
         self.inner.get_extension_association_id()
     }
@@ -478,6 +518,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetExtensionAssociation`: `GET /extensionassociations/{ExtensionAssociationId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetExtensionAssociationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -496,6 +537,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
@@ -505,6 +547,7 @@ pub(crate) fn parse_response(
         GetExtensionAssociationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetExtensionAssociationOutput, ::awsrt::json::JsonError> {

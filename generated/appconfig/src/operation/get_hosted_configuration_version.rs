@@ -28,18 +28,22 @@ pub struct GetHostedConfigurationVersionInput {
 }
 impl GetHostedConfigurationVersionInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(&self) -> &str {
         &self.configuration_profile_id
     }
     /// The version.
+    #[inline]
     pub fn version_number(&self) -> i32 {
         self.version_number
     }
     /// Creates a new builder for [`GetHostedConfigurationVersionInput`].
+    #[inline]
     pub fn builder() -> GetHostedConfigurationVersionInputBuilder {
         <GetHostedConfigurationVersionInputBuilder as ::std::default::Default>::default()
     }
@@ -55,46 +59,55 @@ pub struct GetHostedConfigurationVersionInputBuilder {
 impl GetHostedConfigurationVersionInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.configuration_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.configuration_profile_id = input;
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         &self.configuration_profile_id
     }
     /// The version.
     /// This member is required.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.version_number = Some(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.version_number = input;
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         &self.version_number
     }
@@ -103,6 +116,7 @@ impl GetHostedConfigurationVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
         Ok(GetHostedConfigurationVersionInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -178,38 +192,47 @@ fn __serde_secret_get_hosted_configuration_version_output_content<T: ::awsrt::se
 }
 impl GetHostedConfigurationVersionOutput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(&self) -> Option<&str> {
         self.configuration_profile_id.as_deref()
     }
     /// The configuration version.
+    #[inline]
     pub fn version_number(&self) -> i32 {
         self.version_number
     }
     /// A description of the configuration.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The content of the configuration or the configuration data.
+    #[inline]
     pub fn content(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.content.as_ref()
     }
     /// A standard MIME type describing the format of the configuration content.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// A user-defined label for an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(&self) -> Option<&str> {
         self.version_label.as_deref()
     }
     /// The Amazon Resource Name of the Key Management Service key that was used to encrypt this specific version of the configuration data in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_arn(&self) -> Option<&str> {
         self.kms_key_arn.as_deref()
     }
     /// Creates a new builder for [`GetHostedConfigurationVersionOutput`].
+    #[inline]
     pub fn builder() -> GetHostedConfigurationVersionOutputBuilder {
         <GetHostedConfigurationVersionOutputBuilder as ::std::default::Default>::default()
     }
@@ -243,118 +266,143 @@ impl ::std::fmt::Debug for GetHostedConfigurationVersionOutputBuilder {
 }
 impl GetHostedConfigurationVersionOutputBuilder {
     /// The application ID.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.configuration_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.configuration_profile_id = input;
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         &self.configuration_profile_id
     }
     /// The configuration version.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.version_number = Some(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.version_number = input;
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         &self.version_number
     }
     /// A description of the configuration.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The content of the configuration or the configuration data.
+    #[inline]
     pub fn content(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.content = Some(input.into());
         self
     }
     /// Sets or clears the `Content` member.
+    #[inline]
     pub fn set_content(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.content = input;
         self
     }
     /// The `Content` member as currently set.
+    #[inline]
     pub fn get_content(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.content
     }
     /// A standard MIME type describing the format of the configuration content.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// A user-defined label for an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(mut self, input: impl Into<String>) -> Self {
         self.version_label = Some(input.into());
         self
     }
     /// Sets or clears the `VersionLabel` member.
+    #[inline]
     pub fn set_version_label(mut self, input: Option<String>) -> Self {
         self.version_label = input;
         self
     }
     /// The `VersionLabel` member as currently set.
+    #[inline]
     pub fn get_version_label(&self) -> &Option<String> {
         &self.version_label
     }
     /// The Amazon Resource Name of the Key Management Service key that was used to encrypt this specific version of the configuration data in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_arn(mut self, input: impl Into<String>) -> Self {
         self.kms_key_arn = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyArn` member.
+    #[inline]
     pub fn set_kms_key_arn(mut self, input: Option<String>) -> Self {
         self.kms_key_arn = input;
         self
     }
     /// The `KmsKeyArn` member as currently set.
+    #[inline]
     pub fn get_kms_key_arn(&self) -> &Option<String> {
         &self.kms_key_arn
     }
     /// Builds the [`GetHostedConfigurationVersionOutput`].
+    #[inline]
     pub fn build(self) -> GetHostedConfigurationVersionOutput {
         GetHostedConfigurationVersionOutput {
             application_id: self.application_id,
@@ -382,6 +430,7 @@ pub enum GetHostedConfigurationVersionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetHostedConfigurationVersionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -401,14 +450,17 @@ impl GetHostedConfigurationVersionError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -495,6 +547,7 @@ impl GetHostedConfigurationVersionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -551,46 +604,55 @@ impl<M> GetHostedConfigurationVersionFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration_profile_id(input);
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration_profile_id(input);
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         self.inner.get_configuration_profile_id()
     }
     /// The version.
     /// This member is required.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.inner = self.inner.version_number(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_version_number(input);
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         self.inner.get_version_number()
     }
@@ -631,6 +693,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetHostedConfigurationVersion`: `GET /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}/hostedconfigurationversions/{VersionNumber}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetHostedConfigurationVersionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -664,6 +727,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
@@ -673,6 +737,7 @@ pub(crate) fn parse_response(
         GetHostedConfigurationVersionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::json::JsonError> {

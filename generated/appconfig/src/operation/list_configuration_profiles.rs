@@ -30,22 +30,27 @@ pub struct ListConfigurationProfilesInput {
 }
 impl ListConfigurationProfilesInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// A filter based on the type of configurations that the configuration profile contains.
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// Creates a new builder for [`ListConfigurationProfilesInput`].
+    #[inline]
     pub fn builder() -> ListConfigurationProfilesInputBuilder {
         <ListConfigurationProfilesInputBuilder as ::std::default::Default>::default()
     }
@@ -62,58 +67,70 @@ pub struct ListConfigurationProfilesInputBuilder {
 impl ListConfigurationProfilesInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// A filter based on the type of configurations that the configuration profile contains.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
@@ -122,6 +139,7 @@ impl ListConfigurationProfilesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListConfigurationProfilesInput, ::awsrt::error::BuildError> {
         Ok(ListConfigurationProfilesInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -162,14 +180,17 @@ pub struct ListConfigurationProfilesOutput {
 }
 impl ListConfigurationProfilesOutput {
     /// The elements from this collection.
+    #[inline]
     pub fn items(&self) -> &[crate::types::ConfigurationProfileSummary] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListConfigurationProfilesOutput`].
+    #[inline]
     pub fn builder() -> ListConfigurationProfilesOutputBuilder {
         <ListConfigurationProfilesOutputBuilder as ::std::default::Default>::default()
     }
@@ -184,11 +205,13 @@ pub struct ListConfigurationProfilesOutputBuilder {
 impl ListConfigurationProfilesOutputBuilder {
     /// Appends an item to the `Items` list.
     /// The elements from this collection.
+    #[inline]
     pub fn items(mut self, input: crate::types::ConfigurationProfileSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(
         mut self,
         input: Option<Vec<crate::types::ConfigurationProfileSummary>>,
@@ -197,24 +220,29 @@ impl ListConfigurationProfilesOutputBuilder {
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::ConfigurationProfileSummary>> {
         &self.items
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListConfigurationProfilesOutput`].
+    #[inline]
     pub fn build(self) -> ListConfigurationProfilesOutput {
         ListConfigurationProfilesOutput {
             items: self.items,
@@ -236,6 +264,7 @@ pub enum ListConfigurationProfilesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListConfigurationProfilesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -255,14 +284,17 @@ impl ListConfigurationProfilesError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -349,6 +381,7 @@ impl ListConfigurationProfilesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -405,58 +438,70 @@ impl<M> ListConfigurationProfilesFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// A filter based on the type of configurations that the configuration profile contains.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.r#type(input);
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_type(input);
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         self.inner.get_type()
     }
@@ -497,6 +542,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListConfigurationProfiles`: `GET /applications/{ApplicationId}/configurationprofiles`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListConfigurationProfilesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -520,6 +566,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
@@ -529,6 +576,7 @@ pub(crate) fn parse_response(
         ListConfigurationProfilesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListConfigurationProfilesOutput, ::awsrt::json::JsonError> {

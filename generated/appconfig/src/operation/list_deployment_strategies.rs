@@ -26,14 +26,17 @@ pub struct ListDeploymentStrategiesInput {
 }
 impl ListDeploymentStrategiesInput {
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListDeploymentStrategiesInput`].
+    #[inline]
     pub fn builder() -> ListDeploymentStrategiesInputBuilder {
         <ListDeploymentStrategiesInputBuilder as ::std::default::Default>::default()
     }
@@ -47,34 +50,41 @@ pub struct ListDeploymentStrategiesInputBuilder {
 }
 impl ListDeploymentStrategiesInputBuilder {
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListDeploymentStrategiesInput`].
+    #[inline]
     pub fn build(self) -> ListDeploymentStrategiesInput {
         ListDeploymentStrategiesInput {
             max_results: self.max_results,
@@ -110,14 +120,17 @@ pub struct ListDeploymentStrategiesOutput {
 }
 impl ListDeploymentStrategiesOutput {
     /// The elements from this collection.
+    #[inline]
     pub fn items(&self) -> &[crate::types::DeploymentStrategy] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListDeploymentStrategiesOutput`].
+    #[inline]
     pub fn builder() -> ListDeploymentStrategiesOutputBuilder {
         <ListDeploymentStrategiesOutputBuilder as ::std::default::Default>::default()
     }
@@ -132,34 +145,41 @@ pub struct ListDeploymentStrategiesOutputBuilder {
 impl ListDeploymentStrategiesOutputBuilder {
     /// Appends an item to the `Items` list.
     /// The elements from this collection.
+    #[inline]
     pub fn items(mut self, input: crate::types::DeploymentStrategy) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::DeploymentStrategy>>) -> Self {
         self.items = input;
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::DeploymentStrategy>> {
         &self.items
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListDeploymentStrategiesOutput`].
+    #[inline]
     pub fn build(self) -> ListDeploymentStrategiesOutput {
         ListDeploymentStrategiesOutput {
             items: self.items,
@@ -179,6 +199,7 @@ pub enum ListDeploymentStrategiesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListDeploymentStrategiesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -195,10 +216,12 @@ impl ListDeploymentStrategiesError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
@@ -284,6 +307,7 @@ impl ListDeploymentStrategiesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -339,30 +363,36 @@ impl<M> ListDeploymentStrategiesFluentBuilder<M> {
         &self.inner
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -403,6 +433,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDeploymentStrategies`: `GET /deploymentstrategies`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListDeploymentStrategiesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -418,6 +449,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
@@ -427,6 +459,7 @@ pub(crate) fn parse_response(
         ListDeploymentStrategiesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListDeploymentStrategiesOutput, ::awsrt::json::JsonError> {

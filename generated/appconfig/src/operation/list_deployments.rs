@@ -30,22 +30,27 @@ pub struct ListDeploymentsInput {
 }
 impl ListDeploymentsInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The environment ID.
+    #[inline]
     pub fn environment_id(&self) -> &str {
         &self.environment_id
     }
     /// The maximum number of items that may be returned for this call.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The token returned by a prior call to this operation indicating the next set of results to be returned.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListDeploymentsInput`].
+    #[inline]
     pub fn builder() -> ListDeploymentsInputBuilder {
         <ListDeploymentsInputBuilder as ::std::default::Default>::default()
     }
@@ -62,59 +67,71 @@ pub struct ListDeploymentsInputBuilder {
 impl ListDeploymentsInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The environment ID.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.environment_id = Some(input.into());
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.environment_id = input;
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         &self.environment_id
     }
     /// The maximum number of items that may be returned for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The token returned by a prior call to this operation indicating the next set of results to be returned.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -123,6 +140,7 @@ impl ListDeploymentsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListDeploymentsInput, ::awsrt::error::BuildError> {
         Ok(ListDeploymentsInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -166,14 +184,17 @@ pub struct ListDeploymentsOutput {
 }
 impl ListDeploymentsOutput {
     /// The elements from this collection.
+    #[inline]
     pub fn items(&self) -> &[crate::types::DeploymentSummary] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListDeploymentsOutput`].
+    #[inline]
     pub fn builder() -> ListDeploymentsOutputBuilder {
         <ListDeploymentsOutputBuilder as ::std::default::Default>::default()
     }
@@ -188,34 +209,41 @@ pub struct ListDeploymentsOutputBuilder {
 impl ListDeploymentsOutputBuilder {
     /// Appends an item to the `Items` list.
     /// The elements from this collection.
+    #[inline]
     pub fn items(mut self, input: crate::types::DeploymentSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::DeploymentSummary>>) -> Self {
         self.items = input;
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::DeploymentSummary>> {
         &self.items
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListDeploymentsOutput`].
+    #[inline]
     pub fn build(self) -> ListDeploymentsOutput {
         ListDeploymentsOutput {
             items: self.items,
@@ -237,6 +265,7 @@ pub enum ListDeploymentsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListDeploymentsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -256,14 +285,17 @@ impl ListDeploymentsError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -350,6 +382,7 @@ impl ListDeploymentsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -406,59 +439,71 @@ impl<M> ListDeploymentsFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The environment ID.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.environment_id(input);
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_environment_id(input);
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         self.inner.get_environment_id()
     }
     /// The maximum number of items that may be returned for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The token returned by a prior call to this operation indicating the next set of results to be returned.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -499,6 +544,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDeployments`: `GET /applications/{ApplicationId}/environments/{EnvironmentId}/deployments`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListDeploymentsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -524,11 +570,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListDeploymentsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListDeploymentsOutput, ::awsrt::json::JsonError> {

@@ -32,26 +32,32 @@ pub struct ListExtensionAssociationsInput {
 }
 impl ListExtensionAssociationsInput {
     /// The ARN of an application, configuration profile, or environment.
+    #[inline]
     pub fn resource_identifier(&self) -> Option<&str> {
         self.resource_identifier.as_deref()
     }
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
+    #[inline]
     pub fn extension_identifier(&self) -> Option<&str> {
         self.extension_identifier.as_deref()
     }
     /// The version number for the extension defined in the association.
+    #[inline]
     pub fn extension_version_number(&self) -> Option<i32> {
         self.extension_version_number
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListExtensionAssociationsInput`].
+    #[inline]
     pub fn builder() -> ListExtensionAssociationsInputBuilder {
         <ListExtensionAssociationsInputBuilder as ::std::default::Default>::default()
     }
@@ -68,76 +74,92 @@ pub struct ListExtensionAssociationsInputBuilder {
 }
 impl ListExtensionAssociationsInputBuilder {
     /// The ARN of an application, configuration profile, or environment.
+    #[inline]
     pub fn resource_identifier(mut self, input: impl Into<String>) -> Self {
         self.resource_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceIdentifier` member.
+    #[inline]
     pub fn set_resource_identifier(mut self, input: Option<String>) -> Self {
         self.resource_identifier = input;
         self
     }
     /// The `ResourceIdentifier` member as currently set.
+    #[inline]
     pub fn get_resource_identifier(&self) -> &Option<String> {
         &self.resource_identifier
     }
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
+    #[inline]
     pub fn extension_identifier(mut self, input: impl Into<String>) -> Self {
         self.extension_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionIdentifier` member.
+    #[inline]
     pub fn set_extension_identifier(mut self, input: Option<String>) -> Self {
         self.extension_identifier = input;
         self
     }
     /// The `ExtensionIdentifier` member as currently set.
+    #[inline]
     pub fn get_extension_identifier(&self) -> &Option<String> {
         &self.extension_identifier
     }
     /// The version number for the extension defined in the association.
+    #[inline]
     pub fn extension_version_number(mut self, input: i32) -> Self {
         self.extension_version_number = Some(input);
         self
     }
     /// Sets or clears the `ExtensionVersionNumber` member.
+    #[inline]
     pub fn set_extension_version_number(mut self, input: Option<i32>) -> Self {
         self.extension_version_number = input;
         self
     }
     /// The `ExtensionVersionNumber` member as currently set.
+    #[inline]
     pub fn get_extension_version_number(&self) -> &Option<i32> {
         &self.extension_version_number
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListExtensionAssociationsInput`].
+    #[inline]
     pub fn build(self) -> ListExtensionAssociationsInput {
         ListExtensionAssociationsInput {
             resource_identifier: self.resource_identifier,
@@ -176,14 +198,17 @@ pub struct ListExtensionAssociationsOutput {
 }
 impl ListExtensionAssociationsOutput {
     /// The list of extension associations.
+    #[inline]
     pub fn items(&self) -> &[crate::types::ExtensionAssociationSummary] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListExtensionAssociationsOutput`].
+    #[inline]
     pub fn builder() -> ListExtensionAssociationsOutputBuilder {
         <ListExtensionAssociationsOutputBuilder as ::std::default::Default>::default()
     }
@@ -198,11 +223,13 @@ pub struct ListExtensionAssociationsOutputBuilder {
 impl ListExtensionAssociationsOutputBuilder {
     /// Appends an item to the `Items` list.
     /// The list of extension associations.
+    #[inline]
     pub fn items(mut self, input: crate::types::ExtensionAssociationSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(
         mut self,
         input: Option<Vec<crate::types::ExtensionAssociationSummary>>,
@@ -211,24 +238,29 @@ impl ListExtensionAssociationsOutputBuilder {
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::ExtensionAssociationSummary>> {
         &self.items
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListExtensionAssociationsOutput`].
+    #[inline]
     pub fn build(self) -> ListExtensionAssociationsOutput {
         ListExtensionAssociationsOutput {
             items: self.items,
@@ -248,6 +280,7 @@ pub enum ListExtensionAssociationsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListExtensionAssociationsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -264,10 +297,12 @@ impl ListExtensionAssociationsError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
@@ -353,6 +388,7 @@ impl ListExtensionAssociationsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -408,72 +444,87 @@ impl<M> ListExtensionAssociationsFluentBuilder<M> {
         &self.inner
     }
     /// The ARN of an application, configuration profile, or environment.
+    #[inline]
     pub fn resource_identifier(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_identifier(input);
         self
     }
     /// Sets or clears the `ResourceIdentifier` member.
+    #[inline]
     pub fn set_resource_identifier(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_identifier(input);
         self
     }
     /// The `ResourceIdentifier` member as currently set.
+    #[inline]
     pub fn get_resource_identifier(&self) -> &Option<String> {
         self.inner.get_resource_identifier()
     }
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
+    #[inline]
     pub fn extension_identifier(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.extension_identifier(input);
         self
     }
     /// Sets or clears the `ExtensionIdentifier` member.
+    #[inline]
     pub fn set_extension_identifier(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_extension_identifier(input);
         self
     }
     /// The `ExtensionIdentifier` member as currently set.
+    #[inline]
     pub fn get_extension_identifier(&self) -> &Option<String> {
         self.inner.get_extension_identifier()
     }
     /// The version number for the extension defined in the association.
+    #[inline]
     pub fn extension_version_number(mut self, input: i32) -> Self {
         self.inner = self.inner.extension_version_number(input);
         self
     }
     /// Sets or clears the `ExtensionVersionNumber` member.
+    #[inline]
     pub fn set_extension_version_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_extension_version_number(input);
         self
     }
     /// The `ExtensionVersionNumber` member as currently set.
+    #[inline]
     pub fn get_extension_version_number(&self) -> &Option<i32> {
         self.inner.get_extension_version_number()
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -514,6 +565,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListExtensionAssociations`: `GET /extensionassociations`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListExtensionAssociationsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -550,6 +602,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
@@ -559,6 +612,7 @@ pub(crate) fn parse_response(
         ListExtensionAssociationsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListExtensionAssociationsOutput, ::awsrt::json::JsonError> {

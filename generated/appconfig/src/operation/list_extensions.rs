@@ -28,18 +28,22 @@ pub struct ListExtensionsInput {
 }
 impl ListExtensionsInput {
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The extension name.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`ListExtensionsInput`].
+    #[inline]
     pub fn builder() -> ListExtensionsInputBuilder {
         <ListExtensionsInputBuilder as ::std::default::Default>::default()
     }
@@ -54,48 +58,58 @@ pub struct ListExtensionsInputBuilder {
 }
 impl ListExtensionsInputBuilder {
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The extension name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`ListExtensionsInput`].
+    #[inline]
     pub fn build(self) -> ListExtensionsInput {
         ListExtensionsInput {
             max_results: self.max_results,
@@ -132,14 +146,17 @@ pub struct ListExtensionsOutput {
 }
 impl ListExtensionsOutput {
     /// The list of available extensions.
+    #[inline]
     pub fn items(&self) -> &[crate::types::ExtensionSummary] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListExtensionsOutput`].
+    #[inline]
     pub fn builder() -> ListExtensionsOutputBuilder {
         <ListExtensionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -154,34 +171,41 @@ pub struct ListExtensionsOutputBuilder {
 impl ListExtensionsOutputBuilder {
     /// Appends an item to the `Items` list.
     /// The list of available extensions.
+    #[inline]
     pub fn items(mut self, input: crate::types::ExtensionSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::ExtensionSummary>>) -> Self {
         self.items = input;
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::ExtensionSummary>> {
         &self.items
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListExtensionsOutput`].
+    #[inline]
     pub fn build(self) -> ListExtensionsOutput {
         ListExtensionsOutput {
             items: self.items,
@@ -201,6 +225,7 @@ pub enum ListExtensionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListExtensionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -217,10 +242,12 @@ impl ListExtensionsError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
@@ -306,6 +333,7 @@ impl ListExtensionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListExtensionsOutput, ::awsrt::error::SdkError<ListExtensionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -361,44 +389,53 @@ impl<M> ListExtensionsFluentBuilder<M> {
         &self.inner
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The extension name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
@@ -439,6 +476,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListExtensions`: `GET /extensions`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListExtensionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -457,11 +495,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListExtensionsOutput, ::awsrt::error::SdkError<ListExtensionsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListExtensionsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListExtensionsOutput, ::awsrt::json::JsonError> {

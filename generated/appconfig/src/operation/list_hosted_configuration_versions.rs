@@ -32,26 +32,32 @@ pub struct ListHostedConfigurationVersionsInput {
 }
 impl ListHostedConfigurationVersionsInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(&self) -> &str {
         &self.configuration_profile_id
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// An optional filter that can be used to specify the version label of an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(&self) -> Option<&str> {
         self.version_label.as_deref()
     }
     /// Creates a new builder for [`ListHostedConfigurationVersionsInput`].
+    #[inline]
     pub fn builder() -> ListHostedConfigurationVersionsInputBuilder {
         <ListHostedConfigurationVersionsInputBuilder as ::std::default::Default>::default()
     }
@@ -69,73 +75,88 @@ pub struct ListHostedConfigurationVersionsInputBuilder {
 impl ListHostedConfigurationVersionsInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.configuration_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.configuration_profile_id = input;
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         &self.configuration_profile_id
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// An optional filter that can be used to specify the version label of an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(mut self, input: impl Into<String>) -> Self {
         self.version_label = Some(input.into());
         self
     }
     /// Sets or clears the `VersionLabel` member.
+    #[inline]
     pub fn set_version_label(mut self, input: Option<String>) -> Self {
         self.version_label = input;
         self
     }
     /// The `VersionLabel` member as currently set.
+    #[inline]
     pub fn get_version_label(&self) -> &Option<String> {
         &self.version_label
     }
@@ -144,6 +165,7 @@ impl ListHostedConfigurationVersionsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListHostedConfigurationVersionsInput, ::awsrt::error::BuildError> {
         Ok(ListHostedConfigurationVersionsInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -188,14 +210,17 @@ pub struct ListHostedConfigurationVersionsOutput {
 }
 impl ListHostedConfigurationVersionsOutput {
     /// The elements from this collection.
+    #[inline]
     pub fn items(&self) -> &[crate::types::HostedConfigurationVersionSummary] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListHostedConfigurationVersionsOutput`].
+    #[inline]
     pub fn builder() -> ListHostedConfigurationVersionsOutputBuilder {
         <ListHostedConfigurationVersionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -210,11 +235,13 @@ pub struct ListHostedConfigurationVersionsOutputBuilder {
 impl ListHostedConfigurationVersionsOutputBuilder {
     /// Appends an item to the `Items` list.
     /// The elements from this collection.
+    #[inline]
     pub fn items(mut self, input: crate::types::HostedConfigurationVersionSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(
         mut self,
         input: Option<Vec<crate::types::HostedConfigurationVersionSummary>>,
@@ -223,24 +250,29 @@ impl ListHostedConfigurationVersionsOutputBuilder {
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::HostedConfigurationVersionSummary>> {
         &self.items
     }
     /// The token for the next set of items to return.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListHostedConfigurationVersionsOutput`].
+    #[inline]
     pub fn build(self) -> ListHostedConfigurationVersionsOutput {
         ListHostedConfigurationVersionsOutput {
             items: self.items,
@@ -262,6 +294,7 @@ pub enum ListHostedConfigurationVersionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListHostedConfigurationVersionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -281,14 +314,17 @@ impl ListHostedConfigurationVersionsError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -375,6 +411,7 @@ impl ListHostedConfigurationVersionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -431,73 +468,88 @@ impl<M> ListHostedConfigurationVersionsFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration_profile_id(input);
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration_profile_id(input);
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         self.inner.get_configuration_profile_id()
     }
     /// The maximum number of items to return for this call.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// A token to start the list.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// An optional filter that can be used to specify the version label of an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_label(input);
         self
     }
     /// Sets or clears the `VersionLabel` member.
+    #[inline]
     pub fn set_version_label(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_label(input);
         self
     }
     /// The `VersionLabel` member as currently set.
+    #[inline]
     pub fn get_version_label(&self) -> &Option<String> {
         self.inner.get_version_label()
     }
@@ -538,6 +590,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListHostedConfigurationVersions`: `GET /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}/hostedconfigurationversions`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListHostedConfigurationVersionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -571,6 +624,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
@@ -580,6 +634,7 @@ pub(crate) fn parse_response(
         ListHostedConfigurationVersionsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::json::JsonError> {

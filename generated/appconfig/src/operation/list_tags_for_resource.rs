@@ -24,10 +24,12 @@ pub struct ListTagsForResourceInput {
 }
 impl ListTagsForResourceInput {
     /// The resource ARN.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// Creates a new builder for [`ListTagsForResourceInput`].
+    #[inline]
     pub fn builder() -> ListTagsForResourceInputBuilder {
         <ListTagsForResourceInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct ListTagsForResourceInputBuilder {
 impl ListTagsForResourceInputBuilder {
     /// The resource ARN.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
@@ -59,6 +64,7 @@ impl ListTagsForResourceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListTagsForResourceInput, ::awsrt::error::BuildError> {
         Ok(ListTagsForResourceInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct ListTagsForResourceOutput {
 }
 impl ListTagsForResourceOutput {
     /// Metadata to assign to AppConfig resources.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`ListTagsForResourceOutput`].
+    #[inline]
     pub fn builder() -> ListTagsForResourceOutputBuilder {
         <ListTagsForResourceOutputBuilder as ::std::default::Default>::default()
     }
@@ -111,21 +119,25 @@ pub struct ListTagsForResourceOutputBuilder {
 impl ListTagsForResourceOutputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to AppConfig resources.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// Builds the [`ListTagsForResourceOutput`].
+    #[inline]
     pub fn build(self) -> ListTagsForResourceOutput {
         ListTagsForResourceOutput {
             tags: self.tags,
@@ -146,6 +158,7 @@ pub enum ListTagsForResourceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListTagsForResourceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -165,14 +178,17 @@ impl ListTagsForResourceError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -259,6 +275,7 @@ impl ListTagsForResourceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -315,16 +332,19 @@ impl<M> ListTagsForResourceFluentBuilder<M> {
     }
     /// The resource ARN.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
@@ -365,6 +385,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTagsForResource`: `GET /tags/{ResourceArn}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListTagsForResourceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -378,11 +399,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListTagsForResourceError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListTagsForResourceOutput, ::awsrt::json::JsonError> {

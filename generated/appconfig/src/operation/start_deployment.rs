@@ -40,44 +40,54 @@ pub struct StartDeploymentInput {
 }
 impl StartDeploymentInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The environment ID.
+    #[inline]
     pub fn environment_id(&self) -> &str {
         &self.environment_id
     }
     /// The deployment strategy ID.
+    #[inline]
     pub fn deployment_strategy_id(&self) -> &str {
         &self.deployment_strategy_id
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(&self) -> &str {
         &self.configuration_profile_id
     }
     /// The configuration version to deploy.
+    #[inline]
     pub fn configuration_version(&self) -> &str {
         &self.configuration_version
     }
     /// A description of the deployment.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Metadata to assign to the deployment.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// The KMS key identifier (key ID, key alias, or key ARN).
+    #[inline]
     pub fn kms_key_identifier(&self) -> Option<&str> {
         self.kms_key_identifier.as_deref()
     }
     /// A map of dynamic extension parameter names to values to pass to associated extensions with `PRE_START_DEPLOYMENT` actions.
+    #[inline]
     pub fn dynamic_extension_parameters(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.dynamic_extension_parameters.as_ref()
     }
     /// Creates a new builder for [`StartDeploymentInput`].
+    #[inline]
     pub fn builder() -> StartDeploymentInputBuilder {
         <StartDeploymentInputBuilder as ::std::default::Default>::default()
     }
@@ -99,125 +109,150 @@ pub struct StartDeploymentInputBuilder {
 impl StartDeploymentInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The environment ID.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.environment_id = Some(input.into());
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.environment_id = input;
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         &self.environment_id
     }
     /// The deployment strategy ID.
     /// This member is required.
+    #[inline]
     pub fn deployment_strategy_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_strategy_id = Some(input.into());
         self
     }
     /// Sets or clears the `DeploymentStrategyId` member.
+    #[inline]
     pub fn set_deployment_strategy_id(mut self, input: Option<String>) -> Self {
         self.deployment_strategy_id = input;
         self
     }
     /// The `DeploymentStrategyId` member as currently set.
+    #[inline]
     pub fn get_deployment_strategy_id(&self) -> &Option<String> {
         &self.deployment_strategy_id
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.configuration_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.configuration_profile_id = input;
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         &self.configuration_profile_id
     }
     /// The configuration version to deploy.
     /// This member is required.
+    #[inline]
     pub fn configuration_version(mut self, input: impl Into<String>) -> Self {
         self.configuration_version = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationVersion` member.
+    #[inline]
     pub fn set_configuration_version(mut self, input: Option<String>) -> Self {
         self.configuration_version = input;
         self
     }
     /// The `ConfigurationVersion` member as currently set.
+    #[inline]
     pub fn get_configuration_version(&self) -> &Option<String> {
         &self.configuration_version
     }
     /// A description of the deployment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the deployment.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// The KMS key identifier (key ID, key alias, or key ARN).
+    #[inline]
     pub fn kms_key_identifier(mut self, input: impl Into<String>) -> Self {
         self.kms_key_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyIdentifier` member.
+    #[inline]
     pub fn set_kms_key_identifier(mut self, input: Option<String>) -> Self {
         self.kms_key_identifier = input;
         self
     }
     /// The `KmsKeyIdentifier` member as currently set.
+    #[inline]
     pub fn get_kms_key_identifier(&self) -> &Option<String> {
         &self.kms_key_identifier
     }
     /// Inserts an entry into the `DynamicExtensionParameters` map.
     /// A map of dynamic extension parameter names to values to pass to associated extensions with `PRE_START_DEPLOYMENT` actions.
+    #[inline]
     pub fn dynamic_extension_parameters(
         mut self,
         key: impl Into<String>,
@@ -228,6 +263,7 @@ impl StartDeploymentInputBuilder {
         self
     }
     /// Sets or clears the `DynamicExtensionParameters` member.
+    #[inline]
     pub fn set_dynamic_extension_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -236,6 +272,7 @@ impl StartDeploymentInputBuilder {
         self
     }
     /// The `DynamicExtensionParameters` member as currently set.
+    #[inline]
     pub fn get_dynamic_extension_parameters(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -246,6 +283,7 @@ impl StartDeploymentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StartDeploymentInput, ::awsrt::error::BuildError> {
         Ok(StartDeploymentInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -343,94 +381,117 @@ pub struct StartDeploymentOutput {
 }
 impl StartDeploymentOutput {
     /// The ID of the application that was deployed.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The ID of the environment that was deployed.
+    #[inline]
     pub fn environment_id(&self) -> Option<&str> {
         self.environment_id.as_deref()
     }
     /// The ID of the deployment strategy that was deployed.
+    #[inline]
     pub fn deployment_strategy_id(&self) -> Option<&str> {
         self.deployment_strategy_id.as_deref()
     }
     /// The ID of the configuration profile that was deployed.
+    #[inline]
     pub fn configuration_profile_id(&self) -> Option<&str> {
         self.configuration_profile_id.as_deref()
     }
     /// The sequence number of the deployment.
+    #[inline]
     pub fn deployment_number(&self) -> i32 {
         self.deployment_number
     }
     /// The name of the configuration.
+    #[inline]
     pub fn configuration_name(&self) -> Option<&str> {
         self.configuration_name.as_deref()
     }
     /// Information about the source location of the configuration.
+    #[inline]
     pub fn configuration_location_uri(&self) -> Option<&str> {
         self.configuration_location_uri.as_deref()
     }
     /// The configuration version that was deployed.
+    #[inline]
     pub fn configuration_version(&self) -> Option<&str> {
         self.configuration_version.as_deref()
     }
     /// The description of the deployment.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(&self) -> i32 {
         self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(&self) -> Option<&crate::types::GrowthType> {
         self.growth_type.as_ref()
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(&self) -> Option<f32> {
         self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(&self) -> i32 {
         self.final_bake_time_in_minutes
     }
     /// The state of the deployment.
+    #[inline]
     pub fn state(&self) -> Option<&crate::types::DeploymentState> {
         self.state.as_ref()
     }
     /// A list containing all events related to a deployment.
+    #[inline]
     pub fn event_log(&self) -> &[crate::types::DeploymentEvent] {
         self.event_log.as_deref().unwrap_or_default()
     }
     /// The percentage of targets for which the deployment is available.
+    #[inline]
     pub fn percentage_complete(&self) -> Option<f32> {
         self.percentage_complete
     }
     /// The time the deployment started.
+    #[inline]
     pub fn started_at(&self) -> Option<::awsrt::types::DateTime> {
         self.started_at
     }
     /// The time the deployment completed.
+    #[inline]
     pub fn completed_at(&self) -> Option<::awsrt::types::DateTime> {
         self.completed_at
     }
     /// A list of extensions that were processed as part of the deployment.
+    #[inline]
     pub fn applied_extensions(&self) -> &[crate::types::AppliedExtension] {
         self.applied_extensions.as_deref().unwrap_or_default()
     }
     /// The Amazon Resource Name of the Key Management Service key used to encrypt configuration data.
+    #[inline]
     pub fn kms_key_arn(&self) -> Option<&str> {
         self.kms_key_arn.as_deref()
     }
     /// The Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
+    #[inline]
     pub fn kms_key_identifier(&self) -> Option<&str> {
         self.kms_key_identifier.as_deref()
     }
     /// A user-defined label for an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(&self) -> Option<&str> {
         self.version_label.as_deref()
     }
     /// Creates a new builder for [`StartDeploymentOutput`].
+    #[inline]
     pub fn builder() -> StartDeploymentOutputBuilder {
         <StartDeploymentOutputBuilder as ::std::default::Default>::default()
     }
@@ -464,265 +525,321 @@ pub struct StartDeploymentOutputBuilder {
 }
 impl StartDeploymentOutputBuilder {
     /// The ID of the application that was deployed.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The ID of the environment that was deployed.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.environment_id = Some(input.into());
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.environment_id = input;
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         &self.environment_id
     }
     /// The ID of the deployment strategy that was deployed.
+    #[inline]
     pub fn deployment_strategy_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_strategy_id = Some(input.into());
         self
     }
     /// Sets or clears the `DeploymentStrategyId` member.
+    #[inline]
     pub fn set_deployment_strategy_id(mut self, input: Option<String>) -> Self {
         self.deployment_strategy_id = input;
         self
     }
     /// The `DeploymentStrategyId` member as currently set.
+    #[inline]
     pub fn get_deployment_strategy_id(&self) -> &Option<String> {
         &self.deployment_strategy_id
     }
     /// The ID of the configuration profile that was deployed.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.configuration_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.configuration_profile_id = input;
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         &self.configuration_profile_id
     }
     /// The sequence number of the deployment.
+    #[inline]
     pub fn deployment_number(mut self, input: i32) -> Self {
         self.deployment_number = Some(input);
         self
     }
     /// Sets or clears the `DeploymentNumber` member.
+    #[inline]
     pub fn set_deployment_number(mut self, input: Option<i32>) -> Self {
         self.deployment_number = input;
         self
     }
     /// The `DeploymentNumber` member as currently set.
+    #[inline]
     pub fn get_deployment_number(&self) -> &Option<i32> {
         &self.deployment_number
     }
     /// The name of the configuration.
+    #[inline]
     pub fn configuration_name(mut self, input: impl Into<String>) -> Self {
         self.configuration_name = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationName` member.
+    #[inline]
     pub fn set_configuration_name(mut self, input: Option<String>) -> Self {
         self.configuration_name = input;
         self
     }
     /// The `ConfigurationName` member as currently set.
+    #[inline]
     pub fn get_configuration_name(&self) -> &Option<String> {
         &self.configuration_name
     }
     /// Information about the source location of the configuration.
+    #[inline]
     pub fn configuration_location_uri(mut self, input: impl Into<String>) -> Self {
         self.configuration_location_uri = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationLocationUri` member.
+    #[inline]
     pub fn set_configuration_location_uri(mut self, input: Option<String>) -> Self {
         self.configuration_location_uri = input;
         self
     }
     /// The `ConfigurationLocationUri` member as currently set.
+    #[inline]
     pub fn get_configuration_location_uri(&self) -> &Option<String> {
         &self.configuration_location_uri
     }
     /// The configuration version that was deployed.
+    #[inline]
     pub fn configuration_version(mut self, input: impl Into<String>) -> Self {
         self.configuration_version = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationVersion` member.
+    #[inline]
     pub fn set_configuration_version(mut self, input: Option<String>) -> Self {
         self.configuration_version = input;
         self
     }
     /// The `ConfigurationVersion` member as currently set.
+    #[inline]
     pub fn get_configuration_version(&self) -> &Option<String> {
         &self.configuration_version
     }
     /// The description of the deployment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.deployment_duration_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.deployment_duration_in_minutes = input;
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         &self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.growth_type = Some(input.into());
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.growth_type = input;
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         &self.growth_type
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.growth_factor = Some(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.growth_factor = input;
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         &self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.final_bake_time_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.final_bake_time_in_minutes = input;
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         &self.final_bake_time_in_minutes
     }
     /// The state of the deployment.
+    #[inline]
     pub fn state(mut self, input: impl Into<crate::types::DeploymentState>) -> Self {
         self.state = Some(input.into());
         self
     }
     /// Sets or clears the `State` member.
+    #[inline]
     pub fn set_state(mut self, input: Option<crate::types::DeploymentState>) -> Self {
         self.state = input;
         self
     }
     /// The `State` member as currently set.
+    #[inline]
     pub fn get_state(&self) -> &Option<crate::types::DeploymentState> {
         &self.state
     }
     /// Appends an item to the `EventLog` list.
     /// A list containing all events related to a deployment.
+    #[inline]
     pub fn event_log(mut self, input: crate::types::DeploymentEvent) -> Self {
         self.event_log.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `EventLog` member.
+    #[inline]
     pub fn set_event_log(mut self, input: Option<Vec<crate::types::DeploymentEvent>>) -> Self {
         self.event_log = input;
         self
     }
     /// The `EventLog` member as currently set.
+    #[inline]
     pub fn get_event_log(&self) -> &Option<Vec<crate::types::DeploymentEvent>> {
         &self.event_log
     }
     /// The percentage of targets for which the deployment is available.
+    #[inline]
     pub fn percentage_complete(mut self, input: f32) -> Self {
         self.percentage_complete = Some(input);
         self
     }
     /// Sets or clears the `PercentageComplete` member.
+    #[inline]
     pub fn set_percentage_complete(mut self, input: Option<f32>) -> Self {
         self.percentage_complete = input;
         self
     }
     /// The `PercentageComplete` member as currently set.
+    #[inline]
     pub fn get_percentage_complete(&self) -> &Option<f32> {
         &self.percentage_complete
     }
     /// The time the deployment started.
+    #[inline]
     pub fn started_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.started_at = Some(input);
         self
     }
     /// Sets or clears the `StartedAt` member.
+    #[inline]
     pub fn set_started_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.started_at = input;
         self
     }
     /// The `StartedAt` member as currently set.
+    #[inline]
     pub fn get_started_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.started_at
     }
     /// The time the deployment completed.
+    #[inline]
     pub fn completed_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.completed_at = Some(input);
         self
     }
     /// Sets or clears the `CompletedAt` member.
+    #[inline]
     pub fn set_completed_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.completed_at = input;
         self
     }
     /// The `CompletedAt` member as currently set.
+    #[inline]
     pub fn get_completed_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.completed_at
     }
     /// Appends an item to the `AppliedExtensions` list.
     /// A list of extensions that were processed as part of the deployment.
+    #[inline]
     pub fn applied_extensions(mut self, input: crate::types::AppliedExtension) -> Self {
         self.applied_extensions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AppliedExtensions` member.
+    #[inline]
     pub fn set_applied_extensions(
         mut self,
         input: Option<Vec<crate::types::AppliedExtension>>,
@@ -731,52 +848,63 @@ impl StartDeploymentOutputBuilder {
         self
     }
     /// The `AppliedExtensions` member as currently set.
+    #[inline]
     pub fn get_applied_extensions(&self) -> &Option<Vec<crate::types::AppliedExtension>> {
         &self.applied_extensions
     }
     /// The Amazon Resource Name of the Key Management Service key used to encrypt configuration data.
+    #[inline]
     pub fn kms_key_arn(mut self, input: impl Into<String>) -> Self {
         self.kms_key_arn = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyArn` member.
+    #[inline]
     pub fn set_kms_key_arn(mut self, input: Option<String>) -> Self {
         self.kms_key_arn = input;
         self
     }
     /// The `KmsKeyArn` member as currently set.
+    #[inline]
     pub fn get_kms_key_arn(&self) -> &Option<String> {
         &self.kms_key_arn
     }
     /// The Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
+    #[inline]
     pub fn kms_key_identifier(mut self, input: impl Into<String>) -> Self {
         self.kms_key_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyIdentifier` member.
+    #[inline]
     pub fn set_kms_key_identifier(mut self, input: Option<String>) -> Self {
         self.kms_key_identifier = input;
         self
     }
     /// The `KmsKeyIdentifier` member as currently set.
+    #[inline]
     pub fn get_kms_key_identifier(&self) -> &Option<String> {
         &self.kms_key_identifier
     }
     /// A user-defined label for an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(mut self, input: impl Into<String>) -> Self {
         self.version_label = Some(input.into());
         self
     }
     /// Sets or clears the `VersionLabel` member.
+    #[inline]
     pub fn set_version_label(mut self, input: Option<String>) -> Self {
         self.version_label = input;
         self
     }
     /// The `VersionLabel` member as currently set.
+    #[inline]
     pub fn get_version_label(&self) -> &Option<String> {
         &self.version_label
     }
     /// Builds the [`StartDeploymentOutput`].
+    #[inline]
     pub fn build(self) -> StartDeploymentOutput {
         StartDeploymentOutput {
             application_id: self.application_id,
@@ -820,6 +948,7 @@ pub enum StartDeploymentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl StartDeploymentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -842,18 +971,22 @@ impl StartDeploymentError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -941,6 +1074,7 @@ impl StartDeploymentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -997,124 +1131,149 @@ impl<M> StartDeploymentFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The environment ID.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.environment_id(input);
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_environment_id(input);
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         self.inner.get_environment_id()
     }
     /// The deployment strategy ID.
     /// This member is required.
+    #[inline]
     pub fn deployment_strategy_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.deployment_strategy_id(input);
         self
     }
     /// Sets or clears the `DeploymentStrategyId` member.
+    #[inline]
     pub fn set_deployment_strategy_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_deployment_strategy_id(input);
         self
     }
     /// The `DeploymentStrategyId` member as currently set.
+    #[inline]
     pub fn get_deployment_strategy_id(&self) -> &Option<String> {
         self.inner.get_deployment_strategy_id()
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration_profile_id(input);
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration_profile_id(input);
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         self.inner.get_configuration_profile_id()
     }
     /// The configuration version to deploy.
     /// This member is required.
+    #[inline]
     pub fn configuration_version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration_version(input);
         self
     }
     /// Sets or clears the `ConfigurationVersion` member.
+    #[inline]
     pub fn set_configuration_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration_version(input);
         self
     }
     /// The `ConfigurationVersion` member as currently set.
+    #[inline]
     pub fn get_configuration_version(&self) -> &Option<String> {
         self.inner.get_configuration_version()
     }
     /// A description of the deployment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the deployment.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
     /// The KMS key identifier (key ID, key alias, or key ARN).
+    #[inline]
     pub fn kms_key_identifier(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.kms_key_identifier(input);
         self
     }
     /// Sets or clears the `KmsKeyIdentifier` member.
+    #[inline]
     pub fn set_kms_key_identifier(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_kms_key_identifier(input);
         self
     }
     /// The `KmsKeyIdentifier` member as currently set.
+    #[inline]
     pub fn get_kms_key_identifier(&self) -> &Option<String> {
         self.inner.get_kms_key_identifier()
     }
     /// Inserts an entry into the `DynamicExtensionParameters` map.
     /// A map of dynamic extension parameter names to values to pass to associated extensions with `PRE_START_DEPLOYMENT` actions.
+    #[inline]
     pub fn dynamic_extension_parameters(
         mut self,
         key: impl Into<String>,
@@ -1124,6 +1283,7 @@ impl<M> StartDeploymentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `DynamicExtensionParameters` member.
+    #[inline]
     pub fn set_dynamic_extension_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -1132,6 +1292,7 @@ impl<M> StartDeploymentFluentBuilder<M> {
         self
     }
     /// The `DynamicExtensionParameters` member as currently set.
+    #[inline]
     pub fn get_dynamic_extension_parameters(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -1174,6 +1335,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartDeployment`: `POST /applications/{ApplicationId}/environments/{EnvironmentId}/deployments`.
+#[inline]
 pub(crate) fn ser_request(
     input: &StartDeploymentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1197,11 +1359,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>> {
     ::awsrt::protocol::http_response(reply, de_response, StartDeploymentError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartDeploymentInput) {
     w.begin_object();
     {
@@ -1247,6 +1411,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartDeploymentInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<StartDeploymentOutput, ::awsrt::json::JsonError> {

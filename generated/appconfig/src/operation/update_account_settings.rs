@@ -24,10 +24,12 @@ pub struct UpdateAccountSettingsInput {
 }
 impl UpdateAccountSettingsInput {
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection(&self) -> Option<&crate::types::DeletionProtectionSettings> {
         self.deletion_protection.as_ref()
     }
     /// Creates a new builder for [`UpdateAccountSettingsInput`].
+    #[inline]
     pub fn builder() -> UpdateAccountSettingsInputBuilder {
         <UpdateAccountSettingsInputBuilder as ::std::default::Default>::default()
     }
@@ -40,11 +42,13 @@ pub struct UpdateAccountSettingsInputBuilder {
 }
 impl UpdateAccountSettingsInputBuilder {
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection(mut self, input: crate::types::DeletionProtectionSettings) -> Self {
         self.deletion_protection = Some(input);
         self
     }
     /// Sets or clears the `DeletionProtection` member.
+    #[inline]
     pub fn set_deletion_protection(
         mut self,
         input: Option<crate::types::DeletionProtectionSettings>,
@@ -53,10 +57,12 @@ impl UpdateAccountSettingsInputBuilder {
         self
     }
     /// The `DeletionProtection` member as currently set.
+    #[inline]
     pub fn get_deletion_protection(&self) -> &Option<crate::types::DeletionProtectionSettings> {
         &self.deletion_protection
     }
     /// Builds the [`UpdateAccountSettingsInput`].
+    #[inline]
     pub fn build(self) -> UpdateAccountSettingsInput {
         UpdateAccountSettingsInput {
             deletion_protection: self.deletion_protection,
@@ -89,10 +95,12 @@ pub struct UpdateAccountSettingsOutput {
 }
 impl UpdateAccountSettingsOutput {
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection(&self) -> Option<&crate::types::DeletionProtectionSettings> {
         self.deletion_protection.as_ref()
     }
     /// Creates a new builder for [`UpdateAccountSettingsOutput`].
+    #[inline]
     pub fn builder() -> UpdateAccountSettingsOutputBuilder {
         <UpdateAccountSettingsOutputBuilder as ::std::default::Default>::default()
     }
@@ -105,11 +113,13 @@ pub struct UpdateAccountSettingsOutputBuilder {
 }
 impl UpdateAccountSettingsOutputBuilder {
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection(mut self, input: crate::types::DeletionProtectionSettings) -> Self {
         self.deletion_protection = Some(input);
         self
     }
     /// Sets or clears the `DeletionProtection` member.
+    #[inline]
     pub fn set_deletion_protection(
         mut self,
         input: Option<crate::types::DeletionProtectionSettings>,
@@ -118,10 +128,12 @@ impl UpdateAccountSettingsOutputBuilder {
         self
     }
     /// The `DeletionProtection` member as currently set.
+    #[inline]
     pub fn get_deletion_protection(&self) -> &Option<crate::types::DeletionProtectionSettings> {
         &self.deletion_protection
     }
     /// Builds the [`UpdateAccountSettingsOutput`].
+    #[inline]
     pub fn build(self) -> UpdateAccountSettingsOutput {
         UpdateAccountSettingsOutput {
             deletion_protection: self.deletion_protection,
@@ -140,6 +152,7 @@ pub enum UpdateAccountSettingsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateAccountSettingsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -156,10 +169,12 @@ impl UpdateAccountSettingsError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
@@ -245,6 +260,7 @@ impl UpdateAccountSettingsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -300,11 +316,13 @@ impl<M> UpdateAccountSettingsFluentBuilder<M> {
         &self.inner
     }
     /// A parameter to configure deletion protection.
+    #[inline]
     pub fn deletion_protection(mut self, input: crate::types::DeletionProtectionSettings) -> Self {
         self.inner = self.inner.deletion_protection(input);
         self
     }
     /// Sets or clears the `DeletionProtection` member.
+    #[inline]
     pub fn set_deletion_protection(
         mut self,
         input: Option<crate::types::DeletionProtectionSettings>,
@@ -313,6 +331,7 @@ impl<M> UpdateAccountSettingsFluentBuilder<M> {
         self
     }
     /// The `DeletionProtection` member as currently set.
+    #[inline]
     pub fn get_deletion_protection(&self) -> &Option<crate::types::DeletionProtectionSettings> {
         self.inner.get_deletion_protection()
     }
@@ -352,6 +371,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAccountSettings`: `PATCH /settings`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateAccountSettingsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -365,11 +385,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateAccountSettingsError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateAccountSettingsInput) {
     w.begin_object();
     if let Some(value) = &v.deletion_protection {
@@ -378,6 +400,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateAccountSettingsIn
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateAccountSettingsOutput, ::awsrt::json::JsonError> {

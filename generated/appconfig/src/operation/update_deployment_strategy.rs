@@ -46,30 +46,37 @@ pub struct UpdateDeploymentStrategyInput {
 }
 impl UpdateDeploymentStrategyInput {
     /// The deployment strategy ID.
+    #[inline]
     pub fn deployment_strategy_id(&self) -> &str {
         &self.deployment_strategy_id
     }
     /// A description of the deployment strategy.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Total amount of time for a deployment to last.
+    #[inline]
     pub fn deployment_duration_in_minutes(&self) -> Option<i32> {
         self.deployment_duration_in_minutes
     }
     /// The amount of time that AppConfig monitors for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(&self) -> Option<i32> {
         self.final_bake_time_in_minutes
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(&self) -> Option<f32> {
         self.growth_factor
     }
     /// The algorithm used to define how percentage grows over time.
+    #[inline]
     pub fn growth_type(&self) -> Option<&crate::types::GrowthType> {
         self.growth_type.as_ref()
     }
     /// Creates a new builder for [`UpdateDeploymentStrategyInput`].
+    #[inline]
     pub fn builder() -> UpdateDeploymentStrategyInputBuilder {
         <UpdateDeploymentStrategyInputBuilder as ::std::default::Default>::default()
     }
@@ -88,86 +95,104 @@ pub struct UpdateDeploymentStrategyInputBuilder {
 impl UpdateDeploymentStrategyInputBuilder {
     /// The deployment strategy ID.
     /// This member is required.
+    #[inline]
     pub fn deployment_strategy_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_strategy_id = Some(input.into());
         self
     }
     /// Sets or clears the `DeploymentStrategyId` member.
+    #[inline]
     pub fn set_deployment_strategy_id(mut self, input: Option<String>) -> Self {
         self.deployment_strategy_id = input;
         self
     }
     /// The `DeploymentStrategyId` member as currently set.
+    #[inline]
     pub fn get_deployment_strategy_id(&self) -> &Option<String> {
         &self.deployment_strategy_id
     }
     /// A description of the deployment strategy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Total amount of time for a deployment to last.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.deployment_duration_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.deployment_duration_in_minutes = input;
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         &self.deployment_duration_in_minutes
     }
     /// The amount of time that AppConfig monitors for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.final_bake_time_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.final_bake_time_in_minutes = input;
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         &self.final_bake_time_in_minutes
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.growth_factor = Some(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.growth_factor = input;
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         &self.growth_factor
     }
     /// The algorithm used to define how percentage grows over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.growth_type = Some(input.into());
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.growth_type = input;
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         &self.growth_type
     }
@@ -176,6 +201,7 @@ impl UpdateDeploymentStrategyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateDeploymentStrategyInput, ::awsrt::error::BuildError> {
         Ok(UpdateDeploymentStrategyInput {
             deployment_strategy_id: self.deployment_strategy_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -230,38 +256,47 @@ pub struct UpdateDeploymentStrategyOutput {
 }
 impl UpdateDeploymentStrategyOutput {
     /// The deployment strategy ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the deployment strategy.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the deployment strategy.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(&self) -> i32 {
         self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(&self) -> Option<&crate::types::GrowthType> {
         self.growth_type.as_ref()
     }
     /// The percentage of targets that received a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(&self) -> Option<f32> {
         self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(&self) -> i32 {
         self.final_bake_time_in_minutes
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(&self) -> Option<&crate::types::ReplicateTo> {
         self.replicate_to.as_ref()
     }
     /// Creates a new builder for [`UpdateDeploymentStrategyOutput`].
+    #[inline]
     pub fn builder() -> UpdateDeploymentStrategyOutputBuilder {
         <UpdateDeploymentStrategyOutputBuilder as ::std::default::Default>::default()
     }
@@ -281,118 +316,143 @@ pub struct UpdateDeploymentStrategyOutputBuilder {
 }
 impl UpdateDeploymentStrategyOutputBuilder {
     /// The deployment strategy ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the deployment strategy.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the deployment strategy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.deployment_duration_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.deployment_duration_in_minutes = input;
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         &self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.growth_type = Some(input.into());
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.growth_type = input;
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         &self.growth_type
     }
     /// The percentage of targets that received a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.growth_factor = Some(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.growth_factor = input;
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         &self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.final_bake_time_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.final_bake_time_in_minutes = input;
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         &self.final_bake_time_in_minutes
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(mut self, input: impl Into<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicateTo` member.
+    #[inline]
     pub fn set_replicate_to(mut self, input: Option<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = input;
         self
     }
     /// The `ReplicateTo` member as currently set.
+    #[inline]
     pub fn get_replicate_to(&self) -> &Option<crate::types::ReplicateTo> {
         &self.replicate_to
     }
     /// Builds the [`UpdateDeploymentStrategyOutput`].
+    #[inline]
     pub fn build(self) -> UpdateDeploymentStrategyOutput {
         UpdateDeploymentStrategyOutput {
             id: self.id,
@@ -420,6 +480,7 @@ pub enum UpdateDeploymentStrategyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateDeploymentStrategyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -439,14 +500,17 @@ impl UpdateDeploymentStrategyError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -533,6 +597,7 @@ impl UpdateDeploymentStrategyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -589,86 +654,104 @@ impl<M> UpdateDeploymentStrategyFluentBuilder<M> {
     }
     /// The deployment strategy ID.
     /// This member is required.
+    #[inline]
     pub fn deployment_strategy_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.deployment_strategy_id(input);
         self
     }
     /// Sets or clears the `DeploymentStrategyId` member.
+    #[inline]
     pub fn set_deployment_strategy_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_deployment_strategy_id(input);
         self
     }
     /// The `DeploymentStrategyId` member as currently set.
+    #[inline]
     pub fn get_deployment_strategy_id(&self) -> &Option<String> {
         self.inner.get_deployment_strategy_id()
     }
     /// A description of the deployment strategy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// Total amount of time for a deployment to last.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.inner = self.inner.deployment_duration_in_minutes(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_deployment_duration_in_minutes(input);
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         self.inner.get_deployment_duration_in_minutes()
     }
     /// The amount of time that AppConfig monitors for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.inner = self.inner.final_bake_time_in_minutes(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_final_bake_time_in_minutes(input);
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         self.inner.get_final_bake_time_in_minutes()
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.inner = self.inner.growth_factor(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.inner = self.inner.set_growth_factor(input);
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         self.inner.get_growth_factor()
     }
     /// The algorithm used to define how percentage grows over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.inner = self.inner.growth_type(input);
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.inner = self.inner.set_growth_type(input);
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         self.inner.get_growth_type()
     }
@@ -709,6 +792,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateDeploymentStrategy`: `PATCH /deploymentstrategies/{DeploymentStrategyId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateDeploymentStrategyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -731,6 +815,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
@@ -740,6 +825,7 @@ pub(crate) fn parse_response(
         UpdateDeploymentStrategyError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateDeploymentStrategyInput) {
     w.begin_object();
     if let Some(value) = &v.description {
@@ -764,6 +850,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateDeploymentStrateg
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::json::JsonError> {

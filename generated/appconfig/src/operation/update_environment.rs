@@ -32,26 +32,32 @@ pub struct UpdateEnvironmentInput {
 }
 impl UpdateEnvironmentInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The environment ID.
+    #[inline]
     pub fn environment_id(&self) -> &str {
         &self.environment_id
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// A description of the environment.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Amazon CloudWatch alarms to monitor during the deployment process.
+    #[inline]
     pub fn monitors(&self) -> &[crate::types::Monitor] {
         self.monitors.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UpdateEnvironmentInput`].
+    #[inline]
     pub fn builder() -> UpdateEnvironmentInputBuilder {
         <UpdateEnvironmentInputBuilder as ::std::default::Default>::default()
     }
@@ -69,74 +75,89 @@ pub struct UpdateEnvironmentInputBuilder {
 impl UpdateEnvironmentInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The environment ID.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.environment_id = Some(input.into());
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.environment_id = input;
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         &self.environment_id
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// A description of the environment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Appends an item to the `Monitors` list.
     /// Amazon CloudWatch alarms to monitor during the deployment process.
+    #[inline]
     pub fn monitors(mut self, input: crate::types::Monitor) -> Self {
         self.monitors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Monitors` member.
+    #[inline]
     pub fn set_monitors(mut self, input: Option<Vec<crate::types::Monitor>>) -> Self {
         self.monitors = input;
         self
     }
     /// The `Monitors` member as currently set.
+    #[inline]
     pub fn get_monitors(&self) -> &Option<Vec<crate::types::Monitor>> {
         &self.monitors
     }
@@ -145,6 +166,7 @@ impl UpdateEnvironmentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(UpdateEnvironmentInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -197,30 +219,37 @@ pub struct UpdateEnvironmentOutput {
 }
 impl UpdateEnvironmentOutput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The environment ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the environment.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The state of the environment.
+    #[inline]
     pub fn state(&self) -> Option<&crate::types::EnvironmentState> {
         self.state.as_ref()
     }
     /// Amazon CloudWatch alarms monitored during the deployment.
+    #[inline]
     pub fn monitors(&self) -> &[crate::types::Monitor] {
         self.monitors.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UpdateEnvironmentOutput`].
+    #[inline]
     pub fn builder() -> UpdateEnvironmentOutputBuilder {
         <UpdateEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
@@ -238,91 +267,110 @@ pub struct UpdateEnvironmentOutputBuilder {
 }
 impl UpdateEnvironmentOutputBuilder {
     /// The application ID.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The environment ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the environment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The state of the environment.
+    #[inline]
     pub fn state(mut self, input: impl Into<crate::types::EnvironmentState>) -> Self {
         self.state = Some(input.into());
         self
     }
     /// Sets or clears the `State` member.
+    #[inline]
     pub fn set_state(mut self, input: Option<crate::types::EnvironmentState>) -> Self {
         self.state = input;
         self
     }
     /// The `State` member as currently set.
+    #[inline]
     pub fn get_state(&self) -> &Option<crate::types::EnvironmentState> {
         &self.state
     }
     /// Appends an item to the `Monitors` list.
     /// Amazon CloudWatch alarms monitored during the deployment.
+    #[inline]
     pub fn monitors(mut self, input: crate::types::Monitor) -> Self {
         self.monitors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Monitors` member.
+    #[inline]
     pub fn set_monitors(mut self, input: Option<Vec<crate::types::Monitor>>) -> Self {
         self.monitors = input;
         self
     }
     /// The `Monitors` member as currently set.
+    #[inline]
     pub fn get_monitors(&self) -> &Option<Vec<crate::types::Monitor>> {
         &self.monitors
     }
     /// Builds the [`UpdateEnvironmentOutput`].
+    #[inline]
     pub fn build(self) -> UpdateEnvironmentOutput {
         UpdateEnvironmentOutput {
             application_id: self.application_id,
@@ -348,6 +396,7 @@ pub enum UpdateEnvironmentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateEnvironmentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -367,14 +416,17 @@ impl UpdateEnvironmentError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -461,6 +513,7 @@ impl UpdateEnvironmentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -517,74 +570,89 @@ impl<M> UpdateEnvironmentFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The environment ID.
     /// This member is required.
+    #[inline]
     pub fn environment_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.environment_id(input);
         self
     }
     /// Sets or clears the `EnvironmentId` member.
+    #[inline]
     pub fn set_environment_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_environment_id(input);
         self
     }
     /// The `EnvironmentId` member as currently set.
+    #[inline]
     pub fn get_environment_id(&self) -> &Option<String> {
         self.inner.get_environment_id()
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// A description of the environment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// Appends an item to the `Monitors` list.
     /// Amazon CloudWatch alarms to monitor during the deployment process.
+    #[inline]
     pub fn monitors(mut self, input: crate::types::Monitor) -> Self {
         self.inner = self.inner.monitors(input);
         self
     }
     /// Sets or clears the `Monitors` member.
+    #[inline]
     pub fn set_monitors(mut self, input: Option<Vec<crate::types::Monitor>>) -> Self {
         self.inner = self.inner.set_monitors(input);
         self
     }
     /// The `Monitors` member as currently set.
+    #[inline]
     pub fn get_monitors(&self) -> &Option<Vec<crate::types::Monitor>> {
         self.inner.get_monitors()
     }
@@ -625,6 +693,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateEnvironment`: `PATCH /applications/{ApplicationId}/environments/{EnvironmentId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateEnvironmentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -647,11 +716,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateEnvironmentError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateEnvironmentInput) {
     w.begin_object();
     if let Some(value) = &v.name {
@@ -672,6 +743,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateEnvironmentInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateEnvironmentOutput, ::awsrt::json::JsonError> {

@@ -32,30 +32,36 @@ pub struct UpdateExtensionInput {
 }
 impl UpdateExtensionInput {
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
+    #[inline]
     pub fn extension_identifier(&self) -> &str {
         &self.extension_identifier
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(
         &self,
     ) -> Option<&::std::collections::HashMap<String, Vec<crate::types::Action>>> {
         self.actions.as_ref()
     }
     /// One or more parameters for the actions called by the extension.
+    #[inline]
     pub fn parameters(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::Parameter>> {
         self.parameters.as_ref()
     }
     /// The extension version number.
+    #[inline]
     pub fn version_number(&self) -> Option<i32> {
         self.version_number
     }
     /// Creates a new builder for [`UpdateExtensionInput`].
+    #[inline]
     pub fn builder() -> UpdateExtensionInputBuilder {
         <UpdateExtensionInputBuilder as ::std::default::Default>::default()
     }
@@ -73,40 +79,48 @@ pub struct UpdateExtensionInputBuilder {
 impl UpdateExtensionInputBuilder {
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
     /// This member is required.
+    #[inline]
     pub fn extension_identifier(mut self, input: impl Into<String>) -> Self {
         self.extension_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionIdentifier` member.
+    #[inline]
     pub fn set_extension_identifier(mut self, input: Option<String>) -> Self {
         self.extension_identifier = input;
         self
     }
     /// The `ExtensionIdentifier` member as currently set.
+    #[inline]
     pub fn get_extension_identifier(&self) -> &Option<String> {
         &self.extension_identifier
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
         self.actions.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Actions` member.
+    #[inline]
     pub fn set_actions(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
@@ -115,6 +129,7 @@ impl UpdateExtensionInputBuilder {
         self
     }
     /// The `Actions` member as currently set.
+    #[inline]
     pub fn get_actions(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::Action>>> {
@@ -122,12 +137,14 @@ impl UpdateExtensionInputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// One or more parameters for the actions called by the extension.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
@@ -136,22 +153,26 @@ impl UpdateExtensionInputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Parameter>> {
         &self.parameters
     }
     /// The extension version number.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.version_number = Some(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.version_number = input;
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         &self.version_number
     }
@@ -160,6 +181,7 @@ impl UpdateExtensionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateExtensionInput, ::awsrt::error::BuildError> {
         Ok(UpdateExtensionInput {
             extension_identifier: self.extension_identifier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -211,38 +233,46 @@ pub struct UpdateExtensionOutput {
 }
 impl UpdateExtensionOutput {
     /// The system-generated ID of the extension.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The extension name.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The extension version number.
+    #[inline]
     pub fn version_number(&self) -> i32 {
         self.version_number
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(
         &self,
     ) -> Option<&::std::collections::HashMap<String, Vec<crate::types::Action>>> {
         self.actions.as_ref()
     }
     /// The parameters accepted by the extension.
+    #[inline]
     pub fn parameters(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::Parameter>> {
         self.parameters.as_ref()
     }
     /// Creates a new builder for [`UpdateExtensionOutput`].
+    #[inline]
     pub fn builder() -> UpdateExtensionOutputBuilder {
         <UpdateExtensionOutputBuilder as ::std::default::Default>::default()
     }
@@ -261,82 +291,99 @@ pub struct UpdateExtensionOutputBuilder {
 }
 impl UpdateExtensionOutputBuilder {
     /// The system-generated ID of the extension.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The extension name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The extension version number.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.version_number = Some(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.version_number = input;
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         &self.version_number
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
         self.actions.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Actions` member.
+    #[inline]
     pub fn set_actions(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
@@ -345,6 +392,7 @@ impl UpdateExtensionOutputBuilder {
         self
     }
     /// The `Actions` member as currently set.
+    #[inline]
     pub fn get_actions(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::Action>>> {
@@ -352,12 +400,14 @@ impl UpdateExtensionOutputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameters accepted by the extension.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
@@ -366,12 +416,14 @@ impl UpdateExtensionOutputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Parameter>> {
         &self.parameters
     }
     /// Builds the [`UpdateExtensionOutput`].
+    #[inline]
     pub fn build(self) -> UpdateExtensionOutput {
         UpdateExtensionOutput {
             id: self.id,
@@ -400,6 +452,7 @@ pub enum UpdateExtensionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateExtensionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -422,18 +475,22 @@ impl UpdateExtensionError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -521,6 +578,7 @@ impl UpdateExtensionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -577,40 +635,48 @@ impl<M> UpdateExtensionFluentBuilder<M> {
     }
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
     /// This member is required.
+    #[inline]
     pub fn extension_identifier(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.extension_identifier(input);
         self
     }
     /// Sets or clears the `ExtensionIdentifier` member.
+    #[inline]
     pub fn set_extension_identifier(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_extension_identifier(input);
         self
     }
     /// The `ExtensionIdentifier` member as currently set.
+    #[inline]
     pub fn get_extension_identifier(&self) -> &Option<String> {
         self.inner.get_extension_identifier()
     }
     /// Information about the extension.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
+    #[inline]
     pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
         self.inner = self.inner.actions(key, value);
         self
     }
     /// Sets or clears the `Actions` member.
+    #[inline]
     pub fn set_actions(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
@@ -619,6 +685,7 @@ impl<M> UpdateExtensionFluentBuilder<M> {
         self
     }
     /// The `Actions` member as currently set.
+    #[inline]
     pub fn get_actions(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::Action>>> {
@@ -626,11 +693,13 @@ impl<M> UpdateExtensionFluentBuilder<M> {
     }
     /// Inserts an entry into the `Parameters` map.
     /// One or more parameters for the actions called by the extension.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
         self.inner = self.inner.parameters(key, value);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
@@ -639,22 +708,26 @@ impl<M> UpdateExtensionFluentBuilder<M> {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Parameter>> {
         self.inner.get_parameters()
     }
     /// The extension version number.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.inner = self.inner.version_number(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_version_number(input);
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         self.inner.get_version_number()
     }
@@ -695,6 +768,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateExtension`: `PATCH /extensions/{ExtensionIdentifier}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateExtensionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -717,11 +791,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateExtensionError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateExtensionInput) {
     w.begin_object();
     if let Some(value) = &v.description {
@@ -756,6 +832,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateExtensionInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateExtensionOutput, ::awsrt::json::JsonError> {

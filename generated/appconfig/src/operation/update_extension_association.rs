@@ -26,14 +26,17 @@ pub struct UpdateExtensionAssociationInput {
 }
 impl UpdateExtensionAssociationInput {
     /// The system-generated ID for the association.
+    #[inline]
     pub fn extension_association_id(&self) -> &str {
         &self.extension_association_id
     }
     /// The parameter names and values defined in the extension.
+    #[inline]
     pub fn parameters(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.parameters.as_ref()
     }
     /// Creates a new builder for [`UpdateExtensionAssociationInput`].
+    #[inline]
     pub fn builder() -> UpdateExtensionAssociationInputBuilder {
         <UpdateExtensionAssociationInputBuilder as ::std::default::Default>::default()
     }
@@ -48,27 +51,32 @@ pub struct UpdateExtensionAssociationInputBuilder {
 impl UpdateExtensionAssociationInputBuilder {
     /// The system-generated ID for the association.
     /// This member is required.
+    #[inline]
     pub fn extension_association_id(mut self, input: impl Into<String>) -> Self {
         self.extension_association_id = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionAssociationId` member.
+    #[inline]
     pub fn set_extension_association_id(mut self, input: Option<String>) -> Self {
         self.extension_association_id = input;
         self
     }
     /// The `ExtensionAssociationId` member as currently set.
+    #[inline]
     pub fn get_extension_association_id(&self) -> &Option<String> {
         &self.extension_association_id
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the extension.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -77,6 +85,7 @@ impl UpdateExtensionAssociationInputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
@@ -85,6 +94,7 @@ impl UpdateExtensionAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateExtensionAssociationInput, ::awsrt::error::BuildError> {
         Ok(UpdateExtensionAssociationInput {
             extension_association_id: self.extension_association_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -131,30 +141,37 @@ pub struct UpdateExtensionAssociationOutput {
 }
 impl UpdateExtensionAssociationOutput {
     /// The system-generated ID for the association.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The ARN of the extension defined in the association.
+    #[inline]
     pub fn extension_arn(&self) -> Option<&str> {
         self.extension_arn.as_deref()
     }
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
+    #[inline]
     pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The parameter names and values defined in the association.
+    #[inline]
     pub fn parameters(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.parameters.as_ref()
     }
     /// The version number for the extension defined in the association.
+    #[inline]
     pub fn extension_version_number(&self) -> i32 {
         self.extension_version_number
     }
     /// Creates a new builder for [`UpdateExtensionAssociationOutput`].
+    #[inline]
     pub fn builder() -> UpdateExtensionAssociationOutputBuilder {
         <UpdateExtensionAssociationOutputBuilder as ::std::default::Default>::default()
     }
@@ -172,69 +189,83 @@ pub struct UpdateExtensionAssociationOutputBuilder {
 }
 impl UpdateExtensionAssociationOutputBuilder {
     /// The system-generated ID for the association.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The ARN of the extension defined in the association.
+    #[inline]
     pub fn extension_arn(mut self, input: impl Into<String>) -> Self {
         self.extension_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionArn` member.
+    #[inline]
     pub fn set_extension_arn(mut self, input: Option<String>) -> Self {
         self.extension_arn = input;
         self
     }
     /// The `ExtensionArn` member as currently set.
+    #[inline]
     pub fn get_extension_arn(&self) -> &Option<String> {
         &self.extension_arn
     }
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the association.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -243,24 +274,29 @@ impl UpdateExtensionAssociationOutputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// The version number for the extension defined in the association.
+    #[inline]
     pub fn extension_version_number(mut self, input: i32) -> Self {
         self.extension_version_number = Some(input);
         self
     }
     /// Sets or clears the `ExtensionVersionNumber` member.
+    #[inline]
     pub fn set_extension_version_number(mut self, input: Option<i32>) -> Self {
         self.extension_version_number = input;
         self
     }
     /// The `ExtensionVersionNumber` member as currently set.
+    #[inline]
     pub fn get_extension_version_number(&self) -> &Option<i32> {
         &self.extension_version_number
     }
     /// Builds the [`UpdateExtensionAssociationOutput`].
+    #[inline]
     pub fn build(self) -> UpdateExtensionAssociationOutput {
         UpdateExtensionAssociationOutput {
             id: self.id,
@@ -286,6 +322,7 @@ pub enum UpdateExtensionAssociationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateExtensionAssociationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -305,14 +342,17 @@ impl UpdateExtensionAssociationError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -399,6 +439,7 @@ impl UpdateExtensionAssociationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateExtensionAssociationOutput, ::awsrt::error::SdkError<UpdateExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -455,26 +496,31 @@ impl<M> UpdateExtensionAssociationFluentBuilder<M> {
     }
     /// The system-generated ID for the association.
     /// This member is required.
+    #[inline]
     pub fn extension_association_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.extension_association_id(input);
         self
     }
     /// Sets or clears the `ExtensionAssociationId` member.
+    #[inline]
     pub fn set_extension_association_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_extension_association_id(input);
         self
     }
     /// The `ExtensionAssociationId` member as currently set.
+    #[inline]
     pub fn get_extension_association_id(&self) -> &Option<String> {
         self.inner.get_extension_association_id()
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the extension.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.parameters(key, value);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -483,6 +529,7 @@ impl<M> UpdateExtensionAssociationFluentBuilder<M> {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_parameters()
     }
@@ -523,6 +570,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateExtensionAssociation`: `PATCH /extensionassociations/{ExtensionAssociationId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateExtensionAssociationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -545,6 +593,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateExtensionAssociationOutput, ::awsrt::error::SdkError<UpdateExtensionAssociationError>> {
@@ -554,6 +603,7 @@ pub(crate) fn parse_response(
         UpdateExtensionAssociationError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateExtensionAssociationInput) {
     w.begin_object();
     if let Some(value) = &v.parameters {
@@ -567,6 +617,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateExtensionAssociat
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateExtensionAssociationOutput, ::awsrt::json::JsonError> {

@@ -28,18 +28,22 @@ pub struct ValidateConfigurationInput {
 }
 impl ValidateConfigurationInput {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> &str {
         &self.application_id
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(&self) -> &str {
         &self.configuration_profile_id
     }
     /// The version of the configuration to validate.
+    #[inline]
     pub fn configuration_version(&self) -> &str {
         &self.configuration_version
     }
     /// Creates a new builder for [`ValidateConfigurationInput`].
+    #[inline]
     pub fn builder() -> ValidateConfigurationInputBuilder {
         <ValidateConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -55,46 +59,55 @@ pub struct ValidateConfigurationInputBuilder {
 impl ValidateConfigurationInputBuilder {
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.configuration_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.configuration_profile_id = input;
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         &self.configuration_profile_id
     }
     /// The version of the configuration to validate.
     /// This member is required.
+    #[inline]
     pub fn configuration_version(mut self, input: impl Into<String>) -> Self {
         self.configuration_version = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationVersion` member.
+    #[inline]
     pub fn set_configuration_version(mut self, input: Option<String>) -> Self {
         self.configuration_version = input;
         self
     }
     /// The `ConfigurationVersion` member as currently set.
+    #[inline]
     pub fn get_configuration_version(&self) -> &Option<String> {
         &self.configuration_version
     }
@@ -103,6 +116,7 @@ impl ValidateConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ValidateConfigurationInput, ::awsrt::error::BuildError> {
         Ok(ValidateConfigurationInput {
             application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -143,6 +157,7 @@ impl ValidateConfigurationInput {
 pub struct ValidateConfigurationOutput {}
 impl ValidateConfigurationOutput {
     /// Creates a new builder for [`ValidateConfigurationOutput`].
+    #[inline]
     pub fn builder() -> ValidateConfigurationOutputBuilder {
         <ValidateConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -153,6 +168,7 @@ impl ValidateConfigurationOutput {
 pub struct ValidateConfigurationOutputBuilder {}
 impl ValidateConfigurationOutputBuilder {
     /// Builds the [`ValidateConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> ValidateConfigurationOutput {
         ValidateConfigurationOutput {}
     }
@@ -171,6 +187,7 @@ pub enum ValidateConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ValidateConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -190,14 +207,17 @@ impl ValidateConfigurationError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -284,6 +304,7 @@ impl ValidateConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ValidateConfigurationOutput, ::awsrt::error::SdkError<ValidateConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -340,46 +361,55 @@ impl<M> ValidateConfigurationFluentBuilder<M> {
     }
     /// The application ID.
     /// This member is required.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.application_id(input);
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_application_id(input);
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         self.inner.get_application_id()
     }
     /// The configuration profile ID.
     /// This member is required.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration_profile_id(input);
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration_profile_id(input);
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         self.inner.get_configuration_profile_id()
     }
     /// The version of the configuration to validate.
     /// This member is required.
+    #[inline]
     pub fn configuration_version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration_version(input);
         self
     }
     /// Sets or clears the `ConfigurationVersion` member.
+    #[inline]
     pub fn set_configuration_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration_version(input);
         self
     }
     /// The `ConfigurationVersion` member as currently set.
+    #[inline]
     pub fn get_configuration_version(&self) -> &Option<String> {
         self.inner.get_configuration_version()
     }
@@ -420,6 +450,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ValidateConfiguration`: `POST /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}/validators`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ValidateConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -452,11 +483,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ValidateConfigurationOutput, ::awsrt::error::SdkError<ValidateConfigurationError>> {
     ::awsrt::protocol::http_response(reply, de_response, ValidateConfigurationError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<ValidateConfigurationOutput, ::awsrt::json::JsonError> {

@@ -33,22 +33,27 @@ pub struct Action {
 }
 impl Action {
     /// The action name.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Information about the action.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The extension URI associated to the action point in the extension definition.
+    #[inline]
     pub fn uri(&self) -> Option<&str> {
         self.uri.as_deref()
     }
     /// An Amazon Resource Name (ARN) for an Identity and Access Management assume role.
+    #[inline]
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
     }
     /// Creates a new builder for [`Action`].
+    #[inline]
     pub fn builder() -> ActionBuilder {
         <ActionBuilder as ::std::default::Default>::default()
     }
@@ -64,62 +69,75 @@ pub struct ActionBuilder {
 }
 impl ActionBuilder {
     /// The action name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Information about the action.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The extension URI associated to the action point in the extension definition.
+    #[inline]
     pub fn uri(mut self, input: impl Into<String>) -> Self {
         self.uri = Some(input.into());
         self
     }
     /// Sets or clears the `Uri` member.
+    #[inline]
     pub fn set_uri(mut self, input: Option<String>) -> Self {
         self.uri = input;
         self
     }
     /// The `Uri` member as currently set.
+    #[inline]
     pub fn get_uri(&self) -> &Option<String> {
         &self.uri
     }
     /// An Amazon Resource Name (ARN) for an Identity and Access Management assume role.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RoleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `RoleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// Builds the [`Action`].
+    #[inline]
     pub fn build(self) -> Action {
         Action {
             name: self.name,
@@ -129,6 +147,7 @@ impl ActionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_action(w: &mut ::awsrt::json::JsonWriter, v: &Action) {
     w.begin_object();
     if let Some(value) = &v.name {
@@ -149,6 +168,7 @@ pub(crate) fn ser_action(w: &mut ::awsrt::json::JsonWriter, v: &Action) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_action(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Action, ::awsrt::json::JsonError> {

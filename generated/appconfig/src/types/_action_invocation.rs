@@ -28,34 +28,42 @@ pub struct ActionInvocation {
 }
 impl ActionInvocation {
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
+    #[inline]
     pub fn extension_identifier(&self) -> Option<&str> {
         self.extension_identifier.as_deref()
     }
     /// The name of the action.
+    #[inline]
     pub fn action_name(&self) -> Option<&str> {
         self.action_name.as_deref()
     }
     /// The extension URI associated to the action point in the extension definition.
+    #[inline]
     pub fn uri(&self) -> Option<&str> {
         self.uri.as_deref()
     }
     /// An Amazon Resource Name (ARN) for an Identity and Access Management assume role.
+    #[inline]
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
     }
     /// The error message when an extension invocation fails.
+    #[inline]
     pub fn error_message(&self) -> Option<&str> {
         self.error_message.as_deref()
     }
     /// The error code when an extension invocation fails.
+    #[inline]
     pub fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     /// A system-generated ID for this invocation.
+    #[inline]
     pub fn invocation_id(&self) -> Option<&str> {
         self.invocation_id.as_deref()
     }
     /// Creates a new builder for [`ActionInvocation`].
+    #[inline]
     pub fn builder() -> ActionInvocationBuilder {
         <ActionInvocationBuilder as ::std::default::Default>::default()
     }
@@ -74,104 +82,126 @@ pub struct ActionInvocationBuilder {
 }
 impl ActionInvocationBuilder {
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
+    #[inline]
     pub fn extension_identifier(mut self, input: impl Into<String>) -> Self {
         self.extension_identifier = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionIdentifier` member.
+    #[inline]
     pub fn set_extension_identifier(mut self, input: Option<String>) -> Self {
         self.extension_identifier = input;
         self
     }
     /// The `ExtensionIdentifier` member as currently set.
+    #[inline]
     pub fn get_extension_identifier(&self) -> &Option<String> {
         &self.extension_identifier
     }
     /// The name of the action.
+    #[inline]
     pub fn action_name(mut self, input: impl Into<String>) -> Self {
         self.action_name = Some(input.into());
         self
     }
     /// Sets or clears the `ActionName` member.
+    #[inline]
     pub fn set_action_name(mut self, input: Option<String>) -> Self {
         self.action_name = input;
         self
     }
     /// The `ActionName` member as currently set.
+    #[inline]
     pub fn get_action_name(&self) -> &Option<String> {
         &self.action_name
     }
     /// The extension URI associated to the action point in the extension definition.
+    #[inline]
     pub fn uri(mut self, input: impl Into<String>) -> Self {
         self.uri = Some(input.into());
         self
     }
     /// Sets or clears the `Uri` member.
+    #[inline]
     pub fn set_uri(mut self, input: Option<String>) -> Self {
         self.uri = input;
         self
     }
     /// The `Uri` member as currently set.
+    #[inline]
     pub fn get_uri(&self) -> &Option<String> {
         &self.uri
     }
     /// An Amazon Resource Name (ARN) for an Identity and Access Management assume role.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RoleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `RoleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// The error message when an extension invocation fails.
+    #[inline]
     pub fn error_message(mut self, input: impl Into<String>) -> Self {
         self.error_message = Some(input.into());
         self
     }
     /// Sets or clears the `ErrorMessage` member.
+    #[inline]
     pub fn set_error_message(mut self, input: Option<String>) -> Self {
         self.error_message = input;
         self
     }
     /// The `ErrorMessage` member as currently set.
+    #[inline]
     pub fn get_error_message(&self) -> &Option<String> {
         &self.error_message
     }
     /// The error code when an extension invocation fails.
+    #[inline]
     pub fn error_code(mut self, input: impl Into<String>) -> Self {
         self.error_code = Some(input.into());
         self
     }
     /// Sets or clears the `ErrorCode` member.
+    #[inline]
     pub fn set_error_code(mut self, input: Option<String>) -> Self {
         self.error_code = input;
         self
     }
     /// The `ErrorCode` member as currently set.
+    #[inline]
     pub fn get_error_code(&self) -> &Option<String> {
         &self.error_code
     }
     /// A system-generated ID for this invocation.
+    #[inline]
     pub fn invocation_id(mut self, input: impl Into<String>) -> Self {
         self.invocation_id = Some(input.into());
         self
     }
     /// Sets or clears the `InvocationId` member.
+    #[inline]
     pub fn set_invocation_id(mut self, input: Option<String>) -> Self {
         self.invocation_id = input;
         self
     }
     /// The `InvocationId` member as currently set.
+    #[inline]
     pub fn get_invocation_id(&self) -> &Option<String> {
         &self.invocation_id
     }
     /// Builds the [`ActionInvocation`].
+    #[inline]
     pub fn build(self) -> ActionInvocation {
         ActionInvocation {
             extension_identifier: self.extension_identifier,
@@ -184,6 +214,7 @@ impl ActionInvocationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_action_invocation(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ActionInvocation, ::awsrt::json::JsonError> {

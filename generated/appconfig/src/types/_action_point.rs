@@ -32,6 +32,7 @@ pub enum ActionPoint {
 }
 impl ActionPoint {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PreCreateHostedConfigurationVersion => "PRE_CREATE_HOSTED_CONFIGURATION_VERSION",
@@ -60,6 +61,7 @@ impl ActionPoint {
     }
 }
 impl ::std::convert::From<&str> for ActionPoint {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "PRE_CREATE_HOSTED_CONFIGURATION_VERSION" => Self::PreCreateHostedConfigurationVersion,

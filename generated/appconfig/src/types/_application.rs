@@ -20,18 +20,22 @@ pub struct Application {
 }
 impl Application {
     /// The application ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The application name.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the application.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`Application`].
+    #[inline]
     pub fn builder() -> ApplicationBuilder {
         <ApplicationBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct ApplicationBuilder {
 }
 impl ApplicationBuilder {
     /// The application ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The application name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the application.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Builds the [`Application`].
+    #[inline]
     pub fn build(self) -> Application {
         Application {
             id: self.id,
@@ -96,6 +110,7 @@ impl ApplicationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_application(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Application, ::awsrt::json::JsonError> {

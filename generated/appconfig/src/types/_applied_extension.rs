@@ -22,22 +22,27 @@ pub struct AppliedExtension {
 }
 impl AppliedExtension {
     /// The system-generated ID of the extension.
+    #[inline]
     pub fn extension_id(&self) -> Option<&str> {
         self.extension_id.as_deref()
     }
     /// The system-generated ID for the association.
+    #[inline]
     pub fn extension_association_id(&self) -> Option<&str> {
         self.extension_association_id.as_deref()
     }
     /// The extension version number.
+    #[inline]
     pub fn version_number(&self) -> i32 {
         self.version_number
     }
     /// One or more parameters for the actions called by the extension.
+    #[inline]
     pub fn parameters(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.parameters.as_ref()
     }
     /// Creates a new builder for [`AppliedExtension`].
+    #[inline]
     pub fn builder() -> AppliedExtensionBuilder {
         <AppliedExtensionBuilder as ::std::default::Default>::default()
     }
@@ -53,55 +58,66 @@ pub struct AppliedExtensionBuilder {
 }
 impl AppliedExtensionBuilder {
     /// The system-generated ID of the extension.
+    #[inline]
     pub fn extension_id(mut self, input: impl Into<String>) -> Self {
         self.extension_id = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionId` member.
+    #[inline]
     pub fn set_extension_id(mut self, input: Option<String>) -> Self {
         self.extension_id = input;
         self
     }
     /// The `ExtensionId` member as currently set.
+    #[inline]
     pub fn get_extension_id(&self) -> &Option<String> {
         &self.extension_id
     }
     /// The system-generated ID for the association.
+    #[inline]
     pub fn extension_association_id(mut self, input: impl Into<String>) -> Self {
         self.extension_association_id = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionAssociationId` member.
+    #[inline]
     pub fn set_extension_association_id(mut self, input: Option<String>) -> Self {
         self.extension_association_id = input;
         self
     }
     /// The `ExtensionAssociationId` member as currently set.
+    #[inline]
     pub fn get_extension_association_id(&self) -> &Option<String> {
         &self.extension_association_id
     }
     /// The extension version number.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.version_number = Some(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.version_number = input;
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         &self.version_number
     }
     /// Inserts an entry into the `Parameters` map.
     /// One or more parameters for the actions called by the extension.
+    #[inline]
     pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -110,10 +126,12 @@ impl AppliedExtensionBuilder {
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// Builds the [`AppliedExtension`].
+    #[inline]
     pub fn build(self) -> AppliedExtension {
         AppliedExtension {
             extension_id: self.extension_id,
@@ -123,6 +141,7 @@ impl AppliedExtensionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_applied_extension(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AppliedExtension, ::awsrt::json::JsonError> {

@@ -17,6 +17,7 @@ pub enum BadRequestDetails {
 }
 impl BadRequestDetails {
     /// The `InvalidConfiguration` value, if this is that variant.
+    #[inline]
     pub fn as_invalid_configuration(
         &self,
     ) -> Option<&Vec<crate::types::InvalidConfigurationDetail>> {
@@ -26,6 +27,7 @@ impl BadRequestDetails {
         }
     }
     /// Whether this is the `InvalidConfiguration` variant.
+    #[inline]
     pub fn is_invalid_configuration(&self) -> bool {
         matches!(self, Self::InvalidConfiguration(_))
     }
@@ -39,6 +41,7 @@ impl Default for BadRequestDetails {
         Self::Unknown
     }
 }
+#[inline]
 pub(crate) fn de_bad_request_details(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BadRequestDetails, ::awsrt::json::JsonError> {

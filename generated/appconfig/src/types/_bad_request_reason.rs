@@ -18,6 +18,7 @@ pub enum BadRequestReason {
 }
 impl BadRequestReason {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InvalidConfiguration => "InvalidConfiguration",
@@ -30,6 +31,7 @@ impl BadRequestReason {
     }
 }
 impl ::std::convert::From<&str> for BadRequestReason {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "InvalidConfiguration" => Self::InvalidConfiguration,

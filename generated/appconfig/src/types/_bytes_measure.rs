@@ -18,6 +18,7 @@ pub enum BytesMeasure {
 }
 impl BytesMeasure {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Kilobytes => "KILOBYTES",
@@ -30,6 +31,7 @@ impl BytesMeasure {
     }
 }
 impl ::std::convert::From<&str> for BytesMeasure {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "KILOBYTES" => Self::Kilobytes,

@@ -30,30 +30,37 @@ pub struct ConfigurationProfileSummary {
 }
 impl ConfigurationProfileSummary {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The ID of the configuration profile.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the configuration profile.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The URI location of the configuration.
+    #[inline]
     pub fn location_uri(&self) -> Option<&str> {
         self.location_uri.as_deref()
     }
     /// The types of validators in the configuration profile.
+    #[inline]
     pub fn validator_types(&self) -> &[crate::types::ValidatorType] {
         self.validator_types.as_deref().unwrap_or_default()
     }
     /// The type of configurations contained in the profile.
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// Creates a new builder for [`ConfigurationProfileSummary`].
+    #[inline]
     pub fn builder() -> ConfigurationProfileSummaryBuilder {
         <ConfigurationProfileSummaryBuilder as ::std::default::Default>::default()
     }
@@ -71,91 +78,110 @@ pub struct ConfigurationProfileSummaryBuilder {
 }
 impl ConfigurationProfileSummaryBuilder {
     /// The application ID.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The ID of the configuration profile.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the configuration profile.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The URI location of the configuration.
+    #[inline]
     pub fn location_uri(mut self, input: impl Into<String>) -> Self {
         self.location_uri = Some(input.into());
         self
     }
     /// Sets or clears the `LocationUri` member.
+    #[inline]
     pub fn set_location_uri(mut self, input: Option<String>) -> Self {
         self.location_uri = input;
         self
     }
     /// The `LocationUri` member as currently set.
+    #[inline]
     pub fn get_location_uri(&self) -> &Option<String> {
         &self.location_uri
     }
     /// Appends an item to the `ValidatorTypes` list.
     /// The types of validators in the configuration profile.
+    #[inline]
     pub fn validator_types(mut self, input: impl Into<crate::types::ValidatorType>) -> Self {
         self.validator_types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ValidatorTypes` member.
+    #[inline]
     pub fn set_validator_types(mut self, input: Option<Vec<crate::types::ValidatorType>>) -> Self {
         self.validator_types = input;
         self
     }
     /// The `ValidatorTypes` member as currently set.
+    #[inline]
     pub fn get_validator_types(&self) -> &Option<Vec<crate::types::ValidatorType>> {
         &self.validator_types
     }
     /// The type of configurations contained in the profile.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
     /// Builds the [`ConfigurationProfileSummary`].
+    #[inline]
     pub fn build(self) -> ConfigurationProfileSummary {
         ConfigurationProfileSummary {
             application_id: self.application_id,
@@ -167,6 +193,7 @@ impl ConfigurationProfileSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_configuration_profile_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ConfigurationProfileSummary, ::awsrt::json::JsonError> {

@@ -22,6 +22,7 @@ pub enum DeletionProtectionCheck {
 }
 impl DeletionProtectionCheck {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AccountDefault => "ACCOUNT_DEFAULT",
@@ -36,6 +37,7 @@ impl DeletionProtectionCheck {
     }
 }
 impl ::std::convert::From<&str> for DeletionProtectionCheck {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ACCOUNT_DEFAULT" => Self::AccountDefault,

@@ -24,14 +24,17 @@ pub struct DeletionProtectionSettings {
 }
 impl DeletionProtectionSettings {
     /// A parameter that indicates if deletion protection is enabled or not.
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// The time interval during which AppConfig monitors for calls to [GetLatestConfiguration](https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_appconfigdata_GetLatestConfiguration.html) or for a configuration profile or from an environment.
+    #[inline]
     pub fn protection_period_in_minutes(&self) -> Option<i32> {
         self.protection_period_in_minutes
     }
     /// Creates a new builder for [`DeletionProtectionSettings`].
+    #[inline]
     pub fn builder() -> DeletionProtectionSettingsBuilder {
         <DeletionProtectionSettingsBuilder as ::std::default::Default>::default()
     }
@@ -45,34 +48,41 @@ pub struct DeletionProtectionSettingsBuilder {
 }
 impl DeletionProtectionSettingsBuilder {
     /// A parameter that indicates if deletion protection is enabled or not.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `Enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `Enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// The time interval during which AppConfig monitors for calls to [GetLatestConfiguration](https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_appconfigdata_GetLatestConfiguration.html) or for a configuration profile or from an environment.
+    #[inline]
     pub fn protection_period_in_minutes(mut self, input: i32) -> Self {
         self.protection_period_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `ProtectionPeriodInMinutes` member.
+    #[inline]
     pub fn set_protection_period_in_minutes(mut self, input: Option<i32>) -> Self {
         self.protection_period_in_minutes = input;
         self
     }
     /// The `ProtectionPeriodInMinutes` member as currently set.
+    #[inline]
     pub fn get_protection_period_in_minutes(&self) -> &Option<i32> {
         &self.protection_period_in_minutes
     }
     /// Builds the [`DeletionProtectionSettings`].
+    #[inline]
     pub fn build(self) -> DeletionProtectionSettings {
         DeletionProtectionSettings {
             enabled: self.enabled,
@@ -80,6 +90,7 @@ impl DeletionProtectionSettingsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_deletion_protection_settings(
     w: &mut ::awsrt::json::JsonWriter,
     v: &DeletionProtectionSettings,
@@ -95,6 +106,7 @@ pub(crate) fn ser_deletion_protection_settings(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_deletion_protection_settings(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeletionProtectionSettings, ::awsrt::json::JsonError> {

@@ -28,26 +28,32 @@ pub struct DeploymentEvent {
 }
 impl DeploymentEvent {
     /// The type of deployment event.
+    #[inline]
     pub fn event_type(&self) -> Option<&crate::types::DeploymentEventType> {
         self.event_type.as_ref()
     }
     /// The entity that triggered the deployment event.
+    #[inline]
     pub fn triggered_by(&self) -> Option<&crate::types::TriggeredBy> {
         self.triggered_by.as_ref()
     }
     /// A description of the deployment event.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The list of extensions that were invoked as part of the deployment.
+    #[inline]
     pub fn action_invocations(&self) -> &[crate::types::ActionInvocation] {
         self.action_invocations.as_deref().unwrap_or_default()
     }
     /// The date and time the event occurred.
+    #[inline]
     pub fn occurred_at(&self) -> Option<::awsrt::types::DateTime> {
         self.occurred_at
     }
     /// Creates a new builder for [`DeploymentEvent`].
+    #[inline]
     pub fn builder() -> DeploymentEventBuilder {
         <DeploymentEventBuilder as ::std::default::Default>::default()
     }
@@ -64,54 +70,65 @@ pub struct DeploymentEventBuilder {
 }
 impl DeploymentEventBuilder {
     /// The type of deployment event.
+    #[inline]
     pub fn event_type(mut self, input: impl Into<crate::types::DeploymentEventType>) -> Self {
         self.event_type = Some(input.into());
         self
     }
     /// Sets or clears the `EventType` member.
+    #[inline]
     pub fn set_event_type(mut self, input: Option<crate::types::DeploymentEventType>) -> Self {
         self.event_type = input;
         self
     }
     /// The `EventType` member as currently set.
+    #[inline]
     pub fn get_event_type(&self) -> &Option<crate::types::DeploymentEventType> {
         &self.event_type
     }
     /// The entity that triggered the deployment event.
+    #[inline]
     pub fn triggered_by(mut self, input: impl Into<crate::types::TriggeredBy>) -> Self {
         self.triggered_by = Some(input.into());
         self
     }
     /// Sets or clears the `TriggeredBy` member.
+    #[inline]
     pub fn set_triggered_by(mut self, input: Option<crate::types::TriggeredBy>) -> Self {
         self.triggered_by = input;
         self
     }
     /// The `TriggeredBy` member as currently set.
+    #[inline]
     pub fn get_triggered_by(&self) -> &Option<crate::types::TriggeredBy> {
         &self.triggered_by
     }
     /// A description of the deployment event.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Appends an item to the `ActionInvocations` list.
     /// The list of extensions that were invoked as part of the deployment.
+    #[inline]
     pub fn action_invocations(mut self, input: crate::types::ActionInvocation) -> Self {
         self.action_invocations.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ActionInvocations` member.
+    #[inline]
     pub fn set_action_invocations(
         mut self,
         input: Option<Vec<crate::types::ActionInvocation>>,
@@ -120,24 +137,29 @@ impl DeploymentEventBuilder {
         self
     }
     /// The `ActionInvocations` member as currently set.
+    #[inline]
     pub fn get_action_invocations(&self) -> &Option<Vec<crate::types::ActionInvocation>> {
         &self.action_invocations
     }
     /// The date and time the event occurred.
+    #[inline]
     pub fn occurred_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.occurred_at = Some(input);
         self
     }
     /// Sets or clears the `OccurredAt` member.
+    #[inline]
     pub fn set_occurred_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.occurred_at = input;
         self
     }
     /// The `OccurredAt` member as currently set.
+    #[inline]
     pub fn get_occurred_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.occurred_at
     }
     /// Builds the [`DeploymentEvent`].
+    #[inline]
     pub fn build(self) -> DeploymentEvent {
         DeploymentEvent {
             event_type: self.event_type,
@@ -148,6 +170,7 @@ impl DeploymentEventBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_deployment_event(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeploymentEvent, ::awsrt::json::JsonError> {

@@ -30,6 +30,7 @@ pub enum DeploymentEventType {
 }
 impl DeploymentEventType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PercentageUpdated => "PERCENTAGE_UPDATED",
@@ -56,6 +57,7 @@ impl DeploymentEventType {
     }
 }
 impl ::std::convert::From<&str> for DeploymentEventType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "PERCENTAGE_UPDATED" => Self::PercentageUpdated,

@@ -30,6 +30,7 @@ pub enum DeploymentState {
 }
 impl DeploymentState {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Baking => "BAKING",
@@ -56,6 +57,7 @@ impl DeploymentState {
     }
 }
 impl ::std::convert::From<&str> for DeploymentState {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "BAKING" => Self::Baking,

@@ -30,38 +30,47 @@ pub struct DeploymentStrategy {
 }
 impl DeploymentStrategy {
     /// The deployment strategy ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the deployment strategy.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the deployment strategy.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(&self) -> i32 {
         self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(&self) -> Option<&crate::types::GrowthType> {
         self.growth_type.as_ref()
     }
     /// The percentage of targets that received a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(&self) -> Option<f32> {
         self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(&self) -> i32 {
         self.final_bake_time_in_minutes
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(&self) -> Option<&crate::types::ReplicateTo> {
         self.replicate_to.as_ref()
     }
     /// Creates a new builder for [`DeploymentStrategy`].
+    #[inline]
     pub fn builder() -> DeploymentStrategyBuilder {
         <DeploymentStrategyBuilder as ::std::default::Default>::default()
     }
@@ -81,118 +90,143 @@ pub struct DeploymentStrategyBuilder {
 }
 impl DeploymentStrategyBuilder {
     /// The deployment strategy ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the deployment strategy.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the deployment strategy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.deployment_duration_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.deployment_duration_in_minutes = input;
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         &self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grew over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.growth_type = Some(input.into());
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.growth_type = input;
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         &self.growth_type
     }
     /// The percentage of targets that received a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.growth_factor = Some(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.growth_factor = input;
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         &self.growth_factor
     }
     /// The amount of time that AppConfig monitored for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.final_bake_time_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.final_bake_time_in_minutes = input;
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         &self.final_bake_time_in_minutes
     }
     /// Save the deployment strategy to a Systems Manager (SSM) document.
+    #[inline]
     pub fn replicate_to(mut self, input: impl Into<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicateTo` member.
+    #[inline]
     pub fn set_replicate_to(mut self, input: Option<crate::types::ReplicateTo>) -> Self {
         self.replicate_to = input;
         self
     }
     /// The `ReplicateTo` member as currently set.
+    #[inline]
     pub fn get_replicate_to(&self) -> &Option<crate::types::ReplicateTo> {
         &self.replicate_to
     }
     /// Builds the [`DeploymentStrategy`].
+    #[inline]
     pub fn build(self) -> DeploymentStrategy {
         DeploymentStrategy {
             id: self.id,
@@ -206,6 +240,7 @@ impl DeploymentStrategyBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_deployment_strategy(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeploymentStrategy, ::awsrt::json::JsonError> {

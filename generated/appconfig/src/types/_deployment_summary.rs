@@ -38,54 +38,67 @@ pub struct DeploymentSummary {
 }
 impl DeploymentSummary {
     /// The sequence number of the deployment.
+    #[inline]
     pub fn deployment_number(&self) -> i32 {
         self.deployment_number
     }
     /// The name of the configuration.
+    #[inline]
     pub fn configuration_name(&self) -> Option<&str> {
         self.configuration_name.as_deref()
     }
     /// The version of the configuration.
+    #[inline]
     pub fn configuration_version(&self) -> Option<&str> {
         self.configuration_version.as_deref()
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(&self) -> i32 {
         self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grows over time.
+    #[inline]
     pub fn growth_type(&self) -> Option<&crate::types::GrowthType> {
         self.growth_type.as_ref()
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(&self) -> Option<f32> {
         self.growth_factor
     }
     /// The amount of time that AppConfig monitors for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(&self) -> i32 {
         self.final_bake_time_in_minutes
     }
     /// The state of the deployment.
+    #[inline]
     pub fn state(&self) -> Option<&crate::types::DeploymentState> {
         self.state.as_ref()
     }
     /// The percentage of targets for which the deployment is available.
+    #[inline]
     pub fn percentage_complete(&self) -> Option<f32> {
         self.percentage_complete
     }
     /// Time the deployment started.
+    #[inline]
     pub fn started_at(&self) -> Option<::awsrt::types::DateTime> {
         self.started_at
     }
     /// Time the deployment completed.
+    #[inline]
     pub fn completed_at(&self) -> Option<::awsrt::types::DateTime> {
         self.completed_at
     }
     /// A user-defined label for an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(&self) -> Option<&str> {
         self.version_label.as_deref()
     }
     /// Creates a new builder for [`DeploymentSummary`].
+    #[inline]
     pub fn builder() -> DeploymentSummaryBuilder {
         <DeploymentSummaryBuilder as ::std::default::Default>::default()
     }
@@ -109,174 +122,211 @@ pub struct DeploymentSummaryBuilder {
 }
 impl DeploymentSummaryBuilder {
     /// The sequence number of the deployment.
+    #[inline]
     pub fn deployment_number(mut self, input: i32) -> Self {
         self.deployment_number = Some(input);
         self
     }
     /// Sets or clears the `DeploymentNumber` member.
+    #[inline]
     pub fn set_deployment_number(mut self, input: Option<i32>) -> Self {
         self.deployment_number = input;
         self
     }
     /// The `DeploymentNumber` member as currently set.
+    #[inline]
     pub fn get_deployment_number(&self) -> &Option<i32> {
         &self.deployment_number
     }
     /// The name of the configuration.
+    #[inline]
     pub fn configuration_name(mut self, input: impl Into<String>) -> Self {
         self.configuration_name = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationName` member.
+    #[inline]
     pub fn set_configuration_name(mut self, input: Option<String>) -> Self {
         self.configuration_name = input;
         self
     }
     /// The `ConfigurationName` member as currently set.
+    #[inline]
     pub fn get_configuration_name(&self) -> &Option<String> {
         &self.configuration_name
     }
     /// The version of the configuration.
+    #[inline]
     pub fn configuration_version(mut self, input: impl Into<String>) -> Self {
         self.configuration_version = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationVersion` member.
+    #[inline]
     pub fn set_configuration_version(mut self, input: Option<String>) -> Self {
         self.configuration_version = input;
         self
     }
     /// The `ConfigurationVersion` member as currently set.
+    #[inline]
     pub fn get_configuration_version(&self) -> &Option<String> {
         &self.configuration_version
     }
     /// Total amount of time the deployment lasted.
+    #[inline]
     pub fn deployment_duration_in_minutes(mut self, input: i32) -> Self {
         self.deployment_duration_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `DeploymentDurationInMinutes` member.
+    #[inline]
     pub fn set_deployment_duration_in_minutes(mut self, input: Option<i32>) -> Self {
         self.deployment_duration_in_minutes = input;
         self
     }
     /// The `DeploymentDurationInMinutes` member as currently set.
+    #[inline]
     pub fn get_deployment_duration_in_minutes(&self) -> &Option<i32> {
         &self.deployment_duration_in_minutes
     }
     /// The algorithm used to define how percentage grows over time.
+    #[inline]
     pub fn growth_type(mut self, input: impl Into<crate::types::GrowthType>) -> Self {
         self.growth_type = Some(input.into());
         self
     }
     /// Sets or clears the `GrowthType` member.
+    #[inline]
     pub fn set_growth_type(mut self, input: Option<crate::types::GrowthType>) -> Self {
         self.growth_type = input;
         self
     }
     /// The `GrowthType` member as currently set.
+    #[inline]
     pub fn get_growth_type(&self) -> &Option<crate::types::GrowthType> {
         &self.growth_type
     }
     /// The percentage of targets to receive a deployed configuration during each interval.
+    #[inline]
     pub fn growth_factor(mut self, input: f32) -> Self {
         self.growth_factor = Some(input);
         self
     }
     /// Sets or clears the `GrowthFactor` member.
+    #[inline]
     pub fn set_growth_factor(mut self, input: Option<f32>) -> Self {
         self.growth_factor = input;
         self
     }
     /// The `GrowthFactor` member as currently set.
+    #[inline]
     pub fn get_growth_factor(&self) -> &Option<f32> {
         &self.growth_factor
     }
     /// The amount of time that AppConfig monitors for alarms before considering the deployment to be complete and no longer eligible for automatic rollback.
+    #[inline]
     pub fn final_bake_time_in_minutes(mut self, input: i32) -> Self {
         self.final_bake_time_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `FinalBakeTimeInMinutes` member.
+    #[inline]
     pub fn set_final_bake_time_in_minutes(mut self, input: Option<i32>) -> Self {
         self.final_bake_time_in_minutes = input;
         self
     }
     /// The `FinalBakeTimeInMinutes` member as currently set.
+    #[inline]
     pub fn get_final_bake_time_in_minutes(&self) -> &Option<i32> {
         &self.final_bake_time_in_minutes
     }
     /// The state of the deployment.
+    #[inline]
     pub fn state(mut self, input: impl Into<crate::types::DeploymentState>) -> Self {
         self.state = Some(input.into());
         self
     }
     /// Sets or clears the `State` member.
+    #[inline]
     pub fn set_state(mut self, input: Option<crate::types::DeploymentState>) -> Self {
         self.state = input;
         self
     }
     /// The `State` member as currently set.
+    #[inline]
     pub fn get_state(&self) -> &Option<crate::types::DeploymentState> {
         &self.state
     }
     /// The percentage of targets for which the deployment is available.
+    #[inline]
     pub fn percentage_complete(mut self, input: f32) -> Self {
         self.percentage_complete = Some(input);
         self
     }
     /// Sets or clears the `PercentageComplete` member.
+    #[inline]
     pub fn set_percentage_complete(mut self, input: Option<f32>) -> Self {
         self.percentage_complete = input;
         self
     }
     /// The `PercentageComplete` member as currently set.
+    #[inline]
     pub fn get_percentage_complete(&self) -> &Option<f32> {
         &self.percentage_complete
     }
     /// Time the deployment started.
+    #[inline]
     pub fn started_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.started_at = Some(input);
         self
     }
     /// Sets or clears the `StartedAt` member.
+    #[inline]
     pub fn set_started_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.started_at = input;
         self
     }
     /// The `StartedAt` member as currently set.
+    #[inline]
     pub fn get_started_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.started_at
     }
     /// Time the deployment completed.
+    #[inline]
     pub fn completed_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.completed_at = Some(input);
         self
     }
     /// Sets or clears the `CompletedAt` member.
+    #[inline]
     pub fn set_completed_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.completed_at = input;
         self
     }
     /// The `CompletedAt` member as currently set.
+    #[inline]
     pub fn get_completed_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.completed_at
     }
     /// A user-defined label for an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(mut self, input: impl Into<String>) -> Self {
         self.version_label = Some(input.into());
         self
     }
     /// Sets or clears the `VersionLabel` member.
+    #[inline]
     pub fn set_version_label(mut self, input: Option<String>) -> Self {
         self.version_label = input;
         self
     }
     /// The `VersionLabel` member as currently set.
+    #[inline]
     pub fn get_version_label(&self) -> &Option<String> {
         &self.version_label
     }
     /// Builds the [`DeploymentSummary`].
+    #[inline]
     pub fn build(self) -> DeploymentSummary {
         DeploymentSummary {
             deployment_number: self.deployment_number.unwrap_or(0),
@@ -294,6 +344,7 @@ impl DeploymentSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_deployment_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeploymentSummary, ::awsrt::json::JsonError> {

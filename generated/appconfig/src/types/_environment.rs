@@ -26,30 +26,37 @@ pub struct Environment {
 }
 impl Environment {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The environment ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the environment.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The state of the environment.
+    #[inline]
     pub fn state(&self) -> Option<&crate::types::EnvironmentState> {
         self.state.as_ref()
     }
     /// Amazon CloudWatch alarms monitored during the deployment.
+    #[inline]
     pub fn monitors(&self) -> &[crate::types::Monitor] {
         self.monitors.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`Environment`].
+    #[inline]
     pub fn builder() -> EnvironmentBuilder {
         <EnvironmentBuilder as ::std::default::Default>::default()
     }
@@ -67,91 +74,110 @@ pub struct EnvironmentBuilder {
 }
 impl EnvironmentBuilder {
     /// The application ID.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The environment ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the environment.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the environment.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The state of the environment.
+    #[inline]
     pub fn state(mut self, input: impl Into<crate::types::EnvironmentState>) -> Self {
         self.state = Some(input.into());
         self
     }
     /// Sets or clears the `State` member.
+    #[inline]
     pub fn set_state(mut self, input: Option<crate::types::EnvironmentState>) -> Self {
         self.state = input;
         self
     }
     /// The `State` member as currently set.
+    #[inline]
     pub fn get_state(&self) -> &Option<crate::types::EnvironmentState> {
         &self.state
     }
     /// Appends an item to the `Monitors` list.
     /// Amazon CloudWatch alarms monitored during the deployment.
+    #[inline]
     pub fn monitors(mut self, input: crate::types::Monitor) -> Self {
         self.monitors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Monitors` member.
+    #[inline]
     pub fn set_monitors(mut self, input: Option<Vec<crate::types::Monitor>>) -> Self {
         self.monitors = input;
         self
     }
     /// The `Monitors` member as currently set.
+    #[inline]
     pub fn get_monitors(&self) -> &Option<Vec<crate::types::Monitor>> {
         &self.monitors
     }
     /// Builds the [`Environment`].
+    #[inline]
     pub fn build(self) -> Environment {
         Environment {
             application_id: self.application_id,
@@ -163,6 +189,7 @@ impl EnvironmentBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_environment(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Environment, ::awsrt::json::JsonError> {

@@ -26,6 +26,7 @@ pub enum EnvironmentState {
 }
 impl EnvironmentState {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReadyForDeployment => "READY_FOR_DEPLOYMENT",
@@ -42,6 +43,7 @@ impl EnvironmentState {
     }
 }
 impl ::std::convert::From<&str> for EnvironmentState {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "READY_FOR_DEPLOYMENT" => Self::ReadyForDeployment,

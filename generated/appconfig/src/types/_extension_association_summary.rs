@@ -20,18 +20,22 @@ pub struct ExtensionAssociationSummary {
 }
 impl ExtensionAssociationSummary {
     /// The extension association ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn extension_arn(&self) -> Option<&str> {
         self.extension_arn.as_deref()
     }
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
+    #[inline]
     pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
     /// Creates a new builder for [`ExtensionAssociationSummary`].
+    #[inline]
     pub fn builder() -> ExtensionAssociationSummaryBuilder {
         <ExtensionAssociationSummaryBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct ExtensionAssociationSummaryBuilder {
 }
 impl ExtensionAssociationSummaryBuilder {
     /// The extension association ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn extension_arn(mut self, input: impl Into<String>) -> Self {
         self.extension_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ExtensionArn` member.
+    #[inline]
     pub fn set_extension_arn(mut self, input: Option<String>) -> Self {
         self.extension_arn = input;
         self
     }
     /// The `ExtensionArn` member as currently set.
+    #[inline]
     pub fn get_extension_arn(&self) -> &Option<String> {
         &self.extension_arn
     }
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// Builds the [`ExtensionAssociationSummary`].
+    #[inline]
     pub fn build(self) -> ExtensionAssociationSummary {
         ExtensionAssociationSummary {
             id: self.id,
@@ -96,6 +110,7 @@ impl ExtensionAssociationSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_extension_association_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ExtensionAssociationSummary, ::awsrt::json::JsonError> {

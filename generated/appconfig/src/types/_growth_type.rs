@@ -20,6 +20,7 @@ pub enum GrowthType {
 }
 impl GrowthType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Linear => "LINEAR",
@@ -33,6 +34,7 @@ impl GrowthType {
     }
 }
 impl ::std::convert::From<&str> for GrowthType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "LINEAR" => Self::Linear,

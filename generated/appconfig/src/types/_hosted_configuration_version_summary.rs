@@ -28,34 +28,42 @@ pub struct HostedConfigurationVersionSummary {
 }
 impl HostedConfigurationVersionSummary {
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(&self) -> Option<&str> {
         self.configuration_profile_id.as_deref()
     }
     /// The configuration version.
+    #[inline]
     pub fn version_number(&self) -> i32 {
         self.version_number
     }
     /// A description of the configuration.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// A standard MIME type describing the format of the configuration content.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// A user-defined label for an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(&self) -> Option<&str> {
         self.version_label.as_deref()
     }
     /// The Amazon Resource Name of the Key Management Service key that was used to encrypt this specific version of the configuration data in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_arn(&self) -> Option<&str> {
         self.kms_key_arn.as_deref()
     }
     /// Creates a new builder for [`HostedConfigurationVersionSummary`].
+    #[inline]
     pub fn builder() -> HostedConfigurationVersionSummaryBuilder {
         <HostedConfigurationVersionSummaryBuilder as ::std::default::Default>::default()
     }
@@ -74,104 +82,126 @@ pub struct HostedConfigurationVersionSummaryBuilder {
 }
 impl HostedConfigurationVersionSummaryBuilder {
     /// The application ID.
+    #[inline]
     pub fn application_id(mut self, input: impl Into<String>) -> Self {
         self.application_id = Some(input.into());
         self
     }
     /// Sets or clears the `ApplicationId` member.
+    #[inline]
     pub fn set_application_id(mut self, input: Option<String>) -> Self {
         self.application_id = input;
         self
     }
     /// The `ApplicationId` member as currently set.
+    #[inline]
     pub fn get_application_id(&self) -> &Option<String> {
         &self.application_id
     }
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(mut self, input: impl Into<String>) -> Self {
         self.configuration_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `ConfigurationProfileId` member.
+    #[inline]
     pub fn set_configuration_profile_id(mut self, input: Option<String>) -> Self {
         self.configuration_profile_id = input;
         self
     }
     /// The `ConfigurationProfileId` member as currently set.
+    #[inline]
     pub fn get_configuration_profile_id(&self) -> &Option<String> {
         &self.configuration_profile_id
     }
     /// The configuration version.
+    #[inline]
     pub fn version_number(mut self, input: i32) -> Self {
         self.version_number = Some(input);
         self
     }
     /// Sets or clears the `VersionNumber` member.
+    #[inline]
     pub fn set_version_number(mut self, input: Option<i32>) -> Self {
         self.version_number = input;
         self
     }
     /// The `VersionNumber` member as currently set.
+    #[inline]
     pub fn get_version_number(&self) -> &Option<i32> {
         &self.version_number
     }
     /// A description of the configuration.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// A standard MIME type describing the format of the configuration content.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// A user-defined label for an AppConfig hosted configuration version.
+    #[inline]
     pub fn version_label(mut self, input: impl Into<String>) -> Self {
         self.version_label = Some(input.into());
         self
     }
     /// Sets or clears the `VersionLabel` member.
+    #[inline]
     pub fn set_version_label(mut self, input: Option<String>) -> Self {
         self.version_label = input;
         self
     }
     /// The `VersionLabel` member as currently set.
+    #[inline]
     pub fn get_version_label(&self) -> &Option<String> {
         &self.version_label
     }
     /// The Amazon Resource Name of the Key Management Service key that was used to encrypt this specific version of the configuration data in the AppConfig hosted configuration store.
+    #[inline]
     pub fn kms_key_arn(mut self, input: impl Into<String>) -> Self {
         self.kms_key_arn = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyArn` member.
+    #[inline]
     pub fn set_kms_key_arn(mut self, input: Option<String>) -> Self {
         self.kms_key_arn = input;
         self
     }
     /// The `KmsKeyArn` member as currently set.
+    #[inline]
     pub fn get_kms_key_arn(&self) -> &Option<String> {
         &self.kms_key_arn
     }
     /// Builds the [`HostedConfigurationVersionSummary`].
+    #[inline]
     pub fn build(self) -> HostedConfigurationVersionSummary {
         HostedConfigurationVersionSummary {
             application_id: self.application_id,
@@ -184,6 +214,7 @@ impl HostedConfigurationVersionSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_hosted_configuration_version_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<HostedConfigurationVersionSummary, ::awsrt::json::JsonError> {

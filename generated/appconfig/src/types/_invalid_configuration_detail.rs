@@ -24,26 +24,32 @@ pub struct InvalidConfigurationDetail {
 }
 impl InvalidConfigurationDetail {
     /// The invalid or out-of-range validation constraint in your JSON schema that failed validation.
+    #[inline]
     pub fn constraint(&self) -> Option<&str> {
         self.constraint.as_deref()
     }
     /// Location of the validation constraint in the configuration JSON schema that failed validation.
+    #[inline]
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
     }
     /// The reason for an invalid configuration error.
+    #[inline]
     pub fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
     /// The type of error for an invalid configuration.
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// Details about an error with Lambda when a synchronous extension experiences an error during an invocation.
+    #[inline]
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
     }
     /// Creates a new builder for [`InvalidConfigurationDetail`].
+    #[inline]
     pub fn builder() -> InvalidConfigurationDetailBuilder {
         <InvalidConfigurationDetailBuilder as ::std::default::Default>::default()
     }
@@ -60,76 +66,92 @@ pub struct InvalidConfigurationDetailBuilder {
 }
 impl InvalidConfigurationDetailBuilder {
     /// The invalid or out-of-range validation constraint in your JSON schema that failed validation.
+    #[inline]
     pub fn constraint(mut self, input: impl Into<String>) -> Self {
         self.constraint = Some(input.into());
         self
     }
     /// Sets or clears the `Constraint` member.
+    #[inline]
     pub fn set_constraint(mut self, input: Option<String>) -> Self {
         self.constraint = input;
         self
     }
     /// The `Constraint` member as currently set.
+    #[inline]
     pub fn get_constraint(&self) -> &Option<String> {
         &self.constraint
     }
     /// Location of the validation constraint in the configuration JSON schema that failed validation.
+    #[inline]
     pub fn location(mut self, input: impl Into<String>) -> Self {
         self.location = Some(input.into());
         self
     }
     /// Sets or clears the `Location` member.
+    #[inline]
     pub fn set_location(mut self, input: Option<String>) -> Self {
         self.location = input;
         self
     }
     /// The `Location` member as currently set.
+    #[inline]
     pub fn get_location(&self) -> &Option<String> {
         &self.location
     }
     /// The reason for an invalid configuration error.
+    #[inline]
     pub fn reason(mut self, input: impl Into<String>) -> Self {
         self.reason = Some(input.into());
         self
     }
     /// Sets or clears the `Reason` member.
+    #[inline]
     pub fn set_reason(mut self, input: Option<String>) -> Self {
         self.reason = input;
         self
     }
     /// The `Reason` member as currently set.
+    #[inline]
     pub fn get_reason(&self) -> &Option<String> {
         &self.reason
     }
     /// The type of error for an invalid configuration.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
     /// Details about an error with Lambda when a synchronous extension experiences an error during an invocation.
+    #[inline]
     pub fn value(mut self, input: impl Into<String>) -> Self {
         self.value = Some(input.into());
         self
     }
     /// Sets or clears the `Value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<String>) -> Self {
         self.value = input;
         self
     }
     /// The `Value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<String> {
         &self.value
     }
     /// Builds the [`InvalidConfigurationDetail`].
+    #[inline]
     pub fn build(self) -> InvalidConfigurationDetail {
         InvalidConfigurationDetail {
             constraint: self.constraint,
@@ -140,6 +162,7 @@ impl InvalidConfigurationDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_configuration_detail(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidConfigurationDetail, ::awsrt::json::JsonError> {

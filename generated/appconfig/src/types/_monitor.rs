@@ -18,14 +18,17 @@ pub struct Monitor {
 }
 impl Monitor {
     /// Amazon Resource Name (ARN) of the Amazon CloudWatch alarm.
+    #[inline]
     pub fn alarm_arn(&self) -> &str {
         &self.alarm_arn
     }
     /// ARN of an Identity and Access Management (IAM) role for AppConfig to monitor `AlarmArn`.
+    #[inline]
     pub fn alarm_role_arn(&self) -> Option<&str> {
         self.alarm_role_arn.as_deref()
     }
     /// Creates a new builder for [`Monitor`].
+    #[inline]
     pub fn builder() -> MonitorBuilder {
         <MonitorBuilder as ::std::default::Default>::default()
     }
@@ -40,30 +43,36 @@ pub struct MonitorBuilder {
 impl MonitorBuilder {
     /// Amazon Resource Name (ARN) of the Amazon CloudWatch alarm.
     /// This member is required.
+    #[inline]
     pub fn alarm_arn(mut self, input: impl Into<String>) -> Self {
         self.alarm_arn = Some(input.into());
         self
     }
     /// Sets or clears the `AlarmArn` member.
+    #[inline]
     pub fn set_alarm_arn(mut self, input: Option<String>) -> Self {
         self.alarm_arn = input;
         self
     }
     /// The `AlarmArn` member as currently set.
+    #[inline]
     pub fn get_alarm_arn(&self) -> &Option<String> {
         &self.alarm_arn
     }
     /// ARN of an Identity and Access Management (IAM) role for AppConfig to monitor `AlarmArn`.
+    #[inline]
     pub fn alarm_role_arn(mut self, input: impl Into<String>) -> Self {
         self.alarm_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `AlarmRoleArn` member.
+    #[inline]
     pub fn set_alarm_role_arn(mut self, input: Option<String>) -> Self {
         self.alarm_role_arn = input;
         self
     }
     /// The `AlarmRoleArn` member as currently set.
+    #[inline]
     pub fn get_alarm_role_arn(&self) -> &Option<String> {
         &self.alarm_role_arn
     }
@@ -72,6 +81,7 @@ impl MonitorBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Monitor, ::awsrt::error::BuildError> {
         Ok(Monitor {
             alarm_arn: self.alarm_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -82,6 +92,7 @@ impl MonitorBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_monitor(w: &mut ::awsrt::json::JsonWriter, v: &Monitor) {
     w.begin_object();
     {
@@ -95,6 +106,7 @@ pub(crate) fn ser_monitor(w: &mut ::awsrt::json::JsonWriter, v: &Monitor) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_monitor(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Monitor, ::awsrt::json::JsonError> {

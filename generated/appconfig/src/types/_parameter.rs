@@ -20,18 +20,22 @@ pub struct Parameter {
 }
 impl Parameter {
     /// Information about the parameter.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// A parameter value must be specified in the extension association.
+    #[inline]
     pub fn required(&self) -> bool {
         self.required
     }
     /// Indicates whether this parameter's value can be supplied at the extension's action point instead of during extension association.
+    #[inline]
     pub fn dynamic(&self) -> bool {
         self.dynamic
     }
     /// Creates a new builder for [`Parameter`].
+    #[inline]
     pub fn builder() -> ParameterBuilder {
         <ParameterBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct ParameterBuilder {
 }
 impl ParameterBuilder {
     /// Information about the parameter.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// A parameter value must be specified in the extension association.
+    #[inline]
     pub fn required(mut self, input: bool) -> Self {
         self.required = Some(input);
         self
     }
     /// Sets or clears the `Required` member.
+    #[inline]
     pub fn set_required(mut self, input: Option<bool>) -> Self {
         self.required = input;
         self
     }
     /// The `Required` member as currently set.
+    #[inline]
     pub fn get_required(&self) -> &Option<bool> {
         &self.required
     }
     /// Indicates whether this parameter's value can be supplied at the extension's action point instead of during extension association.
+    #[inline]
     pub fn dynamic(mut self, input: bool) -> Self {
         self.dynamic = Some(input);
         self
     }
     /// Sets or clears the `Dynamic` member.
+    #[inline]
     pub fn set_dynamic(mut self, input: Option<bool>) -> Self {
         self.dynamic = input;
         self
     }
     /// The `Dynamic` member as currently set.
+    #[inline]
     pub fn get_dynamic(&self) -> &Option<bool> {
         &self.dynamic
     }
     /// Builds the [`Parameter`].
+    #[inline]
     pub fn build(self) -> Parameter {
         Parameter {
             description: self.description,
@@ -96,6 +110,7 @@ impl ParameterBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_parameter(w: &mut ::awsrt::json::JsonWriter, v: &Parameter) {
     w.begin_object();
     if let Some(value) = &v.description {
@@ -118,6 +133,7 @@ pub(crate) fn ser_parameter(w: &mut ::awsrt::json::JsonWriter, v: &Parameter) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_parameter(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Parameter, ::awsrt::json::JsonError> {

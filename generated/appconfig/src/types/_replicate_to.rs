@@ -20,6 +20,7 @@ pub enum ReplicateTo {
 }
 impl ReplicateTo {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -33,6 +34,7 @@ impl ReplicateTo {
     }
 }
 impl ::std::convert::From<&str> for ReplicateTo {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "NONE" => Self::None,

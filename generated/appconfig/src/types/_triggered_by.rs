@@ -24,6 +24,7 @@ pub enum TriggeredBy {
 }
 impl TriggeredBy {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "USER",
@@ -39,6 +40,7 @@ impl TriggeredBy {
     }
 }
 impl ::std::convert::From<&str> for TriggeredBy {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "USER" => Self::User,

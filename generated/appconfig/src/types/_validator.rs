@@ -26,14 +26,17 @@ fn __serde_secret_validator_content<T: ::awsrt::serde::__serde::Serialize + ?Siz
 }
 impl Validator {
     /// AppConfig supports validators of type `JSON_SCHEMA` and `LAMBDA`
+    #[inline]
     pub fn r#type(&self) -> &crate::types::ValidatorType {
         &self.r#type
     }
     /// Either the JSON Schema content or the Amazon Resource Name (ARN) of an Lambda function.
+    #[inline]
     pub fn content(&self) -> &::awsrt::types::SensitiveString {
         &self.content
     }
     /// Creates a new builder for [`Validator`].
+    #[inline]
     pub fn builder() -> ValidatorBuilder {
         <ValidatorBuilder as ::std::default::Default>::default()
     }
@@ -56,31 +59,37 @@ impl ::std::fmt::Debug for ValidatorBuilder {
 impl ValidatorBuilder {
     /// AppConfig supports validators of type `JSON_SCHEMA` and `LAMBDA`
     /// This member is required.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::ValidatorType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::ValidatorType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::ValidatorType> {
         &self.r#type
     }
     /// Either the JSON Schema content or the Amazon Resource Name (ARN) of an Lambda function.
     /// This member is required.
+    #[inline]
     pub fn content(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.content = Some(input.into());
         self
     }
     /// Sets or clears the `Content` member.
+    #[inline]
     pub fn set_content(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.content = input;
         self
     }
     /// The `Content` member as currently set.
+    #[inline]
     pub fn get_content(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.content
     }
@@ -89,6 +98,7 @@ impl ValidatorBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Validator, ::awsrt::error::BuildError> {
         Ok(Validator {
             r#type: self.r#type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -102,6 +112,7 @@ impl ValidatorBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_validator(w: &mut ::awsrt::json::JsonWriter, v: &Validator) {
     w.begin_object();
     {
@@ -116,6 +127,7 @@ pub(crate) fn ser_validator(w: &mut ::awsrt::json::JsonWriter, v: &Validator) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_validator(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Validator, ::awsrt::json::JsonError> {

@@ -20,6 +20,7 @@ pub enum ValidatorType {
 }
 impl ValidatorType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::JsonSchema => "JSON_SCHEMA",
@@ -33,6 +34,7 @@ impl ValidatorType {
     }
 }
 impl ::std::convert::From<&str> for ValidatorType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "JSON_SCHEMA" => Self::JsonSchema,

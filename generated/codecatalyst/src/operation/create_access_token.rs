@@ -28,14 +28,17 @@ pub struct CreateAccessTokenInput {
 }
 impl CreateAccessTokenInput {
     /// The friendly name of the personal access token.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The date and time the personal access token expires, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn expires_time(&self) -> Option<::awsrt::types::DateTime> {
         self.expires_time
     }
     /// Creates a new builder for [`CreateAccessTokenInput`].
+    #[inline]
     pub fn builder() -> CreateAccessTokenInputBuilder {
         <CreateAccessTokenInputBuilder as ::std::default::Default>::default()
     }
@@ -50,30 +53,36 @@ pub struct CreateAccessTokenInputBuilder {
 impl CreateAccessTokenInputBuilder {
     /// The friendly name of the personal access token.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The date and time the personal access token expires, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn expires_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expires_time = Some(input);
         self
     }
     /// Sets or clears the `expiresTime` member.
+    #[inline]
     pub fn set_expires_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expires_time = input;
         self
     }
     /// The `expiresTime` member as currently set.
+    #[inline]
     pub fn get_expires_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expires_time
     }
@@ -82,6 +91,7 @@ impl CreateAccessTokenInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateAccessTokenInput, ::awsrt::error::BuildError> {
         Ok(CreateAccessTokenInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -141,22 +151,27 @@ fn __serde_secret_create_access_token_output_secret<T: ::awsrt::serde::__serde::
 }
 impl CreateAccessTokenOutput {
     /// The secret value of the personal access token.
+    #[inline]
     pub fn secret(&self) -> &::awsrt::types::SensitiveString {
         &self.secret
     }
     /// The friendly name of the personal access token.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The date and time the personal access token expires, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn expires_time(&self) -> ::awsrt::types::DateTime {
         self.expires_time
     }
     /// The system-generated unique ID of the access token.
+    #[inline]
     pub fn access_token_id(&self) -> &str {
         &self.access_token_id
     }
     /// Creates a new builder for [`CreateAccessTokenOutput`].
+    #[inline]
     pub fn builder() -> CreateAccessTokenOutputBuilder {
         <CreateAccessTokenOutputBuilder as ::std::default::Default>::default()
     }
@@ -183,61 +198,73 @@ impl ::std::fmt::Debug for CreateAccessTokenOutputBuilder {
 impl CreateAccessTokenOutputBuilder {
     /// The secret value of the personal access token.
     /// This member is required.
+    #[inline]
     pub fn secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret = Some(input.into());
         self
     }
     /// Sets or clears the `secret` member.
+    #[inline]
     pub fn set_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret = input;
         self
     }
     /// The `secret` member as currently set.
+    #[inline]
     pub fn get_secret(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret
     }
     /// The friendly name of the personal access token.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The date and time the personal access token expires, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn expires_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expires_time = Some(input);
         self
     }
     /// Sets or clears the `expiresTime` member.
+    #[inline]
     pub fn set_expires_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expires_time = input;
         self
     }
     /// The `expiresTime` member as currently set.
+    #[inline]
     pub fn get_expires_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expires_time
     }
     /// The system-generated unique ID of the access token.
     /// This member is required.
+    #[inline]
     pub fn access_token_id(mut self, input: impl Into<String>) -> Self {
         self.access_token_id = Some(input.into());
         self
     }
     /// Sets or clears the `accessTokenId` member.
+    #[inline]
     pub fn set_access_token_id(mut self, input: Option<String>) -> Self {
         self.access_token_id = input;
         self
     }
     /// The `accessTokenId` member as currently set.
+    #[inline]
     pub fn get_access_token_id(&self) -> &Option<String> {
         &self.access_token_id
     }
@@ -246,6 +273,7 @@ impl CreateAccessTokenOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateAccessTokenOutput, ::awsrt::error::BuildError> {
         Ok(CreateAccessTokenOutput {
             secret: self.secret.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -287,6 +315,7 @@ pub enum CreateAccessTokenError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateAccessTokenError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -315,26 +344,32 @@ impl CreateAccessTokenError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -424,6 +459,7 @@ impl CreateAccessTokenFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -480,30 +516,36 @@ impl<M> CreateAccessTokenFluentBuilder<M> {
     }
     /// The friendly name of the personal access token.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The date and time the personal access token expires, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn expires_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.expires_time(input);
         self
     }
     /// Sets or clears the `expiresTime` member.
+    #[inline]
     pub fn set_expires_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_expires_time(input);
         self
     }
     /// The `expiresTime` member as currently set.
+    #[inline]
     pub fn get_expires_time(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_expires_time()
     }
@@ -548,6 +590,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateAccessToken`: `PUT /v1/accessTokens`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateAccessTokenInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -561,11 +604,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateAccessTokenError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateAccessTokenInput) {
     w.begin_object();
     {
@@ -579,6 +624,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateAccessTokenInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateAccessTokenOutput, ::awsrt::json::JsonError> {

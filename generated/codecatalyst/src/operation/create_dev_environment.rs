@@ -56,46 +56,57 @@ pub struct CreateDevEnvironmentInput {
 }
 impl CreateDevEnvironmentInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The source repository that contains the branch to clone into the Dev Environment.
+    #[inline]
     pub fn repositories(&self) -> &[crate::types::RepositoryInput] {
         self.repositories.as_deref().unwrap_or_default()
     }
     /// A user-specified idempotency token.
+    #[inline]
     pub fn client_token(&self) -> Option<&str> {
         self.client_token.as_deref()
     }
     /// The user-defined alias for a Dev Environment.
+    #[inline]
     pub fn alias(&self) -> Option<&str> {
         self.alias.as_deref()
     }
     /// Information about the integrated development environment (IDE) configured for a Dev Environment.
+    #[inline]
     pub fn ides(&self) -> &[crate::types::IdeConfiguration] {
         self.ides.as_deref().unwrap_or_default()
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
+    #[inline]
     pub fn instance_type(&self) -> &crate::types::InstanceType {
         &self.instance_type
     }
     /// The amount of time the Dev Environment will run without any activity detected before stopping, in minutes.
+    #[inline]
     pub fn inactivity_timeout_minutes(&self) -> i32 {
         self.inactivity_timeout_minutes
     }
     /// Information about the amount of storage allocated to the Dev Environment.
+    #[inline]
     pub fn persistent_storage(&self) -> &crate::types::PersistentStorageConfiguration {
         &self.persistent_storage
     }
     /// The name of the connection that will be used to connect to Amazon VPC, if any.
+    #[inline]
     pub fn vpc_connection_name(&self) -> Option<&str> {
         self.vpc_connection_name.as_deref()
     }
     /// Creates a new builder for [`CreateDevEnvironmentInput`].
+    #[inline]
     pub fn builder() -> CreateDevEnvironmentInputBuilder {
         <CreateDevEnvironmentInputBuilder as ::std::default::Default>::default()
     }
@@ -118,123 +129,148 @@ pub struct CreateDevEnvironmentInputBuilder {
 impl CreateDevEnvironmentInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// Appends an item to the `repositories` list.
     /// The source repository that contains the branch to clone into the Dev Environment.
+    #[inline]
     pub fn repositories(mut self, input: crate::types::RepositoryInput) -> Self {
         self.repositories.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `repositories` member.
+    #[inline]
     pub fn set_repositories(mut self, input: Option<Vec<crate::types::RepositoryInput>>) -> Self {
         self.repositories = input;
         self
     }
     /// The `repositories` member as currently set.
+    #[inline]
     pub fn get_repositories(&self) -> &Option<Vec<crate::types::RepositoryInput>> {
         &self.repositories
     }
     /// A user-specified idempotency token.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.client_token = input;
         self
     }
     /// The `clientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         &self.client_token
     }
     /// The user-defined alias for a Dev Environment.
+    #[inline]
     pub fn alias(mut self, input: impl Into<String>) -> Self {
         self.alias = Some(input.into());
         self
     }
     /// Sets or clears the `alias` member.
+    #[inline]
     pub fn set_alias(mut self, input: Option<String>) -> Self {
         self.alias = input;
         self
     }
     /// The `alias` member as currently set.
+    #[inline]
     pub fn get_alias(&self) -> &Option<String> {
         &self.alias
     }
     /// Appends an item to the `ides` list.
     /// Information about the integrated development environment (IDE) configured for a Dev Environment.
+    #[inline]
     pub fn ides(mut self, input: crate::types::IdeConfiguration) -> Self {
         self.ides.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ides` member.
+    #[inline]
     pub fn set_ides(mut self, input: Option<Vec<crate::types::IdeConfiguration>>) -> Self {
         self.ides = input;
         self
     }
     /// The `ides` member as currently set.
+    #[inline]
     pub fn get_ides(&self) -> &Option<Vec<crate::types::IdeConfiguration>> {
         &self.ides
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `instanceType` member.
+    #[inline]
     pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.instance_type = input;
         self
     }
     /// The `instanceType` member as currently set.
+    #[inline]
     pub fn get_instance_type(&self) -> &Option<crate::types::InstanceType> {
         &self.instance_type
     }
     /// The amount of time the Dev Environment will run without any activity detected before stopping, in minutes.
+    #[inline]
     pub fn inactivity_timeout_minutes(mut self, input: i32) -> Self {
         self.inactivity_timeout_minutes = Some(input);
         self
     }
     /// Sets or clears the `inactivityTimeoutMinutes` member.
+    #[inline]
     pub fn set_inactivity_timeout_minutes(mut self, input: Option<i32>) -> Self {
         self.inactivity_timeout_minutes = input;
         self
     }
     /// The `inactivityTimeoutMinutes` member as currently set.
+    #[inline]
     pub fn get_inactivity_timeout_minutes(&self) -> &Option<i32> {
         &self.inactivity_timeout_minutes
     }
     /// Information about the amount of storage allocated to the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn persistent_storage(
         mut self,
         input: crate::types::PersistentStorageConfiguration,
@@ -243,6 +279,7 @@ impl CreateDevEnvironmentInputBuilder {
         self
     }
     /// Sets or clears the `persistentStorage` member.
+    #[inline]
     pub fn set_persistent_storage(
         mut self,
         input: Option<crate::types::PersistentStorageConfiguration>,
@@ -251,20 +288,24 @@ impl CreateDevEnvironmentInputBuilder {
         self
     }
     /// The `persistentStorage` member as currently set.
+    #[inline]
     pub fn get_persistent_storage(&self) -> &Option<crate::types::PersistentStorageConfiguration> {
         &self.persistent_storage
     }
     /// The name of the connection that will be used to connect to Amazon VPC, if any.
+    #[inline]
     pub fn vpc_connection_name(mut self, input: impl Into<String>) -> Self {
         self.vpc_connection_name = Some(input.into());
         self
     }
     /// Sets or clears the `vpcConnectionName` member.
+    #[inline]
     pub fn set_vpc_connection_name(mut self, input: Option<String>) -> Self {
         self.vpc_connection_name = input;
         self
     }
     /// The `vpcConnectionName` member as currently set.
+    #[inline]
     pub fn get_vpc_connection_name(&self) -> &Option<String> {
         &self.vpc_connection_name
     }
@@ -273,6 +314,7 @@ impl CreateDevEnvironmentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateDevEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(CreateDevEnvironmentInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -336,22 +378,27 @@ pub struct CreateDevEnvironmentOutput {
 }
 impl CreateDevEnvironmentOutput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The name of the connection used to connect to Amazon VPC used when the Dev Environment was created, if any.
+    #[inline]
     pub fn vpc_connection_name(&self) -> Option<&str> {
         self.vpc_connection_name.as_deref()
     }
     /// Creates a new builder for [`CreateDevEnvironmentOutput`].
+    #[inline]
     pub fn builder() -> CreateDevEnvironmentOutputBuilder {
         <CreateDevEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
@@ -368,60 +415,72 @@ pub struct CreateDevEnvironmentOutputBuilder {
 impl CreateDevEnvironmentOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the connection used to connect to Amazon VPC used when the Dev Environment was created, if any.
+    #[inline]
     pub fn vpc_connection_name(mut self, input: impl Into<String>) -> Self {
         self.vpc_connection_name = Some(input.into());
         self
     }
     /// Sets or clears the `vpcConnectionName` member.
+    #[inline]
     pub fn set_vpc_connection_name(mut self, input: Option<String>) -> Self {
         self.vpc_connection_name = input;
         self
     }
     /// The `vpcConnectionName` member as currently set.
+    #[inline]
     pub fn get_vpc_connection_name(&self) -> &Option<String> {
         &self.vpc_connection_name
     }
@@ -430,6 +489,7 @@ impl CreateDevEnvironmentOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::BuildError> {
         Ok(CreateDevEnvironmentOutput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -468,6 +528,7 @@ pub enum CreateDevEnvironmentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateDevEnvironmentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -496,26 +557,32 @@ impl CreateDevEnvironmentError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -605,6 +672,7 @@ impl CreateDevEnvironmentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -661,123 +729,148 @@ impl<M> CreateDevEnvironmentFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// Appends an item to the `repositories` list.
     /// The source repository that contains the branch to clone into the Dev Environment.
+    #[inline]
     pub fn repositories(mut self, input: crate::types::RepositoryInput) -> Self {
         self.inner = self.inner.repositories(input);
         self
     }
     /// Sets or clears the `repositories` member.
+    #[inline]
     pub fn set_repositories(mut self, input: Option<Vec<crate::types::RepositoryInput>>) -> Self {
         self.inner = self.inner.set_repositories(input);
         self
     }
     /// The `repositories` member as currently set.
+    #[inline]
     pub fn get_repositories(&self) -> &Option<Vec<crate::types::RepositoryInput>> {
         self.inner.get_repositories()
     }
     /// A user-specified idempotency token.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_token(input);
         self
     }
     /// Sets or clears the `clientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_token(input);
         self
     }
     /// The `clientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         self.inner.get_client_token()
     }
     /// The user-defined alias for a Dev Environment.
+    #[inline]
     pub fn alias(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.alias(input);
         self
     }
     /// Sets or clears the `alias` member.
+    #[inline]
     pub fn set_alias(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_alias(input);
         self
     }
     /// The `alias` member as currently set.
+    #[inline]
     pub fn get_alias(&self) -> &Option<String> {
         self.inner.get_alias()
     }
     /// Appends an item to the `ides` list.
     /// Information about the integrated development environment (IDE) configured for a Dev Environment.
+    #[inline]
     pub fn ides(mut self, input: crate::types::IdeConfiguration) -> Self {
         self.inner = self.inner.ides(input);
         self
     }
     /// Sets or clears the `ides` member.
+    #[inline]
     pub fn set_ides(mut self, input: Option<Vec<crate::types::IdeConfiguration>>) -> Self {
         self.inner = self.inner.set_ides(input);
         self
     }
     /// The `ides` member as currently set.
+    #[inline]
     pub fn get_ides(&self) -> &Option<Vec<crate::types::IdeConfiguration>> {
         self.inner.get_ides()
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.inner = self.inner.instance_type(input);
         self
     }
     /// Sets or clears the `instanceType` member.
+    #[inline]
     pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.inner = self.inner.set_instance_type(input);
         self
     }
     /// The `instanceType` member as currently set.
+    #[inline]
     pub fn get_instance_type(&self) -> &Option<crate::types::InstanceType> {
         self.inner.get_instance_type()
     }
     /// The amount of time the Dev Environment will run without any activity detected before stopping, in minutes.
+    #[inline]
     pub fn inactivity_timeout_minutes(mut self, input: i32) -> Self {
         self.inner = self.inner.inactivity_timeout_minutes(input);
         self
     }
     /// Sets or clears the `inactivityTimeoutMinutes` member.
+    #[inline]
     pub fn set_inactivity_timeout_minutes(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_inactivity_timeout_minutes(input);
         self
     }
     /// The `inactivityTimeoutMinutes` member as currently set.
+    #[inline]
     pub fn get_inactivity_timeout_minutes(&self) -> &Option<i32> {
         self.inner.get_inactivity_timeout_minutes()
     }
     /// Information about the amount of storage allocated to the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn persistent_storage(
         mut self,
         input: crate::types::PersistentStorageConfiguration,
@@ -786,6 +879,7 @@ impl<M> CreateDevEnvironmentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `persistentStorage` member.
+    #[inline]
     pub fn set_persistent_storage(
         mut self,
         input: Option<crate::types::PersistentStorageConfiguration>,
@@ -794,20 +888,24 @@ impl<M> CreateDevEnvironmentFluentBuilder<M> {
         self
     }
     /// The `persistentStorage` member as currently set.
+    #[inline]
     pub fn get_persistent_storage(&self) -> &Option<crate::types::PersistentStorageConfiguration> {
         self.inner.get_persistent_storage()
     }
     /// The name of the connection that will be used to connect to Amazon VPC, if any.
+    #[inline]
     pub fn vpc_connection_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.vpc_connection_name(input);
         self
     }
     /// Sets or clears the `vpcConnectionName` member.
+    #[inline]
     pub fn set_vpc_connection_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_vpc_connection_name(input);
         self
     }
     /// The `vpcConnectionName` member as currently set.
+    #[inline]
     pub fn get_vpc_connection_name(&self) -> &Option<String> {
         self.inner.get_vpc_connection_name()
     }
@@ -852,6 +950,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateDevEnvironment`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateDevEnvironmentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -875,11 +974,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateDevEnvironmentError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateDevEnvironmentInput) {
     w.begin_object();
     if let Some(value) = &v.repositories {
@@ -929,6 +1030,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateDevEnvironmentInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateDevEnvironmentOutput, ::awsrt::json::JsonError> {

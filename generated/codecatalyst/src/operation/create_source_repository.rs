@@ -34,22 +34,27 @@ pub struct CreateSourceRepositoryInput {
 }
 impl CreateSourceRepositoryInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The name of the source repository.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The description of the source repository.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`CreateSourceRepositoryInput`].
+    #[inline]
     pub fn builder() -> CreateSourceRepositoryInputBuilder {
         <CreateSourceRepositoryInputBuilder as ::std::default::Default>::default()
     }
@@ -66,60 +71,72 @@ pub struct CreateSourceRepositoryInputBuilder {
 impl CreateSourceRepositoryInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the source repository.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
@@ -128,6 +145,7 @@ impl CreateSourceRepositoryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSourceRepositoryInput, ::awsrt::error::BuildError> {
         Ok(CreateSourceRepositoryInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -182,22 +200,27 @@ pub struct CreateSourceRepositoryOutput {
 }
 impl CreateSourceRepositoryOutput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The name of the source repository.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The description of the source repository.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`CreateSourceRepositoryOutput`].
+    #[inline]
     pub fn builder() -> CreateSourceRepositoryOutputBuilder {
         <CreateSourceRepositoryOutputBuilder as ::std::default::Default>::default()
     }
@@ -214,60 +237,72 @@ pub struct CreateSourceRepositoryOutputBuilder {
 impl CreateSourceRepositoryOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the source repository.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
@@ -276,6 +311,7 @@ impl CreateSourceRepositoryOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSourceRepositoryOutput, ::awsrt::error::BuildError> {
         Ok(CreateSourceRepositoryOutput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -314,6 +350,7 @@ pub enum CreateSourceRepositoryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateSourceRepositoryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -342,26 +379,32 @@ impl CreateSourceRepositoryError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -451,6 +494,7 @@ impl CreateSourceRepositoryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateSourceRepositoryOutput, ::awsrt::error::SdkError<CreateSourceRepositoryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -507,60 +551,72 @@ impl<M> CreateSourceRepositoryFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The description of the source repository.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
@@ -605,6 +661,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateSourceRepository`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{name}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateSourceRepositoryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -632,11 +689,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateSourceRepositoryOutput, ::awsrt::error::SdkError<CreateSourceRepositoryError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateSourceRepositoryError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateSourceRepositoryInput) {
     w.begin_object();
     if let Some(value) = &v.description {
@@ -645,6 +704,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateSourceRepositoryI
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateSourceRepositoryOutput, ::awsrt::json::JsonError> {

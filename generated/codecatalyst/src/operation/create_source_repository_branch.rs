@@ -37,26 +37,32 @@ pub struct CreateSourceRepositoryBranchInput {
 }
 impl CreateSourceRepositoryBranchInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The name of the repository where you want to create a branch.
+    #[inline]
     pub fn source_repository_name(&self) -> &str {
         &self.source_repository_name
     }
     /// The name for the branch you're creating.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The commit ID in an existing branch from which you want to create the new branch.
+    #[inline]
     pub fn head_commit_id(&self) -> Option<&str> {
         self.head_commit_id.as_deref()
     }
     /// Creates a new builder for [`CreateSourceRepositoryBranchInput`].
+    #[inline]
     pub fn builder() -> CreateSourceRepositoryBranchInputBuilder {
         <CreateSourceRepositoryBranchInputBuilder as ::std::default::Default>::default()
     }
@@ -74,75 +80,90 @@ pub struct CreateSourceRepositoryBranchInputBuilder {
 impl CreateSourceRepositoryBranchInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The name of the repository where you want to create a branch.
     /// This member is required.
+    #[inline]
     pub fn source_repository_name(mut self, input: impl Into<String>) -> Self {
         self.source_repository_name = Some(input.into());
         self
     }
     /// Sets or clears the `sourceRepositoryName` member.
+    #[inline]
     pub fn set_source_repository_name(mut self, input: Option<String>) -> Self {
         self.source_repository_name = input;
         self
     }
     /// The `sourceRepositoryName` member as currently set.
+    #[inline]
     pub fn get_source_repository_name(&self) -> &Option<String> {
         &self.source_repository_name
     }
     /// The name for the branch you're creating.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The commit ID in an existing branch from which you want to create the new branch.
+    #[inline]
     pub fn head_commit_id(mut self, input: impl Into<String>) -> Self {
         self.head_commit_id = Some(input.into());
         self
     }
     /// Sets or clears the `headCommitId` member.
+    #[inline]
     pub fn set_head_commit_id(mut self, input: Option<String>) -> Self {
         self.head_commit_id = input;
         self
     }
     /// The `headCommitId` member as currently set.
+    #[inline]
     pub fn get_head_commit_id(&self) -> &Option<String> {
         &self.head_commit_id
     }
@@ -151,6 +172,7 @@ impl CreateSourceRepositoryBranchInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSourceRepositoryBranchInput, ::awsrt::error::BuildError> {
         Ok(CreateSourceRepositoryBranchInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -209,22 +231,27 @@ pub struct CreateSourceRepositoryBranchOutput {
 }
 impl CreateSourceRepositoryBranchOutput {
     /// The Git reference name of the branch.
+    #[inline]
     pub fn r#ref(&self) -> Option<&str> {
         self.r#ref.as_deref()
     }
     /// The name of the newly created branch.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The time the branch was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn last_updated_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_updated_time
     }
     /// The commit ID of the tip of the newly created branch.
+    #[inline]
     pub fn head_commit_id(&self) -> Option<&str> {
         self.head_commit_id.as_deref()
     }
     /// Creates a new builder for [`CreateSourceRepositoryBranchOutput`].
+    #[inline]
     pub fn builder() -> CreateSourceRepositoryBranchOutputBuilder {
         <CreateSourceRepositoryBranchOutputBuilder as ::std::default::Default>::default()
     }
@@ -240,62 +267,75 @@ pub struct CreateSourceRepositoryBranchOutputBuilder {
 }
 impl CreateSourceRepositoryBranchOutputBuilder {
     /// The Git reference name of the branch.
+    #[inline]
     pub fn r#ref(mut self, input: impl Into<String>) -> Self {
         self.r#ref = Some(input.into());
         self
     }
     /// Sets or clears the `ref` member.
+    #[inline]
     pub fn set_ref(mut self, input: Option<String>) -> Self {
         self.r#ref = input;
         self
     }
     /// The `ref` member as currently set.
+    #[inline]
     pub fn get_ref(&self) -> &Option<String> {
         &self.r#ref
     }
     /// The name of the newly created branch.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The time the branch was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn last_updated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_updated_time = Some(input);
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
+    #[inline]
     pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
     /// The `lastUpdatedTime` member as currently set.
+    #[inline]
     pub fn get_last_updated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_updated_time
     }
     /// The commit ID of the tip of the newly created branch.
+    #[inline]
     pub fn head_commit_id(mut self, input: impl Into<String>) -> Self {
         self.head_commit_id = Some(input.into());
         self
     }
     /// Sets or clears the `headCommitId` member.
+    #[inline]
     pub fn set_head_commit_id(mut self, input: Option<String>) -> Self {
         self.head_commit_id = input;
         self
     }
     /// The `headCommitId` member as currently set.
+    #[inline]
     pub fn get_head_commit_id(&self) -> &Option<String> {
         &self.head_commit_id
     }
     /// Builds the [`CreateSourceRepositoryBranchOutput`].
+    #[inline]
     pub fn build(self) -> CreateSourceRepositoryBranchOutput {
         CreateSourceRepositoryBranchOutput {
             r#ref: self.r#ref,
@@ -325,6 +365,7 @@ pub enum CreateSourceRepositoryBranchError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateSourceRepositoryBranchError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -353,26 +394,32 @@ impl CreateSourceRepositoryBranchError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -462,6 +509,7 @@ impl CreateSourceRepositoryBranchFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -518,75 +566,90 @@ impl<M> CreateSourceRepositoryBranchFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// The name of the repository where you want to create a branch.
     /// This member is required.
+    #[inline]
     pub fn source_repository_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.source_repository_name(input);
         self
     }
     /// Sets or clears the `sourceRepositoryName` member.
+    #[inline]
     pub fn set_source_repository_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_source_repository_name(input);
         self
     }
     /// The `sourceRepositoryName` member as currently set.
+    #[inline]
     pub fn get_source_repository_name(&self) -> &Option<String> {
         self.inner.get_source_repository_name()
     }
     /// The name for the branch you're creating.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The commit ID in an existing branch from which you want to create the new branch.
+    #[inline]
     pub fn head_commit_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.head_commit_id(input);
         self
     }
     /// Sets or clears the `headCommitId` member.
+    #[inline]
     pub fn set_head_commit_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_head_commit_id(input);
         self
     }
     /// The `headCommitId` member as currently set.
+    #[inline]
     pub fn get_head_commit_id(&self) -> &Option<String> {
         self.inner.get_head_commit_id()
     }
@@ -631,6 +694,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateSourceRepositoryBranch`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/branches/{name}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateSourceRepositoryBranchInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -668,6 +732,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
@@ -677,6 +742,7 @@ pub(crate) fn parse_response(
         CreateSourceRepositoryBranchError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateSourceRepositoryBranchInput) {
     w.begin_object();
     if let Some(value) = &v.head_commit_id {
@@ -685,6 +751,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateSourceRepositoryB
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::json::JsonError> {

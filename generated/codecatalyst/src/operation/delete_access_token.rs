@@ -25,10 +25,12 @@ pub struct DeleteAccessTokenInput {
 }
 impl DeleteAccessTokenInput {
     /// The ID of the personal access token to delete.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`DeleteAccessTokenInput`].
+    #[inline]
     pub fn builder() -> DeleteAccessTokenInputBuilder {
         <DeleteAccessTokenInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct DeleteAccessTokenInputBuilder {
 impl DeleteAccessTokenInputBuilder {
     /// The ID of the personal access token to delete.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -60,6 +65,7 @@ impl DeleteAccessTokenInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteAccessTokenInput, ::awsrt::error::BuildError> {
         Ok(DeleteAccessTokenInput {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -92,6 +98,7 @@ impl DeleteAccessTokenInput {
 pub struct DeleteAccessTokenOutput {}
 impl DeleteAccessTokenOutput {
     /// Creates a new builder for [`DeleteAccessTokenOutput`].
+    #[inline]
     pub fn builder() -> DeleteAccessTokenOutputBuilder {
         <DeleteAccessTokenOutputBuilder as ::std::default::Default>::default()
     }
@@ -102,6 +109,7 @@ impl DeleteAccessTokenOutput {
 pub struct DeleteAccessTokenOutputBuilder {}
 impl DeleteAccessTokenOutputBuilder {
     /// Builds the [`DeleteAccessTokenOutput`].
+    #[inline]
     pub fn build(self) -> DeleteAccessTokenOutput {
         DeleteAccessTokenOutput {}
     }
@@ -126,6 +134,7 @@ pub enum DeleteAccessTokenError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteAccessTokenError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -154,26 +163,32 @@ impl DeleteAccessTokenError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -263,6 +278,7 @@ impl DeleteAccessTokenFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAccessTokenOutput, ::awsrt::error::SdkError<DeleteAccessTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -319,16 +335,19 @@ impl<M> DeleteAccessTokenFluentBuilder<M> {
     }
     /// The ID of the personal access token to delete.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
@@ -373,6 +392,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAccessToken`: `DELETE /v1/accessTokens/{id}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteAccessTokenInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -386,11 +406,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteAccessTokenOutput, ::awsrt::error::SdkError<DeleteAccessTokenError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteAccessTokenError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteAccessTokenOutput, ::awsrt::json::JsonError> {

@@ -25,10 +25,12 @@ pub struct DeleteSpaceInput {
 }
 impl DeleteSpaceInput {
     /// The name of the space.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Creates a new builder for [`DeleteSpaceInput`].
+    #[inline]
     pub fn builder() -> DeleteSpaceInputBuilder {
         <DeleteSpaceInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct DeleteSpaceInputBuilder {
 impl DeleteSpaceInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
@@ -60,6 +65,7 @@ impl DeleteSpaceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteSpaceInput, ::awsrt::error::BuildError> {
         Ok(DeleteSpaceInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -99,14 +105,17 @@ pub struct DeleteSpaceOutput {
 }
 impl DeleteSpaceOutput {
     /// The name of the space.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The friendly name of the space displayed to users of the space in Amazon CodeCatalyst.
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
     /// Creates a new builder for [`DeleteSpaceOutput`].
+    #[inline]
     pub fn builder() -> DeleteSpaceOutputBuilder {
         <DeleteSpaceOutputBuilder as ::std::default::Default>::default()
     }
@@ -121,30 +130,36 @@ pub struct DeleteSpaceOutputBuilder {
 impl DeleteSpaceOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The friendly name of the space displayed to users of the space in Amazon CodeCatalyst.
+    #[inline]
     pub fn display_name(mut self, input: impl Into<String>) -> Self {
         self.display_name = Some(input.into());
         self
     }
     /// Sets or clears the `displayName` member.
+    #[inline]
     pub fn set_display_name(mut self, input: Option<String>) -> Self {
         self.display_name = input;
         self
     }
     /// The `displayName` member as currently set.
+    #[inline]
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
@@ -153,6 +168,7 @@ impl DeleteSpaceOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteSpaceOutput, ::awsrt::error::BuildError> {
         Ok(DeleteSpaceOutput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -183,6 +199,7 @@ pub enum DeleteSpaceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteSpaceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -211,26 +228,32 @@ impl DeleteSpaceError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -320,6 +343,7 @@ impl DeleteSpaceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSpaceOutput, ::awsrt::error::SdkError<DeleteSpaceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -376,16 +400,19 @@ impl<M> DeleteSpaceFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
@@ -430,6 +457,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSpace`: `DELETE /v1/spaces/{name}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteSpaceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -443,11 +471,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteSpaceOutput, ::awsrt::error::SdkError<DeleteSpaceError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteSpaceError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteSpaceOutput, ::awsrt::json::JsonError> {

@@ -31,18 +31,22 @@ pub struct GetSourceRepositoryInput {
 }
 impl GetSourceRepositoryInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The name of the source repository.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Creates a new builder for [`GetSourceRepositoryInput`].
+    #[inline]
     pub fn builder() -> GetSourceRepositoryInputBuilder {
         <GetSourceRepositoryInputBuilder as ::std::default::Default>::default()
     }
@@ -58,46 +62,55 @@ pub struct GetSourceRepositoryInputBuilder {
 impl GetSourceRepositoryInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
@@ -106,6 +119,7 @@ impl GetSourceRepositoryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSourceRepositoryInput, ::awsrt::error::BuildError> {
         Ok(GetSourceRepositoryInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -165,30 +179,37 @@ pub struct GetSourceRepositoryOutput {
 }
 impl GetSourceRepositoryOutput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The name of the source repository.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The description of the source repository.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The time the source repository was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn last_updated_time(&self) -> ::awsrt::types::DateTime {
         self.last_updated_time
     }
     /// The time the source repository was created, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn created_time(&self) -> ::awsrt::types::DateTime {
         self.created_time
     }
     /// Creates a new builder for [`GetSourceRepositoryOutput`].
+    #[inline]
     pub fn builder() -> GetSourceRepositoryOutputBuilder {
         <GetSourceRepositoryOutputBuilder as ::std::default::Default>::default()
     }
@@ -207,90 +228,108 @@ pub struct GetSourceRepositoryOutputBuilder {
 impl GetSourceRepositoryOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the source repository.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The time the source repository was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn last_updated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_updated_time = Some(input);
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
+    #[inline]
     pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
     /// The `lastUpdatedTime` member as currently set.
+    #[inline]
     pub fn get_last_updated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_updated_time
     }
     /// The time the source repository was created, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn created_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_time = Some(input);
         self
     }
     /// Sets or clears the `createdTime` member.
+    #[inline]
     pub fn set_created_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_time = input;
         self
     }
     /// The `createdTime` member as currently set.
+    #[inline]
     pub fn get_created_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_time
     }
@@ -299,6 +338,7 @@ impl GetSourceRepositoryOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSourceRepositoryOutput, ::awsrt::error::BuildError> {
         Ok(GetSourceRepositoryOutput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -345,6 +385,7 @@ pub enum GetSourceRepositoryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSourceRepositoryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -373,26 +414,32 @@ impl GetSourceRepositoryError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -482,6 +529,7 @@ impl GetSourceRepositoryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -538,46 +586,55 @@ impl<M> GetSourceRepositoryFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
@@ -622,6 +679,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSourceRepository`: `GET /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{name}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSourceRepositoryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -645,11 +703,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetSourceRepositoryError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetSourceRepositoryOutput, ::awsrt::json::JsonError> {

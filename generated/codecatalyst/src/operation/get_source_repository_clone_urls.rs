@@ -31,18 +31,22 @@ pub struct GetSourceRepositoryCloneUrlsInput {
 }
 impl GetSourceRepositoryCloneUrlsInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The name of the source repository.
+    #[inline]
     pub fn source_repository_name(&self) -> &str {
         &self.source_repository_name
     }
     /// Creates a new builder for [`GetSourceRepositoryCloneUrlsInput`].
+    #[inline]
     pub fn builder() -> GetSourceRepositoryCloneUrlsInputBuilder {
         <GetSourceRepositoryCloneUrlsInputBuilder as ::std::default::Default>::default()
     }
@@ -58,46 +62,55 @@ pub struct GetSourceRepositoryCloneUrlsInputBuilder {
 impl GetSourceRepositoryCloneUrlsInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn source_repository_name(mut self, input: impl Into<String>) -> Self {
         self.source_repository_name = Some(input.into());
         self
     }
     /// Sets or clears the `sourceRepositoryName` member.
+    #[inline]
     pub fn set_source_repository_name(mut self, input: Option<String>) -> Self {
         self.source_repository_name = input;
         self
     }
     /// The `sourceRepositoryName` member as currently set.
+    #[inline]
     pub fn get_source_repository_name(&self) -> &Option<String> {
         &self.source_repository_name
     }
@@ -106,6 +119,7 @@ impl GetSourceRepositoryCloneUrlsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSourceRepositoryCloneUrlsInput, ::awsrt::error::BuildError> {
         Ok(GetSourceRepositoryCloneUrlsInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -150,10 +164,12 @@ pub struct GetSourceRepositoryCloneUrlsOutput {
 }
 impl GetSourceRepositoryCloneUrlsOutput {
     /// The HTTPS URL to use when cloning the source repository.
+    #[inline]
     pub fn https(&self) -> &str {
         &self.https
     }
     /// Creates a new builder for [`GetSourceRepositoryCloneUrlsOutput`].
+    #[inline]
     pub fn builder() -> GetSourceRepositoryCloneUrlsOutputBuilder {
         <GetSourceRepositoryCloneUrlsOutputBuilder as ::std::default::Default>::default()
     }
@@ -167,16 +183,19 @@ pub struct GetSourceRepositoryCloneUrlsOutputBuilder {
 impl GetSourceRepositoryCloneUrlsOutputBuilder {
     /// The HTTPS URL to use when cloning the source repository.
     /// This member is required.
+    #[inline]
     pub fn https(mut self, input: impl Into<String>) -> Self {
         self.https = Some(input.into());
         self
     }
     /// Sets or clears the `https` member.
+    #[inline]
     pub fn set_https(mut self, input: Option<String>) -> Self {
         self.https = input;
         self
     }
     /// The `https` member as currently set.
+    #[inline]
     pub fn get_https(&self) -> &Option<String> {
         &self.https
     }
@@ -185,6 +204,7 @@ impl GetSourceRepositoryCloneUrlsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::BuildError> {
         Ok(GetSourceRepositoryCloneUrlsOutput {
             https: self.https.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -214,6 +234,7 @@ pub enum GetSourceRepositoryCloneUrlsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSourceRepositoryCloneUrlsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -242,26 +263,32 @@ impl GetSourceRepositoryCloneUrlsError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -351,6 +378,7 @@ impl GetSourceRepositoryCloneUrlsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -407,46 +435,55 @@ impl<M> GetSourceRepositoryCloneUrlsFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn source_repository_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.source_repository_name(input);
         self
     }
     /// Sets or clears the `sourceRepositoryName` member.
+    #[inline]
     pub fn set_source_repository_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_source_repository_name(input);
         self
     }
     /// The `sourceRepositoryName` member as currently set.
+    #[inline]
     pub fn get_source_repository_name(&self) -> &Option<String> {
         self.inner.get_source_repository_name()
     }
@@ -491,6 +528,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSourceRepositoryCloneUrls`: `GET /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/cloneUrls`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSourceRepositoryCloneUrlsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -520,6 +558,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
@@ -529,6 +568,7 @@ pub(crate) fn parse_response(
         GetSourceRepositoryCloneUrlsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::json::JsonError> {

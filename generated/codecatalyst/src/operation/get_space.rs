@@ -25,10 +25,12 @@ pub struct GetSpaceInput {
 }
 impl GetSpaceInput {
     /// The name of the space.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Creates a new builder for [`GetSpaceInput`].
+    #[inline]
     pub fn builder() -> GetSpaceInputBuilder {
         <GetSpaceInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct GetSpaceInputBuilder {
 impl GetSpaceInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
@@ -60,6 +65,7 @@ impl GetSpaceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSpaceInput, ::awsrt::error::BuildError> {
         Ok(GetSpaceInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -105,22 +111,27 @@ pub struct GetSpaceOutput {
 }
 impl GetSpaceOutput {
     /// The name of the space.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The Amazon Web Services Region where the space exists.
+    #[inline]
     pub fn region_name(&self) -> &str {
         &self.region_name
     }
     /// The friendly name of the space displayed to users.
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
     /// The description of the space.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`GetSpaceOutput`].
+    #[inline]
     pub fn builder() -> GetSpaceOutputBuilder {
         <GetSpaceOutputBuilder as ::std::default::Default>::default()
     }
@@ -137,59 +148,71 @@ pub struct GetSpaceOutputBuilder {
 impl GetSpaceOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The Amazon Web Services Region where the space exists.
     /// This member is required.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `regionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `regionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// The friendly name of the space displayed to users.
+    #[inline]
     pub fn display_name(mut self, input: impl Into<String>) -> Self {
         self.display_name = Some(input.into());
         self
     }
     /// Sets or clears the `displayName` member.
+    #[inline]
     pub fn set_display_name(mut self, input: Option<String>) -> Self {
         self.display_name = input;
         self
     }
     /// The `displayName` member as currently set.
+    #[inline]
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
     /// The description of the space.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
@@ -198,6 +221,7 @@ impl GetSpaceOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSpaceOutput, ::awsrt::error::BuildError> {
         Ok(GetSpaceOutput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -233,6 +257,7 @@ pub enum GetSpaceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSpaceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -261,26 +286,32 @@ impl GetSpaceError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -370,6 +401,7 @@ impl GetSpaceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSpaceOutput, ::awsrt::error::SdkError<GetSpaceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -426,16 +458,19 @@ impl<M> GetSpaceFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
@@ -480,6 +515,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSpace`: `GET /v1/spaces/{name}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSpaceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -493,11 +529,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSpaceOutput, ::awsrt::error::SdkError<GetSpaceError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetSpaceError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetSpaceOutput, ::awsrt::json::JsonError> {

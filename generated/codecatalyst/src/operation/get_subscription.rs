@@ -25,10 +25,12 @@ pub struct GetSubscriptionInput {
 }
 impl GetSubscriptionInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// Creates a new builder for [`GetSubscriptionInput`].
+    #[inline]
     pub fn builder() -> GetSubscriptionInputBuilder {
         <GetSubscriptionInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct GetSubscriptionInputBuilder {
 impl GetSubscriptionInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
@@ -60,6 +65,7 @@ impl GetSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(GetSubscriptionInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -105,22 +111,27 @@ pub struct GetSubscriptionOutput {
 }
 impl GetSubscriptionOutput {
     /// The type of the billing plan for the space.
+    #[inline]
     pub fn subscription_type(&self) -> Option<&str> {
         self.subscription_type.as_deref()
     }
     /// The display name of the Amazon Web Services account used for billing for the space.
+    #[inline]
     pub fn aws_account_name(&self) -> Option<&str> {
         self.aws_account_name.as_deref()
     }
     /// The type of the billing plan that the space will be changed to at the start of the next billing cycle.
+    #[inline]
     pub fn pending_subscription_type(&self) -> Option<&str> {
         self.pending_subscription_type.as_deref()
     }
     /// The day and time the pending change will be applied to the space, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn pending_subscription_start_time(&self) -> Option<::awsrt::types::DateTime> {
         self.pending_subscription_start_time
     }
     /// Creates a new builder for [`GetSubscriptionOutput`].
+    #[inline]
     pub fn builder() -> GetSubscriptionOutputBuilder {
         <GetSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
@@ -136,53 +147,64 @@ pub struct GetSubscriptionOutputBuilder {
 }
 impl GetSubscriptionOutputBuilder {
     /// The type of the billing plan for the space.
+    #[inline]
     pub fn subscription_type(mut self, input: impl Into<String>) -> Self {
         self.subscription_type = Some(input.into());
         self
     }
     /// Sets or clears the `subscriptionType` member.
+    #[inline]
     pub fn set_subscription_type(mut self, input: Option<String>) -> Self {
         self.subscription_type = input;
         self
     }
     /// The `subscriptionType` member as currently set.
+    #[inline]
     pub fn get_subscription_type(&self) -> &Option<String> {
         &self.subscription_type
     }
     /// The display name of the Amazon Web Services account used for billing for the space.
+    #[inline]
     pub fn aws_account_name(mut self, input: impl Into<String>) -> Self {
         self.aws_account_name = Some(input.into());
         self
     }
     /// Sets or clears the `awsAccountName` member.
+    #[inline]
     pub fn set_aws_account_name(mut self, input: Option<String>) -> Self {
         self.aws_account_name = input;
         self
     }
     /// The `awsAccountName` member as currently set.
+    #[inline]
     pub fn get_aws_account_name(&self) -> &Option<String> {
         &self.aws_account_name
     }
     /// The type of the billing plan that the space will be changed to at the start of the next billing cycle.
+    #[inline]
     pub fn pending_subscription_type(mut self, input: impl Into<String>) -> Self {
         self.pending_subscription_type = Some(input.into());
         self
     }
     /// Sets or clears the `pendingSubscriptionType` member.
+    #[inline]
     pub fn set_pending_subscription_type(mut self, input: Option<String>) -> Self {
         self.pending_subscription_type = input;
         self
     }
     /// The `pendingSubscriptionType` member as currently set.
+    #[inline]
     pub fn get_pending_subscription_type(&self) -> &Option<String> {
         &self.pending_subscription_type
     }
     /// The day and time the pending change will be applied to the space, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn pending_subscription_start_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.pending_subscription_start_time = Some(input);
         self
     }
     /// Sets or clears the `pendingSubscriptionStartTime` member.
+    #[inline]
     pub fn set_pending_subscription_start_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -191,10 +213,12 @@ impl GetSubscriptionOutputBuilder {
         self
     }
     /// The `pendingSubscriptionStartTime` member as currently set.
+    #[inline]
     pub fn get_pending_subscription_start_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.pending_subscription_start_time
     }
     /// Builds the [`GetSubscriptionOutput`].
+    #[inline]
     pub fn build(self) -> GetSubscriptionOutput {
         GetSubscriptionOutput {
             subscription_type: self.subscription_type,
@@ -224,6 +248,7 @@ pub enum GetSubscriptionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSubscriptionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -252,26 +277,32 @@ impl GetSubscriptionError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -361,6 +392,7 @@ impl GetSubscriptionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSubscriptionOutput, ::awsrt::error::SdkError<GetSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -417,16 +449,19 @@ impl<M> GetSubscriptionFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
@@ -471,6 +506,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSubscription`: `GET /v1/spaces/{spaceName}/subscription`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSubscriptionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -485,11 +521,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSubscriptionOutput, ::awsrt::error::SdkError<GetSubscriptionError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetSubscriptionError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetSubscriptionOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct GetUserDetailsInput {
 }
 impl GetUserDetailsInput {
     /// The system-generated unique ID of the user.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the user as displayed in Amazon CodeCatalyst.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Creates a new builder for [`GetUserDetailsInput`].
+    #[inline]
     pub fn builder() -> GetUserDetailsInputBuilder {
         <GetUserDetailsInputBuilder as ::std::default::Default>::default()
     }
@@ -49,34 +52,41 @@ pub struct GetUserDetailsInputBuilder {
 }
 impl GetUserDetailsInputBuilder {
     /// The system-generated unique ID of the user.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the user as displayed in Amazon CodeCatalyst.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `userName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `userName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Builds the [`GetUserDetailsInput`].
+    #[inline]
     pub fn build(self) -> GetUserDetailsInput {
         GetUserDetailsInput {
             id: self.id,
@@ -123,26 +133,32 @@ pub struct GetUserDetailsOutput {
 }
 impl GetUserDetailsOutput {
     /// The system-generated unique ID of the user.
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
     /// The name of the user as displayed in Amazon CodeCatalyst.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The friendly name displayed for the user in Amazon CodeCatalyst.
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
     /// The email address provided by the user when they signed up.
+    #[inline]
     pub fn primary_email(&self) -> Option<&crate::types::EmailAddress> {
         self.primary_email.as_ref()
     }
     /// The `version` member.
+    #[inline]
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
     /// Creates a new builder for [`GetUserDetailsOutput`].
+    #[inline]
     pub fn builder() -> GetUserDetailsOutputBuilder {
         <GetUserDetailsOutputBuilder as ::std::default::Default>::default()
     }
@@ -159,76 +175,92 @@ pub struct GetUserDetailsOutputBuilder {
 }
 impl GetUserDetailsOutputBuilder {
     /// The system-generated unique ID of the user.
+    #[inline]
     pub fn user_id(mut self, input: impl Into<String>) -> Self {
         self.user_id = Some(input.into());
         self
     }
     /// Sets or clears the `userId` member.
+    #[inline]
     pub fn set_user_id(mut self, input: Option<String>) -> Self {
         self.user_id = input;
         self
     }
     /// The `userId` member as currently set.
+    #[inline]
     pub fn get_user_id(&self) -> &Option<String> {
         &self.user_id
     }
     /// The name of the user as displayed in Amazon CodeCatalyst.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `userName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `userName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The friendly name displayed for the user in Amazon CodeCatalyst.
+    #[inline]
     pub fn display_name(mut self, input: impl Into<String>) -> Self {
         self.display_name = Some(input.into());
         self
     }
     /// Sets or clears the `displayName` member.
+    #[inline]
     pub fn set_display_name(mut self, input: Option<String>) -> Self {
         self.display_name = input;
         self
     }
     /// The `displayName` member as currently set.
+    #[inline]
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
     /// The email address provided by the user when they signed up.
+    #[inline]
     pub fn primary_email(mut self, input: crate::types::EmailAddress) -> Self {
         self.primary_email = Some(input);
         self
     }
     /// Sets or clears the `primaryEmail` member.
+    #[inline]
     pub fn set_primary_email(mut self, input: Option<crate::types::EmailAddress>) -> Self {
         self.primary_email = input;
         self
     }
     /// The `primaryEmail` member as currently set.
+    #[inline]
     pub fn get_primary_email(&self) -> &Option<crate::types::EmailAddress> {
         &self.primary_email
     }
     /// The `version` member.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.version = Some(input.into());
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.version = input;
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         &self.version
     }
     /// Builds the [`GetUserDetailsOutput`].
+    #[inline]
     pub fn build(self) -> GetUserDetailsOutput {
         GetUserDetailsOutput {
             user_id: self.user_id,
@@ -259,6 +291,7 @@ pub enum GetUserDetailsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetUserDetailsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -287,26 +320,32 @@ impl GetUserDetailsError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -396,6 +435,7 @@ impl GetUserDetailsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetUserDetailsOutput, ::awsrt::error::SdkError<GetUserDetailsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -451,30 +491,36 @@ impl<M> GetUserDetailsFluentBuilder<M> {
         &self.inner
     }
     /// The system-generated unique ID of the user.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// The name of the user as displayed in Amazon CodeCatalyst.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `userName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `userName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -519,6 +565,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetUserDetails`: `GET /userDetails`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetUserDetailsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -534,11 +581,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetUserDetailsOutput, ::awsrt::error::SdkError<GetUserDetailsError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetUserDetailsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetUserDetailsOutput, ::awsrt::json::JsonError> {

@@ -31,18 +31,22 @@ pub struct GetWorkflowInput {
 }
 impl GetWorkflowInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The ID of the workflow.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// Creates a new builder for [`GetWorkflowInput`].
+    #[inline]
     pub fn builder() -> GetWorkflowInputBuilder {
         <GetWorkflowInputBuilder as ::std::default::Default>::default()
     }
@@ -58,46 +62,55 @@ pub struct GetWorkflowInputBuilder {
 impl GetWorkflowInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The ID of the workflow.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
@@ -106,6 +119,7 @@ impl GetWorkflowInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetWorkflowInput, ::awsrt::error::BuildError> {
         Ok(GetWorkflowInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -180,50 +194,62 @@ pub struct GetWorkflowOutput {
 }
 impl GetWorkflowOutput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The ID of the workflow.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The name of the workflow.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The name of the source repository where the workflow YAML is stored.
+    #[inline]
     pub fn source_repository_name(&self) -> Option<&str> {
         self.source_repository_name.as_deref()
     }
     /// The name of the branch that contains the workflow YAML.
+    #[inline]
     pub fn source_branch_name(&self) -> Option<&str> {
         self.source_branch_name.as_deref()
     }
     /// Information about the workflow definition file for the workflow.
+    #[inline]
     pub fn definition(&self) -> &crate::types::WorkflowDefinition {
         &self.definition
     }
     /// The date and time the workflow was created, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn created_time(&self) -> ::awsrt::types::DateTime {
         self.created_time
     }
     /// The date and time the workflow was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn last_updated_time(&self) -> ::awsrt::types::DateTime {
         self.last_updated_time
     }
     /// The behavior to use when multiple workflows occur at the same time.
+    #[inline]
     pub fn run_mode(&self) -> &crate::types::WorkflowRunMode {
         &self.run_mode
     }
     /// The status of the workflow.
+    #[inline]
     pub fn status(&self) -> &crate::types::WorkflowStatus {
         &self.status
     }
     /// Creates a new builder for [`GetWorkflowOutput`].
+    #[inline]
     pub fn builder() -> GetWorkflowOutputBuilder {
         <GetWorkflowOutputBuilder as ::std::default::Default>::default()
     }
@@ -247,164 +273,197 @@ pub struct GetWorkflowOutputBuilder {
 impl GetWorkflowOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The ID of the workflow.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the workflow.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The name of the source repository where the workflow YAML is stored.
+    #[inline]
     pub fn source_repository_name(mut self, input: impl Into<String>) -> Self {
         self.source_repository_name = Some(input.into());
         self
     }
     /// Sets or clears the `sourceRepositoryName` member.
+    #[inline]
     pub fn set_source_repository_name(mut self, input: Option<String>) -> Self {
         self.source_repository_name = input;
         self
     }
     /// The `sourceRepositoryName` member as currently set.
+    #[inline]
     pub fn get_source_repository_name(&self) -> &Option<String> {
         &self.source_repository_name
     }
     /// The name of the branch that contains the workflow YAML.
+    #[inline]
     pub fn source_branch_name(mut self, input: impl Into<String>) -> Self {
         self.source_branch_name = Some(input.into());
         self
     }
     /// Sets or clears the `sourceBranchName` member.
+    #[inline]
     pub fn set_source_branch_name(mut self, input: Option<String>) -> Self {
         self.source_branch_name = input;
         self
     }
     /// The `sourceBranchName` member as currently set.
+    #[inline]
     pub fn get_source_branch_name(&self) -> &Option<String> {
         &self.source_branch_name
     }
     /// Information about the workflow definition file for the workflow.
     /// This member is required.
+    #[inline]
     pub fn definition(mut self, input: crate::types::WorkflowDefinition) -> Self {
         self.definition = Some(input);
         self
     }
     /// Sets or clears the `definition` member.
+    #[inline]
     pub fn set_definition(mut self, input: Option<crate::types::WorkflowDefinition>) -> Self {
         self.definition = input;
         self
     }
     /// The `definition` member as currently set.
+    #[inline]
     pub fn get_definition(&self) -> &Option<crate::types::WorkflowDefinition> {
         &self.definition
     }
     /// The date and time the workflow was created, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
     /// This member is required.
+    #[inline]
     pub fn created_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_time = Some(input);
         self
     }
     /// Sets or clears the `createdTime` member.
+    #[inline]
     pub fn set_created_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_time = input;
         self
     }
     /// The `createdTime` member as currently set.
+    #[inline]
     pub fn get_created_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_time
     }
     /// The date and time the workflow was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
     /// This member is required.
+    #[inline]
     pub fn last_updated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_updated_time = Some(input);
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
+    #[inline]
     pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
     /// The `lastUpdatedTime` member as currently set.
+    #[inline]
     pub fn get_last_updated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_updated_time
     }
     /// The behavior to use when multiple workflows occur at the same time.
     /// This member is required.
+    #[inline]
     pub fn run_mode(mut self, input: impl Into<crate::types::WorkflowRunMode>) -> Self {
         self.run_mode = Some(input.into());
         self
     }
     /// Sets or clears the `runMode` member.
+    #[inline]
     pub fn set_run_mode(mut self, input: Option<crate::types::WorkflowRunMode>) -> Self {
         self.run_mode = input;
         self
     }
     /// The `runMode` member as currently set.
+    #[inline]
     pub fn get_run_mode(&self) -> &Option<crate::types::WorkflowRunMode> {
         &self.run_mode
     }
     /// The status of the workflow.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::WorkflowStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::WorkflowStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::WorkflowStatus> {
         &self.status
     }
@@ -413,6 +472,7 @@ impl GetWorkflowOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetWorkflowOutput, ::awsrt::error::BuildError> {
         Ok(GetWorkflowOutput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -476,6 +536,7 @@ pub enum GetWorkflowError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetWorkflowError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -504,26 +565,32 @@ impl GetWorkflowError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -613,6 +680,7 @@ impl GetWorkflowFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetWorkflowOutput, ::awsrt::error::SdkError<GetWorkflowError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -669,46 +737,55 @@ impl<M> GetWorkflowFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The ID of the workflow.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
@@ -753,6 +830,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetWorkflow`: `GET /v1/spaces/{spaceName}/projects/{projectName}/workflows/{id}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetWorkflowInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -776,11 +854,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetWorkflowOutput, ::awsrt::error::SdkError<GetWorkflowError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetWorkflowError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetWorkflowOutput, ::awsrt::json::JsonError> {

@@ -31,18 +31,22 @@ pub struct GetWorkflowRunInput {
 }
 impl GetWorkflowRunInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The ID of the workflow run.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// Creates a new builder for [`GetWorkflowRunInput`].
+    #[inline]
     pub fn builder() -> GetWorkflowRunInputBuilder {
         <GetWorkflowRunInputBuilder as ::std::default::Default>::default()
     }
@@ -58,46 +62,55 @@ pub struct GetWorkflowRunInputBuilder {
 impl GetWorkflowRunInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The ID of the workflow run.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
@@ -106,6 +119,7 @@ impl GetWorkflowRunInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetWorkflowRunInput, ::awsrt::error::BuildError> {
         Ok(GetWorkflowRunInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -174,42 +188,52 @@ pub struct GetWorkflowRunOutput {
 }
 impl GetWorkflowRunOutput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The ID of the workflow run.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The ID of the workflow.
+    #[inline]
     pub fn workflow_id(&self) -> &str {
         &self.workflow_id
     }
     /// The status of the workflow run.
+    #[inline]
     pub fn status(&self) -> &crate::types::WorkflowRunStatus {
         &self.status
     }
     /// Information about the reasons for the status of the workflow run.
+    #[inline]
     pub fn status_reasons(&self) -> &[crate::types::WorkflowRunStatusReason] {
         self.status_reasons.as_deref().unwrap_or_default()
     }
     /// The date and time the workflow run began, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn start_time(&self) -> ::awsrt::types::DateTime {
         self.start_time
     }
     /// The date and time the workflow run ended, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn end_time(&self) -> Option<::awsrt::types::DateTime> {
         self.end_time
     }
     /// The date and time the workflow run status was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn last_updated_time(&self) -> ::awsrt::types::DateTime {
         self.last_updated_time
     }
     /// Creates a new builder for [`GetWorkflowRunOutput`].
+    #[inline]
     pub fn builder() -> GetWorkflowRunOutputBuilder {
         <GetWorkflowRunOutputBuilder as ::std::default::Default>::default()
     }
@@ -231,86 +255,103 @@ pub struct GetWorkflowRunOutputBuilder {
 impl GetWorkflowRunOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The ID of the workflow run.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The ID of the workflow.
     /// This member is required.
+    #[inline]
     pub fn workflow_id(mut self, input: impl Into<String>) -> Self {
         self.workflow_id = Some(input.into());
         self
     }
     /// Sets or clears the `workflowId` member.
+    #[inline]
     pub fn set_workflow_id(mut self, input: Option<String>) -> Self {
         self.workflow_id = input;
         self
     }
     /// The `workflowId` member as currently set.
+    #[inline]
     pub fn get_workflow_id(&self) -> &Option<String> {
         &self.workflow_id
     }
     /// The status of the workflow run.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::WorkflowRunStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::WorkflowRunStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::WorkflowRunStatus> {
         &self.status
     }
     /// Appends an item to the `statusReasons` list.
     /// Information about the reasons for the status of the workflow run.
+    #[inline]
     pub fn status_reasons(mut self, input: crate::types::WorkflowRunStatusReason) -> Self {
         self.status_reasons.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `statusReasons` member.
+    #[inline]
     pub fn set_status_reasons(
         mut self,
         input: Option<Vec<crate::types::WorkflowRunStatusReason>>,
@@ -319,50 +360,60 @@ impl GetWorkflowRunOutputBuilder {
         self
     }
     /// The `statusReasons` member as currently set.
+    #[inline]
     pub fn get_status_reasons(&self) -> &Option<Vec<crate::types::WorkflowRunStatusReason>> {
         &self.status_reasons
     }
     /// The date and time the workflow run began, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
     /// This member is required.
+    #[inline]
     pub fn start_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.start_time = Some(input);
         self
     }
     /// Sets or clears the `startTime` member.
+    #[inline]
     pub fn set_start_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.start_time = input;
         self
     }
     /// The `startTime` member as currently set.
+    #[inline]
     pub fn get_start_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.start_time
     }
     /// The date and time the workflow run ended, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn end_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_time = Some(input);
         self
     }
     /// Sets or clears the `endTime` member.
+    #[inline]
     pub fn set_end_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.end_time = input;
         self
     }
     /// The `endTime` member as currently set.
+    #[inline]
     pub fn get_end_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.end_time
     }
     /// The date and time the workflow run status was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
     /// This member is required.
+    #[inline]
     pub fn last_updated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_updated_time = Some(input);
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
+    #[inline]
     pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
     /// The `lastUpdatedTime` member as currently set.
+    #[inline]
     pub fn get_last_updated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_updated_time
     }
@@ -371,6 +422,7 @@ impl GetWorkflowRunOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetWorkflowRunOutput, ::awsrt::error::BuildError> {
         Ok(GetWorkflowRunOutput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -426,6 +478,7 @@ pub enum GetWorkflowRunError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetWorkflowRunError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -454,26 +507,32 @@ impl GetWorkflowRunError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -563,6 +622,7 @@ impl GetWorkflowRunFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -619,46 +679,55 @@ impl<M> GetWorkflowRunFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The ID of the workflow run.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
@@ -703,6 +772,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetWorkflowRun`: `GET /v1/spaces/{spaceName}/projects/{projectName}/workflowRuns/{id}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetWorkflowRunInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -726,11 +796,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetWorkflowRunError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetWorkflowRunOutput, ::awsrt::json::JsonError> {

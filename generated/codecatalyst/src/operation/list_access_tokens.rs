@@ -28,14 +28,17 @@ pub struct ListAccessTokensInput {
 }
 impl ListAccessTokensInput {
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListAccessTokensInput`].
+    #[inline]
     pub fn builder() -> ListAccessTokensInputBuilder {
         <ListAccessTokensInputBuilder as ::std::default::Default>::default()
     }
@@ -49,34 +52,41 @@ pub struct ListAccessTokensInputBuilder {
 }
 impl ListAccessTokensInputBuilder {
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListAccessTokensInput`].
+    #[inline]
     pub fn build(self) -> ListAccessTokensInput {
         ListAccessTokensInput {
             max_results: self.max_results,
@@ -114,14 +124,17 @@ pub struct ListAccessTokensOutput {
 }
 impl ListAccessTokensOutput {
     /// A list of personal access tokens (PATs) associated with the calling user identity.
+    #[inline]
     pub fn items(&self) -> &[crate::types::AccessTokenSummary] {
         &self.items
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListAccessTokensOutput`].
+    #[inline]
     pub fn builder() -> ListAccessTokensOutputBuilder {
         <ListAccessTokensOutputBuilder as ::std::default::Default>::default()
     }
@@ -136,30 +149,36 @@ pub struct ListAccessTokensOutputBuilder {
 impl ListAccessTokensOutputBuilder {
     /// Appends an item to the `items` list.
     /// A list of personal access tokens (PATs) associated with the calling user identity.
+    #[inline]
     pub fn items(mut self, input: crate::types::AccessTokenSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::AccessTokenSummary>>) -> Self {
         self.items = input;
         self
     }
     /// The `items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::AccessTokenSummary>> {
         &self.items
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -168,6 +187,7 @@ impl ListAccessTokensOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAccessTokensOutput, ::awsrt::error::BuildError> {
         Ok(ListAccessTokensOutput {
             items: self.items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -198,6 +218,7 @@ pub enum ListAccessTokensError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListAccessTokensError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -226,26 +247,32 @@ impl ListAccessTokensError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -335,6 +362,7 @@ impl ListAccessTokensFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -390,30 +418,36 @@ impl<M> ListAccessTokensFluentBuilder<M> {
         &self.inner
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -458,6 +492,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccessTokens`: `POST /v1/accessTokens`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListAccessTokensInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -471,11 +506,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListAccessTokensError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListAccessTokensInput) {
     w.begin_object();
     if let Some(value) = &v.max_results {
@@ -488,6 +525,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListAccessTokensInput) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListAccessTokensOutput, ::awsrt::json::JsonError> {

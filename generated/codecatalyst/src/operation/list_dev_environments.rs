@@ -37,26 +37,32 @@ pub struct ListDevEnvironmentsInput {
 }
 impl ListDevEnvironmentsInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> Option<&str> {
         self.project_name.as_deref()
     }
     /// Information about filters to apply to narrow the results returned in the list.
+    #[inline]
     pub fn filters(&self) -> &[crate::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListDevEnvironmentsInput`].
+    #[inline]
     pub fn builder() -> ListDevEnvironmentsInputBuilder {
         <ListDevEnvironmentsInputBuilder as ::std::default::Default>::default()
     }
@@ -74,73 +80,88 @@ pub struct ListDevEnvironmentsInputBuilder {
 impl ListDevEnvironmentsInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// Appends an item to the `filters` list.
     /// Information about filters to apply to narrow the results returned in the list.
+    #[inline]
     pub fn filters(mut self, input: crate::types::Filter) -> Self {
         self.filters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `filters` member.
+    #[inline]
     pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.filters = input;
         self
     }
     /// The `filters` member as currently set.
+    #[inline]
     pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         &self.filters
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
@@ -149,6 +170,7 @@ impl ListDevEnvironmentsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListDevEnvironmentsInput, ::awsrt::error::BuildError> {
         Ok(ListDevEnvironmentsInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -192,14 +214,17 @@ pub struct ListDevEnvironmentsOutput {
 }
 impl ListDevEnvironmentsOutput {
     /// Information about the Dev Environments in a project.
+    #[inline]
     pub fn items(&self) -> &[crate::types::DevEnvironmentSummary] {
         &self.items
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListDevEnvironmentsOutput`].
+    #[inline]
     pub fn builder() -> ListDevEnvironmentsOutputBuilder {
         <ListDevEnvironmentsOutputBuilder as ::std::default::Default>::default()
     }
@@ -214,30 +239,36 @@ pub struct ListDevEnvironmentsOutputBuilder {
 impl ListDevEnvironmentsOutputBuilder {
     /// Appends an item to the `items` list.
     /// Information about the Dev Environments in a project.
+    #[inline]
     pub fn items(mut self, input: crate::types::DevEnvironmentSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::DevEnvironmentSummary>>) -> Self {
         self.items = input;
         self
     }
     /// The `items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::DevEnvironmentSummary>> {
         &self.items
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -246,6 +277,7 @@ impl ListDevEnvironmentsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::BuildError> {
         Ok(ListDevEnvironmentsOutput {
             items: self.items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -276,6 +308,7 @@ pub enum ListDevEnvironmentsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListDevEnvironmentsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -304,26 +337,32 @@ impl ListDevEnvironmentsError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -413,6 +452,7 @@ impl ListDevEnvironmentsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -469,73 +509,88 @@ impl<M> ListDevEnvironmentsFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// Appends an item to the `filters` list.
     /// Information about filters to apply to narrow the results returned in the list.
+    #[inline]
     pub fn filters(mut self, input: crate::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// Sets or clears the `filters` member.
+    #[inline]
     pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.inner = self.inner.set_filters(input);
         self
     }
     /// The `filters` member as currently set.
+    #[inline]
     pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         self.inner.get_filters()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -580,6 +635,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDevEnvironments`: `POST /v1/spaces/{spaceName}/devEnvironments`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListDevEnvironmentsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -598,11 +654,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListDevEnvironmentsError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListDevEnvironmentsInput) {
     w.begin_object();
     if let Some(value) = &v.project_name {
@@ -627,6 +685,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListDevEnvironmentsInpu
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListDevEnvironmentsOutput, ::awsrt::json::JsonError> {

@@ -40,30 +40,37 @@ pub struct ListEventLogsInput {
 }
 impl ListEventLogsInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The date and time when you want to start retrieving events, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn start_time(&self) -> ::awsrt::types::DateTime {
         self.start_time
     }
     /// The time after which you do not want any events retrieved, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn end_time(&self) -> ::awsrt::types::DateTime {
         self.end_time
     }
     /// The name of the event.
+    #[inline]
     pub fn event_name(&self) -> Option<&str> {
         self.event_name.as_deref()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListEventLogsInput`].
+    #[inline]
     pub fn builder() -> ListEventLogsInputBuilder {
         <ListEventLogsInputBuilder as ::std::default::Default>::default()
     }
@@ -82,88 +89,106 @@ pub struct ListEventLogsInputBuilder {
 impl ListEventLogsInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The date and time when you want to start retrieving events, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn start_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.start_time = Some(input);
         self
     }
     /// Sets or clears the `startTime` member.
+    #[inline]
     pub fn set_start_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.start_time = input;
         self
     }
     /// The `startTime` member as currently set.
+    #[inline]
     pub fn get_start_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.start_time
     }
     /// The time after which you do not want any events retrieved, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn end_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_time = Some(input);
         self
     }
     /// Sets or clears the `endTime` member.
+    #[inline]
     pub fn set_end_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.end_time = input;
         self
     }
     /// The `endTime` member as currently set.
+    #[inline]
     pub fn get_end_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.end_time
     }
     /// The name of the event.
+    #[inline]
     pub fn event_name(mut self, input: impl Into<String>) -> Self {
         self.event_name = Some(input.into());
         self
     }
     /// Sets or clears the `eventName` member.
+    #[inline]
     pub fn set_event_name(mut self, input: Option<String>) -> Self {
         self.event_name = input;
         self
     }
     /// The `eventName` member as currently set.
+    #[inline]
     pub fn get_event_name(&self) -> &Option<String> {
         &self.event_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
@@ -172,6 +197,7 @@ impl ListEventLogsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListEventLogsInput, ::awsrt::error::BuildError> {
         Ok(ListEventLogsInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -222,14 +248,17 @@ pub struct ListEventLogsOutput {
 }
 impl ListEventLogsOutput {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Information about each event retrieved in the list.
+    #[inline]
     pub fn items(&self) -> &[crate::types::EventLogEntry] {
         &self.items
     }
     /// Creates a new builder for [`ListEventLogsOutput`].
+    #[inline]
     pub fn builder() -> ListEventLogsOutputBuilder {
         <ListEventLogsOutputBuilder as ::std::default::Default>::default()
     }
@@ -243,31 +272,37 @@ pub struct ListEventLogsOutputBuilder {
 }
 impl ListEventLogsOutputBuilder {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `items` list.
     /// Information about each event retrieved in the list.
+    #[inline]
     pub fn items(mut self, input: crate::types::EventLogEntry) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::EventLogEntry>>) -> Self {
         self.items = input;
         self
     }
     /// The `items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::EventLogEntry>> {
         &self.items
     }
@@ -276,6 +311,7 @@ impl ListEventLogsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListEventLogsOutput, ::awsrt::error::BuildError> {
         Ok(ListEventLogsOutput {
             next_token: self.next_token,
@@ -306,6 +342,7 @@ pub enum ListEventLogsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListEventLogsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -334,26 +371,32 @@ impl ListEventLogsError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -443,6 +486,7 @@ impl ListEventLogsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListEventLogsOutput, ::awsrt::error::SdkError<ListEventLogsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -499,88 +543,106 @@ impl<M> ListEventLogsFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The date and time when you want to start retrieving events, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn start_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.start_time(input);
         self
     }
     /// Sets or clears the `startTime` member.
+    #[inline]
     pub fn set_start_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_start_time(input);
         self
     }
     /// The `startTime` member as currently set.
+    #[inline]
     pub fn get_start_time(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_start_time()
     }
     /// The time after which you do not want any events retrieved, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn end_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.end_time(input);
         self
     }
     /// Sets or clears the `endTime` member.
+    #[inline]
     pub fn set_end_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_end_time(input);
         self
     }
     /// The `endTime` member as currently set.
+    #[inline]
     pub fn get_end_time(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_end_time()
     }
     /// The name of the event.
+    #[inline]
     pub fn event_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.event_name(input);
         self
     }
     /// Sets or clears the `eventName` member.
+    #[inline]
     pub fn set_event_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_event_name(input);
         self
     }
     /// The `eventName` member as currently set.
+    #[inline]
     pub fn get_event_name(&self) -> &Option<String> {
         self.inner.get_event_name()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -625,6 +687,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListEventLogs`: `POST /v1/spaces/{spaceName}/eventLogs`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListEventLogsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -643,11 +706,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListEventLogsOutput, ::awsrt::error::SdkError<ListEventLogsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListEventLogsError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListEventLogsInput) {
     w.begin_object();
     {
@@ -674,6 +739,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListEventLogsInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListEventLogsOutput, ::awsrt::json::JsonError> {

@@ -34,22 +34,27 @@ pub struct ListProjectsInput {
 }
 impl ListProjectsInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Information about filters to apply to narrow the results returned in the list.
+    #[inline]
     pub fn filters(&self) -> &[crate::types::ProjectListFilter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListProjectsInput`].
+    #[inline]
     pub fn builder() -> ListProjectsInputBuilder {
         <ListProjectsInputBuilder as ::std::default::Default>::default()
     }
@@ -66,59 +71,71 @@ pub struct ListProjectsInputBuilder {
 impl ListProjectsInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// Appends an item to the `filters` list.
     /// Information about filters to apply to narrow the results returned in the list.
+    #[inline]
     pub fn filters(mut self, input: crate::types::ProjectListFilter) -> Self {
         self.filters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `filters` member.
+    #[inline]
     pub fn set_filters(mut self, input: Option<Vec<crate::types::ProjectListFilter>>) -> Self {
         self.filters = input;
         self
     }
     /// The `filters` member as currently set.
+    #[inline]
     pub fn get_filters(&self) -> &Option<Vec<crate::types::ProjectListFilter>> {
         &self.filters
     }
@@ -127,6 +144,7 @@ impl ListProjectsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListProjectsInput, ::awsrt::error::BuildError> {
         Ok(ListProjectsInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -169,14 +187,17 @@ pub struct ListProjectsOutput {
 }
 impl ListProjectsOutput {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Information about the projects.
+    #[inline]
     pub fn items(&self) -> &[crate::types::ProjectSummary] {
         self.items.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListProjectsOutput`].
+    #[inline]
     pub fn builder() -> ListProjectsOutputBuilder {
         <ListProjectsOutputBuilder as ::std::default::Default>::default()
     }
@@ -190,35 +211,42 @@ pub struct ListProjectsOutputBuilder {
 }
 impl ListProjectsOutputBuilder {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `items` list.
     /// Information about the projects.
+    #[inline]
     pub fn items(mut self, input: crate::types::ProjectSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::ProjectSummary>>) -> Self {
         self.items = input;
         self
     }
     /// The `items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::ProjectSummary>> {
         &self.items
     }
     /// Builds the [`ListProjectsOutput`].
+    #[inline]
     pub fn build(self) -> ListProjectsOutput {
         ListProjectsOutput {
             next_token: self.next_token,
@@ -246,6 +274,7 @@ pub enum ListProjectsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListProjectsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -274,26 +303,32 @@ impl ListProjectsError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -383,6 +418,7 @@ impl ListProjectsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListProjectsOutput, ::awsrt::error::SdkError<ListProjectsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -439,59 +475,71 @@ impl<M> ListProjectsFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// Appends an item to the `filters` list.
     /// Information about filters to apply to narrow the results returned in the list.
+    #[inline]
     pub fn filters(mut self, input: crate::types::ProjectListFilter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// Sets or clears the `filters` member.
+    #[inline]
     pub fn set_filters(mut self, input: Option<Vec<crate::types::ProjectListFilter>>) -> Self {
         self.inner = self.inner.set_filters(input);
         self
     }
     /// The `filters` member as currently set.
+    #[inline]
     pub fn get_filters(&self) -> &Option<Vec<crate::types::ProjectListFilter>> {
         self.inner.get_filters()
     }
@@ -536,6 +584,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListProjects`: `POST /v1/spaces/{spaceName}/projects`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListProjectsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -554,11 +603,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListProjectsOutput, ::awsrt::error::SdkError<ListProjectsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListProjectsError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListProjectsInput) {
     w.begin_object();
     if let Some(value) = &v.next_token {
@@ -579,6 +630,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListProjectsInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListProjectsOutput, ::awsrt::json::JsonError> {

@@ -34,22 +34,27 @@ pub struct ListSourceRepositoriesInput {
 }
 impl ListSourceRepositoriesInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListSourceRepositoriesInput`].
+    #[inline]
     pub fn builder() -> ListSourceRepositoriesInputBuilder {
         <ListSourceRepositoriesInputBuilder as ::std::default::Default>::default()
     }
@@ -66,59 +71,71 @@ pub struct ListSourceRepositoriesInputBuilder {
 impl ListSourceRepositoriesInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
@@ -127,6 +144,7 @@ impl ListSourceRepositoriesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSourceRepositoriesInput, ::awsrt::error::BuildError> {
         Ok(ListSourceRepositoriesInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -172,14 +190,17 @@ pub struct ListSourceRepositoriesOutput {
 }
 impl ListSourceRepositoriesOutput {
     /// Information about the source repositories.
+    #[inline]
     pub fn items(&self) -> &[crate::types::ListSourceRepositoriesItem] {
         self.items.as_deref().unwrap_or_default()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListSourceRepositoriesOutput`].
+    #[inline]
     pub fn builder() -> ListSourceRepositoriesOutputBuilder {
         <ListSourceRepositoriesOutputBuilder as ::std::default::Default>::default()
     }
@@ -194,11 +215,13 @@ pub struct ListSourceRepositoriesOutputBuilder {
 impl ListSourceRepositoriesOutputBuilder {
     /// Appends an item to the `items` list.
     /// Information about the source repositories.
+    #[inline]
     pub fn items(mut self, input: crate::types::ListSourceRepositoriesItem) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `items` member.
+    #[inline]
     pub fn set_items(
         mut self,
         input: Option<Vec<crate::types::ListSourceRepositoriesItem>>,
@@ -207,24 +230,29 @@ impl ListSourceRepositoriesOutputBuilder {
         self
     }
     /// The `items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::ListSourceRepositoriesItem>> {
         &self.items
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListSourceRepositoriesOutput`].
+    #[inline]
     pub fn build(self) -> ListSourceRepositoriesOutput {
         ListSourceRepositoriesOutput {
             items: self.items,
@@ -252,6 +280,7 @@ pub enum ListSourceRepositoriesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSourceRepositoriesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -280,26 +309,32 @@ impl ListSourceRepositoriesError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -389,6 +424,7 @@ impl ListSourceRepositoriesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -445,59 +481,71 @@ impl<M> ListSourceRepositoriesFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -542,6 +590,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSourceRepositories`: `POST /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSourceRepositoriesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -565,11 +614,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListSourceRepositoriesError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListSourceRepositoriesInput) {
     w.begin_object();
     if let Some(value) = &v.next_token {
@@ -582,6 +633,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListSourceRepositoriesI
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListSourceRepositoriesOutput, ::awsrt::json::JsonError> {

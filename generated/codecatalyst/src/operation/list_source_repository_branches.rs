@@ -37,26 +37,32 @@ pub struct ListSourceRepositoryBranchesInput {
 }
 impl ListSourceRepositoryBranchesInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The name of the source repository.
+    #[inline]
     pub fn source_repository_name(&self) -> &str {
         &self.source_repository_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListSourceRepositoryBranchesInput`].
+    #[inline]
     pub fn builder() -> ListSourceRepositoryBranchesInputBuilder {
         <ListSourceRepositoryBranchesInputBuilder as ::std::default::Default>::default()
     }
@@ -74,74 +80,89 @@ pub struct ListSourceRepositoryBranchesInputBuilder {
 impl ListSourceRepositoryBranchesInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn source_repository_name(mut self, input: impl Into<String>) -> Self {
         self.source_repository_name = Some(input.into());
         self
     }
     /// Sets or clears the `sourceRepositoryName` member.
+    #[inline]
     pub fn set_source_repository_name(mut self, input: Option<String>) -> Self {
         self.source_repository_name = input;
         self
     }
     /// The `sourceRepositoryName` member as currently set.
+    #[inline]
     pub fn get_source_repository_name(&self) -> &Option<String> {
         &self.source_repository_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
@@ -150,6 +171,7 @@ impl ListSourceRepositoryBranchesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSourceRepositoryBranchesInput, ::awsrt::error::BuildError> {
         Ok(ListSourceRepositoryBranchesInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -199,14 +221,17 @@ pub struct ListSourceRepositoryBranchesOutput {
 }
 impl ListSourceRepositoryBranchesOutput {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Information about the source branches.
+    #[inline]
     pub fn items(&self) -> &[crate::types::ListSourceRepositoryBranchesItem] {
         &self.items
     }
     /// Creates a new builder for [`ListSourceRepositoryBranchesOutput`].
+    #[inline]
     pub fn builder() -> ListSourceRepositoryBranchesOutputBuilder {
         <ListSourceRepositoryBranchesOutputBuilder as ::std::default::Default>::default()
     }
@@ -220,26 +245,31 @@ pub struct ListSourceRepositoryBranchesOutputBuilder {
 }
 impl ListSourceRepositoryBranchesOutputBuilder {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `items` list.
     /// Information about the source branches.
+    #[inline]
     pub fn items(mut self, input: crate::types::ListSourceRepositoryBranchesItem) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `items` member.
+    #[inline]
     pub fn set_items(
         mut self,
         input: Option<Vec<crate::types::ListSourceRepositoryBranchesItem>>,
@@ -248,6 +278,7 @@ impl ListSourceRepositoryBranchesOutputBuilder {
         self
     }
     /// The `items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::ListSourceRepositoryBranchesItem>> {
         &self.items
     }
@@ -256,6 +287,7 @@ impl ListSourceRepositoryBranchesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::BuildError> {
         Ok(ListSourceRepositoryBranchesOutput {
             next_token: self.next_token,
@@ -286,6 +318,7 @@ pub enum ListSourceRepositoryBranchesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSourceRepositoryBranchesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -314,26 +347,32 @@ impl ListSourceRepositoryBranchesError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -423,6 +462,7 @@ impl ListSourceRepositoryBranchesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -479,74 +519,89 @@ impl<M> ListSourceRepositoryBranchesFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn source_repository_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.source_repository_name(input);
         self
     }
     /// Sets or clears the `sourceRepositoryName` member.
+    #[inline]
     pub fn set_source_repository_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_source_repository_name(input);
         self
     }
     /// The `sourceRepositoryName` member as currently set.
+    #[inline]
     pub fn get_source_repository_name(&self) -> &Option<String> {
         self.inner.get_source_repository_name()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -591,6 +646,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSourceRepositoryBranches`: `POST /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/branches`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSourceRepositoryBranchesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -624,6 +680,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
@@ -633,6 +690,7 @@ pub(crate) fn parse_response(
         ListSourceRepositoryBranchesError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListSourceRepositoryBranchesInput) {
     w.begin_object();
     if let Some(value) = &v.next_token {
@@ -645,6 +703,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListSourceRepositoryBra
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::json::JsonError> {

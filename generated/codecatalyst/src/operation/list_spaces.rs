@@ -25,10 +25,12 @@ pub struct ListSpacesInput {
 }
 impl ListSpacesInput {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListSpacesInput`].
+    #[inline]
     pub fn builder() -> ListSpacesInputBuilder {
         <ListSpacesInputBuilder as ::std::default::Default>::default()
     }
@@ -41,20 +43,24 @@ pub struct ListSpacesInputBuilder {
 }
 impl ListSpacesInputBuilder {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListSpacesInput`].
+    #[inline]
     pub fn build(self) -> ListSpacesInput {
         ListSpacesInput {
             next_token: self.next_token,
@@ -91,14 +97,17 @@ pub struct ListSpacesOutput {
 }
 impl ListSpacesOutput {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Information about the spaces.
+    #[inline]
     pub fn items(&self) -> &[crate::types::SpaceSummary] {
         self.items.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListSpacesOutput`].
+    #[inline]
     pub fn builder() -> ListSpacesOutputBuilder {
         <ListSpacesOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,35 +121,42 @@ pub struct ListSpacesOutputBuilder {
 }
 impl ListSpacesOutputBuilder {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `items` list.
     /// Information about the spaces.
+    #[inline]
     pub fn items(mut self, input: crate::types::SpaceSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::SpaceSummary>>) -> Self {
         self.items = input;
         self
     }
     /// The `items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::SpaceSummary>> {
         &self.items
     }
     /// Builds the [`ListSpacesOutput`].
+    #[inline]
     pub fn build(self) -> ListSpacesOutput {
         ListSpacesOutput {
             next_token: self.next_token,
@@ -168,6 +184,7 @@ pub enum ListSpacesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSpacesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -196,26 +213,32 @@ impl ListSpacesError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -305,6 +328,7 @@ impl ListSpacesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSpacesOutput, ::awsrt::error::SdkError<ListSpacesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -360,16 +384,19 @@ impl<M> ListSpacesFluentBuilder<M> {
         &self.inner
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -414,6 +441,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSpaces`: `POST /v1/spaces`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSpacesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -427,11 +455,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSpacesOutput, ::awsrt::error::SdkError<ListSpacesError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListSpacesError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListSpacesInput) {
     w.begin_object();
     if let Some(value) = &v.next_token {
@@ -440,6 +470,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListSpacesInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListSpacesOutput, ::awsrt::json::JsonError> {

@@ -40,30 +40,37 @@ pub struct ListWorkflowRunsInput {
 }
 impl ListWorkflowRunsInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The ID of the workflow.
+    #[inline]
     pub fn workflow_id(&self) -> Option<&str> {
         self.workflow_id.as_deref()
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Information used to sort the items in the returned list.
+    #[inline]
     pub fn sort_by(&self) -> &[crate::types::WorkflowRunSortCriteria] {
         self.sort_by.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListWorkflowRunsInput`].
+    #[inline]
     pub fn builder() -> ListWorkflowRunsInputBuilder {
         <ListWorkflowRunsInputBuilder as ::std::default::Default>::default()
     }
@@ -82,83 +89,100 @@ pub struct ListWorkflowRunsInputBuilder {
 impl ListWorkflowRunsInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The ID of the workflow.
+    #[inline]
     pub fn workflow_id(mut self, input: impl Into<String>) -> Self {
         self.workflow_id = Some(input.into());
         self
     }
     /// Sets or clears the `workflowId` member.
+    #[inline]
     pub fn set_workflow_id(mut self, input: Option<String>) -> Self {
         self.workflow_id = input;
         self
     }
     /// The `workflowId` member as currently set.
+    #[inline]
     pub fn get_workflow_id(&self) -> &Option<String> {
         &self.workflow_id
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// Appends an item to the `sortBy` list.
     /// Information used to sort the items in the returned list.
+    #[inline]
     pub fn sort_by(mut self, input: crate::types::WorkflowRunSortCriteria) -> Self {
         self.sort_by.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `sortBy` member.
+    #[inline]
     pub fn set_sort_by(
         mut self,
         input: Option<Vec<crate::types::WorkflowRunSortCriteria>>,
@@ -167,6 +191,7 @@ impl ListWorkflowRunsInputBuilder {
         self
     }
     /// The `sortBy` member as currently set.
+    #[inline]
     pub fn get_sort_by(&self) -> &Option<Vec<crate::types::WorkflowRunSortCriteria>> {
         &self.sort_by
     }
@@ -175,6 +200,7 @@ impl ListWorkflowRunsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListWorkflowRunsInput, ::awsrt::error::BuildError> {
         Ok(ListWorkflowRunsInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -222,14 +248,17 @@ pub struct ListWorkflowRunsOutput {
 }
 impl ListWorkflowRunsOutput {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Information about the runs of a workflow.
+    #[inline]
     pub fn items(&self) -> &[crate::types::WorkflowRunSummary] {
         self.items.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListWorkflowRunsOutput`].
+    #[inline]
     pub fn builder() -> ListWorkflowRunsOutputBuilder {
         <ListWorkflowRunsOutputBuilder as ::std::default::Default>::default()
     }
@@ -243,35 +272,42 @@ pub struct ListWorkflowRunsOutputBuilder {
 }
 impl ListWorkflowRunsOutputBuilder {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `items` list.
     /// Information about the runs of a workflow.
+    #[inline]
     pub fn items(mut self, input: crate::types::WorkflowRunSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::WorkflowRunSummary>>) -> Self {
         self.items = input;
         self
     }
     /// The `items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::WorkflowRunSummary>> {
         &self.items
     }
     /// Builds the [`ListWorkflowRunsOutput`].
+    #[inline]
     pub fn build(self) -> ListWorkflowRunsOutput {
         ListWorkflowRunsOutput {
             next_token: self.next_token,
@@ -299,6 +335,7 @@ pub enum ListWorkflowRunsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListWorkflowRunsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -327,26 +364,32 @@ impl ListWorkflowRunsError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -436,6 +479,7 @@ impl ListWorkflowRunsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -492,83 +536,100 @@ impl<M> ListWorkflowRunsFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The ID of the workflow.
+    #[inline]
     pub fn workflow_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.workflow_id(input);
         self
     }
     /// Sets or clears the `workflowId` member.
+    #[inline]
     pub fn set_workflow_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_workflow_id(input);
         self
     }
     /// The `workflowId` member as currently set.
+    #[inline]
     pub fn get_workflow_id(&self) -> &Option<String> {
         self.inner.get_workflow_id()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// Appends an item to the `sortBy` list.
     /// Information used to sort the items in the returned list.
+    #[inline]
     pub fn sort_by(mut self, input: crate::types::WorkflowRunSortCriteria) -> Self {
         self.inner = self.inner.sort_by(input);
         self
     }
     /// Sets or clears the `sortBy` member.
+    #[inline]
     pub fn set_sort_by(
         mut self,
         input: Option<Vec<crate::types::WorkflowRunSortCriteria>>,
@@ -577,6 +638,7 @@ impl<M> ListWorkflowRunsFluentBuilder<M> {
         self
     }
     /// The `sortBy` member as currently set.
+    #[inline]
     pub fn get_sort_by(&self) -> &Option<Vec<crate::types::WorkflowRunSortCriteria>> {
         self.inner.get_sort_by()
     }
@@ -621,6 +683,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListWorkflowRuns`: `POST /v1/spaces/{spaceName}/projects/{projectName}/workflowRuns`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListWorkflowRunsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -653,11 +716,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListWorkflowRunsError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListWorkflowRunsInput) {
     w.begin_object();
     if let Some(value) = &v.sort_by {
@@ -670,6 +735,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListWorkflowRunsInput) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListWorkflowRunsOutput, ::awsrt::json::JsonError> {

@@ -37,26 +37,32 @@ pub struct ListWorkflowsInput {
 }
 impl ListWorkflowsInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Information used to sort the items in the returned list.
+    #[inline]
     pub fn sort_by(&self) -> &[crate::types::WorkflowSortCriteria] {
         self.sort_by.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListWorkflowsInput`].
+    #[inline]
     pub fn builder() -> ListWorkflowsInputBuilder {
         <ListWorkflowsInputBuilder as ::std::default::Default>::default()
     }
@@ -74,74 +80,89 @@ pub struct ListWorkflowsInputBuilder {
 impl ListWorkflowsInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// Appends an item to the `sortBy` list.
     /// Information used to sort the items in the returned list.
+    #[inline]
     pub fn sort_by(mut self, input: crate::types::WorkflowSortCriteria) -> Self {
         self.sort_by.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `sortBy` member.
+    #[inline]
     pub fn set_sort_by(mut self, input: Option<Vec<crate::types::WorkflowSortCriteria>>) -> Self {
         self.sort_by = input;
         self
     }
     /// The `sortBy` member as currently set.
+    #[inline]
     pub fn get_sort_by(&self) -> &Option<Vec<crate::types::WorkflowSortCriteria>> {
         &self.sort_by
     }
@@ -150,6 +171,7 @@ impl ListWorkflowsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListWorkflowsInput, ::awsrt::error::BuildError> {
         Ok(ListWorkflowsInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -196,14 +218,17 @@ pub struct ListWorkflowsOutput {
 }
 impl ListWorkflowsOutput {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Information about the workflows in a project.
+    #[inline]
     pub fn items(&self) -> &[crate::types::WorkflowSummary] {
         self.items.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListWorkflowsOutput`].
+    #[inline]
     pub fn builder() -> ListWorkflowsOutputBuilder {
         <ListWorkflowsOutputBuilder as ::std::default::Default>::default()
     }
@@ -217,35 +242,42 @@ pub struct ListWorkflowsOutputBuilder {
 }
 impl ListWorkflowsOutputBuilder {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `items` list.
     /// Information about the workflows in a project.
+    #[inline]
     pub fn items(mut self, input: crate::types::WorkflowSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::WorkflowSummary>>) -> Self {
         self.items = input;
         self
     }
     /// The `items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::WorkflowSummary>> {
         &self.items
     }
     /// Builds the [`ListWorkflowsOutput`].
+    #[inline]
     pub fn build(self) -> ListWorkflowsOutput {
         ListWorkflowsOutput {
             next_token: self.next_token,
@@ -273,6 +305,7 @@ pub enum ListWorkflowsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListWorkflowsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -301,26 +334,32 @@ impl ListWorkflowsError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -410,6 +449,7 @@ impl ListWorkflowsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListWorkflowsOutput, ::awsrt::error::SdkError<ListWorkflowsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -466,74 +506,89 @@ impl<M> ListWorkflowsFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of results to show in a single call to this API.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// Appends an item to the `sortBy` list.
     /// Information used to sort the items in the returned list.
+    #[inline]
     pub fn sort_by(mut self, input: crate::types::WorkflowSortCriteria) -> Self {
         self.inner = self.inner.sort_by(input);
         self
     }
     /// Sets or clears the `sortBy` member.
+    #[inline]
     pub fn set_sort_by(mut self, input: Option<Vec<crate::types::WorkflowSortCriteria>>) -> Self {
         self.inner = self.inner.set_sort_by(input);
         self
     }
     /// The `sortBy` member as currently set.
+    #[inline]
     pub fn get_sort_by(&self) -> &Option<Vec<crate::types::WorkflowSortCriteria>> {
         self.inner.get_sort_by()
     }
@@ -578,6 +633,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListWorkflows`: `POST /v1/spaces/{spaceName}/projects/{projectName}/workflows`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListWorkflowsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -607,11 +663,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListWorkflowsOutput, ::awsrt::error::SdkError<ListWorkflowsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListWorkflowsError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListWorkflowsInput) {
     w.begin_object();
     if let Some(value) = &v.sort_by {
@@ -624,6 +682,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListWorkflowsInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListWorkflowsOutput, ::awsrt::json::JsonError> {

@@ -34,22 +34,27 @@ pub struct StartDevEnvironmentSessionInput {
 }
 impl StartDevEnvironmentSessionInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Information about the configuration of a Dev Environment session.
+    #[inline]
     pub fn session_configuration(&self) -> &crate::types::DevEnvironmentSessionConfiguration {
         &self.session_configuration
     }
     /// Creates a new builder for [`StartDevEnvironmentSessionInput`].
+    #[inline]
     pub fn builder() -> StartDevEnvironmentSessionInputBuilder {
         <StartDevEnvironmentSessionInputBuilder as ::std::default::Default>::default()
     }
@@ -66,51 +71,61 @@ pub struct StartDevEnvironmentSessionInputBuilder {
 impl StartDevEnvironmentSessionInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Information about the configuration of a Dev Environment session.
     /// This member is required.
+    #[inline]
     pub fn session_configuration(
         mut self,
         input: crate::types::DevEnvironmentSessionConfiguration,
@@ -119,6 +134,7 @@ impl StartDevEnvironmentSessionInputBuilder {
         self
     }
     /// Sets or clears the `sessionConfiguration` member.
+    #[inline]
     pub fn set_session_configuration(
         mut self,
         input: Option<crate::types::DevEnvironmentSessionConfiguration>,
@@ -127,6 +143,7 @@ impl StartDevEnvironmentSessionInputBuilder {
         self
     }
     /// The `sessionConfiguration` member as currently set.
+    #[inline]
     pub fn get_session_configuration(
         &self,
     ) -> &Option<crate::types::DevEnvironmentSessionConfiguration> {
@@ -137,6 +154,7 @@ impl StartDevEnvironmentSessionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StartDevEnvironmentSessionInput, ::awsrt::error::BuildError> {
         Ok(StartDevEnvironmentSessionInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -214,26 +232,32 @@ fn __serde_secret_start_dev_environment_session_output_access_details<T: ::awsrt
 }
 impl StartDevEnvironmentSessionOutput {
     /// Information about connection details for a Dev Environment.
+    #[inline]
     pub fn access_details(&self) -> &crate::types::DevEnvironmentAccessDetails {
         &self.access_details
     }
     /// The system-generated unique ID of the Dev Environment session.
+    #[inline]
     pub fn session_id(&self) -> Option<&str> {
         self.session_id.as_deref()
     }
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`StartDevEnvironmentSessionOutput`].
+    #[inline]
     pub fn builder() -> StartDevEnvironmentSessionOutputBuilder {
         <StartDevEnvironmentSessionOutputBuilder as ::std::default::Default>::default()
     }
@@ -273,11 +297,13 @@ impl ::std::fmt::Debug for StartDevEnvironmentSessionOutputBuilder {
 impl StartDevEnvironmentSessionOutputBuilder {
     /// Information about connection details for a Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn access_details(mut self, input: crate::types::DevEnvironmentAccessDetails) -> Self {
         self.access_details = Some(input);
         self
     }
     /// Sets or clears the `accessDetails` member.
+    #[inline]
     pub fn set_access_details(
         mut self,
         input: Option<crate::types::DevEnvironmentAccessDetails>,
@@ -286,65 +312,78 @@ impl StartDevEnvironmentSessionOutputBuilder {
         self
     }
     /// The `accessDetails` member as currently set.
+    #[inline]
     pub fn get_access_details(&self) -> &Option<crate::types::DevEnvironmentAccessDetails> {
         &self.access_details
     }
     /// The system-generated unique ID of the Dev Environment session.
+    #[inline]
     pub fn session_id(mut self, input: impl Into<String>) -> Self {
         self.session_id = Some(input.into());
         self
     }
     /// Sets or clears the `sessionId` member.
+    #[inline]
     pub fn set_session_id(mut self, input: Option<String>) -> Self {
         self.session_id = input;
         self
     }
     /// The `sessionId` member as currently set.
+    #[inline]
     pub fn get_session_id(&self) -> &Option<String> {
         &self.session_id
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -353,6 +392,7 @@ impl StartDevEnvironmentSessionOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::BuildError> {
         Ok(StartDevEnvironmentSessionOutput {
             access_details: self.access_details.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -395,6 +435,7 @@ pub enum StartDevEnvironmentSessionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl StartDevEnvironmentSessionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -423,26 +464,32 @@ impl StartDevEnvironmentSessionError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -532,6 +579,7 @@ impl StartDevEnvironmentSessionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -588,51 +636,61 @@ impl<M> StartDevEnvironmentSessionFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// Information about the configuration of a Dev Environment session.
     /// This member is required.
+    #[inline]
     pub fn session_configuration(
         mut self,
         input: crate::types::DevEnvironmentSessionConfiguration,
@@ -641,6 +699,7 @@ impl<M> StartDevEnvironmentSessionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `sessionConfiguration` member.
+    #[inline]
     pub fn set_session_configuration(
         mut self,
         input: Option<crate::types::DevEnvironmentSessionConfiguration>,
@@ -649,6 +708,7 @@ impl<M> StartDevEnvironmentSessionFluentBuilder<M> {
         self
     }
     /// The `sessionConfiguration` member as currently set.
+    #[inline]
     pub fn get_session_configuration(
         &self,
     ) -> &Option<crate::types::DevEnvironmentSessionConfiguration> {
@@ -695,6 +755,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartDevEnvironmentSession`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/session`.
+#[inline]
 pub(crate) fn ser_request(
     input: &StartDevEnvironmentSessionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -723,6 +784,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
@@ -732,6 +794,7 @@ pub(crate) fn parse_response(
         StartDevEnvironmentSessionError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartDevEnvironmentSessionInput) {
     w.begin_object();
     {
@@ -741,6 +804,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartDevEnvironmentSess
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::json::JsonError> {

@@ -34,22 +34,27 @@ pub struct StartWorkflowRunInput {
 }
 impl StartWorkflowRunInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the workflow.
+    #[inline]
     pub fn workflow_id(&self) -> &str {
         &self.workflow_id
     }
     /// A user-specified idempotency token.
+    #[inline]
     pub fn client_token(&self) -> Option<&str> {
         self.client_token.as_deref()
     }
     /// Creates a new builder for [`StartWorkflowRunInput`].
+    #[inline]
     pub fn builder() -> StartWorkflowRunInputBuilder {
         <StartWorkflowRunInputBuilder as ::std::default::Default>::default()
     }
@@ -66,60 +71,72 @@ pub struct StartWorkflowRunInputBuilder {
 impl StartWorkflowRunInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the workflow.
     /// This member is required.
+    #[inline]
     pub fn workflow_id(mut self, input: impl Into<String>) -> Self {
         self.workflow_id = Some(input.into());
         self
     }
     /// Sets or clears the `workflowId` member.
+    #[inline]
     pub fn set_workflow_id(mut self, input: Option<String>) -> Self {
         self.workflow_id = input;
         self
     }
     /// The `workflowId` member as currently set.
+    #[inline]
     pub fn get_workflow_id(&self) -> &Option<String> {
         &self.workflow_id
     }
     /// A user-specified idempotency token.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.client_token = input;
         self
     }
     /// The `clientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         &self.client_token
     }
@@ -128,6 +145,7 @@ impl StartWorkflowRunInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StartWorkflowRunInput, ::awsrt::error::BuildError> {
         Ok(StartWorkflowRunInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -182,22 +200,27 @@ pub struct StartWorkflowRunOutput {
 }
 impl StartWorkflowRunOutput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the workflow run.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The system-generated unique ID of the workflow.
+    #[inline]
     pub fn workflow_id(&self) -> &str {
         &self.workflow_id
     }
     /// Creates a new builder for [`StartWorkflowRunOutput`].
+    #[inline]
     pub fn builder() -> StartWorkflowRunOutputBuilder {
         <StartWorkflowRunOutputBuilder as ::std::default::Default>::default()
     }
@@ -214,61 +237,73 @@ pub struct StartWorkflowRunOutputBuilder {
 impl StartWorkflowRunOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the workflow run.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The system-generated unique ID of the workflow.
     /// This member is required.
+    #[inline]
     pub fn workflow_id(mut self, input: impl Into<String>) -> Self {
         self.workflow_id = Some(input.into());
         self
     }
     /// Sets or clears the `workflowId` member.
+    #[inline]
     pub fn set_workflow_id(mut self, input: Option<String>) -> Self {
         self.workflow_id = input;
         self
     }
     /// The `workflowId` member as currently set.
+    #[inline]
     pub fn get_workflow_id(&self) -> &Option<String> {
         &self.workflow_id
     }
@@ -277,6 +312,7 @@ impl StartWorkflowRunOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StartWorkflowRunOutput, ::awsrt::error::BuildError> {
         Ok(StartWorkflowRunOutput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -318,6 +354,7 @@ pub enum StartWorkflowRunError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl StartWorkflowRunError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -346,26 +383,32 @@ impl StartWorkflowRunError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -455,6 +498,7 @@ impl StartWorkflowRunFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -511,60 +555,72 @@ impl<M> StartWorkflowRunFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// The system-generated unique ID of the workflow.
     /// This member is required.
+    #[inline]
     pub fn workflow_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.workflow_id(input);
         self
     }
     /// Sets or clears the `workflowId` member.
+    #[inline]
     pub fn set_workflow_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_workflow_id(input);
         self
     }
     /// The `workflowId` member as currently set.
+    #[inline]
     pub fn get_workflow_id(&self) -> &Option<String> {
         self.inner.get_workflow_id()
     }
     /// A user-specified idempotency token.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_token(input);
         self
     }
     /// Sets or clears the `clientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_token(input);
         self
     }
     /// The `clientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         self.inner.get_client_token()
     }
@@ -616,6 +672,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartWorkflowRun`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/workflowRuns`.
+#[inline]
 pub(crate) fn ser_request(
     input: &StartWorkflowRunInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -643,11 +700,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
     ::awsrt::protocol::http_response(reply, de_response, StartWorkflowRunError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartWorkflowRunInput) {
     w.begin_object();
     if let Some(value) = &v.client_token {
@@ -656,6 +715,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartWorkflowRunInput) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<StartWorkflowRunOutput, ::awsrt::json::JsonError> {

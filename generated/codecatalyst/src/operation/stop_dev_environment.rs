@@ -31,18 +31,22 @@ pub struct StopDevEnvironmentInput {
 }
 impl StopDevEnvironmentInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`StopDevEnvironmentInput`].
+    #[inline]
     pub fn builder() -> StopDevEnvironmentInputBuilder {
         <StopDevEnvironmentInputBuilder as ::std::default::Default>::default()
     }
@@ -58,46 +62,55 @@ pub struct StopDevEnvironmentInputBuilder {
 impl StopDevEnvironmentInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -106,6 +119,7 @@ impl StopDevEnvironmentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StopDevEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(StopDevEnvironmentInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -159,22 +173,27 @@ pub struct StopDevEnvironmentOutput {
 }
 impl StopDevEnvironmentOutput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The status of the Dev Environment.
+    #[inline]
     pub fn status(&self) -> &crate::types::DevEnvironmentStatus {
         &self.status
     }
     /// Creates a new builder for [`StopDevEnvironmentOutput`].
+    #[inline]
     pub fn builder() -> StopDevEnvironmentOutputBuilder {
         <StopDevEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
@@ -191,61 +210,73 @@ pub struct StopDevEnvironmentOutputBuilder {
 impl StopDevEnvironmentOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The status of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::DevEnvironmentStatus> {
         &self.status
     }
@@ -254,6 +285,7 @@ impl StopDevEnvironmentOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StopDevEnvironmentOutput, ::awsrt::error::BuildError> {
         Ok(StopDevEnvironmentOutput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -295,6 +327,7 @@ pub enum StopDevEnvironmentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl StopDevEnvironmentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -323,26 +356,32 @@ impl StopDevEnvironmentError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -432,6 +471,7 @@ impl StopDevEnvironmentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StopDevEnvironmentOutput, ::awsrt::error::SdkError<StopDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -488,46 +528,55 @@ impl<M> StopDevEnvironmentFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
@@ -572,6 +621,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StopDevEnvironment`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/stop`.
+#[inline]
 pub(crate) fn ser_request(
     input: &StopDevEnvironmentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -596,11 +646,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StopDevEnvironmentOutput, ::awsrt::error::SdkError<StopDevEnvironmentError>> {
     ::awsrt::protocol::http_response(reply, de_response, StopDevEnvironmentError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<StopDevEnvironmentOutput, ::awsrt::json::JsonError> {

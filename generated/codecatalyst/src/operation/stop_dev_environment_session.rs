@@ -34,22 +34,27 @@ pub struct StopDevEnvironmentSessionInput {
 }
 impl StopDevEnvironmentSessionInput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The system-generated unique ID of the Dev Environment session.
+    #[inline]
     pub fn session_id(&self) -> &str {
         &self.session_id
     }
     /// Creates a new builder for [`StopDevEnvironmentSessionInput`].
+    #[inline]
     pub fn builder() -> StopDevEnvironmentSessionInputBuilder {
         <StopDevEnvironmentSessionInputBuilder as ::std::default::Default>::default()
     }
@@ -66,61 +71,73 @@ pub struct StopDevEnvironmentSessionInputBuilder {
 impl StopDevEnvironmentSessionInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The system-generated unique ID of the Dev Environment session.
     /// This member is required.
+    #[inline]
     pub fn session_id(mut self, input: impl Into<String>) -> Self {
         self.session_id = Some(input.into());
         self
     }
     /// Sets or clears the `sessionId` member.
+    #[inline]
     pub fn set_session_id(mut self, input: Option<String>) -> Self {
         self.session_id = input;
         self
     }
     /// The `sessionId` member as currently set.
+    #[inline]
     pub fn get_session_id(&self) -> &Option<String> {
         &self.session_id
     }
@@ -129,6 +146,7 @@ impl StopDevEnvironmentSessionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StopDevEnvironmentSessionInput, ::awsrt::error::BuildError> {
         Ok(StopDevEnvironmentSessionInput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -186,22 +204,27 @@ pub struct StopDevEnvironmentSessionOutput {
 }
 impl StopDevEnvironmentSessionOutput {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The system-generated unique ID of the Dev Environment session.
+    #[inline]
     pub fn session_id(&self) -> &str {
         &self.session_id
     }
     /// Creates a new builder for [`StopDevEnvironmentSessionOutput`].
+    #[inline]
     pub fn builder() -> StopDevEnvironmentSessionOutputBuilder {
         <StopDevEnvironmentSessionOutputBuilder as ::std::default::Default>::default()
     }
@@ -218,61 +241,73 @@ pub struct StopDevEnvironmentSessionOutputBuilder {
 impl StopDevEnvironmentSessionOutputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The system-generated unique ID of the Dev Environment session.
     /// This member is required.
+    #[inline]
     pub fn session_id(mut self, input: impl Into<String>) -> Self {
         self.session_id = Some(input.into());
         self
     }
     /// Sets or clears the `sessionId` member.
+    #[inline]
     pub fn set_session_id(mut self, input: Option<String>) -> Self {
         self.session_id = input;
         self
     }
     /// The `sessionId` member as currently set.
+    #[inline]
     pub fn get_session_id(&self) -> &Option<String> {
         &self.session_id
     }
@@ -281,6 +316,7 @@ impl StopDevEnvironmentSessionOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::BuildError> {
         Ok(StopDevEnvironmentSessionOutput {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -322,6 +358,7 @@ pub enum StopDevEnvironmentSessionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl StopDevEnvironmentSessionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -350,26 +387,32 @@ impl StopDevEnvironmentSessionError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -459,6 +502,7 @@ impl StopDevEnvironmentSessionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -515,61 +559,73 @@ impl<M> StopDevEnvironmentSessionFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.space_name(input);
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_space_name(input);
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         self.inner.get_space_name()
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.project_name(input);
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_project_name(input);
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         self.inner.get_project_name()
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// The system-generated unique ID of the Dev Environment session.
     /// This member is required.
+    #[inline]
     pub fn session_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.session_id(input);
         self
     }
     /// Sets or clears the `sessionId` member.
+    #[inline]
     pub fn set_session_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_session_id(input);
         self
     }
     /// The `sessionId` member as currently set.
+    #[inline]
     pub fn get_session_id(&self) -> &Option<String> {
         self.inner.get_session_id()
     }
@@ -614,6 +670,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StopDevEnvironmentSession`: `DELETE /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/session/{sessionId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &StopDevEnvironmentSessionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -642,6 +699,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
@@ -651,6 +709,7 @@ pub(crate) fn parse_response(
         StopDevEnvironmentSessionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct UpdateSpaceInput {
 }
 impl UpdateSpaceInput {
     /// The name of the space.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The description of the space.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`UpdateSpaceInput`].
+    #[inline]
     pub fn builder() -> UpdateSpaceInputBuilder {
         <UpdateSpaceInputBuilder as ::std::default::Default>::default()
     }
@@ -50,30 +53,36 @@ pub struct UpdateSpaceInputBuilder {
 impl UpdateSpaceInputBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the space.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
@@ -82,6 +91,7 @@ impl UpdateSpaceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateSpaceInput, ::awsrt::error::BuildError> {
         Ok(UpdateSpaceInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -125,18 +135,22 @@ pub struct UpdateSpaceOutput {
 }
 impl UpdateSpaceOutput {
     /// The name of the space.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The friendly name of the space displayed to users in Amazon CodeCatalyst.
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
     /// The description of the space.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`UpdateSpaceOutput`].
+    #[inline]
     pub fn builder() -> UpdateSpaceOutputBuilder {
         <UpdateSpaceOutputBuilder as ::std::default::Default>::default()
     }
@@ -151,48 +165,58 @@ pub struct UpdateSpaceOutputBuilder {
 }
 impl UpdateSpaceOutputBuilder {
     /// The name of the space.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The friendly name of the space displayed to users in Amazon CodeCatalyst.
+    #[inline]
     pub fn display_name(mut self, input: impl Into<String>) -> Self {
         self.display_name = Some(input.into());
         self
     }
     /// Sets or clears the `displayName` member.
+    #[inline]
     pub fn set_display_name(mut self, input: Option<String>) -> Self {
         self.display_name = input;
         self
     }
     /// The `displayName` member as currently set.
+    #[inline]
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
     /// The description of the space.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Builds the [`UpdateSpaceOutput`].
+    #[inline]
     pub fn build(self) -> UpdateSpaceOutput {
         UpdateSpaceOutput {
             name: self.name,
@@ -221,6 +245,7 @@ pub enum UpdateSpaceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateSpaceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -249,26 +274,32 @@ impl UpdateSpaceError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -358,6 +389,7 @@ impl UpdateSpaceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateSpaceOutput, ::awsrt::error::SdkError<UpdateSpaceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -414,30 +446,36 @@ impl<M> UpdateSpaceFluentBuilder<M> {
     }
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The description of the space.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
@@ -482,6 +520,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateSpace`: `PATCH /v1/spaces/{name}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateSpaceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -499,11 +538,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateSpaceOutput, ::awsrt::error::SdkError<UpdateSpaceError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateSpaceError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateSpaceInput) {
     w.begin_object();
     if let Some(value) = &v.description {
@@ -512,6 +553,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateSpaceInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateSpaceOutput, ::awsrt::json::JsonError> {

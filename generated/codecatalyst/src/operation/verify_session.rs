@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct VerifySessionInput {}
 impl VerifySessionInput {
     /// Creates a new builder for [`VerifySessionInput`].
+    #[inline]
     pub fn builder() -> VerifySessionInputBuilder {
         <VerifySessionInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl VerifySessionInput {
 pub struct VerifySessionInputBuilder {}
 impl VerifySessionInputBuilder {
     /// Builds the [`VerifySessionInput`].
+    #[inline]
     pub fn build(self) -> VerifySessionInput {
         VerifySessionInput {}
     }
@@ -62,10 +64,12 @@ pub struct VerifySessionOutput {
 }
 impl VerifySessionOutput {
     /// The system-generated unique ID of the user in Amazon CodeCatalyst.
+    #[inline]
     pub fn identity(&self) -> Option<&str> {
         self.identity.as_deref()
     }
     /// Creates a new builder for [`VerifySessionOutput`].
+    #[inline]
     pub fn builder() -> VerifySessionOutputBuilder {
         <VerifySessionOutputBuilder as ::std::default::Default>::default()
     }
@@ -78,20 +82,24 @@ pub struct VerifySessionOutputBuilder {
 }
 impl VerifySessionOutputBuilder {
     /// The system-generated unique ID of the user in Amazon CodeCatalyst.
+    #[inline]
     pub fn identity(mut self, input: impl Into<String>) -> Self {
         self.identity = Some(input.into());
         self
     }
     /// Sets or clears the `identity` member.
+    #[inline]
     pub fn set_identity(mut self, input: Option<String>) -> Self {
         self.identity = input;
         self
     }
     /// The `identity` member as currently set.
+    #[inline]
     pub fn get_identity(&self) -> &Option<String> {
         &self.identity
     }
     /// Builds the [`VerifySessionOutput`].
+    #[inline]
     pub fn build(self) -> VerifySessionOutput {
         VerifySessionOutput {
             identity: self.identity,
@@ -118,6 +126,7 @@ pub enum VerifySessionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl VerifySessionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -146,26 +155,32 @@ impl VerifySessionError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ConflictException`.
+    #[inline]
     pub fn is_conflict_exception(&self) -> bool {
         matches!(self, Self::ConflictException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServiceQuotaExceededException`.
+    #[inline]
     pub fn is_service_quota_exceeded_exception(&self) -> bool {
         matches!(self, Self::ServiceQuotaExceededException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -255,6 +270,7 @@ impl VerifySessionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<VerifySessionOutput, ::awsrt::error::SdkError<VerifySessionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -349,6 +365,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `VerifySession`: `GET /session`.
+#[inline]
 pub(crate) fn ser_request(
     input: &VerifySessionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -359,11 +376,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<VerifySessionOutput, ::awsrt::error::SdkError<VerifySessionError>> {
     ::awsrt::protocol::http_response(reply, de_response, VerifySessionError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<VerifySessionOutput, ::awsrt::json::JsonError> {

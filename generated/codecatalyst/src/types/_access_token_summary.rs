@@ -23,18 +23,22 @@ pub struct AccessTokenSummary {
 }
 impl AccessTokenSummary {
     /// The system-generated ID of the personal access token.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The friendly name of the personal access token.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The date and time when the personal access token will expire, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn expires_time(&self) -> Option<::awsrt::types::DateTime> {
         self.expires_time
     }
     /// Creates a new builder for [`AccessTokenSummary`].
+    #[inline]
     pub fn builder() -> AccessTokenSummaryBuilder {
         <AccessTokenSummaryBuilder as ::std::default::Default>::default()
     }
@@ -50,45 +54,54 @@ pub struct AccessTokenSummaryBuilder {
 impl AccessTokenSummaryBuilder {
     /// The system-generated ID of the personal access token.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The friendly name of the personal access token.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The date and time when the personal access token will expire, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn expires_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expires_time = Some(input);
         self
     }
     /// Sets or clears the `expiresTime` member.
+    #[inline]
     pub fn set_expires_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expires_time = input;
         self
     }
     /// The `expiresTime` member as currently set.
+    #[inline]
     pub fn get_expires_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expires_time
     }
@@ -97,6 +110,7 @@ impl AccessTokenSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AccessTokenSummary, ::awsrt::error::BuildError> {
         Ok(AccessTokenSummary {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -111,6 +125,7 @@ impl AccessTokenSummaryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_access_token_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AccessTokenSummary, ::awsrt::json::JsonError> {

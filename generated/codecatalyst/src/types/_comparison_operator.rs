@@ -28,6 +28,7 @@ pub enum ComparisonOperator {
 }
 impl ComparisonOperator {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Equals => "EQ",
@@ -45,6 +46,7 @@ impl ComparisonOperator {
     }
 }
 impl ::std::convert::From<&str> for ComparisonOperator {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "EQ" => Self::Equals,

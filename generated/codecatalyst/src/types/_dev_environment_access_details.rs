@@ -46,14 +46,17 @@ fn __serde_secret_dev_environment_access_details_token_value<T: ::awsrt::serde::
 }
 impl DevEnvironmentAccessDetails {
     /// The URL used to send commands to and from the Dev Environment.
+    #[inline]
     pub fn stream_url(&self) -> &::awsrt::types::SensitiveString {
         &self.stream_url
     }
     /// An encrypted token value that contains session and caller information used to authenticate the connection.
+    #[inline]
     pub fn token_value(&self) -> &::awsrt::types::SensitiveString {
         &self.token_value
     }
     /// Creates a new builder for [`DevEnvironmentAccessDetails`].
+    #[inline]
     pub fn builder() -> DevEnvironmentAccessDetailsBuilder {
         <DevEnvironmentAccessDetailsBuilder as ::std::default::Default>::default()
     }
@@ -81,31 +84,37 @@ impl ::std::fmt::Debug for DevEnvironmentAccessDetailsBuilder {
 impl DevEnvironmentAccessDetailsBuilder {
     /// The URL used to send commands to and from the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn stream_url(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.stream_url = Some(input.into());
         self
     }
     /// Sets or clears the `streamUrl` member.
+    #[inline]
     pub fn set_stream_url(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.stream_url = input;
         self
     }
     /// The `streamUrl` member as currently set.
+    #[inline]
     pub fn get_stream_url(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.stream_url
     }
     /// An encrypted token value that contains session and caller information used to authenticate the connection.
     /// This member is required.
+    #[inline]
     pub fn token_value(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.token_value = Some(input.into());
         self
     }
     /// Sets or clears the `tokenValue` member.
+    #[inline]
     pub fn set_token_value(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.token_value = input;
         self
     }
     /// The `tokenValue` member as currently set.
+    #[inline]
     pub fn get_token_value(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.token_value
     }
@@ -114,6 +123,7 @@ impl DevEnvironmentAccessDetailsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DevEnvironmentAccessDetails, ::awsrt::error::BuildError> {
         Ok(DevEnvironmentAccessDetails {
             stream_url: self.stream_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -127,6 +137,7 @@ impl DevEnvironmentAccessDetailsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_dev_environment_access_details(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DevEnvironmentAccessDetails, ::awsrt::json::JsonError> {

@@ -20,16 +20,19 @@ pub struct DevEnvironmentSessionConfiguration {
 }
 impl DevEnvironmentSessionConfiguration {
     /// The type of the session.
+    #[inline]
     pub fn session_type(&self) -> &crate::types::DevEnvironmentSessionType {
         &self.session_type
     }
     /// Information about optional commands that will be run on the Dev Environment when the SSH session begins.
+    #[inline]
     pub fn execute_command_session_configuration(
         &self,
     ) -> Option<&crate::types::ExecuteCommandSessionConfiguration> {
         self.execute_command_session_configuration.as_ref()
     }
     /// Creates a new builder for [`DevEnvironmentSessionConfiguration`].
+    #[inline]
     pub fn builder() -> DevEnvironmentSessionConfigurationBuilder {
         <DevEnvironmentSessionConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -44,6 +47,7 @@ pub struct DevEnvironmentSessionConfigurationBuilder {
 impl DevEnvironmentSessionConfigurationBuilder {
     /// The type of the session.
     /// This member is required.
+    #[inline]
     pub fn session_type(
         mut self,
         input: impl Into<crate::types::DevEnvironmentSessionType>,
@@ -52,6 +56,7 @@ impl DevEnvironmentSessionConfigurationBuilder {
         self
     }
     /// Sets or clears the `sessionType` member.
+    #[inline]
     pub fn set_session_type(
         mut self,
         input: Option<crate::types::DevEnvironmentSessionType>,
@@ -60,10 +65,12 @@ impl DevEnvironmentSessionConfigurationBuilder {
         self
     }
     /// The `sessionType` member as currently set.
+    #[inline]
     pub fn get_session_type(&self) -> &Option<crate::types::DevEnvironmentSessionType> {
         &self.session_type
     }
     /// Information about optional commands that will be run on the Dev Environment when the SSH session begins.
+    #[inline]
     pub fn execute_command_session_configuration(
         mut self,
         input: crate::types::ExecuteCommandSessionConfiguration,
@@ -72,6 +79,7 @@ impl DevEnvironmentSessionConfigurationBuilder {
         self
     }
     /// Sets or clears the `executeCommandSessionConfiguration` member.
+    #[inline]
     pub fn set_execute_command_session_configuration(
         mut self,
         input: Option<crate::types::ExecuteCommandSessionConfiguration>,
@@ -80,6 +88,7 @@ impl DevEnvironmentSessionConfigurationBuilder {
         self
     }
     /// The `executeCommandSessionConfiguration` member as currently set.
+    #[inline]
     pub fn get_execute_command_session_configuration(
         &self,
     ) -> &Option<crate::types::ExecuteCommandSessionConfiguration> {
@@ -90,6 +99,7 @@ impl DevEnvironmentSessionConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DevEnvironmentSessionConfiguration, ::awsrt::error::BuildError> {
         Ok(DevEnvironmentSessionConfiguration {
             session_type: self.session_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -100,6 +110,7 @@ impl DevEnvironmentSessionConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_dev_environment_session_configuration(
     w: &mut ::awsrt::json::JsonWriter,
     v: &DevEnvironmentSessionConfiguration,

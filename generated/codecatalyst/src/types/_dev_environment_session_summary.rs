@@ -29,26 +29,32 @@ pub struct DevEnvironmentSessionSummary {
 }
 impl DevEnvironmentSessionSummary {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> &str {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> &str {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
+    #[inline]
     pub fn dev_environment_id(&self) -> &str {
         &self.dev_environment_id
     }
     /// The date and time the session started, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn started_time(&self) -> ::awsrt::types::DateTime {
         self.started_time
     }
     /// The system-generated unique ID of the Dev Environment session.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`DevEnvironmentSessionSummary`].
+    #[inline]
     pub fn builder() -> DevEnvironmentSessionSummaryBuilder {
         <DevEnvironmentSessionSummaryBuilder as ::std::default::Default>::default()
     }
@@ -66,76 +72,91 @@ pub struct DevEnvironmentSessionSummaryBuilder {
 impl DevEnvironmentSessionSummaryBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn dev_environment_id(mut self, input: impl Into<String>) -> Self {
         self.dev_environment_id = Some(input.into());
         self
     }
     /// Sets or clears the `devEnvironmentId` member.
+    #[inline]
     pub fn set_dev_environment_id(mut self, input: Option<String>) -> Self {
         self.dev_environment_id = input;
         self
     }
     /// The `devEnvironmentId` member as currently set.
+    #[inline]
     pub fn get_dev_environment_id(&self) -> &Option<String> {
         &self.dev_environment_id
     }
     /// The date and time the session started, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
     /// This member is required.
+    #[inline]
     pub fn started_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.started_time = Some(input);
         self
     }
     /// Sets or clears the `startedTime` member.
+    #[inline]
     pub fn set_started_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.started_time = input;
         self
     }
     /// The `startedTime` member as currently set.
+    #[inline]
     pub fn get_started_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.started_time
     }
     /// The system-generated unique ID of the Dev Environment session.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -144,6 +165,7 @@ impl DevEnvironmentSessionSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DevEnvironmentSessionSummary, ::awsrt::error::BuildError> {
         Ok(DevEnvironmentSessionSummary {
             space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -169,6 +191,7 @@ impl DevEnvironmentSessionSummaryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_dev_environment_session_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DevEnvironmentSessionSummary, ::awsrt::json::JsonError> {

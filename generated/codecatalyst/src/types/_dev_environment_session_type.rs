@@ -20,6 +20,7 @@ pub enum DevEnvironmentSessionType {
 }
 impl DevEnvironmentSessionType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ssm => "SSM",
@@ -33,6 +34,7 @@ impl DevEnvironmentSessionType {
     }
 }
 impl ::std::convert::From<&str> for DevEnvironmentSessionType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SSM" => Self::Ssm,

@@ -32,6 +32,7 @@ pub enum DevEnvironmentStatus {
 }
 impl DevEnvironmentStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -51,6 +52,7 @@ impl DevEnvironmentStatus {
     }
 }
 impl ::std::convert::From<&str> for DevEnvironmentStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "PENDING" => Self::Pending,

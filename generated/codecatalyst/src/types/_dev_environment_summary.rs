@@ -56,62 +56,77 @@ pub struct DevEnvironmentSummary {
 }
 impl DevEnvironmentSummary {
     /// The name of the space.
+    #[inline]
     pub fn space_name(&self) -> Option<&str> {
         self.space_name.as_deref()
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(&self) -> Option<&str> {
         self.project_name.as_deref()
     }
     /// The system-generated unique ID for the Dev Environment.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The time when the Dev Environment was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn last_updated_time(&self) -> ::awsrt::types::DateTime {
         self.last_updated_time
     }
     /// The system-generated unique ID of the user who created the Dev Environment.
+    #[inline]
     pub fn creator_id(&self) -> &str {
         &self.creator_id
     }
     /// The status of the Dev Environment.
+    #[inline]
     pub fn status(&self) -> &crate::types::DevEnvironmentStatus {
         &self.status
     }
     /// The reason for the status.
+    #[inline]
     pub fn status_reason(&self) -> Option<&str> {
         self.status_reason.as_deref()
     }
     /// Information about the repositories that will be cloned into the Dev Environment.
+    #[inline]
     pub fn repositories(&self) -> &[crate::types::DevEnvironmentRepositorySummary] {
         &self.repositories
     }
     /// The user-specified alias for the Dev Environment.
+    #[inline]
     pub fn alias(&self) -> Option<&str> {
         self.alias.as_deref()
     }
     /// Information about the integrated development environment (IDE) configured for a Dev Environment.
+    #[inline]
     pub fn ides(&self) -> &[crate::types::Ide] {
         self.ides.as_deref().unwrap_or_default()
     }
     /// The Amazon EC2 instace type used for the Dev Environment.
+    #[inline]
     pub fn instance_type(&self) -> &crate::types::InstanceType {
         &self.instance_type
     }
     /// The amount of time the Dev Environment will run without any activity detected before stopping, in minutes.
+    #[inline]
     pub fn inactivity_timeout_minutes(&self) -> i32 {
         self.inactivity_timeout_minutes
     }
     /// Information about the configuration of persistent storage for the Dev Environment.
+    #[inline]
     pub fn persistent_storage(&self) -> &crate::types::PersistentStorage {
         &self.persistent_storage
     }
     /// The name of the connection used to connect to Amazon VPC used when the Dev Environment was created, if any.
+    #[inline]
     pub fn vpc_connection_name(&self) -> Option<&str> {
         self.vpc_connection_name.as_deref()
     }
     /// Creates a new builder for [`DevEnvironmentSummary`].
+    #[inline]
     pub fn builder() -> DevEnvironmentSummaryBuilder {
         <DevEnvironmentSummaryBuilder as ::std::default::Default>::default()
     }
@@ -137,114 +152,137 @@ pub struct DevEnvironmentSummaryBuilder {
 }
 impl DevEnvironmentSummaryBuilder {
     /// The name of the space.
+    #[inline]
     pub fn space_name(mut self, input: impl Into<String>) -> Self {
         self.space_name = Some(input.into());
         self
     }
     /// Sets or clears the `spaceName` member.
+    #[inline]
     pub fn set_space_name(mut self, input: Option<String>) -> Self {
         self.space_name = input;
         self
     }
     /// The `spaceName` member as currently set.
+    #[inline]
     pub fn get_space_name(&self) -> &Option<String> {
         &self.space_name
     }
     /// The name of the project in the space.
+    #[inline]
     pub fn project_name(mut self, input: impl Into<String>) -> Self {
         self.project_name = Some(input.into());
         self
     }
     /// Sets or clears the `projectName` member.
+    #[inline]
     pub fn set_project_name(mut self, input: Option<String>) -> Self {
         self.project_name = input;
         self
     }
     /// The `projectName` member as currently set.
+    #[inline]
     pub fn get_project_name(&self) -> &Option<String> {
         &self.project_name
     }
     /// The system-generated unique ID for the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The time when the Dev Environment was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn last_updated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_updated_time = Some(input);
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
+    #[inline]
     pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
     /// The `lastUpdatedTime` member as currently set.
+    #[inline]
     pub fn get_last_updated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_updated_time
     }
     /// The system-generated unique ID of the user who created the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn creator_id(mut self, input: impl Into<String>) -> Self {
         self.creator_id = Some(input.into());
         self
     }
     /// Sets or clears the `creatorId` member.
+    #[inline]
     pub fn set_creator_id(mut self, input: Option<String>) -> Self {
         self.creator_id = input;
         self
     }
     /// The `creatorId` member as currently set.
+    #[inline]
     pub fn get_creator_id(&self) -> &Option<String> {
         &self.creator_id
     }
     /// The status of the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::DevEnvironmentStatus> {
         &self.status
     }
     /// The reason for the status.
+    #[inline]
     pub fn status_reason(mut self, input: impl Into<String>) -> Self {
         self.status_reason = Some(input.into());
         self
     }
     /// Sets or clears the `statusReason` member.
+    #[inline]
     pub fn set_status_reason(mut self, input: Option<String>) -> Self {
         self.status_reason = input;
         self
     }
     /// The `statusReason` member as currently set.
+    #[inline]
     pub fn get_status_reason(&self) -> &Option<String> {
         &self.status_reason
     }
     /// Appends an item to the `repositories` list.
     /// Information about the repositories that will be cloned into the Dev Environment.
+    #[inline]
     pub fn repositories(mut self, input: crate::types::DevEnvironmentRepositorySummary) -> Self {
         self.repositories.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `repositories` member.
+    #[inline]
     pub fn set_repositories(
         mut self,
         input: Option<Vec<crate::types::DevEnvironmentRepositorySummary>>,
@@ -253,74 +291,89 @@ impl DevEnvironmentSummaryBuilder {
         self
     }
     /// The `repositories` member as currently set.
+    #[inline]
     pub fn get_repositories(&self) -> &Option<Vec<crate::types::DevEnvironmentRepositorySummary>> {
         &self.repositories
     }
     /// The user-specified alias for the Dev Environment.
+    #[inline]
     pub fn alias(mut self, input: impl Into<String>) -> Self {
         self.alias = Some(input.into());
         self
     }
     /// Sets or clears the `alias` member.
+    #[inline]
     pub fn set_alias(mut self, input: Option<String>) -> Self {
         self.alias = input;
         self
     }
     /// The `alias` member as currently set.
+    #[inline]
     pub fn get_alias(&self) -> &Option<String> {
         &self.alias
     }
     /// Appends an item to the `ides` list.
     /// Information about the integrated development environment (IDE) configured for a Dev Environment.
+    #[inline]
     pub fn ides(mut self, input: crate::types::Ide) -> Self {
         self.ides.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ides` member.
+    #[inline]
     pub fn set_ides(mut self, input: Option<Vec<crate::types::Ide>>) -> Self {
         self.ides = input;
         self
     }
     /// The `ides` member as currently set.
+    #[inline]
     pub fn get_ides(&self) -> &Option<Vec<crate::types::Ide>> {
         &self.ides
     }
     /// The Amazon EC2 instace type used for the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `instanceType` member.
+    #[inline]
     pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.instance_type = input;
         self
     }
     /// The `instanceType` member as currently set.
+    #[inline]
     pub fn get_instance_type(&self) -> &Option<crate::types::InstanceType> {
         &self.instance_type
     }
     /// The amount of time the Dev Environment will run without any activity detected before stopping, in minutes.
+    #[inline]
     pub fn inactivity_timeout_minutes(mut self, input: i32) -> Self {
         self.inactivity_timeout_minutes = Some(input);
         self
     }
     /// Sets or clears the `inactivityTimeoutMinutes` member.
+    #[inline]
     pub fn set_inactivity_timeout_minutes(mut self, input: Option<i32>) -> Self {
         self.inactivity_timeout_minutes = input;
         self
     }
     /// The `inactivityTimeoutMinutes` member as currently set.
+    #[inline]
     pub fn get_inactivity_timeout_minutes(&self) -> &Option<i32> {
         &self.inactivity_timeout_minutes
     }
     /// Information about the configuration of persistent storage for the Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn persistent_storage(mut self, input: crate::types::PersistentStorage) -> Self {
         self.persistent_storage = Some(input);
         self
     }
     /// Sets or clears the `persistentStorage` member.
+    #[inline]
     pub fn set_persistent_storage(
         mut self,
         input: Option<crate::types::PersistentStorage>,
@@ -329,20 +382,24 @@ impl DevEnvironmentSummaryBuilder {
         self
     }
     /// The `persistentStorage` member as currently set.
+    #[inline]
     pub fn get_persistent_storage(&self) -> &Option<crate::types::PersistentStorage> {
         &self.persistent_storage
     }
     /// The name of the connection used to connect to Amazon VPC used when the Dev Environment was created, if any.
+    #[inline]
     pub fn vpc_connection_name(mut self, input: impl Into<String>) -> Self {
         self.vpc_connection_name = Some(input.into());
         self
     }
     /// Sets or clears the `vpcConnectionName` member.
+    #[inline]
     pub fn set_vpc_connection_name(mut self, input: Option<String>) -> Self {
         self.vpc_connection_name = input;
         self
     }
     /// The `vpcConnectionName` member as currently set.
+    #[inline]
     pub fn get_vpc_connection_name(&self) -> &Option<String> {
         &self.vpc_connection_name
     }
@@ -351,6 +408,7 @@ impl DevEnvironmentSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DevEnvironmentSummary, ::awsrt::error::BuildError> {
         Ok(DevEnvironmentSummary {
             space_name: self.space_name,
@@ -391,6 +449,7 @@ impl DevEnvironmentSummaryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_dev_environment_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DevEnvironmentSummary, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct EmailAddress {
 }
 impl EmailAddress {
     /// The email address.
+    #[inline]
     pub fn email(&self) -> Option<&str> {
         self.email.as_deref()
     }
     /// Whether the email address has been verified.
+    #[inline]
     pub fn verified(&self) -> Option<bool> {
         self.verified
     }
     /// Creates a new builder for [`EmailAddress`].
+    #[inline]
     pub fn builder() -> EmailAddressBuilder {
         <EmailAddressBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct EmailAddressBuilder {
 }
 impl EmailAddressBuilder {
     /// The email address.
+    #[inline]
     pub fn email(mut self, input: impl Into<String>) -> Self {
         self.email = Some(input.into());
         self
     }
     /// Sets or clears the `email` member.
+    #[inline]
     pub fn set_email(mut self, input: Option<String>) -> Self {
         self.email = input;
         self
     }
     /// The `email` member as currently set.
+    #[inline]
     pub fn get_email(&self) -> &Option<String> {
         &self.email
     }
     /// Whether the email address has been verified.
+    #[inline]
     pub fn verified(mut self, input: bool) -> Self {
         self.verified = Some(input);
         self
     }
     /// Sets or clears the `verified` member.
+    #[inline]
     pub fn set_verified(mut self, input: Option<bool>) -> Self {
         self.verified = input;
         self
     }
     /// The `verified` member as currently set.
+    #[inline]
     pub fn get_verified(&self) -> &Option<bool> {
         &self.verified
     }
     /// Builds the [`EmailAddress`].
+    #[inline]
     pub fn build(self) -> EmailAddress {
         EmailAddress {
             email: self.email,
@@ -76,6 +86,7 @@ impl EmailAddressBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_email_address(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EmailAddress, ::awsrt::json::JsonError> {

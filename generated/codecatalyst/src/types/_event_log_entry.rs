@@ -59,66 +59,82 @@ pub struct EventLogEntry {
 }
 impl EventLogEntry {
     /// The system-generated unique ID of the event.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The name of the event.
+    #[inline]
     pub fn event_name(&self) -> &str {
         &self.event_name
     }
     /// The type of the event.
+    #[inline]
     pub fn event_type(&self) -> &str {
         &self.event_type
     }
     /// The category for the event.
+    #[inline]
     pub fn event_category(&self) -> &str {
         &self.event_category
     }
     /// The source of the event.
+    #[inline]
     pub fn event_source(&self) -> &str {
         &self.event_source
     }
     /// The time the event took place, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn event_time(&self) -> ::awsrt::types::DateTime {
         self.event_time
     }
     /// The type of the event.
+    #[inline]
     pub fn operation_type(&self) -> &crate::types::OperationType {
         &self.operation_type
     }
     /// The system-generated unique ID of the user whose actions are recorded in the event.
+    #[inline]
     pub fn user_identity(&self) -> &crate::types::UserIdentity {
         &self.user_identity
     }
     /// Information about the project where the event occurred.
+    #[inline]
     pub fn project_information(&self) -> Option<&crate::types::ProjectInformation> {
         self.project_information.as_ref()
     }
     /// The system-generated unique ID of the request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     /// Information about the payload of the request.
+    #[inline]
     pub fn request_payload(&self) -> Option<&crate::types::EventPayload> {
         self.request_payload.as_ref()
     }
     /// Information about the payload of the response, if any.
+    #[inline]
     pub fn response_payload(&self) -> Option<&crate::types::EventPayload> {
         self.response_payload.as_ref()
     }
     /// The code of the error, if any.
+    #[inline]
     pub fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     /// The IP address of the user whose actions are recorded in the event.
+    #[inline]
     pub fn source_ip_address(&self) -> Option<&str> {
         self.source_ip_address.as_deref()
     }
     /// The user agent whose actions are recorded in the event.
+    #[inline]
     pub fn user_agent(&self) -> Option<&str> {
         self.user_agent.as_deref()
     }
     /// Creates a new builder for [`EventLogEntry`].
+    #[inline]
     pub fn builder() -> EventLogEntryBuilder {
         <EventLogEntryBuilder as ::std::default::Default>::default()
     }
@@ -146,130 +162,156 @@ pub struct EventLogEntryBuilder {
 impl EventLogEntryBuilder {
     /// The system-generated unique ID of the event.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the event.
     /// This member is required.
+    #[inline]
     pub fn event_name(mut self, input: impl Into<String>) -> Self {
         self.event_name = Some(input.into());
         self
     }
     /// Sets or clears the `eventName` member.
+    #[inline]
     pub fn set_event_name(mut self, input: Option<String>) -> Self {
         self.event_name = input;
         self
     }
     /// The `eventName` member as currently set.
+    #[inline]
     pub fn get_event_name(&self) -> &Option<String> {
         &self.event_name
     }
     /// The type of the event.
     /// This member is required.
+    #[inline]
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
         self.event_type = Some(input.into());
         self
     }
     /// Sets or clears the `eventType` member.
+    #[inline]
     pub fn set_event_type(mut self, input: Option<String>) -> Self {
         self.event_type = input;
         self
     }
     /// The `eventType` member as currently set.
+    #[inline]
     pub fn get_event_type(&self) -> &Option<String> {
         &self.event_type
     }
     /// The category for the event.
     /// This member is required.
+    #[inline]
     pub fn event_category(mut self, input: impl Into<String>) -> Self {
         self.event_category = Some(input.into());
         self
     }
     /// Sets or clears the `eventCategory` member.
+    #[inline]
     pub fn set_event_category(mut self, input: Option<String>) -> Self {
         self.event_category = input;
         self
     }
     /// The `eventCategory` member as currently set.
+    #[inline]
     pub fn get_event_category(&self) -> &Option<String> {
         &self.event_category
     }
     /// The source of the event.
     /// This member is required.
+    #[inline]
     pub fn event_source(mut self, input: impl Into<String>) -> Self {
         self.event_source = Some(input.into());
         self
     }
     /// Sets or clears the `eventSource` member.
+    #[inline]
     pub fn set_event_source(mut self, input: Option<String>) -> Self {
         self.event_source = input;
         self
     }
     /// The `eventSource` member as currently set.
+    #[inline]
     pub fn get_event_source(&self) -> &Option<String> {
         &self.event_source
     }
     /// The time the event took place, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn event_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.event_time = Some(input);
         self
     }
     /// Sets or clears the `eventTime` member.
+    #[inline]
     pub fn set_event_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.event_time = input;
         self
     }
     /// The `eventTime` member as currently set.
+    #[inline]
     pub fn get_event_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.event_time
     }
     /// The type of the event.
     /// This member is required.
+    #[inline]
     pub fn operation_type(mut self, input: impl Into<crate::types::OperationType>) -> Self {
         self.operation_type = Some(input.into());
         self
     }
     /// Sets or clears the `operationType` member.
+    #[inline]
     pub fn set_operation_type(mut self, input: Option<crate::types::OperationType>) -> Self {
         self.operation_type = input;
         self
     }
     /// The `operationType` member as currently set.
+    #[inline]
     pub fn get_operation_type(&self) -> &Option<crate::types::OperationType> {
         &self.operation_type
     }
     /// The system-generated unique ID of the user whose actions are recorded in the event.
     /// This member is required.
+    #[inline]
     pub fn user_identity(mut self, input: crate::types::UserIdentity) -> Self {
         self.user_identity = Some(input);
         self
     }
     /// Sets or clears the `userIdentity` member.
+    #[inline]
     pub fn set_user_identity(mut self, input: Option<crate::types::UserIdentity>) -> Self {
         self.user_identity = input;
         self
     }
     /// The `userIdentity` member as currently set.
+    #[inline]
     pub fn get_user_identity(&self) -> &Option<crate::types::UserIdentity> {
         &self.user_identity
     }
     /// Information about the project where the event occurred.
+    #[inline]
     pub fn project_information(mut self, input: crate::types::ProjectInformation) -> Self {
         self.project_information = Some(input);
         self
     }
     /// Sets or clears the `projectInformation` member.
+    #[inline]
     pub fn set_project_information(
         mut self,
         input: Option<crate::types::ProjectInformation>,
@@ -278,90 +320,109 @@ impl EventLogEntryBuilder {
         self
     }
     /// The `projectInformation` member as currently set.
+    #[inline]
     pub fn get_project_information(&self) -> &Option<crate::types::ProjectInformation> {
         &self.project_information
     }
     /// The system-generated unique ID of the request.
+    #[inline]
     pub fn request_id(mut self, input: impl Into<String>) -> Self {
         self.request_id = Some(input.into());
         self
     }
     /// Sets or clears the `requestId` member.
+    #[inline]
     pub fn set_request_id(mut self, input: Option<String>) -> Self {
         self.request_id = input;
         self
     }
     /// The `requestId` member as currently set.
+    #[inline]
     pub fn get_request_id(&self) -> &Option<String> {
         &self.request_id
     }
     /// Information about the payload of the request.
+    #[inline]
     pub fn request_payload(mut self, input: crate::types::EventPayload) -> Self {
         self.request_payload = Some(input);
         self
     }
     /// Sets or clears the `requestPayload` member.
+    #[inline]
     pub fn set_request_payload(mut self, input: Option<crate::types::EventPayload>) -> Self {
         self.request_payload = input;
         self
     }
     /// The `requestPayload` member as currently set.
+    #[inline]
     pub fn get_request_payload(&self) -> &Option<crate::types::EventPayload> {
         &self.request_payload
     }
     /// Information about the payload of the response, if any.
+    #[inline]
     pub fn response_payload(mut self, input: crate::types::EventPayload) -> Self {
         self.response_payload = Some(input);
         self
     }
     /// Sets or clears the `responsePayload` member.
+    #[inline]
     pub fn set_response_payload(mut self, input: Option<crate::types::EventPayload>) -> Self {
         self.response_payload = input;
         self
     }
     /// The `responsePayload` member as currently set.
+    #[inline]
     pub fn get_response_payload(&self) -> &Option<crate::types::EventPayload> {
         &self.response_payload
     }
     /// The code of the error, if any.
+    #[inline]
     pub fn error_code(mut self, input: impl Into<String>) -> Self {
         self.error_code = Some(input.into());
         self
     }
     /// Sets or clears the `errorCode` member.
+    #[inline]
     pub fn set_error_code(mut self, input: Option<String>) -> Self {
         self.error_code = input;
         self
     }
     /// The `errorCode` member as currently set.
+    #[inline]
     pub fn get_error_code(&self) -> &Option<String> {
         &self.error_code
     }
     /// The IP address of the user whose actions are recorded in the event.
+    #[inline]
     pub fn source_ip_address(mut self, input: impl Into<String>) -> Self {
         self.source_ip_address = Some(input.into());
         self
     }
     /// Sets or clears the `sourceIpAddress` member.
+    #[inline]
     pub fn set_source_ip_address(mut self, input: Option<String>) -> Self {
         self.source_ip_address = input;
         self
     }
     /// The `sourceIpAddress` member as currently set.
+    #[inline]
     pub fn get_source_ip_address(&self) -> &Option<String> {
         &self.source_ip_address
     }
     /// The user agent whose actions are recorded in the event.
+    #[inline]
     pub fn user_agent(mut self, input: impl Into<String>) -> Self {
         self.user_agent = Some(input.into());
         self
     }
     /// Sets or clears the `userAgent` member.
+    #[inline]
     pub fn set_user_agent(mut self, input: Option<String>) -> Self {
         self.user_agent = input;
         self
     }
     /// The `userAgent` member as currently set.
+    #[inline]
     pub fn get_user_agent(&self) -> &Option<String> {
         &self.user_agent
     }
@@ -370,6 +431,7 @@ impl EventLogEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<EventLogEntry, ::awsrt::error::BuildError> {
         Ok(EventLogEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -414,6 +476,7 @@ impl EventLogEntryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_event_log_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EventLogEntry, ::awsrt::json::JsonError> {

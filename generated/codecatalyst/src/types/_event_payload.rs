@@ -20,14 +20,17 @@ pub struct EventPayload {
 }
 impl EventPayload {
     /// The type of content in the event payload.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// The data included in the event payload.
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
     /// Creates a new builder for [`EventPayload`].
+    #[inline]
     pub fn builder() -> EventPayloadBuilder {
         <EventPayloadBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct EventPayloadBuilder {
 }
 impl EventPayloadBuilder {
     /// The type of content in the event payload.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `contentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `contentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// The data included in the event payload.
+    #[inline]
     pub fn data(mut self, input: impl Into<String>) -> Self {
         self.data = Some(input.into());
         self
     }
     /// Sets or clears the `data` member.
+    #[inline]
     pub fn set_data(mut self, input: Option<String>) -> Self {
         self.data = input;
         self
     }
     /// The `data` member as currently set.
+    #[inline]
     pub fn get_data(&self) -> &Option<String> {
         &self.data
     }
     /// Builds the [`EventPayload`].
+    #[inline]
     pub fn build(self) -> EventPayload {
         EventPayload {
             content_type: self.content_type,
@@ -76,6 +86,7 @@ impl EventPayloadBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_event_payload(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EventPayload, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct ExecuteCommandSessionConfiguration {
 }
 impl ExecuteCommandSessionConfiguration {
     /// The command used at the beginning of the SSH session to a Dev Environment.
+    #[inline]
     pub fn command(&self) -> &str {
         &self.command
     }
     /// An array of arguments containing arguments and members.
+    #[inline]
     pub fn arguments(&self) -> &[String] {
         self.arguments.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ExecuteCommandSessionConfiguration`].
+    #[inline]
     pub fn builder() -> ExecuteCommandSessionConfigurationBuilder {
         <ExecuteCommandSessionConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -42,31 +45,37 @@ pub struct ExecuteCommandSessionConfigurationBuilder {
 impl ExecuteCommandSessionConfigurationBuilder {
     /// The command used at the beginning of the SSH session to a Dev Environment.
     /// This member is required.
+    #[inline]
     pub fn command(mut self, input: impl Into<String>) -> Self {
         self.command = Some(input.into());
         self
     }
     /// Sets or clears the `command` member.
+    #[inline]
     pub fn set_command(mut self, input: Option<String>) -> Self {
         self.command = input;
         self
     }
     /// The `command` member as currently set.
+    #[inline]
     pub fn get_command(&self) -> &Option<String> {
         &self.command
     }
     /// Appends an item to the `arguments` list.
     /// An array of arguments containing arguments and members.
+    #[inline]
     pub fn arguments(mut self, input: impl Into<String>) -> Self {
         self.arguments.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `arguments` member.
+    #[inline]
     pub fn set_arguments(mut self, input: Option<Vec<String>>) -> Self {
         self.arguments = input;
         self
     }
     /// The `arguments` member as currently set.
+    #[inline]
     pub fn get_arguments(&self) -> &Option<Vec<String>> {
         &self.arguments
     }
@@ -75,6 +84,7 @@ impl ExecuteCommandSessionConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ExecuteCommandSessionConfiguration, ::awsrt::error::BuildError> {
         Ok(ExecuteCommandSessionConfiguration {
             command: self.command.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -85,6 +95,7 @@ impl ExecuteCommandSessionConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_execute_command_session_configuration(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ExecuteCommandSessionConfiguration,

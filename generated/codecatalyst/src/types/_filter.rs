@@ -23,18 +23,22 @@ pub struct Filter {
 }
 impl Filter {
     /// A key that can be used to sort results.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The values of the key.
+    #[inline]
     pub fn values(&self) -> &[String] {
         &self.values
     }
     /// The operator used to compare the fields.
+    #[inline]
     pub fn comparison_operator(&self) -> Option<&str> {
         self.comparison_operator.as_deref()
     }
     /// Creates a new builder for [`Filter`].
+    #[inline]
     pub fn builder() -> FilterBuilder {
         <FilterBuilder as ::std::default::Default>::default()
     }
@@ -50,45 +54,54 @@ pub struct FilterBuilder {
 impl FilterBuilder {
     /// A key that can be used to sort results.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Appends an item to the `values` list.
     /// The values of the key.
+    #[inline]
     pub fn values(mut self, input: impl Into<String>) -> Self {
         self.values.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `values` member.
+    #[inline]
     pub fn set_values(mut self, input: Option<Vec<String>>) -> Self {
         self.values = input;
         self
     }
     /// The `values` member as currently set.
+    #[inline]
     pub fn get_values(&self) -> &Option<Vec<String>> {
         &self.values
     }
     /// The operator used to compare the fields.
+    #[inline]
     pub fn comparison_operator(mut self, input: impl Into<String>) -> Self {
         self.comparison_operator = Some(input.into());
         self
     }
     /// Sets or clears the `comparisonOperator` member.
+    #[inline]
     pub fn set_comparison_operator(mut self, input: Option<String>) -> Self {
         self.comparison_operator = input;
         self
     }
     /// The `comparisonOperator` member as currently set.
+    #[inline]
     pub fn get_comparison_operator(&self) -> &Option<String> {
         &self.comparison_operator
     }
@@ -97,6 +110,7 @@ impl FilterBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Filter, ::awsrt::error::BuildError> {
         Ok(Filter {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -111,6 +125,7 @@ impl FilterBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_filter(w: &mut ::awsrt::json::JsonWriter, v: &Filter) {
     w.begin_object();
     {

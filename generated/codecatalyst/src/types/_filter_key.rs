@@ -20,6 +20,7 @@ pub enum FilterKey {
 }
 impl FilterKey {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::HasAccessTo => "hasAccessTo",
@@ -33,6 +34,7 @@ impl FilterKey {
     }
 }
 impl ::std::convert::From<&str> for FilterKey {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "hasAccessTo" => Self::HasAccessTo,

@@ -20,14 +20,17 @@ pub struct Ide {
 }
 impl Ide {
     /// A link to the IDE runtime image.
+    #[inline]
     pub fn runtime(&self) -> Option<&str> {
         self.runtime.as_deref()
     }
     /// The name of the IDE.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`Ide`].
+    #[inline]
     pub fn builder() -> IdeBuilder {
         <IdeBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct IdeBuilder {
 }
 impl IdeBuilder {
     /// A link to the IDE runtime image.
+    #[inline]
     pub fn runtime(mut self, input: impl Into<String>) -> Self {
         self.runtime = Some(input.into());
         self
     }
     /// Sets or clears the `runtime` member.
+    #[inline]
     pub fn set_runtime(mut self, input: Option<String>) -> Self {
         self.runtime = input;
         self
     }
     /// The `runtime` member as currently set.
+    #[inline]
     pub fn get_runtime(&self) -> &Option<String> {
         &self.runtime
     }
     /// The name of the IDE.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`Ide`].
+    #[inline]
     pub fn build(self) -> Ide {
         Ide {
             runtime: self.runtime,
@@ -76,6 +86,7 @@ impl IdeBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_ide(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Ide, ::awsrt::json::JsonError> {

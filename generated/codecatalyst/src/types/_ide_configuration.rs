@@ -22,14 +22,17 @@ pub struct IdeConfiguration {
 }
 impl IdeConfiguration {
     /// A link to the IDE runtime image.
+    #[inline]
     pub fn runtime(&self) -> Option<&str> {
         self.runtime.as_deref()
     }
     /// The name of the IDE.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`IdeConfiguration`].
+    #[inline]
     pub fn builder() -> IdeConfigurationBuilder {
         <IdeConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -43,34 +46,41 @@ pub struct IdeConfigurationBuilder {
 }
 impl IdeConfigurationBuilder {
     /// A link to the IDE runtime image.
+    #[inline]
     pub fn runtime(mut self, input: impl Into<String>) -> Self {
         self.runtime = Some(input.into());
         self
     }
     /// Sets or clears the `runtime` member.
+    #[inline]
     pub fn set_runtime(mut self, input: Option<String>) -> Self {
         self.runtime = input;
         self
     }
     /// The `runtime` member as currently set.
+    #[inline]
     pub fn get_runtime(&self) -> &Option<String> {
         &self.runtime
     }
     /// The name of the IDE.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`IdeConfiguration`].
+    #[inline]
     pub fn build(self) -> IdeConfiguration {
         IdeConfiguration {
             runtime: self.runtime,
@@ -78,6 +88,7 @@ impl IdeConfigurationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_ide_configuration(w: &mut ::awsrt::json::JsonWriter, v: &IdeConfiguration) {
     w.begin_object();
     if let Some(value) = &v.runtime {
@@ -90,6 +101,7 @@ pub(crate) fn ser_ide_configuration(w: &mut ::awsrt::json::JsonWriter, v: &IdeCo
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_ide_configuration(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<IdeConfiguration, ::awsrt::json::JsonError> {

@@ -24,6 +24,7 @@ pub enum InstanceType {
 }
 impl InstanceType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DevStandard1Small => "dev.standard1.small",
@@ -44,6 +45,7 @@ impl InstanceType {
     }
 }
 impl ::std::convert::From<&str> for InstanceType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "dev.standard1.small" => Self::DevStandard1Small,

@@ -29,26 +29,32 @@ pub struct ListSourceRepositoriesItem {
 }
 impl ListSourceRepositoriesItem {
     /// The system-generated unique ID of the source repository.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The name of the source repository.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The description of the repository, if any.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The time the source repository was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn last_updated_time(&self) -> ::awsrt::types::DateTime {
         self.last_updated_time
     }
     /// The time the source repository was created, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn created_time(&self) -> ::awsrt::types::DateTime {
         self.created_time
     }
     /// Creates a new builder for [`ListSourceRepositoriesItem`].
+    #[inline]
     pub fn builder() -> ListSourceRepositoriesItemBuilder {
         <ListSourceRepositoriesItemBuilder as ::std::default::Default>::default()
     }
@@ -66,75 +72,90 @@ pub struct ListSourceRepositoriesItemBuilder {
 impl ListSourceRepositoriesItemBuilder {
     /// The system-generated unique ID of the source repository.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the repository, if any.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The time the source repository was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn last_updated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_updated_time = Some(input);
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
+    #[inline]
     pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
     /// The `lastUpdatedTime` member as currently set.
+    #[inline]
     pub fn get_last_updated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_updated_time
     }
     /// The time the source repository was created, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn created_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_time = Some(input);
         self
     }
     /// Sets or clears the `createdTime` member.
+    #[inline]
     pub fn set_created_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_time = input;
         self
     }
     /// The `createdTime` member as currently set.
+    #[inline]
     pub fn get_created_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_time
     }
@@ -143,6 +164,7 @@ impl ListSourceRepositoriesItemBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSourceRepositoriesItem, ::awsrt::error::BuildError> {
         Ok(ListSourceRepositoriesItem {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -165,6 +187,7 @@ impl ListSourceRepositoriesItemBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_list_source_repositories_item(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListSourceRepositoriesItem, ::awsrt::json::JsonError> {

@@ -26,22 +26,27 @@ pub struct ListSourceRepositoryBranchesItem {
 }
 impl ListSourceRepositoryBranchesItem {
     /// The Git reference name of the branch.
+    #[inline]
     pub fn r#ref(&self) -> Option<&str> {
         self.r#ref.as_deref()
     }
     /// The name of the branch.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The time the branch was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn last_updated_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_updated_time
     }
     /// The commit ID of the tip of the branch at the time of the request, also known as the head commit.
+    #[inline]
     pub fn head_commit_id(&self) -> Option<&str> {
         self.head_commit_id.as_deref()
     }
     /// Creates a new builder for [`ListSourceRepositoryBranchesItem`].
+    #[inline]
     pub fn builder() -> ListSourceRepositoryBranchesItemBuilder {
         <ListSourceRepositoryBranchesItemBuilder as ::std::default::Default>::default()
     }
@@ -57,62 +62,75 @@ pub struct ListSourceRepositoryBranchesItemBuilder {
 }
 impl ListSourceRepositoryBranchesItemBuilder {
     /// The Git reference name of the branch.
+    #[inline]
     pub fn r#ref(mut self, input: impl Into<String>) -> Self {
         self.r#ref = Some(input.into());
         self
     }
     /// Sets or clears the `ref` member.
+    #[inline]
     pub fn set_ref(mut self, input: Option<String>) -> Self {
         self.r#ref = input;
         self
     }
     /// The `ref` member as currently set.
+    #[inline]
     pub fn get_ref(&self) -> &Option<String> {
         &self.r#ref
     }
     /// The name of the branch.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The time the branch was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn last_updated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_updated_time = Some(input);
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
+    #[inline]
     pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
     /// The `lastUpdatedTime` member as currently set.
+    #[inline]
     pub fn get_last_updated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_updated_time
     }
     /// The commit ID of the tip of the branch at the time of the request, also known as the head commit.
+    #[inline]
     pub fn head_commit_id(mut self, input: impl Into<String>) -> Self {
         self.head_commit_id = Some(input.into());
         self
     }
     /// Sets or clears the `headCommitId` member.
+    #[inline]
     pub fn set_head_commit_id(mut self, input: Option<String>) -> Self {
         self.head_commit_id = input;
         self
     }
     /// The `headCommitId` member as currently set.
+    #[inline]
     pub fn get_head_commit_id(&self) -> &Option<String> {
         &self.head_commit_id
     }
     /// Builds the [`ListSourceRepositoryBranchesItem`].
+    #[inline]
     pub fn build(self) -> ListSourceRepositoryBranchesItem {
         ListSourceRepositoryBranchesItem {
             r#ref: self.r#ref,
@@ -122,6 +140,7 @@ impl ListSourceRepositoryBranchesItemBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_list_source_repository_branches_item(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListSourceRepositoryBranchesItem, ::awsrt::json::JsonError> {

@@ -20,6 +20,7 @@ pub enum OperationType {
 }
 impl OperationType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Readonly => "READONLY",
@@ -33,6 +34,7 @@ impl OperationType {
     }
 }
 impl ::std::convert::From<&str> for OperationType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "READONLY" => Self::Readonly,

@@ -19,10 +19,12 @@ pub struct PersistentStorage {
 }
 impl PersistentStorage {
     /// The size of the persistent storage in gigabytes (specifically GiB).
+    #[inline]
     pub fn size_in_gi_b(&self) -> i32 {
         self.size_in_gi_b
     }
     /// Creates a new builder for [`PersistentStorage`].
+    #[inline]
     pub fn builder() -> PersistentStorageBuilder {
         <PersistentStorageBuilder as ::std::default::Default>::default()
     }
@@ -36,16 +38,19 @@ pub struct PersistentStorageBuilder {
 impl PersistentStorageBuilder {
     /// The size of the persistent storage in gigabytes (specifically GiB).
     /// This member is required.
+    #[inline]
     pub fn size_in_gi_b(mut self, input: i32) -> Self {
         self.size_in_gi_b = Some(input);
         self
     }
     /// Sets or clears the `sizeInGiB` member.
+    #[inline]
     pub fn set_size_in_gi_b(mut self, input: Option<i32>) -> Self {
         self.size_in_gi_b = input;
         self
     }
     /// The `sizeInGiB` member as currently set.
+    #[inline]
     pub fn get_size_in_gi_b(&self) -> &Option<i32> {
         &self.size_in_gi_b
     }
@@ -54,6 +59,7 @@ impl PersistentStorageBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PersistentStorage, ::awsrt::error::BuildError> {
         Ok(PersistentStorage {
             size_in_gi_b: self.size_in_gi_b.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -63,6 +69,7 @@ impl PersistentStorageBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_persistent_storage(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PersistentStorage, ::awsrt::json::JsonError> {

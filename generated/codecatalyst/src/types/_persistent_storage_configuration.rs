@@ -19,10 +19,12 @@ pub struct PersistentStorageConfiguration {
 }
 impl PersistentStorageConfiguration {
     /// The size of the persistent storage in gigabytes (specifically GiB).
+    #[inline]
     pub fn size_in_gi_b(&self) -> i32 {
         self.size_in_gi_b
     }
     /// Creates a new builder for [`PersistentStorageConfiguration`].
+    #[inline]
     pub fn builder() -> PersistentStorageConfigurationBuilder {
         <PersistentStorageConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -36,16 +38,19 @@ pub struct PersistentStorageConfigurationBuilder {
 impl PersistentStorageConfigurationBuilder {
     /// The size of the persistent storage in gigabytes (specifically GiB).
     /// This member is required.
+    #[inline]
     pub fn size_in_gi_b(mut self, input: i32) -> Self {
         self.size_in_gi_b = Some(input);
         self
     }
     /// Sets or clears the `sizeInGiB` member.
+    #[inline]
     pub fn set_size_in_gi_b(mut self, input: Option<i32>) -> Self {
         self.size_in_gi_b = input;
         self
     }
     /// The `sizeInGiB` member as currently set.
+    #[inline]
     pub fn get_size_in_gi_b(&self) -> &Option<i32> {
         &self.size_in_gi_b
     }
@@ -54,6 +59,7 @@ impl PersistentStorageConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PersistentStorageConfiguration, ::awsrt::error::BuildError> {
         Ok(PersistentStorageConfiguration {
             size_in_gi_b: self.size_in_gi_b.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -63,6 +69,7 @@ impl PersistentStorageConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_persistent_storage_configuration(
     w: &mut ::awsrt::json::JsonWriter,
     v: &PersistentStorageConfiguration,

@@ -20,14 +20,17 @@ pub struct ProjectInformation {
 }
 impl ProjectInformation {
     /// The name of the project in the space.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The system-generated unique ID of the project.
+    #[inline]
     pub fn project_id(&self) -> Option<&str> {
         self.project_id.as_deref()
     }
     /// Creates a new builder for [`ProjectInformation`].
+    #[inline]
     pub fn builder() -> ProjectInformationBuilder {
         <ProjectInformationBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct ProjectInformationBuilder {
 }
 impl ProjectInformationBuilder {
     /// The name of the project in the space.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The system-generated unique ID of the project.
+    #[inline]
     pub fn project_id(mut self, input: impl Into<String>) -> Self {
         self.project_id = Some(input.into());
         self
     }
     /// Sets or clears the `projectId` member.
+    #[inline]
     pub fn set_project_id(mut self, input: Option<String>) -> Self {
         self.project_id = input;
         self
     }
     /// The `projectId` member as currently set.
+    #[inline]
     pub fn get_project_id(&self) -> &Option<String> {
         &self.project_id
     }
     /// Builds the [`ProjectInformation`].
+    #[inline]
     pub fn build(self) -> ProjectInformation {
         ProjectInformation {
             name: self.name,
@@ -76,6 +86,7 @@ impl ProjectInformationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_project_information(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ProjectInformation, ::awsrt::json::JsonError> {

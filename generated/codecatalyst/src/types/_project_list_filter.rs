@@ -23,18 +23,22 @@ pub struct ProjectListFilter {
 }
 impl ProjectListFilter {
     /// A key that can be used to sort results.
+    #[inline]
     pub fn key(&self) -> &crate::types::FilterKey {
         &self.key
     }
     /// The values of the key.
+    #[inline]
     pub fn values(&self) -> &[String] {
         &self.values
     }
     /// The operator used to compare the fields.
+    #[inline]
     pub fn comparison_operator(&self) -> Option<&crate::types::ComparisonOperator> {
         self.comparison_operator.as_ref()
     }
     /// Creates a new builder for [`ProjectListFilter`].
+    #[inline]
     pub fn builder() -> ProjectListFilterBuilder {
         <ProjectListFilterBuilder as ::std::default::Default>::default()
     }
@@ -50,35 +54,42 @@ pub struct ProjectListFilterBuilder {
 impl ProjectListFilterBuilder {
     /// A key that can be used to sort results.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<crate::types::FilterKey>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<crate::types::FilterKey>) -> Self {
         self.key = input;
         self
     }
     /// The `key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<crate::types::FilterKey> {
         &self.key
     }
     /// Appends an item to the `values` list.
     /// The values of the key.
+    #[inline]
     pub fn values(mut self, input: impl Into<String>) -> Self {
         self.values.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `values` member.
+    #[inline]
     pub fn set_values(mut self, input: Option<Vec<String>>) -> Self {
         self.values = input;
         self
     }
     /// The `values` member as currently set.
+    #[inline]
     pub fn get_values(&self) -> &Option<Vec<String>> {
         &self.values
     }
     /// The operator used to compare the fields.
+    #[inline]
     pub fn comparison_operator(
         mut self,
         input: impl Into<crate::types::ComparisonOperator>,
@@ -87,6 +98,7 @@ impl ProjectListFilterBuilder {
         self
     }
     /// Sets or clears the `comparisonOperator` member.
+    #[inline]
     pub fn set_comparison_operator(
         mut self,
         input: Option<crate::types::ComparisonOperator>,
@@ -95,6 +107,7 @@ impl ProjectListFilterBuilder {
         self
     }
     /// The `comparisonOperator` member as currently set.
+    #[inline]
     pub fn get_comparison_operator(&self) -> &Option<crate::types::ComparisonOperator> {
         &self.comparison_operator
     }
@@ -103,6 +116,7 @@ impl ProjectListFilterBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ProjectListFilter, ::awsrt::error::BuildError> {
         Ok(ProjectListFilter {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +131,7 @@ impl ProjectListFilterBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_project_list_filter(w: &mut ::awsrt::json::JsonWriter, v: &ProjectListFilter) {
     w.begin_object();
     {

@@ -23,18 +23,22 @@ pub struct ProjectSummary {
 }
 impl ProjectSummary {
     /// The name of the project in the space.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The friendly name displayed to users of the project in Amazon CodeCatalyst.
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
     /// The description of the project.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`ProjectSummary`].
+    #[inline]
     pub fn builder() -> ProjectSummaryBuilder {
         <ProjectSummaryBuilder as ::std::default::Default>::default()
     }
@@ -50,44 +54,53 @@ pub struct ProjectSummaryBuilder {
 impl ProjectSummaryBuilder {
     /// The name of the project in the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The friendly name displayed to users of the project in Amazon CodeCatalyst.
+    #[inline]
     pub fn display_name(mut self, input: impl Into<String>) -> Self {
         self.display_name = Some(input.into());
         self
     }
     /// Sets or clears the `displayName` member.
+    #[inline]
     pub fn set_display_name(mut self, input: Option<String>) -> Self {
         self.display_name = input;
         self
     }
     /// The `displayName` member as currently set.
+    #[inline]
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
     /// The description of the project.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
@@ -96,6 +109,7 @@ impl ProjectSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ProjectSummary, ::awsrt::error::BuildError> {
         Ok(ProjectSummary {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -107,6 +121,7 @@ impl ProjectSummaryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_project_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ProjectSummary, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct RepositoryInput {
 }
 impl RepositoryInput {
     /// The name of the source repository.
+    #[inline]
     pub fn repository_name(&self) -> &str {
         &self.repository_name
     }
     /// The name of the branch in a source repository.
+    #[inline]
     pub fn branch_name(&self) -> Option<&str> {
         self.branch_name.as_deref()
     }
     /// Creates a new builder for [`RepositoryInput`].
+    #[inline]
     pub fn builder() -> RepositoryInputBuilder {
         <RepositoryInputBuilder as ::std::default::Default>::default()
     }
@@ -42,30 +45,36 @@ pub struct RepositoryInputBuilder {
 impl RepositoryInputBuilder {
     /// The name of the source repository.
     /// This member is required.
+    #[inline]
     pub fn repository_name(mut self, input: impl Into<String>) -> Self {
         self.repository_name = Some(input.into());
         self
     }
     /// Sets or clears the `repositoryName` member.
+    #[inline]
     pub fn set_repository_name(mut self, input: Option<String>) -> Self {
         self.repository_name = input;
         self
     }
     /// The `repositoryName` member as currently set.
+    #[inline]
     pub fn get_repository_name(&self) -> &Option<String> {
         &self.repository_name
     }
     /// The name of the branch in a source repository.
+    #[inline]
     pub fn branch_name(mut self, input: impl Into<String>) -> Self {
         self.branch_name = Some(input.into());
         self
     }
     /// Sets or clears the `branchName` member.
+    #[inline]
     pub fn set_branch_name(mut self, input: Option<String>) -> Self {
         self.branch_name = input;
         self
     }
     /// The `branchName` member as currently set.
+    #[inline]
     pub fn get_branch_name(&self) -> &Option<String> {
         &self.branch_name
     }
@@ -74,6 +83,7 @@ impl RepositoryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RepositoryInput, ::awsrt::error::BuildError> {
         Ok(RepositoryInput {
             repository_name: self.repository_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -84,6 +94,7 @@ impl RepositoryInputBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_repository_input(w: &mut ::awsrt::json::JsonWriter, v: &RepositoryInput) {
     w.begin_object();
     {

@@ -26,22 +26,27 @@ pub struct SpaceSummary {
 }
 impl SpaceSummary {
     /// The name of the space.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The Amazon Web Services Region where the space exists.
+    #[inline]
     pub fn region_name(&self) -> &str {
         &self.region_name
     }
     /// The friendly name of the space displayed to users.
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
     /// The description of the space.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`SpaceSummary`].
+    #[inline]
     pub fn builder() -> SpaceSummaryBuilder {
         <SpaceSummaryBuilder as ::std::default::Default>::default()
     }
@@ -58,59 +63,71 @@ pub struct SpaceSummaryBuilder {
 impl SpaceSummaryBuilder {
     /// The name of the space.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The Amazon Web Services Region where the space exists.
     /// This member is required.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `regionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `regionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// The friendly name of the space displayed to users.
+    #[inline]
     pub fn display_name(mut self, input: impl Into<String>) -> Self {
         self.display_name = Some(input.into());
         self
     }
     /// Sets or clears the `displayName` member.
+    #[inline]
     pub fn set_display_name(mut self, input: Option<String>) -> Self {
         self.display_name = input;
         self
     }
     /// The `displayName` member as currently set.
+    #[inline]
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
     /// The description of the space.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
@@ -119,6 +136,7 @@ impl SpaceSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SpaceSummary, ::awsrt::error::BuildError> {
         Ok(SpaceSummary {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -134,6 +152,7 @@ impl SpaceSummaryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_space_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SpaceSummary, ::awsrt::json::JsonError> {

@@ -26,22 +26,27 @@ pub struct UserIdentity {
 }
 impl UserIdentity {
     /// The role assigned to the user in a Amazon CodeCatalyst space or project when the event occurred.
+    #[inline]
     pub fn user_type(&self) -> &crate::types::UserType {
         &self.user_type
     }
     /// The ID of the Amazon CodeCatalyst service principal.
+    #[inline]
     pub fn principal_id(&self) -> &str {
         &self.principal_id
     }
     /// The display name of the user in Amazon CodeCatalyst.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The Amazon Web Services account number of the user in Amazon Web Services, if any.
+    #[inline]
     pub fn aws_account_id(&self) -> Option<&str> {
         self.aws_account_id.as_deref()
     }
     /// Creates a new builder for [`UserIdentity`].
+    #[inline]
     pub fn builder() -> UserIdentityBuilder {
         <UserIdentityBuilder as ::std::default::Default>::default()
     }
@@ -58,59 +63,71 @@ pub struct UserIdentityBuilder {
 impl UserIdentityBuilder {
     /// The role assigned to the user in a Amazon CodeCatalyst space or project when the event occurred.
     /// This member is required.
+    #[inline]
     pub fn user_type(mut self, input: impl Into<crate::types::UserType>) -> Self {
         self.user_type = Some(input.into());
         self
     }
     /// Sets or clears the `userType` member.
+    #[inline]
     pub fn set_user_type(mut self, input: Option<crate::types::UserType>) -> Self {
         self.user_type = input;
         self
     }
     /// The `userType` member as currently set.
+    #[inline]
     pub fn get_user_type(&self) -> &Option<crate::types::UserType> {
         &self.user_type
     }
     /// The ID of the Amazon CodeCatalyst service principal.
     /// This member is required.
+    #[inline]
     pub fn principal_id(mut self, input: impl Into<String>) -> Self {
         self.principal_id = Some(input.into());
         self
     }
     /// Sets or clears the `principalId` member.
+    #[inline]
     pub fn set_principal_id(mut self, input: Option<String>) -> Self {
         self.principal_id = input;
         self
     }
     /// The `principalId` member as currently set.
+    #[inline]
     pub fn get_principal_id(&self) -> &Option<String> {
         &self.principal_id
     }
     /// The display name of the user in Amazon CodeCatalyst.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `userName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `userName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The Amazon Web Services account number of the user in Amazon Web Services, if any.
+    #[inline]
     pub fn aws_account_id(mut self, input: impl Into<String>) -> Self {
         self.aws_account_id = Some(input.into());
         self
     }
     /// Sets or clears the `awsAccountId` member.
+    #[inline]
     pub fn set_aws_account_id(mut self, input: Option<String>) -> Self {
         self.aws_account_id = input;
         self
     }
     /// The `awsAccountId` member as currently set.
+    #[inline]
     pub fn get_aws_account_id(&self) -> &Option<String> {
         &self.aws_account_id
     }
@@ -119,6 +136,7 @@ impl UserIdentityBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UserIdentity, ::awsrt::error::BuildError> {
         Ok(UserIdentity {
             user_type: self.user_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -134,6 +152,7 @@ impl UserIdentityBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_user_identity(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UserIdentity, ::awsrt::json::JsonError> {

@@ -17,10 +17,12 @@ pub struct WorkflowDefinitionSummary {
 }
 impl WorkflowDefinitionSummary {
     /// The path to the workflow definition file stored in the source repository for the project, including the file name.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// Creates a new builder for [`WorkflowDefinitionSummary`].
+    #[inline]
     pub fn builder() -> WorkflowDefinitionSummaryBuilder {
         <WorkflowDefinitionSummaryBuilder as ::std::default::Default>::default()
     }
@@ -34,16 +36,19 @@ pub struct WorkflowDefinitionSummaryBuilder {
 impl WorkflowDefinitionSummaryBuilder {
     /// The path to the workflow definition file stored in the source repository for the project, including the file name.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
@@ -52,6 +57,7 @@ impl WorkflowDefinitionSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<WorkflowDefinitionSummary, ::awsrt::error::BuildError> {
         Ok(WorkflowDefinitionSummary {
             path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -61,6 +67,7 @@ impl WorkflowDefinitionSummaryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_workflow_definition_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<WorkflowDefinitionSummary, ::awsrt::json::JsonError> {

@@ -22,6 +22,7 @@ pub enum WorkflowRunMode {
 }
 impl WorkflowRunMode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Queued => "QUEUED",
@@ -36,6 +37,7 @@ impl WorkflowRunMode {
     }
 }
 impl ::std::convert::From<&str> for WorkflowRunMode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "QUEUED" => Self::Queued,

@@ -13,6 +13,7 @@
 pub struct WorkflowRunSortCriteria {}
 impl WorkflowRunSortCriteria {
     /// Creates a new builder for [`WorkflowRunSortCriteria`].
+    #[inline]
     pub fn builder() -> WorkflowRunSortCriteriaBuilder {
         <WorkflowRunSortCriteriaBuilder as ::std::default::Default>::default()
     }
@@ -23,10 +24,12 @@ impl WorkflowRunSortCriteria {
 pub struct WorkflowRunSortCriteriaBuilder {}
 impl WorkflowRunSortCriteriaBuilder {
     /// Builds the [`WorkflowRunSortCriteria`].
+    #[inline]
     pub fn build(self) -> WorkflowRunSortCriteria {
         WorkflowRunSortCriteria {}
     }
 }
+#[inline]
 pub(crate) fn ser_workflow_run_sort_criteria(
     w: &mut ::awsrt::json::JsonWriter,
     _v: &WorkflowRunSortCriteria,

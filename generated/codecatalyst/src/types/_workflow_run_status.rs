@@ -38,6 +38,7 @@ pub enum WorkflowRunStatus {
 }
 impl WorkflowRunStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Succeeded => "SUCCEEDED",
@@ -72,6 +73,7 @@ impl WorkflowRunStatus {
     }
 }
 impl ::std::convert::From<&str> for WorkflowRunStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SUCCEEDED" => Self::Succeeded,

@@ -13,6 +13,7 @@
 pub struct WorkflowRunStatusReason {}
 impl WorkflowRunStatusReason {
     /// Creates a new builder for [`WorkflowRunStatusReason`].
+    #[inline]
     pub fn builder() -> WorkflowRunStatusReasonBuilder {
         <WorkflowRunStatusReasonBuilder as ::std::default::Default>::default()
     }
@@ -23,10 +24,12 @@ impl WorkflowRunStatusReason {
 pub struct WorkflowRunStatusReasonBuilder {}
 impl WorkflowRunStatusReasonBuilder {
     /// Builds the [`WorkflowRunStatusReason`].
+    #[inline]
     pub fn build(self) -> WorkflowRunStatusReason {
         WorkflowRunStatusReason {}
     }
 }
+#[inline]
 pub(crate) fn de_workflow_run_status_reason(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<WorkflowRunStatusReason, ::awsrt::json::JsonError> {

@@ -38,38 +38,47 @@ pub struct WorkflowRunSummary {
 }
 impl WorkflowRunSummary {
     /// The system-generated unique ID of the workflow run.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The system-generated unique ID of the workflow.
+    #[inline]
     pub fn workflow_id(&self) -> &str {
         &self.workflow_id
     }
     /// The name of the workflow.
+    #[inline]
     pub fn workflow_name(&self) -> &str {
         &self.workflow_name
     }
     /// The status of the workflow run.
+    #[inline]
     pub fn status(&self) -> &crate::types::WorkflowRunStatus {
         &self.status
     }
     /// The reasons for the workflow run status.
+    #[inline]
     pub fn status_reasons(&self) -> &[crate::types::WorkflowRunStatusReason] {
         self.status_reasons.as_deref().unwrap_or_default()
     }
     /// The date and time the workflow run began, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
+    #[inline]
     pub fn start_time(&self) -> ::awsrt::types::DateTime {
         self.start_time
     }
     /// The date and time the workflow run ended, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn end_time(&self) -> Option<::awsrt::types::DateTime> {
         self.end_time
     }
     /// The date and time the workflow was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn last_updated_time(&self) -> ::awsrt::types::DateTime {
         self.last_updated_time
     }
     /// Creates a new builder for [`WorkflowRunSummary`].
+    #[inline]
     pub fn builder() -> WorkflowRunSummaryBuilder {
         <WorkflowRunSummaryBuilder as ::std::default::Default>::default()
     }
@@ -90,71 +99,85 @@ pub struct WorkflowRunSummaryBuilder {
 impl WorkflowRunSummaryBuilder {
     /// The system-generated unique ID of the workflow run.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The system-generated unique ID of the workflow.
     /// This member is required.
+    #[inline]
     pub fn workflow_id(mut self, input: impl Into<String>) -> Self {
         self.workflow_id = Some(input.into());
         self
     }
     /// Sets or clears the `workflowId` member.
+    #[inline]
     pub fn set_workflow_id(mut self, input: Option<String>) -> Self {
         self.workflow_id = input;
         self
     }
     /// The `workflowId` member as currently set.
+    #[inline]
     pub fn get_workflow_id(&self) -> &Option<String> {
         &self.workflow_id
     }
     /// The name of the workflow.
     /// This member is required.
+    #[inline]
     pub fn workflow_name(mut self, input: impl Into<String>) -> Self {
         self.workflow_name = Some(input.into());
         self
     }
     /// Sets or clears the `workflowName` member.
+    #[inline]
     pub fn set_workflow_name(mut self, input: Option<String>) -> Self {
         self.workflow_name = input;
         self
     }
     /// The `workflowName` member as currently set.
+    #[inline]
     pub fn get_workflow_name(&self) -> &Option<String> {
         &self.workflow_name
     }
     /// The status of the workflow run.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::WorkflowRunStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::WorkflowRunStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::WorkflowRunStatus> {
         &self.status
     }
     /// Appends an item to the `statusReasons` list.
     /// The reasons for the workflow run status.
+    #[inline]
     pub fn status_reasons(mut self, input: crate::types::WorkflowRunStatusReason) -> Self {
         self.status_reasons.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `statusReasons` member.
+    #[inline]
     pub fn set_status_reasons(
         mut self,
         input: Option<Vec<crate::types::WorkflowRunStatusReason>>,
@@ -163,50 +186,60 @@ impl WorkflowRunSummaryBuilder {
         self
     }
     /// The `statusReasons` member as currently set.
+    #[inline]
     pub fn get_status_reasons(&self) -> &Option<Vec<crate::types::WorkflowRunStatusReason>> {
         &self.status_reasons
     }
     /// The date and time the workflow run began, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     /// This member is required.
+    #[inline]
     pub fn start_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.start_time = Some(input);
         self
     }
     /// Sets or clears the `startTime` member.
+    #[inline]
     pub fn set_start_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.start_time = input;
         self
     }
     /// The `startTime` member as currently set.
+    #[inline]
     pub fn get_start_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.start_time
     }
     /// The date and time the workflow run ended, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn end_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_time = Some(input);
         self
     }
     /// Sets or clears the `endTime` member.
+    #[inline]
     pub fn set_end_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.end_time = input;
         self
     }
     /// The `endTime` member as currently set.
+    #[inline]
     pub fn get_end_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.end_time
     }
     /// The date and time the workflow was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
     /// This member is required.
+    #[inline]
     pub fn last_updated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_updated_time = Some(input);
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
+    #[inline]
     pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
     /// The `lastUpdatedTime` member as currently set.
+    #[inline]
     pub fn get_last_updated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_updated_time
     }
@@ -215,6 +248,7 @@ impl WorkflowRunSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<WorkflowRunSummary, ::awsrt::error::BuildError> {
         Ok(WorkflowRunSummary {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -246,6 +280,7 @@ impl WorkflowRunSummaryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_workflow_run_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<WorkflowRunSummary, ::awsrt::json::JsonError> {

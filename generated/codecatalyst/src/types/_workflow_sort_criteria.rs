@@ -13,6 +13,7 @@
 pub struct WorkflowSortCriteria {}
 impl WorkflowSortCriteria {
     /// Creates a new builder for [`WorkflowSortCriteria`].
+    #[inline]
     pub fn builder() -> WorkflowSortCriteriaBuilder {
         <WorkflowSortCriteriaBuilder as ::std::default::Default>::default()
     }
@@ -23,10 +24,12 @@ impl WorkflowSortCriteria {
 pub struct WorkflowSortCriteriaBuilder {}
 impl WorkflowSortCriteriaBuilder {
     /// Builds the [`WorkflowSortCriteria`].
+    #[inline]
     pub fn build(self) -> WorkflowSortCriteria {
         WorkflowSortCriteria {}
     }
 }
+#[inline]
 pub(crate) fn ser_workflow_sort_criteria(
     w: &mut ::awsrt::json::JsonWriter,
     _v: &WorkflowSortCriteria,

@@ -20,6 +20,7 @@ pub enum WorkflowStatus {
 }
 impl WorkflowStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Invalid => "INVALID",
@@ -33,6 +34,7 @@ impl WorkflowStatus {
     }
 }
 impl ::std::convert::From<&str> for WorkflowStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "INVALID" => Self::Invalid,

@@ -41,42 +41,52 @@ pub struct WorkflowSummary {
 }
 impl WorkflowSummary {
     /// The system-generated unique ID of a workflow.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The name of the workflow.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The name of the source repository where the workflow definition file is stored.
+    #[inline]
     pub fn source_repository_name(&self) -> &str {
         &self.source_repository_name
     }
     /// The name of the branch of the source repository where the workflow definition file is stored.
+    #[inline]
     pub fn source_branch_name(&self) -> &str {
         &self.source_branch_name
     }
     /// Information about the workflow definition file.
+    #[inline]
     pub fn definition(&self) -> &crate::types::WorkflowDefinitionSummary {
         &self.definition
     }
     /// The date and time the workflow was created, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn created_time(&self) -> ::awsrt::types::DateTime {
         self.created_time
     }
     /// The date and time the workflow was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
+    #[inline]
     pub fn last_updated_time(&self) -> ::awsrt::types::DateTime {
         self.last_updated_time
     }
     /// The run mode of the workflow.
+    #[inline]
     pub fn run_mode(&self) -> &crate::types::WorkflowRunMode {
         &self.run_mode
     }
     /// The status of the workflow.
+    #[inline]
     pub fn status(&self) -> &crate::types::WorkflowStatus {
         &self.status
     }
     /// Creates a new builder for [`WorkflowSummary`].
+    #[inline]
     pub fn builder() -> WorkflowSummaryBuilder {
         <WorkflowSummaryBuilder as ::std::default::Default>::default()
     }
@@ -98,71 +108,85 @@ pub struct WorkflowSummaryBuilder {
 impl WorkflowSummaryBuilder {
     /// The system-generated unique ID of a workflow.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the workflow.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The name of the source repository where the workflow definition file is stored.
     /// This member is required.
+    #[inline]
     pub fn source_repository_name(mut self, input: impl Into<String>) -> Self {
         self.source_repository_name = Some(input.into());
         self
     }
     /// Sets or clears the `sourceRepositoryName` member.
+    #[inline]
     pub fn set_source_repository_name(mut self, input: Option<String>) -> Self {
         self.source_repository_name = input;
         self
     }
     /// The `sourceRepositoryName` member as currently set.
+    #[inline]
     pub fn get_source_repository_name(&self) -> &Option<String> {
         &self.source_repository_name
     }
     /// The name of the branch of the source repository where the workflow definition file is stored.
     /// This member is required.
+    #[inline]
     pub fn source_branch_name(mut self, input: impl Into<String>) -> Self {
         self.source_branch_name = Some(input.into());
         self
     }
     /// Sets or clears the `sourceBranchName` member.
+    #[inline]
     pub fn set_source_branch_name(mut self, input: Option<String>) -> Self {
         self.source_branch_name = input;
         self
     }
     /// The `sourceBranchName` member as currently set.
+    #[inline]
     pub fn get_source_branch_name(&self) -> &Option<String> {
         &self.source_branch_name
     }
     /// Information about the workflow definition file.
     /// This member is required.
+    #[inline]
     pub fn definition(mut self, input: crate::types::WorkflowDefinitionSummary) -> Self {
         self.definition = Some(input);
         self
     }
     /// Sets or clears the `definition` member.
+    #[inline]
     pub fn set_definition(
         mut self,
         input: Option<crate::types::WorkflowDefinitionSummary>,
@@ -171,66 +195,79 @@ impl WorkflowSummaryBuilder {
         self
     }
     /// The `definition` member as currently set.
+    #[inline]
     pub fn get_definition(&self) -> &Option<crate::types::WorkflowDefinitionSummary> {
         &self.definition
     }
     /// The date and time the workflow was created, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
     /// This member is required.
+    #[inline]
     pub fn created_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_time = Some(input);
         self
     }
     /// Sets or clears the `createdTime` member.
+    #[inline]
     pub fn set_created_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_time = input;
         self
     }
     /// The `createdTime` member as currently set.
+    #[inline]
     pub fn get_created_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_time
     }
     /// The date and time the workflow was last updated, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
     /// This member is required.
+    #[inline]
     pub fn last_updated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_updated_time = Some(input);
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
+    #[inline]
     pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
     /// The `lastUpdatedTime` member as currently set.
+    #[inline]
     pub fn get_last_updated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_updated_time
     }
     /// The run mode of the workflow.
     /// This member is required.
+    #[inline]
     pub fn run_mode(mut self, input: impl Into<crate::types::WorkflowRunMode>) -> Self {
         self.run_mode = Some(input.into());
         self
     }
     /// Sets or clears the `runMode` member.
+    #[inline]
     pub fn set_run_mode(mut self, input: Option<crate::types::WorkflowRunMode>) -> Self {
         self.run_mode = input;
         self
     }
     /// The `runMode` member as currently set.
+    #[inline]
     pub fn get_run_mode(&self) -> &Option<crate::types::WorkflowRunMode> {
         &self.run_mode
     }
     /// The status of the workflow.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::WorkflowStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::WorkflowStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::WorkflowStatus> {
         &self.status
     }
@@ -239,6 +276,7 @@ impl WorkflowSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<WorkflowSummary, ::awsrt::error::BuildError> {
         Ok(WorkflowSummary {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -280,6 +318,7 @@ impl WorkflowSummaryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_workflow_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<WorkflowSummary, ::awsrt::json::JsonError> {

@@ -34,14 +34,17 @@ pub struct BatchExecuteStatementInput {
 }
 impl BatchExecuteStatementInput {
     /// The list of PartiQL statements representing the batch to run.
+    #[inline]
     pub fn statements(&self) -> &[crate::types::BatchStatementRequest] {
         &self.statements
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`BatchExecuteStatementInput`].
+    #[inline]
     pub fn builder() -> BatchExecuteStatementInputBuilder {
         <BatchExecuteStatementInputBuilder as ::std::default::Default>::default()
     }
@@ -56,11 +59,13 @@ pub struct BatchExecuteStatementInputBuilder {
 impl BatchExecuteStatementInputBuilder {
     /// Appends an item to the `Statements` list.
     /// The list of PartiQL statements representing the batch to run.
+    #[inline]
     pub fn statements(mut self, input: crate::types::BatchStatementRequest) -> Self {
         self.statements.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Statements` member.
+    #[inline]
     pub fn set_statements(
         mut self,
         input: Option<Vec<crate::types::BatchStatementRequest>>,
@@ -69,10 +74,12 @@ impl BatchExecuteStatementInputBuilder {
         self
     }
     /// The `Statements` member as currently set.
+    #[inline]
     pub fn get_statements(&self) -> &Option<Vec<crate::types::BatchStatementRequest>> {
         &self.statements
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -81,6 +88,7 @@ impl BatchExecuteStatementInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -89,6 +97,7 @@ impl BatchExecuteStatementInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
@@ -97,6 +106,7 @@ impl BatchExecuteStatementInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<BatchExecuteStatementInput, ::awsrt::error::BuildError> {
         Ok(BatchExecuteStatementInput {
             statements: self.statements.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -135,14 +145,17 @@ pub struct BatchExecuteStatementOutput {
 }
 impl BatchExecuteStatementOutput {
     /// The response to each PartiQL statement in the batch.
+    #[inline]
     pub fn responses(&self) -> &[crate::types::BatchStatementResponse] {
         self.responses.as_deref().unwrap_or_default()
     }
     /// The capacity units consumed by the entire operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> &[crate::types::ConsumedCapacity] {
         self.consumed_capacity.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`BatchExecuteStatementOutput`].
+    #[inline]
     pub fn builder() -> BatchExecuteStatementOutputBuilder {
         <BatchExecuteStatementOutputBuilder as ::std::default::Default>::default()
     }
@@ -157,11 +170,13 @@ pub struct BatchExecuteStatementOutputBuilder {
 impl BatchExecuteStatementOutputBuilder {
     /// Appends an item to the `Responses` list.
     /// The response to each PartiQL statement in the batch.
+    #[inline]
     pub fn responses(mut self, input: crate::types::BatchStatementResponse) -> Self {
         self.responses.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Responses` member.
+    #[inline]
     pub fn set_responses(
         mut self,
         input: Option<Vec<crate::types::BatchStatementResponse>>,
@@ -170,16 +185,19 @@ impl BatchExecuteStatementOutputBuilder {
         self
     }
     /// The `Responses` member as currently set.
+    #[inline]
     pub fn get_responses(&self) -> &Option<Vec<crate::types::BatchStatementResponse>> {
         &self.responses
     }
     /// Appends an item to the `ConsumedCapacity` list.
     /// The capacity units consumed by the entire operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(
         mut self,
         input: Option<Vec<crate::types::ConsumedCapacity>>,
@@ -188,10 +206,12 @@ impl BatchExecuteStatementOutputBuilder {
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<Vec<crate::types::ConsumedCapacity>> {
         &self.consumed_capacity
     }
     /// Builds the [`BatchExecuteStatementOutput`].
+    #[inline]
     pub fn build(self) -> BatchExecuteStatementOutput {
         BatchExecuteStatementOutput {
             responses: self.responses,
@@ -211,6 +231,7 @@ pub enum BatchExecuteStatementError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl BatchExecuteStatementError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -227,10 +248,12 @@ impl BatchExecuteStatementError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
@@ -316,6 +339,7 @@ impl BatchExecuteStatementFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<BatchExecuteStatementOutput, ::awsrt::error::SdkError<BatchExecuteStatementError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -372,11 +396,13 @@ impl<M> BatchExecuteStatementFluentBuilder<M> {
     }
     /// Appends an item to the `Statements` list.
     /// The list of PartiQL statements representing the batch to run.
+    #[inline]
     pub fn statements(mut self, input: crate::types::BatchStatementRequest) -> Self {
         self.inner = self.inner.statements(input);
         self
     }
     /// Sets or clears the `Statements` member.
+    #[inline]
     pub fn set_statements(
         mut self,
         input: Option<Vec<crate::types::BatchStatementRequest>>,
@@ -385,10 +411,12 @@ impl<M> BatchExecuteStatementFluentBuilder<M> {
         self
     }
     /// The `Statements` member as currently set.
+    #[inline]
     pub fn get_statements(&self) -> &Option<Vec<crate::types::BatchStatementRequest>> {
         self.inner.get_statements()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -397,6 +425,7 @@ impl<M> BatchExecuteStatementFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -405,6 +434,7 @@ impl<M> BatchExecuteStatementFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
@@ -445,6 +475,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `BatchExecuteStatement`: `POST /`, `X-Amz-Target: DynamoDB_20120810.BatchExecuteStatement`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &BatchExecuteStatementInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -458,11 +489,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<BatchExecuteStatementOutput, ::awsrt::error::SdkError<BatchExecuteStatementError>> {
     ::awsrt::protocol::json_response(reply, de_output, BatchExecuteStatementError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchExecuteStatementInput) {
     w.begin_object();
     {
@@ -480,6 +513,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchExecuteState
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchExecuteStatementOutput, ::awsrt::json::JsonError> {

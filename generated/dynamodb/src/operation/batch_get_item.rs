@@ -66,16 +66,19 @@ pub struct BatchGetItemInput {
 }
 impl BatchGetItemInput {
     /// A map of one or more table names or table ARNs and, for each table, a map that describes one or more items to retrieve from that table.
+    #[inline]
     pub fn request_items(
         &self,
     ) -> &::std::collections::HashMap<String, crate::types::KeysAndAttributes> {
         &self.request_items
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`BatchGetItemInput`].
+    #[inline]
     pub fn builder() -> BatchGetItemInputBuilder {
         <BatchGetItemInputBuilder as ::std::default::Default>::default()
     }
@@ -90,6 +93,7 @@ pub struct BatchGetItemInputBuilder {
 impl BatchGetItemInputBuilder {
     /// Inserts an entry into the `RequestItems` map.
     /// A map of one or more table names or table ARNs and, for each table, a map that describes one or more items to retrieve from that table.
+    #[inline]
     pub fn request_items(
         mut self,
         key: impl Into<String>,
@@ -100,6 +104,7 @@ impl BatchGetItemInputBuilder {
         self
     }
     /// Sets or clears the `RequestItems` member.
+    #[inline]
     pub fn set_request_items(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
@@ -108,12 +113,14 @@ impl BatchGetItemInputBuilder {
         self
     }
     /// The `RequestItems` member as currently set.
+    #[inline]
     pub fn get_request_items(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>> {
         &self.request_items
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -122,6 +129,7 @@ impl BatchGetItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -130,6 +138,7 @@ impl BatchGetItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
@@ -138,6 +147,7 @@ impl BatchGetItemInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<BatchGetItemInput, ::awsrt::error::BuildError> {
         Ok(BatchGetItemInput {
             request_items: self.request_items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -191,22 +201,26 @@ pub struct BatchGetItemOutput {
 }
 impl BatchGetItemOutput {
     /// A map of table name or table ARN to a list of items.
+    #[inline]
     pub fn responses(
         &self,
     ) -> Option<&::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>> {
         self.responses.as_ref()
     }
     /// A map of tables and their respective keys that were not processed with the current response.
+    #[inline]
     pub fn unprocessed_keys(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::KeysAndAttributes>> {
         self.unprocessed_keys.as_ref()
     }
     /// The read capacity units consumed by the entire `BatchGetItem` operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> &[crate::types::ConsumedCapacity] {
         self.consumed_capacity.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`BatchGetItemOutput`].
+    #[inline]
     pub fn builder() -> BatchGetItemOutputBuilder {
         <BatchGetItemOutputBuilder as ::std::default::Default>::default()
     }
@@ -222,6 +236,7 @@ pub struct BatchGetItemOutputBuilder {
 impl BatchGetItemOutputBuilder {
     /// Inserts an entry into the `Responses` map.
     /// A map of table name or table ARN to a list of items.
+    #[inline]
     pub fn responses(
         mut self,
         key: impl Into<String>,
@@ -232,6 +247,7 @@ impl BatchGetItemOutputBuilder {
         self
     }
     /// Sets or clears the `Responses` member.
+    #[inline]
     pub fn set_responses(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>>,
@@ -240,6 +256,7 @@ impl BatchGetItemOutputBuilder {
         self
     }
     /// The `Responses` member as currently set.
+    #[inline]
     pub fn get_responses(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>> {
@@ -247,6 +264,7 @@ impl BatchGetItemOutputBuilder {
     }
     /// Inserts an entry into the `UnprocessedKeys` map.
     /// A map of tables and their respective keys that were not processed with the current response.
+    #[inline]
     pub fn unprocessed_keys(
         mut self,
         key: impl Into<String>,
@@ -257,6 +275,7 @@ impl BatchGetItemOutputBuilder {
         self
     }
     /// Sets or clears the `UnprocessedKeys` member.
+    #[inline]
     pub fn set_unprocessed_keys(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
@@ -265,6 +284,7 @@ impl BatchGetItemOutputBuilder {
         self
     }
     /// The `UnprocessedKeys` member as currently set.
+    #[inline]
     pub fn get_unprocessed_keys(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>> {
@@ -272,11 +292,13 @@ impl BatchGetItemOutputBuilder {
     }
     /// Appends an item to the `ConsumedCapacity` list.
     /// The read capacity units consumed by the entire `BatchGetItem` operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(
         mut self,
         input: Option<Vec<crate::types::ConsumedCapacity>>,
@@ -285,10 +307,12 @@ impl BatchGetItemOutputBuilder {
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<Vec<crate::types::ConsumedCapacity>> {
         &self.consumed_capacity
     }
     /// Builds the [`BatchGetItemOutput`].
+    #[inline]
     pub fn build(self) -> BatchGetItemOutput {
         BatchGetItemOutput {
             responses: self.responses,
@@ -317,6 +341,7 @@ pub enum BatchGetItemError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl BatchGetItemError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -342,22 +367,27 @@ impl BatchGetItemError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -446,6 +476,7 @@ impl BatchGetItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -502,6 +533,7 @@ impl<M> BatchGetItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `RequestItems` map.
     /// A map of one or more table names or table ARNs and, for each table, a map that describes one or more items to retrieve from that table.
+    #[inline]
     pub fn request_items(
         mut self,
         key: impl Into<String>,
@@ -511,6 +543,7 @@ impl<M> BatchGetItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `RequestItems` member.
+    #[inline]
     pub fn set_request_items(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
@@ -519,12 +552,14 @@ impl<M> BatchGetItemFluentBuilder<M> {
         self
     }
     /// The `RequestItems` member as currently set.
+    #[inline]
     pub fn get_request_items(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>> {
         self.inner.get_request_items()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -533,6 +568,7 @@ impl<M> BatchGetItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -541,6 +577,7 @@ impl<M> BatchGetItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
@@ -587,6 +624,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `BatchGetItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.BatchGetItem`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &BatchGetItemInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -600,11 +638,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>> {
     ::awsrt::protocol::json_response(reply, de_output, BatchGetItemError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchGetItemInput) {
     w.begin_object();
     {
@@ -623,6 +663,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchGetItemInput
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchGetItemOutput, ::awsrt::json::JsonError> {

@@ -43,22 +43,26 @@ pub struct BatchWriteItemInput {
 }
 impl BatchWriteItemInput {
     /// A map of one or more table names or table ARNs and, for each table, a list of operations to be performed (`DeleteRequest` or `PutRequest`).
+    #[inline]
     pub fn request_items(
         &self,
     ) -> &::std::collections::HashMap<String, Vec<crate::types::WriteRequest>> {
         &self.request_items
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         &self,
     ) -> Option<&crate::types::ReturnItemCollectionMetrics> {
         self.return_item_collection_metrics.as_ref()
     }
     /// Creates a new builder for [`BatchWriteItemInput`].
+    #[inline]
     pub fn builder() -> BatchWriteItemInputBuilder {
         <BatchWriteItemInputBuilder as ::std::default::Default>::default()
     }
@@ -74,6 +78,7 @@ pub struct BatchWriteItemInputBuilder {
 impl BatchWriteItemInputBuilder {
     /// Inserts an entry into the `RequestItems` map.
     /// A map of one or more table names or table ARNs and, for each table, a list of operations to be performed (`DeleteRequest` or `PutRequest`).
+    #[inline]
     pub fn request_items(
         mut self,
         key: impl Into<String>,
@@ -84,6 +89,7 @@ impl BatchWriteItemInputBuilder {
         self
     }
     /// Sets or clears the `RequestItems` member.
+    #[inline]
     pub fn set_request_items(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
@@ -92,12 +98,14 @@ impl BatchWriteItemInputBuilder {
         self
     }
     /// The `RequestItems` member as currently set.
+    #[inline]
     pub fn get_request_items(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>> {
         &self.request_items
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -106,6 +114,7 @@ impl BatchWriteItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -114,10 +123,12 @@ impl BatchWriteItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -126,6 +137,7 @@ impl BatchWriteItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -134,6 +146,7 @@ impl BatchWriteItemInputBuilder {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
@@ -144,6 +157,7 @@ impl BatchWriteItemInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<BatchWriteItemInput, ::awsrt::error::BuildError> {
         Ok(BatchWriteItemInput {
             request_items: self.request_items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -209,22 +223,26 @@ pub struct BatchWriteItemOutput {
 }
 impl BatchWriteItemOutput {
     /// A map of tables and requests against those tables that were not processed.
+    #[inline]
     pub fn unprocessed_items(
         &self,
     ) -> Option<&::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>> {
         self.unprocessed_items.as_ref()
     }
     /// A list of tables that were processed by `BatchWriteItem` and, for each table, information about any item collections that were affected by individual `DeleteItem` or `PutItem` operations.
+    #[inline]
     pub fn item_collection_metrics(
         &self,
     ) -> Option<&::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> {
         self.item_collection_metrics.as_ref()
     }
     /// The capacity units consumed by the entire `BatchWriteItem` operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> &[crate::types::ConsumedCapacity] {
         self.consumed_capacity.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`BatchWriteItemOutput`].
+    #[inline]
     pub fn builder() -> BatchWriteItemOutputBuilder {
         <BatchWriteItemOutputBuilder as ::std::default::Default>::default()
     }
@@ -240,6 +258,7 @@ pub struct BatchWriteItemOutputBuilder {
 impl BatchWriteItemOutputBuilder {
     /// Inserts an entry into the `UnprocessedItems` map.
     /// A map of tables and requests against those tables that were not processed.
+    #[inline]
     pub fn unprocessed_items(
         mut self,
         key: impl Into<String>,
@@ -250,6 +269,7 @@ impl BatchWriteItemOutputBuilder {
         self
     }
     /// Sets or clears the `UnprocessedItems` member.
+    #[inline]
     pub fn set_unprocessed_items(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
@@ -258,6 +278,7 @@ impl BatchWriteItemOutputBuilder {
         self
     }
     /// The `UnprocessedItems` member as currently set.
+    #[inline]
     pub fn get_unprocessed_items(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>> {
@@ -265,6 +286,7 @@ impl BatchWriteItemOutputBuilder {
     }
     /// Inserts an entry into the `ItemCollectionMetrics` map.
     /// A list of tables that were processed by `BatchWriteItem` and, for each table, information about any item collections that were affected by individual `DeleteItem` or `PutItem` operations.
+    #[inline]
     pub fn item_collection_metrics(
         mut self,
         key: impl Into<String>,
@@ -275,6 +297,7 @@ impl BatchWriteItemOutputBuilder {
         self
     }
     /// Sets or clears the `ItemCollectionMetrics` member.
+    #[inline]
     pub fn set_item_collection_metrics(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
@@ -283,6 +306,7 @@ impl BatchWriteItemOutputBuilder {
         self
     }
     /// The `ItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_item_collection_metrics(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> {
@@ -290,11 +314,13 @@ impl BatchWriteItemOutputBuilder {
     }
     /// Appends an item to the `ConsumedCapacity` list.
     /// The capacity units consumed by the entire `BatchWriteItem` operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(
         mut self,
         input: Option<Vec<crate::types::ConsumedCapacity>>,
@@ -303,10 +329,12 @@ impl BatchWriteItemOutputBuilder {
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<Vec<crate::types::ConsumedCapacity>> {
         &self.consumed_capacity
     }
     /// Builds the [`BatchWriteItemOutput`].
+    #[inline]
     pub fn build(self) -> BatchWriteItemOutput {
         BatchWriteItemOutput {
             unprocessed_items: self.unprocessed_items,
@@ -339,6 +367,7 @@ pub enum BatchWriteItemError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl BatchWriteItemError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -368,26 +397,32 @@ impl BatchWriteItemError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ItemCollectionSizeLimitExceededException`.
+    #[inline]
     pub fn is_item_collection_size_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ItemCollectionSizeLimitExceededException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -477,6 +512,7 @@ impl BatchWriteItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -533,6 +569,7 @@ impl<M> BatchWriteItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `RequestItems` map.
     /// A map of one or more table names or table ARNs and, for each table, a list of operations to be performed (`DeleteRequest` or `PutRequest`).
+    #[inline]
     pub fn request_items(
         mut self,
         key: impl Into<String>,
@@ -542,6 +579,7 @@ impl<M> BatchWriteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `RequestItems` member.
+    #[inline]
     pub fn set_request_items(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
@@ -550,12 +588,14 @@ impl<M> BatchWriteItemFluentBuilder<M> {
         self
     }
     /// The `RequestItems` member as currently set.
+    #[inline]
     pub fn get_request_items(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>> {
         self.inner.get_request_items()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -564,6 +604,7 @@ impl<M> BatchWriteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -572,10 +613,12 @@ impl<M> BatchWriteItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -584,6 +627,7 @@ impl<M> BatchWriteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -592,6 +636,7 @@ impl<M> BatchWriteItemFluentBuilder<M> {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
@@ -640,6 +685,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `BatchWriteItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.BatchWriteItem`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &BatchWriteItemInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -653,11 +699,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>> {
     ::awsrt::protocol::json_response(reply, de_output, BatchWriteItemError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchWriteItemInput) {
     w.begin_object();
     {
@@ -684,6 +732,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchWriteItemInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchWriteItemOutput, ::awsrt::json::JsonError> {

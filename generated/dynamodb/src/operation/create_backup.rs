@@ -26,14 +26,17 @@ pub struct CreateBackupInput {
 }
 impl CreateBackupInput {
     /// The name of the table.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Specified name for the backup.
+    #[inline]
     pub fn backup_name(&self) -> &str {
         &self.backup_name
     }
     /// Creates a new builder for [`CreateBackupInput`].
+    #[inline]
     pub fn builder() -> CreateBackupInputBuilder {
         <CreateBackupInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct CreateBackupInputBuilder {
 impl CreateBackupInputBuilder {
     /// The name of the table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Specified name for the backup.
     /// This member is required.
+    #[inline]
     pub fn backup_name(mut self, input: impl Into<String>) -> Self {
         self.backup_name = Some(input.into());
         self
     }
     /// Sets or clears the `BackupName` member.
+    #[inline]
     pub fn set_backup_name(mut self, input: Option<String>) -> Self {
         self.backup_name = input;
         self
     }
     /// The `BackupName` member as currently set.
+    #[inline]
     pub fn get_backup_name(&self) -> &Option<String> {
         &self.backup_name
     }
@@ -81,6 +90,7 @@ impl CreateBackupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateBackupInput, ::awsrt::error::BuildError> {
         Ok(CreateBackupInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,10 +130,12 @@ pub struct CreateBackupOutput {
 }
 impl CreateBackupOutput {
     /// Contains the details of the backup created for the table.
+    #[inline]
     pub fn backup_details(&self) -> Option<&crate::types::BackupDetails> {
         self.backup_details.as_ref()
     }
     /// Creates a new builder for [`CreateBackupOutput`].
+    #[inline]
     pub fn builder() -> CreateBackupOutputBuilder {
         <CreateBackupOutputBuilder as ::std::default::Default>::default()
     }
@@ -136,20 +148,24 @@ pub struct CreateBackupOutputBuilder {
 }
 impl CreateBackupOutputBuilder {
     /// Contains the details of the backup created for the table.
+    #[inline]
     pub fn backup_details(mut self, input: crate::types::BackupDetails) -> Self {
         self.backup_details = Some(input);
         self
     }
     /// Sets or clears the `BackupDetails` member.
+    #[inline]
     pub fn set_backup_details(mut self, input: Option<crate::types::BackupDetails>) -> Self {
         self.backup_details = input;
         self
     }
     /// The `BackupDetails` member as currently set.
+    #[inline]
     pub fn get_backup_details(&self) -> &Option<crate::types::BackupDetails> {
         &self.backup_details
     }
     /// Builds the [`CreateBackupOutput`].
+    #[inline]
     pub fn build(self) -> CreateBackupOutput {
         CreateBackupOutput {
             backup_details: self.backup_details,
@@ -180,6 +196,7 @@ pub enum CreateBackupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateBackupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -211,30 +228,37 @@ impl CreateBackupError {
         })
     }
     /// Whether this is a `BackupInUseException`.
+    #[inline]
     pub fn is_backup_in_use_exception(&self) -> bool {
         matches!(self, Self::BackupInUseException(_))
     }
     /// Whether this is a `ContinuousBackupsUnavailableException`.
+    #[inline]
     pub fn is_continuous_backups_unavailable_exception(&self) -> bool {
         matches!(self, Self::ContinuousBackupsUnavailableException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `TableInUseException`.
+    #[inline]
     pub fn is_table_in_use_exception(&self) -> bool {
         matches!(self, Self::TableInUseException(_))
     }
     /// Whether this is a `TableNotFoundException`.
+    #[inline]
     pub fn is_table_not_found_exception(&self) -> bool {
         matches!(self, Self::TableNotFoundException(_))
     }
@@ -325,6 +349,7 @@ impl CreateBackupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateBackupOutput, ::awsrt::error::SdkError<CreateBackupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -381,31 +406,37 @@ impl<M> CreateBackupFluentBuilder<M> {
     }
     /// The name of the table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Specified name for the backup.
     /// This member is required.
+    #[inline]
     pub fn backup_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.backup_name(input);
         self
     }
     /// Sets or clears the `BackupName` member.
+    #[inline]
     pub fn set_backup_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_backup_name(input);
         self
     }
     /// The `BackupName` member as currently set.
+    #[inline]
     pub fn get_backup_name(&self) -> &Option<String> {
         self.inner.get_backup_name()
     }
@@ -462,6 +493,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateBackup`: `POST /`, `X-Amz-Target: DynamoDB_20120810.CreateBackup`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateBackupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -475,11 +507,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateBackupOutput, ::awsrt::error::SdkError<CreateBackupError>> {
     ::awsrt::protocol::json_response(reply, de_output, CreateBackupError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateBackupInput) {
     w.begin_object();
     {
@@ -494,6 +528,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateBackupInput
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CreateBackupOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct CreateGlobalTableInput {
 }
 impl CreateGlobalTableInput {
     /// The global table name.
+    #[inline]
     pub fn global_table_name(&self) -> &str {
         &self.global_table_name
     }
     /// The Regions where the global table needs to be created.
+    #[inline]
     pub fn replication_group(&self) -> &[crate::types::Replica] {
         &self.replication_group
     }
     /// Creates a new builder for [`CreateGlobalTableInput`].
+    #[inline]
     pub fn builder() -> CreateGlobalTableInputBuilder {
         <CreateGlobalTableInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct CreateGlobalTableInputBuilder {
 impl CreateGlobalTableInputBuilder {
     /// The global table name.
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.global_table_name = input;
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         &self.global_table_name
     }
     /// Appends an item to the `ReplicationGroup` list.
     /// The Regions where the global table needs to be created.
+    #[inline]
     pub fn replication_group(mut self, input: crate::types::Replica) -> Self {
         self.replication_group.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationGroup` member.
+    #[inline]
     pub fn set_replication_group(mut self, input: Option<Vec<crate::types::Replica>>) -> Self {
         self.replication_group = input;
         self
     }
     /// The `ReplicationGroup` member as currently set.
+    #[inline]
     pub fn get_replication_group(&self) -> &Option<Vec<crate::types::Replica>> {
         &self.replication_group
     }
@@ -81,6 +90,7 @@ impl CreateGlobalTableInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateGlobalTableInput, ::awsrt::error::BuildError> {
         Ok(CreateGlobalTableInput {
             global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,10 +130,12 @@ pub struct CreateGlobalTableOutput {
 }
 impl CreateGlobalTableOutput {
     /// Contains the details of the global table.
+    #[inline]
     pub fn global_table_description(&self) -> Option<&crate::types::GlobalTableDescription> {
         self.global_table_description.as_ref()
     }
     /// Creates a new builder for [`CreateGlobalTableOutput`].
+    #[inline]
     pub fn builder() -> CreateGlobalTableOutputBuilder {
         <CreateGlobalTableOutputBuilder as ::std::default::Default>::default()
     }
@@ -136,11 +148,13 @@ pub struct CreateGlobalTableOutputBuilder {
 }
 impl CreateGlobalTableOutputBuilder {
     /// Contains the details of the global table.
+    #[inline]
     pub fn global_table_description(mut self, input: crate::types::GlobalTableDescription) -> Self {
         self.global_table_description = Some(input);
         self
     }
     /// Sets or clears the `GlobalTableDescription` member.
+    #[inline]
     pub fn set_global_table_description(
         mut self,
         input: Option<crate::types::GlobalTableDescription>,
@@ -149,10 +163,12 @@ impl CreateGlobalTableOutputBuilder {
         self
     }
     /// The `GlobalTableDescription` member as currently set.
+    #[inline]
     pub fn get_global_table_description(&self) -> &Option<crate::types::GlobalTableDescription> {
         &self.global_table_description
     }
     /// Builds the [`CreateGlobalTableOutput`].
+    #[inline]
     pub fn build(self) -> CreateGlobalTableOutput {
         CreateGlobalTableOutput {
             global_table_description: self.global_table_description,
@@ -177,6 +193,7 @@ pub enum CreateGlobalTableError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateGlobalTableError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -202,22 +219,27 @@ impl CreateGlobalTableError {
         })
     }
     /// Whether this is a `GlobalTableAlreadyExistsException`.
+    #[inline]
     pub fn is_global_table_already_exists_exception(&self) -> bool {
         matches!(self, Self::GlobalTableAlreadyExistsException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `TableNotFoundException`.
+    #[inline]
     pub fn is_table_not_found_exception(&self) -> bool {
         matches!(self, Self::TableNotFoundException(_))
     }
@@ -306,6 +328,7 @@ impl CreateGlobalTableFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateGlobalTableOutput, ::awsrt::error::SdkError<CreateGlobalTableError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -362,31 +385,37 @@ impl<M> CreateGlobalTableFluentBuilder<M> {
     }
     /// The global table name.
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.global_table_name(input);
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_global_table_name(input);
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         self.inner.get_global_table_name()
     }
     /// Appends an item to the `ReplicationGroup` list.
     /// The Regions where the global table needs to be created.
+    #[inline]
     pub fn replication_group(mut self, input: crate::types::Replica) -> Self {
         self.inner = self.inner.replication_group(input);
         self
     }
     /// Sets or clears the `ReplicationGroup` member.
+    #[inline]
     pub fn set_replication_group(mut self, input: Option<Vec<crate::types::Replica>>) -> Self {
         self.inner = self.inner.set_replication_group(input);
         self
     }
     /// The `ReplicationGroup` member as currently set.
+    #[inline]
     pub fn get_replication_group(&self) -> &Option<Vec<crate::types::Replica>> {
         self.inner.get_replication_group()
     }
@@ -443,6 +472,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateGlobalTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.CreateGlobalTable`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateGlobalTableInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -456,11 +486,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateGlobalTableOutput, ::awsrt::error::SdkError<CreateGlobalTableError>> {
     ::awsrt::protocol::json_response(reply, de_output, CreateGlobalTableError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateGlobalTableInput) {
     w.begin_object();
     {
@@ -479,6 +511,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateGlobalTable
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CreateGlobalTableOutput, ::awsrt::json::JsonError> {

@@ -111,66 +111,82 @@ pub struct CreateTableInput {
 }
 impl CreateTableInput {
     /// An array of attributes that describe the key schema for the table and indexes.
+    #[inline]
     pub fn attribute_definitions(&self) -> &[crate::types::AttributeDefinition] {
         &self.attribute_definitions
     }
     /// The name of the table to create.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Specifies the attributes that make up the primary key for a table or an index.
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         &self.key_schema
     }
     /// One or more local secondary indexes (the maximum is 5) to be created on the table.
+    #[inline]
     pub fn local_secondary_indexes(&self) -> &[crate::types::LocalSecondaryIndex] {
         self.local_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// One or more global secondary indexes (the maximum is 20) to be created on the table.
+    #[inline]
     pub fn global_secondary_indexes(&self) -> &[crate::types::GlobalSecondaryIndex] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(&self) -> Option<&crate::types::BillingMode> {
         self.billing_mode.as_ref()
     }
     /// Represents the provisioned throughput settings for a specified table or index.
+    #[inline]
     pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// The settings for DynamoDB Streams on the table.
+    #[inline]
     pub fn stream_specification(&self) -> Option<&crate::types::StreamSpecification> {
         self.stream_specification.as_ref()
     }
     /// Represents the settings used to enable server-side encryption.
+    #[inline]
     pub fn sse_specification(&self) -> Option<&crate::types::SseSpecification> {
         self.sse_specification.as_ref()
     }
     /// A list of key-value pairs to label the table.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// The table class of the new table.
+    #[inline]
     pub fn table_class(&self) -> Option<&crate::types::TableClass> {
         self.table_class.as_ref()
     }
     /// Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn deletion_protection_enabled(&self) -> Option<bool> {
         self.deletion_protection_enabled
     }
     /// Represents the warm throughput (in read units per second and write units per second) for creating a table.
+    #[inline]
     pub fn warm_throughput(&self) -> Option<&crate::types::WarmThroughput> {
         self.warm_throughput.as_ref()
     }
     /// An Amazon Web Services resource-based policy document in JSON format that will be attached to the table.
+    #[inline]
     pub fn resource_policy(&self) -> Option<&str> {
         self.resource_policy.as_deref()
     }
     /// Sets the maximum number of read and write units for the specified table in on-demand capacity mode.
+    #[inline]
     pub fn on_demand_throughput(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput.as_ref()
     }
     /// Creates a new builder for [`CreateTableInput`].
+    #[inline]
     pub fn builder() -> CreateTableInputBuilder {
         <CreateTableInputBuilder as ::std::default::Default>::default()
     }
@@ -198,11 +214,13 @@ pub struct CreateTableInputBuilder {
 impl CreateTableInputBuilder {
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of attributes that describe the key schema for the table and indexes.
+    #[inline]
     pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.attribute_definitions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttributeDefinitions` member.
+    #[inline]
     pub fn set_attribute_definitions(
         mut self,
         input: Option<Vec<crate::types::AttributeDefinition>>,
@@ -211,46 +229,55 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
+    #[inline]
     pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         &self.attribute_definitions
     }
     /// The name of the table to create.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Appends an item to the `KeySchema` list.
     /// Specifies the attributes that make up the primary key for a table or an index.
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// Appends an item to the `LocalSecondaryIndexes` list.
     /// One or more local secondary indexes (the maximum is 5) to be created on the table.
+    #[inline]
     pub fn local_secondary_indexes(mut self, input: crate::types::LocalSecondaryIndex) -> Self {
         self.local_secondary_indexes.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `LocalSecondaryIndexes` member.
+    #[inline]
     pub fn set_local_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::LocalSecondaryIndex>>,
@@ -259,16 +286,19 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `LocalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_local_secondary_indexes(&self) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
         &self.local_secondary_indexes
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// One or more global secondary indexes (the maximum is 20) to be created on the table.
+    #[inline]
     pub fn global_secondary_indexes(mut self, input: crate::types::GlobalSecondaryIndex) -> Self {
         self.global_secondary_indexes.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexes` member.
+    #[inline]
     pub fn set_global_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndex>>,
@@ -277,29 +307,35 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_global_secondary_indexes(&self) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
         &self.global_secondary_indexes
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.billing_mode = Some(input.into());
         self
     }
     /// Sets or clears the `BillingMode` member.
+    #[inline]
     pub fn set_billing_mode(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.billing_mode = input;
         self
     }
     /// The `BillingMode` member as currently set.
+    #[inline]
     pub fn get_billing_mode(&self) -> &Option<crate::types::BillingMode> {
         &self.billing_mode
     }
     /// Represents the provisioned throughput settings for a specified table or index.
+    #[inline]
     pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -308,15 +344,18 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// The settings for DynamoDB Streams on the table.
+    #[inline]
     pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.stream_specification = Some(input);
         self
     }
     /// Sets or clears the `StreamSpecification` member.
+    #[inline]
     pub fn set_stream_specification(
         mut self,
         input: Option<crate::types::StreamSpecification>,
@@ -325,100 +364,121 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `StreamSpecification` member as currently set.
+    #[inline]
     pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         &self.stream_specification
     }
     /// Represents the settings used to enable server-side encryption.
+    #[inline]
     pub fn sse_specification(mut self, input: crate::types::SseSpecification) -> Self {
         self.sse_specification = Some(input);
         self
     }
     /// Sets or clears the `SSESpecification` member.
+    #[inline]
     pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.sse_specification = input;
         self
     }
     /// The `SSESpecification` member as currently set.
+    #[inline]
     pub fn get_sse_specification(&self) -> &Option<crate::types::SseSpecification> {
         &self.sse_specification
     }
     /// Appends an item to the `Tags` list.
     /// A list of key-value pairs to label the table.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// The table class of the new table.
+    #[inline]
     pub fn table_class(mut self, input: impl Into<crate::types::TableClass>) -> Self {
         self.table_class = Some(input.into());
         self
     }
     /// Sets or clears the `TableClass` member.
+    #[inline]
     pub fn set_table_class(mut self, input: Option<crate::types::TableClass>) -> Self {
         self.table_class = input;
         self
     }
     /// The `TableClass` member as currently set.
+    #[inline]
     pub fn get_table_class(&self) -> &Option<crate::types::TableClass> {
         &self.table_class
     }
     /// Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn deletion_protection_enabled(mut self, input: bool) -> Self {
         self.deletion_protection_enabled = Some(input);
         self
     }
     /// Sets or clears the `DeletionProtectionEnabled` member.
+    #[inline]
     pub fn set_deletion_protection_enabled(mut self, input: Option<bool>) -> Self {
         self.deletion_protection_enabled = input;
         self
     }
     /// The `DeletionProtectionEnabled` member as currently set.
+    #[inline]
     pub fn get_deletion_protection_enabled(&self) -> &Option<bool> {
         &self.deletion_protection_enabled
     }
     /// Represents the warm throughput (in read units per second and write units per second) for creating a table.
+    #[inline]
     pub fn warm_throughput(mut self, input: crate::types::WarmThroughput) -> Self {
         self.warm_throughput = Some(input);
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(&self) -> &Option<crate::types::WarmThroughput> {
         &self.warm_throughput
     }
     /// An Amazon Web Services resource-based policy document in JSON format that will be attached to the table.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.resource_policy = Some(input.into());
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.resource_policy = input;
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         &self.resource_policy
     }
     /// Sets the maximum number of read and write units for the specified table in on-demand capacity mode.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -427,6 +487,7 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput
     }
@@ -435,6 +496,7 @@ impl CreateTableInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateTableInput, ::awsrt::error::BuildError> {
         Ok(CreateTableInput {
             attribute_definitions: self.attribute_definitions.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -490,10 +552,12 @@ pub struct CreateTableOutput {
 }
 impl CreateTableOutput {
     /// Represents the properties of the table.
+    #[inline]
     pub fn table_description(&self) -> Option<&crate::types::TableDescription> {
         self.table_description.as_ref()
     }
     /// Creates a new builder for [`CreateTableOutput`].
+    #[inline]
     pub fn builder() -> CreateTableOutputBuilder {
         <CreateTableOutputBuilder as ::std::default::Default>::default()
     }
@@ -506,20 +570,24 @@ pub struct CreateTableOutputBuilder {
 }
 impl CreateTableOutputBuilder {
     /// Represents the properties of the table.
+    #[inline]
     pub fn table_description(mut self, input: crate::types::TableDescription) -> Self {
         self.table_description = Some(input);
         self
     }
     /// Sets or clears the `TableDescription` member.
+    #[inline]
     pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
     /// The `TableDescription` member as currently set.
+    #[inline]
     pub fn get_table_description(&self) -> &Option<crate::types::TableDescription> {
         &self.table_description
     }
     /// Builds the [`CreateTableOutput`].
+    #[inline]
     pub fn build(self) -> CreateTableOutput {
         CreateTableOutput {
             table_description: self.table_description,
@@ -542,6 +610,7 @@ pub enum CreateTableError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateTableError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -564,18 +633,22 @@ impl CreateTableError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
@@ -663,6 +736,7 @@ impl CreateTableFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateTableOutput, ::awsrt::error::SdkError<CreateTableError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -719,11 +793,13 @@ impl<M> CreateTableFluentBuilder<M> {
     }
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of attributes that describe the key schema for the table and indexes.
+    #[inline]
     pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.inner = self.inner.attribute_definitions(input);
         self
     }
     /// Sets or clears the `AttributeDefinitions` member.
+    #[inline]
     pub fn set_attribute_definitions(
         mut self,
         input: Option<Vec<crate::types::AttributeDefinition>>,
@@ -732,46 +808,55 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
+    #[inline]
     pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         self.inner.get_attribute_definitions()
     }
     /// The name of the table to create.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Appends an item to the `KeySchema` list.
     /// Specifies the attributes that make up the primary key for a table or an index.
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.inner = self.inner.key_schema(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.inner = self.inner.set_key_schema(input);
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         self.inner.get_key_schema()
     }
     /// Appends an item to the `LocalSecondaryIndexes` list.
     /// One or more local secondary indexes (the maximum is 5) to be created on the table.
+    #[inline]
     pub fn local_secondary_indexes(mut self, input: crate::types::LocalSecondaryIndex) -> Self {
         self.inner = self.inner.local_secondary_indexes(input);
         self
     }
     /// Sets or clears the `LocalSecondaryIndexes` member.
+    #[inline]
     pub fn set_local_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::LocalSecondaryIndex>>,
@@ -780,16 +865,19 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `LocalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_local_secondary_indexes(&self) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
         self.inner.get_local_secondary_indexes()
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// One or more global secondary indexes (the maximum is 20) to be created on the table.
+    #[inline]
     pub fn global_secondary_indexes(mut self, input: crate::types::GlobalSecondaryIndex) -> Self {
         self.inner = self.inner.global_secondary_indexes(input);
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexes` member.
+    #[inline]
     pub fn set_global_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndex>>,
@@ -798,29 +886,35 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_global_secondary_indexes(&self) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
         self.inner.get_global_secondary_indexes()
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.billing_mode(input);
         self
     }
     /// Sets or clears the `BillingMode` member.
+    #[inline]
     pub fn set_billing_mode(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.set_billing_mode(input);
         self
     }
     /// The `BillingMode` member as currently set.
+    #[inline]
     pub fn get_billing_mode(&self) -> &Option<crate::types::BillingMode> {
         self.inner.get_billing_mode()
     }
     /// Represents the provisioned throughput settings for a specified table or index.
+    #[inline]
     pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.inner = self.inner.provisioned_throughput(input);
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -829,15 +923,18 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         self.inner.get_provisioned_throughput()
     }
     /// The settings for DynamoDB Streams on the table.
+    #[inline]
     pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.inner = self.inner.stream_specification(input);
         self
     }
     /// Sets or clears the `StreamSpecification` member.
+    #[inline]
     pub fn set_stream_specification(
         mut self,
         input: Option<crate::types::StreamSpecification>,
@@ -846,100 +943,121 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `StreamSpecification` member as currently set.
+    #[inline]
     pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         self.inner.get_stream_specification()
     }
     /// Represents the settings used to enable server-side encryption.
+    #[inline]
     pub fn sse_specification(mut self, input: crate::types::SseSpecification) -> Self {
         self.inner = self.inner.sse_specification(input);
         self
     }
     /// Sets or clears the `SSESpecification` member.
+    #[inline]
     pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.inner = self.inner.set_sse_specification(input);
         self
     }
     /// The `SSESpecification` member as currently set.
+    #[inline]
     pub fn get_sse_specification(&self) -> &Option<crate::types::SseSpecification> {
         self.inner.get_sse_specification()
     }
     /// Appends an item to the `Tags` list.
     /// A list of key-value pairs to label the table.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
     /// The table class of the new table.
+    #[inline]
     pub fn table_class(mut self, input: impl Into<crate::types::TableClass>) -> Self {
         self.inner = self.inner.table_class(input);
         self
     }
     /// Sets or clears the `TableClass` member.
+    #[inline]
     pub fn set_table_class(mut self, input: Option<crate::types::TableClass>) -> Self {
         self.inner = self.inner.set_table_class(input);
         self
     }
     /// The `TableClass` member as currently set.
+    #[inline]
     pub fn get_table_class(&self) -> &Option<crate::types::TableClass> {
         self.inner.get_table_class()
     }
     /// Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn deletion_protection_enabled(mut self, input: bool) -> Self {
         self.inner = self.inner.deletion_protection_enabled(input);
         self
     }
     /// Sets or clears the `DeletionProtectionEnabled` member.
+    #[inline]
     pub fn set_deletion_protection_enabled(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_deletion_protection_enabled(input);
         self
     }
     /// The `DeletionProtectionEnabled` member as currently set.
+    #[inline]
     pub fn get_deletion_protection_enabled(&self) -> &Option<bool> {
         self.inner.get_deletion_protection_enabled()
     }
     /// Represents the warm throughput (in read units per second and write units per second) for creating a table.
+    #[inline]
     pub fn warm_throughput(mut self, input: crate::types::WarmThroughput) -> Self {
         self.inner = self.inner.warm_throughput(input);
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.inner = self.inner.set_warm_throughput(input);
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(&self) -> &Option<crate::types::WarmThroughput> {
         self.inner.get_warm_throughput()
     }
     /// An Amazon Web Services resource-based policy document in JSON format that will be attached to the table.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_policy(input);
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_policy(input);
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         self.inner.get_resource_policy()
     }
     /// Sets the maximum number of read and write units for the specified table in on-demand capacity mode.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.inner = self.inner.on_demand_throughput(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -948,6 +1066,7 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         self.inner.get_on_demand_throughput()
     }
@@ -1004,6 +1123,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.CreateTable`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateTableInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1017,11 +1137,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateTableOutput, ::awsrt::error::SdkError<CreateTableError>> {
     ::awsrt::protocol::json_response(reply, de_output, CreateTableError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateTableInput) {
     w.begin_object();
     {
@@ -1109,6 +1231,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateTableInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CreateTableOutput, ::awsrt::json::JsonError> {

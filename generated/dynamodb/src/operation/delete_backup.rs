@@ -24,10 +24,12 @@ pub struct DeleteBackupInput {
 }
 impl DeleteBackupInput {
     /// The ARN associated with the backup.
+    #[inline]
     pub fn backup_arn(&self) -> &str {
         &self.backup_arn
     }
     /// Creates a new builder for [`DeleteBackupInput`].
+    #[inline]
     pub fn builder() -> DeleteBackupInputBuilder {
         <DeleteBackupInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteBackupInputBuilder {
 impl DeleteBackupInputBuilder {
     /// The ARN associated with the backup.
     /// This member is required.
+    #[inline]
     pub fn backup_arn(mut self, input: impl Into<String>) -> Self {
         self.backup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `BackupArn` member.
+    #[inline]
     pub fn set_backup_arn(mut self, input: Option<String>) -> Self {
         self.backup_arn = input;
         self
     }
     /// The `BackupArn` member as currently set.
+    #[inline]
     pub fn get_backup_arn(&self) -> &Option<String> {
         &self.backup_arn
     }
@@ -59,6 +64,7 @@ impl DeleteBackupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBackupInput, ::awsrt::error::BuildError> {
         Ok(DeleteBackupInput {
             backup_arn: self.backup_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DeleteBackupOutput {
 }
 impl DeleteBackupOutput {
     /// Contains the description of the backup created for the table.
+    #[inline]
     pub fn backup_description(&self) -> Option<&crate::types::BackupDescription> {
         self.backup_description.as_ref()
     }
     /// Creates a new builder for [`DeleteBackupOutput`].
+    #[inline]
     pub fn builder() -> DeleteBackupOutputBuilder {
         <DeleteBackupOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,11 +118,13 @@ pub struct DeleteBackupOutputBuilder {
 }
 impl DeleteBackupOutputBuilder {
     /// Contains the description of the backup created for the table.
+    #[inline]
     pub fn backup_description(mut self, input: crate::types::BackupDescription) -> Self {
         self.backup_description = Some(input);
         self
     }
     /// Sets or clears the `BackupDescription` member.
+    #[inline]
     pub fn set_backup_description(
         mut self,
         input: Option<crate::types::BackupDescription>,
@@ -123,10 +133,12 @@ impl DeleteBackupOutputBuilder {
         self
     }
     /// The `BackupDescription` member as currently set.
+    #[inline]
     pub fn get_backup_description(&self) -> &Option<crate::types::BackupDescription> {
         &self.backup_description
     }
     /// Builds the [`DeleteBackupOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBackupOutput {
         DeleteBackupOutput {
             backup_description: self.backup_description,
@@ -151,6 +163,7 @@ pub enum DeleteBackupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBackupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -176,22 +189,27 @@ impl DeleteBackupError {
         })
     }
     /// Whether this is a `BackupInUseException`.
+    #[inline]
     pub fn is_backup_in_use_exception(&self) -> bool {
         matches!(self, Self::BackupInUseException(_))
     }
     /// Whether this is a `BackupNotFoundException`.
+    #[inline]
     pub fn is_backup_not_found_exception(&self) -> bool {
         matches!(self, Self::BackupNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
@@ -280,6 +298,7 @@ impl DeleteBackupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBackupOutput, ::awsrt::error::SdkError<DeleteBackupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -336,16 +355,19 @@ impl<M> DeleteBackupFluentBuilder<M> {
     }
     /// The ARN associated with the backup.
     /// This member is required.
+    #[inline]
     pub fn backup_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.backup_arn(input);
         self
     }
     /// Sets or clears the `BackupArn` member.
+    #[inline]
     pub fn set_backup_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_backup_arn(input);
         self
     }
     /// The `BackupArn` member as currently set.
+    #[inline]
     pub fn get_backup_arn(&self) -> &Option<String> {
         self.inner.get_backup_arn()
     }
@@ -402,6 +424,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBackup`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DeleteBackup`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBackupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -415,11 +438,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBackupOutput, ::awsrt::error::SdkError<DeleteBackupError>> {
     ::awsrt::protocol::json_response(reply, de_output, DeleteBackupError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteBackupInput) {
     w.begin_object();
     {
@@ -429,6 +454,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteBackupInput
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteBackupOutput, ::awsrt::json::JsonError> {

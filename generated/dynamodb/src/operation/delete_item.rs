@@ -112,60 +112,72 @@ pub struct DeleteItemInput {
 }
 impl DeleteItemInput {
     /// The name of the table from which to delete the item.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
+    #[inline]
     pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn expected(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.expected.as_ref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(&self) -> Option<&crate::types::ConditionalOperator> {
         self.conditional_operator.as_ref()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted.
+    #[inline]
     pub fn return_values(&self) -> Option<&crate::types::ReturnValue> {
         self.return_values.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         &self,
     ) -> Option<&crate::types::ReturnItemCollectionMetrics> {
         self.return_item_collection_metrics.as_ref()
     }
     /// A condition that must be satisfied in order for a conditional `DeleteItem` to succeed.
+    #[inline]
     pub fn condition_expression(&self) -> Option<&str> {
         self.condition_expression.as_deref()
     }
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.expression_attribute_values.as_ref()
     }
     /// An optional parameter that returns the item attributes for a `DeleteItem` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         &self,
     ) -> Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
         self.return_values_on_condition_check_failure.as_ref()
     }
     /// Creates a new builder for [`DeleteItemInput`].
+    #[inline]
     pub fn builder() -> DeleteItemInputBuilder {
         <DeleteItemInputBuilder as ::std::default::Default>::default()
     }
@@ -189,26 +201,31 @@ pub struct DeleteItemInputBuilder {
 impl DeleteItemInputBuilder {
     /// The name of the table from which to delete the item.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -217,6 +234,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -224,6 +242,7 @@ impl DeleteItemInputBuilder {
     }
     /// Inserts an entry into the `Expected` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn expected(
         mut self,
         key: impl Into<String>,
@@ -234,6 +253,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// Sets or clears the `Expected` member.
+    #[inline]
     pub fn set_expected(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
@@ -242,12 +262,14 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `Expected` member as currently set.
+    #[inline]
     pub fn get_expected(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         &self.expected
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -256,6 +278,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -264,24 +287,29 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted.
+    #[inline]
     pub fn return_values(mut self, input: impl Into<crate::types::ReturnValue>) -> Self {
         self.return_values = Some(input.into());
         self
     }
     /// Sets or clears the `ReturnValues` member.
+    #[inline]
     pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.return_values = input;
         self
     }
     /// The `ReturnValues` member as currently set.
+    #[inline]
     pub fn get_return_values(&self) -> &Option<crate::types::ReturnValue> {
         &self.return_values
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -290,6 +318,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -298,10 +327,12 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -310,6 +341,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -318,27 +350,32 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
         &self.return_item_collection_metrics
     }
     /// A condition that must be satisfied in order for a conditional `DeleteItem` to succeed.
+    #[inline]
     pub fn condition_expression(mut self, input: impl Into<String>) -> Self {
         self.condition_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ConditionExpression` member.
+    #[inline]
     pub fn set_condition_expression(mut self, input: Option<String>) -> Self {
         self.condition_expression = input;
         self
     }
     /// The `ConditionExpression` member as currently set.
+    #[inline]
     pub fn get_condition_expression(&self) -> &Option<String> {
         &self.condition_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -349,6 +386,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -357,6 +395,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -364,6 +403,7 @@ impl DeleteItemInputBuilder {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -374,6 +414,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -382,12 +423,14 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.expression_attribute_values
     }
     /// An optional parameter that returns the item attributes for a `DeleteItem` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -396,6 +439,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -404,6 +448,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -414,6 +459,7 @@ impl DeleteItemInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteItemInput, ::awsrt::error::BuildError> {
         Ok(DeleteItemInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -474,20 +520,24 @@ pub struct DeleteItemOutput {
 }
 impl DeleteItemOutput {
     /// A map of attribute names to `AttributeValue` objects, representing the item as it appeared before the `DeleteItem` operation.
+    #[inline]
     pub fn attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.attributes.as_ref()
     }
     /// The capacity units consumed by the `DeleteItem` operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> Option<&crate::types::ConsumedCapacity> {
         self.consumed_capacity.as_ref()
     }
     /// Information about item collections, if any, that were affected by the `DeleteItem` operation.
+    #[inline]
     pub fn item_collection_metrics(&self) -> Option<&crate::types::ItemCollectionMetrics> {
         self.item_collection_metrics.as_ref()
     }
     /// Creates a new builder for [`DeleteItemOutput`].
+    #[inline]
     pub fn builder() -> DeleteItemOutputBuilder {
         <DeleteItemOutputBuilder as ::std::default::Default>::default()
     }
@@ -503,6 +553,7 @@ pub struct DeleteItemOutputBuilder {
 impl DeleteItemOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// A map of attribute names to `AttributeValue` objects, representing the item as it appeared before the `DeleteItem` operation.
+    #[inline]
     pub fn attributes(
         mut self,
         key: impl Into<String>,
@@ -513,6 +564,7 @@ impl DeleteItemOutputBuilder {
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -521,31 +573,37 @@ impl DeleteItemOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.attributes
     }
     /// The capacity units consumed by the `DeleteItem` operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity = Some(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<crate::types::ConsumedCapacity> {
         &self.consumed_capacity
     }
     /// Information about item collections, if any, that were affected by the `DeleteItem` operation.
+    #[inline]
     pub fn item_collection_metrics(mut self, input: crate::types::ItemCollectionMetrics) -> Self {
         self.item_collection_metrics = Some(input);
         self
     }
     /// Sets or clears the `ItemCollectionMetrics` member.
+    #[inline]
     pub fn set_item_collection_metrics(
         mut self,
         input: Option<crate::types::ItemCollectionMetrics>,
@@ -554,10 +612,12 @@ impl DeleteItemOutputBuilder {
         self
     }
     /// The `ItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_item_collection_metrics(&self) -> &Option<crate::types::ItemCollectionMetrics> {
         &self.item_collection_metrics
     }
     /// Builds the [`DeleteItemOutput`].
+    #[inline]
     pub fn build(self) -> DeleteItemOutput {
         DeleteItemOutput {
             attributes: self.attributes,
@@ -596,6 +656,7 @@ pub enum DeleteItemError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteItemError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -634,38 +695,47 @@ impl DeleteItemError {
         })
     }
     /// Whether this is a `ConditionalCheckFailedException`.
+    #[inline]
     pub fn is_conditional_check_failed_exception(&self) -> bool {
         matches!(self, Self::ConditionalCheckFailedException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ItemCollectionSizeLimitExceededException`.
+    #[inline]
     pub fn is_item_collection_size_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ItemCollectionSizeLimitExceededException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `ReplicatedWriteConflictException`.
+    #[inline]
     pub fn is_replicated_write_conflict_exception(&self) -> bool {
         matches!(self, Self::ReplicatedWriteConflictException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TransactionConflictException`.
+    #[inline]
     pub fn is_transaction_conflict_exception(&self) -> bool {
         matches!(self, Self::TransactionConflictException(_))
     }
@@ -758,6 +828,7 @@ impl DeleteItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -814,26 +885,31 @@ impl<M> DeleteItemFluentBuilder<M> {
     }
     /// The name of the table from which to delete the item.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.inner = self.inner.key(key, value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -842,6 +918,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -849,6 +926,7 @@ impl<M> DeleteItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `Expected` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn expected(
         mut self,
         key: impl Into<String>,
@@ -858,6 +936,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Expected` member.
+    #[inline]
     pub fn set_expected(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
@@ -866,12 +945,14 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `Expected` member as currently set.
+    #[inline]
     pub fn get_expected(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.inner.get_expected()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -880,6 +961,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -888,24 +970,29 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted.
+    #[inline]
     pub fn return_values(mut self, input: impl Into<crate::types::ReturnValue>) -> Self {
         self.inner = self.inner.return_values(input);
         self
     }
     /// Sets or clears the `ReturnValues` member.
+    #[inline]
     pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.inner = self.inner.set_return_values(input);
         self
     }
     /// The `ReturnValues` member as currently set.
+    #[inline]
     pub fn get_return_values(&self) -> &Option<crate::types::ReturnValue> {
         self.inner.get_return_values()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -914,6 +1001,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -922,10 +1010,12 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -934,6 +1024,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -942,27 +1033,32 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
         self.inner.get_return_item_collection_metrics()
     }
     /// A condition that must be satisfied in order for a conditional `DeleteItem` to succeed.
+    #[inline]
     pub fn condition_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.condition_expression(input);
         self
     }
     /// Sets or clears the `ConditionExpression` member.
+    #[inline]
     pub fn set_condition_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_condition_expression(input);
         self
     }
     /// The `ConditionExpression` member as currently set.
+    #[inline]
     pub fn get_condition_expression(&self) -> &Option<String> {
         self.inner.get_condition_expression()
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -972,6 +1068,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -980,6 +1077,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -987,6 +1085,7 @@ impl<M> DeleteItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -996,6 +1095,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -1004,12 +1104,14 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.inner.get_expression_attribute_values()
     }
     /// An optional parameter that returns the item attributes for a `DeleteItem` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -1018,6 +1120,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -1026,6 +1129,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -1084,6 +1188,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DeleteItem`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteItemInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1097,11 +1202,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>> {
     ::awsrt::protocol::json_response(reply, de_output, DeleteItemError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteItemInput) {
     w.begin_object();
     {
@@ -1172,6 +1279,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteItemInput) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteItemOutput, ::awsrt::json::JsonError> {

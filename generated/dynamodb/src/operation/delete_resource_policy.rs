@@ -26,14 +26,17 @@ pub struct DeleteResourcePolicyInput {
 }
 impl DeleteResourcePolicyInput {
     /// The Amazon Resource Name (ARN) of the DynamoDB resource from which the policy will be removed.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// A string value that you can use to conditionally delete your policy.
+    #[inline]
     pub fn expected_revision_id(&self) -> Option<&str> {
         self.expected_revision_id.as_deref()
     }
     /// Creates a new builder for [`DeleteResourcePolicyInput`].
+    #[inline]
     pub fn builder() -> DeleteResourcePolicyInputBuilder {
         <DeleteResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct DeleteResourcePolicyInputBuilder {
 impl DeleteResourcePolicyInputBuilder {
     /// The Amazon Resource Name (ARN) of the DynamoDB resource from which the policy will be removed.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// A string value that you can use to conditionally delete your policy.
+    #[inline]
     pub fn expected_revision_id(mut self, input: impl Into<String>) -> Self {
         self.expected_revision_id = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedRevisionId` member.
+    #[inline]
     pub fn set_expected_revision_id(mut self, input: Option<String>) -> Self {
         self.expected_revision_id = input;
         self
     }
     /// The `ExpectedRevisionId` member as currently set.
+    #[inline]
     pub fn get_expected_revision_id(&self) -> &Option<String> {
         &self.expected_revision_id
     }
@@ -80,6 +89,7 @@ impl DeleteResourcePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(DeleteResourcePolicyInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -118,10 +128,12 @@ pub struct DeleteResourcePolicyOutput {
 }
 impl DeleteResourcePolicyOutput {
     /// A unique string that represents the revision ID of the policy.
+    #[inline]
     pub fn revision_id(&self) -> Option<&str> {
         self.revision_id.as_deref()
     }
     /// Creates a new builder for [`DeleteResourcePolicyOutput`].
+    #[inline]
     pub fn builder() -> DeleteResourcePolicyOutputBuilder {
         <DeleteResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -134,20 +146,24 @@ pub struct DeleteResourcePolicyOutputBuilder {
 }
 impl DeleteResourcePolicyOutputBuilder {
     /// A unique string that represents the revision ID of the policy.
+    #[inline]
     pub fn revision_id(mut self, input: impl Into<String>) -> Self {
         self.revision_id = Some(input.into());
         self
     }
     /// Sets or clears the `RevisionId` member.
+    #[inline]
     pub fn set_revision_id(mut self, input: Option<String>) -> Self {
         self.revision_id = input;
         self
     }
     /// The `RevisionId` member as currently set.
+    #[inline]
     pub fn get_revision_id(&self) -> &Option<String> {
         &self.revision_id
     }
     /// Builds the [`DeleteResourcePolicyOutput`].
+    #[inline]
     pub fn build(self) -> DeleteResourcePolicyOutput {
         DeleteResourcePolicyOutput {
             revision_id: self.revision_id,
@@ -174,6 +190,7 @@ pub enum DeleteResourcePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteResourcePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -202,26 +219,32 @@ impl DeleteResourcePolicyError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `PolicyNotFoundException`.
+    #[inline]
     pub fn is_policy_not_found_exception(&self) -> bool {
         matches!(self, Self::PolicyNotFoundException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -311,6 +334,7 @@ impl DeleteResourcePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -367,30 +391,36 @@ impl<M> DeleteResourcePolicyFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the DynamoDB resource from which the policy will be removed.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
     /// A string value that you can use to conditionally delete your policy.
+    #[inline]
     pub fn expected_revision_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_revision_id(input);
         self
     }
     /// Sets or clears the `ExpectedRevisionId` member.
+    #[inline]
     pub fn set_expected_revision_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_revision_id(input);
         self
     }
     /// The `ExpectedRevisionId` member as currently set.
+    #[inline]
     pub fn get_expected_revision_id(&self) -> &Option<String> {
         self.inner.get_expected_revision_id()
     }
@@ -447,6 +477,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteResourcePolicy`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DeleteResourcePolicy`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteResourcePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -460,11 +491,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
     ::awsrt::protocol::json_response(reply, de_output, DeleteResourcePolicyError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteResourcePolicyInput) {
     w.begin_object();
     {
@@ -478,6 +511,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteResourcePol
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteResourcePolicyOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct DeleteTableInput {
 }
 impl DeleteTableInput {
     /// The name of the table to delete.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Creates a new builder for [`DeleteTableInput`].
+    #[inline]
     pub fn builder() -> DeleteTableInputBuilder {
         <DeleteTableInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteTableInputBuilder {
 impl DeleteTableInputBuilder {
     /// The name of the table to delete.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
@@ -59,6 +64,7 @@ impl DeleteTableInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteTableInput, ::awsrt::error::BuildError> {
         Ok(DeleteTableInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DeleteTableOutput {
 }
 impl DeleteTableOutput {
     /// Represents the properties of a table.
+    #[inline]
     pub fn table_description(&self) -> Option<&crate::types::TableDescription> {
         self.table_description.as_ref()
     }
     /// Creates a new builder for [`DeleteTableOutput`].
+    #[inline]
     pub fn builder() -> DeleteTableOutputBuilder {
         <DeleteTableOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,20 +118,24 @@ pub struct DeleteTableOutputBuilder {
 }
 impl DeleteTableOutputBuilder {
     /// Represents the properties of a table.
+    #[inline]
     pub fn table_description(mut self, input: crate::types::TableDescription) -> Self {
         self.table_description = Some(input);
         self
     }
     /// Sets or clears the `TableDescription` member.
+    #[inline]
     pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
     /// The `TableDescription` member as currently set.
+    #[inline]
     pub fn get_table_description(&self) -> &Option<crate::types::TableDescription> {
         &self.table_description
     }
     /// Builds the [`DeleteTableOutput`].
+    #[inline]
     pub fn build(self) -> DeleteTableOutput {
         DeleteTableOutput {
             table_description: self.table_description,
@@ -148,6 +160,7 @@ pub enum DeleteTableError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteTableError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -173,22 +186,27 @@ impl DeleteTableError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -277,6 +295,7 @@ impl DeleteTableFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteTableOutput, ::awsrt::error::SdkError<DeleteTableError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -333,16 +352,19 @@ impl<M> DeleteTableFluentBuilder<M> {
     }
     /// The name of the table to delete.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
@@ -399,6 +421,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DeleteTable`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteTableInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -412,11 +435,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteTableOutput, ::awsrt::error::SdkError<DeleteTableError>> {
     ::awsrt::protocol::json_response(reply, de_output, DeleteTableError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteTableInput) {
     w.begin_object();
     {
@@ -426,6 +451,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteTableInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteTableOutput, ::awsrt::json::JsonError> {

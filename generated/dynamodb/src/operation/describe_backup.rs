@@ -24,10 +24,12 @@ pub struct DescribeBackupInput {
 }
 impl DescribeBackupInput {
     /// The Amazon Resource Name (ARN) associated with the backup.
+    #[inline]
     pub fn backup_arn(&self) -> &str {
         &self.backup_arn
     }
     /// Creates a new builder for [`DescribeBackupInput`].
+    #[inline]
     pub fn builder() -> DescribeBackupInputBuilder {
         <DescribeBackupInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeBackupInputBuilder {
 impl DescribeBackupInputBuilder {
     /// The Amazon Resource Name (ARN) associated with the backup.
     /// This member is required.
+    #[inline]
     pub fn backup_arn(mut self, input: impl Into<String>) -> Self {
         self.backup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `BackupArn` member.
+    #[inline]
     pub fn set_backup_arn(mut self, input: Option<String>) -> Self {
         self.backup_arn = input;
         self
     }
     /// The `BackupArn` member as currently set.
+    #[inline]
     pub fn get_backup_arn(&self) -> &Option<String> {
         &self.backup_arn
     }
@@ -59,6 +64,7 @@ impl DescribeBackupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeBackupInput, ::awsrt::error::BuildError> {
         Ok(DescribeBackupInput {
             backup_arn: self.backup_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DescribeBackupOutput {
 }
 impl DescribeBackupOutput {
     /// Contains the description of the backup created for the table.
+    #[inline]
     pub fn backup_description(&self) -> Option<&crate::types::BackupDescription> {
         self.backup_description.as_ref()
     }
     /// Creates a new builder for [`DescribeBackupOutput`].
+    #[inline]
     pub fn builder() -> DescribeBackupOutputBuilder {
         <DescribeBackupOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,11 +118,13 @@ pub struct DescribeBackupOutputBuilder {
 }
 impl DescribeBackupOutputBuilder {
     /// Contains the description of the backup created for the table.
+    #[inline]
     pub fn backup_description(mut self, input: crate::types::BackupDescription) -> Self {
         self.backup_description = Some(input);
         self
     }
     /// Sets or clears the `BackupDescription` member.
+    #[inline]
     pub fn set_backup_description(
         mut self,
         input: Option<crate::types::BackupDescription>,
@@ -123,10 +133,12 @@ impl DescribeBackupOutputBuilder {
         self
     }
     /// The `BackupDescription` member as currently set.
+    #[inline]
     pub fn get_backup_description(&self) -> &Option<crate::types::BackupDescription> {
         &self.backup_description
     }
     /// Builds the [`DescribeBackupOutput`].
+    #[inline]
     pub fn build(self) -> DescribeBackupOutput {
         DescribeBackupOutput {
             backup_description: self.backup_description,
@@ -147,6 +159,7 @@ pub enum DescribeBackupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeBackupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -166,14 +179,17 @@ impl DescribeBackupError {
         })
     }
     /// Whether this is a `BackupNotFoundException`.
+    #[inline]
     pub fn is_backup_not_found_exception(&self) -> bool {
         matches!(self, Self::BackupNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
@@ -260,6 +276,7 @@ impl DescribeBackupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeBackupOutput, ::awsrt::error::SdkError<DescribeBackupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -316,16 +333,19 @@ impl<M> DescribeBackupFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) associated with the backup.
     /// This member is required.
+    #[inline]
     pub fn backup_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.backup_arn(input);
         self
     }
     /// Sets or clears the `BackupArn` member.
+    #[inline]
     pub fn set_backup_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_backup_arn(input);
         self
     }
     /// The `BackupArn` member as currently set.
+    #[inline]
     pub fn get_backup_arn(&self) -> &Option<String> {
         self.inner.get_backup_arn()
     }
@@ -382,6 +402,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeBackup`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeBackup`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeBackupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -395,11 +416,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeBackupOutput, ::awsrt::error::SdkError<DescribeBackupError>> {
     ::awsrt::protocol::json_response(reply, de_output, DescribeBackupError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeBackupInput) {
     w.begin_object();
     {
@@ -409,6 +432,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeBackupInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeBackupOutput, ::awsrt::json::JsonError> {

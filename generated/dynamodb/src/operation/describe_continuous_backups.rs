@@ -26,10 +26,12 @@ pub struct DescribeContinuousBackupsInput {
 }
 impl DescribeContinuousBackupsInput {
     /// Name of the table for which the customer wants to check the continuous backups and point in time recovery settings.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Creates a new builder for [`DescribeContinuousBackupsInput`].
+    #[inline]
     pub fn builder() -> DescribeContinuousBackupsInputBuilder {
         <DescribeContinuousBackupsInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DescribeContinuousBackupsInputBuilder {
 impl DescribeContinuousBackupsInputBuilder {
     /// Name of the table for which the customer wants to check the continuous backups and point in time recovery settings.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
@@ -61,6 +66,7 @@ impl DescribeContinuousBackupsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeContinuousBackupsInput, ::awsrt::error::BuildError> {
         Ok(DescribeContinuousBackupsInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,12 +102,14 @@ pub struct DescribeContinuousBackupsOutput {
 }
 impl DescribeContinuousBackupsOutput {
     /// Represents the continuous backups and point in time recovery settings on the table.
+    #[inline]
     pub fn continuous_backups_description(
         &self,
     ) -> Option<&crate::types::ContinuousBackupsDescription> {
         self.continuous_backups_description.as_ref()
     }
     /// Creates a new builder for [`DescribeContinuousBackupsOutput`].
+    #[inline]
     pub fn builder() -> DescribeContinuousBackupsOutputBuilder {
         <DescribeContinuousBackupsOutputBuilder as ::std::default::Default>::default()
     }
@@ -114,6 +122,7 @@ pub struct DescribeContinuousBackupsOutputBuilder {
 }
 impl DescribeContinuousBackupsOutputBuilder {
     /// Represents the continuous backups and point in time recovery settings on the table.
+    #[inline]
     pub fn continuous_backups_description(
         mut self,
         input: crate::types::ContinuousBackupsDescription,
@@ -122,6 +131,7 @@ impl DescribeContinuousBackupsOutputBuilder {
         self
     }
     /// Sets or clears the `ContinuousBackupsDescription` member.
+    #[inline]
     pub fn set_continuous_backups_description(
         mut self,
         input: Option<crate::types::ContinuousBackupsDescription>,
@@ -130,12 +140,14 @@ impl DescribeContinuousBackupsOutputBuilder {
         self
     }
     /// The `ContinuousBackupsDescription` member as currently set.
+    #[inline]
     pub fn get_continuous_backups_description(
         &self,
     ) -> &Option<crate::types::ContinuousBackupsDescription> {
         &self.continuous_backups_description
     }
     /// Builds the [`DescribeContinuousBackupsOutput`].
+    #[inline]
     pub fn build(self) -> DescribeContinuousBackupsOutput {
         DescribeContinuousBackupsOutput {
             continuous_backups_description: self.continuous_backups_description,
@@ -156,6 +168,7 @@ pub enum DescribeContinuousBackupsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeContinuousBackupsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -175,14 +188,17 @@ impl DescribeContinuousBackupsError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `TableNotFoundException`.
+    #[inline]
     pub fn is_table_not_found_exception(&self) -> bool {
         matches!(self, Self::TableNotFoundException(_))
     }
@@ -269,6 +285,7 @@ impl DescribeContinuousBackupsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeContinuousBackupsOutput, ::awsrt::error::SdkError<DescribeContinuousBackupsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -325,16 +342,19 @@ impl<M> DescribeContinuousBackupsFluentBuilder<M> {
     }
     /// Name of the table for which the customer wants to check the continuous backups and point in time recovery settings.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
@@ -391,6 +411,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeContinuousBackups`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeContinuousBackups`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeContinuousBackupsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -404,6 +425,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeContinuousBackupsOutput, ::awsrt::error::SdkError<DescribeContinuousBackupsError>> {
@@ -413,6 +435,7 @@ pub(crate) fn parse_response(
         DescribeContinuousBackupsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeContinuousBackupsInput) {
     w.begin_object();
     {
@@ -422,6 +445,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeContinuou
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeContinuousBackupsOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct DescribeContributorInsightsInput {
 }
 impl DescribeContributorInsightsInput {
     /// The name of the table to describe.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The name of the global secondary index to describe, if applicable.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// Creates a new builder for [`DescribeContributorInsightsInput`].
+    #[inline]
     pub fn builder() -> DescribeContributorInsightsInputBuilder {
         <DescribeContributorInsightsInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct DescribeContributorInsightsInputBuilder {
 impl DescribeContributorInsightsInputBuilder {
     /// The name of the table to describe.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The name of the global secondary index to describe, if applicable.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
@@ -80,6 +89,7 @@ impl DescribeContributorInsightsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeContributorInsightsInput, ::awsrt::error::BuildError> {
         Ok(DescribeContributorInsightsInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -133,30 +143,37 @@ pub struct DescribeContributorInsightsOutput {
 }
 impl DescribeContributorInsightsOutput {
     /// The name of the table being described.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// The name of the global secondary index being described.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// List of names of the associated contributor insights rules.
+    #[inline]
     pub fn contributor_insights_rule_list(&self) -> &[String] {
         self.contributor_insights_rule_list.as_deref().unwrap_or_default()
     }
     /// Current status of contributor insights.
+    #[inline]
     pub fn contributor_insights_status(&self) -> Option<&crate::types::ContributorInsightsStatus> {
         self.contributor_insights_status.as_ref()
     }
     /// Timestamp of the last time the status was changed.
+    #[inline]
     pub fn last_update_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_update_date_time
     }
     /// Returns information about the last failure that was encountered.
+    #[inline]
     pub fn failure_exception(&self) -> Option<&crate::types::FailureException> {
         self.failure_exception.as_ref()
     }
     /// Creates a new builder for [`DescribeContributorInsightsOutput`].
+    #[inline]
     pub fn builder() -> DescribeContributorInsightsOutputBuilder {
         <DescribeContributorInsightsOutputBuilder as ::std::default::Default>::default()
     }
@@ -174,49 +191,59 @@ pub struct DescribeContributorInsightsOutputBuilder {
 }
 impl DescribeContributorInsightsOutputBuilder {
     /// The name of the table being described.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The name of the global secondary index being described.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Appends an item to the `ContributorInsightsRuleList` list.
     /// List of names of the associated contributor insights rules.
+    #[inline]
     pub fn contributor_insights_rule_list(mut self, input: impl Into<String>) -> Self {
         self.contributor_insights_rule_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ContributorInsightsRuleList` member.
+    #[inline]
     pub fn set_contributor_insights_rule_list(mut self, input: Option<Vec<String>>) -> Self {
         self.contributor_insights_rule_list = input;
         self
     }
     /// The `ContributorInsightsRuleList` member as currently set.
+    #[inline]
     pub fn get_contributor_insights_rule_list(&self) -> &Option<Vec<String>> {
         &self.contributor_insights_rule_list
     }
     /// Current status of contributor insights.
+    #[inline]
     pub fn contributor_insights_status(
         mut self,
         input: impl Into<crate::types::ContributorInsightsStatus>,
@@ -225,6 +252,7 @@ impl DescribeContributorInsightsOutputBuilder {
         self
     }
     /// Sets or clears the `ContributorInsightsStatus` member.
+    #[inline]
     pub fn set_contributor_insights_status(
         mut self,
         input: Option<crate::types::ContributorInsightsStatus>,
@@ -233,40 +261,48 @@ impl DescribeContributorInsightsOutputBuilder {
         self
     }
     /// The `ContributorInsightsStatus` member as currently set.
+    #[inline]
     pub fn get_contributor_insights_status(
         &self,
     ) -> &Option<crate::types::ContributorInsightsStatus> {
         &self.contributor_insights_status
     }
     /// Timestamp of the last time the status was changed.
+    #[inline]
     pub fn last_update_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_update_date_time = Some(input);
         self
     }
     /// Sets or clears the `LastUpdateDateTime` member.
+    #[inline]
     pub fn set_last_update_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_update_date_time = input;
         self
     }
     /// The `LastUpdateDateTime` member as currently set.
+    #[inline]
     pub fn get_last_update_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_update_date_time
     }
     /// Returns information about the last failure that was encountered.
+    #[inline]
     pub fn failure_exception(mut self, input: crate::types::FailureException) -> Self {
         self.failure_exception = Some(input);
         self
     }
     /// Sets or clears the `FailureException` member.
+    #[inline]
     pub fn set_failure_exception(mut self, input: Option<crate::types::FailureException>) -> Self {
         self.failure_exception = input;
         self
     }
     /// The `FailureException` member as currently set.
+    #[inline]
     pub fn get_failure_exception(&self) -> &Option<crate::types::FailureException> {
         &self.failure_exception
     }
     /// Builds the [`DescribeContributorInsightsOutput`].
+    #[inline]
     pub fn build(self) -> DescribeContributorInsightsOutput {
         DescribeContributorInsightsOutput {
             table_name: self.table_name,
@@ -290,6 +326,7 @@ pub enum DescribeContributorInsightsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeContributorInsightsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -306,10 +343,12 @@ impl DescribeContributorInsightsError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -395,6 +434,7 @@ impl DescribeContributorInsightsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -451,30 +491,36 @@ impl<M> DescribeContributorInsightsFluentBuilder<M> {
     }
     /// The name of the table to describe.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// The name of the global secondary index to describe, if applicable.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.index_name(input);
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_index_name(input);
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         self.inner.get_index_name()
     }
@@ -525,6 +571,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeContributorInsights`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeContributorInsights`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeContributorInsightsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -538,6 +585,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
@@ -547,6 +595,7 @@ pub(crate) fn parse_response(
         DescribeContributorInsightsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeContributorInsightsInput) {
     w.begin_object();
     {
@@ -560,6 +609,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeContribut
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeContributorInsightsOutput, ::awsrt::json::JsonError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct DescribeEndpointsInput {}
 impl DescribeEndpointsInput {
     /// Creates a new builder for [`DescribeEndpointsInput`].
+    #[inline]
     pub fn builder() -> DescribeEndpointsInputBuilder {
         <DescribeEndpointsInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl DescribeEndpointsInput {
 pub struct DescribeEndpointsInputBuilder {}
 impl DescribeEndpointsInputBuilder {
     /// Builds the [`DescribeEndpointsInput`].
+    #[inline]
     pub fn build(self) -> DescribeEndpointsInput {
         DescribeEndpointsInput {}
     }
@@ -61,10 +63,12 @@ pub struct DescribeEndpointsOutput {
 }
 impl DescribeEndpointsOutput {
     /// List of endpoints.
+    #[inline]
     pub fn endpoints(&self) -> &[crate::types::Endpoint] {
         &self.endpoints
     }
     /// Creates a new builder for [`DescribeEndpointsOutput`].
+    #[inline]
     pub fn builder() -> DescribeEndpointsOutputBuilder {
         <DescribeEndpointsOutputBuilder as ::std::default::Default>::default()
     }
@@ -78,16 +82,19 @@ pub struct DescribeEndpointsOutputBuilder {
 impl DescribeEndpointsOutputBuilder {
     /// Appends an item to the `Endpoints` list.
     /// List of endpoints.
+    #[inline]
     pub fn endpoints(mut self, input: crate::types::Endpoint) -> Self {
         self.endpoints.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Endpoints` member.
+    #[inline]
     pub fn set_endpoints(mut self, input: Option<Vec<crate::types::Endpoint>>) -> Self {
         self.endpoints = input;
         self
     }
     /// The `Endpoints` member as currently set.
+    #[inline]
     pub fn get_endpoints(&self) -> &Option<Vec<crate::types::Endpoint>> {
         &self.endpoints
     }
@@ -96,6 +103,7 @@ impl DescribeEndpointsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeEndpointsOutput, ::awsrt::error::BuildError> {
         Ok(DescribeEndpointsOutput {
             endpoints: self.endpoints.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -113,6 +121,7 @@ pub enum DescribeEndpointsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeEndpointsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -202,6 +211,7 @@ impl DescribeEndpointsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -292,6 +302,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeEndpoints`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeEndpoints`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeEndpointsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -305,15 +316,18 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
     ::awsrt::protocol::json_response(reply, de_output, DescribeEndpointsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, _v: &DescribeEndpointsInput) {
     w.begin_object();
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeEndpointsOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct DescribeExportInput {
 }
 impl DescribeExportInput {
     /// The Amazon Resource Name (ARN) associated with the export.
+    #[inline]
     pub fn export_arn(&self) -> &str {
         &self.export_arn
     }
     /// Creates a new builder for [`DescribeExportInput`].
+    #[inline]
     pub fn builder() -> DescribeExportInputBuilder {
         <DescribeExportInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeExportInputBuilder {
 impl DescribeExportInputBuilder {
     /// The Amazon Resource Name (ARN) associated with the export.
     /// This member is required.
+    #[inline]
     pub fn export_arn(mut self, input: impl Into<String>) -> Self {
         self.export_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ExportArn` member.
+    #[inline]
     pub fn set_export_arn(mut self, input: Option<String>) -> Self {
         self.export_arn = input;
         self
     }
     /// The `ExportArn` member as currently set.
+    #[inline]
     pub fn get_export_arn(&self) -> &Option<String> {
         &self.export_arn
     }
@@ -59,6 +64,7 @@ impl DescribeExportInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeExportInput, ::awsrt::error::BuildError> {
         Ok(DescribeExportInput {
             export_arn: self.export_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DescribeExportOutput {
 }
 impl DescribeExportOutput {
     /// Represents the properties of the export.
+    #[inline]
     pub fn export_description(&self) -> Option<&crate::types::ExportDescription> {
         self.export_description.as_ref()
     }
     /// Creates a new builder for [`DescribeExportOutput`].
+    #[inline]
     pub fn builder() -> DescribeExportOutputBuilder {
         <DescribeExportOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,11 +118,13 @@ pub struct DescribeExportOutputBuilder {
 }
 impl DescribeExportOutputBuilder {
     /// Represents the properties of the export.
+    #[inline]
     pub fn export_description(mut self, input: crate::types::ExportDescription) -> Self {
         self.export_description = Some(input);
         self
     }
     /// Sets or clears the `ExportDescription` member.
+    #[inline]
     pub fn set_export_description(
         mut self,
         input: Option<crate::types::ExportDescription>,
@@ -123,10 +133,12 @@ impl DescribeExportOutputBuilder {
         self
     }
     /// The `ExportDescription` member as currently set.
+    #[inline]
     pub fn get_export_description(&self) -> &Option<crate::types::ExportDescription> {
         &self.export_description
     }
     /// Builds the [`DescribeExportOutput`].
+    #[inline]
     pub fn build(self) -> DescribeExportOutput {
         DescribeExportOutput {
             export_description: self.export_description,
@@ -147,6 +159,7 @@ pub enum DescribeExportError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeExportError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -166,14 +179,17 @@ impl DescribeExportError {
         })
     }
     /// Whether this is a `ExportNotFoundException`.
+    #[inline]
     pub fn is_export_not_found_exception(&self) -> bool {
         matches!(self, Self::ExportNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
@@ -260,6 +276,7 @@ impl DescribeExportFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeExportOutput, ::awsrt::error::SdkError<DescribeExportError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -316,16 +333,19 @@ impl<M> DescribeExportFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) associated with the export.
     /// This member is required.
+    #[inline]
     pub fn export_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.export_arn(input);
         self
     }
     /// Sets or clears the `ExportArn` member.
+    #[inline]
     pub fn set_export_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_export_arn(input);
         self
     }
     /// The `ExportArn` member as currently set.
+    #[inline]
     pub fn get_export_arn(&self) -> &Option<String> {
         self.inner.get_export_arn()
     }
@@ -376,6 +396,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeExport`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeExport`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeExportInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -389,11 +410,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeExportOutput, ::awsrt::error::SdkError<DescribeExportError>> {
     ::awsrt::protocol::json_response(reply, de_output, DescribeExportError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeExportInput) {
     w.begin_object();
     {
@@ -403,6 +426,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeExportInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeExportOutput, ::awsrt::json::JsonError> {

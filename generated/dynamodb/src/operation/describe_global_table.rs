@@ -24,10 +24,12 @@ pub struct DescribeGlobalTableInput {
 }
 impl DescribeGlobalTableInput {
     /// The name of the global table.
+    #[inline]
     pub fn global_table_name(&self) -> &str {
         &self.global_table_name
     }
     /// Creates a new builder for [`DescribeGlobalTableInput`].
+    #[inline]
     pub fn builder() -> DescribeGlobalTableInputBuilder {
         <DescribeGlobalTableInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeGlobalTableInputBuilder {
 impl DescribeGlobalTableInputBuilder {
     /// The name of the global table.
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.global_table_name = input;
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         &self.global_table_name
     }
@@ -59,6 +64,7 @@ impl DescribeGlobalTableInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeGlobalTableInput, ::awsrt::error::BuildError> {
         Ok(DescribeGlobalTableInput {
             global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DescribeGlobalTableOutput {
 }
 impl DescribeGlobalTableOutput {
     /// Contains the details of the global table.
+    #[inline]
     pub fn global_table_description(&self) -> Option<&crate::types::GlobalTableDescription> {
         self.global_table_description.as_ref()
     }
     /// Creates a new builder for [`DescribeGlobalTableOutput`].
+    #[inline]
     pub fn builder() -> DescribeGlobalTableOutputBuilder {
         <DescribeGlobalTableOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,11 +118,13 @@ pub struct DescribeGlobalTableOutputBuilder {
 }
 impl DescribeGlobalTableOutputBuilder {
     /// Contains the details of the global table.
+    #[inline]
     pub fn global_table_description(mut self, input: crate::types::GlobalTableDescription) -> Self {
         self.global_table_description = Some(input);
         self
     }
     /// Sets or clears the `GlobalTableDescription` member.
+    #[inline]
     pub fn set_global_table_description(
         mut self,
         input: Option<crate::types::GlobalTableDescription>,
@@ -123,10 +133,12 @@ impl DescribeGlobalTableOutputBuilder {
         self
     }
     /// The `GlobalTableDescription` member as currently set.
+    #[inline]
     pub fn get_global_table_description(&self) -> &Option<crate::types::GlobalTableDescription> {
         &self.global_table_description
     }
     /// Builds the [`DescribeGlobalTableOutput`].
+    #[inline]
     pub fn build(self) -> DescribeGlobalTableOutput {
         DescribeGlobalTableOutput {
             global_table_description: self.global_table_description,
@@ -147,6 +159,7 @@ pub enum DescribeGlobalTableError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeGlobalTableError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -166,14 +179,17 @@ impl DescribeGlobalTableError {
         })
     }
     /// Whether this is a `GlobalTableNotFoundException`.
+    #[inline]
     pub fn is_global_table_not_found_exception(&self) -> bool {
         matches!(self, Self::GlobalTableNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
@@ -260,6 +276,7 @@ impl DescribeGlobalTableFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -316,16 +333,19 @@ impl<M> DescribeGlobalTableFluentBuilder<M> {
     }
     /// The name of the global table.
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.global_table_name(input);
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_global_table_name(input);
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         self.inner.get_global_table_name()
     }
@@ -382,6 +402,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeGlobalTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeGlobalTable`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeGlobalTableInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -395,11 +416,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
     ::awsrt::protocol::json_response(reply, de_output, DescribeGlobalTableError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeGlobalTableInput) {
     w.begin_object();
     {
@@ -409,6 +432,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeGlobalTab
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeGlobalTableOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct DescribeGlobalTableSettingsInput {
 }
 impl DescribeGlobalTableSettingsInput {
     /// The name of the global table to describe.
+    #[inline]
     pub fn global_table_name(&self) -> &str {
         &self.global_table_name
     }
     /// Creates a new builder for [`DescribeGlobalTableSettingsInput`].
+    #[inline]
     pub fn builder() -> DescribeGlobalTableSettingsInputBuilder {
         <DescribeGlobalTableSettingsInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeGlobalTableSettingsInputBuilder {
 impl DescribeGlobalTableSettingsInputBuilder {
     /// The name of the global table to describe.
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.global_table_name = input;
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         &self.global_table_name
     }
@@ -59,6 +64,7 @@ impl DescribeGlobalTableSettingsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeGlobalTableSettingsInput, ::awsrt::error::BuildError> {
         Ok(DescribeGlobalTableSettingsInput {
             global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,14 +102,17 @@ pub struct DescribeGlobalTableSettingsOutput {
 }
 impl DescribeGlobalTableSettingsOutput {
     /// The name of the global table.
+    #[inline]
     pub fn global_table_name(&self) -> Option<&str> {
         self.global_table_name.as_deref()
     }
     /// The Region-specific settings for the global table.
+    #[inline]
     pub fn replica_settings(&self) -> &[crate::types::ReplicaSettingsDescription] {
         self.replica_settings.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DescribeGlobalTableSettingsOutput`].
+    #[inline]
     pub fn builder() -> DescribeGlobalTableSettingsOutputBuilder {
         <DescribeGlobalTableSettingsOutputBuilder as ::std::default::Default>::default()
     }
@@ -117,26 +126,31 @@ pub struct DescribeGlobalTableSettingsOutputBuilder {
 }
 impl DescribeGlobalTableSettingsOutputBuilder {
     /// The name of the global table.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.global_table_name = input;
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         &self.global_table_name
     }
     /// Appends an item to the `ReplicaSettings` list.
     /// The Region-specific settings for the global table.
+    #[inline]
     pub fn replica_settings(mut self, input: crate::types::ReplicaSettingsDescription) -> Self {
         self.replica_settings.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicaSettings` member.
+    #[inline]
     pub fn set_replica_settings(
         mut self,
         input: Option<Vec<crate::types::ReplicaSettingsDescription>>,
@@ -145,10 +159,12 @@ impl DescribeGlobalTableSettingsOutputBuilder {
         self
     }
     /// The `ReplicaSettings` member as currently set.
+    #[inline]
     pub fn get_replica_settings(&self) -> &Option<Vec<crate::types::ReplicaSettingsDescription>> {
         &self.replica_settings
     }
     /// Builds the [`DescribeGlobalTableSettingsOutput`].
+    #[inline]
     pub fn build(self) -> DescribeGlobalTableSettingsOutput {
         DescribeGlobalTableSettingsOutput {
             global_table_name: self.global_table_name,
@@ -170,6 +186,7 @@ pub enum DescribeGlobalTableSettingsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeGlobalTableSettingsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -189,14 +206,17 @@ impl DescribeGlobalTableSettingsError {
         })
     }
     /// Whether this is a `GlobalTableNotFoundException`.
+    #[inline]
     pub fn is_global_table_not_found_exception(&self) -> bool {
         matches!(self, Self::GlobalTableNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
@@ -283,6 +303,7 @@ impl DescribeGlobalTableSettingsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeGlobalTableSettingsOutput, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -339,16 +360,19 @@ impl<M> DescribeGlobalTableSettingsFluentBuilder<M> {
     }
     /// The name of the global table to describe.
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.global_table_name(input);
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_global_table_name(input);
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         self.inner.get_global_table_name()
     }
@@ -405,6 +429,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeGlobalTableSettings`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeGlobalTableSettings`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeGlobalTableSettingsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -418,6 +443,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeGlobalTableSettingsOutput, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>> {
@@ -427,6 +453,7 @@ pub(crate) fn parse_response(
         DescribeGlobalTableSettingsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeGlobalTableSettingsInput) {
     w.begin_object();
     {
@@ -436,6 +463,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeGlobalTab
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeGlobalTableSettingsOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct DescribeImportInput {
 }
 impl DescribeImportInput {
     /// The Amazon Resource Name (ARN) associated with the table you're importing to.
+    #[inline]
     pub fn import_arn(&self) -> &str {
         &self.import_arn
     }
     /// Creates a new builder for [`DescribeImportInput`].
+    #[inline]
     pub fn builder() -> DescribeImportInputBuilder {
         <DescribeImportInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeImportInputBuilder {
 impl DescribeImportInputBuilder {
     /// The Amazon Resource Name (ARN) associated with the table you're importing to.
     /// This member is required.
+    #[inline]
     pub fn import_arn(mut self, input: impl Into<String>) -> Self {
         self.import_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ImportArn` member.
+    #[inline]
     pub fn set_import_arn(mut self, input: Option<String>) -> Self {
         self.import_arn = input;
         self
     }
     /// The `ImportArn` member as currently set.
+    #[inline]
     pub fn get_import_arn(&self) -> &Option<String> {
         &self.import_arn
     }
@@ -59,6 +64,7 @@ impl DescribeImportInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeImportInput, ::awsrt::error::BuildError> {
         Ok(DescribeImportInput {
             import_arn: self.import_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DescribeImportOutput {
 }
 impl DescribeImportOutput {
     /// Represents the properties of the table created for the import, and parameters of the import.
+    #[inline]
     pub fn import_table_description(&self) -> &crate::types::ImportTableDescription {
         &self.import_table_description
     }
     /// Creates a new builder for [`DescribeImportOutput`].
+    #[inline]
     pub fn builder() -> DescribeImportOutputBuilder {
         <DescribeImportOutputBuilder as ::std::default::Default>::default()
     }
@@ -111,11 +119,13 @@ pub struct DescribeImportOutputBuilder {
 impl DescribeImportOutputBuilder {
     /// Represents the properties of the table created for the import, and parameters of the import.
     /// This member is required.
+    #[inline]
     pub fn import_table_description(mut self, input: crate::types::ImportTableDescription) -> Self {
         self.import_table_description = Some(input);
         self
     }
     /// Sets or clears the `ImportTableDescription` member.
+    #[inline]
     pub fn set_import_table_description(
         mut self,
         input: Option<crate::types::ImportTableDescription>,
@@ -124,6 +134,7 @@ impl DescribeImportOutputBuilder {
         self
     }
     /// The `ImportTableDescription` member as currently set.
+    #[inline]
     pub fn get_import_table_description(&self) -> &Option<crate::types::ImportTableDescription> {
         &self.import_table_description
     }
@@ -132,6 +143,7 @@ impl DescribeImportOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeImportOutput, ::awsrt::error::BuildError> {
         Ok(DescribeImportOutput {
             import_table_description: self.import_table_description.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -151,6 +163,7 @@ pub enum DescribeImportError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeImportError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -164,6 +177,7 @@ impl DescribeImportError {
         })
     }
     /// Whether this is a `ImportNotFoundException`.
+    #[inline]
     pub fn is_import_not_found_exception(&self) -> bool {
         matches!(self, Self::ImportNotFoundException(_))
     }
@@ -248,6 +262,7 @@ impl DescribeImportFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -304,16 +319,19 @@ impl<M> DescribeImportFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) associated with the table you're importing to.
     /// This member is required.
+    #[inline]
     pub fn import_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.import_arn(input);
         self
     }
     /// Sets or clears the `ImportArn` member.
+    #[inline]
     pub fn set_import_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_import_arn(input);
         self
     }
     /// The `ImportArn` member as currently set.
+    #[inline]
     pub fn get_import_arn(&self) -> &Option<String> {
         self.inner.get_import_arn()
     }
@@ -364,6 +382,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeImport`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeImport`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeImportInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -377,11 +396,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>> {
     ::awsrt::protocol::json_response(reply, de_output, DescribeImportError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeImportInput) {
     w.begin_object();
     {
@@ -391,6 +412,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeImportInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeImportOutput, ::awsrt::json::JsonError> {

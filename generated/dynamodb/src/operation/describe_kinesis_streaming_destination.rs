@@ -24,10 +24,12 @@ pub struct DescribeKinesisStreamingDestinationInput {
 }
 impl DescribeKinesisStreamingDestinationInput {
     /// The name of the table being described.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Creates a new builder for [`DescribeKinesisStreamingDestinationInput`].
+    #[inline]
     pub fn builder() -> DescribeKinesisStreamingDestinationInputBuilder {
         <DescribeKinesisStreamingDestinationInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeKinesisStreamingDestinationInputBuilder {
 impl DescribeKinesisStreamingDestinationInputBuilder {
     /// The name of the table being described.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
@@ -59,6 +64,7 @@ impl DescribeKinesisStreamingDestinationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
         Ok(DescribeKinesisStreamingDestinationInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,16 +102,19 @@ pub struct DescribeKinesisStreamingDestinationOutput {
 }
 impl DescribeKinesisStreamingDestinationOutput {
     /// The name of the table being described.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// The list of replica structures for the table being described.
+    #[inline]
     pub fn kinesis_data_stream_destinations(&self) -> &[
         crate::types::KinesisDataStreamDestination
     ] {
         self.kinesis_data_stream_destinations.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DescribeKinesisStreamingDestinationOutput`].
+    #[inline]
     pub fn builder() -> DescribeKinesisStreamingDestinationOutputBuilder {
         <DescribeKinesisStreamingDestinationOutputBuilder as ::std::default::Default>::default()
     }
@@ -119,21 +128,25 @@ pub struct DescribeKinesisStreamingDestinationOutputBuilder {
 }
 impl DescribeKinesisStreamingDestinationOutputBuilder {
     /// The name of the table being described.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Appends an item to the `KinesisDataStreamDestinations` list.
     /// The list of replica structures for the table being described.
+    #[inline]
     pub fn kinesis_data_stream_destinations(
         mut self,
         input: crate::types::KinesisDataStreamDestination,
@@ -142,6 +155,7 @@ impl DescribeKinesisStreamingDestinationOutputBuilder {
         self
     }
     /// Sets or clears the `KinesisDataStreamDestinations` member.
+    #[inline]
     pub fn set_kinesis_data_stream_destinations(
         mut self,
         input: Option<Vec<crate::types::KinesisDataStreamDestination>>,
@@ -150,12 +164,14 @@ impl DescribeKinesisStreamingDestinationOutputBuilder {
         self
     }
     /// The `KinesisDataStreamDestinations` member as currently set.
+    #[inline]
     pub fn get_kinesis_data_stream_destinations(
         &self,
     ) -> &Option<Vec<crate::types::KinesisDataStreamDestination>> {
         &self.kinesis_data_stream_destinations
     }
     /// Builds the [`DescribeKinesisStreamingDestinationOutput`].
+    #[inline]
     pub fn build(self) -> DescribeKinesisStreamingDestinationOutput {
         DescribeKinesisStreamingDestinationOutput {
             table_name: self.table_name,
@@ -177,6 +193,7 @@ pub enum DescribeKinesisStreamingDestinationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeKinesisStreamingDestinationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -196,14 +213,17 @@ impl DescribeKinesisStreamingDestinationError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -290,6 +310,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -346,16 +367,19 @@ impl<M> DescribeKinesisStreamingDestinationFluentBuilder<M> {
     }
     /// The name of the table being described.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
@@ -412,6 +436,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeKinesisStreamingDestination`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeKinesisStreamingDestination`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeKinesisStreamingDestinationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -425,6 +450,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
@@ -434,6 +460,7 @@ pub(crate) fn parse_response(
         DescribeKinesisStreamingDestinationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::json::JsonWriter,
     v: &DescribeKinesisStreamingDestinationInput,
@@ -446,6 +473,7 @@ pub(crate) fn ser_input(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::json::JsonError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct DescribeLimitsInput {}
 impl DescribeLimitsInput {
     /// Creates a new builder for [`DescribeLimitsInput`].
+    #[inline]
     pub fn builder() -> DescribeLimitsInputBuilder {
         <DescribeLimitsInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl DescribeLimitsInput {
 pub struct DescribeLimitsInputBuilder {}
 impl DescribeLimitsInputBuilder {
     /// Builds the [`DescribeLimitsInput`].
+    #[inline]
     pub fn build(self) -> DescribeLimitsInput {
         DescribeLimitsInput {}
     }
@@ -67,22 +69,27 @@ pub struct DescribeLimitsOutput {
 }
 impl DescribeLimitsOutput {
     /// The maximum total read capacity units that your account allows you to provision across all of your tables in this Region.
+    #[inline]
     pub fn account_max_read_capacity_units(&self) -> Option<i64> {
         self.account_max_read_capacity_units
     }
     /// The maximum total write capacity units that your account allows you to provision across all of your tables in this Region.
+    #[inline]
     pub fn account_max_write_capacity_units(&self) -> Option<i64> {
         self.account_max_write_capacity_units
     }
     /// The maximum read capacity units that your account allows you to provision for a new table that you are creating in this Region, including the read capacity units provisioned for its global secondary indexes (GSIs).
+    #[inline]
     pub fn table_max_read_capacity_units(&self) -> Option<i64> {
         self.table_max_read_capacity_units
     }
     /// The maximum write capacity units that your account allows you to provision for a new table that you are creating in this Region, including the write capacity units provisioned for its global secondary indexes (GSIs).
+    #[inline]
     pub fn table_max_write_capacity_units(&self) -> Option<i64> {
         self.table_max_write_capacity_units
     }
     /// Creates a new builder for [`DescribeLimitsOutput`].
+    #[inline]
     pub fn builder() -> DescribeLimitsOutputBuilder {
         <DescribeLimitsOutputBuilder as ::std::default::Default>::default()
     }
@@ -98,62 +105,75 @@ pub struct DescribeLimitsOutputBuilder {
 }
 impl DescribeLimitsOutputBuilder {
     /// The maximum total read capacity units that your account allows you to provision across all of your tables in this Region.
+    #[inline]
     pub fn account_max_read_capacity_units(mut self, input: i64) -> Self {
         self.account_max_read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `AccountMaxReadCapacityUnits` member.
+    #[inline]
     pub fn set_account_max_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.account_max_read_capacity_units = input;
         self
     }
     /// The `AccountMaxReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_account_max_read_capacity_units(&self) -> &Option<i64> {
         &self.account_max_read_capacity_units
     }
     /// The maximum total write capacity units that your account allows you to provision across all of your tables in this Region.
+    #[inline]
     pub fn account_max_write_capacity_units(mut self, input: i64) -> Self {
         self.account_max_write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `AccountMaxWriteCapacityUnits` member.
+    #[inline]
     pub fn set_account_max_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.account_max_write_capacity_units = input;
         self
     }
     /// The `AccountMaxWriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_account_max_write_capacity_units(&self) -> &Option<i64> {
         &self.account_max_write_capacity_units
     }
     /// The maximum read capacity units that your account allows you to provision for a new table that you are creating in this Region, including the read capacity units provisioned for its global secondary indexes (GSIs).
+    #[inline]
     pub fn table_max_read_capacity_units(mut self, input: i64) -> Self {
         self.table_max_read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `TableMaxReadCapacityUnits` member.
+    #[inline]
     pub fn set_table_max_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.table_max_read_capacity_units = input;
         self
     }
     /// The `TableMaxReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_table_max_read_capacity_units(&self) -> &Option<i64> {
         &self.table_max_read_capacity_units
     }
     /// The maximum write capacity units that your account allows you to provision for a new table that you are creating in this Region, including the write capacity units provisioned for its global secondary indexes (GSIs).
+    #[inline]
     pub fn table_max_write_capacity_units(mut self, input: i64) -> Self {
         self.table_max_write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `TableMaxWriteCapacityUnits` member.
+    #[inline]
     pub fn set_table_max_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.table_max_write_capacity_units = input;
         self
     }
     /// The `TableMaxWriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_table_max_write_capacity_units(&self) -> &Option<i64> {
         &self.table_max_write_capacity_units
     }
     /// Builds the [`DescribeLimitsOutput`].
+    #[inline]
     pub fn build(self) -> DescribeLimitsOutput {
         DescribeLimitsOutput {
             account_max_read_capacity_units: self.account_max_read_capacity_units,
@@ -175,6 +195,7 @@ pub enum DescribeLimitsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeLimitsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -191,10 +212,12 @@ impl DescribeLimitsError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
@@ -280,6 +303,7 @@ impl DescribeLimitsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeLimitsOutput, ::awsrt::error::SdkError<DescribeLimitsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -376,6 +400,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeLimits`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeLimits`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeLimitsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -389,15 +414,18 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeLimitsOutput, ::awsrt::error::SdkError<DescribeLimitsError>> {
     ::awsrt::protocol::json_response(reply, de_output, DescribeLimitsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, _v: &DescribeLimitsInput) {
     w.begin_object();
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeLimitsOutput, ::awsrt::json::JsonError> {

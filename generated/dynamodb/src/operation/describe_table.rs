@@ -24,10 +24,12 @@ pub struct DescribeTableInput {
 }
 impl DescribeTableInput {
     /// The name of the table to describe.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Creates a new builder for [`DescribeTableInput`].
+    #[inline]
     pub fn builder() -> DescribeTableInputBuilder {
         <DescribeTableInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeTableInputBuilder {
 impl DescribeTableInputBuilder {
     /// The name of the table to describe.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
@@ -59,6 +64,7 @@ impl DescribeTableInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeTableInput, ::awsrt::error::BuildError> {
         Ok(DescribeTableInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DescribeTableOutput {
 }
 impl DescribeTableOutput {
     /// The properties of the table.
+    #[inline]
     pub fn table(&self) -> Option<&crate::types::TableDescription> {
         self.table.as_ref()
     }
     /// Creates a new builder for [`DescribeTableOutput`].
+    #[inline]
     pub fn builder() -> DescribeTableOutputBuilder {
         <DescribeTableOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,20 +118,24 @@ pub struct DescribeTableOutputBuilder {
 }
 impl DescribeTableOutputBuilder {
     /// The properties of the table.
+    #[inline]
     pub fn table(mut self, input: crate::types::TableDescription) -> Self {
         self.table = Some(input);
         self
     }
     /// Sets or clears the `Table` member.
+    #[inline]
     pub fn set_table(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table = input;
         self
     }
     /// The `Table` member as currently set.
+    #[inline]
     pub fn get_table(&self) -> &Option<crate::types::TableDescription> {
         &self.table
     }
     /// Builds the [`DescribeTableOutput`].
+    #[inline]
     pub fn build(self) -> DescribeTableOutput {
         DescribeTableOutput {
             table: self.table,
@@ -144,6 +156,7 @@ pub enum DescribeTableError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeTableError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -163,14 +176,17 @@ impl DescribeTableError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -257,6 +273,7 @@ impl DescribeTableFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeTableOutput, ::awsrt::error::SdkError<DescribeTableError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -313,16 +330,19 @@ impl<M> DescribeTableFluentBuilder<M> {
     }
     /// The name of the table to describe.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
@@ -379,6 +399,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeTable`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeTableInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -392,11 +413,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeTableOutput, ::awsrt::error::SdkError<DescribeTableError>> {
     ::awsrt::protocol::json_response(reply, de_output, DescribeTableError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeTableInput) {
     w.begin_object();
     {
@@ -406,6 +429,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeTableInpu
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeTableOutput, ::awsrt::json::JsonError> {

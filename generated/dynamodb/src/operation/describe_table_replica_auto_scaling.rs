@@ -24,10 +24,12 @@ pub struct DescribeTableReplicaAutoScalingInput {
 }
 impl DescribeTableReplicaAutoScalingInput {
     /// The name of the table.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Creates a new builder for [`DescribeTableReplicaAutoScalingInput`].
+    #[inline]
     pub fn builder() -> DescribeTableReplicaAutoScalingInputBuilder {
         <DescribeTableReplicaAutoScalingInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeTableReplicaAutoScalingInputBuilder {
 impl DescribeTableReplicaAutoScalingInputBuilder {
     /// The name of the table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
@@ -59,6 +64,7 @@ impl DescribeTableReplicaAutoScalingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeTableReplicaAutoScalingInput, ::awsrt::error::BuildError> {
         Ok(DescribeTableReplicaAutoScalingInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,12 +100,14 @@ pub struct DescribeTableReplicaAutoScalingOutput {
 }
 impl DescribeTableReplicaAutoScalingOutput {
     /// Represents the auto scaling properties of the table.
+    #[inline]
     pub fn table_auto_scaling_description(
         &self,
     ) -> Option<&crate::types::TableAutoScalingDescription> {
         self.table_auto_scaling_description.as_ref()
     }
     /// Creates a new builder for [`DescribeTableReplicaAutoScalingOutput`].
+    #[inline]
     pub fn builder() -> DescribeTableReplicaAutoScalingOutputBuilder {
         <DescribeTableReplicaAutoScalingOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,6 +120,7 @@ pub struct DescribeTableReplicaAutoScalingOutputBuilder {
 }
 impl DescribeTableReplicaAutoScalingOutputBuilder {
     /// Represents the auto scaling properties of the table.
+    #[inline]
     pub fn table_auto_scaling_description(
         mut self,
         input: crate::types::TableAutoScalingDescription,
@@ -120,6 +129,7 @@ impl DescribeTableReplicaAutoScalingOutputBuilder {
         self
     }
     /// Sets or clears the `TableAutoScalingDescription` member.
+    #[inline]
     pub fn set_table_auto_scaling_description(
         mut self,
         input: Option<crate::types::TableAutoScalingDescription>,
@@ -128,12 +138,14 @@ impl DescribeTableReplicaAutoScalingOutputBuilder {
         self
     }
     /// The `TableAutoScalingDescription` member as currently set.
+    #[inline]
     pub fn get_table_auto_scaling_description(
         &self,
     ) -> &Option<crate::types::TableAutoScalingDescription> {
         &self.table_auto_scaling_description
     }
     /// Builds the [`DescribeTableReplicaAutoScalingOutput`].
+    #[inline]
     pub fn build(self) -> DescribeTableReplicaAutoScalingOutput {
         DescribeTableReplicaAutoScalingOutput {
             table_auto_scaling_description: self.table_auto_scaling_description,
@@ -152,6 +164,7 @@ pub enum DescribeTableReplicaAutoScalingError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeTableReplicaAutoScalingError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -168,10 +181,12 @@ impl DescribeTableReplicaAutoScalingError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -257,6 +272,7 @@ impl DescribeTableReplicaAutoScalingFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -313,16 +329,19 @@ impl<M> DescribeTableReplicaAutoScalingFluentBuilder<M> {
     }
     /// The name of the table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
@@ -373,6 +392,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeTableReplicaAutoScaling`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeTableReplicaAutoScaling`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeTableReplicaAutoScalingInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -386,6 +406,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>> {
@@ -395,6 +416,7 @@ pub(crate) fn parse_response(
         DescribeTableReplicaAutoScalingError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::json::JsonWriter,
     v: &DescribeTableReplicaAutoScalingInput,
@@ -407,6 +429,7 @@ pub(crate) fn ser_input(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct DescribeTimeToLiveInput {
 }
 impl DescribeTimeToLiveInput {
     /// The name of the table to be described.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Creates a new builder for [`DescribeTimeToLiveInput`].
+    #[inline]
     pub fn builder() -> DescribeTimeToLiveInputBuilder {
         <DescribeTimeToLiveInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeTimeToLiveInputBuilder {
 impl DescribeTimeToLiveInputBuilder {
     /// The name of the table to be described.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
@@ -59,6 +64,7 @@ impl DescribeTimeToLiveInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeTimeToLiveInput, ::awsrt::error::BuildError> {
         Ok(DescribeTimeToLiveInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DescribeTimeToLiveOutput {
 }
 impl DescribeTimeToLiveOutput {
     /// The `TimeToLiveDescription` member.
+    #[inline]
     pub fn time_to_live_description(&self) -> Option<&crate::types::TimeToLiveDescription> {
         self.time_to_live_description.as_ref()
     }
     /// Creates a new builder for [`DescribeTimeToLiveOutput`].
+    #[inline]
     pub fn builder() -> DescribeTimeToLiveOutputBuilder {
         <DescribeTimeToLiveOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,11 +118,13 @@ pub struct DescribeTimeToLiveOutputBuilder {
 }
 impl DescribeTimeToLiveOutputBuilder {
     /// The `TimeToLiveDescription` member.
+    #[inline]
     pub fn time_to_live_description(mut self, input: crate::types::TimeToLiveDescription) -> Self {
         self.time_to_live_description = Some(input);
         self
     }
     /// Sets or clears the `TimeToLiveDescription` member.
+    #[inline]
     pub fn set_time_to_live_description(
         mut self,
         input: Option<crate::types::TimeToLiveDescription>,
@@ -123,10 +133,12 @@ impl DescribeTimeToLiveOutputBuilder {
         self
     }
     /// The `TimeToLiveDescription` member as currently set.
+    #[inline]
     pub fn get_time_to_live_description(&self) -> &Option<crate::types::TimeToLiveDescription> {
         &self.time_to_live_description
     }
     /// Builds the [`DescribeTimeToLiveOutput`].
+    #[inline]
     pub fn build(self) -> DescribeTimeToLiveOutput {
         DescribeTimeToLiveOutput {
             time_to_live_description: self.time_to_live_description,
@@ -147,6 +159,7 @@ pub enum DescribeTimeToLiveError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeTimeToLiveError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -166,14 +179,17 @@ impl DescribeTimeToLiveError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -260,6 +276,7 @@ impl DescribeTimeToLiveFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeTimeToLiveOutput, ::awsrt::error::SdkError<DescribeTimeToLiveError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -316,16 +333,19 @@ impl<M> DescribeTimeToLiveFluentBuilder<M> {
     }
     /// The name of the table to be described.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
@@ -382,6 +402,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeTimeToLive`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeTimeToLive`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeTimeToLiveInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -395,11 +416,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeTimeToLiveOutput, ::awsrt::error::SdkError<DescribeTimeToLiveError>> {
     ::awsrt::protocol::json_response(reply, de_output, DescribeTimeToLiveError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeTimeToLiveInput) {
     w.begin_object();
     {
@@ -409,6 +432,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeTimeToLiv
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeTimeToLiveOutput, ::awsrt::json::JsonError> {

@@ -28,20 +28,24 @@ pub struct EnableKinesisStreamingDestinationInput {
 }
 impl EnableKinesisStreamingDestinationInput {
     /// The name of the DynamoDB table.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The ARN for a Kinesis data stream.
+    #[inline]
     pub fn stream_arn(&self) -> &str {
         &self.stream_arn
     }
     /// The source for the Kinesis streaming information that is being enabled.
+    #[inline]
     pub fn enable_kinesis_streaming_configuration(
         &self,
     ) -> Option<&crate::types::EnableKinesisStreamingConfiguration> {
         self.enable_kinesis_streaming_configuration.as_ref()
     }
     /// Creates a new builder for [`EnableKinesisStreamingDestinationInput`].
+    #[inline]
     pub fn builder() -> EnableKinesisStreamingDestinationInputBuilder {
         <EnableKinesisStreamingDestinationInputBuilder as ::std::default::Default>::default()
     }
@@ -57,35 +61,42 @@ pub struct EnableKinesisStreamingDestinationInputBuilder {
 impl EnableKinesisStreamingDestinationInputBuilder {
     /// The name of the DynamoDB table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The ARN for a Kinesis data stream.
     /// This member is required.
+    #[inline]
     pub fn stream_arn(mut self, input: impl Into<String>) -> Self {
         self.stream_arn = Some(input.into());
         self
     }
     /// Sets or clears the `StreamArn` member.
+    #[inline]
     pub fn set_stream_arn(mut self, input: Option<String>) -> Self {
         self.stream_arn = input;
         self
     }
     /// The `StreamArn` member as currently set.
+    #[inline]
     pub fn get_stream_arn(&self) -> &Option<String> {
         &self.stream_arn
     }
     /// The source for the Kinesis streaming information that is being enabled.
+    #[inline]
     pub fn enable_kinesis_streaming_configuration(
         mut self,
         input: crate::types::EnableKinesisStreamingConfiguration,
@@ -94,6 +105,7 @@ impl EnableKinesisStreamingDestinationInputBuilder {
         self
     }
     /// Sets or clears the `EnableKinesisStreamingConfiguration` member.
+    #[inline]
     pub fn set_enable_kinesis_streaming_configuration(
         mut self,
         input: Option<crate::types::EnableKinesisStreamingConfiguration>,
@@ -102,6 +114,7 @@ impl EnableKinesisStreamingDestinationInputBuilder {
         self
     }
     /// The `EnableKinesisStreamingConfiguration` member as currently set.
+    #[inline]
     pub fn get_enable_kinesis_streaming_configuration(
         &self,
     ) -> &Option<crate::types::EnableKinesisStreamingConfiguration> {
@@ -112,6 +125,7 @@ impl EnableKinesisStreamingDestinationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<EnableKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
         Ok(EnableKinesisStreamingDestinationInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -158,24 +172,29 @@ pub struct EnableKinesisStreamingDestinationOutput {
 }
 impl EnableKinesisStreamingDestinationOutput {
     /// The name of the table being modified.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// The ARN for the specific Kinesis data stream.
+    #[inline]
     pub fn stream_arn(&self) -> Option<&str> {
         self.stream_arn.as_deref()
     }
     /// The current status of the replication.
+    #[inline]
     pub fn destination_status(&self) -> Option<&crate::types::DestinationStatus> {
         self.destination_status.as_ref()
     }
     /// The destination for the Kinesis streaming information that is being enabled.
+    #[inline]
     pub fn enable_kinesis_streaming_configuration(
         &self,
     ) -> Option<&crate::types::EnableKinesisStreamingConfiguration> {
         self.enable_kinesis_streaming_configuration.as_ref()
     }
     /// Creates a new builder for [`EnableKinesisStreamingDestinationOutput`].
+    #[inline]
     pub fn builder() -> EnableKinesisStreamingDestinationOutputBuilder {
         <EnableKinesisStreamingDestinationOutputBuilder as ::std::default::Default>::default()
     }
@@ -191,39 +210,47 @@ pub struct EnableKinesisStreamingDestinationOutputBuilder {
 }
 impl EnableKinesisStreamingDestinationOutputBuilder {
     /// The name of the table being modified.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The ARN for the specific Kinesis data stream.
+    #[inline]
     pub fn stream_arn(mut self, input: impl Into<String>) -> Self {
         self.stream_arn = Some(input.into());
         self
     }
     /// Sets or clears the `StreamArn` member.
+    #[inline]
     pub fn set_stream_arn(mut self, input: Option<String>) -> Self {
         self.stream_arn = input;
         self
     }
     /// The `StreamArn` member as currently set.
+    #[inline]
     pub fn get_stream_arn(&self) -> &Option<String> {
         &self.stream_arn
     }
     /// The current status of the replication.
+    #[inline]
     pub fn destination_status(mut self, input: impl Into<crate::types::DestinationStatus>) -> Self {
         self.destination_status = Some(input.into());
         self
     }
     /// Sets or clears the `DestinationStatus` member.
+    #[inline]
     pub fn set_destination_status(
         mut self,
         input: Option<crate::types::DestinationStatus>,
@@ -232,10 +259,12 @@ impl EnableKinesisStreamingDestinationOutputBuilder {
         self
     }
     /// The `DestinationStatus` member as currently set.
+    #[inline]
     pub fn get_destination_status(&self) -> &Option<crate::types::DestinationStatus> {
         &self.destination_status
     }
     /// The destination for the Kinesis streaming information that is being enabled.
+    #[inline]
     pub fn enable_kinesis_streaming_configuration(
         mut self,
         input: crate::types::EnableKinesisStreamingConfiguration,
@@ -244,6 +273,7 @@ impl EnableKinesisStreamingDestinationOutputBuilder {
         self
     }
     /// Sets or clears the `EnableKinesisStreamingConfiguration` member.
+    #[inline]
     pub fn set_enable_kinesis_streaming_configuration(
         mut self,
         input: Option<crate::types::EnableKinesisStreamingConfiguration>,
@@ -252,12 +282,14 @@ impl EnableKinesisStreamingDestinationOutputBuilder {
         self
     }
     /// The `EnableKinesisStreamingConfiguration` member as currently set.
+    #[inline]
     pub fn get_enable_kinesis_streaming_configuration(
         &self,
     ) -> &Option<crate::types::EnableKinesisStreamingConfiguration> {
         &self.enable_kinesis_streaming_configuration
     }
     /// Builds the [`EnableKinesisStreamingDestinationOutput`].
+    #[inline]
     pub fn build(self) -> EnableKinesisStreamingDestinationOutput {
         EnableKinesisStreamingDestinationOutput {
             table_name: self.table_name,
@@ -285,6 +317,7 @@ pub enum EnableKinesisStreamingDestinationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl EnableKinesisStreamingDestinationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -310,22 +343,27 @@ impl EnableKinesisStreamingDestinationError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -414,6 +452,7 @@ impl EnableKinesisStreamingDestinationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<EnableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -470,35 +509,42 @@ impl<M> EnableKinesisStreamingDestinationFluentBuilder<M> {
     }
     /// The name of the DynamoDB table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// The ARN for a Kinesis data stream.
     /// This member is required.
+    #[inline]
     pub fn stream_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.stream_arn(input);
         self
     }
     /// Sets or clears the `StreamArn` member.
+    #[inline]
     pub fn set_stream_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_stream_arn(input);
         self
     }
     /// The `StreamArn` member as currently set.
+    #[inline]
     pub fn get_stream_arn(&self) -> &Option<String> {
         self.inner.get_stream_arn()
     }
     /// The source for the Kinesis streaming information that is being enabled.
+    #[inline]
     pub fn enable_kinesis_streaming_configuration(
         mut self,
         input: crate::types::EnableKinesisStreamingConfiguration,
@@ -507,6 +553,7 @@ impl<M> EnableKinesisStreamingDestinationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `EnableKinesisStreamingConfiguration` member.
+    #[inline]
     pub fn set_enable_kinesis_streaming_configuration(
         mut self,
         input: Option<crate::types::EnableKinesisStreamingConfiguration>,
@@ -515,6 +562,7 @@ impl<M> EnableKinesisStreamingDestinationFluentBuilder<M> {
         self
     }
     /// The `EnableKinesisStreamingConfiguration` member as currently set.
+    #[inline]
     pub fn get_enable_kinesis_streaming_configuration(
         &self,
     ) -> &Option<crate::types::EnableKinesisStreamingConfiguration> {
@@ -573,6 +621,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `EnableKinesisStreamingDestination`: `POST /`, `X-Amz-Target: DynamoDB_20120810.EnableKinesisStreamingDestination`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &EnableKinesisStreamingDestinationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -586,6 +635,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<EnableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>> {
@@ -595,6 +645,7 @@ pub(crate) fn parse_response(
         EnableKinesisStreamingDestinationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::json::JsonWriter,
     v: &EnableKinesisStreamingDestinationInput,
@@ -616,6 +667,7 @@ pub(crate) fn ser_input(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EnableKinesisStreamingDestinationOutput, ::awsrt::json::JsonError> {

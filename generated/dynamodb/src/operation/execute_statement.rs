@@ -46,36 +46,44 @@ pub struct ExecuteStatementInput {
 }
 impl ExecuteStatementInput {
     /// The PartiQL statement representing the operation to run.
+    #[inline]
     pub fn statement(&self) -> &str {
         &self.statement
     }
     /// The parameters for the PartiQL statement, if any.
+    #[inline]
     pub fn parameters(&self) -> &[crate::types::AttributeValue] {
         self.parameters.as_deref().unwrap_or_default()
     }
     /// The consistency of a read operation.
+    #[inline]
     pub fn consistent_read(&self) -> Option<bool> {
         self.consistent_read
     }
     /// Set this value to get remaining results, if `NextToken` was returned in the statement response.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
+    #[inline]
     pub fn limit(&self) -> Option<i32> {
         self.limit
     }
     /// An optional parameter that returns the item attributes for an `ExecuteStatement` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         &self,
     ) -> Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
         self.return_values_on_condition_check_failure.as_ref()
     }
     /// Creates a new builder for [`ExecuteStatementInput`].
+    #[inline]
     pub fn builder() -> ExecuteStatementInputBuilder {
         <ExecuteStatementInputBuilder as ::std::default::Default>::default()
     }
@@ -95,63 +103,76 @@ pub struct ExecuteStatementInputBuilder {
 impl ExecuteStatementInputBuilder {
     /// The PartiQL statement representing the operation to run.
     /// This member is required.
+    #[inline]
     pub fn statement(mut self, input: impl Into<String>) -> Self {
         self.statement = Some(input.into());
         self
     }
     /// Sets or clears the `Statement` member.
+    #[inline]
     pub fn set_statement(mut self, input: Option<String>) -> Self {
         self.statement = input;
         self
     }
     /// The `Statement` member as currently set.
+    #[inline]
     pub fn get_statement(&self) -> &Option<String> {
         &self.statement
     }
     /// Appends an item to the `Parameters` list.
     /// The parameters for the PartiQL statement, if any.
+    #[inline]
     pub fn parameters(mut self, input: crate::types::AttributeValue) -> Self {
         self.parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(mut self, input: Option<Vec<crate::types::AttributeValue>>) -> Self {
         self.parameters = input;
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<Vec<crate::types::AttributeValue>> {
         &self.parameters
     }
     /// The consistency of a read operation.
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.consistent_read = Some(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.consistent_read = input;
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         &self.consistent_read
     }
     /// Set this value to get remaining results, if `NextToken` was returned in the statement response.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -160,6 +181,7 @@ impl ExecuteStatementInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -168,24 +190,29 @@ impl ExecuteStatementInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.limit = Some(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.limit = input;
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         &self.limit
     }
     /// An optional parameter that returns the item attributes for an `ExecuteStatement` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -194,6 +221,7 @@ impl ExecuteStatementInputBuilder {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -202,6 +230,7 @@ impl ExecuteStatementInputBuilder {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -212,6 +241,7 @@ impl ExecuteStatementInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ExecuteStatementInput, ::awsrt::error::BuildError> {
         Ok(ExecuteStatementInput {
             statement: self.statement.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -259,24 +289,29 @@ pub struct ExecuteStatementOutput {
 }
 impl ExecuteStatementOutput {
     /// If a read operation was used, this property will contain the result of the read operation; a map of attribute names and their values.
+    #[inline]
     pub fn items(&self) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
         self.items.as_deref().unwrap_or_default()
     }
     /// If the response of a read request exceeds the response payload limit DynamoDB will set this value in the response.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The capacity units consumed by an operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> Option<&crate::types::ConsumedCapacity> {
         self.consumed_capacity.as_ref()
     }
     /// The primary key of the item where the operation stopped, inclusive of the previous result set.
+    #[inline]
     pub fn last_evaluated_key(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.last_evaluated_key.as_ref()
     }
     /// Creates a new builder for [`ExecuteStatementOutput`].
+    #[inline]
     pub fn builder() -> ExecuteStatementOutputBuilder {
         <ExecuteStatementOutputBuilder as ::std::default::Default>::default()
     }
@@ -293,6 +328,7 @@ pub struct ExecuteStatementOutputBuilder {
 impl ExecuteStatementOutputBuilder {
     /// Appends an item to the `Items` list.
     /// If a read operation was used, this property will contain the result of the read operation; a map of attribute names and their values.
+    #[inline]
     pub fn items(
         mut self,
         input: ::std::collections::HashMap<String, crate::types::AttributeValue>,
@@ -301,6 +337,7 @@ impl ExecuteStatementOutputBuilder {
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(
         mut self,
         input: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
@@ -309,41 +346,49 @@ impl ExecuteStatementOutputBuilder {
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(
         &self,
     ) -> &Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> {
         &self.items
     }
     /// If the response of a read request exceeds the response payload limit DynamoDB will set this value in the response.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The capacity units consumed by an operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity = Some(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<crate::types::ConsumedCapacity> {
         &self.consumed_capacity
     }
     /// Inserts an entry into the `LastEvaluatedKey` map.
     /// The primary key of the item where the operation stopped, inclusive of the previous result set.
+    #[inline]
     pub fn last_evaluated_key(
         mut self,
         key: impl Into<String>,
@@ -354,6 +399,7 @@ impl ExecuteStatementOutputBuilder {
         self
     }
     /// Sets or clears the `LastEvaluatedKey` member.
+    #[inline]
     pub fn set_last_evaluated_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -362,12 +408,14 @@ impl ExecuteStatementOutputBuilder {
         self
     }
     /// The `LastEvaluatedKey` member as currently set.
+    #[inline]
     pub fn get_last_evaluated_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.last_evaluated_key
     }
     /// Builds the [`ExecuteStatementOutput`].
+    #[inline]
     pub fn build(self) -> ExecuteStatementOutput {
         ExecuteStatementOutput {
             items: self.items,
@@ -405,6 +453,7 @@ pub enum ExecuteStatementError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ExecuteStatementError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -440,34 +489,42 @@ impl ExecuteStatementError {
         })
     }
     /// Whether this is a `ConditionalCheckFailedException`.
+    #[inline]
     pub fn is_conditional_check_failed_exception(&self) -> bool {
         matches!(self, Self::ConditionalCheckFailedException(_))
     }
     /// Whether this is a `DuplicateItemException`.
+    #[inline]
     pub fn is_duplicate_item_exception(&self) -> bool {
         matches!(self, Self::DuplicateItemException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `ItemCollectionSizeLimitExceededException`.
+    #[inline]
     pub fn is_item_collection_size_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ItemCollectionSizeLimitExceededException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TransactionConflictException`.
+    #[inline]
     pub fn is_transaction_conflict_exception(&self) -> bool {
         matches!(self, Self::TransactionConflictException(_))
     }
@@ -559,6 +616,7 @@ impl ExecuteStatementFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -615,63 +673,76 @@ impl<M> ExecuteStatementFluentBuilder<M> {
     }
     /// The PartiQL statement representing the operation to run.
     /// This member is required.
+    #[inline]
     pub fn statement(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.statement(input);
         self
     }
     /// Sets or clears the `Statement` member.
+    #[inline]
     pub fn set_statement(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_statement(input);
         self
     }
     /// The `Statement` member as currently set.
+    #[inline]
     pub fn get_statement(&self) -> &Option<String> {
         self.inner.get_statement()
     }
     /// Appends an item to the `Parameters` list.
     /// The parameters for the PartiQL statement, if any.
+    #[inline]
     pub fn parameters(mut self, input: crate::types::AttributeValue) -> Self {
         self.inner = self.inner.parameters(input);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(mut self, input: Option<Vec<crate::types::AttributeValue>>) -> Self {
         self.inner = self.inner.set_parameters(input);
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<Vec<crate::types::AttributeValue>> {
         self.inner.get_parameters()
     }
     /// The consistency of a read operation.
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.inner = self.inner.consistent_read(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_consistent_read(input);
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         self.inner.get_consistent_read()
     }
     /// Set this value to get remaining results, if `NextToken` was returned in the statement response.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -680,6 +751,7 @@ impl<M> ExecuteStatementFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -688,24 +760,29 @@ impl<M> ExecuteStatementFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.inner = self.inner.limit(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_limit(input);
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         self.inner.get_limit()
     }
     /// An optional parameter that returns the item attributes for an `ExecuteStatement` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -714,6 +791,7 @@ impl<M> ExecuteStatementFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -722,6 +800,7 @@ impl<M> ExecuteStatementFluentBuilder<M> {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -764,6 +843,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ExecuteStatement`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ExecuteStatement`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ExecuteStatementInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -777,11 +857,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
     ::awsrt::protocol::json_response(reply, de_output, ExecuteStatementError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExecuteStatementInput) {
     w.begin_object();
     {
@@ -819,6 +901,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExecuteStatementI
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ExecuteStatementOutput, ::awsrt::json::JsonError> {

@@ -28,18 +28,22 @@ pub struct ExecuteTransactionInput {
 }
 impl ExecuteTransactionInput {
     /// The list of PartiQL statements representing the transaction to run.
+    #[inline]
     pub fn transact_statements(&self) -> &[crate::types::ParameterizedStatement] {
         &self.transact_statements
     }
     /// Set this value to get remaining results, if `NextToken` was returned in the statement response.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response.
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`ExecuteTransactionInput`].
+    #[inline]
     pub fn builder() -> ExecuteTransactionInputBuilder {
         <ExecuteTransactionInputBuilder as ::std::default::Default>::default()
     }
@@ -55,11 +59,13 @@ pub struct ExecuteTransactionInputBuilder {
 impl ExecuteTransactionInputBuilder {
     /// Appends an item to the `TransactStatements` list.
     /// The list of PartiQL statements representing the transaction to run.
+    #[inline]
     pub fn transact_statements(mut self, input: crate::types::ParameterizedStatement) -> Self {
         self.transact_statements.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `TransactStatements` member.
+    #[inline]
     pub fn set_transact_statements(
         mut self,
         input: Option<Vec<crate::types::ParameterizedStatement>>,
@@ -68,24 +74,29 @@ impl ExecuteTransactionInputBuilder {
         self
     }
     /// The `TransactStatements` member as currently set.
+    #[inline]
     pub fn get_transact_statements(&self) -> &Option<Vec<crate::types::ParameterizedStatement>> {
         &self.transact_statements
     }
     /// Set this value to get remaining results, if `NextToken` was returned in the statement response.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response.
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -94,6 +105,7 @@ impl ExecuteTransactionInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -102,6 +114,7 @@ impl ExecuteTransactionInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
@@ -110,6 +123,7 @@ impl ExecuteTransactionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ExecuteTransactionInput, ::awsrt::error::BuildError> {
         Ok(ExecuteTransactionInput {
             transact_statements: self.transact_statements.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -149,14 +163,17 @@ pub struct ExecuteTransactionOutput {
 }
 impl ExecuteTransactionOutput {
     /// The response to a PartiQL transaction.
+    #[inline]
     pub fn responses(&self) -> &[crate::types::ItemResponse] {
         self.responses.as_deref().unwrap_or_default()
     }
     /// The capacity units consumed by the entire operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> &[crate::types::ConsumedCapacity] {
         self.consumed_capacity.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ExecuteTransactionOutput`].
+    #[inline]
     pub fn builder() -> ExecuteTransactionOutputBuilder {
         <ExecuteTransactionOutputBuilder as ::std::default::Default>::default()
     }
@@ -171,26 +188,31 @@ pub struct ExecuteTransactionOutputBuilder {
 impl ExecuteTransactionOutputBuilder {
     /// Appends an item to the `Responses` list.
     /// The response to a PartiQL transaction.
+    #[inline]
     pub fn responses(mut self, input: crate::types::ItemResponse) -> Self {
         self.responses.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Responses` member.
+    #[inline]
     pub fn set_responses(mut self, input: Option<Vec<crate::types::ItemResponse>>) -> Self {
         self.responses = input;
         self
     }
     /// The `Responses` member as currently set.
+    #[inline]
     pub fn get_responses(&self) -> &Option<Vec<crate::types::ItemResponse>> {
         &self.responses
     }
     /// Appends an item to the `ConsumedCapacity` list.
     /// The capacity units consumed by the entire operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(
         mut self,
         input: Option<Vec<crate::types::ConsumedCapacity>>,
@@ -199,10 +221,12 @@ impl ExecuteTransactionOutputBuilder {
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<Vec<crate::types::ConsumedCapacity>> {
         &self.consumed_capacity
     }
     /// Builds the [`ExecuteTransactionOutput`].
+    #[inline]
     pub fn build(self) -> ExecuteTransactionOutput {
         ExecuteTransactionOutput {
             responses: self.responses,
@@ -234,6 +258,7 @@ pub enum ExecuteTransactionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ExecuteTransactionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -265,30 +290,37 @@ impl ExecuteTransactionError {
         })
     }
     /// Whether this is a `IdempotentParameterMismatchException`.
+    #[inline]
     pub fn is_idempotent_parameter_mismatch_exception(&self) -> bool {
         matches!(self, Self::IdempotentParameterMismatchException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TransactionCanceledException`.
+    #[inline]
     pub fn is_transaction_canceled_exception(&self) -> bool {
         matches!(self, Self::TransactionCanceledException(_))
     }
     /// Whether this is a `TransactionInProgressException`.
+    #[inline]
     pub fn is_transaction_in_progress_exception(&self) -> bool {
         matches!(self, Self::TransactionInProgressException(_))
     }
@@ -379,6 +411,7 @@ impl ExecuteTransactionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -435,11 +468,13 @@ impl<M> ExecuteTransactionFluentBuilder<M> {
     }
     /// Appends an item to the `TransactStatements` list.
     /// The list of PartiQL statements representing the transaction to run.
+    #[inline]
     pub fn transact_statements(mut self, input: crate::types::ParameterizedStatement) -> Self {
         self.inner = self.inner.transact_statements(input);
         self
     }
     /// Sets or clears the `TransactStatements` member.
+    #[inline]
     pub fn set_transact_statements(
         mut self,
         input: Option<Vec<crate::types::ParameterizedStatement>>,
@@ -448,24 +483,29 @@ impl<M> ExecuteTransactionFluentBuilder<M> {
         self
     }
     /// The `TransactStatements` member as currently set.
+    #[inline]
     pub fn get_transact_statements(&self) -> &Option<Vec<crate::types::ParameterizedStatement>> {
         self.inner.get_transact_statements()
     }
     /// Set this value to get remaining results, if `NextToken` was returned in the statement response.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response.
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -474,6 +514,7 @@ impl<M> ExecuteTransactionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -482,6 +523,7 @@ impl<M> ExecuteTransactionFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
@@ -529,6 +571,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ExecuteTransaction`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ExecuteTransaction`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ExecuteTransactionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -542,11 +585,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
     ::awsrt::protocol::json_response(reply, de_output, ExecuteTransactionError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExecuteTransactionInput) {
     w.begin_object();
     {
@@ -568,6 +613,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExecuteTransactio
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ExecuteTransactionOutput, ::awsrt::json::JsonError> {

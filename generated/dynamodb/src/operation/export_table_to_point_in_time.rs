@@ -53,52 +53,64 @@ pub struct ExportTableToPointInTimeInput {
 }
 impl ExportTableToPointInTimeInput {
     /// The Amazon Resource Name (ARN) associated with the table to export.
+    #[inline]
     pub fn table_arn(&self) -> &str {
         &self.table_arn
     }
     /// Time in the past from which to export table data, counted in seconds from the start of the Unix epoch.
+    #[inline]
     pub fn export_time(&self) -> Option<::awsrt::types::DateTime> {
         self.export_time
     }
     /// Providing a `ClientToken` makes the call to `ExportTableToPointInTimeInput` idempotent, meaning that multiple identical calls have the same effect as one single call.
+    #[inline]
     pub fn client_token(&self) -> Option<&str> {
         self.client_token.as_deref()
     }
     /// The name of the Amazon S3 bucket to export the snapshot to.
+    #[inline]
     pub fn s3_bucket(&self) -> &str {
         &self.s3_bucket
     }
     /// The ID of the Amazon Web Services account that owns the bucket the export will be stored in.
+    #[inline]
     pub fn s3_bucket_owner(&self) -> Option<&str> {
         self.s3_bucket_owner.as_deref()
     }
     /// The Amazon S3 bucket prefix to use as the file name and path of the exported snapshot.
+    #[inline]
     pub fn s3_prefix(&self) -> Option<&str> {
         self.s3_prefix.as_deref()
     }
     /// Type of encryption used on the bucket where export data will be stored.
+    #[inline]
     pub fn s3_sse_algorithm(&self) -> Option<&crate::types::S3SseAlgorithm> {
         self.s3_sse_algorithm.as_ref()
     }
     /// The ID of the KMS managed key used to encrypt the S3 bucket where export data will be stored (if applicable).
+    #[inline]
     pub fn s3_sse_kms_key_id(&self) -> Option<&str> {
         self.s3_sse_kms_key_id.as_deref()
     }
     /// The format for the exported data.
+    #[inline]
     pub fn export_format(&self) -> Option<&crate::types::ExportFormat> {
         self.export_format.as_ref()
     }
     /// Choice of whether to execute as a full export or incremental export.
+    #[inline]
     pub fn export_type(&self) -> Option<&crate::types::ExportType> {
         self.export_type.as_ref()
     }
     /// Optional object containing the parameters specific to an incremental export.
+    #[inline]
     pub fn incremental_export_specification(
         &self,
     ) -> Option<&crate::types::IncrementalExportSpecification> {
         self.incremental_export_specification.as_ref()
     }
     /// Creates a new builder for [`ExportTableToPointInTimeInput`].
+    #[inline]
     pub fn builder() -> ExportTableToPointInTimeInputBuilder {
         <ExportTableToPointInTimeInputBuilder as ::std::default::Default>::default()
     }
@@ -122,147 +134,178 @@ pub struct ExportTableToPointInTimeInputBuilder {
 impl ExportTableToPointInTimeInputBuilder {
     /// The Amazon Resource Name (ARN) associated with the table to export.
     /// This member is required.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// Time in the past from which to export table data, counted in seconds from the start of the Unix epoch.
+    #[inline]
     pub fn export_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.export_time = Some(input);
         self
     }
     /// Sets or clears the `ExportTime` member.
+    #[inline]
     pub fn set_export_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.export_time = input;
         self
     }
     /// The `ExportTime` member as currently set.
+    #[inline]
     pub fn get_export_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.export_time
     }
     /// Providing a `ClientToken` makes the call to `ExportTableToPointInTimeInput` idempotent, meaning that multiple identical calls have the same effect as one single call.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.client_token = input;
         self
     }
     /// The `ClientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         &self.client_token
     }
     /// The name of the Amazon S3 bucket to export the snapshot to.
     /// This member is required.
+    #[inline]
     pub fn s3_bucket(mut self, input: impl Into<String>) -> Self {
         self.s3_bucket = Some(input.into());
         self
     }
     /// Sets or clears the `S3Bucket` member.
+    #[inline]
     pub fn set_s3_bucket(mut self, input: Option<String>) -> Self {
         self.s3_bucket = input;
         self
     }
     /// The `S3Bucket` member as currently set.
+    #[inline]
     pub fn get_s3_bucket(&self) -> &Option<String> {
         &self.s3_bucket
     }
     /// The ID of the Amazon Web Services account that owns the bucket the export will be stored in.
+    #[inline]
     pub fn s3_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.s3_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `S3BucketOwner` member.
+    #[inline]
     pub fn set_s3_bucket_owner(mut self, input: Option<String>) -> Self {
         self.s3_bucket_owner = input;
         self
     }
     /// The `S3BucketOwner` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_owner(&self) -> &Option<String> {
         &self.s3_bucket_owner
     }
     /// The Amazon S3 bucket prefix to use as the file name and path of the exported snapshot.
+    #[inline]
     pub fn s3_prefix(mut self, input: impl Into<String>) -> Self {
         self.s3_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `S3Prefix` member.
+    #[inline]
     pub fn set_s3_prefix(mut self, input: Option<String>) -> Self {
         self.s3_prefix = input;
         self
     }
     /// The `S3Prefix` member as currently set.
+    #[inline]
     pub fn get_s3_prefix(&self) -> &Option<String> {
         &self.s3_prefix
     }
     /// Type of encryption used on the bucket where export data will be stored.
+    #[inline]
     pub fn s3_sse_algorithm(mut self, input: impl Into<crate::types::S3SseAlgorithm>) -> Self {
         self.s3_sse_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `S3SseAlgorithm` member.
+    #[inline]
     pub fn set_s3_sse_algorithm(mut self, input: Option<crate::types::S3SseAlgorithm>) -> Self {
         self.s3_sse_algorithm = input;
         self
     }
     /// The `S3SseAlgorithm` member as currently set.
+    #[inline]
     pub fn get_s3_sse_algorithm(&self) -> &Option<crate::types::S3SseAlgorithm> {
         &self.s3_sse_algorithm
     }
     /// The ID of the KMS managed key used to encrypt the S3 bucket where export data will be stored (if applicable).
+    #[inline]
     pub fn s3_sse_kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.s3_sse_kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `S3SseKmsKeyId` member.
+    #[inline]
     pub fn set_s3_sse_kms_key_id(mut self, input: Option<String>) -> Self {
         self.s3_sse_kms_key_id = input;
         self
     }
     /// The `S3SseKmsKeyId` member as currently set.
+    #[inline]
     pub fn get_s3_sse_kms_key_id(&self) -> &Option<String> {
         &self.s3_sse_kms_key_id
     }
     /// The format for the exported data.
+    #[inline]
     pub fn export_format(mut self, input: impl Into<crate::types::ExportFormat>) -> Self {
         self.export_format = Some(input.into());
         self
     }
     /// Sets or clears the `ExportFormat` member.
+    #[inline]
     pub fn set_export_format(mut self, input: Option<crate::types::ExportFormat>) -> Self {
         self.export_format = input;
         self
     }
     /// The `ExportFormat` member as currently set.
+    #[inline]
     pub fn get_export_format(&self) -> &Option<crate::types::ExportFormat> {
         &self.export_format
     }
     /// Choice of whether to execute as a full export or incremental export.
+    #[inline]
     pub fn export_type(mut self, input: impl Into<crate::types::ExportType>) -> Self {
         self.export_type = Some(input.into());
         self
     }
     /// Sets or clears the `ExportType` member.
+    #[inline]
     pub fn set_export_type(mut self, input: Option<crate::types::ExportType>) -> Self {
         self.export_type = input;
         self
     }
     /// The `ExportType` member as currently set.
+    #[inline]
     pub fn get_export_type(&self) -> &Option<crate::types::ExportType> {
         &self.export_type
     }
     /// Optional object containing the parameters specific to an incremental export.
+    #[inline]
     pub fn incremental_export_specification(
         mut self,
         input: crate::types::IncrementalExportSpecification,
@@ -271,6 +314,7 @@ impl ExportTableToPointInTimeInputBuilder {
         self
     }
     /// Sets or clears the `IncrementalExportSpecification` member.
+    #[inline]
     pub fn set_incremental_export_specification(
         mut self,
         input: Option<crate::types::IncrementalExportSpecification>,
@@ -279,6 +323,7 @@ impl ExportTableToPointInTimeInputBuilder {
         self
     }
     /// The `IncrementalExportSpecification` member as currently set.
+    #[inline]
     pub fn get_incremental_export_specification(
         &self,
     ) -> &Option<crate::types::IncrementalExportSpecification> {
@@ -289,6 +334,7 @@ impl ExportTableToPointInTimeInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ExportTableToPointInTimeInput, ::awsrt::error::BuildError> {
         Ok(ExportTableToPointInTimeInput {
             table_arn: self.table_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -337,10 +383,12 @@ pub struct ExportTableToPointInTimeOutput {
 }
 impl ExportTableToPointInTimeOutput {
     /// Contains a description of the table export.
+    #[inline]
     pub fn export_description(&self) -> Option<&crate::types::ExportDescription> {
         self.export_description.as_ref()
     }
     /// Creates a new builder for [`ExportTableToPointInTimeOutput`].
+    #[inline]
     pub fn builder() -> ExportTableToPointInTimeOutputBuilder {
         <ExportTableToPointInTimeOutputBuilder as ::std::default::Default>::default()
     }
@@ -353,11 +401,13 @@ pub struct ExportTableToPointInTimeOutputBuilder {
 }
 impl ExportTableToPointInTimeOutputBuilder {
     /// Contains a description of the table export.
+    #[inline]
     pub fn export_description(mut self, input: crate::types::ExportDescription) -> Self {
         self.export_description = Some(input);
         self
     }
     /// Sets or clears the `ExportDescription` member.
+    #[inline]
     pub fn set_export_description(
         mut self,
         input: Option<crate::types::ExportDescription>,
@@ -366,10 +416,12 @@ impl ExportTableToPointInTimeOutputBuilder {
         self
     }
     /// The `ExportDescription` member as currently set.
+    #[inline]
     pub fn get_export_description(&self) -> &Option<crate::types::ExportDescription> {
         &self.export_description
     }
     /// Builds the [`ExportTableToPointInTimeOutput`].
+    #[inline]
     pub fn build(self) -> ExportTableToPointInTimeOutput {
         ExportTableToPointInTimeOutput {
             export_description: self.export_description,
@@ -398,6 +450,7 @@ pub enum ExportTableToPointInTimeError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ExportTableToPointInTimeError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -427,26 +480,32 @@ impl ExportTableToPointInTimeError {
         })
     }
     /// Whether this is a `ExportConflictException`.
+    #[inline]
     pub fn is_export_conflict_exception(&self) -> bool {
         matches!(self, Self::ExportConflictException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidExportTimeException`.
+    #[inline]
     pub fn is_invalid_export_time_exception(&self) -> bool {
         matches!(self, Self::InvalidExportTimeException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `PointInTimeRecoveryUnavailableException`.
+    #[inline]
     pub fn is_point_in_time_recovery_unavailable_exception(&self) -> bool {
         matches!(self, Self::PointInTimeRecoveryUnavailableException(_))
     }
     /// Whether this is a `TableNotFoundException`.
+    #[inline]
     pub fn is_table_not_found_exception(&self) -> bool {
         matches!(self, Self::TableNotFoundException(_))
     }
@@ -536,6 +595,7 @@ impl ExportTableToPointInTimeFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -592,147 +652,178 @@ impl<M> ExportTableToPointInTimeFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) associated with the table to export.
     /// This member is required.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_arn(input);
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_arn(input);
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         self.inner.get_table_arn()
     }
     /// Time in the past from which to export table data, counted in seconds from the start of the Unix epoch.
+    #[inline]
     pub fn export_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.export_time(input);
         self
     }
     /// Sets or clears the `ExportTime` member.
+    #[inline]
     pub fn set_export_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_export_time(input);
         self
     }
     /// The `ExportTime` member as currently set.
+    #[inline]
     pub fn get_export_time(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_export_time()
     }
     /// Providing a `ClientToken` makes the call to `ExportTableToPointInTimeInput` idempotent, meaning that multiple identical calls have the same effect as one single call.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_token(input);
         self
     }
     /// Sets or clears the `ClientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_token(input);
         self
     }
     /// The `ClientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         self.inner.get_client_token()
     }
     /// The name of the Amazon S3 bucket to export the snapshot to.
     /// This member is required.
+    #[inline]
     pub fn s3_bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.s3_bucket(input);
         self
     }
     /// Sets or clears the `S3Bucket` member.
+    #[inline]
     pub fn set_s3_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_s3_bucket(input);
         self
     }
     /// The `S3Bucket` member as currently set.
+    #[inline]
     pub fn get_s3_bucket(&self) -> &Option<String> {
         self.inner.get_s3_bucket()
     }
     /// The ID of the Amazon Web Services account that owns the bucket the export will be stored in.
+    #[inline]
     pub fn s3_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.s3_bucket_owner(input);
         self
     }
     /// Sets or clears the `S3BucketOwner` member.
+    #[inline]
     pub fn set_s3_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_s3_bucket_owner(input);
         self
     }
     /// The `S3BucketOwner` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_owner(&self) -> &Option<String> {
         self.inner.get_s3_bucket_owner()
     }
     /// The Amazon S3 bucket prefix to use as the file name and path of the exported snapshot.
+    #[inline]
     pub fn s3_prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.s3_prefix(input);
         self
     }
     /// Sets or clears the `S3Prefix` member.
+    #[inline]
     pub fn set_s3_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_s3_prefix(input);
         self
     }
     /// The `S3Prefix` member as currently set.
+    #[inline]
     pub fn get_s3_prefix(&self) -> &Option<String> {
         self.inner.get_s3_prefix()
     }
     /// Type of encryption used on the bucket where export data will be stored.
+    #[inline]
     pub fn s3_sse_algorithm(mut self, input: impl Into<crate::types::S3SseAlgorithm>) -> Self {
         self.inner = self.inner.s3_sse_algorithm(input);
         self
     }
     /// Sets or clears the `S3SseAlgorithm` member.
+    #[inline]
     pub fn set_s3_sse_algorithm(mut self, input: Option<crate::types::S3SseAlgorithm>) -> Self {
         self.inner = self.inner.set_s3_sse_algorithm(input);
         self
     }
     /// The `S3SseAlgorithm` member as currently set.
+    #[inline]
     pub fn get_s3_sse_algorithm(&self) -> &Option<crate::types::S3SseAlgorithm> {
         self.inner.get_s3_sse_algorithm()
     }
     /// The ID of the KMS managed key used to encrypt the S3 bucket where export data will be stored (if applicable).
+    #[inline]
     pub fn s3_sse_kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.s3_sse_kms_key_id(input);
         self
     }
     /// Sets or clears the `S3SseKmsKeyId` member.
+    #[inline]
     pub fn set_s3_sse_kms_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_s3_sse_kms_key_id(input);
         self
     }
     /// The `S3SseKmsKeyId` member as currently set.
+    #[inline]
     pub fn get_s3_sse_kms_key_id(&self) -> &Option<String> {
         self.inner.get_s3_sse_kms_key_id()
     }
     /// The format for the exported data.
+    #[inline]
     pub fn export_format(mut self, input: impl Into<crate::types::ExportFormat>) -> Self {
         self.inner = self.inner.export_format(input);
         self
     }
     /// Sets or clears the `ExportFormat` member.
+    #[inline]
     pub fn set_export_format(mut self, input: Option<crate::types::ExportFormat>) -> Self {
         self.inner = self.inner.set_export_format(input);
         self
     }
     /// The `ExportFormat` member as currently set.
+    #[inline]
     pub fn get_export_format(&self) -> &Option<crate::types::ExportFormat> {
         self.inner.get_export_format()
     }
     /// Choice of whether to execute as a full export or incremental export.
+    #[inline]
     pub fn export_type(mut self, input: impl Into<crate::types::ExportType>) -> Self {
         self.inner = self.inner.export_type(input);
         self
     }
     /// Sets or clears the `ExportType` member.
+    #[inline]
     pub fn set_export_type(mut self, input: Option<crate::types::ExportType>) -> Self {
         self.inner = self.inner.set_export_type(input);
         self
     }
     /// The `ExportType` member as currently set.
+    #[inline]
     pub fn get_export_type(&self) -> &Option<crate::types::ExportType> {
         self.inner.get_export_type()
     }
     /// Optional object containing the parameters specific to an incremental export.
+    #[inline]
     pub fn incremental_export_specification(
         mut self,
         input: crate::types::IncrementalExportSpecification,
@@ -741,6 +832,7 @@ impl<M> ExportTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// Sets or clears the `IncrementalExportSpecification` member.
+    #[inline]
     pub fn set_incremental_export_specification(
         mut self,
         input: Option<crate::types::IncrementalExportSpecification>,
@@ -749,6 +841,7 @@ impl<M> ExportTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// The `IncrementalExportSpecification` member as currently set.
+    #[inline]
     pub fn get_incremental_export_specification(
         &self,
     ) -> &Option<crate::types::IncrementalExportSpecification> {
@@ -808,6 +901,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ExportTableToPointInTime`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ExportTableToPointInTime`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ExportTableToPointInTimeInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -821,11 +915,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
     ::awsrt::protocol::json_response(reply, de_output, ExportTableToPointInTimeError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExportTableToPointInTimeInput) {
     w.begin_object();
     {
@@ -876,6 +972,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExportTableToPoin
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ExportTableToPointInTimeOutput, ::awsrt::json::JsonError> {

@@ -70,36 +70,44 @@ pub struct GetItemInput {
 }
 impl GetItemInput {
     /// The name of the table containing the requested item.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
+    #[inline]
     pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(&self) -> &[String] {
         self.attributes_to_get.as_deref().unwrap_or_default()
     }
     /// Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
+    #[inline]
     pub fn consistent_read(&self) -> Option<bool> {
         self.consistent_read
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// A string that identifies one or more attributes to retrieve from the table.
+    #[inline]
     pub fn projection_expression(&self) -> Option<&str> {
         self.projection_expression.as_deref()
     }
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// Creates a new builder for [`GetItemInput`].
+    #[inline]
     pub fn builder() -> GetItemInputBuilder {
         <GetItemInputBuilder as ::std::default::Default>::default()
     }
@@ -119,26 +127,31 @@ pub struct GetItemInputBuilder {
 impl GetItemInputBuilder {
     /// The name of the table containing the requested item.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -147,6 +160,7 @@ impl GetItemInputBuilder {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -154,34 +168,41 @@ impl GetItemInputBuilder {
     }
     /// Appends an item to the `AttributesToGet` list.
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(mut self, input: impl Into<String>) -> Self {
         self.attributes_to_get.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AttributesToGet` member.
+    #[inline]
     pub fn set_attributes_to_get(mut self, input: Option<Vec<String>>) -> Self {
         self.attributes_to_get = input;
         self
     }
     /// The `AttributesToGet` member as currently set.
+    #[inline]
     pub fn get_attributes_to_get(&self) -> &Option<Vec<String>> {
         &self.attributes_to_get
     }
     /// Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.consistent_read = Some(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.consistent_read = input;
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         &self.consistent_read
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -190,6 +211,7 @@ impl GetItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -198,25 +220,30 @@ impl GetItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// A string that identifies one or more attributes to retrieve from the table.
+    #[inline]
     pub fn projection_expression(mut self, input: impl Into<String>) -> Self {
         self.projection_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ProjectionExpression` member.
+    #[inline]
     pub fn set_projection_expression(mut self, input: Option<String>) -> Self {
         self.projection_expression = input;
         self
     }
     /// The `ProjectionExpression` member as currently set.
+    #[inline]
     pub fn get_projection_expression(&self) -> &Option<String> {
         &self.projection_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -227,6 +254,7 @@ impl GetItemInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -235,6 +263,7 @@ impl GetItemInputBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -245,6 +274,7 @@ impl GetItemInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetItemInput, ::awsrt::error::BuildError> {
         Ok(GetItemInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -291,16 +321,19 @@ pub struct GetItemOutput {
 }
 impl GetItemOutput {
     /// A map of attribute names to `AttributeValue` objects, as specified by `ProjectionExpression`.
+    #[inline]
     pub fn item(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.item.as_ref()
     }
     /// The capacity units consumed by the `GetItem` operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> Option<&crate::types::ConsumedCapacity> {
         self.consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`GetItemOutput`].
+    #[inline]
     pub fn builder() -> GetItemOutputBuilder {
         <GetItemOutputBuilder as ::std::default::Default>::default()
     }
@@ -315,11 +348,13 @@ pub struct GetItemOutputBuilder {
 impl GetItemOutputBuilder {
     /// Inserts an entry into the `Item` map.
     /// A map of attribute names to `AttributeValue` objects, as specified by `ProjectionExpression`.
+    #[inline]
     pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
+    #[inline]
     pub fn set_item(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -328,26 +363,31 @@ impl GetItemOutputBuilder {
         self
     }
     /// The `Item` member as currently set.
+    #[inline]
     pub fn get_item(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.item
     }
     /// The capacity units consumed by the `GetItem` operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity = Some(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<crate::types::ConsumedCapacity> {
         &self.consumed_capacity
     }
     /// Builds the [`GetItemOutput`].
+    #[inline]
     pub fn build(self) -> GetItemOutput {
         GetItemOutput {
             item: self.item,
@@ -375,6 +415,7 @@ pub enum GetItemError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetItemError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -400,22 +441,27 @@ impl GetItemError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -504,6 +550,7 @@ impl GetItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetItemOutput, ::awsrt::error::SdkError<GetItemError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -560,26 +607,31 @@ impl<M> GetItemFluentBuilder<M> {
     }
     /// The name of the table containing the requested item.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.inner = self.inner.key(key, value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -588,6 +640,7 @@ impl<M> GetItemFluentBuilder<M> {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -595,34 +648,41 @@ impl<M> GetItemFluentBuilder<M> {
     }
     /// Appends an item to the `AttributesToGet` list.
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.attributes_to_get(input);
         self
     }
     /// Sets or clears the `AttributesToGet` member.
+    #[inline]
     pub fn set_attributes_to_get(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_attributes_to_get(input);
         self
     }
     /// The `AttributesToGet` member as currently set.
+    #[inline]
     pub fn get_attributes_to_get(&self) -> &Option<Vec<String>> {
         self.inner.get_attributes_to_get()
     }
     /// Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.inner = self.inner.consistent_read(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_consistent_read(input);
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         self.inner.get_consistent_read()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -631,6 +691,7 @@ impl<M> GetItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -639,25 +700,30 @@ impl<M> GetItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// A string that identifies one or more attributes to retrieve from the table.
+    #[inline]
     pub fn projection_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.projection_expression(input);
         self
     }
     /// Sets or clears the `ProjectionExpression` member.
+    #[inline]
     pub fn set_projection_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_projection_expression(input);
         self
     }
     /// The `ProjectionExpression` member as currently set.
+    #[inline]
     pub fn get_projection_expression(&self) -> &Option<String> {
         self.inner.get_projection_expression()
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -667,6 +733,7 @@ impl<M> GetItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -675,6 +742,7 @@ impl<M> GetItemFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -730,6 +798,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.GetItem`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetItemInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -743,11 +812,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetItemOutput, ::awsrt::error::SdkError<GetItemError>> {
     ::awsrt::protocol::json_response(reply, de_output, GetItemError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetItemInput) {
     w.begin_object();
     {
@@ -796,6 +867,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetItemInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GetItemOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct GetResourcePolicyInput {
 }
 impl GetResourcePolicyInput {
     /// The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy is attached.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// Creates a new builder for [`GetResourcePolicyInput`].
+    #[inline]
     pub fn builder() -> GetResourcePolicyInputBuilder {
         <GetResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct GetResourcePolicyInputBuilder {
 impl GetResourcePolicyInputBuilder {
     /// The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy is attached.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
@@ -59,6 +64,7 @@ impl GetResourcePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(GetResourcePolicyInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,14 +102,17 @@ pub struct GetResourcePolicyOutput {
 }
 impl GetResourcePolicyOutput {
     /// The resource-based policy document attached to the resource, which can be a table or stream, in JSON format.
+    #[inline]
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
     /// A unique string that represents the revision ID of the policy.
+    #[inline]
     pub fn revision_id(&self) -> Option<&str> {
         self.revision_id.as_deref()
     }
     /// Creates a new builder for [`GetResourcePolicyOutput`].
+    #[inline]
     pub fn builder() -> GetResourcePolicyOutputBuilder {
         <GetResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -117,34 +126,41 @@ pub struct GetResourcePolicyOutputBuilder {
 }
 impl GetResourcePolicyOutputBuilder {
     /// The resource-based policy document attached to the resource, which can be a table or stream, in JSON format.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         &self.policy
     }
     /// A unique string that represents the revision ID of the policy.
+    #[inline]
     pub fn revision_id(mut self, input: impl Into<String>) -> Self {
         self.revision_id = Some(input.into());
         self
     }
     /// Sets or clears the `RevisionId` member.
+    #[inline]
     pub fn set_revision_id(mut self, input: Option<String>) -> Self {
         self.revision_id = input;
         self
     }
     /// The `RevisionId` member as currently set.
+    #[inline]
     pub fn get_revision_id(&self) -> &Option<String> {
         &self.revision_id
     }
     /// Builds the [`GetResourcePolicyOutput`].
+    #[inline]
     pub fn build(self) -> GetResourcePolicyOutput {
         GetResourcePolicyOutput {
             policy: self.policy,
@@ -168,6 +184,7 @@ pub enum GetResourcePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetResourcePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -190,18 +207,22 @@ impl GetResourcePolicyError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `PolicyNotFoundException`.
+    #[inline]
     pub fn is_policy_not_found_exception(&self) -> bool {
         matches!(self, Self::PolicyNotFoundException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -289,6 +310,7 @@ impl GetResourcePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -345,16 +367,19 @@ impl<M> GetResourcePolicyFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy is attached.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
@@ -411,6 +436,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetResourcePolicy`: `POST /`, `X-Amz-Target: DynamoDB_20120810.GetResourcePolicy`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetResourcePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -424,11 +450,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>> {
     ::awsrt::protocol::json_response(reply, de_output, GetResourcePolicyError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetResourcePolicyInput) {
     w.begin_object();
     {
@@ -438,6 +466,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetResourcePolicy
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GetResourcePolicyOutput, ::awsrt::json::JsonError> {

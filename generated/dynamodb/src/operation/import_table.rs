@@ -38,30 +38,37 @@ pub struct ImportTableInput {
 }
 impl ImportTableInput {
     /// Providing a `ClientToken` makes the call to `ImportTableInput` idempotent, meaning that multiple identical calls have the same effect as one single call.
+    #[inline]
     pub fn client_token(&self) -> Option<&str> {
         self.client_token.as_deref()
     }
     /// The S3 bucket that provides the source for the import.
+    #[inline]
     pub fn s3_bucket_source(&self) -> &crate::types::S3BucketSource {
         &self.s3_bucket_source
     }
     /// The format of the source data.
+    #[inline]
     pub fn input_format(&self) -> &crate::types::InputFormat {
         &self.input_format
     }
     /// Additional properties that specify how the input is formatted,
+    #[inline]
     pub fn input_format_options(&self) -> Option<&crate::types::InputFormatOptions> {
         self.input_format_options.as_ref()
     }
     /// Type of compression to be used on the input coming from the imported table.
+    #[inline]
     pub fn input_compression_type(&self) -> Option<&crate::types::InputCompressionType> {
         self.input_compression_type.as_ref()
     }
     /// Parameters for the table to import the data into.
+    #[inline]
     pub fn table_creation_parameters(&self) -> &crate::types::TableCreationParameters {
         &self.table_creation_parameters
     }
     /// Creates a new builder for [`ImportTableInput`].
+    #[inline]
     pub fn builder() -> ImportTableInputBuilder {
         <ImportTableInputBuilder as ::std::default::Default>::default()
     }
@@ -79,55 +86,66 @@ pub struct ImportTableInputBuilder {
 }
 impl ImportTableInputBuilder {
     /// Providing a `ClientToken` makes the call to `ImportTableInput` idempotent, meaning that multiple identical calls have the same effect as one single call.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.client_token = input;
         self
     }
     /// The `ClientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         &self.client_token
     }
     /// The S3 bucket that provides the source for the import.
     /// This member is required.
+    #[inline]
     pub fn s3_bucket_source(mut self, input: crate::types::S3BucketSource) -> Self {
         self.s3_bucket_source = Some(input);
         self
     }
     /// Sets or clears the `S3BucketSource` member.
+    #[inline]
     pub fn set_s3_bucket_source(mut self, input: Option<crate::types::S3BucketSource>) -> Self {
         self.s3_bucket_source = input;
         self
     }
     /// The `S3BucketSource` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_source(&self) -> &Option<crate::types::S3BucketSource> {
         &self.s3_bucket_source
     }
     /// The format of the source data.
     /// This member is required.
+    #[inline]
     pub fn input_format(mut self, input: impl Into<crate::types::InputFormat>) -> Self {
         self.input_format = Some(input.into());
         self
     }
     /// Sets or clears the `InputFormat` member.
+    #[inline]
     pub fn set_input_format(mut self, input: Option<crate::types::InputFormat>) -> Self {
         self.input_format = input;
         self
     }
     /// The `InputFormat` member as currently set.
+    #[inline]
     pub fn get_input_format(&self) -> &Option<crate::types::InputFormat> {
         &self.input_format
     }
     /// Additional properties that specify how the input is formatted,
+    #[inline]
     pub fn input_format_options(mut self, input: crate::types::InputFormatOptions) -> Self {
         self.input_format_options = Some(input);
         self
     }
     /// Sets or clears the `InputFormatOptions` member.
+    #[inline]
     pub fn set_input_format_options(
         mut self,
         input: Option<crate::types::InputFormatOptions>,
@@ -136,10 +154,12 @@ impl ImportTableInputBuilder {
         self
     }
     /// The `InputFormatOptions` member as currently set.
+    #[inline]
     pub fn get_input_format_options(&self) -> &Option<crate::types::InputFormatOptions> {
         &self.input_format_options
     }
     /// Type of compression to be used on the input coming from the imported table.
+    #[inline]
     pub fn input_compression_type(
         mut self,
         input: impl Into<crate::types::InputCompressionType>,
@@ -148,6 +168,7 @@ impl ImportTableInputBuilder {
         self
     }
     /// Sets or clears the `InputCompressionType` member.
+    #[inline]
     pub fn set_input_compression_type(
         mut self,
         input: Option<crate::types::InputCompressionType>,
@@ -156,11 +177,13 @@ impl ImportTableInputBuilder {
         self
     }
     /// The `InputCompressionType` member as currently set.
+    #[inline]
     pub fn get_input_compression_type(&self) -> &Option<crate::types::InputCompressionType> {
         &self.input_compression_type
     }
     /// Parameters for the table to import the data into.
     /// This member is required.
+    #[inline]
     pub fn table_creation_parameters(
         mut self,
         input: crate::types::TableCreationParameters,
@@ -169,6 +192,7 @@ impl ImportTableInputBuilder {
         self
     }
     /// Sets or clears the `TableCreationParameters` member.
+    #[inline]
     pub fn set_table_creation_parameters(
         mut self,
         input: Option<crate::types::TableCreationParameters>,
@@ -177,6 +201,7 @@ impl ImportTableInputBuilder {
         self
     }
     /// The `TableCreationParameters` member as currently set.
+    #[inline]
     pub fn get_table_creation_parameters(&self) -> &Option<crate::types::TableCreationParameters> {
         &self.table_creation_parameters
     }
@@ -185,6 +210,7 @@ impl ImportTableInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ImportTableInput, ::awsrt::error::BuildError> {
         Ok(ImportTableInput {
             client_token: self.client_token,
@@ -231,10 +257,12 @@ pub struct ImportTableOutput {
 }
 impl ImportTableOutput {
     /// Represents the properties of the table created for the import, and parameters of the import.
+    #[inline]
     pub fn import_table_description(&self) -> &crate::types::ImportTableDescription {
         &self.import_table_description
     }
     /// Creates a new builder for [`ImportTableOutput`].
+    #[inline]
     pub fn builder() -> ImportTableOutputBuilder {
         <ImportTableOutputBuilder as ::std::default::Default>::default()
     }
@@ -248,11 +276,13 @@ pub struct ImportTableOutputBuilder {
 impl ImportTableOutputBuilder {
     /// Represents the properties of the table created for the import, and parameters of the import.
     /// This member is required.
+    #[inline]
     pub fn import_table_description(mut self, input: crate::types::ImportTableDescription) -> Self {
         self.import_table_description = Some(input);
         self
     }
     /// Sets or clears the `ImportTableDescription` member.
+    #[inline]
     pub fn set_import_table_description(
         mut self,
         input: Option<crate::types::ImportTableDescription>,
@@ -261,6 +291,7 @@ impl ImportTableOutputBuilder {
         self
     }
     /// The `ImportTableDescription` member as currently set.
+    #[inline]
     pub fn get_import_table_description(&self) -> &Option<crate::types::ImportTableDescription> {
         &self.import_table_description
     }
@@ -269,6 +300,7 @@ impl ImportTableOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ImportTableOutput, ::awsrt::error::BuildError> {
         Ok(ImportTableOutput {
             import_table_description: self.import_table_description.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -292,6 +324,7 @@ pub enum ImportTableError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ImportTableError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -311,14 +344,17 @@ impl ImportTableError {
         })
     }
     /// Whether this is a `ImportConflictException`.
+    #[inline]
     pub fn is_import_conflict_exception(&self) -> bool {
         matches!(self, Self::ImportConflictException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
@@ -405,6 +441,7 @@ impl ImportTableFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ImportTableOutput, ::awsrt::error::SdkError<ImportTableError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -460,55 +497,66 @@ impl<M> ImportTableFluentBuilder<M> {
         &self.inner
     }
     /// Providing a `ClientToken` makes the call to `ImportTableInput` idempotent, meaning that multiple identical calls have the same effect as one single call.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_token(input);
         self
     }
     /// Sets or clears the `ClientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_token(input);
         self
     }
     /// The `ClientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         self.inner.get_client_token()
     }
     /// The S3 bucket that provides the source for the import.
     /// This member is required.
+    #[inline]
     pub fn s3_bucket_source(mut self, input: crate::types::S3BucketSource) -> Self {
         self.inner = self.inner.s3_bucket_source(input);
         self
     }
     /// Sets or clears the `S3BucketSource` member.
+    #[inline]
     pub fn set_s3_bucket_source(mut self, input: Option<crate::types::S3BucketSource>) -> Self {
         self.inner = self.inner.set_s3_bucket_source(input);
         self
     }
     /// The `S3BucketSource` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_source(&self) -> &Option<crate::types::S3BucketSource> {
         self.inner.get_s3_bucket_source()
     }
     /// The format of the source data.
     /// This member is required.
+    #[inline]
     pub fn input_format(mut self, input: impl Into<crate::types::InputFormat>) -> Self {
         self.inner = self.inner.input_format(input);
         self
     }
     /// Sets or clears the `InputFormat` member.
+    #[inline]
     pub fn set_input_format(mut self, input: Option<crate::types::InputFormat>) -> Self {
         self.inner = self.inner.set_input_format(input);
         self
     }
     /// The `InputFormat` member as currently set.
+    #[inline]
     pub fn get_input_format(&self) -> &Option<crate::types::InputFormat> {
         self.inner.get_input_format()
     }
     /// Additional properties that specify how the input is formatted,
+    #[inline]
     pub fn input_format_options(mut self, input: crate::types::InputFormatOptions) -> Self {
         self.inner = self.inner.input_format_options(input);
         self
     }
     /// Sets or clears the `InputFormatOptions` member.
+    #[inline]
     pub fn set_input_format_options(
         mut self,
         input: Option<crate::types::InputFormatOptions>,
@@ -517,10 +565,12 @@ impl<M> ImportTableFluentBuilder<M> {
         self
     }
     /// The `InputFormatOptions` member as currently set.
+    #[inline]
     pub fn get_input_format_options(&self) -> &Option<crate::types::InputFormatOptions> {
         self.inner.get_input_format_options()
     }
     /// Type of compression to be used on the input coming from the imported table.
+    #[inline]
     pub fn input_compression_type(
         mut self,
         input: impl Into<crate::types::InputCompressionType>,
@@ -529,6 +579,7 @@ impl<M> ImportTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `InputCompressionType` member.
+    #[inline]
     pub fn set_input_compression_type(
         mut self,
         input: Option<crate::types::InputCompressionType>,
@@ -537,11 +588,13 @@ impl<M> ImportTableFluentBuilder<M> {
         self
     }
     /// The `InputCompressionType` member as currently set.
+    #[inline]
     pub fn get_input_compression_type(&self) -> &Option<crate::types::InputCompressionType> {
         self.inner.get_input_compression_type()
     }
     /// Parameters for the table to import the data into.
     /// This member is required.
+    #[inline]
     pub fn table_creation_parameters(
         mut self,
         input: crate::types::TableCreationParameters,
@@ -550,6 +603,7 @@ impl<M> ImportTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `TableCreationParameters` member.
+    #[inline]
     pub fn set_table_creation_parameters(
         mut self,
         input: Option<crate::types::TableCreationParameters>,
@@ -558,6 +612,7 @@ impl<M> ImportTableFluentBuilder<M> {
         self
     }
     /// The `TableCreationParameters` member as currently set.
+    #[inline]
     pub fn get_table_creation_parameters(&self) -> &Option<crate::types::TableCreationParameters> {
         self.inner.get_table_creation_parameters()
     }
@@ -605,6 +660,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ImportTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ImportTable`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ImportTableInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -618,11 +674,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ImportTableOutput, ::awsrt::error::SdkError<ImportTableError>> {
     ::awsrt::protocol::json_response(reply, de_output, ImportTableError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ImportTableInput) {
     w.begin_object();
     if let Some(value) = &v.client_token {
@@ -654,6 +712,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ImportTableInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ImportTableOutput, ::awsrt::json::JsonError> {

@@ -40,30 +40,37 @@ pub struct ListBackupsInput {
 }
 impl ListBackupsInput {
     /// Lists the backups from the table specified in `TableName`.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// Maximum number of backups to return at once.
+    #[inline]
     pub fn limit(&self) -> Option<i32> {
         self.limit
     }
     /// Only backups created after this time are listed.
+    #[inline]
     pub fn time_range_lower_bound(&self) -> Option<::awsrt::types::DateTime> {
         self.time_range_lower_bound
     }
     /// Only backups created before this time are listed.
+    #[inline]
     pub fn time_range_upper_bound(&self) -> Option<::awsrt::types::DateTime> {
         self.time_range_upper_bound
     }
     /// `LastEvaluatedBackupArn` is the Amazon Resource Name (ARN) of the backup last evaluated when the current page of results was returned, inclusive of the current page of results.
+    #[inline]
     pub fn exclusive_start_backup_arn(&self) -> Option<&str> {
         self.exclusive_start_backup_arn.as_deref()
     }
     /// The backups from the table specified by `BackupType` are listed.
+    #[inline]
     pub fn backup_type(&self) -> Option<&crate::types::BackupTypeFilter> {
         self.backup_type.as_ref()
     }
     /// Creates a new builder for [`ListBackupsInput`].
+    #[inline]
     pub fn builder() -> ListBackupsInputBuilder {
         <ListBackupsInputBuilder as ::std::default::Default>::default()
     }
@@ -81,90 +88,109 @@ pub struct ListBackupsInputBuilder {
 }
 impl ListBackupsInputBuilder {
     /// Lists the backups from the table specified in `TableName`.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Maximum number of backups to return at once.
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.limit = Some(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.limit = input;
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         &self.limit
     }
     /// Only backups created after this time are listed.
+    #[inline]
     pub fn time_range_lower_bound(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.time_range_lower_bound = Some(input);
         self
     }
     /// Sets or clears the `TimeRangeLowerBound` member.
+    #[inline]
     pub fn set_time_range_lower_bound(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.time_range_lower_bound = input;
         self
     }
     /// The `TimeRangeLowerBound` member as currently set.
+    #[inline]
     pub fn get_time_range_lower_bound(&self) -> &Option<::awsrt::types::DateTime> {
         &self.time_range_lower_bound
     }
     /// Only backups created before this time are listed.
+    #[inline]
     pub fn time_range_upper_bound(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.time_range_upper_bound = Some(input);
         self
     }
     /// Sets or clears the `TimeRangeUpperBound` member.
+    #[inline]
     pub fn set_time_range_upper_bound(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.time_range_upper_bound = input;
         self
     }
     /// The `TimeRangeUpperBound` member as currently set.
+    #[inline]
     pub fn get_time_range_upper_bound(&self) -> &Option<::awsrt::types::DateTime> {
         &self.time_range_upper_bound
     }
     /// `LastEvaluatedBackupArn` is the Amazon Resource Name (ARN) of the backup last evaluated when the current page of results was returned, inclusive of the current page of results.
+    #[inline]
     pub fn exclusive_start_backup_arn(mut self, input: impl Into<String>) -> Self {
         self.exclusive_start_backup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ExclusiveStartBackupArn` member.
+    #[inline]
     pub fn set_exclusive_start_backup_arn(mut self, input: Option<String>) -> Self {
         self.exclusive_start_backup_arn = input;
         self
     }
     /// The `ExclusiveStartBackupArn` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_backup_arn(&self) -> &Option<String> {
         &self.exclusive_start_backup_arn
     }
     /// The backups from the table specified by `BackupType` are listed.
+    #[inline]
     pub fn backup_type(mut self, input: impl Into<crate::types::BackupTypeFilter>) -> Self {
         self.backup_type = Some(input.into());
         self
     }
     /// Sets or clears the `BackupType` member.
+    #[inline]
     pub fn set_backup_type(mut self, input: Option<crate::types::BackupTypeFilter>) -> Self {
         self.backup_type = input;
         self
     }
     /// The `BackupType` member as currently set.
+    #[inline]
     pub fn get_backup_type(&self) -> &Option<crate::types::BackupTypeFilter> {
         &self.backup_type
     }
     /// Builds the [`ListBackupsInput`].
+    #[inline]
     pub fn build(self) -> ListBackupsInput {
         ListBackupsInput {
             table_name: self.table_name,
@@ -208,14 +234,17 @@ pub struct ListBackupsOutput {
 }
 impl ListBackupsOutput {
     /// List of `BackupSummary` objects.
+    #[inline]
     pub fn backup_summaries(&self) -> &[crate::types::BackupSummary] {
         self.backup_summaries.as_deref().unwrap_or_default()
     }
     /// The ARN of the backup last evaluated when the current page of results was returned, inclusive of the current page of results.
+    #[inline]
     pub fn last_evaluated_backup_arn(&self) -> Option<&str> {
         self.last_evaluated_backup_arn.as_deref()
     }
     /// Creates a new builder for [`ListBackupsOutput`].
+    #[inline]
     pub fn builder() -> ListBackupsOutputBuilder {
         <ListBackupsOutputBuilder as ::std::default::Default>::default()
     }
@@ -230,34 +259,41 @@ pub struct ListBackupsOutputBuilder {
 impl ListBackupsOutputBuilder {
     /// Appends an item to the `BackupSummaries` list.
     /// List of `BackupSummary` objects.
+    #[inline]
     pub fn backup_summaries(mut self, input: crate::types::BackupSummary) -> Self {
         self.backup_summaries.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `BackupSummaries` member.
+    #[inline]
     pub fn set_backup_summaries(mut self, input: Option<Vec<crate::types::BackupSummary>>) -> Self {
         self.backup_summaries = input;
         self
     }
     /// The `BackupSummaries` member as currently set.
+    #[inline]
     pub fn get_backup_summaries(&self) -> &Option<Vec<crate::types::BackupSummary>> {
         &self.backup_summaries
     }
     /// The ARN of the backup last evaluated when the current page of results was returned, inclusive of the current page of results.
+    #[inline]
     pub fn last_evaluated_backup_arn(mut self, input: impl Into<String>) -> Self {
         self.last_evaluated_backup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `LastEvaluatedBackupArn` member.
+    #[inline]
     pub fn set_last_evaluated_backup_arn(mut self, input: Option<String>) -> Self {
         self.last_evaluated_backup_arn = input;
         self
     }
     /// The `LastEvaluatedBackupArn` member as currently set.
+    #[inline]
     pub fn get_last_evaluated_backup_arn(&self) -> &Option<String> {
         &self.last_evaluated_backup_arn
     }
     /// Builds the [`ListBackupsOutput`].
+    #[inline]
     pub fn build(self) -> ListBackupsOutput {
         ListBackupsOutput {
             backup_summaries: self.backup_summaries,
@@ -277,6 +313,7 @@ pub enum ListBackupsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListBackupsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -293,10 +330,12 @@ impl ListBackupsError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
@@ -382,6 +421,7 @@ impl ListBackupsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -437,86 +477,104 @@ impl<M> ListBackupsFluentBuilder<M> {
         &self.inner
     }
     /// Lists the backups from the table specified in `TableName`.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Maximum number of backups to return at once.
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.inner = self.inner.limit(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_limit(input);
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         self.inner.get_limit()
     }
     /// Only backups created after this time are listed.
+    #[inline]
     pub fn time_range_lower_bound(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.time_range_lower_bound(input);
         self
     }
     /// Sets or clears the `TimeRangeLowerBound` member.
+    #[inline]
     pub fn set_time_range_lower_bound(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_time_range_lower_bound(input);
         self
     }
     /// The `TimeRangeLowerBound` member as currently set.
+    #[inline]
     pub fn get_time_range_lower_bound(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_time_range_lower_bound()
     }
     /// Only backups created before this time are listed.
+    #[inline]
     pub fn time_range_upper_bound(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.time_range_upper_bound(input);
         self
     }
     /// Sets or clears the `TimeRangeUpperBound` member.
+    #[inline]
     pub fn set_time_range_upper_bound(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_time_range_upper_bound(input);
         self
     }
     /// The `TimeRangeUpperBound` member as currently set.
+    #[inline]
     pub fn get_time_range_upper_bound(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_time_range_upper_bound()
     }
     /// `LastEvaluatedBackupArn` is the Amazon Resource Name (ARN) of the backup last evaluated when the current page of results was returned, inclusive of the current page of results.
+    #[inline]
     pub fn exclusive_start_backup_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.exclusive_start_backup_arn(input);
         self
     }
     /// Sets or clears the `ExclusiveStartBackupArn` member.
+    #[inline]
     pub fn set_exclusive_start_backup_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_exclusive_start_backup_arn(input);
         self
     }
     /// The `ExclusiveStartBackupArn` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_backup_arn(&self) -> &Option<String> {
         self.inner.get_exclusive_start_backup_arn()
     }
     /// The backups from the table specified by `BackupType` are listed.
+    #[inline]
     pub fn backup_type(mut self, input: impl Into<crate::types::BackupTypeFilter>) -> Self {
         self.inner = self.inner.backup_type(input);
         self
     }
     /// Sets or clears the `BackupType` member.
+    #[inline]
     pub fn set_backup_type(mut self, input: Option<crate::types::BackupTypeFilter>) -> Self {
         self.inner = self.inner.set_backup_type(input);
         self
     }
     /// The `BackupType` member as currently set.
+    #[inline]
     pub fn get_backup_type(&self) -> &Option<crate::types::BackupTypeFilter> {
         self.inner.get_backup_type()
     }
@@ -571,6 +629,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBackups`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListBackups`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListBackupsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -584,11 +643,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListBackupsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListBackupsInput) {
     w.begin_object();
     if let Some(value) = &v.table_name {
@@ -617,6 +678,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListBackupsInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListBackupsOutput, ::awsrt::json::JsonError> {

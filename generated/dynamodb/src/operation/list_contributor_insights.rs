@@ -28,18 +28,22 @@ pub struct ListContributorInsightsInput {
 }
 impl ListContributorInsightsInput {
     /// The name of the table.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// A token to for the desired page, if there is one.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Maximum number of results to return per page.
+    #[inline]
     pub fn max_results(&self) -> i32 {
         self.max_results
     }
     /// Creates a new builder for [`ListContributorInsightsInput`].
+    #[inline]
     pub fn builder() -> ListContributorInsightsInputBuilder {
         <ListContributorInsightsInputBuilder as ::std::default::Default>::default()
     }
@@ -54,48 +58,58 @@ pub struct ListContributorInsightsInputBuilder {
 }
 impl ListContributorInsightsInputBuilder {
     /// The name of the table.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// A token to for the desired page, if there is one.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Maximum number of results to return per page.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// Builds the [`ListContributorInsightsInput`].
+    #[inline]
     pub fn build(self) -> ListContributorInsightsInput {
         ListContributorInsightsInput {
             table_name: self.table_name,
@@ -132,14 +146,17 @@ pub struct ListContributorInsightsOutput {
 }
 impl ListContributorInsightsOutput {
     /// A list of ContributorInsightsSummary.
+    #[inline]
     pub fn contributor_insights_summaries(&self) -> &[crate::types::ContributorInsightsSummary] {
         self.contributor_insights_summaries.as_deref().unwrap_or_default()
     }
     /// A token to go to the next page if there is one.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListContributorInsightsOutput`].
+    #[inline]
     pub fn builder() -> ListContributorInsightsOutputBuilder {
         <ListContributorInsightsOutputBuilder as ::std::default::Default>::default()
     }
@@ -154,6 +171,7 @@ pub struct ListContributorInsightsOutputBuilder {
 impl ListContributorInsightsOutputBuilder {
     /// Appends an item to the `ContributorInsightsSummaries` list.
     /// A list of ContributorInsightsSummary.
+    #[inline]
     pub fn contributor_insights_summaries(
         mut self,
         input: crate::types::ContributorInsightsSummary,
@@ -162,6 +180,7 @@ impl ListContributorInsightsOutputBuilder {
         self
     }
     /// Sets or clears the `ContributorInsightsSummaries` member.
+    #[inline]
     pub fn set_contributor_insights_summaries(
         mut self,
         input: Option<Vec<crate::types::ContributorInsightsSummary>>,
@@ -170,26 +189,31 @@ impl ListContributorInsightsOutputBuilder {
         self
     }
     /// The `ContributorInsightsSummaries` member as currently set.
+    #[inline]
     pub fn get_contributor_insights_summaries(
         &self,
     ) -> &Option<Vec<crate::types::ContributorInsightsSummary>> {
         &self.contributor_insights_summaries
     }
     /// A token to go to the next page if there is one.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListContributorInsightsOutput`].
+    #[inline]
     pub fn build(self) -> ListContributorInsightsOutput {
         ListContributorInsightsOutput {
             contributor_insights_summaries: self.contributor_insights_summaries,
@@ -209,6 +233,7 @@ pub enum ListContributorInsightsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListContributorInsightsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -225,10 +250,12 @@ impl ListContributorInsightsError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -314,6 +341,7 @@ impl ListContributorInsightsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -369,44 +397,53 @@ impl<M> ListContributorInsightsFluentBuilder<M> {
         &self.inner
     }
     /// The name of the table.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// A token to for the desired page, if there is one.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Maximum number of results to return per page.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -455,6 +492,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListContributorInsights`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListContributorInsights`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListContributorInsightsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -468,11 +506,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListContributorInsightsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListContributorInsightsInput) {
     w.begin_object();
     if let Some(value) = &v.table_name {
@@ -492,6 +532,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListContributorIn
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListContributorInsightsOutput, ::awsrt::json::JsonError> {

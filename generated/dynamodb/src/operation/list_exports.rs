@@ -28,18 +28,22 @@ pub struct ListExportsInput {
 }
 impl ListExportsInput {
     /// The Amazon Resource Name (ARN) associated with the exported table.
+    #[inline]
     pub fn table_arn(&self) -> Option<&str> {
         self.table_arn.as_deref()
     }
     /// Maximum number of results to return per page.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// An optional string that, if supplied, must be copied from the output of a previous call to `ListExports`.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListExportsInput`].
+    #[inline]
     pub fn builder() -> ListExportsInputBuilder {
         <ListExportsInputBuilder as ::std::default::Default>::default()
     }
@@ -54,48 +58,58 @@ pub struct ListExportsInputBuilder {
 }
 impl ListExportsInputBuilder {
     /// The Amazon Resource Name (ARN) associated with the exported table.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// Maximum number of results to return per page.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// An optional string that, if supplied, must be copied from the output of a previous call to `ListExports`.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListExportsInput`].
+    #[inline]
     pub fn build(self) -> ListExportsInput {
         ListExportsInput {
             table_arn: self.table_arn,
@@ -132,14 +146,17 @@ pub struct ListExportsOutput {
 }
 impl ListExportsOutput {
     /// A list of `ExportSummary` objects.
+    #[inline]
     pub fn export_summaries(&self) -> &[crate::types::ExportSummary] {
         self.export_summaries.as_deref().unwrap_or_default()
     }
     /// If this value is returned, there are additional results to be displayed.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListExportsOutput`].
+    #[inline]
     pub fn builder() -> ListExportsOutputBuilder {
         <ListExportsOutputBuilder as ::std::default::Default>::default()
     }
@@ -154,34 +171,41 @@ pub struct ListExportsOutputBuilder {
 impl ListExportsOutputBuilder {
     /// Appends an item to the `ExportSummaries` list.
     /// A list of `ExportSummary` objects.
+    #[inline]
     pub fn export_summaries(mut self, input: crate::types::ExportSummary) -> Self {
         self.export_summaries.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ExportSummaries` member.
+    #[inline]
     pub fn set_export_summaries(mut self, input: Option<Vec<crate::types::ExportSummary>>) -> Self {
         self.export_summaries = input;
         self
     }
     /// The `ExportSummaries` member as currently set.
+    #[inline]
     pub fn get_export_summaries(&self) -> &Option<Vec<crate::types::ExportSummary>> {
         &self.export_summaries
     }
     /// If this value is returned, there are additional results to be displayed.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListExportsOutput`].
+    #[inline]
     pub fn build(self) -> ListExportsOutput {
         ListExportsOutput {
             export_summaries: self.export_summaries,
@@ -201,6 +225,7 @@ pub enum ListExportsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListExportsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -217,10 +242,12 @@ impl ListExportsError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
@@ -306,6 +333,7 @@ impl ListExportsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListExportsOutput, ::awsrt::error::SdkError<ListExportsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -361,44 +389,53 @@ impl<M> ListExportsFluentBuilder<M> {
         &self.inner
     }
     /// The Amazon Resource Name (ARN) associated with the exported table.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_arn(input);
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_arn(input);
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         self.inner.get_table_arn()
     }
     /// Maximum number of results to return per page.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// An optional string that, if supplied, must be copied from the output of a previous call to `ListExports`.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -447,6 +484,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListExports`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListExports`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListExportsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -460,11 +498,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListExportsOutput, ::awsrt::error::SdkError<ListExportsError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListExportsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListExportsInput) {
     w.begin_object();
     if let Some(value) = &v.table_arn {
@@ -481,6 +521,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListExportsInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListExportsOutput, ::awsrt::json::JsonError> {

@@ -30,18 +30,22 @@ pub struct ListGlobalTablesInput {
 }
 impl ListGlobalTablesInput {
     /// The first global table name that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_global_table_name(&self) -> Option<&str> {
         self.exclusive_start_global_table_name.as_deref()
     }
     /// The maximum number of table names to return, if the parameter is not specified DynamoDB defaults to 100.
+    #[inline]
     pub fn limit(&self) -> Option<i32> {
         self.limit
     }
     /// Lists the global tables in a specific Region.
+    #[inline]
     pub fn region_name(&self) -> Option<&str> {
         self.region_name.as_deref()
     }
     /// Creates a new builder for [`ListGlobalTablesInput`].
+    #[inline]
     pub fn builder() -> ListGlobalTablesInputBuilder {
         <ListGlobalTablesInputBuilder as ::std::default::Default>::default()
     }
@@ -56,48 +60,58 @@ pub struct ListGlobalTablesInputBuilder {
 }
 impl ListGlobalTablesInputBuilder {
     /// The first global table name that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_global_table_name(mut self, input: impl Into<String>) -> Self {
         self.exclusive_start_global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `ExclusiveStartGlobalTableName` member.
+    #[inline]
     pub fn set_exclusive_start_global_table_name(mut self, input: Option<String>) -> Self {
         self.exclusive_start_global_table_name = input;
         self
     }
     /// The `ExclusiveStartGlobalTableName` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_global_table_name(&self) -> &Option<String> {
         &self.exclusive_start_global_table_name
     }
     /// The maximum number of table names to return, if the parameter is not specified DynamoDB defaults to 100.
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.limit = Some(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.limit = input;
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         &self.limit
     }
     /// Lists the global tables in a specific Region.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// Builds the [`ListGlobalTablesInput`].
+    #[inline]
     pub fn build(self) -> ListGlobalTablesInput {
         ListGlobalTablesInput {
             exclusive_start_global_table_name: self.exclusive_start_global_table_name,
@@ -134,14 +148,17 @@ pub struct ListGlobalTablesOutput {
 }
 impl ListGlobalTablesOutput {
     /// List of global table names.
+    #[inline]
     pub fn global_tables(&self) -> &[crate::types::GlobalTable] {
         self.global_tables.as_deref().unwrap_or_default()
     }
     /// Last evaluated global table name.
+    #[inline]
     pub fn last_evaluated_global_table_name(&self) -> Option<&str> {
         self.last_evaluated_global_table_name.as_deref()
     }
     /// Creates a new builder for [`ListGlobalTablesOutput`].
+    #[inline]
     pub fn builder() -> ListGlobalTablesOutputBuilder {
         <ListGlobalTablesOutputBuilder as ::std::default::Default>::default()
     }
@@ -156,34 +173,41 @@ pub struct ListGlobalTablesOutputBuilder {
 impl ListGlobalTablesOutputBuilder {
     /// Appends an item to the `GlobalTables` list.
     /// List of global table names.
+    #[inline]
     pub fn global_tables(mut self, input: crate::types::GlobalTable) -> Self {
         self.global_tables.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `GlobalTables` member.
+    #[inline]
     pub fn set_global_tables(mut self, input: Option<Vec<crate::types::GlobalTable>>) -> Self {
         self.global_tables = input;
         self
     }
     /// The `GlobalTables` member as currently set.
+    #[inline]
     pub fn get_global_tables(&self) -> &Option<Vec<crate::types::GlobalTable>> {
         &self.global_tables
     }
     /// Last evaluated global table name.
+    #[inline]
     pub fn last_evaluated_global_table_name(mut self, input: impl Into<String>) -> Self {
         self.last_evaluated_global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `LastEvaluatedGlobalTableName` member.
+    #[inline]
     pub fn set_last_evaluated_global_table_name(mut self, input: Option<String>) -> Self {
         self.last_evaluated_global_table_name = input;
         self
     }
     /// The `LastEvaluatedGlobalTableName` member as currently set.
+    #[inline]
     pub fn get_last_evaluated_global_table_name(&self) -> &Option<String> {
         &self.last_evaluated_global_table_name
     }
     /// Builds the [`ListGlobalTablesOutput`].
+    #[inline]
     pub fn build(self) -> ListGlobalTablesOutput {
         ListGlobalTablesOutput {
             global_tables: self.global_tables,
@@ -203,6 +227,7 @@ pub enum ListGlobalTablesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListGlobalTablesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -219,10 +244,12 @@ impl ListGlobalTablesError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
@@ -308,6 +335,7 @@ impl ListGlobalTablesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -363,44 +391,53 @@ impl<M> ListGlobalTablesFluentBuilder<M> {
         &self.inner
     }
     /// The first global table name that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_global_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.exclusive_start_global_table_name(input);
         self
     }
     /// Sets or clears the `ExclusiveStartGlobalTableName` member.
+    #[inline]
     pub fn set_exclusive_start_global_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_exclusive_start_global_table_name(input);
         self
     }
     /// The `ExclusiveStartGlobalTableName` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_global_table_name(&self) -> &Option<String> {
         self.inner.get_exclusive_start_global_table_name()
     }
     /// The maximum number of table names to return, if the parameter is not specified DynamoDB defaults to 100.
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.inner = self.inner.limit(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_limit(input);
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         self.inner.get_limit()
     }
     /// Lists the global tables in a specific Region.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.region_name(input);
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_region_name(input);
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         self.inner.get_region_name()
     }
@@ -447,6 +484,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListGlobalTables`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListGlobalTables`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListGlobalTablesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -460,11 +498,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListGlobalTablesError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListGlobalTablesInput) {
     w.begin_object();
     if let Some(value) = &v.exclusive_start_global_table_name {
@@ -481,6 +521,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListGlobalTablesI
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListGlobalTablesOutput, ::awsrt::json::JsonError> {

@@ -28,18 +28,22 @@ pub struct ListImportsInput {
 }
 impl ListImportsInput {
     /// The Amazon Resource Name (ARN) associated with the table that was imported to.
+    #[inline]
     pub fn table_arn(&self) -> Option<&str> {
         self.table_arn.as_deref()
     }
     /// The number of `ImportSummary`objects returned in a single page.
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
     /// An optional string that, if supplied, must be copied from the output of a previous call to `ListImports`.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListImportsInput`].
+    #[inline]
     pub fn builder() -> ListImportsInputBuilder {
         <ListImportsInputBuilder as ::std::default::Default>::default()
     }
@@ -54,48 +58,58 @@ pub struct ListImportsInputBuilder {
 }
 impl ListImportsInputBuilder {
     /// The Amazon Resource Name (ARN) associated with the table that was imported to.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// The number of `ImportSummary`objects returned in a single page.
+    #[inline]
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
     /// Sets or clears the `PageSize` member.
+    #[inline]
     pub fn set_page_size(mut self, input: Option<i32>) -> Self {
         self.page_size = input;
         self
     }
     /// The `PageSize` member as currently set.
+    #[inline]
     pub fn get_page_size(&self) -> &Option<i32> {
         &self.page_size
     }
     /// An optional string that, if supplied, must be copied from the output of a previous call to `ListImports`.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListImportsInput`].
+    #[inline]
     pub fn build(self) -> ListImportsInput {
         ListImportsInput {
             table_arn: self.table_arn,
@@ -132,14 +146,17 @@ pub struct ListImportsOutput {
 }
 impl ListImportsOutput {
     /// A list of `ImportSummary` objects.
+    #[inline]
     pub fn import_summary_list(&self) -> &[crate::types::ImportSummary] {
         self.import_summary_list.as_deref().unwrap_or_default()
     }
     /// If this value is returned, there are additional results to be displayed.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListImportsOutput`].
+    #[inline]
     pub fn builder() -> ListImportsOutputBuilder {
         <ListImportsOutputBuilder as ::std::default::Default>::default()
     }
@@ -154,11 +171,13 @@ pub struct ListImportsOutputBuilder {
 impl ListImportsOutputBuilder {
     /// Appends an item to the `ImportSummaryList` list.
     /// A list of `ImportSummary` objects.
+    #[inline]
     pub fn import_summary_list(mut self, input: crate::types::ImportSummary) -> Self {
         self.import_summary_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ImportSummaryList` member.
+    #[inline]
     pub fn set_import_summary_list(
         mut self,
         input: Option<Vec<crate::types::ImportSummary>>,
@@ -167,24 +186,29 @@ impl ListImportsOutputBuilder {
         self
     }
     /// The `ImportSummaryList` member as currently set.
+    #[inline]
     pub fn get_import_summary_list(&self) -> &Option<Vec<crate::types::ImportSummary>> {
         &self.import_summary_list
     }
     /// If this value is returned, there are additional results to be displayed.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListImportsOutput`].
+    #[inline]
     pub fn build(self) -> ListImportsOutput {
         ListImportsOutput {
             import_summary_list: self.import_summary_list,
@@ -202,6 +226,7 @@ pub enum ListImportsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListImportsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -215,6 +240,7 @@ impl ListImportsError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
@@ -299,6 +325,7 @@ impl ListImportsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListImportsOutput, ::awsrt::error::SdkError<ListImportsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -354,44 +381,53 @@ impl<M> ListImportsFluentBuilder<M> {
         &self.inner
     }
     /// The Amazon Resource Name (ARN) associated with the table that was imported to.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_arn(input);
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_arn(input);
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         self.inner.get_table_arn()
     }
     /// The number of `ImportSummary`objects returned in a single page.
+    #[inline]
     pub fn page_size(mut self, input: i32) -> Self {
         self.inner = self.inner.page_size(input);
         self
     }
     /// Sets or clears the `PageSize` member.
+    #[inline]
     pub fn set_page_size(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_page_size(input);
         self
     }
     /// The `PageSize` member as currently set.
+    #[inline]
     pub fn get_page_size(&self) -> &Option<i32> {
         self.inner.get_page_size()
     }
     /// An optional string that, if supplied, must be copied from the output of a previous call to `ListImports`.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -440,6 +476,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListImports`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListImports`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListImportsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -453,11 +490,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListImportsOutput, ::awsrt::error::SdkError<ListImportsError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListImportsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListImportsInput) {
     w.begin_object();
     if let Some(value) = &v.table_arn {
@@ -474,6 +513,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListImportsInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListImportsOutput, ::awsrt::json::JsonError> {

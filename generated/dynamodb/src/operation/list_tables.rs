@@ -26,14 +26,17 @@ pub struct ListTablesInput {
 }
 impl ListTablesInput {
     /// The first table name that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_table_name(&self) -> Option<&str> {
         self.exclusive_start_table_name.as_deref()
     }
     /// A maximum number of table names to return.
+    #[inline]
     pub fn limit(&self) -> Option<i32> {
         self.limit
     }
     /// Creates a new builder for [`ListTablesInput`].
+    #[inline]
     pub fn builder() -> ListTablesInputBuilder {
         <ListTablesInputBuilder as ::std::default::Default>::default()
     }
@@ -47,34 +50,41 @@ pub struct ListTablesInputBuilder {
 }
 impl ListTablesInputBuilder {
     /// The first table name that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_table_name(mut self, input: impl Into<String>) -> Self {
         self.exclusive_start_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `ExclusiveStartTableName` member.
+    #[inline]
     pub fn set_exclusive_start_table_name(mut self, input: Option<String>) -> Self {
         self.exclusive_start_table_name = input;
         self
     }
     /// The `ExclusiveStartTableName` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_table_name(&self) -> &Option<String> {
         &self.exclusive_start_table_name
     }
     /// A maximum number of table names to return.
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.limit = Some(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.limit = input;
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         &self.limit
     }
     /// Builds the [`ListTablesInput`].
+    #[inline]
     pub fn build(self) -> ListTablesInput {
         ListTablesInput {
             exclusive_start_table_name: self.exclusive_start_table_name,
@@ -114,14 +124,17 @@ pub struct ListTablesOutput {
 }
 impl ListTablesOutput {
     /// The names of the tables associated with the current account at the current endpoint.
+    #[inline]
     pub fn table_names(&self) -> &[String] {
         self.table_names.as_deref().unwrap_or_default()
     }
     /// The name of the last table in the current page of results.
+    #[inline]
     pub fn last_evaluated_table_name(&self) -> Option<&str> {
         self.last_evaluated_table_name.as_deref()
     }
     /// Creates a new builder for [`ListTablesOutput`].
+    #[inline]
     pub fn builder() -> ListTablesOutputBuilder {
         <ListTablesOutputBuilder as ::std::default::Default>::default()
     }
@@ -136,34 +149,41 @@ pub struct ListTablesOutputBuilder {
 impl ListTablesOutputBuilder {
     /// Appends an item to the `TableNames` list.
     /// The names of the tables associated with the current account at the current endpoint.
+    #[inline]
     pub fn table_names(mut self, input: impl Into<String>) -> Self {
         self.table_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TableNames` member.
+    #[inline]
     pub fn set_table_names(mut self, input: Option<Vec<String>>) -> Self {
         self.table_names = input;
         self
     }
     /// The `TableNames` member as currently set.
+    #[inline]
     pub fn get_table_names(&self) -> &Option<Vec<String>> {
         &self.table_names
     }
     /// The name of the last table in the current page of results.
+    #[inline]
     pub fn last_evaluated_table_name(mut self, input: impl Into<String>) -> Self {
         self.last_evaluated_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `LastEvaluatedTableName` member.
+    #[inline]
     pub fn set_last_evaluated_table_name(mut self, input: Option<String>) -> Self {
         self.last_evaluated_table_name = input;
         self
     }
     /// The `LastEvaluatedTableName` member as currently set.
+    #[inline]
     pub fn get_last_evaluated_table_name(&self) -> &Option<String> {
         &self.last_evaluated_table_name
     }
     /// Builds the [`ListTablesOutput`].
+    #[inline]
     pub fn build(self) -> ListTablesOutput {
         ListTablesOutput {
             table_names: self.table_names,
@@ -183,6 +203,7 @@ pub enum ListTablesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListTablesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -199,10 +220,12 @@ impl ListTablesError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
@@ -288,6 +311,7 @@ impl ListTablesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -343,30 +367,36 @@ impl<M> ListTablesFluentBuilder<M> {
         &self.inner
     }
     /// The first table name that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.exclusive_start_table_name(input);
         self
     }
     /// Sets or clears the `ExclusiveStartTableName` member.
+    #[inline]
     pub fn set_exclusive_start_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_exclusive_start_table_name(input);
         self
     }
     /// The `ExclusiveStartTableName` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_table_name(&self) -> &Option<String> {
         self.inner.get_exclusive_start_table_name()
     }
     /// A maximum number of table names to return.
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.inner = self.inner.limit(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_limit(input);
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         self.inner.get_limit()
     }
@@ -413,6 +443,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTables`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListTables`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListTablesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -426,11 +457,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListTablesError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListTablesInput) {
     w.begin_object();
     if let Some(value) = &v.exclusive_start_table_name {
@@ -443,6 +476,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListTablesInput) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListTablesOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct ListTagsOfResourceInput {
 }
 impl ListTagsOfResourceInput {
     /// The Amazon DynamoDB resource with tags to be listed.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// An optional string that, if supplied, must be copied from the output of a previous call to ListTagOfResource.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListTagsOfResourceInput`].
+    #[inline]
     pub fn builder() -> ListTagsOfResourceInputBuilder {
         <ListTagsOfResourceInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct ListTagsOfResourceInputBuilder {
 impl ListTagsOfResourceInputBuilder {
     /// The Amazon DynamoDB resource with tags to be listed.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// An optional string that, if supplied, must be copied from the output of a previous call to ListTagOfResource.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -80,6 +89,7 @@ impl ListTagsOfResourceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListTagsOfResourceInput, ::awsrt::error::BuildError> {
         Ok(ListTagsOfResourceInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -118,14 +128,17 @@ pub struct ListTagsOfResourceOutput {
 }
 impl ListTagsOfResourceOutput {
     /// The tags currently associated with the Amazon DynamoDB resource.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// If this value is returned, there are additional results to be displayed.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListTagsOfResourceOutput`].
+    #[inline]
     pub fn builder() -> ListTagsOfResourceOutputBuilder {
         <ListTagsOfResourceOutputBuilder as ::std::default::Default>::default()
     }
@@ -140,34 +153,41 @@ pub struct ListTagsOfResourceOutputBuilder {
 impl ListTagsOfResourceOutputBuilder {
     /// Appends an item to the `Tags` list.
     /// The tags currently associated with the Amazon DynamoDB resource.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// If this value is returned, there are additional results to be displayed.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListTagsOfResourceOutput`].
+    #[inline]
     pub fn build(self) -> ListTagsOfResourceOutput {
         ListTagsOfResourceOutput {
             tags: self.tags,
@@ -189,6 +209,7 @@ pub enum ListTagsOfResourceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListTagsOfResourceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -208,14 +229,17 @@ impl ListTagsOfResourceError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -302,6 +326,7 @@ impl ListTagsOfResourceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -358,30 +383,36 @@ impl<M> ListTagsOfResourceFluentBuilder<M> {
     }
     /// The Amazon DynamoDB resource with tags to be listed.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
     /// An optional string that, if supplied, must be copied from the output of a previous call to ListTagOfResource.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -438,6 +469,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTagsOfResource`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListTagsOfResource`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListTagsOfResourceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -451,11 +483,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListTagsOfResourceError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListTagsOfResourceInput) {
     w.begin_object();
     {
@@ -469,6 +503,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListTagsOfResourc
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListTagsOfResourceOutput, ::awsrt::json::JsonError> {

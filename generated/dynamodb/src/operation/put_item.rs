@@ -122,60 +122,72 @@ pub struct PutItemInput {
 }
 impl PutItemInput {
     /// The name of the table to contain the item.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// A map of attribute name/value pairs, one for each attribute.
+    #[inline]
     pub fn item(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.item
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn expected(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.expected.as_ref()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request.
+    #[inline]
     pub fn return_values(&self) -> Option<&crate::types::ReturnValue> {
         self.return_values.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         &self,
     ) -> Option<&crate::types::ReturnItemCollectionMetrics> {
         self.return_item_collection_metrics.as_ref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(&self) -> Option<&crate::types::ConditionalOperator> {
         self.conditional_operator.as_ref()
     }
     /// A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.
+    #[inline]
     pub fn condition_expression(&self) -> Option<&str> {
         self.condition_expression.as_deref()
     }
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.expression_attribute_values.as_ref()
     }
     /// An optional parameter that returns the item attributes for a `PutItem` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         &self,
     ) -> Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
         self.return_values_on_condition_check_failure.as_ref()
     }
     /// Creates a new builder for [`PutItemInput`].
+    #[inline]
     pub fn builder() -> PutItemInputBuilder {
         <PutItemInputBuilder as ::std::default::Default>::default()
     }
@@ -199,26 +211,31 @@ pub struct PutItemInputBuilder {
 impl PutItemInputBuilder {
     /// The name of the table to contain the item.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Inserts an entry into the `Item` map.
     /// A map of attribute name/value pairs, one for each attribute.
+    #[inline]
     pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
+    #[inline]
     pub fn set_item(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -227,6 +244,7 @@ impl PutItemInputBuilder {
         self
     }
     /// The `Item` member as currently set.
+    #[inline]
     pub fn get_item(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -234,6 +252,7 @@ impl PutItemInputBuilder {
     }
     /// Inserts an entry into the `Expected` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn expected(
         mut self,
         key: impl Into<String>,
@@ -244,6 +263,7 @@ impl PutItemInputBuilder {
         self
     }
     /// Sets or clears the `Expected` member.
+    #[inline]
     pub fn set_expected(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
@@ -252,26 +272,31 @@ impl PutItemInputBuilder {
         self
     }
     /// The `Expected` member as currently set.
+    #[inline]
     pub fn get_expected(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         &self.expected
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request.
+    #[inline]
     pub fn return_values(mut self, input: impl Into<crate::types::ReturnValue>) -> Self {
         self.return_values = Some(input.into());
         self
     }
     /// Sets or clears the `ReturnValues` member.
+    #[inline]
     pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.return_values = input;
         self
     }
     /// The `ReturnValues` member as currently set.
+    #[inline]
     pub fn get_return_values(&self) -> &Option<crate::types::ReturnValue> {
         &self.return_values
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -280,6 +305,7 @@ impl PutItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -288,10 +314,12 @@ impl PutItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -300,6 +328,7 @@ impl PutItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -308,12 +337,14 @@ impl PutItemInputBuilder {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
         &self.return_item_collection_metrics
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -322,6 +353,7 @@ impl PutItemInputBuilder {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -330,25 +362,30 @@ impl PutItemInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.
+    #[inline]
     pub fn condition_expression(mut self, input: impl Into<String>) -> Self {
         self.condition_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ConditionExpression` member.
+    #[inline]
     pub fn set_condition_expression(mut self, input: Option<String>) -> Self {
         self.condition_expression = input;
         self
     }
     /// The `ConditionExpression` member as currently set.
+    #[inline]
     pub fn get_condition_expression(&self) -> &Option<String> {
         &self.condition_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -359,6 +396,7 @@ impl PutItemInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -367,6 +405,7 @@ impl PutItemInputBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -374,6 +413,7 @@ impl PutItemInputBuilder {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -384,6 +424,7 @@ impl PutItemInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -392,12 +433,14 @@ impl PutItemInputBuilder {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.expression_attribute_values
     }
     /// An optional parameter that returns the item attributes for a `PutItem` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -406,6 +449,7 @@ impl PutItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -414,6 +458,7 @@ impl PutItemInputBuilder {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -424,6 +469,7 @@ impl PutItemInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutItemInput, ::awsrt::error::BuildError> {
         Ok(PutItemInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -484,20 +530,24 @@ pub struct PutItemOutput {
 }
 impl PutItemOutput {
     /// The attribute values as they appeared before the `PutItem` operation, but only if `ReturnValues` is specified as `ALL_OLD` in the request.
+    #[inline]
     pub fn attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.attributes.as_ref()
     }
     /// The capacity units consumed by the `PutItem` operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> Option<&crate::types::ConsumedCapacity> {
         self.consumed_capacity.as_ref()
     }
     /// Information about item collections, if any, that were affected by the `PutItem` operation.
+    #[inline]
     pub fn item_collection_metrics(&self) -> Option<&crate::types::ItemCollectionMetrics> {
         self.item_collection_metrics.as_ref()
     }
     /// Creates a new builder for [`PutItemOutput`].
+    #[inline]
     pub fn builder() -> PutItemOutputBuilder {
         <PutItemOutputBuilder as ::std::default::Default>::default()
     }
@@ -513,6 +563,7 @@ pub struct PutItemOutputBuilder {
 impl PutItemOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// The attribute values as they appeared before the `PutItem` operation, but only if `ReturnValues` is specified as `ALL_OLD` in the request.
+    #[inline]
     pub fn attributes(
         mut self,
         key: impl Into<String>,
@@ -523,6 +574,7 @@ impl PutItemOutputBuilder {
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -531,31 +583,37 @@ impl PutItemOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.attributes
     }
     /// The capacity units consumed by the `PutItem` operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity = Some(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<crate::types::ConsumedCapacity> {
         &self.consumed_capacity
     }
     /// Information about item collections, if any, that were affected by the `PutItem` operation.
+    #[inline]
     pub fn item_collection_metrics(mut self, input: crate::types::ItemCollectionMetrics) -> Self {
         self.item_collection_metrics = Some(input);
         self
     }
     /// Sets or clears the `ItemCollectionMetrics` member.
+    #[inline]
     pub fn set_item_collection_metrics(
         mut self,
         input: Option<crate::types::ItemCollectionMetrics>,
@@ -564,10 +622,12 @@ impl PutItemOutputBuilder {
         self
     }
     /// The `ItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_item_collection_metrics(&self) -> &Option<crate::types::ItemCollectionMetrics> {
         &self.item_collection_metrics
     }
     /// Builds the [`PutItemOutput`].
+    #[inline]
     pub fn build(self) -> PutItemOutput {
         PutItemOutput {
             attributes: self.attributes,
@@ -606,6 +666,7 @@ pub enum PutItemError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutItemError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -644,38 +705,47 @@ impl PutItemError {
         })
     }
     /// Whether this is a `ConditionalCheckFailedException`.
+    #[inline]
     pub fn is_conditional_check_failed_exception(&self) -> bool {
         matches!(self, Self::ConditionalCheckFailedException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ItemCollectionSizeLimitExceededException`.
+    #[inline]
     pub fn is_item_collection_size_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ItemCollectionSizeLimitExceededException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `ReplicatedWriteConflictException`.
+    #[inline]
     pub fn is_replicated_write_conflict_exception(&self) -> bool {
         matches!(self, Self::ReplicatedWriteConflictException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TransactionConflictException`.
+    #[inline]
     pub fn is_transaction_conflict_exception(&self) -> bool {
         matches!(self, Self::TransactionConflictException(_))
     }
@@ -768,6 +838,7 @@ impl PutItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutItemOutput, ::awsrt::error::SdkError<PutItemError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -824,26 +895,31 @@ impl<M> PutItemFluentBuilder<M> {
     }
     /// The name of the table to contain the item.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Inserts an entry into the `Item` map.
     /// A map of attribute name/value pairs, one for each attribute.
+    #[inline]
     pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.inner = self.inner.item(key, value);
         self
     }
     /// Sets or clears the `Item` member.
+    #[inline]
     pub fn set_item(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -852,6 +928,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `Item` member as currently set.
+    #[inline]
     pub fn get_item(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -859,6 +936,7 @@ impl<M> PutItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `Expected` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn expected(
         mut self,
         key: impl Into<String>,
@@ -868,6 +946,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Expected` member.
+    #[inline]
     pub fn set_expected(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
@@ -876,26 +955,31 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `Expected` member as currently set.
+    #[inline]
     pub fn get_expected(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.inner.get_expected()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request.
+    #[inline]
     pub fn return_values(mut self, input: impl Into<crate::types::ReturnValue>) -> Self {
         self.inner = self.inner.return_values(input);
         self
     }
     /// Sets or clears the `ReturnValues` member.
+    #[inline]
     pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.inner = self.inner.set_return_values(input);
         self
     }
     /// The `ReturnValues` member as currently set.
+    #[inline]
     pub fn get_return_values(&self) -> &Option<crate::types::ReturnValue> {
         self.inner.get_return_values()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -904,6 +988,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -912,10 +997,12 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -924,6 +1011,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -932,12 +1020,14 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
         self.inner.get_return_item_collection_metrics()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -946,6 +1036,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -954,25 +1045,30 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.
+    #[inline]
     pub fn condition_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.condition_expression(input);
         self
     }
     /// Sets or clears the `ConditionExpression` member.
+    #[inline]
     pub fn set_condition_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_condition_expression(input);
         self
     }
     /// The `ConditionExpression` member as currently set.
+    #[inline]
     pub fn get_condition_expression(&self) -> &Option<String> {
         self.inner.get_condition_expression()
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -982,6 +1078,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -990,6 +1087,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -997,6 +1095,7 @@ impl<M> PutItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -1006,6 +1105,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -1014,12 +1114,14 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.inner.get_expression_attribute_values()
     }
     /// An optional parameter that returns the item attributes for a `PutItem` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -1028,6 +1130,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -1036,6 +1139,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -1091,6 +1195,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.PutItem`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutItemInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1104,11 +1209,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutItemOutput, ::awsrt::error::SdkError<PutItemError>> {
     ::awsrt::protocol::json_response(reply, de_output, PutItemError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutItemInput) {
     w.begin_object();
     {
@@ -1179,6 +1286,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutItemInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PutItemOutput, ::awsrt::json::JsonError> {

@@ -41,22 +41,27 @@ pub struct PutResourcePolicyInput {
 }
 impl PutResourcePolicyInput {
     /// The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy will be attached.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// An Amazon Web Services resource-based policy document in JSON format.
+    #[inline]
     pub fn policy(&self) -> &str {
         &self.policy
     }
     /// A string value that you can use to conditionally update your policy.
+    #[inline]
     pub fn expected_revision_id(&self) -> Option<&str> {
         self.expected_revision_id.as_deref()
     }
     /// Set this parameter to `true` to confirm that you want to remove your permissions to change the policy of this resource in the future.
+    #[inline]
     pub fn confirm_remove_self_resource_access(&self) -> bool {
         self.confirm_remove_self_resource_access
     }
     /// Creates a new builder for [`PutResourcePolicyInput`].
+    #[inline]
     pub fn builder() -> PutResourcePolicyInputBuilder {
         <PutResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -73,59 +78,71 @@ pub struct PutResourcePolicyInputBuilder {
 impl PutResourcePolicyInputBuilder {
     /// The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy will be attached.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// An Amazon Web Services resource-based policy document in JSON format.
     /// This member is required.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         &self.policy
     }
     /// A string value that you can use to conditionally update your policy.
+    #[inline]
     pub fn expected_revision_id(mut self, input: impl Into<String>) -> Self {
         self.expected_revision_id = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedRevisionId` member.
+    #[inline]
     pub fn set_expected_revision_id(mut self, input: Option<String>) -> Self {
         self.expected_revision_id = input;
         self
     }
     /// The `ExpectedRevisionId` member as currently set.
+    #[inline]
     pub fn get_expected_revision_id(&self) -> &Option<String> {
         &self.expected_revision_id
     }
     /// Set this parameter to `true` to confirm that you want to remove your permissions to change the policy of this resource in the future.
+    #[inline]
     pub fn confirm_remove_self_resource_access(mut self, input: bool) -> Self {
         self.confirm_remove_self_resource_access = Some(input);
         self
     }
     /// Sets or clears the `ConfirmRemoveSelfResourceAccess` member.
+    #[inline]
     pub fn set_confirm_remove_self_resource_access(mut self, input: Option<bool>) -> Self {
         self.confirm_remove_self_resource_access = input;
         self
     }
     /// The `ConfirmRemoveSelfResourceAccess` member as currently set.
+    #[inline]
     pub fn get_confirm_remove_self_resource_access(&self) -> &Option<bool> {
         &self.confirm_remove_self_resource_access
     }
@@ -134,6 +151,7 @@ impl PutResourcePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(PutResourcePolicyInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -175,10 +193,12 @@ pub struct PutResourcePolicyOutput {
 }
 impl PutResourcePolicyOutput {
     /// A unique string that represents the revision ID of the policy.
+    #[inline]
     pub fn revision_id(&self) -> Option<&str> {
         self.revision_id.as_deref()
     }
     /// Creates a new builder for [`PutResourcePolicyOutput`].
+    #[inline]
     pub fn builder() -> PutResourcePolicyOutputBuilder {
         <PutResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -191,20 +211,24 @@ pub struct PutResourcePolicyOutputBuilder {
 }
 impl PutResourcePolicyOutputBuilder {
     /// A unique string that represents the revision ID of the policy.
+    #[inline]
     pub fn revision_id(mut self, input: impl Into<String>) -> Self {
         self.revision_id = Some(input.into());
         self
     }
     /// Sets or clears the `RevisionId` member.
+    #[inline]
     pub fn set_revision_id(mut self, input: Option<String>) -> Self {
         self.revision_id = input;
         self
     }
     /// The `RevisionId` member as currently set.
+    #[inline]
     pub fn get_revision_id(&self) -> &Option<String> {
         &self.revision_id
     }
     /// Builds the [`PutResourcePolicyOutput`].
+    #[inline]
     pub fn build(self) -> PutResourcePolicyOutput {
         PutResourcePolicyOutput {
             revision_id: self.revision_id,
@@ -231,6 +255,7 @@ pub enum PutResourcePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutResourcePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,26 +284,32 @@ impl PutResourcePolicyError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `PolicyNotFoundException`.
+    #[inline]
     pub fn is_policy_not_found_exception(&self) -> bool {
         matches!(self, Self::PolicyNotFoundException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -368,6 +399,7 @@ impl PutResourcePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -424,59 +456,71 @@ impl<M> PutResourcePolicyFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy will be attached.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
     /// An Amazon Web Services resource-based policy document in JSON format.
     /// This member is required.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy(input);
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy(input);
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         self.inner.get_policy()
     }
     /// A string value that you can use to conditionally update your policy.
+    #[inline]
     pub fn expected_revision_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_revision_id(input);
         self
     }
     /// Sets or clears the `ExpectedRevisionId` member.
+    #[inline]
     pub fn set_expected_revision_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_revision_id(input);
         self
     }
     /// The `ExpectedRevisionId` member as currently set.
+    #[inline]
     pub fn get_expected_revision_id(&self) -> &Option<String> {
         self.inner.get_expected_revision_id()
     }
     /// Set this parameter to `true` to confirm that you want to remove your permissions to change the policy of this resource in the future.
+    #[inline]
     pub fn confirm_remove_self_resource_access(mut self, input: bool) -> Self {
         self.inner = self.inner.confirm_remove_self_resource_access(input);
         self
     }
     /// Sets or clears the `ConfirmRemoveSelfResourceAccess` member.
+    #[inline]
     pub fn set_confirm_remove_self_resource_access(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_confirm_remove_self_resource_access(input);
         self
     }
     /// The `ConfirmRemoveSelfResourceAccess` member as currently set.
+    #[inline]
     pub fn get_confirm_remove_self_resource_access(&self) -> &Option<bool> {
         self.inner.get_confirm_remove_self_resource_access()
     }
@@ -533,6 +577,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutResourcePolicy`: `POST /`, `X-Amz-Target: DynamoDB_20120810.PutResourcePolicy`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutResourcePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -546,11 +591,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
     ::awsrt::protocol::json_response(reply, de_output, PutResourcePolicyError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutResourcePolicyInput) {
     w.begin_object();
     {
@@ -576,6 +623,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutResourcePolicy
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PutResourcePolicyOutput, ::awsrt::json::JsonError> {

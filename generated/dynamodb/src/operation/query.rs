@@ -171,84 +171,102 @@ pub struct QueryInput {
 }
 impl QueryInput {
     /// The name of the table containing the requested items.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The name of an index to query.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// The attributes to be returned in the result.
+    #[inline]
     pub fn select(&self) -> Option<&crate::types::Select> {
         self.select.as_ref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(&self) -> &[String] {
         self.attributes_to_get.as_deref().unwrap_or_default()
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
+    #[inline]
     pub fn limit(&self) -> Option<i32> {
         self.limit
     }
     /// Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
+    #[inline]
     pub fn consistent_read(&self) -> Option<bool> {
         self.consistent_read
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn key_conditions(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::Condition>> {
         self.key_conditions.as_ref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn query_filter(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::Condition>> {
         self.query_filter.as_ref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(&self) -> Option<&crate::types::ConditionalOperator> {
         self.conditional_operator.as_ref()
     }
     /// Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.
+    #[inline]
     pub fn scan_index_forward(&self) -> Option<bool> {
         self.scan_index_forward
     }
     /// The primary key of the first item that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_key(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.exclusive_start_key.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// A string that identifies one or more attributes to retrieve from the table.
+    #[inline]
     pub fn projection_expression(&self) -> Option<&str> {
         self.projection_expression.as_deref()
     }
     /// A string that contains conditions that DynamoDB applies after the `Query` operation, but before the data is returned to you.
+    #[inline]
     pub fn filter_expression(&self) -> Option<&str> {
         self.filter_expression.as_deref()
     }
     /// The condition that specifies the key values for items to be retrieved by the `Query` action.
+    #[inline]
     pub fn key_condition_expression(&self) -> Option<&str> {
         self.key_condition_expression.as_deref()
     }
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.expression_attribute_values.as_ref()
     }
     /// Creates a new builder for [`QueryInput`].
+    #[inline]
     pub fn builder() -> QueryInputBuilder {
         <QueryInputBuilder as ::std::default::Default>::default()
     }
@@ -278,92 +296,111 @@ pub struct QueryInputBuilder {
 impl QueryInputBuilder {
     /// The name of the table containing the requested items.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The name of an index to query.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// The attributes to be returned in the result.
+    #[inline]
     pub fn select(mut self, input: impl Into<crate::types::Select>) -> Self {
         self.select = Some(input.into());
         self
     }
     /// Sets or clears the `Select` member.
+    #[inline]
     pub fn set_select(mut self, input: Option<crate::types::Select>) -> Self {
         self.select = input;
         self
     }
     /// The `Select` member as currently set.
+    #[inline]
     pub fn get_select(&self) -> &Option<crate::types::Select> {
         &self.select
     }
     /// Appends an item to the `AttributesToGet` list.
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(mut self, input: impl Into<String>) -> Self {
         self.attributes_to_get.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AttributesToGet` member.
+    #[inline]
     pub fn set_attributes_to_get(mut self, input: Option<Vec<String>>) -> Self {
         self.attributes_to_get = input;
         self
     }
     /// The `AttributesToGet` member as currently set.
+    #[inline]
     pub fn get_attributes_to_get(&self) -> &Option<Vec<String>> {
         &self.attributes_to_get
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.limit = Some(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.limit = input;
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         &self.limit
     }
     /// Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.consistent_read = Some(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.consistent_read = input;
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         &self.consistent_read
     }
     /// Inserts an entry into the `KeyConditions` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn key_conditions(
         mut self,
         key: impl Into<String>,
@@ -374,6 +411,7 @@ impl QueryInputBuilder {
         self
     }
     /// Sets or clears the `KeyConditions` member.
+    #[inline]
     pub fn set_key_conditions(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Condition>>,
@@ -382,6 +420,7 @@ impl QueryInputBuilder {
         self
     }
     /// The `KeyConditions` member as currently set.
+    #[inline]
     pub fn get_key_conditions(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Condition>> {
@@ -389,12 +428,14 @@ impl QueryInputBuilder {
     }
     /// Inserts an entry into the `QueryFilter` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn query_filter(mut self, key: impl Into<String>, value: crate::types::Condition) -> Self {
         self.query_filter.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `QueryFilter` member.
+    #[inline]
     pub fn set_query_filter(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Condition>>,
@@ -403,12 +444,14 @@ impl QueryInputBuilder {
         self
     }
     /// The `QueryFilter` member as currently set.
+    #[inline]
     pub fn get_query_filter(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Condition>> {
         &self.query_filter
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -417,6 +460,7 @@ impl QueryInputBuilder {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -425,25 +469,30 @@ impl QueryInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.
+    #[inline]
     pub fn scan_index_forward(mut self, input: bool) -> Self {
         self.scan_index_forward = Some(input);
         self
     }
     /// Sets or clears the `ScanIndexForward` member.
+    #[inline]
     pub fn set_scan_index_forward(mut self, input: Option<bool>) -> Self {
         self.scan_index_forward = input;
         self
     }
     /// The `ScanIndexForward` member as currently set.
+    #[inline]
     pub fn get_scan_index_forward(&self) -> &Option<bool> {
         &self.scan_index_forward
     }
     /// Inserts an entry into the `ExclusiveStartKey` map.
     /// The primary key of the first item that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_key(
         mut self,
         key: impl Into<String>,
@@ -454,6 +503,7 @@ impl QueryInputBuilder {
         self
     }
     /// Sets or clears the `ExclusiveStartKey` member.
+    #[inline]
     pub fn set_exclusive_start_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -462,12 +512,14 @@ impl QueryInputBuilder {
         self
     }
     /// The `ExclusiveStartKey` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.exclusive_start_key
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -476,6 +528,7 @@ impl QueryInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -484,53 +537,64 @@ impl QueryInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// A string that identifies one or more attributes to retrieve from the table.
+    #[inline]
     pub fn projection_expression(mut self, input: impl Into<String>) -> Self {
         self.projection_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ProjectionExpression` member.
+    #[inline]
     pub fn set_projection_expression(mut self, input: Option<String>) -> Self {
         self.projection_expression = input;
         self
     }
     /// The `ProjectionExpression` member as currently set.
+    #[inline]
     pub fn get_projection_expression(&self) -> &Option<String> {
         &self.projection_expression
     }
     /// A string that contains conditions that DynamoDB applies after the `Query` operation, but before the data is returned to you.
+    #[inline]
     pub fn filter_expression(mut self, input: impl Into<String>) -> Self {
         self.filter_expression = Some(input.into());
         self
     }
     /// Sets or clears the `FilterExpression` member.
+    #[inline]
     pub fn set_filter_expression(mut self, input: Option<String>) -> Self {
         self.filter_expression = input;
         self
     }
     /// The `FilterExpression` member as currently set.
+    #[inline]
     pub fn get_filter_expression(&self) -> &Option<String> {
         &self.filter_expression
     }
     /// The condition that specifies the key values for items to be retrieved by the `Query` action.
+    #[inline]
     pub fn key_condition_expression(mut self, input: impl Into<String>) -> Self {
         self.key_condition_expression = Some(input.into());
         self
     }
     /// Sets or clears the `KeyConditionExpression` member.
+    #[inline]
     pub fn set_key_condition_expression(mut self, input: Option<String>) -> Self {
         self.key_condition_expression = input;
         self
     }
     /// The `KeyConditionExpression` member as currently set.
+    #[inline]
     pub fn get_key_condition_expression(&self) -> &Option<String> {
         &self.key_condition_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -541,6 +605,7 @@ impl QueryInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -549,6 +614,7 @@ impl QueryInputBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -556,6 +622,7 @@ impl QueryInputBuilder {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -566,6 +633,7 @@ impl QueryInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -574,6 +642,7 @@ impl QueryInputBuilder {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -584,6 +653,7 @@ impl QueryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<QueryInput, ::awsrt::error::BuildError> {
         Ok(QueryInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -653,28 +723,34 @@ pub struct QueryOutput {
 }
 impl QueryOutput {
     /// An array of item attributes that match the query criteria.
+    #[inline]
     pub fn items(&self) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The number of items in the response.
+    #[inline]
     pub fn count(&self) -> i32 {
         self.count
     }
     /// The number of items evaluated, before any `QueryFilter` is applied.
+    #[inline]
     pub fn scanned_count(&self) -> i32 {
         self.scanned_count
     }
     /// The primary key of the item where the operation stopped, inclusive of the previous result set.
+    #[inline]
     pub fn last_evaluated_key(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.last_evaluated_key.as_ref()
     }
     /// The capacity units consumed by the `Query` operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> Option<&crate::types::ConsumedCapacity> {
         self.consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`QueryOutput`].
+    #[inline]
     pub fn builder() -> QueryOutputBuilder {
         <QueryOutputBuilder as ::std::default::Default>::default()
     }
@@ -692,6 +768,7 @@ pub struct QueryOutputBuilder {
 impl QueryOutputBuilder {
     /// Appends an item to the `Items` list.
     /// An array of item attributes that match the query criteria.
+    #[inline]
     pub fn items(
         mut self,
         input: ::std::collections::HashMap<String, crate::types::AttributeValue>,
@@ -700,6 +777,7 @@ impl QueryOutputBuilder {
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(
         mut self,
         input: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
@@ -708,41 +786,49 @@ impl QueryOutputBuilder {
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(
         &self,
     ) -> &Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> {
         &self.items
     }
     /// The number of items in the response.
+    #[inline]
     pub fn count(mut self, input: i32) -> Self {
         self.count = Some(input);
         self
     }
     /// Sets or clears the `Count` member.
+    #[inline]
     pub fn set_count(mut self, input: Option<i32>) -> Self {
         self.count = input;
         self
     }
     /// The `Count` member as currently set.
+    #[inline]
     pub fn get_count(&self) -> &Option<i32> {
         &self.count
     }
     /// The number of items evaluated, before any `QueryFilter` is applied.
+    #[inline]
     pub fn scanned_count(mut self, input: i32) -> Self {
         self.scanned_count = Some(input);
         self
     }
     /// Sets or clears the `ScannedCount` member.
+    #[inline]
     pub fn set_scanned_count(mut self, input: Option<i32>) -> Self {
         self.scanned_count = input;
         self
     }
     /// The `ScannedCount` member as currently set.
+    #[inline]
     pub fn get_scanned_count(&self) -> &Option<i32> {
         &self.scanned_count
     }
     /// Inserts an entry into the `LastEvaluatedKey` map.
     /// The primary key of the item where the operation stopped, inclusive of the previous result set.
+    #[inline]
     pub fn last_evaluated_key(
         mut self,
         key: impl Into<String>,
@@ -753,6 +839,7 @@ impl QueryOutputBuilder {
         self
     }
     /// Sets or clears the `LastEvaluatedKey` member.
+    #[inline]
     pub fn set_last_evaluated_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -761,26 +848,31 @@ impl QueryOutputBuilder {
         self
     }
     /// The `LastEvaluatedKey` member as currently set.
+    #[inline]
     pub fn get_last_evaluated_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.last_evaluated_key
     }
     /// The capacity units consumed by the `Query` operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity = Some(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<crate::types::ConsumedCapacity> {
         &self.consumed_capacity
     }
     /// Builds the [`QueryOutput`].
+    #[inline]
     pub fn build(self) -> QueryOutput {
         QueryOutput {
             items: self.items,
@@ -811,6 +903,7 @@ pub enum QueryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl QueryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -836,22 +929,27 @@ impl QueryError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -940,6 +1038,7 @@ impl QueryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<QueryOutput, ::awsrt::error::SdkError<QueryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -996,92 +1095,111 @@ impl<M> QueryFluentBuilder<M> {
     }
     /// The name of the table containing the requested items.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// The name of an index to query.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.index_name(input);
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_index_name(input);
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         self.inner.get_index_name()
     }
     /// The attributes to be returned in the result.
+    #[inline]
     pub fn select(mut self, input: impl Into<crate::types::Select>) -> Self {
         self.inner = self.inner.select(input);
         self
     }
     /// Sets or clears the `Select` member.
+    #[inline]
     pub fn set_select(mut self, input: Option<crate::types::Select>) -> Self {
         self.inner = self.inner.set_select(input);
         self
     }
     /// The `Select` member as currently set.
+    #[inline]
     pub fn get_select(&self) -> &Option<crate::types::Select> {
         self.inner.get_select()
     }
     /// Appends an item to the `AttributesToGet` list.
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.attributes_to_get(input);
         self
     }
     /// Sets or clears the `AttributesToGet` member.
+    #[inline]
     pub fn set_attributes_to_get(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_attributes_to_get(input);
         self
     }
     /// The `AttributesToGet` member as currently set.
+    #[inline]
     pub fn get_attributes_to_get(&self) -> &Option<Vec<String>> {
         self.inner.get_attributes_to_get()
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.inner = self.inner.limit(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_limit(input);
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         self.inner.get_limit()
     }
     /// Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.inner = self.inner.consistent_read(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_consistent_read(input);
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         self.inner.get_consistent_read()
     }
     /// Inserts an entry into the `KeyConditions` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn key_conditions(
         mut self,
         key: impl Into<String>,
@@ -1091,6 +1209,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// Sets or clears the `KeyConditions` member.
+    #[inline]
     pub fn set_key_conditions(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Condition>>,
@@ -1099,6 +1218,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// The `KeyConditions` member as currently set.
+    #[inline]
     pub fn get_key_conditions(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Condition>> {
@@ -1106,11 +1226,13 @@ impl<M> QueryFluentBuilder<M> {
     }
     /// Inserts an entry into the `QueryFilter` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn query_filter(mut self, key: impl Into<String>, value: crate::types::Condition) -> Self {
         self.inner = self.inner.query_filter(key, value);
         self
     }
     /// Sets or clears the `QueryFilter` member.
+    #[inline]
     pub fn set_query_filter(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Condition>>,
@@ -1119,12 +1241,14 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// The `QueryFilter` member as currently set.
+    #[inline]
     pub fn get_query_filter(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Condition>> {
         self.inner.get_query_filter()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -1133,6 +1257,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -1141,25 +1266,30 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.
+    #[inline]
     pub fn scan_index_forward(mut self, input: bool) -> Self {
         self.inner = self.inner.scan_index_forward(input);
         self
     }
     /// Sets or clears the `ScanIndexForward` member.
+    #[inline]
     pub fn set_scan_index_forward(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_scan_index_forward(input);
         self
     }
     /// The `ScanIndexForward` member as currently set.
+    #[inline]
     pub fn get_scan_index_forward(&self) -> &Option<bool> {
         self.inner.get_scan_index_forward()
     }
     /// Inserts an entry into the `ExclusiveStartKey` map.
     /// The primary key of the first item that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_key(
         mut self,
         key: impl Into<String>,
@@ -1169,6 +1299,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExclusiveStartKey` member.
+    #[inline]
     pub fn set_exclusive_start_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -1177,12 +1308,14 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// The `ExclusiveStartKey` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.inner.get_exclusive_start_key()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -1191,6 +1324,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -1199,53 +1333,64 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// A string that identifies one or more attributes to retrieve from the table.
+    #[inline]
     pub fn projection_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.projection_expression(input);
         self
     }
     /// Sets or clears the `ProjectionExpression` member.
+    #[inline]
     pub fn set_projection_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_projection_expression(input);
         self
     }
     /// The `ProjectionExpression` member as currently set.
+    #[inline]
     pub fn get_projection_expression(&self) -> &Option<String> {
         self.inner.get_projection_expression()
     }
     /// A string that contains conditions that DynamoDB applies after the `Query` operation, but before the data is returned to you.
+    #[inline]
     pub fn filter_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.filter_expression(input);
         self
     }
     /// Sets or clears the `FilterExpression` member.
+    #[inline]
     pub fn set_filter_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_filter_expression(input);
         self
     }
     /// The `FilterExpression` member as currently set.
+    #[inline]
     pub fn get_filter_expression(&self) -> &Option<String> {
         self.inner.get_filter_expression()
     }
     /// The condition that specifies the key values for items to be retrieved by the `Query` action.
+    #[inline]
     pub fn key_condition_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key_condition_expression(input);
         self
     }
     /// Sets or clears the `KeyConditionExpression` member.
+    #[inline]
     pub fn set_key_condition_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key_condition_expression(input);
         self
     }
     /// The `KeyConditionExpression` member as currently set.
+    #[inline]
     pub fn get_key_condition_expression(&self) -> &Option<String> {
         self.inner.get_key_condition_expression()
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -1255,6 +1400,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -1263,6 +1409,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -1270,6 +1417,7 @@ impl<M> QueryFluentBuilder<M> {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -1279,6 +1427,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -1287,6 +1436,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -1342,6 +1492,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Query`: `POST /`, `X-Amz-Target: DynamoDB_20120810.Query`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &QueryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1355,11 +1506,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<QueryOutput, ::awsrt::error::SdkError<QueryError>> {
     ::awsrt::protocol::json_response(reply, de_output, QueryError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &QueryInput) {
     w.begin_object();
     {
@@ -1462,6 +1615,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &QueryInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<QueryOutput, ::awsrt::json::JsonError> {

@@ -39,38 +39,47 @@ pub struct RestoreTableFromBackupInput {
 }
 impl RestoreTableFromBackupInput {
     /// The name of the new table to which the backup must be restored.
+    #[inline]
     pub fn target_table_name(&self) -> &str {
         &self.target_table_name
     }
     /// The Amazon Resource Name (ARN) associated with the backup.
+    #[inline]
     pub fn backup_arn(&self) -> &str {
         &self.backup_arn
     }
     /// The billing mode of the restored table.
+    #[inline]
     pub fn billing_mode_override(&self) -> Option<&crate::types::BillingMode> {
         self.billing_mode_override.as_ref()
     }
     /// List of global secondary indexes for the restored table.
+    #[inline]
     pub fn global_secondary_index_override(&self) -> &[crate::types::GlobalSecondaryIndex] {
         self.global_secondary_index_override.as_deref().unwrap_or_default()
     }
     /// List of local secondary indexes for the restored table.
+    #[inline]
     pub fn local_secondary_index_override(&self) -> &[crate::types::LocalSecondaryIndex] {
         self.local_secondary_index_override.as_deref().unwrap_or_default()
     }
     /// Provisioned throughput settings for the restored table.
+    #[inline]
     pub fn provisioned_throughput_override(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput_override.as_ref()
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput_override(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput_override.as_ref()
     }
     /// The new server-side encryption settings for the restored table.
+    #[inline]
     pub fn sse_specification_override(&self) -> Option<&crate::types::SseSpecification> {
         self.sse_specification_override.as_ref()
     }
     /// Creates a new builder for [`RestoreTableFromBackupInput`].
+    #[inline]
     pub fn builder() -> RestoreTableFromBackupInputBuilder {
         <RestoreTableFromBackupInputBuilder as ::std::default::Default>::default()
     }
@@ -91,50 +100,60 @@ pub struct RestoreTableFromBackupInputBuilder {
 impl RestoreTableFromBackupInputBuilder {
     /// The name of the new table to which the backup must be restored.
     /// This member is required.
+    #[inline]
     pub fn target_table_name(mut self, input: impl Into<String>) -> Self {
         self.target_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TargetTableName` member.
+    #[inline]
     pub fn set_target_table_name(mut self, input: Option<String>) -> Self {
         self.target_table_name = input;
         self
     }
     /// The `TargetTableName` member as currently set.
+    #[inline]
     pub fn get_target_table_name(&self) -> &Option<String> {
         &self.target_table_name
     }
     /// The Amazon Resource Name (ARN) associated with the backup.
     /// This member is required.
+    #[inline]
     pub fn backup_arn(mut self, input: impl Into<String>) -> Self {
         self.backup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `BackupArn` member.
+    #[inline]
     pub fn set_backup_arn(mut self, input: Option<String>) -> Self {
         self.backup_arn = input;
         self
     }
     /// The `BackupArn` member as currently set.
+    #[inline]
     pub fn get_backup_arn(&self) -> &Option<String> {
         &self.backup_arn
     }
     /// The billing mode of the restored table.
+    #[inline]
     pub fn billing_mode_override(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.billing_mode_override = Some(input.into());
         self
     }
     /// Sets or clears the `BillingModeOverride` member.
+    #[inline]
     pub fn set_billing_mode_override(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.billing_mode_override = input;
         self
     }
     /// The `BillingModeOverride` member as currently set.
+    #[inline]
     pub fn get_billing_mode_override(&self) -> &Option<crate::types::BillingMode> {
         &self.billing_mode_override
     }
     /// Appends an item to the `GlobalSecondaryIndexOverride` list.
     /// List of global secondary indexes for the restored table.
+    #[inline]
     pub fn global_secondary_index_override(
         mut self,
         input: crate::types::GlobalSecondaryIndex,
@@ -143,6 +162,7 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexOverride` member.
+    #[inline]
     pub fn set_global_secondary_index_override(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndex>>,
@@ -151,6 +171,7 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// The `GlobalSecondaryIndexOverride` member as currently set.
+    #[inline]
     pub fn get_global_secondary_index_override(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
@@ -158,6 +179,7 @@ impl RestoreTableFromBackupInputBuilder {
     }
     /// Appends an item to the `LocalSecondaryIndexOverride` list.
     /// List of local secondary indexes for the restored table.
+    #[inline]
     pub fn local_secondary_index_override(
         mut self,
         input: crate::types::LocalSecondaryIndex,
@@ -166,6 +188,7 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// Sets or clears the `LocalSecondaryIndexOverride` member.
+    #[inline]
     pub fn set_local_secondary_index_override(
         mut self,
         input: Option<Vec<crate::types::LocalSecondaryIndex>>,
@@ -174,12 +197,14 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// The `LocalSecondaryIndexOverride` member as currently set.
+    #[inline]
     pub fn get_local_secondary_index_override(
         &self,
     ) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
         &self.local_secondary_index_override
     }
     /// Provisioned throughput settings for the restored table.
+    #[inline]
     pub fn provisioned_throughput_override(
         mut self,
         input: crate::types::ProvisionedThroughput,
@@ -188,6 +213,7 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// Sets or clears the `ProvisionedThroughputOverride` member.
+    #[inline]
     pub fn set_provisioned_throughput_override(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -196,12 +222,14 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// The `ProvisionedThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput_override(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput_override
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput_override(
         mut self,
         input: crate::types::OnDemandThroughput,
@@ -210,6 +238,7 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// Sets or clears the `OnDemandThroughputOverride` member.
+    #[inline]
     pub fn set_on_demand_throughput_override(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -218,15 +247,18 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput_override(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput_override
     }
     /// The new server-side encryption settings for the restored table.
+    #[inline]
     pub fn sse_specification_override(mut self, input: crate::types::SseSpecification) -> Self {
         self.sse_specification_override = Some(input);
         self
     }
     /// Sets or clears the `SSESpecificationOverride` member.
+    #[inline]
     pub fn set_sse_specification_override(
         mut self,
         input: Option<crate::types::SseSpecification>,
@@ -235,6 +267,7 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// The `SSESpecificationOverride` member as currently set.
+    #[inline]
     pub fn get_sse_specification_override(&self) -> &Option<crate::types::SseSpecification> {
         &self.sse_specification_override
     }
@@ -243,6 +276,7 @@ impl RestoreTableFromBackupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RestoreTableFromBackupInput, ::awsrt::error::BuildError> {
         Ok(RestoreTableFromBackupInput {
             target_table_name: self.target_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -288,10 +322,12 @@ pub struct RestoreTableFromBackupOutput {
 }
 impl RestoreTableFromBackupOutput {
     /// The description of the table created from an existing backup.
+    #[inline]
     pub fn table_description(&self) -> Option<&crate::types::TableDescription> {
         self.table_description.as_ref()
     }
     /// Creates a new builder for [`RestoreTableFromBackupOutput`].
+    #[inline]
     pub fn builder() -> RestoreTableFromBackupOutputBuilder {
         <RestoreTableFromBackupOutputBuilder as ::std::default::Default>::default()
     }
@@ -304,20 +340,24 @@ pub struct RestoreTableFromBackupOutputBuilder {
 }
 impl RestoreTableFromBackupOutputBuilder {
     /// The description of the table created from an existing backup.
+    #[inline]
     pub fn table_description(mut self, input: crate::types::TableDescription) -> Self {
         self.table_description = Some(input);
         self
     }
     /// Sets or clears the `TableDescription` member.
+    #[inline]
     pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
     /// The `TableDescription` member as currently set.
+    #[inline]
     pub fn get_table_description(&self) -> &Option<crate::types::TableDescription> {
         &self.table_description
     }
     /// Builds the [`RestoreTableFromBackupOutput`].
+    #[inline]
     pub fn build(self) -> RestoreTableFromBackupOutput {
         RestoreTableFromBackupOutput {
             table_description: self.table_description,
@@ -346,6 +386,7 @@ pub enum RestoreTableFromBackupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RestoreTableFromBackupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -377,30 +418,37 @@ impl RestoreTableFromBackupError {
         })
     }
     /// Whether this is a `BackupInUseException`.
+    #[inline]
     pub fn is_backup_in_use_exception(&self) -> bool {
         matches!(self, Self::BackupInUseException(_))
     }
     /// Whether this is a `BackupNotFoundException`.
+    #[inline]
     pub fn is_backup_not_found_exception(&self) -> bool {
         matches!(self, Self::BackupNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `TableAlreadyExistsException`.
+    #[inline]
     pub fn is_table_already_exists_exception(&self) -> bool {
         matches!(self, Self::TableAlreadyExistsException(_))
     }
     /// Whether this is a `TableInUseException`.
+    #[inline]
     pub fn is_table_in_use_exception(&self) -> bool {
         matches!(self, Self::TableInUseException(_))
     }
@@ -491,6 +539,7 @@ impl RestoreTableFromBackupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -547,50 +596,60 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
     }
     /// The name of the new table to which the backup must be restored.
     /// This member is required.
+    #[inline]
     pub fn target_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.target_table_name(input);
         self
     }
     /// Sets or clears the `TargetTableName` member.
+    #[inline]
     pub fn set_target_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_target_table_name(input);
         self
     }
     /// The `TargetTableName` member as currently set.
+    #[inline]
     pub fn get_target_table_name(&self) -> &Option<String> {
         self.inner.get_target_table_name()
     }
     /// The Amazon Resource Name (ARN) associated with the backup.
     /// This member is required.
+    #[inline]
     pub fn backup_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.backup_arn(input);
         self
     }
     /// Sets or clears the `BackupArn` member.
+    #[inline]
     pub fn set_backup_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_backup_arn(input);
         self
     }
     /// The `BackupArn` member as currently set.
+    #[inline]
     pub fn get_backup_arn(&self) -> &Option<String> {
         self.inner.get_backup_arn()
     }
     /// The billing mode of the restored table.
+    #[inline]
     pub fn billing_mode_override(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.billing_mode_override(input);
         self
     }
     /// Sets or clears the `BillingModeOverride` member.
+    #[inline]
     pub fn set_billing_mode_override(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.set_billing_mode_override(input);
         self
     }
     /// The `BillingModeOverride` member as currently set.
+    #[inline]
     pub fn get_billing_mode_override(&self) -> &Option<crate::types::BillingMode> {
         self.inner.get_billing_mode_override()
     }
     /// Appends an item to the `GlobalSecondaryIndexOverride` list.
     /// List of global secondary indexes for the restored table.
+    #[inline]
     pub fn global_secondary_index_override(
         mut self,
         input: crate::types::GlobalSecondaryIndex,
@@ -599,6 +658,7 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexOverride` member.
+    #[inline]
     pub fn set_global_secondary_index_override(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndex>>,
@@ -607,6 +667,7 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// The `GlobalSecondaryIndexOverride` member as currently set.
+    #[inline]
     pub fn get_global_secondary_index_override(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
@@ -614,6 +675,7 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
     }
     /// Appends an item to the `LocalSecondaryIndexOverride` list.
     /// List of local secondary indexes for the restored table.
+    #[inline]
     pub fn local_secondary_index_override(
         mut self,
         input: crate::types::LocalSecondaryIndex,
@@ -622,6 +684,7 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// Sets or clears the `LocalSecondaryIndexOverride` member.
+    #[inline]
     pub fn set_local_secondary_index_override(
         mut self,
         input: Option<Vec<crate::types::LocalSecondaryIndex>>,
@@ -630,12 +693,14 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// The `LocalSecondaryIndexOverride` member as currently set.
+    #[inline]
     pub fn get_local_secondary_index_override(
         &self,
     ) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
         self.inner.get_local_secondary_index_override()
     }
     /// Provisioned throughput settings for the restored table.
+    #[inline]
     pub fn provisioned_throughput_override(
         mut self,
         input: crate::types::ProvisionedThroughput,
@@ -644,6 +709,7 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ProvisionedThroughputOverride` member.
+    #[inline]
     pub fn set_provisioned_throughput_override(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -652,12 +718,14 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// The `ProvisionedThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput_override(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughput> {
         self.inner.get_provisioned_throughput_override()
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput_override(
         mut self,
         input: crate::types::OnDemandThroughput,
@@ -666,6 +734,7 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// Sets or clears the `OnDemandThroughputOverride` member.
+    #[inline]
     pub fn set_on_demand_throughput_override(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -674,15 +743,18 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput_override(&self) -> &Option<crate::types::OnDemandThroughput> {
         self.inner.get_on_demand_throughput_override()
     }
     /// The new server-side encryption settings for the restored table.
+    #[inline]
     pub fn sse_specification_override(mut self, input: crate::types::SseSpecification) -> Self {
         self.inner = self.inner.sse_specification_override(input);
         self
     }
     /// Sets or clears the `SSESpecificationOverride` member.
+    #[inline]
     pub fn set_sse_specification_override(
         mut self,
         input: Option<crate::types::SseSpecification>,
@@ -691,6 +763,7 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// The `SSESpecificationOverride` member as currently set.
+    #[inline]
     pub fn get_sse_specification_override(&self) -> &Option<crate::types::SseSpecification> {
         self.inner.get_sse_specification_override()
     }
@@ -747,6 +820,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RestoreTableFromBackup`: `POST /`, `X-Amz-Target: DynamoDB_20120810.RestoreTableFromBackup`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &RestoreTableFromBackupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -760,11 +834,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
     ::awsrt::protocol::json_response(reply, de_output, RestoreTableFromBackupError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RestoreTableFromBackupInput) {
     w.begin_object();
     {
@@ -811,6 +887,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RestoreTableFromB
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RestoreTableFromBackupOutput, ::awsrt::json::JsonError> {

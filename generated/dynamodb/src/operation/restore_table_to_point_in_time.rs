@@ -45,50 +45,62 @@ pub struct RestoreTableToPointInTimeInput {
 }
 impl RestoreTableToPointInTimeInput {
     /// The DynamoDB table that will be restored.
+    #[inline]
     pub fn source_table_arn(&self) -> Option<&str> {
         self.source_table_arn.as_deref()
     }
     /// Name of the source table that is being restored.
+    #[inline]
     pub fn source_table_name(&self) -> Option<&str> {
         self.source_table_name.as_deref()
     }
     /// The name of the new table to which it must be restored to.
+    #[inline]
     pub fn target_table_name(&self) -> &str {
         &self.target_table_name
     }
     /// Restore the table to the latest possible time.
+    #[inline]
     pub fn use_latest_restorable_time(&self) -> Option<bool> {
         self.use_latest_restorable_time
     }
     /// Time in the past to restore the table to.
+    #[inline]
     pub fn restore_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.restore_date_time
     }
     /// The billing mode of the restored table.
+    #[inline]
     pub fn billing_mode_override(&self) -> Option<&crate::types::BillingMode> {
         self.billing_mode_override.as_ref()
     }
     /// List of global secondary indexes for the restored table.
+    #[inline]
     pub fn global_secondary_index_override(&self) -> &[crate::types::GlobalSecondaryIndex] {
         self.global_secondary_index_override.as_deref().unwrap_or_default()
     }
     /// List of local secondary indexes for the restored table.
+    #[inline]
     pub fn local_secondary_index_override(&self) -> &[crate::types::LocalSecondaryIndex] {
         self.local_secondary_index_override.as_deref().unwrap_or_default()
     }
     /// Provisioned throughput settings for the restored table.
+    #[inline]
     pub fn provisioned_throughput_override(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput_override.as_ref()
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput_override(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput_override.as_ref()
     }
     /// The new server-side encryption settings for the restored table.
+    #[inline]
     pub fn sse_specification_override(&self) -> Option<&crate::types::SseSpecification> {
         self.sse_specification_override.as_ref()
     }
     /// Creates a new builder for [`RestoreTableToPointInTimeInput`].
+    #[inline]
     pub fn builder() -> RestoreTableToPointInTimeInputBuilder {
         <RestoreTableToPointInTimeInputBuilder as ::std::default::Default>::default()
     }
@@ -111,92 +123,111 @@ pub struct RestoreTableToPointInTimeInputBuilder {
 }
 impl RestoreTableToPointInTimeInputBuilder {
     /// The DynamoDB table that will be restored.
+    #[inline]
     pub fn source_table_arn(mut self, input: impl Into<String>) -> Self {
         self.source_table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SourceTableArn` member.
+    #[inline]
     pub fn set_source_table_arn(mut self, input: Option<String>) -> Self {
         self.source_table_arn = input;
         self
     }
     /// The `SourceTableArn` member as currently set.
+    #[inline]
     pub fn get_source_table_arn(&self) -> &Option<String> {
         &self.source_table_arn
     }
     /// Name of the source table that is being restored.
+    #[inline]
     pub fn source_table_name(mut self, input: impl Into<String>) -> Self {
         self.source_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `SourceTableName` member.
+    #[inline]
     pub fn set_source_table_name(mut self, input: Option<String>) -> Self {
         self.source_table_name = input;
         self
     }
     /// The `SourceTableName` member as currently set.
+    #[inline]
     pub fn get_source_table_name(&self) -> &Option<String> {
         &self.source_table_name
     }
     /// The name of the new table to which it must be restored to.
     /// This member is required.
+    #[inline]
     pub fn target_table_name(mut self, input: impl Into<String>) -> Self {
         self.target_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TargetTableName` member.
+    #[inline]
     pub fn set_target_table_name(mut self, input: Option<String>) -> Self {
         self.target_table_name = input;
         self
     }
     /// The `TargetTableName` member as currently set.
+    #[inline]
     pub fn get_target_table_name(&self) -> &Option<String> {
         &self.target_table_name
     }
     /// Restore the table to the latest possible time.
+    #[inline]
     pub fn use_latest_restorable_time(mut self, input: bool) -> Self {
         self.use_latest_restorable_time = Some(input);
         self
     }
     /// Sets or clears the `UseLatestRestorableTime` member.
+    #[inline]
     pub fn set_use_latest_restorable_time(mut self, input: Option<bool>) -> Self {
         self.use_latest_restorable_time = input;
         self
     }
     /// The `UseLatestRestorableTime` member as currently set.
+    #[inline]
     pub fn get_use_latest_restorable_time(&self) -> &Option<bool> {
         &self.use_latest_restorable_time
     }
     /// Time in the past to restore the table to.
+    #[inline]
     pub fn restore_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.restore_date_time = Some(input);
         self
     }
     /// Sets or clears the `RestoreDateTime` member.
+    #[inline]
     pub fn set_restore_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.restore_date_time = input;
         self
     }
     /// The `RestoreDateTime` member as currently set.
+    #[inline]
     pub fn get_restore_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.restore_date_time
     }
     /// The billing mode of the restored table.
+    #[inline]
     pub fn billing_mode_override(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.billing_mode_override = Some(input.into());
         self
     }
     /// Sets or clears the `BillingModeOverride` member.
+    #[inline]
     pub fn set_billing_mode_override(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.billing_mode_override = input;
         self
     }
     /// The `BillingModeOverride` member as currently set.
+    #[inline]
     pub fn get_billing_mode_override(&self) -> &Option<crate::types::BillingMode> {
         &self.billing_mode_override
     }
     /// Appends an item to the `GlobalSecondaryIndexOverride` list.
     /// List of global secondary indexes for the restored table.
+    #[inline]
     pub fn global_secondary_index_override(
         mut self,
         input: crate::types::GlobalSecondaryIndex,
@@ -205,6 +236,7 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexOverride` member.
+    #[inline]
     pub fn set_global_secondary_index_override(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndex>>,
@@ -213,6 +245,7 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// The `GlobalSecondaryIndexOverride` member as currently set.
+    #[inline]
     pub fn get_global_secondary_index_override(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
@@ -220,6 +253,7 @@ impl RestoreTableToPointInTimeInputBuilder {
     }
     /// Appends an item to the `LocalSecondaryIndexOverride` list.
     /// List of local secondary indexes for the restored table.
+    #[inline]
     pub fn local_secondary_index_override(
         mut self,
         input: crate::types::LocalSecondaryIndex,
@@ -228,6 +262,7 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// Sets or clears the `LocalSecondaryIndexOverride` member.
+    #[inline]
     pub fn set_local_secondary_index_override(
         mut self,
         input: Option<Vec<crate::types::LocalSecondaryIndex>>,
@@ -236,12 +271,14 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// The `LocalSecondaryIndexOverride` member as currently set.
+    #[inline]
     pub fn get_local_secondary_index_override(
         &self,
     ) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
         &self.local_secondary_index_override
     }
     /// Provisioned throughput settings for the restored table.
+    #[inline]
     pub fn provisioned_throughput_override(
         mut self,
         input: crate::types::ProvisionedThroughput,
@@ -250,6 +287,7 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// Sets or clears the `ProvisionedThroughputOverride` member.
+    #[inline]
     pub fn set_provisioned_throughput_override(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -258,12 +296,14 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// The `ProvisionedThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput_override(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput_override
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput_override(
         mut self,
         input: crate::types::OnDemandThroughput,
@@ -272,6 +312,7 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// Sets or clears the `OnDemandThroughputOverride` member.
+    #[inline]
     pub fn set_on_demand_throughput_override(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -280,15 +321,18 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput_override(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput_override
     }
     /// The new server-side encryption settings for the restored table.
+    #[inline]
     pub fn sse_specification_override(mut self, input: crate::types::SseSpecification) -> Self {
         self.sse_specification_override = Some(input);
         self
     }
     /// Sets or clears the `SSESpecificationOverride` member.
+    #[inline]
     pub fn set_sse_specification_override(
         mut self,
         input: Option<crate::types::SseSpecification>,
@@ -297,6 +341,7 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// The `SSESpecificationOverride` member as currently set.
+    #[inline]
     pub fn get_sse_specification_override(&self) -> &Option<crate::types::SseSpecification> {
         &self.sse_specification_override
     }
@@ -305,6 +350,7 @@ impl RestoreTableToPointInTimeInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RestoreTableToPointInTimeInput, ::awsrt::error::BuildError> {
         Ok(RestoreTableToPointInTimeInput {
             source_table_arn: self.source_table_arn,
@@ -350,10 +396,12 @@ pub struct RestoreTableToPointInTimeOutput {
 }
 impl RestoreTableToPointInTimeOutput {
     /// Represents the properties of a table.
+    #[inline]
     pub fn table_description(&self) -> Option<&crate::types::TableDescription> {
         self.table_description.as_ref()
     }
     /// Creates a new builder for [`RestoreTableToPointInTimeOutput`].
+    #[inline]
     pub fn builder() -> RestoreTableToPointInTimeOutputBuilder {
         <RestoreTableToPointInTimeOutputBuilder as ::std::default::Default>::default()
     }
@@ -366,20 +414,24 @@ pub struct RestoreTableToPointInTimeOutputBuilder {
 }
 impl RestoreTableToPointInTimeOutputBuilder {
     /// Represents the properties of a table.
+    #[inline]
     pub fn table_description(mut self, input: crate::types::TableDescription) -> Self {
         self.table_description = Some(input);
         self
     }
     /// Sets or clears the `TableDescription` member.
+    #[inline]
     pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
     /// The `TableDescription` member as currently set.
+    #[inline]
     pub fn get_table_description(&self) -> &Option<crate::types::TableDescription> {
         &self.table_description
     }
     /// Builds the [`RestoreTableToPointInTimeOutput`].
+    #[inline]
     pub fn build(self) -> RestoreTableToPointInTimeOutput {
         RestoreTableToPointInTimeOutput {
             table_description: self.table_description,
@@ -412,6 +464,7 @@ pub enum RestoreTableToPointInTimeError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RestoreTableToPointInTimeError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -447,34 +500,42 @@ impl RestoreTableToPointInTimeError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `InvalidRestoreTimeException`.
+    #[inline]
     pub fn is_invalid_restore_time_exception(&self) -> bool {
         matches!(self, Self::InvalidRestoreTimeException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `PointInTimeRecoveryUnavailableException`.
+    #[inline]
     pub fn is_point_in_time_recovery_unavailable_exception(&self) -> bool {
         matches!(self, Self::PointInTimeRecoveryUnavailableException(_))
     }
     /// Whether this is a `TableAlreadyExistsException`.
+    #[inline]
     pub fn is_table_already_exists_exception(&self) -> bool {
         matches!(self, Self::TableAlreadyExistsException(_))
     }
     /// Whether this is a `TableInUseException`.
+    #[inline]
     pub fn is_table_in_use_exception(&self) -> bool {
         matches!(self, Self::TableInUseException(_))
     }
     /// Whether this is a `TableNotFoundException`.
+    #[inline]
     pub fn is_table_not_found_exception(&self) -> bool {
         matches!(self, Self::TableNotFoundException(_))
     }
@@ -566,6 +627,7 @@ impl RestoreTableToPointInTimeFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -621,92 +683,111 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         &self.inner
     }
     /// The DynamoDB table that will be restored.
+    #[inline]
     pub fn source_table_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.source_table_arn(input);
         self
     }
     /// Sets or clears the `SourceTableArn` member.
+    #[inline]
     pub fn set_source_table_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_source_table_arn(input);
         self
     }
     /// The `SourceTableArn` member as currently set.
+    #[inline]
     pub fn get_source_table_arn(&self) -> &Option<String> {
         self.inner.get_source_table_arn()
     }
     /// Name of the source table that is being restored.
+    #[inline]
     pub fn source_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.source_table_name(input);
         self
     }
     /// Sets or clears the `SourceTableName` member.
+    #[inline]
     pub fn set_source_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_source_table_name(input);
         self
     }
     /// The `SourceTableName` member as currently set.
+    #[inline]
     pub fn get_source_table_name(&self) -> &Option<String> {
         self.inner.get_source_table_name()
     }
     /// The name of the new table to which it must be restored to.
     /// This member is required.
+    #[inline]
     pub fn target_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.target_table_name(input);
         self
     }
     /// Sets or clears the `TargetTableName` member.
+    #[inline]
     pub fn set_target_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_target_table_name(input);
         self
     }
     /// The `TargetTableName` member as currently set.
+    #[inline]
     pub fn get_target_table_name(&self) -> &Option<String> {
         self.inner.get_target_table_name()
     }
     /// Restore the table to the latest possible time.
+    #[inline]
     pub fn use_latest_restorable_time(mut self, input: bool) -> Self {
         self.inner = self.inner.use_latest_restorable_time(input);
         self
     }
     /// Sets or clears the `UseLatestRestorableTime` member.
+    #[inline]
     pub fn set_use_latest_restorable_time(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_use_latest_restorable_time(input);
         self
     }
     /// The `UseLatestRestorableTime` member as currently set.
+    #[inline]
     pub fn get_use_latest_restorable_time(&self) -> &Option<bool> {
         self.inner.get_use_latest_restorable_time()
     }
     /// Time in the past to restore the table to.
+    #[inline]
     pub fn restore_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.restore_date_time(input);
         self
     }
     /// Sets or clears the `RestoreDateTime` member.
+    #[inline]
     pub fn set_restore_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_restore_date_time(input);
         self
     }
     /// The `RestoreDateTime` member as currently set.
+    #[inline]
     pub fn get_restore_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_restore_date_time()
     }
     /// The billing mode of the restored table.
+    #[inline]
     pub fn billing_mode_override(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.billing_mode_override(input);
         self
     }
     /// Sets or clears the `BillingModeOverride` member.
+    #[inline]
     pub fn set_billing_mode_override(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.set_billing_mode_override(input);
         self
     }
     /// The `BillingModeOverride` member as currently set.
+    #[inline]
     pub fn get_billing_mode_override(&self) -> &Option<crate::types::BillingMode> {
         self.inner.get_billing_mode_override()
     }
     /// Appends an item to the `GlobalSecondaryIndexOverride` list.
     /// List of global secondary indexes for the restored table.
+    #[inline]
     pub fn global_secondary_index_override(
         mut self,
         input: crate::types::GlobalSecondaryIndex,
@@ -715,6 +796,7 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexOverride` member.
+    #[inline]
     pub fn set_global_secondary_index_override(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndex>>,
@@ -723,6 +805,7 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// The `GlobalSecondaryIndexOverride` member as currently set.
+    #[inline]
     pub fn get_global_secondary_index_override(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
@@ -730,6 +813,7 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
     }
     /// Appends an item to the `LocalSecondaryIndexOverride` list.
     /// List of local secondary indexes for the restored table.
+    #[inline]
     pub fn local_secondary_index_override(
         mut self,
         input: crate::types::LocalSecondaryIndex,
@@ -738,6 +822,7 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// Sets or clears the `LocalSecondaryIndexOverride` member.
+    #[inline]
     pub fn set_local_secondary_index_override(
         mut self,
         input: Option<Vec<crate::types::LocalSecondaryIndex>>,
@@ -746,12 +831,14 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// The `LocalSecondaryIndexOverride` member as currently set.
+    #[inline]
     pub fn get_local_secondary_index_override(
         &self,
     ) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
         self.inner.get_local_secondary_index_override()
     }
     /// Provisioned throughput settings for the restored table.
+    #[inline]
     pub fn provisioned_throughput_override(
         mut self,
         input: crate::types::ProvisionedThroughput,
@@ -760,6 +847,7 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ProvisionedThroughputOverride` member.
+    #[inline]
     pub fn set_provisioned_throughput_override(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -768,12 +856,14 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// The `ProvisionedThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput_override(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughput> {
         self.inner.get_provisioned_throughput_override()
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput_override(
         mut self,
         input: crate::types::OnDemandThroughput,
@@ -782,6 +872,7 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// Sets or clears the `OnDemandThroughputOverride` member.
+    #[inline]
     pub fn set_on_demand_throughput_override(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -790,15 +881,18 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput_override(&self) -> &Option<crate::types::OnDemandThroughput> {
         self.inner.get_on_demand_throughput_override()
     }
     /// The new server-side encryption settings for the restored table.
+    #[inline]
     pub fn sse_specification_override(mut self, input: crate::types::SseSpecification) -> Self {
         self.inner = self.inner.sse_specification_override(input);
         self
     }
     /// Sets or clears the `SSESpecificationOverride` member.
+    #[inline]
     pub fn set_sse_specification_override(
         mut self,
         input: Option<crate::types::SseSpecification>,
@@ -807,6 +901,7 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// The `SSESpecificationOverride` member as currently set.
+    #[inline]
     pub fn get_sse_specification_override(&self) -> &Option<crate::types::SseSpecification> {
         self.inner.get_sse_specification_override()
     }
@@ -863,6 +958,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RestoreTableToPointInTime`: `POST /`, `X-Amz-Target: DynamoDB_20120810.RestoreTableToPointInTime`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &RestoreTableToPointInTimeInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -876,6 +972,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
@@ -885,6 +982,7 @@ pub(crate) fn parse_response(
         RestoreTableToPointInTimeError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RestoreTableToPointInTimeInput) {
     w.begin_object();
     if let Some(value) = &v.source_table_arn {
@@ -942,6 +1040,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RestoreTableToPoi
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::json::JsonError> {

@@ -148,78 +148,95 @@ pub struct ScanInput {
 }
 impl ScanInput {
     /// The name of the table containing the requested items or if you provide `IndexName`, the name of the table to which that index belongs.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The name of a secondary index to scan.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(&self) -> &[String] {
         self.attributes_to_get.as_deref().unwrap_or_default()
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
+    #[inline]
     pub fn limit(&self) -> Option<i32> {
         self.limit
     }
     /// The attributes to be returned in the result.
+    #[inline]
     pub fn select(&self) -> Option<&crate::types::Select> {
         self.select.as_ref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn scan_filter(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::Condition>> {
         self.scan_filter.as_ref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(&self) -> Option<&crate::types::ConditionalOperator> {
         self.conditional_operator.as_ref()
     }
     /// The primary key of the first item that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_key(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.exclusive_start_key.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided.
+    #[inline]
     pub fn total_segments(&self) -> Option<i32> {
         self.total_segments
     }
     /// For a parallel `Scan` request, `Segment` identifies an individual segment to be scanned by an application worker.
+    #[inline]
     pub fn segment(&self) -> Option<i32> {
         self.segment
     }
     /// A string that identifies one or more attributes to retrieve from the specified table or index.
+    #[inline]
     pub fn projection_expression(&self) -> Option<&str> {
         self.projection_expression.as_deref()
     }
     /// A string that contains conditions that DynamoDB applies after the `Scan` operation, but before the data is returned to you.
+    #[inline]
     pub fn filter_expression(&self) -> Option<&str> {
         self.filter_expression.as_deref()
     }
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.expression_attribute_values.as_ref()
     }
     /// A Boolean value that determines the read consistency model during the scan:
+    #[inline]
     pub fn consistent_read(&self) -> Option<bool> {
         self.consistent_read
     }
     /// Creates a new builder for [`ScanInput`].
+    #[inline]
     pub fn builder() -> ScanInputBuilder {
         <ScanInputBuilder as ::std::default::Default>::default()
     }
@@ -248,84 +265,101 @@ pub struct ScanInputBuilder {
 impl ScanInputBuilder {
     /// The name of the table containing the requested items or if you provide `IndexName`, the name of the table to which that index belongs.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The name of a secondary index to scan.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Appends an item to the `AttributesToGet` list.
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(mut self, input: impl Into<String>) -> Self {
         self.attributes_to_get.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AttributesToGet` member.
+    #[inline]
     pub fn set_attributes_to_get(mut self, input: Option<Vec<String>>) -> Self {
         self.attributes_to_get = input;
         self
     }
     /// The `AttributesToGet` member as currently set.
+    #[inline]
     pub fn get_attributes_to_get(&self) -> &Option<Vec<String>> {
         &self.attributes_to_get
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.limit = Some(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.limit = input;
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         &self.limit
     }
     /// The attributes to be returned in the result.
+    #[inline]
     pub fn select(mut self, input: impl Into<crate::types::Select>) -> Self {
         self.select = Some(input.into());
         self
     }
     /// Sets or clears the `Select` member.
+    #[inline]
     pub fn set_select(mut self, input: Option<crate::types::Select>) -> Self {
         self.select = input;
         self
     }
     /// The `Select` member as currently set.
+    #[inline]
     pub fn get_select(&self) -> &Option<crate::types::Select> {
         &self.select
     }
     /// Inserts an entry into the `ScanFilter` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn scan_filter(mut self, key: impl Into<String>, value: crate::types::Condition) -> Self {
         self.scan_filter.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `ScanFilter` member.
+    #[inline]
     pub fn set_scan_filter(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Condition>>,
@@ -334,12 +368,14 @@ impl ScanInputBuilder {
         self
     }
     /// The `ScanFilter` member as currently set.
+    #[inline]
     pub fn get_scan_filter(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Condition>> {
         &self.scan_filter
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -348,6 +384,7 @@ impl ScanInputBuilder {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -356,11 +393,13 @@ impl ScanInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// Inserts an entry into the `ExclusiveStartKey` map.
     /// The primary key of the first item that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_key(
         mut self,
         key: impl Into<String>,
@@ -371,6 +410,7 @@ impl ScanInputBuilder {
         self
     }
     /// Sets or clears the `ExclusiveStartKey` member.
+    #[inline]
     pub fn set_exclusive_start_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -379,12 +419,14 @@ impl ScanInputBuilder {
         self
     }
     /// The `ExclusiveStartKey` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.exclusive_start_key
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -393,6 +435,7 @@ impl ScanInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -401,67 +444,81 @@ impl ScanInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided.
+    #[inline]
     pub fn total_segments(mut self, input: i32) -> Self {
         self.total_segments = Some(input);
         self
     }
     /// Sets or clears the `TotalSegments` member.
+    #[inline]
     pub fn set_total_segments(mut self, input: Option<i32>) -> Self {
         self.total_segments = input;
         self
     }
     /// The `TotalSegments` member as currently set.
+    #[inline]
     pub fn get_total_segments(&self) -> &Option<i32> {
         &self.total_segments
     }
     /// For a parallel `Scan` request, `Segment` identifies an individual segment to be scanned by an application worker.
+    #[inline]
     pub fn segment(mut self, input: i32) -> Self {
         self.segment = Some(input);
         self
     }
     /// Sets or clears the `Segment` member.
+    #[inline]
     pub fn set_segment(mut self, input: Option<i32>) -> Self {
         self.segment = input;
         self
     }
     /// The `Segment` member as currently set.
+    #[inline]
     pub fn get_segment(&self) -> &Option<i32> {
         &self.segment
     }
     /// A string that identifies one or more attributes to retrieve from the specified table or index.
+    #[inline]
     pub fn projection_expression(mut self, input: impl Into<String>) -> Self {
         self.projection_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ProjectionExpression` member.
+    #[inline]
     pub fn set_projection_expression(mut self, input: Option<String>) -> Self {
         self.projection_expression = input;
         self
     }
     /// The `ProjectionExpression` member as currently set.
+    #[inline]
     pub fn get_projection_expression(&self) -> &Option<String> {
         &self.projection_expression
     }
     /// A string that contains conditions that DynamoDB applies after the `Scan` operation, but before the data is returned to you.
+    #[inline]
     pub fn filter_expression(mut self, input: impl Into<String>) -> Self {
         self.filter_expression = Some(input.into());
         self
     }
     /// Sets or clears the `FilterExpression` member.
+    #[inline]
     pub fn set_filter_expression(mut self, input: Option<String>) -> Self {
         self.filter_expression = input;
         self
     }
     /// The `FilterExpression` member as currently set.
+    #[inline]
     pub fn get_filter_expression(&self) -> &Option<String> {
         &self.filter_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -472,6 +529,7 @@ impl ScanInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -480,6 +538,7 @@ impl ScanInputBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -487,6 +546,7 @@ impl ScanInputBuilder {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -497,6 +557,7 @@ impl ScanInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -505,22 +566,26 @@ impl ScanInputBuilder {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.expression_attribute_values
     }
     /// A Boolean value that determines the read consistency model during the scan:
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.consistent_read = Some(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.consistent_read = input;
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         &self.consistent_read
     }
@@ -529,6 +594,7 @@ impl ScanInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ScanInput, ::awsrt::error::BuildError> {
         Ok(ScanInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -597,28 +663,34 @@ pub struct ScanOutput {
 }
 impl ScanOutput {
     /// An array of item attributes that match the scan criteria.
+    #[inline]
     pub fn items(&self) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The number of items in the response.
+    #[inline]
     pub fn count(&self) -> i32 {
         self.count
     }
     /// The number of items evaluated, before any `ScanFilter` is applied.
+    #[inline]
     pub fn scanned_count(&self) -> i32 {
         self.scanned_count
     }
     /// The primary key of the item where the operation stopped, inclusive of the previous result set.
+    #[inline]
     pub fn last_evaluated_key(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.last_evaluated_key.as_ref()
     }
     /// The capacity units consumed by the `Scan` operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> Option<&crate::types::ConsumedCapacity> {
         self.consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`ScanOutput`].
+    #[inline]
     pub fn builder() -> ScanOutputBuilder {
         <ScanOutputBuilder as ::std::default::Default>::default()
     }
@@ -636,6 +708,7 @@ pub struct ScanOutputBuilder {
 impl ScanOutputBuilder {
     /// Appends an item to the `Items` list.
     /// An array of item attributes that match the scan criteria.
+    #[inline]
     pub fn items(
         mut self,
         input: ::std::collections::HashMap<String, crate::types::AttributeValue>,
@@ -644,6 +717,7 @@ impl ScanOutputBuilder {
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(
         mut self,
         input: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
@@ -652,41 +726,49 @@ impl ScanOutputBuilder {
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(
         &self,
     ) -> &Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> {
         &self.items
     }
     /// The number of items in the response.
+    #[inline]
     pub fn count(mut self, input: i32) -> Self {
         self.count = Some(input);
         self
     }
     /// Sets or clears the `Count` member.
+    #[inline]
     pub fn set_count(mut self, input: Option<i32>) -> Self {
         self.count = input;
         self
     }
     /// The `Count` member as currently set.
+    #[inline]
     pub fn get_count(&self) -> &Option<i32> {
         &self.count
     }
     /// The number of items evaluated, before any `ScanFilter` is applied.
+    #[inline]
     pub fn scanned_count(mut self, input: i32) -> Self {
         self.scanned_count = Some(input);
         self
     }
     /// Sets or clears the `ScannedCount` member.
+    #[inline]
     pub fn set_scanned_count(mut self, input: Option<i32>) -> Self {
         self.scanned_count = input;
         self
     }
     /// The `ScannedCount` member as currently set.
+    #[inline]
     pub fn get_scanned_count(&self) -> &Option<i32> {
         &self.scanned_count
     }
     /// Inserts an entry into the `LastEvaluatedKey` map.
     /// The primary key of the item where the operation stopped, inclusive of the previous result set.
+    #[inline]
     pub fn last_evaluated_key(
         mut self,
         key: impl Into<String>,
@@ -697,6 +779,7 @@ impl ScanOutputBuilder {
         self
     }
     /// Sets or clears the `LastEvaluatedKey` member.
+    #[inline]
     pub fn set_last_evaluated_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -705,26 +788,31 @@ impl ScanOutputBuilder {
         self
     }
     /// The `LastEvaluatedKey` member as currently set.
+    #[inline]
     pub fn get_last_evaluated_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.last_evaluated_key
     }
     /// The capacity units consumed by the `Scan` operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity = Some(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<crate::types::ConsumedCapacity> {
         &self.consumed_capacity
     }
     /// Builds the [`ScanOutput`].
+    #[inline]
     pub fn build(self) -> ScanOutput {
         ScanOutput {
             items: self.items,
@@ -755,6 +843,7 @@ pub enum ScanError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ScanError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -780,22 +869,27 @@ impl ScanError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -884,6 +978,7 @@ impl ScanFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ScanOutput, ::awsrt::error::SdkError<ScanError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -940,83 +1035,100 @@ impl<M> ScanFluentBuilder<M> {
     }
     /// The name of the table containing the requested items or if you provide `IndexName`, the name of the table to which that index belongs.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// The name of a secondary index to scan.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.index_name(input);
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_index_name(input);
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         self.inner.get_index_name()
     }
     /// Appends an item to the `AttributesToGet` list.
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.attributes_to_get(input);
         self
     }
     /// Sets or clears the `AttributesToGet` member.
+    #[inline]
     pub fn set_attributes_to_get(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_attributes_to_get(input);
         self
     }
     /// The `AttributesToGet` member as currently set.
+    #[inline]
     pub fn get_attributes_to_get(&self) -> &Option<Vec<String>> {
         self.inner.get_attributes_to_get()
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
+    #[inline]
     pub fn limit(mut self, input: i32) -> Self {
         self.inner = self.inner.limit(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_limit(input);
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<i32> {
         self.inner.get_limit()
     }
     /// The attributes to be returned in the result.
+    #[inline]
     pub fn select(mut self, input: impl Into<crate::types::Select>) -> Self {
         self.inner = self.inner.select(input);
         self
     }
     /// Sets or clears the `Select` member.
+    #[inline]
     pub fn set_select(mut self, input: Option<crate::types::Select>) -> Self {
         self.inner = self.inner.set_select(input);
         self
     }
     /// The `Select` member as currently set.
+    #[inline]
     pub fn get_select(&self) -> &Option<crate::types::Select> {
         self.inner.get_select()
     }
     /// Inserts an entry into the `ScanFilter` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn scan_filter(mut self, key: impl Into<String>, value: crate::types::Condition) -> Self {
         self.inner = self.inner.scan_filter(key, value);
         self
     }
     /// Sets or clears the `ScanFilter` member.
+    #[inline]
     pub fn set_scan_filter(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Condition>>,
@@ -1025,12 +1137,14 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// The `ScanFilter` member as currently set.
+    #[inline]
     pub fn get_scan_filter(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Condition>> {
         self.inner.get_scan_filter()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -1039,6 +1153,7 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -1047,11 +1162,13 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// Inserts an entry into the `ExclusiveStartKey` map.
     /// The primary key of the first item that this operation will evaluate.
+    #[inline]
     pub fn exclusive_start_key(
         mut self,
         key: impl Into<String>,
@@ -1061,6 +1178,7 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExclusiveStartKey` member.
+    #[inline]
     pub fn set_exclusive_start_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -1069,12 +1187,14 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// The `ExclusiveStartKey` member as currently set.
+    #[inline]
     pub fn get_exclusive_start_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.inner.get_exclusive_start_key()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -1083,6 +1203,7 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -1091,67 +1212,81 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided.
+    #[inline]
     pub fn total_segments(mut self, input: i32) -> Self {
         self.inner = self.inner.total_segments(input);
         self
     }
     /// Sets or clears the `TotalSegments` member.
+    #[inline]
     pub fn set_total_segments(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_total_segments(input);
         self
     }
     /// The `TotalSegments` member as currently set.
+    #[inline]
     pub fn get_total_segments(&self) -> &Option<i32> {
         self.inner.get_total_segments()
     }
     /// For a parallel `Scan` request, `Segment` identifies an individual segment to be scanned by an application worker.
+    #[inline]
     pub fn segment(mut self, input: i32) -> Self {
         self.inner = self.inner.segment(input);
         self
     }
     /// Sets or clears the `Segment` member.
+    #[inline]
     pub fn set_segment(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_segment(input);
         self
     }
     /// The `Segment` member as currently set.
+    #[inline]
     pub fn get_segment(&self) -> &Option<i32> {
         self.inner.get_segment()
     }
     /// A string that identifies one or more attributes to retrieve from the specified table or index.
+    #[inline]
     pub fn projection_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.projection_expression(input);
         self
     }
     /// Sets or clears the `ProjectionExpression` member.
+    #[inline]
     pub fn set_projection_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_projection_expression(input);
         self
     }
     /// The `ProjectionExpression` member as currently set.
+    #[inline]
     pub fn get_projection_expression(&self) -> &Option<String> {
         self.inner.get_projection_expression()
     }
     /// A string that contains conditions that DynamoDB applies after the `Scan` operation, but before the data is returned to you.
+    #[inline]
     pub fn filter_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.filter_expression(input);
         self
     }
     /// Sets or clears the `FilterExpression` member.
+    #[inline]
     pub fn set_filter_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_filter_expression(input);
         self
     }
     /// The `FilterExpression` member as currently set.
+    #[inline]
     pub fn get_filter_expression(&self) -> &Option<String> {
         self.inner.get_filter_expression()
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -1161,6 +1296,7 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -1169,6 +1305,7 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -1176,6 +1313,7 @@ impl<M> ScanFluentBuilder<M> {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -1185,6 +1323,7 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -1193,22 +1332,26 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.inner.get_expression_attribute_values()
     }
     /// A Boolean value that determines the read consistency model during the scan:
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.inner = self.inner.consistent_read(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_consistent_read(input);
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         self.inner.get_consistent_read()
     }
@@ -1262,6 +1405,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Scan`: `POST /`, `X-Amz-Target: DynamoDB_20120810.Scan`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ScanInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1275,11 +1419,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ScanOutput, ::awsrt::error::SdkError<ScanError>> {
     ::awsrt::protocol::json_response(reply, de_output, ScanError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ScanInput) {
     w.begin_object();
     {
@@ -1373,6 +1519,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ScanInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ScanOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct TransactGetItemsInput {
 }
 impl TransactGetItemsInput {
     /// An ordered array of up to 100 `TransactGetItem` objects, each of which contains a `Get` structure.
+    #[inline]
     pub fn transact_items(&self) -> &[crate::types::TransactGetItem] {
         &self.transact_items
     }
     /// A value of `TOTAL` causes consumed capacity information to be returned, and a value of `NONE` prevents that information from being returned.
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`TransactGetItemsInput`].
+    #[inline]
     pub fn builder() -> TransactGetItemsInputBuilder {
         <TransactGetItemsInputBuilder as ::std::default::Default>::default()
     }
@@ -48,20 +51,24 @@ pub struct TransactGetItemsInputBuilder {
 impl TransactGetItemsInputBuilder {
     /// Appends an item to the `TransactItems` list.
     /// An ordered array of up to 100 `TransactGetItem` objects, each of which contains a `Get` structure.
+    #[inline]
     pub fn transact_items(mut self, input: crate::types::TransactGetItem) -> Self {
         self.transact_items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `TransactItems` member.
+    #[inline]
     pub fn set_transact_items(mut self, input: Option<Vec<crate::types::TransactGetItem>>) -> Self {
         self.transact_items = input;
         self
     }
     /// The `TransactItems` member as currently set.
+    #[inline]
     pub fn get_transact_items(&self) -> &Option<Vec<crate::types::TransactGetItem>> {
         &self.transact_items
     }
     /// A value of `TOTAL` causes consumed capacity information to be returned, and a value of `NONE` prevents that information from being returned.
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -70,6 +77,7 @@ impl TransactGetItemsInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -78,6 +86,7 @@ impl TransactGetItemsInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
@@ -86,6 +95,7 @@ impl TransactGetItemsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TransactGetItemsInput, ::awsrt::error::BuildError> {
         Ok(TransactGetItemsInput {
             transact_items: self.transact_items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -126,14 +136,17 @@ pub struct TransactGetItemsOutput {
 }
 impl TransactGetItemsOutput {
     /// If the *ReturnConsumedCapacity* value was `TOTAL`, this is an array of `ConsumedCapacity` objects, one for each table addressed by `TransactGetItem` objects in the *TransactItems* parameter.
+    #[inline]
     pub fn consumed_capacity(&self) -> &[crate::types::ConsumedCapacity] {
         self.consumed_capacity.as_deref().unwrap_or_default()
     }
     /// An ordered array of up to 100 `ItemResponse` objects, each of which corresponds to the `TransactGetItem` object in the same position in the *TransactItems* array.
+    #[inline]
     pub fn responses(&self) -> &[crate::types::ItemResponse] {
         self.responses.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`TransactGetItemsOutput`].
+    #[inline]
     pub fn builder() -> TransactGetItemsOutputBuilder {
         <TransactGetItemsOutputBuilder as ::std::default::Default>::default()
     }
@@ -148,11 +161,13 @@ pub struct TransactGetItemsOutputBuilder {
 impl TransactGetItemsOutputBuilder {
     /// Appends an item to the `ConsumedCapacity` list.
     /// If the *ReturnConsumedCapacity* value was `TOTAL`, this is an array of `ConsumedCapacity` objects, one for each table addressed by `TransactGetItem` objects in the *TransactItems* parameter.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(
         mut self,
         input: Option<Vec<crate::types::ConsumedCapacity>>,
@@ -161,25 +176,30 @@ impl TransactGetItemsOutputBuilder {
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<Vec<crate::types::ConsumedCapacity>> {
         &self.consumed_capacity
     }
     /// Appends an item to the `Responses` list.
     /// An ordered array of up to 100 `ItemResponse` objects, each of which corresponds to the `TransactGetItem` object in the same position in the *TransactItems* array.
+    #[inline]
     pub fn responses(mut self, input: crate::types::ItemResponse) -> Self {
         self.responses.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Responses` member.
+    #[inline]
     pub fn set_responses(mut self, input: Option<Vec<crate::types::ItemResponse>>) -> Self {
         self.responses = input;
         self
     }
     /// The `Responses` member as currently set.
+    #[inline]
     pub fn get_responses(&self) -> &Option<Vec<crate::types::ItemResponse>> {
         &self.responses
     }
     /// Builds the [`TransactGetItemsOutput`].
+    #[inline]
     pub fn build(self) -> TransactGetItemsOutput {
         TransactGetItemsOutput {
             consumed_capacity: self.consumed_capacity,
@@ -209,6 +229,7 @@ pub enum TransactGetItemsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TransactGetItemsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -237,26 +258,32 @@ impl TransactGetItemsError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TransactionCanceledException`.
+    #[inline]
     pub fn is_transaction_canceled_exception(&self) -> bool {
         matches!(self, Self::TransactionCanceledException(_))
     }
@@ -346,6 +373,7 @@ impl TransactGetItemsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -402,20 +430,24 @@ impl<M> TransactGetItemsFluentBuilder<M> {
     }
     /// Appends an item to the `TransactItems` list.
     /// An ordered array of up to 100 `TransactGetItem` objects, each of which contains a `Get` structure.
+    #[inline]
     pub fn transact_items(mut self, input: crate::types::TransactGetItem) -> Self {
         self.inner = self.inner.transact_items(input);
         self
     }
     /// Sets or clears the `TransactItems` member.
+    #[inline]
     pub fn set_transact_items(mut self, input: Option<Vec<crate::types::TransactGetItem>>) -> Self {
         self.inner = self.inner.set_transact_items(input);
         self
     }
     /// The `TransactItems` member as currently set.
+    #[inline]
     pub fn get_transact_items(&self) -> &Option<Vec<crate::types::TransactGetItem>> {
         self.inner.get_transact_items()
     }
     /// A value of `TOTAL` causes consumed capacity information to be returned, and a value of `NONE` prevents that information from being returned.
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -424,6 +456,7 @@ impl<M> TransactGetItemsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -432,6 +465,7 @@ impl<M> TransactGetItemsFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
@@ -478,6 +512,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TransactGetItems`: `POST /`, `X-Amz-Target: DynamoDB_20120810.TransactGetItems`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &TransactGetItemsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -491,11 +526,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
     ::awsrt::protocol::json_response(reply, de_output, TransactGetItemsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TransactGetItemsInput) {
     w.begin_object();
     {
@@ -513,6 +550,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TransactGetItemsI
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TransactGetItemsOutput, ::awsrt::json::JsonError> {

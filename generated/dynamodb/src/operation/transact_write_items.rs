@@ -44,24 +44,29 @@ pub struct TransactWriteItemsInput {
 }
 impl TransactWriteItemsInput {
     /// An ordered array of up to 100 `TransactWriteItem` objects, each of which contains a `ConditionCheck`, `Put`, `Update`, or `Delete` object.
+    #[inline]
     pub fn transact_items(&self) -> &[crate::types::TransactWriteItem] {
         &self.transact_items
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         &self,
     ) -> Option<&crate::types::ReturnItemCollectionMetrics> {
         self.return_item_collection_metrics.as_ref()
     }
     /// Providing a `ClientRequestToken` makes the call to `TransactWriteItems` idempotent, meaning that multiple identical calls have the same effect as one single call.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Creates a new builder for [`TransactWriteItemsInput`].
+    #[inline]
     pub fn builder() -> TransactWriteItemsInputBuilder {
         <TransactWriteItemsInputBuilder as ::std::default::Default>::default()
     }
@@ -78,11 +83,13 @@ pub struct TransactWriteItemsInputBuilder {
 impl TransactWriteItemsInputBuilder {
     /// Appends an item to the `TransactItems` list.
     /// An ordered array of up to 100 `TransactWriteItem` objects, each of which contains a `ConditionCheck`, `Put`, `Update`, or `Delete` object.
+    #[inline]
     pub fn transact_items(mut self, input: crate::types::TransactWriteItem) -> Self {
         self.transact_items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `TransactItems` member.
+    #[inline]
     pub fn set_transact_items(
         mut self,
         input: Option<Vec<crate::types::TransactWriteItem>>,
@@ -91,10 +98,12 @@ impl TransactWriteItemsInputBuilder {
         self
     }
     /// The `TransactItems` member as currently set.
+    #[inline]
     pub fn get_transact_items(&self) -> &Option<Vec<crate::types::TransactWriteItem>> {
         &self.transact_items
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -103,6 +112,7 @@ impl TransactWriteItemsInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -111,10 +121,12 @@ impl TransactWriteItemsInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -123,6 +135,7 @@ impl TransactWriteItemsInputBuilder {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -131,22 +144,26 @@ impl TransactWriteItemsInputBuilder {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
         &self.return_item_collection_metrics
     }
     /// Providing a `ClientRequestToken` makes the call to `TransactWriteItems` idempotent, meaning that multiple identical calls have the same effect as one single call.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
@@ -155,6 +172,7 @@ impl TransactWriteItemsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TransactWriteItemsInput, ::awsrt::error::BuildError> {
         Ok(TransactWriteItemsInput {
             transact_items: self.transact_items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -195,16 +213,19 @@ pub struct TransactWriteItemsOutput {
 }
 impl TransactWriteItemsOutput {
     /// The capacity units consumed by the entire `TransactWriteItems` operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> &[crate::types::ConsumedCapacity] {
         self.consumed_capacity.as_deref().unwrap_or_default()
     }
     /// A list of tables that were processed by `TransactWriteItems` and, for each table, information about any item collections that were affected by individual `UpdateItem`, `PutItem`, or `DeleteItem` operations.
+    #[inline]
     pub fn item_collection_metrics(
         &self,
     ) -> Option<&::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> {
         self.item_collection_metrics.as_ref()
     }
     /// Creates a new builder for [`TransactWriteItemsOutput`].
+    #[inline]
     pub fn builder() -> TransactWriteItemsOutputBuilder {
         <TransactWriteItemsOutputBuilder as ::std::default::Default>::default()
     }
@@ -219,11 +240,13 @@ pub struct TransactWriteItemsOutputBuilder {
 impl TransactWriteItemsOutputBuilder {
     /// Appends an item to the `ConsumedCapacity` list.
     /// The capacity units consumed by the entire `TransactWriteItems` operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(
         mut self,
         input: Option<Vec<crate::types::ConsumedCapacity>>,
@@ -232,11 +255,13 @@ impl TransactWriteItemsOutputBuilder {
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<Vec<crate::types::ConsumedCapacity>> {
         &self.consumed_capacity
     }
     /// Inserts an entry into the `ItemCollectionMetrics` map.
     /// A list of tables that were processed by `TransactWriteItems` and, for each table, information about any item collections that were affected by individual `UpdateItem`, `PutItem`, or `DeleteItem` operations.
+    #[inline]
     pub fn item_collection_metrics(
         mut self,
         key: impl Into<String>,
@@ -247,6 +272,7 @@ impl TransactWriteItemsOutputBuilder {
         self
     }
     /// Sets or clears the `ItemCollectionMetrics` member.
+    #[inline]
     pub fn set_item_collection_metrics(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
@@ -255,12 +281,14 @@ impl TransactWriteItemsOutputBuilder {
         self
     }
     /// The `ItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_item_collection_metrics(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> {
         &self.item_collection_metrics
     }
     /// Builds the [`TransactWriteItemsOutput`].
+    #[inline]
     pub fn build(self) -> TransactWriteItemsOutput {
         TransactWriteItemsOutput {
             consumed_capacity: self.consumed_capacity,
@@ -294,6 +322,7 @@ pub enum TransactWriteItemsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TransactWriteItemsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -328,34 +357,42 @@ impl TransactWriteItemsError {
         })
     }
     /// Whether this is a `IdempotentParameterMismatchException`.
+    #[inline]
     pub fn is_idempotent_parameter_mismatch_exception(&self) -> bool {
         matches!(self, Self::IdempotentParameterMismatchException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TransactionCanceledException`.
+    #[inline]
     pub fn is_transaction_canceled_exception(&self) -> bool {
         matches!(self, Self::TransactionCanceledException(_))
     }
     /// Whether this is a `TransactionInProgressException`.
+    #[inline]
     pub fn is_transaction_in_progress_exception(&self) -> bool {
         matches!(self, Self::TransactionInProgressException(_))
     }
@@ -447,6 +484,7 @@ impl TransactWriteItemsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -503,11 +541,13 @@ impl<M> TransactWriteItemsFluentBuilder<M> {
     }
     /// Appends an item to the `TransactItems` list.
     /// An ordered array of up to 100 `TransactWriteItem` objects, each of which contains a `ConditionCheck`, `Put`, `Update`, or `Delete` object.
+    #[inline]
     pub fn transact_items(mut self, input: crate::types::TransactWriteItem) -> Self {
         self.inner = self.inner.transact_items(input);
         self
     }
     /// Sets or clears the `TransactItems` member.
+    #[inline]
     pub fn set_transact_items(
         mut self,
         input: Option<Vec<crate::types::TransactWriteItem>>,
@@ -516,10 +556,12 @@ impl<M> TransactWriteItemsFluentBuilder<M> {
         self
     }
     /// The `TransactItems` member as currently set.
+    #[inline]
     pub fn get_transact_items(&self) -> &Option<Vec<crate::types::TransactWriteItem>> {
         self.inner.get_transact_items()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -528,6 +570,7 @@ impl<M> TransactWriteItemsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -536,10 +579,12 @@ impl<M> TransactWriteItemsFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -548,6 +593,7 @@ impl<M> TransactWriteItemsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -556,22 +602,26 @@ impl<M> TransactWriteItemsFluentBuilder<M> {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
         self.inner.get_return_item_collection_metrics()
     }
     /// Providing a `ClientRequestToken` makes the call to `TransactWriteItems` idempotent, meaning that multiple identical calls have the same effect as one single call.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
@@ -625,6 +675,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TransactWriteItems`: `POST /`, `X-Amz-Target: DynamoDB_20120810.TransactWriteItems`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &TransactWriteItemsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -638,11 +689,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
     ::awsrt::protocol::json_response(reply, de_output, TransactWriteItemsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TransactWriteItemsInput) {
     w.begin_object();
     {
@@ -668,6 +721,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TransactWriteItem
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TransactWriteItemsOutput, ::awsrt::json::JsonError> {

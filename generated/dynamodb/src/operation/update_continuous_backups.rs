@@ -26,16 +26,19 @@ pub struct UpdateContinuousBackupsInput {
 }
 impl UpdateContinuousBackupsInput {
     /// The name of the table.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Represents the settings used to enable point in time recovery.
+    #[inline]
     pub fn point_in_time_recovery_specification(
         &self,
     ) -> &crate::types::PointInTimeRecoverySpecification {
         &self.point_in_time_recovery_specification
     }
     /// Creates a new builder for [`UpdateContinuousBackupsInput`].
+    #[inline]
     pub fn builder() -> UpdateContinuousBackupsInputBuilder {
         <UpdateContinuousBackupsInputBuilder as ::std::default::Default>::default()
     }
@@ -50,21 +53,25 @@ pub struct UpdateContinuousBackupsInputBuilder {
 impl UpdateContinuousBackupsInputBuilder {
     /// The name of the table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Represents the settings used to enable point in time recovery.
     /// This member is required.
+    #[inline]
     pub fn point_in_time_recovery_specification(
         mut self,
         input: crate::types::PointInTimeRecoverySpecification,
@@ -73,6 +80,7 @@ impl UpdateContinuousBackupsInputBuilder {
         self
     }
     /// Sets or clears the `PointInTimeRecoverySpecification` member.
+    #[inline]
     pub fn set_point_in_time_recovery_specification(
         mut self,
         input: Option<crate::types::PointInTimeRecoverySpecification>,
@@ -81,6 +89,7 @@ impl UpdateContinuousBackupsInputBuilder {
         self
     }
     /// The `PointInTimeRecoverySpecification` member as currently set.
+    #[inline]
     pub fn get_point_in_time_recovery_specification(
         &self,
     ) -> &Option<crate::types::PointInTimeRecoverySpecification> {
@@ -91,6 +100,7 @@ impl UpdateContinuousBackupsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateContinuousBackupsInput, ::awsrt::error::BuildError> {
         Ok(UpdateContinuousBackupsInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -130,12 +140,14 @@ pub struct UpdateContinuousBackupsOutput {
 }
 impl UpdateContinuousBackupsOutput {
     /// Represents the continuous backups and point in time recovery settings on the table.
+    #[inline]
     pub fn continuous_backups_description(
         &self,
     ) -> Option<&crate::types::ContinuousBackupsDescription> {
         self.continuous_backups_description.as_ref()
     }
     /// Creates a new builder for [`UpdateContinuousBackupsOutput`].
+    #[inline]
     pub fn builder() -> UpdateContinuousBackupsOutputBuilder {
         <UpdateContinuousBackupsOutputBuilder as ::std::default::Default>::default()
     }
@@ -148,6 +160,7 @@ pub struct UpdateContinuousBackupsOutputBuilder {
 }
 impl UpdateContinuousBackupsOutputBuilder {
     /// Represents the continuous backups and point in time recovery settings on the table.
+    #[inline]
     pub fn continuous_backups_description(
         mut self,
         input: crate::types::ContinuousBackupsDescription,
@@ -156,6 +169,7 @@ impl UpdateContinuousBackupsOutputBuilder {
         self
     }
     /// Sets or clears the `ContinuousBackupsDescription` member.
+    #[inline]
     pub fn set_continuous_backups_description(
         mut self,
         input: Option<crate::types::ContinuousBackupsDescription>,
@@ -164,12 +178,14 @@ impl UpdateContinuousBackupsOutputBuilder {
         self
     }
     /// The `ContinuousBackupsDescription` member as currently set.
+    #[inline]
     pub fn get_continuous_backups_description(
         &self,
     ) -> &Option<crate::types::ContinuousBackupsDescription> {
         &self.continuous_backups_description
     }
     /// Builds the [`UpdateContinuousBackupsOutput`].
+    #[inline]
     pub fn build(self) -> UpdateContinuousBackupsOutput {
         UpdateContinuousBackupsOutput {
             continuous_backups_description: self.continuous_backups_description,
@@ -194,6 +210,7 @@ pub enum UpdateContinuousBackupsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateContinuousBackupsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -216,18 +233,22 @@ impl UpdateContinuousBackupsError {
         })
     }
     /// Whether this is a `ContinuousBackupsUnavailableException`.
+    #[inline]
     pub fn is_continuous_backups_unavailable_exception(&self) -> bool {
         matches!(self, Self::ContinuousBackupsUnavailableException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `TableNotFoundException`.
+    #[inline]
     pub fn is_table_not_found_exception(&self) -> bool {
         matches!(self, Self::TableNotFoundException(_))
     }
@@ -315,6 +336,7 @@ impl UpdateContinuousBackupsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -371,21 +393,25 @@ impl<M> UpdateContinuousBackupsFluentBuilder<M> {
     }
     /// The name of the table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Represents the settings used to enable point in time recovery.
     /// This member is required.
+    #[inline]
     pub fn point_in_time_recovery_specification(
         mut self,
         input: crate::types::PointInTimeRecoverySpecification,
@@ -394,6 +420,7 @@ impl<M> UpdateContinuousBackupsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `PointInTimeRecoverySpecification` member.
+    #[inline]
     pub fn set_point_in_time_recovery_specification(
         mut self,
         input: Option<crate::types::PointInTimeRecoverySpecification>,
@@ -402,6 +429,7 @@ impl<M> UpdateContinuousBackupsFluentBuilder<M> {
         self
     }
     /// The `PointInTimeRecoverySpecification` member as currently set.
+    #[inline]
     pub fn get_point_in_time_recovery_specification(
         &self,
     ) -> &Option<crate::types::PointInTimeRecoverySpecification> {
@@ -460,6 +488,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateContinuousBackups`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateContinuousBackups`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateContinuousBackupsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -473,11 +502,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
     ::awsrt::protocol::json_response(reply, de_output, UpdateContinuousBackupsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateContinuousBackupsInput) {
     w.begin_object();
     {
@@ -492,6 +523,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateContinuousB
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateContinuousBackupsOutput, ::awsrt::json::JsonError> {

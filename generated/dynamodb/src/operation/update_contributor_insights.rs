@@ -28,18 +28,22 @@ pub struct UpdateContributorInsightsInput {
 }
 impl UpdateContributorInsightsInput {
     /// The name of the table.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The global secondary index name, if applicable.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// Represents the contributor insights action.
+    #[inline]
     pub fn contributor_insights_action(&self) -> &crate::types::ContributorInsightsAction {
         &self.contributor_insights_action
     }
     /// Creates a new builder for [`UpdateContributorInsightsInput`].
+    #[inline]
     pub fn builder() -> UpdateContributorInsightsInputBuilder {
         <UpdateContributorInsightsInputBuilder as ::std::default::Default>::default()
     }
@@ -55,35 +59,42 @@ pub struct UpdateContributorInsightsInputBuilder {
 impl UpdateContributorInsightsInputBuilder {
     /// The name of the table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The global secondary index name, if applicable.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Represents the contributor insights action.
     /// This member is required.
+    #[inline]
     pub fn contributor_insights_action(
         mut self,
         input: impl Into<crate::types::ContributorInsightsAction>,
@@ -92,6 +103,7 @@ impl UpdateContributorInsightsInputBuilder {
         self
     }
     /// Sets or clears the `ContributorInsightsAction` member.
+    #[inline]
     pub fn set_contributor_insights_action(
         mut self,
         input: Option<crate::types::ContributorInsightsAction>,
@@ -100,6 +112,7 @@ impl UpdateContributorInsightsInputBuilder {
         self
     }
     /// The `ContributorInsightsAction` member as currently set.
+    #[inline]
     pub fn get_contributor_insights_action(
         &self,
     ) -> &Option<crate::types::ContributorInsightsAction> {
@@ -110,6 +123,7 @@ impl UpdateContributorInsightsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateContributorInsightsInput, ::awsrt::error::BuildError> {
         Ok(UpdateContributorInsightsInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -154,18 +168,22 @@ pub struct UpdateContributorInsightsOutput {
 }
 impl UpdateContributorInsightsOutput {
     /// The name of the table.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// The name of the global secondary index, if applicable.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// The status of contributor insights
+    #[inline]
     pub fn contributor_insights_status(&self) -> Option<&crate::types::ContributorInsightsStatus> {
         self.contributor_insights_status.as_ref()
     }
     /// Creates a new builder for [`UpdateContributorInsightsOutput`].
+    #[inline]
     pub fn builder() -> UpdateContributorInsightsOutputBuilder {
         <UpdateContributorInsightsOutputBuilder as ::std::default::Default>::default()
     }
@@ -180,34 +198,41 @@ pub struct UpdateContributorInsightsOutputBuilder {
 }
 impl UpdateContributorInsightsOutputBuilder {
     /// The name of the table.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The name of the global secondary index, if applicable.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// The status of contributor insights
+    #[inline]
     pub fn contributor_insights_status(
         mut self,
         input: impl Into<crate::types::ContributorInsightsStatus>,
@@ -216,6 +241,7 @@ impl UpdateContributorInsightsOutputBuilder {
         self
     }
     /// Sets or clears the `ContributorInsightsStatus` member.
+    #[inline]
     pub fn set_contributor_insights_status(
         mut self,
         input: Option<crate::types::ContributorInsightsStatus>,
@@ -224,12 +250,14 @@ impl UpdateContributorInsightsOutputBuilder {
         self
     }
     /// The `ContributorInsightsStatus` member as currently set.
+    #[inline]
     pub fn get_contributor_insights_status(
         &self,
     ) -> &Option<crate::types::ContributorInsightsStatus> {
         &self.contributor_insights_status
     }
     /// Builds the [`UpdateContributorInsightsOutput`].
+    #[inline]
     pub fn build(self) -> UpdateContributorInsightsOutput {
         UpdateContributorInsightsOutput {
             table_name: self.table_name,
@@ -250,6 +278,7 @@ pub enum UpdateContributorInsightsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateContributorInsightsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -266,10 +295,12 @@ impl UpdateContributorInsightsError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -355,6 +386,7 @@ impl UpdateContributorInsightsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -411,35 +443,42 @@ impl<M> UpdateContributorInsightsFluentBuilder<M> {
     }
     /// The name of the table.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// The global secondary index name, if applicable.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.index_name(input);
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_index_name(input);
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         self.inner.get_index_name()
     }
     /// Represents the contributor insights action.
     /// This member is required.
+    #[inline]
     pub fn contributor_insights_action(
         mut self,
         input: impl Into<crate::types::ContributorInsightsAction>,
@@ -448,6 +487,7 @@ impl<M> UpdateContributorInsightsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ContributorInsightsAction` member.
+    #[inline]
     pub fn set_contributor_insights_action(
         mut self,
         input: Option<crate::types::ContributorInsightsAction>,
@@ -456,6 +496,7 @@ impl<M> UpdateContributorInsightsFluentBuilder<M> {
         self
     }
     /// The `ContributorInsightsAction` member as currently set.
+    #[inline]
     pub fn get_contributor_insights_action(
         &self,
     ) -> &Option<crate::types::ContributorInsightsAction> {
@@ -508,6 +549,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateContributorInsights`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateContributorInsights`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateContributorInsightsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -521,6 +563,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
@@ -530,6 +573,7 @@ pub(crate) fn parse_response(
         UpdateContributorInsightsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateContributorInsightsInput) {
     w.begin_object();
     {
@@ -548,6 +592,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateContributor
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateContributorInsightsOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct UpdateGlobalTableInput {
 }
 impl UpdateGlobalTableInput {
     /// The global table name.
+    #[inline]
     pub fn global_table_name(&self) -> &str {
         &self.global_table_name
     }
     /// A list of Regions that should be added or removed from the global table.
+    #[inline]
     pub fn replica_updates(&self) -> &[crate::types::ReplicaUpdate] {
         &self.replica_updates
     }
     /// Creates a new builder for [`UpdateGlobalTableInput`].
+    #[inline]
     pub fn builder() -> UpdateGlobalTableInputBuilder {
         <UpdateGlobalTableInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct UpdateGlobalTableInputBuilder {
 impl UpdateGlobalTableInputBuilder {
     /// The global table name.
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.global_table_name = input;
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         &self.global_table_name
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// A list of Regions that should be added or removed from the global table.
+    #[inline]
     pub fn replica_updates(mut self, input: crate::types::ReplicaUpdate) -> Self {
         self.replica_updates.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicaUpdates` member.
+    #[inline]
     pub fn set_replica_updates(mut self, input: Option<Vec<crate::types::ReplicaUpdate>>) -> Self {
         self.replica_updates = input;
         self
     }
     /// The `ReplicaUpdates` member as currently set.
+    #[inline]
     pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicaUpdate>> {
         &self.replica_updates
     }
@@ -81,6 +90,7 @@ impl UpdateGlobalTableInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateGlobalTableInput, ::awsrt::error::BuildError> {
         Ok(UpdateGlobalTableInput {
             global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,10 +130,12 @@ pub struct UpdateGlobalTableOutput {
 }
 impl UpdateGlobalTableOutput {
     /// Contains the details of the global table.
+    #[inline]
     pub fn global_table_description(&self) -> Option<&crate::types::GlobalTableDescription> {
         self.global_table_description.as_ref()
     }
     /// Creates a new builder for [`UpdateGlobalTableOutput`].
+    #[inline]
     pub fn builder() -> UpdateGlobalTableOutputBuilder {
         <UpdateGlobalTableOutputBuilder as ::std::default::Default>::default()
     }
@@ -136,11 +148,13 @@ pub struct UpdateGlobalTableOutputBuilder {
 }
 impl UpdateGlobalTableOutputBuilder {
     /// Contains the details of the global table.
+    #[inline]
     pub fn global_table_description(mut self, input: crate::types::GlobalTableDescription) -> Self {
         self.global_table_description = Some(input);
         self
     }
     /// Sets or clears the `GlobalTableDescription` member.
+    #[inline]
     pub fn set_global_table_description(
         mut self,
         input: Option<crate::types::GlobalTableDescription>,
@@ -149,10 +163,12 @@ impl UpdateGlobalTableOutputBuilder {
         self
     }
     /// The `GlobalTableDescription` member as currently set.
+    #[inline]
     pub fn get_global_table_description(&self) -> &Option<crate::types::GlobalTableDescription> {
         &self.global_table_description
     }
     /// Builds the [`UpdateGlobalTableOutput`].
+    #[inline]
     pub fn build(self) -> UpdateGlobalTableOutput {
         UpdateGlobalTableOutput {
             global_table_description: self.global_table_description,
@@ -179,6 +195,7 @@ pub enum UpdateGlobalTableError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateGlobalTableError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -207,26 +224,32 @@ impl UpdateGlobalTableError {
         })
     }
     /// Whether this is a `GlobalTableNotFoundException`.
+    #[inline]
     pub fn is_global_table_not_found_exception(&self) -> bool {
         matches!(self, Self::GlobalTableNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ReplicaAlreadyExistsException`.
+    #[inline]
     pub fn is_replica_already_exists_exception(&self) -> bool {
         matches!(self, Self::ReplicaAlreadyExistsException(_))
     }
     /// Whether this is a `ReplicaNotFoundException`.
+    #[inline]
     pub fn is_replica_not_found_exception(&self) -> bool {
         matches!(self, Self::ReplicaNotFoundException(_))
     }
     /// Whether this is a `TableNotFoundException`.
+    #[inline]
     pub fn is_table_not_found_exception(&self) -> bool {
         matches!(self, Self::TableNotFoundException(_))
     }
@@ -316,6 +339,7 @@ impl UpdateGlobalTableFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -372,31 +396,37 @@ impl<M> UpdateGlobalTableFluentBuilder<M> {
     }
     /// The global table name.
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.global_table_name(input);
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_global_table_name(input);
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         self.inner.get_global_table_name()
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// A list of Regions that should be added or removed from the global table.
+    #[inline]
     pub fn replica_updates(mut self, input: crate::types::ReplicaUpdate) -> Self {
         self.inner = self.inner.replica_updates(input);
         self
     }
     /// Sets or clears the `ReplicaUpdates` member.
+    #[inline]
     pub fn set_replica_updates(mut self, input: Option<Vec<crate::types::ReplicaUpdate>>) -> Self {
         self.inner = self.inner.set_replica_updates(input);
         self
     }
     /// The `ReplicaUpdates` member as currently set.
+    #[inline]
     pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicaUpdate>> {
         self.inner.get_replica_updates()
     }
@@ -453,6 +483,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateGlobalTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateGlobalTable`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateGlobalTableInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -466,11 +497,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
     ::awsrt::protocol::json_response(reply, de_output, UpdateGlobalTableError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateGlobalTableInput) {
     w.begin_object();
     {
@@ -489,6 +522,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateGlobalTable
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateGlobalTableOutput, ::awsrt::json::JsonError> {

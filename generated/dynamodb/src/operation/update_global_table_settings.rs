@@ -37,34 +37,41 @@ pub struct UpdateGlobalTableSettingsInput {
 }
 impl UpdateGlobalTableSettingsInput {
     /// The name of the global table
+    #[inline]
     pub fn global_table_name(&self) -> &str {
         &self.global_table_name
     }
     /// The billing mode of the global table.
+    #[inline]
     pub fn global_table_billing_mode(&self) -> Option<&crate::types::BillingMode> {
         self.global_table_billing_mode.as_ref()
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`
+    #[inline]
     pub fn global_table_provisioned_write_capacity_units(&self) -> Option<i64> {
         self.global_table_provisioned_write_capacity_units
     }
     /// Auto scaling settings for managing provisioned write capacity for the global table.
+    #[inline]
     pub fn global_table_provisioned_write_capacity_auto_scaling_settings_update(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsUpdate> {
         self.global_table_provisioned_write_capacity_auto_scaling_settings_update.as_ref()
     }
     /// Represents the settings of a global secondary index for a global table that will be modified.
+    #[inline]
     pub fn global_table_global_secondary_index_settings_update(&self) -> &[
         crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate
     ] {
         self.global_table_global_secondary_index_settings_update.as_deref().unwrap_or_default()
     }
     /// Represents the settings for a global table in a Region that will be modified.
+    #[inline]
     pub fn replica_settings_update(&self) -> &[crate::types::ReplicaSettingsUpdate] {
         self.replica_settings_update.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UpdateGlobalTableSettingsInput`].
+    #[inline]
     pub fn builder() -> UpdateGlobalTableSettingsInputBuilder {
         <UpdateGlobalTableSettingsInputBuilder as ::std::default::Default>::default()
     }
@@ -83,20 +90,24 @@ pub struct UpdateGlobalTableSettingsInputBuilder {
 impl UpdateGlobalTableSettingsInputBuilder {
     /// The name of the global table
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.global_table_name = input;
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         &self.global_table_name
     }
     /// The billing mode of the global table.
+    #[inline]
     pub fn global_table_billing_mode(
         mut self,
         input: impl Into<crate::types::BillingMode>,
@@ -105,6 +116,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         self
     }
     /// Sets or clears the `GlobalTableBillingMode` member.
+    #[inline]
     pub fn set_global_table_billing_mode(
         mut self,
         input: Option<crate::types::BillingMode>,
@@ -113,24 +125,29 @@ impl UpdateGlobalTableSettingsInputBuilder {
         self
     }
     /// The `GlobalTableBillingMode` member as currently set.
+    #[inline]
     pub fn get_global_table_billing_mode(&self) -> &Option<crate::types::BillingMode> {
         &self.global_table_billing_mode
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`
+    #[inline]
     pub fn global_table_provisioned_write_capacity_units(mut self, input: i64) -> Self {
         self.global_table_provisioned_write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `GlobalTableProvisionedWriteCapacityUnits` member.
+    #[inline]
     pub fn set_global_table_provisioned_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.global_table_provisioned_write_capacity_units = input;
         self
     }
     /// The `GlobalTableProvisionedWriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_global_table_provisioned_write_capacity_units(&self) -> &Option<i64> {
         &self.global_table_provisioned_write_capacity_units
     }
     /// Auto scaling settings for managing provisioned write capacity for the global table.
+    #[inline]
     pub fn global_table_provisioned_write_capacity_auto_scaling_settings_update(
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
@@ -139,6 +156,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         self
     }
     /// Sets or clears the `GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate` member.
+    #[inline]
     pub fn set_global_table_provisioned_write_capacity_auto_scaling_settings_update(
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
@@ -147,6 +165,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         self
     }
     /// The `GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate` member as currently set.
+    #[inline]
     pub fn get_global_table_provisioned_write_capacity_auto_scaling_settings_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
@@ -154,6 +173,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
     }
     /// Appends an item to the `GlobalTableGlobalSecondaryIndexSettingsUpdate` list.
     /// Represents the settings of a global secondary index for a global table that will be modified.
+    #[inline]
     pub fn global_table_global_secondary_index_settings_update(
         mut self,
         input: crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate,
@@ -163,6 +183,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         self
     }
     /// Sets or clears the `GlobalTableGlobalSecondaryIndexSettingsUpdate` member.
+    #[inline]
     pub fn set_global_table_global_secondary_index_settings_update(
         mut self,
         input: Option<Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>>,
@@ -171,6 +192,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         self
     }
     /// The `GlobalTableGlobalSecondaryIndexSettingsUpdate` member as currently set.
+    #[inline]
     pub fn get_global_table_global_secondary_index_settings_update(
         &self,
     ) -> &Option<Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>> {
@@ -178,11 +200,13 @@ impl UpdateGlobalTableSettingsInputBuilder {
     }
     /// Appends an item to the `ReplicaSettingsUpdate` list.
     /// Represents the settings for a global table in a Region that will be modified.
+    #[inline]
     pub fn replica_settings_update(mut self, input: crate::types::ReplicaSettingsUpdate) -> Self {
         self.replica_settings_update.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicaSettingsUpdate` member.
+    #[inline]
     pub fn set_replica_settings_update(
         mut self,
         input: Option<Vec<crate::types::ReplicaSettingsUpdate>>,
@@ -191,6 +215,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         self
     }
     /// The `ReplicaSettingsUpdate` member as currently set.
+    #[inline]
     pub fn get_replica_settings_update(&self) -> &Option<Vec<crate::types::ReplicaSettingsUpdate>> {
         &self.replica_settings_update
     }
@@ -199,6 +224,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateGlobalTableSettingsInput, ::awsrt::error::BuildError> {
         Ok(UpdateGlobalTableSettingsInput {
             global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -241,14 +267,17 @@ pub struct UpdateGlobalTableSettingsOutput {
 }
 impl UpdateGlobalTableSettingsOutput {
     /// The name of the global table.
+    #[inline]
     pub fn global_table_name(&self) -> Option<&str> {
         self.global_table_name.as_deref()
     }
     /// The Region-specific settings for the global table.
+    #[inline]
     pub fn replica_settings(&self) -> &[crate::types::ReplicaSettingsDescription] {
         self.replica_settings.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UpdateGlobalTableSettingsOutput`].
+    #[inline]
     pub fn builder() -> UpdateGlobalTableSettingsOutputBuilder {
         <UpdateGlobalTableSettingsOutputBuilder as ::std::default::Default>::default()
     }
@@ -262,26 +291,31 @@ pub struct UpdateGlobalTableSettingsOutputBuilder {
 }
 impl UpdateGlobalTableSettingsOutputBuilder {
     /// The name of the global table.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.global_table_name = input;
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         &self.global_table_name
     }
     /// Appends an item to the `ReplicaSettings` list.
     /// The Region-specific settings for the global table.
+    #[inline]
     pub fn replica_settings(mut self, input: crate::types::ReplicaSettingsDescription) -> Self {
         self.replica_settings.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicaSettings` member.
+    #[inline]
     pub fn set_replica_settings(
         mut self,
         input: Option<Vec<crate::types::ReplicaSettingsDescription>>,
@@ -290,10 +324,12 @@ impl UpdateGlobalTableSettingsOutputBuilder {
         self
     }
     /// The `ReplicaSettings` member as currently set.
+    #[inline]
     pub fn get_replica_settings(&self) -> &Option<Vec<crate::types::ReplicaSettingsDescription>> {
         &self.replica_settings
     }
     /// Builds the [`UpdateGlobalTableSettingsOutput`].
+    #[inline]
     pub fn build(self) -> UpdateGlobalTableSettingsOutput {
         UpdateGlobalTableSettingsOutput {
             global_table_name: self.global_table_name,
@@ -323,6 +359,7 @@ pub enum UpdateGlobalTableSettingsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateGlobalTableSettingsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -354,30 +391,37 @@ impl UpdateGlobalTableSettingsError {
         })
     }
     /// Whether this is a `GlobalTableNotFoundException`.
+    #[inline]
     pub fn is_global_table_not_found_exception(&self) -> bool {
         matches!(self, Self::GlobalTableNotFoundException(_))
     }
     /// Whether this is a `IndexNotFoundException`.
+    #[inline]
     pub fn is_index_not_found_exception(&self) -> bool {
         matches!(self, Self::IndexNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ReplicaNotFoundException`.
+    #[inline]
     pub fn is_replica_not_found_exception(&self) -> bool {
         matches!(self, Self::ReplicaNotFoundException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
@@ -468,6 +512,7 @@ impl UpdateGlobalTableSettingsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -524,20 +569,24 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
     }
     /// The name of the global table
     /// This member is required.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.global_table_name(input);
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_global_table_name(input);
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         self.inner.get_global_table_name()
     }
     /// The billing mode of the global table.
+    #[inline]
     pub fn global_table_billing_mode(
         mut self,
         input: impl Into<crate::types::BillingMode>,
@@ -546,6 +595,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `GlobalTableBillingMode` member.
+    #[inline]
     pub fn set_global_table_billing_mode(
         mut self,
         input: Option<crate::types::BillingMode>,
@@ -554,24 +604,29 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         self
     }
     /// The `GlobalTableBillingMode` member as currently set.
+    #[inline]
     pub fn get_global_table_billing_mode(&self) -> &Option<crate::types::BillingMode> {
         self.inner.get_global_table_billing_mode()
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`
+    #[inline]
     pub fn global_table_provisioned_write_capacity_units(mut self, input: i64) -> Self {
         self.inner = self.inner.global_table_provisioned_write_capacity_units(input);
         self
     }
     /// Sets or clears the `GlobalTableProvisionedWriteCapacityUnits` member.
+    #[inline]
     pub fn set_global_table_provisioned_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_global_table_provisioned_write_capacity_units(input);
         self
     }
     /// The `GlobalTableProvisionedWriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_global_table_provisioned_write_capacity_units(&self) -> &Option<i64> {
         self.inner.get_global_table_provisioned_write_capacity_units()
     }
     /// Auto scaling settings for managing provisioned write capacity for the global table.
+    #[inline]
     pub fn global_table_provisioned_write_capacity_auto_scaling_settings_update(
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
@@ -580,6 +635,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate` member.
+    #[inline]
     pub fn set_global_table_provisioned_write_capacity_auto_scaling_settings_update(
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
@@ -588,6 +644,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         self
     }
     /// The `GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate` member as currently set.
+    #[inline]
     pub fn get_global_table_provisioned_write_capacity_auto_scaling_settings_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
@@ -595,6 +652,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
     }
     /// Appends an item to the `GlobalTableGlobalSecondaryIndexSettingsUpdate` list.
     /// Represents the settings of a global secondary index for a global table that will be modified.
+    #[inline]
     pub fn global_table_global_secondary_index_settings_update(
         mut self,
         input: crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate,
@@ -603,6 +661,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `GlobalTableGlobalSecondaryIndexSettingsUpdate` member.
+    #[inline]
     pub fn set_global_table_global_secondary_index_settings_update(
         mut self,
         input: Option<Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>>,
@@ -611,6 +670,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         self
     }
     /// The `GlobalTableGlobalSecondaryIndexSettingsUpdate` member as currently set.
+    #[inline]
     pub fn get_global_table_global_secondary_index_settings_update(
         &self,
     ) -> &Option<Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>> {
@@ -618,11 +678,13 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
     }
     /// Appends an item to the `ReplicaSettingsUpdate` list.
     /// Represents the settings for a global table in a Region that will be modified.
+    #[inline]
     pub fn replica_settings_update(mut self, input: crate::types::ReplicaSettingsUpdate) -> Self {
         self.inner = self.inner.replica_settings_update(input);
         self
     }
     /// Sets or clears the `ReplicaSettingsUpdate` member.
+    #[inline]
     pub fn set_replica_settings_update(
         mut self,
         input: Option<Vec<crate::types::ReplicaSettingsUpdate>>,
@@ -631,6 +693,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         self
     }
     /// The `ReplicaSettingsUpdate` member as currently set.
+    #[inline]
     pub fn get_replica_settings_update(&self) -> &Option<Vec<crate::types::ReplicaSettingsUpdate>> {
         self.inner.get_replica_settings_update()
     }
@@ -687,6 +750,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateGlobalTableSettings`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateGlobalTableSettings`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateGlobalTableSettingsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -700,6 +764,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
@@ -709,6 +774,7 @@ pub(crate) fn parse_response(
         UpdateGlobalTableSettingsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateGlobalTableSettingsInput) {
     w.begin_object();
     {
@@ -746,6 +812,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateGlobalTable
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::json::JsonError> {

@@ -154,70 +154,84 @@ pub struct UpdateItemInput {
 }
 impl UpdateItemInput {
     /// The name of the table containing the item to update.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The primary key of the item to be updated.
+    #[inline]
     pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn attribute_updates(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValueUpdate>> {
         self.attribute_updates.as_ref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn expected(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.expected.as_ref()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(&self) -> Option<&crate::types::ConditionalOperator> {
         self.conditional_operator.as_ref()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated.
+    #[inline]
     pub fn return_values(&self) -> Option<&crate::types::ReturnValue> {
         self.return_values.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         &self,
     ) -> Option<&crate::types::ReturnItemCollectionMetrics> {
         self.return_item_collection_metrics.as_ref()
     }
     /// An expression that defines one or more attributes to be updated, the action to be performed on them, and new values for them.
+    #[inline]
     pub fn update_expression(&self) -> Option<&str> {
         self.update_expression.as_deref()
     }
     /// A condition that must be satisfied in order for a conditional update to succeed.
+    #[inline]
     pub fn condition_expression(&self) -> Option<&str> {
         self.condition_expression.as_deref()
     }
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.expression_attribute_values.as_ref()
     }
     /// An optional parameter that returns the item attributes for an `UpdateItem` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         &self,
     ) -> Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
         self.return_values_on_condition_check_failure.as_ref()
     }
     /// Creates a new builder for [`UpdateItemInput`].
+    #[inline]
     pub fn builder() -> UpdateItemInputBuilder {
         <UpdateItemInputBuilder as ::std::default::Default>::default()
     }
@@ -243,26 +257,31 @@ pub struct UpdateItemInputBuilder {
 impl UpdateItemInputBuilder {
     /// The name of the table containing the item to update.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Inserts an entry into the `Key` map.
     /// The primary key of the item to be updated.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -271,6 +290,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -278,6 +298,7 @@ impl UpdateItemInputBuilder {
     }
     /// Inserts an entry into the `AttributeUpdates` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn attribute_updates(
         mut self,
         key: impl Into<String>,
@@ -288,6 +309,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// Sets or clears the `AttributeUpdates` member.
+    #[inline]
     pub fn set_attribute_updates(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>>,
@@ -296,6 +318,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `AttributeUpdates` member as currently set.
+    #[inline]
     pub fn get_attribute_updates(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>> {
@@ -303,6 +326,7 @@ impl UpdateItemInputBuilder {
     }
     /// Inserts an entry into the `Expected` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn expected(
         mut self,
         key: impl Into<String>,
@@ -313,6 +337,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// Sets or clears the `Expected` member.
+    #[inline]
     pub fn set_expected(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
@@ -321,12 +346,14 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `Expected` member as currently set.
+    #[inline]
     pub fn get_expected(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         &self.expected
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -335,6 +362,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -343,24 +371,29 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated.
+    #[inline]
     pub fn return_values(mut self, input: impl Into<crate::types::ReturnValue>) -> Self {
         self.return_values = Some(input.into());
         self
     }
     /// Sets or clears the `ReturnValues` member.
+    #[inline]
     pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.return_values = input;
         self
     }
     /// The `ReturnValues` member as currently set.
+    #[inline]
     pub fn get_return_values(&self) -> &Option<crate::types::ReturnValue> {
         &self.return_values
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -369,6 +402,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -377,10 +411,12 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -389,6 +425,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -397,41 +434,49 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
         &self.return_item_collection_metrics
     }
     /// An expression that defines one or more attributes to be updated, the action to be performed on them, and new values for them.
+    #[inline]
     pub fn update_expression(mut self, input: impl Into<String>) -> Self {
         self.update_expression = Some(input.into());
         self
     }
     /// Sets or clears the `UpdateExpression` member.
+    #[inline]
     pub fn set_update_expression(mut self, input: Option<String>) -> Self {
         self.update_expression = input;
         self
     }
     /// The `UpdateExpression` member as currently set.
+    #[inline]
     pub fn get_update_expression(&self) -> &Option<String> {
         &self.update_expression
     }
     /// A condition that must be satisfied in order for a conditional update to succeed.
+    #[inline]
     pub fn condition_expression(mut self, input: impl Into<String>) -> Self {
         self.condition_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ConditionExpression` member.
+    #[inline]
     pub fn set_condition_expression(mut self, input: Option<String>) -> Self {
         self.condition_expression = input;
         self
     }
     /// The `ConditionExpression` member as currently set.
+    #[inline]
     pub fn get_condition_expression(&self) -> &Option<String> {
         &self.condition_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -442,6 +487,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -450,6 +496,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -457,6 +504,7 @@ impl UpdateItemInputBuilder {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -467,6 +515,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -475,12 +524,14 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.expression_attribute_values
     }
     /// An optional parameter that returns the item attributes for an `UpdateItem` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -489,6 +540,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -497,6 +549,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -507,6 +560,7 @@ impl UpdateItemInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateItemInput, ::awsrt::error::BuildError> {
         Ok(UpdateItemInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -571,20 +625,24 @@ pub struct UpdateItemOutput {
 }
 impl UpdateItemOutput {
     /// A map of attribute values as they appear before or after the `UpdateItem` operation, as determined by the `ReturnValues` parameter.
+    #[inline]
     pub fn attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.attributes.as_ref()
     }
     /// The capacity units consumed by the `UpdateItem` operation.
+    #[inline]
     pub fn consumed_capacity(&self) -> Option<&crate::types::ConsumedCapacity> {
         self.consumed_capacity.as_ref()
     }
     /// Information about item collections, if any, that were affected by the `UpdateItem` operation.
+    #[inline]
     pub fn item_collection_metrics(&self) -> Option<&crate::types::ItemCollectionMetrics> {
         self.item_collection_metrics.as_ref()
     }
     /// Creates a new builder for [`UpdateItemOutput`].
+    #[inline]
     pub fn builder() -> UpdateItemOutputBuilder {
         <UpdateItemOutputBuilder as ::std::default::Default>::default()
     }
@@ -600,6 +658,7 @@ pub struct UpdateItemOutputBuilder {
 impl UpdateItemOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// A map of attribute values as they appear before or after the `UpdateItem` operation, as determined by the `ReturnValues` parameter.
+    #[inline]
     pub fn attributes(
         mut self,
         key: impl Into<String>,
@@ -610,6 +669,7 @@ impl UpdateItemOutputBuilder {
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -618,31 +678,37 @@ impl UpdateItemOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.attributes
     }
     /// The capacity units consumed by the `UpdateItem` operation.
+    #[inline]
     pub fn consumed_capacity(mut self, input: crate::types::ConsumedCapacity) -> Self {
         self.consumed_capacity = Some(input);
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
+    #[inline]
     pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
     /// The `ConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_consumed_capacity(&self) -> &Option<crate::types::ConsumedCapacity> {
         &self.consumed_capacity
     }
     /// Information about item collections, if any, that were affected by the `UpdateItem` operation.
+    #[inline]
     pub fn item_collection_metrics(mut self, input: crate::types::ItemCollectionMetrics) -> Self {
         self.item_collection_metrics = Some(input);
         self
     }
     /// Sets or clears the `ItemCollectionMetrics` member.
+    #[inline]
     pub fn set_item_collection_metrics(
         mut self,
         input: Option<crate::types::ItemCollectionMetrics>,
@@ -651,10 +717,12 @@ impl UpdateItemOutputBuilder {
         self
     }
     /// The `ItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_item_collection_metrics(&self) -> &Option<crate::types::ItemCollectionMetrics> {
         &self.item_collection_metrics
     }
     /// Builds the [`UpdateItemOutput`].
+    #[inline]
     pub fn build(self) -> UpdateItemOutput {
         UpdateItemOutput {
             attributes: self.attributes,
@@ -693,6 +761,7 @@ pub enum UpdateItemError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateItemError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -731,38 +800,47 @@ impl UpdateItemError {
         })
     }
     /// Whether this is a `ConditionalCheckFailedException`.
+    #[inline]
     pub fn is_conditional_check_failed_exception(&self) -> bool {
         matches!(self, Self::ConditionalCheckFailedException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `ItemCollectionSizeLimitExceededException`.
+    #[inline]
     pub fn is_item_collection_size_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ItemCollectionSizeLimitExceededException(_))
     }
     /// Whether this is a `ProvisionedThroughputExceededException`.
+    #[inline]
     pub fn is_provisioned_throughput_exceeded_exception(&self) -> bool {
         matches!(self, Self::ProvisionedThroughputExceededException(_))
     }
     /// Whether this is a `ReplicatedWriteConflictException`.
+    #[inline]
     pub fn is_replicated_write_conflict_exception(&self) -> bool {
         matches!(self, Self::ReplicatedWriteConflictException(_))
     }
     /// Whether this is a `RequestLimitExceeded`.
+    #[inline]
     pub fn is_request_limit_exceeded(&self) -> bool {
         matches!(self, Self::RequestLimitExceeded(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TransactionConflictException`.
+    #[inline]
     pub fn is_transaction_conflict_exception(&self) -> bool {
         matches!(self, Self::TransactionConflictException(_))
     }
@@ -855,6 +933,7 @@ impl UpdateItemFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -911,26 +990,31 @@ impl<M> UpdateItemFluentBuilder<M> {
     }
     /// The name of the table containing the item to update.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Inserts an entry into the `Key` map.
     /// The primary key of the item to be updated.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.inner = self.inner.key(key, value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -939,6 +1023,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -946,6 +1031,7 @@ impl<M> UpdateItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `AttributeUpdates` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn attribute_updates(
         mut self,
         key: impl Into<String>,
@@ -955,6 +1041,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `AttributeUpdates` member.
+    #[inline]
     pub fn set_attribute_updates(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>>,
@@ -963,6 +1050,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `AttributeUpdates` member as currently set.
+    #[inline]
     pub fn get_attribute_updates(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>> {
@@ -970,6 +1058,7 @@ impl<M> UpdateItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `Expected` map.
     /// This is a legacy parameter.
+    #[inline]
     pub fn expected(
         mut self,
         key: impl Into<String>,
@@ -979,6 +1068,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Expected` member.
+    #[inline]
     pub fn set_expected(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
@@ -987,12 +1077,14 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `Expected` member as currently set.
+    #[inline]
     pub fn get_expected(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.inner.get_expected()
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn conditional_operator(
         mut self,
         input: impl Into<crate::types::ConditionalOperator>,
@@ -1001,6 +1093,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ConditionalOperator` member.
+    #[inline]
     pub fn set_conditional_operator(
         mut self,
         input: Option<crate::types::ConditionalOperator>,
@@ -1009,24 +1102,29 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
+    #[inline]
     pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated.
+    #[inline]
     pub fn return_values(mut self, input: impl Into<crate::types::ReturnValue>) -> Self {
         self.inner = self.inner.return_values(input);
         self
     }
     /// Sets or clears the `ReturnValues` member.
+    #[inline]
     pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.inner = self.inner.set_return_values(input);
         self
     }
     /// The `ReturnValues` member as currently set.
+    #[inline]
     pub fn get_return_values(&self) -> &Option<crate::types::ReturnValue> {
         self.inner.get_return_values()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    #[inline]
     pub fn return_consumed_capacity(
         mut self,
         input: impl Into<crate::types::ReturnConsumedCapacity>,
@@ -1035,6 +1133,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnConsumedCapacity` member.
+    #[inline]
     pub fn set_return_consumed_capacity(
         mut self,
         input: Option<crate::types::ReturnConsumedCapacity>,
@@ -1043,10 +1142,12 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
+    #[inline]
     pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
+    #[inline]
     pub fn return_item_collection_metrics(
         mut self,
         input: impl Into<crate::types::ReturnItemCollectionMetrics>,
@@ -1055,6 +1156,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnItemCollectionMetrics` member.
+    #[inline]
     pub fn set_return_item_collection_metrics(
         mut self,
         input: Option<crate::types::ReturnItemCollectionMetrics>,
@@ -1063,41 +1165,49 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `ReturnItemCollectionMetrics` member as currently set.
+    #[inline]
     pub fn get_return_item_collection_metrics(
         &self,
     ) -> &Option<crate::types::ReturnItemCollectionMetrics> {
         self.inner.get_return_item_collection_metrics()
     }
     /// An expression that defines one or more attributes to be updated, the action to be performed on them, and new values for them.
+    #[inline]
     pub fn update_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.update_expression(input);
         self
     }
     /// Sets or clears the `UpdateExpression` member.
+    #[inline]
     pub fn set_update_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_update_expression(input);
         self
     }
     /// The `UpdateExpression` member as currently set.
+    #[inline]
     pub fn get_update_expression(&self) -> &Option<String> {
         self.inner.get_update_expression()
     }
     /// A condition that must be satisfied in order for a conditional update to succeed.
+    #[inline]
     pub fn condition_expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.condition_expression(input);
         self
     }
     /// Sets or clears the `ConditionExpression` member.
+    #[inline]
     pub fn set_condition_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_condition_expression(input);
         self
     }
     /// The `ConditionExpression` member as currently set.
+    #[inline]
     pub fn get_condition_expression(&self) -> &Option<String> {
         self.inner.get_condition_expression()
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -1107,6 +1217,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -1115,6 +1226,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -1122,6 +1234,7 @@ impl<M> UpdateItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -1131,6 +1244,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -1139,12 +1253,14 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.inner.get_expression_attribute_values()
     }
     /// An optional parameter that returns the item attributes for an `UpdateItem` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -1153,6 +1269,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -1161,6 +1278,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -1219,6 +1337,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateItem`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateItemInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1232,11 +1351,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>> {
     ::awsrt::protocol::json_response(reply, de_output, UpdateItemError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateItemInput) {
     w.begin_object();
     {
@@ -1320,6 +1441,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateItemInput) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateItemOutput, ::awsrt::json::JsonError> {

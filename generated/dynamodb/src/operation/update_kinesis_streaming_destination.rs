@@ -28,20 +28,24 @@ pub struct UpdateKinesisStreamingDestinationInput {
 }
 impl UpdateKinesisStreamingDestinationInput {
     /// The table name for the Kinesis streaming destination input.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The Amazon Resource Name (ARN) for the Kinesis stream input.
+    #[inline]
     pub fn stream_arn(&self) -> &str {
         &self.stream_arn
     }
     /// The command to update the Kinesis stream configuration.
+    #[inline]
     pub fn update_kinesis_streaming_configuration(
         &self,
     ) -> Option<&crate::types::UpdateKinesisStreamingConfiguration> {
         self.update_kinesis_streaming_configuration.as_ref()
     }
     /// Creates a new builder for [`UpdateKinesisStreamingDestinationInput`].
+    #[inline]
     pub fn builder() -> UpdateKinesisStreamingDestinationInputBuilder {
         <UpdateKinesisStreamingDestinationInputBuilder as ::std::default::Default>::default()
     }
@@ -57,35 +61,42 @@ pub struct UpdateKinesisStreamingDestinationInputBuilder {
 impl UpdateKinesisStreamingDestinationInputBuilder {
     /// The table name for the Kinesis streaming destination input.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The Amazon Resource Name (ARN) for the Kinesis stream input.
     /// This member is required.
+    #[inline]
     pub fn stream_arn(mut self, input: impl Into<String>) -> Self {
         self.stream_arn = Some(input.into());
         self
     }
     /// Sets or clears the `StreamArn` member.
+    #[inline]
     pub fn set_stream_arn(mut self, input: Option<String>) -> Self {
         self.stream_arn = input;
         self
     }
     /// The `StreamArn` member as currently set.
+    #[inline]
     pub fn get_stream_arn(&self) -> &Option<String> {
         &self.stream_arn
     }
     /// The command to update the Kinesis stream configuration.
+    #[inline]
     pub fn update_kinesis_streaming_configuration(
         mut self,
         input: crate::types::UpdateKinesisStreamingConfiguration,
@@ -94,6 +105,7 @@ impl UpdateKinesisStreamingDestinationInputBuilder {
         self
     }
     /// Sets or clears the `UpdateKinesisStreamingConfiguration` member.
+    #[inline]
     pub fn set_update_kinesis_streaming_configuration(
         mut self,
         input: Option<crate::types::UpdateKinesisStreamingConfiguration>,
@@ -102,6 +114,7 @@ impl UpdateKinesisStreamingDestinationInputBuilder {
         self
     }
     /// The `UpdateKinesisStreamingConfiguration` member as currently set.
+    #[inline]
     pub fn get_update_kinesis_streaming_configuration(
         &self,
     ) -> &Option<crate::types::UpdateKinesisStreamingConfiguration> {
@@ -112,6 +125,7 @@ impl UpdateKinesisStreamingDestinationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
         Ok(UpdateKinesisStreamingDestinationInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -158,24 +172,29 @@ pub struct UpdateKinesisStreamingDestinationOutput {
 }
 impl UpdateKinesisStreamingDestinationOutput {
     /// The table name for the Kinesis streaming destination output.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// The ARN for the Kinesis stream input.
+    #[inline]
     pub fn stream_arn(&self) -> Option<&str> {
         self.stream_arn.as_deref()
     }
     /// The status of the attempt to update the Kinesis streaming destination output.
+    #[inline]
     pub fn destination_status(&self) -> Option<&crate::types::DestinationStatus> {
         self.destination_status.as_ref()
     }
     /// The command to update the Kinesis streaming destination configuration.
+    #[inline]
     pub fn update_kinesis_streaming_configuration(
         &self,
     ) -> Option<&crate::types::UpdateKinesisStreamingConfiguration> {
         self.update_kinesis_streaming_configuration.as_ref()
     }
     /// Creates a new builder for [`UpdateKinesisStreamingDestinationOutput`].
+    #[inline]
     pub fn builder() -> UpdateKinesisStreamingDestinationOutputBuilder {
         <UpdateKinesisStreamingDestinationOutputBuilder as ::std::default::Default>::default()
     }
@@ -191,39 +210,47 @@ pub struct UpdateKinesisStreamingDestinationOutputBuilder {
 }
 impl UpdateKinesisStreamingDestinationOutputBuilder {
     /// The table name for the Kinesis streaming destination output.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The ARN for the Kinesis stream input.
+    #[inline]
     pub fn stream_arn(mut self, input: impl Into<String>) -> Self {
         self.stream_arn = Some(input.into());
         self
     }
     /// Sets or clears the `StreamArn` member.
+    #[inline]
     pub fn set_stream_arn(mut self, input: Option<String>) -> Self {
         self.stream_arn = input;
         self
     }
     /// The `StreamArn` member as currently set.
+    #[inline]
     pub fn get_stream_arn(&self) -> &Option<String> {
         &self.stream_arn
     }
     /// The status of the attempt to update the Kinesis streaming destination output.
+    #[inline]
     pub fn destination_status(mut self, input: impl Into<crate::types::DestinationStatus>) -> Self {
         self.destination_status = Some(input.into());
         self
     }
     /// Sets or clears the `DestinationStatus` member.
+    #[inline]
     pub fn set_destination_status(
         mut self,
         input: Option<crate::types::DestinationStatus>,
@@ -232,10 +259,12 @@ impl UpdateKinesisStreamingDestinationOutputBuilder {
         self
     }
     /// The `DestinationStatus` member as currently set.
+    #[inline]
     pub fn get_destination_status(&self) -> &Option<crate::types::DestinationStatus> {
         &self.destination_status
     }
     /// The command to update the Kinesis streaming destination configuration.
+    #[inline]
     pub fn update_kinesis_streaming_configuration(
         mut self,
         input: crate::types::UpdateKinesisStreamingConfiguration,
@@ -244,6 +273,7 @@ impl UpdateKinesisStreamingDestinationOutputBuilder {
         self
     }
     /// Sets or clears the `UpdateKinesisStreamingConfiguration` member.
+    #[inline]
     pub fn set_update_kinesis_streaming_configuration(
         mut self,
         input: Option<crate::types::UpdateKinesisStreamingConfiguration>,
@@ -252,12 +282,14 @@ impl UpdateKinesisStreamingDestinationOutputBuilder {
         self
     }
     /// The `UpdateKinesisStreamingConfiguration` member as currently set.
+    #[inline]
     pub fn get_update_kinesis_streaming_configuration(
         &self,
     ) -> &Option<crate::types::UpdateKinesisStreamingConfiguration> {
         &self.update_kinesis_streaming_configuration
     }
     /// Builds the [`UpdateKinesisStreamingDestinationOutput`].
+    #[inline]
     pub fn build(self) -> UpdateKinesisStreamingDestinationOutput {
         UpdateKinesisStreamingDestinationOutput {
             table_name: self.table_name,
@@ -285,6 +317,7 @@ pub enum UpdateKinesisStreamingDestinationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateKinesisStreamingDestinationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -310,22 +343,27 @@ impl UpdateKinesisStreamingDestinationError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -414,6 +452,7 @@ impl UpdateKinesisStreamingDestinationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -470,35 +509,42 @@ impl<M> UpdateKinesisStreamingDestinationFluentBuilder<M> {
     }
     /// The table name for the Kinesis streaming destination input.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// The Amazon Resource Name (ARN) for the Kinesis stream input.
     /// This member is required.
+    #[inline]
     pub fn stream_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.stream_arn(input);
         self
     }
     /// Sets or clears the `StreamArn` member.
+    #[inline]
     pub fn set_stream_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_stream_arn(input);
         self
     }
     /// The `StreamArn` member as currently set.
+    #[inline]
     pub fn get_stream_arn(&self) -> &Option<String> {
         self.inner.get_stream_arn()
     }
     /// The command to update the Kinesis stream configuration.
+    #[inline]
     pub fn update_kinesis_streaming_configuration(
         mut self,
         input: crate::types::UpdateKinesisStreamingConfiguration,
@@ -507,6 +553,7 @@ impl<M> UpdateKinesisStreamingDestinationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `UpdateKinesisStreamingConfiguration` member.
+    #[inline]
     pub fn set_update_kinesis_streaming_configuration(
         mut self,
         input: Option<crate::types::UpdateKinesisStreamingConfiguration>,
@@ -515,6 +562,7 @@ impl<M> UpdateKinesisStreamingDestinationFluentBuilder<M> {
         self
     }
     /// The `UpdateKinesisStreamingConfiguration` member as currently set.
+    #[inline]
     pub fn get_update_kinesis_streaming_configuration(
         &self,
     ) -> &Option<crate::types::UpdateKinesisStreamingConfiguration> {
@@ -573,6 +621,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateKinesisStreamingDestination`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateKinesisStreamingDestination`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateKinesisStreamingDestinationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -586,6 +635,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
@@ -595,6 +645,7 @@ pub(crate) fn parse_response(
         UpdateKinesisStreamingDestinationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::json::JsonWriter,
     v: &UpdateKinesisStreamingDestinationInput,
@@ -616,6 +667,7 @@ pub(crate) fn ser_input(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::json::JsonError> {

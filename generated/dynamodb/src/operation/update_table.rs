@@ -74,58 +74,72 @@ pub struct UpdateTableInput {
 }
 impl UpdateTableInput {
     /// An array of attributes that describe the key schema for the table and indexes.
+    #[inline]
     pub fn attribute_definitions(&self) -> &[crate::types::AttributeDefinition] {
         self.attribute_definitions.as_deref().unwrap_or_default()
     }
     /// The name of the table to be updated.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(&self) -> Option<&crate::types::BillingMode> {
         self.billing_mode.as_ref()
     }
     /// The new provisioned throughput settings for the specified table or index.
+    #[inline]
     pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// An array of one or more global secondary indexes for the table.
+    #[inline]
     pub fn global_secondary_index_updates(&self) -> &[crate::types::GlobalSecondaryIndexUpdate] {
         self.global_secondary_index_updates.as_deref().unwrap_or_default()
     }
     /// Represents the DynamoDB Streams configuration for the table.
+    #[inline]
     pub fn stream_specification(&self) -> Option<&crate::types::StreamSpecification> {
         self.stream_specification.as_ref()
     }
     /// The new server-side encryption settings for the specified table.
+    #[inline]
     pub fn sse_specification(&self) -> Option<&crate::types::SseSpecification> {
         self.sse_specification.as_ref()
     }
     /// A list of replica update actions (create, delete, or update) for the table.
+    #[inline]
     pub fn replica_updates(&self) -> &[crate::types::ReplicationGroupUpdate] {
         self.replica_updates.as_deref().unwrap_or_default()
     }
     /// The table class of the table to be updated.
+    #[inline]
     pub fn table_class(&self) -> Option<&crate::types::TableClass> {
         self.table_class.as_ref()
     }
     /// Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn deletion_protection_enabled(&self) -> Option<bool> {
         self.deletion_protection_enabled
     }
     /// Specifies the consistency mode for a new global table.
+    #[inline]
     pub fn multi_region_consistency(&self) -> Option<&crate::types::MultiRegionConsistency> {
         self.multi_region_consistency.as_ref()
     }
     /// Updates the maximum number of read and write units for the specified table in on-demand capacity mode.
+    #[inline]
     pub fn on_demand_throughput(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput.as_ref()
     }
     /// Represents the warm throughput (in read units per second and write units per second) for updating a table.
+    #[inline]
     pub fn warm_throughput(&self) -> Option<&crate::types::WarmThroughput> {
         self.warm_throughput.as_ref()
     }
     /// Creates a new builder for [`UpdateTableInput`].
+    #[inline]
     pub fn builder() -> UpdateTableInputBuilder {
         <UpdateTableInputBuilder as ::std::default::Default>::default()
     }
@@ -151,11 +165,13 @@ pub struct UpdateTableInputBuilder {
 impl UpdateTableInputBuilder {
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of attributes that describe the key schema for the table and indexes.
+    #[inline]
     pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.attribute_definitions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttributeDefinitions` member.
+    #[inline]
     pub fn set_attribute_definitions(
         mut self,
         input: Option<Vec<crate::types::AttributeDefinition>>,
@@ -164,44 +180,53 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
+    #[inline]
     pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         &self.attribute_definitions
     }
     /// The name of the table to be updated.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.billing_mode = Some(input.into());
         self
     }
     /// Sets or clears the `BillingMode` member.
+    #[inline]
     pub fn set_billing_mode(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.billing_mode = input;
         self
     }
     /// The `BillingMode` member as currently set.
+    #[inline]
     pub fn get_billing_mode(&self) -> &Option<crate::types::BillingMode> {
         &self.billing_mode
     }
     /// The new provisioned throughput settings for the specified table or index.
+    #[inline]
     pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -210,11 +235,13 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// Appends an item to the `GlobalSecondaryIndexUpdates` list.
     /// An array of one or more global secondary indexes for the table.
+    #[inline]
     pub fn global_secondary_index_updates(
         mut self,
         input: crate::types::GlobalSecondaryIndexUpdate,
@@ -223,6 +250,7 @@ impl UpdateTableInputBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexUpdates` member.
+    #[inline]
     pub fn set_global_secondary_index_updates(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndexUpdate>>,
@@ -231,17 +259,20 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `GlobalSecondaryIndexUpdates` member as currently set.
+    #[inline]
     pub fn get_global_secondary_index_updates(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndexUpdate>> {
         &self.global_secondary_index_updates
     }
     /// Represents the DynamoDB Streams configuration for the table.
+    #[inline]
     pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.stream_specification = Some(input);
         self
     }
     /// Sets or clears the `StreamSpecification` member.
+    #[inline]
     pub fn set_stream_specification(
         mut self,
         input: Option<crate::types::StreamSpecification>,
@@ -250,30 +281,36 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `StreamSpecification` member as currently set.
+    #[inline]
     pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         &self.stream_specification
     }
     /// The new server-side encryption settings for the specified table.
+    #[inline]
     pub fn sse_specification(mut self, input: crate::types::SseSpecification) -> Self {
         self.sse_specification = Some(input);
         self
     }
     /// Sets or clears the `SSESpecification` member.
+    #[inline]
     pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.sse_specification = input;
         self
     }
     /// The `SSESpecification` member as currently set.
+    #[inline]
     pub fn get_sse_specification(&self) -> &Option<crate::types::SseSpecification> {
         &self.sse_specification
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// A list of replica update actions (create, delete, or update) for the table.
+    #[inline]
     pub fn replica_updates(mut self, input: crate::types::ReplicationGroupUpdate) -> Self {
         self.replica_updates.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicaUpdates` member.
+    #[inline]
     pub fn set_replica_updates(
         mut self,
         input: Option<Vec<crate::types::ReplicationGroupUpdate>>,
@@ -282,38 +319,46 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `ReplicaUpdates` member as currently set.
+    #[inline]
     pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicationGroupUpdate>> {
         &self.replica_updates
     }
     /// The table class of the table to be updated.
+    #[inline]
     pub fn table_class(mut self, input: impl Into<crate::types::TableClass>) -> Self {
         self.table_class = Some(input.into());
         self
     }
     /// Sets or clears the `TableClass` member.
+    #[inline]
     pub fn set_table_class(mut self, input: Option<crate::types::TableClass>) -> Self {
         self.table_class = input;
         self
     }
     /// The `TableClass` member as currently set.
+    #[inline]
     pub fn get_table_class(&self) -> &Option<crate::types::TableClass> {
         &self.table_class
     }
     /// Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn deletion_protection_enabled(mut self, input: bool) -> Self {
         self.deletion_protection_enabled = Some(input);
         self
     }
     /// Sets or clears the `DeletionProtectionEnabled` member.
+    #[inline]
     pub fn set_deletion_protection_enabled(mut self, input: Option<bool>) -> Self {
         self.deletion_protection_enabled = input;
         self
     }
     /// The `DeletionProtectionEnabled` member as currently set.
+    #[inline]
     pub fn get_deletion_protection_enabled(&self) -> &Option<bool> {
         &self.deletion_protection_enabled
     }
     /// Specifies the consistency mode for a new global table.
+    #[inline]
     pub fn multi_region_consistency(
         mut self,
         input: impl Into<crate::types::MultiRegionConsistency>,
@@ -322,6 +367,7 @@ impl UpdateTableInputBuilder {
         self
     }
     /// Sets or clears the `MultiRegionConsistency` member.
+    #[inline]
     pub fn set_multi_region_consistency(
         mut self,
         input: Option<crate::types::MultiRegionConsistency>,
@@ -330,15 +376,18 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `MultiRegionConsistency` member as currently set.
+    #[inline]
     pub fn get_multi_region_consistency(&self) -> &Option<crate::types::MultiRegionConsistency> {
         &self.multi_region_consistency
     }
     /// Updates the maximum number of read and write units for the specified table in on-demand capacity mode.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -347,20 +396,24 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput
     }
     /// Represents the warm throughput (in read units per second and write units per second) for updating a table.
+    #[inline]
     pub fn warm_throughput(mut self, input: crate::types::WarmThroughput) -> Self {
         self.warm_throughput = Some(input);
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(&self) -> &Option<crate::types::WarmThroughput> {
         &self.warm_throughput
     }
@@ -369,6 +422,7 @@ impl UpdateTableInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateTableInput, ::awsrt::error::BuildError> {
         Ok(UpdateTableInput {
             attribute_definitions: self.attribute_definitions,
@@ -416,10 +470,12 @@ pub struct UpdateTableOutput {
 }
 impl UpdateTableOutput {
     /// Represents the properties of the table.
+    #[inline]
     pub fn table_description(&self) -> Option<&crate::types::TableDescription> {
         self.table_description.as_ref()
     }
     /// Creates a new builder for [`UpdateTableOutput`].
+    #[inline]
     pub fn builder() -> UpdateTableOutputBuilder {
         <UpdateTableOutputBuilder as ::std::default::Default>::default()
     }
@@ -432,20 +488,24 @@ pub struct UpdateTableOutputBuilder {
 }
 impl UpdateTableOutputBuilder {
     /// Represents the properties of the table.
+    #[inline]
     pub fn table_description(mut self, input: crate::types::TableDescription) -> Self {
         self.table_description = Some(input);
         self
     }
     /// Sets or clears the `TableDescription` member.
+    #[inline]
     pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
     /// The `TableDescription` member as currently set.
+    #[inline]
     pub fn get_table_description(&self) -> &Option<crate::types::TableDescription> {
         &self.table_description
     }
     /// Builds the [`UpdateTableOutput`].
+    #[inline]
     pub fn build(self) -> UpdateTableOutput {
         UpdateTableOutput {
             table_description: self.table_description,
@@ -470,6 +530,7 @@ pub enum UpdateTableError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateTableError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -495,22 +556,27 @@ impl UpdateTableError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -599,6 +665,7 @@ impl UpdateTableFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -655,11 +722,13 @@ impl<M> UpdateTableFluentBuilder<M> {
     }
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of attributes that describe the key schema for the table and indexes.
+    #[inline]
     pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.inner = self.inner.attribute_definitions(input);
         self
     }
     /// Sets or clears the `AttributeDefinitions` member.
+    #[inline]
     pub fn set_attribute_definitions(
         mut self,
         input: Option<Vec<crate::types::AttributeDefinition>>,
@@ -668,44 +737,53 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
+    #[inline]
     pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         self.inner.get_attribute_definitions()
     }
     /// The name of the table to be updated.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.billing_mode(input);
         self
     }
     /// Sets or clears the `BillingMode` member.
+    #[inline]
     pub fn set_billing_mode(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.set_billing_mode(input);
         self
     }
     /// The `BillingMode` member as currently set.
+    #[inline]
     pub fn get_billing_mode(&self) -> &Option<crate::types::BillingMode> {
         self.inner.get_billing_mode()
     }
     /// The new provisioned throughput settings for the specified table or index.
+    #[inline]
     pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.inner = self.inner.provisioned_throughput(input);
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -714,11 +792,13 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         self.inner.get_provisioned_throughput()
     }
     /// Appends an item to the `GlobalSecondaryIndexUpdates` list.
     /// An array of one or more global secondary indexes for the table.
+    #[inline]
     pub fn global_secondary_index_updates(
         mut self,
         input: crate::types::GlobalSecondaryIndexUpdate,
@@ -727,6 +807,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexUpdates` member.
+    #[inline]
     pub fn set_global_secondary_index_updates(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndexUpdate>>,
@@ -735,17 +816,20 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `GlobalSecondaryIndexUpdates` member as currently set.
+    #[inline]
     pub fn get_global_secondary_index_updates(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndexUpdate>> {
         self.inner.get_global_secondary_index_updates()
     }
     /// Represents the DynamoDB Streams configuration for the table.
+    #[inline]
     pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.inner = self.inner.stream_specification(input);
         self
     }
     /// Sets or clears the `StreamSpecification` member.
+    #[inline]
     pub fn set_stream_specification(
         mut self,
         input: Option<crate::types::StreamSpecification>,
@@ -754,30 +838,36 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `StreamSpecification` member as currently set.
+    #[inline]
     pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         self.inner.get_stream_specification()
     }
     /// The new server-side encryption settings for the specified table.
+    #[inline]
     pub fn sse_specification(mut self, input: crate::types::SseSpecification) -> Self {
         self.inner = self.inner.sse_specification(input);
         self
     }
     /// Sets or clears the `SSESpecification` member.
+    #[inline]
     pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.inner = self.inner.set_sse_specification(input);
         self
     }
     /// The `SSESpecification` member as currently set.
+    #[inline]
     pub fn get_sse_specification(&self) -> &Option<crate::types::SseSpecification> {
         self.inner.get_sse_specification()
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// A list of replica update actions (create, delete, or update) for the table.
+    #[inline]
     pub fn replica_updates(mut self, input: crate::types::ReplicationGroupUpdate) -> Self {
         self.inner = self.inner.replica_updates(input);
         self
     }
     /// Sets or clears the `ReplicaUpdates` member.
+    #[inline]
     pub fn set_replica_updates(
         mut self,
         input: Option<Vec<crate::types::ReplicationGroupUpdate>>,
@@ -786,38 +876,46 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `ReplicaUpdates` member as currently set.
+    #[inline]
     pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicationGroupUpdate>> {
         self.inner.get_replica_updates()
     }
     /// The table class of the table to be updated.
+    #[inline]
     pub fn table_class(mut self, input: impl Into<crate::types::TableClass>) -> Self {
         self.inner = self.inner.table_class(input);
         self
     }
     /// Sets or clears the `TableClass` member.
+    #[inline]
     pub fn set_table_class(mut self, input: Option<crate::types::TableClass>) -> Self {
         self.inner = self.inner.set_table_class(input);
         self
     }
     /// The `TableClass` member as currently set.
+    #[inline]
     pub fn get_table_class(&self) -> &Option<crate::types::TableClass> {
         self.inner.get_table_class()
     }
     /// Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn deletion_protection_enabled(mut self, input: bool) -> Self {
         self.inner = self.inner.deletion_protection_enabled(input);
         self
     }
     /// Sets or clears the `DeletionProtectionEnabled` member.
+    #[inline]
     pub fn set_deletion_protection_enabled(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_deletion_protection_enabled(input);
         self
     }
     /// The `DeletionProtectionEnabled` member as currently set.
+    #[inline]
     pub fn get_deletion_protection_enabled(&self) -> &Option<bool> {
         self.inner.get_deletion_protection_enabled()
     }
     /// Specifies the consistency mode for a new global table.
+    #[inline]
     pub fn multi_region_consistency(
         mut self,
         input: impl Into<crate::types::MultiRegionConsistency>,
@@ -826,6 +924,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `MultiRegionConsistency` member.
+    #[inline]
     pub fn set_multi_region_consistency(
         mut self,
         input: Option<crate::types::MultiRegionConsistency>,
@@ -834,15 +933,18 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `MultiRegionConsistency` member as currently set.
+    #[inline]
     pub fn get_multi_region_consistency(&self) -> &Option<crate::types::MultiRegionConsistency> {
         self.inner.get_multi_region_consistency()
     }
     /// Updates the maximum number of read and write units for the specified table in on-demand capacity mode.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.inner = self.inner.on_demand_throughput(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -851,20 +953,24 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         self.inner.get_on_demand_throughput()
     }
     /// Represents the warm throughput (in read units per second and write units per second) for updating a table.
+    #[inline]
     pub fn warm_throughput(mut self, input: crate::types::WarmThroughput) -> Self {
         self.inner = self.inner.warm_throughput(input);
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.inner = self.inner.set_warm_throughput(input);
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(&self) -> &Option<crate::types::WarmThroughput> {
         self.inner.get_warm_throughput()
     }
@@ -921,6 +1027,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateTable`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateTableInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -934,11 +1041,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>> {
     ::awsrt::protocol::json_response(reply, de_output, UpdateTableError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateTableInput) {
     w.begin_object();
     if let Some(value) = &v.attribute_definitions {
@@ -1008,6 +1117,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateTableInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateTableOutput, ::awsrt::json::JsonError> {

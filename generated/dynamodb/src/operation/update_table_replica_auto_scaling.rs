@@ -30,26 +30,31 @@ pub struct UpdateTableReplicaAutoScalingInput {
 }
 impl UpdateTableReplicaAutoScalingInput {
     /// Represents the auto scaling settings of the global secondary indexes of the replica to be updated.
+    #[inline]
     pub fn global_secondary_index_updates(&self) -> &[
         crate::types::GlobalSecondaryIndexAutoScalingUpdate
     ] {
         self.global_secondary_index_updates.as_deref().unwrap_or_default()
     }
     /// The name of the global table to be updated.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_update(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsUpdate> {
         self.provisioned_write_capacity_auto_scaling_update.as_ref()
     }
     /// Represents the auto scaling settings of replicas of the table that will be modified.
+    #[inline]
     pub fn replica_updates(&self) -> &[crate::types::ReplicaAutoScalingUpdate] {
         self.replica_updates.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UpdateTableReplicaAutoScalingInput`].
+    #[inline]
     pub fn builder() -> UpdateTableReplicaAutoScalingInputBuilder {
         <UpdateTableReplicaAutoScalingInputBuilder as ::std::default::Default>::default()
     }
@@ -66,6 +71,7 @@ pub struct UpdateTableReplicaAutoScalingInputBuilder {
 impl UpdateTableReplicaAutoScalingInputBuilder {
     /// Appends an item to the `GlobalSecondaryIndexUpdates` list.
     /// Represents the auto scaling settings of the global secondary indexes of the replica to be updated.
+    #[inline]
     pub fn global_secondary_index_updates(
         mut self,
         input: crate::types::GlobalSecondaryIndexAutoScalingUpdate,
@@ -74,6 +80,7 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexUpdates` member.
+    #[inline]
     pub fn set_global_secondary_index_updates(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>>,
@@ -82,6 +89,7 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
         self
     }
     /// The `GlobalSecondaryIndexUpdates` member as currently set.
+    #[inline]
     pub fn get_global_secondary_index_updates(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>> {
@@ -89,20 +97,24 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
     }
     /// The name of the global table to be updated.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_update(
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
@@ -111,6 +123,7 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
         self
     }
     /// Sets or clears the `ProvisionedWriteCapacityAutoScalingUpdate` member.
+    #[inline]
     pub fn set_provisioned_write_capacity_auto_scaling_update(
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
@@ -119,6 +132,7 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
         self
     }
     /// The `ProvisionedWriteCapacityAutoScalingUpdate` member as currently set.
+    #[inline]
     pub fn get_provisioned_write_capacity_auto_scaling_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
@@ -126,11 +140,13 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// Represents the auto scaling settings of replicas of the table that will be modified.
+    #[inline]
     pub fn replica_updates(mut self, input: crate::types::ReplicaAutoScalingUpdate) -> Self {
         self.replica_updates.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicaUpdates` member.
+    #[inline]
     pub fn set_replica_updates(
         mut self,
         input: Option<Vec<crate::types::ReplicaAutoScalingUpdate>>,
@@ -139,6 +155,7 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
         self
     }
     /// The `ReplicaUpdates` member as currently set.
+    #[inline]
     pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicaAutoScalingUpdate>> {
         &self.replica_updates
     }
@@ -147,6 +164,7 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateTableReplicaAutoScalingInput, ::awsrt::error::BuildError> {
         Ok(UpdateTableReplicaAutoScalingInput {
             global_secondary_index_updates: self.global_secondary_index_updates,
@@ -185,12 +203,14 @@ pub struct UpdateTableReplicaAutoScalingOutput {
 }
 impl UpdateTableReplicaAutoScalingOutput {
     /// Returns information about the auto scaling settings of a table with replicas.
+    #[inline]
     pub fn table_auto_scaling_description(
         &self,
     ) -> Option<&crate::types::TableAutoScalingDescription> {
         self.table_auto_scaling_description.as_ref()
     }
     /// Creates a new builder for [`UpdateTableReplicaAutoScalingOutput`].
+    #[inline]
     pub fn builder() -> UpdateTableReplicaAutoScalingOutputBuilder {
         <UpdateTableReplicaAutoScalingOutputBuilder as ::std::default::Default>::default()
     }
@@ -203,6 +223,7 @@ pub struct UpdateTableReplicaAutoScalingOutputBuilder {
 }
 impl UpdateTableReplicaAutoScalingOutputBuilder {
     /// Returns information about the auto scaling settings of a table with replicas.
+    #[inline]
     pub fn table_auto_scaling_description(
         mut self,
         input: crate::types::TableAutoScalingDescription,
@@ -211,6 +232,7 @@ impl UpdateTableReplicaAutoScalingOutputBuilder {
         self
     }
     /// Sets or clears the `TableAutoScalingDescription` member.
+    #[inline]
     pub fn set_table_auto_scaling_description(
         mut self,
         input: Option<crate::types::TableAutoScalingDescription>,
@@ -219,12 +241,14 @@ impl UpdateTableReplicaAutoScalingOutputBuilder {
         self
     }
     /// The `TableAutoScalingDescription` member as currently set.
+    #[inline]
     pub fn get_table_auto_scaling_description(
         &self,
     ) -> &Option<crate::types::TableAutoScalingDescription> {
         &self.table_auto_scaling_description
     }
     /// Builds the [`UpdateTableReplicaAutoScalingOutput`].
+    #[inline]
     pub fn build(self) -> UpdateTableReplicaAutoScalingOutput {
         UpdateTableReplicaAutoScalingOutput {
             table_auto_scaling_description: self.table_auto_scaling_description,
@@ -247,6 +271,7 @@ pub enum UpdateTableReplicaAutoScalingError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateTableReplicaAutoScalingError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -269,18 +294,22 @@ impl UpdateTableReplicaAutoScalingError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -368,6 +397,7 @@ impl UpdateTableReplicaAutoScalingFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -424,6 +454,7 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
     }
     /// Appends an item to the `GlobalSecondaryIndexUpdates` list.
     /// Represents the auto scaling settings of the global secondary indexes of the replica to be updated.
+    #[inline]
     pub fn global_secondary_index_updates(
         mut self,
         input: crate::types::GlobalSecondaryIndexAutoScalingUpdate,
@@ -432,6 +463,7 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexUpdates` member.
+    #[inline]
     pub fn set_global_secondary_index_updates(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>>,
@@ -440,6 +472,7 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
         self
     }
     /// The `GlobalSecondaryIndexUpdates` member as currently set.
+    #[inline]
     pub fn get_global_secondary_index_updates(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>> {
@@ -447,20 +480,24 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
     }
     /// The name of the global table to be updated.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_update(
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
@@ -469,6 +506,7 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ProvisionedWriteCapacityAutoScalingUpdate` member.
+    #[inline]
     pub fn set_provisioned_write_capacity_auto_scaling_update(
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
@@ -477,6 +515,7 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
         self
     }
     /// The `ProvisionedWriteCapacityAutoScalingUpdate` member as currently set.
+    #[inline]
     pub fn get_provisioned_write_capacity_auto_scaling_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
@@ -484,11 +523,13 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// Represents the auto scaling settings of replicas of the table that will be modified.
+    #[inline]
     pub fn replica_updates(mut self, input: crate::types::ReplicaAutoScalingUpdate) -> Self {
         self.inner = self.inner.replica_updates(input);
         self
     }
     /// Sets or clears the `ReplicaUpdates` member.
+    #[inline]
     pub fn set_replica_updates(
         mut self,
         input: Option<Vec<crate::types::ReplicaAutoScalingUpdate>>,
@@ -497,6 +538,7 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
         self
     }
     /// The `ReplicaUpdates` member as currently set.
+    #[inline]
     pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicaAutoScalingUpdate>> {
         self.inner.get_replica_updates()
     }
@@ -547,6 +589,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateTableReplicaAutoScaling`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateTableReplicaAutoScaling`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateTableReplicaAutoScalingInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -560,6 +603,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
@@ -569,6 +613,7 @@ pub(crate) fn parse_response(
         UpdateTableReplicaAutoScalingError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateTableReplicaAutoScalingInput) {
     w.begin_object();
     if let Some(value) = &v.global_secondary_index_updates {
@@ -598,6 +643,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateTableReplic
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::json::JsonError> {

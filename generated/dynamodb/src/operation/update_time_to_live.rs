@@ -26,14 +26,17 @@ pub struct UpdateTimeToLiveInput {
 }
 impl UpdateTimeToLiveInput {
     /// The name of the table to be configured.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Represents the settings used to enable or disable Time to Live for the specified table.
+    #[inline]
     pub fn time_to_live_specification(&self) -> &crate::types::TimeToLiveSpecification {
         &self.time_to_live_specification
     }
     /// Creates a new builder for [`UpdateTimeToLiveInput`].
+    #[inline]
     pub fn builder() -> UpdateTimeToLiveInputBuilder {
         <UpdateTimeToLiveInputBuilder as ::std::default::Default>::default()
     }
@@ -48,21 +51,25 @@ pub struct UpdateTimeToLiveInputBuilder {
 impl UpdateTimeToLiveInputBuilder {
     /// The name of the table to be configured.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Represents the settings used to enable or disable Time to Live for the specified table.
     /// This member is required.
+    #[inline]
     pub fn time_to_live_specification(
         mut self,
         input: crate::types::TimeToLiveSpecification,
@@ -71,6 +78,7 @@ impl UpdateTimeToLiveInputBuilder {
         self
     }
     /// Sets or clears the `TimeToLiveSpecification` member.
+    #[inline]
     pub fn set_time_to_live_specification(
         mut self,
         input: Option<crate::types::TimeToLiveSpecification>,
@@ -79,6 +87,7 @@ impl UpdateTimeToLiveInputBuilder {
         self
     }
     /// The `TimeToLiveSpecification` member as currently set.
+    #[inline]
     pub fn get_time_to_live_specification(&self) -> &Option<crate::types::TimeToLiveSpecification> {
         &self.time_to_live_specification
     }
@@ -87,6 +96,7 @@ impl UpdateTimeToLiveInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateTimeToLiveInput, ::awsrt::error::BuildError> {
         Ok(UpdateTimeToLiveInput {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -126,10 +136,12 @@ pub struct UpdateTimeToLiveOutput {
 }
 impl UpdateTimeToLiveOutput {
     /// Represents the output of an `UpdateTimeToLive` operation.
+    #[inline]
     pub fn time_to_live_specification(&self) -> Option<&crate::types::TimeToLiveSpecification> {
         self.time_to_live_specification.as_ref()
     }
     /// Creates a new builder for [`UpdateTimeToLiveOutput`].
+    #[inline]
     pub fn builder() -> UpdateTimeToLiveOutputBuilder {
         <UpdateTimeToLiveOutputBuilder as ::std::default::Default>::default()
     }
@@ -142,6 +154,7 @@ pub struct UpdateTimeToLiveOutputBuilder {
 }
 impl UpdateTimeToLiveOutputBuilder {
     /// Represents the output of an `UpdateTimeToLive` operation.
+    #[inline]
     pub fn time_to_live_specification(
         mut self,
         input: crate::types::TimeToLiveSpecification,
@@ -150,6 +163,7 @@ impl UpdateTimeToLiveOutputBuilder {
         self
     }
     /// Sets or clears the `TimeToLiveSpecification` member.
+    #[inline]
     pub fn set_time_to_live_specification(
         mut self,
         input: Option<crate::types::TimeToLiveSpecification>,
@@ -158,10 +172,12 @@ impl UpdateTimeToLiveOutputBuilder {
         self
     }
     /// The `TimeToLiveSpecification` member as currently set.
+    #[inline]
     pub fn get_time_to_live_specification(&self) -> &Option<crate::types::TimeToLiveSpecification> {
         &self.time_to_live_specification
     }
     /// Builds the [`UpdateTimeToLiveOutput`].
+    #[inline]
     pub fn build(self) -> UpdateTimeToLiveOutput {
         UpdateTimeToLiveOutput {
             time_to_live_specification: self.time_to_live_specification,
@@ -186,6 +202,7 @@ pub enum UpdateTimeToLiveError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateTimeToLiveError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -211,22 +228,27 @@ impl UpdateTimeToLiveError {
         })
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `InvalidEndpointException`.
+    #[inline]
     pub fn is_invalid_endpoint_exception(&self) -> bool {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -315,6 +337,7 @@ impl UpdateTimeToLiveFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -371,21 +394,25 @@ impl<M> UpdateTimeToLiveFluentBuilder<M> {
     }
     /// The name of the table to be configured.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.table_name(input);
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_table_name(input);
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         self.inner.get_table_name()
     }
     /// Represents the settings used to enable or disable Time to Live for the specified table.
     /// This member is required.
+    #[inline]
     pub fn time_to_live_specification(
         mut self,
         input: crate::types::TimeToLiveSpecification,
@@ -394,6 +421,7 @@ impl<M> UpdateTimeToLiveFluentBuilder<M> {
         self
     }
     /// Sets or clears the `TimeToLiveSpecification` member.
+    #[inline]
     pub fn set_time_to_live_specification(
         mut self,
         input: Option<crate::types::TimeToLiveSpecification>,
@@ -402,6 +430,7 @@ impl<M> UpdateTimeToLiveFluentBuilder<M> {
         self
     }
     /// The `TimeToLiveSpecification` member as currently set.
+    #[inline]
     pub fn get_time_to_live_specification(&self) -> &Option<crate::types::TimeToLiveSpecification> {
         self.inner.get_time_to_live_specification()
     }
@@ -458,6 +487,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateTimeToLive`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateTimeToLive`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateTimeToLiveInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -471,11 +501,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
     ::awsrt::protocol::json_response(reply, de_output, UpdateTimeToLiveError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateTimeToLiveInput) {
     w.begin_object();
     {
@@ -490,6 +522,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateTimeToLiveI
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateTimeToLiveOutput, ::awsrt::json::JsonError> {

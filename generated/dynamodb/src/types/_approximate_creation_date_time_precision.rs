@@ -20,6 +20,7 @@ pub enum ApproximateCreationDateTimePrecision {
 }
 impl ApproximateCreationDateTimePrecision {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Millisecond => "MILLISECOND",
@@ -33,6 +34,7 @@ impl ApproximateCreationDateTimePrecision {
     }
 }
 impl ::std::convert::From<&str> for ApproximateCreationDateTimePrecision {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "MILLISECOND" => Self::Millisecond,

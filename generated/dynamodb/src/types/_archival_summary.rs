@@ -22,18 +22,22 @@ pub struct ArchivalSummary {
 }
 impl ArchivalSummary {
     /// The date and time when table archival was initiated by DynamoDB, in UNIX epoch time format.
+    #[inline]
     pub fn archival_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.archival_date_time
     }
     /// The reason DynamoDB archived the table.
+    #[inline]
     pub fn archival_reason(&self) -> Option<&str> {
         self.archival_reason.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the backup the table was archived to, when applicable in the archival reason.
+    #[inline]
     pub fn archival_backup_arn(&self) -> Option<&str> {
         self.archival_backup_arn.as_deref()
     }
     /// Creates a new builder for [`ArchivalSummary`].
+    #[inline]
     pub fn builder() -> ArchivalSummaryBuilder {
         <ArchivalSummaryBuilder as ::std::default::Default>::default()
     }
@@ -48,48 +52,58 @@ pub struct ArchivalSummaryBuilder {
 }
 impl ArchivalSummaryBuilder {
     /// The date and time when table archival was initiated by DynamoDB, in UNIX epoch time format.
+    #[inline]
     pub fn archival_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.archival_date_time = Some(input);
         self
     }
     /// Sets or clears the `ArchivalDateTime` member.
+    #[inline]
     pub fn set_archival_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.archival_date_time = input;
         self
     }
     /// The `ArchivalDateTime` member as currently set.
+    #[inline]
     pub fn get_archival_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.archival_date_time
     }
     /// The reason DynamoDB archived the table.
+    #[inline]
     pub fn archival_reason(mut self, input: impl Into<String>) -> Self {
         self.archival_reason = Some(input.into());
         self
     }
     /// Sets or clears the `ArchivalReason` member.
+    #[inline]
     pub fn set_archival_reason(mut self, input: Option<String>) -> Self {
         self.archival_reason = input;
         self
     }
     /// The `ArchivalReason` member as currently set.
+    #[inline]
     pub fn get_archival_reason(&self) -> &Option<String> {
         &self.archival_reason
     }
     /// The Amazon Resource Name (ARN) of the backup the table was archived to, when applicable in the archival reason.
+    #[inline]
     pub fn archival_backup_arn(mut self, input: impl Into<String>) -> Self {
         self.archival_backup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ArchivalBackupArn` member.
+    #[inline]
     pub fn set_archival_backup_arn(mut self, input: Option<String>) -> Self {
         self.archival_backup_arn = input;
         self
     }
     /// The `ArchivalBackupArn` member as currently set.
+    #[inline]
     pub fn get_archival_backup_arn(&self) -> &Option<String> {
         &self.archival_backup_arn
     }
     /// Builds the [`ArchivalSummary`].
+    #[inline]
     pub fn build(self) -> ArchivalSummary {
         ArchivalSummary {
             archival_date_time: self.archival_date_time,
@@ -98,6 +112,7 @@ impl ArchivalSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_archival_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ArchivalSummary, ::awsrt::json::JsonError> {

@@ -22,6 +22,7 @@ pub enum AttributeAction {
 }
 impl AttributeAction {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Add => "ADD",
@@ -36,6 +37,7 @@ impl AttributeAction {
     }
 }
 impl ::std::convert::From<&str> for AttributeAction {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ADD" => Self::Add,

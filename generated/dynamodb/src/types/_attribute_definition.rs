@@ -22,14 +22,17 @@ pub struct AttributeDefinition {
 }
 impl AttributeDefinition {
     /// A name for the attribute.
+    #[inline]
     pub fn attribute_name(&self) -> &str {
         &self.attribute_name
     }
     /// The data type for the attribute, where:
+    #[inline]
     pub fn attribute_type(&self) -> &crate::types::ScalarAttributeType {
         &self.attribute_type
     }
     /// Creates a new builder for [`AttributeDefinition`].
+    #[inline]
     pub fn builder() -> AttributeDefinitionBuilder {
         <AttributeDefinitionBuilder as ::std::default::Default>::default()
     }
@@ -44,31 +47,37 @@ pub struct AttributeDefinitionBuilder {
 impl AttributeDefinitionBuilder {
     /// A name for the attribute.
     /// This member is required.
+    #[inline]
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
         self.attribute_name = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeName` member.
+    #[inline]
     pub fn set_attribute_name(mut self, input: Option<String>) -> Self {
         self.attribute_name = input;
         self
     }
     /// The `AttributeName` member as currently set.
+    #[inline]
     pub fn get_attribute_name(&self) -> &Option<String> {
         &self.attribute_name
     }
     /// The data type for the attribute, where:
     /// This member is required.
+    #[inline]
     pub fn attribute_type(mut self, input: impl Into<crate::types::ScalarAttributeType>) -> Self {
         self.attribute_type = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeType` member.
+    #[inline]
     pub fn set_attribute_type(mut self, input: Option<crate::types::ScalarAttributeType>) -> Self {
         self.attribute_type = input;
         self
     }
     /// The `AttributeType` member as currently set.
+    #[inline]
     pub fn get_attribute_type(&self) -> &Option<crate::types::ScalarAttributeType> {
         &self.attribute_type
     }
@@ -77,6 +86,7 @@ impl AttributeDefinitionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AttributeDefinition, ::awsrt::error::BuildError> {
         Ok(AttributeDefinition {
             attribute_name: self.attribute_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -90,6 +100,7 @@ impl AttributeDefinitionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_attribute_definition(w: &mut ::awsrt::json::JsonWriter, v: &AttributeDefinition) {
     w.begin_object();
     {
@@ -104,6 +115,7 @@ pub(crate) fn ser_attribute_definition(w: &mut ::awsrt::json::JsonWriter, v: &At
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_attribute_definition(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AttributeDefinition, ::awsrt::json::JsonError> {

@@ -72,6 +72,7 @@ pub enum AttributeValue {
 }
 impl AttributeValue {
     /// The `S` value, if this is that variant.
+    #[inline]
     pub fn as_s(&self) -> Option<&String> {
         match self {
             Self::S(v) => Some(v),
@@ -79,10 +80,12 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `S` variant.
+    #[inline]
     pub fn is_s(&self) -> bool {
         matches!(self, Self::S(_))
     }
     /// The `N` value, if this is that variant.
+    #[inline]
     pub fn as_n(&self) -> Option<&String> {
         match self {
             Self::N(v) => Some(v),
@@ -90,10 +93,12 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `N` variant.
+    #[inline]
     pub fn is_n(&self) -> bool {
         matches!(self, Self::N(_))
     }
     /// The `B` value, if this is that variant.
+    #[inline]
     pub fn as_b(&self) -> Option<&::awsrt::types::Blob> {
         match self {
             Self::B(v) => Some(v),
@@ -101,10 +106,12 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `B` variant.
+    #[inline]
     pub fn is_b(&self) -> bool {
         matches!(self, Self::B(_))
     }
     /// The `SS` value, if this is that variant.
+    #[inline]
     pub fn as_ss(&self) -> Option<&Vec<String>> {
         match self {
             Self::Ss(v) => Some(v),
@@ -112,10 +119,12 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `SS` variant.
+    #[inline]
     pub fn is_ss(&self) -> bool {
         matches!(self, Self::Ss(_))
     }
     /// The `NS` value, if this is that variant.
+    #[inline]
     pub fn as_ns(&self) -> Option<&Vec<String>> {
         match self {
             Self::Ns(v) => Some(v),
@@ -123,10 +132,12 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `NS` variant.
+    #[inline]
     pub fn is_ns(&self) -> bool {
         matches!(self, Self::Ns(_))
     }
     /// The `BS` value, if this is that variant.
+    #[inline]
     pub fn as_bs(&self) -> Option<&Vec<::awsrt::types::Blob>> {
         match self {
             Self::Bs(v) => Some(v),
@@ -134,10 +145,12 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `BS` variant.
+    #[inline]
     pub fn is_bs(&self) -> bool {
         matches!(self, Self::Bs(_))
     }
     /// The `M` value, if this is that variant.
+    #[inline]
     pub fn as_m(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -147,10 +160,12 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `M` variant.
+    #[inline]
     pub fn is_m(&self) -> bool {
         matches!(self, Self::M(_))
     }
     /// The `L` value, if this is that variant.
+    #[inline]
     pub fn as_l(&self) -> Option<&Vec<crate::types::AttributeValue>> {
         match self {
             Self::L(v) => Some(v),
@@ -158,10 +173,12 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `L` variant.
+    #[inline]
     pub fn is_l(&self) -> bool {
         matches!(self, Self::L(_))
     }
     /// The `NULL` value, if this is that variant.
+    #[inline]
     pub fn as_null(&self) -> Option<&bool> {
         match self {
             Self::Null(v) => Some(v),
@@ -169,10 +186,12 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `NULL` variant.
+    #[inline]
     pub fn is_null(&self) -> bool {
         matches!(self, Self::Null(_))
     }
     /// The `BOOL` value, if this is that variant.
+    #[inline]
     pub fn as_bool(&self) -> Option<&bool> {
         match self {
             Self::Bool(v) => Some(v),
@@ -180,6 +199,7 @@ impl AttributeValue {
         }
     }
     /// Whether this is the `BOOL` variant.
+    #[inline]
     pub fn is_bool(&self) -> bool {
         matches!(self, Self::Bool(_))
     }
@@ -193,6 +213,7 @@ impl Default for AttributeValue {
         Self::Unknown
     }
 }
+#[inline]
 pub(crate) fn ser_attribute_value(w: &mut ::awsrt::json::JsonWriter, v: &AttributeValue) {
     w.begin_object();
     match v {
@@ -261,6 +282,7 @@ pub(crate) fn ser_attribute_value(w: &mut ::awsrt::json::JsonWriter, v: &Attribu
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_attribute_value(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AttributeValue, ::awsrt::json::JsonError> {

@@ -53,14 +53,17 @@ pub struct AttributeValueUpdate {
 }
 impl AttributeValueUpdate {
     /// Represents the data for an attribute.
+    #[inline]
     pub fn value(&self) -> Option<&crate::types::AttributeValue> {
         self.value.as_ref()
     }
     /// Specifies how to perform the update.
+    #[inline]
     pub fn action(&self) -> Option<&crate::types::AttributeAction> {
         self.action.as_ref()
     }
     /// Creates a new builder for [`AttributeValueUpdate`].
+    #[inline]
     pub fn builder() -> AttributeValueUpdateBuilder {
         <AttributeValueUpdateBuilder as ::std::default::Default>::default()
     }
@@ -74,34 +77,41 @@ pub struct AttributeValueUpdateBuilder {
 }
 impl AttributeValueUpdateBuilder {
     /// Represents the data for an attribute.
+    #[inline]
     pub fn value(mut self, input: crate::types::AttributeValue) -> Self {
         self.value = Some(input);
         self
     }
     /// Sets or clears the `Value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<crate::types::AttributeValue>) -> Self {
         self.value = input;
         self
     }
     /// The `Value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<crate::types::AttributeValue> {
         &self.value
     }
     /// Specifies how to perform the update.
+    #[inline]
     pub fn action(mut self, input: impl Into<crate::types::AttributeAction>) -> Self {
         self.action = Some(input.into());
         self
     }
     /// Sets or clears the `Action` member.
+    #[inline]
     pub fn set_action(mut self, input: Option<crate::types::AttributeAction>) -> Self {
         self.action = input;
         self
     }
     /// The `Action` member as currently set.
+    #[inline]
     pub fn get_action(&self) -> &Option<crate::types::AttributeAction> {
         &self.action
     }
     /// Builds the [`AttributeValueUpdate`].
+    #[inline]
     pub fn build(self) -> AttributeValueUpdate {
         AttributeValueUpdate {
             value: self.value,
@@ -109,6 +119,7 @@ impl AttributeValueUpdateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_attribute_value_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &AttributeValueUpdate,

@@ -18,16 +18,19 @@ pub struct AutoScalingPolicyDescription {
 }
 impl AutoScalingPolicyDescription {
     /// The name of the scaling policy.
+    #[inline]
     pub fn policy_name(&self) -> Option<&str> {
         self.policy_name.as_deref()
     }
     /// Represents a target tracking scaling policy configuration.
+    #[inline]
     pub fn target_tracking_scaling_policy_configuration(
         &self,
     ) -> Option<&crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription> {
         self.target_tracking_scaling_policy_configuration.as_ref()
     }
     /// Creates a new builder for [`AutoScalingPolicyDescription`].
+    #[inline]
     pub fn builder() -> AutoScalingPolicyDescriptionBuilder {
         <AutoScalingPolicyDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -41,20 +44,24 @@ pub struct AutoScalingPolicyDescriptionBuilder {
 }
 impl AutoScalingPolicyDescriptionBuilder {
     /// The name of the scaling policy.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// Represents a target tracking scaling policy configuration.
+    #[inline]
     pub fn target_tracking_scaling_policy_configuration(
         mut self,
         input: crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription,
@@ -63,6 +70,7 @@ impl AutoScalingPolicyDescriptionBuilder {
         self
     }
     /// Sets or clears the `TargetTrackingScalingPolicyConfiguration` member.
+    #[inline]
     pub fn set_target_tracking_scaling_policy_configuration(
         mut self,
         input: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription>,
@@ -71,12 +79,14 @@ impl AutoScalingPolicyDescriptionBuilder {
         self
     }
     /// The `TargetTrackingScalingPolicyConfiguration` member as currently set.
+    #[inline]
     pub fn get_target_tracking_scaling_policy_configuration(
         &self,
     ) -> &Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription> {
         &self.target_tracking_scaling_policy_configuration
     }
     /// Builds the [`AutoScalingPolicyDescription`].
+    #[inline]
     pub fn build(self) -> AutoScalingPolicyDescription {
         AutoScalingPolicyDescription {
             policy_name: self.policy_name,
@@ -84,6 +94,7 @@ impl AutoScalingPolicyDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_auto_scaling_policy_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AutoScalingPolicyDescription, ::awsrt::json::JsonError> {

@@ -18,16 +18,19 @@ pub struct AutoScalingPolicyUpdate {
 }
 impl AutoScalingPolicyUpdate {
     /// The name of the scaling policy.
+    #[inline]
     pub fn policy_name(&self) -> Option<&str> {
         self.policy_name.as_deref()
     }
     /// Represents a target tracking scaling policy configuration.
+    #[inline]
     pub fn target_tracking_scaling_policy_configuration(
         &self,
     ) -> &crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate {
         &self.target_tracking_scaling_policy_configuration
     }
     /// Creates a new builder for [`AutoScalingPolicyUpdate`].
+    #[inline]
     pub fn builder() -> AutoScalingPolicyUpdateBuilder {
         <AutoScalingPolicyUpdateBuilder as ::std::default::Default>::default()
     }
@@ -41,21 +44,25 @@ pub struct AutoScalingPolicyUpdateBuilder {
 }
 impl AutoScalingPolicyUpdateBuilder {
     /// The name of the scaling policy.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// Represents a target tracking scaling policy configuration.
     /// This member is required.
+    #[inline]
     pub fn target_tracking_scaling_policy_configuration(
         mut self,
         input: crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate,
@@ -64,6 +71,7 @@ impl AutoScalingPolicyUpdateBuilder {
         self
     }
     /// Sets or clears the `TargetTrackingScalingPolicyConfiguration` member.
+    #[inline]
     pub fn set_target_tracking_scaling_policy_configuration(
         mut self,
         input: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate>,
@@ -72,6 +80,7 @@ impl AutoScalingPolicyUpdateBuilder {
         self
     }
     /// The `TargetTrackingScalingPolicyConfiguration` member as currently set.
+    #[inline]
     pub fn get_target_tracking_scaling_policy_configuration(
         &self,
     ) -> &Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate> {
@@ -82,6 +91,7 @@ impl AutoScalingPolicyUpdateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AutoScalingPolicyUpdate, ::awsrt::error::BuildError> {
         Ok(AutoScalingPolicyUpdate {
             policy_name: self.policy_name,
@@ -92,6 +102,7 @@ impl AutoScalingPolicyUpdateBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_auto_scaling_policy_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &AutoScalingPolicyUpdate,

@@ -24,26 +24,32 @@ pub struct AutoScalingSettingsDescription {
 }
 impl AutoScalingSettingsDescription {
     /// The minimum capacity units that a global table or global secondary index should be scaled down to.
+    #[inline]
     pub fn minimum_units(&self) -> Option<i64> {
         self.minimum_units
     }
     /// The maximum capacity units that a global table or global secondary index should be scaled up to.
+    #[inline]
     pub fn maximum_units(&self) -> Option<i64> {
         self.maximum_units
     }
     /// Disabled auto scaling for this global table or global secondary index.
+    #[inline]
     pub fn auto_scaling_disabled(&self) -> Option<bool> {
         self.auto_scaling_disabled
     }
     /// Role ARN used for configuring the auto scaling policy.
+    #[inline]
     pub fn auto_scaling_role_arn(&self) -> Option<&str> {
         self.auto_scaling_role_arn.as_deref()
     }
     /// Information about the scaling policies.
+    #[inline]
     pub fn scaling_policies(&self) -> &[crate::types::AutoScalingPolicyDescription] {
         self.scaling_policies.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`AutoScalingSettingsDescription`].
+    #[inline]
     pub fn builder() -> AutoScalingSettingsDescriptionBuilder {
         <AutoScalingSettingsDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -60,68 +66,82 @@ pub struct AutoScalingSettingsDescriptionBuilder {
 }
 impl AutoScalingSettingsDescriptionBuilder {
     /// The minimum capacity units that a global table or global secondary index should be scaled down to.
+    #[inline]
     pub fn minimum_units(mut self, input: i64) -> Self {
         self.minimum_units = Some(input);
         self
     }
     /// Sets or clears the `MinimumUnits` member.
+    #[inline]
     pub fn set_minimum_units(mut self, input: Option<i64>) -> Self {
         self.minimum_units = input;
         self
     }
     /// The `MinimumUnits` member as currently set.
+    #[inline]
     pub fn get_minimum_units(&self) -> &Option<i64> {
         &self.minimum_units
     }
     /// The maximum capacity units that a global table or global secondary index should be scaled up to.
+    #[inline]
     pub fn maximum_units(mut self, input: i64) -> Self {
         self.maximum_units = Some(input);
         self
     }
     /// Sets or clears the `MaximumUnits` member.
+    #[inline]
     pub fn set_maximum_units(mut self, input: Option<i64>) -> Self {
         self.maximum_units = input;
         self
     }
     /// The `MaximumUnits` member as currently set.
+    #[inline]
     pub fn get_maximum_units(&self) -> &Option<i64> {
         &self.maximum_units
     }
     /// Disabled auto scaling for this global table or global secondary index.
+    #[inline]
     pub fn auto_scaling_disabled(mut self, input: bool) -> Self {
         self.auto_scaling_disabled = Some(input);
         self
     }
     /// Sets or clears the `AutoScalingDisabled` member.
+    #[inline]
     pub fn set_auto_scaling_disabled(mut self, input: Option<bool>) -> Self {
         self.auto_scaling_disabled = input;
         self
     }
     /// The `AutoScalingDisabled` member as currently set.
+    #[inline]
     pub fn get_auto_scaling_disabled(&self) -> &Option<bool> {
         &self.auto_scaling_disabled
     }
     /// Role ARN used for configuring the auto scaling policy.
+    #[inline]
     pub fn auto_scaling_role_arn(mut self, input: impl Into<String>) -> Self {
         self.auto_scaling_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `AutoScalingRoleArn` member.
+    #[inline]
     pub fn set_auto_scaling_role_arn(mut self, input: Option<String>) -> Self {
         self.auto_scaling_role_arn = input;
         self
     }
     /// The `AutoScalingRoleArn` member as currently set.
+    #[inline]
     pub fn get_auto_scaling_role_arn(&self) -> &Option<String> {
         &self.auto_scaling_role_arn
     }
     /// Appends an item to the `ScalingPolicies` list.
     /// Information about the scaling policies.
+    #[inline]
     pub fn scaling_policies(mut self, input: crate::types::AutoScalingPolicyDescription) -> Self {
         self.scaling_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ScalingPolicies` member.
+    #[inline]
     pub fn set_scaling_policies(
         mut self,
         input: Option<Vec<crate::types::AutoScalingPolicyDescription>>,
@@ -130,10 +150,12 @@ impl AutoScalingSettingsDescriptionBuilder {
         self
     }
     /// The `ScalingPolicies` member as currently set.
+    #[inline]
     pub fn get_scaling_policies(&self) -> &Option<Vec<crate::types::AutoScalingPolicyDescription>> {
         &self.scaling_policies
     }
     /// Builds the [`AutoScalingSettingsDescription`].
+    #[inline]
     pub fn build(self) -> AutoScalingSettingsDescription {
         AutoScalingSettingsDescription {
             minimum_units: self.minimum_units,
@@ -144,6 +166,7 @@ impl AutoScalingSettingsDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_auto_scaling_settings_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AutoScalingSettingsDescription, ::awsrt::json::JsonError> {

@@ -24,26 +24,32 @@ pub struct AutoScalingSettingsUpdate {
 }
 impl AutoScalingSettingsUpdate {
     /// The minimum capacity units that a global table or global secondary index should be scaled down to.
+    #[inline]
     pub fn minimum_units(&self) -> Option<i64> {
         self.minimum_units
     }
     /// The maximum capacity units that a global table or global secondary index should be scaled up to.
+    #[inline]
     pub fn maximum_units(&self) -> Option<i64> {
         self.maximum_units
     }
     /// Disabled auto scaling for this global table or global secondary index.
+    #[inline]
     pub fn auto_scaling_disabled(&self) -> Option<bool> {
         self.auto_scaling_disabled
     }
     /// Role ARN used for configuring auto scaling policy.
+    #[inline]
     pub fn auto_scaling_role_arn(&self) -> Option<&str> {
         self.auto_scaling_role_arn.as_deref()
     }
     /// The scaling policy to apply for scaling target global table or global secondary index capacity units.
+    #[inline]
     pub fn scaling_policy_update(&self) -> Option<&crate::types::AutoScalingPolicyUpdate> {
         self.scaling_policy_update.as_ref()
     }
     /// Creates a new builder for [`AutoScalingSettingsUpdate`].
+    #[inline]
     pub fn builder() -> AutoScalingSettingsUpdateBuilder {
         <AutoScalingSettingsUpdateBuilder as ::std::default::Default>::default()
     }
@@ -60,67 +66,81 @@ pub struct AutoScalingSettingsUpdateBuilder {
 }
 impl AutoScalingSettingsUpdateBuilder {
     /// The minimum capacity units that a global table or global secondary index should be scaled down to.
+    #[inline]
     pub fn minimum_units(mut self, input: i64) -> Self {
         self.minimum_units = Some(input);
         self
     }
     /// Sets or clears the `MinimumUnits` member.
+    #[inline]
     pub fn set_minimum_units(mut self, input: Option<i64>) -> Self {
         self.minimum_units = input;
         self
     }
     /// The `MinimumUnits` member as currently set.
+    #[inline]
     pub fn get_minimum_units(&self) -> &Option<i64> {
         &self.minimum_units
     }
     /// The maximum capacity units that a global table or global secondary index should be scaled up to.
+    #[inline]
     pub fn maximum_units(mut self, input: i64) -> Self {
         self.maximum_units = Some(input);
         self
     }
     /// Sets or clears the `MaximumUnits` member.
+    #[inline]
     pub fn set_maximum_units(mut self, input: Option<i64>) -> Self {
         self.maximum_units = input;
         self
     }
     /// The `MaximumUnits` member as currently set.
+    #[inline]
     pub fn get_maximum_units(&self) -> &Option<i64> {
         &self.maximum_units
     }
     /// Disabled auto scaling for this global table or global secondary index.
+    #[inline]
     pub fn auto_scaling_disabled(mut self, input: bool) -> Self {
         self.auto_scaling_disabled = Some(input);
         self
     }
     /// Sets or clears the `AutoScalingDisabled` member.
+    #[inline]
     pub fn set_auto_scaling_disabled(mut self, input: Option<bool>) -> Self {
         self.auto_scaling_disabled = input;
         self
     }
     /// The `AutoScalingDisabled` member as currently set.
+    #[inline]
     pub fn get_auto_scaling_disabled(&self) -> &Option<bool> {
         &self.auto_scaling_disabled
     }
     /// Role ARN used for configuring auto scaling policy.
+    #[inline]
     pub fn auto_scaling_role_arn(mut self, input: impl Into<String>) -> Self {
         self.auto_scaling_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `AutoScalingRoleArn` member.
+    #[inline]
     pub fn set_auto_scaling_role_arn(mut self, input: Option<String>) -> Self {
         self.auto_scaling_role_arn = input;
         self
     }
     /// The `AutoScalingRoleArn` member as currently set.
+    #[inline]
     pub fn get_auto_scaling_role_arn(&self) -> &Option<String> {
         &self.auto_scaling_role_arn
     }
     /// The scaling policy to apply for scaling target global table or global secondary index capacity units.
+    #[inline]
     pub fn scaling_policy_update(mut self, input: crate::types::AutoScalingPolicyUpdate) -> Self {
         self.scaling_policy_update = Some(input);
         self
     }
     /// Sets or clears the `ScalingPolicyUpdate` member.
+    #[inline]
     pub fn set_scaling_policy_update(
         mut self,
         input: Option<crate::types::AutoScalingPolicyUpdate>,
@@ -129,10 +149,12 @@ impl AutoScalingSettingsUpdateBuilder {
         self
     }
     /// The `ScalingPolicyUpdate` member as currently set.
+    #[inline]
     pub fn get_scaling_policy_update(&self) -> &Option<crate::types::AutoScalingPolicyUpdate> {
         &self.scaling_policy_update
     }
     /// Builds the [`AutoScalingSettingsUpdate`].
+    #[inline]
     pub fn build(self) -> AutoScalingSettingsUpdate {
         AutoScalingSettingsUpdate {
             minimum_units: self.minimum_units,
@@ -143,6 +165,7 @@ impl AutoScalingSettingsUpdateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_auto_scaling_settings_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &AutoScalingSettingsUpdate,

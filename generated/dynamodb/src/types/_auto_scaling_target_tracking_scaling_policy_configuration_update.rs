@@ -22,22 +22,27 @@ pub struct AutoScalingTargetTrackingScalingPolicyConfigurationUpdate {
 }
 impl AutoScalingTargetTrackingScalingPolicyConfigurationUpdate {
     /// Indicates whether scale in by the target tracking policy is disabled.
+    #[inline]
     pub fn disable_scale_in(&self) -> Option<bool> {
         self.disable_scale_in
     }
     /// The amount of time, in seconds, after a scale in activity completes before another scale in activity can start.
+    #[inline]
     pub fn scale_in_cooldown(&self) -> Option<i32> {
         self.scale_in_cooldown
     }
     /// The amount of time, in seconds, after a scale out activity completes before another scale out activity can start.
+    #[inline]
     pub fn scale_out_cooldown(&self) -> Option<i32> {
         self.scale_out_cooldown
     }
     /// The target value for the metric.
+    #[inline]
     pub fn target_value(&self) -> f64 {
         self.target_value
     }
     /// Creates a new builder for [`AutoScalingTargetTrackingScalingPolicyConfigurationUpdate`].
+    #[inline]
     pub fn builder() -> AutoScalingTargetTrackingScalingPolicyConfigurationUpdateBuilder {
         <AutoScalingTargetTrackingScalingPolicyConfigurationUpdateBuilder as ::std::default::Default>::default()
     }
@@ -53,59 +58,71 @@ pub struct AutoScalingTargetTrackingScalingPolicyConfigurationUpdateBuilder {
 }
 impl AutoScalingTargetTrackingScalingPolicyConfigurationUpdateBuilder {
     /// Indicates whether scale in by the target tracking policy is disabled.
+    #[inline]
     pub fn disable_scale_in(mut self, input: bool) -> Self {
         self.disable_scale_in = Some(input);
         self
     }
     /// Sets or clears the `DisableScaleIn` member.
+    #[inline]
     pub fn set_disable_scale_in(mut self, input: Option<bool>) -> Self {
         self.disable_scale_in = input;
         self
     }
     /// The `DisableScaleIn` member as currently set.
+    #[inline]
     pub fn get_disable_scale_in(&self) -> &Option<bool> {
         &self.disable_scale_in
     }
     /// The amount of time, in seconds, after a scale in activity completes before another scale in activity can start.
+    #[inline]
     pub fn scale_in_cooldown(mut self, input: i32) -> Self {
         self.scale_in_cooldown = Some(input);
         self
     }
     /// Sets or clears the `ScaleInCooldown` member.
+    #[inline]
     pub fn set_scale_in_cooldown(mut self, input: Option<i32>) -> Self {
         self.scale_in_cooldown = input;
         self
     }
     /// The `ScaleInCooldown` member as currently set.
+    #[inline]
     pub fn get_scale_in_cooldown(&self) -> &Option<i32> {
         &self.scale_in_cooldown
     }
     /// The amount of time, in seconds, after a scale out activity completes before another scale out activity can start.
+    #[inline]
     pub fn scale_out_cooldown(mut self, input: i32) -> Self {
         self.scale_out_cooldown = Some(input);
         self
     }
     /// Sets or clears the `ScaleOutCooldown` member.
+    #[inline]
     pub fn set_scale_out_cooldown(mut self, input: Option<i32>) -> Self {
         self.scale_out_cooldown = input;
         self
     }
     /// The `ScaleOutCooldown` member as currently set.
+    #[inline]
     pub fn get_scale_out_cooldown(&self) -> &Option<i32> {
         &self.scale_out_cooldown
     }
     /// The target value for the metric.
     /// This member is required.
+    #[inline]
     pub fn target_value(mut self, input: f64) -> Self {
         self.target_value = Some(input);
         self
     }
     /// Sets or clears the `TargetValue` member.
+    #[inline]
     pub fn set_target_value(mut self, input: Option<f64>) -> Self {
         self.target_value = input;
         self
     }
     /// The `TargetValue` member as currently set.
+    #[inline]
     pub fn get_target_value(&self) -> &Option<f64> {
         &self.target_value
     }
@@ -114,6 +131,7 @@ impl AutoScalingTargetTrackingScalingPolicyConfigurationUpdateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AutoScalingTargetTrackingScalingPolicyConfigurationUpdate, ::awsrt::error::BuildError> {
         Ok(AutoScalingTargetTrackingScalingPolicyConfigurationUpdate {
             disable_scale_in: self.disable_scale_in,
@@ -126,6 +144,7 @@ impl AutoScalingTargetTrackingScalingPolicyConfigurationUpdateBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_auto_scaling_target_tracking_scaling_policy_configuration_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &AutoScalingTargetTrackingScalingPolicyConfigurationUpdate,

@@ -20,18 +20,22 @@ pub struct BackupDescription {
 }
 impl BackupDescription {
     /// Contains the details of the backup created for the table.
+    #[inline]
     pub fn backup_details(&self) -> Option<&crate::types::BackupDetails> {
         self.backup_details.as_ref()
     }
     /// Contains the details of the table when the backup was created.
+    #[inline]
     pub fn source_table_details(&self) -> Option<&crate::types::SourceTableDetails> {
         self.source_table_details.as_ref()
     }
     /// Contains the details of the features enabled on the table when the backup was created.
+    #[inline]
     pub fn source_table_feature_details(&self) -> Option<&crate::types::SourceTableFeatureDetails> {
         self.source_table_feature_details.as_ref()
     }
     /// Creates a new builder for [`BackupDescription`].
+    #[inline]
     pub fn builder() -> BackupDescriptionBuilder {
         <BackupDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -46,25 +50,30 @@ pub struct BackupDescriptionBuilder {
 }
 impl BackupDescriptionBuilder {
     /// Contains the details of the backup created for the table.
+    #[inline]
     pub fn backup_details(mut self, input: crate::types::BackupDetails) -> Self {
         self.backup_details = Some(input);
         self
     }
     /// Sets or clears the `BackupDetails` member.
+    #[inline]
     pub fn set_backup_details(mut self, input: Option<crate::types::BackupDetails>) -> Self {
         self.backup_details = input;
         self
     }
     /// The `BackupDetails` member as currently set.
+    #[inline]
     pub fn get_backup_details(&self) -> &Option<crate::types::BackupDetails> {
         &self.backup_details
     }
     /// Contains the details of the table when the backup was created.
+    #[inline]
     pub fn source_table_details(mut self, input: crate::types::SourceTableDetails) -> Self {
         self.source_table_details = Some(input);
         self
     }
     /// Sets or clears the `SourceTableDetails` member.
+    #[inline]
     pub fn set_source_table_details(
         mut self,
         input: Option<crate::types::SourceTableDetails>,
@@ -73,10 +82,12 @@ impl BackupDescriptionBuilder {
         self
     }
     /// The `SourceTableDetails` member as currently set.
+    #[inline]
     pub fn get_source_table_details(&self) -> &Option<crate::types::SourceTableDetails> {
         &self.source_table_details
     }
     /// Contains the details of the features enabled on the table when the backup was created.
+    #[inline]
     pub fn source_table_feature_details(
         mut self,
         input: crate::types::SourceTableFeatureDetails,
@@ -85,6 +96,7 @@ impl BackupDescriptionBuilder {
         self
     }
     /// Sets or clears the `SourceTableFeatureDetails` member.
+    #[inline]
     pub fn set_source_table_feature_details(
         mut self,
         input: Option<crate::types::SourceTableFeatureDetails>,
@@ -93,12 +105,14 @@ impl BackupDescriptionBuilder {
         self
     }
     /// The `SourceTableFeatureDetails` member as currently set.
+    #[inline]
     pub fn get_source_table_feature_details(
         &self,
     ) -> &Option<crate::types::SourceTableFeatureDetails> {
         &self.source_table_feature_details
     }
     /// Builds the [`BackupDescription`].
+    #[inline]
     pub fn build(self) -> BackupDescription {
         BackupDescription {
             backup_details: self.backup_details,
@@ -107,6 +121,7 @@ impl BackupDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_backup_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BackupDescription, ::awsrt::json::JsonError> {

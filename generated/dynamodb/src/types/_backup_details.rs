@@ -32,34 +32,42 @@ pub struct BackupDetails {
 }
 impl BackupDetails {
     /// ARN associated with the backup.
+    #[inline]
     pub fn backup_arn(&self) -> &str {
         &self.backup_arn
     }
     /// Name of the requested backup.
+    #[inline]
     pub fn backup_name(&self) -> &str {
         &self.backup_name
     }
     /// Size of the backup in bytes.
+    #[inline]
     pub fn backup_size_bytes(&self) -> Option<i64> {
         self.backup_size_bytes
     }
     /// Backup can be in one of the following states: CREATING, ACTIVE, DELETED.
+    #[inline]
     pub fn backup_status(&self) -> &crate::types::BackupStatus {
         &self.backup_status
     }
     /// BackupType:
+    #[inline]
     pub fn backup_type(&self) -> &crate::types::BackupType {
         &self.backup_type
     }
     /// Time at which the backup was created.
+    #[inline]
     pub fn backup_creation_date_time(&self) -> ::awsrt::types::DateTime {
         self.backup_creation_date_time
     }
     /// Time at which the automatic on-demand backup created by DynamoDB will expire.
+    #[inline]
     pub fn backup_expiry_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.backup_expiry_date_time
     }
     /// Creates a new builder for [`BackupDetails`].
+    #[inline]
     pub fn builder() -> BackupDetailsBuilder {
         <BackupDetailsBuilder as ::std::default::Default>::default()
     }
@@ -79,85 +87,102 @@ pub struct BackupDetailsBuilder {
 impl BackupDetailsBuilder {
     /// ARN associated with the backup.
     /// This member is required.
+    #[inline]
     pub fn backup_arn(mut self, input: impl Into<String>) -> Self {
         self.backup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `BackupArn` member.
+    #[inline]
     pub fn set_backup_arn(mut self, input: Option<String>) -> Self {
         self.backup_arn = input;
         self
     }
     /// The `BackupArn` member as currently set.
+    #[inline]
     pub fn get_backup_arn(&self) -> &Option<String> {
         &self.backup_arn
     }
     /// Name of the requested backup.
     /// This member is required.
+    #[inline]
     pub fn backup_name(mut self, input: impl Into<String>) -> Self {
         self.backup_name = Some(input.into());
         self
     }
     /// Sets or clears the `BackupName` member.
+    #[inline]
     pub fn set_backup_name(mut self, input: Option<String>) -> Self {
         self.backup_name = input;
         self
     }
     /// The `BackupName` member as currently set.
+    #[inline]
     pub fn get_backup_name(&self) -> &Option<String> {
         &self.backup_name
     }
     /// Size of the backup in bytes.
+    #[inline]
     pub fn backup_size_bytes(mut self, input: i64) -> Self {
         self.backup_size_bytes = Some(input);
         self
     }
     /// Sets or clears the `BackupSizeBytes` member.
+    #[inline]
     pub fn set_backup_size_bytes(mut self, input: Option<i64>) -> Self {
         self.backup_size_bytes = input;
         self
     }
     /// The `BackupSizeBytes` member as currently set.
+    #[inline]
     pub fn get_backup_size_bytes(&self) -> &Option<i64> {
         &self.backup_size_bytes
     }
     /// Backup can be in one of the following states: CREATING, ACTIVE, DELETED.
     /// This member is required.
+    #[inline]
     pub fn backup_status(mut self, input: impl Into<crate::types::BackupStatus>) -> Self {
         self.backup_status = Some(input.into());
         self
     }
     /// Sets or clears the `BackupStatus` member.
+    #[inline]
     pub fn set_backup_status(mut self, input: Option<crate::types::BackupStatus>) -> Self {
         self.backup_status = input;
         self
     }
     /// The `BackupStatus` member as currently set.
+    #[inline]
     pub fn get_backup_status(&self) -> &Option<crate::types::BackupStatus> {
         &self.backup_status
     }
     /// BackupType:
     /// This member is required.
+    #[inline]
     pub fn backup_type(mut self, input: impl Into<crate::types::BackupType>) -> Self {
         self.backup_type = Some(input.into());
         self
     }
     /// Sets or clears the `BackupType` member.
+    #[inline]
     pub fn set_backup_type(mut self, input: Option<crate::types::BackupType>) -> Self {
         self.backup_type = input;
         self
     }
     /// The `BackupType` member as currently set.
+    #[inline]
     pub fn get_backup_type(&self) -> &Option<crate::types::BackupType> {
         &self.backup_type
     }
     /// Time at which the backup was created.
     /// This member is required.
+    #[inline]
     pub fn backup_creation_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.backup_creation_date_time = Some(input);
         self
     }
     /// Sets or clears the `BackupCreationDateTime` member.
+    #[inline]
     pub fn set_backup_creation_date_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -166,20 +191,24 @@ impl BackupDetailsBuilder {
         self
     }
     /// The `BackupCreationDateTime` member as currently set.
+    #[inline]
     pub fn get_backup_creation_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.backup_creation_date_time
     }
     /// Time at which the automatic on-demand backup created by DynamoDB will expire.
+    #[inline]
     pub fn backup_expiry_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.backup_expiry_date_time = Some(input);
         self
     }
     /// Sets or clears the `BackupExpiryDateTime` member.
+    #[inline]
     pub fn set_backup_expiry_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.backup_expiry_date_time = input;
         self
     }
     /// The `BackupExpiryDateTime` member as currently set.
+    #[inline]
     pub fn get_backup_expiry_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.backup_expiry_date_time
     }
@@ -188,6 +217,7 @@ impl BackupDetailsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<BackupDetails, ::awsrt::error::BuildError> {
         Ok(BackupDetails {
             backup_arn: self.backup_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -215,6 +245,7 @@ impl BackupDetailsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_backup_details(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BackupDetails, ::awsrt::json::JsonError> {

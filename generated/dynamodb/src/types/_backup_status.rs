@@ -22,6 +22,7 @@ pub enum BackupStatus {
 }
 impl BackupStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -36,6 +37,7 @@ impl BackupStatus {
     }
 }
 impl ::std::convert::From<&str> for BackupStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

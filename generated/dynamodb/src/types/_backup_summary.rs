@@ -38,46 +38,57 @@ pub struct BackupSummary {
 }
 impl BackupSummary {
     /// Name of the table.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// Unique identifier for the table.
+    #[inline]
     pub fn table_id(&self) -> Option<&str> {
         self.table_id.as_deref()
     }
     /// ARN associated with the table.
+    #[inline]
     pub fn table_arn(&self) -> Option<&str> {
         self.table_arn.as_deref()
     }
     /// ARN associated with the backup.
+    #[inline]
     pub fn backup_arn(&self) -> Option<&str> {
         self.backup_arn.as_deref()
     }
     /// Name of the specified backup.
+    #[inline]
     pub fn backup_name(&self) -> Option<&str> {
         self.backup_name.as_deref()
     }
     /// Time at which the backup was created.
+    #[inline]
     pub fn backup_creation_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.backup_creation_date_time
     }
     /// Time at which the automatic on-demand backup created by DynamoDB will expire.
+    #[inline]
     pub fn backup_expiry_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.backup_expiry_date_time
     }
     /// Backup can be in one of the following states: CREATING, ACTIVE, DELETED.
+    #[inline]
     pub fn backup_status(&self) -> Option<&crate::types::BackupStatus> {
         self.backup_status.as_ref()
     }
     /// BackupType:
+    #[inline]
     pub fn backup_type(&self) -> Option<&crate::types::BackupType> {
         self.backup_type.as_ref()
     }
     /// Size of the backup in bytes.
+    #[inline]
     pub fn backup_size_bytes(&self) -> Option<i64> {
         self.backup_size_bytes
     }
     /// Creates a new builder for [`BackupSummary`].
+    #[inline]
     pub fn builder() -> BackupSummaryBuilder {
         <BackupSummaryBuilder as ::std::default::Default>::default()
     }
@@ -99,81 +110,98 @@ pub struct BackupSummaryBuilder {
 }
 impl BackupSummaryBuilder {
     /// Name of the table.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Unique identifier for the table.
+    #[inline]
     pub fn table_id(mut self, input: impl Into<String>) -> Self {
         self.table_id = Some(input.into());
         self
     }
     /// Sets or clears the `TableId` member.
+    #[inline]
     pub fn set_table_id(mut self, input: Option<String>) -> Self {
         self.table_id = input;
         self
     }
     /// The `TableId` member as currently set.
+    #[inline]
     pub fn get_table_id(&self) -> &Option<String> {
         &self.table_id
     }
     /// ARN associated with the table.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// ARN associated with the backup.
+    #[inline]
     pub fn backup_arn(mut self, input: impl Into<String>) -> Self {
         self.backup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `BackupArn` member.
+    #[inline]
     pub fn set_backup_arn(mut self, input: Option<String>) -> Self {
         self.backup_arn = input;
         self
     }
     /// The `BackupArn` member as currently set.
+    #[inline]
     pub fn get_backup_arn(&self) -> &Option<String> {
         &self.backup_arn
     }
     /// Name of the specified backup.
+    #[inline]
     pub fn backup_name(mut self, input: impl Into<String>) -> Self {
         self.backup_name = Some(input.into());
         self
     }
     /// Sets or clears the `BackupName` member.
+    #[inline]
     pub fn set_backup_name(mut self, input: Option<String>) -> Self {
         self.backup_name = input;
         self
     }
     /// The `BackupName` member as currently set.
+    #[inline]
     pub fn get_backup_name(&self) -> &Option<String> {
         &self.backup_name
     }
     /// Time at which the backup was created.
+    #[inline]
     pub fn backup_creation_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.backup_creation_date_time = Some(input);
         self
     }
     /// Sets or clears the `BackupCreationDateTime` member.
+    #[inline]
     pub fn set_backup_creation_date_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -182,66 +210,80 @@ impl BackupSummaryBuilder {
         self
     }
     /// The `BackupCreationDateTime` member as currently set.
+    #[inline]
     pub fn get_backup_creation_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.backup_creation_date_time
     }
     /// Time at which the automatic on-demand backup created by DynamoDB will expire.
+    #[inline]
     pub fn backup_expiry_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.backup_expiry_date_time = Some(input);
         self
     }
     /// Sets or clears the `BackupExpiryDateTime` member.
+    #[inline]
     pub fn set_backup_expiry_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.backup_expiry_date_time = input;
         self
     }
     /// The `BackupExpiryDateTime` member as currently set.
+    #[inline]
     pub fn get_backup_expiry_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.backup_expiry_date_time
     }
     /// Backup can be in one of the following states: CREATING, ACTIVE, DELETED.
+    #[inline]
     pub fn backup_status(mut self, input: impl Into<crate::types::BackupStatus>) -> Self {
         self.backup_status = Some(input.into());
         self
     }
     /// Sets or clears the `BackupStatus` member.
+    #[inline]
     pub fn set_backup_status(mut self, input: Option<crate::types::BackupStatus>) -> Self {
         self.backup_status = input;
         self
     }
     /// The `BackupStatus` member as currently set.
+    #[inline]
     pub fn get_backup_status(&self) -> &Option<crate::types::BackupStatus> {
         &self.backup_status
     }
     /// BackupType:
+    #[inline]
     pub fn backup_type(mut self, input: impl Into<crate::types::BackupType>) -> Self {
         self.backup_type = Some(input.into());
         self
     }
     /// Sets or clears the `BackupType` member.
+    #[inline]
     pub fn set_backup_type(mut self, input: Option<crate::types::BackupType>) -> Self {
         self.backup_type = input;
         self
     }
     /// The `BackupType` member as currently set.
+    #[inline]
     pub fn get_backup_type(&self) -> &Option<crate::types::BackupType> {
         &self.backup_type
     }
     /// Size of the backup in bytes.
+    #[inline]
     pub fn backup_size_bytes(mut self, input: i64) -> Self {
         self.backup_size_bytes = Some(input);
         self
     }
     /// Sets or clears the `BackupSizeBytes` member.
+    #[inline]
     pub fn set_backup_size_bytes(mut self, input: Option<i64>) -> Self {
         self.backup_size_bytes = input;
         self
     }
     /// The `BackupSizeBytes` member as currently set.
+    #[inline]
     pub fn get_backup_size_bytes(&self) -> &Option<i64> {
         &self.backup_size_bytes
     }
     /// Builds the [`BackupSummary`].
+    #[inline]
     pub fn build(self) -> BackupSummary {
         BackupSummary {
             table_name: self.table_name,
@@ -257,6 +299,7 @@ impl BackupSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_backup_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BackupSummary, ::awsrt::json::JsonError> {

@@ -20,20 +20,24 @@ pub struct BatchStatementError {
 }
 impl BatchStatementError {
     /// The error code associated with the failed PartiQL batch statement.
+    #[inline]
     pub fn code(&self) -> Option<&crate::types::BatchStatementErrorCodeEnum> {
         self.code.as_ref()
     }
     /// The error message associated with the PartiQL batch response.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// The item which caused the condition check to fail.
+    #[inline]
     pub fn item(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.item.as_ref()
     }
     /// Creates a new builder for [`BatchStatementError`].
+    #[inline]
     pub fn builder() -> BatchStatementErrorBuilder {
         <BatchStatementErrorBuilder as ::std::default::Default>::default()
     }
@@ -48,40 +52,48 @@ pub struct BatchStatementErrorBuilder {
 }
 impl BatchStatementErrorBuilder {
     /// The error code associated with the failed PartiQL batch statement.
+    #[inline]
     pub fn code(mut self, input: impl Into<crate::types::BatchStatementErrorCodeEnum>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `Code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<crate::types::BatchStatementErrorCodeEnum>) -> Self {
         self.code = input;
         self
     }
     /// The `Code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<crate::types::BatchStatementErrorCodeEnum> {
         &self.code
     }
     /// The error message associated with the PartiQL batch response.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Inserts an entry into the `Item` map.
     /// The item which caused the condition check to fail.
+    #[inline]
     pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
+    #[inline]
     pub fn set_item(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -90,12 +102,14 @@ impl BatchStatementErrorBuilder {
         self
     }
     /// The `Item` member as currently set.
+    #[inline]
     pub fn get_item(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.item
     }
     /// Builds the [`BatchStatementError`].
+    #[inline]
     pub fn build(self) -> BatchStatementError {
         BatchStatementError {
             code: self.code,
@@ -104,6 +118,7 @@ impl BatchStatementErrorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_batch_statement_error(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchStatementError, ::awsrt::json::JsonError> {

@@ -38,6 +38,7 @@ pub enum BatchStatementErrorCodeEnum {
 }
 impl BatchStatementErrorCodeEnum {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConditionalCheckFailed => "ConditionalCheckFailed",
@@ -72,6 +73,7 @@ impl BatchStatementErrorCodeEnum {
     }
 }
 impl ::std::convert::From<&str> for BatchStatementErrorCodeEnum {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ConditionalCheckFailed" => Self::ConditionalCheckFailed,

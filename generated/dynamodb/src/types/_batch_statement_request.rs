@@ -24,24 +24,29 @@ pub struct BatchStatementRequest {
 }
 impl BatchStatementRequest {
     /// A valid PartiQL statement.
+    #[inline]
     pub fn statement(&self) -> &str {
         &self.statement
     }
     /// The parameters associated with a PartiQL statement in the batch request.
+    #[inline]
     pub fn parameters(&self) -> &[crate::types::AttributeValue] {
         self.parameters.as_deref().unwrap_or_default()
     }
     /// The read consistency of the PartiQL batch request.
+    #[inline]
     pub fn consistent_read(&self) -> Option<bool> {
         self.consistent_read
     }
     /// An optional parameter that returns the item attributes for a PartiQL batch request operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         &self,
     ) -> Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
         self.return_values_on_condition_check_failure.as_ref()
     }
     /// Creates a new builder for [`BatchStatementRequest`].
+    #[inline]
     pub fn builder() -> BatchStatementRequestBuilder {
         <BatchStatementRequestBuilder as ::std::default::Default>::default()
     }
@@ -58,49 +63,59 @@ pub struct BatchStatementRequestBuilder {
 impl BatchStatementRequestBuilder {
     /// A valid PartiQL statement.
     /// This member is required.
+    #[inline]
     pub fn statement(mut self, input: impl Into<String>) -> Self {
         self.statement = Some(input.into());
         self
     }
     /// Sets or clears the `Statement` member.
+    #[inline]
     pub fn set_statement(mut self, input: Option<String>) -> Self {
         self.statement = input;
         self
     }
     /// The `Statement` member as currently set.
+    #[inline]
     pub fn get_statement(&self) -> &Option<String> {
         &self.statement
     }
     /// Appends an item to the `Parameters` list.
     /// The parameters associated with a PartiQL statement in the batch request.
+    #[inline]
     pub fn parameters(mut self, input: crate::types::AttributeValue) -> Self {
         self.parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(mut self, input: Option<Vec<crate::types::AttributeValue>>) -> Self {
         self.parameters = input;
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<Vec<crate::types::AttributeValue>> {
         &self.parameters
     }
     /// The read consistency of the PartiQL batch request.
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.consistent_read = Some(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.consistent_read = input;
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         &self.consistent_read
     }
     /// An optional parameter that returns the item attributes for a PartiQL batch request operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -109,6 +124,7 @@ impl BatchStatementRequestBuilder {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -117,6 +133,7 @@ impl BatchStatementRequestBuilder {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -127,6 +144,7 @@ impl BatchStatementRequestBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<BatchStatementRequest, ::awsrt::error::BuildError> {
         Ok(BatchStatementRequest {
             statement: self.statement.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -139,6 +157,7 @@ impl BatchStatementRequestBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_batch_statement_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &BatchStatementRequest,

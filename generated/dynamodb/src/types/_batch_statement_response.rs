@@ -20,20 +20,24 @@ pub struct BatchStatementResponse {
 }
 impl BatchStatementResponse {
     /// The error associated with a failed PartiQL batch statement.
+    #[inline]
     pub fn error(&self) -> Option<&crate::types::BatchStatementError> {
         self.error.as_ref()
     }
     /// The table name associated with a failed PartiQL batch statement.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// A DynamoDB item associated with a BatchStatementResponse
+    #[inline]
     pub fn item(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.item.as_ref()
     }
     /// Creates a new builder for [`BatchStatementResponse`].
+    #[inline]
     pub fn builder() -> BatchStatementResponseBuilder {
         <BatchStatementResponseBuilder as ::std::default::Default>::default()
     }
@@ -48,40 +52,48 @@ pub struct BatchStatementResponseBuilder {
 }
 impl BatchStatementResponseBuilder {
     /// The error associated with a failed PartiQL batch statement.
+    #[inline]
     pub fn error(mut self, input: crate::types::BatchStatementError) -> Self {
         self.error = Some(input);
         self
     }
     /// Sets or clears the `Error` member.
+    #[inline]
     pub fn set_error(mut self, input: Option<crate::types::BatchStatementError>) -> Self {
         self.error = input;
         self
     }
     /// The `Error` member as currently set.
+    #[inline]
     pub fn get_error(&self) -> &Option<crate::types::BatchStatementError> {
         &self.error
     }
     /// The table name associated with a failed PartiQL batch statement.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Inserts an entry into the `Item` map.
     /// A DynamoDB item associated with a BatchStatementResponse
+    #[inline]
     pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
+    #[inline]
     pub fn set_item(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -90,12 +102,14 @@ impl BatchStatementResponseBuilder {
         self
     }
     /// The `Item` member as currently set.
+    #[inline]
     pub fn get_item(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.item
     }
     /// Builds the [`BatchStatementResponse`].
+    #[inline]
     pub fn build(self) -> BatchStatementResponse {
         BatchStatementResponse {
             error: self.error,
@@ -104,6 +118,7 @@ impl BatchStatementResponseBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_batch_statement_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchStatementResponse, ::awsrt::json::JsonError> {

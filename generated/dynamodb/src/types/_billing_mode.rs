@@ -20,6 +20,7 @@ pub enum BillingMode {
 }
 impl BillingMode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Provisioned => "PROVISIONED",
@@ -33,6 +34,7 @@ impl BillingMode {
     }
 }
 impl ::std::convert::From<&str> for BillingMode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "PROVISIONED" => Self::Provisioned,

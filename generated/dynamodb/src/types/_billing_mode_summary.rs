@@ -23,14 +23,17 @@ pub struct BillingModeSummary {
 }
 impl BillingModeSummary {
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(&self) -> Option<&crate::types::BillingMode> {
         self.billing_mode.as_ref()
     }
     /// Represents the time when `PAY_PER_REQUEST` was last set as the read/write capacity mode.
+    #[inline]
     pub fn last_update_to_pay_per_request_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_update_to_pay_per_request_date_time
     }
     /// Creates a new builder for [`BillingModeSummary`].
+    #[inline]
     pub fn builder() -> BillingModeSummaryBuilder {
         <BillingModeSummaryBuilder as ::std::default::Default>::default()
     }
@@ -44,20 +47,24 @@ pub struct BillingModeSummaryBuilder {
 }
 impl BillingModeSummaryBuilder {
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.billing_mode = Some(input.into());
         self
     }
     /// Sets or clears the `BillingMode` member.
+    #[inline]
     pub fn set_billing_mode(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.billing_mode = input;
         self
     }
     /// The `BillingMode` member as currently set.
+    #[inline]
     pub fn get_billing_mode(&self) -> &Option<crate::types::BillingMode> {
         &self.billing_mode
     }
     /// Represents the time when `PAY_PER_REQUEST` was last set as the read/write capacity mode.
+    #[inline]
     pub fn last_update_to_pay_per_request_date_time(
         mut self,
         input: ::awsrt::types::DateTime,
@@ -66,6 +73,7 @@ impl BillingModeSummaryBuilder {
         self
     }
     /// Sets or clears the `LastUpdateToPayPerRequestDateTime` member.
+    #[inline]
     pub fn set_last_update_to_pay_per_request_date_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -74,12 +82,14 @@ impl BillingModeSummaryBuilder {
         self
     }
     /// The `LastUpdateToPayPerRequestDateTime` member as currently set.
+    #[inline]
     pub fn get_last_update_to_pay_per_request_date_time(
         &self,
     ) -> &Option<::awsrt::types::DateTime> {
         &self.last_update_to_pay_per_request_date_time
     }
     /// Builds the [`BillingModeSummary`].
+    #[inline]
     pub fn build(self) -> BillingModeSummary {
         BillingModeSummary {
             billing_mode: self.billing_mode,
@@ -87,6 +97,7 @@ impl BillingModeSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_billing_mode_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BillingModeSummary, ::awsrt::json::JsonError> {

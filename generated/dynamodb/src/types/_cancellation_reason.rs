@@ -20,20 +20,24 @@ pub struct CancellationReason {
 }
 impl CancellationReason {
     /// Item in the request which caused the transaction to get cancelled.
+    #[inline]
     pub fn item(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.item.as_ref()
     }
     /// Status code for the result of the cancelled transaction.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
     /// Cancellation reason message description.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`CancellationReason`].
+    #[inline]
     pub fn builder() -> CancellationReasonBuilder {
         <CancellationReasonBuilder as ::std::default::Default>::default()
     }
@@ -49,11 +53,13 @@ pub struct CancellationReasonBuilder {
 impl CancellationReasonBuilder {
     /// Inserts an entry into the `Item` map.
     /// Item in the request which caused the transaction to get cancelled.
+    #[inline]
     pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
+    #[inline]
     pub fn set_item(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -62,40 +68,48 @@ impl CancellationReasonBuilder {
         self
     }
     /// The `Item` member as currently set.
+    #[inline]
     pub fn get_item(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.item
     }
     /// Status code for the result of the cancelled transaction.
+    #[inline]
     pub fn code(mut self, input: impl Into<String>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `Code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<String>) -> Self {
         self.code = input;
         self
     }
     /// The `Code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<String> {
         &self.code
     }
     /// Cancellation reason message description.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`CancellationReason`].
+    #[inline]
     pub fn build(self) -> CancellationReason {
         CancellationReason {
             item: self.item,
@@ -104,6 +118,7 @@ impl CancellationReasonBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_cancellation_reason(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CancellationReason, ::awsrt::json::JsonError> {

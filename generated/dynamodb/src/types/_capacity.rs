@@ -20,18 +20,22 @@ pub struct Capacity {
 }
 impl Capacity {
     /// The total number of read capacity units consumed on a table or an index.
+    #[inline]
     pub fn read_capacity_units(&self) -> Option<f64> {
         self.read_capacity_units
     }
     /// The total number of write capacity units consumed on a table or an index.
+    #[inline]
     pub fn write_capacity_units(&self) -> Option<f64> {
         self.write_capacity_units
     }
     /// The total number of capacity units consumed on a table or an index.
+    #[inline]
     pub fn capacity_units(&self) -> Option<f64> {
         self.capacity_units
     }
     /// Creates a new builder for [`Capacity`].
+    #[inline]
     pub fn builder() -> CapacityBuilder {
         <CapacityBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct CapacityBuilder {
 }
 impl CapacityBuilder {
     /// The total number of read capacity units consumed on a table or an index.
+    #[inline]
     pub fn read_capacity_units(mut self, input: f64) -> Self {
         self.read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ReadCapacityUnits` member.
+    #[inline]
     pub fn set_read_capacity_units(mut self, input: Option<f64>) -> Self {
         self.read_capacity_units = input;
         self
     }
     /// The `ReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_read_capacity_units(&self) -> &Option<f64> {
         &self.read_capacity_units
     }
     /// The total number of write capacity units consumed on a table or an index.
+    #[inline]
     pub fn write_capacity_units(mut self, input: f64) -> Self {
         self.write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `WriteCapacityUnits` member.
+    #[inline]
     pub fn set_write_capacity_units(mut self, input: Option<f64>) -> Self {
         self.write_capacity_units = input;
         self
     }
     /// The `WriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_write_capacity_units(&self) -> &Option<f64> {
         &self.write_capacity_units
     }
     /// The total number of capacity units consumed on a table or an index.
+    #[inline]
     pub fn capacity_units(mut self, input: f64) -> Self {
         self.capacity_units = Some(input);
         self
     }
     /// Sets or clears the `CapacityUnits` member.
+    #[inline]
     pub fn set_capacity_units(mut self, input: Option<f64>) -> Self {
         self.capacity_units = input;
         self
     }
     /// The `CapacityUnits` member as currently set.
+    #[inline]
     pub fn get_capacity_units(&self) -> &Option<f64> {
         &self.capacity_units
     }
     /// Builds the [`Capacity`].
+    #[inline]
     pub fn build(self) -> Capacity {
         Capacity {
             read_capacity_units: self.read_capacity_units,
@@ -96,6 +110,7 @@ impl CapacityBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_capacity(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Capacity, ::awsrt::json::JsonError> {

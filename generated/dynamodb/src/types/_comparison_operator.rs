@@ -42,6 +42,7 @@ pub enum ComparisonOperator {
 }
 impl ComparisonOperator {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Eq => "EQ",
@@ -80,6 +81,7 @@ impl ComparisonOperator {
     }
 }
 impl ::std::convert::From<&str> for ComparisonOperator {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "EQ" => Self::Eq,

@@ -99,14 +99,17 @@ pub struct Condition {
 }
 impl Condition {
     /// One or more values to evaluate against the supplied attribute.
+    #[inline]
     pub fn attribute_value_list(&self) -> &[crate::types::AttributeValue] {
         self.attribute_value_list.as_deref().unwrap_or_default()
     }
     /// A comparator for evaluating attributes.
+    #[inline]
     pub fn comparison_operator(&self) -> &crate::types::ComparisonOperator {
         &self.comparison_operator
     }
     /// Creates a new builder for [`Condition`].
+    #[inline]
     pub fn builder() -> ConditionBuilder {
         <ConditionBuilder as ::std::default::Default>::default()
     }
@@ -121,11 +124,13 @@ pub struct ConditionBuilder {
 impl ConditionBuilder {
     /// Appends an item to the `AttributeValueList` list.
     /// One or more values to evaluate against the supplied attribute.
+    #[inline]
     pub fn attribute_value_list(mut self, input: crate::types::AttributeValue) -> Self {
         self.attribute_value_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttributeValueList` member.
+    #[inline]
     pub fn set_attribute_value_list(
         mut self,
         input: Option<Vec<crate::types::AttributeValue>>,
@@ -134,11 +139,13 @@ impl ConditionBuilder {
         self
     }
     /// The `AttributeValueList` member as currently set.
+    #[inline]
     pub fn get_attribute_value_list(&self) -> &Option<Vec<crate::types::AttributeValue>> {
         &self.attribute_value_list
     }
     /// A comparator for evaluating attributes.
     /// This member is required.
+    #[inline]
     pub fn comparison_operator(
         mut self,
         input: impl Into<crate::types::ComparisonOperator>,
@@ -147,6 +154,7 @@ impl ConditionBuilder {
         self
     }
     /// Sets or clears the `ComparisonOperator` member.
+    #[inline]
     pub fn set_comparison_operator(
         mut self,
         input: Option<crate::types::ComparisonOperator>,
@@ -155,6 +163,7 @@ impl ConditionBuilder {
         self
     }
     /// The `ComparisonOperator` member as currently set.
+    #[inline]
     pub fn get_comparison_operator(&self) -> &Option<crate::types::ComparisonOperator> {
         &self.comparison_operator
     }
@@ -163,6 +172,7 @@ impl ConditionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Condition, ::awsrt::error::BuildError> {
         Ok(Condition {
             attribute_value_list: self.attribute_value_list,
@@ -173,6 +183,7 @@ impl ConditionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_condition(w: &mut ::awsrt::json::JsonWriter, v: &Condition) {
     w.begin_object();
     if let Some(value) = &v.attribute_value_list {

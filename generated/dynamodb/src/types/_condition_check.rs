@@ -26,36 +26,43 @@ pub struct ConditionCheck {
 }
 impl ConditionCheck {
     /// The primary key of the item to be checked.
+    #[inline]
     pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// Name of the table for the check item request.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// A condition that must be satisfied in order for a conditional update to succeed.
+    #[inline]
     pub fn condition_expression(&self) -> &str {
         &self.condition_expression
     }
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.expression_attribute_values.as_ref()
     }
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `ConditionCheck` condition fails.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         &self,
     ) -> Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
         self.return_values_on_condition_check_failure.as_ref()
     }
     /// Creates a new builder for [`ConditionCheck`].
+    #[inline]
     pub fn builder() -> ConditionCheckBuilder {
         <ConditionCheckBuilder as ::std::default::Default>::default()
     }
@@ -74,11 +81,13 @@ pub struct ConditionCheckBuilder {
 impl ConditionCheckBuilder {
     /// Inserts an entry into the `Key` map.
     /// The primary key of the item to be checked.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -87,6 +96,7 @@ impl ConditionCheckBuilder {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -94,36 +104,43 @@ impl ConditionCheckBuilder {
     }
     /// Name of the table for the check item request.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// A condition that must be satisfied in order for a conditional update to succeed.
     /// This member is required.
+    #[inline]
     pub fn condition_expression(mut self, input: impl Into<String>) -> Self {
         self.condition_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ConditionExpression` member.
+    #[inline]
     pub fn set_condition_expression(mut self, input: Option<String>) -> Self {
         self.condition_expression = input;
         self
     }
     /// The `ConditionExpression` member as currently set.
+    #[inline]
     pub fn get_condition_expression(&self) -> &Option<String> {
         &self.condition_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -134,6 +151,7 @@ impl ConditionCheckBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -142,6 +160,7 @@ impl ConditionCheckBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -149,6 +168,7 @@ impl ConditionCheckBuilder {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -159,6 +179,7 @@ impl ConditionCheckBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -167,12 +188,14 @@ impl ConditionCheckBuilder {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.expression_attribute_values
     }
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `ConditionCheck` condition fails.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -181,6 +204,7 @@ impl ConditionCheckBuilder {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -189,6 +213,7 @@ impl ConditionCheckBuilder {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -199,6 +224,7 @@ impl ConditionCheckBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ConditionCheck, ::awsrt::error::BuildError> {
         Ok(ConditionCheck {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -219,6 +245,7 @@ impl ConditionCheckBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_condition_check(w: &mut ::awsrt::json::JsonWriter, v: &ConditionCheck) {
     w.begin_object();
     {

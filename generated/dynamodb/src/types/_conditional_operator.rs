@@ -20,6 +20,7 @@ pub enum ConditionalOperator {
 }
 impl ConditionalOperator {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::And => "AND",
@@ -33,6 +34,7 @@ impl ConditionalOperator {
     }
 }
 impl ::std::convert::From<&str> for ConditionalOperator {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "AND" => Self::And,

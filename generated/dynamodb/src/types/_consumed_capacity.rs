@@ -28,38 +28,46 @@ pub struct ConsumedCapacity {
 }
 impl ConsumedCapacity {
     /// The name of the table that was affected by the operation.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// The total number of capacity units consumed by the operation.
+    #[inline]
     pub fn capacity_units(&self) -> Option<f64> {
         self.capacity_units
     }
     /// The total number of read capacity units consumed by the operation.
+    #[inline]
     pub fn read_capacity_units(&self) -> Option<f64> {
         self.read_capacity_units
     }
     /// The total number of write capacity units consumed by the operation.
+    #[inline]
     pub fn write_capacity_units(&self) -> Option<f64> {
         self.write_capacity_units
     }
     /// The amount of throughput consumed on the table affected by the operation.
+    #[inline]
     pub fn table(&self) -> Option<&crate::types::Capacity> {
         self.table.as_ref()
     }
     /// The amount of throughput consumed on each local index affected by the operation.
+    #[inline]
     pub fn local_secondary_indexes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::Capacity>> {
         self.local_secondary_indexes.as_ref()
     }
     /// The amount of throughput consumed on each global index affected by the operation.
+    #[inline]
     pub fn global_secondary_indexes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::Capacity>> {
         self.global_secondary_indexes.as_ref()
     }
     /// Creates a new builder for [`ConsumedCapacity`].
+    #[inline]
     pub fn builder() -> ConsumedCapacityBuilder {
         <ConsumedCapacityBuilder as ::std::default::Default>::default()
     }
@@ -78,77 +86,93 @@ pub struct ConsumedCapacityBuilder {
 }
 impl ConsumedCapacityBuilder {
     /// The name of the table that was affected by the operation.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The total number of capacity units consumed by the operation.
+    #[inline]
     pub fn capacity_units(mut self, input: f64) -> Self {
         self.capacity_units = Some(input);
         self
     }
     /// Sets or clears the `CapacityUnits` member.
+    #[inline]
     pub fn set_capacity_units(mut self, input: Option<f64>) -> Self {
         self.capacity_units = input;
         self
     }
     /// The `CapacityUnits` member as currently set.
+    #[inline]
     pub fn get_capacity_units(&self) -> &Option<f64> {
         &self.capacity_units
     }
     /// The total number of read capacity units consumed by the operation.
+    #[inline]
     pub fn read_capacity_units(mut self, input: f64) -> Self {
         self.read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ReadCapacityUnits` member.
+    #[inline]
     pub fn set_read_capacity_units(mut self, input: Option<f64>) -> Self {
         self.read_capacity_units = input;
         self
     }
     /// The `ReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_read_capacity_units(&self) -> &Option<f64> {
         &self.read_capacity_units
     }
     /// The total number of write capacity units consumed by the operation.
+    #[inline]
     pub fn write_capacity_units(mut self, input: f64) -> Self {
         self.write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `WriteCapacityUnits` member.
+    #[inline]
     pub fn set_write_capacity_units(mut self, input: Option<f64>) -> Self {
         self.write_capacity_units = input;
         self
     }
     /// The `WriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_write_capacity_units(&self) -> &Option<f64> {
         &self.write_capacity_units
     }
     /// The amount of throughput consumed on the table affected by the operation.
+    #[inline]
     pub fn table(mut self, input: crate::types::Capacity) -> Self {
         self.table = Some(input);
         self
     }
     /// Sets or clears the `Table` member.
+    #[inline]
     pub fn set_table(mut self, input: Option<crate::types::Capacity>) -> Self {
         self.table = input;
         self
     }
     /// The `Table` member as currently set.
+    #[inline]
     pub fn get_table(&self) -> &Option<crate::types::Capacity> {
         &self.table
     }
     /// Inserts an entry into the `LocalSecondaryIndexes` map.
     /// The amount of throughput consumed on each local index affected by the operation.
+    #[inline]
     pub fn local_secondary_indexes(
         mut self,
         key: impl Into<String>,
@@ -159,6 +183,7 @@ impl ConsumedCapacityBuilder {
         self
     }
     /// Sets or clears the `LocalSecondaryIndexes` member.
+    #[inline]
     pub fn set_local_secondary_indexes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
@@ -167,6 +192,7 @@ impl ConsumedCapacityBuilder {
         self
     }
     /// The `LocalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_local_secondary_indexes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Capacity>> {
@@ -174,6 +200,7 @@ impl ConsumedCapacityBuilder {
     }
     /// Inserts an entry into the `GlobalSecondaryIndexes` map.
     /// The amount of throughput consumed on each global index affected by the operation.
+    #[inline]
     pub fn global_secondary_indexes(
         mut self,
         key: impl Into<String>,
@@ -184,6 +211,7 @@ impl ConsumedCapacityBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexes` member.
+    #[inline]
     pub fn set_global_secondary_indexes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
@@ -192,12 +220,14 @@ impl ConsumedCapacityBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_global_secondary_indexes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::Capacity>> {
         &self.global_secondary_indexes
     }
     /// Builds the [`ConsumedCapacity`].
+    #[inline]
     pub fn build(self) -> ConsumedCapacity {
         ConsumedCapacity {
             table_name: self.table_name,
@@ -210,6 +240,7 @@ impl ConsumedCapacityBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_consumed_capacity(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ConsumedCapacity, ::awsrt::json::JsonError> {

@@ -18,16 +18,19 @@ pub struct ContinuousBackupsDescription {
 }
 impl ContinuousBackupsDescription {
     /// `ContinuousBackupsStatus` can be one of the following states: ENABLED, DISABLED
+    #[inline]
     pub fn continuous_backups_status(&self) -> &crate::types::ContinuousBackupsStatus {
         &self.continuous_backups_status
     }
     /// The description of the point in time recovery settings applied to the table.
+    #[inline]
     pub fn point_in_time_recovery_description(
         &self,
     ) -> Option<&crate::types::PointInTimeRecoveryDescription> {
         self.point_in_time_recovery_description.as_ref()
     }
     /// Creates a new builder for [`ContinuousBackupsDescription`].
+    #[inline]
     pub fn builder() -> ContinuousBackupsDescriptionBuilder {
         <ContinuousBackupsDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -42,6 +45,7 @@ pub struct ContinuousBackupsDescriptionBuilder {
 impl ContinuousBackupsDescriptionBuilder {
     /// `ContinuousBackupsStatus` can be one of the following states: ENABLED, DISABLED
     /// This member is required.
+    #[inline]
     pub fn continuous_backups_status(
         mut self,
         input: impl Into<crate::types::ContinuousBackupsStatus>,
@@ -50,6 +54,7 @@ impl ContinuousBackupsDescriptionBuilder {
         self
     }
     /// Sets or clears the `ContinuousBackupsStatus` member.
+    #[inline]
     pub fn set_continuous_backups_status(
         mut self,
         input: Option<crate::types::ContinuousBackupsStatus>,
@@ -58,10 +63,12 @@ impl ContinuousBackupsDescriptionBuilder {
         self
     }
     /// The `ContinuousBackupsStatus` member as currently set.
+    #[inline]
     pub fn get_continuous_backups_status(&self) -> &Option<crate::types::ContinuousBackupsStatus> {
         &self.continuous_backups_status
     }
     /// The description of the point in time recovery settings applied to the table.
+    #[inline]
     pub fn point_in_time_recovery_description(
         mut self,
         input: crate::types::PointInTimeRecoveryDescription,
@@ -70,6 +77,7 @@ impl ContinuousBackupsDescriptionBuilder {
         self
     }
     /// Sets or clears the `PointInTimeRecoveryDescription` member.
+    #[inline]
     pub fn set_point_in_time_recovery_description(
         mut self,
         input: Option<crate::types::PointInTimeRecoveryDescription>,
@@ -78,6 +86,7 @@ impl ContinuousBackupsDescriptionBuilder {
         self
     }
     /// The `PointInTimeRecoveryDescription` member as currently set.
+    #[inline]
     pub fn get_point_in_time_recovery_description(
         &self,
     ) -> &Option<crate::types::PointInTimeRecoveryDescription> {
@@ -88,6 +97,7 @@ impl ContinuousBackupsDescriptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ContinuousBackupsDescription, ::awsrt::error::BuildError> {
         Ok(ContinuousBackupsDescription {
             continuous_backups_status: self.continuous_backups_status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -98,6 +108,7 @@ impl ContinuousBackupsDescriptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_continuous_backups_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ContinuousBackupsDescription, ::awsrt::json::JsonError> {

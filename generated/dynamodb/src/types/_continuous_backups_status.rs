@@ -20,6 +20,7 @@ pub enum ContinuousBackupsStatus {
 }
 impl ContinuousBackupsStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "ENABLED",
@@ -33,6 +34,7 @@ impl ContinuousBackupsStatus {
     }
 }
 impl ::std::convert::From<&str> for ContinuousBackupsStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ENABLED" => Self::Enabled,

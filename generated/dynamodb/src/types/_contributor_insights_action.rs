@@ -20,6 +20,7 @@ pub enum ContributorInsightsAction {
 }
 impl ContributorInsightsAction {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enable => "ENABLE",
@@ -33,6 +34,7 @@ impl ContributorInsightsAction {
     }
 }
 impl ::std::convert::From<&str> for ContributorInsightsAction {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ENABLE" => Self::Enable,

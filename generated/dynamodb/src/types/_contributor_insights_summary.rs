@@ -20,18 +20,22 @@ pub struct ContributorInsightsSummary {
 }
 impl ContributorInsightsSummary {
     /// Name of the table associated with the summary.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// Name of the index associated with the summary, if any.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// Describes the current status for contributor insights for the given table and index, if applicable.
+    #[inline]
     pub fn contributor_insights_status(&self) -> Option<&crate::types::ContributorInsightsStatus> {
         self.contributor_insights_status.as_ref()
     }
     /// Creates a new builder for [`ContributorInsightsSummary`].
+    #[inline]
     pub fn builder() -> ContributorInsightsSummaryBuilder {
         <ContributorInsightsSummaryBuilder as ::std::default::Default>::default()
     }
@@ -46,34 +50,41 @@ pub struct ContributorInsightsSummaryBuilder {
 }
 impl ContributorInsightsSummaryBuilder {
     /// Name of the table associated with the summary.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Name of the index associated with the summary, if any.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Describes the current status for contributor insights for the given table and index, if applicable.
+    #[inline]
     pub fn contributor_insights_status(
         mut self,
         input: impl Into<crate::types::ContributorInsightsStatus>,
@@ -82,6 +93,7 @@ impl ContributorInsightsSummaryBuilder {
         self
     }
     /// Sets or clears the `ContributorInsightsStatus` member.
+    #[inline]
     pub fn set_contributor_insights_status(
         mut self,
         input: Option<crate::types::ContributorInsightsStatus>,
@@ -90,12 +102,14 @@ impl ContributorInsightsSummaryBuilder {
         self
     }
     /// The `ContributorInsightsStatus` member as currently set.
+    #[inline]
     pub fn get_contributor_insights_status(
         &self,
     ) -> &Option<crate::types::ContributorInsightsStatus> {
         &self.contributor_insights_status
     }
     /// Builds the [`ContributorInsightsSummary`].
+    #[inline]
     pub fn build(self) -> ContributorInsightsSummary {
         ContributorInsightsSummary {
             table_name: self.table_name,
@@ -104,6 +118,7 @@ impl ContributorInsightsSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_contributor_insights_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ContributorInsightsSummary, ::awsrt::json::JsonError> {

@@ -28,30 +28,37 @@ pub struct CreateGlobalSecondaryIndexAction {
 }
 impl CreateGlobalSecondaryIndexAction {
     /// The name of the global secondary index to be created.
+    #[inline]
     pub fn index_name(&self) -> &str {
         &self.index_name
     }
     /// The key schema for the global secondary index.
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         &self.key_schema
     }
     /// Represents attributes that are copied (projected) from the table into an index.
+    #[inline]
     pub fn projection(&self) -> &crate::types::Projection {
         &self.projection
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
+    #[inline]
     pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// The maximum number of read and write units for the global secondary index being created.
+    #[inline]
     pub fn on_demand_throughput(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput.as_ref()
     }
     /// Represents the warm throughput value (in read units per second and write units per second) when creating a secondary index.
+    #[inline]
     pub fn warm_throughput(&self) -> Option<&crate::types::WarmThroughput> {
         self.warm_throughput.as_ref()
     }
     /// Creates a new builder for [`CreateGlobalSecondaryIndexAction`].
+    #[inline]
     pub fn builder() -> CreateGlobalSecondaryIndexActionBuilder {
         <CreateGlobalSecondaryIndexActionBuilder as ::std::default::Default>::default()
     }
@@ -70,55 +77,66 @@ pub struct CreateGlobalSecondaryIndexActionBuilder {
 impl CreateGlobalSecondaryIndexActionBuilder {
     /// The name of the global secondary index to be created.
     /// This member is required.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Appends an item to the `KeySchema` list.
     /// The key schema for the global secondary index.
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// Represents attributes that are copied (projected) from the table into an index.
     /// This member is required.
+    #[inline]
     pub fn projection(mut self, input: crate::types::Projection) -> Self {
         self.projection = Some(input);
         self
     }
     /// Sets or clears the `Projection` member.
+    #[inline]
     pub fn set_projection(mut self, input: Option<crate::types::Projection>) -> Self {
         self.projection = input;
         self
     }
     /// The `Projection` member as currently set.
+    #[inline]
     pub fn get_projection(&self) -> &Option<crate::types::Projection> {
         &self.projection
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
+    #[inline]
     pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -127,15 +145,18 @@ impl CreateGlobalSecondaryIndexActionBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// The maximum number of read and write units for the global secondary index being created.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -144,20 +165,24 @@ impl CreateGlobalSecondaryIndexActionBuilder {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput
     }
     /// Represents the warm throughput value (in read units per second and write units per second) when creating a secondary index.
+    #[inline]
     pub fn warm_throughput(mut self, input: crate::types::WarmThroughput) -> Self {
         self.warm_throughput = Some(input);
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(&self) -> &Option<crate::types::WarmThroughput> {
         &self.warm_throughput
     }
@@ -166,6 +191,7 @@ impl CreateGlobalSecondaryIndexActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateGlobalSecondaryIndexAction, ::awsrt::error::BuildError> {
         Ok(CreateGlobalSecondaryIndexAction {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -186,6 +212,7 @@ impl CreateGlobalSecondaryIndexActionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_create_global_secondary_index_action(
     w: &mut ::awsrt::json::JsonWriter,
     v: &CreateGlobalSecondaryIndexAction,

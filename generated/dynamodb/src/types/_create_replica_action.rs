@@ -16,10 +16,12 @@ pub struct CreateReplicaAction {
 }
 impl CreateReplicaAction {
     /// The Region of the replica to be added.
+    #[inline]
     pub fn region_name(&self) -> &str {
         &self.region_name
     }
     /// Creates a new builder for [`CreateReplicaAction`].
+    #[inline]
     pub fn builder() -> CreateReplicaActionBuilder {
         <CreateReplicaActionBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct CreateReplicaActionBuilder {
 impl CreateReplicaActionBuilder {
     /// The Region of the replica to be added.
     /// This member is required.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
@@ -51,6 +56,7 @@ impl CreateReplicaActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateReplicaAction, ::awsrt::error::BuildError> {
         Ok(CreateReplicaAction {
             region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl CreateReplicaActionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_create_replica_action(
     w: &mut ::awsrt::json::JsonWriter,
     v: &CreateReplicaAction,

@@ -18,14 +18,17 @@ pub struct CsvOptions {
 }
 impl CsvOptions {
     /// The delimiter used for separating items in the CSV file being imported.
+    #[inline]
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
     /// List of the headers used to specify a common header for all source CSV files being imported.
+    #[inline]
     pub fn header_list(&self) -> &[String] {
         self.header_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CsvOptions`].
+    #[inline]
     pub fn builder() -> CsvOptionsBuilder {
         <CsvOptionsBuilder as ::std::default::Default>::default()
     }
@@ -39,35 +42,42 @@ pub struct CsvOptionsBuilder {
 }
 impl CsvOptionsBuilder {
     /// The delimiter used for separating items in the CSV file being imported.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.delimiter = input;
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// Appends an item to the `HeaderList` list.
     /// List of the headers used to specify a common header for all source CSV files being imported.
+    #[inline]
     pub fn header_list(mut self, input: impl Into<String>) -> Self {
         self.header_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `HeaderList` member.
+    #[inline]
     pub fn set_header_list(mut self, input: Option<Vec<String>>) -> Self {
         self.header_list = input;
         self
     }
     /// The `HeaderList` member as currently set.
+    #[inline]
     pub fn get_header_list(&self) -> &Option<Vec<String>> {
         &self.header_list
     }
     /// Builds the [`CsvOptions`].
+    #[inline]
     pub fn build(self) -> CsvOptions {
         CsvOptions {
             delimiter: self.delimiter,
@@ -75,6 +85,7 @@ impl CsvOptionsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_csv_options(w: &mut ::awsrt::json::JsonWriter, v: &CsvOptions) {
     w.begin_object();
     if let Some(value) = &v.delimiter {
@@ -91,6 +102,7 @@ pub(crate) fn ser_csv_options(w: &mut ::awsrt::json::JsonWriter, v: &CsvOptions)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_csv_options(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CsvOptions, ::awsrt::json::JsonError> {

@@ -16,10 +16,12 @@ pub struct DeleteGlobalSecondaryIndexAction {
 }
 impl DeleteGlobalSecondaryIndexAction {
     /// The name of the global secondary index to be deleted.
+    #[inline]
     pub fn index_name(&self) -> &str {
         &self.index_name
     }
     /// Creates a new builder for [`DeleteGlobalSecondaryIndexAction`].
+    #[inline]
     pub fn builder() -> DeleteGlobalSecondaryIndexActionBuilder {
         <DeleteGlobalSecondaryIndexActionBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct DeleteGlobalSecondaryIndexActionBuilder {
 impl DeleteGlobalSecondaryIndexActionBuilder {
     /// The name of the global secondary index to be deleted.
     /// This member is required.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
@@ -51,6 +56,7 @@ impl DeleteGlobalSecondaryIndexActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteGlobalSecondaryIndexAction, ::awsrt::error::BuildError> {
         Ok(DeleteGlobalSecondaryIndexAction {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl DeleteGlobalSecondaryIndexActionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_delete_global_secondary_index_action(
     w: &mut ::awsrt::json::JsonWriter,
     v: &DeleteGlobalSecondaryIndexAction,

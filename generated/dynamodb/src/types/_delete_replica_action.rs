@@ -16,10 +16,12 @@ pub struct DeleteReplicaAction {
 }
 impl DeleteReplicaAction {
     /// The Region of the replica to be removed.
+    #[inline]
     pub fn region_name(&self) -> &str {
         &self.region_name
     }
     /// Creates a new builder for [`DeleteReplicaAction`].
+    #[inline]
     pub fn builder() -> DeleteReplicaActionBuilder {
         <DeleteReplicaActionBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct DeleteReplicaActionBuilder {
 impl DeleteReplicaActionBuilder {
     /// The Region of the replica to be removed.
     /// This member is required.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
@@ -51,6 +56,7 @@ impl DeleteReplicaActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteReplicaAction, ::awsrt::error::BuildError> {
         Ok(DeleteReplicaAction {
             region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl DeleteReplicaActionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_delete_replica_action(
     w: &mut ::awsrt::json::JsonWriter,
     v: &DeleteReplicaAction,

@@ -16,10 +16,12 @@ pub struct DeleteReplicationGroupMemberAction {
 }
 impl DeleteReplicationGroupMemberAction {
     /// The Region where the replica exists.
+    #[inline]
     pub fn region_name(&self) -> &str {
         &self.region_name
     }
     /// Creates a new builder for [`DeleteReplicationGroupMemberAction`].
+    #[inline]
     pub fn builder() -> DeleteReplicationGroupMemberActionBuilder {
         <DeleteReplicationGroupMemberActionBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct DeleteReplicationGroupMemberActionBuilder {
 impl DeleteReplicationGroupMemberActionBuilder {
     /// The Region where the replica exists.
     /// This member is required.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
@@ -51,6 +56,7 @@ impl DeleteReplicationGroupMemberActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteReplicationGroupMemberAction, ::awsrt::error::BuildError> {
         Ok(DeleteReplicationGroupMemberAction {
             region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl DeleteReplicationGroupMemberActionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_delete_replication_group_member_action(
     w: &mut ::awsrt::json::JsonWriter,
     v: &DeleteReplicationGroupMemberAction,

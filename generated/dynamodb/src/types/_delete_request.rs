@@ -16,10 +16,12 @@ pub struct DeleteRequest {
 }
 impl DeleteRequest {
     /// A map of attribute name to attribute values, representing the primary key of the item to delete.
+    #[inline]
     pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// Creates a new builder for [`DeleteRequest`].
+    #[inline]
     pub fn builder() -> DeleteRequestBuilder {
         <DeleteRequestBuilder as ::std::default::Default>::default()
     }
@@ -33,11 +35,13 @@ pub struct DeleteRequestBuilder {
 impl DeleteRequestBuilder {
     /// Inserts an entry into the `Key` map.
     /// A map of attribute name to attribute values, representing the primary key of the item to delete.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -46,6 +50,7 @@ impl DeleteRequestBuilder {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -56,6 +61,7 @@ impl DeleteRequestBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteRequest, ::awsrt::error::BuildError> {
         Ok(DeleteRequest {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -65,6 +71,7 @@ impl DeleteRequestBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_delete_request(w: &mut ::awsrt::json::JsonWriter, v: &DeleteRequest) {
     w.begin_object();
     {
@@ -79,6 +86,7 @@ pub(crate) fn ser_delete_request(w: &mut ::awsrt::json::JsonWriter, v: &DeleteRe
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_delete_request(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteRequest, ::awsrt::json::JsonError> {

@@ -28,6 +28,7 @@ pub enum DestinationStatus {
 }
 impl DestinationStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabling => "ENABLING",
@@ -45,6 +46,7 @@ impl DestinationStatus {
     }
 }
 impl ::std::convert::From<&str> for DestinationStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ENABLING" => Self::Enabling,

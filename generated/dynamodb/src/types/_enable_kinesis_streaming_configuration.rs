@@ -16,12 +16,14 @@ pub struct EnableKinesisStreamingConfiguration {
 }
 impl EnableKinesisStreamingConfiguration {
     /// Toggle for the precision of Kinesis data stream timestamp.
+    #[inline]
     pub fn approximate_creation_date_time_precision(
         &self,
     ) -> Option<&crate::types::ApproximateCreationDateTimePrecision> {
         self.approximate_creation_date_time_precision.as_ref()
     }
     /// Creates a new builder for [`EnableKinesisStreamingConfiguration`].
+    #[inline]
     pub fn builder() -> EnableKinesisStreamingConfigurationBuilder {
         <EnableKinesisStreamingConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -34,6 +36,7 @@ pub struct EnableKinesisStreamingConfigurationBuilder {
 }
 impl EnableKinesisStreamingConfigurationBuilder {
     /// Toggle for the precision of Kinesis data stream timestamp.
+    #[inline]
     pub fn approximate_creation_date_time_precision(
         mut self,
         input: impl Into<crate::types::ApproximateCreationDateTimePrecision>,
@@ -42,6 +45,7 @@ impl EnableKinesisStreamingConfigurationBuilder {
         self
     }
     /// Sets or clears the `ApproximateCreationDateTimePrecision` member.
+    #[inline]
     pub fn set_approximate_creation_date_time_precision(
         mut self,
         input: Option<crate::types::ApproximateCreationDateTimePrecision>,
@@ -50,18 +54,21 @@ impl EnableKinesisStreamingConfigurationBuilder {
         self
     }
     /// The `ApproximateCreationDateTimePrecision` member as currently set.
+    #[inline]
     pub fn get_approximate_creation_date_time_precision(
         &self,
     ) -> &Option<crate::types::ApproximateCreationDateTimePrecision> {
         &self.approximate_creation_date_time_precision
     }
     /// Builds the [`EnableKinesisStreamingConfiguration`].
+    #[inline]
     pub fn build(self) -> EnableKinesisStreamingConfiguration {
         EnableKinesisStreamingConfiguration {
             approximate_creation_date_time_precision: self.approximate_creation_date_time_precision,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_enable_kinesis_streaming_configuration(
     w: &mut ::awsrt::json::JsonWriter,
     v: &EnableKinesisStreamingConfiguration,
@@ -73,6 +80,7 @@ pub(crate) fn ser_enable_kinesis_streaming_configuration(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_enable_kinesis_streaming_configuration(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EnableKinesisStreamingConfiguration, ::awsrt::json::JsonError> {

@@ -18,14 +18,17 @@ pub struct Endpoint {
 }
 impl Endpoint {
     /// IP address of the endpoint.
+    #[inline]
     pub fn address(&self) -> &str {
         &self.address
     }
     /// Endpoint cache time to live (TTL) value.
+    #[inline]
     pub fn cache_period_in_minutes(&self) -> i64 {
         self.cache_period_in_minutes
     }
     /// Creates a new builder for [`Endpoint`].
+    #[inline]
     pub fn builder() -> EndpointBuilder {
         <EndpointBuilder as ::std::default::Default>::default()
     }
@@ -40,30 +43,36 @@ pub struct EndpointBuilder {
 impl EndpointBuilder {
     /// IP address of the endpoint.
     /// This member is required.
+    #[inline]
     pub fn address(mut self, input: impl Into<String>) -> Self {
         self.address = Some(input.into());
         self
     }
     /// Sets or clears the `Address` member.
+    #[inline]
     pub fn set_address(mut self, input: Option<String>) -> Self {
         self.address = input;
         self
     }
     /// The `Address` member as currently set.
+    #[inline]
     pub fn get_address(&self) -> &Option<String> {
         &self.address
     }
     /// Endpoint cache time to live (TTL) value.
+    #[inline]
     pub fn cache_period_in_minutes(mut self, input: i64) -> Self {
         self.cache_period_in_minutes = Some(input);
         self
     }
     /// Sets or clears the `CachePeriodInMinutes` member.
+    #[inline]
     pub fn set_cache_period_in_minutes(mut self, input: Option<i64>) -> Self {
         self.cache_period_in_minutes = input;
         self
     }
     /// The `CachePeriodInMinutes` member as currently set.
+    #[inline]
     pub fn get_cache_period_in_minutes(&self) -> &Option<i64> {
         &self.cache_period_in_minutes
     }
@@ -72,6 +81,7 @@ impl EndpointBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Endpoint, ::awsrt::error::BuildError> {
         Ok(Endpoint {
             address: self.address.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -82,6 +92,7 @@ impl EndpointBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_endpoint(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Endpoint, ::awsrt::json::JsonError> {

@@ -114,22 +114,27 @@ pub struct ExpectedAttributeValue {
 }
 impl ExpectedAttributeValue {
     /// Represents the data for the expected attribute.
+    #[inline]
     pub fn value(&self) -> Option<&crate::types::AttributeValue> {
         self.value.as_ref()
     }
     /// Causes DynamoDB to evaluate the value before attempting a conditional operation:
+    #[inline]
     pub fn exists(&self) -> Option<bool> {
         self.exists
     }
     /// A comparator for evaluating attributes in the `AttributeValueList`.
+    #[inline]
     pub fn comparison_operator(&self) -> Option<&crate::types::ComparisonOperator> {
         self.comparison_operator.as_ref()
     }
     /// One or more values to evaluate against the supplied attribute.
+    #[inline]
     pub fn attribute_value_list(&self) -> &[crate::types::AttributeValue] {
         self.attribute_value_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ExpectedAttributeValue`].
+    #[inline]
     pub fn builder() -> ExpectedAttributeValueBuilder {
         <ExpectedAttributeValueBuilder as ::std::default::Default>::default()
     }
@@ -145,34 +150,41 @@ pub struct ExpectedAttributeValueBuilder {
 }
 impl ExpectedAttributeValueBuilder {
     /// Represents the data for the expected attribute.
+    #[inline]
     pub fn value(mut self, input: crate::types::AttributeValue) -> Self {
         self.value = Some(input);
         self
     }
     /// Sets or clears the `Value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<crate::types::AttributeValue>) -> Self {
         self.value = input;
         self
     }
     /// The `Value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<crate::types::AttributeValue> {
         &self.value
     }
     /// Causes DynamoDB to evaluate the value before attempting a conditional operation:
+    #[inline]
     pub fn exists(mut self, input: bool) -> Self {
         self.exists = Some(input);
         self
     }
     /// Sets or clears the `Exists` member.
+    #[inline]
     pub fn set_exists(mut self, input: Option<bool>) -> Self {
         self.exists = input;
         self
     }
     /// The `Exists` member as currently set.
+    #[inline]
     pub fn get_exists(&self) -> &Option<bool> {
         &self.exists
     }
     /// A comparator for evaluating attributes in the `AttributeValueList`.
+    #[inline]
     pub fn comparison_operator(
         mut self,
         input: impl Into<crate::types::ComparisonOperator>,
@@ -181,6 +193,7 @@ impl ExpectedAttributeValueBuilder {
         self
     }
     /// Sets or clears the `ComparisonOperator` member.
+    #[inline]
     pub fn set_comparison_operator(
         mut self,
         input: Option<crate::types::ComparisonOperator>,
@@ -189,16 +202,19 @@ impl ExpectedAttributeValueBuilder {
         self
     }
     /// The `ComparisonOperator` member as currently set.
+    #[inline]
     pub fn get_comparison_operator(&self) -> &Option<crate::types::ComparisonOperator> {
         &self.comparison_operator
     }
     /// Appends an item to the `AttributeValueList` list.
     /// One or more values to evaluate against the supplied attribute.
+    #[inline]
     pub fn attribute_value_list(mut self, input: crate::types::AttributeValue) -> Self {
         self.attribute_value_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttributeValueList` member.
+    #[inline]
     pub fn set_attribute_value_list(
         mut self,
         input: Option<Vec<crate::types::AttributeValue>>,
@@ -207,10 +223,12 @@ impl ExpectedAttributeValueBuilder {
         self
     }
     /// The `AttributeValueList` member as currently set.
+    #[inline]
     pub fn get_attribute_value_list(&self) -> &Option<Vec<crate::types::AttributeValue>> {
         &self.attribute_value_list
     }
     /// Builds the [`ExpectedAttributeValue`].
+    #[inline]
     pub fn build(self) -> ExpectedAttributeValue {
         ExpectedAttributeValue {
             value: self.value,
@@ -220,6 +238,7 @@ impl ExpectedAttributeValueBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_expected_attribute_value(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ExpectedAttributeValue,

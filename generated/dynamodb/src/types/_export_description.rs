@@ -59,92 +59,114 @@ pub struct ExportDescription {
 }
 impl ExportDescription {
     /// The Amazon Resource Name (ARN) of the table export.
+    #[inline]
     pub fn export_arn(&self) -> Option<&str> {
         self.export_arn.as_deref()
     }
     /// Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.
+    #[inline]
     pub fn export_status(&self) -> Option<&crate::types::ExportStatus> {
         self.export_status.as_ref()
     }
     /// The time at which the export task began.
+    #[inline]
     pub fn start_time(&self) -> Option<::awsrt::types::DateTime> {
         self.start_time
     }
     /// The time at which the export task completed.
+    #[inline]
     pub fn end_time(&self) -> Option<::awsrt::types::DateTime> {
         self.end_time
     }
     /// The name of the manifest file for the export task.
+    #[inline]
     pub fn export_manifest(&self) -> Option<&str> {
         self.export_manifest.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the table that was exported.
+    #[inline]
     pub fn table_arn(&self) -> Option<&str> {
         self.table_arn.as_deref()
     }
     /// Unique ID of the table that was exported.
+    #[inline]
     pub fn table_id(&self) -> Option<&str> {
         self.table_id.as_deref()
     }
     /// Point in time from which table data was exported.
+    #[inline]
     pub fn export_time(&self) -> Option<::awsrt::types::DateTime> {
         self.export_time
     }
     /// The client token that was provided for the export task.
+    #[inline]
     pub fn client_token(&self) -> Option<&str> {
         self.client_token.as_deref()
     }
     /// The name of the Amazon S3 bucket containing the export.
+    #[inline]
     pub fn s3_bucket(&self) -> Option<&str> {
         self.s3_bucket.as_deref()
     }
     /// The ID of the Amazon Web Services account that owns the bucket containing the export.
+    #[inline]
     pub fn s3_bucket_owner(&self) -> Option<&str> {
         self.s3_bucket_owner.as_deref()
     }
     /// The Amazon S3 bucket prefix used as the file name and path of the exported snapshot.
+    #[inline]
     pub fn s3_prefix(&self) -> Option<&str> {
         self.s3_prefix.as_deref()
     }
     /// Type of encryption used on the bucket where export data is stored.
+    #[inline]
     pub fn s3_sse_algorithm(&self) -> Option<&crate::types::S3SseAlgorithm> {
         self.s3_sse_algorithm.as_ref()
     }
     /// The ID of the KMS managed key used to encrypt the S3 bucket where export data is stored (if applicable).
+    #[inline]
     pub fn s3_sse_kms_key_id(&self) -> Option<&str> {
         self.s3_sse_kms_key_id.as_deref()
     }
     /// Status code for the result of the failed export.
+    #[inline]
     pub fn failure_code(&self) -> Option<&str> {
         self.failure_code.as_deref()
     }
     /// Export failure reason description.
+    #[inline]
     pub fn failure_message(&self) -> Option<&str> {
         self.failure_message.as_deref()
     }
     /// The format of the exported data.
+    #[inline]
     pub fn export_format(&self) -> Option<&crate::types::ExportFormat> {
         self.export_format.as_ref()
     }
     /// The billable size of the table export.
+    #[inline]
     pub fn billed_size_bytes(&self) -> Option<i64> {
         self.billed_size_bytes
     }
     /// The number of items exported.
+    #[inline]
     pub fn item_count(&self) -> Option<i64> {
         self.item_count
     }
     /// The type of export that was performed.
+    #[inline]
     pub fn export_type(&self) -> Option<&crate::types::ExportType> {
         self.export_type.as_ref()
     }
     /// Optional object containing the parameters specific to an incremental export.
+    #[inline]
     pub fn incremental_export_specification(
         &self,
     ) -> Option<&crate::types::IncrementalExportSpecification> {
         self.incremental_export_specification.as_ref()
     }
     /// Creates a new builder for [`ExportDescription`].
+    #[inline]
     pub fn builder() -> ExportDescriptionBuilder {
         <ExportDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -177,286 +199,347 @@ pub struct ExportDescriptionBuilder {
 }
 impl ExportDescriptionBuilder {
     /// The Amazon Resource Name (ARN) of the table export.
+    #[inline]
     pub fn export_arn(mut self, input: impl Into<String>) -> Self {
         self.export_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ExportArn` member.
+    #[inline]
     pub fn set_export_arn(mut self, input: Option<String>) -> Self {
         self.export_arn = input;
         self
     }
     /// The `ExportArn` member as currently set.
+    #[inline]
     pub fn get_export_arn(&self) -> &Option<String> {
         &self.export_arn
     }
     /// Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.
+    #[inline]
     pub fn export_status(mut self, input: impl Into<crate::types::ExportStatus>) -> Self {
         self.export_status = Some(input.into());
         self
     }
     /// Sets or clears the `ExportStatus` member.
+    #[inline]
     pub fn set_export_status(mut self, input: Option<crate::types::ExportStatus>) -> Self {
         self.export_status = input;
         self
     }
     /// The `ExportStatus` member as currently set.
+    #[inline]
     pub fn get_export_status(&self) -> &Option<crate::types::ExportStatus> {
         &self.export_status
     }
     /// The time at which the export task began.
+    #[inline]
     pub fn start_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.start_time = Some(input);
         self
     }
     /// Sets or clears the `StartTime` member.
+    #[inline]
     pub fn set_start_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.start_time = input;
         self
     }
     /// The `StartTime` member as currently set.
+    #[inline]
     pub fn get_start_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.start_time
     }
     /// The time at which the export task completed.
+    #[inline]
     pub fn end_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_time = Some(input);
         self
     }
     /// Sets or clears the `EndTime` member.
+    #[inline]
     pub fn set_end_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.end_time = input;
         self
     }
     /// The `EndTime` member as currently set.
+    #[inline]
     pub fn get_end_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.end_time
     }
     /// The name of the manifest file for the export task.
+    #[inline]
     pub fn export_manifest(mut self, input: impl Into<String>) -> Self {
         self.export_manifest = Some(input.into());
         self
     }
     /// Sets or clears the `ExportManifest` member.
+    #[inline]
     pub fn set_export_manifest(mut self, input: Option<String>) -> Self {
         self.export_manifest = input;
         self
     }
     /// The `ExportManifest` member as currently set.
+    #[inline]
     pub fn get_export_manifest(&self) -> &Option<String> {
         &self.export_manifest
     }
     /// The Amazon Resource Name (ARN) of the table that was exported.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// Unique ID of the table that was exported.
+    #[inline]
     pub fn table_id(mut self, input: impl Into<String>) -> Self {
         self.table_id = Some(input.into());
         self
     }
     /// Sets or clears the `TableId` member.
+    #[inline]
     pub fn set_table_id(mut self, input: Option<String>) -> Self {
         self.table_id = input;
         self
     }
     /// The `TableId` member as currently set.
+    #[inline]
     pub fn get_table_id(&self) -> &Option<String> {
         &self.table_id
     }
     /// Point in time from which table data was exported.
+    #[inline]
     pub fn export_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.export_time = Some(input);
         self
     }
     /// Sets or clears the `ExportTime` member.
+    #[inline]
     pub fn set_export_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.export_time = input;
         self
     }
     /// The `ExportTime` member as currently set.
+    #[inline]
     pub fn get_export_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.export_time
     }
     /// The client token that was provided for the export task.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.client_token = input;
         self
     }
     /// The `ClientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         &self.client_token
     }
     /// The name of the Amazon S3 bucket containing the export.
+    #[inline]
     pub fn s3_bucket(mut self, input: impl Into<String>) -> Self {
         self.s3_bucket = Some(input.into());
         self
     }
     /// Sets or clears the `S3Bucket` member.
+    #[inline]
     pub fn set_s3_bucket(mut self, input: Option<String>) -> Self {
         self.s3_bucket = input;
         self
     }
     /// The `S3Bucket` member as currently set.
+    #[inline]
     pub fn get_s3_bucket(&self) -> &Option<String> {
         &self.s3_bucket
     }
     /// The ID of the Amazon Web Services account that owns the bucket containing the export.
+    #[inline]
     pub fn s3_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.s3_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `S3BucketOwner` member.
+    #[inline]
     pub fn set_s3_bucket_owner(mut self, input: Option<String>) -> Self {
         self.s3_bucket_owner = input;
         self
     }
     /// The `S3BucketOwner` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_owner(&self) -> &Option<String> {
         &self.s3_bucket_owner
     }
     /// The Amazon S3 bucket prefix used as the file name and path of the exported snapshot.
+    #[inline]
     pub fn s3_prefix(mut self, input: impl Into<String>) -> Self {
         self.s3_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `S3Prefix` member.
+    #[inline]
     pub fn set_s3_prefix(mut self, input: Option<String>) -> Self {
         self.s3_prefix = input;
         self
     }
     /// The `S3Prefix` member as currently set.
+    #[inline]
     pub fn get_s3_prefix(&self) -> &Option<String> {
         &self.s3_prefix
     }
     /// Type of encryption used on the bucket where export data is stored.
+    #[inline]
     pub fn s3_sse_algorithm(mut self, input: impl Into<crate::types::S3SseAlgorithm>) -> Self {
         self.s3_sse_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `S3SseAlgorithm` member.
+    #[inline]
     pub fn set_s3_sse_algorithm(mut self, input: Option<crate::types::S3SseAlgorithm>) -> Self {
         self.s3_sse_algorithm = input;
         self
     }
     /// The `S3SseAlgorithm` member as currently set.
+    #[inline]
     pub fn get_s3_sse_algorithm(&self) -> &Option<crate::types::S3SseAlgorithm> {
         &self.s3_sse_algorithm
     }
     /// The ID of the KMS managed key used to encrypt the S3 bucket where export data is stored (if applicable).
+    #[inline]
     pub fn s3_sse_kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.s3_sse_kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `S3SseKmsKeyId` member.
+    #[inline]
     pub fn set_s3_sse_kms_key_id(mut self, input: Option<String>) -> Self {
         self.s3_sse_kms_key_id = input;
         self
     }
     /// The `S3SseKmsKeyId` member as currently set.
+    #[inline]
     pub fn get_s3_sse_kms_key_id(&self) -> &Option<String> {
         &self.s3_sse_kms_key_id
     }
     /// Status code for the result of the failed export.
+    #[inline]
     pub fn failure_code(mut self, input: impl Into<String>) -> Self {
         self.failure_code = Some(input.into());
         self
     }
     /// Sets or clears the `FailureCode` member.
+    #[inline]
     pub fn set_failure_code(mut self, input: Option<String>) -> Self {
         self.failure_code = input;
         self
     }
     /// The `FailureCode` member as currently set.
+    #[inline]
     pub fn get_failure_code(&self) -> &Option<String> {
         &self.failure_code
     }
     /// Export failure reason description.
+    #[inline]
     pub fn failure_message(mut self, input: impl Into<String>) -> Self {
         self.failure_message = Some(input.into());
         self
     }
     /// Sets or clears the `FailureMessage` member.
+    #[inline]
     pub fn set_failure_message(mut self, input: Option<String>) -> Self {
         self.failure_message = input;
         self
     }
     /// The `FailureMessage` member as currently set.
+    #[inline]
     pub fn get_failure_message(&self) -> &Option<String> {
         &self.failure_message
     }
     /// The format of the exported data.
+    #[inline]
     pub fn export_format(mut self, input: impl Into<crate::types::ExportFormat>) -> Self {
         self.export_format = Some(input.into());
         self
     }
     /// Sets or clears the `ExportFormat` member.
+    #[inline]
     pub fn set_export_format(mut self, input: Option<crate::types::ExportFormat>) -> Self {
         self.export_format = input;
         self
     }
     /// The `ExportFormat` member as currently set.
+    #[inline]
     pub fn get_export_format(&self) -> &Option<crate::types::ExportFormat> {
         &self.export_format
     }
     /// The billable size of the table export.
+    #[inline]
     pub fn billed_size_bytes(mut self, input: i64) -> Self {
         self.billed_size_bytes = Some(input);
         self
     }
     /// Sets or clears the `BilledSizeBytes` member.
+    #[inline]
     pub fn set_billed_size_bytes(mut self, input: Option<i64>) -> Self {
         self.billed_size_bytes = input;
         self
     }
     /// The `BilledSizeBytes` member as currently set.
+    #[inline]
     pub fn get_billed_size_bytes(&self) -> &Option<i64> {
         &self.billed_size_bytes
     }
     /// The number of items exported.
+    #[inline]
     pub fn item_count(mut self, input: i64) -> Self {
         self.item_count = Some(input);
         self
     }
     /// Sets or clears the `ItemCount` member.
+    #[inline]
     pub fn set_item_count(mut self, input: Option<i64>) -> Self {
         self.item_count = input;
         self
     }
     /// The `ItemCount` member as currently set.
+    #[inline]
     pub fn get_item_count(&self) -> &Option<i64> {
         &self.item_count
     }
     /// The type of export that was performed.
+    #[inline]
     pub fn export_type(mut self, input: impl Into<crate::types::ExportType>) -> Self {
         self.export_type = Some(input.into());
         self
     }
     /// Sets or clears the `ExportType` member.
+    #[inline]
     pub fn set_export_type(mut self, input: Option<crate::types::ExportType>) -> Self {
         self.export_type = input;
         self
     }
     /// The `ExportType` member as currently set.
+    #[inline]
     pub fn get_export_type(&self) -> &Option<crate::types::ExportType> {
         &self.export_type
     }
     /// Optional object containing the parameters specific to an incremental export.
+    #[inline]
     pub fn incremental_export_specification(
         mut self,
         input: crate::types::IncrementalExportSpecification,
@@ -465,6 +548,7 @@ impl ExportDescriptionBuilder {
         self
     }
     /// Sets or clears the `IncrementalExportSpecification` member.
+    #[inline]
     pub fn set_incremental_export_specification(
         mut self,
         input: Option<crate::types::IncrementalExportSpecification>,
@@ -473,12 +557,14 @@ impl ExportDescriptionBuilder {
         self
     }
     /// The `IncrementalExportSpecification` member as currently set.
+    #[inline]
     pub fn get_incremental_export_specification(
         &self,
     ) -> &Option<crate::types::IncrementalExportSpecification> {
         &self.incremental_export_specification
     }
     /// Builds the [`ExportDescription`].
+    #[inline]
     pub fn build(self) -> ExportDescription {
         ExportDescription {
             export_arn: self.export_arn,
@@ -505,6 +591,7 @@ impl ExportDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_export_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ExportDescription, ::awsrt::json::JsonError> {

@@ -20,6 +20,7 @@ pub enum ExportFormat {
 }
 impl ExportFormat {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DynamodbJson => "DYNAMODB_JSON",
@@ -33,6 +34,7 @@ impl ExportFormat {
     }
 }
 impl ::std::convert::From<&str> for ExportFormat {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "DYNAMODB_JSON" => Self::DynamodbJson,

@@ -22,6 +22,7 @@ pub enum ExportStatus {
 }
 impl ExportStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "IN_PROGRESS",
@@ -36,6 +37,7 @@ impl ExportStatus {
     }
 }
 impl ::std::convert::From<&str> for ExportStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "IN_PROGRESS" => Self::InProgress,

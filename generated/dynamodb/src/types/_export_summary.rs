@@ -20,18 +20,22 @@ pub struct ExportSummary {
 }
 impl ExportSummary {
     /// The Amazon Resource Name (ARN) of the export.
+    #[inline]
     pub fn export_arn(&self) -> Option<&str> {
         self.export_arn.as_deref()
     }
     /// Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.
+    #[inline]
     pub fn export_status(&self) -> Option<&crate::types::ExportStatus> {
         self.export_status.as_ref()
     }
     /// The type of export that was performed.
+    #[inline]
     pub fn export_type(&self) -> Option<&crate::types::ExportType> {
         self.export_type.as_ref()
     }
     /// Creates a new builder for [`ExportSummary`].
+    #[inline]
     pub fn builder() -> ExportSummaryBuilder {
         <ExportSummaryBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct ExportSummaryBuilder {
 }
 impl ExportSummaryBuilder {
     /// The Amazon Resource Name (ARN) of the export.
+    #[inline]
     pub fn export_arn(mut self, input: impl Into<String>) -> Self {
         self.export_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ExportArn` member.
+    #[inline]
     pub fn set_export_arn(mut self, input: Option<String>) -> Self {
         self.export_arn = input;
         self
     }
     /// The `ExportArn` member as currently set.
+    #[inline]
     pub fn get_export_arn(&self) -> &Option<String> {
         &self.export_arn
     }
     /// Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.
+    #[inline]
     pub fn export_status(mut self, input: impl Into<crate::types::ExportStatus>) -> Self {
         self.export_status = Some(input.into());
         self
     }
     /// Sets or clears the `ExportStatus` member.
+    #[inline]
     pub fn set_export_status(mut self, input: Option<crate::types::ExportStatus>) -> Self {
         self.export_status = input;
         self
     }
     /// The `ExportStatus` member as currently set.
+    #[inline]
     pub fn get_export_status(&self) -> &Option<crate::types::ExportStatus> {
         &self.export_status
     }
     /// The type of export that was performed.
+    #[inline]
     pub fn export_type(mut self, input: impl Into<crate::types::ExportType>) -> Self {
         self.export_type = Some(input.into());
         self
     }
     /// Sets or clears the `ExportType` member.
+    #[inline]
     pub fn set_export_type(mut self, input: Option<crate::types::ExportType>) -> Self {
         self.export_type = input;
         self
     }
     /// The `ExportType` member as currently set.
+    #[inline]
     pub fn get_export_type(&self) -> &Option<crate::types::ExportType> {
         &self.export_type
     }
     /// Builds the [`ExportSummary`].
+    #[inline]
     pub fn build(self) -> ExportSummary {
         ExportSummary {
             export_arn: self.export_arn,
@@ -96,6 +110,7 @@ impl ExportSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_export_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ExportSummary, ::awsrt::json::JsonError> {

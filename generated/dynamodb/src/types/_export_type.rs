@@ -20,6 +20,7 @@ pub enum ExportType {
 }
 impl ExportType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FullExport => "FULL_EXPORT",
@@ -33,6 +34,7 @@ impl ExportType {
     }
 }
 impl ::std::convert::From<&str> for ExportType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "FULL_EXPORT" => Self::FullExport,

@@ -20,6 +20,7 @@ pub enum ExportViewType {
 }
 impl ExportViewType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NewImage => "NEW_IMAGE",
@@ -33,6 +34,7 @@ impl ExportViewType {
     }
 }
 impl ::std::convert::From<&str> for ExportViewType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "NEW_IMAGE" => Self::NewImage,

@@ -18,14 +18,17 @@ pub struct FailureException {
 }
 impl FailureException {
     /// Exception name.
+    #[inline]
     pub fn exception_name(&self) -> Option<&str> {
         self.exception_name.as_deref()
     }
     /// Description of the failure.
+    #[inline]
     pub fn exception_description(&self) -> Option<&str> {
         self.exception_description.as_deref()
     }
     /// Creates a new builder for [`FailureException`].
+    #[inline]
     pub fn builder() -> FailureExceptionBuilder {
         <FailureExceptionBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct FailureExceptionBuilder {
 }
 impl FailureExceptionBuilder {
     /// Exception name.
+    #[inline]
     pub fn exception_name(mut self, input: impl Into<String>) -> Self {
         self.exception_name = Some(input.into());
         self
     }
     /// Sets or clears the `ExceptionName` member.
+    #[inline]
     pub fn set_exception_name(mut self, input: Option<String>) -> Self {
         self.exception_name = input;
         self
     }
     /// The `ExceptionName` member as currently set.
+    #[inline]
     pub fn get_exception_name(&self) -> &Option<String> {
         &self.exception_name
     }
     /// Description of the failure.
+    #[inline]
     pub fn exception_description(mut self, input: impl Into<String>) -> Self {
         self.exception_description = Some(input.into());
         self
     }
     /// Sets or clears the `ExceptionDescription` member.
+    #[inline]
     pub fn set_exception_description(mut self, input: Option<String>) -> Self {
         self.exception_description = input;
         self
     }
     /// The `ExceptionDescription` member as currently set.
+    #[inline]
     pub fn get_exception_description(&self) -> &Option<String> {
         &self.exception_description
     }
     /// Builds the [`FailureException`].
+    #[inline]
     pub fn build(self) -> FailureException {
         FailureException {
             exception_name: self.exception_name,
@@ -74,6 +84,7 @@ impl FailureExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_failure_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<FailureException, ::awsrt::json::JsonError> {

@@ -22,24 +22,29 @@ pub struct Get {
 }
 impl Get {
     /// A map of attribute names to `AttributeValue` objects that specifies the primary key of the item to retrieve.
+    #[inline]
     pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// The name of the table from which to retrieve the specified item.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// A string that identifies one or more attributes of the specified item to retrieve from the table.
+    #[inline]
     pub fn projection_expression(&self) -> Option<&str> {
         self.projection_expression.as_deref()
     }
     /// One or more substitution tokens for attribute names in the ProjectionExpression parameter.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// Creates a new builder for [`Get`].
+    #[inline]
     pub fn builder() -> GetBuilder {
         <GetBuilder as ::std::default::Default>::default()
     }
@@ -56,11 +61,13 @@ pub struct GetBuilder {
 impl GetBuilder {
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects that specifies the primary key of the item to retrieve.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -69,6 +76,7 @@ impl GetBuilder {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -76,35 +84,42 @@ impl GetBuilder {
     }
     /// The name of the table from which to retrieve the specified item.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// A string that identifies one or more attributes of the specified item to retrieve from the table.
+    #[inline]
     pub fn projection_expression(mut self, input: impl Into<String>) -> Self {
         self.projection_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ProjectionExpression` member.
+    #[inline]
     pub fn set_projection_expression(mut self, input: Option<String>) -> Self {
         self.projection_expression = input;
         self
     }
     /// The `ProjectionExpression` member as currently set.
+    #[inline]
     pub fn get_projection_expression(&self) -> &Option<String> {
         &self.projection_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in the ProjectionExpression parameter.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -115,6 +130,7 @@ impl GetBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -123,6 +139,7 @@ impl GetBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -133,6 +150,7 @@ impl GetBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Get, ::awsrt::error::BuildError> {
         Ok(Get {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -148,6 +166,7 @@ impl GetBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_get(w: &mut ::awsrt::json::JsonWriter, v: &Get) {
     w.begin_object();
     {

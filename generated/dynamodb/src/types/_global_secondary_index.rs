@@ -35,30 +35,37 @@ pub struct GlobalSecondaryIndex {
 }
 impl GlobalSecondaryIndex {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(&self) -> &str {
         &self.index_name
     }
     /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         &self.key_schema
     }
     /// Represents attributes that are copied (projected) from the table into the global secondary index.
+    #[inline]
     pub fn projection(&self) -> &crate::types::Projection {
         &self.projection
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
+    #[inline]
     pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// The maximum number of read and write units for the specified global secondary index.
+    #[inline]
     pub fn on_demand_throughput(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput.as_ref()
     }
     /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
+    #[inline]
     pub fn warm_throughput(&self) -> Option<&crate::types::WarmThroughput> {
         self.warm_throughput.as_ref()
     }
     /// Creates a new builder for [`GlobalSecondaryIndex`].
+    #[inline]
     pub fn builder() -> GlobalSecondaryIndexBuilder {
         <GlobalSecondaryIndexBuilder as ::std::default::Default>::default()
     }
@@ -77,55 +84,66 @@ pub struct GlobalSecondaryIndexBuilder {
 impl GlobalSecondaryIndexBuilder {
     /// The name of the global secondary index.
     /// This member is required.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Appends an item to the `KeySchema` list.
     /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// Represents attributes that are copied (projected) from the table into the global secondary index.
     /// This member is required.
+    #[inline]
     pub fn projection(mut self, input: crate::types::Projection) -> Self {
         self.projection = Some(input);
         self
     }
     /// Sets or clears the `Projection` member.
+    #[inline]
     pub fn set_projection(mut self, input: Option<crate::types::Projection>) -> Self {
         self.projection = input;
         self
     }
     /// The `Projection` member as currently set.
+    #[inline]
     pub fn get_projection(&self) -> &Option<crate::types::Projection> {
         &self.projection
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
+    #[inline]
     pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -134,15 +152,18 @@ impl GlobalSecondaryIndexBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// The maximum number of read and write units for the specified global secondary index.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -151,20 +172,24 @@ impl GlobalSecondaryIndexBuilder {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput
     }
     /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
+    #[inline]
     pub fn warm_throughput(mut self, input: crate::types::WarmThroughput) -> Self {
         self.warm_throughput = Some(input);
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(&self) -> &Option<crate::types::WarmThroughput> {
         &self.warm_throughput
     }
@@ -173,6 +198,7 @@ impl GlobalSecondaryIndexBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GlobalSecondaryIndex, ::awsrt::error::BuildError> {
         Ok(GlobalSecondaryIndex {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -193,6 +219,7 @@ impl GlobalSecondaryIndexBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_global_secondary_index(
     w: &mut ::awsrt::json::JsonWriter,
     v: &GlobalSecondaryIndex,
@@ -231,6 +258,7 @@ pub(crate) fn ser_global_secondary_index(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_global_secondary_index(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GlobalSecondaryIndex, ::awsrt::json::JsonError> {

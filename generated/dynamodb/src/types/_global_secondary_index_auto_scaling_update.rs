@@ -18,16 +18,19 @@ pub struct GlobalSecondaryIndexAutoScalingUpdate {
 }
 impl GlobalSecondaryIndexAutoScalingUpdate {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_update(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsUpdate> {
         self.provisioned_write_capacity_auto_scaling_update.as_ref()
     }
     /// Creates a new builder for [`GlobalSecondaryIndexAutoScalingUpdate`].
+    #[inline]
     pub fn builder() -> GlobalSecondaryIndexAutoScalingUpdateBuilder {
         <GlobalSecondaryIndexAutoScalingUpdateBuilder as ::std::default::Default>::default()
     }
@@ -41,20 +44,24 @@ pub struct GlobalSecondaryIndexAutoScalingUpdateBuilder {
 }
 impl GlobalSecondaryIndexAutoScalingUpdateBuilder {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_update(
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
@@ -63,6 +70,7 @@ impl GlobalSecondaryIndexAutoScalingUpdateBuilder {
         self
     }
     /// Sets or clears the `ProvisionedWriteCapacityAutoScalingUpdate` member.
+    #[inline]
     pub fn set_provisioned_write_capacity_auto_scaling_update(
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
@@ -71,12 +79,14 @@ impl GlobalSecondaryIndexAutoScalingUpdateBuilder {
         self
     }
     /// The `ProvisionedWriteCapacityAutoScalingUpdate` member as currently set.
+    #[inline]
     pub fn get_provisioned_write_capacity_auto_scaling_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
         &self.provisioned_write_capacity_auto_scaling_update
     }
     /// Builds the [`GlobalSecondaryIndexAutoScalingUpdate`].
+    #[inline]
     pub fn build(self) -> GlobalSecondaryIndexAutoScalingUpdate {
         GlobalSecondaryIndexAutoScalingUpdate {
             index_name: self.index_name,
@@ -84,6 +94,7 @@ impl GlobalSecondaryIndexAutoScalingUpdateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_global_secondary_index_auto_scaling_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &GlobalSecondaryIndexAutoScalingUpdate,

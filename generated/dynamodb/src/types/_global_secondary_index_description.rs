@@ -54,54 +54,66 @@ pub struct GlobalSecondaryIndexDescription {
 }
 impl GlobalSecondaryIndexDescription {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         self.key_schema.as_deref().unwrap_or_default()
     }
     /// Represents attributes that are copied (projected) from the table into the global secondary index.
+    #[inline]
     pub fn projection(&self) -> Option<&crate::types::Projection> {
         self.projection.as_ref()
     }
     /// The current state of the global secondary index:
+    #[inline]
     pub fn index_status(&self) -> Option<&crate::types::IndexStatus> {
         self.index_status.as_ref()
     }
     /// Indicates whether the index is currently backfilling.
+    #[inline]
     pub fn backfilling(&self) -> Option<bool> {
         self.backfilling
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
+    #[inline]
     pub fn provisioned_throughput(
         &self,
     ) -> Option<&crate::types::ProvisionedThroughputDescription> {
         self.provisioned_throughput.as_ref()
     }
     /// The total size of the specified index, in bytes.
+    #[inline]
     pub fn index_size_bytes(&self) -> Option<i64> {
         self.index_size_bytes
     }
     /// The number of items in the specified index.
+    #[inline]
     pub fn item_count(&self) -> Option<i64> {
         self.item_count
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies the index.
+    #[inline]
     pub fn index_arn(&self) -> Option<&str> {
         self.index_arn.as_deref()
     }
     /// The maximum number of read and write units for the specified global secondary index.
+    #[inline]
     pub fn on_demand_throughput(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput.as_ref()
     }
     /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
+    #[inline]
     pub fn warm_throughput(
         &self,
     ) -> Option<&crate::types::GlobalSecondaryIndexWarmThroughputDescription> {
         self.warm_throughput.as_ref()
     }
     /// Creates a new builder for [`GlobalSecondaryIndexDescription`].
+    #[inline]
     pub fn builder() -> GlobalSecondaryIndexDescriptionBuilder {
         <GlobalSecondaryIndexDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -124,77 +136,93 @@ pub struct GlobalSecondaryIndexDescriptionBuilder {
 }
 impl GlobalSecondaryIndexDescriptionBuilder {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Appends an item to the `KeySchema` list.
     /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// Represents attributes that are copied (projected) from the table into the global secondary index.
+    #[inline]
     pub fn projection(mut self, input: crate::types::Projection) -> Self {
         self.projection = Some(input);
         self
     }
     /// Sets or clears the `Projection` member.
+    #[inline]
     pub fn set_projection(mut self, input: Option<crate::types::Projection>) -> Self {
         self.projection = input;
         self
     }
     /// The `Projection` member as currently set.
+    #[inline]
     pub fn get_projection(&self) -> &Option<crate::types::Projection> {
         &self.projection
     }
     /// The current state of the global secondary index:
+    #[inline]
     pub fn index_status(mut self, input: impl Into<crate::types::IndexStatus>) -> Self {
         self.index_status = Some(input.into());
         self
     }
     /// Sets or clears the `IndexStatus` member.
+    #[inline]
     pub fn set_index_status(mut self, input: Option<crate::types::IndexStatus>) -> Self {
         self.index_status = input;
         self
     }
     /// The `IndexStatus` member as currently set.
+    #[inline]
     pub fn get_index_status(&self) -> &Option<crate::types::IndexStatus> {
         &self.index_status
     }
     /// Indicates whether the index is currently backfilling.
+    #[inline]
     pub fn backfilling(mut self, input: bool) -> Self {
         self.backfilling = Some(input);
         self
     }
     /// Sets or clears the `Backfilling` member.
+    #[inline]
     pub fn set_backfilling(mut self, input: Option<bool>) -> Self {
         self.backfilling = input;
         self
     }
     /// The `Backfilling` member as currently set.
+    #[inline]
     pub fn get_backfilling(&self) -> &Option<bool> {
         &self.backfilling
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
+    #[inline]
     pub fn provisioned_throughput(
         mut self,
         input: crate::types::ProvisionedThroughputDescription,
@@ -203,6 +231,7 @@ impl GlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughputDescription>,
@@ -211,59 +240,71 @@ impl GlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughputDescription> {
         &self.provisioned_throughput
     }
     /// The total size of the specified index, in bytes.
+    #[inline]
     pub fn index_size_bytes(mut self, input: i64) -> Self {
         self.index_size_bytes = Some(input);
         self
     }
     /// Sets or clears the `IndexSizeBytes` member.
+    #[inline]
     pub fn set_index_size_bytes(mut self, input: Option<i64>) -> Self {
         self.index_size_bytes = input;
         self
     }
     /// The `IndexSizeBytes` member as currently set.
+    #[inline]
     pub fn get_index_size_bytes(&self) -> &Option<i64> {
         &self.index_size_bytes
     }
     /// The number of items in the specified index.
+    #[inline]
     pub fn item_count(mut self, input: i64) -> Self {
         self.item_count = Some(input);
         self
     }
     /// Sets or clears the `ItemCount` member.
+    #[inline]
     pub fn set_item_count(mut self, input: Option<i64>) -> Self {
         self.item_count = input;
         self
     }
     /// The `ItemCount` member as currently set.
+    #[inline]
     pub fn get_item_count(&self) -> &Option<i64> {
         &self.item_count
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies the index.
+    #[inline]
     pub fn index_arn(mut self, input: impl Into<String>) -> Self {
         self.index_arn = Some(input.into());
         self
     }
     /// Sets or clears the `IndexArn` member.
+    #[inline]
     pub fn set_index_arn(mut self, input: Option<String>) -> Self {
         self.index_arn = input;
         self
     }
     /// The `IndexArn` member as currently set.
+    #[inline]
     pub fn get_index_arn(&self) -> &Option<String> {
         &self.index_arn
     }
     /// The maximum number of read and write units for the specified global secondary index.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -272,10 +313,12 @@ impl GlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput
     }
     /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
+    #[inline]
     pub fn warm_throughput(
         mut self,
         input: crate::types::GlobalSecondaryIndexWarmThroughputDescription,
@@ -284,6 +327,7 @@ impl GlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(
         mut self,
         input: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription>,
@@ -292,12 +336,14 @@ impl GlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(
         &self,
     ) -> &Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription> {
         &self.warm_throughput
     }
     /// Builds the [`GlobalSecondaryIndexDescription`].
+    #[inline]
     pub fn build(self) -> GlobalSecondaryIndexDescription {
         GlobalSecondaryIndexDescription {
             index_name: self.index_name,
@@ -314,6 +360,7 @@ impl GlobalSecondaryIndexDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_global_secondary_index_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GlobalSecondaryIndexDescription, ::awsrt::json::JsonError> {

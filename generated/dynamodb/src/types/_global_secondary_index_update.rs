@@ -30,18 +30,22 @@ pub struct GlobalSecondaryIndexUpdate {
 }
 impl GlobalSecondaryIndexUpdate {
     /// The name of an existing global secondary index, along with new provisioned throughput settings to be applied to that index.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::UpdateGlobalSecondaryIndexAction> {
         self.update.as_ref()
     }
     /// The parameters required for creating a global secondary index on an existing table:
+    #[inline]
     pub fn create(&self) -> Option<&crate::types::CreateGlobalSecondaryIndexAction> {
         self.create.as_ref()
     }
     /// The name of an existing global secondary index to be removed.
+    #[inline]
     pub fn delete(&self) -> Option<&crate::types::DeleteGlobalSecondaryIndexAction> {
         self.delete.as_ref()
     }
     /// Creates a new builder for [`GlobalSecondaryIndexUpdate`].
+    #[inline]
     pub fn builder() -> GlobalSecondaryIndexUpdateBuilder {
         <GlobalSecondaryIndexUpdateBuilder as ::std::default::Default>::default()
     }
@@ -56,11 +60,13 @@ pub struct GlobalSecondaryIndexUpdateBuilder {
 }
 impl GlobalSecondaryIndexUpdateBuilder {
     /// The name of an existing global secondary index, along with new provisioned throughput settings to be applied to that index.
+    #[inline]
     pub fn update(mut self, input: crate::types::UpdateGlobalSecondaryIndexAction) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `Update` member.
+    #[inline]
     pub fn set_update(
         mut self,
         input: Option<crate::types::UpdateGlobalSecondaryIndexAction>,
@@ -69,15 +75,18 @@ impl GlobalSecondaryIndexUpdateBuilder {
         self
     }
     /// The `Update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::UpdateGlobalSecondaryIndexAction> {
         &self.update
     }
     /// The parameters required for creating a global secondary index on an existing table:
+    #[inline]
     pub fn create(mut self, input: crate::types::CreateGlobalSecondaryIndexAction) -> Self {
         self.create = Some(input);
         self
     }
     /// Sets or clears the `Create` member.
+    #[inline]
     pub fn set_create(
         mut self,
         input: Option<crate::types::CreateGlobalSecondaryIndexAction>,
@@ -86,15 +95,18 @@ impl GlobalSecondaryIndexUpdateBuilder {
         self
     }
     /// The `Create` member as currently set.
+    #[inline]
     pub fn get_create(&self) -> &Option<crate::types::CreateGlobalSecondaryIndexAction> {
         &self.create
     }
     /// The name of an existing global secondary index to be removed.
+    #[inline]
     pub fn delete(mut self, input: crate::types::DeleteGlobalSecondaryIndexAction) -> Self {
         self.delete = Some(input);
         self
     }
     /// Sets or clears the `Delete` member.
+    #[inline]
     pub fn set_delete(
         mut self,
         input: Option<crate::types::DeleteGlobalSecondaryIndexAction>,
@@ -103,10 +115,12 @@ impl GlobalSecondaryIndexUpdateBuilder {
         self
     }
     /// The `Delete` member as currently set.
+    #[inline]
     pub fn get_delete(&self) -> &Option<crate::types::DeleteGlobalSecondaryIndexAction> {
         &self.delete
     }
     /// Builds the [`GlobalSecondaryIndexUpdate`].
+    #[inline]
     pub fn build(self) -> GlobalSecondaryIndexUpdate {
         GlobalSecondaryIndexUpdate {
             update: self.update,
@@ -115,6 +129,7 @@ impl GlobalSecondaryIndexUpdateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_global_secondary_index_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &GlobalSecondaryIndexUpdate,

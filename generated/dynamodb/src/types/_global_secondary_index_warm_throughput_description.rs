@@ -20,18 +20,22 @@ pub struct GlobalSecondaryIndexWarmThroughputDescription {
 }
 impl GlobalSecondaryIndexWarmThroughputDescription {
     /// Represents warm throughput read units per second value for a global secondary index.
+    #[inline]
     pub fn read_units_per_second(&self) -> Option<i64> {
         self.read_units_per_second
     }
     /// Represents warm throughput write units per second value for a global secondary index.
+    #[inline]
     pub fn write_units_per_second(&self) -> Option<i64> {
         self.write_units_per_second
     }
     /// Represents the warm throughput status being created or updated on a global secondary index.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::IndexStatus> {
         self.status.as_ref()
     }
     /// Creates a new builder for [`GlobalSecondaryIndexWarmThroughputDescription`].
+    #[inline]
     pub fn builder() -> GlobalSecondaryIndexWarmThroughputDescriptionBuilder {
         <GlobalSecondaryIndexWarmThroughputDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct GlobalSecondaryIndexWarmThroughputDescriptionBuilder {
 }
 impl GlobalSecondaryIndexWarmThroughputDescriptionBuilder {
     /// Represents warm throughput read units per second value for a global secondary index.
+    #[inline]
     pub fn read_units_per_second(mut self, input: i64) -> Self {
         self.read_units_per_second = Some(input);
         self
     }
     /// Sets or clears the `ReadUnitsPerSecond` member.
+    #[inline]
     pub fn set_read_units_per_second(mut self, input: Option<i64>) -> Self {
         self.read_units_per_second = input;
         self
     }
     /// The `ReadUnitsPerSecond` member as currently set.
+    #[inline]
     pub fn get_read_units_per_second(&self) -> &Option<i64> {
         &self.read_units_per_second
     }
     /// Represents warm throughput write units per second value for a global secondary index.
+    #[inline]
     pub fn write_units_per_second(mut self, input: i64) -> Self {
         self.write_units_per_second = Some(input);
         self
     }
     /// Sets or clears the `WriteUnitsPerSecond` member.
+    #[inline]
     pub fn set_write_units_per_second(mut self, input: Option<i64>) -> Self {
         self.write_units_per_second = input;
         self
     }
     /// The `WriteUnitsPerSecond` member as currently set.
+    #[inline]
     pub fn get_write_units_per_second(&self) -> &Option<i64> {
         &self.write_units_per_second
     }
     /// Represents the warm throughput status being created or updated on a global secondary index.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::IndexStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::IndexStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::IndexStatus> {
         &self.status
     }
     /// Builds the [`GlobalSecondaryIndexWarmThroughputDescription`].
+    #[inline]
     pub fn build(self) -> GlobalSecondaryIndexWarmThroughputDescription {
         GlobalSecondaryIndexWarmThroughputDescription {
             read_units_per_second: self.read_units_per_second,
@@ -96,6 +110,7 @@ impl GlobalSecondaryIndexWarmThroughputDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_global_secondary_index_warm_throughput_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GlobalSecondaryIndexWarmThroughputDescription, ::awsrt::json::JsonError> {

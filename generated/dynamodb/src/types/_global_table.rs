@@ -18,14 +18,17 @@ pub struct GlobalTable {
 }
 impl GlobalTable {
     /// The global table name.
+    #[inline]
     pub fn global_table_name(&self) -> Option<&str> {
         self.global_table_name.as_deref()
     }
     /// The Regions where the global table has replicas.
+    #[inline]
     pub fn replication_group(&self) -> &[crate::types::Replica] {
         self.replication_group.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GlobalTable`].
+    #[inline]
     pub fn builder() -> GlobalTableBuilder {
         <GlobalTableBuilder as ::std::default::Default>::default()
     }
@@ -39,35 +42,42 @@ pub struct GlobalTableBuilder {
 }
 impl GlobalTableBuilder {
     /// The global table name.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.global_table_name = input;
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         &self.global_table_name
     }
     /// Appends an item to the `ReplicationGroup` list.
     /// The Regions where the global table has replicas.
+    #[inline]
     pub fn replication_group(mut self, input: crate::types::Replica) -> Self {
         self.replication_group.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationGroup` member.
+    #[inline]
     pub fn set_replication_group(mut self, input: Option<Vec<crate::types::Replica>>) -> Self {
         self.replication_group = input;
         self
     }
     /// The `ReplicationGroup` member as currently set.
+    #[inline]
     pub fn get_replication_group(&self) -> &Option<Vec<crate::types::Replica>> {
         &self.replication_group
     }
     /// Builds the [`GlobalTable`].
+    #[inline]
     pub fn build(self) -> GlobalTable {
         GlobalTable {
             global_table_name: self.global_table_name,
@@ -75,6 +85,7 @@ impl GlobalTableBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_global_table(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GlobalTable, ::awsrt::json::JsonError> {

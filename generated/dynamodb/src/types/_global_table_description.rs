@@ -29,26 +29,32 @@ pub struct GlobalTableDescription {
 }
 impl GlobalTableDescription {
     /// The Regions where the global table has replicas.
+    #[inline]
     pub fn replication_group(&self) -> &[crate::types::ReplicaDescription] {
         self.replication_group.as_deref().unwrap_or_default()
     }
     /// The unique identifier of the global table.
+    #[inline]
     pub fn global_table_arn(&self) -> Option<&str> {
         self.global_table_arn.as_deref()
     }
     /// The creation time of the global table.
+    #[inline]
     pub fn creation_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.creation_date_time
     }
     /// The current state of the global table:
+    #[inline]
     pub fn global_table_status(&self) -> Option<&crate::types::GlobalTableStatus> {
         self.global_table_status.as_ref()
     }
     /// The global table name.
+    #[inline]
     pub fn global_table_name(&self) -> Option<&str> {
         self.global_table_name.as_deref()
     }
     /// Creates a new builder for [`GlobalTableDescription`].
+    #[inline]
     pub fn builder() -> GlobalTableDescriptionBuilder {
         <GlobalTableDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -66,11 +72,13 @@ pub struct GlobalTableDescriptionBuilder {
 impl GlobalTableDescriptionBuilder {
     /// Appends an item to the `ReplicationGroup` list.
     /// The Regions where the global table has replicas.
+    #[inline]
     pub fn replication_group(mut self, input: crate::types::ReplicaDescription) -> Self {
         self.replication_group.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationGroup` member.
+    #[inline]
     pub fn set_replication_group(
         mut self,
         input: Option<Vec<crate::types::ReplicaDescription>>,
@@ -79,38 +87,46 @@ impl GlobalTableDescriptionBuilder {
         self
     }
     /// The `ReplicationGroup` member as currently set.
+    #[inline]
     pub fn get_replication_group(&self) -> &Option<Vec<crate::types::ReplicaDescription>> {
         &self.replication_group
     }
     /// The unique identifier of the global table.
+    #[inline]
     pub fn global_table_arn(mut self, input: impl Into<String>) -> Self {
         self.global_table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableArn` member.
+    #[inline]
     pub fn set_global_table_arn(mut self, input: Option<String>) -> Self {
         self.global_table_arn = input;
         self
     }
     /// The `GlobalTableArn` member as currently set.
+    #[inline]
     pub fn get_global_table_arn(&self) -> &Option<String> {
         &self.global_table_arn
     }
     /// The creation time of the global table.
+    #[inline]
     pub fn creation_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.creation_date_time = Some(input);
         self
     }
     /// Sets or clears the `CreationDateTime` member.
+    #[inline]
     pub fn set_creation_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.creation_date_time = input;
         self
     }
     /// The `CreationDateTime` member as currently set.
+    #[inline]
     pub fn get_creation_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.creation_date_time
     }
     /// The current state of the global table:
+    #[inline]
     pub fn global_table_status(
         mut self,
         input: impl Into<crate::types::GlobalTableStatus>,
@@ -119,6 +135,7 @@ impl GlobalTableDescriptionBuilder {
         self
     }
     /// Sets or clears the `GlobalTableStatus` member.
+    #[inline]
     pub fn set_global_table_status(
         mut self,
         input: Option<crate::types::GlobalTableStatus>,
@@ -127,24 +144,29 @@ impl GlobalTableDescriptionBuilder {
         self
     }
     /// The `GlobalTableStatus` member as currently set.
+    #[inline]
     pub fn get_global_table_status(&self) -> &Option<crate::types::GlobalTableStatus> {
         &self.global_table_status
     }
     /// The global table name.
+    #[inline]
     pub fn global_table_name(mut self, input: impl Into<String>) -> Self {
         self.global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableName` member.
+    #[inline]
     pub fn set_global_table_name(mut self, input: Option<String>) -> Self {
         self.global_table_name = input;
         self
     }
     /// The `GlobalTableName` member as currently set.
+    #[inline]
     pub fn get_global_table_name(&self) -> &Option<String> {
         &self.global_table_name
     }
     /// Builds the [`GlobalTableDescription`].
+    #[inline]
     pub fn build(self) -> GlobalTableDescription {
         GlobalTableDescription {
             replication_group: self.replication_group,
@@ -155,6 +177,7 @@ impl GlobalTableDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_global_table_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GlobalTableDescription, ::awsrt::json::JsonError> {

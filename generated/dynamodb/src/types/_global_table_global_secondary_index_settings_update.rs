@@ -20,20 +20,24 @@ pub struct GlobalTableGlobalSecondaryIndexSettingsUpdate {
 }
 impl GlobalTableGlobalSecondaryIndexSettingsUpdate {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(&self) -> &str {
         &self.index_name
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`
+    #[inline]
     pub fn provisioned_write_capacity_units(&self) -> Option<i64> {
         self.provisioned_write_capacity_units
     }
     /// Auto scaling settings for managing a global secondary index's write capacity units.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_settings_update(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsUpdate> {
         self.provisioned_write_capacity_auto_scaling_settings_update.as_ref()
     }
     /// Creates a new builder for [`GlobalTableGlobalSecondaryIndexSettingsUpdate`].
+    #[inline]
     pub fn builder() -> GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
         <GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder as ::std::default::Default>::default()
     }
@@ -49,34 +53,41 @@ pub struct GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
 impl GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
     /// The name of the global secondary index.
     /// This member is required.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`
+    #[inline]
     pub fn provisioned_write_capacity_units(mut self, input: i64) -> Self {
         self.provisioned_write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedWriteCapacityUnits` member.
+    #[inline]
     pub fn set_provisioned_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.provisioned_write_capacity_units = input;
         self
     }
     /// The `ProvisionedWriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_provisioned_write_capacity_units(&self) -> &Option<i64> {
         &self.provisioned_write_capacity_units
     }
     /// Auto scaling settings for managing a global secondary index's write capacity units.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_settings_update(
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
@@ -85,6 +96,7 @@ impl GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
         self
     }
     /// Sets or clears the `ProvisionedWriteCapacityAutoScalingSettingsUpdate` member.
+    #[inline]
     pub fn set_provisioned_write_capacity_auto_scaling_settings_update(
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
@@ -93,6 +105,7 @@ impl GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
         self
     }
     /// The `ProvisionedWriteCapacityAutoScalingSettingsUpdate` member as currently set.
+    #[inline]
     pub fn get_provisioned_write_capacity_auto_scaling_settings_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
@@ -103,6 +116,7 @@ impl GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GlobalTableGlobalSecondaryIndexSettingsUpdate, ::awsrt::error::BuildError> {
         Ok(GlobalTableGlobalSecondaryIndexSettingsUpdate {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -114,6 +128,7 @@ impl GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_global_table_global_secondary_index_settings_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &GlobalTableGlobalSecondaryIndexSettingsUpdate,

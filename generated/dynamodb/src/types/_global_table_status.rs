@@ -24,6 +24,7 @@ pub enum GlobalTableStatus {
 }
 impl GlobalTableStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -39,6 +40,7 @@ impl GlobalTableStatus {
     }
 }
 impl ::std::convert::From<&str> for GlobalTableStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

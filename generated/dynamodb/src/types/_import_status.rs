@@ -26,6 +26,7 @@ pub enum ImportStatus {
 }
 impl ImportStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "IN_PROGRESS",
@@ -42,6 +43,7 @@ impl ImportStatus {
     }
 }
 impl ::std::convert::From<&str> for ImportStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "IN_PROGRESS" => Self::InProgress,

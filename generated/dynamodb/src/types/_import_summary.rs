@@ -30,38 +30,47 @@ pub struct ImportSummary {
 }
 impl ImportSummary {
     /// The Amazon Resource Number (ARN) corresponding to the import request.
+    #[inline]
     pub fn import_arn(&self) -> Option<&str> {
         self.import_arn.as_deref()
     }
     /// The status of the import operation.
+    #[inline]
     pub fn import_status(&self) -> Option<&crate::types::ImportStatus> {
         self.import_status.as_ref()
     }
     /// The Amazon Resource Number (ARN) of the table being imported into.
+    #[inline]
     pub fn table_arn(&self) -> Option<&str> {
         self.table_arn.as_deref()
     }
     /// The path and S3 bucket of the source file that is being imported.
+    #[inline]
     pub fn s3_bucket_source(&self) -> Option<&crate::types::S3BucketSource> {
         self.s3_bucket_source.as_ref()
     }
     /// The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with this import task.
+    #[inline]
     pub fn cloud_watch_log_group_arn(&self) -> Option<&str> {
         self.cloud_watch_log_group_arn.as_deref()
     }
     /// The format of the source data.
+    #[inline]
     pub fn input_format(&self) -> Option<&crate::types::InputFormat> {
         self.input_format.as_ref()
     }
     /// The time at which this import task began.
+    #[inline]
     pub fn start_time(&self) -> Option<::awsrt::types::DateTime> {
         self.start_time
     }
     /// The time at which this import task ended.
+    #[inline]
     pub fn end_time(&self) -> Option<::awsrt::types::DateTime> {
         self.end_time
     }
     /// Creates a new builder for [`ImportSummary`].
+    #[inline]
     pub fn builder() -> ImportSummaryBuilder {
         <ImportSummaryBuilder as ::std::default::Default>::default()
     }
@@ -81,118 +90,143 @@ pub struct ImportSummaryBuilder {
 }
 impl ImportSummaryBuilder {
     /// The Amazon Resource Number (ARN) corresponding to the import request.
+    #[inline]
     pub fn import_arn(mut self, input: impl Into<String>) -> Self {
         self.import_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ImportArn` member.
+    #[inline]
     pub fn set_import_arn(mut self, input: Option<String>) -> Self {
         self.import_arn = input;
         self
     }
     /// The `ImportArn` member as currently set.
+    #[inline]
     pub fn get_import_arn(&self) -> &Option<String> {
         &self.import_arn
     }
     /// The status of the import operation.
+    #[inline]
     pub fn import_status(mut self, input: impl Into<crate::types::ImportStatus>) -> Self {
         self.import_status = Some(input.into());
         self
     }
     /// Sets or clears the `ImportStatus` member.
+    #[inline]
     pub fn set_import_status(mut self, input: Option<crate::types::ImportStatus>) -> Self {
         self.import_status = input;
         self
     }
     /// The `ImportStatus` member as currently set.
+    #[inline]
     pub fn get_import_status(&self) -> &Option<crate::types::ImportStatus> {
         &self.import_status
     }
     /// The Amazon Resource Number (ARN) of the table being imported into.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// The path and S3 bucket of the source file that is being imported.
+    #[inline]
     pub fn s3_bucket_source(mut self, input: crate::types::S3BucketSource) -> Self {
         self.s3_bucket_source = Some(input);
         self
     }
     /// Sets or clears the `S3BucketSource` member.
+    #[inline]
     pub fn set_s3_bucket_source(mut self, input: Option<crate::types::S3BucketSource>) -> Self {
         self.s3_bucket_source = input;
         self
     }
     /// The `S3BucketSource` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_source(&self) -> &Option<crate::types::S3BucketSource> {
         &self.s3_bucket_source
     }
     /// The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with this import task.
+    #[inline]
     pub fn cloud_watch_log_group_arn(mut self, input: impl Into<String>) -> Self {
         self.cloud_watch_log_group_arn = Some(input.into());
         self
     }
     /// Sets or clears the `CloudWatchLogGroupArn` member.
+    #[inline]
     pub fn set_cloud_watch_log_group_arn(mut self, input: Option<String>) -> Self {
         self.cloud_watch_log_group_arn = input;
         self
     }
     /// The `CloudWatchLogGroupArn` member as currently set.
+    #[inline]
     pub fn get_cloud_watch_log_group_arn(&self) -> &Option<String> {
         &self.cloud_watch_log_group_arn
     }
     /// The format of the source data.
+    #[inline]
     pub fn input_format(mut self, input: impl Into<crate::types::InputFormat>) -> Self {
         self.input_format = Some(input.into());
         self
     }
     /// Sets or clears the `InputFormat` member.
+    #[inline]
     pub fn set_input_format(mut self, input: Option<crate::types::InputFormat>) -> Self {
         self.input_format = input;
         self
     }
     /// The `InputFormat` member as currently set.
+    #[inline]
     pub fn get_input_format(&self) -> &Option<crate::types::InputFormat> {
         &self.input_format
     }
     /// The time at which this import task began.
+    #[inline]
     pub fn start_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.start_time = Some(input);
         self
     }
     /// Sets or clears the `StartTime` member.
+    #[inline]
     pub fn set_start_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.start_time = input;
         self
     }
     /// The `StartTime` member as currently set.
+    #[inline]
     pub fn get_start_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.start_time
     }
     /// The time at which this import task ended.
+    #[inline]
     pub fn end_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_time = Some(input);
         self
     }
     /// Sets or clears the `EndTime` member.
+    #[inline]
     pub fn set_end_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.end_time = input;
         self
     }
     /// The `EndTime` member as currently set.
+    #[inline]
     pub fn get_end_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.end_time
     }
     /// Builds the [`ImportSummary`].
+    #[inline]
     pub fn build(self) -> ImportSummary {
         ImportSummary {
             import_arn: self.import_arn,
@@ -206,6 +240,7 @@ impl ImportSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_import_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ImportSummary, ::awsrt::json::JsonError> {

@@ -52,82 +52,102 @@ pub struct ImportTableDescription {
 }
 impl ImportTableDescription {
     /// The Amazon Resource Number (ARN) corresponding to the import request.
+    #[inline]
     pub fn import_arn(&self) -> Option<&str> {
         self.import_arn.as_deref()
     }
     /// The status of the import.
+    #[inline]
     pub fn import_status(&self) -> Option<&crate::types::ImportStatus> {
         self.import_status.as_ref()
     }
     /// The Amazon Resource Number (ARN) of the table being imported into.
+    #[inline]
     pub fn table_arn(&self) -> Option<&str> {
         self.table_arn.as_deref()
     }
     /// The table id corresponding to the table created by import table process.
+    #[inline]
     pub fn table_id(&self) -> Option<&str> {
         self.table_id.as_deref()
     }
     /// The client token that was provided for the import task.
+    #[inline]
     pub fn client_token(&self) -> Option<&str> {
         self.client_token.as_deref()
     }
     /// Values for the S3 bucket the source file is imported from.
+    #[inline]
     pub fn s3_bucket_source(&self) -> Option<&crate::types::S3BucketSource> {
         self.s3_bucket_source.as_ref()
     }
     /// The number of errors occurred on importing the source file into the target table.
+    #[inline]
     pub fn error_count(&self) -> i64 {
         self.error_count
     }
     /// The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with the target table.
+    #[inline]
     pub fn cloud_watch_log_group_arn(&self) -> Option<&str> {
         self.cloud_watch_log_group_arn.as_deref()
     }
     /// The format of the source data going into the target table.
+    #[inline]
     pub fn input_format(&self) -> Option<&crate::types::InputFormat> {
         self.input_format.as_ref()
     }
     /// The format options for the data that was imported into the target table.
+    #[inline]
     pub fn input_format_options(&self) -> Option<&crate::types::InputFormatOptions> {
         self.input_format_options.as_ref()
     }
     /// The compression options for the data that has been imported into the target table.
+    #[inline]
     pub fn input_compression_type(&self) -> Option<&crate::types::InputCompressionType> {
         self.input_compression_type.as_ref()
     }
     /// The parameters for the new table that is being imported into.
+    #[inline]
     pub fn table_creation_parameters(&self) -> Option<&crate::types::TableCreationParameters> {
         self.table_creation_parameters.as_ref()
     }
     /// The time when this import task started.
+    #[inline]
     pub fn start_time(&self) -> Option<::awsrt::types::DateTime> {
         self.start_time
     }
     /// The time at which the creation of the table associated with this import task completed.
+    #[inline]
     pub fn end_time(&self) -> Option<::awsrt::types::DateTime> {
         self.end_time
     }
     /// The total size of data processed from the source file, in Bytes.
+    #[inline]
     pub fn processed_size_bytes(&self) -> Option<i64> {
         self.processed_size_bytes
     }
     /// The total number of items processed from the source file.
+    #[inline]
     pub fn processed_item_count(&self) -> i64 {
         self.processed_item_count
     }
     /// The number of items successfully imported into the new table.
+    #[inline]
     pub fn imported_item_count(&self) -> i64 {
         self.imported_item_count
     }
     /// The error code corresponding to the failure that the import job ran into during execution.
+    #[inline]
     pub fn failure_code(&self) -> Option<&str> {
         self.failure_code.as_deref()
     }
     /// The error message corresponding to the failure that the import job ran into during execution.
+    #[inline]
     pub fn failure_message(&self) -> Option<&str> {
         self.failure_message.as_deref()
     }
     /// Creates a new builder for [`ImportTableDescription`].
+    #[inline]
     pub fn builder() -> ImportTableDescriptionBuilder {
         <ImportTableDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -158,137 +178,166 @@ pub struct ImportTableDescriptionBuilder {
 }
 impl ImportTableDescriptionBuilder {
     /// The Amazon Resource Number (ARN) corresponding to the import request.
+    #[inline]
     pub fn import_arn(mut self, input: impl Into<String>) -> Self {
         self.import_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ImportArn` member.
+    #[inline]
     pub fn set_import_arn(mut self, input: Option<String>) -> Self {
         self.import_arn = input;
         self
     }
     /// The `ImportArn` member as currently set.
+    #[inline]
     pub fn get_import_arn(&self) -> &Option<String> {
         &self.import_arn
     }
     /// The status of the import.
+    #[inline]
     pub fn import_status(mut self, input: impl Into<crate::types::ImportStatus>) -> Self {
         self.import_status = Some(input.into());
         self
     }
     /// Sets or clears the `ImportStatus` member.
+    #[inline]
     pub fn set_import_status(mut self, input: Option<crate::types::ImportStatus>) -> Self {
         self.import_status = input;
         self
     }
     /// The `ImportStatus` member as currently set.
+    #[inline]
     pub fn get_import_status(&self) -> &Option<crate::types::ImportStatus> {
         &self.import_status
     }
     /// The Amazon Resource Number (ARN) of the table being imported into.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// The table id corresponding to the table created by import table process.
+    #[inline]
     pub fn table_id(mut self, input: impl Into<String>) -> Self {
         self.table_id = Some(input.into());
         self
     }
     /// Sets or clears the `TableId` member.
+    #[inline]
     pub fn set_table_id(mut self, input: Option<String>) -> Self {
         self.table_id = input;
         self
     }
     /// The `TableId` member as currently set.
+    #[inline]
     pub fn get_table_id(&self) -> &Option<String> {
         &self.table_id
     }
     /// The client token that was provided for the import task.
+    #[inline]
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientToken` member.
+    #[inline]
     pub fn set_client_token(mut self, input: Option<String>) -> Self {
         self.client_token = input;
         self
     }
     /// The `ClientToken` member as currently set.
+    #[inline]
     pub fn get_client_token(&self) -> &Option<String> {
         &self.client_token
     }
     /// Values for the S3 bucket the source file is imported from.
+    #[inline]
     pub fn s3_bucket_source(mut self, input: crate::types::S3BucketSource) -> Self {
         self.s3_bucket_source = Some(input);
         self
     }
     /// Sets or clears the `S3BucketSource` member.
+    #[inline]
     pub fn set_s3_bucket_source(mut self, input: Option<crate::types::S3BucketSource>) -> Self {
         self.s3_bucket_source = input;
         self
     }
     /// The `S3BucketSource` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_source(&self) -> &Option<crate::types::S3BucketSource> {
         &self.s3_bucket_source
     }
     /// The number of errors occurred on importing the source file into the target table.
+    #[inline]
     pub fn error_count(mut self, input: i64) -> Self {
         self.error_count = Some(input);
         self
     }
     /// Sets or clears the `ErrorCount` member.
+    #[inline]
     pub fn set_error_count(mut self, input: Option<i64>) -> Self {
         self.error_count = input;
         self
     }
     /// The `ErrorCount` member as currently set.
+    #[inline]
     pub fn get_error_count(&self) -> &Option<i64> {
         &self.error_count
     }
     /// The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with the target table.
+    #[inline]
     pub fn cloud_watch_log_group_arn(mut self, input: impl Into<String>) -> Self {
         self.cloud_watch_log_group_arn = Some(input.into());
         self
     }
     /// Sets or clears the `CloudWatchLogGroupArn` member.
+    #[inline]
     pub fn set_cloud_watch_log_group_arn(mut self, input: Option<String>) -> Self {
         self.cloud_watch_log_group_arn = input;
         self
     }
     /// The `CloudWatchLogGroupArn` member as currently set.
+    #[inline]
     pub fn get_cloud_watch_log_group_arn(&self) -> &Option<String> {
         &self.cloud_watch_log_group_arn
     }
     /// The format of the source data going into the target table.
+    #[inline]
     pub fn input_format(mut self, input: impl Into<crate::types::InputFormat>) -> Self {
         self.input_format = Some(input.into());
         self
     }
     /// Sets or clears the `InputFormat` member.
+    #[inline]
     pub fn set_input_format(mut self, input: Option<crate::types::InputFormat>) -> Self {
         self.input_format = input;
         self
     }
     /// The `InputFormat` member as currently set.
+    #[inline]
     pub fn get_input_format(&self) -> &Option<crate::types::InputFormat> {
         &self.input_format
     }
     /// The format options for the data that was imported into the target table.
+    #[inline]
     pub fn input_format_options(mut self, input: crate::types::InputFormatOptions) -> Self {
         self.input_format_options = Some(input);
         self
     }
     /// Sets or clears the `InputFormatOptions` member.
+    #[inline]
     pub fn set_input_format_options(
         mut self,
         input: Option<crate::types::InputFormatOptions>,
@@ -297,10 +346,12 @@ impl ImportTableDescriptionBuilder {
         self
     }
     /// The `InputFormatOptions` member as currently set.
+    #[inline]
     pub fn get_input_format_options(&self) -> &Option<crate::types::InputFormatOptions> {
         &self.input_format_options
     }
     /// The compression options for the data that has been imported into the target table.
+    #[inline]
     pub fn input_compression_type(
         mut self,
         input: impl Into<crate::types::InputCompressionType>,
@@ -309,6 +360,7 @@ impl ImportTableDescriptionBuilder {
         self
     }
     /// Sets or clears the `InputCompressionType` member.
+    #[inline]
     pub fn set_input_compression_type(
         mut self,
         input: Option<crate::types::InputCompressionType>,
@@ -317,10 +369,12 @@ impl ImportTableDescriptionBuilder {
         self
     }
     /// The `InputCompressionType` member as currently set.
+    #[inline]
     pub fn get_input_compression_type(&self) -> &Option<crate::types::InputCompressionType> {
         &self.input_compression_type
     }
     /// The parameters for the new table that is being imported into.
+    #[inline]
     pub fn table_creation_parameters(
         mut self,
         input: crate::types::TableCreationParameters,
@@ -329,6 +383,7 @@ impl ImportTableDescriptionBuilder {
         self
     }
     /// Sets or clears the `TableCreationParameters` member.
+    #[inline]
     pub fn set_table_creation_parameters(
         mut self,
         input: Option<crate::types::TableCreationParameters>,
@@ -337,108 +392,131 @@ impl ImportTableDescriptionBuilder {
         self
     }
     /// The `TableCreationParameters` member as currently set.
+    #[inline]
     pub fn get_table_creation_parameters(&self) -> &Option<crate::types::TableCreationParameters> {
         &self.table_creation_parameters
     }
     /// The time when this import task started.
+    #[inline]
     pub fn start_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.start_time = Some(input);
         self
     }
     /// Sets or clears the `StartTime` member.
+    #[inline]
     pub fn set_start_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.start_time = input;
         self
     }
     /// The `StartTime` member as currently set.
+    #[inline]
     pub fn get_start_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.start_time
     }
     /// The time at which the creation of the table associated with this import task completed.
+    #[inline]
     pub fn end_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_time = Some(input);
         self
     }
     /// Sets or clears the `EndTime` member.
+    #[inline]
     pub fn set_end_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.end_time = input;
         self
     }
     /// The `EndTime` member as currently set.
+    #[inline]
     pub fn get_end_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.end_time
     }
     /// The total size of data processed from the source file, in Bytes.
+    #[inline]
     pub fn processed_size_bytes(mut self, input: i64) -> Self {
         self.processed_size_bytes = Some(input);
         self
     }
     /// Sets or clears the `ProcessedSizeBytes` member.
+    #[inline]
     pub fn set_processed_size_bytes(mut self, input: Option<i64>) -> Self {
         self.processed_size_bytes = input;
         self
     }
     /// The `ProcessedSizeBytes` member as currently set.
+    #[inline]
     pub fn get_processed_size_bytes(&self) -> &Option<i64> {
         &self.processed_size_bytes
     }
     /// The total number of items processed from the source file.
+    #[inline]
     pub fn processed_item_count(mut self, input: i64) -> Self {
         self.processed_item_count = Some(input);
         self
     }
     /// Sets or clears the `ProcessedItemCount` member.
+    #[inline]
     pub fn set_processed_item_count(mut self, input: Option<i64>) -> Self {
         self.processed_item_count = input;
         self
     }
     /// The `ProcessedItemCount` member as currently set.
+    #[inline]
     pub fn get_processed_item_count(&self) -> &Option<i64> {
         &self.processed_item_count
     }
     /// The number of items successfully imported into the new table.
+    #[inline]
     pub fn imported_item_count(mut self, input: i64) -> Self {
         self.imported_item_count = Some(input);
         self
     }
     /// Sets or clears the `ImportedItemCount` member.
+    #[inline]
     pub fn set_imported_item_count(mut self, input: Option<i64>) -> Self {
         self.imported_item_count = input;
         self
     }
     /// The `ImportedItemCount` member as currently set.
+    #[inline]
     pub fn get_imported_item_count(&self) -> &Option<i64> {
         &self.imported_item_count
     }
     /// The error code corresponding to the failure that the import job ran into during execution.
+    #[inline]
     pub fn failure_code(mut self, input: impl Into<String>) -> Self {
         self.failure_code = Some(input.into());
         self
     }
     /// Sets or clears the `FailureCode` member.
+    #[inline]
     pub fn set_failure_code(mut self, input: Option<String>) -> Self {
         self.failure_code = input;
         self
     }
     /// The `FailureCode` member as currently set.
+    #[inline]
     pub fn get_failure_code(&self) -> &Option<String> {
         &self.failure_code
     }
     /// The error message corresponding to the failure that the import job ran into during execution.
+    #[inline]
     pub fn failure_message(mut self, input: impl Into<String>) -> Self {
         self.failure_message = Some(input.into());
         self
     }
     /// Sets or clears the `FailureMessage` member.
+    #[inline]
     pub fn set_failure_message(mut self, input: Option<String>) -> Self {
         self.failure_message = input;
         self
     }
     /// The `FailureMessage` member as currently set.
+    #[inline]
     pub fn get_failure_message(&self) -> &Option<String> {
         &self.failure_message
     }
     /// Builds the [`ImportTableDescription`].
+    #[inline]
     pub fn build(self) -> ImportTableDescription {
         ImportTableDescription {
             import_arn: self.import_arn,
@@ -463,6 +541,7 @@ impl ImportTableDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_import_table_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ImportTableDescription, ::awsrt::json::JsonError> {

@@ -20,18 +20,22 @@ pub struct IncrementalExportSpecification {
 }
 impl IncrementalExportSpecification {
     /// Time in the past which provides the inclusive start range for the export table's data, counted in seconds from the start of the Unix epoch.
+    #[inline]
     pub fn export_from_time(&self) -> Option<::awsrt::types::DateTime> {
         self.export_from_time
     }
     /// Time in the past which provides the exclusive end range for the export table's data, counted in seconds from the start of the Unix epoch.
+    #[inline]
     pub fn export_to_time(&self) -> Option<::awsrt::types::DateTime> {
         self.export_to_time
     }
     /// The view type that was chosen for the export.
+    #[inline]
     pub fn export_view_type(&self) -> Option<&crate::types::ExportViewType> {
         self.export_view_type.as_ref()
     }
     /// Creates a new builder for [`IncrementalExportSpecification`].
+    #[inline]
     pub fn builder() -> IncrementalExportSpecificationBuilder {
         <IncrementalExportSpecificationBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct IncrementalExportSpecificationBuilder {
 }
 impl IncrementalExportSpecificationBuilder {
     /// Time in the past which provides the inclusive start range for the export table's data, counted in seconds from the start of the Unix epoch.
+    #[inline]
     pub fn export_from_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.export_from_time = Some(input);
         self
     }
     /// Sets or clears the `ExportFromTime` member.
+    #[inline]
     pub fn set_export_from_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.export_from_time = input;
         self
     }
     /// The `ExportFromTime` member as currently set.
+    #[inline]
     pub fn get_export_from_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.export_from_time
     }
     /// Time in the past which provides the exclusive end range for the export table's data, counted in seconds from the start of the Unix epoch.
+    #[inline]
     pub fn export_to_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.export_to_time = Some(input);
         self
     }
     /// Sets or clears the `ExportToTime` member.
+    #[inline]
     pub fn set_export_to_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.export_to_time = input;
         self
     }
     /// The `ExportToTime` member as currently set.
+    #[inline]
     pub fn get_export_to_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.export_to_time
     }
     /// The view type that was chosen for the export.
+    #[inline]
     pub fn export_view_type(mut self, input: impl Into<crate::types::ExportViewType>) -> Self {
         self.export_view_type = Some(input.into());
         self
     }
     /// Sets or clears the `ExportViewType` member.
+    #[inline]
     pub fn set_export_view_type(mut self, input: Option<crate::types::ExportViewType>) -> Self {
         self.export_view_type = input;
         self
     }
     /// The `ExportViewType` member as currently set.
+    #[inline]
     pub fn get_export_view_type(&self) -> &Option<crate::types::ExportViewType> {
         &self.export_view_type
     }
     /// Builds the [`IncrementalExportSpecification`].
+    #[inline]
     pub fn build(self) -> IncrementalExportSpecification {
         IncrementalExportSpecification {
             export_from_time: self.export_from_time,
@@ -96,6 +110,7 @@ impl IncrementalExportSpecificationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_incremental_export_specification(
     w: &mut ::awsrt::json::JsonWriter,
     v: &IncrementalExportSpecification,
@@ -115,6 +130,7 @@ pub(crate) fn ser_incremental_export_specification(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_incremental_export_specification(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<IncrementalExportSpecification, ::awsrt::json::JsonError> {

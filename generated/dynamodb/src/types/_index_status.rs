@@ -24,6 +24,7 @@ pub enum IndexStatus {
 }
 impl IndexStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -39,6 +40,7 @@ impl IndexStatus {
     }
 }
 impl ::std::convert::From<&str> for IndexStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

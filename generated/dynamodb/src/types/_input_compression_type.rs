@@ -22,6 +22,7 @@ pub enum InputCompressionType {
 }
 impl InputCompressionType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Gzip => "GZIP",
@@ -36,6 +37,7 @@ impl InputCompressionType {
     }
 }
 impl ::std::convert::From<&str> for InputCompressionType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "GZIP" => Self::Gzip,

@@ -22,6 +22,7 @@ pub enum InputFormat {
 }
 impl InputFormat {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DynamodbJson => "DYNAMODB_JSON",
@@ -36,6 +37,7 @@ impl InputFormat {
     }
 }
 impl ::std::convert::From<&str> for InputFormat {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "DYNAMODB_JSON" => Self::DynamodbJson,

@@ -16,10 +16,12 @@ pub struct InputFormatOptions {
 }
 impl InputFormatOptions {
     /// The options for imported source files in CSV format.
+    #[inline]
     pub fn csv(&self) -> Option<&crate::types::CsvOptions> {
         self.csv.as_ref()
     }
     /// Creates a new builder for [`InputFormatOptions`].
+    #[inline]
     pub fn builder() -> InputFormatOptionsBuilder {
         <InputFormatOptionsBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct InputFormatOptionsBuilder {
 }
 impl InputFormatOptionsBuilder {
     /// The options for imported source files in CSV format.
+    #[inline]
     pub fn csv(mut self, input: crate::types::CsvOptions) -> Self {
         self.csv = Some(input);
         self
     }
     /// Sets or clears the `Csv` member.
+    #[inline]
     pub fn set_csv(mut self, input: Option<crate::types::CsvOptions>) -> Self {
         self.csv = input;
         self
     }
     /// The `Csv` member as currently set.
+    #[inline]
     pub fn get_csv(&self) -> &Option<crate::types::CsvOptions> {
         &self.csv
     }
     /// Builds the [`InputFormatOptions`].
+    #[inline]
     pub fn build(self) -> InputFormatOptions {
         InputFormatOptions {
             csv: self.csv,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_input_format_options(w: &mut ::awsrt::json::JsonWriter, v: &InputFormatOptions) {
     w.begin_object();
     if let Some(value) = &v.csv {
@@ -60,6 +67,7 @@ pub(crate) fn ser_input_format_options(w: &mut ::awsrt::json::JsonWriter, v: &In
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_input_format_options(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InputFormatOptions, ::awsrt::json::JsonError> {

@@ -21,16 +21,19 @@ pub struct ItemCollectionMetrics {
 }
 impl ItemCollectionMetrics {
     /// The partition key value of the item collection.
+    #[inline]
     pub fn item_collection_key(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.item_collection_key.as_ref()
     }
     /// An estimate of item collection size, in gigabytes.
+    #[inline]
     pub fn size_estimate_range_gb(&self) -> &[f64] {
         self.size_estimate_range_gb.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ItemCollectionMetrics`].
+    #[inline]
     pub fn builder() -> ItemCollectionMetricsBuilder {
         <ItemCollectionMetricsBuilder as ::std::default::Default>::default()
     }
@@ -45,6 +48,7 @@ pub struct ItemCollectionMetricsBuilder {
 impl ItemCollectionMetricsBuilder {
     /// Inserts an entry into the `ItemCollectionKey` map.
     /// The partition key value of the item collection.
+    #[inline]
     pub fn item_collection_key(
         mut self,
         key: impl Into<String>,
@@ -55,6 +59,7 @@ impl ItemCollectionMetricsBuilder {
         self
     }
     /// Sets or clears the `ItemCollectionKey` member.
+    #[inline]
     pub fn set_item_collection_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -63,6 +68,7 @@ impl ItemCollectionMetricsBuilder {
         self
     }
     /// The `ItemCollectionKey` member as currently set.
+    #[inline]
     pub fn get_item_collection_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -70,20 +76,24 @@ impl ItemCollectionMetricsBuilder {
     }
     /// Appends an item to the `SizeEstimateRangeGB` list.
     /// An estimate of item collection size, in gigabytes.
+    #[inline]
     pub fn size_estimate_range_gb(mut self, input: f64) -> Self {
         self.size_estimate_range_gb.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `SizeEstimateRangeGB` member.
+    #[inline]
     pub fn set_size_estimate_range_gb(mut self, input: Option<Vec<f64>>) -> Self {
         self.size_estimate_range_gb = input;
         self
     }
     /// The `SizeEstimateRangeGB` member as currently set.
+    #[inline]
     pub fn get_size_estimate_range_gb(&self) -> &Option<Vec<f64>> {
         &self.size_estimate_range_gb
     }
     /// Builds the [`ItemCollectionMetrics`].
+    #[inline]
     pub fn build(self) -> ItemCollectionMetrics {
         ItemCollectionMetrics {
             item_collection_key: self.item_collection_key,
@@ -91,6 +101,7 @@ impl ItemCollectionMetricsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_item_collection_metrics(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ItemCollectionMetrics, ::awsrt::json::JsonError> {

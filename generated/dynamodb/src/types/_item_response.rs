@@ -16,12 +16,14 @@ pub struct ItemResponse {
 }
 impl ItemResponse {
     /// Map of attribute data consisting of the data type and attribute value.
+    #[inline]
     pub fn item(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.item.as_ref()
     }
     /// Creates a new builder for [`ItemResponse`].
+    #[inline]
     pub fn builder() -> ItemResponseBuilder {
         <ItemResponseBuilder as ::std::default::Default>::default()
     }
@@ -35,11 +37,13 @@ pub struct ItemResponseBuilder {
 impl ItemResponseBuilder {
     /// Inserts an entry into the `Item` map.
     /// Map of attribute data consisting of the data type and attribute value.
+    #[inline]
     pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
+    #[inline]
     pub fn set_item(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -48,18 +52,21 @@ impl ItemResponseBuilder {
         self
     }
     /// The `Item` member as currently set.
+    #[inline]
     pub fn get_item(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.item
     }
     /// Builds the [`ItemResponse`].
+    #[inline]
     pub fn build(self) -> ItemResponse {
         ItemResponse {
             item: self.item,
         }
     }
 }
+#[inline]
 pub(crate) fn de_item_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ItemResponse, ::awsrt::json::JsonError> {

@@ -29,14 +29,17 @@ pub struct KeySchemaElement {
 }
 impl KeySchemaElement {
     /// The name of a key attribute.
+    #[inline]
     pub fn attribute_name(&self) -> &str {
         &self.attribute_name
     }
     /// The role that this key attribute will assume:
+    #[inline]
     pub fn key_type(&self) -> &crate::types::KeyType {
         &self.key_type
     }
     /// Creates a new builder for [`KeySchemaElement`].
+    #[inline]
     pub fn builder() -> KeySchemaElementBuilder {
         <KeySchemaElementBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct KeySchemaElementBuilder {
 impl KeySchemaElementBuilder {
     /// The name of a key attribute.
     /// This member is required.
+    #[inline]
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
         self.attribute_name = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeName` member.
+    #[inline]
     pub fn set_attribute_name(mut self, input: Option<String>) -> Self {
         self.attribute_name = input;
         self
     }
     /// The `AttributeName` member as currently set.
+    #[inline]
     pub fn get_attribute_name(&self) -> &Option<String> {
         &self.attribute_name
     }
     /// The role that this key attribute will assume:
     /// This member is required.
+    #[inline]
     pub fn key_type(mut self, input: impl Into<crate::types::KeyType>) -> Self {
         self.key_type = Some(input.into());
         self
     }
     /// Sets or clears the `KeyType` member.
+    #[inline]
     pub fn set_key_type(mut self, input: Option<crate::types::KeyType>) -> Self {
         self.key_type = input;
         self
     }
     /// The `KeyType` member as currently set.
+    #[inline]
     pub fn get_key_type(&self) -> &Option<crate::types::KeyType> {
         &self.key_type
     }
@@ -84,6 +93,7 @@ impl KeySchemaElementBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<KeySchemaElement, ::awsrt::error::BuildError> {
         Ok(KeySchemaElement {
             attribute_name: self.attribute_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -97,6 +107,7 @@ impl KeySchemaElementBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_key_schema_element(w: &mut ::awsrt::json::JsonWriter, v: &KeySchemaElement) {
     w.begin_object();
     {
@@ -111,6 +122,7 @@ pub(crate) fn ser_key_schema_element(w: &mut ::awsrt::json::JsonWriter, v: &KeyS
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_key_schema_element(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KeySchemaElement, ::awsrt::json::JsonError> {

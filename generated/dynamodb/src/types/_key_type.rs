@@ -20,6 +20,7 @@ pub enum KeyType {
 }
 impl KeyType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hash => "HASH",
@@ -33,6 +34,7 @@ impl KeyType {
     }
 }
 impl ::std::convert::From<&str> for KeyType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "HASH" => Self::Hash,

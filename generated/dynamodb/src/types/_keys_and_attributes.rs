@@ -50,28 +50,34 @@ pub struct KeysAndAttributes {
 }
 impl KeysAndAttributes {
     /// The primary key attribute values that define the items and the attributes associated with the items.
+    #[inline]
     pub fn keys(&self) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
         &self.keys
     }
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(&self) -> &[String] {
         self.attributes_to_get.as_deref().unwrap_or_default()
     }
     /// The consistency of a read operation.
+    #[inline]
     pub fn consistent_read(&self) -> Option<bool> {
         self.consistent_read
     }
     /// A string that identifies one or more attributes to retrieve from the table.
+    #[inline]
     pub fn projection_expression(&self) -> Option<&str> {
         self.projection_expression.as_deref()
     }
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// Creates a new builder for [`KeysAndAttributes`].
+    #[inline]
     pub fn builder() -> KeysAndAttributesBuilder {
         <KeysAndAttributesBuilder as ::std::default::Default>::default()
     }
@@ -89,6 +95,7 @@ pub struct KeysAndAttributesBuilder {
 impl KeysAndAttributesBuilder {
     /// Appends an item to the `Keys` list.
     /// The primary key attribute values that define the items and the attributes associated with the items.
+    #[inline]
     pub fn keys(
         mut self,
         input: ::std::collections::HashMap<String, crate::types::AttributeValue>,
@@ -97,6 +104,7 @@ impl KeysAndAttributesBuilder {
         self
     }
     /// Sets or clears the `Keys` member.
+    #[inline]
     pub fn set_keys(
         mut self,
         input: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
@@ -105,6 +113,7 @@ impl KeysAndAttributesBuilder {
         self
     }
     /// The `Keys` member as currently set.
+    #[inline]
     pub fn get_keys(
         &self,
     ) -> &Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> {
@@ -112,49 +121,59 @@ impl KeysAndAttributesBuilder {
     }
     /// Appends an item to the `AttributesToGet` list.
     /// This is a legacy parameter.
+    #[inline]
     pub fn attributes_to_get(mut self, input: impl Into<String>) -> Self {
         self.attributes_to_get.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AttributesToGet` member.
+    #[inline]
     pub fn set_attributes_to_get(mut self, input: Option<Vec<String>>) -> Self {
         self.attributes_to_get = input;
         self
     }
     /// The `AttributesToGet` member as currently set.
+    #[inline]
     pub fn get_attributes_to_get(&self) -> &Option<Vec<String>> {
         &self.attributes_to_get
     }
     /// The consistency of a read operation.
+    #[inline]
     pub fn consistent_read(mut self, input: bool) -> Self {
         self.consistent_read = Some(input);
         self
     }
     /// Sets or clears the `ConsistentRead` member.
+    #[inline]
     pub fn set_consistent_read(mut self, input: Option<bool>) -> Self {
         self.consistent_read = input;
         self
     }
     /// The `ConsistentRead` member as currently set.
+    #[inline]
     pub fn get_consistent_read(&self) -> &Option<bool> {
         &self.consistent_read
     }
     /// A string that identifies one or more attributes to retrieve from the table.
+    #[inline]
     pub fn projection_expression(mut self, input: impl Into<String>) -> Self {
         self.projection_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ProjectionExpression` member.
+    #[inline]
     pub fn set_projection_expression(mut self, input: Option<String>) -> Self {
         self.projection_expression = input;
         self
     }
     /// The `ProjectionExpression` member as currently set.
+    #[inline]
     pub fn get_projection_expression(&self) -> &Option<String> {
         &self.projection_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -165,6 +184,7 @@ impl KeysAndAttributesBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -173,6 +193,7 @@ impl KeysAndAttributesBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -183,6 +204,7 @@ impl KeysAndAttributesBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<KeysAndAttributes, ::awsrt::error::BuildError> {
         Ok(KeysAndAttributes {
             keys: self.keys.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -196,6 +218,7 @@ impl KeysAndAttributesBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_keys_and_attributes(w: &mut ::awsrt::json::JsonWriter, v: &KeysAndAttributes) {
     w.begin_object();
     {
@@ -239,6 +262,7 @@ pub(crate) fn ser_keys_and_attributes(w: &mut ::awsrt::json::JsonWriter, v: &Key
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_keys_and_attributes(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KeysAndAttributes, ::awsrt::json::JsonError> {

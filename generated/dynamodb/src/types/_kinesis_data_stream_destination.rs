@@ -22,24 +22,29 @@ pub struct KinesisDataStreamDestination {
 }
 impl KinesisDataStreamDestination {
     /// The ARN for a specific Kinesis data stream.
+    #[inline]
     pub fn stream_arn(&self) -> Option<&str> {
         self.stream_arn.as_deref()
     }
     /// The current status of replication.
+    #[inline]
     pub fn destination_status(&self) -> Option<&crate::types::DestinationStatus> {
         self.destination_status.as_ref()
     }
     /// The human-readable string that corresponds to the replica status.
+    #[inline]
     pub fn destination_status_description(&self) -> Option<&str> {
         self.destination_status_description.as_deref()
     }
     /// The precision of the Kinesis data stream timestamp.
+    #[inline]
     pub fn approximate_creation_date_time_precision(
         &self,
     ) -> Option<&crate::types::ApproximateCreationDateTimePrecision> {
         self.approximate_creation_date_time_precision.as_ref()
     }
     /// Creates a new builder for [`KinesisDataStreamDestination`].
+    #[inline]
     pub fn builder() -> KinesisDataStreamDestinationBuilder {
         <KinesisDataStreamDestinationBuilder as ::std::default::Default>::default()
     }
@@ -55,25 +60,30 @@ pub struct KinesisDataStreamDestinationBuilder {
 }
 impl KinesisDataStreamDestinationBuilder {
     /// The ARN for a specific Kinesis data stream.
+    #[inline]
     pub fn stream_arn(mut self, input: impl Into<String>) -> Self {
         self.stream_arn = Some(input.into());
         self
     }
     /// Sets or clears the `StreamArn` member.
+    #[inline]
     pub fn set_stream_arn(mut self, input: Option<String>) -> Self {
         self.stream_arn = input;
         self
     }
     /// The `StreamArn` member as currently set.
+    #[inline]
     pub fn get_stream_arn(&self) -> &Option<String> {
         &self.stream_arn
     }
     /// The current status of replication.
+    #[inline]
     pub fn destination_status(mut self, input: impl Into<crate::types::DestinationStatus>) -> Self {
         self.destination_status = Some(input.into());
         self
     }
     /// Sets or clears the `DestinationStatus` member.
+    #[inline]
     pub fn set_destination_status(
         mut self,
         input: Option<crate::types::DestinationStatus>,
@@ -82,24 +92,29 @@ impl KinesisDataStreamDestinationBuilder {
         self
     }
     /// The `DestinationStatus` member as currently set.
+    #[inline]
     pub fn get_destination_status(&self) -> &Option<crate::types::DestinationStatus> {
         &self.destination_status
     }
     /// The human-readable string that corresponds to the replica status.
+    #[inline]
     pub fn destination_status_description(mut self, input: impl Into<String>) -> Self {
         self.destination_status_description = Some(input.into());
         self
     }
     /// Sets or clears the `DestinationStatusDescription` member.
+    #[inline]
     pub fn set_destination_status_description(mut self, input: Option<String>) -> Self {
         self.destination_status_description = input;
         self
     }
     /// The `DestinationStatusDescription` member as currently set.
+    #[inline]
     pub fn get_destination_status_description(&self) -> &Option<String> {
         &self.destination_status_description
     }
     /// The precision of the Kinesis data stream timestamp.
+    #[inline]
     pub fn approximate_creation_date_time_precision(
         mut self,
         input: impl Into<crate::types::ApproximateCreationDateTimePrecision>,
@@ -108,6 +123,7 @@ impl KinesisDataStreamDestinationBuilder {
         self
     }
     /// Sets or clears the `ApproximateCreationDateTimePrecision` member.
+    #[inline]
     pub fn set_approximate_creation_date_time_precision(
         mut self,
         input: Option<crate::types::ApproximateCreationDateTimePrecision>,
@@ -116,12 +132,14 @@ impl KinesisDataStreamDestinationBuilder {
         self
     }
     /// The `ApproximateCreationDateTimePrecision` member as currently set.
+    #[inline]
     pub fn get_approximate_creation_date_time_precision(
         &self,
     ) -> &Option<crate::types::ApproximateCreationDateTimePrecision> {
         &self.approximate_creation_date_time_precision
     }
     /// Builds the [`KinesisDataStreamDestination`].
+    #[inline]
     pub fn build(self) -> KinesisDataStreamDestination {
         KinesisDataStreamDestination {
             stream_arn: self.stream_arn,
@@ -131,6 +149,7 @@ impl KinesisDataStreamDestinationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kinesis_data_stream_destination(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KinesisDataStreamDestination, ::awsrt::json::JsonError> {

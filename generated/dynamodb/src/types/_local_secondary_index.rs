@@ -27,18 +27,22 @@ pub struct LocalSecondaryIndex {
 }
 impl LocalSecondaryIndex {
     /// The name of the local secondary index.
+    #[inline]
     pub fn index_name(&self) -> &str {
         &self.index_name
     }
     /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         &self.key_schema
     }
     /// Represents attributes that are copied (projected) from the table into the local secondary index.
+    #[inline]
     pub fn projection(&self) -> &crate::types::Projection {
         &self.projection
     }
     /// Creates a new builder for [`LocalSecondaryIndex`].
+    #[inline]
     pub fn builder() -> LocalSecondaryIndexBuilder {
         <LocalSecondaryIndexBuilder as ::std::default::Default>::default()
     }
@@ -54,46 +58,55 @@ pub struct LocalSecondaryIndexBuilder {
 impl LocalSecondaryIndexBuilder {
     /// The name of the local secondary index.
     /// This member is required.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Appends an item to the `KeySchema` list.
     /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// Represents attributes that are copied (projected) from the table into the local secondary index.
     /// This member is required.
+    #[inline]
     pub fn projection(mut self, input: crate::types::Projection) -> Self {
         self.projection = Some(input);
         self
     }
     /// Sets or clears the `Projection` member.
+    #[inline]
     pub fn set_projection(mut self, input: Option<crate::types::Projection>) -> Self {
         self.projection = input;
         self
     }
     /// The `Projection` member as currently set.
+    #[inline]
     pub fn get_projection(&self) -> &Option<crate::types::Projection> {
         &self.projection
     }
@@ -102,6 +115,7 @@ impl LocalSecondaryIndexBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<LocalSecondaryIndex, ::awsrt::error::BuildError> {
         Ok(LocalSecondaryIndex {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +133,7 @@ impl LocalSecondaryIndexBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_local_secondary_index(
     w: &mut ::awsrt::json::JsonWriter,
     v: &LocalSecondaryIndex,

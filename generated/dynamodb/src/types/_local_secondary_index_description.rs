@@ -33,30 +33,37 @@ pub struct LocalSecondaryIndexDescription {
 }
 impl LocalSecondaryIndexDescription {
     /// Represents the name of the local secondary index.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         self.key_schema.as_deref().unwrap_or_default()
     }
     /// Represents attributes that are copied (projected) from the table into the global secondary index.
+    #[inline]
     pub fn projection(&self) -> Option<&crate::types::Projection> {
         self.projection.as_ref()
     }
     /// The total size of the specified index, in bytes.
+    #[inline]
     pub fn index_size_bytes(&self) -> Option<i64> {
         self.index_size_bytes
     }
     /// The number of items in the specified index.
+    #[inline]
     pub fn item_count(&self) -> Option<i64> {
         self.item_count
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies the index.
+    #[inline]
     pub fn index_arn(&self) -> Option<&str> {
         self.index_arn.as_deref()
     }
     /// Creates a new builder for [`LocalSecondaryIndexDescription`].
+    #[inline]
     pub fn builder() -> LocalSecondaryIndexDescriptionBuilder {
         <LocalSecondaryIndexDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -74,91 +81,110 @@ pub struct LocalSecondaryIndexDescriptionBuilder {
 }
 impl LocalSecondaryIndexDescriptionBuilder {
     /// Represents the name of the local secondary index.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Appends an item to the `KeySchema` list.
     /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// Represents attributes that are copied (projected) from the table into the global secondary index.
+    #[inline]
     pub fn projection(mut self, input: crate::types::Projection) -> Self {
         self.projection = Some(input);
         self
     }
     /// Sets or clears the `Projection` member.
+    #[inline]
     pub fn set_projection(mut self, input: Option<crate::types::Projection>) -> Self {
         self.projection = input;
         self
     }
     /// The `Projection` member as currently set.
+    #[inline]
     pub fn get_projection(&self) -> &Option<crate::types::Projection> {
         &self.projection
     }
     /// The total size of the specified index, in bytes.
+    #[inline]
     pub fn index_size_bytes(mut self, input: i64) -> Self {
         self.index_size_bytes = Some(input);
         self
     }
     /// Sets or clears the `IndexSizeBytes` member.
+    #[inline]
     pub fn set_index_size_bytes(mut self, input: Option<i64>) -> Self {
         self.index_size_bytes = input;
         self
     }
     /// The `IndexSizeBytes` member as currently set.
+    #[inline]
     pub fn get_index_size_bytes(&self) -> &Option<i64> {
         &self.index_size_bytes
     }
     /// The number of items in the specified index.
+    #[inline]
     pub fn item_count(mut self, input: i64) -> Self {
         self.item_count = Some(input);
         self
     }
     /// Sets or clears the `ItemCount` member.
+    #[inline]
     pub fn set_item_count(mut self, input: Option<i64>) -> Self {
         self.item_count = input;
         self
     }
     /// The `ItemCount` member as currently set.
+    #[inline]
     pub fn get_item_count(&self) -> &Option<i64> {
         &self.item_count
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies the index.
+    #[inline]
     pub fn index_arn(mut self, input: impl Into<String>) -> Self {
         self.index_arn = Some(input.into());
         self
     }
     /// Sets or clears the `IndexArn` member.
+    #[inline]
     pub fn set_index_arn(mut self, input: Option<String>) -> Self {
         self.index_arn = input;
         self
     }
     /// The `IndexArn` member as currently set.
+    #[inline]
     pub fn get_index_arn(&self) -> &Option<String> {
         &self.index_arn
     }
     /// Builds the [`LocalSecondaryIndexDescription`].
+    #[inline]
     pub fn build(self) -> LocalSecondaryIndexDescription {
         LocalSecondaryIndexDescription {
             index_name: self.index_name,
@@ -170,6 +196,7 @@ impl LocalSecondaryIndexDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_local_secondary_index_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<LocalSecondaryIndexDescription, ::awsrt::json::JsonError> {

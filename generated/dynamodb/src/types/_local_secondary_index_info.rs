@@ -27,18 +27,22 @@ pub struct LocalSecondaryIndexInfo {
 }
 impl LocalSecondaryIndexInfo {
     /// Represents the name of the local secondary index.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// The complete key schema for a local secondary index, which consists of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         self.key_schema.as_deref().unwrap_or_default()
     }
     /// Represents attributes that are copied (projected) from the table into the global secondary index.
+    #[inline]
     pub fn projection(&self) -> Option<&crate::types::Projection> {
         self.projection.as_ref()
     }
     /// Creates a new builder for [`LocalSecondaryIndexInfo`].
+    #[inline]
     pub fn builder() -> LocalSecondaryIndexInfoBuilder {
         <LocalSecondaryIndexInfoBuilder as ::std::default::Default>::default()
     }
@@ -53,49 +57,59 @@ pub struct LocalSecondaryIndexInfoBuilder {
 }
 impl LocalSecondaryIndexInfoBuilder {
     /// Represents the name of the local secondary index.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Appends an item to the `KeySchema` list.
     /// The complete key schema for a local secondary index, which consists of one or more pairs of attribute names and key types:
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// Represents attributes that are copied (projected) from the table into the global secondary index.
+    #[inline]
     pub fn projection(mut self, input: crate::types::Projection) -> Self {
         self.projection = Some(input);
         self
     }
     /// Sets or clears the `Projection` member.
+    #[inline]
     pub fn set_projection(mut self, input: Option<crate::types::Projection>) -> Self {
         self.projection = input;
         self
     }
     /// The `Projection` member as currently set.
+    #[inline]
     pub fn get_projection(&self) -> &Option<crate::types::Projection> {
         &self.projection
     }
     /// Builds the [`LocalSecondaryIndexInfo`].
+    #[inline]
     pub fn build(self) -> LocalSecondaryIndexInfo {
         LocalSecondaryIndexInfo {
             index_name: self.index_name,
@@ -104,6 +118,7 @@ impl LocalSecondaryIndexInfoBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_local_secondary_index_info(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<LocalSecondaryIndexInfo, ::awsrt::json::JsonError> {

@@ -20,6 +20,7 @@ pub enum MultiRegionConsistency {
 }
 impl MultiRegionConsistency {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Eventual => "EVENTUAL",
@@ -33,6 +34,7 @@ impl MultiRegionConsistency {
     }
 }
 impl ::std::convert::From<&str> for MultiRegionConsistency {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "EVENTUAL" => Self::Eventual,

@@ -22,14 +22,17 @@ pub struct OnDemandThroughput {
 }
 impl OnDemandThroughput {
     /// Maximum number of read request units for the specified table.
+    #[inline]
     pub fn max_read_request_units(&self) -> Option<i64> {
         self.max_read_request_units
     }
     /// Maximum number of write request units for the specified table.
+    #[inline]
     pub fn max_write_request_units(&self) -> Option<i64> {
         self.max_write_request_units
     }
     /// Creates a new builder for [`OnDemandThroughput`].
+    #[inline]
     pub fn builder() -> OnDemandThroughputBuilder {
         <OnDemandThroughputBuilder as ::std::default::Default>::default()
     }
@@ -43,34 +46,41 @@ pub struct OnDemandThroughputBuilder {
 }
 impl OnDemandThroughputBuilder {
     /// Maximum number of read request units for the specified table.
+    #[inline]
     pub fn max_read_request_units(mut self, input: i64) -> Self {
         self.max_read_request_units = Some(input);
         self
     }
     /// Sets or clears the `MaxReadRequestUnits` member.
+    #[inline]
     pub fn set_max_read_request_units(mut self, input: Option<i64>) -> Self {
         self.max_read_request_units = input;
         self
     }
     /// The `MaxReadRequestUnits` member as currently set.
+    #[inline]
     pub fn get_max_read_request_units(&self) -> &Option<i64> {
         &self.max_read_request_units
     }
     /// Maximum number of write request units for the specified table.
+    #[inline]
     pub fn max_write_request_units(mut self, input: i64) -> Self {
         self.max_write_request_units = Some(input);
         self
     }
     /// Sets or clears the `MaxWriteRequestUnits` member.
+    #[inline]
     pub fn set_max_write_request_units(mut self, input: Option<i64>) -> Self {
         self.max_write_request_units = input;
         self
     }
     /// The `MaxWriteRequestUnits` member as currently set.
+    #[inline]
     pub fn get_max_write_request_units(&self) -> &Option<i64> {
         &self.max_write_request_units
     }
     /// Builds the [`OnDemandThroughput`].
+    #[inline]
     pub fn build(self) -> OnDemandThroughput {
         OnDemandThroughput {
             max_read_request_units: self.max_read_request_units,
@@ -78,6 +88,7 @@ impl OnDemandThroughputBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_on_demand_throughput(w: &mut ::awsrt::json::JsonWriter, v: &OnDemandThroughput) {
     w.begin_object();
     if let Some(value) = &v.max_read_request_units {
@@ -90,6 +101,7 @@ pub(crate) fn ser_on_demand_throughput(w: &mut ::awsrt::json::JsonWriter, v: &On
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_on_demand_throughput(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<OnDemandThroughput, ::awsrt::json::JsonError> {

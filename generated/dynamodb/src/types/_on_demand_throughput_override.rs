@@ -16,10 +16,12 @@ pub struct OnDemandThroughputOverride {
 }
 impl OnDemandThroughputOverride {
     /// Maximum number of read request units for the specified replica table.
+    #[inline]
     pub fn max_read_request_units(&self) -> Option<i64> {
         self.max_read_request_units
     }
     /// Creates a new builder for [`OnDemandThroughputOverride`].
+    #[inline]
     pub fn builder() -> OnDemandThroughputOverrideBuilder {
         <OnDemandThroughputOverrideBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct OnDemandThroughputOverrideBuilder {
 }
 impl OnDemandThroughputOverrideBuilder {
     /// Maximum number of read request units for the specified replica table.
+    #[inline]
     pub fn max_read_request_units(mut self, input: i64) -> Self {
         self.max_read_request_units = Some(input);
         self
     }
     /// Sets or clears the `MaxReadRequestUnits` member.
+    #[inline]
     pub fn set_max_read_request_units(mut self, input: Option<i64>) -> Self {
         self.max_read_request_units = input;
         self
     }
     /// The `MaxReadRequestUnits` member as currently set.
+    #[inline]
     pub fn get_max_read_request_units(&self) -> &Option<i64> {
         &self.max_read_request_units
     }
     /// Builds the [`OnDemandThroughputOverride`].
+    #[inline]
     pub fn build(self) -> OnDemandThroughputOverride {
         OnDemandThroughputOverride {
             max_read_request_units: self.max_read_request_units,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_on_demand_throughput_override(
     w: &mut ::awsrt::json::JsonWriter,
     v: &OnDemandThroughputOverride,
@@ -63,6 +70,7 @@ pub(crate) fn ser_on_demand_throughput_override(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_on_demand_throughput_override(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<OnDemandThroughputOverride, ::awsrt::json::JsonError> {

@@ -22,20 +22,24 @@ pub struct ParameterizedStatement {
 }
 impl ParameterizedStatement {
     /// A PartiQL statement that uses parameters.
+    #[inline]
     pub fn statement(&self) -> &str {
         &self.statement
     }
     /// The parameter values.
+    #[inline]
     pub fn parameters(&self) -> &[crate::types::AttributeValue] {
         self.parameters.as_deref().unwrap_or_default()
     }
     /// An optional parameter that returns the item attributes for a PartiQL `ParameterizedStatement` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         &self,
     ) -> Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
         self.return_values_on_condition_check_failure.as_ref()
     }
     /// Creates a new builder for [`ParameterizedStatement`].
+    #[inline]
     pub fn builder() -> ParameterizedStatementBuilder {
         <ParameterizedStatementBuilder as ::std::default::Default>::default()
     }
@@ -51,35 +55,42 @@ pub struct ParameterizedStatementBuilder {
 impl ParameterizedStatementBuilder {
     /// A PartiQL statement that uses parameters.
     /// This member is required.
+    #[inline]
     pub fn statement(mut self, input: impl Into<String>) -> Self {
         self.statement = Some(input.into());
         self
     }
     /// Sets or clears the `Statement` member.
+    #[inline]
     pub fn set_statement(mut self, input: Option<String>) -> Self {
         self.statement = input;
         self
     }
     /// The `Statement` member as currently set.
+    #[inline]
     pub fn get_statement(&self) -> &Option<String> {
         &self.statement
     }
     /// Appends an item to the `Parameters` list.
     /// The parameter values.
+    #[inline]
     pub fn parameters(mut self, input: crate::types::AttributeValue) -> Self {
         self.parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Parameters` member.
+    #[inline]
     pub fn set_parameters(mut self, input: Option<Vec<crate::types::AttributeValue>>) -> Self {
         self.parameters = input;
         self
     }
     /// The `Parameters` member as currently set.
+    #[inline]
     pub fn get_parameters(&self) -> &Option<Vec<crate::types::AttributeValue>> {
         &self.parameters
     }
     /// An optional parameter that returns the item attributes for a PartiQL `ParameterizedStatement` operation that failed a condition check.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -88,6 +99,7 @@ impl ParameterizedStatementBuilder {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -96,6 +108,7 @@ impl ParameterizedStatementBuilder {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -106,6 +119,7 @@ impl ParameterizedStatementBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ParameterizedStatement, ::awsrt::error::BuildError> {
         Ok(ParameterizedStatement {
             statement: self.statement.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +131,7 @@ impl ParameterizedStatementBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_parameterized_statement(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ParameterizedStatement,

@@ -25,24 +25,29 @@ pub struct PointInTimeRecoveryDescription {
 }
 impl PointInTimeRecoveryDescription {
     /// The current state of point in time recovery:
+    #[inline]
     pub fn point_in_time_recovery_status(
         &self,
     ) -> Option<&crate::types::PointInTimeRecoveryStatus> {
         self.point_in_time_recovery_status.as_ref()
     }
     /// The number of preceding days for which continuous backups are taken and maintained.
+    #[inline]
     pub fn recovery_period_in_days(&self) -> Option<i32> {
         self.recovery_period_in_days
     }
     /// Specifies the earliest point in time you can restore your table to.
+    #[inline]
     pub fn earliest_restorable_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.earliest_restorable_date_time
     }
     /// `LatestRestorableDateTime` is typically 5 minutes before the current time.
+    #[inline]
     pub fn latest_restorable_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.latest_restorable_date_time
     }
     /// Creates a new builder for [`PointInTimeRecoveryDescription`].
+    #[inline]
     pub fn builder() -> PointInTimeRecoveryDescriptionBuilder {
         <PointInTimeRecoveryDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -58,6 +63,7 @@ pub struct PointInTimeRecoveryDescriptionBuilder {
 }
 impl PointInTimeRecoveryDescriptionBuilder {
     /// The current state of point in time recovery:
+    #[inline]
     pub fn point_in_time_recovery_status(
         mut self,
         input: impl Into<crate::types::PointInTimeRecoveryStatus>,
@@ -66,6 +72,7 @@ impl PointInTimeRecoveryDescriptionBuilder {
         self
     }
     /// Sets or clears the `PointInTimeRecoveryStatus` member.
+    #[inline]
     pub fn set_point_in_time_recovery_status(
         mut self,
         input: Option<crate::types::PointInTimeRecoveryStatus>,
@@ -74,31 +81,37 @@ impl PointInTimeRecoveryDescriptionBuilder {
         self
     }
     /// The `PointInTimeRecoveryStatus` member as currently set.
+    #[inline]
     pub fn get_point_in_time_recovery_status(
         &self,
     ) -> &Option<crate::types::PointInTimeRecoveryStatus> {
         &self.point_in_time_recovery_status
     }
     /// The number of preceding days for which continuous backups are taken and maintained.
+    #[inline]
     pub fn recovery_period_in_days(mut self, input: i32) -> Self {
         self.recovery_period_in_days = Some(input);
         self
     }
     /// Sets or clears the `RecoveryPeriodInDays` member.
+    #[inline]
     pub fn set_recovery_period_in_days(mut self, input: Option<i32>) -> Self {
         self.recovery_period_in_days = input;
         self
     }
     /// The `RecoveryPeriodInDays` member as currently set.
+    #[inline]
     pub fn get_recovery_period_in_days(&self) -> &Option<i32> {
         &self.recovery_period_in_days
     }
     /// Specifies the earliest point in time you can restore your table to.
+    #[inline]
     pub fn earliest_restorable_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.earliest_restorable_date_time = Some(input);
         self
     }
     /// Sets or clears the `EarliestRestorableDateTime` member.
+    #[inline]
     pub fn set_earliest_restorable_date_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -107,15 +120,18 @@ impl PointInTimeRecoveryDescriptionBuilder {
         self
     }
     /// The `EarliestRestorableDateTime` member as currently set.
+    #[inline]
     pub fn get_earliest_restorable_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.earliest_restorable_date_time
     }
     /// `LatestRestorableDateTime` is typically 5 minutes before the current time.
+    #[inline]
     pub fn latest_restorable_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.latest_restorable_date_time = Some(input);
         self
     }
     /// Sets or clears the `LatestRestorableDateTime` member.
+    #[inline]
     pub fn set_latest_restorable_date_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -124,10 +140,12 @@ impl PointInTimeRecoveryDescriptionBuilder {
         self
     }
     /// The `LatestRestorableDateTime` member as currently set.
+    #[inline]
     pub fn get_latest_restorable_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.latest_restorable_date_time
     }
     /// Builds the [`PointInTimeRecoveryDescription`].
+    #[inline]
     pub fn build(self) -> PointInTimeRecoveryDescription {
         PointInTimeRecoveryDescription {
             point_in_time_recovery_status: self.point_in_time_recovery_status,
@@ -137,6 +155,7 @@ impl PointInTimeRecoveryDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_point_in_time_recovery_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PointInTimeRecoveryDescription, ::awsrt::json::JsonError> {

@@ -18,14 +18,17 @@ pub struct PointInTimeRecoverySpecification {
 }
 impl PointInTimeRecoverySpecification {
     /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn point_in_time_recovery_enabled(&self) -> bool {
         self.point_in_time_recovery_enabled
     }
     /// The number of preceding days for which continuous backups are taken and maintained.
+    #[inline]
     pub fn recovery_period_in_days(&self) -> Option<i32> {
         self.recovery_period_in_days
     }
     /// Creates a new builder for [`PointInTimeRecoverySpecification`].
+    #[inline]
     pub fn builder() -> PointInTimeRecoverySpecificationBuilder {
         <PointInTimeRecoverySpecificationBuilder as ::std::default::Default>::default()
     }
@@ -40,30 +43,36 @@ pub struct PointInTimeRecoverySpecificationBuilder {
 impl PointInTimeRecoverySpecificationBuilder {
     /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
     /// This member is required.
+    #[inline]
     pub fn point_in_time_recovery_enabled(mut self, input: bool) -> Self {
         self.point_in_time_recovery_enabled = Some(input);
         self
     }
     /// Sets or clears the `PointInTimeRecoveryEnabled` member.
+    #[inline]
     pub fn set_point_in_time_recovery_enabled(mut self, input: Option<bool>) -> Self {
         self.point_in_time_recovery_enabled = input;
         self
     }
     /// The `PointInTimeRecoveryEnabled` member as currently set.
+    #[inline]
     pub fn get_point_in_time_recovery_enabled(&self) -> &Option<bool> {
         &self.point_in_time_recovery_enabled
     }
     /// The number of preceding days for which continuous backups are taken and maintained.
+    #[inline]
     pub fn recovery_period_in_days(mut self, input: i32) -> Self {
         self.recovery_period_in_days = Some(input);
         self
     }
     /// Sets or clears the `RecoveryPeriodInDays` member.
+    #[inline]
     pub fn set_recovery_period_in_days(mut self, input: Option<i32>) -> Self {
         self.recovery_period_in_days = input;
         self
     }
     /// The `RecoveryPeriodInDays` member as currently set.
+    #[inline]
     pub fn get_recovery_period_in_days(&self) -> &Option<i32> {
         &self.recovery_period_in_days
     }
@@ -72,6 +81,7 @@ impl PointInTimeRecoverySpecificationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PointInTimeRecoverySpecification, ::awsrt::error::BuildError> {
         Ok(PointInTimeRecoverySpecification {
             point_in_time_recovery_enabled: self.point_in_time_recovery_enabled.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -82,6 +92,7 @@ impl PointInTimeRecoverySpecificationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_point_in_time_recovery_specification(
     w: &mut ::awsrt::json::JsonWriter,
     v: &PointInTimeRecoverySpecification,

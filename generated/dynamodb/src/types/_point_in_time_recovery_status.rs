@@ -20,6 +20,7 @@ pub enum PointInTimeRecoveryStatus {
 }
 impl PointInTimeRecoveryStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "ENABLED",
@@ -33,6 +34,7 @@ impl PointInTimeRecoveryStatus {
     }
 }
 impl ::std::convert::From<&str> for PointInTimeRecoveryStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ENABLED" => Self::Enabled,

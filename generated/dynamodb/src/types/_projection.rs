@@ -26,14 +26,17 @@ pub struct Projection {
 }
 impl Projection {
     /// The set of attributes that are projected into the index:
+    #[inline]
     pub fn projection_type(&self) -> Option<&crate::types::ProjectionType> {
         self.projection_type.as_ref()
     }
     /// Represents the non-key attribute names which will be projected into the index.
+    #[inline]
     pub fn non_key_attributes(&self) -> &[String] {
         self.non_key_attributes.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`Projection`].
+    #[inline]
     pub fn builder() -> ProjectionBuilder {
         <ProjectionBuilder as ::std::default::Default>::default()
     }
@@ -47,35 +50,42 @@ pub struct ProjectionBuilder {
 }
 impl ProjectionBuilder {
     /// The set of attributes that are projected into the index:
+    #[inline]
     pub fn projection_type(mut self, input: impl Into<crate::types::ProjectionType>) -> Self {
         self.projection_type = Some(input.into());
         self
     }
     /// Sets or clears the `ProjectionType` member.
+    #[inline]
     pub fn set_projection_type(mut self, input: Option<crate::types::ProjectionType>) -> Self {
         self.projection_type = input;
         self
     }
     /// The `ProjectionType` member as currently set.
+    #[inline]
     pub fn get_projection_type(&self) -> &Option<crate::types::ProjectionType> {
         &self.projection_type
     }
     /// Appends an item to the `NonKeyAttributes` list.
     /// Represents the non-key attribute names which will be projected into the index.
+    #[inline]
     pub fn non_key_attributes(mut self, input: impl Into<String>) -> Self {
         self.non_key_attributes.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `NonKeyAttributes` member.
+    #[inline]
     pub fn set_non_key_attributes(mut self, input: Option<Vec<String>>) -> Self {
         self.non_key_attributes = input;
         self
     }
     /// The `NonKeyAttributes` member as currently set.
+    #[inline]
     pub fn get_non_key_attributes(&self) -> &Option<Vec<String>> {
         &self.non_key_attributes
     }
     /// Builds the [`Projection`].
+    #[inline]
     pub fn build(self) -> Projection {
         Projection {
             projection_type: self.projection_type,
@@ -83,6 +93,7 @@ impl ProjectionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_projection(w: &mut ::awsrt::json::JsonWriter, v: &Projection) {
     w.begin_object();
     if let Some(value) = &v.projection_type {
@@ -99,6 +110,7 @@ pub(crate) fn ser_projection(w: &mut ::awsrt::json::JsonWriter, v: &Projection) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_projection(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Projection, ::awsrt::json::JsonError> {

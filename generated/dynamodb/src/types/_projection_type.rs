@@ -22,6 +22,7 @@ pub enum ProjectionType {
 }
 impl ProjectionType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "ALL",
@@ -36,6 +37,7 @@ impl ProjectionType {
     }
 }
 impl ::std::convert::From<&str> for ProjectionType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ALL" => Self::All,

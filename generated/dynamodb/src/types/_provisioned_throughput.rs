@@ -24,14 +24,17 @@ pub struct ProvisionedThroughput {
 }
 impl ProvisionedThroughput {
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn read_capacity_units(&self) -> i64 {
         self.read_capacity_units
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn write_capacity_units(&self) -> i64 {
         self.write_capacity_units
     }
     /// Creates a new builder for [`ProvisionedThroughput`].
+    #[inline]
     pub fn builder() -> ProvisionedThroughputBuilder {
         <ProvisionedThroughputBuilder as ::std::default::Default>::default()
     }
@@ -46,31 +49,37 @@ pub struct ProvisionedThroughputBuilder {
 impl ProvisionedThroughputBuilder {
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
     /// This member is required.
+    #[inline]
     pub fn read_capacity_units(mut self, input: i64) -> Self {
         self.read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ReadCapacityUnits` member.
+    #[inline]
     pub fn set_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.read_capacity_units = input;
         self
     }
     /// The `ReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_read_capacity_units(&self) -> &Option<i64> {
         &self.read_capacity_units
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
     /// This member is required.
+    #[inline]
     pub fn write_capacity_units(mut self, input: i64) -> Self {
         self.write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `WriteCapacityUnits` member.
+    #[inline]
     pub fn set_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.write_capacity_units = input;
         self
     }
     /// The `WriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_write_capacity_units(&self) -> &Option<i64> {
         &self.write_capacity_units
     }
@@ -79,6 +88,7 @@ impl ProvisionedThroughputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ProvisionedThroughput, ::awsrt::error::BuildError> {
         Ok(ProvisionedThroughput {
             read_capacity_units: self.read_capacity_units.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -92,6 +102,7 @@ impl ProvisionedThroughputBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_provisioned_throughput(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ProvisionedThroughput,
@@ -109,6 +120,7 @@ pub(crate) fn ser_provisioned_throughput(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_provisioned_throughput(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ProvisionedThroughput, ::awsrt::json::JsonError> {

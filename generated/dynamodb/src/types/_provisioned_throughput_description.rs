@@ -24,26 +24,32 @@ pub struct ProvisionedThroughputDescription {
 }
 impl ProvisionedThroughputDescription {
     /// The date and time of the last provisioned throughput increase for this table.
+    #[inline]
     pub fn last_increase_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_increase_date_time
     }
     /// The date and time of the last provisioned throughput decrease for this table.
+    #[inline]
     pub fn last_decrease_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_decrease_date_time
     }
     /// The number of provisioned throughput decreases for this table during this UTC calendar day.
+    #[inline]
     pub fn number_of_decreases_today(&self) -> Option<i64> {
         self.number_of_decreases_today
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn read_capacity_units(&self) -> Option<i64> {
         self.read_capacity_units
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn write_capacity_units(&self) -> Option<i64> {
         self.write_capacity_units
     }
     /// Creates a new builder for [`ProvisionedThroughputDescription`].
+    #[inline]
     pub fn builder() -> ProvisionedThroughputDescriptionBuilder {
         <ProvisionedThroughputDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -60,76 +66,92 @@ pub struct ProvisionedThroughputDescriptionBuilder {
 }
 impl ProvisionedThroughputDescriptionBuilder {
     /// The date and time of the last provisioned throughput increase for this table.
+    #[inline]
     pub fn last_increase_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_increase_date_time = Some(input);
         self
     }
     /// Sets or clears the `LastIncreaseDateTime` member.
+    #[inline]
     pub fn set_last_increase_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_increase_date_time = input;
         self
     }
     /// The `LastIncreaseDateTime` member as currently set.
+    #[inline]
     pub fn get_last_increase_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_increase_date_time
     }
     /// The date and time of the last provisioned throughput decrease for this table.
+    #[inline]
     pub fn last_decrease_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_decrease_date_time = Some(input);
         self
     }
     /// Sets or clears the `LastDecreaseDateTime` member.
+    #[inline]
     pub fn set_last_decrease_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_decrease_date_time = input;
         self
     }
     /// The `LastDecreaseDateTime` member as currently set.
+    #[inline]
     pub fn get_last_decrease_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_decrease_date_time
     }
     /// The number of provisioned throughput decreases for this table during this UTC calendar day.
+    #[inline]
     pub fn number_of_decreases_today(mut self, input: i64) -> Self {
         self.number_of_decreases_today = Some(input);
         self
     }
     /// Sets or clears the `NumberOfDecreasesToday` member.
+    #[inline]
     pub fn set_number_of_decreases_today(mut self, input: Option<i64>) -> Self {
         self.number_of_decreases_today = input;
         self
     }
     /// The `NumberOfDecreasesToday` member as currently set.
+    #[inline]
     pub fn get_number_of_decreases_today(&self) -> &Option<i64> {
         &self.number_of_decreases_today
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn read_capacity_units(mut self, input: i64) -> Self {
         self.read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ReadCapacityUnits` member.
+    #[inline]
     pub fn set_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.read_capacity_units = input;
         self
     }
     /// The `ReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_read_capacity_units(&self) -> &Option<i64> {
         &self.read_capacity_units
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn write_capacity_units(mut self, input: i64) -> Self {
         self.write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `WriteCapacityUnits` member.
+    #[inline]
     pub fn set_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.write_capacity_units = input;
         self
     }
     /// The `WriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_write_capacity_units(&self) -> &Option<i64> {
         &self.write_capacity_units
     }
     /// Builds the [`ProvisionedThroughputDescription`].
+    #[inline]
     pub fn build(self) -> ProvisionedThroughputDescription {
         ProvisionedThroughputDescription {
             last_increase_date_time: self.last_increase_date_time,
@@ -140,6 +162,7 @@ impl ProvisionedThroughputDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_provisioned_throughput_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ProvisionedThroughputDescription, ::awsrt::json::JsonError> {

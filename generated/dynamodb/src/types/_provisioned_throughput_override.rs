@@ -16,10 +16,12 @@ pub struct ProvisionedThroughputOverride {
 }
 impl ProvisionedThroughputOverride {
     /// Replica-specific read capacity units.
+    #[inline]
     pub fn read_capacity_units(&self) -> Option<i64> {
         self.read_capacity_units
     }
     /// Creates a new builder for [`ProvisionedThroughputOverride`].
+    #[inline]
     pub fn builder() -> ProvisionedThroughputOverrideBuilder {
         <ProvisionedThroughputOverrideBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct ProvisionedThroughputOverrideBuilder {
 }
 impl ProvisionedThroughputOverrideBuilder {
     /// Replica-specific read capacity units.
+    #[inline]
     pub fn read_capacity_units(mut self, input: i64) -> Self {
         self.read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ReadCapacityUnits` member.
+    #[inline]
     pub fn set_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.read_capacity_units = input;
         self
     }
     /// The `ReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_read_capacity_units(&self) -> &Option<i64> {
         &self.read_capacity_units
     }
     /// Builds the [`ProvisionedThroughputOverride`].
+    #[inline]
     pub fn build(self) -> ProvisionedThroughputOverride {
         ProvisionedThroughputOverride {
             read_capacity_units: self.read_capacity_units,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_provisioned_throughput_override(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ProvisionedThroughputOverride,
@@ -63,6 +70,7 @@ pub(crate) fn ser_provisioned_throughput_override(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_provisioned_throughput_override(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ProvisionedThroughputOverride, ::awsrt::json::JsonError> {

@@ -16,10 +16,12 @@ pub struct PutRequest {
 }
 impl PutRequest {
     /// A map of attribute name to attribute values, representing the primary key of an item to be processed by `PutItem`.
+    #[inline]
     pub fn item(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.item
     }
     /// Creates a new builder for [`PutRequest`].
+    #[inline]
     pub fn builder() -> PutRequestBuilder {
         <PutRequestBuilder as ::std::default::Default>::default()
     }
@@ -33,11 +35,13 @@ pub struct PutRequestBuilder {
 impl PutRequestBuilder {
     /// Inserts an entry into the `Item` map.
     /// A map of attribute name to attribute values, representing the primary key of an item to be processed by `PutItem`.
+    #[inline]
     pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
+    #[inline]
     pub fn set_item(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -46,6 +50,7 @@ impl PutRequestBuilder {
         self
     }
     /// The `Item` member as currently set.
+    #[inline]
     pub fn get_item(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -56,6 +61,7 @@ impl PutRequestBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutRequest, ::awsrt::error::BuildError> {
         Ok(PutRequest {
             item: self.item.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -65,6 +71,7 @@ impl PutRequestBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_put_request(w: &mut ::awsrt::json::JsonWriter, v: &PutRequest) {
     w.begin_object();
     {
@@ -79,6 +86,7 @@ pub(crate) fn ser_put_request(w: &mut ::awsrt::json::JsonWriter, v: &PutRequest)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_put_request(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PutRequest, ::awsrt::json::JsonError> {

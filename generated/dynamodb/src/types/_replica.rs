@@ -16,10 +16,12 @@ pub struct Replica {
 }
 impl Replica {
     /// The Region where the replica needs to be created.
+    #[inline]
     pub fn region_name(&self) -> Option<&str> {
         self.region_name.as_deref()
     }
     /// Creates a new builder for [`Replica`].
+    #[inline]
     pub fn builder() -> ReplicaBuilder {
         <ReplicaBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct ReplicaBuilder {
 }
 impl ReplicaBuilder {
     /// The Region where the replica needs to be created.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// Builds the [`Replica`].
+    #[inline]
     pub fn build(self) -> Replica {
         Replica {
             region_name: self.region_name,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_replica(w: &mut ::awsrt::json::JsonWriter, v: &Replica) {
     w.begin_object();
     if let Some(value) = &v.region_name {
@@ -60,6 +67,7 @@ pub(crate) fn ser_replica(w: &mut ::awsrt::json::JsonWriter, v: &Replica) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_replica(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Replica, ::awsrt::json::JsonError> {

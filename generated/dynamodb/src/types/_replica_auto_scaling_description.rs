@@ -29,32 +29,38 @@ pub struct ReplicaAutoScalingDescription {
 }
 impl ReplicaAutoScalingDescription {
     /// The Region where the replica exists.
+    #[inline]
     pub fn region_name(&self) -> Option<&str> {
         self.region_name.as_deref()
     }
     /// Replica-specific global secondary index auto scaling settings.
+    #[inline]
     pub fn global_secondary_indexes(&self) -> &[
         crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription
     ] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// Represents the auto scaling settings for a global table or global secondary index.
+    #[inline]
     pub fn replica_provisioned_read_capacity_auto_scaling_settings(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsDescription> {
         self.replica_provisioned_read_capacity_auto_scaling_settings.as_ref()
     }
     /// Represents the auto scaling settings for a global table or global secondary index.
+    #[inline]
     pub fn replica_provisioned_write_capacity_auto_scaling_settings(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsDescription> {
         self.replica_provisioned_write_capacity_auto_scaling_settings.as_ref()
     }
     /// The current state of the replica:
+    #[inline]
     pub fn replica_status(&self) -> Option<&crate::types::ReplicaStatus> {
         self.replica_status.as_ref()
     }
     /// Creates a new builder for [`ReplicaAutoScalingDescription`].
+    #[inline]
     pub fn builder() -> ReplicaAutoScalingDescriptionBuilder {
         <ReplicaAutoScalingDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -71,21 +77,25 @@ pub struct ReplicaAutoScalingDescriptionBuilder {
 }
 impl ReplicaAutoScalingDescriptionBuilder {
     /// The Region where the replica exists.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// Replica-specific global secondary index auto scaling settings.
+    #[inline]
     pub fn global_secondary_indexes(
         mut self,
         input: crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription,
@@ -94,6 +104,7 @@ impl ReplicaAutoScalingDescriptionBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexes` member.
+    #[inline]
     pub fn set_global_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>>,
@@ -102,12 +113,14 @@ impl ReplicaAutoScalingDescriptionBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_global_secondary_indexes(
         &self,
     ) -> &Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>> {
         &self.global_secondary_indexes
     }
     /// Represents the auto scaling settings for a global table or global secondary index.
+    #[inline]
     pub fn replica_provisioned_read_capacity_auto_scaling_settings(
         mut self,
         input: crate::types::AutoScalingSettingsDescription,
@@ -116,6 +129,7 @@ impl ReplicaAutoScalingDescriptionBuilder {
         self
     }
     /// Sets or clears the `ReplicaProvisionedReadCapacityAutoScalingSettings` member.
+    #[inline]
     pub fn set_replica_provisioned_read_capacity_auto_scaling_settings(
         mut self,
         input: Option<crate::types::AutoScalingSettingsDescription>,
@@ -124,12 +138,14 @@ impl ReplicaAutoScalingDescriptionBuilder {
         self
     }
     /// The `ReplicaProvisionedReadCapacityAutoScalingSettings` member as currently set.
+    #[inline]
     pub fn get_replica_provisioned_read_capacity_auto_scaling_settings(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsDescription> {
         &self.replica_provisioned_read_capacity_auto_scaling_settings
     }
     /// Represents the auto scaling settings for a global table or global secondary index.
+    #[inline]
     pub fn replica_provisioned_write_capacity_auto_scaling_settings(
         mut self,
         input: crate::types::AutoScalingSettingsDescription,
@@ -138,6 +154,7 @@ impl ReplicaAutoScalingDescriptionBuilder {
         self
     }
     /// Sets or clears the `ReplicaProvisionedWriteCapacityAutoScalingSettings` member.
+    #[inline]
     pub fn set_replica_provisioned_write_capacity_auto_scaling_settings(
         mut self,
         input: Option<crate::types::AutoScalingSettingsDescription>,
@@ -146,26 +163,31 @@ impl ReplicaAutoScalingDescriptionBuilder {
         self
     }
     /// The `ReplicaProvisionedWriteCapacityAutoScalingSettings` member as currently set.
+    #[inline]
     pub fn get_replica_provisioned_write_capacity_auto_scaling_settings(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsDescription> {
         &self.replica_provisioned_write_capacity_auto_scaling_settings
     }
     /// The current state of the replica:
+    #[inline]
     pub fn replica_status(mut self, input: impl Into<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaStatus` member.
+    #[inline]
     pub fn set_replica_status(mut self, input: Option<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = input;
         self
     }
     /// The `ReplicaStatus` member as currently set.
+    #[inline]
     pub fn get_replica_status(&self) -> &Option<crate::types::ReplicaStatus> {
         &self.replica_status
     }
     /// Builds the [`ReplicaAutoScalingDescription`].
+    #[inline]
     pub fn build(self) -> ReplicaAutoScalingDescription {
         ReplicaAutoScalingDescription {
             region_name: self.region_name,
@@ -176,6 +198,7 @@ impl ReplicaAutoScalingDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_replica_auto_scaling_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicaAutoScalingDescription, ::awsrt::json::JsonError> {

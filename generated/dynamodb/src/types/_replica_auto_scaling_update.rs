@@ -20,22 +20,26 @@ pub struct ReplicaAutoScalingUpdate {
 }
 impl ReplicaAutoScalingUpdate {
     /// The Region where the replica exists.
+    #[inline]
     pub fn region_name(&self) -> &str {
         &self.region_name
     }
     /// Represents the auto scaling settings of global secondary indexes that will be modified.
+    #[inline]
     pub fn replica_global_secondary_index_updates(&self) -> &[
         crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate
     ] {
         self.replica_global_secondary_index_updates.as_deref().unwrap_or_default()
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
+    #[inline]
     pub fn replica_provisioned_read_capacity_auto_scaling_update(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsUpdate> {
         self.replica_provisioned_read_capacity_auto_scaling_update.as_ref()
     }
     /// Creates a new builder for [`ReplicaAutoScalingUpdate`].
+    #[inline]
     pub fn builder() -> ReplicaAutoScalingUpdateBuilder {
         <ReplicaAutoScalingUpdateBuilder as ::std::default::Default>::default()
     }
@@ -51,21 +55,25 @@ pub struct ReplicaAutoScalingUpdateBuilder {
 impl ReplicaAutoScalingUpdateBuilder {
     /// The Region where the replica exists.
     /// This member is required.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// Appends an item to the `ReplicaGlobalSecondaryIndexUpdates` list.
     /// Represents the auto scaling settings of global secondary indexes that will be modified.
+    #[inline]
     pub fn replica_global_secondary_index_updates(
         mut self,
         input: crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate,
@@ -74,6 +82,7 @@ impl ReplicaAutoScalingUpdateBuilder {
         self
     }
     /// Sets or clears the `ReplicaGlobalSecondaryIndexUpdates` member.
+    #[inline]
     pub fn set_replica_global_secondary_index_updates(
         mut self,
         input: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate>>,
@@ -82,12 +91,14 @@ impl ReplicaAutoScalingUpdateBuilder {
         self
     }
     /// The `ReplicaGlobalSecondaryIndexUpdates` member as currently set.
+    #[inline]
     pub fn get_replica_global_secondary_index_updates(
         &self,
     ) -> &Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate>> {
         &self.replica_global_secondary_index_updates
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
+    #[inline]
     pub fn replica_provisioned_read_capacity_auto_scaling_update(
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
@@ -96,6 +107,7 @@ impl ReplicaAutoScalingUpdateBuilder {
         self
     }
     /// Sets or clears the `ReplicaProvisionedReadCapacityAutoScalingUpdate` member.
+    #[inline]
     pub fn set_replica_provisioned_read_capacity_auto_scaling_update(
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
@@ -104,6 +116,7 @@ impl ReplicaAutoScalingUpdateBuilder {
         self
     }
     /// The `ReplicaProvisionedReadCapacityAutoScalingUpdate` member as currently set.
+    #[inline]
     pub fn get_replica_provisioned_read_capacity_auto_scaling_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
@@ -114,6 +127,7 @@ impl ReplicaAutoScalingUpdateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicaAutoScalingUpdate, ::awsrt::error::BuildError> {
         Ok(ReplicaAutoScalingUpdate {
             region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -125,6 +139,7 @@ impl ReplicaAutoScalingUpdateBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_replica_auto_scaling_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ReplicaAutoScalingUpdate,

@@ -53,56 +53,68 @@ pub struct ReplicaDescription {
 }
 impl ReplicaDescription {
     /// The name of the Region.
+    #[inline]
     pub fn region_name(&self) -> Option<&str> {
         self.region_name.as_deref()
     }
     /// The current state of the replica:
+    #[inline]
     pub fn replica_status(&self) -> Option<&crate::types::ReplicaStatus> {
         self.replica_status.as_ref()
     }
     /// Detailed information about the replica status.
+    #[inline]
     pub fn replica_status_description(&self) -> Option<&str> {
         self.replica_status_description.as_deref()
     }
     /// Specifies the progress of a Create, Update, or Delete action on the replica as a percentage.
+    #[inline]
     pub fn replica_status_percent_progress(&self) -> Option<&str> {
         self.replica_status_percent_progress.as_deref()
     }
     /// The KMS key of the replica that will be used for KMS encryption.
+    #[inline]
     pub fn kms_master_key_id(&self) -> Option<&str> {
         self.kms_master_key_id.as_deref()
     }
     /// Replica-specific provisioned throughput.
+    #[inline]
     pub fn provisioned_throughput_override(
         &self,
     ) -> Option<&crate::types::ProvisionedThroughputOverride> {
         self.provisioned_throughput_override.as_ref()
     }
     /// Overrides the maximum on-demand throughput settings for the specified replica table.
+    #[inline]
     pub fn on_demand_throughput_override(
         &self,
     ) -> Option<&crate::types::OnDemandThroughputOverride> {
         self.on_demand_throughput_override.as_ref()
     }
     /// Represents the warm throughput value for this replica.
+    #[inline]
     pub fn warm_throughput(&self) -> Option<&crate::types::TableWarmThroughputDescription> {
         self.warm_throughput.as_ref()
     }
     /// Replica-specific global secondary index settings.
+    #[inline]
     pub fn global_secondary_indexes(&self) -> &[
         crate::types::ReplicaGlobalSecondaryIndexDescription
     ] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// The time at which the replica was first detected as inaccessible.
+    #[inline]
     pub fn replica_inaccessible_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.replica_inaccessible_date_time
     }
     /// Contains details of the table class.
+    #[inline]
     pub fn replica_table_class_summary(&self) -> Option<&crate::types::TableClassSummary> {
         self.replica_table_class_summary.as_ref()
     }
     /// Creates a new builder for [`ReplicaDescription`].
+    #[inline]
     pub fn builder() -> ReplicaDescriptionBuilder {
         <ReplicaDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -125,76 +137,92 @@ pub struct ReplicaDescriptionBuilder {
 }
 impl ReplicaDescriptionBuilder {
     /// The name of the Region.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// The current state of the replica:
+    #[inline]
     pub fn replica_status(mut self, input: impl Into<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaStatus` member.
+    #[inline]
     pub fn set_replica_status(mut self, input: Option<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = input;
         self
     }
     /// The `ReplicaStatus` member as currently set.
+    #[inline]
     pub fn get_replica_status(&self) -> &Option<crate::types::ReplicaStatus> {
         &self.replica_status
     }
     /// Detailed information about the replica status.
+    #[inline]
     pub fn replica_status_description(mut self, input: impl Into<String>) -> Self {
         self.replica_status_description = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaStatusDescription` member.
+    #[inline]
     pub fn set_replica_status_description(mut self, input: Option<String>) -> Self {
         self.replica_status_description = input;
         self
     }
     /// The `ReplicaStatusDescription` member as currently set.
+    #[inline]
     pub fn get_replica_status_description(&self) -> &Option<String> {
         &self.replica_status_description
     }
     /// Specifies the progress of a Create, Update, or Delete action on the replica as a percentage.
+    #[inline]
     pub fn replica_status_percent_progress(mut self, input: impl Into<String>) -> Self {
         self.replica_status_percent_progress = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaStatusPercentProgress` member.
+    #[inline]
     pub fn set_replica_status_percent_progress(mut self, input: Option<String>) -> Self {
         self.replica_status_percent_progress = input;
         self
     }
     /// The `ReplicaStatusPercentProgress` member as currently set.
+    #[inline]
     pub fn get_replica_status_percent_progress(&self) -> &Option<String> {
         &self.replica_status_percent_progress
     }
     /// The KMS key of the replica that will be used for KMS encryption.
+    #[inline]
     pub fn kms_master_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_master_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KMSMasterKeyId` member.
+    #[inline]
     pub fn set_kms_master_key_id(mut self, input: Option<String>) -> Self {
         self.kms_master_key_id = input;
         self
     }
     /// The `KMSMasterKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_master_key_id(&self) -> &Option<String> {
         &self.kms_master_key_id
     }
     /// Replica-specific provisioned throughput.
+    #[inline]
     pub fn provisioned_throughput_override(
         mut self,
         input: crate::types::ProvisionedThroughputOverride,
@@ -203,6 +231,7 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// Sets or clears the `ProvisionedThroughputOverride` member.
+    #[inline]
     pub fn set_provisioned_throughput_override(
         mut self,
         input: Option<crate::types::ProvisionedThroughputOverride>,
@@ -211,12 +240,14 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// The `ProvisionedThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput_override(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughputOverride> {
         &self.provisioned_throughput_override
     }
     /// Overrides the maximum on-demand throughput settings for the specified replica table.
+    #[inline]
     pub fn on_demand_throughput_override(
         mut self,
         input: crate::types::OnDemandThroughputOverride,
@@ -225,6 +256,7 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// Sets or clears the `OnDemandThroughputOverride` member.
+    #[inline]
     pub fn set_on_demand_throughput_override(
         mut self,
         input: Option<crate::types::OnDemandThroughputOverride>,
@@ -233,17 +265,20 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput_override(
         &self,
     ) -> &Option<crate::types::OnDemandThroughputOverride> {
         &self.on_demand_throughput_override
     }
     /// Represents the warm throughput value for this replica.
+    #[inline]
     pub fn warm_throughput(mut self, input: crate::types::TableWarmThroughputDescription) -> Self {
         self.warm_throughput = Some(input);
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(
         mut self,
         input: Option<crate::types::TableWarmThroughputDescription>,
@@ -252,11 +287,13 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(&self) -> &Option<crate::types::TableWarmThroughputDescription> {
         &self.warm_throughput
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// Replica-specific global secondary index settings.
+    #[inline]
     pub fn global_secondary_indexes(
         mut self,
         input: crate::types::ReplicaGlobalSecondaryIndexDescription,
@@ -265,6 +302,7 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexes` member.
+    #[inline]
     pub fn set_global_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>>,
@@ -273,17 +311,20 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_global_secondary_indexes(
         &self,
     ) -> &Option<Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>> {
         &self.global_secondary_indexes
     }
     /// The time at which the replica was first detected as inaccessible.
+    #[inline]
     pub fn replica_inaccessible_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.replica_inaccessible_date_time = Some(input);
         self
     }
     /// Sets or clears the `ReplicaInaccessibleDateTime` member.
+    #[inline]
     pub fn set_replica_inaccessible_date_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -292,15 +333,18 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// The `ReplicaInaccessibleDateTime` member as currently set.
+    #[inline]
     pub fn get_replica_inaccessible_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.replica_inaccessible_date_time
     }
     /// Contains details of the table class.
+    #[inline]
     pub fn replica_table_class_summary(mut self, input: crate::types::TableClassSummary) -> Self {
         self.replica_table_class_summary = Some(input);
         self
     }
     /// Sets or clears the `ReplicaTableClassSummary` member.
+    #[inline]
     pub fn set_replica_table_class_summary(
         mut self,
         input: Option<crate::types::TableClassSummary>,
@@ -309,10 +353,12 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// The `ReplicaTableClassSummary` member as currently set.
+    #[inline]
     pub fn get_replica_table_class_summary(&self) -> &Option<crate::types::TableClassSummary> {
         &self.replica_table_class_summary
     }
     /// Builds the [`ReplicaDescription`].
+    #[inline]
     pub fn build(self) -> ReplicaDescription {
         ReplicaDescription {
             region_name: self.region_name,
@@ -329,6 +375,7 @@ impl ReplicaDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_replica_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicaDescription, ::awsrt::json::JsonError> {

@@ -20,22 +20,26 @@ pub struct ReplicaGlobalSecondaryIndex {
 }
 impl ReplicaGlobalSecondaryIndex {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(&self) -> &str {
         &self.index_name
     }
     /// Replica table GSI-specific provisioned throughput.
+    #[inline]
     pub fn provisioned_throughput_override(
         &self,
     ) -> Option<&crate::types::ProvisionedThroughputOverride> {
         self.provisioned_throughput_override.as_ref()
     }
     /// Overrides the maximum on-demand throughput settings for the specified global secondary index in the specified replica table.
+    #[inline]
     pub fn on_demand_throughput_override(
         &self,
     ) -> Option<&crate::types::OnDemandThroughputOverride> {
         self.on_demand_throughput_override.as_ref()
     }
     /// Creates a new builder for [`ReplicaGlobalSecondaryIndex`].
+    #[inline]
     pub fn builder() -> ReplicaGlobalSecondaryIndexBuilder {
         <ReplicaGlobalSecondaryIndexBuilder as ::std::default::Default>::default()
     }
@@ -51,20 +55,24 @@ pub struct ReplicaGlobalSecondaryIndexBuilder {
 impl ReplicaGlobalSecondaryIndexBuilder {
     /// The name of the global secondary index.
     /// This member is required.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Replica table GSI-specific provisioned throughput.
+    #[inline]
     pub fn provisioned_throughput_override(
         mut self,
         input: crate::types::ProvisionedThroughputOverride,
@@ -73,6 +81,7 @@ impl ReplicaGlobalSecondaryIndexBuilder {
         self
     }
     /// Sets or clears the `ProvisionedThroughputOverride` member.
+    #[inline]
     pub fn set_provisioned_throughput_override(
         mut self,
         input: Option<crate::types::ProvisionedThroughputOverride>,
@@ -81,12 +90,14 @@ impl ReplicaGlobalSecondaryIndexBuilder {
         self
     }
     /// The `ProvisionedThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput_override(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughputOverride> {
         &self.provisioned_throughput_override
     }
     /// Overrides the maximum on-demand throughput settings for the specified global secondary index in the specified replica table.
+    #[inline]
     pub fn on_demand_throughput_override(
         mut self,
         input: crate::types::OnDemandThroughputOverride,
@@ -95,6 +106,7 @@ impl ReplicaGlobalSecondaryIndexBuilder {
         self
     }
     /// Sets or clears the `OnDemandThroughputOverride` member.
+    #[inline]
     pub fn set_on_demand_throughput_override(
         mut self,
         input: Option<crate::types::OnDemandThroughputOverride>,
@@ -103,6 +115,7 @@ impl ReplicaGlobalSecondaryIndexBuilder {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput_override(
         &self,
     ) -> &Option<crate::types::OnDemandThroughputOverride> {
@@ -113,6 +126,7 @@ impl ReplicaGlobalSecondaryIndexBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicaGlobalSecondaryIndex, ::awsrt::error::BuildError> {
         Ok(ReplicaGlobalSecondaryIndex {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -124,6 +138,7 @@ impl ReplicaGlobalSecondaryIndexBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_replica_global_secondary_index(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ReplicaGlobalSecondaryIndex,

@@ -27,26 +27,31 @@ pub struct ReplicaGlobalSecondaryIndexAutoScalingDescription {
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingDescription {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// The current state of the replica global secondary index:
+    #[inline]
     pub fn index_status(&self) -> Option<&crate::types::IndexStatus> {
         self.index_status.as_ref()
     }
     /// Represents the auto scaling settings for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_read_capacity_auto_scaling_settings(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsDescription> {
         self.provisioned_read_capacity_auto_scaling_settings.as_ref()
     }
     /// Represents the auto scaling settings for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_settings(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsDescription> {
         self.provisioned_write_capacity_auto_scaling_settings.as_ref()
     }
     /// Creates a new builder for [`ReplicaGlobalSecondaryIndexAutoScalingDescription`].
+    #[inline]
     pub fn builder() -> ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
         <ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -62,34 +67,41 @@ pub struct ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// The current state of the replica global secondary index:
+    #[inline]
     pub fn index_status(mut self, input: impl Into<crate::types::IndexStatus>) -> Self {
         self.index_status = Some(input.into());
         self
     }
     /// Sets or clears the `IndexStatus` member.
+    #[inline]
     pub fn set_index_status(mut self, input: Option<crate::types::IndexStatus>) -> Self {
         self.index_status = input;
         self
     }
     /// The `IndexStatus` member as currently set.
+    #[inline]
     pub fn get_index_status(&self) -> &Option<crate::types::IndexStatus> {
         &self.index_status
     }
     /// Represents the auto scaling settings for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_read_capacity_auto_scaling_settings(
         mut self,
         input: crate::types::AutoScalingSettingsDescription,
@@ -98,6 +110,7 @@ impl ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
         self
     }
     /// Sets or clears the `ProvisionedReadCapacityAutoScalingSettings` member.
+    #[inline]
     pub fn set_provisioned_read_capacity_auto_scaling_settings(
         mut self,
         input: Option<crate::types::AutoScalingSettingsDescription>,
@@ -106,12 +119,14 @@ impl ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
         self
     }
     /// The `ProvisionedReadCapacityAutoScalingSettings` member as currently set.
+    #[inline]
     pub fn get_provisioned_read_capacity_auto_scaling_settings(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsDescription> {
         &self.provisioned_read_capacity_auto_scaling_settings
     }
     /// Represents the auto scaling settings for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_settings(
         mut self,
         input: crate::types::AutoScalingSettingsDescription,
@@ -120,6 +135,7 @@ impl ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
         self
     }
     /// Sets or clears the `ProvisionedWriteCapacityAutoScalingSettings` member.
+    #[inline]
     pub fn set_provisioned_write_capacity_auto_scaling_settings(
         mut self,
         input: Option<crate::types::AutoScalingSettingsDescription>,
@@ -128,12 +144,14 @@ impl ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
         self
     }
     /// The `ProvisionedWriteCapacityAutoScalingSettings` member as currently set.
+    #[inline]
     pub fn get_provisioned_write_capacity_auto_scaling_settings(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsDescription> {
         &self.provisioned_write_capacity_auto_scaling_settings
     }
     /// Builds the [`ReplicaGlobalSecondaryIndexAutoScalingDescription`].
+    #[inline]
     pub fn build(self) -> ReplicaGlobalSecondaryIndexAutoScalingDescription {
         ReplicaGlobalSecondaryIndexAutoScalingDescription {
             index_name: self.index_name,
@@ -143,6 +161,7 @@ impl ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_replica_global_secondary_index_auto_scaling_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicaGlobalSecondaryIndexAutoScalingDescription, ::awsrt::json::JsonError> {

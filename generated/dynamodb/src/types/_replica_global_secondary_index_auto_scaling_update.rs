@@ -18,16 +18,19 @@ pub struct ReplicaGlobalSecondaryIndexAutoScalingUpdate {
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingUpdate {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_read_capacity_auto_scaling_update(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsUpdate> {
         self.provisioned_read_capacity_auto_scaling_update.as_ref()
     }
     /// Creates a new builder for [`ReplicaGlobalSecondaryIndexAutoScalingUpdate`].
+    #[inline]
     pub fn builder() -> ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
         <ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder as ::std::default::Default>::default()
     }
@@ -41,20 +44,24 @@ pub struct ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
+    #[inline]
     pub fn provisioned_read_capacity_auto_scaling_update(
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
@@ -63,6 +70,7 @@ impl ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
         self
     }
     /// Sets or clears the `ProvisionedReadCapacityAutoScalingUpdate` member.
+    #[inline]
     pub fn set_provisioned_read_capacity_auto_scaling_update(
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
@@ -71,12 +79,14 @@ impl ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
         self
     }
     /// The `ProvisionedReadCapacityAutoScalingUpdate` member as currently set.
+    #[inline]
     pub fn get_provisioned_read_capacity_auto_scaling_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
         &self.provisioned_read_capacity_auto_scaling_update
     }
     /// Builds the [`ReplicaGlobalSecondaryIndexAutoScalingUpdate`].
+    #[inline]
     pub fn build(self) -> ReplicaGlobalSecondaryIndexAutoScalingUpdate {
         ReplicaGlobalSecondaryIndexAutoScalingUpdate {
             index_name: self.index_name,
@@ -84,6 +94,7 @@ impl ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_replica_global_secondary_index_auto_scaling_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ReplicaGlobalSecondaryIndexAutoScalingUpdate,

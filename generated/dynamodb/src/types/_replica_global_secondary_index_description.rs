@@ -22,28 +22,33 @@ pub struct ReplicaGlobalSecondaryIndexDescription {
 }
 impl ReplicaGlobalSecondaryIndexDescription {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(&self) -> Option<&str> {
         self.index_name.as_deref()
     }
     /// If not described, uses the source table GSI's read capacity settings.
+    #[inline]
     pub fn provisioned_throughput_override(
         &self,
     ) -> Option<&crate::types::ProvisionedThroughputOverride> {
         self.provisioned_throughput_override.as_ref()
     }
     /// Overrides the maximum on-demand throughput for the specified global secondary index in the specified replica table.
+    #[inline]
     pub fn on_demand_throughput_override(
         &self,
     ) -> Option<&crate::types::OnDemandThroughputOverride> {
         self.on_demand_throughput_override.as_ref()
     }
     /// Represents the warm throughput of the global secondary index for this replica.
+    #[inline]
     pub fn warm_throughput(
         &self,
     ) -> Option<&crate::types::GlobalSecondaryIndexWarmThroughputDescription> {
         self.warm_throughput.as_ref()
     }
     /// Creates a new builder for [`ReplicaGlobalSecondaryIndexDescription`].
+    #[inline]
     pub fn builder() -> ReplicaGlobalSecondaryIndexDescriptionBuilder {
         <ReplicaGlobalSecondaryIndexDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -59,20 +64,24 @@ pub struct ReplicaGlobalSecondaryIndexDescriptionBuilder {
 }
 impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// If not described, uses the source table GSI's read capacity settings.
+    #[inline]
     pub fn provisioned_throughput_override(
         mut self,
         input: crate::types::ProvisionedThroughputOverride,
@@ -81,6 +90,7 @@ impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// Sets or clears the `ProvisionedThroughputOverride` member.
+    #[inline]
     pub fn set_provisioned_throughput_override(
         mut self,
         input: Option<crate::types::ProvisionedThroughputOverride>,
@@ -89,12 +99,14 @@ impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// The `ProvisionedThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput_override(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughputOverride> {
         &self.provisioned_throughput_override
     }
     /// Overrides the maximum on-demand throughput for the specified global secondary index in the specified replica table.
+    #[inline]
     pub fn on_demand_throughput_override(
         mut self,
         input: crate::types::OnDemandThroughputOverride,
@@ -103,6 +115,7 @@ impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// Sets or clears the `OnDemandThroughputOverride` member.
+    #[inline]
     pub fn set_on_demand_throughput_override(
         mut self,
         input: Option<crate::types::OnDemandThroughputOverride>,
@@ -111,12 +124,14 @@ impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput_override(
         &self,
     ) -> &Option<crate::types::OnDemandThroughputOverride> {
         &self.on_demand_throughput_override
     }
     /// Represents the warm throughput of the global secondary index for this replica.
+    #[inline]
     pub fn warm_throughput(
         mut self,
         input: crate::types::GlobalSecondaryIndexWarmThroughputDescription,
@@ -125,6 +140,7 @@ impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(
         mut self,
         input: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription>,
@@ -133,12 +149,14 @@ impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(
         &self,
     ) -> &Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription> {
         &self.warm_throughput
     }
     /// Builds the [`ReplicaGlobalSecondaryIndexDescription`].
+    #[inline]
     pub fn build(self) -> ReplicaGlobalSecondaryIndexDescription {
         ReplicaGlobalSecondaryIndexDescription {
             index_name: self.index_name,
@@ -148,6 +166,7 @@ impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_replica_global_secondary_index_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicaGlobalSecondaryIndexDescription, ::awsrt::json::JsonError> {

@@ -31,34 +31,41 @@ pub struct ReplicaGlobalSecondaryIndexSettingsDescription {
 }
 impl ReplicaGlobalSecondaryIndexSettingsDescription {
     /// The name of the global secondary index.
+    #[inline]
     pub fn index_name(&self) -> &str {
         &self.index_name
     }
     /// The current status of the global secondary index:
+    #[inline]
     pub fn index_status(&self) -> Option<&crate::types::IndexStatus> {
         self.index_status.as_ref()
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn provisioned_read_capacity_units(&self) -> Option<i64> {
         self.provisioned_read_capacity_units
     }
     /// Auto scaling settings for a global secondary index replica's read capacity units.
+    #[inline]
     pub fn provisioned_read_capacity_auto_scaling_settings(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsDescription> {
         self.provisioned_read_capacity_auto_scaling_settings.as_ref()
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn provisioned_write_capacity_units(&self) -> Option<i64> {
         self.provisioned_write_capacity_units
     }
     /// Auto scaling settings for a global secondary index replica's write capacity units.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_settings(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsDescription> {
         self.provisioned_write_capacity_auto_scaling_settings.as_ref()
     }
     /// Creates a new builder for [`ReplicaGlobalSecondaryIndexSettingsDescription`].
+    #[inline]
     pub fn builder() -> ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
         <ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -77,48 +84,58 @@ pub struct ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
 impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
     /// The name of the global secondary index.
     /// This member is required.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// The current status of the global secondary index:
+    #[inline]
     pub fn index_status(mut self, input: impl Into<crate::types::IndexStatus>) -> Self {
         self.index_status = Some(input.into());
         self
     }
     /// Sets or clears the `IndexStatus` member.
+    #[inline]
     pub fn set_index_status(mut self, input: Option<crate::types::IndexStatus>) -> Self {
         self.index_status = input;
         self
     }
     /// The `IndexStatus` member as currently set.
+    #[inline]
     pub fn get_index_status(&self) -> &Option<crate::types::IndexStatus> {
         &self.index_status
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn provisioned_read_capacity_units(mut self, input: i64) -> Self {
         self.provisioned_read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedReadCapacityUnits` member.
+    #[inline]
     pub fn set_provisioned_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.provisioned_read_capacity_units = input;
         self
     }
     /// The `ProvisionedReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_provisioned_read_capacity_units(&self) -> &Option<i64> {
         &self.provisioned_read_capacity_units
     }
     /// Auto scaling settings for a global secondary index replica's read capacity units.
+    #[inline]
     pub fn provisioned_read_capacity_auto_scaling_settings(
         mut self,
         input: crate::types::AutoScalingSettingsDescription,
@@ -127,6 +144,7 @@ impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
         self
     }
     /// Sets or clears the `ProvisionedReadCapacityAutoScalingSettings` member.
+    #[inline]
     pub fn set_provisioned_read_capacity_auto_scaling_settings(
         mut self,
         input: Option<crate::types::AutoScalingSettingsDescription>,
@@ -135,26 +153,31 @@ impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
         self
     }
     /// The `ProvisionedReadCapacityAutoScalingSettings` member as currently set.
+    #[inline]
     pub fn get_provisioned_read_capacity_auto_scaling_settings(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsDescription> {
         &self.provisioned_read_capacity_auto_scaling_settings
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn provisioned_write_capacity_units(mut self, input: i64) -> Self {
         self.provisioned_write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedWriteCapacityUnits` member.
+    #[inline]
     pub fn set_provisioned_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.provisioned_write_capacity_units = input;
         self
     }
     /// The `ProvisionedWriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_provisioned_write_capacity_units(&self) -> &Option<i64> {
         &self.provisioned_write_capacity_units
     }
     /// Auto scaling settings for a global secondary index replica's write capacity units.
+    #[inline]
     pub fn provisioned_write_capacity_auto_scaling_settings(
         mut self,
         input: crate::types::AutoScalingSettingsDescription,
@@ -163,6 +186,7 @@ impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
         self
     }
     /// Sets or clears the `ProvisionedWriteCapacityAutoScalingSettings` member.
+    #[inline]
     pub fn set_provisioned_write_capacity_auto_scaling_settings(
         mut self,
         input: Option<crate::types::AutoScalingSettingsDescription>,
@@ -171,6 +195,7 @@ impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
         self
     }
     /// The `ProvisionedWriteCapacityAutoScalingSettings` member as currently set.
+    #[inline]
     pub fn get_provisioned_write_capacity_auto_scaling_settings(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsDescription> {
@@ -181,6 +206,7 @@ impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicaGlobalSecondaryIndexSettingsDescription, ::awsrt::error::BuildError> {
         Ok(ReplicaGlobalSecondaryIndexSettingsDescription {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -195,6 +221,7 @@ impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_replica_global_secondary_index_settings_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicaGlobalSecondaryIndexSettingsDescription, ::awsrt::json::JsonError> {

@@ -37,48 +37,58 @@ pub struct ReplicaSettingsDescription {
 }
 impl ReplicaSettingsDescription {
     /// The Region name of the replica.
+    #[inline]
     pub fn region_name(&self) -> &str {
         &self.region_name
     }
     /// The current state of the Region:
+    #[inline]
     pub fn replica_status(&self) -> Option<&crate::types::ReplicaStatus> {
         self.replica_status.as_ref()
     }
     /// The read/write capacity mode of the replica.
+    #[inline]
     pub fn replica_billing_mode_summary(&self) -> Option<&crate::types::BillingModeSummary> {
         self.replica_billing_mode_summary.as_ref()
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn replica_provisioned_read_capacity_units(&self) -> Option<i64> {
         self.replica_provisioned_read_capacity_units
     }
     /// Auto scaling settings for a global table replica's read capacity units.
+    #[inline]
     pub fn replica_provisioned_read_capacity_auto_scaling_settings(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsDescription> {
         self.replica_provisioned_read_capacity_auto_scaling_settings.as_ref()
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn replica_provisioned_write_capacity_units(&self) -> Option<i64> {
         self.replica_provisioned_write_capacity_units
     }
     /// Auto scaling settings for a global table replica's write capacity units.
+    #[inline]
     pub fn replica_provisioned_write_capacity_auto_scaling_settings(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsDescription> {
         self.replica_provisioned_write_capacity_auto_scaling_settings.as_ref()
     }
     /// Replica global secondary index settings for the global table.
+    #[inline]
     pub fn replica_global_secondary_index_settings(&self) -> &[
         crate::types::ReplicaGlobalSecondaryIndexSettingsDescription
     ] {
         self.replica_global_secondary_index_settings.as_deref().unwrap_or_default()
     }
     /// Contains details of the table class.
+    #[inline]
     pub fn replica_table_class_summary(&self) -> Option<&crate::types::TableClassSummary> {
         self.replica_table_class_summary.as_ref()
     }
     /// Creates a new builder for [`ReplicaSettingsDescription`].
+    #[inline]
     pub fn builder() -> ReplicaSettingsDescriptionBuilder {
         <ReplicaSettingsDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -100,39 +110,47 @@ pub struct ReplicaSettingsDescriptionBuilder {
 impl ReplicaSettingsDescriptionBuilder {
     /// The Region name of the replica.
     /// This member is required.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// The current state of the Region:
+    #[inline]
     pub fn replica_status(mut self, input: impl Into<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaStatus` member.
+    #[inline]
     pub fn set_replica_status(mut self, input: Option<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = input;
         self
     }
     /// The `ReplicaStatus` member as currently set.
+    #[inline]
     pub fn get_replica_status(&self) -> &Option<crate::types::ReplicaStatus> {
         &self.replica_status
     }
     /// The read/write capacity mode of the replica.
+    #[inline]
     pub fn replica_billing_mode_summary(mut self, input: crate::types::BillingModeSummary) -> Self {
         self.replica_billing_mode_summary = Some(input);
         self
     }
     /// Sets or clears the `ReplicaBillingModeSummary` member.
+    #[inline]
     pub fn set_replica_billing_mode_summary(
         mut self,
         input: Option<crate::types::BillingModeSummary>,
@@ -141,24 +159,29 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// The `ReplicaBillingModeSummary` member as currently set.
+    #[inline]
     pub fn get_replica_billing_mode_summary(&self) -> &Option<crate::types::BillingModeSummary> {
         &self.replica_billing_mode_summary
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn replica_provisioned_read_capacity_units(mut self, input: i64) -> Self {
         self.replica_provisioned_read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ReplicaProvisionedReadCapacityUnits` member.
+    #[inline]
     pub fn set_replica_provisioned_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.replica_provisioned_read_capacity_units = input;
         self
     }
     /// The `ReplicaProvisionedReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_replica_provisioned_read_capacity_units(&self) -> &Option<i64> {
         &self.replica_provisioned_read_capacity_units
     }
     /// Auto scaling settings for a global table replica's read capacity units.
+    #[inline]
     pub fn replica_provisioned_read_capacity_auto_scaling_settings(
         mut self,
         input: crate::types::AutoScalingSettingsDescription,
@@ -167,6 +190,7 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// Sets or clears the `ReplicaProvisionedReadCapacityAutoScalingSettings` member.
+    #[inline]
     pub fn set_replica_provisioned_read_capacity_auto_scaling_settings(
         mut self,
         input: Option<crate::types::AutoScalingSettingsDescription>,
@@ -175,26 +199,31 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// The `ReplicaProvisionedReadCapacityAutoScalingSettings` member as currently set.
+    #[inline]
     pub fn get_replica_provisioned_read_capacity_auto_scaling_settings(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsDescription> {
         &self.replica_provisioned_read_capacity_auto_scaling_settings
     }
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn replica_provisioned_write_capacity_units(mut self, input: i64) -> Self {
         self.replica_provisioned_write_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ReplicaProvisionedWriteCapacityUnits` member.
+    #[inline]
     pub fn set_replica_provisioned_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.replica_provisioned_write_capacity_units = input;
         self
     }
     /// The `ReplicaProvisionedWriteCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_replica_provisioned_write_capacity_units(&self) -> &Option<i64> {
         &self.replica_provisioned_write_capacity_units
     }
     /// Auto scaling settings for a global table replica's write capacity units.
+    #[inline]
     pub fn replica_provisioned_write_capacity_auto_scaling_settings(
         mut self,
         input: crate::types::AutoScalingSettingsDescription,
@@ -203,6 +232,7 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// Sets or clears the `ReplicaProvisionedWriteCapacityAutoScalingSettings` member.
+    #[inline]
     pub fn set_replica_provisioned_write_capacity_auto_scaling_settings(
         mut self,
         input: Option<crate::types::AutoScalingSettingsDescription>,
@@ -211,6 +241,7 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// The `ReplicaProvisionedWriteCapacityAutoScalingSettings` member as currently set.
+    #[inline]
     pub fn get_replica_provisioned_write_capacity_auto_scaling_settings(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsDescription> {
@@ -218,6 +249,7 @@ impl ReplicaSettingsDescriptionBuilder {
     }
     /// Appends an item to the `ReplicaGlobalSecondaryIndexSettings` list.
     /// Replica global secondary index settings for the global table.
+    #[inline]
     pub fn replica_global_secondary_index_settings(
         mut self,
         input: crate::types::ReplicaGlobalSecondaryIndexSettingsDescription,
@@ -226,6 +258,7 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// Sets or clears the `ReplicaGlobalSecondaryIndexSettings` member.
+    #[inline]
     pub fn set_replica_global_secondary_index_settings(
         mut self,
         input: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>>,
@@ -234,17 +267,20 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// The `ReplicaGlobalSecondaryIndexSettings` member as currently set.
+    #[inline]
     pub fn get_replica_global_secondary_index_settings(
         &self,
     ) -> &Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>> {
         &self.replica_global_secondary_index_settings
     }
     /// Contains details of the table class.
+    #[inline]
     pub fn replica_table_class_summary(mut self, input: crate::types::TableClassSummary) -> Self {
         self.replica_table_class_summary = Some(input);
         self
     }
     /// Sets or clears the `ReplicaTableClassSummary` member.
+    #[inline]
     pub fn set_replica_table_class_summary(
         mut self,
         input: Option<crate::types::TableClassSummary>,
@@ -253,6 +289,7 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// The `ReplicaTableClassSummary` member as currently set.
+    #[inline]
     pub fn get_replica_table_class_summary(&self) -> &Option<crate::types::TableClassSummary> {
         &self.replica_table_class_summary
     }
@@ -261,6 +298,7 @@ impl ReplicaSettingsDescriptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicaSettingsDescription, ::awsrt::error::BuildError> {
         Ok(ReplicaSettingsDescription {
             region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -278,6 +316,7 @@ impl ReplicaSettingsDescriptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_replica_settings_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicaSettingsDescription, ::awsrt::json::JsonError> {

@@ -24,30 +24,36 @@ pub struct ReplicaSettingsUpdate {
 }
 impl ReplicaSettingsUpdate {
     /// The Region of the replica to be added.
+    #[inline]
     pub fn region_name(&self) -> &str {
         &self.region_name
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn replica_provisioned_read_capacity_units(&self) -> Option<i64> {
         self.replica_provisioned_read_capacity_units
     }
     /// Auto scaling settings for managing a global table replica's read capacity units.
+    #[inline]
     pub fn replica_provisioned_read_capacity_auto_scaling_settings_update(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsUpdate> {
         self.replica_provisioned_read_capacity_auto_scaling_settings_update.as_ref()
     }
     /// Represents the settings of a global secondary index for a global table that will be modified.
+    #[inline]
     pub fn replica_global_secondary_index_settings_update(&self) -> &[
         crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate
     ] {
         self.replica_global_secondary_index_settings_update.as_deref().unwrap_or_default()
     }
     /// Replica-specific table class.
+    #[inline]
     pub fn replica_table_class(&self) -> Option<&crate::types::TableClass> {
         self.replica_table_class.as_ref()
     }
     /// Creates a new builder for [`ReplicaSettingsUpdate`].
+    #[inline]
     pub fn builder() -> ReplicaSettingsUpdateBuilder {
         <ReplicaSettingsUpdateBuilder as ::std::default::Default>::default()
     }
@@ -65,34 +71,41 @@ pub struct ReplicaSettingsUpdateBuilder {
 impl ReplicaSettingsUpdateBuilder {
     /// The Region of the replica to be added.
     /// This member is required.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
+    #[inline]
     pub fn replica_provisioned_read_capacity_units(mut self, input: i64) -> Self {
         self.replica_provisioned_read_capacity_units = Some(input);
         self
     }
     /// Sets or clears the `ReplicaProvisionedReadCapacityUnits` member.
+    #[inline]
     pub fn set_replica_provisioned_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.replica_provisioned_read_capacity_units = input;
         self
     }
     /// The `ReplicaProvisionedReadCapacityUnits` member as currently set.
+    #[inline]
     pub fn get_replica_provisioned_read_capacity_units(&self) -> &Option<i64> {
         &self.replica_provisioned_read_capacity_units
     }
     /// Auto scaling settings for managing a global table replica's read capacity units.
+    #[inline]
     pub fn replica_provisioned_read_capacity_auto_scaling_settings_update(
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
@@ -101,6 +114,7 @@ impl ReplicaSettingsUpdateBuilder {
         self
     }
     /// Sets or clears the `ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate` member.
+    #[inline]
     pub fn set_replica_provisioned_read_capacity_auto_scaling_settings_update(
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
@@ -109,6 +123,7 @@ impl ReplicaSettingsUpdateBuilder {
         self
     }
     /// The `ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate` member as currently set.
+    #[inline]
     pub fn get_replica_provisioned_read_capacity_auto_scaling_settings_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
@@ -116,6 +131,7 @@ impl ReplicaSettingsUpdateBuilder {
     }
     /// Appends an item to the `ReplicaGlobalSecondaryIndexSettingsUpdate` list.
     /// Represents the settings of a global secondary index for a global table that will be modified.
+    #[inline]
     pub fn replica_global_secondary_index_settings_update(
         mut self,
         input: crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate,
@@ -125,6 +141,7 @@ impl ReplicaSettingsUpdateBuilder {
         self
     }
     /// Sets or clears the `ReplicaGlobalSecondaryIndexSettingsUpdate` member.
+    #[inline]
     pub fn set_replica_global_secondary_index_settings_update(
         mut self,
         input: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate>>,
@@ -133,22 +150,26 @@ impl ReplicaSettingsUpdateBuilder {
         self
     }
     /// The `ReplicaGlobalSecondaryIndexSettingsUpdate` member as currently set.
+    #[inline]
     pub fn get_replica_global_secondary_index_settings_update(
         &self,
     ) -> &Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate>> {
         &self.replica_global_secondary_index_settings_update
     }
     /// Replica-specific table class.
+    #[inline]
     pub fn replica_table_class(mut self, input: impl Into<crate::types::TableClass>) -> Self {
         self.replica_table_class = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaTableClass` member.
+    #[inline]
     pub fn set_replica_table_class(mut self, input: Option<crate::types::TableClass>) -> Self {
         self.replica_table_class = input;
         self
     }
     /// The `ReplicaTableClass` member as currently set.
+    #[inline]
     pub fn get_replica_table_class(&self) -> &Option<crate::types::TableClass> {
         &self.replica_table_class
     }
@@ -157,6 +178,7 @@ impl ReplicaSettingsUpdateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicaSettingsUpdate, ::awsrt::error::BuildError> {
         Ok(ReplicaSettingsUpdate {
             region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -170,6 +192,7 @@ impl ReplicaSettingsUpdateBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_replica_settings_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ReplicaSettingsUpdate,

@@ -30,6 +30,7 @@ pub enum ReplicaStatus {
 }
 impl ReplicaStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -56,6 +57,7 @@ impl ReplicaStatus {
     }
 }
 impl ::std::convert::From<&str> for ReplicaStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

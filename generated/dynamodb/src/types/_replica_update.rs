@@ -22,14 +22,17 @@ pub struct ReplicaUpdate {
 }
 impl ReplicaUpdate {
     /// The parameters required for creating a replica on an existing global table.
+    #[inline]
     pub fn create(&self) -> Option<&crate::types::CreateReplicaAction> {
         self.create.as_ref()
     }
     /// The name of the existing replica to be removed.
+    #[inline]
     pub fn delete(&self) -> Option<&crate::types::DeleteReplicaAction> {
         self.delete.as_ref()
     }
     /// Creates a new builder for [`ReplicaUpdate`].
+    #[inline]
     pub fn builder() -> ReplicaUpdateBuilder {
         <ReplicaUpdateBuilder as ::std::default::Default>::default()
     }
@@ -43,34 +46,41 @@ pub struct ReplicaUpdateBuilder {
 }
 impl ReplicaUpdateBuilder {
     /// The parameters required for creating a replica on an existing global table.
+    #[inline]
     pub fn create(mut self, input: crate::types::CreateReplicaAction) -> Self {
         self.create = Some(input);
         self
     }
     /// Sets or clears the `Create` member.
+    #[inline]
     pub fn set_create(mut self, input: Option<crate::types::CreateReplicaAction>) -> Self {
         self.create = input;
         self
     }
     /// The `Create` member as currently set.
+    #[inline]
     pub fn get_create(&self) -> &Option<crate::types::CreateReplicaAction> {
         &self.create
     }
     /// The name of the existing replica to be removed.
+    #[inline]
     pub fn delete(mut self, input: crate::types::DeleteReplicaAction) -> Self {
         self.delete = Some(input);
         self
     }
     /// Sets or clears the `Delete` member.
+    #[inline]
     pub fn set_delete(mut self, input: Option<crate::types::DeleteReplicaAction>) -> Self {
         self.delete = input;
         self
     }
     /// The `Delete` member as currently set.
+    #[inline]
     pub fn get_delete(&self) -> &Option<crate::types::DeleteReplicaAction> {
         &self.delete
     }
     /// Builds the [`ReplicaUpdate`].
+    #[inline]
     pub fn build(self) -> ReplicaUpdate {
         ReplicaUpdate {
             create: self.create,
@@ -78,6 +88,7 @@ impl ReplicaUpdateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_replica_update(w: &mut ::awsrt::json::JsonWriter, v: &ReplicaUpdate) {
     w.begin_object();
     if let Some(value) = &v.create {

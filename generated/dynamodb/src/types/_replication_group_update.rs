@@ -26,18 +26,22 @@ pub struct ReplicationGroupUpdate {
 }
 impl ReplicationGroupUpdate {
     /// The parameters required for creating a replica for the table.
+    #[inline]
     pub fn create(&self) -> Option<&crate::types::CreateReplicationGroupMemberAction> {
         self.create.as_ref()
     }
     /// The parameters required for updating a replica for the table.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::UpdateReplicationGroupMemberAction> {
         self.update.as_ref()
     }
     /// The parameters required for deleting a replica for the table.
+    #[inline]
     pub fn delete(&self) -> Option<&crate::types::DeleteReplicationGroupMemberAction> {
         self.delete.as_ref()
     }
     /// Creates a new builder for [`ReplicationGroupUpdate`].
+    #[inline]
     pub fn builder() -> ReplicationGroupUpdateBuilder {
         <ReplicationGroupUpdateBuilder as ::std::default::Default>::default()
     }
@@ -52,11 +56,13 @@ pub struct ReplicationGroupUpdateBuilder {
 }
 impl ReplicationGroupUpdateBuilder {
     /// The parameters required for creating a replica for the table.
+    #[inline]
     pub fn create(mut self, input: crate::types::CreateReplicationGroupMemberAction) -> Self {
         self.create = Some(input);
         self
     }
     /// Sets or clears the `Create` member.
+    #[inline]
     pub fn set_create(
         mut self,
         input: Option<crate::types::CreateReplicationGroupMemberAction>,
@@ -65,15 +71,18 @@ impl ReplicationGroupUpdateBuilder {
         self
     }
     /// The `Create` member as currently set.
+    #[inline]
     pub fn get_create(&self) -> &Option<crate::types::CreateReplicationGroupMemberAction> {
         &self.create
     }
     /// The parameters required for updating a replica for the table.
+    #[inline]
     pub fn update(mut self, input: crate::types::UpdateReplicationGroupMemberAction) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `Update` member.
+    #[inline]
     pub fn set_update(
         mut self,
         input: Option<crate::types::UpdateReplicationGroupMemberAction>,
@@ -82,15 +91,18 @@ impl ReplicationGroupUpdateBuilder {
         self
     }
     /// The `Update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::UpdateReplicationGroupMemberAction> {
         &self.update
     }
     /// The parameters required for deleting a replica for the table.
+    #[inline]
     pub fn delete(mut self, input: crate::types::DeleteReplicationGroupMemberAction) -> Self {
         self.delete = Some(input);
         self
     }
     /// Sets or clears the `Delete` member.
+    #[inline]
     pub fn set_delete(
         mut self,
         input: Option<crate::types::DeleteReplicationGroupMemberAction>,
@@ -99,10 +111,12 @@ impl ReplicationGroupUpdateBuilder {
         self
     }
     /// The `Delete` member as currently set.
+    #[inline]
     pub fn get_delete(&self) -> &Option<crate::types::DeleteReplicationGroupMemberAction> {
         &self.delete
     }
     /// Builds the [`ReplicationGroupUpdate`].
+    #[inline]
     pub fn build(self) -> ReplicationGroupUpdate {
         ReplicationGroupUpdate {
             create: self.create,
@@ -111,6 +125,7 @@ impl ReplicationGroupUpdateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_replication_group_update(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ReplicationGroupUpdate,

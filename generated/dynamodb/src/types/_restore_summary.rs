@@ -22,22 +22,27 @@ pub struct RestoreSummary {
 }
 impl RestoreSummary {
     /// The Amazon Resource Name (ARN) of the backup from which the table was restored.
+    #[inline]
     pub fn source_backup_arn(&self) -> Option<&str> {
         self.source_backup_arn.as_deref()
     }
     /// The ARN of the source table of the backup that is being restored.
+    #[inline]
     pub fn source_table_arn(&self) -> Option<&str> {
         self.source_table_arn.as_deref()
     }
     /// Point in time or source backup time.
+    #[inline]
     pub fn restore_date_time(&self) -> ::awsrt::types::DateTime {
         self.restore_date_time
     }
     /// Indicates if a restore is in progress or not.
+    #[inline]
     pub fn restore_in_progress(&self) -> bool {
         self.restore_in_progress
     }
     /// Creates a new builder for [`RestoreSummary`].
+    #[inline]
     pub fn builder() -> RestoreSummaryBuilder {
         <RestoreSummaryBuilder as ::std::default::Default>::default()
     }
@@ -53,60 +58,72 @@ pub struct RestoreSummaryBuilder {
 }
 impl RestoreSummaryBuilder {
     /// The Amazon Resource Name (ARN) of the backup from which the table was restored.
+    #[inline]
     pub fn source_backup_arn(mut self, input: impl Into<String>) -> Self {
         self.source_backup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SourceBackupArn` member.
+    #[inline]
     pub fn set_source_backup_arn(mut self, input: Option<String>) -> Self {
         self.source_backup_arn = input;
         self
     }
     /// The `SourceBackupArn` member as currently set.
+    #[inline]
     pub fn get_source_backup_arn(&self) -> &Option<String> {
         &self.source_backup_arn
     }
     /// The ARN of the source table of the backup that is being restored.
+    #[inline]
     pub fn source_table_arn(mut self, input: impl Into<String>) -> Self {
         self.source_table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SourceTableArn` member.
+    #[inline]
     pub fn set_source_table_arn(mut self, input: Option<String>) -> Self {
         self.source_table_arn = input;
         self
     }
     /// The `SourceTableArn` member as currently set.
+    #[inline]
     pub fn get_source_table_arn(&self) -> &Option<String> {
         &self.source_table_arn
     }
     /// Point in time or source backup time.
     /// This member is required.
+    #[inline]
     pub fn restore_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.restore_date_time = Some(input);
         self
     }
     /// Sets or clears the `RestoreDateTime` member.
+    #[inline]
     pub fn set_restore_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.restore_date_time = input;
         self
     }
     /// The `RestoreDateTime` member as currently set.
+    #[inline]
     pub fn get_restore_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.restore_date_time
     }
     /// Indicates if a restore is in progress or not.
     /// This member is required.
+    #[inline]
     pub fn restore_in_progress(mut self, input: bool) -> Self {
         self.restore_in_progress = Some(input);
         self
     }
     /// Sets or clears the `RestoreInProgress` member.
+    #[inline]
     pub fn set_restore_in_progress(mut self, input: Option<bool>) -> Self {
         self.restore_in_progress = input;
         self
     }
     /// The `RestoreInProgress` member as currently set.
+    #[inline]
     pub fn get_restore_in_progress(&self) -> &Option<bool> {
         &self.restore_in_progress
     }
@@ -115,6 +132,7 @@ impl RestoreSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RestoreSummary, ::awsrt::error::BuildError> {
         Ok(RestoreSummary {
             source_backup_arn: self.source_backup_arn,
@@ -130,6 +148,7 @@ impl RestoreSummaryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_restore_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RestoreSummary, ::awsrt::json::JsonError> {

@@ -30,6 +30,7 @@ pub enum ReturnConsumedCapacity {
 }
 impl ReturnConsumedCapacity {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Indexes => "INDEXES",
@@ -44,6 +45,7 @@ impl ReturnConsumedCapacity {
     }
 }
 impl ::std::convert::From<&str> for ReturnConsumedCapacity {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "INDEXES" => Self::Indexes,

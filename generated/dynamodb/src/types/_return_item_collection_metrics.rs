@@ -20,6 +20,7 @@ pub enum ReturnItemCollectionMetrics {
 }
 impl ReturnItemCollectionMetrics {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Size => "SIZE",
@@ -33,6 +34,7 @@ impl ReturnItemCollectionMetrics {
     }
 }
 impl ::std::convert::From<&str> for ReturnItemCollectionMetrics {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SIZE" => Self::Size,

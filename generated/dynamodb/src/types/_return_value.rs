@@ -26,6 +26,7 @@ pub enum ReturnValue {
 }
 impl ReturnValue {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -42,6 +43,7 @@ impl ReturnValue {
     }
 }
 impl ::std::convert::From<&str> for ReturnValue {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "NONE" => Self::None,

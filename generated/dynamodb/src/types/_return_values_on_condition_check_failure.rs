@@ -20,6 +20,7 @@ pub enum ReturnValuesOnConditionCheckFailure {
 }
 impl ReturnValuesOnConditionCheckFailure {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AllOld => "ALL_OLD",
@@ -33,6 +34,7 @@ impl ReturnValuesOnConditionCheckFailure {
     }
 }
 impl ::std::convert::From<&str> for ReturnValuesOnConditionCheckFailure {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ALL_OLD" => Self::AllOld,

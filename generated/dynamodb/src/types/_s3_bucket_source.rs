@@ -20,18 +20,22 @@ pub struct S3BucketSource {
 }
 impl S3BucketSource {
     /// The account number of the S3 bucket that is being imported from.
+    #[inline]
     pub fn s3_bucket_owner(&self) -> Option<&str> {
         self.s3_bucket_owner.as_deref()
     }
     /// The S3 bucket that is being imported from.
+    #[inline]
     pub fn s3_bucket(&self) -> &str {
         &self.s3_bucket
     }
     /// The key prefix shared by all S3 Objects that are being imported.
+    #[inline]
     pub fn s3_key_prefix(&self) -> Option<&str> {
         self.s3_key_prefix.as_deref()
     }
     /// Creates a new builder for [`S3BucketSource`].
+    #[inline]
     pub fn builder() -> S3BucketSourceBuilder {
         <S3BucketSourceBuilder as ::std::default::Default>::default()
     }
@@ -46,45 +50,54 @@ pub struct S3BucketSourceBuilder {
 }
 impl S3BucketSourceBuilder {
     /// The account number of the S3 bucket that is being imported from.
+    #[inline]
     pub fn s3_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.s3_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `S3BucketOwner` member.
+    #[inline]
     pub fn set_s3_bucket_owner(mut self, input: Option<String>) -> Self {
         self.s3_bucket_owner = input;
         self
     }
     /// The `S3BucketOwner` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_owner(&self) -> &Option<String> {
         &self.s3_bucket_owner
     }
     /// The S3 bucket that is being imported from.
     /// This member is required.
+    #[inline]
     pub fn s3_bucket(mut self, input: impl Into<String>) -> Self {
         self.s3_bucket = Some(input.into());
         self
     }
     /// Sets or clears the `S3Bucket` member.
+    #[inline]
     pub fn set_s3_bucket(mut self, input: Option<String>) -> Self {
         self.s3_bucket = input;
         self
     }
     /// The `S3Bucket` member as currently set.
+    #[inline]
     pub fn get_s3_bucket(&self) -> &Option<String> {
         &self.s3_bucket
     }
     /// The key prefix shared by all S3 Objects that are being imported.
+    #[inline]
     pub fn s3_key_prefix(mut self, input: impl Into<String>) -> Self {
         self.s3_key_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `S3KeyPrefix` member.
+    #[inline]
     pub fn set_s3_key_prefix(mut self, input: Option<String>) -> Self {
         self.s3_key_prefix = input;
         self
     }
     /// The `S3KeyPrefix` member as currently set.
+    #[inline]
     pub fn get_s3_key_prefix(&self) -> &Option<String> {
         &self.s3_key_prefix
     }
@@ -93,6 +106,7 @@ impl S3BucketSourceBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<S3BucketSource, ::awsrt::error::BuildError> {
         Ok(S3BucketSource {
             s3_bucket_owner: self.s3_bucket_owner,
@@ -104,6 +118,7 @@ impl S3BucketSourceBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_s3_bucket_source(w: &mut ::awsrt::json::JsonWriter, v: &S3BucketSource) {
     w.begin_object();
     if let Some(value) = &v.s3_bucket_owner {
@@ -121,6 +136,7 @@ pub(crate) fn ser_s3_bucket_source(w: &mut ::awsrt::json::JsonWriter, v: &S3Buck
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_s3_bucket_source(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<S3BucketSource, ::awsrt::json::JsonError> {

@@ -22,6 +22,7 @@ pub enum ScalarAttributeType {
 }
 impl ScalarAttributeType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::S => "S",
@@ -36,6 +37,7 @@ impl ScalarAttributeType {
     }
 }
 impl ::std::convert::From<&str> for ScalarAttributeType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "S" => Self::S,

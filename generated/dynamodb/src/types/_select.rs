@@ -24,6 +24,7 @@ pub enum Select {
 }
 impl Select {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AllAttributes => "ALL_ATTRIBUTES",
@@ -39,6 +40,7 @@ impl Select {
     }
 }
 impl ::std::convert::From<&str> for Select {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ALL_ATTRIBUTES" => Self::AllAttributes,

@@ -37,46 +37,57 @@ pub struct SourceTableDetails {
 }
 impl SourceTableDetails {
     /// The name of the table for which the backup was created.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Unique identifier for the table for which the backup was created.
+    #[inline]
     pub fn table_id(&self) -> &str {
         &self.table_id
     }
     /// ARN of the table for which backup was created.
+    #[inline]
     pub fn table_arn(&self) -> Option<&str> {
         self.table_arn.as_deref()
     }
     /// Size of the table in bytes.
+    #[inline]
     pub fn table_size_bytes(&self) -> Option<i64> {
         self.table_size_bytes
     }
     /// Schema of the table.
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         &self.key_schema
     }
     /// Time when the source table was created.
+    #[inline]
     pub fn table_creation_date_time(&self) -> ::awsrt::types::DateTime {
         self.table_creation_date_time
     }
     /// Read IOPs and Write IOPS on the table when the backup was created.
+    #[inline]
     pub fn provisioned_throughput(&self) -> &crate::types::ProvisionedThroughput {
         &self.provisioned_throughput
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput.as_ref()
     }
     /// Number of items in the table.
+    #[inline]
     pub fn item_count(&self) -> Option<i64> {
         self.item_count
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(&self) -> Option<&crate::types::BillingMode> {
         self.billing_mode.as_ref()
     }
     /// Creates a new builder for [`SourceTableDetails`].
+    #[inline]
     pub fn builder() -> SourceTableDetailsBuilder {
         <SourceTableDetailsBuilder as ::std::default::Default>::default()
     }
@@ -99,99 +110,119 @@ pub struct SourceTableDetailsBuilder {
 impl SourceTableDetailsBuilder {
     /// The name of the table for which the backup was created.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Unique identifier for the table for which the backup was created.
     /// This member is required.
+    #[inline]
     pub fn table_id(mut self, input: impl Into<String>) -> Self {
         self.table_id = Some(input.into());
         self
     }
     /// Sets or clears the `TableId` member.
+    #[inline]
     pub fn set_table_id(mut self, input: Option<String>) -> Self {
         self.table_id = input;
         self
     }
     /// The `TableId` member as currently set.
+    #[inline]
     pub fn get_table_id(&self) -> &Option<String> {
         &self.table_id
     }
     /// ARN of the table for which backup was created.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// Size of the table in bytes.
+    #[inline]
     pub fn table_size_bytes(mut self, input: i64) -> Self {
         self.table_size_bytes = Some(input);
         self
     }
     /// Sets or clears the `TableSizeBytes` member.
+    #[inline]
     pub fn set_table_size_bytes(mut self, input: Option<i64>) -> Self {
         self.table_size_bytes = input;
         self
     }
     /// The `TableSizeBytes` member as currently set.
+    #[inline]
     pub fn get_table_size_bytes(&self) -> &Option<i64> {
         &self.table_size_bytes
     }
     /// Appends an item to the `KeySchema` list.
     /// Schema of the table.
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// Time when the source table was created.
     /// This member is required.
+    #[inline]
     pub fn table_creation_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.table_creation_date_time = Some(input);
         self
     }
     /// Sets or clears the `TableCreationDateTime` member.
+    #[inline]
     pub fn set_table_creation_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.table_creation_date_time = input;
         self
     }
     /// The `TableCreationDateTime` member as currently set.
+    #[inline]
     pub fn get_table_creation_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.table_creation_date_time
     }
     /// Read IOPs and Write IOPS on the table when the backup was created.
     /// This member is required.
+    #[inline]
     pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -200,15 +231,18 @@ impl SourceTableDetailsBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -217,34 +251,41 @@ impl SourceTableDetailsBuilder {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput
     }
     /// Number of items in the table.
+    #[inline]
     pub fn item_count(mut self, input: i64) -> Self {
         self.item_count = Some(input);
         self
     }
     /// Sets or clears the `ItemCount` member.
+    #[inline]
     pub fn set_item_count(mut self, input: Option<i64>) -> Self {
         self.item_count = input;
         self
     }
     /// The `ItemCount` member as currently set.
+    #[inline]
     pub fn get_item_count(&self) -> &Option<i64> {
         &self.item_count
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
+    #[inline]
     pub fn billing_mode(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.billing_mode = Some(input.into());
         self
     }
     /// Sets or clears the `BillingMode` member.
+    #[inline]
     pub fn set_billing_mode(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.billing_mode = input;
         self
     }
     /// The `BillingMode` member as currently set.
+    #[inline]
     pub fn get_billing_mode(&self) -> &Option<crate::types::BillingMode> {
         &self.billing_mode
     }
@@ -253,6 +294,7 @@ impl SourceTableDetailsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SourceTableDetails, ::awsrt::error::BuildError> {
         Ok(SourceTableDetails {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -283,6 +325,7 @@ impl SourceTableDetailsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_source_table_details(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SourceTableDetails, ::awsrt::json::JsonError> {

@@ -25,26 +25,32 @@ pub struct SourceTableFeatureDetails {
 }
 impl SourceTableFeatureDetails {
     /// Represents the LSI properties for the table when the backup was created.
+    #[inline]
     pub fn local_secondary_indexes(&self) -> &[crate::types::LocalSecondaryIndexInfo] {
         self.local_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// Represents the GSI properties for the table when the backup was created.
+    #[inline]
     pub fn global_secondary_indexes(&self) -> &[crate::types::GlobalSecondaryIndexInfo] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// Stream settings on the table when the backup was created.
+    #[inline]
     pub fn stream_description(&self) -> Option<&crate::types::StreamSpecification> {
         self.stream_description.as_ref()
     }
     /// Time to Live settings on the table when the backup was created.
+    #[inline]
     pub fn time_to_live_description(&self) -> Option<&crate::types::TimeToLiveDescription> {
         self.time_to_live_description.as_ref()
     }
     /// The description of the server-side encryption status on the table when the backup was created.
+    #[inline]
     pub fn sse_description(&self) -> Option<&crate::types::SseDescription> {
         self.sse_description.as_ref()
     }
     /// Creates a new builder for [`SourceTableFeatureDetails`].
+    #[inline]
     pub fn builder() -> SourceTableFeatureDetailsBuilder {
         <SourceTableFeatureDetailsBuilder as ::std::default::Default>::default()
     }
@@ -62,11 +68,13 @@ pub struct SourceTableFeatureDetailsBuilder {
 impl SourceTableFeatureDetailsBuilder {
     /// Appends an item to the `LocalSecondaryIndexes` list.
     /// Represents the LSI properties for the table when the backup was created.
+    #[inline]
     pub fn local_secondary_indexes(mut self, input: crate::types::LocalSecondaryIndexInfo) -> Self {
         self.local_secondary_indexes.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `LocalSecondaryIndexes` member.
+    #[inline]
     pub fn set_local_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::LocalSecondaryIndexInfo>>,
@@ -75,6 +83,7 @@ impl SourceTableFeatureDetailsBuilder {
         self
     }
     /// The `LocalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_local_secondary_indexes(
         &self,
     ) -> &Option<Vec<crate::types::LocalSecondaryIndexInfo>> {
@@ -82,6 +91,7 @@ impl SourceTableFeatureDetailsBuilder {
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// Represents the GSI properties for the table when the backup was created.
+    #[inline]
     pub fn global_secondary_indexes(
         mut self,
         input: crate::types::GlobalSecondaryIndexInfo,
@@ -90,6 +100,7 @@ impl SourceTableFeatureDetailsBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexes` member.
+    #[inline]
     pub fn set_global_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndexInfo>>,
@@ -98,17 +109,20 @@ impl SourceTableFeatureDetailsBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_global_secondary_indexes(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndexInfo>> {
         &self.global_secondary_indexes
     }
     /// Stream settings on the table when the backup was created.
+    #[inline]
     pub fn stream_description(mut self, input: crate::types::StreamSpecification) -> Self {
         self.stream_description = Some(input);
         self
     }
     /// Sets or clears the `StreamDescription` member.
+    #[inline]
     pub fn set_stream_description(
         mut self,
         input: Option<crate::types::StreamSpecification>,
@@ -117,15 +131,18 @@ impl SourceTableFeatureDetailsBuilder {
         self
     }
     /// The `StreamDescription` member as currently set.
+    #[inline]
     pub fn get_stream_description(&self) -> &Option<crate::types::StreamSpecification> {
         &self.stream_description
     }
     /// Time to Live settings on the table when the backup was created.
+    #[inline]
     pub fn time_to_live_description(mut self, input: crate::types::TimeToLiveDescription) -> Self {
         self.time_to_live_description = Some(input);
         self
     }
     /// Sets or clears the `TimeToLiveDescription` member.
+    #[inline]
     pub fn set_time_to_live_description(
         mut self,
         input: Option<crate::types::TimeToLiveDescription>,
@@ -134,24 +151,29 @@ impl SourceTableFeatureDetailsBuilder {
         self
     }
     /// The `TimeToLiveDescription` member as currently set.
+    #[inline]
     pub fn get_time_to_live_description(&self) -> &Option<crate::types::TimeToLiveDescription> {
         &self.time_to_live_description
     }
     /// The description of the server-side encryption status on the table when the backup was created.
+    #[inline]
     pub fn sse_description(mut self, input: crate::types::SseDescription) -> Self {
         self.sse_description = Some(input);
         self
     }
     /// Sets or clears the `SSEDescription` member.
+    #[inline]
     pub fn set_sse_description(mut self, input: Option<crate::types::SseDescription>) -> Self {
         self.sse_description = input;
         self
     }
     /// The `SSEDescription` member as currently set.
+    #[inline]
     pub fn get_sse_description(&self) -> &Option<crate::types::SseDescription> {
         &self.sse_description
     }
     /// Builds the [`SourceTableFeatureDetails`].
+    #[inline]
     pub fn build(self) -> SourceTableFeatureDetails {
         SourceTableFeatureDetails {
             local_secondary_indexes: self.local_secondary_indexes,
@@ -162,6 +184,7 @@ impl SourceTableFeatureDetailsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_source_table_feature_details(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SourceTableFeatureDetails, ::awsrt::json::JsonError> {

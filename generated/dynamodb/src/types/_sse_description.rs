@@ -29,22 +29,27 @@ pub struct SseDescription {
 }
 impl SseDescription {
     /// Represents the current state of server-side encryption.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::SseStatus> {
         self.status.as_ref()
     }
     /// Server-side encryption type.
+    #[inline]
     pub fn sse_type(&self) -> Option<&crate::types::SseType> {
         self.sse_type.as_ref()
     }
     /// The KMS key ARN used for the KMS encryption.
+    #[inline]
     pub fn kms_master_key_arn(&self) -> Option<&str> {
         self.kms_master_key_arn.as_deref()
     }
     /// Indicates the time, in UNIX epoch date format, when DynamoDB detected that the table's KMS key was inaccessible.
+    #[inline]
     pub fn inaccessible_encryption_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.inaccessible_encryption_date_time
     }
     /// Creates a new builder for [`SseDescription`].
+    #[inline]
     pub fn builder() -> SseDescriptionBuilder {
         <SseDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -60,53 +65,64 @@ pub struct SseDescriptionBuilder {
 }
 impl SseDescriptionBuilder {
     /// Represents the current state of server-side encryption.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::SseStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::SseStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::SseStatus> {
         &self.status
     }
     /// Server-side encryption type.
+    #[inline]
     pub fn sse_type(mut self, input: impl Into<crate::types::SseType>) -> Self {
         self.sse_type = Some(input.into());
         self
     }
     /// Sets or clears the `SSEType` member.
+    #[inline]
     pub fn set_sse_type(mut self, input: Option<crate::types::SseType>) -> Self {
         self.sse_type = input;
         self
     }
     /// The `SSEType` member as currently set.
+    #[inline]
     pub fn get_sse_type(&self) -> &Option<crate::types::SseType> {
         &self.sse_type
     }
     /// The KMS key ARN used for the KMS encryption.
+    #[inline]
     pub fn kms_master_key_arn(mut self, input: impl Into<String>) -> Self {
         self.kms_master_key_arn = Some(input.into());
         self
     }
     /// Sets or clears the `KMSMasterKeyArn` member.
+    #[inline]
     pub fn set_kms_master_key_arn(mut self, input: Option<String>) -> Self {
         self.kms_master_key_arn = input;
         self
     }
     /// The `KMSMasterKeyArn` member as currently set.
+    #[inline]
     pub fn get_kms_master_key_arn(&self) -> &Option<String> {
         &self.kms_master_key_arn
     }
     /// Indicates the time, in UNIX epoch date format, when DynamoDB detected that the table's KMS key was inaccessible.
+    #[inline]
     pub fn inaccessible_encryption_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inaccessible_encryption_date_time = Some(input);
         self
     }
     /// Sets or clears the `InaccessibleEncryptionDateTime` member.
+    #[inline]
     pub fn set_inaccessible_encryption_date_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -115,10 +131,12 @@ impl SseDescriptionBuilder {
         self
     }
     /// The `InaccessibleEncryptionDateTime` member as currently set.
+    #[inline]
     pub fn get_inaccessible_encryption_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.inaccessible_encryption_date_time
     }
     /// Builds the [`SseDescription`].
+    #[inline]
     pub fn build(self) -> SseDescription {
         SseDescription {
             status: self.status,
@@ -128,6 +146,7 @@ impl SseDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_sse_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SseDescription, ::awsrt::json::JsonError> {

@@ -24,18 +24,22 @@ pub struct SseSpecification {
 }
 impl SseSpecification {
     /// Indicates whether server-side encryption is done using an Amazon Web Services managed key or an Amazon Web Services owned key.
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// Server-side encryption type.
+    #[inline]
     pub fn sse_type(&self) -> Option<&crate::types::SseType> {
         self.sse_type.as_ref()
     }
     /// The KMS key that should be used for the KMS encryption.
+    #[inline]
     pub fn kms_master_key_id(&self) -> Option<&str> {
         self.kms_master_key_id.as_deref()
     }
     /// Creates a new builder for [`SseSpecification`].
+    #[inline]
     pub fn builder() -> SseSpecificationBuilder {
         <SseSpecificationBuilder as ::std::default::Default>::default()
     }
@@ -50,48 +54,58 @@ pub struct SseSpecificationBuilder {
 }
 impl SseSpecificationBuilder {
     /// Indicates whether server-side encryption is done using an Amazon Web Services managed key or an Amazon Web Services owned key.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `Enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `Enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// Server-side encryption type.
+    #[inline]
     pub fn sse_type(mut self, input: impl Into<crate::types::SseType>) -> Self {
         self.sse_type = Some(input.into());
         self
     }
     /// Sets or clears the `SSEType` member.
+    #[inline]
     pub fn set_sse_type(mut self, input: Option<crate::types::SseType>) -> Self {
         self.sse_type = input;
         self
     }
     /// The `SSEType` member as currently set.
+    #[inline]
     pub fn get_sse_type(&self) -> &Option<crate::types::SseType> {
         &self.sse_type
     }
     /// The KMS key that should be used for the KMS encryption.
+    #[inline]
     pub fn kms_master_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_master_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KMSMasterKeyId` member.
+    #[inline]
     pub fn set_kms_master_key_id(mut self, input: Option<String>) -> Self {
         self.kms_master_key_id = input;
         self
     }
     /// The `KMSMasterKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_master_key_id(&self) -> &Option<String> {
         &self.kms_master_key_id
     }
     /// Builds the [`SseSpecification`].
+    #[inline]
     pub fn build(self) -> SseSpecification {
         SseSpecification {
             enabled: self.enabled,
@@ -100,6 +114,7 @@ impl SseSpecificationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_sse_specification(w: &mut ::awsrt::json::JsonWriter, v: &SseSpecification) {
     w.begin_object();
     if let Some(value) = &v.enabled {
@@ -116,6 +131,7 @@ pub(crate) fn ser_sse_specification(w: &mut ::awsrt::json::JsonWriter, v: &SseSp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_sse_specification(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SseSpecification, ::awsrt::json::JsonError> {

@@ -26,6 +26,7 @@ pub enum SseStatus {
 }
 impl SseStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabling => "ENABLING",
@@ -42,6 +43,7 @@ impl SseStatus {
     }
 }
 impl ::std::convert::From<&str> for SseStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ENABLING" => Self::Enabling,

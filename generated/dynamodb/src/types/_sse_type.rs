@@ -20,6 +20,7 @@ pub enum SseType {
 }
 impl SseType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Aes256 => "AES256",
@@ -33,6 +34,7 @@ impl SseType {
     }
 }
 impl ::std::convert::From<&str> for SseType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "AES256" => Self::Aes256,

@@ -23,14 +23,17 @@ pub struct StreamSpecification {
 }
 impl StreamSpecification {
     /// Indicates whether DynamoDB Streams is enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn stream_enabled(&self) -> bool {
         self.stream_enabled
     }
     /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
+    #[inline]
     pub fn stream_view_type(&self) -> Option<&crate::types::StreamViewType> {
         self.stream_view_type.as_ref()
     }
     /// Creates a new builder for [`StreamSpecification`].
+    #[inline]
     pub fn builder() -> StreamSpecificationBuilder {
         <StreamSpecificationBuilder as ::std::default::Default>::default()
     }
@@ -45,30 +48,36 @@ pub struct StreamSpecificationBuilder {
 impl StreamSpecificationBuilder {
     /// Indicates whether DynamoDB Streams is enabled (true) or disabled (false) on the table.
     /// This member is required.
+    #[inline]
     pub fn stream_enabled(mut self, input: bool) -> Self {
         self.stream_enabled = Some(input);
         self
     }
     /// Sets or clears the `StreamEnabled` member.
+    #[inline]
     pub fn set_stream_enabled(mut self, input: Option<bool>) -> Self {
         self.stream_enabled = input;
         self
     }
     /// The `StreamEnabled` member as currently set.
+    #[inline]
     pub fn get_stream_enabled(&self) -> &Option<bool> {
         &self.stream_enabled
     }
     /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
+    #[inline]
     pub fn stream_view_type(mut self, input: impl Into<crate::types::StreamViewType>) -> Self {
         self.stream_view_type = Some(input.into());
         self
     }
     /// Sets or clears the `StreamViewType` member.
+    #[inline]
     pub fn set_stream_view_type(mut self, input: Option<crate::types::StreamViewType>) -> Self {
         self.stream_view_type = input;
         self
     }
     /// The `StreamViewType` member as currently set.
+    #[inline]
     pub fn get_stream_view_type(&self) -> &Option<crate::types::StreamViewType> {
         &self.stream_view_type
     }
@@ -77,6 +86,7 @@ impl StreamSpecificationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StreamSpecification, ::awsrt::error::BuildError> {
         Ok(StreamSpecification {
             stream_enabled: self.stream_enabled.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -87,6 +97,7 @@ impl StreamSpecificationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_stream_specification(w: &mut ::awsrt::json::JsonWriter, v: &StreamSpecification) {
     w.begin_object();
     {
@@ -100,6 +111,7 @@ pub(crate) fn ser_stream_specification(w: &mut ::awsrt::json::JsonWriter, v: &St
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_stream_specification(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<StreamSpecification, ::awsrt::json::JsonError> {

@@ -24,6 +24,7 @@ pub enum StreamViewType {
 }
 impl StreamViewType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NewImage => "NEW_IMAGE",
@@ -39,6 +40,7 @@ impl StreamViewType {
     }
 }
 impl ::std::convert::From<&str> for StreamViewType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "NEW_IMAGE" => Self::NewImage,

@@ -25,18 +25,22 @@ pub struct TableAutoScalingDescription {
 }
 impl TableAutoScalingDescription {
     /// The name of the table.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// The current state of the table:
+    #[inline]
     pub fn table_status(&self) -> Option<&crate::types::TableStatus> {
         self.table_status.as_ref()
     }
     /// Represents replicas of the global table.
+    #[inline]
     pub fn replicas(&self) -> &[crate::types::ReplicaAutoScalingDescription] {
         self.replicas.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`TableAutoScalingDescription`].
+    #[inline]
     pub fn builder() -> TableAutoScalingDescriptionBuilder {
         <TableAutoScalingDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -51,40 +55,48 @@ pub struct TableAutoScalingDescriptionBuilder {
 }
 impl TableAutoScalingDescriptionBuilder {
     /// The name of the table.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The current state of the table:
+    #[inline]
     pub fn table_status(mut self, input: impl Into<crate::types::TableStatus>) -> Self {
         self.table_status = Some(input.into());
         self
     }
     /// Sets or clears the `TableStatus` member.
+    #[inline]
     pub fn set_table_status(mut self, input: Option<crate::types::TableStatus>) -> Self {
         self.table_status = input;
         self
     }
     /// The `TableStatus` member as currently set.
+    #[inline]
     pub fn get_table_status(&self) -> &Option<crate::types::TableStatus> {
         &self.table_status
     }
     /// Appends an item to the `Replicas` list.
     /// Represents replicas of the global table.
+    #[inline]
     pub fn replicas(mut self, input: crate::types::ReplicaAutoScalingDescription) -> Self {
         self.replicas.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Replicas` member.
+    #[inline]
     pub fn set_replicas(
         mut self,
         input: Option<Vec<crate::types::ReplicaAutoScalingDescription>>,
@@ -93,10 +105,12 @@ impl TableAutoScalingDescriptionBuilder {
         self
     }
     /// The `Replicas` member as currently set.
+    #[inline]
     pub fn get_replicas(&self) -> &Option<Vec<crate::types::ReplicaAutoScalingDescription>> {
         &self.replicas
     }
     /// Builds the [`TableAutoScalingDescription`].
+    #[inline]
     pub fn build(self) -> TableAutoScalingDescription {
         TableAutoScalingDescription {
             table_name: self.table_name,
@@ -105,6 +119,7 @@ impl TableAutoScalingDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_table_auto_scaling_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TableAutoScalingDescription, ::awsrt::json::JsonError> {

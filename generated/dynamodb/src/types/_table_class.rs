@@ -20,6 +20,7 @@ pub enum TableClass {
 }
 impl TableClass {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "STANDARD",
@@ -33,6 +34,7 @@ impl TableClass {
     }
 }
 impl ::std::convert::From<&str> for TableClass {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "STANDARD" => Self::Standard,

@@ -18,14 +18,17 @@ pub struct TableClassSummary {
 }
 impl TableClassSummary {
     /// The table class of the specified table.
+    #[inline]
     pub fn table_class(&self) -> Option<&crate::types::TableClass> {
         self.table_class.as_ref()
     }
     /// The date and time at which the table class was last updated.
+    #[inline]
     pub fn last_update_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_update_date_time
     }
     /// Creates a new builder for [`TableClassSummary`].
+    #[inline]
     pub fn builder() -> TableClassSummaryBuilder {
         <TableClassSummaryBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct TableClassSummaryBuilder {
 }
 impl TableClassSummaryBuilder {
     /// The table class of the specified table.
+    #[inline]
     pub fn table_class(mut self, input: impl Into<crate::types::TableClass>) -> Self {
         self.table_class = Some(input.into());
         self
     }
     /// Sets or clears the `TableClass` member.
+    #[inline]
     pub fn set_table_class(mut self, input: Option<crate::types::TableClass>) -> Self {
         self.table_class = input;
         self
     }
     /// The `TableClass` member as currently set.
+    #[inline]
     pub fn get_table_class(&self) -> &Option<crate::types::TableClass> {
         &self.table_class
     }
     /// The date and time at which the table class was last updated.
+    #[inline]
     pub fn last_update_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_update_date_time = Some(input);
         self
     }
     /// Sets or clears the `LastUpdateDateTime` member.
+    #[inline]
     pub fn set_last_update_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_update_date_time = input;
         self
     }
     /// The `LastUpdateDateTime` member as currently set.
+    #[inline]
     pub fn get_last_update_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_update_date_time
     }
     /// Builds the [`TableClassSummary`].
+    #[inline]
     pub fn build(self) -> TableClassSummary {
         TableClassSummary {
             table_class: self.table_class,
@@ -74,6 +84,7 @@ impl TableClassSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_table_class_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TableClassSummary, ::awsrt::json::JsonError> {

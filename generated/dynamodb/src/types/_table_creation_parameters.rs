@@ -33,38 +33,47 @@ pub struct TableCreationParameters {
 }
 impl TableCreationParameters {
     /// The name of the table created as part of the import operation.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The attributes of the table created as part of the import operation.
+    #[inline]
     pub fn attribute_definitions(&self) -> &[crate::types::AttributeDefinition] {
         &self.attribute_definitions
     }
     /// The primary key and option sort key of the table created as part of the import operation.
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         &self.key_schema
     }
     /// The billing mode for provisioning the table created as part of the import operation.
+    #[inline]
     pub fn billing_mode(&self) -> Option<&crate::types::BillingMode> {
         self.billing_mode.as_ref()
     }
     /// Represents the provisioned throughput settings for a specified table or index.
+    #[inline]
     pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput.as_ref()
     }
     /// Represents the settings used to enable server-side encryption.
+    #[inline]
     pub fn sse_specification(&self) -> Option<&crate::types::SseSpecification> {
         self.sse_specification.as_ref()
     }
     /// The Global Secondary Indexes (GSI) of the table to be created as part of the import operation.
+    #[inline]
     pub fn global_secondary_indexes(&self) -> &[crate::types::GlobalSecondaryIndex] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`TableCreationParameters`].
+    #[inline]
     pub fn builder() -> TableCreationParametersBuilder {
         <TableCreationParametersBuilder as ::std::default::Default>::default()
     }
@@ -85,26 +94,31 @@ pub struct TableCreationParametersBuilder {
 impl TableCreationParametersBuilder {
     /// The name of the table created as part of the import operation.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Appends an item to the `AttributeDefinitions` list.
     /// The attributes of the table created as part of the import operation.
+    #[inline]
     pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.attribute_definitions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttributeDefinitions` member.
+    #[inline]
     pub fn set_attribute_definitions(
         mut self,
         input: Option<Vec<crate::types::AttributeDefinition>>,
@@ -113,44 +127,53 @@ impl TableCreationParametersBuilder {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
+    #[inline]
     pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         &self.attribute_definitions
     }
     /// Appends an item to the `KeySchema` list.
     /// The primary key and option sort key of the table created as part of the import operation.
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// The billing mode for provisioning the table created as part of the import operation.
+    #[inline]
     pub fn billing_mode(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.billing_mode = Some(input.into());
         self
     }
     /// Sets or clears the `BillingMode` member.
+    #[inline]
     pub fn set_billing_mode(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.billing_mode = input;
         self
     }
     /// The `BillingMode` member as currently set.
+    #[inline]
     pub fn get_billing_mode(&self) -> &Option<crate::types::BillingMode> {
         &self.billing_mode
     }
     /// Represents the provisioned throughput settings for a specified table or index.
+    #[inline]
     pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -159,15 +182,18 @@ impl TableCreationParametersBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -176,30 +202,36 @@ impl TableCreationParametersBuilder {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput
     }
     /// Represents the settings used to enable server-side encryption.
+    #[inline]
     pub fn sse_specification(mut self, input: crate::types::SseSpecification) -> Self {
         self.sse_specification = Some(input);
         self
     }
     /// Sets or clears the `SSESpecification` member.
+    #[inline]
     pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.sse_specification = input;
         self
     }
     /// The `SSESpecification` member as currently set.
+    #[inline]
     pub fn get_sse_specification(&self) -> &Option<crate::types::SseSpecification> {
         &self.sse_specification
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// The Global Secondary Indexes (GSI) of the table to be created as part of the import operation.
+    #[inline]
     pub fn global_secondary_indexes(mut self, input: crate::types::GlobalSecondaryIndex) -> Self {
         self.global_secondary_indexes.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexes` member.
+    #[inline]
     pub fn set_global_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndex>>,
@@ -208,6 +240,7 @@ impl TableCreationParametersBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_global_secondary_indexes(&self) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
         &self.global_secondary_indexes
     }
@@ -216,6 +249,7 @@ impl TableCreationParametersBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TableCreationParameters, ::awsrt::error::BuildError> {
         Ok(TableCreationParameters {
             table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -238,6 +272,7 @@ impl TableCreationParametersBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_table_creation_parameters(
     w: &mut ::awsrt::json::JsonWriter,
     v: &TableCreationParameters,
@@ -292,6 +327,7 @@ pub(crate) fn ser_table_creation_parameters(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_table_creation_parameters(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TableCreationParameters, ::awsrt::json::JsonError> {

@@ -148,112 +148,139 @@ pub struct TableDescription {
 }
 impl TableDescription {
     /// An array of `AttributeDefinition` objects.
+    #[inline]
     pub fn attribute_definitions(&self) -> &[crate::types::AttributeDefinition] {
         self.attribute_definitions.as_deref().unwrap_or_default()
     }
     /// The name of the table.
+    #[inline]
     pub fn table_name(&self) -> Option<&str> {
         self.table_name.as_deref()
     }
     /// The primary key structure for the table.
+    #[inline]
     pub fn key_schema(&self) -> &[crate::types::KeySchemaElement] {
         self.key_schema.as_deref().unwrap_or_default()
     }
     /// The current state of the table:
+    #[inline]
     pub fn table_status(&self) -> Option<&crate::types::TableStatus> {
         self.table_status.as_ref()
     }
     /// The date and time when the table was created, in [UNIX epoch time](http://www.epochconverter.com/) format.
+    #[inline]
     pub fn creation_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.creation_date_time
     }
     /// The provisioned throughput settings for the table, consisting of read and write capacity units, along with data about increases and decreases.
+    #[inline]
     pub fn provisioned_throughput(
         &self,
     ) -> Option<&crate::types::ProvisionedThroughputDescription> {
         self.provisioned_throughput.as_ref()
     }
     /// The total size of the specified table, in bytes.
+    #[inline]
     pub fn table_size_bytes(&self) -> Option<i64> {
         self.table_size_bytes
     }
     /// The number of items in the specified table.
+    #[inline]
     pub fn item_count(&self) -> Option<i64> {
         self.item_count
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies the table.
+    #[inline]
     pub fn table_arn(&self) -> Option<&str> {
         self.table_arn.as_deref()
     }
     /// Unique identifier for the table for which the backup was created.
+    #[inline]
     pub fn table_id(&self) -> Option<&str> {
         self.table_id.as_deref()
     }
     /// Contains the details for the read/write capacity mode.
+    #[inline]
     pub fn billing_mode_summary(&self) -> Option<&crate::types::BillingModeSummary> {
         self.billing_mode_summary.as_ref()
     }
     /// Represents one or more local secondary indexes on the table.
+    #[inline]
     pub fn local_secondary_indexes(&self) -> &[crate::types::LocalSecondaryIndexDescription] {
         self.local_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// The global secondary indexes, if any, on the table.
+    #[inline]
     pub fn global_secondary_indexes(&self) -> &[crate::types::GlobalSecondaryIndexDescription] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// The current DynamoDB Streams configuration for the table.
+    #[inline]
     pub fn stream_specification(&self) -> Option<&crate::types::StreamSpecification> {
         self.stream_specification.as_ref()
     }
     /// A timestamp, in ISO 8601 format, for this stream.
+    #[inline]
     pub fn latest_stream_label(&self) -> Option<&str> {
         self.latest_stream_label.as_deref()
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies the latest stream for this table.
+    #[inline]
     pub fn latest_stream_arn(&self) -> Option<&str> {
         self.latest_stream_arn.as_deref()
     }
     /// Represents the version of [global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html) in use, if the table is replicated across Amazon Web Services Regions.
+    #[inline]
     pub fn global_table_version(&self) -> Option<&str> {
         self.global_table_version.as_deref()
     }
     /// Represents replicas of the table.
+    #[inline]
     pub fn replicas(&self) -> &[crate::types::ReplicaDescription] {
         self.replicas.as_deref().unwrap_or_default()
     }
     /// Contains details for the restore.
+    #[inline]
     pub fn restore_summary(&self) -> Option<&crate::types::RestoreSummary> {
         self.restore_summary.as_ref()
     }
     /// The description of the server-side encryption status on the specified table.
+    #[inline]
     pub fn sse_description(&self) -> Option<&crate::types::SseDescription> {
         self.sse_description.as_ref()
     }
     /// Contains information about the table archive.
+    #[inline]
     pub fn archival_summary(&self) -> Option<&crate::types::ArchivalSummary> {
         self.archival_summary.as_ref()
     }
     /// Contains details of the table class.
+    #[inline]
     pub fn table_class_summary(&self) -> Option<&crate::types::TableClassSummary> {
         self.table_class_summary.as_ref()
     }
     /// Indicates whether deletion protection is enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn deletion_protection_enabled(&self) -> Option<bool> {
         self.deletion_protection_enabled
     }
     /// The maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput.as_ref()
     }
     /// Describes the warm throughput value of the base table.
+    #[inline]
     pub fn warm_throughput(&self) -> Option<&crate::types::TableWarmThroughputDescription> {
         self.warm_throughput.as_ref()
     }
     /// Indicates one of the following consistency modes for a global table:
+    #[inline]
     pub fn multi_region_consistency(&self) -> Option<&crate::types::MultiRegionConsistency> {
         self.multi_region_consistency.as_ref()
     }
     /// Creates a new builder for [`TableDescription`].
+    #[inline]
     pub fn builder() -> TableDescriptionBuilder {
         <TableDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -292,11 +319,13 @@ pub struct TableDescriptionBuilder {
 impl TableDescriptionBuilder {
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of `AttributeDefinition` objects.
+    #[inline]
     pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.attribute_definitions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttributeDefinitions` member.
+    #[inline]
     pub fn set_attribute_definitions(
         mut self,
         input: Option<Vec<crate::types::AttributeDefinition>>,
@@ -305,67 +334,81 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
+    #[inline]
     pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         &self.attribute_definitions
     }
     /// The name of the table.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// Appends an item to the `KeySchema` list.
     /// The primary key structure for the table.
+    #[inline]
     pub fn key_schema(mut self, input: crate::types::KeySchemaElement) -> Self {
         self.key_schema.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `KeySchema` member.
+    #[inline]
     pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
     /// The `KeySchema` member as currently set.
+    #[inline]
     pub fn get_key_schema(&self) -> &Option<Vec<crate::types::KeySchemaElement>> {
         &self.key_schema
     }
     /// The current state of the table:
+    #[inline]
     pub fn table_status(mut self, input: impl Into<crate::types::TableStatus>) -> Self {
         self.table_status = Some(input.into());
         self
     }
     /// Sets or clears the `TableStatus` member.
+    #[inline]
     pub fn set_table_status(mut self, input: Option<crate::types::TableStatus>) -> Self {
         self.table_status = input;
         self
     }
     /// The `TableStatus` member as currently set.
+    #[inline]
     pub fn get_table_status(&self) -> &Option<crate::types::TableStatus> {
         &self.table_status
     }
     /// The date and time when the table was created, in [UNIX epoch time](http://www.epochconverter.com/) format.
+    #[inline]
     pub fn creation_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.creation_date_time = Some(input);
         self
     }
     /// Sets or clears the `CreationDateTime` member.
+    #[inline]
     pub fn set_creation_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.creation_date_time = input;
         self
     }
     /// The `CreationDateTime` member as currently set.
+    #[inline]
     pub fn get_creation_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.creation_date_time
     }
     /// The provisioned throughput settings for the table, consisting of read and write capacity units, along with data about increases and decreases.
+    #[inline]
     pub fn provisioned_throughput(
         mut self,
         input: crate::types::ProvisionedThroughputDescription,
@@ -374,6 +417,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughputDescription>,
@@ -382,73 +426,88 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughputDescription> {
         &self.provisioned_throughput
     }
     /// The total size of the specified table, in bytes.
+    #[inline]
     pub fn table_size_bytes(mut self, input: i64) -> Self {
         self.table_size_bytes = Some(input);
         self
     }
     /// Sets or clears the `TableSizeBytes` member.
+    #[inline]
     pub fn set_table_size_bytes(mut self, input: Option<i64>) -> Self {
         self.table_size_bytes = input;
         self
     }
     /// The `TableSizeBytes` member as currently set.
+    #[inline]
     pub fn get_table_size_bytes(&self) -> &Option<i64> {
         &self.table_size_bytes
     }
     /// The number of items in the specified table.
+    #[inline]
     pub fn item_count(mut self, input: i64) -> Self {
         self.item_count = Some(input);
         self
     }
     /// Sets or clears the `ItemCount` member.
+    #[inline]
     pub fn set_item_count(mut self, input: Option<i64>) -> Self {
         self.item_count = input;
         self
     }
     /// The `ItemCount` member as currently set.
+    #[inline]
     pub fn get_item_count(&self) -> &Option<i64> {
         &self.item_count
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies the table.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// Unique identifier for the table for which the backup was created.
+    #[inline]
     pub fn table_id(mut self, input: impl Into<String>) -> Self {
         self.table_id = Some(input.into());
         self
     }
     /// Sets or clears the `TableId` member.
+    #[inline]
     pub fn set_table_id(mut self, input: Option<String>) -> Self {
         self.table_id = input;
         self
     }
     /// The `TableId` member as currently set.
+    #[inline]
     pub fn get_table_id(&self) -> &Option<String> {
         &self.table_id
     }
     /// Contains the details for the read/write capacity mode.
+    #[inline]
     pub fn billing_mode_summary(mut self, input: crate::types::BillingModeSummary) -> Self {
         self.billing_mode_summary = Some(input);
         self
     }
     /// Sets or clears the `BillingModeSummary` member.
+    #[inline]
     pub fn set_billing_mode_summary(
         mut self,
         input: Option<crate::types::BillingModeSummary>,
@@ -457,11 +516,13 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `BillingModeSummary` member as currently set.
+    #[inline]
     pub fn get_billing_mode_summary(&self) -> &Option<crate::types::BillingModeSummary> {
         &self.billing_mode_summary
     }
     /// Appends an item to the `LocalSecondaryIndexes` list.
     /// Represents one or more local secondary indexes on the table.
+    #[inline]
     pub fn local_secondary_indexes(
         mut self,
         input: crate::types::LocalSecondaryIndexDescription,
@@ -470,6 +531,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `LocalSecondaryIndexes` member.
+    #[inline]
     pub fn set_local_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::LocalSecondaryIndexDescription>>,
@@ -478,6 +540,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `LocalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_local_secondary_indexes(
         &self,
     ) -> &Option<Vec<crate::types::LocalSecondaryIndexDescription>> {
@@ -485,6 +548,7 @@ impl TableDescriptionBuilder {
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// The global secondary indexes, if any, on the table.
+    #[inline]
     pub fn global_secondary_indexes(
         mut self,
         input: crate::types::GlobalSecondaryIndexDescription,
@@ -493,6 +557,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexes` member.
+    #[inline]
     pub fn set_global_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::GlobalSecondaryIndexDescription>>,
@@ -501,17 +566,20 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_global_secondary_indexes(
         &self,
     ) -> &Option<Vec<crate::types::GlobalSecondaryIndexDescription>> {
         &self.global_secondary_indexes
     }
     /// The current DynamoDB Streams configuration for the table.
+    #[inline]
     pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.stream_specification = Some(input);
         self
     }
     /// Sets or clears the `StreamSpecification` member.
+    #[inline]
     pub fn set_stream_specification(
         mut self,
         input: Option<crate::types::StreamSpecification>,
@@ -520,114 +588,138 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `StreamSpecification` member as currently set.
+    #[inline]
     pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         &self.stream_specification
     }
     /// A timestamp, in ISO 8601 format, for this stream.
+    #[inline]
     pub fn latest_stream_label(mut self, input: impl Into<String>) -> Self {
         self.latest_stream_label = Some(input.into());
         self
     }
     /// Sets or clears the `LatestStreamLabel` member.
+    #[inline]
     pub fn set_latest_stream_label(mut self, input: Option<String>) -> Self {
         self.latest_stream_label = input;
         self
     }
     /// The `LatestStreamLabel` member as currently set.
+    #[inline]
     pub fn get_latest_stream_label(&self) -> &Option<String> {
         &self.latest_stream_label
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies the latest stream for this table.
+    #[inline]
     pub fn latest_stream_arn(mut self, input: impl Into<String>) -> Self {
         self.latest_stream_arn = Some(input.into());
         self
     }
     /// Sets or clears the `LatestStreamArn` member.
+    #[inline]
     pub fn set_latest_stream_arn(mut self, input: Option<String>) -> Self {
         self.latest_stream_arn = input;
         self
     }
     /// The `LatestStreamArn` member as currently set.
+    #[inline]
     pub fn get_latest_stream_arn(&self) -> &Option<String> {
         &self.latest_stream_arn
     }
     /// Represents the version of [global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html) in use, if the table is replicated across Amazon Web Services Regions.
+    #[inline]
     pub fn global_table_version(mut self, input: impl Into<String>) -> Self {
         self.global_table_version = Some(input.into());
         self
     }
     /// Sets or clears the `GlobalTableVersion` member.
+    #[inline]
     pub fn set_global_table_version(mut self, input: Option<String>) -> Self {
         self.global_table_version = input;
         self
     }
     /// The `GlobalTableVersion` member as currently set.
+    #[inline]
     pub fn get_global_table_version(&self) -> &Option<String> {
         &self.global_table_version
     }
     /// Appends an item to the `Replicas` list.
     /// Represents replicas of the table.
+    #[inline]
     pub fn replicas(mut self, input: crate::types::ReplicaDescription) -> Self {
         self.replicas.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Replicas` member.
+    #[inline]
     pub fn set_replicas(mut self, input: Option<Vec<crate::types::ReplicaDescription>>) -> Self {
         self.replicas = input;
         self
     }
     /// The `Replicas` member as currently set.
+    #[inline]
     pub fn get_replicas(&self) -> &Option<Vec<crate::types::ReplicaDescription>> {
         &self.replicas
     }
     /// Contains details for the restore.
+    #[inline]
     pub fn restore_summary(mut self, input: crate::types::RestoreSummary) -> Self {
         self.restore_summary = Some(input);
         self
     }
     /// Sets or clears the `RestoreSummary` member.
+    #[inline]
     pub fn set_restore_summary(mut self, input: Option<crate::types::RestoreSummary>) -> Self {
         self.restore_summary = input;
         self
     }
     /// The `RestoreSummary` member as currently set.
+    #[inline]
     pub fn get_restore_summary(&self) -> &Option<crate::types::RestoreSummary> {
         &self.restore_summary
     }
     /// The description of the server-side encryption status on the specified table.
+    #[inline]
     pub fn sse_description(mut self, input: crate::types::SseDescription) -> Self {
         self.sse_description = Some(input);
         self
     }
     /// Sets or clears the `SSEDescription` member.
+    #[inline]
     pub fn set_sse_description(mut self, input: Option<crate::types::SseDescription>) -> Self {
         self.sse_description = input;
         self
     }
     /// The `SSEDescription` member as currently set.
+    #[inline]
     pub fn get_sse_description(&self) -> &Option<crate::types::SseDescription> {
         &self.sse_description
     }
     /// Contains information about the table archive.
+    #[inline]
     pub fn archival_summary(mut self, input: crate::types::ArchivalSummary) -> Self {
         self.archival_summary = Some(input);
         self
     }
     /// Sets or clears the `ArchivalSummary` member.
+    #[inline]
     pub fn set_archival_summary(mut self, input: Option<crate::types::ArchivalSummary>) -> Self {
         self.archival_summary = input;
         self
     }
     /// The `ArchivalSummary` member as currently set.
+    #[inline]
     pub fn get_archival_summary(&self) -> &Option<crate::types::ArchivalSummary> {
         &self.archival_summary
     }
     /// Contains details of the table class.
+    #[inline]
     pub fn table_class_summary(mut self, input: crate::types::TableClassSummary) -> Self {
         self.table_class_summary = Some(input);
         self
     }
     /// Sets or clears the `TableClassSummary` member.
+    #[inline]
     pub fn set_table_class_summary(
         mut self,
         input: Option<crate::types::TableClassSummary>,
@@ -636,29 +728,35 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `TableClassSummary` member as currently set.
+    #[inline]
     pub fn get_table_class_summary(&self) -> &Option<crate::types::TableClassSummary> {
         &self.table_class_summary
     }
     /// Indicates whether deletion protection is enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn deletion_protection_enabled(mut self, input: bool) -> Self {
         self.deletion_protection_enabled = Some(input);
         self
     }
     /// Sets or clears the `DeletionProtectionEnabled` member.
+    #[inline]
     pub fn set_deletion_protection_enabled(mut self, input: Option<bool>) -> Self {
         self.deletion_protection_enabled = input;
         self
     }
     /// The `DeletionProtectionEnabled` member as currently set.
+    #[inline]
     pub fn get_deletion_protection_enabled(&self) -> &Option<bool> {
         &self.deletion_protection_enabled
     }
     /// The maximum number of read and write units for the specified on-demand table.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -667,15 +765,18 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput
     }
     /// Describes the warm throughput value of the base table.
+    #[inline]
     pub fn warm_throughput(mut self, input: crate::types::TableWarmThroughputDescription) -> Self {
         self.warm_throughput = Some(input);
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(
         mut self,
         input: Option<crate::types::TableWarmThroughputDescription>,
@@ -684,10 +785,12 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(&self) -> &Option<crate::types::TableWarmThroughputDescription> {
         &self.warm_throughput
     }
     /// Indicates one of the following consistency modes for a global table:
+    #[inline]
     pub fn multi_region_consistency(
         mut self,
         input: impl Into<crate::types::MultiRegionConsistency>,
@@ -696,6 +799,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `MultiRegionConsistency` member.
+    #[inline]
     pub fn set_multi_region_consistency(
         mut self,
         input: Option<crate::types::MultiRegionConsistency>,
@@ -704,10 +808,12 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `MultiRegionConsistency` member as currently set.
+    #[inline]
     pub fn get_multi_region_consistency(&self) -> &Option<crate::types::MultiRegionConsistency> {
         &self.multi_region_consistency
     }
     /// Builds the [`TableDescription`].
+    #[inline]
     pub fn build(self) -> TableDescription {
         TableDescription {
             attribute_definitions: self.attribute_definitions,
@@ -739,6 +845,7 @@ impl TableDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_table_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TableDescription, ::awsrt::json::JsonError> {

@@ -30,6 +30,7 @@ pub enum TableStatus {
 }
 impl TableStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -56,6 +57,7 @@ impl TableStatus {
     }
 }
 impl ::std::convert::From<&str> for TableStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

@@ -20,18 +20,22 @@ pub struct TableWarmThroughputDescription {
 }
 impl TableWarmThroughputDescription {
     /// Represents the base table's warm throughput value in read units per second.
+    #[inline]
     pub fn read_units_per_second(&self) -> Option<i64> {
         self.read_units_per_second
     }
     /// Represents the base table's warm throughput value in write units per second.
+    #[inline]
     pub fn write_units_per_second(&self) -> Option<i64> {
         self.write_units_per_second
     }
     /// Represents warm throughput value of the base table..
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::TableStatus> {
         self.status.as_ref()
     }
     /// Creates a new builder for [`TableWarmThroughputDescription`].
+    #[inline]
     pub fn builder() -> TableWarmThroughputDescriptionBuilder {
         <TableWarmThroughputDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct TableWarmThroughputDescriptionBuilder {
 }
 impl TableWarmThroughputDescriptionBuilder {
     /// Represents the base table's warm throughput value in read units per second.
+    #[inline]
     pub fn read_units_per_second(mut self, input: i64) -> Self {
         self.read_units_per_second = Some(input);
         self
     }
     /// Sets or clears the `ReadUnitsPerSecond` member.
+    #[inline]
     pub fn set_read_units_per_second(mut self, input: Option<i64>) -> Self {
         self.read_units_per_second = input;
         self
     }
     /// The `ReadUnitsPerSecond` member as currently set.
+    #[inline]
     pub fn get_read_units_per_second(&self) -> &Option<i64> {
         &self.read_units_per_second
     }
     /// Represents the base table's warm throughput value in write units per second.
+    #[inline]
     pub fn write_units_per_second(mut self, input: i64) -> Self {
         self.write_units_per_second = Some(input);
         self
     }
     /// Sets or clears the `WriteUnitsPerSecond` member.
+    #[inline]
     pub fn set_write_units_per_second(mut self, input: Option<i64>) -> Self {
         self.write_units_per_second = input;
         self
     }
     /// The `WriteUnitsPerSecond` member as currently set.
+    #[inline]
     pub fn get_write_units_per_second(&self) -> &Option<i64> {
         &self.write_units_per_second
     }
     /// Represents warm throughput value of the base table..
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::TableStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::TableStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::TableStatus> {
         &self.status
     }
     /// Builds the [`TableWarmThroughputDescription`].
+    #[inline]
     pub fn build(self) -> TableWarmThroughputDescription {
         TableWarmThroughputDescription {
             read_units_per_second: self.read_units_per_second,
@@ -96,6 +110,7 @@ impl TableWarmThroughputDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_table_warm_throughput_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TableWarmThroughputDescription, ::awsrt::json::JsonError> {

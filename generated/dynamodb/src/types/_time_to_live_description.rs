@@ -18,14 +18,17 @@ pub struct TimeToLiveDescription {
 }
 impl TimeToLiveDescription {
     /// The TTL status for the table.
+    #[inline]
     pub fn time_to_live_status(&self) -> Option<&crate::types::TimeToLiveStatus> {
         self.time_to_live_status.as_ref()
     }
     /// The name of the TTL attribute for items in the table.
+    #[inline]
     pub fn attribute_name(&self) -> Option<&str> {
         self.attribute_name.as_deref()
     }
     /// Creates a new builder for [`TimeToLiveDescription`].
+    #[inline]
     pub fn builder() -> TimeToLiveDescriptionBuilder {
         <TimeToLiveDescriptionBuilder as ::std::default::Default>::default()
     }
@@ -39,11 +42,13 @@ pub struct TimeToLiveDescriptionBuilder {
 }
 impl TimeToLiveDescriptionBuilder {
     /// The TTL status for the table.
+    #[inline]
     pub fn time_to_live_status(mut self, input: impl Into<crate::types::TimeToLiveStatus>) -> Self {
         self.time_to_live_status = Some(input.into());
         self
     }
     /// Sets or clears the `TimeToLiveStatus` member.
+    #[inline]
     pub fn set_time_to_live_status(
         mut self,
         input: Option<crate::types::TimeToLiveStatus>,
@@ -52,24 +57,29 @@ impl TimeToLiveDescriptionBuilder {
         self
     }
     /// The `TimeToLiveStatus` member as currently set.
+    #[inline]
     pub fn get_time_to_live_status(&self) -> &Option<crate::types::TimeToLiveStatus> {
         &self.time_to_live_status
     }
     /// The name of the TTL attribute for items in the table.
+    #[inline]
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
         self.attribute_name = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeName` member.
+    #[inline]
     pub fn set_attribute_name(mut self, input: Option<String>) -> Self {
         self.attribute_name = input;
         self
     }
     /// The `AttributeName` member as currently set.
+    #[inline]
     pub fn get_attribute_name(&self) -> &Option<String> {
         &self.attribute_name
     }
     /// Builds the [`TimeToLiveDescription`].
+    #[inline]
     pub fn build(self) -> TimeToLiveDescription {
         TimeToLiveDescription {
             time_to_live_status: self.time_to_live_status,
@@ -77,6 +87,7 @@ impl TimeToLiveDescriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_time_to_live_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TimeToLiveDescription, ::awsrt::json::JsonError> {

@@ -18,14 +18,17 @@ pub struct TimeToLiveSpecification {
 }
 impl TimeToLiveSpecification {
     /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
+    #[inline]
     pub fn enabled(&self) -> bool {
         self.enabled
     }
     /// The name of the TTL attribute used to store the expiration time for items in the table.
+    #[inline]
     pub fn attribute_name(&self) -> &str {
         &self.attribute_name
     }
     /// Creates a new builder for [`TimeToLiveSpecification`].
+    #[inline]
     pub fn builder() -> TimeToLiveSpecificationBuilder {
         <TimeToLiveSpecificationBuilder as ::std::default::Default>::default()
     }
@@ -40,31 +43,37 @@ pub struct TimeToLiveSpecificationBuilder {
 impl TimeToLiveSpecificationBuilder {
     /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
     /// This member is required.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `Enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `Enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// The name of the TTL attribute used to store the expiration time for items in the table.
     /// This member is required.
+    #[inline]
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
         self.attribute_name = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeName` member.
+    #[inline]
     pub fn set_attribute_name(mut self, input: Option<String>) -> Self {
         self.attribute_name = input;
         self
     }
     /// The `AttributeName` member as currently set.
+    #[inline]
     pub fn get_attribute_name(&self) -> &Option<String> {
         &self.attribute_name
     }
@@ -73,6 +82,7 @@ impl TimeToLiveSpecificationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TimeToLiveSpecification, ::awsrt::error::BuildError> {
         Ok(TimeToLiveSpecification {
             enabled: self.enabled.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -86,6 +96,7 @@ impl TimeToLiveSpecificationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_time_to_live_specification(
     w: &mut ::awsrt::json::JsonWriter,
     v: &TimeToLiveSpecification,
@@ -103,6 +114,7 @@ pub(crate) fn ser_time_to_live_specification(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_time_to_live_specification(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TimeToLiveSpecification, ::awsrt::json::JsonError> {

@@ -24,6 +24,7 @@ pub enum TimeToLiveStatus {
 }
 impl TimeToLiveStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabling => "ENABLING",
@@ -39,6 +40,7 @@ impl TimeToLiveStatus {
     }
 }
 impl ::std::convert::From<&str> for TimeToLiveStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ENABLING" => Self::Enabling,

@@ -16,10 +16,12 @@ pub struct TransactGetItem {
 }
 impl TransactGetItem {
     /// Contains the primary key that identifies the item to get, together with the name of the table that contains the item, and optionally the specific attributes of the item to retrieve.
+    #[inline]
     pub fn get(&self) -> &crate::types::Get {
         &self.get
     }
     /// Creates a new builder for [`TransactGetItem`].
+    #[inline]
     pub fn builder() -> TransactGetItemBuilder {
         <TransactGetItemBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct TransactGetItemBuilder {
 impl TransactGetItemBuilder {
     /// Contains the primary key that identifies the item to get, together with the name of the table that contains the item, and optionally the specific attributes of the item to retrieve.
     /// This member is required.
+    #[inline]
     pub fn get(mut self, input: crate::types::Get) -> Self {
         self.get = Some(input);
         self
     }
     /// Sets or clears the `Get` member.
+    #[inline]
     pub fn set_get(mut self, input: Option<crate::types::Get>) -> Self {
         self.get = input;
         self
     }
     /// The `Get` member as currently set.
+    #[inline]
     pub fn get_get(&self) -> &Option<crate::types::Get> {
         &self.get
     }
@@ -51,6 +56,7 @@ impl TransactGetItemBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TransactGetItem, ::awsrt::error::BuildError> {
         Ok(TransactGetItem {
             get: self.get.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl TransactGetItemBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_transact_get_item(w: &mut ::awsrt::json::JsonWriter, v: &TransactGetItem) {
     w.begin_object();
     {

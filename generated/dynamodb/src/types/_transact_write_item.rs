@@ -22,22 +22,27 @@ pub struct TransactWriteItem {
 }
 impl TransactWriteItem {
     /// A request to perform a check item operation.
+    #[inline]
     pub fn condition_check(&self) -> Option<&crate::types::ConditionCheck> {
         self.condition_check.as_ref()
     }
     /// A request to perform a `PutItem` operation.
+    #[inline]
     pub fn put(&self) -> Option<&crate::types::Put> {
         self.put.as_ref()
     }
     /// A request to perform a `DeleteItem` operation.
+    #[inline]
     pub fn delete(&self) -> Option<&crate::types::Delete> {
         self.delete.as_ref()
     }
     /// A request to perform an `UpdateItem` operation.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::Update> {
         self.update.as_ref()
     }
     /// Creates a new builder for [`TransactWriteItem`].
+    #[inline]
     pub fn builder() -> TransactWriteItemBuilder {
         <TransactWriteItemBuilder as ::std::default::Default>::default()
     }
@@ -53,62 +58,75 @@ pub struct TransactWriteItemBuilder {
 }
 impl TransactWriteItemBuilder {
     /// A request to perform a check item operation.
+    #[inline]
     pub fn condition_check(mut self, input: crate::types::ConditionCheck) -> Self {
         self.condition_check = Some(input);
         self
     }
     /// Sets or clears the `ConditionCheck` member.
+    #[inline]
     pub fn set_condition_check(mut self, input: Option<crate::types::ConditionCheck>) -> Self {
         self.condition_check = input;
         self
     }
     /// The `ConditionCheck` member as currently set.
+    #[inline]
     pub fn get_condition_check(&self) -> &Option<crate::types::ConditionCheck> {
         &self.condition_check
     }
     /// A request to perform a `PutItem` operation.
+    #[inline]
     pub fn put(mut self, input: crate::types::Put) -> Self {
         self.put = Some(input);
         self
     }
     /// Sets or clears the `Put` member.
+    #[inline]
     pub fn set_put(mut self, input: Option<crate::types::Put>) -> Self {
         self.put = input;
         self
     }
     /// The `Put` member as currently set.
+    #[inline]
     pub fn get_put(&self) -> &Option<crate::types::Put> {
         &self.put
     }
     /// A request to perform a `DeleteItem` operation.
+    #[inline]
     pub fn delete(mut self, input: crate::types::Delete) -> Self {
         self.delete = Some(input);
         self
     }
     /// Sets or clears the `Delete` member.
+    #[inline]
     pub fn set_delete(mut self, input: Option<crate::types::Delete>) -> Self {
         self.delete = input;
         self
     }
     /// The `Delete` member as currently set.
+    #[inline]
     pub fn get_delete(&self) -> &Option<crate::types::Delete> {
         &self.delete
     }
     /// A request to perform an `UpdateItem` operation.
+    #[inline]
     pub fn update(mut self, input: crate::types::Update) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `Update` member.
+    #[inline]
     pub fn set_update(mut self, input: Option<crate::types::Update>) -> Self {
         self.update = input;
         self
     }
     /// The `Update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::Update> {
         &self.update
     }
     /// Builds the [`TransactWriteItem`].
+    #[inline]
     pub fn build(self) -> TransactWriteItem {
         TransactWriteItem {
             condition_check: self.condition_check,
@@ -118,6 +136,7 @@ impl TransactWriteItemBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_transact_write_item(w: &mut ::awsrt::json::JsonWriter, v: &TransactWriteItem) {
     w.begin_object();
     if let Some(value) = &v.condition_check {

@@ -28,40 +28,48 @@ pub struct Update {
 }
 impl Update {
     /// The primary key of the item to be updated.
+    #[inline]
     pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// An expression that defines one or more attributes to be updated, the action to be performed on them, and new value(s) for them.
+    #[inline]
     pub fn update_expression(&self) -> &str {
         &self.update_expression
     }
     /// Name of the table for the `UpdateItem` request.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// A condition that must be satisfied in order for a conditional update to succeed.
+    #[inline]
     pub fn condition_expression(&self) -> Option<&str> {
         self.condition_expression.as_deref()
     }
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         &self,
     ) -> Option<&::std::collections::HashMap<String, String>> {
         self.expression_attribute_names.as_ref()
     }
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.expression_attribute_values.as_ref()
     }
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Update` condition fails.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         &self,
     ) -> Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
         self.return_values_on_condition_check_failure.as_ref()
     }
     /// Creates a new builder for [`Update`].
+    #[inline]
     pub fn builder() -> UpdateBuilder {
         <UpdateBuilder as ::std::default::Default>::default()
     }
@@ -81,11 +89,13 @@ pub struct UpdateBuilder {
 impl UpdateBuilder {
     /// Inserts an entry into the `Key` map.
     /// The primary key of the item to be updated.
+    #[inline]
     pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -94,6 +104,7 @@ impl UpdateBuilder {
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
@@ -101,50 +112,60 @@ impl UpdateBuilder {
     }
     /// An expression that defines one or more attributes to be updated, the action to be performed on them, and new value(s) for them.
     /// This member is required.
+    #[inline]
     pub fn update_expression(mut self, input: impl Into<String>) -> Self {
         self.update_expression = Some(input.into());
         self
     }
     /// Sets or clears the `UpdateExpression` member.
+    #[inline]
     pub fn set_update_expression(mut self, input: Option<String>) -> Self {
         self.update_expression = input;
         self
     }
     /// The `UpdateExpression` member as currently set.
+    #[inline]
     pub fn get_update_expression(&self) -> &Option<String> {
         &self.update_expression
     }
     /// Name of the table for the `UpdateItem` request.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// A condition that must be satisfied in order for a conditional update to succeed.
+    #[inline]
     pub fn condition_expression(mut self, input: impl Into<String>) -> Self {
         self.condition_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ConditionExpression` member.
+    #[inline]
     pub fn set_condition_expression(mut self, input: Option<String>) -> Self {
         self.condition_expression = input;
         self
     }
     /// The `ConditionExpression` member as currently set.
+    #[inline]
     pub fn get_condition_expression(&self) -> &Option<String> {
         &self.condition_expression
     }
     /// Inserts an entry into the `ExpressionAttributeNames` map.
     /// One or more substitution tokens for attribute names in an expression.
+    #[inline]
     pub fn expression_attribute_names(
         mut self,
         key: impl Into<String>,
@@ -155,6 +176,7 @@ impl UpdateBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeNames` member.
+    #[inline]
     pub fn set_expression_attribute_names(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -163,6 +185,7 @@ impl UpdateBuilder {
         self
     }
     /// The `ExpressionAttributeNames` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_names(
         &self,
     ) -> &Option<::std::collections::HashMap<String, String>> {
@@ -170,6 +193,7 @@ impl UpdateBuilder {
     }
     /// Inserts an entry into the `ExpressionAttributeValues` map.
     /// One or more values that can be substituted in an expression.
+    #[inline]
     pub fn expression_attribute_values(
         mut self,
         key: impl Into<String>,
@@ -180,6 +204,7 @@ impl UpdateBuilder {
         self
     }
     /// Sets or clears the `ExpressionAttributeValues` member.
+    #[inline]
     pub fn set_expression_attribute_values(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -188,12 +213,14 @@ impl UpdateBuilder {
         self
     }
     /// The `ExpressionAttributeValues` member as currently set.
+    #[inline]
     pub fn get_expression_attribute_values(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.expression_attribute_values
     }
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Update` condition fails.
+    #[inline]
     pub fn return_values_on_condition_check_failure(
         mut self,
         input: impl Into<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -202,6 +229,7 @@ impl UpdateBuilder {
         self
     }
     /// Sets or clears the `ReturnValuesOnConditionCheckFailure` member.
+    #[inline]
     pub fn set_return_values_on_condition_check_failure(
         mut self,
         input: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
@@ -210,6 +238,7 @@ impl UpdateBuilder {
         self
     }
     /// The `ReturnValuesOnConditionCheckFailure` member as currently set.
+    #[inline]
     pub fn get_return_values_on_condition_check_failure(
         &self,
     ) -> &Option<crate::types::ReturnValuesOnConditionCheckFailure> {
@@ -220,6 +249,7 @@ impl UpdateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Update, ::awsrt::error::BuildError> {
         Ok(Update {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -241,6 +271,7 @@ impl UpdateBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_update(w: &mut ::awsrt::json::JsonWriter, v: &Update) {
     w.begin_object();
     {

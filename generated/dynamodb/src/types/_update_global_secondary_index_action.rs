@@ -24,22 +24,27 @@ pub struct UpdateGlobalSecondaryIndexAction {
 }
 impl UpdateGlobalSecondaryIndexAction {
     /// The name of the global secondary index to be updated.
+    #[inline]
     pub fn index_name(&self) -> &str {
         &self.index_name
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
+    #[inline]
     pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// Updates the maximum number of read and write units for the specified global secondary index.
+    #[inline]
     pub fn on_demand_throughput(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput.as_ref()
     }
     /// Represents the warm throughput value of the new provisioned throughput settings to be applied to a global secondary index.
+    #[inline]
     pub fn warm_throughput(&self) -> Option<&crate::types::WarmThroughput> {
         self.warm_throughput.as_ref()
     }
     /// Creates a new builder for [`UpdateGlobalSecondaryIndexAction`].
+    #[inline]
     pub fn builder() -> UpdateGlobalSecondaryIndexActionBuilder {
         <UpdateGlobalSecondaryIndexActionBuilder as ::std::default::Default>::default()
     }
@@ -56,25 +61,30 @@ pub struct UpdateGlobalSecondaryIndexActionBuilder {
 impl UpdateGlobalSecondaryIndexActionBuilder {
     /// The name of the global secondary index to be updated.
     /// This member is required.
+    #[inline]
     pub fn index_name(mut self, input: impl Into<String>) -> Self {
         self.index_name = Some(input.into());
         self
     }
     /// Sets or clears the `IndexName` member.
+    #[inline]
     pub fn set_index_name(mut self, input: Option<String>) -> Self {
         self.index_name = input;
         self
     }
     /// The `IndexName` member as currently set.
+    #[inline]
     pub fn get_index_name(&self) -> &Option<String> {
         &self.index_name
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
+    #[inline]
     pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
     /// Sets or clears the `ProvisionedThroughput` member.
+    #[inline]
     pub fn set_provisioned_throughput(
         mut self,
         input: Option<crate::types::ProvisionedThroughput>,
@@ -83,15 +93,18 @@ impl UpdateGlobalSecondaryIndexActionBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// Updates the maximum number of read and write units for the specified global secondary index.
+    #[inline]
     pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
     /// Sets or clears the `OnDemandThroughput` member.
+    #[inline]
     pub fn set_on_demand_throughput(
         mut self,
         input: Option<crate::types::OnDemandThroughput>,
@@ -100,20 +113,24 @@ impl UpdateGlobalSecondaryIndexActionBuilder {
         self
     }
     /// The `OnDemandThroughput` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput
     }
     /// Represents the warm throughput value of the new provisioned throughput settings to be applied to a global secondary index.
+    #[inline]
     pub fn warm_throughput(mut self, input: crate::types::WarmThroughput) -> Self {
         self.warm_throughput = Some(input);
         self
     }
     /// Sets or clears the `WarmThroughput` member.
+    #[inline]
     pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
     /// The `WarmThroughput` member as currently set.
+    #[inline]
     pub fn get_warm_throughput(&self) -> &Option<crate::types::WarmThroughput> {
         &self.warm_throughput
     }
@@ -122,6 +139,7 @@ impl UpdateGlobalSecondaryIndexActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateGlobalSecondaryIndexAction, ::awsrt::error::BuildError> {
         Ok(UpdateGlobalSecondaryIndexAction {
             index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -134,6 +152,7 @@ impl UpdateGlobalSecondaryIndexActionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_update_global_secondary_index_action(
     w: &mut ::awsrt::json::JsonWriter,
     v: &UpdateGlobalSecondaryIndexAction,

@@ -16,12 +16,14 @@ pub struct UpdateKinesisStreamingConfiguration {
 }
 impl UpdateKinesisStreamingConfiguration {
     /// Enables updating the precision of Kinesis data stream timestamp.
+    #[inline]
     pub fn approximate_creation_date_time_precision(
         &self,
     ) -> Option<&crate::types::ApproximateCreationDateTimePrecision> {
         self.approximate_creation_date_time_precision.as_ref()
     }
     /// Creates a new builder for [`UpdateKinesisStreamingConfiguration`].
+    #[inline]
     pub fn builder() -> UpdateKinesisStreamingConfigurationBuilder {
         <UpdateKinesisStreamingConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -34,6 +36,7 @@ pub struct UpdateKinesisStreamingConfigurationBuilder {
 }
 impl UpdateKinesisStreamingConfigurationBuilder {
     /// Enables updating the precision of Kinesis data stream timestamp.
+    #[inline]
     pub fn approximate_creation_date_time_precision(
         mut self,
         input: impl Into<crate::types::ApproximateCreationDateTimePrecision>,
@@ -42,6 +45,7 @@ impl UpdateKinesisStreamingConfigurationBuilder {
         self
     }
     /// Sets or clears the `ApproximateCreationDateTimePrecision` member.
+    #[inline]
     pub fn set_approximate_creation_date_time_precision(
         mut self,
         input: Option<crate::types::ApproximateCreationDateTimePrecision>,
@@ -50,18 +54,21 @@ impl UpdateKinesisStreamingConfigurationBuilder {
         self
     }
     /// The `ApproximateCreationDateTimePrecision` member as currently set.
+    #[inline]
     pub fn get_approximate_creation_date_time_precision(
         &self,
     ) -> &Option<crate::types::ApproximateCreationDateTimePrecision> {
         &self.approximate_creation_date_time_precision
     }
     /// Builds the [`UpdateKinesisStreamingConfiguration`].
+    #[inline]
     pub fn build(self) -> UpdateKinesisStreamingConfiguration {
         UpdateKinesisStreamingConfiguration {
             approximate_creation_date_time_precision: self.approximate_creation_date_time_precision,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_update_kinesis_streaming_configuration(
     w: &mut ::awsrt::json::JsonWriter,
     v: &UpdateKinesisStreamingConfiguration,
@@ -73,6 +80,7 @@ pub(crate) fn ser_update_kinesis_streaming_configuration(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_update_kinesis_streaming_configuration(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateKinesisStreamingConfiguration, ::awsrt::json::JsonError> {

@@ -27,34 +27,41 @@ pub struct UpdateReplicationGroupMemberAction {
 }
 impl UpdateReplicationGroupMemberAction {
     /// The Region where the replica exists.
+    #[inline]
     pub fn region_name(&self) -> &str {
         &self.region_name
     }
     /// The KMS key of the replica that should be used for KMS encryption.
+    #[inline]
     pub fn kms_master_key_id(&self) -> Option<&str> {
         self.kms_master_key_id.as_deref()
     }
     /// Replica-specific provisioned throughput.
+    #[inline]
     pub fn provisioned_throughput_override(
         &self,
     ) -> Option<&crate::types::ProvisionedThroughputOverride> {
         self.provisioned_throughput_override.as_ref()
     }
     /// Overrides the maximum on-demand throughput for the replica table.
+    #[inline]
     pub fn on_demand_throughput_override(
         &self,
     ) -> Option<&crate::types::OnDemandThroughputOverride> {
         self.on_demand_throughput_override.as_ref()
     }
     /// Replica-specific global secondary index settings.
+    #[inline]
     pub fn global_secondary_indexes(&self) -> &[crate::types::ReplicaGlobalSecondaryIndex] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// Replica-specific table class.
+    #[inline]
     pub fn table_class_override(&self) -> Option<&crate::types::TableClass> {
         self.table_class_override.as_ref()
     }
     /// Creates a new builder for [`UpdateReplicationGroupMemberAction`].
+    #[inline]
     pub fn builder() -> UpdateReplicationGroupMemberActionBuilder {
         <UpdateReplicationGroupMemberActionBuilder as ::std::default::Default>::default()
     }
@@ -73,34 +80,41 @@ pub struct UpdateReplicationGroupMemberActionBuilder {
 impl UpdateReplicationGroupMemberActionBuilder {
     /// The Region where the replica exists.
     /// This member is required.
+    #[inline]
     pub fn region_name(mut self, input: impl Into<String>) -> Self {
         self.region_name = Some(input.into());
         self
     }
     /// Sets or clears the `RegionName` member.
+    #[inline]
     pub fn set_region_name(mut self, input: Option<String>) -> Self {
         self.region_name = input;
         self
     }
     /// The `RegionName` member as currently set.
+    #[inline]
     pub fn get_region_name(&self) -> &Option<String> {
         &self.region_name
     }
     /// The KMS key of the replica that should be used for KMS encryption.
+    #[inline]
     pub fn kms_master_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_master_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KMSMasterKeyId` member.
+    #[inline]
     pub fn set_kms_master_key_id(mut self, input: Option<String>) -> Self {
         self.kms_master_key_id = input;
         self
     }
     /// The `KMSMasterKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_master_key_id(&self) -> &Option<String> {
         &self.kms_master_key_id
     }
     /// Replica-specific provisioned throughput.
+    #[inline]
     pub fn provisioned_throughput_override(
         mut self,
         input: crate::types::ProvisionedThroughputOverride,
@@ -109,6 +123,7 @@ impl UpdateReplicationGroupMemberActionBuilder {
         self
     }
     /// Sets or clears the `ProvisionedThroughputOverride` member.
+    #[inline]
     pub fn set_provisioned_throughput_override(
         mut self,
         input: Option<crate::types::ProvisionedThroughputOverride>,
@@ -117,12 +132,14 @@ impl UpdateReplicationGroupMemberActionBuilder {
         self
     }
     /// The `ProvisionedThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_provisioned_throughput_override(
         &self,
     ) -> &Option<crate::types::ProvisionedThroughputOverride> {
         &self.provisioned_throughput_override
     }
     /// Overrides the maximum on-demand throughput for the replica table.
+    #[inline]
     pub fn on_demand_throughput_override(
         mut self,
         input: crate::types::OnDemandThroughputOverride,
@@ -131,6 +148,7 @@ impl UpdateReplicationGroupMemberActionBuilder {
         self
     }
     /// Sets or clears the `OnDemandThroughputOverride` member.
+    #[inline]
     pub fn set_on_demand_throughput_override(
         mut self,
         input: Option<crate::types::OnDemandThroughputOverride>,
@@ -139,6 +157,7 @@ impl UpdateReplicationGroupMemberActionBuilder {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
+    #[inline]
     pub fn get_on_demand_throughput_override(
         &self,
     ) -> &Option<crate::types::OnDemandThroughputOverride> {
@@ -146,6 +165,7 @@ impl UpdateReplicationGroupMemberActionBuilder {
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// Replica-specific global secondary index settings.
+    #[inline]
     pub fn global_secondary_indexes(
         mut self,
         input: crate::types::ReplicaGlobalSecondaryIndex,
@@ -154,6 +174,7 @@ impl UpdateReplicationGroupMemberActionBuilder {
         self
     }
     /// Sets or clears the `GlobalSecondaryIndexes` member.
+    #[inline]
     pub fn set_global_secondary_indexes(
         mut self,
         input: Option<Vec<crate::types::ReplicaGlobalSecondaryIndex>>,
@@ -162,22 +183,26 @@ impl UpdateReplicationGroupMemberActionBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
+    #[inline]
     pub fn get_global_secondary_indexes(
         &self,
     ) -> &Option<Vec<crate::types::ReplicaGlobalSecondaryIndex>> {
         &self.global_secondary_indexes
     }
     /// Replica-specific table class.
+    #[inline]
     pub fn table_class_override(mut self, input: impl Into<crate::types::TableClass>) -> Self {
         self.table_class_override = Some(input.into());
         self
     }
     /// Sets or clears the `TableClassOverride` member.
+    #[inline]
     pub fn set_table_class_override(mut self, input: Option<crate::types::TableClass>) -> Self {
         self.table_class_override = input;
         self
     }
     /// The `TableClassOverride` member as currently set.
+    #[inline]
     pub fn get_table_class_override(&self) -> &Option<crate::types::TableClass> {
         &self.table_class_override
     }
@@ -186,6 +211,7 @@ impl UpdateReplicationGroupMemberActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateReplicationGroupMemberAction, ::awsrt::error::BuildError> {
         Ok(UpdateReplicationGroupMemberAction {
             region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -200,6 +226,7 @@ impl UpdateReplicationGroupMemberActionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_update_replication_group_member_action(
     w: &mut ::awsrt::json::JsonWriter,
     v: &UpdateReplicationGroupMemberAction,

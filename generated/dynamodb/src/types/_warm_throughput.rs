@@ -18,14 +18,17 @@ pub struct WarmThroughput {
 }
 impl WarmThroughput {
     /// Represents the number of read operations your base table can instantaneously support.
+    #[inline]
     pub fn read_units_per_second(&self) -> Option<i64> {
         self.read_units_per_second
     }
     /// Represents the number of write operations your base table can instantaneously support.
+    #[inline]
     pub fn write_units_per_second(&self) -> Option<i64> {
         self.write_units_per_second
     }
     /// Creates a new builder for [`WarmThroughput`].
+    #[inline]
     pub fn builder() -> WarmThroughputBuilder {
         <WarmThroughputBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct WarmThroughputBuilder {
 }
 impl WarmThroughputBuilder {
     /// Represents the number of read operations your base table can instantaneously support.
+    #[inline]
     pub fn read_units_per_second(mut self, input: i64) -> Self {
         self.read_units_per_second = Some(input);
         self
     }
     /// Sets or clears the `ReadUnitsPerSecond` member.
+    #[inline]
     pub fn set_read_units_per_second(mut self, input: Option<i64>) -> Self {
         self.read_units_per_second = input;
         self
     }
     /// The `ReadUnitsPerSecond` member as currently set.
+    #[inline]
     pub fn get_read_units_per_second(&self) -> &Option<i64> {
         &self.read_units_per_second
     }
     /// Represents the number of write operations your base table can instantaneously support.
+    #[inline]
     pub fn write_units_per_second(mut self, input: i64) -> Self {
         self.write_units_per_second = Some(input);
         self
     }
     /// Sets or clears the `WriteUnitsPerSecond` member.
+    #[inline]
     pub fn set_write_units_per_second(mut self, input: Option<i64>) -> Self {
         self.write_units_per_second = input;
         self
     }
     /// The `WriteUnitsPerSecond` member as currently set.
+    #[inline]
     pub fn get_write_units_per_second(&self) -> &Option<i64> {
         &self.write_units_per_second
     }
     /// Builds the [`WarmThroughput`].
+    #[inline]
     pub fn build(self) -> WarmThroughput {
         WarmThroughput {
             read_units_per_second: self.read_units_per_second,
@@ -74,6 +84,7 @@ impl WarmThroughputBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_warm_throughput(w: &mut ::awsrt::json::JsonWriter, v: &WarmThroughput) {
     w.begin_object();
     if let Some(value) = &v.read_units_per_second {
@@ -86,6 +97,7 @@ pub(crate) fn ser_warm_throughput(w: &mut ::awsrt::json::JsonWriter, v: &WarmThr
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_warm_throughput(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<WarmThroughput, ::awsrt::json::JsonError> {

@@ -18,14 +18,17 @@ pub struct WriteRequest {
 }
 impl WriteRequest {
     /// A request to perform a `PutItem` operation.
+    #[inline]
     pub fn put_request(&self) -> Option<&crate::types::PutRequest> {
         self.put_request.as_ref()
     }
     /// A request to perform a `DeleteItem` operation.
+    #[inline]
     pub fn delete_request(&self) -> Option<&crate::types::DeleteRequest> {
         self.delete_request.as_ref()
     }
     /// Creates a new builder for [`WriteRequest`].
+    #[inline]
     pub fn builder() -> WriteRequestBuilder {
         <WriteRequestBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct WriteRequestBuilder {
 }
 impl WriteRequestBuilder {
     /// A request to perform a `PutItem` operation.
+    #[inline]
     pub fn put_request(mut self, input: crate::types::PutRequest) -> Self {
         self.put_request = Some(input);
         self
     }
     /// Sets or clears the `PutRequest` member.
+    #[inline]
     pub fn set_put_request(mut self, input: Option<crate::types::PutRequest>) -> Self {
         self.put_request = input;
         self
     }
     /// The `PutRequest` member as currently set.
+    #[inline]
     pub fn get_put_request(&self) -> &Option<crate::types::PutRequest> {
         &self.put_request
     }
     /// A request to perform a `DeleteItem` operation.
+    #[inline]
     pub fn delete_request(mut self, input: crate::types::DeleteRequest) -> Self {
         self.delete_request = Some(input);
         self
     }
     /// Sets or clears the `DeleteRequest` member.
+    #[inline]
     pub fn set_delete_request(mut self, input: Option<crate::types::DeleteRequest>) -> Self {
         self.delete_request = input;
         self
     }
     /// The `DeleteRequest` member as currently set.
+    #[inline]
     pub fn get_delete_request(&self) -> &Option<crate::types::DeleteRequest> {
         &self.delete_request
     }
     /// Builds the [`WriteRequest`].
+    #[inline]
     pub fn build(self) -> WriteRequest {
         WriteRequest {
             put_request: self.put_request,
@@ -74,6 +84,7 @@ impl WriteRequestBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_write_request(w: &mut ::awsrt::json::JsonWriter, v: &WriteRequest) {
     w.begin_object();
     if let Some(value) = &v.put_request {
@@ -86,6 +97,7 @@ pub(crate) fn ser_write_request(w: &mut ::awsrt::json::JsonWriter, v: &WriteRequ
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_write_request(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<WriteRequest, ::awsrt::json::JsonError> {

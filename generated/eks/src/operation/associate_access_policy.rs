@@ -34,22 +34,27 @@ pub struct AssociateAccessPolicyInput {
 }
 impl AssociateAccessPolicyInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The Amazon Resource Name (ARN) of the IAM user or role for the `AccessEntry` that you're associating the access policy to.
+    #[inline]
     pub fn principal_arn(&self) -> &str {
         &self.principal_arn
     }
     /// The ARN of the `AccessPolicy` that you're associating.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// The scope for the `AccessPolicy`.
+    #[inline]
     pub fn access_scope(&self) -> &crate::types::AccessScope {
         &self.access_scope
     }
     /// Creates a new builder for [`AssociateAccessPolicyInput`].
+    #[inline]
     pub fn builder() -> AssociateAccessPolicyInputBuilder {
         <AssociateAccessPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -66,61 +71,73 @@ pub struct AssociateAccessPolicyInputBuilder {
 impl AssociateAccessPolicyInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The Amazon Resource Name (ARN) of the IAM user or role for the `AccessEntry` that you're associating the access policy to.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.principal_arn = Some(input.into());
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.principal_arn = input;
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         &self.principal_arn
     }
     /// The ARN of the `AccessPolicy` that you're associating.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `policyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `policyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// The scope for the `AccessPolicy`.
     /// This member is required.
+    #[inline]
     pub fn access_scope(mut self, input: crate::types::AccessScope) -> Self {
         self.access_scope = Some(input);
         self
     }
     /// Sets or clears the `accessScope` member.
+    #[inline]
     pub fn set_access_scope(mut self, input: Option<crate::types::AccessScope>) -> Self {
         self.access_scope = input;
         self
     }
     /// The `accessScope` member as currently set.
+    #[inline]
     pub fn get_access_scope(&self) -> &Option<crate::types::AccessScope> {
         &self.access_scope
     }
@@ -129,6 +146,7 @@ impl AssociateAccessPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AssociateAccessPolicyInput, ::awsrt::error::BuildError> {
         Ok(AssociateAccessPolicyInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -183,18 +201,22 @@ pub struct AssociateAccessPolicyOutput {
 }
 impl AssociateAccessPolicyOutput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[inline]
     pub fn principal_arn(&self) -> Option<&str> {
         self.principal_arn.as_deref()
     }
     /// The `AccessPolicy` and scope associated to the `AccessEntry`.
+    #[inline]
     pub fn associated_access_policy(&self) -> Option<&crate::types::AssociatedAccessPolicy> {
         self.associated_access_policy.as_ref()
     }
     /// Creates a new builder for [`AssociateAccessPolicyOutput`].
+    #[inline]
     pub fn builder() -> AssociateAccessPolicyOutputBuilder {
         <AssociateAccessPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -209,39 +231,47 @@ pub struct AssociateAccessPolicyOutputBuilder {
 }
 impl AssociateAccessPolicyOutputBuilder {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.principal_arn = Some(input.into());
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.principal_arn = input;
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         &self.principal_arn
     }
     /// The `AccessPolicy` and scope associated to the `AccessEntry`.
+    #[inline]
     pub fn associated_access_policy(mut self, input: crate::types::AssociatedAccessPolicy) -> Self {
         self.associated_access_policy = Some(input);
         self
     }
     /// Sets or clears the `associatedAccessPolicy` member.
+    #[inline]
     pub fn set_associated_access_policy(
         mut self,
         input: Option<crate::types::AssociatedAccessPolicy>,
@@ -250,10 +280,12 @@ impl AssociateAccessPolicyOutputBuilder {
         self
     }
     /// The `associatedAccessPolicy` member as currently set.
+    #[inline]
     pub fn get_associated_access_policy(&self) -> &Option<crate::types::AssociatedAccessPolicy> {
         &self.associated_access_policy
     }
     /// Builds the [`AssociateAccessPolicyOutput`].
+    #[inline]
     pub fn build(self) -> AssociateAccessPolicyOutput {
         AssociateAccessPolicyOutput {
             cluster_name: self.cluster_name,
@@ -278,6 +310,7 @@ pub enum AssociateAccessPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AssociateAccessPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -300,18 +333,22 @@ impl AssociateAccessPolicyError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -399,6 +436,7 @@ impl AssociateAccessPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -455,61 +493,73 @@ impl<M> AssociateAccessPolicyFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The Amazon Resource Name (ARN) of the IAM user or role for the `AccessEntry` that you're associating the access policy to.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.principal_arn(input);
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_principal_arn(input);
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         self.inner.get_principal_arn()
     }
     /// The ARN of the `AccessPolicy` that you're associating.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `policyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `policyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
     /// The scope for the `AccessPolicy`.
     /// This member is required.
+    #[inline]
     pub fn access_scope(mut self, input: crate::types::AccessScope) -> Self {
         self.inner = self.inner.access_scope(input);
         self
     }
     /// Sets or clears the `accessScope` member.
+    #[inline]
     pub fn set_access_scope(mut self, input: Option<crate::types::AccessScope>) -> Self {
         self.inner = self.inner.set_access_scope(input);
         self
     }
     /// The `accessScope` member as currently set.
+    #[inline]
     pub fn get_access_scope(&self) -> &Option<crate::types::AccessScope> {
         self.inner.get_access_scope()
     }
@@ -550,6 +600,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssociateAccessPolicy`: `POST /clusters/{clusterName}/access-entries/{principalArn}/access-policies`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AssociateAccessPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -573,11 +624,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
     ::awsrt::protocol::http_response(reply, de_response, AssociateAccessPolicyError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &AssociateAccessPolicyInput) {
     w.begin_object();
     {
@@ -592,6 +645,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &AssociateAccessPolicyIn
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<AssociateAccessPolicyOutput, ::awsrt::json::JsonError> {

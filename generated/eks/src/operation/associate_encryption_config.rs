@@ -31,18 +31,22 @@ pub struct AssociateEncryptionConfigInput {
 }
 impl AssociateEncryptionConfigInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The configuration you are using for encryption.
+    #[inline]
     pub fn encryption_config(&self) -> &[crate::types::EncryptionConfig] {
         &self.encryption_config
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Creates a new builder for [`AssociateEncryptionConfigInput`].
+    #[inline]
     pub fn builder() -> AssociateEncryptionConfigInputBuilder {
         <AssociateEncryptionConfigInputBuilder as ::std::default::Default>::default()
     }
@@ -58,26 +62,31 @@ pub struct AssociateEncryptionConfigInputBuilder {
 impl AssociateEncryptionConfigInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// Appends an item to the `encryptionConfig` list.
     /// The configuration you are using for encryption.
+    #[inline]
     pub fn encryption_config(mut self, input: crate::types::EncryptionConfig) -> Self {
         self.encryption_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `encryptionConfig` member.
+    #[inline]
     pub fn set_encryption_config(
         mut self,
         input: Option<Vec<crate::types::EncryptionConfig>>,
@@ -86,20 +95,24 @@ impl AssociateEncryptionConfigInputBuilder {
         self
     }
     /// The `encryptionConfig` member as currently set.
+    #[inline]
     pub fn get_encryption_config(&self) -> &Option<Vec<crate::types::EncryptionConfig>> {
         &self.encryption_config
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
@@ -108,6 +121,7 @@ impl AssociateEncryptionConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AssociateEncryptionConfigInput, ::awsrt::error::BuildError> {
         Ok(AssociateEncryptionConfigInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -149,10 +163,12 @@ pub struct AssociateEncryptionConfigOutput {
 }
 impl AssociateEncryptionConfigOutput {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::Update> {
         self.update.as_ref()
     }
     /// Creates a new builder for [`AssociateEncryptionConfigOutput`].
+    #[inline]
     pub fn builder() -> AssociateEncryptionConfigOutputBuilder {
         <AssociateEncryptionConfigOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,20 +181,24 @@ pub struct AssociateEncryptionConfigOutputBuilder {
 }
 impl AssociateEncryptionConfigOutputBuilder {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(mut self, input: crate::types::Update) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `update` member.
+    #[inline]
     pub fn set_update(mut self, input: Option<crate::types::Update>) -> Self {
         self.update = input;
         self
     }
     /// The `update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::Update> {
         &self.update
     }
     /// Builds the [`AssociateEncryptionConfigOutput`].
+    #[inline]
     pub fn build(self) -> AssociateEncryptionConfigOutput {
         AssociateEncryptionConfigOutput {
             update: self.update,
@@ -207,6 +227,7 @@ pub enum AssociateEncryptionConfigError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AssociateEncryptionConfigError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -238,30 +259,37 @@ impl AssociateEncryptionConfigError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
@@ -352,6 +380,7 @@ impl AssociateEncryptionConfigFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -408,26 +437,31 @@ impl<M> AssociateEncryptionConfigFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// Appends an item to the `encryptionConfig` list.
     /// The configuration you are using for encryption.
+    #[inline]
     pub fn encryption_config(mut self, input: crate::types::EncryptionConfig) -> Self {
         self.inner = self.inner.encryption_config(input);
         self
     }
     /// Sets or clears the `encryptionConfig` member.
+    #[inline]
     pub fn set_encryption_config(
         mut self,
         input: Option<Vec<crate::types::EncryptionConfig>>,
@@ -436,20 +470,24 @@ impl<M> AssociateEncryptionConfigFluentBuilder<M> {
         self
     }
     /// The `encryptionConfig` member as currently set.
+    #[inline]
     pub fn get_encryption_config(&self) -> &Option<Vec<crate::types::EncryptionConfig>> {
         self.inner.get_encryption_config()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
@@ -497,6 +535,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssociateEncryptionConfig`: `POST /clusters/{clusterName}/encryption-config/associate`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AssociateEncryptionConfigInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -515,6 +554,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
@@ -524,6 +564,7 @@ pub(crate) fn parse_response(
         AssociateEncryptionConfigError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &AssociateEncryptionConfigInput) {
     w.begin_object();
     {
@@ -541,6 +582,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &AssociateEncryptionConf
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<AssociateEncryptionConfigOutput, ::awsrt::json::JsonError> {

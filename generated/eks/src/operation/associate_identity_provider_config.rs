@@ -34,22 +34,27 @@ pub struct AssociateIdentityProviderConfigInput {
 }
 impl AssociateIdentityProviderConfigInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// An object representing an OpenID Connect (OIDC) identity provider configuration.
+    #[inline]
     pub fn oidc(&self) -> &crate::types::OidcIdentityProviderConfigRequest {
         &self.oidc
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Creates a new builder for [`AssociateIdentityProviderConfigInput`].
+    #[inline]
     pub fn builder() -> AssociateIdentityProviderConfigInputBuilder {
         <AssociateIdentityProviderConfigInputBuilder as ::std::default::Default>::default()
     }
@@ -66,26 +71,31 @@ pub struct AssociateIdentityProviderConfigInputBuilder {
 impl AssociateIdentityProviderConfigInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// An object representing an OpenID Connect (OIDC) identity provider configuration.
     /// This member is required.
+    #[inline]
     pub fn oidc(mut self, input: crate::types::OidcIdentityProviderConfigRequest) -> Self {
         self.oidc = Some(input);
         self
     }
     /// Sets or clears the `oidc` member.
+    #[inline]
     pub fn set_oidc(
         mut self,
         input: Option<crate::types::OidcIdentityProviderConfigRequest>,
@@ -94,36 +104,43 @@ impl AssociateIdentityProviderConfigInputBuilder {
         self
     }
     /// The `oidc` member as currently set.
+    #[inline]
     pub fn get_oidc(&self) -> &Option<crate::types::OidcIdentityProviderConfigRequest> {
         &self.oidc
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
@@ -132,6 +149,7 @@ impl AssociateIdentityProviderConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AssociateIdentityProviderConfigInput, ::awsrt::error::BuildError> {
         Ok(AssociateIdentityProviderConfigInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -177,14 +195,17 @@ pub struct AssociateIdentityProviderConfigOutput {
 }
 impl AssociateIdentityProviderConfigOutput {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::Update> {
         self.update.as_ref()
     }
     /// The tags for the resource.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`AssociateIdentityProviderConfigOutput`].
+    #[inline]
     pub fn builder() -> AssociateIdentityProviderConfigOutputBuilder {
         <AssociateIdentityProviderConfigOutputBuilder as ::std::default::Default>::default()
     }
@@ -198,36 +219,43 @@ pub struct AssociateIdentityProviderConfigOutputBuilder {
 }
 impl AssociateIdentityProviderConfigOutputBuilder {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(mut self, input: crate::types::Update) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `update` member.
+    #[inline]
     pub fn set_update(mut self, input: Option<crate::types::Update>) -> Self {
         self.update = input;
         self
     }
     /// The `update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::Update> {
         &self.update
     }
     /// Inserts an entry into the `tags` map.
     /// The tags for the resource.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// Builds the [`AssociateIdentityProviderConfigOutput`].
+    #[inline]
     pub fn build(self) -> AssociateIdentityProviderConfigOutput {
         AssociateIdentityProviderConfigOutput {
             update: self.update,
@@ -257,6 +285,7 @@ pub enum AssociateIdentityProviderConfigError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AssociateIdentityProviderConfigError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -288,30 +317,37 @@ impl AssociateIdentityProviderConfigError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
@@ -402,6 +438,7 @@ impl AssociateIdentityProviderConfigFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -458,26 +495,31 @@ impl<M> AssociateIdentityProviderConfigFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// An object representing an OpenID Connect (OIDC) identity provider configuration.
     /// This member is required.
+    #[inline]
     pub fn oidc(mut self, input: crate::types::OidcIdentityProviderConfigRequest) -> Self {
         self.inner = self.inner.oidc(input);
         self
     }
     /// Sets or clears the `oidc` member.
+    #[inline]
     pub fn set_oidc(
         mut self,
         input: Option<crate::types::OidcIdentityProviderConfigRequest>,
@@ -486,35 +528,42 @@ impl<M> AssociateIdentityProviderConfigFluentBuilder<M> {
         self
     }
     /// The `oidc` member as currently set.
+    #[inline]
     pub fn get_oidc(&self) -> &Option<crate::types::OidcIdentityProviderConfigRequest> {
         self.inner.get_oidc()
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
@@ -562,6 +611,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssociateIdentityProviderConfig`: `POST /clusters/{clusterName}/identity-provider-configs/associate`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AssociateIdentityProviderConfigInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -580,6 +630,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
@@ -589,6 +640,7 @@ pub(crate) fn parse_response(
         AssociateIdentityProviderConfigError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &AssociateIdentityProviderConfigInput) {
     w.begin_object();
     {
@@ -611,6 +663,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &AssociateIdentityProvid
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::json::JsonError> {

@@ -55,34 +55,42 @@ pub struct CreateAccessEntryInput {
 }
 impl CreateAccessEntryInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[inline]
     pub fn principal_arn(&self) -> &str {
         &self.principal_arn
     }
     /// The value for `name` that you've specified for `kind: Group` as a `subject` in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object.
+    #[inline]
     pub fn kubernetes_groups(&self) -> &[String] {
         self.kubernetes_groups.as_deref().unwrap_or_default()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The username to authenticate to Kubernetes with.
+    #[inline]
     pub fn username(&self) -> Option<&str> {
         self.username.as_deref()
     }
     /// The type of the new access entry.
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// Creates a new builder for [`CreateAccessEntryInput`].
+    #[inline]
     pub fn builder() -> CreateAccessEntryInputBuilder {
         <CreateAccessEntryInputBuilder as ::std::default::Default>::default()
     }
@@ -102,104 +110,125 @@ pub struct CreateAccessEntryInputBuilder {
 impl CreateAccessEntryInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.principal_arn = Some(input.into());
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.principal_arn = input;
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         &self.principal_arn
     }
     /// Appends an item to the `kubernetesGroups` list.
     /// The value for `name` that you've specified for `kind: Group` as a `subject` in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object.
+    #[inline]
     pub fn kubernetes_groups(mut self, input: impl Into<String>) -> Self {
         self.kubernetes_groups.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `kubernetesGroups` member.
+    #[inline]
     pub fn set_kubernetes_groups(mut self, input: Option<Vec<String>>) -> Self {
         self.kubernetes_groups = input;
         self
     }
     /// The `kubernetesGroups` member as currently set.
+    #[inline]
     pub fn get_kubernetes_groups(&self) -> &Option<Vec<String>> {
         &self.kubernetes_groups
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// The username to authenticate to Kubernetes with.
+    #[inline]
     pub fn username(mut self, input: impl Into<String>) -> Self {
         self.username = Some(input.into());
         self
     }
     /// Sets or clears the `username` member.
+    #[inline]
     pub fn set_username(mut self, input: Option<String>) -> Self {
         self.username = input;
         self
     }
     /// The `username` member as currently set.
+    #[inline]
     pub fn get_username(&self) -> &Option<String> {
         &self.username
     }
     /// The type of the new access entry.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
@@ -208,6 +237,7 @@ impl CreateAccessEntryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateAccessEntryInput, ::awsrt::error::BuildError> {
         Ok(CreateAccessEntryInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -253,10 +283,12 @@ pub struct CreateAccessEntryOutput {
 }
 impl CreateAccessEntryOutput {
     /// An access entry allows an IAM principal (user or role) to access your cluster.
+    #[inline]
     pub fn access_entry(&self) -> Option<&crate::types::AccessEntry> {
         self.access_entry.as_ref()
     }
     /// Creates a new builder for [`CreateAccessEntryOutput`].
+    #[inline]
     pub fn builder() -> CreateAccessEntryOutputBuilder {
         <CreateAccessEntryOutputBuilder as ::std::default::Default>::default()
     }
@@ -269,20 +301,24 @@ pub struct CreateAccessEntryOutputBuilder {
 }
 impl CreateAccessEntryOutputBuilder {
     /// An access entry allows an IAM principal (user or role) to access your cluster.
+    #[inline]
     pub fn access_entry(mut self, input: crate::types::AccessEntry) -> Self {
         self.access_entry = Some(input);
         self
     }
     /// Sets or clears the `accessEntry` member.
+    #[inline]
     pub fn set_access_entry(mut self, input: Option<crate::types::AccessEntry>) -> Self {
         self.access_entry = input;
         self
     }
     /// The `accessEntry` member as currently set.
+    #[inline]
     pub fn get_access_entry(&self) -> &Option<crate::types::AccessEntry> {
         &self.access_entry
     }
     /// Builds the [`CreateAccessEntryOutput`].
+    #[inline]
     pub fn build(self) -> CreateAccessEntryOutput {
         CreateAccessEntryOutput {
             access_entry: self.access_entry,
@@ -309,6 +345,7 @@ pub enum CreateAccessEntryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateAccessEntryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -337,26 +374,32 @@ impl CreateAccessEntryError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceLimitExceededException`.
+    #[inline]
     pub fn is_resource_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ResourceLimitExceededException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -446,6 +489,7 @@ impl CreateAccessEntryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -502,103 +546,124 @@ impl<M> CreateAccessEntryFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.principal_arn(input);
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_principal_arn(input);
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         self.inner.get_principal_arn()
     }
     /// Appends an item to the `kubernetesGroups` list.
     /// The value for `name` that you've specified for `kind: Group` as a `subject` in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object.
+    #[inline]
     pub fn kubernetes_groups(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.kubernetes_groups(input);
         self
     }
     /// Sets or clears the `kubernetesGroups` member.
+    #[inline]
     pub fn set_kubernetes_groups(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_kubernetes_groups(input);
         self
     }
     /// The `kubernetesGroups` member as currently set.
+    #[inline]
     pub fn get_kubernetes_groups(&self) -> &Option<Vec<String>> {
         self.inner.get_kubernetes_groups()
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// The username to authenticate to Kubernetes with.
+    #[inline]
     pub fn username(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.username(input);
         self
     }
     /// Sets or clears the `username` member.
+    #[inline]
     pub fn set_username(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_username(input);
         self
     }
     /// The `username` member as currently set.
+    #[inline]
     pub fn get_username(&self) -> &Option<String> {
         self.inner.get_username()
     }
     /// The type of the new access entry.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.r#type(input);
         self
     }
     /// Sets or clears the `type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_type(input);
         self
     }
     /// The `type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         self.inner.get_type()
     }
@@ -646,6 +711,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateAccessEntry`: `POST /clusters/{clusterName}/access-entries`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateAccessEntryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -664,11 +730,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateAccessEntryError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateAccessEntryInput) {
     w.begin_object();
     {
@@ -707,6 +775,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateAccessEntryInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateAccessEntryOutput, ::awsrt::json::JsonError> {

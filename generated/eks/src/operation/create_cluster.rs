@@ -85,76 +85,94 @@ pub struct CreateClusterInput {
 }
 impl CreateClusterInput {
     /// The unique name to give to your cluster.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The desired Kubernetes version for your cluster.
+    #[inline]
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to Amazon Web Services API operations on your behalf.
+    #[inline]
     pub fn role_arn(&self) -> &str {
         &self.role_arn
     }
     /// The VPC configuration that's used by the cluster control plane.
+    #[inline]
     pub fn resources_vpc_config(&self) -> &crate::types::VpcConfigRequest {
         &self.resources_vpc_config
     }
     /// The Kubernetes network configuration for the cluster.
+    #[inline]
     pub fn kubernetes_network_config(
         &self,
     ) -> Option<&crate::types::KubernetesNetworkConfigRequest> {
         self.kubernetes_network_config.as_ref()
     }
     /// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs .
+    #[inline]
     pub fn logging(&self) -> Option<&crate::types::Logging> {
         self.logging.as_ref()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// The encryption configuration for the cluster.
+    #[inline]
     pub fn encryption_config(&self) -> &[crate::types::EncryptionConfig] {
         self.encryption_config.as_deref().unwrap_or_default()
     }
     /// An object representing the configuration of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn outpost_config(&self) -> Option<&crate::types::OutpostConfigRequest> {
         self.outpost_config.as_ref()
     }
     /// The access configuration for the cluster.
+    #[inline]
     pub fn access_config(&self) -> Option<&crate::types::CreateAccessConfigRequest> {
         self.access_config.as_ref()
     }
     /// If you set this value to `False` when creating a cluster, the default networking add-ons will not be installed.
+    #[inline]
     pub fn bootstrap_self_managed_addons(&self) -> Option<bool> {
         self.bootstrap_self_managed_addons
     }
     /// New clusters, by default, have extended support enabled.
+    #[inline]
     pub fn upgrade_policy(&self) -> Option<&crate::types::UpgradePolicyRequest> {
         self.upgrade_policy.as_ref()
     }
     /// Enable or disable ARC zonal shift for the cluster.
+    #[inline]
     pub fn zonal_shift_config(&self) -> Option<&crate::types::ZonalShiftConfigRequest> {
         self.zonal_shift_config.as_ref()
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
+    #[inline]
     pub fn remote_network_config(&self) -> Option<&crate::types::RemoteNetworkConfigRequest> {
         self.remote_network_config.as_ref()
     }
     /// Enable or disable the compute capability of EKS Auto Mode when creating your EKS Auto Mode cluster.
+    #[inline]
     pub fn compute_config(&self) -> Option<&crate::types::ComputeConfigRequest> {
         self.compute_config.as_ref()
     }
     /// Enable or disable the block storage capability of EKS Auto Mode when creating your EKS Auto Mode cluster.
+    #[inline]
     pub fn storage_config(&self) -> Option<&crate::types::StorageConfigRequest> {
         self.storage_config.as_ref()
     }
     /// Creates a new builder for [`CreateClusterInput`].
+    #[inline]
     pub fn builder() -> CreateClusterInputBuilder {
         <CreateClusterInputBuilder as ::std::default::Default>::default()
     }
@@ -184,55 +202,66 @@ pub struct CreateClusterInputBuilder {
 impl CreateClusterInputBuilder {
     /// The unique name to give to your cluster.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The desired Kubernetes version for your cluster.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.version = Some(input.into());
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.version = input;
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         &self.version
     }
     /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to Amazon Web Services API operations on your behalf.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// The VPC configuration that's used by the cluster control plane.
     /// This member is required.
+    #[inline]
     pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigRequest) -> Self {
         self.resources_vpc_config = Some(input);
         self
     }
     /// Sets or clears the `resourcesVpcConfig` member.
+    #[inline]
     pub fn set_resources_vpc_config(
         mut self,
         input: Option<crate::types::VpcConfigRequest>,
@@ -241,10 +270,12 @@ impl CreateClusterInputBuilder {
         self
     }
     /// The `resourcesVpcConfig` member as currently set.
+    #[inline]
     pub fn get_resources_vpc_config(&self) -> &Option<crate::types::VpcConfigRequest> {
         &self.resources_vpc_config
     }
     /// The Kubernetes network configuration for the cluster.
+    #[inline]
     pub fn kubernetes_network_config(
         mut self,
         input: crate::types::KubernetesNetworkConfigRequest,
@@ -253,6 +284,7 @@ impl CreateClusterInputBuilder {
         self
     }
     /// Sets or clears the `kubernetesNetworkConfig` member.
+    #[inline]
     pub fn set_kubernetes_network_config(
         mut self,
         input: Option<crate::types::KubernetesNetworkConfigRequest>,
@@ -261,62 +293,74 @@ impl CreateClusterInputBuilder {
         self
     }
     /// The `kubernetesNetworkConfig` member as currently set.
+    #[inline]
     pub fn get_kubernetes_network_config(
         &self,
     ) -> &Option<crate::types::KubernetesNetworkConfigRequest> {
         &self.kubernetes_network_config
     }
     /// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs .
+    #[inline]
     pub fn logging(mut self, input: crate::types::Logging) -> Self {
         self.logging = Some(input);
         self
     }
     /// Sets or clears the `logging` member.
+    #[inline]
     pub fn set_logging(mut self, input: Option<crate::types::Logging>) -> Self {
         self.logging = input;
         self
     }
     /// The `logging` member as currently set.
+    #[inline]
     pub fn get_logging(&self) -> &Option<crate::types::Logging> {
         &self.logging
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// Appends an item to the `encryptionConfig` list.
     /// The encryption configuration for the cluster.
+    #[inline]
     pub fn encryption_config(mut self, input: crate::types::EncryptionConfig) -> Self {
         self.encryption_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `encryptionConfig` member.
+    #[inline]
     pub fn set_encryption_config(
         mut self,
         input: Option<Vec<crate::types::EncryptionConfig>>,
@@ -325,29 +369,35 @@ impl CreateClusterInputBuilder {
         self
     }
     /// The `encryptionConfig` member as currently set.
+    #[inline]
     pub fn get_encryption_config(&self) -> &Option<Vec<crate::types::EncryptionConfig>> {
         &self.encryption_config
     }
     /// An object representing the configuration of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn outpost_config(mut self, input: crate::types::OutpostConfigRequest) -> Self {
         self.outpost_config = Some(input);
         self
     }
     /// Sets or clears the `outpostConfig` member.
+    #[inline]
     pub fn set_outpost_config(mut self, input: Option<crate::types::OutpostConfigRequest>) -> Self {
         self.outpost_config = input;
         self
     }
     /// The `outpostConfig` member as currently set.
+    #[inline]
     pub fn get_outpost_config(&self) -> &Option<crate::types::OutpostConfigRequest> {
         &self.outpost_config
     }
     /// The access configuration for the cluster.
+    #[inline]
     pub fn access_config(mut self, input: crate::types::CreateAccessConfigRequest) -> Self {
         self.access_config = Some(input);
         self
     }
     /// Sets or clears the `accessConfig` member.
+    #[inline]
     pub fn set_access_config(
         mut self,
         input: Option<crate::types::CreateAccessConfigRequest>,
@@ -356,43 +406,52 @@ impl CreateClusterInputBuilder {
         self
     }
     /// The `accessConfig` member as currently set.
+    #[inline]
     pub fn get_access_config(&self) -> &Option<crate::types::CreateAccessConfigRequest> {
         &self.access_config
     }
     /// If you set this value to `False` when creating a cluster, the default networking add-ons will not be installed.
+    #[inline]
     pub fn bootstrap_self_managed_addons(mut self, input: bool) -> Self {
         self.bootstrap_self_managed_addons = Some(input);
         self
     }
     /// Sets or clears the `bootstrapSelfManagedAddons` member.
+    #[inline]
     pub fn set_bootstrap_self_managed_addons(mut self, input: Option<bool>) -> Self {
         self.bootstrap_self_managed_addons = input;
         self
     }
     /// The `bootstrapSelfManagedAddons` member as currently set.
+    #[inline]
     pub fn get_bootstrap_self_managed_addons(&self) -> &Option<bool> {
         &self.bootstrap_self_managed_addons
     }
     /// New clusters, by default, have extended support enabled.
+    #[inline]
     pub fn upgrade_policy(mut self, input: crate::types::UpgradePolicyRequest) -> Self {
         self.upgrade_policy = Some(input);
         self
     }
     /// Sets or clears the `upgradePolicy` member.
+    #[inline]
     pub fn set_upgrade_policy(mut self, input: Option<crate::types::UpgradePolicyRequest>) -> Self {
         self.upgrade_policy = input;
         self
     }
     /// The `upgradePolicy` member as currently set.
+    #[inline]
     pub fn get_upgrade_policy(&self) -> &Option<crate::types::UpgradePolicyRequest> {
         &self.upgrade_policy
     }
     /// Enable or disable ARC zonal shift for the cluster.
+    #[inline]
     pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigRequest) -> Self {
         self.zonal_shift_config = Some(input);
         self
     }
     /// Sets or clears the `zonalShiftConfig` member.
+    #[inline]
     pub fn set_zonal_shift_config(
         mut self,
         input: Option<crate::types::ZonalShiftConfigRequest>,
@@ -401,10 +460,12 @@ impl CreateClusterInputBuilder {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
+    #[inline]
     pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigRequest> {
         &self.zonal_shift_config
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
+    #[inline]
     pub fn remote_network_config(
         mut self,
         input: crate::types::RemoteNetworkConfigRequest,
@@ -413,6 +474,7 @@ impl CreateClusterInputBuilder {
         self
     }
     /// Sets or clears the `remoteNetworkConfig` member.
+    #[inline]
     pub fn set_remote_network_config(
         mut self,
         input: Option<crate::types::RemoteNetworkConfigRequest>,
@@ -421,34 +483,41 @@ impl CreateClusterInputBuilder {
         self
     }
     /// The `remoteNetworkConfig` member as currently set.
+    #[inline]
     pub fn get_remote_network_config(&self) -> &Option<crate::types::RemoteNetworkConfigRequest> {
         &self.remote_network_config
     }
     /// Enable or disable the compute capability of EKS Auto Mode when creating your EKS Auto Mode cluster.
+    #[inline]
     pub fn compute_config(mut self, input: crate::types::ComputeConfigRequest) -> Self {
         self.compute_config = Some(input);
         self
     }
     /// Sets or clears the `computeConfig` member.
+    #[inline]
     pub fn set_compute_config(mut self, input: Option<crate::types::ComputeConfigRequest>) -> Self {
         self.compute_config = input;
         self
     }
     /// The `computeConfig` member as currently set.
+    #[inline]
     pub fn get_compute_config(&self) -> &Option<crate::types::ComputeConfigRequest> {
         &self.compute_config
     }
     /// Enable or disable the block storage capability of EKS Auto Mode when creating your EKS Auto Mode cluster.
+    #[inline]
     pub fn storage_config(mut self, input: crate::types::StorageConfigRequest) -> Self {
         self.storage_config = Some(input);
         self
     }
     /// Sets or clears the `storageConfig` member.
+    #[inline]
     pub fn set_storage_config(mut self, input: Option<crate::types::StorageConfigRequest>) -> Self {
         self.storage_config = input;
         self
     }
     /// The `storageConfig` member as currently set.
+    #[inline]
     pub fn get_storage_config(&self) -> &Option<crate::types::StorageConfigRequest> {
         &self.storage_config
     }
@@ -457,6 +526,7 @@ impl CreateClusterInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateClusterInput, ::awsrt::error::BuildError> {
         Ok(CreateClusterInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -515,10 +585,12 @@ pub struct CreateClusterOutput {
 }
 impl CreateClusterOutput {
     /// The full description of your new cluster.
+    #[inline]
     pub fn cluster(&self) -> Option<&crate::types::Cluster> {
         self.cluster.as_ref()
     }
     /// Creates a new builder for [`CreateClusterOutput`].
+    #[inline]
     pub fn builder() -> CreateClusterOutputBuilder {
         <CreateClusterOutputBuilder as ::std::default::Default>::default()
     }
@@ -531,20 +603,24 @@ pub struct CreateClusterOutputBuilder {
 }
 impl CreateClusterOutputBuilder {
     /// The full description of your new cluster.
+    #[inline]
     pub fn cluster(mut self, input: crate::types::Cluster) -> Self {
         self.cluster = Some(input);
         self
     }
     /// Sets or clears the `cluster` member.
+    #[inline]
     pub fn set_cluster(mut self, input: Option<crate::types::Cluster>) -> Self {
         self.cluster = input;
         self
     }
     /// The `cluster` member as currently set.
+    #[inline]
     pub fn get_cluster(&self) -> &Option<crate::types::Cluster> {
         &self.cluster
     }
     /// Builds the [`CreateClusterOutput`].
+    #[inline]
     pub fn build(self) -> CreateClusterOutput {
         CreateClusterOutput {
             cluster: self.cluster,
@@ -573,6 +649,7 @@ pub enum CreateClusterError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateClusterError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -604,30 +681,37 @@ impl CreateClusterError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceLimitExceededException`.
+    #[inline]
     pub fn is_resource_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ResourceLimitExceededException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
     /// Whether this is a `UnsupportedAvailabilityZoneException`.
+    #[inline]
     pub fn is_unsupported_availability_zone_exception(&self) -> bool {
         matches!(self, Self::UnsupportedAvailabilityZoneException(_))
     }
@@ -718,6 +802,7 @@ impl CreateClusterFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -774,55 +859,66 @@ impl<M> CreateClusterFluentBuilder<M> {
     }
     /// The unique name to give to your cluster.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The desired Kubernetes version for your cluster.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version(input);
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version(input);
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         self.inner.get_version()
     }
     /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to Amazon Web Services API operations on your behalf.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_arn(input);
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_arn(input);
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         self.inner.get_role_arn()
     }
     /// The VPC configuration that's used by the cluster control plane.
     /// This member is required.
+    #[inline]
     pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigRequest) -> Self {
         self.inner = self.inner.resources_vpc_config(input);
         self
     }
     /// Sets or clears the `resourcesVpcConfig` member.
+    #[inline]
     pub fn set_resources_vpc_config(
         mut self,
         input: Option<crate::types::VpcConfigRequest>,
@@ -831,10 +927,12 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// The `resourcesVpcConfig` member as currently set.
+    #[inline]
     pub fn get_resources_vpc_config(&self) -> &Option<crate::types::VpcConfigRequest> {
         self.inner.get_resources_vpc_config()
     }
     /// The Kubernetes network configuration for the cluster.
+    #[inline]
     pub fn kubernetes_network_config(
         mut self,
         input: crate::types::KubernetesNetworkConfigRequest,
@@ -843,6 +941,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// Sets or clears the `kubernetesNetworkConfig` member.
+    #[inline]
     pub fn set_kubernetes_network_config(
         mut self,
         input: Option<crate::types::KubernetesNetworkConfigRequest>,
@@ -851,61 +950,73 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// The `kubernetesNetworkConfig` member as currently set.
+    #[inline]
     pub fn get_kubernetes_network_config(
         &self,
     ) -> &Option<crate::types::KubernetesNetworkConfigRequest> {
         self.inner.get_kubernetes_network_config()
     }
     /// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs .
+    #[inline]
     pub fn logging(mut self, input: crate::types::Logging) -> Self {
         self.inner = self.inner.logging(input);
         self
     }
     /// Sets or clears the `logging` member.
+    #[inline]
     pub fn set_logging(mut self, input: Option<crate::types::Logging>) -> Self {
         self.inner = self.inner.set_logging(input);
         self
     }
     /// The `logging` member as currently set.
+    #[inline]
     pub fn get_logging(&self) -> &Option<crate::types::Logging> {
         self.inner.get_logging()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
     /// Appends an item to the `encryptionConfig` list.
     /// The encryption configuration for the cluster.
+    #[inline]
     pub fn encryption_config(mut self, input: crate::types::EncryptionConfig) -> Self {
         self.inner = self.inner.encryption_config(input);
         self
     }
     /// Sets or clears the `encryptionConfig` member.
+    #[inline]
     pub fn set_encryption_config(
         mut self,
         input: Option<Vec<crate::types::EncryptionConfig>>,
@@ -914,29 +1025,35 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// The `encryptionConfig` member as currently set.
+    #[inline]
     pub fn get_encryption_config(&self) -> &Option<Vec<crate::types::EncryptionConfig>> {
         self.inner.get_encryption_config()
     }
     /// An object representing the configuration of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn outpost_config(mut self, input: crate::types::OutpostConfigRequest) -> Self {
         self.inner = self.inner.outpost_config(input);
         self
     }
     /// Sets or clears the `outpostConfig` member.
+    #[inline]
     pub fn set_outpost_config(mut self, input: Option<crate::types::OutpostConfigRequest>) -> Self {
         self.inner = self.inner.set_outpost_config(input);
         self
     }
     /// The `outpostConfig` member as currently set.
+    #[inline]
     pub fn get_outpost_config(&self) -> &Option<crate::types::OutpostConfigRequest> {
         self.inner.get_outpost_config()
     }
     /// The access configuration for the cluster.
+    #[inline]
     pub fn access_config(mut self, input: crate::types::CreateAccessConfigRequest) -> Self {
         self.inner = self.inner.access_config(input);
         self
     }
     /// Sets or clears the `accessConfig` member.
+    #[inline]
     pub fn set_access_config(
         mut self,
         input: Option<crate::types::CreateAccessConfigRequest>,
@@ -945,43 +1062,52 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// The `accessConfig` member as currently set.
+    #[inline]
     pub fn get_access_config(&self) -> &Option<crate::types::CreateAccessConfigRequest> {
         self.inner.get_access_config()
     }
     /// If you set this value to `False` when creating a cluster, the default networking add-ons will not be installed.
+    #[inline]
     pub fn bootstrap_self_managed_addons(mut self, input: bool) -> Self {
         self.inner = self.inner.bootstrap_self_managed_addons(input);
         self
     }
     /// Sets or clears the `bootstrapSelfManagedAddons` member.
+    #[inline]
     pub fn set_bootstrap_self_managed_addons(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_bootstrap_self_managed_addons(input);
         self
     }
     /// The `bootstrapSelfManagedAddons` member as currently set.
+    #[inline]
     pub fn get_bootstrap_self_managed_addons(&self) -> &Option<bool> {
         self.inner.get_bootstrap_self_managed_addons()
     }
     /// New clusters, by default, have extended support enabled.
+    #[inline]
     pub fn upgrade_policy(mut self, input: crate::types::UpgradePolicyRequest) -> Self {
         self.inner = self.inner.upgrade_policy(input);
         self
     }
     /// Sets or clears the `upgradePolicy` member.
+    #[inline]
     pub fn set_upgrade_policy(mut self, input: Option<crate::types::UpgradePolicyRequest>) -> Self {
         self.inner = self.inner.set_upgrade_policy(input);
         self
     }
     /// The `upgradePolicy` member as currently set.
+    #[inline]
     pub fn get_upgrade_policy(&self) -> &Option<crate::types::UpgradePolicyRequest> {
         self.inner.get_upgrade_policy()
     }
     /// Enable or disable ARC zonal shift for the cluster.
+    #[inline]
     pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigRequest) -> Self {
         self.inner = self.inner.zonal_shift_config(input);
         self
     }
     /// Sets or clears the `zonalShiftConfig` member.
+    #[inline]
     pub fn set_zonal_shift_config(
         mut self,
         input: Option<crate::types::ZonalShiftConfigRequest>,
@@ -990,10 +1116,12 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
+    #[inline]
     pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigRequest> {
         self.inner.get_zonal_shift_config()
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
+    #[inline]
     pub fn remote_network_config(
         mut self,
         input: crate::types::RemoteNetworkConfigRequest,
@@ -1002,6 +1130,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// Sets or clears the `remoteNetworkConfig` member.
+    #[inline]
     pub fn set_remote_network_config(
         mut self,
         input: Option<crate::types::RemoteNetworkConfigRequest>,
@@ -1010,34 +1139,41 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// The `remoteNetworkConfig` member as currently set.
+    #[inline]
     pub fn get_remote_network_config(&self) -> &Option<crate::types::RemoteNetworkConfigRequest> {
         self.inner.get_remote_network_config()
     }
     /// Enable or disable the compute capability of EKS Auto Mode when creating your EKS Auto Mode cluster.
+    #[inline]
     pub fn compute_config(mut self, input: crate::types::ComputeConfigRequest) -> Self {
         self.inner = self.inner.compute_config(input);
         self
     }
     /// Sets or clears the `computeConfig` member.
+    #[inline]
     pub fn set_compute_config(mut self, input: Option<crate::types::ComputeConfigRequest>) -> Self {
         self.inner = self.inner.set_compute_config(input);
         self
     }
     /// The `computeConfig` member as currently set.
+    #[inline]
     pub fn get_compute_config(&self) -> &Option<crate::types::ComputeConfigRequest> {
         self.inner.get_compute_config()
     }
     /// Enable or disable the block storage capability of EKS Auto Mode when creating your EKS Auto Mode cluster.
+    #[inline]
     pub fn storage_config(mut self, input: crate::types::StorageConfigRequest) -> Self {
         self.inner = self.inner.storage_config(input);
         self
     }
     /// Sets or clears the `storageConfig` member.
+    #[inline]
     pub fn set_storage_config(mut self, input: Option<crate::types::StorageConfigRequest>) -> Self {
         self.inner = self.inner.set_storage_config(input);
         self
     }
     /// The `storageConfig` member as currently set.
+    #[inline]
     pub fn get_storage_config(&self) -> &Option<crate::types::StorageConfigRequest> {
         self.inner.get_storage_config()
     }
@@ -1085,6 +1221,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateCluster`: `POST /clusters`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateClusterInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1098,11 +1235,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateClusterError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateClusterInput) {
     w.begin_object();
     {
@@ -1187,6 +1326,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateClusterInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateClusterOutput, ::awsrt::json::JsonError> {

@@ -43,34 +43,42 @@ pub struct CreateEksAnywhereSubscriptionInput {
 }
 impl CreateEksAnywhereSubscriptionInput {
     /// The unique name for your subscription.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// An object representing the term duration and term unit type of your subscription.
+    #[inline]
     pub fn term(&self) -> &crate::types::EksAnywhereSubscriptionTerm {
         &self.term
     }
     /// The number of licenses to purchase with the subscription.
+    #[inline]
     pub fn license_quantity(&self) -> i32 {
         self.license_quantity
     }
     /// The license type for all licenses in the subscription.
+    #[inline]
     pub fn license_type(&self) -> Option<&crate::types::EksAnywhereSubscriptionLicenseType> {
         self.license_type.as_ref()
     }
     /// A boolean indicating whether the subscription auto renews at the end of the term.
+    #[inline]
     pub fn auto_renew(&self) -> bool {
         self.auto_renew
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The metadata for a subscription to assist with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`CreateEksAnywhereSubscriptionInput`].
+    #[inline]
     pub fn builder() -> CreateEksAnywhereSubscriptionInputBuilder {
         <CreateEksAnywhereSubscriptionInputBuilder as ::std::default::Default>::default()
     }
@@ -90,49 +98,59 @@ pub struct CreateEksAnywhereSubscriptionInputBuilder {
 impl CreateEksAnywhereSubscriptionInputBuilder {
     /// The unique name for your subscription.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// An object representing the term duration and term unit type of your subscription.
     /// This member is required.
+    #[inline]
     pub fn term(mut self, input: crate::types::EksAnywhereSubscriptionTerm) -> Self {
         self.term = Some(input);
         self
     }
     /// Sets or clears the `term` member.
+    #[inline]
     pub fn set_term(mut self, input: Option<crate::types::EksAnywhereSubscriptionTerm>) -> Self {
         self.term = input;
         self
     }
     /// The `term` member as currently set.
+    #[inline]
     pub fn get_term(&self) -> &Option<crate::types::EksAnywhereSubscriptionTerm> {
         &self.term
     }
     /// The number of licenses to purchase with the subscription.
+    #[inline]
     pub fn license_quantity(mut self, input: i32) -> Self {
         self.license_quantity = Some(input);
         self
     }
     /// Sets or clears the `licenseQuantity` member.
+    #[inline]
     pub fn set_license_quantity(mut self, input: Option<i32>) -> Self {
         self.license_quantity = input;
         self
     }
     /// The `licenseQuantity` member as currently set.
+    #[inline]
     pub fn get_license_quantity(&self) -> &Option<i32> {
         &self.license_quantity
     }
     /// The license type for all licenses in the subscription.
+    #[inline]
     pub fn license_type(
         mut self,
         input: impl Into<crate::types::EksAnywhereSubscriptionLicenseType>,
@@ -141,6 +159,7 @@ impl CreateEksAnywhereSubscriptionInputBuilder {
         self
     }
     /// Sets or clears the `licenseType` member.
+    #[inline]
     pub fn set_license_type(
         mut self,
         input: Option<crate::types::EksAnywhereSubscriptionLicenseType>,
@@ -149,50 +168,60 @@ impl CreateEksAnywhereSubscriptionInputBuilder {
         self
     }
     /// The `licenseType` member as currently set.
+    #[inline]
     pub fn get_license_type(&self) -> &Option<crate::types::EksAnywhereSubscriptionLicenseType> {
         &self.license_type
     }
     /// A boolean indicating whether the subscription auto renews at the end of the term.
+    #[inline]
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
     }
     /// Sets or clears the `autoRenew` member.
+    #[inline]
     pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
         self.auto_renew = input;
         self
     }
     /// The `autoRenew` member as currently set.
+    #[inline]
     pub fn get_auto_renew(&self) -> &Option<bool> {
         &self.auto_renew
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// Inserts an entry into the `tags` map.
     /// The metadata for a subscription to assist with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
@@ -201,6 +230,7 @@ impl CreateEksAnywhereSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(CreateEksAnywhereSubscriptionInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -246,10 +276,12 @@ pub struct CreateEksAnywhereSubscriptionOutput {
 }
 impl CreateEksAnywhereSubscriptionOutput {
     /// The full description of the subscription.
+    #[inline]
     pub fn subscription(&self) -> Option<&crate::types::EksAnywhereSubscription> {
         self.subscription.as_ref()
     }
     /// Creates a new builder for [`CreateEksAnywhereSubscriptionOutput`].
+    #[inline]
     pub fn builder() -> CreateEksAnywhereSubscriptionOutputBuilder {
         <CreateEksAnywhereSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
@@ -262,11 +294,13 @@ pub struct CreateEksAnywhereSubscriptionOutputBuilder {
 }
 impl CreateEksAnywhereSubscriptionOutputBuilder {
     /// The full description of the subscription.
+    #[inline]
     pub fn subscription(mut self, input: crate::types::EksAnywhereSubscription) -> Self {
         self.subscription = Some(input);
         self
     }
     /// Sets or clears the `subscription` member.
+    #[inline]
     pub fn set_subscription(
         mut self,
         input: Option<crate::types::EksAnywhereSubscription>,
@@ -275,10 +309,12 @@ impl CreateEksAnywhereSubscriptionOutputBuilder {
         self
     }
     /// The `subscription` member as currently set.
+    #[inline]
     pub fn get_subscription(&self) -> &Option<crate::types::EksAnywhereSubscription> {
         &self.subscription
     }
     /// Builds the [`CreateEksAnywhereSubscriptionOutput`].
+    #[inline]
     pub fn build(self) -> CreateEksAnywhereSubscriptionOutput {
         CreateEksAnywhereSubscriptionOutput {
             subscription: self.subscription,
@@ -303,6 +339,7 @@ pub enum CreateEksAnywhereSubscriptionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateEksAnywhereSubscriptionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -328,22 +365,27 @@ impl CreateEksAnywhereSubscriptionError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceLimitExceededException`.
+    #[inline]
     pub fn is_resource_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ResourceLimitExceededException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -432,6 +474,7 @@ impl CreateEksAnywhereSubscriptionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -488,49 +531,59 @@ impl<M> CreateEksAnywhereSubscriptionFluentBuilder<M> {
     }
     /// The unique name for your subscription.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// An object representing the term duration and term unit type of your subscription.
     /// This member is required.
+    #[inline]
     pub fn term(mut self, input: crate::types::EksAnywhereSubscriptionTerm) -> Self {
         self.inner = self.inner.term(input);
         self
     }
     /// Sets or clears the `term` member.
+    #[inline]
     pub fn set_term(mut self, input: Option<crate::types::EksAnywhereSubscriptionTerm>) -> Self {
         self.inner = self.inner.set_term(input);
         self
     }
     /// The `term` member as currently set.
+    #[inline]
     pub fn get_term(&self) -> &Option<crate::types::EksAnywhereSubscriptionTerm> {
         self.inner.get_term()
     }
     /// The number of licenses to purchase with the subscription.
+    #[inline]
     pub fn license_quantity(mut self, input: i32) -> Self {
         self.inner = self.inner.license_quantity(input);
         self
     }
     /// Sets or clears the `licenseQuantity` member.
+    #[inline]
     pub fn set_license_quantity(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_license_quantity(input);
         self
     }
     /// The `licenseQuantity` member as currently set.
+    #[inline]
     pub fn get_license_quantity(&self) -> &Option<i32> {
         self.inner.get_license_quantity()
     }
     /// The license type for all licenses in the subscription.
+    #[inline]
     pub fn license_type(
         mut self,
         input: impl Into<crate::types::EksAnywhereSubscriptionLicenseType>,
@@ -539,6 +592,7 @@ impl<M> CreateEksAnywhereSubscriptionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `licenseType` member.
+    #[inline]
     pub fn set_license_type(
         mut self,
         input: Option<crate::types::EksAnywhereSubscriptionLicenseType>,
@@ -547,49 +601,59 @@ impl<M> CreateEksAnywhereSubscriptionFluentBuilder<M> {
         self
     }
     /// The `licenseType` member as currently set.
+    #[inline]
     pub fn get_license_type(&self) -> &Option<crate::types::EksAnywhereSubscriptionLicenseType> {
         self.inner.get_license_type()
     }
     /// A boolean indicating whether the subscription auto renews at the end of the term.
+    #[inline]
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.inner = self.inner.auto_renew(input);
         self
     }
     /// Sets or clears the `autoRenew` member.
+    #[inline]
     pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_auto_renew(input);
         self
     }
     /// The `autoRenew` member as currently set.
+    #[inline]
     pub fn get_auto_renew(&self) -> &Option<bool> {
         self.inner.get_auto_renew()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// Inserts an entry into the `tags` map.
     /// The metadata for a subscription to assist with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
@@ -637,6 +701,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateEksAnywhereSubscription`: `POST /eks-anywhere-subscriptions`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateEksAnywhereSubscriptionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -650,6 +715,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>> {
@@ -659,6 +725,7 @@ pub(crate) fn parse_response(
         CreateEksAnywhereSubscriptionError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateEksAnywhereSubscriptionInput) {
     w.begin_object();
     {
@@ -704,6 +771,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateEksAnywhereSubscr
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateEksAnywhereSubscriptionOutput, ::awsrt::json::JsonError> {

@@ -43,34 +43,42 @@ pub struct CreateFargateProfileInput {
 }
 impl CreateFargateProfileInput {
     /// The name of the Fargate profile.
+    #[inline]
     pub fn fargate_profile_name(&self) -> &str {
         &self.fargate_profile_name
     }
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The Amazon Resource Name (ARN) of the `Pod` execution role to use for a `Pod` that matches the selectors in the Fargate profile.
+    #[inline]
     pub fn pod_execution_role_arn(&self) -> &str {
         &self.pod_execution_role_arn
     }
     /// The IDs of subnets to launch a `Pod` into.
+    #[inline]
     pub fn subnets(&self) -> &[String] {
         self.subnets.as_deref().unwrap_or_default()
     }
     /// The selectors to match for a `Pod` to use this Fargate profile.
+    #[inline]
     pub fn selectors(&self) -> &[crate::types::FargateProfileSelector] {
         self.selectors.as_deref().unwrap_or_default()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`CreateFargateProfileInput`].
+    #[inline]
     pub fn builder() -> CreateFargateProfileInputBuilder {
         <CreateFargateProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -90,71 +98,85 @@ pub struct CreateFargateProfileInputBuilder {
 impl CreateFargateProfileInputBuilder {
     /// The name of the Fargate profile.
     /// This member is required.
+    #[inline]
     pub fn fargate_profile_name(mut self, input: impl Into<String>) -> Self {
         self.fargate_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `fargateProfileName` member.
+    #[inline]
     pub fn set_fargate_profile_name(mut self, input: Option<String>) -> Self {
         self.fargate_profile_name = input;
         self
     }
     /// The `fargateProfileName` member as currently set.
+    #[inline]
     pub fn get_fargate_profile_name(&self) -> &Option<String> {
         &self.fargate_profile_name
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The Amazon Resource Name (ARN) of the `Pod` execution role to use for a `Pod` that matches the selectors in the Fargate profile.
     /// This member is required.
+    #[inline]
     pub fn pod_execution_role_arn(mut self, input: impl Into<String>) -> Self {
         self.pod_execution_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `podExecutionRoleArn` member.
+    #[inline]
     pub fn set_pod_execution_role_arn(mut self, input: Option<String>) -> Self {
         self.pod_execution_role_arn = input;
         self
     }
     /// The `podExecutionRoleArn` member as currently set.
+    #[inline]
     pub fn get_pod_execution_role_arn(&self) -> &Option<String> {
         &self.pod_execution_role_arn
     }
     /// Appends an item to the `subnets` list.
     /// The IDs of subnets to launch a `Pod` into.
+    #[inline]
     pub fn subnets(mut self, input: impl Into<String>) -> Self {
         self.subnets.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `subnets` member.
+    #[inline]
     pub fn set_subnets(mut self, input: Option<Vec<String>>) -> Self {
         self.subnets = input;
         self
     }
     /// The `subnets` member as currently set.
+    #[inline]
     pub fn get_subnets(&self) -> &Option<Vec<String>> {
         &self.subnets
     }
     /// Appends an item to the `selectors` list.
     /// The selectors to match for a `Pod` to use this Fargate profile.
+    #[inline]
     pub fn selectors(mut self, input: crate::types::FargateProfileSelector) -> Self {
         self.selectors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `selectors` member.
+    #[inline]
     pub fn set_selectors(
         mut self,
         input: Option<Vec<crate::types::FargateProfileSelector>>,
@@ -163,36 +185,43 @@ impl CreateFargateProfileInputBuilder {
         self
     }
     /// The `selectors` member as currently set.
+    #[inline]
     pub fn get_selectors(&self) -> &Option<Vec<crate::types::FargateProfileSelector>> {
         &self.selectors
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
@@ -201,6 +230,7 @@ impl CreateFargateProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateFargateProfileInput, ::awsrt::error::BuildError> {
         Ok(CreateFargateProfileInput {
             fargate_profile_name: self.fargate_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -249,10 +279,12 @@ pub struct CreateFargateProfileOutput {
 }
 impl CreateFargateProfileOutput {
     /// The full description of your new Fargate profile.
+    #[inline]
     pub fn fargate_profile(&self) -> Option<&crate::types::FargateProfile> {
         self.fargate_profile.as_ref()
     }
     /// Creates a new builder for [`CreateFargateProfileOutput`].
+    #[inline]
     pub fn builder() -> CreateFargateProfileOutputBuilder {
         <CreateFargateProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -265,20 +297,24 @@ pub struct CreateFargateProfileOutputBuilder {
 }
 impl CreateFargateProfileOutputBuilder {
     /// The full description of your new Fargate profile.
+    #[inline]
     pub fn fargate_profile(mut self, input: crate::types::FargateProfile) -> Self {
         self.fargate_profile = Some(input);
         self
     }
     /// Sets or clears the `fargateProfile` member.
+    #[inline]
     pub fn set_fargate_profile(mut self, input: Option<crate::types::FargateProfile>) -> Self {
         self.fargate_profile = input;
         self
     }
     /// The `fargateProfile` member as currently set.
+    #[inline]
     pub fn get_fargate_profile(&self) -> &Option<crate::types::FargateProfile> {
         &self.fargate_profile
     }
     /// Builds the [`CreateFargateProfileOutput`].
+    #[inline]
     pub fn build(self) -> CreateFargateProfileOutput {
         CreateFargateProfileOutput {
             fargate_profile: self.fargate_profile,
@@ -305,6 +341,7 @@ pub enum CreateFargateProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateFargateProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -333,26 +370,32 @@ impl CreateFargateProfileError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceLimitExceededException`.
+    #[inline]
     pub fn is_resource_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ResourceLimitExceededException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `UnsupportedAvailabilityZoneException`.
+    #[inline]
     pub fn is_unsupported_availability_zone_exception(&self) -> bool {
         matches!(self, Self::UnsupportedAvailabilityZoneException(_))
     }
@@ -442,6 +485,7 @@ impl CreateFargateProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -498,71 +542,85 @@ impl<M> CreateFargateProfileFluentBuilder<M> {
     }
     /// The name of the Fargate profile.
     /// This member is required.
+    #[inline]
     pub fn fargate_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.fargate_profile_name(input);
         self
     }
     /// Sets or clears the `fargateProfileName` member.
+    #[inline]
     pub fn set_fargate_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_fargate_profile_name(input);
         self
     }
     /// The `fargateProfileName` member as currently set.
+    #[inline]
     pub fn get_fargate_profile_name(&self) -> &Option<String> {
         self.inner.get_fargate_profile_name()
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The Amazon Resource Name (ARN) of the `Pod` execution role to use for a `Pod` that matches the selectors in the Fargate profile.
     /// This member is required.
+    #[inline]
     pub fn pod_execution_role_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.pod_execution_role_arn(input);
         self
     }
     /// Sets or clears the `podExecutionRoleArn` member.
+    #[inline]
     pub fn set_pod_execution_role_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_pod_execution_role_arn(input);
         self
     }
     /// The `podExecutionRoleArn` member as currently set.
+    #[inline]
     pub fn get_pod_execution_role_arn(&self) -> &Option<String> {
         self.inner.get_pod_execution_role_arn()
     }
     /// Appends an item to the `subnets` list.
     /// The IDs of subnets to launch a `Pod` into.
+    #[inline]
     pub fn subnets(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.subnets(input);
         self
     }
     /// Sets or clears the `subnets` member.
+    #[inline]
     pub fn set_subnets(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_subnets(input);
         self
     }
     /// The `subnets` member as currently set.
+    #[inline]
     pub fn get_subnets(&self) -> &Option<Vec<String>> {
         self.inner.get_subnets()
     }
     /// Appends an item to the `selectors` list.
     /// The selectors to match for a `Pod` to use this Fargate profile.
+    #[inline]
     pub fn selectors(mut self, input: crate::types::FargateProfileSelector) -> Self {
         self.inner = self.inner.selectors(input);
         self
     }
     /// Sets or clears the `selectors` member.
+    #[inline]
     pub fn set_selectors(
         mut self,
         input: Option<Vec<crate::types::FargateProfileSelector>>,
@@ -571,35 +629,42 @@ impl<M> CreateFargateProfileFluentBuilder<M> {
         self
     }
     /// The `selectors` member as currently set.
+    #[inline]
     pub fn get_selectors(&self) -> &Option<Vec<crate::types::FargateProfileSelector>> {
         self.inner.get_selectors()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
@@ -647,6 +712,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateFargateProfile`: `POST /clusters/{clusterName}/fargate-profiles`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateFargateProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -665,11 +731,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateFargateProfileError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateFargateProfileInput) {
     w.begin_object();
     {
@@ -713,6 +781,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateFargateProfileInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateFargateProfileOutput, ::awsrt::json::JsonError> {

@@ -83,82 +83,102 @@ pub struct CreateNodegroupInput {
 }
 impl CreateNodegroupInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The unique name to give your node group.
+    #[inline]
     pub fn nodegroup_name(&self) -> &str {
         &self.nodegroup_name
     }
     /// The scaling configuration details for the Auto Scaling group that is created for your node group.
+    #[inline]
     pub fn scaling_config(&self) -> Option<&crate::types::NodegroupScalingConfig> {
         self.scaling_config.as_ref()
     }
     /// The root device disk size (in GiB) for your node group instances.
+    #[inline]
     pub fn disk_size(&self) -> Option<i32> {
         self.disk_size
     }
     /// The subnets to use for the Auto Scaling group that is created for your node group.
+    #[inline]
     pub fn subnets(&self) -> &[String] {
         &self.subnets
     }
     /// Specify the instance types for a node group.
+    #[inline]
     pub fn instance_types(&self) -> &[String] {
         self.instance_types.as_deref().unwrap_or_default()
     }
     /// The AMI type for your node group.
+    #[inline]
     pub fn ami_type(&self) -> Option<&crate::types::AmiTypes> {
         self.ami_type.as_ref()
     }
     /// The remote access configuration to use with your node group.
+    #[inline]
     pub fn remote_access(&self) -> Option<&crate::types::RemoteAccessConfig> {
         self.remote_access.as_ref()
     }
     /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
+    #[inline]
     pub fn node_role(&self) -> &str {
         &self.node_role
     }
     /// The Kubernetes `labels` to apply to the nodes in the node group when they are created.
+    #[inline]
     pub fn labels(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.labels.as_ref()
     }
     /// The Kubernetes taints to be applied to the nodes in the node group.
+    #[inline]
     pub fn taints(&self) -> &[crate::types::Taint] {
         self.taints.as_deref().unwrap_or_default()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// An object representing a node group's launch template specification.
+    #[inline]
     pub fn launch_template(&self) -> Option<&crate::types::LaunchTemplateSpecification> {
         self.launch_template.as_ref()
     }
     /// The node group update configuration.
+    #[inline]
     pub fn update_config(&self) -> Option<&crate::types::NodegroupUpdateConfig> {
         self.update_config.as_ref()
     }
     /// The node auto repair configuration for the node group.
+    #[inline]
     pub fn node_repair_config(&self) -> Option<&crate::types::NodeRepairConfig> {
         self.node_repair_config.as_ref()
     }
     /// The capacity type for your node group.
+    #[inline]
     pub fn capacity_type(&self) -> Option<&crate::types::CapacityTypes> {
         self.capacity_type.as_ref()
     }
     /// The Kubernetes version to use for your managed nodes.
+    #[inline]
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
     /// The AMI version of the Amazon EKS optimized AMI to use with your node group.
+    #[inline]
     pub fn release_version(&self) -> Option<&str> {
         self.release_version.as_deref()
     }
     /// Creates a new builder for [`CreateNodegroupInput`].
+    #[inline]
     pub fn builder() -> CreateNodegroupInputBuilder {
         <CreateNodegroupInputBuilder as ::std::default::Default>::default()
     }
@@ -190,40 +210,48 @@ pub struct CreateNodegroupInputBuilder {
 impl CreateNodegroupInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The unique name to give your node group.
     /// This member is required.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
     /// The scaling configuration details for the Auto Scaling group that is created for your node group.
+    #[inline]
     pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.scaling_config = Some(input);
         self
     }
     /// Sets or clears the `scalingConfig` member.
+    #[inline]
     pub fn set_scaling_config(
         mut self,
         input: Option<crate::types::NodegroupScalingConfig>,
@@ -232,104 +260,125 @@ impl CreateNodegroupInputBuilder {
         self
     }
     /// The `scalingConfig` member as currently set.
+    #[inline]
     pub fn get_scaling_config(&self) -> &Option<crate::types::NodegroupScalingConfig> {
         &self.scaling_config
     }
     /// The root device disk size (in GiB) for your node group instances.
+    #[inline]
     pub fn disk_size(mut self, input: i32) -> Self {
         self.disk_size = Some(input);
         self
     }
     /// Sets or clears the `diskSize` member.
+    #[inline]
     pub fn set_disk_size(mut self, input: Option<i32>) -> Self {
         self.disk_size = input;
         self
     }
     /// The `diskSize` member as currently set.
+    #[inline]
     pub fn get_disk_size(&self) -> &Option<i32> {
         &self.disk_size
     }
     /// Appends an item to the `subnets` list.
     /// The subnets to use for the Auto Scaling group that is created for your node group.
+    #[inline]
     pub fn subnets(mut self, input: impl Into<String>) -> Self {
         self.subnets.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `subnets` member.
+    #[inline]
     pub fn set_subnets(mut self, input: Option<Vec<String>>) -> Self {
         self.subnets = input;
         self
     }
     /// The `subnets` member as currently set.
+    #[inline]
     pub fn get_subnets(&self) -> &Option<Vec<String>> {
         &self.subnets
     }
     /// Appends an item to the `instanceTypes` list.
     /// Specify the instance types for a node group.
+    #[inline]
     pub fn instance_types(mut self, input: impl Into<String>) -> Self {
         self.instance_types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `instanceTypes` member.
+    #[inline]
     pub fn set_instance_types(mut self, input: Option<Vec<String>>) -> Self {
         self.instance_types = input;
         self
     }
     /// The `instanceTypes` member as currently set.
+    #[inline]
     pub fn get_instance_types(&self) -> &Option<Vec<String>> {
         &self.instance_types
     }
     /// The AMI type for your node group.
+    #[inline]
     pub fn ami_type(mut self, input: impl Into<crate::types::AmiTypes>) -> Self {
         self.ami_type = Some(input.into());
         self
     }
     /// Sets or clears the `amiType` member.
+    #[inline]
     pub fn set_ami_type(mut self, input: Option<crate::types::AmiTypes>) -> Self {
         self.ami_type = input;
         self
     }
     /// The `amiType` member as currently set.
+    #[inline]
     pub fn get_ami_type(&self) -> &Option<crate::types::AmiTypes> {
         &self.ami_type
     }
     /// The remote access configuration to use with your node group.
+    #[inline]
     pub fn remote_access(mut self, input: crate::types::RemoteAccessConfig) -> Self {
         self.remote_access = Some(input);
         self
     }
     /// Sets or clears the `remoteAccess` member.
+    #[inline]
     pub fn set_remote_access(mut self, input: Option<crate::types::RemoteAccessConfig>) -> Self {
         self.remote_access = input;
         self
     }
     /// The `remoteAccess` member as currently set.
+    #[inline]
     pub fn get_remote_access(&self) -> &Option<crate::types::RemoteAccessConfig> {
         &self.remote_access
     }
     /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
     /// This member is required.
+    #[inline]
     pub fn node_role(mut self, input: impl Into<String>) -> Self {
         self.node_role = Some(input.into());
         self
     }
     /// Sets or clears the `nodeRole` member.
+    #[inline]
     pub fn set_node_role(mut self, input: Option<String>) -> Self {
         self.node_role = input;
         self
     }
     /// The `nodeRole` member as currently set.
+    #[inline]
     pub fn get_node_role(&self) -> &Option<String> {
         &self.node_role
     }
     /// Inserts an entry into the `labels` map.
     /// The Kubernetes `labels` to apply to the nodes in the node group when they are created.
+    #[inline]
     pub fn labels(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `labels` member.
+    #[inline]
     pub fn set_labels(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -338,60 +387,72 @@ impl CreateNodegroupInputBuilder {
         self
     }
     /// The `labels` member as currently set.
+    #[inline]
     pub fn get_labels(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.labels
     }
     /// Appends an item to the `taints` list.
     /// The Kubernetes taints to be applied to the nodes in the node group.
+    #[inline]
     pub fn taints(mut self, input: crate::types::Taint) -> Self {
         self.taints.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `taints` member.
+    #[inline]
     pub fn set_taints(mut self, input: Option<Vec<crate::types::Taint>>) -> Self {
         self.taints = input;
         self
     }
     /// The `taints` member as currently set.
+    #[inline]
     pub fn get_taints(&self) -> &Option<Vec<crate::types::Taint>> {
         &self.taints
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// An object representing a node group's launch template specification.
+    #[inline]
     pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.launch_template = Some(input);
         self
     }
     /// Sets or clears the `launchTemplate` member.
+    #[inline]
     pub fn set_launch_template(
         mut self,
         input: Option<crate::types::LaunchTemplateSpecification>,
@@ -400,76 +461,92 @@ impl CreateNodegroupInputBuilder {
         self
     }
     /// The `launchTemplate` member as currently set.
+    #[inline]
     pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         &self.launch_template
     }
     /// The node group update configuration.
+    #[inline]
     pub fn update_config(mut self, input: crate::types::NodegroupUpdateConfig) -> Self {
         self.update_config = Some(input);
         self
     }
     /// Sets or clears the `updateConfig` member.
+    #[inline]
     pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.update_config = input;
         self
     }
     /// The `updateConfig` member as currently set.
+    #[inline]
     pub fn get_update_config(&self) -> &Option<crate::types::NodegroupUpdateConfig> {
         &self.update_config
     }
     /// The node auto repair configuration for the node group.
+    #[inline]
     pub fn node_repair_config(mut self, input: crate::types::NodeRepairConfig) -> Self {
         self.node_repair_config = Some(input);
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
+    #[inline]
     pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.node_repair_config = input;
         self
     }
     /// The `nodeRepairConfig` member as currently set.
+    #[inline]
     pub fn get_node_repair_config(&self) -> &Option<crate::types::NodeRepairConfig> {
         &self.node_repair_config
     }
     /// The capacity type for your node group.
+    #[inline]
     pub fn capacity_type(mut self, input: impl Into<crate::types::CapacityTypes>) -> Self {
         self.capacity_type = Some(input.into());
         self
     }
     /// Sets or clears the `capacityType` member.
+    #[inline]
     pub fn set_capacity_type(mut self, input: Option<crate::types::CapacityTypes>) -> Self {
         self.capacity_type = input;
         self
     }
     /// The `capacityType` member as currently set.
+    #[inline]
     pub fn get_capacity_type(&self) -> &Option<crate::types::CapacityTypes> {
         &self.capacity_type
     }
     /// The Kubernetes version to use for your managed nodes.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.version = Some(input.into());
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.version = input;
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         &self.version
     }
     /// The AMI version of the Amazon EKS optimized AMI to use with your node group.
+    #[inline]
     pub fn release_version(mut self, input: impl Into<String>) -> Self {
         self.release_version = Some(input.into());
         self
     }
     /// Sets or clears the `releaseVersion` member.
+    #[inline]
     pub fn set_release_version(mut self, input: Option<String>) -> Self {
         self.release_version = input;
         self
     }
     /// The `releaseVersion` member as currently set.
+    #[inline]
     pub fn get_release_version(&self) -> &Option<String> {
         &self.release_version
     }
@@ -478,6 +555,7 @@ impl CreateNodegroupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateNodegroupInput, ::awsrt::error::BuildError> {
         Ok(CreateNodegroupInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -541,10 +619,12 @@ pub struct CreateNodegroupOutput {
 }
 impl CreateNodegroupOutput {
     /// The full description of your new node group.
+    #[inline]
     pub fn nodegroup(&self) -> Option<&crate::types::Nodegroup> {
         self.nodegroup.as_ref()
     }
     /// Creates a new builder for [`CreateNodegroupOutput`].
+    #[inline]
     pub fn builder() -> CreateNodegroupOutputBuilder {
         <CreateNodegroupOutputBuilder as ::std::default::Default>::default()
     }
@@ -557,20 +637,24 @@ pub struct CreateNodegroupOutputBuilder {
 }
 impl CreateNodegroupOutputBuilder {
     /// The full description of your new node group.
+    #[inline]
     pub fn nodegroup(mut self, input: crate::types::Nodegroup) -> Self {
         self.nodegroup = Some(input);
         self
     }
     /// Sets or clears the `nodegroup` member.
+    #[inline]
     pub fn set_nodegroup(mut self, input: Option<crate::types::Nodegroup>) -> Self {
         self.nodegroup = input;
         self
     }
     /// The `nodegroup` member as currently set.
+    #[inline]
     pub fn get_nodegroup(&self) -> &Option<crate::types::Nodegroup> {
         &self.nodegroup
     }
     /// Builds the [`CreateNodegroupOutput`].
+    #[inline]
     pub fn build(self) -> CreateNodegroupOutput {
         CreateNodegroupOutput {
             nodegroup: self.nodegroup,
@@ -599,6 +683,7 @@ pub enum CreateNodegroupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateNodegroupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -630,30 +715,37 @@ impl CreateNodegroupError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceLimitExceededException`.
+    #[inline]
     pub fn is_resource_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ResourceLimitExceededException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -744,6 +836,7 @@ impl CreateNodegroupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -800,40 +893,48 @@ impl<M> CreateNodegroupFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The unique name to give your node group.
     /// This member is required.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.nodegroup_name(input);
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_nodegroup_name(input);
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         self.inner.get_nodegroup_name()
     }
     /// The scaling configuration details for the Auto Scaling group that is created for your node group.
+    #[inline]
     pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.inner = self.inner.scaling_config(input);
         self
     }
     /// Sets or clears the `scalingConfig` member.
+    #[inline]
     pub fn set_scaling_config(
         mut self,
         input: Option<crate::types::NodegroupScalingConfig>,
@@ -842,103 +943,124 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self
     }
     /// The `scalingConfig` member as currently set.
+    #[inline]
     pub fn get_scaling_config(&self) -> &Option<crate::types::NodegroupScalingConfig> {
         self.inner.get_scaling_config()
     }
     /// The root device disk size (in GiB) for your node group instances.
+    #[inline]
     pub fn disk_size(mut self, input: i32) -> Self {
         self.inner = self.inner.disk_size(input);
         self
     }
     /// Sets or clears the `diskSize` member.
+    #[inline]
     pub fn set_disk_size(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_disk_size(input);
         self
     }
     /// The `diskSize` member as currently set.
+    #[inline]
     pub fn get_disk_size(&self) -> &Option<i32> {
         self.inner.get_disk_size()
     }
     /// Appends an item to the `subnets` list.
     /// The subnets to use for the Auto Scaling group that is created for your node group.
+    #[inline]
     pub fn subnets(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.subnets(input);
         self
     }
     /// Sets or clears the `subnets` member.
+    #[inline]
     pub fn set_subnets(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_subnets(input);
         self
     }
     /// The `subnets` member as currently set.
+    #[inline]
     pub fn get_subnets(&self) -> &Option<Vec<String>> {
         self.inner.get_subnets()
     }
     /// Appends an item to the `instanceTypes` list.
     /// Specify the instance types for a node group.
+    #[inline]
     pub fn instance_types(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.instance_types(input);
         self
     }
     /// Sets or clears the `instanceTypes` member.
+    #[inline]
     pub fn set_instance_types(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_instance_types(input);
         self
     }
     /// The `instanceTypes` member as currently set.
+    #[inline]
     pub fn get_instance_types(&self) -> &Option<Vec<String>> {
         self.inner.get_instance_types()
     }
     /// The AMI type for your node group.
+    #[inline]
     pub fn ami_type(mut self, input: impl Into<crate::types::AmiTypes>) -> Self {
         self.inner = self.inner.ami_type(input);
         self
     }
     /// Sets or clears the `amiType` member.
+    #[inline]
     pub fn set_ami_type(mut self, input: Option<crate::types::AmiTypes>) -> Self {
         self.inner = self.inner.set_ami_type(input);
         self
     }
     /// The `amiType` member as currently set.
+    #[inline]
     pub fn get_ami_type(&self) -> &Option<crate::types::AmiTypes> {
         self.inner.get_ami_type()
     }
     /// The remote access configuration to use with your node group.
+    #[inline]
     pub fn remote_access(mut self, input: crate::types::RemoteAccessConfig) -> Self {
         self.inner = self.inner.remote_access(input);
         self
     }
     /// Sets or clears the `remoteAccess` member.
+    #[inline]
     pub fn set_remote_access(mut self, input: Option<crate::types::RemoteAccessConfig>) -> Self {
         self.inner = self.inner.set_remote_access(input);
         self
     }
     /// The `remoteAccess` member as currently set.
+    #[inline]
     pub fn get_remote_access(&self) -> &Option<crate::types::RemoteAccessConfig> {
         self.inner.get_remote_access()
     }
     /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
     /// This member is required.
+    #[inline]
     pub fn node_role(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.node_role(input);
         self
     }
     /// Sets or clears the `nodeRole` member.
+    #[inline]
     pub fn set_node_role(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_node_role(input);
         self
     }
     /// The `nodeRole` member as currently set.
+    #[inline]
     pub fn get_node_role(&self) -> &Option<String> {
         self.inner.get_node_role()
     }
     /// Inserts an entry into the `labels` map.
     /// The Kubernetes `labels` to apply to the nodes in the node group when they are created.
+    #[inline]
     pub fn labels(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.labels(key, value);
         self
     }
     /// Sets or clears the `labels` member.
+    #[inline]
     pub fn set_labels(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -947,59 +1069,71 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self
     }
     /// The `labels` member as currently set.
+    #[inline]
     pub fn get_labels(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_labels()
     }
     /// Appends an item to the `taints` list.
     /// The Kubernetes taints to be applied to the nodes in the node group.
+    #[inline]
     pub fn taints(mut self, input: crate::types::Taint) -> Self {
         self.inner = self.inner.taints(input);
         self
     }
     /// Sets or clears the `taints` member.
+    #[inline]
     pub fn set_taints(mut self, input: Option<Vec<crate::types::Taint>>) -> Self {
         self.inner = self.inner.set_taints(input);
         self
     }
     /// The `taints` member as currently set.
+    #[inline]
     pub fn get_taints(&self) -> &Option<Vec<crate::types::Taint>> {
         self.inner.get_taints()
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// An object representing a node group's launch template specification.
+    #[inline]
     pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.inner = self.inner.launch_template(input);
         self
     }
     /// Sets or clears the `launchTemplate` member.
+    #[inline]
     pub fn set_launch_template(
         mut self,
         input: Option<crate::types::LaunchTemplateSpecification>,
@@ -1008,76 +1142,92 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self
     }
     /// The `launchTemplate` member as currently set.
+    #[inline]
     pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         self.inner.get_launch_template()
     }
     /// The node group update configuration.
+    #[inline]
     pub fn update_config(mut self, input: crate::types::NodegroupUpdateConfig) -> Self {
         self.inner = self.inner.update_config(input);
         self
     }
     /// Sets or clears the `updateConfig` member.
+    #[inline]
     pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.inner = self.inner.set_update_config(input);
         self
     }
     /// The `updateConfig` member as currently set.
+    #[inline]
     pub fn get_update_config(&self) -> &Option<crate::types::NodegroupUpdateConfig> {
         self.inner.get_update_config()
     }
     /// The node auto repair configuration for the node group.
+    #[inline]
     pub fn node_repair_config(mut self, input: crate::types::NodeRepairConfig) -> Self {
         self.inner = self.inner.node_repair_config(input);
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
+    #[inline]
     pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.inner = self.inner.set_node_repair_config(input);
         self
     }
     /// The `nodeRepairConfig` member as currently set.
+    #[inline]
     pub fn get_node_repair_config(&self) -> &Option<crate::types::NodeRepairConfig> {
         self.inner.get_node_repair_config()
     }
     /// The capacity type for your node group.
+    #[inline]
     pub fn capacity_type(mut self, input: impl Into<crate::types::CapacityTypes>) -> Self {
         self.inner = self.inner.capacity_type(input);
         self
     }
     /// Sets or clears the `capacityType` member.
+    #[inline]
     pub fn set_capacity_type(mut self, input: Option<crate::types::CapacityTypes>) -> Self {
         self.inner = self.inner.set_capacity_type(input);
         self
     }
     /// The `capacityType` member as currently set.
+    #[inline]
     pub fn get_capacity_type(&self) -> &Option<crate::types::CapacityTypes> {
         self.inner.get_capacity_type()
     }
     /// The Kubernetes version to use for your managed nodes.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version(input);
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version(input);
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         self.inner.get_version()
     }
     /// The AMI version of the Amazon EKS optimized AMI to use with your node group.
+    #[inline]
     pub fn release_version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.release_version(input);
         self
     }
     /// Sets or clears the `releaseVersion` member.
+    #[inline]
     pub fn set_release_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_release_version(input);
         self
     }
     /// The `releaseVersion` member as currently set.
+    #[inline]
     pub fn get_release_version(&self) -> &Option<String> {
         self.inner.get_release_version()
     }
@@ -1125,6 +1275,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateNodegroup`: `POST /clusters/{clusterName}/node-groups`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateNodegroupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1143,11 +1294,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateNodegroupError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateNodegroupInput) {
     w.begin_object();
     {
@@ -1249,6 +1402,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateNodegroupInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateNodegroupOutput, ::awsrt::json::JsonError> {

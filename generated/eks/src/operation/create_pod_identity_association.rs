@@ -50,30 +50,37 @@ pub struct CreatePodIdentityAssociationInput {
 }
 impl CreatePodIdentityAssociationInput {
     /// The name of the cluster to create the association in.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The name of the Kubernetes namespace inside the cluster to create the association in.
+    #[inline]
     pub fn namespace(&self) -> &str {
         &self.namespace
     }
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
+    #[inline]
     pub fn service_account(&self) -> &str {
         &self.service_account
     }
     /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account.
+    #[inline]
     pub fn role_arn(&self) -> &str {
         &self.role_arn
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`CreatePodIdentityAssociationInput`].
+    #[inline]
     pub fn builder() -> CreatePodIdentityAssociationInputBuilder {
         <CreatePodIdentityAssociationInputBuilder as ::std::default::Default>::default()
     }
@@ -92,91 +99,109 @@ pub struct CreatePodIdentityAssociationInputBuilder {
 impl CreatePodIdentityAssociationInputBuilder {
     /// The name of the cluster to create the association in.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the Kubernetes namespace inside the cluster to create the association in.
     /// This member is required.
+    #[inline]
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
     /// Sets or clears the `namespace` member.
+    #[inline]
     pub fn set_namespace(mut self, input: Option<String>) -> Self {
         self.namespace = input;
         self
     }
     /// The `namespace` member as currently set.
+    #[inline]
     pub fn get_namespace(&self) -> &Option<String> {
         &self.namespace
     }
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
     /// This member is required.
+    #[inline]
     pub fn service_account(mut self, input: impl Into<String>) -> Self {
         self.service_account = Some(input.into());
         self
     }
     /// Sets or clears the `serviceAccount` member.
+    #[inline]
     pub fn set_service_account(mut self, input: Option<String>) -> Self {
         self.service_account = input;
         self
     }
     /// The `serviceAccount` member as currently set.
+    #[inline]
     pub fn get_service_account(&self) -> &Option<String> {
         &self.service_account
     }
     /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
@@ -185,6 +210,7 @@ impl CreatePodIdentityAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreatePodIdentityAssociationInput, ::awsrt::error::BuildError> {
         Ok(CreatePodIdentityAssociationInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -237,10 +263,12 @@ pub struct CreatePodIdentityAssociationOutput {
 }
 impl CreatePodIdentityAssociationOutput {
     /// The full description of your new association.
+    #[inline]
     pub fn association(&self) -> Option<&crate::types::PodIdentityAssociation> {
         self.association.as_ref()
     }
     /// Creates a new builder for [`CreatePodIdentityAssociationOutput`].
+    #[inline]
     pub fn builder() -> CreatePodIdentityAssociationOutputBuilder {
         <CreatePodIdentityAssociationOutputBuilder as ::std::default::Default>::default()
     }
@@ -253,20 +281,24 @@ pub struct CreatePodIdentityAssociationOutputBuilder {
 }
 impl CreatePodIdentityAssociationOutputBuilder {
     /// The full description of your new association.
+    #[inline]
     pub fn association(mut self, input: crate::types::PodIdentityAssociation) -> Self {
         self.association = Some(input);
         self
     }
     /// Sets or clears the `association` member.
+    #[inline]
     pub fn set_association(mut self, input: Option<crate::types::PodIdentityAssociation>) -> Self {
         self.association = input;
         self
     }
     /// The `association` member as currently set.
+    #[inline]
     pub fn get_association(&self) -> &Option<crate::types::PodIdentityAssociation> {
         &self.association
     }
     /// Builds the [`CreatePodIdentityAssociationOutput`].
+    #[inline]
     pub fn build(self) -> CreatePodIdentityAssociationOutput {
         CreatePodIdentityAssociationOutput {
             association: self.association,
@@ -293,6 +325,7 @@ pub enum CreatePodIdentityAssociationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreatePodIdentityAssociationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -321,26 +354,32 @@ impl CreatePodIdentityAssociationError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceLimitExceededException`.
+    #[inline]
     pub fn is_resource_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ResourceLimitExceededException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -430,6 +469,7 @@ impl CreatePodIdentityAssociationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -486,90 +526,108 @@ impl<M> CreatePodIdentityAssociationFluentBuilder<M> {
     }
     /// The name of the cluster to create the association in.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the Kubernetes namespace inside the cluster to create the association in.
     /// This member is required.
+    #[inline]
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.namespace(input);
         self
     }
     /// Sets or clears the `namespace` member.
+    #[inline]
     pub fn set_namespace(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_namespace(input);
         self
     }
     /// The `namespace` member as currently set.
+    #[inline]
     pub fn get_namespace(&self) -> &Option<String> {
         self.inner.get_namespace()
     }
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
     /// This member is required.
+    #[inline]
     pub fn service_account(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.service_account(input);
         self
     }
     /// Sets or clears the `serviceAccount` member.
+    #[inline]
     pub fn set_service_account(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_service_account(input);
         self
     }
     /// The `serviceAccount` member as currently set.
+    #[inline]
     pub fn get_service_account(&self) -> &Option<String> {
         self.inner.get_service_account()
     }
     /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_arn(input);
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_arn(input);
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         self.inner.get_role_arn()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
@@ -617,6 +675,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePodIdentityAssociation`: `POST /clusters/{clusterName}/pod-identity-associations`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreatePodIdentityAssociationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -635,6 +694,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
@@ -644,6 +704,7 @@ pub(crate) fn parse_response(
         CreatePodIdentityAssociationError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreatePodIdentityAssociationInput) {
     w.begin_object();
     {
@@ -676,6 +737,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreatePodIdentityAssoci
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::json::JsonError> {

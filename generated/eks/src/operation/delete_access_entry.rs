@@ -28,14 +28,17 @@ pub struct DeleteAccessEntryInput {
 }
 impl DeleteAccessEntryInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[inline]
     pub fn principal_arn(&self) -> &str {
         &self.principal_arn
     }
     /// Creates a new builder for [`DeleteAccessEntryInput`].
+    #[inline]
     pub fn builder() -> DeleteAccessEntryInputBuilder {
         <DeleteAccessEntryInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct DeleteAccessEntryInputBuilder {
 impl DeleteAccessEntryInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.principal_arn = Some(input.into());
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.principal_arn = input;
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         &self.principal_arn
     }
@@ -83,6 +92,7 @@ impl DeleteAccessEntryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteAccessEntryInput, ::awsrt::error::BuildError> {
         Ok(DeleteAccessEntryInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl DeleteAccessEntryInput {
 pub struct DeleteAccessEntryOutput {}
 impl DeleteAccessEntryOutput {
     /// Creates a new builder for [`DeleteAccessEntryOutput`].
+    #[inline]
     pub fn builder() -> DeleteAccessEntryOutputBuilder {
         <DeleteAccessEntryOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl DeleteAccessEntryOutput {
 pub struct DeleteAccessEntryOutputBuilder {}
 impl DeleteAccessEntryOutputBuilder {
     /// Builds the [`DeleteAccessEntryOutput`].
+    #[inline]
     pub fn build(self) -> DeleteAccessEntryOutput {
         DeleteAccessEntryOutput {}
     }
@@ -147,6 +159,7 @@ pub enum DeleteAccessEntryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteAccessEntryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -166,14 +179,17 @@ impl DeleteAccessEntryError {
         })
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -260,6 +276,7 @@ impl DeleteAccessEntryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -316,31 +333,37 @@ impl<M> DeleteAccessEntryFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.principal_arn(input);
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_principal_arn(input);
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         self.inner.get_principal_arn()
     }
@@ -381,6 +404,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAccessEntry`: `DELETE /clusters/{clusterName}/access-entries/{principalArn}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteAccessEntryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -399,11 +423,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteAccessEntryError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteAccessEntryOutput, ::awsrt::json::JsonError> {

@@ -31,18 +31,22 @@ pub struct DeleteAddonInput {
 }
 impl DeleteAddonInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(&self) -> &str {
         &self.addon_name
     }
     /// Specifying this option preserves the add-on software on your cluster but Amazon EKS stops managing any settings for the add-on.
+    #[inline]
     pub fn preserve(&self) -> bool {
         self.preserve
     }
     /// Creates a new builder for [`DeleteAddonInput`].
+    #[inline]
     pub fn builder() -> DeleteAddonInputBuilder {
         <DeleteAddonInputBuilder as ::std::default::Default>::default()
     }
@@ -58,45 +62,54 @@ pub struct DeleteAddonInputBuilder {
 impl DeleteAddonInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// Specifying this option preserves the add-on software on your cluster but Amazon EKS stops managing any settings for the add-on.
+    #[inline]
     pub fn preserve(mut self, input: bool) -> Self {
         self.preserve = Some(input);
         self
     }
     /// Sets or clears the `preserve` member.
+    #[inline]
     pub fn set_preserve(mut self, input: Option<bool>) -> Self {
         self.preserve = input;
         self
     }
     /// The `preserve` member as currently set.
+    #[inline]
     pub fn get_preserve(&self) -> &Option<bool> {
         &self.preserve
     }
@@ -105,6 +118,7 @@ impl DeleteAddonInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteAddonInput, ::awsrt::error::BuildError> {
         Ok(DeleteAddonInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -146,10 +160,12 @@ pub struct DeleteAddonOutput {
 }
 impl DeleteAddonOutput {
     /// An Amazon EKS add-on.
+    #[inline]
     pub fn addon(&self) -> Option<&crate::types::Addon> {
         self.addon.as_ref()
     }
     /// Creates a new builder for [`DeleteAddonOutput`].
+    #[inline]
     pub fn builder() -> DeleteAddonOutputBuilder {
         <DeleteAddonOutputBuilder as ::std::default::Default>::default()
     }
@@ -162,20 +178,24 @@ pub struct DeleteAddonOutputBuilder {
 }
 impl DeleteAddonOutputBuilder {
     /// An Amazon EKS add-on.
+    #[inline]
     pub fn addon(mut self, input: crate::types::Addon) -> Self {
         self.addon = Some(input);
         self
     }
     /// Sets or clears the `addon` member.
+    #[inline]
     pub fn set_addon(mut self, input: Option<crate::types::Addon>) -> Self {
         self.addon = input;
         self
     }
     /// The `addon` member as currently set.
+    #[inline]
     pub fn get_addon(&self) -> &Option<crate::types::Addon> {
         &self.addon
     }
     /// Builds the [`DeleteAddonOutput`].
+    #[inline]
     pub fn build(self) -> DeleteAddonOutput {
         DeleteAddonOutput {
             addon: self.addon,
@@ -200,6 +220,7 @@ pub enum DeleteAddonError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteAddonError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -225,22 +246,27 @@ impl DeleteAddonError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -329,6 +355,7 @@ impl DeleteAddonFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAddonOutput, ::awsrt::error::SdkError<DeleteAddonError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -385,45 +412,54 @@ impl<M> DeleteAddonFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.addon_name(input);
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_addon_name(input);
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         self.inner.get_addon_name()
     }
     /// Specifying this option preserves the add-on software on your cluster but Amazon EKS stops managing any settings for the add-on.
+    #[inline]
     pub fn preserve(mut self, input: bool) -> Self {
         self.inner = self.inner.preserve(input);
         self
     }
     /// Sets or clears the `preserve` member.
+    #[inline]
     pub fn set_preserve(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_preserve(input);
         self
     }
     /// The `preserve` member as currently set.
+    #[inline]
     pub fn get_preserve(&self) -> &Option<bool> {
         self.inner.get_preserve()
     }
@@ -464,6 +500,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAddon`: `DELETE /clusters/{clusterName}/addons/{addonName}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteAddonInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -486,11 +523,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteAddonOutput, ::awsrt::error::SdkError<DeleteAddonError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteAddonError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteAddonOutput, ::awsrt::json::JsonError> {

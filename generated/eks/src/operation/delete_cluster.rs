@@ -25,10 +25,12 @@ pub struct DeleteClusterInput {
 }
 impl DeleteClusterInput {
     /// The name of the cluster to delete.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Creates a new builder for [`DeleteClusterInput`].
+    #[inline]
     pub fn builder() -> DeleteClusterInputBuilder {
         <DeleteClusterInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct DeleteClusterInputBuilder {
 impl DeleteClusterInputBuilder {
     /// The name of the cluster to delete.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
@@ -60,6 +65,7 @@ impl DeleteClusterInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteClusterInput, ::awsrt::error::BuildError> {
         Ok(DeleteClusterInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct DeleteClusterOutput {
 }
 impl DeleteClusterOutput {
     /// The full description of the cluster to delete.
+    #[inline]
     pub fn cluster(&self) -> Option<&crate::types::Cluster> {
         self.cluster.as_ref()
     }
     /// Creates a new builder for [`DeleteClusterOutput`].
+    #[inline]
     pub fn builder() -> DeleteClusterOutputBuilder {
         <DeleteClusterOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,20 +120,24 @@ pub struct DeleteClusterOutputBuilder {
 }
 impl DeleteClusterOutputBuilder {
     /// The full description of the cluster to delete.
+    #[inline]
     pub fn cluster(mut self, input: crate::types::Cluster) -> Self {
         self.cluster = Some(input);
         self
     }
     /// Sets or clears the `cluster` member.
+    #[inline]
     pub fn set_cluster(mut self, input: Option<crate::types::Cluster>) -> Self {
         self.cluster = input;
         self
     }
     /// The `cluster` member as currently set.
+    #[inline]
     pub fn get_cluster(&self) -> &Option<crate::types::Cluster> {
         &self.cluster
     }
     /// Builds the [`DeleteClusterOutput`].
+    #[inline]
     pub fn build(self) -> DeleteClusterOutput {
         DeleteClusterOutput {
             cluster: self.cluster,
@@ -150,6 +162,7 @@ pub enum DeleteClusterError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteClusterError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -175,22 +188,27 @@ impl DeleteClusterError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -279,6 +297,7 @@ impl DeleteClusterFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteClusterOutput, ::awsrt::error::SdkError<DeleteClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -335,16 +354,19 @@ impl<M> DeleteClusterFluentBuilder<M> {
     }
     /// The name of the cluster to delete.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
@@ -385,6 +407,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteCluster`: `DELETE /clusters/{name}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteClusterInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -398,11 +421,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteClusterOutput, ::awsrt::error::SdkError<DeleteClusterError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteClusterError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteClusterOutput, ::awsrt::json::JsonError> {

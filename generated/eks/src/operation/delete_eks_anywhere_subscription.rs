@@ -25,10 +25,12 @@ pub struct DeleteEksAnywhereSubscriptionInput {
 }
 impl DeleteEksAnywhereSubscriptionInput {
     /// The ID of the subscription.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`DeleteEksAnywhereSubscriptionInput`].
+    #[inline]
     pub fn builder() -> DeleteEksAnywhereSubscriptionInputBuilder {
         <DeleteEksAnywhereSubscriptionInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct DeleteEksAnywhereSubscriptionInputBuilder {
 impl DeleteEksAnywhereSubscriptionInputBuilder {
     /// The ID of the subscription.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -60,6 +65,7 @@ impl DeleteEksAnywhereSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(DeleteEksAnywhereSubscriptionInput {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct DeleteEksAnywhereSubscriptionOutput {
 }
 impl DeleteEksAnywhereSubscriptionOutput {
     /// The full description of the subscription to be deleted.
+    #[inline]
     pub fn subscription(&self) -> Option<&crate::types::EksAnywhereSubscription> {
         self.subscription.as_ref()
     }
     /// Creates a new builder for [`DeleteEksAnywhereSubscriptionOutput`].
+    #[inline]
     pub fn builder() -> DeleteEksAnywhereSubscriptionOutputBuilder {
         <DeleteEksAnywhereSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,11 +120,13 @@ pub struct DeleteEksAnywhereSubscriptionOutputBuilder {
 }
 impl DeleteEksAnywhereSubscriptionOutputBuilder {
     /// The full description of the subscription to be deleted.
+    #[inline]
     pub fn subscription(mut self, input: crate::types::EksAnywhereSubscription) -> Self {
         self.subscription = Some(input);
         self
     }
     /// Sets or clears the `subscription` member.
+    #[inline]
     pub fn set_subscription(
         mut self,
         input: Option<crate::types::EksAnywhereSubscription>,
@@ -125,10 +135,12 @@ impl DeleteEksAnywhereSubscriptionOutputBuilder {
         self
     }
     /// The `subscription` member as currently set.
+    #[inline]
     pub fn get_subscription(&self) -> &Option<crate::types::EksAnywhereSubscription> {
         &self.subscription
     }
     /// Builds the [`DeleteEksAnywhereSubscriptionOutput`].
+    #[inline]
     pub fn build(self) -> DeleteEksAnywhereSubscriptionOutput {
         DeleteEksAnywhereSubscriptionOutput {
             subscription: self.subscription,
@@ -151,6 +163,7 @@ pub enum DeleteEksAnywhereSubscriptionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteEksAnywhereSubscriptionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -173,18 +186,22 @@ impl DeleteEksAnywhereSubscriptionError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -272,6 +289,7 @@ impl DeleteEksAnywhereSubscriptionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -328,16 +346,19 @@ impl<M> DeleteEksAnywhereSubscriptionFluentBuilder<M> {
     }
     /// The ID of the subscription.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
@@ -378,6 +399,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteEksAnywhereSubscription`: `DELETE /eks-anywhere-subscriptions/{id}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteEksAnywhereSubscriptionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -391,6 +413,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
@@ -400,6 +423,7 @@ pub(crate) fn parse_response(
         DeleteEksAnywhereSubscriptionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct DeletePodIdentityAssociationInput {
 }
 impl DeletePodIdentityAssociationInput {
     /// The cluster name that
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The ID of the association to be deleted.
+    #[inline]
     pub fn association_id(&self) -> &str {
         &self.association_id
     }
     /// Creates a new builder for [`DeletePodIdentityAssociationInput`].
+    #[inline]
     pub fn builder() -> DeletePodIdentityAssociationInputBuilder {
         <DeletePodIdentityAssociationInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct DeletePodIdentityAssociationInputBuilder {
 impl DeletePodIdentityAssociationInputBuilder {
     /// The cluster name that
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ID of the association to be deleted.
     /// This member is required.
+    #[inline]
     pub fn association_id(mut self, input: impl Into<String>) -> Self {
         self.association_id = Some(input.into());
         self
     }
     /// Sets or clears the `associationId` member.
+    #[inline]
     pub fn set_association_id(mut self, input: Option<String>) -> Self {
         self.association_id = input;
         self
     }
     /// The `associationId` member as currently set.
+    #[inline]
     pub fn get_association_id(&self) -> &Option<String> {
         &self.association_id
     }
@@ -83,6 +92,7 @@ impl DeletePodIdentityAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeletePodIdentityAssociationInput, ::awsrt::error::BuildError> {
         Ok(DeletePodIdentityAssociationInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,10 +133,12 @@ pub struct DeletePodIdentityAssociationOutput {
 }
 impl DeletePodIdentityAssociationOutput {
     /// The full description of the EKS Pod Identity association that was deleted.
+    #[inline]
     pub fn association(&self) -> Option<&crate::types::PodIdentityAssociation> {
         self.association.as_ref()
     }
     /// Creates a new builder for [`DeletePodIdentityAssociationOutput`].
+    #[inline]
     pub fn builder() -> DeletePodIdentityAssociationOutputBuilder {
         <DeletePodIdentityAssociationOutputBuilder as ::std::default::Default>::default()
     }
@@ -139,20 +151,24 @@ pub struct DeletePodIdentityAssociationOutputBuilder {
 }
 impl DeletePodIdentityAssociationOutputBuilder {
     /// The full description of the EKS Pod Identity association that was deleted.
+    #[inline]
     pub fn association(mut self, input: crate::types::PodIdentityAssociation) -> Self {
         self.association = Some(input);
         self
     }
     /// Sets or clears the `association` member.
+    #[inline]
     pub fn set_association(mut self, input: Option<crate::types::PodIdentityAssociation>) -> Self {
         self.association = input;
         self
     }
     /// The `association` member as currently set.
+    #[inline]
     pub fn get_association(&self) -> &Option<crate::types::PodIdentityAssociation> {
         &self.association
     }
     /// Builds the [`DeletePodIdentityAssociationOutput`].
+    #[inline]
     pub fn build(self) -> DeletePodIdentityAssociationOutput {
         DeletePodIdentityAssociationOutput {
             association: self.association,
@@ -175,6 +191,7 @@ pub enum DeletePodIdentityAssociationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeletePodIdentityAssociationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -197,18 +214,22 @@ impl DeletePodIdentityAssociationError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -296,6 +317,7 @@ impl DeletePodIdentityAssociationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeletePodIdentityAssociationOutput, ::awsrt::error::SdkError<DeletePodIdentityAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -352,31 +374,37 @@ impl<M> DeletePodIdentityAssociationFluentBuilder<M> {
     }
     /// The cluster name that
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The ID of the association to be deleted.
     /// This member is required.
+    #[inline]
     pub fn association_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.association_id(input);
         self
     }
     /// Sets or clears the `associationId` member.
+    #[inline]
     pub fn set_association_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_association_id(input);
         self
     }
     /// The `associationId` member as currently set.
+    #[inline]
     pub fn get_association_id(&self) -> &Option<String> {
         self.inner.get_association_id()
     }
@@ -417,6 +445,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeletePodIdentityAssociation`: `DELETE /clusters/{clusterName}/pod-identity-associations/{associationId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeletePodIdentityAssociationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -435,6 +464,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeletePodIdentityAssociationOutput, ::awsrt::error::SdkError<DeletePodIdentityAssociationError>> {
@@ -444,6 +474,7 @@ pub(crate) fn parse_response(
         DeletePodIdentityAssociationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeletePodIdentityAssociationOutput, ::awsrt::json::JsonError> {

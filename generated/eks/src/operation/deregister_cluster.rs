@@ -25,10 +25,12 @@ pub struct DeregisterClusterInput {
 }
 impl DeregisterClusterInput {
     /// The name of the connected cluster to deregister.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Creates a new builder for [`DeregisterClusterInput`].
+    #[inline]
     pub fn builder() -> DeregisterClusterInputBuilder {
         <DeregisterClusterInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct DeregisterClusterInputBuilder {
 impl DeregisterClusterInputBuilder {
     /// The name of the connected cluster to deregister.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
@@ -60,6 +65,7 @@ impl DeregisterClusterInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeregisterClusterInput, ::awsrt::error::BuildError> {
         Ok(DeregisterClusterInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct DeregisterClusterOutput {
 }
 impl DeregisterClusterOutput {
     /// An object representing an Amazon EKS cluster.
+    #[inline]
     pub fn cluster(&self) -> Option<&crate::types::Cluster> {
         self.cluster.as_ref()
     }
     /// Creates a new builder for [`DeregisterClusterOutput`].
+    #[inline]
     pub fn builder() -> DeregisterClusterOutputBuilder {
         <DeregisterClusterOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,20 +120,24 @@ pub struct DeregisterClusterOutputBuilder {
 }
 impl DeregisterClusterOutputBuilder {
     /// An object representing an Amazon EKS cluster.
+    #[inline]
     pub fn cluster(mut self, input: crate::types::Cluster) -> Self {
         self.cluster = Some(input);
         self
     }
     /// Sets or clears the `cluster` member.
+    #[inline]
     pub fn set_cluster(mut self, input: Option<crate::types::Cluster>) -> Self {
         self.cluster = input;
         self
     }
     /// The `cluster` member as currently set.
+    #[inline]
     pub fn get_cluster(&self) -> &Option<crate::types::Cluster> {
         &self.cluster
     }
     /// Builds the [`DeregisterClusterOutput`].
+    #[inline]
     pub fn build(self) -> DeregisterClusterOutput {
         DeregisterClusterOutput {
             cluster: self.cluster,
@@ -152,6 +164,7 @@ pub enum DeregisterClusterError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeregisterClusterError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -180,26 +193,32 @@ impl DeregisterClusterError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -289,6 +308,7 @@ impl DeregisterClusterFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -345,16 +365,19 @@ impl<M> DeregisterClusterFluentBuilder<M> {
     }
     /// The name of the connected cluster to deregister.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
@@ -395,6 +418,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeregisterCluster`: `DELETE /cluster-registrations/{name}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeregisterClusterInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -408,11 +432,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeregisterClusterError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeregisterClusterOutput, ::awsrt::json::JsonError> {

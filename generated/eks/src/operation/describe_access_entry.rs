@@ -28,14 +28,17 @@ pub struct DescribeAccessEntryInput {
 }
 impl DescribeAccessEntryInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[inline]
     pub fn principal_arn(&self) -> &str {
         &self.principal_arn
     }
     /// Creates a new builder for [`DescribeAccessEntryInput`].
+    #[inline]
     pub fn builder() -> DescribeAccessEntryInputBuilder {
         <DescribeAccessEntryInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct DescribeAccessEntryInputBuilder {
 impl DescribeAccessEntryInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.principal_arn = Some(input.into());
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.principal_arn = input;
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         &self.principal_arn
     }
@@ -83,6 +92,7 @@ impl DescribeAccessEntryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeAccessEntryInput, ::awsrt::error::BuildError> {
         Ok(DescribeAccessEntryInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,10 +133,12 @@ pub struct DescribeAccessEntryOutput {
 }
 impl DescribeAccessEntryOutput {
     /// Information about the access entry.
+    #[inline]
     pub fn access_entry(&self) -> Option<&crate::types::AccessEntry> {
         self.access_entry.as_ref()
     }
     /// Creates a new builder for [`DescribeAccessEntryOutput`].
+    #[inline]
     pub fn builder() -> DescribeAccessEntryOutputBuilder {
         <DescribeAccessEntryOutputBuilder as ::std::default::Default>::default()
     }
@@ -139,20 +151,24 @@ pub struct DescribeAccessEntryOutputBuilder {
 }
 impl DescribeAccessEntryOutputBuilder {
     /// Information about the access entry.
+    #[inline]
     pub fn access_entry(mut self, input: crate::types::AccessEntry) -> Self {
         self.access_entry = Some(input);
         self
     }
     /// Sets or clears the `accessEntry` member.
+    #[inline]
     pub fn set_access_entry(mut self, input: Option<crate::types::AccessEntry>) -> Self {
         self.access_entry = input;
         self
     }
     /// The `accessEntry` member as currently set.
+    #[inline]
     pub fn get_access_entry(&self) -> &Option<crate::types::AccessEntry> {
         &self.access_entry
     }
     /// Builds the [`DescribeAccessEntryOutput`].
+    #[inline]
     pub fn build(self) -> DescribeAccessEntryOutput {
         DescribeAccessEntryOutput {
             access_entry: self.access_entry,
@@ -173,6 +189,7 @@ pub enum DescribeAccessEntryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeAccessEntryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -192,14 +209,17 @@ impl DescribeAccessEntryError {
         })
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -286,6 +306,7 @@ impl DescribeAccessEntryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeAccessEntryOutput, ::awsrt::error::SdkError<DescribeAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -342,31 +363,37 @@ impl<M> DescribeAccessEntryFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.principal_arn(input);
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_principal_arn(input);
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         self.inner.get_principal_arn()
     }
@@ -407,6 +434,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeAccessEntry`: `GET /clusters/{clusterName}/access-entries/{principalArn}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeAccessEntryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -425,11 +453,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeAccessEntryOutput, ::awsrt::error::SdkError<DescribeAccessEntryError>> {
     ::awsrt::protocol::http_response(reply, de_response, DescribeAccessEntryError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeAccessEntryOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct DescribeAddonInput {
 }
 impl DescribeAddonInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(&self) -> &str {
         &self.addon_name
     }
     /// Creates a new builder for [`DescribeAddonInput`].
+    #[inline]
     pub fn builder() -> DescribeAddonInputBuilder {
         <DescribeAddonInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct DescribeAddonInputBuilder {
 impl DescribeAddonInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
@@ -83,6 +92,7 @@ impl DescribeAddonInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeAddonInput, ::awsrt::error::BuildError> {
         Ok(DescribeAddonInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,10 +133,12 @@ pub struct DescribeAddonOutput {
 }
 impl DescribeAddonOutput {
     /// An Amazon EKS add-on.
+    #[inline]
     pub fn addon(&self) -> Option<&crate::types::Addon> {
         self.addon.as_ref()
     }
     /// Creates a new builder for [`DescribeAddonOutput`].
+    #[inline]
     pub fn builder() -> DescribeAddonOutputBuilder {
         <DescribeAddonOutputBuilder as ::std::default::Default>::default()
     }
@@ -139,20 +151,24 @@ pub struct DescribeAddonOutputBuilder {
 }
 impl DescribeAddonOutputBuilder {
     /// An Amazon EKS add-on.
+    #[inline]
     pub fn addon(mut self, input: crate::types::Addon) -> Self {
         self.addon = Some(input);
         self
     }
     /// Sets or clears the `addon` member.
+    #[inline]
     pub fn set_addon(mut self, input: Option<crate::types::Addon>) -> Self {
         self.addon = input;
         self
     }
     /// The `addon` member as currently set.
+    #[inline]
     pub fn get_addon(&self) -> &Option<crate::types::Addon> {
         &self.addon
     }
     /// Builds the [`DescribeAddonOutput`].
+    #[inline]
     pub fn build(self) -> DescribeAddonOutput {
         DescribeAddonOutput {
             addon: self.addon,
@@ -177,6 +193,7 @@ pub enum DescribeAddonError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeAddonError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -202,22 +219,27 @@ impl DescribeAddonError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -306,6 +328,7 @@ impl DescribeAddonFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeAddonOutput, ::awsrt::error::SdkError<DescribeAddonError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -362,31 +385,37 @@ impl<M> DescribeAddonFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.addon_name(input);
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_addon_name(input);
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         self.inner.get_addon_name()
     }
@@ -427,6 +456,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeAddon`: `GET /clusters/{clusterName}/addons/{addonName}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeAddonInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -445,11 +475,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeAddonOutput, ::awsrt::error::SdkError<DescribeAddonError>> {
     ::awsrt::protocol::http_response(reply, de_response, DescribeAddonError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeAddonOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct DescribeAddonConfigurationInput {
 }
 impl DescribeAddonConfigurationInput {
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(&self) -> &str {
         &self.addon_name
     }
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(&self) -> &str {
         &self.addon_version
     }
     /// Creates a new builder for [`DescribeAddonConfigurationInput`].
+    #[inline]
     pub fn builder() -> DescribeAddonConfigurationInputBuilder {
         <DescribeAddonConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct DescribeAddonConfigurationInputBuilder {
 impl DescribeAddonConfigurationInputBuilder {
     /// The name of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// The version of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_version(mut self, input: impl Into<String>) -> Self {
         self.addon_version = Some(input.into());
         self
     }
     /// Sets or clears the `addonVersion` member.
+    #[inline]
     pub fn set_addon_version(mut self, input: Option<String>) -> Self {
         self.addon_version = input;
         self
     }
     /// The `addonVersion` member as currently set.
+    #[inline]
     pub fn get_addon_version(&self) -> &Option<String> {
         &self.addon_version
     }
@@ -83,6 +92,7 @@ impl DescribeAddonConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeAddonConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DescribeAddonConfigurationInput {
             addon_name: self.addon_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -132,22 +142,27 @@ pub struct DescribeAddonConfigurationOutput {
 }
 impl DescribeAddonConfigurationOutput {
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(&self) -> Option<&str> {
         self.addon_name.as_deref()
     }
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(&self) -> Option<&str> {
         self.addon_version.as_deref()
     }
     /// A JSON schema that's used to validate the configuration values you provide when an add-on is created or updated.
+    #[inline]
     pub fn configuration_schema(&self) -> Option<&str> {
         self.configuration_schema.as_deref()
     }
     /// The Kubernetes service account name used by the addon, and any suggested IAM policies.
+    #[inline]
     pub fn pod_identity_configuration(&self) -> &[crate::types::AddonPodIdentityConfiguration] {
         self.pod_identity_configuration.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DescribeAddonConfigurationOutput`].
+    #[inline]
     pub fn builder() -> DescribeAddonConfigurationOutputBuilder {
         <DescribeAddonConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -163,49 +178,59 @@ pub struct DescribeAddonConfigurationOutputBuilder {
 }
 impl DescribeAddonConfigurationOutputBuilder {
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(mut self, input: impl Into<String>) -> Self {
         self.addon_version = Some(input.into());
         self
     }
     /// Sets or clears the `addonVersion` member.
+    #[inline]
     pub fn set_addon_version(mut self, input: Option<String>) -> Self {
         self.addon_version = input;
         self
     }
     /// The `addonVersion` member as currently set.
+    #[inline]
     pub fn get_addon_version(&self) -> &Option<String> {
         &self.addon_version
     }
     /// A JSON schema that's used to validate the configuration values you provide when an add-on is created or updated.
+    #[inline]
     pub fn configuration_schema(mut self, input: impl Into<String>) -> Self {
         self.configuration_schema = Some(input.into());
         self
     }
     /// Sets or clears the `configurationSchema` member.
+    #[inline]
     pub fn set_configuration_schema(mut self, input: Option<String>) -> Self {
         self.configuration_schema = input;
         self
     }
     /// The `configurationSchema` member as currently set.
+    #[inline]
     pub fn get_configuration_schema(&self) -> &Option<String> {
         &self.configuration_schema
     }
     /// Appends an item to the `podIdentityConfiguration` list.
     /// The Kubernetes service account name used by the addon, and any suggested IAM policies.
+    #[inline]
     pub fn pod_identity_configuration(
         mut self,
         input: crate::types::AddonPodIdentityConfiguration,
@@ -214,6 +239,7 @@ impl DescribeAddonConfigurationOutputBuilder {
         self
     }
     /// Sets or clears the `podIdentityConfiguration` member.
+    #[inline]
     pub fn set_pod_identity_configuration(
         mut self,
         input: Option<Vec<crate::types::AddonPodIdentityConfiguration>>,
@@ -222,12 +248,14 @@ impl DescribeAddonConfigurationOutputBuilder {
         self
     }
     /// The `podIdentityConfiguration` member as currently set.
+    #[inline]
     pub fn get_pod_identity_configuration(
         &self,
     ) -> &Option<Vec<crate::types::AddonPodIdentityConfiguration>> {
         &self.pod_identity_configuration
     }
     /// Builds the [`DescribeAddonConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> DescribeAddonConfigurationOutput {
         DescribeAddonConfigurationOutput {
             addon_name: self.addon_name,
@@ -251,6 +279,7 @@ pub enum DescribeAddonConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeAddonConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -270,14 +299,17 @@ impl DescribeAddonConfigurationError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -364,6 +396,7 @@ impl DescribeAddonConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -420,31 +453,37 @@ impl<M> DescribeAddonConfigurationFluentBuilder<M> {
     }
     /// The name of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.addon_name(input);
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_addon_name(input);
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         self.inner.get_addon_name()
     }
     /// The version of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.addon_version(input);
         self
     }
     /// Sets or clears the `addonVersion` member.
+    #[inline]
     pub fn set_addon_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_addon_version(input);
         self
     }
     /// The `addonVersion` member as currently set.
+    #[inline]
     pub fn get_addon_version(&self) -> &Option<String> {
         self.inner.get_addon_version()
     }
@@ -485,6 +524,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeAddonConfiguration`: `GET /addons/configuration-schemas`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeAddonConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -502,6 +542,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
@@ -511,6 +552,7 @@ pub(crate) fn parse_response(
         DescribeAddonConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeAddonConfigurationOutput, ::awsrt::json::JsonError> {

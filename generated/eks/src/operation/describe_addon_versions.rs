@@ -45,34 +45,42 @@ pub struct DescribeAddonVersionsInput {
 }
 impl DescribeAddonVersionsInput {
     /// The Kubernetes versions that you can use the add-on with.
+    #[inline]
     pub fn kubernetes_version(&self) -> Option<&str> {
         self.kubernetes_version.as_deref()
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(&self) -> Option<&str> {
         self.addon_name.as_deref()
     }
     /// The type of the add-on.
+    #[inline]
     pub fn types(&self) -> &[String] {
         self.types.as_deref().unwrap_or_default()
     }
     /// The publisher of the add-on.
+    #[inline]
     pub fn publishers(&self) -> &[String] {
         self.publishers.as_deref().unwrap_or_default()
     }
     /// The owner of the add-on.
+    #[inline]
     pub fn owners(&self) -> &[String] {
         self.owners.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DescribeAddonVersionsInput`].
+    #[inline]
     pub fn builder() -> DescribeAddonVersionsInputBuilder {
         <DescribeAddonVersionsInputBuilder as ::std::default::Default>::default()
     }
@@ -91,107 +99,129 @@ pub struct DescribeAddonVersionsInputBuilder {
 }
 impl DescribeAddonVersionsInputBuilder {
     /// The Kubernetes versions that you can use the add-on with.
+    #[inline]
     pub fn kubernetes_version(mut self, input: impl Into<String>) -> Self {
         self.kubernetes_version = Some(input.into());
         self
     }
     /// Sets or clears the `kubernetesVersion` member.
+    #[inline]
     pub fn set_kubernetes_version(mut self, input: Option<String>) -> Self {
         self.kubernetes_version = input;
         self
     }
     /// The `kubernetesVersion` member as currently set.
+    #[inline]
     pub fn get_kubernetes_version(&self) -> &Option<String> {
         &self.kubernetes_version
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// Appends an item to the `types` list.
     /// The type of the add-on.
+    #[inline]
     pub fn types(mut self, input: impl Into<String>) -> Self {
         self.types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `types` member.
+    #[inline]
     pub fn set_types(mut self, input: Option<Vec<String>>) -> Self {
         self.types = input;
         self
     }
     /// The `types` member as currently set.
+    #[inline]
     pub fn get_types(&self) -> &Option<Vec<String>> {
         &self.types
     }
     /// Appends an item to the `publishers` list.
     /// The publisher of the add-on.
+    #[inline]
     pub fn publishers(mut self, input: impl Into<String>) -> Self {
         self.publishers.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `publishers` member.
+    #[inline]
     pub fn set_publishers(mut self, input: Option<Vec<String>>) -> Self {
         self.publishers = input;
         self
     }
     /// The `publishers` member as currently set.
+    #[inline]
     pub fn get_publishers(&self) -> &Option<Vec<String>> {
         &self.publishers
     }
     /// Appends an item to the `owners` list.
     /// The owner of the add-on.
+    #[inline]
     pub fn owners(mut self, input: impl Into<String>) -> Self {
         self.owners.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `owners` member.
+    #[inline]
     pub fn set_owners(mut self, input: Option<Vec<String>>) -> Self {
         self.owners = input;
         self
     }
     /// The `owners` member as currently set.
+    #[inline]
     pub fn get_owners(&self) -> &Option<Vec<String>> {
         &self.owners
     }
     /// Builds the [`DescribeAddonVersionsInput`].
+    #[inline]
     pub fn build(self) -> DescribeAddonVersionsInput {
         DescribeAddonVersionsInput {
             kubernetes_version: self.kubernetes_version,
@@ -236,14 +266,17 @@ pub struct DescribeAddonVersionsOutput {
 }
 impl DescribeAddonVersionsOutput {
     /// The list of available versions with Kubernetes version compatibility and other properties.
+    #[inline]
     pub fn addons(&self) -> &[crate::types::AddonInfo] {
         self.addons.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value to include in a future `DescribeAddonVersions` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`DescribeAddonVersionsOutput`].
+    #[inline]
     pub fn builder() -> DescribeAddonVersionsOutputBuilder {
         <DescribeAddonVersionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -258,34 +291,41 @@ pub struct DescribeAddonVersionsOutputBuilder {
 impl DescribeAddonVersionsOutputBuilder {
     /// Appends an item to the `addons` list.
     /// The list of available versions with Kubernetes version compatibility and other properties.
+    #[inline]
     pub fn addons(mut self, input: crate::types::AddonInfo) -> Self {
         self.addons.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `addons` member.
+    #[inline]
     pub fn set_addons(mut self, input: Option<Vec<crate::types::AddonInfo>>) -> Self {
         self.addons = input;
         self
     }
     /// The `addons` member as currently set.
+    #[inline]
     pub fn get_addons(&self) -> &Option<Vec<crate::types::AddonInfo>> {
         &self.addons
     }
     /// The `nextToken` value to include in a future `DescribeAddonVersions` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`DescribeAddonVersionsOutput`].
+    #[inline]
     pub fn build(self) -> DescribeAddonVersionsOutput {
         DescribeAddonVersionsOutput {
             addons: self.addons,
@@ -307,6 +347,7 @@ pub enum DescribeAddonVersionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeAddonVersionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -326,14 +367,17 @@ impl DescribeAddonVersionsError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -420,6 +464,7 @@ impl DescribeAddonVersionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -475,103 +520,124 @@ impl<M> DescribeAddonVersionsFluentBuilder<M> {
         &self.inner
     }
     /// The Kubernetes versions that you can use the add-on with.
+    #[inline]
     pub fn kubernetes_version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.kubernetes_version(input);
         self
     }
     /// Sets or clears the `kubernetesVersion` member.
+    #[inline]
     pub fn set_kubernetes_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_kubernetes_version(input);
         self
     }
     /// The `kubernetesVersion` member as currently set.
+    #[inline]
     pub fn get_kubernetes_version(&self) -> &Option<String> {
         self.inner.get_kubernetes_version()
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.addon_name(input);
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_addon_name(input);
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         self.inner.get_addon_name()
     }
     /// Appends an item to the `types` list.
     /// The type of the add-on.
+    #[inline]
     pub fn types(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.types(input);
         self
     }
     /// Sets or clears the `types` member.
+    #[inline]
     pub fn set_types(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_types(input);
         self
     }
     /// The `types` member as currently set.
+    #[inline]
     pub fn get_types(&self) -> &Option<Vec<String>> {
         self.inner.get_types()
     }
     /// Appends an item to the `publishers` list.
     /// The publisher of the add-on.
+    #[inline]
     pub fn publishers(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.publishers(input);
         self
     }
     /// Sets or clears the `publishers` member.
+    #[inline]
     pub fn set_publishers(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_publishers(input);
         self
     }
     /// The `publishers` member as currently set.
+    #[inline]
     pub fn get_publishers(&self) -> &Option<Vec<String>> {
         self.inner.get_publishers()
     }
     /// Appends an item to the `owners` list.
     /// The owner of the add-on.
+    #[inline]
     pub fn owners(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.owners(input);
         self
     }
     /// Sets or clears the `owners` member.
+    #[inline]
     pub fn set_owners(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_owners(input);
         self
     }
     /// The `owners` member as currently set.
+    #[inline]
     pub fn get_owners(&self) -> &Option<Vec<String>> {
         self.inner.get_owners()
     }
@@ -612,6 +678,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeAddonVersions`: `GET /addons/supported-versions`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeAddonVersionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -646,11 +713,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
     ::awsrt::protocol::http_response(reply, de_response, DescribeAddonVersionsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeAddonVersionsOutput, ::awsrt::json::JsonError> {

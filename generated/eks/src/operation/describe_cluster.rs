@@ -25,10 +25,12 @@ pub struct DescribeClusterInput {
 }
 impl DescribeClusterInput {
     /// The name of your cluster.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Creates a new builder for [`DescribeClusterInput`].
+    #[inline]
     pub fn builder() -> DescribeClusterInputBuilder {
         <DescribeClusterInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct DescribeClusterInputBuilder {
 impl DescribeClusterInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
@@ -60,6 +65,7 @@ impl DescribeClusterInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeClusterInput, ::awsrt::error::BuildError> {
         Ok(DescribeClusterInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct DescribeClusterOutput {
 }
 impl DescribeClusterOutput {
     /// The full description of your specified cluster.
+    #[inline]
     pub fn cluster(&self) -> Option<&crate::types::Cluster> {
         self.cluster.as_ref()
     }
     /// Creates a new builder for [`DescribeClusterOutput`].
+    #[inline]
     pub fn builder() -> DescribeClusterOutputBuilder {
         <DescribeClusterOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,20 +120,24 @@ pub struct DescribeClusterOutputBuilder {
 }
 impl DescribeClusterOutputBuilder {
     /// The full description of your specified cluster.
+    #[inline]
     pub fn cluster(mut self, input: crate::types::Cluster) -> Self {
         self.cluster = Some(input);
         self
     }
     /// Sets or clears the `cluster` member.
+    #[inline]
     pub fn set_cluster(mut self, input: Option<crate::types::Cluster>) -> Self {
         self.cluster = input;
         self
     }
     /// The `cluster` member as currently set.
+    #[inline]
     pub fn get_cluster(&self) -> &Option<crate::types::Cluster> {
         &self.cluster
     }
     /// Builds the [`DescribeClusterOutput`].
+    #[inline]
     pub fn build(self) -> DescribeClusterOutput {
         DescribeClusterOutput {
             cluster: self.cluster,
@@ -148,6 +160,7 @@ pub enum DescribeClusterError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeClusterError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -170,18 +183,22 @@ impl DescribeClusterError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -269,6 +286,7 @@ impl DescribeClusterFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -325,16 +343,19 @@ impl<M> DescribeClusterFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
@@ -375,6 +396,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeCluster`: `GET /clusters/{name}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeClusterInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -388,11 +410,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>> {
     ::awsrt::protocol::http_response(reply, de_response, DescribeClusterError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeClusterOutput, ::awsrt::json::JsonError> {

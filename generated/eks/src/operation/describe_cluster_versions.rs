@@ -49,39 +49,48 @@ pub struct DescribeClusterVersionsInput {
 }
 impl DescribeClusterVersionsInput {
     /// The type of cluster to filter versions by.
+    #[inline]
     pub fn cluster_type(&self) -> Option<&str> {
         self.cluster_type.as_deref()
     }
     /// Maximum number of results to return.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Pagination token for the next set of results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Filter to show only default versions.
+    #[inline]
     pub fn default_only(&self) -> Option<bool> {
         self.default_only
     }
     /// Include all available versions in the response.
+    #[inline]
     pub fn include_all(&self) -> Option<bool> {
         self.include_all
     }
     /// List of specific cluster versions to describe.
+    #[inline]
     pub fn cluster_versions(&self) -> &[String] {
         self.cluster_versions.as_deref().unwrap_or_default()
     }
     /// **Important:** This field is deprecated.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::ClusterVersionStatus> {
         self.status.as_ref()
     }
     /// Filter versions by their current status.
+    #[inline]
     pub fn version_status(&self) -> Option<&crate::types::VersionStatus> {
         self.version_status.as_ref()
     }
     /// Creates a new builder for [`DescribeClusterVersionsInput`].
+    #[inline]
     pub fn builder() -> DescribeClusterVersionsInputBuilder {
         <DescribeClusterVersionsInputBuilder as ::std::default::Default>::default()
     }
@@ -101,122 +110,147 @@ pub struct DescribeClusterVersionsInputBuilder {
 }
 impl DescribeClusterVersionsInputBuilder {
     /// The type of cluster to filter versions by.
+    #[inline]
     pub fn cluster_type(mut self, input: impl Into<String>) -> Self {
         self.cluster_type = Some(input.into());
         self
     }
     /// Sets or clears the `clusterType` member.
+    #[inline]
     pub fn set_cluster_type(mut self, input: Option<String>) -> Self {
         self.cluster_type = input;
         self
     }
     /// The `clusterType` member as currently set.
+    #[inline]
     pub fn get_cluster_type(&self) -> &Option<String> {
         &self.cluster_type
     }
     /// Maximum number of results to return.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// Pagination token for the next set of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Filter to show only default versions.
+    #[inline]
     pub fn default_only(mut self, input: bool) -> Self {
         self.default_only = Some(input);
         self
     }
     /// Sets or clears the `defaultOnly` member.
+    #[inline]
     pub fn set_default_only(mut self, input: Option<bool>) -> Self {
         self.default_only = input;
         self
     }
     /// The `defaultOnly` member as currently set.
+    #[inline]
     pub fn get_default_only(&self) -> &Option<bool> {
         &self.default_only
     }
     /// Include all available versions in the response.
+    #[inline]
     pub fn include_all(mut self, input: bool) -> Self {
         self.include_all = Some(input);
         self
     }
     /// Sets or clears the `includeAll` member.
+    #[inline]
     pub fn set_include_all(mut self, input: Option<bool>) -> Self {
         self.include_all = input;
         self
     }
     /// The `includeAll` member as currently set.
+    #[inline]
     pub fn get_include_all(&self) -> &Option<bool> {
         &self.include_all
     }
     /// Appends an item to the `clusterVersions` list.
     /// List of specific cluster versions to describe.
+    #[inline]
     pub fn cluster_versions(mut self, input: impl Into<String>) -> Self {
         self.cluster_versions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `clusterVersions` member.
+    #[inline]
     pub fn set_cluster_versions(mut self, input: Option<Vec<String>>) -> Self {
         self.cluster_versions = input;
         self
     }
     /// The `clusterVersions` member as currently set.
+    #[inline]
     pub fn get_cluster_versions(&self) -> &Option<Vec<String>> {
         &self.cluster_versions
     }
     /// **Important:** This field is deprecated.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ClusterVersionStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ClusterVersionStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ClusterVersionStatus> {
         &self.status
     }
     /// Filter versions by their current status.
+    #[inline]
     pub fn version_status(mut self, input: impl Into<crate::types::VersionStatus>) -> Self {
         self.version_status = Some(input.into());
         self
     }
     /// Sets or clears the `versionStatus` member.
+    #[inline]
     pub fn set_version_status(mut self, input: Option<crate::types::VersionStatus>) -> Self {
         self.version_status = input;
         self
     }
     /// The `versionStatus` member as currently set.
+    #[inline]
     pub fn get_version_status(&self) -> &Option<crate::types::VersionStatus> {
         &self.version_status
     }
     /// Builds the [`DescribeClusterVersionsInput`].
+    #[inline]
     pub fn build(self) -> DescribeClusterVersionsInput {
         DescribeClusterVersionsInput {
             cluster_type: self.cluster_type,
@@ -260,14 +294,17 @@ pub struct DescribeClusterVersionsOutput {
 }
 impl DescribeClusterVersionsOutput {
     /// Pagination token for the next set of results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// List of cluster version information objects.
+    #[inline]
     pub fn cluster_versions(&self) -> &[crate::types::ClusterVersionInformation] {
         self.cluster_versions.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DescribeClusterVersionsOutput`].
+    #[inline]
     pub fn builder() -> DescribeClusterVersionsOutputBuilder {
         <DescribeClusterVersionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -281,26 +318,31 @@ pub struct DescribeClusterVersionsOutputBuilder {
 }
 impl DescribeClusterVersionsOutputBuilder {
     /// Pagination token for the next set of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `clusterVersions` list.
     /// List of cluster version information objects.
+    #[inline]
     pub fn cluster_versions(mut self, input: crate::types::ClusterVersionInformation) -> Self {
         self.cluster_versions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `clusterVersions` member.
+    #[inline]
     pub fn set_cluster_versions(
         mut self,
         input: Option<Vec<crate::types::ClusterVersionInformation>>,
@@ -309,10 +351,12 @@ impl DescribeClusterVersionsOutputBuilder {
         self
     }
     /// The `clusterVersions` member as currently set.
+    #[inline]
     pub fn get_cluster_versions(&self) -> &Option<Vec<crate::types::ClusterVersionInformation>> {
         &self.cluster_versions
     }
     /// Builds the [`DescribeClusterVersionsOutput`].
+    #[inline]
     pub fn build(self) -> DescribeClusterVersionsOutput {
         DescribeClusterVersionsOutput {
             next_token: self.next_token,
@@ -334,6 +378,7 @@ pub enum DescribeClusterVersionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeClusterVersionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -353,14 +398,17 @@ impl DescribeClusterVersionsError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -447,6 +495,7 @@ impl DescribeClusterVersionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -502,118 +551,142 @@ impl<M> DescribeClusterVersionsFluentBuilder<M> {
         &self.inner
     }
     /// The type of cluster to filter versions by.
+    #[inline]
     pub fn cluster_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_type(input);
         self
     }
     /// Sets or clears the `clusterType` member.
+    #[inline]
     pub fn set_cluster_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_type(input);
         self
     }
     /// The `clusterType` member as currently set.
+    #[inline]
     pub fn get_cluster_type(&self) -> &Option<String> {
         self.inner.get_cluster_type()
     }
     /// Maximum number of results to return.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// Pagination token for the next set of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Filter to show only default versions.
+    #[inline]
     pub fn default_only(mut self, input: bool) -> Self {
         self.inner = self.inner.default_only(input);
         self
     }
     /// Sets or clears the `defaultOnly` member.
+    #[inline]
     pub fn set_default_only(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_default_only(input);
         self
     }
     /// The `defaultOnly` member as currently set.
+    #[inline]
     pub fn get_default_only(&self) -> &Option<bool> {
         self.inner.get_default_only()
     }
     /// Include all available versions in the response.
+    #[inline]
     pub fn include_all(mut self, input: bool) -> Self {
         self.inner = self.inner.include_all(input);
         self
     }
     /// Sets or clears the `includeAll` member.
+    #[inline]
     pub fn set_include_all(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_include_all(input);
         self
     }
     /// The `includeAll` member as currently set.
+    #[inline]
     pub fn get_include_all(&self) -> &Option<bool> {
         self.inner.get_include_all()
     }
     /// Appends an item to the `clusterVersions` list.
     /// List of specific cluster versions to describe.
+    #[inline]
     pub fn cluster_versions(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_versions(input);
         self
     }
     /// Sets or clears the `clusterVersions` member.
+    #[inline]
     pub fn set_cluster_versions(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_cluster_versions(input);
         self
     }
     /// The `clusterVersions` member as currently set.
+    #[inline]
     pub fn get_cluster_versions(&self) -> &Option<Vec<String>> {
         self.inner.get_cluster_versions()
     }
     /// **Important:** This field is deprecated.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ClusterVersionStatus>) -> Self {
         self.inner = self.inner.status(input);
         self
     }
     /// Sets or clears the `status` member.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ClusterVersionStatus>) -> Self {
         self.inner = self.inner.set_status(input);
         self
     }
     /// The `status` member as currently set.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ClusterVersionStatus> {
         self.inner.get_status()
     }
     /// Filter versions by their current status.
+    #[inline]
     pub fn version_status(mut self, input: impl Into<crate::types::VersionStatus>) -> Self {
         self.inner = self.inner.version_status(input);
         self
     }
     /// Sets or clears the `versionStatus` member.
+    #[inline]
     pub fn set_version_status(mut self, input: Option<crate::types::VersionStatus>) -> Self {
         self.inner = self.inner.set_version_status(input);
         self
     }
     /// The `versionStatus` member as currently set.
+    #[inline]
     pub fn get_version_status(&self) -> &Option<crate::types::VersionStatus> {
         self.inner.get_version_status()
     }
@@ -654,6 +727,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeClusterVersions`: `GET /cluster-versions`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeClusterVersionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -687,6 +761,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
@@ -696,6 +771,7 @@ pub(crate) fn parse_response(
         DescribeClusterVersionsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeClusterVersionsOutput, ::awsrt::json::JsonError> {

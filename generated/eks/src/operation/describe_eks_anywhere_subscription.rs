@@ -25,10 +25,12 @@ pub struct DescribeEksAnywhereSubscriptionInput {
 }
 impl DescribeEksAnywhereSubscriptionInput {
     /// The ID of the subscription.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`DescribeEksAnywhereSubscriptionInput`].
+    #[inline]
     pub fn builder() -> DescribeEksAnywhereSubscriptionInputBuilder {
         <DescribeEksAnywhereSubscriptionInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct DescribeEksAnywhereSubscriptionInputBuilder {
 impl DescribeEksAnywhereSubscriptionInputBuilder {
     /// The ID of the subscription.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -60,6 +65,7 @@ impl DescribeEksAnywhereSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(DescribeEksAnywhereSubscriptionInput {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct DescribeEksAnywhereSubscriptionOutput {
 }
 impl DescribeEksAnywhereSubscriptionOutput {
     /// The full description of the subscription.
+    #[inline]
     pub fn subscription(&self) -> Option<&crate::types::EksAnywhereSubscription> {
         self.subscription.as_ref()
     }
     /// Creates a new builder for [`DescribeEksAnywhereSubscriptionOutput`].
+    #[inline]
     pub fn builder() -> DescribeEksAnywhereSubscriptionOutputBuilder {
         <DescribeEksAnywhereSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,11 +120,13 @@ pub struct DescribeEksAnywhereSubscriptionOutputBuilder {
 }
 impl DescribeEksAnywhereSubscriptionOutputBuilder {
     /// The full description of the subscription.
+    #[inline]
     pub fn subscription(mut self, input: crate::types::EksAnywhereSubscription) -> Self {
         self.subscription = Some(input);
         self
     }
     /// Sets or clears the `subscription` member.
+    #[inline]
     pub fn set_subscription(
         mut self,
         input: Option<crate::types::EksAnywhereSubscription>,
@@ -125,10 +135,12 @@ impl DescribeEksAnywhereSubscriptionOutputBuilder {
         self
     }
     /// The `subscription` member as currently set.
+    #[inline]
     pub fn get_subscription(&self) -> &Option<crate::types::EksAnywhereSubscription> {
         &self.subscription
     }
     /// Builds the [`DescribeEksAnywhereSubscriptionOutput`].
+    #[inline]
     pub fn build(self) -> DescribeEksAnywhereSubscriptionOutput {
         DescribeEksAnywhereSubscriptionOutput {
             subscription: self.subscription,
@@ -151,6 +163,7 @@ pub enum DescribeEksAnywhereSubscriptionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeEksAnywhereSubscriptionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -173,18 +186,22 @@ impl DescribeEksAnywhereSubscriptionError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -272,6 +289,7 @@ impl DescribeEksAnywhereSubscriptionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -328,16 +346,19 @@ impl<M> DescribeEksAnywhereSubscriptionFluentBuilder<M> {
     }
     /// The ID of the subscription.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
@@ -378,6 +399,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeEksAnywhereSubscription`: `GET /eks-anywhere-subscriptions/{id}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeEksAnywhereSubscriptionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -391,6 +413,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
@@ -400,6 +423,7 @@ pub(crate) fn parse_response(
         DescribeEksAnywhereSubscriptionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct DescribeFargateProfileInput {
 }
 impl DescribeFargateProfileInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The name of the Fargate profile to describe.
+    #[inline]
     pub fn fargate_profile_name(&self) -> &str {
         &self.fargate_profile_name
     }
     /// Creates a new builder for [`DescribeFargateProfileInput`].
+    #[inline]
     pub fn builder() -> DescribeFargateProfileInputBuilder {
         <DescribeFargateProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct DescribeFargateProfileInputBuilder {
 impl DescribeFargateProfileInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the Fargate profile to describe.
     /// This member is required.
+    #[inline]
     pub fn fargate_profile_name(mut self, input: impl Into<String>) -> Self {
         self.fargate_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `fargateProfileName` member.
+    #[inline]
     pub fn set_fargate_profile_name(mut self, input: Option<String>) -> Self {
         self.fargate_profile_name = input;
         self
     }
     /// The `fargateProfileName` member as currently set.
+    #[inline]
     pub fn get_fargate_profile_name(&self) -> &Option<String> {
         &self.fargate_profile_name
     }
@@ -83,6 +92,7 @@ impl DescribeFargateProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeFargateProfileInput, ::awsrt::error::BuildError> {
         Ok(DescribeFargateProfileInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,10 +133,12 @@ pub struct DescribeFargateProfileOutput {
 }
 impl DescribeFargateProfileOutput {
     /// The full description of your Fargate profile.
+    #[inline]
     pub fn fargate_profile(&self) -> Option<&crate::types::FargateProfile> {
         self.fargate_profile.as_ref()
     }
     /// Creates a new builder for [`DescribeFargateProfileOutput`].
+    #[inline]
     pub fn builder() -> DescribeFargateProfileOutputBuilder {
         <DescribeFargateProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -139,20 +151,24 @@ pub struct DescribeFargateProfileOutputBuilder {
 }
 impl DescribeFargateProfileOutputBuilder {
     /// The full description of your Fargate profile.
+    #[inline]
     pub fn fargate_profile(mut self, input: crate::types::FargateProfile) -> Self {
         self.fargate_profile = Some(input);
         self
     }
     /// Sets or clears the `fargateProfile` member.
+    #[inline]
     pub fn set_fargate_profile(mut self, input: Option<crate::types::FargateProfile>) -> Self {
         self.fargate_profile = input;
         self
     }
     /// The `fargateProfile` member as currently set.
+    #[inline]
     pub fn get_fargate_profile(&self) -> &Option<crate::types::FargateProfile> {
         &self.fargate_profile
     }
     /// Builds the [`DescribeFargateProfileOutput`].
+    #[inline]
     pub fn build(self) -> DescribeFargateProfileOutput {
         DescribeFargateProfileOutput {
             fargate_profile: self.fargate_profile,
@@ -175,6 +191,7 @@ pub enum DescribeFargateProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeFargateProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -197,18 +214,22 @@ impl DescribeFargateProfileError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -296,6 +317,7 @@ impl DescribeFargateProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -352,31 +374,37 @@ impl<M> DescribeFargateProfileFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the Fargate profile to describe.
     /// This member is required.
+    #[inline]
     pub fn fargate_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.fargate_profile_name(input);
         self
     }
     /// Sets or clears the `fargateProfileName` member.
+    #[inline]
     pub fn set_fargate_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_fargate_profile_name(input);
         self
     }
     /// The `fargateProfileName` member as currently set.
+    #[inline]
     pub fn get_fargate_profile_name(&self) -> &Option<String> {
         self.inner.get_fargate_profile_name()
     }
@@ -417,6 +445,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeFargateProfile`: `GET /clusters/{clusterName}/fargate-profiles/{fargateProfileName}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeFargateProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -440,11 +469,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
     ::awsrt::protocol::http_response(reply, de_response, DescribeFargateProfileError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeFargateProfileOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct DescribeIdentityProviderConfigInput {
 }
 impl DescribeIdentityProviderConfigInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// An object representing an identity provider configuration.
+    #[inline]
     pub fn identity_provider_config(&self) -> &crate::types::IdentityProviderConfig {
         &self.identity_provider_config
     }
     /// Creates a new builder for [`DescribeIdentityProviderConfigInput`].
+    #[inline]
     pub fn builder() -> DescribeIdentityProviderConfigInputBuilder {
         <DescribeIdentityProviderConfigInputBuilder as ::std::default::Default>::default()
     }
@@ -50,26 +53,31 @@ pub struct DescribeIdentityProviderConfigInputBuilder {
 impl DescribeIdentityProviderConfigInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// An object representing an identity provider configuration.
     /// This member is required.
+    #[inline]
     pub fn identity_provider_config(mut self, input: crate::types::IdentityProviderConfig) -> Self {
         self.identity_provider_config = Some(input);
         self
     }
     /// Sets or clears the `identityProviderConfig` member.
+    #[inline]
     pub fn set_identity_provider_config(
         mut self,
         input: Option<crate::types::IdentityProviderConfig>,
@@ -78,6 +86,7 @@ impl DescribeIdentityProviderConfigInputBuilder {
         self
     }
     /// The `identityProviderConfig` member as currently set.
+    #[inline]
     pub fn get_identity_provider_config(&self) -> &Option<crate::types::IdentityProviderConfig> {
         &self.identity_provider_config
     }
@@ -86,6 +95,7 @@ impl DescribeIdentityProviderConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeIdentityProviderConfigInput, ::awsrt::error::BuildError> {
         Ok(DescribeIdentityProviderConfigInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -126,12 +136,14 @@ pub struct DescribeIdentityProviderConfigOutput {
 }
 impl DescribeIdentityProviderConfigOutput {
     /// The object that represents an OpenID Connect (OIDC) identity provider configuration.
+    #[inline]
     pub fn identity_provider_config(
         &self,
     ) -> Option<&crate::types::IdentityProviderConfigResponse> {
         self.identity_provider_config.as_ref()
     }
     /// Creates a new builder for [`DescribeIdentityProviderConfigOutput`].
+    #[inline]
     pub fn builder() -> DescribeIdentityProviderConfigOutputBuilder {
         <DescribeIdentityProviderConfigOutputBuilder as ::std::default::Default>::default()
     }
@@ -144,6 +156,7 @@ pub struct DescribeIdentityProviderConfigOutputBuilder {
 }
 impl DescribeIdentityProviderConfigOutputBuilder {
     /// The object that represents an OpenID Connect (OIDC) identity provider configuration.
+    #[inline]
     pub fn identity_provider_config(
         mut self,
         input: crate::types::IdentityProviderConfigResponse,
@@ -152,6 +165,7 @@ impl DescribeIdentityProviderConfigOutputBuilder {
         self
     }
     /// Sets or clears the `identityProviderConfig` member.
+    #[inline]
     pub fn set_identity_provider_config(
         mut self,
         input: Option<crate::types::IdentityProviderConfigResponse>,
@@ -160,12 +174,14 @@ impl DescribeIdentityProviderConfigOutputBuilder {
         self
     }
     /// The `identityProviderConfig` member as currently set.
+    #[inline]
     pub fn get_identity_provider_config(
         &self,
     ) -> &Option<crate::types::IdentityProviderConfigResponse> {
         &self.identity_provider_config
     }
     /// Builds the [`DescribeIdentityProviderConfigOutput`].
+    #[inline]
     pub fn build(self) -> DescribeIdentityProviderConfigOutput {
         DescribeIdentityProviderConfigOutput {
             identity_provider_config: self.identity_provider_config,
@@ -190,6 +206,7 @@ pub enum DescribeIdentityProviderConfigError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeIdentityProviderConfigError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -215,22 +232,27 @@ impl DescribeIdentityProviderConfigError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -319,6 +341,7 @@ impl DescribeIdentityProviderConfigFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -375,26 +398,31 @@ impl<M> DescribeIdentityProviderConfigFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// An object representing an identity provider configuration.
     /// This member is required.
+    #[inline]
     pub fn identity_provider_config(mut self, input: crate::types::IdentityProviderConfig) -> Self {
         self.inner = self.inner.identity_provider_config(input);
         self
     }
     /// Sets or clears the `identityProviderConfig` member.
+    #[inline]
     pub fn set_identity_provider_config(
         mut self,
         input: Option<crate::types::IdentityProviderConfig>,
@@ -403,6 +431,7 @@ impl<M> DescribeIdentityProviderConfigFluentBuilder<M> {
         self
     }
     /// The `identityProviderConfig` member as currently set.
+    #[inline]
     pub fn get_identity_provider_config(&self) -> &Option<crate::types::IdentityProviderConfig> {
         self.inner.get_identity_provider_config()
     }
@@ -443,6 +472,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeIdentityProviderConfig`: `POST /clusters/{clusterName}/identity-provider-configs/describe`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeIdentityProviderConfigInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -461,6 +491,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
@@ -470,6 +501,7 @@ pub(crate) fn parse_response(
         DescribeIdentityProviderConfigError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &DescribeIdentityProviderConfigInput) {
     w.begin_object();
     {
@@ -479,6 +511,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &DescribeIdentityProvide
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct DescribeInsightInput {
 }
 impl DescribeInsightInput {
     /// The name of the cluster to describe the insight for.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The identity of the insight to describe.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`DescribeInsightInput`].
+    #[inline]
     pub fn builder() -> DescribeInsightInputBuilder {
         <DescribeInsightInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct DescribeInsightInputBuilder {
 impl DescribeInsightInputBuilder {
     /// The name of the cluster to describe the insight for.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The identity of the insight to describe.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -83,6 +92,7 @@ impl DescribeInsightInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeInsightInput, ::awsrt::error::BuildError> {
         Ok(DescribeInsightInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,10 +133,12 @@ pub struct DescribeInsightOutput {
 }
 impl DescribeInsightOutput {
     /// The full description of the insight.
+    #[inline]
     pub fn insight(&self) -> Option<&crate::types::Insight> {
         self.insight.as_ref()
     }
     /// Creates a new builder for [`DescribeInsightOutput`].
+    #[inline]
     pub fn builder() -> DescribeInsightOutputBuilder {
         <DescribeInsightOutputBuilder as ::std::default::Default>::default()
     }
@@ -139,20 +151,24 @@ pub struct DescribeInsightOutputBuilder {
 }
 impl DescribeInsightOutputBuilder {
     /// The full description of the insight.
+    #[inline]
     pub fn insight(mut self, input: crate::types::Insight) -> Self {
         self.insight = Some(input);
         self
     }
     /// Sets or clears the `insight` member.
+    #[inline]
     pub fn set_insight(mut self, input: Option<crate::types::Insight>) -> Self {
         self.insight = input;
         self
     }
     /// The `insight` member as currently set.
+    #[inline]
     pub fn get_insight(&self) -> &Option<crate::types::Insight> {
         &self.insight
     }
     /// Builds the [`DescribeInsightOutput`].
+    #[inline]
     pub fn build(self) -> DescribeInsightOutput {
         DescribeInsightOutput {
             insight: self.insight,
@@ -175,6 +191,7 @@ pub enum DescribeInsightError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeInsightError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -197,18 +214,22 @@ impl DescribeInsightError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -296,6 +317,7 @@ impl DescribeInsightFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeInsightOutput, ::awsrt::error::SdkError<DescribeInsightError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -352,31 +374,37 @@ impl<M> DescribeInsightFluentBuilder<M> {
     }
     /// The name of the cluster to describe the insight for.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The identity of the insight to describe.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
@@ -417,6 +445,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeInsight`: `GET /clusters/{clusterName}/insights/{id}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeInsightInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -435,11 +464,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeInsightOutput, ::awsrt::error::SdkError<DescribeInsightError>> {
     ::awsrt::protocol::http_response(reply, de_response, DescribeInsightError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeInsightOutput, ::awsrt::json::JsonError> {

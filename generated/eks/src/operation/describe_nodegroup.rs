@@ -28,14 +28,17 @@ pub struct DescribeNodegroupInput {
 }
 impl DescribeNodegroupInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The name of the node group to describe.
+    #[inline]
     pub fn nodegroup_name(&self) -> &str {
         &self.nodegroup_name
     }
     /// Creates a new builder for [`DescribeNodegroupInput`].
+    #[inline]
     pub fn builder() -> DescribeNodegroupInputBuilder {
         <DescribeNodegroupInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct DescribeNodegroupInputBuilder {
 impl DescribeNodegroupInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the node group to describe.
     /// This member is required.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
@@ -83,6 +92,7 @@ impl DescribeNodegroupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeNodegroupInput, ::awsrt::error::BuildError> {
         Ok(DescribeNodegroupInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,10 +133,12 @@ pub struct DescribeNodegroupOutput {
 }
 impl DescribeNodegroupOutput {
     /// The full description of your node group.
+    #[inline]
     pub fn nodegroup(&self) -> Option<&crate::types::Nodegroup> {
         self.nodegroup.as_ref()
     }
     /// Creates a new builder for [`DescribeNodegroupOutput`].
+    #[inline]
     pub fn builder() -> DescribeNodegroupOutputBuilder {
         <DescribeNodegroupOutputBuilder as ::std::default::Default>::default()
     }
@@ -139,20 +151,24 @@ pub struct DescribeNodegroupOutputBuilder {
 }
 impl DescribeNodegroupOutputBuilder {
     /// The full description of your node group.
+    #[inline]
     pub fn nodegroup(mut self, input: crate::types::Nodegroup) -> Self {
         self.nodegroup = Some(input);
         self
     }
     /// Sets or clears the `nodegroup` member.
+    #[inline]
     pub fn set_nodegroup(mut self, input: Option<crate::types::Nodegroup>) -> Self {
         self.nodegroup = input;
         self
     }
     /// The `nodegroup` member as currently set.
+    #[inline]
     pub fn get_nodegroup(&self) -> &Option<crate::types::Nodegroup> {
         &self.nodegroup
     }
     /// Builds the [`DescribeNodegroupOutput`].
+    #[inline]
     pub fn build(self) -> DescribeNodegroupOutput {
         DescribeNodegroupOutput {
             nodegroup: self.nodegroup,
@@ -177,6 +193,7 @@ pub enum DescribeNodegroupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeNodegroupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -202,22 +219,27 @@ impl DescribeNodegroupError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -306,6 +328,7 @@ impl DescribeNodegroupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -362,31 +385,37 @@ impl<M> DescribeNodegroupFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the node group to describe.
     /// This member is required.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.nodegroup_name(input);
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_nodegroup_name(input);
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         self.inner.get_nodegroup_name()
     }
@@ -427,6 +456,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeNodegroup`: `GET /clusters/{clusterName}/node-groups/{nodegroupName}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeNodegroupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -445,11 +475,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
     ::awsrt::protocol::http_response(reply, de_response, DescribeNodegroupError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeNodegroupOutput, ::awsrt::json::JsonError> {

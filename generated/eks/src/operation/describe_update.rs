@@ -34,22 +34,27 @@ pub struct DescribeUpdateInput {
 }
 impl DescribeUpdateInput {
     /// The name of the Amazon EKS cluster associated with the update.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The ID of the update to describe.
+    #[inline]
     pub fn update_id(&self) -> &str {
         &self.update_id
     }
     /// The name of the Amazon EKS node group associated with the update.
+    #[inline]
     pub fn nodegroup_name(&self) -> Option<&str> {
         self.nodegroup_name.as_deref()
     }
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(&self) -> Option<&str> {
         self.addon_name.as_deref()
     }
     /// Creates a new builder for [`DescribeUpdateInput`].
+    #[inline]
     pub fn builder() -> DescribeUpdateInputBuilder {
         <DescribeUpdateInputBuilder as ::std::default::Default>::default()
     }
@@ -66,59 +71,71 @@ pub struct DescribeUpdateInputBuilder {
 impl DescribeUpdateInputBuilder {
     /// The name of the Amazon EKS cluster associated with the update.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The ID of the update to describe.
     /// This member is required.
+    #[inline]
     pub fn update_id(mut self, input: impl Into<String>) -> Self {
         self.update_id = Some(input.into());
         self
     }
     /// Sets or clears the `updateId` member.
+    #[inline]
     pub fn set_update_id(mut self, input: Option<String>) -> Self {
         self.update_id = input;
         self
     }
     /// The `updateId` member as currently set.
+    #[inline]
     pub fn get_update_id(&self) -> &Option<String> {
         &self.update_id
     }
     /// The name of the Amazon EKS node group associated with the update.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
@@ -127,6 +144,7 @@ impl DescribeUpdateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeUpdateInput, ::awsrt::error::BuildError> {
         Ok(DescribeUpdateInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -169,10 +187,12 @@ pub struct DescribeUpdateOutput {
 }
 impl DescribeUpdateOutput {
     /// The full description of the specified update.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::Update> {
         self.update.as_ref()
     }
     /// Creates a new builder for [`DescribeUpdateOutput`].
+    #[inline]
     pub fn builder() -> DescribeUpdateOutputBuilder {
         <DescribeUpdateOutputBuilder as ::std::default::Default>::default()
     }
@@ -185,20 +205,24 @@ pub struct DescribeUpdateOutputBuilder {
 }
 impl DescribeUpdateOutputBuilder {
     /// The full description of the specified update.
+    #[inline]
     pub fn update(mut self, input: crate::types::Update) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `update` member.
+    #[inline]
     pub fn set_update(mut self, input: Option<crate::types::Update>) -> Self {
         self.update = input;
         self
     }
     /// The `update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::Update> {
         &self.update
     }
     /// Builds the [`DescribeUpdateOutput`].
+    #[inline]
     pub fn build(self) -> DescribeUpdateOutput {
         DescribeUpdateOutput {
             update: self.update,
@@ -221,6 +245,7 @@ pub enum DescribeUpdateError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeUpdateError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -243,18 +268,22 @@ impl DescribeUpdateError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -342,6 +371,7 @@ impl DescribeUpdateFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeUpdateOutput, ::awsrt::error::SdkError<DescribeUpdateError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -398,59 +428,71 @@ impl<M> DescribeUpdateFluentBuilder<M> {
     }
     /// The name of the Amazon EKS cluster associated with the update.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The ID of the update to describe.
     /// This member is required.
+    #[inline]
     pub fn update_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.update_id(input);
         self
     }
     /// Sets or clears the `updateId` member.
+    #[inline]
     pub fn set_update_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_update_id(input);
         self
     }
     /// The `updateId` member as currently set.
+    #[inline]
     pub fn get_update_id(&self) -> &Option<String> {
         self.inner.get_update_id()
     }
     /// The name of the Amazon EKS node group associated with the update.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.nodegroup_name(input);
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_nodegroup_name(input);
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         self.inner.get_nodegroup_name()
     }
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.addon_name(input);
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_addon_name(input);
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         self.inner.get_addon_name()
     }
@@ -491,6 +533,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeUpdate`: `GET /clusters/{name}/updates/{updateId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeUpdateInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -515,11 +558,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeUpdateOutput, ::awsrt::error::SdkError<DescribeUpdateError>> {
     ::awsrt::protocol::http_response(reply, de_response, DescribeUpdateError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeUpdateOutput, ::awsrt::json::JsonError> {

@@ -31,18 +31,22 @@ pub struct DisassociateAccessPolicyInput {
 }
 impl DisassociateAccessPolicyInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[inline]
     pub fn principal_arn(&self) -> &str {
         &self.principal_arn
     }
     /// The ARN of the policy to disassociate from the access entry.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// Creates a new builder for [`DisassociateAccessPolicyInput`].
+    #[inline]
     pub fn builder() -> DisassociateAccessPolicyInputBuilder {
         <DisassociateAccessPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -58,46 +62,55 @@ pub struct DisassociateAccessPolicyInputBuilder {
 impl DisassociateAccessPolicyInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.principal_arn = Some(input.into());
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.principal_arn = input;
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         &self.principal_arn
     }
     /// The ARN of the policy to disassociate from the access entry.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `policyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `policyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
@@ -106,6 +119,7 @@ impl DisassociateAccessPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DisassociateAccessPolicyInput, ::awsrt::error::BuildError> {
         Ok(DisassociateAccessPolicyInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -146,6 +160,7 @@ impl DisassociateAccessPolicyInput {
 pub struct DisassociateAccessPolicyOutput {}
 impl DisassociateAccessPolicyOutput {
     /// Creates a new builder for [`DisassociateAccessPolicyOutput`].
+    #[inline]
     pub fn builder() -> DisassociateAccessPolicyOutputBuilder {
         <DisassociateAccessPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -156,6 +171,7 @@ impl DisassociateAccessPolicyOutput {
 pub struct DisassociateAccessPolicyOutputBuilder {}
 impl DisassociateAccessPolicyOutputBuilder {
     /// Builds the [`DisassociateAccessPolicyOutput`].
+    #[inline]
     pub fn build(self) -> DisassociateAccessPolicyOutput {
         DisassociateAccessPolicyOutput {}
     }
@@ -174,6 +190,7 @@ pub enum DisassociateAccessPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DisassociateAccessPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -193,14 +210,17 @@ impl DisassociateAccessPolicyError {
         })
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -287,6 +307,7 @@ impl DisassociateAccessPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -343,46 +364,55 @@ impl<M> DisassociateAccessPolicyFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.principal_arn(input);
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_principal_arn(input);
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         self.inner.get_principal_arn()
     }
     /// The ARN of the policy to disassociate from the access entry.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `policyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `policyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
@@ -423,6 +453,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DisassociateAccessPolicy`: `DELETE /clusters/{clusterName}/access-entries/{principalArn}/access-policies/{policyArn}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DisassociateAccessPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -446,6 +477,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
@@ -455,6 +487,7 @@ pub(crate) fn parse_response(
         DisassociateAccessPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DisassociateAccessPolicyOutput, ::awsrt::json::JsonError> {

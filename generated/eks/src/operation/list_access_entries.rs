@@ -36,22 +36,27 @@ pub struct ListAccessEntriesInput {
 }
 impl ListAccessEntriesInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The ARN of an `AccessPolicy`.
+    #[inline]
     pub fn associated_policy_arn(&self) -> Option<&str> {
         self.associated_policy_arn.as_deref()
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListAccessEntriesInput`].
+    #[inline]
     pub fn builder() -> ListAccessEntriesInputBuilder {
         <ListAccessEntriesInputBuilder as ::std::default::Default>::default()
     }
@@ -68,58 +73,70 @@ pub struct ListAccessEntriesInputBuilder {
 impl ListAccessEntriesInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ARN of an `AccessPolicy`.
+    #[inline]
     pub fn associated_policy_arn(mut self, input: impl Into<String>) -> Self {
         self.associated_policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `associatedPolicyArn` member.
+    #[inline]
     pub fn set_associated_policy_arn(mut self, input: Option<String>) -> Self {
         self.associated_policy_arn = input;
         self
     }
     /// The `associatedPolicyArn` member as currently set.
+    #[inline]
     pub fn get_associated_policy_arn(&self) -> &Option<String> {
         &self.associated_policy_arn
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -128,6 +145,7 @@ impl ListAccessEntriesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAccessEntriesInput, ::awsrt::error::BuildError> {
         Ok(ListAccessEntriesInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -172,14 +190,17 @@ pub struct ListAccessEntriesOutput {
 }
 impl ListAccessEntriesOutput {
     /// The list of access entries that exist for the cluster.
+    #[inline]
     pub fn access_entries(&self) -> &[String] {
         self.access_entries.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListAccessEntriesOutput`].
+    #[inline]
     pub fn builder() -> ListAccessEntriesOutputBuilder {
         <ListAccessEntriesOutputBuilder as ::std::default::Default>::default()
     }
@@ -194,34 +215,41 @@ pub struct ListAccessEntriesOutputBuilder {
 impl ListAccessEntriesOutputBuilder {
     /// Appends an item to the `accessEntries` list.
     /// The list of access entries that exist for the cluster.
+    #[inline]
     pub fn access_entries(mut self, input: impl Into<String>) -> Self {
         self.access_entries.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `accessEntries` member.
+    #[inline]
     pub fn set_access_entries(mut self, input: Option<Vec<String>>) -> Self {
         self.access_entries = input;
         self
     }
     /// The `accessEntries` member as currently set.
+    #[inline]
     pub fn get_access_entries(&self) -> &Option<Vec<String>> {
         &self.access_entries
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListAccessEntriesOutput`].
+    #[inline]
     pub fn build(self) -> ListAccessEntriesOutput {
         ListAccessEntriesOutput {
             access_entries: self.access_entries,
@@ -245,6 +273,7 @@ pub enum ListAccessEntriesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListAccessEntriesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -267,18 +296,22 @@ impl ListAccessEntriesError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -366,6 +399,7 @@ impl ListAccessEntriesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccessEntriesOutput, ::awsrt::error::SdkError<ListAccessEntriesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -422,58 +456,70 @@ impl<M> ListAccessEntriesFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The ARN of an `AccessPolicy`.
+    #[inline]
     pub fn associated_policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.associated_policy_arn(input);
         self
     }
     /// Sets or clears the `associatedPolicyArn` member.
+    #[inline]
     pub fn set_associated_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_associated_policy_arn(input);
         self
     }
     /// The `associatedPolicyArn` member as currently set.
+    #[inline]
     pub fn get_associated_policy_arn(&self) -> &Option<String> {
         self.inner.get_associated_policy_arn()
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -514,6 +560,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccessEntries`: `GET /clusters/{clusterName}/access-entries`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListAccessEntriesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -541,11 +588,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccessEntriesOutput, ::awsrt::error::SdkError<ListAccessEntriesError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListAccessEntriesError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListAccessEntriesOutput, ::awsrt::json::JsonError> {

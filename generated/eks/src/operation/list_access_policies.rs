@@ -30,14 +30,17 @@ pub struct ListAccessPoliciesInput {
 }
 impl ListAccessPoliciesInput {
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListAccessPoliciesInput`].
+    #[inline]
     pub fn builder() -> ListAccessPoliciesInputBuilder {
         <ListAccessPoliciesInputBuilder as ::std::default::Default>::default()
     }
@@ -51,34 +54,41 @@ pub struct ListAccessPoliciesInputBuilder {
 }
 impl ListAccessPoliciesInputBuilder {
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListAccessPoliciesInput`].
+    #[inline]
     pub fn build(self) -> ListAccessPoliciesInput {
         ListAccessPoliciesInput {
             max_results: self.max_results,
@@ -118,14 +128,17 @@ pub struct ListAccessPoliciesOutput {
 }
 impl ListAccessPoliciesOutput {
     /// The list of available access policies.
+    #[inline]
     pub fn access_policies(&self) -> &[crate::types::AccessPolicy] {
         self.access_policies.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListAccessPoliciesOutput`].
+    #[inline]
     pub fn builder() -> ListAccessPoliciesOutputBuilder {
         <ListAccessPoliciesOutputBuilder as ::std::default::Default>::default()
     }
@@ -140,34 +153,41 @@ pub struct ListAccessPoliciesOutputBuilder {
 impl ListAccessPoliciesOutputBuilder {
     /// Appends an item to the `accessPolicies` list.
     /// The list of available access policies.
+    #[inline]
     pub fn access_policies(mut self, input: crate::types::AccessPolicy) -> Self {
         self.access_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `accessPolicies` member.
+    #[inline]
     pub fn set_access_policies(mut self, input: Option<Vec<crate::types::AccessPolicy>>) -> Self {
         self.access_policies = input;
         self
     }
     /// The `accessPolicies` member as currently set.
+    #[inline]
     pub fn get_access_policies(&self) -> &Option<Vec<crate::types::AccessPolicy>> {
         &self.access_policies
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListAccessPoliciesOutput`].
+    #[inline]
     pub fn build(self) -> ListAccessPoliciesOutput {
         ListAccessPoliciesOutput {
             access_policies: self.access_policies,
@@ -185,6 +205,7 @@ pub enum ListAccessPoliciesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListAccessPoliciesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -198,6 +219,7 @@ impl ListAccessPoliciesError {
         })
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -282,6 +304,7 @@ impl ListAccessPoliciesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -337,30 +360,36 @@ impl<M> ListAccessPoliciesFluentBuilder<M> {
         &self.inner
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -401,6 +430,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccessPolicies`: `GET /access-policies`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListAccessPoliciesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -416,11 +446,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListAccessPoliciesError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListAccessPoliciesOutput, ::awsrt::json::JsonError> {

@@ -33,18 +33,22 @@ pub struct ListAddonsInput {
 }
 impl ListAddonsInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListAddonsInput`].
+    #[inline]
     pub fn builder() -> ListAddonsInputBuilder {
         <ListAddonsInputBuilder as ::std::default::Default>::default()
     }
@@ -60,44 +64,53 @@ pub struct ListAddonsInputBuilder {
 impl ListAddonsInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -106,6 +119,7 @@ impl ListAddonsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAddonsInput, ::awsrt::error::BuildError> {
         Ok(ListAddonsInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -149,14 +163,17 @@ pub struct ListAddonsOutput {
 }
 impl ListAddonsOutput {
     /// A list of installed add-ons.
+    #[inline]
     pub fn addons(&self) -> &[String] {
         self.addons.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value to include in a future `ListAddons` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListAddonsOutput`].
+    #[inline]
     pub fn builder() -> ListAddonsOutputBuilder {
         <ListAddonsOutputBuilder as ::std::default::Default>::default()
     }
@@ -171,34 +188,41 @@ pub struct ListAddonsOutputBuilder {
 impl ListAddonsOutputBuilder {
     /// Appends an item to the `addons` list.
     /// A list of installed add-ons.
+    #[inline]
     pub fn addons(mut self, input: impl Into<String>) -> Self {
         self.addons.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `addons` member.
+    #[inline]
     pub fn set_addons(mut self, input: Option<Vec<String>>) -> Self {
         self.addons = input;
         self
     }
     /// The `addons` member as currently set.
+    #[inline]
     pub fn get_addons(&self) -> &Option<Vec<String>> {
         &self.addons
     }
     /// The `nextToken` value to include in a future `ListAddons` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListAddonsOutput`].
+    #[inline]
     pub fn build(self) -> ListAddonsOutput {
         ListAddonsOutput {
             addons: self.addons,
@@ -224,6 +248,7 @@ pub enum ListAddonsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListAddonsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -249,22 +274,27 @@ impl ListAddonsError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -353,6 +383,7 @@ impl ListAddonsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAddonsOutput, ::awsrt::error::SdkError<ListAddonsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -409,44 +440,53 @@ impl<M> ListAddonsFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -487,6 +527,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAddons`: `GET /clusters/{clusterName}/addons`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListAddonsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -507,11 +548,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAddonsOutput, ::awsrt::error::SdkError<ListAddonsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListAddonsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListAddonsOutput, ::awsrt::json::JsonError> {

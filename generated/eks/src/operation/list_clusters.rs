@@ -33,18 +33,22 @@ pub struct ListClustersInput {
 }
 impl ListClustersInput {
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Indicates whether external clusters are included in the returned list.
+    #[inline]
     pub fn include(&self) -> &[String] {
         self.include.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListClustersInput`].
+    #[inline]
     pub fn builder() -> ListClustersInputBuilder {
         <ListClustersInputBuilder as ::std::default::Default>::default()
     }
@@ -59,49 +63,59 @@ pub struct ListClustersInputBuilder {
 }
 impl ListClustersInputBuilder {
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `include` list.
     /// Indicates whether external clusters are included in the returned list.
+    #[inline]
     pub fn include(mut self, input: impl Into<String>) -> Self {
         self.include.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `include` member.
+    #[inline]
     pub fn set_include(mut self, input: Option<Vec<String>>) -> Self {
         self.include = input;
         self
     }
     /// The `include` member as currently set.
+    #[inline]
     pub fn get_include(&self) -> &Option<Vec<String>> {
         &self.include
     }
     /// Builds the [`ListClustersInput`].
+    #[inline]
     pub fn build(self) -> ListClustersInput {
         ListClustersInput {
             max_results: self.max_results,
@@ -142,14 +156,17 @@ pub struct ListClustersOutput {
 }
 impl ListClustersOutput {
     /// A list of all of the clusters for your account in the specified Amazon Web Services Region .
+    #[inline]
     pub fn clusters(&self) -> &[String] {
         self.clusters.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListClustersOutput`].
+    #[inline]
     pub fn builder() -> ListClustersOutputBuilder {
         <ListClustersOutputBuilder as ::std::default::Default>::default()
     }
@@ -164,34 +181,41 @@ pub struct ListClustersOutputBuilder {
 impl ListClustersOutputBuilder {
     /// Appends an item to the `clusters` list.
     /// A list of all of the clusters for your account in the specified Amazon Web Services Region .
+    #[inline]
     pub fn clusters(mut self, input: impl Into<String>) -> Self {
         self.clusters.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `clusters` member.
+    #[inline]
     pub fn set_clusters(mut self, input: Option<Vec<String>>) -> Self {
         self.clusters = input;
         self
     }
     /// The `clusters` member as currently set.
+    #[inline]
     pub fn get_clusters(&self) -> &Option<Vec<String>> {
         &self.clusters
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListClustersOutput`].
+    #[inline]
     pub fn build(self) -> ListClustersOutput {
         ListClustersOutput {
             clusters: self.clusters,
@@ -215,6 +239,7 @@ pub enum ListClustersError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListClustersError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -237,18 +262,22 @@ impl ListClustersError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -336,6 +365,7 @@ impl ListClustersFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListClustersOutput, ::awsrt::error::SdkError<ListClustersError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -391,45 +421,54 @@ impl<M> ListClustersFluentBuilder<M> {
         &self.inner
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Appends an item to the `include` list.
     /// Indicates whether external clusters are included in the returned list.
+    #[inline]
     pub fn include(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.include(input);
         self
     }
     /// Sets or clears the `include` member.
+    #[inline]
     pub fn set_include(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_include(input);
         self
     }
     /// The `include` member as currently set.
+    #[inline]
     pub fn get_include(&self) -> &Option<Vec<String>> {
         self.inner.get_include()
     }
@@ -470,6 +509,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListClusters`: `GET /clusters`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListClustersInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -488,11 +528,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListClustersOutput, ::awsrt::error::SdkError<ListClustersError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListClustersError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListClustersOutput, ::awsrt::json::JsonError> {

@@ -31,18 +31,22 @@ pub struct ListEksAnywhereSubscriptionsInput {
 }
 impl ListEksAnywhereSubscriptionsInput {
     /// The maximum number of cluster results returned by ListEksAnywhereSubscriptions in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated `ListEksAnywhereSubscriptions` request where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// An array of subscription statuses to filter on.
+    #[inline]
     pub fn include_status(&self) -> &[crate::types::EksAnywhereSubscriptionStatus] {
         self.include_status.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListEksAnywhereSubscriptionsInput`].
+    #[inline]
     pub fn builder() -> ListEksAnywhereSubscriptionsInputBuilder {
         <ListEksAnywhereSubscriptionsInputBuilder as ::std::default::Default>::default()
     }
@@ -57,35 +61,42 @@ pub struct ListEksAnywhereSubscriptionsInputBuilder {
 }
 impl ListEksAnywhereSubscriptionsInputBuilder {
     /// The maximum number of cluster results returned by ListEksAnywhereSubscriptions in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated `ListEksAnywhereSubscriptions` request where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `includeStatus` list.
     /// An array of subscription statuses to filter on.
+    #[inline]
     pub fn include_status(
         mut self,
         input: impl Into<crate::types::EksAnywhereSubscriptionStatus>,
@@ -94,6 +105,7 @@ impl ListEksAnywhereSubscriptionsInputBuilder {
         self
     }
     /// Sets or clears the `includeStatus` member.
+    #[inline]
     pub fn set_include_status(
         mut self,
         input: Option<Vec<crate::types::EksAnywhereSubscriptionStatus>>,
@@ -102,10 +114,12 @@ impl ListEksAnywhereSubscriptionsInputBuilder {
         self
     }
     /// The `includeStatus` member as currently set.
+    #[inline]
     pub fn get_include_status(&self) -> &Option<Vec<crate::types::EksAnywhereSubscriptionStatus>> {
         &self.include_status
     }
     /// Builds the [`ListEksAnywhereSubscriptionsInput`].
+    #[inline]
     pub fn build(self) -> ListEksAnywhereSubscriptionsInput {
         ListEksAnywhereSubscriptionsInput {
             max_results: self.max_results,
@@ -144,14 +158,17 @@ pub struct ListEksAnywhereSubscriptionsOutput {
 }
 impl ListEksAnywhereSubscriptionsOutput {
     /// A list of all subscription objects in the region, filtered by includeStatus and paginated by nextToken and maxResults.
+    #[inline]
     pub fn subscriptions(&self) -> &[crate::types::EksAnywhereSubscription] {
         self.subscriptions.as_deref().unwrap_or_default()
     }
     /// The nextToken value to include in a future ListEksAnywhereSubscriptions request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListEksAnywhereSubscriptionsOutput`].
+    #[inline]
     pub fn builder() -> ListEksAnywhereSubscriptionsOutputBuilder {
         <ListEksAnywhereSubscriptionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -166,11 +183,13 @@ pub struct ListEksAnywhereSubscriptionsOutputBuilder {
 impl ListEksAnywhereSubscriptionsOutputBuilder {
     /// Appends an item to the `subscriptions` list.
     /// A list of all subscription objects in the region, filtered by includeStatus and paginated by nextToken and maxResults.
+    #[inline]
     pub fn subscriptions(mut self, input: crate::types::EksAnywhereSubscription) -> Self {
         self.subscriptions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `subscriptions` member.
+    #[inline]
     pub fn set_subscriptions(
         mut self,
         input: Option<Vec<crate::types::EksAnywhereSubscription>>,
@@ -179,24 +198,29 @@ impl ListEksAnywhereSubscriptionsOutputBuilder {
         self
     }
     /// The `subscriptions` member as currently set.
+    #[inline]
     pub fn get_subscriptions(&self) -> &Option<Vec<crate::types::EksAnywhereSubscription>> {
         &self.subscriptions
     }
     /// The nextToken value to include in a future ListEksAnywhereSubscriptions request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListEksAnywhereSubscriptionsOutput`].
+    #[inline]
     pub fn build(self) -> ListEksAnywhereSubscriptionsOutput {
         ListEksAnywhereSubscriptionsOutput {
             subscriptions: self.subscriptions,
@@ -220,6 +244,7 @@ pub enum ListEksAnywhereSubscriptionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListEksAnywhereSubscriptionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -242,18 +267,22 @@ impl ListEksAnywhereSubscriptionsError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -341,6 +370,7 @@ impl ListEksAnywhereSubscriptionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -396,35 +426,42 @@ impl<M> ListEksAnywhereSubscriptionsFluentBuilder<M> {
         &self.inner
     }
     /// The maximum number of cluster results returned by ListEksAnywhereSubscriptions in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated `ListEksAnywhereSubscriptions` request where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Appends an item to the `includeStatus` list.
     /// An array of subscription statuses to filter on.
+    #[inline]
     pub fn include_status(
         mut self,
         input: impl Into<crate::types::EksAnywhereSubscriptionStatus>,
@@ -433,6 +470,7 @@ impl<M> ListEksAnywhereSubscriptionsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `includeStatus` member.
+    #[inline]
     pub fn set_include_status(
         mut self,
         input: Option<Vec<crate::types::EksAnywhereSubscriptionStatus>>,
@@ -441,6 +479,7 @@ impl<M> ListEksAnywhereSubscriptionsFluentBuilder<M> {
         self
     }
     /// The `includeStatus` member as currently set.
+    #[inline]
     pub fn get_include_status(&self) -> &Option<Vec<crate::types::EksAnywhereSubscriptionStatus>> {
         self.inner.get_include_status()
     }
@@ -481,6 +520,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListEksAnywhereSubscriptions`: `GET /eks-anywhere-subscriptions`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListEksAnywhereSubscriptionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -499,6 +539,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
@@ -508,6 +549,7 @@ pub(crate) fn parse_response(
         ListEksAnywhereSubscriptionsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::json::JsonError> {

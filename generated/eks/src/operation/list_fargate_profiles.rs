@@ -33,18 +33,22 @@ pub struct ListFargateProfilesInput {
 }
 impl ListFargateProfilesInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListFargateProfilesInput`].
+    #[inline]
     pub fn builder() -> ListFargateProfilesInputBuilder {
         <ListFargateProfilesInputBuilder as ::std::default::Default>::default()
     }
@@ -60,44 +64,53 @@ pub struct ListFargateProfilesInputBuilder {
 impl ListFargateProfilesInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -106,6 +119,7 @@ impl ListFargateProfilesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListFargateProfilesInput, ::awsrt::error::BuildError> {
         Ok(ListFargateProfilesInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -149,14 +163,17 @@ pub struct ListFargateProfilesOutput {
 }
 impl ListFargateProfilesOutput {
     /// A list of all of the Fargate profiles associated with the specified cluster.
+    #[inline]
     pub fn fargate_profile_names(&self) -> &[String] {
         self.fargate_profile_names.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListFargateProfilesOutput`].
+    #[inline]
     pub fn builder() -> ListFargateProfilesOutputBuilder {
         <ListFargateProfilesOutputBuilder as ::std::default::Default>::default()
     }
@@ -171,34 +188,41 @@ pub struct ListFargateProfilesOutputBuilder {
 impl ListFargateProfilesOutputBuilder {
     /// Appends an item to the `fargateProfileNames` list.
     /// A list of all of the Fargate profiles associated with the specified cluster.
+    #[inline]
     pub fn fargate_profile_names(mut self, input: impl Into<String>) -> Self {
         self.fargate_profile_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `fargateProfileNames` member.
+    #[inline]
     pub fn set_fargate_profile_names(mut self, input: Option<Vec<String>>) -> Self {
         self.fargate_profile_names = input;
         self
     }
     /// The `fargateProfileNames` member as currently set.
+    #[inline]
     pub fn get_fargate_profile_names(&self) -> &Option<Vec<String>> {
         &self.fargate_profile_names
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListFargateProfilesOutput`].
+    #[inline]
     pub fn build(self) -> ListFargateProfilesOutput {
         ListFargateProfilesOutput {
             fargate_profile_names: self.fargate_profile_names,
@@ -222,6 +246,7 @@ pub enum ListFargateProfilesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListFargateProfilesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -244,18 +269,22 @@ impl ListFargateProfilesError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -343,6 +372,7 @@ impl ListFargateProfilesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -399,44 +429,53 @@ impl<M> ListFargateProfilesFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -477,6 +516,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListFargateProfiles`: `GET /clusters/{clusterName}/fargate-profiles`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListFargateProfilesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -497,11 +537,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListFargateProfilesError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListFargateProfilesOutput, ::awsrt::json::JsonError> {

@@ -33,18 +33,22 @@ pub struct ListIdentityProviderConfigsInput {
 }
 impl ListIdentityProviderConfigsInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListIdentityProviderConfigsInput`].
+    #[inline]
     pub fn builder() -> ListIdentityProviderConfigsInputBuilder {
         <ListIdentityProviderConfigsInputBuilder as ::std::default::Default>::default()
     }
@@ -60,44 +64,53 @@ pub struct ListIdentityProviderConfigsInputBuilder {
 impl ListIdentityProviderConfigsInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -106,6 +119,7 @@ impl ListIdentityProviderConfigsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListIdentityProviderConfigsInput, ::awsrt::error::BuildError> {
         Ok(ListIdentityProviderConfigsInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -149,14 +163,17 @@ pub struct ListIdentityProviderConfigsOutput {
 }
 impl ListIdentityProviderConfigsOutput {
     /// The identity provider configurations for the cluster.
+    #[inline]
     pub fn identity_provider_configs(&self) -> &[crate::types::IdentityProviderConfig] {
         self.identity_provider_configs.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value to include in a future `ListIdentityProviderConfigsResponse` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListIdentityProviderConfigsOutput`].
+    #[inline]
     pub fn builder() -> ListIdentityProviderConfigsOutputBuilder {
         <ListIdentityProviderConfigsOutputBuilder as ::std::default::Default>::default()
     }
@@ -171,6 +188,7 @@ pub struct ListIdentityProviderConfigsOutputBuilder {
 impl ListIdentityProviderConfigsOutputBuilder {
     /// Appends an item to the `identityProviderConfigs` list.
     /// The identity provider configurations for the cluster.
+    #[inline]
     pub fn identity_provider_configs(
         mut self,
         input: crate::types::IdentityProviderConfig,
@@ -179,6 +197,7 @@ impl ListIdentityProviderConfigsOutputBuilder {
         self
     }
     /// Sets or clears the `identityProviderConfigs` member.
+    #[inline]
     pub fn set_identity_provider_configs(
         mut self,
         input: Option<Vec<crate::types::IdentityProviderConfig>>,
@@ -187,26 +206,31 @@ impl ListIdentityProviderConfigsOutputBuilder {
         self
     }
     /// The `identityProviderConfigs` member as currently set.
+    #[inline]
     pub fn get_identity_provider_configs(
         &self,
     ) -> &Option<Vec<crate::types::IdentityProviderConfig>> {
         &self.identity_provider_configs
     }
     /// The `nextToken` value to include in a future `ListIdentityProviderConfigsResponse` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListIdentityProviderConfigsOutput`].
+    #[inline]
     pub fn build(self) -> ListIdentityProviderConfigsOutput {
         ListIdentityProviderConfigsOutput {
             identity_provider_configs: self.identity_provider_configs,
@@ -232,6 +256,7 @@ pub enum ListIdentityProviderConfigsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListIdentityProviderConfigsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -257,22 +282,27 @@ impl ListIdentityProviderConfigsError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -361,6 +391,7 @@ impl ListIdentityProviderConfigsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -417,44 +448,53 @@ impl<M> ListIdentityProviderConfigsFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -495,6 +535,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListIdentityProviderConfigs`: `GET /clusters/{clusterName}/identity-provider-configs`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListIdentityProviderConfigsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -515,6 +556,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
@@ -524,6 +566,7 @@ pub(crate) fn parse_response(
         ListIdentityProviderConfigsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::json::JsonError> {

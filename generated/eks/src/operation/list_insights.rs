@@ -34,22 +34,27 @@ pub struct ListInsightsInput {
 }
 impl ListInsightsInput {
     /// The name of the Amazon EKS cluster associated with the insights.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The criteria to filter your list of insights for your cluster.
+    #[inline]
     pub fn filter(&self) -> Option<&crate::types::InsightsFilter> {
         self.filter.as_ref()
     }
     /// The maximum number of identity provider configurations returned by `ListInsights` in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated `ListInsights` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListInsightsInput`].
+    #[inline]
     pub fn builder() -> ListInsightsInputBuilder {
         <ListInsightsInputBuilder as ::std::default::Default>::default()
     }
@@ -66,58 +71,70 @@ pub struct ListInsightsInputBuilder {
 impl ListInsightsInputBuilder {
     /// The name of the Amazon EKS cluster associated with the insights.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The criteria to filter your list of insights for your cluster.
+    #[inline]
     pub fn filter(mut self, input: crate::types::InsightsFilter) -> Self {
         self.filter = Some(input);
         self
     }
     /// Sets or clears the `filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<crate::types::InsightsFilter>) -> Self {
         self.filter = input;
         self
     }
     /// The `filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::InsightsFilter> {
         &self.filter
     }
     /// The maximum number of identity provider configurations returned by `ListInsights` in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated `ListInsights` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -126,6 +143,7 @@ impl ListInsightsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListInsightsInput, ::awsrt::error::BuildError> {
         Ok(ListInsightsInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -168,14 +186,17 @@ pub struct ListInsightsOutput {
 }
 impl ListInsightsOutput {
     /// The returned list of insights.
+    #[inline]
     pub fn insights(&self) -> &[crate::types::InsightSummary] {
         self.insights.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value to include in a future `ListInsights` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListInsightsOutput`].
+    #[inline]
     pub fn builder() -> ListInsightsOutputBuilder {
         <ListInsightsOutputBuilder as ::std::default::Default>::default()
     }
@@ -190,34 +211,41 @@ pub struct ListInsightsOutputBuilder {
 impl ListInsightsOutputBuilder {
     /// Appends an item to the `insights` list.
     /// The returned list of insights.
+    #[inline]
     pub fn insights(mut self, input: crate::types::InsightSummary) -> Self {
         self.insights.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `insights` member.
+    #[inline]
     pub fn set_insights(mut self, input: Option<Vec<crate::types::InsightSummary>>) -> Self {
         self.insights = input;
         self
     }
     /// The `insights` member as currently set.
+    #[inline]
     pub fn get_insights(&self) -> &Option<Vec<crate::types::InsightSummary>> {
         &self.insights
     }
     /// The `nextToken` value to include in a future `ListInsights` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListInsightsOutput`].
+    #[inline]
     pub fn build(self) -> ListInsightsOutput {
         ListInsightsOutput {
             insights: self.insights,
@@ -241,6 +269,7 @@ pub enum ListInsightsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListInsightsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -263,18 +292,22 @@ impl ListInsightsError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -362,6 +395,7 @@ impl ListInsightsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListInsightsOutput, ::awsrt::error::SdkError<ListInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -418,58 +452,70 @@ impl<M> ListInsightsFluentBuilder<M> {
     }
     /// The name of the Amazon EKS cluster associated with the insights.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The criteria to filter your list of insights for your cluster.
+    #[inline]
     pub fn filter(mut self, input: crate::types::InsightsFilter) -> Self {
         self.inner = self.inner.filter(input);
         self
     }
     /// Sets or clears the `filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<crate::types::InsightsFilter>) -> Self {
         self.inner = self.inner.set_filter(input);
         self
     }
     /// The `filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::InsightsFilter> {
         self.inner.get_filter()
     }
     /// The maximum number of identity provider configurations returned by `ListInsights` in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated `ListInsights` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -510,6 +556,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListInsights`: `POST /clusters/{clusterName}/insights`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListInsightsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -528,11 +575,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListInsightsOutput, ::awsrt::error::SdkError<ListInsightsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListInsightsError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListInsightsInput) {
     w.begin_object();
     if let Some(value) = &v.filter {
@@ -549,6 +598,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListInsightsInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListInsightsOutput, ::awsrt::json::JsonError> {

@@ -39,26 +39,32 @@ pub struct ListPodIdentityAssociationsInput {
 }
 impl ListPodIdentityAssociationsInput {
     /// The name of the cluster that the associations are in.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The name of the Kubernetes namespace inside the cluster that the associations are in.
+    #[inline]
     pub fn namespace(&self) -> Option<&str> {
         self.namespace.as_deref()
     }
     /// The name of the Kubernetes service account that the associations use.
+    #[inline]
     pub fn service_account(&self) -> Option<&str> {
         self.service_account.as_deref()
     }
     /// The maximum number of EKS Pod Identity association results returned by `ListPodIdentityAssociations` in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The `nextToken` value returned from a previous paginated `ListUpdates` request where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListPodIdentityAssociationsInput`].
+    #[inline]
     pub fn builder() -> ListPodIdentityAssociationsInputBuilder {
         <ListPodIdentityAssociationsInputBuilder as ::std::default::Default>::default()
     }
@@ -76,72 +82,87 @@ pub struct ListPodIdentityAssociationsInputBuilder {
 impl ListPodIdentityAssociationsInputBuilder {
     /// The name of the cluster that the associations are in.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the Kubernetes namespace inside the cluster that the associations are in.
+    #[inline]
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
     /// Sets or clears the `namespace` member.
+    #[inline]
     pub fn set_namespace(mut self, input: Option<String>) -> Self {
         self.namespace = input;
         self
     }
     /// The `namespace` member as currently set.
+    #[inline]
     pub fn get_namespace(&self) -> &Option<String> {
         &self.namespace
     }
     /// The name of the Kubernetes service account that the associations use.
+    #[inline]
     pub fn service_account(mut self, input: impl Into<String>) -> Self {
         self.service_account = Some(input.into());
         self
     }
     /// Sets or clears the `serviceAccount` member.
+    #[inline]
     pub fn set_service_account(mut self, input: Option<String>) -> Self {
         self.service_account = input;
         self
     }
     /// The `serviceAccount` member as currently set.
+    #[inline]
     pub fn get_service_account(&self) -> &Option<String> {
         &self.service_account
     }
     /// The maximum number of EKS Pod Identity association results returned by `ListPodIdentityAssociations` in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `nextToken` value returned from a previous paginated `ListUpdates` request where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -150,6 +171,7 @@ impl ListPodIdentityAssociationsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListPodIdentityAssociationsInput, ::awsrt::error::BuildError> {
         Ok(ListPodIdentityAssociationsInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -202,14 +224,17 @@ pub struct ListPodIdentityAssociationsOutput {
 }
 impl ListPodIdentityAssociationsOutput {
     /// The list of summarized descriptions of the associations that are in the cluster and match any filters that you provided.
+    #[inline]
     pub fn associations(&self) -> &[crate::types::PodIdentityAssociationSummary] {
         self.associations.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value to include in a future `ListPodIdentityAssociations` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListPodIdentityAssociationsOutput`].
+    #[inline]
     pub fn builder() -> ListPodIdentityAssociationsOutputBuilder {
         <ListPodIdentityAssociationsOutputBuilder as ::std::default::Default>::default()
     }
@@ -224,11 +249,13 @@ pub struct ListPodIdentityAssociationsOutputBuilder {
 impl ListPodIdentityAssociationsOutputBuilder {
     /// Appends an item to the `associations` list.
     /// The list of summarized descriptions of the associations that are in the cluster and match any filters that you provided.
+    #[inline]
     pub fn associations(mut self, input: crate::types::PodIdentityAssociationSummary) -> Self {
         self.associations.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `associations` member.
+    #[inline]
     pub fn set_associations(
         mut self,
         input: Option<Vec<crate::types::PodIdentityAssociationSummary>>,
@@ -237,24 +264,29 @@ impl ListPodIdentityAssociationsOutputBuilder {
         self
     }
     /// The `associations` member as currently set.
+    #[inline]
     pub fn get_associations(&self) -> &Option<Vec<crate::types::PodIdentityAssociationSummary>> {
         &self.associations
     }
     /// The `nextToken` value to include in a future `ListPodIdentityAssociations` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListPodIdentityAssociationsOutput`].
+    #[inline]
     pub fn build(self) -> ListPodIdentityAssociationsOutput {
         ListPodIdentityAssociationsOutput {
             associations: self.associations,
@@ -278,6 +310,7 @@ pub enum ListPodIdentityAssociationsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListPodIdentityAssociationsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -300,18 +333,22 @@ impl ListPodIdentityAssociationsError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -399,6 +436,7 @@ impl ListPodIdentityAssociationsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -455,72 +493,87 @@ impl<M> ListPodIdentityAssociationsFluentBuilder<M> {
     }
     /// The name of the cluster that the associations are in.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the Kubernetes namespace inside the cluster that the associations are in.
+    #[inline]
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.namespace(input);
         self
     }
     /// Sets or clears the `namespace` member.
+    #[inline]
     pub fn set_namespace(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_namespace(input);
         self
     }
     /// The `namespace` member as currently set.
+    #[inline]
     pub fn get_namespace(&self) -> &Option<String> {
         self.inner.get_namespace()
     }
     /// The name of the Kubernetes service account that the associations use.
+    #[inline]
     pub fn service_account(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.service_account(input);
         self
     }
     /// Sets or clears the `serviceAccount` member.
+    #[inline]
     pub fn set_service_account(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_service_account(input);
         self
     }
     /// The `serviceAccount` member as currently set.
+    #[inline]
     pub fn get_service_account(&self) -> &Option<String> {
         self.inner.get_service_account()
     }
     /// The maximum number of EKS Pod Identity association results returned by `ListPodIdentityAssociations` in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The `nextToken` value returned from a previous paginated `ListUpdates` request where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -561,6 +614,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPodIdentityAssociations`: `GET /clusters/{clusterName}/pod-identity-associations`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListPodIdentityAssociationsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -587,6 +641,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
@@ -596,6 +651,7 @@ pub(crate) fn parse_response(
         ListPodIdentityAssociationsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::json::JsonError> {

@@ -25,10 +25,12 @@ pub struct ListTagsForResourceInput {
 }
 impl ListTagsForResourceInput {
     /// The Amazon Resource Name (ARN) that identifies the resource to list tags for.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// Creates a new builder for [`ListTagsForResourceInput`].
+    #[inline]
     pub fn builder() -> ListTagsForResourceInputBuilder {
         <ListTagsForResourceInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct ListTagsForResourceInputBuilder {
 impl ListTagsForResourceInputBuilder {
     /// The Amazon Resource Name (ARN) that identifies the resource to list tags for.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `resourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `resourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
@@ -60,6 +65,7 @@ impl ListTagsForResourceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListTagsForResourceInput, ::awsrt::error::BuildError> {
         Ok(ListTagsForResourceInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct ListTagsForResourceOutput {
 }
 impl ListTagsForResourceOutput {
     /// The tags for the resource.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`ListTagsForResourceOutput`].
+    #[inline]
     pub fn builder() -> ListTagsForResourceOutputBuilder {
         <ListTagsForResourceOutputBuilder as ::std::default::Default>::default()
     }
@@ -113,21 +121,25 @@ pub struct ListTagsForResourceOutputBuilder {
 impl ListTagsForResourceOutputBuilder {
     /// Inserts an entry into the `tags` map.
     /// The tags for the resource.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// Builds the [`ListTagsForResourceOutput`].
+    #[inline]
     pub fn build(self) -> ListTagsForResourceOutput {
         ListTagsForResourceOutput {
             tags: self.tags,
@@ -146,6 +158,7 @@ pub enum ListTagsForResourceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListTagsForResourceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -162,10 +175,12 @@ impl ListTagsForResourceError {
         })
     }
     /// Whether this is a `BadRequestException`.
+    #[inline]
     pub fn is_bad_request_exception(&self) -> bool {
         matches!(self, Self::BadRequestException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -251,6 +266,7 @@ impl ListTagsForResourceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -307,16 +323,19 @@ impl<M> ListTagsForResourceFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) that identifies the resource to list tags for.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `resourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `resourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
@@ -357,6 +376,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTagsForResource`: `GET /tags/{resourceArn}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListTagsForResourceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -370,11 +390,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListTagsForResourceError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListTagsForResourceOutput, ::awsrt::json::JsonError> {

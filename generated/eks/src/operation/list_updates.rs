@@ -39,26 +39,32 @@ pub struct ListUpdatesInput {
 }
 impl ListUpdatesInput {
     /// The name of the Amazon EKS cluster to list updates for.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The name of the Amazon EKS managed node group to list updates for.
+    #[inline]
     pub fn nodegroup_name(&self) -> Option<&str> {
         self.nodegroup_name.as_deref()
     }
     /// The names of the installed add-ons that have available updates.
+    #[inline]
     pub fn addon_name(&self) -> Option<&str> {
         self.addon_name.as_deref()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListUpdatesInput`].
+    #[inline]
     pub fn builder() -> ListUpdatesInputBuilder {
         <ListUpdatesInputBuilder as ::std::default::Default>::default()
     }
@@ -76,72 +82,87 @@ pub struct ListUpdatesInputBuilder {
 impl ListUpdatesInputBuilder {
     /// The name of the Amazon EKS cluster to list updates for.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The name of the Amazon EKS managed node group to list updates for.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
     /// The names of the installed add-ons that have available updates.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
@@ -150,6 +171,7 @@ impl ListUpdatesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListUpdatesInput, ::awsrt::error::BuildError> {
         Ok(ListUpdatesInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -195,14 +217,17 @@ pub struct ListUpdatesOutput {
 }
 impl ListUpdatesOutput {
     /// A list of all the updates for the specified cluster and Region.
+    #[inline]
     pub fn update_ids(&self) -> &[String] {
         self.update_ids.as_deref().unwrap_or_default()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListUpdatesOutput`].
+    #[inline]
     pub fn builder() -> ListUpdatesOutputBuilder {
         <ListUpdatesOutputBuilder as ::std::default::Default>::default()
     }
@@ -217,34 +242,41 @@ pub struct ListUpdatesOutputBuilder {
 impl ListUpdatesOutputBuilder {
     /// Appends an item to the `updateIds` list.
     /// A list of all the updates for the specified cluster and Region.
+    #[inline]
     pub fn update_ids(mut self, input: impl Into<String>) -> Self {
         self.update_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `updateIds` member.
+    #[inline]
     pub fn set_update_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.update_ids = input;
         self
     }
     /// The `updateIds` member as currently set.
+    #[inline]
     pub fn get_update_ids(&self) -> &Option<Vec<String>> {
         &self.update_ids
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListUpdatesOutput`].
+    #[inline]
     pub fn build(self) -> ListUpdatesOutput {
         ListUpdatesOutput {
             update_ids: self.update_ids,
@@ -268,6 +300,7 @@ pub enum ListUpdatesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListUpdatesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -290,18 +323,22 @@ impl ListUpdatesError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -389,6 +426,7 @@ impl ListUpdatesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListUpdatesOutput, ::awsrt::error::SdkError<ListUpdatesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -445,72 +483,87 @@ impl<M> ListUpdatesFluentBuilder<M> {
     }
     /// The name of the Amazon EKS cluster to list updates for.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The name of the Amazon EKS managed node group to list updates for.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.nodegroup_name(input);
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_nodegroup_name(input);
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         self.inner.get_nodegroup_name()
     }
     /// The names of the installed add-ons that have available updates.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.addon_name(input);
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_addon_name(input);
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         self.inner.get_addon_name()
     }
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of results, returned in paginated output.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -551,6 +604,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListUpdates`: `GET /clusters/{name}/updates`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListUpdatesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -577,11 +631,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListUpdatesOutput, ::awsrt::error::SdkError<ListUpdatesError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListUpdatesError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListUpdatesOutput, ::awsrt::json::JsonError> {

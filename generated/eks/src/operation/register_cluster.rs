@@ -34,22 +34,27 @@ pub struct RegisterClusterInput {
 }
 impl RegisterClusterInput {
     /// A unique name for this cluster in your Amazon Web Services Region.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The configuration settings required to connect the Kubernetes cluster to the Amazon EKS control plane.
+    #[inline]
     pub fn connector_config(&self) -> &crate::types::ConnectorConfigRequest {
         &self.connector_config
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`RegisterClusterInput`].
+    #[inline]
     pub fn builder() -> RegisterClusterInputBuilder {
         <RegisterClusterInputBuilder as ::std::default::Default>::default()
     }
@@ -66,26 +71,31 @@ pub struct RegisterClusterInputBuilder {
 impl RegisterClusterInputBuilder {
     /// A unique name for this cluster in your Amazon Web Services Region.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The configuration settings required to connect the Kubernetes cluster to the Amazon EKS control plane.
     /// This member is required.
+    #[inline]
     pub fn connector_config(mut self, input: crate::types::ConnectorConfigRequest) -> Self {
         self.connector_config = Some(input);
         self
     }
     /// Sets or clears the `connectorConfig` member.
+    #[inline]
     pub fn set_connector_config(
         mut self,
         input: Option<crate::types::ConnectorConfigRequest>,
@@ -94,36 +104,43 @@ impl RegisterClusterInputBuilder {
         self
     }
     /// The `connectorConfig` member as currently set.
+    #[inline]
     pub fn get_connector_config(&self) -> &Option<crate::types::ConnectorConfigRequest> {
         &self.connector_config
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
@@ -132,6 +149,7 @@ impl RegisterClusterInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RegisterClusterInput, ::awsrt::error::BuildError> {
         Ok(RegisterClusterInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -174,10 +192,12 @@ pub struct RegisterClusterOutput {
 }
 impl RegisterClusterOutput {
     /// An object representing an Amazon EKS cluster.
+    #[inline]
     pub fn cluster(&self) -> Option<&crate::types::Cluster> {
         self.cluster.as_ref()
     }
     /// Creates a new builder for [`RegisterClusterOutput`].
+    #[inline]
     pub fn builder() -> RegisterClusterOutputBuilder {
         <RegisterClusterOutputBuilder as ::std::default::Default>::default()
     }
@@ -190,20 +210,24 @@ pub struct RegisterClusterOutputBuilder {
 }
 impl RegisterClusterOutputBuilder {
     /// An object representing an Amazon EKS cluster.
+    #[inline]
     pub fn cluster(mut self, input: crate::types::Cluster) -> Self {
         self.cluster = Some(input);
         self
     }
     /// Sets or clears the `cluster` member.
+    #[inline]
     pub fn set_cluster(mut self, input: Option<crate::types::Cluster>) -> Self {
         self.cluster = input;
         self
     }
     /// The `cluster` member as currently set.
+    #[inline]
     pub fn get_cluster(&self) -> &Option<crate::types::Cluster> {
         &self.cluster
     }
     /// Builds the [`RegisterClusterOutput`].
+    #[inline]
     pub fn build(self) -> RegisterClusterOutput {
         RegisterClusterOutput {
             cluster: self.cluster,
@@ -234,6 +258,7 @@ pub enum RegisterClusterError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RegisterClusterError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -268,34 +293,42 @@ impl RegisterClusterError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceLimitExceededException`.
+    #[inline]
     pub fn is_resource_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ResourceLimitExceededException(_))
     }
     /// Whether this is a `ResourcePropagationDelayException`.
+    #[inline]
     pub fn is_resource_propagation_delay_exception(&self) -> bool {
         matches!(self, Self::ResourcePropagationDelayException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ServiceUnavailableException`.
+    #[inline]
     pub fn is_service_unavailable_exception(&self) -> bool {
         matches!(self, Self::ServiceUnavailableException(_))
     }
@@ -387,6 +420,7 @@ impl RegisterClusterFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -443,26 +477,31 @@ impl<M> RegisterClusterFluentBuilder<M> {
     }
     /// A unique name for this cluster in your Amazon Web Services Region.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The configuration settings required to connect the Kubernetes cluster to the Amazon EKS control plane.
     /// This member is required.
+    #[inline]
     pub fn connector_config(mut self, input: crate::types::ConnectorConfigRequest) -> Self {
         self.inner = self.inner.connector_config(input);
         self
     }
     /// Sets or clears the `connectorConfig` member.
+    #[inline]
     pub fn set_connector_config(
         mut self,
         input: Option<crate::types::ConnectorConfigRequest>,
@@ -471,35 +510,42 @@ impl<M> RegisterClusterFluentBuilder<M> {
         self
     }
     /// The `connectorConfig` member as currently set.
+    #[inline]
     pub fn get_connector_config(&self) -> &Option<crate::types::ConnectorConfigRequest> {
         self.inner.get_connector_config()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
@@ -547,6 +593,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RegisterCluster`: `POST /cluster-registrations`.
+#[inline]
 pub(crate) fn ser_request(
     input: &RegisterClusterInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -560,11 +607,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>> {
     ::awsrt::protocol::http_response(reply, de_response, RegisterClusterError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &RegisterClusterInput) {
     w.begin_object();
     {
@@ -592,6 +641,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &RegisterClusterInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<RegisterClusterOutput, ::awsrt::json::JsonError> {

@@ -41,26 +41,32 @@ pub struct UpdateAccessEntryInput {
 }
 impl UpdateAccessEntryInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[inline]
     pub fn principal_arn(&self) -> &str {
         &self.principal_arn
     }
     /// The value for `name` that you've specified for `kind: Group` as a `subject` in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object.
+    #[inline]
     pub fn kubernetes_groups(&self) -> &[String] {
         self.kubernetes_groups.as_deref().unwrap_or_default()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The username to authenticate to Kubernetes with.
+    #[inline]
     pub fn username(&self) -> Option<&str> {
         self.username.as_deref()
     }
     /// Creates a new builder for [`UpdateAccessEntryInput`].
+    #[inline]
     pub fn builder() -> UpdateAccessEntryInputBuilder {
         <UpdateAccessEntryInputBuilder as ::std::default::Default>::default()
     }
@@ -78,74 +84,89 @@ pub struct UpdateAccessEntryInputBuilder {
 impl UpdateAccessEntryInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.principal_arn = Some(input.into());
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.principal_arn = input;
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         &self.principal_arn
     }
     /// Appends an item to the `kubernetesGroups` list.
     /// The value for `name` that you've specified for `kind: Group` as a `subject` in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object.
+    #[inline]
     pub fn kubernetes_groups(mut self, input: impl Into<String>) -> Self {
         self.kubernetes_groups.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `kubernetesGroups` member.
+    #[inline]
     pub fn set_kubernetes_groups(mut self, input: Option<Vec<String>>) -> Self {
         self.kubernetes_groups = input;
         self
     }
     /// The `kubernetesGroups` member as currently set.
+    #[inline]
     pub fn get_kubernetes_groups(&self) -> &Option<Vec<String>> {
         &self.kubernetes_groups
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// The username to authenticate to Kubernetes with.
+    #[inline]
     pub fn username(mut self, input: impl Into<String>) -> Self {
         self.username = Some(input.into());
         self
     }
     /// Sets or clears the `username` member.
+    #[inline]
     pub fn set_username(mut self, input: Option<String>) -> Self {
         self.username = input;
         self
     }
     /// The `username` member as currently set.
+    #[inline]
     pub fn get_username(&self) -> &Option<String> {
         &self.username
     }
@@ -154,6 +175,7 @@ impl UpdateAccessEntryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateAccessEntryInput, ::awsrt::error::BuildError> {
         Ok(UpdateAccessEntryInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -197,10 +219,12 @@ pub struct UpdateAccessEntryOutput {
 }
 impl UpdateAccessEntryOutput {
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[inline]
     pub fn access_entry(&self) -> Option<&crate::types::AccessEntry> {
         self.access_entry.as_ref()
     }
     /// Creates a new builder for [`UpdateAccessEntryOutput`].
+    #[inline]
     pub fn builder() -> UpdateAccessEntryOutputBuilder {
         <UpdateAccessEntryOutputBuilder as ::std::default::Default>::default()
     }
@@ -213,20 +237,24 @@ pub struct UpdateAccessEntryOutputBuilder {
 }
 impl UpdateAccessEntryOutputBuilder {
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[inline]
     pub fn access_entry(mut self, input: crate::types::AccessEntry) -> Self {
         self.access_entry = Some(input);
         self
     }
     /// Sets or clears the `accessEntry` member.
+    #[inline]
     pub fn set_access_entry(mut self, input: Option<crate::types::AccessEntry>) -> Self {
         self.access_entry = input;
         self
     }
     /// The `accessEntry` member as currently set.
+    #[inline]
     pub fn get_access_entry(&self) -> &Option<crate::types::AccessEntry> {
         &self.access_entry
     }
     /// Builds the [`UpdateAccessEntryOutput`].
+    #[inline]
     pub fn build(self) -> UpdateAccessEntryOutput {
         UpdateAccessEntryOutput {
             access_entry: self.access_entry,
@@ -249,6 +277,7 @@ pub enum UpdateAccessEntryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateAccessEntryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -271,18 +300,22 @@ impl UpdateAccessEntryError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -370,6 +403,7 @@ impl UpdateAccessEntryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -426,74 +460,89 @@ impl<M> UpdateAccessEntryFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The ARN of the IAM principal for the `AccessEntry`.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.principal_arn(input);
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_principal_arn(input);
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         self.inner.get_principal_arn()
     }
     /// Appends an item to the `kubernetesGroups` list.
     /// The value for `name` that you've specified for `kind: Group` as a `subject` in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object.
+    #[inline]
     pub fn kubernetes_groups(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.kubernetes_groups(input);
         self
     }
     /// Sets or clears the `kubernetesGroups` member.
+    #[inline]
     pub fn set_kubernetes_groups(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_kubernetes_groups(input);
         self
     }
     /// The `kubernetesGroups` member as currently set.
+    #[inline]
     pub fn get_kubernetes_groups(&self) -> &Option<Vec<String>> {
         self.inner.get_kubernetes_groups()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// The username to authenticate to Kubernetes with.
+    #[inline]
     pub fn username(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.username(input);
         self
     }
     /// Sets or clears the `username` member.
+    #[inline]
     pub fn set_username(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_username(input);
         self
     }
     /// The `username` member as currently set.
+    #[inline]
     pub fn get_username(&self) -> &Option<String> {
         self.inner.get_username()
     }
@@ -541,6 +590,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAccessEntry`: `POST /clusters/{clusterName}/access-entries/{principalArn}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateAccessEntryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -563,11 +613,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateAccessEntryError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateAccessEntryInput) {
     w.begin_object();
     if let Some(value) = &v.kubernetes_groups {
@@ -588,6 +640,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateAccessEntryInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateAccessEntryOutput, ::awsrt::json::JsonError> {

@@ -54,38 +54,47 @@ pub struct UpdateAddonInput {
 }
 impl UpdateAddonInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(&self) -> &str {
         &self.addon_name
     }
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(&self) -> Option<&str> {
         self.addon_version.as_deref()
     }
     /// The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's service account.
+    #[inline]
     pub fn service_account_role_arn(&self) -> Option<&str> {
         self.service_account_role_arn.as_deref()
     }
     /// How to resolve field value conflicts for an Amazon EKS add-on if you've changed a value from the Amazon EKS default value.
+    #[inline]
     pub fn resolve_conflicts(&self) -> Option<&crate::types::ResolveConflicts> {
         self.resolve_conflicts.as_ref()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The set of configuration values for the add-on that's created.
+    #[inline]
     pub fn configuration_values(&self) -> Option<&str> {
         self.configuration_values.as_deref()
     }
     /// An array of Pod Identity Assocations to be updated.
+    #[inline]
     pub fn pod_identity_associations(&self) -> &[crate::types::AddonPodIdentityAssociations] {
         self.pod_identity_associations.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UpdateAddonInput`].
+    #[inline]
     pub fn builder() -> UpdateAddonInputBuilder {
         <UpdateAddonInputBuilder as ::std::default::Default>::default()
     }
@@ -106,106 +115,128 @@ pub struct UpdateAddonInputBuilder {
 impl UpdateAddonInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(mut self, input: impl Into<String>) -> Self {
         self.addon_version = Some(input.into());
         self
     }
     /// Sets or clears the `addonVersion` member.
+    #[inline]
     pub fn set_addon_version(mut self, input: Option<String>) -> Self {
         self.addon_version = input;
         self
     }
     /// The `addonVersion` member as currently set.
+    #[inline]
     pub fn get_addon_version(&self) -> &Option<String> {
         &self.addon_version
     }
     /// The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's service account.
+    #[inline]
     pub fn service_account_role_arn(mut self, input: impl Into<String>) -> Self {
         self.service_account_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `serviceAccountRoleArn` member.
+    #[inline]
     pub fn set_service_account_role_arn(mut self, input: Option<String>) -> Self {
         self.service_account_role_arn = input;
         self
     }
     /// The `serviceAccountRoleArn` member as currently set.
+    #[inline]
     pub fn get_service_account_role_arn(&self) -> &Option<String> {
         &self.service_account_role_arn
     }
     /// How to resolve field value conflicts for an Amazon EKS add-on if you've changed a value from the Amazon EKS default value.
+    #[inline]
     pub fn resolve_conflicts(mut self, input: impl Into<crate::types::ResolveConflicts>) -> Self {
         self.resolve_conflicts = Some(input.into());
         self
     }
     /// Sets or clears the `resolveConflicts` member.
+    #[inline]
     pub fn set_resolve_conflicts(mut self, input: Option<crate::types::ResolveConflicts>) -> Self {
         self.resolve_conflicts = input;
         self
     }
     /// The `resolveConflicts` member as currently set.
+    #[inline]
     pub fn get_resolve_conflicts(&self) -> &Option<crate::types::ResolveConflicts> {
         &self.resolve_conflicts
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// The set of configuration values for the add-on that's created.
+    #[inline]
     pub fn configuration_values(mut self, input: impl Into<String>) -> Self {
         self.configuration_values = Some(input.into());
         self
     }
     /// Sets or clears the `configurationValues` member.
+    #[inline]
     pub fn set_configuration_values(mut self, input: Option<String>) -> Self {
         self.configuration_values = input;
         self
     }
     /// The `configurationValues` member as currently set.
+    #[inline]
     pub fn get_configuration_values(&self) -> &Option<String> {
         &self.configuration_values
     }
     /// Appends an item to the `podIdentityAssociations` list.
     /// An array of Pod Identity Assocations to be updated.
+    #[inline]
     pub fn pod_identity_associations(
         mut self,
         input: crate::types::AddonPodIdentityAssociations,
@@ -214,6 +245,7 @@ impl UpdateAddonInputBuilder {
         self
     }
     /// Sets or clears the `podIdentityAssociations` member.
+    #[inline]
     pub fn set_pod_identity_associations(
         mut self,
         input: Option<Vec<crate::types::AddonPodIdentityAssociations>>,
@@ -222,6 +254,7 @@ impl UpdateAddonInputBuilder {
         self
     }
     /// The `podIdentityAssociations` member as currently set.
+    #[inline]
     pub fn get_pod_identity_associations(
         &self,
     ) -> &Option<Vec<crate::types::AddonPodIdentityAssociations>> {
@@ -232,6 +265,7 @@ impl UpdateAddonInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateAddonInput, ::awsrt::error::BuildError> {
         Ok(UpdateAddonInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -278,10 +312,12 @@ pub struct UpdateAddonOutput {
 }
 impl UpdateAddonOutput {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::Update> {
         self.update.as_ref()
     }
     /// Creates a new builder for [`UpdateAddonOutput`].
+    #[inline]
     pub fn builder() -> UpdateAddonOutputBuilder {
         <UpdateAddonOutputBuilder as ::std::default::Default>::default()
     }
@@ -294,20 +330,24 @@ pub struct UpdateAddonOutputBuilder {
 }
 impl UpdateAddonOutputBuilder {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(mut self, input: crate::types::Update) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `update` member.
+    #[inline]
     pub fn set_update(mut self, input: Option<crate::types::Update>) -> Self {
         self.update = input;
         self
     }
     /// The `update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::Update> {
         &self.update
     }
     /// Builds the [`UpdateAddonOutput`].
+    #[inline]
     pub fn build(self) -> UpdateAddonOutput {
         UpdateAddonOutput {
             update: self.update,
@@ -334,6 +374,7 @@ pub enum UpdateAddonError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateAddonError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -362,26 +403,32 @@ impl UpdateAddonError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -471,6 +518,7 @@ impl UpdateAddonFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAddonOutput, ::awsrt::error::SdkError<UpdateAddonError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -527,106 +575,128 @@ impl<M> UpdateAddonFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the add-on.
     /// This member is required.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.addon_name(input);
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_addon_name(input);
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         self.inner.get_addon_name()
     }
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.addon_version(input);
         self
     }
     /// Sets or clears the `addonVersion` member.
+    #[inline]
     pub fn set_addon_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_addon_version(input);
         self
     }
     /// The `addonVersion` member as currently set.
+    #[inline]
     pub fn get_addon_version(&self) -> &Option<String> {
         self.inner.get_addon_version()
     }
     /// The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's service account.
+    #[inline]
     pub fn service_account_role_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.service_account_role_arn(input);
         self
     }
     /// Sets or clears the `serviceAccountRoleArn` member.
+    #[inline]
     pub fn set_service_account_role_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_service_account_role_arn(input);
         self
     }
     /// The `serviceAccountRoleArn` member as currently set.
+    #[inline]
     pub fn get_service_account_role_arn(&self) -> &Option<String> {
         self.inner.get_service_account_role_arn()
     }
     /// How to resolve field value conflicts for an Amazon EKS add-on if you've changed a value from the Amazon EKS default value.
+    #[inline]
     pub fn resolve_conflicts(mut self, input: impl Into<crate::types::ResolveConflicts>) -> Self {
         self.inner = self.inner.resolve_conflicts(input);
         self
     }
     /// Sets or clears the `resolveConflicts` member.
+    #[inline]
     pub fn set_resolve_conflicts(mut self, input: Option<crate::types::ResolveConflicts>) -> Self {
         self.inner = self.inner.set_resolve_conflicts(input);
         self
     }
     /// The `resolveConflicts` member as currently set.
+    #[inline]
     pub fn get_resolve_conflicts(&self) -> &Option<crate::types::ResolveConflicts> {
         self.inner.get_resolve_conflicts()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// The set of configuration values for the add-on that's created.
+    #[inline]
     pub fn configuration_values(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.configuration_values(input);
         self
     }
     /// Sets or clears the `configurationValues` member.
+    #[inline]
     pub fn set_configuration_values(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_configuration_values(input);
         self
     }
     /// The `configurationValues` member as currently set.
+    #[inline]
     pub fn get_configuration_values(&self) -> &Option<String> {
         self.inner.get_configuration_values()
     }
     /// Appends an item to the `podIdentityAssociations` list.
     /// An array of Pod Identity Assocations to be updated.
+    #[inline]
     pub fn pod_identity_associations(
         mut self,
         input: crate::types::AddonPodIdentityAssociations,
@@ -635,6 +705,7 @@ impl<M> UpdateAddonFluentBuilder<M> {
         self
     }
     /// Sets or clears the `podIdentityAssociations` member.
+    #[inline]
     pub fn set_pod_identity_associations(
         mut self,
         input: Option<Vec<crate::types::AddonPodIdentityAssociations>>,
@@ -643,6 +714,7 @@ impl<M> UpdateAddonFluentBuilder<M> {
         self
     }
     /// The `podIdentityAssociations` member as currently set.
+    #[inline]
     pub fn get_pod_identity_associations(
         &self,
     ) -> &Option<Vec<crate::types::AddonPodIdentityAssociations>> {
@@ -692,6 +764,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAddon`: `POST /clusters/{clusterName}/addons/{addonName}/update`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateAddonInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -715,11 +788,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateAddonOutput, ::awsrt::error::SdkError<UpdateAddonError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateAddonError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateAddonInput) {
     w.begin_object();
     if let Some(value) = &v.addon_version {
@@ -752,6 +827,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateAddonInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateAddonOutput, ::awsrt::json::JsonError> {

@@ -58,48 +58,59 @@ pub struct UpdateClusterConfigInput {
 }
 impl UpdateClusterConfigInput {
     /// The name of the Amazon EKS cluster to update.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// An object representing the VPC configuration to use for an Amazon EKS cluster.
+    #[inline]
     pub fn resources_vpc_config(&self) -> Option<&crate::types::VpcConfigRequest> {
         self.resources_vpc_config.as_ref()
     }
     /// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs .
+    #[inline]
     pub fn logging(&self) -> Option<&crate::types::Logging> {
         self.logging.as_ref()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The access configuration for the cluster.
+    #[inline]
     pub fn access_config(&self) -> Option<&crate::types::UpdateAccessConfigRequest> {
         self.access_config.as_ref()
     }
     /// You can enable or disable extended support for clusters currently on standard support.
+    #[inline]
     pub fn upgrade_policy(&self) -> Option<&crate::types::UpgradePolicyRequest> {
         self.upgrade_policy.as_ref()
     }
     /// Enable or disable ARC zonal shift for the cluster.
+    #[inline]
     pub fn zonal_shift_config(&self) -> Option<&crate::types::ZonalShiftConfigRequest> {
         self.zonal_shift_config.as_ref()
     }
     /// Update the configuration of the compute capability of your EKS Auto Mode cluster.
+    #[inline]
     pub fn compute_config(&self) -> Option<&crate::types::ComputeConfigRequest> {
         self.compute_config.as_ref()
     }
     /// The Kubernetes network configuration for the cluster.
+    #[inline]
     pub fn kubernetes_network_config(
         &self,
     ) -> Option<&crate::types::KubernetesNetworkConfigRequest> {
         self.kubernetes_network_config.as_ref()
     }
     /// Update the configuration of the block storage capability of your EKS Auto Mode cluster.
+    #[inline]
     pub fn storage_config(&self) -> Option<&crate::types::StorageConfigRequest> {
         self.storage_config.as_ref()
     }
     /// Creates a new builder for [`UpdateClusterConfigInput`].
+    #[inline]
     pub fn builder() -> UpdateClusterConfigInputBuilder {
         <UpdateClusterConfigInputBuilder as ::std::default::Default>::default()
     }
@@ -122,25 +133,30 @@ pub struct UpdateClusterConfigInputBuilder {
 impl UpdateClusterConfigInputBuilder {
     /// The name of the Amazon EKS cluster to update.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// An object representing the VPC configuration to use for an Amazon EKS cluster.
+    #[inline]
     pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigRequest) -> Self {
         self.resources_vpc_config = Some(input);
         self
     }
     /// Sets or clears the `resourcesVpcConfig` member.
+    #[inline]
     pub fn set_resources_vpc_config(
         mut self,
         input: Option<crate::types::VpcConfigRequest>,
@@ -149,43 +165,52 @@ impl UpdateClusterConfigInputBuilder {
         self
     }
     /// The `resourcesVpcConfig` member as currently set.
+    #[inline]
     pub fn get_resources_vpc_config(&self) -> &Option<crate::types::VpcConfigRequest> {
         &self.resources_vpc_config
     }
     /// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs .
+    #[inline]
     pub fn logging(mut self, input: crate::types::Logging) -> Self {
         self.logging = Some(input);
         self
     }
     /// Sets or clears the `logging` member.
+    #[inline]
     pub fn set_logging(mut self, input: Option<crate::types::Logging>) -> Self {
         self.logging = input;
         self
     }
     /// The `logging` member as currently set.
+    #[inline]
     pub fn get_logging(&self) -> &Option<crate::types::Logging> {
         &self.logging
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// The access configuration for the cluster.
+    #[inline]
     pub fn access_config(mut self, input: crate::types::UpdateAccessConfigRequest) -> Self {
         self.access_config = Some(input);
         self
     }
     /// Sets or clears the `accessConfig` member.
+    #[inline]
     pub fn set_access_config(
         mut self,
         input: Option<crate::types::UpdateAccessConfigRequest>,
@@ -194,29 +219,35 @@ impl UpdateClusterConfigInputBuilder {
         self
     }
     /// The `accessConfig` member as currently set.
+    #[inline]
     pub fn get_access_config(&self) -> &Option<crate::types::UpdateAccessConfigRequest> {
         &self.access_config
     }
     /// You can enable or disable extended support for clusters currently on standard support.
+    #[inline]
     pub fn upgrade_policy(mut self, input: crate::types::UpgradePolicyRequest) -> Self {
         self.upgrade_policy = Some(input);
         self
     }
     /// Sets or clears the `upgradePolicy` member.
+    #[inline]
     pub fn set_upgrade_policy(mut self, input: Option<crate::types::UpgradePolicyRequest>) -> Self {
         self.upgrade_policy = input;
         self
     }
     /// The `upgradePolicy` member as currently set.
+    #[inline]
     pub fn get_upgrade_policy(&self) -> &Option<crate::types::UpgradePolicyRequest> {
         &self.upgrade_policy
     }
     /// Enable or disable ARC zonal shift for the cluster.
+    #[inline]
     pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigRequest) -> Self {
         self.zonal_shift_config = Some(input);
         self
     }
     /// Sets or clears the `zonalShiftConfig` member.
+    #[inline]
     pub fn set_zonal_shift_config(
         mut self,
         input: Option<crate::types::ZonalShiftConfigRequest>,
@@ -225,24 +256,29 @@ impl UpdateClusterConfigInputBuilder {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
+    #[inline]
     pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigRequest> {
         &self.zonal_shift_config
     }
     /// Update the configuration of the compute capability of your EKS Auto Mode cluster.
+    #[inline]
     pub fn compute_config(mut self, input: crate::types::ComputeConfigRequest) -> Self {
         self.compute_config = Some(input);
         self
     }
     /// Sets or clears the `computeConfig` member.
+    #[inline]
     pub fn set_compute_config(mut self, input: Option<crate::types::ComputeConfigRequest>) -> Self {
         self.compute_config = input;
         self
     }
     /// The `computeConfig` member as currently set.
+    #[inline]
     pub fn get_compute_config(&self) -> &Option<crate::types::ComputeConfigRequest> {
         &self.compute_config
     }
     /// The Kubernetes network configuration for the cluster.
+    #[inline]
     pub fn kubernetes_network_config(
         mut self,
         input: crate::types::KubernetesNetworkConfigRequest,
@@ -251,6 +287,7 @@ impl UpdateClusterConfigInputBuilder {
         self
     }
     /// Sets or clears the `kubernetesNetworkConfig` member.
+    #[inline]
     pub fn set_kubernetes_network_config(
         mut self,
         input: Option<crate::types::KubernetesNetworkConfigRequest>,
@@ -259,22 +296,26 @@ impl UpdateClusterConfigInputBuilder {
         self
     }
     /// The `kubernetesNetworkConfig` member as currently set.
+    #[inline]
     pub fn get_kubernetes_network_config(
         &self,
     ) -> &Option<crate::types::KubernetesNetworkConfigRequest> {
         &self.kubernetes_network_config
     }
     /// Update the configuration of the block storage capability of your EKS Auto Mode cluster.
+    #[inline]
     pub fn storage_config(mut self, input: crate::types::StorageConfigRequest) -> Self {
         self.storage_config = Some(input);
         self
     }
     /// Sets or clears the `storageConfig` member.
+    #[inline]
     pub fn set_storage_config(mut self, input: Option<crate::types::StorageConfigRequest>) -> Self {
         self.storage_config = input;
         self
     }
     /// The `storageConfig` member as currently set.
+    #[inline]
     pub fn get_storage_config(&self) -> &Option<crate::types::StorageConfigRequest> {
         &self.storage_config
     }
@@ -283,6 +324,7 @@ impl UpdateClusterConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateClusterConfigInput, ::awsrt::error::BuildError> {
         Ok(UpdateClusterConfigInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -328,10 +370,12 @@ pub struct UpdateClusterConfigOutput {
 }
 impl UpdateClusterConfigOutput {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::Update> {
         self.update.as_ref()
     }
     /// Creates a new builder for [`UpdateClusterConfigOutput`].
+    #[inline]
     pub fn builder() -> UpdateClusterConfigOutputBuilder {
         <UpdateClusterConfigOutputBuilder as ::std::default::Default>::default()
     }
@@ -344,20 +388,24 @@ pub struct UpdateClusterConfigOutputBuilder {
 }
 impl UpdateClusterConfigOutputBuilder {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(mut self, input: crate::types::Update) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `update` member.
+    #[inline]
     pub fn set_update(mut self, input: Option<crate::types::Update>) -> Self {
         self.update = input;
         self
     }
     /// The `update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::Update> {
         &self.update
     }
     /// Builds the [`UpdateClusterConfigOutput`].
+    #[inline]
     pub fn build(self) -> UpdateClusterConfigOutput {
         UpdateClusterConfigOutput {
             update: self.update,
@@ -386,6 +434,7 @@ pub enum UpdateClusterConfigError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateClusterConfigError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -417,30 +466,37 @@ impl UpdateClusterConfigError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
@@ -531,6 +587,7 @@ impl UpdateClusterConfigFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -587,25 +644,30 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
     }
     /// The name of the Amazon EKS cluster to update.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// An object representing the VPC configuration to use for an Amazon EKS cluster.
+    #[inline]
     pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigRequest) -> Self {
         self.inner = self.inner.resources_vpc_config(input);
         self
     }
     /// Sets or clears the `resourcesVpcConfig` member.
+    #[inline]
     pub fn set_resources_vpc_config(
         mut self,
         input: Option<crate::types::VpcConfigRequest>,
@@ -614,43 +676,52 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self
     }
     /// The `resourcesVpcConfig` member as currently set.
+    #[inline]
     pub fn get_resources_vpc_config(&self) -> &Option<crate::types::VpcConfigRequest> {
         self.inner.get_resources_vpc_config()
     }
     /// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs .
+    #[inline]
     pub fn logging(mut self, input: crate::types::Logging) -> Self {
         self.inner = self.inner.logging(input);
         self
     }
     /// Sets or clears the `logging` member.
+    #[inline]
     pub fn set_logging(mut self, input: Option<crate::types::Logging>) -> Self {
         self.inner = self.inner.set_logging(input);
         self
     }
     /// The `logging` member as currently set.
+    #[inline]
     pub fn get_logging(&self) -> &Option<crate::types::Logging> {
         self.inner.get_logging()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// The access configuration for the cluster.
+    #[inline]
     pub fn access_config(mut self, input: crate::types::UpdateAccessConfigRequest) -> Self {
         self.inner = self.inner.access_config(input);
         self
     }
     /// Sets or clears the `accessConfig` member.
+    #[inline]
     pub fn set_access_config(
         mut self,
         input: Option<crate::types::UpdateAccessConfigRequest>,
@@ -659,29 +730,35 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self
     }
     /// The `accessConfig` member as currently set.
+    #[inline]
     pub fn get_access_config(&self) -> &Option<crate::types::UpdateAccessConfigRequest> {
         self.inner.get_access_config()
     }
     /// You can enable or disable extended support for clusters currently on standard support.
+    #[inline]
     pub fn upgrade_policy(mut self, input: crate::types::UpgradePolicyRequest) -> Self {
         self.inner = self.inner.upgrade_policy(input);
         self
     }
     /// Sets or clears the `upgradePolicy` member.
+    #[inline]
     pub fn set_upgrade_policy(mut self, input: Option<crate::types::UpgradePolicyRequest>) -> Self {
         self.inner = self.inner.set_upgrade_policy(input);
         self
     }
     /// The `upgradePolicy` member as currently set.
+    #[inline]
     pub fn get_upgrade_policy(&self) -> &Option<crate::types::UpgradePolicyRequest> {
         self.inner.get_upgrade_policy()
     }
     /// Enable or disable ARC zonal shift for the cluster.
+    #[inline]
     pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigRequest) -> Self {
         self.inner = self.inner.zonal_shift_config(input);
         self
     }
     /// Sets or clears the `zonalShiftConfig` member.
+    #[inline]
     pub fn set_zonal_shift_config(
         mut self,
         input: Option<crate::types::ZonalShiftConfigRequest>,
@@ -690,24 +767,29 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
+    #[inline]
     pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigRequest> {
         self.inner.get_zonal_shift_config()
     }
     /// Update the configuration of the compute capability of your EKS Auto Mode cluster.
+    #[inline]
     pub fn compute_config(mut self, input: crate::types::ComputeConfigRequest) -> Self {
         self.inner = self.inner.compute_config(input);
         self
     }
     /// Sets or clears the `computeConfig` member.
+    #[inline]
     pub fn set_compute_config(mut self, input: Option<crate::types::ComputeConfigRequest>) -> Self {
         self.inner = self.inner.set_compute_config(input);
         self
     }
     /// The `computeConfig` member as currently set.
+    #[inline]
     pub fn get_compute_config(&self) -> &Option<crate::types::ComputeConfigRequest> {
         self.inner.get_compute_config()
     }
     /// The Kubernetes network configuration for the cluster.
+    #[inline]
     pub fn kubernetes_network_config(
         mut self,
         input: crate::types::KubernetesNetworkConfigRequest,
@@ -716,6 +798,7 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self
     }
     /// Sets or clears the `kubernetesNetworkConfig` member.
+    #[inline]
     pub fn set_kubernetes_network_config(
         mut self,
         input: Option<crate::types::KubernetesNetworkConfigRequest>,
@@ -724,22 +807,26 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self
     }
     /// The `kubernetesNetworkConfig` member as currently set.
+    #[inline]
     pub fn get_kubernetes_network_config(
         &self,
     ) -> &Option<crate::types::KubernetesNetworkConfigRequest> {
         self.inner.get_kubernetes_network_config()
     }
     /// Update the configuration of the block storage capability of your EKS Auto Mode cluster.
+    #[inline]
     pub fn storage_config(mut self, input: crate::types::StorageConfigRequest) -> Self {
         self.inner = self.inner.storage_config(input);
         self
     }
     /// Sets or clears the `storageConfig` member.
+    #[inline]
     pub fn set_storage_config(mut self, input: Option<crate::types::StorageConfigRequest>) -> Self {
         self.inner = self.inner.set_storage_config(input);
         self
     }
     /// The `storageConfig` member as currently set.
+    #[inline]
     pub fn get_storage_config(&self) -> &Option<crate::types::StorageConfigRequest> {
         self.inner.get_storage_config()
     }
@@ -787,6 +874,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateClusterConfig`: `POST /clusters/{name}/update-config`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateClusterConfigInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -805,11 +893,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateClusterConfigError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateClusterConfigInput) {
     w.begin_object();
     if let Some(value) = &v.resources_vpc_config {
@@ -850,6 +940,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateClusterConfigInpu
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateClusterConfigOutput, ::awsrt::json::JsonError> {

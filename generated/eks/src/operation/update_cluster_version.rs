@@ -34,22 +34,27 @@ pub struct UpdateClusterVersionInput {
 }
 impl UpdateClusterVersionInput {
     /// The name of the Amazon EKS cluster to update.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The desired Kubernetes version following a successful update.
+    #[inline]
     pub fn version(&self) -> &str {
         &self.version
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Set this value to `true` to override upgrade-blocking readiness checks when updating a cluster.
+    #[inline]
     pub fn force(&self) -> bool {
         self.force
     }
     /// Creates a new builder for [`UpdateClusterVersionInput`].
+    #[inline]
     pub fn builder() -> UpdateClusterVersionInputBuilder {
         <UpdateClusterVersionInputBuilder as ::std::default::Default>::default()
     }
@@ -66,59 +71,71 @@ pub struct UpdateClusterVersionInputBuilder {
 impl UpdateClusterVersionInputBuilder {
     /// The name of the Amazon EKS cluster to update.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The desired Kubernetes version following a successful update.
     /// This member is required.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.version = Some(input.into());
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.version = input;
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         &self.version
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// Set this value to `true` to override upgrade-blocking readiness checks when updating a cluster.
+    #[inline]
     pub fn force(mut self, input: bool) -> Self {
         self.force = Some(input);
         self
     }
     /// Sets or clears the `force` member.
+    #[inline]
     pub fn set_force(mut self, input: Option<bool>) -> Self {
         self.force = input;
         self
     }
     /// The `force` member as currently set.
+    #[inline]
     pub fn get_force(&self) -> &Option<bool> {
         &self.force
     }
@@ -127,6 +144,7 @@ impl UpdateClusterVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateClusterVersionInput, ::awsrt::error::BuildError> {
         Ok(UpdateClusterVersionInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -169,10 +187,12 @@ pub struct UpdateClusterVersionOutput {
 }
 impl UpdateClusterVersionOutput {
     /// The full description of the specified update
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::Update> {
         self.update.as_ref()
     }
     /// Creates a new builder for [`UpdateClusterVersionOutput`].
+    #[inline]
     pub fn builder() -> UpdateClusterVersionOutputBuilder {
         <UpdateClusterVersionOutputBuilder as ::std::default::Default>::default()
     }
@@ -185,20 +205,24 @@ pub struct UpdateClusterVersionOutputBuilder {
 }
 impl UpdateClusterVersionOutputBuilder {
     /// The full description of the specified update
+    #[inline]
     pub fn update(mut self, input: crate::types::Update) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `update` member.
+    #[inline]
     pub fn set_update(mut self, input: Option<crate::types::Update>) -> Self {
         self.update = input;
         self
     }
     /// The `update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::Update> {
         &self.update
     }
     /// Builds the [`UpdateClusterVersionOutput`].
+    #[inline]
     pub fn build(self) -> UpdateClusterVersionOutput {
         UpdateClusterVersionOutput {
             update: self.update,
@@ -229,6 +253,7 @@ pub enum UpdateClusterVersionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateClusterVersionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -263,34 +288,42 @@ impl UpdateClusterVersionError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `InvalidStateException`.
+    #[inline]
     pub fn is_invalid_state_exception(&self) -> bool {
         matches!(self, Self::InvalidStateException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this is a `ThrottlingException`.
+    #[inline]
     pub fn is_throttling_exception(&self) -> bool {
         matches!(self, Self::ThrottlingException(_))
     }
@@ -382,6 +415,7 @@ impl UpdateClusterVersionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -438,59 +472,71 @@ impl<M> UpdateClusterVersionFluentBuilder<M> {
     }
     /// The name of the Amazon EKS cluster to update.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The desired Kubernetes version following a successful update.
     /// This member is required.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version(input);
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version(input);
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         self.inner.get_version()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// Set this value to `true` to override upgrade-blocking readiness checks when updating a cluster.
+    #[inline]
     pub fn force(mut self, input: bool) -> Self {
         self.inner = self.inner.force(input);
         self
     }
     /// Sets or clears the `force` member.
+    #[inline]
     pub fn set_force(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_force(input);
         self
     }
     /// The `force` member as currently set.
+    #[inline]
     pub fn get_force(&self) -> &Option<bool> {
         self.inner.get_force()
     }
@@ -538,6 +584,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateClusterVersion`: `POST /clusters/{name}/updates`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateClusterVersionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -556,11 +603,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateClusterVersionError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateClusterVersionInput) {
     w.begin_object();
     {
@@ -581,6 +630,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateClusterVersionInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateClusterVersionOutput, ::awsrt::json::JsonError> {

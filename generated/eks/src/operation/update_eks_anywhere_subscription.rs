@@ -31,18 +31,22 @@ pub struct UpdateEksAnywhereSubscriptionInput {
 }
 impl UpdateEksAnywhereSubscriptionInput {
     /// The ID of the subscription.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// A boolean indicating whether or not to automatically renew the subscription.
+    #[inline]
     pub fn auto_renew(&self) -> bool {
         self.auto_renew
     }
     /// Unique, case-sensitive identifier to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Creates a new builder for [`UpdateEksAnywhereSubscriptionInput`].
+    #[inline]
     pub fn builder() -> UpdateEksAnywhereSubscriptionInputBuilder {
         <UpdateEksAnywhereSubscriptionInputBuilder as ::std::default::Default>::default()
     }
@@ -58,44 +62,53 @@ pub struct UpdateEksAnywhereSubscriptionInputBuilder {
 impl UpdateEksAnywhereSubscriptionInputBuilder {
     /// The ID of the subscription.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// A boolean indicating whether or not to automatically renew the subscription.
+    #[inline]
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
     }
     /// Sets or clears the `autoRenew` member.
+    #[inline]
     pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
         self.auto_renew = input;
         self
     }
     /// The `autoRenew` member as currently set.
+    #[inline]
     pub fn get_auto_renew(&self) -> &Option<bool> {
         &self.auto_renew
     }
     /// Unique, case-sensitive identifier to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
@@ -104,6 +117,7 @@ impl UpdateEksAnywhereSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(UpdateEksAnywhereSubscriptionInput {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -142,10 +156,12 @@ pub struct UpdateEksAnywhereSubscriptionOutput {
 }
 impl UpdateEksAnywhereSubscriptionOutput {
     /// The full description of the updated subscription.
+    #[inline]
     pub fn subscription(&self) -> Option<&crate::types::EksAnywhereSubscription> {
         self.subscription.as_ref()
     }
     /// Creates a new builder for [`UpdateEksAnywhereSubscriptionOutput`].
+    #[inline]
     pub fn builder() -> UpdateEksAnywhereSubscriptionOutputBuilder {
         <UpdateEksAnywhereSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
@@ -158,11 +174,13 @@ pub struct UpdateEksAnywhereSubscriptionOutputBuilder {
 }
 impl UpdateEksAnywhereSubscriptionOutputBuilder {
     /// The full description of the updated subscription.
+    #[inline]
     pub fn subscription(mut self, input: crate::types::EksAnywhereSubscription) -> Self {
         self.subscription = Some(input);
         self
     }
     /// Sets or clears the `subscription` member.
+    #[inline]
     pub fn set_subscription(
         mut self,
         input: Option<crate::types::EksAnywhereSubscription>,
@@ -171,10 +189,12 @@ impl UpdateEksAnywhereSubscriptionOutputBuilder {
         self
     }
     /// The `subscription` member as currently set.
+    #[inline]
     pub fn get_subscription(&self) -> &Option<crate::types::EksAnywhereSubscription> {
         &self.subscription
     }
     /// Builds the [`UpdateEksAnywhereSubscriptionOutput`].
+    #[inline]
     pub fn build(self) -> UpdateEksAnywhereSubscriptionOutput {
         UpdateEksAnywhereSubscriptionOutput {
             subscription: self.subscription,
@@ -199,6 +219,7 @@ pub enum UpdateEksAnywhereSubscriptionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateEksAnywhereSubscriptionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -224,22 +245,27 @@ impl UpdateEksAnywhereSubscriptionError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -328,6 +354,7 @@ impl UpdateEksAnywhereSubscriptionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -384,44 +411,53 @@ impl<M> UpdateEksAnywhereSubscriptionFluentBuilder<M> {
     }
     /// The ID of the subscription.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// A boolean indicating whether or not to automatically renew the subscription.
+    #[inline]
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.inner = self.inner.auto_renew(input);
         self
     }
     /// Sets or clears the `autoRenew` member.
+    #[inline]
     pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_auto_renew(input);
         self
     }
     /// The `autoRenew` member as currently set.
+    #[inline]
     pub fn get_auto_renew(&self) -> &Option<bool> {
         self.inner.get_auto_renew()
     }
     /// Unique, case-sensitive identifier to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
@@ -469,6 +505,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateEksAnywhereSubscription`: `POST /eks-anywhere-subscriptions/{id}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateEksAnywhereSubscriptionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -486,6 +523,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
@@ -495,6 +533,7 @@ pub(crate) fn parse_response(
         UpdateEksAnywhereSubscriptionError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateEksAnywhereSubscriptionInput) {
     w.begin_object();
     {
@@ -510,6 +549,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateEksAnywhereSubscr
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::json::JsonError> {

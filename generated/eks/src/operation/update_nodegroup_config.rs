@@ -46,38 +46,47 @@ pub struct UpdateNodegroupConfigInput {
 }
 impl UpdateNodegroupConfigInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The name of the managed node group to update.
+    #[inline]
     pub fn nodegroup_name(&self) -> &str {
         &self.nodegroup_name
     }
     /// The Kubernetes `labels` to apply to the nodes in the node group after the update.
+    #[inline]
     pub fn labels(&self) -> Option<&crate::types::UpdateLabelsPayload> {
         self.labels.as_ref()
     }
     /// The Kubernetes taints to be applied to the nodes in the node group after the update.
+    #[inline]
     pub fn taints(&self) -> Option<&crate::types::UpdateTaintsPayload> {
         self.taints.as_ref()
     }
     /// The scaling configuration details for the Auto Scaling group after the update.
+    #[inline]
     pub fn scaling_config(&self) -> Option<&crate::types::NodegroupScalingConfig> {
         self.scaling_config.as_ref()
     }
     /// The node group update configuration.
+    #[inline]
     pub fn update_config(&self) -> Option<&crate::types::NodegroupUpdateConfig> {
         self.update_config.as_ref()
     }
     /// The node auto repair configuration for the node group.
+    #[inline]
     pub fn node_repair_config(&self) -> Option<&crate::types::NodeRepairConfig> {
         self.node_repair_config.as_ref()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Creates a new builder for [`UpdateNodegroupConfigInput`].
+    #[inline]
     pub fn builder() -> UpdateNodegroupConfigInputBuilder {
         <UpdateNodegroupConfigInputBuilder as ::std::default::Default>::default()
     }
@@ -98,68 +107,82 @@ pub struct UpdateNodegroupConfigInputBuilder {
 impl UpdateNodegroupConfigInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the managed node group to update.
     /// This member is required.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
     /// The Kubernetes `labels` to apply to the nodes in the node group after the update.
+    #[inline]
     pub fn labels(mut self, input: crate::types::UpdateLabelsPayload) -> Self {
         self.labels = Some(input);
         self
     }
     /// Sets or clears the `labels` member.
+    #[inline]
     pub fn set_labels(mut self, input: Option<crate::types::UpdateLabelsPayload>) -> Self {
         self.labels = input;
         self
     }
     /// The `labels` member as currently set.
+    #[inline]
     pub fn get_labels(&self) -> &Option<crate::types::UpdateLabelsPayload> {
         &self.labels
     }
     /// The Kubernetes taints to be applied to the nodes in the node group after the update.
+    #[inline]
     pub fn taints(mut self, input: crate::types::UpdateTaintsPayload) -> Self {
         self.taints = Some(input);
         self
     }
     /// Sets or clears the `taints` member.
+    #[inline]
     pub fn set_taints(mut self, input: Option<crate::types::UpdateTaintsPayload>) -> Self {
         self.taints = input;
         self
     }
     /// The `taints` member as currently set.
+    #[inline]
     pub fn get_taints(&self) -> &Option<crate::types::UpdateTaintsPayload> {
         &self.taints
     }
     /// The scaling configuration details for the Auto Scaling group after the update.
+    #[inline]
     pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.scaling_config = Some(input);
         self
     }
     /// Sets or clears the `scalingConfig` member.
+    #[inline]
     pub fn set_scaling_config(
         mut self,
         input: Option<crate::types::NodegroupScalingConfig>,
@@ -168,48 +191,58 @@ impl UpdateNodegroupConfigInputBuilder {
         self
     }
     /// The `scalingConfig` member as currently set.
+    #[inline]
     pub fn get_scaling_config(&self) -> &Option<crate::types::NodegroupScalingConfig> {
         &self.scaling_config
     }
     /// The node group update configuration.
+    #[inline]
     pub fn update_config(mut self, input: crate::types::NodegroupUpdateConfig) -> Self {
         self.update_config = Some(input);
         self
     }
     /// Sets or clears the `updateConfig` member.
+    #[inline]
     pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.update_config = input;
         self
     }
     /// The `updateConfig` member as currently set.
+    #[inline]
     pub fn get_update_config(&self) -> &Option<crate::types::NodegroupUpdateConfig> {
         &self.update_config
     }
     /// The node auto repair configuration for the node group.
+    #[inline]
     pub fn node_repair_config(mut self, input: crate::types::NodeRepairConfig) -> Self {
         self.node_repair_config = Some(input);
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
+    #[inline]
     pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.node_repair_config = input;
         self
     }
     /// The `nodeRepairConfig` member as currently set.
+    #[inline]
     pub fn get_node_repair_config(&self) -> &Option<crate::types::NodeRepairConfig> {
         &self.node_repair_config
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
@@ -218,6 +251,7 @@ impl UpdateNodegroupConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateNodegroupConfigInput, ::awsrt::error::BuildError> {
         Ok(UpdateNodegroupConfigInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -264,10 +298,12 @@ pub struct UpdateNodegroupConfigOutput {
 }
 impl UpdateNodegroupConfigOutput {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::Update> {
         self.update.as_ref()
     }
     /// Creates a new builder for [`UpdateNodegroupConfigOutput`].
+    #[inline]
     pub fn builder() -> UpdateNodegroupConfigOutputBuilder {
         <UpdateNodegroupConfigOutputBuilder as ::std::default::Default>::default()
     }
@@ -280,20 +316,24 @@ pub struct UpdateNodegroupConfigOutputBuilder {
 }
 impl UpdateNodegroupConfigOutputBuilder {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(mut self, input: crate::types::Update) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `update` member.
+    #[inline]
     pub fn set_update(mut self, input: Option<crate::types::Update>) -> Self {
         self.update = input;
         self
     }
     /// The `update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::Update> {
         &self.update
     }
     /// Builds the [`UpdateNodegroupConfigOutput`].
+    #[inline]
     pub fn build(self) -> UpdateNodegroupConfigOutput {
         UpdateNodegroupConfigOutput {
             update: self.update,
@@ -320,6 +360,7 @@ pub enum UpdateNodegroupConfigError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateNodegroupConfigError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -348,26 +389,32 @@ impl UpdateNodegroupConfigError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -457,6 +504,7 @@ impl UpdateNodegroupConfigFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -513,68 +561,82 @@ impl<M> UpdateNodegroupConfigFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the managed node group to update.
     /// This member is required.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.nodegroup_name(input);
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_nodegroup_name(input);
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         self.inner.get_nodegroup_name()
     }
     /// The Kubernetes `labels` to apply to the nodes in the node group after the update.
+    #[inline]
     pub fn labels(mut self, input: crate::types::UpdateLabelsPayload) -> Self {
         self.inner = self.inner.labels(input);
         self
     }
     /// Sets or clears the `labels` member.
+    #[inline]
     pub fn set_labels(mut self, input: Option<crate::types::UpdateLabelsPayload>) -> Self {
         self.inner = self.inner.set_labels(input);
         self
     }
     /// The `labels` member as currently set.
+    #[inline]
     pub fn get_labels(&self) -> &Option<crate::types::UpdateLabelsPayload> {
         self.inner.get_labels()
     }
     /// The Kubernetes taints to be applied to the nodes in the node group after the update.
+    #[inline]
     pub fn taints(mut self, input: crate::types::UpdateTaintsPayload) -> Self {
         self.inner = self.inner.taints(input);
         self
     }
     /// Sets or clears the `taints` member.
+    #[inline]
     pub fn set_taints(mut self, input: Option<crate::types::UpdateTaintsPayload>) -> Self {
         self.inner = self.inner.set_taints(input);
         self
     }
     /// The `taints` member as currently set.
+    #[inline]
     pub fn get_taints(&self) -> &Option<crate::types::UpdateTaintsPayload> {
         self.inner.get_taints()
     }
     /// The scaling configuration details for the Auto Scaling group after the update.
+    #[inline]
     pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.inner = self.inner.scaling_config(input);
         self
     }
     /// Sets or clears the `scalingConfig` member.
+    #[inline]
     pub fn set_scaling_config(
         mut self,
         input: Option<crate::types::NodegroupScalingConfig>,
@@ -583,48 +645,58 @@ impl<M> UpdateNodegroupConfigFluentBuilder<M> {
         self
     }
     /// The `scalingConfig` member as currently set.
+    #[inline]
     pub fn get_scaling_config(&self) -> &Option<crate::types::NodegroupScalingConfig> {
         self.inner.get_scaling_config()
     }
     /// The node group update configuration.
+    #[inline]
     pub fn update_config(mut self, input: crate::types::NodegroupUpdateConfig) -> Self {
         self.inner = self.inner.update_config(input);
         self
     }
     /// Sets or clears the `updateConfig` member.
+    #[inline]
     pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.inner = self.inner.set_update_config(input);
         self
     }
     /// The `updateConfig` member as currently set.
+    #[inline]
     pub fn get_update_config(&self) -> &Option<crate::types::NodegroupUpdateConfig> {
         self.inner.get_update_config()
     }
     /// The node auto repair configuration for the node group.
+    #[inline]
     pub fn node_repair_config(mut self, input: crate::types::NodeRepairConfig) -> Self {
         self.inner = self.inner.node_repair_config(input);
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
+    #[inline]
     pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.inner = self.inner.set_node_repair_config(input);
         self
     }
     /// The `nodeRepairConfig` member as currently set.
+    #[inline]
     pub fn get_node_repair_config(&self) -> &Option<crate::types::NodeRepairConfig> {
         self.inner.get_node_repair_config()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
@@ -672,6 +744,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateNodegroupConfig`: `POST /clusters/{clusterName}/node-groups/{nodegroupName}/update-config`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateNodegroupConfigInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -695,11 +768,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateNodegroupConfigError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateNodegroupConfigInput) {
     w.begin_object();
     if let Some(value) = &v.labels {
@@ -728,6 +803,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateNodegroupConfigIn
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateNodegroupConfigOutput, ::awsrt::json::JsonError> {

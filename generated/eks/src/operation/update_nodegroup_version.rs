@@ -45,34 +45,42 @@ pub struct UpdateNodegroupVersionInput {
 }
 impl UpdateNodegroupVersionInput {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The name of the managed node group to update.
+    #[inline]
     pub fn nodegroup_name(&self) -> &str {
         &self.nodegroup_name
     }
     /// The Kubernetes version to update to.
+    #[inline]
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
     /// The AMI version of the Amazon EKS optimized AMI to use for the update.
+    #[inline]
     pub fn release_version(&self) -> Option<&str> {
         self.release_version.as_deref()
     }
     /// An object representing a node group's launch template specification.
+    #[inline]
     pub fn launch_template(&self) -> Option<&crate::types::LaunchTemplateSpecification> {
         self.launch_template.as_ref()
     }
     /// Force the update if any `Pod` on the existing node group can't be drained due to a `Pod` disruption budget issue.
+    #[inline]
     pub fn force(&self) -> bool {
         self.force
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Creates a new builder for [`UpdateNodegroupVersionInput`].
+    #[inline]
     pub fn builder() -> UpdateNodegroupVersionInputBuilder {
         <UpdateNodegroupVersionInputBuilder as ::std::default::Default>::default()
     }
@@ -92,68 +100,82 @@ pub struct UpdateNodegroupVersionInputBuilder {
 impl UpdateNodegroupVersionInputBuilder {
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the managed node group to update.
     /// This member is required.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
     /// The Kubernetes version to update to.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.version = Some(input.into());
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.version = input;
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         &self.version
     }
     /// The AMI version of the Amazon EKS optimized AMI to use for the update.
+    #[inline]
     pub fn release_version(mut self, input: impl Into<String>) -> Self {
         self.release_version = Some(input.into());
         self
     }
     /// Sets or clears the `releaseVersion` member.
+    #[inline]
     pub fn set_release_version(mut self, input: Option<String>) -> Self {
         self.release_version = input;
         self
     }
     /// The `releaseVersion` member as currently set.
+    #[inline]
     pub fn get_release_version(&self) -> &Option<String> {
         &self.release_version
     }
     /// An object representing a node group's launch template specification.
+    #[inline]
     pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.launch_template = Some(input);
         self
     }
     /// Sets or clears the `launchTemplate` member.
+    #[inline]
     pub fn set_launch_template(
         mut self,
         input: Option<crate::types::LaunchTemplateSpecification>,
@@ -162,34 +184,41 @@ impl UpdateNodegroupVersionInputBuilder {
         self
     }
     /// The `launchTemplate` member as currently set.
+    #[inline]
     pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         &self.launch_template
     }
     /// Force the update if any `Pod` on the existing node group can't be drained due to a `Pod` disruption budget issue.
+    #[inline]
     pub fn force(mut self, input: bool) -> Self {
         self.force = Some(input);
         self
     }
     /// Sets or clears the `force` member.
+    #[inline]
     pub fn set_force(mut self, input: Option<bool>) -> Self {
         self.force = input;
         self
     }
     /// The `force` member as currently set.
+    #[inline]
     pub fn get_force(&self) -> &Option<bool> {
         &self.force
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
@@ -198,6 +227,7 @@ impl UpdateNodegroupVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateNodegroupVersionInput, ::awsrt::error::BuildError> {
         Ok(UpdateNodegroupVersionInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -243,10 +273,12 @@ pub struct UpdateNodegroupVersionOutput {
 }
 impl UpdateNodegroupVersionOutput {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(&self) -> Option<&crate::types::Update> {
         self.update.as_ref()
     }
     /// Creates a new builder for [`UpdateNodegroupVersionOutput`].
+    #[inline]
     pub fn builder() -> UpdateNodegroupVersionOutputBuilder {
         <UpdateNodegroupVersionOutputBuilder as ::std::default::Default>::default()
     }
@@ -259,20 +291,24 @@ pub struct UpdateNodegroupVersionOutputBuilder {
 }
 impl UpdateNodegroupVersionOutputBuilder {
     /// An object representing an asynchronous update.
+    #[inline]
     pub fn update(mut self, input: crate::types::Update) -> Self {
         self.update = Some(input);
         self
     }
     /// Sets or clears the `update` member.
+    #[inline]
     pub fn set_update(mut self, input: Option<crate::types::Update>) -> Self {
         self.update = input;
         self
     }
     /// The `update` member as currently set.
+    #[inline]
     pub fn get_update(&self) -> &Option<crate::types::Update> {
         &self.update
     }
     /// Builds the [`UpdateNodegroupVersionOutput`].
+    #[inline]
     pub fn build(self) -> UpdateNodegroupVersionOutput {
         UpdateNodegroupVersionOutput {
             update: self.update,
@@ -299,6 +335,7 @@ pub enum UpdateNodegroupVersionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateNodegroupVersionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -327,26 +364,32 @@ impl UpdateNodegroupVersionError {
         })
     }
     /// Whether this is a `ClientException`.
+    #[inline]
     pub fn is_client_exception(&self) -> bool {
         matches!(self, Self::ClientException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceInUseException`.
+    #[inline]
     pub fn is_resource_in_use_exception(&self) -> bool {
         matches!(self, Self::ResourceInUseException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -436,6 +479,7 @@ impl UpdateNodegroupVersionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -492,68 +536,82 @@ impl<M> UpdateNodegroupVersionFluentBuilder<M> {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the managed node group to update.
     /// This member is required.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.nodegroup_name(input);
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_nodegroup_name(input);
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         self.inner.get_nodegroup_name()
     }
     /// The Kubernetes version to update to.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version(input);
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version(input);
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         self.inner.get_version()
     }
     /// The AMI version of the Amazon EKS optimized AMI to use for the update.
+    #[inline]
     pub fn release_version(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.release_version(input);
         self
     }
     /// Sets or clears the `releaseVersion` member.
+    #[inline]
     pub fn set_release_version(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_release_version(input);
         self
     }
     /// The `releaseVersion` member as currently set.
+    #[inline]
     pub fn get_release_version(&self) -> &Option<String> {
         self.inner.get_release_version()
     }
     /// An object representing a node group's launch template specification.
+    #[inline]
     pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.inner = self.inner.launch_template(input);
         self
     }
     /// Sets or clears the `launchTemplate` member.
+    #[inline]
     pub fn set_launch_template(
         mut self,
         input: Option<crate::types::LaunchTemplateSpecification>,
@@ -562,34 +620,41 @@ impl<M> UpdateNodegroupVersionFluentBuilder<M> {
         self
     }
     /// The `launchTemplate` member as currently set.
+    #[inline]
     pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         self.inner.get_launch_template()
     }
     /// Force the update if any `Pod` on the existing node group can't be drained due to a `Pod` disruption budget issue.
+    #[inline]
     pub fn force(mut self, input: bool) -> Self {
         self.inner = self.inner.force(input);
         self
     }
     /// Sets or clears the `force` member.
+    #[inline]
     pub fn set_force(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_force(input);
         self
     }
     /// The `force` member as currently set.
+    #[inline]
     pub fn get_force(&self) -> &Option<bool> {
         self.inner.get_force()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
@@ -637,6 +702,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateNodegroupVersion`: `POST /clusters/{clusterName}/node-groups/{nodegroupName}/update-version`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateNodegroupVersionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -660,11 +726,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
     ::awsrt::protocol::http_response(reply, de_response, UpdateNodegroupVersionError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateNodegroupVersionInput) {
     w.begin_object();
     if let Some(value) = &v.version {
@@ -692,6 +760,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateNodegroupVersionI
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdateNodegroupVersionOutput, ::awsrt::json::JsonError> {

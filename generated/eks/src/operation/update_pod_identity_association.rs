@@ -34,22 +34,27 @@ pub struct UpdatePodIdentityAssociationInput {
 }
 impl UpdatePodIdentityAssociationInput {
     /// The name of the cluster that you want to update the association in.
+    #[inline]
     pub fn cluster_name(&self) -> &str {
         &self.cluster_name
     }
     /// The ID of the association to be updated.
+    #[inline]
     pub fn association_id(&self) -> &str {
         &self.association_id
     }
     /// The new IAM role to change the
+    #[inline]
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Creates a new builder for [`UpdatePodIdentityAssociationInput`].
+    #[inline]
     pub fn builder() -> UpdatePodIdentityAssociationInputBuilder {
         <UpdatePodIdentityAssociationInputBuilder as ::std::default::Default>::default()
     }
@@ -66,59 +71,71 @@ pub struct UpdatePodIdentityAssociationInputBuilder {
 impl UpdatePodIdentityAssociationInputBuilder {
     /// The name of the cluster that you want to update the association in.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ID of the association to be updated.
     /// This member is required.
+    #[inline]
     pub fn association_id(mut self, input: impl Into<String>) -> Self {
         self.association_id = Some(input.into());
         self
     }
     /// Sets or clears the `associationId` member.
+    #[inline]
     pub fn set_association_id(mut self, input: Option<String>) -> Self {
         self.association_id = input;
         self
     }
     /// The `associationId` member as currently set.
+    #[inline]
     pub fn get_association_id(&self) -> &Option<String> {
         &self.association_id
     }
     /// The new IAM role to change the
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
@@ -127,6 +144,7 @@ impl UpdatePodIdentityAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdatePodIdentityAssociationInput, ::awsrt::error::BuildError> {
         Ok(UpdatePodIdentityAssociationInput {
             cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -169,10 +187,12 @@ pub struct UpdatePodIdentityAssociationOutput {
 }
 impl UpdatePodIdentityAssociationOutput {
     /// The full description of the EKS Pod Identity association that was updated.
+    #[inline]
     pub fn association(&self) -> Option<&crate::types::PodIdentityAssociation> {
         self.association.as_ref()
     }
     /// Creates a new builder for [`UpdatePodIdentityAssociationOutput`].
+    #[inline]
     pub fn builder() -> UpdatePodIdentityAssociationOutputBuilder {
         <UpdatePodIdentityAssociationOutputBuilder as ::std::default::Default>::default()
     }
@@ -185,20 +205,24 @@ pub struct UpdatePodIdentityAssociationOutputBuilder {
 }
 impl UpdatePodIdentityAssociationOutputBuilder {
     /// The full description of the EKS Pod Identity association that was updated.
+    #[inline]
     pub fn association(mut self, input: crate::types::PodIdentityAssociation) -> Self {
         self.association = Some(input);
         self
     }
     /// Sets or clears the `association` member.
+    #[inline]
     pub fn set_association(mut self, input: Option<crate::types::PodIdentityAssociation>) -> Self {
         self.association = input;
         self
     }
     /// The `association` member as currently set.
+    #[inline]
     pub fn get_association(&self) -> &Option<crate::types::PodIdentityAssociation> {
         &self.association
     }
     /// Builds the [`UpdatePodIdentityAssociationOutput`].
+    #[inline]
     pub fn build(self) -> UpdatePodIdentityAssociationOutput {
         UpdatePodIdentityAssociationOutput {
             association: self.association,
@@ -221,6 +245,7 @@ pub enum UpdatePodIdentityAssociationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdatePodIdentityAssociationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -243,18 +268,22 @@ impl UpdatePodIdentityAssociationError {
         })
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ServerException`.
+    #[inline]
     pub fn is_server_exception(&self) -> bool {
         matches!(self, Self::ServerException(_))
     }
@@ -342,6 +371,7 @@ impl UpdatePodIdentityAssociationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdatePodIdentityAssociationOutput, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -398,59 +428,71 @@ impl<M> UpdatePodIdentityAssociationFluentBuilder<M> {
     }
     /// The name of the cluster that you want to update the association in.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The ID of the association to be updated.
     /// This member is required.
+    #[inline]
     pub fn association_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.association_id(input);
         self
     }
     /// Sets or clears the `associationId` member.
+    #[inline]
     pub fn set_association_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_association_id(input);
         self
     }
     /// The `associationId` member as currently set.
+    #[inline]
     pub fn get_association_id(&self) -> &Option<String> {
         self.inner.get_association_id()
     }
     /// The new IAM role to change the
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_arn(input);
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_arn(input);
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         self.inner.get_role_arn()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
@@ -498,6 +540,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdatePodIdentityAssociation`: `POST /clusters/{clusterName}/pod-identity-associations/{associationId}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdatePodIdentityAssociationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -520,6 +563,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdatePodIdentityAssociationOutput, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>> {
@@ -529,6 +573,7 @@ pub(crate) fn parse_response(
         UpdatePodIdentityAssociationError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdatePodIdentityAssociationInput) {
     w.begin_object();
     if let Some(value) = &v.role_arn {
@@ -541,6 +586,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdatePodIdentityAssoci
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UpdatePodIdentityAssociationOutput, ::awsrt::json::JsonError> {

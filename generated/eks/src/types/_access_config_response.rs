@@ -20,14 +20,17 @@ pub struct AccessConfigResponse {
 }
 impl AccessConfigResponse {
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access entry during cluster creation time.
+    #[inline]
     pub fn bootstrap_cluster_creator_admin_permissions(&self) -> Option<bool> {
         self.bootstrap_cluster_creator_admin_permissions
     }
     /// The current authentication mode of the cluster.
+    #[inline]
     pub fn authentication_mode(&self) -> Option<&crate::types::AuthenticationMode> {
         self.authentication_mode.as_ref()
     }
     /// Creates a new builder for [`AccessConfigResponse`].
+    #[inline]
     pub fn builder() -> AccessConfigResponseBuilder {
         <AccessConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -41,20 +44,24 @@ pub struct AccessConfigResponseBuilder {
 }
 impl AccessConfigResponseBuilder {
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access entry during cluster creation time.
+    #[inline]
     pub fn bootstrap_cluster_creator_admin_permissions(mut self, input: bool) -> Self {
         self.bootstrap_cluster_creator_admin_permissions = Some(input);
         self
     }
     /// Sets or clears the `bootstrapClusterCreatorAdminPermissions` member.
+    #[inline]
     pub fn set_bootstrap_cluster_creator_admin_permissions(mut self, input: Option<bool>) -> Self {
         self.bootstrap_cluster_creator_admin_permissions = input;
         self
     }
     /// The `bootstrapClusterCreatorAdminPermissions` member as currently set.
+    #[inline]
     pub fn get_bootstrap_cluster_creator_admin_permissions(&self) -> &Option<bool> {
         &self.bootstrap_cluster_creator_admin_permissions
     }
     /// The current authentication mode of the cluster.
+    #[inline]
     pub fn authentication_mode(
         mut self,
         input: impl Into<crate::types::AuthenticationMode>,
@@ -63,6 +70,7 @@ impl AccessConfigResponseBuilder {
         self
     }
     /// Sets or clears the `authenticationMode` member.
+    #[inline]
     pub fn set_authentication_mode(
         mut self,
         input: Option<crate::types::AuthenticationMode>,
@@ -71,10 +79,12 @@ impl AccessConfigResponseBuilder {
         self
     }
     /// The `authenticationMode` member as currently set.
+    #[inline]
     pub fn get_authentication_mode(&self) -> &Option<crate::types::AuthenticationMode> {
         &self.authentication_mode
     }
     /// Builds the [`AccessConfigResponse`].
+    #[inline]
     pub fn build(self) -> AccessConfigResponse {
         AccessConfigResponse {
             bootstrap_cluster_creator_admin_permissions: self.bootstrap_cluster_creator_admin_permissions,
@@ -82,6 +92,7 @@ impl AccessConfigResponseBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_access_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AccessConfigResponse, ::awsrt::json::JsonError> {

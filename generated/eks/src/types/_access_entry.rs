@@ -41,42 +41,52 @@ pub struct AccessEntry {
 }
 impl AccessEntry {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The ARN of the IAM principal for the access entry.
+    #[inline]
     pub fn principal_arn(&self) -> Option<&str> {
         self.principal_arn.as_deref()
     }
     /// A `name` that you've specified in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object so that Kubernetes authorizes the `principalARN` access to cluster objects.
+    #[inline]
     pub fn kubernetes_groups(&self) -> &[String] {
         self.kubernetes_groups.as_deref().unwrap_or_default()
     }
     /// The ARN of the access entry.
+    #[inline]
     pub fn access_entry_arn(&self) -> Option<&str> {
         self.access_entry_arn.as_deref()
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(&self) -> Option<::awsrt::types::DateTime> {
         self.created_at
     }
     /// The Unix epoch timestamp for the last modification to the object.
+    #[inline]
     pub fn modified_at(&self) -> Option<::awsrt::types::DateTime> {
         self.modified_at
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// The `name` of a user that can authenticate to your cluster.
+    #[inline]
     pub fn username(&self) -> Option<&str> {
         self.username.as_deref()
     }
     /// The type of the access entry.
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// Creates a new builder for [`AccessEntry`].
+    #[inline]
     pub fn builder() -> AccessEntryBuilder {
         <AccessEntryBuilder as ::std::default::Default>::default()
     }
@@ -97,135 +107,163 @@ pub struct AccessEntryBuilder {
 }
 impl AccessEntryBuilder {
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The ARN of the IAM principal for the access entry.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.principal_arn = Some(input.into());
         self
     }
     /// Sets or clears the `principalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.principal_arn = input;
         self
     }
     /// The `principalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         &self.principal_arn
     }
     /// Appends an item to the `kubernetesGroups` list.
     /// A `name` that you've specified in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object so that Kubernetes authorizes the `principalARN` access to cluster objects.
+    #[inline]
     pub fn kubernetes_groups(mut self, input: impl Into<String>) -> Self {
         self.kubernetes_groups.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `kubernetesGroups` member.
+    #[inline]
     pub fn set_kubernetes_groups(mut self, input: Option<Vec<String>>) -> Self {
         self.kubernetes_groups = input;
         self
     }
     /// The `kubernetesGroups` member as currently set.
+    #[inline]
     pub fn get_kubernetes_groups(&self) -> &Option<Vec<String>> {
         &self.kubernetes_groups
     }
     /// The ARN of the access entry.
+    #[inline]
     pub fn access_entry_arn(mut self, input: impl Into<String>) -> Self {
         self.access_entry_arn = Some(input.into());
         self
     }
     /// Sets or clears the `accessEntryArn` member.
+    #[inline]
     pub fn set_access_entry_arn(mut self, input: Option<String>) -> Self {
         self.access_entry_arn = input;
         self
     }
     /// The `accessEntryArn` member as currently set.
+    #[inline]
     pub fn get_access_entry_arn(&self) -> &Option<String> {
         &self.access_entry_arn
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_at = Some(input);
         self
     }
     /// Sets or clears the `createdAt` member.
+    #[inline]
     pub fn set_created_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_at = input;
         self
     }
     /// The `createdAt` member as currently set.
+    #[inline]
     pub fn get_created_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_at
     }
     /// The Unix epoch timestamp for the last modification to the object.
+    #[inline]
     pub fn modified_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.modified_at = Some(input);
         self
     }
     /// Sets or clears the `modifiedAt` member.
+    #[inline]
     pub fn set_modified_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.modified_at = input;
         self
     }
     /// The `modifiedAt` member as currently set.
+    #[inline]
     pub fn get_modified_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.modified_at
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// The `name` of a user that can authenticate to your cluster.
+    #[inline]
     pub fn username(mut self, input: impl Into<String>) -> Self {
         self.username = Some(input.into());
         self
     }
     /// Sets or clears the `username` member.
+    #[inline]
     pub fn set_username(mut self, input: Option<String>) -> Self {
         self.username = input;
         self
     }
     /// The `username` member as currently set.
+    #[inline]
     pub fn get_username(&self) -> &Option<String> {
         &self.username
     }
     /// The type of the access entry.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
     /// Builds the [`AccessEntry`].
+    #[inline]
     pub fn build(self) -> AccessEntry {
         AccessEntry {
             cluster_name: self.cluster_name,
@@ -240,6 +278,7 @@ impl AccessEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_access_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AccessEntry, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct AccessPolicy {
 }
 impl AccessPolicy {
     /// The name of the access policy.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The ARN of the access policy.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Creates a new builder for [`AccessPolicy`].
+    #[inline]
     pub fn builder() -> AccessPolicyBuilder {
         <AccessPolicyBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct AccessPolicyBuilder {
 }
 impl AccessPolicyBuilder {
     /// The name of the access policy.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The ARN of the access policy.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Builds the [`AccessPolicy`].
+    #[inline]
     pub fn build(self) -> AccessPolicy {
         AccessPolicy {
             name: self.name,
@@ -76,6 +86,7 @@ impl AccessPolicyBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_access_policy(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AccessPolicy, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct AccessScope {
 }
 impl AccessScope {
     /// The scope type of an access policy.
+    #[inline]
     pub fn r#type(&self) -> Option<&crate::types::AccessScopeType> {
         self.r#type.as_ref()
     }
     /// A Kubernetes `namespace` that an access policy is scoped to.
+    #[inline]
     pub fn namespaces(&self) -> &[String] {
         self.namespaces.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`AccessScope`].
+    #[inline]
     pub fn builder() -> AccessScopeBuilder {
         <AccessScopeBuilder as ::std::default::Default>::default()
     }
@@ -41,35 +44,42 @@ pub struct AccessScopeBuilder {
 }
 impl AccessScopeBuilder {
     /// The scope type of an access policy.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::AccessScopeType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::AccessScopeType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::AccessScopeType> {
         &self.r#type
     }
     /// Appends an item to the `namespaces` list.
     /// A Kubernetes `namespace` that an access policy is scoped to.
+    #[inline]
     pub fn namespaces(mut self, input: impl Into<String>) -> Self {
         self.namespaces.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `namespaces` member.
+    #[inline]
     pub fn set_namespaces(mut self, input: Option<Vec<String>>) -> Self {
         self.namespaces = input;
         self
     }
     /// The `namespaces` member as currently set.
+    #[inline]
     pub fn get_namespaces(&self) -> &Option<Vec<String>> {
         &self.namespaces
     }
     /// Builds the [`AccessScope`].
+    #[inline]
     pub fn build(self) -> AccessScope {
         AccessScope {
             r#type: self.r#type,
@@ -77,6 +87,7 @@ impl AccessScopeBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_access_scope(w: &mut ::awsrt::json::JsonWriter, v: &AccessScope) {
     w.begin_object();
     if let Some(value) = &v.r#type {
@@ -93,6 +104,7 @@ pub(crate) fn ser_access_scope(w: &mut ::awsrt::json::JsonWriter, v: &AccessScop
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_access_scope(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AccessScope, ::awsrt::json::JsonError> {

@@ -20,6 +20,7 @@ pub enum AccessScopeType {
 }
 impl AccessScopeType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cluster => "cluster",
@@ -33,6 +34,7 @@ impl AccessScopeType {
     }
 }
 impl ::std::convert::From<&str> for AccessScopeType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "cluster" => Self::Cluster,

@@ -61,66 +61,82 @@ pub struct Addon {
 }
 impl Addon {
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(&self) -> Option<&str> {
         self.addon_name.as_deref()
     }
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The status of the add-on.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::AddonStatus> {
         self.status.as_ref()
     }
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(&self) -> Option<&str> {
         self.addon_version.as_deref()
     }
     /// An object that represents the health of the add-on.
+    #[inline]
     pub fn health(&self) -> Option<&crate::types::AddonHealth> {
         self.health.as_ref()
     }
     /// The Amazon Resource Name (ARN) of the add-on.
+    #[inline]
     pub fn addon_arn(&self) -> Option<&str> {
         self.addon_arn.as_deref()
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(&self) -> Option<::awsrt::types::DateTime> {
         self.created_at
     }
     /// The Unix epoch timestamp for the last modification to the object.
+    #[inline]
     pub fn modified_at(&self) -> Option<::awsrt::types::DateTime> {
         self.modified_at
     }
     /// The Amazon Resource Name (ARN) of the IAM role that's bound to the Kubernetes `ServiceAccount` object that the add-on uses.
+    #[inline]
     pub fn service_account_role_arn(&self) -> Option<&str> {
         self.service_account_role_arn.as_deref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// The publisher of the add-on.
+    #[inline]
     pub fn publisher(&self) -> Option<&str> {
         self.publisher.as_deref()
     }
     /// The owner of the add-on.
+    #[inline]
     pub fn owner(&self) -> Option<&str> {
         self.owner.as_deref()
     }
     /// Information about an Amazon EKS add-on from the Amazon Web Services Marketplace.
+    #[inline]
     pub fn marketplace_information(&self) -> Option<&crate::types::MarketplaceInformation> {
         self.marketplace_information.as_ref()
     }
     /// The configuration values that you provided.
+    #[inline]
     pub fn configuration_values(&self) -> Option<&str> {
         self.configuration_values.as_deref()
     }
     /// An array of Pod Identity Assocations owned by the Addon.
+    #[inline]
     pub fn pod_identity_associations(&self) -> &[String] {
         self.pod_identity_associations.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`Addon`].
+    #[inline]
     pub fn builder() -> AddonBuilder {
         <AddonBuilder as ::std::default::Default>::default()
     }
@@ -147,181 +163,219 @@ pub struct AddonBuilder {
 }
 impl AddonBuilder {
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The status of the add-on.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::AddonStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::AddonStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::AddonStatus> {
         &self.status
     }
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(mut self, input: impl Into<String>) -> Self {
         self.addon_version = Some(input.into());
         self
     }
     /// Sets or clears the `addonVersion` member.
+    #[inline]
     pub fn set_addon_version(mut self, input: Option<String>) -> Self {
         self.addon_version = input;
         self
     }
     /// The `addonVersion` member as currently set.
+    #[inline]
     pub fn get_addon_version(&self) -> &Option<String> {
         &self.addon_version
     }
     /// An object that represents the health of the add-on.
+    #[inline]
     pub fn health(mut self, input: crate::types::AddonHealth) -> Self {
         self.health = Some(input);
         self
     }
     /// Sets or clears the `health` member.
+    #[inline]
     pub fn set_health(mut self, input: Option<crate::types::AddonHealth>) -> Self {
         self.health = input;
         self
     }
     /// The `health` member as currently set.
+    #[inline]
     pub fn get_health(&self) -> &Option<crate::types::AddonHealth> {
         &self.health
     }
     /// The Amazon Resource Name (ARN) of the add-on.
+    #[inline]
     pub fn addon_arn(mut self, input: impl Into<String>) -> Self {
         self.addon_arn = Some(input.into());
         self
     }
     /// Sets or clears the `addonArn` member.
+    #[inline]
     pub fn set_addon_arn(mut self, input: Option<String>) -> Self {
         self.addon_arn = input;
         self
     }
     /// The `addonArn` member as currently set.
+    #[inline]
     pub fn get_addon_arn(&self) -> &Option<String> {
         &self.addon_arn
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_at = Some(input);
         self
     }
     /// Sets or clears the `createdAt` member.
+    #[inline]
     pub fn set_created_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_at = input;
         self
     }
     /// The `createdAt` member as currently set.
+    #[inline]
     pub fn get_created_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_at
     }
     /// The Unix epoch timestamp for the last modification to the object.
+    #[inline]
     pub fn modified_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.modified_at = Some(input);
         self
     }
     /// Sets or clears the `modifiedAt` member.
+    #[inline]
     pub fn set_modified_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.modified_at = input;
         self
     }
     /// The `modifiedAt` member as currently set.
+    #[inline]
     pub fn get_modified_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.modified_at
     }
     /// The Amazon Resource Name (ARN) of the IAM role that's bound to the Kubernetes `ServiceAccount` object that the add-on uses.
+    #[inline]
     pub fn service_account_role_arn(mut self, input: impl Into<String>) -> Self {
         self.service_account_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `serviceAccountRoleArn` member.
+    #[inline]
     pub fn set_service_account_role_arn(mut self, input: Option<String>) -> Self {
         self.service_account_role_arn = input;
         self
     }
     /// The `serviceAccountRoleArn` member as currently set.
+    #[inline]
     pub fn get_service_account_role_arn(&self) -> &Option<String> {
         &self.service_account_role_arn
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// The publisher of the add-on.
+    #[inline]
     pub fn publisher(mut self, input: impl Into<String>) -> Self {
         self.publisher = Some(input.into());
         self
     }
     /// Sets or clears the `publisher` member.
+    #[inline]
     pub fn set_publisher(mut self, input: Option<String>) -> Self {
         self.publisher = input;
         self
     }
     /// The `publisher` member as currently set.
+    #[inline]
     pub fn get_publisher(&self) -> &Option<String> {
         &self.publisher
     }
     /// The owner of the add-on.
+    #[inline]
     pub fn owner(mut self, input: impl Into<String>) -> Self {
         self.owner = Some(input.into());
         self
     }
     /// Sets or clears the `owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<String>) -> Self {
         self.owner = input;
         self
     }
     /// The `owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<String> {
         &self.owner
     }
     /// Information about an Amazon EKS add-on from the Amazon Web Services Marketplace.
+    #[inline]
     pub fn marketplace_information(mut self, input: crate::types::MarketplaceInformation) -> Self {
         self.marketplace_information = Some(input);
         self
     }
     /// Sets or clears the `marketplaceInformation` member.
+    #[inline]
     pub fn set_marketplace_information(
         mut self,
         input: Option<crate::types::MarketplaceInformation>,
@@ -330,39 +384,47 @@ impl AddonBuilder {
         self
     }
     /// The `marketplaceInformation` member as currently set.
+    #[inline]
     pub fn get_marketplace_information(&self) -> &Option<crate::types::MarketplaceInformation> {
         &self.marketplace_information
     }
     /// The configuration values that you provided.
+    #[inline]
     pub fn configuration_values(mut self, input: impl Into<String>) -> Self {
         self.configuration_values = Some(input.into());
         self
     }
     /// Sets or clears the `configurationValues` member.
+    #[inline]
     pub fn set_configuration_values(mut self, input: Option<String>) -> Self {
         self.configuration_values = input;
         self
     }
     /// The `configurationValues` member as currently set.
+    #[inline]
     pub fn get_configuration_values(&self) -> &Option<String> {
         &self.configuration_values
     }
     /// Appends an item to the `podIdentityAssociations` list.
     /// An array of Pod Identity Assocations owned by the Addon.
+    #[inline]
     pub fn pod_identity_associations(mut self, input: impl Into<String>) -> Self {
         self.pod_identity_associations.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `podIdentityAssociations` member.
+    #[inline]
     pub fn set_pod_identity_associations(mut self, input: Option<Vec<String>>) -> Self {
         self.pod_identity_associations = input;
         self
     }
     /// The `podIdentityAssociations` member as currently set.
+    #[inline]
     pub fn get_pod_identity_associations(&self) -> &Option<Vec<String>> {
         &self.pod_identity_associations
     }
     /// Builds the [`Addon`].
+    #[inline]
     pub fn build(self) -> Addon {
         Addon {
             addon_name: self.addon_name,
@@ -383,6 +445,7 @@ impl AddonBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_addon(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Addon, ::awsrt::json::JsonError> {

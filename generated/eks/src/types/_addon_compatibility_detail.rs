@@ -20,14 +20,17 @@ pub struct AddonCompatibilityDetail {
 }
 impl AddonCompatibilityDetail {
     /// The name of the Amazon EKS add-on.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The list of compatible Amazon EKS add-on versions for the next Kubernetes version.
+    #[inline]
     pub fn compatible_versions(&self) -> &[String] {
         self.compatible_versions.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`AddonCompatibilityDetail`].
+    #[inline]
     pub fn builder() -> AddonCompatibilityDetailBuilder {
         <AddonCompatibilityDetailBuilder as ::std::default::Default>::default()
     }
@@ -41,35 +44,42 @@ pub struct AddonCompatibilityDetailBuilder {
 }
 impl AddonCompatibilityDetailBuilder {
     /// The name of the Amazon EKS add-on.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Appends an item to the `compatibleVersions` list.
     /// The list of compatible Amazon EKS add-on versions for the next Kubernetes version.
+    #[inline]
     pub fn compatible_versions(mut self, input: impl Into<String>) -> Self {
         self.compatible_versions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `compatibleVersions` member.
+    #[inline]
     pub fn set_compatible_versions(mut self, input: Option<Vec<String>>) -> Self {
         self.compatible_versions = input;
         self
     }
     /// The `compatibleVersions` member as currently set.
+    #[inline]
     pub fn get_compatible_versions(&self) -> &Option<Vec<String>> {
         &self.compatible_versions
     }
     /// Builds the [`AddonCompatibilityDetail`].
+    #[inline]
     pub fn build(self) -> AddonCompatibilityDetail {
         AddonCompatibilityDetail {
             name: self.name,
@@ -77,6 +87,7 @@ impl AddonCompatibilityDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_addon_compatibility_detail(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AddonCompatibilityDetail, ::awsrt::json::JsonError> {

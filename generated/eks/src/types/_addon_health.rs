@@ -17,10 +17,12 @@ pub struct AddonHealth {
 }
 impl AddonHealth {
     /// An object representing the health issues for an add-on.
+    #[inline]
     pub fn issues(&self) -> &[crate::types::AddonIssue] {
         self.issues.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`AddonHealth`].
+    #[inline]
     pub fn builder() -> AddonHealthBuilder {
         <AddonHealthBuilder as ::std::default::Default>::default()
     }
@@ -34,26 +36,31 @@ pub struct AddonHealthBuilder {
 impl AddonHealthBuilder {
     /// Appends an item to the `issues` list.
     /// An object representing the health issues for an add-on.
+    #[inline]
     pub fn issues(mut self, input: crate::types::AddonIssue) -> Self {
         self.issues.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `issues` member.
+    #[inline]
     pub fn set_issues(mut self, input: Option<Vec<crate::types::AddonIssue>>) -> Self {
         self.issues = input;
         self
     }
     /// The `issues` member as currently set.
+    #[inline]
     pub fn get_issues(&self) -> &Option<Vec<crate::types::AddonIssue>> {
         &self.issues
     }
     /// Builds the [`AddonHealth`].
+    #[inline]
     pub fn build(self) -> AddonHealth {
         AddonHealth {
             issues: self.issues,
         }
     }
 }
+#[inline]
 pub(crate) fn de_addon_health(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AddonHealth, ::awsrt::json::JsonError> {

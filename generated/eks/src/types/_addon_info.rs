@@ -32,30 +32,37 @@ pub struct AddonInfo {
 }
 impl AddonInfo {
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(&self) -> Option<&str> {
         self.addon_name.as_deref()
     }
     /// The type of the add-on.
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// An object representing information about available add-on versions and compatible Kubernetes versions.
+    #[inline]
     pub fn addon_versions(&self) -> &[crate::types::AddonVersionInfo] {
         self.addon_versions.as_deref().unwrap_or_default()
     }
     /// The publisher of the add-on.
+    #[inline]
     pub fn publisher(&self) -> Option<&str> {
         self.publisher.as_deref()
     }
     /// The owner of the add-on.
+    #[inline]
     pub fn owner(&self) -> Option<&str> {
         self.owner.as_deref()
     }
     /// Information about the add-on from the Amazon Web Services Marketplace.
+    #[inline]
     pub fn marketplace_information(&self) -> Option<&crate::types::MarketplaceInformation> {
         self.marketplace_information.as_ref()
     }
     /// Creates a new builder for [`AddonInfo`].
+    #[inline]
     pub fn builder() -> AddonInfoBuilder {
         <AddonInfoBuilder as ::std::default::Default>::default()
     }
@@ -73,40 +80,48 @@ pub struct AddonInfoBuilder {
 }
 impl AddonInfoBuilder {
     /// The name of the add-on.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// The type of the add-on.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
     /// Appends an item to the `addonVersions` list.
     /// An object representing information about available add-on versions and compatible Kubernetes versions.
+    #[inline]
     pub fn addon_versions(mut self, input: crate::types::AddonVersionInfo) -> Self {
         self.addon_versions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `addonVersions` member.
+    #[inline]
     pub fn set_addon_versions(
         mut self,
         input: Option<Vec<crate::types::AddonVersionInfo>>,
@@ -115,43 +130,52 @@ impl AddonInfoBuilder {
         self
     }
     /// The `addonVersions` member as currently set.
+    #[inline]
     pub fn get_addon_versions(&self) -> &Option<Vec<crate::types::AddonVersionInfo>> {
         &self.addon_versions
     }
     /// The publisher of the add-on.
+    #[inline]
     pub fn publisher(mut self, input: impl Into<String>) -> Self {
         self.publisher = Some(input.into());
         self
     }
     /// Sets or clears the `publisher` member.
+    #[inline]
     pub fn set_publisher(mut self, input: Option<String>) -> Self {
         self.publisher = input;
         self
     }
     /// The `publisher` member as currently set.
+    #[inline]
     pub fn get_publisher(&self) -> &Option<String> {
         &self.publisher
     }
     /// The owner of the add-on.
+    #[inline]
     pub fn owner(mut self, input: impl Into<String>) -> Self {
         self.owner = Some(input.into());
         self
     }
     /// Sets or clears the `owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<String>) -> Self {
         self.owner = input;
         self
     }
     /// The `owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<String> {
         &self.owner
     }
     /// Information about the add-on from the Amazon Web Services Marketplace.
+    #[inline]
     pub fn marketplace_information(mut self, input: crate::types::MarketplaceInformation) -> Self {
         self.marketplace_information = Some(input);
         self
     }
     /// Sets or clears the `marketplaceInformation` member.
+    #[inline]
     pub fn set_marketplace_information(
         mut self,
         input: Option<crate::types::MarketplaceInformation>,
@@ -160,10 +184,12 @@ impl AddonInfoBuilder {
         self
     }
     /// The `marketplaceInformation` member as currently set.
+    #[inline]
     pub fn get_marketplace_information(&self) -> &Option<crate::types::MarketplaceInformation> {
         &self.marketplace_information
     }
     /// Builds the [`AddonInfo`].
+    #[inline]
     pub fn build(self) -> AddonInfo {
         AddonInfo {
             addon_name: self.addon_name,
@@ -175,6 +201,7 @@ impl AddonInfoBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_addon_info(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AddonInfo, ::awsrt::json::JsonError> {

@@ -23,18 +23,22 @@ pub struct AddonIssue {
 }
 impl AddonIssue {
     /// A code that describes the type of issue.
+    #[inline]
     pub fn code(&self) -> Option<&crate::types::AddonIssueCode> {
         self.code.as_ref()
     }
     /// A message that provides details about the issue and what might cause it.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// The resource IDs of the issue.
+    #[inline]
     pub fn resource_ids(&self) -> &[String] {
         self.resource_ids.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`AddonIssue`].
+    #[inline]
     pub fn builder() -> AddonIssueBuilder {
         <AddonIssueBuilder as ::std::default::Default>::default()
     }
@@ -49,49 +53,59 @@ pub struct AddonIssueBuilder {
 }
 impl AddonIssueBuilder {
     /// A code that describes the type of issue.
+    #[inline]
     pub fn code(mut self, input: impl Into<crate::types::AddonIssueCode>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<crate::types::AddonIssueCode>) -> Self {
         self.code = input;
         self
     }
     /// The `code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<crate::types::AddonIssueCode> {
         &self.code
     }
     /// A message that provides details about the issue and what might cause it.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Appends an item to the `resourceIds` list.
     /// The resource IDs of the issue.
+    #[inline]
     pub fn resource_ids(mut self, input: impl Into<String>) -> Self {
         self.resource_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `resourceIds` member.
+    #[inline]
     pub fn set_resource_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.resource_ids = input;
         self
     }
     /// The `resourceIds` member as currently set.
+    #[inline]
     pub fn get_resource_ids(&self) -> &Option<Vec<String>> {
         &self.resource_ids
     }
     /// Builds the [`AddonIssue`].
+    #[inline]
     pub fn build(self) -> AddonIssue {
         AddonIssue {
             code: self.code,
@@ -100,6 +114,7 @@ impl AddonIssueBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_addon_issue(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AddonIssue, ::awsrt::json::JsonError> {

@@ -36,6 +36,7 @@ pub enum AddonIssueCode {
 }
 impl AddonIssueCode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AccessDenied => "AccessDenied",
@@ -68,6 +69,7 @@ impl AddonIssueCode {
     }
 }
 impl ::std::convert::From<&str> for AddonIssueCode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "AccessDenied" => Self::AccessDenied,

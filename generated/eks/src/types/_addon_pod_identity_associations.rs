@@ -24,14 +24,17 @@ pub struct AddonPodIdentityAssociations {
 }
 impl AddonPodIdentityAssociations {
     /// The name of a Kubernetes Service Account.
+    #[inline]
     pub fn service_account(&self) -> &str {
         &self.service_account
     }
     /// The ARN of an IAM Role.
+    #[inline]
     pub fn role_arn(&self) -> &str {
         &self.role_arn
     }
     /// Creates a new builder for [`AddonPodIdentityAssociations`].
+    #[inline]
     pub fn builder() -> AddonPodIdentityAssociationsBuilder {
         <AddonPodIdentityAssociationsBuilder as ::std::default::Default>::default()
     }
@@ -46,31 +49,37 @@ pub struct AddonPodIdentityAssociationsBuilder {
 impl AddonPodIdentityAssociationsBuilder {
     /// The name of a Kubernetes Service Account.
     /// This member is required.
+    #[inline]
     pub fn service_account(mut self, input: impl Into<String>) -> Self {
         self.service_account = Some(input.into());
         self
     }
     /// Sets or clears the `serviceAccount` member.
+    #[inline]
     pub fn set_service_account(mut self, input: Option<String>) -> Self {
         self.service_account = input;
         self
     }
     /// The `serviceAccount` member as currently set.
+    #[inline]
     pub fn get_service_account(&self) -> &Option<String> {
         &self.service_account
     }
     /// The ARN of an IAM Role.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
@@ -79,6 +88,7 @@ impl AddonPodIdentityAssociationsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AddonPodIdentityAssociations, ::awsrt::error::BuildError> {
         Ok(AddonPodIdentityAssociations {
             service_account: self.service_account.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -92,6 +102,7 @@ impl AddonPodIdentityAssociationsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_addon_pod_identity_associations(
     w: &mut ::awsrt::json::JsonWriter,
     v: &AddonPodIdentityAssociations,

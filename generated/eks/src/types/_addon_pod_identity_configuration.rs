@@ -20,14 +20,17 @@ pub struct AddonPodIdentityConfiguration {
 }
 impl AddonPodIdentityConfiguration {
     /// The Kubernetes Service Account name used by the addon.
+    #[inline]
     pub fn service_account(&self) -> Option<&str> {
         self.service_account.as_deref()
     }
     /// A suggested IAM Policy for the addon.
+    #[inline]
     pub fn recommended_managed_policies(&self) -> &[String] {
         self.recommended_managed_policies.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`AddonPodIdentityConfiguration`].
+    #[inline]
     pub fn builder() -> AddonPodIdentityConfigurationBuilder {
         <AddonPodIdentityConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -41,35 +44,42 @@ pub struct AddonPodIdentityConfigurationBuilder {
 }
 impl AddonPodIdentityConfigurationBuilder {
     /// The Kubernetes Service Account name used by the addon.
+    #[inline]
     pub fn service_account(mut self, input: impl Into<String>) -> Self {
         self.service_account = Some(input.into());
         self
     }
     /// Sets or clears the `serviceAccount` member.
+    #[inline]
     pub fn set_service_account(mut self, input: Option<String>) -> Self {
         self.service_account = input;
         self
     }
     /// The `serviceAccount` member as currently set.
+    #[inline]
     pub fn get_service_account(&self) -> &Option<String> {
         &self.service_account
     }
     /// Appends an item to the `recommendedManagedPolicies` list.
     /// A suggested IAM Policy for the addon.
+    #[inline]
     pub fn recommended_managed_policies(mut self, input: impl Into<String>) -> Self {
         self.recommended_managed_policies.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `recommendedManagedPolicies` member.
+    #[inline]
     pub fn set_recommended_managed_policies(mut self, input: Option<Vec<String>>) -> Self {
         self.recommended_managed_policies = input;
         self
     }
     /// The `recommendedManagedPolicies` member as currently set.
+    #[inline]
     pub fn get_recommended_managed_policies(&self) -> &Option<Vec<String>> {
         &self.recommended_managed_policies
     }
     /// Builds the [`AddonPodIdentityConfiguration`].
+    #[inline]
     pub fn build(self) -> AddonPodIdentityConfiguration {
         AddonPodIdentityConfiguration {
             service_account: self.service_account,
@@ -77,6 +87,7 @@ impl AddonPodIdentityConfigurationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_addon_pod_identity_configuration(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AddonPodIdentityConfiguration, ::awsrt::json::JsonError> {

@@ -32,6 +32,7 @@ pub enum AddonStatus {
 }
 impl AddonStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -60,6 +61,7 @@ impl AddonStatus {
     }
 }
 impl ::std::convert::From<&str> for AddonStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

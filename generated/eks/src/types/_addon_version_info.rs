@@ -32,30 +32,37 @@ pub struct AddonVersionInfo {
 }
 impl AddonVersionInfo {
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(&self) -> Option<&str> {
         self.addon_version.as_deref()
     }
     /// The architectures that the version supports.
+    #[inline]
     pub fn architecture(&self) -> &[String] {
         self.architecture.as_deref().unwrap_or_default()
     }
     /// Indicates the compute type of the addon version.
+    #[inline]
     pub fn compute_types(&self) -> &[String] {
         self.compute_types.as_deref().unwrap_or_default()
     }
     /// An object representing the compatibilities of a version.
+    #[inline]
     pub fn compatibilities(&self) -> &[crate::types::Compatibility] {
         self.compatibilities.as_deref().unwrap_or_default()
     }
     /// Whether the add-on requires configuration.
+    #[inline]
     pub fn requires_configuration(&self) -> bool {
         self.requires_configuration
     }
     /// Indicates if the Addon requires IAM Permissions to operate, such as networking permissions.
+    #[inline]
     pub fn requires_iam_permissions(&self) -> bool {
         self.requires_iam_permissions
     }
     /// Creates a new builder for [`AddonVersionInfo`].
+    #[inline]
     pub fn builder() -> AddonVersionInfoBuilder {
         <AddonVersionInfoBuilder as ::std::default::Default>::default()
     }
@@ -73,93 +80,112 @@ pub struct AddonVersionInfoBuilder {
 }
 impl AddonVersionInfoBuilder {
     /// The version of the add-on.
+    #[inline]
     pub fn addon_version(mut self, input: impl Into<String>) -> Self {
         self.addon_version = Some(input.into());
         self
     }
     /// Sets or clears the `addonVersion` member.
+    #[inline]
     pub fn set_addon_version(mut self, input: Option<String>) -> Self {
         self.addon_version = input;
         self
     }
     /// The `addonVersion` member as currently set.
+    #[inline]
     pub fn get_addon_version(&self) -> &Option<String> {
         &self.addon_version
     }
     /// Appends an item to the `architecture` list.
     /// The architectures that the version supports.
+    #[inline]
     pub fn architecture(mut self, input: impl Into<String>) -> Self {
         self.architecture.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `architecture` member.
+    #[inline]
     pub fn set_architecture(mut self, input: Option<Vec<String>>) -> Self {
         self.architecture = input;
         self
     }
     /// The `architecture` member as currently set.
+    #[inline]
     pub fn get_architecture(&self) -> &Option<Vec<String>> {
         &self.architecture
     }
     /// Appends an item to the `computeTypes` list.
     /// Indicates the compute type of the addon version.
+    #[inline]
     pub fn compute_types(mut self, input: impl Into<String>) -> Self {
         self.compute_types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `computeTypes` member.
+    #[inline]
     pub fn set_compute_types(mut self, input: Option<Vec<String>>) -> Self {
         self.compute_types = input;
         self
     }
     /// The `computeTypes` member as currently set.
+    #[inline]
     pub fn get_compute_types(&self) -> &Option<Vec<String>> {
         &self.compute_types
     }
     /// Appends an item to the `compatibilities` list.
     /// An object representing the compatibilities of a version.
+    #[inline]
     pub fn compatibilities(mut self, input: crate::types::Compatibility) -> Self {
         self.compatibilities.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `compatibilities` member.
+    #[inline]
     pub fn set_compatibilities(mut self, input: Option<Vec<crate::types::Compatibility>>) -> Self {
         self.compatibilities = input;
         self
     }
     /// The `compatibilities` member as currently set.
+    #[inline]
     pub fn get_compatibilities(&self) -> &Option<Vec<crate::types::Compatibility>> {
         &self.compatibilities
     }
     /// Whether the add-on requires configuration.
+    #[inline]
     pub fn requires_configuration(mut self, input: bool) -> Self {
         self.requires_configuration = Some(input);
         self
     }
     /// Sets or clears the `requiresConfiguration` member.
+    #[inline]
     pub fn set_requires_configuration(mut self, input: Option<bool>) -> Self {
         self.requires_configuration = input;
         self
     }
     /// The `requiresConfiguration` member as currently set.
+    #[inline]
     pub fn get_requires_configuration(&self) -> &Option<bool> {
         &self.requires_configuration
     }
     /// Indicates if the Addon requires IAM Permissions to operate, such as networking permissions.
+    #[inline]
     pub fn requires_iam_permissions(mut self, input: bool) -> Self {
         self.requires_iam_permissions = Some(input);
         self
     }
     /// Sets or clears the `requiresIamPermissions` member.
+    #[inline]
     pub fn set_requires_iam_permissions(mut self, input: Option<bool>) -> Self {
         self.requires_iam_permissions = input;
         self
     }
     /// The `requiresIamPermissions` member as currently set.
+    #[inline]
     pub fn get_requires_iam_permissions(&self) -> &Option<bool> {
         &self.requires_iam_permissions
     }
     /// Builds the [`AddonVersionInfo`].
+    #[inline]
     pub fn build(self) -> AddonVersionInfo {
         AddonVersionInfo {
             addon_version: self.addon_version,
@@ -171,6 +197,7 @@ impl AddonVersionInfoBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_addon_version_info(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AddonVersionInfo, ::awsrt::json::JsonError> {

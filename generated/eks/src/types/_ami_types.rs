@@ -52,6 +52,7 @@ pub enum AmiTypes {
 }
 impl AmiTypes {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Al2X86_64 => "AL2_x86_64",
@@ -100,6 +101,7 @@ impl AmiTypes {
     }
 }
 impl ::std::convert::From<&str> for AmiTypes {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "AL2_x86_64" => Self::Al2X86_64,

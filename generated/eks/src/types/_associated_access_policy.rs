@@ -26,22 +26,27 @@ pub struct AssociatedAccessPolicy {
 }
 impl AssociatedAccessPolicy {
     /// The ARN of the `AccessPolicy`.
+    #[inline]
     pub fn policy_arn(&self) -> Option<&str> {
         self.policy_arn.as_deref()
     }
     /// The scope of the access policy.
+    #[inline]
     pub fn access_scope(&self) -> Option<&crate::types::AccessScope> {
         self.access_scope.as_ref()
     }
     /// The date and time the `AccessPolicy` was associated with an `AccessEntry`.
+    #[inline]
     pub fn associated_at(&self) -> Option<::awsrt::types::DateTime> {
         self.associated_at
     }
     /// The Unix epoch timestamp for the last modification to the object.
+    #[inline]
     pub fn modified_at(&self) -> Option<::awsrt::types::DateTime> {
         self.modified_at
     }
     /// Creates a new builder for [`AssociatedAccessPolicy`].
+    #[inline]
     pub fn builder() -> AssociatedAccessPolicyBuilder {
         <AssociatedAccessPolicyBuilder as ::std::default::Default>::default()
     }
@@ -57,62 +62,75 @@ pub struct AssociatedAccessPolicyBuilder {
 }
 impl AssociatedAccessPolicyBuilder {
     /// The ARN of the `AccessPolicy`.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `policyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `policyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// The scope of the access policy.
+    #[inline]
     pub fn access_scope(mut self, input: crate::types::AccessScope) -> Self {
         self.access_scope = Some(input);
         self
     }
     /// Sets or clears the `accessScope` member.
+    #[inline]
     pub fn set_access_scope(mut self, input: Option<crate::types::AccessScope>) -> Self {
         self.access_scope = input;
         self
     }
     /// The `accessScope` member as currently set.
+    #[inline]
     pub fn get_access_scope(&self) -> &Option<crate::types::AccessScope> {
         &self.access_scope
     }
     /// The date and time the `AccessPolicy` was associated with an `AccessEntry`.
+    #[inline]
     pub fn associated_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.associated_at = Some(input);
         self
     }
     /// Sets or clears the `associatedAt` member.
+    #[inline]
     pub fn set_associated_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.associated_at = input;
         self
     }
     /// The `associatedAt` member as currently set.
+    #[inline]
     pub fn get_associated_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.associated_at
     }
     /// The Unix epoch timestamp for the last modification to the object.
+    #[inline]
     pub fn modified_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.modified_at = Some(input);
         self
     }
     /// Sets or clears the `modifiedAt` member.
+    #[inline]
     pub fn set_modified_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.modified_at = input;
         self
     }
     /// The `modifiedAt` member as currently set.
+    #[inline]
     pub fn get_modified_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.modified_at
     }
     /// Builds the [`AssociatedAccessPolicy`].
+    #[inline]
     pub fn build(self) -> AssociatedAccessPolicy {
         AssociatedAccessPolicy {
             policy_arn: self.policy_arn,
@@ -122,6 +140,7 @@ impl AssociatedAccessPolicyBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_associated_access_policy(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AssociatedAccessPolicy, ::awsrt::json::JsonError> {

@@ -22,6 +22,7 @@ pub enum AuthenticationMode {
 }
 impl AuthenticationMode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Api => "API",
@@ -36,6 +37,7 @@ impl AuthenticationMode {
     }
 }
 impl ::std::convert::From<&str> for AuthenticationMode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "API" => Self::Api,

@@ -17,10 +17,12 @@ pub struct AutoScalingGroup {
 }
 impl AutoScalingGroup {
     /// The name of the Auto Scaling group associated with an Amazon EKS managed node group.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`AutoScalingGroup`].
+    #[inline]
     pub fn builder() -> AutoScalingGroupBuilder {
         <AutoScalingGroupBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct AutoScalingGroupBuilder {
 }
 impl AutoScalingGroupBuilder {
     /// The name of the Auto Scaling group associated with an Amazon EKS managed node group.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`AutoScalingGroup`].
+    #[inline]
     pub fn build(self) -> AutoScalingGroup {
         AutoScalingGroup {
             name: self.name,
         }
     }
 }
+#[inline]
 pub(crate) fn de_auto_scaling_group(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AutoScalingGroup, ::awsrt::json::JsonError> {

@@ -17,10 +17,12 @@ pub struct BlockStorage {
 }
 impl BlockStorage {
     /// Indicates if the block storage capability is enabled on your EKS Auto Mode cluster.
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// Creates a new builder for [`BlockStorage`].
+    #[inline]
     pub fn builder() -> BlockStorageBuilder {
         <BlockStorageBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct BlockStorageBuilder {
 }
 impl BlockStorageBuilder {
     /// Indicates if the block storage capability is enabled on your EKS Auto Mode cluster.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// Builds the [`BlockStorage`].
+    #[inline]
     pub fn build(self) -> BlockStorage {
         BlockStorage {
             enabled: self.enabled,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_block_storage(w: &mut ::awsrt::json::JsonWriter, v: &BlockStorage) {
     w.begin_object();
     if let Some(value) = &v.enabled {
@@ -61,6 +68,7 @@ pub(crate) fn ser_block_storage(w: &mut ::awsrt::json::JsonWriter, v: &BlockStor
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_block_storage(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BlockStorage, ::awsrt::json::JsonError> {

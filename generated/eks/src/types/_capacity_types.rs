@@ -22,6 +22,7 @@ pub enum CapacityTypes {
 }
 impl CapacityTypes {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OnDemand => "ON_DEMAND",
@@ -36,6 +37,7 @@ impl CapacityTypes {
     }
 }
 impl ::std::convert::From<&str> for CapacityTypes {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ON_DEMAND" => Self::OnDemand,

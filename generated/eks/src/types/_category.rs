@@ -18,6 +18,7 @@ pub enum Category {
 }
 impl Category {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UpgradeReadiness => "UPGRADE_READINESS",
@@ -30,6 +31,7 @@ impl Category {
     }
 }
 impl ::std::convert::From<&str> for Category {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "UPGRADE_READINESS" => Self::UpgradeReadiness,

@@ -17,10 +17,12 @@ pub struct Certificate {
 }
 impl Certificate {
     /// The Base64-encoded certificate data required to communicate with your cluster.
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
     /// Creates a new builder for [`Certificate`].
+    #[inline]
     pub fn builder() -> CertificateBuilder {
         <CertificateBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct CertificateBuilder {
 }
 impl CertificateBuilder {
     /// The Base64-encoded certificate data required to communicate with your cluster.
+    #[inline]
     pub fn data(mut self, input: impl Into<String>) -> Self {
         self.data = Some(input.into());
         self
     }
     /// Sets or clears the `data` member.
+    #[inline]
     pub fn set_data(mut self, input: Option<String>) -> Self {
         self.data = input;
         self
     }
     /// The `data` member as currently set.
+    #[inline]
     pub fn get_data(&self) -> &Option<String> {
         &self.data
     }
     /// Builds the [`Certificate`].
+    #[inline]
     pub fn build(self) -> Certificate {
         Certificate {
             data: self.data,
         }
     }
 }
+#[inline]
 pub(crate) fn de_certificate(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Certificate, ::awsrt::json::JsonError> {

@@ -23,18 +23,22 @@ pub struct ClientStat {
 }
 impl ClientStat {
     /// The user agent of the Kubernetes client using the deprecated resource.
+    #[inline]
     pub fn user_agent(&self) -> Option<&str> {
         self.user_agent.as_deref()
     }
     /// The number of requests from the Kubernetes client seen over the last 30 days.
+    #[inline]
     pub fn number_of_requests_last30_days(&self) -> i32 {
         self.number_of_requests_last30_days
     }
     /// The timestamp of the last request seen from the Kubernetes client.
+    #[inline]
     pub fn last_request_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_request_time
     }
     /// Creates a new builder for [`ClientStat`].
+    #[inline]
     pub fn builder() -> ClientStatBuilder {
         <ClientStatBuilder as ::std::default::Default>::default()
     }
@@ -49,48 +53,58 @@ pub struct ClientStatBuilder {
 }
 impl ClientStatBuilder {
     /// The user agent of the Kubernetes client using the deprecated resource.
+    #[inline]
     pub fn user_agent(mut self, input: impl Into<String>) -> Self {
         self.user_agent = Some(input.into());
         self
     }
     /// Sets or clears the `userAgent` member.
+    #[inline]
     pub fn set_user_agent(mut self, input: Option<String>) -> Self {
         self.user_agent = input;
         self
     }
     /// The `userAgent` member as currently set.
+    #[inline]
     pub fn get_user_agent(&self) -> &Option<String> {
         &self.user_agent
     }
     /// The number of requests from the Kubernetes client seen over the last 30 days.
+    #[inline]
     pub fn number_of_requests_last30_days(mut self, input: i32) -> Self {
         self.number_of_requests_last30_days = Some(input);
         self
     }
     /// Sets or clears the `numberOfRequestsLast30Days` member.
+    #[inline]
     pub fn set_number_of_requests_last30_days(mut self, input: Option<i32>) -> Self {
         self.number_of_requests_last30_days = input;
         self
     }
     /// The `numberOfRequestsLast30Days` member as currently set.
+    #[inline]
     pub fn get_number_of_requests_last30_days(&self) -> &Option<i32> {
         &self.number_of_requests_last30_days
     }
     /// The timestamp of the last request seen from the Kubernetes client.
+    #[inline]
     pub fn last_request_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_request_time = Some(input);
         self
     }
     /// Sets or clears the `lastRequestTime` member.
+    #[inline]
     pub fn set_last_request_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_request_time = input;
         self
     }
     /// The `lastRequestTime` member as currently set.
+    #[inline]
     pub fn get_last_request_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_request_time
     }
     /// Builds the [`ClientStat`].
+    #[inline]
     pub fn build(self) -> ClientStat {
         ClientStat {
             user_agent: self.user_agent,
@@ -99,6 +113,7 @@ impl ClientStatBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_client_stat(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ClientStat, ::awsrt::json::JsonError> {

@@ -94,112 +94,139 @@ pub struct Cluster {
 }
 impl Cluster {
     /// The name of your cluster.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the cluster.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(&self) -> Option<::awsrt::types::DateTime> {
         self.created_at
     }
     /// The Kubernetes server version for the cluster.
+    #[inline]
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
     /// The endpoint for your Kubernetes API server.
+    #[inline]
     pub fn endpoint(&self) -> Option<&str> {
         self.endpoint.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to Amazon Web Services API operations on your behalf.
+    #[inline]
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
     }
     /// The VPC configuration used by the cluster control plane.
+    #[inline]
     pub fn resources_vpc_config(&self) -> Option<&crate::types::VpcConfigResponse> {
         self.resources_vpc_config.as_ref()
     }
     /// The Kubernetes network configuration for the cluster.
+    #[inline]
     pub fn kubernetes_network_config(
         &self,
     ) -> Option<&crate::types::KubernetesNetworkConfigResponse> {
         self.kubernetes_network_config.as_ref()
     }
     /// The logging configuration for your cluster.
+    #[inline]
     pub fn logging(&self) -> Option<&crate::types::Logging> {
         self.logging.as_ref()
     }
     /// The identity provider information for the cluster.
+    #[inline]
     pub fn identity(&self) -> Option<&crate::types::Identity> {
         self.identity.as_ref()
     }
     /// The current status of the cluster.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::ClusterStatus> {
         self.status.as_ref()
     }
     /// The `certificate-authority-data` for your cluster.
+    #[inline]
     pub fn certificate_authority(&self) -> Option<&crate::types::Certificate> {
         self.certificate_authority.as_ref()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The platform version of your Amazon EKS cluster.
+    #[inline]
     pub fn platform_version(&self) -> Option<&str> {
         self.platform_version.as_deref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// The encryption configuration for the cluster.
+    #[inline]
     pub fn encryption_config(&self) -> &[crate::types::EncryptionConfig] {
         self.encryption_config.as_deref().unwrap_or_default()
     }
     /// The configuration used to connect to a cluster for registration.
+    #[inline]
     pub fn connector_config(&self) -> Option<&crate::types::ConnectorConfigResponse> {
         self.connector_config.as_ref()
     }
     /// The ID of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// An object representing the health of your Amazon EKS cluster.
+    #[inline]
     pub fn health(&self) -> Option<&crate::types::ClusterHealth> {
         self.health.as_ref()
     }
     /// An object representing the configuration of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn outpost_config(&self) -> Option<&crate::types::OutpostConfigResponse> {
         self.outpost_config.as_ref()
     }
     /// The access configuration for the cluster.
+    #[inline]
     pub fn access_config(&self) -> Option<&crate::types::AccessConfigResponse> {
         self.access_config.as_ref()
     }
     /// This value indicates if extended support is enabled or disabled for the cluster.
+    #[inline]
     pub fn upgrade_policy(&self) -> Option<&crate::types::UpgradePolicyResponse> {
         self.upgrade_policy.as_ref()
     }
     /// The configuration for zonal shift for the cluster.
+    #[inline]
     pub fn zonal_shift_config(&self) -> Option<&crate::types::ZonalShiftConfigResponse> {
         self.zonal_shift_config.as_ref()
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
+    #[inline]
     pub fn remote_network_config(&self) -> Option<&crate::types::RemoteNetworkConfigResponse> {
         self.remote_network_config.as_ref()
     }
     /// Indicates the current configuration of the compute capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn compute_config(&self) -> Option<&crate::types::ComputeConfigResponse> {
         self.compute_config.as_ref()
     }
     /// Indicates the current configuration of the block storage capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn storage_config(&self) -> Option<&crate::types::StorageConfigResponse> {
         self.storage_config.as_ref()
     }
     /// Creates a new builder for [`Cluster`].
+    #[inline]
     pub fn builder() -> ClusterBuilder {
         <ClusterBuilder as ::std::default::Default>::default()
     }
@@ -237,95 +264,115 @@ pub struct ClusterBuilder {
 }
 impl ClusterBuilder {
     /// The name of your cluster.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The Amazon Resource Name (ARN) of the cluster.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_at = Some(input);
         self
     }
     /// Sets or clears the `createdAt` member.
+    #[inline]
     pub fn set_created_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_at = input;
         self
     }
     /// The `createdAt` member as currently set.
+    #[inline]
     pub fn get_created_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_at
     }
     /// The Kubernetes server version for the cluster.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.version = Some(input.into());
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.version = input;
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         &self.version
     }
     /// The endpoint for your Kubernetes API server.
+    #[inline]
     pub fn endpoint(mut self, input: impl Into<String>) -> Self {
         self.endpoint = Some(input.into());
         self
     }
     /// Sets or clears the `endpoint` member.
+    #[inline]
     pub fn set_endpoint(mut self, input: Option<String>) -> Self {
         self.endpoint = input;
         self
     }
     /// The `endpoint` member as currently set.
+    #[inline]
     pub fn get_endpoint(&self) -> &Option<String> {
         &self.endpoint
     }
     /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to Amazon Web Services API operations on your behalf.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// The VPC configuration used by the cluster control plane.
+    #[inline]
     pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigResponse) -> Self {
         self.resources_vpc_config = Some(input);
         self
     }
     /// Sets or clears the `resourcesVpcConfig` member.
+    #[inline]
     pub fn set_resources_vpc_config(
         mut self,
         input: Option<crate::types::VpcConfigResponse>,
@@ -334,10 +381,12 @@ impl ClusterBuilder {
         self
     }
     /// The `resourcesVpcConfig` member as currently set.
+    #[inline]
     pub fn get_resources_vpc_config(&self) -> &Option<crate::types::VpcConfigResponse> {
         &self.resources_vpc_config
     }
     /// The Kubernetes network configuration for the cluster.
+    #[inline]
     pub fn kubernetes_network_config(
         mut self,
         input: crate::types::KubernetesNetworkConfigResponse,
@@ -346,6 +395,7 @@ impl ClusterBuilder {
         self
     }
     /// Sets or clears the `kubernetesNetworkConfig` member.
+    #[inline]
     pub fn set_kubernetes_network_config(
         mut self,
         input: Option<crate::types::KubernetesNetworkConfigResponse>,
@@ -354,118 +404,142 @@ impl ClusterBuilder {
         self
     }
     /// The `kubernetesNetworkConfig` member as currently set.
+    #[inline]
     pub fn get_kubernetes_network_config(
         &self,
     ) -> &Option<crate::types::KubernetesNetworkConfigResponse> {
         &self.kubernetes_network_config
     }
     /// The logging configuration for your cluster.
+    #[inline]
     pub fn logging(mut self, input: crate::types::Logging) -> Self {
         self.logging = Some(input);
         self
     }
     /// Sets or clears the `logging` member.
+    #[inline]
     pub fn set_logging(mut self, input: Option<crate::types::Logging>) -> Self {
         self.logging = input;
         self
     }
     /// The `logging` member as currently set.
+    #[inline]
     pub fn get_logging(&self) -> &Option<crate::types::Logging> {
         &self.logging
     }
     /// The identity provider information for the cluster.
+    #[inline]
     pub fn identity(mut self, input: crate::types::Identity) -> Self {
         self.identity = Some(input);
         self
     }
     /// Sets or clears the `identity` member.
+    #[inline]
     pub fn set_identity(mut self, input: Option<crate::types::Identity>) -> Self {
         self.identity = input;
         self
     }
     /// The `identity` member as currently set.
+    #[inline]
     pub fn get_identity(&self) -> &Option<crate::types::Identity> {
         &self.identity
     }
     /// The current status of the cluster.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ClusterStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ClusterStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ClusterStatus> {
         &self.status
     }
     /// The `certificate-authority-data` for your cluster.
+    #[inline]
     pub fn certificate_authority(mut self, input: crate::types::Certificate) -> Self {
         self.certificate_authority = Some(input);
         self
     }
     /// Sets or clears the `certificateAuthority` member.
+    #[inline]
     pub fn set_certificate_authority(mut self, input: Option<crate::types::Certificate>) -> Self {
         self.certificate_authority = input;
         self
     }
     /// The `certificateAuthority` member as currently set.
+    #[inline]
     pub fn get_certificate_authority(&self) -> &Option<crate::types::Certificate> {
         &self.certificate_authority
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `clientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `clientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// The platform version of your Amazon EKS cluster.
+    #[inline]
     pub fn platform_version(mut self, input: impl Into<String>) -> Self {
         self.platform_version = Some(input.into());
         self
     }
     /// Sets or clears the `platformVersion` member.
+    #[inline]
     pub fn set_platform_version(mut self, input: Option<String>) -> Self {
         self.platform_version = input;
         self
     }
     /// The `platformVersion` member as currently set.
+    #[inline]
     pub fn get_platform_version(&self) -> &Option<String> {
         &self.platform_version
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// Appends an item to the `encryptionConfig` list.
     /// The encryption configuration for the cluster.
+    #[inline]
     pub fn encryption_config(mut self, input: crate::types::EncryptionConfig) -> Self {
         self.encryption_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `encryptionConfig` member.
+    #[inline]
     pub fn set_encryption_config(
         mut self,
         input: Option<Vec<crate::types::EncryptionConfig>>,
@@ -474,15 +548,18 @@ impl ClusterBuilder {
         self
     }
     /// The `encryptionConfig` member as currently set.
+    #[inline]
     pub fn get_encryption_config(&self) -> &Option<Vec<crate::types::EncryptionConfig>> {
         &self.encryption_config
     }
     /// The configuration used to connect to a cluster for registration.
+    #[inline]
     pub fn connector_config(mut self, input: crate::types::ConnectorConfigResponse) -> Self {
         self.connector_config = Some(input);
         self
     }
     /// Sets or clears the `connectorConfig` member.
+    #[inline]
     pub fn set_connector_config(
         mut self,
         input: Option<crate::types::ConnectorConfigResponse>,
@@ -491,43 +568,52 @@ impl ClusterBuilder {
         self
     }
     /// The `connectorConfig` member as currently set.
+    #[inline]
     pub fn get_connector_config(&self) -> &Option<crate::types::ConnectorConfigResponse> {
         &self.connector_config
     }
     /// The ID of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// An object representing the health of your Amazon EKS cluster.
+    #[inline]
     pub fn health(mut self, input: crate::types::ClusterHealth) -> Self {
         self.health = Some(input);
         self
     }
     /// Sets or clears the `health` member.
+    #[inline]
     pub fn set_health(mut self, input: Option<crate::types::ClusterHealth>) -> Self {
         self.health = input;
         self
     }
     /// The `health` member as currently set.
+    #[inline]
     pub fn get_health(&self) -> &Option<crate::types::ClusterHealth> {
         &self.health
     }
     /// An object representing the configuration of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn outpost_config(mut self, input: crate::types::OutpostConfigResponse) -> Self {
         self.outpost_config = Some(input);
         self
     }
     /// Sets or clears the `outpostConfig` member.
+    #[inline]
     pub fn set_outpost_config(
         mut self,
         input: Option<crate::types::OutpostConfigResponse>,
@@ -536,29 +622,35 @@ impl ClusterBuilder {
         self
     }
     /// The `outpostConfig` member as currently set.
+    #[inline]
     pub fn get_outpost_config(&self) -> &Option<crate::types::OutpostConfigResponse> {
         &self.outpost_config
     }
     /// The access configuration for the cluster.
+    #[inline]
     pub fn access_config(mut self, input: crate::types::AccessConfigResponse) -> Self {
         self.access_config = Some(input);
         self
     }
     /// Sets or clears the `accessConfig` member.
+    #[inline]
     pub fn set_access_config(mut self, input: Option<crate::types::AccessConfigResponse>) -> Self {
         self.access_config = input;
         self
     }
     /// The `accessConfig` member as currently set.
+    #[inline]
     pub fn get_access_config(&self) -> &Option<crate::types::AccessConfigResponse> {
         &self.access_config
     }
     /// This value indicates if extended support is enabled or disabled for the cluster.
+    #[inline]
     pub fn upgrade_policy(mut self, input: crate::types::UpgradePolicyResponse) -> Self {
         self.upgrade_policy = Some(input);
         self
     }
     /// Sets or clears the `upgradePolicy` member.
+    #[inline]
     pub fn set_upgrade_policy(
         mut self,
         input: Option<crate::types::UpgradePolicyResponse>,
@@ -567,15 +659,18 @@ impl ClusterBuilder {
         self
     }
     /// The `upgradePolicy` member as currently set.
+    #[inline]
     pub fn get_upgrade_policy(&self) -> &Option<crate::types::UpgradePolicyResponse> {
         &self.upgrade_policy
     }
     /// The configuration for zonal shift for the cluster.
+    #[inline]
     pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigResponse) -> Self {
         self.zonal_shift_config = Some(input);
         self
     }
     /// Sets or clears the `zonalShiftConfig` member.
+    #[inline]
     pub fn set_zonal_shift_config(
         mut self,
         input: Option<crate::types::ZonalShiftConfigResponse>,
@@ -584,10 +679,12 @@ impl ClusterBuilder {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
+    #[inline]
     pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigResponse> {
         &self.zonal_shift_config
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
+    #[inline]
     pub fn remote_network_config(
         mut self,
         input: crate::types::RemoteNetworkConfigResponse,
@@ -596,6 +693,7 @@ impl ClusterBuilder {
         self
     }
     /// Sets or clears the `remoteNetworkConfig` member.
+    #[inline]
     pub fn set_remote_network_config(
         mut self,
         input: Option<crate::types::RemoteNetworkConfigResponse>,
@@ -604,15 +702,18 @@ impl ClusterBuilder {
         self
     }
     /// The `remoteNetworkConfig` member as currently set.
+    #[inline]
     pub fn get_remote_network_config(&self) -> &Option<crate::types::RemoteNetworkConfigResponse> {
         &self.remote_network_config
     }
     /// Indicates the current configuration of the compute capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn compute_config(mut self, input: crate::types::ComputeConfigResponse) -> Self {
         self.compute_config = Some(input);
         self
     }
     /// Sets or clears the `computeConfig` member.
+    #[inline]
     pub fn set_compute_config(
         mut self,
         input: Option<crate::types::ComputeConfigResponse>,
@@ -621,15 +722,18 @@ impl ClusterBuilder {
         self
     }
     /// The `computeConfig` member as currently set.
+    #[inline]
     pub fn get_compute_config(&self) -> &Option<crate::types::ComputeConfigResponse> {
         &self.compute_config
     }
     /// Indicates the current configuration of the block storage capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn storage_config(mut self, input: crate::types::StorageConfigResponse) -> Self {
         self.storage_config = Some(input);
         self
     }
     /// Sets or clears the `storageConfig` member.
+    #[inline]
     pub fn set_storage_config(
         mut self,
         input: Option<crate::types::StorageConfigResponse>,
@@ -638,10 +742,12 @@ impl ClusterBuilder {
         self
     }
     /// The `storageConfig` member as currently set.
+    #[inline]
     pub fn get_storage_config(&self) -> &Option<crate::types::StorageConfigResponse> {
         &self.storage_config
     }
     /// Builds the [`Cluster`].
+    #[inline]
     pub fn build(self) -> Cluster {
         Cluster {
             name: self.name,
@@ -673,6 +779,7 @@ impl ClusterBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_cluster(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Cluster, ::awsrt::json::JsonError> {

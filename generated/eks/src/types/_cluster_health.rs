@@ -17,10 +17,12 @@ pub struct ClusterHealth {
 }
 impl ClusterHealth {
     /// An object representing the health issues of your Amazon EKS cluster.
+    #[inline]
     pub fn issues(&self) -> &[crate::types::ClusterIssue] {
         self.issues.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ClusterHealth`].
+    #[inline]
     pub fn builder() -> ClusterHealthBuilder {
         <ClusterHealthBuilder as ::std::default::Default>::default()
     }
@@ -34,26 +36,31 @@ pub struct ClusterHealthBuilder {
 impl ClusterHealthBuilder {
     /// Appends an item to the `issues` list.
     /// An object representing the health issues of your Amazon EKS cluster.
+    #[inline]
     pub fn issues(mut self, input: crate::types::ClusterIssue) -> Self {
         self.issues.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `issues` member.
+    #[inline]
     pub fn set_issues(mut self, input: Option<Vec<crate::types::ClusterIssue>>) -> Self {
         self.issues = input;
         self
     }
     /// The `issues` member as currently set.
+    #[inline]
     pub fn get_issues(&self) -> &Option<Vec<crate::types::ClusterIssue>> {
         &self.issues
     }
     /// Builds the [`ClusterHealth`].
+    #[inline]
     pub fn build(self) -> ClusterHealth {
         ClusterHealth {
             issues: self.issues,
         }
     }
 }
+#[inline]
 pub(crate) fn de_cluster_health(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ClusterHealth, ::awsrt::json::JsonError> {

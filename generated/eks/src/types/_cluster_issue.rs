@@ -23,18 +23,22 @@ pub struct ClusterIssue {
 }
 impl ClusterIssue {
     /// The error code of the issue.
+    #[inline]
     pub fn code(&self) -> Option<&crate::types::ClusterIssueCode> {
         self.code.as_ref()
     }
     /// A description of the issue.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// The resource IDs that the issue relates to.
+    #[inline]
     pub fn resource_ids(&self) -> &[String] {
         self.resource_ids.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ClusterIssue`].
+    #[inline]
     pub fn builder() -> ClusterIssueBuilder {
         <ClusterIssueBuilder as ::std::default::Default>::default()
     }
@@ -49,49 +53,59 @@ pub struct ClusterIssueBuilder {
 }
 impl ClusterIssueBuilder {
     /// The error code of the issue.
+    #[inline]
     pub fn code(mut self, input: impl Into<crate::types::ClusterIssueCode>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<crate::types::ClusterIssueCode>) -> Self {
         self.code = input;
         self
     }
     /// The `code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<crate::types::ClusterIssueCode> {
         &self.code
     }
     /// A description of the issue.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Appends an item to the `resourceIds` list.
     /// The resource IDs that the issue relates to.
+    #[inline]
     pub fn resource_ids(mut self, input: impl Into<String>) -> Self {
         self.resource_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `resourceIds` member.
+    #[inline]
     pub fn set_resource_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.resource_ids = input;
         self
     }
     /// The `resourceIds` member as currently set.
+    #[inline]
     pub fn get_resource_ids(&self) -> &Option<Vec<String>> {
         &self.resource_ids
     }
     /// Builds the [`ClusterIssue`].
+    #[inline]
     pub fn build(self) -> ClusterIssue {
         ClusterIssue {
             code: self.code,
@@ -100,6 +114,7 @@ impl ClusterIssueBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_cluster_issue(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ClusterIssue, ::awsrt::json::JsonError> {

@@ -54,6 +54,7 @@ pub enum ClusterIssueCode {
 }
 impl ClusterIssueCode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AccessDenied => "AccessDenied",
@@ -104,6 +105,7 @@ impl ClusterIssueCode {
     }
 }
 impl ::std::convert::From<&str> for ClusterIssueCode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "AccessDenied" => Self::AccessDenied,

@@ -28,6 +28,7 @@ pub enum ClusterStatus {
 }
 impl ClusterStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -45,6 +46,7 @@ impl ClusterStatus {
     }
 }
 impl ::std::convert::From<&str> for ClusterStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

@@ -46,46 +46,57 @@ pub struct ClusterVersionInformation {
 }
 impl ClusterVersionInformation {
     /// The Kubernetes version for the cluster.
+    #[inline]
     pub fn cluster_version(&self) -> Option<&str> {
         self.cluster_version.as_deref()
     }
     /// The type of cluster this version is for.
+    #[inline]
     pub fn cluster_type(&self) -> Option<&str> {
         self.cluster_type.as_deref()
     }
     /// Default platform version for this Kubernetes version.
+    #[inline]
     pub fn default_platform_version(&self) -> Option<&str> {
         self.default_platform_version.as_deref()
     }
     /// Indicates if this is a default version.
+    #[inline]
     pub fn default_version(&self) -> bool {
         self.default_version
     }
     /// The release date of this cluster version.
+    #[inline]
     pub fn release_date(&self) -> Option<::awsrt::types::DateTime> {
         self.release_date
     }
     /// Date when standard support ends for this version.
+    #[inline]
     pub fn end_of_standard_support_date(&self) -> Option<::awsrt::types::DateTime> {
         self.end_of_standard_support_date
     }
     /// Date when extended support ends for this version.
+    #[inline]
     pub fn end_of_extended_support_date(&self) -> Option<::awsrt::types::DateTime> {
         self.end_of_extended_support_date
     }
     /// **Important:** This field is deprecated.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::ClusterVersionStatus> {
         self.status.as_ref()
     }
     /// Current status of this cluster version.
+    #[inline]
     pub fn version_status(&self) -> Option<&crate::types::VersionStatus> {
         self.version_status.as_ref()
     }
     /// The patch version of Kubernetes for this cluster version.
+    #[inline]
     pub fn kubernetes_patch_version(&self) -> Option<&str> {
         self.kubernetes_patch_version.as_deref()
     }
     /// Creates a new builder for [`ClusterVersionInformation`].
+    #[inline]
     pub fn builder() -> ClusterVersionInformationBuilder {
         <ClusterVersionInformationBuilder as ::std::default::Default>::default()
     }
@@ -107,81 +118,98 @@ pub struct ClusterVersionInformationBuilder {
 }
 impl ClusterVersionInformationBuilder {
     /// The Kubernetes version for the cluster.
+    #[inline]
     pub fn cluster_version(mut self, input: impl Into<String>) -> Self {
         self.cluster_version = Some(input.into());
         self
     }
     /// Sets or clears the `clusterVersion` member.
+    #[inline]
     pub fn set_cluster_version(mut self, input: Option<String>) -> Self {
         self.cluster_version = input;
         self
     }
     /// The `clusterVersion` member as currently set.
+    #[inline]
     pub fn get_cluster_version(&self) -> &Option<String> {
         &self.cluster_version
     }
     /// The type of cluster this version is for.
+    #[inline]
     pub fn cluster_type(mut self, input: impl Into<String>) -> Self {
         self.cluster_type = Some(input.into());
         self
     }
     /// Sets or clears the `clusterType` member.
+    #[inline]
     pub fn set_cluster_type(mut self, input: Option<String>) -> Self {
         self.cluster_type = input;
         self
     }
     /// The `clusterType` member as currently set.
+    #[inline]
     pub fn get_cluster_type(&self) -> &Option<String> {
         &self.cluster_type
     }
     /// Default platform version for this Kubernetes version.
+    #[inline]
     pub fn default_platform_version(mut self, input: impl Into<String>) -> Self {
         self.default_platform_version = Some(input.into());
         self
     }
     /// Sets or clears the `defaultPlatformVersion` member.
+    #[inline]
     pub fn set_default_platform_version(mut self, input: Option<String>) -> Self {
         self.default_platform_version = input;
         self
     }
     /// The `defaultPlatformVersion` member as currently set.
+    #[inline]
     pub fn get_default_platform_version(&self) -> &Option<String> {
         &self.default_platform_version
     }
     /// Indicates if this is a default version.
+    #[inline]
     pub fn default_version(mut self, input: bool) -> Self {
         self.default_version = Some(input);
         self
     }
     /// Sets or clears the `defaultVersion` member.
+    #[inline]
     pub fn set_default_version(mut self, input: Option<bool>) -> Self {
         self.default_version = input;
         self
     }
     /// The `defaultVersion` member as currently set.
+    #[inline]
     pub fn get_default_version(&self) -> &Option<bool> {
         &self.default_version
     }
     /// The release date of this cluster version.
+    #[inline]
     pub fn release_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.release_date = Some(input);
         self
     }
     /// Sets or clears the `releaseDate` member.
+    #[inline]
     pub fn set_release_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.release_date = input;
         self
     }
     /// The `releaseDate` member as currently set.
+    #[inline]
     pub fn get_release_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.release_date
     }
     /// Date when standard support ends for this version.
+    #[inline]
     pub fn end_of_standard_support_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_of_standard_support_date = Some(input);
         self
     }
     /// Sets or clears the `endOfStandardSupportDate` member.
+    #[inline]
     pub fn set_end_of_standard_support_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -190,15 +218,18 @@ impl ClusterVersionInformationBuilder {
         self
     }
     /// The `endOfStandardSupportDate` member as currently set.
+    #[inline]
     pub fn get_end_of_standard_support_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.end_of_standard_support_date
     }
     /// Date when extended support ends for this version.
+    #[inline]
     pub fn end_of_extended_support_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_of_extended_support_date = Some(input);
         self
     }
     /// Sets or clears the `endOfExtendedSupportDate` member.
+    #[inline]
     pub fn set_end_of_extended_support_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -207,52 +238,63 @@ impl ClusterVersionInformationBuilder {
         self
     }
     /// The `endOfExtendedSupportDate` member as currently set.
+    #[inline]
     pub fn get_end_of_extended_support_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.end_of_extended_support_date
     }
     /// **Important:** This field is deprecated.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ClusterVersionStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ClusterVersionStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ClusterVersionStatus> {
         &self.status
     }
     /// Current status of this cluster version.
+    #[inline]
     pub fn version_status(mut self, input: impl Into<crate::types::VersionStatus>) -> Self {
         self.version_status = Some(input.into());
         self
     }
     /// Sets or clears the `versionStatus` member.
+    #[inline]
     pub fn set_version_status(mut self, input: Option<crate::types::VersionStatus>) -> Self {
         self.version_status = input;
         self
     }
     /// The `versionStatus` member as currently set.
+    #[inline]
     pub fn get_version_status(&self) -> &Option<crate::types::VersionStatus> {
         &self.version_status
     }
     /// The patch version of Kubernetes for this cluster version.
+    #[inline]
     pub fn kubernetes_patch_version(mut self, input: impl Into<String>) -> Self {
         self.kubernetes_patch_version = Some(input.into());
         self
     }
     /// Sets or clears the `kubernetesPatchVersion` member.
+    #[inline]
     pub fn set_kubernetes_patch_version(mut self, input: Option<String>) -> Self {
         self.kubernetes_patch_version = input;
         self
     }
     /// The `kubernetesPatchVersion` member as currently set.
+    #[inline]
     pub fn get_kubernetes_patch_version(&self) -> &Option<String> {
         &self.kubernetes_patch_version
     }
     /// Builds the [`ClusterVersionInformation`].
+    #[inline]
     pub fn build(self) -> ClusterVersionInformation {
         ClusterVersionInformation {
             cluster_version: self.cluster_version,
@@ -268,6 +310,7 @@ impl ClusterVersionInformationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_cluster_version_information(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ClusterVersionInformation, ::awsrt::json::JsonError> {

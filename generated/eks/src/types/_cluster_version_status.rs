@@ -22,6 +22,7 @@ pub enum ClusterVersionStatus {
 }
 impl ClusterVersionStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unsupported => "unsupported",
@@ -36,6 +37,7 @@ impl ClusterVersionStatus {
     }
 }
 impl ::std::convert::From<&str> for ClusterVersionStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "unsupported" => Self::Unsupported,

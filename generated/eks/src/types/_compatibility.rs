@@ -23,18 +23,22 @@ pub struct Compatibility {
 }
 impl Compatibility {
     /// The supported Kubernetes version of the cluster.
+    #[inline]
     pub fn cluster_version(&self) -> Option<&str> {
         self.cluster_version.as_deref()
     }
     /// The supported compute platform.
+    #[inline]
     pub fn platform_versions(&self) -> &[String] {
         self.platform_versions.as_deref().unwrap_or_default()
     }
     /// The supported default version.
+    #[inline]
     pub fn default_version(&self) -> bool {
         self.default_version
     }
     /// Creates a new builder for [`Compatibility`].
+    #[inline]
     pub fn builder() -> CompatibilityBuilder {
         <CompatibilityBuilder as ::std::default::Default>::default()
     }
@@ -49,49 +53,59 @@ pub struct CompatibilityBuilder {
 }
 impl CompatibilityBuilder {
     /// The supported Kubernetes version of the cluster.
+    #[inline]
     pub fn cluster_version(mut self, input: impl Into<String>) -> Self {
         self.cluster_version = Some(input.into());
         self
     }
     /// Sets or clears the `clusterVersion` member.
+    #[inline]
     pub fn set_cluster_version(mut self, input: Option<String>) -> Self {
         self.cluster_version = input;
         self
     }
     /// The `clusterVersion` member as currently set.
+    #[inline]
     pub fn get_cluster_version(&self) -> &Option<String> {
         &self.cluster_version
     }
     /// Appends an item to the `platformVersions` list.
     /// The supported compute platform.
+    #[inline]
     pub fn platform_versions(mut self, input: impl Into<String>) -> Self {
         self.platform_versions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `platformVersions` member.
+    #[inline]
     pub fn set_platform_versions(mut self, input: Option<Vec<String>>) -> Self {
         self.platform_versions = input;
         self
     }
     /// The `platformVersions` member as currently set.
+    #[inline]
     pub fn get_platform_versions(&self) -> &Option<Vec<String>> {
         &self.platform_versions
     }
     /// The supported default version.
+    #[inline]
     pub fn default_version(mut self, input: bool) -> Self {
         self.default_version = Some(input);
         self
     }
     /// Sets or clears the `defaultVersion` member.
+    #[inline]
     pub fn set_default_version(mut self, input: Option<bool>) -> Self {
         self.default_version = input;
         self
     }
     /// The `defaultVersion` member as currently set.
+    #[inline]
     pub fn get_default_version(&self) -> &Option<bool> {
         &self.default_version
     }
     /// Builds the [`Compatibility`].
+    #[inline]
     pub fn build(self) -> Compatibility {
         Compatibility {
             cluster_version: self.cluster_version,
@@ -100,6 +114,7 @@ impl CompatibilityBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_compatibility(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Compatibility, ::awsrt::json::JsonError> {

@@ -23,18 +23,22 @@ pub struct ComputeConfigResponse {
 }
 impl ComputeConfigResponse {
     /// Indicates if the compute capability is enabled on your EKS Auto Mode cluster.
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// Indicates the current configuration of node pools in your EKS Auto Mode cluster.
+    #[inline]
     pub fn node_pools(&self) -> &[String] {
         self.node_pools.as_deref().unwrap_or_default()
     }
     /// The ARN of the IAM Role EKS will assign to EC2 Managed Instances in your EKS Auto Mode cluster.
+    #[inline]
     pub fn node_role_arn(&self) -> Option<&str> {
         self.node_role_arn.as_deref()
     }
     /// Creates a new builder for [`ComputeConfigResponse`].
+    #[inline]
     pub fn builder() -> ComputeConfigResponseBuilder {
         <ComputeConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -49,49 +53,59 @@ pub struct ComputeConfigResponseBuilder {
 }
 impl ComputeConfigResponseBuilder {
     /// Indicates if the compute capability is enabled on your EKS Auto Mode cluster.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// Appends an item to the `nodePools` list.
     /// Indicates the current configuration of node pools in your EKS Auto Mode cluster.
+    #[inline]
     pub fn node_pools(mut self, input: impl Into<String>) -> Self {
         self.node_pools.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `nodePools` member.
+    #[inline]
     pub fn set_node_pools(mut self, input: Option<Vec<String>>) -> Self {
         self.node_pools = input;
         self
     }
     /// The `nodePools` member as currently set.
+    #[inline]
     pub fn get_node_pools(&self) -> &Option<Vec<String>> {
         &self.node_pools
     }
     /// The ARN of the IAM Role EKS will assign to EC2 Managed Instances in your EKS Auto Mode cluster.
+    #[inline]
     pub fn node_role_arn(mut self, input: impl Into<String>) -> Self {
         self.node_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `nodeRoleArn` member.
+    #[inline]
     pub fn set_node_role_arn(mut self, input: Option<String>) -> Self {
         self.node_role_arn = input;
         self
     }
     /// The `nodeRoleArn` member as currently set.
+    #[inline]
     pub fn get_node_role_arn(&self) -> &Option<String> {
         &self.node_role_arn
     }
     /// Builds the [`ComputeConfigResponse`].
+    #[inline]
     pub fn build(self) -> ComputeConfigResponse {
         ComputeConfigResponse {
             enabled: self.enabled,
@@ -100,6 +114,7 @@ impl ComputeConfigResponseBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_compute_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ComputeConfigResponse, ::awsrt::json::JsonError> {

@@ -34,6 +34,7 @@ pub enum ConnectorConfigProvider {
 }
 impl ConnectorConfigProvider {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EksAnywhere => "EKS_ANYWHERE",
@@ -54,6 +55,7 @@ impl ConnectorConfigProvider {
     }
 }
 impl ::std::convert::From<&str> for ConnectorConfigProvider {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "EKS_ANYWHERE" => Self::EksAnywhere,

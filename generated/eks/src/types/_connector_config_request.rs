@@ -20,14 +20,17 @@ pub struct ConnectorConfigRequest {
 }
 impl ConnectorConfigRequest {
     /// The Amazon Resource Name (ARN) of the role that is authorized to request the connector configuration.
+    #[inline]
     pub fn role_arn(&self) -> &str {
         &self.role_arn
     }
     /// The cloud provider for the target cluster to connect.
+    #[inline]
     pub fn provider(&self) -> &crate::types::ConnectorConfigProvider {
         &self.provider
     }
     /// Creates a new builder for [`ConnectorConfigRequest`].
+    #[inline]
     pub fn builder() -> ConnectorConfigRequestBuilder {
         <ConnectorConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -42,31 +45,37 @@ pub struct ConnectorConfigRequestBuilder {
 impl ConnectorConfigRequestBuilder {
     /// The Amazon Resource Name (ARN) of the role that is authorized to request the connector configuration.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// The cloud provider for the target cluster to connect.
     /// This member is required.
+    #[inline]
     pub fn provider(mut self, input: impl Into<crate::types::ConnectorConfigProvider>) -> Self {
         self.provider = Some(input.into());
         self
     }
     /// Sets or clears the `provider` member.
+    #[inline]
     pub fn set_provider(mut self, input: Option<crate::types::ConnectorConfigProvider>) -> Self {
         self.provider = input;
         self
     }
     /// The `provider` member as currently set.
+    #[inline]
     pub fn get_provider(&self) -> &Option<crate::types::ConnectorConfigProvider> {
         &self.provider
     }
@@ -75,6 +84,7 @@ impl ConnectorConfigRequestBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ConnectorConfigRequest, ::awsrt::error::BuildError> {
         Ok(ConnectorConfigRequest {
             role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -88,6 +98,7 @@ impl ConnectorConfigRequestBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_connector_config_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ConnectorConfigRequest,

@@ -29,26 +29,32 @@ pub struct ConnectorConfigResponse {
 }
 impl ConnectorConfigResponse {
     /// A unique ID associated with the cluster for registration purposes.
+    #[inline]
     pub fn activation_id(&self) -> Option<&str> {
         self.activation_id.as_deref()
     }
     /// A unique code associated with the cluster for registration purposes.
+    #[inline]
     pub fn activation_code(&self) -> Option<&str> {
         self.activation_code.as_deref()
     }
     /// The expiration time of the connected cluster.
+    #[inline]
     pub fn activation_expiry(&self) -> Option<::awsrt::types::DateTime> {
         self.activation_expiry
     }
     /// The cluster's cloud service provider.
+    #[inline]
     pub fn provider(&self) -> Option<&str> {
         self.provider.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the role to communicate with services from the connected Kubernetes cluster.
+    #[inline]
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
     }
     /// Creates a new builder for [`ConnectorConfigResponse`].
+    #[inline]
     pub fn builder() -> ConnectorConfigResponseBuilder {
         <ConnectorConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -65,76 +71,92 @@ pub struct ConnectorConfigResponseBuilder {
 }
 impl ConnectorConfigResponseBuilder {
     /// A unique ID associated with the cluster for registration purposes.
+    #[inline]
     pub fn activation_id(mut self, input: impl Into<String>) -> Self {
         self.activation_id = Some(input.into());
         self
     }
     /// Sets or clears the `activationId` member.
+    #[inline]
     pub fn set_activation_id(mut self, input: Option<String>) -> Self {
         self.activation_id = input;
         self
     }
     /// The `activationId` member as currently set.
+    #[inline]
     pub fn get_activation_id(&self) -> &Option<String> {
         &self.activation_id
     }
     /// A unique code associated with the cluster for registration purposes.
+    #[inline]
     pub fn activation_code(mut self, input: impl Into<String>) -> Self {
         self.activation_code = Some(input.into());
         self
     }
     /// Sets or clears the `activationCode` member.
+    #[inline]
     pub fn set_activation_code(mut self, input: Option<String>) -> Self {
         self.activation_code = input;
         self
     }
     /// The `activationCode` member as currently set.
+    #[inline]
     pub fn get_activation_code(&self) -> &Option<String> {
         &self.activation_code
     }
     /// The expiration time of the connected cluster.
+    #[inline]
     pub fn activation_expiry(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.activation_expiry = Some(input);
         self
     }
     /// Sets or clears the `activationExpiry` member.
+    #[inline]
     pub fn set_activation_expiry(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.activation_expiry = input;
         self
     }
     /// The `activationExpiry` member as currently set.
+    #[inline]
     pub fn get_activation_expiry(&self) -> &Option<::awsrt::types::DateTime> {
         &self.activation_expiry
     }
     /// The cluster's cloud service provider.
+    #[inline]
     pub fn provider(mut self, input: impl Into<String>) -> Self {
         self.provider = Some(input.into());
         self
     }
     /// Sets or clears the `provider` member.
+    #[inline]
     pub fn set_provider(mut self, input: Option<String>) -> Self {
         self.provider = input;
         self
     }
     /// The `provider` member as currently set.
+    #[inline]
     pub fn get_provider(&self) -> &Option<String> {
         &self.provider
     }
     /// The Amazon Resource Name (ARN) of the role to communicate with services from the connected Kubernetes cluster.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// Builds the [`ConnectorConfigResponse`].
+    #[inline]
     pub fn build(self) -> ConnectorConfigResponse {
         ConnectorConfigResponse {
             activation_id: self.activation_id,
@@ -145,6 +167,7 @@ impl ConnectorConfigResponseBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_connector_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ConnectorConfigResponse, ::awsrt::json::JsonError> {

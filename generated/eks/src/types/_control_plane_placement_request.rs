@@ -17,10 +17,12 @@ pub struct ControlPlanePlacementRequest {
 }
 impl ControlPlanePlacementRequest {
     /// The name of the placement group for the Kubernetes control plane instances.
+    #[inline]
     pub fn group_name(&self) -> Option<&str> {
         self.group_name.as_deref()
     }
     /// Creates a new builder for [`ControlPlanePlacementRequest`].
+    #[inline]
     pub fn builder() -> ControlPlanePlacementRequestBuilder {
         <ControlPlanePlacementRequestBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct ControlPlanePlacementRequestBuilder {
 }
 impl ControlPlanePlacementRequestBuilder {
     /// The name of the placement group for the Kubernetes control plane instances.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `groupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `groupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// Builds the [`ControlPlanePlacementRequest`].
+    #[inline]
     pub fn build(self) -> ControlPlanePlacementRequest {
         ControlPlanePlacementRequest {
             group_name: self.group_name,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_control_plane_placement_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ControlPlanePlacementRequest,

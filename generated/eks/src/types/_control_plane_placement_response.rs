@@ -17,10 +17,12 @@ pub struct ControlPlanePlacementResponse {
 }
 impl ControlPlanePlacementResponse {
     /// The name of the placement group for the Kubernetes control plane instances.
+    #[inline]
     pub fn group_name(&self) -> Option<&str> {
         self.group_name.as_deref()
     }
     /// Creates a new builder for [`ControlPlanePlacementResponse`].
+    #[inline]
     pub fn builder() -> ControlPlanePlacementResponseBuilder {
         <ControlPlanePlacementResponseBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct ControlPlanePlacementResponseBuilder {
 }
 impl ControlPlanePlacementResponseBuilder {
     /// The name of the placement group for the Kubernetes control plane instances.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `groupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `groupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// Builds the [`ControlPlanePlacementResponse`].
+    #[inline]
     pub fn build(self) -> ControlPlanePlacementResponse {
         ControlPlanePlacementResponse {
             group_name: self.group_name,
         }
     }
 }
+#[inline]
 pub(crate) fn de_control_plane_placement_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ControlPlanePlacementResponse, ::awsrt::json::JsonError> {

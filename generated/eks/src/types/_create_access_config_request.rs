@@ -20,14 +20,17 @@ pub struct CreateAccessConfigRequest {
 }
 impl CreateAccessConfigRequest {
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access entry during cluster creation time.
+    #[inline]
     pub fn bootstrap_cluster_creator_admin_permissions(&self) -> Option<bool> {
         self.bootstrap_cluster_creator_admin_permissions
     }
     /// The desired authentication mode for the cluster.
+    #[inline]
     pub fn authentication_mode(&self) -> Option<&crate::types::AuthenticationMode> {
         self.authentication_mode.as_ref()
     }
     /// Creates a new builder for [`CreateAccessConfigRequest`].
+    #[inline]
     pub fn builder() -> CreateAccessConfigRequestBuilder {
         <CreateAccessConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -41,20 +44,24 @@ pub struct CreateAccessConfigRequestBuilder {
 }
 impl CreateAccessConfigRequestBuilder {
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access entry during cluster creation time.
+    #[inline]
     pub fn bootstrap_cluster_creator_admin_permissions(mut self, input: bool) -> Self {
         self.bootstrap_cluster_creator_admin_permissions = Some(input);
         self
     }
     /// Sets or clears the `bootstrapClusterCreatorAdminPermissions` member.
+    #[inline]
     pub fn set_bootstrap_cluster_creator_admin_permissions(mut self, input: Option<bool>) -> Self {
         self.bootstrap_cluster_creator_admin_permissions = input;
         self
     }
     /// The `bootstrapClusterCreatorAdminPermissions` member as currently set.
+    #[inline]
     pub fn get_bootstrap_cluster_creator_admin_permissions(&self) -> &Option<bool> {
         &self.bootstrap_cluster_creator_admin_permissions
     }
     /// The desired authentication mode for the cluster.
+    #[inline]
     pub fn authentication_mode(
         mut self,
         input: impl Into<crate::types::AuthenticationMode>,
@@ -63,6 +70,7 @@ impl CreateAccessConfigRequestBuilder {
         self
     }
     /// Sets or clears the `authenticationMode` member.
+    #[inline]
     pub fn set_authentication_mode(
         mut self,
         input: Option<crate::types::AuthenticationMode>,
@@ -71,10 +79,12 @@ impl CreateAccessConfigRequestBuilder {
         self
     }
     /// The `authenticationMode` member as currently set.
+    #[inline]
     pub fn get_authentication_mode(&self) -> &Option<crate::types::AuthenticationMode> {
         &self.authentication_mode
     }
     /// Builds the [`CreateAccessConfigRequest`].
+    #[inline]
     pub fn build(self) -> CreateAccessConfigRequest {
         CreateAccessConfigRequest {
             bootstrap_cluster_creator_admin_permissions: self.bootstrap_cluster_creator_admin_permissions,
@@ -82,6 +92,7 @@ impl CreateAccessConfigRequestBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_create_access_config_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &CreateAccessConfigRequest,

@@ -29,26 +29,32 @@ pub struct DeprecationDetail {
 }
 impl DeprecationDetail {
     /// The deprecated version of the resource.
+    #[inline]
     pub fn usage(&self) -> Option<&str> {
         self.usage.as_deref()
     }
     /// The newer version of the resource to migrate to if applicable.
+    #[inline]
     pub fn replaced_with(&self) -> Option<&str> {
         self.replaced_with.as_deref()
     }
     /// The version of the software where the deprecated resource version will stop being served.
+    #[inline]
     pub fn stop_serving_version(&self) -> Option<&str> {
         self.stop_serving_version.as_deref()
     }
     /// The version of the software where the newer resource version became available to migrate to if applicable.
+    #[inline]
     pub fn start_serving_replacement_version(&self) -> Option<&str> {
         self.start_serving_replacement_version.as_deref()
     }
     /// Details about Kubernetes clients using the deprecated resources.
+    #[inline]
     pub fn client_stats(&self) -> &[crate::types::ClientStat] {
         self.client_stats.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DeprecationDetail`].
+    #[inline]
     pub fn builder() -> DeprecationDetailBuilder {
         <DeprecationDetailBuilder as ::std::default::Default>::default()
     }
@@ -65,77 +71,93 @@ pub struct DeprecationDetailBuilder {
 }
 impl DeprecationDetailBuilder {
     /// The deprecated version of the resource.
+    #[inline]
     pub fn usage(mut self, input: impl Into<String>) -> Self {
         self.usage = Some(input.into());
         self
     }
     /// Sets or clears the `usage` member.
+    #[inline]
     pub fn set_usage(mut self, input: Option<String>) -> Self {
         self.usage = input;
         self
     }
     /// The `usage` member as currently set.
+    #[inline]
     pub fn get_usage(&self) -> &Option<String> {
         &self.usage
     }
     /// The newer version of the resource to migrate to if applicable.
+    #[inline]
     pub fn replaced_with(mut self, input: impl Into<String>) -> Self {
         self.replaced_with = Some(input.into());
         self
     }
     /// Sets or clears the `replacedWith` member.
+    #[inline]
     pub fn set_replaced_with(mut self, input: Option<String>) -> Self {
         self.replaced_with = input;
         self
     }
     /// The `replacedWith` member as currently set.
+    #[inline]
     pub fn get_replaced_with(&self) -> &Option<String> {
         &self.replaced_with
     }
     /// The version of the software where the deprecated resource version will stop being served.
+    #[inline]
     pub fn stop_serving_version(mut self, input: impl Into<String>) -> Self {
         self.stop_serving_version = Some(input.into());
         self
     }
     /// Sets or clears the `stopServingVersion` member.
+    #[inline]
     pub fn set_stop_serving_version(mut self, input: Option<String>) -> Self {
         self.stop_serving_version = input;
         self
     }
     /// The `stopServingVersion` member as currently set.
+    #[inline]
     pub fn get_stop_serving_version(&self) -> &Option<String> {
         &self.stop_serving_version
     }
     /// The version of the software where the newer resource version became available to migrate to if applicable.
+    #[inline]
     pub fn start_serving_replacement_version(mut self, input: impl Into<String>) -> Self {
         self.start_serving_replacement_version = Some(input.into());
         self
     }
     /// Sets or clears the `startServingReplacementVersion` member.
+    #[inline]
     pub fn set_start_serving_replacement_version(mut self, input: Option<String>) -> Self {
         self.start_serving_replacement_version = input;
         self
     }
     /// The `startServingReplacementVersion` member as currently set.
+    #[inline]
     pub fn get_start_serving_replacement_version(&self) -> &Option<String> {
         &self.start_serving_replacement_version
     }
     /// Appends an item to the `clientStats` list.
     /// Details about Kubernetes clients using the deprecated resources.
+    #[inline]
     pub fn client_stats(mut self, input: crate::types::ClientStat) -> Self {
         self.client_stats.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `clientStats` member.
+    #[inline]
     pub fn set_client_stats(mut self, input: Option<Vec<crate::types::ClientStat>>) -> Self {
         self.client_stats = input;
         self
     }
     /// The `clientStats` member as currently set.
+    #[inline]
     pub fn get_client_stats(&self) -> &Option<Vec<crate::types::ClientStat>> {
         &self.client_stats
     }
     /// Builds the [`DeprecationDetail`].
+    #[inline]
     pub fn build(self) -> DeprecationDetail {
         DeprecationDetail {
             usage: self.usage,
@@ -146,6 +168,7 @@ impl DeprecationDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_deprecation_detail(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeprecationDetail, ::awsrt::json::JsonError> {

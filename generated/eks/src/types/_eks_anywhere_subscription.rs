@@ -53,58 +53,72 @@ pub struct EksAnywhereSubscription {
 }
 impl EksAnywhereSubscription {
     /// UUID identifying a subscription.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The Amazon Resource Name (ARN) for the subscription.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The Unix timestamp in seconds for when the subscription was created.
+    #[inline]
     pub fn created_at(&self) -> Option<::awsrt::types::DateTime> {
         self.created_at
     }
     /// The Unix timestamp in seconds for when the subscription is effective.
+    #[inline]
     pub fn effective_date(&self) -> Option<::awsrt::types::DateTime> {
         self.effective_date
     }
     /// The Unix timestamp in seconds for when the subscription will expire or auto renew, depending on the auto renew configuration of the subscription object.
+    #[inline]
     pub fn expiration_date(&self) -> Option<::awsrt::types::DateTime> {
         self.expiration_date
     }
     /// The number of licenses included in a subscription.
+    #[inline]
     pub fn license_quantity(&self) -> i32 {
         self.license_quantity
     }
     /// The type of licenses included in the subscription.
+    #[inline]
     pub fn license_type(&self) -> Option<&crate::types::EksAnywhereSubscriptionLicenseType> {
         self.license_type.as_ref()
     }
     /// An EksAnywhereSubscriptionTerm object.
+    #[inline]
     pub fn term(&self) -> Option<&crate::types::EksAnywhereSubscriptionTerm> {
         self.term.as_ref()
     }
     /// The status of a subscription.
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
     /// A boolean indicating whether or not a subscription will auto renew when it expires.
+    #[inline]
     pub fn auto_renew(&self) -> bool {
         self.auto_renew
     }
     /// Amazon Web Services License Manager ARN associated with the subscription.
+    #[inline]
     pub fn license_arns(&self) -> &[String] {
         self.license_arns.as_deref().unwrap_or_default()
     }
     /// Includes all of the claims in the license token necessary to validate the license for extended support.
+    #[inline]
     pub fn licenses(&self) -> &[crate::types::License] {
         self.licenses.as_deref().unwrap_or_default()
     }
     /// The metadata for a subscription to assist with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`EksAnywhereSubscription`].
+    #[inline]
     pub fn builder() -> EksAnywhereSubscriptionBuilder {
         <EksAnywhereSubscriptionBuilder as ::std::default::Default>::default()
     }
@@ -129,90 +143,109 @@ pub struct EksAnywhereSubscriptionBuilder {
 }
 impl EksAnywhereSubscriptionBuilder {
     /// UUID identifying a subscription.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The Amazon Resource Name (ARN) for the subscription.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The Unix timestamp in seconds for when the subscription was created.
+    #[inline]
     pub fn created_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_at = Some(input);
         self
     }
     /// Sets or clears the `createdAt` member.
+    #[inline]
     pub fn set_created_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_at = input;
         self
     }
     /// The `createdAt` member as currently set.
+    #[inline]
     pub fn get_created_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_at
     }
     /// The Unix timestamp in seconds for when the subscription is effective.
+    #[inline]
     pub fn effective_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.effective_date = Some(input);
         self
     }
     /// Sets or clears the `effectiveDate` member.
+    #[inline]
     pub fn set_effective_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.effective_date = input;
         self
     }
     /// The `effectiveDate` member as currently set.
+    #[inline]
     pub fn get_effective_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.effective_date
     }
     /// The Unix timestamp in seconds for when the subscription will expire or auto renew, depending on the auto renew configuration of the subscription object.
+    #[inline]
     pub fn expiration_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expiration_date = Some(input);
         self
     }
     /// Sets or clears the `expirationDate` member.
+    #[inline]
     pub fn set_expiration_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expiration_date = input;
         self
     }
     /// The `expirationDate` member as currently set.
+    #[inline]
     pub fn get_expiration_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expiration_date
     }
     /// The number of licenses included in a subscription.
+    #[inline]
     pub fn license_quantity(mut self, input: i32) -> Self {
         self.license_quantity = Some(input);
         self
     }
     /// Sets or clears the `licenseQuantity` member.
+    #[inline]
     pub fn set_license_quantity(mut self, input: Option<i32>) -> Self {
         self.license_quantity = input;
         self
     }
     /// The `licenseQuantity` member as currently set.
+    #[inline]
     pub fn get_license_quantity(&self) -> &Option<i32> {
         &self.license_quantity
     }
     /// The type of licenses included in the subscription.
+    #[inline]
     pub fn license_type(
         mut self,
         input: impl Into<crate::types::EksAnywhereSubscriptionLicenseType>,
@@ -221,6 +254,7 @@ impl EksAnywhereSubscriptionBuilder {
         self
     }
     /// Sets or clears the `licenseType` member.
+    #[inline]
     pub fn set_license_type(
         mut self,
         input: Option<crate::types::EksAnywhereSubscriptionLicenseType>,
@@ -229,98 +263,118 @@ impl EksAnywhereSubscriptionBuilder {
         self
     }
     /// The `licenseType` member as currently set.
+    #[inline]
     pub fn get_license_type(&self) -> &Option<crate::types::EksAnywhereSubscriptionLicenseType> {
         &self.license_type
     }
     /// An EksAnywhereSubscriptionTerm object.
+    #[inline]
     pub fn term(mut self, input: crate::types::EksAnywhereSubscriptionTerm) -> Self {
         self.term = Some(input);
         self
     }
     /// Sets or clears the `term` member.
+    #[inline]
     pub fn set_term(mut self, input: Option<crate::types::EksAnywhereSubscriptionTerm>) -> Self {
         self.term = input;
         self
     }
     /// The `term` member as currently set.
+    #[inline]
     pub fn get_term(&self) -> &Option<crate::types::EksAnywhereSubscriptionTerm> {
         &self.term
     }
     /// The status of a subscription.
+    #[inline]
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<String>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<String> {
         &self.status
     }
     /// A boolean indicating whether or not a subscription will auto renew when it expires.
+    #[inline]
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
     }
     /// Sets or clears the `autoRenew` member.
+    #[inline]
     pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
         self.auto_renew = input;
         self
     }
     /// The `autoRenew` member as currently set.
+    #[inline]
     pub fn get_auto_renew(&self) -> &Option<bool> {
         &self.auto_renew
     }
     /// Appends an item to the `licenseArns` list.
     /// Amazon Web Services License Manager ARN associated with the subscription.
+    #[inline]
     pub fn license_arns(mut self, input: impl Into<String>) -> Self {
         self.license_arns.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `licenseArns` member.
+    #[inline]
     pub fn set_license_arns(mut self, input: Option<Vec<String>>) -> Self {
         self.license_arns = input;
         self
     }
     /// The `licenseArns` member as currently set.
+    #[inline]
     pub fn get_license_arns(&self) -> &Option<Vec<String>> {
         &self.license_arns
     }
     /// Appends an item to the `licenses` list.
     /// Includes all of the claims in the license token necessary to validate the license for extended support.
+    #[inline]
     pub fn licenses(mut self, input: crate::types::License) -> Self {
         self.licenses.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `licenses` member.
+    #[inline]
     pub fn set_licenses(mut self, input: Option<Vec<crate::types::License>>) -> Self {
         self.licenses = input;
         self
     }
     /// The `licenses` member as currently set.
+    #[inline]
     pub fn get_licenses(&self) -> &Option<Vec<crate::types::License>> {
         &self.licenses
     }
     /// Inserts an entry into the `tags` map.
     /// The metadata for a subscription to assist with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// Builds the [`EksAnywhereSubscription`].
+    #[inline]
     pub fn build(self) -> EksAnywhereSubscription {
         EksAnywhereSubscription {
             id: self.id,
@@ -339,6 +393,7 @@ impl EksAnywhereSubscriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_eks_anywhere_subscription(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EksAnywhereSubscription, ::awsrt::json::JsonError> {

@@ -18,6 +18,7 @@ pub enum EksAnywhereSubscriptionLicenseType {
 }
 impl EksAnywhereSubscriptionLicenseType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cluster => "Cluster",
@@ -30,6 +31,7 @@ impl EksAnywhereSubscriptionLicenseType {
     }
 }
 impl ::std::convert::From<&str> for EksAnywhereSubscriptionLicenseType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Cluster" => Self::Cluster,

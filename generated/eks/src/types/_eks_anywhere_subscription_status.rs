@@ -28,6 +28,7 @@ pub enum EksAnywhereSubscriptionStatus {
 }
 impl EksAnywhereSubscriptionStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -45,6 +46,7 @@ impl EksAnywhereSubscriptionStatus {
     }
 }
 impl ::std::convert::From<&str> for EksAnywhereSubscriptionStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

@@ -20,14 +20,17 @@ pub struct EksAnywhereSubscriptionTerm {
 }
 impl EksAnywhereSubscriptionTerm {
     /// The duration of the subscription term.
+    #[inline]
     pub fn duration(&self) -> i32 {
         self.duration
     }
     /// The term unit of the subscription.
+    #[inline]
     pub fn unit(&self) -> Option<&crate::types::EksAnywhereSubscriptionTermUnit> {
         self.unit.as_ref()
     }
     /// Creates a new builder for [`EksAnywhereSubscriptionTerm`].
+    #[inline]
     pub fn builder() -> EksAnywhereSubscriptionTermBuilder {
         <EksAnywhereSubscriptionTermBuilder as ::std::default::Default>::default()
     }
@@ -41,25 +44,30 @@ pub struct EksAnywhereSubscriptionTermBuilder {
 }
 impl EksAnywhereSubscriptionTermBuilder {
     /// The duration of the subscription term.
+    #[inline]
     pub fn duration(mut self, input: i32) -> Self {
         self.duration = Some(input);
         self
     }
     /// Sets or clears the `duration` member.
+    #[inline]
     pub fn set_duration(mut self, input: Option<i32>) -> Self {
         self.duration = input;
         self
     }
     /// The `duration` member as currently set.
+    #[inline]
     pub fn get_duration(&self) -> &Option<i32> {
         &self.duration
     }
     /// The term unit of the subscription.
+    #[inline]
     pub fn unit(mut self, input: impl Into<crate::types::EksAnywhereSubscriptionTermUnit>) -> Self {
         self.unit = Some(input.into());
         self
     }
     /// Sets or clears the `unit` member.
+    #[inline]
     pub fn set_unit(
         mut self,
         input: Option<crate::types::EksAnywhereSubscriptionTermUnit>,
@@ -68,10 +76,12 @@ impl EksAnywhereSubscriptionTermBuilder {
         self
     }
     /// The `unit` member as currently set.
+    #[inline]
     pub fn get_unit(&self) -> &Option<crate::types::EksAnywhereSubscriptionTermUnit> {
         &self.unit
     }
     /// Builds the [`EksAnywhereSubscriptionTerm`].
+    #[inline]
     pub fn build(self) -> EksAnywhereSubscriptionTerm {
         EksAnywhereSubscriptionTerm {
             duration: self.duration.unwrap_or(0),
@@ -79,6 +89,7 @@ impl EksAnywhereSubscriptionTermBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_eks_anywhere_subscription_term(
     w: &mut ::awsrt::json::JsonWriter,
     v: &EksAnywhereSubscriptionTerm,
@@ -97,6 +108,7 @@ pub(crate) fn ser_eks_anywhere_subscription_term(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_eks_anywhere_subscription_term(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EksAnywhereSubscriptionTerm, ::awsrt::json::JsonError> {

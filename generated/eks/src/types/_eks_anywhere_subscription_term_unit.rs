@@ -18,6 +18,7 @@ pub enum EksAnywhereSubscriptionTermUnit {
 }
 impl EksAnywhereSubscriptionTermUnit {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Months => "MONTHS",
@@ -30,6 +31,7 @@ impl EksAnywhereSubscriptionTermUnit {
     }
 }
 impl ::std::convert::From<&str> for EksAnywhereSubscriptionTermUnit {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "MONTHS" => Self::Months,

@@ -17,10 +17,12 @@ pub struct ElasticLoadBalancing {
 }
 impl ElasticLoadBalancing {
     /// Indicates if the load balancing capability is enabled on your EKS Auto Mode cluster.
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// Creates a new builder for [`ElasticLoadBalancing`].
+    #[inline]
     pub fn builder() -> ElasticLoadBalancingBuilder {
         <ElasticLoadBalancingBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct ElasticLoadBalancingBuilder {
 }
 impl ElasticLoadBalancingBuilder {
     /// Indicates if the load balancing capability is enabled on your EKS Auto Mode cluster.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// Builds the [`ElasticLoadBalancing`].
+    #[inline]
     pub fn build(self) -> ElasticLoadBalancing {
         ElasticLoadBalancing {
             enabled: self.enabled,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_elastic_load_balancing(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ElasticLoadBalancing,
@@ -64,6 +71,7 @@ pub(crate) fn ser_elastic_load_balancing(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_elastic_load_balancing(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ElasticLoadBalancing, ::awsrt::json::JsonError> {

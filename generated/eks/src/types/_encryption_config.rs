@@ -20,14 +20,17 @@ pub struct EncryptionConfig {
 }
 impl EncryptionConfig {
     /// Specifies the resources to be encrypted.
+    #[inline]
     pub fn resources(&self) -> &[String] {
         self.resources.as_deref().unwrap_or_default()
     }
     /// Key Management Service (KMS) key.
+    #[inline]
     pub fn provider(&self) -> Option<&crate::types::Provider> {
         self.provider.as_ref()
     }
     /// Creates a new builder for [`EncryptionConfig`].
+    #[inline]
     pub fn builder() -> EncryptionConfigBuilder {
         <EncryptionConfigBuilder as ::std::default::Default>::default()
     }
@@ -42,34 +45,41 @@ pub struct EncryptionConfigBuilder {
 impl EncryptionConfigBuilder {
     /// Appends an item to the `resources` list.
     /// Specifies the resources to be encrypted.
+    #[inline]
     pub fn resources(mut self, input: impl Into<String>) -> Self {
         self.resources.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `resources` member.
+    #[inline]
     pub fn set_resources(mut self, input: Option<Vec<String>>) -> Self {
         self.resources = input;
         self
     }
     /// The `resources` member as currently set.
+    #[inline]
     pub fn get_resources(&self) -> &Option<Vec<String>> {
         &self.resources
     }
     /// Key Management Service (KMS) key.
+    #[inline]
     pub fn provider(mut self, input: crate::types::Provider) -> Self {
         self.provider = Some(input);
         self
     }
     /// Sets or clears the `provider` member.
+    #[inline]
     pub fn set_provider(mut self, input: Option<crate::types::Provider>) -> Self {
         self.provider = input;
         self
     }
     /// The `provider` member as currently set.
+    #[inline]
     pub fn get_provider(&self) -> &Option<crate::types::Provider> {
         &self.provider
     }
     /// Builds the [`EncryptionConfig`].
+    #[inline]
     pub fn build(self) -> EncryptionConfig {
         EncryptionConfig {
             resources: self.resources,
@@ -77,6 +87,7 @@ impl EncryptionConfigBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_encryption_config(w: &mut ::awsrt::json::JsonWriter, v: &EncryptionConfig) {
     w.begin_object();
     if let Some(value) = &v.resources {
@@ -93,6 +104,7 @@ pub(crate) fn ser_encryption_config(w: &mut ::awsrt::json::JsonWriter, v: &Encry
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_encryption_config(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EncryptionConfig, ::awsrt::json::JsonError> {

@@ -50,6 +50,7 @@ pub enum ErrorCode {
 }
 impl ErrorCode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SubnetNotFound => "SubnetNotFound",
@@ -96,6 +97,7 @@ impl ErrorCode {
     }
 }
 impl ::std::convert::From<&str> for ErrorCode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SubnetNotFound" => Self::SubnetNotFound,

@@ -31,18 +31,22 @@ pub struct ErrorDetail {
 }
 impl ErrorDetail {
     /// A brief description of the error.
+    #[inline]
     pub fn error_code(&self) -> Option<&crate::types::ErrorCode> {
         self.error_code.as_ref()
     }
     /// A more complete description of the error.
+    #[inline]
     pub fn error_message(&self) -> Option<&str> {
         self.error_message.as_deref()
     }
     /// An optional field that contains the resource IDs associated with the error.
+    #[inline]
     pub fn resource_ids(&self) -> &[String] {
         self.resource_ids.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ErrorDetail`].
+    #[inline]
     pub fn builder() -> ErrorDetailBuilder {
         <ErrorDetailBuilder as ::std::default::Default>::default()
     }
@@ -57,49 +61,59 @@ pub struct ErrorDetailBuilder {
 }
 impl ErrorDetailBuilder {
     /// A brief description of the error.
+    #[inline]
     pub fn error_code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
         self.error_code = Some(input.into());
         self
     }
     /// Sets or clears the `errorCode` member.
+    #[inline]
     pub fn set_error_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
         self.error_code = input;
         self
     }
     /// The `errorCode` member as currently set.
+    #[inline]
     pub fn get_error_code(&self) -> &Option<crate::types::ErrorCode> {
         &self.error_code
     }
     /// A more complete description of the error.
+    #[inline]
     pub fn error_message(mut self, input: impl Into<String>) -> Self {
         self.error_message = Some(input.into());
         self
     }
     /// Sets or clears the `errorMessage` member.
+    #[inline]
     pub fn set_error_message(mut self, input: Option<String>) -> Self {
         self.error_message = input;
         self
     }
     /// The `errorMessage` member as currently set.
+    #[inline]
     pub fn get_error_message(&self) -> &Option<String> {
         &self.error_message
     }
     /// Appends an item to the `resourceIds` list.
     /// An optional field that contains the resource IDs associated with the error.
+    #[inline]
     pub fn resource_ids(mut self, input: impl Into<String>) -> Self {
         self.resource_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `resourceIds` member.
+    #[inline]
     pub fn set_resource_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.resource_ids = input;
         self
     }
     /// The `resourceIds` member as currently set.
+    #[inline]
     pub fn get_resource_ids(&self) -> &Option<Vec<String>> {
         &self.resource_ids
     }
     /// Builds the [`ErrorDetail`].
+    #[inline]
     pub fn build(self) -> ErrorDetail {
         ErrorDetail {
             error_code: self.error_code,
@@ -108,6 +122,7 @@ impl ErrorDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_error_detail(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ErrorDetail, ::awsrt::json::JsonError> {

@@ -44,46 +44,57 @@ pub struct FargateProfile {
 }
 impl FargateProfile {
     /// The name of the Fargate profile.
+    #[inline]
     pub fn fargate_profile_name(&self) -> Option<&str> {
         self.fargate_profile_name.as_deref()
     }
     /// The full Amazon Resource Name (ARN) of the Fargate profile.
+    #[inline]
     pub fn fargate_profile_arn(&self) -> Option<&str> {
         self.fargate_profile_arn.as_deref()
     }
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(&self) -> Option<::awsrt::types::DateTime> {
         self.created_at
     }
     /// The Amazon Resource Name (ARN) of the `Pod` execution role to use for any `Pod` that matches the selectors in the Fargate profile.
+    #[inline]
     pub fn pod_execution_role_arn(&self) -> Option<&str> {
         self.pod_execution_role_arn.as_deref()
     }
     /// The IDs of subnets to launch a `Pod` into.
+    #[inline]
     pub fn subnets(&self) -> &[String] {
         self.subnets.as_deref().unwrap_or_default()
     }
     /// The selectors to match for a `Pod` to use this Fargate profile.
+    #[inline]
     pub fn selectors(&self) -> &[crate::types::FargateProfileSelector] {
         self.selectors.as_deref().unwrap_or_default()
     }
     /// The current status of the Fargate profile.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::FargateProfileStatus> {
         self.status.as_ref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// The health status of the Fargate profile.
+    #[inline]
     pub fn health(&self) -> Option<&crate::types::FargateProfileHealth> {
         self.health.as_ref()
     }
     /// Creates a new builder for [`FargateProfile`].
+    #[inline]
     pub fn builder() -> FargateProfileBuilder {
         <FargateProfileBuilder as ::std::default::Default>::default()
     }
@@ -105,97 +116,117 @@ pub struct FargateProfileBuilder {
 }
 impl FargateProfileBuilder {
     /// The name of the Fargate profile.
+    #[inline]
     pub fn fargate_profile_name(mut self, input: impl Into<String>) -> Self {
         self.fargate_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `fargateProfileName` member.
+    #[inline]
     pub fn set_fargate_profile_name(mut self, input: Option<String>) -> Self {
         self.fargate_profile_name = input;
         self
     }
     /// The `fargateProfileName` member as currently set.
+    #[inline]
     pub fn get_fargate_profile_name(&self) -> &Option<String> {
         &self.fargate_profile_name
     }
     /// The full Amazon Resource Name (ARN) of the Fargate profile.
+    #[inline]
     pub fn fargate_profile_arn(mut self, input: impl Into<String>) -> Self {
         self.fargate_profile_arn = Some(input.into());
         self
     }
     /// Sets or clears the `fargateProfileArn` member.
+    #[inline]
     pub fn set_fargate_profile_arn(mut self, input: Option<String>) -> Self {
         self.fargate_profile_arn = input;
         self
     }
     /// The `fargateProfileArn` member as currently set.
+    #[inline]
     pub fn get_fargate_profile_arn(&self) -> &Option<String> {
         &self.fargate_profile_arn
     }
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_at = Some(input);
         self
     }
     /// Sets or clears the `createdAt` member.
+    #[inline]
     pub fn set_created_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_at = input;
         self
     }
     /// The `createdAt` member as currently set.
+    #[inline]
     pub fn get_created_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_at
     }
     /// The Amazon Resource Name (ARN) of the `Pod` execution role to use for any `Pod` that matches the selectors in the Fargate profile.
+    #[inline]
     pub fn pod_execution_role_arn(mut self, input: impl Into<String>) -> Self {
         self.pod_execution_role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `podExecutionRoleArn` member.
+    #[inline]
     pub fn set_pod_execution_role_arn(mut self, input: Option<String>) -> Self {
         self.pod_execution_role_arn = input;
         self
     }
     /// The `podExecutionRoleArn` member as currently set.
+    #[inline]
     pub fn get_pod_execution_role_arn(&self) -> &Option<String> {
         &self.pod_execution_role_arn
     }
     /// Appends an item to the `subnets` list.
     /// The IDs of subnets to launch a `Pod` into.
+    #[inline]
     pub fn subnets(mut self, input: impl Into<String>) -> Self {
         self.subnets.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `subnets` member.
+    #[inline]
     pub fn set_subnets(mut self, input: Option<Vec<String>>) -> Self {
         self.subnets = input;
         self
     }
     /// The `subnets` member as currently set.
+    #[inline]
     pub fn get_subnets(&self) -> &Option<Vec<String>> {
         &self.subnets
     }
     /// Appends an item to the `selectors` list.
     /// The selectors to match for a `Pod` to use this Fargate profile.
+    #[inline]
     pub fn selectors(mut self, input: crate::types::FargateProfileSelector) -> Self {
         self.selectors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `selectors` member.
+    #[inline]
     pub fn set_selectors(
         mut self,
         input: Option<Vec<crate::types::FargateProfileSelector>>,
@@ -204,54 +235,65 @@ impl FargateProfileBuilder {
         self
     }
     /// The `selectors` member as currently set.
+    #[inline]
     pub fn get_selectors(&self) -> &Option<Vec<crate::types::FargateProfileSelector>> {
         &self.selectors
     }
     /// The current status of the Fargate profile.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::FargateProfileStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::FargateProfileStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::FargateProfileStatus> {
         &self.status
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// The health status of the Fargate profile.
+    #[inline]
     pub fn health(mut self, input: crate::types::FargateProfileHealth) -> Self {
         self.health = Some(input);
         self
     }
     /// Sets or clears the `health` member.
+    #[inline]
     pub fn set_health(mut self, input: Option<crate::types::FargateProfileHealth>) -> Self {
         self.health = input;
         self
     }
     /// The `health` member as currently set.
+    #[inline]
     pub fn get_health(&self) -> &Option<crate::types::FargateProfileHealth> {
         &self.health
     }
     /// Builds the [`FargateProfile`].
+    #[inline]
     pub fn build(self) -> FargateProfile {
         FargateProfile {
             fargate_profile_name: self.fargate_profile_name,
@@ -267,6 +309,7 @@ impl FargateProfileBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_fargate_profile(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<FargateProfile, ::awsrt::json::JsonError> {

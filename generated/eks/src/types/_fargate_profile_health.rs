@@ -17,10 +17,12 @@ pub struct FargateProfileHealth {
 }
 impl FargateProfileHealth {
     /// Any issues that are associated with the Fargate profile.
+    #[inline]
     pub fn issues(&self) -> &[crate::types::FargateProfileIssue] {
         self.issues.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`FargateProfileHealth`].
+    #[inline]
     pub fn builder() -> FargateProfileHealthBuilder {
         <FargateProfileHealthBuilder as ::std::default::Default>::default()
     }
@@ -34,26 +36,31 @@ pub struct FargateProfileHealthBuilder {
 impl FargateProfileHealthBuilder {
     /// Appends an item to the `issues` list.
     /// Any issues that are associated with the Fargate profile.
+    #[inline]
     pub fn issues(mut self, input: crate::types::FargateProfileIssue) -> Self {
         self.issues.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `issues` member.
+    #[inline]
     pub fn set_issues(mut self, input: Option<Vec<crate::types::FargateProfileIssue>>) -> Self {
         self.issues = input;
         self
     }
     /// The `issues` member as currently set.
+    #[inline]
     pub fn get_issues(&self) -> &Option<Vec<crate::types::FargateProfileIssue>> {
         &self.issues
     }
     /// Builds the [`FargateProfileHealth`].
+    #[inline]
     pub fn build(self) -> FargateProfileHealth {
         FargateProfileHealth {
             issues: self.issues,
         }
     }
 }
+#[inline]
 pub(crate) fn de_fargate_profile_health(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<FargateProfileHealth, ::awsrt::json::JsonError> {

@@ -24,6 +24,7 @@ pub enum FargateProfileIssueCode {
 }
 impl FargateProfileIssueCode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PodExecutionRoleAlreadyInUse => "PodExecutionRoleAlreadyInUse",
@@ -39,6 +40,7 @@ impl FargateProfileIssueCode {
     }
 }
 impl ::std::convert::From<&str> for FargateProfileIssueCode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "PodExecutionRoleAlreadyInUse" => Self::PodExecutionRoleAlreadyInUse,

@@ -20,14 +20,17 @@ pub struct FargateProfileSelector {
 }
 impl FargateProfileSelector {
     /// The Kubernetes `namespace` that the selector should match.
+    #[inline]
     pub fn namespace(&self) -> Option<&str> {
         self.namespace.as_deref()
     }
     /// The Kubernetes labels that the selector should match.
+    #[inline]
     pub fn labels(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.labels.as_ref()
     }
     /// Creates a new builder for [`FargateProfileSelector`].
+    #[inline]
     pub fn builder() -> FargateProfileSelectorBuilder {
         <FargateProfileSelectorBuilder as ::std::default::Default>::default()
     }
@@ -41,27 +44,32 @@ pub struct FargateProfileSelectorBuilder {
 }
 impl FargateProfileSelectorBuilder {
     /// The Kubernetes `namespace` that the selector should match.
+    #[inline]
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
     /// Sets or clears the `namespace` member.
+    #[inline]
     pub fn set_namespace(mut self, input: Option<String>) -> Self {
         self.namespace = input;
         self
     }
     /// The `namespace` member as currently set.
+    #[inline]
     pub fn get_namespace(&self) -> &Option<String> {
         &self.namespace
     }
     /// Inserts an entry into the `labels` map.
     /// The Kubernetes labels that the selector should match.
+    #[inline]
     pub fn labels(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `labels` member.
+    #[inline]
     pub fn set_labels(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -70,10 +78,12 @@ impl FargateProfileSelectorBuilder {
         self
     }
     /// The `labels` member as currently set.
+    #[inline]
     pub fn get_labels(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.labels
     }
     /// Builds the [`FargateProfileSelector`].
+    #[inline]
     pub fn build(self) -> FargateProfileSelector {
         FargateProfileSelector {
             namespace: self.namespace,
@@ -81,6 +91,7 @@ impl FargateProfileSelectorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_fargate_profile_selector(
     w: &mut ::awsrt::json::JsonWriter,
     v: &FargateProfileSelector,
@@ -101,6 +112,7 @@ pub(crate) fn ser_fargate_profile_selector(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_fargate_profile_selector(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<FargateProfileSelector, ::awsrt::json::JsonError> {

@@ -26,6 +26,7 @@ pub enum FargateProfileStatus {
 }
 impl FargateProfileStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -42,6 +43,7 @@ impl FargateProfileStatus {
     }
 }
 impl ::std::convert::From<&str> for FargateProfileStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

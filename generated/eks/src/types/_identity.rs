@@ -17,10 +17,12 @@ pub struct Identity {
 }
 impl Identity {
     /// An object representing the [OpenID Connect](https://openid.net/connect/) identity provider information.
+    #[inline]
     pub fn oidc(&self) -> Option<&crate::types::Oidc> {
         self.oidc.as_ref()
     }
     /// Creates a new builder for [`Identity`].
+    #[inline]
     pub fn builder() -> IdentityBuilder {
         <IdentityBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct IdentityBuilder {
 }
 impl IdentityBuilder {
     /// An object representing the [OpenID Connect](https://openid.net/connect/) identity provider information.
+    #[inline]
     pub fn oidc(mut self, input: crate::types::Oidc) -> Self {
         self.oidc = Some(input);
         self
     }
     /// Sets or clears the `oidc` member.
+    #[inline]
     pub fn set_oidc(mut self, input: Option<crate::types::Oidc>) -> Self {
         self.oidc = input;
         self
     }
     /// The `oidc` member as currently set.
+    #[inline]
     pub fn get_oidc(&self) -> &Option<crate::types::Oidc> {
         &self.oidc
     }
     /// Builds the [`Identity`].
+    #[inline]
     pub fn build(self) -> Identity {
         Identity {
             oidc: self.oidc,
         }
     }
 }
+#[inline]
 pub(crate) fn de_identity(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Identity, ::awsrt::json::JsonError> {

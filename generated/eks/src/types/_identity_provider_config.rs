@@ -20,14 +20,17 @@ pub struct IdentityProviderConfig {
 }
 impl IdentityProviderConfig {
     /// The type of the identity provider configuration.
+    #[inline]
     pub fn r#type(&self) -> &str {
         &self.r#type
     }
     /// The name of the identity provider configuration.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Creates a new builder for [`IdentityProviderConfig`].
+    #[inline]
     pub fn builder() -> IdentityProviderConfigBuilder {
         <IdentityProviderConfigBuilder as ::std::default::Default>::default()
     }
@@ -42,31 +45,37 @@ pub struct IdentityProviderConfigBuilder {
 impl IdentityProviderConfigBuilder {
     /// The type of the identity provider configuration.
     /// This member is required.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<String>) -> Self {
         self.r#type = input;
         self
     }
     /// The `type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<String> {
         &self.r#type
     }
     /// The name of the identity provider configuration.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
@@ -75,6 +84,7 @@ impl IdentityProviderConfigBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<IdentityProviderConfig, ::awsrt::error::BuildError> {
         Ok(IdentityProviderConfig {
             r#type: self.r#type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -88,6 +98,7 @@ impl IdentityProviderConfigBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_identity_provider_config(
     w: &mut ::awsrt::json::JsonWriter,
     v: &IdentityProviderConfig,
@@ -105,6 +116,7 @@ pub(crate) fn ser_identity_provider_config(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_identity_provider_config(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<IdentityProviderConfig, ::awsrt::json::JsonError> {

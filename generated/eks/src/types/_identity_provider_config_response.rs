@@ -17,10 +17,12 @@ pub struct IdentityProviderConfigResponse {
 }
 impl IdentityProviderConfigResponse {
     /// An object representing an OpenID Connect (OIDC) identity provider configuration.
+    #[inline]
     pub fn oidc(&self) -> Option<&crate::types::OidcIdentityProviderConfig> {
         self.oidc.as_ref()
     }
     /// Creates a new builder for [`IdentityProviderConfigResponse`].
+    #[inline]
     pub fn builder() -> IdentityProviderConfigResponseBuilder {
         <IdentityProviderConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct IdentityProviderConfigResponseBuilder {
 }
 impl IdentityProviderConfigResponseBuilder {
     /// An object representing an OpenID Connect (OIDC) identity provider configuration.
+    #[inline]
     pub fn oidc(mut self, input: crate::types::OidcIdentityProviderConfig) -> Self {
         self.oidc = Some(input);
         self
     }
     /// Sets or clears the `oidc` member.
+    #[inline]
     pub fn set_oidc(mut self, input: Option<crate::types::OidcIdentityProviderConfig>) -> Self {
         self.oidc = input;
         self
     }
     /// The `oidc` member as currently set.
+    #[inline]
     pub fn get_oidc(&self) -> &Option<crate::types::OidcIdentityProviderConfig> {
         &self.oidc
     }
     /// Builds the [`IdentityProviderConfigResponse`].
+    #[inline]
     pub fn build(self) -> IdentityProviderConfigResponse {
         IdentityProviderConfigResponse {
             oidc: self.oidc,
         }
     }
 }
+#[inline]
 pub(crate) fn de_identity_provider_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<IdentityProviderConfigResponse, ::awsrt::json::JsonError> {

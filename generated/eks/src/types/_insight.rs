@@ -50,56 +50,69 @@ pub struct Insight {
 }
 impl Insight {
     /// The ID of the insight.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the insight.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The category of the insight.
+    #[inline]
     pub fn category(&self) -> Option<&crate::types::Category> {
         self.category.as_ref()
     }
     /// The Kubernetes minor version associated with an insight if applicable.
+    #[inline]
     pub fn kubernetes_version(&self) -> Option<&str> {
         self.kubernetes_version.as_deref()
     }
     /// The time Amazon EKS last successfully completed a refresh of this insight check on the cluster.
+    #[inline]
     pub fn last_refresh_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_refresh_time
     }
     /// The time the status of the insight last changed.
+    #[inline]
     pub fn last_transition_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_transition_time
     }
     /// The description of the insight which includes alert criteria, remediation recommendation, and additional resources (contains Markdown).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// An object containing more detail on the status of the insight resource.
+    #[inline]
     pub fn insight_status(&self) -> Option<&crate::types::InsightStatus> {
         self.insight_status.as_ref()
     }
     /// A summary of how to remediate the finding of this insight if applicable.
+    #[inline]
     pub fn recommendation(&self) -> Option<&str> {
         self.recommendation.as_deref()
     }
     /// Links to sources that provide additional context on the insight.
+    #[inline]
     pub fn additional_info(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.additional_info.as_ref()
     }
     /// The details about each resource listed in the insight check result.
+    #[inline]
     pub fn resources(&self) -> &[crate::types::InsightResourceDetail] {
         self.resources.as_deref().unwrap_or_default()
     }
     /// Summary information that relates to the category of the insight.
+    #[inline]
     pub fn category_specific_summary(
         &self,
     ) -> Option<&crate::types::InsightCategorySpecificSummary> {
         self.category_specific_summary.as_ref()
     }
     /// Creates a new builder for [`Insight`].
+    #[inline]
     pub fn builder() -> InsightBuilder {
         <InsightBuilder as ::std::default::Default>::default()
     }
@@ -123,139 +136,168 @@ pub struct InsightBuilder {
 }
 impl InsightBuilder {
     /// The ID of the insight.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the insight.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The category of the insight.
+    #[inline]
     pub fn category(mut self, input: impl Into<crate::types::Category>) -> Self {
         self.category = Some(input.into());
         self
     }
     /// Sets or clears the `category` member.
+    #[inline]
     pub fn set_category(mut self, input: Option<crate::types::Category>) -> Self {
         self.category = input;
         self
     }
     /// The `category` member as currently set.
+    #[inline]
     pub fn get_category(&self) -> &Option<crate::types::Category> {
         &self.category
     }
     /// The Kubernetes minor version associated with an insight if applicable.
+    #[inline]
     pub fn kubernetes_version(mut self, input: impl Into<String>) -> Self {
         self.kubernetes_version = Some(input.into());
         self
     }
     /// Sets or clears the `kubernetesVersion` member.
+    #[inline]
     pub fn set_kubernetes_version(mut self, input: Option<String>) -> Self {
         self.kubernetes_version = input;
         self
     }
     /// The `kubernetesVersion` member as currently set.
+    #[inline]
     pub fn get_kubernetes_version(&self) -> &Option<String> {
         &self.kubernetes_version
     }
     /// The time Amazon EKS last successfully completed a refresh of this insight check on the cluster.
+    #[inline]
     pub fn last_refresh_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_refresh_time = Some(input);
         self
     }
     /// Sets or clears the `lastRefreshTime` member.
+    #[inline]
     pub fn set_last_refresh_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_refresh_time = input;
         self
     }
     /// The `lastRefreshTime` member as currently set.
+    #[inline]
     pub fn get_last_refresh_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_refresh_time
     }
     /// The time the status of the insight last changed.
+    #[inline]
     pub fn last_transition_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_transition_time = Some(input);
         self
     }
     /// Sets or clears the `lastTransitionTime` member.
+    #[inline]
     pub fn set_last_transition_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_transition_time = input;
         self
     }
     /// The `lastTransitionTime` member as currently set.
+    #[inline]
     pub fn get_last_transition_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_transition_time
     }
     /// The description of the insight which includes alert criteria, remediation recommendation, and additional resources (contains Markdown).
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// An object containing more detail on the status of the insight resource.
+    #[inline]
     pub fn insight_status(mut self, input: crate::types::InsightStatus) -> Self {
         self.insight_status = Some(input);
         self
     }
     /// Sets or clears the `insightStatus` member.
+    #[inline]
     pub fn set_insight_status(mut self, input: Option<crate::types::InsightStatus>) -> Self {
         self.insight_status = input;
         self
     }
     /// The `insightStatus` member as currently set.
+    #[inline]
     pub fn get_insight_status(&self) -> &Option<crate::types::InsightStatus> {
         &self.insight_status
     }
     /// A summary of how to remediate the finding of this insight if applicable.
+    #[inline]
     pub fn recommendation(mut self, input: impl Into<String>) -> Self {
         self.recommendation = Some(input.into());
         self
     }
     /// Sets or clears the `recommendation` member.
+    #[inline]
     pub fn set_recommendation(mut self, input: Option<String>) -> Self {
         self.recommendation = input;
         self
     }
     /// The `recommendation` member as currently set.
+    #[inline]
     pub fn get_recommendation(&self) -> &Option<String> {
         &self.recommendation
     }
     /// Inserts an entry into the `additionalInfo` map.
     /// Links to sources that provide additional context on the insight.
+    #[inline]
     pub fn additional_info(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.additional_info.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `additionalInfo` member.
+    #[inline]
     pub fn set_additional_info(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -264,16 +306,19 @@ impl InsightBuilder {
         self
     }
     /// The `additionalInfo` member as currently set.
+    #[inline]
     pub fn get_additional_info(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.additional_info
     }
     /// Appends an item to the `resources` list.
     /// The details about each resource listed in the insight check result.
+    #[inline]
     pub fn resources(mut self, input: crate::types::InsightResourceDetail) -> Self {
         self.resources.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `resources` member.
+    #[inline]
     pub fn set_resources(
         mut self,
         input: Option<Vec<crate::types::InsightResourceDetail>>,
@@ -282,10 +327,12 @@ impl InsightBuilder {
         self
     }
     /// The `resources` member as currently set.
+    #[inline]
     pub fn get_resources(&self) -> &Option<Vec<crate::types::InsightResourceDetail>> {
         &self.resources
     }
     /// Summary information that relates to the category of the insight.
+    #[inline]
     pub fn category_specific_summary(
         mut self,
         input: crate::types::InsightCategorySpecificSummary,
@@ -294,6 +341,7 @@ impl InsightBuilder {
         self
     }
     /// Sets or clears the `categorySpecificSummary` member.
+    #[inline]
     pub fn set_category_specific_summary(
         mut self,
         input: Option<crate::types::InsightCategorySpecificSummary>,
@@ -302,12 +350,14 @@ impl InsightBuilder {
         self
     }
     /// The `categorySpecificSummary` member as currently set.
+    #[inline]
     pub fn get_category_specific_summary(
         &self,
     ) -> &Option<crate::types::InsightCategorySpecificSummary> {
         &self.category_specific_summary
     }
     /// Builds the [`Insight`].
+    #[inline]
     pub fn build(self) -> Insight {
         Insight {
             id: self.id,
@@ -325,6 +375,7 @@ impl InsightBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_insight(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Insight, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct InsightCategorySpecificSummary {
 }
 impl InsightCategorySpecificSummary {
     /// The summary information about deprecated resource usage for an insight check in the `UPGRADE_READINESS` category.
+    #[inline]
     pub fn deprecation_details(&self) -> &[crate::types::DeprecationDetail] {
         self.deprecation_details.as_deref().unwrap_or_default()
     }
     /// A list of `AddonCompatibilityDetail` objects for Amazon EKS add-ons.
+    #[inline]
     pub fn addon_compatibility_details(&self) -> &[crate::types::AddonCompatibilityDetail] {
         self.addon_compatibility_details.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`InsightCategorySpecificSummary`].
+    #[inline]
     pub fn builder() -> InsightCategorySpecificSummaryBuilder {
         <InsightCategorySpecificSummaryBuilder as ::std::default::Default>::default()
     }
@@ -42,11 +45,13 @@ pub struct InsightCategorySpecificSummaryBuilder {
 impl InsightCategorySpecificSummaryBuilder {
     /// Appends an item to the `deprecationDetails` list.
     /// The summary information about deprecated resource usage for an insight check in the `UPGRADE_READINESS` category.
+    #[inline]
     pub fn deprecation_details(mut self, input: crate::types::DeprecationDetail) -> Self {
         self.deprecation_details.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `deprecationDetails` member.
+    #[inline]
     pub fn set_deprecation_details(
         mut self,
         input: Option<Vec<crate::types::DeprecationDetail>>,
@@ -55,11 +60,13 @@ impl InsightCategorySpecificSummaryBuilder {
         self
     }
     /// The `deprecationDetails` member as currently set.
+    #[inline]
     pub fn get_deprecation_details(&self) -> &Option<Vec<crate::types::DeprecationDetail>> {
         &self.deprecation_details
     }
     /// Appends an item to the `addonCompatibilityDetails` list.
     /// A list of `AddonCompatibilityDetail` objects for Amazon EKS add-ons.
+    #[inline]
     pub fn addon_compatibility_details(
         mut self,
         input: crate::types::AddonCompatibilityDetail,
@@ -68,6 +75,7 @@ impl InsightCategorySpecificSummaryBuilder {
         self
     }
     /// Sets or clears the `addonCompatibilityDetails` member.
+    #[inline]
     pub fn set_addon_compatibility_details(
         mut self,
         input: Option<Vec<crate::types::AddonCompatibilityDetail>>,
@@ -76,12 +84,14 @@ impl InsightCategorySpecificSummaryBuilder {
         self
     }
     /// The `addonCompatibilityDetails` member as currently set.
+    #[inline]
     pub fn get_addon_compatibility_details(
         &self,
     ) -> &Option<Vec<crate::types::AddonCompatibilityDetail>> {
         &self.addon_compatibility_details
     }
     /// Builds the [`InsightCategorySpecificSummary`].
+    #[inline]
     pub fn build(self) -> InsightCategorySpecificSummary {
         InsightCategorySpecificSummary {
             deprecation_details: self.deprecation_details,
@@ -89,6 +99,7 @@ impl InsightCategorySpecificSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_insight_category_specific_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InsightCategorySpecificSummary, ::awsrt::json::JsonError> {

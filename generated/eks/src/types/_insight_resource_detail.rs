@@ -23,18 +23,22 @@ pub struct InsightResourceDetail {
 }
 impl InsightResourceDetail {
     /// An object containing more detail on the status of the insight resource.
+    #[inline]
     pub fn insight_status(&self) -> Option<&crate::types::InsightStatus> {
         self.insight_status.as_ref()
     }
     /// The Kubernetes resource URI if applicable.
+    #[inline]
     pub fn kubernetes_resource_uri(&self) -> Option<&str> {
         self.kubernetes_resource_uri.as_deref()
     }
     /// The Amazon Resource Name (ARN) if applicable.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Creates a new builder for [`InsightResourceDetail`].
+    #[inline]
     pub fn builder() -> InsightResourceDetailBuilder {
         <InsightResourceDetailBuilder as ::std::default::Default>::default()
     }
@@ -49,48 +53,58 @@ pub struct InsightResourceDetailBuilder {
 }
 impl InsightResourceDetailBuilder {
     /// An object containing more detail on the status of the insight resource.
+    #[inline]
     pub fn insight_status(mut self, input: crate::types::InsightStatus) -> Self {
         self.insight_status = Some(input);
         self
     }
     /// Sets or clears the `insightStatus` member.
+    #[inline]
     pub fn set_insight_status(mut self, input: Option<crate::types::InsightStatus>) -> Self {
         self.insight_status = input;
         self
     }
     /// The `insightStatus` member as currently set.
+    #[inline]
     pub fn get_insight_status(&self) -> &Option<crate::types::InsightStatus> {
         &self.insight_status
     }
     /// The Kubernetes resource URI if applicable.
+    #[inline]
     pub fn kubernetes_resource_uri(mut self, input: impl Into<String>) -> Self {
         self.kubernetes_resource_uri = Some(input.into());
         self
     }
     /// Sets or clears the `kubernetesResourceUri` member.
+    #[inline]
     pub fn set_kubernetes_resource_uri(mut self, input: Option<String>) -> Self {
         self.kubernetes_resource_uri = input;
         self
     }
     /// The `kubernetesResourceUri` member as currently set.
+    #[inline]
     pub fn get_kubernetes_resource_uri(&self) -> &Option<String> {
         &self.kubernetes_resource_uri
     }
     /// The Amazon Resource Name (ARN) if applicable.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Builds the [`InsightResourceDetail`].
+    #[inline]
     pub fn build(self) -> InsightResourceDetail {
         InsightResourceDetail {
             insight_status: self.insight_status,
@@ -99,6 +113,7 @@ impl InsightResourceDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_insight_resource_detail(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InsightResourceDetail, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct InsightStatus {
 }
 impl InsightStatus {
     /// The status of the resource.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::InsightStatusValue> {
         self.status.as_ref()
     }
     /// Explanation on the reasoning for the status of the resource.
+    #[inline]
     pub fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
     /// Creates a new builder for [`InsightStatus`].
+    #[inline]
     pub fn builder() -> InsightStatusBuilder {
         <InsightStatusBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct InsightStatusBuilder {
 }
 impl InsightStatusBuilder {
     /// The status of the resource.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::InsightStatusValue>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::InsightStatusValue>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::InsightStatusValue> {
         &self.status
     }
     /// Explanation on the reasoning for the status of the resource.
+    #[inline]
     pub fn reason(mut self, input: impl Into<String>) -> Self {
         self.reason = Some(input.into());
         self
     }
     /// Sets or clears the `reason` member.
+    #[inline]
     pub fn set_reason(mut self, input: Option<String>) -> Self {
         self.reason = input;
         self
     }
     /// The `reason` member as currently set.
+    #[inline]
     pub fn get_reason(&self) -> &Option<String> {
         &self.reason
     }
     /// Builds the [`InsightStatus`].
+    #[inline]
     pub fn build(self) -> InsightStatus {
         InsightStatus {
             status: self.status,
@@ -76,6 +86,7 @@ impl InsightStatusBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_insight_status(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InsightStatus, ::awsrt::json::JsonError> {

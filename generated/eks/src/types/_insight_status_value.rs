@@ -24,6 +24,7 @@ pub enum InsightStatusValue {
 }
 impl InsightStatusValue {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Passing => "PASSING",
@@ -39,6 +40,7 @@ impl InsightStatusValue {
     }
 }
 impl ::std::convert::From<&str> for InsightStatusValue {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "PASSING" => Self::Passing,

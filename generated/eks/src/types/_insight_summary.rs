@@ -38,38 +38,47 @@ pub struct InsightSummary {
 }
 impl InsightSummary {
     /// The ID of the insight.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The name of the insight.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The category of the insight.
+    #[inline]
     pub fn category(&self) -> Option<&crate::types::Category> {
         self.category.as_ref()
     }
     /// The Kubernetes minor version associated with an insight if applicable.
+    #[inline]
     pub fn kubernetes_version(&self) -> Option<&str> {
         self.kubernetes_version.as_deref()
     }
     /// The time Amazon EKS last successfully completed a refresh of this insight check on the cluster.
+    #[inline]
     pub fn last_refresh_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_refresh_time
     }
     /// The time the status of the insight last changed.
+    #[inline]
     pub fn last_transition_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_transition_time
     }
     /// The description of the insight which includes alert criteria, remediation recommendation, and additional resources (contains Markdown).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// An object containing more detail on the status of the insight.
+    #[inline]
     pub fn insight_status(&self) -> Option<&crate::types::InsightStatus> {
         self.insight_status.as_ref()
     }
     /// Creates a new builder for [`InsightSummary`].
+    #[inline]
     pub fn builder() -> InsightSummaryBuilder {
         <InsightSummaryBuilder as ::std::default::Default>::default()
     }
@@ -89,118 +98,143 @@ pub struct InsightSummaryBuilder {
 }
 impl InsightSummaryBuilder {
     /// The ID of the insight.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the insight.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The category of the insight.
+    #[inline]
     pub fn category(mut self, input: impl Into<crate::types::Category>) -> Self {
         self.category = Some(input.into());
         self
     }
     /// Sets or clears the `category` member.
+    #[inline]
     pub fn set_category(mut self, input: Option<crate::types::Category>) -> Self {
         self.category = input;
         self
     }
     /// The `category` member as currently set.
+    #[inline]
     pub fn get_category(&self) -> &Option<crate::types::Category> {
         &self.category
     }
     /// The Kubernetes minor version associated with an insight if applicable.
+    #[inline]
     pub fn kubernetes_version(mut self, input: impl Into<String>) -> Self {
         self.kubernetes_version = Some(input.into());
         self
     }
     /// Sets or clears the `kubernetesVersion` member.
+    #[inline]
     pub fn set_kubernetes_version(mut self, input: Option<String>) -> Self {
         self.kubernetes_version = input;
         self
     }
     /// The `kubernetesVersion` member as currently set.
+    #[inline]
     pub fn get_kubernetes_version(&self) -> &Option<String> {
         &self.kubernetes_version
     }
     /// The time Amazon EKS last successfully completed a refresh of this insight check on the cluster.
+    #[inline]
     pub fn last_refresh_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_refresh_time = Some(input);
         self
     }
     /// Sets or clears the `lastRefreshTime` member.
+    #[inline]
     pub fn set_last_refresh_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_refresh_time = input;
         self
     }
     /// The `lastRefreshTime` member as currently set.
+    #[inline]
     pub fn get_last_refresh_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_refresh_time
     }
     /// The time the status of the insight last changed.
+    #[inline]
     pub fn last_transition_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_transition_time = Some(input);
         self
     }
     /// Sets or clears the `lastTransitionTime` member.
+    #[inline]
     pub fn set_last_transition_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_transition_time = input;
         self
     }
     /// The `lastTransitionTime` member as currently set.
+    #[inline]
     pub fn get_last_transition_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_transition_time
     }
     /// The description of the insight which includes alert criteria, remediation recommendation, and additional resources (contains Markdown).
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// An object containing more detail on the status of the insight.
+    #[inline]
     pub fn insight_status(mut self, input: crate::types::InsightStatus) -> Self {
         self.insight_status = Some(input);
         self
     }
     /// Sets or clears the `insightStatus` member.
+    #[inline]
     pub fn set_insight_status(mut self, input: Option<crate::types::InsightStatus>) -> Self {
         self.insight_status = input;
         self
     }
     /// The `insightStatus` member as currently set.
+    #[inline]
     pub fn get_insight_status(&self) -> &Option<crate::types::InsightStatus> {
         &self.insight_status
     }
     /// Builds the [`InsightSummary`].
+    #[inline]
     pub fn build(self) -> InsightSummary {
         InsightSummary {
             id: self.id,
@@ -214,6 +248,7 @@ impl InsightSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_insight_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InsightSummary, ::awsrt::json::JsonError> {

@@ -23,18 +23,22 @@ pub struct InsightsFilter {
 }
 impl InsightsFilter {
     /// The categories to use to filter insights.
+    #[inline]
     pub fn categories(&self) -> &[crate::types::Category] {
         self.categories.as_deref().unwrap_or_default()
     }
     /// The Kubernetes versions to use to filter the insights.
+    #[inline]
     pub fn kubernetes_versions(&self) -> &[String] {
         self.kubernetes_versions.as_deref().unwrap_or_default()
     }
     /// The statuses to use to filter the insights.
+    #[inline]
     pub fn statuses(&self) -> &[crate::types::InsightStatusValue] {
         self.statuses.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`InsightsFilter`].
+    #[inline]
     pub fn builder() -> InsightsFilterBuilder {
         <InsightsFilterBuilder as ::std::default::Default>::default()
     }
@@ -50,50 +54,60 @@ pub struct InsightsFilterBuilder {
 impl InsightsFilterBuilder {
     /// Appends an item to the `categories` list.
     /// The categories to use to filter insights.
+    #[inline]
     pub fn categories(mut self, input: impl Into<crate::types::Category>) -> Self {
         self.categories.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `categories` member.
+    #[inline]
     pub fn set_categories(mut self, input: Option<Vec<crate::types::Category>>) -> Self {
         self.categories = input;
         self
     }
     /// The `categories` member as currently set.
+    #[inline]
     pub fn get_categories(&self) -> &Option<Vec<crate::types::Category>> {
         &self.categories
     }
     /// Appends an item to the `kubernetesVersions` list.
     /// The Kubernetes versions to use to filter the insights.
+    #[inline]
     pub fn kubernetes_versions(mut self, input: impl Into<String>) -> Self {
         self.kubernetes_versions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `kubernetesVersions` member.
+    #[inline]
     pub fn set_kubernetes_versions(mut self, input: Option<Vec<String>>) -> Self {
         self.kubernetes_versions = input;
         self
     }
     /// The `kubernetesVersions` member as currently set.
+    #[inline]
     pub fn get_kubernetes_versions(&self) -> &Option<Vec<String>> {
         &self.kubernetes_versions
     }
     /// Appends an item to the `statuses` list.
     /// The statuses to use to filter the insights.
+    #[inline]
     pub fn statuses(mut self, input: impl Into<crate::types::InsightStatusValue>) -> Self {
         self.statuses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `statuses` member.
+    #[inline]
     pub fn set_statuses(mut self, input: Option<Vec<crate::types::InsightStatusValue>>) -> Self {
         self.statuses = input;
         self
     }
     /// The `statuses` member as currently set.
+    #[inline]
     pub fn get_statuses(&self) -> &Option<Vec<crate::types::InsightStatusValue>> {
         &self.statuses
     }
     /// Builds the [`InsightsFilter`].
+    #[inline]
     pub fn build(self) -> InsightsFilter {
         InsightsFilter {
             categories: self.categories,
@@ -102,6 +116,7 @@ impl InsightsFilterBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_insights_filter(w: &mut ::awsrt::json::JsonWriter, v: &InsightsFilter) {
     w.begin_object();
     if let Some(value) = &v.categories {

@@ -20,6 +20,7 @@ pub enum IpFamily {
 }
 impl IpFamily {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ipv4 => "ipv4",
@@ -33,6 +34,7 @@ impl IpFamily {
     }
 }
 impl ::std::convert::From<&str> for IpFamily {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ipv4" => Self::Ipv4,

@@ -40,18 +40,22 @@ pub struct Issue {
 }
 impl Issue {
     /// A brief description of the error.
+    #[inline]
     pub fn code(&self) -> Option<&crate::types::NodegroupIssueCode> {
         self.code.as_ref()
     }
     /// The error message associated with the issue.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// The Amazon Web Services resources that are afflicted by this issue.
+    #[inline]
     pub fn resource_ids(&self) -> &[String] {
         self.resource_ids.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`Issue`].
+    #[inline]
     pub fn builder() -> IssueBuilder {
         <IssueBuilder as ::std::default::Default>::default()
     }
@@ -66,49 +70,59 @@ pub struct IssueBuilder {
 }
 impl IssueBuilder {
     /// A brief description of the error.
+    #[inline]
     pub fn code(mut self, input: impl Into<crate::types::NodegroupIssueCode>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<crate::types::NodegroupIssueCode>) -> Self {
         self.code = input;
         self
     }
     /// The `code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<crate::types::NodegroupIssueCode> {
         &self.code
     }
     /// The error message associated with the issue.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Appends an item to the `resourceIds` list.
     /// The Amazon Web Services resources that are afflicted by this issue.
+    #[inline]
     pub fn resource_ids(mut self, input: impl Into<String>) -> Self {
         self.resource_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `resourceIds` member.
+    #[inline]
     pub fn set_resource_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.resource_ids = input;
         self
     }
     /// The `resourceIds` member as currently set.
+    #[inline]
     pub fn get_resource_ids(&self) -> &Option<Vec<String>> {
         &self.resource_ids
     }
     /// Builds the [`Issue`].
+    #[inline]
     pub fn build(self) -> Issue {
         Issue {
             code: self.code,
@@ -117,6 +131,7 @@ impl IssueBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_issue(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Issue, ::awsrt::json::JsonError> {

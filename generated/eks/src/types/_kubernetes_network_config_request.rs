@@ -31,18 +31,22 @@ pub struct KubernetesNetworkConfigRequest {
 }
 impl KubernetesNetworkConfigRequest {
     /// Don't specify a value if you select `ipv6` for **ipFamily**.
+    #[inline]
     pub fn service_ipv4_cidr(&self) -> Option<&str> {
         self.service_ipv4_cidr.as_deref()
     }
     /// Specify which IP family is used to assign Kubernetes pod and service IP addresses.
+    #[inline]
     pub fn ip_family(&self) -> Option<&crate::types::IpFamily> {
         self.ip_family.as_ref()
     }
     /// Request to enable or disable the load balancing capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn elastic_load_balancing(&self) -> Option<&crate::types::ElasticLoadBalancing> {
         self.elastic_load_balancing.as_ref()
     }
     /// Creates a new builder for [`KubernetesNetworkConfigRequest`].
+    #[inline]
     pub fn builder() -> KubernetesNetworkConfigRequestBuilder {
         <KubernetesNetworkConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -57,39 +61,47 @@ pub struct KubernetesNetworkConfigRequestBuilder {
 }
 impl KubernetesNetworkConfigRequestBuilder {
     /// Don't specify a value if you select `ipv6` for **ipFamily**.
+    #[inline]
     pub fn service_ipv4_cidr(mut self, input: impl Into<String>) -> Self {
         self.service_ipv4_cidr = Some(input.into());
         self
     }
     /// Sets or clears the `serviceIpv4Cidr` member.
+    #[inline]
     pub fn set_service_ipv4_cidr(mut self, input: Option<String>) -> Self {
         self.service_ipv4_cidr = input;
         self
     }
     /// The `serviceIpv4Cidr` member as currently set.
+    #[inline]
     pub fn get_service_ipv4_cidr(&self) -> &Option<String> {
         &self.service_ipv4_cidr
     }
     /// Specify which IP family is used to assign Kubernetes pod and service IP addresses.
+    #[inline]
     pub fn ip_family(mut self, input: impl Into<crate::types::IpFamily>) -> Self {
         self.ip_family = Some(input.into());
         self
     }
     /// Sets or clears the `ipFamily` member.
+    #[inline]
     pub fn set_ip_family(mut self, input: Option<crate::types::IpFamily>) -> Self {
         self.ip_family = input;
         self
     }
     /// The `ipFamily` member as currently set.
+    #[inline]
     pub fn get_ip_family(&self) -> &Option<crate::types::IpFamily> {
         &self.ip_family
     }
     /// Request to enable or disable the load balancing capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn elastic_load_balancing(mut self, input: crate::types::ElasticLoadBalancing) -> Self {
         self.elastic_load_balancing = Some(input);
         self
     }
     /// Sets or clears the `elasticLoadBalancing` member.
+    #[inline]
     pub fn set_elastic_load_balancing(
         mut self,
         input: Option<crate::types::ElasticLoadBalancing>,
@@ -98,10 +110,12 @@ impl KubernetesNetworkConfigRequestBuilder {
         self
     }
     /// The `elasticLoadBalancing` member as currently set.
+    #[inline]
     pub fn get_elastic_load_balancing(&self) -> &Option<crate::types::ElasticLoadBalancing> {
         &self.elastic_load_balancing
     }
     /// Builds the [`KubernetesNetworkConfigRequest`].
+    #[inline]
     pub fn build(self) -> KubernetesNetworkConfigRequest {
         KubernetesNetworkConfigRequest {
             service_ipv4_cidr: self.service_ipv4_cidr,
@@ -110,6 +124,7 @@ impl KubernetesNetworkConfigRequestBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_kubernetes_network_config_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &KubernetesNetworkConfigRequest,

@@ -26,22 +26,27 @@ pub struct KubernetesNetworkConfigResponse {
 }
 impl KubernetesNetworkConfigResponse {
     /// The CIDR block that Kubernetes `Pod` and `Service` object IP addresses are assigned from.
+    #[inline]
     pub fn service_ipv4_cidr(&self) -> Option<&str> {
         self.service_ipv4_cidr.as_deref()
     }
     /// The CIDR block that Kubernetes pod and service IP addresses are assigned from if you created a 1.21 or later cluster with version 1.10.1 or later of the Amazon VPC CNI add-on and specified `ipv6` for **ipFamily** when you created the cluster.
+    #[inline]
     pub fn service_ipv6_cidr(&self) -> Option<&str> {
         self.service_ipv6_cidr.as_deref()
     }
     /// The IP family used to assign Kubernetes `Pod` and `Service` objects IP addresses.
+    #[inline]
     pub fn ip_family(&self) -> Option<&crate::types::IpFamily> {
         self.ip_family.as_ref()
     }
     /// Indicates the current configuration of the load balancing capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn elastic_load_balancing(&self) -> Option<&crate::types::ElasticLoadBalancing> {
         self.elastic_load_balancing.as_ref()
     }
     /// Creates a new builder for [`KubernetesNetworkConfigResponse`].
+    #[inline]
     pub fn builder() -> KubernetesNetworkConfigResponseBuilder {
         <KubernetesNetworkConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -57,53 +62,64 @@ pub struct KubernetesNetworkConfigResponseBuilder {
 }
 impl KubernetesNetworkConfigResponseBuilder {
     /// The CIDR block that Kubernetes `Pod` and `Service` object IP addresses are assigned from.
+    #[inline]
     pub fn service_ipv4_cidr(mut self, input: impl Into<String>) -> Self {
         self.service_ipv4_cidr = Some(input.into());
         self
     }
     /// Sets or clears the `serviceIpv4Cidr` member.
+    #[inline]
     pub fn set_service_ipv4_cidr(mut self, input: Option<String>) -> Self {
         self.service_ipv4_cidr = input;
         self
     }
     /// The `serviceIpv4Cidr` member as currently set.
+    #[inline]
     pub fn get_service_ipv4_cidr(&self) -> &Option<String> {
         &self.service_ipv4_cidr
     }
     /// The CIDR block that Kubernetes pod and service IP addresses are assigned from if you created a 1.21 or later cluster with version 1.10.1 or later of the Amazon VPC CNI add-on and specified `ipv6` for **ipFamily** when you created the cluster.
+    #[inline]
     pub fn service_ipv6_cidr(mut self, input: impl Into<String>) -> Self {
         self.service_ipv6_cidr = Some(input.into());
         self
     }
     /// Sets or clears the `serviceIpv6Cidr` member.
+    #[inline]
     pub fn set_service_ipv6_cidr(mut self, input: Option<String>) -> Self {
         self.service_ipv6_cidr = input;
         self
     }
     /// The `serviceIpv6Cidr` member as currently set.
+    #[inline]
     pub fn get_service_ipv6_cidr(&self) -> &Option<String> {
         &self.service_ipv6_cidr
     }
     /// The IP family used to assign Kubernetes `Pod` and `Service` objects IP addresses.
+    #[inline]
     pub fn ip_family(mut self, input: impl Into<crate::types::IpFamily>) -> Self {
         self.ip_family = Some(input.into());
         self
     }
     /// Sets or clears the `ipFamily` member.
+    #[inline]
     pub fn set_ip_family(mut self, input: Option<crate::types::IpFamily>) -> Self {
         self.ip_family = input;
         self
     }
     /// The `ipFamily` member as currently set.
+    #[inline]
     pub fn get_ip_family(&self) -> &Option<crate::types::IpFamily> {
         &self.ip_family
     }
     /// Indicates the current configuration of the load balancing capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn elastic_load_balancing(mut self, input: crate::types::ElasticLoadBalancing) -> Self {
         self.elastic_load_balancing = Some(input);
         self
     }
     /// Sets or clears the `elasticLoadBalancing` member.
+    #[inline]
     pub fn set_elastic_load_balancing(
         mut self,
         input: Option<crate::types::ElasticLoadBalancing>,
@@ -112,10 +128,12 @@ impl KubernetesNetworkConfigResponseBuilder {
         self
     }
     /// The `elasticLoadBalancing` member as currently set.
+    #[inline]
     pub fn get_elastic_load_balancing(&self) -> &Option<crate::types::ElasticLoadBalancing> {
         &self.elastic_load_balancing
     }
     /// Builds the [`KubernetesNetworkConfigResponse`].
+    #[inline]
     pub fn build(self) -> KubernetesNetworkConfigResponse {
         KubernetesNetworkConfigResponse {
             service_ipv4_cidr: self.service_ipv4_cidr,
@@ -125,6 +143,7 @@ impl KubernetesNetworkConfigResponseBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kubernetes_network_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KubernetesNetworkConfigResponse, ::awsrt::json::JsonError> {

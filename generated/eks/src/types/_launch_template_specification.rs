@@ -29,18 +29,22 @@ pub struct LaunchTemplateSpecification {
 }
 impl LaunchTemplateSpecification {
     /// The name of the launch template.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The version number of the launch template to use.
+    #[inline]
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
     /// The ID of the launch template.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// Creates a new builder for [`LaunchTemplateSpecification`].
+    #[inline]
     pub fn builder() -> LaunchTemplateSpecificationBuilder {
         <LaunchTemplateSpecificationBuilder as ::std::default::Default>::default()
     }
@@ -55,48 +59,58 @@ pub struct LaunchTemplateSpecificationBuilder {
 }
 impl LaunchTemplateSpecificationBuilder {
     /// The name of the launch template.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The version number of the launch template to use.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.version = Some(input.into());
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.version = input;
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         &self.version
     }
     /// The ID of the launch template.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Builds the [`LaunchTemplateSpecification`].
+    #[inline]
     pub fn build(self) -> LaunchTemplateSpecification {
         LaunchTemplateSpecification {
             name: self.name,
@@ -105,6 +119,7 @@ impl LaunchTemplateSpecificationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_launch_template_specification(
     w: &mut ::awsrt::json::JsonWriter,
     v: &LaunchTemplateSpecification,
@@ -124,6 +139,7 @@ pub(crate) fn ser_launch_template_specification(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_launch_template_specification(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<LaunchTemplateSpecification, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct License {
 }
 impl License {
     /// An id associated with an EKS Anywhere subscription license.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// An optional license token that can be used for extended support verification.
+    #[inline]
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
     /// Creates a new builder for [`License`].
+    #[inline]
     pub fn builder() -> LicenseBuilder {
         <LicenseBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct LicenseBuilder {
 }
 impl LicenseBuilder {
     /// An id associated with an EKS Anywhere subscription license.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// An optional license token that can be used for extended support verification.
+    #[inline]
     pub fn token(mut self, input: impl Into<String>) -> Self {
         self.token = Some(input.into());
         self
     }
     /// Sets or clears the `token` member.
+    #[inline]
     pub fn set_token(mut self, input: Option<String>) -> Self {
         self.token = input;
         self
     }
     /// The `token` member as currently set.
+    #[inline]
     pub fn get_token(&self) -> &Option<String> {
         &self.token
     }
     /// Builds the [`License`].
+    #[inline]
     pub fn build(self) -> License {
         License {
             id: self.id,
@@ -76,6 +86,7 @@ impl LicenseBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_license(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<License, ::awsrt::json::JsonError> {

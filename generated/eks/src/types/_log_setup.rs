@@ -20,14 +20,17 @@ pub struct LogSetup {
 }
 impl LogSetup {
     /// The available cluster control plane log types.
+    #[inline]
     pub fn types(&self) -> &[crate::types::LogType] {
         self.types.as_deref().unwrap_or_default()
     }
     /// If a log type is enabled, that log type exports its control plane logs to CloudWatch Logs .
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// Creates a new builder for [`LogSetup`].
+    #[inline]
     pub fn builder() -> LogSetupBuilder {
         <LogSetupBuilder as ::std::default::Default>::default()
     }
@@ -42,34 +45,41 @@ pub struct LogSetupBuilder {
 impl LogSetupBuilder {
     /// Appends an item to the `types` list.
     /// The available cluster control plane log types.
+    #[inline]
     pub fn types(mut self, input: impl Into<crate::types::LogType>) -> Self {
         self.types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `types` member.
+    #[inline]
     pub fn set_types(mut self, input: Option<Vec<crate::types::LogType>>) -> Self {
         self.types = input;
         self
     }
     /// The `types` member as currently set.
+    #[inline]
     pub fn get_types(&self) -> &Option<Vec<crate::types::LogType>> {
         &self.types
     }
     /// If a log type is enabled, that log type exports its control plane logs to CloudWatch Logs .
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// Builds the [`LogSetup`].
+    #[inline]
     pub fn build(self) -> LogSetup {
         LogSetup {
             types: self.types,
@@ -77,6 +87,7 @@ impl LogSetupBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_log_setup(w: &mut ::awsrt::json::JsonWriter, v: &LogSetup) {
     w.begin_object();
     if let Some(value) = &v.types {
@@ -93,6 +104,7 @@ pub(crate) fn ser_log_setup(w: &mut ::awsrt::json::JsonWriter, v: &LogSetup) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_log_setup(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<LogSetup, ::awsrt::json::JsonError> {

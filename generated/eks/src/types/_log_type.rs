@@ -26,6 +26,7 @@ pub enum LogType {
 }
 impl LogType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Api => "api",
@@ -42,6 +43,7 @@ impl LogType {
     }
 }
 impl ::std::convert::From<&str> for LogType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "api" => Self::Api,

@@ -17,10 +17,12 @@ pub struct Logging {
 }
 impl Logging {
     /// The cluster control plane logging configuration for your cluster.
+    #[inline]
     pub fn cluster_logging(&self) -> &[crate::types::LogSetup] {
         self.cluster_logging.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`Logging`].
+    #[inline]
     pub fn builder() -> LoggingBuilder {
         <LoggingBuilder as ::std::default::Default>::default()
     }
@@ -34,26 +36,31 @@ pub struct LoggingBuilder {
 impl LoggingBuilder {
     /// Appends an item to the `clusterLogging` list.
     /// The cluster control plane logging configuration for your cluster.
+    #[inline]
     pub fn cluster_logging(mut self, input: crate::types::LogSetup) -> Self {
         self.cluster_logging.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `clusterLogging` member.
+    #[inline]
     pub fn set_cluster_logging(mut self, input: Option<Vec<crate::types::LogSetup>>) -> Self {
         self.cluster_logging = input;
         self
     }
     /// The `clusterLogging` member as currently set.
+    #[inline]
     pub fn get_cluster_logging(&self) -> &Option<Vec<crate::types::LogSetup>> {
         &self.cluster_logging
     }
     /// Builds the [`Logging`].
+    #[inline]
     pub fn build(self) -> Logging {
         Logging {
             cluster_logging: self.cluster_logging,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_logging(w: &mut ::awsrt::json::JsonWriter, v: &Logging) {
     w.begin_object();
     if let Some(value) = &v.cluster_logging {
@@ -66,6 +73,7 @@ pub(crate) fn ser_logging(w: &mut ::awsrt::json::JsonWriter, v: &Logging) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_logging(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Logging, ::awsrt::json::JsonError> {

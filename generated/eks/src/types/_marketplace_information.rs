@@ -20,14 +20,17 @@ pub struct MarketplaceInformation {
 }
 impl MarketplaceInformation {
     /// The product ID from the Amazon Web Services Marketplace.
+    #[inline]
     pub fn product_id(&self) -> Option<&str> {
         self.product_id.as_deref()
     }
     /// The product URL from the Amazon Web Services Marketplace.
+    #[inline]
     pub fn product_url(&self) -> Option<&str> {
         self.product_url.as_deref()
     }
     /// Creates a new builder for [`MarketplaceInformation`].
+    #[inline]
     pub fn builder() -> MarketplaceInformationBuilder {
         <MarketplaceInformationBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct MarketplaceInformationBuilder {
 }
 impl MarketplaceInformationBuilder {
     /// The product ID from the Amazon Web Services Marketplace.
+    #[inline]
     pub fn product_id(mut self, input: impl Into<String>) -> Self {
         self.product_id = Some(input.into());
         self
     }
     /// Sets or clears the `productId` member.
+    #[inline]
     pub fn set_product_id(mut self, input: Option<String>) -> Self {
         self.product_id = input;
         self
     }
     /// The `productId` member as currently set.
+    #[inline]
     pub fn get_product_id(&self) -> &Option<String> {
         &self.product_id
     }
     /// The product URL from the Amazon Web Services Marketplace.
+    #[inline]
     pub fn product_url(mut self, input: impl Into<String>) -> Self {
         self.product_url = Some(input.into());
         self
     }
     /// Sets or clears the `productUrl` member.
+    #[inline]
     pub fn set_product_url(mut self, input: Option<String>) -> Self {
         self.product_url = input;
         self
     }
     /// The `productUrl` member as currently set.
+    #[inline]
     pub fn get_product_url(&self) -> &Option<String> {
         &self.product_url
     }
     /// Builds the [`MarketplaceInformation`].
+    #[inline]
     pub fn build(self) -> MarketplaceInformation {
         MarketplaceInformation {
             product_id: self.product_id,
@@ -76,6 +86,7 @@ impl MarketplaceInformationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_marketplace_information(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<MarketplaceInformation, ::awsrt::json::JsonError> {

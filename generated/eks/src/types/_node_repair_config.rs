@@ -17,10 +17,12 @@ pub struct NodeRepairConfig {
 }
 impl NodeRepairConfig {
     /// Specifies whether to enable node auto repair for the node group.
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// Creates a new builder for [`NodeRepairConfig`].
+    #[inline]
     pub fn builder() -> NodeRepairConfigBuilder {
         <NodeRepairConfigBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct NodeRepairConfigBuilder {
 }
 impl NodeRepairConfigBuilder {
     /// Specifies whether to enable node auto repair for the node group.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// Builds the [`NodeRepairConfig`].
+    #[inline]
     pub fn build(self) -> NodeRepairConfig {
         NodeRepairConfig {
             enabled: self.enabled,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_node_repair_config(w: &mut ::awsrt::json::JsonWriter, v: &NodeRepairConfig) {
     w.begin_object();
     if let Some(value) = &v.enabled {
@@ -61,6 +68,7 @@ pub(crate) fn ser_node_repair_config(w: &mut ::awsrt::json::JsonWriter, v: &Node
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_node_repair_config(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<NodeRepairConfig, ::awsrt::json::JsonError> {

@@ -88,102 +88,127 @@ pub struct Nodegroup {
 }
 impl Nodegroup {
     /// The name associated with an Amazon EKS managed node group.
+    #[inline]
     pub fn nodegroup_name(&self) -> Option<&str> {
         self.nodegroup_name.as_deref()
     }
     /// The Amazon Resource Name (ARN) associated with the managed node group.
+    #[inline]
     pub fn nodegroup_arn(&self) -> Option<&str> {
         self.nodegroup_arn.as_deref()
     }
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The Kubernetes version of the managed node group.
+    #[inline]
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
     /// If the node group was deployed using a launch template with a custom AMI, then this is the AMI ID that was specified in the launch template.
+    #[inline]
     pub fn release_version(&self) -> Option<&str> {
         self.release_version.as_deref()
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(&self) -> Option<::awsrt::types::DateTime> {
         self.created_at
     }
     /// The Unix epoch timestamp for the last modification to the object.
+    #[inline]
     pub fn modified_at(&self) -> Option<::awsrt::types::DateTime> {
         self.modified_at
     }
     /// The current status of the managed node group.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::NodegroupStatus> {
         self.status.as_ref()
     }
     /// The capacity type of your managed node group.
+    #[inline]
     pub fn capacity_type(&self) -> Option<&crate::types::CapacityTypes> {
         self.capacity_type.as_ref()
     }
     /// The scaling configuration details for the Auto Scaling group that is associated with your node group.
+    #[inline]
     pub fn scaling_config(&self) -> Option<&crate::types::NodegroupScalingConfig> {
         self.scaling_config.as_ref()
     }
     /// If the node group wasn't deployed with a launch template, then this is the instance type that is associated with the node group.
+    #[inline]
     pub fn instance_types(&self) -> &[String] {
         self.instance_types.as_deref().unwrap_or_default()
     }
     /// The subnets that were specified for the Auto Scaling group that is associated with your node group.
+    #[inline]
     pub fn subnets(&self) -> &[String] {
         self.subnets.as_deref().unwrap_or_default()
     }
     /// If the node group wasn't deployed with a launch template, then this is the remote access configuration that is associated with the node group.
+    #[inline]
     pub fn remote_access(&self) -> Option<&crate::types::RemoteAccessConfig> {
         self.remote_access.as_ref()
     }
     /// If the node group was deployed using a launch template with a custom AMI, then this is `CUSTOM`.
+    #[inline]
     pub fn ami_type(&self) -> Option<&crate::types::AmiTypes> {
         self.ami_type.as_ref()
     }
     /// The IAM role associated with your node group.
+    #[inline]
     pub fn node_role(&self) -> Option<&str> {
         self.node_role.as_deref()
     }
     /// The Kubernetes `labels` applied to the nodes in the node group.
+    #[inline]
     pub fn labels(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.labels.as_ref()
     }
     /// The Kubernetes taints to be applied to the nodes in the node group when they are created.
+    #[inline]
     pub fn taints(&self) -> &[crate::types::Taint] {
         self.taints.as_deref().unwrap_or_default()
     }
     /// The resources associated with the node group, such as Auto Scaling groups and security groups for remote access.
+    #[inline]
     pub fn resources(&self) -> Option<&crate::types::NodegroupResources> {
         self.resources.as_ref()
     }
     /// If the node group wasn't deployed with a launch template, then this is the disk size in the node group configuration.
+    #[inline]
     pub fn disk_size(&self) -> Option<i32> {
         self.disk_size
     }
     /// The health status of the node group.
+    #[inline]
     pub fn health(&self) -> Option<&crate::types::NodegroupHealth> {
         self.health.as_ref()
     }
     /// The node group update configuration.
+    #[inline]
     pub fn update_config(&self) -> Option<&crate::types::NodegroupUpdateConfig> {
         self.update_config.as_ref()
     }
     /// The node auto repair configuration for the node group.
+    #[inline]
     pub fn node_repair_config(&self) -> Option<&crate::types::NodeRepairConfig> {
         self.node_repair_config.as_ref()
     }
     /// If a launch template was used to create the node group, then this is the launch template that was used.
+    #[inline]
     pub fn launch_template(&self) -> Option<&crate::types::LaunchTemplateSpecification> {
         self.launch_template.as_ref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`Nodegroup`].
+    #[inline]
     pub fn builder() -> NodegroupBuilder {
         <NodegroupBuilder as ::std::default::Default>::default()
     }
@@ -219,137 +244,166 @@ pub struct NodegroupBuilder {
 }
 impl NodegroupBuilder {
     /// The name associated with an Amazon EKS managed node group.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
     /// The Amazon Resource Name (ARN) associated with the managed node group.
+    #[inline]
     pub fn nodegroup_arn(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_arn = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupArn` member.
+    #[inline]
     pub fn set_nodegroup_arn(mut self, input: Option<String>) -> Self {
         self.nodegroup_arn = input;
         self
     }
     /// The `nodegroupArn` member as currently set.
+    #[inline]
     pub fn get_nodegroup_arn(&self) -> &Option<String> {
         &self.nodegroup_arn
     }
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The Kubernetes version of the managed node group.
+    #[inline]
     pub fn version(mut self, input: impl Into<String>) -> Self {
         self.version = Some(input.into());
         self
     }
     /// Sets or clears the `version` member.
+    #[inline]
     pub fn set_version(mut self, input: Option<String>) -> Self {
         self.version = input;
         self
     }
     /// The `version` member as currently set.
+    #[inline]
     pub fn get_version(&self) -> &Option<String> {
         &self.version
     }
     /// If the node group was deployed using a launch template with a custom AMI, then this is the AMI ID that was specified in the launch template.
+    #[inline]
     pub fn release_version(mut self, input: impl Into<String>) -> Self {
         self.release_version = Some(input.into());
         self
     }
     /// Sets or clears the `releaseVersion` member.
+    #[inline]
     pub fn set_release_version(mut self, input: Option<String>) -> Self {
         self.release_version = input;
         self
     }
     /// The `releaseVersion` member as currently set.
+    #[inline]
     pub fn get_release_version(&self) -> &Option<String> {
         &self.release_version
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_at = Some(input);
         self
     }
     /// Sets or clears the `createdAt` member.
+    #[inline]
     pub fn set_created_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_at = input;
         self
     }
     /// The `createdAt` member as currently set.
+    #[inline]
     pub fn get_created_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_at
     }
     /// The Unix epoch timestamp for the last modification to the object.
+    #[inline]
     pub fn modified_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.modified_at = Some(input);
         self
     }
     /// Sets or clears the `modifiedAt` member.
+    #[inline]
     pub fn set_modified_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.modified_at = input;
         self
     }
     /// The `modifiedAt` member as currently set.
+    #[inline]
     pub fn get_modified_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.modified_at
     }
     /// The current status of the managed node group.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::NodegroupStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::NodegroupStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::NodegroupStatus> {
         &self.status
     }
     /// The capacity type of your managed node group.
+    #[inline]
     pub fn capacity_type(mut self, input: impl Into<crate::types::CapacityTypes>) -> Self {
         self.capacity_type = Some(input.into());
         self
     }
     /// Sets or clears the `capacityType` member.
+    #[inline]
     pub fn set_capacity_type(mut self, input: Option<crate::types::CapacityTypes>) -> Self {
         self.capacity_type = input;
         self
     }
     /// The `capacityType` member as currently set.
+    #[inline]
     pub fn get_capacity_type(&self) -> &Option<crate::types::CapacityTypes> {
         &self.capacity_type
     }
     /// The scaling configuration details for the Auto Scaling group that is associated with your node group.
+    #[inline]
     pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.scaling_config = Some(input);
         self
     }
     /// Sets or clears the `scalingConfig` member.
+    #[inline]
     pub fn set_scaling_config(
         mut self,
         input: Option<crate::types::NodegroupScalingConfig>,
@@ -358,89 +412,107 @@ impl NodegroupBuilder {
         self
     }
     /// The `scalingConfig` member as currently set.
+    #[inline]
     pub fn get_scaling_config(&self) -> &Option<crate::types::NodegroupScalingConfig> {
         &self.scaling_config
     }
     /// Appends an item to the `instanceTypes` list.
     /// If the node group wasn't deployed with a launch template, then this is the instance type that is associated with the node group.
+    #[inline]
     pub fn instance_types(mut self, input: impl Into<String>) -> Self {
         self.instance_types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `instanceTypes` member.
+    #[inline]
     pub fn set_instance_types(mut self, input: Option<Vec<String>>) -> Self {
         self.instance_types = input;
         self
     }
     /// The `instanceTypes` member as currently set.
+    #[inline]
     pub fn get_instance_types(&self) -> &Option<Vec<String>> {
         &self.instance_types
     }
     /// Appends an item to the `subnets` list.
     /// The subnets that were specified for the Auto Scaling group that is associated with your node group.
+    #[inline]
     pub fn subnets(mut self, input: impl Into<String>) -> Self {
         self.subnets.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `subnets` member.
+    #[inline]
     pub fn set_subnets(mut self, input: Option<Vec<String>>) -> Self {
         self.subnets = input;
         self
     }
     /// The `subnets` member as currently set.
+    #[inline]
     pub fn get_subnets(&self) -> &Option<Vec<String>> {
         &self.subnets
     }
     /// If the node group wasn't deployed with a launch template, then this is the remote access configuration that is associated with the node group.
+    #[inline]
     pub fn remote_access(mut self, input: crate::types::RemoteAccessConfig) -> Self {
         self.remote_access = Some(input);
         self
     }
     /// Sets or clears the `remoteAccess` member.
+    #[inline]
     pub fn set_remote_access(mut self, input: Option<crate::types::RemoteAccessConfig>) -> Self {
         self.remote_access = input;
         self
     }
     /// The `remoteAccess` member as currently set.
+    #[inline]
     pub fn get_remote_access(&self) -> &Option<crate::types::RemoteAccessConfig> {
         &self.remote_access
     }
     /// If the node group was deployed using a launch template with a custom AMI, then this is `CUSTOM`.
+    #[inline]
     pub fn ami_type(mut self, input: impl Into<crate::types::AmiTypes>) -> Self {
         self.ami_type = Some(input.into());
         self
     }
     /// Sets or clears the `amiType` member.
+    #[inline]
     pub fn set_ami_type(mut self, input: Option<crate::types::AmiTypes>) -> Self {
         self.ami_type = input;
         self
     }
     /// The `amiType` member as currently set.
+    #[inline]
     pub fn get_ami_type(&self) -> &Option<crate::types::AmiTypes> {
         &self.ami_type
     }
     /// The IAM role associated with your node group.
+    #[inline]
     pub fn node_role(mut self, input: impl Into<String>) -> Self {
         self.node_role = Some(input.into());
         self
     }
     /// Sets or clears the `nodeRole` member.
+    #[inline]
     pub fn set_node_role(mut self, input: Option<String>) -> Self {
         self.node_role = input;
         self
     }
     /// The `nodeRole` member as currently set.
+    #[inline]
     pub fn get_node_role(&self) -> &Option<String> {
         &self.node_role
     }
     /// Inserts an entry into the `labels` map.
     /// The Kubernetes `labels` applied to the nodes in the node group.
+    #[inline]
     pub fn labels(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `labels` member.
+    #[inline]
     pub fn set_labels(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -449,100 +521,121 @@ impl NodegroupBuilder {
         self
     }
     /// The `labels` member as currently set.
+    #[inline]
     pub fn get_labels(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.labels
     }
     /// Appends an item to the `taints` list.
     /// The Kubernetes taints to be applied to the nodes in the node group when they are created.
+    #[inline]
     pub fn taints(mut self, input: crate::types::Taint) -> Self {
         self.taints.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `taints` member.
+    #[inline]
     pub fn set_taints(mut self, input: Option<Vec<crate::types::Taint>>) -> Self {
         self.taints = input;
         self
     }
     /// The `taints` member as currently set.
+    #[inline]
     pub fn get_taints(&self) -> &Option<Vec<crate::types::Taint>> {
         &self.taints
     }
     /// The resources associated with the node group, such as Auto Scaling groups and security groups for remote access.
+    #[inline]
     pub fn resources(mut self, input: crate::types::NodegroupResources) -> Self {
         self.resources = Some(input);
         self
     }
     /// Sets or clears the `resources` member.
+    #[inline]
     pub fn set_resources(mut self, input: Option<crate::types::NodegroupResources>) -> Self {
         self.resources = input;
         self
     }
     /// The `resources` member as currently set.
+    #[inline]
     pub fn get_resources(&self) -> &Option<crate::types::NodegroupResources> {
         &self.resources
     }
     /// If the node group wasn't deployed with a launch template, then this is the disk size in the node group configuration.
+    #[inline]
     pub fn disk_size(mut self, input: i32) -> Self {
         self.disk_size = Some(input);
         self
     }
     /// Sets or clears the `diskSize` member.
+    #[inline]
     pub fn set_disk_size(mut self, input: Option<i32>) -> Self {
         self.disk_size = input;
         self
     }
     /// The `diskSize` member as currently set.
+    #[inline]
     pub fn get_disk_size(&self) -> &Option<i32> {
         &self.disk_size
     }
     /// The health status of the node group.
+    #[inline]
     pub fn health(mut self, input: crate::types::NodegroupHealth) -> Self {
         self.health = Some(input);
         self
     }
     /// Sets or clears the `health` member.
+    #[inline]
     pub fn set_health(mut self, input: Option<crate::types::NodegroupHealth>) -> Self {
         self.health = input;
         self
     }
     /// The `health` member as currently set.
+    #[inline]
     pub fn get_health(&self) -> &Option<crate::types::NodegroupHealth> {
         &self.health
     }
     /// The node group update configuration.
+    #[inline]
     pub fn update_config(mut self, input: crate::types::NodegroupUpdateConfig) -> Self {
         self.update_config = Some(input);
         self
     }
     /// Sets or clears the `updateConfig` member.
+    #[inline]
     pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.update_config = input;
         self
     }
     /// The `updateConfig` member as currently set.
+    #[inline]
     pub fn get_update_config(&self) -> &Option<crate::types::NodegroupUpdateConfig> {
         &self.update_config
     }
     /// The node auto repair configuration for the node group.
+    #[inline]
     pub fn node_repair_config(mut self, input: crate::types::NodeRepairConfig) -> Self {
         self.node_repair_config = Some(input);
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
+    #[inline]
     pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.node_repair_config = input;
         self
     }
     /// The `nodeRepairConfig` member as currently set.
+    #[inline]
     pub fn get_node_repair_config(&self) -> &Option<crate::types::NodeRepairConfig> {
         &self.node_repair_config
     }
     /// If a launch template was used to create the node group, then this is the launch template that was used.
+    #[inline]
     pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.launch_template = Some(input);
         self
     }
     /// Sets or clears the `launchTemplate` member.
+    #[inline]
     pub fn set_launch_template(
         mut self,
         input: Option<crate::types::LaunchTemplateSpecification>,
@@ -551,26 +644,31 @@ impl NodegroupBuilder {
         self
     }
     /// The `launchTemplate` member as currently set.
+    #[inline]
     pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         &self.launch_template
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// Builds the [`Nodegroup`].
+    #[inline]
     pub fn build(self) -> Nodegroup {
         Nodegroup {
             nodegroup_name: self.nodegroup_name,
@@ -600,6 +698,7 @@ impl NodegroupBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_nodegroup(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Nodegroup, ::awsrt::json::JsonError> {

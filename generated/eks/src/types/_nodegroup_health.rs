@@ -17,10 +17,12 @@ pub struct NodegroupHealth {
 }
 impl NodegroupHealth {
     /// Any issues that are associated with the node group.
+    #[inline]
     pub fn issues(&self) -> &[crate::types::Issue] {
         self.issues.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`NodegroupHealth`].
+    #[inline]
     pub fn builder() -> NodegroupHealthBuilder {
         <NodegroupHealthBuilder as ::std::default::Default>::default()
     }
@@ -34,26 +36,31 @@ pub struct NodegroupHealthBuilder {
 impl NodegroupHealthBuilder {
     /// Appends an item to the `issues` list.
     /// Any issues that are associated with the node group.
+    #[inline]
     pub fn issues(mut self, input: crate::types::Issue) -> Self {
         self.issues.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `issues` member.
+    #[inline]
     pub fn set_issues(mut self, input: Option<Vec<crate::types::Issue>>) -> Self {
         self.issues = input;
         self
     }
     /// The `issues` member as currently set.
+    #[inline]
     pub fn get_issues(&self) -> &Option<Vec<crate::types::Issue>> {
         &self.issues
     }
     /// Builds the [`NodegroupHealth`].
+    #[inline]
     pub fn build(self) -> NodegroupHealth {
         NodegroupHealth {
             issues: self.issues,
         }
     }
 }
+#[inline]
 pub(crate) fn de_nodegroup_health(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<NodegroupHealth, ::awsrt::json::JsonError> {

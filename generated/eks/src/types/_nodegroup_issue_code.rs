@@ -88,6 +88,7 @@ pub enum NodegroupIssueCode {
 }
 impl NodegroupIssueCode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AutoScalingGroupNotFound => "AutoScalingGroupNotFound",
@@ -172,6 +173,7 @@ impl NodegroupIssueCode {
     }
 }
 impl ::std::convert::From<&str> for NodegroupIssueCode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "AutoScalingGroupNotFound" => Self::AutoScalingGroupNotFound,

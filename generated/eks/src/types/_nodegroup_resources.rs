@@ -20,14 +20,17 @@ pub struct NodegroupResources {
 }
 impl NodegroupResources {
     /// The Auto Scaling groups associated with the node group.
+    #[inline]
     pub fn auto_scaling_groups(&self) -> &[crate::types::AutoScalingGroup] {
         self.auto_scaling_groups.as_deref().unwrap_or_default()
     }
     /// The remote access security group associated with the node group.
+    #[inline]
     pub fn remote_access_security_group(&self) -> Option<&str> {
         self.remote_access_security_group.as_deref()
     }
     /// Creates a new builder for [`NodegroupResources`].
+    #[inline]
     pub fn builder() -> NodegroupResourcesBuilder {
         <NodegroupResourcesBuilder as ::std::default::Default>::default()
     }
@@ -42,11 +45,13 @@ pub struct NodegroupResourcesBuilder {
 impl NodegroupResourcesBuilder {
     /// Appends an item to the `autoScalingGroups` list.
     /// The Auto Scaling groups associated with the node group.
+    #[inline]
     pub fn auto_scaling_groups(mut self, input: crate::types::AutoScalingGroup) -> Self {
         self.auto_scaling_groups.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `autoScalingGroups` member.
+    #[inline]
     pub fn set_auto_scaling_groups(
         mut self,
         input: Option<Vec<crate::types::AutoScalingGroup>>,
@@ -55,24 +60,29 @@ impl NodegroupResourcesBuilder {
         self
     }
     /// The `autoScalingGroups` member as currently set.
+    #[inline]
     pub fn get_auto_scaling_groups(&self) -> &Option<Vec<crate::types::AutoScalingGroup>> {
         &self.auto_scaling_groups
     }
     /// The remote access security group associated with the node group.
+    #[inline]
     pub fn remote_access_security_group(mut self, input: impl Into<String>) -> Self {
         self.remote_access_security_group = Some(input.into());
         self
     }
     /// Sets or clears the `remoteAccessSecurityGroup` member.
+    #[inline]
     pub fn set_remote_access_security_group(mut self, input: Option<String>) -> Self {
         self.remote_access_security_group = input;
         self
     }
     /// The `remoteAccessSecurityGroup` member as currently set.
+    #[inline]
     pub fn get_remote_access_security_group(&self) -> &Option<String> {
         &self.remote_access_security_group
     }
     /// Builds the [`NodegroupResources`].
+    #[inline]
     pub fn build(self) -> NodegroupResources {
         NodegroupResources {
             auto_scaling_groups: self.auto_scaling_groups,
@@ -80,6 +90,7 @@ impl NodegroupResourcesBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_nodegroup_resources(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<NodegroupResources, ::awsrt::json::JsonError> {

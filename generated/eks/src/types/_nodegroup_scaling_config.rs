@@ -29,18 +29,22 @@ pub struct NodegroupScalingConfig {
 }
 impl NodegroupScalingConfig {
     /// The minimum number of nodes that the managed node group can scale in to.
+    #[inline]
     pub fn min_size(&self) -> Option<i32> {
         self.min_size
     }
     /// The maximum number of nodes that the managed node group can scale out to.
+    #[inline]
     pub fn max_size(&self) -> Option<i32> {
         self.max_size
     }
     /// The current number of nodes that the managed node group should maintain.
+    #[inline]
     pub fn desired_size(&self) -> Option<i32> {
         self.desired_size
     }
     /// Creates a new builder for [`NodegroupScalingConfig`].
+    #[inline]
     pub fn builder() -> NodegroupScalingConfigBuilder {
         <NodegroupScalingConfigBuilder as ::std::default::Default>::default()
     }
@@ -55,48 +59,58 @@ pub struct NodegroupScalingConfigBuilder {
 }
 impl NodegroupScalingConfigBuilder {
     /// The minimum number of nodes that the managed node group can scale in to.
+    #[inline]
     pub fn min_size(mut self, input: i32) -> Self {
         self.min_size = Some(input);
         self
     }
     /// Sets or clears the `minSize` member.
+    #[inline]
     pub fn set_min_size(mut self, input: Option<i32>) -> Self {
         self.min_size = input;
         self
     }
     /// The `minSize` member as currently set.
+    #[inline]
     pub fn get_min_size(&self) -> &Option<i32> {
         &self.min_size
     }
     /// The maximum number of nodes that the managed node group can scale out to.
+    #[inline]
     pub fn max_size(mut self, input: i32) -> Self {
         self.max_size = Some(input);
         self
     }
     /// Sets or clears the `maxSize` member.
+    #[inline]
     pub fn set_max_size(mut self, input: Option<i32>) -> Self {
         self.max_size = input;
         self
     }
     /// The `maxSize` member as currently set.
+    #[inline]
     pub fn get_max_size(&self) -> &Option<i32> {
         &self.max_size
     }
     /// The current number of nodes that the managed node group should maintain.
+    #[inline]
     pub fn desired_size(mut self, input: i32) -> Self {
         self.desired_size = Some(input);
         self
     }
     /// Sets or clears the `desiredSize` member.
+    #[inline]
     pub fn set_desired_size(mut self, input: Option<i32>) -> Self {
         self.desired_size = input;
         self
     }
     /// The `desiredSize` member as currently set.
+    #[inline]
     pub fn get_desired_size(&self) -> &Option<i32> {
         &self.desired_size
     }
     /// Builds the [`NodegroupScalingConfig`].
+    #[inline]
     pub fn build(self) -> NodegroupScalingConfig {
         NodegroupScalingConfig {
             min_size: self.min_size,
@@ -105,6 +119,7 @@ impl NodegroupScalingConfigBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_nodegroup_scaling_config(
     w: &mut ::awsrt::json::JsonWriter,
     v: &NodegroupScalingConfig,
@@ -124,6 +139,7 @@ pub(crate) fn ser_nodegroup_scaling_config(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_nodegroup_scaling_config(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<NodegroupScalingConfig, ::awsrt::json::JsonError> {

@@ -30,6 +30,7 @@ pub enum NodegroupStatus {
 }
 impl NodegroupStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creating => "CREATING",
@@ -56,6 +57,7 @@ impl NodegroupStatus {
     }
 }
 impl ::std::convert::From<&str> for NodegroupStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CREATING" => Self::Creating,

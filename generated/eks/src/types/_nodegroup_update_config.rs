@@ -25,18 +25,22 @@ pub struct NodegroupUpdateConfig {
 }
 impl NodegroupUpdateConfig {
     /// The maximum number of nodes unavailable at once during a version update.
+    #[inline]
     pub fn max_unavailable(&self) -> Option<i32> {
         self.max_unavailable
     }
     /// The maximum percentage of nodes unavailable during a version update.
+    #[inline]
     pub fn max_unavailable_percentage(&self) -> Option<i32> {
         self.max_unavailable_percentage
     }
     /// The configuration for the behavior to follow during a node group version update of this managed node group.
+    #[inline]
     pub fn update_strategy(&self) -> Option<&crate::types::NodegroupUpdateStrategies> {
         self.update_strategy.as_ref()
     }
     /// Creates a new builder for [`NodegroupUpdateConfig`].
+    #[inline]
     pub fn builder() -> NodegroupUpdateConfigBuilder {
         <NodegroupUpdateConfigBuilder as ::std::default::Default>::default()
     }
@@ -51,34 +55,41 @@ pub struct NodegroupUpdateConfigBuilder {
 }
 impl NodegroupUpdateConfigBuilder {
     /// The maximum number of nodes unavailable at once during a version update.
+    #[inline]
     pub fn max_unavailable(mut self, input: i32) -> Self {
         self.max_unavailable = Some(input);
         self
     }
     /// Sets or clears the `maxUnavailable` member.
+    #[inline]
     pub fn set_max_unavailable(mut self, input: Option<i32>) -> Self {
         self.max_unavailable = input;
         self
     }
     /// The `maxUnavailable` member as currently set.
+    #[inline]
     pub fn get_max_unavailable(&self) -> &Option<i32> {
         &self.max_unavailable
     }
     /// The maximum percentage of nodes unavailable during a version update.
+    #[inline]
     pub fn max_unavailable_percentage(mut self, input: i32) -> Self {
         self.max_unavailable_percentage = Some(input);
         self
     }
     /// Sets or clears the `maxUnavailablePercentage` member.
+    #[inline]
     pub fn set_max_unavailable_percentage(mut self, input: Option<i32>) -> Self {
         self.max_unavailable_percentage = input;
         self
     }
     /// The `maxUnavailablePercentage` member as currently set.
+    #[inline]
     pub fn get_max_unavailable_percentage(&self) -> &Option<i32> {
         &self.max_unavailable_percentage
     }
     /// The configuration for the behavior to follow during a node group version update of this managed node group.
+    #[inline]
     pub fn update_strategy(
         mut self,
         input: impl Into<crate::types::NodegroupUpdateStrategies>,
@@ -87,6 +98,7 @@ impl NodegroupUpdateConfigBuilder {
         self
     }
     /// Sets or clears the `updateStrategy` member.
+    #[inline]
     pub fn set_update_strategy(
         mut self,
         input: Option<crate::types::NodegroupUpdateStrategies>,
@@ -95,10 +107,12 @@ impl NodegroupUpdateConfigBuilder {
         self
     }
     /// The `updateStrategy` member as currently set.
+    #[inline]
     pub fn get_update_strategy(&self) -> &Option<crate::types::NodegroupUpdateStrategies> {
         &self.update_strategy
     }
     /// Builds the [`NodegroupUpdateConfig`].
+    #[inline]
     pub fn build(self) -> NodegroupUpdateConfig {
         NodegroupUpdateConfig {
             max_unavailable: self.max_unavailable,
@@ -107,6 +121,7 @@ impl NodegroupUpdateConfigBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_nodegroup_update_config(
     w: &mut ::awsrt::json::JsonWriter,
     v: &NodegroupUpdateConfig,
@@ -126,6 +141,7 @@ pub(crate) fn ser_nodegroup_update_config(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_nodegroup_update_config(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<NodegroupUpdateConfig, ::awsrt::json::JsonError> {

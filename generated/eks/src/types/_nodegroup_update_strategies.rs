@@ -20,6 +20,7 @@ pub enum NodegroupUpdateStrategies {
 }
 impl NodegroupUpdateStrategies {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "DEFAULT",
@@ -33,6 +34,7 @@ impl NodegroupUpdateStrategies {
     }
 }
 impl ::std::convert::From<&str> for NodegroupUpdateStrategies {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "DEFAULT" => Self::Default,

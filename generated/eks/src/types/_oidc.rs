@@ -17,10 +17,12 @@ pub struct Oidc {
 }
 impl Oidc {
     /// The issuer URL for the OIDC identity provider.
+    #[inline]
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
     }
     /// Creates a new builder for [`Oidc`].
+    #[inline]
     pub fn builder() -> OidcBuilder {
         <OidcBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct OidcBuilder {
 }
 impl OidcBuilder {
     /// The issuer URL for the OIDC identity provider.
+    #[inline]
     pub fn issuer(mut self, input: impl Into<String>) -> Self {
         self.issuer = Some(input.into());
         self
     }
     /// Sets or clears the `issuer` member.
+    #[inline]
     pub fn set_issuer(mut self, input: Option<String>) -> Self {
         self.issuer = input;
         self
     }
     /// The `issuer` member as currently set.
+    #[inline]
     pub fn get_issuer(&self) -> &Option<String> {
         &self.issuer
     }
     /// Builds the [`Oidc`].
+    #[inline]
     pub fn build(self) -> Oidc {
         Oidc {
             issuer: self.issuer,
         }
     }
 }
+#[inline]
 pub(crate) fn de_oidc(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Oidc, ::awsrt::json::JsonError> {

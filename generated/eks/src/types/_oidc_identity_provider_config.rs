@@ -50,54 +50,67 @@ pub struct OidcIdentityProviderConfig {
 }
 impl OidcIdentityProviderConfig {
     /// The name of the configuration.
+    #[inline]
     pub fn identity_provider_config_name(&self) -> Option<&str> {
         self.identity_provider_config_name.as_deref()
     }
     /// The ARN of the configuration.
+    #[inline]
     pub fn identity_provider_config_arn(&self) -> Option<&str> {
         self.identity_provider_config_arn.as_deref()
     }
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The URL of the OIDC identity provider that allows the API server to discover public signing keys for verifying tokens.
+    #[inline]
     pub fn issuer_url(&self) -> Option<&str> {
         self.issuer_url.as_deref()
     }
     /// This is also known as *audience*.
+    #[inline]
     pub fn client_id(&self) -> Option<&str> {
         self.client_id.as_deref()
     }
     /// The JSON Web token (JWT) claim that is used as the username.
+    #[inline]
     pub fn username_claim(&self) -> Option<&str> {
         self.username_claim.as_deref()
     }
     /// The prefix that is prepended to username claims to prevent clashes with existing names.
+    #[inline]
     pub fn username_prefix(&self) -> Option<&str> {
         self.username_prefix.as_deref()
     }
     /// The JSON web token (JWT) claim that the provider uses to return your groups.
+    #[inline]
     pub fn groups_claim(&self) -> Option<&str> {
         self.groups_claim.as_deref()
     }
     /// The prefix that is prepended to group claims to prevent clashes with existing names (such as `system:` groups).
+    #[inline]
     pub fn groups_prefix(&self) -> Option<&str> {
         self.groups_prefix.as_deref()
     }
     /// The key-value pairs that describe required claims in the identity token.
+    #[inline]
     pub fn required_claims(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.required_claims.as_ref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// The status of the OIDC identity provider.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::ConfigStatus> {
         self.status.as_ref()
     }
     /// Creates a new builder for [`OidcIdentityProviderConfig`].
+    #[inline]
     pub fn builder() -> OidcIdentityProviderConfigBuilder {
         <OidcIdentityProviderConfigBuilder as ::std::default::Default>::default()
     }
@@ -121,139 +134,168 @@ pub struct OidcIdentityProviderConfigBuilder {
 }
 impl OidcIdentityProviderConfigBuilder {
     /// The name of the configuration.
+    #[inline]
     pub fn identity_provider_config_name(mut self, input: impl Into<String>) -> Self {
         self.identity_provider_config_name = Some(input.into());
         self
     }
     /// Sets or clears the `identityProviderConfigName` member.
+    #[inline]
     pub fn set_identity_provider_config_name(mut self, input: Option<String>) -> Self {
         self.identity_provider_config_name = input;
         self
     }
     /// The `identityProviderConfigName` member as currently set.
+    #[inline]
     pub fn get_identity_provider_config_name(&self) -> &Option<String> {
         &self.identity_provider_config_name
     }
     /// The ARN of the configuration.
+    #[inline]
     pub fn identity_provider_config_arn(mut self, input: impl Into<String>) -> Self {
         self.identity_provider_config_arn = Some(input.into());
         self
     }
     /// Sets or clears the `identityProviderConfigArn` member.
+    #[inline]
     pub fn set_identity_provider_config_arn(mut self, input: Option<String>) -> Self {
         self.identity_provider_config_arn = input;
         self
     }
     /// The `identityProviderConfigArn` member as currently set.
+    #[inline]
     pub fn get_identity_provider_config_arn(&self) -> &Option<String> {
         &self.identity_provider_config_arn
     }
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The URL of the OIDC identity provider that allows the API server to discover public signing keys for verifying tokens.
+    #[inline]
     pub fn issuer_url(mut self, input: impl Into<String>) -> Self {
         self.issuer_url = Some(input.into());
         self
     }
     /// Sets or clears the `issuerUrl` member.
+    #[inline]
     pub fn set_issuer_url(mut self, input: Option<String>) -> Self {
         self.issuer_url = input;
         self
     }
     /// The `issuerUrl` member as currently set.
+    #[inline]
     pub fn get_issuer_url(&self) -> &Option<String> {
         &self.issuer_url
     }
     /// This is also known as *audience*.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.client_id = Some(input.into());
         self
     }
     /// Sets or clears the `clientId` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.client_id = input;
         self
     }
     /// The `clientId` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         &self.client_id
     }
     /// The JSON Web token (JWT) claim that is used as the username.
+    #[inline]
     pub fn username_claim(mut self, input: impl Into<String>) -> Self {
         self.username_claim = Some(input.into());
         self
     }
     /// Sets or clears the `usernameClaim` member.
+    #[inline]
     pub fn set_username_claim(mut self, input: Option<String>) -> Self {
         self.username_claim = input;
         self
     }
     /// The `usernameClaim` member as currently set.
+    #[inline]
     pub fn get_username_claim(&self) -> &Option<String> {
         &self.username_claim
     }
     /// The prefix that is prepended to username claims to prevent clashes with existing names.
+    #[inline]
     pub fn username_prefix(mut self, input: impl Into<String>) -> Self {
         self.username_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `usernamePrefix` member.
+    #[inline]
     pub fn set_username_prefix(mut self, input: Option<String>) -> Self {
         self.username_prefix = input;
         self
     }
     /// The `usernamePrefix` member as currently set.
+    #[inline]
     pub fn get_username_prefix(&self) -> &Option<String> {
         &self.username_prefix
     }
     /// The JSON web token (JWT) claim that the provider uses to return your groups.
+    #[inline]
     pub fn groups_claim(mut self, input: impl Into<String>) -> Self {
         self.groups_claim = Some(input.into());
         self
     }
     /// Sets or clears the `groupsClaim` member.
+    #[inline]
     pub fn set_groups_claim(mut self, input: Option<String>) -> Self {
         self.groups_claim = input;
         self
     }
     /// The `groupsClaim` member as currently set.
+    #[inline]
     pub fn get_groups_claim(&self) -> &Option<String> {
         &self.groups_claim
     }
     /// The prefix that is prepended to group claims to prevent clashes with existing names (such as `system:` groups).
+    #[inline]
     pub fn groups_prefix(mut self, input: impl Into<String>) -> Self {
         self.groups_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `groupsPrefix` member.
+    #[inline]
     pub fn set_groups_prefix(mut self, input: Option<String>) -> Self {
         self.groups_prefix = input;
         self
     }
     /// The `groupsPrefix` member as currently set.
+    #[inline]
     pub fn get_groups_prefix(&self) -> &Option<String> {
         &self.groups_prefix
     }
     /// Inserts an entry into the `requiredClaims` map.
     /// The key-value pairs that describe required claims in the identity token.
+    #[inline]
     pub fn required_claims(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.required_claims.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `requiredClaims` member.
+    #[inline]
     pub fn set_required_claims(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -262,40 +304,48 @@ impl OidcIdentityProviderConfigBuilder {
         self
     }
     /// The `requiredClaims` member as currently set.
+    #[inline]
     pub fn get_required_claims(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.required_claims
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// The status of the OIDC identity provider.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ConfigStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ConfigStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ConfigStatus> {
         &self.status
     }
     /// Builds the [`OidcIdentityProviderConfig`].
+    #[inline]
     pub fn build(self) -> OidcIdentityProviderConfig {
         OidcIdentityProviderConfig {
             identity_provider_config_name: self.identity_provider_config_name,
@@ -313,6 +363,7 @@ impl OidcIdentityProviderConfigBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_oidc_identity_provider_config(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<OidcIdentityProviderConfig, ::awsrt::json::JsonError> {

@@ -38,38 +38,47 @@ pub struct OidcIdentityProviderConfigRequest {
 }
 impl OidcIdentityProviderConfigRequest {
     /// The name of the OIDC provider configuration.
+    #[inline]
     pub fn identity_provider_config_name(&self) -> &str {
         &self.identity_provider_config_name
     }
     /// The URL of the OIDC identity provider that allows the API server to discover public signing keys for verifying tokens.
+    #[inline]
     pub fn issuer_url(&self) -> &str {
         &self.issuer_url
     }
     /// This is also known as *audience*.
+    #[inline]
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
     /// The JSON Web Token (JWT) claim to use as the username.
+    #[inline]
     pub fn username_claim(&self) -> Option<&str> {
         self.username_claim.as_deref()
     }
     /// The prefix that is prepended to username claims to prevent clashes with existing names.
+    #[inline]
     pub fn username_prefix(&self) -> Option<&str> {
         self.username_prefix.as_deref()
     }
     /// The JWT claim that the provider uses to return your groups.
+    #[inline]
     pub fn groups_claim(&self) -> Option<&str> {
         self.groups_claim.as_deref()
     }
     /// The prefix that is prepended to group claims to prevent clashes with existing names (such as `system:` groups).
+    #[inline]
     pub fn groups_prefix(&self) -> Option<&str> {
         self.groups_prefix.as_deref()
     }
     /// The key value pairs that describe required claims in the identity token.
+    #[inline]
     pub fn required_claims(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.required_claims.as_ref()
     }
     /// Creates a new builder for [`OidcIdentityProviderConfigRequest`].
+    #[inline]
     pub fn builder() -> OidcIdentityProviderConfigRequestBuilder {
         <OidcIdentityProviderConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -90,113 +99,136 @@ pub struct OidcIdentityProviderConfigRequestBuilder {
 impl OidcIdentityProviderConfigRequestBuilder {
     /// The name of the OIDC provider configuration.
     /// This member is required.
+    #[inline]
     pub fn identity_provider_config_name(mut self, input: impl Into<String>) -> Self {
         self.identity_provider_config_name = Some(input.into());
         self
     }
     /// Sets or clears the `identityProviderConfigName` member.
+    #[inline]
     pub fn set_identity_provider_config_name(mut self, input: Option<String>) -> Self {
         self.identity_provider_config_name = input;
         self
     }
     /// The `identityProviderConfigName` member as currently set.
+    #[inline]
     pub fn get_identity_provider_config_name(&self) -> &Option<String> {
         &self.identity_provider_config_name
     }
     /// The URL of the OIDC identity provider that allows the API server to discover public signing keys for verifying tokens.
     /// This member is required.
+    #[inline]
     pub fn issuer_url(mut self, input: impl Into<String>) -> Self {
         self.issuer_url = Some(input.into());
         self
     }
     /// Sets or clears the `issuerUrl` member.
+    #[inline]
     pub fn set_issuer_url(mut self, input: Option<String>) -> Self {
         self.issuer_url = input;
         self
     }
     /// The `issuerUrl` member as currently set.
+    #[inline]
     pub fn get_issuer_url(&self) -> &Option<String> {
         &self.issuer_url
     }
     /// This is also known as *audience*.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.client_id = Some(input.into());
         self
     }
     /// Sets or clears the `clientId` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.client_id = input;
         self
     }
     /// The `clientId` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         &self.client_id
     }
     /// The JSON Web Token (JWT) claim to use as the username.
+    #[inline]
     pub fn username_claim(mut self, input: impl Into<String>) -> Self {
         self.username_claim = Some(input.into());
         self
     }
     /// Sets or clears the `usernameClaim` member.
+    #[inline]
     pub fn set_username_claim(mut self, input: Option<String>) -> Self {
         self.username_claim = input;
         self
     }
     /// The `usernameClaim` member as currently set.
+    #[inline]
     pub fn get_username_claim(&self) -> &Option<String> {
         &self.username_claim
     }
     /// The prefix that is prepended to username claims to prevent clashes with existing names.
+    #[inline]
     pub fn username_prefix(mut self, input: impl Into<String>) -> Self {
         self.username_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `usernamePrefix` member.
+    #[inline]
     pub fn set_username_prefix(mut self, input: Option<String>) -> Self {
         self.username_prefix = input;
         self
     }
     /// The `usernamePrefix` member as currently set.
+    #[inline]
     pub fn get_username_prefix(&self) -> &Option<String> {
         &self.username_prefix
     }
     /// The JWT claim that the provider uses to return your groups.
+    #[inline]
     pub fn groups_claim(mut self, input: impl Into<String>) -> Self {
         self.groups_claim = Some(input.into());
         self
     }
     /// Sets or clears the `groupsClaim` member.
+    #[inline]
     pub fn set_groups_claim(mut self, input: Option<String>) -> Self {
         self.groups_claim = input;
         self
     }
     /// The `groupsClaim` member as currently set.
+    #[inline]
     pub fn get_groups_claim(&self) -> &Option<String> {
         &self.groups_claim
     }
     /// The prefix that is prepended to group claims to prevent clashes with existing names (such as `system:` groups).
+    #[inline]
     pub fn groups_prefix(mut self, input: impl Into<String>) -> Self {
         self.groups_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `groupsPrefix` member.
+    #[inline]
     pub fn set_groups_prefix(mut self, input: Option<String>) -> Self {
         self.groups_prefix = input;
         self
     }
     /// The `groupsPrefix` member as currently set.
+    #[inline]
     pub fn get_groups_prefix(&self) -> &Option<String> {
         &self.groups_prefix
     }
     /// Inserts an entry into the `requiredClaims` map.
     /// The key value pairs that describe required claims in the identity token.
+    #[inline]
     pub fn required_claims(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.required_claims.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `requiredClaims` member.
+    #[inline]
     pub fn set_required_claims(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -205,6 +237,7 @@ impl OidcIdentityProviderConfigRequestBuilder {
         self
     }
     /// The `requiredClaims` member as currently set.
+    #[inline]
     pub fn get_required_claims(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.required_claims
     }
@@ -213,6 +246,7 @@ impl OidcIdentityProviderConfigRequestBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<OidcIdentityProviderConfigRequest, ::awsrt::error::BuildError> {
         Ok(OidcIdentityProviderConfigRequest {
             identity_provider_config_name: self.identity_provider_config_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -235,6 +269,7 @@ impl OidcIdentityProviderConfigRequestBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_oidc_identity_provider_config_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &OidcIdentityProviderConfigRequest,

@@ -25,18 +25,22 @@ pub struct OutpostConfigRequest {
 }
 impl OutpostConfigRequest {
     /// The ARN of the Outpost that you want to use for your local Amazon EKS cluster on Outposts.
+    #[inline]
     pub fn outpost_arns(&self) -> &[String] {
         &self.outpost_arns
     }
     /// The Amazon EC2 instance type that you want to use for your local Amazon EKS cluster on Outposts.
+    #[inline]
     pub fn control_plane_instance_type(&self) -> &str {
         &self.control_plane_instance_type
     }
     /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn control_plane_placement(&self) -> Option<&crate::types::ControlPlanePlacementRequest> {
         self.control_plane_placement.as_ref()
     }
     /// Creates a new builder for [`OutpostConfigRequest`].
+    #[inline]
     pub fn builder() -> OutpostConfigRequestBuilder {
         <OutpostConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -52,35 +56,42 @@ pub struct OutpostConfigRequestBuilder {
 impl OutpostConfigRequestBuilder {
     /// Appends an item to the `outpostArns` list.
     /// The ARN of the Outpost that you want to use for your local Amazon EKS cluster on Outposts.
+    #[inline]
     pub fn outpost_arns(mut self, input: impl Into<String>) -> Self {
         self.outpost_arns.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `outpostArns` member.
+    #[inline]
     pub fn set_outpost_arns(mut self, input: Option<Vec<String>>) -> Self {
         self.outpost_arns = input;
         self
     }
     /// The `outpostArns` member as currently set.
+    #[inline]
     pub fn get_outpost_arns(&self) -> &Option<Vec<String>> {
         &self.outpost_arns
     }
     /// The Amazon EC2 instance type that you want to use for your local Amazon EKS cluster on Outposts.
     /// This member is required.
+    #[inline]
     pub fn control_plane_instance_type(mut self, input: impl Into<String>) -> Self {
         self.control_plane_instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `controlPlaneInstanceType` member.
+    #[inline]
     pub fn set_control_plane_instance_type(mut self, input: Option<String>) -> Self {
         self.control_plane_instance_type = input;
         self
     }
     /// The `controlPlaneInstanceType` member as currently set.
+    #[inline]
     pub fn get_control_plane_instance_type(&self) -> &Option<String> {
         &self.control_plane_instance_type
     }
     /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn control_plane_placement(
         mut self,
         input: crate::types::ControlPlanePlacementRequest,
@@ -89,6 +100,7 @@ impl OutpostConfigRequestBuilder {
         self
     }
     /// Sets or clears the `controlPlanePlacement` member.
+    #[inline]
     pub fn set_control_plane_placement(
         mut self,
         input: Option<crate::types::ControlPlanePlacementRequest>,
@@ -97,6 +109,7 @@ impl OutpostConfigRequestBuilder {
         self
     }
     /// The `controlPlanePlacement` member as currently set.
+    #[inline]
     pub fn get_control_plane_placement(
         &self,
     ) -> &Option<crate::types::ControlPlanePlacementRequest> {
@@ -107,6 +120,7 @@ impl OutpostConfigRequestBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<OutpostConfigRequest, ::awsrt::error::BuildError> {
         Ok(OutpostConfigRequest {
             outpost_arns: self.outpost_arns.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +135,7 @@ impl OutpostConfigRequestBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_outpost_config_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &OutpostConfigRequest,

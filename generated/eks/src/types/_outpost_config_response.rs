@@ -23,18 +23,22 @@ pub struct OutpostConfigResponse {
 }
 impl OutpostConfigResponse {
     /// The ARN of the Outpost that you specified for use with your local Amazon EKS cluster on Outposts.
+    #[inline]
     pub fn outpost_arns(&self) -> &[String] {
         &self.outpost_arns
     }
     /// The Amazon EC2 instance type used for the control plane.
+    #[inline]
     pub fn control_plane_instance_type(&self) -> &str {
         &self.control_plane_instance_type
     }
     /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn control_plane_placement(&self) -> Option<&crate::types::ControlPlanePlacementResponse> {
         self.control_plane_placement.as_ref()
     }
     /// Creates a new builder for [`OutpostConfigResponse`].
+    #[inline]
     pub fn builder() -> OutpostConfigResponseBuilder {
         <OutpostConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -50,35 +54,42 @@ pub struct OutpostConfigResponseBuilder {
 impl OutpostConfigResponseBuilder {
     /// Appends an item to the `outpostArns` list.
     /// The ARN of the Outpost that you specified for use with your local Amazon EKS cluster on Outposts.
+    #[inline]
     pub fn outpost_arns(mut self, input: impl Into<String>) -> Self {
         self.outpost_arns.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `outpostArns` member.
+    #[inline]
     pub fn set_outpost_arns(mut self, input: Option<Vec<String>>) -> Self {
         self.outpost_arns = input;
         self
     }
     /// The `outpostArns` member as currently set.
+    #[inline]
     pub fn get_outpost_arns(&self) -> &Option<Vec<String>> {
         &self.outpost_arns
     }
     /// The Amazon EC2 instance type used for the control plane.
     /// This member is required.
+    #[inline]
     pub fn control_plane_instance_type(mut self, input: impl Into<String>) -> Self {
         self.control_plane_instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `controlPlaneInstanceType` member.
+    #[inline]
     pub fn set_control_plane_instance_type(mut self, input: Option<String>) -> Self {
         self.control_plane_instance_type = input;
         self
     }
     /// The `controlPlaneInstanceType` member as currently set.
+    #[inline]
     pub fn get_control_plane_instance_type(&self) -> &Option<String> {
         &self.control_plane_instance_type
     }
     /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+    #[inline]
     pub fn control_plane_placement(
         mut self,
         input: crate::types::ControlPlanePlacementResponse,
@@ -87,6 +98,7 @@ impl OutpostConfigResponseBuilder {
         self
     }
     /// Sets or clears the `controlPlanePlacement` member.
+    #[inline]
     pub fn set_control_plane_placement(
         mut self,
         input: Option<crate::types::ControlPlanePlacementResponse>,
@@ -95,6 +107,7 @@ impl OutpostConfigResponseBuilder {
         self
     }
     /// The `controlPlanePlacement` member as currently set.
+    #[inline]
     pub fn get_control_plane_placement(
         &self,
     ) -> &Option<crate::types::ControlPlanePlacementResponse> {
@@ -105,6 +118,7 @@ impl OutpostConfigResponseBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<OutpostConfigResponse, ::awsrt::error::BuildError> {
         Ok(OutpostConfigResponse {
             outpost_arns: self.outpost_arns.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +133,7 @@ impl OutpostConfigResponseBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_outpost_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<OutpostConfigResponse, ::awsrt::json::JsonError> {

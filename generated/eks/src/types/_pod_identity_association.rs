@@ -54,46 +54,57 @@ pub struct PodIdentityAssociation {
 }
 impl PodIdentityAssociation {
     /// The name of the cluster that the association is in.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The name of the Kubernetes namespace inside the cluster to create the association in.
+    #[inline]
     pub fn namespace(&self) -> Option<&str> {
         self.namespace.as_deref()
     }
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
+    #[inline]
     pub fn service_account(&self) -> Option<&str> {
         self.service_account.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account.
+    #[inline]
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the association.
+    #[inline]
     pub fn association_arn(&self) -> Option<&str> {
         self.association_arn.as_deref()
     }
     /// The ID of the association.
+    #[inline]
     pub fn association_id(&self) -> Option<&str> {
         self.association_id.as_deref()
     }
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// The timestamp that the association was created at.
+    #[inline]
     pub fn created_at(&self) -> Option<::awsrt::types::DateTime> {
         self.created_at
     }
     /// The most recent timestamp that the association was modified at
+    #[inline]
     pub fn modified_at(&self) -> Option<::awsrt::types::DateTime> {
         self.modified_at
     }
     /// If defined, the Pod Identity Association is owned by an Amazon EKS Addon.
+    #[inline]
     pub fn owner_arn(&self) -> Option<&str> {
         self.owner_arn.as_deref()
     }
     /// Creates a new builder for [`PodIdentityAssociation`].
+    #[inline]
     pub fn builder() -> PodIdentityAssociationBuilder {
         <PodIdentityAssociationBuilder as ::std::default::Default>::default()
     }
@@ -115,148 +126,179 @@ pub struct PodIdentityAssociationBuilder {
 }
 impl PodIdentityAssociationBuilder {
     /// The name of the cluster that the association is in.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the Kubernetes namespace inside the cluster to create the association in.
+    #[inline]
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
     /// Sets or clears the `namespace` member.
+    #[inline]
     pub fn set_namespace(mut self, input: Option<String>) -> Self {
         self.namespace = input;
         self
     }
     /// The `namespace` member as currently set.
+    #[inline]
     pub fn get_namespace(&self) -> &Option<String> {
         &self.namespace
     }
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
+    #[inline]
     pub fn service_account(mut self, input: impl Into<String>) -> Self {
         self.service_account = Some(input.into());
         self
     }
     /// Sets or clears the `serviceAccount` member.
+    #[inline]
     pub fn set_service_account(mut self, input: Option<String>) -> Self {
         self.service_account = input;
         self
     }
     /// The `serviceAccount` member as currently set.
+    #[inline]
     pub fn get_service_account(&self) -> &Option<String> {
         &self.service_account
     }
     /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `roleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `roleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// The Amazon Resource Name (ARN) of the association.
+    #[inline]
     pub fn association_arn(mut self, input: impl Into<String>) -> Self {
         self.association_arn = Some(input.into());
         self
     }
     /// Sets or clears the `associationArn` member.
+    #[inline]
     pub fn set_association_arn(mut self, input: Option<String>) -> Self {
         self.association_arn = input;
         self
     }
     /// The `associationArn` member as currently set.
+    #[inline]
     pub fn get_association_arn(&self) -> &Option<String> {
         &self.association_arn
     }
     /// The ID of the association.
+    #[inline]
     pub fn association_id(mut self, input: impl Into<String>) -> Self {
         self.association_id = Some(input.into());
         self
     }
     /// Sets or clears the `associationId` member.
+    #[inline]
     pub fn set_association_id(mut self, input: Option<String>) -> Self {
         self.association_id = input;
         self
     }
     /// The `associationId` member as currently set.
+    #[inline]
     pub fn get_association_id(&self) -> &Option<String> {
         &self.association_id
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// The timestamp that the association was created at.
+    #[inline]
     pub fn created_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_at = Some(input);
         self
     }
     /// Sets or clears the `createdAt` member.
+    #[inline]
     pub fn set_created_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_at = input;
         self
     }
     /// The `createdAt` member as currently set.
+    #[inline]
     pub fn get_created_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_at
     }
     /// The most recent timestamp that the association was modified at
+    #[inline]
     pub fn modified_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.modified_at = Some(input);
         self
     }
     /// Sets or clears the `modifiedAt` member.
+    #[inline]
     pub fn set_modified_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.modified_at = input;
         self
     }
     /// The `modifiedAt` member as currently set.
+    #[inline]
     pub fn get_modified_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.modified_at
     }
     /// If defined, the Pod Identity Association is owned by an Amazon EKS Addon.
+    #[inline]
     pub fn owner_arn(mut self, input: impl Into<String>) -> Self {
         self.owner_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ownerArn` member.
+    #[inline]
     pub fn set_owner_arn(mut self, input: Option<String>) -> Self {
         self.owner_arn = input;
         self
     }
     /// The `ownerArn` member as currently set.
+    #[inline]
     pub fn get_owner_arn(&self) -> &Option<String> {
         &self.owner_arn
     }
     /// Builds the [`PodIdentityAssociation`].
+    #[inline]
     pub fn build(self) -> PodIdentityAssociation {
         PodIdentityAssociation {
             cluster_name: self.cluster_name,
@@ -272,6 +314,7 @@ impl PodIdentityAssociationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_pod_identity_association(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PodIdentityAssociation, ::awsrt::json::JsonError> {

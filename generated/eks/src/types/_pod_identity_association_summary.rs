@@ -39,30 +39,37 @@ pub struct PodIdentityAssociationSummary {
 }
 impl PodIdentityAssociationSummary {
     /// The name of the cluster that the association is in.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The name of the Kubernetes namespace inside the cluster to create the association in.
+    #[inline]
     pub fn namespace(&self) -> Option<&str> {
         self.namespace.as_deref()
     }
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
+    #[inline]
     pub fn service_account(&self) -> Option<&str> {
         self.service_account.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the association.
+    #[inline]
     pub fn association_arn(&self) -> Option<&str> {
         self.association_arn.as_deref()
     }
     /// The ID of the association.
+    #[inline]
     pub fn association_id(&self) -> Option<&str> {
         self.association_id.as_deref()
     }
     /// If defined, the Pod Identity Association is owned by an Amazon EKS Addon.
+    #[inline]
     pub fn owner_arn(&self) -> Option<&str> {
         self.owner_arn.as_deref()
     }
     /// Creates a new builder for [`PodIdentityAssociationSummary`].
+    #[inline]
     pub fn builder() -> PodIdentityAssociationSummaryBuilder {
         <PodIdentityAssociationSummaryBuilder as ::std::default::Default>::default()
     }
@@ -80,90 +87,109 @@ pub struct PodIdentityAssociationSummaryBuilder {
 }
 impl PodIdentityAssociationSummaryBuilder {
     /// The name of the cluster that the association is in.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The name of the Kubernetes namespace inside the cluster to create the association in.
+    #[inline]
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
     /// Sets or clears the `namespace` member.
+    #[inline]
     pub fn set_namespace(mut self, input: Option<String>) -> Self {
         self.namespace = input;
         self
     }
     /// The `namespace` member as currently set.
+    #[inline]
     pub fn get_namespace(&self) -> &Option<String> {
         &self.namespace
     }
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
+    #[inline]
     pub fn service_account(mut self, input: impl Into<String>) -> Self {
         self.service_account = Some(input.into());
         self
     }
     /// Sets or clears the `serviceAccount` member.
+    #[inline]
     pub fn set_service_account(mut self, input: Option<String>) -> Self {
         self.service_account = input;
         self
     }
     /// The `serviceAccount` member as currently set.
+    #[inline]
     pub fn get_service_account(&self) -> &Option<String> {
         &self.service_account
     }
     /// The Amazon Resource Name (ARN) of the association.
+    #[inline]
     pub fn association_arn(mut self, input: impl Into<String>) -> Self {
         self.association_arn = Some(input.into());
         self
     }
     /// Sets or clears the `associationArn` member.
+    #[inline]
     pub fn set_association_arn(mut self, input: Option<String>) -> Self {
         self.association_arn = input;
         self
     }
     /// The `associationArn` member as currently set.
+    #[inline]
     pub fn get_association_arn(&self) -> &Option<String> {
         &self.association_arn
     }
     /// The ID of the association.
+    #[inline]
     pub fn association_id(mut self, input: impl Into<String>) -> Self {
         self.association_id = Some(input.into());
         self
     }
     /// Sets or clears the `associationId` member.
+    #[inline]
     pub fn set_association_id(mut self, input: Option<String>) -> Self {
         self.association_id = input;
         self
     }
     /// The `associationId` member as currently set.
+    #[inline]
     pub fn get_association_id(&self) -> &Option<String> {
         &self.association_id
     }
     /// If defined, the Pod Identity Association is owned by an Amazon EKS Addon.
+    #[inline]
     pub fn owner_arn(mut self, input: impl Into<String>) -> Self {
         self.owner_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ownerArn` member.
+    #[inline]
     pub fn set_owner_arn(mut self, input: Option<String>) -> Self {
         self.owner_arn = input;
         self
     }
     /// The `ownerArn` member as currently set.
+    #[inline]
     pub fn get_owner_arn(&self) -> &Option<String> {
         &self.owner_arn
     }
     /// Builds the [`PodIdentityAssociationSummary`].
+    #[inline]
     pub fn build(self) -> PodIdentityAssociationSummary {
         PodIdentityAssociationSummary {
             cluster_name: self.cluster_name,
@@ -175,6 +201,7 @@ impl PodIdentityAssociationSummaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_pod_identity_association_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PodIdentityAssociationSummary, ::awsrt::json::JsonError> {

@@ -17,10 +17,12 @@ pub struct Provider {
 }
 impl Provider {
     /// Amazon Resource Name (ARN) or alias of the KMS key.
+    #[inline]
     pub fn key_arn(&self) -> Option<&str> {
         self.key_arn.as_deref()
     }
     /// Creates a new builder for [`Provider`].
+    #[inline]
     pub fn builder() -> ProviderBuilder {
         <ProviderBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct ProviderBuilder {
 }
 impl ProviderBuilder {
     /// Amazon Resource Name (ARN) or alias of the KMS key.
+    #[inline]
     pub fn key_arn(mut self, input: impl Into<String>) -> Self {
         self.key_arn = Some(input.into());
         self
     }
     /// Sets or clears the `keyArn` member.
+    #[inline]
     pub fn set_key_arn(mut self, input: Option<String>) -> Self {
         self.key_arn = input;
         self
     }
     /// The `keyArn` member as currently set.
+    #[inline]
     pub fn get_key_arn(&self) -> &Option<String> {
         &self.key_arn
     }
     /// Builds the [`Provider`].
+    #[inline]
     pub fn build(self) -> Provider {
         Provider {
             key_arn: self.key_arn,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_provider(w: &mut ::awsrt::json::JsonWriter, v: &Provider) {
     w.begin_object();
     if let Some(value) = &v.key_arn {
@@ -61,6 +68,7 @@ pub(crate) fn ser_provider(w: &mut ::awsrt::json::JsonWriter, v: &Provider) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_provider(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Provider, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct RemoteAccessConfig {
 }
 impl RemoteAccessConfig {
     /// The Amazon EC2 SSH key name that provides access for SSH communication with the nodes in the managed node group.
+    #[inline]
     pub fn ec2_ssh_key(&self) -> Option<&str> {
         self.ec2_ssh_key.as_deref()
     }
     /// The security group IDs that are allowed SSH access (port 22) to the nodes.
+    #[inline]
     pub fn source_security_groups(&self) -> &[String] {
         self.source_security_groups.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`RemoteAccessConfig`].
+    #[inline]
     pub fn builder() -> RemoteAccessConfigBuilder {
         <RemoteAccessConfigBuilder as ::std::default::Default>::default()
     }
@@ -41,35 +44,42 @@ pub struct RemoteAccessConfigBuilder {
 }
 impl RemoteAccessConfigBuilder {
     /// The Amazon EC2 SSH key name that provides access for SSH communication with the nodes in the managed node group.
+    #[inline]
     pub fn ec2_ssh_key(mut self, input: impl Into<String>) -> Self {
         self.ec2_ssh_key = Some(input.into());
         self
     }
     /// Sets or clears the `ec2SshKey` member.
+    #[inline]
     pub fn set_ec2_ssh_key(mut self, input: Option<String>) -> Self {
         self.ec2_ssh_key = input;
         self
     }
     /// The `ec2SshKey` member as currently set.
+    #[inline]
     pub fn get_ec2_ssh_key(&self) -> &Option<String> {
         &self.ec2_ssh_key
     }
     /// Appends an item to the `sourceSecurityGroups` list.
     /// The security group IDs that are allowed SSH access (port 22) to the nodes.
+    #[inline]
     pub fn source_security_groups(mut self, input: impl Into<String>) -> Self {
         self.source_security_groups.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `sourceSecurityGroups` member.
+    #[inline]
     pub fn set_source_security_groups(mut self, input: Option<Vec<String>>) -> Self {
         self.source_security_groups = input;
         self
     }
     /// The `sourceSecurityGroups` member as currently set.
+    #[inline]
     pub fn get_source_security_groups(&self) -> &Option<Vec<String>> {
         &self.source_security_groups
     }
     /// Builds the [`RemoteAccessConfig`].
+    #[inline]
     pub fn build(self) -> RemoteAccessConfig {
         RemoteAccessConfig {
             ec2_ssh_key: self.ec2_ssh_key,
@@ -77,6 +87,7 @@ impl RemoteAccessConfigBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_remote_access_config(w: &mut ::awsrt::json::JsonWriter, v: &RemoteAccessConfig) {
     w.begin_object();
     if let Some(value) = &v.ec2_ssh_key {
@@ -93,6 +104,7 @@ pub(crate) fn ser_remote_access_config(w: &mut ::awsrt::json::JsonWriter, v: &Re
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_remote_access_config(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RemoteAccessConfig, ::awsrt::json::JsonError> {

@@ -42,14 +42,17 @@ pub struct RemoteNetworkConfigRequest {
 }
 impl RemoteNetworkConfigRequest {
     /// The list of network CIDRs that can contain hybrid nodes.
+    #[inline]
     pub fn remote_node_networks(&self) -> &[crate::types::RemoteNodeNetwork] {
         self.remote_node_networks.as_deref().unwrap_or_default()
     }
     /// The list of network CIDRs that can contain pods that run Kubernetes webhooks on hybrid nodes.
+    #[inline]
     pub fn remote_pod_networks(&self) -> &[crate::types::RemotePodNetwork] {
         self.remote_pod_networks.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`RemoteNetworkConfigRequest`].
+    #[inline]
     pub fn builder() -> RemoteNetworkConfigRequestBuilder {
         <RemoteNetworkConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -64,11 +67,13 @@ pub struct RemoteNetworkConfigRequestBuilder {
 impl RemoteNetworkConfigRequestBuilder {
     /// Appends an item to the `remoteNodeNetworks` list.
     /// The list of network CIDRs that can contain hybrid nodes.
+    #[inline]
     pub fn remote_node_networks(mut self, input: crate::types::RemoteNodeNetwork) -> Self {
         self.remote_node_networks.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `remoteNodeNetworks` member.
+    #[inline]
     pub fn set_remote_node_networks(
         mut self,
         input: Option<Vec<crate::types::RemoteNodeNetwork>>,
@@ -77,16 +82,19 @@ impl RemoteNetworkConfigRequestBuilder {
         self
     }
     /// The `remoteNodeNetworks` member as currently set.
+    #[inline]
     pub fn get_remote_node_networks(&self) -> &Option<Vec<crate::types::RemoteNodeNetwork>> {
         &self.remote_node_networks
     }
     /// Appends an item to the `remotePodNetworks` list.
     /// The list of network CIDRs that can contain pods that run Kubernetes webhooks on hybrid nodes.
+    #[inline]
     pub fn remote_pod_networks(mut self, input: crate::types::RemotePodNetwork) -> Self {
         self.remote_pod_networks.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `remotePodNetworks` member.
+    #[inline]
     pub fn set_remote_pod_networks(
         mut self,
         input: Option<Vec<crate::types::RemotePodNetwork>>,
@@ -95,10 +103,12 @@ impl RemoteNetworkConfigRequestBuilder {
         self
     }
     /// The `remotePodNetworks` member as currently set.
+    #[inline]
     pub fn get_remote_pod_networks(&self) -> &Option<Vec<crate::types::RemotePodNetwork>> {
         &self.remote_pod_networks
     }
     /// Builds the [`RemoteNetworkConfigRequest`].
+    #[inline]
     pub fn build(self) -> RemoteNetworkConfigRequest {
         RemoteNetworkConfigRequest {
             remote_node_networks: self.remote_node_networks,
@@ -106,6 +116,7 @@ impl RemoteNetworkConfigRequestBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_remote_network_config_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &RemoteNetworkConfigRequest,

@@ -20,14 +20,17 @@ pub struct RemoteNetworkConfigResponse {
 }
 impl RemoteNetworkConfigResponse {
     /// The list of network CIDRs that can contain hybrid nodes.
+    #[inline]
     pub fn remote_node_networks(&self) -> &[crate::types::RemoteNodeNetwork] {
         self.remote_node_networks.as_deref().unwrap_or_default()
     }
     /// The list of network CIDRs that can contain pods that run Kubernetes webhooks on hybrid nodes.
+    #[inline]
     pub fn remote_pod_networks(&self) -> &[crate::types::RemotePodNetwork] {
         self.remote_pod_networks.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`RemoteNetworkConfigResponse`].
+    #[inline]
     pub fn builder() -> RemoteNetworkConfigResponseBuilder {
         <RemoteNetworkConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -42,11 +45,13 @@ pub struct RemoteNetworkConfigResponseBuilder {
 impl RemoteNetworkConfigResponseBuilder {
     /// Appends an item to the `remoteNodeNetworks` list.
     /// The list of network CIDRs that can contain hybrid nodes.
+    #[inline]
     pub fn remote_node_networks(mut self, input: crate::types::RemoteNodeNetwork) -> Self {
         self.remote_node_networks.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `remoteNodeNetworks` member.
+    #[inline]
     pub fn set_remote_node_networks(
         mut self,
         input: Option<Vec<crate::types::RemoteNodeNetwork>>,
@@ -55,16 +60,19 @@ impl RemoteNetworkConfigResponseBuilder {
         self
     }
     /// The `remoteNodeNetworks` member as currently set.
+    #[inline]
     pub fn get_remote_node_networks(&self) -> &Option<Vec<crate::types::RemoteNodeNetwork>> {
         &self.remote_node_networks
     }
     /// Appends an item to the `remotePodNetworks` list.
     /// The list of network CIDRs that can contain pods that run Kubernetes webhooks on hybrid nodes.
+    #[inline]
     pub fn remote_pod_networks(mut self, input: crate::types::RemotePodNetwork) -> Self {
         self.remote_pod_networks.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `remotePodNetworks` member.
+    #[inline]
     pub fn set_remote_pod_networks(
         mut self,
         input: Option<Vec<crate::types::RemotePodNetwork>>,
@@ -73,10 +81,12 @@ impl RemoteNetworkConfigResponseBuilder {
         self
     }
     /// The `remotePodNetworks` member as currently set.
+    #[inline]
     pub fn get_remote_pod_networks(&self) -> &Option<Vec<crate::types::RemotePodNetwork>> {
         &self.remote_pod_networks
     }
     /// Builds the [`RemoteNetworkConfigResponse`].
+    #[inline]
     pub fn build(self) -> RemoteNetworkConfigResponse {
         RemoteNetworkConfigResponse {
             remote_node_networks: self.remote_node_networks,
@@ -84,6 +94,7 @@ impl RemoteNetworkConfigResponseBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_remote_network_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RemoteNetworkConfigResponse, ::awsrt::json::JsonError> {

@@ -43,10 +43,12 @@ pub struct RemoteNodeNetwork {
 }
 impl RemoteNodeNetwork {
     /// A network CIDR that can contain hybrid nodes.
+    #[inline]
     pub fn cidrs(&self) -> &[String] {
         self.cidrs.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`RemoteNodeNetwork`].
+    #[inline]
     pub fn builder() -> RemoteNodeNetworkBuilder {
         <RemoteNodeNetworkBuilder as ::std::default::Default>::default()
     }
@@ -60,26 +62,31 @@ pub struct RemoteNodeNetworkBuilder {
 impl RemoteNodeNetworkBuilder {
     /// Appends an item to the `cidrs` list.
     /// A network CIDR that can contain hybrid nodes.
+    #[inline]
     pub fn cidrs(mut self, input: impl Into<String>) -> Self {
         self.cidrs.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `cidrs` member.
+    #[inline]
     pub fn set_cidrs(mut self, input: Option<Vec<String>>) -> Self {
         self.cidrs = input;
         self
     }
     /// The `cidrs` member as currently set.
+    #[inline]
     pub fn get_cidrs(&self) -> &Option<Vec<String>> {
         &self.cidrs
     }
     /// Builds the [`RemoteNodeNetwork`].
+    #[inline]
     pub fn build(self) -> RemoteNodeNetwork {
         RemoteNodeNetwork {
             cidrs: self.cidrs,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_remote_node_network(w: &mut ::awsrt::json::JsonWriter, v: &RemoteNodeNetwork) {
     w.begin_object();
     if let Some(value) = &v.cidrs {
@@ -92,6 +99,7 @@ pub(crate) fn ser_remote_node_network(w: &mut ::awsrt::json::JsonWriter, v: &Rem
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_remote_node_network(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RemoteNodeNetwork, ::awsrt::json::JsonError> {

@@ -35,10 +35,12 @@ pub struct RemotePodNetwork {
 }
 impl RemotePodNetwork {
     /// A network CIDR that can contain pods that run Kubernetes webhooks on hybrid nodes.
+    #[inline]
     pub fn cidrs(&self) -> &[String] {
         self.cidrs.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`RemotePodNetwork`].
+    #[inline]
     pub fn builder() -> RemotePodNetworkBuilder {
         <RemotePodNetworkBuilder as ::std::default::Default>::default()
     }
@@ -52,26 +54,31 @@ pub struct RemotePodNetworkBuilder {
 impl RemotePodNetworkBuilder {
     /// Appends an item to the `cidrs` list.
     /// A network CIDR that can contain pods that run Kubernetes webhooks on hybrid nodes.
+    #[inline]
     pub fn cidrs(mut self, input: impl Into<String>) -> Self {
         self.cidrs.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `cidrs` member.
+    #[inline]
     pub fn set_cidrs(mut self, input: Option<Vec<String>>) -> Self {
         self.cidrs = input;
         self
     }
     /// The `cidrs` member as currently set.
+    #[inline]
     pub fn get_cidrs(&self) -> &Option<Vec<String>> {
         &self.cidrs
     }
     /// Builds the [`RemotePodNetwork`].
+    #[inline]
     pub fn build(self) -> RemotePodNetwork {
         RemotePodNetwork {
             cidrs: self.cidrs,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_remote_pod_network(w: &mut ::awsrt::json::JsonWriter, v: &RemotePodNetwork) {
     w.begin_object();
     if let Some(value) = &v.cidrs {
@@ -84,6 +91,7 @@ pub(crate) fn ser_remote_pod_network(w: &mut ::awsrt::json::JsonWriter, v: &Remo
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_remote_pod_network(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RemotePodNetwork, ::awsrt::json::JsonError> {

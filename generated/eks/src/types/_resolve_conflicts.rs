@@ -22,6 +22,7 @@ pub enum ResolveConflicts {
 }
 impl ResolveConflicts {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Overwrite => "OVERWRITE",
@@ -36,6 +37,7 @@ impl ResolveConflicts {
     }
 }
 impl ::std::convert::From<&str> for ResolveConflicts {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "OVERWRITE" => Self::Overwrite,

@@ -17,10 +17,12 @@ pub struct StorageConfigRequest {
 }
 impl StorageConfigRequest {
     /// Request to configure EBS Block Storage settings for your EKS Auto Mode cluster.
+    #[inline]
     pub fn block_storage(&self) -> Option<&crate::types::BlockStorage> {
         self.block_storage.as_ref()
     }
     /// Creates a new builder for [`StorageConfigRequest`].
+    #[inline]
     pub fn builder() -> StorageConfigRequestBuilder {
         <StorageConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct StorageConfigRequestBuilder {
 }
 impl StorageConfigRequestBuilder {
     /// Request to configure EBS Block Storage settings for your EKS Auto Mode cluster.
+    #[inline]
     pub fn block_storage(mut self, input: crate::types::BlockStorage) -> Self {
         self.block_storage = Some(input);
         self
     }
     /// Sets or clears the `blockStorage` member.
+    #[inline]
     pub fn set_block_storage(mut self, input: Option<crate::types::BlockStorage>) -> Self {
         self.block_storage = input;
         self
     }
     /// The `blockStorage` member as currently set.
+    #[inline]
     pub fn get_block_storage(&self) -> &Option<crate::types::BlockStorage> {
         &self.block_storage
     }
     /// Builds the [`StorageConfigRequest`].
+    #[inline]
     pub fn build(self) -> StorageConfigRequest {
         StorageConfigRequest {
             block_storage: self.block_storage,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_storage_config_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &StorageConfigRequest,

@@ -17,10 +17,12 @@ pub struct StorageConfigResponse {
 }
 impl StorageConfigResponse {
     /// Indicates the current configuration of the block storage capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn block_storage(&self) -> Option<&crate::types::BlockStorage> {
         self.block_storage.as_ref()
     }
     /// Creates a new builder for [`StorageConfigResponse`].
+    #[inline]
     pub fn builder() -> StorageConfigResponseBuilder {
         <StorageConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct StorageConfigResponseBuilder {
 }
 impl StorageConfigResponseBuilder {
     /// Indicates the current configuration of the block storage capability on your EKS Auto Mode cluster.
+    #[inline]
     pub fn block_storage(mut self, input: crate::types::BlockStorage) -> Self {
         self.block_storage = Some(input);
         self
     }
     /// Sets or clears the `blockStorage` member.
+    #[inline]
     pub fn set_block_storage(mut self, input: Option<crate::types::BlockStorage>) -> Self {
         self.block_storage = input;
         self
     }
     /// The `blockStorage` member as currently set.
+    #[inline]
     pub fn get_block_storage(&self) -> &Option<crate::types::BlockStorage> {
         &self.block_storage
     }
     /// Builds the [`StorageConfigResponse`].
+    #[inline]
     pub fn build(self) -> StorageConfigResponse {
         StorageConfigResponse {
             block_storage: self.block_storage,
         }
     }
 }
+#[inline]
 pub(crate) fn de_storage_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<StorageConfigResponse, ::awsrt::json::JsonError> {

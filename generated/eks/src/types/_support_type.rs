@@ -20,6 +20,7 @@ pub enum SupportType {
 }
 impl SupportType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "STANDARD",
@@ -33,6 +34,7 @@ impl SupportType {
     }
 }
 impl ::std::convert::From<&str> for SupportType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "STANDARD" => Self::Standard,

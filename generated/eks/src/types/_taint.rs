@@ -23,18 +23,22 @@ pub struct Taint {
 }
 impl Taint {
     /// The key of the taint.
+    #[inline]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
     /// The value of the taint.
+    #[inline]
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
     }
     /// The effect of the taint.
+    #[inline]
     pub fn effect(&self) -> Option<&crate::types::TaintEffect> {
         self.effect.as_ref()
     }
     /// Creates a new builder for [`Taint`].
+    #[inline]
     pub fn builder() -> TaintBuilder {
         <TaintBuilder as ::std::default::Default>::default()
     }
@@ -49,48 +53,58 @@ pub struct TaintBuilder {
 }
 impl TaintBuilder {
     /// The key of the taint.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The value of the taint.
+    #[inline]
     pub fn value(mut self, input: impl Into<String>) -> Self {
         self.value = Some(input.into());
         self
     }
     /// Sets or clears the `value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<String>) -> Self {
         self.value = input;
         self
     }
     /// The `value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<String> {
         &self.value
     }
     /// The effect of the taint.
+    #[inline]
     pub fn effect(mut self, input: impl Into<crate::types::TaintEffect>) -> Self {
         self.effect = Some(input.into());
         self
     }
     /// Sets or clears the `effect` member.
+    #[inline]
     pub fn set_effect(mut self, input: Option<crate::types::TaintEffect>) -> Self {
         self.effect = input;
         self
     }
     /// The `effect` member as currently set.
+    #[inline]
     pub fn get_effect(&self) -> &Option<crate::types::TaintEffect> {
         &self.effect
     }
     /// Builds the [`Taint`].
+    #[inline]
     pub fn build(self) -> Taint {
         Taint {
             key: self.key,
@@ -99,6 +113,7 @@ impl TaintBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_taint(w: &mut ::awsrt::json::JsonWriter, v: &Taint) {
     w.begin_object();
     if let Some(value) = &v.key {
@@ -115,6 +130,7 @@ pub(crate) fn ser_taint(w: &mut ::awsrt::json::JsonWriter, v: &Taint) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_taint(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Taint, ::awsrt::json::JsonError> {

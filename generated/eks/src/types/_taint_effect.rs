@@ -22,6 +22,7 @@ pub enum TaintEffect {
 }
 impl TaintEffect {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NoSchedule => "NO_SCHEDULE",
@@ -36,6 +37,7 @@ impl TaintEffect {
     }
 }
 impl ::std::convert::From<&str> for TaintEffect {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "NO_SCHEDULE" => Self::NoSchedule,

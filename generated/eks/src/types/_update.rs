@@ -32,30 +32,37 @@ pub struct Update {
 }
 impl Update {
     /// A UUID that is used to track the update.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The current status of the update.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::UpdateStatus> {
         self.status.as_ref()
     }
     /// The type of the update.
+    #[inline]
     pub fn r#type(&self) -> Option<&crate::types::UpdateType> {
         self.r#type.as_ref()
     }
     /// A key-value map that contains the parameters associated with the update.
+    #[inline]
     pub fn params(&self) -> &[crate::types::UpdateParam] {
         self.params.as_deref().unwrap_or_default()
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(&self) -> Option<::awsrt::types::DateTime> {
         self.created_at
     }
     /// Any errors associated with a `Failed` update.
+    #[inline]
     pub fn errors(&self) -> &[crate::types::ErrorDetail] {
         self.errors.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`Update`].
+    #[inline]
     pub fn builder() -> UpdateBuilder {
         <UpdateBuilder as ::std::default::Default>::default()
     }
@@ -73,92 +80,111 @@ pub struct UpdateBuilder {
 }
 impl UpdateBuilder {
     /// A UUID that is used to track the update.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The current status of the update.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::UpdateStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::UpdateStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::UpdateStatus> {
         &self.status
     }
     /// The type of the update.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::UpdateType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::UpdateType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::UpdateType> {
         &self.r#type
     }
     /// Appends an item to the `params` list.
     /// A key-value map that contains the parameters associated with the update.
+    #[inline]
     pub fn params(mut self, input: crate::types::UpdateParam) -> Self {
         self.params.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `params` member.
+    #[inline]
     pub fn set_params(mut self, input: Option<Vec<crate::types::UpdateParam>>) -> Self {
         self.params = input;
         self
     }
     /// The `params` member as currently set.
+    #[inline]
     pub fn get_params(&self) -> &Option<Vec<crate::types::UpdateParam>> {
         &self.params
     }
     /// The Unix epoch timestamp at object creation.
+    #[inline]
     pub fn created_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_at = Some(input);
         self
     }
     /// Sets or clears the `createdAt` member.
+    #[inline]
     pub fn set_created_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_at = input;
         self
     }
     /// The `createdAt` member as currently set.
+    #[inline]
     pub fn get_created_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_at
     }
     /// Appends an item to the `errors` list.
     /// Any errors associated with a `Failed` update.
+    #[inline]
     pub fn errors(mut self, input: crate::types::ErrorDetail) -> Self {
         self.errors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `errors` member.
+    #[inline]
     pub fn set_errors(mut self, input: Option<Vec<crate::types::ErrorDetail>>) -> Self {
         self.errors = input;
         self
     }
     /// The `errors` member as currently set.
+    #[inline]
     pub fn get_errors(&self) -> &Option<Vec<crate::types::ErrorDetail>> {
         &self.errors
     }
     /// Builds the [`Update`].
+    #[inline]
     pub fn build(self) -> Update {
         Update {
             id: self.id,
@@ -170,6 +196,7 @@ impl UpdateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_update(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Update, ::awsrt::json::JsonError> {

@@ -17,10 +17,12 @@ pub struct UpdateAccessConfigRequest {
 }
 impl UpdateAccessConfigRequest {
     /// The desired authentication mode for the cluster.
+    #[inline]
     pub fn authentication_mode(&self) -> Option<&crate::types::AuthenticationMode> {
         self.authentication_mode.as_ref()
     }
     /// Creates a new builder for [`UpdateAccessConfigRequest`].
+    #[inline]
     pub fn builder() -> UpdateAccessConfigRequestBuilder {
         <UpdateAccessConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -33,6 +35,7 @@ pub struct UpdateAccessConfigRequestBuilder {
 }
 impl UpdateAccessConfigRequestBuilder {
     /// The desired authentication mode for the cluster.
+    #[inline]
     pub fn authentication_mode(
         mut self,
         input: impl Into<crate::types::AuthenticationMode>,
@@ -41,6 +44,7 @@ impl UpdateAccessConfigRequestBuilder {
         self
     }
     /// Sets or clears the `authenticationMode` member.
+    #[inline]
     pub fn set_authentication_mode(
         mut self,
         input: Option<crate::types::AuthenticationMode>,
@@ -49,16 +53,19 @@ impl UpdateAccessConfigRequestBuilder {
         self
     }
     /// The `authenticationMode` member as currently set.
+    #[inline]
     pub fn get_authentication_mode(&self) -> &Option<crate::types::AuthenticationMode> {
         &self.authentication_mode
     }
     /// Builds the [`UpdateAccessConfigRequest`].
+    #[inline]
     pub fn build(self) -> UpdateAccessConfigRequest {
         UpdateAccessConfigRequest {
             authentication_mode: self.authentication_mode,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_update_access_config_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &UpdateAccessConfigRequest,

@@ -20,14 +20,17 @@ pub struct UpdateLabelsPayload {
 }
 impl UpdateLabelsPayload {
     /// The Kubernetes `labels` to add or update.
+    #[inline]
     pub fn add_or_update_labels(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.add_or_update_labels.as_ref()
     }
     /// The Kubernetes `labels` to remove.
+    #[inline]
     pub fn remove_labels(&self) -> &[String] {
         self.remove_labels.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UpdateLabelsPayload`].
+    #[inline]
     pub fn builder() -> UpdateLabelsPayloadBuilder {
         <UpdateLabelsPayloadBuilder as ::std::default::Default>::default()
     }
@@ -42,6 +45,7 @@ pub struct UpdateLabelsPayloadBuilder {
 impl UpdateLabelsPayloadBuilder {
     /// Inserts an entry into the `addOrUpdateLabels` map.
     /// The Kubernetes `labels` to add or update.
+    #[inline]
     pub fn add_or_update_labels(
         mut self,
         key: impl Into<String>,
@@ -52,6 +56,7 @@ impl UpdateLabelsPayloadBuilder {
         self
     }
     /// Sets or clears the `addOrUpdateLabels` member.
+    #[inline]
     pub fn set_add_or_update_labels(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -60,25 +65,30 @@ impl UpdateLabelsPayloadBuilder {
         self
     }
     /// The `addOrUpdateLabels` member as currently set.
+    #[inline]
     pub fn get_add_or_update_labels(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.add_or_update_labels
     }
     /// Appends an item to the `removeLabels` list.
     /// The Kubernetes `labels` to remove.
+    #[inline]
     pub fn remove_labels(mut self, input: impl Into<String>) -> Self {
         self.remove_labels.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `removeLabels` member.
+    #[inline]
     pub fn set_remove_labels(mut self, input: Option<Vec<String>>) -> Self {
         self.remove_labels = input;
         self
     }
     /// The `removeLabels` member as currently set.
+    #[inline]
     pub fn get_remove_labels(&self) -> &Option<Vec<String>> {
         &self.remove_labels
     }
     /// Builds the [`UpdateLabelsPayload`].
+    #[inline]
     pub fn build(self) -> UpdateLabelsPayload {
         UpdateLabelsPayload {
             add_or_update_labels: self.add_or_update_labels,
@@ -86,6 +96,7 @@ impl UpdateLabelsPayloadBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_update_labels_payload(
     w: &mut ::awsrt::json::JsonWriter,
     v: &UpdateLabelsPayload,

@@ -20,14 +20,17 @@ pub struct UpdateParam {
 }
 impl UpdateParam {
     /// The keys associated with an update request.
+    #[inline]
     pub fn r#type(&self) -> Option<&crate::types::UpdateParamType> {
         self.r#type.as_ref()
     }
     /// The value of the keys submitted as part of an update request.
+    #[inline]
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
     }
     /// Creates a new builder for [`UpdateParam`].
+    #[inline]
     pub fn builder() -> UpdateParamBuilder {
         <UpdateParamBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct UpdateParamBuilder {
 }
 impl UpdateParamBuilder {
     /// The keys associated with an update request.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::UpdateParamType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::UpdateParamType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::UpdateParamType> {
         &self.r#type
     }
     /// The value of the keys submitted as part of an update request.
+    #[inline]
     pub fn value(mut self, input: impl Into<String>) -> Self {
         self.value = Some(input.into());
         self
     }
     /// Sets or clears the `value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<String>) -> Self {
         self.value = input;
         self
     }
     /// The `value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<String> {
         &self.value
     }
     /// Builds the [`UpdateParam`].
+    #[inline]
     pub fn build(self) -> UpdateParam {
         UpdateParam {
             r#type: self.r#type,
@@ -76,6 +86,7 @@ impl UpdateParamBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_update_param(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateParam, ::awsrt::json::JsonError> {

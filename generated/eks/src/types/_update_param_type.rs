@@ -86,6 +86,7 @@ pub enum UpdateParamType {
 }
 impl UpdateParamType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Version => "Version",
@@ -168,6 +169,7 @@ impl UpdateParamType {
     }
 }
 impl ::std::convert::From<&str> for UpdateParamType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Version" => Self::Version,

@@ -24,6 +24,7 @@ pub enum UpdateStatus {
 }
 impl UpdateStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "InProgress",
@@ -39,6 +40,7 @@ impl UpdateStatus {
     }
 }
 impl ::std::convert::From<&str> for UpdateStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "InProgress" => Self::InProgress,

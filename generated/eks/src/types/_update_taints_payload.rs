@@ -20,14 +20,17 @@ pub struct UpdateTaintsPayload {
 }
 impl UpdateTaintsPayload {
     /// Kubernetes taints to be added or updated.
+    #[inline]
     pub fn add_or_update_taints(&self) -> &[crate::types::Taint] {
         self.add_or_update_taints.as_deref().unwrap_or_default()
     }
     /// Kubernetes taints to remove.
+    #[inline]
     pub fn remove_taints(&self) -> &[crate::types::Taint] {
         self.remove_taints.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UpdateTaintsPayload`].
+    #[inline]
     pub fn builder() -> UpdateTaintsPayloadBuilder {
         <UpdateTaintsPayloadBuilder as ::std::default::Default>::default()
     }
@@ -42,35 +45,42 @@ pub struct UpdateTaintsPayloadBuilder {
 impl UpdateTaintsPayloadBuilder {
     /// Appends an item to the `addOrUpdateTaints` list.
     /// Kubernetes taints to be added or updated.
+    #[inline]
     pub fn add_or_update_taints(mut self, input: crate::types::Taint) -> Self {
         self.add_or_update_taints.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `addOrUpdateTaints` member.
+    #[inline]
     pub fn set_add_or_update_taints(mut self, input: Option<Vec<crate::types::Taint>>) -> Self {
         self.add_or_update_taints = input;
         self
     }
     /// The `addOrUpdateTaints` member as currently set.
+    #[inline]
     pub fn get_add_or_update_taints(&self) -> &Option<Vec<crate::types::Taint>> {
         &self.add_or_update_taints
     }
     /// Appends an item to the `removeTaints` list.
     /// Kubernetes taints to remove.
+    #[inline]
     pub fn remove_taints(mut self, input: crate::types::Taint) -> Self {
         self.remove_taints.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `removeTaints` member.
+    #[inline]
     pub fn set_remove_taints(mut self, input: Option<Vec<crate::types::Taint>>) -> Self {
         self.remove_taints = input;
         self
     }
     /// The `removeTaints` member as currently set.
+    #[inline]
     pub fn get_remove_taints(&self) -> &Option<Vec<crate::types::Taint>> {
         &self.remove_taints
     }
     /// Builds the [`UpdateTaintsPayload`].
+    #[inline]
     pub fn build(self) -> UpdateTaintsPayload {
         UpdateTaintsPayload {
             add_or_update_taints: self.add_or_update_taints,
@@ -78,6 +88,7 @@ impl UpdateTaintsPayloadBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_update_taints_payload(
     w: &mut ::awsrt::json::JsonWriter,
     v: &UpdateTaintsPayload,

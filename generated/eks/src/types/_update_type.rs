@@ -42,6 +42,7 @@ pub enum UpdateType {
 }
 impl UpdateType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VersionUpdate => "VersionUpdate",
@@ -80,6 +81,7 @@ impl UpdateType {
     }
 }
 impl ::std::convert::From<&str> for UpdateType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "VersionUpdate" => Self::VersionUpdate,

@@ -21,10 +21,12 @@ pub struct UpgradePolicyRequest {
 }
 impl UpgradePolicyRequest {
     /// If the cluster is set to `EXTENDED`, it will enter extended support at the end of standard support.
+    #[inline]
     pub fn support_type(&self) -> Option<&crate::types::SupportType> {
         self.support_type.as_ref()
     }
     /// Creates a new builder for [`UpgradePolicyRequest`].
+    #[inline]
     pub fn builder() -> UpgradePolicyRequestBuilder {
         <UpgradePolicyRequestBuilder as ::std::default::Default>::default()
     }
@@ -37,26 +39,31 @@ pub struct UpgradePolicyRequestBuilder {
 }
 impl UpgradePolicyRequestBuilder {
     /// If the cluster is set to `EXTENDED`, it will enter extended support at the end of standard support.
+    #[inline]
     pub fn support_type(mut self, input: impl Into<crate::types::SupportType>) -> Self {
         self.support_type = Some(input.into());
         self
     }
     /// Sets or clears the `supportType` member.
+    #[inline]
     pub fn set_support_type(mut self, input: Option<crate::types::SupportType>) -> Self {
         self.support_type = input;
         self
     }
     /// The `supportType` member as currently set.
+    #[inline]
     pub fn get_support_type(&self) -> &Option<crate::types::SupportType> {
         &self.support_type
     }
     /// Builds the [`UpgradePolicyRequest`].
+    #[inline]
     pub fn build(self) -> UpgradePolicyRequest {
         UpgradePolicyRequest {
             support_type: self.support_type,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_upgrade_policy_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &UpgradePolicyRequest,

@@ -21,10 +21,12 @@ pub struct UpgradePolicyResponse {
 }
 impl UpgradePolicyResponse {
     /// If the cluster is set to `EXTENDED`, it will enter extended support at the end of standard support.
+    #[inline]
     pub fn support_type(&self) -> Option<&crate::types::SupportType> {
         self.support_type.as_ref()
     }
     /// Creates a new builder for [`UpgradePolicyResponse`].
+    #[inline]
     pub fn builder() -> UpgradePolicyResponseBuilder {
         <UpgradePolicyResponseBuilder as ::std::default::Default>::default()
     }
@@ -37,26 +39,31 @@ pub struct UpgradePolicyResponseBuilder {
 }
 impl UpgradePolicyResponseBuilder {
     /// If the cluster is set to `EXTENDED`, it will enter extended support at the end of standard support.
+    #[inline]
     pub fn support_type(mut self, input: impl Into<crate::types::SupportType>) -> Self {
         self.support_type = Some(input.into());
         self
     }
     /// Sets or clears the `supportType` member.
+    #[inline]
     pub fn set_support_type(mut self, input: Option<crate::types::SupportType>) -> Self {
         self.support_type = input;
         self
     }
     /// The `supportType` member as currently set.
+    #[inline]
     pub fn get_support_type(&self) -> &Option<crate::types::SupportType> {
         &self.support_type
     }
     /// Builds the [`UpgradePolicyResponse`].
+    #[inline]
     pub fn build(self) -> UpgradePolicyResponse {
         UpgradePolicyResponse {
             support_type: self.support_type,
         }
     }
 }
+#[inline]
 pub(crate) fn de_upgrade_policy_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpgradePolicyResponse, ::awsrt::json::JsonError> {

@@ -22,6 +22,7 @@ pub enum VersionStatus {
 }
 impl VersionStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unsupported => "UNSUPPORTED",
@@ -36,6 +37,7 @@ impl VersionStatus {
     }
 }
 impl ::std::convert::From<&str> for VersionStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "UNSUPPORTED" => Self::Unsupported,

@@ -29,26 +29,32 @@ pub struct VpcConfigRequest {
 }
 impl VpcConfigRequest {
     /// Specify subnets for your Amazon EKS nodes.
+    #[inline]
     pub fn subnet_ids(&self) -> &[String] {
         self.subnet_ids.as_deref().unwrap_or_default()
     }
     /// Specify one or more security groups for the cross-account elastic network interfaces that Amazon EKS creates to use that allow communication between your nodes and the Kubernetes control plane.
+    #[inline]
     pub fn security_group_ids(&self) -> &[String] {
         self.security_group_ids.as_deref().unwrap_or_default()
     }
     /// Set this value to `false` to disable public access to your cluster's Kubernetes API server endpoint.
+    #[inline]
     pub fn endpoint_public_access(&self) -> Option<bool> {
         self.endpoint_public_access
     }
     /// Set this value to `true` to enable private access for your cluster's Kubernetes API server endpoint.
+    #[inline]
     pub fn endpoint_private_access(&self) -> Option<bool> {
         self.endpoint_private_access
     }
     /// The CIDR blocks that are allowed access to your cluster's public Kubernetes API server endpoint.
+    #[inline]
     pub fn public_access_cidrs(&self) -> &[String] {
         self.public_access_cidrs.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`VpcConfigRequest`].
+    #[inline]
     pub fn builder() -> VpcConfigRequestBuilder {
         <VpcConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -66,78 +72,94 @@ pub struct VpcConfigRequestBuilder {
 impl VpcConfigRequestBuilder {
     /// Appends an item to the `subnetIds` list.
     /// Specify subnets for your Amazon EKS nodes.
+    #[inline]
     pub fn subnet_ids(mut self, input: impl Into<String>) -> Self {
         self.subnet_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `subnetIds` member.
+    #[inline]
     pub fn set_subnet_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.subnet_ids = input;
         self
     }
     /// The `subnetIds` member as currently set.
+    #[inline]
     pub fn get_subnet_ids(&self) -> &Option<Vec<String>> {
         &self.subnet_ids
     }
     /// Appends an item to the `securityGroupIds` list.
     /// Specify one or more security groups for the cross-account elastic network interfaces that Amazon EKS creates to use that allow communication between your nodes and the Kubernetes control plane.
+    #[inline]
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
         self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `securityGroupIds` member.
+    #[inline]
     pub fn set_security_group_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.security_group_ids = input;
         self
     }
     /// The `securityGroupIds` member as currently set.
+    #[inline]
     pub fn get_security_group_ids(&self) -> &Option<Vec<String>> {
         &self.security_group_ids
     }
     /// Set this value to `false` to disable public access to your cluster's Kubernetes API server endpoint.
+    #[inline]
     pub fn endpoint_public_access(mut self, input: bool) -> Self {
         self.endpoint_public_access = Some(input);
         self
     }
     /// Sets or clears the `endpointPublicAccess` member.
+    #[inline]
     pub fn set_endpoint_public_access(mut self, input: Option<bool>) -> Self {
         self.endpoint_public_access = input;
         self
     }
     /// The `endpointPublicAccess` member as currently set.
+    #[inline]
     pub fn get_endpoint_public_access(&self) -> &Option<bool> {
         &self.endpoint_public_access
     }
     /// Set this value to `true` to enable private access for your cluster's Kubernetes API server endpoint.
+    #[inline]
     pub fn endpoint_private_access(mut self, input: bool) -> Self {
         self.endpoint_private_access = Some(input);
         self
     }
     /// Sets or clears the `endpointPrivateAccess` member.
+    #[inline]
     pub fn set_endpoint_private_access(mut self, input: Option<bool>) -> Self {
         self.endpoint_private_access = input;
         self
     }
     /// The `endpointPrivateAccess` member as currently set.
+    #[inline]
     pub fn get_endpoint_private_access(&self) -> &Option<bool> {
         &self.endpoint_private_access
     }
     /// Appends an item to the `publicAccessCidrs` list.
     /// The CIDR blocks that are allowed access to your cluster's public Kubernetes API server endpoint.
+    #[inline]
     pub fn public_access_cidrs(mut self, input: impl Into<String>) -> Self {
         self.public_access_cidrs.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `publicAccessCidrs` member.
+    #[inline]
     pub fn set_public_access_cidrs(mut self, input: Option<Vec<String>>) -> Self {
         self.public_access_cidrs = input;
         self
     }
     /// The `publicAccessCidrs` member as currently set.
+    #[inline]
     pub fn get_public_access_cidrs(&self) -> &Option<Vec<String>> {
         &self.public_access_cidrs
     }
     /// Builds the [`VpcConfigRequest`].
+    #[inline]
     pub fn build(self) -> VpcConfigRequest {
         VpcConfigRequest {
             subnet_ids: self.subnet_ids,
@@ -148,6 +170,7 @@ impl VpcConfigRequestBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_vpc_config_request(w: &mut ::awsrt::json::JsonWriter, v: &VpcConfigRequest) {
     w.begin_object();
     if let Some(value) = &v.subnet_ids {

@@ -35,34 +35,42 @@ pub struct VpcConfigResponse {
 }
 impl VpcConfigResponse {
     /// The subnets associated with your cluster.
+    #[inline]
     pub fn subnet_ids(&self) -> &[String] {
         self.subnet_ids.as_deref().unwrap_or_default()
     }
     /// The security groups associated with the cross-account elastic network interfaces that are used to allow communication between your nodes and the Kubernetes control plane.
+    #[inline]
     pub fn security_group_ids(&self) -> &[String] {
         self.security_group_ids.as_deref().unwrap_or_default()
     }
     /// The cluster security group that was created by Amazon EKS for the cluster.
+    #[inline]
     pub fn cluster_security_group_id(&self) -> Option<&str> {
         self.cluster_security_group_id.as_deref()
     }
     /// The VPC associated with your cluster.
+    #[inline]
     pub fn vpc_id(&self) -> Option<&str> {
         self.vpc_id.as_deref()
     }
     /// Whether the public API server endpoint is enabled.
+    #[inline]
     pub fn endpoint_public_access(&self) -> bool {
         self.endpoint_public_access
     }
     /// This parameter indicates whether the Amazon EKS private API server endpoint is enabled.
+    #[inline]
     pub fn endpoint_private_access(&self) -> bool {
         self.endpoint_private_access
     }
     /// The CIDR blocks that are allowed access to your cluster's public Kubernetes API server endpoint.
+    #[inline]
     pub fn public_access_cidrs(&self) -> &[String] {
         self.public_access_cidrs.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`VpcConfigResponse`].
+    #[inline]
     pub fn builder() -> VpcConfigResponseBuilder {
         <VpcConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -82,106 +90,128 @@ pub struct VpcConfigResponseBuilder {
 impl VpcConfigResponseBuilder {
     /// Appends an item to the `subnetIds` list.
     /// The subnets associated with your cluster.
+    #[inline]
     pub fn subnet_ids(mut self, input: impl Into<String>) -> Self {
         self.subnet_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `subnetIds` member.
+    #[inline]
     pub fn set_subnet_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.subnet_ids = input;
         self
     }
     /// The `subnetIds` member as currently set.
+    #[inline]
     pub fn get_subnet_ids(&self) -> &Option<Vec<String>> {
         &self.subnet_ids
     }
     /// Appends an item to the `securityGroupIds` list.
     /// The security groups associated with the cross-account elastic network interfaces that are used to allow communication between your nodes and the Kubernetes control plane.
+    #[inline]
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
         self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `securityGroupIds` member.
+    #[inline]
     pub fn set_security_group_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.security_group_ids = input;
         self
     }
     /// The `securityGroupIds` member as currently set.
+    #[inline]
     pub fn get_security_group_ids(&self) -> &Option<Vec<String>> {
         &self.security_group_ids
     }
     /// The cluster security group that was created by Amazon EKS for the cluster.
+    #[inline]
     pub fn cluster_security_group_id(mut self, input: impl Into<String>) -> Self {
         self.cluster_security_group_id = Some(input.into());
         self
     }
     /// Sets or clears the `clusterSecurityGroupId` member.
+    #[inline]
     pub fn set_cluster_security_group_id(mut self, input: Option<String>) -> Self {
         self.cluster_security_group_id = input;
         self
     }
     /// The `clusterSecurityGroupId` member as currently set.
+    #[inline]
     pub fn get_cluster_security_group_id(&self) -> &Option<String> {
         &self.cluster_security_group_id
     }
     /// The VPC associated with your cluster.
+    #[inline]
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
     }
     /// Sets or clears the `vpcId` member.
+    #[inline]
     pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
         self.vpc_id = input;
         self
     }
     /// The `vpcId` member as currently set.
+    #[inline]
     pub fn get_vpc_id(&self) -> &Option<String> {
         &self.vpc_id
     }
     /// Whether the public API server endpoint is enabled.
+    #[inline]
     pub fn endpoint_public_access(mut self, input: bool) -> Self {
         self.endpoint_public_access = Some(input);
         self
     }
     /// Sets or clears the `endpointPublicAccess` member.
+    #[inline]
     pub fn set_endpoint_public_access(mut self, input: Option<bool>) -> Self {
         self.endpoint_public_access = input;
         self
     }
     /// The `endpointPublicAccess` member as currently set.
+    #[inline]
     pub fn get_endpoint_public_access(&self) -> &Option<bool> {
         &self.endpoint_public_access
     }
     /// This parameter indicates whether the Amazon EKS private API server endpoint is enabled.
+    #[inline]
     pub fn endpoint_private_access(mut self, input: bool) -> Self {
         self.endpoint_private_access = Some(input);
         self
     }
     /// Sets or clears the `endpointPrivateAccess` member.
+    #[inline]
     pub fn set_endpoint_private_access(mut self, input: Option<bool>) -> Self {
         self.endpoint_private_access = input;
         self
     }
     /// The `endpointPrivateAccess` member as currently set.
+    #[inline]
     pub fn get_endpoint_private_access(&self) -> &Option<bool> {
         &self.endpoint_private_access
     }
     /// Appends an item to the `publicAccessCidrs` list.
     /// The CIDR blocks that are allowed access to your cluster's public Kubernetes API server endpoint.
+    #[inline]
     pub fn public_access_cidrs(mut self, input: impl Into<String>) -> Self {
         self.public_access_cidrs.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `publicAccessCidrs` member.
+    #[inline]
     pub fn set_public_access_cidrs(mut self, input: Option<Vec<String>>) -> Self {
         self.public_access_cidrs = input;
         self
     }
     /// The `publicAccessCidrs` member as currently set.
+    #[inline]
     pub fn get_public_access_cidrs(&self) -> &Option<Vec<String>> {
         &self.public_access_cidrs
     }
     /// Builds the [`VpcConfigResponse`].
+    #[inline]
     pub fn build(self) -> VpcConfigResponse {
         VpcConfigResponse {
             subnet_ids: self.subnet_ids,
@@ -194,6 +224,7 @@ impl VpcConfigResponseBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_vpc_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<VpcConfigResponse, ::awsrt::json::JsonError> {

@@ -17,10 +17,12 @@ pub struct ZonalShiftConfigRequest {
 }
 impl ZonalShiftConfigRequest {
     /// If zonal shift is enabled, Amazon Web Services configures zonal autoshift for the cluster.
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// Creates a new builder for [`ZonalShiftConfigRequest`].
+    #[inline]
     pub fn builder() -> ZonalShiftConfigRequestBuilder {
         <ZonalShiftConfigRequestBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct ZonalShiftConfigRequestBuilder {
 }
 impl ZonalShiftConfigRequestBuilder {
     /// If zonal shift is enabled, Amazon Web Services configures zonal autoshift for the cluster.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// Builds the [`ZonalShiftConfigRequest`].
+    #[inline]
     pub fn build(self) -> ZonalShiftConfigRequest {
         ZonalShiftConfigRequest {
             enabled: self.enabled,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_zonal_shift_config_request(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ZonalShiftConfigRequest,

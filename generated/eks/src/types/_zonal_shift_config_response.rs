@@ -17,10 +17,12 @@ pub struct ZonalShiftConfigResponse {
 }
 impl ZonalShiftConfigResponse {
     /// Whether the zonal shift is enabled.
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// Creates a new builder for [`ZonalShiftConfigResponse`].
+    #[inline]
     pub fn builder() -> ZonalShiftConfigResponseBuilder {
         <ZonalShiftConfigResponseBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct ZonalShiftConfigResponseBuilder {
 }
 impl ZonalShiftConfigResponseBuilder {
     /// Whether the zonal shift is enabled.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// Builds the [`ZonalShiftConfigResponse`].
+    #[inline]
     pub fn build(self) -> ZonalShiftConfigResponse {
         ZonalShiftConfigResponse {
             enabled: self.enabled,
         }
     }
 }
+#[inline]
 pub(crate) fn de_zonal_shift_config_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ZonalShiftConfigResponse, ::awsrt::json::JsonError> {

@@ -110,31 +110,37 @@ impl FargateProfileDeletedFluentBuilder {
     }
     /// The name of your cluster.
     /// This member is required.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cluster_name(input);
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cluster_name(input);
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         self.inner.get_cluster_name()
     }
     /// The name of the Fargate profile to describe.
     /// This member is required.
+    #[inline]
     pub fn fargate_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.fargate_profile_name(input);
         self
     }
     /// Sets or clears the `fargateProfileName` member.
+    #[inline]
     pub fn set_fargate_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_fargate_profile_name(input);
         self
     }
     /// The `fargateProfileName` member as currently set.
+    #[inline]
     pub fn get_fargate_profile_name(&self) -> &Option<String> {
         self.inner.get_fargate_profile_name()
     }

@@ -25,10 +25,12 @@ pub struct GetBedInput {
 }
 impl GetBedInput {
     /// The `bedId` member.
+    #[inline]
     pub fn bed_id(&self) -> &str {
         &self.bed_id
     }
     /// Creates a new builder for [`GetBedInput`].
+    #[inline]
     pub fn builder() -> GetBedInputBuilder {
         <GetBedInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct GetBedInputBuilder {
 impl GetBedInputBuilder {
     /// The `bedId` member.
     /// This member is required.
+    #[inline]
     pub fn bed_id(mut self, input: impl Into<String>) -> Self {
         self.bed_id = Some(input.into());
         self
     }
     /// Sets or clears the `bedId` member.
+    #[inline]
     pub fn set_bed_id(mut self, input: Option<String>) -> Self {
         self.bed_id = input;
         self
     }
     /// The `bedId` member as currently set.
+    #[inline]
     pub fn get_bed_id(&self) -> &Option<String> {
         &self.bed_id
     }
@@ -60,6 +65,7 @@ impl GetBedInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBedInput, ::awsrt::error::BuildError> {
         Ok(GetBedInput {
             bed_id: self.bed_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -114,34 +120,42 @@ pub struct GetBedOutput {
 }
 impl GetBedOutput {
     /// The `bed` member.
+    #[inline]
     pub fn bed(&self) -> Option<&crate::types::Bed> {
         self.bed.as_ref()
     }
     /// The `lastWatered` member.
+    #[inline]
     pub fn last_watered(&self) -> Option<::awsrt::types::DateTime> {
         self.last_watered
     }
     /// The `tags` member.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// How a bed is looked after: one of these.
+    #[inline]
     pub fn care(&self) -> Option<&crate::types::Care> {
         self.care.as_ref()
     }
     /// The `photo` member.
+    #[inline]
     pub fn photo(&self) -> Option<&::awsrt::types::Blob> {
         self.photo.as_ref()
     }
     /// The `ratio` member.
+    #[inline]
     pub fn ratio(&self) -> Option<f64> {
         self.ratio
     }
     /// The `weights` member.
+    #[inline]
     pub fn weights(&self) -> Option<&::std::collections::HashMap<String, Option<f32>>> {
         self.weights.as_ref()
     }
     /// Creates a new builder for [`GetBedOutput`].
+    #[inline]
     pub fn builder() -> GetBedOutputBuilder {
         <GetBedOutputBuilder as ::std::default::Default>::default()
     }
@@ -160,98 +174,118 @@ pub struct GetBedOutputBuilder {
 }
 impl GetBedOutputBuilder {
     /// The `bed` member.
+    #[inline]
     pub fn bed(mut self, input: crate::types::Bed) -> Self {
         self.bed = Some(input);
         self
     }
     /// Sets or clears the `bed` member.
+    #[inline]
     pub fn set_bed(mut self, input: Option<crate::types::Bed>) -> Self {
         self.bed = input;
         self
     }
     /// The `bed` member as currently set.
+    #[inline]
     pub fn get_bed(&self) -> &Option<crate::types::Bed> {
         &self.bed
     }
     /// The `lastWatered` member.
+    #[inline]
     pub fn last_watered(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_watered = Some(input);
         self
     }
     /// Sets or clears the `lastWatered` member.
+    #[inline]
     pub fn set_last_watered(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_watered = input;
         self
     }
     /// The `lastWatered` member as currently set.
+    #[inline]
     pub fn get_last_watered(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_watered
     }
     /// Inserts an entry into the `tags` map.
     /// The `tags` member.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// How a bed is looked after: one of these.
+    #[inline]
     pub fn care(mut self, input: crate::types::Care) -> Self {
         self.care = Some(input);
         self
     }
     /// Sets or clears the `care` member.
+    #[inline]
     pub fn set_care(mut self, input: Option<crate::types::Care>) -> Self {
         self.care = input;
         self
     }
     /// The `care` member as currently set.
+    #[inline]
     pub fn get_care(&self) -> &Option<crate::types::Care> {
         &self.care
     }
     /// The `photo` member.
+    #[inline]
     pub fn photo(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.photo = Some(input.into());
         self
     }
     /// Sets or clears the `photo` member.
+    #[inline]
     pub fn set_photo(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.photo = input;
         self
     }
     /// The `photo` member as currently set.
+    #[inline]
     pub fn get_photo(&self) -> &Option<::awsrt::types::Blob> {
         &self.photo
     }
     /// The `ratio` member.
+    #[inline]
     pub fn ratio(mut self, input: f64) -> Self {
         self.ratio = Some(input);
         self
     }
     /// Sets or clears the `ratio` member.
+    #[inline]
     pub fn set_ratio(mut self, input: Option<f64>) -> Self {
         self.ratio = input;
         self
     }
     /// The `ratio` member as currently set.
+    #[inline]
     pub fn get_ratio(&self) -> &Option<f64> {
         &self.ratio
     }
     /// Inserts an entry into the `weights` map.
     /// The `weights` member.
+    #[inline]
     pub fn weights(mut self, key: impl Into<String>, value: Option<f32>) -> Self {
         self.weights.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `weights` member.
+    #[inline]
     pub fn set_weights(
         mut self,
         input: Option<::std::collections::HashMap<String, Option<f32>>>,
@@ -260,10 +294,12 @@ impl GetBedOutputBuilder {
         self
     }
     /// The `weights` member as currently set.
+    #[inline]
     pub fn get_weights(&self) -> &Option<::std::collections::HashMap<String, Option<f32>>> {
         &self.weights
     }
     /// Builds the [`GetBedOutput`].
+    #[inline]
     pub fn build(self) -> GetBedOutput {
         GetBedOutput {
             bed: self.bed,
@@ -286,6 +322,7 @@ pub enum GetBedError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBedError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -299,6 +336,7 @@ impl GetBedError {
         })
     }
     /// Whether this is a `NoSuchBed`.
+    #[inline]
     pub fn is_no_such_bed(&self) -> bool {
         matches!(self, Self::NoSuchBed(_))
     }
@@ -383,6 +421,7 @@ impl GetBedFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -439,16 +478,19 @@ impl<M> GetBedFluentBuilder<M> {
     }
     /// The `bedId` member.
     /// This member is required.
+    #[inline]
     pub fn bed_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bed_id(input);
         self
     }
     /// Sets or clears the `bedId` member.
+    #[inline]
     pub fn set_bed_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bed_id(input);
         self
     }
     /// The `bedId` member as currently set.
+    #[inline]
     pub fn get_bed_id(&self) -> &Option<String> {
         self.inner.get_bed_id()
     }
@@ -486,6 +528,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBed`: `POST /service/Garden/operation/GetBed`, the input as CBOR.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBedInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -496,11 +539,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx CBOR body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>> {
     ::awsrt::protocol::rpc_v2::cbor_response(reply, de_output, GetBedError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::cbor::CborWriter, v: &GetBedInput) {
     w.begin_map();
     {
@@ -510,6 +555,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::cbor::CborWriter, v: &GetBedInput) {
     }
     w.end_map();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::cbor::CborReader<'_>,
 ) -> Result<GetBedOutput, ::awsrt::cbor::CborError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct ListBedsInput {}
 impl ListBedsInput {
     /// Creates a new builder for [`ListBedsInput`].
+    #[inline]
     pub fn builder() -> ListBedsInputBuilder {
         <ListBedsInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl ListBedsInput {
 pub struct ListBedsInputBuilder {}
 impl ListBedsInputBuilder {
     /// Builds the [`ListBedsInput`].
+    #[inline]
     pub fn build(self) -> ListBedsInput {
         ListBedsInput {}
     }
@@ -62,10 +64,12 @@ pub struct ListBedsOutput {
 }
 impl ListBedsOutput {
     /// The `bedIds` member.
+    #[inline]
     pub fn bed_ids(&self) -> &[String] {
         self.bed_ids.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListBedsOutput`].
+    #[inline]
     pub fn builder() -> ListBedsOutputBuilder {
         <ListBedsOutputBuilder as ::std::default::Default>::default()
     }
@@ -79,20 +83,24 @@ pub struct ListBedsOutputBuilder {
 impl ListBedsOutputBuilder {
     /// Appends an item to the `bedIds` list.
     /// The `bedIds` member.
+    #[inline]
     pub fn bed_ids(mut self, input: impl Into<String>) -> Self {
         self.bed_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `bedIds` member.
+    #[inline]
     pub fn set_bed_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.bed_ids = input;
         self
     }
     /// The `bedIds` member as currently set.
+    #[inline]
     pub fn get_bed_ids(&self) -> &Option<Vec<String>> {
         &self.bed_ids
     }
     /// Builds the [`ListBedsOutput`].
+    #[inline]
     pub fn build(self) -> ListBedsOutput {
         ListBedsOutput {
             bed_ids: self.bed_ids,
@@ -107,6 +115,7 @@ pub enum ListBedsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListBedsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -196,6 +205,7 @@ impl ListBedsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -286,6 +296,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBeds`: `POST /service/Garden/operation/ListBeds`, no body.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListBedsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -298,11 +309,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx CBOR body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>> {
     ::awsrt::protocol::rpc_v2::cbor_response(reply, de_output, ListBedsError::from_response)
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::cbor::CborReader<'_>,
 ) -> Result<ListBedsOutput, ::awsrt::cbor::CborError> {

@@ -34,22 +34,27 @@ pub struct PlantBedInput {
 }
 impl PlantBedInput {
     /// The `bed` member.
+    #[inline]
     pub fn bed(&self) -> &crate::types::Bed {
         &self.bed
     }
     /// The `plantedAt` member.
+    #[inline]
     pub fn planted_at(&self) -> Option<::awsrt::types::DateTime> {
         self.planted_at
     }
     /// The `photo` member.
+    #[inline]
     pub fn photo(&self) -> Option<&::awsrt::types::Blob> {
         self.photo.as_ref()
     }
     /// How a bed is looked after: one of these.
+    #[inline]
     pub fn care(&self) -> Option<&crate::types::Care> {
         self.care.as_ref()
     }
     /// Creates a new builder for [`PlantBedInput`].
+    #[inline]
     pub fn builder() -> PlantBedInputBuilder {
         <PlantBedInputBuilder as ::std::default::Default>::default()
     }
@@ -66,58 +71,70 @@ pub struct PlantBedInputBuilder {
 impl PlantBedInputBuilder {
     /// The `bed` member.
     /// This member is required.
+    #[inline]
     pub fn bed(mut self, input: crate::types::Bed) -> Self {
         self.bed = Some(input);
         self
     }
     /// Sets or clears the `bed` member.
+    #[inline]
     pub fn set_bed(mut self, input: Option<crate::types::Bed>) -> Self {
         self.bed = input;
         self
     }
     /// The `bed` member as currently set.
+    #[inline]
     pub fn get_bed(&self) -> &Option<crate::types::Bed> {
         &self.bed
     }
     /// The `plantedAt` member.
+    #[inline]
     pub fn planted_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.planted_at = Some(input);
         self
     }
     /// Sets or clears the `plantedAt` member.
+    #[inline]
     pub fn set_planted_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.planted_at = input;
         self
     }
     /// The `plantedAt` member as currently set.
+    #[inline]
     pub fn get_planted_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.planted_at
     }
     /// The `photo` member.
+    #[inline]
     pub fn photo(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.photo = Some(input.into());
         self
     }
     /// Sets or clears the `photo` member.
+    #[inline]
     pub fn set_photo(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.photo = input;
         self
     }
     /// The `photo` member as currently set.
+    #[inline]
     pub fn get_photo(&self) -> &Option<::awsrt::types::Blob> {
         &self.photo
     }
     /// How a bed is looked after: one of these.
+    #[inline]
     pub fn care(mut self, input: crate::types::Care) -> Self {
         self.care = Some(input);
         self
     }
     /// Sets or clears the `care` member.
+    #[inline]
     pub fn set_care(mut self, input: Option<crate::types::Care>) -> Self {
         self.care = input;
         self
     }
     /// The `care` member as currently set.
+    #[inline]
     pub fn get_care(&self) -> &Option<crate::types::Care> {
         &self.care
     }
@@ -126,6 +143,7 @@ impl PlantBedInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PlantBedInput, ::awsrt::error::BuildError> {
         Ok(PlantBedInput {
             bed: self.bed.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -177,26 +195,32 @@ pub struct PlantBedOutput {
 }
 impl PlantBedOutput {
     /// The `bedId` member.
+    #[inline]
     pub fn bed_id(&self) -> Option<&str> {
         self.bed_id.as_deref()
     }
     /// The `plantCount` member.
+    #[inline]
     pub fn plant_count(&self) -> Option<i32> {
         self.plant_count
     }
     /// The `receivedAt` member.
+    #[inline]
     pub fn received_at(&self) -> Option<::awsrt::types::DateTime> {
         self.received_at
     }
     /// The `echo` member.
+    #[inline]
     pub fn echo(&self) -> Option<&crate::types::Bed> {
         self.echo.as_ref()
     }
     /// How a bed is looked after: one of these.
+    #[inline]
     pub fn care(&self) -> Option<&crate::types::Care> {
         self.care.as_ref()
     }
     /// Creates a new builder for [`PlantBedOutput`].
+    #[inline]
     pub fn builder() -> PlantBedOutputBuilder {
         <PlantBedOutputBuilder as ::std::default::Default>::default()
     }
@@ -213,76 +237,92 @@ pub struct PlantBedOutputBuilder {
 }
 impl PlantBedOutputBuilder {
     /// The `bedId` member.
+    #[inline]
     pub fn bed_id(mut self, input: impl Into<String>) -> Self {
         self.bed_id = Some(input.into());
         self
     }
     /// Sets or clears the `bedId` member.
+    #[inline]
     pub fn set_bed_id(mut self, input: Option<String>) -> Self {
         self.bed_id = input;
         self
     }
     /// The `bedId` member as currently set.
+    #[inline]
     pub fn get_bed_id(&self) -> &Option<String> {
         &self.bed_id
     }
     /// The `plantCount` member.
+    #[inline]
     pub fn plant_count(mut self, input: i32) -> Self {
         self.plant_count = Some(input);
         self
     }
     /// Sets or clears the `plantCount` member.
+    #[inline]
     pub fn set_plant_count(mut self, input: Option<i32>) -> Self {
         self.plant_count = input;
         self
     }
     /// The `plantCount` member as currently set.
+    #[inline]
     pub fn get_plant_count(&self) -> &Option<i32> {
         &self.plant_count
     }
     /// The `receivedAt` member.
+    #[inline]
     pub fn received_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.received_at = Some(input);
         self
     }
     /// Sets or clears the `receivedAt` member.
+    #[inline]
     pub fn set_received_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.received_at = input;
         self
     }
     /// The `receivedAt` member as currently set.
+    #[inline]
     pub fn get_received_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.received_at
     }
     /// The `echo` member.
+    #[inline]
     pub fn echo(mut self, input: crate::types::Bed) -> Self {
         self.echo = Some(input);
         self
     }
     /// Sets or clears the `echo` member.
+    #[inline]
     pub fn set_echo(mut self, input: Option<crate::types::Bed>) -> Self {
         self.echo = input;
         self
     }
     /// The `echo` member as currently set.
+    #[inline]
     pub fn get_echo(&self) -> &Option<crate::types::Bed> {
         &self.echo
     }
     /// How a bed is looked after: one of these.
+    #[inline]
     pub fn care(mut self, input: crate::types::Care) -> Self {
         self.care = Some(input);
         self
     }
     /// Sets or clears the `care` member.
+    #[inline]
     pub fn set_care(mut self, input: Option<crate::types::Care>) -> Self {
         self.care = input;
         self
     }
     /// The `care` member as currently set.
+    #[inline]
     pub fn get_care(&self) -> &Option<crate::types::Care> {
         &self.care
     }
     /// Builds the [`PlantBedOutput`].
+    #[inline]
     pub fn build(self) -> PlantBedOutput {
         PlantBedOutput {
             bed_id: self.bed_id,
@@ -301,6 +341,7 @@ pub enum PlantBedError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PlantBedError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -390,6 +431,7 @@ impl PlantBedFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -446,58 +488,70 @@ impl<M> PlantBedFluentBuilder<M> {
     }
     /// The `bed` member.
     /// This member is required.
+    #[inline]
     pub fn bed(mut self, input: crate::types::Bed) -> Self {
         self.inner = self.inner.bed(input);
         self
     }
     /// Sets or clears the `bed` member.
+    #[inline]
     pub fn set_bed(mut self, input: Option<crate::types::Bed>) -> Self {
         self.inner = self.inner.set_bed(input);
         self
     }
     /// The `bed` member as currently set.
+    #[inline]
     pub fn get_bed(&self) -> &Option<crate::types::Bed> {
         self.inner.get_bed()
     }
     /// The `plantedAt` member.
+    #[inline]
     pub fn planted_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.planted_at(input);
         self
     }
     /// Sets or clears the `plantedAt` member.
+    #[inline]
     pub fn set_planted_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_planted_at(input);
         self
     }
     /// The `plantedAt` member as currently set.
+    #[inline]
     pub fn get_planted_at(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_planted_at()
     }
     /// The `photo` member.
+    #[inline]
     pub fn photo(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.inner = self.inner.photo(input);
         self
     }
     /// Sets or clears the `photo` member.
+    #[inline]
     pub fn set_photo(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.inner = self.inner.set_photo(input);
         self
     }
     /// The `photo` member as currently set.
+    #[inline]
     pub fn get_photo(&self) -> &Option<::awsrt::types::Blob> {
         self.inner.get_photo()
     }
     /// How a bed is looked after: one of these.
+    #[inline]
     pub fn care(mut self, input: crate::types::Care) -> Self {
         self.inner = self.inner.care(input);
         self
     }
     /// Sets or clears the `care` member.
+    #[inline]
     pub fn set_care(mut self, input: Option<crate::types::Care>) -> Self {
         self.inner = self.inner.set_care(input);
         self
     }
     /// The `care` member as currently set.
+    #[inline]
     pub fn get_care(&self) -> &Option<crate::types::Care> {
         self.inner.get_care()
     }
@@ -538,6 +592,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PlantBed`: `POST /service/Garden/operation/PlantBed`, the input as CBOR.
+#[inline]
 pub(crate) fn ser_request(
     input: &PlantBedInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -551,11 +606,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx CBOR body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>> {
     ::awsrt::protocol::rpc_v2::cbor_response(reply, de_output, PlantBedError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::cbor::CborWriter, v: &PlantBedInput) {
     w.begin_map();
     {
@@ -577,6 +634,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::cbor::CborWriter, v: &PlantBedInput) {
     }
     w.end_map();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::cbor::CborReader<'_>,
 ) -> Result<PlantBedOutput, ::awsrt::cbor::CborError> {

@@ -29,26 +29,32 @@ pub struct Bed {
 }
 impl Bed {
     /// The `name` member.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The `plants` member.
+    #[inline]
     pub fn plants(&self) -> &[crate::types::Plant] {
         self.plants.as_deref().unwrap_or_default()
     }
     /// The `soil` member.
+    #[inline]
     pub fn soil(&self) -> Option<&::std::collections::HashMap<String, f64>> {
         self.soil.as_ref()
     }
     /// The `sizeCm` member.
+    #[inline]
     pub fn size_cm(&self) -> Option<&crate::types::Dimensions> {
         self.size_cm.as_ref()
     }
     /// The `heightsMm` member.
+    #[inline]
     pub fn heights_mm(&self) -> &[Option<i32>] {
         self.heights_mm.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`Bed`].
+    #[inline]
     pub fn builder() -> BedBuilder {
         <BedBuilder as ::std::default::Default>::default()
     }
@@ -66,75 +72,90 @@ pub struct BedBuilder {
 impl BedBuilder {
     /// The `name` member.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Appends an item to the `plants` list.
     /// The `plants` member.
+    #[inline]
     pub fn plants(mut self, input: crate::types::Plant) -> Self {
         self.plants.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `plants` member.
+    #[inline]
     pub fn set_plants(mut self, input: Option<Vec<crate::types::Plant>>) -> Self {
         self.plants = input;
         self
     }
     /// The `plants` member as currently set.
+    #[inline]
     pub fn get_plants(&self) -> &Option<Vec<crate::types::Plant>> {
         &self.plants
     }
     /// Inserts an entry into the `soil` map.
     /// The `soil` member.
+    #[inline]
     pub fn soil(mut self, key: impl Into<String>, value: f64) -> Self {
         self.soil.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `soil` member.
+    #[inline]
     pub fn set_soil(mut self, input: Option<::std::collections::HashMap<String, f64>>) -> Self {
         self.soil = input;
         self
     }
     /// The `soil` member as currently set.
+    #[inline]
     pub fn get_soil(&self) -> &Option<::std::collections::HashMap<String, f64>> {
         &self.soil
     }
     /// The `sizeCm` member.
+    #[inline]
     pub fn size_cm(mut self, input: crate::types::Dimensions) -> Self {
         self.size_cm = Some(input);
         self
     }
     /// Sets or clears the `sizeCm` member.
+    #[inline]
     pub fn set_size_cm(mut self, input: Option<crate::types::Dimensions>) -> Self {
         self.size_cm = input;
         self
     }
     /// The `sizeCm` member as currently set.
+    #[inline]
     pub fn get_size_cm(&self) -> &Option<crate::types::Dimensions> {
         &self.size_cm
     }
     /// Appends an item to the `heightsMm` list.
     /// The `heightsMm` member.
+    #[inline]
     pub fn heights_mm(mut self, input: Option<i32>) -> Self {
         self.heights_mm.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `heightsMm` member.
+    #[inline]
     pub fn set_heights_mm(mut self, input: Option<Vec<Option<i32>>>) -> Self {
         self.heights_mm = input;
         self
     }
     /// The `heightsMm` member as currently set.
+    #[inline]
     pub fn get_heights_mm(&self) -> &Option<Vec<Option<i32>>> {
         &self.heights_mm
     }
@@ -143,6 +164,7 @@ impl BedBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Bed, ::awsrt::error::BuildError> {
         Ok(Bed {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -156,6 +178,7 @@ impl BedBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_bed(w: &mut ::awsrt::cbor::CborWriter, v: &Bed) {
     w.begin_map();
     {
@@ -197,6 +220,7 @@ pub(crate) fn ser_bed(w: &mut ::awsrt::cbor::CborWriter, v: &Bed) {
     }
     w.end_map();
 }
+#[inline]
 pub(crate) fn de_bed(
     r: &mut ::awsrt::cbor::CborReader<'_>,
 ) -> Result<Bed, ::awsrt::cbor::CborError> {

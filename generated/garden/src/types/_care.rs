@@ -23,6 +23,7 @@ pub enum Care {
 }
 impl Care {
     /// The `waterLitres` value, if this is that variant.
+    #[inline]
     pub fn as_water_litres(&self) -> Option<&f32> {
         match self {
             Self::WaterLitres(v) => Some(v),
@@ -30,10 +31,12 @@ impl Care {
         }
     }
     /// Whether this is the `waterLitres` variant.
+    #[inline]
     pub fn is_water_litres(&self) -> bool {
         matches!(self, Self::WaterLitres(_))
     }
     /// The `shade` value, if this is that variant.
+    #[inline]
     pub fn as_shade(&self) -> Option<&bool> {
         match self {
             Self::Shade(v) => Some(v),
@@ -41,10 +44,12 @@ impl Care {
         }
     }
     /// Whether this is the `shade` variant.
+    #[inline]
     pub fn is_shade(&self) -> bool {
         matches!(self, Self::Shade(_))
     }
     /// The `schedule` value, if this is that variant.
+    #[inline]
     pub fn as_schedule(&self) -> Option<&crate::types::Schedule> {
         match self {
             Self::Schedule(v) => Some(v),
@@ -52,6 +57,7 @@ impl Care {
         }
     }
     /// Whether this is the `schedule` variant.
+    #[inline]
     pub fn is_schedule(&self) -> bool {
         matches!(self, Self::Schedule(_))
     }
@@ -65,6 +71,7 @@ impl Default for Care {
         Self::Unknown
     }
 }
+#[inline]
 pub(crate) fn ser_care(w: &mut ::awsrt::cbor::CborWriter, v: &Care) {
     w.begin_map();
     match v {
@@ -84,6 +91,7 @@ pub(crate) fn ser_care(w: &mut ::awsrt::cbor::CborWriter, v: &Care) {
     }
     w.end_map();
 }
+#[inline]
 pub(crate) fn de_care(
     r: &mut ::awsrt::cbor::CborReader<'_>,
 ) -> Result<Care, ::awsrt::cbor::CborError> {

@@ -20,14 +20,17 @@ pub struct Dimensions {
 }
 impl Dimensions {
     /// The `width` member.
+    #[inline]
     pub fn width(&self) -> Option<i32> {
         self.width
     }
     /// The `length` member.
+    #[inline]
     pub fn length(&self) -> Option<i64> {
         self.length
     }
     /// Creates a new builder for [`Dimensions`].
+    #[inline]
     pub fn builder() -> DimensionsBuilder {
         <DimensionsBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct DimensionsBuilder {
 }
 impl DimensionsBuilder {
     /// The `width` member.
+    #[inline]
     pub fn width(mut self, input: i32) -> Self {
         self.width = Some(input);
         self
     }
     /// Sets or clears the `width` member.
+    #[inline]
     pub fn set_width(mut self, input: Option<i32>) -> Self {
         self.width = input;
         self
     }
     /// The `width` member as currently set.
+    #[inline]
     pub fn get_width(&self) -> &Option<i32> {
         &self.width
     }
     /// The `length` member.
+    #[inline]
     pub fn length(mut self, input: i64) -> Self {
         self.length = Some(input);
         self
     }
     /// Sets or clears the `length` member.
+    #[inline]
     pub fn set_length(mut self, input: Option<i64>) -> Self {
         self.length = input;
         self
     }
     /// The `length` member as currently set.
+    #[inline]
     pub fn get_length(&self) -> &Option<i64> {
         &self.length
     }
     /// Builds the [`Dimensions`].
+    #[inline]
     pub fn build(self) -> Dimensions {
         Dimensions {
             width: self.width,
@@ -76,6 +86,7 @@ impl DimensionsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_dimensions(w: &mut ::awsrt::cbor::CborWriter, v: &Dimensions) {
     w.begin_map();
     if let Some(value) = &v.width {
@@ -88,6 +99,7 @@ pub(crate) fn ser_dimensions(w: &mut ::awsrt::cbor::CborWriter, v: &Dimensions) 
     }
     w.end_map();
 }
+#[inline]
 pub(crate) fn de_dimensions(
     r: &mut ::awsrt::cbor::CborReader<'_>,
 ) -> Result<Dimensions, ::awsrt::cbor::CborError> {

@@ -26,22 +26,27 @@ pub struct Plant {
 }
 impl Plant {
     /// The `species` member.
+    #[inline]
     pub fn species(&self) -> &str {
         &self.species
     }
     /// The `count` member.
+    #[inline]
     pub fn count(&self) -> Option<i32> {
         self.count
     }
     /// The `sowedAt` member.
+    #[inline]
     pub fn sowed_at(&self) -> Option<::awsrt::types::DateTime> {
         self.sowed_at
     }
     /// The `perennial` member.
+    #[inline]
     pub fn perennial(&self) -> Option<bool> {
         self.perennial
     }
     /// Creates a new builder for [`Plant`].
+    #[inline]
     pub fn builder() -> PlantBuilder {
         <PlantBuilder as ::std::default::Default>::default()
     }
@@ -58,58 +63,70 @@ pub struct PlantBuilder {
 impl PlantBuilder {
     /// The `species` member.
     /// This member is required.
+    #[inline]
     pub fn species(mut self, input: impl Into<String>) -> Self {
         self.species = Some(input.into());
         self
     }
     /// Sets or clears the `species` member.
+    #[inline]
     pub fn set_species(mut self, input: Option<String>) -> Self {
         self.species = input;
         self
     }
     /// The `species` member as currently set.
+    #[inline]
     pub fn get_species(&self) -> &Option<String> {
         &self.species
     }
     /// The `count` member.
+    #[inline]
     pub fn count(mut self, input: i32) -> Self {
         self.count = Some(input);
         self
     }
     /// Sets or clears the `count` member.
+    #[inline]
     pub fn set_count(mut self, input: Option<i32>) -> Self {
         self.count = input;
         self
     }
     /// The `count` member as currently set.
+    #[inline]
     pub fn get_count(&self) -> &Option<i32> {
         &self.count
     }
     /// The `sowedAt` member.
+    #[inline]
     pub fn sowed_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.sowed_at = Some(input);
         self
     }
     /// Sets or clears the `sowedAt` member.
+    #[inline]
     pub fn set_sowed_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.sowed_at = input;
         self
     }
     /// The `sowedAt` member as currently set.
+    #[inline]
     pub fn get_sowed_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.sowed_at
     }
     /// The `perennial` member.
+    #[inline]
     pub fn perennial(mut self, input: bool) -> Self {
         self.perennial = Some(input);
         self
     }
     /// Sets or clears the `perennial` member.
+    #[inline]
     pub fn set_perennial(mut self, input: Option<bool>) -> Self {
         self.perennial = input;
         self
     }
     /// The `perennial` member as currently set.
+    #[inline]
     pub fn get_perennial(&self) -> &Option<bool> {
         &self.perennial
     }
@@ -118,6 +135,7 @@ impl PlantBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Plant, ::awsrt::error::BuildError> {
         Ok(Plant {
             species: self.species.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -130,6 +148,7 @@ impl PlantBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_plant(w: &mut ::awsrt::cbor::CborWriter, v: &Plant) {
     w.begin_map();
     {
@@ -151,6 +170,7 @@ pub(crate) fn ser_plant(w: &mut ::awsrt::cbor::CborWriter, v: &Plant) {
     }
     w.end_map();
 }
+#[inline]
 pub(crate) fn de_plant(
     r: &mut ::awsrt::cbor::CborReader<'_>,
 ) -> Result<Plant, ::awsrt::cbor::CborError> {

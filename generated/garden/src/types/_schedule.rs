@@ -20,14 +20,17 @@ pub struct Schedule {
 }
 impl Schedule {
     /// The `days` member.
+    #[inline]
     pub fn days(&self) -> &[String] {
         self.days.as_deref().unwrap_or_default()
     }
     /// The `note` member.
+    #[inline]
     pub fn note(&self) -> Option<&str> {
         self.note.as_deref()
     }
     /// Creates a new builder for [`Schedule`].
+    #[inline]
     pub fn builder() -> ScheduleBuilder {
         <ScheduleBuilder as ::std::default::Default>::default()
     }
@@ -42,34 +45,41 @@ pub struct ScheduleBuilder {
 impl ScheduleBuilder {
     /// Appends an item to the `days` list.
     /// The `days` member.
+    #[inline]
     pub fn days(mut self, input: impl Into<String>) -> Self {
         self.days.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `days` member.
+    #[inline]
     pub fn set_days(mut self, input: Option<Vec<String>>) -> Self {
         self.days = input;
         self
     }
     /// The `days` member as currently set.
+    #[inline]
     pub fn get_days(&self) -> &Option<Vec<String>> {
         &self.days
     }
     /// The `note` member.
+    #[inline]
     pub fn note(mut self, input: impl Into<String>) -> Self {
         self.note = Some(input.into());
         self
     }
     /// Sets or clears the `note` member.
+    #[inline]
     pub fn set_note(mut self, input: Option<String>) -> Self {
         self.note = input;
         self
     }
     /// The `note` member as currently set.
+    #[inline]
     pub fn get_note(&self) -> &Option<String> {
         &self.note
     }
     /// Builds the [`Schedule`].
+    #[inline]
     pub fn build(self) -> Schedule {
         Schedule {
             days: self.days,
@@ -77,6 +87,7 @@ impl ScheduleBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_schedule(w: &mut ::awsrt::cbor::CborWriter, v: &Schedule) {
     w.begin_map();
     if let Some(value) = &v.days {
@@ -92,6 +103,7 @@ pub(crate) fn ser_schedule(w: &mut ::awsrt::cbor::CborWriter, v: &Schedule) {
     }
     w.end_map();
 }
+#[inline]
 pub(crate) fn de_schedule(
     r: &mut ::awsrt::cbor::CborReader<'_>,
 ) -> Result<Schedule, ::awsrt::cbor::CborError> {

@@ -28,14 +28,17 @@ pub struct AddClientIdToOpenIdConnectProviderInput {
 }
 impl AddClientIdToOpenIdConnectProviderInput {
     /// The Amazon Resource Name (ARN) of the IAM OpenID Connect (OIDC) provider resource to add the client ID to.
+    #[inline]
     pub fn open_id_connect_provider_arn(&self) -> &str {
         &self.open_id_connect_provider_arn
     }
     /// The client ID (also known as audience) to add to the IAM OpenID Connect provider resource.
+    #[inline]
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
     /// Creates a new builder for [`AddClientIdToOpenIdConnectProviderInput`].
+    #[inline]
     pub fn builder() -> AddClientIdToOpenIdConnectProviderInputBuilder {
         <AddClientIdToOpenIdConnectProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct AddClientIdToOpenIdConnectProviderInputBuilder {
 impl AddClientIdToOpenIdConnectProviderInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM OpenID Connect (OIDC) provider resource to add the client ID to.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.open_id_connect_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.open_id_connect_provider_arn = input;
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         &self.open_id_connect_provider_arn
     }
     /// The client ID (also known as audience) to add to the IAM OpenID Connect provider resource.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.client_id = Some(input.into());
         self
     }
     /// Sets or clears the `ClientID` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.client_id = input;
         self
     }
     /// The `ClientID` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         &self.client_id
     }
@@ -83,6 +92,7 @@ impl AddClientIdToOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AddClientIdToOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(AddClientIdToOpenIdConnectProviderInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl AddClientIdToOpenIdConnectProviderInput {
 pub struct AddClientIdToOpenIdConnectProviderOutput {}
 impl AddClientIdToOpenIdConnectProviderOutput {
     /// Creates a new builder for [`AddClientIdToOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn builder() -> AddClientIdToOpenIdConnectProviderOutputBuilder {
         <AddClientIdToOpenIdConnectProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl AddClientIdToOpenIdConnectProviderOutput {
 pub struct AddClientIdToOpenIdConnectProviderOutputBuilder {}
 impl AddClientIdToOpenIdConnectProviderOutputBuilder {
     /// Builds the [`AddClientIdToOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn build(self) -> AddClientIdToOpenIdConnectProviderOutput {
         AddClientIdToOpenIdConnectProviderOutput {}
     }
@@ -149,6 +161,7 @@ pub enum AddClientIdToOpenIdConnectProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AddClientIdToOpenIdConnectProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -172,18 +185,22 @@ impl AddClientIdToOpenIdConnectProviderError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -271,6 +288,7 @@ impl AddClientIdToOpenIdConnectProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -327,31 +345,37 @@ impl<M> AddClientIdToOpenIdConnectProviderFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM OpenID Connect (OIDC) provider resource to add the client ID to.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.open_id_connect_provider_arn(input);
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_open_id_connect_provider_arn(input);
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         self.inner.get_open_id_connect_provider_arn()
     }
     /// The client ID (also known as audience) to add to the IAM OpenID Connect provider resource.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_id(input);
         self
     }
     /// Sets or clears the `ClientID` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_id(input);
         self
     }
     /// The `ClientID` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         self.inner.get_client_id()
     }
@@ -392,6 +416,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddClientIDToOpenIDConnectProvider`: `POST /` with the form body `Action=AddClientIDToOpenIDConnectProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AddClientIdToOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -401,6 +426,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
@@ -411,6 +437,7 @@ pub(crate) fn parse_response(
         AddClientIdToOpenIdConnectProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -425,6 +452,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ClientID"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct AddRoleToInstanceProfileInput {
 }
 impl AddRoleToInstanceProfileInput {
     /// The name of the instance profile to update.
+    #[inline]
     pub fn instance_profile_name(&self) -> &str {
         &self.instance_profile_name
     }
     /// The name of the role to add.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// Creates a new builder for [`AddRoleToInstanceProfileInput`].
+    #[inline]
     pub fn builder() -> AddRoleToInstanceProfileInputBuilder {
         <AddRoleToInstanceProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct AddRoleToInstanceProfileInputBuilder {
 impl AddRoleToInstanceProfileInputBuilder {
     /// The name of the instance profile to update.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.instance_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.instance_profile_name = input;
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         &self.instance_profile_name
     }
     /// The name of the role to add.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
@@ -85,6 +94,7 @@ impl AddRoleToInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AddRoleToInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(AddRoleToInstanceProfileInput {
             instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl AddRoleToInstanceProfileInput {
 pub struct AddRoleToInstanceProfileOutput {}
 impl AddRoleToInstanceProfileOutput {
     /// Creates a new builder for [`AddRoleToInstanceProfileOutput`].
+    #[inline]
     pub fn builder() -> AddRoleToInstanceProfileOutputBuilder {
         <AddRoleToInstanceProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl AddRoleToInstanceProfileOutput {
 pub struct AddRoleToInstanceProfileOutputBuilder {}
 impl AddRoleToInstanceProfileOutputBuilder {
     /// Builds the [`AddRoleToInstanceProfileOutput`].
+    #[inline]
     pub fn build(self) -> AddRoleToInstanceProfileOutput {
         AddRoleToInstanceProfileOutput {}
     }
@@ -153,6 +165,7 @@ pub enum AddRoleToInstanceProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AddRoleToInstanceProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -179,22 +192,27 @@ impl AddRoleToInstanceProfileError {
         })
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -283,6 +301,7 @@ impl AddRoleToInstanceProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AddRoleToInstanceProfileOutput, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -339,31 +358,37 @@ impl<M> AddRoleToInstanceProfileFluentBuilder<M> {
     }
     /// The name of the instance profile to update.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.instance_profile_name(input);
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_instance_profile_name(input);
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         self.inner.get_instance_profile_name()
     }
     /// The name of the role to add.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
@@ -404,6 +429,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddRoleToInstanceProfile`: `POST /` with the form body `Action=AddRoleToInstanceProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AddRoleToInstanceProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -413,6 +439,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AddRoleToInstanceProfileOutput, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>> {
@@ -423,6 +450,7 @@ pub(crate) fn parse_response(
         AddRoleToInstanceProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -437,6 +465,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "RoleName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AddRoleToInstanceProfileOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct AddUserToGroupInput {
 }
 impl AddUserToGroupInput {
     /// The name of the group to update.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// The name of the user to add.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// Creates a new builder for [`AddUserToGroupInput`].
+    #[inline]
     pub fn builder() -> AddUserToGroupInputBuilder {
         <AddUserToGroupInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct AddUserToGroupInputBuilder {
 impl AddUserToGroupInputBuilder {
     /// The name of the group to update.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The name of the user to add.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
@@ -85,6 +94,7 @@ impl AddUserToGroupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AddUserToGroupInput, ::awsrt::error::BuildError> {
         Ok(AddUserToGroupInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl AddUserToGroupInput {
 pub struct AddUserToGroupOutput {}
 impl AddUserToGroupOutput {
     /// Creates a new builder for [`AddUserToGroupOutput`].
+    #[inline]
     pub fn builder() -> AddUserToGroupOutputBuilder {
         <AddUserToGroupOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl AddUserToGroupOutput {
 pub struct AddUserToGroupOutputBuilder {}
 impl AddUserToGroupOutputBuilder {
     /// Builds the [`AddUserToGroupOutput`].
+    #[inline]
     pub fn build(self) -> AddUserToGroupOutput {
         AddUserToGroupOutput {}
     }
@@ -149,6 +161,7 @@ pub enum AddUserToGroupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AddUserToGroupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -169,14 +182,17 @@ impl AddUserToGroupError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -263,6 +279,7 @@ impl AddUserToGroupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AddUserToGroupOutput, ::awsrt::error::SdkError<AddUserToGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -319,31 +336,37 @@ impl<M> AddUserToGroupFluentBuilder<M> {
     }
     /// The name of the group to update.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
     /// The name of the user to add.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -384,6 +407,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddUserToGroup`: `POST /` with the form body `Action=AddUserToGroup&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AddUserToGroupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -393,6 +417,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AddUserToGroupOutput, ::awsrt::error::SdkError<AddUserToGroupError>> {
@@ -403,6 +428,7 @@ pub(crate) fn parse_response(
         AddUserToGroupError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &AddUserToGroupInput) {
     {
         let value = &v.group_name;
@@ -413,6 +439,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Add
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AddUserToGroupOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct AttachGroupPolicyInput {
 }
 impl AttachGroupPolicyInput {
     /// The name (friendly name, not ARN) of the group to attach the policy to.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// Creates a new builder for [`AttachGroupPolicyInput`].
+    #[inline]
     pub fn builder() -> AttachGroupPolicyInputBuilder {
         <AttachGroupPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct AttachGroupPolicyInputBuilder {
 impl AttachGroupPolicyInputBuilder {
     /// The name (friendly name, not ARN) of the group to attach the policy to.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
@@ -85,6 +94,7 @@ impl AttachGroupPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AttachGroupPolicyInput, ::awsrt::error::BuildError> {
         Ok(AttachGroupPolicyInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl AttachGroupPolicyInput {
 pub struct AttachGroupPolicyOutput {}
 impl AttachGroupPolicyOutput {
     /// Creates a new builder for [`AttachGroupPolicyOutput`].
+    #[inline]
     pub fn builder() -> AttachGroupPolicyOutputBuilder {
         <AttachGroupPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl AttachGroupPolicyOutput {
 pub struct AttachGroupPolicyOutputBuilder {}
 impl AttachGroupPolicyOutputBuilder {
     /// Builds the [`AttachGroupPolicyOutput`].
+    #[inline]
     pub fn build(self) -> AttachGroupPolicyOutput {
         AttachGroupPolicyOutput {}
     }
@@ -153,6 +165,7 @@ pub enum AttachGroupPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AttachGroupPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -179,22 +192,27 @@ impl AttachGroupPolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `PolicyNotAttachableException`.
+    #[inline]
     pub fn is_policy_not_attachable_exception(&self) -> bool {
         matches!(self, Self::PolicyNotAttachableException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -283,6 +301,7 @@ impl AttachGroupPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AttachGroupPolicyOutput, ::awsrt::error::SdkError<AttachGroupPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -339,31 +358,37 @@ impl<M> AttachGroupPolicyFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) of the group to attach the policy to.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
@@ -404,6 +429,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AttachGroupPolicy`: `POST /` with the form body `Action=AttachGroupPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AttachGroupPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -413,6 +439,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AttachGroupPolicyOutput, ::awsrt::error::SdkError<AttachGroupPolicyError>> {
@@ -423,6 +450,7 @@ pub(crate) fn parse_response(
         AttachGroupPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -437,6 +465,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PolicyArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AttachGroupPolicyOutput, ::awsrt::xml::XmlError> {

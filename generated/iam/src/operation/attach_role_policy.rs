@@ -30,14 +30,17 @@ pub struct AttachRolePolicyInput {
 }
 impl AttachRolePolicyInput {
     /// The name (friendly name, not ARN) of the role to attach the policy to.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// Creates a new builder for [`AttachRolePolicyInput`].
+    #[inline]
     pub fn builder() -> AttachRolePolicyInputBuilder {
         <AttachRolePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct AttachRolePolicyInputBuilder {
 impl AttachRolePolicyInputBuilder {
     /// The name (friendly name, not ARN) of the role to attach the policy to.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
@@ -85,6 +94,7 @@ impl AttachRolePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AttachRolePolicyInput, ::awsrt::error::BuildError> {
         Ok(AttachRolePolicyInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl AttachRolePolicyInput {
 pub struct AttachRolePolicyOutput {}
 impl AttachRolePolicyOutput {
     /// Creates a new builder for [`AttachRolePolicyOutput`].
+    #[inline]
     pub fn builder() -> AttachRolePolicyOutputBuilder {
         <AttachRolePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl AttachRolePolicyOutput {
 pub struct AttachRolePolicyOutputBuilder {}
 impl AttachRolePolicyOutputBuilder {
     /// Builds the [`AttachRolePolicyOutput`].
+    #[inline]
     pub fn build(self) -> AttachRolePolicyOutput {
         AttachRolePolicyOutput {}
     }
@@ -155,6 +167,7 @@ pub enum AttachRolePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AttachRolePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -184,26 +197,32 @@ impl AttachRolePolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `PolicyNotAttachableException`.
+    #[inline]
     pub fn is_policy_not_attachable_exception(&self) -> bool {
         matches!(self, Self::PolicyNotAttachableException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -293,6 +312,7 @@ impl AttachRolePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AttachRolePolicyOutput, ::awsrt::error::SdkError<AttachRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -349,31 +369,37 @@ impl<M> AttachRolePolicyFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) of the role to attach the policy to.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
@@ -414,6 +440,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AttachRolePolicy`: `POST /` with the form body `Action=AttachRolePolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AttachRolePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -423,6 +450,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AttachRolePolicyOutput, ::awsrt::error::SdkError<AttachRolePolicyError>> {
@@ -433,6 +461,7 @@ pub(crate) fn parse_response(
         AttachRolePolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -447,6 +476,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PolicyArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AttachRolePolicyOutput, ::awsrt::xml::XmlError> {

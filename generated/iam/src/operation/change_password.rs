@@ -50,14 +50,17 @@ fn __serde_secret_change_password_input_new_password<T: ::awsrt::serde::__serde:
 }
 impl ChangePasswordInput {
     /// The IAM user's current password.
+    #[inline]
     pub fn old_password(&self) -> &::awsrt::types::SensitiveString {
         &self.old_password
     }
     /// The new password.
+    #[inline]
     pub fn new_password(&self) -> &::awsrt::types::SensitiveString {
         &self.new_password
     }
     /// Creates a new builder for [`ChangePasswordInput`].
+    #[inline]
     pub fn builder() -> ChangePasswordInputBuilder {
         <ChangePasswordInputBuilder as ::std::default::Default>::default()
     }
@@ -80,31 +83,37 @@ impl ::std::fmt::Debug for ChangePasswordInputBuilder {
 impl ChangePasswordInputBuilder {
     /// The IAM user's current password.
     /// This member is required.
+    #[inline]
     pub fn old_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.old_password = Some(input.into());
         self
     }
     /// Sets or clears the `OldPassword` member.
+    #[inline]
     pub fn set_old_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.old_password = input;
         self
     }
     /// The `OldPassword` member as currently set.
+    #[inline]
     pub fn get_old_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.old_password
     }
     /// The new password.
     /// This member is required.
+    #[inline]
     pub fn new_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.new_password = Some(input.into());
         self
     }
     /// Sets or clears the `NewPassword` member.
+    #[inline]
     pub fn set_new_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.new_password = input;
         self
     }
     /// The `NewPassword` member as currently set.
+    #[inline]
     pub fn get_new_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.new_password
     }
@@ -113,6 +122,7 @@ impl ChangePasswordInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ChangePasswordInput, ::awsrt::error::BuildError> {
         Ok(ChangePasswordInput {
             old_password: self.old_password.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -149,6 +159,7 @@ impl ChangePasswordInput {
 pub struct ChangePasswordOutput {}
 impl ChangePasswordOutput {
     /// Creates a new builder for [`ChangePasswordOutput`].
+    #[inline]
     pub fn builder() -> ChangePasswordOutputBuilder {
         <ChangePasswordOutputBuilder as ::std::default::Default>::default()
     }
@@ -159,6 +170,7 @@ impl ChangePasswordOutput {
 pub struct ChangePasswordOutputBuilder {}
 impl ChangePasswordOutputBuilder {
     /// Builds the [`ChangePasswordOutput`].
+    #[inline]
     pub fn build(self) -> ChangePasswordOutput {
         ChangePasswordOutput {}
     }
@@ -185,6 +197,7 @@ pub enum ChangePasswordError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ChangePasswordError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -214,26 +227,32 @@ impl ChangePasswordError {
         })
     }
     /// Whether this is a `EntityTemporarilyUnmodifiableException`.
+    #[inline]
     pub fn is_entity_temporarily_unmodifiable_exception(&self) -> bool {
         matches!(self, Self::EntityTemporarilyUnmodifiableException(_))
     }
     /// Whether this is a `InvalidUserTypeException`.
+    #[inline]
     pub fn is_invalid_user_type_exception(&self) -> bool {
         matches!(self, Self::InvalidUserTypeException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `PasswordPolicyViolationException`.
+    #[inline]
     pub fn is_password_policy_violation_exception(&self) -> bool {
         matches!(self, Self::PasswordPolicyViolationException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -323,6 +342,7 @@ impl ChangePasswordFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -379,31 +399,37 @@ impl<M> ChangePasswordFluentBuilder<M> {
     }
     /// The IAM user's current password.
     /// This member is required.
+    #[inline]
     pub fn old_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.old_password(input);
         self
     }
     /// Sets or clears the `OldPassword` member.
+    #[inline]
     pub fn set_old_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_old_password(input);
         self
     }
     /// The `OldPassword` member as currently set.
+    #[inline]
     pub fn get_old_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_old_password()
     }
     /// The new password.
     /// This member is required.
+    #[inline]
     pub fn new_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.new_password(input);
         self
     }
     /// Sets or clears the `NewPassword` member.
+    #[inline]
     pub fn set_new_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_new_password(input);
         self
     }
     /// The `NewPassword` member as currently set.
+    #[inline]
     pub fn get_new_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_new_password()
     }
@@ -444,6 +470,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ChangePassword`: `POST /` with the form body `Action=ChangePassword&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ChangePasswordInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -453,6 +480,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>> {
@@ -463,6 +491,7 @@ pub(crate) fn parse_response(
         ChangePasswordError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ChangePasswordInput) {
     {
         let value = &v.old_password;
@@ -473,6 +502,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Cha
         w.pair(&format!("{prefix}{}", "NewPassword"), value.expose_secret());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ChangePasswordOutput, ::awsrt::xml::XmlError> {

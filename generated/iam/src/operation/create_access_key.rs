@@ -26,10 +26,12 @@ pub struct CreateAccessKeyInput {
 }
 impl CreateAccessKeyInput {
     /// The name of the IAM user that the new key will belong to.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Creates a new builder for [`CreateAccessKeyInput`].
+    #[inline]
     pub fn builder() -> CreateAccessKeyInputBuilder {
         <CreateAccessKeyInputBuilder as ::std::default::Default>::default()
     }
@@ -42,20 +44,24 @@ pub struct CreateAccessKeyInputBuilder {
 }
 impl CreateAccessKeyInputBuilder {
     /// The name of the IAM user that the new key will belong to.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Builds the [`CreateAccessKeyInput`].
+    #[inline]
     pub fn build(self) -> CreateAccessKeyInput {
         CreateAccessKeyInput {
             user_name: self.user_name,
@@ -88,10 +94,12 @@ pub struct CreateAccessKeyOutput {
 }
 impl CreateAccessKeyOutput {
     /// A structure with details about the access key.
+    #[inline]
     pub fn access_key(&self) -> &crate::types::AccessKey {
         &self.access_key
     }
     /// Creates a new builder for [`CreateAccessKeyOutput`].
+    #[inline]
     pub fn builder() -> CreateAccessKeyOutputBuilder {
         <CreateAccessKeyOutputBuilder as ::std::default::Default>::default()
     }
@@ -105,16 +113,19 @@ pub struct CreateAccessKeyOutputBuilder {
 impl CreateAccessKeyOutputBuilder {
     /// A structure with details about the access key.
     /// This member is required.
+    #[inline]
     pub fn access_key(mut self, input: crate::types::AccessKey) -> Self {
         self.access_key = Some(input);
         self
     }
     /// Sets or clears the `AccessKey` member.
+    #[inline]
     pub fn set_access_key(mut self, input: Option<crate::types::AccessKey>) -> Self {
         self.access_key = input;
         self
     }
     /// The `AccessKey` member as currently set.
+    #[inline]
     pub fn get_access_key(&self) -> &Option<crate::types::AccessKey> {
         &self.access_key
     }
@@ -123,6 +134,7 @@ impl CreateAccessKeyOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateAccessKeyOutput, ::awsrt::error::BuildError> {
         Ok(CreateAccessKeyOutput {
             access_key: self.access_key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -146,6 +158,7 @@ pub enum CreateAccessKeyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateAccessKeyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -166,14 +179,17 @@ impl CreateAccessKeyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -260,6 +276,7 @@ impl CreateAccessKeyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -315,16 +332,19 @@ impl<M> CreateAccessKeyFluentBuilder<M> {
         &self.inner
     }
     /// The name of the IAM user that the new key will belong to.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -365,6 +385,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateAccessKey`: `POST /` with the form body `Action=CreateAccessKey&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateAccessKeyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -374,6 +395,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>> {
@@ -384,11 +406,13 @@ pub(crate) fn parse_response(
         CreateAccessKeyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateAccessKeyInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateAccessKeyOutput, ::awsrt::xml::XmlError> {

@@ -32,14 +32,17 @@ pub struct CreateGroupInput {
 }
 impl CreateGroupInput {
     /// The path to the group.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The name of the group to create.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// Creates a new builder for [`CreateGroupInput`].
+    #[inline]
     pub fn builder() -> CreateGroupInputBuilder {
         <CreateGroupInputBuilder as ::std::default::Default>::default()
     }
@@ -53,31 +56,37 @@ pub struct CreateGroupInputBuilder {
 }
 impl CreateGroupInputBuilder {
     /// The path to the group.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The name of the group to create.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
@@ -86,6 +95,7 @@ impl CreateGroupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateGroupInput, ::awsrt::error::BuildError> {
         Ok(CreateGroupInput {
             path: self.path,
@@ -122,10 +132,12 @@ pub struct CreateGroupOutput {
 }
 impl CreateGroupOutput {
     /// A structure containing details about the new group.
+    #[inline]
     pub fn group(&self) -> &crate::types::Group {
         &self.group
     }
     /// Creates a new builder for [`CreateGroupOutput`].
+    #[inline]
     pub fn builder() -> CreateGroupOutputBuilder {
         <CreateGroupOutputBuilder as ::std::default::Default>::default()
     }
@@ -139,16 +151,19 @@ pub struct CreateGroupOutputBuilder {
 impl CreateGroupOutputBuilder {
     /// A structure containing details about the new group.
     /// This member is required.
+    #[inline]
     pub fn group(mut self, input: crate::types::Group) -> Self {
         self.group = Some(input);
         self
     }
     /// Sets or clears the `Group` member.
+    #[inline]
     pub fn set_group(mut self, input: Option<crate::types::Group>) -> Self {
         self.group = input;
         self
     }
     /// The `Group` member as currently set.
+    #[inline]
     pub fn get_group(&self) -> &Option<crate::types::Group> {
         &self.group
     }
@@ -157,6 +172,7 @@ impl CreateGroupOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateGroupOutput, ::awsrt::error::BuildError> {
         Ok(CreateGroupOutput {
             group: self.group.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -182,6 +198,7 @@ pub enum CreateGroupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateGroupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -205,18 +222,22 @@ impl CreateGroupError {
         })
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -304,6 +325,7 @@ impl CreateGroupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateGroupOutput, ::awsrt::error::SdkError<CreateGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -359,31 +381,37 @@ impl<M> CreateGroupFluentBuilder<M> {
         &self.inner
     }
     /// The path to the group.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// The name of the group to create.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
@@ -424,6 +452,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateGroup`: `POST /` with the form body `Action=CreateGroup&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateGroupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -433,6 +462,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateGroupOutput, ::awsrt::error::SdkError<CreateGroupError>> {
@@ -443,6 +473,7 @@ pub(crate) fn parse_response(
         CreateGroupError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateGroupInput) {
     if let Some(value) = &v.path {
         w.pair(&format!("{prefix}{}", "Path"), value.as_str());
@@ -452,6 +483,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Cre
         w.pair(&format!("{prefix}{}", "GroupName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateGroupOutput, ::awsrt::xml::XmlError> {

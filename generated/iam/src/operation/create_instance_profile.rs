@@ -36,18 +36,22 @@ pub struct CreateInstanceProfileInput {
 }
 impl CreateInstanceProfileInput {
     /// The name of the instance profile to create.
+    #[inline]
     pub fn instance_profile_name(&self) -> &str {
         &self.instance_profile_name
     }
     /// The path to the instance profile.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// A list of tags that you want to attach to the newly created IAM instance profile.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreateInstanceProfileInput`].
+    #[inline]
     pub fn builder() -> CreateInstanceProfileInputBuilder {
         <CreateInstanceProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -63,45 +67,54 @@ pub struct CreateInstanceProfileInputBuilder {
 impl CreateInstanceProfileInputBuilder {
     /// The name of the instance profile to create.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.instance_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.instance_profile_name = input;
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         &self.instance_profile_name
     }
     /// The path to the instance profile.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the newly created IAM instance profile.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -110,6 +123,7 @@ impl CreateInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(CreateInstanceProfileInput {
             instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -147,10 +161,12 @@ pub struct CreateInstanceProfileOutput {
 }
 impl CreateInstanceProfileOutput {
     /// A structure containing details about the new instance profile.
+    #[inline]
     pub fn instance_profile(&self) -> &crate::types::InstanceProfile {
         &self.instance_profile
     }
     /// Creates a new builder for [`CreateInstanceProfileOutput`].
+    #[inline]
     pub fn builder() -> CreateInstanceProfileOutputBuilder {
         <CreateInstanceProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -164,16 +180,19 @@ pub struct CreateInstanceProfileOutputBuilder {
 impl CreateInstanceProfileOutputBuilder {
     /// A structure containing details about the new instance profile.
     /// This member is required.
+    #[inline]
     pub fn instance_profile(mut self, input: crate::types::InstanceProfile) -> Self {
         self.instance_profile = Some(input);
         self
     }
     /// Sets or clears the `InstanceProfile` member.
+    #[inline]
     pub fn set_instance_profile(mut self, input: Option<crate::types::InstanceProfile>) -> Self {
         self.instance_profile = input;
         self
     }
     /// The `InstanceProfile` member as currently set.
+    #[inline]
     pub fn get_instance_profile(&self) -> &Option<crate::types::InstanceProfile> {
         &self.instance_profile
     }
@@ -182,6 +201,7 @@ impl CreateInstanceProfileOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateInstanceProfileOutput, ::awsrt::error::BuildError> {
         Ok(CreateInstanceProfileOutput {
             instance_profile: self.instance_profile.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -209,6 +229,7 @@ pub enum CreateInstanceProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateInstanceProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -235,22 +256,27 @@ impl CreateInstanceProfileError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -339,6 +365,7 @@ impl CreateInstanceProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -395,45 +422,54 @@ impl<M> CreateInstanceProfileFluentBuilder<M> {
     }
     /// The name of the instance profile to create.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.instance_profile_name(input);
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_instance_profile_name(input);
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         self.inner.get_instance_profile_name()
     }
     /// The path to the instance profile.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the newly created IAM instance profile.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -474,6 +510,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateInstanceProfile`: `POST /` with the form body `Action=CreateInstanceProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateInstanceProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -483,6 +520,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
@@ -493,6 +531,7 @@ pub(crate) fn parse_response(
         CreateInstanceProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -521,6 +560,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateInstanceProfileOutput, ::awsrt::xml::XmlError> {

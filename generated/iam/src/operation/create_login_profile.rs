@@ -50,18 +50,22 @@ fn __serde_secret_create_login_profile_input_password<T: ::awsrt::serde::__serde
 }
 impl CreateLoginProfileInput {
     /// The name of the IAM user to create a password for.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The new password for the user.
+    #[inline]
     pub fn password(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.password.as_ref()
     }
     /// Specifies whether the user is required to set a new password on next sign-in.
+    #[inline]
     pub fn password_reset_required(&self) -> bool {
         self.password_reset_required
     }
     /// Creates a new builder for [`CreateLoginProfileInput`].
+    #[inline]
     pub fn builder() -> CreateLoginProfileInputBuilder {
         <CreateLoginProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -85,48 +89,58 @@ impl ::std::fmt::Debug for CreateLoginProfileInputBuilder {
 }
 impl CreateLoginProfileInputBuilder {
     /// The name of the IAM user to create a password for.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The new password for the user.
+    #[inline]
     pub fn password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.password = Some(input.into());
         self
     }
     /// Sets or clears the `Password` member.
+    #[inline]
     pub fn set_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.password = input;
         self
     }
     /// The `Password` member as currently set.
+    #[inline]
     pub fn get_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.password
     }
     /// Specifies whether the user is required to set a new password on next sign-in.
+    #[inline]
     pub fn password_reset_required(mut self, input: bool) -> Self {
         self.password_reset_required = Some(input);
         self
     }
     /// Sets or clears the `PasswordResetRequired` member.
+    #[inline]
     pub fn set_password_reset_required(mut self, input: Option<bool>) -> Self {
         self.password_reset_required = input;
         self
     }
     /// The `PasswordResetRequired` member as currently set.
+    #[inline]
     pub fn get_password_reset_required(&self) -> &Option<bool> {
         &self.password_reset_required
     }
     /// Builds the [`CreateLoginProfileInput`].
+    #[inline]
     pub fn build(self) -> CreateLoginProfileInput {
         CreateLoginProfileInput {
             user_name: self.user_name,
@@ -161,10 +175,12 @@ pub struct CreateLoginProfileOutput {
 }
 impl CreateLoginProfileOutput {
     /// A structure containing the user name and password create date.
+    #[inline]
     pub fn login_profile(&self) -> &crate::types::LoginProfile {
         &self.login_profile
     }
     /// Creates a new builder for [`CreateLoginProfileOutput`].
+    #[inline]
     pub fn builder() -> CreateLoginProfileOutputBuilder {
         <CreateLoginProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -178,16 +194,19 @@ pub struct CreateLoginProfileOutputBuilder {
 impl CreateLoginProfileOutputBuilder {
     /// A structure containing the user name and password create date.
     /// This member is required.
+    #[inline]
     pub fn login_profile(mut self, input: crate::types::LoginProfile) -> Self {
         self.login_profile = Some(input);
         self
     }
     /// Sets or clears the `LoginProfile` member.
+    #[inline]
     pub fn set_login_profile(mut self, input: Option<crate::types::LoginProfile>) -> Self {
         self.login_profile = input;
         self
     }
     /// The `LoginProfile` member as currently set.
+    #[inline]
     pub fn get_login_profile(&self) -> &Option<crate::types::LoginProfile> {
         &self.login_profile
     }
@@ -196,6 +215,7 @@ impl CreateLoginProfileOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateLoginProfileOutput, ::awsrt::error::BuildError> {
         Ok(CreateLoginProfileOutput {
             login_profile: self.login_profile.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -223,6 +243,7 @@ pub enum CreateLoginProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateLoginProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -249,22 +270,27 @@ impl CreateLoginProfileError {
         })
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `PasswordPolicyViolationException`.
+    #[inline]
     pub fn is_password_policy_violation_exception(&self) -> bool {
         matches!(self, Self::PasswordPolicyViolationException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -353,6 +379,7 @@ impl CreateLoginProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -408,44 +435,53 @@ impl<M> CreateLoginProfileFluentBuilder<M> {
         &self.inner
     }
     /// The name of the IAM user to create a password for.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The new password for the user.
+    #[inline]
     pub fn password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.password(input);
         self
     }
     /// Sets or clears the `Password` member.
+    #[inline]
     pub fn set_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_password(input);
         self
     }
     /// The `Password` member as currently set.
+    #[inline]
     pub fn get_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_password()
     }
     /// Specifies whether the user is required to set a new password on next sign-in.
+    #[inline]
     pub fn password_reset_required(mut self, input: bool) -> Self {
         self.inner = self.inner.password_reset_required(input);
         self
     }
     /// Sets or clears the `PasswordResetRequired` member.
+    #[inline]
     pub fn set_password_reset_required(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_password_reset_required(input);
         self
     }
     /// The `PasswordResetRequired` member as currently set.
+    #[inline]
     pub fn get_password_reset_required(&self) -> &Option<bool> {
         self.inner.get_password_reset_required()
     }
@@ -486,6 +522,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateLoginProfile`: `POST /` with the form body `Action=CreateLoginProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateLoginProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -495,6 +532,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
@@ -505,6 +543,7 @@ pub(crate) fn parse_response(
         CreateLoginProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -521,6 +560,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PasswordResetRequired"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateLoginProfileOutput, ::awsrt::xml::XmlError> {

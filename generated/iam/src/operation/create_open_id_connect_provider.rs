@@ -47,22 +47,27 @@ pub struct CreateOpenIdConnectProviderInput {
 }
 impl CreateOpenIdConnectProviderInput {
     /// The URL of the identity provider.
+    #[inline]
     pub fn url(&self) -> &str {
         &self.url
     }
     /// Provides a list of client IDs, also known as audiences.
+    #[inline]
     pub fn client_id_list(&self) -> &[String] {
         self.client_id_list.as_deref().unwrap_or_default()
     }
     /// A list of server certificate thumbprints for the OpenID Connect (OIDC) identity provider's server certificates.
+    #[inline]
     pub fn thumbprint_list(&self) -> &[String] {
         self.thumbprint_list.as_deref().unwrap_or_default()
     }
     /// A list of tags that you want to attach to the new IAM OpenID Connect (OIDC) provider.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreateOpenIdConnectProviderInput`].
+    #[inline]
     pub fn builder() -> CreateOpenIdConnectProviderInputBuilder {
         <CreateOpenIdConnectProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -79,61 +84,73 @@ pub struct CreateOpenIdConnectProviderInputBuilder {
 impl CreateOpenIdConnectProviderInputBuilder {
     /// The URL of the identity provider.
     /// This member is required.
+    #[inline]
     pub fn url(mut self, input: impl Into<String>) -> Self {
         self.url = Some(input.into());
         self
     }
     /// Sets or clears the `Url` member.
+    #[inline]
     pub fn set_url(mut self, input: Option<String>) -> Self {
         self.url = input;
         self
     }
     /// The `Url` member as currently set.
+    #[inline]
     pub fn get_url(&self) -> &Option<String> {
         &self.url
     }
     /// Appends an item to the `ClientIDList` list.
     /// Provides a list of client IDs, also known as audiences.
+    #[inline]
     pub fn client_id_list(mut self, input: impl Into<String>) -> Self {
         self.client_id_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ClientIDList` member.
+    #[inline]
     pub fn set_client_id_list(mut self, input: Option<Vec<String>>) -> Self {
         self.client_id_list = input;
         self
     }
     /// The `ClientIDList` member as currently set.
+    #[inline]
     pub fn get_client_id_list(&self) -> &Option<Vec<String>> {
         &self.client_id_list
     }
     /// Appends an item to the `ThumbprintList` list.
     /// A list of server certificate thumbprints for the OpenID Connect (OIDC) identity provider's server certificates.
+    #[inline]
     pub fn thumbprint_list(mut self, input: impl Into<String>) -> Self {
         self.thumbprint_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ThumbprintList` member.
+    #[inline]
     pub fn set_thumbprint_list(mut self, input: Option<Vec<String>>) -> Self {
         self.thumbprint_list = input;
         self
     }
     /// The `ThumbprintList` member as currently set.
+    #[inline]
     pub fn get_thumbprint_list(&self) -> &Option<Vec<String>> {
         &self.thumbprint_list
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new IAM OpenID Connect (OIDC) provider.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -142,6 +159,7 @@ impl CreateOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(CreateOpenIdConnectProviderInput {
             url: self.url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -183,14 +201,17 @@ pub struct CreateOpenIdConnectProviderOutput {
 }
 impl CreateOpenIdConnectProviderOutput {
     /// The Amazon Resource Name (ARN) of the new IAM OpenID Connect provider that is created.
+    #[inline]
     pub fn open_id_connect_provider_arn(&self) -> Option<&str> {
         self.open_id_connect_provider_arn.as_deref()
     }
     /// A list of tags that are attached to the new IAM OIDC provider.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreateOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn builder() -> CreateOpenIdConnectProviderOutputBuilder {
         <CreateOpenIdConnectProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -204,35 +225,42 @@ pub struct CreateOpenIdConnectProviderOutputBuilder {
 }
 impl CreateOpenIdConnectProviderOutputBuilder {
     /// The Amazon Resource Name (ARN) of the new IAM OpenID Connect provider that is created.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.open_id_connect_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.open_id_connect_provider_arn = input;
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         &self.open_id_connect_provider_arn
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are attached to the new IAM OIDC provider.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Builds the [`CreateOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn build(self) -> CreateOpenIdConnectProviderOutput {
         CreateOpenIdConnectProviderOutput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn,
@@ -260,6 +288,7 @@ pub enum CreateOpenIdConnectProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateOpenIdConnectProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -289,26 +318,32 @@ impl CreateOpenIdConnectProviderError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `OpenIdIdpCommunicationErrorException`.
+    #[inline]
     pub fn is_open_id_idp_communication_error_exception(&self) -> bool {
         matches!(self, Self::OpenIdIdpCommunicationErrorException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -398,6 +433,7 @@ impl CreateOpenIdConnectProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -454,61 +490,73 @@ impl<M> CreateOpenIdConnectProviderFluentBuilder<M> {
     }
     /// The URL of the identity provider.
     /// This member is required.
+    #[inline]
     pub fn url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.url(input);
         self
     }
     /// Sets or clears the `Url` member.
+    #[inline]
     pub fn set_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_url(input);
         self
     }
     /// The `Url` member as currently set.
+    #[inline]
     pub fn get_url(&self) -> &Option<String> {
         self.inner.get_url()
     }
     /// Appends an item to the `ClientIDList` list.
     /// Provides a list of client IDs, also known as audiences.
+    #[inline]
     pub fn client_id_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_id_list(input);
         self
     }
     /// Sets or clears the `ClientIDList` member.
+    #[inline]
     pub fn set_client_id_list(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_client_id_list(input);
         self
     }
     /// The `ClientIDList` member as currently set.
+    #[inline]
     pub fn get_client_id_list(&self) -> &Option<Vec<String>> {
         self.inner.get_client_id_list()
     }
     /// Appends an item to the `ThumbprintList` list.
     /// A list of server certificate thumbprints for the OpenID Connect (OIDC) identity provider's server certificates.
+    #[inline]
     pub fn thumbprint_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.thumbprint_list(input);
         self
     }
     /// Sets or clears the `ThumbprintList` member.
+    #[inline]
     pub fn set_thumbprint_list(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_thumbprint_list(input);
         self
     }
     /// The `ThumbprintList` member as currently set.
+    #[inline]
     pub fn get_thumbprint_list(&self) -> &Option<Vec<String>> {
         self.inner.get_thumbprint_list()
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new IAM OpenID Connect (OIDC) provider.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -549,6 +597,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateOpenIDConnectProvider`: `POST /` with the form body `Action=CreateOpenIDConnectProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -558,6 +607,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
@@ -568,6 +618,7 @@ pub(crate) fn parse_response(
         CreateOpenIdConnectProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -615,6 +666,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {

@@ -60,26 +60,32 @@ pub struct CreatePolicyInput {
 }
 impl CreatePolicyInput {
     /// The friendly name of the policy.
+    #[inline]
     pub fn policy_name(&self) -> &str {
         &self.policy_name
     }
     /// The path for the policy.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The JSON policy document that you want to use as the content for the new policy.
+    #[inline]
     pub fn policy_document(&self) -> &str {
         &self.policy_document
     }
     /// A friendly description of the policy.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// A list of tags that you want to attach to the new IAM customer managed policy.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreatePolicyInput`].
+    #[inline]
     pub fn builder() -> CreatePolicyInputBuilder {
         <CreatePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -97,74 +103,89 @@ pub struct CreatePolicyInputBuilder {
 impl CreatePolicyInputBuilder {
     /// The friendly name of the policy.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// The path for the policy.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The JSON policy document that you want to use as the content for the new policy.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.policy_document = input;
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         &self.policy_document
     }
     /// A friendly description of the policy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new IAM customer managed policy.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -173,6 +194,7 @@ impl CreatePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreatePolicyInput, ::awsrt::error::BuildError> {
         Ok(CreatePolicyInput {
             policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -215,10 +237,12 @@ pub struct CreatePolicyOutput {
 }
 impl CreatePolicyOutput {
     /// A structure containing details about the new policy.
+    #[inline]
     pub fn policy(&self) -> Option<&crate::types::Policy> {
         self.policy.as_ref()
     }
     /// Creates a new builder for [`CreatePolicyOutput`].
+    #[inline]
     pub fn builder() -> CreatePolicyOutputBuilder {
         <CreatePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -231,20 +255,24 @@ pub struct CreatePolicyOutputBuilder {
 }
 impl CreatePolicyOutputBuilder {
     /// A structure containing details about the new policy.
+    #[inline]
     pub fn policy(mut self, input: crate::types::Policy) -> Self {
         self.policy = Some(input);
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<crate::types::Policy>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<crate::types::Policy> {
         &self.policy
     }
     /// Builds the [`CreatePolicyOutput`].
+    #[inline]
     pub fn build(self) -> CreatePolicyOutput {
         CreatePolicyOutput {
             policy: self.policy,
@@ -271,6 +299,7 @@ pub enum CreatePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreatePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -300,26 +329,32 @@ impl CreatePolicyError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -409,6 +444,7 @@ impl CreatePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreatePolicyOutput, ::awsrt::error::SdkError<CreatePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -465,74 +501,89 @@ impl<M> CreatePolicyFluentBuilder<M> {
     }
     /// The friendly name of the policy.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_name(input);
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_name(input);
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         self.inner.get_policy_name()
     }
     /// The path for the policy.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// The JSON policy document that you want to use as the content for the new policy.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_document(input);
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_document(input);
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         self.inner.get_policy_document()
     }
     /// A friendly description of the policy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new IAM customer managed policy.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -573,6 +624,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePolicy`: `POST /` with the form body `Action=CreatePolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreatePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -582,6 +634,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreatePolicyOutput, ::awsrt::error::SdkError<CreatePolicyError>> {
@@ -592,6 +645,7 @@ pub(crate) fn parse_response(
         CreatePolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreatePolicyInput) {
     {
         let value = &v.policy_name;
@@ -623,6 +677,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Cre
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreatePolicyOutput, ::awsrt::xml::XmlError> {

@@ -44,18 +44,22 @@ pub struct CreatePolicyVersionInput {
 }
 impl CreatePolicyVersionInput {
     /// The Amazon Resource Name (ARN) of the IAM policy to which you want to add a new version.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// The JSON policy document that you want to use as the content for this new version of the policy.
+    #[inline]
     pub fn policy_document(&self) -> &str {
         &self.policy_document
     }
     /// Specifies whether to set this version as the policy's default version.
+    #[inline]
     pub fn set_as_default(&self) -> bool {
         self.set_as_default
     }
     /// Creates a new builder for [`CreatePolicyVersionInput`].
+    #[inline]
     pub fn builder() -> CreatePolicyVersionInputBuilder {
         <CreatePolicyVersionInputBuilder as ::std::default::Default>::default()
     }
@@ -71,45 +75,54 @@ pub struct CreatePolicyVersionInputBuilder {
 impl CreatePolicyVersionInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM policy to which you want to add a new version.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// The JSON policy document that you want to use as the content for this new version of the policy.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.policy_document = input;
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         &self.policy_document
     }
     /// Specifies whether to set this version as the policy's default version.
+    #[inline]
     pub fn set_as_default(mut self, input: bool) -> Self {
         self.set_as_default = Some(input);
         self
     }
     /// Sets or clears the `SetAsDefault` member.
+    #[inline]
     pub fn set_set_as_default(mut self, input: Option<bool>) -> Self {
         self.set_as_default = input;
         self
     }
     /// The `SetAsDefault` member as currently set.
+    #[inline]
     pub fn get_set_as_default(&self) -> &Option<bool> {
         &self.set_as_default
     }
@@ -118,6 +131,7 @@ impl CreatePolicyVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreatePolicyVersionInput, ::awsrt::error::BuildError> {
         Ok(CreatePolicyVersionInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -158,10 +172,12 @@ pub struct CreatePolicyVersionOutput {
 }
 impl CreatePolicyVersionOutput {
     /// A structure containing details about the new policy version.
+    #[inline]
     pub fn policy_version(&self) -> Option<&crate::types::PolicyVersion> {
         self.policy_version.as_ref()
     }
     /// Creates a new builder for [`CreatePolicyVersionOutput`].
+    #[inline]
     pub fn builder() -> CreatePolicyVersionOutputBuilder {
         <CreatePolicyVersionOutputBuilder as ::std::default::Default>::default()
     }
@@ -174,20 +190,24 @@ pub struct CreatePolicyVersionOutputBuilder {
 }
 impl CreatePolicyVersionOutputBuilder {
     /// A structure containing details about the new policy version.
+    #[inline]
     pub fn policy_version(mut self, input: crate::types::PolicyVersion) -> Self {
         self.policy_version = Some(input);
         self
     }
     /// Sets or clears the `PolicyVersion` member.
+    #[inline]
     pub fn set_policy_version(mut self, input: Option<crate::types::PolicyVersion>) -> Self {
         self.policy_version = input;
         self
     }
     /// The `PolicyVersion` member as currently set.
+    #[inline]
     pub fn get_policy_version(&self) -> &Option<crate::types::PolicyVersion> {
         &self.policy_version
     }
     /// Builds the [`CreatePolicyVersionOutput`].
+    #[inline]
     pub fn build(self) -> CreatePolicyVersionOutput {
         CreatePolicyVersionOutput {
             policy_version: self.policy_version,
@@ -212,6 +232,7 @@ pub enum CreatePolicyVersionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreatePolicyVersionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -238,22 +259,27 @@ impl CreatePolicyVersionError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -342,6 +368,7 @@ impl CreatePolicyVersionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreatePolicyVersionOutput, ::awsrt::error::SdkError<CreatePolicyVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -398,45 +425,54 @@ impl<M> CreatePolicyVersionFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM policy to which you want to add a new version.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
     /// The JSON policy document that you want to use as the content for this new version of the policy.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_document(input);
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_document(input);
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         self.inner.get_policy_document()
     }
     /// Specifies whether to set this version as the policy's default version.
+    #[inline]
     pub fn set_as_default(mut self, input: bool) -> Self {
         self.inner = self.inner.set_as_default(input);
         self
     }
     /// Sets or clears the `SetAsDefault` member.
+    #[inline]
     pub fn set_set_as_default(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_set_as_default(input);
         self
     }
     /// The `SetAsDefault` member as currently set.
+    #[inline]
     pub fn get_set_as_default(&self) -> &Option<bool> {
         self.inner.get_set_as_default()
     }
@@ -477,6 +513,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePolicyVersion`: `POST /` with the form body `Action=CreatePolicyVersion&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreatePolicyVersionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -486,6 +523,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreatePolicyVersionOutput, ::awsrt::error::SdkError<CreatePolicyVersionError>> {
@@ -496,6 +534,7 @@ pub(crate) fn parse_response(
         CreatePolicyVersionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -514,6 +553,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "SetAsDefault"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreatePolicyVersionOutput, ::awsrt::xml::XmlError> {

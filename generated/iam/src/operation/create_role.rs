@@ -62,34 +62,42 @@ pub struct CreateRoleInput {
 }
 impl CreateRoleInput {
     /// The path to the role.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The name of the role to create.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The trust relationship policy document that grants an entity permission to assume the role.
+    #[inline]
     pub fn assume_role_policy_document(&self) -> &str {
         &self.assume_role_policy_document
     }
     /// A description of the role.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The maximum session duration (in seconds) that you want to set for the specified role.
+    #[inline]
     pub fn max_session_duration(&self) -> Option<i32> {
         self.max_session_duration
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the role.
+    #[inline]
     pub fn permissions_boundary(&self) -> Option<&str> {
         self.permissions_boundary.as_deref()
     }
     /// A list of tags that you want to attach to the new role.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreateRoleInput`].
+    #[inline]
     pub fn builder() -> CreateRoleInputBuilder {
         <CreateRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -108,103 +116,124 @@ pub struct CreateRoleInputBuilder {
 }
 impl CreateRoleInputBuilder {
     /// The path to the role.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The name of the role to create.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The trust relationship policy document that grants an entity permission to assume the role.
     /// This member is required.
+    #[inline]
     pub fn assume_role_policy_document(mut self, input: impl Into<String>) -> Self {
         self.assume_role_policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `AssumeRolePolicyDocument` member.
+    #[inline]
     pub fn set_assume_role_policy_document(mut self, input: Option<String>) -> Self {
         self.assume_role_policy_document = input;
         self
     }
     /// The `AssumeRolePolicyDocument` member as currently set.
+    #[inline]
     pub fn get_assume_role_policy_document(&self) -> &Option<String> {
         &self.assume_role_policy_document
     }
     /// A description of the role.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The maximum session duration (in seconds) that you want to set for the specified role.
+    #[inline]
     pub fn max_session_duration(mut self, input: i32) -> Self {
         self.max_session_duration = Some(input);
         self
     }
     /// Sets or clears the `MaxSessionDuration` member.
+    #[inline]
     pub fn set_max_session_duration(mut self, input: Option<i32>) -> Self {
         self.max_session_duration = input;
         self
     }
     /// The `MaxSessionDuration` member as currently set.
+    #[inline]
     pub fn get_max_session_duration(&self) -> &Option<i32> {
         &self.max_session_duration
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the role.
+    #[inline]
     pub fn permissions_boundary(mut self, input: impl Into<String>) -> Self {
         self.permissions_boundary = Some(input.into());
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(mut self, input: Option<String>) -> Self {
         self.permissions_boundary = input;
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<String> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new role.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -213,6 +242,7 @@ impl CreateRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateRoleInput, ::awsrt::error::BuildError> {
         Ok(CreateRoleInput {
             path: self.path,
@@ -257,10 +287,12 @@ pub struct CreateRoleOutput {
 }
 impl CreateRoleOutput {
     /// A structure containing details about the new role.
+    #[inline]
     pub fn role(&self) -> &crate::types::Role {
         &self.role
     }
     /// Creates a new builder for [`CreateRoleOutput`].
+    #[inline]
     pub fn builder() -> CreateRoleOutputBuilder {
         <CreateRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -274,16 +306,19 @@ pub struct CreateRoleOutputBuilder {
 impl CreateRoleOutputBuilder {
     /// A structure containing details about the new role.
     /// This member is required.
+    #[inline]
     pub fn role(mut self, input: crate::types::Role) -> Self {
         self.role = Some(input);
         self
     }
     /// Sets or clears the `Role` member.
+    #[inline]
     pub fn set_role(mut self, input: Option<crate::types::Role>) -> Self {
         self.role = input;
         self
     }
     /// The `Role` member as currently set.
+    #[inline]
     pub fn get_role(&self) -> &Option<crate::types::Role> {
         &self.role
     }
@@ -292,6 +327,7 @@ impl CreateRoleOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateRoleOutput, ::awsrt::error::BuildError> {
         Ok(CreateRoleOutput {
             role: self.role.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -321,6 +357,7 @@ pub enum CreateRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -350,26 +387,32 @@ impl CreateRoleError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -459,6 +502,7 @@ impl CreateRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -514,103 +558,124 @@ impl<M> CreateRoleFluentBuilder<M> {
         &self.inner
     }
     /// The path to the role.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// The name of the role to create.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The trust relationship policy document that grants an entity permission to assume the role.
     /// This member is required.
+    #[inline]
     pub fn assume_role_policy_document(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.assume_role_policy_document(input);
         self
     }
     /// Sets or clears the `AssumeRolePolicyDocument` member.
+    #[inline]
     pub fn set_assume_role_policy_document(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_assume_role_policy_document(input);
         self
     }
     /// The `AssumeRolePolicyDocument` member as currently set.
+    #[inline]
     pub fn get_assume_role_policy_document(&self) -> &Option<String> {
         self.inner.get_assume_role_policy_document()
     }
     /// A description of the role.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// The maximum session duration (in seconds) that you want to set for the specified role.
+    #[inline]
     pub fn max_session_duration(mut self, input: i32) -> Self {
         self.inner = self.inner.max_session_duration(input);
         self
     }
     /// Sets or clears the `MaxSessionDuration` member.
+    #[inline]
     pub fn set_max_session_duration(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_session_duration(input);
         self
     }
     /// The `MaxSessionDuration` member as currently set.
+    #[inline]
     pub fn get_max_session_duration(&self) -> &Option<i32> {
         self.inner.get_max_session_duration()
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the role.
+    #[inline]
     pub fn permissions_boundary(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.permissions_boundary(input);
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_permissions_boundary(input);
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<String> {
         self.inner.get_permissions_boundary()
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new role.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -651,6 +716,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateRole`: `POST /` with the form body `Action=CreateRole&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -660,6 +726,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>> {
@@ -670,6 +737,7 @@ pub(crate) fn parse_response(
         CreateRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateRoleInput) {
     if let Some(value) = &v.path {
         w.pair(&format!("{prefix}{}", "Path"), value.as_str());
@@ -707,6 +775,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Cre
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateRoleOutput, ::awsrt::xml::XmlError> {

@@ -33,18 +33,22 @@ pub struct CreateServiceLinkedRoleInput {
 }
 impl CreateServiceLinkedRoleInput {
     /// The service principal for the Amazon Web Services service to which this role is attached.
+    #[inline]
     pub fn aws_service_name(&self) -> &str {
         &self.aws_service_name
     }
     /// The description of the role.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// A string that you provide, which is combined with the service-provided prefix to form the complete role name.
+    #[inline]
     pub fn custom_suffix(&self) -> Option<&str> {
         self.custom_suffix.as_deref()
     }
     /// Creates a new builder for [`CreateServiceLinkedRoleInput`].
+    #[inline]
     pub fn builder() -> CreateServiceLinkedRoleInputBuilder {
         <CreateServiceLinkedRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -60,44 +64,53 @@ pub struct CreateServiceLinkedRoleInputBuilder {
 impl CreateServiceLinkedRoleInputBuilder {
     /// The service principal for the Amazon Web Services service to which this role is attached.
     /// This member is required.
+    #[inline]
     pub fn aws_service_name(mut self, input: impl Into<String>) -> Self {
         self.aws_service_name = Some(input.into());
         self
     }
     /// Sets or clears the `AWSServiceName` member.
+    #[inline]
     pub fn set_aws_service_name(mut self, input: Option<String>) -> Self {
         self.aws_service_name = input;
         self
     }
     /// The `AWSServiceName` member as currently set.
+    #[inline]
     pub fn get_aws_service_name(&self) -> &Option<String> {
         &self.aws_service_name
     }
     /// The description of the role.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// A string that you provide, which is combined with the service-provided prefix to form the complete role name.
+    #[inline]
     pub fn custom_suffix(mut self, input: impl Into<String>) -> Self {
         self.custom_suffix = Some(input.into());
         self
     }
     /// Sets or clears the `CustomSuffix` member.
+    #[inline]
     pub fn set_custom_suffix(mut self, input: Option<String>) -> Self {
         self.custom_suffix = input;
         self
     }
     /// The `CustomSuffix` member as currently set.
+    #[inline]
     pub fn get_custom_suffix(&self) -> &Option<String> {
         &self.custom_suffix
     }
@@ -106,6 +119,7 @@ impl CreateServiceLinkedRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateServiceLinkedRoleInput, ::awsrt::error::BuildError> {
         Ok(CreateServiceLinkedRoleInput {
             aws_service_name: self.aws_service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -143,10 +157,12 @@ pub struct CreateServiceLinkedRoleOutput {
 }
 impl CreateServiceLinkedRoleOutput {
     /// A Role object that contains details about the newly created role.
+    #[inline]
     pub fn role(&self) -> Option<&crate::types::Role> {
         self.role.as_ref()
     }
     /// Creates a new builder for [`CreateServiceLinkedRoleOutput`].
+    #[inline]
     pub fn builder() -> CreateServiceLinkedRoleOutputBuilder {
         <CreateServiceLinkedRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -159,20 +175,24 @@ pub struct CreateServiceLinkedRoleOutputBuilder {
 }
 impl CreateServiceLinkedRoleOutputBuilder {
     /// A Role object that contains details about the newly created role.
+    #[inline]
     pub fn role(mut self, input: crate::types::Role) -> Self {
         self.role = Some(input);
         self
     }
     /// Sets or clears the `Role` member.
+    #[inline]
     pub fn set_role(mut self, input: Option<crate::types::Role>) -> Self {
         self.role = input;
         self
     }
     /// The `Role` member as currently set.
+    #[inline]
     pub fn get_role(&self) -> &Option<crate::types::Role> {
         &self.role
     }
     /// Builds the [`CreateServiceLinkedRoleOutput`].
+    #[inline]
     pub fn build(self) -> CreateServiceLinkedRoleOutput {
         CreateServiceLinkedRoleOutput {
             role: self.role,
@@ -195,6 +215,7 @@ pub enum CreateServiceLinkedRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateServiceLinkedRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -218,18 +239,22 @@ impl CreateServiceLinkedRoleError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -317,6 +342,7 @@ impl CreateServiceLinkedRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -373,44 +399,53 @@ impl<M> CreateServiceLinkedRoleFluentBuilder<M> {
     }
     /// The service principal for the Amazon Web Services service to which this role is attached.
     /// This member is required.
+    #[inline]
     pub fn aws_service_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.aws_service_name(input);
         self
     }
     /// Sets or clears the `AWSServiceName` member.
+    #[inline]
     pub fn set_aws_service_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_aws_service_name(input);
         self
     }
     /// The `AWSServiceName` member as currently set.
+    #[inline]
     pub fn get_aws_service_name(&self) -> &Option<String> {
         self.inner.get_aws_service_name()
     }
     /// The description of the role.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// A string that you provide, which is combined with the service-provided prefix to form the complete role name.
+    #[inline]
     pub fn custom_suffix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.custom_suffix(input);
         self
     }
     /// Sets or clears the `CustomSuffix` member.
+    #[inline]
     pub fn set_custom_suffix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_custom_suffix(input);
         self
     }
     /// The `CustomSuffix` member as currently set.
+    #[inline]
     pub fn get_custom_suffix(&self) -> &Option<String> {
         self.inner.get_custom_suffix()
     }
@@ -451,6 +486,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateServiceLinkedRole`: `POST /` with the form body `Action=CreateServiceLinkedRole&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateServiceLinkedRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -460,6 +496,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
@@ -470,6 +507,7 @@ pub(crate) fn parse_response(
         CreateServiceLinkedRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -486,6 +524,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "CustomSuffix"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::xml::XmlError> {

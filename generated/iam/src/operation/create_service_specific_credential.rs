@@ -28,14 +28,17 @@ pub struct CreateServiceSpecificCredentialInput {
 }
 impl CreateServiceSpecificCredentialInput {
     /// The name of the IAM user that is to be associated with the credentials.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The name of the Amazon Web Services service that is to be associated with the credentials.
+    #[inline]
     pub fn service_name(&self) -> &str {
         &self.service_name
     }
     /// Creates a new builder for [`CreateServiceSpecificCredentialInput`].
+    #[inline]
     pub fn builder() -> CreateServiceSpecificCredentialInputBuilder {
         <CreateServiceSpecificCredentialInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct CreateServiceSpecificCredentialInputBuilder {
 impl CreateServiceSpecificCredentialInputBuilder {
     /// The name of the IAM user that is to be associated with the credentials.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The name of the Amazon Web Services service that is to be associated with the credentials.
     /// This member is required.
+    #[inline]
     pub fn service_name(mut self, input: impl Into<String>) -> Self {
         self.service_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceName` member.
+    #[inline]
     pub fn set_service_name(mut self, input: Option<String>) -> Self {
         self.service_name = input;
         self
     }
     /// The `ServiceName` member as currently set.
+    #[inline]
     pub fn get_service_name(&self) -> &Option<String> {
         &self.service_name
     }
@@ -83,6 +92,7 @@ impl CreateServiceSpecificCredentialInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
         Ok(CreateServiceSpecificCredentialInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -124,10 +134,12 @@ pub struct CreateServiceSpecificCredentialOutput {
 }
 impl CreateServiceSpecificCredentialOutput {
     /// A structure that contains information about the newly created service-specific credential.
+    #[inline]
     pub fn service_specific_credential(&self) -> Option<&crate::types::ServiceSpecificCredential> {
         self.service_specific_credential.as_ref()
     }
     /// Creates a new builder for [`CreateServiceSpecificCredentialOutput`].
+    #[inline]
     pub fn builder() -> CreateServiceSpecificCredentialOutputBuilder {
         <CreateServiceSpecificCredentialOutputBuilder as ::std::default::Default>::default()
     }
@@ -140,6 +152,7 @@ pub struct CreateServiceSpecificCredentialOutputBuilder {
 }
 impl CreateServiceSpecificCredentialOutputBuilder {
     /// A structure that contains information about the newly created service-specific credential.
+    #[inline]
     pub fn service_specific_credential(
         mut self,
         input: crate::types::ServiceSpecificCredential,
@@ -148,6 +161,7 @@ impl CreateServiceSpecificCredentialOutputBuilder {
         self
     }
     /// Sets or clears the `ServiceSpecificCredential` member.
+    #[inline]
     pub fn set_service_specific_credential(
         mut self,
         input: Option<crate::types::ServiceSpecificCredential>,
@@ -156,12 +170,14 @@ impl CreateServiceSpecificCredentialOutputBuilder {
         self
     }
     /// The `ServiceSpecificCredential` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential(
         &self,
     ) -> &Option<crate::types::ServiceSpecificCredential> {
         &self.service_specific_credential
     }
     /// Builds the [`CreateServiceSpecificCredentialOutput`].
+    #[inline]
     pub fn build(self) -> CreateServiceSpecificCredentialOutput {
         CreateServiceSpecificCredentialOutput {
             service_specific_credential: self.service_specific_credential,
@@ -182,6 +198,7 @@ pub enum CreateServiceSpecificCredentialError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateServiceSpecificCredentialError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -202,14 +219,17 @@ impl CreateServiceSpecificCredentialError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceNotSupportedException`.
+    #[inline]
     pub fn is_service_not_supported_exception(&self) -> bool {
         matches!(self, Self::ServiceNotSupportedException(_))
     }
@@ -296,6 +316,7 @@ impl CreateServiceSpecificCredentialFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -352,31 +373,37 @@ impl<M> CreateServiceSpecificCredentialFluentBuilder<M> {
     }
     /// The name of the IAM user that is to be associated with the credentials.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The name of the Amazon Web Services service that is to be associated with the credentials.
     /// This member is required.
+    #[inline]
     pub fn service_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.service_name(input);
         self
     }
     /// Sets or clears the `ServiceName` member.
+    #[inline]
     pub fn set_service_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_service_name(input);
         self
     }
     /// The `ServiceName` member as currently set.
+    #[inline]
     pub fn get_service_name(&self) -> &Option<String> {
         self.inner.get_service_name()
     }
@@ -417,6 +444,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateServiceSpecificCredential`: `POST /` with the form body `Action=CreateServiceSpecificCredential&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateServiceSpecificCredentialInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -426,6 +454,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
@@ -436,6 +465,7 @@ pub(crate) fn parse_response(
         CreateServiceSpecificCredentialError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -450,6 +480,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ServiceName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::xml::XmlError> {

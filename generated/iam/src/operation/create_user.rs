@@ -42,22 +42,27 @@ pub struct CreateUserInput {
 }
 impl CreateUserInput {
     /// The path for the user name.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The name of the user to create.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
+    #[inline]
     pub fn permissions_boundary(&self) -> Option<&str> {
         self.permissions_boundary.as_deref()
     }
     /// A list of tags that you want to attach to the new user.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreateUserInput`].
+    #[inline]
     pub fn builder() -> CreateUserInputBuilder {
         <CreateUserInputBuilder as ::std::default::Default>::default()
     }
@@ -73,60 +78,72 @@ pub struct CreateUserInputBuilder {
 }
 impl CreateUserInputBuilder {
     /// The path for the user name.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The name of the user to create.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
+    #[inline]
     pub fn permissions_boundary(mut self, input: impl Into<String>) -> Self {
         self.permissions_boundary = Some(input.into());
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(mut self, input: Option<String>) -> Self {
         self.permissions_boundary = input;
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<String> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new user.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -135,6 +152,7 @@ impl CreateUserInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateUserInput, ::awsrt::error::BuildError> {
         Ok(CreateUserInput {
             path: self.path,
@@ -173,10 +191,12 @@ pub struct CreateUserOutput {
 }
 impl CreateUserOutput {
     /// A structure with details about the new IAM user.
+    #[inline]
     pub fn user(&self) -> Option<&crate::types::User> {
         self.user.as_ref()
     }
     /// Creates a new builder for [`CreateUserOutput`].
+    #[inline]
     pub fn builder() -> CreateUserOutputBuilder {
         <CreateUserOutputBuilder as ::std::default::Default>::default()
     }
@@ -189,20 +209,24 @@ pub struct CreateUserOutputBuilder {
 }
 impl CreateUserOutputBuilder {
     /// A structure with details about the new IAM user.
+    #[inline]
     pub fn user(mut self, input: crate::types::User) -> Self {
         self.user = Some(input);
         self
     }
     /// Sets or clears the `User` member.
+    #[inline]
     pub fn set_user(mut self, input: Option<crate::types::User>) -> Self {
         self.user = input;
         self
     }
     /// The `User` member as currently set.
+    #[inline]
     pub fn get_user(&self) -> &Option<crate::types::User> {
         &self.user
     }
     /// Builds the [`CreateUserOutput`].
+    #[inline]
     pub fn build(self) -> CreateUserOutput {
         CreateUserOutput {
             user: self.user,
@@ -229,6 +253,7 @@ pub enum CreateUserError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateUserError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -258,26 +283,32 @@ impl CreateUserError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -367,6 +398,7 @@ impl CreateUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -422,60 +454,72 @@ impl<M> CreateUserFluentBuilder<M> {
         &self.inner
     }
     /// The path for the user name.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// The name of the user to create.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
+    #[inline]
     pub fn permissions_boundary(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.permissions_boundary(input);
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_permissions_boundary(input);
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<String> {
         self.inner.get_permissions_boundary()
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new user.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -516,6 +560,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateUser`: `POST /` with the form body `Action=CreateUser&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateUserInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -525,6 +570,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>> {
@@ -535,6 +581,7 @@ pub(crate) fn parse_response(
         CreateUserError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateUserInput) {
     if let Some(value) = &v.path {
         w.pair(&format!("{prefix}{}", "Path"), value.as_str());
@@ -562,6 +609,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Cre
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateUserOutput, ::awsrt::xml::XmlError> {

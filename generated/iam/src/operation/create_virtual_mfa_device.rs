@@ -37,18 +37,22 @@ pub struct CreateVirtualMfaDeviceInput {
 }
 impl CreateVirtualMfaDeviceInput {
     /// The path for the virtual MFA device.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The name of the virtual MFA device, which must be unique.
+    #[inline]
     pub fn virtual_mfa_device_name(&self) -> &str {
         &self.virtual_mfa_device_name
     }
     /// A list of tags that you want to attach to the new IAM virtual MFA device.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreateVirtualMfaDeviceInput`].
+    #[inline]
     pub fn builder() -> CreateVirtualMfaDeviceInputBuilder {
         <CreateVirtualMfaDeviceInputBuilder as ::std::default::Default>::default()
     }
@@ -63,46 +67,55 @@ pub struct CreateVirtualMfaDeviceInputBuilder {
 }
 impl CreateVirtualMfaDeviceInputBuilder {
     /// The path for the virtual MFA device.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The name of the virtual MFA device, which must be unique.
     /// This member is required.
+    #[inline]
     pub fn virtual_mfa_device_name(mut self, input: impl Into<String>) -> Self {
         self.virtual_mfa_device_name = Some(input.into());
         self
     }
     /// Sets or clears the `VirtualMFADeviceName` member.
+    #[inline]
     pub fn set_virtual_mfa_device_name(mut self, input: Option<String>) -> Self {
         self.virtual_mfa_device_name = input;
         self
     }
     /// The `VirtualMFADeviceName` member as currently set.
+    #[inline]
     pub fn get_virtual_mfa_device_name(&self) -> &Option<String> {
         &self.virtual_mfa_device_name
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new IAM virtual MFA device.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -111,6 +124,7 @@ impl CreateVirtualMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateVirtualMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(CreateVirtualMfaDeviceInput {
             path: self.path,
@@ -149,10 +163,12 @@ pub struct CreateVirtualMfaDeviceOutput {
 }
 impl CreateVirtualMfaDeviceOutput {
     /// A structure containing details about the new virtual MFA device.
+    #[inline]
     pub fn virtual_mfa_device(&self) -> &crate::types::VirtualMfaDevice {
         &self.virtual_mfa_device
     }
     /// Creates a new builder for [`CreateVirtualMfaDeviceOutput`].
+    #[inline]
     pub fn builder() -> CreateVirtualMfaDeviceOutputBuilder {
         <CreateVirtualMfaDeviceOutputBuilder as ::std::default::Default>::default()
     }
@@ -166,16 +182,19 @@ pub struct CreateVirtualMfaDeviceOutputBuilder {
 impl CreateVirtualMfaDeviceOutputBuilder {
     /// A structure containing details about the new virtual MFA device.
     /// This member is required.
+    #[inline]
     pub fn virtual_mfa_device(mut self, input: crate::types::VirtualMfaDevice) -> Self {
         self.virtual_mfa_device = Some(input);
         self
     }
     /// Sets or clears the `VirtualMFADevice` member.
+    #[inline]
     pub fn set_virtual_mfa_device(mut self, input: Option<crate::types::VirtualMfaDevice>) -> Self {
         self.virtual_mfa_device = input;
         self
     }
     /// The `VirtualMFADevice` member as currently set.
+    #[inline]
     pub fn get_virtual_mfa_device(&self) -> &Option<crate::types::VirtualMfaDevice> {
         &self.virtual_mfa_device
     }
@@ -184,6 +203,7 @@ impl CreateVirtualMfaDeviceOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::BuildError> {
         Ok(CreateVirtualMfaDeviceOutput {
             virtual_mfa_device: self.virtual_mfa_device.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -211,6 +231,7 @@ pub enum CreateVirtualMfaDeviceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateVirtualMfaDeviceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -237,22 +258,27 @@ impl CreateVirtualMfaDeviceError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -341,6 +367,7 @@ impl CreateVirtualMfaDeviceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -396,46 +423,55 @@ impl<M> CreateVirtualMfaDeviceFluentBuilder<M> {
         &self.inner
     }
     /// The path for the virtual MFA device.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// The name of the virtual MFA device, which must be unique.
     /// This member is required.
+    #[inline]
     pub fn virtual_mfa_device_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.virtual_mfa_device_name(input);
         self
     }
     /// Sets or clears the `VirtualMFADeviceName` member.
+    #[inline]
     pub fn set_virtual_mfa_device_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_virtual_mfa_device_name(input);
         self
     }
     /// The `VirtualMFADeviceName` member as currently set.
+    #[inline]
     pub fn get_virtual_mfa_device_name(&self) -> &Option<String> {
         self.inner.get_virtual_mfa_device_name()
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new IAM virtual MFA device.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -476,6 +512,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateVirtualMFADevice`: `POST /` with the form body `Action=CreateVirtualMFADevice&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateVirtualMfaDeviceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -485,6 +522,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
@@ -495,6 +533,7 @@ pub(crate) fn parse_response(
         CreateVirtualMfaDeviceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -523,6 +562,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::xml::XmlError> {

@@ -32,14 +32,17 @@ pub struct DeactivateMfaDeviceInput {
 }
 impl DeactivateMfaDeviceInput {
     /// The name of the user whose MFA device you want to deactivate.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The serial number that uniquely identifies the MFA device.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// Creates a new builder for [`DeactivateMfaDeviceInput`].
+    #[inline]
     pub fn builder() -> DeactivateMfaDeviceInputBuilder {
         <DeactivateMfaDeviceInputBuilder as ::std::default::Default>::default()
     }
@@ -53,31 +56,37 @@ pub struct DeactivateMfaDeviceInputBuilder {
 }
 impl DeactivateMfaDeviceInputBuilder {
     /// The name of the user whose MFA device you want to deactivate.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
@@ -86,6 +95,7 @@ impl DeactivateMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeactivateMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(DeactivateMfaDeviceInput {
             user_name: self.user_name,
@@ -119,6 +129,7 @@ impl DeactivateMfaDeviceInput {
 pub struct DeactivateMfaDeviceOutput {}
 impl DeactivateMfaDeviceOutput {
     /// Creates a new builder for [`DeactivateMfaDeviceOutput`].
+    #[inline]
     pub fn builder() -> DeactivateMfaDeviceOutputBuilder {
         <DeactivateMfaDeviceOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl DeactivateMfaDeviceOutput {
 pub struct DeactivateMfaDeviceOutputBuilder {}
 impl DeactivateMfaDeviceOutputBuilder {
     /// Builds the [`DeactivateMfaDeviceOutput`].
+    #[inline]
     pub fn build(self) -> DeactivateMfaDeviceOutput {
         DeactivateMfaDeviceOutput {}
     }
@@ -153,6 +165,7 @@ pub enum DeactivateMfaDeviceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeactivateMfaDeviceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -179,22 +192,27 @@ impl DeactivateMfaDeviceError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityTemporarilyUnmodifiableException`.
+    #[inline]
     pub fn is_entity_temporarily_unmodifiable_exception(&self) -> bool {
         matches!(self, Self::EntityTemporarilyUnmodifiableException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -283,6 +301,7 @@ impl DeactivateMfaDeviceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeactivateMfaDeviceOutput, ::awsrt::error::SdkError<DeactivateMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -338,31 +357,37 @@ impl<M> DeactivateMfaDeviceFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user whose MFA device you want to deactivate.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
@@ -403,6 +428,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeactivateMFADevice`: `POST /` with the form body `Action=DeactivateMFADevice&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeactivateMfaDeviceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -412,6 +438,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeactivateMfaDeviceOutput, ::awsrt::error::SdkError<DeactivateMfaDeviceError>> {
@@ -422,6 +449,7 @@ pub(crate) fn parse_response(
         DeactivateMfaDeviceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -435,6 +463,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "SerialNumber"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeactivateMfaDeviceOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct DeleteAccessKeyInput {
 }
 impl DeleteAccessKeyInput {
     /// The name of the user whose access key pair you want to delete.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The access key ID for the access key ID and secret access key you want to delete.
+    #[inline]
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
     /// Creates a new builder for [`DeleteAccessKeyInput`].
+    #[inline]
     pub fn builder() -> DeleteAccessKeyInputBuilder {
         <DeleteAccessKeyInputBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct DeleteAccessKeyInputBuilder {
 }
 impl DeleteAccessKeyInputBuilder {
     /// The name of the user whose access key pair you want to delete.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The access key ID for the access key ID and secret access key you want to delete.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.access_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.access_key_id = input;
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         &self.access_key_id
     }
@@ -84,6 +93,7 @@ impl DeleteAccessKeyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteAccessKeyInput, ::awsrt::error::BuildError> {
         Ok(DeleteAccessKeyInput {
             user_name: self.user_name,
@@ -117,6 +127,7 @@ impl DeleteAccessKeyInput {
 pub struct DeleteAccessKeyOutput {}
 impl DeleteAccessKeyOutput {
     /// Creates a new builder for [`DeleteAccessKeyOutput`].
+    #[inline]
     pub fn builder() -> DeleteAccessKeyOutputBuilder {
         <DeleteAccessKeyOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl DeleteAccessKeyOutput {
 pub struct DeleteAccessKeyOutputBuilder {}
 impl DeleteAccessKeyOutputBuilder {
     /// Builds the [`DeleteAccessKeyOutput`].
+    #[inline]
     pub fn build(self) -> DeleteAccessKeyOutput {
         DeleteAccessKeyOutput {}
     }
@@ -145,6 +157,7 @@ pub enum DeleteAccessKeyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteAccessKeyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -165,14 +178,17 @@ impl DeleteAccessKeyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -259,6 +275,7 @@ impl DeleteAccessKeyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAccessKeyOutput, ::awsrt::error::SdkError<DeleteAccessKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -314,31 +331,37 @@ impl<M> DeleteAccessKeyFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user whose access key pair you want to delete.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The access key ID for the access key ID and secret access key you want to delete.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.access_key_id(input);
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_access_key_id(input);
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         self.inner.get_access_key_id()
     }
@@ -379,6 +402,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAccessKey`: `POST /` with the form body `Action=DeleteAccessKey&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteAccessKeyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -388,6 +412,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteAccessKeyOutput, ::awsrt::error::SdkError<DeleteAccessKeyError>> {
@@ -398,6 +423,7 @@ pub(crate) fn parse_response(
         DeleteAccessKeyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteAccessKeyInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
@@ -407,6 +433,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Del
         w.pair(&format!("{prefix}{}", "AccessKeyId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteAccessKeyOutput, ::awsrt::xml::XmlError> {

@@ -26,10 +26,12 @@ pub struct DeleteAccountAliasInput {
 }
 impl DeleteAccountAliasInput {
     /// The name of the account alias to delete.
+    #[inline]
     pub fn account_alias(&self) -> &str {
         &self.account_alias
     }
     /// Creates a new builder for [`DeleteAccountAliasInput`].
+    #[inline]
     pub fn builder() -> DeleteAccountAliasInputBuilder {
         <DeleteAccountAliasInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeleteAccountAliasInputBuilder {
 impl DeleteAccountAliasInputBuilder {
     /// The name of the account alias to delete.
     /// This member is required.
+    #[inline]
     pub fn account_alias(mut self, input: impl Into<String>) -> Self {
         self.account_alias = Some(input.into());
         self
     }
     /// Sets or clears the `AccountAlias` member.
+    #[inline]
     pub fn set_account_alias(mut self, input: Option<String>) -> Self {
         self.account_alias = input;
         self
     }
     /// The `AccountAlias` member as currently set.
+    #[inline]
     pub fn get_account_alias(&self) -> &Option<String> {
         &self.account_alias
     }
@@ -61,6 +66,7 @@ impl DeleteAccountAliasInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteAccountAliasInput, ::awsrt::error::BuildError> {
         Ok(DeleteAccountAliasInput {
             account_alias: self.account_alias.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl DeleteAccountAliasInput {
 pub struct DeleteAccountAliasOutput {}
 impl DeleteAccountAliasOutput {
     /// Creates a new builder for [`DeleteAccountAliasOutput`].
+    #[inline]
     pub fn builder() -> DeleteAccountAliasOutputBuilder {
         <DeleteAccountAliasOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl DeleteAccountAliasOutput {
 pub struct DeleteAccountAliasOutputBuilder {}
 impl DeleteAccountAliasOutputBuilder {
     /// Builds the [`DeleteAccountAliasOutput`].
+    #[inline]
     pub fn build(self) -> DeleteAccountAliasOutput {
         DeleteAccountAliasOutput {}
     }
@@ -123,6 +131,7 @@ pub enum DeleteAccountAliasError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteAccountAliasError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -146,18 +155,22 @@ impl DeleteAccountAliasError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -245,6 +258,7 @@ impl DeleteAccountAliasFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -301,16 +315,19 @@ impl<M> DeleteAccountAliasFluentBuilder<M> {
     }
     /// The name of the account alias to delete.
     /// This member is required.
+    #[inline]
     pub fn account_alias(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.account_alias(input);
         self
     }
     /// Sets or clears the `AccountAlias` member.
+    #[inline]
     pub fn set_account_alias(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_account_alias(input);
         self
     }
     /// The `AccountAlias` member as currently set.
+    #[inline]
     pub fn get_account_alias(&self) -> &Option<String> {
         self.inner.get_account_alias()
     }
@@ -351,6 +368,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAccountAlias`: `POST /` with the form body `Action=DeleteAccountAlias&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteAccountAliasInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -360,6 +378,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
@@ -370,6 +389,7 @@ pub(crate) fn parse_response(
         DeleteAccountAliasError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -380,6 +400,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "AccountAlias"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteAccountAliasOutput, ::awsrt::xml::XmlError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct DeleteAccountPasswordPolicyInput {}
 impl DeleteAccountPasswordPolicyInput {
     /// Creates a new builder for [`DeleteAccountPasswordPolicyInput`].
+    #[inline]
     pub fn builder() -> DeleteAccountPasswordPolicyInputBuilder {
         <DeleteAccountPasswordPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl DeleteAccountPasswordPolicyInput {
 pub struct DeleteAccountPasswordPolicyInputBuilder {}
 impl DeleteAccountPasswordPolicyInputBuilder {
     /// Builds the [`DeleteAccountPasswordPolicyInput`].
+    #[inline]
     pub fn build(self) -> DeleteAccountPasswordPolicyInput {
         DeleteAccountPasswordPolicyInput {}
     }
@@ -58,6 +60,7 @@ impl DeleteAccountPasswordPolicyInput {
 pub struct DeleteAccountPasswordPolicyOutput {}
 impl DeleteAccountPasswordPolicyOutput {
     /// Creates a new builder for [`DeleteAccountPasswordPolicyOutput`].
+    #[inline]
     pub fn builder() -> DeleteAccountPasswordPolicyOutputBuilder {
         <DeleteAccountPasswordPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -68,6 +71,7 @@ impl DeleteAccountPasswordPolicyOutput {
 pub struct DeleteAccountPasswordPolicyOutputBuilder {}
 impl DeleteAccountPasswordPolicyOutputBuilder {
     /// Builds the [`DeleteAccountPasswordPolicyOutput`].
+    #[inline]
     pub fn build(self) -> DeleteAccountPasswordPolicyOutput {
         DeleteAccountPasswordPolicyOutput {}
     }
@@ -86,6 +90,7 @@ pub enum DeleteAccountPasswordPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteAccountPasswordPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -106,14 +111,17 @@ impl DeleteAccountPasswordPolicyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -200,6 +208,7 @@ impl DeleteAccountPasswordPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -290,6 +299,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAccountPasswordPolicy`: `POST /` with the form body `Action=DeleteAccountPasswordPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteAccountPasswordPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -299,6 +309,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
@@ -309,11 +320,13 @@ pub(crate) fn parse_response(
         DeleteAccountPasswordPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &DeleteAccountPasswordPolicyInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::xml::XmlError> {

@@ -26,10 +26,12 @@ pub struct DeleteGroupInput {
 }
 impl DeleteGroupInput {
     /// The name of the IAM group to delete.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// Creates a new builder for [`DeleteGroupInput`].
+    #[inline]
     pub fn builder() -> DeleteGroupInputBuilder {
         <DeleteGroupInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeleteGroupInputBuilder {
 impl DeleteGroupInputBuilder {
     /// The name of the IAM group to delete.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
@@ -61,6 +66,7 @@ impl DeleteGroupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteGroupInput, ::awsrt::error::BuildError> {
         Ok(DeleteGroupInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl DeleteGroupInput {
 pub struct DeleteGroupOutput {}
 impl DeleteGroupOutput {
     /// Creates a new builder for [`DeleteGroupOutput`].
+    #[inline]
     pub fn builder() -> DeleteGroupOutputBuilder {
         <DeleteGroupOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl DeleteGroupOutput {
 pub struct DeleteGroupOutputBuilder {}
 impl DeleteGroupOutputBuilder {
     /// Builds the [`DeleteGroupOutput`].
+    #[inline]
     pub fn build(self) -> DeleteGroupOutput {
         DeleteGroupOutput {}
     }
@@ -123,6 +131,7 @@ pub enum DeleteGroupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteGroupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -146,18 +155,22 @@ impl DeleteGroupError {
         })
     }
     /// Whether this is a `DeleteConflictException`.
+    #[inline]
     pub fn is_delete_conflict_exception(&self) -> bool {
         matches!(self, Self::DeleteConflictException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -245,6 +258,7 @@ impl DeleteGroupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteGroupOutput, ::awsrt::error::SdkError<DeleteGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -301,16 +315,19 @@ impl<M> DeleteGroupFluentBuilder<M> {
     }
     /// The name of the IAM group to delete.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
@@ -351,6 +368,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteGroup`: `POST /` with the form body `Action=DeleteGroup&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteGroupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -360,6 +378,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteGroupOutput, ::awsrt::error::SdkError<DeleteGroupError>> {
@@ -370,12 +389,14 @@ pub(crate) fn parse_response(
         DeleteGroupError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteGroupInput) {
     {
         let value = &v.group_name;
         w.pair(&format!("{prefix}{}", "GroupName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteGroupOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct DeleteGroupPolicyInput {
 }
 impl DeleteGroupPolicyInput {
     /// The name (friendly name, not ARN) identifying the group that the policy is embedded in.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// The name identifying the policy document to delete.
+    #[inline]
     pub fn policy_name(&self) -> &str {
         &self.policy_name
     }
     /// Creates a new builder for [`DeleteGroupPolicyInput`].
+    #[inline]
     pub fn builder() -> DeleteGroupPolicyInputBuilder {
         <DeleteGroupPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct DeleteGroupPolicyInputBuilder {
 impl DeleteGroupPolicyInputBuilder {
     /// The name (friendly name, not ARN) identifying the group that the policy is embedded in.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The name identifying the policy document to delete.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
@@ -85,6 +94,7 @@ impl DeleteGroupPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteGroupPolicyInput, ::awsrt::error::BuildError> {
         Ok(DeleteGroupPolicyInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl DeleteGroupPolicyInput {
 pub struct DeleteGroupPolicyOutput {}
 impl DeleteGroupPolicyOutput {
     /// Creates a new builder for [`DeleteGroupPolicyOutput`].
+    #[inline]
     pub fn builder() -> DeleteGroupPolicyOutputBuilder {
         <DeleteGroupPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl DeleteGroupPolicyOutput {
 pub struct DeleteGroupPolicyOutputBuilder {}
 impl DeleteGroupPolicyOutputBuilder {
     /// Builds the [`DeleteGroupPolicyOutput`].
+    #[inline]
     pub fn build(self) -> DeleteGroupPolicyOutput {
         DeleteGroupPolicyOutput {}
     }
@@ -149,6 +161,7 @@ pub enum DeleteGroupPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteGroupPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -169,14 +182,17 @@ impl DeleteGroupPolicyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -263,6 +279,7 @@ impl DeleteGroupPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteGroupPolicyOutput, ::awsrt::error::SdkError<DeleteGroupPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -319,31 +336,37 @@ impl<M> DeleteGroupPolicyFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) identifying the group that the policy is embedded in.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
     /// The name identifying the policy document to delete.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_name(input);
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_name(input);
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         self.inner.get_policy_name()
     }
@@ -384,6 +407,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteGroupPolicy`: `POST /` with the form body `Action=DeleteGroupPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteGroupPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -393,6 +417,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteGroupPolicyOutput, ::awsrt::error::SdkError<DeleteGroupPolicyError>> {
@@ -403,6 +428,7 @@ pub(crate) fn parse_response(
         DeleteGroupPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -417,6 +443,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PolicyName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteGroupPolicyOutput, ::awsrt::xml::XmlError> {

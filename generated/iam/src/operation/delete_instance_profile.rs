@@ -26,10 +26,12 @@ pub struct DeleteInstanceProfileInput {
 }
 impl DeleteInstanceProfileInput {
     /// The name of the instance profile to delete.
+    #[inline]
     pub fn instance_profile_name(&self) -> &str {
         &self.instance_profile_name
     }
     /// Creates a new builder for [`DeleteInstanceProfileInput`].
+    #[inline]
     pub fn builder() -> DeleteInstanceProfileInputBuilder {
         <DeleteInstanceProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeleteInstanceProfileInputBuilder {
 impl DeleteInstanceProfileInputBuilder {
     /// The name of the instance profile to delete.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.instance_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.instance_profile_name = input;
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         &self.instance_profile_name
     }
@@ -61,6 +66,7 @@ impl DeleteInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(DeleteInstanceProfileInput {
             instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl DeleteInstanceProfileInput {
 pub struct DeleteInstanceProfileOutput {}
 impl DeleteInstanceProfileOutput {
     /// Creates a new builder for [`DeleteInstanceProfileOutput`].
+    #[inline]
     pub fn builder() -> DeleteInstanceProfileOutputBuilder {
         <DeleteInstanceProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl DeleteInstanceProfileOutput {
 pub struct DeleteInstanceProfileOutputBuilder {}
 impl DeleteInstanceProfileOutputBuilder {
     /// Builds the [`DeleteInstanceProfileOutput`].
+    #[inline]
     pub fn build(self) -> DeleteInstanceProfileOutput {
         DeleteInstanceProfileOutput {}
     }
@@ -123,6 +131,7 @@ pub enum DeleteInstanceProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteInstanceProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -146,18 +155,22 @@ impl DeleteInstanceProfileError {
         })
     }
     /// Whether this is a `DeleteConflictException`.
+    #[inline]
     pub fn is_delete_conflict_exception(&self) -> bool {
         matches!(self, Self::DeleteConflictException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -245,6 +258,7 @@ impl DeleteInstanceProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -301,16 +315,19 @@ impl<M> DeleteInstanceProfileFluentBuilder<M> {
     }
     /// The name of the instance profile to delete.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.instance_profile_name(input);
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_instance_profile_name(input);
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         self.inner.get_instance_profile_name()
     }
@@ -351,6 +368,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteInstanceProfile`: `POST /` with the form body `Action=DeleteInstanceProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteInstanceProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -360,6 +378,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
@@ -370,6 +389,7 @@ pub(crate) fn parse_response(
         DeleteInstanceProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -380,6 +400,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "InstanceProfileName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteInstanceProfileOutput, ::awsrt::xml::XmlError> {

@@ -28,10 +28,12 @@ pub struct DeleteLoginProfileInput {
 }
 impl DeleteLoginProfileInput {
     /// The name of the user whose password you want to delete.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Creates a new builder for [`DeleteLoginProfileInput`].
+    #[inline]
     pub fn builder() -> DeleteLoginProfileInputBuilder {
         <DeleteLoginProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -44,20 +46,24 @@ pub struct DeleteLoginProfileInputBuilder {
 }
 impl DeleteLoginProfileInputBuilder {
     /// The name of the user whose password you want to delete.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Builds the [`DeleteLoginProfileInput`].
+    #[inline]
     pub fn build(self) -> DeleteLoginProfileInput {
         DeleteLoginProfileInput {
             user_name: self.user_name,
@@ -87,6 +93,7 @@ impl DeleteLoginProfileInput {
 pub struct DeleteLoginProfileOutput {}
 impl DeleteLoginProfileOutput {
     /// Creates a new builder for [`DeleteLoginProfileOutput`].
+    #[inline]
     pub fn builder() -> DeleteLoginProfileOutputBuilder {
         <DeleteLoginProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -97,6 +104,7 @@ impl DeleteLoginProfileOutput {
 pub struct DeleteLoginProfileOutputBuilder {}
 impl DeleteLoginProfileOutputBuilder {
     /// Builds the [`DeleteLoginProfileOutput`].
+    #[inline]
     pub fn build(self) -> DeleteLoginProfileOutput {
         DeleteLoginProfileOutput {}
     }
@@ -119,6 +127,7 @@ pub enum DeleteLoginProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteLoginProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -142,18 +151,22 @@ impl DeleteLoginProfileError {
         })
     }
     /// Whether this is a `EntityTemporarilyUnmodifiableException`.
+    #[inline]
     pub fn is_entity_temporarily_unmodifiable_exception(&self) -> bool {
         matches!(self, Self::EntityTemporarilyUnmodifiableException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -241,6 +254,7 @@ impl DeleteLoginProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -296,16 +310,19 @@ impl<M> DeleteLoginProfileFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user whose password you want to delete.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -346,6 +363,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteLoginProfile`: `POST /` with the form body `Action=DeleteLoginProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteLoginProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -355,6 +373,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
@@ -365,6 +384,7 @@ pub(crate) fn parse_response(
         DeleteLoginProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -374,6 +394,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteLoginProfileOutput, ::awsrt::xml::XmlError> {

@@ -25,10 +25,12 @@ pub struct DeleteOpenIdConnectProviderInput {
 }
 impl DeleteOpenIdConnectProviderInput {
     /// The Amazon Resource Name (ARN) of the IAM OpenID Connect provider resource object to delete.
+    #[inline]
     pub fn open_id_connect_provider_arn(&self) -> &str {
         &self.open_id_connect_provider_arn
     }
     /// Creates a new builder for [`DeleteOpenIdConnectProviderInput`].
+    #[inline]
     pub fn builder() -> DeleteOpenIdConnectProviderInputBuilder {
         <DeleteOpenIdConnectProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct DeleteOpenIdConnectProviderInputBuilder {
 impl DeleteOpenIdConnectProviderInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM OpenID Connect provider resource object to delete.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.open_id_connect_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.open_id_connect_provider_arn = input;
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         &self.open_id_connect_provider_arn
     }
@@ -60,6 +65,7 @@ impl DeleteOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(DeleteOpenIdConnectProviderInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -92,6 +98,7 @@ impl DeleteOpenIdConnectProviderInput {
 pub struct DeleteOpenIdConnectProviderOutput {}
 impl DeleteOpenIdConnectProviderOutput {
     /// Creates a new builder for [`DeleteOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn builder() -> DeleteOpenIdConnectProviderOutputBuilder {
         <DeleteOpenIdConnectProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -102,6 +109,7 @@ impl DeleteOpenIdConnectProviderOutput {
 pub struct DeleteOpenIdConnectProviderOutputBuilder {}
 impl DeleteOpenIdConnectProviderOutputBuilder {
     /// Builds the [`DeleteOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn build(self) -> DeleteOpenIdConnectProviderOutput {
         DeleteOpenIdConnectProviderOutput {}
     }
@@ -120,6 +128,7 @@ pub enum DeleteOpenIdConnectProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteOpenIdConnectProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -140,14 +149,17 @@ impl DeleteOpenIdConnectProviderError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -234,6 +246,7 @@ impl DeleteOpenIdConnectProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -290,16 +303,19 @@ impl<M> DeleteOpenIdConnectProviderFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM OpenID Connect provider resource object to delete.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.open_id_connect_provider_arn(input);
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_open_id_connect_provider_arn(input);
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         self.inner.get_open_id_connect_provider_arn()
     }
@@ -340,6 +356,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteOpenIDConnectProvider`: `POST /` with the form body `Action=DeleteOpenIDConnectProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -349,6 +366,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
@@ -359,6 +377,7 @@ pub(crate) fn parse_response(
         DeleteOpenIdConnectProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -369,6 +388,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "OpenIDConnectProviderArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {

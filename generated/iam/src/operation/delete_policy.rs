@@ -26,10 +26,12 @@ pub struct DeletePolicyInput {
 }
 impl DeletePolicyInput {
     /// The Amazon Resource Name (ARN) of the IAM policy you want to delete.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// Creates a new builder for [`DeletePolicyInput`].
+    #[inline]
     pub fn builder() -> DeletePolicyInputBuilder {
         <DeletePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeletePolicyInputBuilder {
 impl DeletePolicyInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM policy you want to delete.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
@@ -61,6 +66,7 @@ impl DeletePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeletePolicyInput, ::awsrt::error::BuildError> {
         Ok(DeletePolicyInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl DeletePolicyInput {
 pub struct DeletePolicyOutput {}
 impl DeletePolicyOutput {
     /// Creates a new builder for [`DeletePolicyOutput`].
+    #[inline]
     pub fn builder() -> DeletePolicyOutputBuilder {
         <DeletePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl DeletePolicyOutput {
 pub struct DeletePolicyOutputBuilder {}
 impl DeletePolicyOutputBuilder {
     /// Builds the [`DeletePolicyOutput`].
+    #[inline]
     pub fn build(self) -> DeletePolicyOutput {
         DeletePolicyOutput {}
     }
@@ -125,6 +133,7 @@ pub enum DeletePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeletePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -151,22 +160,27 @@ impl DeletePolicyError {
         })
     }
     /// Whether this is a `DeleteConflictException`.
+    #[inline]
     pub fn is_delete_conflict_exception(&self) -> bool {
         matches!(self, Self::DeleteConflictException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -255,6 +269,7 @@ impl DeletePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeletePolicyOutput, ::awsrt::error::SdkError<DeletePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -311,16 +326,19 @@ impl<M> DeletePolicyFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to delete.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
@@ -361,6 +379,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeletePolicy`: `POST /` with the form body `Action=DeletePolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeletePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -370,6 +389,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeletePolicyOutput, ::awsrt::error::SdkError<DeletePolicyError>> {
@@ -380,12 +400,14 @@ pub(crate) fn parse_response(
         DeletePolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeletePolicyInput) {
     {
         let value = &v.policy_arn;
         w.pair(&format!("{prefix}{}", "PolicyArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeletePolicyOutput, ::awsrt::xml::XmlError> {

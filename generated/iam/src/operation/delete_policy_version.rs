@@ -32,14 +32,17 @@ pub struct DeletePolicyVersionInput {
 }
 impl DeletePolicyVersionInput {
     /// The Amazon Resource Name (ARN) of the IAM policy from which you want to delete a version.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// The policy version to delete.
+    #[inline]
     pub fn version_id(&self) -> &str {
         &self.version_id
     }
     /// Creates a new builder for [`DeletePolicyVersionInput`].
+    #[inline]
     pub fn builder() -> DeletePolicyVersionInputBuilder {
         <DeletePolicyVersionInputBuilder as ::std::default::Default>::default()
     }
@@ -54,31 +57,37 @@ pub struct DeletePolicyVersionInputBuilder {
 impl DeletePolicyVersionInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM policy from which you want to delete a version.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// The policy version to delete.
     /// This member is required.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
@@ -87,6 +96,7 @@ impl DeletePolicyVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeletePolicyVersionInput, ::awsrt::error::BuildError> {
         Ok(DeletePolicyVersionInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,6 +133,7 @@ impl DeletePolicyVersionInput {
 pub struct DeletePolicyVersionOutput {}
 impl DeletePolicyVersionOutput {
     /// Creates a new builder for [`DeletePolicyVersionOutput`].
+    #[inline]
     pub fn builder() -> DeletePolicyVersionOutputBuilder {
         <DeletePolicyVersionOutputBuilder as ::std::default::Default>::default()
     }
@@ -133,6 +144,7 @@ impl DeletePolicyVersionOutput {
 pub struct DeletePolicyVersionOutputBuilder {}
 impl DeletePolicyVersionOutputBuilder {
     /// Builds the [`DeletePolicyVersionOutput`].
+    #[inline]
     pub fn build(self) -> DeletePolicyVersionOutput {
         DeletePolicyVersionOutput {}
     }
@@ -155,6 +167,7 @@ pub enum DeletePolicyVersionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeletePolicyVersionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -181,22 +194,27 @@ impl DeletePolicyVersionError {
         })
     }
     /// Whether this is a `DeleteConflictException`.
+    #[inline]
     pub fn is_delete_conflict_exception(&self) -> bool {
         matches!(self, Self::DeleteConflictException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -285,6 +303,7 @@ impl DeletePolicyVersionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeletePolicyVersionOutput, ::awsrt::error::SdkError<DeletePolicyVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -341,31 +360,37 @@ impl<M> DeletePolicyVersionFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM policy from which you want to delete a version.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
     /// The policy version to delete.
     /// This member is required.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
@@ -406,6 +431,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeletePolicyVersion`: `POST /` with the form body `Action=DeletePolicyVersion&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeletePolicyVersionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -415,6 +441,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeletePolicyVersionOutput, ::awsrt::error::SdkError<DeletePolicyVersionError>> {
@@ -425,6 +452,7 @@ pub(crate) fn parse_response(
         DeletePolicyVersionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -439,6 +467,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "VersionId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeletePolicyVersionOutput, ::awsrt::xml::XmlError> {

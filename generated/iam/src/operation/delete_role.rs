@@ -26,10 +26,12 @@ pub struct DeleteRoleInput {
 }
 impl DeleteRoleInput {
     /// The name of the role to delete.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// Creates a new builder for [`DeleteRoleInput`].
+    #[inline]
     pub fn builder() -> DeleteRoleInputBuilder {
         <DeleteRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeleteRoleInputBuilder {
 impl DeleteRoleInputBuilder {
     /// The name of the role to delete.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
@@ -61,6 +66,7 @@ impl DeleteRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteRoleInput, ::awsrt::error::BuildError> {
         Ok(DeleteRoleInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl DeleteRoleInput {
 pub struct DeleteRoleOutput {}
 impl DeleteRoleOutput {
     /// Creates a new builder for [`DeleteRoleOutput`].
+    #[inline]
     pub fn builder() -> DeleteRoleOutputBuilder {
         <DeleteRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl DeleteRoleOutput {
 pub struct DeleteRoleOutputBuilder {}
 impl DeleteRoleOutputBuilder {
     /// Builds the [`DeleteRoleOutput`].
+    #[inline]
     pub fn build(self) -> DeleteRoleOutput {
         DeleteRoleOutput {}
     }
@@ -127,6 +135,7 @@ pub enum DeleteRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -156,26 +165,32 @@ impl DeleteRoleError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `DeleteConflictException`.
+    #[inline]
     pub fn is_delete_conflict_exception(&self) -> bool {
         matches!(self, Self::DeleteConflictException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -265,6 +280,7 @@ impl DeleteRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteRoleOutput, ::awsrt::error::SdkError<DeleteRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -321,16 +337,19 @@ impl<M> DeleteRoleFluentBuilder<M> {
     }
     /// The name of the role to delete.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
@@ -371,6 +390,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteRole`: `POST /` with the form body `Action=DeleteRole&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -380,6 +400,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteRoleOutput, ::awsrt::error::SdkError<DeleteRoleError>> {
@@ -390,12 +411,14 @@ pub(crate) fn parse_response(
         DeleteRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteRoleInput) {
     {
         let value = &v.role_name;
         w.pair(&format!("{prefix}{}", "RoleName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteRoleOutput, ::awsrt::xml::XmlError> {

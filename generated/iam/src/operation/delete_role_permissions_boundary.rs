@@ -24,10 +24,12 @@ pub struct DeleteRolePermissionsBoundaryInput {
 }
 impl DeleteRolePermissionsBoundaryInput {
     /// The name (friendly name, not ARN) of the IAM role from which you want to remove the permissions boundary.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// Creates a new builder for [`DeleteRolePermissionsBoundaryInput`].
+    #[inline]
     pub fn builder() -> DeleteRolePermissionsBoundaryInputBuilder {
         <DeleteRolePermissionsBoundaryInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteRolePermissionsBoundaryInputBuilder {
 impl DeleteRolePermissionsBoundaryInputBuilder {
     /// The name (friendly name, not ARN) of the IAM role from which you want to remove the permissions boundary.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
@@ -59,6 +64,7 @@ impl DeleteRolePermissionsBoundaryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteRolePermissionsBoundaryInput, ::awsrt::error::BuildError> {
         Ok(DeleteRolePermissionsBoundaryInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl DeleteRolePermissionsBoundaryInput {
 pub struct DeleteRolePermissionsBoundaryOutput {}
 impl DeleteRolePermissionsBoundaryOutput {
     /// Creates a new builder for [`DeleteRolePermissionsBoundaryOutput`].
+    #[inline]
     pub fn builder() -> DeleteRolePermissionsBoundaryOutputBuilder {
         <DeleteRolePermissionsBoundaryOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl DeleteRolePermissionsBoundaryOutput {
 pub struct DeleteRolePermissionsBoundaryOutputBuilder {}
 impl DeleteRolePermissionsBoundaryOutputBuilder {
     /// Builds the [`DeleteRolePermissionsBoundaryOutput`].
+    #[inline]
     pub fn build(self) -> DeleteRolePermissionsBoundaryOutput {
         DeleteRolePermissionsBoundaryOutput {}
     }
@@ -119,6 +127,7 @@ pub enum DeleteRolePermissionsBoundaryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteRolePermissionsBoundaryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -139,14 +148,17 @@ impl DeleteRolePermissionsBoundaryError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -233,6 +245,7 @@ impl DeleteRolePermissionsBoundaryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -289,16 +302,19 @@ impl<M> DeleteRolePermissionsBoundaryFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) of the IAM role from which you want to remove the permissions boundary.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
@@ -339,6 +355,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteRolePermissionsBoundary`: `POST /` with the form body `Action=DeleteRolePermissionsBoundary&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteRolePermissionsBoundaryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -348,6 +365,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
@@ -358,6 +376,7 @@ pub(crate) fn parse_response(
         DeleteRolePermissionsBoundaryError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -368,6 +387,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "RoleName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct DeleteRolePolicyInput {
 }
 impl DeleteRolePolicyInput {
     /// The name (friendly name, not ARN) identifying the role that the policy is embedded in.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The name of the inline policy to delete from the specified IAM role.
+    #[inline]
     pub fn policy_name(&self) -> &str {
         &self.policy_name
     }
     /// Creates a new builder for [`DeleteRolePolicyInput`].
+    #[inline]
     pub fn builder() -> DeleteRolePolicyInputBuilder {
         <DeleteRolePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct DeleteRolePolicyInputBuilder {
 impl DeleteRolePolicyInputBuilder {
     /// The name (friendly name, not ARN) identifying the role that the policy is embedded in.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The name of the inline policy to delete from the specified IAM role.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
@@ -85,6 +94,7 @@ impl DeleteRolePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteRolePolicyInput, ::awsrt::error::BuildError> {
         Ok(DeleteRolePolicyInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl DeleteRolePolicyInput {
 pub struct DeleteRolePolicyOutput {}
 impl DeleteRolePolicyOutput {
     /// Creates a new builder for [`DeleteRolePolicyOutput`].
+    #[inline]
     pub fn builder() -> DeleteRolePolicyOutputBuilder {
         <DeleteRolePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl DeleteRolePolicyOutput {
 pub struct DeleteRolePolicyOutputBuilder {}
 impl DeleteRolePolicyOutputBuilder {
     /// Builds the [`DeleteRolePolicyOutput`].
+    #[inline]
     pub fn build(self) -> DeleteRolePolicyOutput {
         DeleteRolePolicyOutput {}
     }
@@ -151,6 +163,7 @@ pub enum DeleteRolePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteRolePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -174,18 +187,22 @@ impl DeleteRolePolicyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -273,6 +290,7 @@ impl DeleteRolePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteRolePolicyOutput, ::awsrt::error::SdkError<DeleteRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -329,31 +347,37 @@ impl<M> DeleteRolePolicyFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) identifying the role that the policy is embedded in.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The name of the inline policy to delete from the specified IAM role.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_name(input);
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_name(input);
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         self.inner.get_policy_name()
     }
@@ -394,6 +418,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteRolePolicy`: `POST /` with the form body `Action=DeleteRolePolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteRolePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -403,6 +428,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteRolePolicyOutput, ::awsrt::error::SdkError<DeleteRolePolicyError>> {
@@ -413,6 +439,7 @@ pub(crate) fn parse_response(
         DeleteRolePolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -427,6 +454,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PolicyName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteRolePolicyOutput, ::awsrt::xml::XmlError> {

@@ -25,10 +25,12 @@ pub struct DeleteSamlProviderInput {
 }
 impl DeleteSamlProviderInput {
     /// The Amazon Resource Name (ARN) of the SAML provider to delete.
+    #[inline]
     pub fn saml_provider_arn(&self) -> &str {
         &self.saml_provider_arn
     }
     /// Creates a new builder for [`DeleteSamlProviderInput`].
+    #[inline]
     pub fn builder() -> DeleteSamlProviderInputBuilder {
         <DeleteSamlProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -42,16 +44,19 @@ pub struct DeleteSamlProviderInputBuilder {
 impl DeleteSamlProviderInputBuilder {
     /// The Amazon Resource Name (ARN) of the SAML provider to delete.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.saml_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.saml_provider_arn = input;
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         &self.saml_provider_arn
     }
@@ -60,6 +65,7 @@ impl DeleteSamlProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteSamlProviderInput, ::awsrt::error::BuildError> {
         Ok(DeleteSamlProviderInput {
             saml_provider_arn: self.saml_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -92,6 +98,7 @@ impl DeleteSamlProviderInput {
 pub struct DeleteSamlProviderOutput {}
 impl DeleteSamlProviderOutput {
     /// Creates a new builder for [`DeleteSamlProviderOutput`].
+    #[inline]
     pub fn builder() -> DeleteSamlProviderOutputBuilder {
         <DeleteSamlProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -102,6 +109,7 @@ impl DeleteSamlProviderOutput {
 pub struct DeleteSamlProviderOutputBuilder {}
 impl DeleteSamlProviderOutputBuilder {
     /// Builds the [`DeleteSamlProviderOutput`].
+    #[inline]
     pub fn build(self) -> DeleteSamlProviderOutput {
         DeleteSamlProviderOutput {}
     }
@@ -122,6 +130,7 @@ pub enum DeleteSamlProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteSamlProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -145,18 +154,22 @@ impl DeleteSamlProviderError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -244,6 +257,7 @@ impl DeleteSamlProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -300,16 +314,19 @@ impl<M> DeleteSamlProviderFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the SAML provider to delete.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.saml_provider_arn(input);
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_saml_provider_arn(input);
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         self.inner.get_saml_provider_arn()
     }
@@ -350,6 +367,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSAMLProvider`: `POST /` with the form body `Action=DeleteSAMLProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteSamlProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -359,6 +377,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
@@ -369,6 +388,7 @@ pub(crate) fn parse_response(
         DeleteSamlProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -379,6 +399,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "SAMLProviderArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteSamlProviderOutput, ::awsrt::xml::XmlError> {

@@ -26,10 +26,12 @@ pub struct DeleteServerCertificateInput {
 }
 impl DeleteServerCertificateInput {
     /// The name of the server certificate you want to delete.
+    #[inline]
     pub fn server_certificate_name(&self) -> &str {
         &self.server_certificate_name
     }
     /// Creates a new builder for [`DeleteServerCertificateInput`].
+    #[inline]
     pub fn builder() -> DeleteServerCertificateInputBuilder {
         <DeleteServerCertificateInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeleteServerCertificateInputBuilder {
 impl DeleteServerCertificateInputBuilder {
     /// The name of the server certificate you want to delete.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.server_certificate_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.server_certificate_name = input;
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         &self.server_certificate_name
     }
@@ -61,6 +66,7 @@ impl DeleteServerCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteServerCertificateInput, ::awsrt::error::BuildError> {
         Ok(DeleteServerCertificateInput {
             server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl DeleteServerCertificateInput {
 pub struct DeleteServerCertificateOutput {}
 impl DeleteServerCertificateOutput {
     /// Creates a new builder for [`DeleteServerCertificateOutput`].
+    #[inline]
     pub fn builder() -> DeleteServerCertificateOutputBuilder {
         <DeleteServerCertificateOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl DeleteServerCertificateOutput {
 pub struct DeleteServerCertificateOutputBuilder {}
 impl DeleteServerCertificateOutputBuilder {
     /// Builds the [`DeleteServerCertificateOutput`].
+    #[inline]
     pub fn build(self) -> DeleteServerCertificateOutput {
         DeleteServerCertificateOutput {}
     }
@@ -123,6 +131,7 @@ pub enum DeleteServerCertificateError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteServerCertificateError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -146,18 +155,22 @@ impl DeleteServerCertificateError {
         })
     }
     /// Whether this is a `DeleteConflictException`.
+    #[inline]
     pub fn is_delete_conflict_exception(&self) -> bool {
         matches!(self, Self::DeleteConflictException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -245,6 +258,7 @@ impl DeleteServerCertificateFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteServerCertificateOutput, ::awsrt::error::SdkError<DeleteServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -301,16 +315,19 @@ impl<M> DeleteServerCertificateFluentBuilder<M> {
     }
     /// The name of the server certificate you want to delete.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.server_certificate_name(input);
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_server_certificate_name(input);
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         self.inner.get_server_certificate_name()
     }
@@ -351,6 +368,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteServerCertificate`: `POST /` with the form body `Action=DeleteServerCertificate&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteServerCertificateInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -360,6 +378,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteServerCertificateOutput, ::awsrt::error::SdkError<DeleteServerCertificateError>> {
@@ -370,6 +389,7 @@ pub(crate) fn parse_response(
         DeleteServerCertificateError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -380,6 +400,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ServerCertificateName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteServerCertificateOutput, ::awsrt::xml::XmlError> {

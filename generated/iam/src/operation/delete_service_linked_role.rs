@@ -24,10 +24,12 @@ pub struct DeleteServiceLinkedRoleInput {
 }
 impl DeleteServiceLinkedRoleInput {
     /// The name of the service-linked role to be deleted.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// Creates a new builder for [`DeleteServiceLinkedRoleInput`].
+    #[inline]
     pub fn builder() -> DeleteServiceLinkedRoleInputBuilder {
         <DeleteServiceLinkedRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteServiceLinkedRoleInputBuilder {
 impl DeleteServiceLinkedRoleInputBuilder {
     /// The name of the service-linked role to be deleted.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
@@ -59,6 +64,7 @@ impl DeleteServiceLinkedRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteServiceLinkedRoleInput, ::awsrt::error::BuildError> {
         Ok(DeleteServiceLinkedRoleInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DeleteServiceLinkedRoleOutput {
 }
 impl DeleteServiceLinkedRoleOutput {
     /// The deletion task identifier that you can use to check the status of the deletion.
+    #[inline]
     pub fn deletion_task_id(&self) -> &str {
         &self.deletion_task_id
     }
     /// Creates a new builder for [`DeleteServiceLinkedRoleOutput`].
+    #[inline]
     pub fn builder() -> DeleteServiceLinkedRoleOutputBuilder {
         <DeleteServiceLinkedRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -111,16 +119,19 @@ pub struct DeleteServiceLinkedRoleOutputBuilder {
 impl DeleteServiceLinkedRoleOutputBuilder {
     /// The deletion task identifier that you can use to check the status of the deletion.
     /// This member is required.
+    #[inline]
     pub fn deletion_task_id(mut self, input: impl Into<String>) -> Self {
         self.deletion_task_id = Some(input.into());
         self
     }
     /// Sets or clears the `DeletionTaskId` member.
+    #[inline]
     pub fn set_deletion_task_id(mut self, input: Option<String>) -> Self {
         self.deletion_task_id = input;
         self
     }
     /// The `DeletionTaskId` member as currently set.
+    #[inline]
     pub fn get_deletion_task_id(&self) -> &Option<String> {
         &self.deletion_task_id
     }
@@ -129,6 +140,7 @@ impl DeleteServiceLinkedRoleOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::BuildError> {
         Ok(DeleteServiceLinkedRoleOutput {
             deletion_task_id: self.deletion_task_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -152,6 +164,7 @@ pub enum DeleteServiceLinkedRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteServiceLinkedRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -172,14 +185,17 @@ impl DeleteServiceLinkedRoleError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -266,6 +282,7 @@ impl DeleteServiceLinkedRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -322,16 +339,19 @@ impl<M> DeleteServiceLinkedRoleFluentBuilder<M> {
     }
     /// The name of the service-linked role to be deleted.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
@@ -372,6 +392,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteServiceLinkedRole`: `POST /` with the form body `Action=DeleteServiceLinkedRole&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteServiceLinkedRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -381,6 +402,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
@@ -391,6 +413,7 @@ pub(crate) fn parse_response(
         DeleteServiceLinkedRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -401,6 +424,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "RoleName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct DeleteServiceSpecificCredentialInput {
 }
 impl DeleteServiceSpecificCredentialInput {
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The unique identifier of the service-specific credential.
+    #[inline]
     pub fn service_specific_credential_id(&self) -> &str {
         &self.service_specific_credential_id
     }
     /// Creates a new builder for [`DeleteServiceSpecificCredentialInput`].
+    #[inline]
     pub fn builder() -> DeleteServiceSpecificCredentialInputBuilder {
         <DeleteServiceSpecificCredentialInputBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct DeleteServiceSpecificCredentialInputBuilder {
 }
 impl DeleteServiceSpecificCredentialInputBuilder {
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The unique identifier of the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_specific_credential_id(mut self, input: impl Into<String>) -> Self {
         self.service_specific_credential_id = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceSpecificCredentialId` member.
+    #[inline]
     pub fn set_service_specific_credential_id(mut self, input: Option<String>) -> Self {
         self.service_specific_credential_id = input;
         self
     }
     /// The `ServiceSpecificCredentialId` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential_id(&self) -> &Option<String> {
         &self.service_specific_credential_id
     }
@@ -84,6 +93,7 @@ impl DeleteServiceSpecificCredentialInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
         Ok(DeleteServiceSpecificCredentialInput {
             user_name: self.user_name,
@@ -117,6 +127,7 @@ impl DeleteServiceSpecificCredentialInput {
 pub struct DeleteServiceSpecificCredentialOutput {}
 impl DeleteServiceSpecificCredentialOutput {
     /// Creates a new builder for [`DeleteServiceSpecificCredentialOutput`].
+    #[inline]
     pub fn builder() -> DeleteServiceSpecificCredentialOutputBuilder {
         <DeleteServiceSpecificCredentialOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl DeleteServiceSpecificCredentialOutput {
 pub struct DeleteServiceSpecificCredentialOutputBuilder {}
 impl DeleteServiceSpecificCredentialOutputBuilder {
     /// Builds the [`DeleteServiceSpecificCredentialOutput`].
+    #[inline]
     pub fn build(self) -> DeleteServiceSpecificCredentialOutput {
         DeleteServiceSpecificCredentialOutput {}
     }
@@ -141,6 +153,7 @@ pub enum DeleteServiceSpecificCredentialError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteServiceSpecificCredentialError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -155,6 +168,7 @@ impl DeleteServiceSpecificCredentialError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
@@ -239,6 +253,7 @@ impl DeleteServiceSpecificCredentialFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -294,31 +309,37 @@ impl<M> DeleteServiceSpecificCredentialFluentBuilder<M> {
         &self.inner
     }
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The unique identifier of the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_specific_credential_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.service_specific_credential_id(input);
         self
     }
     /// Sets or clears the `ServiceSpecificCredentialId` member.
+    #[inline]
     pub fn set_service_specific_credential_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_service_specific_credential_id(input);
         self
     }
     /// The `ServiceSpecificCredentialId` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential_id(&self) -> &Option<String> {
         self.inner.get_service_specific_credential_id()
     }
@@ -359,6 +380,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteServiceSpecificCredential`: `POST /` with the form body `Action=DeleteServiceSpecificCredential&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteServiceSpecificCredentialInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -368,6 +390,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
@@ -378,6 +401,7 @@ pub(crate) fn parse_response(
         DeleteServiceSpecificCredentialError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -391,6 +415,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ServiceSpecificCredentialId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::xml::XmlError> {

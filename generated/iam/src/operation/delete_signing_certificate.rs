@@ -30,14 +30,17 @@ pub struct DeleteSigningCertificateInput {
 }
 impl DeleteSigningCertificateInput {
     /// The name of the user the signing certificate belongs to.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The ID of the signing certificate to delete.
+    #[inline]
     pub fn certificate_id(&self) -> &str {
         &self.certificate_id
     }
     /// Creates a new builder for [`DeleteSigningCertificateInput`].
+    #[inline]
     pub fn builder() -> DeleteSigningCertificateInputBuilder {
         <DeleteSigningCertificateInputBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct DeleteSigningCertificateInputBuilder {
 }
 impl DeleteSigningCertificateInputBuilder {
     /// The name of the user the signing certificate belongs to.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The ID of the signing certificate to delete.
     /// This member is required.
+    #[inline]
     pub fn certificate_id(mut self, input: impl Into<String>) -> Self {
         self.certificate_id = Some(input.into());
         self
     }
     /// Sets or clears the `CertificateId` member.
+    #[inline]
     pub fn set_certificate_id(mut self, input: Option<String>) -> Self {
         self.certificate_id = input;
         self
     }
     /// The `CertificateId` member as currently set.
+    #[inline]
     pub fn get_certificate_id(&self) -> &Option<String> {
         &self.certificate_id
     }
@@ -84,6 +93,7 @@ impl DeleteSigningCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteSigningCertificateInput, ::awsrt::error::BuildError> {
         Ok(DeleteSigningCertificateInput {
             user_name: self.user_name,
@@ -117,6 +127,7 @@ impl DeleteSigningCertificateInput {
 pub struct DeleteSigningCertificateOutput {}
 impl DeleteSigningCertificateOutput {
     /// Creates a new builder for [`DeleteSigningCertificateOutput`].
+    #[inline]
     pub fn builder() -> DeleteSigningCertificateOutputBuilder {
         <DeleteSigningCertificateOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl DeleteSigningCertificateOutput {
 pub struct DeleteSigningCertificateOutputBuilder {}
 impl DeleteSigningCertificateOutputBuilder {
     /// Builds the [`DeleteSigningCertificateOutput`].
+    #[inline]
     pub fn build(self) -> DeleteSigningCertificateOutput {
         DeleteSigningCertificateOutput {}
     }
@@ -147,6 +159,7 @@ pub enum DeleteSigningCertificateError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteSigningCertificateError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -170,18 +183,22 @@ impl DeleteSigningCertificateError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -269,6 +286,7 @@ impl DeleteSigningCertificateFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSigningCertificateOutput, ::awsrt::error::SdkError<DeleteSigningCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -324,31 +342,37 @@ impl<M> DeleteSigningCertificateFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user the signing certificate belongs to.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The ID of the signing certificate to delete.
     /// This member is required.
+    #[inline]
     pub fn certificate_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.certificate_id(input);
         self
     }
     /// Sets or clears the `CertificateId` member.
+    #[inline]
     pub fn set_certificate_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_certificate_id(input);
         self
     }
     /// The `CertificateId` member as currently set.
+    #[inline]
     pub fn get_certificate_id(&self) -> &Option<String> {
         self.inner.get_certificate_id()
     }
@@ -389,6 +413,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSigningCertificate`: `POST /` with the form body `Action=DeleteSigningCertificate&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteSigningCertificateInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -398,6 +423,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteSigningCertificateOutput, ::awsrt::error::SdkError<DeleteSigningCertificateError>> {
@@ -408,6 +434,7 @@ pub(crate) fn parse_response(
         DeleteSigningCertificateError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -421,6 +448,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "CertificateId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteSigningCertificateOutput, ::awsrt::xml::XmlError> {

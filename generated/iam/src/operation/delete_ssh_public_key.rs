@@ -31,14 +31,17 @@ pub struct DeleteSshPublicKeyInput {
 }
 impl DeleteSshPublicKeyInput {
     /// The name of the IAM user associated with the SSH public key.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
+    #[inline]
     pub fn ssh_public_key_id(&self) -> &str {
         &self.ssh_public_key_id
     }
     /// Creates a new builder for [`DeleteSshPublicKeyInput`].
+    #[inline]
     pub fn builder() -> DeleteSshPublicKeyInputBuilder {
         <DeleteSshPublicKeyInputBuilder as ::std::default::Default>::default()
     }
@@ -53,31 +56,37 @@ pub struct DeleteSshPublicKeyInputBuilder {
 impl DeleteSshPublicKeyInputBuilder {
     /// The name of the IAM user associated with the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_id(mut self, input: impl Into<String>) -> Self {
         self.ssh_public_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSHPublicKeyId` member.
+    #[inline]
     pub fn set_ssh_public_key_id(mut self, input: Option<String>) -> Self {
         self.ssh_public_key_id = input;
         self
     }
     /// The `SSHPublicKeyId` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_id(&self) -> &Option<String> {
         &self.ssh_public_key_id
     }
@@ -86,6 +95,7 @@ impl DeleteSshPublicKeyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteSshPublicKeyInput, ::awsrt::error::BuildError> {
         Ok(DeleteSshPublicKeyInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -122,6 +132,7 @@ impl DeleteSshPublicKeyInput {
 pub struct DeleteSshPublicKeyOutput {}
 impl DeleteSshPublicKeyOutput {
     /// Creates a new builder for [`DeleteSshPublicKeyOutput`].
+    #[inline]
     pub fn builder() -> DeleteSshPublicKeyOutputBuilder {
         <DeleteSshPublicKeyOutputBuilder as ::std::default::Default>::default()
     }
@@ -132,6 +143,7 @@ impl DeleteSshPublicKeyOutput {
 pub struct DeleteSshPublicKeyOutputBuilder {}
 impl DeleteSshPublicKeyOutputBuilder {
     /// Builds the [`DeleteSshPublicKeyOutput`].
+    #[inline]
     pub fn build(self) -> DeleteSshPublicKeyOutput {
         DeleteSshPublicKeyOutput {}
     }
@@ -146,6 +158,7 @@ pub enum DeleteSshPublicKeyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteSshPublicKeyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -160,6 +173,7 @@ impl DeleteSshPublicKeyError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
@@ -244,6 +258,7 @@ impl DeleteSshPublicKeyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -300,31 +315,37 @@ impl<M> DeleteSshPublicKeyFluentBuilder<M> {
     }
     /// The name of the IAM user associated with the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The unique identifier for the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.ssh_public_key_id(input);
         self
     }
     /// Sets or clears the `SSHPublicKeyId` member.
+    #[inline]
     pub fn set_ssh_public_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_ssh_public_key_id(input);
         self
     }
     /// The `SSHPublicKeyId` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_id(&self) -> &Option<String> {
         self.inner.get_ssh_public_key_id()
     }
@@ -365,6 +386,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSSHPublicKey`: `POST /` with the form body `Action=DeleteSSHPublicKey&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteSshPublicKeyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -374,6 +396,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
@@ -384,6 +407,7 @@ pub(crate) fn parse_response(
         DeleteSshPublicKeyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -398,6 +422,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "SSHPublicKeyId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteSshPublicKeyOutput, ::awsrt::xml::XmlError> {

@@ -26,10 +26,12 @@ pub struct DeleteUserInput {
 }
 impl DeleteUserInput {
     /// The name of the user to delete.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// Creates a new builder for [`DeleteUserInput`].
+    #[inline]
     pub fn builder() -> DeleteUserInputBuilder {
         <DeleteUserInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeleteUserInputBuilder {
 impl DeleteUserInputBuilder {
     /// The name of the user to delete.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
@@ -61,6 +66,7 @@ impl DeleteUserInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteUserInput, ::awsrt::error::BuildError> {
         Ok(DeleteUserInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl DeleteUserInput {
 pub struct DeleteUserOutput {}
 impl DeleteUserOutput {
     /// Creates a new builder for [`DeleteUserOutput`].
+    #[inline]
     pub fn builder() -> DeleteUserOutputBuilder {
         <DeleteUserOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl DeleteUserOutput {
 pub struct DeleteUserOutputBuilder {}
 impl DeleteUserOutputBuilder {
     /// Builds the [`DeleteUserOutput`].
+    #[inline]
     pub fn build(self) -> DeleteUserOutput {
         DeleteUserOutput {}
     }
@@ -125,6 +133,7 @@ pub enum DeleteUserError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteUserError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -151,22 +160,27 @@ impl DeleteUserError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `DeleteConflictException`.
+    #[inline]
     pub fn is_delete_conflict_exception(&self) -> bool {
         matches!(self, Self::DeleteConflictException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -255,6 +269,7 @@ impl DeleteUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -311,16 +326,19 @@ impl<M> DeleteUserFluentBuilder<M> {
     }
     /// The name of the user to delete.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -361,6 +379,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteUser`: `POST /` with the form body `Action=DeleteUser&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteUserInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -370,6 +389,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>> {
@@ -380,12 +400,14 @@ pub(crate) fn parse_response(
         DeleteUserError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteUserInput) {
     {
         let value = &v.user_name;
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteUserOutput, ::awsrt::xml::XmlError> {

@@ -24,10 +24,12 @@ pub struct DeleteUserPermissionsBoundaryInput {
 }
 impl DeleteUserPermissionsBoundaryInput {
     /// The name (friendly name, not ARN) of the IAM user from which you want to remove the permissions boundary.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// Creates a new builder for [`DeleteUserPermissionsBoundaryInput`].
+    #[inline]
     pub fn builder() -> DeleteUserPermissionsBoundaryInputBuilder {
         <DeleteUserPermissionsBoundaryInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteUserPermissionsBoundaryInputBuilder {
 impl DeleteUserPermissionsBoundaryInputBuilder {
     /// The name (friendly name, not ARN) of the IAM user from which you want to remove the permissions boundary.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
@@ -59,6 +64,7 @@ impl DeleteUserPermissionsBoundaryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteUserPermissionsBoundaryInput, ::awsrt::error::BuildError> {
         Ok(DeleteUserPermissionsBoundaryInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl DeleteUserPermissionsBoundaryInput {
 pub struct DeleteUserPermissionsBoundaryOutput {}
 impl DeleteUserPermissionsBoundaryOutput {
     /// Creates a new builder for [`DeleteUserPermissionsBoundaryOutput`].
+    #[inline]
     pub fn builder() -> DeleteUserPermissionsBoundaryOutputBuilder {
         <DeleteUserPermissionsBoundaryOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl DeleteUserPermissionsBoundaryOutput {
 pub struct DeleteUserPermissionsBoundaryOutputBuilder {}
 impl DeleteUserPermissionsBoundaryOutputBuilder {
     /// Builds the [`DeleteUserPermissionsBoundaryOutput`].
+    #[inline]
     pub fn build(self) -> DeleteUserPermissionsBoundaryOutput {
         DeleteUserPermissionsBoundaryOutput {}
     }
@@ -117,6 +125,7 @@ pub enum DeleteUserPermissionsBoundaryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteUserPermissionsBoundaryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -134,10 +143,12 @@ impl DeleteUserPermissionsBoundaryError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -223,6 +234,7 @@ impl DeleteUserPermissionsBoundaryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -279,16 +291,19 @@ impl<M> DeleteUserPermissionsBoundaryFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) of the IAM user from which you want to remove the permissions boundary.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -329,6 +344,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteUserPermissionsBoundary`: `POST /` with the form body `Action=DeleteUserPermissionsBoundary&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteUserPermissionsBoundaryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -338,6 +354,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>> {
@@ -348,6 +365,7 @@ pub(crate) fn parse_response(
         DeleteUserPermissionsBoundaryError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -358,6 +376,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::xml::XmlError> {

@@ -26,10 +26,12 @@ pub struct DeleteVirtualMfaDeviceInput {
 }
 impl DeleteVirtualMfaDeviceInput {
     /// The serial number that uniquely identifies the MFA device.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// Creates a new builder for [`DeleteVirtualMfaDeviceInput`].
+    #[inline]
     pub fn builder() -> DeleteVirtualMfaDeviceInputBuilder {
         <DeleteVirtualMfaDeviceInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeleteVirtualMfaDeviceInputBuilder {
 impl DeleteVirtualMfaDeviceInputBuilder {
     /// The serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
@@ -61,6 +66,7 @@ impl DeleteVirtualMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteVirtualMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(DeleteVirtualMfaDeviceInput {
             serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl DeleteVirtualMfaDeviceInput {
 pub struct DeleteVirtualMfaDeviceOutput {}
 impl DeleteVirtualMfaDeviceOutput {
     /// Creates a new builder for [`DeleteVirtualMfaDeviceOutput`].
+    #[inline]
     pub fn builder() -> DeleteVirtualMfaDeviceOutputBuilder {
         <DeleteVirtualMfaDeviceOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl DeleteVirtualMfaDeviceOutput {
 pub struct DeleteVirtualMfaDeviceOutputBuilder {}
 impl DeleteVirtualMfaDeviceOutputBuilder {
     /// Builds the [`DeleteVirtualMfaDeviceOutput`].
+    #[inline]
     pub fn build(self) -> DeleteVirtualMfaDeviceOutput {
         DeleteVirtualMfaDeviceOutput {}
     }
@@ -125,6 +133,7 @@ pub enum DeleteVirtualMfaDeviceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteVirtualMfaDeviceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -151,22 +160,27 @@ impl DeleteVirtualMfaDeviceError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `DeleteConflictException`.
+    #[inline]
     pub fn is_delete_conflict_exception(&self) -> bool {
         matches!(self, Self::DeleteConflictException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -255,6 +269,7 @@ impl DeleteVirtualMfaDeviceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -311,16 +326,19 @@ impl<M> DeleteVirtualMfaDeviceFluentBuilder<M> {
     }
     /// The serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
@@ -361,6 +379,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteVirtualMFADevice`: `POST /` with the form body `Action=DeleteVirtualMFADevice&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteVirtualMfaDeviceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -370,6 +389,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
@@ -380,6 +400,7 @@ pub(crate) fn parse_response(
         DeleteVirtualMfaDeviceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -390,6 +411,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "SerialNumber"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct DetachRolePolicyInput {
 }
 impl DetachRolePolicyInput {
     /// The name (friendly name, not ARN) of the IAM role to detach the policy from.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to detach.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// Creates a new builder for [`DetachRolePolicyInput`].
+    #[inline]
     pub fn builder() -> DetachRolePolicyInputBuilder {
         <DetachRolePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct DetachRolePolicyInputBuilder {
 impl DetachRolePolicyInputBuilder {
     /// The name (friendly name, not ARN) of the IAM role to detach the policy from.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to detach.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
@@ -85,6 +94,7 @@ impl DetachRolePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DetachRolePolicyInput, ::awsrt::error::BuildError> {
         Ok(DetachRolePolicyInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl DetachRolePolicyInput {
 pub struct DetachRolePolicyOutput {}
 impl DetachRolePolicyOutput {
     /// Creates a new builder for [`DetachRolePolicyOutput`].
+    #[inline]
     pub fn builder() -> DetachRolePolicyOutputBuilder {
         <DetachRolePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl DetachRolePolicyOutput {
 pub struct DetachRolePolicyOutputBuilder {}
 impl DetachRolePolicyOutputBuilder {
     /// Builds the [`DetachRolePolicyOutput`].
+    #[inline]
     pub fn build(self) -> DetachRolePolicyOutput {
         DetachRolePolicyOutput {}
     }
@@ -153,6 +165,7 @@ pub enum DetachRolePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DetachRolePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -179,22 +192,27 @@ impl DetachRolePolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -283,6 +301,7 @@ impl DetachRolePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DetachRolePolicyOutput, ::awsrt::error::SdkError<DetachRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -339,31 +358,37 @@ impl<M> DetachRolePolicyFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) of the IAM role to detach the policy from.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to detach.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
@@ -404,6 +429,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DetachRolePolicy`: `POST /` with the form body `Action=DetachRolePolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DetachRolePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -413,6 +439,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DetachRolePolicyOutput, ::awsrt::error::SdkError<DetachRolePolicyError>> {
@@ -423,6 +450,7 @@ pub(crate) fn parse_response(
         DetachRolePolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -437,6 +465,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PolicyArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DetachRolePolicyOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct DetachUserPolicyInput {
 }
 impl DetachUserPolicyInput {
     /// The name (friendly name, not ARN) of the IAM user to detach the policy from.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to detach.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// Creates a new builder for [`DetachUserPolicyInput`].
+    #[inline]
     pub fn builder() -> DetachUserPolicyInputBuilder {
         <DetachUserPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct DetachUserPolicyInputBuilder {
 impl DetachUserPolicyInputBuilder {
     /// The name (friendly name, not ARN) of the IAM user to detach the policy from.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to detach.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
@@ -85,6 +94,7 @@ impl DetachUserPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DetachUserPolicyInput, ::awsrt::error::BuildError> {
         Ok(DetachUserPolicyInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl DetachUserPolicyInput {
 pub struct DetachUserPolicyOutput {}
 impl DetachUserPolicyOutput {
     /// Creates a new builder for [`DetachUserPolicyOutput`].
+    #[inline]
     pub fn builder() -> DetachUserPolicyOutputBuilder {
         <DetachUserPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl DetachUserPolicyOutput {
 pub struct DetachUserPolicyOutputBuilder {}
 impl DetachUserPolicyOutputBuilder {
     /// Builds the [`DetachUserPolicyOutput`].
+    #[inline]
     pub fn build(self) -> DetachUserPolicyOutput {
         DetachUserPolicyOutput {}
     }
@@ -151,6 +163,7 @@ pub enum DetachUserPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DetachUserPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -174,18 +187,22 @@ impl DetachUserPolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -273,6 +290,7 @@ impl DetachUserPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DetachUserPolicyOutput, ::awsrt::error::SdkError<DetachUserPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -329,31 +347,37 @@ impl<M> DetachUserPolicyFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) of the IAM user to detach the policy from.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to detach.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
@@ -394,6 +418,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DetachUserPolicy`: `POST /` with the form body `Action=DetachUserPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DetachUserPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -403,6 +428,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DetachUserPolicyOutput, ::awsrt::error::SdkError<DetachUserPolicyError>> {
@@ -413,6 +439,7 @@ pub(crate) fn parse_response(
         DetachUserPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -427,6 +454,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PolicyArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DetachUserPolicyOutput, ::awsrt::xml::XmlError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct DisableOrganizationsRootCredentialsManagementInput {}
 impl DisableOrganizationsRootCredentialsManagementInput {
     /// Creates a new builder for [`DisableOrganizationsRootCredentialsManagementInput`].
+    #[inline]
     pub fn builder() -> DisableOrganizationsRootCredentialsManagementInputBuilder {
         <DisableOrganizationsRootCredentialsManagementInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl DisableOrganizationsRootCredentialsManagementInput {
 pub struct DisableOrganizationsRootCredentialsManagementInputBuilder {}
 impl DisableOrganizationsRootCredentialsManagementInputBuilder {
     /// Builds the [`DisableOrganizationsRootCredentialsManagementInput`].
+    #[inline]
     pub fn build(self) -> DisableOrganizationsRootCredentialsManagementInput {
         DisableOrganizationsRootCredentialsManagementInput {}
     }
@@ -63,14 +65,17 @@ pub struct DisableOrganizationsRootCredentialsManagementOutput {
 }
 impl DisableOrganizationsRootCredentialsManagementOutput {
     /// The unique identifier (ID) of an organization.
+    #[inline]
     pub fn organization_id(&self) -> Option<&str> {
         self.organization_id.as_deref()
     }
     /// The features enabled for centralized root access for member accounts in your organization.
+    #[inline]
     pub fn enabled_features(&self) -> &[crate::types::FeatureType] {
         self.enabled_features.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DisableOrganizationsRootCredentialsManagementOutput`].
+    #[inline]
     pub fn builder() -> DisableOrganizationsRootCredentialsManagementOutputBuilder {
         <DisableOrganizationsRootCredentialsManagementOutputBuilder as ::std::default::Default>::default()
     }
@@ -84,35 +89,42 @@ pub struct DisableOrganizationsRootCredentialsManagementOutputBuilder {
 }
 impl DisableOrganizationsRootCredentialsManagementOutputBuilder {
     /// The unique identifier (ID) of an organization.
+    #[inline]
     pub fn organization_id(mut self, input: impl Into<String>) -> Self {
         self.organization_id = Some(input.into());
         self
     }
     /// Sets or clears the `OrganizationId` member.
+    #[inline]
     pub fn set_organization_id(mut self, input: Option<String>) -> Self {
         self.organization_id = input;
         self
     }
     /// The `OrganizationId` member as currently set.
+    #[inline]
     pub fn get_organization_id(&self) -> &Option<String> {
         &self.organization_id
     }
     /// Appends an item to the `EnabledFeatures` list.
     /// The features enabled for centralized root access for member accounts in your organization.
+    #[inline]
     pub fn enabled_features(mut self, input: impl Into<crate::types::FeatureType>) -> Self {
         self.enabled_features.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `EnabledFeatures` member.
+    #[inline]
     pub fn set_enabled_features(mut self, input: Option<Vec<crate::types::FeatureType>>) -> Self {
         self.enabled_features = input;
         self
     }
     /// The `EnabledFeatures` member as currently set.
+    #[inline]
     pub fn get_enabled_features(&self) -> &Option<Vec<crate::types::FeatureType>> {
         &self.enabled_features
     }
     /// Builds the [`DisableOrganizationsRootCredentialsManagementOutput`].
+    #[inline]
     pub fn build(self) -> DisableOrganizationsRootCredentialsManagementOutput {
         DisableOrganizationsRootCredentialsManagementOutput {
             organization_id: self.organization_id,
@@ -140,6 +152,7 @@ pub enum DisableOrganizationsRootCredentialsManagementError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DisableOrganizationsRootCredentialsManagementError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -164,18 +177,22 @@ impl DisableOrganizationsRootCredentialsManagementError {
         })
     }
     /// Whether this is a `AccountNotManagementOrDelegatedAdministratorException`.
+    #[inline]
     pub fn is_account_not_management_or_delegated_administrator_exception(&self) -> bool {
         matches!(self, Self::AccountNotManagementOrDelegatedAdministratorException(_))
     }
     /// Whether this is a `OrganizationNotFoundException`.
+    #[inline]
     pub fn is_organization_not_found_exception(&self) -> bool {
         matches!(self, Self::OrganizationNotFoundException(_))
     }
     /// Whether this is a `OrganizationNotInAllFeaturesModeException`.
+    #[inline]
     pub fn is_organization_not_in_all_features_mode_exception(&self) -> bool {
         matches!(self, Self::OrganizationNotInAllFeaturesModeException(_))
     }
     /// Whether this is a `ServiceAccessNotEnabledException`.
+    #[inline]
     pub fn is_service_access_not_enabled_exception(&self) -> bool {
         matches!(self, Self::ServiceAccessNotEnabledException(_))
     }
@@ -263,6 +280,7 @@ impl DisableOrganizationsRootCredentialsManagementFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -355,6 +373,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DisableOrganizationsRootCredentialsManagement`: `POST /` with the form body `Action=DisableOrganizationsRootCredentialsManagement&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DisableOrganizationsRootCredentialsManagementInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -367,6 +386,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
@@ -377,11 +397,13 @@ pub(crate) fn parse_response(
         DisableOrganizationsRootCredentialsManagementError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &DisableOrganizationsRootCredentialsManagementInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::xml::XmlError> {

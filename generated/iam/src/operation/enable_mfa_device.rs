@@ -42,22 +42,27 @@ pub struct EnableMfaDeviceInput {
 }
 impl EnableMfaDeviceInput {
     /// The name of the IAM user for whom you want to enable the MFA device.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The serial number that uniquely identifies the MFA device.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// An authentication code emitted by the device.
+    #[inline]
     pub fn authentication_code1(&self) -> &str {
         &self.authentication_code1
     }
     /// A subsequent authentication code emitted by the device.
+    #[inline]
     pub fn authentication_code2(&self) -> &str {
         &self.authentication_code2
     }
     /// Creates a new builder for [`EnableMfaDeviceInput`].
+    #[inline]
     pub fn builder() -> EnableMfaDeviceInputBuilder {
         <EnableMfaDeviceInputBuilder as ::std::default::Default>::default()
     }
@@ -74,61 +79,73 @@ pub struct EnableMfaDeviceInputBuilder {
 impl EnableMfaDeviceInputBuilder {
     /// The name of the IAM user for whom you want to enable the MFA device.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// An authentication code emitted by the device.
     /// This member is required.
+    #[inline]
     pub fn authentication_code1(mut self, input: impl Into<String>) -> Self {
         self.authentication_code1 = Some(input.into());
         self
     }
     /// Sets or clears the `AuthenticationCode1` member.
+    #[inline]
     pub fn set_authentication_code1(mut self, input: Option<String>) -> Self {
         self.authentication_code1 = input;
         self
     }
     /// The `AuthenticationCode1` member as currently set.
+    #[inline]
     pub fn get_authentication_code1(&self) -> &Option<String> {
         &self.authentication_code1
     }
     /// A subsequent authentication code emitted by the device.
     /// This member is required.
+    #[inline]
     pub fn authentication_code2(mut self, input: impl Into<String>) -> Self {
         self.authentication_code2 = Some(input.into());
         self
     }
     /// Sets or clears the `AuthenticationCode2` member.
+    #[inline]
     pub fn set_authentication_code2(mut self, input: Option<String>) -> Self {
         self.authentication_code2 = input;
         self
     }
     /// The `AuthenticationCode2` member as currently set.
+    #[inline]
     pub fn get_authentication_code2(&self) -> &Option<String> {
         &self.authentication_code2
     }
@@ -137,6 +154,7 @@ impl EnableMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<EnableMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(EnableMfaDeviceInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -181,6 +199,7 @@ impl EnableMfaDeviceInput {
 pub struct EnableMfaDeviceOutput {}
 impl EnableMfaDeviceOutput {
     /// Creates a new builder for [`EnableMfaDeviceOutput`].
+    #[inline]
     pub fn builder() -> EnableMfaDeviceOutputBuilder {
         <EnableMfaDeviceOutputBuilder as ::std::default::Default>::default()
     }
@@ -191,6 +210,7 @@ impl EnableMfaDeviceOutput {
 pub struct EnableMfaDeviceOutputBuilder {}
 impl EnableMfaDeviceOutputBuilder {
     /// Builds the [`EnableMfaDeviceOutput`].
+    #[inline]
     pub fn build(self) -> EnableMfaDeviceOutput {
         EnableMfaDeviceOutput {}
     }
@@ -219,6 +239,7 @@ pub enum EnableMfaDeviceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl EnableMfaDeviceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -251,30 +272,37 @@ impl EnableMfaDeviceError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `EntityTemporarilyUnmodifiableException`.
+    #[inline]
     pub fn is_entity_temporarily_unmodifiable_exception(&self) -> bool {
         matches!(self, Self::EntityTemporarilyUnmodifiableException(_))
     }
     /// Whether this is a `InvalidAuthenticationCodeException`.
+    #[inline]
     pub fn is_invalid_authentication_code_exception(&self) -> bool {
         matches!(self, Self::InvalidAuthenticationCodeException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -365,6 +393,7 @@ impl EnableMfaDeviceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -421,61 +450,73 @@ impl<M> EnableMfaDeviceFluentBuilder<M> {
     }
     /// The name of the IAM user for whom you want to enable the MFA device.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
     /// An authentication code emitted by the device.
     /// This member is required.
+    #[inline]
     pub fn authentication_code1(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.authentication_code1(input);
         self
     }
     /// Sets or clears the `AuthenticationCode1` member.
+    #[inline]
     pub fn set_authentication_code1(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_authentication_code1(input);
         self
     }
     /// The `AuthenticationCode1` member as currently set.
+    #[inline]
     pub fn get_authentication_code1(&self) -> &Option<String> {
         self.inner.get_authentication_code1()
     }
     /// A subsequent authentication code emitted by the device.
     /// This member is required.
+    #[inline]
     pub fn authentication_code2(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.authentication_code2(input);
         self
     }
     /// Sets or clears the `AuthenticationCode2` member.
+    #[inline]
     pub fn set_authentication_code2(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_authentication_code2(input);
         self
     }
     /// The `AuthenticationCode2` member as currently set.
+    #[inline]
     pub fn get_authentication_code2(&self) -> &Option<String> {
         self.inner.get_authentication_code2()
     }
@@ -516,6 +557,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `EnableMFADevice`: `POST /` with the form body `Action=EnableMFADevice&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &EnableMfaDeviceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -525,6 +567,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>> {
@@ -535,6 +578,7 @@ pub(crate) fn parse_response(
         EnableMfaDeviceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &EnableMfaDeviceInput) {
     {
         let value = &v.user_name;
@@ -553,6 +597,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Ena
         w.pair(&format!("{prefix}{}", "AuthenticationCode2"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EnableMfaDeviceOutput, ::awsrt::xml::XmlError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct EnableOrganizationsRootSessionsInput {}
 impl EnableOrganizationsRootSessionsInput {
     /// Creates a new builder for [`EnableOrganizationsRootSessionsInput`].
+    #[inline]
     pub fn builder() -> EnableOrganizationsRootSessionsInputBuilder {
         <EnableOrganizationsRootSessionsInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl EnableOrganizationsRootSessionsInput {
 pub struct EnableOrganizationsRootSessionsInputBuilder {}
 impl EnableOrganizationsRootSessionsInputBuilder {
     /// Builds the [`EnableOrganizationsRootSessionsInput`].
+    #[inline]
     pub fn build(self) -> EnableOrganizationsRootSessionsInput {
         EnableOrganizationsRootSessionsInput {}
     }
@@ -63,14 +65,17 @@ pub struct EnableOrganizationsRootSessionsOutput {
 }
 impl EnableOrganizationsRootSessionsOutput {
     /// The unique identifier (ID) of an organization.
+    #[inline]
     pub fn organization_id(&self) -> Option<&str> {
         self.organization_id.as_deref()
     }
     /// The features you have enabled for centralized root access.
+    #[inline]
     pub fn enabled_features(&self) -> &[crate::types::FeatureType] {
         self.enabled_features.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`EnableOrganizationsRootSessionsOutput`].
+    #[inline]
     pub fn builder() -> EnableOrganizationsRootSessionsOutputBuilder {
         <EnableOrganizationsRootSessionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -84,35 +89,42 @@ pub struct EnableOrganizationsRootSessionsOutputBuilder {
 }
 impl EnableOrganizationsRootSessionsOutputBuilder {
     /// The unique identifier (ID) of an organization.
+    #[inline]
     pub fn organization_id(mut self, input: impl Into<String>) -> Self {
         self.organization_id = Some(input.into());
         self
     }
     /// Sets or clears the `OrganizationId` member.
+    #[inline]
     pub fn set_organization_id(mut self, input: Option<String>) -> Self {
         self.organization_id = input;
         self
     }
     /// The `OrganizationId` member as currently set.
+    #[inline]
     pub fn get_organization_id(&self) -> &Option<String> {
         &self.organization_id
     }
     /// Appends an item to the `EnabledFeatures` list.
     /// The features you have enabled for centralized root access.
+    #[inline]
     pub fn enabled_features(mut self, input: impl Into<crate::types::FeatureType>) -> Self {
         self.enabled_features.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `EnabledFeatures` member.
+    #[inline]
     pub fn set_enabled_features(mut self, input: Option<Vec<crate::types::FeatureType>>) -> Self {
         self.enabled_features = input;
         self
     }
     /// The `EnabledFeatures` member as currently set.
+    #[inline]
     pub fn get_enabled_features(&self) -> &Option<Vec<crate::types::FeatureType>> {
         &self.enabled_features
     }
     /// Builds the [`EnableOrganizationsRootSessionsOutput`].
+    #[inline]
     pub fn build(self) -> EnableOrganizationsRootSessionsOutput {
         EnableOrganizationsRootSessionsOutput {
             organization_id: self.organization_id,
@@ -144,6 +156,7 @@ pub enum EnableOrganizationsRootSessionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl EnableOrganizationsRootSessionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -171,22 +184,27 @@ impl EnableOrganizationsRootSessionsError {
         })
     }
     /// Whether this is a `AccountNotManagementOrDelegatedAdministratorException`.
+    #[inline]
     pub fn is_account_not_management_or_delegated_administrator_exception(&self) -> bool {
         matches!(self, Self::AccountNotManagementOrDelegatedAdministratorException(_))
     }
     /// Whether this is a `CallerIsNotManagementAccountException`.
+    #[inline]
     pub fn is_caller_is_not_management_account_exception(&self) -> bool {
         matches!(self, Self::CallerIsNotManagementAccountException(_))
     }
     /// Whether this is a `OrganizationNotFoundException`.
+    #[inline]
     pub fn is_organization_not_found_exception(&self) -> bool {
         matches!(self, Self::OrganizationNotFoundException(_))
     }
     /// Whether this is a `OrganizationNotInAllFeaturesModeException`.
+    #[inline]
     pub fn is_organization_not_in_all_features_mode_exception(&self) -> bool {
         matches!(self, Self::OrganizationNotInAllFeaturesModeException(_))
     }
     /// Whether this is a `ServiceAccessNotEnabledException`.
+    #[inline]
     pub fn is_service_access_not_enabled_exception(&self) -> bool {
         matches!(self, Self::ServiceAccessNotEnabledException(_))
     }
@@ -275,6 +293,7 @@ impl EnableOrganizationsRootSessionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -365,6 +384,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `EnableOrganizationsRootSessions`: `POST /` with the form body `Action=EnableOrganizationsRootSessions&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &EnableOrganizationsRootSessionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -374,6 +394,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
@@ -384,11 +405,13 @@ pub(crate) fn parse_response(
         EnableOrganizationsRootSessionsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &EnableOrganizationsRootSessionsInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::xml::XmlError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct GenerateCredentialReportInput {}
 impl GenerateCredentialReportInput {
     /// Creates a new builder for [`GenerateCredentialReportInput`].
+    #[inline]
     pub fn builder() -> GenerateCredentialReportInputBuilder {
         <GenerateCredentialReportInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl GenerateCredentialReportInput {
 pub struct GenerateCredentialReportInputBuilder {}
 impl GenerateCredentialReportInputBuilder {
     /// Builds the [`GenerateCredentialReportInput`].
+    #[inline]
     pub fn build(self) -> GenerateCredentialReportInput {
         GenerateCredentialReportInput {}
     }
@@ -63,14 +65,17 @@ pub struct GenerateCredentialReportOutput {
 }
 impl GenerateCredentialReportOutput {
     /// Information about the state of the credential report.
+    #[inline]
     pub fn state(&self) -> Option<&crate::types::ReportStateType> {
         self.state.as_ref()
     }
     /// Information about the credential report.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// Creates a new builder for [`GenerateCredentialReportOutput`].
+    #[inline]
     pub fn builder() -> GenerateCredentialReportOutputBuilder {
         <GenerateCredentialReportOutputBuilder as ::std::default::Default>::default()
     }
@@ -84,34 +89,41 @@ pub struct GenerateCredentialReportOutputBuilder {
 }
 impl GenerateCredentialReportOutputBuilder {
     /// Information about the state of the credential report.
+    #[inline]
     pub fn state(mut self, input: impl Into<crate::types::ReportStateType>) -> Self {
         self.state = Some(input.into());
         self
     }
     /// Sets or clears the `State` member.
+    #[inline]
     pub fn set_state(mut self, input: Option<crate::types::ReportStateType>) -> Self {
         self.state = input;
         self
     }
     /// The `State` member as currently set.
+    #[inline]
     pub fn get_state(&self) -> &Option<crate::types::ReportStateType> {
         &self.state
     }
     /// Information about the credential report.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// Builds the [`GenerateCredentialReportOutput`].
+    #[inline]
     pub fn build(self) -> GenerateCredentialReportOutput {
         GenerateCredentialReportOutput {
             state: self.state,
@@ -131,6 +143,7 @@ pub enum GenerateCredentialReportError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GenerateCredentialReportError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -148,10 +161,12 @@ impl GenerateCredentialReportError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -237,6 +252,7 @@ impl GenerateCredentialReportFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -327,6 +343,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GenerateCredentialReport`: `POST /` with the form body `Action=GenerateCredentialReport&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GenerateCredentialReportInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -336,6 +353,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
@@ -346,11 +364,13 @@ pub(crate) fn parse_response(
         GenerateCredentialReportError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &GenerateCredentialReportInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GenerateCredentialReportOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct GenerateOrganizationsAccessReportInput {
 }
 impl GenerateOrganizationsAccessReportInput {
     /// The path of the Organizations entity (root, OU, or account).
+    #[inline]
     pub fn entity_path(&self) -> &str {
         &self.entity_path
     }
     /// The identifier of the Organizations service control policy (SCP).
+    #[inline]
     pub fn organizations_policy_id(&self) -> Option<&str> {
         self.organizations_policy_id.as_deref()
     }
     /// Creates a new builder for [`GenerateOrganizationsAccessReportInput`].
+    #[inline]
     pub fn builder() -> GenerateOrganizationsAccessReportInputBuilder {
         <GenerateOrganizationsAccessReportInputBuilder as ::std::default::Default>::default()
     }
@@ -50,30 +53,36 @@ pub struct GenerateOrganizationsAccessReportInputBuilder {
 impl GenerateOrganizationsAccessReportInputBuilder {
     /// The path of the Organizations entity (root, OU, or account).
     /// This member is required.
+    #[inline]
     pub fn entity_path(mut self, input: impl Into<String>) -> Self {
         self.entity_path = Some(input.into());
         self
     }
     /// Sets or clears the `EntityPath` member.
+    #[inline]
     pub fn set_entity_path(mut self, input: Option<String>) -> Self {
         self.entity_path = input;
         self
     }
     /// The `EntityPath` member as currently set.
+    #[inline]
     pub fn get_entity_path(&self) -> &Option<String> {
         &self.entity_path
     }
     /// The identifier of the Organizations service control policy (SCP).
+    #[inline]
     pub fn organizations_policy_id(mut self, input: impl Into<String>) -> Self {
         self.organizations_policy_id = Some(input.into());
         self
     }
     /// Sets or clears the `OrganizationsPolicyId` member.
+    #[inline]
     pub fn set_organizations_policy_id(mut self, input: Option<String>) -> Self {
         self.organizations_policy_id = input;
         self
     }
     /// The `OrganizationsPolicyId` member as currently set.
+    #[inline]
     pub fn get_organizations_policy_id(&self) -> &Option<String> {
         &self.organizations_policy_id
     }
@@ -82,6 +91,7 @@ impl GenerateOrganizationsAccessReportInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GenerateOrganizationsAccessReportInput, ::awsrt::error::BuildError> {
         Ok(GenerateOrganizationsAccessReportInput {
             entity_path: self.entity_path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -118,10 +128,12 @@ pub struct GenerateOrganizationsAccessReportOutput {
 }
 impl GenerateOrganizationsAccessReportOutput {
     /// The job identifier that you can use in the GetOrganizationsAccessReport operation.
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
     /// Creates a new builder for [`GenerateOrganizationsAccessReportOutput`].
+    #[inline]
     pub fn builder() -> GenerateOrganizationsAccessReportOutputBuilder {
         <GenerateOrganizationsAccessReportOutputBuilder as ::std::default::Default>::default()
     }
@@ -134,20 +146,24 @@ pub struct GenerateOrganizationsAccessReportOutputBuilder {
 }
 impl GenerateOrganizationsAccessReportOutputBuilder {
     /// The job identifier that you can use in the GetOrganizationsAccessReport operation.
+    #[inline]
     pub fn job_id(mut self, input: impl Into<String>) -> Self {
         self.job_id = Some(input.into());
         self
     }
     /// Sets or clears the `JobId` member.
+    #[inline]
     pub fn set_job_id(mut self, input: Option<String>) -> Self {
         self.job_id = input;
         self
     }
     /// The `JobId` member as currently set.
+    #[inline]
     pub fn get_job_id(&self) -> &Option<String> {
         &self.job_id
     }
     /// Builds the [`GenerateOrganizationsAccessReportOutput`].
+    #[inline]
     pub fn build(self) -> GenerateOrganizationsAccessReportOutput {
         GenerateOrganizationsAccessReportOutput {
             job_id: self.job_id,
@@ -166,6 +182,7 @@ pub enum GenerateOrganizationsAccessReportError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GenerateOrganizationsAccessReportError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -180,6 +197,7 @@ impl GenerateOrganizationsAccessReportError {
         })
     }
     /// Whether this is a `ReportGenerationLimitExceededException`.
+    #[inline]
     pub fn is_report_generation_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ReportGenerationLimitExceededException(_))
     }
@@ -264,6 +282,7 @@ impl GenerateOrganizationsAccessReportFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -320,30 +339,36 @@ impl<M> GenerateOrganizationsAccessReportFluentBuilder<M> {
     }
     /// The path of the Organizations entity (root, OU, or account).
     /// This member is required.
+    #[inline]
     pub fn entity_path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.entity_path(input);
         self
     }
     /// Sets or clears the `EntityPath` member.
+    #[inline]
     pub fn set_entity_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_entity_path(input);
         self
     }
     /// The `EntityPath` member as currently set.
+    #[inline]
     pub fn get_entity_path(&self) -> &Option<String> {
         self.inner.get_entity_path()
     }
     /// The identifier of the Organizations service control policy (SCP).
+    #[inline]
     pub fn organizations_policy_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.organizations_policy_id(input);
         self
     }
     /// Sets or clears the `OrganizationsPolicyId` member.
+    #[inline]
     pub fn set_organizations_policy_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_organizations_policy_id(input);
         self
     }
     /// The `OrganizationsPolicyId` member as currently set.
+    #[inline]
     pub fn get_organizations_policy_id(&self) -> &Option<String> {
         self.inner.get_organizations_policy_id()
     }
@@ -384,6 +409,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GenerateOrganizationsAccessReport`: `POST /` with the form body `Action=GenerateOrganizationsAccessReport&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GenerateOrganizationsAccessReportInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -393,6 +419,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
@@ -403,6 +430,7 @@ pub(crate) fn parse_response(
         GenerateOrganizationsAccessReportError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -416,6 +444,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "OrganizationsPolicyId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct GenerateServiceLastAccessedDetailsInput {
 }
 impl GenerateServiceLastAccessedDetailsInput {
     /// The ARN of the IAM resource (user, group, role, or managed policy) used to generate information about when the resource was last used in an attempt to access an Amazon Web Services service.
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// The level of detail that you want to generate.
+    #[inline]
     pub fn granularity(&self) -> Option<&crate::types::AccessAdvisorUsageGranularityType> {
         self.granularity.as_ref()
     }
     /// Creates a new builder for [`GenerateServiceLastAccessedDetailsInput`].
+    #[inline]
     pub fn builder() -> GenerateServiceLastAccessedDetailsInputBuilder {
         <GenerateServiceLastAccessedDetailsInputBuilder as ::std::default::Default>::default()
     }
@@ -48,20 +51,24 @@ pub struct GenerateServiceLastAccessedDetailsInputBuilder {
 impl GenerateServiceLastAccessedDetailsInputBuilder {
     /// The ARN of the IAM resource (user, group, role, or managed policy) used to generate information about when the resource was last used in an attempt to access an Amazon Web Services service.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The level of detail that you want to generate.
+    #[inline]
     pub fn granularity(
         mut self,
         input: impl Into<crate::types::AccessAdvisorUsageGranularityType>,
@@ -70,6 +77,7 @@ impl GenerateServiceLastAccessedDetailsInputBuilder {
         self
     }
     /// Sets or clears the `Granularity` member.
+    #[inline]
     pub fn set_granularity(
         mut self,
         input: Option<crate::types::AccessAdvisorUsageGranularityType>,
@@ -78,6 +86,7 @@ impl GenerateServiceLastAccessedDetailsInputBuilder {
         self
     }
     /// The `Granularity` member as currently set.
+    #[inline]
     pub fn get_granularity(&self) -> &Option<crate::types::AccessAdvisorUsageGranularityType> {
         &self.granularity
     }
@@ -86,6 +95,7 @@ impl GenerateServiceLastAccessedDetailsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GenerateServiceLastAccessedDetailsInput, ::awsrt::error::BuildError> {
         Ok(GenerateServiceLastAccessedDetailsInput {
             arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -122,10 +132,12 @@ pub struct GenerateServiceLastAccessedDetailsOutput {
 }
 impl GenerateServiceLastAccessedDetailsOutput {
     /// The `JobId` that you can use in the GetServiceLastAccessedDetails or GetServiceLastAccessedDetailsWithEntities operations.
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
     /// Creates a new builder for [`GenerateServiceLastAccessedDetailsOutput`].
+    #[inline]
     pub fn builder() -> GenerateServiceLastAccessedDetailsOutputBuilder {
         <GenerateServiceLastAccessedDetailsOutputBuilder as ::std::default::Default>::default()
     }
@@ -138,20 +150,24 @@ pub struct GenerateServiceLastAccessedDetailsOutputBuilder {
 }
 impl GenerateServiceLastAccessedDetailsOutputBuilder {
     /// The `JobId` that you can use in the GetServiceLastAccessedDetails or GetServiceLastAccessedDetailsWithEntities operations.
+    #[inline]
     pub fn job_id(mut self, input: impl Into<String>) -> Self {
         self.job_id = Some(input.into());
         self
     }
     /// Sets or clears the `JobId` member.
+    #[inline]
     pub fn set_job_id(mut self, input: Option<String>) -> Self {
         self.job_id = input;
         self
     }
     /// The `JobId` member as currently set.
+    #[inline]
     pub fn get_job_id(&self) -> &Option<String> {
         &self.job_id
     }
     /// Builds the [`GenerateServiceLastAccessedDetailsOutput`].
+    #[inline]
     pub fn build(self) -> GenerateServiceLastAccessedDetailsOutput {
         GenerateServiceLastAccessedDetailsOutput {
             job_id: self.job_id,
@@ -170,6 +186,7 @@ pub enum GenerateServiceLastAccessedDetailsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GenerateServiceLastAccessedDetailsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -187,10 +204,12 @@ impl GenerateServiceLastAccessedDetailsError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
@@ -276,6 +295,7 @@ impl GenerateServiceLastAccessedDetailsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -332,20 +352,24 @@ impl<M> GenerateServiceLastAccessedDetailsFluentBuilder<M> {
     }
     /// The ARN of the IAM resource (user, group, role, or managed policy) used to generate information about when the resource was last used in an attempt to access an Amazon Web Services service.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.arn(input);
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_arn(input);
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         self.inner.get_arn()
     }
     /// The level of detail that you want to generate.
+    #[inline]
     pub fn granularity(
         mut self,
         input: impl Into<crate::types::AccessAdvisorUsageGranularityType>,
@@ -354,6 +378,7 @@ impl<M> GenerateServiceLastAccessedDetailsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Granularity` member.
+    #[inline]
     pub fn set_granularity(
         mut self,
         input: Option<crate::types::AccessAdvisorUsageGranularityType>,
@@ -362,6 +387,7 @@ impl<M> GenerateServiceLastAccessedDetailsFluentBuilder<M> {
         self
     }
     /// The `Granularity` member as currently set.
+    #[inline]
     pub fn get_granularity(&self) -> &Option<crate::types::AccessAdvisorUsageGranularityType> {
         self.inner.get_granularity()
     }
@@ -402,6 +428,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GenerateServiceLastAccessedDetails`: `POST /` with the form body `Action=GenerateServiceLastAccessedDetails&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GenerateServiceLastAccessedDetailsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -411,6 +438,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
@@ -421,6 +449,7 @@ pub(crate) fn parse_response(
         GenerateServiceLastAccessedDetailsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -434,6 +463,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "Granularity"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::xml::XmlError> {

@@ -26,10 +26,12 @@ pub struct GetAccessKeyLastUsedInput {
 }
 impl GetAccessKeyLastUsedInput {
     /// The identifier of an access key.
+    #[inline]
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
     /// Creates a new builder for [`GetAccessKeyLastUsedInput`].
+    #[inline]
     pub fn builder() -> GetAccessKeyLastUsedInputBuilder {
         <GetAccessKeyLastUsedInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct GetAccessKeyLastUsedInputBuilder {
 impl GetAccessKeyLastUsedInputBuilder {
     /// The identifier of an access key.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.access_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.access_key_id = input;
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         &self.access_key_id
     }
@@ -61,6 +66,7 @@ impl GetAccessKeyLastUsedInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetAccessKeyLastUsedInput, ::awsrt::error::BuildError> {
         Ok(GetAccessKeyLastUsedInput {
             access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -98,14 +104,17 @@ pub struct GetAccessKeyLastUsedOutput {
 }
 impl GetAccessKeyLastUsedOutput {
     /// The name of the IAM user that owns this access key.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Contains information about the last time the access key was used.
+    #[inline]
     pub fn access_key_last_used(&self) -> Option<&crate::types::AccessKeyLastUsed> {
         self.access_key_last_used.as_ref()
     }
     /// Creates a new builder for [`GetAccessKeyLastUsedOutput`].
+    #[inline]
     pub fn builder() -> GetAccessKeyLastUsedOutputBuilder {
         <GetAccessKeyLastUsedOutputBuilder as ::std::default::Default>::default()
     }
@@ -119,25 +128,30 @@ pub struct GetAccessKeyLastUsedOutputBuilder {
 }
 impl GetAccessKeyLastUsedOutputBuilder {
     /// The name of the IAM user that owns this access key.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Contains information about the last time the access key was used.
+    #[inline]
     pub fn access_key_last_used(mut self, input: crate::types::AccessKeyLastUsed) -> Self {
         self.access_key_last_used = Some(input);
         self
     }
     /// Sets or clears the `AccessKeyLastUsed` member.
+    #[inline]
     pub fn set_access_key_last_used(
         mut self,
         input: Option<crate::types::AccessKeyLastUsed>,
@@ -146,10 +160,12 @@ impl GetAccessKeyLastUsedOutputBuilder {
         self
     }
     /// The `AccessKeyLastUsed` member as currently set.
+    #[inline]
     pub fn get_access_key_last_used(&self) -> &Option<crate::types::AccessKeyLastUsed> {
         &self.access_key_last_used
     }
     /// Builds the [`GetAccessKeyLastUsedOutput`].
+    #[inline]
     pub fn build(self) -> GetAccessKeyLastUsedOutput {
         GetAccessKeyLastUsedOutput {
             user_name: self.user_name,
@@ -165,6 +181,7 @@ pub enum GetAccessKeyLastUsedError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetAccessKeyLastUsedError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -252,6 +269,7 @@ impl GetAccessKeyLastUsedFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -308,16 +326,19 @@ impl<M> GetAccessKeyLastUsedFluentBuilder<M> {
     }
     /// The identifier of an access key.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.access_key_id(input);
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_access_key_id(input);
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         self.inner.get_access_key_id()
     }
@@ -358,6 +379,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccessKeyLastUsed`: `POST /` with the form body `Action=GetAccessKeyLastUsed&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetAccessKeyLastUsedInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -367,6 +389,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
@@ -377,6 +400,7 @@ pub(crate) fn parse_response(
         GetAccessKeyLastUsedError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -387,6 +411,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "AccessKeyId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct GetAccountAuthorizationDetailsInput {
 }
 impl GetAccountAuthorizationDetailsInput {
     /// A list of entity types used to filter the results.
+    #[inline]
     pub fn filter(&self) -> &[crate::types::EntityType] {
         self.filter.as_deref().unwrap_or_default()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`GetAccountAuthorizationDetailsInput`].
+    #[inline]
     pub fn builder() -> GetAccountAuthorizationDetailsInputBuilder {
         <GetAccountAuthorizationDetailsInputBuilder as ::std::default::Default>::default()
     }
@@ -59,48 +63,58 @@ pub struct GetAccountAuthorizationDetailsInputBuilder {
 impl GetAccountAuthorizationDetailsInputBuilder {
     /// Appends an item to the `Filter` list.
     /// A list of entity types used to filter the results.
+    #[inline]
     pub fn filter(mut self, input: impl Into<crate::types::EntityType>) -> Self {
         self.filter.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<Vec<crate::types::EntityType>>) -> Self {
         self.filter = input;
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<Vec<crate::types::EntityType>> {
         &self.filter
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Builds the [`GetAccountAuthorizationDetailsInput`].
+    #[inline]
     pub fn build(self) -> GetAccountAuthorizationDetailsInput {
         GetAccountAuthorizationDetailsInput {
             filter: self.filter,
@@ -145,30 +159,37 @@ pub struct GetAccountAuthorizationDetailsOutput {
 }
 impl GetAccountAuthorizationDetailsOutput {
     /// A list containing information about IAM users.
+    #[inline]
     pub fn user_detail_list(&self) -> &[crate::types::UserDetail] {
         self.user_detail_list.as_deref().unwrap_or_default()
     }
     /// A list containing information about IAM groups.
+    #[inline]
     pub fn group_detail_list(&self) -> &[crate::types::GroupDetail] {
         self.group_detail_list.as_deref().unwrap_or_default()
     }
     /// A list containing information about IAM roles.
+    #[inline]
     pub fn role_detail_list(&self) -> &[crate::types::RoleDetail] {
         self.role_detail_list.as_deref().unwrap_or_default()
     }
     /// A list containing information about managed policies.
+    #[inline]
     pub fn policies(&self) -> &[crate::types::ManagedPolicyDetail] {
         self.policies.as_deref().unwrap_or_default()
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`GetAccountAuthorizationDetailsOutput`].
+    #[inline]
     pub fn builder() -> GetAccountAuthorizationDetailsOutputBuilder {
         <GetAccountAuthorizationDetailsOutputBuilder as ::std::default::Default>::default()
     }
@@ -187,93 +208,112 @@ pub struct GetAccountAuthorizationDetailsOutputBuilder {
 impl GetAccountAuthorizationDetailsOutputBuilder {
     /// Appends an item to the `UserDetailList` list.
     /// A list containing information about IAM users.
+    #[inline]
     pub fn user_detail_list(mut self, input: crate::types::UserDetail) -> Self {
         self.user_detail_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `UserDetailList` member.
+    #[inline]
     pub fn set_user_detail_list(mut self, input: Option<Vec<crate::types::UserDetail>>) -> Self {
         self.user_detail_list = input;
         self
     }
     /// The `UserDetailList` member as currently set.
+    #[inline]
     pub fn get_user_detail_list(&self) -> &Option<Vec<crate::types::UserDetail>> {
         &self.user_detail_list
     }
     /// Appends an item to the `GroupDetailList` list.
     /// A list containing information about IAM groups.
+    #[inline]
     pub fn group_detail_list(mut self, input: crate::types::GroupDetail) -> Self {
         self.group_detail_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `GroupDetailList` member.
+    #[inline]
     pub fn set_group_detail_list(mut self, input: Option<Vec<crate::types::GroupDetail>>) -> Self {
         self.group_detail_list = input;
         self
     }
     /// The `GroupDetailList` member as currently set.
+    #[inline]
     pub fn get_group_detail_list(&self) -> &Option<Vec<crate::types::GroupDetail>> {
         &self.group_detail_list
     }
     /// Appends an item to the `RoleDetailList` list.
     /// A list containing information about IAM roles.
+    #[inline]
     pub fn role_detail_list(mut self, input: crate::types::RoleDetail) -> Self {
         self.role_detail_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `RoleDetailList` member.
+    #[inline]
     pub fn set_role_detail_list(mut self, input: Option<Vec<crate::types::RoleDetail>>) -> Self {
         self.role_detail_list = input;
         self
     }
     /// The `RoleDetailList` member as currently set.
+    #[inline]
     pub fn get_role_detail_list(&self) -> &Option<Vec<crate::types::RoleDetail>> {
         &self.role_detail_list
     }
     /// Appends an item to the `Policies` list.
     /// A list containing information about managed policies.
+    #[inline]
     pub fn policies(mut self, input: crate::types::ManagedPolicyDetail) -> Self {
         self.policies.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Policies` member.
+    #[inline]
     pub fn set_policies(mut self, input: Option<Vec<crate::types::ManagedPolicyDetail>>) -> Self {
         self.policies = input;
         self
     }
     /// The `Policies` member as currently set.
+    #[inline]
     pub fn get_policies(&self) -> &Option<Vec<crate::types::ManagedPolicyDetail>> {
         &self.policies
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Builds the [`GetAccountAuthorizationDetailsOutput`].
+    #[inline]
     pub fn build(self) -> GetAccountAuthorizationDetailsOutput {
         GetAccountAuthorizationDetailsOutput {
             user_detail_list: self.user_detail_list,
@@ -295,6 +335,7 @@ pub enum GetAccountAuthorizationDetailsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetAccountAuthorizationDetailsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -309,6 +350,7 @@ impl GetAccountAuthorizationDetailsError {
         })
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -393,6 +435,7 @@ impl GetAccountAuthorizationDetailsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -449,44 +492,53 @@ impl<M> GetAccountAuthorizationDetailsFluentBuilder<M> {
     }
     /// Appends an item to the `Filter` list.
     /// A list of entity types used to filter the results.
+    #[inline]
     pub fn filter(mut self, input: impl Into<crate::types::EntityType>) -> Self {
         self.inner = self.inner.filter(input);
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<Vec<crate::types::EntityType>>) -> Self {
         self.inner = self.inner.set_filter(input);
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<Vec<crate::types::EntityType>> {
         self.inner.get_filter()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
@@ -527,6 +579,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccountAuthorizationDetails`: `POST /` with the form body `Action=GetAccountAuthorizationDetails&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetAccountAuthorizationDetailsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -536,6 +589,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
@@ -546,6 +600,7 @@ pub(crate) fn parse_response(
         GetAccountAuthorizationDetailsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -569,6 +624,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "Marker"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::xml::XmlError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct GetAccountPasswordPolicyInput {}
 impl GetAccountPasswordPolicyInput {
     /// Creates a new builder for [`GetAccountPasswordPolicyInput`].
+    #[inline]
     pub fn builder() -> GetAccountPasswordPolicyInputBuilder {
         <GetAccountPasswordPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl GetAccountPasswordPolicyInput {
 pub struct GetAccountPasswordPolicyInputBuilder {}
 impl GetAccountPasswordPolicyInputBuilder {
     /// Builds the [`GetAccountPasswordPolicyInput`].
+    #[inline]
     pub fn build(self) -> GetAccountPasswordPolicyInput {
         GetAccountPasswordPolicyInput {}
     }
@@ -61,10 +63,12 @@ pub struct GetAccountPasswordPolicyOutput {
 }
 impl GetAccountPasswordPolicyOutput {
     /// A structure that contains details about the account's password policy.
+    #[inline]
     pub fn password_policy(&self) -> &crate::types::PasswordPolicy {
         &self.password_policy
     }
     /// Creates a new builder for [`GetAccountPasswordPolicyOutput`].
+    #[inline]
     pub fn builder() -> GetAccountPasswordPolicyOutputBuilder {
         <GetAccountPasswordPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -78,16 +82,19 @@ pub struct GetAccountPasswordPolicyOutputBuilder {
 impl GetAccountPasswordPolicyOutputBuilder {
     /// A structure that contains details about the account's password policy.
     /// This member is required.
+    #[inline]
     pub fn password_policy(mut self, input: crate::types::PasswordPolicy) -> Self {
         self.password_policy = Some(input);
         self
     }
     /// Sets or clears the `PasswordPolicy` member.
+    #[inline]
     pub fn set_password_policy(mut self, input: Option<crate::types::PasswordPolicy>) -> Self {
         self.password_policy = input;
         self
     }
     /// The `PasswordPolicy` member as currently set.
+    #[inline]
     pub fn get_password_policy(&self) -> &Option<crate::types::PasswordPolicy> {
         &self.password_policy
     }
@@ -96,6 +103,7 @@ impl GetAccountPasswordPolicyOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::BuildError> {
         Ok(GetAccountPasswordPolicyOutput {
             password_policy: self.password_policy.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +125,7 @@ pub enum GetAccountPasswordPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetAccountPasswordPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -134,10 +143,12 @@ impl GetAccountPasswordPolicyError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -223,6 +234,7 @@ impl GetAccountPasswordPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -313,6 +325,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccountPasswordPolicy`: `POST /` with the form body `Action=GetAccountPasswordPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetAccountPasswordPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -322,6 +335,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
@@ -332,11 +346,13 @@ pub(crate) fn parse_response(
         GetAccountPasswordPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &GetAccountPasswordPolicyInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::xml::XmlError> {

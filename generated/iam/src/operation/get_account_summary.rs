@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct GetAccountSummaryInput {}
 impl GetAccountSummaryInput {
     /// Creates a new builder for [`GetAccountSummaryInput`].
+    #[inline]
     pub fn builder() -> GetAccountSummaryInputBuilder {
         <GetAccountSummaryInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl GetAccountSummaryInput {
 pub struct GetAccountSummaryInputBuilder {}
 impl GetAccountSummaryInputBuilder {
     /// Builds the [`GetAccountSummaryInput`].
+    #[inline]
     pub fn build(self) -> GetAccountSummaryInput {
         GetAccountSummaryInput {}
     }
@@ -61,10 +63,12 @@ pub struct GetAccountSummaryOutput {
 }
 impl GetAccountSummaryOutput {
     /// A set of key–value pairs containing information about IAM entity usage and IAM quotas.
+    #[inline]
     pub fn summary_map(&self) -> Option<&::std::collections::HashMap<String, i32>> {
         self.summary_map.as_ref()
     }
     /// Creates a new builder for [`GetAccountSummaryOutput`].
+    #[inline]
     pub fn builder() -> GetAccountSummaryOutputBuilder {
         <GetAccountSummaryOutputBuilder as ::std::default::Default>::default()
     }
@@ -78,12 +82,14 @@ pub struct GetAccountSummaryOutputBuilder {
 impl GetAccountSummaryOutputBuilder {
     /// Inserts an entry into the `SummaryMap` map.
     /// A set of key–value pairs containing information about IAM entity usage and IAM quotas.
+    #[inline]
     pub fn summary_map(mut self, key: impl Into<String>, value: i32) -> Self {
         self.summary_map.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `SummaryMap` member.
+    #[inline]
     pub fn set_summary_map(
         mut self,
         input: Option<::std::collections::HashMap<String, i32>>,
@@ -92,10 +98,12 @@ impl GetAccountSummaryOutputBuilder {
         self
     }
     /// The `SummaryMap` member as currently set.
+    #[inline]
     pub fn get_summary_map(&self) -> &Option<::std::collections::HashMap<String, i32>> {
         &self.summary_map
     }
     /// Builds the [`GetAccountSummaryOutput`].
+    #[inline]
     pub fn build(self) -> GetAccountSummaryOutput {
         GetAccountSummaryOutput {
             summary_map: self.summary_map,
@@ -112,6 +120,7 @@ pub enum GetAccountSummaryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetAccountSummaryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -126,6 +135,7 @@ impl GetAccountSummaryError {
         })
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -210,6 +220,7 @@ impl GetAccountSummaryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -300,6 +311,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccountSummary`: `POST /` with the form body `Action=GetAccountSummary&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetAccountSummaryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -309,6 +321,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>> {
@@ -319,11 +332,13 @@ pub(crate) fn parse_response(
         GetAccountSummaryError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &GetAccountSummaryInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetAccountSummaryOutput, ::awsrt::xml::XmlError> {

@@ -30,10 +30,12 @@ pub struct GetContextKeysForCustomPolicyInput {
 }
 impl GetContextKeysForCustomPolicyInput {
     /// A list of policies for which you want the list of context keys referenced in those policies.
+    #[inline]
     pub fn policy_input_list(&self) -> &[String] {
         &self.policy_input_list
     }
     /// Creates a new builder for [`GetContextKeysForCustomPolicyInput`].
+    #[inline]
     pub fn builder() -> GetContextKeysForCustomPolicyInputBuilder {
         <GetContextKeysForCustomPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -47,16 +49,19 @@ pub struct GetContextKeysForCustomPolicyInputBuilder {
 impl GetContextKeysForCustomPolicyInputBuilder {
     /// Appends an item to the `PolicyInputList` list.
     /// A list of policies for which you want the list of context keys referenced in those policies.
+    #[inline]
     pub fn policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.policy_input_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PolicyInputList` member.
+    #[inline]
     pub fn set_policy_input_list(mut self, input: Option<Vec<String>>) -> Self {
         self.policy_input_list = input;
         self
     }
     /// The `PolicyInputList` member as currently set.
+    #[inline]
     pub fn get_policy_input_list(&self) -> &Option<Vec<String>> {
         &self.policy_input_list
     }
@@ -65,6 +70,7 @@ impl GetContextKeysForCustomPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetContextKeysForCustomPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetContextKeysForCustomPolicyInput {
             policy_input_list: self.policy_input_list.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -100,10 +106,12 @@ pub struct GetContextKeysForCustomPolicyOutput {
 }
 impl GetContextKeysForCustomPolicyOutput {
     /// The list of context keys that are referenced in the input policies.
+    #[inline]
     pub fn context_key_names(&self) -> &[String] {
         self.context_key_names.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetContextKeysForCustomPolicyOutput`].
+    #[inline]
     pub fn builder() -> GetContextKeysForCustomPolicyOutputBuilder {
         <GetContextKeysForCustomPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -117,20 +125,24 @@ pub struct GetContextKeysForCustomPolicyOutputBuilder {
 impl GetContextKeysForCustomPolicyOutputBuilder {
     /// Appends an item to the `ContextKeyNames` list.
     /// The list of context keys that are referenced in the input policies.
+    #[inline]
     pub fn context_key_names(mut self, input: impl Into<String>) -> Self {
         self.context_key_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ContextKeyNames` member.
+    #[inline]
     pub fn set_context_key_names(mut self, input: Option<Vec<String>>) -> Self {
         self.context_key_names = input;
         self
     }
     /// The `ContextKeyNames` member as currently set.
+    #[inline]
     pub fn get_context_key_names(&self) -> &Option<Vec<String>> {
         &self.context_key_names
     }
     /// Builds the [`GetContextKeysForCustomPolicyOutput`].
+    #[inline]
     pub fn build(self) -> GetContextKeysForCustomPolicyOutput {
         GetContextKeysForCustomPolicyOutput {
             context_key_names: self.context_key_names,
@@ -147,6 +159,7 @@ pub enum GetContextKeysForCustomPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetContextKeysForCustomPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -161,6 +174,7 @@ impl GetContextKeysForCustomPolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
@@ -245,6 +259,7 @@ impl GetContextKeysForCustomPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetContextKeysForCustomPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -301,16 +316,19 @@ impl<M> GetContextKeysForCustomPolicyFluentBuilder<M> {
     }
     /// Appends an item to the `PolicyInputList` list.
     /// A list of policies for which you want the list of context keys referenced in those policies.
+    #[inline]
     pub fn policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_input_list(input);
         self
     }
     /// Sets or clears the `PolicyInputList` member.
+    #[inline]
     pub fn set_policy_input_list(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_policy_input_list(input);
         self
     }
     /// The `PolicyInputList` member as currently set.
+    #[inline]
     pub fn get_policy_input_list(&self) -> &Option<Vec<String>> {
         self.inner.get_policy_input_list()
     }
@@ -351,6 +369,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetContextKeysForCustomPolicy`: `POST /` with the form body `Action=GetContextKeysForCustomPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetContextKeysForCustomPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -360,6 +379,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetContextKeysForCustomPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>> {
@@ -370,6 +390,7 @@ pub(crate) fn parse_response(
         GetContextKeysForCustomPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -388,6 +409,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetContextKeysForCustomPolicyOutput, ::awsrt::xml::XmlError> {

@@ -34,14 +34,17 @@ pub struct GetContextKeysForPrincipalPolicyInput {
 }
 impl GetContextKeysForPrincipalPolicyInput {
     /// The ARN of a user, group, or role whose policies contain the context keys that you want listed.
+    #[inline]
     pub fn policy_source_arn(&self) -> &str {
         &self.policy_source_arn
     }
     /// An optional list of additional policies for which you want the list of context keys that are referenced.
+    #[inline]
     pub fn policy_input_list(&self) -> &[String] {
         self.policy_input_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetContextKeysForPrincipalPolicyInput`].
+    #[inline]
     pub fn builder() -> GetContextKeysForPrincipalPolicyInputBuilder {
         <GetContextKeysForPrincipalPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -56,31 +59,37 @@ pub struct GetContextKeysForPrincipalPolicyInputBuilder {
 impl GetContextKeysForPrincipalPolicyInputBuilder {
     /// The ARN of a user, group, or role whose policies contain the context keys that you want listed.
     /// This member is required.
+    #[inline]
     pub fn policy_source_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_source_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicySourceArn` member.
+    #[inline]
     pub fn set_policy_source_arn(mut self, input: Option<String>) -> Self {
         self.policy_source_arn = input;
         self
     }
     /// The `PolicySourceArn` member as currently set.
+    #[inline]
     pub fn get_policy_source_arn(&self) -> &Option<String> {
         &self.policy_source_arn
     }
     /// Appends an item to the `PolicyInputList` list.
     /// An optional list of additional policies for which you want the list of context keys that are referenced.
+    #[inline]
     pub fn policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.policy_input_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PolicyInputList` member.
+    #[inline]
     pub fn set_policy_input_list(mut self, input: Option<Vec<String>>) -> Self {
         self.policy_input_list = input;
         self
     }
     /// The `PolicyInputList` member as currently set.
+    #[inline]
     pub fn get_policy_input_list(&self) -> &Option<Vec<String>> {
         &self.policy_input_list
     }
@@ -89,6 +98,7 @@ impl GetContextKeysForPrincipalPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetContextKeysForPrincipalPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetContextKeysForPrincipalPolicyInput {
             policy_source_arn: self.policy_source_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -125,10 +135,12 @@ pub struct GetContextKeysForPrincipalPolicyOutput {
 }
 impl GetContextKeysForPrincipalPolicyOutput {
     /// The list of context keys that are referenced in the input policies.
+    #[inline]
     pub fn context_key_names(&self) -> &[String] {
         self.context_key_names.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetContextKeysForPrincipalPolicyOutput`].
+    #[inline]
     pub fn builder() -> GetContextKeysForPrincipalPolicyOutputBuilder {
         <GetContextKeysForPrincipalPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -142,20 +154,24 @@ pub struct GetContextKeysForPrincipalPolicyOutputBuilder {
 impl GetContextKeysForPrincipalPolicyOutputBuilder {
     /// Appends an item to the `ContextKeyNames` list.
     /// The list of context keys that are referenced in the input policies.
+    #[inline]
     pub fn context_key_names(mut self, input: impl Into<String>) -> Self {
         self.context_key_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ContextKeyNames` member.
+    #[inline]
     pub fn set_context_key_names(mut self, input: Option<Vec<String>>) -> Self {
         self.context_key_names = input;
         self
     }
     /// The `ContextKeyNames` member as currently set.
+    #[inline]
     pub fn get_context_key_names(&self) -> &Option<Vec<String>> {
         &self.context_key_names
     }
     /// Builds the [`GetContextKeysForPrincipalPolicyOutput`].
+    #[inline]
     pub fn build(self) -> GetContextKeysForPrincipalPolicyOutput {
         GetContextKeysForPrincipalPolicyOutput {
             context_key_names: self.context_key_names,
@@ -174,6 +190,7 @@ pub enum GetContextKeysForPrincipalPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetContextKeysForPrincipalPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -191,10 +208,12 @@ impl GetContextKeysForPrincipalPolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
@@ -280,6 +299,7 @@ impl GetContextKeysForPrincipalPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -336,31 +356,37 @@ impl<M> GetContextKeysForPrincipalPolicyFluentBuilder<M> {
     }
     /// The ARN of a user, group, or role whose policies contain the context keys that you want listed.
     /// This member is required.
+    #[inline]
     pub fn policy_source_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_source_arn(input);
         self
     }
     /// Sets or clears the `PolicySourceArn` member.
+    #[inline]
     pub fn set_policy_source_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_source_arn(input);
         self
     }
     /// The `PolicySourceArn` member as currently set.
+    #[inline]
     pub fn get_policy_source_arn(&self) -> &Option<String> {
         self.inner.get_policy_source_arn()
     }
     /// Appends an item to the `PolicyInputList` list.
     /// An optional list of additional policies for which you want the list of context keys that are referenced.
+    #[inline]
     pub fn policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_input_list(input);
         self
     }
     /// Sets or clears the `PolicyInputList` member.
+    #[inline]
     pub fn set_policy_input_list(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_policy_input_list(input);
         self
     }
     /// The `PolicyInputList` member as currently set.
+    #[inline]
     pub fn get_policy_input_list(&self) -> &Option<Vec<String>> {
         self.inner.get_policy_input_list()
     }
@@ -401,6 +427,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetContextKeysForPrincipalPolicy`: `POST /` with the form body `Action=GetContextKeysForPrincipalPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetContextKeysForPrincipalPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -410,6 +437,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
@@ -420,6 +448,7 @@ pub(crate) fn parse_response(
         GetContextKeysForPrincipalPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -441,6 +470,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::xml::XmlError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct GetCredentialReportInput {}
 impl GetCredentialReportInput {
     /// Creates a new builder for [`GetCredentialReportInput`].
+    #[inline]
     pub fn builder() -> GetCredentialReportInputBuilder {
         <GetCredentialReportInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl GetCredentialReportInput {
 pub struct GetCredentialReportInputBuilder {}
 impl GetCredentialReportInputBuilder {
     /// Builds the [`GetCredentialReportInput`].
+    #[inline]
     pub fn build(self) -> GetCredentialReportInput {
         GetCredentialReportInput {}
     }
@@ -65,18 +67,22 @@ pub struct GetCredentialReportOutput {
 }
 impl GetCredentialReportOutput {
     /// Contains the credential report.
+    #[inline]
     pub fn content(&self) -> Option<&::awsrt::types::Blob> {
         self.content.as_ref()
     }
     /// The format (MIME type) of the credential report.
+    #[inline]
     pub fn report_format(&self) -> Option<&crate::types::ReportFormatType> {
         self.report_format.as_ref()
     }
     /// The date and time when the credential report was created, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601).
+    #[inline]
     pub fn generated_time(&self) -> Option<::awsrt::types::DateTime> {
         self.generated_time
     }
     /// Creates a new builder for [`GetCredentialReportOutput`].
+    #[inline]
     pub fn builder() -> GetCredentialReportOutputBuilder {
         <GetCredentialReportOutputBuilder as ::std::default::Default>::default()
     }
@@ -91,48 +97,58 @@ pub struct GetCredentialReportOutputBuilder {
 }
 impl GetCredentialReportOutputBuilder {
     /// Contains the credential report.
+    #[inline]
     pub fn content(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.content = Some(input.into());
         self
     }
     /// Sets or clears the `Content` member.
+    #[inline]
     pub fn set_content(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.content = input;
         self
     }
     /// The `Content` member as currently set.
+    #[inline]
     pub fn get_content(&self) -> &Option<::awsrt::types::Blob> {
         &self.content
     }
     /// The format (MIME type) of the credential report.
+    #[inline]
     pub fn report_format(mut self, input: impl Into<crate::types::ReportFormatType>) -> Self {
         self.report_format = Some(input.into());
         self
     }
     /// Sets or clears the `ReportFormat` member.
+    #[inline]
     pub fn set_report_format(mut self, input: Option<crate::types::ReportFormatType>) -> Self {
         self.report_format = input;
         self
     }
     /// The `ReportFormat` member as currently set.
+    #[inline]
     pub fn get_report_format(&self) -> &Option<crate::types::ReportFormatType> {
         &self.report_format
     }
     /// The date and time when the credential report was created, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601).
+    #[inline]
     pub fn generated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.generated_time = Some(input);
         self
     }
     /// Sets or clears the `GeneratedTime` member.
+    #[inline]
     pub fn set_generated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.generated_time = input;
         self
     }
     /// The `GeneratedTime` member as currently set.
+    #[inline]
     pub fn get_generated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.generated_time
     }
     /// Builds the [`GetCredentialReportOutput`].
+    #[inline]
     pub fn build(self) -> GetCredentialReportOutput {
         GetCredentialReportOutput {
             content: self.content,
@@ -157,6 +173,7 @@ pub enum GetCredentialReportError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetCredentialReportError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -180,18 +197,22 @@ impl GetCredentialReportError {
         })
     }
     /// Whether this is a `CredentialReportExpiredException`.
+    #[inline]
     pub fn is_credential_report_expired_exception(&self) -> bool {
         matches!(self, Self::CredentialReportExpiredException(_))
     }
     /// Whether this is a `CredentialReportNotPresentException`.
+    #[inline]
     pub fn is_credential_report_not_present_exception(&self) -> bool {
         matches!(self, Self::CredentialReportNotPresentException(_))
     }
     /// Whether this is a `CredentialReportNotReadyException`.
+    #[inline]
     pub fn is_credential_report_not_ready_exception(&self) -> bool {
         matches!(self, Self::CredentialReportNotReadyException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -279,6 +300,7 @@ impl GetCredentialReportFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetCredentialReportOutput, ::awsrt::error::SdkError<GetCredentialReportError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -369,6 +391,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetCredentialReport`: `POST /` with the form body `Action=GetCredentialReport&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetCredentialReportInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -378,6 +401,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetCredentialReportOutput, ::awsrt::error::SdkError<GetCredentialReportError>> {
@@ -388,11 +412,13 @@ pub(crate) fn parse_response(
         GetCredentialReportError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &GetCredentialReportInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetCredentialReportOutput, ::awsrt::xml::XmlError> {

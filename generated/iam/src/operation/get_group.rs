@@ -32,18 +32,22 @@ pub struct GetGroupInput {
 }
 impl GetGroupInput {
     /// The name of the group.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`GetGroupInput`].
+    #[inline]
     pub fn builder() -> GetGroupInputBuilder {
         <GetGroupInputBuilder as ::std::default::Default>::default()
     }
@@ -59,44 +63,53 @@ pub struct GetGroupInputBuilder {
 impl GetGroupInputBuilder {
     /// The name of the group.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -105,6 +118,7 @@ impl GetGroupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetGroupInput, ::awsrt::error::BuildError> {
         Ok(GetGroupInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -148,22 +162,27 @@ pub struct GetGroupOutput {
 }
 impl GetGroupOutput {
     /// A structure that contains details about the group.
+    #[inline]
     pub fn group(&self) -> &crate::types::Group {
         &self.group
     }
     /// A list of users in the group.
+    #[inline]
     pub fn users(&self) -> &[crate::types::User] {
         &self.users
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`GetGroupOutput`].
+    #[inline]
     pub fn builder() -> GetGroupOutputBuilder {
         <GetGroupOutputBuilder as ::std::default::Default>::default()
     }
@@ -180,59 +199,71 @@ pub struct GetGroupOutputBuilder {
 impl GetGroupOutputBuilder {
     /// A structure that contains details about the group.
     /// This member is required.
+    #[inline]
     pub fn group(mut self, input: crate::types::Group) -> Self {
         self.group = Some(input);
         self
     }
     /// Sets or clears the `Group` member.
+    #[inline]
     pub fn set_group(mut self, input: Option<crate::types::Group>) -> Self {
         self.group = input;
         self
     }
     /// The `Group` member as currently set.
+    #[inline]
     pub fn get_group(&self) -> &Option<crate::types::Group> {
         &self.group
     }
     /// Appends an item to the `Users` list.
     /// A list of users in the group.
+    #[inline]
     pub fn users(mut self, input: crate::types::User) -> Self {
         self.users.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Users` member.
+    #[inline]
     pub fn set_users(mut self, input: Option<Vec<crate::types::User>>) -> Self {
         self.users = input;
         self
     }
     /// The `Users` member as currently set.
+    #[inline]
     pub fn get_users(&self) -> &Option<Vec<crate::types::User>> {
         &self.users
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -241,6 +272,7 @@ impl GetGroupOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetGroupOutput, ::awsrt::error::BuildError> {
         Ok(GetGroupOutput {
             group: self.group.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -268,6 +300,7 @@ pub enum GetGroupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetGroupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -285,10 +318,12 @@ impl GetGroupError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -374,6 +409,7 @@ impl GetGroupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -430,44 +466,53 @@ impl<M> GetGroupFluentBuilder<M> {
     }
     /// The name of the group.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -508,6 +553,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetGroup`: `POST /` with the form body `Action=GetGroup&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetGroupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -517,6 +563,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>> {
@@ -527,6 +574,7 @@ pub(crate) fn parse_response(
         GetGroupError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetGroupInput) {
     {
         let value = &v.group_name;
@@ -539,6 +587,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Get
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetGroupOutput, ::awsrt::xml::XmlError> {

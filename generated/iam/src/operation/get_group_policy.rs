@@ -30,14 +30,17 @@ pub struct GetGroupPolicyInput {
 }
 impl GetGroupPolicyInput {
     /// The name of the group the policy is associated with.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// The name of the policy document to get.
+    #[inline]
     pub fn policy_name(&self) -> &str {
         &self.policy_name
     }
     /// Creates a new builder for [`GetGroupPolicyInput`].
+    #[inline]
     pub fn builder() -> GetGroupPolicyInputBuilder {
         <GetGroupPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct GetGroupPolicyInputBuilder {
 impl GetGroupPolicyInputBuilder {
     /// The name of the group the policy is associated with.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The name of the policy document to get.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
@@ -85,6 +94,7 @@ impl GetGroupPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetGroupPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetGroupPolicyInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -130,18 +140,22 @@ pub struct GetGroupPolicyOutput {
 }
 impl GetGroupPolicyOutput {
     /// The group the policy is associated with.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// The name of the policy.
+    #[inline]
     pub fn policy_name(&self) -> &str {
         &self.policy_name
     }
     /// The policy document.
+    #[inline]
     pub fn policy_document(&self) -> &str {
         &self.policy_document
     }
     /// Creates a new builder for [`GetGroupPolicyOutput`].
+    #[inline]
     pub fn builder() -> GetGroupPolicyOutputBuilder {
         <GetGroupPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -157,46 +171,55 @@ pub struct GetGroupPolicyOutputBuilder {
 impl GetGroupPolicyOutputBuilder {
     /// The group the policy is associated with.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The name of the policy.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// The policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.policy_document = input;
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         &self.policy_document
     }
@@ -205,6 +228,7 @@ impl GetGroupPolicyOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetGroupPolicyOutput, ::awsrt::error::BuildError> {
         Ok(GetGroupPolicyOutput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -234,6 +258,7 @@ pub enum GetGroupPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetGroupPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -251,10 +276,12 @@ impl GetGroupPolicyError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -340,6 +367,7 @@ impl GetGroupPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -396,31 +424,37 @@ impl<M> GetGroupPolicyFluentBuilder<M> {
     }
     /// The name of the group the policy is associated with.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
     /// The name of the policy document to get.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_name(input);
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_name(input);
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         self.inner.get_policy_name()
     }
@@ -461,6 +495,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetGroupPolicy`: `POST /` with the form body `Action=GetGroupPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetGroupPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -470,6 +505,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>> {
@@ -480,6 +516,7 @@ pub(crate) fn parse_response(
         GetGroupPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetGroupPolicyInput) {
     {
         let value = &v.group_name;
@@ -490,6 +527,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Get
         w.pair(&format!("{prefix}{}", "PolicyName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetGroupPolicyOutput, ::awsrt::xml::XmlError> {

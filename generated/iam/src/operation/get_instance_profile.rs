@@ -26,10 +26,12 @@ pub struct GetInstanceProfileInput {
 }
 impl GetInstanceProfileInput {
     /// The name of the instance profile to get information about.
+    #[inline]
     pub fn instance_profile_name(&self) -> &str {
         &self.instance_profile_name
     }
     /// Creates a new builder for [`GetInstanceProfileInput`].
+    #[inline]
     pub fn builder() -> GetInstanceProfileInputBuilder {
         <GetInstanceProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct GetInstanceProfileInputBuilder {
 impl GetInstanceProfileInputBuilder {
     /// The name of the instance profile to get information about.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.instance_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.instance_profile_name = input;
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         &self.instance_profile_name
     }
@@ -61,6 +66,7 @@ impl GetInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(GetInstanceProfileInput {
             instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct GetInstanceProfileOutput {
 }
 impl GetInstanceProfileOutput {
     /// A structure containing details about the instance profile.
+    #[inline]
     pub fn instance_profile(&self) -> &crate::types::InstanceProfile {
         &self.instance_profile
     }
     /// Creates a new builder for [`GetInstanceProfileOutput`].
+    #[inline]
     pub fn builder() -> GetInstanceProfileOutputBuilder {
         <GetInstanceProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -113,16 +121,19 @@ pub struct GetInstanceProfileOutputBuilder {
 impl GetInstanceProfileOutputBuilder {
     /// A structure containing details about the instance profile.
     /// This member is required.
+    #[inline]
     pub fn instance_profile(mut self, input: crate::types::InstanceProfile) -> Self {
         self.instance_profile = Some(input);
         self
     }
     /// Sets or clears the `InstanceProfile` member.
+    #[inline]
     pub fn set_instance_profile(mut self, input: Option<crate::types::InstanceProfile>) -> Self {
         self.instance_profile = input;
         self
     }
     /// The `InstanceProfile` member as currently set.
+    #[inline]
     pub fn get_instance_profile(&self) -> &Option<crate::types::InstanceProfile> {
         &self.instance_profile
     }
@@ -131,6 +142,7 @@ impl GetInstanceProfileOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetInstanceProfileOutput, ::awsrt::error::BuildError> {
         Ok(GetInstanceProfileOutput {
             instance_profile: self.instance_profile.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -152,6 +164,7 @@ pub enum GetInstanceProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetInstanceProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -169,10 +182,12 @@ impl GetInstanceProfileError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -258,6 +273,7 @@ impl GetInstanceProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -314,16 +330,19 @@ impl<M> GetInstanceProfileFluentBuilder<M> {
     }
     /// The name of the instance profile to get information about.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.instance_profile_name(input);
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_instance_profile_name(input);
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         self.inner.get_instance_profile_name()
     }
@@ -364,6 +383,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetInstanceProfile`: `POST /` with the form body `Action=GetInstanceProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetInstanceProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -373,6 +393,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
@@ -383,6 +404,7 @@ pub(crate) fn parse_response(
         GetInstanceProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -393,6 +415,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "InstanceProfileName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetInstanceProfileOutput, ::awsrt::xml::XmlError> {

@@ -28,10 +28,12 @@ pub struct GetLoginProfileInput {
 }
 impl GetLoginProfileInput {
     /// The name of the user whose login profile you want to retrieve.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Creates a new builder for [`GetLoginProfileInput`].
+    #[inline]
     pub fn builder() -> GetLoginProfileInputBuilder {
         <GetLoginProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -44,20 +46,24 @@ pub struct GetLoginProfileInputBuilder {
 }
 impl GetLoginProfileInputBuilder {
     /// The name of the user whose login profile you want to retrieve.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Builds the [`GetLoginProfileInput`].
+    #[inline]
     pub fn build(self) -> GetLoginProfileInput {
         GetLoginProfileInput {
             user_name: self.user_name,
@@ -90,10 +96,12 @@ pub struct GetLoginProfileOutput {
 }
 impl GetLoginProfileOutput {
     /// A structure containing the user name and the profile creation date for the user.
+    #[inline]
     pub fn login_profile(&self) -> &crate::types::LoginProfile {
         &self.login_profile
     }
     /// Creates a new builder for [`GetLoginProfileOutput`].
+    #[inline]
     pub fn builder() -> GetLoginProfileOutputBuilder {
         <GetLoginProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -107,16 +115,19 @@ pub struct GetLoginProfileOutputBuilder {
 impl GetLoginProfileOutputBuilder {
     /// A structure containing the user name and the profile creation date for the user.
     /// This member is required.
+    #[inline]
     pub fn login_profile(mut self, input: crate::types::LoginProfile) -> Self {
         self.login_profile = Some(input);
         self
     }
     /// Sets or clears the `LoginProfile` member.
+    #[inline]
     pub fn set_login_profile(mut self, input: Option<crate::types::LoginProfile>) -> Self {
         self.login_profile = input;
         self
     }
     /// The `LoginProfile` member as currently set.
+    #[inline]
     pub fn get_login_profile(&self) -> &Option<crate::types::LoginProfile> {
         &self.login_profile
     }
@@ -125,6 +136,7 @@ impl GetLoginProfileOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetLoginProfileOutput, ::awsrt::error::BuildError> {
         Ok(GetLoginProfileOutput {
             login_profile: self.login_profile.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -146,6 +158,7 @@ pub enum GetLoginProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetLoginProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -163,10 +176,12 @@ impl GetLoginProfileError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -252,6 +267,7 @@ impl GetLoginProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -307,16 +323,19 @@ impl<M> GetLoginProfileFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user whose login profile you want to retrieve.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -357,6 +376,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetLoginProfile`: `POST /` with the form body `Action=GetLoginProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetLoginProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -366,6 +386,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>> {
@@ -376,11 +397,13 @@ pub(crate) fn parse_response(
         GetLoginProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetLoginProfileInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetLoginProfileOutput, ::awsrt::xml::XmlError> {

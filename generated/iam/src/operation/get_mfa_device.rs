@@ -26,14 +26,17 @@ pub struct GetMfaDeviceInput {
 }
 impl GetMfaDeviceInput {
     /// Serial number that uniquely identifies the MFA device.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// The friendly name identifying the user.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Creates a new builder for [`GetMfaDeviceInput`].
+    #[inline]
     pub fn builder() -> GetMfaDeviceInputBuilder {
         <GetMfaDeviceInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetMfaDeviceInputBuilder {
 impl GetMfaDeviceInputBuilder {
     /// Serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// The friendly name identifying the user.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
@@ -80,6 +89,7 @@ impl GetMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(GetMfaDeviceInput {
             serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -122,22 +132,27 @@ pub struct GetMfaDeviceOutput {
 }
 impl GetMfaDeviceOutput {
     /// The friendly name identifying the user.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Serial number that uniquely identifies the MFA device.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// The date that a specified user's MFA device was first enabled.
+    #[inline]
     pub fn enable_date(&self) -> Option<::awsrt::types::DateTime> {
         self.enable_date
     }
     /// The certifications of a specified user's MFA device.
+    #[inline]
     pub fn certifications(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.certifications.as_ref()
     }
     /// Creates a new builder for [`GetMfaDeviceOutput`].
+    #[inline]
     pub fn builder() -> GetMfaDeviceOutputBuilder {
         <GetMfaDeviceOutputBuilder as ::std::default::Default>::default()
     }
@@ -153,56 +168,67 @@ pub struct GetMfaDeviceOutputBuilder {
 }
 impl GetMfaDeviceOutputBuilder {
     /// The friendly name identifying the user.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// The date that a specified user's MFA device was first enabled.
+    #[inline]
     pub fn enable_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.enable_date = Some(input);
         self
     }
     /// Sets or clears the `EnableDate` member.
+    #[inline]
     pub fn set_enable_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.enable_date = input;
         self
     }
     /// The `EnableDate` member as currently set.
+    #[inline]
     pub fn get_enable_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.enable_date
     }
     /// Inserts an entry into the `Certifications` map.
     /// The certifications of a specified user's MFA device.
+    #[inline]
     pub fn certifications(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.certifications.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Certifications` member.
+    #[inline]
     pub fn set_certifications(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -211,6 +237,7 @@ impl GetMfaDeviceOutputBuilder {
         self
     }
     /// The `Certifications` member as currently set.
+    #[inline]
     pub fn get_certifications(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.certifications
     }
@@ -219,6 +246,7 @@ impl GetMfaDeviceOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetMfaDeviceOutput, ::awsrt::error::BuildError> {
         Ok(GetMfaDeviceOutput {
             user_name: self.user_name,
@@ -243,6 +271,7 @@ pub enum GetMfaDeviceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetMfaDeviceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -260,10 +289,12 @@ impl GetMfaDeviceError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -349,6 +380,7 @@ impl GetMfaDeviceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetMfaDeviceOutput, ::awsrt::error::SdkError<GetMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -405,30 +437,36 @@ impl<M> GetMfaDeviceFluentBuilder<M> {
     }
     /// Serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
     /// The friendly name identifying the user.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -469,6 +507,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetMFADevice`: `POST /` with the form body `Action=GetMFADevice&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetMfaDeviceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -478,6 +517,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetMfaDeviceOutput, ::awsrt::error::SdkError<GetMfaDeviceError>> {
@@ -488,6 +528,7 @@ pub(crate) fn parse_response(
         GetMfaDeviceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetMfaDeviceInput) {
     {
         let value = &v.serial_number;
@@ -497,6 +538,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Get
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetMfaDeviceOutput, ::awsrt::xml::XmlError> {

@@ -27,10 +27,12 @@ pub struct GetOpenIdConnectProviderInput {
 }
 impl GetOpenIdConnectProviderInput {
     /// The Amazon Resource Name (ARN) of the OIDC provider resource object in IAM to get information for.
+    #[inline]
     pub fn open_id_connect_provider_arn(&self) -> &str {
         &self.open_id_connect_provider_arn
     }
     /// Creates a new builder for [`GetOpenIdConnectProviderInput`].
+    #[inline]
     pub fn builder() -> GetOpenIdConnectProviderInputBuilder {
         <GetOpenIdConnectProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -44,16 +46,19 @@ pub struct GetOpenIdConnectProviderInputBuilder {
 impl GetOpenIdConnectProviderInputBuilder {
     /// The Amazon Resource Name (ARN) of the OIDC provider resource object in IAM to get information for.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.open_id_connect_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.open_id_connect_provider_arn = input;
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         &self.open_id_connect_provider_arn
     }
@@ -62,6 +67,7 @@ impl GetOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(GetOpenIdConnectProviderInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -106,26 +112,32 @@ pub struct GetOpenIdConnectProviderOutput {
 }
 impl GetOpenIdConnectProviderOutput {
     /// The URL that the IAM OIDC provider resource object is associated with.
+    #[inline]
     pub fn url(&self) -> Option<&str> {
         self.url.as_deref()
     }
     /// A list of client IDs (also known as audiences) that are associated with the specified IAM OIDC provider resource object.
+    #[inline]
     pub fn client_id_list(&self) -> &[String] {
         self.client_id_list.as_deref().unwrap_or_default()
     }
     /// A list of certificate thumbprints that are associated with the specified IAM OIDC provider resource object.
+    #[inline]
     pub fn thumbprint_list(&self) -> &[String] {
         self.thumbprint_list.as_deref().unwrap_or_default()
     }
     /// The date and time when the IAM OIDC provider resource object was created in the Amazon Web Services account.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// A list of tags that are attached to the specified IAM OIDC provider.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn builder() -> GetOpenIdConnectProviderOutputBuilder {
         <GetOpenIdConnectProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -142,79 +154,95 @@ pub struct GetOpenIdConnectProviderOutputBuilder {
 }
 impl GetOpenIdConnectProviderOutputBuilder {
     /// The URL that the IAM OIDC provider resource object is associated with.
+    #[inline]
     pub fn url(mut self, input: impl Into<String>) -> Self {
         self.url = Some(input.into());
         self
     }
     /// Sets or clears the `Url` member.
+    #[inline]
     pub fn set_url(mut self, input: Option<String>) -> Self {
         self.url = input;
         self
     }
     /// The `Url` member as currently set.
+    #[inline]
     pub fn get_url(&self) -> &Option<String> {
         &self.url
     }
     /// Appends an item to the `ClientIDList` list.
     /// A list of client IDs (also known as audiences) that are associated with the specified IAM OIDC provider resource object.
+    #[inline]
     pub fn client_id_list(mut self, input: impl Into<String>) -> Self {
         self.client_id_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ClientIDList` member.
+    #[inline]
     pub fn set_client_id_list(mut self, input: Option<Vec<String>>) -> Self {
         self.client_id_list = input;
         self
     }
     /// The `ClientIDList` member as currently set.
+    #[inline]
     pub fn get_client_id_list(&self) -> &Option<Vec<String>> {
         &self.client_id_list
     }
     /// Appends an item to the `ThumbprintList` list.
     /// A list of certificate thumbprints that are associated with the specified IAM OIDC provider resource object.
+    #[inline]
     pub fn thumbprint_list(mut self, input: impl Into<String>) -> Self {
         self.thumbprint_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ThumbprintList` member.
+    #[inline]
     pub fn set_thumbprint_list(mut self, input: Option<Vec<String>>) -> Self {
         self.thumbprint_list = input;
         self
     }
     /// The `ThumbprintList` member as currently set.
+    #[inline]
     pub fn get_thumbprint_list(&self) -> &Option<Vec<String>> {
         &self.thumbprint_list
     }
     /// The date and time when the IAM OIDC provider resource object was created in the Amazon Web Services account.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are attached to the specified IAM OIDC provider.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Builds the [`GetOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn build(self) -> GetOpenIdConnectProviderOutput {
         GetOpenIdConnectProviderOutput {
             url: self.url,
@@ -239,6 +267,7 @@ pub enum GetOpenIdConnectProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetOpenIdConnectProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,14 +288,17 @@ impl GetOpenIdConnectProviderError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -353,6 +385,7 @@ impl GetOpenIdConnectProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -409,16 +442,19 @@ impl<M> GetOpenIdConnectProviderFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the OIDC provider resource object in IAM to get information for.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.open_id_connect_provider_arn(input);
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_open_id_connect_provider_arn(input);
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         self.inner.get_open_id_connect_provider_arn()
     }
@@ -459,6 +495,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetOpenIDConnectProvider`: `POST /` with the form body `Action=GetOpenIDConnectProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -468,6 +505,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
@@ -478,6 +516,7 @@ pub(crate) fn parse_response(
         GetOpenIdConnectProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -488,6 +527,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "OpenIDConnectProviderArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {

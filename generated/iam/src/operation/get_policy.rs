@@ -26,10 +26,12 @@ pub struct GetPolicyInput {
 }
 impl GetPolicyInput {
     /// The Amazon Resource Name (ARN) of the managed policy that you want information about.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// Creates a new builder for [`GetPolicyInput`].
+    #[inline]
     pub fn builder() -> GetPolicyInputBuilder {
         <GetPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct GetPolicyInputBuilder {
 impl GetPolicyInputBuilder {
     /// The Amazon Resource Name (ARN) of the managed policy that you want information about.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
@@ -61,6 +66,7 @@ impl GetPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetPolicyInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct GetPolicyOutput {
 }
 impl GetPolicyOutput {
     /// A structure containing details about the policy.
+    #[inline]
     pub fn policy(&self) -> Option<&crate::types::Policy> {
         self.policy.as_ref()
     }
     /// Creates a new builder for [`GetPolicyOutput`].
+    #[inline]
     pub fn builder() -> GetPolicyOutputBuilder {
         <GetPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,20 +120,24 @@ pub struct GetPolicyOutputBuilder {
 }
 impl GetPolicyOutputBuilder {
     /// A structure containing details about the policy.
+    #[inline]
     pub fn policy(mut self, input: crate::types::Policy) -> Self {
         self.policy = Some(input);
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<crate::types::Policy>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<crate::types::Policy> {
         &self.policy
     }
     /// Builds the [`GetPolicyOutput`].
+    #[inline]
     pub fn build(self) -> GetPolicyOutput {
         GetPolicyOutput {
             policy: self.policy,
@@ -146,6 +158,7 @@ pub enum GetPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -166,14 +179,17 @@ impl GetPolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -260,6 +276,7 @@ impl GetPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetPolicyOutput, ::awsrt::error::SdkError<GetPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -316,16 +333,19 @@ impl<M> GetPolicyFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the managed policy that you want information about.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
@@ -366,6 +386,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetPolicy`: `POST /` with the form body `Action=GetPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -375,6 +396,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetPolicyOutput, ::awsrt::error::SdkError<GetPolicyError>> {
@@ -385,12 +407,14 @@ pub(crate) fn parse_response(
         GetPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetPolicyInput) {
     {
         let value = &v.policy_arn;
         w.pair(&format!("{prefix}{}", "PolicyArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetPolicyOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct GetPolicyVersionInput {
 }
 impl GetPolicyVersionInput {
     /// The Amazon Resource Name (ARN) of the managed policy that you want information about.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// Identifies the policy version to retrieve.
+    #[inline]
     pub fn version_id(&self) -> &str {
         &self.version_id
     }
     /// Creates a new builder for [`GetPolicyVersionInput`].
+    #[inline]
     pub fn builder() -> GetPolicyVersionInputBuilder {
         <GetPolicyVersionInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct GetPolicyVersionInputBuilder {
 impl GetPolicyVersionInputBuilder {
     /// The Amazon Resource Name (ARN) of the managed policy that you want information about.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// Identifies the policy version to retrieve.
     /// This member is required.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
@@ -85,6 +94,7 @@ impl GetPolicyVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetPolicyVersionInput, ::awsrt::error::BuildError> {
         Ok(GetPolicyVersionInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -124,10 +134,12 @@ pub struct GetPolicyVersionOutput {
 }
 impl GetPolicyVersionOutput {
     /// A structure containing details about the policy version.
+    #[inline]
     pub fn policy_version(&self) -> Option<&crate::types::PolicyVersion> {
         self.policy_version.as_ref()
     }
     /// Creates a new builder for [`GetPolicyVersionOutput`].
+    #[inline]
     pub fn builder() -> GetPolicyVersionOutputBuilder {
         <GetPolicyVersionOutputBuilder as ::std::default::Default>::default()
     }
@@ -140,20 +152,24 @@ pub struct GetPolicyVersionOutputBuilder {
 }
 impl GetPolicyVersionOutputBuilder {
     /// A structure containing details about the policy version.
+    #[inline]
     pub fn policy_version(mut self, input: crate::types::PolicyVersion) -> Self {
         self.policy_version = Some(input);
         self
     }
     /// Sets or clears the `PolicyVersion` member.
+    #[inline]
     pub fn set_policy_version(mut self, input: Option<crate::types::PolicyVersion>) -> Self {
         self.policy_version = input;
         self
     }
     /// The `PolicyVersion` member as currently set.
+    #[inline]
     pub fn get_policy_version(&self) -> &Option<crate::types::PolicyVersion> {
         &self.policy_version
     }
     /// Builds the [`GetPolicyVersionOutput`].
+    #[inline]
     pub fn build(self) -> GetPolicyVersionOutput {
         GetPolicyVersionOutput {
             policy_version: self.policy_version,
@@ -174,6 +190,7 @@ pub enum GetPolicyVersionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetPolicyVersionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -194,14 +211,17 @@ impl GetPolicyVersionError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -288,6 +308,7 @@ impl GetPolicyVersionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -344,31 +365,37 @@ impl<M> GetPolicyVersionFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the managed policy that you want information about.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
     /// Identifies the policy version to retrieve.
     /// This member is required.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
@@ -409,6 +436,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetPolicyVersion`: `POST /` with the form body `Action=GetPolicyVersion&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetPolicyVersionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -418,6 +446,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>> {
@@ -428,6 +457,7 @@ pub(crate) fn parse_response(
         GetPolicyVersionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -442,6 +472,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "VersionId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetPolicyVersionOutput, ::awsrt::xml::XmlError> {

@@ -26,10 +26,12 @@ pub struct GetRoleInput {
 }
 impl GetRoleInput {
     /// The name of the IAM role to get information about.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// Creates a new builder for [`GetRoleInput`].
+    #[inline]
     pub fn builder() -> GetRoleInputBuilder {
         <GetRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct GetRoleInputBuilder {
 impl GetRoleInputBuilder {
     /// The name of the IAM role to get information about.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
@@ -61,6 +66,7 @@ impl GetRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetRoleInput, ::awsrt::error::BuildError> {
         Ok(GetRoleInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct GetRoleOutput {
 }
 impl GetRoleOutput {
     /// A structure containing details about the IAM role.
+    #[inline]
     pub fn role(&self) -> &crate::types::Role {
         &self.role
     }
     /// Creates a new builder for [`GetRoleOutput`].
+    #[inline]
     pub fn builder() -> GetRoleOutputBuilder {
         <GetRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -113,16 +121,19 @@ pub struct GetRoleOutputBuilder {
 impl GetRoleOutputBuilder {
     /// A structure containing details about the IAM role.
     /// This member is required.
+    #[inline]
     pub fn role(mut self, input: crate::types::Role) -> Self {
         self.role = Some(input);
         self
     }
     /// Sets or clears the `Role` member.
+    #[inline]
     pub fn set_role(mut self, input: Option<crate::types::Role>) -> Self {
         self.role = input;
         self
     }
     /// The `Role` member as currently set.
+    #[inline]
     pub fn get_role(&self) -> &Option<crate::types::Role> {
         &self.role
     }
@@ -131,6 +142,7 @@ impl GetRoleOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetRoleOutput, ::awsrt::error::BuildError> {
         Ok(GetRoleOutput {
             role: self.role.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -152,6 +164,7 @@ pub enum GetRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -169,10 +182,12 @@ impl GetRoleError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -258,6 +273,7 @@ impl GetRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetRoleOutput, ::awsrt::error::SdkError<GetRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -314,16 +330,19 @@ impl<M> GetRoleFluentBuilder<M> {
     }
     /// The name of the IAM role to get information about.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
@@ -361,6 +380,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetRole`: `POST /` with the form body `Action=GetRole&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -370,6 +390,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetRoleOutput, ::awsrt::error::SdkError<GetRoleError>> {
@@ -380,12 +401,14 @@ pub(crate) fn parse_response(
         GetRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetRoleInput) {
     {
         let value = &v.role_name;
         w.pair(&format!("{prefix}{}", "RoleName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetRoleOutput, ::awsrt::xml::XmlError> {

@@ -27,10 +27,12 @@ pub struct GetSamlProviderInput {
 }
 impl GetSamlProviderInput {
     /// The Amazon Resource Name (ARN) of the SAML provider resource object in IAM to get information about.
+    #[inline]
     pub fn saml_provider_arn(&self) -> &str {
         &self.saml_provider_arn
     }
     /// Creates a new builder for [`GetSamlProviderInput`].
+    #[inline]
     pub fn builder() -> GetSamlProviderInputBuilder {
         <GetSamlProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -44,16 +46,19 @@ pub struct GetSamlProviderInputBuilder {
 impl GetSamlProviderInputBuilder {
     /// The Amazon Resource Name (ARN) of the SAML provider resource object in IAM to get information about.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.saml_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.saml_provider_arn = input;
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         &self.saml_provider_arn
     }
@@ -62,6 +67,7 @@ impl GetSamlProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSamlProviderInput, ::awsrt::error::BuildError> {
         Ok(GetSamlProviderInput {
             saml_provider_arn: self.saml_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -111,34 +117,42 @@ pub struct GetSamlProviderOutput {
 }
 impl GetSamlProviderOutput {
     /// The unique identifier assigned to the SAML provider.
+    #[inline]
     pub fn saml_provider_uuid(&self) -> Option<&str> {
         self.saml_provider_uuid.as_deref()
     }
     /// The XML metadata document that includes information about an identity provider.
+    #[inline]
     pub fn saml_metadata_document(&self) -> Option<&str> {
         self.saml_metadata_document.as_deref()
     }
     /// The date and time when the SAML provider was created.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// The expiration date and time for the SAML provider.
+    #[inline]
     pub fn valid_until(&self) -> Option<::awsrt::types::DateTime> {
         self.valid_until
     }
     /// A list of tags that are attached to the specified IAM SAML provider.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Specifies the encryption setting for the SAML provider.
+    #[inline]
     pub fn assertion_encryption_mode(&self) -> Option<&crate::types::AssertionEncryptionModeType> {
         self.assertion_encryption_mode.as_ref()
     }
     /// The private key metadata for the SAML provider.
+    #[inline]
     pub fn private_key_list(&self) -> &[crate::types::SamlPrivateKey] {
         self.private_key_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetSamlProviderOutput`].
+    #[inline]
     pub fn builder() -> GetSamlProviderOutputBuilder {
         <GetSamlProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -157,77 +171,93 @@ pub struct GetSamlProviderOutputBuilder {
 }
 impl GetSamlProviderOutputBuilder {
     /// The unique identifier assigned to the SAML provider.
+    #[inline]
     pub fn saml_provider_uuid(mut self, input: impl Into<String>) -> Self {
         self.saml_provider_uuid = Some(input.into());
         self
     }
     /// Sets or clears the `SAMLProviderUUID` member.
+    #[inline]
     pub fn set_saml_provider_uuid(mut self, input: Option<String>) -> Self {
         self.saml_provider_uuid = input;
         self
     }
     /// The `SAMLProviderUUID` member as currently set.
+    #[inline]
     pub fn get_saml_provider_uuid(&self) -> &Option<String> {
         &self.saml_provider_uuid
     }
     /// The XML metadata document that includes information about an identity provider.
+    #[inline]
     pub fn saml_metadata_document(mut self, input: impl Into<String>) -> Self {
         self.saml_metadata_document = Some(input.into());
         self
     }
     /// Sets or clears the `SAMLMetadataDocument` member.
+    #[inline]
     pub fn set_saml_metadata_document(mut self, input: Option<String>) -> Self {
         self.saml_metadata_document = input;
         self
     }
     /// The `SAMLMetadataDocument` member as currently set.
+    #[inline]
     pub fn get_saml_metadata_document(&self) -> &Option<String> {
         &self.saml_metadata_document
     }
     /// The date and time when the SAML provider was created.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// The expiration date and time for the SAML provider.
+    #[inline]
     pub fn valid_until(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.valid_until = Some(input);
         self
     }
     /// Sets or clears the `ValidUntil` member.
+    #[inline]
     pub fn set_valid_until(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.valid_until = input;
         self
     }
     /// The `ValidUntil` member as currently set.
+    #[inline]
     pub fn get_valid_until(&self) -> &Option<::awsrt::types::DateTime> {
         &self.valid_until
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are attached to the specified IAM SAML provider.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Specifies the encryption setting for the SAML provider.
+    #[inline]
     pub fn assertion_encryption_mode(
         mut self,
         input: impl Into<crate::types::AssertionEncryptionModeType>,
@@ -236,6 +266,7 @@ impl GetSamlProviderOutputBuilder {
         self
     }
     /// Sets or clears the `AssertionEncryptionMode` member.
+    #[inline]
     pub fn set_assertion_encryption_mode(
         mut self,
         input: Option<crate::types::AssertionEncryptionModeType>,
@@ -244,6 +275,7 @@ impl GetSamlProviderOutputBuilder {
         self
     }
     /// The `AssertionEncryptionMode` member as currently set.
+    #[inline]
     pub fn get_assertion_encryption_mode(
         &self,
     ) -> &Option<crate::types::AssertionEncryptionModeType> {
@@ -251,11 +283,13 @@ impl GetSamlProviderOutputBuilder {
     }
     /// Appends an item to the `PrivateKeyList` list.
     /// The private key metadata for the SAML provider.
+    #[inline]
     pub fn private_key_list(mut self, input: crate::types::SamlPrivateKey) -> Self {
         self.private_key_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PrivateKeyList` member.
+    #[inline]
     pub fn set_private_key_list(
         mut self,
         input: Option<Vec<crate::types::SamlPrivateKey>>,
@@ -264,10 +298,12 @@ impl GetSamlProviderOutputBuilder {
         self
     }
     /// The `PrivateKeyList` member as currently set.
+    #[inline]
     pub fn get_private_key_list(&self) -> &Option<Vec<crate::types::SamlPrivateKey>> {
         &self.private_key_list
     }
     /// Builds the [`GetSamlProviderOutput`].
+    #[inline]
     pub fn build(self) -> GetSamlProviderOutput {
         GetSamlProviderOutput {
             saml_provider_uuid: self.saml_provider_uuid,
@@ -294,6 +330,7 @@ pub enum GetSamlProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSamlProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -314,14 +351,17 @@ impl GetSamlProviderError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -408,6 +448,7 @@ impl GetSamlProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -464,16 +505,19 @@ impl<M> GetSamlProviderFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the SAML provider resource object in IAM to get information about.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.saml_provider_arn(input);
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_saml_provider_arn(input);
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         self.inner.get_saml_provider_arn()
     }
@@ -514,6 +558,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSAMLProvider`: `POST /` with the form body `Action=GetSAMLProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSamlProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -523,6 +568,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>> {
@@ -533,12 +579,14 @@ pub(crate) fn parse_response(
         GetSamlProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetSamlProviderInput) {
     {
         let value = &v.saml_provider_arn;
         w.pair(&format!("{prefix}{}", "SAMLProviderArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetSamlProviderOutput, ::awsrt::xml::XmlError> {

@@ -26,10 +26,12 @@ pub struct GetServerCertificateInput {
 }
 impl GetServerCertificateInput {
     /// The name of the server certificate you want to retrieve information about.
+    #[inline]
     pub fn server_certificate_name(&self) -> &str {
         &self.server_certificate_name
     }
     /// Creates a new builder for [`GetServerCertificateInput`].
+    #[inline]
     pub fn builder() -> GetServerCertificateInputBuilder {
         <GetServerCertificateInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct GetServerCertificateInputBuilder {
 impl GetServerCertificateInputBuilder {
     /// The name of the server certificate you want to retrieve information about.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.server_certificate_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.server_certificate_name = input;
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         &self.server_certificate_name
     }
@@ -61,6 +66,7 @@ impl GetServerCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetServerCertificateInput, ::awsrt::error::BuildError> {
         Ok(GetServerCertificateInput {
             server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct GetServerCertificateOutput {
 }
 impl GetServerCertificateOutput {
     /// A structure containing details about the server certificate.
+    #[inline]
     pub fn server_certificate(&self) -> &crate::types::ServerCertificate {
         &self.server_certificate
     }
     /// Creates a new builder for [`GetServerCertificateOutput`].
+    #[inline]
     pub fn builder() -> GetServerCertificateOutputBuilder {
         <GetServerCertificateOutputBuilder as ::std::default::Default>::default()
     }
@@ -113,11 +121,13 @@ pub struct GetServerCertificateOutputBuilder {
 impl GetServerCertificateOutputBuilder {
     /// A structure containing details about the server certificate.
     /// This member is required.
+    #[inline]
     pub fn server_certificate(mut self, input: crate::types::ServerCertificate) -> Self {
         self.server_certificate = Some(input);
         self
     }
     /// Sets or clears the `ServerCertificate` member.
+    #[inline]
     pub fn set_server_certificate(
         mut self,
         input: Option<crate::types::ServerCertificate>,
@@ -126,6 +136,7 @@ impl GetServerCertificateOutputBuilder {
         self
     }
     /// The `ServerCertificate` member as currently set.
+    #[inline]
     pub fn get_server_certificate(&self) -> &Option<crate::types::ServerCertificate> {
         &self.server_certificate
     }
@@ -134,6 +145,7 @@ impl GetServerCertificateOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetServerCertificateOutput, ::awsrt::error::BuildError> {
         Ok(GetServerCertificateOutput {
             server_certificate: self.server_certificate.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -155,6 +167,7 @@ pub enum GetServerCertificateError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetServerCertificateError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -172,10 +185,12 @@ impl GetServerCertificateError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -261,6 +276,7 @@ impl GetServerCertificateFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -317,16 +333,19 @@ impl<M> GetServerCertificateFluentBuilder<M> {
     }
     /// The name of the server certificate you want to retrieve information about.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.server_certificate_name(input);
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_server_certificate_name(input);
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         self.inner.get_server_certificate_name()
     }
@@ -367,6 +386,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetServerCertificate`: `POST /` with the form body `Action=GetServerCertificate&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetServerCertificateInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -376,6 +396,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
@@ -386,6 +407,7 @@ pub(crate) fn parse_response(
         GetServerCertificateError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -396,6 +418,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ServerCertificateName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetServerCertificateOutput, ::awsrt::xml::XmlError> {

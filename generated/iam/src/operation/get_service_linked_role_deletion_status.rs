@@ -24,10 +24,12 @@ pub struct GetServiceLinkedRoleDeletionStatusInput {
 }
 impl GetServiceLinkedRoleDeletionStatusInput {
     /// The deletion task identifier.
+    #[inline]
     pub fn deletion_task_id(&self) -> &str {
         &self.deletion_task_id
     }
     /// Creates a new builder for [`GetServiceLinkedRoleDeletionStatusInput`].
+    #[inline]
     pub fn builder() -> GetServiceLinkedRoleDeletionStatusInputBuilder {
         <GetServiceLinkedRoleDeletionStatusInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct GetServiceLinkedRoleDeletionStatusInputBuilder {
 impl GetServiceLinkedRoleDeletionStatusInputBuilder {
     /// The deletion task identifier.
     /// This member is required.
+    #[inline]
     pub fn deletion_task_id(mut self, input: impl Into<String>) -> Self {
         self.deletion_task_id = Some(input.into());
         self
     }
     /// Sets or clears the `DeletionTaskId` member.
+    #[inline]
     pub fn set_deletion_task_id(mut self, input: Option<String>) -> Self {
         self.deletion_task_id = input;
         self
     }
     /// The `DeletionTaskId` member as currently set.
+    #[inline]
     pub fn get_deletion_task_id(&self) -> &Option<String> {
         &self.deletion_task_id
     }
@@ -59,6 +64,7 @@ impl GetServiceLinkedRoleDeletionStatusInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetServiceLinkedRoleDeletionStatusInput, ::awsrt::error::BuildError> {
         Ok(GetServiceLinkedRoleDeletionStatusInput {
             deletion_task_id: self.deletion_task_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,14 +102,17 @@ pub struct GetServiceLinkedRoleDeletionStatusOutput {
 }
 impl GetServiceLinkedRoleDeletionStatusOutput {
     /// The status of the deletion.
+    #[inline]
     pub fn status(&self) -> &crate::types::DeletionTaskStatusType {
         &self.status
     }
     /// An object that contains details about the reason the deletion failed.
+    #[inline]
     pub fn reason(&self) -> Option<&crate::types::DeletionTaskFailureReasonType> {
         self.reason.as_ref()
     }
     /// Creates a new builder for [`GetServiceLinkedRoleDeletionStatusOutput`].
+    #[inline]
     pub fn builder() -> GetServiceLinkedRoleDeletionStatusOutputBuilder {
         <GetServiceLinkedRoleDeletionStatusOutputBuilder as ::std::default::Default>::default()
     }
@@ -118,25 +127,30 @@ pub struct GetServiceLinkedRoleDeletionStatusOutputBuilder {
 impl GetServiceLinkedRoleDeletionStatusOutputBuilder {
     /// The status of the deletion.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::DeletionTaskStatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::DeletionTaskStatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::DeletionTaskStatusType> {
         &self.status
     }
     /// An object that contains details about the reason the deletion failed.
+    #[inline]
     pub fn reason(mut self, input: crate::types::DeletionTaskFailureReasonType) -> Self {
         self.reason = Some(input);
         self
     }
     /// Sets or clears the `Reason` member.
+    #[inline]
     pub fn set_reason(
         mut self,
         input: Option<crate::types::DeletionTaskFailureReasonType>,
@@ -145,6 +159,7 @@ impl GetServiceLinkedRoleDeletionStatusOutputBuilder {
         self
     }
     /// The `Reason` member as currently set.
+    #[inline]
     pub fn get_reason(&self) -> &Option<crate::types::DeletionTaskFailureReasonType> {
         &self.reason
     }
@@ -153,6 +168,7 @@ impl GetServiceLinkedRoleDeletionStatusOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::BuildError> {
         Ok(GetServiceLinkedRoleDeletionStatusOutput {
             status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -177,6 +193,7 @@ pub enum GetServiceLinkedRoleDeletionStatusError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetServiceLinkedRoleDeletionStatusError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -197,14 +214,17 @@ impl GetServiceLinkedRoleDeletionStatusError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -291,6 +311,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -347,16 +368,19 @@ impl<M> GetServiceLinkedRoleDeletionStatusFluentBuilder<M> {
     }
     /// The deletion task identifier.
     /// This member is required.
+    #[inline]
     pub fn deletion_task_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.deletion_task_id(input);
         self
     }
     /// Sets or clears the `DeletionTaskId` member.
+    #[inline]
     pub fn set_deletion_task_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_deletion_task_id(input);
         self
     }
     /// The `DeletionTaskId` member as currently set.
+    #[inline]
     pub fn get_deletion_task_id(&self) -> &Option<String> {
         self.inner.get_deletion_task_id()
     }
@@ -397,6 +421,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetServiceLinkedRoleDeletionStatus`: `POST /` with the form body `Action=GetServiceLinkedRoleDeletionStatus&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetServiceLinkedRoleDeletionStatusInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -406,6 +431,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
@@ -416,6 +442,7 @@ pub(crate) fn parse_response(
         GetServiceLinkedRoleDeletionStatusError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -426,6 +453,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "DeletionTaskId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::xml::XmlError> {

@@ -33,18 +33,22 @@ pub struct GetSshPublicKeyInput {
 }
 impl GetSshPublicKeyInput {
     /// The name of the IAM user associated with the SSH public key.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
+    #[inline]
     pub fn ssh_public_key_id(&self) -> &str {
         &self.ssh_public_key_id
     }
     /// Specifies the public key encoding format to use in the response.
+    #[inline]
     pub fn encoding(&self) -> &crate::types::EncodingType {
         &self.encoding
     }
     /// Creates a new builder for [`GetSshPublicKeyInput`].
+    #[inline]
     pub fn builder() -> GetSshPublicKeyInputBuilder {
         <GetSshPublicKeyInputBuilder as ::std::default::Default>::default()
     }
@@ -60,46 +64,55 @@ pub struct GetSshPublicKeyInputBuilder {
 impl GetSshPublicKeyInputBuilder {
     /// The name of the IAM user associated with the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_id(mut self, input: impl Into<String>) -> Self {
         self.ssh_public_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSHPublicKeyId` member.
+    #[inline]
     pub fn set_ssh_public_key_id(mut self, input: Option<String>) -> Self {
         self.ssh_public_key_id = input;
         self
     }
     /// The `SSHPublicKeyId` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_id(&self) -> &Option<String> {
         &self.ssh_public_key_id
     }
     /// Specifies the public key encoding format to use in the response.
     /// This member is required.
+    #[inline]
     pub fn encoding(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding = Some(input.into());
         self
     }
     /// Sets or clears the `Encoding` member.
+    #[inline]
     pub fn set_encoding(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding = input;
         self
     }
     /// The `Encoding` member as currently set.
+    #[inline]
     pub fn get_encoding(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding
     }
@@ -108,6 +121,7 @@ impl GetSshPublicKeyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSshPublicKeyInput, ::awsrt::error::BuildError> {
         Ok(GetSshPublicKeyInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -152,10 +166,12 @@ pub struct GetSshPublicKeyOutput {
 }
 impl GetSshPublicKeyOutput {
     /// A structure containing details about the SSH public key.
+    #[inline]
     pub fn ssh_public_key(&self) -> Option<&crate::types::SshPublicKey> {
         self.ssh_public_key.as_ref()
     }
     /// Creates a new builder for [`GetSshPublicKeyOutput`].
+    #[inline]
     pub fn builder() -> GetSshPublicKeyOutputBuilder {
         <GetSshPublicKeyOutputBuilder as ::std::default::Default>::default()
     }
@@ -168,20 +184,24 @@ pub struct GetSshPublicKeyOutputBuilder {
 }
 impl GetSshPublicKeyOutputBuilder {
     /// A structure containing details about the SSH public key.
+    #[inline]
     pub fn ssh_public_key(mut self, input: crate::types::SshPublicKey) -> Self {
         self.ssh_public_key = Some(input);
         self
     }
     /// Sets or clears the `SSHPublicKey` member.
+    #[inline]
     pub fn set_ssh_public_key(mut self, input: Option<crate::types::SshPublicKey>) -> Self {
         self.ssh_public_key = input;
         self
     }
     /// The `SSHPublicKey` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key(&self) -> &Option<crate::types::SshPublicKey> {
         &self.ssh_public_key
     }
     /// Builds the [`GetSshPublicKeyOutput`].
+    #[inline]
     pub fn build(self) -> GetSshPublicKeyOutput {
         GetSshPublicKeyOutput {
             ssh_public_key: self.ssh_public_key,
@@ -202,6 +222,7 @@ pub enum GetSshPublicKeyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSshPublicKeyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -219,10 +240,12 @@ impl GetSshPublicKeyError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `UnrecognizedPublicKeyEncodingException`.
+    #[inline]
     pub fn is_unrecognized_public_key_encoding_exception(&self) -> bool {
         matches!(self, Self::UnrecognizedPublicKeyEncodingException(_))
     }
@@ -308,6 +331,7 @@ impl GetSshPublicKeyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -364,46 +388,55 @@ impl<M> GetSshPublicKeyFluentBuilder<M> {
     }
     /// The name of the IAM user associated with the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The unique identifier for the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.ssh_public_key_id(input);
         self
     }
     /// Sets or clears the `SSHPublicKeyId` member.
+    #[inline]
     pub fn set_ssh_public_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_ssh_public_key_id(input);
         self
     }
     /// The `SSHPublicKeyId` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_id(&self) -> &Option<String> {
         self.inner.get_ssh_public_key_id()
     }
     /// Specifies the public key encoding format to use in the response.
     /// This member is required.
+    #[inline]
     pub fn encoding(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.encoding(input);
         self
     }
     /// Sets or clears the `Encoding` member.
+    #[inline]
     pub fn set_encoding(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.set_encoding(input);
         self
     }
     /// The `Encoding` member as currently set.
+    #[inline]
     pub fn get_encoding(&self) -> &Option<crate::types::EncodingType> {
         self.inner.get_encoding()
     }
@@ -444,6 +477,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSSHPublicKey`: `POST /` with the form body `Action=GetSSHPublicKey&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSshPublicKeyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -453,6 +487,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>> {
@@ -463,6 +498,7 @@ pub(crate) fn parse_response(
         GetSshPublicKeyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetSshPublicKeyInput) {
     {
         let value = &v.user_name;
@@ -477,6 +513,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Get
         w.pair(&format!("{prefix}{}", "Encoding"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetSshPublicKeyOutput, ::awsrt::xml::XmlError> {

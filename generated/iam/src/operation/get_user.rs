@@ -26,10 +26,12 @@ pub struct GetUserInput {
 }
 impl GetUserInput {
     /// The name of the user to get information about.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Creates a new builder for [`GetUserInput`].
+    #[inline]
     pub fn builder() -> GetUserInputBuilder {
         <GetUserInputBuilder as ::std::default::Default>::default()
     }
@@ -42,20 +44,24 @@ pub struct GetUserInputBuilder {
 }
 impl GetUserInputBuilder {
     /// The name of the user to get information about.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Builds the [`GetUserInput`].
+    #[inline]
     pub fn build(self) -> GetUserInput {
         GetUserInput {
             user_name: self.user_name,
@@ -92,10 +98,12 @@ pub struct GetUserOutput {
 }
 impl GetUserOutput {
     /// A structure containing details about the IAM user.
+    #[inline]
     pub fn user(&self) -> &crate::types::User {
         &self.user
     }
     /// Creates a new builder for [`GetUserOutput`].
+    #[inline]
     pub fn builder() -> GetUserOutputBuilder {
         <GetUserOutputBuilder as ::std::default::Default>::default()
     }
@@ -109,16 +117,19 @@ pub struct GetUserOutputBuilder {
 impl GetUserOutputBuilder {
     /// A structure containing details about the IAM user.
     /// This member is required.
+    #[inline]
     pub fn user(mut self, input: crate::types::User) -> Self {
         self.user = Some(input);
         self
     }
     /// Sets or clears the `User` member.
+    #[inline]
     pub fn set_user(mut self, input: Option<crate::types::User>) -> Self {
         self.user = input;
         self
     }
     /// The `User` member as currently set.
+    #[inline]
     pub fn get_user(&self) -> &Option<crate::types::User> {
         &self.user
     }
@@ -127,6 +138,7 @@ impl GetUserOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetUserOutput, ::awsrt::error::BuildError> {
         Ok(GetUserOutput {
             user: self.user.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -148,6 +160,7 @@ pub enum GetUserError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetUserError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -165,10 +178,12 @@ impl GetUserError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -254,6 +269,7 @@ impl GetUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetUserOutput, ::awsrt::error::SdkError<GetUserError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -309,16 +325,19 @@ impl<M> GetUserFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user to get information about.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -356,6 +375,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetUser`: `POST /` with the form body `Action=GetUser&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetUserInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -365,6 +385,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetUserOutput, ::awsrt::error::SdkError<GetUserError>> {
@@ -375,11 +396,13 @@ pub(crate) fn parse_response(
         GetUserError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetUserInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetUserOutput, ::awsrt::xml::XmlError> {

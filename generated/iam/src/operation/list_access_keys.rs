@@ -32,18 +32,22 @@ pub struct ListAccessKeysInput {
 }
 impl ListAccessKeysInput {
     /// The name of the user.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListAccessKeysInput`].
+    #[inline]
     pub fn builder() -> ListAccessKeysInputBuilder {
         <ListAccessKeysInputBuilder as ::std::default::Default>::default()
     }
@@ -58,48 +62,58 @@ pub struct ListAccessKeysInputBuilder {
 }
 impl ListAccessKeysInputBuilder {
     /// The name of the user.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Builds the [`ListAccessKeysInput`].
+    #[inline]
     pub fn build(self) -> ListAccessKeysInput {
         ListAccessKeysInput {
             user_name: self.user_name,
@@ -138,18 +152,22 @@ pub struct ListAccessKeysOutput {
 }
 impl ListAccessKeysOutput {
     /// A list of objects containing metadata about the access keys.
+    #[inline]
     pub fn access_key_metadata(&self) -> &[crate::types::AccessKeyMetadata] {
         &self.access_key_metadata
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListAccessKeysOutput`].
+    #[inline]
     pub fn builder() -> ListAccessKeysOutputBuilder {
         <ListAccessKeysOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,11 +183,13 @@ pub struct ListAccessKeysOutputBuilder {
 impl ListAccessKeysOutputBuilder {
     /// Appends an item to the `AccessKeyMetadata` list.
     /// A list of objects containing metadata about the access keys.
+    #[inline]
     pub fn access_key_metadata(mut self, input: crate::types::AccessKeyMetadata) -> Self {
         self.access_key_metadata.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AccessKeyMetadata` member.
+    #[inline]
     pub fn set_access_key_metadata(
         mut self,
         input: Option<Vec<crate::types::AccessKeyMetadata>>,
@@ -178,34 +198,41 @@ impl ListAccessKeysOutputBuilder {
         self
     }
     /// The `AccessKeyMetadata` member as currently set.
+    #[inline]
     pub fn get_access_key_metadata(&self) -> &Option<Vec<crate::types::AccessKeyMetadata>> {
         &self.access_key_metadata
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -214,6 +241,7 @@ impl ListAccessKeysOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAccessKeysOutput, ::awsrt::error::BuildError> {
         Ok(ListAccessKeysOutput {
             access_key_metadata: self.access_key_metadata.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -237,6 +265,7 @@ pub enum ListAccessKeysError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListAccessKeysError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -254,10 +283,12 @@ impl ListAccessKeysError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -343,6 +374,7 @@ impl ListAccessKeysFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -398,44 +430,53 @@ impl<M> ListAccessKeysFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -476,6 +517,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccessKeys`: `POST /` with the form body `Action=ListAccessKeys&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListAccessKeysInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -485,6 +527,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>> {
@@ -495,6 +538,7 @@ pub(crate) fn parse_response(
         ListAccessKeysError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ListAccessKeysInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
@@ -506,6 +550,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Lis
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListAccessKeysOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct ListAccountAliasesInput {
 }
 impl ListAccountAliasesInput {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListAccountAliasesInput`].
+    #[inline]
     pub fn builder() -> ListAccountAliasesInputBuilder {
         <ListAccountAliasesInputBuilder as ::std::default::Default>::default()
     }
@@ -49,34 +52,41 @@ pub struct ListAccountAliasesInputBuilder {
 }
 impl ListAccountAliasesInputBuilder {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Builds the [`ListAccountAliasesInput`].
+    #[inline]
     pub fn build(self) -> ListAccountAliasesInput {
         ListAccountAliasesInput {
             marker: self.marker,
@@ -114,18 +124,22 @@ pub struct ListAccountAliasesOutput {
 }
 impl ListAccountAliasesOutput {
     /// A list of aliases associated with the account.
+    #[inline]
     pub fn account_aliases(&self) -> &[String] {
         &self.account_aliases
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListAccountAliasesOutput`].
+    #[inline]
     pub fn builder() -> ListAccountAliasesOutputBuilder {
         <ListAccountAliasesOutputBuilder as ::std::default::Default>::default()
     }
@@ -141,44 +155,53 @@ pub struct ListAccountAliasesOutputBuilder {
 impl ListAccountAliasesOutputBuilder {
     /// Appends an item to the `AccountAliases` list.
     /// A list of aliases associated with the account.
+    #[inline]
     pub fn account_aliases(mut self, input: impl Into<String>) -> Self {
         self.account_aliases.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AccountAliases` member.
+    #[inline]
     pub fn set_account_aliases(mut self, input: Option<Vec<String>>) -> Self {
         self.account_aliases = input;
         self
     }
     /// The `AccountAliases` member as currently set.
+    #[inline]
     pub fn get_account_aliases(&self) -> &Option<Vec<String>> {
         &self.account_aliases
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -187,6 +210,7 @@ impl ListAccountAliasesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAccountAliasesOutput, ::awsrt::error::BuildError> {
         Ok(ListAccountAliasesOutput {
             account_aliases: self.account_aliases.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -208,6 +232,7 @@ pub enum ListAccountAliasesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListAccountAliasesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -222,6 +247,7 @@ impl ListAccountAliasesError {
         })
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -306,6 +332,7 @@ impl ListAccountAliasesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -361,30 +388,36 @@ impl<M> ListAccountAliasesFluentBuilder<M> {
         &self.inner
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -425,6 +458,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccountAliases`: `POST /` with the form body `Action=ListAccountAliases&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListAccountAliasesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -434,6 +468,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
@@ -444,6 +479,7 @@ pub(crate) fn parse_response(
         ListAccountAliasesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -456,6 +492,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListAccountAliasesOutput, ::awsrt::xml::XmlError> {

@@ -36,22 +36,27 @@ pub struct ListAttachedUserPoliciesInput {
 }
 impl ListAttachedUserPoliciesInput {
     /// The name (friendly name, not ARN) of the user to list attached policies for.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(&self) -> Option<&str> {
         self.path_prefix.as_deref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListAttachedUserPoliciesInput`].
+    #[inline]
     pub fn builder() -> ListAttachedUserPoliciesInputBuilder {
         <ListAttachedUserPoliciesInputBuilder as ::std::default::Default>::default()
     }
@@ -68,58 +73,70 @@ pub struct ListAttachedUserPoliciesInputBuilder {
 impl ListAttachedUserPoliciesInputBuilder {
     /// The name (friendly name, not ARN) of the user to list attached policies for.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.path_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.path_prefix = input;
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         &self.path_prefix
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -128,6 +145,7 @@ impl ListAttachedUserPoliciesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAttachedUserPoliciesInput, ::awsrt::error::BuildError> {
         Ok(ListAttachedUserPoliciesInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -170,18 +188,22 @@ pub struct ListAttachedUserPoliciesOutput {
 }
 impl ListAttachedUserPoliciesOutput {
     /// A list of the attached policies.
+    #[inline]
     pub fn attached_policies(&self) -> &[crate::types::AttachedPolicy] {
         self.attached_policies.as_deref().unwrap_or_default()
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListAttachedUserPoliciesOutput`].
+    #[inline]
     pub fn builder() -> ListAttachedUserPoliciesOutputBuilder {
         <ListAttachedUserPoliciesOutputBuilder as ::std::default::Default>::default()
     }
@@ -197,11 +219,13 @@ pub struct ListAttachedUserPoliciesOutputBuilder {
 impl ListAttachedUserPoliciesOutputBuilder {
     /// Appends an item to the `AttachedPolicies` list.
     /// A list of the attached policies.
+    #[inline]
     pub fn attached_policies(mut self, input: crate::types::AttachedPolicy) -> Self {
         self.attached_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttachedPolicies` member.
+    #[inline]
     pub fn set_attached_policies(
         mut self,
         input: Option<Vec<crate::types::AttachedPolicy>>,
@@ -210,38 +234,46 @@ impl ListAttachedUserPoliciesOutputBuilder {
         self
     }
     /// The `AttachedPolicies` member as currently set.
+    #[inline]
     pub fn get_attached_policies(&self) -> &Option<Vec<crate::types::AttachedPolicy>> {
         &self.attached_policies
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Builds the [`ListAttachedUserPoliciesOutput`].
+    #[inline]
     pub fn build(self) -> ListAttachedUserPoliciesOutput {
         ListAttachedUserPoliciesOutput {
             attached_policies: self.attached_policies,
@@ -264,6 +296,7 @@ pub enum ListAttachedUserPoliciesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListAttachedUserPoliciesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -284,14 +317,17 @@ impl ListAttachedUserPoliciesError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -378,6 +414,7 @@ impl ListAttachedUserPoliciesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAttachedUserPoliciesOutput, ::awsrt::error::SdkError<ListAttachedUserPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -434,58 +471,70 @@ impl<M> ListAttachedUserPoliciesFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) of the user to list attached policies for.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path_prefix(input);
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path_prefix(input);
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         self.inner.get_path_prefix()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -526,6 +575,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAttachedUserPolicies`: `POST /` with the form body `Action=ListAttachedUserPolicies&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListAttachedUserPoliciesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -535,6 +585,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAttachedUserPoliciesOutput, ::awsrt::error::SdkError<ListAttachedUserPoliciesError>> {
@@ -545,6 +596,7 @@ pub(crate) fn parse_response(
         ListAttachedUserPoliciesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -564,6 +616,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListAttachedUserPoliciesOutput, ::awsrt::xml::XmlError> {

@@ -46,30 +46,37 @@ pub struct ListEntitiesForPolicyInput {
 }
 impl ListEntitiesForPolicyInput {
     /// The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// The entity type to use for filtering the results.
+    #[inline]
     pub fn entity_filter(&self) -> Option<&crate::types::EntityType> {
         self.entity_filter.as_ref()
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(&self) -> Option<&str> {
         self.path_prefix.as_deref()
     }
     /// The policy usage method to use for filtering the results.
+    #[inline]
     pub fn policy_usage_filter(&self) -> Option<&crate::types::PolicyUsageType> {
         self.policy_usage_filter.as_ref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListEntitiesForPolicyInput`].
+    #[inline]
     pub fn builder() -> ListEntitiesForPolicyInputBuilder {
         <ListEntitiesForPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -88,86 +95,104 @@ pub struct ListEntitiesForPolicyInputBuilder {
 impl ListEntitiesForPolicyInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// The entity type to use for filtering the results.
+    #[inline]
     pub fn entity_filter(mut self, input: impl Into<crate::types::EntityType>) -> Self {
         self.entity_filter = Some(input.into());
         self
     }
     /// Sets or clears the `EntityFilter` member.
+    #[inline]
     pub fn set_entity_filter(mut self, input: Option<crate::types::EntityType>) -> Self {
         self.entity_filter = input;
         self
     }
     /// The `EntityFilter` member as currently set.
+    #[inline]
     pub fn get_entity_filter(&self) -> &Option<crate::types::EntityType> {
         &self.entity_filter
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.path_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.path_prefix = input;
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         &self.path_prefix
     }
     /// The policy usage method to use for filtering the results.
+    #[inline]
     pub fn policy_usage_filter(mut self, input: impl Into<crate::types::PolicyUsageType>) -> Self {
         self.policy_usage_filter = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyUsageFilter` member.
+    #[inline]
     pub fn set_policy_usage_filter(mut self, input: Option<crate::types::PolicyUsageType>) -> Self {
         self.policy_usage_filter = input;
         self
     }
     /// The `PolicyUsageFilter` member as currently set.
+    #[inline]
     pub fn get_policy_usage_filter(&self) -> &Option<crate::types::PolicyUsageType> {
         &self.policy_usage_filter
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -176,6 +201,7 @@ impl ListEntitiesForPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListEntitiesForPolicyInput, ::awsrt::error::BuildError> {
         Ok(ListEntitiesForPolicyInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -224,26 +250,32 @@ pub struct ListEntitiesForPolicyOutput {
 }
 impl ListEntitiesForPolicyOutput {
     /// A list of IAM groups that the policy is attached to.
+    #[inline]
     pub fn policy_groups(&self) -> &[crate::types::PolicyGroup] {
         self.policy_groups.as_deref().unwrap_or_default()
     }
     /// A list of IAM users that the policy is attached to.
+    #[inline]
     pub fn policy_users(&self) -> &[crate::types::PolicyUser] {
         self.policy_users.as_deref().unwrap_or_default()
     }
     /// A list of IAM roles that the policy is attached to.
+    #[inline]
     pub fn policy_roles(&self) -> &[crate::types::PolicyRole] {
         self.policy_roles.as_deref().unwrap_or_default()
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListEntitiesForPolicyOutput`].
+    #[inline]
     pub fn builder() -> ListEntitiesForPolicyOutputBuilder {
         <ListEntitiesForPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -261,78 +293,94 @@ pub struct ListEntitiesForPolicyOutputBuilder {
 impl ListEntitiesForPolicyOutputBuilder {
     /// Appends an item to the `PolicyGroups` list.
     /// A list of IAM groups that the policy is attached to.
+    #[inline]
     pub fn policy_groups(mut self, input: crate::types::PolicyGroup) -> Self {
         self.policy_groups.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PolicyGroups` member.
+    #[inline]
     pub fn set_policy_groups(mut self, input: Option<Vec<crate::types::PolicyGroup>>) -> Self {
         self.policy_groups = input;
         self
     }
     /// The `PolicyGroups` member as currently set.
+    #[inline]
     pub fn get_policy_groups(&self) -> &Option<Vec<crate::types::PolicyGroup>> {
         &self.policy_groups
     }
     /// Appends an item to the `PolicyUsers` list.
     /// A list of IAM users that the policy is attached to.
+    #[inline]
     pub fn policy_users(mut self, input: crate::types::PolicyUser) -> Self {
         self.policy_users.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PolicyUsers` member.
+    #[inline]
     pub fn set_policy_users(mut self, input: Option<Vec<crate::types::PolicyUser>>) -> Self {
         self.policy_users = input;
         self
     }
     /// The `PolicyUsers` member as currently set.
+    #[inline]
     pub fn get_policy_users(&self) -> &Option<Vec<crate::types::PolicyUser>> {
         &self.policy_users
     }
     /// Appends an item to the `PolicyRoles` list.
     /// A list of IAM roles that the policy is attached to.
+    #[inline]
     pub fn policy_roles(mut self, input: crate::types::PolicyRole) -> Self {
         self.policy_roles.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PolicyRoles` member.
+    #[inline]
     pub fn set_policy_roles(mut self, input: Option<Vec<crate::types::PolicyRole>>) -> Self {
         self.policy_roles = input;
         self
     }
     /// The `PolicyRoles` member as currently set.
+    #[inline]
     pub fn get_policy_roles(&self) -> &Option<Vec<crate::types::PolicyRole>> {
         &self.policy_roles
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Builds the [`ListEntitiesForPolicyOutput`].
+    #[inline]
     pub fn build(self) -> ListEntitiesForPolicyOutput {
         ListEntitiesForPolicyOutput {
             policy_groups: self.policy_groups,
@@ -357,6 +405,7 @@ pub enum ListEntitiesForPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListEntitiesForPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -377,14 +426,17 @@ impl ListEntitiesForPolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -471,6 +523,7 @@ impl ListEntitiesForPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -527,86 +580,104 @@ impl<M> ListEntitiesForPolicyFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
     /// The entity type to use for filtering the results.
+    #[inline]
     pub fn entity_filter(mut self, input: impl Into<crate::types::EntityType>) -> Self {
         self.inner = self.inner.entity_filter(input);
         self
     }
     /// Sets or clears the `EntityFilter` member.
+    #[inline]
     pub fn set_entity_filter(mut self, input: Option<crate::types::EntityType>) -> Self {
         self.inner = self.inner.set_entity_filter(input);
         self
     }
     /// The `EntityFilter` member as currently set.
+    #[inline]
     pub fn get_entity_filter(&self) -> &Option<crate::types::EntityType> {
         self.inner.get_entity_filter()
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path_prefix(input);
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path_prefix(input);
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         self.inner.get_path_prefix()
     }
     /// The policy usage method to use for filtering the results.
+    #[inline]
     pub fn policy_usage_filter(mut self, input: impl Into<crate::types::PolicyUsageType>) -> Self {
         self.inner = self.inner.policy_usage_filter(input);
         self
     }
     /// Sets or clears the `PolicyUsageFilter` member.
+    #[inline]
     pub fn set_policy_usage_filter(mut self, input: Option<crate::types::PolicyUsageType>) -> Self {
         self.inner = self.inner.set_policy_usage_filter(input);
         self
     }
     /// The `PolicyUsageFilter` member as currently set.
+    #[inline]
     pub fn get_policy_usage_filter(&self) -> &Option<crate::types::PolicyUsageType> {
         self.inner.get_policy_usage_filter()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -647,6 +718,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListEntitiesForPolicy`: `POST /` with the form body `Action=ListEntitiesForPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListEntitiesForPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -656,6 +728,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
@@ -666,6 +739,7 @@ pub(crate) fn parse_response(
         ListEntitiesForPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -691,6 +765,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListEntitiesForPolicyOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct ListGroupPoliciesInput {
 }
 impl ListGroupPoliciesInput {
     /// The name of the group to list policies for.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListGroupPoliciesInput`].
+    #[inline]
     pub fn builder() -> ListGroupPoliciesInputBuilder {
         <ListGroupPoliciesInputBuilder as ::std::default::Default>::default()
     }
@@ -59,44 +63,53 @@ pub struct ListGroupPoliciesInputBuilder {
 impl ListGroupPoliciesInputBuilder {
     /// The name of the group to list policies for.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -105,6 +118,7 @@ impl ListGroupPoliciesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListGroupPoliciesInput, ::awsrt::error::BuildError> {
         Ok(ListGroupPoliciesInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -148,18 +162,22 @@ pub struct ListGroupPoliciesOutput {
 }
 impl ListGroupPoliciesOutput {
     /// A list of policy names.
+    #[inline]
     pub fn policy_names(&self) -> &[String] {
         &self.policy_names
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListGroupPoliciesOutput`].
+    #[inline]
     pub fn builder() -> ListGroupPoliciesOutputBuilder {
         <ListGroupPoliciesOutputBuilder as ::std::default::Default>::default()
     }
@@ -175,44 +193,53 @@ pub struct ListGroupPoliciesOutputBuilder {
 impl ListGroupPoliciesOutputBuilder {
     /// Appends an item to the `PolicyNames` list.
     /// A list of policy names.
+    #[inline]
     pub fn policy_names(mut self, input: impl Into<String>) -> Self {
         self.policy_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PolicyNames` member.
+    #[inline]
     pub fn set_policy_names(mut self, input: Option<Vec<String>>) -> Self {
         self.policy_names = input;
         self
     }
     /// The `PolicyNames` member as currently set.
+    #[inline]
     pub fn get_policy_names(&self) -> &Option<Vec<String>> {
         &self.policy_names
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -221,6 +248,7 @@ impl ListGroupPoliciesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListGroupPoliciesOutput, ::awsrt::error::BuildError> {
         Ok(ListGroupPoliciesOutput {
             policy_names: self.policy_names.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -244,6 +272,7 @@ pub enum ListGroupPoliciesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListGroupPoliciesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -261,10 +290,12 @@ impl ListGroupPoliciesError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -350,6 +381,7 @@ impl ListGroupPoliciesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -406,44 +438,53 @@ impl<M> ListGroupPoliciesFluentBuilder<M> {
     }
     /// The name of the group to list policies for.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -484,6 +525,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListGroupPolicies`: `POST /` with the form body `Action=ListGroupPolicies&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListGroupPoliciesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -493,6 +535,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
@@ -503,6 +546,7 @@ pub(crate) fn parse_response(
         ListGroupPoliciesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -519,6 +563,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListGroupPoliciesOutput, ::awsrt::xml::XmlError> {

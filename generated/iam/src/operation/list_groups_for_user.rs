@@ -32,18 +32,22 @@ pub struct ListGroupsForUserInput {
 }
 impl ListGroupsForUserInput {
     /// The name of the user to list groups for.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListGroupsForUserInput`].
+    #[inline]
     pub fn builder() -> ListGroupsForUserInputBuilder {
         <ListGroupsForUserInputBuilder as ::std::default::Default>::default()
     }
@@ -59,44 +63,53 @@ pub struct ListGroupsForUserInputBuilder {
 impl ListGroupsForUserInputBuilder {
     /// The name of the user to list groups for.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -105,6 +118,7 @@ impl ListGroupsForUserInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListGroupsForUserInput, ::awsrt::error::BuildError> {
         Ok(ListGroupsForUserInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -146,18 +160,22 @@ pub struct ListGroupsForUserOutput {
 }
 impl ListGroupsForUserOutput {
     /// A list of groups.
+    #[inline]
     pub fn groups(&self) -> &[crate::types::Group] {
         &self.groups
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListGroupsForUserOutput`].
+    #[inline]
     pub fn builder() -> ListGroupsForUserOutputBuilder {
         <ListGroupsForUserOutputBuilder as ::std::default::Default>::default()
     }
@@ -173,44 +191,53 @@ pub struct ListGroupsForUserOutputBuilder {
 impl ListGroupsForUserOutputBuilder {
     /// Appends an item to the `Groups` list.
     /// A list of groups.
+    #[inline]
     pub fn groups(mut self, input: crate::types::Group) -> Self {
         self.groups.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Groups` member.
+    #[inline]
     pub fn set_groups(mut self, input: Option<Vec<crate::types::Group>>) -> Self {
         self.groups = input;
         self
     }
     /// The `Groups` member as currently set.
+    #[inline]
     pub fn get_groups(&self) -> &Option<Vec<crate::types::Group>> {
         &self.groups
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -219,6 +246,7 @@ impl ListGroupsForUserOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListGroupsForUserOutput, ::awsrt::error::BuildError> {
         Ok(ListGroupsForUserOutput {
             groups: self.groups.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -242,6 +270,7 @@ pub enum ListGroupsForUserError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListGroupsForUserError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,10 +288,12 @@ impl ListGroupsForUserError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -348,6 +379,7 @@ impl ListGroupsForUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListGroupsForUserOutput, ::awsrt::error::SdkError<ListGroupsForUserError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -404,44 +436,53 @@ impl<M> ListGroupsForUserFluentBuilder<M> {
     }
     /// The name of the user to list groups for.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -482,6 +523,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListGroupsForUser`: `POST /` with the form body `Action=ListGroupsForUser&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListGroupsForUserInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -491,6 +533,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListGroupsForUserOutput, ::awsrt::error::SdkError<ListGroupsForUserError>> {
@@ -501,6 +544,7 @@ pub(crate) fn parse_response(
         ListGroupsForUserError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -517,6 +561,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListGroupsForUserOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct ListInstanceProfilesInput {
 }
 impl ListInstanceProfilesInput {
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(&self) -> Option<&str> {
         self.path_prefix.as_deref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListInstanceProfilesInput`].
+    #[inline]
     pub fn builder() -> ListInstanceProfilesInputBuilder {
         <ListInstanceProfilesInputBuilder as ::std::default::Default>::default()
     }
@@ -58,48 +62,58 @@ pub struct ListInstanceProfilesInputBuilder {
 }
 impl ListInstanceProfilesInputBuilder {
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.path_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.path_prefix = input;
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         &self.path_prefix
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Builds the [`ListInstanceProfilesInput`].
+    #[inline]
     pub fn build(self) -> ListInstanceProfilesInput {
         ListInstanceProfilesInput {
             path_prefix: self.path_prefix,
@@ -138,18 +152,22 @@ pub struct ListInstanceProfilesOutput {
 }
 impl ListInstanceProfilesOutput {
     /// A list of instance profiles.
+    #[inline]
     pub fn instance_profiles(&self) -> &[crate::types::InstanceProfile] {
         &self.instance_profiles
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListInstanceProfilesOutput`].
+    #[inline]
     pub fn builder() -> ListInstanceProfilesOutputBuilder {
         <ListInstanceProfilesOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,11 +183,13 @@ pub struct ListInstanceProfilesOutputBuilder {
 impl ListInstanceProfilesOutputBuilder {
     /// Appends an item to the `InstanceProfiles` list.
     /// A list of instance profiles.
+    #[inline]
     pub fn instance_profiles(mut self, input: crate::types::InstanceProfile) -> Self {
         self.instance_profiles.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `InstanceProfiles` member.
+    #[inline]
     pub fn set_instance_profiles(
         mut self,
         input: Option<Vec<crate::types::InstanceProfile>>,
@@ -178,34 +198,41 @@ impl ListInstanceProfilesOutputBuilder {
         self
     }
     /// The `InstanceProfiles` member as currently set.
+    #[inline]
     pub fn get_instance_profiles(&self) -> &Option<Vec<crate::types::InstanceProfile>> {
         &self.instance_profiles
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -214,6 +241,7 @@ impl ListInstanceProfilesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListInstanceProfilesOutput, ::awsrt::error::BuildError> {
         Ok(ListInstanceProfilesOutput {
             instance_profiles: self.instance_profiles.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -235,6 +263,7 @@ pub enum ListInstanceProfilesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListInstanceProfilesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -249,6 +278,7 @@ impl ListInstanceProfilesError {
         })
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -333,6 +363,7 @@ impl ListInstanceProfilesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -388,44 +419,53 @@ impl<M> ListInstanceProfilesFluentBuilder<M> {
         &self.inner
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path_prefix(input);
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path_prefix(input);
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         self.inner.get_path_prefix()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -466,6 +506,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListInstanceProfiles`: `POST /` with the form body `Action=ListInstanceProfiles&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListInstanceProfilesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -475,6 +516,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
@@ -485,6 +527,7 @@ pub(crate) fn parse_response(
         ListInstanceProfilesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -500,6 +543,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListInstanceProfilesOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct ListInstanceProfilesForRoleInput {
 }
 impl ListInstanceProfilesForRoleInput {
     /// The name of the role to list instance profiles for.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListInstanceProfilesForRoleInput`].
+    #[inline]
     pub fn builder() -> ListInstanceProfilesForRoleInputBuilder {
         <ListInstanceProfilesForRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -59,44 +63,53 @@ pub struct ListInstanceProfilesForRoleInputBuilder {
 impl ListInstanceProfilesForRoleInputBuilder {
     /// The name of the role to list instance profiles for.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -105,6 +118,7 @@ impl ListInstanceProfilesForRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListInstanceProfilesForRoleInput, ::awsrt::error::BuildError> {
         Ok(ListInstanceProfilesForRoleInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -146,18 +160,22 @@ pub struct ListInstanceProfilesForRoleOutput {
 }
 impl ListInstanceProfilesForRoleOutput {
     /// A list of instance profiles.
+    #[inline]
     pub fn instance_profiles(&self) -> &[crate::types::InstanceProfile] {
         &self.instance_profiles
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListInstanceProfilesForRoleOutput`].
+    #[inline]
     pub fn builder() -> ListInstanceProfilesForRoleOutputBuilder {
         <ListInstanceProfilesForRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -173,11 +191,13 @@ pub struct ListInstanceProfilesForRoleOutputBuilder {
 impl ListInstanceProfilesForRoleOutputBuilder {
     /// Appends an item to the `InstanceProfiles` list.
     /// A list of instance profiles.
+    #[inline]
     pub fn instance_profiles(mut self, input: crate::types::InstanceProfile) -> Self {
         self.instance_profiles.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `InstanceProfiles` member.
+    #[inline]
     pub fn set_instance_profiles(
         mut self,
         input: Option<Vec<crate::types::InstanceProfile>>,
@@ -186,34 +206,41 @@ impl ListInstanceProfilesForRoleOutputBuilder {
         self
     }
     /// The `InstanceProfiles` member as currently set.
+    #[inline]
     pub fn get_instance_profiles(&self) -> &Option<Vec<crate::types::InstanceProfile>> {
         &self.instance_profiles
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -222,6 +249,7 @@ impl ListInstanceProfilesForRoleOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::BuildError> {
         Ok(ListInstanceProfilesForRoleOutput {
             instance_profiles: self.instance_profiles.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -245,6 +273,7 @@ pub enum ListInstanceProfilesForRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListInstanceProfilesForRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -262,10 +291,12 @@ impl ListInstanceProfilesForRoleError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -351,6 +382,7 @@ impl ListInstanceProfilesForRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -407,44 +439,53 @@ impl<M> ListInstanceProfilesForRoleFluentBuilder<M> {
     }
     /// The name of the role to list instance profiles for.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -485,6 +526,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListInstanceProfilesForRole`: `POST /` with the form body `Action=ListInstanceProfilesForRole&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListInstanceProfilesForRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -494,6 +536,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
@@ -504,6 +547,7 @@ pub(crate) fn parse_response(
         ListInstanceProfilesForRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -520,6 +564,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct ListMfaDeviceTagsInput {
 }
 impl ListMfaDeviceTagsInput {
     /// The unique identifier for the IAM virtual MFA device whose tags you want to see.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListMfaDeviceTagsInput`].
+    #[inline]
     pub fn builder() -> ListMfaDeviceTagsInputBuilder {
         <ListMfaDeviceTagsInputBuilder as ::std::default::Default>::default()
     }
@@ -59,44 +63,53 @@ pub struct ListMfaDeviceTagsInputBuilder {
 impl ListMfaDeviceTagsInputBuilder {
     /// The unique identifier for the IAM virtual MFA device whose tags you want to see.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -105,6 +118,7 @@ impl ListMfaDeviceTagsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListMfaDeviceTagsInput, ::awsrt::error::BuildError> {
         Ok(ListMfaDeviceTagsInput {
             serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -146,18 +160,22 @@ pub struct ListMfaDeviceTagsOutput {
 }
 impl ListMfaDeviceTagsOutput {
     /// The list of tags that are currently attached to the virtual MFA device.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListMfaDeviceTagsOutput`].
+    #[inline]
     pub fn builder() -> ListMfaDeviceTagsOutputBuilder {
         <ListMfaDeviceTagsOutputBuilder as ::std::default::Default>::default()
     }
@@ -173,44 +191,53 @@ pub struct ListMfaDeviceTagsOutputBuilder {
 impl ListMfaDeviceTagsOutputBuilder {
     /// Appends an item to the `Tags` list.
     /// The list of tags that are currently attached to the virtual MFA device.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -219,6 +246,7 @@ impl ListMfaDeviceTagsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::BuildError> {
         Ok(ListMfaDeviceTagsOutput {
             tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -244,6 +272,7 @@ pub enum ListMfaDeviceTagsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListMfaDeviceTagsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -264,14 +293,17 @@ impl ListMfaDeviceTagsError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -358,6 +390,7 @@ impl ListMfaDeviceTagsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -414,44 +447,53 @@ impl<M> ListMfaDeviceTagsFluentBuilder<M> {
     }
     /// The unique identifier for the IAM virtual MFA device whose tags you want to see.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -492,6 +534,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListMFADeviceTags`: `POST /` with the form body `Action=ListMFADeviceTags&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListMfaDeviceTagsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -501,6 +544,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
@@ -511,6 +555,7 @@ pub(crate) fn parse_response(
         ListMfaDeviceTagsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -527,6 +572,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListMfaDeviceTagsOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct ListMfaDevicesInput {
 }
 impl ListMfaDevicesInput {
     /// The name of the user whose MFA devices you want to list.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListMfaDevicesInput`].
+    #[inline]
     pub fn builder() -> ListMfaDevicesInputBuilder {
         <ListMfaDevicesInputBuilder as ::std::default::Default>::default()
     }
@@ -58,48 +62,58 @@ pub struct ListMfaDevicesInputBuilder {
 }
 impl ListMfaDevicesInputBuilder {
     /// The name of the user whose MFA devices you want to list.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Builds the [`ListMfaDevicesInput`].
+    #[inline]
     pub fn build(self) -> ListMfaDevicesInput {
         ListMfaDevicesInput {
             user_name: self.user_name,
@@ -139,18 +153,22 @@ pub struct ListMfaDevicesOutput {
 }
 impl ListMfaDevicesOutput {
     /// A list of MFA devices.
+    #[inline]
     pub fn mfa_devices(&self) -> &[crate::types::MfaDevice] {
         &self.mfa_devices
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListMfaDevicesOutput`].
+    #[inline]
     pub fn builder() -> ListMfaDevicesOutputBuilder {
         <ListMfaDevicesOutputBuilder as ::std::default::Default>::default()
     }
@@ -166,44 +184,53 @@ pub struct ListMfaDevicesOutputBuilder {
 impl ListMfaDevicesOutputBuilder {
     /// Appends an item to the `MFADevices` list.
     /// A list of MFA devices.
+    #[inline]
     pub fn mfa_devices(mut self, input: crate::types::MfaDevice) -> Self {
         self.mfa_devices.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `MFADevices` member.
+    #[inline]
     pub fn set_mfa_devices(mut self, input: Option<Vec<crate::types::MfaDevice>>) -> Self {
         self.mfa_devices = input;
         self
     }
     /// The `MFADevices` member as currently set.
+    #[inline]
     pub fn get_mfa_devices(&self) -> &Option<Vec<crate::types::MfaDevice>> {
         &self.mfa_devices
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -212,6 +239,7 @@ impl ListMfaDevicesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListMfaDevicesOutput, ::awsrt::error::BuildError> {
         Ok(ListMfaDevicesOutput {
             mfa_devices: self.mfa_devices.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -235,6 +263,7 @@ pub enum ListMfaDevicesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListMfaDevicesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -252,10 +281,12 @@ impl ListMfaDevicesError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -341,6 +372,7 @@ impl ListMfaDevicesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -396,44 +428,53 @@ impl<M> ListMfaDevicesFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user whose MFA devices you want to list.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -474,6 +515,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListMFADevices`: `POST /` with the form body `Action=ListMFADevices&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListMfaDevicesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -483,6 +525,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>> {
@@ -493,6 +536,7 @@ pub(crate) fn parse_response(
         ListMfaDevicesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ListMfaDevicesInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
@@ -504,6 +548,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Lis
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListMfaDevicesOutput, ::awsrt::xml::XmlError> {

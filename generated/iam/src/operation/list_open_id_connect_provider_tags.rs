@@ -33,18 +33,22 @@ pub struct ListOpenIdConnectProviderTagsInput {
 }
 impl ListOpenIdConnectProviderTagsInput {
     /// The ARN of the OpenID Connect (OIDC) identity provider whose tags you want to see.
+    #[inline]
     pub fn open_id_connect_provider_arn(&self) -> &str {
         &self.open_id_connect_provider_arn
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListOpenIdConnectProviderTagsInput`].
+    #[inline]
     pub fn builder() -> ListOpenIdConnectProviderTagsInputBuilder {
         <ListOpenIdConnectProviderTagsInputBuilder as ::std::default::Default>::default()
     }
@@ -60,44 +64,53 @@ pub struct ListOpenIdConnectProviderTagsInputBuilder {
 impl ListOpenIdConnectProviderTagsInputBuilder {
     /// The ARN of the OpenID Connect (OIDC) identity provider whose tags you want to see.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.open_id_connect_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.open_id_connect_provider_arn = input;
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         &self.open_id_connect_provider_arn
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -106,6 +119,7 @@ impl ListOpenIdConnectProviderTagsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListOpenIdConnectProviderTagsInput, ::awsrt::error::BuildError> {
         Ok(ListOpenIdConnectProviderTagsInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -147,18 +161,22 @@ pub struct ListOpenIdConnectProviderTagsOutput {
 }
 impl ListOpenIdConnectProviderTagsOutput {
     /// The list of tags that are currently attached to the OpenID Connect (OIDC) identity provider.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListOpenIdConnectProviderTagsOutput`].
+    #[inline]
     pub fn builder() -> ListOpenIdConnectProviderTagsOutputBuilder {
         <ListOpenIdConnectProviderTagsOutputBuilder as ::std::default::Default>::default()
     }
@@ -174,44 +192,53 @@ pub struct ListOpenIdConnectProviderTagsOutputBuilder {
 impl ListOpenIdConnectProviderTagsOutputBuilder {
     /// Appends an item to the `Tags` list.
     /// The list of tags that are currently attached to the OpenID Connect (OIDC) identity provider.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -220,6 +247,7 @@ impl ListOpenIdConnectProviderTagsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::BuildError> {
         Ok(ListOpenIdConnectProviderTagsOutput {
             tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -245,6 +273,7 @@ pub enum ListOpenIdConnectProviderTagsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListOpenIdConnectProviderTagsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -265,14 +294,17 @@ impl ListOpenIdConnectProviderTagsError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -359,6 +391,7 @@ impl ListOpenIdConnectProviderTagsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -415,44 +448,53 @@ impl<M> ListOpenIdConnectProviderTagsFluentBuilder<M> {
     }
     /// The ARN of the OpenID Connect (OIDC) identity provider whose tags you want to see.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.open_id_connect_provider_arn(input);
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_open_id_connect_provider_arn(input);
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         self.inner.get_open_id_connect_provider_arn()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -493,6 +535,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListOpenIDConnectProviderTags`: `POST /` with the form body `Action=ListOpenIDConnectProviderTags&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListOpenIdConnectProviderTagsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -502,6 +545,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
@@ -512,6 +556,7 @@ pub(crate) fn parse_response(
         ListOpenIdConnectProviderTagsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -528,6 +573,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::xml::XmlError> {

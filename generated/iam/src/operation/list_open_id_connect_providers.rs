@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct ListOpenIdConnectProvidersInput {}
 impl ListOpenIdConnectProvidersInput {
     /// Creates a new builder for [`ListOpenIdConnectProvidersInput`].
+    #[inline]
     pub fn builder() -> ListOpenIdConnectProvidersInputBuilder {
         <ListOpenIdConnectProvidersInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl ListOpenIdConnectProvidersInput {
 pub struct ListOpenIdConnectProvidersInputBuilder {}
 impl ListOpenIdConnectProvidersInputBuilder {
     /// Builds the [`ListOpenIdConnectProvidersInput`].
+    #[inline]
     pub fn build(self) -> ListOpenIdConnectProvidersInput {
         ListOpenIdConnectProvidersInput {}
     }
@@ -62,10 +64,12 @@ pub struct ListOpenIdConnectProvidersOutput {
 }
 impl ListOpenIdConnectProvidersOutput {
     /// The list of IAM OIDC provider resource objects defined in the Amazon Web Services account.
+    #[inline]
     pub fn open_id_connect_provider_list(&self) -> &[crate::types::OpenIdConnectProviderListEntry] {
         self.open_id_connect_provider_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListOpenIdConnectProvidersOutput`].
+    #[inline]
     pub fn builder() -> ListOpenIdConnectProvidersOutputBuilder {
         <ListOpenIdConnectProvidersOutputBuilder as ::std::default::Default>::default()
     }
@@ -79,6 +83,7 @@ pub struct ListOpenIdConnectProvidersOutputBuilder {
 impl ListOpenIdConnectProvidersOutputBuilder {
     /// Appends an item to the `OpenIDConnectProviderList` list.
     /// The list of IAM OIDC provider resource objects defined in the Amazon Web Services account.
+    #[inline]
     pub fn open_id_connect_provider_list(
         mut self,
         input: crate::types::OpenIdConnectProviderListEntry,
@@ -87,6 +92,7 @@ impl ListOpenIdConnectProvidersOutputBuilder {
         self
     }
     /// Sets or clears the `OpenIDConnectProviderList` member.
+    #[inline]
     pub fn set_open_id_connect_provider_list(
         mut self,
         input: Option<Vec<crate::types::OpenIdConnectProviderListEntry>>,
@@ -95,12 +101,14 @@ impl ListOpenIdConnectProvidersOutputBuilder {
         self
     }
     /// The `OpenIDConnectProviderList` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_list(
         &self,
     ) -> &Option<Vec<crate::types::OpenIdConnectProviderListEntry>> {
         &self.open_id_connect_provider_list
     }
     /// Builds the [`ListOpenIdConnectProvidersOutput`].
+    #[inline]
     pub fn build(self) -> ListOpenIdConnectProvidersOutput {
         ListOpenIdConnectProvidersOutput {
             open_id_connect_provider_list: self.open_id_connect_provider_list,
@@ -117,6 +125,7 @@ pub enum ListOpenIdConnectProvidersError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListOpenIdConnectProvidersError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -131,6 +140,7 @@ impl ListOpenIdConnectProvidersError {
         })
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -215,6 +225,7 @@ impl ListOpenIdConnectProvidersFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -305,6 +316,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListOpenIDConnectProviders`: `POST /` with the form body `Action=ListOpenIDConnectProviders&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListOpenIdConnectProvidersInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -314,6 +326,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
@@ -324,11 +337,13 @@ pub(crate) fn parse_response(
         ListOpenIdConnectProvidersError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &ListOpenIdConnectProvidersInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::xml::XmlError> {

@@ -46,30 +46,37 @@ pub struct ListPoliciesInput {
 }
 impl ListPoliciesInput {
     /// The scope to use for filtering the results.
+    #[inline]
     pub fn scope(&self) -> Option<&crate::types::PolicyScopeType> {
         self.scope.as_ref()
     }
     /// A flag to filter the results to only the attached policies.
+    #[inline]
     pub fn only_attached(&self) -> bool {
         self.only_attached
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(&self) -> Option<&str> {
         self.path_prefix.as_deref()
     }
     /// The policy usage method to use for filtering the results.
+    #[inline]
     pub fn policy_usage_filter(&self) -> Option<&crate::types::PolicyUsageType> {
         self.policy_usage_filter.as_ref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListPoliciesInput`].
+    #[inline]
     pub fn builder() -> ListPoliciesInputBuilder {
         <ListPoliciesInputBuilder as ::std::default::Default>::default()
     }
@@ -87,90 +94,109 @@ pub struct ListPoliciesInputBuilder {
 }
 impl ListPoliciesInputBuilder {
     /// The scope to use for filtering the results.
+    #[inline]
     pub fn scope(mut self, input: impl Into<crate::types::PolicyScopeType>) -> Self {
         self.scope = Some(input.into());
         self
     }
     /// Sets or clears the `Scope` member.
+    #[inline]
     pub fn set_scope(mut self, input: Option<crate::types::PolicyScopeType>) -> Self {
         self.scope = input;
         self
     }
     /// The `Scope` member as currently set.
+    #[inline]
     pub fn get_scope(&self) -> &Option<crate::types::PolicyScopeType> {
         &self.scope
     }
     /// A flag to filter the results to only the attached policies.
+    #[inline]
     pub fn only_attached(mut self, input: bool) -> Self {
         self.only_attached = Some(input);
         self
     }
     /// Sets or clears the `OnlyAttached` member.
+    #[inline]
     pub fn set_only_attached(mut self, input: Option<bool>) -> Self {
         self.only_attached = input;
         self
     }
     /// The `OnlyAttached` member as currently set.
+    #[inline]
     pub fn get_only_attached(&self) -> &Option<bool> {
         &self.only_attached
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.path_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.path_prefix = input;
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         &self.path_prefix
     }
     /// The policy usage method to use for filtering the results.
+    #[inline]
     pub fn policy_usage_filter(mut self, input: impl Into<crate::types::PolicyUsageType>) -> Self {
         self.policy_usage_filter = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyUsageFilter` member.
+    #[inline]
     pub fn set_policy_usage_filter(mut self, input: Option<crate::types::PolicyUsageType>) -> Self {
         self.policy_usage_filter = input;
         self
     }
     /// The `PolicyUsageFilter` member as currently set.
+    #[inline]
     pub fn get_policy_usage_filter(&self) -> &Option<crate::types::PolicyUsageType> {
         &self.policy_usage_filter
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Builds the [`ListPoliciesInput`].
+    #[inline]
     pub fn build(self) -> ListPoliciesInput {
         ListPoliciesInput {
             scope: self.scope,
@@ -212,18 +238,22 @@ pub struct ListPoliciesOutput {
 }
 impl ListPoliciesOutput {
     /// A list of policies.
+    #[inline]
     pub fn policies(&self) -> &[crate::types::Policy] {
         self.policies.as_deref().unwrap_or_default()
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListPoliciesOutput`].
+    #[inline]
     pub fn builder() -> ListPoliciesOutputBuilder {
         <ListPoliciesOutputBuilder as ::std::default::Default>::default()
     }
@@ -239,48 +269,58 @@ pub struct ListPoliciesOutputBuilder {
 impl ListPoliciesOutputBuilder {
     /// Appends an item to the `Policies` list.
     /// A list of policies.
+    #[inline]
     pub fn policies(mut self, input: crate::types::Policy) -> Self {
         self.policies.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Policies` member.
+    #[inline]
     pub fn set_policies(mut self, input: Option<Vec<crate::types::Policy>>) -> Self {
         self.policies = input;
         self
     }
     /// The `Policies` member as currently set.
+    #[inline]
     pub fn get_policies(&self) -> &Option<Vec<crate::types::Policy>> {
         &self.policies
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Builds the [`ListPoliciesOutput`].
+    #[inline]
     pub fn build(self) -> ListPoliciesOutput {
         ListPoliciesOutput {
             policies: self.policies,
@@ -299,6 +339,7 @@ pub enum ListPoliciesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListPoliciesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -313,6 +354,7 @@ impl ListPoliciesError {
         })
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -397,6 +439,7 @@ impl ListPoliciesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPoliciesOutput, ::awsrt::error::SdkError<ListPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -452,86 +495,104 @@ impl<M> ListPoliciesFluentBuilder<M> {
         &self.inner
     }
     /// The scope to use for filtering the results.
+    #[inline]
     pub fn scope(mut self, input: impl Into<crate::types::PolicyScopeType>) -> Self {
         self.inner = self.inner.scope(input);
         self
     }
     /// Sets or clears the `Scope` member.
+    #[inline]
     pub fn set_scope(mut self, input: Option<crate::types::PolicyScopeType>) -> Self {
         self.inner = self.inner.set_scope(input);
         self
     }
     /// The `Scope` member as currently set.
+    #[inline]
     pub fn get_scope(&self) -> &Option<crate::types::PolicyScopeType> {
         self.inner.get_scope()
     }
     /// A flag to filter the results to only the attached policies.
+    #[inline]
     pub fn only_attached(mut self, input: bool) -> Self {
         self.inner = self.inner.only_attached(input);
         self
     }
     /// Sets or clears the `OnlyAttached` member.
+    #[inline]
     pub fn set_only_attached(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_only_attached(input);
         self
     }
     /// The `OnlyAttached` member as currently set.
+    #[inline]
     pub fn get_only_attached(&self) -> &Option<bool> {
         self.inner.get_only_attached()
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path_prefix(input);
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path_prefix(input);
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         self.inner.get_path_prefix()
     }
     /// The policy usage method to use for filtering the results.
+    #[inline]
     pub fn policy_usage_filter(mut self, input: impl Into<crate::types::PolicyUsageType>) -> Self {
         self.inner = self.inner.policy_usage_filter(input);
         self
     }
     /// Sets or clears the `PolicyUsageFilter` member.
+    #[inline]
     pub fn set_policy_usage_filter(mut self, input: Option<crate::types::PolicyUsageType>) -> Self {
         self.inner = self.inner.set_policy_usage_filter(input);
         self
     }
     /// The `PolicyUsageFilter` member as currently set.
+    #[inline]
     pub fn get_policy_usage_filter(&self) -> &Option<crate::types::PolicyUsageType> {
         self.inner.get_policy_usage_filter()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -572,6 +633,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPolicies`: `POST /` with the form body `Action=ListPolicies&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListPoliciesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -581,6 +643,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListPoliciesOutput, ::awsrt::error::SdkError<ListPoliciesError>> {
@@ -591,6 +654,7 @@ pub(crate) fn parse_response(
         ListPoliciesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ListPoliciesInput) {
     if let Some(value) = &v.scope {
         w.pair(&format!("{prefix}{}", "Scope"), value.as_str());
@@ -612,6 +676,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Lis
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListPoliciesOutput, ::awsrt::xml::XmlError> {

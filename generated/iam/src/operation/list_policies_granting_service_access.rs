@@ -30,18 +30,22 @@ pub struct ListPoliciesGrantingServiceAccessInput {
 }
 impl ListPoliciesGrantingServiceAccessInput {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// The ARN of the IAM identity (user, group, or role) whose policies you want to list.
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// The service namespace for the Amazon Web Services services whose policies you want to list.
+    #[inline]
     pub fn service_namespaces(&self) -> &[String] {
         &self.service_namespaces
     }
     /// Creates a new builder for [`ListPoliciesGrantingServiceAccessInput`].
+    #[inline]
     pub fn builder() -> ListPoliciesGrantingServiceAccessInputBuilder {
         <ListPoliciesGrantingServiceAccessInputBuilder as ::std::default::Default>::default()
     }
@@ -56,46 +60,55 @@ pub struct ListPoliciesGrantingServiceAccessInputBuilder {
 }
 impl ListPoliciesGrantingServiceAccessInputBuilder {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// The ARN of the IAM identity (user, group, or role) whose policies you want to list.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Appends an item to the `ServiceNamespaces` list.
     /// The service namespace for the Amazon Web Services services whose policies you want to list.
+    #[inline]
     pub fn service_namespaces(mut self, input: impl Into<String>) -> Self {
         self.service_namespaces.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ServiceNamespaces` member.
+    #[inline]
     pub fn set_service_namespaces(mut self, input: Option<Vec<String>>) -> Self {
         self.service_namespaces = input;
         self
     }
     /// The `ServiceNamespaces` member as currently set.
+    #[inline]
     pub fn get_service_namespaces(&self) -> &Option<Vec<String>> {
         &self.service_namespaces
     }
@@ -104,6 +117,7 @@ impl ListPoliciesGrantingServiceAccessInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListPoliciesGrantingServiceAccessInput, ::awsrt::error::BuildError> {
         Ok(ListPoliciesGrantingServiceAccessInput {
             marker: self.marker,
@@ -148,20 +162,24 @@ pub struct ListPoliciesGrantingServiceAccessOutput {
 }
 impl ListPoliciesGrantingServiceAccessOutput {
     /// A `ListPoliciesGrantingServiceAccess` object that contains details about the permissions policies attached to the specified identity (user, group, or role).
+    #[inline]
     pub fn policies_granting_service_access(&self) -> &[
         crate::types::ListPoliciesGrantingServiceAccessEntry
     ] {
         &self.policies_granting_service_access
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListPoliciesGrantingServiceAccessOutput`].
+    #[inline]
     pub fn builder() -> ListPoliciesGrantingServiceAccessOutputBuilder {
         <ListPoliciesGrantingServiceAccessOutputBuilder as ::std::default::Default>::default()
     }
@@ -177,6 +195,7 @@ pub struct ListPoliciesGrantingServiceAccessOutputBuilder {
 impl ListPoliciesGrantingServiceAccessOutputBuilder {
     /// Appends an item to the `PoliciesGrantingServiceAccess` list.
     /// A `ListPoliciesGrantingServiceAccess` object that contains details about the permissions policies attached to the specified identity (user, group, or role).
+    #[inline]
     pub fn policies_granting_service_access(
         mut self,
         input: crate::types::ListPoliciesGrantingServiceAccessEntry,
@@ -185,6 +204,7 @@ impl ListPoliciesGrantingServiceAccessOutputBuilder {
         self
     }
     /// Sets or clears the `PoliciesGrantingServiceAccess` member.
+    #[inline]
     pub fn set_policies_granting_service_access(
         mut self,
         input: Option<Vec<crate::types::ListPoliciesGrantingServiceAccessEntry>>,
@@ -193,36 +213,43 @@ impl ListPoliciesGrantingServiceAccessOutputBuilder {
         self
     }
     /// The `PoliciesGrantingServiceAccess` member as currently set.
+    #[inline]
     pub fn get_policies_granting_service_access(
         &self,
     ) -> &Option<Vec<crate::types::ListPoliciesGrantingServiceAccessEntry>> {
         &self.policies_granting_service_access
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -231,6 +258,7 @@ impl ListPoliciesGrantingServiceAccessOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::BuildError> {
         Ok(ListPoliciesGrantingServiceAccessOutput {
             policies_granting_service_access: self.policies_granting_service_access.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -254,6 +282,7 @@ pub enum ListPoliciesGrantingServiceAccessError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListPoliciesGrantingServiceAccessError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -271,10 +300,12 @@ impl ListPoliciesGrantingServiceAccessError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
@@ -360,6 +391,7 @@ impl ListPoliciesGrantingServiceAccessFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -415,46 +447,55 @@ impl<M> ListPoliciesGrantingServiceAccessFluentBuilder<M> {
         &self.inner
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// The ARN of the IAM identity (user, group, or role) whose policies you want to list.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.arn(input);
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_arn(input);
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         self.inner.get_arn()
     }
     /// Appends an item to the `ServiceNamespaces` list.
     /// The service namespace for the Amazon Web Services services whose policies you want to list.
+    #[inline]
     pub fn service_namespaces(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.service_namespaces(input);
         self
     }
     /// Sets or clears the `ServiceNamespaces` member.
+    #[inline]
     pub fn set_service_namespaces(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_service_namespaces(input);
         self
     }
     /// The `ServiceNamespaces` member as currently set.
+    #[inline]
     pub fn get_service_namespaces(&self) -> &Option<Vec<String>> {
         self.inner.get_service_namespaces()
     }
@@ -495,6 +536,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPoliciesGrantingServiceAccess`: `POST /` with the form body `Action=ListPoliciesGrantingServiceAccess&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListPoliciesGrantingServiceAccessInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -504,6 +546,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
@@ -514,6 +557,7 @@ pub(crate) fn parse_response(
         ListPoliciesGrantingServiceAccessError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -539,6 +583,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct ListPolicyVersionsInput {
 }
 impl ListPolicyVersionsInput {
     /// The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListPolicyVersionsInput`].
+    #[inline]
     pub fn builder() -> ListPolicyVersionsInputBuilder {
         <ListPolicyVersionsInputBuilder as ::std::default::Default>::default()
     }
@@ -59,44 +63,53 @@ pub struct ListPolicyVersionsInputBuilder {
 impl ListPolicyVersionsInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -105,6 +118,7 @@ impl ListPolicyVersionsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListPolicyVersionsInput, ::awsrt::error::BuildError> {
         Ok(ListPolicyVersionsInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -148,18 +162,22 @@ pub struct ListPolicyVersionsOutput {
 }
 impl ListPolicyVersionsOutput {
     /// A list of policy versions.
+    #[inline]
     pub fn versions(&self) -> &[crate::types::PolicyVersion] {
         self.versions.as_deref().unwrap_or_default()
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListPolicyVersionsOutput`].
+    #[inline]
     pub fn builder() -> ListPolicyVersionsOutputBuilder {
         <ListPolicyVersionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -175,48 +193,58 @@ pub struct ListPolicyVersionsOutputBuilder {
 impl ListPolicyVersionsOutputBuilder {
     /// Appends an item to the `Versions` list.
     /// A list of policy versions.
+    #[inline]
     pub fn versions(mut self, input: crate::types::PolicyVersion) -> Self {
         self.versions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Versions` member.
+    #[inline]
     pub fn set_versions(mut self, input: Option<Vec<crate::types::PolicyVersion>>) -> Self {
         self.versions = input;
         self
     }
     /// The `Versions` member as currently set.
+    #[inline]
     pub fn get_versions(&self) -> &Option<Vec<crate::types::PolicyVersion>> {
         &self.versions
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Builds the [`ListPolicyVersionsOutput`].
+    #[inline]
     pub fn build(self) -> ListPolicyVersionsOutput {
         ListPolicyVersionsOutput {
             versions: self.versions,
@@ -239,6 +267,7 @@ pub enum ListPolicyVersionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListPolicyVersionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,14 +288,17 @@ impl ListPolicyVersionsError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -353,6 +385,7 @@ impl ListPolicyVersionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -409,44 +442,53 @@ impl<M> ListPolicyVersionsFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -487,6 +529,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPolicyVersions`: `POST /` with the form body `Action=ListPolicyVersions&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListPolicyVersionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -496,6 +539,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
@@ -506,6 +550,7 @@ pub(crate) fn parse_response(
         ListPolicyVersionsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -522,6 +567,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListPolicyVersionsOutput, ::awsrt::xml::XmlError> {

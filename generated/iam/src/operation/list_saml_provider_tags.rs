@@ -33,18 +33,22 @@ pub struct ListSamlProviderTagsInput {
 }
 impl ListSamlProviderTagsInput {
     /// The ARN of the Security Assertion Markup Language (SAML) identity provider whose tags you want to see.
+    #[inline]
     pub fn saml_provider_arn(&self) -> &str {
         &self.saml_provider_arn
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListSamlProviderTagsInput`].
+    #[inline]
     pub fn builder() -> ListSamlProviderTagsInputBuilder {
         <ListSamlProviderTagsInputBuilder as ::std::default::Default>::default()
     }
@@ -60,44 +64,53 @@ pub struct ListSamlProviderTagsInputBuilder {
 impl ListSamlProviderTagsInputBuilder {
     /// The ARN of the Security Assertion Markup Language (SAML) identity provider whose tags you want to see.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.saml_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.saml_provider_arn = input;
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         &self.saml_provider_arn
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -106,6 +119,7 @@ impl ListSamlProviderTagsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSamlProviderTagsInput, ::awsrt::error::BuildError> {
         Ok(ListSamlProviderTagsInput {
             saml_provider_arn: self.saml_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -147,18 +161,22 @@ pub struct ListSamlProviderTagsOutput {
 }
 impl ListSamlProviderTagsOutput {
     /// The list of tags that are currently attached to the Security Assertion Markup Language (SAML) identity provider.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListSamlProviderTagsOutput`].
+    #[inline]
     pub fn builder() -> ListSamlProviderTagsOutputBuilder {
         <ListSamlProviderTagsOutputBuilder as ::std::default::Default>::default()
     }
@@ -174,44 +192,53 @@ pub struct ListSamlProviderTagsOutputBuilder {
 impl ListSamlProviderTagsOutputBuilder {
     /// Appends an item to the `Tags` list.
     /// The list of tags that are currently attached to the Security Assertion Markup Language (SAML) identity provider.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -220,6 +247,7 @@ impl ListSamlProviderTagsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::BuildError> {
         Ok(ListSamlProviderTagsOutput {
             tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -245,6 +273,7 @@ pub enum ListSamlProviderTagsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSamlProviderTagsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -265,14 +294,17 @@ impl ListSamlProviderTagsError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -359,6 +391,7 @@ impl ListSamlProviderTagsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -415,44 +448,53 @@ impl<M> ListSamlProviderTagsFluentBuilder<M> {
     }
     /// The ARN of the Security Assertion Markup Language (SAML) identity provider whose tags you want to see.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.saml_provider_arn(input);
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_saml_provider_arn(input);
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         self.inner.get_saml_provider_arn()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -493,6 +535,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSAMLProviderTags`: `POST /` with the form body `Action=ListSAMLProviderTags&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSamlProviderTagsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -502,6 +545,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
@@ -512,6 +556,7 @@ pub(crate) fn parse_response(
         ListSamlProviderTagsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -528,6 +573,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListSamlProviderTagsOutput, ::awsrt::xml::XmlError> {

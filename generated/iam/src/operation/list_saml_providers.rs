@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct ListSamlProvidersInput {}
 impl ListSamlProvidersInput {
     /// Creates a new builder for [`ListSamlProvidersInput`].
+    #[inline]
     pub fn builder() -> ListSamlProvidersInputBuilder {
         <ListSamlProvidersInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl ListSamlProvidersInput {
 pub struct ListSamlProvidersInputBuilder {}
 impl ListSamlProvidersInputBuilder {
     /// Builds the [`ListSamlProvidersInput`].
+    #[inline]
     pub fn build(self) -> ListSamlProvidersInput {
         ListSamlProvidersInput {}
     }
@@ -62,10 +64,12 @@ pub struct ListSamlProvidersOutput {
 }
 impl ListSamlProvidersOutput {
     /// The list of SAML provider resource objects defined in IAM for this Amazon Web Services account.
+    #[inline]
     pub fn saml_provider_list(&self) -> &[crate::types::SamlProviderListEntry] {
         self.saml_provider_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListSamlProvidersOutput`].
+    #[inline]
     pub fn builder() -> ListSamlProvidersOutputBuilder {
         <ListSamlProvidersOutputBuilder as ::std::default::Default>::default()
     }
@@ -79,11 +83,13 @@ pub struct ListSamlProvidersOutputBuilder {
 impl ListSamlProvidersOutputBuilder {
     /// Appends an item to the `SAMLProviderList` list.
     /// The list of SAML provider resource objects defined in IAM for this Amazon Web Services account.
+    #[inline]
     pub fn saml_provider_list(mut self, input: crate::types::SamlProviderListEntry) -> Self {
         self.saml_provider_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `SAMLProviderList` member.
+    #[inline]
     pub fn set_saml_provider_list(
         mut self,
         input: Option<Vec<crate::types::SamlProviderListEntry>>,
@@ -92,10 +98,12 @@ impl ListSamlProvidersOutputBuilder {
         self
     }
     /// The `SAMLProviderList` member as currently set.
+    #[inline]
     pub fn get_saml_provider_list(&self) -> &Option<Vec<crate::types::SamlProviderListEntry>> {
         &self.saml_provider_list
     }
     /// Builds the [`ListSamlProvidersOutput`].
+    #[inline]
     pub fn build(self) -> ListSamlProvidersOutput {
         ListSamlProvidersOutput {
             saml_provider_list: self.saml_provider_list,
@@ -112,6 +120,7 @@ pub enum ListSamlProvidersError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSamlProvidersError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -126,6 +135,7 @@ impl ListSamlProvidersError {
         })
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -210,6 +220,7 @@ impl ListSamlProvidersFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -300,6 +311,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSAMLProviders`: `POST /` with the form body `Action=ListSAMLProviders&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSamlProvidersInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -309,6 +321,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>> {
@@ -319,11 +332,13 @@ pub(crate) fn parse_response(
         ListSamlProvidersError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &ListSamlProvidersInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListSamlProvidersOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct ListServerCertificateTagsInput {
 }
 impl ListServerCertificateTagsInput {
     /// The name of the IAM server certificate whose tags you want to see.
+    #[inline]
     pub fn server_certificate_name(&self) -> &str {
         &self.server_certificate_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListServerCertificateTagsInput`].
+    #[inline]
     pub fn builder() -> ListServerCertificateTagsInputBuilder {
         <ListServerCertificateTagsInputBuilder as ::std::default::Default>::default()
     }
@@ -59,44 +63,53 @@ pub struct ListServerCertificateTagsInputBuilder {
 impl ListServerCertificateTagsInputBuilder {
     /// The name of the IAM server certificate whose tags you want to see.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.server_certificate_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.server_certificate_name = input;
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         &self.server_certificate_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -105,6 +118,7 @@ impl ListServerCertificateTagsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListServerCertificateTagsInput, ::awsrt::error::BuildError> {
         Ok(ListServerCertificateTagsInput {
             server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -146,18 +160,22 @@ pub struct ListServerCertificateTagsOutput {
 }
 impl ListServerCertificateTagsOutput {
     /// The list of tags that are currently attached to the IAM server certificate.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListServerCertificateTagsOutput`].
+    #[inline]
     pub fn builder() -> ListServerCertificateTagsOutputBuilder {
         <ListServerCertificateTagsOutputBuilder as ::std::default::Default>::default()
     }
@@ -173,44 +191,53 @@ pub struct ListServerCertificateTagsOutputBuilder {
 impl ListServerCertificateTagsOutputBuilder {
     /// Appends an item to the `Tags` list.
     /// The list of tags that are currently attached to the IAM server certificate.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -219,6 +246,7 @@ impl ListServerCertificateTagsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListServerCertificateTagsOutput, ::awsrt::error::BuildError> {
         Ok(ListServerCertificateTagsOutput {
             tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -242,6 +270,7 @@ pub enum ListServerCertificateTagsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListServerCertificateTagsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,10 +288,12 @@ impl ListServerCertificateTagsError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -348,6 +379,7 @@ impl ListServerCertificateTagsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListServerCertificateTagsOutput, ::awsrt::error::SdkError<ListServerCertificateTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -404,44 +436,53 @@ impl<M> ListServerCertificateTagsFluentBuilder<M> {
     }
     /// The name of the IAM server certificate whose tags you want to see.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.server_certificate_name(input);
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_server_certificate_name(input);
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         self.inner.get_server_certificate_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -482,6 +523,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListServerCertificateTags`: `POST /` with the form body `Action=ListServerCertificateTags&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListServerCertificateTagsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -491,6 +533,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListServerCertificateTagsOutput, ::awsrt::error::SdkError<ListServerCertificateTagsError>> {
@@ -501,6 +544,7 @@ pub(crate) fn parse_response(
         ListServerCertificateTagsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -517,6 +561,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListServerCertificateTagsOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct ListServerCertificatesInput {
 }
 impl ListServerCertificatesInput {
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(&self) -> Option<&str> {
         self.path_prefix.as_deref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListServerCertificatesInput`].
+    #[inline]
     pub fn builder() -> ListServerCertificatesInputBuilder {
         <ListServerCertificatesInputBuilder as ::std::default::Default>::default()
     }
@@ -58,48 +62,58 @@ pub struct ListServerCertificatesInputBuilder {
 }
 impl ListServerCertificatesInputBuilder {
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.path_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.path_prefix = input;
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         &self.path_prefix
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Builds the [`ListServerCertificatesInput`].
+    #[inline]
     pub fn build(self) -> ListServerCertificatesInput {
         ListServerCertificatesInput {
             path_prefix: self.path_prefix,
@@ -138,18 +152,22 @@ pub struct ListServerCertificatesOutput {
 }
 impl ListServerCertificatesOutput {
     /// A list of server certificates.
+    #[inline]
     pub fn server_certificate_metadata_list(&self) -> &[crate::types::ServerCertificateMetadata] {
         &self.server_certificate_metadata_list
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListServerCertificatesOutput`].
+    #[inline]
     pub fn builder() -> ListServerCertificatesOutputBuilder {
         <ListServerCertificatesOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,6 +183,7 @@ pub struct ListServerCertificatesOutputBuilder {
 impl ListServerCertificatesOutputBuilder {
     /// Appends an item to the `ServerCertificateMetadataList` list.
     /// A list of server certificates.
+    #[inline]
     pub fn server_certificate_metadata_list(
         mut self,
         input: crate::types::ServerCertificateMetadata,
@@ -173,6 +192,7 @@ impl ListServerCertificatesOutputBuilder {
         self
     }
     /// Sets or clears the `ServerCertificateMetadataList` member.
+    #[inline]
     pub fn set_server_certificate_metadata_list(
         mut self,
         input: Option<Vec<crate::types::ServerCertificateMetadata>>,
@@ -181,36 +201,43 @@ impl ListServerCertificatesOutputBuilder {
         self
     }
     /// The `ServerCertificateMetadataList` member as currently set.
+    #[inline]
     pub fn get_server_certificate_metadata_list(
         &self,
     ) -> &Option<Vec<crate::types::ServerCertificateMetadata>> {
         &self.server_certificate_metadata_list
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -219,6 +246,7 @@ impl ListServerCertificatesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListServerCertificatesOutput, ::awsrt::error::BuildError> {
         Ok(ListServerCertificatesOutput {
             server_certificate_metadata_list: self.server_certificate_metadata_list.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -240,6 +268,7 @@ pub enum ListServerCertificatesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListServerCertificatesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -254,6 +283,7 @@ impl ListServerCertificatesError {
         })
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -338,6 +368,7 @@ impl ListServerCertificatesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -393,44 +424,53 @@ impl<M> ListServerCertificatesFluentBuilder<M> {
         &self.inner
     }
     /// The path prefix for filtering the results.
+    #[inline]
     pub fn path_prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path_prefix(input);
         self
     }
     /// Sets or clears the `PathPrefix` member.
+    #[inline]
     pub fn set_path_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path_prefix(input);
         self
     }
     /// The `PathPrefix` member as currently set.
+    #[inline]
     pub fn get_path_prefix(&self) -> &Option<String> {
         self.inner.get_path_prefix()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -471,6 +511,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListServerCertificates`: `POST /` with the form body `Action=ListServerCertificates&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListServerCertificatesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -480,6 +521,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
@@ -490,6 +532,7 @@ pub(crate) fn parse_response(
         ListServerCertificatesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -505,6 +548,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListServerCertificatesOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct ListServiceSpecificCredentialsInput {
 }
 impl ListServiceSpecificCredentialsInput {
     /// The name of the user whose service-specific credentials you want information about.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Filters the returned results to only those for the specified Amazon Web Services service.
+    #[inline]
     pub fn service_name(&self) -> Option<&str> {
         self.service_name.as_deref()
     }
     /// Creates a new builder for [`ListServiceSpecificCredentialsInput`].
+    #[inline]
     pub fn builder() -> ListServiceSpecificCredentialsInputBuilder {
         <ListServiceSpecificCredentialsInputBuilder as ::std::default::Default>::default()
     }
@@ -49,34 +52,41 @@ pub struct ListServiceSpecificCredentialsInputBuilder {
 }
 impl ListServiceSpecificCredentialsInputBuilder {
     /// The name of the user whose service-specific credentials you want information about.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Filters the returned results to only those for the specified Amazon Web Services service.
+    #[inline]
     pub fn service_name(mut self, input: impl Into<String>) -> Self {
         self.service_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceName` member.
+    #[inline]
     pub fn set_service_name(mut self, input: Option<String>) -> Self {
         self.service_name = input;
         self
     }
     /// The `ServiceName` member as currently set.
+    #[inline]
     pub fn get_service_name(&self) -> &Option<String> {
         &self.service_name
     }
     /// Builds the [`ListServiceSpecificCredentialsInput`].
+    #[inline]
     pub fn build(self) -> ListServiceSpecificCredentialsInput {
         ListServiceSpecificCredentialsInput {
             user_name: self.user_name,
@@ -110,12 +120,14 @@ pub struct ListServiceSpecificCredentialsOutput {
 }
 impl ListServiceSpecificCredentialsOutput {
     /// A list of structures that each contain details about a service-specific credential.
+    #[inline]
     pub fn service_specific_credentials(&self) -> &[
         crate::types::ServiceSpecificCredentialMetadata
     ] {
         self.service_specific_credentials.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListServiceSpecificCredentialsOutput`].
+    #[inline]
     pub fn builder() -> ListServiceSpecificCredentialsOutputBuilder {
         <ListServiceSpecificCredentialsOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +141,7 @@ pub struct ListServiceSpecificCredentialsOutputBuilder {
 impl ListServiceSpecificCredentialsOutputBuilder {
     /// Appends an item to the `ServiceSpecificCredentials` list.
     /// A list of structures that each contain details about a service-specific credential.
+    #[inline]
     pub fn service_specific_credentials(
         mut self,
         input: crate::types::ServiceSpecificCredentialMetadata,
@@ -137,6 +150,7 @@ impl ListServiceSpecificCredentialsOutputBuilder {
         self
     }
     /// Sets or clears the `ServiceSpecificCredentials` member.
+    #[inline]
     pub fn set_service_specific_credentials(
         mut self,
         input: Option<Vec<crate::types::ServiceSpecificCredentialMetadata>>,
@@ -145,12 +159,14 @@ impl ListServiceSpecificCredentialsOutputBuilder {
         self
     }
     /// The `ServiceSpecificCredentials` member as currently set.
+    #[inline]
     pub fn get_service_specific_credentials(
         &self,
     ) -> &Option<Vec<crate::types::ServiceSpecificCredentialMetadata>> {
         &self.service_specific_credentials
     }
     /// Builds the [`ListServiceSpecificCredentialsOutput`].
+    #[inline]
     pub fn build(self) -> ListServiceSpecificCredentialsOutput {
         ListServiceSpecificCredentialsOutput {
             service_specific_credentials: self.service_specific_credentials,
@@ -169,6 +185,7 @@ pub enum ListServiceSpecificCredentialsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListServiceSpecificCredentialsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -186,10 +203,12 @@ impl ListServiceSpecificCredentialsError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceNotSupportedException`.
+    #[inline]
     pub fn is_service_not_supported_exception(&self) -> bool {
         matches!(self, Self::ServiceNotSupportedException(_))
     }
@@ -275,6 +294,7 @@ impl ListServiceSpecificCredentialsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -330,30 +350,36 @@ impl<M> ListServiceSpecificCredentialsFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user whose service-specific credentials you want information about.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// Filters the returned results to only those for the specified Amazon Web Services service.
+    #[inline]
     pub fn service_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.service_name(input);
         self
     }
     /// Sets or clears the `ServiceName` member.
+    #[inline]
     pub fn set_service_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_service_name(input);
         self
     }
     /// The `ServiceName` member as currently set.
+    #[inline]
     pub fn get_service_name(&self) -> &Option<String> {
         self.inner.get_service_name()
     }
@@ -394,6 +420,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListServiceSpecificCredentials`: `POST /` with the form body `Action=ListServiceSpecificCredentials&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListServiceSpecificCredentialsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -403,6 +430,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
@@ -413,6 +441,7 @@ pub(crate) fn parse_response(
         ListServiceSpecificCredentialsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -425,6 +454,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ServiceName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::xml::XmlError> {

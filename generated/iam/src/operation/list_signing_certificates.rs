@@ -32,18 +32,22 @@ pub struct ListSigningCertificatesInput {
 }
 impl ListSigningCertificatesInput {
     /// The name of the IAM user whose signing certificates you want to examine.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListSigningCertificatesInput`].
+    #[inline]
     pub fn builder() -> ListSigningCertificatesInputBuilder {
         <ListSigningCertificatesInputBuilder as ::std::default::Default>::default()
     }
@@ -58,48 +62,58 @@ pub struct ListSigningCertificatesInputBuilder {
 }
 impl ListSigningCertificatesInputBuilder {
     /// The name of the IAM user whose signing certificates you want to examine.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Builds the [`ListSigningCertificatesInput`].
+    #[inline]
     pub fn build(self) -> ListSigningCertificatesInput {
         ListSigningCertificatesInput {
             user_name: self.user_name,
@@ -138,18 +152,22 @@ pub struct ListSigningCertificatesOutput {
 }
 impl ListSigningCertificatesOutput {
     /// A list of the user's signing certificate information.
+    #[inline]
     pub fn certificates(&self) -> &[crate::types::SigningCertificate] {
         &self.certificates
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListSigningCertificatesOutput`].
+    #[inline]
     pub fn builder() -> ListSigningCertificatesOutputBuilder {
         <ListSigningCertificatesOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,11 +183,13 @@ pub struct ListSigningCertificatesOutputBuilder {
 impl ListSigningCertificatesOutputBuilder {
     /// Appends an item to the `Certificates` list.
     /// A list of the user's signing certificate information.
+    #[inline]
     pub fn certificates(mut self, input: crate::types::SigningCertificate) -> Self {
         self.certificates.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Certificates` member.
+    #[inline]
     pub fn set_certificates(
         mut self,
         input: Option<Vec<crate::types::SigningCertificate>>,
@@ -178,34 +198,41 @@ impl ListSigningCertificatesOutputBuilder {
         self
     }
     /// The `Certificates` member as currently set.
+    #[inline]
     pub fn get_certificates(&self) -> &Option<Vec<crate::types::SigningCertificate>> {
         &self.certificates
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -214,6 +241,7 @@ impl ListSigningCertificatesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSigningCertificatesOutput, ::awsrt::error::BuildError> {
         Ok(ListSigningCertificatesOutput {
             certificates: self.certificates.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -237,6 +265,7 @@ pub enum ListSigningCertificatesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSigningCertificatesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -254,10 +283,12 @@ impl ListSigningCertificatesError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -343,6 +374,7 @@ impl ListSigningCertificatesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -398,44 +430,53 @@ impl<M> ListSigningCertificatesFluentBuilder<M> {
         &self.inner
     }
     /// The name of the IAM user whose signing certificates you want to examine.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -476,6 +517,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSigningCertificates`: `POST /` with the form body `Action=ListSigningCertificates&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSigningCertificatesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -485,6 +527,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
@@ -495,6 +538,7 @@ pub(crate) fn parse_response(
         ListSigningCertificatesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -510,6 +554,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListSigningCertificatesOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct ListSshPublicKeysInput {
 }
 impl ListSshPublicKeysInput {
     /// The name of the IAM user to list SSH public keys for.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListSshPublicKeysInput`].
+    #[inline]
     pub fn builder() -> ListSshPublicKeysInputBuilder {
         <ListSshPublicKeysInputBuilder as ::std::default::Default>::default()
     }
@@ -58,48 +62,58 @@ pub struct ListSshPublicKeysInputBuilder {
 }
 impl ListSshPublicKeysInputBuilder {
     /// The name of the IAM user to list SSH public keys for.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Builds the [`ListSshPublicKeysInput`].
+    #[inline]
     pub fn build(self) -> ListSshPublicKeysInput {
         ListSshPublicKeysInput {
             user_name: self.user_name,
@@ -139,18 +153,22 @@ pub struct ListSshPublicKeysOutput {
 }
 impl ListSshPublicKeysOutput {
     /// A list of the SSH public keys assigned to IAM user.
+    #[inline]
     pub fn ssh_public_keys(&self) -> &[crate::types::SshPublicKeyMetadata] {
         self.ssh_public_keys.as_deref().unwrap_or_default()
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListSshPublicKeysOutput`].
+    #[inline]
     pub fn builder() -> ListSshPublicKeysOutputBuilder {
         <ListSshPublicKeysOutputBuilder as ::std::default::Default>::default()
     }
@@ -166,11 +184,13 @@ pub struct ListSshPublicKeysOutputBuilder {
 impl ListSshPublicKeysOutputBuilder {
     /// Appends an item to the `SSHPublicKeys` list.
     /// A list of the SSH public keys assigned to IAM user.
+    #[inline]
     pub fn ssh_public_keys(mut self, input: crate::types::SshPublicKeyMetadata) -> Self {
         self.ssh_public_keys.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `SSHPublicKeys` member.
+    #[inline]
     pub fn set_ssh_public_keys(
         mut self,
         input: Option<Vec<crate::types::SshPublicKeyMetadata>>,
@@ -179,38 +199,46 @@ impl ListSshPublicKeysOutputBuilder {
         self
     }
     /// The `SSHPublicKeys` member as currently set.
+    #[inline]
     pub fn get_ssh_public_keys(&self) -> &Option<Vec<crate::types::SshPublicKeyMetadata>> {
         &self.ssh_public_keys
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Builds the [`ListSshPublicKeysOutput`].
+    #[inline]
     pub fn build(self) -> ListSshPublicKeysOutput {
         ListSshPublicKeysOutput {
             ssh_public_keys: self.ssh_public_keys,
@@ -229,6 +257,7 @@ pub enum ListSshPublicKeysError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSshPublicKeysError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -243,6 +272,7 @@ impl ListSshPublicKeysError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
@@ -327,6 +357,7 @@ impl ListSshPublicKeysFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -382,44 +413,53 @@ impl<M> ListSshPublicKeysFluentBuilder<M> {
         &self.inner
     }
     /// The name of the IAM user to list SSH public keys for.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -460,6 +500,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSSHPublicKeys`: `POST /` with the form body `Action=ListSSHPublicKeys&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSshPublicKeysInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -469,6 +510,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
@@ -479,6 +521,7 @@ pub(crate) fn parse_response(
         ListSshPublicKeysError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -494,6 +537,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListSshPublicKeysOutput, ::awsrt::xml::XmlError> {

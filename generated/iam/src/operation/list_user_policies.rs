@@ -32,18 +32,22 @@ pub struct ListUserPoliciesInput {
 }
 impl ListUserPoliciesInput {
     /// The name of the user to list policies for.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListUserPoliciesInput`].
+    #[inline]
     pub fn builder() -> ListUserPoliciesInputBuilder {
         <ListUserPoliciesInputBuilder as ::std::default::Default>::default()
     }
@@ -59,44 +63,53 @@ pub struct ListUserPoliciesInputBuilder {
 impl ListUserPoliciesInputBuilder {
     /// The name of the user to list policies for.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
@@ -105,6 +118,7 @@ impl ListUserPoliciesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListUserPoliciesInput, ::awsrt::error::BuildError> {
         Ok(ListUserPoliciesInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -146,18 +160,22 @@ pub struct ListUserPoliciesOutput {
 }
 impl ListUserPoliciesOutput {
     /// A list of policy names.
+    #[inline]
     pub fn policy_names(&self) -> &[String] {
         &self.policy_names
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListUserPoliciesOutput`].
+    #[inline]
     pub fn builder() -> ListUserPoliciesOutputBuilder {
         <ListUserPoliciesOutputBuilder as ::std::default::Default>::default()
     }
@@ -173,44 +191,53 @@ pub struct ListUserPoliciesOutputBuilder {
 impl ListUserPoliciesOutputBuilder {
     /// Appends an item to the `PolicyNames` list.
     /// A list of policy names.
+    #[inline]
     pub fn policy_names(mut self, input: impl Into<String>) -> Self {
         self.policy_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PolicyNames` member.
+    #[inline]
     pub fn set_policy_names(mut self, input: Option<Vec<String>>) -> Self {
         self.policy_names = input;
         self
     }
     /// The `PolicyNames` member as currently set.
+    #[inline]
     pub fn get_policy_names(&self) -> &Option<Vec<String>> {
         &self.policy_names
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -219,6 +246,7 @@ impl ListUserPoliciesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListUserPoliciesOutput, ::awsrt::error::BuildError> {
         Ok(ListUserPoliciesOutput {
             policy_names: self.policy_names.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -242,6 +270,7 @@ pub enum ListUserPoliciesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListUserPoliciesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,10 +288,12 @@ impl ListUserPoliciesError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -348,6 +379,7 @@ impl ListUserPoliciesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -404,44 +436,53 @@ impl<M> ListUserPoliciesFluentBuilder<M> {
     }
     /// The name of the user to list policies for.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -482,6 +523,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListUserPolicies`: `POST /` with the form body `Action=ListUserPolicies&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListUserPoliciesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -491,6 +533,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>> {
@@ -501,6 +544,7 @@ pub(crate) fn parse_response(
         ListUserPoliciesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -517,6 +561,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListUserPoliciesOutput, ::awsrt::xml::XmlError> {

@@ -30,18 +30,22 @@ pub struct ListVirtualMfaDevicesInput {
 }
 impl ListVirtualMfaDevicesInput {
     /// The status (`Unassigned` or `Assigned`) of the devices to list.
+    #[inline]
     pub fn assignment_status(&self) -> Option<&crate::types::AssignmentStatusType> {
         self.assignment_status.as_ref()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Creates a new builder for [`ListVirtualMfaDevicesInput`].
+    #[inline]
     pub fn builder() -> ListVirtualMfaDevicesInputBuilder {
         <ListVirtualMfaDevicesInputBuilder as ::std::default::Default>::default()
     }
@@ -56,6 +60,7 @@ pub struct ListVirtualMfaDevicesInputBuilder {
 }
 impl ListVirtualMfaDevicesInputBuilder {
     /// The status (`Unassigned` or `Assigned`) of the devices to list.
+    #[inline]
     pub fn assignment_status(
         mut self,
         input: impl Into<crate::types::AssignmentStatusType>,
@@ -64,6 +69,7 @@ impl ListVirtualMfaDevicesInputBuilder {
         self
     }
     /// Sets or clears the `AssignmentStatus` member.
+    #[inline]
     pub fn set_assignment_status(
         mut self,
         input: Option<crate::types::AssignmentStatusType>,
@@ -72,38 +78,46 @@ impl ListVirtualMfaDevicesInputBuilder {
         self
     }
     /// The `AssignmentStatus` member as currently set.
+    #[inline]
     pub fn get_assignment_status(&self) -> &Option<crate::types::AssignmentStatusType> {
         &self.assignment_status
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Builds the [`ListVirtualMfaDevicesInput`].
+    #[inline]
     pub fn build(self) -> ListVirtualMfaDevicesInput {
         ListVirtualMfaDevicesInput {
             assignment_status: self.assignment_status,
@@ -143,18 +157,22 @@ pub struct ListVirtualMfaDevicesOutput {
 }
 impl ListVirtualMfaDevicesOutput {
     /// The list of virtual MFA devices in the current account that match the `AssignmentStatus` value that was passed in the request.
+    #[inline]
     pub fn virtual_mfa_devices(&self) -> &[crate::types::VirtualMfaDevice] {
         &self.virtual_mfa_devices
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`ListVirtualMfaDevicesOutput`].
+    #[inline]
     pub fn builder() -> ListVirtualMfaDevicesOutputBuilder {
         <ListVirtualMfaDevicesOutputBuilder as ::std::default::Default>::default()
     }
@@ -170,11 +188,13 @@ pub struct ListVirtualMfaDevicesOutputBuilder {
 impl ListVirtualMfaDevicesOutputBuilder {
     /// Appends an item to the `VirtualMFADevices` list.
     /// The list of virtual MFA devices in the current account that match the `AssignmentStatus` value that was passed in the request.
+    #[inline]
     pub fn virtual_mfa_devices(mut self, input: crate::types::VirtualMfaDevice) -> Self {
         self.virtual_mfa_devices.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `VirtualMFADevices` member.
+    #[inline]
     pub fn set_virtual_mfa_devices(
         mut self,
         input: Option<Vec<crate::types::VirtualMfaDevice>>,
@@ -183,34 +203,41 @@ impl ListVirtualMfaDevicesOutputBuilder {
         self
     }
     /// The `VirtualMFADevices` member as currently set.
+    #[inline]
     pub fn get_virtual_mfa_devices(&self) -> &Option<Vec<crate::types::VirtualMfaDevice>> {
         &self.virtual_mfa_devices
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -219,6 +246,7 @@ impl ListVirtualMfaDevicesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::BuildError> {
         Ok(ListVirtualMfaDevicesOutput {
             virtual_mfa_devices: self.virtual_mfa_devices.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -238,6 +266,7 @@ pub enum ListVirtualMfaDevicesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListVirtualMfaDevicesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -325,6 +354,7 @@ impl ListVirtualMfaDevicesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -380,6 +410,7 @@ impl<M> ListVirtualMfaDevicesFluentBuilder<M> {
         &self.inner
     }
     /// The status (`Unassigned` or `Assigned`) of the devices to list.
+    #[inline]
     pub fn assignment_status(
         mut self,
         input: impl Into<crate::types::AssignmentStatusType>,
@@ -388,6 +419,7 @@ impl<M> ListVirtualMfaDevicesFluentBuilder<M> {
         self
     }
     /// Sets or clears the `AssignmentStatus` member.
+    #[inline]
     pub fn set_assignment_status(
         mut self,
         input: Option<crate::types::AssignmentStatusType>,
@@ -396,34 +428,41 @@ impl<M> ListVirtualMfaDevicesFluentBuilder<M> {
         self
     }
     /// The `AssignmentStatus` member as currently set.
+    #[inline]
     pub fn get_assignment_status(&self) -> &Option<crate::types::AssignmentStatusType> {
         self.inner.get_assignment_status()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
@@ -464,6 +503,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListVirtualMFADevices`: `POST /` with the form body `Action=ListVirtualMFADevices&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListVirtualMfaDevicesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -473,6 +513,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
@@ -483,6 +524,7 @@ pub(crate) fn parse_response(
         ListVirtualMfaDevicesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -498,6 +540,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxItems"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::xml::XmlError> {

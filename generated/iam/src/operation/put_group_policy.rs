@@ -40,18 +40,22 @@ pub struct PutGroupPolicyInput {
 }
 impl PutGroupPolicyInput {
     /// The name of the group to associate the policy with.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// The name of the policy document.
+    #[inline]
     pub fn policy_name(&self) -> &str {
         &self.policy_name
     }
     /// The policy document.
+    #[inline]
     pub fn policy_document(&self) -> &str {
         &self.policy_document
     }
     /// Creates a new builder for [`PutGroupPolicyInput`].
+    #[inline]
     pub fn builder() -> PutGroupPolicyInputBuilder {
         <PutGroupPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -67,46 +71,55 @@ pub struct PutGroupPolicyInputBuilder {
 impl PutGroupPolicyInputBuilder {
     /// The name of the group to associate the policy with.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The name of the policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// The policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.policy_document = input;
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         &self.policy_document
     }
@@ -115,6 +128,7 @@ impl PutGroupPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutGroupPolicyInput, ::awsrt::error::BuildError> {
         Ok(PutGroupPolicyInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -155,6 +169,7 @@ impl PutGroupPolicyInput {
 pub struct PutGroupPolicyOutput {}
 impl PutGroupPolicyOutput {
     /// Creates a new builder for [`PutGroupPolicyOutput`].
+    #[inline]
     pub fn builder() -> PutGroupPolicyOutputBuilder {
         <PutGroupPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,6 +180,7 @@ impl PutGroupPolicyOutput {
 pub struct PutGroupPolicyOutputBuilder {}
 impl PutGroupPolicyOutputBuilder {
     /// Builds the [`PutGroupPolicyOutput`].
+    #[inline]
     pub fn build(self) -> PutGroupPolicyOutput {
         PutGroupPolicyOutput {}
     }
@@ -185,6 +201,7 @@ pub enum PutGroupPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutGroupPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -208,18 +225,22 @@ impl PutGroupPolicyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -307,6 +328,7 @@ impl PutGroupPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutGroupPolicyOutput, ::awsrt::error::SdkError<PutGroupPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -363,46 +385,55 @@ impl<M> PutGroupPolicyFluentBuilder<M> {
     }
     /// The name of the group to associate the policy with.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
     /// The name of the policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_name(input);
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_name(input);
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         self.inner.get_policy_name()
     }
     /// The policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_document(input);
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_document(input);
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         self.inner.get_policy_document()
     }
@@ -443,6 +474,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutGroupPolicy`: `POST /` with the form body `Action=PutGroupPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutGroupPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -452,6 +484,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutGroupPolicyOutput, ::awsrt::error::SdkError<PutGroupPolicyError>> {
@@ -462,6 +495,7 @@ pub(crate) fn parse_response(
         PutGroupPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &PutGroupPolicyInput) {
     {
         let value = &v.group_name;
@@ -476,6 +510,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Put
         w.pair(&format!("{prefix}{}", "PolicyDocument"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PutGroupPolicyOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct PutRolePermissionsBoundaryInput {
 }
 impl PutRolePermissionsBoundaryInput {
     /// The name (friendly name, not ARN) of the IAM role for which you want to set the permissions boundary.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the role.
+    #[inline]
     pub fn permissions_boundary(&self) -> &str {
         &self.permissions_boundary
     }
     /// Creates a new builder for [`PutRolePermissionsBoundaryInput`].
+    #[inline]
     pub fn builder() -> PutRolePermissionsBoundaryInputBuilder {
         <PutRolePermissionsBoundaryInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct PutRolePermissionsBoundaryInputBuilder {
 impl PutRolePermissionsBoundaryInputBuilder {
     /// The name (friendly name, not ARN) of the IAM role for which you want to set the permissions boundary.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the role.
     /// This member is required.
+    #[inline]
     pub fn permissions_boundary(mut self, input: impl Into<String>) -> Self {
         self.permissions_boundary = Some(input.into());
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(mut self, input: Option<String>) -> Self {
         self.permissions_boundary = input;
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<String> {
         &self.permissions_boundary
     }
@@ -85,6 +94,7 @@ impl PutRolePermissionsBoundaryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutRolePermissionsBoundaryInput, ::awsrt::error::BuildError> {
         Ok(PutRolePermissionsBoundaryInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl PutRolePermissionsBoundaryInput {
 pub struct PutRolePermissionsBoundaryOutput {}
 impl PutRolePermissionsBoundaryOutput {
     /// Creates a new builder for [`PutRolePermissionsBoundaryOutput`].
+    #[inline]
     pub fn builder() -> PutRolePermissionsBoundaryOutputBuilder {
         <PutRolePermissionsBoundaryOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl PutRolePermissionsBoundaryOutput {
 pub struct PutRolePermissionsBoundaryOutputBuilder {}
 impl PutRolePermissionsBoundaryOutputBuilder {
     /// Builds the [`PutRolePermissionsBoundaryOutput`].
+    #[inline]
     pub fn build(self) -> PutRolePermissionsBoundaryOutput {
         PutRolePermissionsBoundaryOutput {}
     }
@@ -153,6 +165,7 @@ pub enum PutRolePermissionsBoundaryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutRolePermissionsBoundaryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -179,22 +192,27 @@ impl PutRolePermissionsBoundaryError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `PolicyNotAttachableException`.
+    #[inline]
     pub fn is_policy_not_attachable_exception(&self) -> bool {
         matches!(self, Self::PolicyNotAttachableException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -283,6 +301,7 @@ impl PutRolePermissionsBoundaryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -339,31 +358,37 @@ impl<M> PutRolePermissionsBoundaryFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) of the IAM role for which you want to set the permissions boundary.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the role.
     /// This member is required.
+    #[inline]
     pub fn permissions_boundary(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.permissions_boundary(input);
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_permissions_boundary(input);
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<String> {
         self.inner.get_permissions_boundary()
     }
@@ -404,6 +429,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutRolePermissionsBoundary`: `POST /` with the form body `Action=PutRolePermissionsBoundary&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutRolePermissionsBoundaryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -413,6 +439,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>> {
@@ -423,6 +450,7 @@ pub(crate) fn parse_response(
         PutRolePermissionsBoundaryError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -437,6 +465,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PermissionsBoundary"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PutRolePermissionsBoundaryOutput, ::awsrt::xml::XmlError> {

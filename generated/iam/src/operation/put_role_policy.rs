@@ -40,18 +40,22 @@ pub struct PutRolePolicyInput {
 }
 impl PutRolePolicyInput {
     /// The name of the role to associate the policy with.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The name of the policy document.
+    #[inline]
     pub fn policy_name(&self) -> &str {
         &self.policy_name
     }
     /// The policy document.
+    #[inline]
     pub fn policy_document(&self) -> &str {
         &self.policy_document
     }
     /// Creates a new builder for [`PutRolePolicyInput`].
+    #[inline]
     pub fn builder() -> PutRolePolicyInputBuilder {
         <PutRolePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -67,46 +71,55 @@ pub struct PutRolePolicyInputBuilder {
 impl PutRolePolicyInputBuilder {
     /// The name of the role to associate the policy with.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The name of the policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// The policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.policy_document = input;
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         &self.policy_document
     }
@@ -115,6 +128,7 @@ impl PutRolePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutRolePolicyInput, ::awsrt::error::BuildError> {
         Ok(PutRolePolicyInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -155,6 +169,7 @@ impl PutRolePolicyInput {
 pub struct PutRolePolicyOutput {}
 impl PutRolePolicyOutput {
     /// Creates a new builder for [`PutRolePolicyOutput`].
+    #[inline]
     pub fn builder() -> PutRolePolicyOutputBuilder {
         <PutRolePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,6 +180,7 @@ impl PutRolePolicyOutput {
 pub struct PutRolePolicyOutputBuilder {}
 impl PutRolePolicyOutputBuilder {
     /// Builds the [`PutRolePolicyOutput`].
+    #[inline]
     pub fn build(self) -> PutRolePolicyOutput {
         PutRolePolicyOutput {}
     }
@@ -187,6 +203,7 @@ pub enum PutRolePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutRolePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -213,22 +230,27 @@ impl PutRolePolicyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -317,6 +339,7 @@ impl PutRolePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutRolePolicyOutput, ::awsrt::error::SdkError<PutRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -373,46 +396,55 @@ impl<M> PutRolePolicyFluentBuilder<M> {
     }
     /// The name of the role to associate the policy with.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The name of the policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_name(input);
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_name(input);
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         self.inner.get_policy_name()
     }
     /// The policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_document(input);
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_document(input);
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         self.inner.get_policy_document()
     }
@@ -453,6 +485,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutRolePolicy`: `POST /` with the form body `Action=PutRolePolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutRolePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -462,6 +495,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutRolePolicyOutput, ::awsrt::error::SdkError<PutRolePolicyError>> {
@@ -472,6 +506,7 @@ pub(crate) fn parse_response(
         PutRolePolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &PutRolePolicyInput) {
     {
         let value = &v.role_name;
@@ -486,6 +521,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Put
         w.pair(&format!("{prefix}{}", "PolicyDocument"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PutRolePolicyOutput, ::awsrt::xml::XmlError> {

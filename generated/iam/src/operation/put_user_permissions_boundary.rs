@@ -30,14 +30,17 @@ pub struct PutUserPermissionsBoundaryInput {
 }
 impl PutUserPermissionsBoundaryInput {
     /// The name (friendly name, not ARN) of the IAM user for which you want to set the permissions boundary.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
+    #[inline]
     pub fn permissions_boundary(&self) -> &str {
         &self.permissions_boundary
     }
     /// Creates a new builder for [`PutUserPermissionsBoundaryInput`].
+    #[inline]
     pub fn builder() -> PutUserPermissionsBoundaryInputBuilder {
         <PutUserPermissionsBoundaryInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct PutUserPermissionsBoundaryInputBuilder {
 impl PutUserPermissionsBoundaryInputBuilder {
     /// The name (friendly name, not ARN) of the IAM user for which you want to set the permissions boundary.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
     /// This member is required.
+    #[inline]
     pub fn permissions_boundary(mut self, input: impl Into<String>) -> Self {
         self.permissions_boundary = Some(input.into());
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(mut self, input: Option<String>) -> Self {
         self.permissions_boundary = input;
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<String> {
         &self.permissions_boundary
     }
@@ -85,6 +94,7 @@ impl PutUserPermissionsBoundaryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutUserPermissionsBoundaryInput, ::awsrt::error::BuildError> {
         Ok(PutUserPermissionsBoundaryInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl PutUserPermissionsBoundaryInput {
 pub struct PutUserPermissionsBoundaryOutput {}
 impl PutUserPermissionsBoundaryOutput {
     /// Creates a new builder for [`PutUserPermissionsBoundaryOutput`].
+    #[inline]
     pub fn builder() -> PutUserPermissionsBoundaryOutputBuilder {
         <PutUserPermissionsBoundaryOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl PutUserPermissionsBoundaryOutput {
 pub struct PutUserPermissionsBoundaryOutputBuilder {}
 impl PutUserPermissionsBoundaryOutputBuilder {
     /// Builds the [`PutUserPermissionsBoundaryOutput`].
+    #[inline]
     pub fn build(self) -> PutUserPermissionsBoundaryOutput {
         PutUserPermissionsBoundaryOutput {}
     }
@@ -151,6 +163,7 @@ pub enum PutUserPermissionsBoundaryError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutUserPermissionsBoundaryError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -174,18 +187,22 @@ impl PutUserPermissionsBoundaryError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `PolicyNotAttachableException`.
+    #[inline]
     pub fn is_policy_not_attachable_exception(&self) -> bool {
         matches!(self, Self::PolicyNotAttachableException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -273,6 +290,7 @@ impl PutUserPermissionsBoundaryFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -329,31 +347,37 @@ impl<M> PutUserPermissionsBoundaryFluentBuilder<M> {
     }
     /// The name (friendly name, not ARN) of the IAM user for which you want to set the permissions boundary.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
     /// This member is required.
+    #[inline]
     pub fn permissions_boundary(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.permissions_boundary(input);
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_permissions_boundary(input);
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<String> {
         self.inner.get_permissions_boundary()
     }
@@ -394,6 +418,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutUserPermissionsBoundary`: `POST /` with the form body `Action=PutUserPermissionsBoundary&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutUserPermissionsBoundaryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -403,6 +428,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
@@ -413,6 +439,7 @@ pub(crate) fn parse_response(
         PutUserPermissionsBoundaryError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -427,6 +454,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PermissionsBoundary"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::xml::XmlError> {

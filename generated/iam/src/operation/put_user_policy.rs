@@ -40,18 +40,22 @@ pub struct PutUserPolicyInput {
 }
 impl PutUserPolicyInput {
     /// The name of the user to associate the policy with.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The name of the policy document.
+    #[inline]
     pub fn policy_name(&self) -> &str {
         &self.policy_name
     }
     /// The policy document.
+    #[inline]
     pub fn policy_document(&self) -> &str {
         &self.policy_document
     }
     /// Creates a new builder for [`PutUserPolicyInput`].
+    #[inline]
     pub fn builder() -> PutUserPolicyInputBuilder {
         <PutUserPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -67,46 +71,55 @@ pub struct PutUserPolicyInputBuilder {
 impl PutUserPolicyInputBuilder {
     /// The name of the user to associate the policy with.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The name of the policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// The policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.policy_document = input;
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         &self.policy_document
     }
@@ -115,6 +128,7 @@ impl PutUserPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutUserPolicyInput, ::awsrt::error::BuildError> {
         Ok(PutUserPolicyInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -155,6 +169,7 @@ impl PutUserPolicyInput {
 pub struct PutUserPolicyOutput {}
 impl PutUserPolicyOutput {
     /// Creates a new builder for [`PutUserPolicyOutput`].
+    #[inline]
     pub fn builder() -> PutUserPolicyOutputBuilder {
         <PutUserPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,6 +180,7 @@ impl PutUserPolicyOutput {
 pub struct PutUserPolicyOutputBuilder {}
 impl PutUserPolicyOutputBuilder {
     /// Builds the [`PutUserPolicyOutput`].
+    #[inline]
     pub fn build(self) -> PutUserPolicyOutput {
         PutUserPolicyOutput {}
     }
@@ -185,6 +201,7 @@ pub enum PutUserPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutUserPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -208,18 +225,22 @@ impl PutUserPolicyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -307,6 +328,7 @@ impl PutUserPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -363,46 +385,55 @@ impl<M> PutUserPolicyFluentBuilder<M> {
     }
     /// The name of the user to associate the policy with.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The name of the policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_name(input);
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_name(input);
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         self.inner.get_policy_name()
     }
     /// The policy document.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_document(input);
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_document(input);
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         self.inner.get_policy_document()
     }
@@ -443,6 +474,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutUserPolicy`: `POST /` with the form body `Action=PutUserPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutUserPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -452,6 +484,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>> {
@@ -462,6 +495,7 @@ pub(crate) fn parse_response(
         PutUserPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &PutUserPolicyInput) {
     {
         let value = &v.user_name;
@@ -476,6 +510,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Put
         w.pair(&format!("{prefix}{}", "PolicyDocument"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PutUserPolicyOutput, ::awsrt::xml::XmlError> {

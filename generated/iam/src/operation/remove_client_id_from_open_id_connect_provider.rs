@@ -30,14 +30,17 @@ pub struct RemoveClientIdFromOpenIdConnectProviderInput {
 }
 impl RemoveClientIdFromOpenIdConnectProviderInput {
     /// The Amazon Resource Name (ARN) of the IAM OIDC provider resource to remove the client ID from.
+    #[inline]
     pub fn open_id_connect_provider_arn(&self) -> &str {
         &self.open_id_connect_provider_arn
     }
     /// The client ID (also known as audience) to remove from the IAM OIDC provider resource.
+    #[inline]
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
     /// Creates a new builder for [`RemoveClientIdFromOpenIdConnectProviderInput`].
+    #[inline]
     pub fn builder() -> RemoveClientIdFromOpenIdConnectProviderInputBuilder {
         <RemoveClientIdFromOpenIdConnectProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct RemoveClientIdFromOpenIdConnectProviderInputBuilder {
 impl RemoveClientIdFromOpenIdConnectProviderInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM OIDC provider resource to remove the client ID from.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.open_id_connect_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.open_id_connect_provider_arn = input;
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         &self.open_id_connect_provider_arn
     }
     /// The client ID (also known as audience) to remove from the IAM OIDC provider resource.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.client_id = Some(input.into());
         self
     }
     /// Sets or clears the `ClientID` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.client_id = input;
         self
     }
     /// The `ClientID` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         &self.client_id
     }
@@ -85,6 +94,7 @@ impl RemoveClientIdFromOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RemoveClientIdFromOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(RemoveClientIdFromOpenIdConnectProviderInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl RemoveClientIdFromOpenIdConnectProviderInput {
 pub struct RemoveClientIdFromOpenIdConnectProviderOutput {}
 impl RemoveClientIdFromOpenIdConnectProviderOutput {
     /// Creates a new builder for [`RemoveClientIdFromOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn builder() -> RemoveClientIdFromOpenIdConnectProviderOutputBuilder {
         <RemoveClientIdFromOpenIdConnectProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl RemoveClientIdFromOpenIdConnectProviderOutput {
 pub struct RemoveClientIdFromOpenIdConnectProviderOutputBuilder {}
 impl RemoveClientIdFromOpenIdConnectProviderOutputBuilder {
     /// Builds the [`RemoveClientIdFromOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn build(self) -> RemoveClientIdFromOpenIdConnectProviderOutput {
         RemoveClientIdFromOpenIdConnectProviderOutput {}
     }
@@ -149,6 +161,7 @@ pub enum RemoveClientIdFromOpenIdConnectProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RemoveClientIdFromOpenIdConnectProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -169,14 +182,17 @@ impl RemoveClientIdFromOpenIdConnectProviderError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -263,6 +279,7 @@ impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -319,31 +336,37 @@ impl<M> RemoveClientIdFromOpenIdConnectProviderFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM OIDC provider resource to remove the client ID from.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.open_id_connect_provider_arn(input);
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_open_id_connect_provider_arn(input);
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         self.inner.get_open_id_connect_provider_arn()
     }
     /// The client ID (also known as audience) to remove from the IAM OIDC provider resource.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_id(input);
         self
     }
     /// Sets or clears the `ClientID` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_id(input);
         self
     }
     /// The `ClientID` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         self.inner.get_client_id()
     }
@@ -384,6 +407,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemoveClientIDFromOpenIDConnectProvider`: `POST /` with the form body `Action=RemoveClientIDFromOpenIDConnectProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &RemoveClientIdFromOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -396,6 +420,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
@@ -406,6 +431,7 @@ pub(crate) fn parse_response(
         RemoveClientIdFromOpenIdConnectProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -420,6 +446,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ClientID"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {

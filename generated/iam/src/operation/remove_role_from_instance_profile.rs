@@ -30,14 +30,17 @@ pub struct RemoveRoleFromInstanceProfileInput {
 }
 impl RemoveRoleFromInstanceProfileInput {
     /// The name of the instance profile to update.
+    #[inline]
     pub fn instance_profile_name(&self) -> &str {
         &self.instance_profile_name
     }
     /// The name of the role to remove.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// Creates a new builder for [`RemoveRoleFromInstanceProfileInput`].
+    #[inline]
     pub fn builder() -> RemoveRoleFromInstanceProfileInputBuilder {
         <RemoveRoleFromInstanceProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct RemoveRoleFromInstanceProfileInputBuilder {
 impl RemoveRoleFromInstanceProfileInputBuilder {
     /// The name of the instance profile to update.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.instance_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.instance_profile_name = input;
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         &self.instance_profile_name
     }
     /// The name of the role to remove.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
@@ -85,6 +94,7 @@ impl RemoveRoleFromInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RemoveRoleFromInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(RemoveRoleFromInstanceProfileInput {
             instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl RemoveRoleFromInstanceProfileInput {
 pub struct RemoveRoleFromInstanceProfileOutput {}
 impl RemoveRoleFromInstanceProfileOutput {
     /// Creates a new builder for [`RemoveRoleFromInstanceProfileOutput`].
+    #[inline]
     pub fn builder() -> RemoveRoleFromInstanceProfileOutputBuilder {
         <RemoveRoleFromInstanceProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl RemoveRoleFromInstanceProfileOutput {
 pub struct RemoveRoleFromInstanceProfileOutputBuilder {}
 impl RemoveRoleFromInstanceProfileOutputBuilder {
     /// Builds the [`RemoveRoleFromInstanceProfileOutput`].
+    #[inline]
     pub fn build(self) -> RemoveRoleFromInstanceProfileOutput {
         RemoveRoleFromInstanceProfileOutput {}
     }
@@ -151,6 +163,7 @@ pub enum RemoveRoleFromInstanceProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RemoveRoleFromInstanceProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -174,18 +187,22 @@ impl RemoveRoleFromInstanceProfileError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -273,6 +290,7 @@ impl RemoveRoleFromInstanceProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -329,31 +347,37 @@ impl<M> RemoveRoleFromInstanceProfileFluentBuilder<M> {
     }
     /// The name of the instance profile to update.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.instance_profile_name(input);
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_instance_profile_name(input);
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         self.inner.get_instance_profile_name()
     }
     /// The name of the role to remove.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
@@ -394,6 +418,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemoveRoleFromInstanceProfile`: `POST /` with the form body `Action=RemoveRoleFromInstanceProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &RemoveRoleFromInstanceProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -403,6 +428,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>> {
@@ -413,6 +439,7 @@ pub(crate) fn parse_response(
         RemoveRoleFromInstanceProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -427,6 +454,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "RoleName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::xml::XmlError> {

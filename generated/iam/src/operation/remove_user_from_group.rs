@@ -30,14 +30,17 @@ pub struct RemoveUserFromGroupInput {
 }
 impl RemoveUserFromGroupInput {
     /// The name of the group to update.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// The name of the user to remove.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// Creates a new builder for [`RemoveUserFromGroupInput`].
+    #[inline]
     pub fn builder() -> RemoveUserFromGroupInputBuilder {
         <RemoveUserFromGroupInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct RemoveUserFromGroupInputBuilder {
 impl RemoveUserFromGroupInputBuilder {
     /// The name of the group to update.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The name of the user to remove.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
@@ -85,6 +94,7 @@ impl RemoveUserFromGroupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RemoveUserFromGroupInput, ::awsrt::error::BuildError> {
         Ok(RemoveUserFromGroupInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl RemoveUserFromGroupInput {
 pub struct RemoveUserFromGroupOutput {}
 impl RemoveUserFromGroupOutput {
     /// Creates a new builder for [`RemoveUserFromGroupOutput`].
+    #[inline]
     pub fn builder() -> RemoveUserFromGroupOutputBuilder {
         <RemoveUserFromGroupOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl RemoveUserFromGroupOutput {
 pub struct RemoveUserFromGroupOutputBuilder {}
 impl RemoveUserFromGroupOutputBuilder {
     /// Builds the [`RemoveUserFromGroupOutput`].
+    #[inline]
     pub fn build(self) -> RemoveUserFromGroupOutput {
         RemoveUserFromGroupOutput {}
     }
@@ -149,6 +161,7 @@ pub enum RemoveUserFromGroupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RemoveUserFromGroupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -169,14 +182,17 @@ impl RemoveUserFromGroupError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -263,6 +279,7 @@ impl RemoveUserFromGroupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RemoveUserFromGroupOutput, ::awsrt::error::SdkError<RemoveUserFromGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -319,31 +336,37 @@ impl<M> RemoveUserFromGroupFluentBuilder<M> {
     }
     /// The name of the group to update.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
     /// The name of the user to remove.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
@@ -384,6 +407,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemoveUserFromGroup`: `POST /` with the form body `Action=RemoveUserFromGroup&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &RemoveUserFromGroupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -393,6 +417,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RemoveUserFromGroupOutput, ::awsrt::error::SdkError<RemoveUserFromGroupError>> {
@@ -403,6 +428,7 @@ pub(crate) fn parse_response(
         RemoveUserFromGroupError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -417,6 +443,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RemoveUserFromGroupOutput, ::awsrt::xml::XmlError> {

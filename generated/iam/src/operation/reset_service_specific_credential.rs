@@ -30,14 +30,17 @@ pub struct ResetServiceSpecificCredentialInput {
 }
 impl ResetServiceSpecificCredentialInput {
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The unique identifier of the service-specific credential.
+    #[inline]
     pub fn service_specific_credential_id(&self) -> &str {
         &self.service_specific_credential_id
     }
     /// Creates a new builder for [`ResetServiceSpecificCredentialInput`].
+    #[inline]
     pub fn builder() -> ResetServiceSpecificCredentialInputBuilder {
         <ResetServiceSpecificCredentialInputBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct ResetServiceSpecificCredentialInputBuilder {
 }
 impl ResetServiceSpecificCredentialInputBuilder {
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The unique identifier of the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_specific_credential_id(mut self, input: impl Into<String>) -> Self {
         self.service_specific_credential_id = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceSpecificCredentialId` member.
+    #[inline]
     pub fn set_service_specific_credential_id(mut self, input: Option<String>) -> Self {
         self.service_specific_credential_id = input;
         self
     }
     /// The `ServiceSpecificCredentialId` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential_id(&self) -> &Option<String> {
         &self.service_specific_credential_id
     }
@@ -84,6 +93,7 @@ impl ResetServiceSpecificCredentialInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ResetServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
         Ok(ResetServiceSpecificCredentialInput {
             user_name: self.user_name,
@@ -122,10 +132,12 @@ pub struct ResetServiceSpecificCredentialOutput {
 }
 impl ResetServiceSpecificCredentialOutput {
     /// A structure with details about the updated service-specific credential, including the new password.
+    #[inline]
     pub fn service_specific_credential(&self) -> Option<&crate::types::ServiceSpecificCredential> {
         self.service_specific_credential.as_ref()
     }
     /// Creates a new builder for [`ResetServiceSpecificCredentialOutput`].
+    #[inline]
     pub fn builder() -> ResetServiceSpecificCredentialOutputBuilder {
         <ResetServiceSpecificCredentialOutputBuilder as ::std::default::Default>::default()
     }
@@ -138,6 +150,7 @@ pub struct ResetServiceSpecificCredentialOutputBuilder {
 }
 impl ResetServiceSpecificCredentialOutputBuilder {
     /// A structure with details about the updated service-specific credential, including the new password.
+    #[inline]
     pub fn service_specific_credential(
         mut self,
         input: crate::types::ServiceSpecificCredential,
@@ -146,6 +159,7 @@ impl ResetServiceSpecificCredentialOutputBuilder {
         self
     }
     /// Sets or clears the `ServiceSpecificCredential` member.
+    #[inline]
     pub fn set_service_specific_credential(
         mut self,
         input: Option<crate::types::ServiceSpecificCredential>,
@@ -154,12 +168,14 @@ impl ResetServiceSpecificCredentialOutputBuilder {
         self
     }
     /// The `ServiceSpecificCredential` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential(
         &self,
     ) -> &Option<crate::types::ServiceSpecificCredential> {
         &self.service_specific_credential
     }
     /// Builds the [`ResetServiceSpecificCredentialOutput`].
+    #[inline]
     pub fn build(self) -> ResetServiceSpecificCredentialOutput {
         ResetServiceSpecificCredentialOutput {
             service_specific_credential: self.service_specific_credential,
@@ -176,6 +192,7 @@ pub enum ResetServiceSpecificCredentialError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ResetServiceSpecificCredentialError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -190,6 +207,7 @@ impl ResetServiceSpecificCredentialError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
@@ -274,6 +292,7 @@ impl ResetServiceSpecificCredentialFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -329,31 +348,37 @@ impl<M> ResetServiceSpecificCredentialFluentBuilder<M> {
         &self.inner
     }
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The unique identifier of the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_specific_credential_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.service_specific_credential_id(input);
         self
     }
     /// Sets or clears the `ServiceSpecificCredentialId` member.
+    #[inline]
     pub fn set_service_specific_credential_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_service_specific_credential_id(input);
         self
     }
     /// The `ServiceSpecificCredentialId` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential_id(&self) -> &Option<String> {
         self.inner.get_service_specific_credential_id()
     }
@@ -394,6 +419,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ResetServiceSpecificCredential`: `POST /` with the form body `Action=ResetServiceSpecificCredential&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ResetServiceSpecificCredentialInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -403,6 +429,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
@@ -413,6 +440,7 @@ pub(crate) fn parse_response(
         ResetServiceSpecificCredentialError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -426,6 +454,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ServiceSpecificCredentialId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::xml::XmlError> {

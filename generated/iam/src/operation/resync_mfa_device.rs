@@ -38,22 +38,27 @@ pub struct ResyncMfaDeviceInput {
 }
 impl ResyncMfaDeviceInput {
     /// The name of the user whose MFA device you want to resynchronize.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// Serial number that uniquely identifies the MFA device.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// An authentication code emitted by the device.
+    #[inline]
     pub fn authentication_code1(&self) -> &str {
         &self.authentication_code1
     }
     /// A subsequent authentication code emitted by the device.
+    #[inline]
     pub fn authentication_code2(&self) -> &str {
         &self.authentication_code2
     }
     /// Creates a new builder for [`ResyncMfaDeviceInput`].
+    #[inline]
     pub fn builder() -> ResyncMfaDeviceInputBuilder {
         <ResyncMfaDeviceInputBuilder as ::std::default::Default>::default()
     }
@@ -70,61 +75,73 @@ pub struct ResyncMfaDeviceInputBuilder {
 impl ResyncMfaDeviceInputBuilder {
     /// The name of the user whose MFA device you want to resynchronize.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// An authentication code emitted by the device.
     /// This member is required.
+    #[inline]
     pub fn authentication_code1(mut self, input: impl Into<String>) -> Self {
         self.authentication_code1 = Some(input.into());
         self
     }
     /// Sets or clears the `AuthenticationCode1` member.
+    #[inline]
     pub fn set_authentication_code1(mut self, input: Option<String>) -> Self {
         self.authentication_code1 = input;
         self
     }
     /// The `AuthenticationCode1` member as currently set.
+    #[inline]
     pub fn get_authentication_code1(&self) -> &Option<String> {
         &self.authentication_code1
     }
     /// A subsequent authentication code emitted by the device.
     /// This member is required.
+    #[inline]
     pub fn authentication_code2(mut self, input: impl Into<String>) -> Self {
         self.authentication_code2 = Some(input.into());
         self
     }
     /// Sets or clears the `AuthenticationCode2` member.
+    #[inline]
     pub fn set_authentication_code2(mut self, input: Option<String>) -> Self {
         self.authentication_code2 = input;
         self
     }
     /// The `AuthenticationCode2` member as currently set.
+    #[inline]
     pub fn get_authentication_code2(&self) -> &Option<String> {
         &self.authentication_code2
     }
@@ -133,6 +150,7 @@ impl ResyncMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ResyncMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(ResyncMfaDeviceInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -177,6 +195,7 @@ impl ResyncMfaDeviceInput {
 pub struct ResyncMfaDeviceOutput {}
 impl ResyncMfaDeviceOutput {
     /// Creates a new builder for [`ResyncMfaDeviceOutput`].
+    #[inline]
     pub fn builder() -> ResyncMfaDeviceOutputBuilder {
         <ResyncMfaDeviceOutputBuilder as ::std::default::Default>::default()
     }
@@ -187,6 +206,7 @@ impl ResyncMfaDeviceOutput {
 pub struct ResyncMfaDeviceOutputBuilder {}
 impl ResyncMfaDeviceOutputBuilder {
     /// Builds the [`ResyncMfaDeviceOutput`].
+    #[inline]
     pub fn build(self) -> ResyncMfaDeviceOutput {
         ResyncMfaDeviceOutput {}
     }
@@ -209,6 +229,7 @@ pub enum ResyncMfaDeviceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ResyncMfaDeviceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -235,22 +256,27 @@ impl ResyncMfaDeviceError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidAuthenticationCodeException`.
+    #[inline]
     pub fn is_invalid_authentication_code_exception(&self) -> bool {
         matches!(self, Self::InvalidAuthenticationCodeException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -339,6 +365,7 @@ impl ResyncMfaDeviceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -395,61 +422,73 @@ impl<M> ResyncMfaDeviceFluentBuilder<M> {
     }
     /// The name of the user whose MFA device you want to resynchronize.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// Serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
     /// An authentication code emitted by the device.
     /// This member is required.
+    #[inline]
     pub fn authentication_code1(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.authentication_code1(input);
         self
     }
     /// Sets or clears the `AuthenticationCode1` member.
+    #[inline]
     pub fn set_authentication_code1(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_authentication_code1(input);
         self
     }
     /// The `AuthenticationCode1` member as currently set.
+    #[inline]
     pub fn get_authentication_code1(&self) -> &Option<String> {
         self.inner.get_authentication_code1()
     }
     /// A subsequent authentication code emitted by the device.
     /// This member is required.
+    #[inline]
     pub fn authentication_code2(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.authentication_code2(input);
         self
     }
     /// Sets or clears the `AuthenticationCode2` member.
+    #[inline]
     pub fn set_authentication_code2(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_authentication_code2(input);
         self
     }
     /// The `AuthenticationCode2` member as currently set.
+    #[inline]
     pub fn get_authentication_code2(&self) -> &Option<String> {
         self.inner.get_authentication_code2()
     }
@@ -490,6 +529,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ResyncMFADevice`: `POST /` with the form body `Action=ResyncMFADevice&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ResyncMfaDeviceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -499,6 +539,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>> {
@@ -509,6 +550,7 @@ pub(crate) fn parse_response(
         ResyncMfaDeviceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ResyncMfaDeviceInput) {
     {
         let value = &v.user_name;
@@ -527,6 +569,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Res
         w.pair(&format!("{prefix}{}", "AuthenticationCode2"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ResyncMfaDeviceOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct SetDefaultPolicyVersionInput {
 }
 impl SetDefaultPolicyVersionInput {
     /// The Amazon Resource Name (ARN) of the IAM policy whose default version you want to set.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// The version of the policy to set as the default (operative) version.
+    #[inline]
     pub fn version_id(&self) -> &str {
         &self.version_id
     }
     /// Creates a new builder for [`SetDefaultPolicyVersionInput`].
+    #[inline]
     pub fn builder() -> SetDefaultPolicyVersionInputBuilder {
         <SetDefaultPolicyVersionInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct SetDefaultPolicyVersionInputBuilder {
 impl SetDefaultPolicyVersionInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM policy whose default version you want to set.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// The version of the policy to set as the default (operative) version.
     /// This member is required.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
@@ -85,6 +94,7 @@ impl SetDefaultPolicyVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SetDefaultPolicyVersionInput, ::awsrt::error::BuildError> {
         Ok(SetDefaultPolicyVersionInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl SetDefaultPolicyVersionInput {
 pub struct SetDefaultPolicyVersionOutput {}
 impl SetDefaultPolicyVersionOutput {
     /// Creates a new builder for [`SetDefaultPolicyVersionOutput`].
+    #[inline]
     pub fn builder() -> SetDefaultPolicyVersionOutputBuilder {
         <SetDefaultPolicyVersionOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl SetDefaultPolicyVersionOutput {
 pub struct SetDefaultPolicyVersionOutputBuilder {}
 impl SetDefaultPolicyVersionOutputBuilder {
     /// Builds the [`SetDefaultPolicyVersionOutput`].
+    #[inline]
     pub fn build(self) -> SetDefaultPolicyVersionOutput {
         SetDefaultPolicyVersionOutput {}
     }
@@ -151,6 +163,7 @@ pub enum SetDefaultPolicyVersionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SetDefaultPolicyVersionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -174,18 +187,22 @@ impl SetDefaultPolicyVersionError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -273,6 +290,7 @@ impl SetDefaultPolicyVersionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetDefaultPolicyVersionOutput, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -329,31 +347,37 @@ impl<M> SetDefaultPolicyVersionFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM policy whose default version you want to set.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
     /// The version of the policy to set as the default (operative) version.
     /// This member is required.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
@@ -394,6 +418,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetDefaultPolicyVersion`: `POST /` with the form body `Action=SetDefaultPolicyVersion&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SetDefaultPolicyVersionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -403,6 +428,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SetDefaultPolicyVersionOutput, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>> {
@@ -413,6 +439,7 @@ pub(crate) fn parse_response(
         SetDefaultPolicyVersionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -427,6 +454,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "VersionId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SetDefaultPolicyVersionOutput, ::awsrt::xml::XmlError> {

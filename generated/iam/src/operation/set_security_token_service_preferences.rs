@@ -26,10 +26,12 @@ pub struct SetSecurityTokenServicePreferencesInput {
 }
 impl SetSecurityTokenServicePreferencesInput {
     /// The version of the global endpoint token.
+    #[inline]
     pub fn global_endpoint_token_version(&self) -> &crate::types::GlobalEndpointTokenVersion {
         &self.global_endpoint_token_version
     }
     /// Creates a new builder for [`SetSecurityTokenServicePreferencesInput`].
+    #[inline]
     pub fn builder() -> SetSecurityTokenServicePreferencesInputBuilder {
         <SetSecurityTokenServicePreferencesInputBuilder as ::std::default::Default>::default()
     }
@@ -43,6 +45,7 @@ pub struct SetSecurityTokenServicePreferencesInputBuilder {
 impl SetSecurityTokenServicePreferencesInputBuilder {
     /// The version of the global endpoint token.
     /// This member is required.
+    #[inline]
     pub fn global_endpoint_token_version(
         mut self,
         input: impl Into<crate::types::GlobalEndpointTokenVersion>,
@@ -51,6 +54,7 @@ impl SetSecurityTokenServicePreferencesInputBuilder {
         self
     }
     /// Sets or clears the `GlobalEndpointTokenVersion` member.
+    #[inline]
     pub fn set_global_endpoint_token_version(
         mut self,
         input: Option<crate::types::GlobalEndpointTokenVersion>,
@@ -59,6 +63,7 @@ impl SetSecurityTokenServicePreferencesInputBuilder {
         self
     }
     /// The `GlobalEndpointTokenVersion` member as currently set.
+    #[inline]
     pub fn get_global_endpoint_token_version(
         &self,
     ) -> &Option<crate::types::GlobalEndpointTokenVersion> {
@@ -69,6 +74,7 @@ impl SetSecurityTokenServicePreferencesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SetSecurityTokenServicePreferencesInput, ::awsrt::error::BuildError> {
         Ok(SetSecurityTokenServicePreferencesInput {
             global_endpoint_token_version: self.global_endpoint_token_version.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -101,6 +107,7 @@ impl SetSecurityTokenServicePreferencesInput {
 pub struct SetSecurityTokenServicePreferencesOutput {}
 impl SetSecurityTokenServicePreferencesOutput {
     /// Creates a new builder for [`SetSecurityTokenServicePreferencesOutput`].
+    #[inline]
     pub fn builder() -> SetSecurityTokenServicePreferencesOutputBuilder {
         <SetSecurityTokenServicePreferencesOutputBuilder as ::std::default::Default>::default()
     }
@@ -111,6 +118,7 @@ impl SetSecurityTokenServicePreferencesOutput {
 pub struct SetSecurityTokenServicePreferencesOutputBuilder {}
 impl SetSecurityTokenServicePreferencesOutputBuilder {
     /// Builds the [`SetSecurityTokenServicePreferencesOutput`].
+    #[inline]
     pub fn build(self) -> SetSecurityTokenServicePreferencesOutput {
         SetSecurityTokenServicePreferencesOutput {}
     }
@@ -125,6 +133,7 @@ pub enum SetSecurityTokenServicePreferencesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SetSecurityTokenServicePreferencesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -139,6 +148,7 @@ impl SetSecurityTokenServicePreferencesError {
         })
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -223,6 +233,7 @@ impl SetSecurityTokenServicePreferencesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -279,6 +290,7 @@ impl<M> SetSecurityTokenServicePreferencesFluentBuilder<M> {
     }
     /// The version of the global endpoint token.
     /// This member is required.
+    #[inline]
     pub fn global_endpoint_token_version(
         mut self,
         input: impl Into<crate::types::GlobalEndpointTokenVersion>,
@@ -287,6 +299,7 @@ impl<M> SetSecurityTokenServicePreferencesFluentBuilder<M> {
         self
     }
     /// Sets or clears the `GlobalEndpointTokenVersion` member.
+    #[inline]
     pub fn set_global_endpoint_token_version(
         mut self,
         input: Option<crate::types::GlobalEndpointTokenVersion>,
@@ -295,6 +308,7 @@ impl<M> SetSecurityTokenServicePreferencesFluentBuilder<M> {
         self
     }
     /// The `GlobalEndpointTokenVersion` member as currently set.
+    #[inline]
     pub fn get_global_endpoint_token_version(
         &self,
     ) -> &Option<crate::types::GlobalEndpointTokenVersion> {
@@ -337,6 +351,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetSecurityTokenServicePreferences`: `POST /` with the form body `Action=SetSecurityTokenServicePreferences&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SetSecurityTokenServicePreferencesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -346,6 +361,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
@@ -356,6 +372,7 @@ pub(crate) fn parse_response(
         SetSecurityTokenServicePreferencesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -366,6 +383,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "GlobalEndpointTokenVersion"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::xml::XmlError> {

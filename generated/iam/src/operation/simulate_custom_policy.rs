@@ -102,50 +102,62 @@ pub struct SimulateCustomPolicyInput {
 }
 impl SimulateCustomPolicyInput {
     /// A list of policy documents to include in the simulation.
+    #[inline]
     pub fn policy_input_list(&self) -> &[String] {
         &self.policy_input_list
     }
     /// The IAM permissions boundary policy to simulate.
+    #[inline]
     pub fn permissions_boundary_policy_input_list(&self) -> &[String] {
         self.permissions_boundary_policy_input_list.as_deref().unwrap_or_default()
     }
     /// A list of names of API operations to evaluate in the simulation.
+    #[inline]
     pub fn action_names(&self) -> &[String] {
         &self.action_names
     }
     /// A list of ARNs of Amazon Web Services resources to include in the simulation.
+    #[inline]
     pub fn resource_arns(&self) -> &[String] {
         self.resource_arns.as_deref().unwrap_or_default()
     }
     /// A resource-based policy to include in the simulation provided as a string.
+    #[inline]
     pub fn resource_policy(&self) -> Option<&str> {
         self.resource_policy.as_deref()
     }
     /// An ARN representing the Amazon Web Services account ID that specifies the owner of any simulated resource that does not identify its owner in the resource ARN.
+    #[inline]
     pub fn resource_owner(&self) -> Option<&str> {
         self.resource_owner.as_deref()
     }
     /// The ARN of the IAM user that you want to use as the simulated caller of the API operations.
+    #[inline]
     pub fn caller_arn(&self) -> Option<&str> {
         self.caller_arn.as_deref()
     }
     /// A list of context keys and corresponding values for the simulation to use.
+    #[inline]
     pub fn context_entries(&self) -> &[crate::types::ContextEntry] {
         self.context_entries.as_deref().unwrap_or_default()
     }
     /// Specifies the type of simulation to run.
+    #[inline]
     pub fn resource_handling_option(&self) -> Option<&str> {
         self.resource_handling_option.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`SimulateCustomPolicyInput`].
+    #[inline]
     pub fn builder() -> SimulateCustomPolicyInputBuilder {
         <SimulateCustomPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -169,26 +181,31 @@ pub struct SimulateCustomPolicyInputBuilder {
 impl SimulateCustomPolicyInputBuilder {
     /// Appends an item to the `PolicyInputList` list.
     /// A list of policy documents to include in the simulation.
+    #[inline]
     pub fn policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.policy_input_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PolicyInputList` member.
+    #[inline]
     pub fn set_policy_input_list(mut self, input: Option<Vec<String>>) -> Self {
         self.policy_input_list = input;
         self
     }
     /// The `PolicyInputList` member as currently set.
+    #[inline]
     pub fn get_policy_input_list(&self) -> &Option<Vec<String>> {
         &self.policy_input_list
     }
     /// Appends an item to the `PermissionsBoundaryPolicyInputList` list.
     /// The IAM permissions boundary policy to simulate.
+    #[inline]
     pub fn permissions_boundary_policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.permissions_boundary_policy_input_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PermissionsBoundaryPolicyInputList` member.
+    #[inline]
     pub fn set_permissions_boundary_policy_input_list(
         mut self,
         input: Option<Vec<String>>,
@@ -197,135 +214,163 @@ impl SimulateCustomPolicyInputBuilder {
         self
     }
     /// The `PermissionsBoundaryPolicyInputList` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary_policy_input_list(&self) -> &Option<Vec<String>> {
         &self.permissions_boundary_policy_input_list
     }
     /// Appends an item to the `ActionNames` list.
     /// A list of names of API operations to evaluate in the simulation.
+    #[inline]
     pub fn action_names(mut self, input: impl Into<String>) -> Self {
         self.action_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ActionNames` member.
+    #[inline]
     pub fn set_action_names(mut self, input: Option<Vec<String>>) -> Self {
         self.action_names = input;
         self
     }
     /// The `ActionNames` member as currently set.
+    #[inline]
     pub fn get_action_names(&self) -> &Option<Vec<String>> {
         &self.action_names
     }
     /// Appends an item to the `ResourceArns` list.
     /// A list of ARNs of Amazon Web Services resources to include in the simulation.
+    #[inline]
     pub fn resource_arns(mut self, input: impl Into<String>) -> Self {
         self.resource_arns.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ResourceArns` member.
+    #[inline]
     pub fn set_resource_arns(mut self, input: Option<Vec<String>>) -> Self {
         self.resource_arns = input;
         self
     }
     /// The `ResourceArns` member as currently set.
+    #[inline]
     pub fn get_resource_arns(&self) -> &Option<Vec<String>> {
         &self.resource_arns
     }
     /// A resource-based policy to include in the simulation provided as a string.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.resource_policy = Some(input.into());
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.resource_policy = input;
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         &self.resource_policy
     }
     /// An ARN representing the Amazon Web Services account ID that specifies the owner of any simulated resource that does not identify its owner in the resource ARN.
+    #[inline]
     pub fn resource_owner(mut self, input: impl Into<String>) -> Self {
         self.resource_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceOwner` member.
+    #[inline]
     pub fn set_resource_owner(mut self, input: Option<String>) -> Self {
         self.resource_owner = input;
         self
     }
     /// The `ResourceOwner` member as currently set.
+    #[inline]
     pub fn get_resource_owner(&self) -> &Option<String> {
         &self.resource_owner
     }
     /// The ARN of the IAM user that you want to use as the simulated caller of the API operations.
+    #[inline]
     pub fn caller_arn(mut self, input: impl Into<String>) -> Self {
         self.caller_arn = Some(input.into());
         self
     }
     /// Sets or clears the `CallerArn` member.
+    #[inline]
     pub fn set_caller_arn(mut self, input: Option<String>) -> Self {
         self.caller_arn = input;
         self
     }
     /// The `CallerArn` member as currently set.
+    #[inline]
     pub fn get_caller_arn(&self) -> &Option<String> {
         &self.caller_arn
     }
     /// Appends an item to the `ContextEntries` list.
     /// A list of context keys and corresponding values for the simulation to use.
+    #[inline]
     pub fn context_entries(mut self, input: crate::types::ContextEntry) -> Self {
         self.context_entries.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ContextEntries` member.
+    #[inline]
     pub fn set_context_entries(mut self, input: Option<Vec<crate::types::ContextEntry>>) -> Self {
         self.context_entries = input;
         self
     }
     /// The `ContextEntries` member as currently set.
+    #[inline]
     pub fn get_context_entries(&self) -> &Option<Vec<crate::types::ContextEntry>> {
         &self.context_entries
     }
     /// Specifies the type of simulation to run.
+    #[inline]
     pub fn resource_handling_option(mut self, input: impl Into<String>) -> Self {
         self.resource_handling_option = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceHandlingOption` member.
+    #[inline]
     pub fn set_resource_handling_option(mut self, input: Option<String>) -> Self {
         self.resource_handling_option = input;
         self
     }
     /// The `ResourceHandlingOption` member as currently set.
+    #[inline]
     pub fn get_resource_handling_option(&self) -> &Option<String> {
         &self.resource_handling_option
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -334,6 +379,7 @@ impl SimulateCustomPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SimulateCustomPolicyInput, ::awsrt::error::BuildError> {
         Ok(SimulateCustomPolicyInput {
             policy_input_list: self.policy_input_list.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -386,18 +432,22 @@ pub struct SimulateCustomPolicyOutput {
 }
 impl SimulateCustomPolicyOutput {
     /// The results of the simulation.
+    #[inline]
     pub fn evaluation_results(&self) -> &[crate::types::EvaluationResult] {
         self.evaluation_results.as_deref().unwrap_or_default()
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`SimulateCustomPolicyOutput`].
+    #[inline]
     pub fn builder() -> SimulateCustomPolicyOutputBuilder {
         <SimulateCustomPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -413,11 +463,13 @@ pub struct SimulateCustomPolicyOutputBuilder {
 impl SimulateCustomPolicyOutputBuilder {
     /// Appends an item to the `EvaluationResults` list.
     /// The results of the simulation.
+    #[inline]
     pub fn evaluation_results(mut self, input: crate::types::EvaluationResult) -> Self {
         self.evaluation_results.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `EvaluationResults` member.
+    #[inline]
     pub fn set_evaluation_results(
         mut self,
         input: Option<Vec<crate::types::EvaluationResult>>,
@@ -426,38 +478,46 @@ impl SimulateCustomPolicyOutputBuilder {
         self
     }
     /// The `EvaluationResults` member as currently set.
+    #[inline]
     pub fn get_evaluation_results(&self) -> &Option<Vec<crate::types::EvaluationResult>> {
         &self.evaluation_results
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Builds the [`SimulateCustomPolicyOutput`].
+    #[inline]
     pub fn build(self) -> SimulateCustomPolicyOutput {
         SimulateCustomPolicyOutput {
             evaluation_results: self.evaluation_results,
@@ -478,6 +538,7 @@ pub enum SimulateCustomPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SimulateCustomPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -495,10 +556,12 @@ impl SimulateCustomPolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `PolicyEvaluationException`.
+    #[inline]
     pub fn is_policy_evaluation_exception(&self) -> bool {
         matches!(self, Self::PolicyEvaluationException(_))
     }
@@ -584,6 +647,7 @@ impl SimulateCustomPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -640,26 +704,31 @@ impl<M> SimulateCustomPolicyFluentBuilder<M> {
     }
     /// Appends an item to the `PolicyInputList` list.
     /// A list of policy documents to include in the simulation.
+    #[inline]
     pub fn policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_input_list(input);
         self
     }
     /// Sets or clears the `PolicyInputList` member.
+    #[inline]
     pub fn set_policy_input_list(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_policy_input_list(input);
         self
     }
     /// The `PolicyInputList` member as currently set.
+    #[inline]
     pub fn get_policy_input_list(&self) -> &Option<Vec<String>> {
         self.inner.get_policy_input_list()
     }
     /// Appends an item to the `PermissionsBoundaryPolicyInputList` list.
     /// The IAM permissions boundary policy to simulate.
+    #[inline]
     pub fn permissions_boundary_policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.permissions_boundary_policy_input_list(input);
         self
     }
     /// Sets or clears the `PermissionsBoundaryPolicyInputList` member.
+    #[inline]
     pub fn set_permissions_boundary_policy_input_list(
         mut self,
         input: Option<Vec<String>>,
@@ -668,135 +737,163 @@ impl<M> SimulateCustomPolicyFluentBuilder<M> {
         self
     }
     /// The `PermissionsBoundaryPolicyInputList` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary_policy_input_list(&self) -> &Option<Vec<String>> {
         self.inner.get_permissions_boundary_policy_input_list()
     }
     /// Appends an item to the `ActionNames` list.
     /// A list of names of API operations to evaluate in the simulation.
+    #[inline]
     pub fn action_names(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.action_names(input);
         self
     }
     /// Sets or clears the `ActionNames` member.
+    #[inline]
     pub fn set_action_names(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_action_names(input);
         self
     }
     /// The `ActionNames` member as currently set.
+    #[inline]
     pub fn get_action_names(&self) -> &Option<Vec<String>> {
         self.inner.get_action_names()
     }
     /// Appends an item to the `ResourceArns` list.
     /// A list of ARNs of Amazon Web Services resources to include in the simulation.
+    #[inline]
     pub fn resource_arns(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arns(input);
         self
     }
     /// Sets or clears the `ResourceArns` member.
+    #[inline]
     pub fn set_resource_arns(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_resource_arns(input);
         self
     }
     /// The `ResourceArns` member as currently set.
+    #[inline]
     pub fn get_resource_arns(&self) -> &Option<Vec<String>> {
         self.inner.get_resource_arns()
     }
     /// A resource-based policy to include in the simulation provided as a string.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_policy(input);
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_policy(input);
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         self.inner.get_resource_policy()
     }
     /// An ARN representing the Amazon Web Services account ID that specifies the owner of any simulated resource that does not identify its owner in the resource ARN.
+    #[inline]
     pub fn resource_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_owner(input);
         self
     }
     /// Sets or clears the `ResourceOwner` member.
+    #[inline]
     pub fn set_resource_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_owner(input);
         self
     }
     /// The `ResourceOwner` member as currently set.
+    #[inline]
     pub fn get_resource_owner(&self) -> &Option<String> {
         self.inner.get_resource_owner()
     }
     /// The ARN of the IAM user that you want to use as the simulated caller of the API operations.
+    #[inline]
     pub fn caller_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.caller_arn(input);
         self
     }
     /// Sets or clears the `CallerArn` member.
+    #[inline]
     pub fn set_caller_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_caller_arn(input);
         self
     }
     /// The `CallerArn` member as currently set.
+    #[inline]
     pub fn get_caller_arn(&self) -> &Option<String> {
         self.inner.get_caller_arn()
     }
     /// Appends an item to the `ContextEntries` list.
     /// A list of context keys and corresponding values for the simulation to use.
+    #[inline]
     pub fn context_entries(mut self, input: crate::types::ContextEntry) -> Self {
         self.inner = self.inner.context_entries(input);
         self
     }
     /// Sets or clears the `ContextEntries` member.
+    #[inline]
     pub fn set_context_entries(mut self, input: Option<Vec<crate::types::ContextEntry>>) -> Self {
         self.inner = self.inner.set_context_entries(input);
         self
     }
     /// The `ContextEntries` member as currently set.
+    #[inline]
     pub fn get_context_entries(&self) -> &Option<Vec<crate::types::ContextEntry>> {
         self.inner.get_context_entries()
     }
     /// Specifies the type of simulation to run.
+    #[inline]
     pub fn resource_handling_option(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_handling_option(input);
         self
     }
     /// Sets or clears the `ResourceHandlingOption` member.
+    #[inline]
     pub fn set_resource_handling_option(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_handling_option(input);
         self
     }
     /// The `ResourceHandlingOption` member as currently set.
+    #[inline]
     pub fn get_resource_handling_option(&self) -> &Option<String> {
         self.inner.get_resource_handling_option()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
@@ -837,6 +934,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SimulateCustomPolicy`: `POST /` with the form body `Action=SimulateCustomPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SimulateCustomPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -846,6 +944,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
@@ -856,6 +955,7 @@ pub(crate) fn parse_response(
         SimulateCustomPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -946,6 +1046,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "Marker"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SimulateCustomPolicyOutput, ::awsrt::xml::XmlError> {

@@ -106,54 +106,67 @@ pub struct SimulatePrincipalPolicyInput {
 }
 impl SimulatePrincipalPolicyInput {
     /// The Amazon Resource Name (ARN) of a user, group, or role whose policies you want to include in the simulation.
+    #[inline]
     pub fn policy_source_arn(&self) -> &str {
         &self.policy_source_arn
     }
     /// An optional list of additional policy documents to include in the simulation.
+    #[inline]
     pub fn policy_input_list(&self) -> &[String] {
         self.policy_input_list.as_deref().unwrap_or_default()
     }
     /// The IAM permissions boundary policy to simulate.
+    #[inline]
     pub fn permissions_boundary_policy_input_list(&self) -> &[String] {
         self.permissions_boundary_policy_input_list.as_deref().unwrap_or_default()
     }
     /// A list of names of API operations to evaluate in the simulation.
+    #[inline]
     pub fn action_names(&self) -> &[String] {
         &self.action_names
     }
     /// A list of ARNs of Amazon Web Services resources to include in the simulation.
+    #[inline]
     pub fn resource_arns(&self) -> &[String] {
         self.resource_arns.as_deref().unwrap_or_default()
     }
     /// A resource-based policy to include in the simulation provided as a string.
+    #[inline]
     pub fn resource_policy(&self) -> Option<&str> {
         self.resource_policy.as_deref()
     }
     /// An Amazon Web Services account ID that specifies the owner of any simulated resource that does not identify its owner in the resource ARN.
+    #[inline]
     pub fn resource_owner(&self) -> Option<&str> {
         self.resource_owner.as_deref()
     }
     /// The ARN of the IAM user that you want to specify as the simulated caller of the API operations.
+    #[inline]
     pub fn caller_arn(&self) -> Option<&str> {
         self.caller_arn.as_deref()
     }
     /// A list of context keys and corresponding values for the simulation to use.
+    #[inline]
     pub fn context_entries(&self) -> &[crate::types::ContextEntry] {
         self.context_entries.as_deref().unwrap_or_default()
     }
     /// Specifies the type of simulation to run.
+    #[inline]
     pub fn resource_handling_option(&self) -> Option<&str> {
         self.resource_handling_option.as_deref()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(&self) -> Option<i32> {
         self.max_items
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`SimulatePrincipalPolicyInput`].
+    #[inline]
     pub fn builder() -> SimulatePrincipalPolicyInputBuilder {
         <SimulatePrincipalPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -178,41 +191,49 @@ pub struct SimulatePrincipalPolicyInputBuilder {
 impl SimulatePrincipalPolicyInputBuilder {
     /// The Amazon Resource Name (ARN) of a user, group, or role whose policies you want to include in the simulation.
     /// This member is required.
+    #[inline]
     pub fn policy_source_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_source_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicySourceArn` member.
+    #[inline]
     pub fn set_policy_source_arn(mut self, input: Option<String>) -> Self {
         self.policy_source_arn = input;
         self
     }
     /// The `PolicySourceArn` member as currently set.
+    #[inline]
     pub fn get_policy_source_arn(&self) -> &Option<String> {
         &self.policy_source_arn
     }
     /// Appends an item to the `PolicyInputList` list.
     /// An optional list of additional policy documents to include in the simulation.
+    #[inline]
     pub fn policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.policy_input_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PolicyInputList` member.
+    #[inline]
     pub fn set_policy_input_list(mut self, input: Option<Vec<String>>) -> Self {
         self.policy_input_list = input;
         self
     }
     /// The `PolicyInputList` member as currently set.
+    #[inline]
     pub fn get_policy_input_list(&self) -> &Option<Vec<String>> {
         &self.policy_input_list
     }
     /// Appends an item to the `PermissionsBoundaryPolicyInputList` list.
     /// The IAM permissions boundary policy to simulate.
+    #[inline]
     pub fn permissions_boundary_policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.permissions_boundary_policy_input_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PermissionsBoundaryPolicyInputList` member.
+    #[inline]
     pub fn set_permissions_boundary_policy_input_list(
         mut self,
         input: Option<Vec<String>>,
@@ -221,135 +242,163 @@ impl SimulatePrincipalPolicyInputBuilder {
         self
     }
     /// The `PermissionsBoundaryPolicyInputList` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary_policy_input_list(&self) -> &Option<Vec<String>> {
         &self.permissions_boundary_policy_input_list
     }
     /// Appends an item to the `ActionNames` list.
     /// A list of names of API operations to evaluate in the simulation.
+    #[inline]
     pub fn action_names(mut self, input: impl Into<String>) -> Self {
         self.action_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ActionNames` member.
+    #[inline]
     pub fn set_action_names(mut self, input: Option<Vec<String>>) -> Self {
         self.action_names = input;
         self
     }
     /// The `ActionNames` member as currently set.
+    #[inline]
     pub fn get_action_names(&self) -> &Option<Vec<String>> {
         &self.action_names
     }
     /// Appends an item to the `ResourceArns` list.
     /// A list of ARNs of Amazon Web Services resources to include in the simulation.
+    #[inline]
     pub fn resource_arns(mut self, input: impl Into<String>) -> Self {
         self.resource_arns.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ResourceArns` member.
+    #[inline]
     pub fn set_resource_arns(mut self, input: Option<Vec<String>>) -> Self {
         self.resource_arns = input;
         self
     }
     /// The `ResourceArns` member as currently set.
+    #[inline]
     pub fn get_resource_arns(&self) -> &Option<Vec<String>> {
         &self.resource_arns
     }
     /// A resource-based policy to include in the simulation provided as a string.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.resource_policy = Some(input.into());
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.resource_policy = input;
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         &self.resource_policy
     }
     /// An Amazon Web Services account ID that specifies the owner of any simulated resource that does not identify its owner in the resource ARN.
+    #[inline]
     pub fn resource_owner(mut self, input: impl Into<String>) -> Self {
         self.resource_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceOwner` member.
+    #[inline]
     pub fn set_resource_owner(mut self, input: Option<String>) -> Self {
         self.resource_owner = input;
         self
     }
     /// The `ResourceOwner` member as currently set.
+    #[inline]
     pub fn get_resource_owner(&self) -> &Option<String> {
         &self.resource_owner
     }
     /// The ARN of the IAM user that you want to specify as the simulated caller of the API operations.
+    #[inline]
     pub fn caller_arn(mut self, input: impl Into<String>) -> Self {
         self.caller_arn = Some(input.into());
         self
     }
     /// Sets or clears the `CallerArn` member.
+    #[inline]
     pub fn set_caller_arn(mut self, input: Option<String>) -> Self {
         self.caller_arn = input;
         self
     }
     /// The `CallerArn` member as currently set.
+    #[inline]
     pub fn get_caller_arn(&self) -> &Option<String> {
         &self.caller_arn
     }
     /// Appends an item to the `ContextEntries` list.
     /// A list of context keys and corresponding values for the simulation to use.
+    #[inline]
     pub fn context_entries(mut self, input: crate::types::ContextEntry) -> Self {
         self.context_entries.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ContextEntries` member.
+    #[inline]
     pub fn set_context_entries(mut self, input: Option<Vec<crate::types::ContextEntry>>) -> Self {
         self.context_entries = input;
         self
     }
     /// The `ContextEntries` member as currently set.
+    #[inline]
     pub fn get_context_entries(&self) -> &Option<Vec<crate::types::ContextEntry>> {
         &self.context_entries
     }
     /// Specifies the type of simulation to run.
+    #[inline]
     pub fn resource_handling_option(mut self, input: impl Into<String>) -> Self {
         self.resource_handling_option = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceHandlingOption` member.
+    #[inline]
     pub fn set_resource_handling_option(mut self, input: Option<String>) -> Self {
         self.resource_handling_option = input;
         self
     }
     /// The `ResourceHandlingOption` member as currently set.
+    #[inline]
     pub fn get_resource_handling_option(&self) -> &Option<String> {
         &self.resource_handling_option
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.max_items = Some(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.max_items = input;
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         &self.max_items
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
@@ -358,6 +407,7 @@ impl SimulatePrincipalPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SimulatePrincipalPolicyInput, ::awsrt::error::BuildError> {
         Ok(SimulatePrincipalPolicyInput {
             policy_source_arn: self.policy_source_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -411,18 +461,22 @@ pub struct SimulatePrincipalPolicyOutput {
 }
 impl SimulatePrincipalPolicyOutput {
     /// The results of the simulation.
+    #[inline]
     pub fn evaluation_results(&self) -> &[crate::types::EvaluationResult] {
         self.evaluation_results.as_deref().unwrap_or_default()
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Creates a new builder for [`SimulatePrincipalPolicyOutput`].
+    #[inline]
     pub fn builder() -> SimulatePrincipalPolicyOutputBuilder {
         <SimulatePrincipalPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -438,11 +492,13 @@ pub struct SimulatePrincipalPolicyOutputBuilder {
 impl SimulatePrincipalPolicyOutputBuilder {
     /// Appends an item to the `EvaluationResults` list.
     /// The results of the simulation.
+    #[inline]
     pub fn evaluation_results(mut self, input: crate::types::EvaluationResult) -> Self {
         self.evaluation_results.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `EvaluationResults` member.
+    #[inline]
     pub fn set_evaluation_results(
         mut self,
         input: Option<Vec<crate::types::EvaluationResult>>,
@@ -451,38 +507,46 @@ impl SimulatePrincipalPolicyOutputBuilder {
         self
     }
     /// The `EvaluationResults` member as currently set.
+    #[inline]
     pub fn get_evaluation_results(&self) -> &Option<Vec<crate::types::EvaluationResult>> {
         &self.evaluation_results
     }
     /// A flag that indicates whether there are more items to return.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Builds the [`SimulatePrincipalPolicyOutput`].
+    #[inline]
     pub fn build(self) -> SimulatePrincipalPolicyOutput {
         SimulatePrincipalPolicyOutput {
             evaluation_results: self.evaluation_results,
@@ -505,6 +569,7 @@ pub enum SimulatePrincipalPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SimulatePrincipalPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -525,14 +590,17 @@ impl SimulatePrincipalPolicyError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `PolicyEvaluationException`.
+    #[inline]
     pub fn is_policy_evaluation_exception(&self) -> bool {
         matches!(self, Self::PolicyEvaluationException(_))
     }
@@ -619,6 +687,7 @@ impl SimulatePrincipalPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -675,41 +744,49 @@ impl<M> SimulatePrincipalPolicyFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of a user, group, or role whose policies you want to include in the simulation.
     /// This member is required.
+    #[inline]
     pub fn policy_source_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_source_arn(input);
         self
     }
     /// Sets or clears the `PolicySourceArn` member.
+    #[inline]
     pub fn set_policy_source_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_source_arn(input);
         self
     }
     /// The `PolicySourceArn` member as currently set.
+    #[inline]
     pub fn get_policy_source_arn(&self) -> &Option<String> {
         self.inner.get_policy_source_arn()
     }
     /// Appends an item to the `PolicyInputList` list.
     /// An optional list of additional policy documents to include in the simulation.
+    #[inline]
     pub fn policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_input_list(input);
         self
     }
     /// Sets or clears the `PolicyInputList` member.
+    #[inline]
     pub fn set_policy_input_list(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_policy_input_list(input);
         self
     }
     /// The `PolicyInputList` member as currently set.
+    #[inline]
     pub fn get_policy_input_list(&self) -> &Option<Vec<String>> {
         self.inner.get_policy_input_list()
     }
     /// Appends an item to the `PermissionsBoundaryPolicyInputList` list.
     /// The IAM permissions boundary policy to simulate.
+    #[inline]
     pub fn permissions_boundary_policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.permissions_boundary_policy_input_list(input);
         self
     }
     /// Sets or clears the `PermissionsBoundaryPolicyInputList` member.
+    #[inline]
     pub fn set_permissions_boundary_policy_input_list(
         mut self,
         input: Option<Vec<String>>,
@@ -718,135 +795,163 @@ impl<M> SimulatePrincipalPolicyFluentBuilder<M> {
         self
     }
     /// The `PermissionsBoundaryPolicyInputList` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary_policy_input_list(&self) -> &Option<Vec<String>> {
         self.inner.get_permissions_boundary_policy_input_list()
     }
     /// Appends an item to the `ActionNames` list.
     /// A list of names of API operations to evaluate in the simulation.
+    #[inline]
     pub fn action_names(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.action_names(input);
         self
     }
     /// Sets or clears the `ActionNames` member.
+    #[inline]
     pub fn set_action_names(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_action_names(input);
         self
     }
     /// The `ActionNames` member as currently set.
+    #[inline]
     pub fn get_action_names(&self) -> &Option<Vec<String>> {
         self.inner.get_action_names()
     }
     /// Appends an item to the `ResourceArns` list.
     /// A list of ARNs of Amazon Web Services resources to include in the simulation.
+    #[inline]
     pub fn resource_arns(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arns(input);
         self
     }
     /// Sets or clears the `ResourceArns` member.
+    #[inline]
     pub fn set_resource_arns(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_resource_arns(input);
         self
     }
     /// The `ResourceArns` member as currently set.
+    #[inline]
     pub fn get_resource_arns(&self) -> &Option<Vec<String>> {
         self.inner.get_resource_arns()
     }
     /// A resource-based policy to include in the simulation provided as a string.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_policy(input);
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_policy(input);
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         self.inner.get_resource_policy()
     }
     /// An Amazon Web Services account ID that specifies the owner of any simulated resource that does not identify its owner in the resource ARN.
+    #[inline]
     pub fn resource_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_owner(input);
         self
     }
     /// Sets or clears the `ResourceOwner` member.
+    #[inline]
     pub fn set_resource_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_owner(input);
         self
     }
     /// The `ResourceOwner` member as currently set.
+    #[inline]
     pub fn get_resource_owner(&self) -> &Option<String> {
         self.inner.get_resource_owner()
     }
     /// The ARN of the IAM user that you want to specify as the simulated caller of the API operations.
+    #[inline]
     pub fn caller_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.caller_arn(input);
         self
     }
     /// Sets or clears the `CallerArn` member.
+    #[inline]
     pub fn set_caller_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_caller_arn(input);
         self
     }
     /// The `CallerArn` member as currently set.
+    #[inline]
     pub fn get_caller_arn(&self) -> &Option<String> {
         self.inner.get_caller_arn()
     }
     /// Appends an item to the `ContextEntries` list.
     /// A list of context keys and corresponding values for the simulation to use.
+    #[inline]
     pub fn context_entries(mut self, input: crate::types::ContextEntry) -> Self {
         self.inner = self.inner.context_entries(input);
         self
     }
     /// Sets or clears the `ContextEntries` member.
+    #[inline]
     pub fn set_context_entries(mut self, input: Option<Vec<crate::types::ContextEntry>>) -> Self {
         self.inner = self.inner.set_context_entries(input);
         self
     }
     /// The `ContextEntries` member as currently set.
+    #[inline]
     pub fn get_context_entries(&self) -> &Option<Vec<crate::types::ContextEntry>> {
         self.inner.get_context_entries()
     }
     /// Specifies the type of simulation to run.
+    #[inline]
     pub fn resource_handling_option(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_handling_option(input);
         self
     }
     /// Sets or clears the `ResourceHandlingOption` member.
+    #[inline]
     pub fn set_resource_handling_option(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_handling_option(input);
         self
     }
     /// The `ResourceHandlingOption` member as currently set.
+    #[inline]
     pub fn get_resource_handling_option(&self) -> &Option<String> {
         self.inner.get_resource_handling_option()
     }
     /// Use this only when paginating results to indicate the maximum number of items you want in the response.
+    #[inline]
     pub fn max_items(mut self, input: i32) -> Self {
         self.inner = self.inner.max_items(input);
         self
     }
     /// Sets or clears the `MaxItems` member.
+    #[inline]
     pub fn set_max_items(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_items(input);
         self
     }
     /// The `MaxItems` member as currently set.
+    #[inline]
     pub fn get_max_items(&self) -> &Option<i32> {
         self.inner.get_max_items()
     }
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
@@ -887,6 +992,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SimulatePrincipalPolicy`: `POST /` with the form body `Action=SimulatePrincipalPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SimulatePrincipalPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -896,6 +1002,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
@@ -906,6 +1013,7 @@ pub(crate) fn parse_response(
         SimulatePrincipalPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -999,6 +1107,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "Marker"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct TagInstanceProfileInput {
 }
 impl TagInstanceProfileInput {
     /// The name of the IAM instance profile to which you want to add tags.
+    #[inline]
     pub fn instance_profile_name(&self) -> &str {
         &self.instance_profile_name
     }
     /// The list of tags that you want to attach to the IAM instance profile.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// Creates a new builder for [`TagInstanceProfileInput`].
+    #[inline]
     pub fn builder() -> TagInstanceProfileInputBuilder {
         <TagInstanceProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct TagInstanceProfileInputBuilder {
 impl TagInstanceProfileInputBuilder {
     /// The name of the IAM instance profile to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.instance_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.instance_profile_name = input;
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         &self.instance_profile_name
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM instance profile.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -83,6 +92,7 @@ impl TagInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(TagInstanceProfileInput {
             instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl TagInstanceProfileInput {
 pub struct TagInstanceProfileOutput {}
 impl TagInstanceProfileOutput {
     /// Creates a new builder for [`TagInstanceProfileOutput`].
+    #[inline]
     pub fn builder() -> TagInstanceProfileOutputBuilder {
         <TagInstanceProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl TagInstanceProfileOutput {
 pub struct TagInstanceProfileOutputBuilder {}
 impl TagInstanceProfileOutputBuilder {
     /// Builds the [`TagInstanceProfileOutput`].
+    #[inline]
     pub fn build(self) -> TagInstanceProfileOutput {
         TagInstanceProfileOutput {}
     }
@@ -151,6 +163,7 @@ pub enum TagInstanceProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagInstanceProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -177,22 +190,27 @@ impl TagInstanceProfileError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -281,6 +299,7 @@ impl TagInstanceProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagInstanceProfileOutput, ::awsrt::error::SdkError<TagInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -337,31 +356,37 @@ impl<M> TagInstanceProfileFluentBuilder<M> {
     }
     /// The name of the IAM instance profile to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.instance_profile_name(input);
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_instance_profile_name(input);
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         self.inner.get_instance_profile_name()
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM instance profile.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -402,6 +427,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagInstanceProfile`: `POST /` with the form body `Action=TagInstanceProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagInstanceProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -411,6 +437,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagInstanceProfileOutput, ::awsrt::error::SdkError<TagInstanceProfileError>> {
@@ -421,6 +448,7 @@ pub(crate) fn parse_response(
         TagInstanceProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -447,6 +475,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TagInstanceProfileOutput, ::awsrt::xml::XmlError> {

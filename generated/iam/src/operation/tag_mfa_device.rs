@@ -28,14 +28,17 @@ pub struct TagMfaDeviceInput {
 }
 impl TagMfaDeviceInput {
     /// The unique identifier for the IAM virtual MFA device to which you want to add tags.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// The list of tags that you want to attach to the IAM virtual MFA device.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// Creates a new builder for [`TagMfaDeviceInput`].
+    #[inline]
     pub fn builder() -> TagMfaDeviceInputBuilder {
         <TagMfaDeviceInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct TagMfaDeviceInputBuilder {
 impl TagMfaDeviceInputBuilder {
     /// The unique identifier for the IAM virtual MFA device to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM virtual MFA device.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -83,6 +92,7 @@ impl TagMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(TagMfaDeviceInput {
             serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl TagMfaDeviceInput {
 pub struct TagMfaDeviceOutput {}
 impl TagMfaDeviceOutput {
     /// Creates a new builder for [`TagMfaDeviceOutput`].
+    #[inline]
     pub fn builder() -> TagMfaDeviceOutputBuilder {
         <TagMfaDeviceOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl TagMfaDeviceOutput {
 pub struct TagMfaDeviceOutputBuilder {}
 impl TagMfaDeviceOutputBuilder {
     /// Builds the [`TagMfaDeviceOutput`].
+    #[inline]
     pub fn build(self) -> TagMfaDeviceOutput {
         TagMfaDeviceOutput {}
     }
@@ -151,6 +163,7 @@ pub enum TagMfaDeviceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagMfaDeviceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -177,22 +190,27 @@ impl TagMfaDeviceError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -281,6 +299,7 @@ impl TagMfaDeviceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagMfaDeviceOutput, ::awsrt::error::SdkError<TagMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -337,31 +356,37 @@ impl<M> TagMfaDeviceFluentBuilder<M> {
     }
     /// The unique identifier for the IAM virtual MFA device to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM virtual MFA device.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -402,6 +427,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagMFADevice`: `POST /` with the form body `Action=TagMFADevice&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagMfaDeviceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -411,6 +437,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagMfaDeviceOutput, ::awsrt::error::SdkError<TagMfaDeviceError>> {
@@ -421,6 +448,7 @@ pub(crate) fn parse_response(
         TagMfaDeviceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &TagMfaDeviceInput) {
     {
         let value = &v.serial_number;
@@ -443,6 +471,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TagMfaDeviceOutput, ::awsrt::xml::XmlError> {

@@ -29,14 +29,17 @@ pub struct TagOpenIdConnectProviderInput {
 }
 impl TagOpenIdConnectProviderInput {
     /// The ARN of the OIDC identity provider in IAM to which you want to add tags.
+    #[inline]
     pub fn open_id_connect_provider_arn(&self) -> &str {
         &self.open_id_connect_provider_arn
     }
     /// The list of tags that you want to attach to the OIDC identity provider in IAM.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// Creates a new builder for [`TagOpenIdConnectProviderInput`].
+    #[inline]
     pub fn builder() -> TagOpenIdConnectProviderInputBuilder {
         <TagOpenIdConnectProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct TagOpenIdConnectProviderInputBuilder {
 impl TagOpenIdConnectProviderInputBuilder {
     /// The ARN of the OIDC identity provider in IAM to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.open_id_connect_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.open_id_connect_provider_arn = input;
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         &self.open_id_connect_provider_arn
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the OIDC identity provider in IAM.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -84,6 +93,7 @@ impl TagOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(TagOpenIdConnectProviderInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,6 +130,7 @@ impl TagOpenIdConnectProviderInput {
 pub struct TagOpenIdConnectProviderOutput {}
 impl TagOpenIdConnectProviderOutput {
     /// Creates a new builder for [`TagOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn builder() -> TagOpenIdConnectProviderOutputBuilder {
         <TagOpenIdConnectProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -130,6 +141,7 @@ impl TagOpenIdConnectProviderOutput {
 pub struct TagOpenIdConnectProviderOutputBuilder {}
 impl TagOpenIdConnectProviderOutputBuilder {
     /// Builds the [`TagOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn build(self) -> TagOpenIdConnectProviderOutput {
         TagOpenIdConnectProviderOutput {}
     }
@@ -152,6 +164,7 @@ pub enum TagOpenIdConnectProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagOpenIdConnectProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -178,22 +191,27 @@ impl TagOpenIdConnectProviderError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -282,6 +300,7 @@ impl TagOpenIdConnectProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -338,31 +357,37 @@ impl<M> TagOpenIdConnectProviderFluentBuilder<M> {
     }
     /// The ARN of the OIDC identity provider in IAM to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.open_id_connect_provider_arn(input);
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_open_id_connect_provider_arn(input);
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         self.inner.get_open_id_connect_provider_arn()
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the OIDC identity provider in IAM.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -403,6 +428,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagOpenIDConnectProvider`: `POST /` with the form body `Action=TagOpenIDConnectProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -412,6 +438,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
@@ -422,6 +449,7 @@ pub(crate) fn parse_response(
         TagOpenIdConnectProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -448,6 +476,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {

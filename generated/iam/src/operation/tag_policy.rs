@@ -28,14 +28,17 @@ pub struct TagPolicyInput {
 }
 impl TagPolicyInput {
     /// The ARN of the IAM customer managed policy to which you want to add tags.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// The list of tags that you want to attach to the IAM customer managed policy.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// Creates a new builder for [`TagPolicyInput`].
+    #[inline]
     pub fn builder() -> TagPolicyInputBuilder {
         <TagPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct TagPolicyInputBuilder {
 impl TagPolicyInputBuilder {
     /// The ARN of the IAM customer managed policy to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM customer managed policy.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -83,6 +92,7 @@ impl TagPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagPolicyInput, ::awsrt::error::BuildError> {
         Ok(TagPolicyInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl TagPolicyInput {
 pub struct TagPolicyOutput {}
 impl TagPolicyOutput {
     /// Creates a new builder for [`TagPolicyOutput`].
+    #[inline]
     pub fn builder() -> TagPolicyOutputBuilder {
         <TagPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl TagPolicyOutput {
 pub struct TagPolicyOutputBuilder {}
 impl TagPolicyOutputBuilder {
     /// Builds the [`TagPolicyOutput`].
+    #[inline]
     pub fn build(self) -> TagPolicyOutput {
         TagPolicyOutput {}
     }
@@ -151,6 +163,7 @@ pub enum TagPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -177,22 +190,27 @@ impl TagPolicyError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -281,6 +299,7 @@ impl TagPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagPolicyOutput, ::awsrt::error::SdkError<TagPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -337,31 +356,37 @@ impl<M> TagPolicyFluentBuilder<M> {
     }
     /// The ARN of the IAM customer managed policy to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM customer managed policy.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -402,6 +427,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagPolicy`: `POST /` with the form body `Action=TagPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -411,6 +437,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagPolicyOutput, ::awsrt::error::SdkError<TagPolicyError>> {
@@ -421,6 +448,7 @@ pub(crate) fn parse_response(
         TagPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &TagPolicyInput) {
     {
         let value = &v.policy_arn;
@@ -443,6 +471,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TagPolicyOutput, ::awsrt::xml::XmlError> {

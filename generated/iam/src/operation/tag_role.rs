@@ -28,14 +28,17 @@ pub struct TagRoleInput {
 }
 impl TagRoleInput {
     /// The name of the IAM role to which you want to add tags.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The list of tags that you want to attach to the IAM role.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// Creates a new builder for [`TagRoleInput`].
+    #[inline]
     pub fn builder() -> TagRoleInputBuilder {
         <TagRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct TagRoleInputBuilder {
 impl TagRoleInputBuilder {
     /// The name of the IAM role to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM role.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -83,6 +92,7 @@ impl TagRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagRoleInput, ::awsrt::error::BuildError> {
         Ok(TagRoleInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl TagRoleInput {
 pub struct TagRoleOutput {}
 impl TagRoleOutput {
     /// Creates a new builder for [`TagRoleOutput`].
+    #[inline]
     pub fn builder() -> TagRoleOutputBuilder {
         <TagRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl TagRoleOutput {
 pub struct TagRoleOutputBuilder {}
 impl TagRoleOutputBuilder {
     /// Builds the [`TagRoleOutput`].
+    #[inline]
     pub fn build(self) -> TagRoleOutput {
         TagRoleOutput {}
     }
@@ -151,6 +163,7 @@ pub enum TagRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -177,22 +190,27 @@ impl TagRoleError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -281,6 +299,7 @@ impl TagRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagRoleOutput, ::awsrt::error::SdkError<TagRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -337,31 +356,37 @@ impl<M> TagRoleFluentBuilder<M> {
     }
     /// The name of the IAM role to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM role.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -399,6 +424,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagRole`: `POST /` with the form body `Action=TagRole&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -408,6 +434,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagRoleOutput, ::awsrt::error::SdkError<TagRoleError>> {
@@ -418,6 +445,7 @@ pub(crate) fn parse_response(
         TagRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &TagRoleInput) {
     {
         let value = &v.role_name;
@@ -440,6 +468,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TagRoleOutput, ::awsrt::xml::XmlError> {

@@ -29,14 +29,17 @@ pub struct TagSamlProviderInput {
 }
 impl TagSamlProviderInput {
     /// The ARN of the SAML identity provider in IAM to which you want to add tags.
+    #[inline]
     pub fn saml_provider_arn(&self) -> &str {
         &self.saml_provider_arn
     }
     /// The list of tags that you want to attach to the SAML identity provider in IAM.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// Creates a new builder for [`TagSamlProviderInput`].
+    #[inline]
     pub fn builder() -> TagSamlProviderInputBuilder {
         <TagSamlProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct TagSamlProviderInputBuilder {
 impl TagSamlProviderInputBuilder {
     /// The ARN of the SAML identity provider in IAM to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.saml_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.saml_provider_arn = input;
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         &self.saml_provider_arn
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the SAML identity provider in IAM.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -84,6 +93,7 @@ impl TagSamlProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagSamlProviderInput, ::awsrt::error::BuildError> {
         Ok(TagSamlProviderInput {
             saml_provider_arn: self.saml_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,6 +130,7 @@ impl TagSamlProviderInput {
 pub struct TagSamlProviderOutput {}
 impl TagSamlProviderOutput {
     /// Creates a new builder for [`TagSamlProviderOutput`].
+    #[inline]
     pub fn builder() -> TagSamlProviderOutputBuilder {
         <TagSamlProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -130,6 +141,7 @@ impl TagSamlProviderOutput {
 pub struct TagSamlProviderOutputBuilder {}
 impl TagSamlProviderOutputBuilder {
     /// Builds the [`TagSamlProviderOutput`].
+    #[inline]
     pub fn build(self) -> TagSamlProviderOutput {
         TagSamlProviderOutput {}
     }
@@ -152,6 +164,7 @@ pub enum TagSamlProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagSamlProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -178,22 +191,27 @@ impl TagSamlProviderError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -282,6 +300,7 @@ impl TagSamlProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagSamlProviderOutput, ::awsrt::error::SdkError<TagSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -338,31 +357,37 @@ impl<M> TagSamlProviderFluentBuilder<M> {
     }
     /// The ARN of the SAML identity provider in IAM to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.saml_provider_arn(input);
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_saml_provider_arn(input);
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         self.inner.get_saml_provider_arn()
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the SAML identity provider in IAM.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -403,6 +428,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagSAMLProvider`: `POST /` with the form body `Action=TagSAMLProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagSamlProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -412,6 +438,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagSamlProviderOutput, ::awsrt::error::SdkError<TagSamlProviderError>> {
@@ -422,6 +449,7 @@ pub(crate) fn parse_response(
         TagSamlProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &TagSamlProviderInput) {
     {
         let value = &v.saml_provider_arn;
@@ -444,6 +472,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TagSamlProviderOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct TagUserInput {
 }
 impl TagUserInput {
     /// The name of the IAM user to which you want to add tags.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The list of tags that you want to attach to the IAM user.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// Creates a new builder for [`TagUserInput`].
+    #[inline]
     pub fn builder() -> TagUserInputBuilder {
         <TagUserInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct TagUserInputBuilder {
 impl TagUserInputBuilder {
     /// The name of the IAM user to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM user.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -83,6 +92,7 @@ impl TagUserInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagUserInput, ::awsrt::error::BuildError> {
         Ok(TagUserInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl TagUserInput {
 pub struct TagUserOutput {}
 impl TagUserOutput {
     /// Creates a new builder for [`TagUserOutput`].
+    #[inline]
     pub fn builder() -> TagUserOutputBuilder {
         <TagUserOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl TagUserOutput {
 pub struct TagUserOutputBuilder {}
 impl TagUserOutputBuilder {
     /// Builds the [`TagUserOutput`].
+    #[inline]
     pub fn build(self) -> TagUserOutput {
         TagUserOutput {}
     }
@@ -151,6 +163,7 @@ pub enum TagUserError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagUserError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -177,22 +190,27 @@ impl TagUserError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -281,6 +299,7 @@ impl TagUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagUserOutput, ::awsrt::error::SdkError<TagUserError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -337,31 +356,37 @@ impl<M> TagUserFluentBuilder<M> {
     }
     /// The name of the IAM user to which you want to add tags.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags that you want to attach to the IAM user.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -399,6 +424,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagUser`: `POST /` with the form body `Action=TagUser&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagUserInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -408,6 +434,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagUserOutput, ::awsrt::error::SdkError<TagUserError>> {
@@ -418,6 +445,7 @@ pub(crate) fn parse_response(
         TagUserError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &TagUserInput) {
     {
         let value = &v.user_name;
@@ -440,6 +468,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TagUserOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct UntagInstanceProfileInput {
 }
 impl UntagInstanceProfileInput {
     /// The name of the IAM instance profile from which you want to remove tags.
+    #[inline]
     pub fn instance_profile_name(&self) -> &str {
         &self.instance_profile_name
     }
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagInstanceProfileInput`].
+    #[inline]
     pub fn builder() -> UntagInstanceProfileInputBuilder {
         <UntagInstanceProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct UntagInstanceProfileInputBuilder {
 impl UntagInstanceProfileInputBuilder {
     /// The name of the IAM instance profile from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.instance_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.instance_profile_name = input;
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         &self.instance_profile_name
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -83,6 +92,7 @@ impl UntagInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(UntagInstanceProfileInput {
             instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl UntagInstanceProfileInput {
 pub struct UntagInstanceProfileOutput {}
 impl UntagInstanceProfileOutput {
     /// Creates a new builder for [`UntagInstanceProfileOutput`].
+    #[inline]
     pub fn builder() -> UntagInstanceProfileOutputBuilder {
         <UntagInstanceProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl UntagInstanceProfileOutput {
 pub struct UntagInstanceProfileOutputBuilder {}
 impl UntagInstanceProfileOutputBuilder {
     /// Builds the [`UntagInstanceProfileOutput`].
+    #[inline]
     pub fn build(self) -> UntagInstanceProfileOutput {
         UntagInstanceProfileOutput {}
     }
@@ -149,6 +161,7 @@ pub enum UntagInstanceProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagInstanceProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -172,18 +185,22 @@ impl UntagInstanceProfileError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -271,6 +288,7 @@ impl UntagInstanceProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagInstanceProfileOutput, ::awsrt::error::SdkError<UntagInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -327,31 +345,37 @@ impl<M> UntagInstanceProfileFluentBuilder<M> {
     }
     /// The name of the IAM instance profile from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.instance_profile_name(input);
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_instance_profile_name(input);
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         self.inner.get_instance_profile_name()
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -392,6 +416,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagInstanceProfile`: `POST /` with the form body `Action=UntagInstanceProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagInstanceProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -401,6 +426,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagInstanceProfileOutput, ::awsrt::error::SdkError<UntagInstanceProfileError>> {
@@ -411,6 +437,7 @@ pub(crate) fn parse_response(
         UntagInstanceProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -433,6 +460,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UntagInstanceProfileOutput, ::awsrt::xml::XmlError> {

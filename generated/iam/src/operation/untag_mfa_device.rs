@@ -28,14 +28,17 @@ pub struct UntagMfaDeviceInput {
 }
 impl UntagMfaDeviceInput {
     /// The unique identifier for the IAM virtual MFA device from which you want to remove tags.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagMfaDeviceInput`].
+    #[inline]
     pub fn builder() -> UntagMfaDeviceInputBuilder {
         <UntagMfaDeviceInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct UntagMfaDeviceInputBuilder {
 impl UntagMfaDeviceInputBuilder {
     /// The unique identifier for the IAM virtual MFA device from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -83,6 +92,7 @@ impl UntagMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(UntagMfaDeviceInput {
             serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl UntagMfaDeviceInput {
 pub struct UntagMfaDeviceOutput {}
 impl UntagMfaDeviceOutput {
     /// Creates a new builder for [`UntagMfaDeviceOutput`].
+    #[inline]
     pub fn builder() -> UntagMfaDeviceOutputBuilder {
         <UntagMfaDeviceOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl UntagMfaDeviceOutput {
 pub struct UntagMfaDeviceOutputBuilder {}
 impl UntagMfaDeviceOutputBuilder {
     /// Builds the [`UntagMfaDeviceOutput`].
+    #[inline]
     pub fn build(self) -> UntagMfaDeviceOutput {
         UntagMfaDeviceOutput {}
     }
@@ -149,6 +161,7 @@ pub enum UntagMfaDeviceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagMfaDeviceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -172,18 +185,22 @@ impl UntagMfaDeviceError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -271,6 +288,7 @@ impl UntagMfaDeviceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -327,31 +345,37 @@ impl<M> UntagMfaDeviceFluentBuilder<M> {
     }
     /// The unique identifier for the IAM virtual MFA device from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -392,6 +416,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagMFADevice`: `POST /` with the form body `Action=UntagMFADevice&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagMfaDeviceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -401,6 +426,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>> {
@@ -411,6 +437,7 @@ pub(crate) fn parse_response(
         UntagMfaDeviceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UntagMfaDeviceInput) {
     {
         let value = &v.serial_number;
@@ -429,6 +456,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Unt
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UntagMfaDeviceOutput, ::awsrt::xml::XmlError> {

@@ -29,14 +29,17 @@ pub struct UntagOpenIdConnectProviderInput {
 }
 impl UntagOpenIdConnectProviderInput {
     /// The ARN of the OIDC provider in IAM from which you want to remove tags.
+    #[inline]
     pub fn open_id_connect_provider_arn(&self) -> &str {
         &self.open_id_connect_provider_arn
     }
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagOpenIdConnectProviderInput`].
+    #[inline]
     pub fn builder() -> UntagOpenIdConnectProviderInputBuilder {
         <UntagOpenIdConnectProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct UntagOpenIdConnectProviderInputBuilder {
 impl UntagOpenIdConnectProviderInputBuilder {
     /// The ARN of the OIDC provider in IAM from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.open_id_connect_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.open_id_connect_provider_arn = input;
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         &self.open_id_connect_provider_arn
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -84,6 +93,7 @@ impl UntagOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(UntagOpenIdConnectProviderInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,6 +130,7 @@ impl UntagOpenIdConnectProviderInput {
 pub struct UntagOpenIdConnectProviderOutput {}
 impl UntagOpenIdConnectProviderOutput {
     /// Creates a new builder for [`UntagOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn builder() -> UntagOpenIdConnectProviderOutputBuilder {
         <UntagOpenIdConnectProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -130,6 +141,7 @@ impl UntagOpenIdConnectProviderOutput {
 pub struct UntagOpenIdConnectProviderOutputBuilder {}
 impl UntagOpenIdConnectProviderOutputBuilder {
     /// Builds the [`UntagOpenIdConnectProviderOutput`].
+    #[inline]
     pub fn build(self) -> UntagOpenIdConnectProviderOutput {
         UntagOpenIdConnectProviderOutput {}
     }
@@ -150,6 +162,7 @@ pub enum UntagOpenIdConnectProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagOpenIdConnectProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -173,18 +186,22 @@ impl UntagOpenIdConnectProviderError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -272,6 +289,7 @@ impl UntagOpenIdConnectProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -328,31 +346,37 @@ impl<M> UntagOpenIdConnectProviderFluentBuilder<M> {
     }
     /// The ARN of the OIDC provider in IAM from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.open_id_connect_provider_arn(input);
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_open_id_connect_provider_arn(input);
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         self.inner.get_open_id_connect_provider_arn()
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -393,6 +417,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagOpenIDConnectProvider`: `POST /` with the form body `Action=UntagOpenIDConnectProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -402,6 +427,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
@@ -412,6 +438,7 @@ pub(crate) fn parse_response(
         UntagOpenIdConnectProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -434,6 +461,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {

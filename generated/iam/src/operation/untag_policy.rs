@@ -28,14 +28,17 @@ pub struct UntagPolicyInput {
 }
 impl UntagPolicyInput {
     /// The ARN of the IAM customer managed policy from which you want to remove tags.
+    #[inline]
     pub fn policy_arn(&self) -> &str {
         &self.policy_arn
     }
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagPolicyInput`].
+    #[inline]
     pub fn builder() -> UntagPolicyInputBuilder {
         <UntagPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct UntagPolicyInputBuilder {
 impl UntagPolicyInputBuilder {
     /// The ARN of the IAM customer managed policy from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -83,6 +92,7 @@ impl UntagPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagPolicyInput, ::awsrt::error::BuildError> {
         Ok(UntagPolicyInput {
             policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl UntagPolicyInput {
 pub struct UntagPolicyOutput {}
 impl UntagPolicyOutput {
     /// Creates a new builder for [`UntagPolicyOutput`].
+    #[inline]
     pub fn builder() -> UntagPolicyOutputBuilder {
         <UntagPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl UntagPolicyOutput {
 pub struct UntagPolicyOutputBuilder {}
 impl UntagPolicyOutputBuilder {
     /// Builds the [`UntagPolicyOutput`].
+    #[inline]
     pub fn build(self) -> UntagPolicyOutput {
         UntagPolicyOutput {}
     }
@@ -149,6 +161,7 @@ pub enum UntagPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -172,18 +185,22 @@ impl UntagPolicyError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -271,6 +288,7 @@ impl UntagPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagPolicyOutput, ::awsrt::error::SdkError<UntagPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -327,31 +345,37 @@ impl<M> UntagPolicyFluentBuilder<M> {
     }
     /// The ARN of the IAM customer managed policy from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_arn(input);
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_arn(input);
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         self.inner.get_policy_arn()
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -392,6 +416,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagPolicy`: `POST /` with the form body `Action=UntagPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -401,6 +426,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagPolicyOutput, ::awsrt::error::SdkError<UntagPolicyError>> {
@@ -411,6 +437,7 @@ pub(crate) fn parse_response(
         UntagPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UntagPolicyInput) {
     {
         let value = &v.policy_arn;
@@ -429,6 +456,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Unt
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UntagPolicyOutput, ::awsrt::xml::XmlError> {

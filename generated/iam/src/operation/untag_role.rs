@@ -28,14 +28,17 @@ pub struct UntagRoleInput {
 }
 impl UntagRoleInput {
     /// The name of the IAM role from which you want to remove tags.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagRoleInput`].
+    #[inline]
     pub fn builder() -> UntagRoleInputBuilder {
         <UntagRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct UntagRoleInputBuilder {
 impl UntagRoleInputBuilder {
     /// The name of the IAM role from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -83,6 +92,7 @@ impl UntagRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagRoleInput, ::awsrt::error::BuildError> {
         Ok(UntagRoleInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl UntagRoleInput {
 pub struct UntagRoleOutput {}
 impl UntagRoleOutput {
     /// Creates a new builder for [`UntagRoleOutput`].
+    #[inline]
     pub fn builder() -> UntagRoleOutputBuilder {
         <UntagRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl UntagRoleOutput {
 pub struct UntagRoleOutputBuilder {}
 impl UntagRoleOutputBuilder {
     /// Builds the [`UntagRoleOutput`].
+    #[inline]
     pub fn build(self) -> UntagRoleOutput {
         UntagRoleOutput {}
     }
@@ -147,6 +159,7 @@ pub enum UntagRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -167,14 +180,17 @@ impl UntagRoleError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -261,6 +277,7 @@ impl UntagRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagRoleOutput, ::awsrt::error::SdkError<UntagRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -317,31 +334,37 @@ impl<M> UntagRoleFluentBuilder<M> {
     }
     /// The name of the IAM role from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -382,6 +405,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagRole`: `POST /` with the form body `Action=UntagRole&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -391,6 +415,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagRoleOutput, ::awsrt::error::SdkError<UntagRoleError>> {
@@ -401,6 +426,7 @@ pub(crate) fn parse_response(
         UntagRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UntagRoleInput) {
     {
         let value = &v.role_name;
@@ -419,6 +445,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Unt
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UntagRoleOutput, ::awsrt::xml::XmlError> {

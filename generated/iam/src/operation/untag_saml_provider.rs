@@ -29,14 +29,17 @@ pub struct UntagSamlProviderInput {
 }
 impl UntagSamlProviderInput {
     /// The ARN of the SAML identity provider in IAM from which you want to remove tags.
+    #[inline]
     pub fn saml_provider_arn(&self) -> &str {
         &self.saml_provider_arn
     }
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagSamlProviderInput`].
+    #[inline]
     pub fn builder() -> UntagSamlProviderInputBuilder {
         <UntagSamlProviderInputBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct UntagSamlProviderInputBuilder {
 impl UntagSamlProviderInputBuilder {
     /// The ARN of the SAML identity provider in IAM from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.saml_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.saml_provider_arn = input;
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         &self.saml_provider_arn
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -84,6 +93,7 @@ impl UntagSamlProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagSamlProviderInput, ::awsrt::error::BuildError> {
         Ok(UntagSamlProviderInput {
             saml_provider_arn: self.saml_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,6 +130,7 @@ impl UntagSamlProviderInput {
 pub struct UntagSamlProviderOutput {}
 impl UntagSamlProviderOutput {
     /// Creates a new builder for [`UntagSamlProviderOutput`].
+    #[inline]
     pub fn builder() -> UntagSamlProviderOutputBuilder {
         <UntagSamlProviderOutputBuilder as ::std::default::Default>::default()
     }
@@ -130,6 +141,7 @@ impl UntagSamlProviderOutput {
 pub struct UntagSamlProviderOutputBuilder {}
 impl UntagSamlProviderOutputBuilder {
     /// Builds the [`UntagSamlProviderOutput`].
+    #[inline]
     pub fn build(self) -> UntagSamlProviderOutput {
         UntagSamlProviderOutput {}
     }
@@ -150,6 +162,7 @@ pub enum UntagSamlProviderError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagSamlProviderError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -173,18 +186,22 @@ impl UntagSamlProviderError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -272,6 +289,7 @@ impl UntagSamlProviderFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -328,31 +346,37 @@ impl<M> UntagSamlProviderFluentBuilder<M> {
     }
     /// The ARN of the SAML identity provider in IAM from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn saml_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.saml_provider_arn(input);
         self
     }
     /// Sets or clears the `SAMLProviderArn` member.
+    #[inline]
     pub fn set_saml_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_saml_provider_arn(input);
         self
     }
     /// The `SAMLProviderArn` member as currently set.
+    #[inline]
     pub fn get_saml_provider_arn(&self) -> &Option<String> {
         self.inner.get_saml_provider_arn()
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -393,6 +417,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagSAMLProvider`: `POST /` with the form body `Action=UntagSAMLProvider&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagSamlProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -402,6 +427,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>> {
@@ -412,6 +438,7 @@ pub(crate) fn parse_response(
         UntagSamlProviderError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -434,6 +461,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UntagSamlProviderOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct UntagServerCertificateInput {
 }
 impl UntagServerCertificateInput {
     /// The name of the IAM server certificate from which you want to remove tags.
+    #[inline]
     pub fn server_certificate_name(&self) -> &str {
         &self.server_certificate_name
     }
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagServerCertificateInput`].
+    #[inline]
     pub fn builder() -> UntagServerCertificateInputBuilder {
         <UntagServerCertificateInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct UntagServerCertificateInputBuilder {
 impl UntagServerCertificateInputBuilder {
     /// The name of the IAM server certificate from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.server_certificate_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.server_certificate_name = input;
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         &self.server_certificate_name
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -83,6 +92,7 @@ impl UntagServerCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagServerCertificateInput, ::awsrt::error::BuildError> {
         Ok(UntagServerCertificateInput {
             server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl UntagServerCertificateInput {
 pub struct UntagServerCertificateOutput {}
 impl UntagServerCertificateOutput {
     /// Creates a new builder for [`UntagServerCertificateOutput`].
+    #[inline]
     pub fn builder() -> UntagServerCertificateOutputBuilder {
         <UntagServerCertificateOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl UntagServerCertificateOutput {
 pub struct UntagServerCertificateOutputBuilder {}
 impl UntagServerCertificateOutputBuilder {
     /// Builds the [`UntagServerCertificateOutput`].
+    #[inline]
     pub fn build(self) -> UntagServerCertificateOutput {
         UntagServerCertificateOutput {}
     }
@@ -149,6 +161,7 @@ pub enum UntagServerCertificateError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagServerCertificateError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -172,18 +185,22 @@ impl UntagServerCertificateError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -271,6 +288,7 @@ impl UntagServerCertificateFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagServerCertificateOutput, ::awsrt::error::SdkError<UntagServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -327,31 +345,37 @@ impl<M> UntagServerCertificateFluentBuilder<M> {
     }
     /// The name of the IAM server certificate from which you want to remove tags.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.server_certificate_name(input);
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_server_certificate_name(input);
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         self.inner.get_server_certificate_name()
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of key names as a simple array of strings.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -392,6 +416,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagServerCertificate`: `POST /` with the form body `Action=UntagServerCertificate&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagServerCertificateInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -401,6 +426,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagServerCertificateOutput, ::awsrt::error::SdkError<UntagServerCertificateError>> {
@@ -411,6 +437,7 @@ pub(crate) fn parse_response(
         UntagServerCertificateError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -433,6 +460,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UntagServerCertificateOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct UpdateAccessKeyInput {
 }
 impl UpdateAccessKeyInput {
     /// The name of the user whose key you want to update.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The access key ID of the secret access key you want to update.
+    #[inline]
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
     /// The status you want to assign to the secret access key.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// Creates a new builder for [`UpdateAccessKeyInput`].
+    #[inline]
     pub fn builder() -> UpdateAccessKeyInputBuilder {
         <UpdateAccessKeyInputBuilder as ::std::default::Default>::default()
     }
@@ -58,46 +62,55 @@ pub struct UpdateAccessKeyInputBuilder {
 }
 impl UpdateAccessKeyInputBuilder {
     /// The name of the user whose key you want to update.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The access key ID of the secret access key you want to update.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.access_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.access_key_id = input;
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         &self.access_key_id
     }
     /// The status you want to assign to the secret access key.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
@@ -106,6 +119,7 @@ impl UpdateAccessKeyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateAccessKeyInput, ::awsrt::error::BuildError> {
         Ok(UpdateAccessKeyInput {
             user_name: self.user_name,
@@ -143,6 +157,7 @@ impl UpdateAccessKeyInput {
 pub struct UpdateAccessKeyOutput {}
 impl UpdateAccessKeyOutput {
     /// Creates a new builder for [`UpdateAccessKeyOutput`].
+    #[inline]
     pub fn builder() -> UpdateAccessKeyOutputBuilder {
         <UpdateAccessKeyOutputBuilder as ::std::default::Default>::default()
     }
@@ -153,6 +168,7 @@ impl UpdateAccessKeyOutput {
 pub struct UpdateAccessKeyOutputBuilder {}
 impl UpdateAccessKeyOutputBuilder {
     /// Builds the [`UpdateAccessKeyOutput`].
+    #[inline]
     pub fn build(self) -> UpdateAccessKeyOutput {
         UpdateAccessKeyOutput {}
     }
@@ -171,6 +187,7 @@ pub enum UpdateAccessKeyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateAccessKeyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -191,14 +208,17 @@ impl UpdateAccessKeyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -285,6 +305,7 @@ impl UpdateAccessKeyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAccessKeyOutput, ::awsrt::error::SdkError<UpdateAccessKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -340,46 +361,55 @@ impl<M> UpdateAccessKeyFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user whose key you want to update.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The access key ID of the secret access key you want to update.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.access_key_id(input);
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_access_key_id(input);
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         self.inner.get_access_key_id()
     }
     /// The status you want to assign to the secret access key.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.inner = self.inner.status(input);
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.inner = self.inner.set_status(input);
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         self.inner.get_status()
     }
@@ -420,6 +450,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAccessKey`: `POST /` with the form body `Action=UpdateAccessKey&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateAccessKeyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -429,6 +460,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateAccessKeyOutput, ::awsrt::error::SdkError<UpdateAccessKeyError>> {
@@ -439,6 +471,7 @@ pub(crate) fn parse_response(
         UpdateAccessKeyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UpdateAccessKeyInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
@@ -452,6 +485,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Upd
         w.pair(&format!("{prefix}{}", "Status"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateAccessKeyOutput, ::awsrt::xml::XmlError> {

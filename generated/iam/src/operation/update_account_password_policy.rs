@@ -62,42 +62,52 @@ pub struct UpdateAccountPasswordPolicyInput {
 }
 impl UpdateAccountPasswordPolicyInput {
     /// The minimum number of characters allowed in an IAM user password.
+    #[inline]
     pub fn minimum_password_length(&self) -> Option<i32> {
         self.minimum_password_length
     }
     /// Specifies whether IAM user passwords must contain at least one of the following non-alphanumeric characters:
+    #[inline]
     pub fn require_symbols(&self) -> bool {
         self.require_symbols
     }
     /// Specifies whether IAM user passwords must contain at least one numeric character (0 to 9).
+    #[inline]
     pub fn require_numbers(&self) -> bool {
         self.require_numbers
     }
     /// Specifies whether IAM user passwords must contain at least one uppercase character from the ISO basic Latin alphabet (A to Z).
+    #[inline]
     pub fn require_uppercase_characters(&self) -> bool {
         self.require_uppercase_characters
     }
     /// Specifies whether IAM user passwords must contain at least one lowercase character from the ISO basic Latin alphabet (a to z).
+    #[inline]
     pub fn require_lowercase_characters(&self) -> bool {
         self.require_lowercase_characters
     }
     /// Allows all IAM users in your account to use the Amazon Web Services Management Console to change their own passwords.
+    #[inline]
     pub fn allow_users_to_change_password(&self) -> bool {
         self.allow_users_to_change_password
     }
     /// The number of days that an IAM user password is valid.
+    #[inline]
     pub fn max_password_age(&self) -> Option<i32> {
         self.max_password_age
     }
     /// Specifies the number of previous passwords that IAM users are prevented from reusing.
+    #[inline]
     pub fn password_reuse_prevention(&self) -> Option<i32> {
         self.password_reuse_prevention
     }
     /// Prevents IAM users who are accessing the account via the Amazon Web Services Management Console from setting a new console password after their password has expired.
+    #[inline]
     pub fn hard_expiry(&self) -> Option<bool> {
         self.hard_expiry
     }
     /// Creates a new builder for [`UpdateAccountPasswordPolicyInput`].
+    #[inline]
     pub fn builder() -> UpdateAccountPasswordPolicyInputBuilder {
         <UpdateAccountPasswordPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -118,132 +128,160 @@ pub struct UpdateAccountPasswordPolicyInputBuilder {
 }
 impl UpdateAccountPasswordPolicyInputBuilder {
     /// The minimum number of characters allowed in an IAM user password.
+    #[inline]
     pub fn minimum_password_length(mut self, input: i32) -> Self {
         self.minimum_password_length = Some(input);
         self
     }
     /// Sets or clears the `MinimumPasswordLength` member.
+    #[inline]
     pub fn set_minimum_password_length(mut self, input: Option<i32>) -> Self {
         self.minimum_password_length = input;
         self
     }
     /// The `MinimumPasswordLength` member as currently set.
+    #[inline]
     pub fn get_minimum_password_length(&self) -> &Option<i32> {
         &self.minimum_password_length
     }
     /// Specifies whether IAM user passwords must contain at least one of the following non-alphanumeric characters:
+    #[inline]
     pub fn require_symbols(mut self, input: bool) -> Self {
         self.require_symbols = Some(input);
         self
     }
     /// Sets or clears the `RequireSymbols` member.
+    #[inline]
     pub fn set_require_symbols(mut self, input: Option<bool>) -> Self {
         self.require_symbols = input;
         self
     }
     /// The `RequireSymbols` member as currently set.
+    #[inline]
     pub fn get_require_symbols(&self) -> &Option<bool> {
         &self.require_symbols
     }
     /// Specifies whether IAM user passwords must contain at least one numeric character (0 to 9).
+    #[inline]
     pub fn require_numbers(mut self, input: bool) -> Self {
         self.require_numbers = Some(input);
         self
     }
     /// Sets or clears the `RequireNumbers` member.
+    #[inline]
     pub fn set_require_numbers(mut self, input: Option<bool>) -> Self {
         self.require_numbers = input;
         self
     }
     /// The `RequireNumbers` member as currently set.
+    #[inline]
     pub fn get_require_numbers(&self) -> &Option<bool> {
         &self.require_numbers
     }
     /// Specifies whether IAM user passwords must contain at least one uppercase character from the ISO basic Latin alphabet (A to Z).
+    #[inline]
     pub fn require_uppercase_characters(mut self, input: bool) -> Self {
         self.require_uppercase_characters = Some(input);
         self
     }
     /// Sets or clears the `RequireUppercaseCharacters` member.
+    #[inline]
     pub fn set_require_uppercase_characters(mut self, input: Option<bool>) -> Self {
         self.require_uppercase_characters = input;
         self
     }
     /// The `RequireUppercaseCharacters` member as currently set.
+    #[inline]
     pub fn get_require_uppercase_characters(&self) -> &Option<bool> {
         &self.require_uppercase_characters
     }
     /// Specifies whether IAM user passwords must contain at least one lowercase character from the ISO basic Latin alphabet (a to z).
+    #[inline]
     pub fn require_lowercase_characters(mut self, input: bool) -> Self {
         self.require_lowercase_characters = Some(input);
         self
     }
     /// Sets or clears the `RequireLowercaseCharacters` member.
+    #[inline]
     pub fn set_require_lowercase_characters(mut self, input: Option<bool>) -> Self {
         self.require_lowercase_characters = input;
         self
     }
     /// The `RequireLowercaseCharacters` member as currently set.
+    #[inline]
     pub fn get_require_lowercase_characters(&self) -> &Option<bool> {
         &self.require_lowercase_characters
     }
     /// Allows all IAM users in your account to use the Amazon Web Services Management Console to change their own passwords.
+    #[inline]
     pub fn allow_users_to_change_password(mut self, input: bool) -> Self {
         self.allow_users_to_change_password = Some(input);
         self
     }
     /// Sets or clears the `AllowUsersToChangePassword` member.
+    #[inline]
     pub fn set_allow_users_to_change_password(mut self, input: Option<bool>) -> Self {
         self.allow_users_to_change_password = input;
         self
     }
     /// The `AllowUsersToChangePassword` member as currently set.
+    #[inline]
     pub fn get_allow_users_to_change_password(&self) -> &Option<bool> {
         &self.allow_users_to_change_password
     }
     /// The number of days that an IAM user password is valid.
+    #[inline]
     pub fn max_password_age(mut self, input: i32) -> Self {
         self.max_password_age = Some(input);
         self
     }
     /// Sets or clears the `MaxPasswordAge` member.
+    #[inline]
     pub fn set_max_password_age(mut self, input: Option<i32>) -> Self {
         self.max_password_age = input;
         self
     }
     /// The `MaxPasswordAge` member as currently set.
+    #[inline]
     pub fn get_max_password_age(&self) -> &Option<i32> {
         &self.max_password_age
     }
     /// Specifies the number of previous passwords that IAM users are prevented from reusing.
+    #[inline]
     pub fn password_reuse_prevention(mut self, input: i32) -> Self {
         self.password_reuse_prevention = Some(input);
         self
     }
     /// Sets or clears the `PasswordReusePrevention` member.
+    #[inline]
     pub fn set_password_reuse_prevention(mut self, input: Option<i32>) -> Self {
         self.password_reuse_prevention = input;
         self
     }
     /// The `PasswordReusePrevention` member as currently set.
+    #[inline]
     pub fn get_password_reuse_prevention(&self) -> &Option<i32> {
         &self.password_reuse_prevention
     }
     /// Prevents IAM users who are accessing the account via the Amazon Web Services Management Console from setting a new console password after their password has expired.
+    #[inline]
     pub fn hard_expiry(mut self, input: bool) -> Self {
         self.hard_expiry = Some(input);
         self
     }
     /// Sets or clears the `HardExpiry` member.
+    #[inline]
     pub fn set_hard_expiry(mut self, input: Option<bool>) -> Self {
         self.hard_expiry = input;
         self
     }
     /// The `HardExpiry` member as currently set.
+    #[inline]
     pub fn get_hard_expiry(&self) -> &Option<bool> {
         &self.hard_expiry
     }
     /// Builds the [`UpdateAccountPasswordPolicyInput`].
+    #[inline]
     pub fn build(self) -> UpdateAccountPasswordPolicyInput {
         UpdateAccountPasswordPolicyInput {
             minimum_password_length: self.minimum_password_length,
@@ -281,6 +319,7 @@ impl UpdateAccountPasswordPolicyInput {
 pub struct UpdateAccountPasswordPolicyOutput {}
 impl UpdateAccountPasswordPolicyOutput {
     /// Creates a new builder for [`UpdateAccountPasswordPolicyOutput`].
+    #[inline]
     pub fn builder() -> UpdateAccountPasswordPolicyOutputBuilder {
         <UpdateAccountPasswordPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -291,6 +330,7 @@ impl UpdateAccountPasswordPolicyOutput {
 pub struct UpdateAccountPasswordPolicyOutputBuilder {}
 impl UpdateAccountPasswordPolicyOutputBuilder {
     /// Builds the [`UpdateAccountPasswordPolicyOutput`].
+    #[inline]
     pub fn build(self) -> UpdateAccountPasswordPolicyOutput {
         UpdateAccountPasswordPolicyOutput {}
     }
@@ -311,6 +351,7 @@ pub enum UpdateAccountPasswordPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateAccountPasswordPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -334,18 +375,22 @@ impl UpdateAccountPasswordPolicyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -433,6 +478,7 @@ impl UpdateAccountPasswordPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -488,128 +534,155 @@ impl<M> UpdateAccountPasswordPolicyFluentBuilder<M> {
         &self.inner
     }
     /// The minimum number of characters allowed in an IAM user password.
+    #[inline]
     pub fn minimum_password_length(mut self, input: i32) -> Self {
         self.inner = self.inner.minimum_password_length(input);
         self
     }
     /// Sets or clears the `MinimumPasswordLength` member.
+    #[inline]
     pub fn set_minimum_password_length(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_minimum_password_length(input);
         self
     }
     /// The `MinimumPasswordLength` member as currently set.
+    #[inline]
     pub fn get_minimum_password_length(&self) -> &Option<i32> {
         self.inner.get_minimum_password_length()
     }
     /// Specifies whether IAM user passwords must contain at least one of the following non-alphanumeric characters:
+    #[inline]
     pub fn require_symbols(mut self, input: bool) -> Self {
         self.inner = self.inner.require_symbols(input);
         self
     }
     /// Sets or clears the `RequireSymbols` member.
+    #[inline]
     pub fn set_require_symbols(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_require_symbols(input);
         self
     }
     /// The `RequireSymbols` member as currently set.
+    #[inline]
     pub fn get_require_symbols(&self) -> &Option<bool> {
         self.inner.get_require_symbols()
     }
     /// Specifies whether IAM user passwords must contain at least one numeric character (0 to 9).
+    #[inline]
     pub fn require_numbers(mut self, input: bool) -> Self {
         self.inner = self.inner.require_numbers(input);
         self
     }
     /// Sets or clears the `RequireNumbers` member.
+    #[inline]
     pub fn set_require_numbers(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_require_numbers(input);
         self
     }
     /// The `RequireNumbers` member as currently set.
+    #[inline]
     pub fn get_require_numbers(&self) -> &Option<bool> {
         self.inner.get_require_numbers()
     }
     /// Specifies whether IAM user passwords must contain at least one uppercase character from the ISO basic Latin alphabet (A to Z).
+    #[inline]
     pub fn require_uppercase_characters(mut self, input: bool) -> Self {
         self.inner = self.inner.require_uppercase_characters(input);
         self
     }
     /// Sets or clears the `RequireUppercaseCharacters` member.
+    #[inline]
     pub fn set_require_uppercase_characters(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_require_uppercase_characters(input);
         self
     }
     /// The `RequireUppercaseCharacters` member as currently set.
+    #[inline]
     pub fn get_require_uppercase_characters(&self) -> &Option<bool> {
         self.inner.get_require_uppercase_characters()
     }
     /// Specifies whether IAM user passwords must contain at least one lowercase character from the ISO basic Latin alphabet (a to z).
+    #[inline]
     pub fn require_lowercase_characters(mut self, input: bool) -> Self {
         self.inner = self.inner.require_lowercase_characters(input);
         self
     }
     /// Sets or clears the `RequireLowercaseCharacters` member.
+    #[inline]
     pub fn set_require_lowercase_characters(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_require_lowercase_characters(input);
         self
     }
     /// The `RequireLowercaseCharacters` member as currently set.
+    #[inline]
     pub fn get_require_lowercase_characters(&self) -> &Option<bool> {
         self.inner.get_require_lowercase_characters()
     }
     /// Allows all IAM users in your account to use the Amazon Web Services Management Console to change their own passwords.
+    #[inline]
     pub fn allow_users_to_change_password(mut self, input: bool) -> Self {
         self.inner = self.inner.allow_users_to_change_password(input);
         self
     }
     /// Sets or clears the `AllowUsersToChangePassword` member.
+    #[inline]
     pub fn set_allow_users_to_change_password(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_allow_users_to_change_password(input);
         self
     }
     /// The `AllowUsersToChangePassword` member as currently set.
+    #[inline]
     pub fn get_allow_users_to_change_password(&self) -> &Option<bool> {
         self.inner.get_allow_users_to_change_password()
     }
     /// The number of days that an IAM user password is valid.
+    #[inline]
     pub fn max_password_age(mut self, input: i32) -> Self {
         self.inner = self.inner.max_password_age(input);
         self
     }
     /// Sets or clears the `MaxPasswordAge` member.
+    #[inline]
     pub fn set_max_password_age(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_password_age(input);
         self
     }
     /// The `MaxPasswordAge` member as currently set.
+    #[inline]
     pub fn get_max_password_age(&self) -> &Option<i32> {
         self.inner.get_max_password_age()
     }
     /// Specifies the number of previous passwords that IAM users are prevented from reusing.
+    #[inline]
     pub fn password_reuse_prevention(mut self, input: i32) -> Self {
         self.inner = self.inner.password_reuse_prevention(input);
         self
     }
     /// Sets or clears the `PasswordReusePrevention` member.
+    #[inline]
     pub fn set_password_reuse_prevention(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_password_reuse_prevention(input);
         self
     }
     /// The `PasswordReusePrevention` member as currently set.
+    #[inline]
     pub fn get_password_reuse_prevention(&self) -> &Option<i32> {
         self.inner.get_password_reuse_prevention()
     }
     /// Prevents IAM users who are accessing the account via the Amazon Web Services Management Console from setting a new console password after their password has expired.
+    #[inline]
     pub fn hard_expiry(mut self, input: bool) -> Self {
         self.inner = self.inner.hard_expiry(input);
         self
     }
     /// Sets or clears the `HardExpiry` member.
+    #[inline]
     pub fn set_hard_expiry(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_hard_expiry(input);
         self
     }
     /// The `HardExpiry` member as currently set.
+    #[inline]
     pub fn get_hard_expiry(&self) -> &Option<bool> {
         self.inner.get_hard_expiry()
     }
@@ -649,6 +722,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAccountPasswordPolicy`: `POST /` with the form body `Action=UpdateAccountPasswordPolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateAccountPasswordPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -658,6 +732,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
@@ -668,6 +743,7 @@ pub(crate) fn parse_response(
         UpdateAccountPasswordPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -706,6 +782,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "HardExpiry"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::xml::XmlError> {

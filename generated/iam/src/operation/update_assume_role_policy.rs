@@ -36,14 +36,17 @@ pub struct UpdateAssumeRolePolicyInput {
 }
 impl UpdateAssumeRolePolicyInput {
     /// The name of the role to update with the new policy.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The policy that grants an entity permission to assume the role.
+    #[inline]
     pub fn policy_document(&self) -> &str {
         &self.policy_document
     }
     /// Creates a new builder for [`UpdateAssumeRolePolicyInput`].
+    #[inline]
     pub fn builder() -> UpdateAssumeRolePolicyInputBuilder {
         <UpdateAssumeRolePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -58,31 +61,37 @@ pub struct UpdateAssumeRolePolicyInputBuilder {
 impl UpdateAssumeRolePolicyInputBuilder {
     /// The name of the role to update with the new policy.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The policy that grants an entity permission to assume the role.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.policy_document = input;
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         &self.policy_document
     }
@@ -91,6 +100,7 @@ impl UpdateAssumeRolePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateAssumeRolePolicyInput, ::awsrt::error::BuildError> {
         Ok(UpdateAssumeRolePolicyInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -127,6 +137,7 @@ impl UpdateAssumeRolePolicyInput {
 pub struct UpdateAssumeRolePolicyOutput {}
 impl UpdateAssumeRolePolicyOutput {
     /// Creates a new builder for [`UpdateAssumeRolePolicyOutput`].
+    #[inline]
     pub fn builder() -> UpdateAssumeRolePolicyOutputBuilder {
         <UpdateAssumeRolePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -137,6 +148,7 @@ impl UpdateAssumeRolePolicyOutput {
 pub struct UpdateAssumeRolePolicyOutputBuilder {}
 impl UpdateAssumeRolePolicyOutputBuilder {
     /// Builds the [`UpdateAssumeRolePolicyOutput`].
+    #[inline]
     pub fn build(self) -> UpdateAssumeRolePolicyOutput {
         UpdateAssumeRolePolicyOutput {}
     }
@@ -159,6 +171,7 @@ pub enum UpdateAssumeRolePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateAssumeRolePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -185,22 +198,27 @@ impl UpdateAssumeRolePolicyError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -289,6 +307,7 @@ impl UpdateAssumeRolePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -345,31 +364,37 @@ impl<M> UpdateAssumeRolePolicyFluentBuilder<M> {
     }
     /// The name of the role to update with the new policy.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The policy that grants an entity permission to assume the role.
     /// This member is required.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy_document(input);
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy_document(input);
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         self.inner.get_policy_document()
     }
@@ -410,6 +435,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAssumeRolePolicy`: `POST /` with the form body `Action=UpdateAssumeRolePolicy&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateAssumeRolePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -419,6 +445,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
@@ -429,6 +456,7 @@ pub(crate) fn parse_response(
         UpdateAssumeRolePolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -443,6 +471,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PolicyDocument"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::xml::XmlError> {

@@ -34,18 +34,22 @@ pub struct UpdateGroupInput {
 }
 impl UpdateGroupInput {
     /// Name of the IAM group to update.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// New path for the IAM group.
+    #[inline]
     pub fn new_path(&self) -> Option<&str> {
         self.new_path.as_deref()
     }
     /// New name for the IAM group.
+    #[inline]
     pub fn new_group_name(&self) -> Option<&str> {
         self.new_group_name.as_deref()
     }
     /// Creates a new builder for [`UpdateGroupInput`].
+    #[inline]
     pub fn builder() -> UpdateGroupInputBuilder {
         <UpdateGroupInputBuilder as ::std::default::Default>::default()
     }
@@ -61,44 +65,53 @@ pub struct UpdateGroupInputBuilder {
 impl UpdateGroupInputBuilder {
     /// Name of the IAM group to update.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// New path for the IAM group.
+    #[inline]
     pub fn new_path(mut self, input: impl Into<String>) -> Self {
         self.new_path = Some(input.into());
         self
     }
     /// Sets or clears the `NewPath` member.
+    #[inline]
     pub fn set_new_path(mut self, input: Option<String>) -> Self {
         self.new_path = input;
         self
     }
     /// The `NewPath` member as currently set.
+    #[inline]
     pub fn get_new_path(&self) -> &Option<String> {
         &self.new_path
     }
     /// New name for the IAM group.
+    #[inline]
     pub fn new_group_name(mut self, input: impl Into<String>) -> Self {
         self.new_group_name = Some(input.into());
         self
     }
     /// Sets or clears the `NewGroupName` member.
+    #[inline]
     pub fn set_new_group_name(mut self, input: Option<String>) -> Self {
         self.new_group_name = input;
         self
     }
     /// The `NewGroupName` member as currently set.
+    #[inline]
     pub fn get_new_group_name(&self) -> &Option<String> {
         &self.new_group_name
     }
@@ -107,6 +120,7 @@ impl UpdateGroupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateGroupInput, ::awsrt::error::BuildError> {
         Ok(UpdateGroupInput {
             group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -141,6 +155,7 @@ impl UpdateGroupInput {
 pub struct UpdateGroupOutput {}
 impl UpdateGroupOutput {
     /// Creates a new builder for [`UpdateGroupOutput`].
+    #[inline]
     pub fn builder() -> UpdateGroupOutputBuilder {
         <UpdateGroupOutputBuilder as ::std::default::Default>::default()
     }
@@ -151,6 +166,7 @@ impl UpdateGroupOutput {
 pub struct UpdateGroupOutputBuilder {}
 impl UpdateGroupOutputBuilder {
     /// Builds the [`UpdateGroupOutput`].
+    #[inline]
     pub fn build(self) -> UpdateGroupOutput {
         UpdateGroupOutput {}
     }
@@ -171,6 +187,7 @@ pub enum UpdateGroupError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateGroupError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -194,18 +211,22 @@ impl UpdateGroupError {
         })
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -293,6 +314,7 @@ impl UpdateGroupFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateGroupOutput, ::awsrt::error::SdkError<UpdateGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -349,44 +371,53 @@ impl<M> UpdateGroupFluentBuilder<M> {
     }
     /// Name of the IAM group to update.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.group_name(input);
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_group_name(input);
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         self.inner.get_group_name()
     }
     /// New path for the IAM group.
+    #[inline]
     pub fn new_path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.new_path(input);
         self
     }
     /// Sets or clears the `NewPath` member.
+    #[inline]
     pub fn set_new_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_new_path(input);
         self
     }
     /// The `NewPath` member as currently set.
+    #[inline]
     pub fn get_new_path(&self) -> &Option<String> {
         self.inner.get_new_path()
     }
     /// New name for the IAM group.
+    #[inline]
     pub fn new_group_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.new_group_name(input);
         self
     }
     /// Sets or clears the `NewGroupName` member.
+    #[inline]
     pub fn set_new_group_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_new_group_name(input);
         self
     }
     /// The `NewGroupName` member as currently set.
+    #[inline]
     pub fn get_new_group_name(&self) -> &Option<String> {
         self.inner.get_new_group_name()
     }
@@ -427,6 +458,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateGroup`: `POST /` with the form body `Action=UpdateGroup&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateGroupInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -436,6 +468,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateGroupOutput, ::awsrt::error::SdkError<UpdateGroupError>> {
@@ -446,6 +479,7 @@ pub(crate) fn parse_response(
         UpdateGroupError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UpdateGroupInput) {
     {
         let value = &v.group_name;
@@ -458,6 +492,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Upd
         w.pair(&format!("{prefix}{}", "NewGroupName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateGroupOutput, ::awsrt::xml::XmlError> {

@@ -52,18 +52,22 @@ fn __serde_secret_update_login_profile_input_password<T: ::awsrt::serde::__serde
 }
 impl UpdateLoginProfileInput {
     /// The name of the user whose password you want to update.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The new password for the specified IAM user.
+    #[inline]
     pub fn password(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.password.as_ref()
     }
     /// Allows this new password to be used only once by requiring the specified IAM user to set a new password on next sign-in.
+    #[inline]
     pub fn password_reset_required(&self) -> Option<bool> {
         self.password_reset_required
     }
     /// Creates a new builder for [`UpdateLoginProfileInput`].
+    #[inline]
     pub fn builder() -> UpdateLoginProfileInputBuilder {
         <UpdateLoginProfileInputBuilder as ::std::default::Default>::default()
     }
@@ -88,44 +92,53 @@ impl ::std::fmt::Debug for UpdateLoginProfileInputBuilder {
 impl UpdateLoginProfileInputBuilder {
     /// The name of the user whose password you want to update.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The new password for the specified IAM user.
+    #[inline]
     pub fn password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.password = Some(input.into());
         self
     }
     /// Sets or clears the `Password` member.
+    #[inline]
     pub fn set_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.password = input;
         self
     }
     /// The `Password` member as currently set.
+    #[inline]
     pub fn get_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.password
     }
     /// Allows this new password to be used only once by requiring the specified IAM user to set a new password on next sign-in.
+    #[inline]
     pub fn password_reset_required(mut self, input: bool) -> Self {
         self.password_reset_required = Some(input);
         self
     }
     /// Sets or clears the `PasswordResetRequired` member.
+    #[inline]
     pub fn set_password_reset_required(mut self, input: Option<bool>) -> Self {
         self.password_reset_required = input;
         self
     }
     /// The `PasswordResetRequired` member as currently set.
+    #[inline]
     pub fn get_password_reset_required(&self) -> &Option<bool> {
         &self.password_reset_required
     }
@@ -134,6 +147,7 @@ impl UpdateLoginProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateLoginProfileInput, ::awsrt::error::BuildError> {
         Ok(UpdateLoginProfileInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -168,6 +182,7 @@ impl UpdateLoginProfileInput {
 pub struct UpdateLoginProfileOutput {}
 impl UpdateLoginProfileOutput {
     /// Creates a new builder for [`UpdateLoginProfileOutput`].
+    #[inline]
     pub fn builder() -> UpdateLoginProfileOutputBuilder {
         <UpdateLoginProfileOutputBuilder as ::std::default::Default>::default()
     }
@@ -178,6 +193,7 @@ impl UpdateLoginProfileOutput {
 pub struct UpdateLoginProfileOutputBuilder {}
 impl UpdateLoginProfileOutputBuilder {
     /// Builds the [`UpdateLoginProfileOutput`].
+    #[inline]
     pub fn build(self) -> UpdateLoginProfileOutput {
         UpdateLoginProfileOutput {}
     }
@@ -202,6 +218,7 @@ pub enum UpdateLoginProfileError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateLoginProfileError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -228,22 +245,27 @@ impl UpdateLoginProfileError {
         })
     }
     /// Whether this is a `EntityTemporarilyUnmodifiableException`.
+    #[inline]
     pub fn is_entity_temporarily_unmodifiable_exception(&self) -> bool {
         matches!(self, Self::EntityTemporarilyUnmodifiableException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `PasswordPolicyViolationException`.
+    #[inline]
     pub fn is_password_policy_violation_exception(&self) -> bool {
         matches!(self, Self::PasswordPolicyViolationException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -332,6 +354,7 @@ impl UpdateLoginProfileFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -388,44 +411,53 @@ impl<M> UpdateLoginProfileFluentBuilder<M> {
     }
     /// The name of the user whose password you want to update.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The new password for the specified IAM user.
+    #[inline]
     pub fn password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.password(input);
         self
     }
     /// Sets or clears the `Password` member.
+    #[inline]
     pub fn set_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_password(input);
         self
     }
     /// The `Password` member as currently set.
+    #[inline]
     pub fn get_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_password()
     }
     /// Allows this new password to be used only once by requiring the specified IAM user to set a new password on next sign-in.
+    #[inline]
     pub fn password_reset_required(mut self, input: bool) -> Self {
         self.inner = self.inner.password_reset_required(input);
         self
     }
     /// Sets or clears the `PasswordResetRequired` member.
+    #[inline]
     pub fn set_password_reset_required(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_password_reset_required(input);
         self
     }
     /// The `PasswordResetRequired` member as currently set.
+    #[inline]
     pub fn get_password_reset_required(&self) -> &Option<bool> {
         self.inner.get_password_reset_required()
     }
@@ -466,6 +498,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateLoginProfile`: `POST /` with the form body `Action=UpdateLoginProfile&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateLoginProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -475,6 +508,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
@@ -485,6 +519,7 @@ pub(crate) fn parse_response(
         UpdateLoginProfileError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -501,6 +536,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PasswordResetRequired"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateLoginProfileOutput, ::awsrt::xml::XmlError> {

@@ -29,14 +29,17 @@ pub struct UpdateOpenIdConnectProviderThumbprintInput {
 }
 impl UpdateOpenIdConnectProviderThumbprintInput {
     /// The Amazon Resource Name (ARN) of the IAM OIDC provider resource object for which you want to update the thumbprint.
+    #[inline]
     pub fn open_id_connect_provider_arn(&self) -> &str {
         &self.open_id_connect_provider_arn
     }
     /// A list of certificate thumbprints that are associated with the specified IAM OpenID Connect provider.
+    #[inline]
     pub fn thumbprint_list(&self) -> &[String] {
         &self.thumbprint_list
     }
     /// Creates a new builder for [`UpdateOpenIdConnectProviderThumbprintInput`].
+    #[inline]
     pub fn builder() -> UpdateOpenIdConnectProviderThumbprintInputBuilder {
         <UpdateOpenIdConnectProviderThumbprintInputBuilder as ::std::default::Default>::default()
     }
@@ -51,31 +54,37 @@ pub struct UpdateOpenIdConnectProviderThumbprintInputBuilder {
 impl UpdateOpenIdConnectProviderThumbprintInputBuilder {
     /// The Amazon Resource Name (ARN) of the IAM OIDC provider resource object for which you want to update the thumbprint.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.open_id_connect_provider_arn = Some(input.into());
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.open_id_connect_provider_arn = input;
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         &self.open_id_connect_provider_arn
     }
     /// Appends an item to the `ThumbprintList` list.
     /// A list of certificate thumbprints that are associated with the specified IAM OpenID Connect provider.
+    #[inline]
     pub fn thumbprint_list(mut self, input: impl Into<String>) -> Self {
         self.thumbprint_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ThumbprintList` member.
+    #[inline]
     pub fn set_thumbprint_list(mut self, input: Option<Vec<String>>) -> Self {
         self.thumbprint_list = input;
         self
     }
     /// The `ThumbprintList` member as currently set.
+    #[inline]
     pub fn get_thumbprint_list(&self) -> &Option<Vec<String>> {
         &self.thumbprint_list
     }
@@ -84,6 +93,7 @@ impl UpdateOpenIdConnectProviderThumbprintInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateOpenIdConnectProviderThumbprintInput, ::awsrt::error::BuildError> {
         Ok(UpdateOpenIdConnectProviderThumbprintInput {
             open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,6 +130,7 @@ impl UpdateOpenIdConnectProviderThumbprintInput {
 pub struct UpdateOpenIdConnectProviderThumbprintOutput {}
 impl UpdateOpenIdConnectProviderThumbprintOutput {
     /// Creates a new builder for [`UpdateOpenIdConnectProviderThumbprintOutput`].
+    #[inline]
     pub fn builder() -> UpdateOpenIdConnectProviderThumbprintOutputBuilder {
         <UpdateOpenIdConnectProviderThumbprintOutputBuilder as ::std::default::Default>::default()
     }
@@ -130,6 +141,7 @@ impl UpdateOpenIdConnectProviderThumbprintOutput {
 pub struct UpdateOpenIdConnectProviderThumbprintOutputBuilder {}
 impl UpdateOpenIdConnectProviderThumbprintOutputBuilder {
     /// Builds the [`UpdateOpenIdConnectProviderThumbprintOutput`].
+    #[inline]
     pub fn build(self) -> UpdateOpenIdConnectProviderThumbprintOutput {
         UpdateOpenIdConnectProviderThumbprintOutput {}
     }
@@ -148,6 +160,7 @@ pub enum UpdateOpenIdConnectProviderThumbprintError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateOpenIdConnectProviderThumbprintError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -168,14 +181,17 @@ impl UpdateOpenIdConnectProviderThumbprintError {
         })
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -262,6 +278,7 @@ impl UpdateOpenIdConnectProviderThumbprintFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -318,31 +335,37 @@ impl<M> UpdateOpenIdConnectProviderThumbprintFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the IAM OIDC provider resource object for which you want to update the thumbprint.
     /// This member is required.
+    #[inline]
     pub fn open_id_connect_provider_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.open_id_connect_provider_arn(input);
         self
     }
     /// Sets or clears the `OpenIDConnectProviderArn` member.
+    #[inline]
     pub fn set_open_id_connect_provider_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_open_id_connect_provider_arn(input);
         self
     }
     /// The `OpenIDConnectProviderArn` member as currently set.
+    #[inline]
     pub fn get_open_id_connect_provider_arn(&self) -> &Option<String> {
         self.inner.get_open_id_connect_provider_arn()
     }
     /// Appends an item to the `ThumbprintList` list.
     /// A list of certificate thumbprints that are associated with the specified IAM OpenID Connect provider.
+    #[inline]
     pub fn thumbprint_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.thumbprint_list(input);
         self
     }
     /// Sets or clears the `ThumbprintList` member.
+    #[inline]
     pub fn set_thumbprint_list(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_thumbprint_list(input);
         self
     }
     /// The `ThumbprintList` member as currently set.
+    #[inline]
     pub fn get_thumbprint_list(&self) -> &Option<Vec<String>> {
         self.inner.get_thumbprint_list()
     }
@@ -383,6 +406,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateOpenIDConnectProviderThumbprint`: `POST /` with the form body `Action=UpdateOpenIDConnectProviderThumbprint&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateOpenIdConnectProviderThumbprintInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -395,6 +419,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
@@ -405,6 +430,7 @@ pub(crate) fn parse_response(
         UpdateOpenIdConnectProviderThumbprintError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -427,6 +453,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct UpdateRoleInput {
 }
 impl UpdateRoleInput {
     /// The name of the role that you want to modify.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The new description that you want to apply to the specified role.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The maximum session duration (in seconds) that you want to set for the specified role.
+    #[inline]
     pub fn max_session_duration(&self) -> Option<i32> {
         self.max_session_duration
     }
     /// Creates a new builder for [`UpdateRoleInput`].
+    #[inline]
     pub fn builder() -> UpdateRoleInputBuilder {
         <UpdateRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -59,44 +63,53 @@ pub struct UpdateRoleInputBuilder {
 impl UpdateRoleInputBuilder {
     /// The name of the role that you want to modify.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The new description that you want to apply to the specified role.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The maximum session duration (in seconds) that you want to set for the specified role.
+    #[inline]
     pub fn max_session_duration(mut self, input: i32) -> Self {
         self.max_session_duration = Some(input);
         self
     }
     /// Sets or clears the `MaxSessionDuration` member.
+    #[inline]
     pub fn set_max_session_duration(mut self, input: Option<i32>) -> Self {
         self.max_session_duration = input;
         self
     }
     /// The `MaxSessionDuration` member as currently set.
+    #[inline]
     pub fn get_max_session_duration(&self) -> &Option<i32> {
         &self.max_session_duration
     }
@@ -105,6 +118,7 @@ impl UpdateRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateRoleInput, ::awsrt::error::BuildError> {
         Ok(UpdateRoleInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -139,6 +153,7 @@ impl UpdateRoleInput {
 pub struct UpdateRoleOutput {}
 impl UpdateRoleOutput {
     /// Creates a new builder for [`UpdateRoleOutput`].
+    #[inline]
     pub fn builder() -> UpdateRoleOutputBuilder {
         <UpdateRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -149,6 +164,7 @@ impl UpdateRoleOutput {
 pub struct UpdateRoleOutputBuilder {}
 impl UpdateRoleOutputBuilder {
     /// Builds the [`UpdateRoleOutput`].
+    #[inline]
     pub fn build(self) -> UpdateRoleOutput {
         UpdateRoleOutput {}
     }
@@ -167,6 +183,7 @@ pub enum UpdateRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -187,14 +204,17 @@ impl UpdateRoleError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -281,6 +301,7 @@ impl UpdateRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -337,44 +358,53 @@ impl<M> UpdateRoleFluentBuilder<M> {
     }
     /// The name of the role that you want to modify.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The new description that you want to apply to the specified role.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// The maximum session duration (in seconds) that you want to set for the specified role.
+    #[inline]
     pub fn max_session_duration(mut self, input: i32) -> Self {
         self.inner = self.inner.max_session_duration(input);
         self
     }
     /// Sets or clears the `MaxSessionDuration` member.
+    #[inline]
     pub fn set_max_session_duration(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_session_duration(input);
         self
     }
     /// The `MaxSessionDuration` member as currently set.
+    #[inline]
     pub fn get_max_session_duration(&self) -> &Option<i32> {
         self.inner.get_max_session_duration()
     }
@@ -415,6 +445,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateRole`: `POST /` with the form body `Action=UpdateRole&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -424,6 +455,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>> {
@@ -434,6 +466,7 @@ pub(crate) fn parse_response(
         UpdateRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UpdateRoleInput) {
     {
         let value = &v.role_name;
@@ -446,6 +479,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Upd
         w.pair(&format!("{prefix}{}", "MaxSessionDuration"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateRoleOutput, ::awsrt::xml::XmlError> {

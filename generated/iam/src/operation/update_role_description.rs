@@ -26,14 +26,17 @@ pub struct UpdateRoleDescriptionInput {
 }
 impl UpdateRoleDescriptionInput {
     /// The name of the role that you want to modify.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The new description that you want to apply to the specified role.
+    #[inline]
     pub fn description(&self) -> &str {
         &self.description
     }
     /// Creates a new builder for [`UpdateRoleDescriptionInput`].
+    #[inline]
     pub fn builder() -> UpdateRoleDescriptionInputBuilder {
         <UpdateRoleDescriptionInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct UpdateRoleDescriptionInputBuilder {
 impl UpdateRoleDescriptionInputBuilder {
     /// The name of the role that you want to modify.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The new description that you want to apply to the specified role.
     /// This member is required.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
@@ -81,6 +90,7 @@ impl UpdateRoleDescriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateRoleDescriptionInput, ::awsrt::error::BuildError> {
         Ok(UpdateRoleDescriptionInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,10 +130,12 @@ pub struct UpdateRoleDescriptionOutput {
 }
 impl UpdateRoleDescriptionOutput {
     /// A structure that contains details about the modified role.
+    #[inline]
     pub fn role(&self) -> Option<&crate::types::Role> {
         self.role.as_ref()
     }
     /// Creates a new builder for [`UpdateRoleDescriptionOutput`].
+    #[inline]
     pub fn builder() -> UpdateRoleDescriptionOutputBuilder {
         <UpdateRoleDescriptionOutputBuilder as ::std::default::Default>::default()
     }
@@ -136,20 +148,24 @@ pub struct UpdateRoleDescriptionOutputBuilder {
 }
 impl UpdateRoleDescriptionOutputBuilder {
     /// A structure that contains details about the modified role.
+    #[inline]
     pub fn role(mut self, input: crate::types::Role) -> Self {
         self.role = Some(input);
         self
     }
     /// Sets or clears the `Role` member.
+    #[inline]
     pub fn set_role(mut self, input: Option<crate::types::Role>) -> Self {
         self.role = input;
         self
     }
     /// The `Role` member as currently set.
+    #[inline]
     pub fn get_role(&self) -> &Option<crate::types::Role> {
         &self.role
     }
     /// Builds the [`UpdateRoleDescriptionOutput`].
+    #[inline]
     pub fn build(self) -> UpdateRoleDescriptionOutput {
         UpdateRoleDescriptionOutput {
             role: self.role,
@@ -170,6 +186,7 @@ pub enum UpdateRoleDescriptionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateRoleDescriptionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -190,14 +207,17 @@ impl UpdateRoleDescriptionError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this is a `UnmodifiableEntityException`.
+    #[inline]
     pub fn is_unmodifiable_entity_exception(&self) -> bool {
         matches!(self, Self::UnmodifiableEntityException(_))
     }
@@ -284,6 +304,7 @@ impl UpdateRoleDescriptionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -340,31 +361,37 @@ impl<M> UpdateRoleDescriptionFluentBuilder<M> {
     }
     /// The name of the role that you want to modify.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The new description that you want to apply to the specified role.
     /// This member is required.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
@@ -405,6 +432,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateRoleDescription`: `POST /` with the form body `Action=UpdateRoleDescription&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateRoleDescriptionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -414,6 +442,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
@@ -424,6 +453,7 @@ pub(crate) fn parse_response(
         UpdateRoleDescriptionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -438,6 +468,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "Description"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateRoleDescriptionOutput, ::awsrt::xml::XmlError> {

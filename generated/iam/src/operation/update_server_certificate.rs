@@ -34,18 +34,22 @@ pub struct UpdateServerCertificateInput {
 }
 impl UpdateServerCertificateInput {
     /// The name of the server certificate that you want to update.
+    #[inline]
     pub fn server_certificate_name(&self) -> &str {
         &self.server_certificate_name
     }
     /// The new path for the server certificate.
+    #[inline]
     pub fn new_path(&self) -> Option<&str> {
         self.new_path.as_deref()
     }
     /// The new name for the server certificate.
+    #[inline]
     pub fn new_server_certificate_name(&self) -> Option<&str> {
         self.new_server_certificate_name.as_deref()
     }
     /// Creates a new builder for [`UpdateServerCertificateInput`].
+    #[inline]
     pub fn builder() -> UpdateServerCertificateInputBuilder {
         <UpdateServerCertificateInputBuilder as ::std::default::Default>::default()
     }
@@ -61,44 +65,53 @@ pub struct UpdateServerCertificateInputBuilder {
 impl UpdateServerCertificateInputBuilder {
     /// The name of the server certificate that you want to update.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.server_certificate_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.server_certificate_name = input;
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         &self.server_certificate_name
     }
     /// The new path for the server certificate.
+    #[inline]
     pub fn new_path(mut self, input: impl Into<String>) -> Self {
         self.new_path = Some(input.into());
         self
     }
     /// Sets or clears the `NewPath` member.
+    #[inline]
     pub fn set_new_path(mut self, input: Option<String>) -> Self {
         self.new_path = input;
         self
     }
     /// The `NewPath` member as currently set.
+    #[inline]
     pub fn get_new_path(&self) -> &Option<String> {
         &self.new_path
     }
     /// The new name for the server certificate.
+    #[inline]
     pub fn new_server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.new_server_certificate_name = Some(input.into());
         self
     }
     /// Sets or clears the `NewServerCertificateName` member.
+    #[inline]
     pub fn set_new_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.new_server_certificate_name = input;
         self
     }
     /// The `NewServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_new_server_certificate_name(&self) -> &Option<String> {
         &self.new_server_certificate_name
     }
@@ -107,6 +120,7 @@ impl UpdateServerCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateServerCertificateInput, ::awsrt::error::BuildError> {
         Ok(UpdateServerCertificateInput {
             server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -141,6 +155,7 @@ impl UpdateServerCertificateInput {
 pub struct UpdateServerCertificateOutput {}
 impl UpdateServerCertificateOutput {
     /// Creates a new builder for [`UpdateServerCertificateOutput`].
+    #[inline]
     pub fn builder() -> UpdateServerCertificateOutputBuilder {
         <UpdateServerCertificateOutputBuilder as ::std::default::Default>::default()
     }
@@ -151,6 +166,7 @@ impl UpdateServerCertificateOutput {
 pub struct UpdateServerCertificateOutputBuilder {}
 impl UpdateServerCertificateOutputBuilder {
     /// Builds the [`UpdateServerCertificateOutput`].
+    #[inline]
     pub fn build(self) -> UpdateServerCertificateOutput {
         UpdateServerCertificateOutput {}
     }
@@ -171,6 +187,7 @@ pub enum UpdateServerCertificateError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateServerCertificateError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -194,18 +211,22 @@ impl UpdateServerCertificateError {
         })
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -293,6 +314,7 @@ impl UpdateServerCertificateFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateServerCertificateOutput, ::awsrt::error::SdkError<UpdateServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -349,44 +371,53 @@ impl<M> UpdateServerCertificateFluentBuilder<M> {
     }
     /// The name of the server certificate that you want to update.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.server_certificate_name(input);
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_server_certificate_name(input);
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         self.inner.get_server_certificate_name()
     }
     /// The new path for the server certificate.
+    #[inline]
     pub fn new_path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.new_path(input);
         self
     }
     /// Sets or clears the `NewPath` member.
+    #[inline]
     pub fn set_new_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_new_path(input);
         self
     }
     /// The `NewPath` member as currently set.
+    #[inline]
     pub fn get_new_path(&self) -> &Option<String> {
         self.inner.get_new_path()
     }
     /// The new name for the server certificate.
+    #[inline]
     pub fn new_server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.new_server_certificate_name(input);
         self
     }
     /// Sets or clears the `NewServerCertificateName` member.
+    #[inline]
     pub fn set_new_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_new_server_certificate_name(input);
         self
     }
     /// The `NewServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_new_server_certificate_name(&self) -> &Option<String> {
         self.inner.get_new_server_certificate_name()
     }
@@ -427,6 +458,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateServerCertificate`: `POST /` with the form body `Action=UpdateServerCertificate&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateServerCertificateInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -436,6 +468,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateServerCertificateOutput, ::awsrt::error::SdkError<UpdateServerCertificateError>> {
@@ -446,6 +479,7 @@ pub(crate) fn parse_response(
         UpdateServerCertificateError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -462,6 +496,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "NewServerCertificateName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateServerCertificateOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct UpdateServiceSpecificCredentialInput {
 }
 impl UpdateServiceSpecificCredentialInput {
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The unique identifier of the service-specific credential.
+    #[inline]
     pub fn service_specific_credential_id(&self) -> &str {
         &self.service_specific_credential_id
     }
     /// The status to be assigned to the service-specific credential.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// Creates a new builder for [`UpdateServiceSpecificCredentialInput`].
+    #[inline]
     pub fn builder() -> UpdateServiceSpecificCredentialInputBuilder {
         <UpdateServiceSpecificCredentialInputBuilder as ::std::default::Default>::default()
     }
@@ -58,46 +62,55 @@ pub struct UpdateServiceSpecificCredentialInputBuilder {
 }
 impl UpdateServiceSpecificCredentialInputBuilder {
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The unique identifier of the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_specific_credential_id(mut self, input: impl Into<String>) -> Self {
         self.service_specific_credential_id = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceSpecificCredentialId` member.
+    #[inline]
     pub fn set_service_specific_credential_id(mut self, input: Option<String>) -> Self {
         self.service_specific_credential_id = input;
         self
     }
     /// The `ServiceSpecificCredentialId` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential_id(&self) -> &Option<String> {
         &self.service_specific_credential_id
     }
     /// The status to be assigned to the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
@@ -106,6 +119,7 @@ impl UpdateServiceSpecificCredentialInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
         Ok(UpdateServiceSpecificCredentialInput {
             user_name: self.user_name,
@@ -143,6 +157,7 @@ impl UpdateServiceSpecificCredentialInput {
 pub struct UpdateServiceSpecificCredentialOutput {}
 impl UpdateServiceSpecificCredentialOutput {
     /// Creates a new builder for [`UpdateServiceSpecificCredentialOutput`].
+    #[inline]
     pub fn builder() -> UpdateServiceSpecificCredentialOutputBuilder {
         <UpdateServiceSpecificCredentialOutputBuilder as ::std::default::Default>::default()
     }
@@ -153,6 +168,7 @@ impl UpdateServiceSpecificCredentialOutput {
 pub struct UpdateServiceSpecificCredentialOutputBuilder {}
 impl UpdateServiceSpecificCredentialOutputBuilder {
     /// Builds the [`UpdateServiceSpecificCredentialOutput`].
+    #[inline]
     pub fn build(self) -> UpdateServiceSpecificCredentialOutput {
         UpdateServiceSpecificCredentialOutput {}
     }
@@ -167,6 +183,7 @@ pub enum UpdateServiceSpecificCredentialError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateServiceSpecificCredentialError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -181,6 +198,7 @@ impl UpdateServiceSpecificCredentialError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
@@ -265,6 +283,7 @@ impl UpdateServiceSpecificCredentialFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -320,46 +339,55 @@ impl<M> UpdateServiceSpecificCredentialFluentBuilder<M> {
         &self.inner
     }
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The unique identifier of the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_specific_credential_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.service_specific_credential_id(input);
         self
     }
     /// Sets or clears the `ServiceSpecificCredentialId` member.
+    #[inline]
     pub fn set_service_specific_credential_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_service_specific_credential_id(input);
         self
     }
     /// The `ServiceSpecificCredentialId` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential_id(&self) -> &Option<String> {
         self.inner.get_service_specific_credential_id()
     }
     /// The status to be assigned to the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.inner = self.inner.status(input);
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.inner = self.inner.set_status(input);
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         self.inner.get_status()
     }
@@ -400,6 +428,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateServiceSpecificCredential`: `POST /` with the form body `Action=UpdateServiceSpecificCredential&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateServiceSpecificCredentialInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -409,6 +438,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
@@ -419,6 +449,7 @@ pub(crate) fn parse_response(
         UpdateServiceSpecificCredentialError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -436,6 +467,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "Status"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::xml::XmlError> {

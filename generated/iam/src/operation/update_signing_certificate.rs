@@ -32,18 +32,22 @@ pub struct UpdateSigningCertificateInput {
 }
 impl UpdateSigningCertificateInput {
     /// The name of the IAM user the signing certificate belongs to.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The ID of the signing certificate you want to update.
+    #[inline]
     pub fn certificate_id(&self) -> &str {
         &self.certificate_id
     }
     /// The status you want to assign to the certificate.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// Creates a new builder for [`UpdateSigningCertificateInput`].
+    #[inline]
     pub fn builder() -> UpdateSigningCertificateInputBuilder {
         <UpdateSigningCertificateInputBuilder as ::std::default::Default>::default()
     }
@@ -58,46 +62,55 @@ pub struct UpdateSigningCertificateInputBuilder {
 }
 impl UpdateSigningCertificateInputBuilder {
     /// The name of the IAM user the signing certificate belongs to.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The ID of the signing certificate you want to update.
     /// This member is required.
+    #[inline]
     pub fn certificate_id(mut self, input: impl Into<String>) -> Self {
         self.certificate_id = Some(input.into());
         self
     }
     /// Sets or clears the `CertificateId` member.
+    #[inline]
     pub fn set_certificate_id(mut self, input: Option<String>) -> Self {
         self.certificate_id = input;
         self
     }
     /// The `CertificateId` member as currently set.
+    #[inline]
     pub fn get_certificate_id(&self) -> &Option<String> {
         &self.certificate_id
     }
     /// The status you want to assign to the certificate.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
@@ -106,6 +119,7 @@ impl UpdateSigningCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateSigningCertificateInput, ::awsrt::error::BuildError> {
         Ok(UpdateSigningCertificateInput {
             user_name: self.user_name,
@@ -143,6 +157,7 @@ impl UpdateSigningCertificateInput {
 pub struct UpdateSigningCertificateOutput {}
 impl UpdateSigningCertificateOutput {
     /// Creates a new builder for [`UpdateSigningCertificateOutput`].
+    #[inline]
     pub fn builder() -> UpdateSigningCertificateOutputBuilder {
         <UpdateSigningCertificateOutputBuilder as ::std::default::Default>::default()
     }
@@ -153,6 +168,7 @@ impl UpdateSigningCertificateOutput {
 pub struct UpdateSigningCertificateOutputBuilder {}
 impl UpdateSigningCertificateOutputBuilder {
     /// Builds the [`UpdateSigningCertificateOutput`].
+    #[inline]
     pub fn build(self) -> UpdateSigningCertificateOutput {
         UpdateSigningCertificateOutput {}
     }
@@ -171,6 +187,7 @@ pub enum UpdateSigningCertificateError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateSigningCertificateError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -191,14 +208,17 @@ impl UpdateSigningCertificateError {
         })
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -285,6 +305,7 @@ impl UpdateSigningCertificateFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateSigningCertificateOutput, ::awsrt::error::SdkError<UpdateSigningCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -340,46 +361,55 @@ impl<M> UpdateSigningCertificateFluentBuilder<M> {
         &self.inner
     }
     /// The name of the IAM user the signing certificate belongs to.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The ID of the signing certificate you want to update.
     /// This member is required.
+    #[inline]
     pub fn certificate_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.certificate_id(input);
         self
     }
     /// Sets or clears the `CertificateId` member.
+    #[inline]
     pub fn set_certificate_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_certificate_id(input);
         self
     }
     /// The `CertificateId` member as currently set.
+    #[inline]
     pub fn get_certificate_id(&self) -> &Option<String> {
         self.inner.get_certificate_id()
     }
     /// The status you want to assign to the certificate.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.inner = self.inner.status(input);
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.inner = self.inner.set_status(input);
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         self.inner.get_status()
     }
@@ -420,6 +450,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateSigningCertificate`: `POST /` with the form body `Action=UpdateSigningCertificate&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateSigningCertificateInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -429,6 +460,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateSigningCertificateOutput, ::awsrt::error::SdkError<UpdateSigningCertificateError>> {
@@ -439,6 +471,7 @@ pub(crate) fn parse_response(
         UpdateSigningCertificateError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -456,6 +489,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "Status"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateSigningCertificateOutput, ::awsrt::xml::XmlError> {

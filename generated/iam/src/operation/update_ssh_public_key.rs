@@ -33,18 +33,22 @@ pub struct UpdateSshPublicKeyInput {
 }
 impl UpdateSshPublicKeyInput {
     /// The name of the IAM user associated with the SSH public key.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
+    #[inline]
     pub fn ssh_public_key_id(&self) -> &str {
         &self.ssh_public_key_id
     }
     /// The status to assign to the SSH public key.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// Creates a new builder for [`UpdateSshPublicKeyInput`].
+    #[inline]
     pub fn builder() -> UpdateSshPublicKeyInputBuilder {
         <UpdateSshPublicKeyInputBuilder as ::std::default::Default>::default()
     }
@@ -60,46 +64,55 @@ pub struct UpdateSshPublicKeyInputBuilder {
 impl UpdateSshPublicKeyInputBuilder {
     /// The name of the IAM user associated with the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_id(mut self, input: impl Into<String>) -> Self {
         self.ssh_public_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSHPublicKeyId` member.
+    #[inline]
     pub fn set_ssh_public_key_id(mut self, input: Option<String>) -> Self {
         self.ssh_public_key_id = input;
         self
     }
     /// The `SSHPublicKeyId` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_id(&self) -> &Option<String> {
         &self.ssh_public_key_id
     }
     /// The status to assign to the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
@@ -108,6 +121,7 @@ impl UpdateSshPublicKeyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateSshPublicKeyInput, ::awsrt::error::BuildError> {
         Ok(UpdateSshPublicKeyInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -148,6 +162,7 @@ impl UpdateSshPublicKeyInput {
 pub struct UpdateSshPublicKeyOutput {}
 impl UpdateSshPublicKeyOutput {
     /// Creates a new builder for [`UpdateSshPublicKeyOutput`].
+    #[inline]
     pub fn builder() -> UpdateSshPublicKeyOutputBuilder {
         <UpdateSshPublicKeyOutputBuilder as ::std::default::Default>::default()
     }
@@ -158,6 +173,7 @@ impl UpdateSshPublicKeyOutput {
 pub struct UpdateSshPublicKeyOutputBuilder {}
 impl UpdateSshPublicKeyOutputBuilder {
     /// Builds the [`UpdateSshPublicKeyOutput`].
+    #[inline]
     pub fn build(self) -> UpdateSshPublicKeyOutput {
         UpdateSshPublicKeyOutput {}
     }
@@ -172,6 +188,7 @@ pub enum UpdateSshPublicKeyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateSshPublicKeyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -186,6 +203,7 @@ impl UpdateSshPublicKeyError {
         })
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
@@ -270,6 +288,7 @@ impl UpdateSshPublicKeyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -326,46 +345,55 @@ impl<M> UpdateSshPublicKeyFluentBuilder<M> {
     }
     /// The name of the IAM user associated with the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The unique identifier for the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.ssh_public_key_id(input);
         self
     }
     /// Sets or clears the `SSHPublicKeyId` member.
+    #[inline]
     pub fn set_ssh_public_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_ssh_public_key_id(input);
         self
     }
     /// The `SSHPublicKeyId` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_id(&self) -> &Option<String> {
         self.inner.get_ssh_public_key_id()
     }
     /// The status to assign to the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.inner = self.inner.status(input);
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.inner = self.inner.set_status(input);
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         self.inner.get_status()
     }
@@ -406,6 +434,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateSSHPublicKey`: `POST /` with the form body `Action=UpdateSSHPublicKey&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateSshPublicKeyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -415,6 +444,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
@@ -425,6 +455,7 @@ pub(crate) fn parse_response(
         UpdateSshPublicKeyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -443,6 +474,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "Status"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateSshPublicKeyOutput, ::awsrt::xml::XmlError> {

@@ -34,18 +34,22 @@ pub struct UpdateUserInput {
 }
 impl UpdateUserInput {
     /// Name of the user to update.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// New path for the IAM user.
+    #[inline]
     pub fn new_path(&self) -> Option<&str> {
         self.new_path.as_deref()
     }
     /// New name for the user.
+    #[inline]
     pub fn new_user_name(&self) -> Option<&str> {
         self.new_user_name.as_deref()
     }
     /// Creates a new builder for [`UpdateUserInput`].
+    #[inline]
     pub fn builder() -> UpdateUserInputBuilder {
         <UpdateUserInputBuilder as ::std::default::Default>::default()
     }
@@ -61,44 +65,53 @@ pub struct UpdateUserInputBuilder {
 impl UpdateUserInputBuilder {
     /// Name of the user to update.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// New path for the IAM user.
+    #[inline]
     pub fn new_path(mut self, input: impl Into<String>) -> Self {
         self.new_path = Some(input.into());
         self
     }
     /// Sets or clears the `NewPath` member.
+    #[inline]
     pub fn set_new_path(mut self, input: Option<String>) -> Self {
         self.new_path = input;
         self
     }
     /// The `NewPath` member as currently set.
+    #[inline]
     pub fn get_new_path(&self) -> &Option<String> {
         &self.new_path
     }
     /// New name for the user.
+    #[inline]
     pub fn new_user_name(mut self, input: impl Into<String>) -> Self {
         self.new_user_name = Some(input.into());
         self
     }
     /// Sets or clears the `NewUserName` member.
+    #[inline]
     pub fn set_new_user_name(mut self, input: Option<String>) -> Self {
         self.new_user_name = input;
         self
     }
     /// The `NewUserName` member as currently set.
+    #[inline]
     pub fn get_new_user_name(&self) -> &Option<String> {
         &self.new_user_name
     }
@@ -107,6 +120,7 @@ impl UpdateUserInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateUserInput, ::awsrt::error::BuildError> {
         Ok(UpdateUserInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -141,6 +155,7 @@ impl UpdateUserInput {
 pub struct UpdateUserOutput {}
 impl UpdateUserOutput {
     /// Creates a new builder for [`UpdateUserOutput`].
+    #[inline]
     pub fn builder() -> UpdateUserOutputBuilder {
         <UpdateUserOutputBuilder as ::std::default::Default>::default()
     }
@@ -151,6 +166,7 @@ impl UpdateUserOutput {
 pub struct UpdateUserOutputBuilder {}
 impl UpdateUserOutputBuilder {
     /// Builds the [`UpdateUserOutput`].
+    #[inline]
     pub fn build(self) -> UpdateUserOutput {
         UpdateUserOutput {}
     }
@@ -177,6 +193,7 @@ pub enum UpdateUserError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateUserError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -206,26 +223,32 @@ impl UpdateUserError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `EntityTemporarilyUnmodifiableException`.
+    #[inline]
     pub fn is_entity_temporarily_unmodifiable_exception(&self) -> bool {
         matches!(self, Self::EntityTemporarilyUnmodifiableException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -315,6 +338,7 @@ impl UpdateUserFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -371,44 +395,53 @@ impl<M> UpdateUserFluentBuilder<M> {
     }
     /// Name of the user to update.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// New path for the IAM user.
+    #[inline]
     pub fn new_path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.new_path(input);
         self
     }
     /// Sets or clears the `NewPath` member.
+    #[inline]
     pub fn set_new_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_new_path(input);
         self
     }
     /// The `NewPath` member as currently set.
+    #[inline]
     pub fn get_new_path(&self) -> &Option<String> {
         self.inner.get_new_path()
     }
     /// New name for the user.
+    #[inline]
     pub fn new_user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.new_user_name(input);
         self
     }
     /// Sets or clears the `NewUserName` member.
+    #[inline]
     pub fn set_new_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_new_user_name(input);
         self
     }
     /// The `NewUserName` member as currently set.
+    #[inline]
     pub fn get_new_user_name(&self) -> &Option<String> {
         self.inner.get_new_user_name()
     }
@@ -449,6 +482,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateUser`: `POST /` with the form body `Action=UpdateUser&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateUserInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -458,6 +492,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>> {
@@ -468,6 +503,7 @@ pub(crate) fn parse_response(
         UpdateUserError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UpdateUserInput) {
     {
         let value = &v.user_name;
@@ -480,6 +516,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Upd
         w.pair(&format!("{prefix}{}", "NewUserName"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateUserOutput, ::awsrt::xml::XmlError> {

@@ -71,30 +71,37 @@ fn __serde_secret_upload_server_certificate_input_private_key<T: ::awsrt::serde:
 }
 impl UploadServerCertificateInput {
     /// The path for the server certificate.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The name for the server certificate.
+    #[inline]
     pub fn server_certificate_name(&self) -> &str {
         &self.server_certificate_name
     }
     /// The contents of the public key certificate in PEM-encoded format.
+    #[inline]
     pub fn certificate_body(&self) -> &str {
         &self.certificate_body
     }
     /// The contents of the private key in PEM-encoded format.
+    #[inline]
     pub fn private_key(&self) -> &::awsrt::types::SensitiveString {
         &self.private_key
     }
     /// The contents of the certificate chain.
+    #[inline]
     pub fn certificate_chain(&self) -> Option<&str> {
         self.certificate_chain.as_deref()
     }
     /// A list of tags that you want to attach to the new IAM server certificate resource.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UploadServerCertificateInput`].
+    #[inline]
     pub fn builder() -> UploadServerCertificateInputBuilder {
         <UploadServerCertificateInputBuilder as ::std::default::Default>::default()
     }
@@ -124,90 +131,108 @@ impl ::std::fmt::Debug for UploadServerCertificateInputBuilder {
 }
 impl UploadServerCertificateInputBuilder {
     /// The path for the server certificate.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The name for the server certificate.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.server_certificate_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.server_certificate_name = input;
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         &self.server_certificate_name
     }
     /// The contents of the public key certificate in PEM-encoded format.
     /// This member is required.
+    #[inline]
     pub fn certificate_body(mut self, input: impl Into<String>) -> Self {
         self.certificate_body = Some(input.into());
         self
     }
     /// Sets or clears the `CertificateBody` member.
+    #[inline]
     pub fn set_certificate_body(mut self, input: Option<String>) -> Self {
         self.certificate_body = input;
         self
     }
     /// The `CertificateBody` member as currently set.
+    #[inline]
     pub fn get_certificate_body(&self) -> &Option<String> {
         &self.certificate_body
     }
     /// The contents of the private key in PEM-encoded format.
     /// This member is required.
+    #[inline]
     pub fn private_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.private_key = Some(input.into());
         self
     }
     /// Sets or clears the `PrivateKey` member.
+    #[inline]
     pub fn set_private_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.private_key = input;
         self
     }
     /// The `PrivateKey` member as currently set.
+    #[inline]
     pub fn get_private_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.private_key
     }
     /// The contents of the certificate chain.
+    #[inline]
     pub fn certificate_chain(mut self, input: impl Into<String>) -> Self {
         self.certificate_chain = Some(input.into());
         self
     }
     /// Sets or clears the `CertificateChain` member.
+    #[inline]
     pub fn set_certificate_chain(mut self, input: Option<String>) -> Self {
         self.certificate_chain = input;
         self
     }
     /// The `CertificateChain` member as currently set.
+    #[inline]
     pub fn get_certificate_chain(&self) -> &Option<String> {
         &self.certificate_chain
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new IAM server certificate resource.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -216,6 +241,7 @@ impl UploadServerCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UploadServerCertificateInput, ::awsrt::error::BuildError> {
         Ok(UploadServerCertificateInput {
             path: self.path,
@@ -264,14 +290,17 @@ pub struct UploadServerCertificateOutput {
 }
 impl UploadServerCertificateOutput {
     /// The meta information of the uploaded server certificate without its certificate body, certificate chain, and private key.
+    #[inline]
     pub fn server_certificate_metadata(&self) -> Option<&crate::types::ServerCertificateMetadata> {
         self.server_certificate_metadata.as_ref()
     }
     /// A list of tags that are attached to the new IAM server certificate.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UploadServerCertificateOutput`].
+    #[inline]
     pub fn builder() -> UploadServerCertificateOutputBuilder {
         <UploadServerCertificateOutputBuilder as ::std::default::Default>::default()
     }
@@ -285,6 +314,7 @@ pub struct UploadServerCertificateOutputBuilder {
 }
 impl UploadServerCertificateOutputBuilder {
     /// The meta information of the uploaded server certificate without its certificate body, certificate chain, and private key.
+    #[inline]
     pub fn server_certificate_metadata(
         mut self,
         input: crate::types::ServerCertificateMetadata,
@@ -293,6 +323,7 @@ impl UploadServerCertificateOutputBuilder {
         self
     }
     /// Sets or clears the `ServerCertificateMetadata` member.
+    #[inline]
     pub fn set_server_certificate_metadata(
         mut self,
         input: Option<crate::types::ServerCertificateMetadata>,
@@ -301,6 +332,7 @@ impl UploadServerCertificateOutputBuilder {
         self
     }
     /// The `ServerCertificateMetadata` member as currently set.
+    #[inline]
     pub fn get_server_certificate_metadata(
         &self,
     ) -> &Option<crate::types::ServerCertificateMetadata> {
@@ -308,20 +340,24 @@ impl UploadServerCertificateOutputBuilder {
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are attached to the new IAM server certificate.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Builds the [`UploadServerCertificateOutput`].
+    #[inline]
     pub fn build(self) -> UploadServerCertificateOutput {
         UploadServerCertificateOutput {
             server_certificate_metadata: self.server_certificate_metadata,
@@ -351,6 +387,7 @@ pub enum UploadServerCertificateError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UploadServerCertificateError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -383,30 +420,37 @@ impl UploadServerCertificateError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `InvalidInputException`.
+    #[inline]
     pub fn is_invalid_input_exception(&self) -> bool {
         matches!(self, Self::InvalidInputException(_))
     }
     /// Whether this is a `KeyPairMismatchException`.
+    #[inline]
     pub fn is_key_pair_mismatch_exception(&self) -> bool {
         matches!(self, Self::KeyPairMismatchException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedCertificateException`.
+    #[inline]
     pub fn is_malformed_certificate_exception(&self) -> bool {
         matches!(self, Self::MalformedCertificateException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -497,6 +541,7 @@ impl UploadServerCertificateFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -552,90 +597,108 @@ impl<M> UploadServerCertificateFluentBuilder<M> {
         &self.inner
     }
     /// The path for the server certificate.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// The name for the server certificate.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.server_certificate_name(input);
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_server_certificate_name(input);
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         self.inner.get_server_certificate_name()
     }
     /// The contents of the public key certificate in PEM-encoded format.
     /// This member is required.
+    #[inline]
     pub fn certificate_body(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.certificate_body(input);
         self
     }
     /// Sets or clears the `CertificateBody` member.
+    #[inline]
     pub fn set_certificate_body(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_certificate_body(input);
         self
     }
     /// The `CertificateBody` member as currently set.
+    #[inline]
     pub fn get_certificate_body(&self) -> &Option<String> {
         self.inner.get_certificate_body()
     }
     /// The contents of the private key in PEM-encoded format.
     /// This member is required.
+    #[inline]
     pub fn private_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.private_key(input);
         self
     }
     /// Sets or clears the `PrivateKey` member.
+    #[inline]
     pub fn set_private_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_private_key(input);
         self
     }
     /// The `PrivateKey` member as currently set.
+    #[inline]
     pub fn get_private_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_private_key()
     }
     /// The contents of the certificate chain.
+    #[inline]
     pub fn certificate_chain(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.certificate_chain(input);
         self
     }
     /// Sets or clears the `CertificateChain` member.
+    #[inline]
     pub fn set_certificate_chain(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_certificate_chain(input);
         self
     }
     /// The `CertificateChain` member as currently set.
+    #[inline]
     pub fn get_certificate_chain(&self) -> &Option<String> {
         self.inner.get_certificate_chain()
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that you want to attach to the new IAM server certificate resource.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -676,6 +739,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UploadServerCertificate`: `POST /` with the form body `Action=UploadServerCertificate&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UploadServerCertificateInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -685,6 +749,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
@@ -695,6 +760,7 @@ pub(crate) fn parse_response(
         UploadServerCertificateError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -734,6 +800,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UploadServerCertificateOutput, ::awsrt::xml::XmlError> {

@@ -34,14 +34,17 @@ pub struct UploadSigningCertificateInput {
 }
 impl UploadSigningCertificateInput {
     /// The name of the user the signing certificate is for.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The contents of the signing certificate.
+    #[inline]
     pub fn certificate_body(&self) -> &str {
         &self.certificate_body
     }
     /// Creates a new builder for [`UploadSigningCertificateInput`].
+    #[inline]
     pub fn builder() -> UploadSigningCertificateInputBuilder {
         <UploadSigningCertificateInputBuilder as ::std::default::Default>::default()
     }
@@ -55,31 +58,37 @@ pub struct UploadSigningCertificateInputBuilder {
 }
 impl UploadSigningCertificateInputBuilder {
     /// The name of the user the signing certificate is for.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The contents of the signing certificate.
     /// This member is required.
+    #[inline]
     pub fn certificate_body(mut self, input: impl Into<String>) -> Self {
         self.certificate_body = Some(input.into());
         self
     }
     /// Sets or clears the `CertificateBody` member.
+    #[inline]
     pub fn set_certificate_body(mut self, input: Option<String>) -> Self {
         self.certificate_body = input;
         self
     }
     /// The `CertificateBody` member as currently set.
+    #[inline]
     pub fn get_certificate_body(&self) -> &Option<String> {
         &self.certificate_body
     }
@@ -88,6 +97,7 @@ impl UploadSigningCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UploadSigningCertificateInput, ::awsrt::error::BuildError> {
         Ok(UploadSigningCertificateInput {
             user_name: self.user_name,
@@ -124,10 +134,12 @@ pub struct UploadSigningCertificateOutput {
 }
 impl UploadSigningCertificateOutput {
     /// Information about the certificate.
+    #[inline]
     pub fn certificate(&self) -> &crate::types::SigningCertificate {
         &self.certificate
     }
     /// Creates a new builder for [`UploadSigningCertificateOutput`].
+    #[inline]
     pub fn builder() -> UploadSigningCertificateOutputBuilder {
         <UploadSigningCertificateOutputBuilder as ::std::default::Default>::default()
     }
@@ -141,16 +153,19 @@ pub struct UploadSigningCertificateOutputBuilder {
 impl UploadSigningCertificateOutputBuilder {
     /// Information about the certificate.
     /// This member is required.
+    #[inline]
     pub fn certificate(mut self, input: crate::types::SigningCertificate) -> Self {
         self.certificate = Some(input);
         self
     }
     /// Sets or clears the `Certificate` member.
+    #[inline]
     pub fn set_certificate(mut self, input: Option<crate::types::SigningCertificate>) -> Self {
         self.certificate = input;
         self
     }
     /// The `Certificate` member as currently set.
+    #[inline]
     pub fn get_certificate(&self) -> &Option<crate::types::SigningCertificate> {
         &self.certificate
     }
@@ -159,6 +174,7 @@ impl UploadSigningCertificateOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UploadSigningCertificateOutput, ::awsrt::error::BuildError> {
         Ok(UploadSigningCertificateOutput {
             certificate: self.certificate.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -192,6 +208,7 @@ pub enum UploadSigningCertificateError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UploadSigningCertificateError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -227,34 +244,42 @@ impl UploadSigningCertificateError {
         })
     }
     /// Whether this is a `ConcurrentModificationException`.
+    #[inline]
     pub fn is_concurrent_modification_exception(&self) -> bool {
         matches!(self, Self::ConcurrentModificationException(_))
     }
     /// Whether this is a `DuplicateCertificateException`.
+    #[inline]
     pub fn is_duplicate_certificate_exception(&self) -> bool {
         matches!(self, Self::DuplicateCertificateException(_))
     }
     /// Whether this is a `EntityAlreadyExistsException`.
+    #[inline]
     pub fn is_entity_already_exists_exception(&self) -> bool {
         matches!(self, Self::EntityAlreadyExistsException(_))
     }
     /// Whether this is a `InvalidCertificateException`.
+    #[inline]
     pub fn is_invalid_certificate_exception(&self) -> bool {
         matches!(self, Self::InvalidCertificateException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedCertificateException`.
+    #[inline]
     pub fn is_malformed_certificate_exception(&self) -> bool {
         matches!(self, Self::MalformedCertificateException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `ServiceFailureException`.
+    #[inline]
     pub fn is_service_failure_exception(&self) -> bool {
         matches!(self, Self::ServiceFailureException(_))
     }
@@ -346,6 +371,7 @@ impl UploadSigningCertificateFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -401,31 +427,37 @@ impl<M> UploadSigningCertificateFluentBuilder<M> {
         &self.inner
     }
     /// The name of the user the signing certificate is for.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The contents of the signing certificate.
     /// This member is required.
+    #[inline]
     pub fn certificate_body(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.certificate_body(input);
         self
     }
     /// Sets or clears the `CertificateBody` member.
+    #[inline]
     pub fn set_certificate_body(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_certificate_body(input);
         self
     }
     /// The `CertificateBody` member as currently set.
+    #[inline]
     pub fn get_certificate_body(&self) -> &Option<String> {
         self.inner.get_certificate_body()
     }
@@ -466,6 +498,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UploadSigningCertificate`: `POST /` with the form body `Action=UploadSigningCertificate&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UploadSigningCertificateInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -475,6 +508,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
@@ -485,6 +519,7 @@ pub(crate) fn parse_response(
         UploadSigningCertificateError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -498,6 +533,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "CertificateBody"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UploadSigningCertificateOutput, ::awsrt::xml::XmlError> {

@@ -35,14 +35,17 @@ pub struct UploadSshPublicKeyInput {
 }
 impl UploadSshPublicKeyInput {
     /// The name of the IAM user to associate the SSH public key with.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The SSH public key.
+    #[inline]
     pub fn ssh_public_key_body(&self) -> &str {
         &self.ssh_public_key_body
     }
     /// Creates a new builder for [`UploadSshPublicKeyInput`].
+    #[inline]
     pub fn builder() -> UploadSshPublicKeyInputBuilder {
         <UploadSshPublicKeyInputBuilder as ::std::default::Default>::default()
     }
@@ -57,31 +60,37 @@ pub struct UploadSshPublicKeyInputBuilder {
 impl UploadSshPublicKeyInputBuilder {
     /// The name of the IAM user to associate the SSH public key with.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_body(mut self, input: impl Into<String>) -> Self {
         self.ssh_public_key_body = Some(input.into());
         self
     }
     /// Sets or clears the `SSHPublicKeyBody` member.
+    #[inline]
     pub fn set_ssh_public_key_body(mut self, input: Option<String>) -> Self {
         self.ssh_public_key_body = input;
         self
     }
     /// The `SSHPublicKeyBody` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_body(&self) -> &Option<String> {
         &self.ssh_public_key_body
     }
@@ -90,6 +99,7 @@ impl UploadSshPublicKeyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UploadSshPublicKeyInput, ::awsrt::error::BuildError> {
         Ok(UploadSshPublicKeyInput {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -130,10 +140,12 @@ pub struct UploadSshPublicKeyOutput {
 }
 impl UploadSshPublicKeyOutput {
     /// Contains information about the SSH public key.
+    #[inline]
     pub fn ssh_public_key(&self) -> Option<&crate::types::SshPublicKey> {
         self.ssh_public_key.as_ref()
     }
     /// Creates a new builder for [`UploadSshPublicKeyOutput`].
+    #[inline]
     pub fn builder() -> UploadSshPublicKeyOutputBuilder {
         <UploadSshPublicKeyOutputBuilder as ::std::default::Default>::default()
     }
@@ -146,20 +158,24 @@ pub struct UploadSshPublicKeyOutputBuilder {
 }
 impl UploadSshPublicKeyOutputBuilder {
     /// Contains information about the SSH public key.
+    #[inline]
     pub fn ssh_public_key(mut self, input: crate::types::SshPublicKey) -> Self {
         self.ssh_public_key = Some(input);
         self
     }
     /// Sets or clears the `SSHPublicKey` member.
+    #[inline]
     pub fn set_ssh_public_key(mut self, input: Option<crate::types::SshPublicKey>) -> Self {
         self.ssh_public_key = input;
         self
     }
     /// The `SSHPublicKey` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key(&self) -> &Option<crate::types::SshPublicKey> {
         &self.ssh_public_key
     }
     /// Builds the [`UploadSshPublicKeyOutput`].
+    #[inline]
     pub fn build(self) -> UploadSshPublicKeyOutput {
         UploadSshPublicKeyOutput {
             ssh_public_key: self.ssh_public_key,
@@ -186,6 +202,7 @@ pub enum UploadSshPublicKeyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UploadSshPublicKeyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -212,22 +229,27 @@ impl UploadSshPublicKeyError {
         })
     }
     /// Whether this is a `DuplicateSshPublicKeyException`.
+    #[inline]
     pub fn is_duplicate_ssh_public_key_exception(&self) -> bool {
         matches!(self, Self::DuplicateSshPublicKeyException(_))
     }
     /// Whether this is a `InvalidPublicKeyException`.
+    #[inline]
     pub fn is_invalid_public_key_exception(&self) -> bool {
         matches!(self, Self::InvalidPublicKeyException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `NoSuchEntityException`.
+    #[inline]
     pub fn is_no_such_entity_exception(&self) -> bool {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this is a `UnrecognizedPublicKeyEncodingException`.
+    #[inline]
     pub fn is_unrecognized_public_key_encoding_exception(&self) -> bool {
         matches!(self, Self::UnrecognizedPublicKeyEncodingException(_))
     }
@@ -316,6 +338,7 @@ impl UploadSshPublicKeyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -372,31 +395,37 @@ impl<M> UploadSshPublicKeyFluentBuilder<M> {
     }
     /// The name of the IAM user to associate the SSH public key with.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.user_name(input);
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_user_name(input);
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         self.inner.get_user_name()
     }
     /// The SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_body(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.ssh_public_key_body(input);
         self
     }
     /// Sets or clears the `SSHPublicKeyBody` member.
+    #[inline]
     pub fn set_ssh_public_key_body(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_ssh_public_key_body(input);
         self
     }
     /// The `SSHPublicKeyBody` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_body(&self) -> &Option<String> {
         self.inner.get_ssh_public_key_body()
     }
@@ -437,6 +466,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UploadSSHPublicKey`: `POST /` with the form body `Action=UploadSSHPublicKey&Version=2010-05-08&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UploadSshPublicKeyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -446,6 +476,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
@@ -456,6 +487,7 @@ pub(crate) fn parse_response(
         UploadSshPublicKeyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -470,6 +502,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "SSHPublicKeyBody"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UploadSshPublicKeyOutput, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum AccessAdvisorUsageGranularityType {
 }
 impl AccessAdvisorUsageGranularityType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServiceLevel => "SERVICE_LEVEL",
@@ -33,6 +34,7 @@ impl AccessAdvisorUsageGranularityType {
     }
 }
 impl ::std::convert::From<&str> for AccessAdvisorUsageGranularityType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SERVICE_LEVEL" => Self::ServiceLevel,

@@ -36,30 +36,37 @@ pub struct AccessDetail {
 }
 impl AccessDetail {
     /// The name of the service in which access was attempted.
+    #[inline]
     pub fn service_name(&self) -> &str {
         &self.service_name
     }
     /// The namespace of the service in which access was attempted.
+    #[inline]
     pub fn service_namespace(&self) -> &str {
         &self.service_namespace
     }
     /// The Region where the last service access attempt occurred.
+    #[inline]
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
     }
     /// The path of the Organizations entity (root, organizational unit, or account) from which an authenticated principal last attempted to access the service.
+    #[inline]
     pub fn entity_path(&self) -> Option<&str> {
         self.entity_path.as_deref()
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when an authenticated principal most recently attempted to access the service.
+    #[inline]
     pub fn last_authenticated_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_authenticated_time
     }
     /// The number of accounts with authenticated principals (root user, IAM users, and IAM roles) that attempted to access the service in the tracking period.
+    #[inline]
     pub fn total_authenticated_entities(&self) -> Option<i32> {
         self.total_authenticated_entities
     }
     /// Creates a new builder for [`AccessDetail`].
+    #[inline]
     pub fn builder() -> AccessDetailBuilder {
         <AccessDetailBuilder as ::std::default::Default>::default()
     }
@@ -78,87 +85,105 @@ pub struct AccessDetailBuilder {
 impl AccessDetailBuilder {
     /// The name of the service in which access was attempted.
     /// This member is required.
+    #[inline]
     pub fn service_name(mut self, input: impl Into<String>) -> Self {
         self.service_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceName` member.
+    #[inline]
     pub fn set_service_name(mut self, input: Option<String>) -> Self {
         self.service_name = input;
         self
     }
     /// The `ServiceName` member as currently set.
+    #[inline]
     pub fn get_service_name(&self) -> &Option<String> {
         &self.service_name
     }
     /// The namespace of the service in which access was attempted.
     /// This member is required.
+    #[inline]
     pub fn service_namespace(mut self, input: impl Into<String>) -> Self {
         self.service_namespace = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceNamespace` member.
+    #[inline]
     pub fn set_service_namespace(mut self, input: Option<String>) -> Self {
         self.service_namespace = input;
         self
     }
     /// The `ServiceNamespace` member as currently set.
+    #[inline]
     pub fn get_service_namespace(&self) -> &Option<String> {
         &self.service_namespace
     }
     /// The Region where the last service access attempt occurred.
+    #[inline]
     pub fn region(mut self, input: impl Into<String>) -> Self {
         self.region = Some(input.into());
         self
     }
     /// Sets or clears the `Region` member.
+    #[inline]
     pub fn set_region(mut self, input: Option<String>) -> Self {
         self.region = input;
         self
     }
     /// The `Region` member as currently set.
+    #[inline]
     pub fn get_region(&self) -> &Option<String> {
         &self.region
     }
     /// The path of the Organizations entity (root, organizational unit, or account) from which an authenticated principal last attempted to access the service.
+    #[inline]
     pub fn entity_path(mut self, input: impl Into<String>) -> Self {
         self.entity_path = Some(input.into());
         self
     }
     /// Sets or clears the `EntityPath` member.
+    #[inline]
     pub fn set_entity_path(mut self, input: Option<String>) -> Self {
         self.entity_path = input;
         self
     }
     /// The `EntityPath` member as currently set.
+    #[inline]
     pub fn get_entity_path(&self) -> &Option<String> {
         &self.entity_path
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when an authenticated principal most recently attempted to access the service.
+    #[inline]
     pub fn last_authenticated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_authenticated_time = Some(input);
         self
     }
     /// Sets or clears the `LastAuthenticatedTime` member.
+    #[inline]
     pub fn set_last_authenticated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_authenticated_time = input;
         self
     }
     /// The `LastAuthenticatedTime` member as currently set.
+    #[inline]
     pub fn get_last_authenticated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_authenticated_time
     }
     /// The number of accounts with authenticated principals (root user, IAM users, and IAM roles) that attempted to access the service in the tracking period.
+    #[inline]
     pub fn total_authenticated_entities(mut self, input: i32) -> Self {
         self.total_authenticated_entities = Some(input);
         self
     }
     /// Sets or clears the `TotalAuthenticatedEntities` member.
+    #[inline]
     pub fn set_total_authenticated_entities(mut self, input: Option<i32>) -> Self {
         self.total_authenticated_entities = input;
         self
     }
     /// The `TotalAuthenticatedEntities` member as currently set.
+    #[inline]
     pub fn get_total_authenticated_entities(&self) -> &Option<i32> {
         &self.total_authenticated_entities
     }
@@ -167,6 +192,7 @@ impl AccessDetailBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AccessDetail, ::awsrt::error::BuildError> {
         Ok(AccessDetail {
             service_name: self.service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -184,6 +210,7 @@ impl AccessDetailBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_access_detail(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AccessDetail, ::awsrt::xml::XmlError> {

@@ -39,26 +39,32 @@ fn __serde_secret_access_key_secret_access_key<T: ::awsrt::serde::__serde::Seria
 }
 impl AccessKey {
     /// The name of the IAM user that the access key is associated with.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The ID for this access key.
+    #[inline]
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
     /// The status of the access key.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// The secret key used to sign requests.
+    #[inline]
     pub fn secret_access_key(&self) -> &::awsrt::types::SensitiveString {
         &self.secret_access_key
     }
     /// The date when the access key was created.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// Creates a new builder for [`AccessKey`].
+    #[inline]
     pub fn builder() -> AccessKeyBuilder {
         <AccessKeyBuilder as ::std::default::Default>::default()
     }
@@ -87,75 +93,90 @@ impl ::std::fmt::Debug for AccessKeyBuilder {
 impl AccessKeyBuilder {
     /// The name of the IAM user that the access key is associated with.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The ID for this access key.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.access_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.access_key_id = input;
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         &self.access_key_id
     }
     /// The status of the access key.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
     /// The secret key used to sign requests.
     /// This member is required.
+    #[inline]
     pub fn secret_access_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = Some(input.into());
         self
     }
     /// Sets or clears the `SecretAccessKey` member.
+    #[inline]
     pub fn set_secret_access_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = input;
         self
     }
     /// The `SecretAccessKey` member as currently set.
+    #[inline]
     pub fn get_secret_access_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_access_key
     }
     /// The date when the access key was created.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
@@ -164,6 +185,7 @@ impl AccessKeyBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AccessKey, ::awsrt::error::BuildError> {
         Ok(AccessKey {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -186,6 +208,7 @@ impl AccessKeyBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_access_key(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AccessKey, ::awsrt::xml::XmlError> {

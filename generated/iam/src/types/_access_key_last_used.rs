@@ -36,18 +36,22 @@ pub struct AccessKeyLastUsed {
 }
 impl AccessKeyLastUsed {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the access key was most recently used.
+    #[inline]
     pub fn last_used_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_used_date
     }
     /// The name of the Amazon Web Services service with which this access key was most recently used.
+    #[inline]
     pub fn service_name(&self) -> &str {
         &self.service_name
     }
     /// The Amazon Web Services Region where this access key was most recently used.
+    #[inline]
     pub fn region(&self) -> &str {
         &self.region
     }
     /// Creates a new builder for [`AccessKeyLastUsed`].
+    #[inline]
     pub fn builder() -> AccessKeyLastUsedBuilder {
         <AccessKeyLastUsedBuilder as ::std::default::Default>::default()
     }
@@ -62,46 +66,55 @@ pub struct AccessKeyLastUsedBuilder {
 }
 impl AccessKeyLastUsedBuilder {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the access key was most recently used.
+    #[inline]
     pub fn last_used_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_used_date = Some(input);
         self
     }
     /// Sets or clears the `LastUsedDate` member.
+    #[inline]
     pub fn set_last_used_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_used_date = input;
         self
     }
     /// The `LastUsedDate` member as currently set.
+    #[inline]
     pub fn get_last_used_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_used_date
     }
     /// The name of the Amazon Web Services service with which this access key was most recently used.
     /// This member is required.
+    #[inline]
     pub fn service_name(mut self, input: impl Into<String>) -> Self {
         self.service_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceName` member.
+    #[inline]
     pub fn set_service_name(mut self, input: Option<String>) -> Self {
         self.service_name = input;
         self
     }
     /// The `ServiceName` member as currently set.
+    #[inline]
     pub fn get_service_name(&self) -> &Option<String> {
         &self.service_name
     }
     /// The Amazon Web Services Region where this access key was most recently used.
     /// This member is required.
+    #[inline]
     pub fn region(mut self, input: impl Into<String>) -> Self {
         self.region = Some(input.into());
         self
     }
     /// Sets or clears the `Region` member.
+    #[inline]
     pub fn set_region(mut self, input: Option<String>) -> Self {
         self.region = input;
         self
     }
     /// The `Region` member as currently set.
+    #[inline]
     pub fn get_region(&self) -> &Option<String> {
         &self.region
     }
@@ -110,6 +123,7 @@ impl AccessKeyLastUsedBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AccessKeyLastUsed, ::awsrt::error::BuildError> {
         Ok(AccessKeyLastUsed {
             last_used_date: self.last_used_date,
@@ -124,6 +138,7 @@ impl AccessKeyLastUsedBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_access_key_last_used(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AccessKeyLastUsed, ::awsrt::xml::XmlError> {

@@ -24,22 +24,27 @@ pub struct AccessKeyMetadata {
 }
 impl AccessKeyMetadata {
     /// The name of the IAM user that the key is associated with.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The ID for this access key.
+    #[inline]
     pub fn access_key_id(&self) -> Option<&str> {
         self.access_key_id.as_deref()
     }
     /// The status of the access key.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::StatusType> {
         self.status.as_ref()
     }
     /// The date when the access key was created.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// Creates a new builder for [`AccessKeyMetadata`].
+    #[inline]
     pub fn builder() -> AccessKeyMetadataBuilder {
         <AccessKeyMetadataBuilder as ::std::default::Default>::default()
     }
@@ -55,62 +60,75 @@ pub struct AccessKeyMetadataBuilder {
 }
 impl AccessKeyMetadataBuilder {
     /// The name of the IAM user that the key is associated with.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The ID for this access key.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.access_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.access_key_id = input;
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         &self.access_key_id
     }
     /// The status of the access key.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
     /// The date when the access key was created.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// Builds the [`AccessKeyMetadata`].
+    #[inline]
     pub fn build(self) -> AccessKeyMetadata {
         AccessKeyMetadata {
             user_name: self.user_name,
@@ -120,6 +138,7 @@ impl AccessKeyMetadataBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_access_key_metadata(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AccessKeyMetadata, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum AssertionEncryptionModeType {
 }
 impl AssertionEncryptionModeType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Required => "Required",
@@ -33,6 +34,7 @@ impl AssertionEncryptionModeType {
     }
 }
 impl ::std::convert::From<&str> for AssertionEncryptionModeType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Required" => Self::Required,

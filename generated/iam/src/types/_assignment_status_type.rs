@@ -22,6 +22,7 @@ pub enum AssignmentStatusType {
 }
 impl AssignmentStatusType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assigned => "Assigned",
@@ -36,6 +37,7 @@ impl AssignmentStatusType {
     }
 }
 impl ::std::convert::From<&str> for AssignmentStatusType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Assigned" => Self::Assigned,

@@ -22,16 +22,19 @@ pub struct AttachedPermissionsBoundary {
 }
 impl AttachedPermissionsBoundary {
     /// The permissions boundary usage type that indicates what type of IAM resource is used as the permissions boundary for an entity.
+    #[inline]
     pub fn permissions_boundary_type(
         &self,
     ) -> Option<&crate::types::PermissionsBoundaryAttachmentType> {
         self.permissions_boundary_type.as_ref()
     }
     /// The ARN of the policy used to set the permissions boundary for the user or role.
+    #[inline]
     pub fn permissions_boundary_arn(&self) -> Option<&str> {
         self.permissions_boundary_arn.as_deref()
     }
     /// Creates a new builder for [`AttachedPermissionsBoundary`].
+    #[inline]
     pub fn builder() -> AttachedPermissionsBoundaryBuilder {
         <AttachedPermissionsBoundaryBuilder as ::std::default::Default>::default()
     }
@@ -45,6 +48,7 @@ pub struct AttachedPermissionsBoundaryBuilder {
 }
 impl AttachedPermissionsBoundaryBuilder {
     /// The permissions boundary usage type that indicates what type of IAM resource is used as the permissions boundary for an entity.
+    #[inline]
     pub fn permissions_boundary_type(
         mut self,
         input: impl Into<crate::types::PermissionsBoundaryAttachmentType>,
@@ -53,6 +57,7 @@ impl AttachedPermissionsBoundaryBuilder {
         self
     }
     /// Sets or clears the `PermissionsBoundaryType` member.
+    #[inline]
     pub fn set_permissions_boundary_type(
         mut self,
         input: Option<crate::types::PermissionsBoundaryAttachmentType>,
@@ -61,26 +66,31 @@ impl AttachedPermissionsBoundaryBuilder {
         self
     }
     /// The `PermissionsBoundaryType` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary_type(
         &self,
     ) -> &Option<crate::types::PermissionsBoundaryAttachmentType> {
         &self.permissions_boundary_type
     }
     /// The ARN of the policy used to set the permissions boundary for the user or role.
+    #[inline]
     pub fn permissions_boundary_arn(mut self, input: impl Into<String>) -> Self {
         self.permissions_boundary_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PermissionsBoundaryArn` member.
+    #[inline]
     pub fn set_permissions_boundary_arn(mut self, input: Option<String>) -> Self {
         self.permissions_boundary_arn = input;
         self
     }
     /// The `PermissionsBoundaryArn` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary_arn(&self) -> &Option<String> {
         &self.permissions_boundary_arn
     }
     /// Builds the [`AttachedPermissionsBoundary`].
+    #[inline]
     pub fn build(self) -> AttachedPermissionsBoundary {
         AttachedPermissionsBoundary {
             permissions_boundary_type: self.permissions_boundary_type,
@@ -88,6 +98,7 @@ impl AttachedPermissionsBoundaryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_attached_permissions_boundary(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AttachedPermissionsBoundary, ::awsrt::xml::XmlError> {

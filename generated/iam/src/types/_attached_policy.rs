@@ -24,14 +24,17 @@ pub struct AttachedPolicy {
 }
 impl AttachedPolicy {
     /// The friendly name of the attached policy.
+    #[inline]
     pub fn policy_name(&self) -> Option<&str> {
         self.policy_name.as_deref()
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn policy_arn(&self) -> Option<&str> {
         self.policy_arn.as_deref()
     }
     /// Creates a new builder for [`AttachedPolicy`].
+    #[inline]
     pub fn builder() -> AttachedPolicyBuilder {
         <AttachedPolicyBuilder as ::std::default::Default>::default()
     }
@@ -45,34 +48,41 @@ pub struct AttachedPolicyBuilder {
 }
 impl AttachedPolicyBuilder {
     /// The friendly name of the attached policy.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// Builds the [`AttachedPolicy`].
+    #[inline]
     pub fn build(self) -> AttachedPolicy {
         AttachedPolicy {
             policy_name: self.policy_name,
@@ -80,6 +90,7 @@ impl AttachedPolicyBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_attached_policy(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AttachedPolicy, ::awsrt::xml::XmlError> {

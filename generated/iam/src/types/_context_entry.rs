@@ -22,18 +22,22 @@ pub struct ContextEntry {
 }
 impl ContextEntry {
     /// The full name of a condition context key, including the service prefix.
+    #[inline]
     pub fn context_key_name(&self) -> Option<&str> {
         self.context_key_name.as_deref()
     }
     /// The value (or values, if the condition context key supports multiple values) to provide to the simulation when the key is referenced by a `Condition` element in an input policy.
+    #[inline]
     pub fn context_key_values(&self) -> &[String] {
         self.context_key_values.as_deref().unwrap_or_default()
     }
     /// The data type of the value (or values) specified in the `ContextKeyValues` parameter.
+    #[inline]
     pub fn context_key_type(&self) -> Option<&crate::types::ContextKeyTypeEnum> {
         self.context_key_type.as_ref()
     }
     /// Creates a new builder for [`ContextEntry`].
+    #[inline]
     pub fn builder() -> ContextEntryBuilder {
         <ContextEntryBuilder as ::std::default::Default>::default()
     }
@@ -48,49 +52,59 @@ pub struct ContextEntryBuilder {
 }
 impl ContextEntryBuilder {
     /// The full name of a condition context key, including the service prefix.
+    #[inline]
     pub fn context_key_name(mut self, input: impl Into<String>) -> Self {
         self.context_key_name = Some(input.into());
         self
     }
     /// Sets or clears the `ContextKeyName` member.
+    #[inline]
     pub fn set_context_key_name(mut self, input: Option<String>) -> Self {
         self.context_key_name = input;
         self
     }
     /// The `ContextKeyName` member as currently set.
+    #[inline]
     pub fn get_context_key_name(&self) -> &Option<String> {
         &self.context_key_name
     }
     /// Appends an item to the `ContextKeyValues` list.
     /// The value (or values, if the condition context key supports multiple values) to provide to the simulation when the key is referenced by a `Condition` element in an input policy.
+    #[inline]
     pub fn context_key_values(mut self, input: impl Into<String>) -> Self {
         self.context_key_values.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ContextKeyValues` member.
+    #[inline]
     pub fn set_context_key_values(mut self, input: Option<Vec<String>>) -> Self {
         self.context_key_values = input;
         self
     }
     /// The `ContextKeyValues` member as currently set.
+    #[inline]
     pub fn get_context_key_values(&self) -> &Option<Vec<String>> {
         &self.context_key_values
     }
     /// The data type of the value (or values) specified in the `ContextKeyValues` parameter.
+    #[inline]
     pub fn context_key_type(mut self, input: impl Into<crate::types::ContextKeyTypeEnum>) -> Self {
         self.context_key_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContextKeyType` member.
+    #[inline]
     pub fn set_context_key_type(mut self, input: Option<crate::types::ContextKeyTypeEnum>) -> Self {
         self.context_key_type = input;
         self
     }
     /// The `ContextKeyType` member as currently set.
+    #[inline]
     pub fn get_context_key_type(&self) -> &Option<crate::types::ContextKeyTypeEnum> {
         &self.context_key_type
     }
     /// Builds the [`ContextEntry`].
+    #[inline]
     pub fn build(self) -> ContextEntry {
         ContextEntry {
             context_key_name: self.context_key_name,
@@ -99,6 +113,7 @@ impl ContextEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_context_entry(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ContextEntry) {
     if let Some(value) = &v.context_key_name {
         w.pair(&format!("{prefix}{}", "ContextKeyName"), value.as_str());

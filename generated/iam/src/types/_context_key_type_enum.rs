@@ -40,6 +40,7 @@ pub enum ContextKeyTypeEnum {
 }
 impl ContextKeyTypeEnum {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::String => "string",
@@ -76,6 +77,7 @@ impl ContextKeyTypeEnum {
     }
 }
 impl ::std::convert::From<&str> for ContextKeyTypeEnum {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "string" => Self::String,

@@ -20,14 +20,17 @@ pub struct DeletionTaskFailureReasonType {
 }
 impl DeletionTaskFailureReasonType {
     /// A short description of the reason that the service-linked role deletion failed.
+    #[inline]
     pub fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
     /// A list of objects that contains details about the service-linked role deletion failure, if that information is returned by the service.
+    #[inline]
     pub fn role_usage_list(&self) -> &[crate::types::RoleUsageType] {
         self.role_usage_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DeletionTaskFailureReasonType`].
+    #[inline]
     pub fn builder() -> DeletionTaskFailureReasonTypeBuilder {
         <DeletionTaskFailureReasonTypeBuilder as ::std::default::Default>::default()
     }
@@ -41,35 +44,42 @@ pub struct DeletionTaskFailureReasonTypeBuilder {
 }
 impl DeletionTaskFailureReasonTypeBuilder {
     /// A short description of the reason that the service-linked role deletion failed.
+    #[inline]
     pub fn reason(mut self, input: impl Into<String>) -> Self {
         self.reason = Some(input.into());
         self
     }
     /// Sets or clears the `Reason` member.
+    #[inline]
     pub fn set_reason(mut self, input: Option<String>) -> Self {
         self.reason = input;
         self
     }
     /// The `Reason` member as currently set.
+    #[inline]
     pub fn get_reason(&self) -> &Option<String> {
         &self.reason
     }
     /// Appends an item to the `RoleUsageList` list.
     /// A list of objects that contains details about the service-linked role deletion failure, if that information is returned by the service.
+    #[inline]
     pub fn role_usage_list(mut self, input: crate::types::RoleUsageType) -> Self {
         self.role_usage_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `RoleUsageList` member.
+    #[inline]
     pub fn set_role_usage_list(mut self, input: Option<Vec<crate::types::RoleUsageType>>) -> Self {
         self.role_usage_list = input;
         self
     }
     /// The `RoleUsageList` member as currently set.
+    #[inline]
     pub fn get_role_usage_list(&self) -> &Option<Vec<crate::types::RoleUsageType>> {
         &self.role_usage_list
     }
     /// Builds the [`DeletionTaskFailureReasonType`].
+    #[inline]
     pub fn build(self) -> DeletionTaskFailureReasonType {
         DeletionTaskFailureReasonType {
             reason: self.reason,
@@ -77,6 +87,7 @@ impl DeletionTaskFailureReasonTypeBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_deletion_task_failure_reason_type(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeletionTaskFailureReasonType, ::awsrt::xml::XmlError> {

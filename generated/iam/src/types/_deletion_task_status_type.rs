@@ -24,6 +24,7 @@ pub enum DeletionTaskStatusType {
 }
 impl DeletionTaskStatusType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Succeeded => "SUCCEEDED",
@@ -39,6 +40,7 @@ impl DeletionTaskStatusType {
     }
 }
 impl ::std::convert::From<&str> for DeletionTaskStatusType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SUCCEEDED" => Self::Succeeded,

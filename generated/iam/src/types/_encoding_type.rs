@@ -20,6 +20,7 @@ pub enum EncodingType {
 }
 impl EncodingType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ssh => "SSH",
@@ -33,6 +34,7 @@ impl EncodingType {
     }
 }
 impl ::std::convert::From<&str> for EncodingType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SSH" => Self::Ssh,

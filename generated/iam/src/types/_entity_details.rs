@@ -22,14 +22,17 @@ pub struct EntityDetails {
 }
 impl EntityDetails {
     /// The `EntityInfo` object that contains details about the entity (user or role).
+    #[inline]
     pub fn entity_info(&self) -> &crate::types::EntityInfo {
         &self.entity_info
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the authenticated entity last attempted to access Amazon Web Services.
+    #[inline]
     pub fn last_authenticated(&self) -> Option<::awsrt::types::DateTime> {
         self.last_authenticated
     }
     /// Creates a new builder for [`EntityDetails`].
+    #[inline]
     pub fn builder() -> EntityDetailsBuilder {
         <EntityDetailsBuilder as ::std::default::Default>::default()
     }
@@ -44,30 +47,36 @@ pub struct EntityDetailsBuilder {
 impl EntityDetailsBuilder {
     /// The `EntityInfo` object that contains details about the entity (user or role).
     /// This member is required.
+    #[inline]
     pub fn entity_info(mut self, input: crate::types::EntityInfo) -> Self {
         self.entity_info = Some(input);
         self
     }
     /// Sets or clears the `EntityInfo` member.
+    #[inline]
     pub fn set_entity_info(mut self, input: Option<crate::types::EntityInfo>) -> Self {
         self.entity_info = input;
         self
     }
     /// The `EntityInfo` member as currently set.
+    #[inline]
     pub fn get_entity_info(&self) -> &Option<crate::types::EntityInfo> {
         &self.entity_info
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the authenticated entity last attempted to access Amazon Web Services.
+    #[inline]
     pub fn last_authenticated(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_authenticated = Some(input);
         self
     }
     /// Sets or clears the `LastAuthenticated` member.
+    #[inline]
     pub fn set_last_authenticated(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_authenticated = input;
         self
     }
     /// The `LastAuthenticated` member as currently set.
+    #[inline]
     pub fn get_last_authenticated(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_authenticated
     }
@@ -76,6 +85,7 @@ impl EntityDetailsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<EntityDetails, ::awsrt::error::BuildError> {
         Ok(EntityDetails {
             entity_info: self.entity_info.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -86,6 +96,7 @@ impl EntityDetailsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_entity_details(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EntityDetails, ::awsrt::xml::XmlError> {

@@ -28,26 +28,32 @@ pub struct EntityInfo {
 }
 impl EntityInfo {
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// The name of the entity (user or role).
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The type of entity (user or role).
+    #[inline]
     pub fn r#type(&self) -> &crate::types::PolicyOwnerEntityType {
         &self.r#type
     }
     /// The identifier of the entity (user or role).
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The path to the entity (user or role).
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// Creates a new builder for [`EntityInfo`].
+    #[inline]
     pub fn builder() -> EntityInfoBuilder {
         <EntityInfoBuilder as ::std::default::Default>::default()
     }
@@ -65,75 +71,90 @@ pub struct EntityInfoBuilder {
 impl EntityInfoBuilder {
     /// The Amazon Resource Name (ARN).
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the entity (user or role).
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The type of entity (user or role).
     /// This member is required.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::PolicyOwnerEntityType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::PolicyOwnerEntityType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::PolicyOwnerEntityType> {
         &self.r#type
     }
     /// The identifier of the entity (user or role).
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The path to the entity (user or role).
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
@@ -142,6 +163,7 @@ impl EntityInfoBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<EntityInfo, ::awsrt::error::BuildError> {
         Ok(EntityInfo {
             arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -164,6 +186,7 @@ impl EntityInfoBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_entity_info(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EntityInfo, ::awsrt::xml::XmlError> {

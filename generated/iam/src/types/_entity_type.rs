@@ -26,6 +26,7 @@ pub enum EntityType {
 }
 impl EntityType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "User",
@@ -42,6 +43,7 @@ impl EntityType {
     }
 }
 impl ::std::convert::From<&str> for EntityType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "User" => Self::User,

@@ -20,14 +20,17 @@ pub struct ErrorDetails {
 }
 impl ErrorDetails {
     /// Detailed information about the reason that the operation failed.
+    #[inline]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// The error code associated with the operation failure.
+    #[inline]
     pub fn code(&self) -> &str {
         &self.code
     }
     /// Creates a new builder for [`ErrorDetails`].
+    #[inline]
     pub fn builder() -> ErrorDetailsBuilder {
         <ErrorDetailsBuilder as ::std::default::Default>::default()
     }
@@ -42,31 +45,37 @@ pub struct ErrorDetailsBuilder {
 impl ErrorDetailsBuilder {
     /// Detailed information about the reason that the operation failed.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// The error code associated with the operation failure.
     /// This member is required.
+    #[inline]
     pub fn code(mut self, input: impl Into<String>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `Code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<String>) -> Self {
         self.code = input;
         self
     }
     /// The `Code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<String> {
         &self.code
     }
@@ -75,6 +84,7 @@ impl ErrorDetailsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ErrorDetails, ::awsrt::error::BuildError> {
         Ok(ErrorDetails {
             message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -88,6 +98,7 @@ impl ErrorDetailsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_error_details(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ErrorDetails, ::awsrt::xml::XmlError> {

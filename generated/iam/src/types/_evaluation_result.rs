@@ -40,48 +40,58 @@ pub struct EvaluationResult {
 }
 impl EvaluationResult {
     /// The name of the API operation tested on the indicated resource.
+    #[inline]
     pub fn eval_action_name(&self) -> &str {
         &self.eval_action_name
     }
     /// The ARN of the resource that the indicated API operation was tested on.
+    #[inline]
     pub fn eval_resource_name(&self) -> Option<&str> {
         self.eval_resource_name.as_deref()
     }
     /// The result of the simulation.
+    #[inline]
     pub fn eval_decision(&self) -> &crate::types::PolicyEvaluationDecisionType {
         &self.eval_decision
     }
     /// A list of the statements in the input policies that determine the result for this scenario.
+    #[inline]
     pub fn matched_statements(&self) -> &[crate::types::Statement] {
         self.matched_statements.as_deref().unwrap_or_default()
     }
     /// A list of context keys that are required by the included input policies but that were not provided by one of the input parameters.
+    #[inline]
     pub fn missing_context_values(&self) -> &[String] {
         self.missing_context_values.as_deref().unwrap_or_default()
     }
     /// A structure that details how Organizations and its service control policies affect the results of the simulation.
+    #[inline]
     pub fn organizations_decision_detail(
         &self,
     ) -> Option<&crate::types::OrganizationsDecisionDetail> {
         self.organizations_decision_detail.as_ref()
     }
     /// Contains information about the effect that a permissions boundary has on a policy simulation when the boundary is applied to an IAM entity.
+    #[inline]
     pub fn permissions_boundary_decision_detail(
         &self,
     ) -> Option<&crate::types::PermissionsBoundaryDecisionDetail> {
         self.permissions_boundary_decision_detail.as_ref()
     }
     /// Additional details about the results of the cross-account evaluation decision.
+    #[inline]
     pub fn eval_decision_details(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> {
         self.eval_decision_details.as_ref()
     }
     /// The individual results of the simulation of the API operation specified in EvalActionName on each resource.
+    #[inline]
     pub fn resource_specific_results(&self) -> &[crate::types::ResourceSpecificResult] {
         self.resource_specific_results.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`EvaluationResult`].
+    #[inline]
     pub fn builder() -> EvaluationResultBuilder {
         <EvaluationResultBuilder as ::std::default::Default>::default()
     }
@@ -103,35 +113,42 @@ pub struct EvaluationResultBuilder {
 impl EvaluationResultBuilder {
     /// The name of the API operation tested on the indicated resource.
     /// This member is required.
+    #[inline]
     pub fn eval_action_name(mut self, input: impl Into<String>) -> Self {
         self.eval_action_name = Some(input.into());
         self
     }
     /// Sets or clears the `EvalActionName` member.
+    #[inline]
     pub fn set_eval_action_name(mut self, input: Option<String>) -> Self {
         self.eval_action_name = input;
         self
     }
     /// The `EvalActionName` member as currently set.
+    #[inline]
     pub fn get_eval_action_name(&self) -> &Option<String> {
         &self.eval_action_name
     }
     /// The ARN of the resource that the indicated API operation was tested on.
+    #[inline]
     pub fn eval_resource_name(mut self, input: impl Into<String>) -> Self {
         self.eval_resource_name = Some(input.into());
         self
     }
     /// Sets or clears the `EvalResourceName` member.
+    #[inline]
     pub fn set_eval_resource_name(mut self, input: Option<String>) -> Self {
         self.eval_resource_name = input;
         self
     }
     /// The `EvalResourceName` member as currently set.
+    #[inline]
     pub fn get_eval_resource_name(&self) -> &Option<String> {
         &self.eval_resource_name
     }
     /// The result of the simulation.
     /// This member is required.
+    #[inline]
     pub fn eval_decision(
         mut self,
         input: impl Into<crate::types::PolicyEvaluationDecisionType>,
@@ -140,6 +157,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// Sets or clears the `EvalDecision` member.
+    #[inline]
     pub fn set_eval_decision(
         mut self,
         input: Option<crate::types::PolicyEvaluationDecisionType>,
@@ -148,40 +166,48 @@ impl EvaluationResultBuilder {
         self
     }
     /// The `EvalDecision` member as currently set.
+    #[inline]
     pub fn get_eval_decision(&self) -> &Option<crate::types::PolicyEvaluationDecisionType> {
         &self.eval_decision
     }
     /// Appends an item to the `MatchedStatements` list.
     /// A list of the statements in the input policies that determine the result for this scenario.
+    #[inline]
     pub fn matched_statements(mut self, input: crate::types::Statement) -> Self {
         self.matched_statements.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `MatchedStatements` member.
+    #[inline]
     pub fn set_matched_statements(mut self, input: Option<Vec<crate::types::Statement>>) -> Self {
         self.matched_statements = input;
         self
     }
     /// The `MatchedStatements` member as currently set.
+    #[inline]
     pub fn get_matched_statements(&self) -> &Option<Vec<crate::types::Statement>> {
         &self.matched_statements
     }
     /// Appends an item to the `MissingContextValues` list.
     /// A list of context keys that are required by the included input policies but that were not provided by one of the input parameters.
+    #[inline]
     pub fn missing_context_values(mut self, input: impl Into<String>) -> Self {
         self.missing_context_values.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `MissingContextValues` member.
+    #[inline]
     pub fn set_missing_context_values(mut self, input: Option<Vec<String>>) -> Self {
         self.missing_context_values = input;
         self
     }
     /// The `MissingContextValues` member as currently set.
+    #[inline]
     pub fn get_missing_context_values(&self) -> &Option<Vec<String>> {
         &self.missing_context_values
     }
     /// A structure that details how Organizations and its service control policies affect the results of the simulation.
+    #[inline]
     pub fn organizations_decision_detail(
         mut self,
         input: crate::types::OrganizationsDecisionDetail,
@@ -190,6 +216,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// Sets or clears the `OrganizationsDecisionDetail` member.
+    #[inline]
     pub fn set_organizations_decision_detail(
         mut self,
         input: Option<crate::types::OrganizationsDecisionDetail>,
@@ -198,12 +225,14 @@ impl EvaluationResultBuilder {
         self
     }
     /// The `OrganizationsDecisionDetail` member as currently set.
+    #[inline]
     pub fn get_organizations_decision_detail(
         &self,
     ) -> &Option<crate::types::OrganizationsDecisionDetail> {
         &self.organizations_decision_detail
     }
     /// Contains information about the effect that a permissions boundary has on a policy simulation when the boundary is applied to an IAM entity.
+    #[inline]
     pub fn permissions_boundary_decision_detail(
         mut self,
         input: crate::types::PermissionsBoundaryDecisionDetail,
@@ -212,6 +241,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// Sets or clears the `PermissionsBoundaryDecisionDetail` member.
+    #[inline]
     pub fn set_permissions_boundary_decision_detail(
         mut self,
         input: Option<crate::types::PermissionsBoundaryDecisionDetail>,
@@ -220,6 +250,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// The `PermissionsBoundaryDecisionDetail` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary_decision_detail(
         &self,
     ) -> &Option<crate::types::PermissionsBoundaryDecisionDetail> {
@@ -227,6 +258,7 @@ impl EvaluationResultBuilder {
     }
     /// Inserts an entry into the `EvalDecisionDetails` map.
     /// Additional details about the results of the cross-account evaluation decision.
+    #[inline]
     pub fn eval_decision_details(
         mut self,
         key: impl Into<String>,
@@ -237,6 +269,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// Sets or clears the `EvalDecisionDetails` member.
+    #[inline]
     pub fn set_eval_decision_details(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
@@ -245,6 +278,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// The `EvalDecisionDetails` member as currently set.
+    #[inline]
     pub fn get_eval_decision_details(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> {
@@ -252,6 +286,7 @@ impl EvaluationResultBuilder {
     }
     /// Appends an item to the `ResourceSpecificResults` list.
     /// The individual results of the simulation of the API operation specified in EvalActionName on each resource.
+    #[inline]
     pub fn resource_specific_results(
         mut self,
         input: crate::types::ResourceSpecificResult,
@@ -260,6 +295,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// Sets or clears the `ResourceSpecificResults` member.
+    #[inline]
     pub fn set_resource_specific_results(
         mut self,
         input: Option<Vec<crate::types::ResourceSpecificResult>>,
@@ -268,6 +304,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// The `ResourceSpecificResults` member as currently set.
+    #[inline]
     pub fn get_resource_specific_results(
         &self,
     ) -> &Option<Vec<crate::types::ResourceSpecificResult>> {
@@ -278,6 +315,7 @@ impl EvaluationResultBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<EvaluationResult, ::awsrt::error::BuildError> {
         Ok(EvaluationResult {
             eval_action_name: self.eval_action_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -298,6 +336,7 @@ impl EvaluationResultBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_evaluation_result(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EvaluationResult, ::awsrt::xml::XmlError> {

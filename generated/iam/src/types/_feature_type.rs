@@ -20,6 +20,7 @@ pub enum FeatureType {
 }
 impl FeatureType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RootCredentialsManagement => "RootCredentialsManagement",
@@ -33,6 +34,7 @@ impl FeatureType {
     }
 }
 impl ::std::convert::From<&str> for FeatureType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "RootCredentialsManagement" => Self::RootCredentialsManagement,

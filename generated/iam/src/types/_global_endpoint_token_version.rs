@@ -20,6 +20,7 @@ pub enum GlobalEndpointTokenVersion {
 }
 impl GlobalEndpointTokenVersion {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1Token => "v1Token",
@@ -33,6 +34,7 @@ impl GlobalEndpointTokenVersion {
     }
 }
 impl ::std::convert::From<&str> for GlobalEndpointTokenVersion {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "v1Token" => Self::V1Token,

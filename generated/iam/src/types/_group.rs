@@ -30,26 +30,32 @@ pub struct Group {
 }
 impl Group {
     /// The path to the group.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// The friendly name that identifies the group.
+    #[inline]
     pub fn group_name(&self) -> &str {
         &self.group_name
     }
     /// The stable and unique string identifying the group.
+    #[inline]
     pub fn group_id(&self) -> &str {
         &self.group_id
     }
     /// The Amazon Resource Name (ARN) specifying the group.
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the group was created.
+    #[inline]
     pub fn create_date(&self) -> ::awsrt::types::DateTime {
         self.create_date
     }
     /// Creates a new builder for [`Group`].
+    #[inline]
     pub fn builder() -> GroupBuilder {
         <GroupBuilder as ::std::default::Default>::default()
     }
@@ -67,76 +73,91 @@ pub struct GroupBuilder {
 impl GroupBuilder {
     /// The path to the group.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The friendly name that identifies the group.
     /// This member is required.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The stable and unique string identifying the group.
     /// This member is required.
+    #[inline]
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
     /// Sets or clears the `GroupId` member.
+    #[inline]
     pub fn set_group_id(mut self, input: Option<String>) -> Self {
         self.group_id = input;
         self
     }
     /// The `GroupId` member as currently set.
+    #[inline]
     pub fn get_group_id(&self) -> &Option<String> {
         &self.group_id
     }
     /// The Amazon Resource Name (ARN) specifying the group.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the group was created.
     /// This member is required.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
@@ -145,6 +166,7 @@ impl GroupBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Group, ::awsrt::error::BuildError> {
         Ok(Group {
             path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -170,6 +192,7 @@ impl GroupBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_group(n: ::awsrt::xml::Node<'_, '_>) -> Result<Group, ::awsrt::xml::XmlError> {
     let mut f_path: Option<String> = None;
     let mut f_group_name: Option<String> = None;

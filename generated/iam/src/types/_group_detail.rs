@@ -32,34 +32,42 @@ pub struct GroupDetail {
 }
 impl GroupDetail {
     /// The path to the group.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The friendly name that identifies the group.
+    #[inline]
     pub fn group_name(&self) -> Option<&str> {
         self.group_name.as_deref()
     }
     /// The stable and unique string identifying the group.
+    #[inline]
     pub fn group_id(&self) -> Option<&str> {
         self.group_id.as_deref()
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the group was created.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// A list of the inline policies embedded in the group.
+    #[inline]
     pub fn group_policy_list(&self) -> &[crate::types::PolicyDetail] {
         self.group_policy_list.as_deref().unwrap_or_default()
     }
     /// A list of the managed policies attached to the group.
+    #[inline]
     pub fn attached_managed_policies(&self) -> &[crate::types::AttachedPolicy] {
         self.attached_managed_policies.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GroupDetail`].
+    #[inline]
     pub fn builder() -> GroupDetailBuilder {
         <GroupDetailBuilder as ::std::default::Default>::default()
     }
@@ -78,97 +86,117 @@ pub struct GroupDetailBuilder {
 }
 impl GroupDetailBuilder {
     /// The path to the group.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The friendly name that identifies the group.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The stable and unique string identifying the group.
+    #[inline]
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
     /// Sets or clears the `GroupId` member.
+    #[inline]
     pub fn set_group_id(mut self, input: Option<String>) -> Self {
         self.group_id = input;
         self
     }
     /// The `GroupId` member as currently set.
+    #[inline]
     pub fn get_group_id(&self) -> &Option<String> {
         &self.group_id
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the group was created.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// Appends an item to the `GroupPolicyList` list.
     /// A list of the inline policies embedded in the group.
+    #[inline]
     pub fn group_policy_list(mut self, input: crate::types::PolicyDetail) -> Self {
         self.group_policy_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `GroupPolicyList` member.
+    #[inline]
     pub fn set_group_policy_list(mut self, input: Option<Vec<crate::types::PolicyDetail>>) -> Self {
         self.group_policy_list = input;
         self
     }
     /// The `GroupPolicyList` member as currently set.
+    #[inline]
     pub fn get_group_policy_list(&self) -> &Option<Vec<crate::types::PolicyDetail>> {
         &self.group_policy_list
     }
     /// Appends an item to the `AttachedManagedPolicies` list.
     /// A list of the managed policies attached to the group.
+    #[inline]
     pub fn attached_managed_policies(mut self, input: crate::types::AttachedPolicy) -> Self {
         self.attached_managed_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttachedManagedPolicies` member.
+    #[inline]
     pub fn set_attached_managed_policies(
         mut self,
         input: Option<Vec<crate::types::AttachedPolicy>>,
@@ -177,10 +205,12 @@ impl GroupDetailBuilder {
         self
     }
     /// The `AttachedManagedPolicies` member as currently set.
+    #[inline]
     pub fn get_attached_managed_policies(&self) -> &Option<Vec<crate::types::AttachedPolicy>> {
         &self.attached_managed_policies
     }
     /// Builds the [`GroupDetail`].
+    #[inline]
     pub fn build(self) -> GroupDetail {
         GroupDetail {
             path: self.path,
@@ -193,6 +223,7 @@ impl GroupDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_group_detail(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GroupDetail, ::awsrt::xml::XmlError> {

@@ -35,34 +35,42 @@ pub struct InstanceProfile {
 }
 impl InstanceProfile {
     /// The path to the instance profile.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// The name identifying the instance profile.
+    #[inline]
     pub fn instance_profile_name(&self) -> &str {
         &self.instance_profile_name
     }
     /// The stable and unique string identifying the instance profile.
+    #[inline]
     pub fn instance_profile_id(&self) -> &str {
         &self.instance_profile_id
     }
     /// The Amazon Resource Name (ARN) specifying the instance profile.
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// The date when the instance profile was created.
+    #[inline]
     pub fn create_date(&self) -> ::awsrt::types::DateTime {
         self.create_date
     }
     /// The role associated with the instance profile.
+    #[inline]
     pub fn roles(&self) -> &[crate::types::Role] {
         &self.roles
     }
     /// A list of tags that are attached to the instance profile.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`InstanceProfile`].
+    #[inline]
     pub fn builder() -> InstanceProfileBuilder {
         <InstanceProfileBuilder as ::std::default::Default>::default()
     }
@@ -82,106 +90,127 @@ pub struct InstanceProfileBuilder {
 impl InstanceProfileBuilder {
     /// The path to the instance profile.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The name identifying the instance profile.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_name(mut self, input: impl Into<String>) -> Self {
         self.instance_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `InstanceProfileName` member.
+    #[inline]
     pub fn set_instance_profile_name(mut self, input: Option<String>) -> Self {
         self.instance_profile_name = input;
         self
     }
     /// The `InstanceProfileName` member as currently set.
+    #[inline]
     pub fn get_instance_profile_name(&self) -> &Option<String> {
         &self.instance_profile_name
     }
     /// The stable and unique string identifying the instance profile.
     /// This member is required.
+    #[inline]
     pub fn instance_profile_id(mut self, input: impl Into<String>) -> Self {
         self.instance_profile_id = Some(input.into());
         self
     }
     /// Sets or clears the `InstanceProfileId` member.
+    #[inline]
     pub fn set_instance_profile_id(mut self, input: Option<String>) -> Self {
         self.instance_profile_id = input;
         self
     }
     /// The `InstanceProfileId` member as currently set.
+    #[inline]
     pub fn get_instance_profile_id(&self) -> &Option<String> {
         &self.instance_profile_id
     }
     /// The Amazon Resource Name (ARN) specifying the instance profile.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The date when the instance profile was created.
     /// This member is required.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// Appends an item to the `Roles` list.
     /// The role associated with the instance profile.
+    #[inline]
     pub fn roles(mut self, input: crate::types::Role) -> Self {
         self.roles.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Roles` member.
+    #[inline]
     pub fn set_roles(mut self, input: Option<Vec<crate::types::Role>>) -> Self {
         self.roles = input;
         self
     }
     /// The `Roles` member as currently set.
+    #[inline]
     pub fn get_roles(&self) -> &Option<Vec<crate::types::Role>> {
         &self.roles
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are attached to the instance profile.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -190,6 +219,7 @@ impl InstanceProfileBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<InstanceProfile, ::awsrt::error::BuildError> {
         Ok(InstanceProfile {
             path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -220,6 +250,7 @@ impl InstanceProfileBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_instance_profile(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InstanceProfile, ::awsrt::xml::XmlError> {

@@ -22,6 +22,7 @@ pub enum JobStatusType {
 }
 impl JobStatusType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "IN_PROGRESS",
@@ -36,6 +37,7 @@ impl JobStatusType {
     }
 }
 impl ::std::convert::From<&str> for JobStatusType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "IN_PROGRESS" => Self::InProgress,

@@ -22,14 +22,17 @@ pub struct ListPoliciesGrantingServiceAccessEntry {
 }
 impl ListPoliciesGrantingServiceAccessEntry {
     /// The namespace of the service that was accessed.
+    #[inline]
     pub fn service_namespace(&self) -> Option<&str> {
         self.service_namespace.as_deref()
     }
     /// The `PoliciesGrantingServiceAccess` object that contains details about the policy.
+    #[inline]
     pub fn policies(&self) -> &[crate::types::PolicyGrantingServiceAccess] {
         self.policies.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListPoliciesGrantingServiceAccessEntry`].
+    #[inline]
     pub fn builder() -> ListPoliciesGrantingServiceAccessEntryBuilder {
         <ListPoliciesGrantingServiceAccessEntryBuilder as ::std::default::Default>::default()
     }
@@ -43,26 +46,31 @@ pub struct ListPoliciesGrantingServiceAccessEntryBuilder {
 }
 impl ListPoliciesGrantingServiceAccessEntryBuilder {
     /// The namespace of the service that was accessed.
+    #[inline]
     pub fn service_namespace(mut self, input: impl Into<String>) -> Self {
         self.service_namespace = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceNamespace` member.
+    #[inline]
     pub fn set_service_namespace(mut self, input: Option<String>) -> Self {
         self.service_namespace = input;
         self
     }
     /// The `ServiceNamespace` member as currently set.
+    #[inline]
     pub fn get_service_namespace(&self) -> &Option<String> {
         &self.service_namespace
     }
     /// Appends an item to the `Policies` list.
     /// The `PoliciesGrantingServiceAccess` object that contains details about the policy.
+    #[inline]
     pub fn policies(mut self, input: crate::types::PolicyGrantingServiceAccess) -> Self {
         self.policies.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Policies` member.
+    #[inline]
     pub fn set_policies(
         mut self,
         input: Option<Vec<crate::types::PolicyGrantingServiceAccess>>,
@@ -71,10 +79,12 @@ impl ListPoliciesGrantingServiceAccessEntryBuilder {
         self
     }
     /// The `Policies` member as currently set.
+    #[inline]
     pub fn get_policies(&self) -> &Option<Vec<crate::types::PolicyGrantingServiceAccess>> {
         &self.policies
     }
     /// Builds the [`ListPoliciesGrantingServiceAccessEntry`].
+    #[inline]
     pub fn build(self) -> ListPoliciesGrantingServiceAccessEntry {
         ListPoliciesGrantingServiceAccessEntry {
             service_namespace: self.service_namespace,
@@ -82,6 +92,7 @@ impl ListPoliciesGrantingServiceAccessEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_list_policies_granting_service_access_entry(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListPoliciesGrantingServiceAccessEntry, ::awsrt::xml::XmlError> {

@@ -22,18 +22,22 @@ pub struct LoginProfile {
 }
 impl LoginProfile {
     /// The name of the user, which can be used for signing in to the Amazon Web Services Management Console.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The date when the password for the user was created.
+    #[inline]
     pub fn create_date(&self) -> ::awsrt::types::DateTime {
         self.create_date
     }
     /// Specifies whether the user is required to set a new password on next sign-in.
+    #[inline]
     pub fn password_reset_required(&self) -> bool {
         self.password_reset_required
     }
     /// Creates a new builder for [`LoginProfile`].
+    #[inline]
     pub fn builder() -> LoginProfileBuilder {
         <LoginProfileBuilder as ::std::default::Default>::default()
     }
@@ -49,45 +53,54 @@ pub struct LoginProfileBuilder {
 impl LoginProfileBuilder {
     /// The name of the user, which can be used for signing in to the Amazon Web Services Management Console.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The date when the password for the user was created.
     /// This member is required.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// Specifies whether the user is required to set a new password on next sign-in.
+    #[inline]
     pub fn password_reset_required(mut self, input: bool) -> Self {
         self.password_reset_required = Some(input);
         self
     }
     /// Sets or clears the `PasswordResetRequired` member.
+    #[inline]
     pub fn set_password_reset_required(mut self, input: Option<bool>) -> Self {
         self.password_reset_required = input;
         self
     }
     /// The `PasswordResetRequired` member as currently set.
+    #[inline]
     pub fn get_password_reset_required(&self) -> &Option<bool> {
         &self.password_reset_required
     }
@@ -96,6 +109,7 @@ impl LoginProfileBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<LoginProfile, ::awsrt::error::BuildError> {
         Ok(LoginProfile {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -110,6 +124,7 @@ impl LoginProfileBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_login_profile(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<LoginProfile, ::awsrt::xml::XmlError> {

@@ -54,54 +54,67 @@ pub struct ManagedPolicyDetail {
 }
 impl ManagedPolicyDetail {
     /// The friendly name (not ARN) identifying the policy.
+    #[inline]
     pub fn policy_name(&self) -> Option<&str> {
         self.policy_name.as_deref()
     }
     /// The stable and unique string identifying the policy.
+    #[inline]
     pub fn policy_id(&self) -> Option<&str> {
         self.policy_id.as_deref()
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The path to the policy.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The identifier for the version of the policy that is set as the default (operative) version.
+    #[inline]
     pub fn default_version_id(&self) -> Option<&str> {
         self.default_version_id.as_deref()
     }
     /// The number of principal entities (users, groups, and roles) that the policy is attached to.
+    #[inline]
     pub fn attachment_count(&self) -> Option<i32> {
         self.attachment_count
     }
     /// The number of entities (users and roles) for which the policy is used as the permissions boundary.
+    #[inline]
     pub fn permissions_boundary_usage_count(&self) -> Option<i32> {
         self.permissions_boundary_usage_count
     }
     /// Specifies whether the policy can be attached to an IAM user, group, or role.
+    #[inline]
     pub fn is_attachable(&self) -> bool {
         self.is_attachable
     }
     /// A friendly description of the policy.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the policy was created.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the policy was last updated.
+    #[inline]
     pub fn update_date(&self) -> Option<::awsrt::types::DateTime> {
         self.update_date
     }
     /// A list containing information about the versions of the policy.
+    #[inline]
     pub fn policy_version_list(&self) -> &[crate::types::PolicyVersion] {
         self.policy_version_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ManagedPolicyDetail`].
+    #[inline]
     pub fn builder() -> ManagedPolicyDetailBuilder {
         <ManagedPolicyDetailBuilder as ::std::default::Default>::default()
     }
@@ -125,166 +138,201 @@ pub struct ManagedPolicyDetailBuilder {
 }
 impl ManagedPolicyDetailBuilder {
     /// The friendly name (not ARN) identifying the policy.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// The stable and unique string identifying the policy.
+    #[inline]
     pub fn policy_id(mut self, input: impl Into<String>) -> Self {
         self.policy_id = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyId` member.
+    #[inline]
     pub fn set_policy_id(mut self, input: Option<String>) -> Self {
         self.policy_id = input;
         self
     }
     /// The `PolicyId` member as currently set.
+    #[inline]
     pub fn get_policy_id(&self) -> &Option<String> {
         &self.policy_id
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The path to the policy.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The identifier for the version of the policy that is set as the default (operative) version.
+    #[inline]
     pub fn default_version_id(mut self, input: impl Into<String>) -> Self {
         self.default_version_id = Some(input.into());
         self
     }
     /// Sets or clears the `DefaultVersionId` member.
+    #[inline]
     pub fn set_default_version_id(mut self, input: Option<String>) -> Self {
         self.default_version_id = input;
         self
     }
     /// The `DefaultVersionId` member as currently set.
+    #[inline]
     pub fn get_default_version_id(&self) -> &Option<String> {
         &self.default_version_id
     }
     /// The number of principal entities (users, groups, and roles) that the policy is attached to.
+    #[inline]
     pub fn attachment_count(mut self, input: i32) -> Self {
         self.attachment_count = Some(input);
         self
     }
     /// Sets or clears the `AttachmentCount` member.
+    #[inline]
     pub fn set_attachment_count(mut self, input: Option<i32>) -> Self {
         self.attachment_count = input;
         self
     }
     /// The `AttachmentCount` member as currently set.
+    #[inline]
     pub fn get_attachment_count(&self) -> &Option<i32> {
         &self.attachment_count
     }
     /// The number of entities (users and roles) for which the policy is used as the permissions boundary.
+    #[inline]
     pub fn permissions_boundary_usage_count(mut self, input: i32) -> Self {
         self.permissions_boundary_usage_count = Some(input);
         self
     }
     /// Sets or clears the `PermissionsBoundaryUsageCount` member.
+    #[inline]
     pub fn set_permissions_boundary_usage_count(mut self, input: Option<i32>) -> Self {
         self.permissions_boundary_usage_count = input;
         self
     }
     /// The `PermissionsBoundaryUsageCount` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary_usage_count(&self) -> &Option<i32> {
         &self.permissions_boundary_usage_count
     }
     /// Specifies whether the policy can be attached to an IAM user, group, or role.
+    #[inline]
     pub fn is_attachable(mut self, input: bool) -> Self {
         self.is_attachable = Some(input);
         self
     }
     /// Sets or clears the `IsAttachable` member.
+    #[inline]
     pub fn set_is_attachable(mut self, input: Option<bool>) -> Self {
         self.is_attachable = input;
         self
     }
     /// The `IsAttachable` member as currently set.
+    #[inline]
     pub fn get_is_attachable(&self) -> &Option<bool> {
         &self.is_attachable
     }
     /// A friendly description of the policy.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the policy was created.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the policy was last updated.
+    #[inline]
     pub fn update_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.update_date = Some(input);
         self
     }
     /// Sets or clears the `UpdateDate` member.
+    #[inline]
     pub fn set_update_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.update_date = input;
         self
     }
     /// The `UpdateDate` member as currently set.
+    #[inline]
     pub fn get_update_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.update_date
     }
     /// Appends an item to the `PolicyVersionList` list.
     /// A list containing information about the versions of the policy.
+    #[inline]
     pub fn policy_version_list(mut self, input: crate::types::PolicyVersion) -> Self {
         self.policy_version_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PolicyVersionList` member.
+    #[inline]
     pub fn set_policy_version_list(
         mut self,
         input: Option<Vec<crate::types::PolicyVersion>>,
@@ -293,10 +341,12 @@ impl ManagedPolicyDetailBuilder {
         self
     }
     /// The `PolicyVersionList` member as currently set.
+    #[inline]
     pub fn get_policy_version_list(&self) -> &Option<Vec<crate::types::PolicyVersion>> {
         &self.policy_version_list
     }
     /// Builds the [`ManagedPolicyDetail`].
+    #[inline]
     pub fn build(self) -> ManagedPolicyDetail {
         ManagedPolicyDetail {
             policy_name: self.policy_name,
@@ -314,6 +364,7 @@ impl ManagedPolicyDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_managed_policy_detail(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ManagedPolicyDetail, ::awsrt::xml::XmlError> {

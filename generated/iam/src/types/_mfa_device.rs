@@ -22,18 +22,22 @@ pub struct MfaDevice {
 }
 impl MfaDevice {
     /// The user with whom the MFA device is associated.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The serial number that uniquely identifies the MFA device.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// The date when the MFA device was enabled for the user.
+    #[inline]
     pub fn enable_date(&self) -> ::awsrt::types::DateTime {
         self.enable_date
     }
     /// Creates a new builder for [`MfaDevice`].
+    #[inline]
     pub fn builder() -> MfaDeviceBuilder {
         <MfaDeviceBuilder as ::std::default::Default>::default()
     }
@@ -49,46 +53,55 @@ pub struct MfaDeviceBuilder {
 impl MfaDeviceBuilder {
     /// The user with whom the MFA device is associated.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The serial number that uniquely identifies the MFA device.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// The date when the MFA device was enabled for the user.
     /// This member is required.
+    #[inline]
     pub fn enable_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.enable_date = Some(input);
         self
     }
     /// Sets or clears the `EnableDate` member.
+    #[inline]
     pub fn set_enable_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.enable_date = input;
         self
     }
     /// The `EnableDate` member as currently set.
+    #[inline]
     pub fn get_enable_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.enable_date
     }
@@ -97,6 +110,7 @@ impl MfaDeviceBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<MfaDevice, ::awsrt::error::BuildError> {
         Ok(MfaDevice {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -114,6 +128,7 @@ impl MfaDeviceBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_mfa_device(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<MfaDevice, ::awsrt::xml::XmlError> {

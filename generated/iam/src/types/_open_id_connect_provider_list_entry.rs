@@ -18,10 +18,12 @@ pub struct OpenIdConnectProviderListEntry {
 }
 impl OpenIdConnectProviderListEntry {
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Creates a new builder for [`OpenIdConnectProviderListEntry`].
+    #[inline]
     pub fn builder() -> OpenIdConnectProviderListEntryBuilder {
         <OpenIdConnectProviderListEntryBuilder as ::std::default::Default>::default()
     }
@@ -34,26 +36,31 @@ pub struct OpenIdConnectProviderListEntryBuilder {
 }
 impl OpenIdConnectProviderListEntryBuilder {
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Builds the [`OpenIdConnectProviderListEntry`].
+    #[inline]
     pub fn build(self) -> OpenIdConnectProviderListEntry {
         OpenIdConnectProviderListEntry {
             arn: self.arn,
         }
     }
 }
+#[inline]
 pub(crate) fn de_open_id_connect_provider_list_entry(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<OpenIdConnectProviderListEntry, ::awsrt::xml::XmlError> {

@@ -16,10 +16,12 @@ pub struct OrganizationsDecisionDetail {
 }
 impl OrganizationsDecisionDetail {
     /// Specifies whether the simulated operation is allowed by the Organizations service control policies that impact the simulated user's account.
+    #[inline]
     pub fn allowed_by_organizations(&self) -> bool {
         self.allowed_by_organizations
     }
     /// Creates a new builder for [`OrganizationsDecisionDetail`].
+    #[inline]
     pub fn builder() -> OrganizationsDecisionDetailBuilder {
         <OrganizationsDecisionDetailBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct OrganizationsDecisionDetailBuilder {
 }
 impl OrganizationsDecisionDetailBuilder {
     /// Specifies whether the simulated operation is allowed by the Organizations service control policies that impact the simulated user's account.
+    #[inline]
     pub fn allowed_by_organizations(mut self, input: bool) -> Self {
         self.allowed_by_organizations = Some(input);
         self
     }
     /// Sets or clears the `AllowedByOrganizations` member.
+    #[inline]
     pub fn set_allowed_by_organizations(mut self, input: Option<bool>) -> Self {
         self.allowed_by_organizations = input;
         self
     }
     /// The `AllowedByOrganizations` member as currently set.
+    #[inline]
     pub fn get_allowed_by_organizations(&self) -> &Option<bool> {
         &self.allowed_by_organizations
     }
     /// Builds the [`OrganizationsDecisionDetail`].
+    #[inline]
     pub fn build(self) -> OrganizationsDecisionDetail {
         OrganizationsDecisionDetail {
             allowed_by_organizations: self.allowed_by_organizations.unwrap_or(false),
         }
     }
 }
+#[inline]
 pub(crate) fn de_organizations_decision_detail(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<OrganizationsDecisionDetail, ::awsrt::xml::XmlError> {

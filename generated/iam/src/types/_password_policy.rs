@@ -38,46 +38,57 @@ pub struct PasswordPolicy {
 }
 impl PasswordPolicy {
     /// Minimum length to require for IAM user passwords.
+    #[inline]
     pub fn minimum_password_length(&self) -> Option<i32> {
         self.minimum_password_length
     }
     /// Specifies whether IAM user passwords must contain at least one of the following symbols:
+    #[inline]
     pub fn require_symbols(&self) -> bool {
         self.require_symbols
     }
     /// Specifies whether IAM user passwords must contain at least one numeric character (0 to 9).
+    #[inline]
     pub fn require_numbers(&self) -> bool {
         self.require_numbers
     }
     /// Specifies whether IAM user passwords must contain at least one uppercase character (A to Z).
+    #[inline]
     pub fn require_uppercase_characters(&self) -> bool {
         self.require_uppercase_characters
     }
     /// Specifies whether IAM user passwords must contain at least one lowercase character (a to z).
+    #[inline]
     pub fn require_lowercase_characters(&self) -> bool {
         self.require_lowercase_characters
     }
     /// Specifies whether IAM users are allowed to change their own password.
+    #[inline]
     pub fn allow_users_to_change_password(&self) -> bool {
         self.allow_users_to_change_password
     }
     /// Indicates whether passwords in the account expire.
+    #[inline]
     pub fn expire_passwords(&self) -> bool {
         self.expire_passwords
     }
     /// The number of days that an IAM user password is valid.
+    #[inline]
     pub fn max_password_age(&self) -> Option<i32> {
         self.max_password_age
     }
     /// Specifies the number of previous passwords that IAM users are prevented from reusing.
+    #[inline]
     pub fn password_reuse_prevention(&self) -> Option<i32> {
         self.password_reuse_prevention
     }
     /// Specifies whether IAM users are prevented from setting a new password via the Amazon Web Services Management Console after their password has expired.
+    #[inline]
     pub fn hard_expiry(&self) -> Option<bool> {
         self.hard_expiry
     }
     /// Creates a new builder for [`PasswordPolicy`].
+    #[inline]
     pub fn builder() -> PasswordPolicyBuilder {
         <PasswordPolicyBuilder as ::std::default::Default>::default()
     }
@@ -99,146 +110,177 @@ pub struct PasswordPolicyBuilder {
 }
 impl PasswordPolicyBuilder {
     /// Minimum length to require for IAM user passwords.
+    #[inline]
     pub fn minimum_password_length(mut self, input: i32) -> Self {
         self.minimum_password_length = Some(input);
         self
     }
     /// Sets or clears the `MinimumPasswordLength` member.
+    #[inline]
     pub fn set_minimum_password_length(mut self, input: Option<i32>) -> Self {
         self.minimum_password_length = input;
         self
     }
     /// The `MinimumPasswordLength` member as currently set.
+    #[inline]
     pub fn get_minimum_password_length(&self) -> &Option<i32> {
         &self.minimum_password_length
     }
     /// Specifies whether IAM user passwords must contain at least one of the following symbols:
+    #[inline]
     pub fn require_symbols(mut self, input: bool) -> Self {
         self.require_symbols = Some(input);
         self
     }
     /// Sets or clears the `RequireSymbols` member.
+    #[inline]
     pub fn set_require_symbols(mut self, input: Option<bool>) -> Self {
         self.require_symbols = input;
         self
     }
     /// The `RequireSymbols` member as currently set.
+    #[inline]
     pub fn get_require_symbols(&self) -> &Option<bool> {
         &self.require_symbols
     }
     /// Specifies whether IAM user passwords must contain at least one numeric character (0 to 9).
+    #[inline]
     pub fn require_numbers(mut self, input: bool) -> Self {
         self.require_numbers = Some(input);
         self
     }
     /// Sets or clears the `RequireNumbers` member.
+    #[inline]
     pub fn set_require_numbers(mut self, input: Option<bool>) -> Self {
         self.require_numbers = input;
         self
     }
     /// The `RequireNumbers` member as currently set.
+    #[inline]
     pub fn get_require_numbers(&self) -> &Option<bool> {
         &self.require_numbers
     }
     /// Specifies whether IAM user passwords must contain at least one uppercase character (A to Z).
+    #[inline]
     pub fn require_uppercase_characters(mut self, input: bool) -> Self {
         self.require_uppercase_characters = Some(input);
         self
     }
     /// Sets or clears the `RequireUppercaseCharacters` member.
+    #[inline]
     pub fn set_require_uppercase_characters(mut self, input: Option<bool>) -> Self {
         self.require_uppercase_characters = input;
         self
     }
     /// The `RequireUppercaseCharacters` member as currently set.
+    #[inline]
     pub fn get_require_uppercase_characters(&self) -> &Option<bool> {
         &self.require_uppercase_characters
     }
     /// Specifies whether IAM user passwords must contain at least one lowercase character (a to z).
+    #[inline]
     pub fn require_lowercase_characters(mut self, input: bool) -> Self {
         self.require_lowercase_characters = Some(input);
         self
     }
     /// Sets or clears the `RequireLowercaseCharacters` member.
+    #[inline]
     pub fn set_require_lowercase_characters(mut self, input: Option<bool>) -> Self {
         self.require_lowercase_characters = input;
         self
     }
     /// The `RequireLowercaseCharacters` member as currently set.
+    #[inline]
     pub fn get_require_lowercase_characters(&self) -> &Option<bool> {
         &self.require_lowercase_characters
     }
     /// Specifies whether IAM users are allowed to change their own password.
+    #[inline]
     pub fn allow_users_to_change_password(mut self, input: bool) -> Self {
         self.allow_users_to_change_password = Some(input);
         self
     }
     /// Sets or clears the `AllowUsersToChangePassword` member.
+    #[inline]
     pub fn set_allow_users_to_change_password(mut self, input: Option<bool>) -> Self {
         self.allow_users_to_change_password = input;
         self
     }
     /// The `AllowUsersToChangePassword` member as currently set.
+    #[inline]
     pub fn get_allow_users_to_change_password(&self) -> &Option<bool> {
         &self.allow_users_to_change_password
     }
     /// Indicates whether passwords in the account expire.
+    #[inline]
     pub fn expire_passwords(mut self, input: bool) -> Self {
         self.expire_passwords = Some(input);
         self
     }
     /// Sets or clears the `ExpirePasswords` member.
+    #[inline]
     pub fn set_expire_passwords(mut self, input: Option<bool>) -> Self {
         self.expire_passwords = input;
         self
     }
     /// The `ExpirePasswords` member as currently set.
+    #[inline]
     pub fn get_expire_passwords(&self) -> &Option<bool> {
         &self.expire_passwords
     }
     /// The number of days that an IAM user password is valid.
+    #[inline]
     pub fn max_password_age(mut self, input: i32) -> Self {
         self.max_password_age = Some(input);
         self
     }
     /// Sets or clears the `MaxPasswordAge` member.
+    #[inline]
     pub fn set_max_password_age(mut self, input: Option<i32>) -> Self {
         self.max_password_age = input;
         self
     }
     /// The `MaxPasswordAge` member as currently set.
+    #[inline]
     pub fn get_max_password_age(&self) -> &Option<i32> {
         &self.max_password_age
     }
     /// Specifies the number of previous passwords that IAM users are prevented from reusing.
+    #[inline]
     pub fn password_reuse_prevention(mut self, input: i32) -> Self {
         self.password_reuse_prevention = Some(input);
         self
     }
     /// Sets or clears the `PasswordReusePrevention` member.
+    #[inline]
     pub fn set_password_reuse_prevention(mut self, input: Option<i32>) -> Self {
         self.password_reuse_prevention = input;
         self
     }
     /// The `PasswordReusePrevention` member as currently set.
+    #[inline]
     pub fn get_password_reuse_prevention(&self) -> &Option<i32> {
         &self.password_reuse_prevention
     }
     /// Specifies whether IAM users are prevented from setting a new password via the Amazon Web Services Management Console after their password has expired.
+    #[inline]
     pub fn hard_expiry(mut self, input: bool) -> Self {
         self.hard_expiry = Some(input);
         self
     }
     /// Sets or clears the `HardExpiry` member.
+    #[inline]
     pub fn set_hard_expiry(mut self, input: Option<bool>) -> Self {
         self.hard_expiry = input;
         self
     }
     /// The `HardExpiry` member as currently set.
+    #[inline]
     pub fn get_hard_expiry(&self) -> &Option<bool> {
         &self.hard_expiry
     }
     /// Builds the [`PasswordPolicy`].
+    #[inline]
     pub fn build(self) -> PasswordPolicy {
         PasswordPolicy {
             minimum_password_length: self.minimum_password_length,
@@ -254,6 +296,7 @@ impl PasswordPolicyBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_password_policy(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PasswordPolicy, ::awsrt::xml::XmlError> {

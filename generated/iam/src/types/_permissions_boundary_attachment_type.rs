@@ -18,6 +18,7 @@ pub enum PermissionsBoundaryAttachmentType {
 }
 impl PermissionsBoundaryAttachmentType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Policy => "PermissionsBoundaryPolicy",
@@ -30,6 +31,7 @@ impl PermissionsBoundaryAttachmentType {
     }
 }
 impl ::std::convert::From<&str> for PermissionsBoundaryAttachmentType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "PermissionsBoundaryPolicy" => Self::Policy,

@@ -16,10 +16,12 @@ pub struct PermissionsBoundaryDecisionDetail {
 }
 impl PermissionsBoundaryDecisionDetail {
     /// Specifies whether an action is allowed by a permissions boundary that is applied to an IAM entity (user or role).
+    #[inline]
     pub fn allowed_by_permissions_boundary(&self) -> bool {
         self.allowed_by_permissions_boundary
     }
     /// Creates a new builder for [`PermissionsBoundaryDecisionDetail`].
+    #[inline]
     pub fn builder() -> PermissionsBoundaryDecisionDetailBuilder {
         <PermissionsBoundaryDecisionDetailBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct PermissionsBoundaryDecisionDetailBuilder {
 }
 impl PermissionsBoundaryDecisionDetailBuilder {
     /// Specifies whether an action is allowed by a permissions boundary that is applied to an IAM entity (user or role).
+    #[inline]
     pub fn allowed_by_permissions_boundary(mut self, input: bool) -> Self {
         self.allowed_by_permissions_boundary = Some(input);
         self
     }
     /// Sets or clears the `AllowedByPermissionsBoundary` member.
+    #[inline]
     pub fn set_allowed_by_permissions_boundary(mut self, input: Option<bool>) -> Self {
         self.allowed_by_permissions_boundary = input;
         self
     }
     /// The `AllowedByPermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_allowed_by_permissions_boundary(&self) -> &Option<bool> {
         &self.allowed_by_permissions_boundary
     }
     /// Builds the [`PermissionsBoundaryDecisionDetail`].
+    #[inline]
     pub fn build(self) -> PermissionsBoundaryDecisionDetail {
         PermissionsBoundaryDecisionDetail {
             allowed_by_permissions_boundary: self.allowed_by_permissions_boundary.unwrap_or(false),
         }
     }
 }
+#[inline]
 pub(crate) fn de_permissions_boundary_decision_detail(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PermissionsBoundaryDecisionDetail, ::awsrt::xml::XmlError> {

@@ -20,14 +20,17 @@ pub struct PolicyDetail {
 }
 impl PolicyDetail {
     /// The name of the policy.
+    #[inline]
     pub fn policy_name(&self) -> Option<&str> {
         self.policy_name.as_deref()
     }
     /// The policy document.
+    #[inline]
     pub fn policy_document(&self) -> Option<&str> {
         self.policy_document.as_deref()
     }
     /// Creates a new builder for [`PolicyDetail`].
+    #[inline]
     pub fn builder() -> PolicyDetailBuilder {
         <PolicyDetailBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct PolicyDetailBuilder {
 }
 impl PolicyDetailBuilder {
     /// The name of the policy.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// The policy document.
+    #[inline]
     pub fn policy_document(mut self, input: impl Into<String>) -> Self {
         self.policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyDocument` member.
+    #[inline]
     pub fn set_policy_document(mut self, input: Option<String>) -> Self {
         self.policy_document = input;
         self
     }
     /// The `PolicyDocument` member as currently set.
+    #[inline]
     pub fn get_policy_document(&self) -> &Option<String> {
         &self.policy_document
     }
     /// Builds the [`PolicyDetail`].
+    #[inline]
     pub fn build(self) -> PolicyDetail {
         PolicyDetail {
             policy_name: self.policy_name,
@@ -76,6 +86,7 @@ impl PolicyDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_policy_detail(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PolicyDetail, ::awsrt::xml::XmlError> {

@@ -22,6 +22,7 @@ pub enum PolicyEvaluationDecisionType {
 }
 impl PolicyEvaluationDecisionType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Allowed => "allowed",
@@ -36,6 +37,7 @@ impl PolicyEvaluationDecisionType {
     }
 }
 impl ::std::convert::From<&str> for PolicyEvaluationDecisionType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "allowed" => Self::Allowed,

@@ -32,26 +32,32 @@ pub struct PolicyGrantingServiceAccess {
 }
 impl PolicyGrantingServiceAccess {
     /// The policy name.
+    #[inline]
     pub fn policy_name(&self) -> &str {
         &self.policy_name
     }
     /// The policy type.
+    #[inline]
     pub fn policy_type(&self) -> &crate::types::PolicyType {
         &self.policy_type
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn policy_arn(&self) -> Option<&str> {
         self.policy_arn.as_deref()
     }
     /// The type of entity (user or role) that used the policy to access the service to which the inline policy is attached.
+    #[inline]
     pub fn entity_type(&self) -> Option<&crate::types::PolicyOwnerEntityType> {
         self.entity_type.as_ref()
     }
     /// The name of the entity (user or role) to which the inline policy is attached.
+    #[inline]
     pub fn entity_name(&self) -> Option<&str> {
         self.entity_name.as_deref()
     }
     /// Creates a new builder for [`PolicyGrantingServiceAccess`].
+    #[inline]
     pub fn builder() -> PolicyGrantingServiceAccessBuilder {
         <PolicyGrantingServiceAccessBuilder as ::std::default::Default>::default()
     }
@@ -69,73 +75,88 @@ pub struct PolicyGrantingServiceAccessBuilder {
 impl PolicyGrantingServiceAccessBuilder {
     /// The policy name.
     /// This member is required.
+    #[inline]
     pub fn policy_name(mut self, input: impl Into<String>) -> Self {
         self.policy_name = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyName` member.
+    #[inline]
     pub fn set_policy_name(mut self, input: Option<String>) -> Self {
         self.policy_name = input;
         self
     }
     /// The `PolicyName` member as currently set.
+    #[inline]
     pub fn get_policy_name(&self) -> &Option<String> {
         &self.policy_name
     }
     /// The policy type.
     /// This member is required.
+    #[inline]
     pub fn policy_type(mut self, input: impl Into<crate::types::PolicyType>) -> Self {
         self.policy_type = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyType` member.
+    #[inline]
     pub fn set_policy_type(mut self, input: Option<crate::types::PolicyType>) -> Self {
         self.policy_type = input;
         self
     }
     /// The `PolicyType` member as currently set.
+    #[inline]
     pub fn get_policy_type(&self) -> &Option<crate::types::PolicyType> {
         &self.policy_type
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn policy_arn(mut self, input: impl Into<String>) -> Self {
         self.policy_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyArn` member.
+    #[inline]
     pub fn set_policy_arn(mut self, input: Option<String>) -> Self {
         self.policy_arn = input;
         self
     }
     /// The `PolicyArn` member as currently set.
+    #[inline]
     pub fn get_policy_arn(&self) -> &Option<String> {
         &self.policy_arn
     }
     /// The type of entity (user or role) that used the policy to access the service to which the inline policy is attached.
+    #[inline]
     pub fn entity_type(mut self, input: impl Into<crate::types::PolicyOwnerEntityType>) -> Self {
         self.entity_type = Some(input.into());
         self
     }
     /// Sets or clears the `EntityType` member.
+    #[inline]
     pub fn set_entity_type(mut self, input: Option<crate::types::PolicyOwnerEntityType>) -> Self {
         self.entity_type = input;
         self
     }
     /// The `EntityType` member as currently set.
+    #[inline]
     pub fn get_entity_type(&self) -> &Option<crate::types::PolicyOwnerEntityType> {
         &self.entity_type
     }
     /// The name of the entity (user or role) to which the inline policy is attached.
+    #[inline]
     pub fn entity_name(mut self, input: impl Into<String>) -> Self {
         self.entity_name = Some(input.into());
         self
     }
     /// Sets or clears the `EntityName` member.
+    #[inline]
     pub fn set_entity_name(mut self, input: Option<String>) -> Self {
         self.entity_name = input;
         self
     }
     /// The `EntityName` member as currently set.
+    #[inline]
     pub fn get_entity_name(&self) -> &Option<String> {
         &self.entity_name
     }
@@ -144,6 +165,7 @@ impl PolicyGrantingServiceAccessBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PolicyGrantingServiceAccess, ::awsrt::error::BuildError> {
         Ok(PolicyGrantingServiceAccess {
             policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -160,6 +182,7 @@ impl PolicyGrantingServiceAccessBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_policy_granting_service_access(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PolicyGrantingServiceAccess, ::awsrt::xml::XmlError> {

@@ -22,14 +22,17 @@ pub struct PolicyGroup {
 }
 impl PolicyGroup {
     /// The name (friendly name, not ARN) identifying the group.
+    #[inline]
     pub fn group_name(&self) -> Option<&str> {
         self.group_name.as_deref()
     }
     /// The stable and unique string identifying the group.
+    #[inline]
     pub fn group_id(&self) -> Option<&str> {
         self.group_id.as_deref()
     }
     /// Creates a new builder for [`PolicyGroup`].
+    #[inline]
     pub fn builder() -> PolicyGroupBuilder {
         <PolicyGroupBuilder as ::std::default::Default>::default()
     }
@@ -43,34 +46,41 @@ pub struct PolicyGroupBuilder {
 }
 impl PolicyGroupBuilder {
     /// The name (friendly name, not ARN) identifying the group.
+    #[inline]
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
     /// Sets or clears the `GroupName` member.
+    #[inline]
     pub fn set_group_name(mut self, input: Option<String>) -> Self {
         self.group_name = input;
         self
     }
     /// The `GroupName` member as currently set.
+    #[inline]
     pub fn get_group_name(&self) -> &Option<String> {
         &self.group_name
     }
     /// The stable and unique string identifying the group.
+    #[inline]
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
     /// Sets or clears the `GroupId` member.
+    #[inline]
     pub fn set_group_id(mut self, input: Option<String>) -> Self {
         self.group_id = input;
         self
     }
     /// The `GroupId` member as currently set.
+    #[inline]
     pub fn get_group_id(&self) -> &Option<String> {
         &self.group_id
     }
     /// Builds the [`PolicyGroup`].
+    #[inline]
     pub fn build(self) -> PolicyGroup {
         PolicyGroup {
             group_name: self.group_name,
@@ -78,6 +88,7 @@ impl PolicyGroupBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_policy_group(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PolicyGroup, ::awsrt::xml::XmlError> {

@@ -22,6 +22,7 @@ pub enum PolicyOwnerEntityType {
 }
 impl PolicyOwnerEntityType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "USER",
@@ -36,6 +37,7 @@ impl PolicyOwnerEntityType {
     }
 }
 impl ::std::convert::From<&str> for PolicyOwnerEntityType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "USER" => Self::User,

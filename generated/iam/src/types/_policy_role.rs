@@ -22,14 +22,17 @@ pub struct PolicyRole {
 }
 impl PolicyRole {
     /// The name (friendly name, not ARN) identifying the role.
+    #[inline]
     pub fn role_name(&self) -> Option<&str> {
         self.role_name.as_deref()
     }
     /// The stable and unique string identifying the role.
+    #[inline]
     pub fn role_id(&self) -> Option<&str> {
         self.role_id.as_deref()
     }
     /// Creates a new builder for [`PolicyRole`].
+    #[inline]
     pub fn builder() -> PolicyRoleBuilder {
         <PolicyRoleBuilder as ::std::default::Default>::default()
     }
@@ -43,34 +46,41 @@ pub struct PolicyRoleBuilder {
 }
 impl PolicyRoleBuilder {
     /// The name (friendly name, not ARN) identifying the role.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The stable and unique string identifying the role.
+    #[inline]
     pub fn role_id(mut self, input: impl Into<String>) -> Self {
         self.role_id = Some(input.into());
         self
     }
     /// Sets or clears the `RoleId` member.
+    #[inline]
     pub fn set_role_id(mut self, input: Option<String>) -> Self {
         self.role_id = input;
         self
     }
     /// The `RoleId` member as currently set.
+    #[inline]
     pub fn get_role_id(&self) -> &Option<String> {
         &self.role_id
     }
     /// Builds the [`PolicyRole`].
+    #[inline]
     pub fn build(self) -> PolicyRole {
         PolicyRole {
             role_name: self.role_name,
@@ -78,6 +88,7 @@ impl PolicyRoleBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_policy_role(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PolicyRole, ::awsrt::xml::XmlError> {

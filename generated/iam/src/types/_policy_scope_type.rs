@@ -22,6 +22,7 @@ pub enum PolicyScopeType {
 }
 impl PolicyScopeType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "All",
@@ -36,6 +37,7 @@ impl PolicyScopeType {
     }
 }
 impl ::std::convert::From<&str> for PolicyScopeType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "All" => Self::All,

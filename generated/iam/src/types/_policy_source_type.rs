@@ -30,6 +30,7 @@ pub enum PolicySourceType {
 }
 impl PolicySourceType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -48,6 +49,7 @@ impl PolicySourceType {
     }
 }
 impl ::std::convert::From<&str> for PolicySourceType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "user" => Self::User,

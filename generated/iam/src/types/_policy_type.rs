@@ -20,6 +20,7 @@ pub enum PolicyType {
 }
 impl PolicyType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inline => "INLINE",
@@ -33,6 +34,7 @@ impl PolicyType {
     }
 }
 impl ::std::convert::From<&str> for PolicyType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "INLINE" => Self::Inline,

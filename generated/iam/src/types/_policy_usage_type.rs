@@ -22,6 +22,7 @@ pub enum PolicyUsageType {
 }
 impl PolicyUsageType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PermissionsPolicy => "PermissionsPolicy",
@@ -35,6 +36,7 @@ impl PolicyUsageType {
     }
 }
 impl ::std::convert::From<&str> for PolicyUsageType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "PermissionsPolicy" => Self::PermissionsPolicy,

@@ -22,14 +22,17 @@ pub struct PolicyUser {
 }
 impl PolicyUser {
     /// The name (friendly name, not ARN) identifying the user.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The stable and unique string identifying the user.
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
     /// Creates a new builder for [`PolicyUser`].
+    #[inline]
     pub fn builder() -> PolicyUserBuilder {
         <PolicyUserBuilder as ::std::default::Default>::default()
     }
@@ -43,34 +46,41 @@ pub struct PolicyUserBuilder {
 }
 impl PolicyUserBuilder {
     /// The name (friendly name, not ARN) identifying the user.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The stable and unique string identifying the user.
+    #[inline]
     pub fn user_id(mut self, input: impl Into<String>) -> Self {
         self.user_id = Some(input.into());
         self
     }
     /// Sets or clears the `UserId` member.
+    #[inline]
     pub fn set_user_id(mut self, input: Option<String>) -> Self {
         self.user_id = input;
         self
     }
     /// The `UserId` member as currently set.
+    #[inline]
     pub fn get_user_id(&self) -> &Option<String> {
         &self.user_id
     }
     /// Builds the [`PolicyUser`].
+    #[inline]
     pub fn build(self) -> PolicyUser {
         PolicyUser {
             user_name: self.user_name,
@@ -78,6 +88,7 @@ impl PolicyUserBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_policy_user(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PolicyUser, ::awsrt::xml::XmlError> {

@@ -32,22 +32,27 @@ pub struct PolicyVersion {
 }
 impl PolicyVersion {
     /// The policy document.
+    #[inline]
     pub fn document(&self) -> Option<&str> {
         self.document.as_deref()
     }
     /// The identifier for the policy version.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Specifies whether the policy version is set as the policy's default version.
+    #[inline]
     pub fn is_default_version(&self) -> bool {
         self.is_default_version
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the policy version was created.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// Creates a new builder for [`PolicyVersion`].
+    #[inline]
     pub fn builder() -> PolicyVersionBuilder {
         <PolicyVersionBuilder as ::std::default::Default>::default()
     }
@@ -63,62 +68,75 @@ pub struct PolicyVersionBuilder {
 }
 impl PolicyVersionBuilder {
     /// The policy document.
+    #[inline]
     pub fn document(mut self, input: impl Into<String>) -> Self {
         self.document = Some(input.into());
         self
     }
     /// Sets or clears the `Document` member.
+    #[inline]
     pub fn set_document(mut self, input: Option<String>) -> Self {
         self.document = input;
         self
     }
     /// The `Document` member as currently set.
+    #[inline]
     pub fn get_document(&self) -> &Option<String> {
         &self.document
     }
     /// The identifier for the policy version.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Specifies whether the policy version is set as the policy's default version.
+    #[inline]
     pub fn is_default_version(mut self, input: bool) -> Self {
         self.is_default_version = Some(input);
         self
     }
     /// Sets or clears the `IsDefaultVersion` member.
+    #[inline]
     pub fn set_is_default_version(mut self, input: Option<bool>) -> Self {
         self.is_default_version = input;
         self
     }
     /// The `IsDefaultVersion` member as currently set.
+    #[inline]
     pub fn get_is_default_version(&self) -> &Option<bool> {
         &self.is_default_version
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the policy version was created.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// Builds the [`PolicyVersion`].
+    #[inline]
     pub fn build(self) -> PolicyVersion {
         PolicyVersion {
             document: self.document,
@@ -128,6 +146,7 @@ impl PolicyVersionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_policy_version(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PolicyVersion, ::awsrt::xml::XmlError> {

@@ -20,14 +20,17 @@ pub struct Position {
 }
 impl Position {
     /// The line containing the specified position in the document.
+    #[inline]
     pub fn line(&self) -> i32 {
         self.line
     }
     /// The column in the line containing the specified position in the document.
+    #[inline]
     pub fn column(&self) -> i32 {
         self.column
     }
     /// Creates a new builder for [`Position`].
+    #[inline]
     pub fn builder() -> PositionBuilder {
         <PositionBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct PositionBuilder {
 }
 impl PositionBuilder {
     /// The line containing the specified position in the document.
+    #[inline]
     pub fn line(mut self, input: i32) -> Self {
         self.line = Some(input);
         self
     }
     /// Sets or clears the `Line` member.
+    #[inline]
     pub fn set_line(mut self, input: Option<i32>) -> Self {
         self.line = input;
         self
     }
     /// The `Line` member as currently set.
+    #[inline]
     pub fn get_line(&self) -> &Option<i32> {
         &self.line
     }
     /// The column in the line containing the specified position in the document.
+    #[inline]
     pub fn column(mut self, input: i32) -> Self {
         self.column = Some(input);
         self
     }
     /// Sets or clears the `Column` member.
+    #[inline]
     pub fn set_column(mut self, input: Option<i32>) -> Self {
         self.column = input;
         self
     }
     /// The `Column` member as currently set.
+    #[inline]
     pub fn get_column(&self) -> &Option<i32> {
         &self.column
     }
     /// Builds the [`Position`].
+    #[inline]
     pub fn build(self) -> Position {
         Position {
             line: self.line.unwrap_or(0),
@@ -76,6 +86,7 @@ impl PositionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_position(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Position, ::awsrt::xml::XmlError> {

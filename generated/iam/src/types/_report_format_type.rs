@@ -18,6 +18,7 @@ pub enum ReportFormatType {
 }
 impl ReportFormatType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TextCsv => "text/csv",
@@ -30,6 +31,7 @@ impl ReportFormatType {
     }
 }
 impl ::std::convert::From<&str> for ReportFormatType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "text/csv" => Self::TextCsv,

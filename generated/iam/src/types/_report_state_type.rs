@@ -22,6 +22,7 @@ pub enum ReportStateType {
 }
 impl ReportStateType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Started => "STARTED",
@@ -36,6 +37,7 @@ impl ReportStateType {
     }
 }
 impl ::std::convert::From<&str> for ReportStateType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "STARTED" => Self::Started,

@@ -28,34 +28,41 @@ pub struct ResourceSpecificResult {
 }
 impl ResourceSpecificResult {
     /// The name of the simulated resource, in Amazon Resource Name (ARN) format.
+    #[inline]
     pub fn eval_resource_name(&self) -> &str {
         &self.eval_resource_name
     }
     /// The result of the simulation of the simulated API operation on the resource specified in `EvalResourceName`.
+    #[inline]
     pub fn eval_resource_decision(&self) -> &crate::types::PolicyEvaluationDecisionType {
         &self.eval_resource_decision
     }
     /// A list of the statements in the input policies that determine the result for this part of the simulation.
+    #[inline]
     pub fn matched_statements(&self) -> &[crate::types::Statement] {
         self.matched_statements.as_deref().unwrap_or_default()
     }
     /// A list of context keys that are required by the included input policies but that were not provided by one of the input parameters.
+    #[inline]
     pub fn missing_context_values(&self) -> &[String] {
         self.missing_context_values.as_deref().unwrap_or_default()
     }
     /// Additional details about the results of the evaluation decision on a single resource.
+    #[inline]
     pub fn eval_decision_details(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> {
         self.eval_decision_details.as_ref()
     }
     /// Contains information about the effect that a permissions boundary has on a policy simulation when that boundary is applied to an IAM entity.
+    #[inline]
     pub fn permissions_boundary_decision_detail(
         &self,
     ) -> Option<&crate::types::PermissionsBoundaryDecisionDetail> {
         self.permissions_boundary_decision_detail.as_ref()
     }
     /// Creates a new builder for [`ResourceSpecificResult`].
+    #[inline]
     pub fn builder() -> ResourceSpecificResultBuilder {
         <ResourceSpecificResultBuilder as ::std::default::Default>::default()
     }
@@ -74,21 +81,25 @@ pub struct ResourceSpecificResultBuilder {
 impl ResourceSpecificResultBuilder {
     /// The name of the simulated resource, in Amazon Resource Name (ARN) format.
     /// This member is required.
+    #[inline]
     pub fn eval_resource_name(mut self, input: impl Into<String>) -> Self {
         self.eval_resource_name = Some(input.into());
         self
     }
     /// Sets or clears the `EvalResourceName` member.
+    #[inline]
     pub fn set_eval_resource_name(mut self, input: Option<String>) -> Self {
         self.eval_resource_name = input;
         self
     }
     /// The `EvalResourceName` member as currently set.
+    #[inline]
     pub fn get_eval_resource_name(&self) -> &Option<String> {
         &self.eval_resource_name
     }
     /// The result of the simulation of the simulated API operation on the resource specified in `EvalResourceName`.
     /// This member is required.
+    #[inline]
     pub fn eval_resource_decision(
         mut self,
         input: impl Into<crate::types::PolicyEvaluationDecisionType>,
@@ -97,6 +108,7 @@ impl ResourceSpecificResultBuilder {
         self
     }
     /// Sets or clears the `EvalResourceDecision` member.
+    #[inline]
     pub fn set_eval_resource_decision(
         mut self,
         input: Option<crate::types::PolicyEvaluationDecisionType>,
@@ -105,6 +117,7 @@ impl ResourceSpecificResultBuilder {
         self
     }
     /// The `EvalResourceDecision` member as currently set.
+    #[inline]
     pub fn get_eval_resource_decision(
         &self,
     ) -> &Option<crate::types::PolicyEvaluationDecisionType> {
@@ -112,36 +125,43 @@ impl ResourceSpecificResultBuilder {
     }
     /// Appends an item to the `MatchedStatements` list.
     /// A list of the statements in the input policies that determine the result for this part of the simulation.
+    #[inline]
     pub fn matched_statements(mut self, input: crate::types::Statement) -> Self {
         self.matched_statements.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `MatchedStatements` member.
+    #[inline]
     pub fn set_matched_statements(mut self, input: Option<Vec<crate::types::Statement>>) -> Self {
         self.matched_statements = input;
         self
     }
     /// The `MatchedStatements` member as currently set.
+    #[inline]
     pub fn get_matched_statements(&self) -> &Option<Vec<crate::types::Statement>> {
         &self.matched_statements
     }
     /// Appends an item to the `MissingContextValues` list.
     /// A list of context keys that are required by the included input policies but that were not provided by one of the input parameters.
+    #[inline]
     pub fn missing_context_values(mut self, input: impl Into<String>) -> Self {
         self.missing_context_values.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `MissingContextValues` member.
+    #[inline]
     pub fn set_missing_context_values(mut self, input: Option<Vec<String>>) -> Self {
         self.missing_context_values = input;
         self
     }
     /// The `MissingContextValues` member as currently set.
+    #[inline]
     pub fn get_missing_context_values(&self) -> &Option<Vec<String>> {
         &self.missing_context_values
     }
     /// Inserts an entry into the `EvalDecisionDetails` map.
     /// Additional details about the results of the evaluation decision on a single resource.
+    #[inline]
     pub fn eval_decision_details(
         mut self,
         key: impl Into<String>,
@@ -152,6 +172,7 @@ impl ResourceSpecificResultBuilder {
         self
     }
     /// Sets or clears the `EvalDecisionDetails` member.
+    #[inline]
     pub fn set_eval_decision_details(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
@@ -160,12 +181,14 @@ impl ResourceSpecificResultBuilder {
         self
     }
     /// The `EvalDecisionDetails` member as currently set.
+    #[inline]
     pub fn get_eval_decision_details(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> {
         &self.eval_decision_details
     }
     /// Contains information about the effect that a permissions boundary has on a policy simulation when that boundary is applied to an IAM entity.
+    #[inline]
     pub fn permissions_boundary_decision_detail(
         mut self,
         input: crate::types::PermissionsBoundaryDecisionDetail,
@@ -174,6 +197,7 @@ impl ResourceSpecificResultBuilder {
         self
     }
     /// Sets or clears the `PermissionsBoundaryDecisionDetail` member.
+    #[inline]
     pub fn set_permissions_boundary_decision_detail(
         mut self,
         input: Option<crate::types::PermissionsBoundaryDecisionDetail>,
@@ -182,6 +206,7 @@ impl ResourceSpecificResultBuilder {
         self
     }
     /// The `PermissionsBoundaryDecisionDetail` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary_decision_detail(
         &self,
     ) -> &Option<crate::types::PermissionsBoundaryDecisionDetail> {
@@ -192,6 +217,7 @@ impl ResourceSpecificResultBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ResourceSpecificResult, ::awsrt::error::BuildError> {
         Ok(ResourceSpecificResult {
             eval_resource_name: self.eval_resource_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -209,6 +235,7 @@ impl ResourceSpecificResultBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_resource_specific_result(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ResourceSpecificResult, ::awsrt::xml::XmlError> {

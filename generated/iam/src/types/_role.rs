@@ -38,50 +38,62 @@ pub struct Role {
 }
 impl Role {
     /// The path to the role.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// The friendly name that identifies the role.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The stable and unique string identifying the role.
+    #[inline]
     pub fn role_id(&self) -> &str {
         &self.role_id
     }
     /// The Amazon Resource Name (ARN) specifying the role.
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the role was created.
+    #[inline]
     pub fn create_date(&self) -> ::awsrt::types::DateTime {
         self.create_date
     }
     /// The policy that grants an entity permission to assume the role.
+    #[inline]
     pub fn assume_role_policy_document(&self) -> Option<&str> {
         self.assume_role_policy_document.as_deref()
     }
     /// A description of the role that you provide.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The maximum session duration (in seconds) for the specified role.
+    #[inline]
     pub fn max_session_duration(&self) -> Option<i32> {
         self.max_session_duration
     }
     /// The ARN of the policy used to set the permissions boundary for the role.
+    #[inline]
     pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// A list of tags that are attached to the role.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Contains information about the last time that an IAM role was used.
+    #[inline]
     pub fn role_last_used(&self) -> Option<&crate::types::RoleLastUsed> {
         self.role_last_used.as_ref()
     }
     /// Creates a new builder for [`Role`].
+    #[inline]
     pub fn builder() -> RoleBuilder {
         <RoleBuilder as ::std::default::Default>::default()
     }
@@ -105,122 +117,147 @@ pub struct RoleBuilder {
 impl RoleBuilder {
     /// The path to the role.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The friendly name that identifies the role.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The stable and unique string identifying the role.
     /// This member is required.
+    #[inline]
     pub fn role_id(mut self, input: impl Into<String>) -> Self {
         self.role_id = Some(input.into());
         self
     }
     /// Sets or clears the `RoleId` member.
+    #[inline]
     pub fn set_role_id(mut self, input: Option<String>) -> Self {
         self.role_id = input;
         self
     }
     /// The `RoleId` member as currently set.
+    #[inline]
     pub fn get_role_id(&self) -> &Option<String> {
         &self.role_id
     }
     /// The Amazon Resource Name (ARN) specifying the role.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the role was created.
     /// This member is required.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// The policy that grants an entity permission to assume the role.
+    #[inline]
     pub fn assume_role_policy_document(mut self, input: impl Into<String>) -> Self {
         self.assume_role_policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `AssumeRolePolicyDocument` member.
+    #[inline]
     pub fn set_assume_role_policy_document(mut self, input: Option<String>) -> Self {
         self.assume_role_policy_document = input;
         self
     }
     /// The `AssumeRolePolicyDocument` member as currently set.
+    #[inline]
     pub fn get_assume_role_policy_document(&self) -> &Option<String> {
         &self.assume_role_policy_document
     }
     /// A description of the role that you provide.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The maximum session duration (in seconds) for the specified role.
+    #[inline]
     pub fn max_session_duration(mut self, input: i32) -> Self {
         self.max_session_duration = Some(input);
         self
     }
     /// Sets or clears the `MaxSessionDuration` member.
+    #[inline]
     pub fn set_max_session_duration(mut self, input: Option<i32>) -> Self {
         self.max_session_duration = input;
         self
     }
     /// The `MaxSessionDuration` member as currently set.
+    #[inline]
     pub fn get_max_session_duration(&self) -> &Option<i32> {
         &self.max_session_duration
     }
     /// The ARN of the policy used to set the permissions boundary for the role.
+    #[inline]
     pub fn permissions_boundary(
         mut self,
         input: crate::types::AttachedPermissionsBoundary,
@@ -229,6 +266,7 @@ impl RoleBuilder {
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(
         mut self,
         input: Option<crate::types::AttachedPermissionsBoundary>,
@@ -237,35 +275,42 @@ impl RoleBuilder {
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are attached to the role.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Contains information about the last time that an IAM role was used.
+    #[inline]
     pub fn role_last_used(mut self, input: crate::types::RoleLastUsed) -> Self {
         self.role_last_used = Some(input);
         self
     }
     /// Sets or clears the `RoleLastUsed` member.
+    #[inline]
     pub fn set_role_last_used(mut self, input: Option<crate::types::RoleLastUsed>) -> Self {
         self.role_last_used = input;
         self
     }
     /// The `RoleLastUsed` member as currently set.
+    #[inline]
     pub fn get_role_last_used(&self) -> &Option<crate::types::RoleLastUsed> {
         &self.role_last_used
     }
@@ -274,6 +319,7 @@ impl RoleBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Role, ::awsrt::error::BuildError> {
         Ok(Role {
             path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -305,6 +351,7 @@ impl RoleBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_role(n: ::awsrt::xml::Node<'_, '_>) -> Result<Role, ::awsrt::xml::XmlError> {
     let mut f_path: Option<String> = None;
     let mut f_role_name: Option<String> = None;

@@ -44,54 +44,67 @@ pub struct RoleDetail {
 }
 impl RoleDetail {
     /// The path to the role.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The friendly name that identifies the role.
+    #[inline]
     pub fn role_name(&self) -> Option<&str> {
         self.role_name.as_deref()
     }
     /// The stable and unique string identifying the role.
+    #[inline]
     pub fn role_id(&self) -> Option<&str> {
         self.role_id.as_deref()
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the role was created.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// The trust policy that grants permission to assume the role.
+    #[inline]
     pub fn assume_role_policy_document(&self) -> Option<&str> {
         self.assume_role_policy_document.as_deref()
     }
     /// A list of instance profiles that contain this role.
+    #[inline]
     pub fn instance_profile_list(&self) -> &[crate::types::InstanceProfile] {
         self.instance_profile_list.as_deref().unwrap_or_default()
     }
     /// A list of inline policies embedded in the role.
+    #[inline]
     pub fn role_policy_list(&self) -> &[crate::types::PolicyDetail] {
         self.role_policy_list.as_deref().unwrap_or_default()
     }
     /// A list of managed policies attached to the role.
+    #[inline]
     pub fn attached_managed_policies(&self) -> &[crate::types::AttachedPolicy] {
         self.attached_managed_policies.as_deref().unwrap_or_default()
     }
     /// The ARN of the policy used to set the permissions boundary for the role.
+    #[inline]
     pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// A list of tags that are attached to the role.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Contains information about the last time that an IAM role was used.
+    #[inline]
     pub fn role_last_used(&self) -> Option<&crate::types::RoleLastUsed> {
         self.role_last_used.as_ref()
     }
     /// Creates a new builder for [`RoleDetail`].
+    #[inline]
     pub fn builder() -> RoleDetailBuilder {
         <RoleDetailBuilder as ::std::default::Default>::default()
     }
@@ -115,96 +128,116 @@ pub struct RoleDetailBuilder {
 }
 impl RoleDetailBuilder {
     /// The path to the role.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The friendly name that identifies the role.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `RoleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The stable and unique string identifying the role.
+    #[inline]
     pub fn role_id(mut self, input: impl Into<String>) -> Self {
         self.role_id = Some(input.into());
         self
     }
     /// Sets or clears the `RoleId` member.
+    #[inline]
     pub fn set_role_id(mut self, input: Option<String>) -> Self {
         self.role_id = input;
         self
     }
     /// The `RoleId` member as currently set.
+    #[inline]
     pub fn get_role_id(&self) -> &Option<String> {
         &self.role_id
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the role was created.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// The trust policy that grants permission to assume the role.
+    #[inline]
     pub fn assume_role_policy_document(mut self, input: impl Into<String>) -> Self {
         self.assume_role_policy_document = Some(input.into());
         self
     }
     /// Sets or clears the `AssumeRolePolicyDocument` member.
+    #[inline]
     pub fn set_assume_role_policy_document(mut self, input: Option<String>) -> Self {
         self.assume_role_policy_document = input;
         self
     }
     /// The `AssumeRolePolicyDocument` member as currently set.
+    #[inline]
     pub fn get_assume_role_policy_document(&self) -> &Option<String> {
         &self.assume_role_policy_document
     }
     /// Appends an item to the `InstanceProfileList` list.
     /// A list of instance profiles that contain this role.
+    #[inline]
     pub fn instance_profile_list(mut self, input: crate::types::InstanceProfile) -> Self {
         self.instance_profile_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `InstanceProfileList` member.
+    #[inline]
     pub fn set_instance_profile_list(
         mut self,
         input: Option<Vec<crate::types::InstanceProfile>>,
@@ -213,31 +246,37 @@ impl RoleDetailBuilder {
         self
     }
     /// The `InstanceProfileList` member as currently set.
+    #[inline]
     pub fn get_instance_profile_list(&self) -> &Option<Vec<crate::types::InstanceProfile>> {
         &self.instance_profile_list
     }
     /// Appends an item to the `RolePolicyList` list.
     /// A list of inline policies embedded in the role.
+    #[inline]
     pub fn role_policy_list(mut self, input: crate::types::PolicyDetail) -> Self {
         self.role_policy_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `RolePolicyList` member.
+    #[inline]
     pub fn set_role_policy_list(mut self, input: Option<Vec<crate::types::PolicyDetail>>) -> Self {
         self.role_policy_list = input;
         self
     }
     /// The `RolePolicyList` member as currently set.
+    #[inline]
     pub fn get_role_policy_list(&self) -> &Option<Vec<crate::types::PolicyDetail>> {
         &self.role_policy_list
     }
     /// Appends an item to the `AttachedManagedPolicies` list.
     /// A list of managed policies attached to the role.
+    #[inline]
     pub fn attached_managed_policies(mut self, input: crate::types::AttachedPolicy) -> Self {
         self.attached_managed_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttachedManagedPolicies` member.
+    #[inline]
     pub fn set_attached_managed_policies(
         mut self,
         input: Option<Vec<crate::types::AttachedPolicy>>,
@@ -246,10 +285,12 @@ impl RoleDetailBuilder {
         self
     }
     /// The `AttachedManagedPolicies` member as currently set.
+    #[inline]
     pub fn get_attached_managed_policies(&self) -> &Option<Vec<crate::types::AttachedPolicy>> {
         &self.attached_managed_policies
     }
     /// The ARN of the policy used to set the permissions boundary for the role.
+    #[inline]
     pub fn permissions_boundary(
         mut self,
         input: crate::types::AttachedPermissionsBoundary,
@@ -258,6 +299,7 @@ impl RoleDetailBuilder {
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(
         mut self,
         input: Option<crate::types::AttachedPermissionsBoundary>,
@@ -266,39 +308,47 @@ impl RoleDetailBuilder {
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are attached to the role.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Contains information about the last time that an IAM role was used.
+    #[inline]
     pub fn role_last_used(mut self, input: crate::types::RoleLastUsed) -> Self {
         self.role_last_used = Some(input);
         self
     }
     /// Sets or clears the `RoleLastUsed` member.
+    #[inline]
     pub fn set_role_last_used(mut self, input: Option<crate::types::RoleLastUsed>) -> Self {
         self.role_last_used = input;
         self
     }
     /// The `RoleLastUsed` member as currently set.
+    #[inline]
     pub fn get_role_last_used(&self) -> &Option<crate::types::RoleLastUsed> {
         &self.role_last_used
     }
     /// Builds the [`RoleDetail`].
+    #[inline]
     pub fn build(self) -> RoleDetail {
         RoleDetail {
             path: self.path,
@@ -316,6 +366,7 @@ impl RoleDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_role_detail(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RoleDetail, ::awsrt::xml::XmlError> {

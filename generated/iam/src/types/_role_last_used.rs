@@ -22,14 +22,17 @@ pub struct RoleLastUsed {
 }
 impl RoleLastUsed {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601) that the role was last used.
+    #[inline]
     pub fn last_used_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_used_date
     }
     /// The name of the Amazon Web Services Region in which the role was last used.
+    #[inline]
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
     }
     /// Creates a new builder for [`RoleLastUsed`].
+    #[inline]
     pub fn builder() -> RoleLastUsedBuilder {
         <RoleLastUsedBuilder as ::std::default::Default>::default()
     }
@@ -43,34 +46,41 @@ pub struct RoleLastUsedBuilder {
 }
 impl RoleLastUsedBuilder {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601) that the role was last used.
+    #[inline]
     pub fn last_used_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_used_date = Some(input);
         self
     }
     /// Sets or clears the `LastUsedDate` member.
+    #[inline]
     pub fn set_last_used_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_used_date = input;
         self
     }
     /// The `LastUsedDate` member as currently set.
+    #[inline]
     pub fn get_last_used_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_used_date
     }
     /// The name of the Amazon Web Services Region in which the role was last used.
+    #[inline]
     pub fn region(mut self, input: impl Into<String>) -> Self {
         self.region = Some(input.into());
         self
     }
     /// Sets or clears the `Region` member.
+    #[inline]
     pub fn set_region(mut self, input: Option<String>) -> Self {
         self.region = input;
         self
     }
     /// The `Region` member as currently set.
+    #[inline]
     pub fn get_region(&self) -> &Option<String> {
         &self.region
     }
     /// Builds the [`RoleLastUsed`].
+    #[inline]
     pub fn build(self) -> RoleLastUsed {
         RoleLastUsed {
             last_used_date: self.last_used_date,
@@ -78,6 +88,7 @@ impl RoleLastUsedBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_role_last_used(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RoleLastUsed, ::awsrt::xml::XmlError> {

@@ -20,14 +20,17 @@ pub struct RoleUsageType {
 }
 impl RoleUsageType {
     /// The name of the Region where the service-linked role is being used.
+    #[inline]
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
     }
     /// The name of the resource that is using the service-linked role.
+    #[inline]
     pub fn resources(&self) -> &[String] {
         self.resources.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`RoleUsageType`].
+    #[inline]
     pub fn builder() -> RoleUsageTypeBuilder {
         <RoleUsageTypeBuilder as ::std::default::Default>::default()
     }
@@ -41,35 +44,42 @@ pub struct RoleUsageTypeBuilder {
 }
 impl RoleUsageTypeBuilder {
     /// The name of the Region where the service-linked role is being used.
+    #[inline]
     pub fn region(mut self, input: impl Into<String>) -> Self {
         self.region = Some(input.into());
         self
     }
     /// Sets or clears the `Region` member.
+    #[inline]
     pub fn set_region(mut self, input: Option<String>) -> Self {
         self.region = input;
         self
     }
     /// The `Region` member as currently set.
+    #[inline]
     pub fn get_region(&self) -> &Option<String> {
         &self.region
     }
     /// Appends an item to the `Resources` list.
     /// The name of the resource that is using the service-linked role.
+    #[inline]
     pub fn resources(mut self, input: impl Into<String>) -> Self {
         self.resources.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `Resources` member.
+    #[inline]
     pub fn set_resources(mut self, input: Option<Vec<String>>) -> Self {
         self.resources = input;
         self
     }
     /// The `Resources` member as currently set.
+    #[inline]
     pub fn get_resources(&self) -> &Option<Vec<String>> {
         &self.resources
     }
     /// Builds the [`RoleUsageType`].
+    #[inline]
     pub fn build(self) -> RoleUsageType {
         RoleUsageType {
             region: self.region,
@@ -77,6 +87,7 @@ impl RoleUsageTypeBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_role_usage_type(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RoleUsageType, ::awsrt::xml::XmlError> {

@@ -20,14 +20,17 @@ pub struct SamlPrivateKey {
 }
 impl SamlPrivateKey {
     /// The unique identifier for the SAML private key.
+    #[inline]
     pub fn key_id(&self) -> Option<&str> {
         self.key_id.as_deref()
     }
     /// The date and time, in [ISO 8601 date-time](http://www.iso.org/iso/iso8601) format, when the private key was uploaded.
+    #[inline]
     pub fn timestamp(&self) -> Option<::awsrt::types::DateTime> {
         self.timestamp
     }
     /// Creates a new builder for [`SamlPrivateKey`].
+    #[inline]
     pub fn builder() -> SamlPrivateKeyBuilder {
         <SamlPrivateKeyBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct SamlPrivateKeyBuilder {
 }
 impl SamlPrivateKeyBuilder {
     /// The unique identifier for the SAML private key.
+    #[inline]
     pub fn key_id(mut self, input: impl Into<String>) -> Self {
         self.key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KeyId` member.
+    #[inline]
     pub fn set_key_id(mut self, input: Option<String>) -> Self {
         self.key_id = input;
         self
     }
     /// The `KeyId` member as currently set.
+    #[inline]
     pub fn get_key_id(&self) -> &Option<String> {
         &self.key_id
     }
     /// The date and time, in [ISO 8601 date-time](http://www.iso.org/iso/iso8601) format, when the private key was uploaded.
+    #[inline]
     pub fn timestamp(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.timestamp = Some(input);
         self
     }
     /// Sets or clears the `Timestamp` member.
+    #[inline]
     pub fn set_timestamp(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.timestamp = input;
         self
     }
     /// The `Timestamp` member as currently set.
+    #[inline]
     pub fn get_timestamp(&self) -> &Option<::awsrt::types::DateTime> {
         &self.timestamp
     }
     /// Builds the [`SamlPrivateKey`].
+    #[inline]
     pub fn build(self) -> SamlPrivateKey {
         SamlPrivateKey {
             key_id: self.key_id,
@@ -76,6 +86,7 @@ impl SamlPrivateKeyBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_saml_private_key(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SamlPrivateKey, ::awsrt::xml::XmlError> {

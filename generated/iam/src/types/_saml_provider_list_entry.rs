@@ -20,18 +20,22 @@ pub struct SamlProviderListEntry {
 }
 impl SamlProviderListEntry {
     /// The Amazon Resource Name (ARN) of the SAML provider.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The expiration date and time for the SAML provider.
+    #[inline]
     pub fn valid_until(&self) -> Option<::awsrt::types::DateTime> {
         self.valid_until
     }
     /// The date and time when the SAML provider was created.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// Creates a new builder for [`SamlProviderListEntry`].
+    #[inline]
     pub fn builder() -> SamlProviderListEntryBuilder {
         <SamlProviderListEntryBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct SamlProviderListEntryBuilder {
 }
 impl SamlProviderListEntryBuilder {
     /// The Amazon Resource Name (ARN) of the SAML provider.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The expiration date and time for the SAML provider.
+    #[inline]
     pub fn valid_until(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.valid_until = Some(input);
         self
     }
     /// Sets or clears the `ValidUntil` member.
+    #[inline]
     pub fn set_valid_until(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.valid_until = input;
         self
     }
     /// The `ValidUntil` member as currently set.
+    #[inline]
     pub fn get_valid_until(&self) -> &Option<::awsrt::types::DateTime> {
         &self.valid_until
     }
     /// The date and time when the SAML provider was created.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// Builds the [`SamlProviderListEntry`].
+    #[inline]
     pub fn build(self) -> SamlProviderListEntry {
         SamlProviderListEntry {
             arn: self.arn,
@@ -96,6 +110,7 @@ impl SamlProviderListEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_saml_provider_list_entry(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SamlProviderListEntry, ::awsrt::xml::XmlError> {

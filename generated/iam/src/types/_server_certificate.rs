@@ -24,22 +24,27 @@ pub struct ServerCertificate {
 }
 impl ServerCertificate {
     /// The meta information of the server certificate, such as its name, path, ID, and ARN.
+    #[inline]
     pub fn server_certificate_metadata(&self) -> &crate::types::ServerCertificateMetadata {
         &self.server_certificate_metadata
     }
     /// The contents of the public key certificate.
+    #[inline]
     pub fn certificate_body(&self) -> &str {
         &self.certificate_body
     }
     /// The contents of the public key certificate chain.
+    #[inline]
     pub fn certificate_chain(&self) -> Option<&str> {
         self.certificate_chain.as_deref()
     }
     /// A list of tags that are attached to the server certificate.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ServerCertificate`].
+    #[inline]
     pub fn builder() -> ServerCertificateBuilder {
         <ServerCertificateBuilder as ::std::default::Default>::default()
     }
@@ -56,6 +61,7 @@ pub struct ServerCertificateBuilder {
 impl ServerCertificateBuilder {
     /// The meta information of the server certificate, such as its name, path, ID, and ARN.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_metadata(
         mut self,
         input: crate::types::ServerCertificateMetadata,
@@ -64,6 +70,7 @@ impl ServerCertificateBuilder {
         self
     }
     /// Sets or clears the `ServerCertificateMetadata` member.
+    #[inline]
     pub fn set_server_certificate_metadata(
         mut self,
         input: Option<crate::types::ServerCertificateMetadata>,
@@ -72,6 +79,7 @@ impl ServerCertificateBuilder {
         self
     }
     /// The `ServerCertificateMetadata` member as currently set.
+    #[inline]
     pub fn get_server_certificate_metadata(
         &self,
     ) -> &Option<crate::types::ServerCertificateMetadata> {
@@ -79,45 +87,54 @@ impl ServerCertificateBuilder {
     }
     /// The contents of the public key certificate.
     /// This member is required.
+    #[inline]
     pub fn certificate_body(mut self, input: impl Into<String>) -> Self {
         self.certificate_body = Some(input.into());
         self
     }
     /// Sets or clears the `CertificateBody` member.
+    #[inline]
     pub fn set_certificate_body(mut self, input: Option<String>) -> Self {
         self.certificate_body = input;
         self
     }
     /// The `CertificateBody` member as currently set.
+    #[inline]
     pub fn get_certificate_body(&self) -> &Option<String> {
         &self.certificate_body
     }
     /// The contents of the public key certificate chain.
+    #[inline]
     pub fn certificate_chain(mut self, input: impl Into<String>) -> Self {
         self.certificate_chain = Some(input.into());
         self
     }
     /// Sets or clears the `CertificateChain` member.
+    #[inline]
     pub fn set_certificate_chain(mut self, input: Option<String>) -> Self {
         self.certificate_chain = input;
         self
     }
     /// The `CertificateChain` member as currently set.
+    #[inline]
     pub fn get_certificate_chain(&self) -> &Option<String> {
         &self.certificate_chain
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are attached to the server certificate.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -126,6 +143,7 @@ impl ServerCertificateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ServerCertificate, ::awsrt::error::BuildError> {
         Ok(ServerCertificate {
             server_certificate_metadata: self.server_certificate_metadata.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -141,6 +159,7 @@ impl ServerCertificateBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_server_certificate(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServerCertificate, ::awsrt::xml::XmlError> {

@@ -28,30 +28,37 @@ pub struct ServerCertificateMetadata {
 }
 impl ServerCertificateMetadata {
     /// The path to the server certificate.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// The name that identifies the server certificate.
+    #[inline]
     pub fn server_certificate_name(&self) -> &str {
         &self.server_certificate_name
     }
     /// The stable and unique string identifying the server certificate.
+    #[inline]
     pub fn server_certificate_id(&self) -> &str {
         &self.server_certificate_id
     }
     /// The Amazon Resource Name (ARN) specifying the server certificate.
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// The date when the server certificate was uploaded.
+    #[inline]
     pub fn upload_date(&self) -> Option<::awsrt::types::DateTime> {
         self.upload_date
     }
     /// The date on which the certificate is set to expire.
+    #[inline]
     pub fn expiration(&self) -> Option<::awsrt::types::DateTime> {
         self.expiration
     }
     /// Creates a new builder for [`ServerCertificateMetadata`].
+    #[inline]
     pub fn builder() -> ServerCertificateMetadataBuilder {
         <ServerCertificateMetadataBuilder as ::std::default::Default>::default()
     }
@@ -70,89 +77,107 @@ pub struct ServerCertificateMetadataBuilder {
 impl ServerCertificateMetadataBuilder {
     /// The path to the server certificate.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The name that identifies the server certificate.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_name(mut self, input: impl Into<String>) -> Self {
         self.server_certificate_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServerCertificateName` member.
+    #[inline]
     pub fn set_server_certificate_name(mut self, input: Option<String>) -> Self {
         self.server_certificate_name = input;
         self
     }
     /// The `ServerCertificateName` member as currently set.
+    #[inline]
     pub fn get_server_certificate_name(&self) -> &Option<String> {
         &self.server_certificate_name
     }
     /// The stable and unique string identifying the server certificate.
     /// This member is required.
+    #[inline]
     pub fn server_certificate_id(mut self, input: impl Into<String>) -> Self {
         self.server_certificate_id = Some(input.into());
         self
     }
     /// Sets or clears the `ServerCertificateId` member.
+    #[inline]
     pub fn set_server_certificate_id(mut self, input: Option<String>) -> Self {
         self.server_certificate_id = input;
         self
     }
     /// The `ServerCertificateId` member as currently set.
+    #[inline]
     pub fn get_server_certificate_id(&self) -> &Option<String> {
         &self.server_certificate_id
     }
     /// The Amazon Resource Name (ARN) specifying the server certificate.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The date when the server certificate was uploaded.
+    #[inline]
     pub fn upload_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.upload_date = Some(input);
         self
     }
     /// Sets or clears the `UploadDate` member.
+    #[inline]
     pub fn set_upload_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.upload_date = input;
         self
     }
     /// The `UploadDate` member as currently set.
+    #[inline]
     pub fn get_upload_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.upload_date
     }
     /// The date on which the certificate is set to expire.
+    #[inline]
     pub fn expiration(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expiration = Some(input);
         self
     }
     /// Sets or clears the `Expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expiration = input;
         self
     }
     /// The `Expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expiration
     }
@@ -161,6 +186,7 @@ impl ServerCertificateMetadataBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ServerCertificateMetadata, ::awsrt::error::BuildError> {
         Ok(ServerCertificateMetadata {
             path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -184,6 +210,7 @@ impl ServerCertificateMetadataBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_server_certificate_metadata(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServerCertificateMetadata, ::awsrt::xml::XmlError> {

@@ -42,34 +42,42 @@ pub struct ServiceLastAccessed {
 }
 impl ServiceLastAccessed {
     /// The name of the service in which access was attempted.
+    #[inline]
     pub fn service_name(&self) -> &str {
         &self.service_name
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when an authenticated entity most recently attempted to access the service.
+    #[inline]
     pub fn last_authenticated(&self) -> Option<::awsrt::types::DateTime> {
         self.last_authenticated
     }
     /// The namespace of the service in which access was attempted.
+    #[inline]
     pub fn service_namespace(&self) -> &str {
         &self.service_namespace
     }
     /// The ARN of the authenticated entity (user or role) that last attempted to access the service.
+    #[inline]
     pub fn last_authenticated_entity(&self) -> Option<&str> {
         self.last_authenticated_entity.as_deref()
     }
     /// The Region from which the authenticated entity (user or role) last attempted to access the service.
+    #[inline]
     pub fn last_authenticated_region(&self) -> Option<&str> {
         self.last_authenticated_region.as_deref()
     }
     /// The total number of authenticated principals (root user, IAM users, or IAM roles) that have attempted to access the service.
+    #[inline]
     pub fn total_authenticated_entities(&self) -> Option<i32> {
         self.total_authenticated_entities
     }
     /// An object that contains details about the most recent attempt to access a tracked action within the service.
+    #[inline]
     pub fn tracked_actions_last_accessed(&self) -> &[crate::types::TrackedActionLastAccessed] {
         self.tracked_actions_last_accessed.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ServiceLastAccessed`].
+    #[inline]
     pub fn builder() -> ServiceLastAccessedBuilder {
         <ServiceLastAccessedBuilder as ::std::default::Default>::default()
     }
@@ -89,92 +97,111 @@ pub struct ServiceLastAccessedBuilder {
 impl ServiceLastAccessedBuilder {
     /// The name of the service in which access was attempted.
     /// This member is required.
+    #[inline]
     pub fn service_name(mut self, input: impl Into<String>) -> Self {
         self.service_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceName` member.
+    #[inline]
     pub fn set_service_name(mut self, input: Option<String>) -> Self {
         self.service_name = input;
         self
     }
     /// The `ServiceName` member as currently set.
+    #[inline]
     pub fn get_service_name(&self) -> &Option<String> {
         &self.service_name
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when an authenticated entity most recently attempted to access the service.
+    #[inline]
     pub fn last_authenticated(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_authenticated = Some(input);
         self
     }
     /// Sets or clears the `LastAuthenticated` member.
+    #[inline]
     pub fn set_last_authenticated(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_authenticated = input;
         self
     }
     /// The `LastAuthenticated` member as currently set.
+    #[inline]
     pub fn get_last_authenticated(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_authenticated
     }
     /// The namespace of the service in which access was attempted.
     /// This member is required.
+    #[inline]
     pub fn service_namespace(mut self, input: impl Into<String>) -> Self {
         self.service_namespace = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceNamespace` member.
+    #[inline]
     pub fn set_service_namespace(mut self, input: Option<String>) -> Self {
         self.service_namespace = input;
         self
     }
     /// The `ServiceNamespace` member as currently set.
+    #[inline]
     pub fn get_service_namespace(&self) -> &Option<String> {
         &self.service_namespace
     }
     /// The ARN of the authenticated entity (user or role) that last attempted to access the service.
+    #[inline]
     pub fn last_authenticated_entity(mut self, input: impl Into<String>) -> Self {
         self.last_authenticated_entity = Some(input.into());
         self
     }
     /// Sets or clears the `LastAuthenticatedEntity` member.
+    #[inline]
     pub fn set_last_authenticated_entity(mut self, input: Option<String>) -> Self {
         self.last_authenticated_entity = input;
         self
     }
     /// The `LastAuthenticatedEntity` member as currently set.
+    #[inline]
     pub fn get_last_authenticated_entity(&self) -> &Option<String> {
         &self.last_authenticated_entity
     }
     /// The Region from which the authenticated entity (user or role) last attempted to access the service.
+    #[inline]
     pub fn last_authenticated_region(mut self, input: impl Into<String>) -> Self {
         self.last_authenticated_region = Some(input.into());
         self
     }
     /// Sets or clears the `LastAuthenticatedRegion` member.
+    #[inline]
     pub fn set_last_authenticated_region(mut self, input: Option<String>) -> Self {
         self.last_authenticated_region = input;
         self
     }
     /// The `LastAuthenticatedRegion` member as currently set.
+    #[inline]
     pub fn get_last_authenticated_region(&self) -> &Option<String> {
         &self.last_authenticated_region
     }
     /// The total number of authenticated principals (root user, IAM users, or IAM roles) that have attempted to access the service.
+    #[inline]
     pub fn total_authenticated_entities(mut self, input: i32) -> Self {
         self.total_authenticated_entities = Some(input);
         self
     }
     /// Sets or clears the `TotalAuthenticatedEntities` member.
+    #[inline]
     pub fn set_total_authenticated_entities(mut self, input: Option<i32>) -> Self {
         self.total_authenticated_entities = input;
         self
     }
     /// The `TotalAuthenticatedEntities` member as currently set.
+    #[inline]
     pub fn get_total_authenticated_entities(&self) -> &Option<i32> {
         &self.total_authenticated_entities
     }
     /// Appends an item to the `TrackedActionsLastAccessed` list.
     /// An object that contains details about the most recent attempt to access a tracked action within the service.
+    #[inline]
     pub fn tracked_actions_last_accessed(
         mut self,
         input: crate::types::TrackedActionLastAccessed,
@@ -183,6 +210,7 @@ impl ServiceLastAccessedBuilder {
         self
     }
     /// Sets or clears the `TrackedActionsLastAccessed` member.
+    #[inline]
     pub fn set_tracked_actions_last_accessed(
         mut self,
         input: Option<Vec<crate::types::TrackedActionLastAccessed>>,
@@ -191,6 +219,7 @@ impl ServiceLastAccessedBuilder {
         self
     }
     /// The `TrackedActionsLastAccessed` member as currently set.
+    #[inline]
     pub fn get_tracked_actions_last_accessed(
         &self,
     ) -> &Option<Vec<crate::types::TrackedActionLastAccessed>> {
@@ -201,6 +230,7 @@ impl ServiceLastAccessedBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ServiceLastAccessed, ::awsrt::error::BuildError> {
         Ok(ServiceLastAccessed {
             service_name: self.service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -219,6 +249,7 @@ impl ServiceLastAccessedBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_service_last_accessed(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServiceLastAccessed, ::awsrt::xml::XmlError> {

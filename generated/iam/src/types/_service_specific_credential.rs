@@ -39,34 +39,42 @@ fn __serde_secret_service_specific_credential_service_password<T: ::awsrt::serde
 }
 impl ServiceSpecificCredential {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the service-specific credential were created.
+    #[inline]
     pub fn create_date(&self) -> ::awsrt::types::DateTime {
         self.create_date
     }
     /// The name of the service associated with the service-specific credential.
+    #[inline]
     pub fn service_name(&self) -> &str {
         &self.service_name
     }
     /// The generated user name for the service-specific credential.
+    #[inline]
     pub fn service_user_name(&self) -> &str {
         &self.service_user_name
     }
     /// The generated password for the service-specific credential.
+    #[inline]
     pub fn service_password(&self) -> &::awsrt::types::SensitiveString {
         &self.service_password
     }
     /// The unique identifier for the service-specific credential.
+    #[inline]
     pub fn service_specific_credential_id(&self) -> &str {
         &self.service_specific_credential_id
     }
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The status of the service-specific credential.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// Creates a new builder for [`ServiceSpecificCredential`].
+    #[inline]
     pub fn builder() -> ServiceSpecificCredentialBuilder {
         <ServiceSpecificCredentialBuilder as ::std::default::Default>::default()
     }
@@ -99,106 +107,127 @@ impl ::std::fmt::Debug for ServiceSpecificCredentialBuilder {
 impl ServiceSpecificCredentialBuilder {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the service-specific credential were created.
     /// This member is required.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// The name of the service associated with the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_name(mut self, input: impl Into<String>) -> Self {
         self.service_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceName` member.
+    #[inline]
     pub fn set_service_name(mut self, input: Option<String>) -> Self {
         self.service_name = input;
         self
     }
     /// The `ServiceName` member as currently set.
+    #[inline]
     pub fn get_service_name(&self) -> &Option<String> {
         &self.service_name
     }
     /// The generated user name for the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_user_name(mut self, input: impl Into<String>) -> Self {
         self.service_user_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceUserName` member.
+    #[inline]
     pub fn set_service_user_name(mut self, input: Option<String>) -> Self {
         self.service_user_name = input;
         self
     }
     /// The `ServiceUserName` member as currently set.
+    #[inline]
     pub fn get_service_user_name(&self) -> &Option<String> {
         &self.service_user_name
     }
     /// The generated password for the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.service_password = Some(input.into());
         self
     }
     /// Sets or clears the `ServicePassword` member.
+    #[inline]
     pub fn set_service_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.service_password = input;
         self
     }
     /// The `ServicePassword` member as currently set.
+    #[inline]
     pub fn get_service_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.service_password
     }
     /// The unique identifier for the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_specific_credential_id(mut self, input: impl Into<String>) -> Self {
         self.service_specific_credential_id = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceSpecificCredentialId` member.
+    #[inline]
     pub fn set_service_specific_credential_id(mut self, input: Option<String>) -> Self {
         self.service_specific_credential_id = input;
         self
     }
     /// The `ServiceSpecificCredentialId` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential_id(&self) -> &Option<String> {
         &self.service_specific_credential_id
     }
     /// The name of the IAM user associated with the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The status of the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
@@ -207,6 +236,7 @@ impl ServiceSpecificCredentialBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ServiceSpecificCredential, ::awsrt::error::BuildError> {
         Ok(ServiceSpecificCredential {
             create_date: self.create_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -240,6 +270,7 @@ impl ServiceSpecificCredentialBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_service_specific_credential(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServiceSpecificCredential, ::awsrt::xml::XmlError> {

@@ -26,30 +26,37 @@ pub struct ServiceSpecificCredentialMetadata {
 }
 impl ServiceSpecificCredentialMetadata {
     /// The name of the IAM user associated with the service-specific credential.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The status of the service-specific credential.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// The generated user name for the service-specific credential.
+    #[inline]
     pub fn service_user_name(&self) -> &str {
         &self.service_user_name
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the service-specific credential were created.
+    #[inline]
     pub fn create_date(&self) -> ::awsrt::types::DateTime {
         self.create_date
     }
     /// The unique identifier for the service-specific credential.
+    #[inline]
     pub fn service_specific_credential_id(&self) -> &str {
         &self.service_specific_credential_id
     }
     /// The name of the service associated with the service-specific credential.
+    #[inline]
     pub fn service_name(&self) -> &str {
         &self.service_name
     }
     /// Creates a new builder for [`ServiceSpecificCredentialMetadata`].
+    #[inline]
     pub fn builder() -> ServiceSpecificCredentialMetadataBuilder {
         <ServiceSpecificCredentialMetadataBuilder as ::std::default::Default>::default()
     }
@@ -68,91 +75,109 @@ pub struct ServiceSpecificCredentialMetadataBuilder {
 impl ServiceSpecificCredentialMetadataBuilder {
     /// The name of the IAM user associated with the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The status of the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
     /// The generated user name for the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_user_name(mut self, input: impl Into<String>) -> Self {
         self.service_user_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceUserName` member.
+    #[inline]
     pub fn set_service_user_name(mut self, input: Option<String>) -> Self {
         self.service_user_name = input;
         self
     }
     /// The `ServiceUserName` member as currently set.
+    #[inline]
     pub fn get_service_user_name(&self) -> &Option<String> {
         &self.service_user_name
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the service-specific credential were created.
     /// This member is required.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// The unique identifier for the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_specific_credential_id(mut self, input: impl Into<String>) -> Self {
         self.service_specific_credential_id = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceSpecificCredentialId` member.
+    #[inline]
     pub fn set_service_specific_credential_id(mut self, input: Option<String>) -> Self {
         self.service_specific_credential_id = input;
         self
     }
     /// The `ServiceSpecificCredentialId` member as currently set.
+    #[inline]
     pub fn get_service_specific_credential_id(&self) -> &Option<String> {
         &self.service_specific_credential_id
     }
     /// The name of the service associated with the service-specific credential.
     /// This member is required.
+    #[inline]
     pub fn service_name(mut self, input: impl Into<String>) -> Self {
         self.service_name = Some(input.into());
         self
     }
     /// Sets or clears the `ServiceName` member.
+    #[inline]
     pub fn set_service_name(mut self, input: Option<String>) -> Self {
         self.service_name = input;
         self
     }
     /// The `ServiceName` member as currently set.
+    #[inline]
     pub fn get_service_name(&self) -> &Option<String> {
         &self.service_name
     }
@@ -161,6 +186,7 @@ impl ServiceSpecificCredentialMetadataBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ServiceSpecificCredentialMetadata, ::awsrt::error::BuildError> {
         Ok(ServiceSpecificCredentialMetadata {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -190,6 +216,7 @@ impl ServiceSpecificCredentialMetadataBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_service_specific_credential_metadata(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServiceSpecificCredentialMetadata, ::awsrt::xml::XmlError> {

@@ -26,26 +26,32 @@ pub struct SigningCertificate {
 }
 impl SigningCertificate {
     /// The name of the user the signing certificate is associated with.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The ID for the signing certificate.
+    #[inline]
     pub fn certificate_id(&self) -> &str {
         &self.certificate_id
     }
     /// The contents of the signing certificate.
+    #[inline]
     pub fn certificate_body(&self) -> &str {
         &self.certificate_body
     }
     /// The status of the signing certificate.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// The date when the signing certificate was uploaded.
+    #[inline]
     pub fn upload_date(&self) -> Option<::awsrt::types::DateTime> {
         self.upload_date
     }
     /// Creates a new builder for [`SigningCertificate`].
+    #[inline]
     pub fn builder() -> SigningCertificateBuilder {
         <SigningCertificateBuilder as ::std::default::Default>::default()
     }
@@ -63,75 +69,90 @@ pub struct SigningCertificateBuilder {
 impl SigningCertificateBuilder {
     /// The name of the user the signing certificate is associated with.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The ID for the signing certificate.
     /// This member is required.
+    #[inline]
     pub fn certificate_id(mut self, input: impl Into<String>) -> Self {
         self.certificate_id = Some(input.into());
         self
     }
     /// Sets or clears the `CertificateId` member.
+    #[inline]
     pub fn set_certificate_id(mut self, input: Option<String>) -> Self {
         self.certificate_id = input;
         self
     }
     /// The `CertificateId` member as currently set.
+    #[inline]
     pub fn get_certificate_id(&self) -> &Option<String> {
         &self.certificate_id
     }
     /// The contents of the signing certificate.
     /// This member is required.
+    #[inline]
     pub fn certificate_body(mut self, input: impl Into<String>) -> Self {
         self.certificate_body = Some(input.into());
         self
     }
     /// Sets or clears the `CertificateBody` member.
+    #[inline]
     pub fn set_certificate_body(mut self, input: Option<String>) -> Self {
         self.certificate_body = input;
         self
     }
     /// The `CertificateBody` member as currently set.
+    #[inline]
     pub fn get_certificate_body(&self) -> &Option<String> {
         &self.certificate_body
     }
     /// The status of the signing certificate.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
     /// The date when the signing certificate was uploaded.
+    #[inline]
     pub fn upload_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.upload_date = Some(input);
         self
     }
     /// Sets or clears the `UploadDate` member.
+    #[inline]
     pub fn set_upload_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.upload_date = input;
         self
     }
     /// The `UploadDate` member as currently set.
+    #[inline]
     pub fn get_upload_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.upload_date
     }
@@ -140,6 +161,7 @@ impl SigningCertificateBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SigningCertificate, ::awsrt::error::BuildError> {
         Ok(SigningCertificate {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -162,6 +184,7 @@ impl SigningCertificateBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_signing_certificate(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SigningCertificate, ::awsrt::xml::XmlError> {

@@ -24,6 +24,7 @@ pub enum SortKeyType {
 }
 impl SortKeyType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServiceNamespaceAscending => "SERVICE_NAMESPACE_ASCENDING",
@@ -44,6 +45,7 @@ impl SortKeyType {
     }
 }
 impl ::std::convert::From<&str> for SortKeyType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SERVICE_NAMESPACE_ASCENDING" => Self::ServiceNamespaceAscending,

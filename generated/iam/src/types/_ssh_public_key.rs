@@ -30,30 +30,37 @@ pub struct SshPublicKey {
 }
 impl SshPublicKey {
     /// The name of the IAM user associated with the SSH public key.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
+    #[inline]
     pub fn ssh_public_key_id(&self) -> &str {
         &self.ssh_public_key_id
     }
     /// The MD5 message digest of the SSH public key.
+    #[inline]
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
     }
     /// The SSH public key.
+    #[inline]
     pub fn ssh_public_key_body(&self) -> &str {
         &self.ssh_public_key_body
     }
     /// The status of the SSH public key.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the SSH public key was uploaded.
+    #[inline]
     pub fn upload_date(&self) -> Option<::awsrt::types::DateTime> {
         self.upload_date
     }
     /// Creates a new builder for [`SshPublicKey`].
+    #[inline]
     pub fn builder() -> SshPublicKeyBuilder {
         <SshPublicKeyBuilder as ::std::default::Default>::default()
     }
@@ -72,90 +79,108 @@ pub struct SshPublicKeyBuilder {
 impl SshPublicKeyBuilder {
     /// The name of the IAM user associated with the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_id(mut self, input: impl Into<String>) -> Self {
         self.ssh_public_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSHPublicKeyId` member.
+    #[inline]
     pub fn set_ssh_public_key_id(mut self, input: Option<String>) -> Self {
         self.ssh_public_key_id = input;
         self
     }
     /// The `SSHPublicKeyId` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_id(&self) -> &Option<String> {
         &self.ssh_public_key_id
     }
     /// The MD5 message digest of the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn fingerprint(mut self, input: impl Into<String>) -> Self {
         self.fingerprint = Some(input.into());
         self
     }
     /// Sets or clears the `Fingerprint` member.
+    #[inline]
     pub fn set_fingerprint(mut self, input: Option<String>) -> Self {
         self.fingerprint = input;
         self
     }
     /// The `Fingerprint` member as currently set.
+    #[inline]
     pub fn get_fingerprint(&self) -> &Option<String> {
         &self.fingerprint
     }
     /// The SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_body(mut self, input: impl Into<String>) -> Self {
         self.ssh_public_key_body = Some(input.into());
         self
     }
     /// Sets or clears the `SSHPublicKeyBody` member.
+    #[inline]
     pub fn set_ssh_public_key_body(mut self, input: Option<String>) -> Self {
         self.ssh_public_key_body = input;
         self
     }
     /// The `SSHPublicKeyBody` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_body(&self) -> &Option<String> {
         &self.ssh_public_key_body
     }
     /// The status of the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the SSH public key was uploaded.
+    #[inline]
     pub fn upload_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.upload_date = Some(input);
         self
     }
     /// Sets or clears the `UploadDate` member.
+    #[inline]
     pub fn set_upload_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.upload_date = input;
         self
     }
     /// The `UploadDate` member as currently set.
+    #[inline]
     pub fn get_upload_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.upload_date
     }
@@ -164,6 +189,7 @@ impl SshPublicKeyBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SshPublicKey, ::awsrt::error::BuildError> {
         Ok(SshPublicKey {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -190,6 +216,7 @@ impl SshPublicKeyBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_ssh_public_key(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SshPublicKey, ::awsrt::xml::XmlError> {

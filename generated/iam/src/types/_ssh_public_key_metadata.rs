@@ -25,22 +25,27 @@ pub struct SshPublicKeyMetadata {
 }
 impl SshPublicKeyMetadata {
     /// The name of the IAM user associated with the SSH public key.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
+    #[inline]
     pub fn ssh_public_key_id(&self) -> &str {
         &self.ssh_public_key_id
     }
     /// The status of the SSH public key.
+    #[inline]
     pub fn status(&self) -> &crate::types::StatusType {
         &self.status
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the SSH public key was uploaded.
+    #[inline]
     pub fn upload_date(&self) -> ::awsrt::types::DateTime {
         self.upload_date
     }
     /// Creates a new builder for [`SshPublicKeyMetadata`].
+    #[inline]
     pub fn builder() -> SshPublicKeyMetadataBuilder {
         <SshPublicKeyMetadataBuilder as ::std::default::Default>::default()
     }
@@ -57,61 +62,73 @@ pub struct SshPublicKeyMetadataBuilder {
 impl SshPublicKeyMetadataBuilder {
     /// The name of the IAM user associated with the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The unique identifier for the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn ssh_public_key_id(mut self, input: impl Into<String>) -> Self {
         self.ssh_public_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSHPublicKeyId` member.
+    #[inline]
     pub fn set_ssh_public_key_id(mut self, input: Option<String>) -> Self {
         self.ssh_public_key_id = input;
         self
     }
     /// The `SSHPublicKeyId` member as currently set.
+    #[inline]
     pub fn get_ssh_public_key_id(&self) -> &Option<String> {
         &self.ssh_public_key_id
     }
     /// The status of the SSH public key.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the SSH public key was uploaded.
     /// This member is required.
+    #[inline]
     pub fn upload_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.upload_date = Some(input);
         self
     }
     /// Sets or clears the `UploadDate` member.
+    #[inline]
     pub fn set_upload_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.upload_date = input;
         self
     }
     /// The `UploadDate` member as currently set.
+    #[inline]
     pub fn get_upload_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.upload_date
     }
@@ -120,6 +137,7 @@ impl SshPublicKeyMetadataBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SshPublicKeyMetadata, ::awsrt::error::BuildError> {
         Ok(SshPublicKeyMetadata {
             user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -141,6 +159,7 @@ impl SshPublicKeyMetadataBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_ssh_public_key_metadata(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SshPublicKeyMetadata, ::awsrt::xml::XmlError> {

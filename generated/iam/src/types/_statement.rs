@@ -24,22 +24,27 @@ pub struct Statement {
 }
 impl Statement {
     /// The identifier of the policy that was provided as an input.
+    #[inline]
     pub fn source_policy_id(&self) -> Option<&str> {
         self.source_policy_id.as_deref()
     }
     /// The type of the policy.
+    #[inline]
     pub fn source_policy_type(&self) -> Option<&crate::types::PolicySourceType> {
         self.source_policy_type.as_ref()
     }
     /// The row and column of the beginning of the `Statement` in an IAM policy.
+    #[inline]
     pub fn start_position(&self) -> Option<&crate::types::Position> {
         self.start_position.as_ref()
     }
     /// The row and column of the end of a `Statement` in an IAM policy.
+    #[inline]
     pub fn end_position(&self) -> Option<&crate::types::Position> {
         self.end_position.as_ref()
     }
     /// Creates a new builder for [`Statement`].
+    #[inline]
     pub fn builder() -> StatementBuilder {
         <StatementBuilder as ::std::default::Default>::default()
     }
@@ -55,62 +60,75 @@ pub struct StatementBuilder {
 }
 impl StatementBuilder {
     /// The identifier of the policy that was provided as an input.
+    #[inline]
     pub fn source_policy_id(mut self, input: impl Into<String>) -> Self {
         self.source_policy_id = Some(input.into());
         self
     }
     /// Sets or clears the `SourcePolicyId` member.
+    #[inline]
     pub fn set_source_policy_id(mut self, input: Option<String>) -> Self {
         self.source_policy_id = input;
         self
     }
     /// The `SourcePolicyId` member as currently set.
+    #[inline]
     pub fn get_source_policy_id(&self) -> &Option<String> {
         &self.source_policy_id
     }
     /// The type of the policy.
+    #[inline]
     pub fn source_policy_type(mut self, input: impl Into<crate::types::PolicySourceType>) -> Self {
         self.source_policy_type = Some(input.into());
         self
     }
     /// Sets or clears the `SourcePolicyType` member.
+    #[inline]
     pub fn set_source_policy_type(mut self, input: Option<crate::types::PolicySourceType>) -> Self {
         self.source_policy_type = input;
         self
     }
     /// The `SourcePolicyType` member as currently set.
+    #[inline]
     pub fn get_source_policy_type(&self) -> &Option<crate::types::PolicySourceType> {
         &self.source_policy_type
     }
     /// The row and column of the beginning of the `Statement` in an IAM policy.
+    #[inline]
     pub fn start_position(mut self, input: crate::types::Position) -> Self {
         self.start_position = Some(input);
         self
     }
     /// Sets or clears the `StartPosition` member.
+    #[inline]
     pub fn set_start_position(mut self, input: Option<crate::types::Position>) -> Self {
         self.start_position = input;
         self
     }
     /// The `StartPosition` member as currently set.
+    #[inline]
     pub fn get_start_position(&self) -> &Option<crate::types::Position> {
         &self.start_position
     }
     /// The row and column of the end of a `Statement` in an IAM policy.
+    #[inline]
     pub fn end_position(mut self, input: crate::types::Position) -> Self {
         self.end_position = Some(input);
         self
     }
     /// Sets or clears the `EndPosition` member.
+    #[inline]
     pub fn set_end_position(mut self, input: Option<crate::types::Position>) -> Self {
         self.end_position = input;
         self
     }
     /// The `EndPosition` member as currently set.
+    #[inline]
     pub fn get_end_position(&self) -> &Option<crate::types::Position> {
         &self.end_position
     }
     /// Builds the [`Statement`].
+    #[inline]
     pub fn build(self) -> Statement {
         Statement {
             source_policy_id: self.source_policy_id,
@@ -120,6 +138,7 @@ impl StatementBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_statement(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Statement, ::awsrt::xml::XmlError> {

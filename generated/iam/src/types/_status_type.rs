@@ -20,6 +20,7 @@ pub enum StatusType {
 }
 impl StatusType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "Active",
@@ -33,6 +34,7 @@ impl StatusType {
     }
 }
 impl ::std::convert::From<&str> for StatusType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Active" => Self::Active,

@@ -70,6 +70,7 @@ pub enum SummaryKeyType {
 }
 impl SummaryKeyType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Users => "Users",
@@ -136,6 +137,7 @@ impl SummaryKeyType {
     }
 }
 impl ::std::convert::From<&str> for SummaryKeyType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Users" => Self::Users,

@@ -20,14 +20,17 @@ pub struct Tag {
 }
 impl Tag {
     /// The key name that can be used to look up or retrieve the associated value.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The value associated with this tag.
+    #[inline]
     pub fn value(&self) -> &str {
         &self.value
     }
     /// Creates a new builder for [`Tag`].
+    #[inline]
     pub fn builder() -> TagBuilder {
         <TagBuilder as ::std::default::Default>::default()
     }
@@ -42,31 +45,37 @@ pub struct TagBuilder {
 impl TagBuilder {
     /// The key name that can be used to look up or retrieve the associated value.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The value associated with this tag.
     /// This member is required.
+    #[inline]
     pub fn value(mut self, input: impl Into<String>) -> Self {
         self.value = Some(input.into());
         self
     }
     /// Sets or clears the `Value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<String>) -> Self {
         self.value = input;
         self
     }
     /// The `Value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<String> {
         &self.value
     }
@@ -75,6 +84,7 @@ impl TagBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Tag, ::awsrt::error::BuildError> {
         Ok(Tag {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -88,6 +98,7 @@ impl TagBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_tag(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag) {
     {
         let value = &v.key;
@@ -98,6 +109,7 @@ pub(crate) fn ser_tag(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag) 
         w.pair(&format!("{prefix}{}", "Value"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_tag(n: ::awsrt::xml::Node<'_, '_>) -> Result<Tag, ::awsrt::xml::XmlError> {
     let mut f_key: Option<String> = None;
     let mut f_value: Option<String> = None;

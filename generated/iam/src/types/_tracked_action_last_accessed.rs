@@ -30,22 +30,27 @@ pub struct TrackedActionLastAccessed {
 }
 impl TrackedActionLastAccessed {
     /// The name of the tracked action to which access was attempted.
+    #[inline]
     pub fn action_name(&self) -> Option<&str> {
         self.action_name.as_deref()
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn last_accessed_entity(&self) -> Option<&str> {
         self.last_accessed_entity.as_deref()
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when an authenticated entity most recently attempted to access the tracked service.
+    #[inline]
     pub fn last_accessed_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_accessed_time
     }
     /// The Region from which the authenticated entity (user or role) last attempted to access the tracked action.
+    #[inline]
     pub fn last_accessed_region(&self) -> Option<&str> {
         self.last_accessed_region.as_deref()
     }
     /// Creates a new builder for [`TrackedActionLastAccessed`].
+    #[inline]
     pub fn builder() -> TrackedActionLastAccessedBuilder {
         <TrackedActionLastAccessedBuilder as ::std::default::Default>::default()
     }
@@ -61,62 +66,75 @@ pub struct TrackedActionLastAccessedBuilder {
 }
 impl TrackedActionLastAccessedBuilder {
     /// The name of the tracked action to which access was attempted.
+    #[inline]
     pub fn action_name(mut self, input: impl Into<String>) -> Self {
         self.action_name = Some(input.into());
         self
     }
     /// Sets or clears the `ActionName` member.
+    #[inline]
     pub fn set_action_name(mut self, input: Option<String>) -> Self {
         self.action_name = input;
         self
     }
     /// The `ActionName` member as currently set.
+    #[inline]
     pub fn get_action_name(&self) -> &Option<String> {
         &self.action_name
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn last_accessed_entity(mut self, input: impl Into<String>) -> Self {
         self.last_accessed_entity = Some(input.into());
         self
     }
     /// Sets or clears the `LastAccessedEntity` member.
+    #[inline]
     pub fn set_last_accessed_entity(mut self, input: Option<String>) -> Self {
         self.last_accessed_entity = input;
         self
     }
     /// The `LastAccessedEntity` member as currently set.
+    #[inline]
     pub fn get_last_accessed_entity(&self) -> &Option<String> {
         &self.last_accessed_entity
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when an authenticated entity most recently attempted to access the tracked service.
+    #[inline]
     pub fn last_accessed_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_accessed_time = Some(input);
         self
     }
     /// Sets or clears the `LastAccessedTime` member.
+    #[inline]
     pub fn set_last_accessed_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_time = input;
         self
     }
     /// The `LastAccessedTime` member as currently set.
+    #[inline]
     pub fn get_last_accessed_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_accessed_time
     }
     /// The Region from which the authenticated entity (user or role) last attempted to access the tracked action.
+    #[inline]
     pub fn last_accessed_region(mut self, input: impl Into<String>) -> Self {
         self.last_accessed_region = Some(input.into());
         self
     }
     /// Sets or clears the `LastAccessedRegion` member.
+    #[inline]
     pub fn set_last_accessed_region(mut self, input: Option<String>) -> Self {
         self.last_accessed_region = input;
         self
     }
     /// The `LastAccessedRegion` member as currently set.
+    #[inline]
     pub fn get_last_accessed_region(&self) -> &Option<String> {
         &self.last_accessed_region
     }
     /// Builds the [`TrackedActionLastAccessed`].
+    #[inline]
     pub fn build(self) -> TrackedActionLastAccessed {
         TrackedActionLastAccessed {
             action_name: self.action_name,
@@ -126,6 +144,7 @@ impl TrackedActionLastAccessedBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_tracked_action_last_accessed(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TrackedActionLastAccessed, ::awsrt::xml::XmlError> {

@@ -45,38 +45,47 @@ pub struct User {
 }
 impl User {
     /// The path to the user.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// The friendly name identifying the user.
+    #[inline]
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
     /// The stable and unique string identifying the user.
+    #[inline]
     pub fn user_id(&self) -> &str {
         &self.user_id
     }
     /// The Amazon Resource Name (ARN) that identifies the user.
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user was created.
+    #[inline]
     pub fn create_date(&self) -> ::awsrt::types::DateTime {
         self.create_date
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user's password was last used to sign in to an Amazon Web Services website.
+    #[inline]
     pub fn password_last_used(&self) -> Option<::awsrt::types::DateTime> {
         self.password_last_used
     }
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
+    #[inline]
     pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// A list of tags that are associated with the user.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`User`].
+    #[inline]
     pub fn builder() -> UserBuilder {
         <UserBuilder as ::std::default::Default>::default()
     }
@@ -97,94 +106,113 @@ pub struct UserBuilder {
 impl UserBuilder {
     /// The path to the user.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The friendly name identifying the user.
     /// This member is required.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The stable and unique string identifying the user.
     /// This member is required.
+    #[inline]
     pub fn user_id(mut self, input: impl Into<String>) -> Self {
         self.user_id = Some(input.into());
         self
     }
     /// Sets or clears the `UserId` member.
+    #[inline]
     pub fn set_user_id(mut self, input: Option<String>) -> Self {
         self.user_id = input;
         self
     }
     /// The `UserId` member as currently set.
+    #[inline]
     pub fn get_user_id(&self) -> &Option<String> {
         &self.user_id
     }
     /// The Amazon Resource Name (ARN) that identifies the user.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user was created.
     /// This member is required.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user's password was last used to sign in to an Amazon Web Services website.
+    #[inline]
     pub fn password_last_used(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.password_last_used = Some(input);
         self
     }
     /// Sets or clears the `PasswordLastUsed` member.
+    #[inline]
     pub fn set_password_last_used(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.password_last_used = input;
         self
     }
     /// The `PasswordLastUsed` member as currently set.
+    #[inline]
     pub fn get_password_last_used(&self) -> &Option<::awsrt::types::DateTime> {
         &self.password_last_used
     }
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
+    #[inline]
     pub fn permissions_boundary(
         mut self,
         input: crate::types::AttachedPermissionsBoundary,
@@ -193,6 +221,7 @@ impl UserBuilder {
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(
         mut self,
         input: Option<crate::types::AttachedPermissionsBoundary>,
@@ -201,21 +230,25 @@ impl UserBuilder {
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are associated with the user.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -224,6 +257,7 @@ impl UserBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<User, ::awsrt::error::BuildError> {
         Ok(User {
             path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -252,6 +286,7 @@ impl UserBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_user(n: ::awsrt::xml::Node<'_, '_>) -> Result<User, ::awsrt::xml::XmlError> {
     let mut f_path: Option<String> = None;
     let mut f_user_name: Option<String> = None;

@@ -40,46 +40,57 @@ pub struct UserDetail {
 }
 impl UserDetail {
     /// The path to the user.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The friendly name identifying the user.
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
     /// The stable and unique string identifying the user.
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user was created.
+    #[inline]
     pub fn create_date(&self) -> Option<::awsrt::types::DateTime> {
         self.create_date
     }
     /// A list of the inline policies embedded in the user.
+    #[inline]
     pub fn user_policy_list(&self) -> &[crate::types::PolicyDetail] {
         self.user_policy_list.as_deref().unwrap_or_default()
     }
     /// A list of IAM groups that the user is in.
+    #[inline]
     pub fn group_list(&self) -> &[String] {
         self.group_list.as_deref().unwrap_or_default()
     }
     /// A list of the managed policies attached to the user.
+    #[inline]
     pub fn attached_managed_policies(&self) -> &[crate::types::AttachedPolicy] {
         self.attached_managed_policies.as_deref().unwrap_or_default()
     }
     /// The ARN of the policy used to set the permissions boundary for the user.
+    #[inline]
     pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// A list of tags that are associated with the user.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UserDetail`].
+    #[inline]
     pub fn builder() -> UserDetailBuilder {
         <UserDetailBuilder as ::std::default::Default>::default()
     }
@@ -101,112 +112,135 @@ pub struct UserDetailBuilder {
 }
 impl UserDetailBuilder {
     /// The path to the user.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The friendly name identifying the user.
+    #[inline]
     pub fn user_name(mut self, input: impl Into<String>) -> Self {
         self.user_name = Some(input.into());
         self
     }
     /// Sets or clears the `UserName` member.
+    #[inline]
     pub fn set_user_name(mut self, input: Option<String>) -> Self {
         self.user_name = input;
         self
     }
     /// The `UserName` member as currently set.
+    #[inline]
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The stable and unique string identifying the user.
+    #[inline]
     pub fn user_id(mut self, input: impl Into<String>) -> Self {
         self.user_id = Some(input.into());
         self
     }
     /// Sets or clears the `UserId` member.
+    #[inline]
     pub fn set_user_id(mut self, input: Option<String>) -> Self {
         self.user_id = input;
         self
     }
     /// The `UserId` member as currently set.
+    #[inline]
     pub fn get_user_id(&self) -> &Option<String> {
         &self.user_id
     }
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user was created.
+    #[inline]
     pub fn create_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.create_date = Some(input);
         self
     }
     /// Sets or clears the `CreateDate` member.
+    #[inline]
     pub fn set_create_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.create_date = input;
         self
     }
     /// The `CreateDate` member as currently set.
+    #[inline]
     pub fn get_create_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.create_date
     }
     /// Appends an item to the `UserPolicyList` list.
     /// A list of the inline policies embedded in the user.
+    #[inline]
     pub fn user_policy_list(mut self, input: crate::types::PolicyDetail) -> Self {
         self.user_policy_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `UserPolicyList` member.
+    #[inline]
     pub fn set_user_policy_list(mut self, input: Option<Vec<crate::types::PolicyDetail>>) -> Self {
         self.user_policy_list = input;
         self
     }
     /// The `UserPolicyList` member as currently set.
+    #[inline]
     pub fn get_user_policy_list(&self) -> &Option<Vec<crate::types::PolicyDetail>> {
         &self.user_policy_list
     }
     /// Appends an item to the `GroupList` list.
     /// A list of IAM groups that the user is in.
+    #[inline]
     pub fn group_list(mut self, input: impl Into<String>) -> Self {
         self.group_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `GroupList` member.
+    #[inline]
     pub fn set_group_list(mut self, input: Option<Vec<String>>) -> Self {
         self.group_list = input;
         self
     }
     /// The `GroupList` member as currently set.
+    #[inline]
     pub fn get_group_list(&self) -> &Option<Vec<String>> {
         &self.group_list
     }
     /// Appends an item to the `AttachedManagedPolicies` list.
     /// A list of the managed policies attached to the user.
+    #[inline]
     pub fn attached_managed_policies(mut self, input: crate::types::AttachedPolicy) -> Self {
         self.attached_managed_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AttachedManagedPolicies` member.
+    #[inline]
     pub fn set_attached_managed_policies(
         mut self,
         input: Option<Vec<crate::types::AttachedPolicy>>,
@@ -215,10 +249,12 @@ impl UserDetailBuilder {
         self
     }
     /// The `AttachedManagedPolicies` member as currently set.
+    #[inline]
     pub fn get_attached_managed_policies(&self) -> &Option<Vec<crate::types::AttachedPolicy>> {
         &self.attached_managed_policies
     }
     /// The ARN of the policy used to set the permissions boundary for the user.
+    #[inline]
     pub fn permissions_boundary(
         mut self,
         input: crate::types::AttachedPermissionsBoundary,
@@ -227,6 +263,7 @@ impl UserDetailBuilder {
         self
     }
     /// Sets or clears the `PermissionsBoundary` member.
+    #[inline]
     pub fn set_permissions_boundary(
         mut self,
         input: Option<crate::types::AttachedPermissionsBoundary>,
@@ -235,25 +272,30 @@ impl UserDetailBuilder {
         self
     }
     /// The `PermissionsBoundary` member as currently set.
+    #[inline]
     pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are associated with the user.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Builds the [`UserDetail`].
+    #[inline]
     pub fn build(self) -> UserDetail {
         UserDetail {
             path: self.path,
@@ -269,6 +311,7 @@ impl UserDetailBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_user_detail(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UserDetail, ::awsrt::xml::XmlError> {

@@ -55,30 +55,37 @@ fn __serde_secret_virtual_mfa_device_qr_code_png<T: ::awsrt::serde::__serde::Ser
 }
 impl VirtualMfaDevice {
     /// The serial number associated with `VirtualMFADevice`.
+    #[inline]
     pub fn serial_number(&self) -> &str {
         &self.serial_number
     }
     /// The base32 seed defined as specified in [RFC3548](https://tools.ietf.org/html/rfc3548.txt).
+    #[inline]
     pub fn base32_string_seed(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.base32_string_seed.as_ref()
     }
     /// A QR code PNG image that encodes `otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String` where `$virtualMFADeviceName` is one of the create call arguments.
+    #[inline]
     pub fn qr_code_png(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.qr_code_png.as_ref()
     }
     /// The IAM user associated with this virtual MFA device.
+    #[inline]
     pub fn user(&self) -> Option<&crate::types::User> {
         self.user.as_ref()
     }
     /// The date and time on which the virtual MFA device was enabled.
+    #[inline]
     pub fn enable_date(&self) -> Option<::awsrt::types::DateTime> {
         self.enable_date
     }
     /// A list of tags that are attached to the virtual MFA device.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`VirtualMfaDevice`].
+    #[inline]
     pub fn builder() -> VirtualMfaDeviceBuilder {
         <VirtualMfaDeviceBuilder as ::std::default::Default>::default()
     }
@@ -109,87 +116,105 @@ impl ::std::fmt::Debug for VirtualMfaDeviceBuilder {
 impl VirtualMfaDeviceBuilder {
     /// The serial number associated with `VirtualMFADevice`.
     /// This member is required.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// The base32 seed defined as specified in [RFC3548](https://tools.ietf.org/html/rfc3548.txt).
+    #[inline]
     pub fn base32_string_seed(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.base32_string_seed = Some(input.into());
         self
     }
     /// Sets or clears the `Base32StringSeed` member.
+    #[inline]
     pub fn set_base32_string_seed(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.base32_string_seed = input;
         self
     }
     /// The `Base32StringSeed` member as currently set.
+    #[inline]
     pub fn get_base32_string_seed(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.base32_string_seed
     }
     /// A QR code PNG image that encodes `otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String` where `$virtualMFADeviceName` is one of the create call arguments.
+    #[inline]
     pub fn qr_code_png(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.qr_code_png = Some(input.into());
         self
     }
     /// Sets or clears the `QRCodePNG` member.
+    #[inline]
     pub fn set_qr_code_png(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.qr_code_png = input;
         self
     }
     /// The `QRCodePNG` member as currently set.
+    #[inline]
     pub fn get_qr_code_png(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.qr_code_png
     }
     /// The IAM user associated with this virtual MFA device.
+    #[inline]
     pub fn user(mut self, input: crate::types::User) -> Self {
         self.user = Some(input);
         self
     }
     /// Sets or clears the `User` member.
+    #[inline]
     pub fn set_user(mut self, input: Option<crate::types::User>) -> Self {
         self.user = input;
         self
     }
     /// The `User` member as currently set.
+    #[inline]
     pub fn get_user(&self) -> &Option<crate::types::User> {
         &self.user
     }
     /// The date and time on which the virtual MFA device was enabled.
+    #[inline]
     pub fn enable_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.enable_date = Some(input);
         self
     }
     /// Sets or clears the `EnableDate` member.
+    #[inline]
     pub fn set_enable_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.enable_date = input;
         self
     }
     /// The `EnableDate` member as currently set.
+    #[inline]
     pub fn get_enable_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.enable_date
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags that are attached to the virtual MFA device.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -198,6 +223,7 @@ impl VirtualMfaDeviceBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<VirtualMfaDevice, ::awsrt::error::BuildError> {
         Ok(VirtualMfaDevice {
             serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -212,6 +238,7 @@ impl VirtualMfaDeviceBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_virtual_mfa_device(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<VirtualMfaDevice, ::awsrt::xml::XmlError> {

@@ -24,10 +24,12 @@ pub struct DeleteObjectInput {
 }
 impl DeleteObjectInput {
     /// The path (including the file name) where the object is stored in the container.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// Creates a new builder for [`DeleteObjectInput`].
+    #[inline]
     pub fn builder() -> DeleteObjectInputBuilder {
         <DeleteObjectInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteObjectInputBuilder {
 impl DeleteObjectInputBuilder {
     /// The path (including the file name) where the object is stored in the container.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
@@ -59,6 +64,7 @@ impl DeleteObjectInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteObjectInput, ::awsrt::error::BuildError> {
         Ok(DeleteObjectInput {
             path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl DeleteObjectInput {
 pub struct DeleteObjectOutput {}
 impl DeleteObjectOutput {
     /// Creates a new builder for [`DeleteObjectOutput`].
+    #[inline]
     pub fn builder() -> DeleteObjectOutputBuilder {
         <DeleteObjectOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl DeleteObjectOutput {
 pub struct DeleteObjectOutputBuilder {}
 impl DeleteObjectOutputBuilder {
     /// Builds the [`DeleteObjectOutput`].
+    #[inline]
     pub fn build(self) -> DeleteObjectOutput {
         DeleteObjectOutput {}
     }
@@ -119,6 +127,7 @@ pub enum DeleteObjectError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteObjectError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -138,14 +147,17 @@ impl DeleteObjectError {
         })
     }
     /// Whether this is a `ContainerNotFoundException`.
+    #[inline]
     pub fn is_container_not_found_exception(&self) -> bool {
         matches!(self, Self::ContainerNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `ObjectNotFoundException`.
+    #[inline]
     pub fn is_object_not_found_exception(&self) -> bool {
         matches!(self, Self::ObjectNotFoundException(_))
     }
@@ -232,6 +244,7 @@ impl DeleteObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteObjectOutput, ::awsrt::error::SdkError<DeleteObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -288,16 +301,19 @@ impl<M> DeleteObjectFluentBuilder<M> {
     }
     /// The path (including the file name) where the object is stored in the container.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
@@ -338,6 +354,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteObject`: `DELETE /{Path+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteObjectInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -351,11 +368,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteObjectOutput, ::awsrt::error::SdkError<DeleteObjectError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteObjectError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteObjectOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct DescribeObjectInput {
 }
 impl DescribeObjectInput {
     /// The path (including the file name) where the object is stored in the container.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// Creates a new builder for [`DescribeObjectInput`].
+    #[inline]
     pub fn builder() -> DescribeObjectInputBuilder {
         <DescribeObjectInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DescribeObjectInputBuilder {
 impl DescribeObjectInputBuilder {
     /// The path (including the file name) where the object is stored in the container.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
@@ -59,6 +64,7 @@ impl DescribeObjectInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeObjectInput, ::awsrt::error::BuildError> {
         Ok(DescribeObjectInput {
             path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -104,26 +110,32 @@ pub struct DescribeObjectOutput {
 }
 impl DescribeObjectOutput {
     /// The ETag that represents a unique instance of the object.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// The content type of the object.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// The length of the object in bytes.
+    #[inline]
     pub fn content_length(&self) -> Option<i64> {
         self.content_length
     }
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior.
+    #[inline]
     pub fn cache_control(&self) -> Option<&str> {
         self.cache_control.as_deref()
     }
     /// The date and time that the object was last modified.
+    #[inline]
     pub fn last_modified(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified
     }
     /// Creates a new builder for [`DescribeObjectOutput`].
+    #[inline]
     pub fn builder() -> DescribeObjectOutputBuilder {
         <DescribeObjectOutputBuilder as ::std::default::Default>::default()
     }
@@ -140,76 +152,92 @@ pub struct DescribeObjectOutputBuilder {
 }
 impl DescribeObjectOutputBuilder {
     /// The ETag that represents a unique instance of the object.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// The content type of the object.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// The length of the object in bytes.
+    #[inline]
     pub fn content_length(mut self, input: i64) -> Self {
         self.content_length = Some(input);
         self
     }
     /// Sets or clears the `ContentLength` member.
+    #[inline]
     pub fn set_content_length(mut self, input: Option<i64>) -> Self {
         self.content_length = input;
         self
     }
     /// The `ContentLength` member as currently set.
+    #[inline]
     pub fn get_content_length(&self) -> &Option<i64> {
         &self.content_length
     }
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.cache_control = Some(input.into());
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.cache_control = input;
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         &self.cache_control
     }
     /// The date and time that the object was last modified.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified = Some(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified = input;
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified
     }
     /// Builds the [`DescribeObjectOutput`].
+    #[inline]
     pub fn build(self) -> DescribeObjectOutput {
         DescribeObjectOutput {
             e_tag: self.e_tag,
@@ -234,6 +262,7 @@ pub enum DescribeObjectError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeObjectError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -253,14 +282,17 @@ impl DescribeObjectError {
         })
     }
     /// Whether this is a `ContainerNotFoundException`.
+    #[inline]
     pub fn is_container_not_found_exception(&self) -> bool {
         matches!(self, Self::ContainerNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `ObjectNotFoundException`.
+    #[inline]
     pub fn is_object_not_found_exception(&self) -> bool {
         matches!(self, Self::ObjectNotFoundException(_))
     }
@@ -347,6 +379,7 @@ impl DescribeObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeObjectOutput, ::awsrt::error::SdkError<DescribeObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -403,16 +436,19 @@ impl<M> DescribeObjectFluentBuilder<M> {
     }
     /// The path (including the file name) where the object is stored in the container.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
@@ -453,6 +489,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeObject`: `HEAD /{Path+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeObjectInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -466,11 +503,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeObjectOutput, ::awsrt::error::SdkError<DescribeObjectError>> {
     ::awsrt::protocol::http_response(reply, de_response, DescribeObjectError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeObjectOutput, ::awsrt::json::JsonError> {

@@ -38,14 +38,17 @@ pub struct GetObjectInput {
 }
 impl GetObjectInput {
     /// The path (including the file name) where the object is stored in the container.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// The range bytes of an object to retrieve.
+    #[inline]
     pub fn range(&self) -> Option<&str> {
         self.range.as_deref()
     }
     /// Creates a new builder for [`GetObjectInput`].
+    #[inline]
     pub fn builder() -> GetObjectInputBuilder {
         <GetObjectInputBuilder as ::std::default::Default>::default()
     }
@@ -60,30 +63,36 @@ pub struct GetObjectInputBuilder {
 impl GetObjectInputBuilder {
     /// The path (including the file name) where the object is stored in the container.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The range bytes of an object to retrieve.
+    #[inline]
     pub fn range(mut self, input: impl Into<String>) -> Self {
         self.range = Some(input.into());
         self
     }
     /// Sets or clears the `Range` member.
+    #[inline]
     pub fn set_range(mut self, input: Option<String>) -> Self {
         self.range = input;
         self
     }
     /// The `Range` member as currently set.
+    #[inline]
     pub fn get_range(&self) -> &Option<String> {
         &self.range
     }
@@ -92,6 +101,7 @@ impl GetObjectInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetObjectInput, ::awsrt::error::BuildError> {
         Ok(GetObjectInput {
             path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -136,38 +146,47 @@ pub struct GetObjectOutput {
 }
 impl GetObjectOutput {
     /// The bytes of the object.
+    #[inline]
     pub fn body(&self) -> &::awsrt::types::ByteStream {
         &self.body
     }
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior.
+    #[inline]
     pub fn cache_control(&self) -> Option<&str> {
         self.cache_control.as_deref()
     }
     /// The range of bytes to retrieve.
+    #[inline]
     pub fn content_range(&self) -> Option<&str> {
         self.content_range.as_deref()
     }
     /// The length of the object in bytes.
+    #[inline]
     pub fn content_length(&self) -> Option<i64> {
         self.content_length
     }
     /// The content type of the object.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// The ETag that represents a unique instance of the object.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// The date and time that the object was last modified.
+    #[inline]
     pub fn last_modified(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified
     }
     /// The HTML status code of the request.
+    #[inline]
     pub fn status_code(&self) -> i32 {
         self.status_code
     }
     /// Creates a new builder for [`GetObjectOutput`].
+    #[inline]
     pub fn builder() -> GetObjectOutputBuilder {
         <GetObjectOutputBuilder as ::std::default::Default>::default()
     }
@@ -187,118 +206,143 @@ pub struct GetObjectOutputBuilder {
 }
 impl GetObjectOutputBuilder {
     /// The bytes of the object.
+    #[inline]
     pub fn body(mut self, input: impl Into<::awsrt::types::ByteStream>) -> Self {
         self.body = Some(input.into());
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<::awsrt::types::ByteStream>) -> Self {
         self.body = input;
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<::awsrt::types::ByteStream> {
         &self.body
     }
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.cache_control = Some(input.into());
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.cache_control = input;
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         &self.cache_control
     }
     /// The range of bytes to retrieve.
+    #[inline]
     pub fn content_range(mut self, input: impl Into<String>) -> Self {
         self.content_range = Some(input.into());
         self
     }
     /// Sets or clears the `ContentRange` member.
+    #[inline]
     pub fn set_content_range(mut self, input: Option<String>) -> Self {
         self.content_range = input;
         self
     }
     /// The `ContentRange` member as currently set.
+    #[inline]
     pub fn get_content_range(&self) -> &Option<String> {
         &self.content_range
     }
     /// The length of the object in bytes.
+    #[inline]
     pub fn content_length(mut self, input: i64) -> Self {
         self.content_length = Some(input);
         self
     }
     /// Sets or clears the `ContentLength` member.
+    #[inline]
     pub fn set_content_length(mut self, input: Option<i64>) -> Self {
         self.content_length = input;
         self
     }
     /// The `ContentLength` member as currently set.
+    #[inline]
     pub fn get_content_length(&self) -> &Option<i64> {
         &self.content_length
     }
     /// The content type of the object.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// The ETag that represents a unique instance of the object.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// The date and time that the object was last modified.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified = Some(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified = input;
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified
     }
     /// The HTML status code of the request.
+    #[inline]
     pub fn status_code(mut self, input: i32) -> Self {
         self.status_code = Some(input);
         self
     }
     /// Sets or clears the `StatusCode` member.
+    #[inline]
     pub fn set_status_code(mut self, input: Option<i32>) -> Self {
         self.status_code = input;
         self
     }
     /// The `StatusCode` member as currently set.
+    #[inline]
     pub fn get_status_code(&self) -> &Option<i32> {
         &self.status_code
     }
     /// Builds the [`GetObjectOutput`].
+    #[inline]
     pub fn build(self) -> GetObjectOutput {
         GetObjectOutput {
             body: self.body.unwrap_or_default(),
@@ -330,6 +374,7 @@ pub enum GetObjectError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetObjectError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -352,18 +397,22 @@ impl GetObjectError {
         })
     }
     /// Whether this is a `ContainerNotFoundException`.
+    #[inline]
     pub fn is_container_not_found_exception(&self) -> bool {
         matches!(self, Self::ContainerNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
     /// Whether this is a `ObjectNotFoundException`.
+    #[inline]
     pub fn is_object_not_found_exception(&self) -> bool {
         matches!(self, Self::ObjectNotFoundException(_))
     }
     /// Whether this is a `RequestedRangeNotSatisfiableException`.
+    #[inline]
     pub fn is_requested_range_not_satisfiable_exception(&self) -> bool {
         matches!(self, Self::RequestedRangeNotSatisfiableException(_))
     }
@@ -451,6 +500,7 @@ impl GetObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -507,30 +557,36 @@ impl<M> GetObjectFluentBuilder<M> {
     }
     /// The path (including the file name) where the object is stored in the container.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// The range bytes of an object to retrieve.
+    #[inline]
     pub fn range(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.range(input);
         self
     }
     /// Sets or clears the `Range` member.
+    #[inline]
     pub fn set_range(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_range(input);
         self
     }
     /// The `Range` member as currently set.
+    #[inline]
     pub fn get_range(&self) -> &Option<String> {
         self.inner.get_range()
     }
@@ -575,6 +631,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObject`: `GET /{Path+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetObjectInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -592,6 +649,7 @@ pub(crate) fn ser_request(
 }
 /// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
 #[cfg(feature = "fuzzing")]
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
@@ -605,6 +663,7 @@ pub(crate) fn parse_streaming_response(
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
     ::awsrt::protocol::streaming_response(reply, body, de_response, GetObjectError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
     payload_stream: ::awsrt::types::ByteStream,

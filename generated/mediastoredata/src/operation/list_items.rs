@@ -32,18 +32,22 @@ pub struct ListItemsInput {
 }
 impl ListItemsInput {
     /// The path in the container from which to retrieve items.
+    #[inline]
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
     /// The maximum number of results to return per API request.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The token that identifies which batch of results that you want to see.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListItemsInput`].
+    #[inline]
     pub fn builder() -> ListItemsInputBuilder {
         <ListItemsInputBuilder as ::std::default::Default>::default()
     }
@@ -58,48 +62,58 @@ pub struct ListItemsInputBuilder {
 }
 impl ListItemsInputBuilder {
     /// The path in the container from which to retrieve items.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The maximum number of results to return per API request.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The token that identifies which batch of results that you want to see.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListItemsInput`].
+    #[inline]
     pub fn build(self) -> ListItemsInput {
         ListItemsInput {
             path: self.path,
@@ -136,14 +150,17 @@ pub struct ListItemsOutput {
 }
 impl ListItemsOutput {
     /// The metadata entries for the folders and objects at the requested path.
+    #[inline]
     pub fn items(&self) -> &[crate::types::Item] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The token that can be used in a request to view the next set of results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListItemsOutput`].
+    #[inline]
     pub fn builder() -> ListItemsOutputBuilder {
         <ListItemsOutputBuilder as ::std::default::Default>::default()
     }
@@ -158,34 +175,41 @@ pub struct ListItemsOutputBuilder {
 impl ListItemsOutputBuilder {
     /// Appends an item to the `Items` list.
     /// The metadata entries for the folders and objects at the requested path.
+    #[inline]
     pub fn items(mut self, input: crate::types::Item) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Items` member.
+    #[inline]
     pub fn set_items(mut self, input: Option<Vec<crate::types::Item>>) -> Self {
         self.items = input;
         self
     }
     /// The `Items` member as currently set.
+    #[inline]
     pub fn get_items(&self) -> &Option<Vec<crate::types::Item>> {
         &self.items
     }
     /// The token that can be used in a request to view the next set of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListItemsOutput`].
+    #[inline]
     pub fn build(self) -> ListItemsOutput {
         ListItemsOutput {
             items: self.items,
@@ -205,6 +229,7 @@ pub enum ListItemsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListItemsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -221,10 +246,12 @@ impl ListItemsError {
         })
     }
     /// Whether this is a `ContainerNotFoundException`.
+    #[inline]
     pub fn is_container_not_found_exception(&self) -> bool {
         matches!(self, Self::ContainerNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
@@ -310,6 +337,7 @@ impl ListItemsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -365,44 +393,53 @@ impl<M> ListItemsFluentBuilder<M> {
         &self.inner
     }
     /// The path in the container from which to retrieve items.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// The maximum number of results to return per API request.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The token that identifies which batch of results that you want to see.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -443,6 +480,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListItems`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListItemsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -461,11 +499,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListItemsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListItemsOutput, ::awsrt::json::JsonError> {

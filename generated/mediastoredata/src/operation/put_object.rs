@@ -50,30 +50,37 @@ pub struct PutObjectInput {
 }
 impl PutObjectInput {
     /// The bytes to be stored.
+    #[inline]
     pub fn body(&self) -> &::awsrt::types::Blob {
         &self.body
     }
     /// The path (including the file name) where the object is stored in the container.
+    #[inline]
     pub fn path(&self) -> &str {
         &self.path
     }
     /// The content type of the object.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior.
+    #[inline]
     pub fn cache_control(&self) -> Option<&str> {
         self.cache_control.as_deref()
     }
     /// Indicates the storage class of a `Put` request.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// Indicates the availability of an object while it is still uploading.
+    #[inline]
     pub fn upload_availability(&self) -> Option<&crate::types::UploadAvailability> {
         self.upload_availability.as_ref()
     }
     /// Creates a new builder for [`PutObjectInput`].
+    #[inline]
     pub fn builder() -> PutObjectInputBuilder {
         <PutObjectInputBuilder as ::std::default::Default>::default()
     }
@@ -92,77 +99,93 @@ pub struct PutObjectInputBuilder {
 impl PutObjectInputBuilder {
     /// The bytes to be stored.
     /// This member is required.
+    #[inline]
     pub fn body(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.body = Some(input.into());
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.body = input;
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<::awsrt::types::Blob> {
         &self.body
     }
     /// The path (including the file name) where the object is stored in the container.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.path = Some(input.into());
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.path = input;
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         &self.path
     }
     /// The content type of the object.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.cache_control = Some(input.into());
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.cache_control = input;
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         &self.cache_control
     }
     /// Indicates the storage class of a `Put` request.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// Indicates the availability of an object while it is still uploading.
+    #[inline]
     pub fn upload_availability(
         mut self,
         input: impl Into<crate::types::UploadAvailability>,
@@ -171,6 +194,7 @@ impl PutObjectInputBuilder {
         self
     }
     /// Sets or clears the `UploadAvailability` member.
+    #[inline]
     pub fn set_upload_availability(
         mut self,
         input: Option<crate::types::UploadAvailability>,
@@ -179,6 +203,7 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `UploadAvailability` member as currently set.
+    #[inline]
     pub fn get_upload_availability(&self) -> &Option<crate::types::UploadAvailability> {
         &self.upload_availability
     }
@@ -187,6 +212,7 @@ impl PutObjectInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutObjectInput, ::awsrt::error::BuildError> {
         Ok(PutObjectInput {
             body: self.body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -235,18 +261,22 @@ pub struct PutObjectOutput {
 }
 impl PutObjectOutput {
     /// The SHA256 digest of the object that is persisted.
+    #[inline]
     pub fn content_sha256(&self) -> Option<&str> {
         self.content_sha256.as_deref()
     }
     /// Unique identifier of the object in the container.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// The storage class where the object was persisted.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// Creates a new builder for [`PutObjectOutput`].
+    #[inline]
     pub fn builder() -> PutObjectOutputBuilder {
         <PutObjectOutputBuilder as ::std::default::Default>::default()
     }
@@ -261,48 +291,58 @@ pub struct PutObjectOutputBuilder {
 }
 impl PutObjectOutputBuilder {
     /// The SHA256 digest of the object that is persisted.
+    #[inline]
     pub fn content_sha256(mut self, input: impl Into<String>) -> Self {
         self.content_sha256 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentSHA256` member.
+    #[inline]
     pub fn set_content_sha256(mut self, input: Option<String>) -> Self {
         self.content_sha256 = input;
         self
     }
     /// The `ContentSHA256` member as currently set.
+    #[inline]
     pub fn get_content_sha256(&self) -> &Option<String> {
         &self.content_sha256
     }
     /// Unique identifier of the object in the container.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// The storage class where the object was persisted.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// Builds the [`PutObjectOutput`].
+    #[inline]
     pub fn build(self) -> PutObjectOutput {
         PutObjectOutput {
             content_sha256: self.content_sha256,
@@ -323,6 +363,7 @@ pub enum PutObjectError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutObjectError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -339,10 +380,12 @@ impl PutObjectError {
         })
     }
     /// Whether this is a `ContainerNotFoundException`.
+    #[inline]
     pub fn is_container_not_found_exception(&self) -> bool {
         matches!(self, Self::ContainerNotFoundException(_))
     }
     /// Whether this is a `InternalServerError`.
+    #[inline]
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self, Self::InternalServerError(_))
     }
@@ -428,6 +471,7 @@ impl PutObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -484,77 +528,93 @@ impl<M> PutObjectFluentBuilder<M> {
     }
     /// The bytes to be stored.
     /// This member is required.
+    #[inline]
     pub fn body(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.inner = self.inner.body(input);
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.inner = self.inner.set_body(input);
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<::awsrt::types::Blob> {
         self.inner.get_body()
     }
     /// The path (including the file name) where the object is stored in the container.
     /// This member is required.
+    #[inline]
     pub fn path(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.path(input);
         self
     }
     /// Sets or clears the `Path` member.
+    #[inline]
     pub fn set_path(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_path(input);
         self
     }
     /// The `Path` member as currently set.
+    #[inline]
     pub fn get_path(&self) -> &Option<String> {
         self.inner.get_path()
     }
     /// The content type of the object.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_type(input);
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_type(input);
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         self.inner.get_content_type()
     }
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cache_control(input);
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cache_control(input);
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         self.inner.get_cache_control()
     }
     /// Indicates the storage class of a `Put` request.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         self.inner.get_storage_class()
     }
     /// Indicates the availability of an object while it is still uploading.
+    #[inline]
     pub fn upload_availability(
         mut self,
         input: impl Into<crate::types::UploadAvailability>,
@@ -563,6 +623,7 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `UploadAvailability` member.
+    #[inline]
     pub fn set_upload_availability(
         mut self,
         input: Option<crate::types::UploadAvailability>,
@@ -571,6 +632,7 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `UploadAvailability` member as currently set.
+    #[inline]
     pub fn get_upload_availability(&self) -> &Option<crate::types::UploadAvailability> {
         self.inner.get_upload_availability()
     }
@@ -611,6 +673,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObject`: `PUT /{Path+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutObjectInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -641,11 +704,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutObjectError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectOutput, ::awsrt::json::JsonError> {

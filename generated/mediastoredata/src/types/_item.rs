@@ -26,30 +26,37 @@ pub struct Item {
 }
 impl Item {
     /// The name of the item.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The item type (folder or object).
+    #[inline]
     pub fn r#type(&self) -> Option<&crate::types::ItemType> {
         self.r#type.as_ref()
     }
     /// The ETag that represents a unique instance of the item.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// The date and time that the item was last modified.
+    #[inline]
     pub fn last_modified(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified
     }
     /// The content type of the item.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// The length of the item in bytes.
+    #[inline]
     pub fn content_length(&self) -> Option<i64> {
         self.content_length
     }
     /// Creates a new builder for [`Item`].
+    #[inline]
     pub fn builder() -> ItemBuilder {
         <ItemBuilder as ::std::default::Default>::default()
     }
@@ -67,90 +74,109 @@ pub struct ItemBuilder {
 }
 impl ItemBuilder {
     /// The name of the item.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The item type (folder or object).
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::ItemType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::ItemType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::ItemType> {
         &self.r#type
     }
     /// The ETag that represents a unique instance of the item.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// The date and time that the item was last modified.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified = Some(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified = input;
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified
     }
     /// The content type of the item.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// The length of the item in bytes.
+    #[inline]
     pub fn content_length(mut self, input: i64) -> Self {
         self.content_length = Some(input);
         self
     }
     /// Sets or clears the `ContentLength` member.
+    #[inline]
     pub fn set_content_length(mut self, input: Option<i64>) -> Self {
         self.content_length = input;
         self
     }
     /// The `ContentLength` member as currently set.
+    #[inline]
     pub fn get_content_length(&self) -> &Option<i64> {
         &self.content_length
     }
     /// Builds the [`Item`].
+    #[inline]
     pub fn build(self) -> Item {
         Item {
             name: self.name,
@@ -162,6 +188,7 @@ impl ItemBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_item(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Item, ::awsrt::json::JsonError> {

@@ -20,6 +20,7 @@ pub enum ItemType {
 }
 impl ItemType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Object => "OBJECT",
@@ -33,6 +34,7 @@ impl ItemType {
     }
 }
 impl ::std::convert::From<&str> for ItemType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "OBJECT" => Self::Object,

@@ -18,6 +18,7 @@ pub enum StorageClass {
 }
 impl StorageClass {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Temporal => "TEMPORAL",
@@ -30,6 +31,7 @@ impl StorageClass {
     }
 }
 impl ::std::convert::From<&str> for StorageClass {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "TEMPORAL" => Self::Temporal,

@@ -20,6 +20,7 @@ pub enum UploadAvailability {
 }
 impl UploadAvailability {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "STANDARD",
@@ -33,6 +34,7 @@ impl UploadAvailability {
     }
 }
 impl ::std::convert::From<&str> for UploadAvailability {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "STANDARD" => Self::Standard,

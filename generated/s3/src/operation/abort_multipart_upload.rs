@@ -46,30 +46,37 @@ pub struct AbortMultipartUploadInput {
 }
 impl AbortMultipartUploadInput {
     /// The bucket name to which the upload was taking place.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Key of the object for which the multipart upload was initiated.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Upload ID that identifies the multipart upload.
+    #[inline]
     pub fn upload_id(&self) -> &str {
         &self.upload_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// If present, this header aborts an in progress multipart upload only if it was initiated on the provided timestamp.
+    #[inline]
     pub fn if_match_initiated_time(&self) -> Option<::awsrt::types::DateTime> {
         self.if_match_initiated_time
     }
     /// Creates a new builder for [`AbortMultipartUploadInput`].
+    #[inline]
     pub fn builder() -> AbortMultipartUploadInputBuilder {
         <AbortMultipartUploadInputBuilder as ::std::default::Default>::default()
     }
@@ -88,88 +95,106 @@ pub struct AbortMultipartUploadInputBuilder {
 impl AbortMultipartUploadInputBuilder {
     /// The bucket name to which the upload was taking place.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Key of the object for which the multipart upload was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Upload ID that identifies the multipart upload.
     /// This member is required.
+    #[inline]
     pub fn upload_id(mut self, input: impl Into<String>) -> Self {
         self.upload_id = Some(input.into());
         self
     }
     /// Sets or clears the `UploadId` member.
+    #[inline]
     pub fn set_upload_id(mut self, input: Option<String>) -> Self {
         self.upload_id = input;
         self
     }
     /// The `UploadId` member as currently set.
+    #[inline]
     pub fn get_upload_id(&self) -> &Option<String> {
         &self.upload_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// If present, this header aborts an in progress multipart upload only if it was initiated on the provided timestamp.
+    #[inline]
     pub fn if_match_initiated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.if_match_initiated_time = Some(input);
         self
     }
     /// Sets or clears the `IfMatchInitiatedTime` member.
+    #[inline]
     pub fn set_if_match_initiated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.if_match_initiated_time = input;
         self
     }
     /// The `IfMatchInitiatedTime` member as currently set.
+    #[inline]
     pub fn get_if_match_initiated_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.if_match_initiated_time
     }
@@ -178,6 +203,7 @@ impl AbortMultipartUploadInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AbortMultipartUploadInput, ::awsrt::error::BuildError> {
         Ok(AbortMultipartUploadInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -226,10 +252,12 @@ pub struct AbortMultipartUploadOutput {
 }
 impl AbortMultipartUploadOutput {
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`AbortMultipartUploadOutput`].
+    #[inline]
     pub fn builder() -> AbortMultipartUploadOutputBuilder {
         <AbortMultipartUploadOutputBuilder as ::std::default::Default>::default()
     }
@@ -242,20 +270,24 @@ pub struct AbortMultipartUploadOutputBuilder {
 }
 impl AbortMultipartUploadOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`AbortMultipartUploadOutput`].
+    #[inline]
     pub fn build(self) -> AbortMultipartUploadOutput {
         AbortMultipartUploadOutput {
             request_charged: self.request_charged,
@@ -272,6 +304,7 @@ pub enum AbortMultipartUploadError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AbortMultipartUploadError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -286,6 +319,7 @@ impl AbortMultipartUploadError {
         })
     }
     /// Whether this is a `NoSuchUpload`.
+    #[inline]
     pub fn is_no_such_upload(&self) -> bool {
         matches!(self, Self::NoSuchUpload(_))
     }
@@ -370,6 +404,7 @@ impl AbortMultipartUploadFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -426,88 +461,106 @@ impl<M> AbortMultipartUploadFluentBuilder<M> {
     }
     /// The bucket name to which the upload was taking place.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Key of the object for which the multipart upload was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// Upload ID that identifies the multipart upload.
     /// This member is required.
+    #[inline]
     pub fn upload_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.upload_id(input);
         self
     }
     /// Sets or clears the `UploadId` member.
+    #[inline]
     pub fn set_upload_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_upload_id(input);
         self
     }
     /// The `UploadId` member as currently set.
+    #[inline]
     pub fn get_upload_id(&self) -> &Option<String> {
         self.inner.get_upload_id()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// If present, this header aborts an in progress multipart upload only if it was initiated on the provided timestamp.
+    #[inline]
     pub fn if_match_initiated_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.if_match_initiated_time(input);
         self
     }
     /// Sets or clears the `IfMatchInitiatedTime` member.
+    #[inline]
     pub fn set_if_match_initiated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_match_initiated_time(input);
         self
     }
     /// The `IfMatchInitiatedTime` member as currently set.
+    #[inline]
     pub fn get_if_match_initiated_time(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_if_match_initiated_time()
     }
@@ -566,6 +619,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AbortMultipartUpload`: `DELETE /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AbortMultipartUploadInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -599,11 +653,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
     ::awsrt::protocol::http_response(reply, de_response, AbortMultipartUploadError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<AbortMultipartUploadOutput, ::awsrt::xml::XmlError> {

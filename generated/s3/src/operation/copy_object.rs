@@ -361,172 +361,214 @@ fn __serde_secret_copy_object_input_copy_source_sse_customer_key<T: ::awsrt::ser
 }
 impl CopyObjectInput {
     /// The canned access control list (ACL) to apply to the object.
+    #[inline]
     pub fn acl(&self) -> Option<&crate::types::ObjectCannedAcl> {
         self.acl.as_ref()
     }
     /// The name of the destination bucket.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Specifies the caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(&self) -> Option<&str> {
         self.cache_control.as_deref()
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(&self) -> Option<&str> {
         self.content_disposition.as_deref()
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(&self) -> Option<&str> {
         self.content_encoding.as_deref()
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(&self) -> Option<&str> {
         self.content_language.as_deref()
     }
     /// A standard MIME type that describes the format of the object data.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// Specifies the source object for the copy operation.
+    #[inline]
     pub fn copy_source(&self) -> &str {
         &self.copy_source
     }
     /// Copies the object if its entity tag (ETag) matches the specified tag.
+    #[inline]
     pub fn copy_source_if_match(&self) -> Option<&str> {
         self.copy_source_if_match.as_deref()
     }
     /// Copies the object if it has been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_modified_since(&self) -> Option<::awsrt::types::DateTime> {
         self.copy_source_if_modified_since
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
+    #[inline]
     pub fn copy_source_if_none_match(&self) -> Option<&str> {
         self.copy_source_if_none_match.as_deref()
     }
     /// Copies the object if it hasn't been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_unmodified_since(&self) -> Option<::awsrt::types::DateTime> {
         self.copy_source_if_unmodified_since
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(&self) -> Option<::awsrt::types::DateTime> {
         self.expires
     }
     /// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+    #[inline]
     pub fn grant_full_control(&self) -> Option<&str> {
         self.grant_full_control.as_deref()
     }
     /// Allows grantee to read the object data and its metadata.
+    #[inline]
     pub fn grant_read(&self) -> Option<&str> {
         self.grant_read.as_deref()
     }
     /// Allows grantee to read the object ACL.
+    #[inline]
     pub fn grant_read_acp(&self) -> Option<&str> {
         self.grant_read_acp.as_deref()
     }
     /// Allows grantee to write the ACL for the applicable object.
+    #[inline]
     pub fn grant_write_acp(&self) -> Option<&str> {
         self.grant_write_acp.as_deref()
     }
     /// The key of the destination object.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.metadata.as_ref()
     }
     /// Specifies whether the metadata is copied from the source object or replaced with metadata that's provided in the request.
+    #[inline]
     pub fn metadata_directive(&self) -> Option<&crate::types::MetadataDirective> {
         self.metadata_directive.as_ref()
     }
     /// Specifies whether the object tag-set is copied from the source object or replaced with the tag-set that's provided in the request.
+    #[inline]
     pub fn tagging_directive(&self) -> Option<&crate::types::TaggingDirective> {
         self.tagging_directive.as_ref()
     }
     /// The server-side encryption algorithm used when storing this object in Amazon S3.
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// If the `x-amz-storage-class` header is not used, the copied object will be stored in the `STANDARD` Storage Class by default.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// If the destination bucket is configured as a website, redirects requests for this object copy to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(&self) -> Option<&str> {
         self.website_redirect_location.as_deref()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, `AES256`).
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for the destination object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_encryption_context.as_ref()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
+    #[inline]
     pub fn copy_source_sse_customer_algorithm(&self) -> Option<&str> {
         self.copy_source_sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object.
+    #[inline]
     pub fn copy_source_sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.copy_source_sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn copy_source_sse_customer_key_md5(&self) -> Option<&str> {
         self.copy_source_sse_customer_key_md5.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The tag-set for the object copy in the destination bucket.
+    #[inline]
     pub fn tagging(&self) -> Option<&str> {
         self.tagging.as_deref()
     }
     /// The Object Lock mode that you want to apply to the object copy.
+    #[inline]
     pub fn object_lock_mode(&self) -> Option<&crate::types::ObjectLockMode> {
         self.object_lock_mode.as_ref()
     }
     /// The date and time when you want the Object Lock of the object copy to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(&self) -> Option<::awsrt::types::DateTime> {
         self.object_lock_retain_until_date
     }
     /// Specifies whether you want to apply a legal hold to the object copy.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         &self,
     ) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
         self.object_lock_legal_hold_status.as_ref()
     }
     /// The account ID of the expected destination bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// The account ID of the expected source bucket owner.
+    #[inline]
     pub fn expected_source_bucket_owner(&self) -> Option<&str> {
         self.expected_source_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`CopyObjectInput`].
+    #[inline]
     pub fn builder() -> CopyObjectInputBuilder {
         <CopyObjectInputBuilder as ::std::default::Default>::default()
     }
@@ -626,54 +668,65 @@ impl ::std::fmt::Debug for CopyObjectInputBuilder {
 }
 impl CopyObjectInputBuilder {
     /// The canned access control list (ACL) to apply to the object.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::ObjectCannedAcl>) -> Self {
         self.acl = Some(input.into());
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::ObjectCannedAcl>) -> Self {
         self.acl = input;
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
         &self.acl
     }
     /// The name of the destination bucket.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Specifies the caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.cache_control = Some(input.into());
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.cache_control = input;
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         &self.cache_control
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -682,100 +735,121 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(mut self, input: impl Into<String>) -> Self {
         self.content_disposition = Some(input.into());
         self
     }
     /// Sets or clears the `ContentDisposition` member.
+    #[inline]
     pub fn set_content_disposition(mut self, input: Option<String>) -> Self {
         self.content_disposition = input;
         self
     }
     /// The `ContentDisposition` member as currently set.
+    #[inline]
     pub fn get_content_disposition(&self) -> &Option<String> {
         &self.content_disposition
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
     }
     /// Sets or clears the `ContentEncoding` member.
+    #[inline]
     pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
         self.content_encoding = input;
         self
     }
     /// The `ContentEncoding` member as currently set.
+    #[inline]
     pub fn get_content_encoding(&self) -> &Option<String> {
         &self.content_encoding
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(mut self, input: impl Into<String>) -> Self {
         self.content_language = Some(input.into());
         self
     }
     /// Sets or clears the `ContentLanguage` member.
+    #[inline]
     pub fn set_content_language(mut self, input: Option<String>) -> Self {
         self.content_language = input;
         self
     }
     /// The `ContentLanguage` member as currently set.
+    #[inline]
     pub fn get_content_language(&self) -> &Option<String> {
         &self.content_language
     }
     /// A standard MIME type that describes the format of the object data.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// Specifies the source object for the copy operation.
     /// This member is required.
+    #[inline]
     pub fn copy_source(mut self, input: impl Into<String>) -> Self {
         self.copy_source = Some(input.into());
         self
     }
     /// Sets or clears the `CopySource` member.
+    #[inline]
     pub fn set_copy_source(mut self, input: Option<String>) -> Self {
         self.copy_source = input;
         self
     }
     /// The `CopySource` member as currently set.
+    #[inline]
     pub fn get_copy_source(&self) -> &Option<String> {
         &self.copy_source
     }
     /// Copies the object if its entity tag (ETag) matches the specified tag.
+    #[inline]
     pub fn copy_source_if_match(mut self, input: impl Into<String>) -> Self {
         self.copy_source_if_match = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceIfMatch` member.
+    #[inline]
     pub fn set_copy_source_if_match(mut self, input: Option<String>) -> Self {
         self.copy_source_if_match = input;
         self
     }
     /// The `CopySourceIfMatch` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_match(&self) -> &Option<String> {
         &self.copy_source_if_match
     }
     /// Copies the object if it has been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.copy_source_if_modified_since = Some(input);
         self
     }
     /// Sets or clears the `CopySourceIfModifiedSince` member.
+    #[inline]
     pub fn set_copy_source_if_modified_since(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -784,29 +858,35 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `CopySourceIfModifiedSince` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.copy_source_if_modified_since
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
+    #[inline]
     pub fn copy_source_if_none_match(mut self, input: impl Into<String>) -> Self {
         self.copy_source_if_none_match = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceIfNoneMatch` member.
+    #[inline]
     pub fn set_copy_source_if_none_match(mut self, input: Option<String>) -> Self {
         self.copy_source_if_none_match = input;
         self
     }
     /// The `CopySourceIfNoneMatch` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_none_match(&self) -> &Option<String> {
         &self.copy_source_if_none_match
     }
     /// Copies the object if it hasn't been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.copy_source_if_unmodified_since = Some(input);
         self
     }
     /// Sets or clears the `CopySourceIfUnmodifiedSince` member.
+    #[inline]
     pub fn set_copy_source_if_unmodified_since(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -815,102 +895,123 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `CopySourceIfUnmodifiedSince` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.copy_source_if_unmodified_since
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expires = Some(input);
         self
     }
     /// Sets or clears the `Expires` member.
+    #[inline]
     pub fn set_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expires = input;
         self
     }
     /// The `Expires` member as currently set.
+    #[inline]
     pub fn get_expires(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expires
     }
     /// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.grant_full_control = Some(input.into());
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.grant_full_control = input;
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         &self.grant_full_control
     }
     /// Allows grantee to read the object data and its metadata.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.grant_read = Some(input.into());
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.grant_read = input;
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         &self.grant_read
     }
     /// Allows grantee to read the object ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_read_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.grant_read_acp = input;
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         &self.grant_read_acp
     }
     /// Allows grantee to write the ACL for the applicable object.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_write_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.grant_write_acp = input;
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         &self.grant_write_acp
     }
     /// The key of the destination object.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Metadata` member.
+    #[inline]
     pub fn set_metadata(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -919,15 +1020,18 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `Metadata` member as currently set.
+    #[inline]
     pub fn get_metadata(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.metadata
     }
     /// Specifies whether the metadata is copied from the source object or replaced with metadata that's provided in the request.
+    #[inline]
     pub fn metadata_directive(mut self, input: impl Into<crate::types::MetadataDirective>) -> Self {
         self.metadata_directive = Some(input.into());
         self
     }
     /// Sets or clears the `MetadataDirective` member.
+    #[inline]
     pub fn set_metadata_directive(
         mut self,
         input: Option<crate::types::MetadataDirective>,
@@ -936,24 +1040,29 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `MetadataDirective` member as currently set.
+    #[inline]
     pub fn get_metadata_directive(&self) -> &Option<crate::types::MetadataDirective> {
         &self.metadata_directive
     }
     /// Specifies whether the object tag-set is copied from the source object or replaced with the tag-set that's provided in the request.
+    #[inline]
     pub fn tagging_directive(mut self, input: impl Into<crate::types::TaggingDirective>) -> Self {
         self.tagging_directive = Some(input.into());
         self
     }
     /// Sets or clears the `TaggingDirective` member.
+    #[inline]
     pub fn set_tagging_directive(mut self, input: Option<crate::types::TaggingDirective>) -> Self {
         self.tagging_directive = input;
         self
     }
     /// The `TaggingDirective` member as currently set.
+    #[inline]
     pub fn get_tagging_directive(&self) -> &Option<crate::types::TaggingDirective> {
         &self.tagging_directive
     }
     /// The server-side encryption algorithm used when storing this object in Amazon S3.
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -962,6 +1071,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -970,94 +1080,114 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If the `x-amz-storage-class` header is not used, the copied object will be stored in the `STANDARD` Storage Class by default.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// If the destination bucket is configured as a website, redirects requests for this object copy to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(mut self, input: impl Into<String>) -> Self {
         self.website_redirect_location = Some(input.into());
         self
     }
     /// Sets or clears the `WebsiteRedirectLocation` member.
+    #[inline]
     pub fn set_website_redirect_location(mut self, input: Option<String>) -> Self {
         self.website_redirect_location = input;
         self
     }
     /// The `WebsiteRedirectLocation` member as currently set.
+    #[inline]
     pub fn get_website_redirect_location(&self) -> &Option<String> {
         &self.website_redirect_location
     }
     /// Specifies the algorithm to use when encrypting the object (for example, `AES256`).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for the destination object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -1066,6 +1196,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -1074,38 +1205,46 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
+    #[inline]
     pub fn copy_source_sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.copy_source_sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceSSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.copy_source_sse_customer_algorithm = input;
         self
     }
     /// The `CopySourceSSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_algorithm(&self) -> &Option<String> {
         &self.copy_source_sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object.
+    #[inline]
     pub fn copy_source_sse_customer_key(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -1114,6 +1253,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKey` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_key(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -1122,71 +1262,86 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `CopySourceSSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.copy_source_sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn copy_source_sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.copy_source_sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.copy_source_sse_customer_key_md5 = input;
         self
     }
     /// The `CopySourceSSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_key_md5(&self) -> &Option<String> {
         &self.copy_source_sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The tag-set for the object copy in the destination bucket.
+    #[inline]
     pub fn tagging(mut self, input: impl Into<String>) -> Self {
         self.tagging = Some(input.into());
         self
     }
     /// Sets or clears the `Tagging` member.
+    #[inline]
     pub fn set_tagging(mut self, input: Option<String>) -> Self {
         self.tagging = input;
         self
     }
     /// The `Tagging` member as currently set.
+    #[inline]
     pub fn get_tagging(&self) -> &Option<String> {
         &self.tagging
     }
     /// The Object Lock mode that you want to apply to the object copy.
+    #[inline]
     pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
+    #[inline]
     pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
     /// The `ObjectLockMode` member as currently set.
+    #[inline]
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
         &self.object_lock_mode
     }
     /// The date and time when you want the Object Lock of the object copy to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
     /// Sets or clears the `ObjectLockRetainUntilDate` member.
+    #[inline]
     pub fn set_object_lock_retain_until_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -1195,10 +1350,12 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// Specifies whether you want to apply a legal hold to the object copy.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         mut self,
         input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
@@ -1207,6 +1364,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// Sets or clears the `ObjectLockLegalHoldStatus` member.
+    #[inline]
     pub fn set_object_lock_legal_hold_status(
         mut self,
         input: Option<crate::types::ObjectLockLegalHoldStatus>,
@@ -1215,36 +1373,43 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `ObjectLockLegalHoldStatus` member as currently set.
+    #[inline]
     pub fn get_object_lock_legal_hold_status(
         &self,
     ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         &self.object_lock_legal_hold_status
     }
     /// The account ID of the expected destination bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The account ID of the expected source bucket owner.
+    #[inline]
     pub fn expected_source_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_source_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedSourceBucketOwner` member.
+    #[inline]
     pub fn set_expected_source_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_source_bucket_owner = input;
         self
     }
     /// The `ExpectedSourceBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_source_bucket_owner(&self) -> &Option<String> {
         &self.expected_source_bucket_owner
     }
@@ -1253,6 +1418,7 @@ impl CopyObjectInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CopyObjectInput, ::awsrt::error::BuildError> {
         Ok(CopyObjectInput {
             acl: self.acl,
@@ -1398,50 +1564,62 @@ fn __serde_secret_copy_object_output_ssekms_encryption_context<T: ::awsrt::serde
 }
 impl CopyObjectOutput {
     /// Container for all response elements.
+    #[inline]
     pub fn copy_object_result(&self) -> Option<&crate::types::CopyObjectResult> {
         self.copy_object_result.as_ref()
     }
     /// If the object expiration is configured, the response includes this header.
+    #[inline]
     pub fn expiration(&self) -> Option<&str> {
         self.expiration.as_deref()
     }
     /// Version ID of the source object that was copied.
+    #[inline]
     pub fn copy_source_version_id(&self) -> Option<&str> {
         self.copy_source_version_id.as_deref()
     }
     /// Version ID of the newly created copy.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`, `aws:kms:dsse`).
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_encryption_context.as_ref()
     }
     /// Indicates whether the copied object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`CopyObjectOutput`].
+    #[inline]
     pub fn builder() -> CopyObjectOutputBuilder {
         <CopyObjectOutputBuilder as ::std::default::Default>::default()
     }
@@ -1481,62 +1659,75 @@ impl ::std::fmt::Debug for CopyObjectOutputBuilder {
 }
 impl CopyObjectOutputBuilder {
     /// Container for all response elements.
+    #[inline]
     pub fn copy_object_result(mut self, input: crate::types::CopyObjectResult) -> Self {
         self.copy_object_result = Some(input);
         self
     }
     /// Sets or clears the `CopyObjectResult` member.
+    #[inline]
     pub fn set_copy_object_result(mut self, input: Option<crate::types::CopyObjectResult>) -> Self {
         self.copy_object_result = input;
         self
     }
     /// The `CopyObjectResult` member as currently set.
+    #[inline]
     pub fn get_copy_object_result(&self) -> &Option<crate::types::CopyObjectResult> {
         &self.copy_object_result
     }
     /// If the object expiration is configured, the response includes this header.
+    #[inline]
     pub fn expiration(mut self, input: impl Into<String>) -> Self {
         self.expiration = Some(input.into());
         self
     }
     /// Sets or clears the `Expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<String>) -> Self {
         self.expiration = input;
         self
     }
     /// The `Expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<String> {
         &self.expiration
     }
     /// Version ID of the source object that was copied.
+    #[inline]
     pub fn copy_source_version_id(mut self, input: impl Into<String>) -> Self {
         self.copy_source_version_id = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceVersionId` member.
+    #[inline]
     pub fn set_copy_source_version_id(mut self, input: Option<String>) -> Self {
         self.copy_source_version_id = input;
         self
     }
     /// The `CopySourceVersionId` member as currently set.
+    #[inline]
     pub fn get_copy_source_version_id(&self) -> &Option<String> {
         &self.copy_source_version_id
     }
     /// Version ID of the newly created copy.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`, `aws:kms:dsse`).
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -1545,6 +1736,7 @@ impl CopyObjectOutputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -1553,52 +1745,63 @@ impl CopyObjectOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -1607,6 +1810,7 @@ impl CopyObjectOutputBuilder {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -1615,38 +1819,46 @@ impl CopyObjectOutputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Indicates whether the copied object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`CopyObjectOutput`].
+    #[inline]
     pub fn build(self) -> CopyObjectOutput {
         CopyObjectOutput {
             copy_object_result: self.copy_object_result,
@@ -1673,6 +1885,7 @@ pub enum CopyObjectError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CopyObjectError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -1687,6 +1900,7 @@ impl CopyObjectError {
         })
     }
     /// Whether this is a `ObjectNotInActiveTierError`.
+    #[inline]
     pub fn is_object_not_in_active_tier_error(&self) -> bool {
         matches!(self, Self::ObjectNotInActiveTierError(_))
     }
@@ -1771,6 +1985,7 @@ impl CopyObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -1826,54 +2041,65 @@ impl<M> CopyObjectFluentBuilder<M> {
         &self.inner
     }
     /// The canned access control list (ACL) to apply to the object.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::ObjectCannedAcl>) -> Self {
         self.inner = self.inner.acl(input);
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::ObjectCannedAcl>) -> Self {
         self.inner = self.inner.set_acl(input);
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
         self.inner.get_acl()
     }
     /// The name of the destination bucket.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Specifies the caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cache_control(input);
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cache_control(input);
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         self.inner.get_cache_control()
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -1882,100 +2108,121 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_disposition(input);
         self
     }
     /// Sets or clears the `ContentDisposition` member.
+    #[inline]
     pub fn set_content_disposition(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_disposition(input);
         self
     }
     /// The `ContentDisposition` member as currently set.
+    #[inline]
     pub fn get_content_disposition(&self) -> &Option<String> {
         self.inner.get_content_disposition()
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_encoding(input);
         self
     }
     /// Sets or clears the `ContentEncoding` member.
+    #[inline]
     pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_encoding(input);
         self
     }
     /// The `ContentEncoding` member as currently set.
+    #[inline]
     pub fn get_content_encoding(&self) -> &Option<String> {
         self.inner.get_content_encoding()
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_language(input);
         self
     }
     /// Sets or clears the `ContentLanguage` member.
+    #[inline]
     pub fn set_content_language(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_language(input);
         self
     }
     /// The `ContentLanguage` member as currently set.
+    #[inline]
     pub fn get_content_language(&self) -> &Option<String> {
         self.inner.get_content_language()
     }
     /// A standard MIME type that describes the format of the object data.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_type(input);
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_type(input);
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         self.inner.get_content_type()
     }
     /// Specifies the source object for the copy operation.
     /// This member is required.
+    #[inline]
     pub fn copy_source(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source(input);
         self
     }
     /// Sets or clears the `CopySource` member.
+    #[inline]
     pub fn set_copy_source(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source(input);
         self
     }
     /// The `CopySource` member as currently set.
+    #[inline]
     pub fn get_copy_source(&self) -> &Option<String> {
         self.inner.get_copy_source()
     }
     /// Copies the object if its entity tag (ETag) matches the specified tag.
+    #[inline]
     pub fn copy_source_if_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_if_match(input);
         self
     }
     /// Sets or clears the `CopySourceIfMatch` member.
+    #[inline]
     pub fn set_copy_source_if_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_if_match(input);
         self
     }
     /// The `CopySourceIfMatch` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_match(&self) -> &Option<String> {
         self.inner.get_copy_source_if_match()
     }
     /// Copies the object if it has been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.copy_source_if_modified_since(input);
         self
     }
     /// Sets or clears the `CopySourceIfModifiedSince` member.
+    #[inline]
     pub fn set_copy_source_if_modified_since(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -1984,29 +2231,35 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `CopySourceIfModifiedSince` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_copy_source_if_modified_since()
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
+    #[inline]
     pub fn copy_source_if_none_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_if_none_match(input);
         self
     }
     /// Sets or clears the `CopySourceIfNoneMatch` member.
+    #[inline]
     pub fn set_copy_source_if_none_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_if_none_match(input);
         self
     }
     /// The `CopySourceIfNoneMatch` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_none_match(&self) -> &Option<String> {
         self.inner.get_copy_source_if_none_match()
     }
     /// Copies the object if it hasn't been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.copy_source_if_unmodified_since(input);
         self
     }
     /// Sets or clears the `CopySourceIfUnmodifiedSince` member.
+    #[inline]
     pub fn set_copy_source_if_unmodified_since(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -2015,101 +2268,122 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `CopySourceIfUnmodifiedSince` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_copy_source_if_unmodified_since()
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.expires(input);
         self
     }
     /// Sets or clears the `Expires` member.
+    #[inline]
     pub fn set_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_expires(input);
         self
     }
     /// The `Expires` member as currently set.
+    #[inline]
     pub fn get_expires(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_expires()
     }
     /// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_full_control(input);
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_full_control(input);
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         self.inner.get_grant_full_control()
     }
     /// Allows grantee to read the object data and its metadata.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read(input);
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read(input);
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         self.inner.get_grant_read()
     }
     /// Allows grantee to read the object ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read_acp(input);
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read_acp(input);
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         self.inner.get_grant_read_acp()
     }
     /// Allows grantee to write the ACL for the applicable object.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_write_acp(input);
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_write_acp(input);
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         self.inner.get_grant_write_acp()
     }
     /// The key of the destination object.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.metadata(key, value);
         self
     }
     /// Sets or clears the `Metadata` member.
+    #[inline]
     pub fn set_metadata(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -2118,15 +2392,18 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `Metadata` member as currently set.
+    #[inline]
     pub fn get_metadata(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_metadata()
     }
     /// Specifies whether the metadata is copied from the source object or replaced with metadata that's provided in the request.
+    #[inline]
     pub fn metadata_directive(mut self, input: impl Into<crate::types::MetadataDirective>) -> Self {
         self.inner = self.inner.metadata_directive(input);
         self
     }
     /// Sets or clears the `MetadataDirective` member.
+    #[inline]
     pub fn set_metadata_directive(
         mut self,
         input: Option<crate::types::MetadataDirective>,
@@ -2135,24 +2412,29 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `MetadataDirective` member as currently set.
+    #[inline]
     pub fn get_metadata_directive(&self) -> &Option<crate::types::MetadataDirective> {
         self.inner.get_metadata_directive()
     }
     /// Specifies whether the object tag-set is copied from the source object or replaced with the tag-set that's provided in the request.
+    #[inline]
     pub fn tagging_directive(mut self, input: impl Into<crate::types::TaggingDirective>) -> Self {
         self.inner = self.inner.tagging_directive(input);
         self
     }
     /// Sets or clears the `TaggingDirective` member.
+    #[inline]
     pub fn set_tagging_directive(mut self, input: Option<crate::types::TaggingDirective>) -> Self {
         self.inner = self.inner.set_tagging_directive(input);
         self
     }
     /// The `TaggingDirective` member as currently set.
+    #[inline]
     pub fn get_tagging_directive(&self) -> &Option<crate::types::TaggingDirective> {
         self.inner.get_tagging_directive()
     }
     /// The server-side encryption algorithm used when storing this object in Amazon S3.
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -2161,6 +2443,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -2169,94 +2452,114 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// If the `x-amz-storage-class` header is not used, the copied object will be stored in the `STANDARD` Storage Class by default.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         self.inner.get_storage_class()
     }
     /// If the destination bucket is configured as a website, redirects requests for this object copy to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.website_redirect_location(input);
         self
     }
     /// Sets or clears the `WebsiteRedirectLocation` member.
+    #[inline]
     pub fn set_website_redirect_location(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_website_redirect_location(input);
         self
     }
     /// The `WebsiteRedirectLocation` member as currently set.
+    #[inline]
     pub fn get_website_redirect_location(&self) -> &Option<String> {
         self.inner.get_website_redirect_location()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, `AES256`).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_key_id()
     }
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for the destination object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -2265,6 +2568,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -2273,38 +2577,46 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_encryption_context()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.inner = self.inner.bucket_key_enabled(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_bucket_key_enabled(input);
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         self.inner.get_bucket_key_enabled()
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
+    #[inline]
     pub fn copy_source_sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `CopySourceSSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_sse_customer_algorithm(input);
         self
     }
     /// The `CopySourceSSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_copy_source_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object.
+    #[inline]
     pub fn copy_source_sse_customer_key(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -2313,6 +2625,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKey` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_key(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -2321,71 +2634,86 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `CopySourceSSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_copy_source_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn copy_source_sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_sse_customer_key_md5(input);
         self
     }
     /// The `CopySourceSSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_copy_source_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The tag-set for the object copy in the destination bucket.
+    #[inline]
     pub fn tagging(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tagging(input);
         self
     }
     /// Sets or clears the `Tagging` member.
+    #[inline]
     pub fn set_tagging(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_tagging(input);
         self
     }
     /// The `Tagging` member as currently set.
+    #[inline]
     pub fn get_tagging(&self) -> &Option<String> {
         self.inner.get_tagging()
     }
     /// The Object Lock mode that you want to apply to the object copy.
+    #[inline]
     pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.object_lock_mode(input);
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
+    #[inline]
     pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.set_object_lock_mode(input);
         self
     }
     /// The `ObjectLockMode` member as currently set.
+    #[inline]
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
         self.inner.get_object_lock_mode()
     }
     /// The date and time when you want the Object Lock of the object copy to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.object_lock_retain_until_date(input);
         self
     }
     /// Sets or clears the `ObjectLockRetainUntilDate` member.
+    #[inline]
     pub fn set_object_lock_retain_until_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -2394,10 +2722,12 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_object_lock_retain_until_date()
     }
     /// Specifies whether you want to apply a legal hold to the object copy.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         mut self,
         input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
@@ -2406,6 +2736,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ObjectLockLegalHoldStatus` member.
+    #[inline]
     pub fn set_object_lock_legal_hold_status(
         mut self,
         input: Option<crate::types::ObjectLockLegalHoldStatus>,
@@ -2414,36 +2745,43 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `ObjectLockLegalHoldStatus` member as currently set.
+    #[inline]
     pub fn get_object_lock_legal_hold_status(
         &self,
     ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         self.inner.get_object_lock_legal_hold_status()
     }
     /// The account ID of the expected destination bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// The account ID of the expected source bucket owner.
+    #[inline]
     pub fn expected_source_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_source_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedSourceBucketOwner` member.
+    #[inline]
     pub fn set_expected_source_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_source_bucket_owner(input);
         self
     }
     /// The `ExpectedSourceBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_source_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_source_bucket_owner()
     }
@@ -2516,6 +2854,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CopyObject`: `PUT /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CopyObjectInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -2685,6 +3024,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>> {
@@ -2694,6 +3034,7 @@ pub(crate) fn parse_response(
         CopyObjectError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CopyObjectOutput, ::awsrt::xml::XmlError> {

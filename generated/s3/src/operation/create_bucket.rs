@@ -75,46 +75,57 @@ pub struct CreateBucketInput {
 }
 impl CreateBucketInput {
     /// The canned ACL to apply to the bucket.
+    #[inline]
     pub fn acl(&self) -> Option<&crate::types::BucketCannedAcl> {
         self.acl.as_ref()
     }
     /// The name of the bucket to create.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The configuration information for the bucket.
+    #[inline]
     pub fn create_bucket_configuration(&self) -> Option<&crate::types::CreateBucketConfiguration> {
         self.create_bucket_configuration.as_ref()
     }
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
+    #[inline]
     pub fn grant_full_control(&self) -> Option<&str> {
         self.grant_full_control.as_deref()
     }
     /// Allows grantee to list the objects in the bucket.
+    #[inline]
     pub fn grant_read(&self) -> Option<&str> {
         self.grant_read.as_deref()
     }
     /// Allows grantee to read the bucket ACL.
+    #[inline]
     pub fn grant_read_acp(&self) -> Option<&str> {
         self.grant_read_acp.as_deref()
     }
     /// Allows grantee to create new objects in the bucket.
+    #[inline]
     pub fn grant_write(&self) -> Option<&str> {
         self.grant_write.as_deref()
     }
     /// Allows grantee to write the ACL for the applicable bucket.
+    #[inline]
     pub fn grant_write_acp(&self) -> Option<&str> {
         self.grant_write_acp.as_deref()
     }
     /// Specifies whether you want S3 Object Lock to be enabled for the new bucket.
+    #[inline]
     pub fn object_lock_enabled_for_bucket(&self) -> Option<bool> {
         self.object_lock_enabled_for_bucket
     }
     /// The container element for object ownership for a bucket's ownership controls.
+    #[inline]
     pub fn object_ownership(&self) -> Option<&crate::types::ObjectOwnership> {
         self.object_ownership.as_ref()
     }
     /// Creates a new builder for [`CreateBucketInput`].
+    #[inline]
     pub fn builder() -> CreateBucketInputBuilder {
         <CreateBucketInputBuilder as ::std::default::Default>::default()
     }
@@ -136,35 +147,42 @@ pub struct CreateBucketInputBuilder {
 }
 impl CreateBucketInputBuilder {
     /// The canned ACL to apply to the bucket.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::BucketCannedAcl>) -> Self {
         self.acl = Some(input.into());
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::BucketCannedAcl>) -> Self {
         self.acl = input;
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::BucketCannedAcl> {
         &self.acl
     }
     /// The name of the bucket to create.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The configuration information for the bucket.
+    #[inline]
     pub fn create_bucket_configuration(
         mut self,
         input: crate::types::CreateBucketConfiguration,
@@ -173,6 +191,7 @@ impl CreateBucketInputBuilder {
         self
     }
     /// Sets or clears the `CreateBucketConfiguration` member.
+    #[inline]
     pub fn set_create_bucket_configuration(
         mut self,
         input: Option<crate::types::CreateBucketConfiguration>,
@@ -181,106 +200,128 @@ impl CreateBucketInputBuilder {
         self
     }
     /// The `CreateBucketConfiguration` member as currently set.
+    #[inline]
     pub fn get_create_bucket_configuration(
         &self,
     ) -> &Option<crate::types::CreateBucketConfiguration> {
         &self.create_bucket_configuration
     }
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.grant_full_control = Some(input.into());
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.grant_full_control = input;
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         &self.grant_full_control
     }
     /// Allows grantee to list the objects in the bucket.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.grant_read = Some(input.into());
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.grant_read = input;
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         &self.grant_read
     }
     /// Allows grantee to read the bucket ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_read_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.grant_read_acp = input;
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         &self.grant_read_acp
     }
     /// Allows grantee to create new objects in the bucket.
+    #[inline]
     pub fn grant_write(mut self, input: impl Into<String>) -> Self {
         self.grant_write = Some(input.into());
         self
     }
     /// Sets or clears the `GrantWrite` member.
+    #[inline]
     pub fn set_grant_write(mut self, input: Option<String>) -> Self {
         self.grant_write = input;
         self
     }
     /// The `GrantWrite` member as currently set.
+    #[inline]
     pub fn get_grant_write(&self) -> &Option<String> {
         &self.grant_write
     }
     /// Allows grantee to write the ACL for the applicable bucket.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_write_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.grant_write_acp = input;
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         &self.grant_write_acp
     }
     /// Specifies whether you want S3 Object Lock to be enabled for the new bucket.
+    #[inline]
     pub fn object_lock_enabled_for_bucket(mut self, input: bool) -> Self {
         self.object_lock_enabled_for_bucket = Some(input);
         self
     }
     /// Sets or clears the `ObjectLockEnabledForBucket` member.
+    #[inline]
     pub fn set_object_lock_enabled_for_bucket(mut self, input: Option<bool>) -> Self {
         self.object_lock_enabled_for_bucket = input;
         self
     }
     /// The `ObjectLockEnabledForBucket` member as currently set.
+    #[inline]
     pub fn get_object_lock_enabled_for_bucket(&self) -> &Option<bool> {
         &self.object_lock_enabled_for_bucket
     }
     /// The container element for object ownership for a bucket's ownership controls.
+    #[inline]
     pub fn object_ownership(mut self, input: impl Into<crate::types::ObjectOwnership>) -> Self {
         self.object_ownership = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectOwnership` member.
+    #[inline]
     pub fn set_object_ownership(mut self, input: Option<crate::types::ObjectOwnership>) -> Self {
         self.object_ownership = input;
         self
     }
     /// The `ObjectOwnership` member as currently set.
+    #[inline]
     pub fn get_object_ownership(&self) -> &Option<crate::types::ObjectOwnership> {
         &self.object_ownership
     }
@@ -289,6 +330,7 @@ impl CreateBucketInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateBucketInput, ::awsrt::error::BuildError> {
         Ok(CreateBucketInput {
             acl: self.acl,
@@ -333,10 +375,12 @@ pub struct CreateBucketOutput {
 }
 impl CreateBucketOutput {
     /// A forward slash followed by the name of the bucket.
+    #[inline]
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
     }
     /// Creates a new builder for [`CreateBucketOutput`].
+    #[inline]
     pub fn builder() -> CreateBucketOutputBuilder {
         <CreateBucketOutputBuilder as ::std::default::Default>::default()
     }
@@ -349,20 +393,24 @@ pub struct CreateBucketOutputBuilder {
 }
 impl CreateBucketOutputBuilder {
     /// A forward slash followed by the name of the bucket.
+    #[inline]
     pub fn location(mut self, input: impl Into<String>) -> Self {
         self.location = Some(input.into());
         self
     }
     /// Sets or clears the `Location` member.
+    #[inline]
     pub fn set_location(mut self, input: Option<String>) -> Self {
         self.location = input;
         self
     }
     /// The `Location` member as currently set.
+    #[inline]
     pub fn get_location(&self) -> &Option<String> {
         &self.location
     }
     /// Builds the [`CreateBucketOutput`].
+    #[inline]
     pub fn build(self) -> CreateBucketOutput {
         CreateBucketOutput {
             location: self.location,
@@ -381,6 +429,7 @@ pub enum CreateBucketError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateBucketError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -398,10 +447,12 @@ impl CreateBucketError {
         })
     }
     /// Whether this is a `BucketAlreadyExists`.
+    #[inline]
     pub fn is_bucket_already_exists(&self) -> bool {
         matches!(self, Self::BucketAlreadyExists(_))
     }
     /// Whether this is a `BucketAlreadyOwnedByYou`.
+    #[inline]
     pub fn is_bucket_already_owned_by_you(&self) -> bool {
         matches!(self, Self::BucketAlreadyOwnedByYou(_))
     }
@@ -487,6 +538,7 @@ impl CreateBucketFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateBucketOutput, ::awsrt::error::SdkError<CreateBucketError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -542,35 +594,42 @@ impl<M> CreateBucketFluentBuilder<M> {
         &self.inner
     }
     /// The canned ACL to apply to the bucket.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::BucketCannedAcl>) -> Self {
         self.inner = self.inner.acl(input);
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::BucketCannedAcl>) -> Self {
         self.inner = self.inner.set_acl(input);
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::BucketCannedAcl> {
         self.inner.get_acl()
     }
     /// The name of the bucket to create.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The configuration information for the bucket.
+    #[inline]
     pub fn create_bucket_configuration(
         mut self,
         input: crate::types::CreateBucketConfiguration,
@@ -579,6 +638,7 @@ impl<M> CreateBucketFluentBuilder<M> {
         self
     }
     /// Sets or clears the `CreateBucketConfiguration` member.
+    #[inline]
     pub fn set_create_bucket_configuration(
         mut self,
         input: Option<crate::types::CreateBucketConfiguration>,
@@ -587,106 +647,128 @@ impl<M> CreateBucketFluentBuilder<M> {
         self
     }
     /// The `CreateBucketConfiguration` member as currently set.
+    #[inline]
     pub fn get_create_bucket_configuration(
         &self,
     ) -> &Option<crate::types::CreateBucketConfiguration> {
         self.inner.get_create_bucket_configuration()
     }
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_full_control(input);
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_full_control(input);
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         self.inner.get_grant_full_control()
     }
     /// Allows grantee to list the objects in the bucket.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read(input);
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read(input);
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         self.inner.get_grant_read()
     }
     /// Allows grantee to read the bucket ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read_acp(input);
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read_acp(input);
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         self.inner.get_grant_read_acp()
     }
     /// Allows grantee to create new objects in the bucket.
+    #[inline]
     pub fn grant_write(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_write(input);
         self
     }
     /// Sets or clears the `GrantWrite` member.
+    #[inline]
     pub fn set_grant_write(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_write(input);
         self
     }
     /// The `GrantWrite` member as currently set.
+    #[inline]
     pub fn get_grant_write(&self) -> &Option<String> {
         self.inner.get_grant_write()
     }
     /// Allows grantee to write the ACL for the applicable bucket.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_write_acp(input);
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_write_acp(input);
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         self.inner.get_grant_write_acp()
     }
     /// Specifies whether you want S3 Object Lock to be enabled for the new bucket.
+    #[inline]
     pub fn object_lock_enabled_for_bucket(mut self, input: bool) -> Self {
         self.inner = self.inner.object_lock_enabled_for_bucket(input);
         self
     }
     /// Sets or clears the `ObjectLockEnabledForBucket` member.
+    #[inline]
     pub fn set_object_lock_enabled_for_bucket(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_object_lock_enabled_for_bucket(input);
         self
     }
     /// The `ObjectLockEnabledForBucket` member as currently set.
+    #[inline]
     pub fn get_object_lock_enabled_for_bucket(&self) -> &Option<bool> {
         self.inner.get_object_lock_enabled_for_bucket()
     }
     /// The container element for object ownership for a bucket's ownership controls.
+    #[inline]
     pub fn object_ownership(mut self, input: impl Into<crate::types::ObjectOwnership>) -> Self {
         self.inner = self.inner.object_ownership(input);
         self
     }
     /// Sets or clears the `ObjectOwnership` member.
+    #[inline]
     pub fn set_object_ownership(mut self, input: Option<crate::types::ObjectOwnership>) -> Self {
         self.inner = self.inner.set_object_ownership(input);
         self
     }
     /// The `ObjectOwnership` member as currently set.
+    #[inline]
     pub fn get_object_ownership(&self) -> &Option<crate::types::ObjectOwnership> {
         self.inner.get_object_ownership()
     }
@@ -745,6 +827,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateBucket`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateBucketInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -787,11 +870,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateBucketOutput, ::awsrt::error::SdkError<CreateBucketError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateBucketError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateBucketOutput, ::awsrt::xml::XmlError> {

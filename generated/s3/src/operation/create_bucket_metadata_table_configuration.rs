@@ -33,26 +33,32 @@ pub struct CreateBucketMetadataTableConfigurationInput {
 }
 impl CreateBucketMetadataTableConfigurationInput {
     /// The general purpose bucket that you want to create the metadata table configuration in.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The `Content-MD5` header for the metadata table configuration.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// The checksum algorithm to use with your metadata table configuration.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The contents of your metadata table configuration.
+    #[inline]
     pub fn metadata_table_configuration(&self) -> &crate::types::MetadataTableConfiguration {
         &self.metadata_table_configuration
     }
     /// The expected owner of the general purpose bucket that contains your metadata table configuration.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`CreateBucketMetadataTableConfigurationInput`].
+    #[inline]
     pub fn builder() -> CreateBucketMetadataTableConfigurationInputBuilder {
         <CreateBucketMetadataTableConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -70,39 +76,47 @@ pub struct CreateBucketMetadataTableConfigurationInputBuilder {
 impl CreateBucketMetadataTableConfigurationInputBuilder {
     /// The general purpose bucket that you want to create the metadata table configuration in.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The `Content-MD5` header for the metadata table configuration.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// The checksum algorithm to use with your metadata table configuration.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -111,11 +125,13 @@ impl CreateBucketMetadataTableConfigurationInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The contents of your metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn metadata_table_configuration(
         mut self,
         input: crate::types::MetadataTableConfiguration,
@@ -124,6 +140,7 @@ impl CreateBucketMetadataTableConfigurationInputBuilder {
         self
     }
     /// Sets or clears the `MetadataTableConfiguration` member.
+    #[inline]
     pub fn set_metadata_table_configuration(
         mut self,
         input: Option<crate::types::MetadataTableConfiguration>,
@@ -132,22 +149,26 @@ impl CreateBucketMetadataTableConfigurationInputBuilder {
         self
     }
     /// The `MetadataTableConfiguration` member as currently set.
+    #[inline]
     pub fn get_metadata_table_configuration(
         &self,
     ) -> &Option<crate::types::MetadataTableConfiguration> {
         &self.metadata_table_configuration
     }
     /// The expected owner of the general purpose bucket that contains your metadata table configuration.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -156,6 +177,7 @@ impl CreateBucketMetadataTableConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
         Ok(CreateBucketMetadataTableConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -195,6 +217,7 @@ impl CreateBucketMetadataTableConfigurationInput {
 pub struct CreateBucketMetadataTableConfigurationOutput {}
 impl CreateBucketMetadataTableConfigurationOutput {
     /// Creates a new builder for [`CreateBucketMetadataTableConfigurationOutput`].
+    #[inline]
     pub fn builder() -> CreateBucketMetadataTableConfigurationOutputBuilder {
         <CreateBucketMetadataTableConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -205,6 +228,7 @@ impl CreateBucketMetadataTableConfigurationOutput {
 pub struct CreateBucketMetadataTableConfigurationOutputBuilder {}
 impl CreateBucketMetadataTableConfigurationOutputBuilder {
     /// Builds the [`CreateBucketMetadataTableConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> CreateBucketMetadataTableConfigurationOutput {
         CreateBucketMetadataTableConfigurationOutput {}
     }
@@ -217,6 +241,7 @@ pub enum CreateBucketMetadataTableConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateBucketMetadataTableConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -306,6 +331,7 @@ impl CreateBucketMetadataTableConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -362,39 +388,47 @@ impl<M> CreateBucketMetadataTableConfigurationFluentBuilder<M> {
     }
     /// The general purpose bucket that you want to create the metadata table configuration in.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The `Content-MD5` header for the metadata table configuration.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// The checksum algorithm to use with your metadata table configuration.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -403,11 +437,13 @@ impl<M> CreateBucketMetadataTableConfigurationFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// The contents of your metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn metadata_table_configuration(
         mut self,
         input: crate::types::MetadataTableConfiguration,
@@ -416,6 +452,7 @@ impl<M> CreateBucketMetadataTableConfigurationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `MetadataTableConfiguration` member.
+    #[inline]
     pub fn set_metadata_table_configuration(
         mut self,
         input: Option<crate::types::MetadataTableConfiguration>,
@@ -424,22 +461,26 @@ impl<M> CreateBucketMetadataTableConfigurationFluentBuilder<M> {
         self
     }
     /// The `MetadataTableConfiguration` member as currently set.
+    #[inline]
     pub fn get_metadata_table_configuration(
         &self,
     ) -> &Option<crate::types::MetadataTableConfiguration> {
         self.inner.get_metadata_table_configuration()
     }
     /// The expected owner of the general purpose bucket that contains your metadata table configuration.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -504,6 +545,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateBucketMetadataTableConfiguration`: `POST /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateBucketMetadataTableConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -533,6 +575,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
@@ -542,6 +585,7 @@ pub(crate) fn parse_response(
         CreateBucketMetadataTableConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::xml::XmlError> {

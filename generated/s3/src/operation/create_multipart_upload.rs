@@ -318,132 +318,164 @@ fn __serde_secret_create_multipart_upload_input_ssekms_encryption_context<T: ::a
 }
 impl CreateMultipartUploadInput {
     /// The canned ACL to apply to the object.
+    #[inline]
     pub fn acl(&self) -> Option<&crate::types::ObjectCannedAcl> {
         self.acl.as_ref()
     }
     /// The name of the bucket where the multipart upload is initiated and where the object is uploaded.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Specifies caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(&self) -> Option<&str> {
         self.cache_control.as_deref()
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(&self) -> Option<&str> {
         self.content_disposition.as_deref()
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(&self) -> Option<&str> {
         self.content_encoding.as_deref()
     }
     /// The language that the content is in.
+    #[inline]
     pub fn content_language(&self) -> Option<&str> {
         self.content_language.as_deref()
     }
     /// A standard MIME type describing the format of the object data.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(&self) -> Option<::awsrt::types::DateTime> {
         self.expires
     }
     /// Specify access permissions explicitly to give the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+    #[inline]
     pub fn grant_full_control(&self) -> Option<&str> {
         self.grant_full_control.as_deref()
     }
     /// Specify access permissions explicitly to allow grantee to read the object data and its metadata.
+    #[inline]
     pub fn grant_read(&self) -> Option<&str> {
         self.grant_read.as_deref()
     }
     /// Specify access permissions explicitly to allows grantee to read the object ACL.
+    #[inline]
     pub fn grant_read_acp(&self) -> Option<&str> {
         self.grant_read_acp.as_deref()
     }
     /// Specify access permissions explicitly to allows grantee to allow grantee to write the ACL for the applicable object.
+    #[inline]
     pub fn grant_write_acp(&self) -> Option<&str> {
         self.grant_write_acp.as_deref()
     }
     /// Object key for which the multipart upload is to be initiated.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.metadata.as_ref()
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(&self) -> Option<&str> {
         self.website_redirect_location.as_deref()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// Specifies the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_encryption_context.as_ref()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The tag-set for the object.
+    #[inline]
     pub fn tagging(&self) -> Option<&str> {
         self.tagging.as_deref()
     }
     /// Specifies the Object Lock mode that you want to apply to the uploaded object.
+    #[inline]
     pub fn object_lock_mode(&self) -> Option<&crate::types::ObjectLockMode> {
         self.object_lock_mode.as_ref()
     }
     /// Specifies the date and time when you want the Object Lock to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(&self) -> Option<::awsrt::types::DateTime> {
         self.object_lock_retain_until_date
     }
     /// Specifies whether you want to apply a legal hold to the uploaded object.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         &self,
     ) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
         self.object_lock_legal_hold_status.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(&self) -> Option<&crate::types::ChecksumType> {
         self.checksum_type.as_ref()
     }
     /// Creates a new builder for [`CreateMultipartUploadInput`].
+    #[inline]
     pub fn builder() -> CreateMultipartUploadInputBuilder {
         <CreateMultipartUploadInputBuilder as ::std::default::Default>::default()
     }
@@ -523,197 +555,238 @@ impl ::std::fmt::Debug for CreateMultipartUploadInputBuilder {
 }
 impl CreateMultipartUploadInputBuilder {
     /// The canned ACL to apply to the object.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::ObjectCannedAcl>) -> Self {
         self.acl = Some(input.into());
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::ObjectCannedAcl>) -> Self {
         self.acl = input;
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
         &self.acl
     }
     /// The name of the bucket where the multipart upload is initiated and where the object is uploaded.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Specifies caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.cache_control = Some(input.into());
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.cache_control = input;
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         &self.cache_control
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(mut self, input: impl Into<String>) -> Self {
         self.content_disposition = Some(input.into());
         self
     }
     /// Sets or clears the `ContentDisposition` member.
+    #[inline]
     pub fn set_content_disposition(mut self, input: Option<String>) -> Self {
         self.content_disposition = input;
         self
     }
     /// The `ContentDisposition` member as currently set.
+    #[inline]
     pub fn get_content_disposition(&self) -> &Option<String> {
         &self.content_disposition
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
     }
     /// Sets or clears the `ContentEncoding` member.
+    #[inline]
     pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
         self.content_encoding = input;
         self
     }
     /// The `ContentEncoding` member as currently set.
+    #[inline]
     pub fn get_content_encoding(&self) -> &Option<String> {
         &self.content_encoding
     }
     /// The language that the content is in.
+    #[inline]
     pub fn content_language(mut self, input: impl Into<String>) -> Self {
         self.content_language = Some(input.into());
         self
     }
     /// Sets or clears the `ContentLanguage` member.
+    #[inline]
     pub fn set_content_language(mut self, input: Option<String>) -> Self {
         self.content_language = input;
         self
     }
     /// The `ContentLanguage` member as currently set.
+    #[inline]
     pub fn get_content_language(&self) -> &Option<String> {
         &self.content_language
     }
     /// A standard MIME type describing the format of the object data.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expires = Some(input);
         self
     }
     /// Sets or clears the `Expires` member.
+    #[inline]
     pub fn set_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expires = input;
         self
     }
     /// The `Expires` member as currently set.
+    #[inline]
     pub fn get_expires(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expires
     }
     /// Specify access permissions explicitly to give the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.grant_full_control = Some(input.into());
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.grant_full_control = input;
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         &self.grant_full_control
     }
     /// Specify access permissions explicitly to allow grantee to read the object data and its metadata.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.grant_read = Some(input.into());
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.grant_read = input;
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         &self.grant_read
     }
     /// Specify access permissions explicitly to allows grantee to read the object ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_read_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.grant_read_acp = input;
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         &self.grant_read_acp
     }
     /// Specify access permissions explicitly to allows grantee to allow grantee to write the ACL for the applicable object.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_write_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.grant_write_acp = input;
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         &self.grant_write_acp
     }
     /// Object key for which the multipart upload is to be initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Metadata` member.
+    #[inline]
     pub fn set_metadata(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -722,10 +795,12 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// The `Metadata` member as currently set.
+    #[inline]
     pub fn get_metadata(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.metadata
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -734,6 +809,7 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -742,94 +818,114 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(mut self, input: impl Into<String>) -> Self {
         self.website_redirect_location = Some(input.into());
         self
     }
     /// Sets or clears the `WebsiteRedirectLocation` member.
+    #[inline]
     pub fn set_website_redirect_location(mut self, input: Option<String>) -> Self {
         self.website_redirect_location = input;
         self
     }
     /// The `WebsiteRedirectLocation` member as currently set.
+    #[inline]
     pub fn get_website_redirect_location(&self) -> &Option<String> {
         &self.website_redirect_location
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// Specifies the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -838,6 +934,7 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -846,71 +943,86 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The tag-set for the object.
+    #[inline]
     pub fn tagging(mut self, input: impl Into<String>) -> Self {
         self.tagging = Some(input.into());
         self
     }
     /// Sets or clears the `Tagging` member.
+    #[inline]
     pub fn set_tagging(mut self, input: Option<String>) -> Self {
         self.tagging = input;
         self
     }
     /// The `Tagging` member as currently set.
+    #[inline]
     pub fn get_tagging(&self) -> &Option<String> {
         &self.tagging
     }
     /// Specifies the Object Lock mode that you want to apply to the uploaded object.
+    #[inline]
     pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
+    #[inline]
     pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
     /// The `ObjectLockMode` member as currently set.
+    #[inline]
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
         &self.object_lock_mode
     }
     /// Specifies the date and time when you want the Object Lock to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
     /// Sets or clears the `ObjectLockRetainUntilDate` member.
+    #[inline]
     pub fn set_object_lock_retain_until_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -919,10 +1031,12 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// Specifies whether you want to apply a legal hold to the uploaded object.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         mut self,
         input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
@@ -931,6 +1045,7 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// Sets or clears the `ObjectLockLegalHoldStatus` member.
+    #[inline]
     pub fn set_object_lock_legal_hold_status(
         mut self,
         input: Option<crate::types::ObjectLockLegalHoldStatus>,
@@ -939,31 +1054,37 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// The `ObjectLockLegalHoldStatus` member as currently set.
+    #[inline]
     pub fn get_object_lock_legal_hold_status(
         &self,
     ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         &self.object_lock_legal_hold_status
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -972,20 +1093,24 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
@@ -994,6 +1119,7 @@ impl CreateMultipartUploadInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateMultipartUploadInput, ::awsrt::error::BuildError> {
         Ok(CreateMultipartUploadInput {
             acl: self.acl,
@@ -1138,62 +1264,77 @@ fn __serde_secret_create_multipart_upload_output_ssekms_encryption_context<T: ::
 }
 impl CreateMultipartUploadOutput {
     /// If the bucket has a lifecycle rule configured with an action to abort incomplete multipart uploads and the prefix in the lifecycle rule matches the object name in the request, the response includes this header.
+    #[inline]
     pub fn abort_date(&self) -> Option<::awsrt::types::DateTime> {
         self.abort_date
     }
     /// This header is returned along with the `x-amz-abort-date` header.
+    #[inline]
     pub fn abort_rule_id(&self) -> Option<&str> {
         self.abort_rule_id.as_deref()
     }
     /// The name of the bucket to which the multipart upload was initiated.
+    #[inline]
     pub fn bucket(&self) -> Option<&str> {
         self.bucket.as_deref()
     }
     /// Object key for which the multipart upload was initiated.
+    #[inline]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
     /// ID for the initiated multipart upload.
+    #[inline]
     pub fn upload_id(&self) -> Option<&str> {
         self.upload_id.as_deref()
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_encryption_context.as_ref()
     }
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// The algorithm that was used to create a checksum of the object.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(&self) -> Option<&crate::types::ChecksumType> {
         self.checksum_type.as_ref()
     }
     /// Creates a new builder for [`CreateMultipartUploadOutput`].
+    #[inline]
     pub fn builder() -> CreateMultipartUploadOutputBuilder {
         <CreateMultipartUploadOutputBuilder as ::std::default::Default>::default()
     }
@@ -1239,76 +1380,92 @@ impl ::std::fmt::Debug for CreateMultipartUploadOutputBuilder {
 }
 impl CreateMultipartUploadOutputBuilder {
     /// If the bucket has a lifecycle rule configured with an action to abort incomplete multipart uploads and the prefix in the lifecycle rule matches the object name in the request, the response includes this header.
+    #[inline]
     pub fn abort_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.abort_date = Some(input);
         self
     }
     /// Sets or clears the `AbortDate` member.
+    #[inline]
     pub fn set_abort_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.abort_date = input;
         self
     }
     /// The `AbortDate` member as currently set.
+    #[inline]
     pub fn get_abort_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.abort_date
     }
     /// This header is returned along with the `x-amz-abort-date` header.
+    #[inline]
     pub fn abort_rule_id(mut self, input: impl Into<String>) -> Self {
         self.abort_rule_id = Some(input.into());
         self
     }
     /// Sets or clears the `AbortRuleId` member.
+    #[inline]
     pub fn set_abort_rule_id(mut self, input: Option<String>) -> Self {
         self.abort_rule_id = input;
         self
     }
     /// The `AbortRuleId` member as currently set.
+    #[inline]
     pub fn get_abort_rule_id(&self) -> &Option<String> {
         &self.abort_rule_id
     }
     /// The name of the bucket to which the multipart upload was initiated.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Object key for which the multipart upload was initiated.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// ID for the initiated multipart upload.
+    #[inline]
     pub fn upload_id(mut self, input: impl Into<String>) -> Self {
         self.upload_id = Some(input.into());
         self
     }
     /// Sets or clears the `UploadId` member.
+    #[inline]
     pub fn set_upload_id(mut self, input: Option<String>) -> Self {
         self.upload_id = input;
         self
     }
     /// The `UploadId` member as currently set.
+    #[inline]
     pub fn get_upload_id(&self) -> &Option<String> {
         &self.upload_id
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -1317,6 +1474,7 @@ impl CreateMultipartUploadOutputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -1325,52 +1483,63 @@ impl CreateMultipartUploadOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -1379,6 +1548,7 @@ impl CreateMultipartUploadOutputBuilder {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -1387,43 +1557,52 @@ impl CreateMultipartUploadOutputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// The algorithm that was used to create a checksum of the object.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -1432,24 +1611,29 @@ impl CreateMultipartUploadOutputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// Builds the [`CreateMultipartUploadOutput`].
+    #[inline]
     pub fn build(self) -> CreateMultipartUploadOutput {
         CreateMultipartUploadOutput {
             abort_date: self.abort_date,
@@ -1477,6 +1661,7 @@ pub enum CreateMultipartUploadError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateMultipartUploadError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -1566,6 +1751,7 @@ impl CreateMultipartUploadFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -1621,196 +1807,237 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         &self.inner
     }
     /// The canned ACL to apply to the object.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::ObjectCannedAcl>) -> Self {
         self.inner = self.inner.acl(input);
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::ObjectCannedAcl>) -> Self {
         self.inner = self.inner.set_acl(input);
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
         self.inner.get_acl()
     }
     /// The name of the bucket where the multipart upload is initiated and where the object is uploaded.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Specifies caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cache_control(input);
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cache_control(input);
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         self.inner.get_cache_control()
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_disposition(input);
         self
     }
     /// Sets or clears the `ContentDisposition` member.
+    #[inline]
     pub fn set_content_disposition(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_disposition(input);
         self
     }
     /// The `ContentDisposition` member as currently set.
+    #[inline]
     pub fn get_content_disposition(&self) -> &Option<String> {
         self.inner.get_content_disposition()
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_encoding(input);
         self
     }
     /// Sets or clears the `ContentEncoding` member.
+    #[inline]
     pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_encoding(input);
         self
     }
     /// The `ContentEncoding` member as currently set.
+    #[inline]
     pub fn get_content_encoding(&self) -> &Option<String> {
         self.inner.get_content_encoding()
     }
     /// The language that the content is in.
+    #[inline]
     pub fn content_language(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_language(input);
         self
     }
     /// Sets or clears the `ContentLanguage` member.
+    #[inline]
     pub fn set_content_language(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_language(input);
         self
     }
     /// The `ContentLanguage` member as currently set.
+    #[inline]
     pub fn get_content_language(&self) -> &Option<String> {
         self.inner.get_content_language()
     }
     /// A standard MIME type describing the format of the object data.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_type(input);
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_type(input);
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         self.inner.get_content_type()
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.expires(input);
         self
     }
     /// Sets or clears the `Expires` member.
+    #[inline]
     pub fn set_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_expires(input);
         self
     }
     /// The `Expires` member as currently set.
+    #[inline]
     pub fn get_expires(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_expires()
     }
     /// Specify access permissions explicitly to give the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_full_control(input);
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_full_control(input);
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         self.inner.get_grant_full_control()
     }
     /// Specify access permissions explicitly to allow grantee to read the object data and its metadata.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read(input);
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read(input);
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         self.inner.get_grant_read()
     }
     /// Specify access permissions explicitly to allows grantee to read the object ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read_acp(input);
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read_acp(input);
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         self.inner.get_grant_read_acp()
     }
     /// Specify access permissions explicitly to allows grantee to allow grantee to write the ACL for the applicable object.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_write_acp(input);
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_write_acp(input);
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         self.inner.get_grant_write_acp()
     }
     /// Object key for which the multipart upload is to be initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.metadata(key, value);
         self
     }
     /// Sets or clears the `Metadata` member.
+    #[inline]
     pub fn set_metadata(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -1819,10 +2046,12 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `Metadata` member as currently set.
+    #[inline]
     pub fn get_metadata(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_metadata()
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -1831,6 +2060,7 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -1839,94 +2069,114 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         self.inner.get_storage_class()
     }
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.website_redirect_location(input);
         self
     }
     /// Sets or clears the `WebsiteRedirectLocation` member.
+    #[inline]
     pub fn set_website_redirect_location(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_website_redirect_location(input);
         self
     }
     /// The `WebsiteRedirectLocation` member as currently set.
+    #[inline]
     pub fn get_website_redirect_location(&self) -> &Option<String> {
         self.inner.get_website_redirect_location()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_key_id()
     }
     /// Specifies the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -1935,6 +2185,7 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -1943,71 +2194,86 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_encryption_context()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.inner = self.inner.bucket_key_enabled(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_bucket_key_enabled(input);
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         self.inner.get_bucket_key_enabled()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The tag-set for the object.
+    #[inline]
     pub fn tagging(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tagging(input);
         self
     }
     /// Sets or clears the `Tagging` member.
+    #[inline]
     pub fn set_tagging(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_tagging(input);
         self
     }
     /// The `Tagging` member as currently set.
+    #[inline]
     pub fn get_tagging(&self) -> &Option<String> {
         self.inner.get_tagging()
     }
     /// Specifies the Object Lock mode that you want to apply to the uploaded object.
+    #[inline]
     pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.object_lock_mode(input);
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
+    #[inline]
     pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.set_object_lock_mode(input);
         self
     }
     /// The `ObjectLockMode` member as currently set.
+    #[inline]
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
         self.inner.get_object_lock_mode()
     }
     /// Specifies the date and time when you want the Object Lock to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.object_lock_retain_until_date(input);
         self
     }
     /// Sets or clears the `ObjectLockRetainUntilDate` member.
+    #[inline]
     pub fn set_object_lock_retain_until_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -2016,10 +2282,12 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_object_lock_retain_until_date()
     }
     /// Specifies whether you want to apply a legal hold to the uploaded object.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         mut self,
         input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
@@ -2028,6 +2296,7 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ObjectLockLegalHoldStatus` member.
+    #[inline]
     pub fn set_object_lock_legal_hold_status(
         mut self,
         input: Option<crate::types::ObjectLockLegalHoldStatus>,
@@ -2036,31 +2305,37 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `ObjectLockLegalHoldStatus` member as currently set.
+    #[inline]
     pub fn get_object_lock_legal_hold_status(
         &self,
     ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         self.inner.get_object_lock_legal_hold_status()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -2069,20 +2344,24 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.inner = self.inner.checksum_type(input);
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.inner = self.inner.set_checksum_type(input);
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         self.inner.get_checksum_type()
     }
@@ -2141,6 +2420,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateMultipartUpload`: `POST /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateMultipartUploadInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -2258,11 +2538,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateMultipartUploadError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateMultipartUploadOutput, ::awsrt::xml::XmlError> {

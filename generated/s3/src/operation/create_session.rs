@@ -78,30 +78,37 @@ fn __serde_secret_create_session_input_ssekms_encryption_context<T: ::awsrt::ser
 }
 impl CreateSessionInput {
     /// Specifies the mode of the session that will be created, either `ReadWrite` or `ReadOnly`.
+    #[inline]
     pub fn session_mode(&self) -> Option<&crate::types::SessionMode> {
         self.session_mode.as_ref()
     }
     /// The name of the bucket that you create a session for.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The server-side encryption algorithm to use when you store objects in the directory bucket.
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// If you specify `x-amz-server-side-encryption` with `aws:kms`, you must specify the `x-amz-server-side-encryption-aws-kms-key-id` header with the ID (Key ID or Key ARN) of the KMS symmetric encryption customer managed key to use.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_encryption_context.as_ref()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using KMS keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// Creates a new builder for [`CreateSessionInput`].
+    #[inline]
     pub fn builder() -> CreateSessionInputBuilder {
         <CreateSessionInputBuilder as ::std::default::Default>::default()
     }
@@ -131,35 +138,42 @@ impl ::std::fmt::Debug for CreateSessionInputBuilder {
 }
 impl CreateSessionInputBuilder {
     /// Specifies the mode of the session that will be created, either `ReadWrite` or `ReadOnly`.
+    #[inline]
     pub fn session_mode(mut self, input: impl Into<crate::types::SessionMode>) -> Self {
         self.session_mode = Some(input.into());
         self
     }
     /// Sets or clears the `SessionMode` member.
+    #[inline]
     pub fn set_session_mode(mut self, input: Option<crate::types::SessionMode>) -> Self {
         self.session_mode = input;
         self
     }
     /// The `SessionMode` member as currently set.
+    #[inline]
     pub fn get_session_mode(&self) -> &Option<crate::types::SessionMode> {
         &self.session_mode
     }
     /// The name of the bucket that you create a session for.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The server-side encryption algorithm to use when you store objects in the directory bucket.
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -168,6 +182,7 @@ impl CreateSessionInputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -176,24 +191,29 @@ impl CreateSessionInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If you specify `x-amz-server-side-encryption` with `aws:kms`, you must specify the `x-amz-server-side-encryption-aws-kms-key-id` header with the ID (Key ID or Key ARN) of the KMS symmetric encryption customer managed key to use.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -202,6 +222,7 @@ impl CreateSessionInputBuilder {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -210,20 +231,24 @@ impl CreateSessionInputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using KMS keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
@@ -232,6 +257,7 @@ impl CreateSessionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSessionInput, ::awsrt::error::BuildError> {
         Ok(CreateSessionInput {
             session_mode: self.session_mode,
@@ -314,26 +340,32 @@ fn __serde_secret_create_session_output_ssekms_encryption_context<T: ::awsrt::se
 }
 impl CreateSessionOutput {
     /// The server-side encryption algorithm used when you store objects in the directory bucket.
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// If you specify `x-amz-server-side-encryption` with `aws:kms`, this header indicates the ID of the KMS symmetric encryption customer managed key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_encryption_context.as_ref()
     }
     /// Indicates whether to use an S3 Bucket Key for server-side encryption with KMS keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// The established temporary security credentials for the created session.
+    #[inline]
     pub fn credentials(&self) -> &crate::types::SessionCredentials {
         &self.credentials
     }
     /// Creates a new builder for [`CreateSessionOutput`].
+    #[inline]
     pub fn builder() -> CreateSessionOutputBuilder {
         <CreateSessionOutputBuilder as ::std::default::Default>::default()
     }
@@ -361,6 +393,7 @@ impl ::std::fmt::Debug for CreateSessionOutputBuilder {
 }
 impl CreateSessionOutputBuilder {
     /// The server-side encryption algorithm used when you store objects in the directory bucket.
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -369,6 +402,7 @@ impl CreateSessionOutputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -377,24 +411,29 @@ impl CreateSessionOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If you specify `x-amz-server-side-encryption` with `aws:kms`, this header indicates the ID of the KMS symmetric encryption customer managed key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -403,6 +442,7 @@ impl CreateSessionOutputBuilder {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -411,35 +451,42 @@ impl CreateSessionOutputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Indicates whether to use an S3 Bucket Key for server-side encryption with KMS keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// The established temporary security credentials for the created session.
     /// This member is required.
+    #[inline]
     pub fn credentials(mut self, input: crate::types::SessionCredentials) -> Self {
         self.credentials = Some(input);
         self
     }
     /// Sets or clears the `Credentials` member.
+    #[inline]
     pub fn set_credentials(mut self, input: Option<crate::types::SessionCredentials>) -> Self {
         self.credentials = input;
         self
     }
     /// The `Credentials` member as currently set.
+    #[inline]
     pub fn get_credentials(&self) -> &Option<crate::types::SessionCredentials> {
         &self.credentials
     }
@@ -448,6 +495,7 @@ impl CreateSessionOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSessionOutput, ::awsrt::error::BuildError> {
         Ok(CreateSessionOutput {
             server_side_encryption: self.server_side_encryption,
@@ -471,6 +519,7 @@ pub enum CreateSessionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateSessionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -485,6 +534,7 @@ impl CreateSessionError {
         })
     }
     /// Whether this is a `NoSuchBucket`.
+    #[inline]
     pub fn is_no_such_bucket(&self) -> bool {
         matches!(self, Self::NoSuchBucket(_))
     }
@@ -569,6 +619,7 @@ impl CreateSessionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateSessionOutput, ::awsrt::error::SdkError<CreateSessionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -624,35 +675,42 @@ impl<M> CreateSessionFluentBuilder<M> {
         &self.inner
     }
     /// Specifies the mode of the session that will be created, either `ReadWrite` or `ReadOnly`.
+    #[inline]
     pub fn session_mode(mut self, input: impl Into<crate::types::SessionMode>) -> Self {
         self.inner = self.inner.session_mode(input);
         self
     }
     /// Sets or clears the `SessionMode` member.
+    #[inline]
     pub fn set_session_mode(mut self, input: Option<crate::types::SessionMode>) -> Self {
         self.inner = self.inner.set_session_mode(input);
         self
     }
     /// The `SessionMode` member as currently set.
+    #[inline]
     pub fn get_session_mode(&self) -> &Option<crate::types::SessionMode> {
         self.inner.get_session_mode()
     }
     /// The name of the bucket that you create a session for.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The server-side encryption algorithm to use when you store objects in the directory bucket.
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -661,6 +719,7 @@ impl<M> CreateSessionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -669,24 +728,29 @@ impl<M> CreateSessionFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// If you specify `x-amz-server-side-encryption` with `aws:kms`, you must specify the `x-amz-server-side-encryption-aws-kms-key-id` header with the ID (Key ID or Key ARN) of the KMS symmetric encryption customer managed key to use.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_key_id()
     }
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -695,6 +759,7 @@ impl<M> CreateSessionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -703,20 +768,24 @@ impl<M> CreateSessionFluentBuilder<M> {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_encryption_context()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using KMS keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.inner = self.inner.bucket_key_enabled(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_bucket_key_enabled(input);
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         self.inner.get_bucket_key_enabled()
     }
@@ -773,6 +842,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateSession`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateSessionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -798,11 +868,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateSessionOutput, ::awsrt::error::SdkError<CreateSessionError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateSessionError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateSessionOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct DeleteBucketInput {
 }
 impl DeleteBucketInput {
     /// Specifies the bucket being deleted.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeleteBucketInput`].
+    #[inline]
     pub fn builder() -> DeleteBucketInputBuilder {
         <DeleteBucketInputBuilder as ::std::default::Default>::default()
     }
@@ -52,30 +55,36 @@ pub struct DeleteBucketInputBuilder {
 impl DeleteBucketInputBuilder {
     /// Specifies the bucket being deleted.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -84,6 +93,7 @@ impl DeleteBucketInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBucketInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +127,7 @@ impl DeleteBucketInput {
 pub struct DeleteBucketOutput {}
 impl DeleteBucketOutput {
     /// Creates a new builder for [`DeleteBucketOutput`].
+    #[inline]
     pub fn builder() -> DeleteBucketOutputBuilder {
         <DeleteBucketOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl DeleteBucketOutput {
 pub struct DeleteBucketOutputBuilder {}
 impl DeleteBucketOutputBuilder {
     /// Builds the [`DeleteBucketOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBucketOutput {
         DeleteBucketOutput {}
     }
@@ -139,6 +151,7 @@ pub enum DeleteBucketError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBucketError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -228,6 +241,7 @@ impl DeleteBucketFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketOutput, ::awsrt::error::SdkError<DeleteBucketError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -284,30 +298,36 @@ impl<M> DeleteBucketFluentBuilder<M> {
     }
     /// Specifies the bucket being deleted.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -364,6 +384,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucket`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBucketInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -376,11 +397,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBucketOutput, ::awsrt::error::SdkError<DeleteBucketError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteBucketError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketOutput, ::awsrt::xml::XmlError> {

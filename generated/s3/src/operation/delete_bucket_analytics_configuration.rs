@@ -28,18 +28,22 @@ pub struct DeleteBucketAnalyticsConfigurationInput {
 }
 impl DeleteBucketAnalyticsConfigurationInput {
     /// The name of the bucket from which an analytics configuration is deleted.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The ID that identifies the analytics configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeleteBucketAnalyticsConfigurationInput`].
+    #[inline]
     pub fn builder() -> DeleteBucketAnalyticsConfigurationInputBuilder {
         <DeleteBucketAnalyticsConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -55,45 +59,54 @@ pub struct DeleteBucketAnalyticsConfigurationInputBuilder {
 impl DeleteBucketAnalyticsConfigurationInputBuilder {
     /// The name of the bucket from which an analytics configuration is deleted.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The ID that identifies the analytics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -102,6 +115,7 @@ impl DeleteBucketAnalyticsConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBucketAnalyticsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketAnalyticsConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -139,6 +153,7 @@ impl DeleteBucketAnalyticsConfigurationInput {
 pub struct DeleteBucketAnalyticsConfigurationOutput {}
 impl DeleteBucketAnalyticsConfigurationOutput {
     /// Creates a new builder for [`DeleteBucketAnalyticsConfigurationOutput`].
+    #[inline]
     pub fn builder() -> DeleteBucketAnalyticsConfigurationOutputBuilder {
         <DeleteBucketAnalyticsConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -149,6 +164,7 @@ impl DeleteBucketAnalyticsConfigurationOutput {
 pub struct DeleteBucketAnalyticsConfigurationOutputBuilder {}
 impl DeleteBucketAnalyticsConfigurationOutputBuilder {
     /// Builds the [`DeleteBucketAnalyticsConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBucketAnalyticsConfigurationOutput {
         DeleteBucketAnalyticsConfigurationOutput {}
     }
@@ -161,6 +177,7 @@ pub enum DeleteBucketAnalyticsConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBucketAnalyticsConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -250,6 +267,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -306,45 +324,54 @@ impl<M> DeleteBucketAnalyticsConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket from which an analytics configuration is deleted.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The ID that identifies the analytics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -401,6 +428,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketAnalyticsConfiguration`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBucketAnalyticsConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -418,6 +446,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
@@ -427,6 +456,7 @@ pub(crate) fn parse_response(
         DeleteBucketAnalyticsConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::xml::XmlError> {

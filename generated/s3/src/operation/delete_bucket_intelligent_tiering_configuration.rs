@@ -26,14 +26,17 @@ pub struct DeleteBucketIntelligentTieringConfigurationInput {
 }
 impl DeleteBucketIntelligentTieringConfigurationInput {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`DeleteBucketIntelligentTieringConfigurationInput`].
+    #[inline]
     pub fn builder() -> DeleteBucketIntelligentTieringConfigurationInputBuilder {
         <DeleteBucketIntelligentTieringConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct DeleteBucketIntelligentTieringConfigurationInputBuilder {
 impl DeleteBucketIntelligentTieringConfigurationInputBuilder {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -81,6 +90,7 @@ impl DeleteBucketIntelligentTieringConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketIntelligentTieringConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +127,7 @@ impl DeleteBucketIntelligentTieringConfigurationInput {
 pub struct DeleteBucketIntelligentTieringConfigurationOutput {}
 impl DeleteBucketIntelligentTieringConfigurationOutput {
     /// Creates a new builder for [`DeleteBucketIntelligentTieringConfigurationOutput`].
+    #[inline]
     pub fn builder() -> DeleteBucketIntelligentTieringConfigurationOutputBuilder {
         <DeleteBucketIntelligentTieringConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl DeleteBucketIntelligentTieringConfigurationOutput {
 pub struct DeleteBucketIntelligentTieringConfigurationOutputBuilder {}
 impl DeleteBucketIntelligentTieringConfigurationOutputBuilder {
     /// Builds the [`DeleteBucketIntelligentTieringConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBucketIntelligentTieringConfigurationOutput {
         DeleteBucketIntelligentTieringConfigurationOutput {}
     }
@@ -139,6 +151,7 @@ pub enum DeleteBucketIntelligentTieringConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBucketIntelligentTieringConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -228,6 +241,7 @@ impl DeleteBucketIntelligentTieringConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -284,31 +298,37 @@ impl<M> DeleteBucketIntelligentTieringConfigurationFluentBuilder<M> {
     }
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
@@ -365,6 +385,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketIntelligentTieringConfiguration`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBucketIntelligentTieringConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -379,6 +400,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
@@ -388,6 +410,7 @@ pub(crate) fn parse_response(
         DeleteBucketIntelligentTieringConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::xml::XmlError> {

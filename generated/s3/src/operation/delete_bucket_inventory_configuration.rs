@@ -28,18 +28,22 @@ pub struct DeleteBucketInventoryConfigurationInput {
 }
 impl DeleteBucketInventoryConfigurationInput {
     /// The name of the bucket containing the inventory configuration to delete.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The ID used to identify the inventory configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeleteBucketInventoryConfigurationInput`].
+    #[inline]
     pub fn builder() -> DeleteBucketInventoryConfigurationInputBuilder {
         <DeleteBucketInventoryConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -55,45 +59,54 @@ pub struct DeleteBucketInventoryConfigurationInputBuilder {
 impl DeleteBucketInventoryConfigurationInputBuilder {
     /// The name of the bucket containing the inventory configuration to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The ID used to identify the inventory configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -102,6 +115,7 @@ impl DeleteBucketInventoryConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBucketInventoryConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketInventoryConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -139,6 +153,7 @@ impl DeleteBucketInventoryConfigurationInput {
 pub struct DeleteBucketInventoryConfigurationOutput {}
 impl DeleteBucketInventoryConfigurationOutput {
     /// Creates a new builder for [`DeleteBucketInventoryConfigurationOutput`].
+    #[inline]
     pub fn builder() -> DeleteBucketInventoryConfigurationOutputBuilder {
         <DeleteBucketInventoryConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -149,6 +164,7 @@ impl DeleteBucketInventoryConfigurationOutput {
 pub struct DeleteBucketInventoryConfigurationOutputBuilder {}
 impl DeleteBucketInventoryConfigurationOutputBuilder {
     /// Builds the [`DeleteBucketInventoryConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBucketInventoryConfigurationOutput {
         DeleteBucketInventoryConfigurationOutput {}
     }
@@ -161,6 +177,7 @@ pub enum DeleteBucketInventoryConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBucketInventoryConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -250,6 +267,7 @@ impl DeleteBucketInventoryConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -306,45 +324,54 @@ impl<M> DeleteBucketInventoryConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket containing the inventory configuration to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The ID used to identify the inventory configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -401,6 +428,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketInventoryConfiguration`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBucketInventoryConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -418,6 +446,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>> {
@@ -427,6 +456,7 @@ pub(crate) fn parse_response(
         DeleteBucketInventoryConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct DeleteBucketLifecycleInput {
 }
 impl DeleteBucketLifecycleInput {
     /// The bucket name of the lifecycle to delete.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeleteBucketLifecycleInput`].
+    #[inline]
     pub fn builder() -> DeleteBucketLifecycleInputBuilder {
         <DeleteBucketLifecycleInputBuilder as ::std::default::Default>::default()
     }
@@ -50,30 +53,36 @@ pub struct DeleteBucketLifecycleInputBuilder {
 impl DeleteBucketLifecycleInputBuilder {
     /// The bucket name of the lifecycle to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -82,6 +91,7 @@ impl DeleteBucketLifecycleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBucketLifecycleInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketLifecycleInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -115,6 +125,7 @@ impl DeleteBucketLifecycleInput {
 pub struct DeleteBucketLifecycleOutput {}
 impl DeleteBucketLifecycleOutput {
     /// Creates a new builder for [`DeleteBucketLifecycleOutput`].
+    #[inline]
     pub fn builder() -> DeleteBucketLifecycleOutputBuilder {
         <DeleteBucketLifecycleOutputBuilder as ::std::default::Default>::default()
     }
@@ -125,6 +136,7 @@ impl DeleteBucketLifecycleOutput {
 pub struct DeleteBucketLifecycleOutputBuilder {}
 impl DeleteBucketLifecycleOutputBuilder {
     /// Builds the [`DeleteBucketLifecycleOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBucketLifecycleOutput {
         DeleteBucketLifecycleOutput {}
     }
@@ -137,6 +149,7 @@ pub enum DeleteBucketLifecycleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBucketLifecycleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -226,6 +239,7 @@ impl DeleteBucketLifecycleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -282,30 +296,36 @@ impl<M> DeleteBucketLifecycleFluentBuilder<M> {
     }
     /// The bucket name of the lifecycle to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -362,6 +382,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketLifecycle`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBucketLifecycleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -375,11 +396,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteBucketLifecycleError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketLifecycleOutput, ::awsrt::xml::XmlError> {

@@ -28,18 +28,22 @@ pub struct DeleteBucketMetricsConfigurationInput {
 }
 impl DeleteBucketMetricsConfigurationInput {
     /// The name of the bucket containing the metrics configuration to delete.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The ID used to identify the metrics configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeleteBucketMetricsConfigurationInput`].
+    #[inline]
     pub fn builder() -> DeleteBucketMetricsConfigurationInputBuilder {
         <DeleteBucketMetricsConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -55,45 +59,54 @@ pub struct DeleteBucketMetricsConfigurationInputBuilder {
 impl DeleteBucketMetricsConfigurationInputBuilder {
     /// The name of the bucket containing the metrics configuration to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The ID used to identify the metrics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -102,6 +115,7 @@ impl DeleteBucketMetricsConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBucketMetricsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketMetricsConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -139,6 +153,7 @@ impl DeleteBucketMetricsConfigurationInput {
 pub struct DeleteBucketMetricsConfigurationOutput {}
 impl DeleteBucketMetricsConfigurationOutput {
     /// Creates a new builder for [`DeleteBucketMetricsConfigurationOutput`].
+    #[inline]
     pub fn builder() -> DeleteBucketMetricsConfigurationOutputBuilder {
         <DeleteBucketMetricsConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -149,6 +164,7 @@ impl DeleteBucketMetricsConfigurationOutput {
 pub struct DeleteBucketMetricsConfigurationOutputBuilder {}
 impl DeleteBucketMetricsConfigurationOutputBuilder {
     /// Builds the [`DeleteBucketMetricsConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBucketMetricsConfigurationOutput {
         DeleteBucketMetricsConfigurationOutput {}
     }
@@ -161,6 +177,7 @@ pub enum DeleteBucketMetricsConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBucketMetricsConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -250,6 +267,7 @@ impl DeleteBucketMetricsConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -306,45 +324,54 @@ impl<M> DeleteBucketMetricsConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket containing the metrics configuration to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The ID used to identify the metrics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -401,6 +428,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketMetricsConfiguration`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBucketMetricsConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -418,6 +446,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>> {
@@ -427,6 +456,7 @@ pub(crate) fn parse_response(
         DeleteBucketMetricsConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::xml::XmlError> {

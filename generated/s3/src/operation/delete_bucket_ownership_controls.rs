@@ -26,14 +26,17 @@ pub struct DeleteBucketOwnershipControlsInput {
 }
 impl DeleteBucketOwnershipControlsInput {
     /// The Amazon S3 bucket whose `OwnershipControls` you want to delete.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeleteBucketOwnershipControlsInput`].
+    #[inline]
     pub fn builder() -> DeleteBucketOwnershipControlsInputBuilder {
         <DeleteBucketOwnershipControlsInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct DeleteBucketOwnershipControlsInputBuilder {
 impl DeleteBucketOwnershipControlsInputBuilder {
     /// The Amazon S3 bucket whose `OwnershipControls` you want to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl DeleteBucketOwnershipControlsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBucketOwnershipControlsInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketOwnershipControlsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -113,6 +123,7 @@ impl DeleteBucketOwnershipControlsInput {
 pub struct DeleteBucketOwnershipControlsOutput {}
 impl DeleteBucketOwnershipControlsOutput {
     /// Creates a new builder for [`DeleteBucketOwnershipControlsOutput`].
+    #[inline]
     pub fn builder() -> DeleteBucketOwnershipControlsOutputBuilder {
         <DeleteBucketOwnershipControlsOutputBuilder as ::std::default::Default>::default()
     }
@@ -123,6 +134,7 @@ impl DeleteBucketOwnershipControlsOutput {
 pub struct DeleteBucketOwnershipControlsOutputBuilder {}
 impl DeleteBucketOwnershipControlsOutputBuilder {
     /// Builds the [`DeleteBucketOwnershipControlsOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBucketOwnershipControlsOutput {
         DeleteBucketOwnershipControlsOutput {}
     }
@@ -135,6 +147,7 @@ pub enum DeleteBucketOwnershipControlsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBucketOwnershipControlsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -224,6 +237,7 @@ impl DeleteBucketOwnershipControlsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketOwnershipControlsOutput, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -280,30 +294,36 @@ impl<M> DeleteBucketOwnershipControlsFluentBuilder<M> {
     }
     /// The Amazon S3 bucket whose `OwnershipControls` you want to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -360,6 +380,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketOwnershipControls`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBucketOwnershipControlsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -373,6 +394,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBucketOwnershipControlsOutput, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>> {
@@ -382,6 +404,7 @@ pub(crate) fn parse_response(
         DeleteBucketOwnershipControlsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketOwnershipControlsOutput, ::awsrt::xml::XmlError> {

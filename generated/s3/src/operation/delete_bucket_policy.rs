@@ -30,14 +30,17 @@ pub struct DeleteBucketPolicyInput {
 }
 impl DeleteBucketPolicyInput {
     /// The bucket name.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeleteBucketPolicyInput`].
+    #[inline]
     pub fn builder() -> DeleteBucketPolicyInputBuilder {
         <DeleteBucketPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -52,30 +55,36 @@ pub struct DeleteBucketPolicyInputBuilder {
 impl DeleteBucketPolicyInputBuilder {
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -84,6 +93,7 @@ impl DeleteBucketPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBucketPolicyInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketPolicyInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +127,7 @@ impl DeleteBucketPolicyInput {
 pub struct DeleteBucketPolicyOutput {}
 impl DeleteBucketPolicyOutput {
     /// Creates a new builder for [`DeleteBucketPolicyOutput`].
+    #[inline]
     pub fn builder() -> DeleteBucketPolicyOutputBuilder {
         <DeleteBucketPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl DeleteBucketPolicyOutput {
 pub struct DeleteBucketPolicyOutputBuilder {}
 impl DeleteBucketPolicyOutputBuilder {
     /// Builds the [`DeleteBucketPolicyOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBucketPolicyOutput {
         DeleteBucketPolicyOutput {}
     }
@@ -139,6 +151,7 @@ pub enum DeleteBucketPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBucketPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -228,6 +241,7 @@ impl DeleteBucketPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketPolicyOutput, ::awsrt::error::SdkError<DeleteBucketPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -284,30 +298,36 @@ impl<M> DeleteBucketPolicyFluentBuilder<M> {
     }
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -364,6 +384,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketPolicy`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBucketPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -377,11 +398,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBucketPolicyOutput, ::awsrt::error::SdkError<DeleteBucketPolicyError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteBucketPolicyError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketPolicyOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct DeleteBucketWebsiteInput {
 }
 impl DeleteBucketWebsiteInput {
     /// The bucket name for which you want to remove the website configuration.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeleteBucketWebsiteInput`].
+    #[inline]
     pub fn builder() -> DeleteBucketWebsiteInputBuilder {
         <DeleteBucketWebsiteInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct DeleteBucketWebsiteInputBuilder {
 impl DeleteBucketWebsiteInputBuilder {
     /// The bucket name for which you want to remove the website configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl DeleteBucketWebsiteInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteBucketWebsiteInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketWebsiteInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -113,6 +123,7 @@ impl DeleteBucketWebsiteInput {
 pub struct DeleteBucketWebsiteOutput {}
 impl DeleteBucketWebsiteOutput {
     /// Creates a new builder for [`DeleteBucketWebsiteOutput`].
+    #[inline]
     pub fn builder() -> DeleteBucketWebsiteOutputBuilder {
         <DeleteBucketWebsiteOutputBuilder as ::std::default::Default>::default()
     }
@@ -123,6 +134,7 @@ impl DeleteBucketWebsiteOutput {
 pub struct DeleteBucketWebsiteOutputBuilder {}
 impl DeleteBucketWebsiteOutputBuilder {
     /// Builds the [`DeleteBucketWebsiteOutput`].
+    #[inline]
     pub fn build(self) -> DeleteBucketWebsiteOutput {
         DeleteBucketWebsiteOutput {}
     }
@@ -135,6 +147,7 @@ pub enum DeleteBucketWebsiteError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteBucketWebsiteError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -224,6 +237,7 @@ impl DeleteBucketWebsiteFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteBucketWebsiteOutput, ::awsrt::error::SdkError<DeleteBucketWebsiteError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -280,30 +294,36 @@ impl<M> DeleteBucketWebsiteFluentBuilder<M> {
     }
     /// The bucket name for which you want to remove the website configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -360,6 +380,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketWebsite`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteBucketWebsiteInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -373,11 +394,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteBucketWebsiteOutput, ::awsrt::error::SdkError<DeleteBucketWebsiteError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteBucketWebsiteError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketWebsiteOutput, ::awsrt::xml::XmlError> {

@@ -69,46 +69,57 @@ pub struct DeleteObjectInput {
 }
 impl DeleteObjectInput {
     /// The bucket name of the bucket containing the object.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Key name of the object to delete.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device.
+    #[inline]
     pub fn mfa(&self) -> Option<&str> {
         self.mfa.as_deref()
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// Indicates whether S3 Object Lock should bypass Governance-mode restrictions to process this operation.
+    #[inline]
     pub fn bypass_governance_retention(&self) -> Option<bool> {
         self.bypass_governance_retention
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// The `If-Match` header field makes the request method conditional on ETags.
+    #[inline]
     pub fn if_match(&self) -> Option<&str> {
         self.if_match.as_deref()
     }
     /// If present, the object is deleted only if its modification times matches the provided `Timestamp`.
+    #[inline]
     pub fn if_match_last_modified_time(&self) -> Option<::awsrt::types::DateTime> {
         self.if_match_last_modified_time
     }
     /// If present, the object is deleted only if its size matches the provided size in bytes.
+    #[inline]
     pub fn if_match_size(&self) -> Option<i64> {
         self.if_match_size
     }
     /// Creates a new builder for [`DeleteObjectInput`].
+    #[inline]
     pub fn builder() -> DeleteObjectInputBuilder {
         <DeleteObjectInputBuilder as ::std::default::Default>::default()
     }
@@ -131,124 +142,150 @@ pub struct DeleteObjectInputBuilder {
 impl DeleteObjectInputBuilder {
     /// The bucket name of the bucket containing the object.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Key name of the object to delete.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device.
+    #[inline]
     pub fn mfa(mut self, input: impl Into<String>) -> Self {
         self.mfa = Some(input.into());
         self
     }
     /// Sets or clears the `MFA` member.
+    #[inline]
     pub fn set_mfa(mut self, input: Option<String>) -> Self {
         self.mfa = input;
         self
     }
     /// The `MFA` member as currently set.
+    #[inline]
     pub fn get_mfa(&self) -> &Option<String> {
         &self.mfa
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// Indicates whether S3 Object Lock should bypass Governance-mode restrictions to process this operation.
+    #[inline]
     pub fn bypass_governance_retention(mut self, input: bool) -> Self {
         self.bypass_governance_retention = Some(input);
         self
     }
     /// Sets or clears the `BypassGovernanceRetention` member.
+    #[inline]
     pub fn set_bypass_governance_retention(mut self, input: Option<bool>) -> Self {
         self.bypass_governance_retention = input;
         self
     }
     /// The `BypassGovernanceRetention` member as currently set.
+    #[inline]
     pub fn get_bypass_governance_retention(&self) -> &Option<bool> {
         &self.bypass_governance_retention
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The `If-Match` header field makes the request method conditional on ETags.
+    #[inline]
     pub fn if_match(mut self, input: impl Into<String>) -> Self {
         self.if_match = Some(input.into());
         self
     }
     /// Sets or clears the `IfMatch` member.
+    #[inline]
     pub fn set_if_match(mut self, input: Option<String>) -> Self {
         self.if_match = input;
         self
     }
     /// The `IfMatch` member as currently set.
+    #[inline]
     pub fn get_if_match(&self) -> &Option<String> {
         &self.if_match
     }
     /// If present, the object is deleted only if its modification times matches the provided `Timestamp`.
+    #[inline]
     pub fn if_match_last_modified_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.if_match_last_modified_time = Some(input);
         self
     }
     /// Sets or clears the `IfMatchLastModifiedTime` member.
+    #[inline]
     pub fn set_if_match_last_modified_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -257,20 +294,24 @@ impl DeleteObjectInputBuilder {
         self
     }
     /// The `IfMatchLastModifiedTime` member as currently set.
+    #[inline]
     pub fn get_if_match_last_modified_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.if_match_last_modified_time
     }
     /// If present, the object is deleted only if its size matches the provided size in bytes.
+    #[inline]
     pub fn if_match_size(mut self, input: i64) -> Self {
         self.if_match_size = Some(input);
         self
     }
     /// Sets or clears the `IfMatchSize` member.
+    #[inline]
     pub fn set_if_match_size(mut self, input: Option<i64>) -> Self {
         self.if_match_size = input;
         self
     }
     /// The `IfMatchSize` member as currently set.
+    #[inline]
     pub fn get_if_match_size(&self) -> &Option<i64> {
         &self.if_match_size
     }
@@ -279,6 +320,7 @@ impl DeleteObjectInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteObjectInput, ::awsrt::error::BuildError> {
         Ok(DeleteObjectInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -336,18 +378,22 @@ pub struct DeleteObjectOutput {
 }
 impl DeleteObjectOutput {
     /// Indicates whether the specified object version that was permanently deleted was (true) or was not (false) a delete marker before deletion.
+    #[inline]
     pub fn delete_marker(&self) -> Option<bool> {
         self.delete_marker
     }
     /// Returns the version ID of the delete marker created as a result of the DELETE operation.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`DeleteObjectOutput`].
+    #[inline]
     pub fn builder() -> DeleteObjectOutputBuilder {
         <DeleteObjectOutputBuilder as ::std::default::Default>::default()
     }
@@ -362,48 +408,58 @@ pub struct DeleteObjectOutputBuilder {
 }
 impl DeleteObjectOutputBuilder {
     /// Indicates whether the specified object version that was permanently deleted was (true) or was not (false) a delete marker before deletion.
+    #[inline]
     pub fn delete_marker(mut self, input: bool) -> Self {
         self.delete_marker = Some(input);
         self
     }
     /// Sets or clears the `DeleteMarker` member.
+    #[inline]
     pub fn set_delete_marker(mut self, input: Option<bool>) -> Self {
         self.delete_marker = input;
         self
     }
     /// The `DeleteMarker` member as currently set.
+    #[inline]
     pub fn get_delete_marker(&self) -> &Option<bool> {
         &self.delete_marker
     }
     /// Returns the version ID of the delete marker created as a result of the DELETE operation.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`DeleteObjectOutput`].
+    #[inline]
     pub fn build(self) -> DeleteObjectOutput {
         DeleteObjectOutput {
             delete_marker: self.delete_marker,
@@ -420,6 +476,7 @@ pub enum DeleteObjectError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteObjectError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -509,6 +566,7 @@ impl DeleteObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteObjectOutput, ::awsrt::error::SdkError<DeleteObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -565,124 +623,150 @@ impl<M> DeleteObjectFluentBuilder<M> {
     }
     /// The bucket name of the bucket containing the object.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Key name of the object to delete.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device.
+    #[inline]
     pub fn mfa(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.mfa(input);
         self
     }
     /// Sets or clears the `MFA` member.
+    #[inline]
     pub fn set_mfa(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_mfa(input);
         self
     }
     /// The `MFA` member as currently set.
+    #[inline]
     pub fn get_mfa(&self) -> &Option<String> {
         self.inner.get_mfa()
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// Indicates whether S3 Object Lock should bypass Governance-mode restrictions to process this operation.
+    #[inline]
     pub fn bypass_governance_retention(mut self, input: bool) -> Self {
         self.inner = self.inner.bypass_governance_retention(input);
         self
     }
     /// Sets or clears the `BypassGovernanceRetention` member.
+    #[inline]
     pub fn set_bypass_governance_retention(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_bypass_governance_retention(input);
         self
     }
     /// The `BypassGovernanceRetention` member as currently set.
+    #[inline]
     pub fn get_bypass_governance_retention(&self) -> &Option<bool> {
         self.inner.get_bypass_governance_retention()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// The `If-Match` header field makes the request method conditional on ETags.
+    #[inline]
     pub fn if_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.if_match(input);
         self
     }
     /// Sets or clears the `IfMatch` member.
+    #[inline]
     pub fn set_if_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_if_match(input);
         self
     }
     /// The `IfMatch` member as currently set.
+    #[inline]
     pub fn get_if_match(&self) -> &Option<String> {
         self.inner.get_if_match()
     }
     /// If present, the object is deleted only if its modification times matches the provided `Timestamp`.
+    #[inline]
     pub fn if_match_last_modified_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.if_match_last_modified_time(input);
         self
     }
     /// Sets or clears the `IfMatchLastModifiedTime` member.
+    #[inline]
     pub fn set_if_match_last_modified_time(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -691,20 +775,24 @@ impl<M> DeleteObjectFluentBuilder<M> {
         self
     }
     /// The `IfMatchLastModifiedTime` member as currently set.
+    #[inline]
     pub fn get_if_match_last_modified_time(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_if_match_last_modified_time()
     }
     /// If present, the object is deleted only if its size matches the provided size in bytes.
+    #[inline]
     pub fn if_match_size(mut self, input: i64) -> Self {
         self.inner = self.inner.if_match_size(input);
         self
     }
     /// Sets or clears the `IfMatchSize` member.
+    #[inline]
     pub fn set_if_match_size(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_if_match_size(input);
         self
     }
     /// The `IfMatchSize` member as currently set.
+    #[inline]
     pub fn get_if_match_size(&self) -> &Option<i64> {
         self.inner.get_if_match_size()
     }
@@ -763,6 +851,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteObject`: `DELETE /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteObjectInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -807,11 +896,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteObjectOutput, ::awsrt::error::SdkError<DeleteObjectError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteObjectError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteObjectOutput, ::awsrt::xml::XmlError> {

@@ -34,22 +34,27 @@ pub struct DeleteObjectTaggingInput {
 }
 impl DeleteObjectTaggingInput {
     /// The bucket name containing the objects from which to remove the tags.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The key that identifies the object in the bucket from which to remove all tags.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The versionId of the object that the tag-set will be removed from.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeleteObjectTaggingInput`].
+    #[inline]
     pub fn builder() -> DeleteObjectTaggingInputBuilder {
         <DeleteObjectTaggingInputBuilder as ::std::default::Default>::default()
     }
@@ -66,59 +71,71 @@ pub struct DeleteObjectTaggingInputBuilder {
 impl DeleteObjectTaggingInputBuilder {
     /// The bucket name containing the objects from which to remove the tags.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The key that identifies the object in the bucket from which to remove all tags.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The versionId of the object that the tag-set will be removed from.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -127,6 +144,7 @@ impl DeleteObjectTaggingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteObjectTaggingInput, ::awsrt::error::BuildError> {
         Ok(DeleteObjectTaggingInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -168,10 +186,12 @@ pub struct DeleteObjectTaggingOutput {
 }
 impl DeleteObjectTaggingOutput {
     /// The versionId of the object the tag-set was removed from.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Creates a new builder for [`DeleteObjectTaggingOutput`].
+    #[inline]
     pub fn builder() -> DeleteObjectTaggingOutputBuilder {
         <DeleteObjectTaggingOutputBuilder as ::std::default::Default>::default()
     }
@@ -184,20 +204,24 @@ pub struct DeleteObjectTaggingOutputBuilder {
 }
 impl DeleteObjectTaggingOutputBuilder {
     /// The versionId of the object the tag-set was removed from.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Builds the [`DeleteObjectTaggingOutput`].
+    #[inline]
     pub fn build(self) -> DeleteObjectTaggingOutput {
         DeleteObjectTaggingOutput {
             version_id: self.version_id,
@@ -212,6 +236,7 @@ pub enum DeleteObjectTaggingError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteObjectTaggingError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -301,6 +326,7 @@ impl DeleteObjectTaggingFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -357,59 +383,71 @@ impl<M> DeleteObjectTaggingFluentBuilder<M> {
     }
     /// The bucket name containing the objects from which to remove the tags.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The key that identifies the object in the bucket from which to remove all tags.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// The versionId of the object that the tag-set will be removed from.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -460,6 +498,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteObjectTagging`: `DELETE /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteObjectTaggingInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -480,11 +519,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteObjectTaggingError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteObjectTaggingOutput, ::awsrt::xml::XmlError> {

@@ -67,34 +67,42 @@ pub struct DeleteObjectsInput {
 }
 impl DeleteObjectsInput {
     /// The bucket name containing the objects to delete.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Container for the request.
+    #[inline]
     pub fn delete(&self) -> &crate::types::Delete {
         &self.delete
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device.
+    #[inline]
     pub fn mfa(&self) -> Option<&str> {
         self.mfa.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// Specifies whether you want to delete this object even if it has a Governance-type Object Lock in place.
+    #[inline]
     pub fn bypass_governance_retention(&self) -> Option<bool> {
         self.bypass_governance_retention
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Creates a new builder for [`DeleteObjectsInput`].
+    #[inline]
     pub fn builder() -> DeleteObjectsInputBuilder {
         <DeleteObjectsInputBuilder as ::std::default::Default>::default()
     }
@@ -114,96 +122,116 @@ pub struct DeleteObjectsInputBuilder {
 impl DeleteObjectsInputBuilder {
     /// The bucket name containing the objects to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Container for the request.
     /// This member is required.
+    #[inline]
     pub fn delete(mut self, input: crate::types::Delete) -> Self {
         self.delete = Some(input);
         self
     }
     /// Sets or clears the `Delete` member.
+    #[inline]
     pub fn set_delete(mut self, input: Option<crate::types::Delete>) -> Self {
         self.delete = input;
         self
     }
     /// The `Delete` member as currently set.
+    #[inline]
     pub fn get_delete(&self) -> &Option<crate::types::Delete> {
         &self.delete
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device.
+    #[inline]
     pub fn mfa(mut self, input: impl Into<String>) -> Self {
         self.mfa = Some(input.into());
         self
     }
     /// Sets or clears the `MFA` member.
+    #[inline]
     pub fn set_mfa(mut self, input: Option<String>) -> Self {
         self.mfa = input;
         self
     }
     /// The `MFA` member as currently set.
+    #[inline]
     pub fn get_mfa(&self) -> &Option<String> {
         &self.mfa
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// Specifies whether you want to delete this object even if it has a Governance-type Object Lock in place.
+    #[inline]
     pub fn bypass_governance_retention(mut self, input: bool) -> Self {
         self.bypass_governance_retention = Some(input);
         self
     }
     /// Sets or clears the `BypassGovernanceRetention` member.
+    #[inline]
     pub fn set_bypass_governance_retention(mut self, input: Option<bool>) -> Self {
         self.bypass_governance_retention = input;
         self
     }
     /// The `BypassGovernanceRetention` member as currently set.
+    #[inline]
     pub fn get_bypass_governance_retention(&self) -> &Option<bool> {
         &self.bypass_governance_retention
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -212,6 +240,7 @@ impl DeleteObjectsInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
@@ -220,6 +249,7 @@ impl DeleteObjectsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteObjectsInput, ::awsrt::error::BuildError> {
         Ok(DeleteObjectsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -270,18 +300,22 @@ pub struct DeleteObjectsOutput {
 }
 impl DeleteObjectsOutput {
     /// Container element for a successful delete.
+    #[inline]
     pub fn deleted(&self) -> &[crate::types::DeletedObject] {
         self.deleted.as_deref().unwrap_or_default()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Container for a failed delete action that describes the object that Amazon S3 attempted to delete and the error it encountered.
+    #[inline]
     pub fn errors(&self) -> &[crate::types::Error] {
         self.errors.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DeleteObjectsOutput`].
+    #[inline]
     pub fn builder() -> DeleteObjectsOutputBuilder {
         <DeleteObjectsOutputBuilder as ::std::default::Default>::default()
     }
@@ -297,49 +331,59 @@ pub struct DeleteObjectsOutputBuilder {
 impl DeleteObjectsOutputBuilder {
     /// Appends an item to the `Deleted` list.
     /// Container element for a successful delete.
+    #[inline]
     pub fn deleted(mut self, input: crate::types::DeletedObject) -> Self {
         self.deleted.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Deleted` member.
+    #[inline]
     pub fn set_deleted(mut self, input: Option<Vec<crate::types::DeletedObject>>) -> Self {
         self.deleted = input;
         self
     }
     /// The `Deleted` member as currently set.
+    #[inline]
     pub fn get_deleted(&self) -> &Option<Vec<crate::types::DeletedObject>> {
         &self.deleted
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Appends an item to the `Errors` list.
     /// Container for a failed delete action that describes the object that Amazon S3 attempted to delete and the error it encountered.
+    #[inline]
     pub fn errors(mut self, input: crate::types::Error) -> Self {
         self.errors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Errors` member.
+    #[inline]
     pub fn set_errors(mut self, input: Option<Vec<crate::types::Error>>) -> Self {
         self.errors = input;
         self
     }
     /// The `Errors` member as currently set.
+    #[inline]
     pub fn get_errors(&self) -> &Option<Vec<crate::types::Error>> {
         &self.errors
     }
     /// Builds the [`DeleteObjectsOutput`].
+    #[inline]
     pub fn build(self) -> DeleteObjectsOutput {
         DeleteObjectsOutput {
             deleted: self.deleted,
@@ -356,6 +400,7 @@ pub enum DeleteObjectsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteObjectsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -445,6 +490,7 @@ impl DeleteObjectsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteObjectsOutput, ::awsrt::error::SdkError<DeleteObjectsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -501,96 +547,116 @@ impl<M> DeleteObjectsFluentBuilder<M> {
     }
     /// The bucket name containing the objects to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Container for the request.
     /// This member is required.
+    #[inline]
     pub fn delete(mut self, input: crate::types::Delete) -> Self {
         self.inner = self.inner.delete(input);
         self
     }
     /// Sets or clears the `Delete` member.
+    #[inline]
     pub fn set_delete(mut self, input: Option<crate::types::Delete>) -> Self {
         self.inner = self.inner.set_delete(input);
         self
     }
     /// The `Delete` member as currently set.
+    #[inline]
     pub fn get_delete(&self) -> &Option<crate::types::Delete> {
         self.inner.get_delete()
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device.
+    #[inline]
     pub fn mfa(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.mfa(input);
         self
     }
     /// Sets or clears the `MFA` member.
+    #[inline]
     pub fn set_mfa(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_mfa(input);
         self
     }
     /// The `MFA` member as currently set.
+    #[inline]
     pub fn get_mfa(&self) -> &Option<String> {
         self.inner.get_mfa()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// Specifies whether you want to delete this object even if it has a Governance-type Object Lock in place.
+    #[inline]
     pub fn bypass_governance_retention(mut self, input: bool) -> Self {
         self.inner = self.inner.bypass_governance_retention(input);
         self
     }
     /// Sets or clears the `BypassGovernanceRetention` member.
+    #[inline]
     pub fn set_bypass_governance_retention(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_bypass_governance_retention(input);
         self
     }
     /// The `BypassGovernanceRetention` member as currently set.
+    #[inline]
     pub fn get_bypass_governance_retention(&self) -> &Option<bool> {
         self.inner.get_bypass_governance_retention()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -599,6 +665,7 @@ impl<M> DeleteObjectsFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
@@ -657,6 +724,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteObjects`: `POST /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteObjectsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -692,11 +760,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteObjectsOutput, ::awsrt::error::SdkError<DeleteObjectsError>> {
     ::awsrt::protocol::http_response(reply, de_response, DeleteObjectsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteObjectsOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct DeletePublicAccessBlockInput {
 }
 impl DeletePublicAccessBlockInput {
     /// The Amazon S3 bucket whose `PublicAccessBlock` configuration you want to delete.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`DeletePublicAccessBlockInput`].
+    #[inline]
     pub fn builder() -> DeletePublicAccessBlockInputBuilder {
         <DeletePublicAccessBlockInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct DeletePublicAccessBlockInputBuilder {
 impl DeletePublicAccessBlockInputBuilder {
     /// The Amazon S3 bucket whose `PublicAccessBlock` configuration you want to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl DeletePublicAccessBlockInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeletePublicAccessBlockInput, ::awsrt::error::BuildError> {
         Ok(DeletePublicAccessBlockInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -113,6 +123,7 @@ impl DeletePublicAccessBlockInput {
 pub struct DeletePublicAccessBlockOutput {}
 impl DeletePublicAccessBlockOutput {
     /// Creates a new builder for [`DeletePublicAccessBlockOutput`].
+    #[inline]
     pub fn builder() -> DeletePublicAccessBlockOutputBuilder {
         <DeletePublicAccessBlockOutputBuilder as ::std::default::Default>::default()
     }
@@ -123,6 +134,7 @@ impl DeletePublicAccessBlockOutput {
 pub struct DeletePublicAccessBlockOutputBuilder {}
 impl DeletePublicAccessBlockOutputBuilder {
     /// Builds the [`DeletePublicAccessBlockOutput`].
+    #[inline]
     pub fn build(self) -> DeletePublicAccessBlockOutput {
         DeletePublicAccessBlockOutput {}
     }
@@ -135,6 +147,7 @@ pub enum DeletePublicAccessBlockError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeletePublicAccessBlockError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -224,6 +237,7 @@ impl DeletePublicAccessBlockFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeletePublicAccessBlockOutput, ::awsrt::error::SdkError<DeletePublicAccessBlockError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -280,30 +294,36 @@ impl<M> DeletePublicAccessBlockFluentBuilder<M> {
     }
     /// The Amazon S3 bucket whose `PublicAccessBlock` configuration you want to delete.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -360,6 +380,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeletePublicAccessBlock`: `DELETE /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeletePublicAccessBlockInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -373,6 +394,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeletePublicAccessBlockOutput, ::awsrt::error::SdkError<DeletePublicAccessBlockError>> {
@@ -382,6 +404,7 @@ pub(crate) fn parse_response(
         DeletePublicAccessBlockError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeletePublicAccessBlockOutput, ::awsrt::xml::XmlError> {

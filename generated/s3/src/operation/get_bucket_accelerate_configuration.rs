@@ -30,18 +30,22 @@ pub struct GetBucketAccelerateConfigurationInput {
 }
 impl GetBucketAccelerateConfigurationInput {
     /// The name of the bucket for which the accelerate configuration is retrieved.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// Creates a new builder for [`GetBucketAccelerateConfigurationInput`].
+    #[inline]
     pub fn builder() -> GetBucketAccelerateConfigurationInputBuilder {
         <GetBucketAccelerateConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -57,44 +61,53 @@ pub struct GetBucketAccelerateConfigurationInputBuilder {
 impl GetBucketAccelerateConfigurationInputBuilder {
     /// The name of the bucket for which the accelerate configuration is retrieved.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
@@ -103,6 +116,7 @@ impl GetBucketAccelerateConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketAccelerateConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketAccelerateConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -144,14 +158,17 @@ pub struct GetBucketAccelerateConfigurationOutput {
 }
 impl GetBucketAccelerateConfigurationOutput {
     /// The accelerate configuration of the bucket.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::BucketAccelerateStatus> {
         self.status.as_ref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`GetBucketAccelerateConfigurationOutput`].
+    #[inline]
     pub fn builder() -> GetBucketAccelerateConfigurationOutputBuilder {
         <GetBucketAccelerateConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,34 +182,41 @@ pub struct GetBucketAccelerateConfigurationOutputBuilder {
 }
 impl GetBucketAccelerateConfigurationOutputBuilder {
     /// The accelerate configuration of the bucket.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::BucketAccelerateStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::BucketAccelerateStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::BucketAccelerateStatus> {
         &self.status
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`GetBucketAccelerateConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketAccelerateConfigurationOutput {
         GetBucketAccelerateConfigurationOutput {
             status: self.status,
@@ -208,6 +232,7 @@ pub enum GetBucketAccelerateConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketAccelerateConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -297,6 +322,7 @@ impl GetBucketAccelerateConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -353,44 +379,53 @@ impl<M> GetBucketAccelerateConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket for which the accelerate configuration is retrieved.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
@@ -447,6 +482,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketAccelerateConfiguration`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketAccelerateConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -463,6 +499,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
@@ -472,6 +509,7 @@ pub(crate) fn parse_response(
         GetBucketAccelerateConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::xml::XmlError> {

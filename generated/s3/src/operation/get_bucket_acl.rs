@@ -30,14 +30,17 @@ pub struct GetBucketAclInput {
 }
 impl GetBucketAclInput {
     /// Specifies the S3 bucket whose ACL is being requested.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketAclInput`].
+    #[inline]
     pub fn builder() -> GetBucketAclInputBuilder {
         <GetBucketAclInputBuilder as ::std::default::Default>::default()
     }
@@ -52,30 +55,36 @@ pub struct GetBucketAclInputBuilder {
 impl GetBucketAclInputBuilder {
     /// Specifies the S3 bucket whose ACL is being requested.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -84,6 +93,7 @@ impl GetBucketAclInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketAclInput, ::awsrt::error::BuildError> {
         Ok(GetBucketAclInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -122,14 +132,17 @@ pub struct GetBucketAclOutput {
 }
 impl GetBucketAclOutput {
     /// Container for the bucket owner's display name and ID.
+    #[inline]
     pub fn owner(&self) -> Option<&crate::types::Owner> {
         self.owner.as_ref()
     }
     /// A list of grants.
+    #[inline]
     pub fn grants(&self) -> &[crate::types::Grant] {
         self.grants.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetBucketAclOutput`].
+    #[inline]
     pub fn builder() -> GetBucketAclOutputBuilder {
         <GetBucketAclOutputBuilder as ::std::default::Default>::default()
     }
@@ -143,35 +156,42 @@ pub struct GetBucketAclOutputBuilder {
 }
 impl GetBucketAclOutputBuilder {
     /// Container for the bucket owner's display name and ID.
+    #[inline]
     pub fn owner(mut self, input: crate::types::Owner) -> Self {
         self.owner = Some(input);
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<crate::types::Owner>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<crate::types::Owner> {
         &self.owner
     }
     /// Appends an item to the `Grants` list.
     /// A list of grants.
+    #[inline]
     pub fn grants(mut self, input: crate::types::Grant) -> Self {
         self.grants.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Grants` member.
+    #[inline]
     pub fn set_grants(mut self, input: Option<Vec<crate::types::Grant>>) -> Self {
         self.grants = input;
         self
     }
     /// The `Grants` member as currently set.
+    #[inline]
     pub fn get_grants(&self) -> &Option<Vec<crate::types::Grant>> {
         &self.grants
     }
     /// Builds the [`GetBucketAclOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketAclOutput {
         GetBucketAclOutput {
             owner: self.owner,
@@ -187,6 +207,7 @@ pub enum GetBucketAclError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketAclError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -276,6 +297,7 @@ impl GetBucketAclFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketAclOutput, ::awsrt::error::SdkError<GetBucketAclError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -332,30 +354,36 @@ impl<M> GetBucketAclFluentBuilder<M> {
     }
     /// Specifies the S3 bucket whose ACL is being requested.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -412,6 +440,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketAcl`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketAclInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -425,11 +454,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketAclOutput, ::awsrt::error::SdkError<GetBucketAclError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketAclError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketAclOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct GetBucketCorsInput {
 }
 impl GetBucketCorsInput {
     /// The bucket name for which to get the cors configuration.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketCorsInput`].
+    #[inline]
     pub fn builder() -> GetBucketCorsInputBuilder {
         <GetBucketCorsInputBuilder as ::std::default::Default>::default()
     }
@@ -52,30 +55,36 @@ pub struct GetBucketCorsInputBuilder {
 impl GetBucketCorsInputBuilder {
     /// The bucket name for which to get the cors configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -84,6 +93,7 @@ impl GetBucketCorsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketCorsInput, ::awsrt::error::BuildError> {
         Ok(GetBucketCorsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,10 +131,12 @@ pub struct GetBucketCorsOutput {
 }
 impl GetBucketCorsOutput {
     /// A set of origins and methods (cross-origin access that you want to allow).
+    #[inline]
     pub fn cors_rules(&self) -> &[crate::types::CorsRule] {
         self.cors_rules.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetBucketCorsOutput`].
+    #[inline]
     pub fn builder() -> GetBucketCorsOutputBuilder {
         <GetBucketCorsOutputBuilder as ::std::default::Default>::default()
     }
@@ -138,20 +150,24 @@ pub struct GetBucketCorsOutputBuilder {
 impl GetBucketCorsOutputBuilder {
     /// Appends an item to the `CORSRules` list.
     /// A set of origins and methods (cross-origin access that you want to allow).
+    #[inline]
     pub fn cors_rules(mut self, input: crate::types::CorsRule) -> Self {
         self.cors_rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `CORSRules` member.
+    #[inline]
     pub fn set_cors_rules(mut self, input: Option<Vec<crate::types::CorsRule>>) -> Self {
         self.cors_rules = input;
         self
     }
     /// The `CORSRules` member as currently set.
+    #[inline]
     pub fn get_cors_rules(&self) -> &Option<Vec<crate::types::CorsRule>> {
         &self.cors_rules
     }
     /// Builds the [`GetBucketCorsOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketCorsOutput {
         GetBucketCorsOutput {
             cors_rules: self.cors_rules,
@@ -166,6 +182,7 @@ pub enum GetBucketCorsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketCorsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -255,6 +272,7 @@ impl GetBucketCorsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketCorsOutput, ::awsrt::error::SdkError<GetBucketCorsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -311,30 +329,36 @@ impl<M> GetBucketCorsFluentBuilder<M> {
     }
     /// The bucket name for which to get the cors configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -391,6 +415,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketCors`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketCorsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -404,11 +429,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketCorsOutput, ::awsrt::error::SdkError<GetBucketCorsError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketCorsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketCorsOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct GetBucketEncryptionInput {
 }
 impl GetBucketEncryptionInput {
     /// The name of the bucket from which the server-side encryption configuration is retrieved.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketEncryptionInput`].
+    #[inline]
     pub fn builder() -> GetBucketEncryptionInputBuilder {
         <GetBucketEncryptionInputBuilder as ::std::default::Default>::default()
     }
@@ -52,30 +55,36 @@ pub struct GetBucketEncryptionInputBuilder {
 impl GetBucketEncryptionInputBuilder {
     /// The name of the bucket from which the server-side encryption configuration is retrieved.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -84,6 +93,7 @@ impl GetBucketEncryptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketEncryptionInput, ::awsrt::error::BuildError> {
         Ok(GetBucketEncryptionInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,12 +130,14 @@ pub struct GetBucketEncryptionOutput {
 }
 impl GetBucketEncryptionOutput {
     /// Specifies the default server-side-encryption configuration.
+    #[inline]
     pub fn server_side_encryption_configuration(
         &self,
     ) -> Option<&crate::types::ServerSideEncryptionConfiguration> {
         self.server_side_encryption_configuration.as_ref()
     }
     /// Creates a new builder for [`GetBucketEncryptionOutput`].
+    #[inline]
     pub fn builder() -> GetBucketEncryptionOutputBuilder {
         <GetBucketEncryptionOutputBuilder as ::std::default::Default>::default()
     }
@@ -138,6 +150,7 @@ pub struct GetBucketEncryptionOutputBuilder {
 }
 impl GetBucketEncryptionOutputBuilder {
     /// Specifies the default server-side-encryption configuration.
+    #[inline]
     pub fn server_side_encryption_configuration(
         mut self,
         input: crate::types::ServerSideEncryptionConfiguration,
@@ -146,6 +159,7 @@ impl GetBucketEncryptionOutputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryptionConfiguration` member.
+    #[inline]
     pub fn set_server_side_encryption_configuration(
         mut self,
         input: Option<crate::types::ServerSideEncryptionConfiguration>,
@@ -154,12 +168,14 @@ impl GetBucketEncryptionOutputBuilder {
         self
     }
     /// The `ServerSideEncryptionConfiguration` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption_configuration(
         &self,
     ) -> &Option<crate::types::ServerSideEncryptionConfiguration> {
         &self.server_side_encryption_configuration
     }
     /// Builds the [`GetBucketEncryptionOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketEncryptionOutput {
         GetBucketEncryptionOutput {
             server_side_encryption_configuration: self.server_side_encryption_configuration,
@@ -174,6 +190,7 @@ pub enum GetBucketEncryptionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketEncryptionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -263,6 +280,7 @@ impl GetBucketEncryptionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -319,30 +337,36 @@ impl<M> GetBucketEncryptionFluentBuilder<M> {
     }
     /// The name of the bucket from which the server-side encryption configuration is retrieved.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -399,6 +423,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketEncryption`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketEncryptionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -412,11 +437,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketEncryptionError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketEncryptionOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct GetBucketIntelligentTieringConfigurationInput {
 }
 impl GetBucketIntelligentTieringConfigurationInput {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`GetBucketIntelligentTieringConfigurationInput`].
+    #[inline]
     pub fn builder() -> GetBucketIntelligentTieringConfigurationInputBuilder {
         <GetBucketIntelligentTieringConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct GetBucketIntelligentTieringConfigurationInputBuilder {
 impl GetBucketIntelligentTieringConfigurationInputBuilder {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -81,6 +90,7 @@ impl GetBucketIntelligentTieringConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketIntelligentTieringConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -120,12 +130,14 @@ pub struct GetBucketIntelligentTieringConfigurationOutput {
 }
 impl GetBucketIntelligentTieringConfigurationOutput {
     /// Container for S3 Intelligent-Tiering configuration.
+    #[inline]
     pub fn intelligent_tiering_configuration(
         &self,
     ) -> Option<&crate::types::IntelligentTieringConfiguration> {
         self.intelligent_tiering_configuration.as_ref()
     }
     /// Creates a new builder for [`GetBucketIntelligentTieringConfigurationOutput`].
+    #[inline]
     pub fn builder() -> GetBucketIntelligentTieringConfigurationOutputBuilder {
         <GetBucketIntelligentTieringConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -138,6 +150,7 @@ pub struct GetBucketIntelligentTieringConfigurationOutputBuilder {
 }
 impl GetBucketIntelligentTieringConfigurationOutputBuilder {
     /// Container for S3 Intelligent-Tiering configuration.
+    #[inline]
     pub fn intelligent_tiering_configuration(
         mut self,
         input: crate::types::IntelligentTieringConfiguration,
@@ -146,6 +159,7 @@ impl GetBucketIntelligentTieringConfigurationOutputBuilder {
         self
     }
     /// Sets or clears the `IntelligentTieringConfiguration` member.
+    #[inline]
     pub fn set_intelligent_tiering_configuration(
         mut self,
         input: Option<crate::types::IntelligentTieringConfiguration>,
@@ -154,12 +168,14 @@ impl GetBucketIntelligentTieringConfigurationOutputBuilder {
         self
     }
     /// The `IntelligentTieringConfiguration` member as currently set.
+    #[inline]
     pub fn get_intelligent_tiering_configuration(
         &self,
     ) -> &Option<crate::types::IntelligentTieringConfiguration> {
         &self.intelligent_tiering_configuration
     }
     /// Builds the [`GetBucketIntelligentTieringConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketIntelligentTieringConfigurationOutput {
         GetBucketIntelligentTieringConfigurationOutput {
             intelligent_tiering_configuration: self.intelligent_tiering_configuration,
@@ -174,6 +190,7 @@ pub enum GetBucketIntelligentTieringConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketIntelligentTieringConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -263,6 +280,7 @@ impl GetBucketIntelligentTieringConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -319,31 +337,37 @@ impl<M> GetBucketIntelligentTieringConfigurationFluentBuilder<M> {
     }
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
@@ -400,6 +424,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketIntelligentTieringConfiguration`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketIntelligentTieringConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -418,6 +443,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
@@ -427,6 +453,7 @@ pub(crate) fn parse_response(
         GetBucketIntelligentTieringConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct GetBucketLifecycleConfigurationInput {
 }
 impl GetBucketLifecycleConfigurationInput {
     /// The name of the bucket for which to get the lifecycle information.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketLifecycleConfigurationInput`].
+    #[inline]
     pub fn builder() -> GetBucketLifecycleConfigurationInputBuilder {
         <GetBucketLifecycleConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -50,30 +53,36 @@ pub struct GetBucketLifecycleConfigurationInputBuilder {
 impl GetBucketLifecycleConfigurationInputBuilder {
     /// The name of the bucket for which to get the lifecycle information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -82,6 +91,7 @@ impl GetBucketLifecycleConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketLifecycleConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketLifecycleConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -127,16 +137,19 @@ pub struct GetBucketLifecycleConfigurationOutput {
 }
 impl GetBucketLifecycleConfigurationOutput {
     /// Container for a lifecycle rule.
+    #[inline]
     pub fn rules(&self) -> &[crate::types::LifecycleRule] {
         self.rules.as_deref().unwrap_or_default()
     }
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    #[inline]
     pub fn transition_default_minimum_object_size(
         &self,
     ) -> Option<&crate::types::TransitionDefaultMinimumObjectSize> {
         self.transition_default_minimum_object_size.as_ref()
     }
     /// Creates a new builder for [`GetBucketLifecycleConfigurationOutput`].
+    #[inline]
     pub fn builder() -> GetBucketLifecycleConfigurationOutputBuilder {
         <GetBucketLifecycleConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -151,20 +164,24 @@ pub struct GetBucketLifecycleConfigurationOutputBuilder {
 impl GetBucketLifecycleConfigurationOutputBuilder {
     /// Appends an item to the `Rules` list.
     /// Container for a lifecycle rule.
+    #[inline]
     pub fn rules(mut self, input: crate::types::LifecycleRule) -> Self {
         self.rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Rules` member.
+    #[inline]
     pub fn set_rules(mut self, input: Option<Vec<crate::types::LifecycleRule>>) -> Self {
         self.rules = input;
         self
     }
     /// The `Rules` member as currently set.
+    #[inline]
     pub fn get_rules(&self) -> &Option<Vec<crate::types::LifecycleRule>> {
         &self.rules
     }
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    #[inline]
     pub fn transition_default_minimum_object_size(
         mut self,
         input: impl Into<crate::types::TransitionDefaultMinimumObjectSize>,
@@ -173,6 +190,7 @@ impl GetBucketLifecycleConfigurationOutputBuilder {
         self
     }
     /// Sets or clears the `TransitionDefaultMinimumObjectSize` member.
+    #[inline]
     pub fn set_transition_default_minimum_object_size(
         mut self,
         input: Option<crate::types::TransitionDefaultMinimumObjectSize>,
@@ -181,12 +199,14 @@ impl GetBucketLifecycleConfigurationOutputBuilder {
         self
     }
     /// The `TransitionDefaultMinimumObjectSize` member as currently set.
+    #[inline]
     pub fn get_transition_default_minimum_object_size(
         &self,
     ) -> &Option<crate::types::TransitionDefaultMinimumObjectSize> {
         &self.transition_default_minimum_object_size
     }
     /// Builds the [`GetBucketLifecycleConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketLifecycleConfigurationOutput {
         GetBucketLifecycleConfigurationOutput {
             rules: self.rules,
@@ -202,6 +222,7 @@ pub enum GetBucketLifecycleConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketLifecycleConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -291,6 +312,7 @@ impl GetBucketLifecycleConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -347,30 +369,36 @@ impl<M> GetBucketLifecycleConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket for which to get the lifecycle information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -427,6 +455,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketLifecycleConfiguration`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketLifecycleConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -440,6 +469,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
@@ -449,6 +479,7 @@ pub(crate) fn parse_response(
         GetBucketLifecycleConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct GetBucketLocationInput {
 }
 impl GetBucketLocationInput {
     /// The name of the bucket for which to get the location.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketLocationInput`].
+    #[inline]
     pub fn builder() -> GetBucketLocationInputBuilder {
         <GetBucketLocationInputBuilder as ::std::default::Default>::default()
     }
@@ -52,30 +55,36 @@ pub struct GetBucketLocationInputBuilder {
 impl GetBucketLocationInputBuilder {
     /// The name of the bucket for which to get the location.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -84,6 +93,7 @@ impl GetBucketLocationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketLocationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketLocationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -122,10 +132,12 @@ pub struct GetBucketLocationOutput {
 }
 impl GetBucketLocationOutput {
     /// Specifies the Region where the bucket resides.
+    #[inline]
     pub fn location_constraint(&self) -> Option<&crate::types::BucketLocationConstraint> {
         self.location_constraint.as_ref()
     }
     /// Creates a new builder for [`GetBucketLocationOutput`].
+    #[inline]
     pub fn builder() -> GetBucketLocationOutputBuilder {
         <GetBucketLocationOutputBuilder as ::std::default::Default>::default()
     }
@@ -138,6 +150,7 @@ pub struct GetBucketLocationOutputBuilder {
 }
 impl GetBucketLocationOutputBuilder {
     /// Specifies the Region where the bucket resides.
+    #[inline]
     pub fn location_constraint(
         mut self,
         input: impl Into<crate::types::BucketLocationConstraint>,
@@ -146,6 +159,7 @@ impl GetBucketLocationOutputBuilder {
         self
     }
     /// Sets or clears the `LocationConstraint` member.
+    #[inline]
     pub fn set_location_constraint(
         mut self,
         input: Option<crate::types::BucketLocationConstraint>,
@@ -154,10 +168,12 @@ impl GetBucketLocationOutputBuilder {
         self
     }
     /// The `LocationConstraint` member as currently set.
+    #[inline]
     pub fn get_location_constraint(&self) -> &Option<crate::types::BucketLocationConstraint> {
         &self.location_constraint
     }
     /// Builds the [`GetBucketLocationOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketLocationOutput {
         GetBucketLocationOutput {
             location_constraint: self.location_constraint,
@@ -172,6 +188,7 @@ pub enum GetBucketLocationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketLocationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -261,6 +278,7 @@ impl GetBucketLocationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -317,30 +335,36 @@ impl<M> GetBucketLocationFluentBuilder<M> {
     }
     /// The name of the bucket for which to get the location.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -397,6 +421,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketLocation`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketLocationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -410,11 +435,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketLocationError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketLocationOutput, ::awsrt::xml::XmlError> {

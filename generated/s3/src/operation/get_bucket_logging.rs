@@ -26,14 +26,17 @@ pub struct GetBucketLoggingInput {
 }
 impl GetBucketLoggingInput {
     /// The bucket name for which to get the logging information.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketLoggingInput`].
+    #[inline]
     pub fn builder() -> GetBucketLoggingInputBuilder {
         <GetBucketLoggingInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetBucketLoggingInputBuilder {
 impl GetBucketLoggingInputBuilder {
     /// The bucket name for which to get the logging information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetBucketLoggingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketLoggingInput, ::awsrt::error::BuildError> {
         Ok(GetBucketLoggingInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,10 +126,12 @@ pub struct GetBucketLoggingOutput {
 }
 impl GetBucketLoggingOutput {
     /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket.
+    #[inline]
     pub fn logging_enabled(&self) -> Option<&crate::types::LoggingEnabled> {
         self.logging_enabled.as_ref()
     }
     /// Creates a new builder for [`GetBucketLoggingOutput`].
+    #[inline]
     pub fn builder() -> GetBucketLoggingOutputBuilder {
         <GetBucketLoggingOutputBuilder as ::std::default::Default>::default()
     }
@@ -132,20 +144,24 @@ pub struct GetBucketLoggingOutputBuilder {
 }
 impl GetBucketLoggingOutputBuilder {
     /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket.
+    #[inline]
     pub fn logging_enabled(mut self, input: crate::types::LoggingEnabled) -> Self {
         self.logging_enabled = Some(input);
         self
     }
     /// Sets or clears the `LoggingEnabled` member.
+    #[inline]
     pub fn set_logging_enabled(mut self, input: Option<crate::types::LoggingEnabled>) -> Self {
         self.logging_enabled = input;
         self
     }
     /// The `LoggingEnabled` member as currently set.
+    #[inline]
     pub fn get_logging_enabled(&self) -> &Option<crate::types::LoggingEnabled> {
         &self.logging_enabled
     }
     /// Builds the [`GetBucketLoggingOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketLoggingOutput {
         GetBucketLoggingOutput {
             logging_enabled: self.logging_enabled,
@@ -160,6 +176,7 @@ pub enum GetBucketLoggingError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketLoggingError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -249,6 +266,7 @@ impl GetBucketLoggingFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -305,30 +323,36 @@ impl<M> GetBucketLoggingFluentBuilder<M> {
     }
     /// The bucket name for which to get the logging information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -385,6 +409,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketLogging`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketLoggingInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -398,11 +423,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketLoggingError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketLoggingOutput, ::awsrt::xml::XmlError> {

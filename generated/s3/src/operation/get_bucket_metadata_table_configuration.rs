@@ -26,14 +26,17 @@ pub struct GetBucketMetadataTableConfigurationInput {
 }
 impl GetBucketMetadataTableConfigurationInput {
     /// The general purpose bucket that contains the metadata table configuration that you want to retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The expected owner of the general purpose bucket that you want to retrieve the metadata table configuration from.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketMetadataTableConfigurationInput`].
+    #[inline]
     pub fn builder() -> GetBucketMetadataTableConfigurationInputBuilder {
         <GetBucketMetadataTableConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetBucketMetadataTableConfigurationInputBuilder {
 impl GetBucketMetadataTableConfigurationInputBuilder {
     /// The general purpose bucket that contains the metadata table configuration that you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The expected owner of the general purpose bucket that you want to retrieve the metadata table configuration from.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetBucketMetadataTableConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketMetadataTableConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,12 +126,14 @@ pub struct GetBucketMetadataTableConfigurationOutput {
 }
 impl GetBucketMetadataTableConfigurationOutput {
     /// The metadata table configuration for the general purpose bucket.
+    #[inline]
     pub fn get_bucket_metadata_table_configuration_result(
         &self,
     ) -> Option<&crate::types::GetBucketMetadataTableConfigurationResult> {
         self.get_bucket_metadata_table_configuration_result.as_ref()
     }
     /// Creates a new builder for [`GetBucketMetadataTableConfigurationOutput`].
+    #[inline]
     pub fn builder() -> GetBucketMetadataTableConfigurationOutputBuilder {
         <GetBucketMetadataTableConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -134,6 +146,7 @@ pub struct GetBucketMetadataTableConfigurationOutputBuilder {
 }
 impl GetBucketMetadataTableConfigurationOutputBuilder {
     /// The metadata table configuration for the general purpose bucket.
+    #[inline]
     pub fn get_bucket_metadata_table_configuration_result(
         mut self,
         input: crate::types::GetBucketMetadataTableConfigurationResult,
@@ -142,6 +155,7 @@ impl GetBucketMetadataTableConfigurationOutputBuilder {
         self
     }
     /// Sets or clears the `GetBucketMetadataTableConfigurationResult` member.
+    #[inline]
     pub fn set_get_bucket_metadata_table_configuration_result(
         mut self,
         input: Option<crate::types::GetBucketMetadataTableConfigurationResult>,
@@ -150,12 +164,14 @@ impl GetBucketMetadataTableConfigurationOutputBuilder {
         self
     }
     /// The `GetBucketMetadataTableConfigurationResult` member as currently set.
+    #[inline]
     pub fn get_get_bucket_metadata_table_configuration_result(
         &self,
     ) -> &Option<crate::types::GetBucketMetadataTableConfigurationResult> {
         &self.get_bucket_metadata_table_configuration_result
     }
     /// Builds the [`GetBucketMetadataTableConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketMetadataTableConfigurationOutput {
         GetBucketMetadataTableConfigurationOutput {
             get_bucket_metadata_table_configuration_result: self.get_bucket_metadata_table_configuration_result,
@@ -170,6 +186,7 @@ pub enum GetBucketMetadataTableConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketMetadataTableConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,6 +276,7 @@ impl GetBucketMetadataTableConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -315,30 +333,36 @@ impl<M> GetBucketMetadataTableConfigurationFluentBuilder<M> {
     }
     /// The general purpose bucket that contains the metadata table configuration that you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The expected owner of the general purpose bucket that you want to retrieve the metadata table configuration from.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -395,6 +419,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketMetadataTableConfiguration`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketMetadataTableConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -408,6 +433,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
@@ -417,6 +443,7 @@ pub(crate) fn parse_response(
         GetBucketMetadataTableConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::xml::XmlError> {

@@ -28,18 +28,22 @@ pub struct GetBucketMetricsConfigurationInput {
 }
 impl GetBucketMetricsConfigurationInput {
     /// The name of the bucket containing the metrics configuration to retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The ID used to identify the metrics configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketMetricsConfigurationInput`].
+    #[inline]
     pub fn builder() -> GetBucketMetricsConfigurationInputBuilder {
         <GetBucketMetricsConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -55,45 +59,54 @@ pub struct GetBucketMetricsConfigurationInputBuilder {
 impl GetBucketMetricsConfigurationInputBuilder {
     /// The name of the bucket containing the metrics configuration to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The ID used to identify the metrics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -102,6 +115,7 @@ impl GetBucketMetricsConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketMetricsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketMetricsConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -142,10 +156,12 @@ pub struct GetBucketMetricsConfigurationOutput {
 }
 impl GetBucketMetricsConfigurationOutput {
     /// Specifies the metrics configuration.
+    #[inline]
     pub fn metrics_configuration(&self) -> Option<&crate::types::MetricsConfiguration> {
         self.metrics_configuration.as_ref()
     }
     /// Creates a new builder for [`GetBucketMetricsConfigurationOutput`].
+    #[inline]
     pub fn builder() -> GetBucketMetricsConfigurationOutputBuilder {
         <GetBucketMetricsConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -158,11 +174,13 @@ pub struct GetBucketMetricsConfigurationOutputBuilder {
 }
 impl GetBucketMetricsConfigurationOutputBuilder {
     /// Specifies the metrics configuration.
+    #[inline]
     pub fn metrics_configuration(mut self, input: crate::types::MetricsConfiguration) -> Self {
         self.metrics_configuration = Some(input);
         self
     }
     /// Sets or clears the `MetricsConfiguration` member.
+    #[inline]
     pub fn set_metrics_configuration(
         mut self,
         input: Option<crate::types::MetricsConfiguration>,
@@ -171,10 +189,12 @@ impl GetBucketMetricsConfigurationOutputBuilder {
         self
     }
     /// The `MetricsConfiguration` member as currently set.
+    #[inline]
     pub fn get_metrics_configuration(&self) -> &Option<crate::types::MetricsConfiguration> {
         &self.metrics_configuration
     }
     /// Builds the [`GetBucketMetricsConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketMetricsConfigurationOutput {
         GetBucketMetricsConfigurationOutput {
             metrics_configuration: self.metrics_configuration,
@@ -189,6 +209,7 @@ pub enum GetBucketMetricsConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketMetricsConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -278,6 +299,7 @@ impl GetBucketMetricsConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -334,45 +356,54 @@ impl<M> GetBucketMetricsConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket containing the metrics configuration to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The ID used to identify the metrics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -429,6 +460,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketMetricsConfiguration`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketMetricsConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -450,6 +482,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>> {
@@ -459,6 +492,7 @@ pub(crate) fn parse_response(
         GetBucketMetricsConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketMetricsConfigurationOutput, ::awsrt::xml::XmlError> {

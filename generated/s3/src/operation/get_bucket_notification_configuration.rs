@@ -30,14 +30,17 @@ pub struct GetBucketNotificationConfigurationInput {
 }
 impl GetBucketNotificationConfigurationInput {
     /// The name of the bucket for which to get the notification configuration.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketNotificationConfigurationInput`].
+    #[inline]
     pub fn builder() -> GetBucketNotificationConfigurationInputBuilder {
         <GetBucketNotificationConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -52,30 +55,36 @@ pub struct GetBucketNotificationConfigurationInputBuilder {
 impl GetBucketNotificationConfigurationInputBuilder {
     /// The name of the bucket for which to get the notification configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -84,6 +93,7 @@ impl GetBucketNotificationConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketNotificationConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketNotificationConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -126,22 +136,27 @@ pub struct GetBucketNotificationConfigurationOutput {
 }
 impl GetBucketNotificationConfigurationOutput {
     /// The topic to which notifications are sent and the events for which notifications are generated.
+    #[inline]
     pub fn topic_configurations(&self) -> &[crate::types::TopicConfiguration] {
         self.topic_configurations.as_deref().unwrap_or_default()
     }
     /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
+    #[inline]
     pub fn queue_configurations(&self) -> &[crate::types::QueueConfiguration] {
         self.queue_configurations.as_deref().unwrap_or_default()
     }
     /// Describes the Lambda functions to invoke and the events for which to invoke them.
+    #[inline]
     pub fn lambda_function_configurations(&self) -> &[crate::types::LambdaFunctionConfiguration] {
         self.lambda_function_configurations.as_deref().unwrap_or_default()
     }
     /// Enables delivery of events to Amazon EventBridge.
+    #[inline]
     pub fn event_bridge_configuration(&self) -> Option<&crate::types::EventBridgeConfiguration> {
         self.event_bridge_configuration.as_ref()
     }
     /// Creates a new builder for [`GetBucketNotificationConfigurationOutput`].
+    #[inline]
     pub fn builder() -> GetBucketNotificationConfigurationOutputBuilder {
         <GetBucketNotificationConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -158,11 +173,13 @@ pub struct GetBucketNotificationConfigurationOutputBuilder {
 impl GetBucketNotificationConfigurationOutputBuilder {
     /// Appends an item to the `TopicConfigurations` list.
     /// The topic to which notifications are sent and the events for which notifications are generated.
+    #[inline]
     pub fn topic_configurations(mut self, input: crate::types::TopicConfiguration) -> Self {
         self.topic_configurations.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `TopicConfigurations` member.
+    #[inline]
     pub fn set_topic_configurations(
         mut self,
         input: Option<Vec<crate::types::TopicConfiguration>>,
@@ -171,16 +188,19 @@ impl GetBucketNotificationConfigurationOutputBuilder {
         self
     }
     /// The `TopicConfigurations` member as currently set.
+    #[inline]
     pub fn get_topic_configurations(&self) -> &Option<Vec<crate::types::TopicConfiguration>> {
         &self.topic_configurations
     }
     /// Appends an item to the `QueueConfigurations` list.
     /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
+    #[inline]
     pub fn queue_configurations(mut self, input: crate::types::QueueConfiguration) -> Self {
         self.queue_configurations.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `QueueConfigurations` member.
+    #[inline]
     pub fn set_queue_configurations(
         mut self,
         input: Option<Vec<crate::types::QueueConfiguration>>,
@@ -189,11 +209,13 @@ impl GetBucketNotificationConfigurationOutputBuilder {
         self
     }
     /// The `QueueConfigurations` member as currently set.
+    #[inline]
     pub fn get_queue_configurations(&self) -> &Option<Vec<crate::types::QueueConfiguration>> {
         &self.queue_configurations
     }
     /// Appends an item to the `LambdaFunctionConfigurations` list.
     /// Describes the Lambda functions to invoke and the events for which to invoke them.
+    #[inline]
     pub fn lambda_function_configurations(
         mut self,
         input: crate::types::LambdaFunctionConfiguration,
@@ -202,6 +224,7 @@ impl GetBucketNotificationConfigurationOutputBuilder {
         self
     }
     /// Sets or clears the `LambdaFunctionConfigurations` member.
+    #[inline]
     pub fn set_lambda_function_configurations(
         mut self,
         input: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
@@ -210,12 +233,14 @@ impl GetBucketNotificationConfigurationOutputBuilder {
         self
     }
     /// The `LambdaFunctionConfigurations` member as currently set.
+    #[inline]
     pub fn get_lambda_function_configurations(
         &self,
     ) -> &Option<Vec<crate::types::LambdaFunctionConfiguration>> {
         &self.lambda_function_configurations
     }
     /// Enables delivery of events to Amazon EventBridge.
+    #[inline]
     pub fn event_bridge_configuration(
         mut self,
         input: crate::types::EventBridgeConfiguration,
@@ -224,6 +249,7 @@ impl GetBucketNotificationConfigurationOutputBuilder {
         self
     }
     /// Sets or clears the `EventBridgeConfiguration` member.
+    #[inline]
     pub fn set_event_bridge_configuration(
         mut self,
         input: Option<crate::types::EventBridgeConfiguration>,
@@ -232,12 +258,14 @@ impl GetBucketNotificationConfigurationOutputBuilder {
         self
     }
     /// The `EventBridgeConfiguration` member as currently set.
+    #[inline]
     pub fn get_event_bridge_configuration(
         &self,
     ) -> &Option<crate::types::EventBridgeConfiguration> {
         &self.event_bridge_configuration
     }
     /// Builds the [`GetBucketNotificationConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketNotificationConfigurationOutput {
         GetBucketNotificationConfigurationOutput {
             topic_configurations: self.topic_configurations,
@@ -255,6 +283,7 @@ pub enum GetBucketNotificationConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketNotificationConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -344,6 +373,7 @@ impl GetBucketNotificationConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -400,30 +430,36 @@ impl<M> GetBucketNotificationConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket for which to get the notification configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -480,6 +516,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketNotificationConfiguration`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketNotificationConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -493,6 +530,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
@@ -502,6 +540,7 @@ pub(crate) fn parse_response(
         GetBucketNotificationConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::xml::XmlError> {

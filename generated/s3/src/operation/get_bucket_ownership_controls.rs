@@ -26,14 +26,17 @@ pub struct GetBucketOwnershipControlsInput {
 }
 impl GetBucketOwnershipControlsInput {
     /// The name of the Amazon S3 bucket whose `OwnershipControls` you want to retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketOwnershipControlsInput`].
+    #[inline]
     pub fn builder() -> GetBucketOwnershipControlsInputBuilder {
         <GetBucketOwnershipControlsInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetBucketOwnershipControlsInputBuilder {
 impl GetBucketOwnershipControlsInputBuilder {
     /// The name of the Amazon S3 bucket whose `OwnershipControls` you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetBucketOwnershipControlsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketOwnershipControlsInput, ::awsrt::error::BuildError> {
         Ok(GetBucketOwnershipControlsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,10 +126,12 @@ pub struct GetBucketOwnershipControlsOutput {
 }
 impl GetBucketOwnershipControlsOutput {
     /// The `OwnershipControls` (BucketOwnerEnforced, BucketOwnerPreferred, or ObjectWriter) currently in effect for this Amazon S3 bucket.
+    #[inline]
     pub fn ownership_controls(&self) -> Option<&crate::types::OwnershipControls> {
         self.ownership_controls.as_ref()
     }
     /// Creates a new builder for [`GetBucketOwnershipControlsOutput`].
+    #[inline]
     pub fn builder() -> GetBucketOwnershipControlsOutputBuilder {
         <GetBucketOwnershipControlsOutputBuilder as ::std::default::Default>::default()
     }
@@ -132,11 +144,13 @@ pub struct GetBucketOwnershipControlsOutputBuilder {
 }
 impl GetBucketOwnershipControlsOutputBuilder {
     /// The `OwnershipControls` (BucketOwnerEnforced, BucketOwnerPreferred, or ObjectWriter) currently in effect for this Amazon S3 bucket.
+    #[inline]
     pub fn ownership_controls(mut self, input: crate::types::OwnershipControls) -> Self {
         self.ownership_controls = Some(input);
         self
     }
     /// Sets or clears the `OwnershipControls` member.
+    #[inline]
     pub fn set_ownership_controls(
         mut self,
         input: Option<crate::types::OwnershipControls>,
@@ -145,10 +159,12 @@ impl GetBucketOwnershipControlsOutputBuilder {
         self
     }
     /// The `OwnershipControls` member as currently set.
+    #[inline]
     pub fn get_ownership_controls(&self) -> &Option<crate::types::OwnershipControls> {
         &self.ownership_controls
     }
     /// Builds the [`GetBucketOwnershipControlsOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketOwnershipControlsOutput {
         GetBucketOwnershipControlsOutput {
             ownership_controls: self.ownership_controls,
@@ -163,6 +179,7 @@ pub enum GetBucketOwnershipControlsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketOwnershipControlsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -252,6 +269,7 @@ impl GetBucketOwnershipControlsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketOwnershipControlsOutput, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -308,30 +326,36 @@ impl<M> GetBucketOwnershipControlsFluentBuilder<M> {
     }
     /// The name of the Amazon S3 bucket whose `OwnershipControls` you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -388,6 +412,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketOwnershipControls`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketOwnershipControlsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -401,6 +426,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketOwnershipControlsOutput, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>> {
@@ -410,6 +436,7 @@ pub(crate) fn parse_response(
         GetBucketOwnershipControlsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketOwnershipControlsOutput, ::awsrt::xml::XmlError> {

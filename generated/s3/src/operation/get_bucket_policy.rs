@@ -36,14 +36,17 @@ pub struct GetBucketPolicyInput {
 }
 impl GetBucketPolicyInput {
     /// The bucket name to get the bucket policy for.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketPolicyInput`].
+    #[inline]
     pub fn builder() -> GetBucketPolicyInputBuilder {
         <GetBucketPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -58,30 +61,36 @@ pub struct GetBucketPolicyInputBuilder {
 impl GetBucketPolicyInputBuilder {
     /// The bucket name to get the bucket policy for.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -90,6 +99,7 @@ impl GetBucketPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetBucketPolicyInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -126,10 +136,12 @@ pub struct GetBucketPolicyOutput {
 }
 impl GetBucketPolicyOutput {
     /// The bucket policy as a JSON document.
+    #[inline]
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
     /// Creates a new builder for [`GetBucketPolicyOutput`].
+    #[inline]
     pub fn builder() -> GetBucketPolicyOutputBuilder {
         <GetBucketPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -142,20 +154,24 @@ pub struct GetBucketPolicyOutputBuilder {
 }
 impl GetBucketPolicyOutputBuilder {
     /// The bucket policy as a JSON document.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         &self.policy
     }
     /// Builds the [`GetBucketPolicyOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketPolicyOutput {
         GetBucketPolicyOutput {
             policy: self.policy,
@@ -170,6 +186,7 @@ pub enum GetBucketPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,6 +276,7 @@ impl GetBucketPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketPolicyOutput, ::awsrt::error::SdkError<GetBucketPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -315,30 +333,36 @@ impl<M> GetBucketPolicyFluentBuilder<M> {
     }
     /// The bucket name to get the bucket policy for.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -395,6 +419,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketPolicy`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -408,11 +433,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketPolicyOutput, ::awsrt::error::SdkError<GetBucketPolicyError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketPolicyError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketPolicyOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct GetBucketPolicyStatusInput {
 }
 impl GetBucketPolicyStatusInput {
     /// The name of the Amazon S3 bucket whose policy status you want to retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketPolicyStatusInput`].
+    #[inline]
     pub fn builder() -> GetBucketPolicyStatusInputBuilder {
         <GetBucketPolicyStatusInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetBucketPolicyStatusInputBuilder {
 impl GetBucketPolicyStatusInputBuilder {
     /// The name of the Amazon S3 bucket whose policy status you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetBucketPolicyStatusInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketPolicyStatusInput, ::awsrt::error::BuildError> {
         Ok(GetBucketPolicyStatusInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,10 +126,12 @@ pub struct GetBucketPolicyStatusOutput {
 }
 impl GetBucketPolicyStatusOutput {
     /// The policy status for the specified bucket.
+    #[inline]
     pub fn policy_status(&self) -> Option<&crate::types::PolicyStatus> {
         self.policy_status.as_ref()
     }
     /// Creates a new builder for [`GetBucketPolicyStatusOutput`].
+    #[inline]
     pub fn builder() -> GetBucketPolicyStatusOutputBuilder {
         <GetBucketPolicyStatusOutputBuilder as ::std::default::Default>::default()
     }
@@ -132,20 +144,24 @@ pub struct GetBucketPolicyStatusOutputBuilder {
 }
 impl GetBucketPolicyStatusOutputBuilder {
     /// The policy status for the specified bucket.
+    #[inline]
     pub fn policy_status(mut self, input: crate::types::PolicyStatus) -> Self {
         self.policy_status = Some(input);
         self
     }
     /// Sets or clears the `PolicyStatus` member.
+    #[inline]
     pub fn set_policy_status(mut self, input: Option<crate::types::PolicyStatus>) -> Self {
         self.policy_status = input;
         self
     }
     /// The `PolicyStatus` member as currently set.
+    #[inline]
     pub fn get_policy_status(&self) -> &Option<crate::types::PolicyStatus> {
         &self.policy_status
     }
     /// Builds the [`GetBucketPolicyStatusOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketPolicyStatusOutput {
         GetBucketPolicyStatusOutput {
             policy_status: self.policy_status,
@@ -160,6 +176,7 @@ pub enum GetBucketPolicyStatusError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketPolicyStatusError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -249,6 +266,7 @@ impl GetBucketPolicyStatusFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketPolicyStatusOutput, ::awsrt::error::SdkError<GetBucketPolicyStatusError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -305,30 +323,36 @@ impl<M> GetBucketPolicyStatusFluentBuilder<M> {
     }
     /// The name of the Amazon S3 bucket whose policy status you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -385,6 +409,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketPolicyStatus`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketPolicyStatusInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -398,11 +423,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketPolicyStatusOutput, ::awsrt::error::SdkError<GetBucketPolicyStatusError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketPolicyStatusError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketPolicyStatusOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct GetBucketReplicationInput {
 }
 impl GetBucketReplicationInput {
     /// The bucket name for which to get the replication information.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketReplicationInput`].
+    #[inline]
     pub fn builder() -> GetBucketReplicationInputBuilder {
         <GetBucketReplicationInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetBucketReplicationInputBuilder {
 impl GetBucketReplicationInputBuilder {
     /// The bucket name for which to get the replication information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetBucketReplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketReplicationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketReplicationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,10 +126,12 @@ pub struct GetBucketReplicationOutput {
 }
 impl GetBucketReplicationOutput {
     /// A container for replication rules.
+    #[inline]
     pub fn replication_configuration(&self) -> Option<&crate::types::ReplicationConfiguration> {
         self.replication_configuration.as_ref()
     }
     /// Creates a new builder for [`GetBucketReplicationOutput`].
+    #[inline]
     pub fn builder() -> GetBucketReplicationOutputBuilder {
         <GetBucketReplicationOutputBuilder as ::std::default::Default>::default()
     }
@@ -132,6 +144,7 @@ pub struct GetBucketReplicationOutputBuilder {
 }
 impl GetBucketReplicationOutputBuilder {
     /// A container for replication rules.
+    #[inline]
     pub fn replication_configuration(
         mut self,
         input: crate::types::ReplicationConfiguration,
@@ -140,6 +153,7 @@ impl GetBucketReplicationOutputBuilder {
         self
     }
     /// Sets or clears the `ReplicationConfiguration` member.
+    #[inline]
     pub fn set_replication_configuration(
         mut self,
         input: Option<crate::types::ReplicationConfiguration>,
@@ -148,10 +162,12 @@ impl GetBucketReplicationOutputBuilder {
         self
     }
     /// The `ReplicationConfiguration` member as currently set.
+    #[inline]
     pub fn get_replication_configuration(&self) -> &Option<crate::types::ReplicationConfiguration> {
         &self.replication_configuration
     }
     /// Builds the [`GetBucketReplicationOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketReplicationOutput {
         GetBucketReplicationOutput {
             replication_configuration: self.replication_configuration,
@@ -166,6 +182,7 @@ pub enum GetBucketReplicationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketReplicationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -255,6 +272,7 @@ impl GetBucketReplicationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketReplicationOutput, ::awsrt::error::SdkError<GetBucketReplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -311,30 +329,36 @@ impl<M> GetBucketReplicationFluentBuilder<M> {
     }
     /// The bucket name for which to get the replication information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -391,6 +415,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketReplication`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketReplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -404,11 +429,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketReplicationOutput, ::awsrt::error::SdkError<GetBucketReplicationError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketReplicationError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketReplicationOutput, ::awsrt::xml::XmlError> {

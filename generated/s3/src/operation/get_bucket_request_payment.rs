@@ -26,14 +26,17 @@ pub struct GetBucketRequestPaymentInput {
 }
 impl GetBucketRequestPaymentInput {
     /// The name of the bucket for which to get the payment request configuration
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketRequestPaymentInput`].
+    #[inline]
     pub fn builder() -> GetBucketRequestPaymentInputBuilder {
         <GetBucketRequestPaymentInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetBucketRequestPaymentInputBuilder {
 impl GetBucketRequestPaymentInputBuilder {
     /// The name of the bucket for which to get the payment request configuration
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetBucketRequestPaymentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketRequestPaymentInput, ::awsrt::error::BuildError> {
         Ok(GetBucketRequestPaymentInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,10 +126,12 @@ pub struct GetBucketRequestPaymentOutput {
 }
 impl GetBucketRequestPaymentOutput {
     /// Specifies who pays for the download and request fees.
+    #[inline]
     pub fn payer(&self) -> Option<&crate::types::Payer> {
         self.payer.as_ref()
     }
     /// Creates a new builder for [`GetBucketRequestPaymentOutput`].
+    #[inline]
     pub fn builder() -> GetBucketRequestPaymentOutputBuilder {
         <GetBucketRequestPaymentOutputBuilder as ::std::default::Default>::default()
     }
@@ -132,20 +144,24 @@ pub struct GetBucketRequestPaymentOutputBuilder {
 }
 impl GetBucketRequestPaymentOutputBuilder {
     /// Specifies who pays for the download and request fees.
+    #[inline]
     pub fn payer(mut self, input: impl Into<crate::types::Payer>) -> Self {
         self.payer = Some(input.into());
         self
     }
     /// Sets or clears the `Payer` member.
+    #[inline]
     pub fn set_payer(mut self, input: Option<crate::types::Payer>) -> Self {
         self.payer = input;
         self
     }
     /// The `Payer` member as currently set.
+    #[inline]
     pub fn get_payer(&self) -> &Option<crate::types::Payer> {
         &self.payer
     }
     /// Builds the [`GetBucketRequestPaymentOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketRequestPaymentOutput {
         GetBucketRequestPaymentOutput {
             payer: self.payer,
@@ -160,6 +176,7 @@ pub enum GetBucketRequestPaymentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketRequestPaymentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -249,6 +266,7 @@ impl GetBucketRequestPaymentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -305,30 +323,36 @@ impl<M> GetBucketRequestPaymentFluentBuilder<M> {
     }
     /// The name of the bucket for which to get the payment request configuration
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -385,6 +409,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketRequestPayment`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketRequestPaymentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -398,6 +423,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
@@ -407,6 +433,7 @@ pub(crate) fn parse_response(
         GetBucketRequestPaymentError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketRequestPaymentOutput, ::awsrt::xml::XmlError> {

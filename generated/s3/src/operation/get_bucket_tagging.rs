@@ -26,14 +26,17 @@ pub struct GetBucketTaggingInput {
 }
 impl GetBucketTaggingInput {
     /// The name of the bucket for which to get the tagging information.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketTaggingInput`].
+    #[inline]
     pub fn builder() -> GetBucketTaggingInputBuilder {
         <GetBucketTaggingInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetBucketTaggingInputBuilder {
 impl GetBucketTaggingInputBuilder {
     /// The name of the bucket for which to get the tagging information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetBucketTaggingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketTaggingInput, ::awsrt::error::BuildError> {
         Ok(GetBucketTaggingInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,10 +126,12 @@ pub struct GetBucketTaggingOutput {
 }
 impl GetBucketTaggingOutput {
     /// Contains the tag set.
+    #[inline]
     pub fn tag_set(&self) -> &[crate::types::Tag] {
         &self.tag_set
     }
     /// Creates a new builder for [`GetBucketTaggingOutput`].
+    #[inline]
     pub fn builder() -> GetBucketTaggingOutputBuilder {
         <GetBucketTaggingOutputBuilder as ::std::default::Default>::default()
     }
@@ -133,16 +145,19 @@ pub struct GetBucketTaggingOutputBuilder {
 impl GetBucketTaggingOutputBuilder {
     /// Appends an item to the `TagSet` list.
     /// Contains the tag set.
+    #[inline]
     pub fn tag_set(mut self, input: crate::types::Tag) -> Self {
         self.tag_set.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `TagSet` member.
+    #[inline]
     pub fn set_tag_set(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tag_set = input;
         self
     }
     /// The `TagSet` member as currently set.
+    #[inline]
     pub fn get_tag_set(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tag_set
     }
@@ -151,6 +166,7 @@ impl GetBucketTaggingOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketTaggingOutput, ::awsrt::error::BuildError> {
         Ok(GetBucketTaggingOutput {
             tag_set: self.tag_set.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -168,6 +184,7 @@ pub enum GetBucketTaggingError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketTaggingError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -257,6 +274,7 @@ impl GetBucketTaggingFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -313,30 +331,36 @@ impl<M> GetBucketTaggingFluentBuilder<M> {
     }
     /// The name of the bucket for which to get the tagging information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -393,6 +417,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketTagging`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketTaggingInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -406,11 +431,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketTaggingError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketTaggingOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct GetBucketVersioningInput {
 }
 impl GetBucketVersioningInput {
     /// The name of the bucket for which to get the versioning information.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketVersioningInput`].
+    #[inline]
     pub fn builder() -> GetBucketVersioningInputBuilder {
         <GetBucketVersioningInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetBucketVersioningInputBuilder {
 impl GetBucketVersioningInputBuilder {
     /// The name of the bucket for which to get the versioning information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetBucketVersioningInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketVersioningInput, ::awsrt::error::BuildError> {
         Ok(GetBucketVersioningInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,14 +129,17 @@ pub struct GetBucketVersioningOutput {
 }
 impl GetBucketVersioningOutput {
     /// The versioning state of the bucket.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::BucketVersioningStatus> {
         self.status.as_ref()
     }
     /// Specifies whether MFA delete is enabled in the bucket versioning configuration.
+    #[inline]
     pub fn mfa_delete(&self) -> Option<&crate::types::MfaDeleteStatus> {
         self.mfa_delete.as_ref()
     }
     /// Creates a new builder for [`GetBucketVersioningOutput`].
+    #[inline]
     pub fn builder() -> GetBucketVersioningOutputBuilder {
         <GetBucketVersioningOutputBuilder as ::std::default::Default>::default()
     }
@@ -140,34 +153,41 @@ pub struct GetBucketVersioningOutputBuilder {
 }
 impl GetBucketVersioningOutputBuilder {
     /// The versioning state of the bucket.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::BucketVersioningStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::BucketVersioningStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::BucketVersioningStatus> {
         &self.status
     }
     /// Specifies whether MFA delete is enabled in the bucket versioning configuration.
+    #[inline]
     pub fn mfa_delete(mut self, input: impl Into<crate::types::MfaDeleteStatus>) -> Self {
         self.mfa_delete = Some(input.into());
         self
     }
     /// Sets or clears the `MFADelete` member.
+    #[inline]
     pub fn set_mfa_delete(mut self, input: Option<crate::types::MfaDeleteStatus>) -> Self {
         self.mfa_delete = input;
         self
     }
     /// The `MFADelete` member as currently set.
+    #[inline]
     pub fn get_mfa_delete(&self) -> &Option<crate::types::MfaDeleteStatus> {
         &self.mfa_delete
     }
     /// Builds the [`GetBucketVersioningOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketVersioningOutput {
         GetBucketVersioningOutput {
             status: self.status,
@@ -183,6 +203,7 @@ pub enum GetBucketVersioningError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketVersioningError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -272,6 +293,7 @@ impl GetBucketVersioningFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketVersioningOutput, ::awsrt::error::SdkError<GetBucketVersioningError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -328,30 +350,36 @@ impl<M> GetBucketVersioningFluentBuilder<M> {
     }
     /// The name of the bucket for which to get the versioning information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -408,6 +436,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketVersioning`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketVersioningInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -421,11 +450,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketVersioningOutput, ::awsrt::error::SdkError<GetBucketVersioningError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketVersioningError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketVersioningOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct GetBucketWebsiteInput {
 }
 impl GetBucketWebsiteInput {
     /// The bucket name for which to get the website configuration.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetBucketWebsiteInput`].
+    #[inline]
     pub fn builder() -> GetBucketWebsiteInputBuilder {
         <GetBucketWebsiteInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetBucketWebsiteInputBuilder {
 impl GetBucketWebsiteInputBuilder {
     /// The bucket name for which to get the website configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetBucketWebsiteInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketWebsiteInput, ::awsrt::error::BuildError> {
         Ok(GetBucketWebsiteInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -122,22 +132,27 @@ pub struct GetBucketWebsiteOutput {
 }
 impl GetBucketWebsiteOutput {
     /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
+    #[inline]
     pub fn redirect_all_requests_to(&self) -> Option<&crate::types::RedirectAllRequestsTo> {
         self.redirect_all_requests_to.as_ref()
     }
     /// The name of the index document for the website (for example `index.html`).
+    #[inline]
     pub fn index_document(&self) -> Option<&crate::types::IndexDocument> {
         self.index_document.as_ref()
     }
     /// The object key name of the website error document to use for 4XX class errors.
+    #[inline]
     pub fn error_document(&self) -> Option<&crate::types::ErrorDocument> {
         self.error_document.as_ref()
     }
     /// Rules that define when a redirect is applied and the redirect behavior.
+    #[inline]
     pub fn routing_rules(&self) -> &[crate::types::RoutingRule] {
         self.routing_rules.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetBucketWebsiteOutput`].
+    #[inline]
     pub fn builder() -> GetBucketWebsiteOutputBuilder {
         <GetBucketWebsiteOutputBuilder as ::std::default::Default>::default()
     }
@@ -153,11 +168,13 @@ pub struct GetBucketWebsiteOutputBuilder {
 }
 impl GetBucketWebsiteOutputBuilder {
     /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
+    #[inline]
     pub fn redirect_all_requests_to(mut self, input: crate::types::RedirectAllRequestsTo) -> Self {
         self.redirect_all_requests_to = Some(input);
         self
     }
     /// Sets or clears the `RedirectAllRequestsTo` member.
+    #[inline]
     pub fn set_redirect_all_requests_to(
         mut self,
         input: Option<crate::types::RedirectAllRequestsTo>,
@@ -166,53 +183,64 @@ impl GetBucketWebsiteOutputBuilder {
         self
     }
     /// The `RedirectAllRequestsTo` member as currently set.
+    #[inline]
     pub fn get_redirect_all_requests_to(&self) -> &Option<crate::types::RedirectAllRequestsTo> {
         &self.redirect_all_requests_to
     }
     /// The name of the index document for the website (for example `index.html`).
+    #[inline]
     pub fn index_document(mut self, input: crate::types::IndexDocument) -> Self {
         self.index_document = Some(input);
         self
     }
     /// Sets or clears the `IndexDocument` member.
+    #[inline]
     pub fn set_index_document(mut self, input: Option<crate::types::IndexDocument>) -> Self {
         self.index_document = input;
         self
     }
     /// The `IndexDocument` member as currently set.
+    #[inline]
     pub fn get_index_document(&self) -> &Option<crate::types::IndexDocument> {
         &self.index_document
     }
     /// The object key name of the website error document to use for 4XX class errors.
+    #[inline]
     pub fn error_document(mut self, input: crate::types::ErrorDocument) -> Self {
         self.error_document = Some(input);
         self
     }
     /// Sets or clears the `ErrorDocument` member.
+    #[inline]
     pub fn set_error_document(mut self, input: Option<crate::types::ErrorDocument>) -> Self {
         self.error_document = input;
         self
     }
     /// The `ErrorDocument` member as currently set.
+    #[inline]
     pub fn get_error_document(&self) -> &Option<crate::types::ErrorDocument> {
         &self.error_document
     }
     /// Appends an item to the `RoutingRules` list.
     /// Rules that define when a redirect is applied and the redirect behavior.
+    #[inline]
     pub fn routing_rules(mut self, input: crate::types::RoutingRule) -> Self {
         self.routing_rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `RoutingRules` member.
+    #[inline]
     pub fn set_routing_rules(mut self, input: Option<Vec<crate::types::RoutingRule>>) -> Self {
         self.routing_rules = input;
         self
     }
     /// The `RoutingRules` member as currently set.
+    #[inline]
     pub fn get_routing_rules(&self) -> &Option<Vec<crate::types::RoutingRule>> {
         &self.routing_rules
     }
     /// Builds the [`GetBucketWebsiteOutput`].
+    #[inline]
     pub fn build(self) -> GetBucketWebsiteOutput {
         GetBucketWebsiteOutput {
             redirect_all_requests_to: self.redirect_all_requests_to,
@@ -230,6 +258,7 @@ pub enum GetBucketWebsiteError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetBucketWebsiteError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -319,6 +348,7 @@ impl GetBucketWebsiteFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -375,30 +405,36 @@ impl<M> GetBucketWebsiteFluentBuilder<M> {
     }
     /// The bucket name for which to get the website configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -455,6 +491,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketWebsite`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetBucketWebsiteInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -468,11 +505,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetBucketWebsiteError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketWebsiteOutput, ::awsrt::xml::XmlError> {

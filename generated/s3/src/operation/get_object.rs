@@ -151,90 +151,112 @@ fn __serde_secret_get_object_input_sse_customer_key<T: ::awsrt::serde::__serde::
 }
 impl GetObjectInput {
     /// The bucket name containing the object.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Return the object only if its entity tag (ETag) is the same as the one specified in this header; otherwise, return a `412 Precondition Failed` error.
+    #[inline]
     pub fn if_match(&self) -> Option<&str> {
         self.if_match.as_deref()
     }
     /// Return the object only if it has been modified since the specified time; otherwise, return a `304 Not Modified` error.
+    #[inline]
     pub fn if_modified_since(&self) -> Option<::awsrt::types::DateTime> {
         self.if_modified_since
     }
     /// Return the object only if its entity tag (ETag) is different from the one specified in this header; otherwise, return a `304 Not Modified` error.
+    #[inline]
     pub fn if_none_match(&self) -> Option<&str> {
         self.if_none_match.as_deref()
     }
     /// Return the object only if it has not been modified since the specified time; otherwise, return a `412 Precondition Failed` error.
+    #[inline]
     pub fn if_unmodified_since(&self) -> Option<::awsrt::types::DateTime> {
         self.if_unmodified_since
     }
     /// Key of the object to get.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Downloads the specified byte range of an object.
+    #[inline]
     pub fn range(&self) -> Option<&str> {
         self.range.as_deref()
     }
     /// Sets the `Cache-Control` header of the response.
+    #[inline]
     pub fn response_cache_control(&self) -> Option<&str> {
         self.response_cache_control.as_deref()
     }
     /// Sets the `Content-Disposition` header of the response.
+    #[inline]
     pub fn response_content_disposition(&self) -> Option<&str> {
         self.response_content_disposition.as_deref()
     }
     /// Sets the `Content-Encoding` header of the response.
+    #[inline]
     pub fn response_content_encoding(&self) -> Option<&str> {
         self.response_content_encoding.as_deref()
     }
     /// Sets the `Content-Language` header of the response.
+    #[inline]
     pub fn response_content_language(&self) -> Option<&str> {
         self.response_content_language.as_deref()
     }
     /// Sets the `Content-Type` header of the response.
+    #[inline]
     pub fn response_content_type(&self) -> Option<&str> {
         self.response_content_type.as_deref()
     }
     /// Sets the `Expires` header of the response.
+    #[inline]
     pub fn response_expires(&self) -> Option<::awsrt::types::DateTime> {
         self.response_expires
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Specifies the algorithm to use when decrypting the object (for example, `AES256`).
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key that you originally provided for Amazon S3 to encrypt the data before storing it.
+    #[inline]
     pub fn sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// Part number of the object being read.
+    #[inline]
     pub fn part_number(&self) -> Option<i32> {
         self.part_number
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// To retrieve the checksum, this mode must be enabled.
+    #[inline]
     pub fn checksum_mode(&self) -> Option<&crate::types::ChecksumMode> {
         self.checksum_mode.as_ref()
     }
     /// Creates a new builder for [`GetObjectInput`].
+    #[inline]
     pub fn builder() -> GetObjectInputBuilder {
         <GetObjectInputBuilder as ::std::default::Default>::default()
     }
@@ -295,297 +317,360 @@ impl ::std::fmt::Debug for GetObjectInputBuilder {
 impl GetObjectInputBuilder {
     /// The bucket name containing the object.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Return the object only if its entity tag (ETag) is the same as the one specified in this header; otherwise, return a `412 Precondition Failed` error.
+    #[inline]
     pub fn if_match(mut self, input: impl Into<String>) -> Self {
         self.if_match = Some(input.into());
         self
     }
     /// Sets or clears the `IfMatch` member.
+    #[inline]
     pub fn set_if_match(mut self, input: Option<String>) -> Self {
         self.if_match = input;
         self
     }
     /// The `IfMatch` member as currently set.
+    #[inline]
     pub fn get_if_match(&self) -> &Option<String> {
         &self.if_match
     }
     /// Return the object only if it has been modified since the specified time; otherwise, return a `304 Not Modified` error.
+    #[inline]
     pub fn if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.if_modified_since = Some(input);
         self
     }
     /// Sets or clears the `IfModifiedSince` member.
+    #[inline]
     pub fn set_if_modified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.if_modified_since = input;
         self
     }
     /// The `IfModifiedSince` member as currently set.
+    #[inline]
     pub fn get_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.if_modified_since
     }
     /// Return the object only if its entity tag (ETag) is different from the one specified in this header; otherwise, return a `304 Not Modified` error.
+    #[inline]
     pub fn if_none_match(mut self, input: impl Into<String>) -> Self {
         self.if_none_match = Some(input.into());
         self
     }
     /// Sets or clears the `IfNoneMatch` member.
+    #[inline]
     pub fn set_if_none_match(mut self, input: Option<String>) -> Self {
         self.if_none_match = input;
         self
     }
     /// The `IfNoneMatch` member as currently set.
+    #[inline]
     pub fn get_if_none_match(&self) -> &Option<String> {
         &self.if_none_match
     }
     /// Return the object only if it has not been modified since the specified time; otherwise, return a `412 Precondition Failed` error.
+    #[inline]
     pub fn if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.if_unmodified_since = Some(input);
         self
     }
     /// Sets or clears the `IfUnmodifiedSince` member.
+    #[inline]
     pub fn set_if_unmodified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.if_unmodified_since = input;
         self
     }
     /// The `IfUnmodifiedSince` member as currently set.
+    #[inline]
     pub fn get_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.if_unmodified_since
     }
     /// Key of the object to get.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Downloads the specified byte range of an object.
+    #[inline]
     pub fn range(mut self, input: impl Into<String>) -> Self {
         self.range = Some(input.into());
         self
     }
     /// Sets or clears the `Range` member.
+    #[inline]
     pub fn set_range(mut self, input: Option<String>) -> Self {
         self.range = input;
         self
     }
     /// The `Range` member as currently set.
+    #[inline]
     pub fn get_range(&self) -> &Option<String> {
         &self.range
     }
     /// Sets the `Cache-Control` header of the response.
+    #[inline]
     pub fn response_cache_control(mut self, input: impl Into<String>) -> Self {
         self.response_cache_control = Some(input.into());
         self
     }
     /// Sets or clears the `ResponseCacheControl` member.
+    #[inline]
     pub fn set_response_cache_control(mut self, input: Option<String>) -> Self {
         self.response_cache_control = input;
         self
     }
     /// The `ResponseCacheControl` member as currently set.
+    #[inline]
     pub fn get_response_cache_control(&self) -> &Option<String> {
         &self.response_cache_control
     }
     /// Sets the `Content-Disposition` header of the response.
+    #[inline]
     pub fn response_content_disposition(mut self, input: impl Into<String>) -> Self {
         self.response_content_disposition = Some(input.into());
         self
     }
     /// Sets or clears the `ResponseContentDisposition` member.
+    #[inline]
     pub fn set_response_content_disposition(mut self, input: Option<String>) -> Self {
         self.response_content_disposition = input;
         self
     }
     /// The `ResponseContentDisposition` member as currently set.
+    #[inline]
     pub fn get_response_content_disposition(&self) -> &Option<String> {
         &self.response_content_disposition
     }
     /// Sets the `Content-Encoding` header of the response.
+    #[inline]
     pub fn response_content_encoding(mut self, input: impl Into<String>) -> Self {
         self.response_content_encoding = Some(input.into());
         self
     }
     /// Sets or clears the `ResponseContentEncoding` member.
+    #[inline]
     pub fn set_response_content_encoding(mut self, input: Option<String>) -> Self {
         self.response_content_encoding = input;
         self
     }
     /// The `ResponseContentEncoding` member as currently set.
+    #[inline]
     pub fn get_response_content_encoding(&self) -> &Option<String> {
         &self.response_content_encoding
     }
     /// Sets the `Content-Language` header of the response.
+    #[inline]
     pub fn response_content_language(mut self, input: impl Into<String>) -> Self {
         self.response_content_language = Some(input.into());
         self
     }
     /// Sets or clears the `ResponseContentLanguage` member.
+    #[inline]
     pub fn set_response_content_language(mut self, input: Option<String>) -> Self {
         self.response_content_language = input;
         self
     }
     /// The `ResponseContentLanguage` member as currently set.
+    #[inline]
     pub fn get_response_content_language(&self) -> &Option<String> {
         &self.response_content_language
     }
     /// Sets the `Content-Type` header of the response.
+    #[inline]
     pub fn response_content_type(mut self, input: impl Into<String>) -> Self {
         self.response_content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ResponseContentType` member.
+    #[inline]
     pub fn set_response_content_type(mut self, input: Option<String>) -> Self {
         self.response_content_type = input;
         self
     }
     /// The `ResponseContentType` member as currently set.
+    #[inline]
     pub fn get_response_content_type(&self) -> &Option<String> {
         &self.response_content_type
     }
     /// Sets the `Expires` header of the response.
+    #[inline]
     pub fn response_expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.response_expires = Some(input);
         self
     }
     /// Sets or clears the `ResponseExpires` member.
+    #[inline]
     pub fn set_response_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.response_expires = input;
         self
     }
     /// The `ResponseExpires` member as currently set.
+    #[inline]
     pub fn get_response_expires(&self) -> &Option<::awsrt::types::DateTime> {
         &self.response_expires
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Specifies the algorithm to use when decrypting the object (for example, `AES256`).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key that you originally provided for Amazon S3 to encrypt the data before storing it.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// Part number of the object being read.
+    #[inline]
     pub fn part_number(mut self, input: i32) -> Self {
         self.part_number = Some(input);
         self
     }
     /// Sets or clears the `PartNumber` member.
+    #[inline]
     pub fn set_part_number(mut self, input: Option<i32>) -> Self {
         self.part_number = input;
         self
     }
     /// The `PartNumber` member as currently set.
+    #[inline]
     pub fn get_part_number(&self) -> &Option<i32> {
         &self.part_number
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// To retrieve the checksum, this mode must be enabled.
+    #[inline]
     pub fn checksum_mode(mut self, input: impl Into<crate::types::ChecksumMode>) -> Self {
         self.checksum_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumMode` member.
+    #[inline]
     pub fn set_checksum_mode(mut self, input: Option<crate::types::ChecksumMode>) -> Self {
         self.checksum_mode = input;
         self
     }
     /// The `ChecksumMode` member as currently set.
+    #[inline]
     pub fn get_checksum_mode(&self) -> &Option<crate::types::ChecksumMode> {
         &self.checksum_mode
     }
@@ -594,6 +679,7 @@ impl GetObjectInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetObjectInput, ::awsrt::error::BuildError> {
         Ok(GetObjectInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -755,160 +841,199 @@ pub struct GetObjectOutput {
 }
 impl GetObjectOutput {
     /// Object data.
+    #[inline]
     pub fn body(&self) -> &::awsrt::types::ByteStream {
         &self.body
     }
     /// Indicates whether the object retrieved was (true) or was not (false) a Delete Marker.
+    #[inline]
     pub fn delete_marker(&self) -> Option<bool> {
         self.delete_marker
     }
     /// Indicates that a range of bytes was specified in the request.
+    #[inline]
     pub fn accept_ranges(&self) -> Option<&str> {
         self.accept_ranges.as_deref()
     }
     /// If the object expiration is configured (see [`PutBucketLifecycleConfiguration`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html) ), the response includes this header.
+    #[inline]
     pub fn expiration(&self) -> Option<&str> {
         self.expiration.as_deref()
     }
     /// Provides information about object restoration action and expiration time of the restored object copy.
+    #[inline]
     pub fn restore(&self) -> Option<&str> {
         self.restore.as_deref()
     }
     /// Date and time when the object was last modified.
+    #[inline]
     pub fn last_modified(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified
     }
     /// Size of the body in bytes.
+    #[inline]
     pub fn content_length(&self) -> Option<i64> {
         self.content_length
     }
     /// An entity tag (ETag) is an opaque identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// The Base64 encoded, 32-bit `CRC32` checksum of the object.
+    #[inline]
     pub fn checksum_crc32(&self) -> Option<&str> {
         self.checksum_crc32.as_deref()
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object.
+    #[inline]
     pub fn checksum_crc32_c(&self) -> Option<&str> {
         self.checksum_crc32_c.as_deref()
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object.
+    #[inline]
     pub fn checksum_crc64_nvme(&self) -> Option<&str> {
         self.checksum_crc64_nvme.as_deref()
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object.
+    #[inline]
     pub fn checksum_sha1(&self) -> Option<&str> {
         self.checksum_sha1.as_deref()
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object.
+    #[inline]
     pub fn checksum_sha256(&self) -> Option<&str> {
         self.checksum_sha256.as_deref()
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
+    #[inline]
     pub fn checksum_type(&self) -> Option<&crate::types::ChecksumType> {
         self.checksum_type.as_ref()
     }
     /// This is set to the number of metadata entries not returned in the headers that are prefixed with `x-amz-meta-`.
+    #[inline]
     pub fn missing_meta(&self) -> Option<i32> {
         self.missing_meta
     }
     /// Version ID of the object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Specifies caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(&self) -> Option<&str> {
         self.cache_control.as_deref()
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(&self) -> Option<&str> {
         self.content_disposition.as_deref()
     }
     /// Indicates what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(&self) -> Option<&str> {
         self.content_encoding.as_deref()
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(&self) -> Option<&str> {
         self.content_language.as_deref()
     }
     /// The portion of the object returned in the response.
+    #[inline]
     pub fn content_range(&self) -> Option<&str> {
         self.content_range.as_deref()
     }
     /// A standard MIME type describing the format of the object data.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(&self) -> Option<::awsrt::types::DateTime> {
         self.expires
     }
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(&self) -> Option<&str> {
         self.website_redirect_location.as_deref()
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3.
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.metadata.as_ref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// Provides storage class information of the object.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Amazon S3 can return this if your request involves a bucket that is either a source or destination in a replication rule.
+    #[inline]
     pub fn replication_status(&self) -> Option<&crate::types::ReplicationStatus> {
         self.replication_status.as_ref()
     }
     /// The count of parts this object has.
+    #[inline]
     pub fn parts_count(&self) -> Option<i32> {
         self.parts_count
     }
     /// The number of tags, if any, on the object, when you have the relevant permission to read object tags.
+    #[inline]
     pub fn tag_count(&self) -> Option<i32> {
         self.tag_count
     }
     /// The Object Lock mode that's currently in place for this object.
+    #[inline]
     pub fn object_lock_mode(&self) -> Option<&crate::types::ObjectLockMode> {
         self.object_lock_mode.as_ref()
     }
     /// The date and time when this object's Object Lock will expire.
+    #[inline]
     pub fn object_lock_retain_until_date(&self) -> Option<::awsrt::types::DateTime> {
         self.object_lock_retain_until_date
     }
     /// Indicates whether this object has an active legal hold.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         &self,
     ) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
         self.object_lock_legal_hold_status.as_ref()
     }
     /// Creates a new builder for [`GetObjectOutput`].
+    #[inline]
     pub fn builder() -> GetObjectOutputBuilder {
         <GetObjectOutputBuilder as ::std::default::Default>::default()
     }
@@ -1002,342 +1127,415 @@ impl ::std::fmt::Debug for GetObjectOutputBuilder {
 }
 impl GetObjectOutputBuilder {
     /// Object data.
+    #[inline]
     pub fn body(mut self, input: impl Into<::awsrt::types::ByteStream>) -> Self {
         self.body = Some(input.into());
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<::awsrt::types::ByteStream>) -> Self {
         self.body = input;
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<::awsrt::types::ByteStream> {
         &self.body
     }
     /// Indicates whether the object retrieved was (true) or was not (false) a Delete Marker.
+    #[inline]
     pub fn delete_marker(mut self, input: bool) -> Self {
         self.delete_marker = Some(input);
         self
     }
     /// Sets or clears the `DeleteMarker` member.
+    #[inline]
     pub fn set_delete_marker(mut self, input: Option<bool>) -> Self {
         self.delete_marker = input;
         self
     }
     /// The `DeleteMarker` member as currently set.
+    #[inline]
     pub fn get_delete_marker(&self) -> &Option<bool> {
         &self.delete_marker
     }
     /// Indicates that a range of bytes was specified in the request.
+    #[inline]
     pub fn accept_ranges(mut self, input: impl Into<String>) -> Self {
         self.accept_ranges = Some(input.into());
         self
     }
     /// Sets or clears the `AcceptRanges` member.
+    #[inline]
     pub fn set_accept_ranges(mut self, input: Option<String>) -> Self {
         self.accept_ranges = input;
         self
     }
     /// The `AcceptRanges` member as currently set.
+    #[inline]
     pub fn get_accept_ranges(&self) -> &Option<String> {
         &self.accept_ranges
     }
     /// If the object expiration is configured (see [`PutBucketLifecycleConfiguration`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html) ), the response includes this header.
+    #[inline]
     pub fn expiration(mut self, input: impl Into<String>) -> Self {
         self.expiration = Some(input.into());
         self
     }
     /// Sets or clears the `Expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<String>) -> Self {
         self.expiration = input;
         self
     }
     /// The `Expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<String> {
         &self.expiration
     }
     /// Provides information about object restoration action and expiration time of the restored object copy.
+    #[inline]
     pub fn restore(mut self, input: impl Into<String>) -> Self {
         self.restore = Some(input.into());
         self
     }
     /// Sets or clears the `Restore` member.
+    #[inline]
     pub fn set_restore(mut self, input: Option<String>) -> Self {
         self.restore = input;
         self
     }
     /// The `Restore` member as currently set.
+    #[inline]
     pub fn get_restore(&self) -> &Option<String> {
         &self.restore
     }
     /// Date and time when the object was last modified.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified = Some(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified = input;
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified
     }
     /// Size of the body in bytes.
+    #[inline]
     pub fn content_length(mut self, input: i64) -> Self {
         self.content_length = Some(input);
         self
     }
     /// Sets or clears the `ContentLength` member.
+    #[inline]
     pub fn set_content_length(mut self, input: Option<i64>) -> Self {
         self.content_length = input;
         self
     }
     /// The `ContentLength` member as currently set.
+    #[inline]
     pub fn get_content_length(&self) -> &Option<i64> {
         &self.content_length
     }
     /// An entity tag (ETag) is an opaque identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// The Base64 encoded, 32-bit `CRC32` checksum of the object.
+    #[inline]
     pub fn checksum_crc32(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32` member.
+    #[inline]
     pub fn set_checksum_crc32(mut self, input: Option<String>) -> Self {
         self.checksum_crc32 = input;
         self
     }
     /// The `ChecksumCRC32` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object.
+    #[inline]
     pub fn checksum_crc32_c(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32_c = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32C` member.
+    #[inline]
     pub fn set_checksum_crc32_c(mut self, input: Option<String>) -> Self {
         self.checksum_crc32_c = input;
         self
     }
     /// The `ChecksumCRC32C` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32_c(&self) -> &Option<String> {
         &self.checksum_crc32_c
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object.
+    #[inline]
     pub fn checksum_crc64_nvme(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc64_nvme = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC64NVME` member.
+    #[inline]
     pub fn set_checksum_crc64_nvme(mut self, input: Option<String>) -> Self {
         self.checksum_crc64_nvme = input;
         self
     }
     /// The `ChecksumCRC64NVME` member as currently set.
+    #[inline]
     pub fn get_checksum_crc64_nvme(&self) -> &Option<String> {
         &self.checksum_crc64_nvme
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object.
+    #[inline]
     pub fn checksum_sha1(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha1 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA1` member.
+    #[inline]
     pub fn set_checksum_sha1(mut self, input: Option<String>) -> Self {
         self.checksum_sha1 = input;
         self
     }
     /// The `ChecksumSHA1` member as currently set.
+    #[inline]
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object.
+    #[inline]
     pub fn checksum_sha256(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha256 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA256` member.
+    #[inline]
     pub fn set_checksum_sha256(mut self, input: Option<String>) -> Self {
         self.checksum_sha256 = input;
         self
     }
     /// The `ChecksumSHA256` member as currently set.
+    #[inline]
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// This is set to the number of metadata entries not returned in the headers that are prefixed with `x-amz-meta-`.
+    #[inline]
     pub fn missing_meta(mut self, input: i32) -> Self {
         self.missing_meta = Some(input);
         self
     }
     /// Sets or clears the `MissingMeta` member.
+    #[inline]
     pub fn set_missing_meta(mut self, input: Option<i32>) -> Self {
         self.missing_meta = input;
         self
     }
     /// The `MissingMeta` member as currently set.
+    #[inline]
     pub fn get_missing_meta(&self) -> &Option<i32> {
         &self.missing_meta
     }
     /// Version ID of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Specifies caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.cache_control = Some(input.into());
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.cache_control = input;
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         &self.cache_control
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(mut self, input: impl Into<String>) -> Self {
         self.content_disposition = Some(input.into());
         self
     }
     /// Sets or clears the `ContentDisposition` member.
+    #[inline]
     pub fn set_content_disposition(mut self, input: Option<String>) -> Self {
         self.content_disposition = input;
         self
     }
     /// The `ContentDisposition` member as currently set.
+    #[inline]
     pub fn get_content_disposition(&self) -> &Option<String> {
         &self.content_disposition
     }
     /// Indicates what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
     }
     /// Sets or clears the `ContentEncoding` member.
+    #[inline]
     pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
         self.content_encoding = input;
         self
     }
     /// The `ContentEncoding` member as currently set.
+    #[inline]
     pub fn get_content_encoding(&self) -> &Option<String> {
         &self.content_encoding
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(mut self, input: impl Into<String>) -> Self {
         self.content_language = Some(input.into());
         self
     }
     /// Sets or clears the `ContentLanguage` member.
+    #[inline]
     pub fn set_content_language(mut self, input: Option<String>) -> Self {
         self.content_language = input;
         self
     }
     /// The `ContentLanguage` member as currently set.
+    #[inline]
     pub fn get_content_language(&self) -> &Option<String> {
         &self.content_language
     }
     /// The portion of the object returned in the response.
+    #[inline]
     pub fn content_range(mut self, input: impl Into<String>) -> Self {
         self.content_range = Some(input.into());
         self
     }
     /// Sets or clears the `ContentRange` member.
+    #[inline]
     pub fn set_content_range(mut self, input: Option<String>) -> Self {
         self.content_range = input;
         self
     }
     /// The `ContentRange` member as currently set.
+    #[inline]
     pub fn get_content_range(&self) -> &Option<String> {
         &self.content_range
     }
     /// A standard MIME type describing the format of the object data.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expires = Some(input);
         self
     }
     /// Sets or clears the `Expires` member.
+    #[inline]
     pub fn set_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expires = input;
         self
     }
     /// The `Expires` member as currently set.
+    #[inline]
     pub fn get_expires(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expires
     }
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(mut self, input: impl Into<String>) -> Self {
         self.website_redirect_location = Some(input.into());
         self
     }
     /// Sets or clears the `WebsiteRedirectLocation` member.
+    #[inline]
     pub fn set_website_redirect_location(mut self, input: Option<String>) -> Self {
         self.website_redirect_location = input;
         self
     }
     /// The `WebsiteRedirectLocation` member as currently set.
+    #[inline]
     pub fn get_website_redirect_location(&self) -> &Option<String> {
         &self.website_redirect_location
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3.
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -1346,6 +1544,7 @@ impl GetObjectOutputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -1354,17 +1553,20 @@ impl GetObjectOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Metadata` member.
+    #[inline]
     pub fn set_metadata(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -1373,99 +1575,120 @@ impl GetObjectOutputBuilder {
         self
     }
     /// The `Metadata` member as currently set.
+    #[inline]
     pub fn get_metadata(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.metadata
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// Provides storage class information of the object.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Amazon S3 can return this if your request involves a bucket that is either a source or destination in a replication rule.
+    #[inline]
     pub fn replication_status(mut self, input: impl Into<crate::types::ReplicationStatus>) -> Self {
         self.replication_status = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
+    #[inline]
     pub fn set_replication_status(
         mut self,
         input: Option<crate::types::ReplicationStatus>,
@@ -1474,57 +1697,69 @@ impl GetObjectOutputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
+    #[inline]
     pub fn get_replication_status(&self) -> &Option<crate::types::ReplicationStatus> {
         &self.replication_status
     }
     /// The count of parts this object has.
+    #[inline]
     pub fn parts_count(mut self, input: i32) -> Self {
         self.parts_count = Some(input);
         self
     }
     /// Sets or clears the `PartsCount` member.
+    #[inline]
     pub fn set_parts_count(mut self, input: Option<i32>) -> Self {
         self.parts_count = input;
         self
     }
     /// The `PartsCount` member as currently set.
+    #[inline]
     pub fn get_parts_count(&self) -> &Option<i32> {
         &self.parts_count
     }
     /// The number of tags, if any, on the object, when you have the relevant permission to read object tags.
+    #[inline]
     pub fn tag_count(mut self, input: i32) -> Self {
         self.tag_count = Some(input);
         self
     }
     /// Sets or clears the `TagCount` member.
+    #[inline]
     pub fn set_tag_count(mut self, input: Option<i32>) -> Self {
         self.tag_count = input;
         self
     }
     /// The `TagCount` member as currently set.
+    #[inline]
     pub fn get_tag_count(&self) -> &Option<i32> {
         &self.tag_count
     }
     /// The Object Lock mode that's currently in place for this object.
+    #[inline]
     pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
+    #[inline]
     pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
     /// The `ObjectLockMode` member as currently set.
+    #[inline]
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
         &self.object_lock_mode
     }
     /// The date and time when this object's Object Lock will expire.
+    #[inline]
     pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
     /// Sets or clears the `ObjectLockRetainUntilDate` member.
+    #[inline]
     pub fn set_object_lock_retain_until_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -1533,10 +1768,12 @@ impl GetObjectOutputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// Indicates whether this object has an active legal hold.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         mut self,
         input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
@@ -1545,6 +1782,7 @@ impl GetObjectOutputBuilder {
         self
     }
     /// Sets or clears the `ObjectLockLegalHoldStatus` member.
+    #[inline]
     pub fn set_object_lock_legal_hold_status(
         mut self,
         input: Option<crate::types::ObjectLockLegalHoldStatus>,
@@ -1553,12 +1791,14 @@ impl GetObjectOutputBuilder {
         self
     }
     /// The `ObjectLockLegalHoldStatus` member as currently set.
+    #[inline]
     pub fn get_object_lock_legal_hold_status(
         &self,
     ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         &self.object_lock_legal_hold_status
     }
     /// Builds the [`GetObjectOutput`].
+    #[inline]
     pub fn build(self) -> GetObjectOutput {
         GetObjectOutput {
             body: self.body.unwrap_or_default(),
@@ -1614,6 +1854,7 @@ pub enum GetObjectError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetObjectError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -1629,10 +1870,12 @@ impl GetObjectError {
         })
     }
     /// Whether this is a `InvalidObjectState`.
+    #[inline]
     pub fn is_invalid_object_state(&self) -> bool {
         matches!(self, Self::InvalidObjectState(_))
     }
     /// Whether this is a `NoSuchKey`.
+    #[inline]
     pub fn is_no_such_key(&self) -> bool {
         matches!(self, Self::NoSuchKey(_))
     }
@@ -1718,6 +1961,7 @@ impl GetObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -1774,297 +2018,360 @@ impl<M> GetObjectFluentBuilder<M> {
     }
     /// The bucket name containing the object.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Return the object only if its entity tag (ETag) is the same as the one specified in this header; otherwise, return a `412 Precondition Failed` error.
+    #[inline]
     pub fn if_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.if_match(input);
         self
     }
     /// Sets or clears the `IfMatch` member.
+    #[inline]
     pub fn set_if_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_if_match(input);
         self
     }
     /// The `IfMatch` member as currently set.
+    #[inline]
     pub fn get_if_match(&self) -> &Option<String> {
         self.inner.get_if_match()
     }
     /// Return the object only if it has been modified since the specified time; otherwise, return a `304 Not Modified` error.
+    #[inline]
     pub fn if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.if_modified_since(input);
         self
     }
     /// Sets or clears the `IfModifiedSince` member.
+    #[inline]
     pub fn set_if_modified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_modified_since(input);
         self
     }
     /// The `IfModifiedSince` member as currently set.
+    #[inline]
     pub fn get_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_if_modified_since()
     }
     /// Return the object only if its entity tag (ETag) is different from the one specified in this header; otherwise, return a `304 Not Modified` error.
+    #[inline]
     pub fn if_none_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.if_none_match(input);
         self
     }
     /// Sets or clears the `IfNoneMatch` member.
+    #[inline]
     pub fn set_if_none_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_if_none_match(input);
         self
     }
     /// The `IfNoneMatch` member as currently set.
+    #[inline]
     pub fn get_if_none_match(&self) -> &Option<String> {
         self.inner.get_if_none_match()
     }
     /// Return the object only if it has not been modified since the specified time; otherwise, return a `412 Precondition Failed` error.
+    #[inline]
     pub fn if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.if_unmodified_since(input);
         self
     }
     /// Sets or clears the `IfUnmodifiedSince` member.
+    #[inline]
     pub fn set_if_unmodified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_unmodified_since(input);
         self
     }
     /// The `IfUnmodifiedSince` member as currently set.
+    #[inline]
     pub fn get_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_if_unmodified_since()
     }
     /// Key of the object to get.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// Downloads the specified byte range of an object.
+    #[inline]
     pub fn range(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.range(input);
         self
     }
     /// Sets or clears the `Range` member.
+    #[inline]
     pub fn set_range(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_range(input);
         self
     }
     /// The `Range` member as currently set.
+    #[inline]
     pub fn get_range(&self) -> &Option<String> {
         self.inner.get_range()
     }
     /// Sets the `Cache-Control` header of the response.
+    #[inline]
     pub fn response_cache_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_cache_control(input);
         self
     }
     /// Sets or clears the `ResponseCacheControl` member.
+    #[inline]
     pub fn set_response_cache_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_cache_control(input);
         self
     }
     /// The `ResponseCacheControl` member as currently set.
+    #[inline]
     pub fn get_response_cache_control(&self) -> &Option<String> {
         self.inner.get_response_cache_control()
     }
     /// Sets the `Content-Disposition` header of the response.
+    #[inline]
     pub fn response_content_disposition(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_content_disposition(input);
         self
     }
     /// Sets or clears the `ResponseContentDisposition` member.
+    #[inline]
     pub fn set_response_content_disposition(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_content_disposition(input);
         self
     }
     /// The `ResponseContentDisposition` member as currently set.
+    #[inline]
     pub fn get_response_content_disposition(&self) -> &Option<String> {
         self.inner.get_response_content_disposition()
     }
     /// Sets the `Content-Encoding` header of the response.
+    #[inline]
     pub fn response_content_encoding(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_content_encoding(input);
         self
     }
     /// Sets or clears the `ResponseContentEncoding` member.
+    #[inline]
     pub fn set_response_content_encoding(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_content_encoding(input);
         self
     }
     /// The `ResponseContentEncoding` member as currently set.
+    #[inline]
     pub fn get_response_content_encoding(&self) -> &Option<String> {
         self.inner.get_response_content_encoding()
     }
     /// Sets the `Content-Language` header of the response.
+    #[inline]
     pub fn response_content_language(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_content_language(input);
         self
     }
     /// Sets or clears the `ResponseContentLanguage` member.
+    #[inline]
     pub fn set_response_content_language(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_content_language(input);
         self
     }
     /// The `ResponseContentLanguage` member as currently set.
+    #[inline]
     pub fn get_response_content_language(&self) -> &Option<String> {
         self.inner.get_response_content_language()
     }
     /// Sets the `Content-Type` header of the response.
+    #[inline]
     pub fn response_content_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_content_type(input);
         self
     }
     /// Sets or clears the `ResponseContentType` member.
+    #[inline]
     pub fn set_response_content_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_content_type(input);
         self
     }
     /// The `ResponseContentType` member as currently set.
+    #[inline]
     pub fn get_response_content_type(&self) -> &Option<String> {
         self.inner.get_response_content_type()
     }
     /// Sets the `Expires` header of the response.
+    #[inline]
     pub fn response_expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.response_expires(input);
         self
     }
     /// Sets or clears the `ResponseExpires` member.
+    #[inline]
     pub fn set_response_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_response_expires(input);
         self
     }
     /// The `ResponseExpires` member as currently set.
+    #[inline]
     pub fn get_response_expires(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_response_expires()
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// Specifies the algorithm to use when decrypting the object (for example, `AES256`).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key that you originally provided for Amazon S3 to encrypt the data before storing it.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// Part number of the object being read.
+    #[inline]
     pub fn part_number(mut self, input: i32) -> Self {
         self.inner = self.inner.part_number(input);
         self
     }
     /// Sets or clears the `PartNumber` member.
+    #[inline]
     pub fn set_part_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_part_number(input);
         self
     }
     /// The `PartNumber` member as currently set.
+    #[inline]
     pub fn get_part_number(&self) -> &Option<i32> {
         self.inner.get_part_number()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// To retrieve the checksum, this mode must be enabled.
+    #[inline]
     pub fn checksum_mode(mut self, input: impl Into<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.checksum_mode(input);
         self
     }
     /// Sets or clears the `ChecksumMode` member.
+    #[inline]
     pub fn set_checksum_mode(mut self, input: Option<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.set_checksum_mode(input);
         self
     }
     /// The `ChecksumMode` member as currently set.
+    #[inline]
     pub fn get_checksum_mode(&self) -> &Option<crate::types::ChecksumMode> {
         self.inner.get_checksum_mode()
     }
@@ -2147,6 +2454,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObject`: `GET /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetObjectInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -2260,6 +2568,7 @@ pub(crate) fn ser_request(
 }
 /// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
 #[cfg(feature = "fuzzing")]
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
@@ -2273,6 +2582,7 @@ pub(crate) fn parse_streaming_response(
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
     ::awsrt::protocol::streaming_response(reply, body, de_response, GetObjectError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
     payload_stream: ::awsrt::types::ByteStream,

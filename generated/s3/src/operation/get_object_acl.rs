@@ -38,26 +38,32 @@ pub struct GetObjectAclInput {
 }
 impl GetObjectAclInput {
     /// The bucket name that contains the object for which to get the ACL information.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The key of the object for which to get the ACL information.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetObjectAclInput`].
+    #[inline]
     pub fn builder() -> GetObjectAclInputBuilder {
         <GetObjectAclInputBuilder as ::std::default::Default>::default()
     }
@@ -75,73 +81,88 @@ pub struct GetObjectAclInputBuilder {
 impl GetObjectAclInputBuilder {
     /// The bucket name that contains the object for which to get the ACL information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The key of the object for which to get the ACL information.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -150,6 +171,7 @@ impl GetObjectAclInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetObjectAclInput, ::awsrt::error::BuildError> {
         Ok(GetObjectAclInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -198,18 +220,22 @@ pub struct GetObjectAclOutput {
 }
 impl GetObjectAclOutput {
     /// Container for the bucket owner's display name and ID.
+    #[inline]
     pub fn owner(&self) -> Option<&crate::types::Owner> {
         self.owner.as_ref()
     }
     /// A list of grants.
+    #[inline]
     pub fn grants(&self) -> &[crate::types::Grant] {
         self.grants.as_deref().unwrap_or_default()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`GetObjectAclOutput`].
+    #[inline]
     pub fn builder() -> GetObjectAclOutputBuilder {
         <GetObjectAclOutputBuilder as ::std::default::Default>::default()
     }
@@ -224,49 +250,59 @@ pub struct GetObjectAclOutputBuilder {
 }
 impl GetObjectAclOutputBuilder {
     /// Container for the bucket owner's display name and ID.
+    #[inline]
     pub fn owner(mut self, input: crate::types::Owner) -> Self {
         self.owner = Some(input);
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<crate::types::Owner>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<crate::types::Owner> {
         &self.owner
     }
     /// Appends an item to the `Grants` list.
     /// A list of grants.
+    #[inline]
     pub fn grants(mut self, input: crate::types::Grant) -> Self {
         self.grants.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Grants` member.
+    #[inline]
     pub fn set_grants(mut self, input: Option<Vec<crate::types::Grant>>) -> Self {
         self.grants = input;
         self
     }
     /// The `Grants` member as currently set.
+    #[inline]
     pub fn get_grants(&self) -> &Option<Vec<crate::types::Grant>> {
         &self.grants
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`GetObjectAclOutput`].
+    #[inline]
     pub fn build(self) -> GetObjectAclOutput {
         GetObjectAclOutput {
             owner: self.owner,
@@ -285,6 +321,7 @@ pub enum GetObjectAclError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetObjectAclError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -297,6 +334,7 @@ impl GetObjectAclError {
         })
     }
     /// Whether this is a `NoSuchKey`.
+    #[inline]
     pub fn is_no_such_key(&self) -> bool {
         matches!(self, Self::NoSuchKey(_))
     }
@@ -381,6 +419,7 @@ impl GetObjectAclFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectAclOutput, ::awsrt::error::SdkError<GetObjectAclError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -437,73 +476,88 @@ impl<M> GetObjectAclFluentBuilder<M> {
     }
     /// The bucket name that contains the object for which to get the ACL information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The key of the object for which to get the ACL information.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -562,6 +616,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectAcl`: `GET /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetObjectAclInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -585,11 +640,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectAclOutput, ::awsrt::error::SdkError<GetObjectAclError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetObjectAclError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetObjectAclOutput, ::awsrt::xml::XmlError> {

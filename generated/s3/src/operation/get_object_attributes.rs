@@ -79,50 +79,62 @@ fn __serde_secret_get_object_attributes_input_sse_customer_key<T: ::awsrt::serde
 }
 impl GetObjectAttributesInput {
     /// The name of the bucket that contains the object.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The object key.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Sets the maximum number of parts to return.
+    #[inline]
     pub fn max_parts(&self) -> Option<i32> {
         self.max_parts
     }
     /// Specifies the part after which listing should begin.
+    #[inline]
     pub fn part_number_marker(&self) -> Option<&str> {
         self.part_number_marker.as_deref()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Specifies the fields at the root level that you want returned in the response.
+    #[inline]
     pub fn object_attributes(&self) -> &[crate::types::ObjectAttributes] {
         &self.object_attributes
     }
     /// Creates a new builder for [`GetObjectAttributesInput`].
+    #[inline]
     pub fn builder() -> GetObjectAttributesInputBuilder {
         <GetObjectAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -163,153 +175,185 @@ impl ::std::fmt::Debug for GetObjectAttributesInputBuilder {
 impl GetObjectAttributesInputBuilder {
     /// The name of the bucket that contains the object.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The object key.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Sets the maximum number of parts to return.
+    #[inline]
     pub fn max_parts(mut self, input: i32) -> Self {
         self.max_parts = Some(input);
         self
     }
     /// Sets or clears the `MaxParts` member.
+    #[inline]
     pub fn set_max_parts(mut self, input: Option<i32>) -> Self {
         self.max_parts = input;
         self
     }
     /// The `MaxParts` member as currently set.
+    #[inline]
     pub fn get_max_parts(&self) -> &Option<i32> {
         &self.max_parts
     }
     /// Specifies the part after which listing should begin.
+    #[inline]
     pub fn part_number_marker(mut self, input: impl Into<String>) -> Self {
         self.part_number_marker = Some(input.into());
         self
     }
     /// Sets or clears the `PartNumberMarker` member.
+    #[inline]
     pub fn set_part_number_marker(mut self, input: Option<String>) -> Self {
         self.part_number_marker = input;
         self
     }
     /// The `PartNumberMarker` member as currently set.
+    #[inline]
     pub fn get_part_number_marker(&self) -> &Option<String> {
         &self.part_number_marker
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Appends an item to the `ObjectAttributes` list.
     /// Specifies the fields at the root level that you want returned in the response.
+    #[inline]
     pub fn object_attributes(mut self, input: impl Into<crate::types::ObjectAttributes>) -> Self {
         self.object_attributes.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ObjectAttributes` member.
+    #[inline]
     pub fn set_object_attributes(
         mut self,
         input: Option<Vec<crate::types::ObjectAttributes>>,
@@ -318,6 +362,7 @@ impl GetObjectAttributesInputBuilder {
         self
     }
     /// The `ObjectAttributes` member as currently set.
+    #[inline]
     pub fn get_object_attributes(&self) -> &Option<Vec<crate::types::ObjectAttributes>> {
         &self.object_attributes
     }
@@ -326,6 +371,7 @@ impl GetObjectAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetObjectAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetObjectAttributesInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -403,42 +449,52 @@ pub struct GetObjectAttributesOutput {
 }
 impl GetObjectAttributesOutput {
     /// Specifies whether the object retrieved was (`true`) or was not (`false`) a delete marker.
+    #[inline]
     pub fn delete_marker(&self) -> Option<bool> {
         self.delete_marker
     }
     /// Date and time when the object was last modified.
+    #[inline]
     pub fn last_modified(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified
     }
     /// The version ID of the object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// An ETag is an opaque identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// The checksum or digest of the object.
+    #[inline]
     pub fn checksum(&self) -> Option<&crate::types::Checksum> {
         self.checksum.as_ref()
     }
     /// A collection of parts associated with a multipart upload.
+    #[inline]
     pub fn object_parts(&self) -> Option<&crate::types::GetObjectAttributesParts> {
         self.object_parts.as_ref()
     }
     /// Provides the storage class information of the object.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// The size of the object in bytes.
+    #[inline]
     pub fn object_size(&self) -> Option<i64> {
         self.object_size
     }
     /// Creates a new builder for [`GetObjectAttributesOutput`].
+    #[inline]
     pub fn builder() -> GetObjectAttributesOutputBuilder {
         <GetObjectAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -459,95 +515,115 @@ pub struct GetObjectAttributesOutputBuilder {
 }
 impl GetObjectAttributesOutputBuilder {
     /// Specifies whether the object retrieved was (`true`) or was not (`false`) a delete marker.
+    #[inline]
     pub fn delete_marker(mut self, input: bool) -> Self {
         self.delete_marker = Some(input);
         self
     }
     /// Sets or clears the `DeleteMarker` member.
+    #[inline]
     pub fn set_delete_marker(mut self, input: Option<bool>) -> Self {
         self.delete_marker = input;
         self
     }
     /// The `DeleteMarker` member as currently set.
+    #[inline]
     pub fn get_delete_marker(&self) -> &Option<bool> {
         &self.delete_marker
     }
     /// Date and time when the object was last modified.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified = Some(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified = input;
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified
     }
     /// The version ID of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// An ETag is an opaque identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// The checksum or digest of the object.
+    #[inline]
     pub fn checksum(mut self, input: crate::types::Checksum) -> Self {
         self.checksum = Some(input);
         self
     }
     /// Sets or clears the `Checksum` member.
+    #[inline]
     pub fn set_checksum(mut self, input: Option<crate::types::Checksum>) -> Self {
         self.checksum = input;
         self
     }
     /// The `Checksum` member as currently set.
+    #[inline]
     pub fn get_checksum(&self) -> &Option<crate::types::Checksum> {
         &self.checksum
     }
     /// A collection of parts associated with a multipart upload.
+    #[inline]
     pub fn object_parts(mut self, input: crate::types::GetObjectAttributesParts) -> Self {
         self.object_parts = Some(input);
         self
     }
     /// Sets or clears the `ObjectParts` member.
+    #[inline]
     pub fn set_object_parts(
         mut self,
         input: Option<crate::types::GetObjectAttributesParts>,
@@ -556,38 +632,46 @@ impl GetObjectAttributesOutputBuilder {
         self
     }
     /// The `ObjectParts` member as currently set.
+    #[inline]
     pub fn get_object_parts(&self) -> &Option<crate::types::GetObjectAttributesParts> {
         &self.object_parts
     }
     /// Provides the storage class information of the object.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// The size of the object in bytes.
+    #[inline]
     pub fn object_size(mut self, input: i64) -> Self {
         self.object_size = Some(input);
         self
     }
     /// Sets or clears the `ObjectSize` member.
+    #[inline]
     pub fn set_object_size(mut self, input: Option<i64>) -> Self {
         self.object_size = input;
         self
     }
     /// The `ObjectSize` member as currently set.
+    #[inline]
     pub fn get_object_size(&self) -> &Option<i64> {
         &self.object_size
     }
     /// Builds the [`GetObjectAttributesOutput`].
+    #[inline]
     pub fn build(self) -> GetObjectAttributesOutput {
         GetObjectAttributesOutput {
             delete_marker: self.delete_marker,
@@ -612,6 +696,7 @@ pub enum GetObjectAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetObjectAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -624,6 +709,7 @@ impl GetObjectAttributesError {
         })
     }
     /// Whether this is a `NoSuchKey`.
+    #[inline]
     pub fn is_no_such_key(&self) -> bool {
         matches!(self, Self::NoSuchKey(_))
     }
@@ -708,6 +794,7 @@ impl GetObjectAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -764,153 +851,185 @@ impl<M> GetObjectAttributesFluentBuilder<M> {
     }
     /// The name of the bucket that contains the object.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The object key.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// The version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// Sets the maximum number of parts to return.
+    #[inline]
     pub fn max_parts(mut self, input: i32) -> Self {
         self.inner = self.inner.max_parts(input);
         self
     }
     /// Sets or clears the `MaxParts` member.
+    #[inline]
     pub fn set_max_parts(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_parts(input);
         self
     }
     /// The `MaxParts` member as currently set.
+    #[inline]
     pub fn get_max_parts(&self) -> &Option<i32> {
         self.inner.get_max_parts()
     }
     /// Specifies the part after which listing should begin.
+    #[inline]
     pub fn part_number_marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.part_number_marker(input);
         self
     }
     /// Sets or clears the `PartNumberMarker` member.
+    #[inline]
     pub fn set_part_number_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_part_number_marker(input);
         self
     }
     /// The `PartNumberMarker` member as currently set.
+    #[inline]
     pub fn get_part_number_marker(&self) -> &Option<String> {
         self.inner.get_part_number_marker()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Appends an item to the `ObjectAttributes` list.
     /// Specifies the fields at the root level that you want returned in the response.
+    #[inline]
     pub fn object_attributes(mut self, input: impl Into<crate::types::ObjectAttributes>) -> Self {
         self.inner = self.inner.object_attributes(input);
         self
     }
     /// Sets or clears the `ObjectAttributes` member.
+    #[inline]
     pub fn set_object_attributes(
         mut self,
         input: Option<Vec<crate::types::ObjectAttributes>>,
@@ -919,6 +1038,7 @@ impl<M> GetObjectAttributesFluentBuilder<M> {
         self
     }
     /// The `ObjectAttributes` member as currently set.
+    #[inline]
     pub fn get_object_attributes(&self) -> &Option<Vec<crate::types::ObjectAttributes>> {
         self.inner.get_object_attributes()
     }
@@ -969,6 +1089,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectAttributes`: `GET /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetObjectAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1016,11 +1137,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetObjectAttributesError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetObjectAttributesOutput, ::awsrt::xml::XmlError> {

@@ -28,14 +28,17 @@ pub struct GetObjectLockConfigurationInput {
 }
 impl GetObjectLockConfigurationInput {
     /// The bucket whose Object Lock configuration you want to retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetObjectLockConfigurationInput`].
+    #[inline]
     pub fn builder() -> GetObjectLockConfigurationInputBuilder {
         <GetObjectLockConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -50,30 +53,36 @@ pub struct GetObjectLockConfigurationInputBuilder {
 impl GetObjectLockConfigurationInputBuilder {
     /// The bucket whose Object Lock configuration you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -82,6 +91,7 @@ impl GetObjectLockConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetObjectLockConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetObjectLockConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -118,10 +128,12 @@ pub struct GetObjectLockConfigurationOutput {
 }
 impl GetObjectLockConfigurationOutput {
     /// The specified bucket's Object Lock configuration.
+    #[inline]
     pub fn object_lock_configuration(&self) -> Option<&crate::types::ObjectLockConfiguration> {
         self.object_lock_configuration.as_ref()
     }
     /// Creates a new builder for [`GetObjectLockConfigurationOutput`].
+    #[inline]
     pub fn builder() -> GetObjectLockConfigurationOutputBuilder {
         <GetObjectLockConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -134,6 +146,7 @@ pub struct GetObjectLockConfigurationOutputBuilder {
 }
 impl GetObjectLockConfigurationOutputBuilder {
     /// The specified bucket's Object Lock configuration.
+    #[inline]
     pub fn object_lock_configuration(
         mut self,
         input: crate::types::ObjectLockConfiguration,
@@ -142,6 +155,7 @@ impl GetObjectLockConfigurationOutputBuilder {
         self
     }
     /// Sets or clears the `ObjectLockConfiguration` member.
+    #[inline]
     pub fn set_object_lock_configuration(
         mut self,
         input: Option<crate::types::ObjectLockConfiguration>,
@@ -150,10 +164,12 @@ impl GetObjectLockConfigurationOutputBuilder {
         self
     }
     /// The `ObjectLockConfiguration` member as currently set.
+    #[inline]
     pub fn get_object_lock_configuration(&self) -> &Option<crate::types::ObjectLockConfiguration> {
         &self.object_lock_configuration
     }
     /// Builds the [`GetObjectLockConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> GetObjectLockConfigurationOutput {
         GetObjectLockConfigurationOutput {
             object_lock_configuration: self.object_lock_configuration,
@@ -168,6 +184,7 @@ pub enum GetObjectLockConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetObjectLockConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -257,6 +274,7 @@ impl GetObjectLockConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -313,30 +331,36 @@ impl<M> GetObjectLockConfigurationFluentBuilder<M> {
     }
     /// The bucket whose Object Lock configuration you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -387,6 +411,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectLockConfiguration`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetObjectLockConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -400,6 +425,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
@@ -409,6 +435,7 @@ pub(crate) fn parse_response(
         GetObjectLockConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetObjectLockConfigurationOutput, ::awsrt::xml::XmlError> {

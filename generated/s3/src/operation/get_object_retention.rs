@@ -36,26 +36,32 @@ pub struct GetObjectRetentionInput {
 }
 impl GetObjectRetentionInput {
     /// The bucket name containing the object whose retention settings you want to retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The key name for the object whose retention settings you want to retrieve.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The version ID for the object whose retention settings you want to retrieve.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetObjectRetentionInput`].
+    #[inline]
     pub fn builder() -> GetObjectRetentionInputBuilder {
         <GetObjectRetentionInputBuilder as ::std::default::Default>::default()
     }
@@ -73,73 +79,88 @@ pub struct GetObjectRetentionInputBuilder {
 impl GetObjectRetentionInputBuilder {
     /// The bucket name containing the object whose retention settings you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The key name for the object whose retention settings you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The version ID for the object whose retention settings you want to retrieve.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -148,6 +169,7 @@ impl GetObjectRetentionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetObjectRetentionInput, ::awsrt::error::BuildError> {
         Ok(GetObjectRetentionInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -190,10 +212,12 @@ pub struct GetObjectRetentionOutput {
 }
 impl GetObjectRetentionOutput {
     /// The container element for an object's retention settings.
+    #[inline]
     pub fn retention(&self) -> Option<&crate::types::ObjectLockRetention> {
         self.retention.as_ref()
     }
     /// Creates a new builder for [`GetObjectRetentionOutput`].
+    #[inline]
     pub fn builder() -> GetObjectRetentionOutputBuilder {
         <GetObjectRetentionOutputBuilder as ::std::default::Default>::default()
     }
@@ -206,20 +230,24 @@ pub struct GetObjectRetentionOutputBuilder {
 }
 impl GetObjectRetentionOutputBuilder {
     /// The container element for an object's retention settings.
+    #[inline]
     pub fn retention(mut self, input: crate::types::ObjectLockRetention) -> Self {
         self.retention = Some(input);
         self
     }
     /// Sets or clears the `Retention` member.
+    #[inline]
     pub fn set_retention(mut self, input: Option<crate::types::ObjectLockRetention>) -> Self {
         self.retention = input;
         self
     }
     /// The `Retention` member as currently set.
+    #[inline]
     pub fn get_retention(&self) -> &Option<crate::types::ObjectLockRetention> {
         &self.retention
     }
     /// Builds the [`GetObjectRetentionOutput`].
+    #[inline]
     pub fn build(self) -> GetObjectRetentionOutput {
         GetObjectRetentionOutput {
             retention: self.retention,
@@ -234,6 +262,7 @@ pub enum GetObjectRetentionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetObjectRetentionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -323,6 +352,7 @@ impl GetObjectRetentionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -379,73 +409,88 @@ impl<M> GetObjectRetentionFluentBuilder<M> {
     }
     /// The bucket name containing the object whose retention settings you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The key name for the object whose retention settings you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// The version ID for the object whose retention settings you want to retrieve.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -496,6 +541,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectRetention`: `GET /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetObjectRetentionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -519,11 +565,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetObjectRetentionError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetObjectRetentionOutput, ::awsrt::xml::XmlError> {

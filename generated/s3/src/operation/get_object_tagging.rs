@@ -38,26 +38,32 @@ pub struct GetObjectTaggingInput {
 }
 impl GetObjectTaggingInput {
     /// The bucket name containing the object for which to get the tagging information.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Object key for which to get the tagging information.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The versionId of the object for which to get the tagging information.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// Creates a new builder for [`GetObjectTaggingInput`].
+    #[inline]
     pub fn builder() -> GetObjectTaggingInputBuilder {
         <GetObjectTaggingInputBuilder as ::std::default::Default>::default()
     }
@@ -75,73 +81,88 @@ pub struct GetObjectTaggingInputBuilder {
 impl GetObjectTaggingInputBuilder {
     /// The bucket name containing the object for which to get the tagging information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Object key for which to get the tagging information.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The versionId of the object for which to get the tagging information.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
@@ -150,6 +171,7 @@ impl GetObjectTaggingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetObjectTaggingInput, ::awsrt::error::BuildError> {
         Ok(GetObjectTaggingInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -194,14 +216,17 @@ pub struct GetObjectTaggingOutput {
 }
 impl GetObjectTaggingOutput {
     /// The versionId of the object for which you got the tagging information.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Contains the tag set.
+    #[inline]
     pub fn tag_set(&self) -> &[crate::types::Tag] {
         &self.tag_set
     }
     /// Creates a new builder for [`GetObjectTaggingOutput`].
+    #[inline]
     pub fn builder() -> GetObjectTaggingOutputBuilder {
         <GetObjectTaggingOutputBuilder as ::std::default::Default>::default()
     }
@@ -215,31 +240,37 @@ pub struct GetObjectTaggingOutputBuilder {
 }
 impl GetObjectTaggingOutputBuilder {
     /// The versionId of the object for which you got the tagging information.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Appends an item to the `TagSet` list.
     /// Contains the tag set.
+    #[inline]
     pub fn tag_set(mut self, input: crate::types::Tag) -> Self {
         self.tag_set.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `TagSet` member.
+    #[inline]
     pub fn set_tag_set(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tag_set = input;
         self
     }
     /// The `TagSet` member as currently set.
+    #[inline]
     pub fn get_tag_set(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tag_set
     }
@@ -248,6 +279,7 @@ impl GetObjectTaggingOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetObjectTaggingOutput, ::awsrt::error::BuildError> {
         Ok(GetObjectTaggingOutput {
             version_id: self.version_id,
@@ -266,6 +298,7 @@ pub enum GetObjectTaggingError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetObjectTaggingError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -355,6 +388,7 @@ impl GetObjectTaggingFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -411,73 +445,88 @@ impl<M> GetObjectTaggingFluentBuilder<M> {
     }
     /// The bucket name containing the object for which to get the tagging information.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Object key for which to get the tagging information.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// The versionId of the object for which to get the tagging information.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
@@ -528,6 +577,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectTagging`: `GET /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetObjectTaggingInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -551,11 +601,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetObjectTaggingError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetObjectTaggingOutput, ::awsrt::xml::XmlError> {

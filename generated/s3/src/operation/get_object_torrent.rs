@@ -32,22 +32,27 @@ pub struct GetObjectTorrentInput {
 }
 impl GetObjectTorrentInput {
     /// The name of the bucket containing the object for which to get the torrent files.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The object key for which to get the information.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetObjectTorrentInput`].
+    #[inline]
     pub fn builder() -> GetObjectTorrentInputBuilder {
         <GetObjectTorrentInputBuilder as ::std::default::Default>::default()
     }
@@ -64,59 +69,71 @@ pub struct GetObjectTorrentInputBuilder {
 impl GetObjectTorrentInputBuilder {
     /// The name of the bucket containing the object for which to get the torrent files.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The object key for which to get the information.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -125,6 +142,7 @@ impl GetObjectTorrentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetObjectTorrentInput, ::awsrt::error::BuildError> {
         Ok(GetObjectTorrentInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -162,14 +180,17 @@ pub struct GetObjectTorrentOutput {
 }
 impl GetObjectTorrentOutput {
     /// A Bencoded dictionary as defined by the BitTorrent specification
+    #[inline]
     pub fn body(&self) -> &::awsrt::types::ByteStream {
         &self.body
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`GetObjectTorrentOutput`].
+    #[inline]
     pub fn builder() -> GetObjectTorrentOutputBuilder {
         <GetObjectTorrentOutputBuilder as ::std::default::Default>::default()
     }
@@ -183,34 +204,41 @@ pub struct GetObjectTorrentOutputBuilder {
 }
 impl GetObjectTorrentOutputBuilder {
     /// A Bencoded dictionary as defined by the BitTorrent specification
+    #[inline]
     pub fn body(mut self, input: impl Into<::awsrt::types::ByteStream>) -> Self {
         self.body = Some(input.into());
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<::awsrt::types::ByteStream>) -> Self {
         self.body = input;
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<::awsrt::types::ByteStream> {
         &self.body
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`GetObjectTorrentOutput`].
+    #[inline]
     pub fn build(self) -> GetObjectTorrentOutput {
         GetObjectTorrentOutput {
             body: self.body.unwrap_or_default(),
@@ -226,6 +254,7 @@ pub enum GetObjectTorrentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetObjectTorrentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -315,6 +344,7 @@ impl GetObjectTorrentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -371,59 +401,71 @@ impl<M> GetObjectTorrentFluentBuilder<M> {
     }
     /// The name of the bucket containing the object for which to get the torrent files.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The object key for which to get the information.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -478,6 +520,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectTorrent`: `GET /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetObjectTorrentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -499,6 +542,7 @@ pub(crate) fn ser_request(
 }
 /// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
 #[cfg(feature = "fuzzing")]
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
@@ -517,6 +561,7 @@ pub(crate) fn parse_streaming_response(
         GetObjectTorrentError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
     payload_stream: ::awsrt::types::ByteStream,

@@ -26,14 +26,17 @@ pub struct GetPublicAccessBlockInput {
 }
 impl GetPublicAccessBlockInput {
     /// The name of the Amazon S3 bucket whose `PublicAccessBlock` configuration you want to retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`GetPublicAccessBlockInput`].
+    #[inline]
     pub fn builder() -> GetPublicAccessBlockInputBuilder {
         <GetPublicAccessBlockInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct GetPublicAccessBlockInputBuilder {
 impl GetPublicAccessBlockInputBuilder {
     /// The name of the Amazon S3 bucket whose `PublicAccessBlock` configuration you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -80,6 +89,7 @@ impl GetPublicAccessBlockInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetPublicAccessBlockInput, ::awsrt::error::BuildError> {
         Ok(GetPublicAccessBlockInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,12 +126,14 @@ pub struct GetPublicAccessBlockOutput {
 }
 impl GetPublicAccessBlockOutput {
     /// The `PublicAccessBlock` configuration currently in effect for this Amazon S3 bucket.
+    #[inline]
     pub fn public_access_block_configuration(
         &self,
     ) -> Option<&crate::types::PublicAccessBlockConfiguration> {
         self.public_access_block_configuration.as_ref()
     }
     /// Creates a new builder for [`GetPublicAccessBlockOutput`].
+    #[inline]
     pub fn builder() -> GetPublicAccessBlockOutputBuilder {
         <GetPublicAccessBlockOutputBuilder as ::std::default::Default>::default()
     }
@@ -134,6 +146,7 @@ pub struct GetPublicAccessBlockOutputBuilder {
 }
 impl GetPublicAccessBlockOutputBuilder {
     /// The `PublicAccessBlock` configuration currently in effect for this Amazon S3 bucket.
+    #[inline]
     pub fn public_access_block_configuration(
         mut self,
         input: crate::types::PublicAccessBlockConfiguration,
@@ -142,6 +155,7 @@ impl GetPublicAccessBlockOutputBuilder {
         self
     }
     /// Sets or clears the `PublicAccessBlockConfiguration` member.
+    #[inline]
     pub fn set_public_access_block_configuration(
         mut self,
         input: Option<crate::types::PublicAccessBlockConfiguration>,
@@ -150,12 +164,14 @@ impl GetPublicAccessBlockOutputBuilder {
         self
     }
     /// The `PublicAccessBlockConfiguration` member as currently set.
+    #[inline]
     pub fn get_public_access_block_configuration(
         &self,
     ) -> &Option<crate::types::PublicAccessBlockConfiguration> {
         &self.public_access_block_configuration
     }
     /// Builds the [`GetPublicAccessBlockOutput`].
+    #[inline]
     pub fn build(self) -> GetPublicAccessBlockOutput {
         GetPublicAccessBlockOutput {
             public_access_block_configuration: self.public_access_block_configuration,
@@ -170,6 +186,7 @@ pub enum GetPublicAccessBlockError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetPublicAccessBlockError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,6 +276,7 @@ impl GetPublicAccessBlockFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -315,30 +333,36 @@ impl<M> GetPublicAccessBlockFluentBuilder<M> {
     }
     /// The name of the Amazon S3 bucket whose `PublicAccessBlock` configuration you want to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -395,6 +419,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetPublicAccessBlock`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetPublicAccessBlockInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -408,11 +433,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetPublicAccessBlockError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetPublicAccessBlockOutput, ::awsrt::xml::XmlError> {

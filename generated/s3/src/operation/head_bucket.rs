@@ -36,14 +36,17 @@ pub struct HeadBucketInput {
 }
 impl HeadBucketInput {
     /// The bucket name.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`HeadBucketInput`].
+    #[inline]
     pub fn builder() -> HeadBucketInputBuilder {
         <HeadBucketInputBuilder as ::std::default::Default>::default()
     }
@@ -58,30 +61,36 @@ pub struct HeadBucketInputBuilder {
 impl HeadBucketInputBuilder {
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -90,6 +99,7 @@ impl HeadBucketInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<HeadBucketInput, ::awsrt::error::BuildError> {
         Ok(HeadBucketInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -140,22 +150,27 @@ pub struct HeadBucketOutput {
 }
 impl HeadBucketOutput {
     /// The type of location where the bucket is created.
+    #[inline]
     pub fn bucket_location_type(&self) -> Option<&crate::types::LocationType> {
         self.bucket_location_type.as_ref()
     }
     /// The name of the location where the bucket will be created.
+    #[inline]
     pub fn bucket_location_name(&self) -> Option<&str> {
         self.bucket_location_name.as_deref()
     }
     /// The Region that the bucket is located.
+    #[inline]
     pub fn bucket_region(&self) -> Option<&str> {
         self.bucket_region.as_deref()
     }
     /// Indicates whether the bucket name used in the request is an access point alias.
+    #[inline]
     pub fn access_point_alias(&self) -> Option<bool> {
         self.access_point_alias
     }
     /// Creates a new builder for [`HeadBucketOutput`].
+    #[inline]
     pub fn builder() -> HeadBucketOutputBuilder {
         <HeadBucketOutputBuilder as ::std::default::Default>::default()
     }
@@ -171,62 +186,75 @@ pub struct HeadBucketOutputBuilder {
 }
 impl HeadBucketOutputBuilder {
     /// The type of location where the bucket is created.
+    #[inline]
     pub fn bucket_location_type(mut self, input: impl Into<crate::types::LocationType>) -> Self {
         self.bucket_location_type = Some(input.into());
         self
     }
     /// Sets or clears the `BucketLocationType` member.
+    #[inline]
     pub fn set_bucket_location_type(mut self, input: Option<crate::types::LocationType>) -> Self {
         self.bucket_location_type = input;
         self
     }
     /// The `BucketLocationType` member as currently set.
+    #[inline]
     pub fn get_bucket_location_type(&self) -> &Option<crate::types::LocationType> {
         &self.bucket_location_type
     }
     /// The name of the location where the bucket will be created.
+    #[inline]
     pub fn bucket_location_name(mut self, input: impl Into<String>) -> Self {
         self.bucket_location_name = Some(input.into());
         self
     }
     /// Sets or clears the `BucketLocationName` member.
+    #[inline]
     pub fn set_bucket_location_name(mut self, input: Option<String>) -> Self {
         self.bucket_location_name = input;
         self
     }
     /// The `BucketLocationName` member as currently set.
+    #[inline]
     pub fn get_bucket_location_name(&self) -> &Option<String> {
         &self.bucket_location_name
     }
     /// The Region that the bucket is located.
+    #[inline]
     pub fn bucket_region(mut self, input: impl Into<String>) -> Self {
         self.bucket_region = Some(input.into());
         self
     }
     /// Sets or clears the `BucketRegion` member.
+    #[inline]
     pub fn set_bucket_region(mut self, input: Option<String>) -> Self {
         self.bucket_region = input;
         self
     }
     /// The `BucketRegion` member as currently set.
+    #[inline]
     pub fn get_bucket_region(&self) -> &Option<String> {
         &self.bucket_region
     }
     /// Indicates whether the bucket name used in the request is an access point alias.
+    #[inline]
     pub fn access_point_alias(mut self, input: bool) -> Self {
         self.access_point_alias = Some(input);
         self
     }
     /// Sets or clears the `AccessPointAlias` member.
+    #[inline]
     pub fn set_access_point_alias(mut self, input: Option<bool>) -> Self {
         self.access_point_alias = input;
         self
     }
     /// The `AccessPointAlias` member as currently set.
+    #[inline]
     pub fn get_access_point_alias(&self) -> &Option<bool> {
         &self.access_point_alias
     }
     /// Builds the [`HeadBucketOutput`].
+    #[inline]
     pub fn build(self) -> HeadBucketOutput {
         HeadBucketOutput {
             bucket_location_type: self.bucket_location_type,
@@ -246,6 +274,7 @@ pub enum HeadBucketError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl HeadBucketError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -265,6 +294,7 @@ impl HeadBucketError {
         })
     }
     /// Whether this is a `NotFound`.
+    #[inline]
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::NotFound(_))
     }
@@ -349,6 +379,7 @@ impl HeadBucketFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -405,30 +436,36 @@ impl<M> HeadBucketFluentBuilder<M> {
     }
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -479,6 +516,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `HeadBucket`: `HEAD /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &HeadBucketInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -491,11 +529,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>> {
     ::awsrt::protocol::http_response(reply, de_response, HeadBucketError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<HeadBucketOutput, ::awsrt::xml::XmlError> {

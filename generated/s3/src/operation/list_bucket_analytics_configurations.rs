@@ -28,18 +28,22 @@ pub struct ListBucketAnalyticsConfigurationsInput {
 }
 impl ListBucketAnalyticsConfigurationsInput {
     /// The name of the bucket from which analytics configurations are retrieved.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The `ContinuationToken` that represents a placeholder from where this request should begin.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`ListBucketAnalyticsConfigurationsInput`].
+    #[inline]
     pub fn builder() -> ListBucketAnalyticsConfigurationsInputBuilder {
         <ListBucketAnalyticsConfigurationsInputBuilder as ::std::default::Default>::default()
     }
@@ -55,44 +59,53 @@ pub struct ListBucketAnalyticsConfigurationsInputBuilder {
 impl ListBucketAnalyticsConfigurationsInputBuilder {
     /// The name of the bucket from which analytics configurations are retrieved.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The `ContinuationToken` that represents a placeholder from where this request should begin.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -101,6 +114,7 @@ impl ListBucketAnalyticsConfigurationsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListBucketAnalyticsConfigurationsInput, ::awsrt::error::BuildError> {
         Ok(ListBucketAnalyticsConfigurationsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -144,22 +158,27 @@ pub struct ListBucketAnalyticsConfigurationsOutput {
 }
 impl ListBucketAnalyticsConfigurationsOutput {
     /// Indicates whether the returned list of analytics configurations is complete.
+    #[inline]
     pub fn is_truncated(&self) -> Option<bool> {
         self.is_truncated
     }
     /// The marker that is used as a starting point for this analytics configuration list response.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// `NextContinuationToken` is sent when `isTruncated` is true, which indicates that there are more analytics configurations to list.
+    #[inline]
     pub fn next_continuation_token(&self) -> Option<&str> {
         self.next_continuation_token.as_deref()
     }
     /// The list of analytics configurations for a bucket.
+    #[inline]
     pub fn analytics_configuration_list(&self) -> &[crate::types::AnalyticsConfiguration] {
         self.analytics_configuration_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListBucketAnalyticsConfigurationsOutput`].
+    #[inline]
     pub fn builder() -> ListBucketAnalyticsConfigurationsOutputBuilder {
         <ListBucketAnalyticsConfigurationsOutputBuilder as ::std::default::Default>::default()
     }
@@ -175,49 +194,59 @@ pub struct ListBucketAnalyticsConfigurationsOutputBuilder {
 }
 impl ListBucketAnalyticsConfigurationsOutputBuilder {
     /// Indicates whether the returned list of analytics configurations is complete.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// The marker that is used as a starting point for this analytics configuration list response.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// `NextContinuationToken` is sent when `isTruncated` is true, which indicates that there are more analytics configurations to list.
+    #[inline]
     pub fn next_continuation_token(mut self, input: impl Into<String>) -> Self {
         self.next_continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextContinuationToken` member.
+    #[inline]
     pub fn set_next_continuation_token(mut self, input: Option<String>) -> Self {
         self.next_continuation_token = input;
         self
     }
     /// The `NextContinuationToken` member as currently set.
+    #[inline]
     pub fn get_next_continuation_token(&self) -> &Option<String> {
         &self.next_continuation_token
     }
     /// Appends an item to the `AnalyticsConfigurationList` list.
     /// The list of analytics configurations for a bucket.
+    #[inline]
     pub fn analytics_configuration_list(
         mut self,
         input: crate::types::AnalyticsConfiguration,
@@ -226,6 +255,7 @@ impl ListBucketAnalyticsConfigurationsOutputBuilder {
         self
     }
     /// Sets or clears the `AnalyticsConfigurationList` member.
+    #[inline]
     pub fn set_analytics_configuration_list(
         mut self,
         input: Option<Vec<crate::types::AnalyticsConfiguration>>,
@@ -234,12 +264,14 @@ impl ListBucketAnalyticsConfigurationsOutputBuilder {
         self
     }
     /// The `AnalyticsConfigurationList` member as currently set.
+    #[inline]
     pub fn get_analytics_configuration_list(
         &self,
     ) -> &Option<Vec<crate::types::AnalyticsConfiguration>> {
         &self.analytics_configuration_list
     }
     /// Builds the [`ListBucketAnalyticsConfigurationsOutput`].
+    #[inline]
     pub fn build(self) -> ListBucketAnalyticsConfigurationsOutput {
         ListBucketAnalyticsConfigurationsOutput {
             is_truncated: self.is_truncated,
@@ -257,6 +289,7 @@ pub enum ListBucketAnalyticsConfigurationsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListBucketAnalyticsConfigurationsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -346,6 +379,7 @@ impl ListBucketAnalyticsConfigurationsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBucketAnalyticsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketAnalyticsConfigurationsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -402,44 +436,53 @@ impl<M> ListBucketAnalyticsConfigurationsFluentBuilder<M> {
     }
     /// The name of the bucket from which analytics configurations are retrieved.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The `ContinuationToken` that represents a placeholder from where this request should begin.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.continuation_token(input);
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_continuation_token(input);
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         self.inner.get_continuation_token()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -496,6 +539,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBucketAnalyticsConfigurations`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListBucketAnalyticsConfigurationsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -520,6 +564,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListBucketAnalyticsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketAnalyticsConfigurationsError>> {
@@ -529,6 +574,7 @@ pub(crate) fn parse_response(
         ListBucketAnalyticsConfigurationsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListBucketAnalyticsConfigurationsOutput, ::awsrt::xml::XmlError> {

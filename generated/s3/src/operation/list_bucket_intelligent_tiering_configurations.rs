@@ -26,14 +26,17 @@ pub struct ListBucketIntelligentTieringConfigurationsInput {
 }
 impl ListBucketIntelligentTieringConfigurationsInput {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The `ContinuationToken` that represents a placeholder from where this request should begin.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// Creates a new builder for [`ListBucketIntelligentTieringConfigurationsInput`].
+    #[inline]
     pub fn builder() -> ListBucketIntelligentTieringConfigurationsInputBuilder {
         <ListBucketIntelligentTieringConfigurationsInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct ListBucketIntelligentTieringConfigurationsInputBuilder {
 impl ListBucketIntelligentTieringConfigurationsInputBuilder {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The `ContinuationToken` that represents a placeholder from where this request should begin.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
@@ -80,6 +89,7 @@ impl ListBucketIntelligentTieringConfigurationsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListBucketIntelligentTieringConfigurationsInput, ::awsrt::error::BuildError> {
         Ok(ListBucketIntelligentTieringConfigurationsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -122,24 +132,29 @@ pub struct ListBucketIntelligentTieringConfigurationsOutput {
 }
 impl ListBucketIntelligentTieringConfigurationsOutput {
     /// Indicates whether the returned list of analytics configurations is complete.
+    #[inline]
     pub fn is_truncated(&self) -> Option<bool> {
         self.is_truncated
     }
     /// The `ContinuationToken` that represents a placeholder from where this request should begin.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// The marker used to continue this inventory configuration listing.
+    #[inline]
     pub fn next_continuation_token(&self) -> Option<&str> {
         self.next_continuation_token.as_deref()
     }
     /// The list of S3 Intelligent-Tiering configurations for a bucket.
+    #[inline]
     pub fn intelligent_tiering_configuration_list(&self) -> &[
         crate::types::IntelligentTieringConfiguration
     ] {
         self.intelligent_tiering_configuration_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListBucketIntelligentTieringConfigurationsOutput`].
+    #[inline]
     pub fn builder() -> ListBucketIntelligentTieringConfigurationsOutputBuilder {
         <ListBucketIntelligentTieringConfigurationsOutputBuilder as ::std::default::Default>::default()
     }
@@ -155,49 +170,59 @@ pub struct ListBucketIntelligentTieringConfigurationsOutputBuilder {
 }
 impl ListBucketIntelligentTieringConfigurationsOutputBuilder {
     /// Indicates whether the returned list of analytics configurations is complete.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// The `ContinuationToken` that represents a placeholder from where this request should begin.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// The marker used to continue this inventory configuration listing.
+    #[inline]
     pub fn next_continuation_token(mut self, input: impl Into<String>) -> Self {
         self.next_continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextContinuationToken` member.
+    #[inline]
     pub fn set_next_continuation_token(mut self, input: Option<String>) -> Self {
         self.next_continuation_token = input;
         self
     }
     /// The `NextContinuationToken` member as currently set.
+    #[inline]
     pub fn get_next_continuation_token(&self) -> &Option<String> {
         &self.next_continuation_token
     }
     /// Appends an item to the `IntelligentTieringConfigurationList` list.
     /// The list of S3 Intelligent-Tiering configurations for a bucket.
+    #[inline]
     pub fn intelligent_tiering_configuration_list(
         mut self,
         input: crate::types::IntelligentTieringConfiguration,
@@ -206,6 +231,7 @@ impl ListBucketIntelligentTieringConfigurationsOutputBuilder {
         self
     }
     /// Sets or clears the `IntelligentTieringConfigurationList` member.
+    #[inline]
     pub fn set_intelligent_tiering_configuration_list(
         mut self,
         input: Option<Vec<crate::types::IntelligentTieringConfiguration>>,
@@ -214,12 +240,14 @@ impl ListBucketIntelligentTieringConfigurationsOutputBuilder {
         self
     }
     /// The `IntelligentTieringConfigurationList` member as currently set.
+    #[inline]
     pub fn get_intelligent_tiering_configuration_list(
         &self,
     ) -> &Option<Vec<crate::types::IntelligentTieringConfiguration>> {
         &self.intelligent_tiering_configuration_list
     }
     /// Builds the [`ListBucketIntelligentTieringConfigurationsOutput`].
+    #[inline]
     pub fn build(self) -> ListBucketIntelligentTieringConfigurationsOutput {
         ListBucketIntelligentTieringConfigurationsOutput {
             is_truncated: self.is_truncated,
@@ -237,6 +265,7 @@ pub enum ListBucketIntelligentTieringConfigurationsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListBucketIntelligentTieringConfigurationsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -326,6 +355,7 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -382,30 +412,36 @@ impl<M> ListBucketIntelligentTieringConfigurationsFluentBuilder<M> {
     }
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The `ContinuationToken` that represents a placeholder from where this request should begin.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.continuation_token(input);
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_continuation_token(input);
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         self.inner.get_continuation_token()
     }
@@ -462,6 +498,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBucketIntelligentTieringConfigurations`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListBucketIntelligentTieringConfigurationsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -483,6 +520,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
@@ -492,6 +530,7 @@ pub(crate) fn parse_response(
         ListBucketIntelligentTieringConfigurationsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::xml::XmlError> {

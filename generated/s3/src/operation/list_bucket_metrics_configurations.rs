@@ -28,18 +28,22 @@ pub struct ListBucketMetricsConfigurationsInput {
 }
 impl ListBucketMetricsConfigurationsInput {
     /// The name of the bucket containing the metrics configurations to retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The marker that is used to continue a metrics configuration listing that has been truncated.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`ListBucketMetricsConfigurationsInput`].
+    #[inline]
     pub fn builder() -> ListBucketMetricsConfigurationsInputBuilder {
         <ListBucketMetricsConfigurationsInputBuilder as ::std::default::Default>::default()
     }
@@ -55,44 +59,53 @@ pub struct ListBucketMetricsConfigurationsInputBuilder {
 impl ListBucketMetricsConfigurationsInputBuilder {
     /// The name of the bucket containing the metrics configurations to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The marker that is used to continue a metrics configuration listing that has been truncated.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -101,6 +114,7 @@ impl ListBucketMetricsConfigurationsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListBucketMetricsConfigurationsInput, ::awsrt::error::BuildError> {
         Ok(ListBucketMetricsConfigurationsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -144,22 +158,27 @@ pub struct ListBucketMetricsConfigurationsOutput {
 }
 impl ListBucketMetricsConfigurationsOutput {
     /// Indicates whether the returned list of metrics configurations is complete.
+    #[inline]
     pub fn is_truncated(&self) -> Option<bool> {
         self.is_truncated
     }
     /// The marker that is used as a starting point for this metrics configuration list response.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// The marker used to continue a metrics configuration listing that has been truncated.
+    #[inline]
     pub fn next_continuation_token(&self) -> Option<&str> {
         self.next_continuation_token.as_deref()
     }
     /// The list of metrics configurations for a bucket.
+    #[inline]
     pub fn metrics_configuration_list(&self) -> &[crate::types::MetricsConfiguration] {
         self.metrics_configuration_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListBucketMetricsConfigurationsOutput`].
+    #[inline]
     pub fn builder() -> ListBucketMetricsConfigurationsOutputBuilder {
         <ListBucketMetricsConfigurationsOutputBuilder as ::std::default::Default>::default()
     }
@@ -175,54 +194,65 @@ pub struct ListBucketMetricsConfigurationsOutputBuilder {
 }
 impl ListBucketMetricsConfigurationsOutputBuilder {
     /// Indicates whether the returned list of metrics configurations is complete.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// The marker that is used as a starting point for this metrics configuration list response.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// The marker used to continue a metrics configuration listing that has been truncated.
+    #[inline]
     pub fn next_continuation_token(mut self, input: impl Into<String>) -> Self {
         self.next_continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextContinuationToken` member.
+    #[inline]
     pub fn set_next_continuation_token(mut self, input: Option<String>) -> Self {
         self.next_continuation_token = input;
         self
     }
     /// The `NextContinuationToken` member as currently set.
+    #[inline]
     pub fn get_next_continuation_token(&self) -> &Option<String> {
         &self.next_continuation_token
     }
     /// Appends an item to the `MetricsConfigurationList` list.
     /// The list of metrics configurations for a bucket.
+    #[inline]
     pub fn metrics_configuration_list(mut self, input: crate::types::MetricsConfiguration) -> Self {
         self.metrics_configuration_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `MetricsConfigurationList` member.
+    #[inline]
     pub fn set_metrics_configuration_list(
         mut self,
         input: Option<Vec<crate::types::MetricsConfiguration>>,
@@ -231,12 +261,14 @@ impl ListBucketMetricsConfigurationsOutputBuilder {
         self
     }
     /// The `MetricsConfigurationList` member as currently set.
+    #[inline]
     pub fn get_metrics_configuration_list(
         &self,
     ) -> &Option<Vec<crate::types::MetricsConfiguration>> {
         &self.metrics_configuration_list
     }
     /// Builds the [`ListBucketMetricsConfigurationsOutput`].
+    #[inline]
     pub fn build(self) -> ListBucketMetricsConfigurationsOutput {
         ListBucketMetricsConfigurationsOutput {
             is_truncated: self.is_truncated,
@@ -254,6 +286,7 @@ pub enum ListBucketMetricsConfigurationsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListBucketMetricsConfigurationsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -343,6 +376,7 @@ impl ListBucketMetricsConfigurationsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBucketMetricsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -399,44 +433,53 @@ impl<M> ListBucketMetricsConfigurationsFluentBuilder<M> {
     }
     /// The name of the bucket containing the metrics configurations to retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The marker that is used to continue a metrics configuration listing that has been truncated.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.continuation_token(input);
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_continuation_token(input);
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         self.inner.get_continuation_token()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -487,6 +530,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBucketMetricsConfigurations`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListBucketMetricsConfigurationsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -511,6 +555,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListBucketMetricsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>> {
@@ -520,6 +565,7 @@ pub(crate) fn parse_response(
         ListBucketMetricsConfigurationsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListBucketMetricsConfigurationsOutput, ::awsrt::xml::XmlError> {

@@ -38,22 +38,27 @@ pub struct ListBucketsInput {
 }
 impl ListBucketsInput {
     /// Maximum number of buckets to be returned in response.
+    #[inline]
     pub fn max_buckets(&self) -> Option<i32> {
         self.max_buckets
     }
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// Limits the response to bucket names that begin with the specified bucket name prefix.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Limits the response to buckets that are located in the specified Amazon Web Services Region.
+    #[inline]
     pub fn bucket_region(&self) -> Option<&str> {
         self.bucket_region.as_deref()
     }
     /// Creates a new builder for [`ListBucketsInput`].
+    #[inline]
     pub fn builder() -> ListBucketsInputBuilder {
         <ListBucketsInputBuilder as ::std::default::Default>::default()
     }
@@ -69,62 +74,75 @@ pub struct ListBucketsInputBuilder {
 }
 impl ListBucketsInputBuilder {
     /// Maximum number of buckets to be returned in response.
+    #[inline]
     pub fn max_buckets(mut self, input: i32) -> Self {
         self.max_buckets = Some(input);
         self
     }
     /// Sets or clears the `MaxBuckets` member.
+    #[inline]
     pub fn set_max_buckets(mut self, input: Option<i32>) -> Self {
         self.max_buckets = input;
         self
     }
     /// The `MaxBuckets` member as currently set.
+    #[inline]
     pub fn get_max_buckets(&self) -> &Option<i32> {
         &self.max_buckets
     }
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// Limits the response to bucket names that begin with the specified bucket name prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Limits the response to buckets that are located in the specified Amazon Web Services Region.
+    #[inline]
     pub fn bucket_region(mut self, input: impl Into<String>) -> Self {
         self.bucket_region = Some(input.into());
         self
     }
     /// Sets or clears the `BucketRegion` member.
+    #[inline]
     pub fn set_bucket_region(mut self, input: Option<String>) -> Self {
         self.bucket_region = input;
         self
     }
     /// The `BucketRegion` member as currently set.
+    #[inline]
     pub fn get_bucket_region(&self) -> &Option<String> {
         &self.bucket_region
     }
     /// Builds the [`ListBucketsInput`].
+    #[inline]
     pub fn build(self) -> ListBucketsInput {
         ListBucketsInput {
             max_buckets: self.max_buckets,
@@ -168,22 +186,27 @@ pub struct ListBucketsOutput {
 }
 impl ListBucketsOutput {
     /// The list of buckets owned by the requester.
+    #[inline]
     pub fn buckets(&self) -> &[crate::types::Bucket] {
         self.buckets.as_deref().unwrap_or_default()
     }
     /// The owner of the buckets listed.
+    #[inline]
     pub fn owner(&self) -> Option<&crate::types::Owner> {
         self.owner.as_ref()
     }
     /// `ContinuationToken` is included in the response when there are more buckets that can be listed with pagination.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// If `Prefix` was sent with the request, it is included in the response.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Creates a new builder for [`ListBucketsOutput`].
+    #[inline]
     pub fn builder() -> ListBucketsOutputBuilder {
         <ListBucketsOutputBuilder as ::std::default::Default>::default()
     }
@@ -200,62 +223,75 @@ pub struct ListBucketsOutputBuilder {
 impl ListBucketsOutputBuilder {
     /// Appends an item to the `Buckets` list.
     /// The list of buckets owned by the requester.
+    #[inline]
     pub fn buckets(mut self, input: crate::types::Bucket) -> Self {
         self.buckets.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Buckets` member.
+    #[inline]
     pub fn set_buckets(mut self, input: Option<Vec<crate::types::Bucket>>) -> Self {
         self.buckets = input;
         self
     }
     /// The `Buckets` member as currently set.
+    #[inline]
     pub fn get_buckets(&self) -> &Option<Vec<crate::types::Bucket>> {
         &self.buckets
     }
     /// The owner of the buckets listed.
+    #[inline]
     pub fn owner(mut self, input: crate::types::Owner) -> Self {
         self.owner = Some(input);
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<crate::types::Owner>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<crate::types::Owner> {
         &self.owner
     }
     /// `ContinuationToken` is included in the response when there are more buckets that can be listed with pagination.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// If `Prefix` was sent with the request, it is included in the response.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Builds the [`ListBucketsOutput`].
+    #[inline]
     pub fn build(self) -> ListBucketsOutput {
         ListBucketsOutput {
             buckets: self.buckets,
@@ -273,6 +309,7 @@ pub enum ListBucketsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListBucketsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -362,6 +399,7 @@ impl ListBucketsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListBucketsOutput, ::awsrt::error::SdkError<ListBucketsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -417,58 +455,70 @@ impl<M> ListBucketsFluentBuilder<M> {
         &self.inner
     }
     /// Maximum number of buckets to be returned in response.
+    #[inline]
     pub fn max_buckets(mut self, input: i32) -> Self {
         self.inner = self.inner.max_buckets(input);
         self
     }
     /// Sets or clears the `MaxBuckets` member.
+    #[inline]
     pub fn set_max_buckets(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_buckets(input);
         self
     }
     /// The `MaxBuckets` member as currently set.
+    #[inline]
     pub fn get_max_buckets(&self) -> &Option<i32> {
         self.inner.get_max_buckets()
     }
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.continuation_token(input);
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_continuation_token(input);
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         self.inner.get_continuation_token()
     }
     /// Limits the response to bucket names that begin with the specified bucket name prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.prefix(input);
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_prefix(input);
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         self.inner.get_prefix()
     }
     /// Limits the response to buckets that are located in the specified Amazon Web Services Region.
+    #[inline]
     pub fn bucket_region(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket_region(input);
         self
     }
     /// Sets or clears the `BucketRegion` member.
+    #[inline]
     pub fn set_bucket_region(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket_region(input);
         self
     }
     /// The `BucketRegion` member as currently set.
+    #[inline]
     pub fn get_bucket_region(&self) -> &Option<String> {
         self.inner.get_bucket_region()
     }
@@ -509,6 +559,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBuckets`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListBucketsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -535,11 +586,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListBucketsOutput, ::awsrt::error::SdkError<ListBucketsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListBucketsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListBucketsOutput, ::awsrt::xml::XmlError> {

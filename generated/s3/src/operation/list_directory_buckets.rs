@@ -26,14 +26,17 @@ pub struct ListDirectoryBucketsInput {
 }
 impl ListDirectoryBucketsInput {
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on buckets in this account with a token.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// Maximum number of buckets to be returned in response.
+    #[inline]
     pub fn max_directory_buckets(&self) -> Option<i32> {
         self.max_directory_buckets
     }
     /// Creates a new builder for [`ListDirectoryBucketsInput`].
+    #[inline]
     pub fn builder() -> ListDirectoryBucketsInputBuilder {
         <ListDirectoryBucketsInputBuilder as ::std::default::Default>::default()
     }
@@ -47,34 +50,41 @@ pub struct ListDirectoryBucketsInputBuilder {
 }
 impl ListDirectoryBucketsInputBuilder {
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on buckets in this account with a token.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// Maximum number of buckets to be returned in response.
+    #[inline]
     pub fn max_directory_buckets(mut self, input: i32) -> Self {
         self.max_directory_buckets = Some(input);
         self
     }
     /// Sets or clears the `MaxDirectoryBuckets` member.
+    #[inline]
     pub fn set_max_directory_buckets(mut self, input: Option<i32>) -> Self {
         self.max_directory_buckets = input;
         self
     }
     /// The `MaxDirectoryBuckets` member as currently set.
+    #[inline]
     pub fn get_max_directory_buckets(&self) -> &Option<i32> {
         &self.max_directory_buckets
     }
     /// Builds the [`ListDirectoryBucketsInput`].
+    #[inline]
     pub fn build(self) -> ListDirectoryBucketsInput {
         ListDirectoryBucketsInput {
             continuation_token: self.continuation_token,
@@ -110,14 +120,17 @@ pub struct ListDirectoryBucketsOutput {
 }
 impl ListDirectoryBucketsOutput {
     /// The list of buckets owned by the requester.
+    #[inline]
     pub fn buckets(&self) -> &[crate::types::Bucket] {
         self.buckets.as_deref().unwrap_or_default()
     }
     /// If `ContinuationToken` was sent with the request, it is included in the response.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// Creates a new builder for [`ListDirectoryBucketsOutput`].
+    #[inline]
     pub fn builder() -> ListDirectoryBucketsOutputBuilder {
         <ListDirectoryBucketsOutputBuilder as ::std::default::Default>::default()
     }
@@ -132,34 +145,41 @@ pub struct ListDirectoryBucketsOutputBuilder {
 impl ListDirectoryBucketsOutputBuilder {
     /// Appends an item to the `Buckets` list.
     /// The list of buckets owned by the requester.
+    #[inline]
     pub fn buckets(mut self, input: crate::types::Bucket) -> Self {
         self.buckets.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Buckets` member.
+    #[inline]
     pub fn set_buckets(mut self, input: Option<Vec<crate::types::Bucket>>) -> Self {
         self.buckets = input;
         self
     }
     /// The `Buckets` member as currently set.
+    #[inline]
     pub fn get_buckets(&self) -> &Option<Vec<crate::types::Bucket>> {
         &self.buckets
     }
     /// If `ContinuationToken` was sent with the request, it is included in the response.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// Builds the [`ListDirectoryBucketsOutput`].
+    #[inline]
     pub fn build(self) -> ListDirectoryBucketsOutput {
         ListDirectoryBucketsOutput {
             buckets: self.buckets,
@@ -175,6 +195,7 @@ pub enum ListDirectoryBucketsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListDirectoryBucketsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -264,6 +285,7 @@ impl ListDirectoryBucketsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -319,30 +341,36 @@ impl<M> ListDirectoryBucketsFluentBuilder<M> {
         &self.inner
     }
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on buckets in this account with a token.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.continuation_token(input);
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_continuation_token(input);
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         self.inner.get_continuation_token()
     }
     /// Maximum number of buckets to be returned in response.
+    #[inline]
     pub fn max_directory_buckets(mut self, input: i32) -> Self {
         self.inner = self.inner.max_directory_buckets(input);
         self
     }
     /// Sets or clears the `MaxDirectoryBuckets` member.
+    #[inline]
     pub fn set_max_directory_buckets(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_directory_buckets(input);
         self
     }
     /// The `MaxDirectoryBuckets` member as currently set.
+    #[inline]
     pub fn get_max_directory_buckets(&self) -> &Option<i32> {
         self.inner.get_max_directory_buckets()
     }
@@ -391,6 +419,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDirectoryBuckets`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListDirectoryBucketsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -415,11 +444,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListDirectoryBucketsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListDirectoryBucketsOutput, ::awsrt::xml::XmlError> {

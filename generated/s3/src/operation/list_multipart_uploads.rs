@@ -72,42 +72,52 @@ pub struct ListMultipartUploadsInput {
 }
 impl ListMultipartUploadsInput {
     /// The name of the bucket to which the multipart upload was initiated.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Character you use to group keys.
+    #[inline]
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
     /// Specifies the multipart upload after which listing should begin.
+    #[inline]
     pub fn key_marker(&self) -> Option<&str> {
         self.key_marker.as_deref()
     }
     /// Sets the maximum number of multipart uploads, from 1 to 1,000, to return in the response body.
+    #[inline]
     pub fn max_uploads(&self) -> Option<i32> {
         self.max_uploads
     }
     /// Lists in-progress uploads only for those keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Together with key-marker, specifies the multipart upload after which listing should begin.
+    #[inline]
     pub fn upload_id_marker(&self) -> Option<&str> {
         self.upload_id_marker.as_deref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// Creates a new builder for [`ListMultipartUploadsInput`].
+    #[inline]
     pub fn builder() -> ListMultipartUploadsInputBuilder {
         <ListMultipartUploadsInputBuilder as ::std::default::Default>::default()
     }
@@ -129,128 +139,155 @@ pub struct ListMultipartUploadsInputBuilder {
 impl ListMultipartUploadsInputBuilder {
     /// The name of the bucket to which the multipart upload was initiated.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Character you use to group keys.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.delimiter = input;
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// Specifies the multipart upload after which listing should begin.
+    #[inline]
     pub fn key_marker(mut self, input: impl Into<String>) -> Self {
         self.key_marker = Some(input.into());
         self
     }
     /// Sets or clears the `KeyMarker` member.
+    #[inline]
     pub fn set_key_marker(mut self, input: Option<String>) -> Self {
         self.key_marker = input;
         self
     }
     /// The `KeyMarker` member as currently set.
+    #[inline]
     pub fn get_key_marker(&self) -> &Option<String> {
         &self.key_marker
     }
     /// Sets the maximum number of multipart uploads, from 1 to 1,000, to return in the response body.
+    #[inline]
     pub fn max_uploads(mut self, input: i32) -> Self {
         self.max_uploads = Some(input);
         self
     }
     /// Sets or clears the `MaxUploads` member.
+    #[inline]
     pub fn set_max_uploads(mut self, input: Option<i32>) -> Self {
         self.max_uploads = input;
         self
     }
     /// The `MaxUploads` member as currently set.
+    #[inline]
     pub fn get_max_uploads(&self) -> &Option<i32> {
         &self.max_uploads
     }
     /// Lists in-progress uploads only for those keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Together with key-marker, specifies the multipart upload after which listing should begin.
+    #[inline]
     pub fn upload_id_marker(mut self, input: impl Into<String>) -> Self {
         self.upload_id_marker = Some(input.into());
         self
     }
     /// Sets or clears the `UploadIdMarker` member.
+    #[inline]
     pub fn set_upload_id_marker(mut self, input: Option<String>) -> Self {
         self.upload_id_marker = input;
         self
     }
     /// The `UploadIdMarker` member as currently set.
+    #[inline]
     pub fn get_upload_id_marker(&self) -> &Option<String> {
         &self.upload_id_marker
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
@@ -259,6 +296,7 @@ impl ListMultipartUploadsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListMultipartUploadsInput, ::awsrt::error::BuildError> {
         Ok(ListMultipartUploadsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -342,58 +380,72 @@ pub struct ListMultipartUploadsOutput {
 }
 impl ListMultipartUploadsOutput {
     /// The name of the bucket to which the multipart upload was initiated.
+    #[inline]
     pub fn bucket(&self) -> Option<&str> {
         self.bucket.as_deref()
     }
     /// The key at or after which the listing began.
+    #[inline]
     pub fn key_marker(&self) -> Option<&str> {
         self.key_marker.as_deref()
     }
     /// Together with key-marker, specifies the multipart upload after which listing should begin.
+    #[inline]
     pub fn upload_id_marker(&self) -> Option<&str> {
         self.upload_id_marker.as_deref()
     }
     /// When a list is truncated, this element specifies the value that should be used for the key-marker request parameter in a subsequent request.
+    #[inline]
     pub fn next_key_marker(&self) -> Option<&str> {
         self.next_key_marker.as_deref()
     }
     /// When a prefix is provided in the request, this field contains the specified prefix.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Contains the delimiter you specified in the request.
+    #[inline]
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
     /// When a list is truncated, this element specifies the value that should be used for the `upload-id-marker` request parameter in a subsequent request.
+    #[inline]
     pub fn next_upload_id_marker(&self) -> Option<&str> {
         self.next_upload_id_marker.as_deref()
     }
     /// Maximum number of multipart uploads that could have been included in the response.
+    #[inline]
     pub fn max_uploads(&self) -> Option<i32> {
         self.max_uploads
     }
     /// Indicates whether the returned list of multipart uploads is truncated.
+    #[inline]
     pub fn is_truncated(&self) -> Option<bool> {
         self.is_truncated
     }
     /// Container for elements related to a particular multipart upload.
+    #[inline]
     pub fn uploads(&self) -> &[crate::types::MultipartUpload] {
         self.uploads.as_deref().unwrap_or_default()
     }
     /// If you specify a delimiter in the request, then the result returns each distinct key prefix containing the delimiter in a `CommonPrefixes` element.
+    #[inline]
     pub fn common_prefixes(&self) -> &[crate::types::CommonPrefix] {
         self.common_prefixes.as_deref().unwrap_or_default()
     }
     /// Encoding type used by Amazon S3 to encode object keys in the response.
+    #[inline]
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`ListMultipartUploadsOutput`].
+    #[inline]
     pub fn builder() -> ListMultipartUploadsOutputBuilder {
         <ListMultipartUploadsOutputBuilder as ::std::default::Default>::default()
     }
@@ -418,190 +470,230 @@ pub struct ListMultipartUploadsOutputBuilder {
 }
 impl ListMultipartUploadsOutputBuilder {
     /// The name of the bucket to which the multipart upload was initiated.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The key at or after which the listing began.
+    #[inline]
     pub fn key_marker(mut self, input: impl Into<String>) -> Self {
         self.key_marker = Some(input.into());
         self
     }
     /// Sets or clears the `KeyMarker` member.
+    #[inline]
     pub fn set_key_marker(mut self, input: Option<String>) -> Self {
         self.key_marker = input;
         self
     }
     /// The `KeyMarker` member as currently set.
+    #[inline]
     pub fn get_key_marker(&self) -> &Option<String> {
         &self.key_marker
     }
     /// Together with key-marker, specifies the multipart upload after which listing should begin.
+    #[inline]
     pub fn upload_id_marker(mut self, input: impl Into<String>) -> Self {
         self.upload_id_marker = Some(input.into());
         self
     }
     /// Sets or clears the `UploadIdMarker` member.
+    #[inline]
     pub fn set_upload_id_marker(mut self, input: Option<String>) -> Self {
         self.upload_id_marker = input;
         self
     }
     /// The `UploadIdMarker` member as currently set.
+    #[inline]
     pub fn get_upload_id_marker(&self) -> &Option<String> {
         &self.upload_id_marker
     }
     /// When a list is truncated, this element specifies the value that should be used for the key-marker request parameter in a subsequent request.
+    #[inline]
     pub fn next_key_marker(mut self, input: impl Into<String>) -> Self {
         self.next_key_marker = Some(input.into());
         self
     }
     /// Sets or clears the `NextKeyMarker` member.
+    #[inline]
     pub fn set_next_key_marker(mut self, input: Option<String>) -> Self {
         self.next_key_marker = input;
         self
     }
     /// The `NextKeyMarker` member as currently set.
+    #[inline]
     pub fn get_next_key_marker(&self) -> &Option<String> {
         &self.next_key_marker
     }
     /// When a prefix is provided in the request, this field contains the specified prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Contains the delimiter you specified in the request.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.delimiter = input;
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// When a list is truncated, this element specifies the value that should be used for the `upload-id-marker` request parameter in a subsequent request.
+    #[inline]
     pub fn next_upload_id_marker(mut self, input: impl Into<String>) -> Self {
         self.next_upload_id_marker = Some(input.into());
         self
     }
     /// Sets or clears the `NextUploadIdMarker` member.
+    #[inline]
     pub fn set_next_upload_id_marker(mut self, input: Option<String>) -> Self {
         self.next_upload_id_marker = input;
         self
     }
     /// The `NextUploadIdMarker` member as currently set.
+    #[inline]
     pub fn get_next_upload_id_marker(&self) -> &Option<String> {
         &self.next_upload_id_marker
     }
     /// Maximum number of multipart uploads that could have been included in the response.
+    #[inline]
     pub fn max_uploads(mut self, input: i32) -> Self {
         self.max_uploads = Some(input);
         self
     }
     /// Sets or clears the `MaxUploads` member.
+    #[inline]
     pub fn set_max_uploads(mut self, input: Option<i32>) -> Self {
         self.max_uploads = input;
         self
     }
     /// The `MaxUploads` member as currently set.
+    #[inline]
     pub fn get_max_uploads(&self) -> &Option<i32> {
         &self.max_uploads
     }
     /// Indicates whether the returned list of multipart uploads is truncated.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// Appends an item to the `Uploads` list.
     /// Container for elements related to a particular multipart upload.
+    #[inline]
     pub fn uploads(mut self, input: crate::types::MultipartUpload) -> Self {
         self.uploads.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Uploads` member.
+    #[inline]
     pub fn set_uploads(mut self, input: Option<Vec<crate::types::MultipartUpload>>) -> Self {
         self.uploads = input;
         self
     }
     /// The `Uploads` member as currently set.
+    #[inline]
     pub fn get_uploads(&self) -> &Option<Vec<crate::types::MultipartUpload>> {
         &self.uploads
     }
     /// Appends an item to the `CommonPrefixes` list.
     /// If you specify a delimiter in the request, then the result returns each distinct key prefix containing the delimiter in a `CommonPrefixes` element.
+    #[inline]
     pub fn common_prefixes(mut self, input: crate::types::CommonPrefix) -> Self {
         self.common_prefixes.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `CommonPrefixes` member.
+    #[inline]
     pub fn set_common_prefixes(mut self, input: Option<Vec<crate::types::CommonPrefix>>) -> Self {
         self.common_prefixes = input;
         self
     }
     /// The `CommonPrefixes` member as currently set.
+    #[inline]
     pub fn get_common_prefixes(&self) -> &Option<Vec<crate::types::CommonPrefix>> {
         &self.common_prefixes
     }
     /// Encoding type used by Amazon S3 to encode object keys in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`ListMultipartUploadsOutput`].
+    #[inline]
     pub fn build(self) -> ListMultipartUploadsOutput {
         ListMultipartUploadsOutput {
             bucket: self.bucket,
@@ -628,6 +720,7 @@ pub enum ListMultipartUploadsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListMultipartUploadsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -717,6 +810,7 @@ impl ListMultipartUploadsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -773,128 +867,155 @@ impl<M> ListMultipartUploadsFluentBuilder<M> {
     }
     /// The name of the bucket to which the multipart upload was initiated.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Character you use to group keys.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.delimiter(input);
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_delimiter(input);
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         self.inner.get_delimiter()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.encoding_type(input);
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.set_encoding_type(input);
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         self.inner.get_encoding_type()
     }
     /// Specifies the multipart upload after which listing should begin.
+    #[inline]
     pub fn key_marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key_marker(input);
         self
     }
     /// Sets or clears the `KeyMarker` member.
+    #[inline]
     pub fn set_key_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key_marker(input);
         self
     }
     /// The `KeyMarker` member as currently set.
+    #[inline]
     pub fn get_key_marker(&self) -> &Option<String> {
         self.inner.get_key_marker()
     }
     /// Sets the maximum number of multipart uploads, from 1 to 1,000, to return in the response body.
+    #[inline]
     pub fn max_uploads(mut self, input: i32) -> Self {
         self.inner = self.inner.max_uploads(input);
         self
     }
     /// Sets or clears the `MaxUploads` member.
+    #[inline]
     pub fn set_max_uploads(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_uploads(input);
         self
     }
     /// The `MaxUploads` member as currently set.
+    #[inline]
     pub fn get_max_uploads(&self) -> &Option<i32> {
         self.inner.get_max_uploads()
     }
     /// Lists in-progress uploads only for those keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.prefix(input);
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_prefix(input);
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         self.inner.get_prefix()
     }
     /// Together with key-marker, specifies the multipart upload after which listing should begin.
+    #[inline]
     pub fn upload_id_marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.upload_id_marker(input);
         self
     }
     /// Sets or clears the `UploadIdMarker` member.
+    #[inline]
     pub fn set_upload_id_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_upload_id_marker(input);
         self
     }
     /// The `UploadIdMarker` member as currently set.
+    #[inline]
     pub fn get_upload_id_marker(&self) -> &Option<String> {
         self.inner.get_upload_id_marker()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
@@ -951,6 +1072,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListMultipartUploads`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListMultipartUploadsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -985,11 +1107,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListMultipartUploadsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListMultipartUploadsOutput, ::awsrt::xml::XmlError> {

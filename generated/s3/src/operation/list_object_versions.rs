@@ -46,46 +46,57 @@ pub struct ListObjectVersionsInput {
 }
 impl ListObjectVersionsInput {
     /// The bucket name that contains the objects.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// A delimiter is a character that you specify to group keys.
+    #[inline]
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
     /// Specifies the key to start with when listing objects in a bucket.
+    #[inline]
     pub fn key_marker(&self) -> Option<&str> {
         self.key_marker.as_deref()
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(&self) -> Option<i32> {
         self.max_keys
     }
     /// Use this parameter to select only those keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Specifies the object version you want to start listing from.
+    #[inline]
     pub fn version_id_marker(&self) -> Option<&str> {
         self.version_id_marker.as_deref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// Specifies the optional fields that you want returned in the response.
+    #[inline]
     pub fn optional_object_attributes(&self) -> &[crate::types::OptionalObjectAttributes] {
         self.optional_object_attributes.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListObjectVersionsInput`].
+    #[inline]
     pub fn builder() -> ListObjectVersionsInputBuilder {
         <ListObjectVersionsInputBuilder as ::std::default::Default>::default()
     }
@@ -108,133 +119,161 @@ pub struct ListObjectVersionsInputBuilder {
 impl ListObjectVersionsInputBuilder {
     /// The bucket name that contains the objects.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// A delimiter is a character that you specify to group keys.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.delimiter = input;
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// Specifies the key to start with when listing objects in a bucket.
+    #[inline]
     pub fn key_marker(mut self, input: impl Into<String>) -> Self {
         self.key_marker = Some(input.into());
         self
     }
     /// Sets or clears the `KeyMarker` member.
+    #[inline]
     pub fn set_key_marker(mut self, input: Option<String>) -> Self {
         self.key_marker = input;
         self
     }
     /// The `KeyMarker` member as currently set.
+    #[inline]
     pub fn get_key_marker(&self) -> &Option<String> {
         &self.key_marker
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(mut self, input: i32) -> Self {
         self.max_keys = Some(input);
         self
     }
     /// Sets or clears the `MaxKeys` member.
+    #[inline]
     pub fn set_max_keys(mut self, input: Option<i32>) -> Self {
         self.max_keys = input;
         self
     }
     /// The `MaxKeys` member as currently set.
+    #[inline]
     pub fn get_max_keys(&self) -> &Option<i32> {
         &self.max_keys
     }
     /// Use this parameter to select only those keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Specifies the object version you want to start listing from.
+    #[inline]
     pub fn version_id_marker(mut self, input: impl Into<String>) -> Self {
         self.version_id_marker = Some(input.into());
         self
     }
     /// Sets or clears the `VersionIdMarker` member.
+    #[inline]
     pub fn set_version_id_marker(mut self, input: Option<String>) -> Self {
         self.version_id_marker = input;
         self
     }
     /// The `VersionIdMarker` member as currently set.
+    #[inline]
     pub fn get_version_id_marker(&self) -> &Option<String> {
         &self.version_id_marker
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// Appends an item to the `OptionalObjectAttributes` list.
     /// Specifies the optional fields that you want returned in the response.
+    #[inline]
     pub fn optional_object_attributes(
         mut self,
         input: impl Into<crate::types::OptionalObjectAttributes>,
@@ -243,6 +282,7 @@ impl ListObjectVersionsInputBuilder {
         self
     }
     /// Sets or clears the `OptionalObjectAttributes` member.
+    #[inline]
     pub fn set_optional_object_attributes(
         mut self,
         input: Option<Vec<crate::types::OptionalObjectAttributes>>,
@@ -251,6 +291,7 @@ impl ListObjectVersionsInputBuilder {
         self
     }
     /// The `OptionalObjectAttributes` member as currently set.
+    #[inline]
     pub fn get_optional_object_attributes(
         &self,
     ) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
@@ -261,6 +302,7 @@ impl ListObjectVersionsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListObjectVersionsInput, ::awsrt::error::BuildError> {
         Ok(ListObjectVersionsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -337,62 +379,77 @@ pub struct ListObjectVersionsOutput {
 }
 impl ListObjectVersionsOutput {
     /// A flag that indicates whether Amazon S3 returned all of the results that satisfied the search criteria.
+    #[inline]
     pub fn is_truncated(&self) -> Option<bool> {
         self.is_truncated
     }
     /// Marks the last key returned in a truncated response.
+    #[inline]
     pub fn key_marker(&self) -> Option<&str> {
         self.key_marker.as_deref()
     }
     /// Marks the last version of the key returned in a truncated response.
+    #[inline]
     pub fn version_id_marker(&self) -> Option<&str> {
         self.version_id_marker.as_deref()
     }
     /// When the number of responses exceeds the value of `MaxKeys`, `NextKeyMarker` specifies the first key not returned that satisfies the search criteria.
+    #[inline]
     pub fn next_key_marker(&self) -> Option<&str> {
         self.next_key_marker.as_deref()
     }
     /// When the number of responses exceeds the value of `MaxKeys`, `NextVersionIdMarker` specifies the first object version not returned that satisfies the search criteria.
+    #[inline]
     pub fn next_version_id_marker(&self) -> Option<&str> {
         self.next_version_id_marker.as_deref()
     }
     /// Container for version information.
+    #[inline]
     pub fn versions(&self) -> &[crate::types::ObjectVersion] {
         self.versions.as_deref().unwrap_or_default()
     }
     /// Container for an object that is a delete marker.
+    #[inline]
     pub fn delete_markers(&self) -> &[crate::types::DeleteMarkerEntry] {
         self.delete_markers.as_deref().unwrap_or_default()
     }
     /// The bucket name.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Selects objects that start with the value supplied by this parameter.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// The delimiter grouping the included keys.
+    #[inline]
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
     /// Specifies the maximum number of objects to return.
+    #[inline]
     pub fn max_keys(&self) -> Option<i32> {
         self.max_keys
     }
     /// All of the keys rolled up into a common prefix count as a single return when calculating the number of returns.
+    #[inline]
     pub fn common_prefixes(&self) -> &[crate::types::CommonPrefix] {
         self.common_prefixes.as_deref().unwrap_or_default()
     }
     /// Encoding type used by Amazon S3 to encode object key names in the XML response.
+    #[inline]
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`ListObjectVersionsOutput`].
+    #[inline]
     pub fn builder() -> ListObjectVersionsOutputBuilder {
         <ListObjectVersionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -418,97 +475,117 @@ pub struct ListObjectVersionsOutputBuilder {
 }
 impl ListObjectVersionsOutputBuilder {
     /// A flag that indicates whether Amazon S3 returned all of the results that satisfied the search criteria.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// Marks the last key returned in a truncated response.
+    #[inline]
     pub fn key_marker(mut self, input: impl Into<String>) -> Self {
         self.key_marker = Some(input.into());
         self
     }
     /// Sets or clears the `KeyMarker` member.
+    #[inline]
     pub fn set_key_marker(mut self, input: Option<String>) -> Self {
         self.key_marker = input;
         self
     }
     /// The `KeyMarker` member as currently set.
+    #[inline]
     pub fn get_key_marker(&self) -> &Option<String> {
         &self.key_marker
     }
     /// Marks the last version of the key returned in a truncated response.
+    #[inline]
     pub fn version_id_marker(mut self, input: impl Into<String>) -> Self {
         self.version_id_marker = Some(input.into());
         self
     }
     /// Sets or clears the `VersionIdMarker` member.
+    #[inline]
     pub fn set_version_id_marker(mut self, input: Option<String>) -> Self {
         self.version_id_marker = input;
         self
     }
     /// The `VersionIdMarker` member as currently set.
+    #[inline]
     pub fn get_version_id_marker(&self) -> &Option<String> {
         &self.version_id_marker
     }
     /// When the number of responses exceeds the value of `MaxKeys`, `NextKeyMarker` specifies the first key not returned that satisfies the search criteria.
+    #[inline]
     pub fn next_key_marker(mut self, input: impl Into<String>) -> Self {
         self.next_key_marker = Some(input.into());
         self
     }
     /// Sets or clears the `NextKeyMarker` member.
+    #[inline]
     pub fn set_next_key_marker(mut self, input: Option<String>) -> Self {
         self.next_key_marker = input;
         self
     }
     /// The `NextKeyMarker` member as currently set.
+    #[inline]
     pub fn get_next_key_marker(&self) -> &Option<String> {
         &self.next_key_marker
     }
     /// When the number of responses exceeds the value of `MaxKeys`, `NextVersionIdMarker` specifies the first object version not returned that satisfies the search criteria.
+    #[inline]
     pub fn next_version_id_marker(mut self, input: impl Into<String>) -> Self {
         self.next_version_id_marker = Some(input.into());
         self
     }
     /// Sets or clears the `NextVersionIdMarker` member.
+    #[inline]
     pub fn set_next_version_id_marker(mut self, input: Option<String>) -> Self {
         self.next_version_id_marker = input;
         self
     }
     /// The `NextVersionIdMarker` member as currently set.
+    #[inline]
     pub fn get_next_version_id_marker(&self) -> &Option<String> {
         &self.next_version_id_marker
     }
     /// Appends an item to the `Versions` list.
     /// Container for version information.
+    #[inline]
     pub fn versions(mut self, input: crate::types::ObjectVersion) -> Self {
         self.versions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Versions` member.
+    #[inline]
     pub fn set_versions(mut self, input: Option<Vec<crate::types::ObjectVersion>>) -> Self {
         self.versions = input;
         self
     }
     /// The `Versions` member as currently set.
+    #[inline]
     pub fn get_versions(&self) -> &Option<Vec<crate::types::ObjectVersion>> {
         &self.versions
     }
     /// Appends an item to the `DeleteMarkers` list.
     /// Container for an object that is a delete marker.
+    #[inline]
     pub fn delete_markers(mut self, input: crate::types::DeleteMarkerEntry) -> Self {
         self.delete_markers.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `DeleteMarkers` member.
+    #[inline]
     pub fn set_delete_markers(
         mut self,
         input: Option<Vec<crate::types::DeleteMarkerEntry>>,
@@ -517,109 +594,132 @@ impl ListObjectVersionsOutputBuilder {
         self
     }
     /// The `DeleteMarkers` member as currently set.
+    #[inline]
     pub fn get_delete_markers(&self) -> &Option<Vec<crate::types::DeleteMarkerEntry>> {
         &self.delete_markers
     }
     /// The bucket name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Selects objects that start with the value supplied by this parameter.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// The delimiter grouping the included keys.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.delimiter = input;
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// Specifies the maximum number of objects to return.
+    #[inline]
     pub fn max_keys(mut self, input: i32) -> Self {
         self.max_keys = Some(input);
         self
     }
     /// Sets or clears the `MaxKeys` member.
+    #[inline]
     pub fn set_max_keys(mut self, input: Option<i32>) -> Self {
         self.max_keys = input;
         self
     }
     /// The `MaxKeys` member as currently set.
+    #[inline]
     pub fn get_max_keys(&self) -> &Option<i32> {
         &self.max_keys
     }
     /// Appends an item to the `CommonPrefixes` list.
     /// All of the keys rolled up into a common prefix count as a single return when calculating the number of returns.
+    #[inline]
     pub fn common_prefixes(mut self, input: crate::types::CommonPrefix) -> Self {
         self.common_prefixes.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `CommonPrefixes` member.
+    #[inline]
     pub fn set_common_prefixes(mut self, input: Option<Vec<crate::types::CommonPrefix>>) -> Self {
         self.common_prefixes = input;
         self
     }
     /// The `CommonPrefixes` member as currently set.
+    #[inline]
     pub fn get_common_prefixes(&self) -> &Option<Vec<crate::types::CommonPrefix>> {
         &self.common_prefixes
     }
     /// Encoding type used by Amazon S3 to encode object key names in the XML response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`ListObjectVersionsOutput`].
+    #[inline]
     pub fn build(self) -> ListObjectVersionsOutput {
         ListObjectVersionsOutput {
             is_truncated: self.is_truncated,
@@ -647,6 +747,7 @@ pub enum ListObjectVersionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListObjectVersionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -736,6 +837,7 @@ impl ListObjectVersionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -792,133 +894,161 @@ impl<M> ListObjectVersionsFluentBuilder<M> {
     }
     /// The bucket name that contains the objects.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// A delimiter is a character that you specify to group keys.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.delimiter(input);
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_delimiter(input);
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         self.inner.get_delimiter()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.encoding_type(input);
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.set_encoding_type(input);
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         self.inner.get_encoding_type()
     }
     /// Specifies the key to start with when listing objects in a bucket.
+    #[inline]
     pub fn key_marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key_marker(input);
         self
     }
     /// Sets or clears the `KeyMarker` member.
+    #[inline]
     pub fn set_key_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key_marker(input);
         self
     }
     /// The `KeyMarker` member as currently set.
+    #[inline]
     pub fn get_key_marker(&self) -> &Option<String> {
         self.inner.get_key_marker()
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(mut self, input: i32) -> Self {
         self.inner = self.inner.max_keys(input);
         self
     }
     /// Sets or clears the `MaxKeys` member.
+    #[inline]
     pub fn set_max_keys(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_keys(input);
         self
     }
     /// The `MaxKeys` member as currently set.
+    #[inline]
     pub fn get_max_keys(&self) -> &Option<i32> {
         self.inner.get_max_keys()
     }
     /// Use this parameter to select only those keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.prefix(input);
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_prefix(input);
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         self.inner.get_prefix()
     }
     /// Specifies the object version you want to start listing from.
+    #[inline]
     pub fn version_id_marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id_marker(input);
         self
     }
     /// Sets or clears the `VersionIdMarker` member.
+    #[inline]
     pub fn set_version_id_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id_marker(input);
         self
     }
     /// The `VersionIdMarker` member as currently set.
+    #[inline]
     pub fn get_version_id_marker(&self) -> &Option<String> {
         self.inner.get_version_id_marker()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// Appends an item to the `OptionalObjectAttributes` list.
     /// Specifies the optional fields that you want returned in the response.
+    #[inline]
     pub fn optional_object_attributes(
         mut self,
         input: impl Into<crate::types::OptionalObjectAttributes>,
@@ -927,6 +1057,7 @@ impl<M> ListObjectVersionsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `OptionalObjectAttributes` member.
+    #[inline]
     pub fn set_optional_object_attributes(
         mut self,
         input: Option<Vec<crate::types::OptionalObjectAttributes>>,
@@ -935,6 +1066,7 @@ impl<M> ListObjectVersionsFluentBuilder<M> {
         self
     }
     /// The `OptionalObjectAttributes` member as currently set.
+    #[inline]
     pub fn get_optional_object_attributes(
         &self,
     ) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
@@ -993,6 +1125,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListObjectVersions`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListObjectVersionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1039,11 +1172,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListObjectVersionsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListObjectVersionsOutput, ::awsrt::xml::XmlError> {

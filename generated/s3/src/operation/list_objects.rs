@@ -50,42 +50,52 @@ pub struct ListObjectsInput {
 }
 impl ListObjectsInput {
     /// The name of the bucket containing the objects.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// A delimiter is a character that you use to group keys.
+    #[inline]
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
     /// Marker is where you want Amazon S3 to start listing from.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(&self) -> Option<i32> {
         self.max_keys
     }
     /// Limits the response to keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Specifies the optional fields that you want returned in the response.
+    #[inline]
     pub fn optional_object_attributes(&self) -> &[crate::types::OptionalObjectAttributes] {
         self.optional_object_attributes.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListObjectsInput`].
+    #[inline]
     pub fn builder() -> ListObjectsInputBuilder {
         <ListObjectsInputBuilder as ::std::default::Default>::default()
     }
@@ -107,119 +117,144 @@ pub struct ListObjectsInputBuilder {
 impl ListObjectsInputBuilder {
     /// The name of the bucket containing the objects.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// A delimiter is a character that you use to group keys.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.delimiter = input;
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// Marker is where you want Amazon S3 to start listing from.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(mut self, input: i32) -> Self {
         self.max_keys = Some(input);
         self
     }
     /// Sets or clears the `MaxKeys` member.
+    #[inline]
     pub fn set_max_keys(mut self, input: Option<i32>) -> Self {
         self.max_keys = input;
         self
     }
     /// The `MaxKeys` member as currently set.
+    #[inline]
     pub fn get_max_keys(&self) -> &Option<i32> {
         &self.max_keys
     }
     /// Limits the response to keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Appends an item to the `OptionalObjectAttributes` list.
     /// Specifies the optional fields that you want returned in the response.
+    #[inline]
     pub fn optional_object_attributes(
         mut self,
         input: impl Into<crate::types::OptionalObjectAttributes>,
@@ -228,6 +263,7 @@ impl ListObjectsInputBuilder {
         self
     }
     /// Sets or clears the `OptionalObjectAttributes` member.
+    #[inline]
     pub fn set_optional_object_attributes(
         mut self,
         input: Option<Vec<crate::types::OptionalObjectAttributes>>,
@@ -236,6 +272,7 @@ impl ListObjectsInputBuilder {
         self
     }
     /// The `OptionalObjectAttributes` member as currently set.
+    #[inline]
     pub fn get_optional_object_attributes(
         &self,
     ) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
@@ -246,6 +283,7 @@ impl ListObjectsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListObjectsInput, ::awsrt::error::BuildError> {
         Ok(ListObjectsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -323,50 +361,62 @@ pub struct ListObjectsOutput {
 }
 impl ListObjectsOutput {
     /// A flag that indicates whether Amazon S3 returned all of the results that satisfied the search criteria.
+    #[inline]
     pub fn is_truncated(&self) -> Option<bool> {
         self.is_truncated
     }
     /// Indicates where in the bucket listing begins.
+    #[inline]
     pub fn marker(&self) -> Option<&str> {
         self.marker.as_deref()
     }
     /// When the response is truncated (the `IsTruncated` element value in the response is `true`), you can use the key name in this field as the `marker` parameter in the subsequent request to get the next set of objects.
+    #[inline]
     pub fn next_marker(&self) -> Option<&str> {
         self.next_marker.as_deref()
     }
     /// Metadata about each object returned.
+    #[inline]
     pub fn contents(&self) -> &[crate::types::Object] {
         self.contents.as_deref().unwrap_or_default()
     }
     /// The bucket name.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Keys that begin with the indicated prefix.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Causes keys that contain the same string between the prefix and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection.
+    #[inline]
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
     /// The maximum number of keys returned in the response body.
+    #[inline]
     pub fn max_keys(&self) -> Option<i32> {
         self.max_keys
     }
     /// All of the keys (up to 1,000) rolled up in a common prefix count as a single return when calculating the number of returns.
+    #[inline]
     pub fn common_prefixes(&self) -> &[crate::types::CommonPrefix] {
         self.common_prefixes.as_deref().unwrap_or_default()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`ListObjectsOutput`].
+    #[inline]
     pub fn builder() -> ListObjectsOutputBuilder {
         <ListObjectsOutputBuilder as ::std::default::Default>::default()
     }
@@ -389,162 +439,196 @@ pub struct ListObjectsOutputBuilder {
 }
 impl ListObjectsOutputBuilder {
     /// A flag that indicates whether Amazon S3 returned all of the results that satisfied the search criteria.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// Indicates where in the bucket listing begins.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.marker = Some(input.into());
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.marker = input;
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// When the response is truncated (the `IsTruncated` element value in the response is `true`), you can use the key name in this field as the `marker` parameter in the subsequent request to get the next set of objects.
+    #[inline]
     pub fn next_marker(mut self, input: impl Into<String>) -> Self {
         self.next_marker = Some(input.into());
         self
     }
     /// Sets or clears the `NextMarker` member.
+    #[inline]
     pub fn set_next_marker(mut self, input: Option<String>) -> Self {
         self.next_marker = input;
         self
     }
     /// The `NextMarker` member as currently set.
+    #[inline]
     pub fn get_next_marker(&self) -> &Option<String> {
         &self.next_marker
     }
     /// Appends an item to the `Contents` list.
     /// Metadata about each object returned.
+    #[inline]
     pub fn contents(mut self, input: crate::types::Object) -> Self {
         self.contents.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Contents` member.
+    #[inline]
     pub fn set_contents(mut self, input: Option<Vec<crate::types::Object>>) -> Self {
         self.contents = input;
         self
     }
     /// The `Contents` member as currently set.
+    #[inline]
     pub fn get_contents(&self) -> &Option<Vec<crate::types::Object>> {
         &self.contents
     }
     /// The bucket name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Keys that begin with the indicated prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Causes keys that contain the same string between the prefix and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.delimiter = input;
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// The maximum number of keys returned in the response body.
+    #[inline]
     pub fn max_keys(mut self, input: i32) -> Self {
         self.max_keys = Some(input);
         self
     }
     /// Sets or clears the `MaxKeys` member.
+    #[inline]
     pub fn set_max_keys(mut self, input: Option<i32>) -> Self {
         self.max_keys = input;
         self
     }
     /// The `MaxKeys` member as currently set.
+    #[inline]
     pub fn get_max_keys(&self) -> &Option<i32> {
         &self.max_keys
     }
     /// Appends an item to the `CommonPrefixes` list.
     /// All of the keys (up to 1,000) rolled up in a common prefix count as a single return when calculating the number of returns.
+    #[inline]
     pub fn common_prefixes(mut self, input: crate::types::CommonPrefix) -> Self {
         self.common_prefixes.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `CommonPrefixes` member.
+    #[inline]
     pub fn set_common_prefixes(mut self, input: Option<Vec<crate::types::CommonPrefix>>) -> Self {
         self.common_prefixes = input;
         self
     }
     /// The `CommonPrefixes` member as currently set.
+    #[inline]
     pub fn get_common_prefixes(&self) -> &Option<Vec<crate::types::CommonPrefix>> {
         &self.common_prefixes
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`ListObjectsOutput`].
+    #[inline]
     pub fn build(self) -> ListObjectsOutput {
         ListObjectsOutput {
             is_truncated: self.is_truncated,
@@ -571,6 +655,7 @@ pub enum ListObjectsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListObjectsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -585,6 +670,7 @@ impl ListObjectsError {
         })
     }
     /// Whether this is a `NoSuchBucket`.
+    #[inline]
     pub fn is_no_such_bucket(&self) -> bool {
         matches!(self, Self::NoSuchBucket(_))
     }
@@ -669,6 +755,7 @@ impl ListObjectsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListObjectsOutput, ::awsrt::error::SdkError<ListObjectsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -725,119 +812,144 @@ impl<M> ListObjectsFluentBuilder<M> {
     }
     /// The name of the bucket containing the objects.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// A delimiter is a character that you use to group keys.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.delimiter(input);
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_delimiter(input);
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         self.inner.get_delimiter()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.encoding_type(input);
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.set_encoding_type(input);
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         self.inner.get_encoding_type()
     }
     /// Marker is where you want Amazon S3 to start listing from.
+    #[inline]
     pub fn marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.marker(input);
         self
     }
     /// Sets or clears the `Marker` member.
+    #[inline]
     pub fn set_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_marker(input);
         self
     }
     /// The `Marker` member as currently set.
+    #[inline]
     pub fn get_marker(&self) -> &Option<String> {
         self.inner.get_marker()
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(mut self, input: i32) -> Self {
         self.inner = self.inner.max_keys(input);
         self
     }
     /// Sets or clears the `MaxKeys` member.
+    #[inline]
     pub fn set_max_keys(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_keys(input);
         self
     }
     /// The `MaxKeys` member as currently set.
+    #[inline]
     pub fn get_max_keys(&self) -> &Option<i32> {
         self.inner.get_max_keys()
     }
     /// Limits the response to keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.prefix(input);
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_prefix(input);
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         self.inner.get_prefix()
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Appends an item to the `OptionalObjectAttributes` list.
     /// Specifies the optional fields that you want returned in the response.
+    #[inline]
     pub fn optional_object_attributes(
         mut self,
         input: impl Into<crate::types::OptionalObjectAttributes>,
@@ -846,6 +958,7 @@ impl<M> ListObjectsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `OptionalObjectAttributes` member.
+    #[inline]
     pub fn set_optional_object_attributes(
         mut self,
         input: Option<Vec<crate::types::OptionalObjectAttributes>>,
@@ -854,6 +967,7 @@ impl<M> ListObjectsFluentBuilder<M> {
         self
     }
     /// The `OptionalObjectAttributes` member as currently set.
+    #[inline]
     pub fn get_optional_object_attributes(
         &self,
     ) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
@@ -912,6 +1026,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListObjects`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListObjectsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -950,11 +1065,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListObjectsOutput, ::awsrt::error::SdkError<ListObjectsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListObjectsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListObjectsOutput, ::awsrt::xml::XmlError> {

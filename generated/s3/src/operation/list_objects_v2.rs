@@ -67,50 +67,62 @@ pub struct ListObjectsV2Input {
 }
 impl ListObjectsV2Input {
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `Bucket-name.s3express-zone-id.region-code.amazonaws.com`.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// A delimiter is a character that you use to group keys.
+    #[inline]
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(&self) -> Option<i32> {
         self.max_keys
     }
     /// Limits the response to keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// The owner field is not present in `ListObjectsV2` by default.
+    #[inline]
     pub fn fetch_owner(&self) -> Option<bool> {
         self.fetch_owner
     }
     /// StartAfter is where you want Amazon S3 to start listing from.
+    #[inline]
     pub fn start_after(&self) -> Option<&str> {
         self.start_after.as_deref()
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request in V2 style.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Specifies the optional fields that you want returned in the response.
+    #[inline]
     pub fn optional_object_attributes(&self) -> &[crate::types::OptionalObjectAttributes] {
         self.optional_object_attributes.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListObjectsV2Input`].
+    #[inline]
     pub fn builder() -> ListObjectsV2InputBuilder {
         <ListObjectsV2InputBuilder as ::std::default::Default>::default()
     }
@@ -134,147 +146,178 @@ pub struct ListObjectsV2InputBuilder {
 impl ListObjectsV2InputBuilder {
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `Bucket-name.s3express-zone-id.region-code.amazonaws.com`.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// A delimiter is a character that you use to group keys.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.delimiter = input;
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(mut self, input: i32) -> Self {
         self.max_keys = Some(input);
         self
     }
     /// Sets or clears the `MaxKeys` member.
+    #[inline]
     pub fn set_max_keys(mut self, input: Option<i32>) -> Self {
         self.max_keys = input;
         self
     }
     /// The `MaxKeys` member as currently set.
+    #[inline]
     pub fn get_max_keys(&self) -> &Option<i32> {
         &self.max_keys
     }
     /// Limits the response to keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// The owner field is not present in `ListObjectsV2` by default.
+    #[inline]
     pub fn fetch_owner(mut self, input: bool) -> Self {
         self.fetch_owner = Some(input);
         self
     }
     /// Sets or clears the `FetchOwner` member.
+    #[inline]
     pub fn set_fetch_owner(mut self, input: Option<bool>) -> Self {
         self.fetch_owner = input;
         self
     }
     /// The `FetchOwner` member as currently set.
+    #[inline]
     pub fn get_fetch_owner(&self) -> &Option<bool> {
         &self.fetch_owner
     }
     /// StartAfter is where you want Amazon S3 to start listing from.
+    #[inline]
     pub fn start_after(mut self, input: impl Into<String>) -> Self {
         self.start_after = Some(input.into());
         self
     }
     /// Sets or clears the `StartAfter` member.
+    #[inline]
     pub fn set_start_after(mut self, input: Option<String>) -> Self {
         self.start_after = input;
         self
     }
     /// The `StartAfter` member as currently set.
+    #[inline]
     pub fn get_start_after(&self) -> &Option<String> {
         &self.start_after
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request in V2 style.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Appends an item to the `OptionalObjectAttributes` list.
     /// Specifies the optional fields that you want returned in the response.
+    #[inline]
     pub fn optional_object_attributes(
         mut self,
         input: impl Into<crate::types::OptionalObjectAttributes>,
@@ -283,6 +326,7 @@ impl ListObjectsV2InputBuilder {
         self
     }
     /// Sets or clears the `OptionalObjectAttributes` member.
+    #[inline]
     pub fn set_optional_object_attributes(
         mut self,
         input: Option<Vec<crate::types::OptionalObjectAttributes>>,
@@ -291,6 +335,7 @@ impl ListObjectsV2InputBuilder {
         self
     }
     /// The `OptionalObjectAttributes` member as currently set.
+    #[inline]
     pub fn get_optional_object_attributes(
         &self,
     ) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
@@ -301,6 +346,7 @@ impl ListObjectsV2InputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListObjectsV2Input, ::awsrt::error::BuildError> {
         Ok(ListObjectsV2Input {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -395,58 +441,72 @@ pub struct ListObjectsV2Output {
 }
 impl ListObjectsV2Output {
     /// Set to `false` if all of the results were returned.
+    #[inline]
     pub fn is_truncated(&self) -> Option<bool> {
         self.is_truncated
     }
     /// Metadata about each object returned.
+    #[inline]
     pub fn contents(&self) -> &[crate::types::Object] {
         self.contents.as_deref().unwrap_or_default()
     }
     /// The bucket name.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Keys that begin with the indicated prefix.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Causes keys that contain the same string between the `prefix` and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection.
+    #[inline]
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(&self) -> Option<i32> {
         self.max_keys
     }
     /// All of the keys (up to 1,000) that share the same prefix are grouped together.
+    #[inline]
     pub fn common_prefixes(&self) -> &[crate::types::CommonPrefix] {
         self.common_prefixes.as_deref().unwrap_or_default()
     }
     /// Encoding type used by Amazon S3 to encode object key names in the XML response.
+    #[inline]
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
     /// `KeyCount` is the number of keys returned with this request.
+    #[inline]
     pub fn key_count(&self) -> Option<i32> {
         self.key_count
     }
     /// If `ContinuationToken` was sent with the request, it is included in the response.
+    #[inline]
     pub fn continuation_token(&self) -> Option<&str> {
         self.continuation_token.as_deref()
     }
     /// `NextContinuationToken` is sent when `isTruncated` is true, which means there are more keys in the bucket that can be listed.
+    #[inline]
     pub fn next_continuation_token(&self) -> Option<&str> {
         self.next_continuation_token.as_deref()
     }
     /// If StartAfter was sent with the request, it is included in the response.
+    #[inline]
     pub fn start_after(&self) -> Option<&str> {
         self.start_after.as_deref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`ListObjectsV2Output`].
+    #[inline]
     pub fn builder() -> ListObjectsV2OutputBuilder {
         <ListObjectsV2OutputBuilder as ::std::default::Default>::default()
     }
@@ -471,190 +531,230 @@ pub struct ListObjectsV2OutputBuilder {
 }
 impl ListObjectsV2OutputBuilder {
     /// Set to `false` if all of the results were returned.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// Appends an item to the `Contents` list.
     /// Metadata about each object returned.
+    #[inline]
     pub fn contents(mut self, input: crate::types::Object) -> Self {
         self.contents.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Contents` member.
+    #[inline]
     pub fn set_contents(mut self, input: Option<Vec<crate::types::Object>>) -> Self {
         self.contents = input;
         self
     }
     /// The `Contents` member as currently set.
+    #[inline]
     pub fn get_contents(&self) -> &Option<Vec<crate::types::Object>> {
         &self.contents
     }
     /// The bucket name.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Keys that begin with the indicated prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Causes keys that contain the same string between the `prefix` and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.delimiter = input;
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(mut self, input: i32) -> Self {
         self.max_keys = Some(input);
         self
     }
     /// Sets or clears the `MaxKeys` member.
+    #[inline]
     pub fn set_max_keys(mut self, input: Option<i32>) -> Self {
         self.max_keys = input;
         self
     }
     /// The `MaxKeys` member as currently set.
+    #[inline]
     pub fn get_max_keys(&self) -> &Option<i32> {
         &self.max_keys
     }
     /// Appends an item to the `CommonPrefixes` list.
     /// All of the keys (up to 1,000) that share the same prefix are grouped together.
+    #[inline]
     pub fn common_prefixes(mut self, input: crate::types::CommonPrefix) -> Self {
         self.common_prefixes.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `CommonPrefixes` member.
+    #[inline]
     pub fn set_common_prefixes(mut self, input: Option<Vec<crate::types::CommonPrefix>>) -> Self {
         self.common_prefixes = input;
         self
     }
     /// The `CommonPrefixes` member as currently set.
+    #[inline]
     pub fn get_common_prefixes(&self) -> &Option<Vec<crate::types::CommonPrefix>> {
         &self.common_prefixes
     }
     /// Encoding type used by Amazon S3 to encode object key names in the XML response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// `KeyCount` is the number of keys returned with this request.
+    #[inline]
     pub fn key_count(mut self, input: i32) -> Self {
         self.key_count = Some(input);
         self
     }
     /// Sets or clears the `KeyCount` member.
+    #[inline]
     pub fn set_key_count(mut self, input: Option<i32>) -> Self {
         self.key_count = input;
         self
     }
     /// The `KeyCount` member as currently set.
+    #[inline]
     pub fn get_key_count(&self) -> &Option<i32> {
         &self.key_count
     }
     /// If `ContinuationToken` was sent with the request, it is included in the response.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.continuation_token = input;
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// `NextContinuationToken` is sent when `isTruncated` is true, which means there are more keys in the bucket that can be listed.
+    #[inline]
     pub fn next_continuation_token(mut self, input: impl Into<String>) -> Self {
         self.next_continuation_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextContinuationToken` member.
+    #[inline]
     pub fn set_next_continuation_token(mut self, input: Option<String>) -> Self {
         self.next_continuation_token = input;
         self
     }
     /// The `NextContinuationToken` member as currently set.
+    #[inline]
     pub fn get_next_continuation_token(&self) -> &Option<String> {
         &self.next_continuation_token
     }
     /// If StartAfter was sent with the request, it is included in the response.
+    #[inline]
     pub fn start_after(mut self, input: impl Into<String>) -> Self {
         self.start_after = Some(input.into());
         self
     }
     /// Sets or clears the `StartAfter` member.
+    #[inline]
     pub fn set_start_after(mut self, input: Option<String>) -> Self {
         self.start_after = input;
         self
     }
     /// The `StartAfter` member as currently set.
+    #[inline]
     pub fn get_start_after(&self) -> &Option<String> {
         &self.start_after
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`ListObjectsV2Output`].
+    #[inline]
     pub fn build(self) -> ListObjectsV2Output {
         ListObjectsV2Output {
             is_truncated: self.is_truncated,
@@ -683,6 +783,7 @@ pub enum ListObjectsV2Error {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListObjectsV2Error {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -697,6 +798,7 @@ impl ListObjectsV2Error {
         })
     }
     /// Whether this is a `NoSuchBucket`.
+    #[inline]
     pub fn is_no_such_bucket(&self) -> bool {
         matches!(self, Self::NoSuchBucket(_))
     }
@@ -781,6 +883,7 @@ impl ListObjectsV2FluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -837,147 +940,178 @@ impl<M> ListObjectsV2FluentBuilder<M> {
     }
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `Bucket-name.s3express-zone-id.region-code.amazonaws.com`.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// A delimiter is a character that you use to group keys.
+    #[inline]
     pub fn delimiter(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.delimiter(input);
         self
     }
     /// Sets or clears the `Delimiter` member.
+    #[inline]
     pub fn set_delimiter(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_delimiter(input);
         self
     }
     /// The `Delimiter` member as currently set.
+    #[inline]
     pub fn get_delimiter(&self) -> &Option<String> {
         self.inner.get_delimiter()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
+    #[inline]
     pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.encoding_type(input);
         self
     }
     /// Sets or clears the `EncodingType` member.
+    #[inline]
     pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.set_encoding_type(input);
         self
     }
     /// The `EncodingType` member as currently set.
+    #[inline]
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         self.inner.get_encoding_type()
     }
     /// Sets the maximum number of keys returned in the response.
+    #[inline]
     pub fn max_keys(mut self, input: i32) -> Self {
         self.inner = self.inner.max_keys(input);
         self
     }
     /// Sets or clears the `MaxKeys` member.
+    #[inline]
     pub fn set_max_keys(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_keys(input);
         self
     }
     /// The `MaxKeys` member as currently set.
+    #[inline]
     pub fn get_max_keys(&self) -> &Option<i32> {
         self.inner.get_max_keys()
     }
     /// Limits the response to keys that begin with the specified prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.prefix(input);
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_prefix(input);
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         self.inner.get_prefix()
     }
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token.
+    #[inline]
     pub fn continuation_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.continuation_token(input);
         self
     }
     /// Sets or clears the `ContinuationToken` member.
+    #[inline]
     pub fn set_continuation_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_continuation_token(input);
         self
     }
     /// The `ContinuationToken` member as currently set.
+    #[inline]
     pub fn get_continuation_token(&self) -> &Option<String> {
         self.inner.get_continuation_token()
     }
     /// The owner field is not present in `ListObjectsV2` by default.
+    #[inline]
     pub fn fetch_owner(mut self, input: bool) -> Self {
         self.inner = self.inner.fetch_owner(input);
         self
     }
     /// Sets or clears the `FetchOwner` member.
+    #[inline]
     pub fn set_fetch_owner(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_fetch_owner(input);
         self
     }
     /// The `FetchOwner` member as currently set.
+    #[inline]
     pub fn get_fetch_owner(&self) -> &Option<bool> {
         self.inner.get_fetch_owner()
     }
     /// StartAfter is where you want Amazon S3 to start listing from.
+    #[inline]
     pub fn start_after(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.start_after(input);
         self
     }
     /// Sets or clears the `StartAfter` member.
+    #[inline]
     pub fn set_start_after(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_start_after(input);
         self
     }
     /// The `StartAfter` member as currently set.
+    #[inline]
     pub fn get_start_after(&self) -> &Option<String> {
         self.inner.get_start_after()
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request in V2 style.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Appends an item to the `OptionalObjectAttributes` list.
     /// Specifies the optional fields that you want returned in the response.
+    #[inline]
     pub fn optional_object_attributes(
         mut self,
         input: impl Into<crate::types::OptionalObjectAttributes>,
@@ -986,6 +1120,7 @@ impl<M> ListObjectsV2FluentBuilder<M> {
         self
     }
     /// Sets or clears the `OptionalObjectAttributes` member.
+    #[inline]
     pub fn set_optional_object_attributes(
         mut self,
         input: Option<Vec<crate::types::OptionalObjectAttributes>>,
@@ -994,6 +1129,7 @@ impl<M> ListObjectsV2FluentBuilder<M> {
         self
     }
     /// The `OptionalObjectAttributes` member as currently set.
+    #[inline]
     pub fn get_optional_object_attributes(
         &self,
     ) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
@@ -1052,6 +1188,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListObjectsV2`: `GET /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListObjectsV2Input,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1101,11 +1238,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>> {
     ::awsrt::protocol::http_response(reply, de_response, ListObjectsV2Error::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListObjectsV2Output, ::awsrt::xml::XmlError> {

@@ -75,46 +75,57 @@ fn __serde_secret_list_parts_input_sse_customer_key<T: ::awsrt::serde::__serde::
 }
 impl ListPartsInput {
     /// The name of the bucket to which the parts are being uploaded.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Object key for which the multipart upload was initiated.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Sets the maximum number of parts to return.
+    #[inline]
     pub fn max_parts(&self) -> Option<i32> {
         self.max_parts
     }
     /// Specifies the part after which listing should begin.
+    #[inline]
     pub fn part_number_marker(&self) -> Option<&str> {
         self.part_number_marker.as_deref()
     }
     /// Upload ID identifying the multipart upload whose parts are being listed.
+    #[inline]
     pub fn upload_id(&self) -> &str {
         &self.upload_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// The server-side encryption (SSE) algorithm used to encrypt the object.
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// The server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.sse_customer_key.as_ref()
     }
     /// The MD5 server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// Creates a new builder for [`ListPartsInput`].
+    #[inline]
     pub fn builder() -> ListPartsInputBuilder {
         <ListPartsInputBuilder as ::std::default::Default>::default()
     }
@@ -153,144 +164,174 @@ impl ::std::fmt::Debug for ListPartsInputBuilder {
 impl ListPartsInputBuilder {
     /// The name of the bucket to which the parts are being uploaded.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Object key for which the multipart upload was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Sets the maximum number of parts to return.
+    #[inline]
     pub fn max_parts(mut self, input: i32) -> Self {
         self.max_parts = Some(input);
         self
     }
     /// Sets or clears the `MaxParts` member.
+    #[inline]
     pub fn set_max_parts(mut self, input: Option<i32>) -> Self {
         self.max_parts = input;
         self
     }
     /// The `MaxParts` member as currently set.
+    #[inline]
     pub fn get_max_parts(&self) -> &Option<i32> {
         &self.max_parts
     }
     /// Specifies the part after which listing should begin.
+    #[inline]
     pub fn part_number_marker(mut self, input: impl Into<String>) -> Self {
         self.part_number_marker = Some(input.into());
         self
     }
     /// Sets or clears the `PartNumberMarker` member.
+    #[inline]
     pub fn set_part_number_marker(mut self, input: Option<String>) -> Self {
         self.part_number_marker = input;
         self
     }
     /// The `PartNumberMarker` member as currently set.
+    #[inline]
     pub fn get_part_number_marker(&self) -> &Option<String> {
         &self.part_number_marker
     }
     /// Upload ID identifying the multipart upload whose parts are being listed.
     /// This member is required.
+    #[inline]
     pub fn upload_id(mut self, input: impl Into<String>) -> Self {
         self.upload_id = Some(input.into());
         self
     }
     /// Sets or clears the `UploadId` member.
+    #[inline]
     pub fn set_upload_id(mut self, input: Option<String>) -> Self {
         self.upload_id = input;
         self
     }
     /// The `UploadId` member as currently set.
+    #[inline]
     pub fn get_upload_id(&self) -> &Option<String> {
         &self.upload_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The server-side encryption (SSE) algorithm used to encrypt the object.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// The server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.sse_customer_key
     }
     /// The MD5 server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
@@ -299,6 +340,7 @@ impl ListPartsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListPartsInput, ::awsrt::error::BuildError> {
         Ok(ListPartsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -391,70 +433,87 @@ pub struct ListPartsOutput {
 }
 impl ListPartsOutput {
     /// If the bucket has a lifecycle rule configured with an action to abort incomplete multipart uploads and the prefix in the lifecycle rule matches the object name in the request, then the response includes this header indicating when the initiated multipart upload will become eligible for abort operation.
+    #[inline]
     pub fn abort_date(&self) -> Option<::awsrt::types::DateTime> {
         self.abort_date
     }
     /// This header is returned along with the `x-amz-abort-date` header.
+    #[inline]
     pub fn abort_rule_id(&self) -> Option<&str> {
         self.abort_rule_id.as_deref()
     }
     /// The name of the bucket to which the multipart upload was initiated.
+    #[inline]
     pub fn bucket(&self) -> Option<&str> {
         self.bucket.as_deref()
     }
     /// Object key for which the multipart upload was initiated.
+    #[inline]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
     /// Upload ID identifying the multipart upload whose parts are being listed.
+    #[inline]
     pub fn upload_id(&self) -> Option<&str> {
         self.upload_id.as_deref()
     }
     /// Specifies the part after which listing should begin.
+    #[inline]
     pub fn part_number_marker(&self) -> Option<&str> {
         self.part_number_marker.as_deref()
     }
     /// When a list is truncated, this element specifies the last part in the list, as well as the value to use for the `part-number-marker` request parameter in a subsequent request.
+    #[inline]
     pub fn next_part_number_marker(&self) -> Option<&str> {
         self.next_part_number_marker.as_deref()
     }
     /// Maximum number of parts that were allowed in the response.
+    #[inline]
     pub fn max_parts(&self) -> Option<i32> {
         self.max_parts
     }
     /// Indicates whether the returned list of parts is truncated.
+    #[inline]
     pub fn is_truncated(&self) -> Option<bool> {
         self.is_truncated
     }
     /// Container for elements related to a particular part.
+    #[inline]
     pub fn parts(&self) -> &[crate::types::Part] {
         self.parts.as_deref().unwrap_or_default()
     }
     /// Container element that identifies who initiated the multipart upload.
+    #[inline]
     pub fn initiator(&self) -> Option<&crate::types::Initiator> {
         self.initiator.as_ref()
     }
     /// Container element that identifies the object owner, after the object is created.
+    #[inline]
     pub fn owner(&self) -> Option<&crate::types::Owner> {
         self.owner.as_ref()
     }
     /// The class of storage used to store the uploaded object.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// The algorithm that was used to create a checksum of the object.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
+    #[inline]
     pub fn checksum_type(&self) -> Option<&crate::types::ChecksumType> {
         self.checksum_type.as_ref()
     }
     /// Creates a new builder for [`ListPartsOutput`].
+    #[inline]
     pub fn builder() -> ListPartsOutputBuilder {
         <ListPartsOutputBuilder as ::std::default::Default>::default()
     }
@@ -482,208 +541,252 @@ pub struct ListPartsOutputBuilder {
 }
 impl ListPartsOutputBuilder {
     /// If the bucket has a lifecycle rule configured with an action to abort incomplete multipart uploads and the prefix in the lifecycle rule matches the object name in the request, then the response includes this header indicating when the initiated multipart upload will become eligible for abort operation.
+    #[inline]
     pub fn abort_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.abort_date = Some(input);
         self
     }
     /// Sets or clears the `AbortDate` member.
+    #[inline]
     pub fn set_abort_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.abort_date = input;
         self
     }
     /// The `AbortDate` member as currently set.
+    #[inline]
     pub fn get_abort_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.abort_date
     }
     /// This header is returned along with the `x-amz-abort-date` header.
+    #[inline]
     pub fn abort_rule_id(mut self, input: impl Into<String>) -> Self {
         self.abort_rule_id = Some(input.into());
         self
     }
     /// Sets or clears the `AbortRuleId` member.
+    #[inline]
     pub fn set_abort_rule_id(mut self, input: Option<String>) -> Self {
         self.abort_rule_id = input;
         self
     }
     /// The `AbortRuleId` member as currently set.
+    #[inline]
     pub fn get_abort_rule_id(&self) -> &Option<String> {
         &self.abort_rule_id
     }
     /// The name of the bucket to which the multipart upload was initiated.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Object key for which the multipart upload was initiated.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Upload ID identifying the multipart upload whose parts are being listed.
+    #[inline]
     pub fn upload_id(mut self, input: impl Into<String>) -> Self {
         self.upload_id = Some(input.into());
         self
     }
     /// Sets or clears the `UploadId` member.
+    #[inline]
     pub fn set_upload_id(mut self, input: Option<String>) -> Self {
         self.upload_id = input;
         self
     }
     /// The `UploadId` member as currently set.
+    #[inline]
     pub fn get_upload_id(&self) -> &Option<String> {
         &self.upload_id
     }
     /// Specifies the part after which listing should begin.
+    #[inline]
     pub fn part_number_marker(mut self, input: impl Into<String>) -> Self {
         self.part_number_marker = Some(input.into());
         self
     }
     /// Sets or clears the `PartNumberMarker` member.
+    #[inline]
     pub fn set_part_number_marker(mut self, input: Option<String>) -> Self {
         self.part_number_marker = input;
         self
     }
     /// The `PartNumberMarker` member as currently set.
+    #[inline]
     pub fn get_part_number_marker(&self) -> &Option<String> {
         &self.part_number_marker
     }
     /// When a list is truncated, this element specifies the last part in the list, as well as the value to use for the `part-number-marker` request parameter in a subsequent request.
+    #[inline]
     pub fn next_part_number_marker(mut self, input: impl Into<String>) -> Self {
         self.next_part_number_marker = Some(input.into());
         self
     }
     /// Sets or clears the `NextPartNumberMarker` member.
+    #[inline]
     pub fn set_next_part_number_marker(mut self, input: Option<String>) -> Self {
         self.next_part_number_marker = input;
         self
     }
     /// The `NextPartNumberMarker` member as currently set.
+    #[inline]
     pub fn get_next_part_number_marker(&self) -> &Option<String> {
         &self.next_part_number_marker
     }
     /// Maximum number of parts that were allowed in the response.
+    #[inline]
     pub fn max_parts(mut self, input: i32) -> Self {
         self.max_parts = Some(input);
         self
     }
     /// Sets or clears the `MaxParts` member.
+    #[inline]
     pub fn set_max_parts(mut self, input: Option<i32>) -> Self {
         self.max_parts = input;
         self
     }
     /// The `MaxParts` member as currently set.
+    #[inline]
     pub fn get_max_parts(&self) -> &Option<i32> {
         &self.max_parts
     }
     /// Indicates whether the returned list of parts is truncated.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// Appends an item to the `Parts` list.
     /// Container for elements related to a particular part.
+    #[inline]
     pub fn parts(mut self, input: crate::types::Part) -> Self {
         self.parts.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Parts` member.
+    #[inline]
     pub fn set_parts(mut self, input: Option<Vec<crate::types::Part>>) -> Self {
         self.parts = input;
         self
     }
     /// The `Parts` member as currently set.
+    #[inline]
     pub fn get_parts(&self) -> &Option<Vec<crate::types::Part>> {
         &self.parts
     }
     /// Container element that identifies who initiated the multipart upload.
+    #[inline]
     pub fn initiator(mut self, input: crate::types::Initiator) -> Self {
         self.initiator = Some(input);
         self
     }
     /// Sets or clears the `Initiator` member.
+    #[inline]
     pub fn set_initiator(mut self, input: Option<crate::types::Initiator>) -> Self {
         self.initiator = input;
         self
     }
     /// The `Initiator` member as currently set.
+    #[inline]
     pub fn get_initiator(&self) -> &Option<crate::types::Initiator> {
         &self.initiator
     }
     /// Container element that identifies the object owner, after the object is created.
+    #[inline]
     pub fn owner(mut self, input: crate::types::Owner) -> Self {
         self.owner = Some(input);
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<crate::types::Owner>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<crate::types::Owner> {
         &self.owner
     }
     /// The class of storage used to store the uploaded object.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// The algorithm that was used to create a checksum of the object.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -692,24 +795,29 @@ impl ListPartsOutputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// Builds the [`ListPartsOutput`].
+    #[inline]
     pub fn build(self) -> ListPartsOutput {
         ListPartsOutput {
             abort_date: self.abort_date,
@@ -739,6 +847,7 @@ pub enum ListPartsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListPartsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -828,6 +937,7 @@ impl ListPartsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -884,144 +994,174 @@ impl<M> ListPartsFluentBuilder<M> {
     }
     /// The name of the bucket to which the parts are being uploaded.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Object key for which the multipart upload was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// Sets the maximum number of parts to return.
+    #[inline]
     pub fn max_parts(mut self, input: i32) -> Self {
         self.inner = self.inner.max_parts(input);
         self
     }
     /// Sets or clears the `MaxParts` member.
+    #[inline]
     pub fn set_max_parts(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_parts(input);
         self
     }
     /// The `MaxParts` member as currently set.
+    #[inline]
     pub fn get_max_parts(&self) -> &Option<i32> {
         self.inner.get_max_parts()
     }
     /// Specifies the part after which listing should begin.
+    #[inline]
     pub fn part_number_marker(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.part_number_marker(input);
         self
     }
     /// Sets or clears the `PartNumberMarker` member.
+    #[inline]
     pub fn set_part_number_marker(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_part_number_marker(input);
         self
     }
     /// The `PartNumberMarker` member as currently set.
+    #[inline]
     pub fn get_part_number_marker(&self) -> &Option<String> {
         self.inner.get_part_number_marker()
     }
     /// Upload ID identifying the multipart upload whose parts are being listed.
     /// This member is required.
+    #[inline]
     pub fn upload_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.upload_id(input);
         self
     }
     /// Sets or clears the `UploadId` member.
+    #[inline]
     pub fn set_upload_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_upload_id(input);
         self
     }
     /// The `UploadId` member as currently set.
+    #[inline]
     pub fn get_upload_id(&self) -> &Option<String> {
         self.inner.get_upload_id()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// The server-side encryption (SSE) algorithm used to encrypt the object.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// The server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_sse_customer_key()
     }
     /// The MD5 server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
@@ -1080,6 +1220,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListParts`: `GET /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListPartsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1123,11 +1264,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListPartsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListPartsOutput, ::awsrt::xml::XmlError> {

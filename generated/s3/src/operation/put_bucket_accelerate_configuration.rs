@@ -32,22 +32,27 @@ pub struct PutBucketAccelerateConfigurationInput {
 }
 impl PutBucketAccelerateConfigurationInput {
     /// The name of the bucket for which the accelerate configuration is set.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Container for setting the transfer acceleration state.
+    #[inline]
     pub fn accelerate_configuration(&self) -> &crate::types::AccelerateConfiguration {
         &self.accelerate_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Creates a new builder for [`PutBucketAccelerateConfigurationInput`].
+    #[inline]
     pub fn builder() -> PutBucketAccelerateConfigurationInputBuilder {
         <PutBucketAccelerateConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -64,21 +69,25 @@ pub struct PutBucketAccelerateConfigurationInputBuilder {
 impl PutBucketAccelerateConfigurationInputBuilder {
     /// The name of the bucket for which the accelerate configuration is set.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Container for setting the transfer acceleration state.
     /// This member is required.
+    #[inline]
     pub fn accelerate_configuration(
         mut self,
         input: crate::types::AccelerateConfiguration,
@@ -87,6 +96,7 @@ impl PutBucketAccelerateConfigurationInputBuilder {
         self
     }
     /// Sets or clears the `AccelerateConfiguration` member.
+    #[inline]
     pub fn set_accelerate_configuration(
         mut self,
         input: Option<crate::types::AccelerateConfiguration>,
@@ -95,29 +105,35 @@ impl PutBucketAccelerateConfigurationInputBuilder {
         self
     }
     /// The `AccelerateConfiguration` member as currently set.
+    #[inline]
     pub fn get_accelerate_configuration(&self) -> &Option<crate::types::AccelerateConfiguration> {
         &self.accelerate_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -126,6 +142,7 @@ impl PutBucketAccelerateConfigurationInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
@@ -134,6 +151,7 @@ impl PutBucketAccelerateConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketAccelerateConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketAccelerateConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -172,6 +190,7 @@ impl PutBucketAccelerateConfigurationInput {
 pub struct PutBucketAccelerateConfigurationOutput {}
 impl PutBucketAccelerateConfigurationOutput {
     /// Creates a new builder for [`PutBucketAccelerateConfigurationOutput`].
+    #[inline]
     pub fn builder() -> PutBucketAccelerateConfigurationOutputBuilder {
         <PutBucketAccelerateConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -182,6 +201,7 @@ impl PutBucketAccelerateConfigurationOutput {
 pub struct PutBucketAccelerateConfigurationOutputBuilder {}
 impl PutBucketAccelerateConfigurationOutputBuilder {
     /// Builds the [`PutBucketAccelerateConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketAccelerateConfigurationOutput {
         PutBucketAccelerateConfigurationOutput {}
     }
@@ -194,6 +214,7 @@ pub enum PutBucketAccelerateConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketAccelerateConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -283,6 +304,7 @@ impl PutBucketAccelerateConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -339,21 +361,25 @@ impl<M> PutBucketAccelerateConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket for which the accelerate configuration is set.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Container for setting the transfer acceleration state.
     /// This member is required.
+    #[inline]
     pub fn accelerate_configuration(
         mut self,
         input: crate::types::AccelerateConfiguration,
@@ -362,6 +388,7 @@ impl<M> PutBucketAccelerateConfigurationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `AccelerateConfiguration` member.
+    #[inline]
     pub fn set_accelerate_configuration(
         mut self,
         input: Option<crate::types::AccelerateConfiguration>,
@@ -370,29 +397,35 @@ impl<M> PutBucketAccelerateConfigurationFluentBuilder<M> {
         self
     }
     /// The `AccelerateConfiguration` member as currently set.
+    #[inline]
     pub fn get_accelerate_configuration(&self) -> &Option<crate::types::AccelerateConfiguration> {
         self.inner.get_accelerate_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -401,6 +434,7 @@ impl<M> PutBucketAccelerateConfigurationFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
@@ -465,6 +499,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketAccelerateConfiguration`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketAccelerateConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -491,6 +526,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
@@ -500,6 +536,7 @@ pub(crate) fn parse_response(
         PutBucketAccelerateConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::xml::XmlError> {

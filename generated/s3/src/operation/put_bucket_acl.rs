@@ -54,50 +54,62 @@ pub struct PutBucketAclInput {
 }
 impl PutBucketAclInput {
     /// The canned ACL to apply to the bucket.
+    #[inline]
     pub fn acl(&self) -> Option<&crate::types::BucketCannedAcl> {
         self.acl.as_ref()
     }
     /// Contains the elements that set the ACL permissions for an object per grantee.
+    #[inline]
     pub fn access_control_policy(&self) -> Option<&crate::types::AccessControlPolicy> {
         self.access_control_policy.as_ref()
     }
     /// The bucket to which to apply the ACL.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
+    #[inline]
     pub fn grant_full_control(&self) -> Option<&str> {
         self.grant_full_control.as_deref()
     }
     /// Allows grantee to list the objects in the bucket.
+    #[inline]
     pub fn grant_read(&self) -> Option<&str> {
         self.grant_read.as_deref()
     }
     /// Allows grantee to read the bucket ACL.
+    #[inline]
     pub fn grant_read_acp(&self) -> Option<&str> {
         self.grant_read_acp.as_deref()
     }
     /// Allows grantee to create new objects in the bucket.
+    #[inline]
     pub fn grant_write(&self) -> Option<&str> {
         self.grant_write.as_deref()
     }
     /// Allows grantee to write the ACL for the applicable bucket.
+    #[inline]
     pub fn grant_write_acp(&self) -> Option<&str> {
         self.grant_write_acp.as_deref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketAclInput`].
+    #[inline]
     pub fn builder() -> PutBucketAclInputBuilder {
         <PutBucketAclInputBuilder as ::std::default::Default>::default()
     }
@@ -120,25 +132,30 @@ pub struct PutBucketAclInputBuilder {
 }
 impl PutBucketAclInputBuilder {
     /// The canned ACL to apply to the bucket.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::BucketCannedAcl>) -> Self {
         self.acl = Some(input.into());
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::BucketCannedAcl>) -> Self {
         self.acl = input;
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::BucketCannedAcl> {
         &self.acl
     }
     /// Contains the elements that set the ACL permissions for an object per grantee.
+    #[inline]
     pub fn access_control_policy(mut self, input: crate::types::AccessControlPolicy) -> Self {
         self.access_control_policy = Some(input);
         self
     }
     /// Sets or clears the `AccessControlPolicy` member.
+    #[inline]
     pub fn set_access_control_policy(
         mut self,
         input: Option<crate::types::AccessControlPolicy>,
@@ -147,44 +164,53 @@ impl PutBucketAclInputBuilder {
         self
     }
     /// The `AccessControlPolicy` member as currently set.
+    #[inline]
     pub fn get_access_control_policy(&self) -> &Option<crate::types::AccessControlPolicy> {
         &self.access_control_policy
     }
     /// The bucket to which to apply the ACL.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -193,90 +219,109 @@ impl PutBucketAclInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.grant_full_control = Some(input.into());
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.grant_full_control = input;
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         &self.grant_full_control
     }
     /// Allows grantee to list the objects in the bucket.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.grant_read = Some(input.into());
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.grant_read = input;
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         &self.grant_read
     }
     /// Allows grantee to read the bucket ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_read_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.grant_read_acp = input;
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         &self.grant_read_acp
     }
     /// Allows grantee to create new objects in the bucket.
+    #[inline]
     pub fn grant_write(mut self, input: impl Into<String>) -> Self {
         self.grant_write = Some(input.into());
         self
     }
     /// Sets or clears the `GrantWrite` member.
+    #[inline]
     pub fn set_grant_write(mut self, input: Option<String>) -> Self {
         self.grant_write = input;
         self
     }
     /// The `GrantWrite` member as currently set.
+    #[inline]
     pub fn get_grant_write(&self) -> &Option<String> {
         &self.grant_write
     }
     /// Allows grantee to write the ACL for the applicable bucket.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_write_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.grant_write_acp = input;
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         &self.grant_write_acp
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -285,6 +330,7 @@ impl PutBucketAclInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketAclInput, ::awsrt::error::BuildError> {
         Ok(PutBucketAclInput {
             acl: self.acl,
@@ -327,6 +373,7 @@ impl PutBucketAclInput {
 pub struct PutBucketAclOutput {}
 impl PutBucketAclOutput {
     /// Creates a new builder for [`PutBucketAclOutput`].
+    #[inline]
     pub fn builder() -> PutBucketAclOutputBuilder {
         <PutBucketAclOutputBuilder as ::std::default::Default>::default()
     }
@@ -337,6 +384,7 @@ impl PutBucketAclOutput {
 pub struct PutBucketAclOutputBuilder {}
 impl PutBucketAclOutputBuilder {
     /// Builds the [`PutBucketAclOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketAclOutput {
         PutBucketAclOutput {}
     }
@@ -349,6 +397,7 @@ pub enum PutBucketAclError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketAclError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -438,6 +487,7 @@ impl PutBucketAclFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketAclOutput, ::awsrt::error::SdkError<PutBucketAclError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -493,25 +543,30 @@ impl<M> PutBucketAclFluentBuilder<M> {
         &self.inner
     }
     /// The canned ACL to apply to the bucket.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::BucketCannedAcl>) -> Self {
         self.inner = self.inner.acl(input);
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::BucketCannedAcl>) -> Self {
         self.inner = self.inner.set_acl(input);
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::BucketCannedAcl> {
         self.inner.get_acl()
     }
     /// Contains the elements that set the ACL permissions for an object per grantee.
+    #[inline]
     pub fn access_control_policy(mut self, input: crate::types::AccessControlPolicy) -> Self {
         self.inner = self.inner.access_control_policy(input);
         self
     }
     /// Sets or clears the `AccessControlPolicy` member.
+    #[inline]
     pub fn set_access_control_policy(
         mut self,
         input: Option<crate::types::AccessControlPolicy>,
@@ -520,44 +575,53 @@ impl<M> PutBucketAclFluentBuilder<M> {
         self
     }
     /// The `AccessControlPolicy` member as currently set.
+    #[inline]
     pub fn get_access_control_policy(&self) -> &Option<crate::types::AccessControlPolicy> {
         self.inner.get_access_control_policy()
     }
     /// The bucket to which to apply the ACL.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -566,90 +630,109 @@ impl<M> PutBucketAclFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_full_control(input);
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_full_control(input);
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         self.inner.get_grant_full_control()
     }
     /// Allows grantee to list the objects in the bucket.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read(input);
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read(input);
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         self.inner.get_grant_read()
     }
     /// Allows grantee to read the bucket ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read_acp(input);
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read_acp(input);
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         self.inner.get_grant_read_acp()
     }
     /// Allows grantee to create new objects in the bucket.
+    #[inline]
     pub fn grant_write(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_write(input);
         self
     }
     /// Sets or clears the `GrantWrite` member.
+    #[inline]
     pub fn set_grant_write(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_write(input);
         self
     }
     /// The `GrantWrite` member as currently set.
+    #[inline]
     pub fn get_grant_write(&self) -> &Option<String> {
         self.inner.get_grant_write()
     }
     /// Allows grantee to write the ACL for the applicable bucket.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_write_acp(input);
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_write_acp(input);
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         self.inner.get_grant_write_acp()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -714,6 +797,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketAcl`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketAclInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -760,11 +844,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketAclOutput, ::awsrt::error::SdkError<PutBucketAclError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutBucketAclError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketAclOutput, ::awsrt::xml::XmlError> {

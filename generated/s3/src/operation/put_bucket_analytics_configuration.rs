@@ -30,22 +30,27 @@ pub struct PutBucketAnalyticsConfigurationInput {
 }
 impl PutBucketAnalyticsConfigurationInput {
     /// The name of the bucket to which an analytics configuration is stored.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The ID that identifies the analytics configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The configuration and any analyses for the analytics filter.
+    #[inline]
     pub fn analytics_configuration(&self) -> &crate::types::AnalyticsConfiguration {
         &self.analytics_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketAnalyticsConfigurationInput`].
+    #[inline]
     pub fn builder() -> PutBucketAnalyticsConfigurationInputBuilder {
         <PutBucketAnalyticsConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -62,41 +67,49 @@ pub struct PutBucketAnalyticsConfigurationInputBuilder {
 impl PutBucketAnalyticsConfigurationInputBuilder {
     /// The name of the bucket to which an analytics configuration is stored.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The ID that identifies the analytics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The configuration and any analyses for the analytics filter.
     /// This member is required.
+    #[inline]
     pub fn analytics_configuration(mut self, input: crate::types::AnalyticsConfiguration) -> Self {
         self.analytics_configuration = Some(input);
         self
     }
     /// Sets or clears the `AnalyticsConfiguration` member.
+    #[inline]
     pub fn set_analytics_configuration(
         mut self,
         input: Option<crate::types::AnalyticsConfiguration>,
@@ -105,20 +118,24 @@ impl PutBucketAnalyticsConfigurationInputBuilder {
         self
     }
     /// The `AnalyticsConfiguration` member as currently set.
+    #[inline]
     pub fn get_analytics_configuration(&self) -> &Option<crate::types::AnalyticsConfiguration> {
         &self.analytics_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -127,6 +144,7 @@ impl PutBucketAnalyticsConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketAnalyticsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketAnalyticsConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -168,6 +186,7 @@ impl PutBucketAnalyticsConfigurationInput {
 pub struct PutBucketAnalyticsConfigurationOutput {}
 impl PutBucketAnalyticsConfigurationOutput {
     /// Creates a new builder for [`PutBucketAnalyticsConfigurationOutput`].
+    #[inline]
     pub fn builder() -> PutBucketAnalyticsConfigurationOutputBuilder {
         <PutBucketAnalyticsConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -178,6 +197,7 @@ impl PutBucketAnalyticsConfigurationOutput {
 pub struct PutBucketAnalyticsConfigurationOutputBuilder {}
 impl PutBucketAnalyticsConfigurationOutputBuilder {
     /// Builds the [`PutBucketAnalyticsConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketAnalyticsConfigurationOutput {
         PutBucketAnalyticsConfigurationOutput {}
     }
@@ -190,6 +210,7 @@ pub enum PutBucketAnalyticsConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketAnalyticsConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -279,6 +300,7 @@ impl PutBucketAnalyticsConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<PutBucketAnalyticsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -335,41 +357,49 @@ impl<M> PutBucketAnalyticsConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket to which an analytics configuration is stored.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The ID that identifies the analytics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// The configuration and any analyses for the analytics filter.
     /// This member is required.
+    #[inline]
     pub fn analytics_configuration(mut self, input: crate::types::AnalyticsConfiguration) -> Self {
         self.inner = self.inner.analytics_configuration(input);
         self
     }
     /// Sets or clears the `AnalyticsConfiguration` member.
+    #[inline]
     pub fn set_analytics_configuration(
         mut self,
         input: Option<crate::types::AnalyticsConfiguration>,
@@ -378,20 +408,24 @@ impl<M> PutBucketAnalyticsConfigurationFluentBuilder<M> {
         self
     }
     /// The `AnalyticsConfiguration` member as currently set.
+    #[inline]
     pub fn get_analytics_configuration(&self) -> &Option<crate::types::AnalyticsConfiguration> {
         self.inner.get_analytics_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -448,6 +482,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketAnalyticsConfiguration`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketAnalyticsConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -475,6 +510,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<PutBucketAnalyticsConfigurationError>> {
@@ -484,6 +520,7 @@ pub(crate) fn parse_response(
         PutBucketAnalyticsConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketAnalyticsConfigurationOutput, ::awsrt::xml::XmlError> {

@@ -38,26 +38,32 @@ pub struct PutBucketCorsInput {
 }
 impl PutBucketCorsInput {
     /// Specifies the bucket impacted by the `cors`configuration.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
+    #[inline]
     pub fn cors_configuration(&self) -> &crate::types::CorsConfiguration {
         &self.cors_configuration
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketCorsInput`].
+    #[inline]
     pub fn builder() -> PutBucketCorsInputBuilder {
         <PutBucketCorsInputBuilder as ::std::default::Default>::default()
     }
@@ -75,26 +81,31 @@ pub struct PutBucketCorsInputBuilder {
 impl PutBucketCorsInputBuilder {
     /// Specifies the bucket impacted by the `cors`configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
     /// This member is required.
+    #[inline]
     pub fn cors_configuration(mut self, input: crate::types::CorsConfiguration) -> Self {
         self.cors_configuration = Some(input);
         self
     }
     /// Sets or clears the `CORSConfiguration` member.
+    #[inline]
     pub fn set_cors_configuration(
         mut self,
         input: Option<crate::types::CorsConfiguration>,
@@ -103,29 +114,35 @@ impl PutBucketCorsInputBuilder {
         self
     }
     /// The `CORSConfiguration` member as currently set.
+    #[inline]
     pub fn get_cors_configuration(&self) -> &Option<crate::types::CorsConfiguration> {
         &self.cors_configuration
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -134,20 +151,24 @@ impl PutBucketCorsInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -156,6 +177,7 @@ impl PutBucketCorsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketCorsInput, ::awsrt::error::BuildError> {
         Ok(PutBucketCorsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -195,6 +217,7 @@ impl PutBucketCorsInput {
 pub struct PutBucketCorsOutput {}
 impl PutBucketCorsOutput {
     /// Creates a new builder for [`PutBucketCorsOutput`].
+    #[inline]
     pub fn builder() -> PutBucketCorsOutputBuilder {
         <PutBucketCorsOutputBuilder as ::std::default::Default>::default()
     }
@@ -205,6 +228,7 @@ impl PutBucketCorsOutput {
 pub struct PutBucketCorsOutputBuilder {}
 impl PutBucketCorsOutputBuilder {
     /// Builds the [`PutBucketCorsOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketCorsOutput {
         PutBucketCorsOutput {}
     }
@@ -217,6 +241,7 @@ pub enum PutBucketCorsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketCorsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -306,6 +331,7 @@ impl PutBucketCorsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketCorsOutput, ::awsrt::error::SdkError<PutBucketCorsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -362,26 +388,31 @@ impl<M> PutBucketCorsFluentBuilder<M> {
     }
     /// Specifies the bucket impacted by the `cors`configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
     /// This member is required.
+    #[inline]
     pub fn cors_configuration(mut self, input: crate::types::CorsConfiguration) -> Self {
         self.inner = self.inner.cors_configuration(input);
         self
     }
     /// Sets or clears the `CORSConfiguration` member.
+    #[inline]
     pub fn set_cors_configuration(
         mut self,
         input: Option<crate::types::CorsConfiguration>,
@@ -390,29 +421,35 @@ impl<M> PutBucketCorsFluentBuilder<M> {
         self
     }
     /// The `CORSConfiguration` member as currently set.
+    #[inline]
     pub fn get_cors_configuration(&self) -> &Option<crate::types::CorsConfiguration> {
         self.inner.get_cors_configuration()
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -421,20 +458,24 @@ impl<M> PutBucketCorsFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -499,6 +540,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketCors`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketCorsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -528,11 +570,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketCorsOutput, ::awsrt::error::SdkError<PutBucketCorsError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutBucketCorsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketCorsOutput, ::awsrt::xml::XmlError> {

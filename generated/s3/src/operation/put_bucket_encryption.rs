@@ -45,28 +45,34 @@ pub struct PutBucketEncryptionInput {
 }
 impl PutBucketEncryptionInput {
     /// Specifies default encryption for a bucket using server-side encryption with different key options.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the server-side encryption configuration.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Specifies the default server-side-encryption configuration.
+    #[inline]
     pub fn server_side_encryption_configuration(
         &self,
     ) -> &crate::types::ServerSideEncryptionConfiguration {
         &self.server_side_encryption_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketEncryptionInput`].
+    #[inline]
     pub fn builder() -> PutBucketEncryptionInputBuilder {
         <PutBucketEncryptionInputBuilder as ::std::default::Default>::default()
     }
@@ -84,39 +90,47 @@ pub struct PutBucketEncryptionInputBuilder {
 impl PutBucketEncryptionInputBuilder {
     /// Specifies default encryption for a bucket using server-side encryption with different key options.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the server-side encryption configuration.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -125,11 +139,13 @@ impl PutBucketEncryptionInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Specifies the default server-side-encryption configuration.
     /// This member is required.
+    #[inline]
     pub fn server_side_encryption_configuration(
         mut self,
         input: crate::types::ServerSideEncryptionConfiguration,
@@ -138,6 +154,7 @@ impl PutBucketEncryptionInputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryptionConfiguration` member.
+    #[inline]
     pub fn set_server_side_encryption_configuration(
         mut self,
         input: Option<crate::types::ServerSideEncryptionConfiguration>,
@@ -146,22 +163,26 @@ impl PutBucketEncryptionInputBuilder {
         self
     }
     /// The `ServerSideEncryptionConfiguration` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption_configuration(
         &self,
     ) -> &Option<crate::types::ServerSideEncryptionConfiguration> {
         &self.server_side_encryption_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -170,6 +191,7 @@ impl PutBucketEncryptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketEncryptionInput, ::awsrt::error::BuildError> {
         Ok(PutBucketEncryptionInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -209,6 +231,7 @@ impl PutBucketEncryptionInput {
 pub struct PutBucketEncryptionOutput {}
 impl PutBucketEncryptionOutput {
     /// Creates a new builder for [`PutBucketEncryptionOutput`].
+    #[inline]
     pub fn builder() -> PutBucketEncryptionOutputBuilder {
         <PutBucketEncryptionOutputBuilder as ::std::default::Default>::default()
     }
@@ -219,6 +242,7 @@ impl PutBucketEncryptionOutput {
 pub struct PutBucketEncryptionOutputBuilder {}
 impl PutBucketEncryptionOutputBuilder {
     /// Builds the [`PutBucketEncryptionOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketEncryptionOutput {
         PutBucketEncryptionOutput {}
     }
@@ -231,6 +255,7 @@ pub enum PutBucketEncryptionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketEncryptionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -320,6 +345,7 @@ impl PutBucketEncryptionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -376,39 +402,47 @@ impl<M> PutBucketEncryptionFluentBuilder<M> {
     }
     /// Specifies default encryption for a bucket using server-side encryption with different key options.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The Base64 encoded 128-bit `MD5` digest of the server-side encryption configuration.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -417,11 +451,13 @@ impl<M> PutBucketEncryptionFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// Specifies the default server-side-encryption configuration.
     /// This member is required.
+    #[inline]
     pub fn server_side_encryption_configuration(
         mut self,
         input: crate::types::ServerSideEncryptionConfiguration,
@@ -430,6 +466,7 @@ impl<M> PutBucketEncryptionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ServerSideEncryptionConfiguration` member.
+    #[inline]
     pub fn set_server_side_encryption_configuration(
         mut self,
         input: Option<crate::types::ServerSideEncryptionConfiguration>,
@@ -438,22 +475,26 @@ impl<M> PutBucketEncryptionFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryptionConfiguration` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption_configuration(
         &self,
     ) -> &Option<crate::types::ServerSideEncryptionConfiguration> {
         self.inner.get_server_side_encryption_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -518,6 +559,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketEncryption`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketEncryptionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -547,11 +589,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutBucketEncryptionError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketEncryptionOutput, ::awsrt::xml::XmlError> {

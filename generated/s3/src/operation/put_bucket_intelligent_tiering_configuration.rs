@@ -28,20 +28,24 @@ pub struct PutBucketIntelligentTieringConfigurationInput {
 }
 impl PutBucketIntelligentTieringConfigurationInput {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Container for S3 Intelligent-Tiering configuration.
+    #[inline]
     pub fn intelligent_tiering_configuration(
         &self,
     ) -> &crate::types::IntelligentTieringConfiguration {
         &self.intelligent_tiering_configuration
     }
     /// Creates a new builder for [`PutBucketIntelligentTieringConfigurationInput`].
+    #[inline]
     pub fn builder() -> PutBucketIntelligentTieringConfigurationInputBuilder {
         <PutBucketIntelligentTieringConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -57,36 +61,43 @@ pub struct PutBucketIntelligentTieringConfigurationInputBuilder {
 impl PutBucketIntelligentTieringConfigurationInputBuilder {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Container for S3 Intelligent-Tiering configuration.
     /// This member is required.
+    #[inline]
     pub fn intelligent_tiering_configuration(
         mut self,
         input: crate::types::IntelligentTieringConfiguration,
@@ -95,6 +106,7 @@ impl PutBucketIntelligentTieringConfigurationInputBuilder {
         self
     }
     /// Sets or clears the `IntelligentTieringConfiguration` member.
+    #[inline]
     pub fn set_intelligent_tiering_configuration(
         mut self,
         input: Option<crate::types::IntelligentTieringConfiguration>,
@@ -103,6 +115,7 @@ impl PutBucketIntelligentTieringConfigurationInputBuilder {
         self
     }
     /// The `IntelligentTieringConfiguration` member as currently set.
+    #[inline]
     pub fn get_intelligent_tiering_configuration(
         &self,
     ) -> &Option<crate::types::IntelligentTieringConfiguration> {
@@ -113,6 +126,7 @@ impl PutBucketIntelligentTieringConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketIntelligentTieringConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -153,6 +167,7 @@ impl PutBucketIntelligentTieringConfigurationInput {
 pub struct PutBucketIntelligentTieringConfigurationOutput {}
 impl PutBucketIntelligentTieringConfigurationOutput {
     /// Creates a new builder for [`PutBucketIntelligentTieringConfigurationOutput`].
+    #[inline]
     pub fn builder() -> PutBucketIntelligentTieringConfigurationOutputBuilder {
         <PutBucketIntelligentTieringConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -163,6 +178,7 @@ impl PutBucketIntelligentTieringConfigurationOutput {
 pub struct PutBucketIntelligentTieringConfigurationOutputBuilder {}
 impl PutBucketIntelligentTieringConfigurationOutputBuilder {
     /// Builds the [`PutBucketIntelligentTieringConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketIntelligentTieringConfigurationOutput {
         PutBucketIntelligentTieringConfigurationOutput {}
     }
@@ -175,6 +191,7 @@ pub enum PutBucketIntelligentTieringConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketIntelligentTieringConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -264,6 +281,7 @@ impl PutBucketIntelligentTieringConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -320,36 +338,43 @@ impl<M> PutBucketIntelligentTieringConfigurationFluentBuilder<M> {
     }
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// Container for S3 Intelligent-Tiering configuration.
     /// This member is required.
+    #[inline]
     pub fn intelligent_tiering_configuration(
         mut self,
         input: crate::types::IntelligentTieringConfiguration,
@@ -358,6 +383,7 @@ impl<M> PutBucketIntelligentTieringConfigurationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `IntelligentTieringConfiguration` member.
+    #[inline]
     pub fn set_intelligent_tiering_configuration(
         mut self,
         input: Option<crate::types::IntelligentTieringConfiguration>,
@@ -366,6 +392,7 @@ impl<M> PutBucketIntelligentTieringConfigurationFluentBuilder<M> {
         self
     }
     /// The `IntelligentTieringConfiguration` member as currently set.
+    #[inline]
     pub fn get_intelligent_tiering_configuration(
         &self,
     ) -> &Option<crate::types::IntelligentTieringConfiguration> {
@@ -424,6 +451,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketIntelligentTieringConfiguration`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketIntelligentTieringConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -448,6 +476,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
@@ -457,6 +486,7 @@ pub(crate) fn parse_response(
         PutBucketIntelligentTieringConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::xml::XmlError> {

@@ -30,22 +30,27 @@ pub struct PutBucketInventoryConfigurationInput {
 }
 impl PutBucketInventoryConfigurationInput {
     /// The name of the bucket where the inventory configuration will be stored.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The ID used to identify the inventory configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Specifies the inventory configuration.
+    #[inline]
     pub fn inventory_configuration(&self) -> &crate::types::InventoryConfiguration {
         &self.inventory_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketInventoryConfigurationInput`].
+    #[inline]
     pub fn builder() -> PutBucketInventoryConfigurationInputBuilder {
         <PutBucketInventoryConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -62,41 +67,49 @@ pub struct PutBucketInventoryConfigurationInputBuilder {
 impl PutBucketInventoryConfigurationInputBuilder {
     /// The name of the bucket where the inventory configuration will be stored.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The ID used to identify the inventory configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Specifies the inventory configuration.
     /// This member is required.
+    #[inline]
     pub fn inventory_configuration(mut self, input: crate::types::InventoryConfiguration) -> Self {
         self.inventory_configuration = Some(input);
         self
     }
     /// Sets or clears the `InventoryConfiguration` member.
+    #[inline]
     pub fn set_inventory_configuration(
         mut self,
         input: Option<crate::types::InventoryConfiguration>,
@@ -105,20 +118,24 @@ impl PutBucketInventoryConfigurationInputBuilder {
         self
     }
     /// The `InventoryConfiguration` member as currently set.
+    #[inline]
     pub fn get_inventory_configuration(&self) -> &Option<crate::types::InventoryConfiguration> {
         &self.inventory_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -127,6 +144,7 @@ impl PutBucketInventoryConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketInventoryConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketInventoryConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -168,6 +186,7 @@ impl PutBucketInventoryConfigurationInput {
 pub struct PutBucketInventoryConfigurationOutput {}
 impl PutBucketInventoryConfigurationOutput {
     /// Creates a new builder for [`PutBucketInventoryConfigurationOutput`].
+    #[inline]
     pub fn builder() -> PutBucketInventoryConfigurationOutputBuilder {
         <PutBucketInventoryConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -178,6 +197,7 @@ impl PutBucketInventoryConfigurationOutput {
 pub struct PutBucketInventoryConfigurationOutputBuilder {}
 impl PutBucketInventoryConfigurationOutputBuilder {
     /// Builds the [`PutBucketInventoryConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketInventoryConfigurationOutput {
         PutBucketInventoryConfigurationOutput {}
     }
@@ -190,6 +210,7 @@ pub enum PutBucketInventoryConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketInventoryConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -279,6 +300,7 @@ impl PutBucketInventoryConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -335,41 +357,49 @@ impl<M> PutBucketInventoryConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket where the inventory configuration will be stored.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The ID used to identify the inventory configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.id(input);
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_id(input);
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         self.inner.get_id()
     }
     /// Specifies the inventory configuration.
     /// This member is required.
+    #[inline]
     pub fn inventory_configuration(mut self, input: crate::types::InventoryConfiguration) -> Self {
         self.inner = self.inner.inventory_configuration(input);
         self
     }
     /// Sets or clears the `InventoryConfiguration` member.
+    #[inline]
     pub fn set_inventory_configuration(
         mut self,
         input: Option<crate::types::InventoryConfiguration>,
@@ -378,20 +408,24 @@ impl<M> PutBucketInventoryConfigurationFluentBuilder<M> {
         self
     }
     /// The `InventoryConfiguration` member as currently set.
+    #[inline]
     pub fn get_inventory_configuration(&self) -> &Option<crate::types::InventoryConfiguration> {
         self.inner.get_inventory_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -448,6 +482,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketInventoryConfiguration`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketInventoryConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -475,6 +510,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
@@ -484,6 +520,7 @@ pub(crate) fn parse_response(
         PutBucketInventoryConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::xml::XmlError> {

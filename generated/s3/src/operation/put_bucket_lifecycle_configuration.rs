@@ -43,28 +43,34 @@ pub struct PutBucketLifecycleConfigurationInput {
 }
 impl PutBucketLifecycleConfigurationInput {
     /// The name of the bucket for which to set the configuration.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Container for lifecycle rules.
+    #[inline]
     pub fn lifecycle_configuration(&self) -> Option<&crate::types::BucketLifecycleConfiguration> {
         self.lifecycle_configuration.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    #[inline]
     pub fn transition_default_minimum_object_size(
         &self,
     ) -> Option<&crate::types::TransitionDefaultMinimumObjectSize> {
         self.transition_default_minimum_object_size.as_ref()
     }
     /// Creates a new builder for [`PutBucketLifecycleConfigurationInput`].
+    #[inline]
     pub fn builder() -> PutBucketLifecycleConfigurationInputBuilder {
         <PutBucketLifecycleConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -82,25 +88,30 @@ pub struct PutBucketLifecycleConfigurationInputBuilder {
 impl PutBucketLifecycleConfigurationInputBuilder {
     /// The name of the bucket for which to set the configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -109,10 +120,12 @@ impl PutBucketLifecycleConfigurationInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Container for lifecycle rules.
+    #[inline]
     pub fn lifecycle_configuration(
         mut self,
         input: crate::types::BucketLifecycleConfiguration,
@@ -121,6 +134,7 @@ impl PutBucketLifecycleConfigurationInputBuilder {
         self
     }
     /// Sets or clears the `LifecycleConfiguration` member.
+    #[inline]
     pub fn set_lifecycle_configuration(
         mut self,
         input: Option<crate::types::BucketLifecycleConfiguration>,
@@ -129,26 +143,31 @@ impl PutBucketLifecycleConfigurationInputBuilder {
         self
     }
     /// The `LifecycleConfiguration` member as currently set.
+    #[inline]
     pub fn get_lifecycle_configuration(
         &self,
     ) -> &Option<crate::types::BucketLifecycleConfiguration> {
         &self.lifecycle_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    #[inline]
     pub fn transition_default_minimum_object_size(
         mut self,
         input: impl Into<crate::types::TransitionDefaultMinimumObjectSize>,
@@ -157,6 +176,7 @@ impl PutBucketLifecycleConfigurationInputBuilder {
         self
     }
     /// Sets or clears the `TransitionDefaultMinimumObjectSize` member.
+    #[inline]
     pub fn set_transition_default_minimum_object_size(
         mut self,
         input: Option<crate::types::TransitionDefaultMinimumObjectSize>,
@@ -165,6 +185,7 @@ impl PutBucketLifecycleConfigurationInputBuilder {
         self
     }
     /// The `TransitionDefaultMinimumObjectSize` member as currently set.
+    #[inline]
     pub fn get_transition_default_minimum_object_size(
         &self,
     ) -> &Option<crate::types::TransitionDefaultMinimumObjectSize> {
@@ -175,6 +196,7 @@ impl PutBucketLifecycleConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketLifecycleConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketLifecycleConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -221,12 +243,14 @@ pub struct PutBucketLifecycleConfigurationOutput {
 }
 impl PutBucketLifecycleConfigurationOutput {
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    #[inline]
     pub fn transition_default_minimum_object_size(
         &self,
     ) -> Option<&crate::types::TransitionDefaultMinimumObjectSize> {
         self.transition_default_minimum_object_size.as_ref()
     }
     /// Creates a new builder for [`PutBucketLifecycleConfigurationOutput`].
+    #[inline]
     pub fn builder() -> PutBucketLifecycleConfigurationOutputBuilder {
         <PutBucketLifecycleConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -239,6 +263,7 @@ pub struct PutBucketLifecycleConfigurationOutputBuilder {
 }
 impl PutBucketLifecycleConfigurationOutputBuilder {
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    #[inline]
     pub fn transition_default_minimum_object_size(
         mut self,
         input: impl Into<crate::types::TransitionDefaultMinimumObjectSize>,
@@ -247,6 +272,7 @@ impl PutBucketLifecycleConfigurationOutputBuilder {
         self
     }
     /// Sets or clears the `TransitionDefaultMinimumObjectSize` member.
+    #[inline]
     pub fn set_transition_default_minimum_object_size(
         mut self,
         input: Option<crate::types::TransitionDefaultMinimumObjectSize>,
@@ -255,12 +281,14 @@ impl PutBucketLifecycleConfigurationOutputBuilder {
         self
     }
     /// The `TransitionDefaultMinimumObjectSize` member as currently set.
+    #[inline]
     pub fn get_transition_default_minimum_object_size(
         &self,
     ) -> &Option<crate::types::TransitionDefaultMinimumObjectSize> {
         &self.transition_default_minimum_object_size
     }
     /// Builds the [`PutBucketLifecycleConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketLifecycleConfigurationOutput {
         PutBucketLifecycleConfigurationOutput {
             transition_default_minimum_object_size: self.transition_default_minimum_object_size,
@@ -275,6 +303,7 @@ pub enum PutBucketLifecycleConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketLifecycleConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -364,6 +393,7 @@ impl PutBucketLifecycleConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -420,25 +450,30 @@ impl<M> PutBucketLifecycleConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket for which to set the configuration.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -447,10 +482,12 @@ impl<M> PutBucketLifecycleConfigurationFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// Container for lifecycle rules.
+    #[inline]
     pub fn lifecycle_configuration(
         mut self,
         input: crate::types::BucketLifecycleConfiguration,
@@ -459,6 +496,7 @@ impl<M> PutBucketLifecycleConfigurationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `LifecycleConfiguration` member.
+    #[inline]
     pub fn set_lifecycle_configuration(
         mut self,
         input: Option<crate::types::BucketLifecycleConfiguration>,
@@ -467,26 +505,31 @@ impl<M> PutBucketLifecycleConfigurationFluentBuilder<M> {
         self
     }
     /// The `LifecycleConfiguration` member as currently set.
+    #[inline]
     pub fn get_lifecycle_configuration(
         &self,
     ) -> &Option<crate::types::BucketLifecycleConfiguration> {
         self.inner.get_lifecycle_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    #[inline]
     pub fn transition_default_minimum_object_size(
         mut self,
         input: impl Into<crate::types::TransitionDefaultMinimumObjectSize>,
@@ -495,6 +538,7 @@ impl<M> PutBucketLifecycleConfigurationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `TransitionDefaultMinimumObjectSize` member.
+    #[inline]
     pub fn set_transition_default_minimum_object_size(
         mut self,
         input: Option<crate::types::TransitionDefaultMinimumObjectSize>,
@@ -503,6 +547,7 @@ impl<M> PutBucketLifecycleConfigurationFluentBuilder<M> {
         self
     }
     /// The `TransitionDefaultMinimumObjectSize` member as currently set.
+    #[inline]
     pub fn get_transition_default_minimum_object_size(
         &self,
     ) -> &Option<crate::types::TransitionDefaultMinimumObjectSize> {
@@ -569,6 +614,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketLifecycleConfiguration`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketLifecycleConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -597,6 +643,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
@@ -606,6 +653,7 @@ pub(crate) fn parse_response(
         PutBucketLifecycleConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::xml::XmlError> {

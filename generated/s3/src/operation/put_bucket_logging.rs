@@ -37,26 +37,32 @@ pub struct PutBucketLoggingInput {
 }
 impl PutBucketLoggingInput {
     /// The name of the bucket for which to set the logging parameters.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Container for logging status information.
+    #[inline]
     pub fn bucket_logging_status(&self) -> &crate::types::BucketLoggingStatus {
         &self.bucket_logging_status
     }
     /// The MD5 hash of the `PutBucketLogging` request body.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketLoggingInput`].
+    #[inline]
     pub fn builder() -> PutBucketLoggingInputBuilder {
         <PutBucketLoggingInputBuilder as ::std::default::Default>::default()
     }
@@ -74,26 +80,31 @@ pub struct PutBucketLoggingInputBuilder {
 impl PutBucketLoggingInputBuilder {
     /// The name of the bucket for which to set the logging parameters.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Container for logging status information.
     /// This member is required.
+    #[inline]
     pub fn bucket_logging_status(mut self, input: crate::types::BucketLoggingStatus) -> Self {
         self.bucket_logging_status = Some(input);
         self
     }
     /// Sets or clears the `BucketLoggingStatus` member.
+    #[inline]
     pub fn set_bucket_logging_status(
         mut self,
         input: Option<crate::types::BucketLoggingStatus>,
@@ -102,29 +113,35 @@ impl PutBucketLoggingInputBuilder {
         self
     }
     /// The `BucketLoggingStatus` member as currently set.
+    #[inline]
     pub fn get_bucket_logging_status(&self) -> &Option<crate::types::BucketLoggingStatus> {
         &self.bucket_logging_status
     }
     /// The MD5 hash of the `PutBucketLogging` request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -133,20 +150,24 @@ impl PutBucketLoggingInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -155,6 +176,7 @@ impl PutBucketLoggingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketLoggingInput, ::awsrt::error::BuildError> {
         Ok(PutBucketLoggingInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -194,6 +216,7 @@ impl PutBucketLoggingInput {
 pub struct PutBucketLoggingOutput {}
 impl PutBucketLoggingOutput {
     /// Creates a new builder for [`PutBucketLoggingOutput`].
+    #[inline]
     pub fn builder() -> PutBucketLoggingOutputBuilder {
         <PutBucketLoggingOutputBuilder as ::std::default::Default>::default()
     }
@@ -204,6 +227,7 @@ impl PutBucketLoggingOutput {
 pub struct PutBucketLoggingOutputBuilder {}
 impl PutBucketLoggingOutputBuilder {
     /// Builds the [`PutBucketLoggingOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketLoggingOutput {
         PutBucketLoggingOutput {}
     }
@@ -216,6 +240,7 @@ pub enum PutBucketLoggingError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketLoggingError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -305,6 +330,7 @@ impl PutBucketLoggingFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketLoggingOutput, ::awsrt::error::SdkError<PutBucketLoggingError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -361,26 +387,31 @@ impl<M> PutBucketLoggingFluentBuilder<M> {
     }
     /// The name of the bucket for which to set the logging parameters.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Container for logging status information.
     /// This member is required.
+    #[inline]
     pub fn bucket_logging_status(mut self, input: crate::types::BucketLoggingStatus) -> Self {
         self.inner = self.inner.bucket_logging_status(input);
         self
     }
     /// Sets or clears the `BucketLoggingStatus` member.
+    #[inline]
     pub fn set_bucket_logging_status(
         mut self,
         input: Option<crate::types::BucketLoggingStatus>,
@@ -389,29 +420,35 @@ impl<M> PutBucketLoggingFluentBuilder<M> {
         self
     }
     /// The `BucketLoggingStatus` member as currently set.
+    #[inline]
     pub fn get_bucket_logging_status(&self) -> &Option<crate::types::BucketLoggingStatus> {
         self.inner.get_bucket_logging_status()
     }
     /// The MD5 hash of the `PutBucketLogging` request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -420,20 +457,24 @@ impl<M> PutBucketLoggingFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -498,6 +539,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketLogging`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketLoggingInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -527,11 +569,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketLoggingOutput, ::awsrt::error::SdkError<PutBucketLoggingError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutBucketLoggingError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketLoggingOutput, ::awsrt::xml::XmlError> {

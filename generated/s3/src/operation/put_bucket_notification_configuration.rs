@@ -30,22 +30,27 @@ pub struct PutBucketNotificationConfigurationInput {
 }
 impl PutBucketNotificationConfigurationInput {
     /// The name of the bucket.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// A container for specifying the notification configuration of the bucket.
+    #[inline]
     pub fn notification_configuration(&self) -> &crate::types::NotificationConfiguration {
         &self.notification_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Skips validation of Amazon SQS, Amazon SNS, and Lambda destinations.
+    #[inline]
     pub fn skip_destination_validation(&self) -> Option<bool> {
         self.skip_destination_validation
     }
     /// Creates a new builder for [`PutBucketNotificationConfigurationInput`].
+    #[inline]
     pub fn builder() -> PutBucketNotificationConfigurationInputBuilder {
         <PutBucketNotificationConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -62,21 +67,25 @@ pub struct PutBucketNotificationConfigurationInputBuilder {
 impl PutBucketNotificationConfigurationInputBuilder {
     /// The name of the bucket.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// A container for specifying the notification configuration of the bucket.
     /// This member is required.
+    #[inline]
     pub fn notification_configuration(
         mut self,
         input: crate::types::NotificationConfiguration,
@@ -85,6 +94,7 @@ impl PutBucketNotificationConfigurationInputBuilder {
         self
     }
     /// Sets or clears the `NotificationConfiguration` member.
+    #[inline]
     pub fn set_notification_configuration(
         mut self,
         input: Option<crate::types::NotificationConfiguration>,
@@ -93,36 +103,43 @@ impl PutBucketNotificationConfigurationInputBuilder {
         self
     }
     /// The `NotificationConfiguration` member as currently set.
+    #[inline]
     pub fn get_notification_configuration(
         &self,
     ) -> &Option<crate::types::NotificationConfiguration> {
         &self.notification_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Skips validation of Amazon SQS, Amazon SNS, and Lambda destinations.
+    #[inline]
     pub fn skip_destination_validation(mut self, input: bool) -> Self {
         self.skip_destination_validation = Some(input);
         self
     }
     /// Sets or clears the `SkipDestinationValidation` member.
+    #[inline]
     pub fn set_skip_destination_validation(mut self, input: Option<bool>) -> Self {
         self.skip_destination_validation = input;
         self
     }
     /// The `SkipDestinationValidation` member as currently set.
+    #[inline]
     pub fn get_skip_destination_validation(&self) -> &Option<bool> {
         &self.skip_destination_validation
     }
@@ -131,6 +148,7 @@ impl PutBucketNotificationConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketNotificationConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketNotificationConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -169,6 +187,7 @@ impl PutBucketNotificationConfigurationInput {
 pub struct PutBucketNotificationConfigurationOutput {}
 impl PutBucketNotificationConfigurationOutput {
     /// Creates a new builder for [`PutBucketNotificationConfigurationOutput`].
+    #[inline]
     pub fn builder() -> PutBucketNotificationConfigurationOutputBuilder {
         <PutBucketNotificationConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -179,6 +198,7 @@ impl PutBucketNotificationConfigurationOutput {
 pub struct PutBucketNotificationConfigurationOutputBuilder {}
 impl PutBucketNotificationConfigurationOutputBuilder {
     /// Builds the [`PutBucketNotificationConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketNotificationConfigurationOutput {
         PutBucketNotificationConfigurationOutput {}
     }
@@ -191,6 +211,7 @@ pub enum PutBucketNotificationConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketNotificationConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -280,6 +301,7 @@ impl PutBucketNotificationConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -336,21 +358,25 @@ impl<M> PutBucketNotificationConfigurationFluentBuilder<M> {
     }
     /// The name of the bucket.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// A container for specifying the notification configuration of the bucket.
     /// This member is required.
+    #[inline]
     pub fn notification_configuration(
         mut self,
         input: crate::types::NotificationConfiguration,
@@ -359,6 +385,7 @@ impl<M> PutBucketNotificationConfigurationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `NotificationConfiguration` member.
+    #[inline]
     pub fn set_notification_configuration(
         mut self,
         input: Option<crate::types::NotificationConfiguration>,
@@ -367,36 +394,43 @@ impl<M> PutBucketNotificationConfigurationFluentBuilder<M> {
         self
     }
     /// The `NotificationConfiguration` member as currently set.
+    #[inline]
     pub fn get_notification_configuration(
         &self,
     ) -> &Option<crate::types::NotificationConfiguration> {
         self.inner.get_notification_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// Skips validation of Amazon SQS, Amazon SNS, and Lambda destinations.
+    #[inline]
     pub fn skip_destination_validation(mut self, input: bool) -> Self {
         self.inner = self.inner.skip_destination_validation(input);
         self
     }
     /// Sets or clears the `SkipDestinationValidation` member.
+    #[inline]
     pub fn set_skip_destination_validation(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_skip_destination_validation(input);
         self
     }
     /// The `SkipDestinationValidation` member as currently set.
+    #[inline]
     pub fn get_skip_destination_validation(&self) -> &Option<bool> {
         self.inner.get_skip_destination_validation()
     }
@@ -453,6 +487,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketNotificationConfiguration`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketNotificationConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -479,6 +514,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
@@ -488,6 +524,7 @@ pub(crate) fn parse_response(
         PutBucketNotificationConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::xml::XmlError> {

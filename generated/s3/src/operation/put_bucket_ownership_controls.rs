@@ -33,22 +33,27 @@ pub struct PutBucketOwnershipControlsInput {
 }
 impl PutBucketOwnershipControlsInput {
     /// The name of the Amazon S3 bucket whose `OwnershipControls` you want to set.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The MD5 hash of the `OwnershipControls` request body.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// The `OwnershipControls` (BucketOwnerEnforced, BucketOwnerPreferred, or ObjectWriter) that you want to apply to this Amazon S3 bucket.
+    #[inline]
     pub fn ownership_controls(&self) -> &crate::types::OwnershipControls {
         &self.ownership_controls
     }
     /// Creates a new builder for [`PutBucketOwnershipControlsInput`].
+    #[inline]
     pub fn builder() -> PutBucketOwnershipControlsInputBuilder {
         <PutBucketOwnershipControlsInputBuilder as ::std::default::Default>::default()
     }
@@ -65,54 +70,65 @@ pub struct PutBucketOwnershipControlsInputBuilder {
 impl PutBucketOwnershipControlsInputBuilder {
     /// The name of the Amazon S3 bucket whose `OwnershipControls` you want to set.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The MD5 hash of the `OwnershipControls` request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The `OwnershipControls` (BucketOwnerEnforced, BucketOwnerPreferred, or ObjectWriter) that you want to apply to this Amazon S3 bucket.
     /// This member is required.
+    #[inline]
     pub fn ownership_controls(mut self, input: crate::types::OwnershipControls) -> Self {
         self.ownership_controls = Some(input);
         self
     }
     /// Sets or clears the `OwnershipControls` member.
+    #[inline]
     pub fn set_ownership_controls(
         mut self,
         input: Option<crate::types::OwnershipControls>,
@@ -121,6 +137,7 @@ impl PutBucketOwnershipControlsInputBuilder {
         self
     }
     /// The `OwnershipControls` member as currently set.
+    #[inline]
     pub fn get_ownership_controls(&self) -> &Option<crate::types::OwnershipControls> {
         &self.ownership_controls
     }
@@ -129,6 +146,7 @@ impl PutBucketOwnershipControlsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketOwnershipControlsInput, ::awsrt::error::BuildError> {
         Ok(PutBucketOwnershipControlsInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -167,6 +185,7 @@ impl PutBucketOwnershipControlsInput {
 pub struct PutBucketOwnershipControlsOutput {}
 impl PutBucketOwnershipControlsOutput {
     /// Creates a new builder for [`PutBucketOwnershipControlsOutput`].
+    #[inline]
     pub fn builder() -> PutBucketOwnershipControlsOutputBuilder {
         <PutBucketOwnershipControlsOutputBuilder as ::std::default::Default>::default()
     }
@@ -177,6 +196,7 @@ impl PutBucketOwnershipControlsOutput {
 pub struct PutBucketOwnershipControlsOutputBuilder {}
 impl PutBucketOwnershipControlsOutputBuilder {
     /// Builds the [`PutBucketOwnershipControlsOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketOwnershipControlsOutput {
         PutBucketOwnershipControlsOutput {}
     }
@@ -189,6 +209,7 @@ pub enum PutBucketOwnershipControlsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketOwnershipControlsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -278,6 +299,7 @@ impl PutBucketOwnershipControlsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -334,54 +356,65 @@ impl<M> PutBucketOwnershipControlsFluentBuilder<M> {
     }
     /// The name of the Amazon S3 bucket whose `OwnershipControls` you want to set.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The MD5 hash of the `OwnershipControls` request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// The `OwnershipControls` (BucketOwnerEnforced, BucketOwnerPreferred, or ObjectWriter) that you want to apply to this Amazon S3 bucket.
     /// This member is required.
+    #[inline]
     pub fn ownership_controls(mut self, input: crate::types::OwnershipControls) -> Self {
         self.inner = self.inner.ownership_controls(input);
         self
     }
     /// Sets or clears the `OwnershipControls` member.
+    #[inline]
     pub fn set_ownership_controls(
         mut self,
         input: Option<crate::types::OwnershipControls>,
@@ -390,6 +423,7 @@ impl<M> PutBucketOwnershipControlsFluentBuilder<M> {
         self
     }
     /// The `OwnershipControls` member as currently set.
+    #[inline]
     pub fn get_ownership_controls(&self) -> &Option<crate::types::OwnershipControls> {
         self.inner.get_ownership_controls()
     }
@@ -454,6 +488,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketOwnershipControls`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketOwnershipControlsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -480,6 +515,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
@@ -489,6 +525,7 @@ pub(crate) fn parse_response(
         PutBucketOwnershipControlsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::xml::XmlError> {

@@ -61,30 +61,37 @@ pub struct PutBucketPolicyInput {
 }
 impl PutBucketPolicyInput {
     /// The name of the bucket.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The MD5 hash of the request body.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Set this parameter to true to confirm that you want to remove your permissions to change this bucket policy in the future.
+    #[inline]
     pub fn confirm_remove_self_bucket_access(&self) -> Option<bool> {
         self.confirm_remove_self_bucket_access
     }
     /// The bucket policy as a JSON document.
+    #[inline]
     pub fn policy(&self) -> &str {
         &self.policy
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketPolicyInput`].
+    #[inline]
     pub fn builder() -> PutBucketPolicyInputBuilder {
         <PutBucketPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -103,39 +110,47 @@ pub struct PutBucketPolicyInputBuilder {
 impl PutBucketPolicyInputBuilder {
     /// The name of the bucket.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The MD5 hash of the request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -144,49 +159,59 @@ impl PutBucketPolicyInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Set this parameter to true to confirm that you want to remove your permissions to change this bucket policy in the future.
+    #[inline]
     pub fn confirm_remove_self_bucket_access(mut self, input: bool) -> Self {
         self.confirm_remove_self_bucket_access = Some(input);
         self
     }
     /// Sets or clears the `ConfirmRemoveSelfBucketAccess` member.
+    #[inline]
     pub fn set_confirm_remove_self_bucket_access(mut self, input: Option<bool>) -> Self {
         self.confirm_remove_self_bucket_access = input;
         self
     }
     /// The `ConfirmRemoveSelfBucketAccess` member as currently set.
+    #[inline]
     pub fn get_confirm_remove_self_bucket_access(&self) -> &Option<bool> {
         &self.confirm_remove_self_bucket_access
     }
     /// The bucket policy as a JSON document.
     /// This member is required.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         &self.policy
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -195,6 +220,7 @@ impl PutBucketPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketPolicyInput, ::awsrt::error::BuildError> {
         Ok(PutBucketPolicyInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -235,6 +261,7 @@ impl PutBucketPolicyInput {
 pub struct PutBucketPolicyOutput {}
 impl PutBucketPolicyOutput {
     /// Creates a new builder for [`PutBucketPolicyOutput`].
+    #[inline]
     pub fn builder() -> PutBucketPolicyOutputBuilder {
         <PutBucketPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -245,6 +272,7 @@ impl PutBucketPolicyOutput {
 pub struct PutBucketPolicyOutputBuilder {}
 impl PutBucketPolicyOutputBuilder {
     /// Builds the [`PutBucketPolicyOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketPolicyOutput {
         PutBucketPolicyOutput {}
     }
@@ -257,6 +285,7 @@ pub enum PutBucketPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -346,6 +375,7 @@ impl PutBucketPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -402,39 +432,47 @@ impl<M> PutBucketPolicyFluentBuilder<M> {
     }
     /// The name of the bucket.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The MD5 hash of the request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -443,49 +481,59 @@ impl<M> PutBucketPolicyFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// Set this parameter to true to confirm that you want to remove your permissions to change this bucket policy in the future.
+    #[inline]
     pub fn confirm_remove_self_bucket_access(mut self, input: bool) -> Self {
         self.inner = self.inner.confirm_remove_self_bucket_access(input);
         self
     }
     /// Sets or clears the `ConfirmRemoveSelfBucketAccess` member.
+    #[inline]
     pub fn set_confirm_remove_self_bucket_access(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_confirm_remove_self_bucket_access(input);
         self
     }
     /// The `ConfirmRemoveSelfBucketAccess` member as currently set.
+    #[inline]
     pub fn get_confirm_remove_self_bucket_access(&self) -> &Option<bool> {
         self.inner.get_confirm_remove_self_bucket_access()
     }
     /// The bucket policy as a JSON document.
     /// This member is required.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy(input);
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy(input);
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         self.inner.get_policy()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -550,6 +598,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketPolicy`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -577,11 +626,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutBucketPolicyError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketPolicyOutput, ::awsrt::xml::XmlError> {

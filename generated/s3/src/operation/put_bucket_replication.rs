@@ -39,30 +39,37 @@ pub struct PutBucketReplicationInput {
 }
 impl PutBucketReplicationInput {
     /// The name of the bucket
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// A container for replication rules.
+    #[inline]
     pub fn replication_configuration(&self) -> &crate::types::ReplicationConfiguration {
         &self.replication_configuration
     }
     /// A token to allow Object Lock to be enabled for an existing bucket.
+    #[inline]
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketReplicationInput`].
+    #[inline]
     pub fn builder() -> PutBucketReplicationInputBuilder {
         <PutBucketReplicationInputBuilder as ::std::default::Default>::default()
     }
@@ -81,39 +88,47 @@ pub struct PutBucketReplicationInputBuilder {
 impl PutBucketReplicationInputBuilder {
     /// The name of the bucket
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -122,11 +137,13 @@ impl PutBucketReplicationInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// A container for replication rules.
     /// This member is required.
+    #[inline]
     pub fn replication_configuration(
         mut self,
         input: crate::types::ReplicationConfiguration,
@@ -135,6 +152,7 @@ impl PutBucketReplicationInputBuilder {
         self
     }
     /// Sets or clears the `ReplicationConfiguration` member.
+    #[inline]
     pub fn set_replication_configuration(
         mut self,
         input: Option<crate::types::ReplicationConfiguration>,
@@ -143,34 +161,41 @@ impl PutBucketReplicationInputBuilder {
         self
     }
     /// The `ReplicationConfiguration` member as currently set.
+    #[inline]
     pub fn get_replication_configuration(&self) -> &Option<crate::types::ReplicationConfiguration> {
         &self.replication_configuration
     }
     /// A token to allow Object Lock to be enabled for an existing bucket.
+    #[inline]
     pub fn token(mut self, input: impl Into<String>) -> Self {
         self.token = Some(input.into());
         self
     }
     /// Sets or clears the `Token` member.
+    #[inline]
     pub fn set_token(mut self, input: Option<String>) -> Self {
         self.token = input;
         self
     }
     /// The `Token` member as currently set.
+    #[inline]
     pub fn get_token(&self) -> &Option<String> {
         &self.token
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -179,6 +204,7 @@ impl PutBucketReplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketReplicationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketReplicationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -219,6 +245,7 @@ impl PutBucketReplicationInput {
 pub struct PutBucketReplicationOutput {}
 impl PutBucketReplicationOutput {
     /// Creates a new builder for [`PutBucketReplicationOutput`].
+    #[inline]
     pub fn builder() -> PutBucketReplicationOutputBuilder {
         <PutBucketReplicationOutputBuilder as ::std::default::Default>::default()
     }
@@ -229,6 +256,7 @@ impl PutBucketReplicationOutput {
 pub struct PutBucketReplicationOutputBuilder {}
 impl PutBucketReplicationOutputBuilder {
     /// Builds the [`PutBucketReplicationOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketReplicationOutput {
         PutBucketReplicationOutput {}
     }
@@ -241,6 +269,7 @@ pub enum PutBucketReplicationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketReplicationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -330,6 +359,7 @@ impl PutBucketReplicationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -386,39 +416,47 @@ impl<M> PutBucketReplicationFluentBuilder<M> {
     }
     /// The name of the bucket
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -427,11 +465,13 @@ impl<M> PutBucketReplicationFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// A container for replication rules.
     /// This member is required.
+    #[inline]
     pub fn replication_configuration(
         mut self,
         input: crate::types::ReplicationConfiguration,
@@ -440,6 +480,7 @@ impl<M> PutBucketReplicationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReplicationConfiguration` member.
+    #[inline]
     pub fn set_replication_configuration(
         mut self,
         input: Option<crate::types::ReplicationConfiguration>,
@@ -448,34 +489,41 @@ impl<M> PutBucketReplicationFluentBuilder<M> {
         self
     }
     /// The `ReplicationConfiguration` member as currently set.
+    #[inline]
     pub fn get_replication_configuration(&self) -> &Option<crate::types::ReplicationConfiguration> {
         self.inner.get_replication_configuration()
     }
     /// A token to allow Object Lock to be enabled for an existing bucket.
+    #[inline]
     pub fn token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.token(input);
         self
     }
     /// Sets or clears the `Token` member.
+    #[inline]
     pub fn set_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_token(input);
         self
     }
     /// The `Token` member as currently set.
+    #[inline]
     pub fn get_token(&self) -> &Option<String> {
         self.inner.get_token()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -540,6 +588,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketReplication`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketReplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -572,11 +621,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutBucketReplicationError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketReplicationOutput, ::awsrt::xml::XmlError> {

@@ -37,26 +37,32 @@ pub struct PutBucketRequestPaymentInput {
 }
 impl PutBucketRequestPaymentInput {
     /// The bucket name.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Container for Payer.
+    #[inline]
     pub fn request_payment_configuration(&self) -> &crate::types::RequestPaymentConfiguration {
         &self.request_payment_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketRequestPaymentInput`].
+    #[inline]
     pub fn builder() -> PutBucketRequestPaymentInputBuilder {
         <PutBucketRequestPaymentInputBuilder as ::std::default::Default>::default()
     }
@@ -74,39 +80,47 @@ pub struct PutBucketRequestPaymentInputBuilder {
 impl PutBucketRequestPaymentInputBuilder {
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -115,11 +129,13 @@ impl PutBucketRequestPaymentInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Container for Payer.
     /// This member is required.
+    #[inline]
     pub fn request_payment_configuration(
         mut self,
         input: crate::types::RequestPaymentConfiguration,
@@ -128,6 +144,7 @@ impl PutBucketRequestPaymentInputBuilder {
         self
     }
     /// Sets or clears the `RequestPaymentConfiguration` member.
+    #[inline]
     pub fn set_request_payment_configuration(
         mut self,
         input: Option<crate::types::RequestPaymentConfiguration>,
@@ -136,22 +153,26 @@ impl PutBucketRequestPaymentInputBuilder {
         self
     }
     /// The `RequestPaymentConfiguration` member as currently set.
+    #[inline]
     pub fn get_request_payment_configuration(
         &self,
     ) -> &Option<crate::types::RequestPaymentConfiguration> {
         &self.request_payment_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -160,6 +181,7 @@ impl PutBucketRequestPaymentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketRequestPaymentInput, ::awsrt::error::BuildError> {
         Ok(PutBucketRequestPaymentInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -199,6 +221,7 @@ impl PutBucketRequestPaymentInput {
 pub struct PutBucketRequestPaymentOutput {}
 impl PutBucketRequestPaymentOutput {
     /// Creates a new builder for [`PutBucketRequestPaymentOutput`].
+    #[inline]
     pub fn builder() -> PutBucketRequestPaymentOutputBuilder {
         <PutBucketRequestPaymentOutputBuilder as ::std::default::Default>::default()
     }
@@ -209,6 +232,7 @@ impl PutBucketRequestPaymentOutput {
 pub struct PutBucketRequestPaymentOutputBuilder {}
 impl PutBucketRequestPaymentOutputBuilder {
     /// Builds the [`PutBucketRequestPaymentOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketRequestPaymentOutput {
         PutBucketRequestPaymentOutput {}
     }
@@ -221,6 +245,7 @@ pub enum PutBucketRequestPaymentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketRequestPaymentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -310,6 +335,7 @@ impl PutBucketRequestPaymentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -366,39 +392,47 @@ impl<M> PutBucketRequestPaymentFluentBuilder<M> {
     }
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -407,11 +441,13 @@ impl<M> PutBucketRequestPaymentFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// Container for Payer.
     /// This member is required.
+    #[inline]
     pub fn request_payment_configuration(
         mut self,
         input: crate::types::RequestPaymentConfiguration,
@@ -420,6 +456,7 @@ impl<M> PutBucketRequestPaymentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `RequestPaymentConfiguration` member.
+    #[inline]
     pub fn set_request_payment_configuration(
         mut self,
         input: Option<crate::types::RequestPaymentConfiguration>,
@@ -428,22 +465,26 @@ impl<M> PutBucketRequestPaymentFluentBuilder<M> {
         self
     }
     /// The `RequestPaymentConfiguration` member as currently set.
+    #[inline]
     pub fn get_request_payment_configuration(
         &self,
     ) -> &Option<crate::types::RequestPaymentConfiguration> {
         self.inner.get_request_payment_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -508,6 +549,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketRequestPayment`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketRequestPaymentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -537,6 +579,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
@@ -546,6 +589,7 @@ pub(crate) fn parse_response(
         PutBucketRequestPaymentError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketRequestPaymentOutput, ::awsrt::xml::XmlError> {

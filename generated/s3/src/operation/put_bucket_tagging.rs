@@ -37,26 +37,32 @@ pub struct PutBucketTaggingInput {
 }
 impl PutBucketTaggingInput {
     /// The bucket name.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Container for the `TagSet` and `Tag` elements.
+    #[inline]
     pub fn tagging(&self) -> &crate::types::Tagging {
         &self.tagging
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketTaggingInput`].
+    #[inline]
     pub fn builder() -> PutBucketTaggingInputBuilder {
         <PutBucketTaggingInputBuilder as ::std::default::Default>::default()
     }
@@ -74,39 +80,47 @@ pub struct PutBucketTaggingInputBuilder {
 impl PutBucketTaggingInputBuilder {
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -115,35 +129,42 @@ impl PutBucketTaggingInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Container for the `TagSet` and `Tag` elements.
     /// This member is required.
+    #[inline]
     pub fn tagging(mut self, input: crate::types::Tagging) -> Self {
         self.tagging = Some(input);
         self
     }
     /// Sets or clears the `Tagging` member.
+    #[inline]
     pub fn set_tagging(mut self, input: Option<crate::types::Tagging>) -> Self {
         self.tagging = input;
         self
     }
     /// The `Tagging` member as currently set.
+    #[inline]
     pub fn get_tagging(&self) -> &Option<crate::types::Tagging> {
         &self.tagging
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -152,6 +173,7 @@ impl PutBucketTaggingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketTaggingInput, ::awsrt::error::BuildError> {
         Ok(PutBucketTaggingInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -191,6 +213,7 @@ impl PutBucketTaggingInput {
 pub struct PutBucketTaggingOutput {}
 impl PutBucketTaggingOutput {
     /// Creates a new builder for [`PutBucketTaggingOutput`].
+    #[inline]
     pub fn builder() -> PutBucketTaggingOutputBuilder {
         <PutBucketTaggingOutputBuilder as ::std::default::Default>::default()
     }
@@ -201,6 +224,7 @@ impl PutBucketTaggingOutput {
 pub struct PutBucketTaggingOutputBuilder {}
 impl PutBucketTaggingOutputBuilder {
     /// Builds the [`PutBucketTaggingOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketTaggingOutput {
         PutBucketTaggingOutput {}
     }
@@ -213,6 +237,7 @@ pub enum PutBucketTaggingError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketTaggingError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -302,6 +327,7 @@ impl PutBucketTaggingFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -358,39 +384,47 @@ impl<M> PutBucketTaggingFluentBuilder<M> {
     }
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -399,35 +433,42 @@ impl<M> PutBucketTaggingFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// Container for the `TagSet` and `Tag` elements.
     /// This member is required.
+    #[inline]
     pub fn tagging(mut self, input: crate::types::Tagging) -> Self {
         self.inner = self.inner.tagging(input);
         self
     }
     /// Sets or clears the `Tagging` member.
+    #[inline]
     pub fn set_tagging(mut self, input: Option<crate::types::Tagging>) -> Self {
         self.inner = self.inner.set_tagging(input);
         self
     }
     /// The `Tagging` member as currently set.
+    #[inline]
     pub fn get_tagging(&self) -> &Option<crate::types::Tagging> {
         self.inner.get_tagging()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -492,6 +533,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketTagging`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketTaggingInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -521,11 +563,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutBucketTaggingError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketTaggingOutput, ::awsrt::xml::XmlError> {

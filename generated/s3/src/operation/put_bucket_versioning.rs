@@ -40,30 +40,37 @@ pub struct PutBucketVersioningInput {
 }
 impl PutBucketVersioningInput {
     /// The bucket name.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// \>The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device.
+    #[inline]
     pub fn mfa(&self) -> Option<&str> {
         self.mfa.as_deref()
     }
     /// Container for setting the versioning state.
+    #[inline]
     pub fn versioning_configuration(&self) -> &crate::types::VersioningConfiguration {
         &self.versioning_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketVersioningInput`].
+    #[inline]
     pub fn builder() -> PutBucketVersioningInputBuilder {
         <PutBucketVersioningInputBuilder as ::std::default::Default>::default()
     }
@@ -82,39 +89,47 @@ pub struct PutBucketVersioningInputBuilder {
 impl PutBucketVersioningInputBuilder {
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// \>The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -123,25 +138,30 @@ impl PutBucketVersioningInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device.
+    #[inline]
     pub fn mfa(mut self, input: impl Into<String>) -> Self {
         self.mfa = Some(input.into());
         self
     }
     /// Sets or clears the `MFA` member.
+    #[inline]
     pub fn set_mfa(mut self, input: Option<String>) -> Self {
         self.mfa = input;
         self
     }
     /// The `MFA` member as currently set.
+    #[inline]
     pub fn get_mfa(&self) -> &Option<String> {
         &self.mfa
     }
     /// Container for setting the versioning state.
     /// This member is required.
+    #[inline]
     pub fn versioning_configuration(
         mut self,
         input: crate::types::VersioningConfiguration,
@@ -150,6 +170,7 @@ impl PutBucketVersioningInputBuilder {
         self
     }
     /// Sets or clears the `VersioningConfiguration` member.
+    #[inline]
     pub fn set_versioning_configuration(
         mut self,
         input: Option<crate::types::VersioningConfiguration>,
@@ -158,20 +179,24 @@ impl PutBucketVersioningInputBuilder {
         self
     }
     /// The `VersioningConfiguration` member as currently set.
+    #[inline]
     pub fn get_versioning_configuration(&self) -> &Option<crate::types::VersioningConfiguration> {
         &self.versioning_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -180,6 +205,7 @@ impl PutBucketVersioningInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketVersioningInput, ::awsrt::error::BuildError> {
         Ok(PutBucketVersioningInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -220,6 +246,7 @@ impl PutBucketVersioningInput {
 pub struct PutBucketVersioningOutput {}
 impl PutBucketVersioningOutput {
     /// Creates a new builder for [`PutBucketVersioningOutput`].
+    #[inline]
     pub fn builder() -> PutBucketVersioningOutputBuilder {
         <PutBucketVersioningOutputBuilder as ::std::default::Default>::default()
     }
@@ -230,6 +257,7 @@ impl PutBucketVersioningOutput {
 pub struct PutBucketVersioningOutputBuilder {}
 impl PutBucketVersioningOutputBuilder {
     /// Builds the [`PutBucketVersioningOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketVersioningOutput {
         PutBucketVersioningOutput {}
     }
@@ -242,6 +270,7 @@ pub enum PutBucketVersioningError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketVersioningError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -331,6 +360,7 @@ impl PutBucketVersioningFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -387,39 +417,47 @@ impl<M> PutBucketVersioningFluentBuilder<M> {
     }
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// \>The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -428,25 +466,30 @@ impl<M> PutBucketVersioningFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device.
+    #[inline]
     pub fn mfa(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.mfa(input);
         self
     }
     /// Sets or clears the `MFA` member.
+    #[inline]
     pub fn set_mfa(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_mfa(input);
         self
     }
     /// The `MFA` member as currently set.
+    #[inline]
     pub fn get_mfa(&self) -> &Option<String> {
         self.inner.get_mfa()
     }
     /// Container for setting the versioning state.
     /// This member is required.
+    #[inline]
     pub fn versioning_configuration(
         mut self,
         input: crate::types::VersioningConfiguration,
@@ -455,6 +498,7 @@ impl<M> PutBucketVersioningFluentBuilder<M> {
         self
     }
     /// Sets or clears the `VersioningConfiguration` member.
+    #[inline]
     pub fn set_versioning_configuration(
         mut self,
         input: Option<crate::types::VersioningConfiguration>,
@@ -463,20 +507,24 @@ impl<M> PutBucketVersioningFluentBuilder<M> {
         self
     }
     /// The `VersioningConfiguration` member as currently set.
+    #[inline]
     pub fn get_versioning_configuration(&self) -> &Option<crate::types::VersioningConfiguration> {
         self.inner.get_versioning_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -541,6 +589,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketVersioning`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketVersioningInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -573,11 +622,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutBucketVersioningError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketVersioningOutput, ::awsrt::xml::XmlError> {

@@ -37,26 +37,32 @@ pub struct PutBucketWebsiteInput {
 }
 impl PutBucketWebsiteInput {
     /// The bucket name.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// Container for the request.
+    #[inline]
     pub fn website_configuration(&self) -> &crate::types::WebsiteConfiguration {
         &self.website_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutBucketWebsiteInput`].
+    #[inline]
     pub fn builder() -> PutBucketWebsiteInputBuilder {
         <PutBucketWebsiteInputBuilder as ::std::default::Default>::default()
     }
@@ -74,39 +80,47 @@ pub struct PutBucketWebsiteInputBuilder {
 impl PutBucketWebsiteInputBuilder {
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -115,16 +129,19 @@ impl PutBucketWebsiteInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Container for the request.
     /// This member is required.
+    #[inline]
     pub fn website_configuration(mut self, input: crate::types::WebsiteConfiguration) -> Self {
         self.website_configuration = Some(input);
         self
     }
     /// Sets or clears the `WebsiteConfiguration` member.
+    #[inline]
     pub fn set_website_configuration(
         mut self,
         input: Option<crate::types::WebsiteConfiguration>,
@@ -133,20 +150,24 @@ impl PutBucketWebsiteInputBuilder {
         self
     }
     /// The `WebsiteConfiguration` member as currently set.
+    #[inline]
     pub fn get_website_configuration(&self) -> &Option<crate::types::WebsiteConfiguration> {
         &self.website_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -155,6 +176,7 @@ impl PutBucketWebsiteInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutBucketWebsiteInput, ::awsrt::error::BuildError> {
         Ok(PutBucketWebsiteInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -194,6 +216,7 @@ impl PutBucketWebsiteInput {
 pub struct PutBucketWebsiteOutput {}
 impl PutBucketWebsiteOutput {
     /// Creates a new builder for [`PutBucketWebsiteOutput`].
+    #[inline]
     pub fn builder() -> PutBucketWebsiteOutputBuilder {
         <PutBucketWebsiteOutputBuilder as ::std::default::Default>::default()
     }
@@ -204,6 +227,7 @@ impl PutBucketWebsiteOutput {
 pub struct PutBucketWebsiteOutputBuilder {}
 impl PutBucketWebsiteOutputBuilder {
     /// Builds the [`PutBucketWebsiteOutput`].
+    #[inline]
     pub fn build(self) -> PutBucketWebsiteOutput {
         PutBucketWebsiteOutput {}
     }
@@ -216,6 +240,7 @@ pub enum PutBucketWebsiteError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutBucketWebsiteError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -305,6 +330,7 @@ impl PutBucketWebsiteFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -361,39 +387,47 @@ impl<M> PutBucketWebsiteFluentBuilder<M> {
     }
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The Base64 encoded 128-bit `MD5` digest of the data.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -402,16 +436,19 @@ impl<M> PutBucketWebsiteFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// Container for the request.
     /// This member is required.
+    #[inline]
     pub fn website_configuration(mut self, input: crate::types::WebsiteConfiguration) -> Self {
         self.inner = self.inner.website_configuration(input);
         self
     }
     /// Sets or clears the `WebsiteConfiguration` member.
+    #[inline]
     pub fn set_website_configuration(
         mut self,
         input: Option<crate::types::WebsiteConfiguration>,
@@ -420,20 +457,24 @@ impl<M> PutBucketWebsiteFluentBuilder<M> {
         self
     }
     /// The `WebsiteConfiguration` member as currently set.
+    #[inline]
     pub fn get_website_configuration(&self) -> &Option<crate::types::WebsiteConfiguration> {
         self.inner.get_website_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -498,6 +539,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketWebsite`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutBucketWebsiteInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -527,11 +569,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutBucketWebsiteError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketWebsiteOutput, ::awsrt::xml::XmlError> {

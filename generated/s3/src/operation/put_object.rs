@@ -284,172 +284,214 @@ fn __serde_secret_put_object_input_ssekms_encryption_context<T: ::awsrt::serde::
 }
 impl PutObjectInput {
     /// The canned ACL to apply to the object.
+    #[inline]
     pub fn acl(&self) -> Option<&crate::types::ObjectCannedAcl> {
         self.acl.as_ref()
     }
     /// Object data.
+    #[inline]
     pub fn body(&self) -> &::awsrt::types::Blob {
         &self.body
     }
     /// The bucket name to which the PUT action was initiated.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Can be used to specify caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(&self) -> Option<&str> {
         self.cache_control.as_deref()
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(&self) -> Option<&str> {
         self.content_disposition.as_deref()
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(&self) -> Option<&str> {
         self.content_encoding.as_deref()
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(&self) -> Option<&str> {
         self.content_language.as_deref()
     }
     /// Size of the body in bytes.
+    #[inline]
     pub fn content_length(&self) -> Option<i64> {
         self.content_length
     }
     /// The Base64 encoded 128-bit `MD5` digest of the message (without the headers) according to RFC 1864.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// A standard MIME type describing the format of the contents.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32(&self) -> Option<&str> {
         self.checksum_crc32.as_deref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32_c(&self) -> Option<&str> {
         self.checksum_crc32_c.as_deref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc64_nvme(&self) -> Option<&str> {
         self.checksum_crc64_nvme.as_deref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha1(&self) -> Option<&str> {
         self.checksum_sha1.as_deref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha256(&self) -> Option<&str> {
         self.checksum_sha256.as_deref()
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(&self) -> Option<::awsrt::types::DateTime> {
         self.expires
     }
     /// Uploads the object only if the ETag (entity tag) value provided during the WRITE operation matches the ETag of the object in S3.
+    #[inline]
     pub fn if_match(&self) -> Option<&str> {
         self.if_match.as_deref()
     }
     /// Uploads the object only if the object key name does not already exist in the bucket specified.
+    #[inline]
     pub fn if_none_match(&self) -> Option<&str> {
         self.if_none_match.as_deref()
     }
     /// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+    #[inline]
     pub fn grant_full_control(&self) -> Option<&str> {
         self.grant_full_control.as_deref()
     }
     /// Allows grantee to read the object data and its metadata.
+    #[inline]
     pub fn grant_read(&self) -> Option<&str> {
         self.grant_read.as_deref()
     }
     /// Allows grantee to read the object ACL.
+    #[inline]
     pub fn grant_read_acp(&self) -> Option<&str> {
         self.grant_read_acp.as_deref()
     }
     /// Allows grantee to write the ACL for the applicable object.
+    #[inline]
     pub fn grant_write_acp(&self) -> Option<&str> {
         self.grant_write_acp.as_deref()
     }
     /// Object key for which the PUT action was initiated.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Specifies the offset for appending data to existing objects in bytes.
+    #[inline]
     pub fn write_offset_bytes(&self) -> Option<i64> {
         self.write_offset_bytes
     }
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.metadata.as_ref()
     }
     /// The server-side encryption algorithm that was used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`, `aws:kms:dsse`).
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(&self) -> Option<&str> {
         self.website_redirect_location.as_deref()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, `AES256`).
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_encryption_context.as_ref()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The tag-set for the object.
+    #[inline]
     pub fn tagging(&self) -> Option<&str> {
         self.tagging.as_deref()
     }
     /// The Object Lock mode that you want to apply to this object.
+    #[inline]
     pub fn object_lock_mode(&self) -> Option<&crate::types::ObjectLockMode> {
         self.object_lock_mode.as_ref()
     }
     /// The date and time when you want this object's Object Lock to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(&self) -> Option<::awsrt::types::DateTime> {
         self.object_lock_retain_until_date
     }
     /// Specifies whether a legal hold will be applied to this object.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         &self,
     ) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
         self.object_lock_legal_hold_status.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutObjectInput`].
+    #[inline]
     pub fn builder() -> PutObjectInputBuilder {
         <PutObjectInputBuilder as ::std::default::Default>::default()
     }
@@ -549,152 +591,184 @@ impl ::std::fmt::Debug for PutObjectInputBuilder {
 }
 impl PutObjectInputBuilder {
     /// The canned ACL to apply to the object.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::ObjectCannedAcl>) -> Self {
         self.acl = Some(input.into());
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::ObjectCannedAcl>) -> Self {
         self.acl = input;
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
         &self.acl
     }
     /// Object data.
+    #[inline]
     pub fn body(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.body = Some(input.into());
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.body = input;
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<::awsrt::types::Blob> {
         &self.body
     }
     /// The bucket name to which the PUT action was initiated.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Can be used to specify caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.cache_control = Some(input.into());
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.cache_control = input;
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         &self.cache_control
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(mut self, input: impl Into<String>) -> Self {
         self.content_disposition = Some(input.into());
         self
     }
     /// Sets or clears the `ContentDisposition` member.
+    #[inline]
     pub fn set_content_disposition(mut self, input: Option<String>) -> Self {
         self.content_disposition = input;
         self
     }
     /// The `ContentDisposition` member as currently set.
+    #[inline]
     pub fn get_content_disposition(&self) -> &Option<String> {
         &self.content_disposition
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
     }
     /// Sets or clears the `ContentEncoding` member.
+    #[inline]
     pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
         self.content_encoding = input;
         self
     }
     /// The `ContentEncoding` member as currently set.
+    #[inline]
     pub fn get_content_encoding(&self) -> &Option<String> {
         &self.content_encoding
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(mut self, input: impl Into<String>) -> Self {
         self.content_language = Some(input.into());
         self
     }
     /// Sets or clears the `ContentLanguage` member.
+    #[inline]
     pub fn set_content_language(mut self, input: Option<String>) -> Self {
         self.content_language = input;
         self
     }
     /// The `ContentLanguage` member as currently set.
+    #[inline]
     pub fn get_content_language(&self) -> &Option<String> {
         &self.content_language
     }
     /// Size of the body in bytes.
+    #[inline]
     pub fn content_length(mut self, input: i64) -> Self {
         self.content_length = Some(input);
         self
     }
     /// Sets or clears the `ContentLength` member.
+    #[inline]
     pub fn set_content_length(mut self, input: Option<i64>) -> Self {
         self.content_length = input;
         self
     }
     /// The `ContentLength` member as currently set.
+    #[inline]
     pub fn get_content_length(&self) -> &Option<i64> {
         &self.content_length
     }
     /// The Base64 encoded 128-bit `MD5` digest of the message (without the headers) according to RFC 1864.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// A standard MIME type describing the format of the contents.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -703,214 +777,259 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32` member.
+    #[inline]
     pub fn set_checksum_crc32(mut self, input: Option<String>) -> Self {
         self.checksum_crc32 = input;
         self
     }
     /// The `ChecksumCRC32` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32_c(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32_c = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32C` member.
+    #[inline]
     pub fn set_checksum_crc32_c(mut self, input: Option<String>) -> Self {
         self.checksum_crc32_c = input;
         self
     }
     /// The `ChecksumCRC32C` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32_c(&self) -> &Option<String> {
         &self.checksum_crc32_c
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc64_nvme(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc64_nvme = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC64NVME` member.
+    #[inline]
     pub fn set_checksum_crc64_nvme(mut self, input: Option<String>) -> Self {
         self.checksum_crc64_nvme = input;
         self
     }
     /// The `ChecksumCRC64NVME` member as currently set.
+    #[inline]
     pub fn get_checksum_crc64_nvme(&self) -> &Option<String> {
         &self.checksum_crc64_nvme
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha1(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha1 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA1` member.
+    #[inline]
     pub fn set_checksum_sha1(mut self, input: Option<String>) -> Self {
         self.checksum_sha1 = input;
         self
     }
     /// The `ChecksumSHA1` member as currently set.
+    #[inline]
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha256(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha256 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA256` member.
+    #[inline]
     pub fn set_checksum_sha256(mut self, input: Option<String>) -> Self {
         self.checksum_sha256 = input;
         self
     }
     /// The `ChecksumSHA256` member as currently set.
+    #[inline]
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expires = Some(input);
         self
     }
     /// Sets or clears the `Expires` member.
+    #[inline]
     pub fn set_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expires = input;
         self
     }
     /// The `Expires` member as currently set.
+    #[inline]
     pub fn get_expires(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expires
     }
     /// Uploads the object only if the ETag (entity tag) value provided during the WRITE operation matches the ETag of the object in S3.
+    #[inline]
     pub fn if_match(mut self, input: impl Into<String>) -> Self {
         self.if_match = Some(input.into());
         self
     }
     /// Sets or clears the `IfMatch` member.
+    #[inline]
     pub fn set_if_match(mut self, input: Option<String>) -> Self {
         self.if_match = input;
         self
     }
     /// The `IfMatch` member as currently set.
+    #[inline]
     pub fn get_if_match(&self) -> &Option<String> {
         &self.if_match
     }
     /// Uploads the object only if the object key name does not already exist in the bucket specified.
+    #[inline]
     pub fn if_none_match(mut self, input: impl Into<String>) -> Self {
         self.if_none_match = Some(input.into());
         self
     }
     /// Sets or clears the `IfNoneMatch` member.
+    #[inline]
     pub fn set_if_none_match(mut self, input: Option<String>) -> Self {
         self.if_none_match = input;
         self
     }
     /// The `IfNoneMatch` member as currently set.
+    #[inline]
     pub fn get_if_none_match(&self) -> &Option<String> {
         &self.if_none_match
     }
     /// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.grant_full_control = Some(input.into());
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.grant_full_control = input;
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         &self.grant_full_control
     }
     /// Allows grantee to read the object data and its metadata.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.grant_read = Some(input.into());
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.grant_read = input;
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         &self.grant_read
     }
     /// Allows grantee to read the object ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_read_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.grant_read_acp = input;
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         &self.grant_read_acp
     }
     /// Allows grantee to write the ACL for the applicable object.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.grant_write_acp = Some(input.into());
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.grant_write_acp = input;
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         &self.grant_write_acp
     }
     /// Object key for which the PUT action was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Specifies the offset for appending data to existing objects in bytes.
+    #[inline]
     pub fn write_offset_bytes(mut self, input: i64) -> Self {
         self.write_offset_bytes = Some(input);
         self
     }
     /// Sets or clears the `WriteOffsetBytes` member.
+    #[inline]
     pub fn set_write_offset_bytes(mut self, input: Option<i64>) -> Self {
         self.write_offset_bytes = input;
         self
     }
     /// The `WriteOffsetBytes` member as currently set.
+    #[inline]
     pub fn get_write_offset_bytes(&self) -> &Option<i64> {
         &self.write_offset_bytes
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Metadata` member.
+    #[inline]
     pub fn set_metadata(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -919,10 +1038,12 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `Metadata` member as currently set.
+    #[inline]
     pub fn get_metadata(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.metadata
     }
     /// The server-side encryption algorithm that was used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`, `aws:kms:dsse`).
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -931,6 +1052,7 @@ impl PutObjectInputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -939,94 +1061,114 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(mut self, input: impl Into<String>) -> Self {
         self.website_redirect_location = Some(input.into());
         self
     }
     /// Sets or clears the `WebsiteRedirectLocation` member.
+    #[inline]
     pub fn set_website_redirect_location(mut self, input: Option<String>) -> Self {
         self.website_redirect_location = input;
         self
     }
     /// The `WebsiteRedirectLocation` member as currently set.
+    #[inline]
     pub fn get_website_redirect_location(&self) -> &Option<String> {
         &self.website_redirect_location
     }
     /// Specifies the algorithm to use when encrypting the object (for example, `AES256`).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -1035,6 +1177,7 @@ impl PutObjectInputBuilder {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -1043,71 +1186,86 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The tag-set for the object.
+    #[inline]
     pub fn tagging(mut self, input: impl Into<String>) -> Self {
         self.tagging = Some(input.into());
         self
     }
     /// Sets or clears the `Tagging` member.
+    #[inline]
     pub fn set_tagging(mut self, input: Option<String>) -> Self {
         self.tagging = input;
         self
     }
     /// The `Tagging` member as currently set.
+    #[inline]
     pub fn get_tagging(&self) -> &Option<String> {
         &self.tagging
     }
     /// The Object Lock mode that you want to apply to this object.
+    #[inline]
     pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
+    #[inline]
     pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
     /// The `ObjectLockMode` member as currently set.
+    #[inline]
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
         &self.object_lock_mode
     }
     /// The date and time when you want this object's Object Lock to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
     /// Sets or clears the `ObjectLockRetainUntilDate` member.
+    #[inline]
     pub fn set_object_lock_retain_until_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -1116,10 +1274,12 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// Specifies whether a legal hold will be applied to this object.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         mut self,
         input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
@@ -1128,6 +1288,7 @@ impl PutObjectInputBuilder {
         self
     }
     /// Sets or clears the `ObjectLockLegalHoldStatus` member.
+    #[inline]
     pub fn set_object_lock_legal_hold_status(
         mut self,
         input: Option<crate::types::ObjectLockLegalHoldStatus>,
@@ -1136,22 +1297,26 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `ObjectLockLegalHoldStatus` member as currently set.
+    #[inline]
     pub fn get_object_lock_legal_hold_status(
         &self,
     ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         &self.object_lock_legal_hold_status
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -1160,6 +1325,7 @@ impl PutObjectInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutObjectInput, ::awsrt::error::BuildError> {
         Ok(PutObjectInput {
             acl: self.acl,
@@ -1327,74 +1493,92 @@ fn __serde_secret_put_object_output_ssekms_encryption_context<T: ::awsrt::serde:
 }
 impl PutObjectOutput {
     /// If the expiration is configured for the object (see [PutBucketLifecycleConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html)) in the *Amazon S3 User Guide*, the response includes this header.
+    #[inline]
     pub fn expiration(&self) -> Option<&str> {
         self.expiration.as_deref()
     }
     /// Entity tag for the uploaded object.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object.
+    #[inline]
     pub fn checksum_crc32(&self) -> Option<&str> {
         self.checksum_crc32.as_deref()
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object.
+    #[inline]
     pub fn checksum_crc32_c(&self) -> Option<&str> {
         self.checksum_crc32_c.as_deref()
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object.
+    #[inline]
     pub fn checksum_crc64_nvme(&self) -> Option<&str> {
         self.checksum_crc64_nvme.as_deref()
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object.
+    #[inline]
     pub fn checksum_sha1(&self) -> Option<&str> {
         self.checksum_sha1.as_deref()
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object.
+    #[inline]
     pub fn checksum_sha256(&self) -> Option<&str> {
         self.checksum_sha256.as_deref()
     }
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
+    #[inline]
     pub fn checksum_type(&self) -> Option<&crate::types::ChecksumType> {
         self.checksum_type.as_ref()
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3.
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// Version ID of the object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_encryption_context.as_ref()
     }
     /// Indicates whether the uploaded object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// The size of the object in bytes.
+    #[inline]
     pub fn size(&self) -> Option<i64> {
         self.size
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`PutObjectOutput`].
+    #[inline]
     pub fn builder() -> PutObjectOutputBuilder {
         <PutObjectOutputBuilder as ::std::default::Default>::default()
     }
@@ -1446,118 +1630,143 @@ impl ::std::fmt::Debug for PutObjectOutputBuilder {
 }
 impl PutObjectOutputBuilder {
     /// If the expiration is configured for the object (see [PutBucketLifecycleConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html)) in the *Amazon S3 User Guide*, the response includes this header.
+    #[inline]
     pub fn expiration(mut self, input: impl Into<String>) -> Self {
         self.expiration = Some(input.into());
         self
     }
     /// Sets or clears the `Expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<String>) -> Self {
         self.expiration = input;
         self
     }
     /// The `Expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<String> {
         &self.expiration
     }
     /// Entity tag for the uploaded object.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object.
+    #[inline]
     pub fn checksum_crc32(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32` member.
+    #[inline]
     pub fn set_checksum_crc32(mut self, input: Option<String>) -> Self {
         self.checksum_crc32 = input;
         self
     }
     /// The `ChecksumCRC32` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object.
+    #[inline]
     pub fn checksum_crc32_c(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32_c = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32C` member.
+    #[inline]
     pub fn set_checksum_crc32_c(mut self, input: Option<String>) -> Self {
         self.checksum_crc32_c = input;
         self
     }
     /// The `ChecksumCRC32C` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32_c(&self) -> &Option<String> {
         &self.checksum_crc32_c
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object.
+    #[inline]
     pub fn checksum_crc64_nvme(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc64_nvme = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC64NVME` member.
+    #[inline]
     pub fn set_checksum_crc64_nvme(mut self, input: Option<String>) -> Self {
         self.checksum_crc64_nvme = input;
         self
     }
     /// The `ChecksumCRC64NVME` member as currently set.
+    #[inline]
     pub fn get_checksum_crc64_nvme(&self) -> &Option<String> {
         &self.checksum_crc64_nvme
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object.
+    #[inline]
     pub fn checksum_sha1(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha1 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA1` member.
+    #[inline]
     pub fn set_checksum_sha1(mut self, input: Option<String>) -> Self {
         self.checksum_sha1 = input;
         self
     }
     /// The `ChecksumSHA1` member as currently set.
+    #[inline]
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object.
+    #[inline]
     pub fn checksum_sha256(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha256 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA256` member.
+    #[inline]
     pub fn set_checksum_sha256(mut self, input: Option<String>) -> Self {
         self.checksum_sha256 = input;
         self
     }
     /// The `ChecksumSHA256` member as currently set.
+    #[inline]
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3.
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -1566,6 +1775,7 @@ impl PutObjectOutputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -1574,66 +1784,80 @@ impl PutObjectOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Version ID of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -1642,6 +1866,7 @@ impl PutObjectOutputBuilder {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -1650,52 +1875,63 @@ impl PutObjectOutputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Indicates whether the uploaded object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// The size of the object in bytes.
+    #[inline]
     pub fn size(mut self, input: i64) -> Self {
         self.size = Some(input);
         self
     }
     /// Sets or clears the `Size` member.
+    #[inline]
     pub fn set_size(mut self, input: Option<i64>) -> Self {
         self.size = input;
         self
     }
     /// The `Size` member as currently set.
+    #[inline]
     pub fn get_size(&self) -> &Option<i64> {
         &self.size
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`PutObjectOutput`].
+    #[inline]
     pub fn build(self) -> PutObjectOutput {
         PutObjectOutput {
             expiration: self.expiration,
@@ -1734,6 +1970,7 @@ pub enum PutObjectError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutObjectError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -1757,18 +1994,22 @@ impl PutObjectError {
         })
     }
     /// Whether this is a `EncryptionTypeMismatch`.
+    #[inline]
     pub fn is_encryption_type_mismatch(&self) -> bool {
         matches!(self, Self::EncryptionTypeMismatch(_))
     }
     /// Whether this is a `InvalidRequest`.
+    #[inline]
     pub fn is_invalid_request(&self) -> bool {
         matches!(self, Self::InvalidRequest(_))
     }
     /// Whether this is a `InvalidWriteOffset`.
+    #[inline]
     pub fn is_invalid_write_offset(&self) -> bool {
         matches!(self, Self::InvalidWriteOffset(_))
     }
     /// Whether this is a `TooManyParts`.
+    #[inline]
     pub fn is_too_many_parts(&self) -> bool {
         matches!(self, Self::TooManyParts(_))
     }
@@ -1856,6 +2097,7 @@ impl PutObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -1911,152 +2153,184 @@ impl<M> PutObjectFluentBuilder<M> {
         &self.inner
     }
     /// The canned ACL to apply to the object.
+    #[inline]
     pub fn acl(mut self, input: impl Into<crate::types::ObjectCannedAcl>) -> Self {
         self.inner = self.inner.acl(input);
         self
     }
     /// Sets or clears the `ACL` member.
+    #[inline]
     pub fn set_acl(mut self, input: Option<crate::types::ObjectCannedAcl>) -> Self {
         self.inner = self.inner.set_acl(input);
         self
     }
     /// The `ACL` member as currently set.
+    #[inline]
     pub fn get_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
         self.inner.get_acl()
     }
     /// Object data.
+    #[inline]
     pub fn body(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.inner = self.inner.body(input);
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.inner = self.inner.set_body(input);
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<::awsrt::types::Blob> {
         self.inner.get_body()
     }
     /// The bucket name to which the PUT action was initiated.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Can be used to specify caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cache_control(input);
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cache_control(input);
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         self.inner.get_cache_control()
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_disposition(input);
         self
     }
     /// Sets or clears the `ContentDisposition` member.
+    #[inline]
     pub fn set_content_disposition(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_disposition(input);
         self
     }
     /// The `ContentDisposition` member as currently set.
+    #[inline]
     pub fn get_content_disposition(&self) -> &Option<String> {
         self.inner.get_content_disposition()
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_encoding(input);
         self
     }
     /// Sets or clears the `ContentEncoding` member.
+    #[inline]
     pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_encoding(input);
         self
     }
     /// The `ContentEncoding` member as currently set.
+    #[inline]
     pub fn get_content_encoding(&self) -> &Option<String> {
         self.inner.get_content_encoding()
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_language(input);
         self
     }
     /// Sets or clears the `ContentLanguage` member.
+    #[inline]
     pub fn set_content_language(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_language(input);
         self
     }
     /// The `ContentLanguage` member as currently set.
+    #[inline]
     pub fn get_content_language(&self) -> &Option<String> {
         self.inner.get_content_language()
     }
     /// Size of the body in bytes.
+    #[inline]
     pub fn content_length(mut self, input: i64) -> Self {
         self.inner = self.inner.content_length(input);
         self
     }
     /// Sets or clears the `ContentLength` member.
+    #[inline]
     pub fn set_content_length(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_content_length(input);
         self
     }
     /// The `ContentLength` member as currently set.
+    #[inline]
     pub fn get_content_length(&self) -> &Option<i64> {
         self.inner.get_content_length()
     }
     /// The Base64 encoded 128-bit `MD5` digest of the message (without the headers) according to RFC 1864.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// A standard MIME type describing the format of the contents.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_type(input);
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_type(input);
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         self.inner.get_content_type()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -2065,213 +2339,258 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_crc32(input);
         self
     }
     /// Sets or clears the `ChecksumCRC32` member.
+    #[inline]
     pub fn set_checksum_crc32(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_crc32(input);
         self
     }
     /// The `ChecksumCRC32` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         self.inner.get_checksum_crc32()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32_c(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_crc32_c(input);
         self
     }
     /// Sets or clears the `ChecksumCRC32C` member.
+    #[inline]
     pub fn set_checksum_crc32_c(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_crc32_c(input);
         self
     }
     /// The `ChecksumCRC32C` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32_c(&self) -> &Option<String> {
         self.inner.get_checksum_crc32_c()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc64_nvme(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_crc64_nvme(input);
         self
     }
     /// Sets or clears the `ChecksumCRC64NVME` member.
+    #[inline]
     pub fn set_checksum_crc64_nvme(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_crc64_nvme(input);
         self
     }
     /// The `ChecksumCRC64NVME` member as currently set.
+    #[inline]
     pub fn get_checksum_crc64_nvme(&self) -> &Option<String> {
         self.inner.get_checksum_crc64_nvme()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha1(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_sha1(input);
         self
     }
     /// Sets or clears the `ChecksumSHA1` member.
+    #[inline]
     pub fn set_checksum_sha1(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_sha1(input);
         self
     }
     /// The `ChecksumSHA1` member as currently set.
+    #[inline]
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         self.inner.get_checksum_sha1()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha256(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_sha256(input);
         self
     }
     /// Sets or clears the `ChecksumSHA256` member.
+    #[inline]
     pub fn set_checksum_sha256(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_sha256(input);
         self
     }
     /// The `ChecksumSHA256` member as currently set.
+    #[inline]
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         self.inner.get_checksum_sha256()
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.expires(input);
         self
     }
     /// Sets or clears the `Expires` member.
+    #[inline]
     pub fn set_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_expires(input);
         self
     }
     /// The `Expires` member as currently set.
+    #[inline]
     pub fn get_expires(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_expires()
     }
     /// Uploads the object only if the ETag (entity tag) value provided during the WRITE operation matches the ETag of the object in S3.
+    #[inline]
     pub fn if_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.if_match(input);
         self
     }
     /// Sets or clears the `IfMatch` member.
+    #[inline]
     pub fn set_if_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_if_match(input);
         self
     }
     /// The `IfMatch` member as currently set.
+    #[inline]
     pub fn get_if_match(&self) -> &Option<String> {
         self.inner.get_if_match()
     }
     /// Uploads the object only if the object key name does not already exist in the bucket specified.
+    #[inline]
     pub fn if_none_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.if_none_match(input);
         self
     }
     /// Sets or clears the `IfNoneMatch` member.
+    #[inline]
     pub fn set_if_none_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_if_none_match(input);
         self
     }
     /// The `IfNoneMatch` member as currently set.
+    #[inline]
     pub fn get_if_none_match(&self) -> &Option<String> {
         self.inner.get_if_none_match()
     }
     /// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+    #[inline]
     pub fn grant_full_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_full_control(input);
         self
     }
     /// Sets or clears the `GrantFullControl` member.
+    #[inline]
     pub fn set_grant_full_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_full_control(input);
         self
     }
     /// The `GrantFullControl` member as currently set.
+    #[inline]
     pub fn get_grant_full_control(&self) -> &Option<String> {
         self.inner.get_grant_full_control()
     }
     /// Allows grantee to read the object data and its metadata.
+    #[inline]
     pub fn grant_read(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read(input);
         self
     }
     /// Sets or clears the `GrantRead` member.
+    #[inline]
     pub fn set_grant_read(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read(input);
         self
     }
     /// The `GrantRead` member as currently set.
+    #[inline]
     pub fn get_grant_read(&self) -> &Option<String> {
         self.inner.get_grant_read()
     }
     /// Allows grantee to read the object ACL.
+    #[inline]
     pub fn grant_read_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_read_acp(input);
         self
     }
     /// Sets or clears the `GrantReadACP` member.
+    #[inline]
     pub fn set_grant_read_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_read_acp(input);
         self
     }
     /// The `GrantReadACP` member as currently set.
+    #[inline]
     pub fn get_grant_read_acp(&self) -> &Option<String> {
         self.inner.get_grant_read_acp()
     }
     /// Allows grantee to write the ACL for the applicable object.
+    #[inline]
     pub fn grant_write_acp(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_write_acp(input);
         self
     }
     /// Sets or clears the `GrantWriteACP` member.
+    #[inline]
     pub fn set_grant_write_acp(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_write_acp(input);
         self
     }
     /// The `GrantWriteACP` member as currently set.
+    #[inline]
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         self.inner.get_grant_write_acp()
     }
     /// Object key for which the PUT action was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// Specifies the offset for appending data to existing objects in bytes.
+    #[inline]
     pub fn write_offset_bytes(mut self, input: i64) -> Self {
         self.inner = self.inner.write_offset_bytes(input);
         self
     }
     /// Sets or clears the `WriteOffsetBytes` member.
+    #[inline]
     pub fn set_write_offset_bytes(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_write_offset_bytes(input);
         self
     }
     /// The `WriteOffsetBytes` member as currently set.
+    #[inline]
     pub fn get_write_offset_bytes(&self) -> &Option<i64> {
         self.inner.get_write_offset_bytes()
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.metadata(key, value);
         self
     }
     /// Sets or clears the `Metadata` member.
+    #[inline]
     pub fn set_metadata(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -2280,10 +2599,12 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `Metadata` member as currently set.
+    #[inline]
     pub fn get_metadata(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_metadata()
     }
     /// The server-side encryption algorithm that was used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`, `aws:kms:dsse`).
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -2292,6 +2613,7 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -2300,94 +2622,114 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         self.inner.get_storage_class()
     }
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL.
+    #[inline]
     pub fn website_redirect_location(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.website_redirect_location(input);
         self
     }
     /// Sets or clears the `WebsiteRedirectLocation` member.
+    #[inline]
     pub fn set_website_redirect_location(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_website_redirect_location(input);
         self
     }
     /// The `WebsiteRedirectLocation` member as currently set.
+    #[inline]
     pub fn get_website_redirect_location(&self) -> &Option<String> {
         self.inner.get_website_redirect_location()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, `AES256`).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_key_id()
     }
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for object encryption.
+    #[inline]
     pub fn ssekms_encryption_context(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -2396,6 +2738,7 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `SSEKMSEncryptionContext` member.
+    #[inline]
     pub fn set_ssekms_encryption_context(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -2404,71 +2747,86 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
+    #[inline]
     pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_encryption_context()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.inner = self.inner.bucket_key_enabled(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_bucket_key_enabled(input);
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         self.inner.get_bucket_key_enabled()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The tag-set for the object.
+    #[inline]
     pub fn tagging(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tagging(input);
         self
     }
     /// Sets or clears the `Tagging` member.
+    #[inline]
     pub fn set_tagging(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_tagging(input);
         self
     }
     /// The `Tagging` member as currently set.
+    #[inline]
     pub fn get_tagging(&self) -> &Option<String> {
         self.inner.get_tagging()
     }
     /// The Object Lock mode that you want to apply to this object.
+    #[inline]
     pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.object_lock_mode(input);
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
+    #[inline]
     pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.set_object_lock_mode(input);
         self
     }
     /// The `ObjectLockMode` member as currently set.
+    #[inline]
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
         self.inner.get_object_lock_mode()
     }
     /// The date and time when you want this object's Object Lock to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.object_lock_retain_until_date(input);
         self
     }
     /// Sets or clears the `ObjectLockRetainUntilDate` member.
+    #[inline]
     pub fn set_object_lock_retain_until_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -2477,10 +2835,12 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_object_lock_retain_until_date()
     }
     /// Specifies whether a legal hold will be applied to this object.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         mut self,
         input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
@@ -2489,6 +2849,7 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ObjectLockLegalHoldStatus` member.
+    #[inline]
     pub fn set_object_lock_legal_hold_status(
         mut self,
         input: Option<crate::types::ObjectLockLegalHoldStatus>,
@@ -2497,22 +2858,26 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `ObjectLockLegalHoldStatus` member as currently set.
+    #[inline]
     pub fn get_object_lock_legal_hold_status(
         &self,
     ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         self.inner.get_object_lock_legal_hold_status()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -2579,6 +2944,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObject`: `PUT /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutObjectInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -2728,11 +3094,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutObjectError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectOutput, ::awsrt::xml::XmlError> {

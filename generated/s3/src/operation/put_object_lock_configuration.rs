@@ -43,34 +43,42 @@ pub struct PutObjectLockConfigurationInput {
 }
 impl PutObjectLockConfigurationInput {
     /// The bucket whose Object Lock configuration you want to create or replace.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The Object Lock configuration that you want to apply to the specified bucket.
+    #[inline]
     pub fn object_lock_configuration(&self) -> Option<&crate::types::ObjectLockConfiguration> {
         self.object_lock_configuration.as_ref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// A token to allow Object Lock to be enabled for an existing bucket.
+    #[inline]
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
     /// The MD5 hash for the request body.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutObjectLockConfigurationInput`].
+    #[inline]
     pub fn builder() -> PutObjectLockConfigurationInputBuilder {
         <PutObjectLockConfigurationInputBuilder as ::std::default::Default>::default()
     }
@@ -90,20 +98,24 @@ pub struct PutObjectLockConfigurationInputBuilder {
 impl PutObjectLockConfigurationInputBuilder {
     /// The bucket whose Object Lock configuration you want to create or replace.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The Object Lock configuration that you want to apply to the specified bucket.
+    #[inline]
     pub fn object_lock_configuration(
         mut self,
         input: crate::types::ObjectLockConfiguration,
@@ -112,6 +124,7 @@ impl PutObjectLockConfigurationInputBuilder {
         self
     }
     /// Sets or clears the `ObjectLockConfiguration` member.
+    #[inline]
     pub fn set_object_lock_configuration(
         mut self,
         input: Option<crate::types::ObjectLockConfiguration>,
@@ -120,57 +133,69 @@ impl PutObjectLockConfigurationInputBuilder {
         self
     }
     /// The `ObjectLockConfiguration` member as currently set.
+    #[inline]
     pub fn get_object_lock_configuration(&self) -> &Option<crate::types::ObjectLockConfiguration> {
         &self.object_lock_configuration
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// A token to allow Object Lock to be enabled for an existing bucket.
+    #[inline]
     pub fn token(mut self, input: impl Into<String>) -> Self {
         self.token = Some(input.into());
         self
     }
     /// Sets or clears the `Token` member.
+    #[inline]
     pub fn set_token(mut self, input: Option<String>) -> Self {
         self.token = input;
         self
     }
     /// The `Token` member as currently set.
+    #[inline]
     pub fn get_token(&self) -> &Option<String> {
         &self.token
     }
     /// The MD5 hash for the request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -179,20 +204,24 @@ impl PutObjectLockConfigurationInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -201,6 +230,7 @@ impl PutObjectLockConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutObjectLockConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutObjectLockConfigurationInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -244,10 +274,12 @@ pub struct PutObjectLockConfigurationOutput {
 }
 impl PutObjectLockConfigurationOutput {
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`PutObjectLockConfigurationOutput`].
+    #[inline]
     pub fn builder() -> PutObjectLockConfigurationOutputBuilder {
         <PutObjectLockConfigurationOutputBuilder as ::std::default::Default>::default()
     }
@@ -260,20 +292,24 @@ pub struct PutObjectLockConfigurationOutputBuilder {
 }
 impl PutObjectLockConfigurationOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`PutObjectLockConfigurationOutput`].
+    #[inline]
     pub fn build(self) -> PutObjectLockConfigurationOutput {
         PutObjectLockConfigurationOutput {
             request_charged: self.request_charged,
@@ -288,6 +324,7 @@ pub enum PutObjectLockConfigurationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutObjectLockConfigurationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -377,6 +414,7 @@ impl PutObjectLockConfigurationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -433,20 +471,24 @@ impl<M> PutObjectLockConfigurationFluentBuilder<M> {
     }
     /// The bucket whose Object Lock configuration you want to create or replace.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The Object Lock configuration that you want to apply to the specified bucket.
+    #[inline]
     pub fn object_lock_configuration(
         mut self,
         input: crate::types::ObjectLockConfiguration,
@@ -455,6 +497,7 @@ impl<M> PutObjectLockConfigurationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ObjectLockConfiguration` member.
+    #[inline]
     pub fn set_object_lock_configuration(
         mut self,
         input: Option<crate::types::ObjectLockConfiguration>,
@@ -463,57 +506,69 @@ impl<M> PutObjectLockConfigurationFluentBuilder<M> {
         self
     }
     /// The `ObjectLockConfiguration` member as currently set.
+    #[inline]
     pub fn get_object_lock_configuration(&self) -> &Option<crate::types::ObjectLockConfiguration> {
         self.inner.get_object_lock_configuration()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// A token to allow Object Lock to be enabled for an existing bucket.
+    #[inline]
     pub fn token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.token(input);
         self
     }
     /// Sets or clears the `Token` member.
+    #[inline]
     pub fn set_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_token(input);
         self
     }
     /// The `Token` member as currently set.
+    #[inline]
     pub fn get_token(&self) -> &Option<String> {
         self.inner.get_token()
     }
     /// The MD5 hash for the request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -522,20 +577,24 @@ impl<M> PutObjectLockConfigurationFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -594,6 +653,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObjectLockConfiguration`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutObjectLockConfigurationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -628,6 +688,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
@@ -637,6 +698,7 @@ pub(crate) fn parse_response(
         PutObjectLockConfigurationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectLockConfigurationOutput, ::awsrt::xml::XmlError> {

@@ -49,42 +49,52 @@ pub struct PutObjectRetentionInput {
 }
 impl PutObjectRetentionInput {
     /// The bucket name that contains the object you want to apply this Object Retention configuration to.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The key name for the object that you want to apply this Object Retention configuration to.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The container element for the Object Retention configuration.
+    #[inline]
     pub fn retention(&self) -> Option<&crate::types::ObjectLockRetention> {
         self.retention.as_ref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The version ID for the object that you want to apply this Object Retention configuration to.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Indicates whether this action should bypass Governance-mode restrictions.
+    #[inline]
     pub fn bypass_governance_retention(&self) -> Option<bool> {
         self.bypass_governance_retention
     }
     /// The MD5 hash for the request body.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutObjectRetentionInput`].
+    #[inline]
     pub fn builder() -> PutObjectRetentionInputBuilder {
         <PutObjectRetentionInputBuilder as ::std::default::Default>::default()
     }
@@ -106,110 +116,133 @@ pub struct PutObjectRetentionInputBuilder {
 impl PutObjectRetentionInputBuilder {
     /// The bucket name that contains the object you want to apply this Object Retention configuration to.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The key name for the object that you want to apply this Object Retention configuration to.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The container element for the Object Retention configuration.
+    #[inline]
     pub fn retention(mut self, input: crate::types::ObjectLockRetention) -> Self {
         self.retention = Some(input);
         self
     }
     /// Sets or clears the `Retention` member.
+    #[inline]
     pub fn set_retention(mut self, input: Option<crate::types::ObjectLockRetention>) -> Self {
         self.retention = input;
         self
     }
     /// The `Retention` member as currently set.
+    #[inline]
     pub fn get_retention(&self) -> &Option<crate::types::ObjectLockRetention> {
         &self.retention
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The version ID for the object that you want to apply this Object Retention configuration to.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Indicates whether this action should bypass Governance-mode restrictions.
+    #[inline]
     pub fn bypass_governance_retention(mut self, input: bool) -> Self {
         self.bypass_governance_retention = Some(input);
         self
     }
     /// Sets or clears the `BypassGovernanceRetention` member.
+    #[inline]
     pub fn set_bypass_governance_retention(mut self, input: Option<bool>) -> Self {
         self.bypass_governance_retention = input;
         self
     }
     /// The `BypassGovernanceRetention` member as currently set.
+    #[inline]
     pub fn get_bypass_governance_retention(&self) -> &Option<bool> {
         &self.bypass_governance_retention
     }
     /// The MD5 hash for the request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -218,20 +251,24 @@ impl PutObjectRetentionInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -240,6 +277,7 @@ impl PutObjectRetentionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutObjectRetentionInput, ::awsrt::error::BuildError> {
         Ok(PutObjectRetentionInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -288,10 +326,12 @@ pub struct PutObjectRetentionOutput {
 }
 impl PutObjectRetentionOutput {
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`PutObjectRetentionOutput`].
+    #[inline]
     pub fn builder() -> PutObjectRetentionOutputBuilder {
         <PutObjectRetentionOutputBuilder as ::std::default::Default>::default()
     }
@@ -304,20 +344,24 @@ pub struct PutObjectRetentionOutputBuilder {
 }
 impl PutObjectRetentionOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`PutObjectRetentionOutput`].
+    #[inline]
     pub fn build(self) -> PutObjectRetentionOutput {
         PutObjectRetentionOutput {
             request_charged: self.request_charged,
@@ -332,6 +376,7 @@ pub enum PutObjectRetentionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutObjectRetentionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -421,6 +466,7 @@ impl PutObjectRetentionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -477,110 +523,133 @@ impl<M> PutObjectRetentionFluentBuilder<M> {
     }
     /// The bucket name that contains the object you want to apply this Object Retention configuration to.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The key name for the object that you want to apply this Object Retention configuration to.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// The container element for the Object Retention configuration.
+    #[inline]
     pub fn retention(mut self, input: crate::types::ObjectLockRetention) -> Self {
         self.inner = self.inner.retention(input);
         self
     }
     /// Sets or clears the `Retention` member.
+    #[inline]
     pub fn set_retention(mut self, input: Option<crate::types::ObjectLockRetention>) -> Self {
         self.inner = self.inner.set_retention(input);
         self
     }
     /// The `Retention` member as currently set.
+    #[inline]
     pub fn get_retention(&self) -> &Option<crate::types::ObjectLockRetention> {
         self.inner.get_retention()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The version ID for the object that you want to apply this Object Retention configuration to.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// Indicates whether this action should bypass Governance-mode restrictions.
+    #[inline]
     pub fn bypass_governance_retention(mut self, input: bool) -> Self {
         self.inner = self.inner.bypass_governance_retention(input);
         self
     }
     /// Sets or clears the `BypassGovernanceRetention` member.
+    #[inline]
     pub fn set_bypass_governance_retention(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_bypass_governance_retention(input);
         self
     }
     /// The `BypassGovernanceRetention` member as currently set.
+    #[inline]
     pub fn get_bypass_governance_retention(&self) -> &Option<bool> {
         self.inner.get_bypass_governance_retention()
     }
     /// The MD5 hash for the request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -589,20 +658,24 @@ impl<M> PutObjectRetentionFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -661,6 +734,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObjectRetention`: `PUT /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutObjectRetentionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -702,11 +776,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutObjectRetentionError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectRetentionOutput, ::awsrt::xml::XmlError> {

@@ -37,28 +37,34 @@ pub struct PutPublicAccessBlockInput {
 }
 impl PutPublicAccessBlockInput {
     /// The name of the Amazon S3 bucket whose `PublicAccessBlock` configuration you want to set.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The MD5 hash of the `PutPublicAccessBlock` request body.
+    #[inline]
     pub fn content_md5(&self) -> Option<&str> {
         self.content_md5.as_deref()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The `PublicAccessBlock` configuration that you want to apply to this Amazon S3 bucket.
+    #[inline]
     pub fn public_access_block_configuration(
         &self,
     ) -> &crate::types::PublicAccessBlockConfiguration {
         &self.public_access_block_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`PutPublicAccessBlockInput`].
+    #[inline]
     pub fn builder() -> PutPublicAccessBlockInputBuilder {
         <PutPublicAccessBlockInputBuilder as ::std::default::Default>::default()
     }
@@ -76,39 +82,47 @@ pub struct PutPublicAccessBlockInputBuilder {
 impl PutPublicAccessBlockInputBuilder {
     /// The name of the Amazon S3 bucket whose `PublicAccessBlock` configuration you want to set.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The MD5 hash of the `PutPublicAccessBlock` request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.content_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.content_md5 = input;
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -117,11 +131,13 @@ impl PutPublicAccessBlockInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The `PublicAccessBlock` configuration that you want to apply to this Amazon S3 bucket.
     /// This member is required.
+    #[inline]
     pub fn public_access_block_configuration(
         mut self,
         input: crate::types::PublicAccessBlockConfiguration,
@@ -130,6 +146,7 @@ impl PutPublicAccessBlockInputBuilder {
         self
     }
     /// Sets or clears the `PublicAccessBlockConfiguration` member.
+    #[inline]
     pub fn set_public_access_block_configuration(
         mut self,
         input: Option<crate::types::PublicAccessBlockConfiguration>,
@@ -138,22 +155,26 @@ impl PutPublicAccessBlockInputBuilder {
         self
     }
     /// The `PublicAccessBlockConfiguration` member as currently set.
+    #[inline]
     pub fn get_public_access_block_configuration(
         &self,
     ) -> &Option<crate::types::PublicAccessBlockConfiguration> {
         &self.public_access_block_configuration
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -162,6 +183,7 @@ impl PutPublicAccessBlockInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutPublicAccessBlockInput, ::awsrt::error::BuildError> {
         Ok(PutPublicAccessBlockInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -201,6 +223,7 @@ impl PutPublicAccessBlockInput {
 pub struct PutPublicAccessBlockOutput {}
 impl PutPublicAccessBlockOutput {
     /// Creates a new builder for [`PutPublicAccessBlockOutput`].
+    #[inline]
     pub fn builder() -> PutPublicAccessBlockOutputBuilder {
         <PutPublicAccessBlockOutputBuilder as ::std::default::Default>::default()
     }
@@ -211,6 +234,7 @@ impl PutPublicAccessBlockOutput {
 pub struct PutPublicAccessBlockOutputBuilder {}
 impl PutPublicAccessBlockOutputBuilder {
     /// Builds the [`PutPublicAccessBlockOutput`].
+    #[inline]
     pub fn build(self) -> PutPublicAccessBlockOutput {
         PutPublicAccessBlockOutput {}
     }
@@ -223,6 +247,7 @@ pub enum PutPublicAccessBlockError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutPublicAccessBlockError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -312,6 +337,7 @@ impl PutPublicAccessBlockFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -368,39 +394,47 @@ impl<M> PutPublicAccessBlockFluentBuilder<M> {
     }
     /// The name of the Amazon S3 bucket whose `PublicAccessBlock` configuration you want to set.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The MD5 hash of the `PutPublicAccessBlock` request body.
+    #[inline]
     pub fn content_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_md5(input);
         self
     }
     /// Sets or clears the `ContentMD5` member.
+    #[inline]
     pub fn set_content_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_md5(input);
         self
     }
     /// The `ContentMD5` member as currently set.
+    #[inline]
     pub fn get_content_md5(&self) -> &Option<String> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -409,11 +443,13 @@ impl<M> PutPublicAccessBlockFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// The `PublicAccessBlock` configuration that you want to apply to this Amazon S3 bucket.
     /// This member is required.
+    #[inline]
     pub fn public_access_block_configuration(
         mut self,
         input: crate::types::PublicAccessBlockConfiguration,
@@ -422,6 +458,7 @@ impl<M> PutPublicAccessBlockFluentBuilder<M> {
         self
     }
     /// Sets or clears the `PublicAccessBlockConfiguration` member.
+    #[inline]
     pub fn set_public_access_block_configuration(
         mut self,
         input: Option<crate::types::PublicAccessBlockConfiguration>,
@@ -430,22 +467,26 @@ impl<M> PutPublicAccessBlockFluentBuilder<M> {
         self
     }
     /// The `PublicAccessBlockConfiguration` member as currently set.
+    #[inline]
     pub fn get_public_access_block_configuration(
         &self,
     ) -> &Option<crate::types::PublicAccessBlockConfiguration> {
         self.inner.get_public_access_block_configuration()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -510,6 +551,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutPublicAccessBlock`: `PUT /`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutPublicAccessBlockInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -539,11 +581,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
     ::awsrt::protocol::http_response(reply, de_response, PutPublicAccessBlockError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutPublicAccessBlockOutput, ::awsrt::xml::XmlError> {

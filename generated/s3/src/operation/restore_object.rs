@@ -44,34 +44,42 @@ pub struct RestoreObjectInput {
 }
 impl RestoreObjectInput {
     /// The bucket name containing the object to restore.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Object key for which the action was initiated.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// VersionId used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Container for restore job parameters.
+    #[inline]
     pub fn restore_request(&self) -> Option<&crate::types::RestoreRequest> {
         self.restore_request.as_ref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`RestoreObjectInput`].
+    #[inline]
     pub fn builder() -> RestoreObjectInputBuilder {
         <RestoreObjectInputBuilder as ::std::default::Default>::default()
     }
@@ -91,82 +99,99 @@ pub struct RestoreObjectInputBuilder {
 impl RestoreObjectInputBuilder {
     /// The bucket name containing the object to restore.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Object key for which the action was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// VersionId used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Container for restore job parameters.
+    #[inline]
     pub fn restore_request(mut self, input: crate::types::RestoreRequest) -> Self {
         self.restore_request = Some(input);
         self
     }
     /// Sets or clears the `RestoreRequest` member.
+    #[inline]
     pub fn set_restore_request(mut self, input: Option<crate::types::RestoreRequest>) -> Self {
         self.restore_request = input;
         self
     }
     /// The `RestoreRequest` member as currently set.
+    #[inline]
     pub fn get_restore_request(&self) -> &Option<crate::types::RestoreRequest> {
         &self.restore_request
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -175,20 +200,24 @@ impl RestoreObjectInputBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -197,6 +226,7 @@ impl RestoreObjectInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RestoreObjectInput, ::awsrt::error::BuildError> {
         Ok(RestoreObjectInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -245,14 +275,17 @@ pub struct RestoreObjectOutput {
 }
 impl RestoreObjectOutput {
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Indicates the path in the provided S3 output location where Select results will be restored to.
+    #[inline]
     pub fn restore_output_path(&self) -> Option<&str> {
         self.restore_output_path.as_deref()
     }
     /// Creates a new builder for [`RestoreObjectOutput`].
+    #[inline]
     pub fn builder() -> RestoreObjectOutputBuilder {
         <RestoreObjectOutputBuilder as ::std::default::Default>::default()
     }
@@ -266,34 +299,41 @@ pub struct RestoreObjectOutputBuilder {
 }
 impl RestoreObjectOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Indicates the path in the provided S3 output location where Select results will be restored to.
+    #[inline]
     pub fn restore_output_path(mut self, input: impl Into<String>) -> Self {
         self.restore_output_path = Some(input.into());
         self
     }
     /// Sets or clears the `RestoreOutputPath` member.
+    #[inline]
     pub fn set_restore_output_path(mut self, input: Option<String>) -> Self {
         self.restore_output_path = input;
         self
     }
     /// The `RestoreOutputPath` member as currently set.
+    #[inline]
     pub fn get_restore_output_path(&self) -> &Option<String> {
         &self.restore_output_path
     }
     /// Builds the [`RestoreObjectOutput`].
+    #[inline]
     pub fn build(self) -> RestoreObjectOutput {
         RestoreObjectOutput {
             request_charged: self.request_charged,
@@ -311,6 +351,7 @@ pub enum RestoreObjectError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RestoreObjectError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -325,6 +366,7 @@ impl RestoreObjectError {
         })
     }
     /// Whether this is a `ObjectAlreadyInActiveTierError`.
+    #[inline]
     pub fn is_object_already_in_active_tier_error(&self) -> bool {
         matches!(self, Self::ObjectAlreadyInActiveTierError(_))
     }
@@ -409,6 +451,7 @@ impl RestoreObjectFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RestoreObjectOutput, ::awsrt::error::SdkError<RestoreObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -465,82 +508,99 @@ impl<M> RestoreObjectFluentBuilder<M> {
     }
     /// The bucket name containing the object to restore.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Object key for which the action was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// VersionId used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// Container for restore job parameters.
+    #[inline]
     pub fn restore_request(mut self, input: crate::types::RestoreRequest) -> Self {
         self.inner = self.inner.restore_request(input);
         self
     }
     /// Sets or clears the `RestoreRequest` member.
+    #[inline]
     pub fn set_restore_request(mut self, input: Option<crate::types::RestoreRequest>) -> Self {
         self.inner = self.inner.set_restore_request(input);
         self
     }
     /// The `RestoreRequest` member as currently set.
+    #[inline]
     pub fn get_restore_request(&self) -> &Option<crate::types::RestoreRequest> {
         self.inner.get_restore_request()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -549,20 +609,24 @@ impl<M> RestoreObjectFluentBuilder<M> {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         self.inner.get_checksum_algorithm()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -621,6 +685,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RestoreObject`: `POST /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &RestoreObjectInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -656,11 +721,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RestoreObjectOutput, ::awsrt::error::SdkError<RestoreObjectError>> {
     ::awsrt::protocol::http_response(reply, de_response, RestoreObjectError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<RestoreObjectOutput, ::awsrt::xml::XmlError> {

@@ -71,54 +71,67 @@ fn __serde_secret_select_object_content_input_sse_customer_key<T: ::awsrt::serde
 }
 impl SelectObjectContentInput {
     /// The S3 bucket.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The object key.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The server-side encryption (SSE) algorithm used to encrypt the object.
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// The server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.sse_customer_key.as_ref()
     }
     /// The MD5 server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// The expression that is used to query the object.
+    #[inline]
     pub fn expression(&self) -> &str {
         &self.expression
     }
     /// The type of the provided expression (for example, SQL).
+    #[inline]
     pub fn expression_type(&self) -> &crate::types::ExpressionType {
         &self.expression_type
     }
     /// Specifies if periodic request progress information should be enabled.
+    #[inline]
     pub fn request_progress(&self) -> Option<&crate::types::RequestProgress> {
         self.request_progress.as_ref()
     }
     /// Describes the format of the data in the object that is being queried.
+    #[inline]
     pub fn input_serialization(&self) -> &crate::types::InputSerialization {
         &self.input_serialization
     }
     /// Describes the format of the data that you want Amazon S3 to return in response.
+    #[inline]
     pub fn output_serialization(&self) -> &crate::types::OutputSerialization {
         &self.output_serialization
     }
     /// Specifies the byte range of the object to get the records from.
+    #[inline]
     pub fn scan_range(&self) -> Option<&crate::types::ScanRange> {
         self.scan_range.as_ref()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`SelectObjectContentInput`].
+    #[inline]
     pub fn builder() -> SelectObjectContentInputBuilder {
         <SelectObjectContentInputBuilder as ::std::default::Default>::default()
     }
@@ -161,127 +174,153 @@ impl ::std::fmt::Debug for SelectObjectContentInputBuilder {
 impl SelectObjectContentInputBuilder {
     /// The S3 bucket.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The object key.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The server-side encryption (SSE) algorithm used to encrypt the object.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// The server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.sse_customer_key
     }
     /// The MD5 server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// The expression that is used to query the object.
     /// This member is required.
+    #[inline]
     pub fn expression(mut self, input: impl Into<String>) -> Self {
         self.expression = Some(input.into());
         self
     }
     /// Sets or clears the `Expression` member.
+    #[inline]
     pub fn set_expression(mut self, input: Option<String>) -> Self {
         self.expression = input;
         self
     }
     /// The `Expression` member as currently set.
+    #[inline]
     pub fn get_expression(&self) -> &Option<String> {
         &self.expression
     }
     /// The type of the provided expression (for example, SQL).
     /// This member is required.
+    #[inline]
     pub fn expression_type(mut self, input: impl Into<crate::types::ExpressionType>) -> Self {
         self.expression_type = Some(input.into());
         self
     }
     /// Sets or clears the `ExpressionType` member.
+    #[inline]
     pub fn set_expression_type(mut self, input: Option<crate::types::ExpressionType>) -> Self {
         self.expression_type = input;
         self
     }
     /// The `ExpressionType` member as currently set.
+    #[inline]
     pub fn get_expression_type(&self) -> &Option<crate::types::ExpressionType> {
         &self.expression_type
     }
     /// Specifies if periodic request progress information should be enabled.
+    #[inline]
     pub fn request_progress(mut self, input: crate::types::RequestProgress) -> Self {
         self.request_progress = Some(input);
         self
     }
     /// Sets or clears the `RequestProgress` member.
+    #[inline]
     pub fn set_request_progress(mut self, input: Option<crate::types::RequestProgress>) -> Self {
         self.request_progress = input;
         self
     }
     /// The `RequestProgress` member as currently set.
+    #[inline]
     pub fn get_request_progress(&self) -> &Option<crate::types::RequestProgress> {
         &self.request_progress
     }
     /// Describes the format of the data in the object that is being queried.
     /// This member is required.
+    #[inline]
     pub fn input_serialization(mut self, input: crate::types::InputSerialization) -> Self {
         self.input_serialization = Some(input);
         self
     }
     /// Sets or clears the `InputSerialization` member.
+    #[inline]
     pub fn set_input_serialization(
         mut self,
         input: Option<crate::types::InputSerialization>,
@@ -290,16 +329,19 @@ impl SelectObjectContentInputBuilder {
         self
     }
     /// The `InputSerialization` member as currently set.
+    #[inline]
     pub fn get_input_serialization(&self) -> &Option<crate::types::InputSerialization> {
         &self.input_serialization
     }
     /// Describes the format of the data that you want Amazon S3 to return in response.
     /// This member is required.
+    #[inline]
     pub fn output_serialization(mut self, input: crate::types::OutputSerialization) -> Self {
         self.output_serialization = Some(input);
         self
     }
     /// Sets or clears the `OutputSerialization` member.
+    #[inline]
     pub fn set_output_serialization(
         mut self,
         input: Option<crate::types::OutputSerialization>,
@@ -308,34 +350,41 @@ impl SelectObjectContentInputBuilder {
         self
     }
     /// The `OutputSerialization` member as currently set.
+    #[inline]
     pub fn get_output_serialization(&self) -> &Option<crate::types::OutputSerialization> {
         &self.output_serialization
     }
     /// Specifies the byte range of the object to get the records from.
+    #[inline]
     pub fn scan_range(mut self, input: crate::types::ScanRange) -> Self {
         self.scan_range = Some(input);
         self
     }
     /// Sets or clears the `ScanRange` member.
+    #[inline]
     pub fn set_scan_range(mut self, input: Option<crate::types::ScanRange>) -> Self {
         self.scan_range = input;
         self
     }
     /// The `ScanRange` member as currently set.
+    #[inline]
     pub fn get_scan_range(&self) -> &Option<crate::types::ScanRange> {
         &self.scan_range
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
@@ -344,6 +393,7 @@ impl SelectObjectContentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SelectObjectContentInput, ::awsrt::error::BuildError> {
         Ok(SelectObjectContentInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -397,12 +447,14 @@ pub struct SelectObjectContentOutput {
 }
 impl SelectObjectContentOutput {
     /// The array of results.
+    #[inline]
     pub fn payload(
         &self,
     ) -> &::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError> {
         &self.payload
     }
     /// Creates a new builder for [`SelectObjectContentOutput`].
+    #[inline]
     pub fn builder() -> SelectObjectContentOutputBuilder {
         <SelectObjectContentOutputBuilder as ::std::default::Default>::default()
     }
@@ -416,6 +468,7 @@ pub struct SelectObjectContentOutputBuilder {
 impl SelectObjectContentOutputBuilder {
     /// The array of results.
     /// This member is required.
+    #[inline]
     pub fn payload(
         mut self,
         input: ::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>,
@@ -424,6 +477,7 @@ impl SelectObjectContentOutputBuilder {
         self
     }
     /// Sets or clears the `Payload` member.
+    #[inline]
     pub fn set_payload(
         mut self,
         input: Option<::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>>,
@@ -432,12 +486,14 @@ impl SelectObjectContentOutputBuilder {
         self
     }
     /// The `Payload` member as currently set.
+    #[inline]
     pub fn get_payload(
         &self,
     ) -> &Option<::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>> {
         &self.payload
     }
     /// Builds the [`SelectObjectContentOutput`].
+    #[inline]
     pub fn build(self) -> SelectObjectContentOutput {
         SelectObjectContentOutput {
             payload: self.payload.unwrap_or_default(),
@@ -452,6 +508,7 @@ pub enum SelectObjectContentError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SelectObjectContentError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -541,6 +598,7 @@ impl SelectObjectContentFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -597,127 +655,153 @@ impl<M> SelectObjectContentFluentBuilder<M> {
     }
     /// The S3 bucket.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// The object key.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// The server-side encryption (SSE) algorithm used to encrypt the object.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// The server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_sse_customer_key()
     }
     /// The MD5 server-side encryption (SSE) customer managed key.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
     /// The expression that is used to query the object.
     /// This member is required.
+    #[inline]
     pub fn expression(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expression(input);
         self
     }
     /// Sets or clears the `Expression` member.
+    #[inline]
     pub fn set_expression(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expression(input);
         self
     }
     /// The `Expression` member as currently set.
+    #[inline]
     pub fn get_expression(&self) -> &Option<String> {
         self.inner.get_expression()
     }
     /// The type of the provided expression (for example, SQL).
     /// This member is required.
+    #[inline]
     pub fn expression_type(mut self, input: impl Into<crate::types::ExpressionType>) -> Self {
         self.inner = self.inner.expression_type(input);
         self
     }
     /// Sets or clears the `ExpressionType` member.
+    #[inline]
     pub fn set_expression_type(mut self, input: Option<crate::types::ExpressionType>) -> Self {
         self.inner = self.inner.set_expression_type(input);
         self
     }
     /// The `ExpressionType` member as currently set.
+    #[inline]
     pub fn get_expression_type(&self) -> &Option<crate::types::ExpressionType> {
         self.inner.get_expression_type()
     }
     /// Specifies if periodic request progress information should be enabled.
+    #[inline]
     pub fn request_progress(mut self, input: crate::types::RequestProgress) -> Self {
         self.inner = self.inner.request_progress(input);
         self
     }
     /// Sets or clears the `RequestProgress` member.
+    #[inline]
     pub fn set_request_progress(mut self, input: Option<crate::types::RequestProgress>) -> Self {
         self.inner = self.inner.set_request_progress(input);
         self
     }
     /// The `RequestProgress` member as currently set.
+    #[inline]
     pub fn get_request_progress(&self) -> &Option<crate::types::RequestProgress> {
         self.inner.get_request_progress()
     }
     /// Describes the format of the data in the object that is being queried.
     /// This member is required.
+    #[inline]
     pub fn input_serialization(mut self, input: crate::types::InputSerialization) -> Self {
         self.inner = self.inner.input_serialization(input);
         self
     }
     /// Sets or clears the `InputSerialization` member.
+    #[inline]
     pub fn set_input_serialization(
         mut self,
         input: Option<crate::types::InputSerialization>,
@@ -726,16 +810,19 @@ impl<M> SelectObjectContentFluentBuilder<M> {
         self
     }
     /// The `InputSerialization` member as currently set.
+    #[inline]
     pub fn get_input_serialization(&self) -> &Option<crate::types::InputSerialization> {
         self.inner.get_input_serialization()
     }
     /// Describes the format of the data that you want Amazon S3 to return in response.
     /// This member is required.
+    #[inline]
     pub fn output_serialization(mut self, input: crate::types::OutputSerialization) -> Self {
         self.inner = self.inner.output_serialization(input);
         self
     }
     /// Sets or clears the `OutputSerialization` member.
+    #[inline]
     pub fn set_output_serialization(
         mut self,
         input: Option<crate::types::OutputSerialization>,
@@ -744,34 +831,41 @@ impl<M> SelectObjectContentFluentBuilder<M> {
         self
     }
     /// The `OutputSerialization` member as currently set.
+    #[inline]
     pub fn get_output_serialization(&self) -> &Option<crate::types::OutputSerialization> {
         self.inner.get_output_serialization()
     }
     /// Specifies the byte range of the object to get the records from.
+    #[inline]
     pub fn scan_range(mut self, input: crate::types::ScanRange) -> Self {
         self.inner = self.inner.scan_range(input);
         self
     }
     /// Sets or clears the `ScanRange` member.
+    #[inline]
     pub fn set_scan_range(mut self, input: Option<crate::types::ScanRange>) -> Self {
         self.inner = self.inner.set_scan_range(input);
         self
     }
     /// The `ScanRange` member as currently set.
+    #[inline]
     pub fn get_scan_range(&self) -> &Option<crate::types::ScanRange> {
         self.inner.get_scan_range()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
@@ -826,6 +920,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SelectObjectContent`: `POST /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SelectObjectContentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -861,6 +956,7 @@ pub(crate) fn ser_request(
 }
 /// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
 #[cfg(feature = "fuzzing")]
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
@@ -879,6 +975,7 @@ pub(crate) fn parse_streaming_response(
         SelectObjectContentError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::xml::XmlWriter, v: &SelectObjectContentInput) {
     {
         let value = &v.expression;
@@ -915,6 +1012,7 @@ fn ser_input_body(w: &mut ::awsrt::xml::XmlWriter, v: &SelectObjectContentInput)
         w.end("ScanRange");
     }
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
     payload_stream: ::awsrt::types::ByteStream,

@@ -170,82 +170,102 @@ fn __serde_secret_upload_part_copy_input_copy_source_sse_customer_key<T: ::awsrt
 }
 impl UploadPartCopyInput {
     /// The bucket name.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Specifies the source object for the copy operation.
+    #[inline]
     pub fn copy_source(&self) -> &str {
         &self.copy_source
     }
     /// Copies the object if its entity tag (ETag) matches the specified tag.
+    #[inline]
     pub fn copy_source_if_match(&self) -> Option<&str> {
         self.copy_source_if_match.as_deref()
     }
     /// Copies the object if it has been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_modified_since(&self) -> Option<::awsrt::types::DateTime> {
         self.copy_source_if_modified_since
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
+    #[inline]
     pub fn copy_source_if_none_match(&self) -> Option<&str> {
         self.copy_source_if_none_match.as_deref()
     }
     /// Copies the object if it hasn't been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_unmodified_since(&self) -> Option<::awsrt::types::DateTime> {
         self.copy_source_if_unmodified_since
     }
     /// The range of bytes to copy from the source object.
+    #[inline]
     pub fn copy_source_range(&self) -> Option<&str> {
         self.copy_source_range.as_deref()
     }
     /// Object key for which the multipart upload was initiated.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Part number of part being copied.
+    #[inline]
     pub fn part_number(&self) -> i32 {
         self.part_number
     }
     /// Upload ID identifying the multipart upload whose part is being copied.
+    #[inline]
     pub fn upload_id(&self) -> &str {
         &self.upload_id
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
+    #[inline]
     pub fn copy_source_sse_customer_algorithm(&self) -> Option<&str> {
         self.copy_source_sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object.
+    #[inline]
     pub fn copy_source_sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.copy_source_sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn copy_source_sse_customer_key_md5(&self) -> Option<&str> {
         self.copy_source_sse_customer_key_md5.as_deref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(&self) -> Option<&crate::types::RequestPayer> {
         self.request_payer.as_ref()
     }
     /// The account ID of the expected destination bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(&self) -> Option<&str> {
         self.expected_bucket_owner.as_deref()
     }
     /// The account ID of the expected source bucket owner.
+    #[inline]
     pub fn expected_source_bucket_owner(&self) -> Option<&str> {
         self.expected_source_bucket_owner.as_deref()
     }
     /// Creates a new builder for [`UploadPartCopyInput`].
+    #[inline]
     pub fn builder() -> UploadPartCopyInputBuilder {
         <UploadPartCopyInputBuilder as ::std::default::Default>::default()
     }
@@ -302,54 +322,65 @@ impl ::std::fmt::Debug for UploadPartCopyInputBuilder {
 impl UploadPartCopyInputBuilder {
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Specifies the source object for the copy operation.
     /// This member is required.
+    #[inline]
     pub fn copy_source(mut self, input: impl Into<String>) -> Self {
         self.copy_source = Some(input.into());
         self
     }
     /// Sets or clears the `CopySource` member.
+    #[inline]
     pub fn set_copy_source(mut self, input: Option<String>) -> Self {
         self.copy_source = input;
         self
     }
     /// The `CopySource` member as currently set.
+    #[inline]
     pub fn get_copy_source(&self) -> &Option<String> {
         &self.copy_source
     }
     /// Copies the object if its entity tag (ETag) matches the specified tag.
+    #[inline]
     pub fn copy_source_if_match(mut self, input: impl Into<String>) -> Self {
         self.copy_source_if_match = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceIfMatch` member.
+    #[inline]
     pub fn set_copy_source_if_match(mut self, input: Option<String>) -> Self {
         self.copy_source_if_match = input;
         self
     }
     /// The `CopySourceIfMatch` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_match(&self) -> &Option<String> {
         &self.copy_source_if_match
     }
     /// Copies the object if it has been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.copy_source_if_modified_since = Some(input);
         self
     }
     /// Sets or clears the `CopySourceIfModifiedSince` member.
+    #[inline]
     pub fn set_copy_source_if_modified_since(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -358,29 +389,35 @@ impl UploadPartCopyInputBuilder {
         self
     }
     /// The `CopySourceIfModifiedSince` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.copy_source_if_modified_since
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
+    #[inline]
     pub fn copy_source_if_none_match(mut self, input: impl Into<String>) -> Self {
         self.copy_source_if_none_match = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceIfNoneMatch` member.
+    #[inline]
     pub fn set_copy_source_if_none_match(mut self, input: Option<String>) -> Self {
         self.copy_source_if_none_match = input;
         self
     }
     /// The `CopySourceIfNoneMatch` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_none_match(&self) -> &Option<String> {
         &self.copy_source_if_none_match
     }
     /// Copies the object if it hasn't been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.copy_source_if_unmodified_since = Some(input);
         self
     }
     /// Sets or clears the `CopySourceIfUnmodifiedSince` member.
+    #[inline]
     pub fn set_copy_source_if_unmodified_since(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -389,125 +426,151 @@ impl UploadPartCopyInputBuilder {
         self
     }
     /// The `CopySourceIfUnmodifiedSince` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.copy_source_if_unmodified_since
     }
     /// The range of bytes to copy from the source object.
+    #[inline]
     pub fn copy_source_range(mut self, input: impl Into<String>) -> Self {
         self.copy_source_range = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceRange` member.
+    #[inline]
     pub fn set_copy_source_range(mut self, input: Option<String>) -> Self {
         self.copy_source_range = input;
         self
     }
     /// The `CopySourceRange` member as currently set.
+    #[inline]
     pub fn get_copy_source_range(&self) -> &Option<String> {
         &self.copy_source_range
     }
     /// Object key for which the multipart upload was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Part number of part being copied.
     /// This member is required.
+    #[inline]
     pub fn part_number(mut self, input: i32) -> Self {
         self.part_number = Some(input);
         self
     }
     /// Sets or clears the `PartNumber` member.
+    #[inline]
     pub fn set_part_number(mut self, input: Option<i32>) -> Self {
         self.part_number = input;
         self
     }
     /// The `PartNumber` member as currently set.
+    #[inline]
     pub fn get_part_number(&self) -> &Option<i32> {
         &self.part_number
     }
     /// Upload ID identifying the multipart upload whose part is being copied.
     /// This member is required.
+    #[inline]
     pub fn upload_id(mut self, input: impl Into<String>) -> Self {
         self.upload_id = Some(input.into());
         self
     }
     /// Sets or clears the `UploadId` member.
+    #[inline]
     pub fn set_upload_id(mut self, input: Option<String>) -> Self {
         self.upload_id = input;
         self
     }
     /// The `UploadId` member as currently set.
+    #[inline]
     pub fn get_upload_id(&self) -> &Option<String> {
         &self.upload_id
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
+    #[inline]
     pub fn copy_source_sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.copy_source_sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceSSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.copy_source_sse_customer_algorithm = input;
         self
     }
     /// The `CopySourceSSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_algorithm(&self) -> &Option<String> {
         &self.copy_source_sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object.
+    #[inline]
     pub fn copy_source_sse_customer_key(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -516,6 +579,7 @@ impl UploadPartCopyInputBuilder {
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKey` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_key(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -524,62 +588,75 @@ impl UploadPartCopyInputBuilder {
         self
     }
     /// The `CopySourceSSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.copy_source_sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn copy_source_sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.copy_source_sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.copy_source_sse_customer_key_md5 = input;
         self
     }
     /// The `CopySourceSSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_key_md5(&self) -> &Option<String> {
         &self.copy_source_sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// The account ID of the expected destination bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_bucket_owner = input;
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The account ID of the expected source bucket owner.
+    #[inline]
     pub fn expected_source_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.expected_source_bucket_owner = Some(input.into());
         self
     }
     /// Sets or clears the `ExpectedSourceBucketOwner` member.
+    #[inline]
     pub fn set_expected_source_bucket_owner(mut self, input: Option<String>) -> Self {
         self.expected_source_bucket_owner = input;
         self
     }
     /// The `ExpectedSourceBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_source_bucket_owner(&self) -> &Option<String> {
         &self.expected_source_bucket_owner
     }
@@ -588,6 +665,7 @@ impl UploadPartCopyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UploadPartCopyInput, ::awsrt::error::BuildError> {
         Ok(UploadPartCopyInput {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -692,38 +770,47 @@ fn __serde_secret_upload_part_copy_output_ssekms_key_id<T: ::awsrt::serde::__ser
 }
 impl UploadPartCopyOutput {
     /// The version of the source object that was copied, if you have enabled versioning on the source bucket.
+    #[inline]
     pub fn copy_source_version_id(&self) -> Option<&str> {
         self.copy_source_version_id.as_deref()
     }
     /// Container for all response elements.
+    #[inline]
     pub fn copy_part_result(&self) -> Option<&crate::types::CopyPartResult> {
         self.copy_part_result.as_ref()
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Creates a new builder for [`UploadPartCopyOutput`].
+    #[inline]
     pub fn builder() -> UploadPartCopyOutputBuilder {
         <UploadPartCopyOutputBuilder as ::std::default::Default>::default()
     }
@@ -757,34 +844,41 @@ impl ::std::fmt::Debug for UploadPartCopyOutputBuilder {
 }
 impl UploadPartCopyOutputBuilder {
     /// The version of the source object that was copied, if you have enabled versioning on the source bucket.
+    #[inline]
     pub fn copy_source_version_id(mut self, input: impl Into<String>) -> Self {
         self.copy_source_version_id = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceVersionId` member.
+    #[inline]
     pub fn set_copy_source_version_id(mut self, input: Option<String>) -> Self {
         self.copy_source_version_id = input;
         self
     }
     /// The `CopySourceVersionId` member as currently set.
+    #[inline]
     pub fn get_copy_source_version_id(&self) -> &Option<String> {
         &self.copy_source_version_id
     }
     /// Container for all response elements.
+    #[inline]
     pub fn copy_part_result(mut self, input: crate::types::CopyPartResult) -> Self {
         self.copy_part_result = Some(input);
         self
     }
     /// Sets or clears the `CopyPartResult` member.
+    #[inline]
     pub fn set_copy_part_result(mut self, input: Option<crate::types::CopyPartResult>) -> Self {
         self.copy_part_result = input;
         self
     }
     /// The `CopyPartResult` member as currently set.
+    #[inline]
     pub fn get_copy_part_result(&self) -> &Option<crate::types::CopyPartResult> {
         &self.copy_part_result
     }
     /// The server-side encryption algorithm used when you store this object in Amazon S3 (for example, `AES256`, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -793,6 +887,7 @@ impl UploadPartCopyOutputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -801,80 +896,97 @@ impl UploadPartCopyOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Builds the [`UploadPartCopyOutput`].
+    #[inline]
     pub fn build(self) -> UploadPartCopyOutput {
         UploadPartCopyOutput {
             copy_source_version_id: self.copy_source_version_id,
@@ -896,6 +1008,7 @@ pub enum UploadPartCopyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UploadPartCopyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -985,6 +1098,7 @@ impl UploadPartCopyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -1041,54 +1155,65 @@ impl<M> UploadPartCopyFluentBuilder<M> {
     }
     /// The bucket name.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Specifies the source object for the copy operation.
     /// This member is required.
+    #[inline]
     pub fn copy_source(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source(input);
         self
     }
     /// Sets or clears the `CopySource` member.
+    #[inline]
     pub fn set_copy_source(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source(input);
         self
     }
     /// The `CopySource` member as currently set.
+    #[inline]
     pub fn get_copy_source(&self) -> &Option<String> {
         self.inner.get_copy_source()
     }
     /// Copies the object if its entity tag (ETag) matches the specified tag.
+    #[inline]
     pub fn copy_source_if_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_if_match(input);
         self
     }
     /// Sets or clears the `CopySourceIfMatch` member.
+    #[inline]
     pub fn set_copy_source_if_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_if_match(input);
         self
     }
     /// The `CopySourceIfMatch` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_match(&self) -> &Option<String> {
         self.inner.get_copy_source_if_match()
     }
     /// Copies the object if it has been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.copy_source_if_modified_since(input);
         self
     }
     /// Sets or clears the `CopySourceIfModifiedSince` member.
+    #[inline]
     pub fn set_copy_source_if_modified_since(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -1097,29 +1222,35 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self
     }
     /// The `CopySourceIfModifiedSince` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_copy_source_if_modified_since()
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
+    #[inline]
     pub fn copy_source_if_none_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_if_none_match(input);
         self
     }
     /// Sets or clears the `CopySourceIfNoneMatch` member.
+    #[inline]
     pub fn set_copy_source_if_none_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_if_none_match(input);
         self
     }
     /// The `CopySourceIfNoneMatch` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_none_match(&self) -> &Option<String> {
         self.inner.get_copy_source_if_none_match()
     }
     /// Copies the object if it hasn't been modified since the specified time.
+    #[inline]
     pub fn copy_source_if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.copy_source_if_unmodified_since(input);
         self
     }
     /// Sets or clears the `CopySourceIfUnmodifiedSince` member.
+    #[inline]
     pub fn set_copy_source_if_unmodified_since(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -1128,125 +1259,151 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self
     }
     /// The `CopySourceIfUnmodifiedSince` member as currently set.
+    #[inline]
     pub fn get_copy_source_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_copy_source_if_unmodified_since()
     }
     /// The range of bytes to copy from the source object.
+    #[inline]
     pub fn copy_source_range(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_range(input);
         self
     }
     /// Sets or clears the `CopySourceRange` member.
+    #[inline]
     pub fn set_copy_source_range(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_range(input);
         self
     }
     /// The `CopySourceRange` member as currently set.
+    #[inline]
     pub fn get_copy_source_range(&self) -> &Option<String> {
         self.inner.get_copy_source_range()
     }
     /// Object key for which the multipart upload was initiated.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// Part number of part being copied.
     /// This member is required.
+    #[inline]
     pub fn part_number(mut self, input: i32) -> Self {
         self.inner = self.inner.part_number(input);
         self
     }
     /// Sets or clears the `PartNumber` member.
+    #[inline]
     pub fn set_part_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_part_number(input);
         self
     }
     /// The `PartNumber` member as currently set.
+    #[inline]
     pub fn get_part_number(&self) -> &Option<i32> {
         self.inner.get_part_number()
     }
     /// Upload ID identifying the multipart upload whose part is being copied.
     /// This member is required.
+    #[inline]
     pub fn upload_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.upload_id(input);
         self
     }
     /// Sets or clears the `UploadId` member.
+    #[inline]
     pub fn set_upload_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_upload_id(input);
         self
     }
     /// The `UploadId` member as currently set.
+    #[inline]
     pub fn get_upload_id(&self) -> &Option<String> {
         self.inner.get_upload_id()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
+    #[inline]
     pub fn copy_source_sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `CopySourceSSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_sse_customer_algorithm(input);
         self
     }
     /// The `CopySourceSSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_copy_source_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object.
+    #[inline]
     pub fn copy_source_sse_customer_key(
         mut self,
         input: impl Into<::awsrt::types::SensitiveString>,
@@ -1255,6 +1412,7 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKey` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_key(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -1263,62 +1421,75 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self
     }
     /// The `CopySourceSSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_copy_source_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn copy_source_sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_copy_source_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_sse_customer_key_md5(input);
         self
     }
     /// The `CopySourceSSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_copy_source_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_copy_source_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// The account ID of the expected destination bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// The account ID of the expected source bucket owner.
+    #[inline]
     pub fn expected_source_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_source_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedSourceBucketOwner` member.
+    #[inline]
     pub fn set_expected_source_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_source_bucket_owner(input);
         self
     }
     /// The `ExpectedSourceBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_source_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_source_bucket_owner()
     }
@@ -1375,6 +1546,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UploadPartCopy`: `PUT /{Key+}`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UploadPartCopyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -1464,6 +1636,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>> {
@@ -1473,6 +1646,7 @@ pub(crate) fn parse_response(
         UploadPartCopyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UploadPartCopyOutput, ::awsrt::xml::XmlError> {

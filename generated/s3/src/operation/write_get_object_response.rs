@@ -153,172 +153,214 @@ fn __serde_secret_write_get_object_response_input_ssekms_key_id<T: ::awsrt::serd
 }
 impl WriteGetObjectResponseInput {
     /// Route prefix to the HTTP URL generated.
+    #[inline]
     pub fn request_route(&self) -> &str {
         &self.request_route
     }
     /// A single use encrypted token that maps `WriteGetObjectResponse` to the end user `GetObject` request.
+    #[inline]
     pub fn request_token(&self) -> &str {
         &self.request_token
     }
     /// The object data.
+    #[inline]
     pub fn body(&self) -> &::awsrt::types::Blob {
         &self.body
     }
     /// The integer status code for an HTTP response of a corresponding `GetObject` request.
+    #[inline]
     pub fn status_code(&self) -> Option<i32> {
         self.status_code
     }
     /// A string that uniquely identifies an error condition.
+    #[inline]
     pub fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     /// Contains a generic description of the error condition.
+    #[inline]
     pub fn error_message(&self) -> Option<&str> {
         self.error_message.as_deref()
     }
     /// Indicates that a range of bytes was specified.
+    #[inline]
     pub fn accept_ranges(&self) -> Option<&str> {
         self.accept_ranges.as_deref()
     }
     /// Specifies caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(&self) -> Option<&str> {
         self.cache_control.as_deref()
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(&self) -> Option<&str> {
         self.content_disposition.as_deref()
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(&self) -> Option<&str> {
         self.content_encoding.as_deref()
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(&self) -> Option<&str> {
         self.content_language.as_deref()
     }
     /// The size of the content body in bytes.
+    #[inline]
     pub fn content_length(&self) -> Option<i64> {
         self.content_length
     }
     /// The portion of the object returned in the response.
+    #[inline]
     pub fn content_range(&self) -> Option<&str> {
         self.content_range.as_deref()
     }
     /// A standard MIME type describing the format of the object data.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32(&self) -> Option<&str> {
         self.checksum_crc32.as_deref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32_c(&self) -> Option<&str> {
         self.checksum_crc32_c.as_deref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc64_nvme(&self) -> Option<&str> {
         self.checksum_crc64_nvme.as_deref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha1(&self) -> Option<&str> {
         self.checksum_sha1.as_deref()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha256(&self) -> Option<&str> {
         self.checksum_sha256.as_deref()
     }
     /// Specifies whether an object stored in Amazon S3 is (`true`) or is not (`false`) a delete marker.
+    #[inline]
     pub fn delete_marker(&self) -> Option<bool> {
         self.delete_marker
     }
     /// An opaque identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(&self) -> Option<::awsrt::types::DateTime> {
         self.expires
     }
     /// If the object expiration is configured (see PUT Bucket lifecycle), the response includes this header.
+    #[inline]
     pub fn expiration(&self) -> Option<&str> {
         self.expiration.as_deref()
     }
     /// The date and time that the object was last modified.
+    #[inline]
     pub fn last_modified(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified
     }
     /// Set to the number of metadata entries not returned in `x-amz-meta` headers.
+    #[inline]
     pub fn missing_meta(&self) -> Option<i32> {
         self.missing_meta
     }
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.metadata.as_ref()
     }
     /// Indicates whether an object stored in Amazon S3 has Object Lock enabled.
+    #[inline]
     pub fn object_lock_mode(&self) -> Option<&crate::types::ObjectLockMode> {
         self.object_lock_mode.as_ref()
     }
     /// Indicates whether an object stored in Amazon S3 has an active legal hold.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         &self,
     ) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
         self.object_lock_legal_hold_status.as_ref()
     }
     /// The date and time when Object Lock is configured to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(&self) -> Option<::awsrt::types::DateTime> {
         self.object_lock_retain_until_date
     }
     /// The count of parts this object has.
+    #[inline]
     pub fn parts_count(&self) -> Option<i32> {
         self.parts_count
     }
     /// Indicates if request involves bucket that is either a source or destination in a Replication rule.
+    #[inline]
     pub fn replication_status(&self) -> Option<&crate::types::ReplicationStatus> {
         self.replication_status.as_ref()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(&self) -> Option<&crate::types::RequestCharged> {
         self.request_charged.as_ref()
     }
     /// Provides information about object restoration operation and expiration time of the restored object copy.
+    #[inline]
     pub fn restore(&self) -> Option<&str> {
         self.restore.as_deref()
     }
     /// The server-side encryption algorithm used when storing requested object in Amazon S3 (for example, AES256, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(&self) -> Option<&crate::types::ServerSideEncryption> {
         self.server_side_encryption.as_ref()
     }
     /// Encryption algorithm used if server-side encryption with a customer-provided encryption key was specified for object stored in Amazon S3.
+    #[inline]
     pub fn sse_customer_algorithm(&self) -> Option<&str> {
         self.sse_customer_algorithm.as_deref()
     }
     /// If present, specifies the ID (Key ID, Key ARN, or Key Alias) of the Amazon Web Services Key Management Service (Amazon Web Services KMS) symmetric encryption customer managed key that was used for stored in Amazon S3 object.
+    #[inline]
     pub fn ssekms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.ssekms_key_id.as_ref()
     }
     /// 128-bit MD5 digest of customer-provided encryption key used in Amazon S3 to encrypt data stored in S3.
+    #[inline]
     pub fn sse_customer_key_md5(&self) -> Option<&str> {
         self.sse_customer_key_md5.as_deref()
     }
     /// Provides storage class information of the object.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// The number of tags, if any, on the object.
+    #[inline]
     pub fn tag_count(&self) -> Option<i32> {
         self.tag_count
     }
     /// An ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Indicates whether the object stored in Amazon S3 uses an S3 bucket key for server-side encryption with Amazon Web Services KMS (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// Creates a new builder for [`WriteGetObjectResponseInput`].
+    #[inline]
     pub fn builder() -> WriteGetObjectResponseInputBuilder {
         <WriteGetObjectResponseInputBuilder as ::std::default::Default>::default()
     }
@@ -419,364 +461,441 @@ impl ::std::fmt::Debug for WriteGetObjectResponseInputBuilder {
 impl WriteGetObjectResponseInputBuilder {
     /// Route prefix to the HTTP URL generated.
     /// This member is required.
+    #[inline]
     pub fn request_route(mut self, input: impl Into<String>) -> Self {
         self.request_route = Some(input.into());
         self
     }
     /// Sets or clears the `RequestRoute` member.
+    #[inline]
     pub fn set_request_route(mut self, input: Option<String>) -> Self {
         self.request_route = input;
         self
     }
     /// The `RequestRoute` member as currently set.
+    #[inline]
     pub fn get_request_route(&self) -> &Option<String> {
         &self.request_route
     }
     /// A single use encrypted token that maps `WriteGetObjectResponse` to the end user `GetObject` request.
     /// This member is required.
+    #[inline]
     pub fn request_token(mut self, input: impl Into<String>) -> Self {
         self.request_token = Some(input.into());
         self
     }
     /// Sets or clears the `RequestToken` member.
+    #[inline]
     pub fn set_request_token(mut self, input: Option<String>) -> Self {
         self.request_token = input;
         self
     }
     /// The `RequestToken` member as currently set.
+    #[inline]
     pub fn get_request_token(&self) -> &Option<String> {
         &self.request_token
     }
     /// The object data.
+    #[inline]
     pub fn body(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.body = Some(input.into());
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.body = input;
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<::awsrt::types::Blob> {
         &self.body
     }
     /// The integer status code for an HTTP response of a corresponding `GetObject` request.
+    #[inline]
     pub fn status_code(mut self, input: i32) -> Self {
         self.status_code = Some(input);
         self
     }
     /// Sets or clears the `StatusCode` member.
+    #[inline]
     pub fn set_status_code(mut self, input: Option<i32>) -> Self {
         self.status_code = input;
         self
     }
     /// The `StatusCode` member as currently set.
+    #[inline]
     pub fn get_status_code(&self) -> &Option<i32> {
         &self.status_code
     }
     /// A string that uniquely identifies an error condition.
+    #[inline]
     pub fn error_code(mut self, input: impl Into<String>) -> Self {
         self.error_code = Some(input.into());
         self
     }
     /// Sets or clears the `ErrorCode` member.
+    #[inline]
     pub fn set_error_code(mut self, input: Option<String>) -> Self {
         self.error_code = input;
         self
     }
     /// The `ErrorCode` member as currently set.
+    #[inline]
     pub fn get_error_code(&self) -> &Option<String> {
         &self.error_code
     }
     /// Contains a generic description of the error condition.
+    #[inline]
     pub fn error_message(mut self, input: impl Into<String>) -> Self {
         self.error_message = Some(input.into());
         self
     }
     /// Sets or clears the `ErrorMessage` member.
+    #[inline]
     pub fn set_error_message(mut self, input: Option<String>) -> Self {
         self.error_message = input;
         self
     }
     /// The `ErrorMessage` member as currently set.
+    #[inline]
     pub fn get_error_message(&self) -> &Option<String> {
         &self.error_message
     }
     /// Indicates that a range of bytes was specified.
+    #[inline]
     pub fn accept_ranges(mut self, input: impl Into<String>) -> Self {
         self.accept_ranges = Some(input.into());
         self
     }
     /// Sets or clears the `AcceptRanges` member.
+    #[inline]
     pub fn set_accept_ranges(mut self, input: Option<String>) -> Self {
         self.accept_ranges = input;
         self
     }
     /// The `AcceptRanges` member as currently set.
+    #[inline]
     pub fn get_accept_ranges(&self) -> &Option<String> {
         &self.accept_ranges
     }
     /// Specifies caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.cache_control = Some(input.into());
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.cache_control = input;
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         &self.cache_control
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(mut self, input: impl Into<String>) -> Self {
         self.content_disposition = Some(input.into());
         self
     }
     /// Sets or clears the `ContentDisposition` member.
+    #[inline]
     pub fn set_content_disposition(mut self, input: Option<String>) -> Self {
         self.content_disposition = input;
         self
     }
     /// The `ContentDisposition` member as currently set.
+    #[inline]
     pub fn get_content_disposition(&self) -> &Option<String> {
         &self.content_disposition
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
     }
     /// Sets or clears the `ContentEncoding` member.
+    #[inline]
     pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
         self.content_encoding = input;
         self
     }
     /// The `ContentEncoding` member as currently set.
+    #[inline]
     pub fn get_content_encoding(&self) -> &Option<String> {
         &self.content_encoding
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(mut self, input: impl Into<String>) -> Self {
         self.content_language = Some(input.into());
         self
     }
     /// Sets or clears the `ContentLanguage` member.
+    #[inline]
     pub fn set_content_language(mut self, input: Option<String>) -> Self {
         self.content_language = input;
         self
     }
     /// The `ContentLanguage` member as currently set.
+    #[inline]
     pub fn get_content_language(&self) -> &Option<String> {
         &self.content_language
     }
     /// The size of the content body in bytes.
+    #[inline]
     pub fn content_length(mut self, input: i64) -> Self {
         self.content_length = Some(input);
         self
     }
     /// Sets or clears the `ContentLength` member.
+    #[inline]
     pub fn set_content_length(mut self, input: Option<i64>) -> Self {
         self.content_length = input;
         self
     }
     /// The `ContentLength` member as currently set.
+    #[inline]
     pub fn get_content_length(&self) -> &Option<i64> {
         &self.content_length
     }
     /// The portion of the object returned in the response.
+    #[inline]
     pub fn content_range(mut self, input: impl Into<String>) -> Self {
         self.content_range = Some(input.into());
         self
     }
     /// Sets or clears the `ContentRange` member.
+    #[inline]
     pub fn set_content_range(mut self, input: Option<String>) -> Self {
         self.content_range = input;
         self
     }
     /// The `ContentRange` member as currently set.
+    #[inline]
     pub fn get_content_range(&self) -> &Option<String> {
         &self.content_range
     }
     /// A standard MIME type describing the format of the object data.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.content_type = input;
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32` member.
+    #[inline]
     pub fn set_checksum_crc32(mut self, input: Option<String>) -> Self {
         self.checksum_crc32 = input;
         self
     }
     /// The `ChecksumCRC32` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32_c(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32_c = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32C` member.
+    #[inline]
     pub fn set_checksum_crc32_c(mut self, input: Option<String>) -> Self {
         self.checksum_crc32_c = input;
         self
     }
     /// The `ChecksumCRC32C` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32_c(&self) -> &Option<String> {
         &self.checksum_crc32_c
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc64_nvme(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc64_nvme = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC64NVME` member.
+    #[inline]
     pub fn set_checksum_crc64_nvme(mut self, input: Option<String>) -> Self {
         self.checksum_crc64_nvme = input;
         self
     }
     /// The `ChecksumCRC64NVME` member as currently set.
+    #[inline]
     pub fn get_checksum_crc64_nvme(&self) -> &Option<String> {
         &self.checksum_crc64_nvme
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha1(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha1 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA1` member.
+    #[inline]
     pub fn set_checksum_sha1(mut self, input: Option<String>) -> Self {
         self.checksum_sha1 = input;
         self
     }
     /// The `ChecksumSHA1` member as currently set.
+    #[inline]
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha256(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha256 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA256` member.
+    #[inline]
     pub fn set_checksum_sha256(mut self, input: Option<String>) -> Self {
         self.checksum_sha256 = input;
         self
     }
     /// The `ChecksumSHA256` member as currently set.
+    #[inline]
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// Specifies whether an object stored in Amazon S3 is (`true`) or is not (`false`) a delete marker.
+    #[inline]
     pub fn delete_marker(mut self, input: bool) -> Self {
         self.delete_marker = Some(input);
         self
     }
     /// Sets or clears the `DeleteMarker` member.
+    #[inline]
     pub fn set_delete_marker(mut self, input: Option<bool>) -> Self {
         self.delete_marker = input;
         self
     }
     /// The `DeleteMarker` member as currently set.
+    #[inline]
     pub fn get_delete_marker(&self) -> &Option<bool> {
         &self.delete_marker
     }
     /// An opaque identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expires = Some(input);
         self
     }
     /// Sets or clears the `Expires` member.
+    #[inline]
     pub fn set_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expires = input;
         self
     }
     /// The `Expires` member as currently set.
+    #[inline]
     pub fn get_expires(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expires
     }
     /// If the object expiration is configured (see PUT Bucket lifecycle), the response includes this header.
+    #[inline]
     pub fn expiration(mut self, input: impl Into<String>) -> Self {
         self.expiration = Some(input.into());
         self
     }
     /// Sets or clears the `Expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<String>) -> Self {
         self.expiration = input;
         self
     }
     /// The `Expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<String> {
         &self.expiration
     }
     /// The date and time that the object was last modified.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified = Some(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified = input;
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified
     }
     /// Set to the number of metadata entries not returned in `x-amz-meta` headers.
+    #[inline]
     pub fn missing_meta(mut self, input: i32) -> Self {
         self.missing_meta = Some(input);
         self
     }
     /// Sets or clears the `MissingMeta` member.
+    #[inline]
     pub fn set_missing_meta(mut self, input: Option<i32>) -> Self {
         self.missing_meta = input;
         self
     }
     /// The `MissingMeta` member as currently set.
+    #[inline]
     pub fn get_missing_meta(&self) -> &Option<i32> {
         &self.missing_meta
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Metadata` member.
+    #[inline]
     pub fn set_metadata(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -785,24 +904,29 @@ impl WriteGetObjectResponseInputBuilder {
         self
     }
     /// The `Metadata` member as currently set.
+    #[inline]
     pub fn get_metadata(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.metadata
     }
     /// Indicates whether an object stored in Amazon S3 has Object Lock enabled.
+    #[inline]
     pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
+    #[inline]
     pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
     /// The `ObjectLockMode` member as currently set.
+    #[inline]
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
         &self.object_lock_mode
     }
     /// Indicates whether an object stored in Amazon S3 has an active legal hold.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         mut self,
         input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
@@ -811,6 +935,7 @@ impl WriteGetObjectResponseInputBuilder {
         self
     }
     /// Sets or clears the `ObjectLockLegalHoldStatus` member.
+    #[inline]
     pub fn set_object_lock_legal_hold_status(
         mut self,
         input: Option<crate::types::ObjectLockLegalHoldStatus>,
@@ -819,17 +944,20 @@ impl WriteGetObjectResponseInputBuilder {
         self
     }
     /// The `ObjectLockLegalHoldStatus` member as currently set.
+    #[inline]
     pub fn get_object_lock_legal_hold_status(
         &self,
     ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         &self.object_lock_legal_hold_status
     }
     /// The date and time when Object Lock is configured to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
     /// Sets or clears the `ObjectLockRetainUntilDate` member.
+    #[inline]
     pub fn set_object_lock_retain_until_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -838,29 +966,35 @@ impl WriteGetObjectResponseInputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// The count of parts this object has.
+    #[inline]
     pub fn parts_count(mut self, input: i32) -> Self {
         self.parts_count = Some(input);
         self
     }
     /// Sets or clears the `PartsCount` member.
+    #[inline]
     pub fn set_parts_count(mut self, input: Option<i32>) -> Self {
         self.parts_count = input;
         self
     }
     /// The `PartsCount` member as currently set.
+    #[inline]
     pub fn get_parts_count(&self) -> &Option<i32> {
         &self.parts_count
     }
     /// Indicates if request involves bucket that is either a source or destination in a Replication rule.
+    #[inline]
     pub fn replication_status(mut self, input: impl Into<crate::types::ReplicationStatus>) -> Self {
         self.replication_status = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
+    #[inline]
     pub fn set_replication_status(
         mut self,
         input: Option<crate::types::ReplicationStatus>,
@@ -869,38 +1003,46 @@ impl WriteGetObjectResponseInputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
+    #[inline]
     pub fn get_replication_status(&self) -> &Option<crate::types::ReplicationStatus> {
         &self.replication_status
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// Provides information about object restoration operation and expiration time of the restored object copy.
+    #[inline]
     pub fn restore(mut self, input: impl Into<String>) -> Self {
         self.restore = Some(input.into());
         self
     }
     /// Sets or clears the `Restore` member.
+    #[inline]
     pub fn set_restore(mut self, input: Option<String>) -> Self {
         self.restore = input;
         self
     }
     /// The `Restore` member as currently set.
+    #[inline]
     pub fn get_restore(&self) -> &Option<String> {
         &self.restore
     }
     /// The server-side encryption algorithm used when storing requested object in Amazon S3 (for example, AES256, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -909,6 +1051,7 @@ impl WriteGetObjectResponseInputBuilder {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -917,104 +1060,126 @@ impl WriteGetObjectResponseInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Encryption algorithm used if server-side encryption with a customer-provided encryption key was specified for object stored in Amazon S3.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.sse_customer_algorithm = input;
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         &self.sse_customer_algorithm
     }
     /// If present, specifies the ID (Key ID, Key ARN, or Key Alias) of the Amazon Web Services Key Management Service (Amazon Web Services KMS) symmetric encryption customer managed key that was used for stored in Amazon S3 object.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_key_id
     }
     /// 128-bit MD5 digest of customer-provided encryption key used in Amazon S3 to encrypt data stored in S3.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.sse_customer_key_md5 = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.sse_customer_key_md5 = input;
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// Provides storage class information of the object.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// The number of tags, if any, on the object.
+    #[inline]
     pub fn tag_count(mut self, input: i32) -> Self {
         self.tag_count = Some(input);
         self
     }
     /// Sets or clears the `TagCount` member.
+    #[inline]
     pub fn set_tag_count(mut self, input: Option<i32>) -> Self {
         self.tag_count = input;
         self
     }
     /// The `TagCount` member as currently set.
+    #[inline]
     pub fn get_tag_count(&self) -> &Option<i32> {
         &self.tag_count
     }
     /// An ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Indicates whether the object stored in Amazon S3 uses an S3 bucket key for server-side encryption with Amazon Web Services KMS (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
@@ -1023,6 +1188,7 @@ impl WriteGetObjectResponseInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<WriteGetObjectResponseInput, ::awsrt::error::BuildError> {
         Ok(WriteGetObjectResponseInput {
             request_route: self.request_route.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -1100,6 +1266,7 @@ impl WriteGetObjectResponseInput {
 pub struct WriteGetObjectResponseOutput {}
 impl WriteGetObjectResponseOutput {
     /// Creates a new builder for [`WriteGetObjectResponseOutput`].
+    #[inline]
     pub fn builder() -> WriteGetObjectResponseOutputBuilder {
         <WriteGetObjectResponseOutputBuilder as ::std::default::Default>::default()
     }
@@ -1110,6 +1277,7 @@ impl WriteGetObjectResponseOutput {
 pub struct WriteGetObjectResponseOutputBuilder {}
 impl WriteGetObjectResponseOutputBuilder {
     /// Builds the [`WriteGetObjectResponseOutput`].
+    #[inline]
     pub fn build(self) -> WriteGetObjectResponseOutput {
         WriteGetObjectResponseOutput {}
     }
@@ -1122,6 +1290,7 @@ pub enum WriteGetObjectResponseError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl WriteGetObjectResponseError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -1211,6 +1380,7 @@ impl WriteGetObjectResponseFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -1267,363 +1437,440 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
     }
     /// Route prefix to the HTTP URL generated.
     /// This member is required.
+    #[inline]
     pub fn request_route(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.request_route(input);
         self
     }
     /// Sets or clears the `RequestRoute` member.
+    #[inline]
     pub fn set_request_route(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_request_route(input);
         self
     }
     /// The `RequestRoute` member as currently set.
+    #[inline]
     pub fn get_request_route(&self) -> &Option<String> {
         self.inner.get_request_route()
     }
     /// A single use encrypted token that maps `WriteGetObjectResponse` to the end user `GetObject` request.
     /// This member is required.
+    #[inline]
     pub fn request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.request_token(input);
         self
     }
     /// Sets or clears the `RequestToken` member.
+    #[inline]
     pub fn set_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_request_token(input);
         self
     }
     /// The `RequestToken` member as currently set.
+    #[inline]
     pub fn get_request_token(&self) -> &Option<String> {
         self.inner.get_request_token()
     }
     /// The object data.
+    #[inline]
     pub fn body(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.inner = self.inner.body(input);
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.inner = self.inner.set_body(input);
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<::awsrt::types::Blob> {
         self.inner.get_body()
     }
     /// The integer status code for an HTTP response of a corresponding `GetObject` request.
+    #[inline]
     pub fn status_code(mut self, input: i32) -> Self {
         self.inner = self.inner.status_code(input);
         self
     }
     /// Sets or clears the `StatusCode` member.
+    #[inline]
     pub fn set_status_code(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_status_code(input);
         self
     }
     /// The `StatusCode` member as currently set.
+    #[inline]
     pub fn get_status_code(&self) -> &Option<i32> {
         self.inner.get_status_code()
     }
     /// A string that uniquely identifies an error condition.
+    #[inline]
     pub fn error_code(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.error_code(input);
         self
     }
     /// Sets or clears the `ErrorCode` member.
+    #[inline]
     pub fn set_error_code(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_error_code(input);
         self
     }
     /// The `ErrorCode` member as currently set.
+    #[inline]
     pub fn get_error_code(&self) -> &Option<String> {
         self.inner.get_error_code()
     }
     /// Contains a generic description of the error condition.
+    #[inline]
     pub fn error_message(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.error_message(input);
         self
     }
     /// Sets or clears the `ErrorMessage` member.
+    #[inline]
     pub fn set_error_message(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_error_message(input);
         self
     }
     /// The `ErrorMessage` member as currently set.
+    #[inline]
     pub fn get_error_message(&self) -> &Option<String> {
         self.inner.get_error_message()
     }
     /// Indicates that a range of bytes was specified.
+    #[inline]
     pub fn accept_ranges(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.accept_ranges(input);
         self
     }
     /// Sets or clears the `AcceptRanges` member.
+    #[inline]
     pub fn set_accept_ranges(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_accept_ranges(input);
         self
     }
     /// The `AcceptRanges` member as currently set.
+    #[inline]
     pub fn get_accept_ranges(&self) -> &Option<String> {
         self.inner.get_accept_ranges()
     }
     /// Specifies caching behavior along the request/reply chain.
+    #[inline]
     pub fn cache_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.cache_control(input);
         self
     }
     /// Sets or clears the `CacheControl` member.
+    #[inline]
     pub fn set_cache_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_cache_control(input);
         self
     }
     /// The `CacheControl` member as currently set.
+    #[inline]
     pub fn get_cache_control(&self) -> &Option<String> {
         self.inner.get_cache_control()
     }
     /// Specifies presentational information for the object.
+    #[inline]
     pub fn content_disposition(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_disposition(input);
         self
     }
     /// Sets or clears the `ContentDisposition` member.
+    #[inline]
     pub fn set_content_disposition(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_disposition(input);
         self
     }
     /// The `ContentDisposition` member as currently set.
+    #[inline]
     pub fn get_content_disposition(&self) -> &Option<String> {
         self.inner.get_content_disposition()
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[inline]
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_encoding(input);
         self
     }
     /// Sets or clears the `ContentEncoding` member.
+    #[inline]
     pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_encoding(input);
         self
     }
     /// The `ContentEncoding` member as currently set.
+    #[inline]
     pub fn get_content_encoding(&self) -> &Option<String> {
         self.inner.get_content_encoding()
     }
     /// The language the content is in.
+    #[inline]
     pub fn content_language(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_language(input);
         self
     }
     /// Sets or clears the `ContentLanguage` member.
+    #[inline]
     pub fn set_content_language(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_language(input);
         self
     }
     /// The `ContentLanguage` member as currently set.
+    #[inline]
     pub fn get_content_language(&self) -> &Option<String> {
         self.inner.get_content_language()
     }
     /// The size of the content body in bytes.
+    #[inline]
     pub fn content_length(mut self, input: i64) -> Self {
         self.inner = self.inner.content_length(input);
         self
     }
     /// Sets or clears the `ContentLength` member.
+    #[inline]
     pub fn set_content_length(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_content_length(input);
         self
     }
     /// The `ContentLength` member as currently set.
+    #[inline]
     pub fn get_content_length(&self) -> &Option<i64> {
         self.inner.get_content_length()
     }
     /// The portion of the object returned in the response.
+    #[inline]
     pub fn content_range(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_range(input);
         self
     }
     /// Sets or clears the `ContentRange` member.
+    #[inline]
     pub fn set_content_range(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_range(input);
         self
     }
     /// The `ContentRange` member as currently set.
+    #[inline]
     pub fn get_content_range(&self) -> &Option<String> {
         self.inner.get_content_range()
     }
     /// A standard MIME type describing the format of the object data.
+    #[inline]
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.content_type(input);
         self
     }
     /// Sets or clears the `ContentType` member.
+    #[inline]
     pub fn set_content_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_content_type(input);
         self
     }
     /// The `ContentType` member as currently set.
+    #[inline]
     pub fn get_content_type(&self) -> &Option<String> {
         self.inner.get_content_type()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_crc32(input);
         self
     }
     /// Sets or clears the `ChecksumCRC32` member.
+    #[inline]
     pub fn set_checksum_crc32(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_crc32(input);
         self
     }
     /// The `ChecksumCRC32` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         self.inner.get_checksum_crc32()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc32_c(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_crc32_c(input);
         self
     }
     /// Sets or clears the `ChecksumCRC32C` member.
+    #[inline]
     pub fn set_checksum_crc32_c(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_crc32_c(input);
         self
     }
     /// The `ChecksumCRC32C` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32_c(&self) -> &Option<String> {
         self.inner.get_checksum_crc32_c()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_crc64_nvme(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_crc64_nvme(input);
         self
     }
     /// Sets or clears the `ChecksumCRC64NVME` member.
+    #[inline]
     pub fn set_checksum_crc64_nvme(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_crc64_nvme(input);
         self
     }
     /// The `ChecksumCRC64NVME` member as currently set.
+    #[inline]
     pub fn get_checksum_crc64_nvme(&self) -> &Option<String> {
         self.inner.get_checksum_crc64_nvme()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha1(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_sha1(input);
         self
     }
     /// Sets or clears the `ChecksumSHA1` member.
+    #[inline]
     pub fn set_checksum_sha1(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_sha1(input);
         self
     }
     /// The `ChecksumSHA1` member as currently set.
+    #[inline]
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         self.inner.get_checksum_sha1()
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
+    #[inline]
     pub fn checksum_sha256(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.checksum_sha256(input);
         self
     }
     /// Sets or clears the `ChecksumSHA256` member.
+    #[inline]
     pub fn set_checksum_sha256(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_checksum_sha256(input);
         self
     }
     /// The `ChecksumSHA256` member as currently set.
+    #[inline]
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         self.inner.get_checksum_sha256()
     }
     /// Specifies whether an object stored in Amazon S3 is (`true`) or is not (`false`) a delete marker.
+    #[inline]
     pub fn delete_marker(mut self, input: bool) -> Self {
         self.inner = self.inner.delete_marker(input);
         self
     }
     /// Sets or clears the `DeleteMarker` member.
+    #[inline]
     pub fn set_delete_marker(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_delete_marker(input);
         self
     }
     /// The `DeleteMarker` member as currently set.
+    #[inline]
     pub fn get_delete_marker(&self) -> &Option<bool> {
         self.inner.get_delete_marker()
     }
     /// An opaque identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.e_tag(input);
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_e_tag(input);
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         self.inner.get_e_tag()
     }
     /// The date and time at which the object is no longer cacheable.
+    #[inline]
     pub fn expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.expires(input);
         self
     }
     /// Sets or clears the `Expires` member.
+    #[inline]
     pub fn set_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_expires(input);
         self
     }
     /// The `Expires` member as currently set.
+    #[inline]
     pub fn get_expires(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_expires()
     }
     /// If the object expiration is configured (see PUT Bucket lifecycle), the response includes this header.
+    #[inline]
     pub fn expiration(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expiration(input);
         self
     }
     /// Sets or clears the `Expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expiration(input);
         self
     }
     /// The `Expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<String> {
         self.inner.get_expiration()
     }
     /// The date and time that the object was last modified.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.last_modified(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_last_modified(input);
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_last_modified()
     }
     /// Set to the number of metadata entries not returned in `x-amz-meta` headers.
+    #[inline]
     pub fn missing_meta(mut self, input: i32) -> Self {
         self.inner = self.inner.missing_meta(input);
         self
     }
     /// Sets or clears the `MissingMeta` member.
+    #[inline]
     pub fn set_missing_meta(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_missing_meta(input);
         self
     }
     /// The `MissingMeta` member as currently set.
+    #[inline]
     pub fn get_missing_meta(&self) -> &Option<i32> {
         self.inner.get_missing_meta()
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
+    #[inline]
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.metadata(key, value);
         self
     }
     /// Sets or clears the `Metadata` member.
+    #[inline]
     pub fn set_metadata(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -1632,24 +1879,29 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self
     }
     /// The `Metadata` member as currently set.
+    #[inline]
     pub fn get_metadata(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_metadata()
     }
     /// Indicates whether an object stored in Amazon S3 has Object Lock enabled.
+    #[inline]
     pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.object_lock_mode(input);
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
+    #[inline]
     pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.set_object_lock_mode(input);
         self
     }
     /// The `ObjectLockMode` member as currently set.
+    #[inline]
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
         self.inner.get_object_lock_mode()
     }
     /// Indicates whether an object stored in Amazon S3 has an active legal hold.
+    #[inline]
     pub fn object_lock_legal_hold_status(
         mut self,
         input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
@@ -1658,6 +1910,7 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ObjectLockLegalHoldStatus` member.
+    #[inline]
     pub fn set_object_lock_legal_hold_status(
         mut self,
         input: Option<crate::types::ObjectLockLegalHoldStatus>,
@@ -1666,17 +1919,20 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self
     }
     /// The `ObjectLockLegalHoldStatus` member as currently set.
+    #[inline]
     pub fn get_object_lock_legal_hold_status(
         &self,
     ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         self.inner.get_object_lock_legal_hold_status()
     }
     /// The date and time when Object Lock is configured to expire.
+    #[inline]
     pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.object_lock_retain_until_date(input);
         self
     }
     /// Sets or clears the `ObjectLockRetainUntilDate` member.
+    #[inline]
     pub fn set_object_lock_retain_until_date(
         mut self,
         input: Option<::awsrt::types::DateTime>,
@@ -1685,29 +1941,35 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_object_lock_retain_until_date()
     }
     /// The count of parts this object has.
+    #[inline]
     pub fn parts_count(mut self, input: i32) -> Self {
         self.inner = self.inner.parts_count(input);
         self
     }
     /// Sets or clears the `PartsCount` member.
+    #[inline]
     pub fn set_parts_count(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_parts_count(input);
         self
     }
     /// The `PartsCount` member as currently set.
+    #[inline]
     pub fn get_parts_count(&self) -> &Option<i32> {
         self.inner.get_parts_count()
     }
     /// Indicates if request involves bucket that is either a source or destination in a Replication rule.
+    #[inline]
     pub fn replication_status(mut self, input: impl Into<crate::types::ReplicationStatus>) -> Self {
         self.inner = self.inner.replication_status(input);
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
+    #[inline]
     pub fn set_replication_status(
         mut self,
         input: Option<crate::types::ReplicationStatus>,
@@ -1716,38 +1978,46 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self
     }
     /// The `ReplicationStatus` member as currently set.
+    #[inline]
     pub fn get_replication_status(&self) -> &Option<crate::types::ReplicationStatus> {
         self.inner.get_replication_status()
     }
     /// If present, indicates that the requester was successfully charged for the request.
+    #[inline]
     pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.inner = self.inner.request_charged(input);
         self
     }
     /// Sets or clears the `RequestCharged` member.
+    #[inline]
     pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.inner = self.inner.set_request_charged(input);
         self
     }
     /// The `RequestCharged` member as currently set.
+    #[inline]
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         self.inner.get_request_charged()
     }
     /// Provides information about object restoration operation and expiration time of the restored object copy.
+    #[inline]
     pub fn restore(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.restore(input);
         self
     }
     /// Sets or clears the `Restore` member.
+    #[inline]
     pub fn set_restore(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_restore(input);
         self
     }
     /// The `Restore` member as currently set.
+    #[inline]
     pub fn get_restore(&self) -> &Option<String> {
         self.inner.get_restore()
     }
     /// The server-side encryption algorithm used when storing requested object in Amazon S3 (for example, AES256, `aws:kms`).
+    #[inline]
     pub fn server_side_encryption(
         mut self,
         input: impl Into<crate::types::ServerSideEncryption>,
@@ -1756,6 +2026,7 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ServerSideEncryption` member.
+    #[inline]
     pub fn set_server_side_encryption(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -1764,104 +2035,126 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
+    #[inline]
     pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// Encryption algorithm used if server-side encryption with a customer-provided encryption key was specified for object stored in Amazon S3.
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// If present, specifies the ID (Key ID, Key ARN, or Key Alias) of the Amazon Web Services Key Management Service (Amazon Web Services KMS) symmetric encryption customer managed key that was used for stored in Amazon S3 object.
+    #[inline]
     pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
+    #[inline]
     pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
     /// The `SSEKMSKeyId` member as currently set.
+    #[inline]
     pub fn get_ssekms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_key_id()
     }
     /// 128-bit MD5 digest of customer-provided encryption key used in Amazon S3 to encrypt data stored in S3.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Provides storage class information of the object.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         self.inner.get_storage_class()
     }
     /// The number of tags, if any, on the object.
+    #[inline]
     pub fn tag_count(mut self, input: i32) -> Self {
         self.inner = self.inner.tag_count(input);
         self
     }
     /// Sets or clears the `TagCount` member.
+    #[inline]
     pub fn set_tag_count(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_tag_count(input);
         self
     }
     /// The `TagCount` member as currently set.
+    #[inline]
     pub fn get_tag_count(&self) -> &Option<i32> {
         self.inner.get_tag_count()
     }
     /// An ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// Indicates whether the object stored in Amazon S3 uses an S3 bucket key for server-side encryption with Amazon Web Services KMS (SSE-KMS).
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.inner = self.inner.bucket_key_enabled(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_bucket_key_enabled(input);
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         self.inner.get_bucket_key_enabled()
     }
@@ -1906,6 +2199,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `WriteGetObjectResponse`: `POST /WriteGetObjectResponse`.
+#[inline]
 pub(crate) fn ser_request(
     input: &WriteGetObjectResponseInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -2079,11 +2373,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
     ::awsrt::protocol::http_response(reply, de_response, WriteGetObjectResponseError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<WriteGetObjectResponseOutput, ::awsrt::xml::XmlError> {

@@ -16,10 +16,12 @@ pub struct AbortIncompleteMultipartUpload {
 }
 impl AbortIncompleteMultipartUpload {
     /// Specifies the number of days after which Amazon S3 aborts an incomplete multipart upload.
+    #[inline]
     pub fn days_after_initiation(&self) -> Option<i32> {
         self.days_after_initiation
     }
     /// Creates a new builder for [`AbortIncompleteMultipartUpload`].
+    #[inline]
     pub fn builder() -> AbortIncompleteMultipartUploadBuilder {
         <AbortIncompleteMultipartUploadBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct AbortIncompleteMultipartUploadBuilder {
 }
 impl AbortIncompleteMultipartUploadBuilder {
     /// Specifies the number of days after which Amazon S3 aborts an incomplete multipart upload.
+    #[inline]
     pub fn days_after_initiation(mut self, input: i32) -> Self {
         self.days_after_initiation = Some(input);
         self
     }
     /// Sets or clears the `DaysAfterInitiation` member.
+    #[inline]
     pub fn set_days_after_initiation(mut self, input: Option<i32>) -> Self {
         self.days_after_initiation = input;
         self
     }
     /// The `DaysAfterInitiation` member as currently set.
+    #[inline]
     pub fn get_days_after_initiation(&self) -> &Option<i32> {
         &self.days_after_initiation
     }
     /// Builds the [`AbortIncompleteMultipartUpload`].
+    #[inline]
     pub fn build(self) -> AbortIncompleteMultipartUpload {
         AbortIncompleteMultipartUpload {
             days_after_initiation: self.days_after_initiation,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_abort_incomplete_multipart_upload(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &AbortIncompleteMultipartUpload,
@@ -62,6 +69,7 @@ pub(crate) fn ser_abort_incomplete_multipart_upload(
         w.end("DaysAfterInitiation");
     }
 }
+#[inline]
 pub(crate) fn de_abort_incomplete_multipart_upload(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AbortIncompleteMultipartUpload, ::awsrt::xml::XmlError> {

@@ -16,10 +16,12 @@ pub struct AccelerateConfiguration {
 }
 impl AccelerateConfiguration {
     /// Specifies the transfer acceleration status of the bucket.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::BucketAccelerateStatus> {
         self.status.as_ref()
     }
     /// Creates a new builder for [`AccelerateConfiguration`].
+    #[inline]
     pub fn builder() -> AccelerateConfigurationBuilder {
         <AccelerateConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct AccelerateConfigurationBuilder {
 }
 impl AccelerateConfigurationBuilder {
     /// Specifies the transfer acceleration status of the bucket.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::BucketAccelerateStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::BucketAccelerateStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::BucketAccelerateStatus> {
         &self.status
     }
     /// Builds the [`AccelerateConfiguration`].
+    #[inline]
     pub fn build(self) -> AccelerateConfiguration {
         AccelerateConfiguration {
             status: self.status,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_accelerate_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &AccelerateConfiguration,

@@ -18,14 +18,17 @@ pub struct AccessControlPolicy {
 }
 impl AccessControlPolicy {
     /// A list of grants.
+    #[inline]
     pub fn grants(&self) -> &[crate::types::Grant] {
         self.grants.as_deref().unwrap_or_default()
     }
     /// Container for the bucket owner's display name and ID.
+    #[inline]
     pub fn owner(&self) -> Option<&crate::types::Owner> {
         self.owner.as_ref()
     }
     /// Creates a new builder for [`AccessControlPolicy`].
+    #[inline]
     pub fn builder() -> AccessControlPolicyBuilder {
         <AccessControlPolicyBuilder as ::std::default::Default>::default()
     }
@@ -40,34 +43,41 @@ pub struct AccessControlPolicyBuilder {
 impl AccessControlPolicyBuilder {
     /// Appends an item to the `Grants` list.
     /// A list of grants.
+    #[inline]
     pub fn grants(mut self, input: crate::types::Grant) -> Self {
         self.grants.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Grants` member.
+    #[inline]
     pub fn set_grants(mut self, input: Option<Vec<crate::types::Grant>>) -> Self {
         self.grants = input;
         self
     }
     /// The `Grants` member as currently set.
+    #[inline]
     pub fn get_grants(&self) -> &Option<Vec<crate::types::Grant>> {
         &self.grants
     }
     /// Container for the bucket owner's display name and ID.
+    #[inline]
     pub fn owner(mut self, input: crate::types::Owner) -> Self {
         self.owner = Some(input);
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<crate::types::Owner>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<crate::types::Owner> {
         &self.owner
     }
     /// Builds the [`AccessControlPolicy`].
+    #[inline]
     pub fn build(self) -> AccessControlPolicy {
         AccessControlPolicy {
             grants: self.grants,
@@ -75,6 +85,7 @@ impl AccessControlPolicyBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_access_control_policy(w: &mut ::awsrt::xml::XmlWriter, v: &AccessControlPolicy) {
     if let Some(value) = &v.grants {
         w.start("AccessControlList");

@@ -16,10 +16,12 @@ pub struct AccessControlTranslation {
 }
 impl AccessControlTranslation {
     /// Specifies the replica ownership.
+    #[inline]
     pub fn owner(&self) -> &crate::types::OwnerOverride {
         &self.owner
     }
     /// Creates a new builder for [`AccessControlTranslation`].
+    #[inline]
     pub fn builder() -> AccessControlTranslationBuilder {
         <AccessControlTranslationBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct AccessControlTranslationBuilder {
 impl AccessControlTranslationBuilder {
     /// Specifies the replica ownership.
     /// This member is required.
+    #[inline]
     pub fn owner(mut self, input: impl Into<crate::types::OwnerOverride>) -> Self {
         self.owner = Some(input.into());
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<crate::types::OwnerOverride>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<crate::types::OwnerOverride> {
         &self.owner
     }
@@ -51,6 +56,7 @@ impl AccessControlTranslationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AccessControlTranslation, ::awsrt::error::BuildError> {
         Ok(AccessControlTranslation {
             owner: self.owner.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl AccessControlTranslationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_access_control_translation(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &AccessControlTranslation,
@@ -71,6 +78,7 @@ pub(crate) fn ser_access_control_translation(
         w.end("Owner");
     }
 }
+#[inline]
 pub(crate) fn de_access_control_translation(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AccessControlTranslation, ::awsrt::xml::XmlError> {

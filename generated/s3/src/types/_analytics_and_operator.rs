@@ -18,14 +18,17 @@ pub struct AnalyticsAndOperator {
 }
 impl AnalyticsAndOperator {
     /// The prefix to use when evaluating an AND predicate: The prefix that an object must have to be included in the metrics results.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// The list of tags to use when evaluating an AND predicate.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`AnalyticsAndOperator`].
+    #[inline]
     pub fn builder() -> AnalyticsAndOperatorBuilder {
         <AnalyticsAndOperatorBuilder as ::std::default::Default>::default()
     }
@@ -39,35 +42,42 @@ pub struct AnalyticsAndOperatorBuilder {
 }
 impl AnalyticsAndOperatorBuilder {
     /// The prefix to use when evaluating an AND predicate: The prefix that an object must have to be included in the metrics results.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags to use when evaluating an AND predicate.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Builds the [`AnalyticsAndOperator`].
+    #[inline]
     pub fn build(self) -> AnalyticsAndOperator {
         AnalyticsAndOperator {
             prefix: self.prefix,
@@ -75,6 +85,7 @@ impl AnalyticsAndOperatorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_analytics_and_operator(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &AnalyticsAndOperator,
@@ -92,6 +103,7 @@ pub(crate) fn ser_analytics_and_operator(
         }
     }
 }
+#[inline]
 pub(crate) fn de_analytics_and_operator(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AnalyticsAndOperator, ::awsrt::xml::XmlError> {

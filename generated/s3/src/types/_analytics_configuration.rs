@@ -20,18 +20,22 @@ pub struct AnalyticsConfiguration {
 }
 impl AnalyticsConfiguration {
     /// The ID that identifies the analytics configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The filter used to describe a set of objects for analyses.
+    #[inline]
     pub fn filter(&self) -> Option<&crate::types::AnalyticsFilter> {
         self.filter.as_ref()
     }
     /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
+    #[inline]
     pub fn storage_class_analysis(&self) -> &crate::types::StorageClassAnalysis {
         &self.storage_class_analysis
     }
     /// Creates a new builder for [`AnalyticsConfiguration`].
+    #[inline]
     pub fn builder() -> AnalyticsConfigurationBuilder {
         <AnalyticsConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -47,40 +51,48 @@ pub struct AnalyticsConfigurationBuilder {
 impl AnalyticsConfigurationBuilder {
     /// The ID that identifies the analytics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The filter used to describe a set of objects for analyses.
+    #[inline]
     pub fn filter(mut self, input: crate::types::AnalyticsFilter) -> Self {
         self.filter = Some(input);
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<crate::types::AnalyticsFilter>) -> Self {
         self.filter = input;
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::AnalyticsFilter> {
         &self.filter
     }
     /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
     /// This member is required.
+    #[inline]
     pub fn storage_class_analysis(mut self, input: crate::types::StorageClassAnalysis) -> Self {
         self.storage_class_analysis = Some(input);
         self
     }
     /// Sets or clears the `StorageClassAnalysis` member.
+    #[inline]
     pub fn set_storage_class_analysis(
         mut self,
         input: Option<crate::types::StorageClassAnalysis>,
@@ -89,6 +101,7 @@ impl AnalyticsConfigurationBuilder {
         self
     }
     /// The `StorageClassAnalysis` member as currently set.
+    #[inline]
     pub fn get_storage_class_analysis(&self) -> &Option<crate::types::StorageClassAnalysis> {
         &self.storage_class_analysis
     }
@@ -97,6 +110,7 @@ impl AnalyticsConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AnalyticsConfiguration, ::awsrt::error::BuildError> {
         Ok(AnalyticsConfiguration {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -111,6 +125,7 @@ impl AnalyticsConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_analytics_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &AnalyticsConfiguration,
@@ -133,6 +148,7 @@ pub(crate) fn ser_analytics_configuration(
         w.end("StorageClassAnalysis");
     }
 }
+#[inline]
 pub(crate) fn de_analytics_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AnalyticsConfiguration, ::awsrt::xml::XmlError> {

@@ -16,10 +16,12 @@ pub struct AnalyticsExportDestination {
 }
 impl AnalyticsExportDestination {
     /// A destination signifying output to an S3 bucket.
+    #[inline]
     pub fn s3_bucket_destination(&self) -> &crate::types::AnalyticsS3BucketDestination {
         &self.s3_bucket_destination
     }
     /// Creates a new builder for [`AnalyticsExportDestination`].
+    #[inline]
     pub fn builder() -> AnalyticsExportDestinationBuilder {
         <AnalyticsExportDestinationBuilder as ::std::default::Default>::default()
     }
@@ -33,6 +35,7 @@ pub struct AnalyticsExportDestinationBuilder {
 impl AnalyticsExportDestinationBuilder {
     /// A destination signifying output to an S3 bucket.
     /// This member is required.
+    #[inline]
     pub fn s3_bucket_destination(
         mut self,
         input: crate::types::AnalyticsS3BucketDestination,
@@ -41,6 +44,7 @@ impl AnalyticsExportDestinationBuilder {
         self
     }
     /// Sets or clears the `S3BucketDestination` member.
+    #[inline]
     pub fn set_s3_bucket_destination(
         mut self,
         input: Option<crate::types::AnalyticsS3BucketDestination>,
@@ -49,6 +53,7 @@ impl AnalyticsExportDestinationBuilder {
         self
     }
     /// The `S3BucketDestination` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_destination(&self) -> &Option<crate::types::AnalyticsS3BucketDestination> {
         &self.s3_bucket_destination
     }
@@ -57,6 +62,7 @@ impl AnalyticsExportDestinationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AnalyticsExportDestination, ::awsrt::error::BuildError> {
         Ok(AnalyticsExportDestination {
             s3_bucket_destination: self.s3_bucket_destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -66,6 +72,7 @@ impl AnalyticsExportDestinationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_analytics_export_destination(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &AnalyticsExportDestination,
@@ -77,6 +84,7 @@ pub(crate) fn ser_analytics_export_destination(
         w.end("S3BucketDestination");
     }
 }
+#[inline]
 pub(crate) fn de_analytics_export_destination(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AnalyticsExportDestination, ::awsrt::xml::XmlError> {

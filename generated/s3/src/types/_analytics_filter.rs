@@ -23,6 +23,7 @@ pub enum AnalyticsFilter {
 }
 impl AnalyticsFilter {
     /// The `Prefix` value, if this is that variant.
+    #[inline]
     pub fn as_prefix(&self) -> Option<&String> {
         match self {
             Self::Prefix(v) => Some(v),
@@ -30,10 +31,12 @@ impl AnalyticsFilter {
         }
     }
     /// Whether this is the `Prefix` variant.
+    #[inline]
     pub fn is_prefix(&self) -> bool {
         matches!(self, Self::Prefix(_))
     }
     /// The `Tag` value, if this is that variant.
+    #[inline]
     pub fn as_tag(&self) -> Option<&crate::types::Tag> {
         match self {
             Self::Tag(v) => Some(v),
@@ -41,10 +44,12 @@ impl AnalyticsFilter {
         }
     }
     /// Whether this is the `Tag` variant.
+    #[inline]
     pub fn is_tag(&self) -> bool {
         matches!(self, Self::Tag(_))
     }
     /// The `And` value, if this is that variant.
+    #[inline]
     pub fn as_and(&self) -> Option<&crate::types::AnalyticsAndOperator> {
         match self {
             Self::And(v) => Some(v),
@@ -52,6 +57,7 @@ impl AnalyticsFilter {
         }
     }
     /// Whether this is the `And` variant.
+    #[inline]
     pub fn is_and(&self) -> bool {
         matches!(self, Self::And(_))
     }
@@ -65,6 +71,7 @@ impl Default for AnalyticsFilter {
         Self::Unknown
     }
 }
+#[inline]
 pub(crate) fn ser_analytics_filter(w: &mut ::awsrt::xml::XmlWriter, v: &AnalyticsFilter) {
     match v {
         AnalyticsFilter::Prefix(value) => {
@@ -85,6 +92,7 @@ pub(crate) fn ser_analytics_filter(w: &mut ::awsrt::xml::XmlWriter, v: &Analytic
         AnalyticsFilter::Unknown => {}
     }
 }
+#[inline]
 pub(crate) fn de_analytics_filter(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AnalyticsFilter, ::awsrt::xml::XmlError> {

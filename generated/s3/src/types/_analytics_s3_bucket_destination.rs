@@ -24,22 +24,27 @@ pub struct AnalyticsS3BucketDestination {
 }
 impl AnalyticsS3BucketDestination {
     /// Specifies the file format used when exporting data to Amazon S3.
+    #[inline]
     pub fn format(&self) -> &crate::types::AnalyticsS3ExportFileFormat {
         &self.format
     }
     /// The account ID that owns the destination S3 bucket.
+    #[inline]
     pub fn bucket_account_id(&self) -> Option<&str> {
         self.bucket_account_id.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// The prefix to use when exporting data.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Creates a new builder for [`AnalyticsS3BucketDestination`].
+    #[inline]
     pub fn builder() -> AnalyticsS3BucketDestinationBuilder {
         <AnalyticsS3BucketDestinationBuilder as ::std::default::Default>::default()
     }
@@ -56,59 +61,71 @@ pub struct AnalyticsS3BucketDestinationBuilder {
 impl AnalyticsS3BucketDestinationBuilder {
     /// Specifies the file format used when exporting data to Amazon S3.
     /// This member is required.
+    #[inline]
     pub fn format(mut self, input: impl Into<crate::types::AnalyticsS3ExportFileFormat>) -> Self {
         self.format = Some(input.into());
         self
     }
     /// Sets or clears the `Format` member.
+    #[inline]
     pub fn set_format(mut self, input: Option<crate::types::AnalyticsS3ExportFileFormat>) -> Self {
         self.format = input;
         self
     }
     /// The `Format` member as currently set.
+    #[inline]
     pub fn get_format(&self) -> &Option<crate::types::AnalyticsS3ExportFileFormat> {
         &self.format
     }
     /// The account ID that owns the destination S3 bucket.
+    #[inline]
     pub fn bucket_account_id(mut self, input: impl Into<String>) -> Self {
         self.bucket_account_id = Some(input.into());
         self
     }
     /// Sets or clears the `BucketAccountId` member.
+    #[inline]
     pub fn set_bucket_account_id(mut self, input: Option<String>) -> Self {
         self.bucket_account_id = input;
         self
     }
     /// The `BucketAccountId` member as currently set.
+    #[inline]
     pub fn get_bucket_account_id(&self) -> &Option<String> {
         &self.bucket_account_id
     }
     /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The prefix to use when exporting data.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
@@ -117,6 +134,7 @@ impl AnalyticsS3BucketDestinationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AnalyticsS3BucketDestination, ::awsrt::error::BuildError> {
         Ok(AnalyticsS3BucketDestination {
             format: self.format.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -132,6 +150,7 @@ impl AnalyticsS3BucketDestinationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_analytics_s3_bucket_destination(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &AnalyticsS3BucketDestination,
@@ -159,6 +178,7 @@ pub(crate) fn ser_analytics_s3_bucket_destination(
         w.end("Prefix");
     }
 }
+#[inline]
 pub(crate) fn de_analytics_s3_bucket_destination(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AnalyticsS3BucketDestination, ::awsrt::xml::XmlError> {

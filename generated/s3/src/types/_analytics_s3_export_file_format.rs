@@ -18,6 +18,7 @@ pub enum AnalyticsS3ExportFileFormat {
 }
 impl AnalyticsS3ExportFileFormat {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Csv => "CSV",
@@ -30,6 +31,7 @@ impl AnalyticsS3ExportFileFormat {
     }
 }
 impl ::std::convert::From<&str> for AnalyticsS3ExportFileFormat {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CSV" => Self::Csv,

@@ -20,6 +20,7 @@ pub enum ArchiveStatus {
 }
 impl ArchiveStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ArchiveAccess => "ARCHIVE_ACCESS",
@@ -33,6 +34,7 @@ impl ArchiveStatus {
     }
 }
 impl ::std::convert::From<&str> for ArchiveStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ARCHIVE_ACCESS" => Self::ArchiveAccess,

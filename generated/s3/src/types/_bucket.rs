@@ -20,18 +20,22 @@ pub struct Bucket {
 }
 impl Bucket {
     /// The name of the bucket.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Date the bucket was created.
+    #[inline]
     pub fn creation_date(&self) -> Option<::awsrt::types::DateTime> {
         self.creation_date
     }
     /// `BucketRegion` indicates the Amazon Web Services region where the bucket is located.
+    #[inline]
     pub fn bucket_region(&self) -> Option<&str> {
         self.bucket_region.as_deref()
     }
     /// Creates a new builder for [`Bucket`].
+    #[inline]
     pub fn builder() -> BucketBuilder {
         <BucketBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct BucketBuilder {
 }
 impl BucketBuilder {
     /// The name of the bucket.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Date the bucket was created.
+    #[inline]
     pub fn creation_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.creation_date = Some(input);
         self
     }
     /// Sets or clears the `CreationDate` member.
+    #[inline]
     pub fn set_creation_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.creation_date = input;
         self
     }
     /// The `CreationDate` member as currently set.
+    #[inline]
     pub fn get_creation_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.creation_date
     }
     /// `BucketRegion` indicates the Amazon Web Services region where the bucket is located.
+    #[inline]
     pub fn bucket_region(mut self, input: impl Into<String>) -> Self {
         self.bucket_region = Some(input.into());
         self
     }
     /// Sets or clears the `BucketRegion` member.
+    #[inline]
     pub fn set_bucket_region(mut self, input: Option<String>) -> Self {
         self.bucket_region = input;
         self
     }
     /// The `BucketRegion` member as currently set.
+    #[inline]
     pub fn get_bucket_region(&self) -> &Option<String> {
         &self.bucket_region
     }
     /// Builds the [`Bucket`].
+    #[inline]
     pub fn build(self) -> Bucket {
         Bucket {
             name: self.name,
@@ -96,6 +110,7 @@ impl BucketBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_bucket(n: ::awsrt::xml::Node<'_, '_>) -> Result<Bucket, ::awsrt::xml::XmlError> {
     let mut f_name: Option<String> = None;
     let mut f_creation_date: Option<::awsrt::types::DateTime> = None;

@@ -24,6 +24,7 @@ pub enum BucketCannedAcl {
 }
 impl BucketCannedAcl {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Private => "private",
@@ -39,6 +40,7 @@ impl BucketCannedAcl {
     }
 }
 impl ::std::convert::From<&str> for BucketCannedAcl {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "private" => Self::Private,

@@ -20,14 +20,17 @@ pub struct BucketInfo {
 }
 impl BucketInfo {
     /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
+    #[inline]
     pub fn data_redundancy(&self) -> Option<&crate::types::DataRedundancy> {
         self.data_redundancy.as_ref()
     }
     /// The type of bucket.
+    #[inline]
     pub fn r#type(&self) -> Option<&crate::types::BucketType> {
         self.r#type.as_ref()
     }
     /// Creates a new builder for [`BucketInfo`].
+    #[inline]
     pub fn builder() -> BucketInfoBuilder {
         <BucketInfoBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct BucketInfoBuilder {
 }
 impl BucketInfoBuilder {
     /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
+    #[inline]
     pub fn data_redundancy(mut self, input: impl Into<crate::types::DataRedundancy>) -> Self {
         self.data_redundancy = Some(input.into());
         self
     }
     /// Sets or clears the `DataRedundancy` member.
+    #[inline]
     pub fn set_data_redundancy(mut self, input: Option<crate::types::DataRedundancy>) -> Self {
         self.data_redundancy = input;
         self
     }
     /// The `DataRedundancy` member as currently set.
+    #[inline]
     pub fn get_data_redundancy(&self) -> &Option<crate::types::DataRedundancy> {
         &self.data_redundancy
     }
     /// The type of bucket.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::BucketType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::BucketType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::BucketType> {
         &self.r#type
     }
     /// Builds the [`BucketInfo`].
+    #[inline]
     pub fn build(self) -> BucketInfo {
         BucketInfo {
             data_redundancy: self.data_redundancy,
@@ -76,6 +86,7 @@ impl BucketInfoBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_bucket_info(w: &mut ::awsrt::xml::XmlWriter, v: &BucketInfo) {
     if let Some(value) = &v.data_redundancy {
         w.start("DataRedundancy");

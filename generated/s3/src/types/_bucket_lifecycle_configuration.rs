@@ -16,10 +16,12 @@ pub struct BucketLifecycleConfiguration {
 }
 impl BucketLifecycleConfiguration {
     /// A lifecycle rule for individual objects in an Amazon S3 bucket.
+    #[inline]
     pub fn rules(&self) -> &[crate::types::LifecycleRule] {
         &self.rules
     }
     /// Creates a new builder for [`BucketLifecycleConfiguration`].
+    #[inline]
     pub fn builder() -> BucketLifecycleConfigurationBuilder {
         <BucketLifecycleConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct BucketLifecycleConfigurationBuilder {
 impl BucketLifecycleConfigurationBuilder {
     /// Appends an item to the `Rules` list.
     /// A lifecycle rule for individual objects in an Amazon S3 bucket.
+    #[inline]
     pub fn rules(mut self, input: crate::types::LifecycleRule) -> Self {
         self.rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Rules` member.
+    #[inline]
     pub fn set_rules(mut self, input: Option<Vec<crate::types::LifecycleRule>>) -> Self {
         self.rules = input;
         self
     }
     /// The `Rules` member as currently set.
+    #[inline]
     pub fn get_rules(&self) -> &Option<Vec<crate::types::LifecycleRule>> {
         &self.rules
     }
@@ -51,6 +56,7 @@ impl BucketLifecycleConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<BucketLifecycleConfiguration, ::awsrt::error::BuildError> {
         Ok(BucketLifecycleConfiguration {
             rules: self.rules.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl BucketLifecycleConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_bucket_lifecycle_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &BucketLifecycleConfiguration,

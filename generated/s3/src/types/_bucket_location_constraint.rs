@@ -82,6 +82,7 @@ pub enum BucketLocationConstraint {
 }
 impl BucketLocationConstraint {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AfSouth1 => "af-south-1",
@@ -160,6 +161,7 @@ impl BucketLocationConstraint {
     }
 }
 impl ::std::convert::From<&str> for BucketLocationConstraint {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "af-south-1" => Self::AfSouth1,

@@ -16,10 +16,12 @@ pub struct BucketLoggingStatus {
 }
 impl BucketLoggingStatus {
     /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket.
+    #[inline]
     pub fn logging_enabled(&self) -> Option<&crate::types::LoggingEnabled> {
         self.logging_enabled.as_ref()
     }
     /// Creates a new builder for [`BucketLoggingStatus`].
+    #[inline]
     pub fn builder() -> BucketLoggingStatusBuilder {
         <BucketLoggingStatusBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct BucketLoggingStatusBuilder {
 }
 impl BucketLoggingStatusBuilder {
     /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket.
+    #[inline]
     pub fn logging_enabled(mut self, input: crate::types::LoggingEnabled) -> Self {
         self.logging_enabled = Some(input);
         self
     }
     /// Sets or clears the `LoggingEnabled` member.
+    #[inline]
     pub fn set_logging_enabled(mut self, input: Option<crate::types::LoggingEnabled>) -> Self {
         self.logging_enabled = input;
         self
     }
     /// The `LoggingEnabled` member as currently set.
+    #[inline]
     pub fn get_logging_enabled(&self) -> &Option<crate::types::LoggingEnabled> {
         &self.logging_enabled
     }
     /// Builds the [`BucketLoggingStatus`].
+    #[inline]
     pub fn build(self) -> BucketLoggingStatus {
         BucketLoggingStatus {
             logging_enabled: self.logging_enabled,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_bucket_logging_status(w: &mut ::awsrt::xml::XmlWriter, v: &BucketLoggingStatus) {
     if let Some(value) = &v.logging_enabled {
         w.start("LoggingEnabled");

@@ -22,6 +22,7 @@ pub enum BucketLogsPermission {
 }
 impl BucketLogsPermission {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FullControl => "FULL_CONTROL",
@@ -36,6 +37,7 @@ impl BucketLogsPermission {
     }
 }
 impl ::std::convert::From<&str> for BucketLogsPermission {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "FULL_CONTROL" => Self::FullControl,

@@ -18,6 +18,7 @@ pub enum BucketType {
 }
 impl BucketType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Directory => "Directory",
@@ -30,6 +31,7 @@ impl BucketType {
     }
 }
 impl ::std::convert::From<&str> for BucketType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Directory" => Self::Directory,

@@ -20,6 +20,7 @@ pub enum BucketVersioningStatus {
 }
 impl BucketVersioningStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "Enabled",
@@ -33,6 +34,7 @@ impl BucketVersioningStatus {
     }
 }
 impl ::std::convert::From<&str> for BucketVersioningStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Enabled" => Self::Enabled,

@@ -31,30 +31,37 @@ pub struct Checksum {
 }
 impl Checksum {
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object.
+    #[inline]
     pub fn checksum_crc32(&self) -> Option<&str> {
         self.checksum_crc32.as_deref()
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object.
+    #[inline]
     pub fn checksum_crc32_c(&self) -> Option<&str> {
         self.checksum_crc32_c.as_deref()
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object.
+    #[inline]
     pub fn checksum_crc64_nvme(&self) -> Option<&str> {
         self.checksum_crc64_nvme.as_deref()
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object.
+    #[inline]
     pub fn checksum_sha1(&self) -> Option<&str> {
         self.checksum_sha1.as_deref()
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object.
+    #[inline]
     pub fn checksum_sha256(&self) -> Option<&str> {
         self.checksum_sha256.as_deref()
     }
     /// The checksum type that is used to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(&self) -> Option<&crate::types::ChecksumType> {
         self.checksum_type.as_ref()
     }
     /// Creates a new builder for [`Checksum`].
+    #[inline]
     pub fn builder() -> ChecksumBuilder {
         <ChecksumBuilder as ::std::default::Default>::default()
     }
@@ -72,90 +79,109 @@ pub struct ChecksumBuilder {
 }
 impl ChecksumBuilder {
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object.
+    #[inline]
     pub fn checksum_crc32(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32` member.
+    #[inline]
     pub fn set_checksum_crc32(mut self, input: Option<String>) -> Self {
         self.checksum_crc32 = input;
         self
     }
     /// The `ChecksumCRC32` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object.
+    #[inline]
     pub fn checksum_crc32_c(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32_c = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32C` member.
+    #[inline]
     pub fn set_checksum_crc32_c(mut self, input: Option<String>) -> Self {
         self.checksum_crc32_c = input;
         self
     }
     /// The `ChecksumCRC32C` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32_c(&self) -> &Option<String> {
         &self.checksum_crc32_c
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object.
+    #[inline]
     pub fn checksum_crc64_nvme(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc64_nvme = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC64NVME` member.
+    #[inline]
     pub fn set_checksum_crc64_nvme(mut self, input: Option<String>) -> Self {
         self.checksum_crc64_nvme = input;
         self
     }
     /// The `ChecksumCRC64NVME` member as currently set.
+    #[inline]
     pub fn get_checksum_crc64_nvme(&self) -> &Option<String> {
         &self.checksum_crc64_nvme
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object.
+    #[inline]
     pub fn checksum_sha1(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha1 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA1` member.
+    #[inline]
     pub fn set_checksum_sha1(mut self, input: Option<String>) -> Self {
         self.checksum_sha1 = input;
         self
     }
     /// The `ChecksumSHA1` member as currently set.
+    #[inline]
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object.
+    #[inline]
     pub fn checksum_sha256(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha256 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA256` member.
+    #[inline]
     pub fn set_checksum_sha256(mut self, input: Option<String>) -> Self {
         self.checksum_sha256 = input;
         self
     }
     /// The `ChecksumSHA256` member as currently set.
+    #[inline]
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// The checksum type that is used to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// Builds the [`Checksum`].
+    #[inline]
     pub fn build(self) -> Checksum {
         Checksum {
             checksum_crc32: self.checksum_crc32,
@@ -167,6 +193,7 @@ impl ChecksumBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_checksum(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Checksum, ::awsrt::xml::XmlError> {

@@ -26,6 +26,7 @@ pub enum ChecksumAlgorithm {
 }
 impl ChecksumAlgorithm {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Crc32 => "CRC32",
@@ -42,6 +43,7 @@ impl ChecksumAlgorithm {
     }
 }
 impl ::std::convert::From<&str> for ChecksumAlgorithm {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CRC32" => Self::Crc32,

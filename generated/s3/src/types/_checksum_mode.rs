@@ -18,6 +18,7 @@ pub enum ChecksumMode {
 }
 impl ChecksumMode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "ENABLED",
@@ -30,6 +31,7 @@ impl ChecksumMode {
     }
 }
 impl ::std::convert::From<&str> for ChecksumMode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ENABLED" => Self::Enabled,

@@ -20,6 +20,7 @@ pub enum ChecksumType {
 }
 impl ChecksumType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Composite => "COMPOSITE",
@@ -33,6 +34,7 @@ impl ChecksumType {
     }
 }
 impl ::std::convert::From<&str> for ChecksumType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "COMPOSITE" => Self::Composite,

@@ -16,10 +16,12 @@ pub struct CommonPrefix {
 }
 impl CommonPrefix {
     /// Container for the specified common prefix.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Creates a new builder for [`CommonPrefix`].
+    #[inline]
     pub fn builder() -> CommonPrefixBuilder {
         <CommonPrefixBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct CommonPrefixBuilder {
 }
 impl CommonPrefixBuilder {
     /// Container for the specified common prefix.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Builds the [`CommonPrefix`].
+    #[inline]
     pub fn build(self) -> CommonPrefix {
         CommonPrefix {
             prefix: self.prefix,
         }
     }
 }
+#[inline]
 pub(crate) fn de_common_prefix(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CommonPrefix, ::awsrt::xml::XmlError> {

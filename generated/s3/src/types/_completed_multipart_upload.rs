@@ -18,10 +18,12 @@ pub struct CompletedMultipartUpload {
 }
 impl CompletedMultipartUpload {
     /// Array of CompletedPart data types.
+    #[inline]
     pub fn parts(&self) -> &[crate::types::CompletedPart] {
         self.parts.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CompletedMultipartUpload`].
+    #[inline]
     pub fn builder() -> CompletedMultipartUploadBuilder {
         <CompletedMultipartUploadBuilder as ::std::default::Default>::default()
     }
@@ -35,26 +37,31 @@ pub struct CompletedMultipartUploadBuilder {
 impl CompletedMultipartUploadBuilder {
     /// Appends an item to the `Parts` list.
     /// Array of CompletedPart data types.
+    #[inline]
     pub fn parts(mut self, input: crate::types::CompletedPart) -> Self {
         self.parts.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Parts` member.
+    #[inline]
     pub fn set_parts(mut self, input: Option<Vec<crate::types::CompletedPart>>) -> Self {
         self.parts = input;
         self
     }
     /// The `Parts` member as currently set.
+    #[inline]
     pub fn get_parts(&self) -> &Option<Vec<crate::types::CompletedPart>> {
         &self.parts
     }
     /// Builds the [`CompletedMultipartUpload`].
+    #[inline]
     pub fn build(self) -> CompletedMultipartUpload {
         CompletedMultipartUpload {
             parts: self.parts,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_completed_multipart_upload(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &CompletedMultipartUpload,

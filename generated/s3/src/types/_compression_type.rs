@@ -22,6 +22,7 @@ pub enum CompressionType {
 }
 impl CompressionType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -36,6 +37,7 @@ impl CompressionType {
     }
 }
 impl ::std::convert::From<&str> for CompressionType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "NONE" => Self::None,

@@ -20,14 +20,17 @@ pub struct Condition {
 }
 impl Condition {
     /// The HTTP error code when the redirect is applied.
+    #[inline]
     pub fn http_error_code_returned_equals(&self) -> Option<&str> {
         self.http_error_code_returned_equals.as_deref()
     }
     /// The object key name prefix when the redirect is applied.
+    #[inline]
     pub fn key_prefix_equals(&self) -> Option<&str> {
         self.key_prefix_equals.as_deref()
     }
     /// Creates a new builder for [`Condition`].
+    #[inline]
     pub fn builder() -> ConditionBuilder {
         <ConditionBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct ConditionBuilder {
 }
 impl ConditionBuilder {
     /// The HTTP error code when the redirect is applied.
+    #[inline]
     pub fn http_error_code_returned_equals(mut self, input: impl Into<String>) -> Self {
         self.http_error_code_returned_equals = Some(input.into());
         self
     }
     /// Sets or clears the `HttpErrorCodeReturnedEquals` member.
+    #[inline]
     pub fn set_http_error_code_returned_equals(mut self, input: Option<String>) -> Self {
         self.http_error_code_returned_equals = input;
         self
     }
     /// The `HttpErrorCodeReturnedEquals` member as currently set.
+    #[inline]
     pub fn get_http_error_code_returned_equals(&self) -> &Option<String> {
         &self.http_error_code_returned_equals
     }
     /// The object key name prefix when the redirect is applied.
+    #[inline]
     pub fn key_prefix_equals(mut self, input: impl Into<String>) -> Self {
         self.key_prefix_equals = Some(input.into());
         self
     }
     /// Sets or clears the `KeyPrefixEquals` member.
+    #[inline]
     pub fn set_key_prefix_equals(mut self, input: Option<String>) -> Self {
         self.key_prefix_equals = input;
         self
     }
     /// The `KeyPrefixEquals` member as currently set.
+    #[inline]
     pub fn get_key_prefix_equals(&self) -> &Option<String> {
         &self.key_prefix_equals
     }
     /// Builds the [`Condition`].
+    #[inline]
     pub fn build(self) -> Condition {
         Condition {
             http_error_code_returned_equals: self.http_error_code_returned_equals,
@@ -76,6 +86,7 @@ impl ConditionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_condition(w: &mut ::awsrt::xml::XmlWriter, v: &Condition) {
     if let Some(value) = &v.http_error_code_returned_equals {
         w.start("HttpErrorCodeReturnedEquals");
@@ -88,6 +99,7 @@ pub(crate) fn ser_condition(w: &mut ::awsrt::xml::XmlWriter, v: &Condition) {
         w.end("KeyPrefixEquals");
     }
 }
+#[inline]
 pub(crate) fn de_condition(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Condition, ::awsrt::xml::XmlError> {

@@ -13,6 +13,7 @@
 pub struct ContinuationEvent {}
 impl ContinuationEvent {
     /// Creates a new builder for [`ContinuationEvent`].
+    #[inline]
     pub fn builder() -> ContinuationEventBuilder {
         <ContinuationEventBuilder as ::std::default::Default>::default()
     }
@@ -23,6 +24,7 @@ impl ContinuationEvent {
 pub struct ContinuationEventBuilder {}
 impl ContinuationEventBuilder {
     /// Builds the [`ContinuationEvent`].
+    #[inline]
     pub fn build(self) -> ContinuationEvent {
         ContinuationEvent {}
     }

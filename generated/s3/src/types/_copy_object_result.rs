@@ -35,38 +35,47 @@ pub struct CopyObjectResult {
 }
 impl CopyObjectResult {
     /// Returns the ETag of the new object.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// Creation date of the object.
+    #[inline]
     pub fn last_modified(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified
     }
     /// The checksum type that is used to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(&self) -> Option<&crate::types::ChecksumType> {
         self.checksum_type.as_ref()
     }
     /// The Base64 encoded, 32-bit `CRC32` checksum of the object.
+    #[inline]
     pub fn checksum_crc32(&self) -> Option<&str> {
         self.checksum_crc32.as_deref()
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object.
+    #[inline]
     pub fn checksum_crc32_c(&self) -> Option<&str> {
         self.checksum_crc32_c.as_deref()
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object.
+    #[inline]
     pub fn checksum_crc64_nvme(&self) -> Option<&str> {
         self.checksum_crc64_nvme.as_deref()
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object.
+    #[inline]
     pub fn checksum_sha1(&self) -> Option<&str> {
         self.checksum_sha1.as_deref()
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object.
+    #[inline]
     pub fn checksum_sha256(&self) -> Option<&str> {
         self.checksum_sha256.as_deref()
     }
     /// Creates a new builder for [`CopyObjectResult`].
+    #[inline]
     pub fn builder() -> CopyObjectResultBuilder {
         <CopyObjectResultBuilder as ::std::default::Default>::default()
     }
@@ -86,118 +95,143 @@ pub struct CopyObjectResultBuilder {
 }
 impl CopyObjectResultBuilder {
     /// Returns the ETag of the new object.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// Creation date of the object.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified = Some(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified = input;
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified
     }
     /// The checksum type that is used to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// The Base64 encoded, 32-bit `CRC32` checksum of the object.
+    #[inline]
     pub fn checksum_crc32(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32` member.
+    #[inline]
     pub fn set_checksum_crc32(mut self, input: Option<String>) -> Self {
         self.checksum_crc32 = input;
         self
     }
     /// The `ChecksumCRC32` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object.
+    #[inline]
     pub fn checksum_crc32_c(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32_c = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32C` member.
+    #[inline]
     pub fn set_checksum_crc32_c(mut self, input: Option<String>) -> Self {
         self.checksum_crc32_c = input;
         self
     }
     /// The `ChecksumCRC32C` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32_c(&self) -> &Option<String> {
         &self.checksum_crc32_c
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object.
+    #[inline]
     pub fn checksum_crc64_nvme(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc64_nvme = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC64NVME` member.
+    #[inline]
     pub fn set_checksum_crc64_nvme(mut self, input: Option<String>) -> Self {
         self.checksum_crc64_nvme = input;
         self
     }
     /// The `ChecksumCRC64NVME` member as currently set.
+    #[inline]
     pub fn get_checksum_crc64_nvme(&self) -> &Option<String> {
         &self.checksum_crc64_nvme
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object.
+    #[inline]
     pub fn checksum_sha1(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha1 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA1` member.
+    #[inline]
     pub fn set_checksum_sha1(mut self, input: Option<String>) -> Self {
         self.checksum_sha1 = input;
         self
     }
     /// The `ChecksumSHA1` member as currently set.
+    #[inline]
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object.
+    #[inline]
     pub fn checksum_sha256(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha256 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA256` member.
+    #[inline]
     pub fn set_checksum_sha256(mut self, input: Option<String>) -> Self {
         self.checksum_sha256 = input;
         self
     }
     /// The `ChecksumSHA256` member as currently set.
+    #[inline]
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// Builds the [`CopyObjectResult`].
+    #[inline]
     pub fn build(self) -> CopyObjectResult {
         CopyObjectResult {
             e_tag: self.e_tag,
@@ -211,6 +245,7 @@ impl CopyObjectResultBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_copy_object_result(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CopyObjectResult, ::awsrt::xml::XmlError> {

@@ -17,10 +17,12 @@ pub struct CorsConfiguration {
 }
 impl CorsConfiguration {
     /// A set of origins and methods (cross-origin access that you want to allow).
+    #[inline]
     pub fn cors_rules(&self) -> &[crate::types::CorsRule] {
         &self.cors_rules
     }
     /// Creates a new builder for [`CorsConfiguration`].
+    #[inline]
     pub fn builder() -> CorsConfigurationBuilder {
         <CorsConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -34,16 +36,19 @@ pub struct CorsConfigurationBuilder {
 impl CorsConfigurationBuilder {
     /// Appends an item to the `CORSRules` list.
     /// A set of origins and methods (cross-origin access that you want to allow).
+    #[inline]
     pub fn cors_rules(mut self, input: crate::types::CorsRule) -> Self {
         self.cors_rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `CORSRules` member.
+    #[inline]
     pub fn set_cors_rules(mut self, input: Option<Vec<crate::types::CorsRule>>) -> Self {
         self.cors_rules = input;
         self
     }
     /// The `CORSRules` member as currently set.
+    #[inline]
     pub fn get_cors_rules(&self) -> &Option<Vec<crate::types::CorsRule>> {
         &self.cors_rules
     }
@@ -52,6 +57,7 @@ impl CorsConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CorsConfiguration, ::awsrt::error::BuildError> {
         Ok(CorsConfiguration {
             cors_rules: self.cors_rules.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -61,6 +67,7 @@ impl CorsConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_cors_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &CorsConfiguration) {
     {
         let value = &v.cors_rules;

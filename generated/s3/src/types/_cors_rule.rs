@@ -27,30 +27,37 @@ pub struct CorsRule {
 }
 impl CorsRule {
     /// Unique identifier for the rule.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// Headers that are specified in the `Access-Control-Request-Headers` header.
+    #[inline]
     pub fn allowed_headers(&self) -> &[String] {
         self.allowed_headers.as_deref().unwrap_or_default()
     }
     /// An HTTP method that you allow the origin to execute.
+    #[inline]
     pub fn allowed_methods(&self) -> &[String] {
         &self.allowed_methods
     }
     /// One or more origins you want customers to be able to access the bucket from.
+    #[inline]
     pub fn allowed_origins(&self) -> &[String] {
         &self.allowed_origins
     }
     /// One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript `XMLHttpRequest` object).
+    #[inline]
     pub fn expose_headers(&self) -> &[String] {
         self.expose_headers.as_deref().unwrap_or_default()
     }
     /// The time in seconds that your browser is to cache the preflight response for the specified resource.
+    #[inline]
     pub fn max_age_seconds(&self) -> Option<i32> {
         self.max_age_seconds
     }
     /// Creates a new builder for [`CorsRule`].
+    #[inline]
     pub fn builder() -> CorsRuleBuilder {
         <CorsRuleBuilder as ::std::default::Default>::default()
     }
@@ -68,90 +75,108 @@ pub struct CorsRuleBuilder {
 }
 impl CorsRuleBuilder {
     /// Unique identifier for the rule.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `ID` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `ID` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Appends an item to the `AllowedHeaders` list.
     /// Headers that are specified in the `Access-Control-Request-Headers` header.
+    #[inline]
     pub fn allowed_headers(mut self, input: impl Into<String>) -> Self {
         self.allowed_headers.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AllowedHeaders` member.
+    #[inline]
     pub fn set_allowed_headers(mut self, input: Option<Vec<String>>) -> Self {
         self.allowed_headers = input;
         self
     }
     /// The `AllowedHeaders` member as currently set.
+    #[inline]
     pub fn get_allowed_headers(&self) -> &Option<Vec<String>> {
         &self.allowed_headers
     }
     /// Appends an item to the `AllowedMethods` list.
     /// An HTTP method that you allow the origin to execute.
+    #[inline]
     pub fn allowed_methods(mut self, input: impl Into<String>) -> Self {
         self.allowed_methods.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AllowedMethods` member.
+    #[inline]
     pub fn set_allowed_methods(mut self, input: Option<Vec<String>>) -> Self {
         self.allowed_methods = input;
         self
     }
     /// The `AllowedMethods` member as currently set.
+    #[inline]
     pub fn get_allowed_methods(&self) -> &Option<Vec<String>> {
         &self.allowed_methods
     }
     /// Appends an item to the `AllowedOrigins` list.
     /// One or more origins you want customers to be able to access the bucket from.
+    #[inline]
     pub fn allowed_origins(mut self, input: impl Into<String>) -> Self {
         self.allowed_origins.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AllowedOrigins` member.
+    #[inline]
     pub fn set_allowed_origins(mut self, input: Option<Vec<String>>) -> Self {
         self.allowed_origins = input;
         self
     }
     /// The `AllowedOrigins` member as currently set.
+    #[inline]
     pub fn get_allowed_origins(&self) -> &Option<Vec<String>> {
         &self.allowed_origins
     }
     /// Appends an item to the `ExposeHeaders` list.
     /// One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript `XMLHttpRequest` object).
+    #[inline]
     pub fn expose_headers(mut self, input: impl Into<String>) -> Self {
         self.expose_headers.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ExposeHeaders` member.
+    #[inline]
     pub fn set_expose_headers(mut self, input: Option<Vec<String>>) -> Self {
         self.expose_headers = input;
         self
     }
     /// The `ExposeHeaders` member as currently set.
+    #[inline]
     pub fn get_expose_headers(&self) -> &Option<Vec<String>> {
         &self.expose_headers
     }
     /// The time in seconds that your browser is to cache the preflight response for the specified resource.
+    #[inline]
     pub fn max_age_seconds(mut self, input: i32) -> Self {
         self.max_age_seconds = Some(input);
         self
     }
     /// Sets or clears the `MaxAgeSeconds` member.
+    #[inline]
     pub fn set_max_age_seconds(mut self, input: Option<i32>) -> Self {
         self.max_age_seconds = input;
         self
     }
     /// The `MaxAgeSeconds` member as currently set.
+    #[inline]
     pub fn get_max_age_seconds(&self) -> &Option<i32> {
         &self.max_age_seconds
     }
@@ -160,6 +185,7 @@ impl CorsRuleBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CorsRule, ::awsrt::error::BuildError> {
         Ok(CorsRule {
             id: self.id,
@@ -177,6 +203,7 @@ impl CorsRuleBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_cors_rule(w: &mut ::awsrt::xml::XmlWriter, v: &CorsRule) {
     if let Some(value) = &v.id {
         w.start("ID");
@@ -219,6 +246,7 @@ pub(crate) fn ser_cors_rule(w: &mut ::awsrt::xml::XmlWriter, v: &CorsRule) {
         w.end("MaxAgeSeconds");
     }
 }
+#[inline]
 pub(crate) fn de_cors_rule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CorsRule, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct CreateBucketConfiguration {
 }
 impl CreateBucketConfiguration {
     /// Specifies the Region where the bucket will be created.
+    #[inline]
     pub fn location_constraint(&self) -> Option<&crate::types::BucketLocationConstraint> {
         self.location_constraint.as_ref()
     }
     /// Specifies the location where the bucket will be created.
+    #[inline]
     pub fn location(&self) -> Option<&crate::types::LocationInfo> {
         self.location.as_ref()
     }
     /// Specifies the information about the bucket that will be created.
+    #[inline]
     pub fn bucket(&self) -> Option<&crate::types::BucketInfo> {
         self.bucket.as_ref()
     }
     /// Creates a new builder for [`CreateBucketConfiguration`].
+    #[inline]
     pub fn builder() -> CreateBucketConfigurationBuilder {
         <CreateBucketConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -58,6 +62,7 @@ pub struct CreateBucketConfigurationBuilder {
 }
 impl CreateBucketConfigurationBuilder {
     /// Specifies the Region where the bucket will be created.
+    #[inline]
     pub fn location_constraint(
         mut self,
         input: impl Into<crate::types::BucketLocationConstraint>,
@@ -66,6 +71,7 @@ impl CreateBucketConfigurationBuilder {
         self
     }
     /// Sets or clears the `LocationConstraint` member.
+    #[inline]
     pub fn set_location_constraint(
         mut self,
         input: Option<crate::types::BucketLocationConstraint>,
@@ -74,38 +80,46 @@ impl CreateBucketConfigurationBuilder {
         self
     }
     /// The `LocationConstraint` member as currently set.
+    #[inline]
     pub fn get_location_constraint(&self) -> &Option<crate::types::BucketLocationConstraint> {
         &self.location_constraint
     }
     /// Specifies the location where the bucket will be created.
+    #[inline]
     pub fn location(mut self, input: crate::types::LocationInfo) -> Self {
         self.location = Some(input);
         self
     }
     /// Sets or clears the `Location` member.
+    #[inline]
     pub fn set_location(mut self, input: Option<crate::types::LocationInfo>) -> Self {
         self.location = input;
         self
     }
     /// The `Location` member as currently set.
+    #[inline]
     pub fn get_location(&self) -> &Option<crate::types::LocationInfo> {
         &self.location
     }
     /// Specifies the information about the bucket that will be created.
+    #[inline]
     pub fn bucket(mut self, input: crate::types::BucketInfo) -> Self {
         self.bucket = Some(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<crate::types::BucketInfo>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<crate::types::BucketInfo> {
         &self.bucket
     }
     /// Builds the [`CreateBucketConfiguration`].
+    #[inline]
     pub fn build(self) -> CreateBucketConfiguration {
         CreateBucketConfiguration {
             location_constraint: self.location_constraint,
@@ -114,6 +128,7 @@ impl CreateBucketConfigurationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_create_bucket_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &CreateBucketConfiguration,

@@ -40,34 +40,42 @@ pub struct CsvInput {
 }
 impl CsvInput {
     /// Describes the first line of input.
+    #[inline]
     pub fn file_header_info(&self) -> Option<&crate::types::FileHeaderInfo> {
         self.file_header_info.as_ref()
     }
     /// A single character used to indicate that a row should be ignored when the character is present at the start of that row.
+    #[inline]
     pub fn comments(&self) -> Option<&str> {
         self.comments.as_deref()
     }
     /// A single character used for escaping the quotation mark character inside an already escaped value.
+    #[inline]
     pub fn quote_escape_character(&self) -> Option<&str> {
         self.quote_escape_character.as_deref()
     }
     /// A single character used to separate individual records in the input.
+    #[inline]
     pub fn record_delimiter(&self) -> Option<&str> {
         self.record_delimiter.as_deref()
     }
     /// A single character used to separate individual fields in a record.
+    #[inline]
     pub fn field_delimiter(&self) -> Option<&str> {
         self.field_delimiter.as_deref()
     }
     /// A single character used for escaping when the field delimiter is part of the value.
+    #[inline]
     pub fn quote_character(&self) -> Option<&str> {
         self.quote_character.as_deref()
     }
     /// Specifies that CSV field values may contain quoted record delimiters and such records should be allowed.
+    #[inline]
     pub fn allow_quoted_record_delimiter(&self) -> Option<bool> {
         self.allow_quoted_record_delimiter
     }
     /// Creates a new builder for [`CsvInput`].
+    #[inline]
     pub fn builder() -> CsvInputBuilder {
         <CsvInputBuilder as ::std::default::Default>::default()
     }
@@ -86,104 +94,126 @@ pub struct CsvInputBuilder {
 }
 impl CsvInputBuilder {
     /// Describes the first line of input.
+    #[inline]
     pub fn file_header_info(mut self, input: impl Into<crate::types::FileHeaderInfo>) -> Self {
         self.file_header_info = Some(input.into());
         self
     }
     /// Sets or clears the `FileHeaderInfo` member.
+    #[inline]
     pub fn set_file_header_info(mut self, input: Option<crate::types::FileHeaderInfo>) -> Self {
         self.file_header_info = input;
         self
     }
     /// The `FileHeaderInfo` member as currently set.
+    #[inline]
     pub fn get_file_header_info(&self) -> &Option<crate::types::FileHeaderInfo> {
         &self.file_header_info
     }
     /// A single character used to indicate that a row should be ignored when the character is present at the start of that row.
+    #[inline]
     pub fn comments(mut self, input: impl Into<String>) -> Self {
         self.comments = Some(input.into());
         self
     }
     /// Sets or clears the `Comments` member.
+    #[inline]
     pub fn set_comments(mut self, input: Option<String>) -> Self {
         self.comments = input;
         self
     }
     /// The `Comments` member as currently set.
+    #[inline]
     pub fn get_comments(&self) -> &Option<String> {
         &self.comments
     }
     /// A single character used for escaping the quotation mark character inside an already escaped value.
+    #[inline]
     pub fn quote_escape_character(mut self, input: impl Into<String>) -> Self {
         self.quote_escape_character = Some(input.into());
         self
     }
     /// Sets or clears the `QuoteEscapeCharacter` member.
+    #[inline]
     pub fn set_quote_escape_character(mut self, input: Option<String>) -> Self {
         self.quote_escape_character = input;
         self
     }
     /// The `QuoteEscapeCharacter` member as currently set.
+    #[inline]
     pub fn get_quote_escape_character(&self) -> &Option<String> {
         &self.quote_escape_character
     }
     /// A single character used to separate individual records in the input.
+    #[inline]
     pub fn record_delimiter(mut self, input: impl Into<String>) -> Self {
         self.record_delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `RecordDelimiter` member.
+    #[inline]
     pub fn set_record_delimiter(mut self, input: Option<String>) -> Self {
         self.record_delimiter = input;
         self
     }
     /// The `RecordDelimiter` member as currently set.
+    #[inline]
     pub fn get_record_delimiter(&self) -> &Option<String> {
         &self.record_delimiter
     }
     /// A single character used to separate individual fields in a record.
+    #[inline]
     pub fn field_delimiter(mut self, input: impl Into<String>) -> Self {
         self.field_delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `FieldDelimiter` member.
+    #[inline]
     pub fn set_field_delimiter(mut self, input: Option<String>) -> Self {
         self.field_delimiter = input;
         self
     }
     /// The `FieldDelimiter` member as currently set.
+    #[inline]
     pub fn get_field_delimiter(&self) -> &Option<String> {
         &self.field_delimiter
     }
     /// A single character used for escaping when the field delimiter is part of the value.
+    #[inline]
     pub fn quote_character(mut self, input: impl Into<String>) -> Self {
         self.quote_character = Some(input.into());
         self
     }
     /// Sets or clears the `QuoteCharacter` member.
+    #[inline]
     pub fn set_quote_character(mut self, input: Option<String>) -> Self {
         self.quote_character = input;
         self
     }
     /// The `QuoteCharacter` member as currently set.
+    #[inline]
     pub fn get_quote_character(&self) -> &Option<String> {
         &self.quote_character
     }
     /// Specifies that CSV field values may contain quoted record delimiters and such records should be allowed.
+    #[inline]
     pub fn allow_quoted_record_delimiter(mut self, input: bool) -> Self {
         self.allow_quoted_record_delimiter = Some(input);
         self
     }
     /// Sets or clears the `AllowQuotedRecordDelimiter` member.
+    #[inline]
     pub fn set_allow_quoted_record_delimiter(mut self, input: Option<bool>) -> Self {
         self.allow_quoted_record_delimiter = input;
         self
     }
     /// The `AllowQuotedRecordDelimiter` member as currently set.
+    #[inline]
     pub fn get_allow_quoted_record_delimiter(&self) -> &Option<bool> {
         &self.allow_quoted_record_delimiter
     }
     /// Builds the [`CsvInput`].
+    #[inline]
     pub fn build(self) -> CsvInput {
         CsvInput {
             file_header_info: self.file_header_info,
@@ -196,6 +226,7 @@ impl CsvInputBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_csv_input(w: &mut ::awsrt::xml::XmlWriter, v: &CsvInput) {
     if let Some(value) = &v.file_header_info {
         w.start("FileHeaderInfo");

@@ -27,26 +27,32 @@ pub struct CsvOutput {
 }
 impl CsvOutput {
     /// Indicates whether to use quotation marks around output fields.
+    #[inline]
     pub fn quote_fields(&self) -> Option<&crate::types::QuoteFields> {
         self.quote_fields.as_ref()
     }
     /// The single character used for escaping the quote character inside an already escaped value.
+    #[inline]
     pub fn quote_escape_character(&self) -> Option<&str> {
         self.quote_escape_character.as_deref()
     }
     /// A single character used to separate individual records in the output.
+    #[inline]
     pub fn record_delimiter(&self) -> Option<&str> {
         self.record_delimiter.as_deref()
     }
     /// The value used to separate individual fields in a record.
+    #[inline]
     pub fn field_delimiter(&self) -> Option<&str> {
         self.field_delimiter.as_deref()
     }
     /// A single character used for escaping when the field delimiter is part of the value.
+    #[inline]
     pub fn quote_character(&self) -> Option<&str> {
         self.quote_character.as_deref()
     }
     /// Creates a new builder for [`CsvOutput`].
+    #[inline]
     pub fn builder() -> CsvOutputBuilder {
         <CsvOutputBuilder as ::std::default::Default>::default()
     }
@@ -63,76 +69,92 @@ pub struct CsvOutputBuilder {
 }
 impl CsvOutputBuilder {
     /// Indicates whether to use quotation marks around output fields.
+    #[inline]
     pub fn quote_fields(mut self, input: impl Into<crate::types::QuoteFields>) -> Self {
         self.quote_fields = Some(input.into());
         self
     }
     /// Sets or clears the `QuoteFields` member.
+    #[inline]
     pub fn set_quote_fields(mut self, input: Option<crate::types::QuoteFields>) -> Self {
         self.quote_fields = input;
         self
     }
     /// The `QuoteFields` member as currently set.
+    #[inline]
     pub fn get_quote_fields(&self) -> &Option<crate::types::QuoteFields> {
         &self.quote_fields
     }
     /// The single character used for escaping the quote character inside an already escaped value.
+    #[inline]
     pub fn quote_escape_character(mut self, input: impl Into<String>) -> Self {
         self.quote_escape_character = Some(input.into());
         self
     }
     /// Sets or clears the `QuoteEscapeCharacter` member.
+    #[inline]
     pub fn set_quote_escape_character(mut self, input: Option<String>) -> Self {
         self.quote_escape_character = input;
         self
     }
     /// The `QuoteEscapeCharacter` member as currently set.
+    #[inline]
     pub fn get_quote_escape_character(&self) -> &Option<String> {
         &self.quote_escape_character
     }
     /// A single character used to separate individual records in the output.
+    #[inline]
     pub fn record_delimiter(mut self, input: impl Into<String>) -> Self {
         self.record_delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `RecordDelimiter` member.
+    #[inline]
     pub fn set_record_delimiter(mut self, input: Option<String>) -> Self {
         self.record_delimiter = input;
         self
     }
     /// The `RecordDelimiter` member as currently set.
+    #[inline]
     pub fn get_record_delimiter(&self) -> &Option<String> {
         &self.record_delimiter
     }
     /// The value used to separate individual fields in a record.
+    #[inline]
     pub fn field_delimiter(mut self, input: impl Into<String>) -> Self {
         self.field_delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `FieldDelimiter` member.
+    #[inline]
     pub fn set_field_delimiter(mut self, input: Option<String>) -> Self {
         self.field_delimiter = input;
         self
     }
     /// The `FieldDelimiter` member as currently set.
+    #[inline]
     pub fn get_field_delimiter(&self) -> &Option<String> {
         &self.field_delimiter
     }
     /// A single character used for escaping when the field delimiter is part of the value.
+    #[inline]
     pub fn quote_character(mut self, input: impl Into<String>) -> Self {
         self.quote_character = Some(input.into());
         self
     }
     /// Sets or clears the `QuoteCharacter` member.
+    #[inline]
     pub fn set_quote_character(mut self, input: Option<String>) -> Self {
         self.quote_character = input;
         self
     }
     /// The `QuoteCharacter` member as currently set.
+    #[inline]
     pub fn get_quote_character(&self) -> &Option<String> {
         &self.quote_character
     }
     /// Builds the [`CsvOutput`].
+    #[inline]
     pub fn build(self) -> CsvOutput {
         CsvOutput {
             quote_fields: self.quote_fields,
@@ -143,6 +165,7 @@ impl CsvOutputBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_csv_output(w: &mut ::awsrt::xml::XmlWriter, v: &CsvOutput) {
     if let Some(value) = &v.quote_fields {
         w.start("QuoteFields");

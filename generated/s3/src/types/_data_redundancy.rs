@@ -20,6 +20,7 @@ pub enum DataRedundancy {
 }
 impl DataRedundancy {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SingleAvailabilityZone => "SingleAvailabilityZone",
@@ -33,6 +34,7 @@ impl DataRedundancy {
     }
 }
 impl ::std::convert::From<&str> for DataRedundancy {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SingleAvailabilityZone" => Self::SingleAvailabilityZone,

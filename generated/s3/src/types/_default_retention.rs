@@ -25,18 +25,22 @@ pub struct DefaultRetention {
 }
 impl DefaultRetention {
     /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
+    #[inline]
     pub fn mode(&self) -> Option<&crate::types::ObjectLockRetentionMode> {
         self.mode.as_ref()
     }
     /// The number of days that you want to specify for the default retention period.
+    #[inline]
     pub fn days(&self) -> Option<i32> {
         self.days
     }
     /// The number of years that you want to specify for the default retention period.
+    #[inline]
     pub fn years(&self) -> Option<i32> {
         self.years
     }
     /// Creates a new builder for [`DefaultRetention`].
+    #[inline]
     pub fn builder() -> DefaultRetentionBuilder {
         <DefaultRetentionBuilder as ::std::default::Default>::default()
     }
@@ -51,48 +55,58 @@ pub struct DefaultRetentionBuilder {
 }
 impl DefaultRetentionBuilder {
     /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
+    #[inline]
     pub fn mode(mut self, input: impl Into<crate::types::ObjectLockRetentionMode>) -> Self {
         self.mode = Some(input.into());
         self
     }
     /// Sets or clears the `Mode` member.
+    #[inline]
     pub fn set_mode(mut self, input: Option<crate::types::ObjectLockRetentionMode>) -> Self {
         self.mode = input;
         self
     }
     /// The `Mode` member as currently set.
+    #[inline]
     pub fn get_mode(&self) -> &Option<crate::types::ObjectLockRetentionMode> {
         &self.mode
     }
     /// The number of days that you want to specify for the default retention period.
+    #[inline]
     pub fn days(mut self, input: i32) -> Self {
         self.days = Some(input);
         self
     }
     /// Sets or clears the `Days` member.
+    #[inline]
     pub fn set_days(mut self, input: Option<i32>) -> Self {
         self.days = input;
         self
     }
     /// The `Days` member as currently set.
+    #[inline]
     pub fn get_days(&self) -> &Option<i32> {
         &self.days
     }
     /// The number of years that you want to specify for the default retention period.
+    #[inline]
     pub fn years(mut self, input: i32) -> Self {
         self.years = Some(input);
         self
     }
     /// Sets or clears the `Years` member.
+    #[inline]
     pub fn set_years(mut self, input: Option<i32>) -> Self {
         self.years = input;
         self
     }
     /// The `Years` member as currently set.
+    #[inline]
     pub fn get_years(&self) -> &Option<i32> {
         &self.years
     }
     /// Builds the [`DefaultRetention`].
+    #[inline]
     pub fn build(self) -> DefaultRetention {
         DefaultRetention {
             mode: self.mode,
@@ -101,6 +115,7 @@ impl DefaultRetentionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_default_retention(w: &mut ::awsrt::xml::XmlWriter, v: &DefaultRetention) {
     if let Some(value) = &v.mode {
         w.start("Mode");
@@ -118,6 +133,7 @@ pub(crate) fn ser_default_retention(w: &mut ::awsrt::xml::XmlWriter, v: &Default
         w.end("Years");
     }
 }
+#[inline]
 pub(crate) fn de_default_retention(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DefaultRetention, ::awsrt::xml::XmlError> {

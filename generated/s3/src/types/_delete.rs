@@ -20,14 +20,17 @@ pub struct Delete {
 }
 impl Delete {
     /// The object to delete.
+    #[inline]
     pub fn objects(&self) -> &[crate::types::ObjectIdentifier] {
         &self.objects
     }
     /// Element to enable quiet mode for the request.
+    #[inline]
     pub fn quiet(&self) -> Option<bool> {
         self.quiet
     }
     /// Creates a new builder for [`Delete`].
+    #[inline]
     pub fn builder() -> DeleteBuilder {
         <DeleteBuilder as ::std::default::Default>::default()
     }
@@ -42,30 +45,36 @@ pub struct DeleteBuilder {
 impl DeleteBuilder {
     /// Appends an item to the `Objects` list.
     /// The object to delete.
+    #[inline]
     pub fn objects(mut self, input: crate::types::ObjectIdentifier) -> Self {
         self.objects.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Objects` member.
+    #[inline]
     pub fn set_objects(mut self, input: Option<Vec<crate::types::ObjectIdentifier>>) -> Self {
         self.objects = input;
         self
     }
     /// The `Objects` member as currently set.
+    #[inline]
     pub fn get_objects(&self) -> &Option<Vec<crate::types::ObjectIdentifier>> {
         &self.objects
     }
     /// Element to enable quiet mode for the request.
+    #[inline]
     pub fn quiet(mut self, input: bool) -> Self {
         self.quiet = Some(input);
         self
     }
     /// Sets or clears the `Quiet` member.
+    #[inline]
     pub fn set_quiet(mut self, input: Option<bool>) -> Self {
         self.quiet = input;
         self
     }
     /// The `Quiet` member as currently set.
+    #[inline]
     pub fn get_quiet(&self) -> &Option<bool> {
         &self.quiet
     }
@@ -74,6 +83,7 @@ impl DeleteBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Delete, ::awsrt::error::BuildError> {
         Ok(Delete {
             objects: self.objects.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -84,6 +94,7 @@ impl DeleteBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_delete(w: &mut ::awsrt::xml::XmlWriter, v: &Delete) {
     {
         let value = &v.objects;

@@ -24,26 +24,32 @@ pub struct DeleteMarkerEntry {
 }
 impl DeleteMarkerEntry {
     /// The account that created the delete marker.
+    #[inline]
     pub fn owner(&self) -> Option<&crate::types::Owner> {
         self.owner.as_ref()
     }
     /// The object key.
+    #[inline]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
     /// Version ID of an object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Specifies whether the object is (true) or is not (false) the latest version of an object.
+    #[inline]
     pub fn is_latest(&self) -> Option<bool> {
         self.is_latest
     }
     /// Date and time when the object was last modified.
+    #[inline]
     pub fn last_modified(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified
     }
     /// Creates a new builder for [`DeleteMarkerEntry`].
+    #[inline]
     pub fn builder() -> DeleteMarkerEntryBuilder {
         <DeleteMarkerEntryBuilder as ::std::default::Default>::default()
     }
@@ -60,76 +66,92 @@ pub struct DeleteMarkerEntryBuilder {
 }
 impl DeleteMarkerEntryBuilder {
     /// The account that created the delete marker.
+    #[inline]
     pub fn owner(mut self, input: crate::types::Owner) -> Self {
         self.owner = Some(input);
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<crate::types::Owner>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<crate::types::Owner> {
         &self.owner
     }
     /// The object key.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Version ID of an object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Specifies whether the object is (true) or is not (false) the latest version of an object.
+    #[inline]
     pub fn is_latest(mut self, input: bool) -> Self {
         self.is_latest = Some(input);
         self
     }
     /// Sets or clears the `IsLatest` member.
+    #[inline]
     pub fn set_is_latest(mut self, input: Option<bool>) -> Self {
         self.is_latest = input;
         self
     }
     /// The `IsLatest` member as currently set.
+    #[inline]
     pub fn get_is_latest(&self) -> &Option<bool> {
         &self.is_latest
     }
     /// Date and time when the object was last modified.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified = Some(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified = input;
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified
     }
     /// Builds the [`DeleteMarkerEntry`].
+    #[inline]
     pub fn build(self) -> DeleteMarkerEntry {
         DeleteMarkerEntry {
             owner: self.owner,
@@ -140,6 +162,7 @@ impl DeleteMarkerEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_delete_marker_entry(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteMarkerEntry, ::awsrt::xml::XmlError> {

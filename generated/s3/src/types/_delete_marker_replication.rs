@@ -22,10 +22,12 @@ pub struct DeleteMarkerReplication {
 }
 impl DeleteMarkerReplication {
     /// Indicates whether to replicate delete markers.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::DeleteMarkerReplicationStatus> {
         self.status.as_ref()
     }
     /// Creates a new builder for [`DeleteMarkerReplication`].
+    #[inline]
     pub fn builder() -> DeleteMarkerReplicationBuilder {
         <DeleteMarkerReplicationBuilder as ::std::default::Default>::default()
     }
@@ -38,11 +40,13 @@ pub struct DeleteMarkerReplicationBuilder {
 }
 impl DeleteMarkerReplicationBuilder {
     /// Indicates whether to replicate delete markers.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::DeleteMarkerReplicationStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(
         mut self,
         input: Option<crate::types::DeleteMarkerReplicationStatus>,
@@ -51,16 +55,19 @@ impl DeleteMarkerReplicationBuilder {
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::DeleteMarkerReplicationStatus> {
         &self.status
     }
     /// Builds the [`DeleteMarkerReplication`].
+    #[inline]
     pub fn build(self) -> DeleteMarkerReplication {
         DeleteMarkerReplication {
             status: self.status,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_delete_marker_replication(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &DeleteMarkerReplication,
@@ -71,6 +78,7 @@ pub(crate) fn ser_delete_marker_replication(
         w.end("Status");
     }
 }
+#[inline]
 pub(crate) fn de_delete_marker_replication(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteMarkerReplication, ::awsrt::xml::XmlError> {

@@ -28,22 +28,27 @@ pub struct DeletedObject {
 }
 impl DeletedObject {
     /// The name of the deleted object.
+    #[inline]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
     /// The version ID of the deleted object.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Indicates whether the specified object version that was permanently deleted was (true) or was not (false) a delete marker before deletion.
+    #[inline]
     pub fn delete_marker(&self) -> Option<bool> {
         self.delete_marker
     }
     /// The version ID of the delete marker created as a result of the DELETE operation.
+    #[inline]
     pub fn delete_marker_version_id(&self) -> Option<&str> {
         self.delete_marker_version_id.as_deref()
     }
     /// Creates a new builder for [`DeletedObject`].
+    #[inline]
     pub fn builder() -> DeletedObjectBuilder {
         <DeletedObjectBuilder as ::std::default::Default>::default()
     }
@@ -59,62 +64,75 @@ pub struct DeletedObjectBuilder {
 }
 impl DeletedObjectBuilder {
     /// The name of the deleted object.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The version ID of the deleted object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Indicates whether the specified object version that was permanently deleted was (true) or was not (false) a delete marker before deletion.
+    #[inline]
     pub fn delete_marker(mut self, input: bool) -> Self {
         self.delete_marker = Some(input);
         self
     }
     /// Sets or clears the `DeleteMarker` member.
+    #[inline]
     pub fn set_delete_marker(mut self, input: Option<bool>) -> Self {
         self.delete_marker = input;
         self
     }
     /// The `DeleteMarker` member as currently set.
+    #[inline]
     pub fn get_delete_marker(&self) -> &Option<bool> {
         &self.delete_marker
     }
     /// The version ID of the delete marker created as a result of the DELETE operation.
+    #[inline]
     pub fn delete_marker_version_id(mut self, input: impl Into<String>) -> Self {
         self.delete_marker_version_id = Some(input.into());
         self
     }
     /// Sets or clears the `DeleteMarkerVersionId` member.
+    #[inline]
     pub fn set_delete_marker_version_id(mut self, input: Option<String>) -> Self {
         self.delete_marker_version_id = input;
         self
     }
     /// The `DeleteMarkerVersionId` member as currently set.
+    #[inline]
     pub fn get_delete_marker_version_id(&self) -> &Option<String> {
         &self.delete_marker_version_id
     }
     /// Builds the [`DeletedObject`].
+    #[inline]
     pub fn build(self) -> DeletedObject {
         DeletedObject {
             key: self.key,
@@ -124,6 +142,7 @@ impl DeletedObjectBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_deleted_object(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeletedObject, ::awsrt::xml::XmlError> {

@@ -30,34 +30,42 @@ pub struct Destination {
 }
 impl Destination {
     /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Destination bucket owner account ID.
+    #[inline]
     pub fn account(&self) -> Option<&str> {
         self.account.as_deref()
     }
     /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the Amazon Web Services account that owns the destination bucket.
+    #[inline]
     pub fn access_control_translation(&self) -> Option<&crate::types::AccessControlTranslation> {
         self.access_control_translation.as_ref()
     }
     /// A container that provides information about encryption.
+    #[inline]
     pub fn encryption_configuration(&self) -> Option<&crate::types::EncryptionConfiguration> {
         self.encryption_configuration.as_ref()
     }
     /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
+    #[inline]
     pub fn replication_time(&self) -> Option<&crate::types::ReplicationTime> {
         self.replication_time.as_ref()
     }
     /// A container specifying replication metrics-related settings enabling replication metrics and events.
+    #[inline]
     pub fn metrics(&self) -> Option<&crate::types::Metrics> {
         self.metrics.as_ref()
     }
     /// Creates a new builder for [`Destination`].
+    #[inline]
     pub fn builder() -> DestinationBuilder {
         <DestinationBuilder as ::std::default::Default>::default()
     }
@@ -77,48 +85,58 @@ pub struct DestinationBuilder {
 impl DestinationBuilder {
     /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Destination bucket owner account ID.
+    #[inline]
     pub fn account(mut self, input: impl Into<String>) -> Self {
         self.account = Some(input.into());
         self
     }
     /// Sets or clears the `Account` member.
+    #[inline]
     pub fn set_account(mut self, input: Option<String>) -> Self {
         self.account = input;
         self
     }
     /// The `Account` member as currently set.
+    #[inline]
     pub fn get_account(&self) -> &Option<String> {
         &self.account
     }
     /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the Amazon Web Services account that owns the destination bucket.
+    #[inline]
     pub fn access_control_translation(
         mut self,
         input: crate::types::AccessControlTranslation,
@@ -127,6 +145,7 @@ impl DestinationBuilder {
         self
     }
     /// Sets or clears the `AccessControlTranslation` member.
+    #[inline]
     pub fn set_access_control_translation(
         mut self,
         input: Option<crate::types::AccessControlTranslation>,
@@ -135,12 +154,14 @@ impl DestinationBuilder {
         self
     }
     /// The `AccessControlTranslation` member as currently set.
+    #[inline]
     pub fn get_access_control_translation(
         &self,
     ) -> &Option<crate::types::AccessControlTranslation> {
         &self.access_control_translation
     }
     /// A container that provides information about encryption.
+    #[inline]
     pub fn encryption_configuration(
         mut self,
         input: crate::types::EncryptionConfiguration,
@@ -149,6 +170,7 @@ impl DestinationBuilder {
         self
     }
     /// Sets or clears the `EncryptionConfiguration` member.
+    #[inline]
     pub fn set_encryption_configuration(
         mut self,
         input: Option<crate::types::EncryptionConfiguration>,
@@ -157,34 +179,41 @@ impl DestinationBuilder {
         self
     }
     /// The `EncryptionConfiguration` member as currently set.
+    #[inline]
     pub fn get_encryption_configuration(&self) -> &Option<crate::types::EncryptionConfiguration> {
         &self.encryption_configuration
     }
     /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
+    #[inline]
     pub fn replication_time(mut self, input: crate::types::ReplicationTime) -> Self {
         self.replication_time = Some(input);
         self
     }
     /// Sets or clears the `ReplicationTime` member.
+    #[inline]
     pub fn set_replication_time(mut self, input: Option<crate::types::ReplicationTime>) -> Self {
         self.replication_time = input;
         self
     }
     /// The `ReplicationTime` member as currently set.
+    #[inline]
     pub fn get_replication_time(&self) -> &Option<crate::types::ReplicationTime> {
         &self.replication_time
     }
     /// A container specifying replication metrics-related settings enabling replication metrics and events.
+    #[inline]
     pub fn metrics(mut self, input: crate::types::Metrics) -> Self {
         self.metrics = Some(input);
         self
     }
     /// Sets or clears the `Metrics` member.
+    #[inline]
     pub fn set_metrics(mut self, input: Option<crate::types::Metrics>) -> Self {
         self.metrics = input;
         self
     }
     /// The `Metrics` member as currently set.
+    #[inline]
     pub fn get_metrics(&self) -> &Option<crate::types::Metrics> {
         &self.metrics
     }
@@ -193,6 +222,7 @@ impl DestinationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Destination, ::awsrt::error::BuildError> {
         Ok(Destination {
             bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -208,6 +238,7 @@ impl DestinationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_destination(w: &mut ::awsrt::xml::XmlWriter, v: &Destination) {
     {
         let value = &v.bucket;
@@ -246,6 +277,7 @@ pub(crate) fn ser_destination(w: &mut ::awsrt::xml::XmlWriter, v: &Destination) 
         w.end("Metrics");
     }
 }
+#[inline]
 pub(crate) fn de_destination(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Destination, ::awsrt::xml::XmlError> {

@@ -36,18 +36,22 @@ fn __serde_secret_encryption_kms_key_id<T: ::awsrt::serde::__serde::Serialize + 
 }
 impl Encryption {
     /// The server-side encryption algorithm used when storing job results in Amazon S3 (for example, AES256, `aws:kms`).
+    #[inline]
     pub fn encryption_type(&self) -> &crate::types::ServerSideEncryption {
         &self.encryption_type
     }
     /// If the encryption type is `aws:kms`, this optional value specifies the ID of the symmetric encryption customer managed key to use for encryption of job results.
+    #[inline]
     pub fn kms_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.kms_key_id.as_ref()
     }
     /// If the encryption type is `aws:kms`, this optional value can be used to specify the encryption context for the restore results.
+    #[inline]
     pub fn kms_context(&self) -> Option<&str> {
         self.kms_context.as_deref()
     }
     /// Creates a new builder for [`Encryption`].
+    #[inline]
     pub fn builder() -> EncryptionBuilder {
         <EncryptionBuilder as ::std::default::Default>::default()
     }
@@ -72,11 +76,13 @@ impl ::std::fmt::Debug for EncryptionBuilder {
 impl EncryptionBuilder {
     /// The server-side encryption algorithm used when storing job results in Amazon S3 (for example, AES256, `aws:kms`).
     /// This member is required.
+    #[inline]
     pub fn encryption_type(mut self, input: impl Into<crate::types::ServerSideEncryption>) -> Self {
         self.encryption_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncryptionType` member.
+    #[inline]
     pub fn set_encryption_type(
         mut self,
         input: Option<crate::types::ServerSideEncryption>,
@@ -85,34 +91,41 @@ impl EncryptionBuilder {
         self
     }
     /// The `EncryptionType` member as currently set.
+    #[inline]
     pub fn get_encryption_type(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.encryption_type
     }
     /// If the encryption type is `aws:kms`, this optional value specifies the ID of the symmetric encryption customer managed key to use for encryption of job results.
+    #[inline]
     pub fn kms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KMSKeyId` member.
+    #[inline]
     pub fn set_kms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.kms_key_id = input;
         self
     }
     /// The `KMSKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.kms_key_id
     }
     /// If the encryption type is `aws:kms`, this optional value can be used to specify the encryption context for the restore results.
+    #[inline]
     pub fn kms_context(mut self, input: impl Into<String>) -> Self {
         self.kms_context = Some(input.into());
         self
     }
     /// Sets or clears the `KMSContext` member.
+    #[inline]
     pub fn set_kms_context(mut self, input: Option<String>) -> Self {
         self.kms_context = input;
         self
     }
     /// The `KMSContext` member as currently set.
+    #[inline]
     pub fn get_kms_context(&self) -> &Option<String> {
         &self.kms_context
     }
@@ -121,6 +134,7 @@ impl EncryptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Encryption, ::awsrt::error::BuildError> {
         Ok(Encryption {
             encryption_type: self.encryption_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -132,6 +146,7 @@ impl EncryptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_encryption(w: &mut ::awsrt::xml::XmlWriter, v: &Encryption) {
     {
         let value = &v.encryption_type;

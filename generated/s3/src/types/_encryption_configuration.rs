@@ -19,10 +19,12 @@ pub struct EncryptionConfiguration {
 }
 impl EncryptionConfiguration {
     /// Specifies the ID (Key ARN or Alias ARN) of the customer managed Amazon Web Services KMS key stored in Amazon Web Services Key Management Service (KMS) for the destination bucket.
+    #[inline]
     pub fn replica_kms_key_id(&self) -> Option<&str> {
         self.replica_kms_key_id.as_deref()
     }
     /// Creates a new builder for [`EncryptionConfiguration`].
+    #[inline]
     pub fn builder() -> EncryptionConfigurationBuilder {
         <EncryptionConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -35,26 +37,31 @@ pub struct EncryptionConfigurationBuilder {
 }
 impl EncryptionConfigurationBuilder {
     /// Specifies the ID (Key ARN or Alias ARN) of the customer managed Amazon Web Services KMS key stored in Amazon Web Services Key Management Service (KMS) for the destination bucket.
+    #[inline]
     pub fn replica_kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.replica_kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaKmsKeyID` member.
+    #[inline]
     pub fn set_replica_kms_key_id(mut self, input: Option<String>) -> Self {
         self.replica_kms_key_id = input;
         self
     }
     /// The `ReplicaKmsKeyID` member as currently set.
+    #[inline]
     pub fn get_replica_kms_key_id(&self) -> &Option<String> {
         &self.replica_kms_key_id
     }
     /// Builds the [`EncryptionConfiguration`].
+    #[inline]
     pub fn build(self) -> EncryptionConfiguration {
         EncryptionConfiguration {
             replica_kms_key_id: self.replica_kms_key_id,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_encryption_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &EncryptionConfiguration,
@@ -65,6 +72,7 @@ pub(crate) fn ser_encryption_configuration(
         w.end("ReplicaKmsKeyID");
     }
 }
+#[inline]
 pub(crate) fn de_encryption_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EncryptionConfiguration, ::awsrt::xml::XmlError> {

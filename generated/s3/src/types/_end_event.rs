@@ -13,6 +13,7 @@
 pub struct EndEvent {}
 impl EndEvent {
     /// Creates a new builder for [`EndEvent`].
+    #[inline]
     pub fn builder() -> EndEventBuilder {
         <EndEventBuilder as ::std::default::Default>::default()
     }
@@ -23,6 +24,7 @@ impl EndEvent {
 pub struct EndEventBuilder {}
 impl EndEventBuilder {
     /// Builds the [`EndEvent`].
+    #[inline]
     pub fn build(self) -> EndEvent {
         EndEvent {}
     }

@@ -377,22 +377,27 @@ pub struct Error {
 }
 impl Error {
     /// The error key.
+    #[inline]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
     /// The version ID of the error.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// The error code is a string that uniquely identifies an error condition.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
     /// The error message contains a generic description of the error condition in English.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`Error`].
+    #[inline]
     pub fn builder() -> ErrorBuilder {
         <ErrorBuilder as ::std::default::Default>::default()
     }
@@ -408,62 +413,75 @@ pub struct ErrorBuilder {
 }
 impl ErrorBuilder {
     /// The error key.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The version ID of the error.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// The error code is a string that uniquely identifies an error condition.
+    #[inline]
     pub fn code(mut self, input: impl Into<String>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `Code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<String>) -> Self {
         self.code = input;
         self
     }
     /// The `Code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<String> {
         &self.code
     }
     /// The error message contains a generic description of the error condition in English.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`Error`].
+    #[inline]
     pub fn build(self) -> Error {
         Error {
             key: self.key,
@@ -473,6 +491,7 @@ impl ErrorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_error(n: ::awsrt::xml::Node<'_, '_>) -> Result<Error, ::awsrt::xml::XmlError> {
     let mut f_key: Option<String> = None;
     let mut f_version_id: Option<String> = None;

@@ -32,14 +32,17 @@ pub struct ErrorDetails {
 }
 impl ErrorDetails {
     /// If the `CreateBucketMetadataTableConfiguration` request succeeds, but S3 Metadata was unable to create the table, this structure contains the error code.
+    #[inline]
     pub fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     /// If the `CreateBucketMetadataTableConfiguration` request succeeds, but S3 Metadata was unable to create the table, this structure contains the error message.
+    #[inline]
     pub fn error_message(&self) -> Option<&str> {
         self.error_message.as_deref()
     }
     /// Creates a new builder for [`ErrorDetails`].
+    #[inline]
     pub fn builder() -> ErrorDetailsBuilder {
         <ErrorDetailsBuilder as ::std::default::Default>::default()
     }
@@ -53,34 +56,41 @@ pub struct ErrorDetailsBuilder {
 }
 impl ErrorDetailsBuilder {
     /// If the `CreateBucketMetadataTableConfiguration` request succeeds, but S3 Metadata was unable to create the table, this structure contains the error code.
+    #[inline]
     pub fn error_code(mut self, input: impl Into<String>) -> Self {
         self.error_code = Some(input.into());
         self
     }
     /// Sets or clears the `ErrorCode` member.
+    #[inline]
     pub fn set_error_code(mut self, input: Option<String>) -> Self {
         self.error_code = input;
         self
     }
     /// The `ErrorCode` member as currently set.
+    #[inline]
     pub fn get_error_code(&self) -> &Option<String> {
         &self.error_code
     }
     /// If the `CreateBucketMetadataTableConfiguration` request succeeds, but S3 Metadata was unable to create the table, this structure contains the error message.
+    #[inline]
     pub fn error_message(mut self, input: impl Into<String>) -> Self {
         self.error_message = Some(input.into());
         self
     }
     /// Sets or clears the `ErrorMessage` member.
+    #[inline]
     pub fn set_error_message(mut self, input: Option<String>) -> Self {
         self.error_message = input;
         self
     }
     /// The `ErrorMessage` member as currently set.
+    #[inline]
     pub fn get_error_message(&self) -> &Option<String> {
         &self.error_message
     }
     /// Builds the [`ErrorDetails`].
+    #[inline]
     pub fn build(self) -> ErrorDetails {
         ErrorDetails {
             error_code: self.error_code,
@@ -88,6 +98,7 @@ impl ErrorDetailsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_error_details(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ErrorDetails, ::awsrt::xml::XmlError> {

@@ -18,10 +18,12 @@ pub struct ErrorDocument {
 }
 impl ErrorDocument {
     /// The object key name to use when a 4XX class error occurs.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Creates a new builder for [`ErrorDocument`].
+    #[inline]
     pub fn builder() -> ErrorDocumentBuilder {
         <ErrorDocumentBuilder as ::std::default::Default>::default()
     }
@@ -35,16 +37,19 @@ pub struct ErrorDocumentBuilder {
 impl ErrorDocumentBuilder {
     /// The object key name to use when a 4XX class error occurs.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
@@ -53,6 +58,7 @@ impl ErrorDocumentBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ErrorDocument, ::awsrt::error::BuildError> {
         Ok(ErrorDocument {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -62,6 +68,7 @@ impl ErrorDocumentBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_error_document(w: &mut ::awsrt::xml::XmlWriter, v: &ErrorDocument) {
     {
         let value = &v.key;
@@ -70,6 +77,7 @@ pub(crate) fn ser_error_document(w: &mut ::awsrt::xml::XmlWriter, v: &ErrorDocum
         w.end("Key");
     }
 }
+#[inline]
 pub(crate) fn de_error_document(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ErrorDocument, ::awsrt::xml::XmlError> {

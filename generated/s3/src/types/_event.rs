@@ -70,6 +70,7 @@ pub enum Event {
 }
 impl Event {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::S3ReducedRedundancyLostObject => "s3:ReducedRedundancyLostObject",
@@ -136,6 +137,7 @@ impl Event {
     }
 }
 impl ::std::convert::From<&str> for Event {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "s3:ReducedRedundancyLostObject" => Self::S3ReducedRedundancyLostObject,

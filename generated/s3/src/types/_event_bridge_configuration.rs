@@ -13,6 +13,7 @@
 pub struct EventBridgeConfiguration {}
 impl EventBridgeConfiguration {
     /// Creates a new builder for [`EventBridgeConfiguration`].
+    #[inline]
     pub fn builder() -> EventBridgeConfigurationBuilder {
         <EventBridgeConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -23,14 +24,17 @@ impl EventBridgeConfiguration {
 pub struct EventBridgeConfigurationBuilder {}
 impl EventBridgeConfigurationBuilder {
     /// Builds the [`EventBridgeConfiguration`].
+    #[inline]
     pub fn build(self) -> EventBridgeConfiguration {
         EventBridgeConfiguration {}
     }
 }
+#[inline]
 pub(crate) fn ser_event_bridge_configuration(
     _w: &mut ::awsrt::xml::XmlWriter,
     _v: &EventBridgeConfiguration,
 ) {}
+#[inline]
 pub(crate) fn de_event_bridge_configuration(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EventBridgeConfiguration, ::awsrt::xml::XmlError> {

@@ -18,10 +18,12 @@ pub struct ExistingObjectReplication {
 }
 impl ExistingObjectReplication {
     /// Specifies whether Amazon S3 replicates existing source bucket objects.
+    #[inline]
     pub fn status(&self) -> &crate::types::ExistingObjectReplicationStatus {
         &self.status
     }
     /// Creates a new builder for [`ExistingObjectReplication`].
+    #[inline]
     pub fn builder() -> ExistingObjectReplicationBuilder {
         <ExistingObjectReplicationBuilder as ::std::default::Default>::default()
     }
@@ -35,6 +37,7 @@ pub struct ExistingObjectReplicationBuilder {
 impl ExistingObjectReplicationBuilder {
     /// Specifies whether Amazon S3 replicates existing source bucket objects.
     /// This member is required.
+    #[inline]
     pub fn status(
         mut self,
         input: impl Into<crate::types::ExistingObjectReplicationStatus>,
@@ -43,6 +46,7 @@ impl ExistingObjectReplicationBuilder {
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(
         mut self,
         input: Option<crate::types::ExistingObjectReplicationStatus>,
@@ -51,6 +55,7 @@ impl ExistingObjectReplicationBuilder {
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ExistingObjectReplicationStatus> {
         &self.status
     }
@@ -59,6 +64,7 @@ impl ExistingObjectReplicationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ExistingObjectReplication, ::awsrt::error::BuildError> {
         Ok(ExistingObjectReplication {
             status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -68,6 +74,7 @@ impl ExistingObjectReplicationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_existing_object_replication(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &ExistingObjectReplication,
@@ -79,6 +86,7 @@ pub(crate) fn ser_existing_object_replication(
         w.end("Status");
     }
 }
+#[inline]
 pub(crate) fn de_existing_object_replication(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ExistingObjectReplication, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum ExistingObjectReplicationStatus {
 }
 impl ExistingObjectReplicationStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "Enabled",
@@ -33,6 +34,7 @@ impl ExistingObjectReplicationStatus {
     }
 }
 impl ::std::convert::From<&str> for ExistingObjectReplicationStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Enabled" => Self::Enabled,

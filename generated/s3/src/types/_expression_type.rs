@@ -18,6 +18,7 @@ pub enum ExpressionType {
 }
 impl ExpressionType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sql => "SQL",
@@ -30,6 +31,7 @@ impl ExpressionType {
     }
 }
 impl ::std::convert::From<&str> for ExpressionType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SQL" => Self::Sql,

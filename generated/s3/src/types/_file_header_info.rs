@@ -22,6 +22,7 @@ pub enum FileHeaderInfo {
 }
 impl FileHeaderInfo {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Use => "USE",
@@ -36,6 +37,7 @@ impl FileHeaderInfo {
     }
 }
 impl ::std::convert::From<&str> for FileHeaderInfo {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "USE" => Self::Use,

@@ -18,14 +18,17 @@ pub struct FilterRule {
 }
 impl FilterRule {
     /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies.
+    #[inline]
     pub fn name(&self) -> Option<&crate::types::FilterRuleName> {
         self.name.as_ref()
     }
     /// The value that the filter searches for in object key names.
+    #[inline]
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
     }
     /// Creates a new builder for [`FilterRule`].
+    #[inline]
     pub fn builder() -> FilterRuleBuilder {
         <FilterRuleBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct FilterRuleBuilder {
 }
 impl FilterRuleBuilder {
     /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies.
+    #[inline]
     pub fn name(mut self, input: impl Into<crate::types::FilterRuleName>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<crate::types::FilterRuleName>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<crate::types::FilterRuleName> {
         &self.name
     }
     /// The value that the filter searches for in object key names.
+    #[inline]
     pub fn value(mut self, input: impl Into<String>) -> Self {
         self.value = Some(input.into());
         self
     }
     /// Sets or clears the `Value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<String>) -> Self {
         self.value = input;
         self
     }
     /// The `Value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<String> {
         &self.value
     }
     /// Builds the [`FilterRule`].
+    #[inline]
     pub fn build(self) -> FilterRule {
         FilterRule {
             name: self.name,
@@ -74,6 +84,7 @@ impl FilterRuleBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_filter_rule(w: &mut ::awsrt::xml::XmlWriter, v: &FilterRule) {
     if let Some(value) = &v.name {
         w.start("Name");
@@ -86,6 +97,7 @@ pub(crate) fn ser_filter_rule(w: &mut ::awsrt::xml::XmlWriter, v: &FilterRule) {
         w.end("Value");
     }
 }
+#[inline]
 pub(crate) fn de_filter_rule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<FilterRule, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum FilterRuleName {
 }
 impl FilterRuleName {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Prefix => "prefix",
@@ -33,6 +34,7 @@ impl FilterRuleName {
     }
 }
 impl ::std::convert::From<&str> for FilterRuleName {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "prefix" => Self::Prefix,

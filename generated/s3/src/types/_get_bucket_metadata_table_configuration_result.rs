@@ -24,20 +24,24 @@ pub struct GetBucketMetadataTableConfigurationResult {
 }
 impl GetBucketMetadataTableConfigurationResult {
     /// The metadata table configuration for a general purpose bucket.
+    #[inline]
     pub fn metadata_table_configuration_result(
         &self,
     ) -> &crate::types::MetadataTableConfigurationResult {
         &self.metadata_table_configuration_result
     }
     /// The status of the metadata table.
+    #[inline]
     pub fn status(&self) -> &str {
         &self.status
     }
     /// If the `CreateBucketMetadataTableConfiguration` request succeeds, but S3 Metadata was unable to create the table, this structure contains the error code and error message.
+    #[inline]
     pub fn error(&self) -> Option<&crate::types::ErrorDetails> {
         self.error.as_ref()
     }
     /// Creates a new builder for [`GetBucketMetadataTableConfigurationResult`].
+    #[inline]
     pub fn builder() -> GetBucketMetadataTableConfigurationResultBuilder {
         <GetBucketMetadataTableConfigurationResultBuilder as ::std::default::Default>::default()
     }
@@ -53,6 +57,7 @@ pub struct GetBucketMetadataTableConfigurationResultBuilder {
 impl GetBucketMetadataTableConfigurationResultBuilder {
     /// The metadata table configuration for a general purpose bucket.
     /// This member is required.
+    #[inline]
     pub fn metadata_table_configuration_result(
         mut self,
         input: crate::types::MetadataTableConfigurationResult,
@@ -61,6 +66,7 @@ impl GetBucketMetadataTableConfigurationResultBuilder {
         self
     }
     /// Sets or clears the `MetadataTableConfigurationResult` member.
+    #[inline]
     pub fn set_metadata_table_configuration_result(
         mut self,
         input: Option<crate::types::MetadataTableConfigurationResult>,
@@ -69,6 +75,7 @@ impl GetBucketMetadataTableConfigurationResultBuilder {
         self
     }
     /// The `MetadataTableConfigurationResult` member as currently set.
+    #[inline]
     pub fn get_metadata_table_configuration_result(
         &self,
     ) -> &Option<crate::types::MetadataTableConfigurationResult> {
@@ -76,30 +83,36 @@ impl GetBucketMetadataTableConfigurationResultBuilder {
     }
     /// The status of the metadata table.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<String>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<String> {
         &self.status
     }
     /// If the `CreateBucketMetadataTableConfiguration` request succeeds, but S3 Metadata was unable to create the table, this structure contains the error code and error message.
+    #[inline]
     pub fn error(mut self, input: crate::types::ErrorDetails) -> Self {
         self.error = Some(input);
         self
     }
     /// Sets or clears the `Error` member.
+    #[inline]
     pub fn set_error(mut self, input: Option<crate::types::ErrorDetails>) -> Self {
         self.error = input;
         self
     }
     /// The `Error` member as currently set.
+    #[inline]
     pub fn get_error(&self) -> &Option<crate::types::ErrorDetails> {
         &self.error
     }
@@ -108,6 +121,7 @@ impl GetBucketMetadataTableConfigurationResultBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetBucketMetadataTableConfigurationResult, ::awsrt::error::BuildError> {
         Ok(GetBucketMetadataTableConfigurationResult {
             metadata_table_configuration_result: self.metadata_table_configuration_result.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -122,6 +136,7 @@ impl GetBucketMetadataTableConfigurationResultBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_get_bucket_metadata_table_configuration_result(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetBucketMetadataTableConfigurationResult, ::awsrt::xml::XmlError> {

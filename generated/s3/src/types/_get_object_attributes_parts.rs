@@ -31,30 +31,37 @@ pub struct GetObjectAttributesParts {
 }
 impl GetObjectAttributesParts {
     /// The total number of parts.
+    #[inline]
     pub fn total_parts_count(&self) -> Option<i32> {
         self.total_parts_count
     }
     /// The marker for the current part.
+    #[inline]
     pub fn part_number_marker(&self) -> Option<&str> {
         self.part_number_marker.as_deref()
     }
     /// When a list is truncated, this element specifies the last part in the list, as well as the value to use for the `PartNumberMarker` request parameter in a subsequent request.
+    #[inline]
     pub fn next_part_number_marker(&self) -> Option<&str> {
         self.next_part_number_marker.as_deref()
     }
     /// The maximum number of parts allowed in the response.
+    #[inline]
     pub fn max_parts(&self) -> Option<i32> {
         self.max_parts
     }
     /// Indicates whether the returned list of parts is truncated.
+    #[inline]
     pub fn is_truncated(&self) -> Option<bool> {
         self.is_truncated
     }
     /// A container for elements related to a particular part.
+    #[inline]
     pub fn parts(&self) -> &[crate::types::ObjectPart] {
         self.parts.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetObjectAttributesParts`].
+    #[inline]
     pub fn builder() -> GetObjectAttributesPartsBuilder {
         <GetObjectAttributesPartsBuilder as ::std::default::Default>::default()
     }
@@ -72,91 +79,110 @@ pub struct GetObjectAttributesPartsBuilder {
 }
 impl GetObjectAttributesPartsBuilder {
     /// The total number of parts.
+    #[inline]
     pub fn total_parts_count(mut self, input: i32) -> Self {
         self.total_parts_count = Some(input);
         self
     }
     /// Sets or clears the `TotalPartsCount` member.
+    #[inline]
     pub fn set_total_parts_count(mut self, input: Option<i32>) -> Self {
         self.total_parts_count = input;
         self
     }
     /// The `TotalPartsCount` member as currently set.
+    #[inline]
     pub fn get_total_parts_count(&self) -> &Option<i32> {
         &self.total_parts_count
     }
     /// The marker for the current part.
+    #[inline]
     pub fn part_number_marker(mut self, input: impl Into<String>) -> Self {
         self.part_number_marker = Some(input.into());
         self
     }
     /// Sets or clears the `PartNumberMarker` member.
+    #[inline]
     pub fn set_part_number_marker(mut self, input: Option<String>) -> Self {
         self.part_number_marker = input;
         self
     }
     /// The `PartNumberMarker` member as currently set.
+    #[inline]
     pub fn get_part_number_marker(&self) -> &Option<String> {
         &self.part_number_marker
     }
     /// When a list is truncated, this element specifies the last part in the list, as well as the value to use for the `PartNumberMarker` request parameter in a subsequent request.
+    #[inline]
     pub fn next_part_number_marker(mut self, input: impl Into<String>) -> Self {
         self.next_part_number_marker = Some(input.into());
         self
     }
     /// Sets or clears the `NextPartNumberMarker` member.
+    #[inline]
     pub fn set_next_part_number_marker(mut self, input: Option<String>) -> Self {
         self.next_part_number_marker = input;
         self
     }
     /// The `NextPartNumberMarker` member as currently set.
+    #[inline]
     pub fn get_next_part_number_marker(&self) -> &Option<String> {
         &self.next_part_number_marker
     }
     /// The maximum number of parts allowed in the response.
+    #[inline]
     pub fn max_parts(mut self, input: i32) -> Self {
         self.max_parts = Some(input);
         self
     }
     /// Sets or clears the `MaxParts` member.
+    #[inline]
     pub fn set_max_parts(mut self, input: Option<i32>) -> Self {
         self.max_parts = input;
         self
     }
     /// The `MaxParts` member as currently set.
+    #[inline]
     pub fn get_max_parts(&self) -> &Option<i32> {
         &self.max_parts
     }
     /// Indicates whether the returned list of parts is truncated.
+    #[inline]
     pub fn is_truncated(mut self, input: bool) -> Self {
         self.is_truncated = Some(input);
         self
     }
     /// Sets or clears the `IsTruncated` member.
+    #[inline]
     pub fn set_is_truncated(mut self, input: Option<bool>) -> Self {
         self.is_truncated = input;
         self
     }
     /// The `IsTruncated` member as currently set.
+    #[inline]
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// Appends an item to the `Parts` list.
     /// A container for elements related to a particular part.
+    #[inline]
     pub fn parts(mut self, input: crate::types::ObjectPart) -> Self {
         self.parts.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Parts` member.
+    #[inline]
     pub fn set_parts(mut self, input: Option<Vec<crate::types::ObjectPart>>) -> Self {
         self.parts = input;
         self
     }
     /// The `Parts` member as currently set.
+    #[inline]
     pub fn get_parts(&self) -> &Option<Vec<crate::types::ObjectPart>> {
         &self.parts
     }
     /// Builds the [`GetObjectAttributesParts`].
+    #[inline]
     pub fn build(self) -> GetObjectAttributesParts {
         GetObjectAttributesParts {
             total_parts_count: self.total_parts_count,
@@ -168,6 +194,7 @@ impl GetObjectAttributesPartsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_get_object_attributes_parts(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetObjectAttributesParts, ::awsrt::xml::XmlError> {

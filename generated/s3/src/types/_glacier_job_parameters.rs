@@ -16,10 +16,12 @@ pub struct GlacierJobParameters {
 }
 impl GlacierJobParameters {
     /// Retrieval tier at which the restore will be processed.
+    #[inline]
     pub fn tier(&self) -> &crate::types::Tier {
         &self.tier
     }
     /// Creates a new builder for [`GlacierJobParameters`].
+    #[inline]
     pub fn builder() -> GlacierJobParametersBuilder {
         <GlacierJobParametersBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct GlacierJobParametersBuilder {
 impl GlacierJobParametersBuilder {
     /// Retrieval tier at which the restore will be processed.
     /// This member is required.
+    #[inline]
     pub fn tier(mut self, input: impl Into<crate::types::Tier>) -> Self {
         self.tier = Some(input.into());
         self
     }
     /// Sets or clears the `Tier` member.
+    #[inline]
     pub fn set_tier(mut self, input: Option<crate::types::Tier>) -> Self {
         self.tier = input;
         self
     }
     /// The `Tier` member as currently set.
+    #[inline]
     pub fn get_tier(&self) -> &Option<crate::types::Tier> {
         &self.tier
     }
@@ -51,6 +56,7 @@ impl GlacierJobParametersBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GlacierJobParameters, ::awsrt::error::BuildError> {
         Ok(GlacierJobParameters {
             tier: self.tier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl GlacierJobParametersBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_glacier_job_parameters(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &GlacierJobParameters,

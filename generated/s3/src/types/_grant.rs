@@ -18,14 +18,17 @@ pub struct Grant {
 }
 impl Grant {
     /// The person being granted permissions.
+    #[inline]
     pub fn grantee(&self) -> Option<&crate::types::Grantee> {
         self.grantee.as_ref()
     }
     /// Specifies the permission given to the grantee.
+    #[inline]
     pub fn permission(&self) -> Option<&crate::types::Permission> {
         self.permission.as_ref()
     }
     /// Creates a new builder for [`Grant`].
+    #[inline]
     pub fn builder() -> GrantBuilder {
         <GrantBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct GrantBuilder {
 }
 impl GrantBuilder {
     /// The person being granted permissions.
+    #[inline]
     pub fn grantee(mut self, input: crate::types::Grantee) -> Self {
         self.grantee = Some(input);
         self
     }
     /// Sets or clears the `Grantee` member.
+    #[inline]
     pub fn set_grantee(mut self, input: Option<crate::types::Grantee>) -> Self {
         self.grantee = input;
         self
     }
     /// The `Grantee` member as currently set.
+    #[inline]
     pub fn get_grantee(&self) -> &Option<crate::types::Grantee> {
         &self.grantee
     }
     /// Specifies the permission given to the grantee.
+    #[inline]
     pub fn permission(mut self, input: impl Into<crate::types::Permission>) -> Self {
         self.permission = Some(input.into());
         self
     }
     /// Sets or clears the `Permission` member.
+    #[inline]
     pub fn set_permission(mut self, input: Option<crate::types::Permission>) -> Self {
         self.permission = input;
         self
     }
     /// The `Permission` member as currently set.
+    #[inline]
     pub fn get_permission(&self) -> &Option<crate::types::Permission> {
         &self.permission
     }
     /// Builds the [`Grant`].
+    #[inline]
     pub fn build(self) -> Grant {
         Grant {
             grantee: self.grantee,
@@ -74,6 +84,7 @@ impl GrantBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_grant(w: &mut ::awsrt::xml::XmlWriter, v: &Grant) {
     if let Some(value) = &v.grantee {
         w.start("Grantee");
@@ -87,6 +98,7 @@ pub(crate) fn ser_grant(w: &mut ::awsrt::xml::XmlWriter, v: &Grant) {
         w.end("Permission");
     }
 }
+#[inline]
 pub(crate) fn de_grant(n: ::awsrt::xml::Node<'_, '_>) -> Result<Grant, ::awsrt::xml::XmlError> {
     let mut f_grantee: Option<crate::types::Grantee> = None;
     let mut f_permission: Option<crate::types::Permission> = None;

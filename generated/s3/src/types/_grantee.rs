@@ -39,26 +39,32 @@ pub struct Grantee {
 }
 impl Grantee {
     /// Screen name of the grantee.
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
     /// Email address of the grantee.
+    #[inline]
     pub fn email_address(&self) -> Option<&str> {
         self.email_address.as_deref()
     }
     /// The canonical user ID of the grantee.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// URI of the grantee group.
+    #[inline]
     pub fn uri(&self) -> Option<&str> {
         self.uri.as_deref()
     }
     /// Type of grantee
+    #[inline]
     pub fn r#type(&self) -> &crate::types::Type {
         &self.r#type
     }
     /// Creates a new builder for [`Grantee`].
+    #[inline]
     pub fn builder() -> GranteeBuilder {
         <GranteeBuilder as ::std::default::Default>::default()
     }
@@ -75,73 +81,88 @@ pub struct GranteeBuilder {
 }
 impl GranteeBuilder {
     /// Screen name of the grantee.
+    #[inline]
     pub fn display_name(mut self, input: impl Into<String>) -> Self {
         self.display_name = Some(input.into());
         self
     }
     /// Sets or clears the `DisplayName` member.
+    #[inline]
     pub fn set_display_name(mut self, input: Option<String>) -> Self {
         self.display_name = input;
         self
     }
     /// The `DisplayName` member as currently set.
+    #[inline]
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
     /// Email address of the grantee.
+    #[inline]
     pub fn email_address(mut self, input: impl Into<String>) -> Self {
         self.email_address = Some(input.into());
         self
     }
     /// Sets or clears the `EmailAddress` member.
+    #[inline]
     pub fn set_email_address(mut self, input: Option<String>) -> Self {
         self.email_address = input;
         self
     }
     /// The `EmailAddress` member as currently set.
+    #[inline]
     pub fn get_email_address(&self) -> &Option<String> {
         &self.email_address
     }
     /// The canonical user ID of the grantee.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `ID` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `ID` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// URI of the grantee group.
+    #[inline]
     pub fn uri(mut self, input: impl Into<String>) -> Self {
         self.uri = Some(input.into());
         self
     }
     /// Sets or clears the `URI` member.
+    #[inline]
     pub fn set_uri(mut self, input: Option<String>) -> Self {
         self.uri = input;
         self
     }
     /// The `URI` member as currently set.
+    #[inline]
     pub fn get_uri(&self) -> &Option<String> {
         &self.uri
     }
     /// Type of grantee
     /// This member is required.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::Type>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::Type>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::Type> {
         &self.r#type
     }
@@ -150,6 +171,7 @@ impl GranteeBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Grantee, ::awsrt::error::BuildError> {
         Ok(Grantee {
             display_name: self.display_name,
@@ -163,6 +185,7 @@ impl GranteeBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_grantee(w: &mut ::awsrt::xml::XmlWriter, v: &Grantee) {
     {
         let value = &v.r#type;
@@ -189,6 +212,7 @@ pub(crate) fn ser_grantee(w: &mut ::awsrt::xml::XmlWriter, v: &Grantee) {
         w.end("URI");
     }
 }
+#[inline]
 pub(crate) fn de_grantee(n: ::awsrt::xml::Node<'_, '_>) -> Result<Grantee, ::awsrt::xml::XmlError> {
     let mut f_display_name: Option<String> = None;
     let mut f_email_address: Option<String> = None;

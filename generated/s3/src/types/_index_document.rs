@@ -18,10 +18,12 @@ pub struct IndexDocument {
 }
 impl IndexDocument {
     /// A suffix that is appended to a request that is for a directory on the website endpoint.
+    #[inline]
     pub fn suffix(&self) -> &str {
         &self.suffix
     }
     /// Creates a new builder for [`IndexDocument`].
+    #[inline]
     pub fn builder() -> IndexDocumentBuilder {
         <IndexDocumentBuilder as ::std::default::Default>::default()
     }
@@ -35,16 +37,19 @@ pub struct IndexDocumentBuilder {
 impl IndexDocumentBuilder {
     /// A suffix that is appended to a request that is for a directory on the website endpoint.
     /// This member is required.
+    #[inline]
     pub fn suffix(mut self, input: impl Into<String>) -> Self {
         self.suffix = Some(input.into());
         self
     }
     /// Sets or clears the `Suffix` member.
+    #[inline]
     pub fn set_suffix(mut self, input: Option<String>) -> Self {
         self.suffix = input;
         self
     }
     /// The `Suffix` member as currently set.
+    #[inline]
     pub fn get_suffix(&self) -> &Option<String> {
         &self.suffix
     }
@@ -53,6 +58,7 @@ impl IndexDocumentBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<IndexDocument, ::awsrt::error::BuildError> {
         Ok(IndexDocument {
             suffix: self.suffix.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -62,6 +68,7 @@ impl IndexDocumentBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_index_document(w: &mut ::awsrt::xml::XmlWriter, v: &IndexDocument) {
     {
         let value = &v.suffix;
@@ -70,6 +77,7 @@ pub(crate) fn ser_index_document(w: &mut ::awsrt::xml::XmlWriter, v: &IndexDocum
         w.end("Suffix");
     }
 }
+#[inline]
 pub(crate) fn de_index_document(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<IndexDocument, ::awsrt::xml::XmlError> {

@@ -23,14 +23,17 @@ pub struct Initiator {
 }
 impl Initiator {
     /// If the principal is an Amazon Web Services account, it provides the Canonical User ID.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// Name of the Principal.
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
     /// Creates a new builder for [`Initiator`].
+    #[inline]
     pub fn builder() -> InitiatorBuilder {
         <InitiatorBuilder as ::std::default::Default>::default()
     }
@@ -44,34 +47,41 @@ pub struct InitiatorBuilder {
 }
 impl InitiatorBuilder {
     /// If the principal is an Amazon Web Services account, it provides the Canonical User ID.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `ID` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `ID` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Name of the Principal.
+    #[inline]
     pub fn display_name(mut self, input: impl Into<String>) -> Self {
         self.display_name = Some(input.into());
         self
     }
     /// Sets or clears the `DisplayName` member.
+    #[inline]
     pub fn set_display_name(mut self, input: Option<String>) -> Self {
         self.display_name = input;
         self
     }
     /// The `DisplayName` member as currently set.
+    #[inline]
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
     /// Builds the [`Initiator`].
+    #[inline]
     pub fn build(self) -> Initiator {
         Initiator {
             id: self.id,
@@ -79,6 +89,7 @@ impl InitiatorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_initiator(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Initiator, ::awsrt::xml::XmlError> {

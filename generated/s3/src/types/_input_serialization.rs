@@ -24,22 +24,27 @@ pub struct InputSerialization {
 }
 impl InputSerialization {
     /// Describes the serialization of a CSV-encoded object.
+    #[inline]
     pub fn csv(&self) -> Option<&crate::types::CsvInput> {
         self.csv.as_ref()
     }
     /// Specifies object's compression format.
+    #[inline]
     pub fn compression_type(&self) -> Option<&crate::types::CompressionType> {
         self.compression_type.as_ref()
     }
     /// Specifies JSON as object's input serialization format.
+    #[inline]
     pub fn json(&self) -> Option<&crate::types::JsonInput> {
         self.json.as_ref()
     }
     /// Specifies Parquet as object's input serialization format.
+    #[inline]
     pub fn parquet(&self) -> Option<&crate::types::ParquetInput> {
         self.parquet.as_ref()
     }
     /// Creates a new builder for [`InputSerialization`].
+    #[inline]
     pub fn builder() -> InputSerializationBuilder {
         <InputSerializationBuilder as ::std::default::Default>::default()
     }
@@ -55,62 +60,75 @@ pub struct InputSerializationBuilder {
 }
 impl InputSerializationBuilder {
     /// Describes the serialization of a CSV-encoded object.
+    #[inline]
     pub fn csv(mut self, input: crate::types::CsvInput) -> Self {
         self.csv = Some(input);
         self
     }
     /// Sets or clears the `CSV` member.
+    #[inline]
     pub fn set_csv(mut self, input: Option<crate::types::CsvInput>) -> Self {
         self.csv = input;
         self
     }
     /// The `CSV` member as currently set.
+    #[inline]
     pub fn get_csv(&self) -> &Option<crate::types::CsvInput> {
         &self.csv
     }
     /// Specifies object's compression format.
+    #[inline]
     pub fn compression_type(mut self, input: impl Into<crate::types::CompressionType>) -> Self {
         self.compression_type = Some(input.into());
         self
     }
     /// Sets or clears the `CompressionType` member.
+    #[inline]
     pub fn set_compression_type(mut self, input: Option<crate::types::CompressionType>) -> Self {
         self.compression_type = input;
         self
     }
     /// The `CompressionType` member as currently set.
+    #[inline]
     pub fn get_compression_type(&self) -> &Option<crate::types::CompressionType> {
         &self.compression_type
     }
     /// Specifies JSON as object's input serialization format.
+    #[inline]
     pub fn json(mut self, input: crate::types::JsonInput) -> Self {
         self.json = Some(input);
         self
     }
     /// Sets or clears the `JSON` member.
+    #[inline]
     pub fn set_json(mut self, input: Option<crate::types::JsonInput>) -> Self {
         self.json = input;
         self
     }
     /// The `JSON` member as currently set.
+    #[inline]
     pub fn get_json(&self) -> &Option<crate::types::JsonInput> {
         &self.json
     }
     /// Specifies Parquet as object's input serialization format.
+    #[inline]
     pub fn parquet(mut self, input: crate::types::ParquetInput) -> Self {
         self.parquet = Some(input);
         self
     }
     /// Sets or clears the `Parquet` member.
+    #[inline]
     pub fn set_parquet(mut self, input: Option<crate::types::ParquetInput>) -> Self {
         self.parquet = input;
         self
     }
     /// The `Parquet` member as currently set.
+    #[inline]
     pub fn get_parquet(&self) -> &Option<crate::types::ParquetInput> {
         &self.parquet
     }
     /// Builds the [`InputSerialization`].
+    #[inline]
     pub fn build(self) -> InputSerialization {
         InputSerialization {
             csv: self.csv,
@@ -120,6 +138,7 @@ impl InputSerializationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_input_serialization(w: &mut ::awsrt::xml::XmlWriter, v: &InputSerialization) {
     if let Some(value) = &v.csv {
         w.start("CSV");

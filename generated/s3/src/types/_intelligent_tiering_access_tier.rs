@@ -20,6 +20,7 @@ pub enum IntelligentTieringAccessTier {
 }
 impl IntelligentTieringAccessTier {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ArchiveAccess => "ARCHIVE_ACCESS",
@@ -33,6 +34,7 @@ impl IntelligentTieringAccessTier {
     }
 }
 impl ::std::convert::From<&str> for IntelligentTieringAccessTier {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ARCHIVE_ACCESS" => Self::ArchiveAccess,

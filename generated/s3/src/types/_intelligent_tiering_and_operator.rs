@@ -18,14 +18,17 @@ pub struct IntelligentTieringAndOperator {
 }
 impl IntelligentTieringAndOperator {
     /// An object key name prefix that identifies the subset of objects to which the configuration applies.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// All of these tags must exist in the object's tag set in order for the configuration to apply.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`IntelligentTieringAndOperator`].
+    #[inline]
     pub fn builder() -> IntelligentTieringAndOperatorBuilder {
         <IntelligentTieringAndOperatorBuilder as ::std::default::Default>::default()
     }
@@ -39,35 +42,42 @@ pub struct IntelligentTieringAndOperatorBuilder {
 }
 impl IntelligentTieringAndOperatorBuilder {
     /// An object key name prefix that identifies the subset of objects to which the configuration applies.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Appends an item to the `Tags` list.
     /// All of these tags must exist in the object's tag set in order for the configuration to apply.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Builds the [`IntelligentTieringAndOperator`].
+    #[inline]
     pub fn build(self) -> IntelligentTieringAndOperator {
         IntelligentTieringAndOperator {
             prefix: self.prefix,
@@ -75,6 +85,7 @@ impl IntelligentTieringAndOperatorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_intelligent_tiering_and_operator(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &IntelligentTieringAndOperator,
@@ -92,6 +103,7 @@ pub(crate) fn ser_intelligent_tiering_and_operator(
         }
     }
 }
+#[inline]
 pub(crate) fn de_intelligent_tiering_and_operator(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<IntelligentTieringAndOperator, ::awsrt::xml::XmlError> {

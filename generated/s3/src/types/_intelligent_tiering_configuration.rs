@@ -24,22 +24,27 @@ pub struct IntelligentTieringConfiguration {
 }
 impl IntelligentTieringConfiguration {
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Specifies a bucket filter.
+    #[inline]
     pub fn filter(&self) -> Option<&crate::types::IntelligentTieringFilter> {
         self.filter.as_ref()
     }
     /// Specifies the status of the configuration.
+    #[inline]
     pub fn status(&self) -> &crate::types::IntelligentTieringStatus {
         &self.status
     }
     /// Specifies the S3 Intelligent-Tiering storage class tier of the configuration.
+    #[inline]
     pub fn tierings(&self) -> &[crate::types::Tiering] {
         &self.tierings
     }
     /// Creates a new builder for [`IntelligentTieringConfiguration`].
+    #[inline]
     pub fn builder() -> IntelligentTieringConfigurationBuilder {
         <IntelligentTieringConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -56,60 +61,72 @@ pub struct IntelligentTieringConfigurationBuilder {
 impl IntelligentTieringConfigurationBuilder {
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Specifies a bucket filter.
+    #[inline]
     pub fn filter(mut self, input: crate::types::IntelligentTieringFilter) -> Self {
         self.filter = Some(input);
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<crate::types::IntelligentTieringFilter>) -> Self {
         self.filter = input;
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::IntelligentTieringFilter> {
         &self.filter
     }
     /// Specifies the status of the configuration.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::IntelligentTieringStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::IntelligentTieringStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::IntelligentTieringStatus> {
         &self.status
     }
     /// Appends an item to the `Tierings` list.
     /// Specifies the S3 Intelligent-Tiering storage class tier of the configuration.
+    #[inline]
     pub fn tierings(mut self, input: crate::types::Tiering) -> Self {
         self.tierings.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tierings` member.
+    #[inline]
     pub fn set_tierings(mut self, input: Option<Vec<crate::types::Tiering>>) -> Self {
         self.tierings = input;
         self
     }
     /// The `Tierings` member as currently set.
+    #[inline]
     pub fn get_tierings(&self) -> &Option<Vec<crate::types::Tiering>> {
         &self.tierings
     }
@@ -118,6 +135,7 @@ impl IntelligentTieringConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<IntelligentTieringConfiguration, ::awsrt::error::BuildError> {
         Ok(IntelligentTieringConfiguration {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -136,6 +154,7 @@ impl IntelligentTieringConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_intelligent_tiering_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &IntelligentTieringConfiguration,
@@ -166,6 +185,7 @@ pub(crate) fn ser_intelligent_tiering_configuration(
         }
     }
 }
+#[inline]
 pub(crate) fn de_intelligent_tiering_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<IntelligentTieringConfiguration, ::awsrt::xml::XmlError> {

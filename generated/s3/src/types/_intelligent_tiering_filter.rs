@@ -22,18 +22,22 @@ pub struct IntelligentTieringFilter {
 }
 impl IntelligentTieringFilter {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// A container of a key value name pair.
+    #[inline]
     pub fn tag(&self) -> Option<&crate::types::Tag> {
         self.tag.as_ref()
     }
     /// A conjunction (logical AND) of predicates, which is used in evaluating a metrics filter.
+    #[inline]
     pub fn and(&self) -> Option<&crate::types::IntelligentTieringAndOperator> {
         self.and.as_ref()
     }
     /// Creates a new builder for [`IntelligentTieringFilter`].
+    #[inline]
     pub fn builder() -> IntelligentTieringFilterBuilder {
         <IntelligentTieringFilterBuilder as ::std::default::Default>::default()
     }
@@ -48,48 +52,58 @@ pub struct IntelligentTieringFilterBuilder {
 }
 impl IntelligentTieringFilterBuilder {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// A container of a key value name pair.
+    #[inline]
     pub fn tag(mut self, input: crate::types::Tag) -> Self {
         self.tag = Some(input);
         self
     }
     /// Sets or clears the `Tag` member.
+    #[inline]
     pub fn set_tag(mut self, input: Option<crate::types::Tag>) -> Self {
         self.tag = input;
         self
     }
     /// The `Tag` member as currently set.
+    #[inline]
     pub fn get_tag(&self) -> &Option<crate::types::Tag> {
         &self.tag
     }
     /// A conjunction (logical AND) of predicates, which is used in evaluating a metrics filter.
+    #[inline]
     pub fn and(mut self, input: crate::types::IntelligentTieringAndOperator) -> Self {
         self.and = Some(input);
         self
     }
     /// Sets or clears the `And` member.
+    #[inline]
     pub fn set_and(mut self, input: Option<crate::types::IntelligentTieringAndOperator>) -> Self {
         self.and = input;
         self
     }
     /// The `And` member as currently set.
+    #[inline]
     pub fn get_and(&self) -> &Option<crate::types::IntelligentTieringAndOperator> {
         &self.and
     }
     /// Builds the [`IntelligentTieringFilter`].
+    #[inline]
     pub fn build(self) -> IntelligentTieringFilter {
         IntelligentTieringFilter {
             prefix: self.prefix,
@@ -98,6 +112,7 @@ impl IntelligentTieringFilterBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_intelligent_tiering_filter(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &IntelligentTieringFilter,
@@ -118,6 +133,7 @@ pub(crate) fn ser_intelligent_tiering_filter(
         w.end("And");
     }
 }
+#[inline]
 pub(crate) fn de_intelligent_tiering_filter(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<IntelligentTieringFilter, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum IntelligentTieringStatus {
 }
 impl IntelligentTieringStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "Enabled",
@@ -33,6 +34,7 @@ impl IntelligentTieringStatus {
     }
 }
 impl ::std::convert::From<&str> for IntelligentTieringStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Enabled" => Self::Enabled,

@@ -28,34 +28,42 @@ pub struct InventoryConfiguration {
 }
 impl InventoryConfiguration {
     /// Contains information about where to publish the inventory results.
+    #[inline]
     pub fn destination(&self) -> &crate::types::InventoryDestination {
         &self.destination
     }
     /// Specifies whether the inventory is enabled or disabled.
+    #[inline]
     pub fn is_enabled(&self) -> bool {
         self.is_enabled
     }
     /// Specifies an inventory filter.
+    #[inline]
     pub fn filter(&self) -> Option<&crate::types::InventoryFilter> {
         self.filter.as_ref()
     }
     /// The ID used to identify the inventory configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Object versions to include in the inventory list.
+    #[inline]
     pub fn included_object_versions(&self) -> &crate::types::InventoryIncludedObjectVersions {
         &self.included_object_versions
     }
     /// Contains the optional fields that are included in the inventory results.
+    #[inline]
     pub fn optional_fields(&self) -> &[crate::types::InventoryOptionalField] {
         self.optional_fields.as_deref().unwrap_or_default()
     }
     /// Specifies the schedule for generating inventory results.
+    #[inline]
     pub fn schedule(&self) -> &crate::types::InventorySchedule {
         &self.schedule
     }
     /// Creates a new builder for [`InventoryConfiguration`].
+    #[inline]
     pub fn builder() -> InventoryConfigurationBuilder {
         <InventoryConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -75,65 +83,78 @@ pub struct InventoryConfigurationBuilder {
 impl InventoryConfigurationBuilder {
     /// Contains information about where to publish the inventory results.
     /// This member is required.
+    #[inline]
     pub fn destination(mut self, input: crate::types::InventoryDestination) -> Self {
         self.destination = Some(input);
         self
     }
     /// Sets or clears the `Destination` member.
+    #[inline]
     pub fn set_destination(mut self, input: Option<crate::types::InventoryDestination>) -> Self {
         self.destination = input;
         self
     }
     /// The `Destination` member as currently set.
+    #[inline]
     pub fn get_destination(&self) -> &Option<crate::types::InventoryDestination> {
         &self.destination
     }
     /// Specifies whether the inventory is enabled or disabled.
     /// This member is required.
+    #[inline]
     pub fn is_enabled(mut self, input: bool) -> Self {
         self.is_enabled = Some(input);
         self
     }
     /// Sets or clears the `IsEnabled` member.
+    #[inline]
     pub fn set_is_enabled(mut self, input: Option<bool>) -> Self {
         self.is_enabled = input;
         self
     }
     /// The `IsEnabled` member as currently set.
+    #[inline]
     pub fn get_is_enabled(&self) -> &Option<bool> {
         &self.is_enabled
     }
     /// Specifies an inventory filter.
+    #[inline]
     pub fn filter(mut self, input: crate::types::InventoryFilter) -> Self {
         self.filter = Some(input);
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<crate::types::InventoryFilter>) -> Self {
         self.filter = input;
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::InventoryFilter> {
         &self.filter
     }
     /// The ID used to identify the inventory configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Object versions to include in the inventory list.
     /// This member is required.
+    #[inline]
     pub fn included_object_versions(
         mut self,
         input: impl Into<crate::types::InventoryIncludedObjectVersions>,
@@ -142,6 +163,7 @@ impl InventoryConfigurationBuilder {
         self
     }
     /// Sets or clears the `IncludedObjectVersions` member.
+    #[inline]
     pub fn set_included_object_versions(
         mut self,
         input: Option<crate::types::InventoryIncludedObjectVersions>,
@@ -150,6 +172,7 @@ impl InventoryConfigurationBuilder {
         self
     }
     /// The `IncludedObjectVersions` member as currently set.
+    #[inline]
     pub fn get_included_object_versions(
         &self,
     ) -> &Option<crate::types::InventoryIncludedObjectVersions> {
@@ -157,6 +180,7 @@ impl InventoryConfigurationBuilder {
     }
     /// Appends an item to the `OptionalFields` list.
     /// Contains the optional fields that are included in the inventory results.
+    #[inline]
     pub fn optional_fields(
         mut self,
         input: impl Into<crate::types::InventoryOptionalField>,
@@ -165,6 +189,7 @@ impl InventoryConfigurationBuilder {
         self
     }
     /// Sets or clears the `OptionalFields` member.
+    #[inline]
     pub fn set_optional_fields(
         mut self,
         input: Option<Vec<crate::types::InventoryOptionalField>>,
@@ -173,21 +198,25 @@ impl InventoryConfigurationBuilder {
         self
     }
     /// The `OptionalFields` member as currently set.
+    #[inline]
     pub fn get_optional_fields(&self) -> &Option<Vec<crate::types::InventoryOptionalField>> {
         &self.optional_fields
     }
     /// Specifies the schedule for generating inventory results.
     /// This member is required.
+    #[inline]
     pub fn schedule(mut self, input: crate::types::InventorySchedule) -> Self {
         self.schedule = Some(input);
         self
     }
     /// Sets or clears the `Schedule` member.
+    #[inline]
     pub fn set_schedule(mut self, input: Option<crate::types::InventorySchedule>) -> Self {
         self.schedule = input;
         self
     }
     /// The `Schedule` member as currently set.
+    #[inline]
     pub fn get_schedule(&self) -> &Option<crate::types::InventorySchedule> {
         &self.schedule
     }
@@ -196,6 +225,7 @@ impl InventoryConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<InventoryConfiguration, ::awsrt::error::BuildError> {
         Ok(InventoryConfiguration {
             destination: self.destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -223,6 +253,7 @@ impl InventoryConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_inventory_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &InventoryConfiguration,
@@ -272,6 +303,7 @@ pub(crate) fn ser_inventory_configuration(
         w.end("Schedule");
     }
 }
+#[inline]
 pub(crate) fn de_inventory_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InventoryConfiguration, ::awsrt::xml::XmlError> {

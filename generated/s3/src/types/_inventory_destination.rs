@@ -16,10 +16,12 @@ pub struct InventoryDestination {
 }
 impl InventoryDestination {
     /// Contains the bucket name, file format, bucket owner (optional), and prefix (optional) where inventory results are published.
+    #[inline]
     pub fn s3_bucket_destination(&self) -> &crate::types::InventoryS3BucketDestination {
         &self.s3_bucket_destination
     }
     /// Creates a new builder for [`InventoryDestination`].
+    #[inline]
     pub fn builder() -> InventoryDestinationBuilder {
         <InventoryDestinationBuilder as ::std::default::Default>::default()
     }
@@ -33,6 +35,7 @@ pub struct InventoryDestinationBuilder {
 impl InventoryDestinationBuilder {
     /// Contains the bucket name, file format, bucket owner (optional), and prefix (optional) where inventory results are published.
     /// This member is required.
+    #[inline]
     pub fn s3_bucket_destination(
         mut self,
         input: crate::types::InventoryS3BucketDestination,
@@ -41,6 +44,7 @@ impl InventoryDestinationBuilder {
         self
     }
     /// Sets or clears the `S3BucketDestination` member.
+    #[inline]
     pub fn set_s3_bucket_destination(
         mut self,
         input: Option<crate::types::InventoryS3BucketDestination>,
@@ -49,6 +53,7 @@ impl InventoryDestinationBuilder {
         self
     }
     /// The `S3BucketDestination` member as currently set.
+    #[inline]
     pub fn get_s3_bucket_destination(&self) -> &Option<crate::types::InventoryS3BucketDestination> {
         &self.s3_bucket_destination
     }
@@ -57,6 +62,7 @@ impl InventoryDestinationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<InventoryDestination, ::awsrt::error::BuildError> {
         Ok(InventoryDestination {
             s3_bucket_destination: self.s3_bucket_destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -66,6 +72,7 @@ impl InventoryDestinationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_inventory_destination(w: &mut ::awsrt::xml::XmlWriter, v: &InventoryDestination) {
     {
         let value = &v.s3_bucket_destination;
@@ -74,6 +81,7 @@ pub(crate) fn ser_inventory_destination(w: &mut ::awsrt::xml::XmlWriter, v: &Inv
         w.end("S3BucketDestination");
     }
 }
+#[inline]
 pub(crate) fn de_inventory_destination(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InventoryDestination, ::awsrt::xml::XmlError> {

@@ -20,14 +20,17 @@ pub struct InventoryEncryption {
 }
 impl InventoryEncryption {
     /// Specifies the use of SSE-S3 to encrypt delivered inventory reports.
+    #[inline]
     pub fn sses3(&self) -> Option<&crate::types::Sses3> {
         self.sses3.as_ref()
     }
     /// Specifies the use of SSE-KMS to encrypt delivered inventory reports.
+    #[inline]
     pub fn ssekms(&self) -> Option<&crate::types::Ssekms> {
         self.ssekms.as_ref()
     }
     /// Creates a new builder for [`InventoryEncryption`].
+    #[inline]
     pub fn builder() -> InventoryEncryptionBuilder {
         <InventoryEncryptionBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct InventoryEncryptionBuilder {
 }
 impl InventoryEncryptionBuilder {
     /// Specifies the use of SSE-S3 to encrypt delivered inventory reports.
+    #[inline]
     pub fn sses3(mut self, input: crate::types::Sses3) -> Self {
         self.sses3 = Some(input);
         self
     }
     /// Sets or clears the `SSES3` member.
+    #[inline]
     pub fn set_sses3(mut self, input: Option<crate::types::Sses3>) -> Self {
         self.sses3 = input;
         self
     }
     /// The `SSES3` member as currently set.
+    #[inline]
     pub fn get_sses3(&self) -> &Option<crate::types::Sses3> {
         &self.sses3
     }
     /// Specifies the use of SSE-KMS to encrypt delivered inventory reports.
+    #[inline]
     pub fn ssekms(mut self, input: crate::types::Ssekms) -> Self {
         self.ssekms = Some(input);
         self
     }
     /// Sets or clears the `SSEKMS` member.
+    #[inline]
     pub fn set_ssekms(mut self, input: Option<crate::types::Ssekms>) -> Self {
         self.ssekms = input;
         self
     }
     /// The `SSEKMS` member as currently set.
+    #[inline]
     pub fn get_ssekms(&self) -> &Option<crate::types::Ssekms> {
         &self.ssekms
     }
     /// Builds the [`InventoryEncryption`].
+    #[inline]
     pub fn build(self) -> InventoryEncryption {
         InventoryEncryption {
             sses3: self.sses3,
@@ -76,6 +86,7 @@ impl InventoryEncryptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_inventory_encryption(w: &mut ::awsrt::xml::XmlWriter, v: &InventoryEncryption) {
     if let Some(value) = &v.sses3 {
         w.start("SSE-S3");
@@ -88,6 +99,7 @@ pub(crate) fn ser_inventory_encryption(w: &mut ::awsrt::xml::XmlWriter, v: &Inve
         w.end("SSE-KMS");
     }
 }
+#[inline]
 pub(crate) fn de_inventory_encryption(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InventoryEncryption, ::awsrt::xml::XmlError> {

@@ -16,10 +16,12 @@ pub struct InventoryFilter {
 }
 impl InventoryFilter {
     /// The prefix that an object must have to be included in the inventory results.
+    #[inline]
     pub fn prefix(&self) -> &str {
         &self.prefix
     }
     /// Creates a new builder for [`InventoryFilter`].
+    #[inline]
     pub fn builder() -> InventoryFilterBuilder {
         <InventoryFilterBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct InventoryFilterBuilder {
 impl InventoryFilterBuilder {
     /// The prefix that an object must have to be included in the inventory results.
     /// This member is required.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
@@ -51,6 +56,7 @@ impl InventoryFilterBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<InventoryFilter, ::awsrt::error::BuildError> {
         Ok(InventoryFilter {
             prefix: self.prefix.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl InventoryFilterBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_inventory_filter(w: &mut ::awsrt::xml::XmlWriter, v: &InventoryFilter) {
     {
         let value = &v.prefix;
@@ -68,6 +75,7 @@ pub(crate) fn ser_inventory_filter(w: &mut ::awsrt::xml::XmlWriter, v: &Inventor
         w.end("Prefix");
     }
 }
+#[inline]
 pub(crate) fn de_inventory_filter(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InventoryFilter, ::awsrt::xml::XmlError> {

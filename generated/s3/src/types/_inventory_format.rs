@@ -22,6 +22,7 @@ pub enum InventoryFormat {
 }
 impl InventoryFormat {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Csv => "CSV",
@@ -36,6 +37,7 @@ impl InventoryFormat {
     }
 }
 impl ::std::convert::From<&str> for InventoryFormat {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CSV" => Self::Csv,

@@ -20,6 +20,7 @@ pub enum InventoryFrequency {
 }
 impl InventoryFrequency {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Daily => "Daily",
@@ -33,6 +34,7 @@ impl InventoryFrequency {
     }
 }
 impl ::std::convert::From<&str> for InventoryFrequency {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Daily" => Self::Daily,

@@ -20,6 +20,7 @@ pub enum InventoryIncludedObjectVersions {
 }
 impl InventoryIncludedObjectVersions {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "All",
@@ -33,6 +34,7 @@ impl InventoryIncludedObjectVersions {
     }
 }
 impl ::std::convert::From<&str> for InventoryIncludedObjectVersions {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "All" => Self::All,

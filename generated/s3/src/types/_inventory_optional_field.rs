@@ -46,6 +46,7 @@ pub enum InventoryOptionalField {
 }
 impl InventoryOptionalField {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Size => "Size",
@@ -88,6 +89,7 @@ impl InventoryOptionalField {
     }
 }
 impl ::std::convert::From<&str> for InventoryOptionalField {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Size" => Self::Size,

@@ -26,26 +26,32 @@ pub struct InventoryS3BucketDestination {
 }
 impl InventoryS3BucketDestination {
     /// The account ID that owns the destination S3 bucket.
+    #[inline]
     pub fn account_id(&self) -> Option<&str> {
         self.account_id.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the bucket where inventory results will be published.
+    #[inline]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
     /// Specifies the output format of the inventory results.
+    #[inline]
     pub fn format(&self) -> &crate::types::InventoryFormat {
         &self.format
     }
     /// The prefix that is prepended to all inventory results.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// Contains the type of server-side encryption used to encrypt the inventory results.
+    #[inline]
     pub fn encryption(&self) -> Option<&crate::types::InventoryEncryption> {
         self.encryption.as_ref()
     }
     /// Creates a new builder for [`InventoryS3BucketDestination`].
+    #[inline]
     pub fn builder() -> InventoryS3BucketDestinationBuilder {
         <InventoryS3BucketDestinationBuilder as ::std::default::Default>::default()
     }
@@ -62,74 +68,89 @@ pub struct InventoryS3BucketDestinationBuilder {
 }
 impl InventoryS3BucketDestinationBuilder {
     /// The account ID that owns the destination S3 bucket.
+    #[inline]
     pub fn account_id(mut self, input: impl Into<String>) -> Self {
         self.account_id = Some(input.into());
         self
     }
     /// Sets or clears the `AccountId` member.
+    #[inline]
     pub fn set_account_id(mut self, input: Option<String>) -> Self {
         self.account_id = input;
         self
     }
     /// The `AccountId` member as currently set.
+    #[inline]
     pub fn get_account_id(&self) -> &Option<String> {
         &self.account_id
     }
     /// The Amazon Resource Name (ARN) of the bucket where inventory results will be published.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.bucket = Some(input.into());
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.bucket = input;
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Specifies the output format of the inventory results.
     /// This member is required.
+    #[inline]
     pub fn format(mut self, input: impl Into<crate::types::InventoryFormat>) -> Self {
         self.format = Some(input.into());
         self
     }
     /// Sets or clears the `Format` member.
+    #[inline]
     pub fn set_format(mut self, input: Option<crate::types::InventoryFormat>) -> Self {
         self.format = input;
         self
     }
     /// The `Format` member as currently set.
+    #[inline]
     pub fn get_format(&self) -> &Option<crate::types::InventoryFormat> {
         &self.format
     }
     /// The prefix that is prepended to all inventory results.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Contains the type of server-side encryption used to encrypt the inventory results.
+    #[inline]
     pub fn encryption(mut self, input: crate::types::InventoryEncryption) -> Self {
         self.encryption = Some(input);
         self
     }
     /// Sets or clears the `Encryption` member.
+    #[inline]
     pub fn set_encryption(mut self, input: Option<crate::types::InventoryEncryption>) -> Self {
         self.encryption = input;
         self
     }
     /// The `Encryption` member as currently set.
+    #[inline]
     pub fn get_encryption(&self) -> &Option<crate::types::InventoryEncryption> {
         &self.encryption
     }
@@ -138,6 +159,7 @@ impl InventoryS3BucketDestinationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<InventoryS3BucketDestination, ::awsrt::error::BuildError> {
         Ok(InventoryS3BucketDestination {
             account_id: self.account_id,
@@ -154,6 +176,7 @@ impl InventoryS3BucketDestinationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_inventory_s3_bucket_destination(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &InventoryS3BucketDestination,
@@ -186,6 +209,7 @@ pub(crate) fn ser_inventory_s3_bucket_destination(
         w.end("Encryption");
     }
 }
+#[inline]
 pub(crate) fn de_inventory_s3_bucket_destination(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InventoryS3BucketDestination, ::awsrt::xml::XmlError> {

@@ -16,10 +16,12 @@ pub struct InventorySchedule {
 }
 impl InventorySchedule {
     /// Specifies how frequently inventory results are produced.
+    #[inline]
     pub fn frequency(&self) -> &crate::types::InventoryFrequency {
         &self.frequency
     }
     /// Creates a new builder for [`InventorySchedule`].
+    #[inline]
     pub fn builder() -> InventoryScheduleBuilder {
         <InventoryScheduleBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct InventoryScheduleBuilder {
 impl InventoryScheduleBuilder {
     /// Specifies how frequently inventory results are produced.
     /// This member is required.
+    #[inline]
     pub fn frequency(mut self, input: impl Into<crate::types::InventoryFrequency>) -> Self {
         self.frequency = Some(input.into());
         self
     }
     /// Sets or clears the `Frequency` member.
+    #[inline]
     pub fn set_frequency(mut self, input: Option<crate::types::InventoryFrequency>) -> Self {
         self.frequency = input;
         self
     }
     /// The `Frequency` member as currently set.
+    #[inline]
     pub fn get_frequency(&self) -> &Option<crate::types::InventoryFrequency> {
         &self.frequency
     }
@@ -51,6 +56,7 @@ impl InventoryScheduleBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<InventorySchedule, ::awsrt::error::BuildError> {
         Ok(InventorySchedule {
             frequency: self.frequency.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl InventoryScheduleBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_inventory_schedule(w: &mut ::awsrt::xml::XmlWriter, v: &InventorySchedule) {
     {
         let value = &v.frequency;
@@ -68,6 +75,7 @@ pub(crate) fn ser_inventory_schedule(w: &mut ::awsrt::xml::XmlWriter, v: &Invent
         w.end("Frequency");
     }
 }
+#[inline]
 pub(crate) fn de_inventory_schedule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InventorySchedule, ::awsrt::xml::XmlError> {

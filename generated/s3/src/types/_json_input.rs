@@ -16,10 +16,12 @@ pub struct JsonInput {
 }
 impl JsonInput {
     /// The type of JSON.
+    #[inline]
     pub fn r#type(&self) -> Option<&crate::types::JsonType> {
         self.r#type.as_ref()
     }
     /// Creates a new builder for [`JsonInput`].
+    #[inline]
     pub fn builder() -> JsonInputBuilder {
         <JsonInputBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct JsonInputBuilder {
 }
 impl JsonInputBuilder {
     /// The type of JSON.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::JsonType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::JsonType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::JsonType> {
         &self.r#type
     }
     /// Builds the [`JsonInput`].
+    #[inline]
     pub fn build(self) -> JsonInput {
         JsonInput {
             r#type: self.r#type,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_json_input(w: &mut ::awsrt::xml::XmlWriter, v: &JsonInput) {
     if let Some(value) = &v.r#type {
         w.start("Type");

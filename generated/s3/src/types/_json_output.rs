@@ -16,10 +16,12 @@ pub struct JsonOutput {
 }
 impl JsonOutput {
     /// The value used to separate individual records in the output.
+    #[inline]
     pub fn record_delimiter(&self) -> Option<&str> {
         self.record_delimiter.as_deref()
     }
     /// Creates a new builder for [`JsonOutput`].
+    #[inline]
     pub fn builder() -> JsonOutputBuilder {
         <JsonOutputBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct JsonOutputBuilder {
 }
 impl JsonOutputBuilder {
     /// The value used to separate individual records in the output.
+    #[inline]
     pub fn record_delimiter(mut self, input: impl Into<String>) -> Self {
         self.record_delimiter = Some(input.into());
         self
     }
     /// Sets or clears the `RecordDelimiter` member.
+    #[inline]
     pub fn set_record_delimiter(mut self, input: Option<String>) -> Self {
         self.record_delimiter = input;
         self
     }
     /// The `RecordDelimiter` member as currently set.
+    #[inline]
     pub fn get_record_delimiter(&self) -> &Option<String> {
         &self.record_delimiter
     }
     /// Builds the [`JsonOutput`].
+    #[inline]
     pub fn build(self) -> JsonOutput {
         JsonOutput {
             record_delimiter: self.record_delimiter,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_json_output(w: &mut ::awsrt::xml::XmlWriter, v: &JsonOutput) {
     if let Some(value) = &v.record_delimiter {
         w.start("RecordDelimiter");

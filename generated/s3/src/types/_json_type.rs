@@ -20,6 +20,7 @@ pub enum JsonType {
 }
 impl JsonType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Document => "DOCUMENT",
@@ -33,6 +34,7 @@ impl JsonType {
     }
 }
 impl ::std::convert::From<&str> for JsonType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "DOCUMENT" => Self::Document,

@@ -22,22 +22,27 @@ pub struct LambdaFunctionConfiguration {
 }
 impl LambdaFunctionConfiguration {
     /// An optional unique identifier for configurations in a notification configuration.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the Lambda function that Amazon S3 invokes when the specified event type occurs.
+    #[inline]
     pub fn lambda_function_arn(&self) -> &str {
         &self.lambda_function_arn
     }
     /// The Amazon S3 bucket event for which to invoke the Lambda function.
+    #[inline]
     pub fn events(&self) -> &[crate::types::Event] {
         &self.events
     }
     /// Specifies object key name filtering rules.
+    #[inline]
     pub fn filter(&self) -> Option<&crate::types::NotificationConfigurationFilter> {
         self.filter.as_ref()
     }
     /// Creates a new builder for [`LambdaFunctionConfiguration`].
+    #[inline]
     pub fn builder() -> LambdaFunctionConfigurationBuilder {
         <LambdaFunctionConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -53,55 +58,66 @@ pub struct LambdaFunctionConfigurationBuilder {
 }
 impl LambdaFunctionConfigurationBuilder {
     /// An optional unique identifier for configurations in a notification configuration.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The Amazon Resource Name (ARN) of the Lambda function that Amazon S3 invokes when the specified event type occurs.
     /// This member is required.
+    #[inline]
     pub fn lambda_function_arn(mut self, input: impl Into<String>) -> Self {
         self.lambda_function_arn = Some(input.into());
         self
     }
     /// Sets or clears the `LambdaFunctionArn` member.
+    #[inline]
     pub fn set_lambda_function_arn(mut self, input: Option<String>) -> Self {
         self.lambda_function_arn = input;
         self
     }
     /// The `LambdaFunctionArn` member as currently set.
+    #[inline]
     pub fn get_lambda_function_arn(&self) -> &Option<String> {
         &self.lambda_function_arn
     }
     /// Appends an item to the `Events` list.
     /// The Amazon S3 bucket event for which to invoke the Lambda function.
+    #[inline]
     pub fn events(mut self, input: impl Into<crate::types::Event>) -> Self {
         self.events.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `Events` member.
+    #[inline]
     pub fn set_events(mut self, input: Option<Vec<crate::types::Event>>) -> Self {
         self.events = input;
         self
     }
     /// The `Events` member as currently set.
+    #[inline]
     pub fn get_events(&self) -> &Option<Vec<crate::types::Event>> {
         &self.events
     }
     /// Specifies object key name filtering rules.
+    #[inline]
     pub fn filter(mut self, input: crate::types::NotificationConfigurationFilter) -> Self {
         self.filter = Some(input);
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(
         mut self,
         input: Option<crate::types::NotificationConfigurationFilter>,
@@ -110,6 +126,7 @@ impl LambdaFunctionConfigurationBuilder {
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::NotificationConfigurationFilter> {
         &self.filter
     }
@@ -118,6 +135,7 @@ impl LambdaFunctionConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<LambdaFunctionConfiguration, ::awsrt::error::BuildError> {
         Ok(LambdaFunctionConfiguration {
             id: self.id,
@@ -133,6 +151,7 @@ impl LambdaFunctionConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_lambda_function_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &LambdaFunctionConfiguration,
@@ -162,6 +181,7 @@ pub(crate) fn ser_lambda_function_configuration(
         w.end("Filter");
     }
 }
+#[inline]
 pub(crate) fn de_lambda_function_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<LambdaFunctionConfiguration, ::awsrt::xml::XmlError> {

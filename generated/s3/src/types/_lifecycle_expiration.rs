@@ -26,18 +26,22 @@ pub struct LifecycleExpiration {
 }
 impl LifecycleExpiration {
     /// Indicates at what date the object is to be moved or deleted.
+    #[inline]
     pub fn date(&self) -> Option<::awsrt::types::DateTime> {
         self.date
     }
     /// Indicates the lifetime, in days, of the objects that are subject to the rule.
+    #[inline]
     pub fn days(&self) -> Option<i32> {
         self.days
     }
     /// Indicates whether Amazon S3 will remove a delete marker with no noncurrent versions.
+    #[inline]
     pub fn expired_object_delete_marker(&self) -> Option<bool> {
         self.expired_object_delete_marker
     }
     /// Creates a new builder for [`LifecycleExpiration`].
+    #[inline]
     pub fn builder() -> LifecycleExpirationBuilder {
         <LifecycleExpirationBuilder as ::std::default::Default>::default()
     }
@@ -52,48 +56,58 @@ pub struct LifecycleExpirationBuilder {
 }
 impl LifecycleExpirationBuilder {
     /// Indicates at what date the object is to be moved or deleted.
+    #[inline]
     pub fn date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.date = Some(input);
         self
     }
     /// Sets or clears the `Date` member.
+    #[inline]
     pub fn set_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.date = input;
         self
     }
     /// The `Date` member as currently set.
+    #[inline]
     pub fn get_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.date
     }
     /// Indicates the lifetime, in days, of the objects that are subject to the rule.
+    #[inline]
     pub fn days(mut self, input: i32) -> Self {
         self.days = Some(input);
         self
     }
     /// Sets or clears the `Days` member.
+    #[inline]
     pub fn set_days(mut self, input: Option<i32>) -> Self {
         self.days = input;
         self
     }
     /// The `Days` member as currently set.
+    #[inline]
     pub fn get_days(&self) -> &Option<i32> {
         &self.days
     }
     /// Indicates whether Amazon S3 will remove a delete marker with no noncurrent versions.
+    #[inline]
     pub fn expired_object_delete_marker(mut self, input: bool) -> Self {
         self.expired_object_delete_marker = Some(input);
         self
     }
     /// Sets or clears the `ExpiredObjectDeleteMarker` member.
+    #[inline]
     pub fn set_expired_object_delete_marker(mut self, input: Option<bool>) -> Self {
         self.expired_object_delete_marker = input;
         self
     }
     /// The `ExpiredObjectDeleteMarker` member as currently set.
+    #[inline]
     pub fn get_expired_object_delete_marker(&self) -> &Option<bool> {
         &self.expired_object_delete_marker
     }
     /// Builds the [`LifecycleExpiration`].
+    #[inline]
     pub fn build(self) -> LifecycleExpiration {
         LifecycleExpiration {
             date: self.date,
@@ -102,6 +116,7 @@ impl LifecycleExpirationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_lifecycle_expiration(w: &mut ::awsrt::xml::XmlWriter, v: &LifecycleExpiration) {
     if let Some(value) = &v.date {
         w.start("Date");
@@ -124,6 +139,7 @@ pub(crate) fn ser_lifecycle_expiration(w: &mut ::awsrt::xml::XmlWriter, v: &Life
         w.end("ExpiredObjectDeleteMarker");
     }
 }
+#[inline]
 pub(crate) fn de_lifecycle_expiration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<LifecycleExpiration, ::awsrt::xml::XmlError> {

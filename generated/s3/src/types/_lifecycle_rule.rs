@@ -46,47 +46,57 @@ pub struct LifecycleRule {
 }
 impl LifecycleRule {
     /// Specifies the expiration for the lifecycle of the object in the form of date, days and, whether the object has a delete marker.
+    #[inline]
     pub fn expiration(&self) -> Option<&crate::types::LifecycleExpiration> {
         self.expiration.as_ref()
     }
     /// Unique identifier for the rule.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// Prefix identifying one or more objects to which the rule applies.
     #[deprecated]
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// The `Filter` is used to identify objects that a Lifecycle Rule applies to.
+    #[inline]
     pub fn filter(&self) -> Option<&crate::types::LifecycleRuleFilter> {
         self.filter.as_ref()
     }
     /// If 'Enabled', the rule is currently being applied.
+    #[inline]
     pub fn status(&self) -> &crate::types::ExpirationStatus {
         &self.status
     }
     /// Specifies when an Amazon S3 object transitions to a specified storage class.
+    #[inline]
     pub fn transitions(&self) -> &[crate::types::Transition] {
         self.transitions.as_deref().unwrap_or_default()
     }
     /// Specifies the transition rule for the lifecycle rule that describes when noncurrent objects transition to a specific storage class.
+    #[inline]
     pub fn noncurrent_version_transitions(&self) -> &[crate::types::NoncurrentVersionTransition] {
         self.noncurrent_version_transitions.as_deref().unwrap_or_default()
     }
     /// Specifies when noncurrent object versions expire.
+    #[inline]
     pub fn noncurrent_version_expiration(
         &self,
     ) -> Option<&crate::types::NoncurrentVersionExpiration> {
         self.noncurrent_version_expiration.as_ref()
     }
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
+    #[inline]
     pub fn abort_incomplete_multipart_upload(
         &self,
     ) -> Option<&crate::types::AbortIncompleteMultipartUpload> {
         self.abort_incomplete_multipart_upload.as_ref()
     }
     /// Creates a new builder for [`LifecycleRule`].
+    #[inline]
     pub fn builder() -> LifecycleRuleBuilder {
         <LifecycleRuleBuilder as ::std::default::Default>::default()
     }
@@ -107,96 +117,115 @@ pub struct LifecycleRuleBuilder {
 }
 impl LifecycleRuleBuilder {
     /// Specifies the expiration for the lifecycle of the object in the form of date, days and, whether the object has a delete marker.
+    #[inline]
     pub fn expiration(mut self, input: crate::types::LifecycleExpiration) -> Self {
         self.expiration = Some(input);
         self
     }
     /// Sets or clears the `Expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<crate::types::LifecycleExpiration>) -> Self {
         self.expiration = input;
         self
     }
     /// The `Expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<crate::types::LifecycleExpiration> {
         &self.expiration
     }
     /// Unique identifier for the rule.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `ID` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `ID` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Prefix identifying one or more objects to which the rule applies.
     #[deprecated]
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
     #[deprecated]
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
     #[deprecated]
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// The `Filter` is used to identify objects that a Lifecycle Rule applies to.
+    #[inline]
     pub fn filter(mut self, input: crate::types::LifecycleRuleFilter) -> Self {
         self.filter = Some(input);
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<crate::types::LifecycleRuleFilter>) -> Self {
         self.filter = input;
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::LifecycleRuleFilter> {
         &self.filter
     }
     /// If 'Enabled', the rule is currently being applied.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ExpirationStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ExpirationStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ExpirationStatus> {
         &self.status
     }
     /// Appends an item to the `Transitions` list.
     /// Specifies when an Amazon S3 object transitions to a specified storage class.
+    #[inline]
     pub fn transitions(mut self, input: crate::types::Transition) -> Self {
         self.transitions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Transitions` member.
+    #[inline]
     pub fn set_transitions(mut self, input: Option<Vec<crate::types::Transition>>) -> Self {
         self.transitions = input;
         self
     }
     /// The `Transitions` member as currently set.
+    #[inline]
     pub fn get_transitions(&self) -> &Option<Vec<crate::types::Transition>> {
         &self.transitions
     }
     /// Appends an item to the `NoncurrentVersionTransitions` list.
     /// Specifies the transition rule for the lifecycle rule that describes when noncurrent objects transition to a specific storage class.
+    #[inline]
     pub fn noncurrent_version_transitions(
         mut self,
         input: crate::types::NoncurrentVersionTransition,
@@ -205,6 +234,7 @@ impl LifecycleRuleBuilder {
         self
     }
     /// Sets or clears the `NoncurrentVersionTransitions` member.
+    #[inline]
     pub fn set_noncurrent_version_transitions(
         mut self,
         input: Option<Vec<crate::types::NoncurrentVersionTransition>>,
@@ -213,12 +243,14 @@ impl LifecycleRuleBuilder {
         self
     }
     /// The `NoncurrentVersionTransitions` member as currently set.
+    #[inline]
     pub fn get_noncurrent_version_transitions(
         &self,
     ) -> &Option<Vec<crate::types::NoncurrentVersionTransition>> {
         &self.noncurrent_version_transitions
     }
     /// Specifies when noncurrent object versions expire.
+    #[inline]
     pub fn noncurrent_version_expiration(
         mut self,
         input: crate::types::NoncurrentVersionExpiration,
@@ -227,6 +259,7 @@ impl LifecycleRuleBuilder {
         self
     }
     /// Sets or clears the `NoncurrentVersionExpiration` member.
+    #[inline]
     pub fn set_noncurrent_version_expiration(
         mut self,
         input: Option<crate::types::NoncurrentVersionExpiration>,
@@ -235,12 +268,14 @@ impl LifecycleRuleBuilder {
         self
     }
     /// The `NoncurrentVersionExpiration` member as currently set.
+    #[inline]
     pub fn get_noncurrent_version_expiration(
         &self,
     ) -> &Option<crate::types::NoncurrentVersionExpiration> {
         &self.noncurrent_version_expiration
     }
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
+    #[inline]
     pub fn abort_incomplete_multipart_upload(
         mut self,
         input: crate::types::AbortIncompleteMultipartUpload,
@@ -249,6 +284,7 @@ impl LifecycleRuleBuilder {
         self
     }
     /// Sets or clears the `AbortIncompleteMultipartUpload` member.
+    #[inline]
     pub fn set_abort_incomplete_multipart_upload(
         mut self,
         input: Option<crate::types::AbortIncompleteMultipartUpload>,
@@ -257,6 +293,7 @@ impl LifecycleRuleBuilder {
         self
     }
     /// The `AbortIncompleteMultipartUpload` member as currently set.
+    #[inline]
     pub fn get_abort_incomplete_multipart_upload(
         &self,
     ) -> &Option<crate::types::AbortIncompleteMultipartUpload> {
@@ -267,6 +304,7 @@ impl LifecycleRuleBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<LifecycleRule, ::awsrt::error::BuildError> {
         Ok(LifecycleRule {
             expiration: self.expiration,
@@ -284,6 +322,7 @@ impl LifecycleRuleBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_lifecycle_rule(w: &mut ::awsrt::xml::XmlWriter, v: &LifecycleRule) {
     if let Some(value) = &v.expiration {
         w.start("Expiration");
@@ -336,6 +375,7 @@ pub(crate) fn ser_lifecycle_rule(w: &mut ::awsrt::xml::XmlWriter, v: &LifecycleR
         w.end("AbortIncompleteMultipartUpload");
     }
 }
+#[inline]
 pub(crate) fn de_lifecycle_rule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<LifecycleRule, ::awsrt::xml::XmlError> {

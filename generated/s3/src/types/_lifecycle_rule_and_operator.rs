@@ -22,22 +22,27 @@ pub struct LifecycleRuleAndOperator {
 }
 impl LifecycleRuleAndOperator {
     /// Prefix identifying one or more objects to which the rule applies.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// All of these tags must exist in the object's tag set in order for the rule to apply.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Minimum object size to which the rule applies.
+    #[inline]
     pub fn object_size_greater_than(&self) -> Option<i64> {
         self.object_size_greater_than
     }
     /// Maximum object size to which the rule applies.
+    #[inline]
     pub fn object_size_less_than(&self) -> Option<i64> {
         self.object_size_less_than
     }
     /// Creates a new builder for [`LifecycleRuleAndOperator`].
+    #[inline]
     pub fn builder() -> LifecycleRuleAndOperatorBuilder {
         <LifecycleRuleAndOperatorBuilder as ::std::default::Default>::default()
     }
@@ -53,63 +58,76 @@ pub struct LifecycleRuleAndOperatorBuilder {
 }
 impl LifecycleRuleAndOperatorBuilder {
     /// Prefix identifying one or more objects to which the rule applies.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Appends an item to the `Tags` list.
     /// All of these tags must exist in the object's tag set in order for the rule to apply.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Minimum object size to which the rule applies.
+    #[inline]
     pub fn object_size_greater_than(mut self, input: i64) -> Self {
         self.object_size_greater_than = Some(input);
         self
     }
     /// Sets or clears the `ObjectSizeGreaterThan` member.
+    #[inline]
     pub fn set_object_size_greater_than(mut self, input: Option<i64>) -> Self {
         self.object_size_greater_than = input;
         self
     }
     /// The `ObjectSizeGreaterThan` member as currently set.
+    #[inline]
     pub fn get_object_size_greater_than(&self) -> &Option<i64> {
         &self.object_size_greater_than
     }
     /// Maximum object size to which the rule applies.
+    #[inline]
     pub fn object_size_less_than(mut self, input: i64) -> Self {
         self.object_size_less_than = Some(input);
         self
     }
     /// Sets or clears the `ObjectSizeLessThan` member.
+    #[inline]
     pub fn set_object_size_less_than(mut self, input: Option<i64>) -> Self {
         self.object_size_less_than = input;
         self
     }
     /// The `ObjectSizeLessThan` member as currently set.
+    #[inline]
     pub fn get_object_size_less_than(&self) -> &Option<i64> {
         &self.object_size_less_than
     }
     /// Builds the [`LifecycleRuleAndOperator`].
+    #[inline]
     pub fn build(self) -> LifecycleRuleAndOperator {
         LifecycleRuleAndOperator {
             prefix: self.prefix,
@@ -119,6 +137,7 @@ impl LifecycleRuleAndOperatorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_lifecycle_rule_and_operator(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &LifecycleRuleAndOperator,
@@ -146,6 +165,7 @@ pub(crate) fn ser_lifecycle_rule_and_operator(
         w.end("ObjectSizeLessThan");
     }
 }
+#[inline]
 pub(crate) fn de_lifecycle_rule_and_operator(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<LifecycleRuleAndOperator, ::awsrt::xml::XmlError> {

@@ -28,26 +28,32 @@ pub struct LifecycleRuleFilter {
 }
 impl LifecycleRuleFilter {
     /// Prefix identifying one or more objects to which the rule applies.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// This tag must exist in the object's tag set in order for the rule to apply.
+    #[inline]
     pub fn tag(&self) -> Option<&crate::types::Tag> {
         self.tag.as_ref()
     }
     /// Minimum object size to which the rule applies.
+    #[inline]
     pub fn object_size_greater_than(&self) -> Option<i64> {
         self.object_size_greater_than
     }
     /// Maximum object size to which the rule applies.
+    #[inline]
     pub fn object_size_less_than(&self) -> Option<i64> {
         self.object_size_less_than
     }
     /// This is used in a Lifecycle Rule Filter to apply a logical AND to two or more predicates.
+    #[inline]
     pub fn and(&self) -> Option<&crate::types::LifecycleRuleAndOperator> {
         self.and.as_ref()
     }
     /// Creates a new builder for [`LifecycleRuleFilter`].
+    #[inline]
     pub fn builder() -> LifecycleRuleFilterBuilder {
         <LifecycleRuleFilterBuilder as ::std::default::Default>::default()
     }
@@ -64,76 +70,92 @@ pub struct LifecycleRuleFilterBuilder {
 }
 impl LifecycleRuleFilterBuilder {
     /// Prefix identifying one or more objects to which the rule applies.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// This tag must exist in the object's tag set in order for the rule to apply.
+    #[inline]
     pub fn tag(mut self, input: crate::types::Tag) -> Self {
         self.tag = Some(input);
         self
     }
     /// Sets or clears the `Tag` member.
+    #[inline]
     pub fn set_tag(mut self, input: Option<crate::types::Tag>) -> Self {
         self.tag = input;
         self
     }
     /// The `Tag` member as currently set.
+    #[inline]
     pub fn get_tag(&self) -> &Option<crate::types::Tag> {
         &self.tag
     }
     /// Minimum object size to which the rule applies.
+    #[inline]
     pub fn object_size_greater_than(mut self, input: i64) -> Self {
         self.object_size_greater_than = Some(input);
         self
     }
     /// Sets or clears the `ObjectSizeGreaterThan` member.
+    #[inline]
     pub fn set_object_size_greater_than(mut self, input: Option<i64>) -> Self {
         self.object_size_greater_than = input;
         self
     }
     /// The `ObjectSizeGreaterThan` member as currently set.
+    #[inline]
     pub fn get_object_size_greater_than(&self) -> &Option<i64> {
         &self.object_size_greater_than
     }
     /// Maximum object size to which the rule applies.
+    #[inline]
     pub fn object_size_less_than(mut self, input: i64) -> Self {
         self.object_size_less_than = Some(input);
         self
     }
     /// Sets or clears the `ObjectSizeLessThan` member.
+    #[inline]
     pub fn set_object_size_less_than(mut self, input: Option<i64>) -> Self {
         self.object_size_less_than = input;
         self
     }
     /// The `ObjectSizeLessThan` member as currently set.
+    #[inline]
     pub fn get_object_size_less_than(&self) -> &Option<i64> {
         &self.object_size_less_than
     }
     /// This is used in a Lifecycle Rule Filter to apply a logical AND to two or more predicates.
+    #[inline]
     pub fn and(mut self, input: crate::types::LifecycleRuleAndOperator) -> Self {
         self.and = Some(input);
         self
     }
     /// Sets or clears the `And` member.
+    #[inline]
     pub fn set_and(mut self, input: Option<crate::types::LifecycleRuleAndOperator>) -> Self {
         self.and = input;
         self
     }
     /// The `And` member as currently set.
+    #[inline]
     pub fn get_and(&self) -> &Option<crate::types::LifecycleRuleAndOperator> {
         &self.and
     }
     /// Builds the [`LifecycleRuleFilter`].
+    #[inline]
     pub fn build(self) -> LifecycleRuleFilter {
         LifecycleRuleFilter {
             prefix: self.prefix,
@@ -144,6 +166,7 @@ impl LifecycleRuleFilterBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_lifecycle_rule_filter(w: &mut ::awsrt::xml::XmlWriter, v: &LifecycleRuleFilter) {
     if let Some(value) = &v.prefix {
         w.start("Prefix");
@@ -171,6 +194,7 @@ pub(crate) fn ser_lifecycle_rule_filter(w: &mut ::awsrt::xml::XmlWriter, v: &Lif
         w.end("And");
     }
 }
+#[inline]
 pub(crate) fn de_lifecycle_rule_filter(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<LifecycleRuleFilter, ::awsrt::xml::XmlError> {

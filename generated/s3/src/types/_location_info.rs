@@ -24,14 +24,17 @@ pub struct LocationInfo {
 }
 impl LocationInfo {
     /// The type of location where the bucket will be created.
+    #[inline]
     pub fn r#type(&self) -> Option<&crate::types::LocationType> {
         self.r#type.as_ref()
     }
     /// The name of the location where the bucket will be created.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`LocationInfo`].
+    #[inline]
     pub fn builder() -> LocationInfoBuilder {
         <LocationInfoBuilder as ::std::default::Default>::default()
     }
@@ -45,34 +48,41 @@ pub struct LocationInfoBuilder {
 }
 impl LocationInfoBuilder {
     /// The type of location where the bucket will be created.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::LocationType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::LocationType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::LocationType> {
         &self.r#type
     }
     /// The name of the location where the bucket will be created.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`LocationInfo`].
+    #[inline]
     pub fn build(self) -> LocationInfo {
         LocationInfo {
             r#type: self.r#type,
@@ -80,6 +90,7 @@ impl LocationInfoBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_location_info(w: &mut ::awsrt::xml::XmlWriter, v: &LocationInfo) {
     if let Some(value) = &v.r#type {
         w.start("Type");

@@ -20,6 +20,7 @@ pub enum LocationType {
 }
 impl LocationType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AvailabilityZone => "AvailabilityZone",
@@ -33,6 +34,7 @@ impl LocationType {
     }
 }
 impl ::std::convert::From<&str> for LocationType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "AvailabilityZone" => Self::AvailabilityZone,

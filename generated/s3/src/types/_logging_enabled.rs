@@ -24,22 +24,27 @@ pub struct LoggingEnabled {
 }
 impl LoggingEnabled {
     /// Specifies the bucket where you want Amazon S3 to store server access logs.
+    #[inline]
     pub fn target_bucket(&self) -> &str {
         &self.target_bucket
     }
     /// Container for granting information.
+    #[inline]
     pub fn target_grants(&self) -> &[crate::types::TargetGrant] {
         self.target_grants.as_deref().unwrap_or_default()
     }
     /// A prefix for all log object keys.
+    #[inline]
     pub fn target_prefix(&self) -> &str {
         &self.target_prefix
     }
     /// Amazon S3 key format for log objects.
+    #[inline]
     pub fn target_object_key_format(&self) -> Option<&crate::types::TargetObjectKeyFormat> {
         self.target_object_key_format.as_ref()
     }
     /// Creates a new builder for [`LoggingEnabled`].
+    #[inline]
     pub fn builder() -> LoggingEnabledBuilder {
         <LoggingEnabledBuilder as ::std::default::Default>::default()
     }
@@ -56,55 +61,66 @@ pub struct LoggingEnabledBuilder {
 impl LoggingEnabledBuilder {
     /// Specifies the bucket where you want Amazon S3 to store server access logs.
     /// This member is required.
+    #[inline]
     pub fn target_bucket(mut self, input: impl Into<String>) -> Self {
         self.target_bucket = Some(input.into());
         self
     }
     /// Sets or clears the `TargetBucket` member.
+    #[inline]
     pub fn set_target_bucket(mut self, input: Option<String>) -> Self {
         self.target_bucket = input;
         self
     }
     /// The `TargetBucket` member as currently set.
+    #[inline]
     pub fn get_target_bucket(&self) -> &Option<String> {
         &self.target_bucket
     }
     /// Appends an item to the `TargetGrants` list.
     /// Container for granting information.
+    #[inline]
     pub fn target_grants(mut self, input: crate::types::TargetGrant) -> Self {
         self.target_grants.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `TargetGrants` member.
+    #[inline]
     pub fn set_target_grants(mut self, input: Option<Vec<crate::types::TargetGrant>>) -> Self {
         self.target_grants = input;
         self
     }
     /// The `TargetGrants` member as currently set.
+    #[inline]
     pub fn get_target_grants(&self) -> &Option<Vec<crate::types::TargetGrant>> {
         &self.target_grants
     }
     /// A prefix for all log object keys.
     /// This member is required.
+    #[inline]
     pub fn target_prefix(mut self, input: impl Into<String>) -> Self {
         self.target_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `TargetPrefix` member.
+    #[inline]
     pub fn set_target_prefix(mut self, input: Option<String>) -> Self {
         self.target_prefix = input;
         self
     }
     /// The `TargetPrefix` member as currently set.
+    #[inline]
     pub fn get_target_prefix(&self) -> &Option<String> {
         &self.target_prefix
     }
     /// Amazon S3 key format for log objects.
+    #[inline]
     pub fn target_object_key_format(mut self, input: crate::types::TargetObjectKeyFormat) -> Self {
         self.target_object_key_format = Some(input);
         self
     }
     /// Sets or clears the `TargetObjectKeyFormat` member.
+    #[inline]
     pub fn set_target_object_key_format(
         mut self,
         input: Option<crate::types::TargetObjectKeyFormat>,
@@ -113,6 +129,7 @@ impl LoggingEnabledBuilder {
         self
     }
     /// The `TargetObjectKeyFormat` member as currently set.
+    #[inline]
     pub fn get_target_object_key_format(&self) -> &Option<crate::types::TargetObjectKeyFormat> {
         &self.target_object_key_format
     }
@@ -121,6 +138,7 @@ impl LoggingEnabledBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<LoggingEnabled, ::awsrt::error::BuildError> {
         Ok(LoggingEnabled {
             target_bucket: self.target_bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -136,6 +154,7 @@ impl LoggingEnabledBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_logging_enabled(w: &mut ::awsrt::xml::XmlWriter, v: &LoggingEnabled) {
     {
         let value = &v.target_bucket;
@@ -164,6 +183,7 @@ pub(crate) fn ser_logging_enabled(w: &mut ::awsrt::xml::XmlWriter, v: &LoggingEn
         w.end("TargetObjectKeyFormat");
     }
 }
+#[inline]
 pub(crate) fn de_logging_enabled(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<LoggingEnabled, ::awsrt::xml::XmlError> {

@@ -18,14 +18,17 @@ pub struct MetadataEntry {
 }
 impl MetadataEntry {
     /// Name of the object.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Value of the object.
+    #[inline]
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
     }
     /// Creates a new builder for [`MetadataEntry`].
+    #[inline]
     pub fn builder() -> MetadataEntryBuilder {
         <MetadataEntryBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct MetadataEntryBuilder {
 }
 impl MetadataEntryBuilder {
     /// Name of the object.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Value of the object.
+    #[inline]
     pub fn value(mut self, input: impl Into<String>) -> Self {
         self.value = Some(input.into());
         self
     }
     /// Sets or clears the `Value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<String>) -> Self {
         self.value = input;
         self
     }
     /// The `Value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<String> {
         &self.value
     }
     /// Builds the [`MetadataEntry`].
+    #[inline]
     pub fn build(self) -> MetadataEntry {
         MetadataEntry {
             name: self.name,
@@ -74,6 +84,7 @@ impl MetadataEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_metadata_entry(w: &mut ::awsrt::xml::XmlWriter, v: &MetadataEntry) {
     if let Some(value) = &v.name {
         w.start("Name");

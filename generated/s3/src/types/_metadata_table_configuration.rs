@@ -16,10 +16,12 @@ pub struct MetadataTableConfiguration {
 }
 impl MetadataTableConfiguration {
     /// The destination information for the metadata table configuration.
+    #[inline]
     pub fn s3_tables_destination(&self) -> &crate::types::S3TablesDestination {
         &self.s3_tables_destination
     }
     /// Creates a new builder for [`MetadataTableConfiguration`].
+    #[inline]
     pub fn builder() -> MetadataTableConfigurationBuilder {
         <MetadataTableConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -33,11 +35,13 @@ pub struct MetadataTableConfigurationBuilder {
 impl MetadataTableConfigurationBuilder {
     /// The destination information for the metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn s3_tables_destination(mut self, input: crate::types::S3TablesDestination) -> Self {
         self.s3_tables_destination = Some(input);
         self
     }
     /// Sets or clears the `S3TablesDestination` member.
+    #[inline]
     pub fn set_s3_tables_destination(
         mut self,
         input: Option<crate::types::S3TablesDestination>,
@@ -46,6 +50,7 @@ impl MetadataTableConfigurationBuilder {
         self
     }
     /// The `S3TablesDestination` member as currently set.
+    #[inline]
     pub fn get_s3_tables_destination(&self) -> &Option<crate::types::S3TablesDestination> {
         &self.s3_tables_destination
     }
@@ -54,6 +59,7 @@ impl MetadataTableConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<MetadataTableConfiguration, ::awsrt::error::BuildError> {
         Ok(MetadataTableConfiguration {
             s3_tables_destination: self.s3_tables_destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -63,6 +69,7 @@ impl MetadataTableConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_metadata_table_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &MetadataTableConfiguration,

@@ -16,10 +16,12 @@ pub struct MetadataTableConfigurationResult {
 }
 impl MetadataTableConfigurationResult {
     /// The destination information for the metadata table configuration.
+    #[inline]
     pub fn s3_tables_destination_result(&self) -> &crate::types::S3TablesDestinationResult {
         &self.s3_tables_destination_result
     }
     /// Creates a new builder for [`MetadataTableConfigurationResult`].
+    #[inline]
     pub fn builder() -> MetadataTableConfigurationResultBuilder {
         <MetadataTableConfigurationResultBuilder as ::std::default::Default>::default()
     }
@@ -33,6 +35,7 @@ pub struct MetadataTableConfigurationResultBuilder {
 impl MetadataTableConfigurationResultBuilder {
     /// The destination information for the metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn s3_tables_destination_result(
         mut self,
         input: crate::types::S3TablesDestinationResult,
@@ -41,6 +44,7 @@ impl MetadataTableConfigurationResultBuilder {
         self
     }
     /// Sets or clears the `S3TablesDestinationResult` member.
+    #[inline]
     pub fn set_s3_tables_destination_result(
         mut self,
         input: Option<crate::types::S3TablesDestinationResult>,
@@ -49,6 +53,7 @@ impl MetadataTableConfigurationResultBuilder {
         self
     }
     /// The `S3TablesDestinationResult` member as currently set.
+    #[inline]
     pub fn get_s3_tables_destination_result(
         &self,
     ) -> &Option<crate::types::S3TablesDestinationResult> {
@@ -59,6 +64,7 @@ impl MetadataTableConfigurationResultBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<MetadataTableConfigurationResult, ::awsrt::error::BuildError> {
         Ok(MetadataTableConfigurationResult {
             s3_tables_destination_result: self.s3_tables_destination_result.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -68,6 +74,7 @@ impl MetadataTableConfigurationResultBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_metadata_table_configuration_result(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<MetadataTableConfigurationResult, ::awsrt::xml::XmlError> {

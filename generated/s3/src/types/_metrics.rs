@@ -18,14 +18,17 @@ pub struct Metrics {
 }
 impl Metrics {
     /// Specifies whether the replication metrics are enabled.
+    #[inline]
     pub fn status(&self) -> &crate::types::MetricsStatus {
         &self.status
     }
     /// A container specifying the time threshold for emitting the `s3:Replication:OperationMissedThreshold` event.
+    #[inline]
     pub fn event_threshold(&self) -> Option<&crate::types::ReplicationTimeValue> {
         self.event_threshold.as_ref()
     }
     /// Creates a new builder for [`Metrics`].
+    #[inline]
     pub fn builder() -> MetricsBuilder {
         <MetricsBuilder as ::std::default::Default>::default()
     }
@@ -40,25 +43,30 @@ pub struct MetricsBuilder {
 impl MetricsBuilder {
     /// Specifies whether the replication metrics are enabled.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::MetricsStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::MetricsStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::MetricsStatus> {
         &self.status
     }
     /// A container specifying the time threshold for emitting the `s3:Replication:OperationMissedThreshold` event.
+    #[inline]
     pub fn event_threshold(mut self, input: crate::types::ReplicationTimeValue) -> Self {
         self.event_threshold = Some(input);
         self
     }
     /// Sets or clears the `EventThreshold` member.
+    #[inline]
     pub fn set_event_threshold(
         mut self,
         input: Option<crate::types::ReplicationTimeValue>,
@@ -67,6 +75,7 @@ impl MetricsBuilder {
         self
     }
     /// The `EventThreshold` member as currently set.
+    #[inline]
     pub fn get_event_threshold(&self) -> &Option<crate::types::ReplicationTimeValue> {
         &self.event_threshold
     }
@@ -75,6 +84,7 @@ impl MetricsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Metrics, ::awsrt::error::BuildError> {
         Ok(Metrics {
             status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -85,6 +95,7 @@ impl MetricsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_metrics(w: &mut ::awsrt::xml::XmlWriter, v: &Metrics) {
     {
         let value = &v.status;
@@ -98,6 +109,7 @@ pub(crate) fn ser_metrics(w: &mut ::awsrt::xml::XmlWriter, v: &Metrics) {
         w.end("EventThreshold");
     }
 }
+#[inline]
 pub(crate) fn de_metrics(n: ::awsrt::xml::Node<'_, '_>) -> Result<Metrics, ::awsrt::xml::XmlError> {
     let mut f_status: Option<crate::types::MetricsStatus> = None;
     let mut f_event_threshold: Option<crate::types::ReplicationTimeValue> = None;

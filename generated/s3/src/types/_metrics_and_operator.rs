@@ -20,18 +20,22 @@ pub struct MetricsAndOperator {
 }
 impl MetricsAndOperator {
     /// The prefix used when evaluating an AND predicate.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// The list of tags used when evaluating an AND predicate.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// The access point ARN used when evaluating an `AND` predicate.
+    #[inline]
     pub fn access_point_arn(&self) -> Option<&str> {
         self.access_point_arn.as_deref()
     }
     /// Creates a new builder for [`MetricsAndOperator`].
+    #[inline]
     pub fn builder() -> MetricsAndOperatorBuilder {
         <MetricsAndOperatorBuilder as ::std::default::Default>::default()
     }
@@ -46,49 +50,59 @@ pub struct MetricsAndOperatorBuilder {
 }
 impl MetricsAndOperatorBuilder {
     /// The prefix used when evaluating an AND predicate.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags used when evaluating an AND predicate.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// The access point ARN used when evaluating an `AND` predicate.
+    #[inline]
     pub fn access_point_arn(mut self, input: impl Into<String>) -> Self {
         self.access_point_arn = Some(input.into());
         self
     }
     /// Sets or clears the `AccessPointArn` member.
+    #[inline]
     pub fn set_access_point_arn(mut self, input: Option<String>) -> Self {
         self.access_point_arn = input;
         self
     }
     /// The `AccessPointArn` member as currently set.
+    #[inline]
     pub fn get_access_point_arn(&self) -> &Option<String> {
         &self.access_point_arn
     }
     /// Builds the [`MetricsAndOperator`].
+    #[inline]
     pub fn build(self) -> MetricsAndOperator {
         MetricsAndOperator {
             prefix: self.prefix,
@@ -97,6 +111,7 @@ impl MetricsAndOperatorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_metrics_and_operator(w: &mut ::awsrt::xml::XmlWriter, v: &MetricsAndOperator) {
     if let Some(value) = &v.prefix {
         w.start("Prefix");
@@ -116,6 +131,7 @@ pub(crate) fn ser_metrics_and_operator(w: &mut ::awsrt::xml::XmlWriter, v: &Metr
         w.end("AccessPointArn");
     }
 }
+#[inline]
 pub(crate) fn de_metrics_and_operator(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<MetricsAndOperator, ::awsrt::xml::XmlError> {

@@ -18,14 +18,17 @@ pub struct MetricsConfiguration {
 }
 impl MetricsConfiguration {
     /// The ID used to identify the metrics configuration.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Specifies a metrics configuration filter.
+    #[inline]
     pub fn filter(&self) -> Option<&crate::types::MetricsFilter> {
         self.filter.as_ref()
     }
     /// Creates a new builder for [`MetricsConfiguration`].
+    #[inline]
     pub fn builder() -> MetricsConfigurationBuilder {
         <MetricsConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -40,30 +43,36 @@ pub struct MetricsConfigurationBuilder {
 impl MetricsConfigurationBuilder {
     /// The ID used to identify the metrics configuration.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Specifies a metrics configuration filter.
+    #[inline]
     pub fn filter(mut self, input: crate::types::MetricsFilter) -> Self {
         self.filter = Some(input);
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<crate::types::MetricsFilter>) -> Self {
         self.filter = input;
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::MetricsFilter> {
         &self.filter
     }
@@ -72,6 +81,7 @@ impl MetricsConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<MetricsConfiguration, ::awsrt::error::BuildError> {
         Ok(MetricsConfiguration {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -82,6 +92,7 @@ impl MetricsConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_metrics_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &MetricsConfiguration) {
     {
         let value = &v.id;
@@ -95,6 +106,7 @@ pub(crate) fn ser_metrics_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &Met
         w.end("Filter");
     }
 }
+#[inline]
 pub(crate) fn de_metrics_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<MetricsConfiguration, ::awsrt::xml::XmlError> {

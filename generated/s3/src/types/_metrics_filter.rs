@@ -26,6 +26,7 @@ pub enum MetricsFilter {
 }
 impl MetricsFilter {
     /// The `Prefix` value, if this is that variant.
+    #[inline]
     pub fn as_prefix(&self) -> Option<&String> {
         match self {
             Self::Prefix(v) => Some(v),
@@ -33,10 +34,12 @@ impl MetricsFilter {
         }
     }
     /// Whether this is the `Prefix` variant.
+    #[inline]
     pub fn is_prefix(&self) -> bool {
         matches!(self, Self::Prefix(_))
     }
     /// The `Tag` value, if this is that variant.
+    #[inline]
     pub fn as_tag(&self) -> Option<&crate::types::Tag> {
         match self {
             Self::Tag(v) => Some(v),
@@ -44,10 +47,12 @@ impl MetricsFilter {
         }
     }
     /// Whether this is the `Tag` variant.
+    #[inline]
     pub fn is_tag(&self) -> bool {
         matches!(self, Self::Tag(_))
     }
     /// The `AccessPointArn` value, if this is that variant.
+    #[inline]
     pub fn as_access_point_arn(&self) -> Option<&String> {
         match self {
             Self::AccessPointArn(v) => Some(v),
@@ -55,10 +60,12 @@ impl MetricsFilter {
         }
     }
     /// Whether this is the `AccessPointArn` variant.
+    #[inline]
     pub fn is_access_point_arn(&self) -> bool {
         matches!(self, Self::AccessPointArn(_))
     }
     /// The `And` value, if this is that variant.
+    #[inline]
     pub fn as_and(&self) -> Option<&crate::types::MetricsAndOperator> {
         match self {
             Self::And(v) => Some(v),
@@ -66,6 +73,7 @@ impl MetricsFilter {
         }
     }
     /// Whether this is the `And` variant.
+    #[inline]
     pub fn is_and(&self) -> bool {
         matches!(self, Self::And(_))
     }
@@ -79,6 +87,7 @@ impl Default for MetricsFilter {
         Self::Unknown
     }
 }
+#[inline]
 pub(crate) fn ser_metrics_filter(w: &mut ::awsrt::xml::XmlWriter, v: &MetricsFilter) {
     match v {
         MetricsFilter::Prefix(value) => {
@@ -104,6 +113,7 @@ pub(crate) fn ser_metrics_filter(w: &mut ::awsrt::xml::XmlWriter, v: &MetricsFil
         MetricsFilter::Unknown => {}
     }
 }
+#[inline]
 pub(crate) fn de_metrics_filter(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<MetricsFilter, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum MfaDelete {
 }
 impl MfaDelete {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "Enabled",
@@ -33,6 +34,7 @@ impl MfaDelete {
     }
 }
 impl ::std::convert::From<&str> for MfaDelete {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Enabled" => Self::Enabled,

@@ -34,38 +34,47 @@ pub struct MultipartUpload {
 }
 impl MultipartUpload {
     /// Upload ID that identifies the multipart upload.
+    #[inline]
     pub fn upload_id(&self) -> Option<&str> {
         self.upload_id.as_deref()
     }
     /// Key of the object for which the multipart upload was initiated.
+    #[inline]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
     /// Date and time at which the multipart upload was initiated.
+    #[inline]
     pub fn initiated(&self) -> Option<::awsrt::types::DateTime> {
         self.initiated
     }
     /// The class of storage used to store the object.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// Specifies the owner of the object that is part of the multipart upload.
+    #[inline]
     pub fn owner(&self) -> Option<&crate::types::Owner> {
         self.owner.as_ref()
     }
     /// Identifies who initiated the multipart upload.
+    #[inline]
     pub fn initiator(&self) -> Option<&crate::types::Initiator> {
         self.initiator.as_ref()
     }
     /// The algorithm that was used to create a checksum of the object.
+    #[inline]
     pub fn checksum_algorithm(&self) -> Option<&crate::types::ChecksumAlgorithm> {
         self.checksum_algorithm.as_ref()
     }
     /// The checksum type that is used to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(&self) -> Option<&crate::types::ChecksumType> {
         self.checksum_type.as_ref()
     }
     /// Creates a new builder for [`MultipartUpload`].
+    #[inline]
     pub fn builder() -> MultipartUploadBuilder {
         <MultipartUploadBuilder as ::std::default::Default>::default()
     }
@@ -85,95 +94,115 @@ pub struct MultipartUploadBuilder {
 }
 impl MultipartUploadBuilder {
     /// Upload ID that identifies the multipart upload.
+    #[inline]
     pub fn upload_id(mut self, input: impl Into<String>) -> Self {
         self.upload_id = Some(input.into());
         self
     }
     /// Sets or clears the `UploadId` member.
+    #[inline]
     pub fn set_upload_id(mut self, input: Option<String>) -> Self {
         self.upload_id = input;
         self
     }
     /// The `UploadId` member as currently set.
+    #[inline]
     pub fn get_upload_id(&self) -> &Option<String> {
         &self.upload_id
     }
     /// Key of the object for which the multipart upload was initiated.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Date and time at which the multipart upload was initiated.
+    #[inline]
     pub fn initiated(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.initiated = Some(input);
         self
     }
     /// Sets or clears the `Initiated` member.
+    #[inline]
     pub fn set_initiated(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.initiated = input;
         self
     }
     /// The `Initiated` member as currently set.
+    #[inline]
     pub fn get_initiated(&self) -> &Option<::awsrt::types::DateTime> {
         &self.initiated
     }
     /// The class of storage used to store the object.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// Specifies the owner of the object that is part of the multipart upload.
+    #[inline]
     pub fn owner(mut self, input: crate::types::Owner) -> Self {
         self.owner = Some(input);
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<crate::types::Owner>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<crate::types::Owner> {
         &self.owner
     }
     /// Identifies who initiated the multipart upload.
+    #[inline]
     pub fn initiator(mut self, input: crate::types::Initiator) -> Self {
         self.initiator = Some(input);
         self
     }
     /// Sets or clears the `Initiator` member.
+    #[inline]
     pub fn set_initiator(mut self, input: Option<crate::types::Initiator>) -> Self {
         self.initiator = input;
         self
     }
     /// The `Initiator` member as currently set.
+    #[inline]
     pub fn get_initiator(&self) -> &Option<crate::types::Initiator> {
         &self.initiator
     }
     /// The algorithm that was used to create a checksum of the object.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<crate::types::ChecksumAlgorithm>,
@@ -182,24 +211,29 @@ impl MultipartUploadBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// The checksum type that is used to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// Builds the [`MultipartUpload`].
+    #[inline]
     pub fn build(self) -> MultipartUpload {
         MultipartUpload {
             upload_id: self.upload_id,
@@ -213,6 +247,7 @@ impl MultipartUploadBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_multipart_upload(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<MultipartUpload, ::awsrt::xml::XmlError> {

@@ -24,14 +24,17 @@ pub struct NoncurrentVersionExpiration {
 }
 impl NoncurrentVersionExpiration {
     /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
+    #[inline]
     pub fn noncurrent_days(&self) -> Option<i32> {
         self.noncurrent_days
     }
     /// Specifies how many noncurrent versions Amazon S3 will retain.
+    #[inline]
     pub fn newer_noncurrent_versions(&self) -> Option<i32> {
         self.newer_noncurrent_versions
     }
     /// Creates a new builder for [`NoncurrentVersionExpiration`].
+    #[inline]
     pub fn builder() -> NoncurrentVersionExpirationBuilder {
         <NoncurrentVersionExpirationBuilder as ::std::default::Default>::default()
     }
@@ -45,34 +48,41 @@ pub struct NoncurrentVersionExpirationBuilder {
 }
 impl NoncurrentVersionExpirationBuilder {
     /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
+    #[inline]
     pub fn noncurrent_days(mut self, input: i32) -> Self {
         self.noncurrent_days = Some(input);
         self
     }
     /// Sets or clears the `NoncurrentDays` member.
+    #[inline]
     pub fn set_noncurrent_days(mut self, input: Option<i32>) -> Self {
         self.noncurrent_days = input;
         self
     }
     /// The `NoncurrentDays` member as currently set.
+    #[inline]
     pub fn get_noncurrent_days(&self) -> &Option<i32> {
         &self.noncurrent_days
     }
     /// Specifies how many noncurrent versions Amazon S3 will retain.
+    #[inline]
     pub fn newer_noncurrent_versions(mut self, input: i32) -> Self {
         self.newer_noncurrent_versions = Some(input);
         self
     }
     /// Sets or clears the `NewerNoncurrentVersions` member.
+    #[inline]
     pub fn set_newer_noncurrent_versions(mut self, input: Option<i32>) -> Self {
         self.newer_noncurrent_versions = input;
         self
     }
     /// The `NewerNoncurrentVersions` member as currently set.
+    #[inline]
     pub fn get_newer_noncurrent_versions(&self) -> &Option<i32> {
         &self.newer_noncurrent_versions
     }
     /// Builds the [`NoncurrentVersionExpiration`].
+    #[inline]
     pub fn build(self) -> NoncurrentVersionExpiration {
         NoncurrentVersionExpiration {
             noncurrent_days: self.noncurrent_days,
@@ -80,6 +90,7 @@ impl NoncurrentVersionExpirationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_noncurrent_version_expiration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &NoncurrentVersionExpiration,
@@ -95,6 +106,7 @@ pub(crate) fn ser_noncurrent_version_expiration(
         w.end("NewerNoncurrentVersions");
     }
 }
+#[inline]
 pub(crate) fn de_noncurrent_version_expiration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<NoncurrentVersionExpiration, ::awsrt::xml::XmlError> {

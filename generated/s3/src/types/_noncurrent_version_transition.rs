@@ -20,18 +20,22 @@ pub struct NoncurrentVersionTransition {
 }
 impl NoncurrentVersionTransition {
     /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
+    #[inline]
     pub fn noncurrent_days(&self) -> Option<i32> {
         self.noncurrent_days
     }
     /// The class of storage used to store the object.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::TransitionStorageClass> {
         self.storage_class.as_ref()
     }
     /// Specifies how many noncurrent versions Amazon S3 will retain in the same storage class before transitioning objects.
+    #[inline]
     pub fn newer_noncurrent_versions(&self) -> Option<i32> {
         self.newer_noncurrent_versions
     }
     /// Creates a new builder for [`NoncurrentVersionTransition`].
+    #[inline]
     pub fn builder() -> NoncurrentVersionTransitionBuilder {
         <NoncurrentVersionTransitionBuilder as ::std::default::Default>::default()
     }
@@ -46,25 +50,30 @@ pub struct NoncurrentVersionTransitionBuilder {
 }
 impl NoncurrentVersionTransitionBuilder {
     /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
+    #[inline]
     pub fn noncurrent_days(mut self, input: i32) -> Self {
         self.noncurrent_days = Some(input);
         self
     }
     /// Sets or clears the `NoncurrentDays` member.
+    #[inline]
     pub fn set_noncurrent_days(mut self, input: Option<i32>) -> Self {
         self.noncurrent_days = input;
         self
     }
     /// The `NoncurrentDays` member as currently set.
+    #[inline]
     pub fn get_noncurrent_days(&self) -> &Option<i32> {
         &self.noncurrent_days
     }
     /// The class of storage used to store the object.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::TransitionStorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(
         mut self,
         input: Option<crate::types::TransitionStorageClass>,
@@ -73,24 +82,29 @@ impl NoncurrentVersionTransitionBuilder {
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::TransitionStorageClass> {
         &self.storage_class
     }
     /// Specifies how many noncurrent versions Amazon S3 will retain in the same storage class before transitioning objects.
+    #[inline]
     pub fn newer_noncurrent_versions(mut self, input: i32) -> Self {
         self.newer_noncurrent_versions = Some(input);
         self
     }
     /// Sets or clears the `NewerNoncurrentVersions` member.
+    #[inline]
     pub fn set_newer_noncurrent_versions(mut self, input: Option<i32>) -> Self {
         self.newer_noncurrent_versions = input;
         self
     }
     /// The `NewerNoncurrentVersions` member as currently set.
+    #[inline]
     pub fn get_newer_noncurrent_versions(&self) -> &Option<i32> {
         &self.newer_noncurrent_versions
     }
     /// Builds the [`NoncurrentVersionTransition`].
+    #[inline]
     pub fn build(self) -> NoncurrentVersionTransition {
         NoncurrentVersionTransition {
             noncurrent_days: self.noncurrent_days,
@@ -99,6 +113,7 @@ impl NoncurrentVersionTransitionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_noncurrent_version_transition(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &NoncurrentVersionTransition,
@@ -119,6 +134,7 @@ pub(crate) fn ser_noncurrent_version_transition(
         w.end("NewerNoncurrentVersions");
     }
 }
+#[inline]
 pub(crate) fn de_noncurrent_version_transition(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<NoncurrentVersionTransition, ::awsrt::xml::XmlError> {

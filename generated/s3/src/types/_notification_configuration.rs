@@ -22,22 +22,27 @@ pub struct NotificationConfiguration {
 }
 impl NotificationConfiguration {
     /// The topic to which notifications are sent and the events for which notifications are generated.
+    #[inline]
     pub fn topic_configurations(&self) -> &[crate::types::TopicConfiguration] {
         self.topic_configurations.as_deref().unwrap_or_default()
     }
     /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
+    #[inline]
     pub fn queue_configurations(&self) -> &[crate::types::QueueConfiguration] {
         self.queue_configurations.as_deref().unwrap_or_default()
     }
     /// Describes the Lambda functions to invoke and the events for which to invoke them.
+    #[inline]
     pub fn lambda_function_configurations(&self) -> &[crate::types::LambdaFunctionConfiguration] {
         self.lambda_function_configurations.as_deref().unwrap_or_default()
     }
     /// Enables delivery of events to Amazon EventBridge.
+    #[inline]
     pub fn event_bridge_configuration(&self) -> Option<&crate::types::EventBridgeConfiguration> {
         self.event_bridge_configuration.as_ref()
     }
     /// Creates a new builder for [`NotificationConfiguration`].
+    #[inline]
     pub fn builder() -> NotificationConfigurationBuilder {
         <NotificationConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -54,11 +59,13 @@ pub struct NotificationConfigurationBuilder {
 impl NotificationConfigurationBuilder {
     /// Appends an item to the `TopicConfigurations` list.
     /// The topic to which notifications are sent and the events for which notifications are generated.
+    #[inline]
     pub fn topic_configurations(mut self, input: crate::types::TopicConfiguration) -> Self {
         self.topic_configurations.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `TopicConfigurations` member.
+    #[inline]
     pub fn set_topic_configurations(
         mut self,
         input: Option<Vec<crate::types::TopicConfiguration>>,
@@ -67,16 +74,19 @@ impl NotificationConfigurationBuilder {
         self
     }
     /// The `TopicConfigurations` member as currently set.
+    #[inline]
     pub fn get_topic_configurations(&self) -> &Option<Vec<crate::types::TopicConfiguration>> {
         &self.topic_configurations
     }
     /// Appends an item to the `QueueConfigurations` list.
     /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
+    #[inline]
     pub fn queue_configurations(mut self, input: crate::types::QueueConfiguration) -> Self {
         self.queue_configurations.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `QueueConfigurations` member.
+    #[inline]
     pub fn set_queue_configurations(
         mut self,
         input: Option<Vec<crate::types::QueueConfiguration>>,
@@ -85,11 +95,13 @@ impl NotificationConfigurationBuilder {
         self
     }
     /// The `QueueConfigurations` member as currently set.
+    #[inline]
     pub fn get_queue_configurations(&self) -> &Option<Vec<crate::types::QueueConfiguration>> {
         &self.queue_configurations
     }
     /// Appends an item to the `LambdaFunctionConfigurations` list.
     /// Describes the Lambda functions to invoke and the events for which to invoke them.
+    #[inline]
     pub fn lambda_function_configurations(
         mut self,
         input: crate::types::LambdaFunctionConfiguration,
@@ -98,6 +110,7 @@ impl NotificationConfigurationBuilder {
         self
     }
     /// Sets or clears the `LambdaFunctionConfigurations` member.
+    #[inline]
     pub fn set_lambda_function_configurations(
         mut self,
         input: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
@@ -106,12 +119,14 @@ impl NotificationConfigurationBuilder {
         self
     }
     /// The `LambdaFunctionConfigurations` member as currently set.
+    #[inline]
     pub fn get_lambda_function_configurations(
         &self,
     ) -> &Option<Vec<crate::types::LambdaFunctionConfiguration>> {
         &self.lambda_function_configurations
     }
     /// Enables delivery of events to Amazon EventBridge.
+    #[inline]
     pub fn event_bridge_configuration(
         mut self,
         input: crate::types::EventBridgeConfiguration,
@@ -120,6 +135,7 @@ impl NotificationConfigurationBuilder {
         self
     }
     /// Sets or clears the `EventBridgeConfiguration` member.
+    #[inline]
     pub fn set_event_bridge_configuration(
         mut self,
         input: Option<crate::types::EventBridgeConfiguration>,
@@ -128,12 +144,14 @@ impl NotificationConfigurationBuilder {
         self
     }
     /// The `EventBridgeConfiguration` member as currently set.
+    #[inline]
     pub fn get_event_bridge_configuration(
         &self,
     ) -> &Option<crate::types::EventBridgeConfiguration> {
         &self.event_bridge_configuration
     }
     /// Builds the [`NotificationConfiguration`].
+    #[inline]
     pub fn build(self) -> NotificationConfiguration {
         NotificationConfiguration {
             topic_configurations: self.topic_configurations,
@@ -143,6 +161,7 @@ impl NotificationConfigurationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_notification_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &NotificationConfiguration,

@@ -16,10 +16,12 @@ pub struct NotificationConfigurationFilter {
 }
 impl NotificationConfigurationFilter {
     /// A container for object key name prefix and suffix filtering rules.
+    #[inline]
     pub fn key(&self) -> Option<&crate::types::S3KeyFilter> {
         self.key.as_ref()
     }
     /// Creates a new builder for [`NotificationConfigurationFilter`].
+    #[inline]
     pub fn builder() -> NotificationConfigurationFilterBuilder {
         <NotificationConfigurationFilterBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct NotificationConfigurationFilterBuilder {
 }
 impl NotificationConfigurationFilterBuilder {
     /// A container for object key name prefix and suffix filtering rules.
+    #[inline]
     pub fn key(mut self, input: crate::types::S3KeyFilter) -> Self {
         self.key = Some(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<crate::types::S3KeyFilter>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<crate::types::S3KeyFilter> {
         &self.key
     }
     /// Builds the [`NotificationConfigurationFilter`].
+    #[inline]
     pub fn build(self) -> NotificationConfigurationFilter {
         NotificationConfigurationFilter {
             key: self.key,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_notification_configuration_filter(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &NotificationConfigurationFilter,
@@ -62,6 +69,7 @@ pub(crate) fn ser_notification_configuration_filter(
         w.end("S3Key");
     }
 }
+#[inline]
 pub(crate) fn de_notification_configuration_filter(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<NotificationConfigurationFilter, ::awsrt::xml::XmlError> {

@@ -44,42 +44,52 @@ pub struct Object {
 }
 impl Object {
     /// The name that you assign to an object.
+    #[inline]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
     /// Creation date of the object.
+    #[inline]
     pub fn last_modified(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified
     }
     /// The entity tag is a hash of the object.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// The algorithm that was used to create a checksum of the object.
+    #[inline]
     pub fn checksum_algorithm(&self) -> &[crate::types::ChecksumAlgorithm] {
         self.checksum_algorithm.as_deref().unwrap_or_default()
     }
     /// The checksum type that is used to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(&self) -> Option<&crate::types::ChecksumType> {
         self.checksum_type.as_ref()
     }
     /// Size in bytes of the object
+    #[inline]
     pub fn size(&self) -> Option<i64> {
         self.size
     }
     /// The class of storage used to store the object.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::ObjectStorageClass> {
         self.storage_class.as_ref()
     }
     /// The owner of the object
+    #[inline]
     pub fn owner(&self) -> Option<&crate::types::Owner> {
         self.owner.as_ref()
     }
     /// Specifies the restoration status of an object.
+    #[inline]
     pub fn restore_status(&self) -> Option<&crate::types::RestoreStatus> {
         self.restore_status.as_ref()
     }
     /// Creates a new builder for [`Object`].
+    #[inline]
     pub fn builder() -> ObjectBuilder {
         <ObjectBuilder as ::std::default::Default>::default()
     }
@@ -100,54 +110,65 @@ pub struct ObjectBuilder {
 }
 impl ObjectBuilder {
     /// The name that you assign to an object.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Creation date of the object.
+    #[inline]
     pub fn last_modified(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified = Some(input);
         self
     }
     /// Sets or clears the `LastModified` member.
+    #[inline]
     pub fn set_last_modified(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified = input;
         self
     }
     /// The `LastModified` member as currently set.
+    #[inline]
     pub fn get_last_modified(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified
     }
     /// The entity tag is a hash of the object.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// Appends an item to the `ChecksumAlgorithm` list.
     /// The algorithm that was used to create a checksum of the object.
+    #[inline]
     pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ChecksumAlgorithm` member.
+    #[inline]
     pub fn set_checksum_algorithm(
         mut self,
         input: Option<Vec<crate::types::ChecksumAlgorithm>>,
@@ -156,80 +177,97 @@ impl ObjectBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
+    #[inline]
     pub fn get_checksum_algorithm(&self) -> &Option<Vec<crate::types::ChecksumAlgorithm>> {
         &self.checksum_algorithm
     }
     /// The checksum type that is used to calculate the object’s checksum value.
+    #[inline]
     pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
+    #[inline]
     pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
     /// The `ChecksumType` member as currently set.
+    #[inline]
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// Size in bytes of the object
+    #[inline]
     pub fn size(mut self, input: i64) -> Self {
         self.size = Some(input);
         self
     }
     /// Sets or clears the `Size` member.
+    #[inline]
     pub fn set_size(mut self, input: Option<i64>) -> Self {
         self.size = input;
         self
     }
     /// The `Size` member as currently set.
+    #[inline]
     pub fn get_size(&self) -> &Option<i64> {
         &self.size
     }
     /// The class of storage used to store the object.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::ObjectStorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::ObjectStorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::ObjectStorageClass> {
         &self.storage_class
     }
     /// The owner of the object
+    #[inline]
     pub fn owner(mut self, input: crate::types::Owner) -> Self {
         self.owner = Some(input);
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<crate::types::Owner>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<crate::types::Owner> {
         &self.owner
     }
     /// Specifies the restoration status of an object.
+    #[inline]
     pub fn restore_status(mut self, input: crate::types::RestoreStatus) -> Self {
         self.restore_status = Some(input);
         self
     }
     /// Sets or clears the `RestoreStatus` member.
+    #[inline]
     pub fn set_restore_status(mut self, input: Option<crate::types::RestoreStatus>) -> Self {
         self.restore_status = input;
         self
     }
     /// The `RestoreStatus` member as currently set.
+    #[inline]
     pub fn get_restore_status(&self) -> &Option<crate::types::RestoreStatus> {
         &self.restore_status
     }
     /// Builds the [`Object`].
+    #[inline]
     pub fn build(self) -> Object {
         Object {
             key: self.key,
@@ -244,6 +282,7 @@ impl ObjectBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_object(n: ::awsrt::xml::Node<'_, '_>) -> Result<Object, ::awsrt::xml::XmlError> {
     let mut f_key: Option<String> = None;
     let mut f_last_modified: Option<::awsrt::types::DateTime> = None;

@@ -26,6 +26,7 @@ pub enum ObjectAttributes {
 }
 impl ObjectAttributes {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Etag => "ETag",
@@ -42,6 +43,7 @@ impl ObjectAttributes {
     }
 }
 impl ::std::convert::From<&str> for ObjectAttributes {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ETag" => Self::Etag,

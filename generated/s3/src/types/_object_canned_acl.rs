@@ -30,6 +30,7 @@ pub enum ObjectCannedAcl {
 }
 impl ObjectCannedAcl {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Private => "private",
@@ -56,6 +57,7 @@ impl ObjectCannedAcl {
     }
 }
 impl ::std::convert::From<&str> for ObjectCannedAcl {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "private" => Self::Private,

@@ -34,26 +34,32 @@ pub struct ObjectIdentifier {
 }
 impl ObjectIdentifier {
     /// Key name of the object.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Version ID for the specific version of the object to delete.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// An entity tag (ETag) is an identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[inline]
     pub fn e_tag(&self) -> Option<&str> {
         self.e_tag.as_deref()
     }
     /// If present, the objects are deleted only if its modification times matches the provided `Timestamp`.
+    #[inline]
     pub fn last_modified_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_modified_time
     }
     /// If present, the objects are deleted only if its size matches the provided size in bytes.
+    #[inline]
     pub fn size(&self) -> Option<i64> {
         self.size
     }
     /// Creates a new builder for [`ObjectIdentifier`].
+    #[inline]
     pub fn builder() -> ObjectIdentifierBuilder {
         <ObjectIdentifierBuilder as ::std::default::Default>::default()
     }
@@ -71,72 +77,87 @@ pub struct ObjectIdentifierBuilder {
 impl ObjectIdentifierBuilder {
     /// Key name of the object.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Version ID for the specific version of the object to delete.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// An entity tag (ETag) is an identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[inline]
     pub fn e_tag(mut self, input: impl Into<String>) -> Self {
         self.e_tag = Some(input.into());
         self
     }
     /// Sets or clears the `ETag` member.
+    #[inline]
     pub fn set_e_tag(mut self, input: Option<String>) -> Self {
         self.e_tag = input;
         self
     }
     /// The `ETag` member as currently set.
+    #[inline]
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// If present, the objects are deleted only if its modification times matches the provided `Timestamp`.
+    #[inline]
     pub fn last_modified_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_modified_time = Some(input);
         self
     }
     /// Sets or clears the `LastModifiedTime` member.
+    #[inline]
     pub fn set_last_modified_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified_time = input;
         self
     }
     /// The `LastModifiedTime` member as currently set.
+    #[inline]
     pub fn get_last_modified_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_modified_time
     }
     /// If present, the objects are deleted only if its size matches the provided size in bytes.
+    #[inline]
     pub fn size(mut self, input: i64) -> Self {
         self.size = Some(input);
         self
     }
     /// Sets or clears the `Size` member.
+    #[inline]
     pub fn set_size(mut self, input: Option<i64>) -> Self {
         self.size = input;
         self
     }
     /// The `Size` member as currently set.
+    #[inline]
     pub fn get_size(&self) -> &Option<i64> {
         &self.size
     }
@@ -145,6 +166,7 @@ impl ObjectIdentifierBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ObjectIdentifier, ::awsrt::error::BuildError> {
         Ok(ObjectIdentifier {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -158,6 +180,7 @@ impl ObjectIdentifierBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_object_identifier(w: &mut ::awsrt::xml::XmlWriter, v: &ObjectIdentifier) {
     {
         let value = &v.key;

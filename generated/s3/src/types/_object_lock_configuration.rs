@@ -18,14 +18,17 @@ pub struct ObjectLockConfiguration {
 }
 impl ObjectLockConfiguration {
     /// Indicates whether this bucket has an Object Lock configuration enabled.
+    #[inline]
     pub fn object_lock_enabled(&self) -> Option<&crate::types::ObjectLockEnabled> {
         self.object_lock_enabled.as_ref()
     }
     /// Specifies the Object Lock rule for the specified object.
+    #[inline]
     pub fn rule(&self) -> Option<&crate::types::ObjectLockRule> {
         self.rule.as_ref()
     }
     /// Creates a new builder for [`ObjectLockConfiguration`].
+    #[inline]
     pub fn builder() -> ObjectLockConfigurationBuilder {
         <ObjectLockConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -39,6 +42,7 @@ pub struct ObjectLockConfigurationBuilder {
 }
 impl ObjectLockConfigurationBuilder {
     /// Indicates whether this bucket has an Object Lock configuration enabled.
+    #[inline]
     pub fn object_lock_enabled(
         mut self,
         input: impl Into<crate::types::ObjectLockEnabled>,
@@ -47,6 +51,7 @@ impl ObjectLockConfigurationBuilder {
         self
     }
     /// Sets or clears the `ObjectLockEnabled` member.
+    #[inline]
     pub fn set_object_lock_enabled(
         mut self,
         input: Option<crate::types::ObjectLockEnabled>,
@@ -55,24 +60,29 @@ impl ObjectLockConfigurationBuilder {
         self
     }
     /// The `ObjectLockEnabled` member as currently set.
+    #[inline]
     pub fn get_object_lock_enabled(&self) -> &Option<crate::types::ObjectLockEnabled> {
         &self.object_lock_enabled
     }
     /// Specifies the Object Lock rule for the specified object.
+    #[inline]
     pub fn rule(mut self, input: crate::types::ObjectLockRule) -> Self {
         self.rule = Some(input);
         self
     }
     /// Sets or clears the `Rule` member.
+    #[inline]
     pub fn set_rule(mut self, input: Option<crate::types::ObjectLockRule>) -> Self {
         self.rule = input;
         self
     }
     /// The `Rule` member as currently set.
+    #[inline]
     pub fn get_rule(&self) -> &Option<crate::types::ObjectLockRule> {
         &self.rule
     }
     /// Builds the [`ObjectLockConfiguration`].
+    #[inline]
     pub fn build(self) -> ObjectLockConfiguration {
         ObjectLockConfiguration {
             object_lock_enabled: self.object_lock_enabled,
@@ -80,6 +90,7 @@ impl ObjectLockConfigurationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_object_lock_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &ObjectLockConfiguration,
@@ -95,6 +106,7 @@ pub(crate) fn ser_object_lock_configuration(
         w.end("Rule");
     }
 }
+#[inline]
 pub(crate) fn de_object_lock_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ObjectLockConfiguration, ::awsrt::xml::XmlError> {

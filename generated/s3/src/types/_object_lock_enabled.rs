@@ -18,6 +18,7 @@ pub enum ObjectLockEnabled {
 }
 impl ObjectLockEnabled {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "Enabled",
@@ -30,6 +31,7 @@ impl ObjectLockEnabled {
     }
 }
 impl ::std::convert::From<&str> for ObjectLockEnabled {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Enabled" => Self::Enabled,

@@ -16,10 +16,12 @@ pub struct ObjectLockLegalHold {
 }
 impl ObjectLockLegalHold {
     /// Indicates whether the specified object has a legal hold in place.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
         self.status.as_ref()
     }
     /// Creates a new builder for [`ObjectLockLegalHold`].
+    #[inline]
     pub fn builder() -> ObjectLockLegalHoldBuilder {
         <ObjectLockLegalHoldBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct ObjectLockLegalHoldBuilder {
 }
 impl ObjectLockLegalHoldBuilder {
     /// Indicates whether the specified object has a legal hold in place.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ObjectLockLegalHoldStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ObjectLockLegalHoldStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         &self.status
     }
     /// Builds the [`ObjectLockLegalHold`].
+    #[inline]
     pub fn build(self) -> ObjectLockLegalHold {
         ObjectLockLegalHold {
             status: self.status,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_object_lock_legal_hold(w: &mut ::awsrt::xml::XmlWriter, v: &ObjectLockLegalHold) {
     if let Some(value) = &v.status {
         w.start("Status");
@@ -59,6 +66,7 @@ pub(crate) fn ser_object_lock_legal_hold(w: &mut ::awsrt::xml::XmlWriter, v: &Ob
         w.end("Status");
     }
 }
+#[inline]
 pub(crate) fn de_object_lock_legal_hold(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ObjectLockLegalHold, ::awsrt::xml::XmlError> {

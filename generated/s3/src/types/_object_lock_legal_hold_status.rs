@@ -20,6 +20,7 @@ pub enum ObjectLockLegalHoldStatus {
 }
 impl ObjectLockLegalHoldStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::On => "ON",
@@ -33,6 +34,7 @@ impl ObjectLockLegalHoldStatus {
     }
 }
 impl ::std::convert::From<&str> for ObjectLockLegalHoldStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ON" => Self::On,

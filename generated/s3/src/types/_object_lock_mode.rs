@@ -20,6 +20,7 @@ pub enum ObjectLockMode {
 }
 impl ObjectLockMode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Governance => "GOVERNANCE",
@@ -33,6 +34,7 @@ impl ObjectLockMode {
     }
 }
 impl ::std::convert::From<&str> for ObjectLockMode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "GOVERNANCE" => Self::Governance,

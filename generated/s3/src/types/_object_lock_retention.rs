@@ -18,14 +18,17 @@ pub struct ObjectLockRetention {
 }
 impl ObjectLockRetention {
     /// Indicates the Retention mode for the specified object.
+    #[inline]
     pub fn mode(&self) -> Option<&crate::types::ObjectLockRetentionMode> {
         self.mode.as_ref()
     }
     /// The date on which this Object Lock Retention will expire.
+    #[inline]
     pub fn retain_until_date(&self) -> Option<::awsrt::types::DateTime> {
         self.retain_until_date
     }
     /// Creates a new builder for [`ObjectLockRetention`].
+    #[inline]
     pub fn builder() -> ObjectLockRetentionBuilder {
         <ObjectLockRetentionBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct ObjectLockRetentionBuilder {
 }
 impl ObjectLockRetentionBuilder {
     /// Indicates the Retention mode for the specified object.
+    #[inline]
     pub fn mode(mut self, input: impl Into<crate::types::ObjectLockRetentionMode>) -> Self {
         self.mode = Some(input.into());
         self
     }
     /// Sets or clears the `Mode` member.
+    #[inline]
     pub fn set_mode(mut self, input: Option<crate::types::ObjectLockRetentionMode>) -> Self {
         self.mode = input;
         self
     }
     /// The `Mode` member as currently set.
+    #[inline]
     pub fn get_mode(&self) -> &Option<crate::types::ObjectLockRetentionMode> {
         &self.mode
     }
     /// The date on which this Object Lock Retention will expire.
+    #[inline]
     pub fn retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.retain_until_date = Some(input);
         self
     }
     /// Sets or clears the `RetainUntilDate` member.
+    #[inline]
     pub fn set_retain_until_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.retain_until_date = input;
         self
     }
     /// The `RetainUntilDate` member as currently set.
+    #[inline]
     pub fn get_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.retain_until_date
     }
     /// Builds the [`ObjectLockRetention`].
+    #[inline]
     pub fn build(self) -> ObjectLockRetention {
         ObjectLockRetention {
             mode: self.mode,
@@ -74,6 +84,7 @@ impl ObjectLockRetentionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_object_lock_retention(w: &mut ::awsrt::xml::XmlWriter, v: &ObjectLockRetention) {
     if let Some(value) = &v.mode {
         w.start("Mode");
@@ -91,6 +102,7 @@ pub(crate) fn ser_object_lock_retention(w: &mut ::awsrt::xml::XmlWriter, v: &Obj
         w.end("RetainUntilDate");
     }
 }
+#[inline]
 pub(crate) fn de_object_lock_retention(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ObjectLockRetention, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum ObjectLockRetentionMode {
 }
 impl ObjectLockRetentionMode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Governance => "GOVERNANCE",
@@ -33,6 +34,7 @@ impl ObjectLockRetentionMode {
     }
 }
 impl ::std::convert::From<&str> for ObjectLockRetentionMode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "GOVERNANCE" => Self::Governance,

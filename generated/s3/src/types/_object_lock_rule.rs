@@ -16,10 +16,12 @@ pub struct ObjectLockRule {
 }
 impl ObjectLockRule {
     /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket.
+    #[inline]
     pub fn default_retention(&self) -> Option<&crate::types::DefaultRetention> {
         self.default_retention.as_ref()
     }
     /// Creates a new builder for [`ObjectLockRule`].
+    #[inline]
     pub fn builder() -> ObjectLockRuleBuilder {
         <ObjectLockRuleBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct ObjectLockRuleBuilder {
 }
 impl ObjectLockRuleBuilder {
     /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket.
+    #[inline]
     pub fn default_retention(mut self, input: crate::types::DefaultRetention) -> Self {
         self.default_retention = Some(input);
         self
     }
     /// Sets or clears the `DefaultRetention` member.
+    #[inline]
     pub fn set_default_retention(mut self, input: Option<crate::types::DefaultRetention>) -> Self {
         self.default_retention = input;
         self
     }
     /// The `DefaultRetention` member as currently set.
+    #[inline]
     pub fn get_default_retention(&self) -> &Option<crate::types::DefaultRetention> {
         &self.default_retention
     }
     /// Builds the [`ObjectLockRule`].
+    #[inline]
     pub fn build(self) -> ObjectLockRule {
         ObjectLockRule {
             default_retention: self.default_retention,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_object_lock_rule(w: &mut ::awsrt::xml::XmlWriter, v: &ObjectLockRule) {
     if let Some(value) = &v.default_retention {
         w.start("DefaultRetention");
@@ -59,6 +66,7 @@ pub(crate) fn ser_object_lock_rule(w: &mut ::awsrt::xml::XmlWriter, v: &ObjectLo
         w.end("DefaultRetention");
     }
 }
+#[inline]
 pub(crate) fn de_object_lock_rule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ObjectLockRule, ::awsrt::xml::XmlError> {

@@ -32,6 +32,7 @@ pub enum ObjectOwnership {
 }
 impl ObjectOwnership {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::BucketOwnerPreferred => "BucketOwnerPreferred",
@@ -46,6 +47,7 @@ impl ObjectOwnership {
     }
 }
 impl ::std::convert::From<&str> for ObjectOwnership {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "BucketOwnerPreferred" => Self::BucketOwnerPreferred,

@@ -33,34 +33,42 @@ pub struct ObjectPart {
 }
 impl ObjectPart {
     /// The part number identifying the part.
+    #[inline]
     pub fn part_number(&self) -> Option<i32> {
         self.part_number
     }
     /// The size of the uploaded part in bytes.
+    #[inline]
     pub fn size(&self) -> Option<i64> {
         self.size
     }
     /// The Base64 encoded, 32-bit `CRC32` checksum of the part.
+    #[inline]
     pub fn checksum_crc32(&self) -> Option<&str> {
         self.checksum_crc32.as_deref()
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the part.
+    #[inline]
     pub fn checksum_crc32_c(&self) -> Option<&str> {
         self.checksum_crc32_c.as_deref()
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the part.
+    #[inline]
     pub fn checksum_crc64_nvme(&self) -> Option<&str> {
         self.checksum_crc64_nvme.as_deref()
     }
     /// The Base64 encoded, 160-bit `SHA1` checksum of the part.
+    #[inline]
     pub fn checksum_sha1(&self) -> Option<&str> {
         self.checksum_sha1.as_deref()
     }
     /// The Base64 encoded, 256-bit `SHA256` checksum of the part.
+    #[inline]
     pub fn checksum_sha256(&self) -> Option<&str> {
         self.checksum_sha256.as_deref()
     }
     /// Creates a new builder for [`ObjectPart`].
+    #[inline]
     pub fn builder() -> ObjectPartBuilder {
         <ObjectPartBuilder as ::std::default::Default>::default()
     }
@@ -79,104 +87,126 @@ pub struct ObjectPartBuilder {
 }
 impl ObjectPartBuilder {
     /// The part number identifying the part.
+    #[inline]
     pub fn part_number(mut self, input: i32) -> Self {
         self.part_number = Some(input);
         self
     }
     /// Sets or clears the `PartNumber` member.
+    #[inline]
     pub fn set_part_number(mut self, input: Option<i32>) -> Self {
         self.part_number = input;
         self
     }
     /// The `PartNumber` member as currently set.
+    #[inline]
     pub fn get_part_number(&self) -> &Option<i32> {
         &self.part_number
     }
     /// The size of the uploaded part in bytes.
+    #[inline]
     pub fn size(mut self, input: i64) -> Self {
         self.size = Some(input);
         self
     }
     /// Sets or clears the `Size` member.
+    #[inline]
     pub fn set_size(mut self, input: Option<i64>) -> Self {
         self.size = input;
         self
     }
     /// The `Size` member as currently set.
+    #[inline]
     pub fn get_size(&self) -> &Option<i64> {
         &self.size
     }
     /// The Base64 encoded, 32-bit `CRC32` checksum of the part.
+    #[inline]
     pub fn checksum_crc32(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32` member.
+    #[inline]
     pub fn set_checksum_crc32(mut self, input: Option<String>) -> Self {
         self.checksum_crc32 = input;
         self
     }
     /// The `ChecksumCRC32` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the part.
+    #[inline]
     pub fn checksum_crc32_c(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc32_c = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC32C` member.
+    #[inline]
     pub fn set_checksum_crc32_c(mut self, input: Option<String>) -> Self {
         self.checksum_crc32_c = input;
         self
     }
     /// The `ChecksumCRC32C` member as currently set.
+    #[inline]
     pub fn get_checksum_crc32_c(&self) -> &Option<String> {
         &self.checksum_crc32_c
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the part.
+    #[inline]
     pub fn checksum_crc64_nvme(mut self, input: impl Into<String>) -> Self {
         self.checksum_crc64_nvme = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumCRC64NVME` member.
+    #[inline]
     pub fn set_checksum_crc64_nvme(mut self, input: Option<String>) -> Self {
         self.checksum_crc64_nvme = input;
         self
     }
     /// The `ChecksumCRC64NVME` member as currently set.
+    #[inline]
     pub fn get_checksum_crc64_nvme(&self) -> &Option<String> {
         &self.checksum_crc64_nvme
     }
     /// The Base64 encoded, 160-bit `SHA1` checksum of the part.
+    #[inline]
     pub fn checksum_sha1(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha1 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA1` member.
+    #[inline]
     pub fn set_checksum_sha1(mut self, input: Option<String>) -> Self {
         self.checksum_sha1 = input;
         self
     }
     /// The `ChecksumSHA1` member as currently set.
+    #[inline]
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// The Base64 encoded, 256-bit `SHA256` checksum of the part.
+    #[inline]
     pub fn checksum_sha256(mut self, input: impl Into<String>) -> Self {
         self.checksum_sha256 = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumSHA256` member.
+    #[inline]
     pub fn set_checksum_sha256(mut self, input: Option<String>) -> Self {
         self.checksum_sha256 = input;
         self
     }
     /// The `ChecksumSHA256` member as currently set.
+    #[inline]
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// Builds the [`ObjectPart`].
+    #[inline]
     pub fn build(self) -> ObjectPart {
         ObjectPart {
             part_number: self.part_number,
@@ -189,6 +219,7 @@ impl ObjectPartBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_object_part(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ObjectPart, ::awsrt::xml::XmlError> {

@@ -38,6 +38,7 @@ pub enum ObjectStorageClass {
 }
 impl ObjectStorageClass {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "STANDARD",
@@ -72,6 +73,7 @@ impl ObjectStorageClass {
     }
 }
 impl ::std::convert::From<&str> for ObjectStorageClass {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "STANDARD" => Self::Standard,

@@ -18,6 +18,7 @@ pub enum ObjectVersionStorageClass {
 }
 impl ObjectVersionStorageClass {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "STANDARD",
@@ -30,6 +31,7 @@ impl ObjectVersionStorageClass {
     }
 }
 impl ::std::convert::From<&str> for ObjectVersionStorageClass {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "STANDARD" => Self::Standard,

@@ -18,6 +18,7 @@ pub enum OptionalObjectAttributes {
 }
 impl OptionalObjectAttributes {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RestoreStatus => "RestoreStatus",
@@ -30,6 +31,7 @@ impl OptionalObjectAttributes {
     }
 }
 impl ::std::convert::From<&str> for OptionalObjectAttributes {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "RestoreStatus" => Self::RestoreStatus,

@@ -16,10 +16,12 @@ pub struct OutputLocation {
 }
 impl OutputLocation {
     /// Describes an S3 location that will receive the results of the restore request.
+    #[inline]
     pub fn s3(&self) -> Option<&crate::types::S3Location> {
         self.s3.as_ref()
     }
     /// Creates a new builder for [`OutputLocation`].
+    #[inline]
     pub fn builder() -> OutputLocationBuilder {
         <OutputLocationBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct OutputLocationBuilder {
 }
 impl OutputLocationBuilder {
     /// Describes an S3 location that will receive the results of the restore request.
+    #[inline]
     pub fn s3(mut self, input: crate::types::S3Location) -> Self {
         self.s3 = Some(input);
         self
     }
     /// Sets or clears the `S3` member.
+    #[inline]
     pub fn set_s3(mut self, input: Option<crate::types::S3Location>) -> Self {
         self.s3 = input;
         self
     }
     /// The `S3` member as currently set.
+    #[inline]
     pub fn get_s3(&self) -> &Option<crate::types::S3Location> {
         &self.s3
     }
     /// Builds the [`OutputLocation`].
+    #[inline]
     pub fn build(self) -> OutputLocation {
         OutputLocation {
             s3: self.s3,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_output_location(w: &mut ::awsrt::xml::XmlWriter, v: &OutputLocation) {
     if let Some(value) = &v.s3 {
         w.start("S3");

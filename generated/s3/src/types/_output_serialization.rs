@@ -20,14 +20,17 @@ pub struct OutputSerialization {
 }
 impl OutputSerialization {
     /// Describes the serialization of CSV-encoded Select results.
+    #[inline]
     pub fn csv(&self) -> Option<&crate::types::CsvOutput> {
         self.csv.as_ref()
     }
     /// Specifies JSON as request's output serialization format.
+    #[inline]
     pub fn json(&self) -> Option<&crate::types::JsonOutput> {
         self.json.as_ref()
     }
     /// Creates a new builder for [`OutputSerialization`].
+    #[inline]
     pub fn builder() -> OutputSerializationBuilder {
         <OutputSerializationBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct OutputSerializationBuilder {
 }
 impl OutputSerializationBuilder {
     /// Describes the serialization of CSV-encoded Select results.
+    #[inline]
     pub fn csv(mut self, input: crate::types::CsvOutput) -> Self {
         self.csv = Some(input);
         self
     }
     /// Sets or clears the `CSV` member.
+    #[inline]
     pub fn set_csv(mut self, input: Option<crate::types::CsvOutput>) -> Self {
         self.csv = input;
         self
     }
     /// The `CSV` member as currently set.
+    #[inline]
     pub fn get_csv(&self) -> &Option<crate::types::CsvOutput> {
         &self.csv
     }
     /// Specifies JSON as request's output serialization format.
+    #[inline]
     pub fn json(mut self, input: crate::types::JsonOutput) -> Self {
         self.json = Some(input);
         self
     }
     /// Sets or clears the `JSON` member.
+    #[inline]
     pub fn set_json(mut self, input: Option<crate::types::JsonOutput>) -> Self {
         self.json = input;
         self
     }
     /// The `JSON` member as currently set.
+    #[inline]
     pub fn get_json(&self) -> &Option<crate::types::JsonOutput> {
         &self.json
     }
     /// Builds the [`OutputSerialization`].
+    #[inline]
     pub fn build(self) -> OutputSerialization {
         OutputSerialization {
             csv: self.csv,
@@ -76,6 +86,7 @@ impl OutputSerializationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_output_serialization(w: &mut ::awsrt::xml::XmlWriter, v: &OutputSerialization) {
     if let Some(value) = &v.csv {
         w.start("CSV");

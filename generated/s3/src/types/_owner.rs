@@ -30,14 +30,17 @@ pub struct Owner {
 }
 impl Owner {
     /// Container for the display name of the owner.
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
     /// Container for the ID of the owner.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// Creates a new builder for [`Owner`].
+    #[inline]
     pub fn builder() -> OwnerBuilder {
         <OwnerBuilder as ::std::default::Default>::default()
     }
@@ -51,34 +54,41 @@ pub struct OwnerBuilder {
 }
 impl OwnerBuilder {
     /// Container for the display name of the owner.
+    #[inline]
     pub fn display_name(mut self, input: impl Into<String>) -> Self {
         self.display_name = Some(input.into());
         self
     }
     /// Sets or clears the `DisplayName` member.
+    #[inline]
     pub fn set_display_name(mut self, input: Option<String>) -> Self {
         self.display_name = input;
         self
     }
     /// The `DisplayName` member as currently set.
+    #[inline]
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
     /// Container for the ID of the owner.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `ID` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `ID` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Builds the [`Owner`].
+    #[inline]
     pub fn build(self) -> Owner {
         Owner {
             display_name: self.display_name,
@@ -86,6 +96,7 @@ impl OwnerBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_owner(w: &mut ::awsrt::xml::XmlWriter, v: &Owner) {
     if let Some(value) = &v.display_name {
         w.start("DisplayName");
@@ -98,6 +109,7 @@ pub(crate) fn ser_owner(w: &mut ::awsrt::xml::XmlWriter, v: &Owner) {
         w.end("ID");
     }
 }
+#[inline]
 pub(crate) fn de_owner(n: ::awsrt::xml::Node<'_, '_>) -> Result<Owner, ::awsrt::xml::XmlError> {
     let mut f_display_name: Option<String> = None;
     let mut f_id: Option<String> = None;

@@ -18,6 +18,7 @@ pub enum OwnerOverride {
 }
 impl OwnerOverride {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Destination => "Destination",
@@ -30,6 +31,7 @@ impl OwnerOverride {
     }
 }
 impl ::std::convert::From<&str> for OwnerOverride {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Destination" => Self::Destination,

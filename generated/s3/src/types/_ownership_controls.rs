@@ -16,10 +16,12 @@ pub struct OwnershipControls {
 }
 impl OwnershipControls {
     /// The container element for an ownership control rule.
+    #[inline]
     pub fn rules(&self) -> &[crate::types::OwnershipControlsRule] {
         &self.rules
     }
     /// Creates a new builder for [`OwnershipControls`].
+    #[inline]
     pub fn builder() -> OwnershipControlsBuilder {
         <OwnershipControlsBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct OwnershipControlsBuilder {
 impl OwnershipControlsBuilder {
     /// Appends an item to the `Rules` list.
     /// The container element for an ownership control rule.
+    #[inline]
     pub fn rules(mut self, input: crate::types::OwnershipControlsRule) -> Self {
         self.rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Rules` member.
+    #[inline]
     pub fn set_rules(mut self, input: Option<Vec<crate::types::OwnershipControlsRule>>) -> Self {
         self.rules = input;
         self
     }
     /// The `Rules` member as currently set.
+    #[inline]
     pub fn get_rules(&self) -> &Option<Vec<crate::types::OwnershipControlsRule>> {
         &self.rules
     }
@@ -51,6 +56,7 @@ impl OwnershipControlsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<OwnershipControls, ::awsrt::error::BuildError> {
         Ok(OwnershipControls {
             rules: self.rules.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl OwnershipControlsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_ownership_controls(w: &mut ::awsrt::xml::XmlWriter, v: &OwnershipControls) {
     {
         let value = &v.rules;
@@ -70,6 +77,7 @@ pub(crate) fn ser_ownership_controls(w: &mut ::awsrt::xml::XmlWriter, v: &Owners
         }
     }
 }
+#[inline]
 pub(crate) fn de_ownership_controls(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<OwnershipControls, ::awsrt::xml::XmlError> {

@@ -26,10 +26,12 @@ pub struct OwnershipControlsRule {
 }
 impl OwnershipControlsRule {
     /// The container element for object ownership for a bucket's ownership controls.
+    #[inline]
     pub fn object_ownership(&self) -> &crate::types::ObjectOwnership {
         &self.object_ownership
     }
     /// Creates a new builder for [`OwnershipControlsRule`].
+    #[inline]
     pub fn builder() -> OwnershipControlsRuleBuilder {
         <OwnershipControlsRuleBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct OwnershipControlsRuleBuilder {
 impl OwnershipControlsRuleBuilder {
     /// The container element for object ownership for a bucket's ownership controls.
     /// This member is required.
+    #[inline]
     pub fn object_ownership(mut self, input: impl Into<crate::types::ObjectOwnership>) -> Self {
         self.object_ownership = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectOwnership` member.
+    #[inline]
     pub fn set_object_ownership(mut self, input: Option<crate::types::ObjectOwnership>) -> Self {
         self.object_ownership = input;
         self
     }
     /// The `ObjectOwnership` member as currently set.
+    #[inline]
     pub fn get_object_ownership(&self) -> &Option<crate::types::ObjectOwnership> {
         &self.object_ownership
     }
@@ -61,6 +66,7 @@ impl OwnershipControlsRuleBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<OwnershipControlsRule, ::awsrt::error::BuildError> {
         Ok(OwnershipControlsRule {
             object_ownership: self.object_ownership.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -70,6 +76,7 @@ impl OwnershipControlsRuleBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_ownership_controls_rule(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &OwnershipControlsRule,
@@ -81,6 +88,7 @@ pub(crate) fn ser_ownership_controls_rule(
         w.end("ObjectOwnership");
     }
 }
+#[inline]
 pub(crate) fn de_ownership_controls_rule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<OwnershipControlsRule, ::awsrt::xml::XmlError> {

@@ -13,6 +13,7 @@
 pub struct ParquetInput {}
 impl ParquetInput {
     /// Creates a new builder for [`ParquetInput`].
+    #[inline]
     pub fn builder() -> ParquetInputBuilder {
         <ParquetInputBuilder as ::std::default::Default>::default()
     }
@@ -23,8 +24,10 @@ impl ParquetInput {
 pub struct ParquetInputBuilder {}
 impl ParquetInputBuilder {
     /// Builds the [`ParquetInput`].
+    #[inline]
     pub fn build(self) -> ParquetInput {
         ParquetInput {}
     }
 }
+#[inline]
 pub(crate) fn ser_parquet_input(_w: &mut ::awsrt::xml::XmlWriter, _v: &ParquetInput) {}

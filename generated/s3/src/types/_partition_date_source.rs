@@ -20,6 +20,7 @@ pub enum PartitionDateSource {
 }
 impl PartitionDateSource {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EventTime => "EventTime",
@@ -33,6 +34,7 @@ impl PartitionDateSource {
     }
 }
 impl ::std::convert::From<&str> for PartitionDateSource {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "EventTime" => Self::EventTime,

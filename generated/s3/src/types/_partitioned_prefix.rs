@@ -24,10 +24,12 @@ pub struct PartitionedPrefix {
 }
 impl PartitionedPrefix {
     /// Specifies the partition date source for the partitioned prefix.
+    #[inline]
     pub fn partition_date_source(&self) -> Option<&crate::types::PartitionDateSource> {
         self.partition_date_source.as_ref()
     }
     /// Creates a new builder for [`PartitionedPrefix`].
+    #[inline]
     pub fn builder() -> PartitionedPrefixBuilder {
         <PartitionedPrefixBuilder as ::std::default::Default>::default()
     }
@@ -40,6 +42,7 @@ pub struct PartitionedPrefixBuilder {
 }
 impl PartitionedPrefixBuilder {
     /// Specifies the partition date source for the partitioned prefix.
+    #[inline]
     pub fn partition_date_source(
         mut self,
         input: impl Into<crate::types::PartitionDateSource>,
@@ -48,6 +51,7 @@ impl PartitionedPrefixBuilder {
         self
     }
     /// Sets or clears the `PartitionDateSource` member.
+    #[inline]
     pub fn set_partition_date_source(
         mut self,
         input: Option<crate::types::PartitionDateSource>,
@@ -56,16 +60,19 @@ impl PartitionedPrefixBuilder {
         self
     }
     /// The `PartitionDateSource` member as currently set.
+    #[inline]
     pub fn get_partition_date_source(&self) -> &Option<crate::types::PartitionDateSource> {
         &self.partition_date_source
     }
     /// Builds the [`PartitionedPrefix`].
+    #[inline]
     pub fn build(self) -> PartitionedPrefix {
         PartitionedPrefix {
             partition_date_source: self.partition_date_source,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_partitioned_prefix(w: &mut ::awsrt::xml::XmlWriter, v: &PartitionedPrefix) {
     if let Some(value) = &v.partition_date_source {
         w.start("PartitionDateSource");
@@ -73,6 +80,7 @@ pub(crate) fn ser_partitioned_prefix(w: &mut ::awsrt::xml::XmlWriter, v: &Partit
         w.end("PartitionDateSource");
     }
 }
+#[inline]
 pub(crate) fn de_partitioned_prefix(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PartitionedPrefix, ::awsrt::xml::XmlError> {

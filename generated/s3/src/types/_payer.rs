@@ -20,6 +20,7 @@ pub enum Payer {
 }
 impl Payer {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Requester => "Requester",
@@ -33,6 +34,7 @@ impl Payer {
     }
 }
 impl ::std::convert::From<&str> for Payer {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Requester" => Self::Requester,

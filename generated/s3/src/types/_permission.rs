@@ -26,6 +26,7 @@ pub enum Permission {
 }
 impl Permission {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FullControl => "FULL_CONTROL",
@@ -42,6 +43,7 @@ impl Permission {
     }
 }
 impl ::std::convert::From<&str> for Permission {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "FULL_CONTROL" => Self::FullControl,

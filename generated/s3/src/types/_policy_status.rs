@@ -16,10 +16,12 @@ pub struct PolicyStatus {
 }
 impl PolicyStatus {
     /// The policy status for this bucket.
+    #[inline]
     pub fn is_public(&self) -> Option<bool> {
         self.is_public
     }
     /// Creates a new builder for [`PolicyStatus`].
+    #[inline]
     pub fn builder() -> PolicyStatusBuilder {
         <PolicyStatusBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct PolicyStatusBuilder {
 }
 impl PolicyStatusBuilder {
     /// The policy status for this bucket.
+    #[inline]
     pub fn is_public(mut self, input: bool) -> Self {
         self.is_public = Some(input);
         self
     }
     /// Sets or clears the `IsPublic` member.
+    #[inline]
     pub fn set_is_public(mut self, input: Option<bool>) -> Self {
         self.is_public = input;
         self
     }
     /// The `IsPublic` member as currently set.
+    #[inline]
     pub fn get_is_public(&self) -> &Option<bool> {
         &self.is_public
     }
     /// Builds the [`PolicyStatus`].
+    #[inline]
     pub fn build(self) -> PolicyStatus {
         PolicyStatus {
             is_public: self.is_public,
         }
     }
 }
+#[inline]
 pub(crate) fn de_policy_status(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PolicyStatus, ::awsrt::xml::XmlError> {

@@ -20,18 +20,22 @@ pub struct Progress {
 }
 impl Progress {
     /// The current number of object bytes scanned.
+    #[inline]
     pub fn bytes_scanned(&self) -> Option<i64> {
         self.bytes_scanned
     }
     /// The current number of uncompressed object bytes processed.
+    #[inline]
     pub fn bytes_processed(&self) -> Option<i64> {
         self.bytes_processed
     }
     /// The current number of bytes of records payload data returned.
+    #[inline]
     pub fn bytes_returned(&self) -> Option<i64> {
         self.bytes_returned
     }
     /// Creates a new builder for [`Progress`].
+    #[inline]
     pub fn builder() -> ProgressBuilder {
         <ProgressBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct ProgressBuilder {
 }
 impl ProgressBuilder {
     /// The current number of object bytes scanned.
+    #[inline]
     pub fn bytes_scanned(mut self, input: i64) -> Self {
         self.bytes_scanned = Some(input);
         self
     }
     /// Sets or clears the `BytesScanned` member.
+    #[inline]
     pub fn set_bytes_scanned(mut self, input: Option<i64>) -> Self {
         self.bytes_scanned = input;
         self
     }
     /// The `BytesScanned` member as currently set.
+    #[inline]
     pub fn get_bytes_scanned(&self) -> &Option<i64> {
         &self.bytes_scanned
     }
     /// The current number of uncompressed object bytes processed.
+    #[inline]
     pub fn bytes_processed(mut self, input: i64) -> Self {
         self.bytes_processed = Some(input);
         self
     }
     /// Sets or clears the `BytesProcessed` member.
+    #[inline]
     pub fn set_bytes_processed(mut self, input: Option<i64>) -> Self {
         self.bytes_processed = input;
         self
     }
     /// The `BytesProcessed` member as currently set.
+    #[inline]
     pub fn get_bytes_processed(&self) -> &Option<i64> {
         &self.bytes_processed
     }
     /// The current number of bytes of records payload data returned.
+    #[inline]
     pub fn bytes_returned(mut self, input: i64) -> Self {
         self.bytes_returned = Some(input);
         self
     }
     /// Sets or clears the `BytesReturned` member.
+    #[inline]
     pub fn set_bytes_returned(mut self, input: Option<i64>) -> Self {
         self.bytes_returned = input;
         self
     }
     /// The `BytesReturned` member as currently set.
+    #[inline]
     pub fn get_bytes_returned(&self) -> &Option<i64> {
         &self.bytes_returned
     }
     /// Builds the [`Progress`].
+    #[inline]
     pub fn build(self) -> Progress {
         Progress {
             bytes_scanned: self.bytes_scanned,
@@ -96,6 +110,7 @@ impl ProgressBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_progress(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Progress, ::awsrt::xml::XmlError> {

@@ -16,10 +16,12 @@ pub struct ProgressEvent {
 }
 impl ProgressEvent {
     /// The Progress event details.
+    #[inline]
     pub fn details(&self) -> Option<&crate::types::Progress> {
         self.details.as_ref()
     }
     /// Creates a new builder for [`ProgressEvent`].
+    #[inline]
     pub fn builder() -> ProgressEventBuilder {
         <ProgressEventBuilder as ::std::default::Default>::default()
     }
@@ -32,20 +34,24 @@ pub struct ProgressEventBuilder {
 }
 impl ProgressEventBuilder {
     /// The Progress event details.
+    #[inline]
     pub fn details(mut self, input: crate::types::Progress) -> Self {
         self.details = Some(input);
         self
     }
     /// Sets or clears the `Details` member.
+    #[inline]
     pub fn set_details(mut self, input: Option<crate::types::Progress>) -> Self {
         self.details = input;
         self
     }
     /// The `Details` member as currently set.
+    #[inline]
     pub fn get_details(&self) -> &Option<crate::types::Progress> {
         &self.details
     }
     /// Builds the [`ProgressEvent`].
+    #[inline]
     pub fn build(self) -> ProgressEvent {
         ProgressEvent {
             details: self.details,

@@ -20,6 +20,7 @@ pub enum Protocol {
 }
 impl Protocol {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Http => "http",
@@ -33,6 +34,7 @@ impl Protocol {
     }
 }
 impl ::std::convert::From<&str> for Protocol {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "http" => Self::Http,

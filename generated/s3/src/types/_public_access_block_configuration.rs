@@ -34,22 +34,27 @@ pub struct PublicAccessBlockConfiguration {
 }
 impl PublicAccessBlockConfiguration {
     /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket.
+    #[inline]
     pub fn block_public_acls(&self) -> Option<bool> {
         self.block_public_acls
     }
     /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket.
+    #[inline]
     pub fn ignore_public_acls(&self) -> Option<bool> {
         self.ignore_public_acls
     }
     /// Specifies whether Amazon S3 should block public bucket policies for this bucket.
+    #[inline]
     pub fn block_public_policy(&self) -> Option<bool> {
         self.block_public_policy
     }
     /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
+    #[inline]
     pub fn restrict_public_buckets(&self) -> Option<bool> {
         self.restrict_public_buckets
     }
     /// Creates a new builder for [`PublicAccessBlockConfiguration`].
+    #[inline]
     pub fn builder() -> PublicAccessBlockConfigurationBuilder {
         <PublicAccessBlockConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -65,62 +70,75 @@ pub struct PublicAccessBlockConfigurationBuilder {
 }
 impl PublicAccessBlockConfigurationBuilder {
     /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket.
+    #[inline]
     pub fn block_public_acls(mut self, input: bool) -> Self {
         self.block_public_acls = Some(input);
         self
     }
     /// Sets or clears the `BlockPublicAcls` member.
+    #[inline]
     pub fn set_block_public_acls(mut self, input: Option<bool>) -> Self {
         self.block_public_acls = input;
         self
     }
     /// The `BlockPublicAcls` member as currently set.
+    #[inline]
     pub fn get_block_public_acls(&self) -> &Option<bool> {
         &self.block_public_acls
     }
     /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket.
+    #[inline]
     pub fn ignore_public_acls(mut self, input: bool) -> Self {
         self.ignore_public_acls = Some(input);
         self
     }
     /// Sets or clears the `IgnorePublicAcls` member.
+    #[inline]
     pub fn set_ignore_public_acls(mut self, input: Option<bool>) -> Self {
         self.ignore_public_acls = input;
         self
     }
     /// The `IgnorePublicAcls` member as currently set.
+    #[inline]
     pub fn get_ignore_public_acls(&self) -> &Option<bool> {
         &self.ignore_public_acls
     }
     /// Specifies whether Amazon S3 should block public bucket policies for this bucket.
+    #[inline]
     pub fn block_public_policy(mut self, input: bool) -> Self {
         self.block_public_policy = Some(input);
         self
     }
     /// Sets or clears the `BlockPublicPolicy` member.
+    #[inline]
     pub fn set_block_public_policy(mut self, input: Option<bool>) -> Self {
         self.block_public_policy = input;
         self
     }
     /// The `BlockPublicPolicy` member as currently set.
+    #[inline]
     pub fn get_block_public_policy(&self) -> &Option<bool> {
         &self.block_public_policy
     }
     /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
+    #[inline]
     pub fn restrict_public_buckets(mut self, input: bool) -> Self {
         self.restrict_public_buckets = Some(input);
         self
     }
     /// Sets or clears the `RestrictPublicBuckets` member.
+    #[inline]
     pub fn set_restrict_public_buckets(mut self, input: Option<bool>) -> Self {
         self.restrict_public_buckets = input;
         self
     }
     /// The `RestrictPublicBuckets` member as currently set.
+    #[inline]
     pub fn get_restrict_public_buckets(&self) -> &Option<bool> {
         &self.restrict_public_buckets
     }
     /// Builds the [`PublicAccessBlockConfiguration`].
+    #[inline]
     pub fn build(self) -> PublicAccessBlockConfiguration {
         PublicAccessBlockConfiguration {
             block_public_acls: self.block_public_acls,
@@ -130,6 +148,7 @@ impl PublicAccessBlockConfigurationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_public_access_block_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &PublicAccessBlockConfiguration,
@@ -155,6 +174,7 @@ pub(crate) fn ser_public_access_block_configuration(
         w.end("RestrictPublicBuckets");
     }
 }
+#[inline]
 pub(crate) fn de_public_access_block_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PublicAccessBlockConfiguration, ::awsrt::xml::XmlError> {

@@ -22,22 +22,27 @@ pub struct QueueConfiguration {
 }
 impl QueueConfiguration {
     /// An optional unique identifier for configurations in a notification configuration.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type.
+    #[inline]
     pub fn queue_arn(&self) -> &str {
         &self.queue_arn
     }
     /// A collection of bucket events for which to send notifications
+    #[inline]
     pub fn events(&self) -> &[crate::types::Event] {
         &self.events
     }
     /// Specifies object key name filtering rules.
+    #[inline]
     pub fn filter(&self) -> Option<&crate::types::NotificationConfigurationFilter> {
         self.filter.as_ref()
     }
     /// Creates a new builder for [`QueueConfiguration`].
+    #[inline]
     pub fn builder() -> QueueConfigurationBuilder {
         <QueueConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -53,55 +58,66 @@ pub struct QueueConfigurationBuilder {
 }
 impl QueueConfigurationBuilder {
     /// An optional unique identifier for configurations in a notification configuration.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type.
     /// This member is required.
+    #[inline]
     pub fn queue_arn(mut self, input: impl Into<String>) -> Self {
         self.queue_arn = Some(input.into());
         self
     }
     /// Sets or clears the `QueueArn` member.
+    #[inline]
     pub fn set_queue_arn(mut self, input: Option<String>) -> Self {
         self.queue_arn = input;
         self
     }
     /// The `QueueArn` member as currently set.
+    #[inline]
     pub fn get_queue_arn(&self) -> &Option<String> {
         &self.queue_arn
     }
     /// Appends an item to the `Events` list.
     /// A collection of bucket events for which to send notifications
+    #[inline]
     pub fn events(mut self, input: impl Into<crate::types::Event>) -> Self {
         self.events.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `Events` member.
+    #[inline]
     pub fn set_events(mut self, input: Option<Vec<crate::types::Event>>) -> Self {
         self.events = input;
         self
     }
     /// The `Events` member as currently set.
+    #[inline]
     pub fn get_events(&self) -> &Option<Vec<crate::types::Event>> {
         &self.events
     }
     /// Specifies object key name filtering rules.
+    #[inline]
     pub fn filter(mut self, input: crate::types::NotificationConfigurationFilter) -> Self {
         self.filter = Some(input);
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(
         mut self,
         input: Option<crate::types::NotificationConfigurationFilter>,
@@ -110,6 +126,7 @@ impl QueueConfigurationBuilder {
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::NotificationConfigurationFilter> {
         &self.filter
     }
@@ -118,6 +135,7 @@ impl QueueConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<QueueConfiguration, ::awsrt::error::BuildError> {
         Ok(QueueConfiguration {
             id: self.id,
@@ -133,6 +151,7 @@ impl QueueConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_queue_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &QueueConfiguration) {
     if let Some(value) = &v.id {
         w.start("Id");
@@ -159,6 +178,7 @@ pub(crate) fn ser_queue_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &Queue
         w.end("Filter");
     }
 }
+#[inline]
 pub(crate) fn de_queue_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<QueueConfiguration, ::awsrt::xml::XmlError> {

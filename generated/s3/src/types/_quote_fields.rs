@@ -20,6 +20,7 @@ pub enum QuoteFields {
 }
 impl QuoteFields {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Always => "ALWAYS",
@@ -33,6 +34,7 @@ impl QuoteFields {
     }
 }
 impl ::std::convert::From<&str> for QuoteFields {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ALWAYS" => Self::Always,

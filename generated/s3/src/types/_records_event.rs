@@ -16,10 +16,12 @@ pub struct RecordsEvent {
 }
 impl RecordsEvent {
     /// The byte array of partial, one or more result records.
+    #[inline]
     pub fn payload(&self) -> Option<&::awsrt::types::Blob> {
         self.payload.as_ref()
     }
     /// Creates a new builder for [`RecordsEvent`].
+    #[inline]
     pub fn builder() -> RecordsEventBuilder {
         <RecordsEventBuilder as ::std::default::Default>::default()
     }
@@ -32,20 +34,24 @@ pub struct RecordsEventBuilder {
 }
 impl RecordsEventBuilder {
     /// The byte array of partial, one or more result records.
+    #[inline]
     pub fn payload(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.payload = Some(input.into());
         self
     }
     /// Sets or clears the `Payload` member.
+    #[inline]
     pub fn set_payload(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.payload = input;
         self
     }
     /// The `Payload` member as currently set.
+    #[inline]
     pub fn get_payload(&self) -> &Option<::awsrt::types::Blob> {
         &self.payload
     }
     /// Builds the [`RecordsEvent`].
+    #[inline]
     pub fn build(self) -> RecordsEvent {
         RecordsEvent {
             payload: self.payload,

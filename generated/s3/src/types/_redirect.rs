@@ -28,26 +28,32 @@ pub struct Redirect {
 }
 impl Redirect {
     /// The host name to use in the redirect request.
+    #[inline]
     pub fn host_name(&self) -> Option<&str> {
         self.host_name.as_deref()
     }
     /// The HTTP redirect code to use on the response.
+    #[inline]
     pub fn http_redirect_code(&self) -> Option<&str> {
         self.http_redirect_code.as_deref()
     }
     /// Protocol to use when redirecting requests.
+    #[inline]
     pub fn protocol(&self) -> Option<&crate::types::Protocol> {
         self.protocol.as_ref()
     }
     /// The object key prefix to use in the redirect request.
+    #[inline]
     pub fn replace_key_prefix_with(&self) -> Option<&str> {
         self.replace_key_prefix_with.as_deref()
     }
     /// The specific object key to use in the redirect request.
+    #[inline]
     pub fn replace_key_with(&self) -> Option<&str> {
         self.replace_key_with.as_deref()
     }
     /// Creates a new builder for [`Redirect`].
+    #[inline]
     pub fn builder() -> RedirectBuilder {
         <RedirectBuilder as ::std::default::Default>::default()
     }
@@ -64,76 +70,92 @@ pub struct RedirectBuilder {
 }
 impl RedirectBuilder {
     /// The host name to use in the redirect request.
+    #[inline]
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
         self.host_name = Some(input.into());
         self
     }
     /// Sets or clears the `HostName` member.
+    #[inline]
     pub fn set_host_name(mut self, input: Option<String>) -> Self {
         self.host_name = input;
         self
     }
     /// The `HostName` member as currently set.
+    #[inline]
     pub fn get_host_name(&self) -> &Option<String> {
         &self.host_name
     }
     /// The HTTP redirect code to use on the response.
+    #[inline]
     pub fn http_redirect_code(mut self, input: impl Into<String>) -> Self {
         self.http_redirect_code = Some(input.into());
         self
     }
     /// Sets or clears the `HttpRedirectCode` member.
+    #[inline]
     pub fn set_http_redirect_code(mut self, input: Option<String>) -> Self {
         self.http_redirect_code = input;
         self
     }
     /// The `HttpRedirectCode` member as currently set.
+    #[inline]
     pub fn get_http_redirect_code(&self) -> &Option<String> {
         &self.http_redirect_code
     }
     /// Protocol to use when redirecting requests.
+    #[inline]
     pub fn protocol(mut self, input: impl Into<crate::types::Protocol>) -> Self {
         self.protocol = Some(input.into());
         self
     }
     /// Sets or clears the `Protocol` member.
+    #[inline]
     pub fn set_protocol(mut self, input: Option<crate::types::Protocol>) -> Self {
         self.protocol = input;
         self
     }
     /// The `Protocol` member as currently set.
+    #[inline]
     pub fn get_protocol(&self) -> &Option<crate::types::Protocol> {
         &self.protocol
     }
     /// The object key prefix to use in the redirect request.
+    #[inline]
     pub fn replace_key_prefix_with(mut self, input: impl Into<String>) -> Self {
         self.replace_key_prefix_with = Some(input.into());
         self
     }
     /// Sets or clears the `ReplaceKeyPrefixWith` member.
+    #[inline]
     pub fn set_replace_key_prefix_with(mut self, input: Option<String>) -> Self {
         self.replace_key_prefix_with = input;
         self
     }
     /// The `ReplaceKeyPrefixWith` member as currently set.
+    #[inline]
     pub fn get_replace_key_prefix_with(&self) -> &Option<String> {
         &self.replace_key_prefix_with
     }
     /// The specific object key to use in the redirect request.
+    #[inline]
     pub fn replace_key_with(mut self, input: impl Into<String>) -> Self {
         self.replace_key_with = Some(input.into());
         self
     }
     /// Sets or clears the `ReplaceKeyWith` member.
+    #[inline]
     pub fn set_replace_key_with(mut self, input: Option<String>) -> Self {
         self.replace_key_with = input;
         self
     }
     /// The `ReplaceKeyWith` member as currently set.
+    #[inline]
     pub fn get_replace_key_with(&self) -> &Option<String> {
         &self.replace_key_with
     }
     /// Builds the [`Redirect`].
+    #[inline]
     pub fn build(self) -> Redirect {
         Redirect {
             host_name: self.host_name,
@@ -144,6 +166,7 @@ impl RedirectBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_redirect(w: &mut ::awsrt::xml::XmlWriter, v: &Redirect) {
     if let Some(value) = &v.host_name {
         w.start("HostName");
@@ -171,6 +194,7 @@ pub(crate) fn ser_redirect(w: &mut ::awsrt::xml::XmlWriter, v: &Redirect) {
         w.end("ReplaceKeyWith");
     }
 }
+#[inline]
 pub(crate) fn de_redirect(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Redirect, ::awsrt::xml::XmlError> {

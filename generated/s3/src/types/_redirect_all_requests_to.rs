@@ -18,14 +18,17 @@ pub struct RedirectAllRequestsTo {
 }
 impl RedirectAllRequestsTo {
     /// Name of the host where requests are redirected.
+    #[inline]
     pub fn host_name(&self) -> &str {
         &self.host_name
     }
     /// Protocol to use when redirecting requests.
+    #[inline]
     pub fn protocol(&self) -> Option<&crate::types::Protocol> {
         self.protocol.as_ref()
     }
     /// Creates a new builder for [`RedirectAllRequestsTo`].
+    #[inline]
     pub fn builder() -> RedirectAllRequestsToBuilder {
         <RedirectAllRequestsToBuilder as ::std::default::Default>::default()
     }
@@ -40,30 +43,36 @@ pub struct RedirectAllRequestsToBuilder {
 impl RedirectAllRequestsToBuilder {
     /// Name of the host where requests are redirected.
     /// This member is required.
+    #[inline]
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
         self.host_name = Some(input.into());
         self
     }
     /// Sets or clears the `HostName` member.
+    #[inline]
     pub fn set_host_name(mut self, input: Option<String>) -> Self {
         self.host_name = input;
         self
     }
     /// The `HostName` member as currently set.
+    #[inline]
     pub fn get_host_name(&self) -> &Option<String> {
         &self.host_name
     }
     /// Protocol to use when redirecting requests.
+    #[inline]
     pub fn protocol(mut self, input: impl Into<crate::types::Protocol>) -> Self {
         self.protocol = Some(input.into());
         self
     }
     /// Sets or clears the `Protocol` member.
+    #[inline]
     pub fn set_protocol(mut self, input: Option<crate::types::Protocol>) -> Self {
         self.protocol = input;
         self
     }
     /// The `Protocol` member as currently set.
+    #[inline]
     pub fn get_protocol(&self) -> &Option<crate::types::Protocol> {
         &self.protocol
     }
@@ -72,6 +81,7 @@ impl RedirectAllRequestsToBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RedirectAllRequestsTo, ::awsrt::error::BuildError> {
         Ok(RedirectAllRequestsTo {
             host_name: self.host_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -82,6 +92,7 @@ impl RedirectAllRequestsToBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_redirect_all_requests_to(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &RedirectAllRequestsTo,
@@ -98,6 +109,7 @@ pub(crate) fn ser_redirect_all_requests_to(
         w.end("Protocol");
     }
 }
+#[inline]
 pub(crate) fn de_redirect_all_requests_to(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RedirectAllRequestsTo, ::awsrt::xml::XmlError> {

@@ -18,10 +18,12 @@ pub struct ReplicaModifications {
 }
 impl ReplicaModifications {
     /// Specifies whether Amazon S3 replicates modifications on replicas.
+    #[inline]
     pub fn status(&self) -> &crate::types::ReplicaModificationsStatus {
         &self.status
     }
     /// Creates a new builder for [`ReplicaModifications`].
+    #[inline]
     pub fn builder() -> ReplicaModificationsBuilder {
         <ReplicaModificationsBuilder as ::std::default::Default>::default()
     }
@@ -35,16 +37,19 @@ pub struct ReplicaModificationsBuilder {
 impl ReplicaModificationsBuilder {
     /// Specifies whether Amazon S3 replicates modifications on replicas.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ReplicaModificationsStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ReplicaModificationsStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ReplicaModificationsStatus> {
         &self.status
     }
@@ -53,6 +58,7 @@ impl ReplicaModificationsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicaModifications, ::awsrt::error::BuildError> {
         Ok(ReplicaModifications {
             status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -62,6 +68,7 @@ impl ReplicaModificationsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_replica_modifications(w: &mut ::awsrt::xml::XmlWriter, v: &ReplicaModifications) {
     {
         let value = &v.status;
@@ -70,6 +77,7 @@ pub(crate) fn ser_replica_modifications(w: &mut ::awsrt::xml::XmlWriter, v: &Rep
         w.end("Status");
     }
 }
+#[inline]
 pub(crate) fn de_replica_modifications(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ReplicaModifications, ::awsrt::xml::XmlError> {

@@ -18,14 +18,17 @@ pub struct ReplicationConfiguration {
 }
 impl ReplicationConfiguration {
     /// The Amazon Resource Name (ARN) of the Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects.
+    #[inline]
     pub fn role(&self) -> &str {
         &self.role
     }
     /// A container for one or more replication rules.
+    #[inline]
     pub fn rules(&self) -> &[crate::types::ReplicationRule] {
         &self.rules
     }
     /// Creates a new builder for [`ReplicationConfiguration`].
+    #[inline]
     pub fn builder() -> ReplicationConfigurationBuilder {
         <ReplicationConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -40,31 +43,37 @@ pub struct ReplicationConfigurationBuilder {
 impl ReplicationConfigurationBuilder {
     /// The Amazon Resource Name (ARN) of the Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects.
     /// This member is required.
+    #[inline]
     pub fn role(mut self, input: impl Into<String>) -> Self {
         self.role = Some(input.into());
         self
     }
     /// Sets or clears the `Role` member.
+    #[inline]
     pub fn set_role(mut self, input: Option<String>) -> Self {
         self.role = input;
         self
     }
     /// The `Role` member as currently set.
+    #[inline]
     pub fn get_role(&self) -> &Option<String> {
         &self.role
     }
     /// Appends an item to the `Rules` list.
     /// A container for one or more replication rules.
+    #[inline]
     pub fn rules(mut self, input: crate::types::ReplicationRule) -> Self {
         self.rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Rules` member.
+    #[inline]
     pub fn set_rules(mut self, input: Option<Vec<crate::types::ReplicationRule>>) -> Self {
         self.rules = input;
         self
     }
     /// The `Rules` member as currently set.
+    #[inline]
     pub fn get_rules(&self) -> &Option<Vec<crate::types::ReplicationRule>> {
         &self.rules
     }
@@ -73,6 +82,7 @@ impl ReplicationConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicationConfiguration, ::awsrt::error::BuildError> {
         Ok(ReplicationConfiguration {
             role: self.role.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -86,6 +96,7 @@ impl ReplicationConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_replication_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &ReplicationConfiguration,
@@ -105,6 +116,7 @@ pub(crate) fn ser_replication_configuration(
         }
     }
 }
+#[inline]
 pub(crate) fn de_replication_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ReplicationConfiguration, ::awsrt::xml::XmlError> {

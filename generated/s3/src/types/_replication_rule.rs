@@ -44,43 +44,53 @@ pub struct ReplicationRule {
 }
 impl ReplicationRule {
     /// A unique identifier for the rule.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// The priority indicates which rule has precedence whenever two or more replication rules conflict.
+    #[inline]
     pub fn priority(&self) -> Option<i32> {
         self.priority
     }
     /// An object key name prefix that identifies the object or objects to which the rule applies.
     #[deprecated]
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// A filter that identifies the subset of objects to which the replication rule applies.
+    #[inline]
     pub fn filter(&self) -> Option<&crate::types::ReplicationRuleFilter> {
         self.filter.as_ref()
     }
     /// Specifies whether the rule is enabled.
+    #[inline]
     pub fn status(&self) -> &crate::types::ReplicationRuleStatus {
         &self.status
     }
     /// A container that describes additional filters for identifying the source objects that you want to replicate.
+    #[inline]
     pub fn source_selection_criteria(&self) -> Option<&crate::types::SourceSelectionCriteria> {
         self.source_selection_criteria.as_ref()
     }
     /// Optional configuration to replicate existing source bucket objects.
+    #[inline]
     pub fn existing_object_replication(&self) -> Option<&crate::types::ExistingObjectReplication> {
         self.existing_object_replication.as_ref()
     }
     /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
+    #[inline]
     pub fn destination(&self) -> &crate::types::Destination {
         &self.destination
     }
     /// Specifies whether Amazon S3 replicates delete markers.
+    #[inline]
     pub fn delete_marker_replication(&self) -> Option<&crate::types::DeleteMarkerReplication> {
         self.delete_marker_replication.as_ref()
     }
     /// Creates a new builder for [`ReplicationRule`].
+    #[inline]
     pub fn builder() -> ReplicationRuleBuilder {
         <ReplicationRuleBuilder as ::std::default::Default>::default()
     }
@@ -101,80 +111,96 @@ pub struct ReplicationRuleBuilder {
 }
 impl ReplicationRuleBuilder {
     /// A unique identifier for the rule.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `ID` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `ID` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The priority indicates which rule has precedence whenever two or more replication rules conflict.
+    #[inline]
     pub fn priority(mut self, input: i32) -> Self {
         self.priority = Some(input);
         self
     }
     /// Sets or clears the `Priority` member.
+    #[inline]
     pub fn set_priority(mut self, input: Option<i32>) -> Self {
         self.priority = input;
         self
     }
     /// The `Priority` member as currently set.
+    #[inline]
     pub fn get_priority(&self) -> &Option<i32> {
         &self.priority
     }
     /// An object key name prefix that identifies the object or objects to which the rule applies.
     #[deprecated]
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
     #[deprecated]
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
     #[deprecated]
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// A filter that identifies the subset of objects to which the replication rule applies.
+    #[inline]
     pub fn filter(mut self, input: crate::types::ReplicationRuleFilter) -> Self {
         self.filter = Some(input);
         self
     }
     /// Sets or clears the `Filter` member.
+    #[inline]
     pub fn set_filter(mut self, input: Option<crate::types::ReplicationRuleFilter>) -> Self {
         self.filter = input;
         self
     }
     /// The `Filter` member as currently set.
+    #[inline]
     pub fn get_filter(&self) -> &Option<crate::types::ReplicationRuleFilter> {
         &self.filter
     }
     /// Specifies whether the rule is enabled.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ReplicationRuleStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ReplicationRuleStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ReplicationRuleStatus> {
         &self.status
     }
     /// A container that describes additional filters for identifying the source objects that you want to replicate.
+    #[inline]
     pub fn source_selection_criteria(
         mut self,
         input: crate::types::SourceSelectionCriteria,
@@ -183,6 +209,7 @@ impl ReplicationRuleBuilder {
         self
     }
     /// Sets or clears the `SourceSelectionCriteria` member.
+    #[inline]
     pub fn set_source_selection_criteria(
         mut self,
         input: Option<crate::types::SourceSelectionCriteria>,
@@ -191,10 +218,12 @@ impl ReplicationRuleBuilder {
         self
     }
     /// The `SourceSelectionCriteria` member as currently set.
+    #[inline]
     pub fn get_source_selection_criteria(&self) -> &Option<crate::types::SourceSelectionCriteria> {
         &self.source_selection_criteria
     }
     /// Optional configuration to replicate existing source bucket objects.
+    #[inline]
     pub fn existing_object_replication(
         mut self,
         input: crate::types::ExistingObjectReplication,
@@ -203,6 +232,7 @@ impl ReplicationRuleBuilder {
         self
     }
     /// Sets or clears the `ExistingObjectReplication` member.
+    #[inline]
     pub fn set_existing_object_replication(
         mut self,
         input: Option<crate::types::ExistingObjectReplication>,
@@ -211,6 +241,7 @@ impl ReplicationRuleBuilder {
         self
     }
     /// The `ExistingObjectReplication` member as currently set.
+    #[inline]
     pub fn get_existing_object_replication(
         &self,
     ) -> &Option<crate::types::ExistingObjectReplication> {
@@ -218,20 +249,24 @@ impl ReplicationRuleBuilder {
     }
     /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
     /// This member is required.
+    #[inline]
     pub fn destination(mut self, input: crate::types::Destination) -> Self {
         self.destination = Some(input);
         self
     }
     /// Sets or clears the `Destination` member.
+    #[inline]
     pub fn set_destination(mut self, input: Option<crate::types::Destination>) -> Self {
         self.destination = input;
         self
     }
     /// The `Destination` member as currently set.
+    #[inline]
     pub fn get_destination(&self) -> &Option<crate::types::Destination> {
         &self.destination
     }
     /// Specifies whether Amazon S3 replicates delete markers.
+    #[inline]
     pub fn delete_marker_replication(
         mut self,
         input: crate::types::DeleteMarkerReplication,
@@ -240,6 +275,7 @@ impl ReplicationRuleBuilder {
         self
     }
     /// Sets or clears the `DeleteMarkerReplication` member.
+    #[inline]
     pub fn set_delete_marker_replication(
         mut self,
         input: Option<crate::types::DeleteMarkerReplication>,
@@ -248,6 +284,7 @@ impl ReplicationRuleBuilder {
         self
     }
     /// The `DeleteMarkerReplication` member as currently set.
+    #[inline]
     pub fn get_delete_marker_replication(&self) -> &Option<crate::types::DeleteMarkerReplication> {
         &self.delete_marker_replication
     }
@@ -256,6 +293,7 @@ impl ReplicationRuleBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicationRule, ::awsrt::error::BuildError> {
         Ok(ReplicationRule {
             id: self.id,
@@ -276,6 +314,7 @@ impl ReplicationRuleBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_replication_rule(w: &mut ::awsrt::xml::XmlWriter, v: &ReplicationRule) {
     if let Some(value) = &v.id {
         w.start("ID");
@@ -325,6 +364,7 @@ pub(crate) fn ser_replication_rule(w: &mut ::awsrt::xml::XmlWriter, v: &Replicat
         w.end("DeleteMarkerReplication");
     }
 }
+#[inline]
 pub(crate) fn de_replication_rule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ReplicationRule, ::awsrt::xml::XmlError> {

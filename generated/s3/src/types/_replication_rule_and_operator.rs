@@ -23,14 +23,17 @@ pub struct ReplicationRuleAndOperator {
 }
 impl ReplicationRuleAndOperator {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// An array of tags containing key and value pairs.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ReplicationRuleAndOperator`].
+    #[inline]
     pub fn builder() -> ReplicationRuleAndOperatorBuilder {
         <ReplicationRuleAndOperatorBuilder as ::std::default::Default>::default()
     }
@@ -44,35 +47,42 @@ pub struct ReplicationRuleAndOperatorBuilder {
 }
 impl ReplicationRuleAndOperatorBuilder {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Appends an item to the `Tags` list.
     /// An array of tags containing key and value pairs.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Builds the [`ReplicationRuleAndOperator`].
+    #[inline]
     pub fn build(self) -> ReplicationRuleAndOperator {
         ReplicationRuleAndOperator {
             prefix: self.prefix,
@@ -80,6 +90,7 @@ impl ReplicationRuleAndOperatorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_replication_rule_and_operator(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &ReplicationRuleAndOperator,
@@ -97,6 +108,7 @@ pub(crate) fn ser_replication_rule_and_operator(
         }
     }
 }
+#[inline]
 pub(crate) fn de_replication_rule_and_operator(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ReplicationRuleAndOperator, ::awsrt::xml::XmlError> {

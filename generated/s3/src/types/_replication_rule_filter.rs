@@ -27,18 +27,22 @@ pub struct ReplicationRuleFilter {
 }
 impl ReplicationRuleFilter {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
+    #[inline]
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
     /// A container for specifying a tag key and value.
+    #[inline]
     pub fn tag(&self) -> Option<&crate::types::Tag> {
         self.tag.as_ref()
     }
     /// A container for specifying rule filters.
+    #[inline]
     pub fn and(&self) -> Option<&crate::types::ReplicationRuleAndOperator> {
         self.and.as_ref()
     }
     /// Creates a new builder for [`ReplicationRuleFilter`].
+    #[inline]
     pub fn builder() -> ReplicationRuleFilterBuilder {
         <ReplicationRuleFilterBuilder as ::std::default::Default>::default()
     }
@@ -53,48 +57,58 @@ pub struct ReplicationRuleFilterBuilder {
 }
 impl ReplicationRuleFilterBuilder {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// A container for specifying a tag key and value.
+    #[inline]
     pub fn tag(mut self, input: crate::types::Tag) -> Self {
         self.tag = Some(input);
         self
     }
     /// Sets or clears the `Tag` member.
+    #[inline]
     pub fn set_tag(mut self, input: Option<crate::types::Tag>) -> Self {
         self.tag = input;
         self
     }
     /// The `Tag` member as currently set.
+    #[inline]
     pub fn get_tag(&self) -> &Option<crate::types::Tag> {
         &self.tag
     }
     /// A container for specifying rule filters.
+    #[inline]
     pub fn and(mut self, input: crate::types::ReplicationRuleAndOperator) -> Self {
         self.and = Some(input);
         self
     }
     /// Sets or clears the `And` member.
+    #[inline]
     pub fn set_and(mut self, input: Option<crate::types::ReplicationRuleAndOperator>) -> Self {
         self.and = input;
         self
     }
     /// The `And` member as currently set.
+    #[inline]
     pub fn get_and(&self) -> &Option<crate::types::ReplicationRuleAndOperator> {
         &self.and
     }
     /// Builds the [`ReplicationRuleFilter`].
+    #[inline]
     pub fn build(self) -> ReplicationRuleFilter {
         ReplicationRuleFilter {
             prefix: self.prefix,
@@ -103,6 +117,7 @@ impl ReplicationRuleFilterBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_replication_rule_filter(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &ReplicationRuleFilter,
@@ -123,6 +138,7 @@ pub(crate) fn ser_replication_rule_filter(
         w.end("And");
     }
 }
+#[inline]
 pub(crate) fn de_replication_rule_filter(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ReplicationRuleFilter, ::awsrt::xml::XmlError> {

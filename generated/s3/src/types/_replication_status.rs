@@ -26,6 +26,7 @@ pub enum ReplicationStatus {
 }
 impl ReplicationStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Complete => "COMPLETE",
@@ -42,6 +43,7 @@ impl ReplicationStatus {
     }
 }
 impl ::std::convert::From<&str> for ReplicationStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "COMPLETE" => Self::Complete,

@@ -18,14 +18,17 @@ pub struct ReplicationTime {
 }
 impl ReplicationTime {
     /// Specifies whether the replication time is enabled.
+    #[inline]
     pub fn status(&self) -> &crate::types::ReplicationTimeStatus {
         &self.status
     }
     /// A container specifying the time by which replication should be complete for all objects and operations on objects.
+    #[inline]
     pub fn time(&self) -> &crate::types::ReplicationTimeValue {
         &self.time
     }
     /// Creates a new builder for [`ReplicationTime`].
+    #[inline]
     pub fn builder() -> ReplicationTimeBuilder {
         <ReplicationTimeBuilder as ::std::default::Default>::default()
     }
@@ -40,31 +43,37 @@ pub struct ReplicationTimeBuilder {
 impl ReplicationTimeBuilder {
     /// Specifies whether the replication time is enabled.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::ReplicationTimeStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::ReplicationTimeStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::ReplicationTimeStatus> {
         &self.status
     }
     /// A container specifying the time by which replication should be complete for all objects and operations on objects.
     /// This member is required.
+    #[inline]
     pub fn time(mut self, input: crate::types::ReplicationTimeValue) -> Self {
         self.time = Some(input);
         self
     }
     /// Sets or clears the `Time` member.
+    #[inline]
     pub fn set_time(mut self, input: Option<crate::types::ReplicationTimeValue>) -> Self {
         self.time = input;
         self
     }
     /// The `Time` member as currently set.
+    #[inline]
     pub fn get_time(&self) -> &Option<crate::types::ReplicationTimeValue> {
         &self.time
     }
@@ -73,6 +82,7 @@ impl ReplicationTimeBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicationTime, ::awsrt::error::BuildError> {
         Ok(ReplicationTime {
             status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -86,6 +96,7 @@ impl ReplicationTimeBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_replication_time(w: &mut ::awsrt::xml::XmlWriter, v: &ReplicationTime) {
     {
         let value = &v.status;
@@ -100,6 +111,7 @@ pub(crate) fn ser_replication_time(w: &mut ::awsrt::xml::XmlWriter, v: &Replicat
         w.end("Time");
     }
 }
+#[inline]
 pub(crate) fn de_replication_time(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ReplicationTime, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum ReplicationTimeStatus {
 }
 impl ReplicationTimeStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "Enabled",
@@ -33,6 +34,7 @@ impl ReplicationTimeStatus {
     }
 }
 impl ::std::convert::From<&str> for ReplicationTimeStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Enabled" => Self::Enabled,

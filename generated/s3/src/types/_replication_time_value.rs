@@ -18,10 +18,12 @@ pub struct ReplicationTimeValue {
 }
 impl ReplicationTimeValue {
     /// Contains an integer specifying time in minutes.
+    #[inline]
     pub fn minutes(&self) -> Option<i32> {
         self.minutes
     }
     /// Creates a new builder for [`ReplicationTimeValue`].
+    #[inline]
     pub fn builder() -> ReplicationTimeValueBuilder {
         <ReplicationTimeValueBuilder as ::std::default::Default>::default()
     }
@@ -34,26 +36,31 @@ pub struct ReplicationTimeValueBuilder {
 }
 impl ReplicationTimeValueBuilder {
     /// Contains an integer specifying time in minutes.
+    #[inline]
     pub fn minutes(mut self, input: i32) -> Self {
         self.minutes = Some(input);
         self
     }
     /// Sets or clears the `Minutes` member.
+    #[inline]
     pub fn set_minutes(mut self, input: Option<i32>) -> Self {
         self.minutes = input;
         self
     }
     /// The `Minutes` member as currently set.
+    #[inline]
     pub fn get_minutes(&self) -> &Option<i32> {
         &self.minutes
     }
     /// Builds the [`ReplicationTimeValue`].
+    #[inline]
     pub fn build(self) -> ReplicationTimeValue {
         ReplicationTimeValue {
             minutes: self.minutes,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_replication_time_value(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &ReplicationTimeValue,
@@ -64,6 +71,7 @@ pub(crate) fn ser_replication_time_value(
         w.end("Minutes");
     }
 }
+#[inline]
 pub(crate) fn de_replication_time_value(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ReplicationTimeValue, ::awsrt::xml::XmlError> {

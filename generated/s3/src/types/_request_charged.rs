@@ -20,6 +20,7 @@ pub enum RequestCharged {
 }
 impl RequestCharged {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Requester => "requester",
@@ -32,6 +33,7 @@ impl RequestCharged {
     }
 }
 impl ::std::convert::From<&str> for RequestCharged {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "requester" => Self::Requester,

@@ -20,6 +20,7 @@ pub enum RequestPayer {
 }
 impl RequestPayer {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Requester => "requester",
@@ -32,6 +33,7 @@ impl RequestPayer {
     }
 }
 impl ::std::convert::From<&str> for RequestPayer {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "requester" => Self::Requester,

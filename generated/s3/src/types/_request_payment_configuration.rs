@@ -16,10 +16,12 @@ pub struct RequestPaymentConfiguration {
 }
 impl RequestPaymentConfiguration {
     /// Specifies who pays for the download and request fees.
+    #[inline]
     pub fn payer(&self) -> &crate::types::Payer {
         &self.payer
     }
     /// Creates a new builder for [`RequestPaymentConfiguration`].
+    #[inline]
     pub fn builder() -> RequestPaymentConfigurationBuilder {
         <RequestPaymentConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct RequestPaymentConfigurationBuilder {
 impl RequestPaymentConfigurationBuilder {
     /// Specifies who pays for the download and request fees.
     /// This member is required.
+    #[inline]
     pub fn payer(mut self, input: impl Into<crate::types::Payer>) -> Self {
         self.payer = Some(input.into());
         self
     }
     /// Sets or clears the `Payer` member.
+    #[inline]
     pub fn set_payer(mut self, input: Option<crate::types::Payer>) -> Self {
         self.payer = input;
         self
     }
     /// The `Payer` member as currently set.
+    #[inline]
     pub fn get_payer(&self) -> &Option<crate::types::Payer> {
         &self.payer
     }
@@ -51,6 +56,7 @@ impl RequestPaymentConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RequestPaymentConfiguration, ::awsrt::error::BuildError> {
         Ok(RequestPaymentConfiguration {
             payer: self.payer.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl RequestPaymentConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_request_payment_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &RequestPaymentConfiguration,

@@ -16,10 +16,12 @@ pub struct RequestProgress {
 }
 impl RequestProgress {
     /// Specifies whether periodic QueryProgress frames should be sent.
+    #[inline]
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     /// Creates a new builder for [`RequestProgress`].
+    #[inline]
     pub fn builder() -> RequestProgressBuilder {
         <RequestProgressBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct RequestProgressBuilder {
 }
 impl RequestProgressBuilder {
     /// Specifies whether periodic QueryProgress frames should be sent.
+    #[inline]
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = Some(input);
         self
     }
     /// Sets or clears the `Enabled` member.
+    #[inline]
     pub fn set_enabled(mut self, input: Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// The `Enabled` member as currently set.
+    #[inline]
     pub fn get_enabled(&self) -> &Option<bool> {
         &self.enabled
     }
     /// Builds the [`RequestProgress`].
+    #[inline]
     pub fn build(self) -> RequestProgress {
         RequestProgress {
             enabled: self.enabled,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_request_progress(w: &mut ::awsrt::xml::XmlWriter, v: &RequestProgress) {
     if let Some(value) = &v.enabled {
         w.start("Enabled");

@@ -34,34 +34,42 @@ pub struct RestoreRequest {
 }
 impl RestoreRequest {
     /// Lifetime of the active copy in days.
+    #[inline]
     pub fn days(&self) -> Option<i32> {
         self.days
     }
     /// S3 Glacier related parameters pertaining to this job.
+    #[inline]
     pub fn glacier_job_parameters(&self) -> Option<&crate::types::GlacierJobParameters> {
         self.glacier_job_parameters.as_ref()
     }
     /// **Important:** Amazon S3 Select is no longer available to new customers.
+    #[inline]
     pub fn r#type(&self) -> Option<&crate::types::RestoreRequestType> {
         self.r#type.as_ref()
     }
     /// Retrieval tier at which the restore will be processed.
+    #[inline]
     pub fn tier(&self) -> Option<&crate::types::Tier> {
         self.tier.as_ref()
     }
     /// The optional description for the job.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// **Important:** Amazon S3 Select is no longer available to new customers.
+    #[inline]
     pub fn select_parameters(&self) -> Option<&crate::types::SelectParameters> {
         self.select_parameters.as_ref()
     }
     /// Describes the location where the restore job's output is stored.
+    #[inline]
     pub fn output_location(&self) -> Option<&crate::types::OutputLocation> {
         self.output_location.as_ref()
     }
     /// Creates a new builder for [`RestoreRequest`].
+    #[inline]
     pub fn builder() -> RestoreRequestBuilder {
         <RestoreRequestBuilder as ::std::default::Default>::default()
     }
@@ -80,25 +88,30 @@ pub struct RestoreRequestBuilder {
 }
 impl RestoreRequestBuilder {
     /// Lifetime of the active copy in days.
+    #[inline]
     pub fn days(mut self, input: i32) -> Self {
         self.days = Some(input);
         self
     }
     /// Sets or clears the `Days` member.
+    #[inline]
     pub fn set_days(mut self, input: Option<i32>) -> Self {
         self.days = input;
         self
     }
     /// The `Days` member as currently set.
+    #[inline]
     pub fn get_days(&self) -> &Option<i32> {
         &self.days
     }
     /// S3 Glacier related parameters pertaining to this job.
+    #[inline]
     pub fn glacier_job_parameters(mut self, input: crate::types::GlacierJobParameters) -> Self {
         self.glacier_job_parameters = Some(input);
         self
     }
     /// Sets or clears the `GlacierJobParameters` member.
+    #[inline]
     pub fn set_glacier_job_parameters(
         mut self,
         input: Option<crate::types::GlacierJobParameters>,
@@ -107,80 +120,97 @@ impl RestoreRequestBuilder {
         self
     }
     /// The `GlacierJobParameters` member as currently set.
+    #[inline]
     pub fn get_glacier_job_parameters(&self) -> &Option<crate::types::GlacierJobParameters> {
         &self.glacier_job_parameters
     }
     /// **Important:** Amazon S3 Select is no longer available to new customers.
+    #[inline]
     pub fn r#type(mut self, input: impl Into<crate::types::RestoreRequestType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
+    #[inline]
     pub fn set_type(mut self, input: Option<crate::types::RestoreRequestType>) -> Self {
         self.r#type = input;
         self
     }
     /// The `Type` member as currently set.
+    #[inline]
     pub fn get_type(&self) -> &Option<crate::types::RestoreRequestType> {
         &self.r#type
     }
     /// Retrieval tier at which the restore will be processed.
+    #[inline]
     pub fn tier(mut self, input: impl Into<crate::types::Tier>) -> Self {
         self.tier = Some(input.into());
         self
     }
     /// Sets or clears the `Tier` member.
+    #[inline]
     pub fn set_tier(mut self, input: Option<crate::types::Tier>) -> Self {
         self.tier = input;
         self
     }
     /// The `Tier` member as currently set.
+    #[inline]
     pub fn get_tier(&self) -> &Option<crate::types::Tier> {
         &self.tier
     }
     /// The optional description for the job.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// **Important:** Amazon S3 Select is no longer available to new customers.
+    #[inline]
     pub fn select_parameters(mut self, input: crate::types::SelectParameters) -> Self {
         self.select_parameters = Some(input);
         self
     }
     /// Sets or clears the `SelectParameters` member.
+    #[inline]
     pub fn set_select_parameters(mut self, input: Option<crate::types::SelectParameters>) -> Self {
         self.select_parameters = input;
         self
     }
     /// The `SelectParameters` member as currently set.
+    #[inline]
     pub fn get_select_parameters(&self) -> &Option<crate::types::SelectParameters> {
         &self.select_parameters
     }
     /// Describes the location where the restore job's output is stored.
+    #[inline]
     pub fn output_location(mut self, input: crate::types::OutputLocation) -> Self {
         self.output_location = Some(input);
         self
     }
     /// Sets or clears the `OutputLocation` member.
+    #[inline]
     pub fn set_output_location(mut self, input: Option<crate::types::OutputLocation>) -> Self {
         self.output_location = input;
         self
     }
     /// The `OutputLocation` member as currently set.
+    #[inline]
     pub fn get_output_location(&self) -> &Option<crate::types::OutputLocation> {
         &self.output_location
     }
     /// Builds the [`RestoreRequest`].
+    #[inline]
     pub fn build(self) -> RestoreRequest {
         RestoreRequest {
             days: self.days,
@@ -193,6 +223,7 @@ impl RestoreRequestBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_restore_request(w: &mut ::awsrt::xml::XmlWriter, v: &RestoreRequest) {
     if let Some(value) = &v.days {
         w.start("Days");

@@ -18,6 +18,7 @@ pub enum RestoreRequestType {
 }
 impl RestoreRequestType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Select => "SELECT",
@@ -30,6 +31,7 @@ impl RestoreRequestType {
     }
 }
 impl ::std::convert::From<&str> for RestoreRequestType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SELECT" => Self::Select,

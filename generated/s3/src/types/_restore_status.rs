@@ -36,14 +36,17 @@ pub struct RestoreStatus {
 }
 impl RestoreStatus {
     /// Specifies whether the object is currently being restored.
+    #[inline]
     pub fn is_restore_in_progress(&self) -> Option<bool> {
         self.is_restore_in_progress
     }
     /// Indicates when the restored copy will expire.
+    #[inline]
     pub fn restore_expiry_date(&self) -> Option<::awsrt::types::DateTime> {
         self.restore_expiry_date
     }
     /// Creates a new builder for [`RestoreStatus`].
+    #[inline]
     pub fn builder() -> RestoreStatusBuilder {
         <RestoreStatusBuilder as ::std::default::Default>::default()
     }
@@ -57,34 +60,41 @@ pub struct RestoreStatusBuilder {
 }
 impl RestoreStatusBuilder {
     /// Specifies whether the object is currently being restored.
+    #[inline]
     pub fn is_restore_in_progress(mut self, input: bool) -> Self {
         self.is_restore_in_progress = Some(input);
         self
     }
     /// Sets or clears the `IsRestoreInProgress` member.
+    #[inline]
     pub fn set_is_restore_in_progress(mut self, input: Option<bool>) -> Self {
         self.is_restore_in_progress = input;
         self
     }
     /// The `IsRestoreInProgress` member as currently set.
+    #[inline]
     pub fn get_is_restore_in_progress(&self) -> &Option<bool> {
         &self.is_restore_in_progress
     }
     /// Indicates when the restored copy will expire.
+    #[inline]
     pub fn restore_expiry_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.restore_expiry_date = Some(input);
         self
     }
     /// Sets or clears the `RestoreExpiryDate` member.
+    #[inline]
     pub fn set_restore_expiry_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.restore_expiry_date = input;
         self
     }
     /// The `RestoreExpiryDate` member as currently set.
+    #[inline]
     pub fn get_restore_expiry_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.restore_expiry_date
     }
     /// Builds the [`RestoreStatus`].
+    #[inline]
     pub fn build(self) -> RestoreStatus {
         RestoreStatus {
             is_restore_in_progress: self.is_restore_in_progress,
@@ -92,6 +102,7 @@ impl RestoreStatusBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_restore_status(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RestoreStatus, ::awsrt::xml::XmlError> {

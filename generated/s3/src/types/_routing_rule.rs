@@ -18,14 +18,17 @@ pub struct RoutingRule {
 }
 impl RoutingRule {
     /// A container for describing a condition that must be met for the specified redirect to apply.
+    #[inline]
     pub fn condition(&self) -> Option<&crate::types::Condition> {
         self.condition.as_ref()
     }
     /// Container for redirect information.
+    #[inline]
     pub fn redirect(&self) -> &crate::types::Redirect {
         &self.redirect
     }
     /// Creates a new builder for [`RoutingRule`].
+    #[inline]
     pub fn builder() -> RoutingRuleBuilder {
         <RoutingRuleBuilder as ::std::default::Default>::default()
     }
@@ -39,31 +42,37 @@ pub struct RoutingRuleBuilder {
 }
 impl RoutingRuleBuilder {
     /// A container for describing a condition that must be met for the specified redirect to apply.
+    #[inline]
     pub fn condition(mut self, input: crate::types::Condition) -> Self {
         self.condition = Some(input);
         self
     }
     /// Sets or clears the `Condition` member.
+    #[inline]
     pub fn set_condition(mut self, input: Option<crate::types::Condition>) -> Self {
         self.condition = input;
         self
     }
     /// The `Condition` member as currently set.
+    #[inline]
     pub fn get_condition(&self) -> &Option<crate::types::Condition> {
         &self.condition
     }
     /// Container for redirect information.
     /// This member is required.
+    #[inline]
     pub fn redirect(mut self, input: crate::types::Redirect) -> Self {
         self.redirect = Some(input);
         self
     }
     /// Sets or clears the `Redirect` member.
+    #[inline]
     pub fn set_redirect(mut self, input: Option<crate::types::Redirect>) -> Self {
         self.redirect = input;
         self
     }
     /// The `Redirect` member as currently set.
+    #[inline]
     pub fn get_redirect(&self) -> &Option<crate::types::Redirect> {
         &self.redirect
     }
@@ -72,6 +81,7 @@ impl RoutingRuleBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RoutingRule, ::awsrt::error::BuildError> {
         Ok(RoutingRule {
             condition: self.condition,
@@ -82,6 +92,7 @@ impl RoutingRuleBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_routing_rule(w: &mut ::awsrt::xml::XmlWriter, v: &RoutingRule) {
     if let Some(value) = &v.condition {
         w.start("Condition");
@@ -95,6 +106,7 @@ pub(crate) fn ser_routing_rule(w: &mut ::awsrt::xml::XmlWriter, v: &RoutingRule)
         w.end("Redirect");
     }
 }
+#[inline]
 pub(crate) fn de_routing_rule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RoutingRule, ::awsrt::xml::XmlError> {

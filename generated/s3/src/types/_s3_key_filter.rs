@@ -16,10 +16,12 @@ pub struct S3KeyFilter {
 }
 impl S3KeyFilter {
     /// A list of containers for the key-value pair that defines the criteria for the filter rule.
+    #[inline]
     pub fn filter_rules(&self) -> &[crate::types::FilterRule] {
         self.filter_rules.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`S3KeyFilter`].
+    #[inline]
     pub fn builder() -> S3KeyFilterBuilder {
         <S3KeyFilterBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct S3KeyFilterBuilder {
 impl S3KeyFilterBuilder {
     /// Appends an item to the `FilterRules` list.
     /// A list of containers for the key-value pair that defines the criteria for the filter rule.
+    #[inline]
     pub fn filter_rules(mut self, input: crate::types::FilterRule) -> Self {
         self.filter_rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `FilterRules` member.
+    #[inline]
     pub fn set_filter_rules(mut self, input: Option<Vec<crate::types::FilterRule>>) -> Self {
         self.filter_rules = input;
         self
     }
     /// The `FilterRules` member as currently set.
+    #[inline]
     pub fn get_filter_rules(&self) -> &Option<Vec<crate::types::FilterRule>> {
         &self.filter_rules
     }
     /// Builds the [`S3KeyFilter`].
+    #[inline]
     pub fn build(self) -> S3KeyFilter {
         S3KeyFilter {
             filter_rules: self.filter_rules,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_s3_key_filter(w: &mut ::awsrt::xml::XmlWriter, v: &S3KeyFilter) {
     if let Some(value) = &v.filter_rules {
         for item in value.iter() {
@@ -62,6 +69,7 @@ pub(crate) fn ser_s3_key_filter(w: &mut ::awsrt::xml::XmlWriter, v: &S3KeyFilter
         }
     }
 }
+#[inline]
 pub(crate) fn de_s3_key_filter(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<S3KeyFilter, ::awsrt::xml::XmlError> {

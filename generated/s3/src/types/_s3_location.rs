@@ -31,38 +31,47 @@ pub struct S3Location {
 }
 impl S3Location {
     /// The name of the bucket where the restore results will be placed.
+    #[inline]
     pub fn bucket_name(&self) -> &str {
         &self.bucket_name
     }
     /// The prefix that is prepended to the restore results for this request.
+    #[inline]
     pub fn prefix(&self) -> &str {
         &self.prefix
     }
     /// Contains the type of server-side encryption used.
+    #[inline]
     pub fn encryption(&self) -> Option<&crate::types::Encryption> {
         self.encryption.as_ref()
     }
     /// The canned ACL to apply to the restore results.
+    #[inline]
     pub fn canned_acl(&self) -> Option<&crate::types::ObjectCannedAcl> {
         self.canned_acl.as_ref()
     }
     /// A list of grants that control access to the staged results.
+    #[inline]
     pub fn access_control_list(&self) -> &[crate::types::Grant] {
         self.access_control_list.as_deref().unwrap_or_default()
     }
     /// The tag-set that is applied to the restore results.
+    #[inline]
     pub fn tagging(&self) -> Option<&crate::types::Tagging> {
         self.tagging.as_ref()
     }
     /// A list of metadata to store with the restore results in S3.
+    #[inline]
     pub fn user_metadata(&self) -> &[crate::types::MetadataEntry] {
         self.user_metadata.as_deref().unwrap_or_default()
     }
     /// The class of storage used to store the restore results.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// Creates a new builder for [`S3Location`].
+    #[inline]
     pub fn builder() -> S3LocationBuilder {
         <S3LocationBuilder as ::std::default::Default>::default()
     }
@@ -83,117 +92,141 @@ pub struct S3LocationBuilder {
 impl S3LocationBuilder {
     /// The name of the bucket where the restore results will be placed.
     /// This member is required.
+    #[inline]
     pub fn bucket_name(mut self, input: impl Into<String>) -> Self {
         self.bucket_name = Some(input.into());
         self
     }
     /// Sets or clears the `BucketName` member.
+    #[inline]
     pub fn set_bucket_name(mut self, input: Option<String>) -> Self {
         self.bucket_name = input;
         self
     }
     /// The `BucketName` member as currently set.
+    #[inline]
     pub fn get_bucket_name(&self) -> &Option<String> {
         &self.bucket_name
     }
     /// The prefix that is prepended to the restore results for this request.
     /// This member is required.
+    #[inline]
     pub fn prefix(mut self, input: impl Into<String>) -> Self {
         self.prefix = Some(input.into());
         self
     }
     /// Sets or clears the `Prefix` member.
+    #[inline]
     pub fn set_prefix(mut self, input: Option<String>) -> Self {
         self.prefix = input;
         self
     }
     /// The `Prefix` member as currently set.
+    #[inline]
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Contains the type of server-side encryption used.
+    #[inline]
     pub fn encryption(mut self, input: crate::types::Encryption) -> Self {
         self.encryption = Some(input);
         self
     }
     /// Sets or clears the `Encryption` member.
+    #[inline]
     pub fn set_encryption(mut self, input: Option<crate::types::Encryption>) -> Self {
         self.encryption = input;
         self
     }
     /// The `Encryption` member as currently set.
+    #[inline]
     pub fn get_encryption(&self) -> &Option<crate::types::Encryption> {
         &self.encryption
     }
     /// The canned ACL to apply to the restore results.
+    #[inline]
     pub fn canned_acl(mut self, input: impl Into<crate::types::ObjectCannedAcl>) -> Self {
         self.canned_acl = Some(input.into());
         self
     }
     /// Sets or clears the `CannedACL` member.
+    #[inline]
     pub fn set_canned_acl(mut self, input: Option<crate::types::ObjectCannedAcl>) -> Self {
         self.canned_acl = input;
         self
     }
     /// The `CannedACL` member as currently set.
+    #[inline]
     pub fn get_canned_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
         &self.canned_acl
     }
     /// Appends an item to the `AccessControlList` list.
     /// A list of grants that control access to the staged results.
+    #[inline]
     pub fn access_control_list(mut self, input: crate::types::Grant) -> Self {
         self.access_control_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AccessControlList` member.
+    #[inline]
     pub fn set_access_control_list(mut self, input: Option<Vec<crate::types::Grant>>) -> Self {
         self.access_control_list = input;
         self
     }
     /// The `AccessControlList` member as currently set.
+    #[inline]
     pub fn get_access_control_list(&self) -> &Option<Vec<crate::types::Grant>> {
         &self.access_control_list
     }
     /// The tag-set that is applied to the restore results.
+    #[inline]
     pub fn tagging(mut self, input: crate::types::Tagging) -> Self {
         self.tagging = Some(input);
         self
     }
     /// Sets or clears the `Tagging` member.
+    #[inline]
     pub fn set_tagging(mut self, input: Option<crate::types::Tagging>) -> Self {
         self.tagging = input;
         self
     }
     /// The `Tagging` member as currently set.
+    #[inline]
     pub fn get_tagging(&self) -> &Option<crate::types::Tagging> {
         &self.tagging
     }
     /// Appends an item to the `UserMetadata` list.
     /// A list of metadata to store with the restore results in S3.
+    #[inline]
     pub fn user_metadata(mut self, input: crate::types::MetadataEntry) -> Self {
         self.user_metadata.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `UserMetadata` member.
+    #[inline]
     pub fn set_user_metadata(mut self, input: Option<Vec<crate::types::MetadataEntry>>) -> Self {
         self.user_metadata = input;
         self
     }
     /// The `UserMetadata` member as currently set.
+    #[inline]
     pub fn get_user_metadata(&self) -> &Option<Vec<crate::types::MetadataEntry>> {
         &self.user_metadata
     }
     /// The class of storage used to store the restore results.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
@@ -202,6 +235,7 @@ impl S3LocationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<S3Location, ::awsrt::error::BuildError> {
         Ok(S3Location {
             bucket_name: self.bucket_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -221,6 +255,7 @@ impl S3LocationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_s3_location(w: &mut ::awsrt::xml::XmlWriter, v: &S3Location) {
     {
         let value = &v.bucket_name;

@@ -18,14 +18,17 @@ pub struct S3TablesDestination {
 }
 impl S3TablesDestination {
     /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration.
+    #[inline]
     pub fn table_bucket_arn(&self) -> &str {
         &self.table_bucket_arn
     }
     /// The name for the metadata table in your metadata table configuration.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// Creates a new builder for [`S3TablesDestination`].
+    #[inline]
     pub fn builder() -> S3TablesDestinationBuilder {
         <S3TablesDestinationBuilder as ::std::default::Default>::default()
     }
@@ -40,31 +43,37 @@ pub struct S3TablesDestinationBuilder {
 impl S3TablesDestinationBuilder {
     /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn table_bucket_arn(mut self, input: impl Into<String>) -> Self {
         self.table_bucket_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableBucketArn` member.
+    #[inline]
     pub fn set_table_bucket_arn(mut self, input: Option<String>) -> Self {
         self.table_bucket_arn = input;
         self
     }
     /// The `TableBucketArn` member as currently set.
+    #[inline]
     pub fn get_table_bucket_arn(&self) -> &Option<String> {
         &self.table_bucket_arn
     }
     /// The name for the metadata table in your metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
@@ -73,6 +82,7 @@ impl S3TablesDestinationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<S3TablesDestination, ::awsrt::error::BuildError> {
         Ok(S3TablesDestination {
             table_bucket_arn: self.table_bucket_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -86,6 +96,7 @@ impl S3TablesDestinationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_s3_tables_destination(w: &mut ::awsrt::xml::XmlWriter, v: &S3TablesDestination) {
     {
         let value = &v.table_bucket_arn;

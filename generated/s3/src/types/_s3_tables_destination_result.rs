@@ -22,22 +22,27 @@ pub struct S3TablesDestinationResult {
 }
 impl S3TablesDestinationResult {
     /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration.
+    #[inline]
     pub fn table_bucket_arn(&self) -> &str {
         &self.table_bucket_arn
     }
     /// The name for the metadata table in your metadata table configuration.
+    #[inline]
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration.
+    #[inline]
     pub fn table_arn(&self) -> &str {
         &self.table_arn
     }
     /// The table bucket namespace for the metadata table in your metadata table configuration.
+    #[inline]
     pub fn table_namespace(&self) -> &str {
         &self.table_namespace
     }
     /// Creates a new builder for [`S3TablesDestinationResult`].
+    #[inline]
     pub fn builder() -> S3TablesDestinationResultBuilder {
         <S3TablesDestinationResultBuilder as ::std::default::Default>::default()
     }
@@ -54,61 +59,73 @@ pub struct S3TablesDestinationResultBuilder {
 impl S3TablesDestinationResultBuilder {
     /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn table_bucket_arn(mut self, input: impl Into<String>) -> Self {
         self.table_bucket_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableBucketArn` member.
+    #[inline]
     pub fn set_table_bucket_arn(mut self, input: Option<String>) -> Self {
         self.table_bucket_arn = input;
         self
     }
     /// The `TableBucketArn` member as currently set.
+    #[inline]
     pub fn get_table_bucket_arn(&self) -> &Option<String> {
         &self.table_bucket_arn
     }
     /// The name for the metadata table in your metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn table_name(mut self, input: impl Into<String>) -> Self {
         self.table_name = Some(input.into());
         self
     }
     /// Sets or clears the `TableName` member.
+    #[inline]
     pub fn set_table_name(mut self, input: Option<String>) -> Self {
         self.table_name = input;
         self
     }
     /// The `TableName` member as currently set.
+    #[inline]
     pub fn get_table_name(&self) -> &Option<String> {
         &self.table_name
     }
     /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn table_arn(mut self, input: impl Into<String>) -> Self {
         self.table_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TableArn` member.
+    #[inline]
     pub fn set_table_arn(mut self, input: Option<String>) -> Self {
         self.table_arn = input;
         self
     }
     /// The `TableArn` member as currently set.
+    #[inline]
     pub fn get_table_arn(&self) -> &Option<String> {
         &self.table_arn
     }
     /// The table bucket namespace for the metadata table in your metadata table configuration.
     /// This member is required.
+    #[inline]
     pub fn table_namespace(mut self, input: impl Into<String>) -> Self {
         self.table_namespace = Some(input.into());
         self
     }
     /// Sets or clears the `TableNamespace` member.
+    #[inline]
     pub fn set_table_namespace(mut self, input: Option<String>) -> Self {
         self.table_namespace = input;
         self
     }
     /// The `TableNamespace` member as currently set.
+    #[inline]
     pub fn get_table_namespace(&self) -> &Option<String> {
         &self.table_namespace
     }
@@ -117,6 +134,7 @@ impl S3TablesDestinationResultBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<S3TablesDestinationResult, ::awsrt::error::BuildError> {
         Ok(S3TablesDestinationResult {
             table_bucket_arn: self.table_bucket_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -138,6 +156,7 @@ impl S3TablesDestinationResultBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_s3_tables_destination_result(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<S3TablesDestinationResult, ::awsrt::xml::XmlError> {

@@ -18,14 +18,17 @@ pub struct ScanRange {
 }
 impl ScanRange {
     /// Specifies the start of the byte range.
+    #[inline]
     pub fn start(&self) -> Option<i64> {
         self.start
     }
     /// Specifies the end of the byte range.
+    #[inline]
     pub fn end(&self) -> Option<i64> {
         self.end
     }
     /// Creates a new builder for [`ScanRange`].
+    #[inline]
     pub fn builder() -> ScanRangeBuilder {
         <ScanRangeBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct ScanRangeBuilder {
 }
 impl ScanRangeBuilder {
     /// Specifies the start of the byte range.
+    #[inline]
     pub fn start(mut self, input: i64) -> Self {
         self.start = Some(input);
         self
     }
     /// Sets or clears the `Start` member.
+    #[inline]
     pub fn set_start(mut self, input: Option<i64>) -> Self {
         self.start = input;
         self
     }
     /// The `Start` member as currently set.
+    #[inline]
     pub fn get_start(&self) -> &Option<i64> {
         &self.start
     }
     /// Specifies the end of the byte range.
+    #[inline]
     pub fn end(mut self, input: i64) -> Self {
         self.end = Some(input);
         self
     }
     /// Sets or clears the `End` member.
+    #[inline]
     pub fn set_end(mut self, input: Option<i64>) -> Self {
         self.end = input;
         self
     }
     /// The `End` member as currently set.
+    #[inline]
     pub fn get_end(&self) -> &Option<i64> {
         &self.end
     }
     /// Builds the [`ScanRange`].
+    #[inline]
     pub fn build(self) -> ScanRange {
         ScanRange {
             start: self.start,
@@ -74,6 +84,7 @@ impl ScanRangeBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_scan_range(w: &mut ::awsrt::xml::XmlWriter, v: &ScanRange) {
     if let Some(value) = &v.start {
         w.start("Start");

@@ -29,6 +29,7 @@ pub enum SelectObjectContentEventStream {
 }
 impl SelectObjectContentEventStream {
     /// The `Records` value, if this is that variant.
+    #[inline]
     pub fn as_records(&self) -> Option<&crate::types::RecordsEvent> {
         match self {
             Self::Records(v) => Some(v),
@@ -36,10 +37,12 @@ impl SelectObjectContentEventStream {
         }
     }
     /// Whether this is the `Records` variant.
+    #[inline]
     pub fn is_records(&self) -> bool {
         matches!(self, Self::Records(_))
     }
     /// The `Stats` value, if this is that variant.
+    #[inline]
     pub fn as_stats(&self) -> Option<&crate::types::StatsEvent> {
         match self {
             Self::Stats(v) => Some(v),
@@ -47,10 +50,12 @@ impl SelectObjectContentEventStream {
         }
     }
     /// Whether this is the `Stats` variant.
+    #[inline]
     pub fn is_stats(&self) -> bool {
         matches!(self, Self::Stats(_))
     }
     /// The `Progress` value, if this is that variant.
+    #[inline]
     pub fn as_progress(&self) -> Option<&crate::types::ProgressEvent> {
         match self {
             Self::Progress(v) => Some(v),
@@ -58,10 +63,12 @@ impl SelectObjectContentEventStream {
         }
     }
     /// Whether this is the `Progress` variant.
+    #[inline]
     pub fn is_progress(&self) -> bool {
         matches!(self, Self::Progress(_))
     }
     /// The `Cont` value, if this is that variant.
+    #[inline]
     pub fn as_cont(&self) -> Option<&crate::types::ContinuationEvent> {
         match self {
             Self::Cont(v) => Some(v),
@@ -69,10 +76,12 @@ impl SelectObjectContentEventStream {
         }
     }
     /// Whether this is the `Cont` variant.
+    #[inline]
     pub fn is_cont(&self) -> bool {
         matches!(self, Self::Cont(_))
     }
     /// The `End` value, if this is that variant.
+    #[inline]
     pub fn as_end(&self) -> Option<&crate::types::EndEvent> {
         match self {
             Self::End(v) => Some(v),
@@ -80,6 +89,7 @@ impl SelectObjectContentEventStream {
         }
     }
     /// Whether this is the `End` variant.
+    #[inline]
     pub fn is_end(&self) -> bool {
         matches!(self, Self::End(_))
     }

@@ -28,22 +28,27 @@ pub struct SelectParameters {
 }
 impl SelectParameters {
     /// Describes the serialization format of the object.
+    #[inline]
     pub fn input_serialization(&self) -> &crate::types::InputSerialization {
         &self.input_serialization
     }
     /// The type of the provided expression (for example, SQL).
+    #[inline]
     pub fn expression_type(&self) -> &crate::types::ExpressionType {
         &self.expression_type
     }
     /// **Important:** Amazon S3 Select is no longer available to new customers.
+    #[inline]
     pub fn expression(&self) -> &str {
         &self.expression
     }
     /// Describes how the results of the Select job are serialized.
+    #[inline]
     pub fn output_serialization(&self) -> &crate::types::OutputSerialization {
         &self.output_serialization
     }
     /// Creates a new builder for [`SelectParameters`].
+    #[inline]
     pub fn builder() -> SelectParametersBuilder {
         <SelectParametersBuilder as ::std::default::Default>::default()
     }
@@ -60,11 +65,13 @@ pub struct SelectParametersBuilder {
 impl SelectParametersBuilder {
     /// Describes the serialization format of the object.
     /// This member is required.
+    #[inline]
     pub fn input_serialization(mut self, input: crate::types::InputSerialization) -> Self {
         self.input_serialization = Some(input);
         self
     }
     /// Sets or clears the `InputSerialization` member.
+    #[inline]
     pub fn set_input_serialization(
         mut self,
         input: Option<crate::types::InputSerialization>,
@@ -73,46 +80,55 @@ impl SelectParametersBuilder {
         self
     }
     /// The `InputSerialization` member as currently set.
+    #[inline]
     pub fn get_input_serialization(&self) -> &Option<crate::types::InputSerialization> {
         &self.input_serialization
     }
     /// The type of the provided expression (for example, SQL).
     /// This member is required.
+    #[inline]
     pub fn expression_type(mut self, input: impl Into<crate::types::ExpressionType>) -> Self {
         self.expression_type = Some(input.into());
         self
     }
     /// Sets or clears the `ExpressionType` member.
+    #[inline]
     pub fn set_expression_type(mut self, input: Option<crate::types::ExpressionType>) -> Self {
         self.expression_type = input;
         self
     }
     /// The `ExpressionType` member as currently set.
+    #[inline]
     pub fn get_expression_type(&self) -> &Option<crate::types::ExpressionType> {
         &self.expression_type
     }
     /// **Important:** Amazon S3 Select is no longer available to new customers.
     /// This member is required.
+    #[inline]
     pub fn expression(mut self, input: impl Into<String>) -> Self {
         self.expression = Some(input.into());
         self
     }
     /// Sets or clears the `Expression` member.
+    #[inline]
     pub fn set_expression(mut self, input: Option<String>) -> Self {
         self.expression = input;
         self
     }
     /// The `Expression` member as currently set.
+    #[inline]
     pub fn get_expression(&self) -> &Option<String> {
         &self.expression
     }
     /// Describes how the results of the Select job are serialized.
     /// This member is required.
+    #[inline]
     pub fn output_serialization(mut self, input: crate::types::OutputSerialization) -> Self {
         self.output_serialization = Some(input);
         self
     }
     /// Sets or clears the `OutputSerialization` member.
+    #[inline]
     pub fn set_output_serialization(
         mut self,
         input: Option<crate::types::OutputSerialization>,
@@ -121,6 +137,7 @@ impl SelectParametersBuilder {
         self
     }
     /// The `OutputSerialization` member as currently set.
+    #[inline]
     pub fn get_output_serialization(&self) -> &Option<crate::types::OutputSerialization> {
         &self.output_serialization
     }
@@ -129,6 +146,7 @@ impl SelectParametersBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SelectParameters, ::awsrt::error::BuildError> {
         Ok(SelectParameters {
             input_serialization: self.input_serialization.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -150,6 +168,7 @@ impl SelectParametersBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_select_parameters(w: &mut ::awsrt::xml::XmlWriter, v: &SelectParameters) {
     {
         let value = &v.input_serialization;

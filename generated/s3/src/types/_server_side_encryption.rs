@@ -22,6 +22,7 @@ pub enum ServerSideEncryption {
 }
 impl ServerSideEncryption {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Aes256 => "AES256",
@@ -36,6 +37,7 @@ impl ServerSideEncryption {
     }
 }
 impl ::std::convert::From<&str> for ServerSideEncryption {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "AES256" => Self::Aes256,

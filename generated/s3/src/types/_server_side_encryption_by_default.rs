@@ -66,14 +66,17 @@ fn __serde_secret_server_side_encryption_by_default_kms_master_key_id<T: ::awsrt
 }
 impl ServerSideEncryptionByDefault {
     /// Server-side encryption algorithm to use for the default encryption.
+    #[inline]
     pub fn sse_algorithm(&self) -> &crate::types::ServerSideEncryption {
         &self.sse_algorithm
     }
     /// Amazon Web Services Key Management Service (KMS) customer managed key ID to use for the default encryption.
+    #[inline]
     pub fn kms_master_key_id(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.kms_master_key_id.as_ref()
     }
     /// Creates a new builder for [`ServerSideEncryptionByDefault`].
+    #[inline]
     pub fn builder() -> ServerSideEncryptionByDefaultBuilder {
         <ServerSideEncryptionByDefaultBuilder as ::std::default::Default>::default()
     }
@@ -96,30 +99,36 @@ impl ::std::fmt::Debug for ServerSideEncryptionByDefaultBuilder {
 impl ServerSideEncryptionByDefaultBuilder {
     /// Server-side encryption algorithm to use for the default encryption.
     /// This member is required.
+    #[inline]
     pub fn sse_algorithm(mut self, input: impl Into<crate::types::ServerSideEncryption>) -> Self {
         self.sse_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSEAlgorithm` member.
+    #[inline]
     pub fn set_sse_algorithm(mut self, input: Option<crate::types::ServerSideEncryption>) -> Self {
         self.sse_algorithm = input;
         self
     }
     /// The `SSEAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_algorithm(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.sse_algorithm
     }
     /// Amazon Web Services Key Management Service (KMS) customer managed key ID to use for the default encryption.
+    #[inline]
     pub fn kms_master_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.kms_master_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KMSMasterKeyID` member.
+    #[inline]
     pub fn set_kms_master_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.kms_master_key_id = input;
         self
     }
     /// The `KMSMasterKeyID` member as currently set.
+    #[inline]
     pub fn get_kms_master_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.kms_master_key_id
     }
@@ -128,6 +137,7 @@ impl ServerSideEncryptionByDefaultBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ServerSideEncryptionByDefault, ::awsrt::error::BuildError> {
         Ok(ServerSideEncryptionByDefault {
             sse_algorithm: self.sse_algorithm.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -138,6 +148,7 @@ impl ServerSideEncryptionByDefaultBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_server_side_encryption_by_default(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &ServerSideEncryptionByDefault,
@@ -154,6 +165,7 @@ pub(crate) fn ser_server_side_encryption_by_default(
         w.end("KMSMasterKeyID");
     }
 }
+#[inline]
 pub(crate) fn de_server_side_encryption_by_default(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServerSideEncryptionByDefault, ::awsrt::xml::XmlError> {

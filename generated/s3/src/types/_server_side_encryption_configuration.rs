@@ -16,10 +16,12 @@ pub struct ServerSideEncryptionConfiguration {
 }
 impl ServerSideEncryptionConfiguration {
     /// Container for information about a particular server-side encryption configuration rule.
+    #[inline]
     pub fn rules(&self) -> &[crate::types::ServerSideEncryptionRule] {
         &self.rules
     }
     /// Creates a new builder for [`ServerSideEncryptionConfiguration`].
+    #[inline]
     pub fn builder() -> ServerSideEncryptionConfigurationBuilder {
         <ServerSideEncryptionConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct ServerSideEncryptionConfigurationBuilder {
 impl ServerSideEncryptionConfigurationBuilder {
     /// Appends an item to the `Rules` list.
     /// Container for information about a particular server-side encryption configuration rule.
+    #[inline]
     pub fn rules(mut self, input: crate::types::ServerSideEncryptionRule) -> Self {
         self.rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Rules` member.
+    #[inline]
     pub fn set_rules(mut self, input: Option<Vec<crate::types::ServerSideEncryptionRule>>) -> Self {
         self.rules = input;
         self
     }
     /// The `Rules` member as currently set.
+    #[inline]
     pub fn get_rules(&self) -> &Option<Vec<crate::types::ServerSideEncryptionRule>> {
         &self.rules
     }
@@ -51,6 +56,7 @@ impl ServerSideEncryptionConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ServerSideEncryptionConfiguration, ::awsrt::error::BuildError> {
         Ok(ServerSideEncryptionConfiguration {
             rules: self.rules.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl ServerSideEncryptionConfigurationBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_server_side_encryption_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &ServerSideEncryptionConfiguration,
@@ -73,6 +80,7 @@ pub(crate) fn ser_server_side_encryption_configuration(
         }
     }
 }
+#[inline]
 pub(crate) fn de_server_side_encryption_configuration(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServerSideEncryptionConfiguration, ::awsrt::xml::XmlError> {

@@ -28,16 +28,19 @@ pub struct ServerSideEncryptionRule {
 }
 impl ServerSideEncryptionRule {
     /// Specifies the default server-side encryption to apply to new objects in the bucket.
+    #[inline]
     pub fn apply_server_side_encryption_by_default(
         &self,
     ) -> Option<&crate::types::ServerSideEncryptionByDefault> {
         self.apply_server_side_encryption_by_default.as_ref()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket.
+    #[inline]
     pub fn bucket_key_enabled(&self) -> Option<bool> {
         self.bucket_key_enabled
     }
     /// Creates a new builder for [`ServerSideEncryptionRule`].
+    #[inline]
     pub fn builder() -> ServerSideEncryptionRuleBuilder {
         <ServerSideEncryptionRuleBuilder as ::std::default::Default>::default()
     }
@@ -51,6 +54,7 @@ pub struct ServerSideEncryptionRuleBuilder {
 }
 impl ServerSideEncryptionRuleBuilder {
     /// Specifies the default server-side encryption to apply to new objects in the bucket.
+    #[inline]
     pub fn apply_server_side_encryption_by_default(
         mut self,
         input: crate::types::ServerSideEncryptionByDefault,
@@ -59,6 +63,7 @@ impl ServerSideEncryptionRuleBuilder {
         self
     }
     /// Sets or clears the `ApplyServerSideEncryptionByDefault` member.
+    #[inline]
     pub fn set_apply_server_side_encryption_by_default(
         mut self,
         input: Option<crate::types::ServerSideEncryptionByDefault>,
@@ -67,26 +72,31 @@ impl ServerSideEncryptionRuleBuilder {
         self
     }
     /// The `ApplyServerSideEncryptionByDefault` member as currently set.
+    #[inline]
     pub fn get_apply_server_side_encryption_by_default(
         &self,
     ) -> &Option<crate::types::ServerSideEncryptionByDefault> {
         &self.apply_server_side_encryption_by_default
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket.
+    #[inline]
     pub fn bucket_key_enabled(mut self, input: bool) -> Self {
         self.bucket_key_enabled = Some(input);
         self
     }
     /// Sets or clears the `BucketKeyEnabled` member.
+    #[inline]
     pub fn set_bucket_key_enabled(mut self, input: Option<bool>) -> Self {
         self.bucket_key_enabled = input;
         self
     }
     /// The `BucketKeyEnabled` member as currently set.
+    #[inline]
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// Builds the [`ServerSideEncryptionRule`].
+    #[inline]
     pub fn build(self) -> ServerSideEncryptionRule {
         ServerSideEncryptionRule {
             apply_server_side_encryption_by_default: self.apply_server_side_encryption_by_default,
@@ -94,6 +104,7 @@ impl ServerSideEncryptionRuleBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_server_side_encryption_rule(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &ServerSideEncryptionRule,
@@ -109,6 +120,7 @@ pub(crate) fn ser_server_side_encryption_rule(
         w.end("BucketKeyEnabled");
     }
 }
+#[inline]
 pub(crate) fn de_server_side_encryption_rule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServerSideEncryptionRule, ::awsrt::xml::XmlError> {

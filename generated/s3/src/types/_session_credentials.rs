@@ -46,22 +46,27 @@ fn __serde_secret_session_credentials_session_token<T: ::awsrt::serde::__serde::
 }
 impl SessionCredentials {
     /// A unique identifier that's associated with a secret access key.
+    #[inline]
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
     /// A key that's used with the access key ID to cryptographically sign programmatic Amazon Web Services requests.
+    #[inline]
     pub fn secret_access_key(&self) -> &::awsrt::types::SensitiveString {
         &self.secret_access_key
     }
     /// A part of the temporary security credentials.
+    #[inline]
     pub fn session_token(&self) -> &::awsrt::types::SensitiveString {
         &self.session_token
     }
     /// Temporary security credentials expire after a specified interval.
+    #[inline]
     pub fn expiration(&self) -> ::awsrt::types::DateTime {
         self.expiration
     }
     /// Creates a new builder for [`SessionCredentials`].
+    #[inline]
     pub fn builder() -> SessionCredentialsBuilder {
         <SessionCredentialsBuilder as ::std::default::Default>::default()
     }
@@ -88,61 +93,73 @@ impl ::std::fmt::Debug for SessionCredentialsBuilder {
 impl SessionCredentialsBuilder {
     /// A unique identifier that's associated with a secret access key.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.access_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.access_key_id = input;
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         &self.access_key_id
     }
     /// A key that's used with the access key ID to cryptographically sign programmatic Amazon Web Services requests.
     /// This member is required.
+    #[inline]
     pub fn secret_access_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = Some(input.into());
         self
     }
     /// Sets or clears the `SecretAccessKey` member.
+    #[inline]
     pub fn set_secret_access_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = input;
         self
     }
     /// The `SecretAccessKey` member as currently set.
+    #[inline]
     pub fn get_secret_access_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_access_key
     }
     /// A part of the temporary security credentials.
     /// This member is required.
+    #[inline]
     pub fn session_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.session_token = Some(input.into());
         self
     }
     /// Sets or clears the `SessionToken` member.
+    #[inline]
     pub fn set_session_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.session_token = input;
         self
     }
     /// The `SessionToken` member as currently set.
+    #[inline]
     pub fn get_session_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.session_token
     }
     /// Temporary security credentials expire after a specified interval.
     /// This member is required.
+    #[inline]
     pub fn expiration(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expiration = Some(input);
         self
     }
     /// Sets or clears the `Expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expiration = input;
         self
     }
     /// The `Expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expiration
     }
@@ -151,6 +168,7 @@ impl SessionCredentialsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SessionCredentials, ::awsrt::error::BuildError> {
         Ok(SessionCredentials {
             access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -172,6 +190,7 @@ impl SessionCredentialsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_session_credentials(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SessionCredentials, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum SessionMode {
 }
 impl SessionMode {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReadOnly => "ReadOnly",
@@ -33,6 +34,7 @@ impl SessionMode {
     }
 }
 impl ::std::convert::From<&str> for SessionMode {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "ReadOnly" => Self::ReadOnly,

@@ -15,6 +15,7 @@
 pub struct SimplePrefix {}
 impl SimplePrefix {
     /// Creates a new builder for [`SimplePrefix`].
+    #[inline]
     pub fn builder() -> SimplePrefixBuilder {
         <SimplePrefixBuilder as ::std::default::Default>::default()
     }
@@ -25,11 +26,14 @@ impl SimplePrefix {
 pub struct SimplePrefixBuilder {}
 impl SimplePrefixBuilder {
     /// Builds the [`SimplePrefix`].
+    #[inline]
     pub fn build(self) -> SimplePrefix {
         SimplePrefix {}
     }
 }
+#[inline]
 pub(crate) fn ser_simple_prefix(_w: &mut ::awsrt::xml::XmlWriter, _v: &SimplePrefix) {}
+#[inline]
 pub(crate) fn de_simple_prefix(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SimplePrefix, ::awsrt::xml::XmlError> {

@@ -20,14 +20,17 @@ pub struct SourceSelectionCriteria {
 }
 impl SourceSelectionCriteria {
     /// A container for filter information for the selection of Amazon S3 objects encrypted with Amazon Web Services KMS.
+    #[inline]
     pub fn sse_kms_encrypted_objects(&self) -> Option<&crate::types::SseKmsEncryptedObjects> {
         self.sse_kms_encrypted_objects.as_ref()
     }
     /// A filter that you can specify for selections for modifications on replicas.
+    #[inline]
     pub fn replica_modifications(&self) -> Option<&crate::types::ReplicaModifications> {
         self.replica_modifications.as_ref()
     }
     /// Creates a new builder for [`SourceSelectionCriteria`].
+    #[inline]
     pub fn builder() -> SourceSelectionCriteriaBuilder {
         <SourceSelectionCriteriaBuilder as ::std::default::Default>::default()
     }
@@ -41,6 +44,7 @@ pub struct SourceSelectionCriteriaBuilder {
 }
 impl SourceSelectionCriteriaBuilder {
     /// A container for filter information for the selection of Amazon S3 objects encrypted with Amazon Web Services KMS.
+    #[inline]
     pub fn sse_kms_encrypted_objects(
         mut self,
         input: crate::types::SseKmsEncryptedObjects,
@@ -49,6 +53,7 @@ impl SourceSelectionCriteriaBuilder {
         self
     }
     /// Sets or clears the `SseKmsEncryptedObjects` member.
+    #[inline]
     pub fn set_sse_kms_encrypted_objects(
         mut self,
         input: Option<crate::types::SseKmsEncryptedObjects>,
@@ -57,15 +62,18 @@ impl SourceSelectionCriteriaBuilder {
         self
     }
     /// The `SseKmsEncryptedObjects` member as currently set.
+    #[inline]
     pub fn get_sse_kms_encrypted_objects(&self) -> &Option<crate::types::SseKmsEncryptedObjects> {
         &self.sse_kms_encrypted_objects
     }
     /// A filter that you can specify for selections for modifications on replicas.
+    #[inline]
     pub fn replica_modifications(mut self, input: crate::types::ReplicaModifications) -> Self {
         self.replica_modifications = Some(input);
         self
     }
     /// Sets or clears the `ReplicaModifications` member.
+    #[inline]
     pub fn set_replica_modifications(
         mut self,
         input: Option<crate::types::ReplicaModifications>,
@@ -74,10 +82,12 @@ impl SourceSelectionCriteriaBuilder {
         self
     }
     /// The `ReplicaModifications` member as currently set.
+    #[inline]
     pub fn get_replica_modifications(&self) -> &Option<crate::types::ReplicaModifications> {
         &self.replica_modifications
     }
     /// Builds the [`SourceSelectionCriteria`].
+    #[inline]
     pub fn build(self) -> SourceSelectionCriteria {
         SourceSelectionCriteria {
             sse_kms_encrypted_objects: self.sse_kms_encrypted_objects,
@@ -85,6 +95,7 @@ impl SourceSelectionCriteriaBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_source_selection_criteria(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &SourceSelectionCriteria,
@@ -100,6 +111,7 @@ pub(crate) fn ser_source_selection_criteria(
         w.end("ReplicaModifications");
     }
 }
+#[inline]
 pub(crate) fn de_source_selection_criteria(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SourceSelectionCriteria, ::awsrt::xml::XmlError> {

@@ -16,10 +16,12 @@ pub struct SseKmsEncryptedObjects {
 }
 impl SseKmsEncryptedObjects {
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an Amazon Web Services KMS key stored in Amazon Web Services Key Management Service.
+    #[inline]
     pub fn status(&self) -> &crate::types::SseKmsEncryptedObjectsStatus {
         &self.status
     }
     /// Creates a new builder for [`SseKmsEncryptedObjects`].
+    #[inline]
     pub fn builder() -> SseKmsEncryptedObjectsBuilder {
         <SseKmsEncryptedObjectsBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct SseKmsEncryptedObjectsBuilder {
 impl SseKmsEncryptedObjectsBuilder {
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an Amazon Web Services KMS key stored in Amazon Web Services Key Management Service.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::SseKmsEncryptedObjectsStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::SseKmsEncryptedObjectsStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::SseKmsEncryptedObjectsStatus> {
         &self.status
     }
@@ -51,6 +56,7 @@ impl SseKmsEncryptedObjectsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SseKmsEncryptedObjects, ::awsrt::error::BuildError> {
         Ok(SseKmsEncryptedObjects {
             status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl SseKmsEncryptedObjectsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_sse_kms_encrypted_objects(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &SseKmsEncryptedObjects,
@@ -71,6 +78,7 @@ pub(crate) fn ser_sse_kms_encrypted_objects(
         w.end("Status");
     }
 }
+#[inline]
 pub(crate) fn de_sse_kms_encrypted_objects(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SseKmsEncryptedObjects, ::awsrt::xml::XmlError> {

@@ -24,10 +24,12 @@ fn __serde_secret_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, 
 }
 impl Ssekms {
     /// Specifies the ID of the Key Management Service (KMS) symmetric encryption customer managed key to use for encrypting inventory reports.
+    #[inline]
     pub fn key_id(&self) -> &::awsrt::types::SensitiveString {
         &self.key_id
     }
     /// Creates a new builder for [`Ssekms`].
+    #[inline]
     pub fn builder() -> SsekmsBuilder {
         <SsekmsBuilder as ::std::default::Default>::default()
     }
@@ -46,16 +48,19 @@ impl ::std::fmt::Debug for SsekmsBuilder {
 impl SsekmsBuilder {
     /// Specifies the ID of the Key Management Service (KMS) symmetric encryption customer managed key to use for encrypting inventory reports.
     /// This member is required.
+    #[inline]
     pub fn key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KeyId` member.
+    #[inline]
     pub fn set_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.key_id = input;
         self
     }
     /// The `KeyId` member as currently set.
+    #[inline]
     pub fn get_key_id(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.key_id
     }
@@ -64,6 +69,7 @@ impl SsekmsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Ssekms, ::awsrt::error::BuildError> {
         Ok(Ssekms {
             key_id: self.key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -73,6 +79,7 @@ impl SsekmsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_ssekms(w: &mut ::awsrt::xml::XmlWriter, v: &Ssekms) {
     {
         let value = &v.key_id;
@@ -81,6 +88,7 @@ pub(crate) fn ser_ssekms(w: &mut ::awsrt::xml::XmlWriter, v: &Ssekms) {
         w.end("KeyId");
     }
 }
+#[inline]
 pub(crate) fn de_ssekms(n: ::awsrt::xml::Node<'_, '_>) -> Result<Ssekms, ::awsrt::xml::XmlError> {
     let mut f_key_id: Option<::awsrt::types::SensitiveString> = None;
     for c in n.children() {

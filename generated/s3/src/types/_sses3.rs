@@ -13,6 +13,7 @@
 pub struct Sses3 {}
 impl Sses3 {
     /// Creates a new builder for [`Sses3`].
+    #[inline]
     pub fn builder() -> Sses3Builder {
         <Sses3Builder as ::std::default::Default>::default()
     }
@@ -23,11 +24,14 @@ impl Sses3 {
 pub struct Sses3Builder {}
 impl Sses3Builder {
     /// Builds the [`Sses3`].
+    #[inline]
     pub fn build(self) -> Sses3 {
         Sses3 {}
     }
 }
+#[inline]
 pub(crate) fn ser_sses3(_w: &mut ::awsrt::xml::XmlWriter, _v: &Sses3) {}
+#[inline]
 pub(crate) fn de_sses3(_n: ::awsrt::xml::Node<'_, '_>) -> Result<Sses3, ::awsrt::xml::XmlError> {
     Ok(Sses3 {})
 }

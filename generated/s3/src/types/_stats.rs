@@ -20,18 +20,22 @@ pub struct Stats {
 }
 impl Stats {
     /// The total number of object bytes scanned.
+    #[inline]
     pub fn bytes_scanned(&self) -> Option<i64> {
         self.bytes_scanned
     }
     /// The total number of uncompressed object bytes processed.
+    #[inline]
     pub fn bytes_processed(&self) -> Option<i64> {
         self.bytes_processed
     }
     /// The total number of bytes of records payload data returned.
+    #[inline]
     pub fn bytes_returned(&self) -> Option<i64> {
         self.bytes_returned
     }
     /// Creates a new builder for [`Stats`].
+    #[inline]
     pub fn builder() -> StatsBuilder {
         <StatsBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct StatsBuilder {
 }
 impl StatsBuilder {
     /// The total number of object bytes scanned.
+    #[inline]
     pub fn bytes_scanned(mut self, input: i64) -> Self {
         self.bytes_scanned = Some(input);
         self
     }
     /// Sets or clears the `BytesScanned` member.
+    #[inline]
     pub fn set_bytes_scanned(mut self, input: Option<i64>) -> Self {
         self.bytes_scanned = input;
         self
     }
     /// The `BytesScanned` member as currently set.
+    #[inline]
     pub fn get_bytes_scanned(&self) -> &Option<i64> {
         &self.bytes_scanned
     }
     /// The total number of uncompressed object bytes processed.
+    #[inline]
     pub fn bytes_processed(mut self, input: i64) -> Self {
         self.bytes_processed = Some(input);
         self
     }
     /// Sets or clears the `BytesProcessed` member.
+    #[inline]
     pub fn set_bytes_processed(mut self, input: Option<i64>) -> Self {
         self.bytes_processed = input;
         self
     }
     /// The `BytesProcessed` member as currently set.
+    #[inline]
     pub fn get_bytes_processed(&self) -> &Option<i64> {
         &self.bytes_processed
     }
     /// The total number of bytes of records payload data returned.
+    #[inline]
     pub fn bytes_returned(mut self, input: i64) -> Self {
         self.bytes_returned = Some(input);
         self
     }
     /// Sets or clears the `BytesReturned` member.
+    #[inline]
     pub fn set_bytes_returned(mut self, input: Option<i64>) -> Self {
         self.bytes_returned = input;
         self
     }
     /// The `BytesReturned` member as currently set.
+    #[inline]
     pub fn get_bytes_returned(&self) -> &Option<i64> {
         &self.bytes_returned
     }
     /// Builds the [`Stats`].
+    #[inline]
     pub fn build(self) -> Stats {
         Stats {
             bytes_scanned: self.bytes_scanned,
@@ -96,6 +110,7 @@ impl StatsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_stats(n: ::awsrt::xml::Node<'_, '_>) -> Result<Stats, ::awsrt::xml::XmlError> {
     let mut f_bytes_scanned: Option<i64> = None;
     let mut f_bytes_processed: Option<i64> = None;

@@ -16,10 +16,12 @@ pub struct StatsEvent {
 }
 impl StatsEvent {
     /// The Stats event details.
+    #[inline]
     pub fn details(&self) -> Option<&crate::types::Stats> {
         self.details.as_ref()
     }
     /// Creates a new builder for [`StatsEvent`].
+    #[inline]
     pub fn builder() -> StatsEventBuilder {
         <StatsEventBuilder as ::std::default::Default>::default()
     }
@@ -32,20 +34,24 @@ pub struct StatsEventBuilder {
 }
 impl StatsEventBuilder {
     /// The Stats event details.
+    #[inline]
     pub fn details(mut self, input: crate::types::Stats) -> Self {
         self.details = Some(input);
         self
     }
     /// Sets or clears the `Details` member.
+    #[inline]
     pub fn set_details(mut self, input: Option<crate::types::Stats>) -> Self {
         self.details = input;
         self
     }
     /// The `Details` member as currently set.
+    #[inline]
     pub fn get_details(&self) -> &Option<crate::types::Stats> {
         &self.details
     }
     /// Builds the [`StatsEvent`].
+    #[inline]
     pub fn build(self) -> StatsEvent {
         StatsEvent {
             details: self.details,

@@ -16,10 +16,12 @@ pub struct StorageClassAnalysis {
 }
 impl StorageClassAnalysis {
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
+    #[inline]
     pub fn data_export(&self) -> Option<&crate::types::StorageClassAnalysisDataExport> {
         self.data_export.as_ref()
     }
     /// Creates a new builder for [`StorageClassAnalysis`].
+    #[inline]
     pub fn builder() -> StorageClassAnalysisBuilder {
         <StorageClassAnalysisBuilder as ::std::default::Default>::default()
     }
@@ -32,11 +34,13 @@ pub struct StorageClassAnalysisBuilder {
 }
 impl StorageClassAnalysisBuilder {
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
+    #[inline]
     pub fn data_export(mut self, input: crate::types::StorageClassAnalysisDataExport) -> Self {
         self.data_export = Some(input);
         self
     }
     /// Sets or clears the `DataExport` member.
+    #[inline]
     pub fn set_data_export(
         mut self,
         input: Option<crate::types::StorageClassAnalysisDataExport>,
@@ -45,16 +49,19 @@ impl StorageClassAnalysisBuilder {
         self
     }
     /// The `DataExport` member as currently set.
+    #[inline]
     pub fn get_data_export(&self) -> &Option<crate::types::StorageClassAnalysisDataExport> {
         &self.data_export
     }
     /// Builds the [`StorageClassAnalysis`].
+    #[inline]
     pub fn build(self) -> StorageClassAnalysis {
         StorageClassAnalysis {
             data_export: self.data_export,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_storage_class_analysis(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &StorageClassAnalysis,
@@ -65,6 +72,7 @@ pub(crate) fn ser_storage_class_analysis(
         w.end("DataExport");
     }
 }
+#[inline]
 pub(crate) fn de_storage_class_analysis(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<StorageClassAnalysis, ::awsrt::xml::XmlError> {

@@ -18,14 +18,17 @@ pub struct StorageClassAnalysisDataExport {
 }
 impl StorageClassAnalysisDataExport {
     /// The version of the output schema to use when exporting data.
+    #[inline]
     pub fn output_schema_version(&self) -> &crate::types::StorageClassAnalysisSchemaVersion {
         &self.output_schema_version
     }
     /// The place to store the data for an analysis.
+    #[inline]
     pub fn destination(&self) -> &crate::types::AnalyticsExportDestination {
         &self.destination
     }
     /// Creates a new builder for [`StorageClassAnalysisDataExport`].
+    #[inline]
     pub fn builder() -> StorageClassAnalysisDataExportBuilder {
         <StorageClassAnalysisDataExportBuilder as ::std::default::Default>::default()
     }
@@ -40,6 +43,7 @@ pub struct StorageClassAnalysisDataExportBuilder {
 impl StorageClassAnalysisDataExportBuilder {
     /// The version of the output schema to use when exporting data.
     /// This member is required.
+    #[inline]
     pub fn output_schema_version(
         mut self,
         input: impl Into<crate::types::StorageClassAnalysisSchemaVersion>,
@@ -48,6 +52,7 @@ impl StorageClassAnalysisDataExportBuilder {
         self
     }
     /// Sets or clears the `OutputSchemaVersion` member.
+    #[inline]
     pub fn set_output_schema_version(
         mut self,
         input: Option<crate::types::StorageClassAnalysisSchemaVersion>,
@@ -56,6 +61,7 @@ impl StorageClassAnalysisDataExportBuilder {
         self
     }
     /// The `OutputSchemaVersion` member as currently set.
+    #[inline]
     pub fn get_output_schema_version(
         &self,
     ) -> &Option<crate::types::StorageClassAnalysisSchemaVersion> {
@@ -63,11 +69,13 @@ impl StorageClassAnalysisDataExportBuilder {
     }
     /// The place to store the data for an analysis.
     /// This member is required.
+    #[inline]
     pub fn destination(mut self, input: crate::types::AnalyticsExportDestination) -> Self {
         self.destination = Some(input);
         self
     }
     /// Sets or clears the `Destination` member.
+    #[inline]
     pub fn set_destination(
         mut self,
         input: Option<crate::types::AnalyticsExportDestination>,
@@ -76,6 +84,7 @@ impl StorageClassAnalysisDataExportBuilder {
         self
     }
     /// The `Destination` member as currently set.
+    #[inline]
     pub fn get_destination(&self) -> &Option<crate::types::AnalyticsExportDestination> {
         &self.destination
     }
@@ -84,6 +93,7 @@ impl StorageClassAnalysisDataExportBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StorageClassAnalysisDataExport, ::awsrt::error::BuildError> {
         Ok(StorageClassAnalysisDataExport {
             output_schema_version: self.output_schema_version.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -97,6 +107,7 @@ impl StorageClassAnalysisDataExportBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_storage_class_analysis_data_export(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &StorageClassAnalysisDataExport,
@@ -114,6 +125,7 @@ pub(crate) fn ser_storage_class_analysis_data_export(
         w.end("Destination");
     }
 }
+#[inline]
 pub(crate) fn de_storage_class_analysis_data_export(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<StorageClassAnalysisDataExport, ::awsrt::xml::XmlError> {

@@ -18,6 +18,7 @@ pub enum StorageClassAnalysisSchemaVersion {
 }
 impl StorageClassAnalysisSchemaVersion {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "V_1",
@@ -30,6 +31,7 @@ impl StorageClassAnalysisSchemaVersion {
     }
 }
 impl ::std::convert::From<&str> for StorageClassAnalysisSchemaVersion {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "V_1" => Self::V1,

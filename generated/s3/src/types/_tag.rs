@@ -18,14 +18,17 @@ pub struct Tag {
 }
 impl Tag {
     /// Name of the object key.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// Value of the tag.
+    #[inline]
     pub fn value(&self) -> &str {
         &self.value
     }
     /// Creates a new builder for [`Tag`].
+    #[inline]
     pub fn builder() -> TagBuilder {
         <TagBuilder as ::std::default::Default>::default()
     }
@@ -40,31 +43,37 @@ pub struct TagBuilder {
 impl TagBuilder {
     /// Name of the object key.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Value of the tag.
     /// This member is required.
+    #[inline]
     pub fn value(mut self, input: impl Into<String>) -> Self {
         self.value = Some(input.into());
         self
     }
     /// Sets or clears the `Value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<String>) -> Self {
         self.value = input;
         self
     }
     /// The `Value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<String> {
         &self.value
     }
@@ -73,6 +82,7 @@ impl TagBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Tag, ::awsrt::error::BuildError> {
         Ok(Tag {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -86,6 +96,7 @@ impl TagBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_tag(w: &mut ::awsrt::xml::XmlWriter, v: &Tag) {
     {
         let value = &v.key;
@@ -100,6 +111,7 @@ pub(crate) fn ser_tag(w: &mut ::awsrt::xml::XmlWriter, v: &Tag) {
         w.end("Value");
     }
 }
+#[inline]
 pub(crate) fn de_tag(n: ::awsrt::xml::Node<'_, '_>) -> Result<Tag, ::awsrt::xml::XmlError> {
     let mut f_key: Option<String> = None;
     let mut f_value: Option<String> = None;

@@ -16,10 +16,12 @@ pub struct Tagging {
 }
 impl Tagging {
     /// A collection for a set of tags
+    #[inline]
     pub fn tag_set(&self) -> &[crate::types::Tag] {
         &self.tag_set
     }
     /// Creates a new builder for [`Tagging`].
+    #[inline]
     pub fn builder() -> TaggingBuilder {
         <TaggingBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct TaggingBuilder {
 impl TaggingBuilder {
     /// Appends an item to the `TagSet` list.
     /// A collection for a set of tags
+    #[inline]
     pub fn tag_set(mut self, input: crate::types::Tag) -> Self {
         self.tag_set.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `TagSet` member.
+    #[inline]
     pub fn set_tag_set(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tag_set = input;
         self
     }
     /// The `TagSet` member as currently set.
+    #[inline]
     pub fn get_tag_set(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tag_set
     }
@@ -51,6 +56,7 @@ impl TaggingBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Tagging, ::awsrt::error::BuildError> {
         Ok(Tagging {
             tag_set: self.tag_set.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl TaggingBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_tagging(w: &mut ::awsrt::xml::XmlWriter, v: &Tagging) {
     {
         let value = &v.tag_set;

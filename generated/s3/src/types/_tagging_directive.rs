@@ -20,6 +20,7 @@ pub enum TaggingDirective {
 }
 impl TaggingDirective {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Copy => "COPY",
@@ -33,6 +34,7 @@ impl TaggingDirective {
     }
 }
 impl ::std::convert::From<&str> for TaggingDirective {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "COPY" => Self::Copy,

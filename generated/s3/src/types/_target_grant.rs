@@ -20,14 +20,17 @@ pub struct TargetGrant {
 }
 impl TargetGrant {
     /// Container for the person being granted permissions.
+    #[inline]
     pub fn grantee(&self) -> Option<&crate::types::Grantee> {
         self.grantee.as_ref()
     }
     /// Logging permissions assigned to the grantee for the bucket.
+    #[inline]
     pub fn permission(&self) -> Option<&crate::types::BucketLogsPermission> {
         self.permission.as_ref()
     }
     /// Creates a new builder for [`TargetGrant`].
+    #[inline]
     pub fn builder() -> TargetGrantBuilder {
         <TargetGrantBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct TargetGrantBuilder {
 }
 impl TargetGrantBuilder {
     /// Container for the person being granted permissions.
+    #[inline]
     pub fn grantee(mut self, input: crate::types::Grantee) -> Self {
         self.grantee = Some(input);
         self
     }
     /// Sets or clears the `Grantee` member.
+    #[inline]
     pub fn set_grantee(mut self, input: Option<crate::types::Grantee>) -> Self {
         self.grantee = input;
         self
     }
     /// The `Grantee` member as currently set.
+    #[inline]
     pub fn get_grantee(&self) -> &Option<crate::types::Grantee> {
         &self.grantee
     }
     /// Logging permissions assigned to the grantee for the bucket.
+    #[inline]
     pub fn permission(mut self, input: impl Into<crate::types::BucketLogsPermission>) -> Self {
         self.permission = Some(input.into());
         self
     }
     /// Sets or clears the `Permission` member.
+    #[inline]
     pub fn set_permission(mut self, input: Option<crate::types::BucketLogsPermission>) -> Self {
         self.permission = input;
         self
     }
     /// The `Permission` member as currently set.
+    #[inline]
     pub fn get_permission(&self) -> &Option<crate::types::BucketLogsPermission> {
         &self.permission
     }
     /// Builds the [`TargetGrant`].
+    #[inline]
     pub fn build(self) -> TargetGrant {
         TargetGrant {
             grantee: self.grantee,
@@ -76,6 +86,7 @@ impl TargetGrantBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_target_grant(w: &mut ::awsrt::xml::XmlWriter, v: &TargetGrant) {
     if let Some(value) = &v.grantee {
         w.start("Grantee");
@@ -89,6 +100,7 @@ pub(crate) fn ser_target_grant(w: &mut ::awsrt::xml::XmlWriter, v: &TargetGrant)
         w.end("Permission");
     }
 }
+#[inline]
 pub(crate) fn de_target_grant(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TargetGrant, ::awsrt::xml::XmlError> {

@@ -18,14 +18,17 @@ pub struct TargetObjectKeyFormat {
 }
 impl TargetObjectKeyFormat {
     /// To use the simple format for S3 keys for log objects.
+    #[inline]
     pub fn simple_prefix(&self) -> Option<&crate::types::SimplePrefix> {
         self.simple_prefix.as_ref()
     }
     /// Partitioned S3 key for log objects.
+    #[inline]
     pub fn partitioned_prefix(&self) -> Option<&crate::types::PartitionedPrefix> {
         self.partitioned_prefix.as_ref()
     }
     /// Creates a new builder for [`TargetObjectKeyFormat`].
+    #[inline]
     pub fn builder() -> TargetObjectKeyFormatBuilder {
         <TargetObjectKeyFormatBuilder as ::std::default::Default>::default()
     }
@@ -39,25 +42,30 @@ pub struct TargetObjectKeyFormatBuilder {
 }
 impl TargetObjectKeyFormatBuilder {
     /// To use the simple format for S3 keys for log objects.
+    #[inline]
     pub fn simple_prefix(mut self, input: crate::types::SimplePrefix) -> Self {
         self.simple_prefix = Some(input);
         self
     }
     /// Sets or clears the `SimplePrefix` member.
+    #[inline]
     pub fn set_simple_prefix(mut self, input: Option<crate::types::SimplePrefix>) -> Self {
         self.simple_prefix = input;
         self
     }
     /// The `SimplePrefix` member as currently set.
+    #[inline]
     pub fn get_simple_prefix(&self) -> &Option<crate::types::SimplePrefix> {
         &self.simple_prefix
     }
     /// Partitioned S3 key for log objects.
+    #[inline]
     pub fn partitioned_prefix(mut self, input: crate::types::PartitionedPrefix) -> Self {
         self.partitioned_prefix = Some(input);
         self
     }
     /// Sets or clears the `PartitionedPrefix` member.
+    #[inline]
     pub fn set_partitioned_prefix(
         mut self,
         input: Option<crate::types::PartitionedPrefix>,
@@ -66,10 +74,12 @@ impl TargetObjectKeyFormatBuilder {
         self
     }
     /// The `PartitionedPrefix` member as currently set.
+    #[inline]
     pub fn get_partitioned_prefix(&self) -> &Option<crate::types::PartitionedPrefix> {
         &self.partitioned_prefix
     }
     /// Builds the [`TargetObjectKeyFormat`].
+    #[inline]
     pub fn build(self) -> TargetObjectKeyFormat {
         TargetObjectKeyFormat {
             simple_prefix: self.simple_prefix,
@@ -77,6 +87,7 @@ impl TargetObjectKeyFormatBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_target_object_key_format(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &TargetObjectKeyFormat,
@@ -92,6 +103,7 @@ pub(crate) fn ser_target_object_key_format(
         w.end("PartitionedPrefix");
     }
 }
+#[inline]
 pub(crate) fn de_target_object_key_format(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TargetObjectKeyFormat, ::awsrt::xml::XmlError> {

@@ -22,6 +22,7 @@ pub enum Tier {
 }
 impl Tier {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "Standard",
@@ -36,6 +37,7 @@ impl Tier {
     }
 }
 impl ::std::convert::From<&str> for Tier {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Standard" => Self::Standard,

@@ -18,14 +18,17 @@ pub struct Tiering {
 }
 impl Tiering {
     /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier.
+    #[inline]
     pub fn days(&self) -> i32 {
         self.days
     }
     /// S3 Intelligent-Tiering access tier.
+    #[inline]
     pub fn access_tier(&self) -> &crate::types::IntelligentTieringAccessTier {
         &self.access_tier
     }
     /// Creates a new builder for [`Tiering`].
+    #[inline]
     pub fn builder() -> TieringBuilder {
         <TieringBuilder as ::std::default::Default>::default()
     }
@@ -40,21 +43,25 @@ pub struct TieringBuilder {
 impl TieringBuilder {
     /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier.
     /// This member is required.
+    #[inline]
     pub fn days(mut self, input: i32) -> Self {
         self.days = Some(input);
         self
     }
     /// Sets or clears the `Days` member.
+    #[inline]
     pub fn set_days(mut self, input: Option<i32>) -> Self {
         self.days = input;
         self
     }
     /// The `Days` member as currently set.
+    #[inline]
     pub fn get_days(&self) -> &Option<i32> {
         &self.days
     }
     /// S3 Intelligent-Tiering access tier.
     /// This member is required.
+    #[inline]
     pub fn access_tier(
         mut self,
         input: impl Into<crate::types::IntelligentTieringAccessTier>,
@@ -63,6 +70,7 @@ impl TieringBuilder {
         self
     }
     /// Sets or clears the `AccessTier` member.
+    #[inline]
     pub fn set_access_tier(
         mut self,
         input: Option<crate::types::IntelligentTieringAccessTier>,
@@ -71,6 +79,7 @@ impl TieringBuilder {
         self
     }
     /// The `AccessTier` member as currently set.
+    #[inline]
     pub fn get_access_tier(&self) -> &Option<crate::types::IntelligentTieringAccessTier> {
         &self.access_tier
     }
@@ -79,6 +88,7 @@ impl TieringBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Tiering, ::awsrt::error::BuildError> {
         Ok(Tiering {
             days: self.days.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -92,6 +102,7 @@ impl TieringBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_tiering(w: &mut ::awsrt::xml::XmlWriter, v: &Tiering) {
     {
         let value = &v.days;
@@ -106,6 +117,7 @@ pub(crate) fn ser_tiering(w: &mut ::awsrt::xml::XmlWriter, v: &Tiering) {
         w.end("AccessTier");
     }
 }
+#[inline]
 pub(crate) fn de_tiering(n: ::awsrt::xml::Node<'_, '_>) -> Result<Tiering, ::awsrt::xml::XmlError> {
     let mut f_days: Option<i32> = None;
     let mut f_access_tier: Option<crate::types::IntelligentTieringAccessTier> = None;

@@ -20,18 +20,22 @@ pub struct Transition {
 }
 impl Transition {
     /// Indicates when objects are transitioned to the specified storage class.
+    #[inline]
     pub fn date(&self) -> Option<::awsrt::types::DateTime> {
         self.date
     }
     /// Indicates the number of days after creation when objects are transitioned to the specified storage class.
+    #[inline]
     pub fn days(&self) -> Option<i32> {
         self.days
     }
     /// The storage class to which you want the object to transition.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::TransitionStorageClass> {
         self.storage_class.as_ref()
     }
     /// Creates a new builder for [`Transition`].
+    #[inline]
     pub fn builder() -> TransitionBuilder {
         <TransitionBuilder as ::std::default::Default>::default()
     }
@@ -46,39 +50,47 @@ pub struct TransitionBuilder {
 }
 impl TransitionBuilder {
     /// Indicates when objects are transitioned to the specified storage class.
+    #[inline]
     pub fn date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.date = Some(input);
         self
     }
     /// Sets or clears the `Date` member.
+    #[inline]
     pub fn set_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.date = input;
         self
     }
     /// The `Date` member as currently set.
+    #[inline]
     pub fn get_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.date
     }
     /// Indicates the number of days after creation when objects are transitioned to the specified storage class.
+    #[inline]
     pub fn days(mut self, input: i32) -> Self {
         self.days = Some(input);
         self
     }
     /// Sets or clears the `Days` member.
+    #[inline]
     pub fn set_days(mut self, input: Option<i32>) -> Self {
         self.days = input;
         self
     }
     /// The `Days` member as currently set.
+    #[inline]
     pub fn get_days(&self) -> &Option<i32> {
         &self.days
     }
     /// The storage class to which you want the object to transition.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::TransitionStorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(
         mut self,
         input: Option<crate::types::TransitionStorageClass>,
@@ -87,10 +99,12 @@ impl TransitionBuilder {
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::TransitionStorageClass> {
         &self.storage_class
     }
     /// Builds the [`Transition`].
+    #[inline]
     pub fn build(self) -> Transition {
         Transition {
             date: self.date,
@@ -99,6 +113,7 @@ impl TransitionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_transition(w: &mut ::awsrt::xml::XmlWriter, v: &Transition) {
     if let Some(value) = &v.date {
         w.start("Date");
@@ -121,6 +136,7 @@ pub(crate) fn ser_transition(w: &mut ::awsrt::xml::XmlWriter, v: &Transition) {
         w.end("StorageClass");
     }
 }
+#[inline]
 pub(crate) fn de_transition(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Transition, ::awsrt::xml::XmlError> {

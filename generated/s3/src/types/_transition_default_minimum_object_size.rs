@@ -20,6 +20,7 @@ pub enum TransitionDefaultMinimumObjectSize {
 }
 impl TransitionDefaultMinimumObjectSize {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VariesByStorageClass => "varies_by_storage_class",
@@ -33,6 +34,7 @@ impl TransitionDefaultMinimumObjectSize {
     }
 }
 impl ::std::convert::From<&str> for TransitionDefaultMinimumObjectSize {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "varies_by_storage_class" => Self::VariesByStorageClass,

@@ -28,6 +28,7 @@ pub enum TransitionStorageClass {
 }
 impl TransitionStorageClass {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Glacier => "GLACIER",
@@ -52,6 +53,7 @@ impl TransitionStorageClass {
     }
 }
 impl ::std::convert::From<&str> for TransitionStorageClass {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "GLACIER" => Self::Glacier,

@@ -22,6 +22,7 @@ pub enum Type {
 }
 impl Type {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CanonicalUser => "CanonicalUser",
@@ -36,6 +37,7 @@ impl Type {
     }
 }
 impl ::std::convert::From<&str> for Type {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "CanonicalUser" => Self::CanonicalUser,

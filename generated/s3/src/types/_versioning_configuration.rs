@@ -19,14 +19,17 @@ pub struct VersioningConfiguration {
 }
 impl VersioningConfiguration {
     /// Specifies whether MFA delete is enabled in the bucket versioning configuration.
+    #[inline]
     pub fn mfa_delete(&self) -> Option<&crate::types::MfaDelete> {
         self.mfa_delete.as_ref()
     }
     /// The versioning state of the bucket.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::BucketVersioningStatus> {
         self.status.as_ref()
     }
     /// Creates a new builder for [`VersioningConfiguration`].
+    #[inline]
     pub fn builder() -> VersioningConfigurationBuilder {
         <VersioningConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -40,34 +43,41 @@ pub struct VersioningConfigurationBuilder {
 }
 impl VersioningConfigurationBuilder {
     /// Specifies whether MFA delete is enabled in the bucket versioning configuration.
+    #[inline]
     pub fn mfa_delete(mut self, input: impl Into<crate::types::MfaDelete>) -> Self {
         self.mfa_delete = Some(input.into());
         self
     }
     /// Sets or clears the `MFADelete` member.
+    #[inline]
     pub fn set_mfa_delete(mut self, input: Option<crate::types::MfaDelete>) -> Self {
         self.mfa_delete = input;
         self
     }
     /// The `MFADelete` member as currently set.
+    #[inline]
     pub fn get_mfa_delete(&self) -> &Option<crate::types::MfaDelete> {
         &self.mfa_delete
     }
     /// The versioning state of the bucket.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::BucketVersioningStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::BucketVersioningStatus>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::BucketVersioningStatus> {
         &self.status
     }
     /// Builds the [`VersioningConfiguration`].
+    #[inline]
     pub fn build(self) -> VersioningConfiguration {
         VersioningConfiguration {
             mfa_delete: self.mfa_delete,
@@ -75,6 +85,7 @@ impl VersioningConfigurationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_versioning_configuration(
     w: &mut ::awsrt::xml::XmlWriter,
     v: &VersioningConfiguration,

@@ -24,22 +24,27 @@ pub struct WebsiteConfiguration {
 }
 impl WebsiteConfiguration {
     /// The name of the error document for the website.
+    #[inline]
     pub fn error_document(&self) -> Option<&crate::types::ErrorDocument> {
         self.error_document.as_ref()
     }
     /// The name of the index document for the website.
+    #[inline]
     pub fn index_document(&self) -> Option<&crate::types::IndexDocument> {
         self.index_document.as_ref()
     }
     /// The redirect behavior for every request to this bucket's website endpoint.
+    #[inline]
     pub fn redirect_all_requests_to(&self) -> Option<&crate::types::RedirectAllRequestsTo> {
         self.redirect_all_requests_to.as_ref()
     }
     /// Rules that define when a redirect is applied and the redirect behavior.
+    #[inline]
     pub fn routing_rules(&self) -> &[crate::types::RoutingRule] {
         self.routing_rules.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`WebsiteConfiguration`].
+    #[inline]
     pub fn builder() -> WebsiteConfigurationBuilder {
         <WebsiteConfigurationBuilder as ::std::default::Default>::default()
     }
@@ -55,39 +60,47 @@ pub struct WebsiteConfigurationBuilder {
 }
 impl WebsiteConfigurationBuilder {
     /// The name of the error document for the website.
+    #[inline]
     pub fn error_document(mut self, input: crate::types::ErrorDocument) -> Self {
         self.error_document = Some(input);
         self
     }
     /// Sets or clears the `ErrorDocument` member.
+    #[inline]
     pub fn set_error_document(mut self, input: Option<crate::types::ErrorDocument>) -> Self {
         self.error_document = input;
         self
     }
     /// The `ErrorDocument` member as currently set.
+    #[inline]
     pub fn get_error_document(&self) -> &Option<crate::types::ErrorDocument> {
         &self.error_document
     }
     /// The name of the index document for the website.
+    #[inline]
     pub fn index_document(mut self, input: crate::types::IndexDocument) -> Self {
         self.index_document = Some(input);
         self
     }
     /// Sets or clears the `IndexDocument` member.
+    #[inline]
     pub fn set_index_document(mut self, input: Option<crate::types::IndexDocument>) -> Self {
         self.index_document = input;
         self
     }
     /// The `IndexDocument` member as currently set.
+    #[inline]
     pub fn get_index_document(&self) -> &Option<crate::types::IndexDocument> {
         &self.index_document
     }
     /// The redirect behavior for every request to this bucket's website endpoint.
+    #[inline]
     pub fn redirect_all_requests_to(mut self, input: crate::types::RedirectAllRequestsTo) -> Self {
         self.redirect_all_requests_to = Some(input);
         self
     }
     /// Sets or clears the `RedirectAllRequestsTo` member.
+    #[inline]
     pub fn set_redirect_all_requests_to(
         mut self,
         input: Option<crate::types::RedirectAllRequestsTo>,
@@ -96,25 +109,30 @@ impl WebsiteConfigurationBuilder {
         self
     }
     /// The `RedirectAllRequestsTo` member as currently set.
+    #[inline]
     pub fn get_redirect_all_requests_to(&self) -> &Option<crate::types::RedirectAllRequestsTo> {
         &self.redirect_all_requests_to
     }
     /// Appends an item to the `RoutingRules` list.
     /// Rules that define when a redirect is applied and the redirect behavior.
+    #[inline]
     pub fn routing_rules(mut self, input: crate::types::RoutingRule) -> Self {
         self.routing_rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `RoutingRules` member.
+    #[inline]
     pub fn set_routing_rules(mut self, input: Option<Vec<crate::types::RoutingRule>>) -> Self {
         self.routing_rules = input;
         self
     }
     /// The `RoutingRules` member as currently set.
+    #[inline]
     pub fn get_routing_rules(&self) -> &Option<Vec<crate::types::RoutingRule>> {
         &self.routing_rules
     }
     /// Builds the [`WebsiteConfiguration`].
+    #[inline]
     pub fn build(self) -> WebsiteConfiguration {
         WebsiteConfiguration {
             error_document: self.error_document,
@@ -124,6 +142,7 @@ impl WebsiteConfigurationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_website_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &WebsiteConfiguration) {
     if let Some(value) = &v.error_document {
         w.start("ErrorDocument");

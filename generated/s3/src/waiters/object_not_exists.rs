@@ -107,297 +107,360 @@ impl ObjectNotExistsFluentBuilder {
     }
     /// The name of the bucket that contains the object.
     /// This member is required.
+    #[inline]
     pub fn bucket(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.bucket(input);
         self
     }
     /// Sets or clears the `Bucket` member.
+    #[inline]
     pub fn set_bucket(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_bucket(input);
         self
     }
     /// The `Bucket` member as currently set.
+    #[inline]
     pub fn get_bucket(&self) -> &Option<String> {
         self.inner.get_bucket()
     }
     /// Return the object only if its entity tag (ETag) is the same as the one specified; otherwise, return a 412 (precondition failed) error.
+    #[inline]
     pub fn if_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.if_match(input);
         self
     }
     /// Sets or clears the `IfMatch` member.
+    #[inline]
     pub fn set_if_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_if_match(input);
         self
     }
     /// The `IfMatch` member as currently set.
+    #[inline]
     pub fn get_if_match(&self) -> &Option<String> {
         self.inner.get_if_match()
     }
     /// Return the object only if it has been modified since the specified time; otherwise, return a 304 (not modified) error.
+    #[inline]
     pub fn if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.if_modified_since(input);
         self
     }
     /// Sets or clears the `IfModifiedSince` member.
+    #[inline]
     pub fn set_if_modified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_modified_since(input);
         self
     }
     /// The `IfModifiedSince` member as currently set.
+    #[inline]
     pub fn get_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_if_modified_since()
     }
     /// Return the object only if its entity tag (ETag) is different from the one specified; otherwise, return a 304 (not modified) error.
+    #[inline]
     pub fn if_none_match(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.if_none_match(input);
         self
     }
     /// Sets or clears the `IfNoneMatch` member.
+    #[inline]
     pub fn set_if_none_match(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_if_none_match(input);
         self
     }
     /// The `IfNoneMatch` member as currently set.
+    #[inline]
     pub fn get_if_none_match(&self) -> &Option<String> {
         self.inner.get_if_none_match()
     }
     /// Return the object only if it has not been modified since the specified time; otherwise, return a 412 (precondition failed) error.
+    #[inline]
     pub fn if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.if_unmodified_since(input);
         self
     }
     /// Sets or clears the `IfUnmodifiedSince` member.
+    #[inline]
     pub fn set_if_unmodified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_unmodified_since(input);
         self
     }
     /// The `IfUnmodifiedSince` member as currently set.
+    #[inline]
     pub fn get_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_if_unmodified_since()
     }
     /// The object key.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.key(input);
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_key(input);
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         self.inner.get_key()
     }
     /// HeadObject returns only the metadata for an object.
+    #[inline]
     pub fn range(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.range(input);
         self
     }
     /// Sets or clears the `Range` member.
+    #[inline]
     pub fn set_range(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_range(input);
         self
     }
     /// The `Range` member as currently set.
+    #[inline]
     pub fn get_range(&self) -> &Option<String> {
         self.inner.get_range()
     }
     /// Sets the `Cache-Control` header of the response.
+    #[inline]
     pub fn response_cache_control(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_cache_control(input);
         self
     }
     /// Sets or clears the `ResponseCacheControl` member.
+    #[inline]
     pub fn set_response_cache_control(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_cache_control(input);
         self
     }
     /// The `ResponseCacheControl` member as currently set.
+    #[inline]
     pub fn get_response_cache_control(&self) -> &Option<String> {
         self.inner.get_response_cache_control()
     }
     /// Sets the `Content-Disposition` header of the response.
+    #[inline]
     pub fn response_content_disposition(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_content_disposition(input);
         self
     }
     /// Sets or clears the `ResponseContentDisposition` member.
+    #[inline]
     pub fn set_response_content_disposition(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_content_disposition(input);
         self
     }
     /// The `ResponseContentDisposition` member as currently set.
+    #[inline]
     pub fn get_response_content_disposition(&self) -> &Option<String> {
         self.inner.get_response_content_disposition()
     }
     /// Sets the `Content-Encoding` header of the response.
+    #[inline]
     pub fn response_content_encoding(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_content_encoding(input);
         self
     }
     /// Sets or clears the `ResponseContentEncoding` member.
+    #[inline]
     pub fn set_response_content_encoding(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_content_encoding(input);
         self
     }
     /// The `ResponseContentEncoding` member as currently set.
+    #[inline]
     pub fn get_response_content_encoding(&self) -> &Option<String> {
         self.inner.get_response_content_encoding()
     }
     /// Sets the `Content-Language` header of the response.
+    #[inline]
     pub fn response_content_language(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_content_language(input);
         self
     }
     /// Sets or clears the `ResponseContentLanguage` member.
+    #[inline]
     pub fn set_response_content_language(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_content_language(input);
         self
     }
     /// The `ResponseContentLanguage` member as currently set.
+    #[inline]
     pub fn get_response_content_language(&self) -> &Option<String> {
         self.inner.get_response_content_language()
     }
     /// Sets the `Content-Type` header of the response.
+    #[inline]
     pub fn response_content_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.response_content_type(input);
         self
     }
     /// Sets or clears the `ResponseContentType` member.
+    #[inline]
     pub fn set_response_content_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_response_content_type(input);
         self
     }
     /// The `ResponseContentType` member as currently set.
+    #[inline]
     pub fn get_response_content_type(&self) -> &Option<String> {
         self.inner.get_response_content_type()
     }
     /// Sets the `Expires` header of the response.
+    #[inline]
     pub fn response_expires(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.response_expires(input);
         self
     }
     /// Sets or clears the `ResponseExpires` member.
+    #[inline]
     pub fn set_response_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_response_expires(input);
         self
     }
     /// The `ResponseExpires` member as currently set.
+    #[inline]
     pub fn get_response_expires(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_response_expires()
     }
     /// Version ID used to reference a specific version of the object.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
+    #[inline]
     pub fn sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `SSECustomerAlgorithm` member.
+    #[inline]
     pub fn set_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_algorithm(input);
         self
     }
     /// The `SSECustomerAlgorithm` member as currently set.
+    #[inline]
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
+    #[inline]
     pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
+    #[inline]
     pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
     /// The `SSECustomerKey` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+    #[inline]
     pub fn sse_customer_key_md5(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.sse_customer_key_md5(input);
         self
     }
     /// Sets or clears the `SSECustomerKeyMD5` member.
+    #[inline]
     pub fn set_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_sse_customer_key_md5(input);
         self
     }
     /// The `SSECustomerKeyMD5` member as currently set.
+    #[inline]
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
+    #[inline]
     pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
+    #[inline]
     pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
     /// The `RequestPayer` member as currently set.
+    #[inline]
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         self.inner.get_request_payer()
     }
     /// Part number of the object being read.
+    #[inline]
     pub fn part_number(mut self, input: i32) -> Self {
         self.inner = self.inner.part_number(input);
         self
     }
     /// Sets or clears the `PartNumber` member.
+    #[inline]
     pub fn set_part_number(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_part_number(input);
         self
     }
     /// The `PartNumber` member as currently set.
+    #[inline]
     pub fn get_part_number(&self) -> &Option<i32> {
         self.inner.get_part_number()
     }
     /// The account ID of the expected bucket owner.
+    #[inline]
     pub fn expected_bucket_owner(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.expected_bucket_owner(input);
         self
     }
     /// Sets or clears the `ExpectedBucketOwner` member.
+    #[inline]
     pub fn set_expected_bucket_owner(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_expected_bucket_owner(input);
         self
     }
     /// The `ExpectedBucketOwner` member as currently set.
+    #[inline]
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         self.inner.get_expected_bucket_owner()
     }
     /// To retrieve the checksum, this parameter must be enabled.
+    #[inline]
     pub fn checksum_mode(mut self, input: impl Into<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.checksum_mode(input);
         self
     }
     /// Sets or clears the `ChecksumMode` member.
+    #[inline]
     pub fn set_checksum_mode(mut self, input: Option<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.set_checksum_mode(input);
         self
     }
     /// The `ChecksumMode` member as currently set.
+    #[inline]
     pub fn get_checksum_mode(&self) -> &Option<crate::types::ChecksumMode> {
         self.inner.get_checksum_mode()
     }

@@ -32,22 +32,27 @@ pub struct BatchGetSecretValueInput {
 }
 impl BatchGetSecretValueInput {
     /// The ARN or names of the secrets to retrieve.
+    #[inline]
     pub fn secret_id_list(&self) -> &[String] {
         self.secret_id_list.as_deref().unwrap_or_default()
     }
     /// The filters to choose which secrets to retrieve.
+    #[inline]
     pub fn filters(&self) -> &[crate::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// The number of results to include in the response.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`BatchGetSecretValueInput`].
+    #[inline]
     pub fn builder() -> BatchGetSecretValueInputBuilder {
         <BatchGetSecretValueInputBuilder as ::std::default::Default>::default()
     }
@@ -64,63 +69,76 @@ pub struct BatchGetSecretValueInputBuilder {
 impl BatchGetSecretValueInputBuilder {
     /// Appends an item to the `SecretIdList` list.
     /// The ARN or names of the secrets to retrieve.
+    #[inline]
     pub fn secret_id_list(mut self, input: impl Into<String>) -> Self {
         self.secret_id_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `SecretIdList` member.
+    #[inline]
     pub fn set_secret_id_list(mut self, input: Option<Vec<String>>) -> Self {
         self.secret_id_list = input;
         self
     }
     /// The `SecretIdList` member as currently set.
+    #[inline]
     pub fn get_secret_id_list(&self) -> &Option<Vec<String>> {
         &self.secret_id_list
     }
     /// Appends an item to the `Filters` list.
     /// The filters to choose which secrets to retrieve.
+    #[inline]
     pub fn filters(mut self, input: crate::types::Filter) -> Self {
         self.filters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Filters` member.
+    #[inline]
     pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.filters = input;
         self
     }
     /// The `Filters` member as currently set.
+    #[inline]
     pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         &self.filters
     }
     /// The number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`BatchGetSecretValueInput`].
+    #[inline]
     pub fn build(self) -> BatchGetSecretValueInput {
         BatchGetSecretValueInput {
             secret_id_list: self.secret_id_list,
@@ -160,18 +178,22 @@ pub struct BatchGetSecretValueOutput {
 }
 impl BatchGetSecretValueOutput {
     /// A list of secret values.
+    #[inline]
     pub fn secret_values(&self) -> &[crate::types::SecretValueEntry] {
         self.secret_values.as_deref().unwrap_or_default()
     }
     /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// A list of errors Secrets Manager encountered while attempting to retrieve individual secrets.
+    #[inline]
     pub fn errors(&self) -> &[crate::types::ApiErrorType] {
         self.errors.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`BatchGetSecretValueOutput`].
+    #[inline]
     pub fn builder() -> BatchGetSecretValueOutputBuilder {
         <BatchGetSecretValueOutputBuilder as ::std::default::Default>::default()
     }
@@ -187,49 +209,59 @@ pub struct BatchGetSecretValueOutputBuilder {
 impl BatchGetSecretValueOutputBuilder {
     /// Appends an item to the `SecretValues` list.
     /// A list of secret values.
+    #[inline]
     pub fn secret_values(mut self, input: crate::types::SecretValueEntry) -> Self {
         self.secret_values.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `SecretValues` member.
+    #[inline]
     pub fn set_secret_values(mut self, input: Option<Vec<crate::types::SecretValueEntry>>) -> Self {
         self.secret_values = input;
         self
     }
     /// The `SecretValues` member as currently set.
+    #[inline]
     pub fn get_secret_values(&self) -> &Option<Vec<crate::types::SecretValueEntry>> {
         &self.secret_values
     }
     /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `Errors` list.
     /// A list of errors Secrets Manager encountered while attempting to retrieve individual secrets.
+    #[inline]
     pub fn errors(mut self, input: crate::types::ApiErrorType) -> Self {
         self.errors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Errors` member.
+    #[inline]
     pub fn set_errors(mut self, input: Option<Vec<crate::types::ApiErrorType>>) -> Self {
         self.errors = input;
         self
     }
     /// The `Errors` member as currently set.
+    #[inline]
     pub fn get_errors(&self) -> &Option<Vec<crate::types::ApiErrorType>> {
         &self.errors
     }
     /// Builds the [`BatchGetSecretValueOutput`].
+    #[inline]
     pub fn build(self) -> BatchGetSecretValueOutput {
         BatchGetSecretValueOutput {
             secret_values: self.secret_values,
@@ -258,6 +290,7 @@ pub enum BatchGetSecretValueError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl BatchGetSecretValueError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -286,26 +319,32 @@ impl BatchGetSecretValueError {
         })
     }
     /// Whether this is a `DecryptionFailure`.
+    #[inline]
     pub fn is_decryption_failure(&self) -> bool {
         matches!(self, Self::DecryptionFailure(_))
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidNextTokenException`.
+    #[inline]
     pub fn is_invalid_next_token_exception(&self) -> bool {
         matches!(self, Self::InvalidNextTokenException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -395,6 +434,7 @@ impl BatchGetSecretValueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -451,59 +491,71 @@ impl<M> BatchGetSecretValueFluentBuilder<M> {
     }
     /// Appends an item to the `SecretIdList` list.
     /// The ARN or names of the secrets to retrieve.
+    #[inline]
     pub fn secret_id_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id_list(input);
         self
     }
     /// Sets or clears the `SecretIdList` member.
+    #[inline]
     pub fn set_secret_id_list(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_secret_id_list(input);
         self
     }
     /// The `SecretIdList` member as currently set.
+    #[inline]
     pub fn get_secret_id_list(&self) -> &Option<Vec<String>> {
         self.inner.get_secret_id_list()
     }
     /// Appends an item to the `Filters` list.
     /// The filters to choose which secrets to retrieve.
+    #[inline]
     pub fn filters(mut self, input: crate::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// Sets or clears the `Filters` member.
+    #[inline]
     pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.inner = self.inner.set_filters(input);
         self
     }
     /// The `Filters` member as currently set.
+    #[inline]
     pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         self.inner.get_filters()
     }
     /// The number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -544,6 +596,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `BatchGetSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.BatchGetSecretValue`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &BatchGetSecretValueInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -557,11 +610,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
     ::awsrt::protocol::json_response(reply, de_output, BatchGetSecretValueError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchGetSecretValueInput) {
     w.begin_object();
     if let Some(value) = &v.secret_id_list {
@@ -590,6 +645,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchGetSecretVal
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchGetSecretValueOutput, ::awsrt::json::JsonError> {

@@ -26,10 +26,12 @@ pub struct CancelRotateSecretInput {
 }
 impl CancelRotateSecretInput {
     /// The ARN or name of the secret.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// Creates a new builder for [`CancelRotateSecretInput`].
+    #[inline]
     pub fn builder() -> CancelRotateSecretInputBuilder {
         <CancelRotateSecretInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct CancelRotateSecretInputBuilder {
 impl CancelRotateSecretInputBuilder {
     /// The ARN or name of the secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
@@ -61,6 +66,7 @@ impl CancelRotateSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CancelRotateSecretInput, ::awsrt::error::BuildError> {
         Ok(CancelRotateSecretInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -101,18 +107,22 @@ pub struct CancelRotateSecretOutput {
 }
 impl CancelRotateSecretOutput {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The unique identifier of the version of the secret created during the rotation.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Creates a new builder for [`CancelRotateSecretOutput`].
+    #[inline]
     pub fn builder() -> CancelRotateSecretOutputBuilder {
         <CancelRotateSecretOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,48 +137,58 @@ pub struct CancelRotateSecretOutputBuilder {
 }
 impl CancelRotateSecretOutputBuilder {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The unique identifier of the version of the secret created during the rotation.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Builds the [`CancelRotateSecretOutput`].
+    #[inline]
     pub fn build(self) -> CancelRotateSecretOutput {
         CancelRotateSecretOutput {
             arn: self.arn,
@@ -193,6 +213,7 @@ pub enum CancelRotateSecretError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CancelRotateSecretError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -215,18 +236,22 @@ impl CancelRotateSecretError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -314,6 +339,7 @@ impl CancelRotateSecretFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CancelRotateSecretOutput, ::awsrt::error::SdkError<CancelRotateSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -370,16 +396,19 @@ impl<M> CancelRotateSecretFluentBuilder<M> {
     }
     /// The ARN or name of the secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
@@ -420,6 +449,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CancelRotateSecret`: `POST /`, `X-Amz-Target: secretsmanager.CancelRotateSecret`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &CancelRotateSecretInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -433,11 +463,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CancelRotateSecretOutput, ::awsrt::error::SdkError<CancelRotateSecretError>> {
     ::awsrt::protocol::json_response(reply, de_output, CancelRotateSecretError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CancelRotateSecretInput) {
     w.begin_object();
     {
@@ -447,6 +479,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CancelRotateSecre
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CancelRotateSecretOutput, ::awsrt::json::JsonError> {

@@ -112,42 +112,52 @@ fn __serde_secret_create_secret_input_secret_string<T: ::awsrt::serde::__serde::
 }
 impl CreateSecretInput {
     /// The name of the new secret.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates an initial version for the secret, and this parameter specifies the unique identifier for the new version.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The description of the secret.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
+    #[inline]
     pub fn kms_key_id(&self) -> Option<&str> {
         self.kms_key_id.as_deref()
     }
     /// The binary data to encrypt and store in the new version of the secret.
+    #[inline]
     pub fn secret_binary(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.secret_binary.as_ref()
     }
     /// The text data to encrypt and store in this new version of the secret.
+    #[inline]
     pub fn secret_string(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.secret_string.as_ref()
     }
     /// A list of tags to attach to the secret.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// A list of Regions and KMS keys to replicate secrets.
+    #[inline]
     pub fn add_replica_regions(&self) -> &[crate::types::ReplicaRegionType] {
         self.add_replica_regions.as_deref().unwrap_or_default()
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
+    #[inline]
     pub fn force_overwrite_replica_secret(&self) -> bool {
         self.force_overwrite_replica_secret
     }
     /// Creates a new builder for [`CreateSecretInput`].
+    #[inline]
     pub fn builder() -> CreateSecretInputBuilder {
         <CreateSecretInputBuilder as ::std::default::Default>::default()
     }
@@ -184,111 +194,134 @@ impl ::std::fmt::Debug for CreateSecretInputBuilder {
 impl CreateSecretInputBuilder {
     /// The name of the new secret.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates an initial version for the secret, and this parameter specifies the unique identifier for the new version.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// The description of the secret.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
+    #[inline]
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyId` member.
+    #[inline]
     pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.kms_key_id = input;
         self
     }
     /// The `KmsKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_key_id(&self) -> &Option<String> {
         &self.kms_key_id
     }
     /// The binary data to encrypt and store in the new version of the secret.
+    #[inline]
     pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
+    #[inline]
     pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = input;
         self
     }
     /// The `SecretBinary` member as currently set.
+    #[inline]
     pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.secret_binary
     }
     /// The text data to encrypt and store in this new version of the secret.
+    #[inline]
     pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
+    #[inline]
     pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = input;
         self
     }
     /// The `SecretString` member as currently set.
+    #[inline]
     pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_string
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags to attach to the secret.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Appends an item to the `AddReplicaRegions` list.
     /// A list of Regions and KMS keys to replicate secrets.
+    #[inline]
     pub fn add_replica_regions(mut self, input: crate::types::ReplicaRegionType) -> Self {
         self.add_replica_regions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AddReplicaRegions` member.
+    #[inline]
     pub fn set_add_replica_regions(
         mut self,
         input: Option<Vec<crate::types::ReplicaRegionType>>,
@@ -297,20 +330,24 @@ impl CreateSecretInputBuilder {
         self
     }
     /// The `AddReplicaRegions` member as currently set.
+    #[inline]
     pub fn get_add_replica_regions(&self) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         &self.add_replica_regions
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
+    #[inline]
     pub fn force_overwrite_replica_secret(mut self, input: bool) -> Self {
         self.force_overwrite_replica_secret = Some(input);
         self
     }
     /// Sets or clears the `ForceOverwriteReplicaSecret` member.
+    #[inline]
     pub fn set_force_overwrite_replica_secret(mut self, input: Option<bool>) -> Self {
         self.force_overwrite_replica_secret = input;
         self
     }
     /// The `ForceOverwriteReplicaSecret` member as currently set.
+    #[inline]
     pub fn get_force_overwrite_replica_secret(&self) -> &Option<bool> {
         &self.force_overwrite_replica_secret
     }
@@ -319,6 +356,7 @@ impl CreateSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSecretInput, ::awsrt::error::BuildError> {
         Ok(CreateSecretInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -373,22 +411,27 @@ pub struct CreateSecretOutput {
 }
 impl CreateSecretOutput {
     /// The ARN of the new secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the new secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The unique identifier associated with the version of the new secret.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// A list of the replicas of this secret and their status:
+    #[inline]
     pub fn replication_status(&self) -> &[crate::types::ReplicationStatusType] {
         self.replication_status.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreateSecretOutput`].
+    #[inline]
     pub fn builder() -> CreateSecretOutputBuilder {
         <CreateSecretOutputBuilder as ::std::default::Default>::default()
     }
@@ -404,54 +447,65 @@ pub struct CreateSecretOutputBuilder {
 }
 impl CreateSecretOutputBuilder {
     /// The ARN of the new secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the new secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The unique identifier associated with the version of the new secret.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// A list of the replicas of this secret and their status:
+    #[inline]
     pub fn replication_status(mut self, input: crate::types::ReplicationStatusType) -> Self {
         self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
+    #[inline]
     pub fn set_replication_status(
         mut self,
         input: Option<Vec<crate::types::ReplicationStatusType>>,
@@ -460,10 +514,12 @@ impl CreateSecretOutputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
+    #[inline]
     pub fn get_replication_status(&self) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`CreateSecretOutput`].
+    #[inline]
     pub fn build(self) -> CreateSecretOutput {
         CreateSecretOutput {
             arn: self.arn,
@@ -501,6 +557,7 @@ pub enum CreateSecretError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateSecretError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -541,42 +598,52 @@ impl CreateSecretError {
         })
     }
     /// Whether this is a `DecryptionFailure`.
+    #[inline]
     pub fn is_decryption_failure(&self) -> bool {
         matches!(self, Self::DecryptionFailure(_))
     }
     /// Whether this is a `EncryptionFailure`.
+    #[inline]
     pub fn is_encryption_failure(&self) -> bool {
         matches!(self, Self::EncryptionFailure(_))
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `PreconditionNotMetException`.
+    #[inline]
     pub fn is_precondition_not_met_exception(&self) -> bool {
         matches!(self, Self::PreconditionNotMetException(_))
     }
     /// Whether this is a `ResourceExistsException`.
+    #[inline]
     pub fn is_resource_exists_exception(&self) -> bool {
         matches!(self, Self::ResourceExistsException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -670,6 +737,7 @@ impl CreateSecretFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -726,111 +794,134 @@ impl<M> CreateSecretFluentBuilder<M> {
     }
     /// The name of the new secret.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates an initial version for the secret, and this parameter specifies the unique identifier for the new version.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// The description of the secret.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
     /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
+    #[inline]
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.kms_key_id(input);
         self
     }
     /// Sets or clears the `KmsKeyId` member.
+    #[inline]
     pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_kms_key_id(input);
         self
     }
     /// The `KmsKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_key_id(&self) -> &Option<String> {
         self.inner.get_kms_key_id()
     }
     /// The binary data to encrypt and store in the new version of the secret.
+    #[inline]
     pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.secret_binary(input);
         self
     }
     /// Sets or clears the `SecretBinary` member.
+    #[inline]
     pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.set_secret_binary(input);
         self
     }
     /// The `SecretBinary` member as currently set.
+    #[inline]
     pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         self.inner.get_secret_binary()
     }
     /// The text data to encrypt and store in this new version of the secret.
+    #[inline]
     pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.secret_string(input);
         self
     }
     /// Sets or clears the `SecretString` member.
+    #[inline]
     pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_secret_string(input);
         self
     }
     /// The `SecretString` member as currently set.
+    #[inline]
     pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_secret_string()
     }
     /// Appends an item to the `Tags` list.
     /// A list of tags to attach to the secret.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
     /// Appends an item to the `AddReplicaRegions` list.
     /// A list of Regions and KMS keys to replicate secrets.
+    #[inline]
     pub fn add_replica_regions(mut self, input: crate::types::ReplicaRegionType) -> Self {
         self.inner = self.inner.add_replica_regions(input);
         self
     }
     /// Sets or clears the `AddReplicaRegions` member.
+    #[inline]
     pub fn set_add_replica_regions(
         mut self,
         input: Option<Vec<crate::types::ReplicaRegionType>>,
@@ -839,20 +930,24 @@ impl<M> CreateSecretFluentBuilder<M> {
         self
     }
     /// The `AddReplicaRegions` member as currently set.
+    #[inline]
     pub fn get_add_replica_regions(&self) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         self.inner.get_add_replica_regions()
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
+    #[inline]
     pub fn force_overwrite_replica_secret(mut self, input: bool) -> Self {
         self.inner = self.inner.force_overwrite_replica_secret(input);
         self
     }
     /// Sets or clears the `ForceOverwriteReplicaSecret` member.
+    #[inline]
     pub fn set_force_overwrite_replica_secret(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_force_overwrite_replica_secret(input);
         self
     }
     /// The `ForceOverwriteReplicaSecret` member as currently set.
+    #[inline]
     pub fn get_force_overwrite_replica_secret(&self) -> &Option<bool> {
         self.inner.get_force_overwrite_replica_secret()
     }
@@ -900,6 +995,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateSecret`: `POST /`, `X-Amz-Target: secretsmanager.CreateSecret`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateSecretInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -913,11 +1009,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
     ::awsrt::protocol::json_response(reply, de_output, CreateSecretError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateSecretInput) {
     w.begin_object();
     {
@@ -970,6 +1068,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateSecretInput
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CreateSecretOutput, ::awsrt::json::JsonError> {

@@ -26,10 +26,12 @@ pub struct DeleteResourcePolicyInput {
 }
 impl DeleteResourcePolicyInput {
     /// The ARN or name of the secret to delete the attached resource-based policy for.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// Creates a new builder for [`DeleteResourcePolicyInput`].
+    #[inline]
     pub fn builder() -> DeleteResourcePolicyInputBuilder {
         <DeleteResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeleteResourcePolicyInputBuilder {
 impl DeleteResourcePolicyInputBuilder {
     /// The ARN or name of the secret to delete the attached resource-based policy for.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
@@ -61,6 +66,7 @@ impl DeleteResourcePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(DeleteResourcePolicyInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -99,14 +105,17 @@ pub struct DeleteResourcePolicyOutput {
 }
 impl DeleteResourcePolicyOutput {
     /// The ARN of the secret that the resource-based policy was deleted for.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret that the resource-based policy was deleted for.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`DeleteResourcePolicyOutput`].
+    #[inline]
     pub fn builder() -> DeleteResourcePolicyOutputBuilder {
         <DeleteResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -120,34 +129,41 @@ pub struct DeleteResourcePolicyOutputBuilder {
 }
 impl DeleteResourcePolicyOutputBuilder {
     /// The ARN of the secret that the resource-based policy was deleted for.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret that the resource-based policy was deleted for.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`DeleteResourcePolicyOutput`].
+    #[inline]
     pub fn build(self) -> DeleteResourcePolicyOutput {
         DeleteResourcePolicyOutput {
             arn: self.arn,
@@ -171,6 +187,7 @@ pub enum DeleteResourcePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteResourcePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -193,18 +210,22 @@ impl DeleteResourcePolicyError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -292,6 +313,7 @@ impl DeleteResourcePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -348,16 +370,19 @@ impl<M> DeleteResourcePolicyFluentBuilder<M> {
     }
     /// The ARN or name of the secret to delete the attached resource-based policy for.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
@@ -398,6 +423,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteResourcePolicy`: `POST /`, `X-Amz-Target: secretsmanager.DeleteResourcePolicy`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteResourcePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -411,11 +437,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
     ::awsrt::protocol::json_response(reply, de_output, DeleteResourcePolicyError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteResourcePolicyInput) {
     w.begin_object();
     {
@@ -425,6 +453,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteResourcePol
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteResourcePolicyOutput, ::awsrt::json::JsonError> {

@@ -36,18 +36,22 @@ pub struct DeleteSecretInput {
 }
 impl DeleteSecretInput {
     /// The ARN or name of the secret to delete.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret.
+    #[inline]
     pub fn recovery_window_in_days(&self) -> Option<i64> {
         self.recovery_window_in_days
     }
     /// Specifies whether to delete the secret without any recovery window.
+    #[inline]
     pub fn force_delete_without_recovery(&self) -> Option<bool> {
         self.force_delete_without_recovery
     }
     /// Creates a new builder for [`DeleteSecretInput`].
+    #[inline]
     pub fn builder() -> DeleteSecretInputBuilder {
         <DeleteSecretInputBuilder as ::std::default::Default>::default()
     }
@@ -63,44 +67,53 @@ pub struct DeleteSecretInputBuilder {
 impl DeleteSecretInputBuilder {
     /// The ARN or name of the secret to delete.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret.
+    #[inline]
     pub fn recovery_window_in_days(mut self, input: i64) -> Self {
         self.recovery_window_in_days = Some(input);
         self
     }
     /// Sets or clears the `RecoveryWindowInDays` member.
+    #[inline]
     pub fn set_recovery_window_in_days(mut self, input: Option<i64>) -> Self {
         self.recovery_window_in_days = input;
         self
     }
     /// The `RecoveryWindowInDays` member as currently set.
+    #[inline]
     pub fn get_recovery_window_in_days(&self) -> &Option<i64> {
         &self.recovery_window_in_days
     }
     /// Specifies whether to delete the secret without any recovery window.
+    #[inline]
     pub fn force_delete_without_recovery(mut self, input: bool) -> Self {
         self.force_delete_without_recovery = Some(input);
         self
     }
     /// Sets or clears the `ForceDeleteWithoutRecovery` member.
+    #[inline]
     pub fn set_force_delete_without_recovery(mut self, input: Option<bool>) -> Self {
         self.force_delete_without_recovery = input;
         self
     }
     /// The `ForceDeleteWithoutRecovery` member as currently set.
+    #[inline]
     pub fn get_force_delete_without_recovery(&self) -> &Option<bool> {
         &self.force_delete_without_recovery
     }
@@ -109,6 +122,7 @@ impl DeleteSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteSecretInput, ::awsrt::error::BuildError> {
         Ok(DeleteSecretInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -151,18 +165,22 @@ pub struct DeleteSecretOutput {
 }
 impl DeleteSecretOutput {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The date and time after which this secret Secrets Manager can permanently delete this secret, and it can no longer be restored.
+    #[inline]
     pub fn deletion_date(&self) -> Option<::awsrt::types::DateTime> {
         self.deletion_date
     }
     /// Creates a new builder for [`DeleteSecretOutput`].
+    #[inline]
     pub fn builder() -> DeleteSecretOutputBuilder {
         <DeleteSecretOutputBuilder as ::std::default::Default>::default()
     }
@@ -177,48 +195,58 @@ pub struct DeleteSecretOutputBuilder {
 }
 impl DeleteSecretOutputBuilder {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The date and time after which this secret Secrets Manager can permanently delete this secret, and it can no longer be restored.
+    #[inline]
     pub fn deletion_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.deletion_date = Some(input);
         self
     }
     /// Sets or clears the `DeletionDate` member.
+    #[inline]
     pub fn set_deletion_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.deletion_date = input;
         self
     }
     /// The `DeletionDate` member as currently set.
+    #[inline]
     pub fn get_deletion_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.deletion_date
     }
     /// Builds the [`DeleteSecretOutput`].
+    #[inline]
     pub fn build(self) -> DeleteSecretOutput {
         DeleteSecretOutput {
             arn: self.arn,
@@ -243,6 +271,7 @@ pub enum DeleteSecretError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteSecretError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -265,18 +294,22 @@ impl DeleteSecretError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -364,6 +397,7 @@ impl DeleteSecretFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSecretOutput, ::awsrt::error::SdkError<DeleteSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -420,44 +454,53 @@ impl<M> DeleteSecretFluentBuilder<M> {
     }
     /// The ARN or name of the secret to delete.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret.
+    #[inline]
     pub fn recovery_window_in_days(mut self, input: i64) -> Self {
         self.inner = self.inner.recovery_window_in_days(input);
         self
     }
     /// Sets or clears the `RecoveryWindowInDays` member.
+    #[inline]
     pub fn set_recovery_window_in_days(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_recovery_window_in_days(input);
         self
     }
     /// The `RecoveryWindowInDays` member as currently set.
+    #[inline]
     pub fn get_recovery_window_in_days(&self) -> &Option<i64> {
         self.inner.get_recovery_window_in_days()
     }
     /// Specifies whether to delete the secret without any recovery window.
+    #[inline]
     pub fn force_delete_without_recovery(mut self, input: bool) -> Self {
         self.inner = self.inner.force_delete_without_recovery(input);
         self
     }
     /// Sets or clears the `ForceDeleteWithoutRecovery` member.
+    #[inline]
     pub fn set_force_delete_without_recovery(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_force_delete_without_recovery(input);
         self
     }
     /// The `ForceDeleteWithoutRecovery` member as currently set.
+    #[inline]
     pub fn get_force_delete_without_recovery(&self) -> &Option<bool> {
         self.inner.get_force_delete_without_recovery()
     }
@@ -498,6 +541,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSecret`: `POST /`, `X-Amz-Target: secretsmanager.DeleteSecret`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteSecretInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -511,11 +555,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteSecretOutput, ::awsrt::error::SdkError<DeleteSecretError>> {
     ::awsrt::protocol::json_response(reply, de_output, DeleteSecretError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteSecretInput) {
     w.begin_object();
     {
@@ -533,6 +579,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteSecretInput
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteSecretOutput, ::awsrt::json::JsonError> {

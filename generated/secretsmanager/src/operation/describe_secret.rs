@@ -26,10 +26,12 @@ pub struct DescribeSecretInput {
 }
 impl DescribeSecretInput {
     /// The ARN or name of the secret.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// Creates a new builder for [`DescribeSecretInput`].
+    #[inline]
     pub fn builder() -> DescribeSecretInputBuilder {
         <DescribeSecretInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DescribeSecretInputBuilder {
 impl DescribeSecretInputBuilder {
     /// The ARN or name of the secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
@@ -61,6 +66,7 @@ impl DescribeSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DescribeSecretInput, ::awsrt::error::BuildError> {
         Ok(DescribeSecretInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -154,80 +160,99 @@ pub struct DescribeSecretOutput {
 }
 impl DescribeSecretOutput {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the secret.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The key ID or alias ARN of the KMS key that Secrets Manager uses to encrypt the secret value.
+    #[inline]
     pub fn kms_key_id(&self) -> Option<&str> {
         self.kms_key_id.as_deref()
     }
     /// Specifies whether automatic rotation is turned on for this secret.
+    #[inline]
     pub fn rotation_enabled(&self) -> Option<bool> {
         self.rotation_enabled
     }
     /// The ARN of the Lambda function that Secrets Manager invokes to rotate the secret.
+    #[inline]
     pub fn rotation_lambda_arn(&self) -> Option<&str> {
         self.rotation_lambda_arn.as_deref()
     }
     /// The rotation schedule and Lambda function for this secret.
+    #[inline]
     pub fn rotation_rules(&self) -> Option<&crate::types::RotationRulesType> {
         self.rotation_rules.as_ref()
     }
     /// The last date and time that Secrets Manager rotated the secret.
+    #[inline]
     pub fn last_rotated_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_rotated_date
     }
     /// The last date and time that this secret was modified in any way.
+    #[inline]
     pub fn last_changed_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_changed_date
     }
     /// The date that the secret was last accessed in the Region.
+    #[inline]
     pub fn last_accessed_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_accessed_date
     }
     /// The date the secret is scheduled for deletion.
+    #[inline]
     pub fn deleted_date(&self) -> Option<::awsrt::types::DateTime> {
         self.deleted_date
     }
     /// The next rotation is scheduled to occur on or before this date.
+    #[inline]
     pub fn next_rotation_date(&self) -> Option<::awsrt::types::DateTime> {
         self.next_rotation_date
     }
     /// The list of tags attached to the secret.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// A list of the versions of the secret that have staging labels attached.
+    #[inline]
     pub fn version_ids_to_stages(
         &self,
     ) -> Option<&::std::collections::HashMap<String, Vec<String>>> {
         self.version_ids_to_stages.as_ref()
     }
     /// The ID of the service that created this secret.
+    #[inline]
     pub fn owning_service(&self) -> Option<&str> {
         self.owning_service.as_deref()
     }
     /// The date the secret was created.
+    #[inline]
     pub fn created_date(&self) -> Option<::awsrt::types::DateTime> {
         self.created_date
     }
     /// The Region the secret is in.
+    #[inline]
     pub fn primary_region(&self) -> Option<&str> {
         self.primary_region.as_deref()
     }
     /// A list of the replicas of this secret and their status:
+    #[inline]
     pub fn replication_status(&self) -> &[crate::types::ReplicationStatusType] {
         self.replication_status.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DescribeSecretOutput`].
+    #[inline]
     pub fn builder() -> DescribeSecretOutputBuilder {
         <DescribeSecretOutputBuilder as ::std::default::Default>::default()
     }
@@ -257,196 +282,237 @@ pub struct DescribeSecretOutputBuilder {
 }
 impl DescribeSecretOutputBuilder {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the secret.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The key ID or alias ARN of the KMS key that Secrets Manager uses to encrypt the secret value.
+    #[inline]
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyId` member.
+    #[inline]
     pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.kms_key_id = input;
         self
     }
     /// The `KmsKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_key_id(&self) -> &Option<String> {
         &self.kms_key_id
     }
     /// Specifies whether automatic rotation is turned on for this secret.
+    #[inline]
     pub fn rotation_enabled(mut self, input: bool) -> Self {
         self.rotation_enabled = Some(input);
         self
     }
     /// Sets or clears the `RotationEnabled` member.
+    #[inline]
     pub fn set_rotation_enabled(mut self, input: Option<bool>) -> Self {
         self.rotation_enabled = input;
         self
     }
     /// The `RotationEnabled` member as currently set.
+    #[inline]
     pub fn get_rotation_enabled(&self) -> &Option<bool> {
         &self.rotation_enabled
     }
     /// The ARN of the Lambda function that Secrets Manager invokes to rotate the secret.
+    #[inline]
     pub fn rotation_lambda_arn(mut self, input: impl Into<String>) -> Self {
         self.rotation_lambda_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RotationLambdaARN` member.
+    #[inline]
     pub fn set_rotation_lambda_arn(mut self, input: Option<String>) -> Self {
         self.rotation_lambda_arn = input;
         self
     }
     /// The `RotationLambdaARN` member as currently set.
+    #[inline]
     pub fn get_rotation_lambda_arn(&self) -> &Option<String> {
         &self.rotation_lambda_arn
     }
     /// The rotation schedule and Lambda function for this secret.
+    #[inline]
     pub fn rotation_rules(mut self, input: crate::types::RotationRulesType) -> Self {
         self.rotation_rules = Some(input);
         self
     }
     /// Sets or clears the `RotationRules` member.
+    #[inline]
     pub fn set_rotation_rules(mut self, input: Option<crate::types::RotationRulesType>) -> Self {
         self.rotation_rules = input;
         self
     }
     /// The `RotationRules` member as currently set.
+    #[inline]
     pub fn get_rotation_rules(&self) -> &Option<crate::types::RotationRulesType> {
         &self.rotation_rules
     }
     /// The last date and time that Secrets Manager rotated the secret.
+    #[inline]
     pub fn last_rotated_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_rotated_date = Some(input);
         self
     }
     /// Sets or clears the `LastRotatedDate` member.
+    #[inline]
     pub fn set_last_rotated_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_rotated_date = input;
         self
     }
     /// The `LastRotatedDate` member as currently set.
+    #[inline]
     pub fn get_last_rotated_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_rotated_date
     }
     /// The last date and time that this secret was modified in any way.
+    #[inline]
     pub fn last_changed_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_changed_date = Some(input);
         self
     }
     /// Sets or clears the `LastChangedDate` member.
+    #[inline]
     pub fn set_last_changed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_changed_date = input;
         self
     }
     /// The `LastChangedDate` member as currently set.
+    #[inline]
     pub fn get_last_changed_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_changed_date
     }
     /// The date that the secret was last accessed in the Region.
+    #[inline]
     pub fn last_accessed_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_accessed_date = Some(input);
         self
     }
     /// Sets or clears the `LastAccessedDate` member.
+    #[inline]
     pub fn set_last_accessed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_date = input;
         self
     }
     /// The `LastAccessedDate` member as currently set.
+    #[inline]
     pub fn get_last_accessed_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_accessed_date
     }
     /// The date the secret is scheduled for deletion.
+    #[inline]
     pub fn deleted_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.deleted_date = Some(input);
         self
     }
     /// Sets or clears the `DeletedDate` member.
+    #[inline]
     pub fn set_deleted_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.deleted_date = input;
         self
     }
     /// The `DeletedDate` member as currently set.
+    #[inline]
     pub fn get_deleted_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.deleted_date
     }
     /// The next rotation is scheduled to occur on or before this date.
+    #[inline]
     pub fn next_rotation_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.next_rotation_date = Some(input);
         self
     }
     /// Sets or clears the `NextRotationDate` member.
+    #[inline]
     pub fn set_next_rotation_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.next_rotation_date = input;
         self
     }
     /// The `NextRotationDate` member as currently set.
+    #[inline]
     pub fn get_next_rotation_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.next_rotation_date
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags attached to the secret.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Inserts an entry into the `VersionIdsToStages` map.
     /// A list of the versions of the secret that have staging labels attached.
+    #[inline]
     pub fn version_ids_to_stages(mut self, key: impl Into<String>, value: Vec<String>) -> Self {
         self.version_ids_to_stages.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `VersionIdsToStages` member.
+    #[inline]
     pub fn set_version_ids_to_stages(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<String>>>,
@@ -455,60 +521,72 @@ impl DescribeSecretOutputBuilder {
         self
     }
     /// The `VersionIdsToStages` member as currently set.
+    #[inline]
     pub fn get_version_ids_to_stages(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<String>>> {
         &self.version_ids_to_stages
     }
     /// The ID of the service that created this secret.
+    #[inline]
     pub fn owning_service(mut self, input: impl Into<String>) -> Self {
         self.owning_service = Some(input.into());
         self
     }
     /// Sets or clears the `OwningService` member.
+    #[inline]
     pub fn set_owning_service(mut self, input: Option<String>) -> Self {
         self.owning_service = input;
         self
     }
     /// The `OwningService` member as currently set.
+    #[inline]
     pub fn get_owning_service(&self) -> &Option<String> {
         &self.owning_service
     }
     /// The date the secret was created.
+    #[inline]
     pub fn created_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_date = Some(input);
         self
     }
     /// Sets or clears the `CreatedDate` member.
+    #[inline]
     pub fn set_created_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_date = input;
         self
     }
     /// The `CreatedDate` member as currently set.
+    #[inline]
     pub fn get_created_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_date
     }
     /// The Region the secret is in.
+    #[inline]
     pub fn primary_region(mut self, input: impl Into<String>) -> Self {
         self.primary_region = Some(input.into());
         self
     }
     /// Sets or clears the `PrimaryRegion` member.
+    #[inline]
     pub fn set_primary_region(mut self, input: Option<String>) -> Self {
         self.primary_region = input;
         self
     }
     /// The `PrimaryRegion` member as currently set.
+    #[inline]
     pub fn get_primary_region(&self) -> &Option<String> {
         &self.primary_region
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// A list of the replicas of this secret and their status:
+    #[inline]
     pub fn replication_status(mut self, input: crate::types::ReplicationStatusType) -> Self {
         self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
+    #[inline]
     pub fn set_replication_status(
         mut self,
         input: Option<Vec<crate::types::ReplicationStatusType>>,
@@ -517,10 +595,12 @@ impl DescribeSecretOutputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
+    #[inline]
     pub fn get_replication_status(&self) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`DescribeSecretOutput`].
+    #[inline]
     pub fn build(self) -> DescribeSecretOutput {
         DescribeSecretOutput {
             arn: self.arn,
@@ -558,6 +638,7 @@ pub enum DescribeSecretError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DescribeSecretError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -577,14 +658,17 @@ impl DescribeSecretError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -671,6 +755,7 @@ impl DescribeSecretFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -727,16 +812,19 @@ impl<M> DescribeSecretFluentBuilder<M> {
     }
     /// The ARN or name of the secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
@@ -777,6 +865,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeSecret`: `POST /`, `X-Amz-Target: secretsmanager.DescribeSecret`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DescribeSecretInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -790,11 +879,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
     ::awsrt::protocol::json_response(reply, de_output, DescribeSecretError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeSecretInput) {
     w.begin_object();
     {
@@ -804,6 +895,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeSecretInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeSecretOutput, ::awsrt::json::JsonError> {

@@ -38,38 +38,47 @@ pub struct GetRandomPasswordInput {
 }
 impl GetRandomPasswordInput {
     /// The length of the password.
+    #[inline]
     pub fn password_length(&self) -> Option<i64> {
         self.password_length
     }
     /// A string of the characters that you don't want in the password.
+    #[inline]
     pub fn exclude_characters(&self) -> Option<&str> {
         self.exclude_characters.as_deref()
     }
     /// Specifies whether to exclude numbers from the password.
+    #[inline]
     pub fn exclude_numbers(&self) -> Option<bool> {
         self.exclude_numbers
     }
     /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``.
+    #[inline]
     pub fn exclude_punctuation(&self) -> Option<bool> {
         self.exclude_punctuation
     }
     /// Specifies whether to exclude uppercase letters from the password.
+    #[inline]
     pub fn exclude_uppercase(&self) -> Option<bool> {
         self.exclude_uppercase
     }
     /// Specifies whether to exclude lowercase letters from the password.
+    #[inline]
     pub fn exclude_lowercase(&self) -> Option<bool> {
         self.exclude_lowercase
     }
     /// Specifies whether to include the space character.
+    #[inline]
     pub fn include_space(&self) -> Option<bool> {
         self.include_space
     }
     /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
+    #[inline]
     pub fn require_each_included_type(&self) -> Option<bool> {
         self.require_each_included_type
     }
     /// Creates a new builder for [`GetRandomPasswordInput`].
+    #[inline]
     pub fn builder() -> GetRandomPasswordInputBuilder {
         <GetRandomPasswordInputBuilder as ::std::default::Default>::default()
     }
@@ -89,118 +98,143 @@ pub struct GetRandomPasswordInputBuilder {
 }
 impl GetRandomPasswordInputBuilder {
     /// The length of the password.
+    #[inline]
     pub fn password_length(mut self, input: i64) -> Self {
         self.password_length = Some(input);
         self
     }
     /// Sets or clears the `PasswordLength` member.
+    #[inline]
     pub fn set_password_length(mut self, input: Option<i64>) -> Self {
         self.password_length = input;
         self
     }
     /// The `PasswordLength` member as currently set.
+    #[inline]
     pub fn get_password_length(&self) -> &Option<i64> {
         &self.password_length
     }
     /// A string of the characters that you don't want in the password.
+    #[inline]
     pub fn exclude_characters(mut self, input: impl Into<String>) -> Self {
         self.exclude_characters = Some(input.into());
         self
     }
     /// Sets or clears the `ExcludeCharacters` member.
+    #[inline]
     pub fn set_exclude_characters(mut self, input: Option<String>) -> Self {
         self.exclude_characters = input;
         self
     }
     /// The `ExcludeCharacters` member as currently set.
+    #[inline]
     pub fn get_exclude_characters(&self) -> &Option<String> {
         &self.exclude_characters
     }
     /// Specifies whether to exclude numbers from the password.
+    #[inline]
     pub fn exclude_numbers(mut self, input: bool) -> Self {
         self.exclude_numbers = Some(input);
         self
     }
     /// Sets or clears the `ExcludeNumbers` member.
+    #[inline]
     pub fn set_exclude_numbers(mut self, input: Option<bool>) -> Self {
         self.exclude_numbers = input;
         self
     }
     /// The `ExcludeNumbers` member as currently set.
+    #[inline]
     pub fn get_exclude_numbers(&self) -> &Option<bool> {
         &self.exclude_numbers
     }
     /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``.
+    #[inline]
     pub fn exclude_punctuation(mut self, input: bool) -> Self {
         self.exclude_punctuation = Some(input);
         self
     }
     /// Sets or clears the `ExcludePunctuation` member.
+    #[inline]
     pub fn set_exclude_punctuation(mut self, input: Option<bool>) -> Self {
         self.exclude_punctuation = input;
         self
     }
     /// The `ExcludePunctuation` member as currently set.
+    #[inline]
     pub fn get_exclude_punctuation(&self) -> &Option<bool> {
         &self.exclude_punctuation
     }
     /// Specifies whether to exclude uppercase letters from the password.
+    #[inline]
     pub fn exclude_uppercase(mut self, input: bool) -> Self {
         self.exclude_uppercase = Some(input);
         self
     }
     /// Sets or clears the `ExcludeUppercase` member.
+    #[inline]
     pub fn set_exclude_uppercase(mut self, input: Option<bool>) -> Self {
         self.exclude_uppercase = input;
         self
     }
     /// The `ExcludeUppercase` member as currently set.
+    #[inline]
     pub fn get_exclude_uppercase(&self) -> &Option<bool> {
         &self.exclude_uppercase
     }
     /// Specifies whether to exclude lowercase letters from the password.
+    #[inline]
     pub fn exclude_lowercase(mut self, input: bool) -> Self {
         self.exclude_lowercase = Some(input);
         self
     }
     /// Sets or clears the `ExcludeLowercase` member.
+    #[inline]
     pub fn set_exclude_lowercase(mut self, input: Option<bool>) -> Self {
         self.exclude_lowercase = input;
         self
     }
     /// The `ExcludeLowercase` member as currently set.
+    #[inline]
     pub fn get_exclude_lowercase(&self) -> &Option<bool> {
         &self.exclude_lowercase
     }
     /// Specifies whether to include the space character.
+    #[inline]
     pub fn include_space(mut self, input: bool) -> Self {
         self.include_space = Some(input);
         self
     }
     /// Sets or clears the `IncludeSpace` member.
+    #[inline]
     pub fn set_include_space(mut self, input: Option<bool>) -> Self {
         self.include_space = input;
         self
     }
     /// The `IncludeSpace` member as currently set.
+    #[inline]
     pub fn get_include_space(&self) -> &Option<bool> {
         &self.include_space
     }
     /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
+    #[inline]
     pub fn require_each_included_type(mut self, input: bool) -> Self {
         self.require_each_included_type = Some(input);
         self
     }
     /// Sets or clears the `RequireEachIncludedType` member.
+    #[inline]
     pub fn set_require_each_included_type(mut self, input: Option<bool>) -> Self {
         self.require_each_included_type = input;
         self
     }
     /// The `RequireEachIncludedType` member as currently set.
+    #[inline]
     pub fn get_require_each_included_type(&self) -> &Option<bool> {
         &self.require_each_included_type
     }
     /// Builds the [`GetRandomPasswordInput`].
+    #[inline]
     pub fn build(self) -> GetRandomPasswordInput {
         GetRandomPasswordInput {
             password_length: self.password_length,
@@ -254,10 +288,12 @@ fn __serde_secret_get_random_password_output_random_password<T: ::awsrt::serde::
 }
 impl GetRandomPasswordOutput {
     /// A string with the password.
+    #[inline]
     pub fn random_password(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.random_password.as_ref()
     }
     /// Creates a new builder for [`GetRandomPasswordOutput`].
+    #[inline]
     pub fn builder() -> GetRandomPasswordOutputBuilder {
         <GetRandomPasswordOutputBuilder as ::std::default::Default>::default()
     }
@@ -277,20 +313,24 @@ impl ::std::fmt::Debug for GetRandomPasswordOutputBuilder {
 }
 impl GetRandomPasswordOutputBuilder {
     /// A string with the password.
+    #[inline]
     pub fn random_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.random_password = Some(input.into());
         self
     }
     /// Sets or clears the `RandomPassword` member.
+    #[inline]
     pub fn set_random_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.random_password = input;
         self
     }
     /// The `RandomPassword` member as currently set.
+    #[inline]
     pub fn get_random_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.random_password
     }
     /// Builds the [`GetRandomPasswordOutput`].
+    #[inline]
     pub fn build(self) -> GetRandomPasswordOutput {
         GetRandomPasswordOutput {
             random_password: self.random_password,
@@ -311,6 +351,7 @@ pub enum GetRandomPasswordError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetRandomPasswordError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -330,14 +371,17 @@ impl GetRandomPasswordError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
@@ -424,6 +468,7 @@ impl GetRandomPasswordFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -479,114 +524,138 @@ impl<M> GetRandomPasswordFluentBuilder<M> {
         &self.inner
     }
     /// The length of the password.
+    #[inline]
     pub fn password_length(mut self, input: i64) -> Self {
         self.inner = self.inner.password_length(input);
         self
     }
     /// Sets or clears the `PasswordLength` member.
+    #[inline]
     pub fn set_password_length(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_password_length(input);
         self
     }
     /// The `PasswordLength` member as currently set.
+    #[inline]
     pub fn get_password_length(&self) -> &Option<i64> {
         self.inner.get_password_length()
     }
     /// A string of the characters that you don't want in the password.
+    #[inline]
     pub fn exclude_characters(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.exclude_characters(input);
         self
     }
     /// Sets or clears the `ExcludeCharacters` member.
+    #[inline]
     pub fn set_exclude_characters(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_exclude_characters(input);
         self
     }
     /// The `ExcludeCharacters` member as currently set.
+    #[inline]
     pub fn get_exclude_characters(&self) -> &Option<String> {
         self.inner.get_exclude_characters()
     }
     /// Specifies whether to exclude numbers from the password.
+    #[inline]
     pub fn exclude_numbers(mut self, input: bool) -> Self {
         self.inner = self.inner.exclude_numbers(input);
         self
     }
     /// Sets or clears the `ExcludeNumbers` member.
+    #[inline]
     pub fn set_exclude_numbers(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_exclude_numbers(input);
         self
     }
     /// The `ExcludeNumbers` member as currently set.
+    #[inline]
     pub fn get_exclude_numbers(&self) -> &Option<bool> {
         self.inner.get_exclude_numbers()
     }
     /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``.
+    #[inline]
     pub fn exclude_punctuation(mut self, input: bool) -> Self {
         self.inner = self.inner.exclude_punctuation(input);
         self
     }
     /// Sets or clears the `ExcludePunctuation` member.
+    #[inline]
     pub fn set_exclude_punctuation(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_exclude_punctuation(input);
         self
     }
     /// The `ExcludePunctuation` member as currently set.
+    #[inline]
     pub fn get_exclude_punctuation(&self) -> &Option<bool> {
         self.inner.get_exclude_punctuation()
     }
     /// Specifies whether to exclude uppercase letters from the password.
+    #[inline]
     pub fn exclude_uppercase(mut self, input: bool) -> Self {
         self.inner = self.inner.exclude_uppercase(input);
         self
     }
     /// Sets or clears the `ExcludeUppercase` member.
+    #[inline]
     pub fn set_exclude_uppercase(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_exclude_uppercase(input);
         self
     }
     /// The `ExcludeUppercase` member as currently set.
+    #[inline]
     pub fn get_exclude_uppercase(&self) -> &Option<bool> {
         self.inner.get_exclude_uppercase()
     }
     /// Specifies whether to exclude lowercase letters from the password.
+    #[inline]
     pub fn exclude_lowercase(mut self, input: bool) -> Self {
         self.inner = self.inner.exclude_lowercase(input);
         self
     }
     /// Sets or clears the `ExcludeLowercase` member.
+    #[inline]
     pub fn set_exclude_lowercase(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_exclude_lowercase(input);
         self
     }
     /// The `ExcludeLowercase` member as currently set.
+    #[inline]
     pub fn get_exclude_lowercase(&self) -> &Option<bool> {
         self.inner.get_exclude_lowercase()
     }
     /// Specifies whether to include the space character.
+    #[inline]
     pub fn include_space(mut self, input: bool) -> Self {
         self.inner = self.inner.include_space(input);
         self
     }
     /// Sets or clears the `IncludeSpace` member.
+    #[inline]
     pub fn set_include_space(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_include_space(input);
         self
     }
     /// The `IncludeSpace` member as currently set.
+    #[inline]
     pub fn get_include_space(&self) -> &Option<bool> {
         self.inner.get_include_space()
     }
     /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
+    #[inline]
     pub fn require_each_included_type(mut self, input: bool) -> Self {
         self.inner = self.inner.require_each_included_type(input);
         self
     }
     /// Sets or clears the `RequireEachIncludedType` member.
+    #[inline]
     pub fn set_require_each_included_type(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_require_each_included_type(input);
         self
     }
     /// The `RequireEachIncludedType` member as currently set.
+    #[inline]
     pub fn get_require_each_included_type(&self) -> &Option<bool> {
         self.inner.get_require_each_included_type()
     }
@@ -627,6 +696,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetRandomPassword`: `POST /`, `X-Amz-Target: secretsmanager.GetRandomPassword`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetRandomPasswordInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -640,11 +710,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
     ::awsrt::protocol::json_response(reply, de_output, GetRandomPasswordError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetRandomPasswordInput) {
     w.begin_object();
     if let Some(value) = &v.password_length {
@@ -681,6 +753,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetRandomPassword
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GetRandomPasswordOutput, ::awsrt::json::JsonError> {

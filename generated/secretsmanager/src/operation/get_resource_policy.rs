@@ -26,10 +26,12 @@ pub struct GetResourcePolicyInput {
 }
 impl GetResourcePolicyInput {
     /// The ARN or name of the secret to retrieve the attached resource-based policy for.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// Creates a new builder for [`GetResourcePolicyInput`].
+    #[inline]
     pub fn builder() -> GetResourcePolicyInputBuilder {
         <GetResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct GetResourcePolicyInputBuilder {
 impl GetResourcePolicyInputBuilder {
     /// The ARN or name of the secret to retrieve the attached resource-based policy for.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
@@ -61,6 +66,7 @@ impl GetResourcePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(GetResourcePolicyInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -101,18 +107,22 @@ pub struct GetResourcePolicyOutput {
 }
 impl GetResourcePolicyOutput {
     /// The ARN of the secret that the resource-based policy was retrieved for.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret that the resource-based policy was retrieved for.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// A JSON-formatted string that contains the permissions policy attached to the secret.
+    #[inline]
     pub fn resource_policy(&self) -> Option<&str> {
         self.resource_policy.as_deref()
     }
     /// Creates a new builder for [`GetResourcePolicyOutput`].
+    #[inline]
     pub fn builder() -> GetResourcePolicyOutputBuilder {
         <GetResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,48 +137,58 @@ pub struct GetResourcePolicyOutputBuilder {
 }
 impl GetResourcePolicyOutputBuilder {
     /// The ARN of the secret that the resource-based policy was retrieved for.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret that the resource-based policy was retrieved for.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// A JSON-formatted string that contains the permissions policy attached to the secret.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.resource_policy = Some(input.into());
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.resource_policy = input;
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         &self.resource_policy
     }
     /// Builds the [`GetResourcePolicyOutput`].
+    #[inline]
     pub fn build(self) -> GetResourcePolicyOutput {
         GetResourcePolicyOutput {
             arn: self.arn,
@@ -193,6 +213,7 @@ pub enum GetResourcePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetResourcePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -215,18 +236,22 @@ impl GetResourcePolicyError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -314,6 +339,7 @@ impl GetResourcePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -370,16 +396,19 @@ impl<M> GetResourcePolicyFluentBuilder<M> {
     }
     /// The ARN or name of the secret to retrieve the attached resource-based policy for.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
@@ -420,6 +449,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetResourcePolicy`: `POST /`, `X-Amz-Target: secretsmanager.GetResourcePolicy`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetResourcePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -433,11 +463,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>> {
     ::awsrt::protocol::json_response(reply, de_output, GetResourcePolicyError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetResourcePolicyInput) {
     w.begin_object();
     {
@@ -447,6 +479,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetResourcePolicy
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GetResourcePolicyOutput, ::awsrt::json::JsonError> {

@@ -34,18 +34,22 @@ pub struct GetSecretValueInput {
 }
 impl GetSecretValueInput {
     /// The ARN or name of the secret to retrieve.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// The unique identifier of the version of the secret to retrieve.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// The staging label of the version of the secret to retrieve.
+    #[inline]
     pub fn version_stage(&self) -> Option<&str> {
         self.version_stage.as_deref()
     }
     /// Creates a new builder for [`GetSecretValueInput`].
+    #[inline]
     pub fn builder() -> GetSecretValueInputBuilder {
         <GetSecretValueInputBuilder as ::std::default::Default>::default()
     }
@@ -61,44 +65,53 @@ pub struct GetSecretValueInputBuilder {
 impl GetSecretValueInputBuilder {
     /// The ARN or name of the secret to retrieve.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// The unique identifier of the version of the secret to retrieve.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// The staging label of the version of the secret to retrieve.
+    #[inline]
     pub fn version_stage(mut self, input: impl Into<String>) -> Self {
         self.version_stage = Some(input.into());
         self
     }
     /// Sets or clears the `VersionStage` member.
+    #[inline]
     pub fn set_version_stage(mut self, input: Option<String>) -> Self {
         self.version_stage = input;
         self
     }
     /// The `VersionStage` member as currently set.
+    #[inline]
     pub fn get_version_stage(&self) -> &Option<String> {
         &self.version_stage
     }
@@ -107,6 +120,7 @@ impl GetSecretValueInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSecretValueInput, ::awsrt::error::BuildError> {
         Ok(GetSecretValueInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -193,34 +207,42 @@ fn __serde_secret_get_secret_value_output_secret_string<T: ::awsrt::serde::__ser
 }
 impl GetSecretValueOutput {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The friendly name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The unique identifier of this version of the secret.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array.
+    #[inline]
     pub fn secret_binary(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.secret_binary.as_ref()
     }
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
+    #[inline]
     pub fn secret_string(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.secret_string.as_ref()
     }
     /// A list of all of the staging labels currently attached to this version of the secret.
+    #[inline]
     pub fn version_stages(&self) -> &[String] {
         self.version_stages.as_deref().unwrap_or_default()
     }
     /// The date and time that this version of the secret was created.
+    #[inline]
     pub fn created_date(&self) -> Option<::awsrt::types::DateTime> {
         self.created_date
     }
     /// Creates a new builder for [`GetSecretValueOutput`].
+    #[inline]
     pub fn builder() -> GetSecretValueOutputBuilder {
         <GetSecretValueOutputBuilder as ::std::default::Default>::default()
     }
@@ -252,105 +274,127 @@ impl ::std::fmt::Debug for GetSecretValueOutputBuilder {
 }
 impl GetSecretValueOutputBuilder {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The friendly name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The unique identifier of this version of the secret.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array.
+    #[inline]
     pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
+    #[inline]
     pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = input;
         self
     }
     /// The `SecretBinary` member as currently set.
+    #[inline]
     pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.secret_binary
     }
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
+    #[inline]
     pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
+    #[inline]
     pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = input;
         self
     }
     /// The `SecretString` member as currently set.
+    #[inline]
     pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_string
     }
     /// Appends an item to the `VersionStages` list.
     /// A list of all of the staging labels currently attached to this version of the secret.
+    #[inline]
     pub fn version_stages(mut self, input: impl Into<String>) -> Self {
         self.version_stages.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `VersionStages` member.
+    #[inline]
     pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.version_stages = input;
         self
     }
     /// The `VersionStages` member as currently set.
+    #[inline]
     pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         &self.version_stages
     }
     /// The date and time that this version of the secret was created.
+    #[inline]
     pub fn created_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_date = Some(input);
         self
     }
     /// Sets or clears the `CreatedDate` member.
+    #[inline]
     pub fn set_created_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_date = input;
         self
     }
     /// The `CreatedDate` member as currently set.
+    #[inline]
     pub fn get_created_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_date
     }
     /// Builds the [`GetSecretValueOutput`].
+    #[inline]
     pub fn build(self) -> GetSecretValueOutput {
         GetSecretValueOutput {
             arn: self.arn,
@@ -381,6 +425,7 @@ pub enum GetSecretValueError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSecretValueError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -406,22 +451,27 @@ impl GetSecretValueError {
         })
     }
     /// Whether this is a `DecryptionFailure`.
+    #[inline]
     pub fn is_decryption_failure(&self) -> bool {
         matches!(self, Self::DecryptionFailure(_))
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -510,6 +560,7 @@ impl GetSecretValueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -566,44 +617,53 @@ impl<M> GetSecretValueFluentBuilder<M> {
     }
     /// The ARN or name of the secret to retrieve.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// The unique identifier of the version of the secret to retrieve.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// The staging label of the version of the secret to retrieve.
+    #[inline]
     pub fn version_stage(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_stage(input);
         self
     }
     /// Sets or clears the `VersionStage` member.
+    #[inline]
     pub fn set_version_stage(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_stage(input);
         self
     }
     /// The `VersionStage` member as currently set.
+    #[inline]
     pub fn get_version_stage(&self) -> &Option<String> {
         self.inner.get_version_stage()
     }
@@ -644,6 +704,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.GetSecretValue`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSecretValueInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -657,11 +718,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
     ::awsrt::protocol::json_response(reply, de_output, GetSecretValueError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetSecretValueInput) {
     w.begin_object();
     {
@@ -679,6 +742,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetSecretValueInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GetSecretValueOutput, ::awsrt::json::JsonError> {

@@ -34,22 +34,27 @@ pub struct ListSecretVersionIdsInput {
 }
 impl ListSecretVersionIdsInput {
     /// The ARN or name of the secret whose versions you want to list.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// The number of results to include in the response.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Specifies whether to include versions of secrets that don't have any staging labels attached to them.
+    #[inline]
     pub fn include_deprecated(&self) -> Option<bool> {
         self.include_deprecated
     }
     /// Creates a new builder for [`ListSecretVersionIdsInput`].
+    #[inline]
     pub fn builder() -> ListSecretVersionIdsInputBuilder {
         <ListSecretVersionIdsInputBuilder as ::std::default::Default>::default()
     }
@@ -66,58 +71,70 @@ pub struct ListSecretVersionIdsInputBuilder {
 impl ListSecretVersionIdsInputBuilder {
     /// The ARN or name of the secret whose versions you want to list.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// The number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Specifies whether to include versions of secrets that don't have any staging labels attached to them.
+    #[inline]
     pub fn include_deprecated(mut self, input: bool) -> Self {
         self.include_deprecated = Some(input);
         self
     }
     /// Sets or clears the `IncludeDeprecated` member.
+    #[inline]
     pub fn set_include_deprecated(mut self, input: Option<bool>) -> Self {
         self.include_deprecated = input;
         self
     }
     /// The `IncludeDeprecated` member as currently set.
+    #[inline]
     pub fn get_include_deprecated(&self) -> &Option<bool> {
         &self.include_deprecated
     }
@@ -126,6 +143,7 @@ impl ListSecretVersionIdsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSecretVersionIdsInput, ::awsrt::error::BuildError> {
         Ok(ListSecretVersionIdsInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -171,22 +189,27 @@ pub struct ListSecretVersionIdsOutput {
 }
 impl ListSecretVersionIdsOutput {
     /// A list of the versions of the secret.
+    #[inline]
     pub fn versions(&self) -> &[crate::types::SecretVersionsListEntry] {
         self.versions.as_deref().unwrap_or_default()
     }
     /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`ListSecretVersionIdsOutput`].
+    #[inline]
     pub fn builder() -> ListSecretVersionIdsOutputBuilder {
         <ListSecretVersionIdsOutputBuilder as ::std::default::Default>::default()
     }
@@ -203,11 +226,13 @@ pub struct ListSecretVersionIdsOutputBuilder {
 impl ListSecretVersionIdsOutputBuilder {
     /// Appends an item to the `Versions` list.
     /// A list of the versions of the secret.
+    #[inline]
     pub fn versions(mut self, input: crate::types::SecretVersionsListEntry) -> Self {
         self.versions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Versions` member.
+    #[inline]
     pub fn set_versions(
         mut self,
         input: Option<Vec<crate::types::SecretVersionsListEntry>>,
@@ -216,52 +241,63 @@ impl ListSecretVersionIdsOutputBuilder {
         self
     }
     /// The `Versions` member as currently set.
+    #[inline]
     pub fn get_versions(&self) -> &Option<Vec<crate::types::SecretVersionsListEntry>> {
         &self.versions
     }
     /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`ListSecretVersionIdsOutput`].
+    #[inline]
     pub fn build(self) -> ListSecretVersionIdsOutput {
         ListSecretVersionIdsOutput {
             versions: self.versions,
@@ -287,6 +323,7 @@ pub enum ListSecretVersionIdsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSecretVersionIdsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -309,18 +346,22 @@ impl ListSecretVersionIdsError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidNextTokenException`.
+    #[inline]
     pub fn is_invalid_next_token_exception(&self) -> bool {
         matches!(self, Self::InvalidNextTokenException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -408,6 +449,7 @@ impl ListSecretVersionIdsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -464,58 +506,70 @@ impl<M> ListSecretVersionIdsFluentBuilder<M> {
     }
     /// The ARN or name of the secret whose versions you want to list.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// The number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Specifies whether to include versions of secrets that don't have any staging labels attached to them.
+    #[inline]
     pub fn include_deprecated(mut self, input: bool) -> Self {
         self.inner = self.inner.include_deprecated(input);
         self
     }
     /// Sets or clears the `IncludeDeprecated` member.
+    #[inline]
     pub fn set_include_deprecated(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_include_deprecated(input);
         self
     }
     /// The `IncludeDeprecated` member as currently set.
+    #[inline]
     pub fn get_include_deprecated(&self) -> &Option<bool> {
         self.inner.get_include_deprecated()
     }
@@ -556,6 +610,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSecretVersionIds`: `POST /`, `X-Amz-Target: secretsmanager.ListSecretVersionIds`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSecretVersionIdsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -569,11 +624,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListSecretVersionIdsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListSecretVersionIdsInput) {
     w.begin_object();
     {
@@ -595,6 +652,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListSecretVersion
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListSecretVersionIdsOutput, ::awsrt::json::JsonError> {

@@ -34,26 +34,32 @@ pub struct ListSecretsInput {
 }
 impl ListSecretsInput {
     /// Specifies whether to include secrets scheduled for deletion.
+    #[inline]
     pub fn include_planned_deletion(&self) -> Option<bool> {
         self.include_planned_deletion
     }
     /// The number of results to include in the response.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The filters to apply to the list of secrets.
+    #[inline]
     pub fn filters(&self) -> &[crate::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// Secrets are listed by `CreatedDate`.
+    #[inline]
     pub fn sort_order(&self) -> Option<&crate::types::SortOrderType> {
         self.sort_order.as_ref()
     }
     /// Creates a new builder for [`ListSecretsInput`].
+    #[inline]
     pub fn builder() -> ListSecretsInputBuilder {
         <ListSecretsInputBuilder as ::std::default::Default>::default()
     }
@@ -70,77 +76,93 @@ pub struct ListSecretsInputBuilder {
 }
 impl ListSecretsInputBuilder {
     /// Specifies whether to include secrets scheduled for deletion.
+    #[inline]
     pub fn include_planned_deletion(mut self, input: bool) -> Self {
         self.include_planned_deletion = Some(input);
         self
     }
     /// Sets or clears the `IncludePlannedDeletion` member.
+    #[inline]
     pub fn set_include_planned_deletion(mut self, input: Option<bool>) -> Self {
         self.include_planned_deletion = input;
         self
     }
     /// The `IncludePlannedDeletion` member as currently set.
+    #[inline]
     pub fn get_include_planned_deletion(&self) -> &Option<bool> {
         &self.include_planned_deletion
     }
     /// The number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `Filters` list.
     /// The filters to apply to the list of secrets.
+    #[inline]
     pub fn filters(mut self, input: crate::types::Filter) -> Self {
         self.filters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Filters` member.
+    #[inline]
     pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.filters = input;
         self
     }
     /// The `Filters` member as currently set.
+    #[inline]
     pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         &self.filters
     }
     /// Secrets are listed by `CreatedDate`.
+    #[inline]
     pub fn sort_order(mut self, input: impl Into<crate::types::SortOrderType>) -> Self {
         self.sort_order = Some(input.into());
         self
     }
     /// Sets or clears the `SortOrder` member.
+    #[inline]
     pub fn set_sort_order(mut self, input: Option<crate::types::SortOrderType>) -> Self {
         self.sort_order = input;
         self
     }
     /// The `SortOrder` member as currently set.
+    #[inline]
     pub fn get_sort_order(&self) -> &Option<crate::types::SortOrderType> {
         &self.sort_order
     }
     /// Builds the [`ListSecretsInput`].
+    #[inline]
     pub fn build(self) -> ListSecretsInput {
         ListSecretsInput {
             include_planned_deletion: self.include_planned_deletion,
@@ -179,14 +201,17 @@ pub struct ListSecretsOutput {
 }
 impl ListSecretsOutput {
     /// A list of the secrets in the account.
+    #[inline]
     pub fn secret_list(&self) -> &[crate::types::SecretListEntry] {
         self.secret_list.as_deref().unwrap_or_default()
     }
     /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListSecretsOutput`].
+    #[inline]
     pub fn builder() -> ListSecretsOutputBuilder {
         <ListSecretsOutputBuilder as ::std::default::Default>::default()
     }
@@ -201,34 +226,41 @@ pub struct ListSecretsOutputBuilder {
 impl ListSecretsOutputBuilder {
     /// Appends an item to the `SecretList` list.
     /// A list of the secrets in the account.
+    #[inline]
     pub fn secret_list(mut self, input: crate::types::SecretListEntry) -> Self {
         self.secret_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `SecretList` member.
+    #[inline]
     pub fn set_secret_list(mut self, input: Option<Vec<crate::types::SecretListEntry>>) -> Self {
         self.secret_list = input;
         self
     }
     /// The `SecretList` member as currently set.
+    #[inline]
     pub fn get_secret_list(&self) -> &Option<Vec<crate::types::SecretListEntry>> {
         &self.secret_list
     }
     /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListSecretsOutput`].
+    #[inline]
     pub fn build(self) -> ListSecretsOutput {
         ListSecretsOutput {
             secret_list: self.secret_list,
@@ -252,6 +284,7 @@ pub enum ListSecretsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSecretsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -274,18 +307,22 @@ impl ListSecretsError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidNextTokenException`.
+    #[inline]
     pub fn is_invalid_next_token_exception(&self) -> bool {
         matches!(self, Self::InvalidNextTokenException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
@@ -373,6 +410,7 @@ impl ListSecretsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -428,73 +466,88 @@ impl<M> ListSecretsFluentBuilder<M> {
         &self.inner
     }
     /// Specifies whether to include secrets scheduled for deletion.
+    #[inline]
     pub fn include_planned_deletion(mut self, input: bool) -> Self {
         self.inner = self.inner.include_planned_deletion(input);
         self
     }
     /// Sets or clears the `IncludePlannedDeletion` member.
+    #[inline]
     pub fn set_include_planned_deletion(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_include_planned_deletion(input);
         self
     }
     /// The `IncludePlannedDeletion` member as currently set.
+    #[inline]
     pub fn get_include_planned_deletion(&self) -> &Option<bool> {
         self.inner.get_include_planned_deletion()
     }
     /// The number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Appends an item to the `Filters` list.
     /// The filters to apply to the list of secrets.
+    #[inline]
     pub fn filters(mut self, input: crate::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// Sets or clears the `Filters` member.
+    #[inline]
     pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.inner = self.inner.set_filters(input);
         self
     }
     /// The `Filters` member as currently set.
+    #[inline]
     pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         self.inner.get_filters()
     }
     /// Secrets are listed by `CreatedDate`.
+    #[inline]
     pub fn sort_order(mut self, input: impl Into<crate::types::SortOrderType>) -> Self {
         self.inner = self.inner.sort_order(input);
         self
     }
     /// Sets or clears the `SortOrder` member.
+    #[inline]
     pub fn set_sort_order(mut self, input: Option<crate::types::SortOrderType>) -> Self {
         self.inner = self.inner.set_sort_order(input);
         self
     }
     /// The `SortOrder` member as currently set.
+    #[inline]
     pub fn get_sort_order(&self) -> &Option<crate::types::SortOrderType> {
         self.inner.get_sort_order()
     }
@@ -535,6 +588,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSecrets`: `POST /`, `X-Amz-Target: secretsmanager.ListSecrets`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSecretsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -548,11 +602,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListSecretsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListSecretsInput) {
     w.begin_object();
     if let Some(value) = &v.include_planned_deletion {
@@ -581,6 +637,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListSecretsInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListSecretsOutput, ::awsrt::json::JsonError> {

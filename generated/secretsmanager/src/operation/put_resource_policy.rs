@@ -37,18 +37,22 @@ pub struct PutResourcePolicyInput {
 }
 impl PutResourcePolicyInput {
     /// The ARN or name of the secret to attach the resource-based policy.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// A JSON-formatted string for an Amazon Web Services resource-based policy.
+    #[inline]
     pub fn resource_policy(&self) -> &str {
         &self.resource_policy
     }
     /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal.
+    #[inline]
     pub fn block_public_policy(&self) -> Option<bool> {
         self.block_public_policy
     }
     /// Creates a new builder for [`PutResourcePolicyInput`].
+    #[inline]
     pub fn builder() -> PutResourcePolicyInputBuilder {
         <PutResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -64,45 +68,54 @@ pub struct PutResourcePolicyInputBuilder {
 impl PutResourcePolicyInputBuilder {
     /// The ARN or name of the secret to attach the resource-based policy.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// A JSON-formatted string for an Amazon Web Services resource-based policy.
     /// This member is required.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.resource_policy = Some(input.into());
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.resource_policy = input;
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         &self.resource_policy
     }
     /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal.
+    #[inline]
     pub fn block_public_policy(mut self, input: bool) -> Self {
         self.block_public_policy = Some(input);
         self
     }
     /// Sets or clears the `BlockPublicPolicy` member.
+    #[inline]
     pub fn set_block_public_policy(mut self, input: Option<bool>) -> Self {
         self.block_public_policy = input;
         self
     }
     /// The `BlockPublicPolicy` member as currently set.
+    #[inline]
     pub fn get_block_public_policy(&self) -> &Option<bool> {
         &self.block_public_policy
     }
@@ -111,6 +124,7 @@ impl PutResourcePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(PutResourcePolicyInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -154,14 +168,17 @@ pub struct PutResourcePolicyOutput {
 }
 impl PutResourcePolicyOutput {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`PutResourcePolicyOutput`].
+    #[inline]
     pub fn builder() -> PutResourcePolicyOutputBuilder {
         <PutResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -175,34 +192,41 @@ pub struct PutResourcePolicyOutputBuilder {
 }
 impl PutResourcePolicyOutputBuilder {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`PutResourcePolicyOutput`].
+    #[inline]
     pub fn build(self) -> PutResourcePolicyOutput {
         PutResourcePolicyOutput {
             arn: self.arn,
@@ -230,6 +254,7 @@ pub enum PutResourcePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutResourcePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -258,26 +283,32 @@ impl PutResourcePolicyError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `PublicPolicyException`.
+    #[inline]
     pub fn is_public_policy_exception(&self) -> bool {
         matches!(self, Self::PublicPolicyException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -367,6 +398,7 @@ impl PutResourcePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -423,45 +455,54 @@ impl<M> PutResourcePolicyFluentBuilder<M> {
     }
     /// The ARN or name of the secret to attach the resource-based policy.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// A JSON-formatted string for an Amazon Web Services resource-based policy.
     /// This member is required.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_policy(input);
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_policy(input);
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         self.inner.get_resource_policy()
     }
     /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal.
+    #[inline]
     pub fn block_public_policy(mut self, input: bool) -> Self {
         self.inner = self.inner.block_public_policy(input);
         self
     }
     /// Sets or clears the `BlockPublicPolicy` member.
+    #[inline]
     pub fn set_block_public_policy(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_block_public_policy(input);
         self
     }
     /// The `BlockPublicPolicy` member as currently set.
+    #[inline]
     pub fn get_block_public_policy(&self) -> &Option<bool> {
         self.inner.get_block_public_policy()
     }
@@ -502,6 +543,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutResourcePolicy`: `POST /`, `X-Amz-Target: secretsmanager.PutResourcePolicy`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutResourcePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -515,11 +557,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
     ::awsrt::protocol::json_response(reply, de_output, PutResourcePolicyError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutResourcePolicyInput) {
     w.begin_object();
     {
@@ -538,6 +582,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutResourcePolicy
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PutResourcePolicyOutput, ::awsrt::json::JsonError> {

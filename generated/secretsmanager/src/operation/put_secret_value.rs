@@ -110,30 +110,37 @@ fn __serde_secret_put_secret_value_input_rotation_token<T: ::awsrt::serde::__ser
 }
 impl PutSecretValueInput {
     /// The ARN or name of the secret to add a new version to.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// A unique identifier for the new version of the secret.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The binary data to encrypt and store in the new version of the secret.
+    #[inline]
     pub fn secret_binary(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.secret_binary.as_ref()
     }
     /// The text to encrypt and store in the new version of the secret.
+    #[inline]
     pub fn secret_string(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.secret_string.as_ref()
     }
     /// A list of staging labels to attach to this version of the secret.
+    #[inline]
     pub fn version_stages(&self) -> &[String] {
         self.version_stages.as_deref().unwrap_or_default()
     }
     /// A unique identifier that indicates the source of the request.
+    #[inline]
     pub fn rotation_token(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.rotation_token.as_ref()
     }
     /// Creates a new builder for [`PutSecretValueInput`].
+    #[inline]
     pub fn builder() -> PutSecretValueInputBuilder {
         <PutSecretValueInputBuilder as ::std::default::Default>::default()
     }
@@ -164,87 +171,105 @@ impl ::std::fmt::Debug for PutSecretValueInputBuilder {
 impl PutSecretValueInputBuilder {
     /// The ARN or name of the secret to add a new version to.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// A unique identifier for the new version of the secret.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// The binary data to encrypt and store in the new version of the secret.
+    #[inline]
     pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
+    #[inline]
     pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = input;
         self
     }
     /// The `SecretBinary` member as currently set.
+    #[inline]
     pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.secret_binary
     }
     /// The text to encrypt and store in the new version of the secret.
+    #[inline]
     pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
+    #[inline]
     pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = input;
         self
     }
     /// The `SecretString` member as currently set.
+    #[inline]
     pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_string
     }
     /// Appends an item to the `VersionStages` list.
     /// A list of staging labels to attach to this version of the secret.
+    #[inline]
     pub fn version_stages(mut self, input: impl Into<String>) -> Self {
         self.version_stages.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `VersionStages` member.
+    #[inline]
     pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.version_stages = input;
         self
     }
     /// The `VersionStages` member as currently set.
+    #[inline]
     pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         &self.version_stages
     }
     /// A unique identifier that indicates the source of the request.
+    #[inline]
     pub fn rotation_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.rotation_token = Some(input.into());
         self
     }
     /// Sets or clears the `RotationToken` member.
+    #[inline]
     pub fn set_rotation_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.rotation_token = input;
         self
     }
     /// The `RotationToken` member as currently set.
+    #[inline]
     pub fn get_rotation_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.rotation_token
     }
@@ -253,6 +278,7 @@ impl PutSecretValueInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutSecretValueInput, ::awsrt::error::BuildError> {
         Ok(PutSecretValueInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -300,22 +326,27 @@ pub struct PutSecretValueOutput {
 }
 impl PutSecretValueOutput {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The unique identifier of the version of the secret.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// The list of staging labels that are currently attached to this version of the secret.
+    #[inline]
     pub fn version_stages(&self) -> &[String] {
         self.version_stages.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`PutSecretValueOutput`].
+    #[inline]
     pub fn builder() -> PutSecretValueOutputBuilder {
         <PutSecretValueOutputBuilder as ::std::default::Default>::default()
     }
@@ -331,63 +362,76 @@ pub struct PutSecretValueOutputBuilder {
 }
 impl PutSecretValueOutputBuilder {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The unique identifier of the version of the secret.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Appends an item to the `VersionStages` list.
     /// The list of staging labels that are currently attached to this version of the secret.
+    #[inline]
     pub fn version_stages(mut self, input: impl Into<String>) -> Self {
         self.version_stages.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `VersionStages` member.
+    #[inline]
     pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.version_stages = input;
         self
     }
     /// The `VersionStages` member as currently set.
+    #[inline]
     pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         &self.version_stages
     }
     /// Builds the [`PutSecretValueOutput`].
+    #[inline]
     pub fn build(self) -> PutSecretValueOutput {
         PutSecretValueOutput {
             arn: self.arn,
@@ -421,6 +465,7 @@ pub enum PutSecretValueError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutSecretValueError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -455,34 +500,42 @@ impl PutSecretValueError {
         })
     }
     /// Whether this is a `DecryptionFailure`.
+    #[inline]
     pub fn is_decryption_failure(&self) -> bool {
         matches!(self, Self::DecryptionFailure(_))
     }
     /// Whether this is a `EncryptionFailure`.
+    #[inline]
     pub fn is_encryption_failure(&self) -> bool {
         matches!(self, Self::EncryptionFailure(_))
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceExistsException`.
+    #[inline]
     pub fn is_resource_exists_exception(&self) -> bool {
         matches!(self, Self::ResourceExistsException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -574,6 +627,7 @@ impl PutSecretValueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -630,87 +684,105 @@ impl<M> PutSecretValueFluentBuilder<M> {
     }
     /// The ARN or name of the secret to add a new version to.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// A unique identifier for the new version of the secret.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// The binary data to encrypt and store in the new version of the secret.
+    #[inline]
     pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.secret_binary(input);
         self
     }
     /// Sets or clears the `SecretBinary` member.
+    #[inline]
     pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.set_secret_binary(input);
         self
     }
     /// The `SecretBinary` member as currently set.
+    #[inline]
     pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         self.inner.get_secret_binary()
     }
     /// The text to encrypt and store in the new version of the secret.
+    #[inline]
     pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.secret_string(input);
         self
     }
     /// Sets or clears the `SecretString` member.
+    #[inline]
     pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_secret_string(input);
         self
     }
     /// The `SecretString` member as currently set.
+    #[inline]
     pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_secret_string()
     }
     /// Appends an item to the `VersionStages` list.
     /// A list of staging labels to attach to this version of the secret.
+    #[inline]
     pub fn version_stages(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_stages(input);
         self
     }
     /// Sets or clears the `VersionStages` member.
+    #[inline]
     pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_version_stages(input);
         self
     }
     /// The `VersionStages` member as currently set.
+    #[inline]
     pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         self.inner.get_version_stages()
     }
     /// A unique identifier that indicates the source of the request.
+    #[inline]
     pub fn rotation_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.rotation_token(input);
         self
     }
     /// Sets or clears the `RotationToken` member.
+    #[inline]
     pub fn set_rotation_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_rotation_token(input);
         self
     }
     /// The `RotationToken` member as currently set.
+    #[inline]
     pub fn get_rotation_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_rotation_token()
     }
@@ -758,6 +830,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.PutSecretValue`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutSecretValueInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -771,11 +844,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
     ::awsrt::protocol::json_response(reply, de_output, PutSecretValueError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutSecretValueInput) {
     w.begin_object();
     {
@@ -809,6 +884,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutSecretValueInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PutSecretValueOutput, ::awsrt::json::JsonError> {

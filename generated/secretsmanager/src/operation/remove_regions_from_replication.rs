@@ -26,14 +26,17 @@ pub struct RemoveRegionsFromReplicationInput {
 }
 impl RemoveRegionsFromReplicationInput {
     /// The ARN or name of the secret.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// The Regions of the replicas to remove.
+    #[inline]
     pub fn remove_replica_regions(&self) -> &[String] {
         &self.remove_replica_regions
     }
     /// Creates a new builder for [`RemoveRegionsFromReplicationInput`].
+    #[inline]
     pub fn builder() -> RemoveRegionsFromReplicationInputBuilder {
         <RemoveRegionsFromReplicationInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct RemoveRegionsFromReplicationInputBuilder {
 impl RemoveRegionsFromReplicationInputBuilder {
     /// The ARN or name of the secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// Appends an item to the `RemoveReplicaRegions` list.
     /// The Regions of the replicas to remove.
+    #[inline]
     pub fn remove_replica_regions(mut self, input: impl Into<String>) -> Self {
         self.remove_replica_regions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `RemoveReplicaRegions` member.
+    #[inline]
     pub fn set_remove_replica_regions(mut self, input: Option<Vec<String>>) -> Self {
         self.remove_replica_regions = input;
         self
     }
     /// The `RemoveReplicaRegions` member as currently set.
+    #[inline]
     pub fn get_remove_replica_regions(&self) -> &Option<Vec<String>> {
         &self.remove_replica_regions
     }
@@ -81,6 +90,7 @@ impl RemoveRegionsFromReplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RemoveRegionsFromReplicationInput, ::awsrt::error::BuildError> {
         Ok(RemoveRegionsFromReplicationInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,14 +133,17 @@ pub struct RemoveRegionsFromReplicationOutput {
 }
 impl RemoveRegionsFromReplicationOutput {
     /// The ARN of the primary secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The status of replicas for this secret after you remove Regions.
+    #[inline]
     pub fn replication_status(&self) -> &[crate::types::ReplicationStatusType] {
         self.replication_status.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`RemoveRegionsFromReplicationOutput`].
+    #[inline]
     pub fn builder() -> RemoveRegionsFromReplicationOutputBuilder {
         <RemoveRegionsFromReplicationOutputBuilder as ::std::default::Default>::default()
     }
@@ -144,26 +157,31 @@ pub struct RemoveRegionsFromReplicationOutputBuilder {
 }
 impl RemoveRegionsFromReplicationOutputBuilder {
     /// The ARN of the primary secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// The status of replicas for this secret after you remove Regions.
+    #[inline]
     pub fn replication_status(mut self, input: crate::types::ReplicationStatusType) -> Self {
         self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
+    #[inline]
     pub fn set_replication_status(
         mut self,
         input: Option<Vec<crate::types::ReplicationStatusType>>,
@@ -172,10 +190,12 @@ impl RemoveRegionsFromReplicationOutputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
+    #[inline]
     pub fn get_replication_status(&self) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`RemoveRegionsFromReplicationOutput`].
+    #[inline]
     pub fn build(self) -> RemoveRegionsFromReplicationOutput {
         RemoveRegionsFromReplicationOutput {
             arn: self.arn,
@@ -199,6 +219,7 @@ pub enum RemoveRegionsFromReplicationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RemoveRegionsFromReplicationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -221,18 +242,22 @@ impl RemoveRegionsFromReplicationError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -320,6 +345,7 @@ impl RemoveRegionsFromReplicationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -376,31 +402,37 @@ impl<M> RemoveRegionsFromReplicationFluentBuilder<M> {
     }
     /// The ARN or name of the secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// Appends an item to the `RemoveReplicaRegions` list.
     /// The Regions of the replicas to remove.
+    #[inline]
     pub fn remove_replica_regions(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.remove_replica_regions(input);
         self
     }
     /// Sets or clears the `RemoveReplicaRegions` member.
+    #[inline]
     pub fn set_remove_replica_regions(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_remove_replica_regions(input);
         self
     }
     /// The `RemoveReplicaRegions` member as currently set.
+    #[inline]
     pub fn get_remove_replica_regions(&self) -> &Option<Vec<String>> {
         self.inner.get_remove_replica_regions()
     }
@@ -441,6 +473,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemoveRegionsFromReplication`: `POST /`, `X-Amz-Target: secretsmanager.RemoveRegionsFromReplication`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &RemoveRegionsFromReplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -454,6 +487,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
@@ -463,6 +497,7 @@ pub(crate) fn parse_response(
         RemoveRegionsFromReplicationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RemoveRegionsFromReplicationInput) {
     w.begin_object();
     {
@@ -481,6 +516,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RemoveRegionsFrom
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::json::JsonError> {

@@ -28,18 +28,22 @@ pub struct ReplicateSecretToRegionsInput {
 }
 impl ReplicateSecretToRegionsInput {
     /// The ARN or name of the secret to replicate.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// A list of Regions in which to replicate the secret.
+    #[inline]
     pub fn add_replica_regions(&self) -> &[crate::types::ReplicaRegionType] {
         &self.add_replica_regions
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
+    #[inline]
     pub fn force_overwrite_replica_secret(&self) -> bool {
         self.force_overwrite_replica_secret
     }
     /// Creates a new builder for [`ReplicateSecretToRegionsInput`].
+    #[inline]
     pub fn builder() -> ReplicateSecretToRegionsInputBuilder {
         <ReplicateSecretToRegionsInputBuilder as ::std::default::Default>::default()
     }
@@ -55,26 +59,31 @@ pub struct ReplicateSecretToRegionsInputBuilder {
 impl ReplicateSecretToRegionsInputBuilder {
     /// The ARN or name of the secret to replicate.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// Appends an item to the `AddReplicaRegions` list.
     /// A list of Regions in which to replicate the secret.
+    #[inline]
     pub fn add_replica_regions(mut self, input: crate::types::ReplicaRegionType) -> Self {
         self.add_replica_regions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AddReplicaRegions` member.
+    #[inline]
     pub fn set_add_replica_regions(
         mut self,
         input: Option<Vec<crate::types::ReplicaRegionType>>,
@@ -83,20 +92,24 @@ impl ReplicateSecretToRegionsInputBuilder {
         self
     }
     /// The `AddReplicaRegions` member as currently set.
+    #[inline]
     pub fn get_add_replica_regions(&self) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         &self.add_replica_regions
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
+    #[inline]
     pub fn force_overwrite_replica_secret(mut self, input: bool) -> Self {
         self.force_overwrite_replica_secret = Some(input);
         self
     }
     /// Sets or clears the `ForceOverwriteReplicaSecret` member.
+    #[inline]
     pub fn set_force_overwrite_replica_secret(mut self, input: Option<bool>) -> Self {
         self.force_overwrite_replica_secret = input;
         self
     }
     /// The `ForceOverwriteReplicaSecret` member as currently set.
+    #[inline]
     pub fn get_force_overwrite_replica_secret(&self) -> &Option<bool> {
         &self.force_overwrite_replica_secret
     }
@@ -105,6 +118,7 @@ impl ReplicateSecretToRegionsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReplicateSecretToRegionsInput, ::awsrt::error::BuildError> {
         Ok(ReplicateSecretToRegionsInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -148,14 +162,17 @@ pub struct ReplicateSecretToRegionsOutput {
 }
 impl ReplicateSecretToRegionsOutput {
     /// The ARN of the primary secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The status of replication.
+    #[inline]
     pub fn replication_status(&self) -> &[crate::types::ReplicationStatusType] {
         self.replication_status.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ReplicateSecretToRegionsOutput`].
+    #[inline]
     pub fn builder() -> ReplicateSecretToRegionsOutputBuilder {
         <ReplicateSecretToRegionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -169,26 +186,31 @@ pub struct ReplicateSecretToRegionsOutputBuilder {
 }
 impl ReplicateSecretToRegionsOutputBuilder {
     /// The ARN of the primary secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// The status of replication.
+    #[inline]
     pub fn replication_status(mut self, input: crate::types::ReplicationStatusType) -> Self {
         self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
+    #[inline]
     pub fn set_replication_status(
         mut self,
         input: Option<Vec<crate::types::ReplicationStatusType>>,
@@ -197,10 +219,12 @@ impl ReplicateSecretToRegionsOutputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
+    #[inline]
     pub fn get_replication_status(&self) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`ReplicateSecretToRegionsOutput`].
+    #[inline]
     pub fn build(self) -> ReplicateSecretToRegionsOutput {
         ReplicateSecretToRegionsOutput {
             arn: self.arn,
@@ -224,6 +248,7 @@ pub enum ReplicateSecretToRegionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ReplicateSecretToRegionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -246,18 +271,22 @@ impl ReplicateSecretToRegionsError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -345,6 +374,7 @@ impl ReplicateSecretToRegionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -401,26 +431,31 @@ impl<M> ReplicateSecretToRegionsFluentBuilder<M> {
     }
     /// The ARN or name of the secret to replicate.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// Appends an item to the `AddReplicaRegions` list.
     /// A list of Regions in which to replicate the secret.
+    #[inline]
     pub fn add_replica_regions(mut self, input: crate::types::ReplicaRegionType) -> Self {
         self.inner = self.inner.add_replica_regions(input);
         self
     }
     /// Sets or clears the `AddReplicaRegions` member.
+    #[inline]
     pub fn set_add_replica_regions(
         mut self,
         input: Option<Vec<crate::types::ReplicaRegionType>>,
@@ -429,20 +464,24 @@ impl<M> ReplicateSecretToRegionsFluentBuilder<M> {
         self
     }
     /// The `AddReplicaRegions` member as currently set.
+    #[inline]
     pub fn get_add_replica_regions(&self) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         self.inner.get_add_replica_regions()
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
+    #[inline]
     pub fn force_overwrite_replica_secret(mut self, input: bool) -> Self {
         self.inner = self.inner.force_overwrite_replica_secret(input);
         self
     }
     /// Sets or clears the `ForceOverwriteReplicaSecret` member.
+    #[inline]
     pub fn set_force_overwrite_replica_secret(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_force_overwrite_replica_secret(input);
         self
     }
     /// The `ForceOverwriteReplicaSecret` member as currently set.
+    #[inline]
     pub fn get_force_overwrite_replica_secret(&self) -> &Option<bool> {
         self.inner.get_force_overwrite_replica_secret()
     }
@@ -483,6 +522,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ReplicateSecretToRegions`: `POST /`, `X-Amz-Target: secretsmanager.ReplicateSecretToRegions`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ReplicateSecretToRegionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -496,11 +536,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
     ::awsrt::protocol::json_response(reply, de_output, ReplicateSecretToRegionsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ReplicateSecretToRegionsInput) {
     w.begin_object();
     {
@@ -526,6 +568,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ReplicateSecretTo
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::json::JsonError> {

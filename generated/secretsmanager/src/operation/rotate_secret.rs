@@ -47,26 +47,32 @@ pub struct RotateSecretInput {
 }
 impl RotateSecretInput {
     /// The ARN or name of the secret to rotate.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// A unique identifier for the new version of the secret.
+    #[inline]
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// For secrets that use a Lambda rotation function to rotate, the ARN of the Lambda rotation function.
+    #[inline]
     pub fn rotation_lambda_arn(&self) -> Option<&str> {
         self.rotation_lambda_arn.as_deref()
     }
     /// A structure that defines the rotation configuration for this secret.
+    #[inline]
     pub fn rotation_rules(&self) -> Option<&crate::types::RotationRulesType> {
         self.rotation_rules.as_ref()
     }
     /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
+    #[inline]
     pub fn rotate_immediately(&self) -> Option<bool> {
         self.rotate_immediately
     }
     /// Creates a new builder for [`RotateSecretInput`].
+    #[inline]
     pub fn builder() -> RotateSecretInputBuilder {
         <RotateSecretInputBuilder as ::std::default::Default>::default()
     }
@@ -84,72 +90,87 @@ pub struct RotateSecretInputBuilder {
 impl RotateSecretInputBuilder {
     /// The ARN or name of the secret to rotate.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// A unique identifier for the new version of the secret.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// For secrets that use a Lambda rotation function to rotate, the ARN of the Lambda rotation function.
+    #[inline]
     pub fn rotation_lambda_arn(mut self, input: impl Into<String>) -> Self {
         self.rotation_lambda_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RotationLambdaARN` member.
+    #[inline]
     pub fn set_rotation_lambda_arn(mut self, input: Option<String>) -> Self {
         self.rotation_lambda_arn = input;
         self
     }
     /// The `RotationLambdaARN` member as currently set.
+    #[inline]
     pub fn get_rotation_lambda_arn(&self) -> &Option<String> {
         &self.rotation_lambda_arn
     }
     /// A structure that defines the rotation configuration for this secret.
+    #[inline]
     pub fn rotation_rules(mut self, input: crate::types::RotationRulesType) -> Self {
         self.rotation_rules = Some(input);
         self
     }
     /// Sets or clears the `RotationRules` member.
+    #[inline]
     pub fn set_rotation_rules(mut self, input: Option<crate::types::RotationRulesType>) -> Self {
         self.rotation_rules = input;
         self
     }
     /// The `RotationRules` member as currently set.
+    #[inline]
     pub fn get_rotation_rules(&self) -> &Option<crate::types::RotationRulesType> {
         &self.rotation_rules
     }
     /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
+    #[inline]
     pub fn rotate_immediately(mut self, input: bool) -> Self {
         self.rotate_immediately = Some(input);
         self
     }
     /// Sets or clears the `RotateImmediately` member.
+    #[inline]
     pub fn set_rotate_immediately(mut self, input: Option<bool>) -> Self {
         self.rotate_immediately = input;
         self
     }
     /// The `RotateImmediately` member as currently set.
+    #[inline]
     pub fn get_rotate_immediately(&self) -> &Option<bool> {
         &self.rotate_immediately
     }
@@ -158,6 +179,7 @@ impl RotateSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RotateSecretInput, ::awsrt::error::BuildError> {
         Ok(RotateSecretInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -202,18 +224,22 @@ pub struct RotateSecretOutput {
 }
 impl RotateSecretOutput {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The ID of the new version of the secret.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Creates a new builder for [`RotateSecretOutput`].
+    #[inline]
     pub fn builder() -> RotateSecretOutputBuilder {
         <RotateSecretOutputBuilder as ::std::default::Default>::default()
     }
@@ -228,48 +254,58 @@ pub struct RotateSecretOutputBuilder {
 }
 impl RotateSecretOutputBuilder {
     /// The ARN of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The ID of the new version of the secret.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Builds the [`RotateSecretOutput`].
+    #[inline]
     pub fn build(self) -> RotateSecretOutput {
         RotateSecretOutput {
             arn: self.arn,
@@ -294,6 +330,7 @@ pub enum RotateSecretError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RotateSecretError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -316,18 +353,22 @@ impl RotateSecretError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -415,6 +456,7 @@ impl RotateSecretFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -471,72 +513,87 @@ impl<M> RotateSecretFluentBuilder<M> {
     }
     /// The ARN or name of the secret to rotate.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// A unique identifier for the new version of the secret.
+    #[inline]
     pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
+    #[inline]
     pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `ClientRequestToken` member as currently set.
+    #[inline]
     pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// For secrets that use a Lambda rotation function to rotate, the ARN of the Lambda rotation function.
+    #[inline]
     pub fn rotation_lambda_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.rotation_lambda_arn(input);
         self
     }
     /// Sets or clears the `RotationLambdaARN` member.
+    #[inline]
     pub fn set_rotation_lambda_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_rotation_lambda_arn(input);
         self
     }
     /// The `RotationLambdaARN` member as currently set.
+    #[inline]
     pub fn get_rotation_lambda_arn(&self) -> &Option<String> {
         self.inner.get_rotation_lambda_arn()
     }
     /// A structure that defines the rotation configuration for this secret.
+    #[inline]
     pub fn rotation_rules(mut self, input: crate::types::RotationRulesType) -> Self {
         self.inner = self.inner.rotation_rules(input);
         self
     }
     /// Sets or clears the `RotationRules` member.
+    #[inline]
     pub fn set_rotation_rules(mut self, input: Option<crate::types::RotationRulesType>) -> Self {
         self.inner = self.inner.set_rotation_rules(input);
         self
     }
     /// The `RotationRules` member as currently set.
+    #[inline]
     pub fn get_rotation_rules(&self) -> &Option<crate::types::RotationRulesType> {
         self.inner.get_rotation_rules()
     }
     /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
+    #[inline]
     pub fn rotate_immediately(mut self, input: bool) -> Self {
         self.inner = self.inner.rotate_immediately(input);
         self
     }
     /// Sets or clears the `RotateImmediately` member.
+    #[inline]
     pub fn set_rotate_immediately(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_rotate_immediately(input);
         self
     }
     /// The `RotateImmediately` member as currently set.
+    #[inline]
     pub fn get_rotate_immediately(&self) -> &Option<bool> {
         self.inner.get_rotate_immediately()
     }
@@ -584,6 +641,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RotateSecret`: `POST /`, `X-Amz-Target: secretsmanager.RotateSecret`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &RotateSecretInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -597,11 +655,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
     ::awsrt::protocol::json_response(reply, de_output, RotateSecretError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RotateSecretInput) {
     w.begin_object();
     {
@@ -627,6 +687,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RotateSecretInput
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RotateSecretOutput, ::awsrt::json::JsonError> {

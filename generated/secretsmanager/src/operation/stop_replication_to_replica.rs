@@ -24,10 +24,12 @@ pub struct StopReplicationToReplicaInput {
 }
 impl StopReplicationToReplicaInput {
     /// The ARN of the primary secret.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// Creates a new builder for [`StopReplicationToReplicaInput`].
+    #[inline]
     pub fn builder() -> StopReplicationToReplicaInputBuilder {
         <StopReplicationToReplicaInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct StopReplicationToReplicaInputBuilder {
 impl StopReplicationToReplicaInputBuilder {
     /// The ARN of the primary secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
@@ -59,6 +64,7 @@ impl StopReplicationToReplicaInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StopReplicationToReplicaInput, ::awsrt::error::BuildError> {
         Ok(StopReplicationToReplicaInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -95,10 +101,12 @@ pub struct StopReplicationToReplicaOutput {
 }
 impl StopReplicationToReplicaOutput {
     /// The ARN of the promoted secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Creates a new builder for [`StopReplicationToReplicaOutput`].
+    #[inline]
     pub fn builder() -> StopReplicationToReplicaOutputBuilder {
         <StopReplicationToReplicaOutputBuilder as ::std::default::Default>::default()
     }
@@ -111,20 +119,24 @@ pub struct StopReplicationToReplicaOutputBuilder {
 }
 impl StopReplicationToReplicaOutputBuilder {
     /// The ARN of the promoted secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Builds the [`StopReplicationToReplicaOutput`].
+    #[inline]
     pub fn build(self) -> StopReplicationToReplicaOutput {
         StopReplicationToReplicaOutput {
             arn: self.arn,
@@ -147,6 +159,7 @@ pub enum StopReplicationToReplicaError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl StopReplicationToReplicaError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -169,18 +182,22 @@ impl StopReplicationToReplicaError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -268,6 +285,7 @@ impl StopReplicationToReplicaFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -324,16 +342,19 @@ impl<M> StopReplicationToReplicaFluentBuilder<M> {
     }
     /// The ARN of the primary secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
@@ -374,6 +395,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StopReplicationToReplica`: `POST /`, `X-Amz-Target: secretsmanager.StopReplicationToReplica`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &StopReplicationToReplicaInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -387,11 +409,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
     ::awsrt::protocol::json_response(reply, de_output, StopReplicationToReplicaError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &StopReplicationToReplicaInput) {
     w.begin_object();
     {
@@ -401,6 +425,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &StopReplicationTo
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<StopReplicationToReplicaOutput, ::awsrt::json::JsonError> {

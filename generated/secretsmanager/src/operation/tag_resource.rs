@@ -30,14 +30,17 @@ pub struct TagResourceInput {
 }
 impl TagResourceInput {
     /// The identifier for the secret to attach tags to.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// The tags to attach to the secret as a JSON text string argument.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// Creates a new builder for [`TagResourceInput`].
+    #[inline]
     pub fn builder() -> TagResourceInputBuilder {
         <TagResourceInputBuilder as ::std::default::Default>::default()
     }
@@ -52,31 +55,37 @@ pub struct TagResourceInputBuilder {
 impl TagResourceInputBuilder {
     /// The identifier for the secret to attach tags to.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// Appends an item to the `Tags` list.
     /// The tags to attach to the secret as a JSON text string argument.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -85,6 +94,7 @@ impl TagResourceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagResourceInput, ::awsrt::error::BuildError> {
         Ok(TagResourceInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -121,6 +131,7 @@ impl TagResourceInput {
 pub struct TagResourceOutput {}
 impl TagResourceOutput {
     /// Creates a new builder for [`TagResourceOutput`].
+    #[inline]
     pub fn builder() -> TagResourceOutputBuilder {
         <TagResourceOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,6 +142,7 @@ impl TagResourceOutput {
 pub struct TagResourceOutputBuilder {}
 impl TagResourceOutputBuilder {
     /// Builds the [`TagResourceOutput`].
+    #[inline]
     pub fn build(self) -> TagResourceOutput {
         TagResourceOutput {}
     }
@@ -151,6 +163,7 @@ pub enum TagResourceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagResourceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -173,18 +186,22 @@ impl TagResourceError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -272,6 +289,7 @@ impl TagResourceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -328,31 +346,37 @@ impl<M> TagResourceFluentBuilder<M> {
     }
     /// The identifier for the secret to attach tags to.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// Appends an item to the `Tags` list.
     /// The tags to attach to the secret as a JSON text string argument.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -393,6 +417,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagResource`: `POST /`, `X-Amz-Target: secretsmanager.TagResource`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagResourceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -406,11 +431,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
     ::awsrt::protocol::json_response(reply, de_output, TagResourceError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TagResourceInput) {
     w.begin_object();
     {
@@ -429,6 +456,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TagResourceInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TagResourceOutput, ::awsrt::json::JsonError> {

@@ -32,14 +32,17 @@ pub struct UntagResourceInput {
 }
 impl UntagResourceInput {
     /// The ARN or name of the secret.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// A list of tag key names to remove from the secret.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagResourceInput`].
+    #[inline]
     pub fn builder() -> UntagResourceInputBuilder {
         <UntagResourceInputBuilder as ::std::default::Default>::default()
     }
@@ -54,31 +57,37 @@ pub struct UntagResourceInputBuilder {
 impl UntagResourceInputBuilder {
     /// The ARN or name of the secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of tag key names to remove from the secret.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -87,6 +96,7 @@ impl UntagResourceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagResourceInput, ::awsrt::error::BuildError> {
         Ok(UntagResourceInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,6 +133,7 @@ impl UntagResourceInput {
 pub struct UntagResourceOutput {}
 impl UntagResourceOutput {
     /// Creates a new builder for [`UntagResourceOutput`].
+    #[inline]
     pub fn builder() -> UntagResourceOutputBuilder {
         <UntagResourceOutputBuilder as ::std::default::Default>::default()
     }
@@ -133,6 +144,7 @@ impl UntagResourceOutput {
 pub struct UntagResourceOutputBuilder {}
 impl UntagResourceOutputBuilder {
     /// Builds the [`UntagResourceOutput`].
+    #[inline]
     pub fn build(self) -> UntagResourceOutput {
         UntagResourceOutput {}
     }
@@ -153,6 +165,7 @@ pub enum UntagResourceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagResourceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -175,18 +188,22 @@ impl UntagResourceError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -274,6 +291,7 @@ impl UntagResourceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -330,31 +348,37 @@ impl<M> UntagResourceFluentBuilder<M> {
     }
     /// The ARN or name of the secret.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// Appends an item to the `TagKeys` list.
     /// A list of tag key names to remove from the secret.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -395,6 +419,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagResource`: `POST /`, `X-Amz-Target: secretsmanager.UntagResource`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagResourceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -408,11 +433,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
     ::awsrt::protocol::json_response(reply, de_output, UntagResourceError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UntagResourceInput) {
     w.begin_object();
     {
@@ -431,6 +458,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UntagResourceInpu
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UntagResourceOutput, ::awsrt::json::JsonError> {

@@ -34,22 +34,27 @@ pub struct UpdateSecretVersionStageInput {
 }
 impl UpdateSecretVersionStageInput {
     /// The ARN or the name of the secret with the version and staging labelsto modify.
+    #[inline]
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// The staging label to add to this version.
+    #[inline]
     pub fn version_stage(&self) -> &str {
         &self.version_stage
     }
     /// The ID of the version that the staging label is to be removed from.
+    #[inline]
     pub fn remove_from_version_id(&self) -> Option<&str> {
         self.remove_from_version_id.as_deref()
     }
     /// The ID of the version to add the staging label to.
+    #[inline]
     pub fn move_to_version_id(&self) -> Option<&str> {
         self.move_to_version_id.as_deref()
     }
     /// Creates a new builder for [`UpdateSecretVersionStageInput`].
+    #[inline]
     pub fn builder() -> UpdateSecretVersionStageInputBuilder {
         <UpdateSecretVersionStageInputBuilder as ::std::default::Default>::default()
     }
@@ -66,59 +71,71 @@ pub struct UpdateSecretVersionStageInputBuilder {
 impl UpdateSecretVersionStageInputBuilder {
     /// The ARN or the name of the secret with the version and staging labelsto modify.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// The staging label to add to this version.
     /// This member is required.
+    #[inline]
     pub fn version_stage(mut self, input: impl Into<String>) -> Self {
         self.version_stage = Some(input.into());
         self
     }
     /// Sets or clears the `VersionStage` member.
+    #[inline]
     pub fn set_version_stage(mut self, input: Option<String>) -> Self {
         self.version_stage = input;
         self
     }
     /// The `VersionStage` member as currently set.
+    #[inline]
     pub fn get_version_stage(&self) -> &Option<String> {
         &self.version_stage
     }
     /// The ID of the version that the staging label is to be removed from.
+    #[inline]
     pub fn remove_from_version_id(mut self, input: impl Into<String>) -> Self {
         self.remove_from_version_id = Some(input.into());
         self
     }
     /// Sets or clears the `RemoveFromVersionId` member.
+    #[inline]
     pub fn set_remove_from_version_id(mut self, input: Option<String>) -> Self {
         self.remove_from_version_id = input;
         self
     }
     /// The `RemoveFromVersionId` member as currently set.
+    #[inline]
     pub fn get_remove_from_version_id(&self) -> &Option<String> {
         &self.remove_from_version_id
     }
     /// The ID of the version to add the staging label to.
+    #[inline]
     pub fn move_to_version_id(mut self, input: impl Into<String>) -> Self {
         self.move_to_version_id = Some(input.into());
         self
     }
     /// Sets or clears the `MoveToVersionId` member.
+    #[inline]
     pub fn set_move_to_version_id(mut self, input: Option<String>) -> Self {
         self.move_to_version_id = input;
         self
     }
     /// The `MoveToVersionId` member as currently set.
+    #[inline]
     pub fn get_move_to_version_id(&self) -> &Option<String> {
         &self.move_to_version_id
     }
@@ -127,6 +144,7 @@ impl UpdateSecretVersionStageInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateSecretVersionStageInput, ::awsrt::error::BuildError> {
         Ok(UpdateSecretVersionStageInput {
             secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -171,14 +189,17 @@ pub struct UpdateSecretVersionStageOutput {
 }
 impl UpdateSecretVersionStageOutput {
     /// The ARN of the secret that was updated.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret that was updated.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`UpdateSecretVersionStageOutput`].
+    #[inline]
     pub fn builder() -> UpdateSecretVersionStageOutputBuilder {
         <UpdateSecretVersionStageOutputBuilder as ::std::default::Default>::default()
     }
@@ -192,34 +213,41 @@ pub struct UpdateSecretVersionStageOutputBuilder {
 }
 impl UpdateSecretVersionStageOutputBuilder {
     /// The ARN of the secret that was updated.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret that was updated.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`UpdateSecretVersionStageOutput`].
+    #[inline]
     pub fn build(self) -> UpdateSecretVersionStageOutput {
         UpdateSecretVersionStageOutput {
             arn: self.arn,
@@ -245,6 +273,7 @@ pub enum UpdateSecretVersionStageError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UpdateSecretVersionStageError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -270,22 +299,27 @@ impl UpdateSecretVersionStageError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `LimitExceededException`.
+    #[inline]
     pub fn is_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -374,6 +408,7 @@ impl UpdateSecretVersionStageFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -430,59 +465,71 @@ impl<M> UpdateSecretVersionStageFluentBuilder<M> {
     }
     /// The ARN or the name of the secret with the version and staging labelsto modify.
     /// This member is required.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// The staging label to add to this version.
     /// This member is required.
+    #[inline]
     pub fn version_stage(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_stage(input);
         self
     }
     /// Sets or clears the `VersionStage` member.
+    #[inline]
     pub fn set_version_stage(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_stage(input);
         self
     }
     /// The `VersionStage` member as currently set.
+    #[inline]
     pub fn get_version_stage(&self) -> &Option<String> {
         self.inner.get_version_stage()
     }
     /// The ID of the version that the staging label is to be removed from.
+    #[inline]
     pub fn remove_from_version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.remove_from_version_id(input);
         self
     }
     /// Sets or clears the `RemoveFromVersionId` member.
+    #[inline]
     pub fn set_remove_from_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_remove_from_version_id(input);
         self
     }
     /// The `RemoveFromVersionId` member as currently set.
+    #[inline]
     pub fn get_remove_from_version_id(&self) -> &Option<String> {
         self.inner.get_remove_from_version_id()
     }
     /// The ID of the version to add the staging label to.
+    #[inline]
     pub fn move_to_version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.move_to_version_id(input);
         self
     }
     /// Sets or clears the `MoveToVersionId` member.
+    #[inline]
     pub fn set_move_to_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_move_to_version_id(input);
         self
     }
     /// The `MoveToVersionId` member as currently set.
+    #[inline]
     pub fn get_move_to_version_id(&self) -> &Option<String> {
         self.inner.get_move_to_version_id()
     }
@@ -523,6 +570,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateSecretVersionStage`: `POST /`, `X-Amz-Target: secretsmanager.UpdateSecretVersionStage`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UpdateSecretVersionStageInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -536,11 +584,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
     ::awsrt::protocol::json_response(reply, de_output, UpdateSecretVersionStageError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateSecretVersionStageInput) {
     w.begin_object();
     {
@@ -563,6 +613,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateSecretVersi
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateSecretVersionStageOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct ValidateResourcePolicyInput {
 }
 impl ValidateResourcePolicyInput {
     /// The ARN or name of the secret with the resource-based policy you want to validate.
+    #[inline]
     pub fn secret_id(&self) -> Option<&str> {
         self.secret_id.as_deref()
     }
     /// A JSON-formatted string that contains an Amazon Web Services resource-based policy.
+    #[inline]
     pub fn resource_policy(&self) -> &str {
         &self.resource_policy
     }
     /// Creates a new builder for [`ValidateResourcePolicyInput`].
+    #[inline]
     pub fn builder() -> ValidateResourcePolicyInputBuilder {
         <ValidateResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -47,31 +50,37 @@ pub struct ValidateResourcePolicyInputBuilder {
 }
 impl ValidateResourcePolicyInputBuilder {
     /// The ARN or name of the secret with the resource-based policy you want to validate.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// A JSON-formatted string that contains an Amazon Web Services resource-based policy.
     /// This member is required.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.resource_policy = Some(input.into());
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.resource_policy = input;
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         &self.resource_policy
     }
@@ -80,6 +89,7 @@ impl ValidateResourcePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ValidateResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(ValidateResourcePolicyInput {
             secret_id: self.secret_id,
@@ -118,14 +128,17 @@ pub struct ValidateResourcePolicyOutput {
 }
 impl ValidateResourcePolicyOutput {
     /// True if your policy passes validation, otherwise false.
+    #[inline]
     pub fn policy_validation_passed(&self) -> bool {
         self.policy_validation_passed
     }
     /// Validation errors if your policy didn't pass validation.
+    #[inline]
     pub fn validation_errors(&self) -> &[crate::types::ValidationErrorsEntry] {
         self.validation_errors.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ValidateResourcePolicyOutput`].
+    #[inline]
     pub fn builder() -> ValidateResourcePolicyOutputBuilder {
         <ValidateResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -139,26 +152,31 @@ pub struct ValidateResourcePolicyOutputBuilder {
 }
 impl ValidateResourcePolicyOutputBuilder {
     /// True if your policy passes validation, otherwise false.
+    #[inline]
     pub fn policy_validation_passed(mut self, input: bool) -> Self {
         self.policy_validation_passed = Some(input);
         self
     }
     /// Sets or clears the `PolicyValidationPassed` member.
+    #[inline]
     pub fn set_policy_validation_passed(mut self, input: Option<bool>) -> Self {
         self.policy_validation_passed = input;
         self
     }
     /// The `PolicyValidationPassed` member as currently set.
+    #[inline]
     pub fn get_policy_validation_passed(&self) -> &Option<bool> {
         &self.policy_validation_passed
     }
     /// Appends an item to the `ValidationErrors` list.
     /// Validation errors if your policy didn't pass validation.
+    #[inline]
     pub fn validation_errors(mut self, input: crate::types::ValidationErrorsEntry) -> Self {
         self.validation_errors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ValidationErrors` member.
+    #[inline]
     pub fn set_validation_errors(
         mut self,
         input: Option<Vec<crate::types::ValidationErrorsEntry>>,
@@ -167,10 +185,12 @@ impl ValidateResourcePolicyOutputBuilder {
         self
     }
     /// The `ValidationErrors` member as currently set.
+    #[inline]
     pub fn get_validation_errors(&self) -> &Option<Vec<crate::types::ValidationErrorsEntry>> {
         &self.validation_errors
     }
     /// Builds the [`ValidateResourcePolicyOutput`].
+    #[inline]
     pub fn build(self) -> ValidateResourcePolicyOutput {
         ValidateResourcePolicyOutput {
             policy_validation_passed: self.policy_validation_passed.unwrap_or(false),
@@ -196,6 +216,7 @@ pub enum ValidateResourcePolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ValidateResourcePolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -221,22 +242,27 @@ impl ValidateResourcePolicyError {
         })
     }
     /// Whether this is a `InternalServiceError`.
+    #[inline]
     pub fn is_internal_service_error(&self) -> bool {
         matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
@@ -325,6 +351,7 @@ impl ValidateResourcePolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -380,31 +407,37 @@ impl<M> ValidateResourcePolicyFluentBuilder<M> {
         &self.inner
     }
     /// The ARN or name of the secret with the resource-based policy you want to validate.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// A JSON-formatted string that contains an Amazon Web Services resource-based policy.
     /// This member is required.
+    #[inline]
     pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_policy(input);
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
+    #[inline]
     pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_policy(input);
         self
     }
     /// The `ResourcePolicy` member as currently set.
+    #[inline]
     pub fn get_resource_policy(&self) -> &Option<String> {
         self.inner.get_resource_policy()
     }
@@ -445,6 +478,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ValidateResourcePolicy`: `POST /`, `X-Amz-Target: secretsmanager.ValidateResourcePolicy`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ValidateResourcePolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -458,11 +492,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
     ::awsrt::protocol::json_response(reply, de_output, ValidateResourcePolicyError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ValidateResourcePolicyInput) {
     w.begin_object();
     if let Some(value) = &v.secret_id {
@@ -476,6 +512,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ValidateResourceP
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ValidateResourcePolicyOutput, ::awsrt::json::JsonError> {

@@ -20,18 +20,22 @@ pub struct ApiErrorType {
 }
 impl ApiErrorType {
     /// The ARN or name of the secret.
+    #[inline]
     pub fn secret_id(&self) -> Option<&str> {
         self.secret_id.as_deref()
     }
     /// The error Secrets Manager encountered while retrieving an individual secret as part of BatchGetSecretValue, for example `ResourceNotFoundException`,`InvalidParameterException`, `InvalidRequestException`, `DecryptionFailure`, or `AccessDeniedException`.
+    #[inline]
     pub fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     /// A message describing the error.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ApiErrorType`].
+    #[inline]
     pub fn builder() -> ApiErrorTypeBuilder {
         <ApiErrorTypeBuilder as ::std::default::Default>::default()
     }
@@ -46,48 +50,58 @@ pub struct ApiErrorTypeBuilder {
 }
 impl ApiErrorTypeBuilder {
     /// The ARN or name of the secret.
+    #[inline]
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
+    #[inline]
     pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
+    #[inline]
     pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// The error Secrets Manager encountered while retrieving an individual secret as part of BatchGetSecretValue, for example `ResourceNotFoundException`,`InvalidParameterException`, `InvalidRequestException`, `DecryptionFailure`, or `AccessDeniedException`.
+    #[inline]
     pub fn error_code(mut self, input: impl Into<String>) -> Self {
         self.error_code = Some(input.into());
         self
     }
     /// Sets or clears the `ErrorCode` member.
+    #[inline]
     pub fn set_error_code(mut self, input: Option<String>) -> Self {
         self.error_code = input;
         self
     }
     /// The `ErrorCode` member as currently set.
+    #[inline]
     pub fn get_error_code(&self) -> &Option<String> {
         &self.error_code
     }
     /// A message describing the error.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ApiErrorType`].
+    #[inline]
     pub fn build(self) -> ApiErrorType {
         ApiErrorType {
             secret_id: self.secret_id,
@@ -96,6 +110,7 @@ impl ApiErrorTypeBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_api_error_type(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ApiErrorType, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct Filter {
 }
 impl Filter {
     /// The following are keys you can use:
+    #[inline]
     pub fn key(&self) -> Option<&crate::types::FilterNameStringType> {
         self.key.as_ref()
     }
     /// The keyword to filter for.
+    #[inline]
     pub fn values(&self) -> &[String] {
         self.values.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`Filter`].
+    #[inline]
     pub fn builder() -> FilterBuilder {
         <FilterBuilder as ::std::default::Default>::default()
     }
@@ -49,35 +52,42 @@ pub struct FilterBuilder {
 }
 impl FilterBuilder {
     /// The following are keys you can use:
+    #[inline]
     pub fn key(mut self, input: impl Into<crate::types::FilterNameStringType>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<crate::types::FilterNameStringType>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<crate::types::FilterNameStringType> {
         &self.key
     }
     /// Appends an item to the `Values` list.
     /// The keyword to filter for.
+    #[inline]
     pub fn values(mut self, input: impl Into<String>) -> Self {
         self.values.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `Values` member.
+    #[inline]
     pub fn set_values(mut self, input: Option<Vec<String>>) -> Self {
         self.values = input;
         self
     }
     /// The `Values` member as currently set.
+    #[inline]
     pub fn get_values(&self) -> &Option<Vec<String>> {
         &self.values
     }
     /// Builds the [`Filter`].
+    #[inline]
     pub fn build(self) -> Filter {
         Filter {
             key: self.key,
@@ -85,6 +95,7 @@ impl FilterBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_filter(w: &mut ::awsrt::json::JsonWriter, v: &Filter) {
     w.begin_object();
     if let Some(value) = &v.key {

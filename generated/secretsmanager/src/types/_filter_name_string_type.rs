@@ -30,6 +30,7 @@ pub enum FilterNameStringType {
 }
 impl FilterNameStringType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Description => "description",
@@ -48,6 +49,7 @@ impl FilterNameStringType {
     }
 }
 impl ::std::convert::From<&str> for FilterNameStringType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "description" => Self::Description,

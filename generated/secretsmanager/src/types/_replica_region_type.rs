@@ -18,14 +18,17 @@ pub struct ReplicaRegionType {
 }
 impl ReplicaRegionType {
     /// A Region code.
+    #[inline]
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
     }
     /// The ARN, key ID, or alias of the KMS key to encrypt the secret.
+    #[inline]
     pub fn kms_key_id(&self) -> Option<&str> {
         self.kms_key_id.as_deref()
     }
     /// Creates a new builder for [`ReplicaRegionType`].
+    #[inline]
     pub fn builder() -> ReplicaRegionTypeBuilder {
         <ReplicaRegionTypeBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct ReplicaRegionTypeBuilder {
 }
 impl ReplicaRegionTypeBuilder {
     /// A Region code.
+    #[inline]
     pub fn region(mut self, input: impl Into<String>) -> Self {
         self.region = Some(input.into());
         self
     }
     /// Sets or clears the `Region` member.
+    #[inline]
     pub fn set_region(mut self, input: Option<String>) -> Self {
         self.region = input;
         self
     }
     /// The `Region` member as currently set.
+    #[inline]
     pub fn get_region(&self) -> &Option<String> {
         &self.region
     }
     /// The ARN, key ID, or alias of the KMS key to encrypt the secret.
+    #[inline]
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyId` member.
+    #[inline]
     pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.kms_key_id = input;
         self
     }
     /// The `KmsKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_key_id(&self) -> &Option<String> {
         &self.kms_key_id
     }
     /// Builds the [`ReplicaRegionType`].
+    #[inline]
     pub fn build(self) -> ReplicaRegionType {
         ReplicaRegionType {
             region: self.region,
@@ -74,6 +84,7 @@ impl ReplicaRegionTypeBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_replica_region_type(w: &mut ::awsrt::json::JsonWriter, v: &ReplicaRegionType) {
     w.begin_object();
     if let Some(value) = &v.region {

@@ -24,26 +24,32 @@ pub struct ReplicationStatusType {
 }
 impl ReplicationStatusType {
     /// The Region where replication occurs.
+    #[inline]
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
     }
     /// Can be an `ARN`, `Key ID`, or `Alias`.
+    #[inline]
     pub fn kms_key_id(&self) -> Option<&str> {
         self.kms_key_id.as_deref()
     }
     /// The status can be `InProgress`, `Failed`, or `InSync`.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::StatusType> {
         self.status.as_ref()
     }
     /// Status message such as "*Secret with this name already exists in this region*".
+    #[inline]
     pub fn status_message(&self) -> Option<&str> {
         self.status_message.as_deref()
     }
     /// The date that the secret was last accessed in the Region.
+    #[inline]
     pub fn last_accessed_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_accessed_date
     }
     /// Creates a new builder for [`ReplicationStatusType`].
+    #[inline]
     pub fn builder() -> ReplicationStatusTypeBuilder {
         <ReplicationStatusTypeBuilder as ::std::default::Default>::default()
     }
@@ -60,76 +66,92 @@ pub struct ReplicationStatusTypeBuilder {
 }
 impl ReplicationStatusTypeBuilder {
     /// The Region where replication occurs.
+    #[inline]
     pub fn region(mut self, input: impl Into<String>) -> Self {
         self.region = Some(input.into());
         self
     }
     /// Sets or clears the `Region` member.
+    #[inline]
     pub fn set_region(mut self, input: Option<String>) -> Self {
         self.region = input;
         self
     }
     /// The `Region` member as currently set.
+    #[inline]
     pub fn get_region(&self) -> &Option<String> {
         &self.region
     }
     /// Can be an `ARN`, `Key ID`, or `Alias`.
+    #[inline]
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyId` member.
+    #[inline]
     pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.kms_key_id = input;
         self
     }
     /// The `KmsKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_key_id(&self) -> &Option<String> {
         &self.kms_key_id
     }
     /// The status can be `InProgress`, `Failed`, or `InSync`.
+    #[inline]
     pub fn status(mut self, input: impl Into<crate::types::StatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<crate::types::StatusType>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::StatusType> {
         &self.status
     }
     /// Status message such as "*Secret with this name already exists in this region*".
+    #[inline]
     pub fn status_message(mut self, input: impl Into<String>) -> Self {
         self.status_message = Some(input.into());
         self
     }
     /// Sets or clears the `StatusMessage` member.
+    #[inline]
     pub fn set_status_message(mut self, input: Option<String>) -> Self {
         self.status_message = input;
         self
     }
     /// The `StatusMessage` member as currently set.
+    #[inline]
     pub fn get_status_message(&self) -> &Option<String> {
         &self.status_message
     }
     /// The date that the secret was last accessed in the Region.
+    #[inline]
     pub fn last_accessed_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_accessed_date = Some(input);
         self
     }
     /// Sets or clears the `LastAccessedDate` member.
+    #[inline]
     pub fn set_last_accessed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_date = input;
         self
     }
     /// The `LastAccessedDate` member as currently set.
+    #[inline]
     pub fn get_last_accessed_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_accessed_date
     }
     /// Builds the [`ReplicationStatusType`].
+    #[inline]
     pub fn build(self) -> ReplicationStatusType {
         ReplicationStatusType {
             region: self.region,
@@ -140,6 +162,7 @@ impl ReplicationStatusTypeBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_replication_status_type(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicationStatusType, ::awsrt::json::JsonError> {

@@ -26,18 +26,22 @@ pub struct RotationRulesType {
 }
 impl RotationRulesType {
     /// The number of days between rotations of the secret.
+    #[inline]
     pub fn automatically_after_days(&self) -> Option<i64> {
         self.automatically_after_days
     }
     /// The length of the rotation window in hours, for example `3h` for a three hour window.
+    #[inline]
     pub fn duration(&self) -> Option<&str> {
         self.duration.as_deref()
     }
     /// A `cron()` or `rate()` expression that defines the schedule for rotating your secret.
+    #[inline]
     pub fn schedule_expression(&self) -> Option<&str> {
         self.schedule_expression.as_deref()
     }
     /// Creates a new builder for [`RotationRulesType`].
+    #[inline]
     pub fn builder() -> RotationRulesTypeBuilder {
         <RotationRulesTypeBuilder as ::std::default::Default>::default()
     }
@@ -52,48 +56,58 @@ pub struct RotationRulesTypeBuilder {
 }
 impl RotationRulesTypeBuilder {
     /// The number of days between rotations of the secret.
+    #[inline]
     pub fn automatically_after_days(mut self, input: i64) -> Self {
         self.automatically_after_days = Some(input);
         self
     }
     /// Sets or clears the `AutomaticallyAfterDays` member.
+    #[inline]
     pub fn set_automatically_after_days(mut self, input: Option<i64>) -> Self {
         self.automatically_after_days = input;
         self
     }
     /// The `AutomaticallyAfterDays` member as currently set.
+    #[inline]
     pub fn get_automatically_after_days(&self) -> &Option<i64> {
         &self.automatically_after_days
     }
     /// The length of the rotation window in hours, for example `3h` for a three hour window.
+    #[inline]
     pub fn duration(mut self, input: impl Into<String>) -> Self {
         self.duration = Some(input.into());
         self
     }
     /// Sets or clears the `Duration` member.
+    #[inline]
     pub fn set_duration(mut self, input: Option<String>) -> Self {
         self.duration = input;
         self
     }
     /// The `Duration` member as currently set.
+    #[inline]
     pub fn get_duration(&self) -> &Option<String> {
         &self.duration
     }
     /// A `cron()` or `rate()` expression that defines the schedule for rotating your secret.
+    #[inline]
     pub fn schedule_expression(mut self, input: impl Into<String>) -> Self {
         self.schedule_expression = Some(input.into());
         self
     }
     /// Sets or clears the `ScheduleExpression` member.
+    #[inline]
     pub fn set_schedule_expression(mut self, input: Option<String>) -> Self {
         self.schedule_expression = input;
         self
     }
     /// The `ScheduleExpression` member as currently set.
+    #[inline]
     pub fn get_schedule_expression(&self) -> &Option<String> {
         &self.schedule_expression
     }
     /// Builds the [`RotationRulesType`].
+    #[inline]
     pub fn build(self) -> RotationRulesType {
         RotationRulesType {
             automatically_after_days: self.automatically_after_days,
@@ -102,6 +116,7 @@ impl RotationRulesTypeBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_rotation_rules_type(w: &mut ::awsrt::json::JsonWriter, v: &RotationRulesType) {
     w.begin_object();
     if let Some(value) = &v.automatically_after_days {
@@ -118,6 +133,7 @@ pub(crate) fn ser_rotation_rules_type(w: &mut ::awsrt::json::JsonWriter, v: &Rot
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_rotation_rules_type(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RotationRulesType, ::awsrt::json::JsonError> {

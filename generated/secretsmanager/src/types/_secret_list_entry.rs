@@ -52,76 +52,94 @@ pub struct SecretListEntry {
 }
 impl SecretListEntry {
     /// The Amazon Resource Name (ARN) of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The friendly name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The user-provided description of the secret.
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
     /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret value.
+    #[inline]
     pub fn kms_key_id(&self) -> Option<&str> {
         self.kms_key_id.as_deref()
     }
     /// Indicates whether automatic, scheduled rotation is enabled for this secret.
+    #[inline]
     pub fn rotation_enabled(&self) -> Option<bool> {
         self.rotation_enabled
     }
     /// The ARN of an Amazon Web Services Lambda function invoked by Secrets Manager to rotate and expire the secret either automatically per the schedule or manually by a call to [`RotateSecret`](https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html) .
+    #[inline]
     pub fn rotation_lambda_arn(&self) -> Option<&str> {
         self.rotation_lambda_arn.as_deref()
     }
     /// A structure that defines the rotation configuration for the secret.
+    #[inline]
     pub fn rotation_rules(&self) -> Option<&crate::types::RotationRulesType> {
         self.rotation_rules.as_ref()
     }
     /// The most recent date and time that the Secrets Manager rotation process was successfully completed.
+    #[inline]
     pub fn last_rotated_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_rotated_date
     }
     /// The last date and time that this secret was modified in any way.
+    #[inline]
     pub fn last_changed_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_changed_date
     }
     /// The date that the secret was last accessed in the Region.
+    #[inline]
     pub fn last_accessed_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_accessed_date
     }
     /// The date and time the deletion of the secret occurred.
+    #[inline]
     pub fn deleted_date(&self) -> Option<::awsrt::types::DateTime> {
         self.deleted_date
     }
     /// The next rotation is scheduled to occur on or before this date.
+    #[inline]
     pub fn next_rotation_date(&self) -> Option<::awsrt::types::DateTime> {
         self.next_rotation_date
     }
     /// The list of user-defined tags associated with the secret.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// A list of all of the currently assigned `SecretVersionStage` staging labels and the `SecretVersionId` attached to each one.
+    #[inline]
     pub fn secret_versions_to_stages(
         &self,
     ) -> Option<&::std::collections::HashMap<String, Vec<String>>> {
         self.secret_versions_to_stages.as_ref()
     }
     /// Returns the name of the service that created the secret.
+    #[inline]
     pub fn owning_service(&self) -> Option<&str> {
         self.owning_service.as_deref()
     }
     /// The date and time when a secret was created.
+    #[inline]
     pub fn created_date(&self) -> Option<::awsrt::types::DateTime> {
         self.created_date
     }
     /// The Region where Secrets Manager originated the secret.
+    #[inline]
     pub fn primary_region(&self) -> Option<&str> {
         self.primary_region.as_deref()
     }
     /// Creates a new builder for [`SecretListEntry`].
+    #[inline]
     pub fn builder() -> SecretListEntryBuilder {
         <SecretListEntryBuilder as ::std::default::Default>::default()
     }
@@ -150,196 +168,237 @@ pub struct SecretListEntryBuilder {
 }
 impl SecretListEntryBuilder {
     /// The Amazon Resource Name (ARN) of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The friendly name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The user-provided description of the secret.
+    #[inline]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
+    #[inline]
     pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
+    #[inline]
     pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
     /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret value.
+    #[inline]
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyId` member.
+    #[inline]
     pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.kms_key_id = input;
         self
     }
     /// The `KmsKeyId` member as currently set.
+    #[inline]
     pub fn get_kms_key_id(&self) -> &Option<String> {
         &self.kms_key_id
     }
     /// Indicates whether automatic, scheduled rotation is enabled for this secret.
+    #[inline]
     pub fn rotation_enabled(mut self, input: bool) -> Self {
         self.rotation_enabled = Some(input);
         self
     }
     /// Sets or clears the `RotationEnabled` member.
+    #[inline]
     pub fn set_rotation_enabled(mut self, input: Option<bool>) -> Self {
         self.rotation_enabled = input;
         self
     }
     /// The `RotationEnabled` member as currently set.
+    #[inline]
     pub fn get_rotation_enabled(&self) -> &Option<bool> {
         &self.rotation_enabled
     }
     /// The ARN of an Amazon Web Services Lambda function invoked by Secrets Manager to rotate and expire the secret either automatically per the schedule or manually by a call to [`RotateSecret`](https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html) .
+    #[inline]
     pub fn rotation_lambda_arn(mut self, input: impl Into<String>) -> Self {
         self.rotation_lambda_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RotationLambdaARN` member.
+    #[inline]
     pub fn set_rotation_lambda_arn(mut self, input: Option<String>) -> Self {
         self.rotation_lambda_arn = input;
         self
     }
     /// The `RotationLambdaARN` member as currently set.
+    #[inline]
     pub fn get_rotation_lambda_arn(&self) -> &Option<String> {
         &self.rotation_lambda_arn
     }
     /// A structure that defines the rotation configuration for the secret.
+    #[inline]
     pub fn rotation_rules(mut self, input: crate::types::RotationRulesType) -> Self {
         self.rotation_rules = Some(input);
         self
     }
     /// Sets or clears the `RotationRules` member.
+    #[inline]
     pub fn set_rotation_rules(mut self, input: Option<crate::types::RotationRulesType>) -> Self {
         self.rotation_rules = input;
         self
     }
     /// The `RotationRules` member as currently set.
+    #[inline]
     pub fn get_rotation_rules(&self) -> &Option<crate::types::RotationRulesType> {
         &self.rotation_rules
     }
     /// The most recent date and time that the Secrets Manager rotation process was successfully completed.
+    #[inline]
     pub fn last_rotated_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_rotated_date = Some(input);
         self
     }
     /// Sets or clears the `LastRotatedDate` member.
+    #[inline]
     pub fn set_last_rotated_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_rotated_date = input;
         self
     }
     /// The `LastRotatedDate` member as currently set.
+    #[inline]
     pub fn get_last_rotated_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_rotated_date
     }
     /// The last date and time that this secret was modified in any way.
+    #[inline]
     pub fn last_changed_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_changed_date = Some(input);
         self
     }
     /// Sets or clears the `LastChangedDate` member.
+    #[inline]
     pub fn set_last_changed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_changed_date = input;
         self
     }
     /// The `LastChangedDate` member as currently set.
+    #[inline]
     pub fn get_last_changed_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_changed_date
     }
     /// The date that the secret was last accessed in the Region.
+    #[inline]
     pub fn last_accessed_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_accessed_date = Some(input);
         self
     }
     /// Sets or clears the `LastAccessedDate` member.
+    #[inline]
     pub fn set_last_accessed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_date = input;
         self
     }
     /// The `LastAccessedDate` member as currently set.
+    #[inline]
     pub fn get_last_accessed_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_accessed_date
     }
     /// The date and time the deletion of the secret occurred.
+    #[inline]
     pub fn deleted_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.deleted_date = Some(input);
         self
     }
     /// Sets or clears the `DeletedDate` member.
+    #[inline]
     pub fn set_deleted_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.deleted_date = input;
         self
     }
     /// The `DeletedDate` member as currently set.
+    #[inline]
     pub fn get_deleted_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.deleted_date
     }
     /// The next rotation is scheduled to occur on or before this date.
+    #[inline]
     pub fn next_rotation_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.next_rotation_date = Some(input);
         self
     }
     /// Sets or clears the `NextRotationDate` member.
+    #[inline]
     pub fn set_next_rotation_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.next_rotation_date = input;
         self
     }
     /// The `NextRotationDate` member as currently set.
+    #[inline]
     pub fn get_next_rotation_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.next_rotation_date
     }
     /// Appends an item to the `Tags` list.
     /// The list of user-defined tags associated with the secret.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Inserts an entry into the `SecretVersionsToStages` map.
     /// A list of all of the currently assigned `SecretVersionStage` staging labels and the `SecretVersionId` attached to each one.
+    #[inline]
     pub fn secret_versions_to_stages(mut self, key: impl Into<String>, value: Vec<String>) -> Self {
         self.secret_versions_to_stages.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `SecretVersionsToStages` member.
+    #[inline]
     pub fn set_secret_versions_to_stages(
         mut self,
         input: Option<::std::collections::HashMap<String, Vec<String>>>,
@@ -348,54 +407,65 @@ impl SecretListEntryBuilder {
         self
     }
     /// The `SecretVersionsToStages` member as currently set.
+    #[inline]
     pub fn get_secret_versions_to_stages(
         &self,
     ) -> &Option<::std::collections::HashMap<String, Vec<String>>> {
         &self.secret_versions_to_stages
     }
     /// Returns the name of the service that created the secret.
+    #[inline]
     pub fn owning_service(mut self, input: impl Into<String>) -> Self {
         self.owning_service = Some(input.into());
         self
     }
     /// Sets or clears the `OwningService` member.
+    #[inline]
     pub fn set_owning_service(mut self, input: Option<String>) -> Self {
         self.owning_service = input;
         self
     }
     /// The `OwningService` member as currently set.
+    #[inline]
     pub fn get_owning_service(&self) -> &Option<String> {
         &self.owning_service
     }
     /// The date and time when a secret was created.
+    #[inline]
     pub fn created_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_date = Some(input);
         self
     }
     /// Sets or clears the `CreatedDate` member.
+    #[inline]
     pub fn set_created_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_date = input;
         self
     }
     /// The `CreatedDate` member as currently set.
+    #[inline]
     pub fn get_created_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_date
     }
     /// The Region where Secrets Manager originated the secret.
+    #[inline]
     pub fn primary_region(mut self, input: impl Into<String>) -> Self {
         self.primary_region = Some(input.into());
         self
     }
     /// Sets or clears the `PrimaryRegion` member.
+    #[inline]
     pub fn set_primary_region(mut self, input: Option<String>) -> Self {
         self.primary_region = input;
         self
     }
     /// The `PrimaryRegion` member as currently set.
+    #[inline]
     pub fn get_primary_region(&self) -> &Option<String> {
         &self.primary_region
     }
     /// Builds the [`SecretListEntry`].
+    #[inline]
     pub fn build(self) -> SecretListEntry {
         SecretListEntry {
             arn: self.arn,
@@ -418,6 +488,7 @@ impl SecretListEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_secret_list_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SecretListEntry, ::awsrt::json::JsonError> {

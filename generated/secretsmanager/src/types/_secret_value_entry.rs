@@ -57,34 +57,42 @@ fn __serde_secret_secret_value_entry_secret_string<T: ::awsrt::serde::__serde::S
 }
 impl SecretValueEntry {
     /// The Amazon Resource Name (ARN) of the secret.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The friendly name of the secret.
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The unique version identifier of this version of the secret.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array.
+    #[inline]
     pub fn secret_binary(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.secret_binary.as_ref()
     }
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
+    #[inline]
     pub fn secret_string(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.secret_string.as_ref()
     }
     /// A list of all of the staging labels currently attached to this version of the secret.
+    #[inline]
     pub fn version_stages(&self) -> &[String] {
         self.version_stages.as_deref().unwrap_or_default()
     }
     /// The date the secret was created.
+    #[inline]
     pub fn created_date(&self) -> Option<::awsrt::types::DateTime> {
         self.created_date
     }
     /// Creates a new builder for [`SecretValueEntry`].
+    #[inline]
     pub fn builder() -> SecretValueEntryBuilder {
         <SecretValueEntryBuilder as ::std::default::Default>::default()
     }
@@ -116,105 +124,127 @@ impl ::std::fmt::Debug for SecretValueEntryBuilder {
 }
 impl SecretValueEntryBuilder {
     /// The Amazon Resource Name (ARN) of the secret.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The friendly name of the secret.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The unique version identifier of this version of the secret.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array.
+    #[inline]
     pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
+    #[inline]
     pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = input;
         self
     }
     /// The `SecretBinary` member as currently set.
+    #[inline]
     pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.secret_binary
     }
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
+    #[inline]
     pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
+    #[inline]
     pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = input;
         self
     }
     /// The `SecretString` member as currently set.
+    #[inline]
     pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_string
     }
     /// Appends an item to the `VersionStages` list.
     /// A list of all of the staging labels currently attached to this version of the secret.
+    #[inline]
     pub fn version_stages(mut self, input: impl Into<String>) -> Self {
         self.version_stages.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `VersionStages` member.
+    #[inline]
     pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.version_stages = input;
         self
     }
     /// The `VersionStages` member as currently set.
+    #[inline]
     pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         &self.version_stages
     }
     /// The date the secret was created.
+    #[inline]
     pub fn created_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_date = Some(input);
         self
     }
     /// Sets or clears the `CreatedDate` member.
+    #[inline]
     pub fn set_created_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_date = input;
         self
     }
     /// The `CreatedDate` member as currently set.
+    #[inline]
     pub fn get_created_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_date
     }
     /// Builds the [`SecretValueEntry`].
+    #[inline]
     pub fn build(self) -> SecretValueEntry {
         SecretValueEntry {
             arn: self.arn,
@@ -227,6 +257,7 @@ impl SecretValueEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_secret_value_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SecretValueEntry, ::awsrt::json::JsonError> {

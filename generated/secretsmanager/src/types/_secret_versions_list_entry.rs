@@ -24,26 +24,32 @@ pub struct SecretVersionsListEntry {
 }
 impl SecretVersionsListEntry {
     /// The unique version identifier of this version of the secret.
+    #[inline]
     pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// An array of staging labels that are currently associated with this version of the secret.
+    #[inline]
     pub fn version_stages(&self) -> &[String] {
         self.version_stages.as_deref().unwrap_or_default()
     }
     /// The date that this version of the secret was last accessed.
+    #[inline]
     pub fn last_accessed_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_accessed_date
     }
     /// The date and time this version of the secret was created.
+    #[inline]
     pub fn created_date(&self) -> Option<::awsrt::types::DateTime> {
         self.created_date
     }
     /// The KMS keys used to encrypt the secret version.
+    #[inline]
     pub fn kms_key_ids(&self) -> &[String] {
         self.kms_key_ids.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`SecretVersionsListEntry`].
+    #[inline]
     pub fn builder() -> SecretVersionsListEntryBuilder {
         <SecretVersionsListEntryBuilder as ::std::default::Default>::default()
     }
@@ -60,78 +66,94 @@ pub struct SecretVersionsListEntryBuilder {
 }
 impl SecretVersionsListEntryBuilder {
     /// The unique version identifier of this version of the secret.
+    #[inline]
     pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
+    #[inline]
     pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
+    #[inline]
     pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Appends an item to the `VersionStages` list.
     /// An array of staging labels that are currently associated with this version of the secret.
+    #[inline]
     pub fn version_stages(mut self, input: impl Into<String>) -> Self {
         self.version_stages.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `VersionStages` member.
+    #[inline]
     pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.version_stages = input;
         self
     }
     /// The `VersionStages` member as currently set.
+    #[inline]
     pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         &self.version_stages
     }
     /// The date that this version of the secret was last accessed.
+    #[inline]
     pub fn last_accessed_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.last_accessed_date = Some(input);
         self
     }
     /// Sets or clears the `LastAccessedDate` member.
+    #[inline]
     pub fn set_last_accessed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_date = input;
         self
     }
     /// The `LastAccessedDate` member as currently set.
+    #[inline]
     pub fn get_last_accessed_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_accessed_date
     }
     /// The date and time this version of the secret was created.
+    #[inline]
     pub fn created_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_date = Some(input);
         self
     }
     /// Sets or clears the `CreatedDate` member.
+    #[inline]
     pub fn set_created_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_date = input;
         self
     }
     /// The `CreatedDate` member as currently set.
+    #[inline]
     pub fn get_created_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_date
     }
     /// Appends an item to the `KmsKeyIds` list.
     /// The KMS keys used to encrypt the secret version.
+    #[inline]
     pub fn kms_key_ids(mut self, input: impl Into<String>) -> Self {
         self.kms_key_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `KmsKeyIds` member.
+    #[inline]
     pub fn set_kms_key_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.kms_key_ids = input;
         self
     }
     /// The `KmsKeyIds` member as currently set.
+    #[inline]
     pub fn get_kms_key_ids(&self) -> &Option<Vec<String>> {
         &self.kms_key_ids
     }
     /// Builds the [`SecretVersionsListEntry`].
+    #[inline]
     pub fn build(self) -> SecretVersionsListEntry {
         SecretVersionsListEntry {
             version_id: self.version_id,
@@ -142,6 +164,7 @@ impl SecretVersionsListEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_secret_versions_list_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SecretVersionsListEntry, ::awsrt::json::JsonError> {

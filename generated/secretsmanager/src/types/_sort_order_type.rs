@@ -20,6 +20,7 @@ pub enum SortOrderType {
 }
 impl SortOrderType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -33,6 +34,7 @@ impl SortOrderType {
     }
 }
 impl ::std::convert::From<&str> for SortOrderType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "asc" => Self::Asc,

@@ -22,6 +22,7 @@ pub enum StatusType {
 }
 impl StatusType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InSync => "InSync",
@@ -36,6 +37,7 @@ impl StatusType {
     }
 }
 impl ::std::convert::From<&str> for StatusType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "InSync" => Self::InSync,

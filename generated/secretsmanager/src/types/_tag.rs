@@ -18,14 +18,17 @@ pub struct Tag {
 }
 impl Tag {
     /// The key identifier, or name, of the tag.
+    #[inline]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
     /// The string value associated with the key of the tag.
+    #[inline]
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
     }
     /// Creates a new builder for [`Tag`].
+    #[inline]
     pub fn builder() -> TagBuilder {
         <TagBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct TagBuilder {
 }
 impl TagBuilder {
     /// The key identifier, or name, of the tag.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The string value associated with the key of the tag.
+    #[inline]
     pub fn value(mut self, input: impl Into<String>) -> Self {
         self.value = Some(input.into());
         self
     }
     /// Sets or clears the `Value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<String>) -> Self {
         self.value = input;
         self
     }
     /// The `Value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<String> {
         &self.value
     }
     /// Builds the [`Tag`].
+    #[inline]
     pub fn build(self) -> Tag {
         Tag {
             key: self.key,
@@ -74,6 +84,7 @@ impl TagBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn ser_tag(w: &mut ::awsrt::json::JsonWriter, v: &Tag) {
     w.begin_object();
     if let Some(value) = &v.key {
@@ -86,6 +97,7 @@ pub(crate) fn ser_tag(w: &mut ::awsrt::json::JsonWriter, v: &Tag) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_tag(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Tag, ::awsrt::json::JsonError> {

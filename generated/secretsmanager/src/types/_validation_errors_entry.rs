@@ -18,14 +18,17 @@ pub struct ValidationErrorsEntry {
 }
 impl ValidationErrorsEntry {
     /// Checks the name of the policy.
+    #[inline]
     pub fn check_name(&self) -> Option<&str> {
         self.check_name.as_deref()
     }
     /// Displays error messages if validation encounters problems during validation of the resource policy.
+    #[inline]
     pub fn error_message(&self) -> Option<&str> {
         self.error_message.as_deref()
     }
     /// Creates a new builder for [`ValidationErrorsEntry`].
+    #[inline]
     pub fn builder() -> ValidationErrorsEntryBuilder {
         <ValidationErrorsEntryBuilder as ::std::default::Default>::default()
     }
@@ -39,34 +42,41 @@ pub struct ValidationErrorsEntryBuilder {
 }
 impl ValidationErrorsEntryBuilder {
     /// Checks the name of the policy.
+    #[inline]
     pub fn check_name(mut self, input: impl Into<String>) -> Self {
         self.check_name = Some(input.into());
         self
     }
     /// Sets or clears the `CheckName` member.
+    #[inline]
     pub fn set_check_name(mut self, input: Option<String>) -> Self {
         self.check_name = input;
         self
     }
     /// The `CheckName` member as currently set.
+    #[inline]
     pub fn get_check_name(&self) -> &Option<String> {
         &self.check_name
     }
     /// Displays error messages if validation encounters problems during validation of the resource policy.
+    #[inline]
     pub fn error_message(mut self, input: impl Into<String>) -> Self {
         self.error_message = Some(input.into());
         self
     }
     /// Sets or clears the `ErrorMessage` member.
+    #[inline]
     pub fn set_error_message(mut self, input: Option<String>) -> Self {
         self.error_message = input;
         self
     }
     /// The `ErrorMessage` member as currently set.
+    #[inline]
     pub fn get_error_message(&self) -> &Option<String> {
         &self.error_message
     }
     /// Builds the [`ValidationErrorsEntry`].
+    #[inline]
     pub fn build(self) -> ValidationErrorsEntry {
         ValidationErrorsEntry {
             check_name: self.check_name,
@@ -74,6 +84,7 @@ impl ValidationErrorsEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_validation_errors_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ValidationErrorsEntry, ::awsrt::json::JsonError> {

@@ -33,22 +33,27 @@ pub struct AddPermissionInput {
 }
 impl AddPermissionInput {
     /// The ARN of the topic whose access control policy you wish to modify.
+    #[inline]
     pub fn topic_arn(&self) -> &str {
         &self.topic_arn
     }
     /// A unique identifier for the new policy statement.
+    #[inline]
     pub fn label(&self) -> &str {
         &self.label
     }
     /// The Amazon Web Services account IDs of the users (principals) who will be given access to the specified actions.
+    #[inline]
     pub fn aws_account_id(&self) -> &[String] {
         &self.aws_account_id
     }
     /// The action you want to allow for the specified principal(s).
+    #[inline]
     pub fn action_name(&self) -> &[String] {
         &self.action_name
     }
     /// Creates a new builder for [`AddPermissionInput`].
+    #[inline]
     pub fn builder() -> AddPermissionInputBuilder {
         <AddPermissionInputBuilder as ::std::default::Default>::default()
     }
@@ -65,61 +70,73 @@ pub struct AddPermissionInputBuilder {
 impl AddPermissionInputBuilder {
     /// The ARN of the topic whose access control policy you wish to modify.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// A unique identifier for the new policy statement.
     /// This member is required.
+    #[inline]
     pub fn label(mut self, input: impl Into<String>) -> Self {
         self.label = Some(input.into());
         self
     }
     /// Sets or clears the `Label` member.
+    #[inline]
     pub fn set_label(mut self, input: Option<String>) -> Self {
         self.label = input;
         self
     }
     /// The `Label` member as currently set.
+    #[inline]
     pub fn get_label(&self) -> &Option<String> {
         &self.label
     }
     /// Appends an item to the `AWSAccountId` list.
     /// The Amazon Web Services account IDs of the users (principals) who will be given access to the specified actions.
+    #[inline]
     pub fn aws_account_id(mut self, input: impl Into<String>) -> Self {
         self.aws_account_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AWSAccountId` member.
+    #[inline]
     pub fn set_aws_account_id(mut self, input: Option<Vec<String>>) -> Self {
         self.aws_account_id = input;
         self
     }
     /// The `AWSAccountId` member as currently set.
+    #[inline]
     pub fn get_aws_account_id(&self) -> &Option<Vec<String>> {
         &self.aws_account_id
     }
     /// Appends an item to the `ActionName` list.
     /// The action you want to allow for the specified principal(s).
+    #[inline]
     pub fn action_name(mut self, input: impl Into<String>) -> Self {
         self.action_name.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ActionName` member.
+    #[inline]
     pub fn set_action_name(mut self, input: Option<Vec<String>>) -> Self {
         self.action_name = input;
         self
     }
     /// The `ActionName` member as currently set.
+    #[inline]
     pub fn get_action_name(&self) -> &Option<Vec<String>> {
         &self.action_name
     }
@@ -128,6 +145,7 @@ impl AddPermissionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AddPermissionInput, ::awsrt::error::BuildError> {
         Ok(AddPermissionInput {
             topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -172,6 +190,7 @@ impl AddPermissionInput {
 pub struct AddPermissionOutput {}
 impl AddPermissionOutput {
     /// Creates a new builder for [`AddPermissionOutput`].
+    #[inline]
     pub fn builder() -> AddPermissionOutputBuilder {
         <AddPermissionOutputBuilder as ::std::default::Default>::default()
     }
@@ -182,6 +201,7 @@ impl AddPermissionOutput {
 pub struct AddPermissionOutputBuilder {}
 impl AddPermissionOutputBuilder {
     /// Builds the [`AddPermissionOutput`].
+    #[inline]
     pub fn build(self) -> AddPermissionOutput {
         AddPermissionOutput {}
     }
@@ -202,6 +222,7 @@ pub enum AddPermissionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AddPermissionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -225,18 +246,22 @@ impl AddPermissionError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -324,6 +349,7 @@ impl AddPermissionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -380,61 +406,73 @@ impl<M> AddPermissionFluentBuilder<M> {
     }
     /// The ARN of the topic whose access control policy you wish to modify.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
     /// A unique identifier for the new policy statement.
     /// This member is required.
+    #[inline]
     pub fn label(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.label(input);
         self
     }
     /// Sets or clears the `Label` member.
+    #[inline]
     pub fn set_label(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_label(input);
         self
     }
     /// The `Label` member as currently set.
+    #[inline]
     pub fn get_label(&self) -> &Option<String> {
         self.inner.get_label()
     }
     /// Appends an item to the `AWSAccountId` list.
     /// The Amazon Web Services account IDs of the users (principals) who will be given access to the specified actions.
+    #[inline]
     pub fn aws_account_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.aws_account_id(input);
         self
     }
     /// Sets or clears the `AWSAccountId` member.
+    #[inline]
     pub fn set_aws_account_id(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_aws_account_id(input);
         self
     }
     /// The `AWSAccountId` member as currently set.
+    #[inline]
     pub fn get_aws_account_id(&self) -> &Option<Vec<String>> {
         self.inner.get_aws_account_id()
     }
     /// Appends an item to the `ActionName` list.
     /// The action you want to allow for the specified principal(s).
+    #[inline]
     pub fn action_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.action_name(input);
         self
     }
     /// Sets or clears the `ActionName` member.
+    #[inline]
     pub fn set_action_name(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_action_name(input);
         self
     }
     /// The `ActionName` member as currently set.
+    #[inline]
     pub fn get_action_name(&self) -> &Option<Vec<String>> {
         self.inner.get_action_name()
     }
@@ -475,6 +513,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddPermission`: `POST /` with the form body `Action=AddPermission&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AddPermissionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -484,6 +523,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>> {
@@ -494,6 +534,7 @@ pub(crate) fn parse_response(
         AddPermissionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &AddPermissionInput) {
     {
         let value = &v.topic_arn;
@@ -528,6 +569,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Add
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AddPermissionOutput, ::awsrt::xml::XmlError> {

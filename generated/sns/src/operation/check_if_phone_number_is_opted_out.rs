@@ -42,10 +42,12 @@ fn __serde_secret_check_if_phone_number_is_opted_out_input_phone_number<T: ::aws
 }
 impl CheckIfPhoneNumberIsOptedOutInput {
     /// The phone number for which you want to check the opt out status.
+    #[inline]
     pub fn phone_number(&self) -> &::awsrt::types::SensitiveString {
         &self.phone_number
     }
     /// Creates a new builder for [`CheckIfPhoneNumberIsOptedOutInput`].
+    #[inline]
     pub fn builder() -> CheckIfPhoneNumberIsOptedOutInputBuilder {
         <CheckIfPhoneNumberIsOptedOutInputBuilder as ::std::default::Default>::default()
     }
@@ -66,16 +68,19 @@ impl ::std::fmt::Debug for CheckIfPhoneNumberIsOptedOutInputBuilder {
 impl CheckIfPhoneNumberIsOptedOutInputBuilder {
     /// The phone number for which you want to check the opt out status.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `phoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
     /// The `phoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.phone_number
     }
@@ -84,6 +89,7 @@ impl CheckIfPhoneNumberIsOptedOutInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CheckIfPhoneNumberIsOptedOutInput, ::awsrt::error::BuildError> {
         Ok(CheckIfPhoneNumberIsOptedOutInput {
             phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,10 +129,12 @@ pub struct CheckIfPhoneNumberIsOptedOutOutput {
 }
 impl CheckIfPhoneNumberIsOptedOutOutput {
     /// Indicates whether the phone number is opted out:
+    #[inline]
     pub fn is_opted_out(&self) -> bool {
         self.is_opted_out
     }
     /// Creates a new builder for [`CheckIfPhoneNumberIsOptedOutOutput`].
+    #[inline]
     pub fn builder() -> CheckIfPhoneNumberIsOptedOutOutputBuilder {
         <CheckIfPhoneNumberIsOptedOutOutputBuilder as ::std::default::Default>::default()
     }
@@ -139,20 +147,24 @@ pub struct CheckIfPhoneNumberIsOptedOutOutputBuilder {
 }
 impl CheckIfPhoneNumberIsOptedOutOutputBuilder {
     /// Indicates whether the phone number is opted out:
+    #[inline]
     pub fn is_opted_out(mut self, input: bool) -> Self {
         self.is_opted_out = Some(input);
         self
     }
     /// Sets or clears the `isOptedOut` member.
+    #[inline]
     pub fn set_is_opted_out(mut self, input: Option<bool>) -> Self {
         self.is_opted_out = input;
         self
     }
     /// The `isOptedOut` member as currently set.
+    #[inline]
     pub fn get_is_opted_out(&self) -> &Option<bool> {
         &self.is_opted_out
     }
     /// Builds the [`CheckIfPhoneNumberIsOptedOutOutput`].
+    #[inline]
     pub fn build(self) -> CheckIfPhoneNumberIsOptedOutOutput {
         CheckIfPhoneNumberIsOptedOutOutput {
             is_opted_out: self.is_opted_out.unwrap_or(false),
@@ -175,6 +187,7 @@ pub enum CheckIfPhoneNumberIsOptedOutError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CheckIfPhoneNumberIsOptedOutError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -198,18 +211,22 @@ impl CheckIfPhoneNumberIsOptedOutError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
@@ -297,6 +314,7 @@ impl CheckIfPhoneNumberIsOptedOutFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -353,16 +371,19 @@ impl<M> CheckIfPhoneNumberIsOptedOutFluentBuilder<M> {
     }
     /// The phone number for which you want to check the opt out status.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `phoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
     /// The `phoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_phone_number()
     }
@@ -403,6 +424,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CheckIfPhoneNumberIsOptedOut`: `POST /` with the form body `Action=CheckIfPhoneNumberIsOptedOut&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CheckIfPhoneNumberIsOptedOutInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -412,6 +434,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
@@ -422,6 +445,7 @@ pub(crate) fn parse_response(
         CheckIfPhoneNumberIsOptedOutError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -432,6 +456,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "phoneNumber"), value.expose_secret());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::xml::XmlError> {

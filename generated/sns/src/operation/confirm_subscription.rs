@@ -28,18 +28,22 @@ pub struct ConfirmSubscriptionInput {
 }
 impl ConfirmSubscriptionInput {
     /// The ARN of the topic for which you wish to confirm a subscription.
+    #[inline]
     pub fn topic_arn(&self) -> &str {
         &self.topic_arn
     }
     /// Short-lived token sent to an endpoint during the `Subscribe` action.
+    #[inline]
     pub fn token(&self) -> &str {
         &self.token
     }
     /// Disallows unauthenticated unsubscribes of the subscription.
+    #[inline]
     pub fn authenticate_on_unsubscribe(&self) -> Option<&str> {
         self.authenticate_on_unsubscribe.as_deref()
     }
     /// Creates a new builder for [`ConfirmSubscriptionInput`].
+    #[inline]
     pub fn builder() -> ConfirmSubscriptionInputBuilder {
         <ConfirmSubscriptionInputBuilder as ::std::default::Default>::default()
     }
@@ -55,45 +59,54 @@ pub struct ConfirmSubscriptionInputBuilder {
 impl ConfirmSubscriptionInputBuilder {
     /// The ARN of the topic for which you wish to confirm a subscription.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// Short-lived token sent to an endpoint during the `Subscribe` action.
     /// This member is required.
+    #[inline]
     pub fn token(mut self, input: impl Into<String>) -> Self {
         self.token = Some(input.into());
         self
     }
     /// Sets or clears the `Token` member.
+    #[inline]
     pub fn set_token(mut self, input: Option<String>) -> Self {
         self.token = input;
         self
     }
     /// The `Token` member as currently set.
+    #[inline]
     pub fn get_token(&self) -> &Option<String> {
         &self.token
     }
     /// Disallows unauthenticated unsubscribes of the subscription.
+    #[inline]
     pub fn authenticate_on_unsubscribe(mut self, input: impl Into<String>) -> Self {
         self.authenticate_on_unsubscribe = Some(input.into());
         self
     }
     /// Sets or clears the `AuthenticateOnUnsubscribe` member.
+    #[inline]
     pub fn set_authenticate_on_unsubscribe(mut self, input: Option<String>) -> Self {
         self.authenticate_on_unsubscribe = input;
         self
     }
     /// The `AuthenticateOnUnsubscribe` member as currently set.
+    #[inline]
     pub fn get_authenticate_on_unsubscribe(&self) -> &Option<String> {
         &self.authenticate_on_unsubscribe
     }
@@ -102,6 +115,7 @@ impl ConfirmSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ConfirmSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(ConfirmSubscriptionInput {
             topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -142,10 +156,12 @@ pub struct ConfirmSubscriptionOutput {
 }
 impl ConfirmSubscriptionOutput {
     /// The ARN of the created subscription.
+    #[inline]
     pub fn subscription_arn(&self) -> Option<&str> {
         self.subscription_arn.as_deref()
     }
     /// Creates a new builder for [`ConfirmSubscriptionOutput`].
+    #[inline]
     pub fn builder() -> ConfirmSubscriptionOutputBuilder {
         <ConfirmSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
@@ -158,20 +174,24 @@ pub struct ConfirmSubscriptionOutputBuilder {
 }
 impl ConfirmSubscriptionOutputBuilder {
     /// The ARN of the created subscription.
+    #[inline]
     pub fn subscription_arn(mut self, input: impl Into<String>) -> Self {
         self.subscription_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SubscriptionArn` member.
+    #[inline]
     pub fn set_subscription_arn(mut self, input: Option<String>) -> Self {
         self.subscription_arn = input;
         self
     }
     /// The `SubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_subscription_arn(&self) -> &Option<String> {
         &self.subscription_arn
     }
     /// Builds the [`ConfirmSubscriptionOutput`].
+    #[inline]
     pub fn build(self) -> ConfirmSubscriptionOutput {
         ConfirmSubscriptionOutput {
             subscription_arn: self.subscription_arn,
@@ -200,6 +220,7 @@ pub enum ConfirmSubscriptionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ConfirmSubscriptionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -232,30 +253,37 @@ impl ConfirmSubscriptionError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `FilterPolicyLimitExceededException`.
+    #[inline]
     pub fn is_filter_policy_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::FilterPolicyLimitExceededException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
     /// Whether this is a `ReplayLimitExceededException`.
+    #[inline]
     pub fn is_replay_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ReplayLimitExceededException(_))
     }
     /// Whether this is a `SubscriptionLimitExceededException`.
+    #[inline]
     pub fn is_subscription_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::SubscriptionLimitExceededException(_))
     }
@@ -346,6 +374,7 @@ impl ConfirmSubscriptionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ConfirmSubscriptionOutput, ::awsrt::error::SdkError<ConfirmSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -402,45 +431,54 @@ impl<M> ConfirmSubscriptionFluentBuilder<M> {
     }
     /// The ARN of the topic for which you wish to confirm a subscription.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
     /// Short-lived token sent to an endpoint during the `Subscribe` action.
     /// This member is required.
+    #[inline]
     pub fn token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.token(input);
         self
     }
     /// Sets or clears the `Token` member.
+    #[inline]
     pub fn set_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_token(input);
         self
     }
     /// The `Token` member as currently set.
+    #[inline]
     pub fn get_token(&self) -> &Option<String> {
         self.inner.get_token()
     }
     /// Disallows unauthenticated unsubscribes of the subscription.
+    #[inline]
     pub fn authenticate_on_unsubscribe(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.authenticate_on_unsubscribe(input);
         self
     }
     /// Sets or clears the `AuthenticateOnUnsubscribe` member.
+    #[inline]
     pub fn set_authenticate_on_unsubscribe(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_authenticate_on_unsubscribe(input);
         self
     }
     /// The `AuthenticateOnUnsubscribe` member as currently set.
+    #[inline]
     pub fn get_authenticate_on_unsubscribe(&self) -> &Option<String> {
         self.inner.get_authenticate_on_unsubscribe()
     }
@@ -481,6 +519,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ConfirmSubscription`: `POST /` with the form body `Action=ConfirmSubscription&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ConfirmSubscriptionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -490,6 +529,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ConfirmSubscriptionOutput, ::awsrt::error::SdkError<ConfirmSubscriptionError>> {
@@ -500,6 +540,7 @@ pub(crate) fn parse_response(
         ConfirmSubscriptionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -517,6 +558,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "AuthenticateOnUnsubscribe"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ConfirmSubscriptionOutput, ::awsrt::xml::XmlError> {

@@ -28,18 +28,22 @@ pub struct CreatePlatformApplicationInput {
 }
 impl CreatePlatformApplicationInput {
     /// Application names must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, hyphens, and periods, and must be between 1 and 256 characters long.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The following platforms are supported: ADM (Amazon Device Messaging), APNS (Apple Push Notification Service), APNS_SANDBOX, and GCM (Firebase Cloud Messaging).
+    #[inline]
     pub fn platform(&self) -> &str {
         &self.platform
     }
     /// For a list of attributes, see [`SetPlatformApplicationAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetPlatformApplicationAttributes.html) .
+    #[inline]
     pub fn attributes(&self) -> &::std::collections::HashMap<String, String> {
         &self.attributes
     }
     /// Creates a new builder for [`CreatePlatformApplicationInput`].
+    #[inline]
     pub fn builder() -> CreatePlatformApplicationInputBuilder {
         <CreatePlatformApplicationInputBuilder as ::std::default::Default>::default()
     }
@@ -55,42 +59,50 @@ pub struct CreatePlatformApplicationInputBuilder {
 impl CreatePlatformApplicationInputBuilder {
     /// Application names must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, hyphens, and periods, and must be between 1 and 256 characters long.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The following platforms are supported: ADM (Amazon Device Messaging), APNS (Apple Push Notification Service), APNS_SANDBOX, and GCM (Firebase Cloud Messaging).
     /// This member is required.
+    #[inline]
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.platform = Some(input.into());
         self
     }
     /// Sets or clears the `Platform` member.
+    #[inline]
     pub fn set_platform(mut self, input: Option<String>) -> Self {
         self.platform = input;
         self
     }
     /// The `Platform` member as currently set.
+    #[inline]
     pub fn get_platform(&self) -> &Option<String> {
         &self.platform
     }
     /// Inserts an entry into the `Attributes` map.
     /// For a list of attributes, see [`SetPlatformApplicationAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetPlatformApplicationAttributes.html) .
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -99,6 +111,7 @@ impl CreatePlatformApplicationInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
@@ -107,6 +120,7 @@ impl CreatePlatformApplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreatePlatformApplicationInput, ::awsrt::error::BuildError> {
         Ok(CreatePlatformApplicationInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -150,10 +164,12 @@ pub struct CreatePlatformApplicationOutput {
 }
 impl CreatePlatformApplicationOutput {
     /// `PlatformApplicationArn` is returned.
+    #[inline]
     pub fn platform_application_arn(&self) -> Option<&str> {
         self.platform_application_arn.as_deref()
     }
     /// Creates a new builder for [`CreatePlatformApplicationOutput`].
+    #[inline]
     pub fn builder() -> CreatePlatformApplicationOutputBuilder {
         <CreatePlatformApplicationOutputBuilder as ::std::default::Default>::default()
     }
@@ -166,20 +182,24 @@ pub struct CreatePlatformApplicationOutputBuilder {
 }
 impl CreatePlatformApplicationOutputBuilder {
     /// `PlatformApplicationArn` is returned.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.platform_application_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.platform_application_arn = input;
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         &self.platform_application_arn
     }
     /// Builds the [`CreatePlatformApplicationOutput`].
+    #[inline]
     pub fn build(self) -> CreatePlatformApplicationOutput {
         CreatePlatformApplicationOutput {
             platform_application_arn: self.platform_application_arn,
@@ -200,6 +220,7 @@ pub enum CreatePlatformApplicationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreatePlatformApplicationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -220,14 +241,17 @@ impl CreatePlatformApplicationError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
@@ -314,6 +338,7 @@ impl CreatePlatformApplicationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -370,41 +395,49 @@ impl<M> CreatePlatformApplicationFluentBuilder<M> {
     }
     /// Application names must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, hyphens, and periods, and must be between 1 and 256 characters long.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// The following platforms are supported: ADM (Amazon Device Messaging), APNS (Apple Push Notification Service), APNS_SANDBOX, and GCM (Firebase Cloud Messaging).
     /// This member is required.
+    #[inline]
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.platform(input);
         self
     }
     /// Sets or clears the `Platform` member.
+    #[inline]
     pub fn set_platform(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_platform(input);
         self
     }
     /// The `Platform` member as currently set.
+    #[inline]
     pub fn get_platform(&self) -> &Option<String> {
         self.inner.get_platform()
     }
     /// Inserts an entry into the `Attributes` map.
     /// For a list of attributes, see [`SetPlatformApplicationAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetPlatformApplicationAttributes.html) .
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -413,6 +446,7 @@ impl<M> CreatePlatformApplicationFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
@@ -453,6 +487,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePlatformApplication`: `POST /` with the form body `Action=CreatePlatformApplication&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreatePlatformApplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -462,6 +497,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
@@ -472,6 +508,7 @@ pub(crate) fn parse_response(
         CreatePlatformApplicationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -496,6 +533,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreatePlatformApplicationOutput, ::awsrt::xml::XmlError> {

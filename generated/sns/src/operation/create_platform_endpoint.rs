@@ -30,22 +30,27 @@ pub struct CreatePlatformEndpointInput {
 }
 impl CreatePlatformEndpointInput {
     /// `PlatformApplicationArn` returned from CreatePlatformApplication is used to create a an endpoint.
+    #[inline]
     pub fn platform_application_arn(&self) -> &str {
         &self.platform_application_arn
     }
     /// Unique identifier created by the notification service for an app on a device.
+    #[inline]
     pub fn token(&self) -> &str {
         &self.token
     }
     /// Arbitrary user data to associate with the endpoint.
+    #[inline]
     pub fn custom_user_data(&self) -> Option<&str> {
         self.custom_user_data.as_deref()
     }
     /// For a list of attributes, see [`SetEndpointAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetEndpointAttributes.html) .
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Creates a new builder for [`CreatePlatformEndpointInput`].
+    #[inline]
     pub fn builder() -> CreatePlatformEndpointInputBuilder {
         <CreatePlatformEndpointInputBuilder as ::std::default::Default>::default()
     }
@@ -62,56 +67,67 @@ pub struct CreatePlatformEndpointInputBuilder {
 impl CreatePlatformEndpointInputBuilder {
     /// `PlatformApplicationArn` returned from CreatePlatformApplication is used to create a an endpoint.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.platform_application_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.platform_application_arn = input;
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         &self.platform_application_arn
     }
     /// Unique identifier created by the notification service for an app on a device.
     /// This member is required.
+    #[inline]
     pub fn token(mut self, input: impl Into<String>) -> Self {
         self.token = Some(input.into());
         self
     }
     /// Sets or clears the `Token` member.
+    #[inline]
     pub fn set_token(mut self, input: Option<String>) -> Self {
         self.token = input;
         self
     }
     /// The `Token` member as currently set.
+    #[inline]
     pub fn get_token(&self) -> &Option<String> {
         &self.token
     }
     /// Arbitrary user data to associate with the endpoint.
+    #[inline]
     pub fn custom_user_data(mut self, input: impl Into<String>) -> Self {
         self.custom_user_data = Some(input.into());
         self
     }
     /// Sets or clears the `CustomUserData` member.
+    #[inline]
     pub fn set_custom_user_data(mut self, input: Option<String>) -> Self {
         self.custom_user_data = input;
         self
     }
     /// The `CustomUserData` member as currently set.
+    #[inline]
     pub fn get_custom_user_data(&self) -> &Option<String> {
         &self.custom_user_data
     }
     /// Inserts an entry into the `Attributes` map.
     /// For a list of attributes, see [`SetEndpointAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetEndpointAttributes.html) .
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -120,6 +136,7 @@ impl CreatePlatformEndpointInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
@@ -128,6 +145,7 @@ impl CreatePlatformEndpointInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreatePlatformEndpointInput, ::awsrt::error::BuildError> {
         Ok(CreatePlatformEndpointInput {
             platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -169,10 +187,12 @@ pub struct CreatePlatformEndpointOutput {
 }
 impl CreatePlatformEndpointOutput {
     /// EndpointArn returned from CreateEndpoint action.
+    #[inline]
     pub fn endpoint_arn(&self) -> Option<&str> {
         self.endpoint_arn.as_deref()
     }
     /// Creates a new builder for [`CreatePlatformEndpointOutput`].
+    #[inline]
     pub fn builder() -> CreatePlatformEndpointOutputBuilder {
         <CreatePlatformEndpointOutputBuilder as ::std::default::Default>::default()
     }
@@ -185,20 +205,24 @@ pub struct CreatePlatformEndpointOutputBuilder {
 }
 impl CreatePlatformEndpointOutputBuilder {
     /// EndpointArn returned from CreateEndpoint action.
+    #[inline]
     pub fn endpoint_arn(mut self, input: impl Into<String>) -> Self {
         self.endpoint_arn = Some(input.into());
         self
     }
     /// Sets or clears the `EndpointArn` member.
+    #[inline]
     pub fn set_endpoint_arn(mut self, input: Option<String>) -> Self {
         self.endpoint_arn = input;
         self
     }
     /// The `EndpointArn` member as currently set.
+    #[inline]
     pub fn get_endpoint_arn(&self) -> &Option<String> {
         &self.endpoint_arn
     }
     /// Builds the [`CreatePlatformEndpointOutput`].
+    #[inline]
     pub fn build(self) -> CreatePlatformEndpointOutput {
         CreatePlatformEndpointOutput {
             endpoint_arn: self.endpoint_arn,
@@ -221,6 +245,7 @@ pub enum CreatePlatformEndpointError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreatePlatformEndpointError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -244,18 +269,22 @@ impl CreatePlatformEndpointError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -343,6 +372,7 @@ impl CreatePlatformEndpointFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -399,55 +429,66 @@ impl<M> CreatePlatformEndpointFluentBuilder<M> {
     }
     /// `PlatformApplicationArn` returned from CreatePlatformApplication is used to create a an endpoint.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.platform_application_arn(input);
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_platform_application_arn(input);
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         self.inner.get_platform_application_arn()
     }
     /// Unique identifier created by the notification service for an app on a device.
     /// This member is required.
+    #[inline]
     pub fn token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.token(input);
         self
     }
     /// Sets or clears the `Token` member.
+    #[inline]
     pub fn set_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_token(input);
         self
     }
     /// The `Token` member as currently set.
+    #[inline]
     pub fn get_token(&self) -> &Option<String> {
         self.inner.get_token()
     }
     /// Arbitrary user data to associate with the endpoint.
+    #[inline]
     pub fn custom_user_data(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.custom_user_data(input);
         self
     }
     /// Sets or clears the `CustomUserData` member.
+    #[inline]
     pub fn set_custom_user_data(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_custom_user_data(input);
         self
     }
     /// The `CustomUserData` member as currently set.
+    #[inline]
     pub fn get_custom_user_data(&self) -> &Option<String> {
         self.inner.get_custom_user_data()
     }
     /// Inserts an entry into the `Attributes` map.
     /// For a list of attributes, see [`SetEndpointAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetEndpointAttributes.html) .
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -456,6 +497,7 @@ impl<M> CreatePlatformEndpointFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
@@ -496,6 +538,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePlatformEndpoint`: `POST /` with the form body `Action=CreatePlatformEndpoint&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreatePlatformEndpointInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -505,6 +548,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
@@ -515,6 +559,7 @@ pub(crate) fn parse_response(
         CreatePlatformEndpointError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -541,6 +586,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreatePlatformEndpointOutput, ::awsrt::xml::XmlError> {

@@ -41,14 +41,17 @@ fn __serde_secret_create_sms_sandbox_phone_number_input_phone_number<T: ::awsrt:
 }
 impl CreateSmsSandboxPhoneNumberInput {
     /// The destination phone number to verify.
+    #[inline]
     pub fn phone_number(&self) -> &::awsrt::types::SensitiveString {
         &self.phone_number
     }
     /// The language to use for sending the OTP.
+    #[inline]
     pub fn language_code(&self) -> Option<&crate::types::LanguageCodeString> {
         self.language_code.as_ref()
     }
     /// Creates a new builder for [`CreateSmsSandboxPhoneNumberInput`].
+    #[inline]
     pub fn builder() -> CreateSmsSandboxPhoneNumberInputBuilder {
         <CreateSmsSandboxPhoneNumberInputBuilder as ::std::default::Default>::default()
     }
@@ -71,30 +74,36 @@ impl ::std::fmt::Debug for CreateSmsSandboxPhoneNumberInputBuilder {
 impl CreateSmsSandboxPhoneNumberInputBuilder {
     /// The destination phone number to verify.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.phone_number
     }
     /// The language to use for sending the OTP.
+    #[inline]
     pub fn language_code(mut self, input: impl Into<crate::types::LanguageCodeString>) -> Self {
         self.language_code = Some(input.into());
         self
     }
     /// Sets or clears the `LanguageCode` member.
+    #[inline]
     pub fn set_language_code(mut self, input: Option<crate::types::LanguageCodeString>) -> Self {
         self.language_code = input;
         self
     }
     /// The `LanguageCode` member as currently set.
+    #[inline]
     pub fn get_language_code(&self) -> &Option<crate::types::LanguageCodeString> {
         &self.language_code
     }
@@ -103,6 +112,7 @@ impl CreateSmsSandboxPhoneNumberInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSmsSandboxPhoneNumberInput, ::awsrt::error::BuildError> {
         Ok(CreateSmsSandboxPhoneNumberInput {
             phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -136,6 +146,7 @@ impl CreateSmsSandboxPhoneNumberInput {
 pub struct CreateSmsSandboxPhoneNumberOutput {}
 impl CreateSmsSandboxPhoneNumberOutput {
     /// Creates a new builder for [`CreateSmsSandboxPhoneNumberOutput`].
+    #[inline]
     pub fn builder() -> CreateSmsSandboxPhoneNumberOutputBuilder {
         <CreateSmsSandboxPhoneNumberOutputBuilder as ::std::default::Default>::default()
     }
@@ -146,6 +157,7 @@ impl CreateSmsSandboxPhoneNumberOutput {
 pub struct CreateSmsSandboxPhoneNumberOutputBuilder {}
 impl CreateSmsSandboxPhoneNumberOutputBuilder {
     /// Builds the [`CreateSmsSandboxPhoneNumberOutput`].
+    #[inline]
     pub fn build(self) -> CreateSmsSandboxPhoneNumberOutput {
         CreateSmsSandboxPhoneNumberOutput {}
     }
@@ -170,6 +182,7 @@ pub enum CreateSmsSandboxPhoneNumberError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateSmsSandboxPhoneNumberError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -199,26 +212,32 @@ impl CreateSmsSandboxPhoneNumberError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `OptedOutException`.
+    #[inline]
     pub fn is_opted_out_exception(&self) -> bool {
         matches!(self, Self::OptedOutException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
     /// Whether this is a `UserErrorException`.
+    #[inline]
     pub fn is_user_error_exception(&self) -> bool {
         matches!(self, Self::UserErrorException(_))
     }
@@ -308,6 +327,7 @@ impl CreateSmsSandboxPhoneNumberFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -364,30 +384,36 @@ impl<M> CreateSmsSandboxPhoneNumberFluentBuilder<M> {
     }
     /// The destination phone number to verify.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_phone_number()
     }
     /// The language to use for sending the OTP.
+    #[inline]
     pub fn language_code(mut self, input: impl Into<crate::types::LanguageCodeString>) -> Self {
         self.inner = self.inner.language_code(input);
         self
     }
     /// Sets or clears the `LanguageCode` member.
+    #[inline]
     pub fn set_language_code(mut self, input: Option<crate::types::LanguageCodeString>) -> Self {
         self.inner = self.inner.set_language_code(input);
         self
     }
     /// The `LanguageCode` member as currently set.
+    #[inline]
     pub fn get_language_code(&self) -> &Option<crate::types::LanguageCodeString> {
         self.inner.get_language_code()
     }
@@ -428,6 +454,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateSMSSandboxPhoneNumber`: `POST /` with the form body `Action=CreateSMSSandboxPhoneNumber&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateSmsSandboxPhoneNumberInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -437,6 +464,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
@@ -447,6 +475,7 @@ pub(crate) fn parse_response(
         CreateSmsSandboxPhoneNumberError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -460,6 +489,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "LanguageCode"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::xml::XmlError> {

@@ -69,22 +69,27 @@ pub struct CreateTopicInput {
 }
 impl CreateTopicInput {
     /// The name of the topic you want to create.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// The list of tags to add to a new topic.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// The body of the policy document you want to use for this topic.
+    #[inline]
     pub fn data_protection_policy(&self) -> Option<&str> {
         self.data_protection_policy.as_deref()
     }
     /// Creates a new builder for [`CreateTopicInput`].
+    #[inline]
     pub fn builder() -> CreateTopicInputBuilder {
         <CreateTopicInputBuilder as ::std::default::Default>::default()
     }
@@ -101,27 +106,32 @@ pub struct CreateTopicInputBuilder {
 impl CreateTopicInputBuilder {
     /// The name of the topic you want to create.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -130,35 +140,42 @@ impl CreateTopicInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags to add to a new topic.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// The body of the policy document you want to use for this topic.
+    #[inline]
     pub fn data_protection_policy(mut self, input: impl Into<String>) -> Self {
         self.data_protection_policy = Some(input.into());
         self
     }
     /// Sets or clears the `DataProtectionPolicy` member.
+    #[inline]
     pub fn set_data_protection_policy(mut self, input: Option<String>) -> Self {
         self.data_protection_policy = input;
         self
     }
     /// The `DataProtectionPolicy` member as currently set.
+    #[inline]
     pub fn get_data_protection_policy(&self) -> &Option<String> {
         &self.data_protection_policy
     }
@@ -167,6 +184,7 @@ impl CreateTopicInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateTopicInput, ::awsrt::error::BuildError> {
         Ok(CreateTopicInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -205,10 +223,12 @@ pub struct CreateTopicOutput {
 }
 impl CreateTopicOutput {
     /// The Amazon Resource Name (ARN) assigned to the created topic.
+    #[inline]
     pub fn topic_arn(&self) -> Option<&str> {
         self.topic_arn.as_deref()
     }
     /// Creates a new builder for [`CreateTopicOutput`].
+    #[inline]
     pub fn builder() -> CreateTopicOutputBuilder {
         <CreateTopicOutputBuilder as ::std::default::Default>::default()
     }
@@ -221,20 +241,24 @@ pub struct CreateTopicOutputBuilder {
 }
 impl CreateTopicOutputBuilder {
     /// The Amazon Resource Name (ARN) assigned to the created topic.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// Builds the [`CreateTopicOutput`].
+    #[inline]
     pub fn build(self) -> CreateTopicOutput {
         CreateTopicOutput {
             topic_arn: self.topic_arn,
@@ -267,6 +291,7 @@ pub enum CreateTopicError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateTopicError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -305,38 +330,47 @@ impl CreateTopicError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `ConcurrentAccessException`.
+    #[inline]
     pub fn is_concurrent_access_exception(&self) -> bool {
         matches!(self, Self::ConcurrentAccessException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidSecurityException`.
+    #[inline]
     pub fn is_invalid_security_exception(&self) -> bool {
         matches!(self, Self::InvalidSecurityException(_))
     }
     /// Whether this is a `StaleTagException`.
+    #[inline]
     pub fn is_stale_tag_exception(&self) -> bool {
         matches!(self, Self::StaleTagException(_))
     }
     /// Whether this is a `TagLimitExceededException`.
+    #[inline]
     pub fn is_tag_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::TagLimitExceededException(_))
     }
     /// Whether this is a `TagPolicyException`.
+    #[inline]
     pub fn is_tag_policy_exception(&self) -> bool {
         matches!(self, Self::TagPolicyException(_))
     }
     /// Whether this is a `TopicLimitExceededException`.
+    #[inline]
     pub fn is_topic_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::TopicLimitExceededException(_))
     }
@@ -429,6 +463,7 @@ impl CreateTopicFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateTopicOutput, ::awsrt::error::SdkError<CreateTopicError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -485,26 +520,31 @@ impl<M> CreateTopicFluentBuilder<M> {
     }
     /// The name of the topic you want to create.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -513,35 +553,42 @@ impl<M> CreateTopicFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
     /// Appends an item to the `Tags` list.
     /// The list of tags to add to a new topic.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
     /// The body of the policy document you want to use for this topic.
+    #[inline]
     pub fn data_protection_policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.data_protection_policy(input);
         self
     }
     /// Sets or clears the `DataProtectionPolicy` member.
+    #[inline]
     pub fn set_data_protection_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_data_protection_policy(input);
         self
     }
     /// The `DataProtectionPolicy` member as currently set.
+    #[inline]
     pub fn get_data_protection_policy(&self) -> &Option<String> {
         self.inner.get_data_protection_policy()
     }
@@ -582,6 +629,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateTopic`: `POST /` with the form body `Action=CreateTopic&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateTopicInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -591,6 +639,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateTopicOutput, ::awsrt::error::SdkError<CreateTopicError>> {
@@ -601,6 +650,7 @@ pub(crate) fn parse_response(
         CreateTopicError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateTopicInput) {
     {
         let value = &v.name;
@@ -634,6 +684,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Cre
         w.pair(&format!("{prefix}{}", "DataProtectionPolicy"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateTopicOutput, ::awsrt::xml::XmlError> {

@@ -24,10 +24,12 @@ pub struct DeleteEndpointInput {
 }
 impl DeleteEndpointInput {
     /// `EndpointArn` of endpoint to delete.
+    #[inline]
     pub fn endpoint_arn(&self) -> &str {
         &self.endpoint_arn
     }
     /// Creates a new builder for [`DeleteEndpointInput`].
+    #[inline]
     pub fn builder() -> DeleteEndpointInputBuilder {
         <DeleteEndpointInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteEndpointInputBuilder {
 impl DeleteEndpointInputBuilder {
     /// `EndpointArn` of endpoint to delete.
     /// This member is required.
+    #[inline]
     pub fn endpoint_arn(mut self, input: impl Into<String>) -> Self {
         self.endpoint_arn = Some(input.into());
         self
     }
     /// Sets or clears the `EndpointArn` member.
+    #[inline]
     pub fn set_endpoint_arn(mut self, input: Option<String>) -> Self {
         self.endpoint_arn = input;
         self
     }
     /// The `EndpointArn` member as currently set.
+    #[inline]
     pub fn get_endpoint_arn(&self) -> &Option<String> {
         &self.endpoint_arn
     }
@@ -59,6 +64,7 @@ impl DeleteEndpointInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteEndpointInput, ::awsrt::error::BuildError> {
         Ok(DeleteEndpointInput {
             endpoint_arn: self.endpoint_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl DeleteEndpointInput {
 pub struct DeleteEndpointOutput {}
 impl DeleteEndpointOutput {
     /// Creates a new builder for [`DeleteEndpointOutput`].
+    #[inline]
     pub fn builder() -> DeleteEndpointOutputBuilder {
         <DeleteEndpointOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl DeleteEndpointOutput {
 pub struct DeleteEndpointOutputBuilder {}
 impl DeleteEndpointOutputBuilder {
     /// Builds the [`DeleteEndpointOutput`].
+    #[inline]
     pub fn build(self) -> DeleteEndpointOutput {
         DeleteEndpointOutput {}
     }
@@ -119,6 +127,7 @@ pub enum DeleteEndpointError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteEndpointError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -139,14 +148,17 @@ impl DeleteEndpointError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
@@ -233,6 +245,7 @@ impl DeleteEndpointFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteEndpointOutput, ::awsrt::error::SdkError<DeleteEndpointError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -289,16 +302,19 @@ impl<M> DeleteEndpointFluentBuilder<M> {
     }
     /// `EndpointArn` of endpoint to delete.
     /// This member is required.
+    #[inline]
     pub fn endpoint_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.endpoint_arn(input);
         self
     }
     /// Sets or clears the `EndpointArn` member.
+    #[inline]
     pub fn set_endpoint_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_endpoint_arn(input);
         self
     }
     /// The `EndpointArn` member as currently set.
+    #[inline]
     pub fn get_endpoint_arn(&self) -> &Option<String> {
         self.inner.get_endpoint_arn()
     }
@@ -339,6 +355,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteEndpoint`: `POST /` with the form body `Action=DeleteEndpoint&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteEndpointInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -348,6 +365,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteEndpointOutput, ::awsrt::error::SdkError<DeleteEndpointError>> {
@@ -358,12 +376,14 @@ pub(crate) fn parse_response(
         DeleteEndpointError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteEndpointInput) {
     {
         let value = &v.endpoint_arn;
         w.pair(&format!("{prefix}{}", "EndpointArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteEndpointOutput, ::awsrt::xml::XmlError> {

@@ -24,10 +24,12 @@ pub struct DeletePlatformApplicationInput {
 }
 impl DeletePlatformApplicationInput {
     /// `PlatformApplicationArn` of platform application object to delete.
+    #[inline]
     pub fn platform_application_arn(&self) -> &str {
         &self.platform_application_arn
     }
     /// Creates a new builder for [`DeletePlatformApplicationInput`].
+    #[inline]
     pub fn builder() -> DeletePlatformApplicationInputBuilder {
         <DeletePlatformApplicationInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeletePlatformApplicationInputBuilder {
 impl DeletePlatformApplicationInputBuilder {
     /// `PlatformApplicationArn` of platform application object to delete.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.platform_application_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.platform_application_arn = input;
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         &self.platform_application_arn
     }
@@ -59,6 +64,7 @@ impl DeletePlatformApplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeletePlatformApplicationInput, ::awsrt::error::BuildError> {
         Ok(DeletePlatformApplicationInput {
             platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl DeletePlatformApplicationInput {
 pub struct DeletePlatformApplicationOutput {}
 impl DeletePlatformApplicationOutput {
     /// Creates a new builder for [`DeletePlatformApplicationOutput`].
+    #[inline]
     pub fn builder() -> DeletePlatformApplicationOutputBuilder {
         <DeletePlatformApplicationOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl DeletePlatformApplicationOutput {
 pub struct DeletePlatformApplicationOutputBuilder {}
 impl DeletePlatformApplicationOutputBuilder {
     /// Builds the [`DeletePlatformApplicationOutput`].
+    #[inline]
     pub fn build(self) -> DeletePlatformApplicationOutput {
         DeletePlatformApplicationOutput {}
     }
@@ -119,6 +127,7 @@ pub enum DeletePlatformApplicationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeletePlatformApplicationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -139,14 +148,17 @@ impl DeletePlatformApplicationError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
@@ -233,6 +245,7 @@ impl DeletePlatformApplicationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -289,16 +302,19 @@ impl<M> DeletePlatformApplicationFluentBuilder<M> {
     }
     /// `PlatformApplicationArn` of platform application object to delete.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.platform_application_arn(input);
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_platform_application_arn(input);
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         self.inner.get_platform_application_arn()
     }
@@ -339,6 +355,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeletePlatformApplication`: `POST /` with the form body `Action=DeletePlatformApplication&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeletePlatformApplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -348,6 +365,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
@@ -358,6 +376,7 @@ pub(crate) fn parse_response(
         DeletePlatformApplicationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -368,6 +387,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PlatformApplicationArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeletePlatformApplicationOutput, ::awsrt::xml::XmlError> {

@@ -39,10 +39,12 @@ fn __serde_secret_delete_sms_sandbox_phone_number_input_phone_number<T: ::awsrt:
 }
 impl DeleteSmsSandboxPhoneNumberInput {
     /// The destination phone number to delete.
+    #[inline]
     pub fn phone_number(&self) -> &::awsrt::types::SensitiveString {
         &self.phone_number
     }
     /// Creates a new builder for [`DeleteSmsSandboxPhoneNumberInput`].
+    #[inline]
     pub fn builder() -> DeleteSmsSandboxPhoneNumberInputBuilder {
         <DeleteSmsSandboxPhoneNumberInputBuilder as ::std::default::Default>::default()
     }
@@ -63,16 +65,19 @@ impl ::std::fmt::Debug for DeleteSmsSandboxPhoneNumberInputBuilder {
 impl DeleteSmsSandboxPhoneNumberInputBuilder {
     /// The destination phone number to delete.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.phone_number
     }
@@ -81,6 +86,7 @@ impl DeleteSmsSandboxPhoneNumberInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteSmsSandboxPhoneNumberInput, ::awsrt::error::BuildError> {
         Ok(DeleteSmsSandboxPhoneNumberInput {
             phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -113,6 +119,7 @@ impl DeleteSmsSandboxPhoneNumberInput {
 pub struct DeleteSmsSandboxPhoneNumberOutput {}
 impl DeleteSmsSandboxPhoneNumberOutput {
     /// Creates a new builder for [`DeleteSmsSandboxPhoneNumberOutput`].
+    #[inline]
     pub fn builder() -> DeleteSmsSandboxPhoneNumberOutputBuilder {
         <DeleteSmsSandboxPhoneNumberOutputBuilder as ::std::default::Default>::default()
     }
@@ -123,6 +130,7 @@ impl DeleteSmsSandboxPhoneNumberOutput {
 pub struct DeleteSmsSandboxPhoneNumberOutputBuilder {}
 impl DeleteSmsSandboxPhoneNumberOutputBuilder {
     /// Builds the [`DeleteSmsSandboxPhoneNumberOutput`].
+    #[inline]
     pub fn build(self) -> DeleteSmsSandboxPhoneNumberOutput {
         DeleteSmsSandboxPhoneNumberOutput {}
     }
@@ -147,6 +155,7 @@ pub enum DeleteSmsSandboxPhoneNumberError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteSmsSandboxPhoneNumberError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -176,26 +185,32 @@ impl DeleteSmsSandboxPhoneNumberError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
     /// Whether this is a `UserErrorException`.
+    #[inline]
     pub fn is_user_error_exception(&self) -> bool {
         matches!(self, Self::UserErrorException(_))
     }
@@ -285,6 +300,7 @@ impl DeleteSmsSandboxPhoneNumberFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -341,16 +357,19 @@ impl<M> DeleteSmsSandboxPhoneNumberFluentBuilder<M> {
     }
     /// The destination phone number to delete.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_phone_number()
     }
@@ -391,6 +410,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSMSSandboxPhoneNumber`: `POST /` with the form body `Action=DeleteSMSSandboxPhoneNumber&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteSmsSandboxPhoneNumberInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -400,6 +420,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
@@ -410,6 +431,7 @@ pub(crate) fn parse_response(
         DeleteSmsSandboxPhoneNumberError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -420,6 +442,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PhoneNumber"), value.expose_secret());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::xml::XmlError> {

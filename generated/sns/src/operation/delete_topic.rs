@@ -24,10 +24,12 @@ pub struct DeleteTopicInput {
 }
 impl DeleteTopicInput {
     /// The ARN of the topic you want to delete.
+    #[inline]
     pub fn topic_arn(&self) -> &str {
         &self.topic_arn
     }
     /// Creates a new builder for [`DeleteTopicInput`].
+    #[inline]
     pub fn builder() -> DeleteTopicInputBuilder {
         <DeleteTopicInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DeleteTopicInputBuilder {
 impl DeleteTopicInputBuilder {
     /// The ARN of the topic you want to delete.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
@@ -59,6 +64,7 @@ impl DeleteTopicInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteTopicInput, ::awsrt::error::BuildError> {
         Ok(DeleteTopicInput {
             topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl DeleteTopicInput {
 pub struct DeleteTopicOutput {}
 impl DeleteTopicOutput {
     /// Creates a new builder for [`DeleteTopicOutput`].
+    #[inline]
     pub fn builder() -> DeleteTopicOutputBuilder {
         <DeleteTopicOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl DeleteTopicOutput {
 pub struct DeleteTopicOutputBuilder {}
 impl DeleteTopicOutputBuilder {
     /// Builds the [`DeleteTopicOutput`].
+    #[inline]
     pub fn build(self) -> DeleteTopicOutput {
         DeleteTopicOutput {}
     }
@@ -129,6 +137,7 @@ pub enum DeleteTopicError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteTopicError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -164,34 +173,42 @@ impl DeleteTopicError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `ConcurrentAccessException`.
+    #[inline]
     pub fn is_concurrent_access_exception(&self) -> bool {
         matches!(self, Self::ConcurrentAccessException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidStateException`.
+    #[inline]
     pub fn is_invalid_state_exception(&self) -> bool {
         matches!(self, Self::InvalidStateException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
     /// Whether this is a `StaleTagException`.
+    #[inline]
     pub fn is_stale_tag_exception(&self) -> bool {
         matches!(self, Self::StaleTagException(_))
     }
     /// Whether this is a `TagPolicyException`.
+    #[inline]
     pub fn is_tag_policy_exception(&self) -> bool {
         matches!(self, Self::TagPolicyException(_))
     }
@@ -283,6 +300,7 @@ impl DeleteTopicFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteTopicOutput, ::awsrt::error::SdkError<DeleteTopicError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -339,16 +357,19 @@ impl<M> DeleteTopicFluentBuilder<M> {
     }
     /// The ARN of the topic you want to delete.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
@@ -389,6 +410,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteTopic`: `POST /` with the form body `Action=DeleteTopic&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteTopicInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -398,6 +420,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteTopicOutput, ::awsrt::error::SdkError<DeleteTopicError>> {
@@ -408,12 +431,14 @@ pub(crate) fn parse_response(
         DeleteTopicError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteTopicInput) {
     {
         let value = &v.topic_arn;
         w.pair(&format!("{prefix}{}", "TopicArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteTopicOutput, ::awsrt::xml::XmlError> {

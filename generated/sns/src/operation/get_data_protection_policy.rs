@@ -26,10 +26,12 @@ pub struct GetDataProtectionPolicyInput {
 }
 impl GetDataProtectionPolicyInput {
     /// The ARN of the topic whose `DataProtectionPolicy` you want to get.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// Creates a new builder for [`GetDataProtectionPolicyInput`].
+    #[inline]
     pub fn builder() -> GetDataProtectionPolicyInputBuilder {
         <GetDataProtectionPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct GetDataProtectionPolicyInputBuilder {
 impl GetDataProtectionPolicyInputBuilder {
     /// The ARN of the topic whose `DataProtectionPolicy` you want to get.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
@@ -61,6 +66,7 @@ impl GetDataProtectionPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetDataProtectionPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetDataProtectionPolicyInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct GetDataProtectionPolicyOutput {
 }
 impl GetDataProtectionPolicyOutput {
     /// Retrieves the `DataProtectionPolicy` in JSON string format.
+    #[inline]
     pub fn data_protection_policy(&self) -> Option<&str> {
         self.data_protection_policy.as_deref()
     }
     /// Creates a new builder for [`GetDataProtectionPolicyOutput`].
+    #[inline]
     pub fn builder() -> GetDataProtectionPolicyOutputBuilder {
         <GetDataProtectionPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,20 +120,24 @@ pub struct GetDataProtectionPolicyOutputBuilder {
 }
 impl GetDataProtectionPolicyOutputBuilder {
     /// Retrieves the `DataProtectionPolicy` in JSON string format.
+    #[inline]
     pub fn data_protection_policy(mut self, input: impl Into<String>) -> Self {
         self.data_protection_policy = Some(input.into());
         self
     }
     /// Sets or clears the `DataProtectionPolicy` member.
+    #[inline]
     pub fn set_data_protection_policy(mut self, input: Option<String>) -> Self {
         self.data_protection_policy = input;
         self
     }
     /// The `DataProtectionPolicy` member as currently set.
+    #[inline]
     pub fn get_data_protection_policy(&self) -> &Option<String> {
         &self.data_protection_policy
     }
     /// Builds the [`GetDataProtectionPolicyOutput`].
+    #[inline]
     pub fn build(self) -> GetDataProtectionPolicyOutput {
         GetDataProtectionPolicyOutput {
             data_protection_policy: self.data_protection_policy,
@@ -150,6 +162,7 @@ pub enum GetDataProtectionPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetDataProtectionPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -176,22 +189,27 @@ impl GetDataProtectionPolicyError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidSecurityException`.
+    #[inline]
     pub fn is_invalid_security_exception(&self) -> bool {
         matches!(self, Self::InvalidSecurityException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -280,6 +298,7 @@ impl GetDataProtectionPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetDataProtectionPolicyOutput, ::awsrt::error::SdkError<GetDataProtectionPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -336,16 +355,19 @@ impl<M> GetDataProtectionPolicyFluentBuilder<M> {
     }
     /// The ARN of the topic whose `DataProtectionPolicy` you want to get.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
@@ -386,6 +408,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetDataProtectionPolicy`: `POST /` with the form body `Action=GetDataProtectionPolicy&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetDataProtectionPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -395,6 +418,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetDataProtectionPolicyOutput, ::awsrt::error::SdkError<GetDataProtectionPolicyError>> {
@@ -405,6 +429,7 @@ pub(crate) fn parse_response(
         GetDataProtectionPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -415,6 +440,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ResourceArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetDataProtectionPolicyOutput, ::awsrt::xml::XmlError> {

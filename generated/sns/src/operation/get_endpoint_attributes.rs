@@ -24,10 +24,12 @@ pub struct GetEndpointAttributesInput {
 }
 impl GetEndpointAttributesInput {
     /// `EndpointArn` for `GetEndpointAttributes` input.
+    #[inline]
     pub fn endpoint_arn(&self) -> &str {
         &self.endpoint_arn
     }
     /// Creates a new builder for [`GetEndpointAttributesInput`].
+    #[inline]
     pub fn builder() -> GetEndpointAttributesInputBuilder {
         <GetEndpointAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct GetEndpointAttributesInputBuilder {
 impl GetEndpointAttributesInputBuilder {
     /// `EndpointArn` for `GetEndpointAttributes` input.
     /// This member is required.
+    #[inline]
     pub fn endpoint_arn(mut self, input: impl Into<String>) -> Self {
         self.endpoint_arn = Some(input.into());
         self
     }
     /// Sets or clears the `EndpointArn` member.
+    #[inline]
     pub fn set_endpoint_arn(mut self, input: Option<String>) -> Self {
         self.endpoint_arn = input;
         self
     }
     /// The `EndpointArn` member as currently set.
+    #[inline]
     pub fn get_endpoint_arn(&self) -> &Option<String> {
         &self.endpoint_arn
     }
@@ -59,6 +64,7 @@ impl GetEndpointAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetEndpointAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetEndpointAttributesInput {
             endpoint_arn: self.endpoint_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -102,10 +108,12 @@ pub struct GetEndpointAttributesOutput {
 }
 impl GetEndpointAttributesOutput {
     /// Attributes include the following:
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Creates a new builder for [`GetEndpointAttributesOutput`].
+    #[inline]
     pub fn builder() -> GetEndpointAttributesOutputBuilder {
         <GetEndpointAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -119,12 +127,14 @@ pub struct GetEndpointAttributesOutputBuilder {
 impl GetEndpointAttributesOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// Attributes include the following:
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -133,10 +143,12 @@ impl GetEndpointAttributesOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetEndpointAttributesOutput`].
+    #[inline]
     pub fn build(self) -> GetEndpointAttributesOutput {
         GetEndpointAttributesOutput {
             attributes: self.attributes,
@@ -159,6 +171,7 @@ pub enum GetEndpointAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetEndpointAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -182,18 +195,22 @@ impl GetEndpointAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -281,6 +298,7 @@ impl GetEndpointAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -337,16 +355,19 @@ impl<M> GetEndpointAttributesFluentBuilder<M> {
     }
     /// `EndpointArn` for `GetEndpointAttributes` input.
     /// This member is required.
+    #[inline]
     pub fn endpoint_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.endpoint_arn(input);
         self
     }
     /// Sets or clears the `EndpointArn` member.
+    #[inline]
     pub fn set_endpoint_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_endpoint_arn(input);
         self
     }
     /// The `EndpointArn` member as currently set.
+    #[inline]
     pub fn get_endpoint_arn(&self) -> &Option<String> {
         self.inner.get_endpoint_arn()
     }
@@ -387,6 +408,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetEndpointAttributes`: `POST /` with the form body `Action=GetEndpointAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetEndpointAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -396,6 +418,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
@@ -406,6 +429,7 @@ pub(crate) fn parse_response(
         GetEndpointAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -416,6 +440,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "EndpointArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetEndpointAttributesOutput, ::awsrt::xml::XmlError> {

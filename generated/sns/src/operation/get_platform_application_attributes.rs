@@ -24,10 +24,12 @@ pub struct GetPlatformApplicationAttributesInput {
 }
 impl GetPlatformApplicationAttributesInput {
     /// `PlatformApplicationArn` for GetPlatformApplicationAttributesInput.
+    #[inline]
     pub fn platform_application_arn(&self) -> &str {
         &self.platform_application_arn
     }
     /// Creates a new builder for [`GetPlatformApplicationAttributesInput`].
+    #[inline]
     pub fn builder() -> GetPlatformApplicationAttributesInputBuilder {
         <GetPlatformApplicationAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct GetPlatformApplicationAttributesInputBuilder {
 impl GetPlatformApplicationAttributesInputBuilder {
     /// `PlatformApplicationArn` for GetPlatformApplicationAttributesInput.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.platform_application_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.platform_application_arn = input;
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         &self.platform_application_arn
     }
@@ -59,6 +64,7 @@ impl GetPlatformApplicationAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetPlatformApplicationAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetPlatformApplicationAttributesInput {
             platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -105,10 +111,12 @@ pub struct GetPlatformApplicationAttributesOutput {
 }
 impl GetPlatformApplicationAttributesOutput {
     /// Attributes include the following:
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Creates a new builder for [`GetPlatformApplicationAttributesOutput`].
+    #[inline]
     pub fn builder() -> GetPlatformApplicationAttributesOutputBuilder {
         <GetPlatformApplicationAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -122,12 +130,14 @@ pub struct GetPlatformApplicationAttributesOutputBuilder {
 impl GetPlatformApplicationAttributesOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// Attributes include the following:
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -136,10 +146,12 @@ impl GetPlatformApplicationAttributesOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetPlatformApplicationAttributesOutput`].
+    #[inline]
     pub fn build(self) -> GetPlatformApplicationAttributesOutput {
         GetPlatformApplicationAttributesOutput {
             attributes: self.attributes,
@@ -162,6 +174,7 @@ pub enum GetPlatformApplicationAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetPlatformApplicationAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -185,18 +198,22 @@ impl GetPlatformApplicationAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -284,6 +301,7 @@ impl GetPlatformApplicationAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -340,16 +358,19 @@ impl<M> GetPlatformApplicationAttributesFluentBuilder<M> {
     }
     /// `PlatformApplicationArn` for GetPlatformApplicationAttributesInput.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.platform_application_arn(input);
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_platform_application_arn(input);
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         self.inner.get_platform_application_arn()
     }
@@ -390,6 +411,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetPlatformApplicationAttributes`: `POST /` with the form body `Action=GetPlatformApplicationAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetPlatformApplicationAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -399,6 +421,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
@@ -409,6 +432,7 @@ pub(crate) fn parse_response(
         GetPlatformApplicationAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -419,6 +443,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "PlatformApplicationArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::xml::XmlError> {

@@ -29,10 +29,12 @@ pub struct GetSmsAttributesInput {
 }
 impl GetSmsAttributesInput {
     /// A list of the individual attribute names, such as `MonthlySpendLimit`, for which you want values.
+    #[inline]
     pub fn attributes(&self) -> &[String] {
         self.attributes.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetSmsAttributesInput`].
+    #[inline]
     pub fn builder() -> GetSmsAttributesInputBuilder {
         <GetSmsAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -46,20 +48,24 @@ pub struct GetSmsAttributesInputBuilder {
 impl GetSmsAttributesInputBuilder {
     /// Appends an item to the `attributes` list.
     /// A list of the individual attribute names, such as `MonthlySpendLimit`, for which you want values.
+    #[inline]
     pub fn attributes(mut self, input: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `attributes` member.
+    #[inline]
     pub fn set_attributes(mut self, input: Option<Vec<String>>) -> Self {
         self.attributes = input;
         self
     }
     /// The `attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<Vec<String>> {
         &self.attributes
     }
     /// Builds the [`GetSmsAttributesInput`].
+    #[inline]
     pub fn build(self) -> GetSmsAttributesInput {
         GetSmsAttributesInput {
             attributes: self.attributes,
@@ -93,10 +99,12 @@ pub struct GetSmsAttributesOutput {
 }
 impl GetSmsAttributesOutput {
     /// The SMS attribute names and their values.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Creates a new builder for [`GetSmsAttributesOutput`].
+    #[inline]
     pub fn builder() -> GetSmsAttributesOutputBuilder {
         <GetSmsAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,12 +118,14 @@ pub struct GetSmsAttributesOutputBuilder {
 impl GetSmsAttributesOutputBuilder {
     /// Inserts an entry into the `attributes` map.
     /// The SMS attribute names and their values.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -124,10 +134,12 @@ impl GetSmsAttributesOutputBuilder {
         self
     }
     /// The `attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetSmsAttributesOutput`].
+    #[inline]
     pub fn build(self) -> GetSmsAttributesOutput {
         GetSmsAttributesOutput {
             attributes: self.attributes,
@@ -150,6 +162,7 @@ pub enum GetSmsAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSmsAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -173,18 +186,22 @@ impl GetSmsAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
@@ -272,6 +289,7 @@ impl GetSmsAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -328,16 +346,19 @@ impl<M> GetSmsAttributesFluentBuilder<M> {
     }
     /// Appends an item to the `attributes` list.
     /// A list of the individual attribute names, such as `MonthlySpendLimit`, for which you want values.
+    #[inline]
     pub fn attributes(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(input);
         self
     }
     /// Sets or clears the `attributes` member.
+    #[inline]
     pub fn set_attributes(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_attributes(input);
         self
     }
     /// The `attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<Vec<String>> {
         self.inner.get_attributes()
     }
@@ -378,6 +399,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSMSAttributes`: `POST /` with the form body `Action=GetSMSAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSmsAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -387,6 +409,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>> {
@@ -397,6 +420,7 @@ pub(crate) fn parse_response(
         GetSmsAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -414,6 +438,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetSmsAttributesOutput, ::awsrt::xml::XmlError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct GetSmsSandboxAccountStatusInput {}
 impl GetSmsSandboxAccountStatusInput {
     /// Creates a new builder for [`GetSmsSandboxAccountStatusInput`].
+    #[inline]
     pub fn builder() -> GetSmsSandboxAccountStatusInputBuilder {
         <GetSmsSandboxAccountStatusInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl GetSmsSandboxAccountStatusInput {
 pub struct GetSmsSandboxAccountStatusInputBuilder {}
 impl GetSmsSandboxAccountStatusInputBuilder {
     /// Builds the [`GetSmsSandboxAccountStatusInput`].
+    #[inline]
     pub fn build(self) -> GetSmsSandboxAccountStatusInput {
         GetSmsSandboxAccountStatusInput {}
     }
@@ -61,10 +63,12 @@ pub struct GetSmsSandboxAccountStatusOutput {
 }
 impl GetSmsSandboxAccountStatusOutput {
     /// Indicates whether the calling Amazon Web Services account is in the SMS sandbox.
+    #[inline]
     pub fn is_in_sandbox(&self) -> bool {
         self.is_in_sandbox
     }
     /// Creates a new builder for [`GetSmsSandboxAccountStatusOutput`].
+    #[inline]
     pub fn builder() -> GetSmsSandboxAccountStatusOutputBuilder {
         <GetSmsSandboxAccountStatusOutputBuilder as ::std::default::Default>::default()
     }
@@ -77,20 +81,24 @@ pub struct GetSmsSandboxAccountStatusOutputBuilder {
 }
 impl GetSmsSandboxAccountStatusOutputBuilder {
     /// Indicates whether the calling Amazon Web Services account is in the SMS sandbox.
+    #[inline]
     pub fn is_in_sandbox(mut self, input: bool) -> Self {
         self.is_in_sandbox = Some(input);
         self
     }
     /// Sets or clears the `IsInSandbox` member.
+    #[inline]
     pub fn set_is_in_sandbox(mut self, input: Option<bool>) -> Self {
         self.is_in_sandbox = input;
         self
     }
     /// The `IsInSandbox` member as currently set.
+    #[inline]
     pub fn get_is_in_sandbox(&self) -> &Option<bool> {
         &self.is_in_sandbox
     }
     /// Builds the [`GetSmsSandboxAccountStatusOutput`].
+    #[inline]
     pub fn build(self) -> GetSmsSandboxAccountStatusOutput {
         GetSmsSandboxAccountStatusOutput {
             is_in_sandbox: self.is_in_sandbox.unwrap_or(false),
@@ -111,6 +119,7 @@ pub enum GetSmsSandboxAccountStatusError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSmsSandboxAccountStatusError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -131,14 +140,17 @@ impl GetSmsSandboxAccountStatusError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
@@ -225,6 +237,7 @@ impl GetSmsSandboxAccountStatusFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -315,6 +328,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSMSSandboxAccountStatus`: `POST /` with the form body `Action=GetSMSSandboxAccountStatus&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSmsSandboxAccountStatusInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -324,6 +338,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
@@ -334,11 +349,13 @@ pub(crate) fn parse_response(
         GetSmsSandboxAccountStatusError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &GetSmsSandboxAccountStatusInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::xml::XmlError> {

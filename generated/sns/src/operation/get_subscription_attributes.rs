@@ -24,10 +24,12 @@ pub struct GetSubscriptionAttributesInput {
 }
 impl GetSubscriptionAttributesInput {
     /// The ARN of the subscription whose properties you want to get.
+    #[inline]
     pub fn subscription_arn(&self) -> &str {
         &self.subscription_arn
     }
     /// Creates a new builder for [`GetSubscriptionAttributesInput`].
+    #[inline]
     pub fn builder() -> GetSubscriptionAttributesInputBuilder {
         <GetSubscriptionAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct GetSubscriptionAttributesInputBuilder {
 impl GetSubscriptionAttributesInputBuilder {
     /// The ARN of the subscription whose properties you want to get.
     /// This member is required.
+    #[inline]
     pub fn subscription_arn(mut self, input: impl Into<String>) -> Self {
         self.subscription_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SubscriptionArn` member.
+    #[inline]
     pub fn set_subscription_arn(mut self, input: Option<String>) -> Self {
         self.subscription_arn = input;
         self
     }
     /// The `SubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_subscription_arn(&self) -> &Option<String> {
         &self.subscription_arn
     }
@@ -59,6 +64,7 @@ impl GetSubscriptionAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSubscriptionAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetSubscriptionAttributesInput {
             subscription_arn: self.subscription_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,10 +122,12 @@ pub struct GetSubscriptionAttributesOutput {
 }
 impl GetSubscriptionAttributesOutput {
     /// A map of the subscription's attributes.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Creates a new builder for [`GetSubscriptionAttributesOutput`].
+    #[inline]
     pub fn builder() -> GetSubscriptionAttributesOutputBuilder {
         <GetSubscriptionAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -133,12 +141,14 @@ pub struct GetSubscriptionAttributesOutputBuilder {
 impl GetSubscriptionAttributesOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// A map of the subscription's attributes.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -147,10 +157,12 @@ impl GetSubscriptionAttributesOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetSubscriptionAttributesOutput`].
+    #[inline]
     pub fn build(self) -> GetSubscriptionAttributesOutput {
         GetSubscriptionAttributesOutput {
             attributes: self.attributes,
@@ -173,6 +185,7 @@ pub enum GetSubscriptionAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSubscriptionAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -196,18 +209,22 @@ impl GetSubscriptionAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -295,6 +312,7 @@ impl GetSubscriptionAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -351,16 +369,19 @@ impl<M> GetSubscriptionAttributesFluentBuilder<M> {
     }
     /// The ARN of the subscription whose properties you want to get.
     /// This member is required.
+    #[inline]
     pub fn subscription_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.subscription_arn(input);
         self
     }
     /// Sets or clears the `SubscriptionArn` member.
+    #[inline]
     pub fn set_subscription_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_subscription_arn(input);
         self
     }
     /// The `SubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_subscription_arn(&self) -> &Option<String> {
         self.inner.get_subscription_arn()
     }
@@ -401,6 +422,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSubscriptionAttributes`: `POST /` with the form body `Action=GetSubscriptionAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSubscriptionAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -410,6 +432,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
@@ -420,6 +443,7 @@ pub(crate) fn parse_response(
         GetSubscriptionAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -430,6 +454,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "SubscriptionArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetSubscriptionAttributesOutput, ::awsrt::xml::XmlError> {

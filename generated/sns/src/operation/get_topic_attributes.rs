@@ -24,10 +24,12 @@ pub struct GetTopicAttributesInput {
 }
 impl GetTopicAttributesInput {
     /// The ARN of the topic whose properties you want to get.
+    #[inline]
     pub fn topic_arn(&self) -> &str {
         &self.topic_arn
     }
     /// Creates a new builder for [`GetTopicAttributesInput`].
+    #[inline]
     pub fn builder() -> GetTopicAttributesInputBuilder {
         <GetTopicAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct GetTopicAttributesInputBuilder {
 impl GetTopicAttributesInputBuilder {
     /// The ARN of the topic whose properties you want to get.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
@@ -59,6 +64,7 @@ impl GetTopicAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetTopicAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetTopicAttributesInput {
             topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -127,10 +133,12 @@ pub struct GetTopicAttributesOutput {
 }
 impl GetTopicAttributesOutput {
     /// A map of the topic's attributes.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Creates a new builder for [`GetTopicAttributesOutput`].
+    #[inline]
     pub fn builder() -> GetTopicAttributesOutputBuilder {
         <GetTopicAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -144,12 +152,14 @@ pub struct GetTopicAttributesOutputBuilder {
 impl GetTopicAttributesOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// A map of the topic's attributes.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -158,10 +168,12 @@ impl GetTopicAttributesOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetTopicAttributesOutput`].
+    #[inline]
     pub fn build(self) -> GetTopicAttributesOutput {
         GetTopicAttributesOutput {
             attributes: self.attributes,
@@ -186,6 +198,7 @@ pub enum GetTopicAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetTopicAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -212,22 +225,27 @@ impl GetTopicAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidSecurityException`.
+    #[inline]
     pub fn is_invalid_security_exception(&self) -> bool {
         matches!(self, Self::InvalidSecurityException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -316,6 +334,7 @@ impl GetTopicAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetTopicAttributesOutput, ::awsrt::error::SdkError<GetTopicAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -372,16 +391,19 @@ impl<M> GetTopicAttributesFluentBuilder<M> {
     }
     /// The ARN of the topic whose properties you want to get.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
@@ -422,6 +444,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetTopicAttributes`: `POST /` with the form body `Action=GetTopicAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetTopicAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -431,6 +454,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetTopicAttributesOutput, ::awsrt::error::SdkError<GetTopicAttributesError>> {
@@ -441,6 +465,7 @@ pub(crate) fn parse_response(
         GetTopicAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -451,6 +476,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "TopicArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetTopicAttributesOutput, ::awsrt::xml::XmlError> {

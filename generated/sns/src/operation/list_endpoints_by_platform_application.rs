@@ -26,14 +26,17 @@ pub struct ListEndpointsByPlatformApplicationInput {
 }
 impl ListEndpointsByPlatformApplicationInput {
     /// `PlatformApplicationArn` for `ListEndpointsByPlatformApplicationInput` action.
+    #[inline]
     pub fn platform_application_arn(&self) -> &str {
         &self.platform_application_arn
     }
     /// `NextToken` string is used when calling `ListEndpointsByPlatformApplication` action to retrieve additional records that are available after the first page results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListEndpointsByPlatformApplicationInput`].
+    #[inline]
     pub fn builder() -> ListEndpointsByPlatformApplicationInputBuilder {
         <ListEndpointsByPlatformApplicationInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct ListEndpointsByPlatformApplicationInputBuilder {
 impl ListEndpointsByPlatformApplicationInputBuilder {
     /// `PlatformApplicationArn` for `ListEndpointsByPlatformApplicationInput` action.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.platform_application_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.platform_application_arn = input;
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         &self.platform_application_arn
     }
     /// `NextToken` string is used when calling `ListEndpointsByPlatformApplication` action to retrieve additional records that are available after the first page results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -80,6 +89,7 @@ impl ListEndpointsByPlatformApplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListEndpointsByPlatformApplicationInput, ::awsrt::error::BuildError> {
         Ok(ListEndpointsByPlatformApplicationInput {
             platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -118,14 +128,17 @@ pub struct ListEndpointsByPlatformApplicationOutput {
 }
 impl ListEndpointsByPlatformApplicationOutput {
     /// Endpoints returned for `ListEndpointsByPlatformApplication` action.
+    #[inline]
     pub fn endpoints(&self) -> &[crate::types::Endpoint] {
         self.endpoints.as_deref().unwrap_or_default()
     }
     /// `NextToken` string is returned when calling `ListEndpointsByPlatformApplication` action if additional records are available after the first page results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListEndpointsByPlatformApplicationOutput`].
+    #[inline]
     pub fn builder() -> ListEndpointsByPlatformApplicationOutputBuilder {
         <ListEndpointsByPlatformApplicationOutputBuilder as ::std::default::Default>::default()
     }
@@ -140,34 +153,41 @@ pub struct ListEndpointsByPlatformApplicationOutputBuilder {
 impl ListEndpointsByPlatformApplicationOutputBuilder {
     /// Appends an item to the `Endpoints` list.
     /// Endpoints returned for `ListEndpointsByPlatformApplication` action.
+    #[inline]
     pub fn endpoints(mut self, input: crate::types::Endpoint) -> Self {
         self.endpoints.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Endpoints` member.
+    #[inline]
     pub fn set_endpoints(mut self, input: Option<Vec<crate::types::Endpoint>>) -> Self {
         self.endpoints = input;
         self
     }
     /// The `Endpoints` member as currently set.
+    #[inline]
     pub fn get_endpoints(&self) -> &Option<Vec<crate::types::Endpoint>> {
         &self.endpoints
     }
     /// `NextToken` string is returned when calling `ListEndpointsByPlatformApplication` action if additional records are available after the first page results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListEndpointsByPlatformApplicationOutput`].
+    #[inline]
     pub fn build(self) -> ListEndpointsByPlatformApplicationOutput {
         ListEndpointsByPlatformApplicationOutput {
             endpoints: self.endpoints,
@@ -191,6 +211,7 @@ pub enum ListEndpointsByPlatformApplicationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListEndpointsByPlatformApplicationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -214,18 +235,22 @@ impl ListEndpointsByPlatformApplicationError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -313,6 +338,7 @@ impl ListEndpointsByPlatformApplicationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -369,30 +395,36 @@ impl<M> ListEndpointsByPlatformApplicationFluentBuilder<M> {
     }
     /// `PlatformApplicationArn` for `ListEndpointsByPlatformApplicationInput` action.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.platform_application_arn(input);
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_platform_application_arn(input);
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         self.inner.get_platform_application_arn()
     }
     /// `NextToken` string is used when calling `ListEndpointsByPlatformApplication` action to retrieve additional records that are available after the first page results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -433,6 +465,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListEndpointsByPlatformApplication`: `POST /` with the form body `Action=ListEndpointsByPlatformApplication&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListEndpointsByPlatformApplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -442,6 +475,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
@@ -452,6 +486,7 @@ pub(crate) fn parse_response(
         ListEndpointsByPlatformApplicationError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -465,6 +500,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "NextToken"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct ListOriginationNumbersInput {
 }
 impl ListOriginationNumbersInput {
     /// Token that the previous `ListOriginationNumbers` request returns.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of origination numbers to return.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListOriginationNumbersInput`].
+    #[inline]
     pub fn builder() -> ListOriginationNumbersInputBuilder {
         <ListOriginationNumbersInputBuilder as ::std::default::Default>::default()
     }
@@ -47,34 +50,41 @@ pub struct ListOriginationNumbersInputBuilder {
 }
 impl ListOriginationNumbersInputBuilder {
     /// Token that the previous `ListOriginationNumbers` request returns.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of origination numbers to return.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// Builds the [`ListOriginationNumbersInput`].
+    #[inline]
     pub fn build(self) -> ListOriginationNumbersInput {
         ListOriginationNumbersInput {
             next_token: self.next_token,
@@ -110,14 +120,17 @@ pub struct ListOriginationNumbersOutput {
 }
 impl ListOriginationNumbersOutput {
     /// A `NextToken` string is returned when you call the `ListOriginationNumbers` operation if additional pages of records are available.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// A list of the calling account's verified and pending origination numbers.
+    #[inline]
     pub fn phone_numbers(&self) -> &[crate::types::PhoneNumberInformation] {
         self.phone_numbers.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListOriginationNumbersOutput`].
+    #[inline]
     pub fn builder() -> ListOriginationNumbersOutputBuilder {
         <ListOriginationNumbersOutputBuilder as ::std::default::Default>::default()
     }
@@ -131,26 +144,31 @@ pub struct ListOriginationNumbersOutputBuilder {
 }
 impl ListOriginationNumbersOutputBuilder {
     /// A `NextToken` string is returned when you call the `ListOriginationNumbers` operation if additional pages of records are available.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `PhoneNumbers` list.
     /// A list of the calling account's verified and pending origination numbers.
+    #[inline]
     pub fn phone_numbers(mut self, input: crate::types::PhoneNumberInformation) -> Self {
         self.phone_numbers.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PhoneNumbers` member.
+    #[inline]
     pub fn set_phone_numbers(
         mut self,
         input: Option<Vec<crate::types::PhoneNumberInformation>>,
@@ -159,10 +177,12 @@ impl ListOriginationNumbersOutputBuilder {
         self
     }
     /// The `PhoneNumbers` member as currently set.
+    #[inline]
     pub fn get_phone_numbers(&self) -> &Option<Vec<crate::types::PhoneNumberInformation>> {
         &self.phone_numbers
     }
     /// Builds the [`ListOriginationNumbersOutput`].
+    #[inline]
     pub fn build(self) -> ListOriginationNumbersOutput {
         ListOriginationNumbersOutput {
             next_token: self.next_token,
@@ -188,6 +208,7 @@ pub enum ListOriginationNumbersError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListOriginationNumbersError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -214,22 +235,27 @@ impl ListOriginationNumbersError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -318,6 +344,7 @@ impl ListOriginationNumbersFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -373,30 +400,36 @@ impl<M> ListOriginationNumbersFluentBuilder<M> {
         &self.inner
     }
     /// Token that the previous `ListOriginationNumbers` request returns.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of origination numbers to return.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -437,6 +470,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListOriginationNumbers`: `POST /` with the form body `Action=ListOriginationNumbers&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListOriginationNumbersInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -446,6 +480,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
@@ -456,6 +491,7 @@ pub(crate) fn parse_response(
         ListOriginationNumbersError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -468,6 +504,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxResults"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListOriginationNumbersOutput, ::awsrt::xml::XmlError> {

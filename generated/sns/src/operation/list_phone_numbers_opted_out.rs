@@ -25,10 +25,12 @@ pub struct ListPhoneNumbersOptedOutInput {
 }
 impl ListPhoneNumbersOptedOutInput {
     /// A `NextToken` string is used when you call the `ListPhoneNumbersOptedOut` action to retrieve additional records that are available after the first page of results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListPhoneNumbersOptedOutInput`].
+    #[inline]
     pub fn builder() -> ListPhoneNumbersOptedOutInputBuilder {
         <ListPhoneNumbersOptedOutInputBuilder as ::std::default::Default>::default()
     }
@@ -41,20 +43,24 @@ pub struct ListPhoneNumbersOptedOutInputBuilder {
 }
 impl ListPhoneNumbersOptedOutInputBuilder {
     /// A `NextToken` string is used when you call the `ListPhoneNumbersOptedOut` action to retrieve additional records that are available after the first page of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListPhoneNumbersOptedOutInput`].
+    #[inline]
     pub fn build(self) -> ListPhoneNumbersOptedOutInput {
         ListPhoneNumbersOptedOutInput {
             next_token: self.next_token,
@@ -91,14 +97,17 @@ pub struct ListPhoneNumbersOptedOutOutput {
 }
 impl ListPhoneNumbersOptedOutOutput {
     /// A list of phone numbers that are opted out of receiving SMS messages.
+    #[inline]
     pub fn phone_numbers(&self) -> &[::awsrt::types::SensitiveString] {
         self.phone_numbers.as_deref().unwrap_or_default()
     }
     /// A `NextToken` string is returned when you call the `ListPhoneNumbersOptedOut` action if additional records are available after the first page of results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListPhoneNumbersOptedOutOutput`].
+    #[inline]
     pub fn builder() -> ListPhoneNumbersOptedOutOutputBuilder {
         <ListPhoneNumbersOptedOutOutputBuilder as ::std::default::Default>::default()
     }
@@ -113,11 +122,13 @@ pub struct ListPhoneNumbersOptedOutOutputBuilder {
 impl ListPhoneNumbersOptedOutOutputBuilder {
     /// Appends an item to the `phoneNumbers` list.
     /// A list of phone numbers that are opted out of receiving SMS messages.
+    #[inline]
     pub fn phone_numbers(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_numbers.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `phoneNumbers` member.
+    #[inline]
     pub fn set_phone_numbers(
         mut self,
         input: Option<Vec<::awsrt::types::SensitiveString>>,
@@ -126,24 +137,29 @@ impl ListPhoneNumbersOptedOutOutputBuilder {
         self
     }
     /// The `phoneNumbers` member as currently set.
+    #[inline]
     pub fn get_phone_numbers(&self) -> &Option<Vec<::awsrt::types::SensitiveString>> {
         &self.phone_numbers
     }
     /// A `NextToken` string is returned when you call the `ListPhoneNumbersOptedOut` action if additional records are available after the first page of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListPhoneNumbersOptedOutOutput`].
+    #[inline]
     pub fn build(self) -> ListPhoneNumbersOptedOutOutput {
         ListPhoneNumbersOptedOutOutput {
             phone_numbers: self.phone_numbers,
@@ -167,6 +183,7 @@ pub enum ListPhoneNumbersOptedOutError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListPhoneNumbersOptedOutError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -190,18 +207,22 @@ impl ListPhoneNumbersOptedOutError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
@@ -289,6 +310,7 @@ impl ListPhoneNumbersOptedOutFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -344,16 +366,19 @@ impl<M> ListPhoneNumbersOptedOutFluentBuilder<M> {
         &self.inner
     }
     /// A `NextToken` string is used when you call the `ListPhoneNumbersOptedOut` action to retrieve additional records that are available after the first page of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -394,6 +419,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPhoneNumbersOptedOut`: `POST /` with the form body `Action=ListPhoneNumbersOptedOut&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListPhoneNumbersOptedOutInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -403,6 +429,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
@@ -413,6 +440,7 @@ pub(crate) fn parse_response(
         ListPhoneNumbersOptedOutError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -422,6 +450,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "nextToken"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::xml::XmlError> {

@@ -24,10 +24,12 @@ pub struct ListPlatformApplicationsInput {
 }
 impl ListPlatformApplicationsInput {
     /// `NextToken` string is used when calling `ListPlatformApplications` action to retrieve additional records that are available after the first page results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListPlatformApplicationsInput`].
+    #[inline]
     pub fn builder() -> ListPlatformApplicationsInputBuilder {
         <ListPlatformApplicationsInputBuilder as ::std::default::Default>::default()
     }
@@ -40,20 +42,24 @@ pub struct ListPlatformApplicationsInputBuilder {
 }
 impl ListPlatformApplicationsInputBuilder {
     /// `NextToken` string is used when calling `ListPlatformApplications` action to retrieve additional records that are available after the first page results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListPlatformApplicationsInput`].
+    #[inline]
     pub fn build(self) -> ListPlatformApplicationsInput {
         ListPlatformApplicationsInput {
             next_token: self.next_token,
@@ -88,14 +94,17 @@ pub struct ListPlatformApplicationsOutput {
 }
 impl ListPlatformApplicationsOutput {
     /// Platform applications returned when calling `ListPlatformApplications` action.
+    #[inline]
     pub fn platform_applications(&self) -> &[crate::types::PlatformApplication] {
         self.platform_applications.as_deref().unwrap_or_default()
     }
     /// `NextToken` string is returned when calling `ListPlatformApplications` action if additional records are available after the first page results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListPlatformApplicationsOutput`].
+    #[inline]
     pub fn builder() -> ListPlatformApplicationsOutputBuilder {
         <ListPlatformApplicationsOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,11 +119,13 @@ pub struct ListPlatformApplicationsOutputBuilder {
 impl ListPlatformApplicationsOutputBuilder {
     /// Appends an item to the `PlatformApplications` list.
     /// Platform applications returned when calling `ListPlatformApplications` action.
+    #[inline]
     pub fn platform_applications(mut self, input: crate::types::PlatformApplication) -> Self {
         self.platform_applications.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PlatformApplications` member.
+    #[inline]
     pub fn set_platform_applications(
         mut self,
         input: Option<Vec<crate::types::PlatformApplication>>,
@@ -123,24 +134,29 @@ impl ListPlatformApplicationsOutputBuilder {
         self
     }
     /// The `PlatformApplications` member as currently set.
+    #[inline]
     pub fn get_platform_applications(&self) -> &Option<Vec<crate::types::PlatformApplication>> {
         &self.platform_applications
     }
     /// `NextToken` string is returned when calling `ListPlatformApplications` action if additional records are available after the first page results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListPlatformApplicationsOutput`].
+    #[inline]
     pub fn build(self) -> ListPlatformApplicationsOutput {
         ListPlatformApplicationsOutput {
             platform_applications: self.platform_applications,
@@ -162,6 +178,7 @@ pub enum ListPlatformApplicationsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListPlatformApplicationsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -182,14 +199,17 @@ impl ListPlatformApplicationsError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
@@ -276,6 +296,7 @@ impl ListPlatformApplicationsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -331,16 +352,19 @@ impl<M> ListPlatformApplicationsFluentBuilder<M> {
         &self.inner
     }
     /// `NextToken` string is used when calling `ListPlatformApplications` action to retrieve additional records that are available after the first page results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -381,6 +405,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPlatformApplications`: `POST /` with the form body `Action=ListPlatformApplications&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListPlatformApplicationsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -390,6 +415,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
@@ -400,6 +426,7 @@ pub(crate) fn parse_response(
         ListPlatformApplicationsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -409,6 +436,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "NextToken"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListPlatformApplicationsOutput, ::awsrt::xml::XmlError> {

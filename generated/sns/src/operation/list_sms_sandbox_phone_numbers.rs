@@ -26,14 +26,17 @@ pub struct ListSmsSandboxPhoneNumbersInput {
 }
 impl ListSmsSandboxPhoneNumbersInput {
     /// Token that the previous `ListSMSSandboxPhoneNumbersInput` request returns.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The maximum number of phone numbers to return.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListSmsSandboxPhoneNumbersInput`].
+    #[inline]
     pub fn builder() -> ListSmsSandboxPhoneNumbersInputBuilder {
         <ListSmsSandboxPhoneNumbersInputBuilder as ::std::default::Default>::default()
     }
@@ -47,34 +50,41 @@ pub struct ListSmsSandboxPhoneNumbersInputBuilder {
 }
 impl ListSmsSandboxPhoneNumbersInputBuilder {
     /// Token that the previous `ListSMSSandboxPhoneNumbersInput` request returns.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The maximum number of phone numbers to return.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// Builds the [`ListSmsSandboxPhoneNumbersInput`].
+    #[inline]
     pub fn build(self) -> ListSmsSandboxPhoneNumbersInput {
         ListSmsSandboxPhoneNumbersInput {
             next_token: self.next_token,
@@ -110,14 +120,17 @@ pub struct ListSmsSandboxPhoneNumbersOutput {
 }
 impl ListSmsSandboxPhoneNumbersOutput {
     /// A list of the calling account's pending and verified phone numbers.
+    #[inline]
     pub fn phone_numbers(&self) -> &[crate::types::SmsSandboxPhoneNumber] {
         &self.phone_numbers
     }
     /// A `NextToken` string is returned when you call the `ListSMSSandboxPhoneNumbersInput` operation if additional pages of records are available.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListSmsSandboxPhoneNumbersOutput`].
+    #[inline]
     pub fn builder() -> ListSmsSandboxPhoneNumbersOutputBuilder {
         <ListSmsSandboxPhoneNumbersOutputBuilder as ::std::default::Default>::default()
     }
@@ -132,11 +145,13 @@ pub struct ListSmsSandboxPhoneNumbersOutputBuilder {
 impl ListSmsSandboxPhoneNumbersOutputBuilder {
     /// Appends an item to the `PhoneNumbers` list.
     /// A list of the calling account's pending and verified phone numbers.
+    #[inline]
     pub fn phone_numbers(mut self, input: crate::types::SmsSandboxPhoneNumber) -> Self {
         self.phone_numbers.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PhoneNumbers` member.
+    #[inline]
     pub fn set_phone_numbers(
         mut self,
         input: Option<Vec<crate::types::SmsSandboxPhoneNumber>>,
@@ -145,20 +160,24 @@ impl ListSmsSandboxPhoneNumbersOutputBuilder {
         self
     }
     /// The `PhoneNumbers` member as currently set.
+    #[inline]
     pub fn get_phone_numbers(&self) -> &Option<Vec<crate::types::SmsSandboxPhoneNumber>> {
         &self.phone_numbers
     }
     /// A `NextToken` string is returned when you call the `ListSMSSandboxPhoneNumbersInput` operation if additional pages of records are available.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -167,6 +186,7 @@ impl ListSmsSandboxPhoneNumbersOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::BuildError> {
         Ok(ListSmsSandboxPhoneNumbersOutput {
             phone_numbers: self.phone_numbers.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -195,6 +215,7 @@ pub enum ListSmsSandboxPhoneNumbersError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSmsSandboxPhoneNumbersError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -221,22 +242,27 @@ impl ListSmsSandboxPhoneNumbersError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
@@ -325,6 +351,7 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -380,30 +407,36 @@ impl<M> ListSmsSandboxPhoneNumbersFluentBuilder<M> {
         &self.inner
     }
     /// Token that the previous `ListSMSSandboxPhoneNumbersInput` request returns.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The maximum number of phone numbers to return.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -444,6 +477,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSMSSandboxPhoneNumbers`: `POST /` with the form body `Action=ListSMSSandboxPhoneNumbers&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSmsSandboxPhoneNumbersInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -453,6 +487,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
@@ -463,6 +498,7 @@ pub(crate) fn parse_response(
         ListSmsSandboxPhoneNumbersError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -475,6 +511,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "MaxResults"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::xml::XmlError> {

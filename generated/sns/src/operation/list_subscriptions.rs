@@ -24,10 +24,12 @@ pub struct ListSubscriptionsInput {
 }
 impl ListSubscriptionsInput {
     /// Token returned by the previous `ListSubscriptions` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListSubscriptionsInput`].
+    #[inline]
     pub fn builder() -> ListSubscriptionsInputBuilder {
         <ListSubscriptionsInputBuilder as ::std::default::Default>::default()
     }
@@ -40,20 +42,24 @@ pub struct ListSubscriptionsInputBuilder {
 }
 impl ListSubscriptionsInputBuilder {
     /// Token returned by the previous `ListSubscriptions` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListSubscriptionsInput`].
+    #[inline]
     pub fn build(self) -> ListSubscriptionsInput {
         ListSubscriptionsInput {
             next_token: self.next_token,
@@ -88,14 +94,17 @@ pub struct ListSubscriptionsOutput {
 }
 impl ListSubscriptionsOutput {
     /// A list of subscriptions.
+    #[inline]
     pub fn subscriptions(&self) -> &[crate::types::Subscription] {
         self.subscriptions.as_deref().unwrap_or_default()
     }
     /// Token to pass along to the next `ListSubscriptions` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListSubscriptionsOutput`].
+    #[inline]
     pub fn builder() -> ListSubscriptionsOutputBuilder {
         <ListSubscriptionsOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,34 +119,41 @@ pub struct ListSubscriptionsOutputBuilder {
 impl ListSubscriptionsOutputBuilder {
     /// Appends an item to the `Subscriptions` list.
     /// A list of subscriptions.
+    #[inline]
     pub fn subscriptions(mut self, input: crate::types::Subscription) -> Self {
         self.subscriptions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Subscriptions` member.
+    #[inline]
     pub fn set_subscriptions(mut self, input: Option<Vec<crate::types::Subscription>>) -> Self {
         self.subscriptions = input;
         self
     }
     /// The `Subscriptions` member as currently set.
+    #[inline]
     pub fn get_subscriptions(&self) -> &Option<Vec<crate::types::Subscription>> {
         &self.subscriptions
     }
     /// Token to pass along to the next `ListSubscriptions` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListSubscriptionsOutput`].
+    #[inline]
     pub fn build(self) -> ListSubscriptionsOutput {
         ListSubscriptionsOutput {
             subscriptions: self.subscriptions,
@@ -159,6 +175,7 @@ pub enum ListSubscriptionsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSubscriptionsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -179,14 +196,17 @@ impl ListSubscriptionsError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
@@ -273,6 +293,7 @@ impl ListSubscriptionsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -328,16 +349,19 @@ impl<M> ListSubscriptionsFluentBuilder<M> {
         &self.inner
     }
     /// Token returned by the previous `ListSubscriptions` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -378,6 +402,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSubscriptions`: `POST /` with the form body `Action=ListSubscriptions&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSubscriptionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -387,6 +412,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>> {
@@ -397,6 +423,7 @@ pub(crate) fn parse_response(
         ListSubscriptionsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -406,6 +433,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "NextToken"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListSubscriptionsOutput, ::awsrt::xml::XmlError> {

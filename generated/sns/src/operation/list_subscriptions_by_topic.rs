@@ -26,14 +26,17 @@ pub struct ListSubscriptionsByTopicInput {
 }
 impl ListSubscriptionsByTopicInput {
     /// The ARN of the topic for which you wish to find subscriptions.
+    #[inline]
     pub fn topic_arn(&self) -> &str {
         &self.topic_arn
     }
     /// Token returned by the previous `ListSubscriptionsByTopic` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListSubscriptionsByTopicInput`].
+    #[inline]
     pub fn builder() -> ListSubscriptionsByTopicInputBuilder {
         <ListSubscriptionsByTopicInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct ListSubscriptionsByTopicInputBuilder {
 impl ListSubscriptionsByTopicInputBuilder {
     /// The ARN of the topic for which you wish to find subscriptions.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// Token returned by the previous `ListSubscriptionsByTopic` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -80,6 +89,7 @@ impl ListSubscriptionsByTopicInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSubscriptionsByTopicInput, ::awsrt::error::BuildError> {
         Ok(ListSubscriptionsByTopicInput {
             topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -118,14 +128,17 @@ pub struct ListSubscriptionsByTopicOutput {
 }
 impl ListSubscriptionsByTopicOutput {
     /// A list of subscriptions.
+    #[inline]
     pub fn subscriptions(&self) -> &[crate::types::Subscription] {
         self.subscriptions.as_deref().unwrap_or_default()
     }
     /// Token to pass along to the next `ListSubscriptionsByTopic` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListSubscriptionsByTopicOutput`].
+    #[inline]
     pub fn builder() -> ListSubscriptionsByTopicOutputBuilder {
         <ListSubscriptionsByTopicOutputBuilder as ::std::default::Default>::default()
     }
@@ -140,34 +153,41 @@ pub struct ListSubscriptionsByTopicOutputBuilder {
 impl ListSubscriptionsByTopicOutputBuilder {
     /// Appends an item to the `Subscriptions` list.
     /// A list of subscriptions.
+    #[inline]
     pub fn subscriptions(mut self, input: crate::types::Subscription) -> Self {
         self.subscriptions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Subscriptions` member.
+    #[inline]
     pub fn set_subscriptions(mut self, input: Option<Vec<crate::types::Subscription>>) -> Self {
         self.subscriptions = input;
         self
     }
     /// The `Subscriptions` member as currently set.
+    #[inline]
     pub fn get_subscriptions(&self) -> &Option<Vec<crate::types::Subscription>> {
         &self.subscriptions
     }
     /// Token to pass along to the next `ListSubscriptionsByTopic` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListSubscriptionsByTopicOutput`].
+    #[inline]
     pub fn build(self) -> ListSubscriptionsByTopicOutput {
         ListSubscriptionsByTopicOutput {
             subscriptions: self.subscriptions,
@@ -191,6 +211,7 @@ pub enum ListSubscriptionsByTopicError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListSubscriptionsByTopicError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -214,18 +235,22 @@ impl ListSubscriptionsByTopicError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -313,6 +338,7 @@ impl ListSubscriptionsByTopicFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -369,30 +395,36 @@ impl<M> ListSubscriptionsByTopicFluentBuilder<M> {
     }
     /// The ARN of the topic for which you wish to find subscriptions.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
     /// Token returned by the previous `ListSubscriptionsByTopic` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -433,6 +465,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSubscriptionsByTopic`: `POST /` with the form body `Action=ListSubscriptionsByTopic&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListSubscriptionsByTopicInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -442,6 +475,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
@@ -452,6 +486,7 @@ pub(crate) fn parse_response(
         ListSubscriptionsByTopicError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -465,6 +500,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "NextToken"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::xml::XmlError> {

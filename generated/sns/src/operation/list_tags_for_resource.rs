@@ -24,10 +24,12 @@ pub struct ListTagsForResourceInput {
 }
 impl ListTagsForResourceInput {
     /// The ARN of the topic for which to list tags.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// Creates a new builder for [`ListTagsForResourceInput`].
+    #[inline]
     pub fn builder() -> ListTagsForResourceInputBuilder {
         <ListTagsForResourceInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct ListTagsForResourceInputBuilder {
 impl ListTagsForResourceInputBuilder {
     /// The ARN of the topic for which to list tags.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
@@ -59,6 +64,7 @@ impl ListTagsForResourceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListTagsForResourceInput, ::awsrt::error::BuildError> {
         Ok(ListTagsForResourceInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct ListTagsForResourceOutput {
 }
 impl ListTagsForResourceOutput {
     /// The tags associated with the specified topic.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListTagsForResourceOutput`].
+    #[inline]
     pub fn builder() -> ListTagsForResourceOutputBuilder {
         <ListTagsForResourceOutputBuilder as ::std::default::Default>::default()
     }
@@ -111,20 +119,24 @@ pub struct ListTagsForResourceOutputBuilder {
 impl ListTagsForResourceOutputBuilder {
     /// Appends an item to the `Tags` list.
     /// The tags associated with the specified topic.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Builds the [`ListTagsForResourceOutput`].
+    #[inline]
     pub fn build(self) -> ListTagsForResourceOutput {
         ListTagsForResourceOutput {
             tags: self.tags,
@@ -149,6 +161,7 @@ pub enum ListTagsForResourceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListTagsForResourceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -175,22 +188,27 @@ impl ListTagsForResourceError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `ConcurrentAccessException`.
+    #[inline]
     pub fn is_concurrent_access_exception(&self) -> bool {
         matches!(self, Self::ConcurrentAccessException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TagPolicyException`.
+    #[inline]
     pub fn is_tag_policy_exception(&self) -> bool {
         matches!(self, Self::TagPolicyException(_))
     }
@@ -279,6 +297,7 @@ impl ListTagsForResourceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -335,16 +354,19 @@ impl<M> ListTagsForResourceFluentBuilder<M> {
     }
     /// The ARN of the topic for which to list tags.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
@@ -385,6 +407,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTagsForResource`: `POST /` with the form body `Action=ListTagsForResource&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListTagsForResourceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -394,6 +417,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
@@ -404,6 +428,7 @@ pub(crate) fn parse_response(
         ListTagsForResourceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -414,6 +439,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "ResourceArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListTagsForResourceOutput, ::awsrt::xml::XmlError> {

@@ -24,10 +24,12 @@ pub struct ListTopicsInput {
 }
 impl ListTopicsInput {
     /// Token returned by the previous `ListTopics` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListTopicsInput`].
+    #[inline]
     pub fn builder() -> ListTopicsInputBuilder {
         <ListTopicsInputBuilder as ::std::default::Default>::default()
     }
@@ -40,20 +42,24 @@ pub struct ListTopicsInputBuilder {
 }
 impl ListTopicsInputBuilder {
     /// Token returned by the previous `ListTopics` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListTopicsInput`].
+    #[inline]
     pub fn build(self) -> ListTopicsInput {
         ListTopicsInput {
             next_token: self.next_token,
@@ -88,14 +94,17 @@ pub struct ListTopicsOutput {
 }
 impl ListTopicsOutput {
     /// A list of topic ARNs.
+    #[inline]
     pub fn topics(&self) -> &[crate::types::Topic] {
         self.topics.as_deref().unwrap_or_default()
     }
     /// Token to pass along to the next `ListTopics` request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListTopicsOutput`].
+    #[inline]
     pub fn builder() -> ListTopicsOutputBuilder {
         <ListTopicsOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,34 +119,41 @@ pub struct ListTopicsOutputBuilder {
 impl ListTopicsOutputBuilder {
     /// Appends an item to the `Topics` list.
     /// A list of topic ARNs.
+    #[inline]
     pub fn topics(mut self, input: crate::types::Topic) -> Self {
         self.topics.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Topics` member.
+    #[inline]
     pub fn set_topics(mut self, input: Option<Vec<crate::types::Topic>>) -> Self {
         self.topics = input;
         self
     }
     /// The `Topics` member as currently set.
+    #[inline]
     pub fn get_topics(&self) -> &Option<Vec<crate::types::Topic>> {
         &self.topics
     }
     /// Token to pass along to the next `ListTopics` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListTopicsOutput`].
+    #[inline]
     pub fn build(self) -> ListTopicsOutput {
         ListTopicsOutput {
             topics: self.topics,
@@ -159,6 +175,7 @@ pub enum ListTopicsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListTopicsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -179,14 +196,17 @@ impl ListTopicsError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
@@ -273,6 +293,7 @@ impl ListTopicsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListTopicsOutput, ::awsrt::error::SdkError<ListTopicsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -328,16 +349,19 @@ impl<M> ListTopicsFluentBuilder<M> {
         &self.inner
     }
     /// Token returned by the previous `ListTopics` request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
@@ -378,6 +402,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTopics`: `POST /` with the form body `Action=ListTopics&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListTopicsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -387,6 +412,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListTopicsOutput, ::awsrt::error::SdkError<ListTopicsError>> {
@@ -397,11 +423,13 @@ pub(crate) fn parse_response(
         ListTopicsError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ListTopicsInput) {
     if let Some(value) = &v.next_token {
         w.pair(&format!("{prefix}{}", "NextToken"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListTopicsOutput, ::awsrt::xml::XmlError> {

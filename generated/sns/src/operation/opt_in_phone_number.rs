@@ -38,10 +38,12 @@ fn __serde_secret_opt_in_phone_number_input_phone_number<T: ::awsrt::serde::__se
 }
 impl OptInPhoneNumberInput {
     /// The phone number to opt in.
+    #[inline]
     pub fn phone_number(&self) -> &::awsrt::types::SensitiveString {
         &self.phone_number
     }
     /// Creates a new builder for [`OptInPhoneNumberInput`].
+    #[inline]
     pub fn builder() -> OptInPhoneNumberInputBuilder {
         <OptInPhoneNumberInputBuilder as ::std::default::Default>::default()
     }
@@ -62,16 +64,19 @@ impl ::std::fmt::Debug for OptInPhoneNumberInputBuilder {
 impl OptInPhoneNumberInputBuilder {
     /// The phone number to opt in.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `phoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
     /// The `phoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.phone_number
     }
@@ -80,6 +85,7 @@ impl OptInPhoneNumberInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<OptInPhoneNumberInput, ::awsrt::error::BuildError> {
         Ok(OptInPhoneNumberInput {
             phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -112,6 +118,7 @@ impl OptInPhoneNumberInput {
 pub struct OptInPhoneNumberOutput {}
 impl OptInPhoneNumberOutput {
     /// Creates a new builder for [`OptInPhoneNumberOutput`].
+    #[inline]
     pub fn builder() -> OptInPhoneNumberOutputBuilder {
         <OptInPhoneNumberOutputBuilder as ::std::default::Default>::default()
     }
@@ -122,6 +129,7 @@ impl OptInPhoneNumberOutput {
 pub struct OptInPhoneNumberOutputBuilder {}
 impl OptInPhoneNumberOutputBuilder {
     /// Builds the [`OptInPhoneNumberOutput`].
+    #[inline]
     pub fn build(self) -> OptInPhoneNumberOutput {
         OptInPhoneNumberOutput {}
     }
@@ -142,6 +150,7 @@ pub enum OptInPhoneNumberError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl OptInPhoneNumberError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -165,18 +174,22 @@ impl OptInPhoneNumberError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
@@ -264,6 +277,7 @@ impl OptInPhoneNumberFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -320,16 +334,19 @@ impl<M> OptInPhoneNumberFluentBuilder<M> {
     }
     /// The phone number to opt in.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `phoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
     /// The `phoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_phone_number()
     }
@@ -370,6 +387,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `OptInPhoneNumber`: `POST /` with the form body `Action=OptInPhoneNumber&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &OptInPhoneNumberInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -379,6 +397,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
@@ -389,6 +408,7 @@ pub(crate) fn parse_response(
         OptInPhoneNumberError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -399,6 +419,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "phoneNumber"), value.expose_secret());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<OptInPhoneNumberOutput, ::awsrt::xml::XmlError> {

@@ -103,44 +103,54 @@ fn __serde_secret_publish_input_phone_number<T: ::awsrt::serde::__serde::Seriali
 }
 impl PublishInput {
     /// The topic you want to publish to.
+    #[inline]
     pub fn topic_arn(&self) -> Option<&str> {
         self.topic_arn.as_deref()
     }
     /// If you don't specify a value for the `TargetArn` parameter, you must specify a value for the `PhoneNumber` or `TopicArn` parameters.
+    #[inline]
     pub fn target_arn(&self) -> Option<&str> {
         self.target_arn.as_deref()
     }
     /// The phone number to which you want to deliver an SMS message.
+    #[inline]
     pub fn phone_number(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.phone_number.as_ref()
     }
     /// The message you want to send.
+    #[inline]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// Optional parameter to be used as the "Subject" line when the message is delivered to email endpoints.
+    #[inline]
     pub fn subject(&self) -> Option<&str> {
         self.subject.as_deref()
     }
     /// Set `MessageStructure` to `json` if you want to send a different message for each protocol.
+    #[inline]
     pub fn message_structure(&self) -> Option<&str> {
         self.message_structure.as_deref()
     }
     /// Message attributes for Publish action.
+    #[inline]
     pub fn message_attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_deduplication_id(&self) -> Option<&str> {
         self.message_deduplication_id.as_deref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_group_id(&self) -> Option<&str> {
         self.message_group_id.as_deref()
     }
     /// Creates a new builder for [`PublishInput`].
+    #[inline]
     pub fn builder() -> PublishInputBuilder {
         <PublishInputBuilder as ::std::default::Default>::default()
     }
@@ -176,92 +186,111 @@ impl ::std::fmt::Debug for PublishInputBuilder {
 }
 impl PublishInputBuilder {
     /// The topic you want to publish to.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// If you don't specify a value for the `TargetArn` parameter, you must specify a value for the `PhoneNumber` or `TopicArn` parameters.
+    #[inline]
     pub fn target_arn(mut self, input: impl Into<String>) -> Self {
         self.target_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TargetArn` member.
+    #[inline]
     pub fn set_target_arn(mut self, input: Option<String>) -> Self {
         self.target_arn = input;
         self
     }
     /// The `TargetArn` member as currently set.
+    #[inline]
     pub fn get_target_arn(&self) -> &Option<String> {
         &self.target_arn
     }
     /// The phone number to which you want to deliver an SMS message.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.phone_number
     }
     /// The message you want to send.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Optional parameter to be used as the "Subject" line when the message is delivered to email endpoints.
+    #[inline]
     pub fn subject(mut self, input: impl Into<String>) -> Self {
         self.subject = Some(input.into());
         self
     }
     /// Sets or clears the `Subject` member.
+    #[inline]
     pub fn set_subject(mut self, input: Option<String>) -> Self {
         self.subject = input;
         self
     }
     /// The `Subject` member as currently set.
+    #[inline]
     pub fn get_subject(&self) -> &Option<String> {
         &self.subject
     }
     /// Set `MessageStructure` to `json` if you want to send a different message for each protocol.
+    #[inline]
     pub fn message_structure(mut self, input: impl Into<String>) -> Self {
         self.message_structure = Some(input.into());
         self
     }
     /// Sets or clears the `MessageStructure` member.
+    #[inline]
     pub fn set_message_structure(mut self, input: Option<String>) -> Self {
         self.message_structure = input;
         self
     }
     /// The `MessageStructure` member as currently set.
+    #[inline]
     pub fn get_message_structure(&self) -> &Option<String> {
         &self.message_structure
     }
     /// Inserts an entry into the `MessageAttributes` map.
     /// Message attributes for Publish action.
+    #[inline]
     pub fn message_attributes(
         mut self,
         key: impl Into<String>,
@@ -272,6 +301,7 @@ impl PublishInputBuilder {
         self
     }
     /// Sets or clears the `MessageAttributes` member.
+    #[inline]
     pub fn set_message_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
@@ -280,36 +310,43 @@ impl PublishInputBuilder {
         self
     }
     /// The `MessageAttributes` member as currently set.
+    #[inline]
     pub fn get_message_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         &self.message_attributes
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_deduplication_id(mut self, input: impl Into<String>) -> Self {
         self.message_deduplication_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageDeduplicationId` member.
+    #[inline]
     pub fn set_message_deduplication_id(mut self, input: Option<String>) -> Self {
         self.message_deduplication_id = input;
         self
     }
     /// The `MessageDeduplicationId` member as currently set.
+    #[inline]
     pub fn get_message_deduplication_id(&self) -> &Option<String> {
         &self.message_deduplication_id
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_group_id(mut self, input: impl Into<String>) -> Self {
         self.message_group_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageGroupId` member.
+    #[inline]
     pub fn set_message_group_id(mut self, input: Option<String>) -> Self {
         self.message_group_id = input;
         self
     }
     /// The `MessageGroupId` member as currently set.
+    #[inline]
     pub fn get_message_group_id(&self) -> &Option<String> {
         &self.message_group_id
     }
@@ -318,6 +355,7 @@ impl PublishInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PublishInput, ::awsrt::error::BuildError> {
         Ok(PublishInput {
             topic_arn: self.topic_arn,
@@ -367,14 +405,17 @@ pub struct PublishOutput {
 }
 impl PublishOutput {
     /// Unique identifier assigned to the published message.
+    #[inline]
     pub fn message_id(&self) -> Option<&str> {
         self.message_id.as_deref()
     }
     /// This response element applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn sequence_number(&self) -> Option<&str> {
         self.sequence_number.as_deref()
     }
     /// Creates a new builder for [`PublishOutput`].
+    #[inline]
     pub fn builder() -> PublishOutputBuilder {
         <PublishOutputBuilder as ::std::default::Default>::default()
     }
@@ -388,34 +429,41 @@ pub struct PublishOutputBuilder {
 }
 impl PublishOutputBuilder {
     /// Unique identifier assigned to the published message.
+    #[inline]
     pub fn message_id(mut self, input: impl Into<String>) -> Self {
         self.message_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageId` member.
+    #[inline]
     pub fn set_message_id(mut self, input: Option<String>) -> Self {
         self.message_id = input;
         self
     }
     /// The `MessageId` member as currently set.
+    #[inline]
     pub fn get_message_id(&self) -> &Option<String> {
         &self.message_id
     }
     /// This response element applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn sequence_number(mut self, input: impl Into<String>) -> Self {
         self.sequence_number = Some(input.into());
         self
     }
     /// Sets or clears the `SequenceNumber` member.
+    #[inline]
     pub fn set_sequence_number(mut self, input: Option<String>) -> Self {
         self.sequence_number = input;
         self
     }
     /// The `SequenceNumber` member as currently set.
+    #[inline]
     pub fn get_sequence_number(&self) -> &Option<String> {
         &self.sequence_number
     }
     /// Builds the [`PublishOutput`].
+    #[inline]
     pub fn build(self) -> PublishOutput {
         PublishOutput {
             message_id: self.message_id,
@@ -461,6 +509,7 @@ pub enum PublishError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PublishError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -517,62 +566,77 @@ impl PublishError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `EndpointDisabledException`.
+    #[inline]
     pub fn is_endpoint_disabled_exception(&self) -> bool {
         matches!(self, Self::EndpointDisabledException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidParameterValueException`.
+    #[inline]
     pub fn is_invalid_parameter_value_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterValueException(_))
     }
     /// Whether this is a `InvalidSecurityException`.
+    #[inline]
     pub fn is_invalid_security_exception(&self) -> bool {
         matches!(self, Self::InvalidSecurityException(_))
     }
     /// Whether this is a `KmsAccessDeniedException`.
+    #[inline]
     pub fn is_kms_access_denied_exception(&self) -> bool {
         matches!(self, Self::KmsAccessDeniedException(_))
     }
     /// Whether this is a `KmsDisabledException`.
+    #[inline]
     pub fn is_kms_disabled_exception(&self) -> bool {
         matches!(self, Self::KmsDisabledException(_))
     }
     /// Whether this is a `KmsInvalidStateException`.
+    #[inline]
     pub fn is_kms_invalid_state_exception(&self) -> bool {
         matches!(self, Self::KmsInvalidStateException(_))
     }
     /// Whether this is a `KmsNotFoundException`.
+    #[inline]
     pub fn is_kms_not_found_exception(&self) -> bool {
         matches!(self, Self::KmsNotFoundException(_))
     }
     /// Whether this is a `KmsOptInRequired`.
+    #[inline]
     pub fn is_kms_opt_in_required(&self) -> bool {
         matches!(self, Self::KmsOptInRequired(_))
     }
     /// Whether this is a `KmsThrottlingException`.
+    #[inline]
     pub fn is_kms_throttling_exception(&self) -> bool {
         matches!(self, Self::KmsThrottlingException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
     /// Whether this is a `PlatformApplicationDisabledException`.
+    #[inline]
     pub fn is_platform_application_disabled_exception(&self) -> bool {
         matches!(self, Self::PlatformApplicationDisabledException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -671,6 +735,7 @@ impl PublishFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PublishOutput, ::awsrt::error::SdkError<PublishError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -726,92 +791,111 @@ impl<M> PublishFluentBuilder<M> {
         &self.inner
     }
     /// The topic you want to publish to.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
     /// If you don't specify a value for the `TargetArn` parameter, you must specify a value for the `PhoneNumber` or `TopicArn` parameters.
+    #[inline]
     pub fn target_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.target_arn(input);
         self
     }
     /// Sets or clears the `TargetArn` member.
+    #[inline]
     pub fn set_target_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_target_arn(input);
         self
     }
     /// The `TargetArn` member as currently set.
+    #[inline]
     pub fn get_target_arn(&self) -> &Option<String> {
         self.inner.get_target_arn()
     }
     /// The phone number to which you want to deliver an SMS message.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_phone_number()
     }
     /// The message you want to send.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.message(input);
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_message(input);
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         self.inner.get_message()
     }
     /// Optional parameter to be used as the "Subject" line when the message is delivered to email endpoints.
+    #[inline]
     pub fn subject(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.subject(input);
         self
     }
     /// Sets or clears the `Subject` member.
+    #[inline]
     pub fn set_subject(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_subject(input);
         self
     }
     /// The `Subject` member as currently set.
+    #[inline]
     pub fn get_subject(&self) -> &Option<String> {
         self.inner.get_subject()
     }
     /// Set `MessageStructure` to `json` if you want to send a different message for each protocol.
+    #[inline]
     pub fn message_structure(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.message_structure(input);
         self
     }
     /// Sets or clears the `MessageStructure` member.
+    #[inline]
     pub fn set_message_structure(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_message_structure(input);
         self
     }
     /// The `MessageStructure` member as currently set.
+    #[inline]
     pub fn get_message_structure(&self) -> &Option<String> {
         self.inner.get_message_structure()
     }
     /// Inserts an entry into the `MessageAttributes` map.
     /// Message attributes for Publish action.
+    #[inline]
     pub fn message_attributes(
         mut self,
         key: impl Into<String>,
@@ -821,6 +905,7 @@ impl<M> PublishFluentBuilder<M> {
         self
     }
     /// Sets or clears the `MessageAttributes` member.
+    #[inline]
     pub fn set_message_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
@@ -829,36 +914,43 @@ impl<M> PublishFluentBuilder<M> {
         self
     }
     /// The `MessageAttributes` member as currently set.
+    #[inline]
     pub fn get_message_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.inner.get_message_attributes()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_deduplication_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.message_deduplication_id(input);
         self
     }
     /// Sets or clears the `MessageDeduplicationId` member.
+    #[inline]
     pub fn set_message_deduplication_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_message_deduplication_id(input);
         self
     }
     /// The `MessageDeduplicationId` member as currently set.
+    #[inline]
     pub fn get_message_deduplication_id(&self) -> &Option<String> {
         self.inner.get_message_deduplication_id()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_group_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.message_group_id(input);
         self
     }
     /// Sets or clears the `MessageGroupId` member.
+    #[inline]
     pub fn set_message_group_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_message_group_id(input);
         self
     }
     /// The `MessageGroupId` member as currently set.
+    #[inline]
     pub fn get_message_group_id(&self) -> &Option<String> {
         self.inner.get_message_group_id()
     }
@@ -896,6 +988,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Publish`: `POST /` with the form body `Action=Publish&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PublishInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -905,6 +998,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PublishOutput, ::awsrt::error::SdkError<PublishError>> {
@@ -915,6 +1009,7 @@ pub(crate) fn parse_response(
         PublishError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &PublishInput) {
     if let Some(value) = &v.topic_arn {
         w.pair(&format!("{prefix}{}", "TopicArn"), value.as_str());
@@ -955,6 +1050,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Pub
         w.pair(&format!("{prefix}{}", "MessageGroupId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PublishOutput, ::awsrt::xml::XmlError> {

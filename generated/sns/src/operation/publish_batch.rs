@@ -26,14 +26,17 @@ pub struct PublishBatchInput {
 }
 impl PublishBatchInput {
     /// The Amazon resource name (ARN) of the topic you want to batch publish to.
+    #[inline]
     pub fn topic_arn(&self) -> &str {
         &self.topic_arn
     }
     /// A list of `PublishBatch` request entries to be sent to the SNS topic.
+    #[inline]
     pub fn publish_batch_request_entries(&self) -> &[crate::types::PublishBatchRequestEntry] {
         &self.publish_batch_request_entries
     }
     /// Creates a new builder for [`PublishBatchInput`].
+    #[inline]
     pub fn builder() -> PublishBatchInputBuilder {
         <PublishBatchInputBuilder as ::std::default::Default>::default()
     }
@@ -48,21 +51,25 @@ pub struct PublishBatchInputBuilder {
 impl PublishBatchInputBuilder {
     /// The Amazon resource name (ARN) of the topic you want to batch publish to.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// Appends an item to the `PublishBatchRequestEntries` list.
     /// A list of `PublishBatch` request entries to be sent to the SNS topic.
+    #[inline]
     pub fn publish_batch_request_entries(
         mut self,
         input: crate::types::PublishBatchRequestEntry,
@@ -71,6 +78,7 @@ impl PublishBatchInputBuilder {
         self
     }
     /// Sets or clears the `PublishBatchRequestEntries` member.
+    #[inline]
     pub fn set_publish_batch_request_entries(
         mut self,
         input: Option<Vec<crate::types::PublishBatchRequestEntry>>,
@@ -79,6 +87,7 @@ impl PublishBatchInputBuilder {
         self
     }
     /// The `PublishBatchRequestEntries` member as currently set.
+    #[inline]
     pub fn get_publish_batch_request_entries(
         &self,
     ) -> &Option<Vec<crate::types::PublishBatchRequestEntry>> {
@@ -89,6 +98,7 @@ impl PublishBatchInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PublishBatchInput, ::awsrt::error::BuildError> {
         Ok(PublishBatchInput {
             topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -130,14 +140,17 @@ pub struct PublishBatchOutput {
 }
 impl PublishBatchOutput {
     /// A list of successful `PublishBatch` responses.
+    #[inline]
     pub fn successful(&self) -> &[crate::types::PublishBatchResultEntry] {
         self.successful.as_deref().unwrap_or_default()
     }
     /// A list of failed `PublishBatch` responses.
+    #[inline]
     pub fn failed(&self) -> &[crate::types::BatchResultErrorEntry] {
         self.failed.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`PublishBatchOutput`].
+    #[inline]
     pub fn builder() -> PublishBatchOutputBuilder {
         <PublishBatchOutputBuilder as ::std::default::Default>::default()
     }
@@ -152,11 +165,13 @@ pub struct PublishBatchOutputBuilder {
 impl PublishBatchOutputBuilder {
     /// Appends an item to the `Successful` list.
     /// A list of successful `PublishBatch` responses.
+    #[inline]
     pub fn successful(mut self, input: crate::types::PublishBatchResultEntry) -> Self {
         self.successful.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Successful` member.
+    #[inline]
     pub fn set_successful(
         mut self,
         input: Option<Vec<crate::types::PublishBatchResultEntry>>,
@@ -165,25 +180,30 @@ impl PublishBatchOutputBuilder {
         self
     }
     /// The `Successful` member as currently set.
+    #[inline]
     pub fn get_successful(&self) -> &Option<Vec<crate::types::PublishBatchResultEntry>> {
         &self.successful
     }
     /// Appends an item to the `Failed` list.
     /// A list of failed `PublishBatch` responses.
+    #[inline]
     pub fn failed(mut self, input: crate::types::BatchResultErrorEntry) -> Self {
         self.failed.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Failed` member.
+    #[inline]
     pub fn set_failed(mut self, input: Option<Vec<crate::types::BatchResultErrorEntry>>) -> Self {
         self.failed = input;
         self
     }
     /// The `Failed` member as currently set.
+    #[inline]
     pub fn get_failed(&self) -> &Option<Vec<crate::types::BatchResultErrorEntry>> {
         &self.failed
     }
     /// Builds the [`PublishBatchOutput`].
+    #[inline]
     pub fn build(self) -> PublishBatchOutput {
         PublishBatchOutput {
             successful: self.successful,
@@ -241,6 +261,7 @@ pub enum PublishBatchError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PublishBatchError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -312,82 +333,102 @@ impl PublishBatchError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `BatchEntryIdsNotDistinctException`.
+    #[inline]
     pub fn is_batch_entry_ids_not_distinct_exception(&self) -> bool {
         matches!(self, Self::BatchEntryIdsNotDistinctException(_))
     }
     /// Whether this is a `BatchRequestTooLongException`.
+    #[inline]
     pub fn is_batch_request_too_long_exception(&self) -> bool {
         matches!(self, Self::BatchRequestTooLongException(_))
     }
     /// Whether this is a `EmptyBatchRequestException`.
+    #[inline]
     pub fn is_empty_batch_request_exception(&self) -> bool {
         matches!(self, Self::EmptyBatchRequestException(_))
     }
     /// Whether this is a `EndpointDisabledException`.
+    #[inline]
     pub fn is_endpoint_disabled_exception(&self) -> bool {
         matches!(self, Self::EndpointDisabledException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidBatchEntryIdException`.
+    #[inline]
     pub fn is_invalid_batch_entry_id_exception(&self) -> bool {
         matches!(self, Self::InvalidBatchEntryIdException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidParameterValueException`.
+    #[inline]
     pub fn is_invalid_parameter_value_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterValueException(_))
     }
     /// Whether this is a `InvalidSecurityException`.
+    #[inline]
     pub fn is_invalid_security_exception(&self) -> bool {
         matches!(self, Self::InvalidSecurityException(_))
     }
     /// Whether this is a `KmsAccessDeniedException`.
+    #[inline]
     pub fn is_kms_access_denied_exception(&self) -> bool {
         matches!(self, Self::KmsAccessDeniedException(_))
     }
     /// Whether this is a `KmsDisabledException`.
+    #[inline]
     pub fn is_kms_disabled_exception(&self) -> bool {
         matches!(self, Self::KmsDisabledException(_))
     }
     /// Whether this is a `KmsInvalidStateException`.
+    #[inline]
     pub fn is_kms_invalid_state_exception(&self) -> bool {
         matches!(self, Self::KmsInvalidStateException(_))
     }
     /// Whether this is a `KmsNotFoundException`.
+    #[inline]
     pub fn is_kms_not_found_exception(&self) -> bool {
         matches!(self, Self::KmsNotFoundException(_))
     }
     /// Whether this is a `KmsOptInRequired`.
+    #[inline]
     pub fn is_kms_opt_in_required(&self) -> bool {
         matches!(self, Self::KmsOptInRequired(_))
     }
     /// Whether this is a `KmsThrottlingException`.
+    #[inline]
     pub fn is_kms_throttling_exception(&self) -> bool {
         matches!(self, Self::KmsThrottlingException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
     /// Whether this is a `PlatformApplicationDisabledException`.
+    #[inline]
     pub fn is_platform_application_disabled_exception(&self) -> bool {
         matches!(self, Self::PlatformApplicationDisabledException(_))
     }
     /// Whether this is a `TooManyEntriesInBatchRequestException`.
+    #[inline]
     pub fn is_too_many_entries_in_batch_request_exception(&self) -> bool {
         matches!(self, Self::TooManyEntriesInBatchRequestException(_))
     }
     /// Whether this is a `ValidationException`.
+    #[inline]
     pub fn is_validation_exception(&self) -> bool {
         matches!(self, Self::ValidationException(_))
     }
@@ -491,6 +532,7 @@ impl PublishBatchFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PublishBatchOutput, ::awsrt::error::SdkError<PublishBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -547,21 +589,25 @@ impl<M> PublishBatchFluentBuilder<M> {
     }
     /// The Amazon resource name (ARN) of the topic you want to batch publish to.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
     /// Appends an item to the `PublishBatchRequestEntries` list.
     /// A list of `PublishBatch` request entries to be sent to the SNS topic.
+    #[inline]
     pub fn publish_batch_request_entries(
         mut self,
         input: crate::types::PublishBatchRequestEntry,
@@ -570,6 +616,7 @@ impl<M> PublishBatchFluentBuilder<M> {
         self
     }
     /// Sets or clears the `PublishBatchRequestEntries` member.
+    #[inline]
     pub fn set_publish_batch_request_entries(
         mut self,
         input: Option<Vec<crate::types::PublishBatchRequestEntry>>,
@@ -578,6 +625,7 @@ impl<M> PublishBatchFluentBuilder<M> {
         self
     }
     /// The `PublishBatchRequestEntries` member as currently set.
+    #[inline]
     pub fn get_publish_batch_request_entries(
         &self,
     ) -> &Option<Vec<crate::types::PublishBatchRequestEntry>> {
@@ -620,6 +668,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PublishBatch`: `POST /` with the form body `Action=PublishBatch&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PublishBatchInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -629,6 +678,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PublishBatchOutput, ::awsrt::error::SdkError<PublishBatchError>> {
@@ -639,6 +689,7 @@ pub(crate) fn parse_response(
         PublishBatchError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &PublishBatchInput) {
     {
         let value = &v.topic_arn;
@@ -666,6 +717,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Pub
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PublishBatchOutput, ::awsrt::xml::XmlError> {

@@ -32,14 +32,17 @@ pub struct PutDataProtectionPolicyInput {
 }
 impl PutDataProtectionPolicyInput {
     /// The ARN of the topic whose `DataProtectionPolicy` you want to add or update.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// The JSON serialization of the topic's `DataProtectionPolicy`.
+    #[inline]
     pub fn data_protection_policy(&self) -> &str {
         &self.data_protection_policy
     }
     /// Creates a new builder for [`PutDataProtectionPolicyInput`].
+    #[inline]
     pub fn builder() -> PutDataProtectionPolicyInputBuilder {
         <PutDataProtectionPolicyInputBuilder as ::std::default::Default>::default()
     }
@@ -54,31 +57,37 @@ pub struct PutDataProtectionPolicyInputBuilder {
 impl PutDataProtectionPolicyInputBuilder {
     /// The ARN of the topic whose `DataProtectionPolicy` you want to add or update.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// The JSON serialization of the topic's `DataProtectionPolicy`.
     /// This member is required.
+    #[inline]
     pub fn data_protection_policy(mut self, input: impl Into<String>) -> Self {
         self.data_protection_policy = Some(input.into());
         self
     }
     /// Sets or clears the `DataProtectionPolicy` member.
+    #[inline]
     pub fn set_data_protection_policy(mut self, input: Option<String>) -> Self {
         self.data_protection_policy = input;
         self
     }
     /// The `DataProtectionPolicy` member as currently set.
+    #[inline]
     pub fn get_data_protection_policy(&self) -> &Option<String> {
         &self.data_protection_policy
     }
@@ -87,6 +96,7 @@ impl PutDataProtectionPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PutDataProtectionPolicyInput, ::awsrt::error::BuildError> {
         Ok(PutDataProtectionPolicyInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -123,6 +133,7 @@ impl PutDataProtectionPolicyInput {
 pub struct PutDataProtectionPolicyOutput {}
 impl PutDataProtectionPolicyOutput {
     /// Creates a new builder for [`PutDataProtectionPolicyOutput`].
+    #[inline]
     pub fn builder() -> PutDataProtectionPolicyOutputBuilder {
         <PutDataProtectionPolicyOutputBuilder as ::std::default::Default>::default()
     }
@@ -133,6 +144,7 @@ impl PutDataProtectionPolicyOutput {
 pub struct PutDataProtectionPolicyOutputBuilder {}
 impl PutDataProtectionPolicyOutputBuilder {
     /// Builds the [`PutDataProtectionPolicyOutput`].
+    #[inline]
     pub fn build(self) -> PutDataProtectionPolicyOutput {
         PutDataProtectionPolicyOutput {}
     }
@@ -155,6 +167,7 @@ pub enum PutDataProtectionPolicyError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PutDataProtectionPolicyError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -181,22 +194,27 @@ impl PutDataProtectionPolicyError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidSecurityException`.
+    #[inline]
     pub fn is_invalid_security_exception(&self) -> bool {
         matches!(self, Self::InvalidSecurityException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -285,6 +303,7 @@ impl PutDataProtectionPolicyFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PutDataProtectionPolicyOutput, ::awsrt::error::SdkError<PutDataProtectionPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -341,31 +360,37 @@ impl<M> PutDataProtectionPolicyFluentBuilder<M> {
     }
     /// The ARN of the topic whose `DataProtectionPolicy` you want to add or update.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
     /// The JSON serialization of the topic's `DataProtectionPolicy`.
     /// This member is required.
+    #[inline]
     pub fn data_protection_policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.data_protection_policy(input);
         self
     }
     /// Sets or clears the `DataProtectionPolicy` member.
+    #[inline]
     pub fn set_data_protection_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_data_protection_policy(input);
         self
     }
     /// The `DataProtectionPolicy` member as currently set.
+    #[inline]
     pub fn get_data_protection_policy(&self) -> &Option<String> {
         self.inner.get_data_protection_policy()
     }
@@ -406,6 +431,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutDataProtectionPolicy`: `POST /` with the form body `Action=PutDataProtectionPolicy&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &PutDataProtectionPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -415,6 +441,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutDataProtectionPolicyOutput, ::awsrt::error::SdkError<PutDataProtectionPolicyError>> {
@@ -425,6 +452,7 @@ pub(crate) fn parse_response(
         PutDataProtectionPolicyError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -439,6 +467,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "DataProtectionPolicy"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PutDataProtectionPolicyOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct RemovePermissionInput {
 }
 impl RemovePermissionInput {
     /// The ARN of the topic whose access control policy you wish to modify.
+    #[inline]
     pub fn topic_arn(&self) -> &str {
         &self.topic_arn
     }
     /// The unique label of the statement you want to remove.
+    #[inline]
     pub fn label(&self) -> &str {
         &self.label
     }
     /// Creates a new builder for [`RemovePermissionInput`].
+    #[inline]
     pub fn builder() -> RemovePermissionInputBuilder {
         <RemovePermissionInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct RemovePermissionInputBuilder {
 impl RemovePermissionInputBuilder {
     /// The ARN of the topic whose access control policy you wish to modify.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// The unique label of the statement you want to remove.
     /// This member is required.
+    #[inline]
     pub fn label(mut self, input: impl Into<String>) -> Self {
         self.label = Some(input.into());
         self
     }
     /// Sets or clears the `Label` member.
+    #[inline]
     pub fn set_label(mut self, input: Option<String>) -> Self {
         self.label = input;
         self
     }
     /// The `Label` member as currently set.
+    #[inline]
     pub fn get_label(&self) -> &Option<String> {
         &self.label
     }
@@ -81,6 +90,7 @@ impl RemovePermissionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RemovePermissionInput, ::awsrt::error::BuildError> {
         Ok(RemovePermissionInput {
             topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +127,7 @@ impl RemovePermissionInput {
 pub struct RemovePermissionOutput {}
 impl RemovePermissionOutput {
     /// Creates a new builder for [`RemovePermissionOutput`].
+    #[inline]
     pub fn builder() -> RemovePermissionOutputBuilder {
         <RemovePermissionOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl RemovePermissionOutput {
 pub struct RemovePermissionOutputBuilder {}
 impl RemovePermissionOutputBuilder {
     /// Builds the [`RemovePermissionOutput`].
+    #[inline]
     pub fn build(self) -> RemovePermissionOutput {
         RemovePermissionOutput {}
     }
@@ -147,6 +159,7 @@ pub enum RemovePermissionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RemovePermissionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -170,18 +183,22 @@ impl RemovePermissionError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -269,6 +286,7 @@ impl RemovePermissionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -325,31 +343,37 @@ impl<M> RemovePermissionFluentBuilder<M> {
     }
     /// The ARN of the topic whose access control policy you wish to modify.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
     /// The unique label of the statement you want to remove.
     /// This member is required.
+    #[inline]
     pub fn label(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.label(input);
         self
     }
     /// Sets or clears the `Label` member.
+    #[inline]
     pub fn set_label(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_label(input);
         self
     }
     /// The `Label` member as currently set.
+    #[inline]
     pub fn get_label(&self) -> &Option<String> {
         self.inner.get_label()
     }
@@ -390,6 +414,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemovePermission`: `POST /` with the form body `Action=RemovePermission&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &RemovePermissionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -399,6 +424,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
@@ -409,6 +435,7 @@ pub(crate) fn parse_response(
         RemovePermissionError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -423,6 +450,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "Label"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RemovePermissionOutput, ::awsrt::xml::XmlError> {

@@ -30,14 +30,17 @@ pub struct SetEndpointAttributesInput {
 }
 impl SetEndpointAttributesInput {
     /// EndpointArn used for `SetEndpointAttributes` action.
+    #[inline]
     pub fn endpoint_arn(&self) -> &str {
         &self.endpoint_arn
     }
     /// A map of the endpoint attributes.
+    #[inline]
     pub fn attributes(&self) -> &::std::collections::HashMap<String, String> {
         &self.attributes
     }
     /// Creates a new builder for [`SetEndpointAttributesInput`].
+    #[inline]
     pub fn builder() -> SetEndpointAttributesInputBuilder {
         <SetEndpointAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -52,27 +55,32 @@ pub struct SetEndpointAttributesInputBuilder {
 impl SetEndpointAttributesInputBuilder {
     /// EndpointArn used for `SetEndpointAttributes` action.
     /// This member is required.
+    #[inline]
     pub fn endpoint_arn(mut self, input: impl Into<String>) -> Self {
         self.endpoint_arn = Some(input.into());
         self
     }
     /// Sets or clears the `EndpointArn` member.
+    #[inline]
     pub fn set_endpoint_arn(mut self, input: Option<String>) -> Self {
         self.endpoint_arn = input;
         self
     }
     /// The `EndpointArn` member as currently set.
+    #[inline]
     pub fn get_endpoint_arn(&self) -> &Option<String> {
         &self.endpoint_arn
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the endpoint attributes.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -81,6 +89,7 @@ impl SetEndpointAttributesInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
@@ -89,6 +98,7 @@ impl SetEndpointAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SetEndpointAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetEndpointAttributesInput {
             endpoint_arn: self.endpoint_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -125,6 +135,7 @@ impl SetEndpointAttributesInput {
 pub struct SetEndpointAttributesOutput {}
 impl SetEndpointAttributesOutput {
     /// Creates a new builder for [`SetEndpointAttributesOutput`].
+    #[inline]
     pub fn builder() -> SetEndpointAttributesOutputBuilder {
         <SetEndpointAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -135,6 +146,7 @@ impl SetEndpointAttributesOutput {
 pub struct SetEndpointAttributesOutputBuilder {}
 impl SetEndpointAttributesOutputBuilder {
     /// Builds the [`SetEndpointAttributesOutput`].
+    #[inline]
     pub fn build(self) -> SetEndpointAttributesOutput {
         SetEndpointAttributesOutput {}
     }
@@ -155,6 +167,7 @@ pub enum SetEndpointAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SetEndpointAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -178,18 +191,22 @@ impl SetEndpointAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -277,6 +294,7 @@ impl SetEndpointAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -333,26 +351,31 @@ impl<M> SetEndpointAttributesFluentBuilder<M> {
     }
     /// EndpointArn used for `SetEndpointAttributes` action.
     /// This member is required.
+    #[inline]
     pub fn endpoint_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.endpoint_arn(input);
         self
     }
     /// Sets or clears the `EndpointArn` member.
+    #[inline]
     pub fn set_endpoint_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_endpoint_arn(input);
         self
     }
     /// The `EndpointArn` member as currently set.
+    #[inline]
     pub fn get_endpoint_arn(&self) -> &Option<String> {
         self.inner.get_endpoint_arn()
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the endpoint attributes.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -361,6 +384,7 @@ impl<M> SetEndpointAttributesFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
@@ -401,6 +425,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetEndpointAttributes`: `POST /` with the form body `Action=SetEndpointAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SetEndpointAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -410,6 +435,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
@@ -420,6 +446,7 @@ pub(crate) fn parse_response(
         SetEndpointAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -440,6 +467,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SetEndpointAttributesOutput, ::awsrt::xml::XmlError> {

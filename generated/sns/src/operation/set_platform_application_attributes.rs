@@ -52,14 +52,17 @@ pub struct SetPlatformApplicationAttributesInput {
 }
 impl SetPlatformApplicationAttributesInput {
     /// `PlatformApplicationArn` for `SetPlatformApplicationAttributes` action.
+    #[inline]
     pub fn platform_application_arn(&self) -> &str {
         &self.platform_application_arn
     }
     /// A map of the platform application attributes.
+    #[inline]
     pub fn attributes(&self) -> &::std::collections::HashMap<String, String> {
         &self.attributes
     }
     /// Creates a new builder for [`SetPlatformApplicationAttributesInput`].
+    #[inline]
     pub fn builder() -> SetPlatformApplicationAttributesInputBuilder {
         <SetPlatformApplicationAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -74,27 +77,32 @@ pub struct SetPlatformApplicationAttributesInputBuilder {
 impl SetPlatformApplicationAttributesInputBuilder {
     /// `PlatformApplicationArn` for `SetPlatformApplicationAttributes` action.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.platform_application_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.platform_application_arn = input;
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         &self.platform_application_arn
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the platform application attributes.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -103,6 +111,7 @@ impl SetPlatformApplicationAttributesInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
@@ -111,6 +120,7 @@ impl SetPlatformApplicationAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SetPlatformApplicationAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetPlatformApplicationAttributesInput {
             platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -147,6 +157,7 @@ impl SetPlatformApplicationAttributesInput {
 pub struct SetPlatformApplicationAttributesOutput {}
 impl SetPlatformApplicationAttributesOutput {
     /// Creates a new builder for [`SetPlatformApplicationAttributesOutput`].
+    #[inline]
     pub fn builder() -> SetPlatformApplicationAttributesOutputBuilder {
         <SetPlatformApplicationAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -157,6 +168,7 @@ impl SetPlatformApplicationAttributesOutput {
 pub struct SetPlatformApplicationAttributesOutputBuilder {}
 impl SetPlatformApplicationAttributesOutputBuilder {
     /// Builds the [`SetPlatformApplicationAttributesOutput`].
+    #[inline]
     pub fn build(self) -> SetPlatformApplicationAttributesOutput {
         SetPlatformApplicationAttributesOutput {}
     }
@@ -177,6 +189,7 @@ pub enum SetPlatformApplicationAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SetPlatformApplicationAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -200,18 +213,22 @@ impl SetPlatformApplicationAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -299,6 +316,7 @@ impl SetPlatformApplicationAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -355,26 +373,31 @@ impl<M> SetPlatformApplicationAttributesFluentBuilder<M> {
     }
     /// `PlatformApplicationArn` for `SetPlatformApplicationAttributes` action.
     /// This member is required.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.platform_application_arn(input);
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_platform_application_arn(input);
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         self.inner.get_platform_application_arn()
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the platform application attributes.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -383,6 +406,7 @@ impl<M> SetPlatformApplicationAttributesFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
@@ -423,6 +447,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetPlatformApplicationAttributes`: `POST /` with the form body `Action=SetPlatformApplicationAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SetPlatformApplicationAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -432,6 +457,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
@@ -442,6 +468,7 @@ pub(crate) fn parse_response(
         SetPlatformApplicationAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -462,6 +489,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::xml::XmlError> {

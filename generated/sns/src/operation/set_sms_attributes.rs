@@ -57,10 +57,12 @@ pub struct SetSmsAttributesInput {
 }
 impl SetSmsAttributesInput {
     /// The default settings for sending SMS messages from your Amazon Web Services account.
+    #[inline]
     pub fn attributes(&self) -> &::std::collections::HashMap<String, String> {
         &self.attributes
     }
     /// Creates a new builder for [`SetSmsAttributesInput`].
+    #[inline]
     pub fn builder() -> SetSmsAttributesInputBuilder {
         <SetSmsAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -74,12 +76,14 @@ pub struct SetSmsAttributesInputBuilder {
 impl SetSmsAttributesInputBuilder {
     /// Inserts an entry into the `attributes` map.
     /// The default settings for sending SMS messages from your Amazon Web Services account.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -88,6 +92,7 @@ impl SetSmsAttributesInputBuilder {
         self
     }
     /// The `attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
@@ -96,6 +101,7 @@ impl SetSmsAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SetSmsAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetSmsAttributesInput {
             attributes: self.attributes.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -128,6 +134,7 @@ impl SetSmsAttributesInput {
 pub struct SetSmsAttributesOutput {}
 impl SetSmsAttributesOutput {
     /// Creates a new builder for [`SetSmsAttributesOutput`].
+    #[inline]
     pub fn builder() -> SetSmsAttributesOutputBuilder {
         <SetSmsAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -138,6 +145,7 @@ impl SetSmsAttributesOutput {
 pub struct SetSmsAttributesOutputBuilder {}
 impl SetSmsAttributesOutputBuilder {
     /// Builds the [`SetSmsAttributesOutput`].
+    #[inline]
     pub fn build(self) -> SetSmsAttributesOutput {
         SetSmsAttributesOutput {}
     }
@@ -158,6 +166,7 @@ pub enum SetSmsAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SetSmsAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -181,18 +190,22 @@ impl SetSmsAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
@@ -280,6 +293,7 @@ impl SetSmsAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -336,11 +350,13 @@ impl<M> SetSmsAttributesFluentBuilder<M> {
     }
     /// Inserts an entry into the `attributes` map.
     /// The default settings for sending SMS messages from your Amazon Web Services account.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
     /// Sets or clears the `attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -349,6 +365,7 @@ impl<M> SetSmsAttributesFluentBuilder<M> {
         self
     }
     /// The `attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
@@ -389,6 +406,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetSMSAttributes`: `POST /` with the form body `Action=SetSMSAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SetSmsAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -398,6 +416,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>> {
@@ -408,6 +427,7 @@ pub(crate) fn parse_response(
         SetSmsAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -424,6 +444,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SetSmsAttributesOutput, ::awsrt::xml::XmlError> {

@@ -46,18 +46,22 @@ pub struct SetSubscriptionAttributesInput {
 }
 impl SetSubscriptionAttributesInput {
     /// The ARN of the subscription to modify.
+    #[inline]
     pub fn subscription_arn(&self) -> &str {
         &self.subscription_arn
     }
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attribute_name(&self) -> &str {
         &self.attribute_name
     }
     /// The new value for the attribute in JSON format.
+    #[inline]
     pub fn attribute_value(&self) -> Option<&str> {
         self.attribute_value.as_deref()
     }
     /// Creates a new builder for [`SetSubscriptionAttributesInput`].
+    #[inline]
     pub fn builder() -> SetSubscriptionAttributesInputBuilder {
         <SetSubscriptionAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -73,45 +77,54 @@ pub struct SetSubscriptionAttributesInputBuilder {
 impl SetSubscriptionAttributesInputBuilder {
     /// The ARN of the subscription to modify.
     /// This member is required.
+    #[inline]
     pub fn subscription_arn(mut self, input: impl Into<String>) -> Self {
         self.subscription_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SubscriptionArn` member.
+    #[inline]
     pub fn set_subscription_arn(mut self, input: Option<String>) -> Self {
         self.subscription_arn = input;
         self
     }
     /// The `SubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_subscription_arn(&self) -> &Option<String> {
         &self.subscription_arn
     }
     /// A map of attributes with their corresponding values.
     /// This member is required.
+    #[inline]
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
         self.attribute_name = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeName` member.
+    #[inline]
     pub fn set_attribute_name(mut self, input: Option<String>) -> Self {
         self.attribute_name = input;
         self
     }
     /// The `AttributeName` member as currently set.
+    #[inline]
     pub fn get_attribute_name(&self) -> &Option<String> {
         &self.attribute_name
     }
     /// The new value for the attribute in JSON format.
+    #[inline]
     pub fn attribute_value(mut self, input: impl Into<String>) -> Self {
         self.attribute_value = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeValue` member.
+    #[inline]
     pub fn set_attribute_value(mut self, input: Option<String>) -> Self {
         self.attribute_value = input;
         self
     }
     /// The `AttributeValue` member as currently set.
+    #[inline]
     pub fn get_attribute_value(&self) -> &Option<String> {
         &self.attribute_value
     }
@@ -120,6 +133,7 @@ impl SetSubscriptionAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SetSubscriptionAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetSubscriptionAttributesInput {
             subscription_arn: self.subscription_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -157,6 +171,7 @@ impl SetSubscriptionAttributesInput {
 pub struct SetSubscriptionAttributesOutput {}
 impl SetSubscriptionAttributesOutput {
     /// Creates a new builder for [`SetSubscriptionAttributesOutput`].
+    #[inline]
     pub fn builder() -> SetSubscriptionAttributesOutputBuilder {
         <SetSubscriptionAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -167,6 +182,7 @@ impl SetSubscriptionAttributesOutput {
 pub struct SetSubscriptionAttributesOutputBuilder {}
 impl SetSubscriptionAttributesOutputBuilder {
     /// Builds the [`SetSubscriptionAttributesOutput`].
+    #[inline]
     pub fn build(self) -> SetSubscriptionAttributesOutput {
         SetSubscriptionAttributesOutput {}
     }
@@ -191,6 +207,7 @@ pub enum SetSubscriptionAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SetSubscriptionAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -220,26 +237,32 @@ impl SetSubscriptionAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `FilterPolicyLimitExceededException`.
+    #[inline]
     pub fn is_filter_policy_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::FilterPolicyLimitExceededException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
     /// Whether this is a `ReplayLimitExceededException`.
+    #[inline]
     pub fn is_replay_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ReplayLimitExceededException(_))
     }
@@ -329,6 +352,7 @@ impl SetSubscriptionAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -385,45 +409,54 @@ impl<M> SetSubscriptionAttributesFluentBuilder<M> {
     }
     /// The ARN of the subscription to modify.
     /// This member is required.
+    #[inline]
     pub fn subscription_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.subscription_arn(input);
         self
     }
     /// Sets or clears the `SubscriptionArn` member.
+    #[inline]
     pub fn set_subscription_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_subscription_arn(input);
         self
     }
     /// The `SubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_subscription_arn(&self) -> &Option<String> {
         self.inner.get_subscription_arn()
     }
     /// A map of attributes with their corresponding values.
     /// This member is required.
+    #[inline]
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.attribute_name(input);
         self
     }
     /// Sets or clears the `AttributeName` member.
+    #[inline]
     pub fn set_attribute_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_attribute_name(input);
         self
     }
     /// The `AttributeName` member as currently set.
+    #[inline]
     pub fn get_attribute_name(&self) -> &Option<String> {
         self.inner.get_attribute_name()
     }
     /// The new value for the attribute in JSON format.
+    #[inline]
     pub fn attribute_value(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.attribute_value(input);
         self
     }
     /// Sets or clears the `AttributeValue` member.
+    #[inline]
     pub fn set_attribute_value(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_attribute_value(input);
         self
     }
     /// The `AttributeValue` member as currently set.
+    #[inline]
     pub fn get_attribute_value(&self) -> &Option<String> {
         self.inner.get_attribute_value()
     }
@@ -464,6 +497,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetSubscriptionAttributes`: `POST /` with the form body `Action=SetSubscriptionAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SetSubscriptionAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -473,6 +507,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
@@ -483,6 +518,7 @@ pub(crate) fn parse_response(
         SetSubscriptionAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -500,6 +536,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "AttributeValue"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SetSubscriptionAttributesOutput, ::awsrt::xml::XmlError> {

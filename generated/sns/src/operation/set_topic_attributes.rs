@@ -90,18 +90,22 @@ pub struct SetTopicAttributesInput {
 }
 impl SetTopicAttributesInput {
     /// The ARN of the topic to modify.
+    #[inline]
     pub fn topic_arn(&self) -> &str {
         &self.topic_arn
     }
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attribute_name(&self) -> &str {
         &self.attribute_name
     }
     /// The new value for the attribute.
+    #[inline]
     pub fn attribute_value(&self) -> Option<&str> {
         self.attribute_value.as_deref()
     }
     /// Creates a new builder for [`SetTopicAttributesInput`].
+    #[inline]
     pub fn builder() -> SetTopicAttributesInputBuilder {
         <SetTopicAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -117,45 +121,54 @@ pub struct SetTopicAttributesInputBuilder {
 impl SetTopicAttributesInputBuilder {
     /// The ARN of the topic to modify.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// A map of attributes with their corresponding values.
     /// This member is required.
+    #[inline]
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
         self.attribute_name = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeName` member.
+    #[inline]
     pub fn set_attribute_name(mut self, input: Option<String>) -> Self {
         self.attribute_name = input;
         self
     }
     /// The `AttributeName` member as currently set.
+    #[inline]
     pub fn get_attribute_name(&self) -> &Option<String> {
         &self.attribute_name
     }
     /// The new value for the attribute.
+    #[inline]
     pub fn attribute_value(mut self, input: impl Into<String>) -> Self {
         self.attribute_value = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeValue` member.
+    #[inline]
     pub fn set_attribute_value(mut self, input: Option<String>) -> Self {
         self.attribute_value = input;
         self
     }
     /// The `AttributeValue` member as currently set.
+    #[inline]
     pub fn get_attribute_value(&self) -> &Option<String> {
         &self.attribute_value
     }
@@ -164,6 +177,7 @@ impl SetTopicAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SetTopicAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetTopicAttributesInput {
             topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -201,6 +215,7 @@ impl SetTopicAttributesInput {
 pub struct SetTopicAttributesOutput {}
 impl SetTopicAttributesOutput {
     /// Creates a new builder for [`SetTopicAttributesOutput`].
+    #[inline]
     pub fn builder() -> SetTopicAttributesOutputBuilder {
         <SetTopicAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -211,6 +226,7 @@ impl SetTopicAttributesOutput {
 pub struct SetTopicAttributesOutputBuilder {}
 impl SetTopicAttributesOutputBuilder {
     /// Builds the [`SetTopicAttributesOutput`].
+    #[inline]
     pub fn build(self) -> SetTopicAttributesOutput {
         SetTopicAttributesOutput {}
     }
@@ -233,6 +249,7 @@ pub enum SetTopicAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SetTopicAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -259,22 +276,27 @@ impl SetTopicAttributesError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidSecurityException`.
+    #[inline]
     pub fn is_invalid_security_exception(&self) -> bool {
         matches!(self, Self::InvalidSecurityException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -363,6 +385,7 @@ impl SetTopicAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -419,45 +442,54 @@ impl<M> SetTopicAttributesFluentBuilder<M> {
     }
     /// The ARN of the topic to modify.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
     /// A map of attributes with their corresponding values.
     /// This member is required.
+    #[inline]
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.attribute_name(input);
         self
     }
     /// Sets or clears the `AttributeName` member.
+    #[inline]
     pub fn set_attribute_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_attribute_name(input);
         self
     }
     /// The `AttributeName` member as currently set.
+    #[inline]
     pub fn get_attribute_name(&self) -> &Option<String> {
         self.inner.get_attribute_name()
     }
     /// The new value for the attribute.
+    #[inline]
     pub fn attribute_value(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.attribute_value(input);
         self
     }
     /// Sets or clears the `AttributeValue` member.
+    #[inline]
     pub fn set_attribute_value(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_attribute_value(input);
         self
     }
     /// The `AttributeValue` member as currently set.
+    #[inline]
     pub fn get_attribute_value(&self) -> &Option<String> {
         self.inner.get_attribute_value()
     }
@@ -498,6 +530,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetTopicAttributes`: `POST /` with the form body `Action=SetTopicAttributes&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SetTopicAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -507,6 +540,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
@@ -517,6 +551,7 @@ pub(crate) fn parse_response(
         SetTopicAttributesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -534,6 +569,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "AttributeValue"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SetTopicAttributesOutput, ::awsrt::xml::XmlError> {

@@ -83,26 +83,32 @@ pub struct SubscribeInput {
 }
 impl SubscribeInput {
     /// The ARN of the topic you want to subscribe to.
+    #[inline]
     pub fn topic_arn(&self) -> &str {
         &self.topic_arn
     }
     /// The protocol that you want to use.
+    #[inline]
     pub fn protocol(&self) -> &str {
         &self.protocol
     }
     /// The endpoint that you want to receive notifications.
+    #[inline]
     pub fn endpoint(&self) -> Option<&str> {
         self.endpoint.as_deref()
     }
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Sets whether the response from the `Subscribe` request includes the subscription ARN, even if the subscription is not yet confirmed.
+    #[inline]
     pub fn return_subscription_arn(&self) -> bool {
         self.return_subscription_arn
     }
     /// Creates a new builder for [`SubscribeInput`].
+    #[inline]
     pub fn builder() -> SubscribeInputBuilder {
         <SubscribeInputBuilder as ::std::default::Default>::default()
     }
@@ -120,56 +126,67 @@ pub struct SubscribeInputBuilder {
 impl SubscribeInputBuilder {
     /// The ARN of the topic you want to subscribe to.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// The protocol that you want to use.
     /// This member is required.
+    #[inline]
     pub fn protocol(mut self, input: impl Into<String>) -> Self {
         self.protocol = Some(input.into());
         self
     }
     /// Sets or clears the `Protocol` member.
+    #[inline]
     pub fn set_protocol(mut self, input: Option<String>) -> Self {
         self.protocol = input;
         self
     }
     /// The `Protocol` member as currently set.
+    #[inline]
     pub fn get_protocol(&self) -> &Option<String> {
         &self.protocol
     }
     /// The endpoint that you want to receive notifications.
+    #[inline]
     pub fn endpoint(mut self, input: impl Into<String>) -> Self {
         self.endpoint = Some(input.into());
         self
     }
     /// Sets or clears the `Endpoint` member.
+    #[inline]
     pub fn set_endpoint(mut self, input: Option<String>) -> Self {
         self.endpoint = input;
         self
     }
     /// The `Endpoint` member as currently set.
+    #[inline]
     pub fn get_endpoint(&self) -> &Option<String> {
         &self.endpoint
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -178,20 +195,24 @@ impl SubscribeInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Sets whether the response from the `Subscribe` request includes the subscription ARN, even if the subscription is not yet confirmed.
+    #[inline]
     pub fn return_subscription_arn(mut self, input: bool) -> Self {
         self.return_subscription_arn = Some(input);
         self
     }
     /// Sets or clears the `ReturnSubscriptionArn` member.
+    #[inline]
     pub fn set_return_subscription_arn(mut self, input: Option<bool>) -> Self {
         self.return_subscription_arn = input;
         self
     }
     /// The `ReturnSubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_return_subscription_arn(&self) -> &Option<bool> {
         &self.return_subscription_arn
     }
@@ -200,6 +221,7 @@ impl SubscribeInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SubscribeInput, ::awsrt::error::BuildError> {
         Ok(SubscribeInput {
             topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -242,10 +264,12 @@ pub struct SubscribeOutput {
 }
 impl SubscribeOutput {
     /// The ARN of the subscription if it is confirmed, or the string "pending confirmation" if the subscription requires confirmation.
+    #[inline]
     pub fn subscription_arn(&self) -> Option<&str> {
         self.subscription_arn.as_deref()
     }
     /// Creates a new builder for [`SubscribeOutput`].
+    #[inline]
     pub fn builder() -> SubscribeOutputBuilder {
         <SubscribeOutputBuilder as ::std::default::Default>::default()
     }
@@ -258,20 +282,24 @@ pub struct SubscribeOutputBuilder {
 }
 impl SubscribeOutputBuilder {
     /// The ARN of the subscription if it is confirmed, or the string "pending confirmation" if the subscription requires confirmation.
+    #[inline]
     pub fn subscription_arn(mut self, input: impl Into<String>) -> Self {
         self.subscription_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SubscriptionArn` member.
+    #[inline]
     pub fn set_subscription_arn(mut self, input: Option<String>) -> Self {
         self.subscription_arn = input;
         self
     }
     /// The `SubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_subscription_arn(&self) -> &Option<String> {
         &self.subscription_arn
     }
     /// Builds the [`SubscribeOutput`].
+    #[inline]
     pub fn build(self) -> SubscribeOutput {
         SubscribeOutput {
             subscription_arn: self.subscription_arn,
@@ -302,6 +330,7 @@ pub enum SubscribeError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SubscribeError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -337,34 +366,42 @@ impl SubscribeError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `FilterPolicyLimitExceededException`.
+    #[inline]
     pub fn is_filter_policy_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::FilterPolicyLimitExceededException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidSecurityException`.
+    #[inline]
     pub fn is_invalid_security_exception(&self) -> bool {
         matches!(self, Self::InvalidSecurityException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
     /// Whether this is a `ReplayLimitExceededException`.
+    #[inline]
     pub fn is_replay_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::ReplayLimitExceededException(_))
     }
     /// Whether this is a `SubscriptionLimitExceededException`.
+    #[inline]
     pub fn is_subscription_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::SubscriptionLimitExceededException(_))
     }
@@ -456,6 +493,7 @@ impl SubscribeFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -512,55 +550,66 @@ impl<M> SubscribeFluentBuilder<M> {
     }
     /// The ARN of the topic you want to subscribe to.
     /// This member is required.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.topic_arn(input);
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_topic_arn(input);
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         self.inner.get_topic_arn()
     }
     /// The protocol that you want to use.
     /// This member is required.
+    #[inline]
     pub fn protocol(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.protocol(input);
         self
     }
     /// Sets or clears the `Protocol` member.
+    #[inline]
     pub fn set_protocol(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_protocol(input);
         self
     }
     /// The `Protocol` member as currently set.
+    #[inline]
     pub fn get_protocol(&self) -> &Option<String> {
         self.inner.get_protocol()
     }
     /// The endpoint that you want to receive notifications.
+    #[inline]
     pub fn endpoint(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.endpoint(input);
         self
     }
     /// Sets or clears the `Endpoint` member.
+    #[inline]
     pub fn set_endpoint(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_endpoint(input);
         self
     }
     /// The `Endpoint` member as currently set.
+    #[inline]
     pub fn get_endpoint(&self) -> &Option<String> {
         self.inner.get_endpoint()
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -569,20 +618,24 @@ impl<M> SubscribeFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
     /// Sets whether the response from the `Subscribe` request includes the subscription ARN, even if the subscription is not yet confirmed.
+    #[inline]
     pub fn return_subscription_arn(mut self, input: bool) -> Self {
         self.inner = self.inner.return_subscription_arn(input);
         self
     }
     /// Sets or clears the `ReturnSubscriptionArn` member.
+    #[inline]
     pub fn set_return_subscription_arn(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_return_subscription_arn(input);
         self
     }
     /// The `ReturnSubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_return_subscription_arn(&self) -> &Option<bool> {
         self.inner.get_return_subscription_arn()
     }
@@ -623,6 +676,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Subscribe`: `POST /` with the form body `Action=Subscribe&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &SubscribeInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -632,6 +686,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>> {
@@ -642,6 +697,7 @@ pub(crate) fn parse_response(
         SubscribeError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &SubscribeInput) {
     {
         let value = &v.topic_arn;
@@ -668,6 +724,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Sub
         w.pair(&format!("{prefix}{}", "ReturnSubscriptionArn"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SubscribeOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct TagResourceInput {
 }
 impl TagResourceInput {
     /// The ARN of the topic to which to add tags.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// The tags to be added to the specified topic.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         &self.tags
     }
     /// Creates a new builder for [`TagResourceInput`].
+    #[inline]
     pub fn builder() -> TagResourceInputBuilder {
         <TagResourceInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct TagResourceInputBuilder {
 impl TagResourceInputBuilder {
     /// The ARN of the topic to which to add tags.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// Appends an item to the `Tags` list.
     /// The tags to be added to the specified topic.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -81,6 +90,7 @@ impl TagResourceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagResourceInput, ::awsrt::error::BuildError> {
         Ok(TagResourceInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +127,7 @@ impl TagResourceInput {
 pub struct TagResourceOutput {}
 impl TagResourceOutput {
     /// Creates a new builder for [`TagResourceOutput`].
+    #[inline]
     pub fn builder() -> TagResourceOutputBuilder {
         <TagResourceOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl TagResourceOutput {
 pub struct TagResourceOutputBuilder {}
 impl TagResourceOutputBuilder {
     /// Builds the [`TagResourceOutput`].
+    #[inline]
     pub fn build(self) -> TagResourceOutput {
         TagResourceOutput {}
     }
@@ -153,6 +165,7 @@ pub enum TagResourceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagResourceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -185,30 +198,37 @@ impl TagResourceError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `ConcurrentAccessException`.
+    #[inline]
     pub fn is_concurrent_access_exception(&self) -> bool {
         matches!(self, Self::ConcurrentAccessException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `StaleTagException`.
+    #[inline]
     pub fn is_stale_tag_exception(&self) -> bool {
         matches!(self, Self::StaleTagException(_))
     }
     /// Whether this is a `TagLimitExceededException`.
+    #[inline]
     pub fn is_tag_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::TagLimitExceededException(_))
     }
     /// Whether this is a `TagPolicyException`.
+    #[inline]
     pub fn is_tag_policy_exception(&self) -> bool {
         matches!(self, Self::TagPolicyException(_))
     }
@@ -299,6 +319,7 @@ impl TagResourceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -355,31 +376,37 @@ impl<M> TagResourceFluentBuilder<M> {
     }
     /// The ARN of the topic to which to add tags.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
     /// Appends an item to the `Tags` list.
     /// The tags to be added to the specified topic.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -420,6 +447,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagResource`: `POST /` with the form body `Action=TagResource&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagResourceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -429,6 +457,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
@@ -439,6 +468,7 @@ pub(crate) fn parse_response(
         TagResourceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &TagResourceInput) {
     {
         let value = &v.resource_arn;
@@ -461,6 +491,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TagResourceOutput, ::awsrt::xml::XmlError> {

@@ -24,10 +24,12 @@ pub struct UnsubscribeInput {
 }
 impl UnsubscribeInput {
     /// The ARN of the subscription to be deleted.
+    #[inline]
     pub fn subscription_arn(&self) -> &str {
         &self.subscription_arn
     }
     /// Creates a new builder for [`UnsubscribeInput`].
+    #[inline]
     pub fn builder() -> UnsubscribeInputBuilder {
         <UnsubscribeInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct UnsubscribeInputBuilder {
 impl UnsubscribeInputBuilder {
     /// The ARN of the subscription to be deleted.
     /// This member is required.
+    #[inline]
     pub fn subscription_arn(mut self, input: impl Into<String>) -> Self {
         self.subscription_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SubscriptionArn` member.
+    #[inline]
     pub fn set_subscription_arn(mut self, input: Option<String>) -> Self {
         self.subscription_arn = input;
         self
     }
     /// The `SubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_subscription_arn(&self) -> &Option<String> {
         &self.subscription_arn
     }
@@ -59,6 +64,7 @@ impl UnsubscribeInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UnsubscribeInput, ::awsrt::error::BuildError> {
         Ok(UnsubscribeInput {
             subscription_arn: self.subscription_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -91,6 +97,7 @@ impl UnsubscribeInput {
 pub struct UnsubscribeOutput {}
 impl UnsubscribeOutput {
     /// Creates a new builder for [`UnsubscribeOutput`].
+    #[inline]
     pub fn builder() -> UnsubscribeOutputBuilder {
         <UnsubscribeOutputBuilder as ::std::default::Default>::default()
     }
@@ -101,6 +108,7 @@ impl UnsubscribeOutput {
 pub struct UnsubscribeOutputBuilder {}
 impl UnsubscribeOutputBuilder {
     /// Builds the [`UnsubscribeOutput`].
+    #[inline]
     pub fn build(self) -> UnsubscribeOutput {
         UnsubscribeOutput {}
     }
@@ -123,6 +131,7 @@ pub enum UnsubscribeError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UnsubscribeError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -149,22 +158,27 @@ impl UnsubscribeError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidSecurityException`.
+    #[inline]
     pub fn is_invalid_security_exception(&self) -> bool {
         matches!(self, Self::InvalidSecurityException(_))
     }
     /// Whether this is a `NotFoundException`.
+    #[inline]
     pub fn is_not_found_exception(&self) -> bool {
         matches!(self, Self::NotFoundException(_))
     }
@@ -253,6 +267,7 @@ impl UnsubscribeFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UnsubscribeOutput, ::awsrt::error::SdkError<UnsubscribeError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -309,16 +324,19 @@ impl<M> UnsubscribeFluentBuilder<M> {
     }
     /// The ARN of the subscription to be deleted.
     /// This member is required.
+    #[inline]
     pub fn subscription_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.subscription_arn(input);
         self
     }
     /// Sets or clears the `SubscriptionArn` member.
+    #[inline]
     pub fn set_subscription_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_subscription_arn(input);
         self
     }
     /// The `SubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_subscription_arn(&self) -> &Option<String> {
         self.inner.get_subscription_arn()
     }
@@ -359,6 +377,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Unsubscribe`: `POST /` with the form body `Action=Unsubscribe&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UnsubscribeInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -368,6 +387,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UnsubscribeOutput, ::awsrt::error::SdkError<UnsubscribeError>> {
@@ -378,12 +398,14 @@ pub(crate) fn parse_response(
         UnsubscribeError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UnsubscribeInput) {
     {
         let value = &v.subscription_arn;
         w.pair(&format!("{prefix}{}", "SubscriptionArn"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UnsubscribeOutput, ::awsrt::xml::XmlError> {

@@ -26,14 +26,17 @@ pub struct UntagResourceInput {
 }
 impl UntagResourceInput {
     /// The ARN of the topic from which to remove tags.
+    #[inline]
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
     /// The list of tag keys to remove from the specified topic.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagResourceInput`].
+    #[inline]
     pub fn builder() -> UntagResourceInputBuilder {
         <UntagResourceInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct UntagResourceInputBuilder {
 impl UntagResourceInputBuilder {
     /// The ARN of the topic from which to remove tags.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.resource_arn = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.resource_arn = input;
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         &self.resource_arn
     }
     /// Appends an item to the `TagKeys` list.
     /// The list of tag keys to remove from the specified topic.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -81,6 +90,7 @@ impl UntagResourceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagResourceInput, ::awsrt::error::BuildError> {
         Ok(UntagResourceInput {
             resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +127,7 @@ impl UntagResourceInput {
 pub struct UntagResourceOutput {}
 impl UntagResourceOutput {
     /// Creates a new builder for [`UntagResourceOutput`].
+    #[inline]
     pub fn builder() -> UntagResourceOutputBuilder {
         <UntagResourceOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl UntagResourceOutput {
 pub struct UntagResourceOutputBuilder {}
 impl UntagResourceOutputBuilder {
     /// Builds the [`UntagResourceOutput`].
+    #[inline]
     pub fn build(self) -> UntagResourceOutput {
         UntagResourceOutput {}
     }
@@ -153,6 +165,7 @@ pub enum UntagResourceError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagResourceError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -185,30 +198,37 @@ impl UntagResourceError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `ConcurrentAccessException`.
+    #[inline]
     pub fn is_concurrent_access_exception(&self) -> bool {
         matches!(self, Self::ConcurrentAccessException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `StaleTagException`.
+    #[inline]
     pub fn is_stale_tag_exception(&self) -> bool {
         matches!(self, Self::StaleTagException(_))
     }
     /// Whether this is a `TagLimitExceededException`.
+    #[inline]
     pub fn is_tag_limit_exceeded_exception(&self) -> bool {
         matches!(self, Self::TagLimitExceededException(_))
     }
     /// Whether this is a `TagPolicyException`.
+    #[inline]
     pub fn is_tag_policy_exception(&self) -> bool {
         matches!(self, Self::TagPolicyException(_))
     }
@@ -299,6 +319,7 @@ impl UntagResourceFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -355,31 +376,37 @@ impl<M> UntagResourceFluentBuilder<M> {
     }
     /// The ARN of the topic from which to remove tags.
     /// This member is required.
+    #[inline]
     pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_arn(input);
         self
     }
     /// Sets or clears the `ResourceArn` member.
+    #[inline]
     pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_arn(input);
         self
     }
     /// The `ResourceArn` member as currently set.
+    #[inline]
     pub fn get_resource_arn(&self) -> &Option<String> {
         self.inner.get_resource_arn()
     }
     /// Appends an item to the `TagKeys` list.
     /// The list of tag keys to remove from the specified topic.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -420,6 +447,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagResource`: `POST /` with the form body `Action=UntagResource&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagResourceInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -429,6 +457,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
@@ -439,6 +468,7 @@ pub(crate) fn parse_response(
         UntagResourceError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UntagResourceInput) {
     {
         let value = &v.resource_arn;
@@ -457,6 +487,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Unt
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UntagResourceOutput, ::awsrt::xml::XmlError> {

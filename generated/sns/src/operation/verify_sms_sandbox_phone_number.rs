@@ -41,14 +41,17 @@ fn __serde_secret_verify_sms_sandbox_phone_number_input_phone_number<T: ::awsrt:
 }
 impl VerifySmsSandboxPhoneNumberInput {
     /// The destination phone number to verify.
+    #[inline]
     pub fn phone_number(&self) -> &::awsrt::types::SensitiveString {
         &self.phone_number
     }
     /// The OTP sent to the destination number from the `CreateSMSSandBoxPhoneNumber` call.
+    #[inline]
     pub fn one_time_password(&self) -> &str {
         &self.one_time_password
     }
     /// Creates a new builder for [`VerifySmsSandboxPhoneNumberInput`].
+    #[inline]
     pub fn builder() -> VerifySmsSandboxPhoneNumberInputBuilder {
         <VerifySmsSandboxPhoneNumberInputBuilder as ::std::default::Default>::default()
     }
@@ -71,31 +74,37 @@ impl ::std::fmt::Debug for VerifySmsSandboxPhoneNumberInputBuilder {
 impl VerifySmsSandboxPhoneNumberInputBuilder {
     /// The destination phone number to verify.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.phone_number
     }
     /// The OTP sent to the destination number from the `CreateSMSSandBoxPhoneNumber` call.
     /// This member is required.
+    #[inline]
     pub fn one_time_password(mut self, input: impl Into<String>) -> Self {
         self.one_time_password = Some(input.into());
         self
     }
     /// Sets or clears the `OneTimePassword` member.
+    #[inline]
     pub fn set_one_time_password(mut self, input: Option<String>) -> Self {
         self.one_time_password = input;
         self
     }
     /// The `OneTimePassword` member as currently set.
+    #[inline]
     pub fn get_one_time_password(&self) -> &Option<String> {
         &self.one_time_password
     }
@@ -104,6 +113,7 @@ impl VerifySmsSandboxPhoneNumberInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<VerifySmsSandboxPhoneNumberInput, ::awsrt::error::BuildError> {
         Ok(VerifySmsSandboxPhoneNumberInput {
             phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -140,6 +150,7 @@ impl VerifySmsSandboxPhoneNumberInput {
 pub struct VerifySmsSandboxPhoneNumberOutput {}
 impl VerifySmsSandboxPhoneNumberOutput {
     /// Creates a new builder for [`VerifySmsSandboxPhoneNumberOutput`].
+    #[inline]
     pub fn builder() -> VerifySmsSandboxPhoneNumberOutputBuilder {
         <VerifySmsSandboxPhoneNumberOutputBuilder as ::std::default::Default>::default()
     }
@@ -150,6 +161,7 @@ impl VerifySmsSandboxPhoneNumberOutput {
 pub struct VerifySmsSandboxPhoneNumberOutputBuilder {}
 impl VerifySmsSandboxPhoneNumberOutputBuilder {
     /// Builds the [`VerifySmsSandboxPhoneNumberOutput`].
+    #[inline]
     pub fn build(self) -> VerifySmsSandboxPhoneNumberOutput {
         VerifySmsSandboxPhoneNumberOutput {}
     }
@@ -174,6 +186,7 @@ pub enum VerifySmsSandboxPhoneNumberError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl VerifySmsSandboxPhoneNumberError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -203,26 +216,32 @@ impl VerifySmsSandboxPhoneNumberError {
         })
     }
     /// Whether this is a `AuthorizationErrorException`.
+    #[inline]
     pub fn is_authorization_error_exception(&self) -> bool {
         matches!(self, Self::AuthorizationErrorException(_))
     }
     /// Whether this is a `InternalErrorException`.
+    #[inline]
     pub fn is_internal_error_exception(&self) -> bool {
         matches!(self, Self::InternalErrorException(_))
     }
     /// Whether this is a `InvalidParameterException`.
+    #[inline]
     pub fn is_invalid_parameter_exception(&self) -> bool {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `ThrottledException`.
+    #[inline]
     pub fn is_throttled_exception(&self) -> bool {
         matches!(self, Self::ThrottledException(_))
     }
     /// Whether this is a `VerificationException`.
+    #[inline]
     pub fn is_verification_exception(&self) -> bool {
         matches!(self, Self::VerificationException(_))
     }
@@ -312,6 +331,7 @@ impl VerifySmsSandboxPhoneNumberFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -368,31 +388,37 @@ impl<M> VerifySmsSandboxPhoneNumberFluentBuilder<M> {
     }
     /// The destination phone number to verify.
     /// This member is required.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_phone_number()
     }
     /// The OTP sent to the destination number from the `CreateSMSSandBoxPhoneNumber` call.
     /// This member is required.
+    #[inline]
     pub fn one_time_password(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.one_time_password(input);
         self
     }
     /// Sets or clears the `OneTimePassword` member.
+    #[inline]
     pub fn set_one_time_password(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_one_time_password(input);
         self
     }
     /// The `OneTimePassword` member as currently set.
+    #[inline]
     pub fn get_one_time_password(&self) -> &Option<String> {
         self.inner.get_one_time_password()
     }
@@ -433,6 +459,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `VerifySMSSandboxPhoneNumber`: `POST /` with the form body `Action=VerifySMSSandboxPhoneNumber&Version=2010-03-31&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &VerifySmsSandboxPhoneNumberInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -442,6 +469,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
@@ -452,6 +480,7 @@ pub(crate) fn parse_response(
         VerifySmsSandboxPhoneNumberError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -466,6 +495,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "OneTimePassword"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::xml::XmlError> {

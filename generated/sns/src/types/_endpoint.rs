@@ -18,14 +18,17 @@ pub struct Endpoint {
 }
 impl Endpoint {
     /// The `EndpointArn` for mobile app and device.
+    #[inline]
     pub fn endpoint_arn(&self) -> Option<&str> {
         self.endpoint_arn.as_deref()
     }
     /// Attributes for endpoint.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Creates a new builder for [`Endpoint`].
+    #[inline]
     pub fn builder() -> EndpointBuilder {
         <EndpointBuilder as ::std::default::Default>::default()
     }
@@ -39,27 +42,32 @@ pub struct EndpointBuilder {
 }
 impl EndpointBuilder {
     /// The `EndpointArn` for mobile app and device.
+    #[inline]
     pub fn endpoint_arn(mut self, input: impl Into<String>) -> Self {
         self.endpoint_arn = Some(input.into());
         self
     }
     /// Sets or clears the `EndpointArn` member.
+    #[inline]
     pub fn set_endpoint_arn(mut self, input: Option<String>) -> Self {
         self.endpoint_arn = input;
         self
     }
     /// The `EndpointArn` member as currently set.
+    #[inline]
     pub fn get_endpoint_arn(&self) -> &Option<String> {
         &self.endpoint_arn
     }
     /// Inserts an entry into the `Attributes` map.
     /// Attributes for endpoint.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -68,10 +76,12 @@ impl EndpointBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`Endpoint`].
+    #[inline]
     pub fn build(self) -> Endpoint {
         Endpoint {
             endpoint_arn: self.endpoint_arn,
@@ -79,6 +89,7 @@ impl EndpointBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_endpoint(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Endpoint, ::awsrt::xml::XmlError> {

@@ -42,6 +42,7 @@ pub enum LanguageCodeString {
 }
 impl LanguageCodeString {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EnUs => "en-US",
@@ -80,6 +81,7 @@ impl LanguageCodeString {
     }
 }
 impl ::std::convert::From<&str> for LanguageCodeString {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "en-US" => Self::EnUs,

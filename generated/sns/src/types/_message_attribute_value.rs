@@ -22,18 +22,22 @@ pub struct MessageAttributeValue {
 }
 impl MessageAttributeValue {
     /// Amazon SNS supports the following logical data types: String, String.Array, Number, and Binary.
+    #[inline]
     pub fn data_type(&self) -> &str {
         &self.data_type
     }
     /// Strings are Unicode with UTF8 binary encoding.
+    #[inline]
     pub fn string_value(&self) -> Option<&str> {
         self.string_value.as_deref()
     }
     /// Binary type attributes can store any binary data, for example, compressed data, encrypted data, or images.
+    #[inline]
     pub fn binary_value(&self) -> Option<&::awsrt::types::Blob> {
         self.binary_value.as_ref()
     }
     /// Creates a new builder for [`MessageAttributeValue`].
+    #[inline]
     pub fn builder() -> MessageAttributeValueBuilder {
         <MessageAttributeValueBuilder as ::std::default::Default>::default()
     }
@@ -49,44 +53,53 @@ pub struct MessageAttributeValueBuilder {
 impl MessageAttributeValueBuilder {
     /// Amazon SNS supports the following logical data types: String, String.Array, Number, and Binary.
     /// This member is required.
+    #[inline]
     pub fn data_type(mut self, input: impl Into<String>) -> Self {
         self.data_type = Some(input.into());
         self
     }
     /// Sets or clears the `DataType` member.
+    #[inline]
     pub fn set_data_type(mut self, input: Option<String>) -> Self {
         self.data_type = input;
         self
     }
     /// The `DataType` member as currently set.
+    #[inline]
     pub fn get_data_type(&self) -> &Option<String> {
         &self.data_type
     }
     /// Strings are Unicode with UTF8 binary encoding.
+    #[inline]
     pub fn string_value(mut self, input: impl Into<String>) -> Self {
         self.string_value = Some(input.into());
         self
     }
     /// Sets or clears the `StringValue` member.
+    #[inline]
     pub fn set_string_value(mut self, input: Option<String>) -> Self {
         self.string_value = input;
         self
     }
     /// The `StringValue` member as currently set.
+    #[inline]
     pub fn get_string_value(&self) -> &Option<String> {
         &self.string_value
     }
     /// Binary type attributes can store any binary data, for example, compressed data, encrypted data, or images.
+    #[inline]
     pub fn binary_value(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.binary_value = Some(input.into());
         self
     }
     /// Sets or clears the `BinaryValue` member.
+    #[inline]
     pub fn set_binary_value(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.binary_value = input;
         self
     }
     /// The `BinaryValue` member as currently set.
+    #[inline]
     pub fn get_binary_value(&self) -> &Option<::awsrt::types::Blob> {
         &self.binary_value
     }
@@ -95,6 +108,7 @@ impl MessageAttributeValueBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<MessageAttributeValue, ::awsrt::error::BuildError> {
         Ok(MessageAttributeValue {
             data_type: self.data_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -106,6 +120,7 @@ impl MessageAttributeValueBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_message_attribute_value(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,

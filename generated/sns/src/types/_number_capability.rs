@@ -22,6 +22,7 @@ pub enum NumberCapability {
 }
 impl NumberCapability {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sms => "SMS",
@@ -36,6 +37,7 @@ impl NumberCapability {
     }
 }
 impl ::std::convert::From<&str> for NumberCapability {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "SMS" => Self::Sms,

@@ -40,30 +40,37 @@ fn __serde_secret_phone_number_information_phone_number<T: ::awsrt::serde::__ser
 }
 impl PhoneNumberInformation {
     /// The date and time when the phone number was created.
+    #[inline]
     pub fn created_at(&self) -> Option<::awsrt::types::DateTime> {
         self.created_at
     }
     /// The phone number.
+    #[inline]
     pub fn phone_number(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.phone_number.as_ref()
     }
     /// The status of the phone number.
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
     /// The two-character code for the country or region, in ISO 3166-1 alpha-2 format.
+    #[inline]
     pub fn iso2_country_code(&self) -> Option<&str> {
         self.iso2_country_code.as_deref()
     }
     /// The list of supported routes.
+    #[inline]
     pub fn route_type(&self) -> Option<&crate::types::RouteType> {
         self.route_type.as_ref()
     }
     /// The capabilities of each phone number.
+    #[inline]
     pub fn number_capabilities(&self) -> &[crate::types::NumberCapability] {
         self.number_capabilities.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`PhoneNumberInformation`].
+    #[inline]
     pub fn builder() -> PhoneNumberInformationBuilder {
         <PhoneNumberInformationBuilder as ::std::default::Default>::default()
     }
@@ -93,82 +100,99 @@ impl ::std::fmt::Debug for PhoneNumberInformationBuilder {
 }
 impl PhoneNumberInformationBuilder {
     /// The date and time when the phone number was created.
+    #[inline]
     pub fn created_at(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.created_at = Some(input);
         self
     }
     /// Sets or clears the `CreatedAt` member.
+    #[inline]
     pub fn set_created_at(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_at = input;
         self
     }
     /// The `CreatedAt` member as currently set.
+    #[inline]
     pub fn get_created_at(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_at
     }
     /// The phone number.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.phone_number
     }
     /// The status of the phone number.
+    #[inline]
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<String>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<String> {
         &self.status
     }
     /// The two-character code for the country or region, in ISO 3166-1 alpha-2 format.
+    #[inline]
     pub fn iso2_country_code(mut self, input: impl Into<String>) -> Self {
         self.iso2_country_code = Some(input.into());
         self
     }
     /// Sets or clears the `Iso2CountryCode` member.
+    #[inline]
     pub fn set_iso2_country_code(mut self, input: Option<String>) -> Self {
         self.iso2_country_code = input;
         self
     }
     /// The `Iso2CountryCode` member as currently set.
+    #[inline]
     pub fn get_iso2_country_code(&self) -> &Option<String> {
         &self.iso2_country_code
     }
     /// The list of supported routes.
+    #[inline]
     pub fn route_type(mut self, input: impl Into<crate::types::RouteType>) -> Self {
         self.route_type = Some(input.into());
         self
     }
     /// Sets or clears the `RouteType` member.
+    #[inline]
     pub fn set_route_type(mut self, input: Option<crate::types::RouteType>) -> Self {
         self.route_type = input;
         self
     }
     /// The `RouteType` member as currently set.
+    #[inline]
     pub fn get_route_type(&self) -> &Option<crate::types::RouteType> {
         &self.route_type
     }
     /// Appends an item to the `NumberCapabilities` list.
     /// The capabilities of each phone number.
+    #[inline]
     pub fn number_capabilities(mut self, input: impl Into<crate::types::NumberCapability>) -> Self {
         self.number_capabilities.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `NumberCapabilities` member.
+    #[inline]
     pub fn set_number_capabilities(
         mut self,
         input: Option<Vec<crate::types::NumberCapability>>,
@@ -177,10 +201,12 @@ impl PhoneNumberInformationBuilder {
         self
     }
     /// The `NumberCapabilities` member as currently set.
+    #[inline]
     pub fn get_number_capabilities(&self) -> &Option<Vec<crate::types::NumberCapability>> {
         &self.number_capabilities
     }
     /// Builds the [`PhoneNumberInformation`].
+    #[inline]
     pub fn build(self) -> PhoneNumberInformation {
         PhoneNumberInformation {
             created_at: self.created_at,
@@ -192,6 +218,7 @@ impl PhoneNumberInformationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_phone_number_information(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PhoneNumberInformation, ::awsrt::xml::XmlError> {

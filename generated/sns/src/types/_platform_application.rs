@@ -18,14 +18,17 @@ pub struct PlatformApplication {
 }
 impl PlatformApplication {
     /// PlatformApplicationArn for platform application object.
+    #[inline]
     pub fn platform_application_arn(&self) -> Option<&str> {
         self.platform_application_arn.as_deref()
     }
     /// Attributes for platform application object.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Creates a new builder for [`PlatformApplication`].
+    #[inline]
     pub fn builder() -> PlatformApplicationBuilder {
         <PlatformApplicationBuilder as ::std::default::Default>::default()
     }
@@ -39,27 +42,32 @@ pub struct PlatformApplicationBuilder {
 }
 impl PlatformApplicationBuilder {
     /// PlatformApplicationArn for platform application object.
+    #[inline]
     pub fn platform_application_arn(mut self, input: impl Into<String>) -> Self {
         self.platform_application_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PlatformApplicationArn` member.
+    #[inline]
     pub fn set_platform_application_arn(mut self, input: Option<String>) -> Self {
         self.platform_application_arn = input;
         self
     }
     /// The `PlatformApplicationArn` member as currently set.
+    #[inline]
     pub fn get_platform_application_arn(&self) -> &Option<String> {
         &self.platform_application_arn
     }
     /// Inserts an entry into the `Attributes` map.
     /// Attributes for platform application object.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -68,10 +76,12 @@ impl PlatformApplicationBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`PlatformApplication`].
+    #[inline]
     pub fn build(self) -> PlatformApplication {
         PlatformApplication {
             platform_application_arn: self.platform_application_arn,
@@ -79,6 +89,7 @@ impl PlatformApplicationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_platform_application(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PlatformApplication, ::awsrt::xml::XmlError> {

@@ -65,36 +65,44 @@ pub struct PublishBatchRequestEntry {
 }
 impl PublishBatchRequestEntry {
     /// An identifier for the message in this batch.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The body of the message.
+    #[inline]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// The subject of the batch message.
+    #[inline]
     pub fn subject(&self) -> Option<&str> {
         self.subject.as_deref()
     }
     /// Set `MessageStructure` to `json` if you want to send a different message for each protocol.
+    #[inline]
     pub fn message_structure(&self) -> Option<&str> {
         self.message_structure.as_deref()
     }
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_deduplication_id(&self) -> Option<&str> {
         self.message_deduplication_id.as_deref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_group_id(&self) -> Option<&str> {
         self.message_group_id.as_deref()
     }
     /// Creates a new builder for [`PublishBatchRequestEntry`].
+    #[inline]
     pub fn builder() -> PublishBatchRequestEntryBuilder {
         <PublishBatchRequestEntryBuilder as ::std::default::Default>::default()
     }
@@ -114,64 +122,77 @@ pub struct PublishBatchRequestEntryBuilder {
 impl PublishBatchRequestEntryBuilder {
     /// An identifier for the message in this batch.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The body of the message.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// The subject of the batch message.
+    #[inline]
     pub fn subject(mut self, input: impl Into<String>) -> Self {
         self.subject = Some(input.into());
         self
     }
     /// Sets or clears the `Subject` member.
+    #[inline]
     pub fn set_subject(mut self, input: Option<String>) -> Self {
         self.subject = input;
         self
     }
     /// The `Subject` member as currently set.
+    #[inline]
     pub fn get_subject(&self) -> &Option<String> {
         &self.subject
     }
     /// Set `MessageStructure` to `json` if you want to send a different message for each protocol.
+    #[inline]
     pub fn message_structure(mut self, input: impl Into<String>) -> Self {
         self.message_structure = Some(input.into());
         self
     }
     /// Sets or clears the `MessageStructure` member.
+    #[inline]
     pub fn set_message_structure(mut self, input: Option<String>) -> Self {
         self.message_structure = input;
         self
     }
     /// The `MessageStructure` member as currently set.
+    #[inline]
     pub fn get_message_structure(&self) -> &Option<String> {
         &self.message_structure
     }
     /// Inserts an entry into the `MessageAttributes` map.
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_attributes(
         mut self,
         key: impl Into<String>,
@@ -182,6 +203,7 @@ impl PublishBatchRequestEntryBuilder {
         self
     }
     /// Sets or clears the `MessageAttributes` member.
+    #[inline]
     pub fn set_message_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
@@ -190,36 +212,43 @@ impl PublishBatchRequestEntryBuilder {
         self
     }
     /// The `MessageAttributes` member as currently set.
+    #[inline]
     pub fn get_message_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         &self.message_attributes
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_deduplication_id(mut self, input: impl Into<String>) -> Self {
         self.message_deduplication_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageDeduplicationId` member.
+    #[inline]
     pub fn set_message_deduplication_id(mut self, input: Option<String>) -> Self {
         self.message_deduplication_id = input;
         self
     }
     /// The `MessageDeduplicationId` member as currently set.
+    #[inline]
     pub fn get_message_deduplication_id(&self) -> &Option<String> {
         &self.message_deduplication_id
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn message_group_id(mut self, input: impl Into<String>) -> Self {
         self.message_group_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageGroupId` member.
+    #[inline]
     pub fn set_message_group_id(mut self, input: Option<String>) -> Self {
         self.message_group_id = input;
         self
     }
     /// The `MessageGroupId` member as currently set.
+    #[inline]
     pub fn get_message_group_id(&self) -> &Option<String> {
         &self.message_group_id
     }
@@ -228,6 +257,7 @@ impl PublishBatchRequestEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PublishBatchRequestEntry, ::awsrt::error::BuildError> {
         Ok(PublishBatchRequestEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -246,6 +276,7 @@ impl PublishBatchRequestEntryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_publish_batch_request_entry(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,

@@ -24,18 +24,22 @@ pub struct PublishBatchResultEntry {
 }
 impl PublishBatchResultEntry {
     /// The `Id` of an entry in a batch request.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
     /// An identifier for the message.
+    #[inline]
     pub fn message_id(&self) -> Option<&str> {
         self.message_id.as_deref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn sequence_number(&self) -> Option<&str> {
         self.sequence_number.as_deref()
     }
     /// Creates a new builder for [`PublishBatchResultEntry`].
+    #[inline]
     pub fn builder() -> PublishBatchResultEntryBuilder {
         <PublishBatchResultEntryBuilder as ::std::default::Default>::default()
     }
@@ -50,48 +54,58 @@ pub struct PublishBatchResultEntryBuilder {
 }
 impl PublishBatchResultEntryBuilder {
     /// The `Id` of an entry in a batch request.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// An identifier for the message.
+    #[inline]
     pub fn message_id(mut self, input: impl Into<String>) -> Self {
         self.message_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageId` member.
+    #[inline]
     pub fn set_message_id(mut self, input: Option<String>) -> Self {
         self.message_id = input;
         self
     }
     /// The `MessageId` member as currently set.
+    #[inline]
     pub fn get_message_id(&self) -> &Option<String> {
         &self.message_id
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
+    #[inline]
     pub fn sequence_number(mut self, input: impl Into<String>) -> Self {
         self.sequence_number = Some(input.into());
         self
     }
     /// Sets or clears the `SequenceNumber` member.
+    #[inline]
     pub fn set_sequence_number(mut self, input: Option<String>) -> Self {
         self.sequence_number = input;
         self
     }
     /// The `SequenceNumber` member as currently set.
+    #[inline]
     pub fn get_sequence_number(&self) -> &Option<String> {
         &self.sequence_number
     }
     /// Builds the [`PublishBatchResultEntry`].
+    #[inline]
     pub fn build(self) -> PublishBatchResultEntry {
         PublishBatchResultEntry {
             id: self.id,
@@ -100,6 +114,7 @@ impl PublishBatchResultEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_publish_batch_result_entry(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PublishBatchResultEntry, ::awsrt::xml::XmlError> {

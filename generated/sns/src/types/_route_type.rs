@@ -22,6 +22,7 @@ pub enum RouteType {
 }
 impl RouteType {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transactional => "Transactional",
@@ -36,6 +37,7 @@ impl RouteType {
     }
 }
 impl ::std::convert::From<&str> for RouteType {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Transactional" => Self::Transactional,

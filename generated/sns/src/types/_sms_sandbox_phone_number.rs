@@ -34,14 +34,17 @@ fn __serde_secret_sms_sandbox_phone_number_phone_number<T: ::awsrt::serde::__ser
 }
 impl SmsSandboxPhoneNumber {
     /// The destination phone number.
+    #[inline]
     pub fn phone_number(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.phone_number.as_ref()
     }
     /// The destination phone number's verification status.
+    #[inline]
     pub fn status(&self) -> Option<&crate::types::SmsSandboxPhoneNumberVerificationStatus> {
         self.status.as_ref()
     }
     /// Creates a new builder for [`SmsSandboxPhoneNumber`].
+    #[inline]
     pub fn builder() -> SmsSandboxPhoneNumberBuilder {
         <SmsSandboxPhoneNumberBuilder as ::std::default::Default>::default()
     }
@@ -63,20 +66,24 @@ impl ::std::fmt::Debug for SmsSandboxPhoneNumberBuilder {
 }
 impl SmsSandboxPhoneNumberBuilder {
     /// The destination phone number.
+    #[inline]
     pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
+    #[inline]
     pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
     /// The `PhoneNumber` member as currently set.
+    #[inline]
     pub fn get_phone_number(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.phone_number
     }
     /// The destination phone number's verification status.
+    #[inline]
     pub fn status(
         mut self,
         input: impl Into<crate::types::SmsSandboxPhoneNumberVerificationStatus>,
@@ -85,6 +92,7 @@ impl SmsSandboxPhoneNumberBuilder {
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(
         mut self,
         input: Option<crate::types::SmsSandboxPhoneNumberVerificationStatus>,
@@ -93,10 +101,12 @@ impl SmsSandboxPhoneNumberBuilder {
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<crate::types::SmsSandboxPhoneNumberVerificationStatus> {
         &self.status
     }
     /// Builds the [`SmsSandboxPhoneNumber`].
+    #[inline]
     pub fn build(self) -> SmsSandboxPhoneNumber {
         SmsSandboxPhoneNumber {
             phone_number: self.phone_number,
@@ -104,6 +114,7 @@ impl SmsSandboxPhoneNumberBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_sms_sandbox_phone_number(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SmsSandboxPhoneNumber, ::awsrt::xml::XmlError> {

@@ -20,6 +20,7 @@ pub enum SmsSandboxPhoneNumberVerificationStatus {
 }
 impl SmsSandboxPhoneNumberVerificationStatus {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "Pending",
@@ -33,6 +34,7 @@ impl SmsSandboxPhoneNumberVerificationStatus {
     }
 }
 impl ::std::convert::From<&str> for SmsSandboxPhoneNumberVerificationStatus {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "Pending" => Self::Pending,

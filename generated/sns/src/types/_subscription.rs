@@ -24,26 +24,32 @@ pub struct Subscription {
 }
 impl Subscription {
     /// The subscription's ARN.
+    #[inline]
     pub fn subscription_arn(&self) -> Option<&str> {
         self.subscription_arn.as_deref()
     }
     /// The subscription's owner.
+    #[inline]
     pub fn owner(&self) -> Option<&str> {
         self.owner.as_deref()
     }
     /// The subscription's protocol.
+    #[inline]
     pub fn protocol(&self) -> Option<&str> {
         self.protocol.as_deref()
     }
     /// The subscription's endpoint (format depends on the protocol).
+    #[inline]
     pub fn endpoint(&self) -> Option<&str> {
         self.endpoint.as_deref()
     }
     /// The ARN of the subscription's topic.
+    #[inline]
     pub fn topic_arn(&self) -> Option<&str> {
         self.topic_arn.as_deref()
     }
     /// Creates a new builder for [`Subscription`].
+    #[inline]
     pub fn builder() -> SubscriptionBuilder {
         <SubscriptionBuilder as ::std::default::Default>::default()
     }
@@ -60,76 +66,92 @@ pub struct SubscriptionBuilder {
 }
 impl SubscriptionBuilder {
     /// The subscription's ARN.
+    #[inline]
     pub fn subscription_arn(mut self, input: impl Into<String>) -> Self {
         self.subscription_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SubscriptionArn` member.
+    #[inline]
     pub fn set_subscription_arn(mut self, input: Option<String>) -> Self {
         self.subscription_arn = input;
         self
     }
     /// The `SubscriptionArn` member as currently set.
+    #[inline]
     pub fn get_subscription_arn(&self) -> &Option<String> {
         &self.subscription_arn
     }
     /// The subscription's owner.
+    #[inline]
     pub fn owner(mut self, input: impl Into<String>) -> Self {
         self.owner = Some(input.into());
         self
     }
     /// Sets or clears the `Owner` member.
+    #[inline]
     pub fn set_owner(mut self, input: Option<String>) -> Self {
         self.owner = input;
         self
     }
     /// The `Owner` member as currently set.
+    #[inline]
     pub fn get_owner(&self) -> &Option<String> {
         &self.owner
     }
     /// The subscription's protocol.
+    #[inline]
     pub fn protocol(mut self, input: impl Into<String>) -> Self {
         self.protocol = Some(input.into());
         self
     }
     /// Sets or clears the `Protocol` member.
+    #[inline]
     pub fn set_protocol(mut self, input: Option<String>) -> Self {
         self.protocol = input;
         self
     }
     /// The `Protocol` member as currently set.
+    #[inline]
     pub fn get_protocol(&self) -> &Option<String> {
         &self.protocol
     }
     /// The subscription's endpoint (format depends on the protocol).
+    #[inline]
     pub fn endpoint(mut self, input: impl Into<String>) -> Self {
         self.endpoint = Some(input.into());
         self
     }
     /// Sets or clears the `Endpoint` member.
+    #[inline]
     pub fn set_endpoint(mut self, input: Option<String>) -> Self {
         self.endpoint = input;
         self
     }
     /// The `Endpoint` member as currently set.
+    #[inline]
     pub fn get_endpoint(&self) -> &Option<String> {
         &self.endpoint
     }
     /// The ARN of the subscription's topic.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// Builds the [`Subscription`].
+    #[inline]
     pub fn build(self) -> Subscription {
         Subscription {
             subscription_arn: self.subscription_arn,
@@ -140,6 +162,7 @@ impl SubscriptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_subscription(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Subscription, ::awsrt::xml::XmlError> {

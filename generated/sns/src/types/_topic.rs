@@ -16,10 +16,12 @@ pub struct Topic {
 }
 impl Topic {
     /// The topic's ARN.
+    #[inline]
     pub fn topic_arn(&self) -> Option<&str> {
         self.topic_arn.as_deref()
     }
     /// Creates a new builder for [`Topic`].
+    #[inline]
     pub fn builder() -> TopicBuilder {
         <TopicBuilder as ::std::default::Default>::default()
     }
@@ -32,26 +34,31 @@ pub struct TopicBuilder {
 }
 impl TopicBuilder {
     /// The topic's ARN.
+    #[inline]
     pub fn topic_arn(mut self, input: impl Into<String>) -> Self {
         self.topic_arn = Some(input.into());
         self
     }
     /// Sets or clears the `TopicArn` member.
+    #[inline]
     pub fn set_topic_arn(mut self, input: Option<String>) -> Self {
         self.topic_arn = input;
         self
     }
     /// The `TopicArn` member as currently set.
+    #[inline]
     pub fn get_topic_arn(&self) -> &Option<String> {
         &self.topic_arn
     }
     /// Builds the [`Topic`].
+    #[inline]
     pub fn build(self) -> Topic {
         Topic {
             topic_arn: self.topic_arn,
         }
     }
 }
+#[inline]
 pub(crate) fn de_topic(n: ::awsrt::xml::Node<'_, '_>) -> Result<Topic, ::awsrt::xml::XmlError> {
     let mut f_topic_arn: Option<String> = None;
     for c in n.children() {

@@ -37,22 +37,27 @@ pub struct AddPermissionInput {
 }
 impl AddPermissionInput {
     /// The URL of the Amazon SQS queue to which permissions are added.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// The unique identification of the permission you're setting (for example, `AliceSendMessage`).
+    #[inline]
     pub fn label(&self) -> &str {
         &self.label
     }
     /// The Amazon Web Services account numbers of the [principals](https://docs.aws.amazon.com/general/latest/gr/glos-chap.html#P) who are to receive permission.
+    #[inline]
     pub fn aws_account_ids(&self) -> &[String] {
         &self.aws_account_ids
     }
     /// The action the client wants to allow for the specified principal.
+    #[inline]
     pub fn actions(&self) -> &[String] {
         &self.actions
     }
     /// Creates a new builder for [`AddPermissionInput`].
+    #[inline]
     pub fn builder() -> AddPermissionInputBuilder {
         <AddPermissionInputBuilder as ::std::default::Default>::default()
     }
@@ -69,61 +74,73 @@ pub struct AddPermissionInputBuilder {
 impl AddPermissionInputBuilder {
     /// The URL of the Amazon SQS queue to which permissions are added.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// The unique identification of the permission you're setting (for example, `AliceSendMessage`).
     /// This member is required.
+    #[inline]
     pub fn label(mut self, input: impl Into<String>) -> Self {
         self.label = Some(input.into());
         self
     }
     /// Sets or clears the `Label` member.
+    #[inline]
     pub fn set_label(mut self, input: Option<String>) -> Self {
         self.label = input;
         self
     }
     /// The `Label` member as currently set.
+    #[inline]
     pub fn get_label(&self) -> &Option<String> {
         &self.label
     }
     /// Appends an item to the `AWSAccountIds` list.
     /// The Amazon Web Services account numbers of the [principals](https://docs.aws.amazon.com/general/latest/gr/glos-chap.html#P) who are to receive permission.
+    #[inline]
     pub fn aws_account_ids(mut self, input: impl Into<String>) -> Self {
         self.aws_account_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AWSAccountIds` member.
+    #[inline]
     pub fn set_aws_account_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.aws_account_ids = input;
         self
     }
     /// The `AWSAccountIds` member as currently set.
+    #[inline]
     pub fn get_aws_account_ids(&self) -> &Option<Vec<String>> {
         &self.aws_account_ids
     }
     /// Appends an item to the `Actions` list.
     /// The action the client wants to allow for the specified principal.
+    #[inline]
     pub fn actions(mut self, input: impl Into<String>) -> Self {
         self.actions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `Actions` member.
+    #[inline]
     pub fn set_actions(mut self, input: Option<Vec<String>>) -> Self {
         self.actions = input;
         self
     }
     /// The `Actions` member as currently set.
+    #[inline]
     pub fn get_actions(&self) -> &Option<Vec<String>> {
         &self.actions
     }
@@ -132,6 +149,7 @@ impl AddPermissionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AddPermissionInput, ::awsrt::error::BuildError> {
         Ok(AddPermissionInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -176,6 +194,7 @@ impl AddPermissionInput {
 pub struct AddPermissionOutput {}
 impl AddPermissionOutput {
     /// Creates a new builder for [`AddPermissionOutput`].
+    #[inline]
     pub fn builder() -> AddPermissionOutputBuilder {
         <AddPermissionOutputBuilder as ::std::default::Default>::default()
     }
@@ -186,6 +205,7 @@ impl AddPermissionOutput {
 pub struct AddPermissionOutputBuilder {}
 impl AddPermissionOutputBuilder {
     /// Builds the [`AddPermissionOutput`].
+    #[inline]
     pub fn build(self) -> AddPermissionOutput {
         AddPermissionOutput {}
     }
@@ -210,6 +230,7 @@ pub enum AddPermissionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AddPermissionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -237,26 +258,32 @@ impl AddPermissionError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `OverLimit`.
+    #[inline]
     pub fn is_over_limit(&self) -> bool {
         matches!(self, Self::OverLimit(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -346,6 +373,7 @@ impl AddPermissionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -402,61 +430,73 @@ impl<M> AddPermissionFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue to which permissions are added.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// The unique identification of the permission you're setting (for example, `AliceSendMessage`).
     /// This member is required.
+    #[inline]
     pub fn label(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.label(input);
         self
     }
     /// Sets or clears the `Label` member.
+    #[inline]
     pub fn set_label(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_label(input);
         self
     }
     /// The `Label` member as currently set.
+    #[inline]
     pub fn get_label(&self) -> &Option<String> {
         self.inner.get_label()
     }
     /// Appends an item to the `AWSAccountIds` list.
     /// The Amazon Web Services account numbers of the [principals](https://docs.aws.amazon.com/general/latest/gr/glos-chap.html#P) who are to receive permission.
+    #[inline]
     pub fn aws_account_ids(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.aws_account_ids(input);
         self
     }
     /// Sets or clears the `AWSAccountIds` member.
+    #[inline]
     pub fn set_aws_account_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_aws_account_ids(input);
         self
     }
     /// The `AWSAccountIds` member as currently set.
+    #[inline]
     pub fn get_aws_account_ids(&self) -> &Option<Vec<String>> {
         self.inner.get_aws_account_ids()
     }
     /// Appends an item to the `Actions` list.
     /// The action the client wants to allow for the specified principal.
+    #[inline]
     pub fn actions(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.actions(input);
         self
     }
     /// Sets or clears the `Actions` member.
+    #[inline]
     pub fn set_actions(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_actions(input);
         self
     }
     /// The `Actions` member as currently set.
+    #[inline]
     pub fn get_actions(&self) -> &Option<Vec<String>> {
         self.inner.get_actions()
     }
@@ -497,6 +537,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddPermission`: `POST /`, `X-Amz-Target: AmazonSQS.AddPermission`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &AddPermissionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -512,11 +553,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>> {
     ::awsrt::protocol::json_response(reply, de_output, AddPermissionError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &AddPermissionInput) {
     w.begin_object();
     {
@@ -549,6 +592,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &AddPermissionInpu
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AddPermissionOutput, ::awsrt::json::JsonError> {

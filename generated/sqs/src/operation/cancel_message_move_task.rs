@@ -24,10 +24,12 @@ pub struct CancelMessageMoveTaskInput {
 }
 impl CancelMessageMoveTaskInput {
     /// An identifier associated with a message movement task.
+    #[inline]
     pub fn task_handle(&self) -> &str {
         &self.task_handle
     }
     /// Creates a new builder for [`CancelMessageMoveTaskInput`].
+    #[inline]
     pub fn builder() -> CancelMessageMoveTaskInputBuilder {
         <CancelMessageMoveTaskInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct CancelMessageMoveTaskInputBuilder {
 impl CancelMessageMoveTaskInputBuilder {
     /// An identifier associated with a message movement task.
     /// This member is required.
+    #[inline]
     pub fn task_handle(mut self, input: impl Into<String>) -> Self {
         self.task_handle = Some(input.into());
         self
     }
     /// Sets or clears the `TaskHandle` member.
+    #[inline]
     pub fn set_task_handle(mut self, input: Option<String>) -> Self {
         self.task_handle = input;
         self
     }
     /// The `TaskHandle` member as currently set.
+    #[inline]
     pub fn get_task_handle(&self) -> &Option<String> {
         &self.task_handle
     }
@@ -59,6 +64,7 @@ impl CancelMessageMoveTaskInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CancelMessageMoveTaskInput, ::awsrt::error::BuildError> {
         Ok(CancelMessageMoveTaskInput {
             task_handle: self.task_handle.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct CancelMessageMoveTaskOutput {
 }
 impl CancelMessageMoveTaskOutput {
     /// The approximate number of messages already moved to the destination queue.
+    #[inline]
     pub fn approximate_number_of_messages_moved(&self) -> i64 {
         self.approximate_number_of_messages_moved
     }
     /// Creates a new builder for [`CancelMessageMoveTaskOutput`].
+    #[inline]
     pub fn builder() -> CancelMessageMoveTaskOutputBuilder {
         <CancelMessageMoveTaskOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,20 +118,24 @@ pub struct CancelMessageMoveTaskOutputBuilder {
 }
 impl CancelMessageMoveTaskOutputBuilder {
     /// The approximate number of messages already moved to the destination queue.
+    #[inline]
     pub fn approximate_number_of_messages_moved(mut self, input: i64) -> Self {
         self.approximate_number_of_messages_moved = Some(input);
         self
     }
     /// Sets or clears the `ApproximateNumberOfMessagesMoved` member.
+    #[inline]
     pub fn set_approximate_number_of_messages_moved(mut self, input: Option<i64>) -> Self {
         self.approximate_number_of_messages_moved = input;
         self
     }
     /// The `ApproximateNumberOfMessagesMoved` member as currently set.
+    #[inline]
     pub fn get_approximate_number_of_messages_moved(&self) -> &Option<i64> {
         &self.approximate_number_of_messages_moved
     }
     /// Builds the [`CancelMessageMoveTaskOutput`].
+    #[inline]
     pub fn build(self) -> CancelMessageMoveTaskOutput {
         CancelMessageMoveTaskOutput {
             approximate_number_of_messages_moved: self.approximate_number_of_messages_moved.unwrap_or(0),
@@ -148,6 +160,7 @@ pub enum CancelMessageMoveTaskError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CancelMessageMoveTaskError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -174,22 +187,27 @@ impl CancelMessageMoveTaskError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -278,6 +296,7 @@ impl CancelMessageMoveTaskFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -334,16 +353,19 @@ impl<M> CancelMessageMoveTaskFluentBuilder<M> {
     }
     /// An identifier associated with a message movement task.
     /// This member is required.
+    #[inline]
     pub fn task_handle(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.task_handle(input);
         self
     }
     /// Sets or clears the `TaskHandle` member.
+    #[inline]
     pub fn set_task_handle(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_task_handle(input);
         self
     }
     /// The `TaskHandle` member as currently set.
+    #[inline]
     pub fn get_task_handle(&self) -> &Option<String> {
         self.inner.get_task_handle()
     }
@@ -384,6 +406,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CancelMessageMoveTask`: `POST /`, `X-Amz-Target: AmazonSQS.CancelMessageMoveTask`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &CancelMessageMoveTaskInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -399,11 +422,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
     ::awsrt::protocol::json_response(reply, de_output, CancelMessageMoveTaskError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CancelMessageMoveTaskInput) {
     w.begin_object();
     {
@@ -413,6 +438,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CancelMessageMove
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CancelMessageMoveTaskOutput, ::awsrt::json::JsonError> {

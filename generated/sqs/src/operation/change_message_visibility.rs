@@ -30,18 +30,22 @@ pub struct ChangeMessageVisibilityInput {
 }
 impl ChangeMessageVisibilityInput {
     /// The URL of the Amazon SQS queue whose message's visibility is changed.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// The receipt handle associated with the message, whose visibility timeout is changed.
+    #[inline]
     pub fn receipt_handle(&self) -> &str {
         &self.receipt_handle
     }
     /// The new value for the message's visibility timeout (in seconds).
+    #[inline]
     pub fn visibility_timeout(&self) -> i32 {
         self.visibility_timeout
     }
     /// Creates a new builder for [`ChangeMessageVisibilityInput`].
+    #[inline]
     pub fn builder() -> ChangeMessageVisibilityInputBuilder {
         <ChangeMessageVisibilityInputBuilder as ::std::default::Default>::default()
     }
@@ -57,46 +61,55 @@ pub struct ChangeMessageVisibilityInputBuilder {
 impl ChangeMessageVisibilityInputBuilder {
     /// The URL of the Amazon SQS queue whose message's visibility is changed.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// The receipt handle associated with the message, whose visibility timeout is changed.
     /// This member is required.
+    #[inline]
     pub fn receipt_handle(mut self, input: impl Into<String>) -> Self {
         self.receipt_handle = Some(input.into());
         self
     }
     /// Sets or clears the `ReceiptHandle` member.
+    #[inline]
     pub fn set_receipt_handle(mut self, input: Option<String>) -> Self {
         self.receipt_handle = input;
         self
     }
     /// The `ReceiptHandle` member as currently set.
+    #[inline]
     pub fn get_receipt_handle(&self) -> &Option<String> {
         &self.receipt_handle
     }
     /// The new value for the message's visibility timeout (in seconds).
     /// This member is required.
+    #[inline]
     pub fn visibility_timeout(mut self, input: i32) -> Self {
         self.visibility_timeout = Some(input);
         self
     }
     /// Sets or clears the `VisibilityTimeout` member.
+    #[inline]
     pub fn set_visibility_timeout(mut self, input: Option<i32>) -> Self {
         self.visibility_timeout = input;
         self
     }
     /// The `VisibilityTimeout` member as currently set.
+    #[inline]
     pub fn get_visibility_timeout(&self) -> &Option<i32> {
         &self.visibility_timeout
     }
@@ -105,6 +118,7 @@ impl ChangeMessageVisibilityInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ChangeMessageVisibilityInput, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -145,6 +159,7 @@ impl ChangeMessageVisibilityInput {
 pub struct ChangeMessageVisibilityOutput {}
 impl ChangeMessageVisibilityOutput {
     /// Creates a new builder for [`ChangeMessageVisibilityOutput`].
+    #[inline]
     pub fn builder() -> ChangeMessageVisibilityOutputBuilder {
         <ChangeMessageVisibilityOutputBuilder as ::std::default::Default>::default()
     }
@@ -155,6 +170,7 @@ impl ChangeMessageVisibilityOutput {
 pub struct ChangeMessageVisibilityOutputBuilder {}
 impl ChangeMessageVisibilityOutputBuilder {
     /// Builds the [`ChangeMessageVisibilityOutput`].
+    #[inline]
     pub fn build(self) -> ChangeMessageVisibilityOutput {
         ChangeMessageVisibilityOutput {}
     }
@@ -181,6 +197,7 @@ pub enum ChangeMessageVisibilityError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ChangeMessageVisibilityError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -213,30 +230,37 @@ impl ChangeMessageVisibilityError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `MessageNotInflight`.
+    #[inline]
     pub fn is_message_not_inflight(&self) -> bool {
         matches!(self, Self::MessageNotInflight(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `ReceiptHandleIsInvalid`.
+    #[inline]
     pub fn is_receipt_handle_is_invalid(&self) -> bool {
         matches!(self, Self::ReceiptHandleIsInvalid(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -327,6 +351,7 @@ impl ChangeMessageVisibilityFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -383,46 +408,55 @@ impl<M> ChangeMessageVisibilityFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue whose message's visibility is changed.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// The receipt handle associated with the message, whose visibility timeout is changed.
     /// This member is required.
+    #[inline]
     pub fn receipt_handle(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.receipt_handle(input);
         self
     }
     /// Sets or clears the `ReceiptHandle` member.
+    #[inline]
     pub fn set_receipt_handle(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_receipt_handle(input);
         self
     }
     /// The `ReceiptHandle` member as currently set.
+    #[inline]
     pub fn get_receipt_handle(&self) -> &Option<String> {
         self.inner.get_receipt_handle()
     }
     /// The new value for the message's visibility timeout (in seconds).
     /// This member is required.
+    #[inline]
     pub fn visibility_timeout(mut self, input: i32) -> Self {
         self.inner = self.inner.visibility_timeout(input);
         self
     }
     /// Sets or clears the `VisibilityTimeout` member.
+    #[inline]
     pub fn set_visibility_timeout(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_visibility_timeout(input);
         self
     }
     /// The `VisibilityTimeout` member as currently set.
+    #[inline]
     pub fn get_visibility_timeout(&self) -> &Option<i32> {
         self.inner.get_visibility_timeout()
     }
@@ -463,6 +497,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ChangeMessageVisibility`: `POST /`, `X-Amz-Target: AmazonSQS.ChangeMessageVisibility`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ChangeMessageVisibilityInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -478,11 +513,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
     ::awsrt::protocol::json_response(reply, de_output, ChangeMessageVisibilityError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ChangeMessageVisibilityInput) {
     w.begin_object();
     {
@@ -502,6 +539,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ChangeMessageVisi
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ChangeMessageVisibilityOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct ChangeMessageVisibilityBatchInput {
 }
 impl ChangeMessageVisibilityBatchInput {
     /// The URL of the Amazon SQS queue whose messages' visibility is changed.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// Lists the receipt handles of the messages for which the visibility timeout must be changed.
+    #[inline]
     pub fn entries(&self) -> &[crate::types::ChangeMessageVisibilityBatchRequestEntry] {
         &self.entries
     }
     /// Creates a new builder for [`ChangeMessageVisibilityBatchInput`].
+    #[inline]
     pub fn builder() -> ChangeMessageVisibilityBatchInputBuilder {
         <ChangeMessageVisibilityBatchInputBuilder as ::std::default::Default>::default()
     }
@@ -50,21 +53,25 @@ pub struct ChangeMessageVisibilityBatchInputBuilder {
 impl ChangeMessageVisibilityBatchInputBuilder {
     /// The URL of the Amazon SQS queue whose messages' visibility is changed.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Appends an item to the `Entries` list.
     /// Lists the receipt handles of the messages for which the visibility timeout must be changed.
+    #[inline]
     pub fn entries(
         mut self,
         input: crate::types::ChangeMessageVisibilityBatchRequestEntry,
@@ -73,6 +80,7 @@ impl ChangeMessageVisibilityBatchInputBuilder {
         self
     }
     /// Sets or clears the `Entries` member.
+    #[inline]
     pub fn set_entries(
         mut self,
         input: Option<Vec<crate::types::ChangeMessageVisibilityBatchRequestEntry>>,
@@ -81,6 +89,7 @@ impl ChangeMessageVisibilityBatchInputBuilder {
         self
     }
     /// The `Entries` member as currently set.
+    #[inline]
     pub fn get_entries(
         &self,
     ) -> &Option<Vec<crate::types::ChangeMessageVisibilityBatchRequestEntry>> {
@@ -91,6 +100,7 @@ impl ChangeMessageVisibilityBatchInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ChangeMessageVisibilityBatchInput, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -132,14 +142,17 @@ pub struct ChangeMessageVisibilityBatchOutput {
 }
 impl ChangeMessageVisibilityBatchOutput {
     /// A list of `ChangeMessageVisibilityBatchResultEntry` items.
+    #[inline]
     pub fn successful(&self) -> &[crate::types::ChangeMessageVisibilityBatchResultEntry] {
         &self.successful
     }
     /// A list of `BatchResultErrorEntry` items.
+    #[inline]
     pub fn failed(&self) -> &[crate::types::BatchResultErrorEntry] {
         &self.failed
     }
     /// Creates a new builder for [`ChangeMessageVisibilityBatchOutput`].
+    #[inline]
     pub fn builder() -> ChangeMessageVisibilityBatchOutputBuilder {
         <ChangeMessageVisibilityBatchOutputBuilder as ::std::default::Default>::default()
     }
@@ -154,6 +167,7 @@ pub struct ChangeMessageVisibilityBatchOutputBuilder {
 impl ChangeMessageVisibilityBatchOutputBuilder {
     /// Appends an item to the `Successful` list.
     /// A list of `ChangeMessageVisibilityBatchResultEntry` items.
+    #[inline]
     pub fn successful(
         mut self,
         input: crate::types::ChangeMessageVisibilityBatchResultEntry,
@@ -162,6 +176,7 @@ impl ChangeMessageVisibilityBatchOutputBuilder {
         self
     }
     /// Sets or clears the `Successful` member.
+    #[inline]
     pub fn set_successful(
         mut self,
         input: Option<Vec<crate::types::ChangeMessageVisibilityBatchResultEntry>>,
@@ -170,6 +185,7 @@ impl ChangeMessageVisibilityBatchOutputBuilder {
         self
     }
     /// The `Successful` member as currently set.
+    #[inline]
     pub fn get_successful(
         &self,
     ) -> &Option<Vec<crate::types::ChangeMessageVisibilityBatchResultEntry>> {
@@ -177,16 +193,19 @@ impl ChangeMessageVisibilityBatchOutputBuilder {
     }
     /// Appends an item to the `Failed` list.
     /// A list of `BatchResultErrorEntry` items.
+    #[inline]
     pub fn failed(mut self, input: crate::types::BatchResultErrorEntry) -> Self {
         self.failed.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Failed` member.
+    #[inline]
     pub fn set_failed(mut self, input: Option<Vec<crate::types::BatchResultErrorEntry>>) -> Self {
         self.failed = input;
         self
     }
     /// The `Failed` member as currently set.
+    #[inline]
     pub fn get_failed(&self) -> &Option<Vec<crate::types::BatchResultErrorEntry>> {
         &self.failed
     }
@@ -195,6 +214,7 @@ impl ChangeMessageVisibilityBatchOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchOutput {
             successful: self.successful.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -234,6 +254,7 @@ pub enum ChangeMessageVisibilityBatchError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ChangeMessageVisibilityBatchError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -272,38 +293,47 @@ impl ChangeMessageVisibilityBatchError {
         })
     }
     /// Whether this is a `BatchEntryIdsNotDistinct`.
+    #[inline]
     pub fn is_batch_entry_ids_not_distinct(&self) -> bool {
         matches!(self, Self::BatchEntryIdsNotDistinct(_))
     }
     /// Whether this is a `EmptyBatchRequest`.
+    #[inline]
     pub fn is_empty_batch_request(&self) -> bool {
         matches!(self, Self::EmptyBatchRequest(_))
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidBatchEntryId`.
+    #[inline]
     pub fn is_invalid_batch_entry_id(&self) -> bool {
         matches!(self, Self::InvalidBatchEntryId(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `TooManyEntriesInBatchRequest`.
+    #[inline]
     pub fn is_too_many_entries_in_batch_request(&self) -> bool {
         matches!(self, Self::TooManyEntriesInBatchRequest(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -396,6 +426,7 @@ impl ChangeMessageVisibilityBatchFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -452,21 +483,25 @@ impl<M> ChangeMessageVisibilityBatchFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue whose messages' visibility is changed.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// Appends an item to the `Entries` list.
     /// Lists the receipt handles of the messages for which the visibility timeout must be changed.
+    #[inline]
     pub fn entries(
         mut self,
         input: crate::types::ChangeMessageVisibilityBatchRequestEntry,
@@ -475,6 +510,7 @@ impl<M> ChangeMessageVisibilityBatchFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Entries` member.
+    #[inline]
     pub fn set_entries(
         mut self,
         input: Option<Vec<crate::types::ChangeMessageVisibilityBatchRequestEntry>>,
@@ -483,6 +519,7 @@ impl<M> ChangeMessageVisibilityBatchFluentBuilder<M> {
         self
     }
     /// The `Entries` member as currently set.
+    #[inline]
     pub fn get_entries(
         &self,
     ) -> &Option<Vec<crate::types::ChangeMessageVisibilityBatchRequestEntry>> {
@@ -525,6 +562,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ChangeMessageVisibilityBatch`: `POST /`, `X-Amz-Target: AmazonSQS.ChangeMessageVisibilityBatch`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ChangeMessageVisibilityBatchInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -540,6 +578,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
@@ -549,6 +588,7 @@ pub(crate) fn parse_response(
         ChangeMessageVisibilityBatchError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ChangeMessageVisibilityBatchInput) {
     w.begin_object();
     {
@@ -567,6 +607,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ChangeMessageVisi
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::json::JsonError> {

@@ -106,18 +106,22 @@ pub struct CreateQueueInput {
 }
 impl CreateQueueInput {
     /// The name of the new queue.
+    #[inline]
     pub fn queue_name(&self) -> &str {
         &self.queue_name
     }
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Add cost allocation tags to the specified Amazon SQS queue.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`CreateQueueInput`].
+    #[inline]
     pub fn builder() -> CreateQueueInputBuilder {
         <CreateQueueInputBuilder as ::std::default::Default>::default()
     }
@@ -133,27 +137,32 @@ pub struct CreateQueueInputBuilder {
 impl CreateQueueInputBuilder {
     /// The name of the new queue.
     /// This member is required.
+    #[inline]
     pub fn queue_name(mut self, input: impl Into<String>) -> Self {
         self.queue_name = Some(input.into());
         self
     }
     /// Sets or clears the `QueueName` member.
+    #[inline]
     pub fn set_queue_name(mut self, input: Option<String>) -> Self {
         self.queue_name = input;
         self
     }
     /// The `QueueName` member as currently set.
+    #[inline]
     pub fn get_queue_name(&self) -> &Option<String> {
         &self.queue_name
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -162,22 +171,26 @@ impl CreateQueueInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Inserts an entry into the `tags` map.
     /// Add cost allocation tags to the specified Amazon SQS queue.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
@@ -186,6 +199,7 @@ impl CreateQueueInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateQueueInput, ::awsrt::error::BuildError> {
         Ok(CreateQueueInput {
             queue_name: self.queue_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -223,10 +237,12 @@ pub struct CreateQueueOutput {
 }
 impl CreateQueueOutput {
     /// The URL of the created Amazon SQS queue.
+    #[inline]
     pub fn queue_url(&self) -> Option<&str> {
         self.queue_url.as_deref()
     }
     /// Creates a new builder for [`CreateQueueOutput`].
+    #[inline]
     pub fn builder() -> CreateQueueOutputBuilder {
         <CreateQueueOutputBuilder as ::std::default::Default>::default()
     }
@@ -239,20 +255,24 @@ pub struct CreateQueueOutputBuilder {
 }
 impl CreateQueueOutputBuilder {
     /// The URL of the created Amazon SQS queue.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Builds the [`CreateQueueOutput`].
+    #[inline]
     pub fn build(self) -> CreateQueueOutput {
         CreateQueueOutput {
             queue_url: self.queue_url,
@@ -283,6 +303,7 @@ pub enum CreateQueueError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateQueueError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -318,34 +339,42 @@ impl CreateQueueError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidAttributeName`.
+    #[inline]
     pub fn is_invalid_attribute_name(&self) -> bool {
         matches!(self, Self::InvalidAttributeName(_))
     }
     /// Whether this is a `InvalidAttributeValue`.
+    #[inline]
     pub fn is_invalid_attribute_value(&self) -> bool {
         matches!(self, Self::InvalidAttributeValue(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDeletedRecently`.
+    #[inline]
     pub fn is_queue_deleted_recently(&self) -> bool {
         matches!(self, Self::QueueDeletedRecently(_))
     }
     /// Whether this is a `QueueNameExists`.
+    #[inline]
     pub fn is_queue_name_exists(&self) -> bool {
         matches!(self, Self::QueueNameExists(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -437,6 +466,7 @@ impl CreateQueueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateQueueOutput, ::awsrt::error::SdkError<CreateQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -493,26 +523,31 @@ impl<M> CreateQueueFluentBuilder<M> {
     }
     /// The name of the new queue.
     /// This member is required.
+    #[inline]
     pub fn queue_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_name(input);
         self
     }
     /// Sets or clears the `QueueName` member.
+    #[inline]
     pub fn set_queue_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_name(input);
         self
     }
     /// The `QueueName` member as currently set.
+    #[inline]
     pub fn get_queue_name(&self) -> &Option<String> {
         self.inner.get_queue_name()
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -521,21 +556,25 @@ impl<M> CreateQueueFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
     /// Inserts an entry into the `tags` map.
     /// Add cost allocation tags to the specified Amazon SQS queue.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
@@ -576,6 +615,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateQueue`: `POST /`, `X-Amz-Target: AmazonSQS.CreateQueue`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateQueueInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -591,11 +631,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateQueueOutput, ::awsrt::error::SdkError<CreateQueueError>> {
     ::awsrt::protocol::json_response(reply, de_output, CreateQueueError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateQueueInput) {
     w.begin_object();
     {
@@ -623,6 +665,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateQueueInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CreateQueueOutput, ::awsrt::json::JsonError> {

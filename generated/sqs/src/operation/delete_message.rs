@@ -28,14 +28,17 @@ pub struct DeleteMessageInput {
 }
 impl DeleteMessageInput {
     /// The URL of the Amazon SQS queue from which messages are deleted.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// The receipt handle associated with the message to delete.
+    #[inline]
     pub fn receipt_handle(&self) -> &str {
         &self.receipt_handle
     }
     /// Creates a new builder for [`DeleteMessageInput`].
+    #[inline]
     pub fn builder() -> DeleteMessageInputBuilder {
         <DeleteMessageInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct DeleteMessageInputBuilder {
 impl DeleteMessageInputBuilder {
     /// The URL of the Amazon SQS queue from which messages are deleted.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// The receipt handle associated with the message to delete.
     /// This member is required.
+    #[inline]
     pub fn receipt_handle(mut self, input: impl Into<String>) -> Self {
         self.receipt_handle = Some(input.into());
         self
     }
     /// Sets or clears the `ReceiptHandle` member.
+    #[inline]
     pub fn set_receipt_handle(mut self, input: Option<String>) -> Self {
         self.receipt_handle = input;
         self
     }
     /// The `ReceiptHandle` member as currently set.
+    #[inline]
     pub fn get_receipt_handle(&self) -> &Option<String> {
         &self.receipt_handle
     }
@@ -83,6 +92,7 @@ impl DeleteMessageInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteMessageInput, ::awsrt::error::BuildError> {
         Ok(DeleteMessageInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl DeleteMessageInput {
 pub struct DeleteMessageOutput {}
 impl DeleteMessageOutput {
     /// Creates a new builder for [`DeleteMessageOutput`].
+    #[inline]
     pub fn builder() -> DeleteMessageOutputBuilder {
         <DeleteMessageOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl DeleteMessageOutput {
 pub struct DeleteMessageOutputBuilder {}
 impl DeleteMessageOutputBuilder {
     /// Builds the [`DeleteMessageOutput`].
+    #[inline]
     pub fn build(self) -> DeleteMessageOutput {
         DeleteMessageOutput {}
     }
@@ -155,6 +167,7 @@ pub enum DeleteMessageError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteMessageError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -187,30 +200,37 @@ impl DeleteMessageError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidIdFormat`.
+    #[inline]
     pub fn is_invalid_id_format(&self) -> bool {
         matches!(self, Self::InvalidIdFormat(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `ReceiptHandleIsInvalid`.
+    #[inline]
     pub fn is_receipt_handle_is_invalid(&self) -> bool {
         matches!(self, Self::ReceiptHandleIsInvalid(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -301,6 +321,7 @@ impl DeleteMessageFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteMessageOutput, ::awsrt::error::SdkError<DeleteMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -357,31 +378,37 @@ impl<M> DeleteMessageFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue from which messages are deleted.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// The receipt handle associated with the message to delete.
     /// This member is required.
+    #[inline]
     pub fn receipt_handle(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.receipt_handle(input);
         self
     }
     /// Sets or clears the `ReceiptHandle` member.
+    #[inline]
     pub fn set_receipt_handle(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_receipt_handle(input);
         self
     }
     /// The `ReceiptHandle` member as currently set.
+    #[inline]
     pub fn get_receipt_handle(&self) -> &Option<String> {
         self.inner.get_receipt_handle()
     }
@@ -422,6 +449,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteMessage`: `POST /`, `X-Amz-Target: AmazonSQS.DeleteMessage`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteMessageInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -437,11 +465,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteMessageOutput, ::awsrt::error::SdkError<DeleteMessageError>> {
     ::awsrt::protocol::json_response(reply, de_output, DeleteMessageError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteMessageInput) {
     w.begin_object();
     {
@@ -456,6 +486,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteMessageInpu
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteMessageOutput, ::awsrt::json::JsonError> {

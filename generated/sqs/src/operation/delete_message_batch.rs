@@ -28,14 +28,17 @@ pub struct DeleteMessageBatchInput {
 }
 impl DeleteMessageBatchInput {
     /// The URL of the Amazon SQS queue from which messages are deleted.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// Lists the receipt handles for the messages to be deleted.
+    #[inline]
     pub fn entries(&self) -> &[crate::types::DeleteMessageBatchRequestEntry] {
         &self.entries
     }
     /// Creates a new builder for [`DeleteMessageBatchInput`].
+    #[inline]
     pub fn builder() -> DeleteMessageBatchInputBuilder {
         <DeleteMessageBatchInputBuilder as ::std::default::Default>::default()
     }
@@ -50,26 +53,31 @@ pub struct DeleteMessageBatchInputBuilder {
 impl DeleteMessageBatchInputBuilder {
     /// The URL of the Amazon SQS queue from which messages are deleted.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Appends an item to the `Entries` list.
     /// Lists the receipt handles for the messages to be deleted.
+    #[inline]
     pub fn entries(mut self, input: crate::types::DeleteMessageBatchRequestEntry) -> Self {
         self.entries.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Entries` member.
+    #[inline]
     pub fn set_entries(
         mut self,
         input: Option<Vec<crate::types::DeleteMessageBatchRequestEntry>>,
@@ -78,6 +86,7 @@ impl DeleteMessageBatchInputBuilder {
         self
     }
     /// The `Entries` member as currently set.
+    #[inline]
     pub fn get_entries(&self) -> &Option<Vec<crate::types::DeleteMessageBatchRequestEntry>> {
         &self.entries
     }
@@ -86,6 +95,7 @@ impl DeleteMessageBatchInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteMessageBatchInput, ::awsrt::error::BuildError> {
         Ok(DeleteMessageBatchInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -127,14 +137,17 @@ pub struct DeleteMessageBatchOutput {
 }
 impl DeleteMessageBatchOutput {
     /// A list of `DeleteMessageBatchResultEntry` items.
+    #[inline]
     pub fn successful(&self) -> &[crate::types::DeleteMessageBatchResultEntry] {
         &self.successful
     }
     /// A list of `BatchResultErrorEntry` items.
+    #[inline]
     pub fn failed(&self) -> &[crate::types::BatchResultErrorEntry] {
         &self.failed
     }
     /// Creates a new builder for [`DeleteMessageBatchOutput`].
+    #[inline]
     pub fn builder() -> DeleteMessageBatchOutputBuilder {
         <DeleteMessageBatchOutputBuilder as ::std::default::Default>::default()
     }
@@ -149,11 +162,13 @@ pub struct DeleteMessageBatchOutputBuilder {
 impl DeleteMessageBatchOutputBuilder {
     /// Appends an item to the `Successful` list.
     /// A list of `DeleteMessageBatchResultEntry` items.
+    #[inline]
     pub fn successful(mut self, input: crate::types::DeleteMessageBatchResultEntry) -> Self {
         self.successful.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Successful` member.
+    #[inline]
     pub fn set_successful(
         mut self,
         input: Option<Vec<crate::types::DeleteMessageBatchResultEntry>>,
@@ -162,21 +177,25 @@ impl DeleteMessageBatchOutputBuilder {
         self
     }
     /// The `Successful` member as currently set.
+    #[inline]
     pub fn get_successful(&self) -> &Option<Vec<crate::types::DeleteMessageBatchResultEntry>> {
         &self.successful
     }
     /// Appends an item to the `Failed` list.
     /// A list of `BatchResultErrorEntry` items.
+    #[inline]
     pub fn failed(mut self, input: crate::types::BatchResultErrorEntry) -> Self {
         self.failed.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Failed` member.
+    #[inline]
     pub fn set_failed(mut self, input: Option<Vec<crate::types::BatchResultErrorEntry>>) -> Self {
         self.failed = input;
         self
     }
     /// The `Failed` member as currently set.
+    #[inline]
     pub fn get_failed(&self) -> &Option<Vec<crate::types::BatchResultErrorEntry>> {
         &self.failed
     }
@@ -185,6 +204,7 @@ impl DeleteMessageBatchOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteMessageBatchOutput, ::awsrt::error::BuildError> {
         Ok(DeleteMessageBatchOutput {
             successful: self.successful.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -224,6 +244,7 @@ pub enum DeleteMessageBatchError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteMessageBatchError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -262,38 +283,47 @@ impl DeleteMessageBatchError {
         })
     }
     /// Whether this is a `BatchEntryIdsNotDistinct`.
+    #[inline]
     pub fn is_batch_entry_ids_not_distinct(&self) -> bool {
         matches!(self, Self::BatchEntryIdsNotDistinct(_))
     }
     /// Whether this is a `EmptyBatchRequest`.
+    #[inline]
     pub fn is_empty_batch_request(&self) -> bool {
         matches!(self, Self::EmptyBatchRequest(_))
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidBatchEntryId`.
+    #[inline]
     pub fn is_invalid_batch_entry_id(&self) -> bool {
         matches!(self, Self::InvalidBatchEntryId(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `TooManyEntriesInBatchRequest`.
+    #[inline]
     pub fn is_too_many_entries_in_batch_request(&self) -> bool {
         matches!(self, Self::TooManyEntriesInBatchRequest(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -386,6 +416,7 @@ impl DeleteMessageBatchFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -442,26 +473,31 @@ impl<M> DeleteMessageBatchFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue from which messages are deleted.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// Appends an item to the `Entries` list.
     /// Lists the receipt handles for the messages to be deleted.
+    #[inline]
     pub fn entries(mut self, input: crate::types::DeleteMessageBatchRequestEntry) -> Self {
         self.inner = self.inner.entries(input);
         self
     }
     /// Sets or clears the `Entries` member.
+    #[inline]
     pub fn set_entries(
         mut self,
         input: Option<Vec<crate::types::DeleteMessageBatchRequestEntry>>,
@@ -470,6 +506,7 @@ impl<M> DeleteMessageBatchFluentBuilder<M> {
         self
     }
     /// The `Entries` member as currently set.
+    #[inline]
     pub fn get_entries(&self) -> &Option<Vec<crate::types::DeleteMessageBatchRequestEntry>> {
         self.inner.get_entries()
     }
@@ -510,6 +547,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteMessageBatch`: `POST /`, `X-Amz-Target: AmazonSQS.DeleteMessageBatch`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteMessageBatchInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -525,11 +563,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
     ::awsrt::protocol::json_response(reply, de_output, DeleteMessageBatchError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteMessageBatchInput) {
     w.begin_object();
     {
@@ -548,6 +588,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteMessageBatc
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteMessageBatchOutput, ::awsrt::json::JsonError> {

@@ -26,10 +26,12 @@ pub struct DeleteQueueInput {
 }
 impl DeleteQueueInput {
     /// The URL of the Amazon SQS queue to delete.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// Creates a new builder for [`DeleteQueueInput`].
+    #[inline]
     pub fn builder() -> DeleteQueueInputBuilder {
         <DeleteQueueInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct DeleteQueueInputBuilder {
 impl DeleteQueueInputBuilder {
     /// The URL of the Amazon SQS queue to delete.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
@@ -61,6 +66,7 @@ impl DeleteQueueInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteQueueInput, ::awsrt::error::BuildError> {
         Ok(DeleteQueueInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl DeleteQueueInput {
 pub struct DeleteQueueOutput {}
 impl DeleteQueueOutput {
     /// Creates a new builder for [`DeleteQueueOutput`].
+    #[inline]
     pub fn builder() -> DeleteQueueOutputBuilder {
         <DeleteQueueOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl DeleteQueueOutput {
 pub struct DeleteQueueOutputBuilder {}
 impl DeleteQueueOutputBuilder {
     /// Builds the [`DeleteQueueOutput`].
+    #[inline]
     pub fn build(self) -> DeleteQueueOutput {
         DeleteQueueOutput {}
     }
@@ -125,6 +133,7 @@ pub enum DeleteQueueError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DeleteQueueError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -151,22 +160,27 @@ impl DeleteQueueError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -255,6 +269,7 @@ impl DeleteQueueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DeleteQueueOutput, ::awsrt::error::SdkError<DeleteQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -311,16 +326,19 @@ impl<M> DeleteQueueFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue to delete.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
@@ -361,6 +379,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteQueue`: `POST /`, `X-Amz-Target: AmazonSQS.DeleteQueue`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &DeleteQueueInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -376,11 +395,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteQueueOutput, ::awsrt::error::SdkError<DeleteQueueError>> {
     ::awsrt::protocol::json_response(reply, de_output, DeleteQueueError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteQueueInput) {
     w.begin_object();
     {
@@ -390,6 +411,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteQueueInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteQueueOutput, ::awsrt::json::JsonError> {

@@ -92,14 +92,17 @@ pub struct GetQueueAttributesInput {
 }
 impl GetQueueAttributesInput {
     /// The URL of the Amazon SQS queue whose attribute information is retrieved.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// A list of attributes for which to retrieve information.
+    #[inline]
     pub fn attribute_names(&self) -> &[crate::types::QueueAttributeName] {
         self.attribute_names.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetQueueAttributesInput`].
+    #[inline]
     pub fn builder() -> GetQueueAttributesInputBuilder {
         <GetQueueAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -114,26 +117,31 @@ pub struct GetQueueAttributesInputBuilder {
 impl GetQueueAttributesInputBuilder {
     /// The URL of the Amazon SQS queue whose attribute information is retrieved.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Appends an item to the `AttributeNames` list.
     /// A list of attributes for which to retrieve information.
+    #[inline]
     pub fn attribute_names(mut self, input: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.attribute_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AttributeNames` member.
+    #[inline]
     pub fn set_attribute_names(
         mut self,
         input: Option<Vec<crate::types::QueueAttributeName>>,
@@ -142,6 +150,7 @@ impl GetQueueAttributesInputBuilder {
         self
     }
     /// The `AttributeNames` member as currently set.
+    #[inline]
     pub fn get_attribute_names(&self) -> &Option<Vec<crate::types::QueueAttributeName>> {
         &self.attribute_names
     }
@@ -150,6 +159,7 @@ impl GetQueueAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetQueueAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetQueueAttributesInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -186,10 +196,12 @@ pub struct GetQueueAttributesOutput {
 }
 impl GetQueueAttributesOutput {
     /// A map of attributes to their respective values.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// Creates a new builder for [`GetQueueAttributesOutput`].
+    #[inline]
     pub fn builder() -> GetQueueAttributesOutputBuilder {
         <GetQueueAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -203,12 +215,14 @@ pub struct GetQueueAttributesOutputBuilder {
 impl GetQueueAttributesOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes to their respective values.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -217,10 +231,12 @@ impl GetQueueAttributesOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetQueueAttributesOutput`].
+    #[inline]
     pub fn build(self) -> GetQueueAttributesOutput {
         GetQueueAttributesOutput {
             attributes: self.attributes,
@@ -247,6 +263,7 @@ pub enum GetQueueAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetQueueAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -276,26 +293,32 @@ impl GetQueueAttributesError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidAttributeName`.
+    #[inline]
     pub fn is_invalid_attribute_name(&self) -> bool {
         matches!(self, Self::InvalidAttributeName(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -385,6 +408,7 @@ impl GetQueueAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -441,26 +465,31 @@ impl<M> GetQueueAttributesFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue whose attribute information is retrieved.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// Appends an item to the `AttributeNames` list.
     /// A list of attributes for which to retrieve information.
+    #[inline]
     pub fn attribute_names(mut self, input: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.inner = self.inner.attribute_names(input);
         self
     }
     /// Sets or clears the `AttributeNames` member.
+    #[inline]
     pub fn set_attribute_names(
         mut self,
         input: Option<Vec<crate::types::QueueAttributeName>>,
@@ -469,6 +498,7 @@ impl<M> GetQueueAttributesFluentBuilder<M> {
         self
     }
     /// The `AttributeNames` member as currently set.
+    #[inline]
     pub fn get_attribute_names(&self) -> &Option<Vec<crate::types::QueueAttributeName>> {
         self.inner.get_attribute_names()
     }
@@ -509,6 +539,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetQueueAttributes`: `POST /`, `X-Amz-Target: AmazonSQS.GetQueueAttributes`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetQueueAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -524,11 +555,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
     ::awsrt::protocol::json_response(reply, de_output, GetQueueAttributesError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetQueueAttributesInput) {
     w.begin_object();
     {
@@ -546,6 +579,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetQueueAttribute
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GetQueueAttributesOutput, ::awsrt::json::JsonError> {

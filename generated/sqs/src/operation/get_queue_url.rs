@@ -27,14 +27,17 @@ pub struct GetQueueUrlInput {
 }
 impl GetQueueUrlInput {
     /// (Required) The name of the queue for which you want to fetch the URL.
+    #[inline]
     pub fn queue_name(&self) -> &str {
         &self.queue_name
     }
     /// (Optional) The Amazon Web Services account ID of the account that created the queue.
+    #[inline]
     pub fn queue_owner_aws_account_id(&self) -> Option<&str> {
         self.queue_owner_aws_account_id.as_deref()
     }
     /// Creates a new builder for [`GetQueueUrlInput`].
+    #[inline]
     pub fn builder() -> GetQueueUrlInputBuilder {
         <GetQueueUrlInputBuilder as ::std::default::Default>::default()
     }
@@ -49,30 +52,36 @@ pub struct GetQueueUrlInputBuilder {
 impl GetQueueUrlInputBuilder {
     /// (Required) The name of the queue for which you want to fetch the URL.
     /// This member is required.
+    #[inline]
     pub fn queue_name(mut self, input: impl Into<String>) -> Self {
         self.queue_name = Some(input.into());
         self
     }
     /// Sets or clears the `QueueName` member.
+    #[inline]
     pub fn set_queue_name(mut self, input: Option<String>) -> Self {
         self.queue_name = input;
         self
     }
     /// The `QueueName` member as currently set.
+    #[inline]
     pub fn get_queue_name(&self) -> &Option<String> {
         &self.queue_name
     }
     /// (Optional) The Amazon Web Services account ID of the account that created the queue.
+    #[inline]
     pub fn queue_owner_aws_account_id(mut self, input: impl Into<String>) -> Self {
         self.queue_owner_aws_account_id = Some(input.into());
         self
     }
     /// Sets or clears the `QueueOwnerAWSAccountId` member.
+    #[inline]
     pub fn set_queue_owner_aws_account_id(mut self, input: Option<String>) -> Self {
         self.queue_owner_aws_account_id = input;
         self
     }
     /// The `QueueOwnerAWSAccountId` member as currently set.
+    #[inline]
     pub fn get_queue_owner_aws_account_id(&self) -> &Option<String> {
         &self.queue_owner_aws_account_id
     }
@@ -81,6 +90,7 @@ impl GetQueueUrlInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetQueueUrlInput, ::awsrt::error::BuildError> {
         Ok(GetQueueUrlInput {
             queue_name: self.queue_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,10 +127,12 @@ pub struct GetQueueUrlOutput {
 }
 impl GetQueueUrlOutput {
     /// The URL of the queue.
+    #[inline]
     pub fn queue_url(&self) -> Option<&str> {
         self.queue_url.as_deref()
     }
     /// Creates a new builder for [`GetQueueUrlOutput`].
+    #[inline]
     pub fn builder() -> GetQueueUrlOutputBuilder {
         <GetQueueUrlOutputBuilder as ::std::default::Default>::default()
     }
@@ -133,20 +145,24 @@ pub struct GetQueueUrlOutputBuilder {
 }
 impl GetQueueUrlOutputBuilder {
     /// The URL of the queue.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Builds the [`GetQueueUrlOutput`].
+    #[inline]
     pub fn build(self) -> GetQueueUrlOutput {
         GetQueueUrlOutput {
             queue_url: self.queue_url,
@@ -171,6 +187,7 @@ pub enum GetQueueUrlError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetQueueUrlError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -197,22 +214,27 @@ impl GetQueueUrlError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -301,6 +323,7 @@ impl GetQueueUrlFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetQueueUrlOutput, ::awsrt::error::SdkError<GetQueueUrlError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -357,30 +380,36 @@ impl<M> GetQueueUrlFluentBuilder<M> {
     }
     /// (Required) The name of the queue for which you want to fetch the URL.
     /// This member is required.
+    #[inline]
     pub fn queue_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_name(input);
         self
     }
     /// Sets or clears the `QueueName` member.
+    #[inline]
     pub fn set_queue_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_name(input);
         self
     }
     /// The `QueueName` member as currently set.
+    #[inline]
     pub fn get_queue_name(&self) -> &Option<String> {
         self.inner.get_queue_name()
     }
     /// (Optional) The Amazon Web Services account ID of the account that created the queue.
+    #[inline]
     pub fn queue_owner_aws_account_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_owner_aws_account_id(input);
         self
     }
     /// Sets or clears the `QueueOwnerAWSAccountId` member.
+    #[inline]
     pub fn set_queue_owner_aws_account_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_owner_aws_account_id(input);
         self
     }
     /// The `QueueOwnerAWSAccountId` member as currently set.
+    #[inline]
     pub fn get_queue_owner_aws_account_id(&self) -> &Option<String> {
         self.inner.get_queue_owner_aws_account_id()
     }
@@ -421,6 +450,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetQueueUrl`: `POST /`, `X-Amz-Target: AmazonSQS.GetQueueUrl`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetQueueUrlInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -436,11 +466,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetQueueUrlOutput, ::awsrt::error::SdkError<GetQueueUrlError>> {
     ::awsrt::protocol::json_response(reply, de_output, GetQueueUrlError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetQueueUrlInput) {
     w.begin_object();
     {
@@ -454,6 +486,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetQueueUrlInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GetQueueUrlOutput, ::awsrt::json::JsonError> {

@@ -30,18 +30,22 @@ pub struct ListDeadLetterSourceQueuesInput {
 }
 impl ListDeadLetterSourceQueuesInput {
     /// The URL of a dead-letter queue.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// Pagination token to request the next set of results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Maximum number of results to include in the response.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListDeadLetterSourceQueuesInput`].
+    #[inline]
     pub fn builder() -> ListDeadLetterSourceQueuesInputBuilder {
         <ListDeadLetterSourceQueuesInputBuilder as ::std::default::Default>::default()
     }
@@ -57,44 +61,53 @@ pub struct ListDeadLetterSourceQueuesInputBuilder {
 impl ListDeadLetterSourceQueuesInputBuilder {
     /// The URL of a dead-letter queue.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Pagination token to request the next set of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Maximum number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
@@ -103,6 +116,7 @@ impl ListDeadLetterSourceQueuesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListDeadLetterSourceQueuesInput, ::awsrt::error::BuildError> {
         Ok(ListDeadLetterSourceQueuesInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -143,14 +157,17 @@ pub struct ListDeadLetterSourceQueuesOutput {
 }
 impl ListDeadLetterSourceQueuesOutput {
     /// A list of source queue URLs that have the `RedrivePolicy` queue attribute configured with a dead-letter queue.
+    #[inline]
     pub fn queue_urls(&self) -> &[String] {
         &self.queue_urls
     }
     /// Pagination token to include in the next request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListDeadLetterSourceQueuesOutput`].
+    #[inline]
     pub fn builder() -> ListDeadLetterSourceQueuesOutputBuilder {
         <ListDeadLetterSourceQueuesOutputBuilder as ::std::default::Default>::default()
     }
@@ -165,30 +182,36 @@ pub struct ListDeadLetterSourceQueuesOutputBuilder {
 impl ListDeadLetterSourceQueuesOutputBuilder {
     /// Appends an item to the `queueUrls` list.
     /// A list of source queue URLs that have the `RedrivePolicy` queue attribute configured with a dead-letter queue.
+    #[inline]
     pub fn queue_urls(mut self, input: impl Into<String>) -> Self {
         self.queue_urls.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `queueUrls` member.
+    #[inline]
     pub fn set_queue_urls(mut self, input: Option<Vec<String>>) -> Self {
         self.queue_urls = input;
         self
     }
     /// The `queueUrls` member as currently set.
+    #[inline]
     pub fn get_queue_urls(&self) -> &Option<Vec<String>> {
         &self.queue_urls
     }
     /// Pagination token to include in the next request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
@@ -197,6 +220,7 @@ impl ListDeadLetterSourceQueuesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::BuildError> {
         Ok(ListDeadLetterSourceQueuesOutput {
             queue_urls: self.queue_urls.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -225,6 +249,7 @@ pub enum ListDeadLetterSourceQueuesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListDeadLetterSourceQueuesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -251,22 +276,27 @@ impl ListDeadLetterSourceQueuesError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -355,6 +385,7 @@ impl ListDeadLetterSourceQueuesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -411,44 +442,53 @@ impl<M> ListDeadLetterSourceQueuesFluentBuilder<M> {
     }
     /// The URL of a dead-letter queue.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// Pagination token to request the next set of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Maximum number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -489,6 +529,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDeadLetterSourceQueues`: `POST /`, `X-Amz-Target: AmazonSQS.ListDeadLetterSourceQueues`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListDeadLetterSourceQueuesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -504,6 +545,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
@@ -513,6 +555,7 @@ pub(crate) fn parse_response(
         ListDeadLetterSourceQueuesError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListDeadLetterSourceQueuesInput) {
     w.begin_object();
     {
@@ -530,6 +573,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListDeadLetterSou
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct ListMessageMoveTasksInput {
 }
 impl ListMessageMoveTasksInput {
     /// The ARN of the queue whose message movement tasks are to be listed.
+    #[inline]
     pub fn source_arn(&self) -> &str {
         &self.source_arn
     }
     /// The maximum number of results to include in the response.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListMessageMoveTasksInput`].
+    #[inline]
     pub fn builder() -> ListMessageMoveTasksInputBuilder {
         <ListMessageMoveTasksInputBuilder as ::std::default::Default>::default()
     }
@@ -48,30 +51,36 @@ pub struct ListMessageMoveTasksInputBuilder {
 impl ListMessageMoveTasksInputBuilder {
     /// The ARN of the queue whose message movement tasks are to be listed.
     /// This member is required.
+    #[inline]
     pub fn source_arn(mut self, input: impl Into<String>) -> Self {
         self.source_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SourceArn` member.
+    #[inline]
     pub fn set_source_arn(mut self, input: Option<String>) -> Self {
         self.source_arn = input;
         self
     }
     /// The `SourceArn` member as currently set.
+    #[inline]
     pub fn get_source_arn(&self) -> &Option<String> {
         &self.source_arn
     }
     /// The maximum number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
@@ -80,6 +89,7 @@ impl ListMessageMoveTasksInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListMessageMoveTasksInput, ::awsrt::error::BuildError> {
         Ok(ListMessageMoveTasksInput {
             source_arn: self.source_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -116,10 +126,12 @@ pub struct ListMessageMoveTasksOutput {
 }
 impl ListMessageMoveTasksOutput {
     /// A list of message movement tasks and their attributes.
+    #[inline]
     pub fn results(&self) -> &[crate::types::ListMessageMoveTasksResultEntry] {
         self.results.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListMessageMoveTasksOutput`].
+    #[inline]
     pub fn builder() -> ListMessageMoveTasksOutputBuilder {
         <ListMessageMoveTasksOutputBuilder as ::std::default::Default>::default()
     }
@@ -133,11 +145,13 @@ pub struct ListMessageMoveTasksOutputBuilder {
 impl ListMessageMoveTasksOutputBuilder {
     /// Appends an item to the `Results` list.
     /// A list of message movement tasks and their attributes.
+    #[inline]
     pub fn results(mut self, input: crate::types::ListMessageMoveTasksResultEntry) -> Self {
         self.results.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Results` member.
+    #[inline]
     pub fn set_results(
         mut self,
         input: Option<Vec<crate::types::ListMessageMoveTasksResultEntry>>,
@@ -146,10 +160,12 @@ impl ListMessageMoveTasksOutputBuilder {
         self
     }
     /// The `Results` member as currently set.
+    #[inline]
     pub fn get_results(&self) -> &Option<Vec<crate::types::ListMessageMoveTasksResultEntry>> {
         &self.results
     }
     /// Builds the [`ListMessageMoveTasksOutput`].
+    #[inline]
     pub fn build(self) -> ListMessageMoveTasksOutput {
         ListMessageMoveTasksOutput {
             results: self.results,
@@ -174,6 +190,7 @@ pub enum ListMessageMoveTasksError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListMessageMoveTasksError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -200,22 +217,27 @@ impl ListMessageMoveTasksError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -304,6 +326,7 @@ impl ListMessageMoveTasksFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -360,30 +383,36 @@ impl<M> ListMessageMoveTasksFluentBuilder<M> {
     }
     /// The ARN of the queue whose message movement tasks are to be listed.
     /// This member is required.
+    #[inline]
     pub fn source_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.source_arn(input);
         self
     }
     /// Sets or clears the `SourceArn` member.
+    #[inline]
     pub fn set_source_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_source_arn(input);
         self
     }
     /// The `SourceArn` member as currently set.
+    #[inline]
     pub fn get_source_arn(&self) -> &Option<String> {
         self.inner.get_source_arn()
     }
     /// The maximum number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -424,6 +453,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListMessageMoveTasks`: `POST /`, `X-Amz-Target: AmazonSQS.ListMessageMoveTasks`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListMessageMoveTasksInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -439,11 +469,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListMessageMoveTasksError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListMessageMoveTasksInput) {
     w.begin_object();
     {
@@ -457,6 +489,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListMessageMoveTa
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListMessageMoveTasksOutput, ::awsrt::json::JsonError> {

@@ -24,10 +24,12 @@ pub struct ListQueueTagsInput {
 }
 impl ListQueueTagsInput {
     /// The URL of the queue.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// Creates a new builder for [`ListQueueTagsInput`].
+    #[inline]
     pub fn builder() -> ListQueueTagsInputBuilder {
         <ListQueueTagsInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct ListQueueTagsInputBuilder {
 impl ListQueueTagsInputBuilder {
     /// The URL of the queue.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
@@ -59,6 +64,7 @@ impl ListQueueTagsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListQueueTagsInput, ::awsrt::error::BuildError> {
         Ok(ListQueueTagsInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct ListQueueTagsOutput {
 }
 impl ListQueueTagsOutput {
     /// The list of all tags added to the specified queue.
+    #[inline]
     pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.tags.as_ref()
     }
     /// Creates a new builder for [`ListQueueTagsOutput`].
+    #[inline]
     pub fn builder() -> ListQueueTagsOutputBuilder {
         <ListQueueTagsOutputBuilder as ::std::default::Default>::default()
     }
@@ -111,21 +119,25 @@ pub struct ListQueueTagsOutputBuilder {
 impl ListQueueTagsOutputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// The list of all tags added to the specified queue.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
     /// Builds the [`ListQueueTagsOutput`].
+    #[inline]
     pub fn build(self) -> ListQueueTagsOutput {
         ListQueueTagsOutput {
             tags: self.tags,
@@ -150,6 +162,7 @@ pub enum ListQueueTagsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListQueueTagsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -176,22 +189,27 @@ impl ListQueueTagsError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -280,6 +298,7 @@ impl ListQueueTagsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListQueueTagsOutput, ::awsrt::error::SdkError<ListQueueTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -336,16 +355,19 @@ impl<M> ListQueueTagsFluentBuilder<M> {
     }
     /// The URL of the queue.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
@@ -386,6 +408,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListQueueTags`: `POST /`, `X-Amz-Target: AmazonSQS.ListQueueTags`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListQueueTagsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -401,11 +424,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListQueueTagsOutput, ::awsrt::error::SdkError<ListQueueTagsError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListQueueTagsError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListQueueTagsInput) {
     w.begin_object();
     {
@@ -415,6 +440,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListQueueTagsInpu
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListQueueTagsOutput, ::awsrt::json::JsonError> {

@@ -30,18 +30,22 @@ pub struct ListQueuesInput {
 }
 impl ListQueuesInput {
     /// A string to use for filtering the list results.
+    #[inline]
     pub fn queue_name_prefix(&self) -> Option<&str> {
         self.queue_name_prefix.as_deref()
     }
     /// Pagination token to request the next set of results.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Maximum number of results to include in the response.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Creates a new builder for [`ListQueuesInput`].
+    #[inline]
     pub fn builder() -> ListQueuesInputBuilder {
         <ListQueuesInputBuilder as ::std::default::Default>::default()
     }
@@ -56,48 +60,58 @@ pub struct ListQueuesInputBuilder {
 }
 impl ListQueuesInputBuilder {
     /// A string to use for filtering the list results.
+    #[inline]
     pub fn queue_name_prefix(mut self, input: impl Into<String>) -> Self {
         self.queue_name_prefix = Some(input.into());
         self
     }
     /// Sets or clears the `QueueNamePrefix` member.
+    #[inline]
     pub fn set_queue_name_prefix(mut self, input: Option<String>) -> Self {
         self.queue_name_prefix = input;
         self
     }
     /// The `QueueNamePrefix` member as currently set.
+    #[inline]
     pub fn get_queue_name_prefix(&self) -> &Option<String> {
         &self.queue_name_prefix
     }
     /// Pagination token to request the next set of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Maximum number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// Builds the [`ListQueuesInput`].
+    #[inline]
     pub fn build(self) -> ListQueuesInput {
         ListQueuesInput {
             queue_name_prefix: self.queue_name_prefix,
@@ -134,14 +148,17 @@ pub struct ListQueuesOutput {
 }
 impl ListQueuesOutput {
     /// A list of queue URLs, up to 1,000 entries, or the value of `MaxResults` that you sent in the request.
+    #[inline]
     pub fn queue_urls(&self) -> &[String] {
         self.queue_urls.as_deref().unwrap_or_default()
     }
     /// Pagination token to include in the next request.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListQueuesOutput`].
+    #[inline]
     pub fn builder() -> ListQueuesOutputBuilder {
         <ListQueuesOutputBuilder as ::std::default::Default>::default()
     }
@@ -156,34 +173,41 @@ pub struct ListQueuesOutputBuilder {
 impl ListQueuesOutputBuilder {
     /// Appends an item to the `QueueUrls` list.
     /// A list of queue URLs, up to 1,000 entries, or the value of `MaxResults` that you sent in the request.
+    #[inline]
     pub fn queue_urls(mut self, input: impl Into<String>) -> Self {
         self.queue_urls.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `QueueUrls` member.
+    #[inline]
     pub fn set_queue_urls(mut self, input: Option<Vec<String>>) -> Self {
         self.queue_urls = input;
         self
     }
     /// The `QueueUrls` member as currently set.
+    #[inline]
     pub fn get_queue_urls(&self) -> &Option<Vec<String>> {
         &self.queue_urls
     }
     /// Pagination token to include in the next request.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListQueuesOutput`].
+    #[inline]
     pub fn build(self) -> ListQueuesOutput {
         ListQueuesOutput {
             queue_urls: self.queue_urls,
@@ -207,6 +231,7 @@ pub enum ListQueuesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListQueuesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -230,18 +255,22 @@ impl ListQueuesError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -329,6 +358,7 @@ impl ListQueuesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListQueuesOutput, ::awsrt::error::SdkError<ListQueuesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -384,44 +414,53 @@ impl<M> ListQueuesFluentBuilder<M> {
         &self.inner
     }
     /// A string to use for filtering the list results.
+    #[inline]
     pub fn queue_name_prefix(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_name_prefix(input);
         self
     }
     /// Sets or clears the `QueueNamePrefix` member.
+    #[inline]
     pub fn set_queue_name_prefix(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_name_prefix(input);
         self
     }
     /// The `QueueNamePrefix` member as currently set.
+    #[inline]
     pub fn get_queue_name_prefix(&self) -> &Option<String> {
         self.inner.get_queue_name_prefix()
     }
     /// Pagination token to request the next set of results.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Maximum number of results to include in the response.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
@@ -462,6 +501,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListQueues`: `POST /`, `X-Amz-Target: AmazonSQS.ListQueues`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListQueuesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -477,11 +517,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListQueuesOutput, ::awsrt::error::SdkError<ListQueuesError>> {
     ::awsrt::protocol::json_response(reply, de_output, ListQueuesError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListQueuesInput) {
     w.begin_object();
     if let Some(value) = &v.queue_name_prefix {
@@ -498,6 +540,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListQueuesInput) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListQueuesOutput, ::awsrt::json::JsonError> {

@@ -26,10 +26,12 @@ pub struct PurgeQueueInput {
 }
 impl PurgeQueueInput {
     /// The URL of the queue from which the `PurgeQueue` action deletes messages.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// Creates a new builder for [`PurgeQueueInput`].
+    #[inline]
     pub fn builder() -> PurgeQueueInputBuilder {
         <PurgeQueueInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct PurgeQueueInputBuilder {
 impl PurgeQueueInputBuilder {
     /// The URL of the queue from which the `PurgeQueue` action deletes messages.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
@@ -61,6 +66,7 @@ impl PurgeQueueInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<PurgeQueueInput, ::awsrt::error::BuildError> {
         Ok(PurgeQueueInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -93,6 +99,7 @@ impl PurgeQueueInput {
 pub struct PurgeQueueOutput {}
 impl PurgeQueueOutput {
     /// Creates a new builder for [`PurgeQueueOutput`].
+    #[inline]
     pub fn builder() -> PurgeQueueOutputBuilder {
         <PurgeQueueOutputBuilder as ::std::default::Default>::default()
     }
@@ -103,6 +110,7 @@ impl PurgeQueueOutput {
 pub struct PurgeQueueOutputBuilder {}
 impl PurgeQueueOutputBuilder {
     /// Builds the [`PurgeQueueOutput`].
+    #[inline]
     pub fn build(self) -> PurgeQueueOutput {
         PurgeQueueOutput {}
     }
@@ -127,6 +135,7 @@ pub enum PurgeQueueError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl PurgeQueueError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -156,26 +165,32 @@ impl PurgeQueueError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `PurgeQueueInProgress`.
+    #[inline]
     pub fn is_purge_queue_in_progress(&self) -> bool {
         matches!(self, Self::PurgeQueueInProgress(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -265,6 +280,7 @@ impl PurgeQueueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<PurgeQueueOutput, ::awsrt::error::SdkError<PurgeQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -321,16 +337,19 @@ impl<M> PurgeQueueFluentBuilder<M> {
     }
     /// The URL of the queue from which the `PurgeQueue` action deletes messages.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
@@ -371,6 +390,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PurgeQueue`: `POST /`, `X-Amz-Target: AmazonSQS.PurgeQueue`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &PurgeQueueInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -386,11 +406,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PurgeQueueOutput, ::awsrt::error::SdkError<PurgeQueueError>> {
     ::awsrt::protocol::json_response(reply, de_output, PurgeQueueError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PurgeQueueInput) {
     w.begin_object();
     {
@@ -400,6 +422,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PurgeQueueInput) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PurgeQueueOutput, ::awsrt::json::JsonError> {

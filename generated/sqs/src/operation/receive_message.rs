@@ -110,39 +110,48 @@ pub struct ReceiveMessageInput {
 }
 impl ReceiveMessageInput {
     /// The URL of the Amazon SQS queue from which messages are received.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// **Important:** This parameter has been discontinued but will be supported for backward compatibility.
     #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
+    #[inline]
     pub fn attribute_names(&self) -> &[crate::types::QueueAttributeName] {
         self.attribute_names.as_deref().unwrap_or_default()
     }
     /// A list of attributes that need to be returned along with each message.
+    #[inline]
     pub fn message_system_attribute_names(&self) -> &[crate::types::MessageSystemAttributeName] {
         self.message_system_attribute_names.as_deref().unwrap_or_default()
     }
     /// The name of the message attribute, where *N* is the index.
+    #[inline]
     pub fn message_attribute_names(&self) -> &[String] {
         self.message_attribute_names.as_deref().unwrap_or_default()
     }
     /// The maximum number of messages to return.
+    #[inline]
     pub fn max_number_of_messages(&self) -> Option<i32> {
         self.max_number_of_messages
     }
     /// The duration (in seconds) that the received messages are hidden from subsequent retrieve requests after being retrieved by a `ReceiveMessage` request.
+    #[inline]
     pub fn visibility_timeout(&self) -> Option<i32> {
         self.visibility_timeout
     }
     /// The duration (in seconds) for which the call waits for a message to arrive in the queue before returning.
+    #[inline]
     pub fn wait_time_seconds(&self) -> Option<i32> {
         self.wait_time_seconds
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn receive_request_attempt_id(&self) -> Option<&str> {
         self.receive_request_attempt_id.as_deref()
     }
     /// Creates a new builder for [`ReceiveMessageInput`].
+    #[inline]
     pub fn builder() -> ReceiveMessageInputBuilder {
         <ReceiveMessageInputBuilder as ::std::default::Default>::default()
     }
@@ -163,28 +172,33 @@ pub struct ReceiveMessageInputBuilder {
 impl ReceiveMessageInputBuilder {
     /// The URL of the Amazon SQS queue from which messages are received.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Appends an item to the `AttributeNames` list.
     /// **Important:** This parameter has been discontinued but will be supported for backward compatibility.
     #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
+    #[inline]
     pub fn attribute_names(mut self, input: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.attribute_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AttributeNames` member.
     #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
+    #[inline]
     pub fn set_attribute_names(
         mut self,
         input: Option<Vec<crate::types::QueueAttributeName>>,
@@ -194,11 +208,13 @@ impl ReceiveMessageInputBuilder {
     }
     /// The `AttributeNames` member as currently set.
     #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
+    #[inline]
     pub fn get_attribute_names(&self) -> &Option<Vec<crate::types::QueueAttributeName>> {
         &self.attribute_names
     }
     /// Appends an item to the `MessageSystemAttributeNames` list.
     /// A list of attributes that need to be returned along with each message.
+    #[inline]
     pub fn message_system_attribute_names(
         mut self,
         input: impl Into<crate::types::MessageSystemAttributeName>,
@@ -207,6 +223,7 @@ impl ReceiveMessageInputBuilder {
         self
     }
     /// Sets or clears the `MessageSystemAttributeNames` member.
+    #[inline]
     pub fn set_message_system_attribute_names(
         mut self,
         input: Option<Vec<crate::types::MessageSystemAttributeName>>,
@@ -215,6 +232,7 @@ impl ReceiveMessageInputBuilder {
         self
     }
     /// The `MessageSystemAttributeNames` member as currently set.
+    #[inline]
     pub fn get_message_system_attribute_names(
         &self,
     ) -> &Option<Vec<crate::types::MessageSystemAttributeName>> {
@@ -222,72 +240,87 @@ impl ReceiveMessageInputBuilder {
     }
     /// Appends an item to the `MessageAttributeNames` list.
     /// The name of the message attribute, where *N* is the index.
+    #[inline]
     pub fn message_attribute_names(mut self, input: impl Into<String>) -> Self {
         self.message_attribute_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `MessageAttributeNames` member.
+    #[inline]
     pub fn set_message_attribute_names(mut self, input: Option<Vec<String>>) -> Self {
         self.message_attribute_names = input;
         self
     }
     /// The `MessageAttributeNames` member as currently set.
+    #[inline]
     pub fn get_message_attribute_names(&self) -> &Option<Vec<String>> {
         &self.message_attribute_names
     }
     /// The maximum number of messages to return.
+    #[inline]
     pub fn max_number_of_messages(mut self, input: i32) -> Self {
         self.max_number_of_messages = Some(input);
         self
     }
     /// Sets or clears the `MaxNumberOfMessages` member.
+    #[inline]
     pub fn set_max_number_of_messages(mut self, input: Option<i32>) -> Self {
         self.max_number_of_messages = input;
         self
     }
     /// The `MaxNumberOfMessages` member as currently set.
+    #[inline]
     pub fn get_max_number_of_messages(&self) -> &Option<i32> {
         &self.max_number_of_messages
     }
     /// The duration (in seconds) that the received messages are hidden from subsequent retrieve requests after being retrieved by a `ReceiveMessage` request.
+    #[inline]
     pub fn visibility_timeout(mut self, input: i32) -> Self {
         self.visibility_timeout = Some(input);
         self
     }
     /// Sets or clears the `VisibilityTimeout` member.
+    #[inline]
     pub fn set_visibility_timeout(mut self, input: Option<i32>) -> Self {
         self.visibility_timeout = input;
         self
     }
     /// The `VisibilityTimeout` member as currently set.
+    #[inline]
     pub fn get_visibility_timeout(&self) -> &Option<i32> {
         &self.visibility_timeout
     }
     /// The duration (in seconds) for which the call waits for a message to arrive in the queue before returning.
+    #[inline]
     pub fn wait_time_seconds(mut self, input: i32) -> Self {
         self.wait_time_seconds = Some(input);
         self
     }
     /// Sets or clears the `WaitTimeSeconds` member.
+    #[inline]
     pub fn set_wait_time_seconds(mut self, input: Option<i32>) -> Self {
         self.wait_time_seconds = input;
         self
     }
     /// The `WaitTimeSeconds` member as currently set.
+    #[inline]
     pub fn get_wait_time_seconds(&self) -> &Option<i32> {
         &self.wait_time_seconds
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn receive_request_attempt_id(mut self, input: impl Into<String>) -> Self {
         self.receive_request_attempt_id = Some(input.into());
         self
     }
     /// Sets or clears the `ReceiveRequestAttemptId` member.
+    #[inline]
     pub fn set_receive_request_attempt_id(mut self, input: Option<String>) -> Self {
         self.receive_request_attempt_id = input;
         self
     }
     /// The `ReceiveRequestAttemptId` member as currently set.
+    #[inline]
     pub fn get_receive_request_attempt_id(&self) -> &Option<String> {
         &self.receive_request_attempt_id
     }
@@ -296,6 +329,7 @@ impl ReceiveMessageInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ReceiveMessageInput, ::awsrt::error::BuildError> {
         Ok(ReceiveMessageInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -338,10 +372,12 @@ pub struct ReceiveMessageOutput {
 }
 impl ReceiveMessageOutput {
     /// A list of messages.
+    #[inline]
     pub fn messages(&self) -> &[crate::types::Message] {
         self.messages.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ReceiveMessageOutput`].
+    #[inline]
     pub fn builder() -> ReceiveMessageOutputBuilder {
         <ReceiveMessageOutputBuilder as ::std::default::Default>::default()
     }
@@ -355,20 +391,24 @@ pub struct ReceiveMessageOutputBuilder {
 impl ReceiveMessageOutputBuilder {
     /// Appends an item to the `Messages` list.
     /// A list of messages.
+    #[inline]
     pub fn messages(mut self, input: crate::types::Message) -> Self {
         self.messages.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Messages` member.
+    #[inline]
     pub fn set_messages(mut self, input: Option<Vec<crate::types::Message>>) -> Self {
         self.messages = input;
         self
     }
     /// The `Messages` member as currently set.
+    #[inline]
     pub fn get_messages(&self) -> &Option<Vec<crate::types::Message>> {
         &self.messages
     }
     /// Builds the [`ReceiveMessageOutput`].
+    #[inline]
     pub fn build(self) -> ReceiveMessageOutput {
         ReceiveMessageOutput {
             messages: self.messages,
@@ -409,6 +449,7 @@ pub enum ReceiveMessageError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ReceiveMessageError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -457,54 +498,67 @@ impl ReceiveMessageError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `KmsAccessDenied`.
+    #[inline]
     pub fn is_kms_access_denied(&self) -> bool {
         matches!(self, Self::KmsAccessDenied(_))
     }
     /// Whether this is a `KmsDisabled`.
+    #[inline]
     pub fn is_kms_disabled(&self) -> bool {
         matches!(self, Self::KmsDisabled(_))
     }
     /// Whether this is a `KmsInvalidKeyUsage`.
+    #[inline]
     pub fn is_kms_invalid_key_usage(&self) -> bool {
         matches!(self, Self::KmsInvalidKeyUsage(_))
     }
     /// Whether this is a `KmsInvalidState`.
+    #[inline]
     pub fn is_kms_invalid_state(&self) -> bool {
         matches!(self, Self::KmsInvalidState(_))
     }
     /// Whether this is a `KmsNotFound`.
+    #[inline]
     pub fn is_kms_not_found(&self) -> bool {
         matches!(self, Self::KmsNotFound(_))
     }
     /// Whether this is a `KmsOptInRequired`.
+    #[inline]
     pub fn is_kms_opt_in_required(&self) -> bool {
         matches!(self, Self::KmsOptInRequired(_))
     }
     /// Whether this is a `KmsThrottled`.
+    #[inline]
     pub fn is_kms_throttled(&self) -> bool {
         matches!(self, Self::KmsThrottled(_))
     }
     /// Whether this is a `OverLimit`.
+    #[inline]
     pub fn is_over_limit(&self) -> bool {
         matches!(self, Self::OverLimit(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -601,6 +655,7 @@ impl ReceiveMessageFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -657,28 +712,33 @@ impl<M> ReceiveMessageFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue from which messages are received.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// Appends an item to the `AttributeNames` list.
     /// **Important:** This parameter has been discontinued but will be supported for backward compatibility.
     #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
+    #[inline]
     pub fn attribute_names(mut self, input: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.inner = self.inner.attribute_names(input);
         self
     }
     /// Sets or clears the `AttributeNames` member.
     #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
+    #[inline]
     pub fn set_attribute_names(
         mut self,
         input: Option<Vec<crate::types::QueueAttributeName>>,
@@ -688,11 +748,13 @@ impl<M> ReceiveMessageFluentBuilder<M> {
     }
     /// The `AttributeNames` member as currently set.
     #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
+    #[inline]
     pub fn get_attribute_names(&self) -> &Option<Vec<crate::types::QueueAttributeName>> {
         self.inner.get_attribute_names()
     }
     /// Appends an item to the `MessageSystemAttributeNames` list.
     /// A list of attributes that need to be returned along with each message.
+    #[inline]
     pub fn message_system_attribute_names(
         mut self,
         input: impl Into<crate::types::MessageSystemAttributeName>,
@@ -701,6 +763,7 @@ impl<M> ReceiveMessageFluentBuilder<M> {
         self
     }
     /// Sets or clears the `MessageSystemAttributeNames` member.
+    #[inline]
     pub fn set_message_system_attribute_names(
         mut self,
         input: Option<Vec<crate::types::MessageSystemAttributeName>>,
@@ -709,6 +772,7 @@ impl<M> ReceiveMessageFluentBuilder<M> {
         self
     }
     /// The `MessageSystemAttributeNames` member as currently set.
+    #[inline]
     pub fn get_message_system_attribute_names(
         &self,
     ) -> &Option<Vec<crate::types::MessageSystemAttributeName>> {
@@ -716,72 +780,87 @@ impl<M> ReceiveMessageFluentBuilder<M> {
     }
     /// Appends an item to the `MessageAttributeNames` list.
     /// The name of the message attribute, where *N* is the index.
+    #[inline]
     pub fn message_attribute_names(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.message_attribute_names(input);
         self
     }
     /// Sets or clears the `MessageAttributeNames` member.
+    #[inline]
     pub fn set_message_attribute_names(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_message_attribute_names(input);
         self
     }
     /// The `MessageAttributeNames` member as currently set.
+    #[inline]
     pub fn get_message_attribute_names(&self) -> &Option<Vec<String>> {
         self.inner.get_message_attribute_names()
     }
     /// The maximum number of messages to return.
+    #[inline]
     pub fn max_number_of_messages(mut self, input: i32) -> Self {
         self.inner = self.inner.max_number_of_messages(input);
         self
     }
     /// Sets or clears the `MaxNumberOfMessages` member.
+    #[inline]
     pub fn set_max_number_of_messages(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_number_of_messages(input);
         self
     }
     /// The `MaxNumberOfMessages` member as currently set.
+    #[inline]
     pub fn get_max_number_of_messages(&self) -> &Option<i32> {
         self.inner.get_max_number_of_messages()
     }
     /// The duration (in seconds) that the received messages are hidden from subsequent retrieve requests after being retrieved by a `ReceiveMessage` request.
+    #[inline]
     pub fn visibility_timeout(mut self, input: i32) -> Self {
         self.inner = self.inner.visibility_timeout(input);
         self
     }
     /// Sets or clears the `VisibilityTimeout` member.
+    #[inline]
     pub fn set_visibility_timeout(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_visibility_timeout(input);
         self
     }
     /// The `VisibilityTimeout` member as currently set.
+    #[inline]
     pub fn get_visibility_timeout(&self) -> &Option<i32> {
         self.inner.get_visibility_timeout()
     }
     /// The duration (in seconds) for which the call waits for a message to arrive in the queue before returning.
+    #[inline]
     pub fn wait_time_seconds(mut self, input: i32) -> Self {
         self.inner = self.inner.wait_time_seconds(input);
         self
     }
     /// Sets or clears the `WaitTimeSeconds` member.
+    #[inline]
     pub fn set_wait_time_seconds(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_wait_time_seconds(input);
         self
     }
     /// The `WaitTimeSeconds` member as currently set.
+    #[inline]
     pub fn get_wait_time_seconds(&self) -> &Option<i32> {
         self.inner.get_wait_time_seconds()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn receive_request_attempt_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.receive_request_attempt_id(input);
         self
     }
     /// Sets or clears the `ReceiveRequestAttemptId` member.
+    #[inline]
     pub fn set_receive_request_attempt_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_receive_request_attempt_id(input);
         self
     }
     /// The `ReceiveRequestAttemptId` member as currently set.
+    #[inline]
     pub fn get_receive_request_attempt_id(&self) -> &Option<String> {
         self.inner.get_receive_request_attempt_id()
     }
@@ -822,6 +901,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ReceiveMessage`: `POST /`, `X-Amz-Target: AmazonSQS.ReceiveMessage`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &ReceiveMessageInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -837,11 +917,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>> {
     ::awsrt::protocol::json_response(reply, de_output, ReceiveMessageError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ReceiveMessageInput) {
     w.begin_object();
     {
@@ -891,6 +973,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ReceiveMessageInp
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReceiveMessageOutput, ::awsrt::json::JsonError> {

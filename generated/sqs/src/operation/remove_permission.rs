@@ -28,14 +28,17 @@ pub struct RemovePermissionInput {
 }
 impl RemovePermissionInput {
     /// The URL of the Amazon SQS queue from which permissions are removed.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// The identification of the permission to remove.
+    #[inline]
     pub fn label(&self) -> &str {
         &self.label
     }
     /// Creates a new builder for [`RemovePermissionInput`].
+    #[inline]
     pub fn builder() -> RemovePermissionInputBuilder {
         <RemovePermissionInputBuilder as ::std::default::Default>::default()
     }
@@ -50,31 +53,37 @@ pub struct RemovePermissionInputBuilder {
 impl RemovePermissionInputBuilder {
     /// The URL of the Amazon SQS queue from which permissions are removed.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// The identification of the permission to remove.
     /// This member is required.
+    #[inline]
     pub fn label(mut self, input: impl Into<String>) -> Self {
         self.label = Some(input.into());
         self
     }
     /// Sets or clears the `Label` member.
+    #[inline]
     pub fn set_label(mut self, input: Option<String>) -> Self {
         self.label = input;
         self
     }
     /// The `Label` member as currently set.
+    #[inline]
     pub fn get_label(&self) -> &Option<String> {
         &self.label
     }
@@ -83,6 +92,7 @@ impl RemovePermissionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RemovePermissionInput, ::awsrt::error::BuildError> {
         Ok(RemovePermissionInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -119,6 +129,7 @@ impl RemovePermissionInput {
 pub struct RemovePermissionOutput {}
 impl RemovePermissionOutput {
     /// Creates a new builder for [`RemovePermissionOutput`].
+    #[inline]
     pub fn builder() -> RemovePermissionOutputBuilder {
         <RemovePermissionOutputBuilder as ::std::default::Default>::default()
     }
@@ -129,6 +140,7 @@ impl RemovePermissionOutput {
 pub struct RemovePermissionOutputBuilder {}
 impl RemovePermissionOutputBuilder {
     /// Builds the [`RemovePermissionOutput`].
+    #[inline]
     pub fn build(self) -> RemovePermissionOutput {
         RemovePermissionOutput {}
     }
@@ -151,6 +163,7 @@ pub enum RemovePermissionError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RemovePermissionError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -177,22 +190,27 @@ impl RemovePermissionError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -281,6 +299,7 @@ impl RemovePermissionFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -337,31 +356,37 @@ impl<M> RemovePermissionFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue from which permissions are removed.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// The identification of the permission to remove.
     /// This member is required.
+    #[inline]
     pub fn label(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.label(input);
         self
     }
     /// Sets or clears the `Label` member.
+    #[inline]
     pub fn set_label(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_label(input);
         self
     }
     /// The `Label` member as currently set.
+    #[inline]
     pub fn get_label(&self) -> &Option<String> {
         self.inner.get_label()
     }
@@ -402,6 +427,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemovePermission`: `POST /`, `X-Amz-Target: AmazonSQS.RemovePermission`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &RemovePermissionInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -417,11 +443,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
     ::awsrt::protocol::json_response(reply, de_output, RemovePermissionError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RemovePermissionInput) {
     w.begin_object();
     {
@@ -436,6 +464,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RemovePermissionI
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RemovePermissionOutput, ::awsrt::json::JsonError> {

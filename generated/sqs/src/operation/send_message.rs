@@ -82,38 +82,46 @@ pub struct SendMessageInput {
 }
 impl SendMessageInput {
     /// The URL of the Amazon SQS queue to which a message is sent.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// The message to send.
+    #[inline]
     pub fn message_body(&self) -> &str {
         &self.message_body
     }
     /// The length of time, in seconds, for which to delay a specific message.
+    #[inline]
     pub fn delay_seconds(&self) -> Option<i32> {
         self.delay_seconds
     }
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// The message system attribute to send.
+    #[inline]
     pub fn message_system_attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         self.message_system_attributes.as_ref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_deduplication_id(&self) -> Option<&str> {
         self.message_deduplication_id.as_deref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_group_id(&self) -> Option<&str> {
         self.message_group_id.as_deref()
     }
     /// Creates a new builder for [`SendMessageInput`].
+    #[inline]
     pub fn builder() -> SendMessageInputBuilder {
         <SendMessageInputBuilder as ::std::default::Default>::default()
     }
@@ -133,50 +141,60 @@ pub struct SendMessageInputBuilder {
 impl SendMessageInputBuilder {
     /// The URL of the Amazon SQS queue to which a message is sent.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// The message to send.
     /// This member is required.
+    #[inline]
     pub fn message_body(mut self, input: impl Into<String>) -> Self {
         self.message_body = Some(input.into());
         self
     }
     /// Sets or clears the `MessageBody` member.
+    #[inline]
     pub fn set_message_body(mut self, input: Option<String>) -> Self {
         self.message_body = input;
         self
     }
     /// The `MessageBody` member as currently set.
+    #[inline]
     pub fn get_message_body(&self) -> &Option<String> {
         &self.message_body
     }
     /// The length of time, in seconds, for which to delay a specific message.
+    #[inline]
     pub fn delay_seconds(mut self, input: i32) -> Self {
         self.delay_seconds = Some(input);
         self
     }
     /// Sets or clears the `DelaySeconds` member.
+    #[inline]
     pub fn set_delay_seconds(mut self, input: Option<i32>) -> Self {
         self.delay_seconds = input;
         self
     }
     /// The `DelaySeconds` member as currently set.
+    #[inline]
     pub fn get_delay_seconds(&self) -> &Option<i32> {
         &self.delay_seconds
     }
     /// Inserts an entry into the `MessageAttributes` map.
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_attributes(
         mut self,
         key: impl Into<String>,
@@ -187,6 +205,7 @@ impl SendMessageInputBuilder {
         self
     }
     /// Sets or clears the `MessageAttributes` member.
+    #[inline]
     pub fn set_message_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
@@ -195,6 +214,7 @@ impl SendMessageInputBuilder {
         self
     }
     /// The `MessageAttributes` member as currently set.
+    #[inline]
     pub fn get_message_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
@@ -202,6 +222,7 @@ impl SendMessageInputBuilder {
     }
     /// Inserts an entry into the `MessageSystemAttributes` map.
     /// The message system attribute to send.
+    #[inline]
     pub fn message_system_attributes(
         mut self,
         key: impl Into<String>,
@@ -212,6 +233,7 @@ impl SendMessageInputBuilder {
         self
     }
     /// Sets or clears the `MessageSystemAttributes` member.
+    #[inline]
     pub fn set_message_system_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
@@ -220,36 +242,43 @@ impl SendMessageInputBuilder {
         self
     }
     /// The `MessageSystemAttributes` member as currently set.
+    #[inline]
     pub fn get_message_system_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         &self.message_system_attributes
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_deduplication_id(mut self, input: impl Into<String>) -> Self {
         self.message_deduplication_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageDeduplicationId` member.
+    #[inline]
     pub fn set_message_deduplication_id(mut self, input: Option<String>) -> Self {
         self.message_deduplication_id = input;
         self
     }
     /// The `MessageDeduplicationId` member as currently set.
+    #[inline]
     pub fn get_message_deduplication_id(&self) -> &Option<String> {
         &self.message_deduplication_id
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_group_id(mut self, input: impl Into<String>) -> Self {
         self.message_group_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageGroupId` member.
+    #[inline]
     pub fn set_message_group_id(mut self, input: Option<String>) -> Self {
         self.message_group_id = input;
         self
     }
     /// The `MessageGroupId` member as currently set.
+    #[inline]
     pub fn get_message_group_id(&self) -> &Option<String> {
         &self.message_group_id
     }
@@ -258,6 +287,7 @@ impl SendMessageInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SendMessageInput, ::awsrt::error::BuildError> {
         Ok(SendMessageInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -317,26 +347,32 @@ pub struct SendMessageOutput {
 }
 impl SendMessageOutput {
     /// An MD5 digest of the non-URL-encoded message body string.
+    #[inline]
     pub fn md5_of_message_body(&self) -> Option<&str> {
         self.md5_of_message_body.as_deref()
     }
     /// An MD5 digest of the non-URL-encoded message attribute string.
+    #[inline]
     pub fn md5_of_message_attributes(&self) -> Option<&str> {
         self.md5_of_message_attributes.as_deref()
     }
     /// An MD5 digest of the non-URL-encoded message system attribute string.
+    #[inline]
     pub fn md5_of_message_system_attributes(&self) -> Option<&str> {
         self.md5_of_message_system_attributes.as_deref()
     }
     /// An attribute containing the `MessageId` of the message sent to the queue.
+    #[inline]
     pub fn message_id(&self) -> Option<&str> {
         self.message_id.as_deref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn sequence_number(&self) -> Option<&str> {
         self.sequence_number.as_deref()
     }
     /// Creates a new builder for [`SendMessageOutput`].
+    #[inline]
     pub fn builder() -> SendMessageOutputBuilder {
         <SendMessageOutputBuilder as ::std::default::Default>::default()
     }
@@ -353,76 +389,92 @@ pub struct SendMessageOutputBuilder {
 }
 impl SendMessageOutputBuilder {
     /// An MD5 digest of the non-URL-encoded message body string.
+    #[inline]
     pub fn md5_of_message_body(mut self, input: impl Into<String>) -> Self {
         self.md5_of_message_body = Some(input.into());
         self
     }
     /// Sets or clears the `MD5OfMessageBody` member.
+    #[inline]
     pub fn set_md5_of_message_body(mut self, input: Option<String>) -> Self {
         self.md5_of_message_body = input;
         self
     }
     /// The `MD5OfMessageBody` member as currently set.
+    #[inline]
     pub fn get_md5_of_message_body(&self) -> &Option<String> {
         &self.md5_of_message_body
     }
     /// An MD5 digest of the non-URL-encoded message attribute string.
+    #[inline]
     pub fn md5_of_message_attributes(mut self, input: impl Into<String>) -> Self {
         self.md5_of_message_attributes = Some(input.into());
         self
     }
     /// Sets or clears the `MD5OfMessageAttributes` member.
+    #[inline]
     pub fn set_md5_of_message_attributes(mut self, input: Option<String>) -> Self {
         self.md5_of_message_attributes = input;
         self
     }
     /// The `MD5OfMessageAttributes` member as currently set.
+    #[inline]
     pub fn get_md5_of_message_attributes(&self) -> &Option<String> {
         &self.md5_of_message_attributes
     }
     /// An MD5 digest of the non-URL-encoded message system attribute string.
+    #[inline]
     pub fn md5_of_message_system_attributes(mut self, input: impl Into<String>) -> Self {
         self.md5_of_message_system_attributes = Some(input.into());
         self
     }
     /// Sets or clears the `MD5OfMessageSystemAttributes` member.
+    #[inline]
     pub fn set_md5_of_message_system_attributes(mut self, input: Option<String>) -> Self {
         self.md5_of_message_system_attributes = input;
         self
     }
     /// The `MD5OfMessageSystemAttributes` member as currently set.
+    #[inline]
     pub fn get_md5_of_message_system_attributes(&self) -> &Option<String> {
         &self.md5_of_message_system_attributes
     }
     /// An attribute containing the `MessageId` of the message sent to the queue.
+    #[inline]
     pub fn message_id(mut self, input: impl Into<String>) -> Self {
         self.message_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageId` member.
+    #[inline]
     pub fn set_message_id(mut self, input: Option<String>) -> Self {
         self.message_id = input;
         self
     }
     /// The `MessageId` member as currently set.
+    #[inline]
     pub fn get_message_id(&self) -> &Option<String> {
         &self.message_id
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn sequence_number(mut self, input: impl Into<String>) -> Self {
         self.sequence_number = Some(input.into());
         self
     }
     /// Sets or clears the `SequenceNumber` member.
+    #[inline]
     pub fn set_sequence_number(mut self, input: Option<String>) -> Self {
         self.sequence_number = input;
         self
     }
     /// The `SequenceNumber` member as currently set.
+    #[inline]
     pub fn get_sequence_number(&self) -> &Option<String> {
         &self.sequence_number
     }
     /// Builds the [`SendMessageOutput`].
+    #[inline]
     pub fn build(self) -> SendMessageOutput {
         SendMessageOutput {
             md5_of_message_body: self.md5_of_message_body,
@@ -467,6 +519,7 @@ pub enum SendMessageError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SendMessageError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -517,54 +570,67 @@ impl SendMessageError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidMessageContents`.
+    #[inline]
     pub fn is_invalid_message_contents(&self) -> bool {
         matches!(self, Self::InvalidMessageContents(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `KmsAccessDenied`.
+    #[inline]
     pub fn is_kms_access_denied(&self) -> bool {
         matches!(self, Self::KmsAccessDenied(_))
     }
     /// Whether this is a `KmsDisabled`.
+    #[inline]
     pub fn is_kms_disabled(&self) -> bool {
         matches!(self, Self::KmsDisabled(_))
     }
     /// Whether this is a `KmsInvalidKeyUsage`.
+    #[inline]
     pub fn is_kms_invalid_key_usage(&self) -> bool {
         matches!(self, Self::KmsInvalidKeyUsage(_))
     }
     /// Whether this is a `KmsInvalidState`.
+    #[inline]
     pub fn is_kms_invalid_state(&self) -> bool {
         matches!(self, Self::KmsInvalidState(_))
     }
     /// Whether this is a `KmsNotFound`.
+    #[inline]
     pub fn is_kms_not_found(&self) -> bool {
         matches!(self, Self::KmsNotFound(_))
     }
     /// Whether this is a `KmsOptInRequired`.
+    #[inline]
     pub fn is_kms_opt_in_required(&self) -> bool {
         matches!(self, Self::KmsOptInRequired(_))
     }
     /// Whether this is a `KmsThrottled`.
+    #[inline]
     pub fn is_kms_throttled(&self) -> bool {
         matches!(self, Self::KmsThrottled(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -661,6 +727,7 @@ impl SendMessageFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -717,50 +784,60 @@ impl<M> SendMessageFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue to which a message is sent.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// The message to send.
     /// This member is required.
+    #[inline]
     pub fn message_body(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.message_body(input);
         self
     }
     /// Sets or clears the `MessageBody` member.
+    #[inline]
     pub fn set_message_body(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_message_body(input);
         self
     }
     /// The `MessageBody` member as currently set.
+    #[inline]
     pub fn get_message_body(&self) -> &Option<String> {
         self.inner.get_message_body()
     }
     /// The length of time, in seconds, for which to delay a specific message.
+    #[inline]
     pub fn delay_seconds(mut self, input: i32) -> Self {
         self.inner = self.inner.delay_seconds(input);
         self
     }
     /// Sets or clears the `DelaySeconds` member.
+    #[inline]
     pub fn set_delay_seconds(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_delay_seconds(input);
         self
     }
     /// The `DelaySeconds` member as currently set.
+    #[inline]
     pub fn get_delay_seconds(&self) -> &Option<i32> {
         self.inner.get_delay_seconds()
     }
     /// Inserts an entry into the `MessageAttributes` map.
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_attributes(
         mut self,
         key: impl Into<String>,
@@ -770,6 +847,7 @@ impl<M> SendMessageFluentBuilder<M> {
         self
     }
     /// Sets or clears the `MessageAttributes` member.
+    #[inline]
     pub fn set_message_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
@@ -778,6 +856,7 @@ impl<M> SendMessageFluentBuilder<M> {
         self
     }
     /// The `MessageAttributes` member as currently set.
+    #[inline]
     pub fn get_message_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
@@ -785,6 +864,7 @@ impl<M> SendMessageFluentBuilder<M> {
     }
     /// Inserts an entry into the `MessageSystemAttributes` map.
     /// The message system attribute to send.
+    #[inline]
     pub fn message_system_attributes(
         mut self,
         key: impl Into<String>,
@@ -794,6 +874,7 @@ impl<M> SendMessageFluentBuilder<M> {
         self
     }
     /// Sets or clears the `MessageSystemAttributes` member.
+    #[inline]
     pub fn set_message_system_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
@@ -802,36 +883,43 @@ impl<M> SendMessageFluentBuilder<M> {
         self
     }
     /// The `MessageSystemAttributes` member as currently set.
+    #[inline]
     pub fn get_message_system_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         self.inner.get_message_system_attributes()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_deduplication_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.message_deduplication_id(input);
         self
     }
     /// Sets or clears the `MessageDeduplicationId` member.
+    #[inline]
     pub fn set_message_deduplication_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_message_deduplication_id(input);
         self
     }
     /// The `MessageDeduplicationId` member as currently set.
+    #[inline]
     pub fn get_message_deduplication_id(&self) -> &Option<String> {
         self.inner.get_message_deduplication_id()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_group_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.message_group_id(input);
         self
     }
     /// Sets or clears the `MessageGroupId` member.
+    #[inline]
     pub fn set_message_group_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_message_group_id(input);
         self
     }
     /// The `MessageGroupId` member as currently set.
+    #[inline]
     pub fn get_message_group_id(&self) -> &Option<String> {
         self.inner.get_message_group_id()
     }
@@ -872,6 +960,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SendMessage`: `POST /`, `X-Amz-Target: AmazonSQS.SendMessage`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &SendMessageInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -887,11 +976,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>> {
     ::awsrt::protocol::json_response(reply, de_output, SendMessageError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &SendMessageInput) {
     w.begin_object();
     {
@@ -936,6 +1027,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &SendMessageInput)
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SendMessageOutput, ::awsrt::json::JsonError> {

@@ -28,14 +28,17 @@ pub struct SendMessageBatchInput {
 }
 impl SendMessageBatchInput {
     /// The URL of the Amazon SQS queue to which batched messages are sent.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// A list of `SendMessageBatchRequestEntry` items.
+    #[inline]
     pub fn entries(&self) -> &[crate::types::SendMessageBatchRequestEntry] {
         &self.entries
     }
     /// Creates a new builder for [`SendMessageBatchInput`].
+    #[inline]
     pub fn builder() -> SendMessageBatchInputBuilder {
         <SendMessageBatchInputBuilder as ::std::default::Default>::default()
     }
@@ -50,26 +53,31 @@ pub struct SendMessageBatchInputBuilder {
 impl SendMessageBatchInputBuilder {
     /// The URL of the Amazon SQS queue to which batched messages are sent.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Appends an item to the `Entries` list.
     /// A list of `SendMessageBatchRequestEntry` items.
+    #[inline]
     pub fn entries(mut self, input: crate::types::SendMessageBatchRequestEntry) -> Self {
         self.entries.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Entries` member.
+    #[inline]
     pub fn set_entries(
         mut self,
         input: Option<Vec<crate::types::SendMessageBatchRequestEntry>>,
@@ -78,6 +86,7 @@ impl SendMessageBatchInputBuilder {
         self
     }
     /// The `Entries` member as currently set.
+    #[inline]
     pub fn get_entries(&self) -> &Option<Vec<crate::types::SendMessageBatchRequestEntry>> {
         &self.entries
     }
@@ -86,6 +95,7 @@ impl SendMessageBatchInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SendMessageBatchInput, ::awsrt::error::BuildError> {
         Ok(SendMessageBatchInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -127,14 +137,17 @@ pub struct SendMessageBatchOutput {
 }
 impl SendMessageBatchOutput {
     /// A list of `SendMessageBatchResultEntry` items.
+    #[inline]
     pub fn successful(&self) -> &[crate::types::SendMessageBatchResultEntry] {
         &self.successful
     }
     /// A list of `BatchResultErrorEntry` items with error details about each message that can't be enqueued.
+    #[inline]
     pub fn failed(&self) -> &[crate::types::BatchResultErrorEntry] {
         &self.failed
     }
     /// Creates a new builder for [`SendMessageBatchOutput`].
+    #[inline]
     pub fn builder() -> SendMessageBatchOutputBuilder {
         <SendMessageBatchOutputBuilder as ::std::default::Default>::default()
     }
@@ -149,11 +162,13 @@ pub struct SendMessageBatchOutputBuilder {
 impl SendMessageBatchOutputBuilder {
     /// Appends an item to the `Successful` list.
     /// A list of `SendMessageBatchResultEntry` items.
+    #[inline]
     pub fn successful(mut self, input: crate::types::SendMessageBatchResultEntry) -> Self {
         self.successful.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Successful` member.
+    #[inline]
     pub fn set_successful(
         mut self,
         input: Option<Vec<crate::types::SendMessageBatchResultEntry>>,
@@ -162,21 +177,25 @@ impl SendMessageBatchOutputBuilder {
         self
     }
     /// The `Successful` member as currently set.
+    #[inline]
     pub fn get_successful(&self) -> &Option<Vec<crate::types::SendMessageBatchResultEntry>> {
         &self.successful
     }
     /// Appends an item to the `Failed` list.
     /// A list of `BatchResultErrorEntry` items with error details about each message that can't be enqueued.
+    #[inline]
     pub fn failed(mut self, input: crate::types::BatchResultErrorEntry) -> Self {
         self.failed.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Failed` member.
+    #[inline]
     pub fn set_failed(mut self, input: Option<Vec<crate::types::BatchResultErrorEntry>>) -> Self {
         self.failed = input;
         self
     }
     /// The `Failed` member as currently set.
+    #[inline]
     pub fn get_failed(&self) -> &Option<Vec<crate::types::BatchResultErrorEntry>> {
         &self.failed
     }
@@ -185,6 +204,7 @@ impl SendMessageBatchOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SendMessageBatchOutput, ::awsrt::error::BuildError> {
         Ok(SendMessageBatchOutput {
             successful: self.successful.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -240,6 +260,7 @@ pub enum SendMessageBatchError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SendMessageBatchError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -302,70 +323,87 @@ impl SendMessageBatchError {
         })
     }
     /// Whether this is a `BatchEntryIdsNotDistinct`.
+    #[inline]
     pub fn is_batch_entry_ids_not_distinct(&self) -> bool {
         matches!(self, Self::BatchEntryIdsNotDistinct(_))
     }
     /// Whether this is a `BatchRequestTooLong`.
+    #[inline]
     pub fn is_batch_request_too_long(&self) -> bool {
         matches!(self, Self::BatchRequestTooLong(_))
     }
     /// Whether this is a `EmptyBatchRequest`.
+    #[inline]
     pub fn is_empty_batch_request(&self) -> bool {
         matches!(self, Self::EmptyBatchRequest(_))
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidBatchEntryId`.
+    #[inline]
     pub fn is_invalid_batch_entry_id(&self) -> bool {
         matches!(self, Self::InvalidBatchEntryId(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `KmsAccessDenied`.
+    #[inline]
     pub fn is_kms_access_denied(&self) -> bool {
         matches!(self, Self::KmsAccessDenied(_))
     }
     /// Whether this is a `KmsDisabled`.
+    #[inline]
     pub fn is_kms_disabled(&self) -> bool {
         matches!(self, Self::KmsDisabled(_))
     }
     /// Whether this is a `KmsInvalidKeyUsage`.
+    #[inline]
     pub fn is_kms_invalid_key_usage(&self) -> bool {
         matches!(self, Self::KmsInvalidKeyUsage(_))
     }
     /// Whether this is a `KmsInvalidState`.
+    #[inline]
     pub fn is_kms_invalid_state(&self) -> bool {
         matches!(self, Self::KmsInvalidState(_))
     }
     /// Whether this is a `KmsNotFound`.
+    #[inline]
     pub fn is_kms_not_found(&self) -> bool {
         matches!(self, Self::KmsNotFound(_))
     }
     /// Whether this is a `KmsOptInRequired`.
+    #[inline]
     pub fn is_kms_opt_in_required(&self) -> bool {
         matches!(self, Self::KmsOptInRequired(_))
     }
     /// Whether this is a `KmsThrottled`.
+    #[inline]
     pub fn is_kms_throttled(&self) -> bool {
         matches!(self, Self::KmsThrottled(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `TooManyEntriesInBatchRequest`.
+    #[inline]
     pub fn is_too_many_entries_in_batch_request(&self) -> bool {
         matches!(self, Self::TooManyEntriesInBatchRequest(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -466,6 +504,7 @@ impl SendMessageBatchFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -522,26 +561,31 @@ impl<M> SendMessageBatchFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue to which batched messages are sent.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// Appends an item to the `Entries` list.
     /// A list of `SendMessageBatchRequestEntry` items.
+    #[inline]
     pub fn entries(mut self, input: crate::types::SendMessageBatchRequestEntry) -> Self {
         self.inner = self.inner.entries(input);
         self
     }
     /// Sets or clears the `Entries` member.
+    #[inline]
     pub fn set_entries(
         mut self,
         input: Option<Vec<crate::types::SendMessageBatchRequestEntry>>,
@@ -550,6 +594,7 @@ impl<M> SendMessageBatchFluentBuilder<M> {
         self
     }
     /// The `Entries` member as currently set.
+    #[inline]
     pub fn get_entries(&self) -> &Option<Vec<crate::types::SendMessageBatchRequestEntry>> {
         self.inner.get_entries()
     }
@@ -590,6 +635,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SendMessageBatch`: `POST /`, `X-Amz-Target: AmazonSQS.SendMessageBatch`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &SendMessageBatchInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -605,11 +651,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
     ::awsrt::protocol::json_response(reply, de_output, SendMessageBatchError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &SendMessageBatchInput) {
     w.begin_object();
     {
@@ -628,6 +676,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &SendMessageBatchI
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SendMessageBatchOutput, ::awsrt::json::JsonError> {

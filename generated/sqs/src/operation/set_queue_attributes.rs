@@ -82,14 +82,17 @@ pub struct SetQueueAttributesInput {
 }
 impl SetQueueAttributesInput {
     /// The URL of the Amazon SQS queue whose attributes are set.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// A map of attributes to set.
+    #[inline]
     pub fn attributes(&self) -> &::std::collections::HashMap<String, String> {
         &self.attributes
     }
     /// Creates a new builder for [`SetQueueAttributesInput`].
+    #[inline]
     pub fn builder() -> SetQueueAttributesInputBuilder {
         <SetQueueAttributesInputBuilder as ::std::default::Default>::default()
     }
@@ -104,27 +107,32 @@ pub struct SetQueueAttributesInputBuilder {
 impl SetQueueAttributesInputBuilder {
     /// The URL of the Amazon SQS queue whose attributes are set.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes to set.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -133,6 +141,7 @@ impl SetQueueAttributesInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
@@ -141,6 +150,7 @@ impl SetQueueAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SetQueueAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetQueueAttributesInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -177,6 +187,7 @@ impl SetQueueAttributesInput {
 pub struct SetQueueAttributesOutput {}
 impl SetQueueAttributesOutput {
     /// Creates a new builder for [`SetQueueAttributesOutput`].
+    #[inline]
     pub fn builder() -> SetQueueAttributesOutputBuilder {
         <SetQueueAttributesOutputBuilder as ::std::default::Default>::default()
     }
@@ -187,6 +198,7 @@ impl SetQueueAttributesOutput {
 pub struct SetQueueAttributesOutputBuilder {}
 impl SetQueueAttributesOutputBuilder {
     /// Builds the [`SetQueueAttributesOutput`].
+    #[inline]
     pub fn build(self) -> SetQueueAttributesOutput {
         SetQueueAttributesOutput {}
     }
@@ -215,6 +227,7 @@ pub enum SetQueueAttributesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl SetQueueAttributesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -248,34 +261,42 @@ impl SetQueueAttributesError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidAttributeName`.
+    #[inline]
     pub fn is_invalid_attribute_name(&self) -> bool {
         matches!(self, Self::InvalidAttributeName(_))
     }
     /// Whether this is a `InvalidAttributeValue`.
+    #[inline]
     pub fn is_invalid_attribute_value(&self) -> bool {
         matches!(self, Self::InvalidAttributeValue(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `OverLimit`.
+    #[inline]
     pub fn is_over_limit(&self) -> bool {
         matches!(self, Self::OverLimit(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -367,6 +388,7 @@ impl SetQueueAttributesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -423,26 +445,31 @@ impl<M> SetQueueAttributesFluentBuilder<M> {
     }
     /// The URL of the Amazon SQS queue whose attributes are set.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes to set.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -451,6 +478,7 @@ impl<M> SetQueueAttributesFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
@@ -491,6 +519,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetQueueAttributes`: `POST /`, `X-Amz-Target: AmazonSQS.SetQueueAttributes`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &SetQueueAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -506,11 +535,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
     ::awsrt::protocol::json_response(reply, de_output, SetQueueAttributesError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &SetQueueAttributesInput) {
     w.begin_object();
     {
@@ -530,6 +561,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &SetQueueAttribute
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SetQueueAttributesOutput, ::awsrt::json::JsonError> {

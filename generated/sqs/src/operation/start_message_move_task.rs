@@ -28,18 +28,22 @@ pub struct StartMessageMoveTaskInput {
 }
 impl StartMessageMoveTaskInput {
     /// The ARN of the queue that contains the messages to be moved to another queue.
+    #[inline]
     pub fn source_arn(&self) -> &str {
         &self.source_arn
     }
     /// The ARN of the queue that receives the moved messages.
+    #[inline]
     pub fn destination_arn(&self) -> Option<&str> {
         self.destination_arn.as_deref()
     }
     /// The number of messages to be moved per second (the message movement rate).
+    #[inline]
     pub fn max_number_of_messages_per_second(&self) -> Option<i32> {
         self.max_number_of_messages_per_second
     }
     /// Creates a new builder for [`StartMessageMoveTaskInput`].
+    #[inline]
     pub fn builder() -> StartMessageMoveTaskInputBuilder {
         <StartMessageMoveTaskInputBuilder as ::std::default::Default>::default()
     }
@@ -55,44 +59,53 @@ pub struct StartMessageMoveTaskInputBuilder {
 impl StartMessageMoveTaskInputBuilder {
     /// The ARN of the queue that contains the messages to be moved to another queue.
     /// This member is required.
+    #[inline]
     pub fn source_arn(mut self, input: impl Into<String>) -> Self {
         self.source_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SourceArn` member.
+    #[inline]
     pub fn set_source_arn(mut self, input: Option<String>) -> Self {
         self.source_arn = input;
         self
     }
     /// The `SourceArn` member as currently set.
+    #[inline]
     pub fn get_source_arn(&self) -> &Option<String> {
         &self.source_arn
     }
     /// The ARN of the queue that receives the moved messages.
+    #[inline]
     pub fn destination_arn(mut self, input: impl Into<String>) -> Self {
         self.destination_arn = Some(input.into());
         self
     }
     /// Sets or clears the `DestinationArn` member.
+    #[inline]
     pub fn set_destination_arn(mut self, input: Option<String>) -> Self {
         self.destination_arn = input;
         self
     }
     /// The `DestinationArn` member as currently set.
+    #[inline]
     pub fn get_destination_arn(&self) -> &Option<String> {
         &self.destination_arn
     }
     /// The number of messages to be moved per second (the message movement rate).
+    #[inline]
     pub fn max_number_of_messages_per_second(mut self, input: i32) -> Self {
         self.max_number_of_messages_per_second = Some(input);
         self
     }
     /// Sets or clears the `MaxNumberOfMessagesPerSecond` member.
+    #[inline]
     pub fn set_max_number_of_messages_per_second(mut self, input: Option<i32>) -> Self {
         self.max_number_of_messages_per_second = input;
         self
     }
     /// The `MaxNumberOfMessagesPerSecond` member as currently set.
+    #[inline]
     pub fn get_max_number_of_messages_per_second(&self) -> &Option<i32> {
         &self.max_number_of_messages_per_second
     }
@@ -101,6 +114,7 @@ impl StartMessageMoveTaskInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StartMessageMoveTaskInput, ::awsrt::error::BuildError> {
         Ok(StartMessageMoveTaskInput {
             source_arn: self.source_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -138,10 +152,12 @@ pub struct StartMessageMoveTaskOutput {
 }
 impl StartMessageMoveTaskOutput {
     /// An identifier associated with a message movement task.
+    #[inline]
     pub fn task_handle(&self) -> Option<&str> {
         self.task_handle.as_deref()
     }
     /// Creates a new builder for [`StartMessageMoveTaskOutput`].
+    #[inline]
     pub fn builder() -> StartMessageMoveTaskOutputBuilder {
         <StartMessageMoveTaskOutputBuilder as ::std::default::Default>::default()
     }
@@ -154,20 +170,24 @@ pub struct StartMessageMoveTaskOutputBuilder {
 }
 impl StartMessageMoveTaskOutputBuilder {
     /// An identifier associated with a message movement task.
+    #[inline]
     pub fn task_handle(mut self, input: impl Into<String>) -> Self {
         self.task_handle = Some(input.into());
         self
     }
     /// Sets or clears the `TaskHandle` member.
+    #[inline]
     pub fn set_task_handle(mut self, input: Option<String>) -> Self {
         self.task_handle = input;
         self
     }
     /// The `TaskHandle` member as currently set.
+    #[inline]
     pub fn get_task_handle(&self) -> &Option<String> {
         &self.task_handle
     }
     /// Builds the [`StartMessageMoveTaskOutput`].
+    #[inline]
     pub fn build(self) -> StartMessageMoveTaskOutput {
         StartMessageMoveTaskOutput {
             task_handle: self.task_handle,
@@ -192,6 +212,7 @@ pub enum StartMessageMoveTaskError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl StartMessageMoveTaskError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -218,22 +239,27 @@ impl StartMessageMoveTaskError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -322,6 +348,7 @@ impl StartMessageMoveTaskFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -378,44 +405,53 @@ impl<M> StartMessageMoveTaskFluentBuilder<M> {
     }
     /// The ARN of the queue that contains the messages to be moved to another queue.
     /// This member is required.
+    #[inline]
     pub fn source_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.source_arn(input);
         self
     }
     /// Sets or clears the `SourceArn` member.
+    #[inline]
     pub fn set_source_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_source_arn(input);
         self
     }
     /// The `SourceArn` member as currently set.
+    #[inline]
     pub fn get_source_arn(&self) -> &Option<String> {
         self.inner.get_source_arn()
     }
     /// The ARN of the queue that receives the moved messages.
+    #[inline]
     pub fn destination_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.destination_arn(input);
         self
     }
     /// Sets or clears the `DestinationArn` member.
+    #[inline]
     pub fn set_destination_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_destination_arn(input);
         self
     }
     /// The `DestinationArn` member as currently set.
+    #[inline]
     pub fn get_destination_arn(&self) -> &Option<String> {
         self.inner.get_destination_arn()
     }
     /// The number of messages to be moved per second (the message movement rate).
+    #[inline]
     pub fn max_number_of_messages_per_second(mut self, input: i32) -> Self {
         self.inner = self.inner.max_number_of_messages_per_second(input);
         self
     }
     /// Sets or clears the `MaxNumberOfMessagesPerSecond` member.
+    #[inline]
     pub fn set_max_number_of_messages_per_second(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_number_of_messages_per_second(input);
         self
     }
     /// The `MaxNumberOfMessagesPerSecond` member as currently set.
+    #[inline]
     pub fn get_max_number_of_messages_per_second(&self) -> &Option<i32> {
         self.inner.get_max_number_of_messages_per_second()
     }
@@ -456,6 +492,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartMessageMoveTask`: `POST /`, `X-Amz-Target: AmazonSQS.StartMessageMoveTask`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &StartMessageMoveTaskInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -471,11 +508,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
     ::awsrt::protocol::json_response(reply, de_output, StartMessageMoveTaskError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &StartMessageMoveTaskInput) {
     w.begin_object();
     {
@@ -493,6 +532,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &StartMessageMoveT
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<StartMessageMoveTaskOutput, ::awsrt::json::JsonError> {

@@ -26,14 +26,17 @@ pub struct TagQueueInput {
 }
 impl TagQueueInput {
     /// The URL of the queue.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// The list of tags to be added to the specified queue.
+    #[inline]
     pub fn tags(&self) -> &::std::collections::HashMap<String, String> {
         &self.tags
     }
     /// Creates a new builder for [`TagQueueInput`].
+    #[inline]
     pub fn builder() -> TagQueueInputBuilder {
         <TagQueueInputBuilder as ::std::default::Default>::default()
     }
@@ -48,32 +51,38 @@ pub struct TagQueueInputBuilder {
 impl TagQueueInputBuilder {
     /// The URL of the queue.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Inserts an entry into the `Tags` map.
     /// The list of tags to be added to the specified queue.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.tags
     }
@@ -82,6 +91,7 @@ impl TagQueueInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<TagQueueInput, ::awsrt::error::BuildError> {
         Ok(TagQueueInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -118,6 +128,7 @@ impl TagQueueInput {
 pub struct TagQueueOutput {}
 impl TagQueueOutput {
     /// Creates a new builder for [`TagQueueOutput`].
+    #[inline]
     pub fn builder() -> TagQueueOutputBuilder {
         <TagQueueOutputBuilder as ::std::default::Default>::default()
     }
@@ -128,6 +139,7 @@ impl TagQueueOutput {
 pub struct TagQueueOutputBuilder {}
 impl TagQueueOutputBuilder {
     /// Builds the [`TagQueueOutput`].
+    #[inline]
     pub fn build(self) -> TagQueueOutput {
         TagQueueOutput {}
     }
@@ -150,6 +162,7 @@ pub enum TagQueueError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl TagQueueError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -176,22 +189,27 @@ impl TagQueueError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -280,6 +298,7 @@ impl TagQueueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -336,31 +355,37 @@ impl<M> TagQueueFluentBuilder<M> {
     }
     /// The URL of the queue.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// Inserts an entry into the `Tags` map.
     /// The list of tags to be added to the specified queue.
+    #[inline]
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.tags(key, value);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_tags()
     }
@@ -401,6 +426,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagQueue`: `POST /`, `X-Amz-Target: AmazonSQS.TagQueue`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &TagQueueInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -416,11 +442,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>> {
     ::awsrt::protocol::json_response(reply, de_output, TagQueueError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TagQueueInput) {
     w.begin_object();
     {
@@ -440,6 +468,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TagQueueInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TagQueueOutput, ::awsrt::json::JsonError> {

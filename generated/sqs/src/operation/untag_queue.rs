@@ -26,14 +26,17 @@ pub struct UntagQueueInput {
 }
 impl UntagQueueInput {
     /// The URL of the queue.
+    #[inline]
     pub fn queue_url(&self) -> &str {
         &self.queue_url
     }
     /// The list of tags to be removed from the specified queue.
+    #[inline]
     pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagQueueInput`].
+    #[inline]
     pub fn builder() -> UntagQueueInputBuilder {
         <UntagQueueInputBuilder as ::std::default::Default>::default()
     }
@@ -48,31 +51,37 @@ pub struct UntagQueueInputBuilder {
 impl UntagQueueInputBuilder {
     /// The URL of the queue.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.queue_url = Some(input.into());
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.queue_url = input;
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         &self.queue_url
     }
     /// Appends an item to the `TagKeys` list.
     /// The list of tags to be removed from the specified queue.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
@@ -81,6 +90,7 @@ impl UntagQueueInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<UntagQueueInput, ::awsrt::error::BuildError> {
         Ok(UntagQueueInput {
             queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -117,6 +127,7 @@ impl UntagQueueInput {
 pub struct UntagQueueOutput {}
 impl UntagQueueOutput {
     /// Creates a new builder for [`UntagQueueOutput`].
+    #[inline]
     pub fn builder() -> UntagQueueOutputBuilder {
         <UntagQueueOutputBuilder as ::std::default::Default>::default()
     }
@@ -127,6 +138,7 @@ impl UntagQueueOutput {
 pub struct UntagQueueOutputBuilder {}
 impl UntagQueueOutputBuilder {
     /// Builds the [`UntagQueueOutput`].
+    #[inline]
     pub fn build(self) -> UntagQueueOutput {
         UntagQueueOutput {}
     }
@@ -149,6 +161,7 @@ pub enum UntagQueueError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl UntagQueueError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -175,22 +188,27 @@ impl UntagQueueError {
         })
     }
     /// Whether this is a `InvalidAddress`.
+    #[inline]
     pub fn is_invalid_address(&self) -> bool {
         matches!(self, Self::InvalidAddress(_))
     }
     /// Whether this is a `InvalidSecurity`.
+    #[inline]
     pub fn is_invalid_security(&self) -> bool {
         matches!(self, Self::InvalidSecurity(_))
     }
     /// Whether this is a `QueueDoesNotExist`.
+    #[inline]
     pub fn is_queue_does_not_exist(&self) -> bool {
         matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a `RequestThrottled`.
+    #[inline]
     pub fn is_request_throttled(&self) -> bool {
         matches!(self, Self::RequestThrottled(_))
     }
     /// Whether this is a `UnsupportedOperation`.
+    #[inline]
     pub fn is_unsupported_operation(&self) -> bool {
         matches!(self, Self::UnsupportedOperation(_))
     }
@@ -279,6 +297,7 @@ impl UntagQueueFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<UntagQueueOutput, ::awsrt::error::SdkError<UntagQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -335,31 +354,37 @@ impl<M> UntagQueueFluentBuilder<M> {
     }
     /// The URL of the queue.
     /// This member is required.
+    #[inline]
     pub fn queue_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.queue_url(input);
         self
     }
     /// Sets or clears the `QueueUrl` member.
+    #[inline]
     pub fn set_queue_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_queue_url(input);
         self
     }
     /// The `QueueUrl` member as currently set.
+    #[inline]
     pub fn get_queue_url(&self) -> &Option<String> {
         self.inner.get_queue_url()
     }
     /// Appends an item to the `TagKeys` list.
     /// The list of tags to be removed from the specified queue.
+    #[inline]
     pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
+    #[inline]
     pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
+    #[inline]
     pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
@@ -400,6 +425,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagQueue`: `POST /`, `X-Amz-Target: AmazonSQS.UntagQueue`, the input as JSON.
+#[inline]
 pub(crate) fn ser_request(
     input: &UntagQueueInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -415,11 +441,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagQueueOutput, ::awsrt::error::SdkError<UntagQueueError>> {
     ::awsrt::protocol::json_response(reply, de_output, UntagQueueError::from_response)
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UntagQueueInput) {
     w.begin_object();
     {
@@ -438,6 +466,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UntagQueueInput) 
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UntagQueueOutput, ::awsrt::json::JsonError> {

@@ -22,22 +22,27 @@ pub struct BatchResultErrorEntry {
 }
 impl BatchResultErrorEntry {
     /// The `Id` of an entry in a batch request.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Specifies whether the error happened due to the caller of the batch API action.
+    #[inline]
     pub fn sender_fault(&self) -> bool {
         self.sender_fault
     }
     /// An error code representing why the action failed on this entry.
+    #[inline]
     pub fn code(&self) -> &str {
         &self.code
     }
     /// A message explaining why the action failed on this entry.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`BatchResultErrorEntry`].
+    #[inline]
     pub fn builder() -> BatchResultErrorEntryBuilder {
         <BatchResultErrorEntryBuilder as ::std::default::Default>::default()
     }
@@ -54,59 +59,71 @@ pub struct BatchResultErrorEntryBuilder {
 impl BatchResultErrorEntryBuilder {
     /// The `Id` of an entry in a batch request.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// Specifies whether the error happened due to the caller of the batch API action.
+    #[inline]
     pub fn sender_fault(mut self, input: bool) -> Self {
         self.sender_fault = Some(input);
         self
     }
     /// Sets or clears the `SenderFault` member.
+    #[inline]
     pub fn set_sender_fault(mut self, input: Option<bool>) -> Self {
         self.sender_fault = input;
         self
     }
     /// The `SenderFault` member as currently set.
+    #[inline]
     pub fn get_sender_fault(&self) -> &Option<bool> {
         &self.sender_fault
     }
     /// An error code representing why the action failed on this entry.
     /// This member is required.
+    #[inline]
     pub fn code(mut self, input: impl Into<String>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `Code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<String>) -> Self {
         self.code = input;
         self
     }
     /// The `Code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<String> {
         &self.code
     }
     /// A message explaining why the action failed on this entry.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
@@ -115,6 +132,7 @@ impl BatchResultErrorEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<BatchResultErrorEntry, ::awsrt::error::BuildError> {
         Ok(BatchResultErrorEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -130,6 +148,7 @@ impl BatchResultErrorEntryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_batch_result_error_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchResultErrorEntry, ::awsrt::json::JsonError> {

@@ -24,18 +24,22 @@ pub struct ChangeMessageVisibilityBatchRequestEntry {
 }
 impl ChangeMessageVisibilityBatchRequestEntry {
     /// An identifier for this particular receipt handle used to communicate the result.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// A receipt handle.
+    #[inline]
     pub fn receipt_handle(&self) -> &str {
         &self.receipt_handle
     }
     /// The new value (in seconds) for the message's visibility timeout.
+    #[inline]
     pub fn visibility_timeout(&self) -> Option<i32> {
         self.visibility_timeout
     }
     /// Creates a new builder for [`ChangeMessageVisibilityBatchRequestEntry`].
+    #[inline]
     pub fn builder() -> ChangeMessageVisibilityBatchRequestEntryBuilder {
         <ChangeMessageVisibilityBatchRequestEntryBuilder as ::std::default::Default>::default()
     }
@@ -51,45 +55,54 @@ pub struct ChangeMessageVisibilityBatchRequestEntryBuilder {
 impl ChangeMessageVisibilityBatchRequestEntryBuilder {
     /// An identifier for this particular receipt handle used to communicate the result.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// A receipt handle.
     /// This member is required.
+    #[inline]
     pub fn receipt_handle(mut self, input: impl Into<String>) -> Self {
         self.receipt_handle = Some(input.into());
         self
     }
     /// Sets or clears the `ReceiptHandle` member.
+    #[inline]
     pub fn set_receipt_handle(mut self, input: Option<String>) -> Self {
         self.receipt_handle = input;
         self
     }
     /// The `ReceiptHandle` member as currently set.
+    #[inline]
     pub fn get_receipt_handle(&self) -> &Option<String> {
         &self.receipt_handle
     }
     /// The new value (in seconds) for the message's visibility timeout.
+    #[inline]
     pub fn visibility_timeout(mut self, input: i32) -> Self {
         self.visibility_timeout = Some(input);
         self
     }
     /// Sets or clears the `VisibilityTimeout` member.
+    #[inline]
     pub fn set_visibility_timeout(mut self, input: Option<i32>) -> Self {
         self.visibility_timeout = input;
         self
     }
     /// The `VisibilityTimeout` member as currently set.
+    #[inline]
     pub fn get_visibility_timeout(&self) -> &Option<i32> {
         &self.visibility_timeout
     }
@@ -98,6 +111,7 @@ impl ChangeMessageVisibilityBatchRequestEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ChangeMessageVisibilityBatchRequestEntry, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchRequestEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -112,6 +126,7 @@ impl ChangeMessageVisibilityBatchRequestEntryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_change_message_visibility_batch_request_entry(
     w: &mut ::awsrt::json::JsonWriter,
     v: &ChangeMessageVisibilityBatchRequestEntry,

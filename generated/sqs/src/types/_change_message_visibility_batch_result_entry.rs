@@ -16,10 +16,12 @@ pub struct ChangeMessageVisibilityBatchResultEntry {
 }
 impl ChangeMessageVisibilityBatchResultEntry {
     /// Represents a message whose visibility timeout has been changed successfully.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`ChangeMessageVisibilityBatchResultEntry`].
+    #[inline]
     pub fn builder() -> ChangeMessageVisibilityBatchResultEntryBuilder {
         <ChangeMessageVisibilityBatchResultEntryBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct ChangeMessageVisibilityBatchResultEntryBuilder {
 impl ChangeMessageVisibilityBatchResultEntryBuilder {
     /// Represents a message whose visibility timeout has been changed successfully.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -51,6 +56,7 @@ impl ChangeMessageVisibilityBatchResultEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ChangeMessageVisibilityBatchResultEntry, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchResultEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl ChangeMessageVisibilityBatchResultEntryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_change_message_visibility_batch_result_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ChangeMessageVisibilityBatchResultEntry, ::awsrt::json::JsonError> {

@@ -22,14 +22,17 @@ pub struct DeleteMessageBatchRequestEntry {
 }
 impl DeleteMessageBatchRequestEntry {
     /// The identifier for this particular receipt handle.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// A receipt handle.
+    #[inline]
     pub fn receipt_handle(&self) -> &str {
         &self.receipt_handle
     }
     /// Creates a new builder for [`DeleteMessageBatchRequestEntry`].
+    #[inline]
     pub fn builder() -> DeleteMessageBatchRequestEntryBuilder {
         <DeleteMessageBatchRequestEntryBuilder as ::std::default::Default>::default()
     }
@@ -44,31 +47,37 @@ pub struct DeleteMessageBatchRequestEntryBuilder {
 impl DeleteMessageBatchRequestEntryBuilder {
     /// The identifier for this particular receipt handle.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// A receipt handle.
     /// This member is required.
+    #[inline]
     pub fn receipt_handle(mut self, input: impl Into<String>) -> Self {
         self.receipt_handle = Some(input.into());
         self
     }
     /// Sets or clears the `ReceiptHandle` member.
+    #[inline]
     pub fn set_receipt_handle(mut self, input: Option<String>) -> Self {
         self.receipt_handle = input;
         self
     }
     /// The `ReceiptHandle` member as currently set.
+    #[inline]
     pub fn get_receipt_handle(&self) -> &Option<String> {
         &self.receipt_handle
     }
@@ -77,6 +86,7 @@ impl DeleteMessageBatchRequestEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteMessageBatchRequestEntry, ::awsrt::error::BuildError> {
         Ok(DeleteMessageBatchRequestEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -90,6 +100,7 @@ impl DeleteMessageBatchRequestEntryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_delete_message_batch_request_entry(
     w: &mut ::awsrt::json::JsonWriter,
     v: &DeleteMessageBatchRequestEntry,

@@ -16,10 +16,12 @@ pub struct DeleteMessageBatchResultEntry {
 }
 impl DeleteMessageBatchResultEntry {
     /// Represents a successfully deleted message.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// Creates a new builder for [`DeleteMessageBatchResultEntry`].
+    #[inline]
     pub fn builder() -> DeleteMessageBatchResultEntryBuilder {
         <DeleteMessageBatchResultEntryBuilder as ::std::default::Default>::default()
     }
@@ -33,16 +35,19 @@ pub struct DeleteMessageBatchResultEntryBuilder {
 impl DeleteMessageBatchResultEntryBuilder {
     /// Represents a successfully deleted message.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
@@ -51,6 +56,7 @@ impl DeleteMessageBatchResultEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteMessageBatchResultEntry, ::awsrt::error::BuildError> {
         Ok(DeleteMessageBatchResultEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -60,6 +66,7 @@ impl DeleteMessageBatchResultEntryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_delete_message_batch_result_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteMessageBatchResultEntry, ::awsrt::json::JsonError> {

@@ -32,42 +32,52 @@ pub struct ListMessageMoveTasksResultEntry {
 }
 impl ListMessageMoveTasksResultEntry {
     /// An identifier associated with a message movement task.
+    #[inline]
     pub fn task_handle(&self) -> Option<&str> {
         self.task_handle.as_deref()
     }
     /// The status of the message movement task.
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
     /// The ARN of the queue that contains the messages to be moved to another queue.
+    #[inline]
     pub fn source_arn(&self) -> Option<&str> {
         self.source_arn.as_deref()
     }
     /// The ARN of the destination queue if it has been specified in the `StartMessageMoveTask` request.
+    #[inline]
     pub fn destination_arn(&self) -> Option<&str> {
         self.destination_arn.as_deref()
     }
     /// The number of messages to be moved per second (the message movement rate), if it has been specified in the `StartMessageMoveTask` request.
+    #[inline]
     pub fn max_number_of_messages_per_second(&self) -> Option<i32> {
         self.max_number_of_messages_per_second
     }
     /// The approximate number of messages already moved to the destination queue.
+    #[inline]
     pub fn approximate_number_of_messages_moved(&self) -> i64 {
         self.approximate_number_of_messages_moved
     }
     /// The number of messages to be moved from the source queue.
+    #[inline]
     pub fn approximate_number_of_messages_to_move(&self) -> Option<i64> {
         self.approximate_number_of_messages_to_move
     }
     /// The task failure reason (only included if the task status is FAILED).
+    #[inline]
     pub fn failure_reason(&self) -> Option<&str> {
         self.failure_reason.as_deref()
     }
     /// The timestamp of starting the message movement task.
+    #[inline]
     pub fn started_timestamp(&self) -> i64 {
         self.started_timestamp
     }
     /// Creates a new builder for [`ListMessageMoveTasksResultEntry`].
+    #[inline]
     pub fn builder() -> ListMessageMoveTasksResultEntryBuilder {
         <ListMessageMoveTasksResultEntryBuilder as ::std::default::Default>::default()
     }
@@ -88,132 +98,160 @@ pub struct ListMessageMoveTasksResultEntryBuilder {
 }
 impl ListMessageMoveTasksResultEntryBuilder {
     /// An identifier associated with a message movement task.
+    #[inline]
     pub fn task_handle(mut self, input: impl Into<String>) -> Self {
         self.task_handle = Some(input.into());
         self
     }
     /// Sets or clears the `TaskHandle` member.
+    #[inline]
     pub fn set_task_handle(mut self, input: Option<String>) -> Self {
         self.task_handle = input;
         self
     }
     /// The `TaskHandle` member as currently set.
+    #[inline]
     pub fn get_task_handle(&self) -> &Option<String> {
         &self.task_handle
     }
     /// The status of the message movement task.
+    #[inline]
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<String>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<String> {
         &self.status
     }
     /// The ARN of the queue that contains the messages to be moved to another queue.
+    #[inline]
     pub fn source_arn(mut self, input: impl Into<String>) -> Self {
         self.source_arn = Some(input.into());
         self
     }
     /// Sets or clears the `SourceArn` member.
+    #[inline]
     pub fn set_source_arn(mut self, input: Option<String>) -> Self {
         self.source_arn = input;
         self
     }
     /// The `SourceArn` member as currently set.
+    #[inline]
     pub fn get_source_arn(&self) -> &Option<String> {
         &self.source_arn
     }
     /// The ARN of the destination queue if it has been specified in the `StartMessageMoveTask` request.
+    #[inline]
     pub fn destination_arn(mut self, input: impl Into<String>) -> Self {
         self.destination_arn = Some(input.into());
         self
     }
     /// Sets or clears the `DestinationArn` member.
+    #[inline]
     pub fn set_destination_arn(mut self, input: Option<String>) -> Self {
         self.destination_arn = input;
         self
     }
     /// The `DestinationArn` member as currently set.
+    #[inline]
     pub fn get_destination_arn(&self) -> &Option<String> {
         &self.destination_arn
     }
     /// The number of messages to be moved per second (the message movement rate), if it has been specified in the `StartMessageMoveTask` request.
+    #[inline]
     pub fn max_number_of_messages_per_second(mut self, input: i32) -> Self {
         self.max_number_of_messages_per_second = Some(input);
         self
     }
     /// Sets or clears the `MaxNumberOfMessagesPerSecond` member.
+    #[inline]
     pub fn set_max_number_of_messages_per_second(mut self, input: Option<i32>) -> Self {
         self.max_number_of_messages_per_second = input;
         self
     }
     /// The `MaxNumberOfMessagesPerSecond` member as currently set.
+    #[inline]
     pub fn get_max_number_of_messages_per_second(&self) -> &Option<i32> {
         &self.max_number_of_messages_per_second
     }
     /// The approximate number of messages already moved to the destination queue.
+    #[inline]
     pub fn approximate_number_of_messages_moved(mut self, input: i64) -> Self {
         self.approximate_number_of_messages_moved = Some(input);
         self
     }
     /// Sets or clears the `ApproximateNumberOfMessagesMoved` member.
+    #[inline]
     pub fn set_approximate_number_of_messages_moved(mut self, input: Option<i64>) -> Self {
         self.approximate_number_of_messages_moved = input;
         self
     }
     /// The `ApproximateNumberOfMessagesMoved` member as currently set.
+    #[inline]
     pub fn get_approximate_number_of_messages_moved(&self) -> &Option<i64> {
         &self.approximate_number_of_messages_moved
     }
     /// The number of messages to be moved from the source queue.
+    #[inline]
     pub fn approximate_number_of_messages_to_move(mut self, input: i64) -> Self {
         self.approximate_number_of_messages_to_move = Some(input);
         self
     }
     /// Sets or clears the `ApproximateNumberOfMessagesToMove` member.
+    #[inline]
     pub fn set_approximate_number_of_messages_to_move(mut self, input: Option<i64>) -> Self {
         self.approximate_number_of_messages_to_move = input;
         self
     }
     /// The `ApproximateNumberOfMessagesToMove` member as currently set.
+    #[inline]
     pub fn get_approximate_number_of_messages_to_move(&self) -> &Option<i64> {
         &self.approximate_number_of_messages_to_move
     }
     /// The task failure reason (only included if the task status is FAILED).
+    #[inline]
     pub fn failure_reason(mut self, input: impl Into<String>) -> Self {
         self.failure_reason = Some(input.into());
         self
     }
     /// Sets or clears the `FailureReason` member.
+    #[inline]
     pub fn set_failure_reason(mut self, input: Option<String>) -> Self {
         self.failure_reason = input;
         self
     }
     /// The `FailureReason` member as currently set.
+    #[inline]
     pub fn get_failure_reason(&self) -> &Option<String> {
         &self.failure_reason
     }
     /// The timestamp of starting the message movement task.
+    #[inline]
     pub fn started_timestamp(mut self, input: i64) -> Self {
         self.started_timestamp = Some(input);
         self
     }
     /// Sets or clears the `StartedTimestamp` member.
+    #[inline]
     pub fn set_started_timestamp(mut self, input: Option<i64>) -> Self {
         self.started_timestamp = input;
         self
     }
     /// The `StartedTimestamp` member as currently set.
+    #[inline]
     pub fn get_started_timestamp(&self) -> &Option<i64> {
         &self.started_timestamp
     }
     /// Builds the [`ListMessageMoveTasksResultEntry`].
+    #[inline]
     pub fn build(self) -> ListMessageMoveTasksResultEntry {
         ListMessageMoveTasksResultEntry {
             task_handle: self.task_handle,
@@ -228,6 +266,7 @@ impl ListMessageMoveTasksResultEntryBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_list_message_move_tasks_result_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListMessageMoveTasksResultEntry, ::awsrt::json::JsonError> {

@@ -40,36 +40,44 @@ pub struct Message {
 }
 impl Message {
     /// A unique identifier for the message.
+    #[inline]
     pub fn message_id(&self) -> Option<&str> {
         self.message_id.as_deref()
     }
     /// An identifier associated with the act of receiving the message.
+    #[inline]
     pub fn receipt_handle(&self) -> Option<&str> {
         self.receipt_handle.as_deref()
     }
     /// An MD5 digest of the non-URL-encoded message body string.
+    #[inline]
     pub fn md5_of_body(&self) -> Option<&str> {
         self.md5_of_body.as_deref()
     }
     /// The message's contents (not URL-encoded).
+    #[inline]
     pub fn body(&self) -> Option<&str> {
         self.body.as_deref()
     }
     /// A map of the attributes requested in `ReceiveMessage` to their respective values.
+    #[inline]
     pub fn attributes(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.attributes.as_ref()
     }
     /// An MD5 digest of the non-URL-encoded message attribute string.
+    #[inline]
     pub fn md5_of_message_attributes(&self) -> Option<&str> {
         self.md5_of_message_attributes.as_deref()
     }
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// Creates a new builder for [`Message`].
+    #[inline]
     pub fn builder() -> MessageBuilder {
         <MessageBuilder as ::std::default::Default>::default()
     }
@@ -88,69 +96,83 @@ pub struct MessageBuilder {
 }
 impl MessageBuilder {
     /// A unique identifier for the message.
+    #[inline]
     pub fn message_id(mut self, input: impl Into<String>) -> Self {
         self.message_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageId` member.
+    #[inline]
     pub fn set_message_id(mut self, input: Option<String>) -> Self {
         self.message_id = input;
         self
     }
     /// The `MessageId` member as currently set.
+    #[inline]
     pub fn get_message_id(&self) -> &Option<String> {
         &self.message_id
     }
     /// An identifier associated with the act of receiving the message.
+    #[inline]
     pub fn receipt_handle(mut self, input: impl Into<String>) -> Self {
         self.receipt_handle = Some(input.into());
         self
     }
     /// Sets or clears the `ReceiptHandle` member.
+    #[inline]
     pub fn set_receipt_handle(mut self, input: Option<String>) -> Self {
         self.receipt_handle = input;
         self
     }
     /// The `ReceiptHandle` member as currently set.
+    #[inline]
     pub fn get_receipt_handle(&self) -> &Option<String> {
         &self.receipt_handle
     }
     /// An MD5 digest of the non-URL-encoded message body string.
+    #[inline]
     pub fn md5_of_body(mut self, input: impl Into<String>) -> Self {
         self.md5_of_body = Some(input.into());
         self
     }
     /// Sets or clears the `MD5OfBody` member.
+    #[inline]
     pub fn set_md5_of_body(mut self, input: Option<String>) -> Self {
         self.md5_of_body = input;
         self
     }
     /// The `MD5OfBody` member as currently set.
+    #[inline]
     pub fn get_md5_of_body(&self) -> &Option<String> {
         &self.md5_of_body
     }
     /// The message's contents (not URL-encoded).
+    #[inline]
     pub fn body(mut self, input: impl Into<String>) -> Self {
         self.body = Some(input.into());
         self
     }
     /// Sets or clears the `Body` member.
+    #[inline]
     pub fn set_body(mut self, input: Option<String>) -> Self {
         self.body = input;
         self
     }
     /// The `Body` member as currently set.
+    #[inline]
     pub fn get_body(&self) -> &Option<String> {
         &self.body
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the attributes requested in `ReceiveMessage` to their respective values.
+    #[inline]
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Attributes` member.
+    #[inline]
     pub fn set_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, String>>,
@@ -159,25 +181,30 @@ impl MessageBuilder {
         self
     }
     /// The `Attributes` member as currently set.
+    #[inline]
     pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// An MD5 digest of the non-URL-encoded message attribute string.
+    #[inline]
     pub fn md5_of_message_attributes(mut self, input: impl Into<String>) -> Self {
         self.md5_of_message_attributes = Some(input.into());
         self
     }
     /// Sets or clears the `MD5OfMessageAttributes` member.
+    #[inline]
     pub fn set_md5_of_message_attributes(mut self, input: Option<String>) -> Self {
         self.md5_of_message_attributes = input;
         self
     }
     /// The `MD5OfMessageAttributes` member as currently set.
+    #[inline]
     pub fn get_md5_of_message_attributes(&self) -> &Option<String> {
         &self.md5_of_message_attributes
     }
     /// Inserts an entry into the `MessageAttributes` map.
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_attributes(
         mut self,
         key: impl Into<String>,
@@ -188,6 +215,7 @@ impl MessageBuilder {
         self
     }
     /// Sets or clears the `MessageAttributes` member.
+    #[inline]
     pub fn set_message_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
@@ -196,12 +224,14 @@ impl MessageBuilder {
         self
     }
     /// The `MessageAttributes` member as currently set.
+    #[inline]
     pub fn get_message_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         &self.message_attributes
     }
     /// Builds the [`Message`].
+    #[inline]
     pub fn build(self) -> Message {
         Message {
             message_id: self.message_id,
@@ -214,6 +244,7 @@ impl MessageBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_message(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<Message, ::awsrt::json::JsonError> {

@@ -28,26 +28,32 @@ pub struct MessageAttributeValue {
 }
 impl MessageAttributeValue {
     /// Strings are Unicode with UTF-8 binary encoding.
+    #[inline]
     pub fn string_value(&self) -> Option<&str> {
         self.string_value.as_deref()
     }
     /// Binary type attributes can store any binary data, such as compressed data, encrypted data, or images.
+    #[inline]
     pub fn binary_value(&self) -> Option<&::awsrt::types::Blob> {
         self.binary_value.as_ref()
     }
     /// Not implemented.
+    #[inline]
     pub fn string_list_values(&self) -> &[String] {
         self.string_list_values.as_deref().unwrap_or_default()
     }
     /// Not implemented.
+    #[inline]
     pub fn binary_list_values(&self) -> &[::awsrt::types::Blob] {
         self.binary_list_values.as_deref().unwrap_or_default()
     }
     /// Amazon SQS supports the following logical data types: `String`, `Number`, and `Binary`.
+    #[inline]
     pub fn data_type(&self) -> &str {
         &self.data_type
     }
     /// Creates a new builder for [`MessageAttributeValue`].
+    #[inline]
     pub fn builder() -> MessageAttributeValueBuilder {
         <MessageAttributeValueBuilder as ::std::default::Default>::default()
     }
@@ -64,75 +70,90 @@ pub struct MessageAttributeValueBuilder {
 }
 impl MessageAttributeValueBuilder {
     /// Strings are Unicode with UTF-8 binary encoding.
+    #[inline]
     pub fn string_value(mut self, input: impl Into<String>) -> Self {
         self.string_value = Some(input.into());
         self
     }
     /// Sets or clears the `StringValue` member.
+    #[inline]
     pub fn set_string_value(mut self, input: Option<String>) -> Self {
         self.string_value = input;
         self
     }
     /// The `StringValue` member as currently set.
+    #[inline]
     pub fn get_string_value(&self) -> &Option<String> {
         &self.string_value
     }
     /// Binary type attributes can store any binary data, such as compressed data, encrypted data, or images.
+    #[inline]
     pub fn binary_value(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.binary_value = Some(input.into());
         self
     }
     /// Sets or clears the `BinaryValue` member.
+    #[inline]
     pub fn set_binary_value(mut self, input: Option<::awsrt::types::Blob>) -> Self {
         self.binary_value = input;
         self
     }
     /// The `BinaryValue` member as currently set.
+    #[inline]
     pub fn get_binary_value(&self) -> &Option<::awsrt::types::Blob> {
         &self.binary_value
     }
     /// Appends an item to the `StringListValues` list.
     /// Not implemented.
+    #[inline]
     pub fn string_list_values(mut self, input: impl Into<String>) -> Self {
         self.string_list_values.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `StringListValues` member.
+    #[inline]
     pub fn set_string_list_values(mut self, input: Option<Vec<String>>) -> Self {
         self.string_list_values = input;
         self
     }
     /// The `StringListValues` member as currently set.
+    #[inline]
     pub fn get_string_list_values(&self) -> &Option<Vec<String>> {
         &self.string_list_values
     }
     /// Appends an item to the `BinaryListValues` list.
     /// Not implemented.
+    #[inline]
     pub fn binary_list_values(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
         self.binary_list_values.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `BinaryListValues` member.
+    #[inline]
     pub fn set_binary_list_values(mut self, input: Option<Vec<::awsrt::types::Blob>>) -> Self {
         self.binary_list_values = input;
         self
     }
     /// The `BinaryListValues` member as currently set.
+    #[inline]
     pub fn get_binary_list_values(&self) -> &Option<Vec<::awsrt::types::Blob>> {
         &self.binary_list_values
     }
     /// Amazon SQS supports the following logical data types: `String`, `Number`, and `Binary`.
     /// This member is required.
+    #[inline]
     pub fn data_type(mut self, input: impl Into<String>) -> Self {
         self.data_type = Some(input.into());
         self
     }
     /// Sets or clears the `DataType` member.
+    #[inline]
     pub fn set_data_type(mut self, input: Option<String>) -> Self {
         self.data_type = input;
         self
     }
     /// The `DataType` member as currently set.
+    #[inline]
     pub fn get_data_type(&self) -> &Option<String> {
         &self.data_type
     }
@@ -141,6 +162,7 @@ impl MessageAttributeValueBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<MessageAttributeValue, ::awsrt::error::BuildError> {
         Ok(MessageAttributeValue {
             string_value: self.string_value,
@@ -154,6 +176,7 @@ impl MessageAttributeValueBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_message_attribute_value(
     w: &mut ::awsrt::json::JsonWriter,
     v: &MessageAttributeValue,
@@ -190,6 +213,7 @@ pub(crate) fn ser_message_attribute_value(
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_message_attribute_value(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<MessageAttributeValue, ::awsrt::json::JsonError> {

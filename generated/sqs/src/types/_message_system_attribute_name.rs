@@ -36,6 +36,7 @@ pub enum MessageSystemAttributeName {
 }
 impl MessageSystemAttributeName {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "All",
@@ -68,6 +69,7 @@ impl MessageSystemAttributeName {
     }
 }
 impl ::std::convert::From<&str> for MessageSystemAttributeName {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "All" => Self::All,

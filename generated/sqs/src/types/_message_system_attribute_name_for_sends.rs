@@ -18,6 +18,7 @@ pub enum MessageSystemAttributeNameForSends {
 }
 impl MessageSystemAttributeNameForSends {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AwsTraceHeader => "AWSTraceHeader",
@@ -30,6 +31,7 @@ impl MessageSystemAttributeNameForSends {
     }
 }
 impl ::std::convert::From<&str> for MessageSystemAttributeNameForSends {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "AWSTraceHeader" => Self::AwsTraceHeader,

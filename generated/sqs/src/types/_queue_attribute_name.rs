@@ -60,6 +60,7 @@ pub enum QueueAttributeName {
 }
 impl QueueAttributeName {
     /// The string value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "All",
@@ -116,6 +117,7 @@ impl QueueAttributeName {
     }
 }
 impl ::std::convert::From<&str> for QueueAttributeName {
+    #[inline]
     fn from(v: &str) -> Self {
         match v {
             "All" => Self::All,

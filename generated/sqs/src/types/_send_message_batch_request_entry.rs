@@ -70,38 +70,46 @@ pub struct SendMessageBatchRequestEntry {
 }
 impl SendMessageBatchRequestEntry {
     /// An identifier for a message in this batch used to communicate the result.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// The body of the message.
+    #[inline]
     pub fn message_body(&self) -> &str {
         &self.message_body
     }
     /// The length of time, in seconds, for which a specific message is delayed.
+    #[inline]
     pub fn delay_seconds(&self) -> Option<i32> {
         self.delay_seconds
     }
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// The message system attribute to send Each message system attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_system_attributes(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         self.message_system_attributes.as_ref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_deduplication_id(&self) -> Option<&str> {
         self.message_deduplication_id.as_deref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_group_id(&self) -> Option<&str> {
         self.message_group_id.as_deref()
     }
     /// Creates a new builder for [`SendMessageBatchRequestEntry`].
+    #[inline]
     pub fn builder() -> SendMessageBatchRequestEntryBuilder {
         <SendMessageBatchRequestEntryBuilder as ::std::default::Default>::default()
     }
@@ -121,50 +129,60 @@ pub struct SendMessageBatchRequestEntryBuilder {
 impl SendMessageBatchRequestEntryBuilder {
     /// An identifier for a message in this batch used to communicate the result.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The body of the message.
     /// This member is required.
+    #[inline]
     pub fn message_body(mut self, input: impl Into<String>) -> Self {
         self.message_body = Some(input.into());
         self
     }
     /// Sets or clears the `MessageBody` member.
+    #[inline]
     pub fn set_message_body(mut self, input: Option<String>) -> Self {
         self.message_body = input;
         self
     }
     /// The `MessageBody` member as currently set.
+    #[inline]
     pub fn get_message_body(&self) -> &Option<String> {
         &self.message_body
     }
     /// The length of time, in seconds, for which a specific message is delayed.
+    #[inline]
     pub fn delay_seconds(mut self, input: i32) -> Self {
         self.delay_seconds = Some(input);
         self
     }
     /// Sets or clears the `DelaySeconds` member.
+    #[inline]
     pub fn set_delay_seconds(mut self, input: Option<i32>) -> Self {
         self.delay_seconds = input;
         self
     }
     /// The `DelaySeconds` member as currently set.
+    #[inline]
     pub fn get_delay_seconds(&self) -> &Option<i32> {
         &self.delay_seconds
     }
     /// Inserts an entry into the `MessageAttributes` map.
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_attributes(
         mut self,
         key: impl Into<String>,
@@ -175,6 +193,7 @@ impl SendMessageBatchRequestEntryBuilder {
         self
     }
     /// Sets or clears the `MessageAttributes` member.
+    #[inline]
     pub fn set_message_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
@@ -183,6 +202,7 @@ impl SendMessageBatchRequestEntryBuilder {
         self
     }
     /// The `MessageAttributes` member as currently set.
+    #[inline]
     pub fn get_message_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
@@ -190,6 +210,7 @@ impl SendMessageBatchRequestEntryBuilder {
     }
     /// Inserts an entry into the `MessageSystemAttributes` map.
     /// The message system attribute to send Each message system attribute consists of a `Name`, `Type`, and `Value`.
+    #[inline]
     pub fn message_system_attributes(
         mut self,
         key: impl Into<String>,
@@ -200,6 +221,7 @@ impl SendMessageBatchRequestEntryBuilder {
         self
     }
     /// Sets or clears the `MessageSystemAttributes` member.
+    #[inline]
     pub fn set_message_system_attributes(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
@@ -208,36 +230,43 @@ impl SendMessageBatchRequestEntryBuilder {
         self
     }
     /// The `MessageSystemAttributes` member as currently set.
+    #[inline]
     pub fn get_message_system_attributes(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         &self.message_system_attributes
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_deduplication_id(mut self, input: impl Into<String>) -> Self {
         self.message_deduplication_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageDeduplicationId` member.
+    #[inline]
     pub fn set_message_deduplication_id(mut self, input: Option<String>) -> Self {
         self.message_deduplication_id = input;
         self
     }
     /// The `MessageDeduplicationId` member as currently set.
+    #[inline]
     pub fn get_message_deduplication_id(&self) -> &Option<String> {
         &self.message_deduplication_id
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn message_group_id(mut self, input: impl Into<String>) -> Self {
         self.message_group_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageGroupId` member.
+    #[inline]
     pub fn set_message_group_id(mut self, input: Option<String>) -> Self {
         self.message_group_id = input;
         self
     }
     /// The `MessageGroupId` member as currently set.
+    #[inline]
     pub fn get_message_group_id(&self) -> &Option<String> {
         &self.message_group_id
     }
@@ -246,6 +275,7 @@ impl SendMessageBatchRequestEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SendMessageBatchRequestEntry, ::awsrt::error::BuildError> {
         Ok(SendMessageBatchRequestEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -264,6 +294,7 @@ impl SendMessageBatchRequestEntryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_send_message_batch_request_entry(
     w: &mut ::awsrt::json::JsonWriter,
     v: &SendMessageBatchRequestEntry,

@@ -33,30 +33,37 @@ pub struct SendMessageBatchResultEntry {
 }
 impl SendMessageBatchResultEntry {
     /// An identifier for the message in this batch.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.id
     }
     /// An identifier for the message.
+    #[inline]
     pub fn message_id(&self) -> &str {
         &self.message_id
     }
     /// An MD5 digest of the non-URL-encoded message body string.
+    #[inline]
     pub fn md5_of_message_body(&self) -> &str {
         &self.md5_of_message_body
     }
     /// An MD5 digest of the non-URL-encoded message attribute string.
+    #[inline]
     pub fn md5_of_message_attributes(&self) -> Option<&str> {
         self.md5_of_message_attributes.as_deref()
     }
     /// An MD5 digest of the non-URL-encoded message system attribute string.
+    #[inline]
     pub fn md5_of_message_system_attributes(&self) -> Option<&str> {
         self.md5_of_message_system_attributes.as_deref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn sequence_number(&self) -> Option<&str> {
         self.sequence_number.as_deref()
     }
     /// Creates a new builder for [`SendMessageBatchResultEntry`].
+    #[inline]
     pub fn builder() -> SendMessageBatchResultEntryBuilder {
         <SendMessageBatchResultEntryBuilder as ::std::default::Default>::default()
     }
@@ -75,88 +82,106 @@ pub struct SendMessageBatchResultEntryBuilder {
 impl SendMessageBatchResultEntryBuilder {
     /// An identifier for the message in this batch.
     /// This member is required.
+    #[inline]
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
     }
     /// Sets or clears the `Id` member.
+    #[inline]
     pub fn set_id(mut self, input: Option<String>) -> Self {
         self.id = input;
         self
     }
     /// The `Id` member as currently set.
+    #[inline]
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// An identifier for the message.
     /// This member is required.
+    #[inline]
     pub fn message_id(mut self, input: impl Into<String>) -> Self {
         self.message_id = Some(input.into());
         self
     }
     /// Sets or clears the `MessageId` member.
+    #[inline]
     pub fn set_message_id(mut self, input: Option<String>) -> Self {
         self.message_id = input;
         self
     }
     /// The `MessageId` member as currently set.
+    #[inline]
     pub fn get_message_id(&self) -> &Option<String> {
         &self.message_id
     }
     /// An MD5 digest of the non-URL-encoded message body string.
     /// This member is required.
+    #[inline]
     pub fn md5_of_message_body(mut self, input: impl Into<String>) -> Self {
         self.md5_of_message_body = Some(input.into());
         self
     }
     /// Sets or clears the `MD5OfMessageBody` member.
+    #[inline]
     pub fn set_md5_of_message_body(mut self, input: Option<String>) -> Self {
         self.md5_of_message_body = input;
         self
     }
     /// The `MD5OfMessageBody` member as currently set.
+    #[inline]
     pub fn get_md5_of_message_body(&self) -> &Option<String> {
         &self.md5_of_message_body
     }
     /// An MD5 digest of the non-URL-encoded message attribute string.
+    #[inline]
     pub fn md5_of_message_attributes(mut self, input: impl Into<String>) -> Self {
         self.md5_of_message_attributes = Some(input.into());
         self
     }
     /// Sets or clears the `MD5OfMessageAttributes` member.
+    #[inline]
     pub fn set_md5_of_message_attributes(mut self, input: Option<String>) -> Self {
         self.md5_of_message_attributes = input;
         self
     }
     /// The `MD5OfMessageAttributes` member as currently set.
+    #[inline]
     pub fn get_md5_of_message_attributes(&self) -> &Option<String> {
         &self.md5_of_message_attributes
     }
     /// An MD5 digest of the non-URL-encoded message system attribute string.
+    #[inline]
     pub fn md5_of_message_system_attributes(mut self, input: impl Into<String>) -> Self {
         self.md5_of_message_system_attributes = Some(input.into());
         self
     }
     /// Sets or clears the `MD5OfMessageSystemAttributes` member.
+    #[inline]
     pub fn set_md5_of_message_system_attributes(mut self, input: Option<String>) -> Self {
         self.md5_of_message_system_attributes = input;
         self
     }
     /// The `MD5OfMessageSystemAttributes` member as currently set.
+    #[inline]
     pub fn get_md5_of_message_system_attributes(&self) -> &Option<String> {
         &self.md5_of_message_system_attributes
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
+    #[inline]
     pub fn sequence_number(mut self, input: impl Into<String>) -> Self {
         self.sequence_number = Some(input.into());
         self
     }
     /// Sets or clears the `SequenceNumber` member.
+    #[inline]
     pub fn set_sequence_number(mut self, input: Option<String>) -> Self {
         self.sequence_number = input;
         self
     }
     /// The `SequenceNumber` member as currently set.
+    #[inline]
     pub fn get_sequence_number(&self) -> &Option<String> {
         &self.sequence_number
     }
@@ -165,6 +190,7 @@ impl SendMessageBatchResultEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<SendMessageBatchResultEntry, ::awsrt::error::BuildError> {
         Ok(SendMessageBatchResultEntry {
             id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -185,6 +211,7 @@ impl SendMessageBatchResultEntryBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_send_message_batch_result_entry(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SendMessageBatchResultEntry, ::awsrt::json::JsonError> {

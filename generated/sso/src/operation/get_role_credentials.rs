@@ -44,18 +44,22 @@ fn __serde_secret_get_role_credentials_input_access_token<T: ::awsrt::serde::__s
 }
 impl GetRoleCredentialsInput {
     /// The friendly name of the role that is assigned to the user.
+    #[inline]
     pub fn role_name(&self) -> &str {
         &self.role_name
     }
     /// The identifier for the AWS account that is assigned to the user.
+    #[inline]
     pub fn account_id(&self) -> &str {
         &self.account_id
     }
     /// The token issued by the `CreateToken` API call.
+    #[inline]
     pub fn access_token(&self) -> &::awsrt::types::SensitiveString {
         &self.access_token
     }
     /// Creates a new builder for [`GetRoleCredentialsInput`].
+    #[inline]
     pub fn builder() -> GetRoleCredentialsInputBuilder {
         <GetRoleCredentialsInputBuilder as ::std::default::Default>::default()
     }
@@ -80,46 +84,55 @@ impl ::std::fmt::Debug for GetRoleCredentialsInputBuilder {
 impl GetRoleCredentialsInputBuilder {
     /// The friendly name of the role that is assigned to the user.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `roleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `roleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The identifier for the AWS account that is assigned to the user.
     /// This member is required.
+    #[inline]
     pub fn account_id(mut self, input: impl Into<String>) -> Self {
         self.account_id = Some(input.into());
         self
     }
     /// Sets or clears the `accountId` member.
+    #[inline]
     pub fn set_account_id(mut self, input: Option<String>) -> Self {
         self.account_id = input;
         self
     }
     /// The `accountId` member as currently set.
+    #[inline]
     pub fn get_account_id(&self) -> &Option<String> {
         &self.account_id
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
+    #[inline]
     pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
+    #[inline]
     pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
     /// The `accessToken` member as currently set.
+    #[inline]
     pub fn get_access_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.access_token
     }
@@ -128,6 +141,7 @@ impl GetRoleCredentialsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetRoleCredentialsInput, ::awsrt::error::BuildError> {
         Ok(GetRoleCredentialsInput {
             role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -172,10 +186,12 @@ pub struct GetRoleCredentialsOutput {
 }
 impl GetRoleCredentialsOutput {
     /// The credentials for the role that is assigned to the user.
+    #[inline]
     pub fn role_credentials(&self) -> Option<&crate::types::RoleCredentials> {
         self.role_credentials.as_ref()
     }
     /// Creates a new builder for [`GetRoleCredentialsOutput`].
+    #[inline]
     pub fn builder() -> GetRoleCredentialsOutputBuilder {
         <GetRoleCredentialsOutputBuilder as ::std::default::Default>::default()
     }
@@ -188,20 +204,24 @@ pub struct GetRoleCredentialsOutputBuilder {
 }
 impl GetRoleCredentialsOutputBuilder {
     /// The credentials for the role that is assigned to the user.
+    #[inline]
     pub fn role_credentials(mut self, input: crate::types::RoleCredentials) -> Self {
         self.role_credentials = Some(input);
         self
     }
     /// Sets or clears the `roleCredentials` member.
+    #[inline]
     pub fn set_role_credentials(mut self, input: Option<crate::types::RoleCredentials>) -> Self {
         self.role_credentials = input;
         self
     }
     /// The `roleCredentials` member as currently set.
+    #[inline]
     pub fn get_role_credentials(&self) -> &Option<crate::types::RoleCredentials> {
         &self.role_credentials
     }
     /// Builds the [`GetRoleCredentialsOutput`].
+    #[inline]
     pub fn build(self) -> GetRoleCredentialsOutput {
         GetRoleCredentialsOutput {
             role_credentials: self.role_credentials,
@@ -224,6 +244,7 @@ pub enum GetRoleCredentialsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetRoleCredentialsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -246,18 +267,22 @@ impl GetRoleCredentialsError {
         })
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TooManyRequestsException`.
+    #[inline]
     pub fn is_too_many_requests_exception(&self) -> bool {
         matches!(self, Self::TooManyRequestsException(_))
     }
     /// Whether this is a `UnauthorizedException`.
+    #[inline]
     pub fn is_unauthorized_exception(&self) -> bool {
         matches!(self, Self::UnauthorizedException(_))
     }
@@ -345,6 +370,7 @@ impl GetRoleCredentialsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -401,46 +427,55 @@ impl<M> GetRoleCredentialsFluentBuilder<M> {
     }
     /// The friendly name of the role that is assigned to the user.
     /// This member is required.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_name(input);
         self
     }
     /// Sets or clears the `roleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_name(input);
         self
     }
     /// The `roleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         self.inner.get_role_name()
     }
     /// The identifier for the AWS account that is assigned to the user.
     /// This member is required.
+    #[inline]
     pub fn account_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.account_id(input);
         self
     }
     /// Sets or clears the `accountId` member.
+    #[inline]
     pub fn set_account_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_account_id(input);
         self
     }
     /// The `accountId` member as currently set.
+    #[inline]
     pub fn get_account_id(&self) -> &Option<String> {
         self.inner.get_account_id()
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
+    #[inline]
     pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.access_token(input);
         self
     }
     /// Sets or clears the `accessToken` member.
+    #[inline]
     pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_access_token(input);
         self
     }
     /// The `accessToken` member as currently set.
+    #[inline]
     pub fn get_access_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_access_token()
     }
@@ -485,6 +520,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetRoleCredentials`: `GET /federation/credentials`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetRoleCredentialsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -506,11 +542,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
     ::awsrt::protocol::http_response(reply, de_response, GetRoleCredentialsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetRoleCredentialsOutput, ::awsrt::json::JsonError> {

@@ -47,22 +47,27 @@ fn __serde_secret_list_account_roles_input_access_token<T: ::awsrt::serde::__ser
 }
 impl ListAccountRolesInput {
     /// The page token from the previous response output when you request subsequent pages.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The number of items that clients can request per page.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The token issued by the `CreateToken` API call.
+    #[inline]
     pub fn access_token(&self) -> &::awsrt::types::SensitiveString {
         &self.access_token
     }
     /// The identifier for the AWS account that is assigned to the user.
+    #[inline]
     pub fn account_id(&self) -> &str {
         &self.account_id
     }
     /// Creates a new builder for [`ListAccountRolesInput`].
+    #[inline]
     pub fn builder() -> ListAccountRolesInputBuilder {
         <ListAccountRolesInputBuilder as ::std::default::Default>::default()
     }
@@ -88,60 +93,72 @@ impl ::std::fmt::Debug for ListAccountRolesInputBuilder {
 }
 impl ListAccountRolesInputBuilder {
     /// The page token from the previous response output when you request subsequent pages.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The number of items that clients can request per page.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
+    #[inline]
     pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
+    #[inline]
     pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
     /// The `accessToken` member as currently set.
+    #[inline]
     pub fn get_access_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.access_token
     }
     /// The identifier for the AWS account that is assigned to the user.
     /// This member is required.
+    #[inline]
     pub fn account_id(mut self, input: impl Into<String>) -> Self {
         self.account_id = Some(input.into());
         self
     }
     /// Sets or clears the `accountId` member.
+    #[inline]
     pub fn set_account_id(mut self, input: Option<String>) -> Self {
         self.account_id = input;
         self
     }
     /// The `accountId` member as currently set.
+    #[inline]
     pub fn get_account_id(&self) -> &Option<String> {
         &self.account_id
     }
@@ -150,6 +167,7 @@ impl ListAccountRolesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAccountRolesInput, ::awsrt::error::BuildError> {
         Ok(ListAccountRolesInput {
             next_token: self.next_token,
@@ -195,14 +213,17 @@ pub struct ListAccountRolesOutput {
 }
 impl ListAccountRolesOutput {
     /// The page token client that is used to retrieve the list of accounts.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// A paginated response with the list of roles and the next token if more results are available.
+    #[inline]
     pub fn role_list(&self) -> &[crate::types::RoleInfo] {
         self.role_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListAccountRolesOutput`].
+    #[inline]
     pub fn builder() -> ListAccountRolesOutputBuilder {
         <ListAccountRolesOutputBuilder as ::std::default::Default>::default()
     }
@@ -216,35 +237,42 @@ pub struct ListAccountRolesOutputBuilder {
 }
 impl ListAccountRolesOutputBuilder {
     /// The page token client that is used to retrieve the list of accounts.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `roleList` list.
     /// A paginated response with the list of roles and the next token if more results are available.
+    #[inline]
     pub fn role_list(mut self, input: crate::types::RoleInfo) -> Self {
         self.role_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `roleList` member.
+    #[inline]
     pub fn set_role_list(mut self, input: Option<Vec<crate::types::RoleInfo>>) -> Self {
         self.role_list = input;
         self
     }
     /// The `roleList` member as currently set.
+    #[inline]
     pub fn get_role_list(&self) -> &Option<Vec<crate::types::RoleInfo>> {
         &self.role_list
     }
     /// Builds the [`ListAccountRolesOutput`].
+    #[inline]
     pub fn build(self) -> ListAccountRolesOutput {
         ListAccountRolesOutput {
             next_token: self.next_token,
@@ -268,6 +296,7 @@ pub enum ListAccountRolesError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListAccountRolesError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -290,18 +319,22 @@ impl ListAccountRolesError {
         })
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TooManyRequestsException`.
+    #[inline]
     pub fn is_too_many_requests_exception(&self) -> bool {
         matches!(self, Self::TooManyRequestsException(_))
     }
     /// Whether this is a `UnauthorizedException`.
+    #[inline]
     pub fn is_unauthorized_exception(&self) -> bool {
         matches!(self, Self::UnauthorizedException(_))
     }
@@ -389,6 +422,7 @@ impl ListAccountRolesFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -444,60 +478,72 @@ impl<M> ListAccountRolesFluentBuilder<M> {
         &self.inner
     }
     /// The page token from the previous response output when you request subsequent pages.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// The number of items that clients can request per page.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
+    #[inline]
     pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.access_token(input);
         self
     }
     /// Sets or clears the `accessToken` member.
+    #[inline]
     pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_access_token(input);
         self
     }
     /// The `accessToken` member as currently set.
+    #[inline]
     pub fn get_access_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_access_token()
     }
     /// The identifier for the AWS account that is assigned to the user.
     /// This member is required.
+    #[inline]
     pub fn account_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.account_id(input);
         self
     }
     /// Sets or clears the `accountId` member.
+    #[inline]
     pub fn set_account_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_account_id(input);
         self
     }
     /// The `accountId` member as currently set.
+    #[inline]
     pub fn get_account_id(&self) -> &Option<String> {
         self.inner.get_account_id()
     }
@@ -542,6 +588,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccountRoles`: `GET /assignment/roles`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListAccountRolesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -565,11 +612,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListAccountRolesError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListAccountRolesOutput, ::awsrt::json::JsonError> {

@@ -44,18 +44,22 @@ fn __serde_secret_list_accounts_input_access_token<T: ::awsrt::serde::__serde::S
 }
 impl ListAccountsInput {
     /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// This is the number of items clients can request per page.
+    #[inline]
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// The token issued by the `CreateToken` API call.
+    #[inline]
     pub fn access_token(&self) -> &::awsrt::types::SensitiveString {
         &self.access_token
     }
     /// Creates a new builder for [`ListAccountsInput`].
+    #[inline]
     pub fn builder() -> ListAccountsInputBuilder {
         <ListAccountsInputBuilder as ::std::default::Default>::default()
     }
@@ -79,45 +83,54 @@ impl ::std::fmt::Debug for ListAccountsInputBuilder {
 }
 impl ListAccountsInputBuilder {
     /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// This is the number of items clients can request per page.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
+    #[inline]
     pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
+    #[inline]
     pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
     /// The `accessToken` member as currently set.
+    #[inline]
     pub fn get_access_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.access_token
     }
@@ -126,6 +139,7 @@ impl ListAccountsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAccountsInput, ::awsrt::error::BuildError> {
         Ok(ListAccountsInput {
             next_token: self.next_token,
@@ -167,14 +181,17 @@ pub struct ListAccountsOutput {
 }
 impl ListAccountsOutput {
     /// The page token client that is used to retrieve the list of accounts.
+    #[inline]
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// A paginated response with the list of account information and the next token if more results are available.
+    #[inline]
     pub fn account_list(&self) -> &[crate::types::AccountInfo] {
         self.account_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListAccountsOutput`].
+    #[inline]
     pub fn builder() -> ListAccountsOutputBuilder {
         <ListAccountsOutputBuilder as ::std::default::Default>::default()
     }
@@ -188,35 +205,42 @@ pub struct ListAccountsOutputBuilder {
 }
 impl ListAccountsOutputBuilder {
     /// The page token client that is used to retrieve the list of accounts.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `accountList` list.
     /// A paginated response with the list of account information and the next token if more results are available.
+    #[inline]
     pub fn account_list(mut self, input: crate::types::AccountInfo) -> Self {
         self.account_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `accountList` member.
+    #[inline]
     pub fn set_account_list(mut self, input: Option<Vec<crate::types::AccountInfo>>) -> Self {
         self.account_list = input;
         self
     }
     /// The `accountList` member as currently set.
+    #[inline]
     pub fn get_account_list(&self) -> &Option<Vec<crate::types::AccountInfo>> {
         &self.account_list
     }
     /// Builds the [`ListAccountsOutput`].
+    #[inline]
     pub fn build(self) -> ListAccountsOutput {
         ListAccountsOutput {
             next_token: self.next_token,
@@ -240,6 +264,7 @@ pub enum ListAccountsError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl ListAccountsError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -262,18 +287,22 @@ impl ListAccountsError {
         })
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
+    #[inline]
     pub fn is_resource_not_found_exception(&self) -> bool {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this is a `TooManyRequestsException`.
+    #[inline]
     pub fn is_too_many_requests_exception(&self) -> bool {
         matches!(self, Self::TooManyRequestsException(_))
     }
     /// Whether this is a `UnauthorizedException`.
+    #[inline]
     pub fn is_unauthorized_exception(&self) -> bool {
         matches!(self, Self::UnauthorizedException(_))
     }
@@ -361,6 +390,7 @@ impl ListAccountsFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<ListAccountsOutput, ::awsrt::error::SdkError<ListAccountsError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -416,45 +446,54 @@ impl<M> ListAccountsFluentBuilder<M> {
         &self.inner
     }
     /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
+    #[inline]
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `nextToken` member.
+    #[inline]
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `nextToken` member as currently set.
+    #[inline]
     pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// This is the number of items clients can request per page.
+    #[inline]
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `maxResults` member.
+    #[inline]
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `maxResults` member as currently set.
+    #[inline]
     pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
+    #[inline]
     pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.access_token(input);
         self
     }
     /// Sets or clears the `accessToken` member.
+    #[inline]
     pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_access_token(input);
         self
     }
     /// The `accessToken` member as currently set.
+    #[inline]
     pub fn get_access_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_access_token()
     }
@@ -499,6 +538,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccounts`: `GET /assignment/accounts`.
+#[inline]
 pub(crate) fn ser_request(
     input: &ListAccountsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -518,11 +558,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccountsOutput, ::awsrt::error::SdkError<ListAccountsError>> {
     ::awsrt::protocol::http_response(reply, de_response, ListAccountsError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListAccountsOutput, ::awsrt::json::JsonError> {

@@ -35,10 +35,12 @@ fn __serde_secret_logout_input_access_token<T: ::awsrt::serde::__serde::Serializ
 }
 impl LogoutInput {
     /// The token issued by the `CreateToken` API call.
+    #[inline]
     pub fn access_token(&self) -> &::awsrt::types::SensitiveString {
         &self.access_token
     }
     /// Creates a new builder for [`LogoutInput`].
+    #[inline]
     pub fn builder() -> LogoutInputBuilder {
         <LogoutInputBuilder as ::std::default::Default>::default()
     }
@@ -59,16 +61,19 @@ impl ::std::fmt::Debug for LogoutInputBuilder {
 impl LogoutInputBuilder {
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
+    #[inline]
     pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
+    #[inline]
     pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
     /// The `accessToken` member as currently set.
+    #[inline]
     pub fn get_access_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.access_token
     }
@@ -77,6 +82,7 @@ impl LogoutInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<LogoutInput, ::awsrt::error::BuildError> {
         Ok(LogoutInput {
             access_token: self.access_token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -109,6 +115,7 @@ impl LogoutInput {
 pub struct LogoutOutput {}
 impl LogoutOutput {
     /// Creates a new builder for [`LogoutOutput`].
+    #[inline]
     pub fn builder() -> LogoutOutputBuilder {
         <LogoutOutputBuilder as ::std::default::Default>::default()
     }
@@ -119,6 +126,7 @@ impl LogoutOutput {
 pub struct LogoutOutputBuilder {}
 impl LogoutOutputBuilder {
     /// Builds the [`LogoutOutput`].
+    #[inline]
     pub fn build(self) -> LogoutOutput {
         LogoutOutput {}
     }
@@ -137,6 +145,7 @@ pub enum LogoutError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl LogoutError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -156,14 +165,17 @@ impl LogoutError {
         })
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `TooManyRequestsException`.
+    #[inline]
     pub fn is_too_many_requests_exception(&self) -> bool {
         matches!(self, Self::TooManyRequestsException(_))
     }
     /// Whether this is a `UnauthorizedException`.
+    #[inline]
     pub fn is_unauthorized_exception(&self) -> bool {
         matches!(self, Self::UnauthorizedException(_))
     }
@@ -250,6 +262,7 @@ impl LogoutFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<LogoutOutput, ::awsrt::error::SdkError<LogoutError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -306,16 +319,19 @@ impl<M> LogoutFluentBuilder<M> {
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
+    #[inline]
     pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.access_token(input);
         self
     }
     /// Sets or clears the `accessToken` member.
+    #[inline]
     pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_access_token(input);
         self
     }
     /// The `accessToken` member as currently set.
+    #[inline]
     pub fn get_access_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_access_token()
     }
@@ -357,6 +373,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Logout`: `POST /logout`.
+#[inline]
 pub(crate) fn ser_request(
     input: &LogoutInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -370,11 +387,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<LogoutOutput, ::awsrt::error::SdkError<LogoutError>> {
     ::awsrt::protocol::http_response(reply, de_response, LogoutError::from_response)
 }
+#[inline]
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<LogoutOutput, ::awsrt::json::JsonError> {

@@ -23,18 +23,22 @@ pub struct AccountInfo {
 }
 impl AccountInfo {
     /// The identifier of the AWS account that is assigned to the user.
+    #[inline]
     pub fn account_id(&self) -> Option<&str> {
         self.account_id.as_deref()
     }
     /// The display name of the AWS account that is assigned to the user.
+    #[inline]
     pub fn account_name(&self) -> Option<&str> {
         self.account_name.as_deref()
     }
     /// The email address of the AWS account that is assigned to the user.
+    #[inline]
     pub fn email_address(&self) -> Option<&str> {
         self.email_address.as_deref()
     }
     /// Creates a new builder for [`AccountInfo`].
+    #[inline]
     pub fn builder() -> AccountInfoBuilder {
         <AccountInfoBuilder as ::std::default::Default>::default()
     }
@@ -49,48 +53,58 @@ pub struct AccountInfoBuilder {
 }
 impl AccountInfoBuilder {
     /// The identifier of the AWS account that is assigned to the user.
+    #[inline]
     pub fn account_id(mut self, input: impl Into<String>) -> Self {
         self.account_id = Some(input.into());
         self
     }
     /// Sets or clears the `accountId` member.
+    #[inline]
     pub fn set_account_id(mut self, input: Option<String>) -> Self {
         self.account_id = input;
         self
     }
     /// The `accountId` member as currently set.
+    #[inline]
     pub fn get_account_id(&self) -> &Option<String> {
         &self.account_id
     }
     /// The display name of the AWS account that is assigned to the user.
+    #[inline]
     pub fn account_name(mut self, input: impl Into<String>) -> Self {
         self.account_name = Some(input.into());
         self
     }
     /// Sets or clears the `accountName` member.
+    #[inline]
     pub fn set_account_name(mut self, input: Option<String>) -> Self {
         self.account_name = input;
         self
     }
     /// The `accountName` member as currently set.
+    #[inline]
     pub fn get_account_name(&self) -> &Option<String> {
         &self.account_name
     }
     /// The email address of the AWS account that is assigned to the user.
+    #[inline]
     pub fn email_address(mut self, input: impl Into<String>) -> Self {
         self.email_address = Some(input.into());
         self
     }
     /// Sets or clears the `emailAddress` member.
+    #[inline]
     pub fn set_email_address(mut self, input: Option<String>) -> Self {
         self.email_address = input;
         self
     }
     /// The `emailAddress` member as currently set.
+    #[inline]
     pub fn get_email_address(&self) -> &Option<String> {
         &self.email_address
     }
     /// Builds the [`AccountInfo`].
+    #[inline]
     pub fn build(self) -> AccountInfo {
         AccountInfo {
             account_id: self.account_id,
@@ -99,6 +113,7 @@ impl AccountInfoBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_account_info(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AccountInfo, ::awsrt::json::JsonError> {

@@ -54,22 +54,27 @@ fn __serde_secret_role_credentials_session_token<T: ::awsrt::serde::__serde::Ser
 }
 impl RoleCredentials {
     /// The identifier used for the temporary security credentials.
+    #[inline]
     pub fn access_key_id(&self) -> Option<&str> {
         self.access_key_id.as_deref()
     }
     /// The key that is used to sign the request.
+    #[inline]
     pub fn secret_access_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.secret_access_key.as_ref()
     }
     /// The token used for temporary credentials.
+    #[inline]
     pub fn session_token(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.session_token.as_ref()
     }
     /// The date on which temporary security credentials expire.
+    #[inline]
     pub fn expiration(&self) -> i64 {
         self.expiration
     }
     /// Creates a new builder for [`RoleCredentials`].
+    #[inline]
     pub fn builder() -> RoleCredentialsBuilder {
         <RoleCredentialsBuilder as ::std::default::Default>::default()
     }
@@ -95,62 +100,75 @@ impl ::std::fmt::Debug for RoleCredentialsBuilder {
 }
 impl RoleCredentialsBuilder {
     /// The identifier used for the temporary security credentials.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.access_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `accessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.access_key_id = input;
         self
     }
     /// The `accessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         &self.access_key_id
     }
     /// The key that is used to sign the request.
+    #[inline]
     pub fn secret_access_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = Some(input.into());
         self
     }
     /// Sets or clears the `secretAccessKey` member.
+    #[inline]
     pub fn set_secret_access_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = input;
         self
     }
     /// The `secretAccessKey` member as currently set.
+    #[inline]
     pub fn get_secret_access_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_access_key
     }
     /// The token used for temporary credentials.
+    #[inline]
     pub fn session_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.session_token = Some(input.into());
         self
     }
     /// Sets or clears the `sessionToken` member.
+    #[inline]
     pub fn set_session_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.session_token = input;
         self
     }
     /// The `sessionToken` member as currently set.
+    #[inline]
     pub fn get_session_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.session_token
     }
     /// The date on which temporary security credentials expire.
+    #[inline]
     pub fn expiration(mut self, input: i64) -> Self {
         self.expiration = Some(input);
         self
     }
     /// Sets or clears the `expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<i64>) -> Self {
         self.expiration = input;
         self
     }
     /// The `expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<i64> {
         &self.expiration
     }
     /// Builds the [`RoleCredentials`].
+    #[inline]
     pub fn build(self) -> RoleCredentials {
         RoleCredentials {
             access_key_id: self.access_key_id,
@@ -160,6 +178,7 @@ impl RoleCredentialsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_role_credentials(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RoleCredentials, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct RoleInfo {
 }
 impl RoleInfo {
     /// The friendly name of the role that is assigned to the user.
+    #[inline]
     pub fn role_name(&self) -> Option<&str> {
         self.role_name.as_deref()
     }
     /// The identifier of the AWS account assigned to the user.
+    #[inline]
     pub fn account_id(&self) -> Option<&str> {
         self.account_id.as_deref()
     }
     /// Creates a new builder for [`RoleInfo`].
+    #[inline]
     pub fn builder() -> RoleInfoBuilder {
         <RoleInfoBuilder as ::std::default::Default>::default()
     }
@@ -41,34 +44,41 @@ pub struct RoleInfoBuilder {
 }
 impl RoleInfoBuilder {
     /// The friendly name of the role that is assigned to the user.
+    #[inline]
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
     }
     /// Sets or clears the `roleName` member.
+    #[inline]
     pub fn set_role_name(mut self, input: Option<String>) -> Self {
         self.role_name = input;
         self
     }
     /// The `roleName` member as currently set.
+    #[inline]
     pub fn get_role_name(&self) -> &Option<String> {
         &self.role_name
     }
     /// The identifier of the AWS account assigned to the user.
+    #[inline]
     pub fn account_id(mut self, input: impl Into<String>) -> Self {
         self.account_id = Some(input.into());
         self
     }
     /// Sets or clears the `accountId` member.
+    #[inline]
     pub fn set_account_id(mut self, input: Option<String>) -> Self {
         self.account_id = input;
         self
     }
     /// The `accountId` member as currently set.
+    #[inline]
     pub fn get_account_id(&self) -> &Option<String> {
         &self.account_id
     }
     /// Builds the [`RoleInfo`].
+    #[inline]
     pub fn build(self) -> RoleInfo {
         RoleInfo {
             role_name: self.role_name,
@@ -76,6 +86,7 @@ impl RoleInfoBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_role_info(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RoleInfo, ::awsrt::json::JsonError> {

@@ -98,42 +98,52 @@ fn __serde_secret_create_token_input_code_verifier<T: ::awsrt::serde::__serde::S
 }
 impl CreateTokenInput {
     /// The unique identifier string for the client or application.
+    #[inline]
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
     /// A secret string generated for the client.
+    #[inline]
     pub fn client_secret(&self) -> &::awsrt::types::SensitiveString {
         &self.client_secret
     }
     /// Supports the following OAuth grant types: Authorization Code, Device Code, and Refresh Token.
+    #[inline]
     pub fn grant_type(&self) -> &str {
         &self.grant_type
     }
     /// Used only when calling this API for the Device Code grant type.
+    #[inline]
     pub fn device_code(&self) -> Option<&str> {
         self.device_code.as_deref()
     }
     /// Used only when calling this API for the Authorization Code grant type.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
     /// Used only when calling this API for the Refresh Token grant type.
+    #[inline]
     pub fn refresh_token(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.refresh_token.as_ref()
     }
     /// The list of scopes for which authorization is requested.
+    #[inline]
     pub fn scope(&self) -> &[String] {
         self.scope.as_deref().unwrap_or_default()
     }
     /// Used only when calling this API for the Authorization Code grant type.
+    #[inline]
     pub fn redirect_uri(&self) -> Option<&str> {
         self.redirect_uri.as_deref()
     }
     /// Used only when calling this API for the Authorization Code grant type.
+    #[inline]
     pub fn code_verifier(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.code_verifier.as_ref()
     }
     /// Creates a new builder for [`CreateTokenInput`].
+    #[inline]
     pub fn builder() -> CreateTokenInputBuilder {
         <CreateTokenInputBuilder as ::std::default::Default>::default()
     }
@@ -170,131 +180,158 @@ impl ::std::fmt::Debug for CreateTokenInputBuilder {
 impl CreateTokenInputBuilder {
     /// The unique identifier string for the client or application.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.client_id = Some(input.into());
         self
     }
     /// Sets or clears the `clientId` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.client_id = input;
         self
     }
     /// The `clientId` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         &self.client_id
     }
     /// A secret string generated for the client.
     /// This member is required.
+    #[inline]
     pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = Some(input.into());
         self
     }
     /// Sets or clears the `clientSecret` member.
+    #[inline]
     pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = input;
         self
     }
     /// The `clientSecret` member as currently set.
+    #[inline]
     pub fn get_client_secret(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.client_secret
     }
     /// Supports the following OAuth grant types: Authorization Code, Device Code, and Refresh Token.
     /// This member is required.
+    #[inline]
     pub fn grant_type(mut self, input: impl Into<String>) -> Self {
         self.grant_type = Some(input.into());
         self
     }
     /// Sets or clears the `grantType` member.
+    #[inline]
     pub fn set_grant_type(mut self, input: Option<String>) -> Self {
         self.grant_type = input;
         self
     }
     /// The `grantType` member as currently set.
+    #[inline]
     pub fn get_grant_type(&self) -> &Option<String> {
         &self.grant_type
     }
     /// Used only when calling this API for the Device Code grant type.
+    #[inline]
     pub fn device_code(mut self, input: impl Into<String>) -> Self {
         self.device_code = Some(input.into());
         self
     }
     /// Sets or clears the `deviceCode` member.
+    #[inline]
     pub fn set_device_code(mut self, input: Option<String>) -> Self {
         self.device_code = input;
         self
     }
     /// The `deviceCode` member as currently set.
+    #[inline]
     pub fn get_device_code(&self) -> &Option<String> {
         &self.device_code
     }
     /// Used only when calling this API for the Authorization Code grant type.
+    #[inline]
     pub fn code(mut self, input: impl Into<String>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<String>) -> Self {
         self.code = input;
         self
     }
     /// The `code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<String> {
         &self.code
     }
     /// Used only when calling this API for the Refresh Token grant type.
+    #[inline]
     pub fn refresh_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = Some(input.into());
         self
     }
     /// Sets or clears the `refreshToken` member.
+    #[inline]
     pub fn set_refresh_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = input;
         self
     }
     /// The `refreshToken` member as currently set.
+    #[inline]
     pub fn get_refresh_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.refresh_token
     }
     /// Appends an item to the `scope` list.
     /// The list of scopes for which authorization is requested.
+    #[inline]
     pub fn scope(mut self, input: impl Into<String>) -> Self {
         self.scope.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `scope` member.
+    #[inline]
     pub fn set_scope(mut self, input: Option<Vec<String>>) -> Self {
         self.scope = input;
         self
     }
     /// The `scope` member as currently set.
+    #[inline]
     pub fn get_scope(&self) -> &Option<Vec<String>> {
         &self.scope
     }
     /// Used only when calling this API for the Authorization Code grant type.
+    #[inline]
     pub fn redirect_uri(mut self, input: impl Into<String>) -> Self {
         self.redirect_uri = Some(input.into());
         self
     }
     /// Sets or clears the `redirectUri` member.
+    #[inline]
     pub fn set_redirect_uri(mut self, input: Option<String>) -> Self {
         self.redirect_uri = input;
         self
     }
     /// The `redirectUri` member as currently set.
+    #[inline]
     pub fn get_redirect_uri(&self) -> &Option<String> {
         &self.redirect_uri
     }
     /// Used only when calling this API for the Authorization Code grant type.
+    #[inline]
     pub fn code_verifier(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.code_verifier = Some(input.into());
         self
     }
     /// Sets or clears the `codeVerifier` member.
+    #[inline]
     pub fn set_code_verifier(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.code_verifier = input;
         self
     }
     /// The `codeVerifier` member as currently set.
+    #[inline]
     pub fn get_code_verifier(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.code_verifier
     }
@@ -303,6 +340,7 @@ impl CreateTokenInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateTokenInput, ::awsrt::error::BuildError> {
         Ok(CreateTokenInput {
             client_id: self.client_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -411,26 +449,32 @@ fn __serde_secret_create_token_output_id_token<T: ::awsrt::serde::__serde::Seria
 }
 impl CreateTokenOutput {
     /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
+    #[inline]
     pub fn access_token(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.access_token.as_ref()
     }
     /// Used to notify the client that the returned token is an access token.
+    #[inline]
     pub fn token_type(&self) -> Option<&str> {
         self.token_type.as_deref()
     }
     /// Indicates the time in seconds when an access token will expire.
+    #[inline]
     pub fn expires_in(&self) -> i32 {
         self.expires_in
     }
     /// A token that, if present, can be used to refresh a previously issued access token that might have expired.
+    #[inline]
     pub fn refresh_token(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.refresh_token.as_ref()
     }
     /// The `idToken` is not implemented or supported.
+    #[inline]
     pub fn id_token(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.id_token.as_ref()
     }
     /// Creates a new builder for [`CreateTokenOutput`].
+    #[inline]
     pub fn builder() -> CreateTokenOutputBuilder {
         <CreateTokenOutputBuilder as ::std::default::Default>::default()
     }
@@ -458,76 +502,92 @@ impl ::std::fmt::Debug for CreateTokenOutputBuilder {
 }
 impl CreateTokenOutputBuilder {
     /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
+    #[inline]
     pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
+    #[inline]
     pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
     /// The `accessToken` member as currently set.
+    #[inline]
     pub fn get_access_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.access_token
     }
     /// Used to notify the client that the returned token is an access token.
+    #[inline]
     pub fn token_type(mut self, input: impl Into<String>) -> Self {
         self.token_type = Some(input.into());
         self
     }
     /// Sets or clears the `tokenType` member.
+    #[inline]
     pub fn set_token_type(mut self, input: Option<String>) -> Self {
         self.token_type = input;
         self
     }
     /// The `tokenType` member as currently set.
+    #[inline]
     pub fn get_token_type(&self) -> &Option<String> {
         &self.token_type
     }
     /// Indicates the time in seconds when an access token will expire.
+    #[inline]
     pub fn expires_in(mut self, input: i32) -> Self {
         self.expires_in = Some(input);
         self
     }
     /// Sets or clears the `expiresIn` member.
+    #[inline]
     pub fn set_expires_in(mut self, input: Option<i32>) -> Self {
         self.expires_in = input;
         self
     }
     /// The `expiresIn` member as currently set.
+    #[inline]
     pub fn get_expires_in(&self) -> &Option<i32> {
         &self.expires_in
     }
     /// A token that, if present, can be used to refresh a previously issued access token that might have expired.
+    #[inline]
     pub fn refresh_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = Some(input.into());
         self
     }
     /// Sets or clears the `refreshToken` member.
+    #[inline]
     pub fn set_refresh_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = input;
         self
     }
     /// The `refreshToken` member as currently set.
+    #[inline]
     pub fn get_refresh_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.refresh_token
     }
     /// The `idToken` is not implemented or supported.
+    #[inline]
     pub fn id_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.id_token = Some(input.into());
         self
     }
     /// Sets or clears the `idToken` member.
+    #[inline]
     pub fn set_id_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.id_token = input;
         self
     }
     /// The `idToken` member as currently set.
+    #[inline]
     pub fn get_id_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.id_token
     }
     /// Builds the [`CreateTokenOutput`].
+    #[inline]
     pub fn build(self) -> CreateTokenOutput {
         CreateTokenOutput {
             access_token: self.access_token,
@@ -568,6 +628,7 @@ pub enum CreateTokenError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl CreateTokenError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -611,46 +672,57 @@ impl CreateTokenError {
         })
     }
     /// Whether this is a `AccessDeniedException`.
+    #[inline]
     pub fn is_access_denied_exception(&self) -> bool {
         matches!(self, Self::AccessDeniedException(_))
     }
     /// Whether this is a `AuthorizationPendingException`.
+    #[inline]
     pub fn is_authorization_pending_exception(&self) -> bool {
         matches!(self, Self::AuthorizationPendingException(_))
     }
     /// Whether this is a `ExpiredTokenException`.
+    #[inline]
     pub fn is_expired_token_exception(&self) -> bool {
         matches!(self, Self::ExpiredTokenException(_))
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `InvalidClientException`.
+    #[inline]
     pub fn is_invalid_client_exception(&self) -> bool {
         matches!(self, Self::InvalidClientException(_))
     }
     /// Whether this is a `InvalidGrantException`.
+    #[inline]
     pub fn is_invalid_grant_exception(&self) -> bool {
         matches!(self, Self::InvalidGrantException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `InvalidScopeException`.
+    #[inline]
     pub fn is_invalid_scope_exception(&self) -> bool {
         matches!(self, Self::InvalidScopeException(_))
     }
     /// Whether this is a `SlowDownException`.
+    #[inline]
     pub fn is_slow_down_exception(&self) -> bool {
         matches!(self, Self::SlowDownException(_))
     }
     /// Whether this is a `UnauthorizedClientException`.
+    #[inline]
     pub fn is_unauthorized_client_exception(&self) -> bool {
         matches!(self, Self::UnauthorizedClientException(_))
     }
     /// Whether this is a `UnsupportedGrantTypeException`.
+    #[inline]
     pub fn is_unsupported_grant_type_exception(&self) -> bool {
         matches!(self, Self::UnsupportedGrantTypeException(_))
     }
@@ -745,6 +817,7 @@ impl CreateTokenFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<CreateTokenOutput, ::awsrt::error::SdkError<CreateTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -801,131 +874,158 @@ impl<M> CreateTokenFluentBuilder<M> {
     }
     /// The unique identifier string for the client or application.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_id(input);
         self
     }
     /// Sets or clears the `clientId` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_id(input);
         self
     }
     /// The `clientId` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         self.inner.get_client_id()
     }
     /// A secret string generated for the client.
     /// This member is required.
+    #[inline]
     pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.client_secret(input);
         self
     }
     /// Sets or clears the `clientSecret` member.
+    #[inline]
     pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_client_secret(input);
         self
     }
     /// The `clientSecret` member as currently set.
+    #[inline]
     pub fn get_client_secret(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_client_secret()
     }
     /// Supports the following OAuth grant types: Authorization Code, Device Code, and Refresh Token.
     /// This member is required.
+    #[inline]
     pub fn grant_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_type(input);
         self
     }
     /// Sets or clears the `grantType` member.
+    #[inline]
     pub fn set_grant_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_grant_type(input);
         self
     }
     /// The `grantType` member as currently set.
+    #[inline]
     pub fn get_grant_type(&self) -> &Option<String> {
         self.inner.get_grant_type()
     }
     /// Used only when calling this API for the Device Code grant type.
+    #[inline]
     pub fn device_code(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.device_code(input);
         self
     }
     /// Sets or clears the `deviceCode` member.
+    #[inline]
     pub fn set_device_code(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_device_code(input);
         self
     }
     /// The `deviceCode` member as currently set.
+    #[inline]
     pub fn get_device_code(&self) -> &Option<String> {
         self.inner.get_device_code()
     }
     /// Used only when calling this API for the Authorization Code grant type.
+    #[inline]
     pub fn code(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.code(input);
         self
     }
     /// Sets or clears the `code` member.
+    #[inline]
     pub fn set_code(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_code(input);
         self
     }
     /// The `code` member as currently set.
+    #[inline]
     pub fn get_code(&self) -> &Option<String> {
         self.inner.get_code()
     }
     /// Used only when calling this API for the Refresh Token grant type.
+    #[inline]
     pub fn refresh_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.refresh_token(input);
         self
     }
     /// Sets or clears the `refreshToken` member.
+    #[inline]
     pub fn set_refresh_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_refresh_token(input);
         self
     }
     /// The `refreshToken` member as currently set.
+    #[inline]
     pub fn get_refresh_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_refresh_token()
     }
     /// Appends an item to the `scope` list.
     /// The list of scopes for which authorization is requested.
+    #[inline]
     pub fn scope(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.scope(input);
         self
     }
     /// Sets or clears the `scope` member.
+    #[inline]
     pub fn set_scope(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_scope(input);
         self
     }
     /// The `scope` member as currently set.
+    #[inline]
     pub fn get_scope(&self) -> &Option<Vec<String>> {
         self.inner.get_scope()
     }
     /// Used only when calling this API for the Authorization Code grant type.
+    #[inline]
     pub fn redirect_uri(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.redirect_uri(input);
         self
     }
     /// Sets or clears the `redirectUri` member.
+    #[inline]
     pub fn set_redirect_uri(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_redirect_uri(input);
         self
     }
     /// The `redirectUri` member as currently set.
+    #[inline]
     pub fn get_redirect_uri(&self) -> &Option<String> {
         self.inner.get_redirect_uri()
     }
     /// Used only when calling this API for the Authorization Code grant type.
+    #[inline]
     pub fn code_verifier(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.code_verifier(input);
         self
     }
     /// Sets or clears the `codeVerifier` member.
+    #[inline]
     pub fn set_code_verifier(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_code_verifier(input);
         self
     }
     /// The `codeVerifier` member as currently set.
+    #[inline]
     pub fn get_code_verifier(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_code_verifier()
     }
@@ -970,6 +1070,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateToken`: `POST /token`.
+#[inline]
 pub(crate) fn ser_request(
     input: &CreateTokenInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -983,11 +1084,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateTokenOutput, ::awsrt::error::SdkError<CreateTokenError>> {
     ::awsrt::protocol::http_response(reply, de_response, CreateTokenError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateTokenInput) {
     w.begin_object();
     {
@@ -1035,6 +1138,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateTokenInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateTokenOutput, ::awsrt::json::JsonError> {

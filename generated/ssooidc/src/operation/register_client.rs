@@ -49,34 +49,42 @@ pub struct RegisterClientInput {
 }
 impl RegisterClientInput {
     /// The friendly name of the client.
+    #[inline]
     pub fn client_name(&self) -> &str {
         &self.client_name
     }
     /// The type of client.
+    #[inline]
     pub fn client_type(&self) -> &str {
         &self.client_type
     }
     /// The list of scopes that are defined by the client.
+    #[inline]
     pub fn scopes(&self) -> &[String] {
         self.scopes.as_deref().unwrap_or_default()
     }
     /// The list of redirect URI that are defined by the client.
+    #[inline]
     pub fn redirect_uris(&self) -> &[String] {
         self.redirect_uris.as_deref().unwrap_or_default()
     }
     /// The list of OAuth 2.0 grant types that are defined by the client.
+    #[inline]
     pub fn grant_types(&self) -> &[String] {
         self.grant_types.as_deref().unwrap_or_default()
     }
     /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center.
+    #[inline]
     pub fn issuer_url(&self) -> Option<&str> {
         self.issuer_url.as_deref()
     }
     /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources.
+    #[inline]
     pub fn entitled_application_arn(&self) -> Option<&str> {
         self.entitled_application_arn.as_deref()
     }
     /// Creates a new builder for [`RegisterClientInput`].
+    #[inline]
     pub fn builder() -> RegisterClientInputBuilder {
         <RegisterClientInputBuilder as ::std::default::Default>::default()
     }
@@ -96,104 +104,125 @@ pub struct RegisterClientInputBuilder {
 impl RegisterClientInputBuilder {
     /// The friendly name of the client.
     /// This member is required.
+    #[inline]
     pub fn client_name(mut self, input: impl Into<String>) -> Self {
         self.client_name = Some(input.into());
         self
     }
     /// Sets or clears the `clientName` member.
+    #[inline]
     pub fn set_client_name(mut self, input: Option<String>) -> Self {
         self.client_name = input;
         self
     }
     /// The `clientName` member as currently set.
+    #[inline]
     pub fn get_client_name(&self) -> &Option<String> {
         &self.client_name
     }
     /// The type of client.
     /// This member is required.
+    #[inline]
     pub fn client_type(mut self, input: impl Into<String>) -> Self {
         self.client_type = Some(input.into());
         self
     }
     /// Sets or clears the `clientType` member.
+    #[inline]
     pub fn set_client_type(mut self, input: Option<String>) -> Self {
         self.client_type = input;
         self
     }
     /// The `clientType` member as currently set.
+    #[inline]
     pub fn get_client_type(&self) -> &Option<String> {
         &self.client_type
     }
     /// Appends an item to the `scopes` list.
     /// The list of scopes that are defined by the client.
+    #[inline]
     pub fn scopes(mut self, input: impl Into<String>) -> Self {
         self.scopes.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `scopes` member.
+    #[inline]
     pub fn set_scopes(mut self, input: Option<Vec<String>>) -> Self {
         self.scopes = input;
         self
     }
     /// The `scopes` member as currently set.
+    #[inline]
     pub fn get_scopes(&self) -> &Option<Vec<String>> {
         &self.scopes
     }
     /// Appends an item to the `redirectUris` list.
     /// The list of redirect URI that are defined by the client.
+    #[inline]
     pub fn redirect_uris(mut self, input: impl Into<String>) -> Self {
         self.redirect_uris.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `redirectUris` member.
+    #[inline]
     pub fn set_redirect_uris(mut self, input: Option<Vec<String>>) -> Self {
         self.redirect_uris = input;
         self
     }
     /// The `redirectUris` member as currently set.
+    #[inline]
     pub fn get_redirect_uris(&self) -> &Option<Vec<String>> {
         &self.redirect_uris
     }
     /// Appends an item to the `grantTypes` list.
     /// The list of OAuth 2.0 grant types that are defined by the client.
+    #[inline]
     pub fn grant_types(mut self, input: impl Into<String>) -> Self {
         self.grant_types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `grantTypes` member.
+    #[inline]
     pub fn set_grant_types(mut self, input: Option<Vec<String>>) -> Self {
         self.grant_types = input;
         self
     }
     /// The `grantTypes` member as currently set.
+    #[inline]
     pub fn get_grant_types(&self) -> &Option<Vec<String>> {
         &self.grant_types
     }
     /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center.
+    #[inline]
     pub fn issuer_url(mut self, input: impl Into<String>) -> Self {
         self.issuer_url = Some(input.into());
         self
     }
     /// Sets or clears the `issuerUrl` member.
+    #[inline]
     pub fn set_issuer_url(mut self, input: Option<String>) -> Self {
         self.issuer_url = input;
         self
     }
     /// The `issuerUrl` member as currently set.
+    #[inline]
     pub fn get_issuer_url(&self) -> &Option<String> {
         &self.issuer_url
     }
     /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources.
+    #[inline]
     pub fn entitled_application_arn(mut self, input: impl Into<String>) -> Self {
         self.entitled_application_arn = Some(input.into());
         self
     }
     /// Sets or clears the `entitledApplicationArn` member.
+    #[inline]
     pub fn set_entitled_application_arn(mut self, input: Option<String>) -> Self {
         self.entitled_application_arn = input;
         self
     }
     /// The `entitledApplicationArn` member as currently set.
+    #[inline]
     pub fn get_entitled_application_arn(&self) -> &Option<String> {
         &self.entitled_application_arn
     }
@@ -202,6 +231,7 @@ impl RegisterClientInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<RegisterClientInput, ::awsrt::error::BuildError> {
         Ok(RegisterClientInput {
             client_name: self.client_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -276,30 +306,37 @@ fn __serde_secret_register_client_output_client_secret<T: ::awsrt::serde::__serd
 }
 impl RegisterClientOutput {
     /// The unique identifier string for each client.
+    #[inline]
     pub fn client_id(&self) -> Option<&str> {
         self.client_id.as_deref()
     }
     /// A secret string generated for the client.
+    #[inline]
     pub fn client_secret(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.client_secret.as_ref()
     }
     /// Indicates the time at which the `clientId` and `clientSecret` were issued.
+    #[inline]
     pub fn client_id_issued_at(&self) -> i64 {
         self.client_id_issued_at
     }
     /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
+    #[inline]
     pub fn client_secret_expires_at(&self) -> i64 {
         self.client_secret_expires_at
     }
     /// An endpoint that the client can use to request authorization.
+    #[inline]
     pub fn authorization_endpoint(&self) -> Option<&str> {
         self.authorization_endpoint.as_deref()
     }
     /// An endpoint that the client can use to create tokens.
+    #[inline]
     pub fn token_endpoint(&self) -> Option<&str> {
         self.token_endpoint.as_deref()
     }
     /// Creates a new builder for [`RegisterClientOutput`].
+    #[inline]
     pub fn builder() -> RegisterClientOutputBuilder {
         <RegisterClientOutputBuilder as ::std::default::Default>::default()
     }
@@ -329,90 +366,109 @@ impl ::std::fmt::Debug for RegisterClientOutputBuilder {
 }
 impl RegisterClientOutputBuilder {
     /// The unique identifier string for each client.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.client_id = Some(input.into());
         self
     }
     /// Sets or clears the `clientId` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.client_id = input;
         self
     }
     /// The `clientId` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         &self.client_id
     }
     /// A secret string generated for the client.
+    #[inline]
     pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = Some(input.into());
         self
     }
     /// Sets or clears the `clientSecret` member.
+    #[inline]
     pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = input;
         self
     }
     /// The `clientSecret` member as currently set.
+    #[inline]
     pub fn get_client_secret(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.client_secret
     }
     /// Indicates the time at which the `clientId` and `clientSecret` were issued.
+    #[inline]
     pub fn client_id_issued_at(mut self, input: i64) -> Self {
         self.client_id_issued_at = Some(input);
         self
     }
     /// Sets or clears the `clientIdIssuedAt` member.
+    #[inline]
     pub fn set_client_id_issued_at(mut self, input: Option<i64>) -> Self {
         self.client_id_issued_at = input;
         self
     }
     /// The `clientIdIssuedAt` member as currently set.
+    #[inline]
     pub fn get_client_id_issued_at(&self) -> &Option<i64> {
         &self.client_id_issued_at
     }
     /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
+    #[inline]
     pub fn client_secret_expires_at(mut self, input: i64) -> Self {
         self.client_secret_expires_at = Some(input);
         self
     }
     /// Sets or clears the `clientSecretExpiresAt` member.
+    #[inline]
     pub fn set_client_secret_expires_at(mut self, input: Option<i64>) -> Self {
         self.client_secret_expires_at = input;
         self
     }
     /// The `clientSecretExpiresAt` member as currently set.
+    #[inline]
     pub fn get_client_secret_expires_at(&self) -> &Option<i64> {
         &self.client_secret_expires_at
     }
     /// An endpoint that the client can use to request authorization.
+    #[inline]
     pub fn authorization_endpoint(mut self, input: impl Into<String>) -> Self {
         self.authorization_endpoint = Some(input.into());
         self
     }
     /// Sets or clears the `authorizationEndpoint` member.
+    #[inline]
     pub fn set_authorization_endpoint(mut self, input: Option<String>) -> Self {
         self.authorization_endpoint = input;
         self
     }
     /// The `authorizationEndpoint` member as currently set.
+    #[inline]
     pub fn get_authorization_endpoint(&self) -> &Option<String> {
         &self.authorization_endpoint
     }
     /// An endpoint that the client can use to create tokens.
+    #[inline]
     pub fn token_endpoint(mut self, input: impl Into<String>) -> Self {
         self.token_endpoint = Some(input.into());
         self
     }
     /// Sets or clears the `tokenEndpoint` member.
+    #[inline]
     pub fn set_token_endpoint(mut self, input: Option<String>) -> Self {
         self.token_endpoint = input;
         self
     }
     /// The `tokenEndpoint` member as currently set.
+    #[inline]
     pub fn get_token_endpoint(&self) -> &Option<String> {
         &self.token_endpoint
     }
     /// Builds the [`RegisterClientOutput`].
+    #[inline]
     pub fn build(self) -> RegisterClientOutput {
         RegisterClientOutput {
             client_id: self.client_id,
@@ -444,6 +500,7 @@ pub enum RegisterClientError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl RegisterClientError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -472,26 +529,32 @@ impl RegisterClientError {
         })
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `InvalidClientMetadataException`.
+    #[inline]
     pub fn is_invalid_client_metadata_exception(&self) -> bool {
         matches!(self, Self::InvalidClientMetadataException(_))
     }
     /// Whether this is a `InvalidRedirectUriException`.
+    #[inline]
     pub fn is_invalid_redirect_uri_exception(&self) -> bool {
         matches!(self, Self::InvalidRedirectUriException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `InvalidScopeException`.
+    #[inline]
     pub fn is_invalid_scope_exception(&self) -> bool {
         matches!(self, Self::InvalidScopeException(_))
     }
     /// Whether this is a `UnsupportedGrantTypeException`.
+    #[inline]
     pub fn is_unsupported_grant_type_exception(&self) -> bool {
         matches!(self, Self::UnsupportedGrantTypeException(_))
     }
@@ -581,6 +644,7 @@ impl RegisterClientFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -637,104 +701,125 @@ impl<M> RegisterClientFluentBuilder<M> {
     }
     /// The friendly name of the client.
     /// This member is required.
+    #[inline]
     pub fn client_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_name(input);
         self
     }
     /// Sets or clears the `clientName` member.
+    #[inline]
     pub fn set_client_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_name(input);
         self
     }
     /// The `clientName` member as currently set.
+    #[inline]
     pub fn get_client_name(&self) -> &Option<String> {
         self.inner.get_client_name()
     }
     /// The type of client.
     /// This member is required.
+    #[inline]
     pub fn client_type(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_type(input);
         self
     }
     /// Sets or clears the `clientType` member.
+    #[inline]
     pub fn set_client_type(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_type(input);
         self
     }
     /// The `clientType` member as currently set.
+    #[inline]
     pub fn get_client_type(&self) -> &Option<String> {
         self.inner.get_client_type()
     }
     /// Appends an item to the `scopes` list.
     /// The list of scopes that are defined by the client.
+    #[inline]
     pub fn scopes(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.scopes(input);
         self
     }
     /// Sets or clears the `scopes` member.
+    #[inline]
     pub fn set_scopes(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_scopes(input);
         self
     }
     /// The `scopes` member as currently set.
+    #[inline]
     pub fn get_scopes(&self) -> &Option<Vec<String>> {
         self.inner.get_scopes()
     }
     /// Appends an item to the `redirectUris` list.
     /// The list of redirect URI that are defined by the client.
+    #[inline]
     pub fn redirect_uris(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.redirect_uris(input);
         self
     }
     /// Sets or clears the `redirectUris` member.
+    #[inline]
     pub fn set_redirect_uris(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_redirect_uris(input);
         self
     }
     /// The `redirectUris` member as currently set.
+    #[inline]
     pub fn get_redirect_uris(&self) -> &Option<Vec<String>> {
         self.inner.get_redirect_uris()
     }
     /// Appends an item to the `grantTypes` list.
     /// The list of OAuth 2.0 grant types that are defined by the client.
+    #[inline]
     pub fn grant_types(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.grant_types(input);
         self
     }
     /// Sets or clears the `grantTypes` member.
+    #[inline]
     pub fn set_grant_types(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_grant_types(input);
         self
     }
     /// The `grantTypes` member as currently set.
+    #[inline]
     pub fn get_grant_types(&self) -> &Option<Vec<String>> {
         self.inner.get_grant_types()
     }
     /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center.
+    #[inline]
     pub fn issuer_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.issuer_url(input);
         self
     }
     /// Sets or clears the `issuerUrl` member.
+    #[inline]
     pub fn set_issuer_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_issuer_url(input);
         self
     }
     /// The `issuerUrl` member as currently set.
+    #[inline]
     pub fn get_issuer_url(&self) -> &Option<String> {
         self.inner.get_issuer_url()
     }
     /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources.
+    #[inline]
     pub fn entitled_application_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.entitled_application_arn(input);
         self
     }
     /// Sets or clears the `entitledApplicationArn` member.
+    #[inline]
     pub fn set_entitled_application_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_entitled_application_arn(input);
         self
     }
     /// The `entitledApplicationArn` member as currently set.
+    #[inline]
     pub fn get_entitled_application_arn(&self) -> &Option<String> {
         self.inner.get_entitled_application_arn()
     }
@@ -779,6 +864,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RegisterClient`: `POST /client/register`.
+#[inline]
 pub(crate) fn ser_request(
     input: &RegisterClientInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -792,11 +878,13 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>> {
     ::awsrt::protocol::http_response(reply, de_response, RegisterClientError::from_response)
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &RegisterClientInput) {
     w.begin_object();
     {
@@ -843,6 +931,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &RegisterClientInput) {
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<RegisterClientOutput, ::awsrt::json::JsonError> {

@@ -48,18 +48,22 @@ fn __serde_secret_start_device_authorization_input_client_secret<T: ::awsrt::ser
 }
 impl StartDeviceAuthorizationInput {
     /// The unique identifier string for the client that is registered with IAM Identity Center.
+    #[inline]
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
     /// A secret string that is generated for the client.
+    #[inline]
     pub fn client_secret(&self) -> &::awsrt::types::SensitiveString {
         &self.client_secret
     }
     /// The URL for the Amazon Web Services access portal.
+    #[inline]
     pub fn start_url(&self) -> &str {
         &self.start_url
     }
     /// Creates a new builder for [`StartDeviceAuthorizationInput`].
+    #[inline]
     pub fn builder() -> StartDeviceAuthorizationInputBuilder {
         <StartDeviceAuthorizationInputBuilder as ::std::default::Default>::default()
     }
@@ -84,46 +88,55 @@ impl ::std::fmt::Debug for StartDeviceAuthorizationInputBuilder {
 impl StartDeviceAuthorizationInputBuilder {
     /// The unique identifier string for the client that is registered with IAM Identity Center.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.client_id = Some(input.into());
         self
     }
     /// Sets or clears the `clientId` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.client_id = input;
         self
     }
     /// The `clientId` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         &self.client_id
     }
     /// A secret string that is generated for the client.
     /// This member is required.
+    #[inline]
     pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = Some(input.into());
         self
     }
     /// Sets or clears the `clientSecret` member.
+    #[inline]
     pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = input;
         self
     }
     /// The `clientSecret` member as currently set.
+    #[inline]
     pub fn get_client_secret(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.client_secret
     }
     /// The URL for the Amazon Web Services access portal.
     /// This member is required.
+    #[inline]
     pub fn start_url(mut self, input: impl Into<String>) -> Self {
         self.start_url = Some(input.into());
         self
     }
     /// Sets or clears the `startUrl` member.
+    #[inline]
     pub fn set_start_url(mut self, input: Option<String>) -> Self {
         self.start_url = input;
         self
     }
     /// The `startUrl` member as currently set.
+    #[inline]
     pub fn get_start_url(&self) -> &Option<String> {
         &self.start_url
     }
@@ -132,6 +145,7 @@ impl StartDeviceAuthorizationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<StartDeviceAuthorizationInput, ::awsrt::error::BuildError> {
         Ok(StartDeviceAuthorizationInput {
             client_id: self.client_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -191,30 +205,37 @@ pub struct StartDeviceAuthorizationOutput {
 }
 impl StartDeviceAuthorizationOutput {
     /// The short-lived code that is used by the device when polling for a session token.
+    #[inline]
     pub fn device_code(&self) -> Option<&str> {
         self.device_code.as_deref()
     }
     /// A one-time user verification code.
+    #[inline]
     pub fn user_code(&self) -> Option<&str> {
         self.user_code.as_deref()
     }
     /// The URI of the verification page that takes the `userCode` to authorize the device.
+    #[inline]
     pub fn verification_uri(&self) -> Option<&str> {
         self.verification_uri.as_deref()
     }
     /// An alternate URL that the client can use to automatically launch a browser.
+    #[inline]
     pub fn verification_uri_complete(&self) -> Option<&str> {
         self.verification_uri_complete.as_deref()
     }
     /// Indicates the number of seconds in which the verification code will become invalid.
+    #[inline]
     pub fn expires_in(&self) -> i32 {
         self.expires_in
     }
     /// Indicates the number of seconds the client must wait between attempts when polling for a session.
+    #[inline]
     pub fn interval(&self) -> i32 {
         self.interval
     }
     /// Creates a new builder for [`StartDeviceAuthorizationOutput`].
+    #[inline]
     pub fn builder() -> StartDeviceAuthorizationOutputBuilder {
         <StartDeviceAuthorizationOutputBuilder as ::std::default::Default>::default()
     }
@@ -232,90 +253,109 @@ pub struct StartDeviceAuthorizationOutputBuilder {
 }
 impl StartDeviceAuthorizationOutputBuilder {
     /// The short-lived code that is used by the device when polling for a session token.
+    #[inline]
     pub fn device_code(mut self, input: impl Into<String>) -> Self {
         self.device_code = Some(input.into());
         self
     }
     /// Sets or clears the `deviceCode` member.
+    #[inline]
     pub fn set_device_code(mut self, input: Option<String>) -> Self {
         self.device_code = input;
         self
     }
     /// The `deviceCode` member as currently set.
+    #[inline]
     pub fn get_device_code(&self) -> &Option<String> {
         &self.device_code
     }
     /// A one-time user verification code.
+    #[inline]
     pub fn user_code(mut self, input: impl Into<String>) -> Self {
         self.user_code = Some(input.into());
         self
     }
     /// Sets or clears the `userCode` member.
+    #[inline]
     pub fn set_user_code(mut self, input: Option<String>) -> Self {
         self.user_code = input;
         self
     }
     /// The `userCode` member as currently set.
+    #[inline]
     pub fn get_user_code(&self) -> &Option<String> {
         &self.user_code
     }
     /// The URI of the verification page that takes the `userCode` to authorize the device.
+    #[inline]
     pub fn verification_uri(mut self, input: impl Into<String>) -> Self {
         self.verification_uri = Some(input.into());
         self
     }
     /// Sets or clears the `verificationUri` member.
+    #[inline]
     pub fn set_verification_uri(mut self, input: Option<String>) -> Self {
         self.verification_uri = input;
         self
     }
     /// The `verificationUri` member as currently set.
+    #[inline]
     pub fn get_verification_uri(&self) -> &Option<String> {
         &self.verification_uri
     }
     /// An alternate URL that the client can use to automatically launch a browser.
+    #[inline]
     pub fn verification_uri_complete(mut self, input: impl Into<String>) -> Self {
         self.verification_uri_complete = Some(input.into());
         self
     }
     /// Sets or clears the `verificationUriComplete` member.
+    #[inline]
     pub fn set_verification_uri_complete(mut self, input: Option<String>) -> Self {
         self.verification_uri_complete = input;
         self
     }
     /// The `verificationUriComplete` member as currently set.
+    #[inline]
     pub fn get_verification_uri_complete(&self) -> &Option<String> {
         &self.verification_uri_complete
     }
     /// Indicates the number of seconds in which the verification code will become invalid.
+    #[inline]
     pub fn expires_in(mut self, input: i32) -> Self {
         self.expires_in = Some(input);
         self
     }
     /// Sets or clears the `expiresIn` member.
+    #[inline]
     pub fn set_expires_in(mut self, input: Option<i32>) -> Self {
         self.expires_in = input;
         self
     }
     /// The `expiresIn` member as currently set.
+    #[inline]
     pub fn get_expires_in(&self) -> &Option<i32> {
         &self.expires_in
     }
     /// Indicates the number of seconds the client must wait between attempts when polling for a session.
+    #[inline]
     pub fn interval(mut self, input: i32) -> Self {
         self.interval = Some(input);
         self
     }
     /// Sets or clears the `interval` member.
+    #[inline]
     pub fn set_interval(mut self, input: Option<i32>) -> Self {
         self.interval = input;
         self
     }
     /// The `interval` member as currently set.
+    #[inline]
     pub fn get_interval(&self) -> &Option<i32> {
         &self.interval
     }
     /// Builds the [`StartDeviceAuthorizationOutput`].
+    #[inline]
     pub fn build(self) -> StartDeviceAuthorizationOutput {
         StartDeviceAuthorizationOutput {
             device_code: self.device_code,
@@ -345,6 +385,7 @@ pub enum StartDeviceAuthorizationError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl StartDeviceAuthorizationError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -370,22 +411,27 @@ impl StartDeviceAuthorizationError {
         })
     }
     /// Whether this is a `InternalServerException`.
+    #[inline]
     pub fn is_internal_server_exception(&self) -> bool {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this is a `InvalidClientException`.
+    #[inline]
     pub fn is_invalid_client_exception(&self) -> bool {
         matches!(self, Self::InvalidClientException(_))
     }
     /// Whether this is a `InvalidRequestException`.
+    #[inline]
     pub fn is_invalid_request_exception(&self) -> bool {
         matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `SlowDownException`.
+    #[inline]
     pub fn is_slow_down_exception(&self) -> bool {
         matches!(self, Self::SlowDownException(_))
     }
     /// Whether this is a `UnauthorizedClientException`.
+    #[inline]
     pub fn is_unauthorized_client_exception(&self) -> bool {
         matches!(self, Self::UnauthorizedClientException(_))
     }
@@ -474,6 +520,7 @@ impl StartDeviceAuthorizationFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -530,46 +577,55 @@ impl<M> StartDeviceAuthorizationFluentBuilder<M> {
     }
     /// The unique identifier string for the client that is registered with IAM Identity Center.
     /// This member is required.
+    #[inline]
     pub fn client_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_id(input);
         self
     }
     /// Sets or clears the `clientId` member.
+    #[inline]
     pub fn set_client_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_id(input);
         self
     }
     /// The `clientId` member as currently set.
+    #[inline]
     pub fn get_client_id(&self) -> &Option<String> {
         self.inner.get_client_id()
     }
     /// A secret string that is generated for the client.
     /// This member is required.
+    #[inline]
     pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.client_secret(input);
         self
     }
     /// Sets or clears the `clientSecret` member.
+    #[inline]
     pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_client_secret(input);
         self
     }
     /// The `clientSecret` member as currently set.
+    #[inline]
     pub fn get_client_secret(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_client_secret()
     }
     /// The URL for the Amazon Web Services access portal.
     /// This member is required.
+    #[inline]
     pub fn start_url(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.start_url(input);
         self
     }
     /// Sets or clears the `startUrl` member.
+    #[inline]
     pub fn set_start_url(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_start_url(input);
         self
     }
     /// The `startUrl` member as currently set.
+    #[inline]
     pub fn get_start_url(&self) -> &Option<String> {
         self.inner.get_start_url()
     }
@@ -614,6 +670,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartDeviceAuthorization`: `POST /device_authorization`.
+#[inline]
 pub(crate) fn ser_request(
     input: &StartDeviceAuthorizationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -627,6 +684,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
@@ -636,6 +694,7 @@ pub(crate) fn parse_response(
         StartDeviceAuthorizationError::from_response,
     )
 }
+#[inline]
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartDeviceAuthorizationInput) {
     w.begin_object();
     {
@@ -655,6 +714,7 @@ fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartDeviceAuthorizatio
     }
     w.end_object();
 }
+#[inline]
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<StartDeviceAuthorizationOutput, ::awsrt::json::JsonError> {

@@ -17,10 +17,12 @@ pub struct AwsAdditionalDetails {
 }
 impl AwsAdditionalDetails {
     /// STS context assertion that carries a user identifier to the Amazon Web Services service that it calls and can be used to obtain an identity-enhanced IAM role session.
+    #[inline]
     pub fn identity_context(&self) -> Option<&str> {
         self.identity_context.as_deref()
     }
     /// Creates a new builder for [`AwsAdditionalDetails`].
+    #[inline]
     pub fn builder() -> AwsAdditionalDetailsBuilder {
         <AwsAdditionalDetailsBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct AwsAdditionalDetailsBuilder {
 }
 impl AwsAdditionalDetailsBuilder {
     /// STS context assertion that carries a user identifier to the Amazon Web Services service that it calls and can be used to obtain an identity-enhanced IAM role session.
+    #[inline]
     pub fn identity_context(mut self, input: impl Into<String>) -> Self {
         self.identity_context = Some(input.into());
         self
     }
     /// Sets or clears the `identityContext` member.
+    #[inline]
     pub fn set_identity_context(mut self, input: Option<String>) -> Self {
         self.identity_context = input;
         self
     }
     /// The `identityContext` member as currently set.
+    #[inline]
     pub fn get_identity_context(&self) -> &Option<String> {
         &self.identity_context
     }
     /// Builds the [`AwsAdditionalDetails`].
+    #[inline]
     pub fn build(self) -> AwsAdditionalDetails {
         AwsAdditionalDetails {
             identity_context: self.identity_context,
         }
     }
 }
+#[inline]
 pub(crate) fn de_aws_additional_details(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AwsAdditionalDetails, ::awsrt::json::JsonError> {

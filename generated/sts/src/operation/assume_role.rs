@@ -100,54 +100,67 @@ pub struct AssumeRoleInput {
 }
 impl AssumeRoleInput {
     /// The Amazon Resource Name (ARN) of the role to assume.
+    #[inline]
     pub fn role_arn(&self) -> &str {
         &self.role_arn
     }
     /// An identifier for the assumed role session.
+    #[inline]
     pub fn role_session_name(&self) -> &str {
         &self.role_session_name
     }
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
+    #[inline]
     pub fn policy_arns(&self) -> &[crate::types::PolicyDescriptorType] {
         self.policy_arns.as_deref().unwrap_or_default()
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
     /// The duration, in seconds, of the role session.
+    #[inline]
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
     /// A list of session tags that you want to pass.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// A list of keys for session tags that you want to set as transitive.
+    #[inline]
     pub fn transitive_tag_keys(&self) -> &[String] {
         self.transitive_tag_keys.as_deref().unwrap_or_default()
     }
     /// A unique identifier that might be required when you assume a role in another account.
+    #[inline]
     pub fn external_id(&self) -> Option<&str> {
         self.external_id.as_deref()
     }
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call.
+    #[inline]
     pub fn serial_number(&self) -> Option<&str> {
         self.serial_number.as_deref()
     }
     /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
+    #[inline]
     pub fn token_code(&self) -> Option<&str> {
         self.token_code.as_deref()
     }
     /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    #[inline]
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
     /// A list of previously acquired trusted context assertions in the format of a JSON array.
+    #[inline]
     pub fn provided_contexts(&self) -> &[crate::types::ProvidedContext] {
         self.provided_contexts.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`AssumeRoleInput`].
+    #[inline]
     pub fn builder() -> AssumeRoleInputBuilder {
         <AssumeRoleInputBuilder as ::std::default::Default>::default()
     }
@@ -172,41 +185,49 @@ pub struct AssumeRoleInputBuilder {
 impl AssumeRoleInputBuilder {
     /// The Amazon Resource Name (ARN) of the role to assume.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RoleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `RoleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// An identifier for the assumed role session.
     /// This member is required.
+    #[inline]
     pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
         self.role_session_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleSessionName` member.
+    #[inline]
     pub fn set_role_session_name(mut self, input: Option<String>) -> Self {
         self.role_session_name = input;
         self
     }
     /// The `RoleSessionName` member as currently set.
+    #[inline]
     pub fn get_role_session_name(&self) -> &Option<String> {
         &self.role_session_name
     }
     /// Appends an item to the `PolicyArns` list.
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
+    #[inline]
     pub fn policy_arns(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.policy_arns.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PolicyArns` member.
+    #[inline]
     pub fn set_policy_arns(
         mut self,
         input: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -215,130 +236,157 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// The `PolicyArns` member as currently set.
+    #[inline]
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
         &self.policy_arns
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         &self.policy
     }
     /// The duration, in seconds, of the role session.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.duration_seconds = Some(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.duration_seconds = input;
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         &self.duration_seconds
     }
     /// Appends an item to the `Tags` list.
     /// A list of session tags that you want to pass.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Appends an item to the `TransitiveTagKeys` list.
     /// A list of keys for session tags that you want to set as transitive.
+    #[inline]
     pub fn transitive_tag_keys(mut self, input: impl Into<String>) -> Self {
         self.transitive_tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TransitiveTagKeys` member.
+    #[inline]
     pub fn set_transitive_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.transitive_tag_keys = input;
         self
     }
     /// The `TransitiveTagKeys` member as currently set.
+    #[inline]
     pub fn get_transitive_tag_keys(&self) -> &Option<Vec<String>> {
         &self.transitive_tag_keys
     }
     /// A unique identifier that might be required when you assume a role in another account.
+    #[inline]
     pub fn external_id(mut self, input: impl Into<String>) -> Self {
         self.external_id = Some(input.into());
         self
     }
     /// Sets or clears the `ExternalId` member.
+    #[inline]
     pub fn set_external_id(mut self, input: Option<String>) -> Self {
         self.external_id = input;
         self
     }
     /// The `ExternalId` member as currently set.
+    #[inline]
     pub fn get_external_id(&self) -> &Option<String> {
         &self.external_id
     }
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
+    #[inline]
     pub fn token_code(mut self, input: impl Into<String>) -> Self {
         self.token_code = Some(input.into());
         self
     }
     /// Sets or clears the `TokenCode` member.
+    #[inline]
     pub fn set_token_code(mut self, input: Option<String>) -> Self {
         self.token_code = input;
         self
     }
     /// The `TokenCode` member as currently set.
+    #[inline]
     pub fn get_token_code(&self) -> &Option<String> {
         &self.token_code
     }
     /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    #[inline]
     pub fn source_identity(mut self, input: impl Into<String>) -> Self {
         self.source_identity = Some(input.into());
         self
     }
     /// Sets or clears the `SourceIdentity` member.
+    #[inline]
     pub fn set_source_identity(mut self, input: Option<String>) -> Self {
         self.source_identity = input;
         self
     }
     /// The `SourceIdentity` member as currently set.
+    #[inline]
     pub fn get_source_identity(&self) -> &Option<String> {
         &self.source_identity
     }
     /// Appends an item to the `ProvidedContexts` list.
     /// A list of previously acquired trusted context assertions in the format of a JSON array.
+    #[inline]
     pub fn provided_contexts(mut self, input: crate::types::ProvidedContext) -> Self {
         self.provided_contexts.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ProvidedContexts` member.
+    #[inline]
     pub fn set_provided_contexts(
         mut self,
         input: Option<Vec<crate::types::ProvidedContext>>,
@@ -347,6 +395,7 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// The `ProvidedContexts` member as currently set.
+    #[inline]
     pub fn get_provided_contexts(&self) -> &Option<Vec<crate::types::ProvidedContext>> {
         &self.provided_contexts
     }
@@ -355,6 +404,7 @@ impl AssumeRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AssumeRoleInput, ::awsrt::error::BuildError> {
         Ok(AssumeRoleInput {
             role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -416,22 +466,27 @@ pub struct AssumeRoleOutput {
 }
 impl AssumeRoleOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+    #[inline]
     pub fn credentials(&self) -> Option<&crate::types::Credentials> {
         self.credentials.as_ref()
     }
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials.
+    #[inline]
     pub fn assumed_role_user(&self) -> Option<&crate::types::AssumedRoleUser> {
         self.assumed_role_user.as_ref()
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request.
+    #[inline]
     pub fn packed_policy_size(&self) -> Option<i32> {
         self.packed_policy_size
     }
     /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    #[inline]
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
     /// Creates a new builder for [`AssumeRoleOutput`].
+    #[inline]
     pub fn builder() -> AssumeRoleOutputBuilder {
         <AssumeRoleOutputBuilder as ::std::default::Default>::default()
     }
@@ -447,62 +502,75 @@ pub struct AssumeRoleOutputBuilder {
 }
 impl AssumeRoleOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+    #[inline]
     pub fn credentials(mut self, input: crate::types::Credentials) -> Self {
         self.credentials = Some(input);
         self
     }
     /// Sets or clears the `Credentials` member.
+    #[inline]
     pub fn set_credentials(mut self, input: Option<crate::types::Credentials>) -> Self {
         self.credentials = input;
         self
     }
     /// The `Credentials` member as currently set.
+    #[inline]
     pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
         &self.credentials
     }
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials.
+    #[inline]
     pub fn assumed_role_user(mut self, input: crate::types::AssumedRoleUser) -> Self {
         self.assumed_role_user = Some(input);
         self
     }
     /// Sets or clears the `AssumedRoleUser` member.
+    #[inline]
     pub fn set_assumed_role_user(mut self, input: Option<crate::types::AssumedRoleUser>) -> Self {
         self.assumed_role_user = input;
         self
     }
     /// The `AssumedRoleUser` member as currently set.
+    #[inline]
     pub fn get_assumed_role_user(&self) -> &Option<crate::types::AssumedRoleUser> {
         &self.assumed_role_user
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request.
+    #[inline]
     pub fn packed_policy_size(mut self, input: i32) -> Self {
         self.packed_policy_size = Some(input);
         self
     }
     /// Sets or clears the `PackedPolicySize` member.
+    #[inline]
     pub fn set_packed_policy_size(mut self, input: Option<i32>) -> Self {
         self.packed_policy_size = input;
         self
     }
     /// The `PackedPolicySize` member as currently set.
+    #[inline]
     pub fn get_packed_policy_size(&self) -> &Option<i32> {
         &self.packed_policy_size
     }
     /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    #[inline]
     pub fn source_identity(mut self, input: impl Into<String>) -> Self {
         self.source_identity = Some(input.into());
         self
     }
     /// Sets or clears the `SourceIdentity` member.
+    #[inline]
     pub fn set_source_identity(mut self, input: Option<String>) -> Self {
         self.source_identity = input;
         self
     }
     /// The `SourceIdentity` member as currently set.
+    #[inline]
     pub fn get_source_identity(&self) -> &Option<String> {
         &self.source_identity
     }
     /// Builds the [`AssumeRoleOutput`].
+    #[inline]
     pub fn build(self) -> AssumeRoleOutput {
         AssumeRoleOutput {
             credentials: self.credentials,
@@ -528,6 +596,7 @@ pub enum AssumeRoleError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AssumeRoleError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -551,18 +620,22 @@ impl AssumeRoleError {
         })
     }
     /// Whether this is a `ExpiredTokenException`.
+    #[inline]
     pub fn is_expired_token_exception(&self) -> bool {
         matches!(self, Self::ExpiredTokenException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `PackedPolicyTooLargeException`.
+    #[inline]
     pub fn is_packed_policy_too_large_exception(&self) -> bool {
         matches!(self, Self::PackedPolicyTooLargeException(_))
     }
     /// Whether this is a `RegionDisabledException`.
+    #[inline]
     pub fn is_region_disabled_exception(&self) -> bool {
         matches!(self, Self::RegionDisabledException(_))
     }
@@ -650,6 +723,7 @@ impl AssumeRoleFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -706,41 +780,49 @@ impl<M> AssumeRoleFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the role to assume.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_arn(input);
         self
     }
     /// Sets or clears the `RoleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_arn(input);
         self
     }
     /// The `RoleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         self.inner.get_role_arn()
     }
     /// An identifier for the assumed role session.
     /// This member is required.
+    #[inline]
     pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_session_name(input);
         self
     }
     /// Sets or clears the `RoleSessionName` member.
+    #[inline]
     pub fn set_role_session_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_session_name(input);
         self
     }
     /// The `RoleSessionName` member as currently set.
+    #[inline]
     pub fn get_role_session_name(&self) -> &Option<String> {
         self.inner.get_role_session_name()
     }
     /// Appends an item to the `PolicyArns` list.
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
+    #[inline]
     pub fn policy_arns(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.inner = self.inner.policy_arns(input);
         self
     }
     /// Sets or clears the `PolicyArns` member.
+    #[inline]
     pub fn set_policy_arns(
         mut self,
         input: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -749,130 +831,157 @@ impl<M> AssumeRoleFluentBuilder<M> {
         self
     }
     /// The `PolicyArns` member as currently set.
+    #[inline]
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
         self.inner.get_policy_arns()
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy(input);
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy(input);
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         self.inner.get_policy()
     }
     /// The duration, in seconds, of the role session.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.inner = self.inner.duration_seconds(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_duration_seconds(input);
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         self.inner.get_duration_seconds()
     }
     /// Appends an item to the `Tags` list.
     /// A list of session tags that you want to pass.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
     /// Appends an item to the `TransitiveTagKeys` list.
     /// A list of keys for session tags that you want to set as transitive.
+    #[inline]
     pub fn transitive_tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.transitive_tag_keys(input);
         self
     }
     /// Sets or clears the `TransitiveTagKeys` member.
+    #[inline]
     pub fn set_transitive_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_transitive_tag_keys(input);
         self
     }
     /// The `TransitiveTagKeys` member as currently set.
+    #[inline]
     pub fn get_transitive_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_transitive_tag_keys()
     }
     /// A unique identifier that might be required when you assume a role in another account.
+    #[inline]
     pub fn external_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.external_id(input);
         self
     }
     /// Sets or clears the `ExternalId` member.
+    #[inline]
     pub fn set_external_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_external_id(input);
         self
     }
     /// The `ExternalId` member as currently set.
+    #[inline]
     pub fn get_external_id(&self) -> &Option<String> {
         self.inner.get_external_id()
     }
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
     /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
+    #[inline]
     pub fn token_code(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.token_code(input);
         self
     }
     /// Sets or clears the `TokenCode` member.
+    #[inline]
     pub fn set_token_code(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_token_code(input);
         self
     }
     /// The `TokenCode` member as currently set.
+    #[inline]
     pub fn get_token_code(&self) -> &Option<String> {
         self.inner.get_token_code()
     }
     /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    #[inline]
     pub fn source_identity(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.source_identity(input);
         self
     }
     /// Sets or clears the `SourceIdentity` member.
+    #[inline]
     pub fn set_source_identity(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_source_identity(input);
         self
     }
     /// The `SourceIdentity` member as currently set.
+    #[inline]
     pub fn get_source_identity(&self) -> &Option<String> {
         self.inner.get_source_identity()
     }
     /// Appends an item to the `ProvidedContexts` list.
     /// A list of previously acquired trusted context assertions in the format of a JSON array.
+    #[inline]
     pub fn provided_contexts(mut self, input: crate::types::ProvidedContext) -> Self {
         self.inner = self.inner.provided_contexts(input);
         self
     }
     /// Sets or clears the `ProvidedContexts` member.
+    #[inline]
     pub fn set_provided_contexts(
         mut self,
         input: Option<Vec<crate::types::ProvidedContext>>,
@@ -881,6 +990,7 @@ impl<M> AssumeRoleFluentBuilder<M> {
         self
     }
     /// The `ProvidedContexts` member as currently set.
+    #[inline]
     pub fn get_provided_contexts(&self) -> &Option<Vec<crate::types::ProvidedContext>> {
         self.inner.get_provided_contexts()
     }
@@ -921,6 +1031,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssumeRole`: `POST /` with the form body `Action=AssumeRole&Version=2011-06-15&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AssumeRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -930,6 +1041,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>> {
@@ -940,6 +1052,7 @@ pub(crate) fn parse_response(
         AssumeRoleError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &AssumeRoleInput) {
     {
         let value = &v.role_arn;
@@ -1029,6 +1142,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Ass
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AssumeRoleOutput, ::awsrt::xml::XmlError> {

@@ -68,30 +68,37 @@ fn __serde_secret_assume_role_with_saml_input_saml_assertion<T: ::awsrt::serde::
 }
 impl AssumeRoleWithSamlInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+    #[inline]
     pub fn role_arn(&self) -> &str {
         &self.role_arn
     }
     /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
+    #[inline]
     pub fn principal_arn(&self) -> &str {
         &self.principal_arn
     }
     /// The base64 encoded SAML authentication response provided by the IdP.
+    #[inline]
     pub fn saml_assertion(&self) -> &::awsrt::types::SensitiveString {
         &self.saml_assertion
     }
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
+    #[inline]
     pub fn policy_arns(&self) -> &[crate::types::PolicyDescriptorType] {
         self.policy_arns.as_deref().unwrap_or_default()
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
     /// The duration, in seconds, of the role session.
+    #[inline]
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
     /// Creates a new builder for [`AssumeRoleWithSamlInput`].
+    #[inline]
     pub fn builder() -> AssumeRoleWithSamlInputBuilder {
         <AssumeRoleWithSamlInputBuilder as ::std::default::Default>::default()
     }
@@ -122,56 +129,67 @@ impl ::std::fmt::Debug for AssumeRoleWithSamlInputBuilder {
 impl AssumeRoleWithSamlInputBuilder {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RoleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `RoleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.principal_arn = Some(input.into());
         self
     }
     /// Sets or clears the `PrincipalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.principal_arn = input;
         self
     }
     /// The `PrincipalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         &self.principal_arn
     }
     /// The base64 encoded SAML authentication response provided by the IdP.
     /// This member is required.
+    #[inline]
     pub fn saml_assertion(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.saml_assertion = Some(input.into());
         self
     }
     /// Sets or clears the `SAMLAssertion` member.
+    #[inline]
     pub fn set_saml_assertion(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.saml_assertion = input;
         self
     }
     /// The `SAMLAssertion` member as currently set.
+    #[inline]
     pub fn get_saml_assertion(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.saml_assertion
     }
     /// Appends an item to the `PolicyArns` list.
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
+    #[inline]
     pub fn policy_arns(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.policy_arns.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PolicyArns` member.
+    #[inline]
     pub fn set_policy_arns(
         mut self,
         input: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -180,34 +198,41 @@ impl AssumeRoleWithSamlInputBuilder {
         self
     }
     /// The `PolicyArns` member as currently set.
+    #[inline]
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
         &self.policy_arns
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         &self.policy
     }
     /// The duration, in seconds, of the role session.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.duration_seconds = Some(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.duration_seconds = input;
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         &self.duration_seconds
     }
@@ -216,6 +241,7 @@ impl AssumeRoleWithSamlInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AssumeRoleWithSamlInput, ::awsrt::error::BuildError> {
         Ok(AssumeRoleWithSamlInput {
             role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -296,42 +322,52 @@ pub struct AssumeRoleWithSamlOutput {
 }
 impl AssumeRoleWithSamlOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+    #[inline]
     pub fn credentials(&self) -> Option<&crate::types::Credentials> {
         self.credentials.as_ref()
     }
     /// The identifiers for the temporary security credentials that the operation returns.
+    #[inline]
     pub fn assumed_role_user(&self) -> Option<&crate::types::AssumedRoleUser> {
         self.assumed_role_user.as_ref()
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request.
+    #[inline]
     pub fn packed_policy_size(&self) -> Option<i32> {
         self.packed_policy_size
     }
     /// The value of the `NameID` element in the `Subject` element of the SAML assertion.
+    #[inline]
     pub fn subject(&self) -> Option<&str> {
         self.subject.as_deref()
     }
     /// The format of the name ID, as defined by the `Format` attribute in the `NameID` element of the SAML assertion.
+    #[inline]
     pub fn subject_type(&self) -> Option<&str> {
         self.subject_type.as_deref()
     }
     /// The value of the `Issuer` element of the SAML assertion.
+    #[inline]
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
     }
     /// The value of the `Recipient` attribute of the `SubjectConfirmationData` element of the SAML assertion.
+    #[inline]
     pub fn audience(&self) -> Option<&str> {
         self.audience.as_deref()
     }
     /// A hash value based on the concatenation of the following:
+    #[inline]
     pub fn name_qualifier(&self) -> Option<&str> {
         self.name_qualifier.as_deref()
     }
     /// The value in the `SourceIdentity` attribute in the SAML assertion.
+    #[inline]
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
     /// Creates a new builder for [`AssumeRoleWithSamlOutput`].
+    #[inline]
     pub fn builder() -> AssumeRoleWithSamlOutputBuilder {
         <AssumeRoleWithSamlOutputBuilder as ::std::default::Default>::default()
     }
@@ -352,132 +388,160 @@ pub struct AssumeRoleWithSamlOutputBuilder {
 }
 impl AssumeRoleWithSamlOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+    #[inline]
     pub fn credentials(mut self, input: crate::types::Credentials) -> Self {
         self.credentials = Some(input);
         self
     }
     /// Sets or clears the `Credentials` member.
+    #[inline]
     pub fn set_credentials(mut self, input: Option<crate::types::Credentials>) -> Self {
         self.credentials = input;
         self
     }
     /// The `Credentials` member as currently set.
+    #[inline]
     pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
         &self.credentials
     }
     /// The identifiers for the temporary security credentials that the operation returns.
+    #[inline]
     pub fn assumed_role_user(mut self, input: crate::types::AssumedRoleUser) -> Self {
         self.assumed_role_user = Some(input);
         self
     }
     /// Sets or clears the `AssumedRoleUser` member.
+    #[inline]
     pub fn set_assumed_role_user(mut self, input: Option<crate::types::AssumedRoleUser>) -> Self {
         self.assumed_role_user = input;
         self
     }
     /// The `AssumedRoleUser` member as currently set.
+    #[inline]
     pub fn get_assumed_role_user(&self) -> &Option<crate::types::AssumedRoleUser> {
         &self.assumed_role_user
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request.
+    #[inline]
     pub fn packed_policy_size(mut self, input: i32) -> Self {
         self.packed_policy_size = Some(input);
         self
     }
     /// Sets or clears the `PackedPolicySize` member.
+    #[inline]
     pub fn set_packed_policy_size(mut self, input: Option<i32>) -> Self {
         self.packed_policy_size = input;
         self
     }
     /// The `PackedPolicySize` member as currently set.
+    #[inline]
     pub fn get_packed_policy_size(&self) -> &Option<i32> {
         &self.packed_policy_size
     }
     /// The value of the `NameID` element in the `Subject` element of the SAML assertion.
+    #[inline]
     pub fn subject(mut self, input: impl Into<String>) -> Self {
         self.subject = Some(input.into());
         self
     }
     /// Sets or clears the `Subject` member.
+    #[inline]
     pub fn set_subject(mut self, input: Option<String>) -> Self {
         self.subject = input;
         self
     }
     /// The `Subject` member as currently set.
+    #[inline]
     pub fn get_subject(&self) -> &Option<String> {
         &self.subject
     }
     /// The format of the name ID, as defined by the `Format` attribute in the `NameID` element of the SAML assertion.
+    #[inline]
     pub fn subject_type(mut self, input: impl Into<String>) -> Self {
         self.subject_type = Some(input.into());
         self
     }
     /// Sets or clears the `SubjectType` member.
+    #[inline]
     pub fn set_subject_type(mut self, input: Option<String>) -> Self {
         self.subject_type = input;
         self
     }
     /// The `SubjectType` member as currently set.
+    #[inline]
     pub fn get_subject_type(&self) -> &Option<String> {
         &self.subject_type
     }
     /// The value of the `Issuer` element of the SAML assertion.
+    #[inline]
     pub fn issuer(mut self, input: impl Into<String>) -> Self {
         self.issuer = Some(input.into());
         self
     }
     /// Sets or clears the `Issuer` member.
+    #[inline]
     pub fn set_issuer(mut self, input: Option<String>) -> Self {
         self.issuer = input;
         self
     }
     /// The `Issuer` member as currently set.
+    #[inline]
     pub fn get_issuer(&self) -> &Option<String> {
         &self.issuer
     }
     /// The value of the `Recipient` attribute of the `SubjectConfirmationData` element of the SAML assertion.
+    #[inline]
     pub fn audience(mut self, input: impl Into<String>) -> Self {
         self.audience = Some(input.into());
         self
     }
     /// Sets or clears the `Audience` member.
+    #[inline]
     pub fn set_audience(mut self, input: Option<String>) -> Self {
         self.audience = input;
         self
     }
     /// The `Audience` member as currently set.
+    #[inline]
     pub fn get_audience(&self) -> &Option<String> {
         &self.audience
     }
     /// A hash value based on the concatenation of the following:
+    #[inline]
     pub fn name_qualifier(mut self, input: impl Into<String>) -> Self {
         self.name_qualifier = Some(input.into());
         self
     }
     /// Sets or clears the `NameQualifier` member.
+    #[inline]
     pub fn set_name_qualifier(mut self, input: Option<String>) -> Self {
         self.name_qualifier = input;
         self
     }
     /// The `NameQualifier` member as currently set.
+    #[inline]
     pub fn get_name_qualifier(&self) -> &Option<String> {
         &self.name_qualifier
     }
     /// The value in the `SourceIdentity` attribute in the SAML assertion.
+    #[inline]
     pub fn source_identity(mut self, input: impl Into<String>) -> Self {
         self.source_identity = Some(input.into());
         self
     }
     /// Sets or clears the `SourceIdentity` member.
+    #[inline]
     pub fn set_source_identity(mut self, input: Option<String>) -> Self {
         self.source_identity = input;
         self
     }
     /// The `SourceIdentity` member as currently set.
+    #[inline]
     pub fn get_source_identity(&self) -> &Option<String> {
         &self.source_identity
     }
     /// Builds the [`AssumeRoleWithSamlOutput`].
+    #[inline]
     pub fn build(self) -> AssumeRoleWithSamlOutput {
         AssumeRoleWithSamlOutput {
             credentials: self.credentials,
@@ -512,6 +576,7 @@ pub enum AssumeRoleWithSamlError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AssumeRoleWithSamlError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -541,26 +606,32 @@ impl AssumeRoleWithSamlError {
         })
     }
     /// Whether this is a `ExpiredTokenException`.
+    #[inline]
     pub fn is_expired_token_exception(&self) -> bool {
         matches!(self, Self::ExpiredTokenException(_))
     }
     /// Whether this is a `IdpRejectedClaimException`.
+    #[inline]
     pub fn is_idp_rejected_claim_exception(&self) -> bool {
         matches!(self, Self::IdpRejectedClaimException(_))
     }
     /// Whether this is a `InvalidIdentityTokenException`.
+    #[inline]
     pub fn is_invalid_identity_token_exception(&self) -> bool {
         matches!(self, Self::InvalidIdentityTokenException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `PackedPolicyTooLargeException`.
+    #[inline]
     pub fn is_packed_policy_too_large_exception(&self) -> bool {
         matches!(self, Self::PackedPolicyTooLargeException(_))
     }
     /// Whether this is a `RegionDisabledException`.
+    #[inline]
     pub fn is_region_disabled_exception(&self) -> bool {
         matches!(self, Self::RegionDisabledException(_))
     }
@@ -650,6 +721,7 @@ impl AssumeRoleWithSamlFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssumeRoleWithSamlOutput, ::awsrt::error::SdkError<AssumeRoleWithSamlError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -706,56 +778,67 @@ impl<M> AssumeRoleWithSamlFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_arn(input);
         self
     }
     /// Sets or clears the `RoleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_arn(input);
         self
     }
     /// The `RoleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         self.inner.get_role_arn()
     }
     /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
     /// This member is required.
+    #[inline]
     pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.principal_arn(input);
         self
     }
     /// Sets or clears the `PrincipalArn` member.
+    #[inline]
     pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_principal_arn(input);
         self
     }
     /// The `PrincipalArn` member as currently set.
+    #[inline]
     pub fn get_principal_arn(&self) -> &Option<String> {
         self.inner.get_principal_arn()
     }
     /// The base64 encoded SAML authentication response provided by the IdP.
     /// This member is required.
+    #[inline]
     pub fn saml_assertion(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.saml_assertion(input);
         self
     }
     /// Sets or clears the `SAMLAssertion` member.
+    #[inline]
     pub fn set_saml_assertion(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_saml_assertion(input);
         self
     }
     /// The `SAMLAssertion` member as currently set.
+    #[inline]
     pub fn get_saml_assertion(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_saml_assertion()
     }
     /// Appends an item to the `PolicyArns` list.
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
+    #[inline]
     pub fn policy_arns(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.inner = self.inner.policy_arns(input);
         self
     }
     /// Sets or clears the `PolicyArns` member.
+    #[inline]
     pub fn set_policy_arns(
         mut self,
         input: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -764,34 +847,41 @@ impl<M> AssumeRoleWithSamlFluentBuilder<M> {
         self
     }
     /// The `PolicyArns` member as currently set.
+    #[inline]
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
         self.inner.get_policy_arns()
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy(input);
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy(input);
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         self.inner.get_policy()
     }
     /// The duration, in seconds, of the role session.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.inner = self.inner.duration_seconds(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_duration_seconds(input);
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         self.inner.get_duration_seconds()
     }
@@ -836,6 +926,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssumeRoleWithSAML`: `POST /` with the form body `Action=AssumeRoleWithSAML&Version=2011-06-15&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AssumeRoleWithSamlInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -845,6 +936,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AssumeRoleWithSamlOutput, ::awsrt::error::SdkError<AssumeRoleWithSamlError>> {
@@ -855,6 +947,7 @@ pub(crate) fn parse_response(
         AssumeRoleWithSamlError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -894,6 +987,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "DurationSeconds"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AssumeRoleWithSamlOutput, ::awsrt::xml::XmlError> {

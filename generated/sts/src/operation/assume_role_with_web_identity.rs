@@ -81,34 +81,42 @@ fn __serde_secret_assume_role_with_web_identity_input_web_identity_token<T: ::aw
 }
 impl AssumeRoleWithWebIdentityInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+    #[inline]
     pub fn role_arn(&self) -> &str {
         &self.role_arn
     }
     /// An identifier for the assumed role session.
+    #[inline]
     pub fn role_session_name(&self) -> &str {
         &self.role_session_name
     }
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
+    #[inline]
     pub fn web_identity_token(&self) -> &::awsrt::types::SensitiveString {
         &self.web_identity_token
     }
     /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider.
+    #[inline]
     pub fn provider_id(&self) -> Option<&str> {
         self.provider_id.as_deref()
     }
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
+    #[inline]
     pub fn policy_arns(&self) -> &[crate::types::PolicyDescriptorType] {
         self.policy_arns.as_deref().unwrap_or_default()
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
     /// The duration, in seconds, of the role session.
+    #[inline]
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
     /// Creates a new builder for [`AssumeRoleWithWebIdentityInput`].
+    #[inline]
     pub fn builder() -> AssumeRoleWithWebIdentityInputBuilder {
         <AssumeRoleWithWebIdentityInputBuilder as ::std::default::Default>::default()
     }
@@ -141,41 +149,49 @@ impl ::std::fmt::Debug for AssumeRoleWithWebIdentityInputBuilder {
 impl AssumeRoleWithWebIdentityInputBuilder {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.role_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RoleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.role_arn = input;
         self
     }
     /// The `RoleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         &self.role_arn
     }
     /// An identifier for the assumed role session.
     /// This member is required.
+    #[inline]
     pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
         self.role_session_name = Some(input.into());
         self
     }
     /// Sets or clears the `RoleSessionName` member.
+    #[inline]
     pub fn set_role_session_name(mut self, input: Option<String>) -> Self {
         self.role_session_name = input;
         self
     }
     /// The `RoleSessionName` member as currently set.
+    #[inline]
     pub fn get_role_session_name(&self) -> &Option<String> {
         &self.role_session_name
     }
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
     /// This member is required.
+    #[inline]
     pub fn web_identity_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.web_identity_token = Some(input.into());
         self
     }
     /// Sets or clears the `WebIdentityToken` member.
+    #[inline]
     pub fn set_web_identity_token(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -184,30 +200,36 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// The `WebIdentityToken` member as currently set.
+    #[inline]
     pub fn get_web_identity_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.web_identity_token
     }
     /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider.
+    #[inline]
     pub fn provider_id(mut self, input: impl Into<String>) -> Self {
         self.provider_id = Some(input.into());
         self
     }
     /// Sets or clears the `ProviderId` member.
+    #[inline]
     pub fn set_provider_id(mut self, input: Option<String>) -> Self {
         self.provider_id = input;
         self
     }
     /// The `ProviderId` member as currently set.
+    #[inline]
     pub fn get_provider_id(&self) -> &Option<String> {
         &self.provider_id
     }
     /// Appends an item to the `PolicyArns` list.
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
+    #[inline]
     pub fn policy_arns(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.policy_arns.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PolicyArns` member.
+    #[inline]
     pub fn set_policy_arns(
         mut self,
         input: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -216,34 +238,41 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// The `PolicyArns` member as currently set.
+    #[inline]
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
         &self.policy_arns
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         &self.policy
     }
     /// The duration, in seconds, of the role session.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.duration_seconds = Some(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.duration_seconds = input;
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         &self.duration_seconds
     }
@@ -252,6 +281,7 @@ impl AssumeRoleWithWebIdentityInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AssumeRoleWithWebIdentityInput, ::awsrt::error::BuildError> {
         Ok(AssumeRoleWithWebIdentityInput {
             role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -317,34 +347,42 @@ pub struct AssumeRoleWithWebIdentityOutput {
 }
 impl AssumeRoleWithWebIdentityOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
+    #[inline]
     pub fn credentials(&self) -> Option<&crate::types::Credentials> {
         self.credentials.as_ref()
     }
     /// The unique user identifier that is returned by the identity provider.
+    #[inline]
     pub fn subject_from_web_identity_token(&self) -> Option<&str> {
         self.subject_from_web_identity_token.as_deref()
     }
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials.
+    #[inline]
     pub fn assumed_role_user(&self) -> Option<&crate::types::AssumedRoleUser> {
         self.assumed_role_user.as_ref()
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request.
+    #[inline]
     pub fn packed_policy_size(&self) -> Option<i32> {
         self.packed_policy_size
     }
     /// The issuing authority of the web identity token presented.
+    #[inline]
     pub fn provider(&self) -> Option<&str> {
         self.provider.as_deref()
     }
     /// The intended audience (also known as client ID) of the web identity token.
+    #[inline]
     pub fn audience(&self) -> Option<&str> {
         self.audience.as_deref()
     }
     /// The value of the source identity that is returned in the JSON web token (JWT) from the identity provider.
+    #[inline]
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
     /// Creates a new builder for [`AssumeRoleWithWebIdentityOutput`].
+    #[inline]
     pub fn builder() -> AssumeRoleWithWebIdentityOutputBuilder {
         <AssumeRoleWithWebIdentityOutputBuilder as ::std::default::Default>::default()
     }
@@ -363,104 +401,126 @@ pub struct AssumeRoleWithWebIdentityOutputBuilder {
 }
 impl AssumeRoleWithWebIdentityOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
+    #[inline]
     pub fn credentials(mut self, input: crate::types::Credentials) -> Self {
         self.credentials = Some(input);
         self
     }
     /// Sets or clears the `Credentials` member.
+    #[inline]
     pub fn set_credentials(mut self, input: Option<crate::types::Credentials>) -> Self {
         self.credentials = input;
         self
     }
     /// The `Credentials` member as currently set.
+    #[inline]
     pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
         &self.credentials
     }
     /// The unique user identifier that is returned by the identity provider.
+    #[inline]
     pub fn subject_from_web_identity_token(mut self, input: impl Into<String>) -> Self {
         self.subject_from_web_identity_token = Some(input.into());
         self
     }
     /// Sets or clears the `SubjectFromWebIdentityToken` member.
+    #[inline]
     pub fn set_subject_from_web_identity_token(mut self, input: Option<String>) -> Self {
         self.subject_from_web_identity_token = input;
         self
     }
     /// The `SubjectFromWebIdentityToken` member as currently set.
+    #[inline]
     pub fn get_subject_from_web_identity_token(&self) -> &Option<String> {
         &self.subject_from_web_identity_token
     }
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials.
+    #[inline]
     pub fn assumed_role_user(mut self, input: crate::types::AssumedRoleUser) -> Self {
         self.assumed_role_user = Some(input);
         self
     }
     /// Sets or clears the `AssumedRoleUser` member.
+    #[inline]
     pub fn set_assumed_role_user(mut self, input: Option<crate::types::AssumedRoleUser>) -> Self {
         self.assumed_role_user = input;
         self
     }
     /// The `AssumedRoleUser` member as currently set.
+    #[inline]
     pub fn get_assumed_role_user(&self) -> &Option<crate::types::AssumedRoleUser> {
         &self.assumed_role_user
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request.
+    #[inline]
     pub fn packed_policy_size(mut self, input: i32) -> Self {
         self.packed_policy_size = Some(input);
         self
     }
     /// Sets or clears the `PackedPolicySize` member.
+    #[inline]
     pub fn set_packed_policy_size(mut self, input: Option<i32>) -> Self {
         self.packed_policy_size = input;
         self
     }
     /// The `PackedPolicySize` member as currently set.
+    #[inline]
     pub fn get_packed_policy_size(&self) -> &Option<i32> {
         &self.packed_policy_size
     }
     /// The issuing authority of the web identity token presented.
+    #[inline]
     pub fn provider(mut self, input: impl Into<String>) -> Self {
         self.provider = Some(input.into());
         self
     }
     /// Sets or clears the `Provider` member.
+    #[inline]
     pub fn set_provider(mut self, input: Option<String>) -> Self {
         self.provider = input;
         self
     }
     /// The `Provider` member as currently set.
+    #[inline]
     pub fn get_provider(&self) -> &Option<String> {
         &self.provider
     }
     /// The intended audience (also known as client ID) of the web identity token.
+    #[inline]
     pub fn audience(mut self, input: impl Into<String>) -> Self {
         self.audience = Some(input.into());
         self
     }
     /// Sets or clears the `Audience` member.
+    #[inline]
     pub fn set_audience(mut self, input: Option<String>) -> Self {
         self.audience = input;
         self
     }
     /// The `Audience` member as currently set.
+    #[inline]
     pub fn get_audience(&self) -> &Option<String> {
         &self.audience
     }
     /// The value of the source identity that is returned in the JSON web token (JWT) from the identity provider.
+    #[inline]
     pub fn source_identity(mut self, input: impl Into<String>) -> Self {
         self.source_identity = Some(input.into());
         self
     }
     /// Sets or clears the `SourceIdentity` member.
+    #[inline]
     pub fn set_source_identity(mut self, input: Option<String>) -> Self {
         self.source_identity = input;
         self
     }
     /// The `SourceIdentity` member as currently set.
+    #[inline]
     pub fn get_source_identity(&self) -> &Option<String> {
         &self.source_identity
     }
     /// Builds the [`AssumeRoleWithWebIdentityOutput`].
+    #[inline]
     pub fn build(self) -> AssumeRoleWithWebIdentityOutput {
         AssumeRoleWithWebIdentityOutput {
             credentials: self.credentials,
@@ -495,6 +555,7 @@ pub enum AssumeRoleWithWebIdentityError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AssumeRoleWithWebIdentityError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -527,30 +588,37 @@ impl AssumeRoleWithWebIdentityError {
         })
     }
     /// Whether this is a `ExpiredTokenException`.
+    #[inline]
     pub fn is_expired_token_exception(&self) -> bool {
         matches!(self, Self::ExpiredTokenException(_))
     }
     /// Whether this is a `IdpCommunicationErrorException`.
+    #[inline]
     pub fn is_idp_communication_error_exception(&self) -> bool {
         matches!(self, Self::IdpCommunicationErrorException(_))
     }
     /// Whether this is a `IdpRejectedClaimException`.
+    #[inline]
     pub fn is_idp_rejected_claim_exception(&self) -> bool {
         matches!(self, Self::IdpRejectedClaimException(_))
     }
     /// Whether this is a `InvalidIdentityTokenException`.
+    #[inline]
     pub fn is_invalid_identity_token_exception(&self) -> bool {
         matches!(self, Self::InvalidIdentityTokenException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `PackedPolicyTooLargeException`.
+    #[inline]
     pub fn is_packed_policy_too_large_exception(&self) -> bool {
         matches!(self, Self::PackedPolicyTooLargeException(_))
     }
     /// Whether this is a `RegionDisabledException`.
+    #[inline]
     pub fn is_region_disabled_exception(&self) -> bool {
         matches!(self, Self::RegionDisabledException(_))
     }
@@ -641,6 +709,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -697,41 +766,49 @@ impl<M> AssumeRoleWithWebIdentityFluentBuilder<M> {
     }
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     /// This member is required.
+    #[inline]
     pub fn role_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_arn(input);
         self
     }
     /// Sets or clears the `RoleArn` member.
+    #[inline]
     pub fn set_role_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_arn(input);
         self
     }
     /// The `RoleArn` member as currently set.
+    #[inline]
     pub fn get_role_arn(&self) -> &Option<String> {
         self.inner.get_role_arn()
     }
     /// An identifier for the assumed role session.
     /// This member is required.
+    #[inline]
     pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.role_session_name(input);
         self
     }
     /// Sets or clears the `RoleSessionName` member.
+    #[inline]
     pub fn set_role_session_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_role_session_name(input);
         self
     }
     /// The `RoleSessionName` member as currently set.
+    #[inline]
     pub fn get_role_session_name(&self) -> &Option<String> {
         self.inner.get_role_session_name()
     }
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
     /// This member is required.
+    #[inline]
     pub fn web_identity_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.web_identity_token(input);
         self
     }
     /// Sets or clears the `WebIdentityToken` member.
+    #[inline]
     pub fn set_web_identity_token(
         mut self,
         input: Option<::awsrt::types::SensitiveString>,
@@ -740,30 +817,36 @@ impl<M> AssumeRoleWithWebIdentityFluentBuilder<M> {
         self
     }
     /// The `WebIdentityToken` member as currently set.
+    #[inline]
     pub fn get_web_identity_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_web_identity_token()
     }
     /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider.
+    #[inline]
     pub fn provider_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.provider_id(input);
         self
     }
     /// Sets or clears the `ProviderId` member.
+    #[inline]
     pub fn set_provider_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_provider_id(input);
         self
     }
     /// The `ProviderId` member as currently set.
+    #[inline]
     pub fn get_provider_id(&self) -> &Option<String> {
         self.inner.get_provider_id()
     }
     /// Appends an item to the `PolicyArns` list.
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
+    #[inline]
     pub fn policy_arns(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.inner = self.inner.policy_arns(input);
         self
     }
     /// Sets or clears the `PolicyArns` member.
+    #[inline]
     pub fn set_policy_arns(
         mut self,
         input: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -772,34 +855,41 @@ impl<M> AssumeRoleWithWebIdentityFluentBuilder<M> {
         self
     }
     /// The `PolicyArns` member as currently set.
+    #[inline]
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
         self.inner.get_policy_arns()
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy(input);
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy(input);
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         self.inner.get_policy()
     }
     /// The duration, in seconds, of the role session.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.inner = self.inner.duration_seconds(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_duration_seconds(input);
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         self.inner.get_duration_seconds()
     }
@@ -844,6 +934,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssumeRoleWithWebIdentity`: `POST /` with the form body `Action=AssumeRoleWithWebIdentity&Version=2011-06-15&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AssumeRoleWithWebIdentityInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -853,6 +944,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
@@ -863,6 +955,7 @@ pub(crate) fn parse_response(
         AssumeRoleWithWebIdentityError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -905,6 +998,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "DurationSeconds"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::xml::XmlError> {

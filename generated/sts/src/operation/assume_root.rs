@@ -36,18 +36,22 @@ pub struct AssumeRootInput {
 }
 impl AssumeRootInput {
     /// The member account principal ARN or account ID.
+    #[inline]
     pub fn target_principal(&self) -> &str {
         &self.target_principal
     }
     /// The identity based policy that scopes the session to the privileged tasks that can be performed.
+    #[inline]
     pub fn task_policy_arn(&self) -> &crate::types::PolicyDescriptorType {
         &self.task_policy_arn
     }
     /// The duration, in seconds, of the privileged session.
+    #[inline]
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
     /// Creates a new builder for [`AssumeRootInput`].
+    #[inline]
     pub fn builder() -> AssumeRootInputBuilder {
         <AssumeRootInputBuilder as ::std::default::Default>::default()
     }
@@ -63,26 +67,31 @@ pub struct AssumeRootInputBuilder {
 impl AssumeRootInputBuilder {
     /// The member account principal ARN or account ID.
     /// This member is required.
+    #[inline]
     pub fn target_principal(mut self, input: impl Into<String>) -> Self {
         self.target_principal = Some(input.into());
         self
     }
     /// Sets or clears the `TargetPrincipal` member.
+    #[inline]
     pub fn set_target_principal(mut self, input: Option<String>) -> Self {
         self.target_principal = input;
         self
     }
     /// The `TargetPrincipal` member as currently set.
+    #[inline]
     pub fn get_target_principal(&self) -> &Option<String> {
         &self.target_principal
     }
     /// The identity based policy that scopes the session to the privileged tasks that can be performed.
     /// This member is required.
+    #[inline]
     pub fn task_policy_arn(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.task_policy_arn = Some(input);
         self
     }
     /// Sets or clears the `TaskPolicyArn` member.
+    #[inline]
     pub fn set_task_policy_arn(
         mut self,
         input: Option<crate::types::PolicyDescriptorType>,
@@ -91,20 +100,24 @@ impl AssumeRootInputBuilder {
         self
     }
     /// The `TaskPolicyArn` member as currently set.
+    #[inline]
     pub fn get_task_policy_arn(&self) -> &Option<crate::types::PolicyDescriptorType> {
         &self.task_policy_arn
     }
     /// The duration, in seconds, of the privileged session.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.duration_seconds = Some(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.duration_seconds = input;
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         &self.duration_seconds
     }
@@ -113,6 +126,7 @@ impl AssumeRootInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AssumeRootInput, ::awsrt::error::BuildError> {
         Ok(AssumeRootInput {
             target_principal: self.target_principal.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -161,14 +175,17 @@ pub struct AssumeRootOutput {
 }
 impl AssumeRootOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
+    #[inline]
     pub fn credentials(&self) -> Option<&crate::types::Credentials> {
         self.credentials.as_ref()
     }
     /// The source identity specified by the principal that is calling the `AssumeRoot` operation.
+    #[inline]
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
     /// Creates a new builder for [`AssumeRootOutput`].
+    #[inline]
     pub fn builder() -> AssumeRootOutputBuilder {
         <AssumeRootOutputBuilder as ::std::default::Default>::default()
     }
@@ -182,34 +199,41 @@ pub struct AssumeRootOutputBuilder {
 }
 impl AssumeRootOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
+    #[inline]
     pub fn credentials(mut self, input: crate::types::Credentials) -> Self {
         self.credentials = Some(input);
         self
     }
     /// Sets or clears the `Credentials` member.
+    #[inline]
     pub fn set_credentials(mut self, input: Option<crate::types::Credentials>) -> Self {
         self.credentials = input;
         self
     }
     /// The `Credentials` member as currently set.
+    #[inline]
     pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
         &self.credentials
     }
     /// The source identity specified by the principal that is calling the `AssumeRoot` operation.
+    #[inline]
     pub fn source_identity(mut self, input: impl Into<String>) -> Self {
         self.source_identity = Some(input.into());
         self
     }
     /// Sets or clears the `SourceIdentity` member.
+    #[inline]
     pub fn set_source_identity(mut self, input: Option<String>) -> Self {
         self.source_identity = input;
         self
     }
     /// The `SourceIdentity` member as currently set.
+    #[inline]
     pub fn get_source_identity(&self) -> &Option<String> {
         &self.source_identity
     }
     /// Builds the [`AssumeRootOutput`].
+    #[inline]
     pub fn build(self) -> AssumeRootOutput {
         AssumeRootOutput {
             credentials: self.credentials,
@@ -229,6 +253,7 @@ pub enum AssumeRootError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl AssumeRootError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -246,10 +271,12 @@ impl AssumeRootError {
         })
     }
     /// Whether this is a `ExpiredTokenException`.
+    #[inline]
     pub fn is_expired_token_exception(&self) -> bool {
         matches!(self, Self::ExpiredTokenException(_))
     }
     /// Whether this is a `RegionDisabledException`.
+    #[inline]
     pub fn is_region_disabled_exception(&self) -> bool {
         matches!(self, Self::RegionDisabledException(_))
     }
@@ -335,6 +362,7 @@ impl AssumeRootFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -391,26 +419,31 @@ impl<M> AssumeRootFluentBuilder<M> {
     }
     /// The member account principal ARN or account ID.
     /// This member is required.
+    #[inline]
     pub fn target_principal(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.target_principal(input);
         self
     }
     /// Sets or clears the `TargetPrincipal` member.
+    #[inline]
     pub fn set_target_principal(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_target_principal(input);
         self
     }
     /// The `TargetPrincipal` member as currently set.
+    #[inline]
     pub fn get_target_principal(&self) -> &Option<String> {
         self.inner.get_target_principal()
     }
     /// The identity based policy that scopes the session to the privileged tasks that can be performed.
     /// This member is required.
+    #[inline]
     pub fn task_policy_arn(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.inner = self.inner.task_policy_arn(input);
         self
     }
     /// Sets or clears the `TaskPolicyArn` member.
+    #[inline]
     pub fn set_task_policy_arn(
         mut self,
         input: Option<crate::types::PolicyDescriptorType>,
@@ -419,20 +452,24 @@ impl<M> AssumeRootFluentBuilder<M> {
         self
     }
     /// The `TaskPolicyArn` member as currently set.
+    #[inline]
     pub fn get_task_policy_arn(&self) -> &Option<crate::types::PolicyDescriptorType> {
         self.inner.get_task_policy_arn()
     }
     /// The duration, in seconds, of the privileged session.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.inner = self.inner.duration_seconds(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_duration_seconds(input);
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         self.inner.get_duration_seconds()
     }
@@ -473,6 +510,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssumeRoot`: `POST /` with the form body `Action=AssumeRoot&Version=2011-06-15&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &AssumeRootInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -482,6 +520,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>> {
@@ -492,6 +531,7 @@ pub(crate) fn parse_response(
         AssumeRootError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &AssumeRootInput) {
     {
         let value = &v.target_principal;
@@ -509,6 +549,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Ass
         w.pair(&format!("{prefix}{}", "DurationSeconds"), &value.to_string());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AssumeRootOutput, ::awsrt::xml::XmlError> {

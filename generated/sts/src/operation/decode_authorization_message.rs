@@ -24,10 +24,12 @@ pub struct DecodeAuthorizationMessageInput {
 }
 impl DecodeAuthorizationMessageInput {
     /// The encoded message that was returned with the response.
+    #[inline]
     pub fn encoded_message(&self) -> &str {
         &self.encoded_message
     }
     /// Creates a new builder for [`DecodeAuthorizationMessageInput`].
+    #[inline]
     pub fn builder() -> DecodeAuthorizationMessageInputBuilder {
         <DecodeAuthorizationMessageInputBuilder as ::std::default::Default>::default()
     }
@@ -41,16 +43,19 @@ pub struct DecodeAuthorizationMessageInputBuilder {
 impl DecodeAuthorizationMessageInputBuilder {
     /// The encoded message that was returned with the response.
     /// This member is required.
+    #[inline]
     pub fn encoded_message(mut self, input: impl Into<String>) -> Self {
         self.encoded_message = Some(input.into());
         self
     }
     /// Sets or clears the `EncodedMessage` member.
+    #[inline]
     pub fn set_encoded_message(mut self, input: Option<String>) -> Self {
         self.encoded_message = input;
         self
     }
     /// The `EncodedMessage` member as currently set.
+    #[inline]
     pub fn get_encoded_message(&self) -> &Option<String> {
         &self.encoded_message
     }
@@ -59,6 +64,7 @@ impl DecodeAuthorizationMessageInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<DecodeAuthorizationMessageInput, ::awsrt::error::BuildError> {
         Ok(DecodeAuthorizationMessageInput {
             encoded_message: self.encoded_message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -94,10 +100,12 @@ pub struct DecodeAuthorizationMessageOutput {
 }
 impl DecodeAuthorizationMessageOutput {
     /// The API returns a response with the decoded message.
+    #[inline]
     pub fn decoded_message(&self) -> Option<&str> {
         self.decoded_message.as_deref()
     }
     /// Creates a new builder for [`DecodeAuthorizationMessageOutput`].
+    #[inline]
     pub fn builder() -> DecodeAuthorizationMessageOutputBuilder {
         <DecodeAuthorizationMessageOutputBuilder as ::std::default::Default>::default()
     }
@@ -110,20 +118,24 @@ pub struct DecodeAuthorizationMessageOutputBuilder {
 }
 impl DecodeAuthorizationMessageOutputBuilder {
     /// The API returns a response with the decoded message.
+    #[inline]
     pub fn decoded_message(mut self, input: impl Into<String>) -> Self {
         self.decoded_message = Some(input.into());
         self
     }
     /// Sets or clears the `DecodedMessage` member.
+    #[inline]
     pub fn set_decoded_message(mut self, input: Option<String>) -> Self {
         self.decoded_message = input;
         self
     }
     /// The `DecodedMessage` member as currently set.
+    #[inline]
     pub fn get_decoded_message(&self) -> &Option<String> {
         &self.decoded_message
     }
     /// Builds the [`DecodeAuthorizationMessageOutput`].
+    #[inline]
     pub fn build(self) -> DecodeAuthorizationMessageOutput {
         DecodeAuthorizationMessageOutput {
             decoded_message: self.decoded_message,
@@ -140,6 +152,7 @@ pub enum DecodeAuthorizationMessageError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl DecodeAuthorizationMessageError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -154,6 +167,7 @@ impl DecodeAuthorizationMessageError {
         })
     }
     /// Whether this is a `InvalidAuthorizationMessageException`.
+    #[inline]
     pub fn is_invalid_authorization_message_exception(&self) -> bool {
         matches!(self, Self::InvalidAuthorizationMessageException(_))
     }
@@ -238,6 +252,7 @@ impl DecodeAuthorizationMessageFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -294,16 +309,19 @@ impl<M> DecodeAuthorizationMessageFluentBuilder<M> {
     }
     /// The encoded message that was returned with the response.
     /// This member is required.
+    #[inline]
     pub fn encoded_message(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.encoded_message(input);
         self
     }
     /// Sets or clears the `EncodedMessage` member.
+    #[inline]
     pub fn set_encoded_message(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_encoded_message(input);
         self
     }
     /// The `EncodedMessage` member as currently set.
+    #[inline]
     pub fn get_encoded_message(&self) -> &Option<String> {
         self.inner.get_encoded_message()
     }
@@ -344,6 +362,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DecodeAuthorizationMessage`: `POST /` with the form body `Action=DecodeAuthorizationMessage&Version=2011-06-15&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &DecodeAuthorizationMessageInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -353,6 +372,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
@@ -363,6 +383,7 @@ pub(crate) fn parse_response(
         DecodeAuthorizationMessageError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -373,6 +394,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "EncodedMessage"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::xml::XmlError> {

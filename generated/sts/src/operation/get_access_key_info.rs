@@ -26,10 +26,12 @@ pub struct GetAccessKeyInfoInput {
 }
 impl GetAccessKeyInfoInput {
     /// The identifier of an access key.
+    #[inline]
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
     /// Creates a new builder for [`GetAccessKeyInfoInput`].
+    #[inline]
     pub fn builder() -> GetAccessKeyInfoInputBuilder {
         <GetAccessKeyInfoInputBuilder as ::std::default::Default>::default()
     }
@@ -43,16 +45,19 @@ pub struct GetAccessKeyInfoInputBuilder {
 impl GetAccessKeyInfoInputBuilder {
     /// The identifier of an access key.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.access_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.access_key_id = input;
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         &self.access_key_id
     }
@@ -61,6 +66,7 @@ impl GetAccessKeyInfoInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetAccessKeyInfoInput, ::awsrt::error::BuildError> {
         Ok(GetAccessKeyInfoInput {
             access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -96,10 +102,12 @@ pub struct GetAccessKeyInfoOutput {
 }
 impl GetAccessKeyInfoOutput {
     /// The number used to identify the Amazon Web Services account.
+    #[inline]
     pub fn account(&self) -> Option<&str> {
         self.account.as_deref()
     }
     /// Creates a new builder for [`GetAccessKeyInfoOutput`].
+    #[inline]
     pub fn builder() -> GetAccessKeyInfoOutputBuilder {
         <GetAccessKeyInfoOutputBuilder as ::std::default::Default>::default()
     }
@@ -112,20 +120,24 @@ pub struct GetAccessKeyInfoOutputBuilder {
 }
 impl GetAccessKeyInfoOutputBuilder {
     /// The number used to identify the Amazon Web Services account.
+    #[inline]
     pub fn account(mut self, input: impl Into<String>) -> Self {
         self.account = Some(input.into());
         self
     }
     /// Sets or clears the `Account` member.
+    #[inline]
     pub fn set_account(mut self, input: Option<String>) -> Self {
         self.account = input;
         self
     }
     /// The `Account` member as currently set.
+    #[inline]
     pub fn get_account(&self) -> &Option<String> {
         &self.account
     }
     /// Builds the [`GetAccessKeyInfoOutput`].
+    #[inline]
     pub fn build(self) -> GetAccessKeyInfoOutput {
         GetAccessKeyInfoOutput {
             account: self.account,
@@ -140,6 +152,7 @@ pub enum GetAccessKeyInfoError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetAccessKeyInfoError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -227,6 +240,7 @@ impl GetAccessKeyInfoFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -283,16 +297,19 @@ impl<M> GetAccessKeyInfoFluentBuilder<M> {
     }
     /// The identifier of an access key.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.access_key_id(input);
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_access_key_id(input);
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         self.inner.get_access_key_id()
     }
@@ -333,6 +350,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccessKeyInfo`: `POST /` with the form body `Action=GetAccessKeyInfo&Version=2011-06-15&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetAccessKeyInfoInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -342,6 +360,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
@@ -352,6 +371,7 @@ pub(crate) fn parse_response(
         GetAccessKeyInfoError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -362,6 +382,7 @@ pub(crate) fn ser_input(
         w.pair(&format!("{prefix}{}", "AccessKeyId"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetAccessKeyInfoOutput, ::awsrt::xml::XmlError> {

@@ -21,6 +21,7 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 pub struct GetCallerIdentityInput {}
 impl GetCallerIdentityInput {
     /// Creates a new builder for [`GetCallerIdentityInput`].
+    #[inline]
     pub fn builder() -> GetCallerIdentityInputBuilder {
         <GetCallerIdentityInputBuilder as ::std::default::Default>::default()
     }
@@ -31,6 +32,7 @@ impl GetCallerIdentityInput {
 pub struct GetCallerIdentityInputBuilder {}
 impl GetCallerIdentityInputBuilder {
     /// Builds the [`GetCallerIdentityInput`].
+    #[inline]
     pub fn build(self) -> GetCallerIdentityInput {
         GetCallerIdentityInput {}
     }
@@ -65,18 +67,22 @@ pub struct GetCallerIdentityOutput {
 }
 impl GetCallerIdentityOutput {
     /// The unique identifier of the calling entity.
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
     /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
+    #[inline]
     pub fn account(&self) -> Option<&str> {
         self.account.as_deref()
     }
     /// The Amazon Web Services ARN associated with the calling entity.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Creates a new builder for [`GetCallerIdentityOutput`].
+    #[inline]
     pub fn builder() -> GetCallerIdentityOutputBuilder {
         <GetCallerIdentityOutputBuilder as ::std::default::Default>::default()
     }
@@ -91,48 +97,58 @@ pub struct GetCallerIdentityOutputBuilder {
 }
 impl GetCallerIdentityOutputBuilder {
     /// The unique identifier of the calling entity.
+    #[inline]
     pub fn user_id(mut self, input: impl Into<String>) -> Self {
         self.user_id = Some(input.into());
         self
     }
     /// Sets or clears the `UserId` member.
+    #[inline]
     pub fn set_user_id(mut self, input: Option<String>) -> Self {
         self.user_id = input;
         self
     }
     /// The `UserId` member as currently set.
+    #[inline]
     pub fn get_user_id(&self) -> &Option<String> {
         &self.user_id
     }
     /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
+    #[inline]
     pub fn account(mut self, input: impl Into<String>) -> Self {
         self.account = Some(input.into());
         self
     }
     /// Sets or clears the `Account` member.
+    #[inline]
     pub fn set_account(mut self, input: Option<String>) -> Self {
         self.account = input;
         self
     }
     /// The `Account` member as currently set.
+    #[inline]
     pub fn get_account(&self) -> &Option<String> {
         &self.account
     }
     /// The Amazon Web Services ARN associated with the calling entity.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Builds the [`GetCallerIdentityOutput`].
+    #[inline]
     pub fn build(self) -> GetCallerIdentityOutput {
         GetCallerIdentityOutput {
             user_id: self.user_id,
@@ -149,6 +165,7 @@ pub enum GetCallerIdentityError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetCallerIdentityError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -236,6 +253,7 @@ impl GetCallerIdentityFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -326,6 +344,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetCallerIdentity`: `POST /` with the form body `Action=GetCallerIdentity&Version=2011-06-15&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetCallerIdentityInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -335,6 +354,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>> {
@@ -345,11 +365,13 @@ pub(crate) fn parse_response(
         GetCallerIdentityError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     _w: &mut ::awsrt::xml::QueryWriter,
     _prefix: &str,
     _v: &GetCallerIdentityInput,
 ) {}
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetCallerIdentityOutput, ::awsrt::xml::XmlError> {

@@ -64,26 +64,32 @@ pub struct GetFederationTokenInput {
 }
 impl GetFederationTokenInput {
     /// The name of the federated user.
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy.
+    #[inline]
     pub fn policy_arns(&self) -> &[crate::types::PolicyDescriptorType] {
         self.policy_arns.as_deref().unwrap_or_default()
     }
     /// The duration, in seconds, that the session should last.
+    #[inline]
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
     /// A list of session tags.
+    #[inline]
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`GetFederationTokenInput`].
+    #[inline]
     pub fn builder() -> GetFederationTokenInputBuilder {
         <GetFederationTokenInputBuilder as ::std::default::Default>::default()
     }
@@ -101,40 +107,48 @@ pub struct GetFederationTokenInputBuilder {
 impl GetFederationTokenInputBuilder {
     /// The name of the federated user.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.policy = input;
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         &self.policy
     }
     /// Appends an item to the `PolicyArns` list.
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy.
+    #[inline]
     pub fn policy_arns(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.policy_arns.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `PolicyArns` member.
+    #[inline]
     pub fn set_policy_arns(
         mut self,
         input: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -143,35 +157,42 @@ impl GetFederationTokenInputBuilder {
         self
     }
     /// The `PolicyArns` member as currently set.
+    #[inline]
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
         &self.policy_arns
     }
     /// The duration, in seconds, that the session should last.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.duration_seconds = Some(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.duration_seconds = input;
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         &self.duration_seconds
     }
     /// Appends an item to the `Tags` list.
     /// A list of session tags.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
@@ -180,6 +201,7 @@ impl GetFederationTokenInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<GetFederationTokenInput, ::awsrt::error::BuildError> {
         Ok(GetFederationTokenInput {
             name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -225,18 +247,22 @@ pub struct GetFederationTokenOutput {
 }
 impl GetFederationTokenOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+    #[inline]
     pub fn credentials(&self) -> Option<&crate::types::Credentials> {
         self.credentials.as_ref()
     }
     /// Identifiers for the federated user associated with the credentials (such as `arn:aws:sts::123456789012:federated-user/Bob` or `123456789012:Bob`).
+    #[inline]
     pub fn federated_user(&self) -> Option<&crate::types::FederatedUser> {
         self.federated_user.as_ref()
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request.
+    #[inline]
     pub fn packed_policy_size(&self) -> Option<i32> {
         self.packed_policy_size
     }
     /// Creates a new builder for [`GetFederationTokenOutput`].
+    #[inline]
     pub fn builder() -> GetFederationTokenOutputBuilder {
         <GetFederationTokenOutputBuilder as ::std::default::Default>::default()
     }
@@ -251,48 +277,58 @@ pub struct GetFederationTokenOutputBuilder {
 }
 impl GetFederationTokenOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+    #[inline]
     pub fn credentials(mut self, input: crate::types::Credentials) -> Self {
         self.credentials = Some(input);
         self
     }
     /// Sets or clears the `Credentials` member.
+    #[inline]
     pub fn set_credentials(mut self, input: Option<crate::types::Credentials>) -> Self {
         self.credentials = input;
         self
     }
     /// The `Credentials` member as currently set.
+    #[inline]
     pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
         &self.credentials
     }
     /// Identifiers for the federated user associated with the credentials (such as `arn:aws:sts::123456789012:federated-user/Bob` or `123456789012:Bob`).
+    #[inline]
     pub fn federated_user(mut self, input: crate::types::FederatedUser) -> Self {
         self.federated_user = Some(input);
         self
     }
     /// Sets or clears the `FederatedUser` member.
+    #[inline]
     pub fn set_federated_user(mut self, input: Option<crate::types::FederatedUser>) -> Self {
         self.federated_user = input;
         self
     }
     /// The `FederatedUser` member as currently set.
+    #[inline]
     pub fn get_federated_user(&self) -> &Option<crate::types::FederatedUser> {
         &self.federated_user
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request.
+    #[inline]
     pub fn packed_policy_size(mut self, input: i32) -> Self {
         self.packed_policy_size = Some(input);
         self
     }
     /// Sets or clears the `PackedPolicySize` member.
+    #[inline]
     pub fn set_packed_policy_size(mut self, input: Option<i32>) -> Self {
         self.packed_policy_size = input;
         self
     }
     /// The `PackedPolicySize` member as currently set.
+    #[inline]
     pub fn get_packed_policy_size(&self) -> &Option<i32> {
         &self.packed_policy_size
     }
     /// Builds the [`GetFederationTokenOutput`].
+    #[inline]
     pub fn build(self) -> GetFederationTokenOutput {
         GetFederationTokenOutput {
             credentials: self.credentials,
@@ -315,6 +351,7 @@ pub enum GetFederationTokenError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetFederationTokenError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -335,14 +372,17 @@ impl GetFederationTokenError {
         })
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
+    #[inline]
     pub fn is_malformed_policy_document_exception(&self) -> bool {
         matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `PackedPolicyTooLargeException`.
+    #[inline]
     pub fn is_packed_policy_too_large_exception(&self) -> bool {
         matches!(self, Self::PackedPolicyTooLargeException(_))
     }
     /// Whether this is a `RegionDisabledException`.
+    #[inline]
     pub fn is_region_disabled_exception(&self) -> bool {
         matches!(self, Self::RegionDisabledException(_))
     }
@@ -429,6 +469,7 @@ impl GetFederationTokenFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -485,40 +526,48 @@ impl<M> GetFederationTokenFluentBuilder<M> {
     }
     /// The name of the federated user.
     /// This member is required.
+    #[inline]
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
+    #[inline]
     pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
+    #[inline]
     pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
+    #[inline]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.policy(input);
         self
     }
     /// Sets or clears the `Policy` member.
+    #[inline]
     pub fn set_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_policy(input);
         self
     }
     /// The `Policy` member as currently set.
+    #[inline]
     pub fn get_policy(&self) -> &Option<String> {
         self.inner.get_policy()
     }
     /// Appends an item to the `PolicyArns` list.
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy.
+    #[inline]
     pub fn policy_arns(mut self, input: crate::types::PolicyDescriptorType) -> Self {
         self.inner = self.inner.policy_arns(input);
         self
     }
     /// Sets or clears the `PolicyArns` member.
+    #[inline]
     pub fn set_policy_arns(
         mut self,
         input: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -527,35 +576,42 @@ impl<M> GetFederationTokenFluentBuilder<M> {
         self
     }
     /// The `PolicyArns` member as currently set.
+    #[inline]
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
         self.inner.get_policy_arns()
     }
     /// The duration, in seconds, that the session should last.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.inner = self.inner.duration_seconds(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_duration_seconds(input);
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         self.inner.get_duration_seconds()
     }
     /// Appends an item to the `Tags` list.
     /// A list of session tags.
+    #[inline]
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
+    #[inline]
     pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
+    #[inline]
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
@@ -596,6 +652,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetFederationToken`: `POST /` with the form body `Action=GetFederationToken&Version=2011-06-15&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetFederationTokenInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -605,6 +662,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
@@ -615,6 +673,7 @@ pub(crate) fn parse_response(
         GetFederationTokenError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,
@@ -661,6 +720,7 @@ pub(crate) fn ser_input(
         }
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetFederationTokenOutput, ::awsrt::xml::XmlError> {

@@ -32,18 +32,22 @@ pub struct GetSessionTokenInput {
 }
 impl GetSessionTokenInput {
     /// The duration, in seconds, that the credentials should remain valid.
+    #[inline]
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
     /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call.
+    #[inline]
     pub fn serial_number(&self) -> Option<&str> {
         self.serial_number.as_deref()
     }
     /// The value provided by the MFA device, if MFA is required.
+    #[inline]
     pub fn token_code(&self) -> Option<&str> {
         self.token_code.as_deref()
     }
     /// Creates a new builder for [`GetSessionTokenInput`].
+    #[inline]
     pub fn builder() -> GetSessionTokenInputBuilder {
         <GetSessionTokenInputBuilder as ::std::default::Default>::default()
     }
@@ -58,48 +62,58 @@ pub struct GetSessionTokenInputBuilder {
 }
 impl GetSessionTokenInputBuilder {
     /// The duration, in seconds, that the credentials should remain valid.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.duration_seconds = Some(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.duration_seconds = input;
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         &self.duration_seconds
     }
     /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.serial_number = Some(input.into());
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.serial_number = input;
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         &self.serial_number
     }
     /// The value provided by the MFA device, if MFA is required.
+    #[inline]
     pub fn token_code(mut self, input: impl Into<String>) -> Self {
         self.token_code = Some(input.into());
         self
     }
     /// Sets or clears the `TokenCode` member.
+    #[inline]
     pub fn set_token_code(mut self, input: Option<String>) -> Self {
         self.token_code = input;
         self
     }
     /// The `TokenCode` member as currently set.
+    #[inline]
     pub fn get_token_code(&self) -> &Option<String> {
         &self.token_code
     }
     /// Builds the [`GetSessionTokenInput`].
+    #[inline]
     pub fn build(self) -> GetSessionTokenInput {
         GetSessionTokenInput {
             duration_seconds: self.duration_seconds,
@@ -136,10 +150,12 @@ pub struct GetSessionTokenOutput {
 }
 impl GetSessionTokenOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+    #[inline]
     pub fn credentials(&self) -> Option<&crate::types::Credentials> {
         self.credentials.as_ref()
     }
     /// Creates a new builder for [`GetSessionTokenOutput`].
+    #[inline]
     pub fn builder() -> GetSessionTokenOutputBuilder {
         <GetSessionTokenOutputBuilder as ::std::default::Default>::default()
     }
@@ -152,20 +168,24 @@ pub struct GetSessionTokenOutputBuilder {
 }
 impl GetSessionTokenOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+    #[inline]
     pub fn credentials(mut self, input: crate::types::Credentials) -> Self {
         self.credentials = Some(input);
         self
     }
     /// Sets or clears the `Credentials` member.
+    #[inline]
     pub fn set_credentials(mut self, input: Option<crate::types::Credentials>) -> Self {
         self.credentials = input;
         self
     }
     /// The `Credentials` member as currently set.
+    #[inline]
     pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
         &self.credentials
     }
     /// Builds the [`GetSessionTokenOutput`].
+    #[inline]
     pub fn build(self) -> GetSessionTokenOutput {
         GetSessionTokenOutput {
             credentials: self.credentials,
@@ -182,6 +202,7 @@ pub enum GetSessionTokenError {
     Unhandled(::awsrt::error::Unhandled),
 }
 impl GetSessionTokenError {
+    #[inline]
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
@@ -196,6 +217,7 @@ impl GetSessionTokenError {
         })
     }
     /// Whether this is a `RegionDisabledException`.
+    #[inline]
     pub fn is_region_disabled_exception(&self) -> bool {
         matches!(self, Self::RegionDisabledException(_))
     }
@@ -280,6 +302,7 @@ impl GetSessionTokenFluentBuilder {
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
+    #[inline]
     pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
@@ -335,44 +358,53 @@ impl<M> GetSessionTokenFluentBuilder<M> {
         &self.inner
     }
     /// The duration, in seconds, that the credentials should remain valid.
+    #[inline]
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.inner = self.inner.duration_seconds(input);
         self
     }
     /// Sets or clears the `DurationSeconds` member.
+    #[inline]
     pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_duration_seconds(input);
         self
     }
     /// The `DurationSeconds` member as currently set.
+    #[inline]
     pub fn get_duration_seconds(&self) -> &Option<i32> {
         self.inner.get_duration_seconds()
     }
     /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call.
+    #[inline]
     pub fn serial_number(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.serial_number(input);
         self
     }
     /// Sets or clears the `SerialNumber` member.
+    #[inline]
     pub fn set_serial_number(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_serial_number(input);
         self
     }
     /// The `SerialNumber` member as currently set.
+    #[inline]
     pub fn get_serial_number(&self) -> &Option<String> {
         self.inner.get_serial_number()
     }
     /// The value provided by the MFA device, if MFA is required.
+    #[inline]
     pub fn token_code(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.token_code(input);
         self
     }
     /// Sets or clears the `TokenCode` member.
+    #[inline]
     pub fn set_token_code(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_token_code(input);
         self
     }
     /// The `TokenCode` member as currently set.
+    #[inline]
     pub fn get_token_code(&self) -> &Option<String> {
         self.inner.get_token_code()
     }
@@ -413,6 +445,7 @@ pub(crate) async fn presign(
     handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSessionToken`: `POST /` with the form body `Action=GetSessionToken&Version=2011-06-15&...`.
+#[inline]
 pub(crate) fn ser_request(
     input: &GetSessionTokenInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -422,6 +455,7 @@ pub(crate) fn ser_request(
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
+#[inline]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>> {
@@ -432,6 +466,7 @@ pub(crate) fn parse_response(
         GetSessionTokenError::from_response,
     )
 }
+#[inline]
 pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetSessionTokenInput) {
     if let Some(value) = &v.duration_seconds {
         w.pair(&format!("{prefix}{}", "DurationSeconds"), &value.to_string());
@@ -443,6 +478,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Get
         w.pair(&format!("{prefix}{}", "TokenCode"), value.as_str());
     }
 }
+#[inline]
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetSessionTokenOutput, ::awsrt::xml::XmlError> {

@@ -18,14 +18,17 @@ pub struct AssumedRoleUser {
 }
 impl AssumedRoleUser {
     /// A unique identifier that contains the role ID and the role session name of the role that is being assumed.
+    #[inline]
     pub fn assumed_role_id(&self) -> &str {
         &self.assumed_role_id
     }
     /// The ARN of the temporary security credentials that are returned from the AssumeRole action.
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// Creates a new builder for [`AssumedRoleUser`].
+    #[inline]
     pub fn builder() -> AssumedRoleUserBuilder {
         <AssumedRoleUserBuilder as ::std::default::Default>::default()
     }
@@ -40,31 +43,37 @@ pub struct AssumedRoleUserBuilder {
 impl AssumedRoleUserBuilder {
     /// A unique identifier that contains the role ID and the role session name of the role that is being assumed.
     /// This member is required.
+    #[inline]
     pub fn assumed_role_id(mut self, input: impl Into<String>) -> Self {
         self.assumed_role_id = Some(input.into());
         self
     }
     /// Sets or clears the `AssumedRoleId` member.
+    #[inline]
     pub fn set_assumed_role_id(mut self, input: Option<String>) -> Self {
         self.assumed_role_id = input;
         self
     }
     /// The `AssumedRoleId` member as currently set.
+    #[inline]
     pub fn get_assumed_role_id(&self) -> &Option<String> {
         &self.assumed_role_id
     }
     /// The ARN of the temporary security credentials that are returned from the AssumeRole action.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
@@ -73,6 +82,7 @@ impl AssumedRoleUserBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<AssumedRoleUser, ::awsrt::error::BuildError> {
         Ok(AssumedRoleUser {
             assumed_role_id: self.assumed_role_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -86,6 +96,7 @@ impl AssumedRoleUserBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_assumed_role_user(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AssumedRoleUser, ::awsrt::xml::XmlError> {

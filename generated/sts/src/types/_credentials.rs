@@ -33,22 +33,27 @@ fn __serde_secret_credentials_secret_access_key<T: ::awsrt::serde::__serde::Seri
 }
 impl Credentials {
     /// The access key ID that identifies the temporary security credentials.
+    #[inline]
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
     /// The secret access key that can be used to sign requests.
+    #[inline]
     pub fn secret_access_key(&self) -> &::awsrt::types::SensitiveString {
         &self.secret_access_key
     }
     /// The token that users must pass to the service API to use the temporary credentials.
+    #[inline]
     pub fn session_token(&self) -> &str {
         &self.session_token
     }
     /// The date on which the current credentials expire.
+    #[inline]
     pub fn expiration(&self) -> ::awsrt::types::DateTime {
         self.expiration
     }
     /// Creates a new builder for [`Credentials`].
+    #[inline]
     pub fn builder() -> CredentialsBuilder {
         <CredentialsBuilder as ::std::default::Default>::default()
     }
@@ -75,61 +80,73 @@ impl ::std::fmt::Debug for CredentialsBuilder {
 impl CredentialsBuilder {
     /// The access key ID that identifies the temporary security credentials.
     /// This member is required.
+    #[inline]
     pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
         self.access_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `AccessKeyId` member.
+    #[inline]
     pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
         self.access_key_id = input;
         self
     }
     /// The `AccessKeyId` member as currently set.
+    #[inline]
     pub fn get_access_key_id(&self) -> &Option<String> {
         &self.access_key_id
     }
     /// The secret access key that can be used to sign requests.
     /// This member is required.
+    #[inline]
     pub fn secret_access_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = Some(input.into());
         self
     }
     /// Sets or clears the `SecretAccessKey` member.
+    #[inline]
     pub fn set_secret_access_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = input;
         self
     }
     /// The `SecretAccessKey` member as currently set.
+    #[inline]
     pub fn get_secret_access_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_access_key
     }
     /// The token that users must pass to the service API to use the temporary credentials.
     /// This member is required.
+    #[inline]
     pub fn session_token(mut self, input: impl Into<String>) -> Self {
         self.session_token = Some(input.into());
         self
     }
     /// Sets or clears the `SessionToken` member.
+    #[inline]
     pub fn set_session_token(mut self, input: Option<String>) -> Self {
         self.session_token = input;
         self
     }
     /// The `SessionToken` member as currently set.
+    #[inline]
     pub fn get_session_token(&self) -> &Option<String> {
         &self.session_token
     }
     /// The date on which the current credentials expire.
     /// This member is required.
+    #[inline]
     pub fn expiration(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.expiration = Some(input);
         self
     }
     /// Sets or clears the `Expiration` member.
+    #[inline]
     pub fn set_expiration(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expiration = input;
         self
     }
     /// The `Expiration` member as currently set.
+    #[inline]
     pub fn get_expiration(&self) -> &Option<::awsrt::types::DateTime> {
         &self.expiration
     }
@@ -138,6 +155,7 @@ impl CredentialsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Credentials, ::awsrt::error::BuildError> {
         Ok(Credentials {
             access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -159,6 +177,7 @@ impl CredentialsBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_credentials(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<Credentials, ::awsrt::xml::XmlError> {

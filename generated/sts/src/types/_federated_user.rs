@@ -18,14 +18,17 @@ pub struct FederatedUser {
 }
 impl FederatedUser {
     /// The string that identifies the federated user associated with the credentials, similar to the unique ID of an IAM user.
+    #[inline]
     pub fn federated_user_id(&self) -> &str {
         &self.federated_user_id
     }
     /// The ARN that specifies the federated user that is associated with the credentials.
+    #[inline]
     pub fn arn(&self) -> &str {
         &self.arn
     }
     /// Creates a new builder for [`FederatedUser`].
+    #[inline]
     pub fn builder() -> FederatedUserBuilder {
         <FederatedUserBuilder as ::std::default::Default>::default()
     }
@@ -40,31 +43,37 @@ pub struct FederatedUserBuilder {
 impl FederatedUserBuilder {
     /// The string that identifies the federated user associated with the credentials, similar to the unique ID of an IAM user.
     /// This member is required.
+    #[inline]
     pub fn federated_user_id(mut self, input: impl Into<String>) -> Self {
         self.federated_user_id = Some(input.into());
         self
     }
     /// Sets or clears the `FederatedUserId` member.
+    #[inline]
     pub fn set_federated_user_id(mut self, input: Option<String>) -> Self {
         self.federated_user_id = input;
         self
     }
     /// The `FederatedUserId` member as currently set.
+    #[inline]
     pub fn get_federated_user_id(&self) -> &Option<String> {
         &self.federated_user_id
     }
     /// The ARN that specifies the federated user that is associated with the credentials.
     /// This member is required.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `Arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `Arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
@@ -73,6 +82,7 @@ impl FederatedUserBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<FederatedUser, ::awsrt::error::BuildError> {
         Ok(FederatedUser {
             federated_user_id: self.federated_user_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -86,6 +96,7 @@ impl FederatedUserBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_federated_user(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<FederatedUser, ::awsrt::xml::XmlError> {

@@ -17,10 +17,12 @@ pub struct PolicyDescriptorType {
 }
 impl PolicyDescriptorType {
     /// The Amazon Resource Name (ARN) of the IAM managed policy to use as a session policy for the role.
+    #[inline]
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Creates a new builder for [`PolicyDescriptorType`].
+    #[inline]
     pub fn builder() -> PolicyDescriptorTypeBuilder {
         <PolicyDescriptorTypeBuilder as ::std::default::Default>::default()
     }
@@ -33,26 +35,31 @@ pub struct PolicyDescriptorTypeBuilder {
 }
 impl PolicyDescriptorTypeBuilder {
     /// The Amazon Resource Name (ARN) of the IAM managed policy to use as a session policy for the role.
+    #[inline]
     pub fn arn(mut self, input: impl Into<String>) -> Self {
         self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `arn` member.
+    #[inline]
     pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `arn` member as currently set.
+    #[inline]
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Builds the [`PolicyDescriptorType`].
+    #[inline]
     pub fn build(self) -> PolicyDescriptorType {
         PolicyDescriptorType {
             arn: self.arn,
         }
     }
 }
+#[inline]
 pub(crate) fn ser_policy_descriptor_type(
     w: &mut ::awsrt::xml::QueryWriter,
     prefix: &str,

@@ -22,14 +22,17 @@ pub struct Tag {
 }
 impl Tag {
     /// The key for a session tag.
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
     /// The value for a session tag.
+    #[inline]
     pub fn value(&self) -> &str {
         &self.value
     }
     /// Creates a new builder for [`Tag`].
+    #[inline]
     pub fn builder() -> TagBuilder {
         <TagBuilder as ::std::default::Default>::default()
     }
@@ -44,31 +47,37 @@ pub struct TagBuilder {
 impl TagBuilder {
     /// The key for a session tag.
     /// This member is required.
+    #[inline]
     pub fn key(mut self, input: impl Into<String>) -> Self {
         self.key = Some(input.into());
         self
     }
     /// Sets or clears the `Key` member.
+    #[inline]
     pub fn set_key(mut self, input: Option<String>) -> Self {
         self.key = input;
         self
     }
     /// The `Key` member as currently set.
+    #[inline]
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The value for a session tag.
     /// This member is required.
+    #[inline]
     pub fn value(mut self, input: impl Into<String>) -> Self {
         self.value = Some(input.into());
         self
     }
     /// Sets or clears the `Value` member.
+    #[inline]
     pub fn set_value(mut self, input: Option<String>) -> Self {
         self.value = input;
         self
     }
     /// The `Value` member as currently set.
+    #[inline]
     pub fn get_value(&self) -> &Option<String> {
         &self.value
     }
@@ -77,6 +86,7 @@ impl TagBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<Tag, ::awsrt::error::BuildError> {
         Ok(Tag {
             key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -90,6 +100,7 @@ impl TagBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn ser_tag(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag) {
     {
         let value = &v.key;

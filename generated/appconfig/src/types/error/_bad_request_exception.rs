@@ -22,18 +22,22 @@ pub struct BadRequestException {
 }
 impl BadRequestException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// The `Reason` member.
+    #[inline]
     pub fn reason(&self) -> Option<&crate::types::BadRequestReason> {
         self.reason.as_ref()
     }
     /// Detailed information about the input that failed to satisfy the constraints specified by a call.
+    #[inline]
     pub fn details(&self) -> Option<&crate::types::BadRequestDetails> {
         self.details.as_ref()
     }
     /// Creates a new builder for [`BadRequestException`].
+    #[inline]
     pub fn builder() -> BadRequestExceptionBuilder {
         <BadRequestExceptionBuilder as ::std::default::Default>::default()
     }
@@ -88,48 +92,58 @@ pub struct BadRequestExceptionBuilder {
 }
 impl BadRequestExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// The `Reason` member.
+    #[inline]
     pub fn reason(mut self, input: impl Into<crate::types::BadRequestReason>) -> Self {
         self.reason = Some(input.into());
         self
     }
     /// Sets or clears the `Reason` member.
+    #[inline]
     pub fn set_reason(mut self, input: Option<crate::types::BadRequestReason>) -> Self {
         self.reason = input;
         self
     }
     /// The `Reason` member as currently set.
+    #[inline]
     pub fn get_reason(&self) -> &Option<crate::types::BadRequestReason> {
         &self.reason
     }
     /// Detailed information about the input that failed to satisfy the constraints specified by a call.
+    #[inline]
     pub fn details(mut self, input: crate::types::BadRequestDetails) -> Self {
         self.details = Some(input);
         self
     }
     /// Sets or clears the `Details` member.
+    #[inline]
     pub fn set_details(mut self, input: Option<crate::types::BadRequestDetails>) -> Self {
         self.details = input;
         self
     }
     /// The `Details` member as currently set.
+    #[inline]
     pub fn get_details(&self) -> &Option<crate::types::BadRequestDetails> {
         &self.details
     }
     /// Builds the [`BadRequestException`].
+    #[inline]
     pub fn build(self) -> BadRequestException {
         BadRequestException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -143,6 +157,7 @@ impl BadRequestExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_bad_request_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BadRequestException, ::awsrt::json::JsonError> {

@@ -18,10 +18,12 @@ pub struct InternalServerException {
 }
 impl InternalServerException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InternalServerException`].
+    #[inline]
     pub fn builder() -> InternalServerExceptionBuilder {
         <InternalServerExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct InternalServerExceptionBuilder {
 }
 impl InternalServerExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InternalServerException`].
+    #[inline]
     pub fn build(self) -> InternalServerException {
         InternalServerException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl InternalServerExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_internal_server_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InternalServerException, ::awsrt::json::JsonError> {

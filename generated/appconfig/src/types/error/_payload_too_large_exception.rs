@@ -24,22 +24,27 @@ pub struct PayloadTooLargeException {
 }
 impl PayloadTooLargeException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// The `Measure` member.
+    #[inline]
     pub fn measure(&self) -> Option<&crate::types::BytesMeasure> {
         self.measure.as_ref()
     }
     /// The `Limit` member.
+    #[inline]
     pub fn limit(&self) -> f32 {
         self.limit
     }
     /// The `Size` member.
+    #[inline]
     pub fn size(&self) -> f32 {
         self.size
     }
     /// Creates a new builder for [`PayloadTooLargeException`].
+    #[inline]
     pub fn builder() -> PayloadTooLargeExceptionBuilder {
         <PayloadTooLargeExceptionBuilder as ::std::default::Default>::default()
     }
@@ -95,62 +100,75 @@ pub struct PayloadTooLargeExceptionBuilder {
 }
 impl PayloadTooLargeExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// The `Measure` member.
+    #[inline]
     pub fn measure(mut self, input: impl Into<crate::types::BytesMeasure>) -> Self {
         self.measure = Some(input.into());
         self
     }
     /// Sets or clears the `Measure` member.
+    #[inline]
     pub fn set_measure(mut self, input: Option<crate::types::BytesMeasure>) -> Self {
         self.measure = input;
         self
     }
     /// The `Measure` member as currently set.
+    #[inline]
     pub fn get_measure(&self) -> &Option<crate::types::BytesMeasure> {
         &self.measure
     }
     /// The `Limit` member.
+    #[inline]
     pub fn limit(mut self, input: f32) -> Self {
         self.limit = Some(input);
         self
     }
     /// Sets or clears the `Limit` member.
+    #[inline]
     pub fn set_limit(mut self, input: Option<f32>) -> Self {
         self.limit = input;
         self
     }
     /// The `Limit` member as currently set.
+    #[inline]
     pub fn get_limit(&self) -> &Option<f32> {
         &self.limit
     }
     /// The `Size` member.
+    #[inline]
     pub fn size(mut self, input: f32) -> Self {
         self.size = Some(input);
         self
     }
     /// Sets or clears the `Size` member.
+    #[inline]
     pub fn set_size(mut self, input: Option<f32>) -> Self {
         self.size = input;
         self
     }
     /// The `Size` member as currently set.
+    #[inline]
     pub fn get_size(&self) -> &Option<f32> {
         &self.size
     }
     /// Builds the [`PayloadTooLargeException`].
+    #[inline]
     pub fn build(self) -> PayloadTooLargeException {
         PayloadTooLargeException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -165,6 +183,7 @@ impl PayloadTooLargeExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_payload_too_large_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PayloadTooLargeException, ::awsrt::json::JsonError> {

@@ -20,14 +20,17 @@ pub struct ResourceNotFoundException {
 }
 impl ResourceNotFoundException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// The `ResourceName` member.
+    #[inline]
     pub fn resource_name(&self) -> Option<&str> {
         self.resource_name.as_deref()
     }
     /// Creates a new builder for [`ResourceNotFoundException`].
+    #[inline]
     pub fn builder() -> ResourceNotFoundExceptionBuilder {
         <ResourceNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -81,34 +84,41 @@ pub struct ResourceNotFoundExceptionBuilder {
 }
 impl ResourceNotFoundExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// The `ResourceName` member.
+    #[inline]
     pub fn resource_name(mut self, input: impl Into<String>) -> Self {
         self.resource_name = Some(input.into());
         self
     }
     /// Sets or clears the `ResourceName` member.
+    #[inline]
     pub fn set_resource_name(mut self, input: Option<String>) -> Self {
         self.resource_name = input;
         self
     }
     /// The `ResourceName` member as currently set.
+    #[inline]
     pub fn get_resource_name(&self) -> &Option<String> {
         &self.resource_name
     }
     /// Builds the [`ResourceNotFoundException`].
+    #[inline]
     pub fn build(self) -> ResourceNotFoundException {
         ResourceNotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -121,6 +131,7 @@ impl ResourceNotFoundExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_resource_not_found_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ResourceNotFoundException, ::awsrt::json::JsonError> {

@@ -28,10 +28,12 @@ pub struct ServiceQuotaExceededException {
 }
 impl ServiceQuotaExceededException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ServiceQuotaExceededException`].
+    #[inline]
     pub fn builder() -> ServiceQuotaExceededExceptionBuilder {
         <ServiceQuotaExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -84,20 +86,24 @@ pub struct ServiceQuotaExceededExceptionBuilder {
 }
 impl ServiceQuotaExceededExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ServiceQuotaExceededException`].
+    #[inline]
     pub fn build(self) -> ServiceQuotaExceededException {
         ServiceQuotaExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -109,6 +115,7 @@ impl ServiceQuotaExceededExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_service_quota_exceeded_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ServiceQuotaExceededException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct ConflictException {
 }
 impl ConflictException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// Creates a new builder for [`ConflictException`].
+    #[inline]
     pub fn builder() -> ConflictExceptionBuilder {
         <ConflictExceptionBuilder as ::std::default::Default>::default()
     }
@@ -76,16 +78,19 @@ pub struct ConflictExceptionBuilder {
 impl ConflictExceptionBuilder {
     /// The `message` member.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
@@ -94,6 +99,7 @@ impl ConflictExceptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ConflictException, ::awsrt::error::BuildError> {
         Ok(ConflictException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -108,6 +114,7 @@ impl ConflictExceptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_conflict_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ConflictException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct ResourceNotFoundException {
 }
 impl ResourceNotFoundException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// Creates a new builder for [`ResourceNotFoundException`].
+    #[inline]
     pub fn builder() -> ResourceNotFoundExceptionBuilder {
         <ResourceNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -76,16 +78,19 @@ pub struct ResourceNotFoundExceptionBuilder {
 impl ResourceNotFoundExceptionBuilder {
     /// The `message` member.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
@@ -94,6 +99,7 @@ impl ResourceNotFoundExceptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ResourceNotFoundException, ::awsrt::error::BuildError> {
         Ok(ResourceNotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -108,6 +114,7 @@ impl ResourceNotFoundExceptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_resource_not_found_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ResourceNotFoundException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct ServiceQuotaExceededException {
 }
 impl ServiceQuotaExceededException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// Creates a new builder for [`ServiceQuotaExceededException`].
+    #[inline]
     pub fn builder() -> ServiceQuotaExceededExceptionBuilder {
         <ServiceQuotaExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -76,16 +78,19 @@ pub struct ServiceQuotaExceededExceptionBuilder {
 impl ServiceQuotaExceededExceptionBuilder {
     /// The `message` member.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
@@ -94,6 +99,7 @@ impl ServiceQuotaExceededExceptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ServiceQuotaExceededException, ::awsrt::error::BuildError> {
         Ok(ServiceQuotaExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -108,6 +114,7 @@ impl ServiceQuotaExceededExceptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_service_quota_exceeded_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ServiceQuotaExceededException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct ValidationException {
 }
 impl ValidationException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// Creates a new builder for [`ValidationException`].
+    #[inline]
     pub fn builder() -> ValidationExceptionBuilder {
         <ValidationExceptionBuilder as ::std::default::Default>::default()
     }
@@ -76,16 +78,19 @@ pub struct ValidationExceptionBuilder {
 impl ValidationExceptionBuilder {
     /// The `message` member.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
@@ -94,6 +99,7 @@ impl ValidationExceptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ValidationException, ::awsrt::error::BuildError> {
         Ok(ValidationException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -108,6 +114,7 @@ impl ValidationExceptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_validation_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ValidationException, ::awsrt::json::JsonError> {

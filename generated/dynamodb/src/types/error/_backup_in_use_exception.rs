@@ -19,10 +19,12 @@ pub struct BackupInUseException {
 }
 impl BackupInUseException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`BackupInUseException`].
+    #[inline]
     pub fn builder() -> BackupInUseExceptionBuilder {
         <BackupInUseExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct BackupInUseExceptionBuilder {
 }
 impl BackupInUseExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`BackupInUseException`].
+    #[inline]
     pub fn build(self) -> BackupInUseException {
         BackupInUseException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl BackupInUseExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_backup_in_use_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BackupInUseException, ::awsrt::json::JsonError> {

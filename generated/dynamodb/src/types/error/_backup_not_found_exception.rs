@@ -19,10 +19,12 @@ pub struct BackupNotFoundException {
 }
 impl BackupNotFoundException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`BackupNotFoundException`].
+    #[inline]
     pub fn builder() -> BackupNotFoundExceptionBuilder {
         <BackupNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct BackupNotFoundExceptionBuilder {
 }
 impl BackupNotFoundExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`BackupNotFoundException`].
+    #[inline]
     pub fn build(self) -> BackupNotFoundException {
         BackupNotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl BackupNotFoundExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_backup_not_found_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BackupNotFoundException, ::awsrt::json::JsonError> {

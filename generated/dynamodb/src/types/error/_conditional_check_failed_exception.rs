@@ -21,16 +21,19 @@ pub struct ConditionalCheckFailedException {
 }
 impl ConditionalCheckFailedException {
     /// The conditional request failed.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Item which caused the `ConditionalCheckFailedException`.
+    #[inline]
     pub fn item(
         &self,
     ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValue>> {
         self.item.as_ref()
     }
     /// Creates a new builder for [`ConditionalCheckFailedException`].
+    #[inline]
     pub fn builder() -> ConditionalCheckFailedExceptionBuilder {
         <ConditionalCheckFailedExceptionBuilder as ::std::default::Default>::default()
     }
@@ -84,26 +87,31 @@ pub struct ConditionalCheckFailedExceptionBuilder {
 }
 impl ConditionalCheckFailedExceptionBuilder {
     /// The conditional request failed.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Inserts an entry into the `Item` map.
     /// Item which caused the `ConditionalCheckFailedException`.
+    #[inline]
     pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
+    #[inline]
     pub fn set_item(
         mut self,
         input: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
@@ -112,12 +120,14 @@ impl ConditionalCheckFailedExceptionBuilder {
         self
     }
     /// The `Item` member as currently set.
+    #[inline]
     pub fn get_item(
         &self,
     ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValue>> {
         &self.item
     }
     /// Builds the [`ConditionalCheckFailedException`].
+    #[inline]
     pub fn build(self) -> ConditionalCheckFailedException {
         ConditionalCheckFailedException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -130,6 +140,7 @@ impl ConditionalCheckFailedExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_conditional_check_failed_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ConditionalCheckFailedException, ::awsrt::json::JsonError> {

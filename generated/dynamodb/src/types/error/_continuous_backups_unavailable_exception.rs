@@ -19,10 +19,12 @@ pub struct ContinuousBackupsUnavailableException {
 }
 impl ContinuousBackupsUnavailableException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ContinuousBackupsUnavailableException`].
+    #[inline]
     pub fn builder() -> ContinuousBackupsUnavailableExceptionBuilder {
         <ContinuousBackupsUnavailableExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ContinuousBackupsUnavailableExceptionBuilder {
 }
 impl ContinuousBackupsUnavailableExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ContinuousBackupsUnavailableException`].
+    #[inline]
     pub fn build(self) -> ContinuousBackupsUnavailableException {
         ContinuousBackupsUnavailableException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ContinuousBackupsUnavailableExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_continuous_backups_unavailable_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ContinuousBackupsUnavailableException, ::awsrt::json::JsonError> {

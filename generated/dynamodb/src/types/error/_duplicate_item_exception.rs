@@ -19,10 +19,12 @@ pub struct DuplicateItemException {
 }
 impl DuplicateItemException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`DuplicateItemException`].
+    #[inline]
     pub fn builder() -> DuplicateItemExceptionBuilder {
         <DuplicateItemExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct DuplicateItemExceptionBuilder {
 }
 impl DuplicateItemExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`DuplicateItemException`].
+    #[inline]
     pub fn build(self) -> DuplicateItemException {
         DuplicateItemException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl DuplicateItemExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_duplicate_item_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DuplicateItemException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct ExportConflictException {
 }
 impl ExportConflictException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ExportConflictException`].
+    #[inline]
     pub fn builder() -> ExportConflictExceptionBuilder {
         <ExportConflictExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ExportConflictExceptionBuilder {
 }
 impl ExportConflictExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ExportConflictException`].
+    #[inline]
     pub fn build(self) -> ExportConflictException {
         ExportConflictException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ExportConflictExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_export_conflict_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ExportConflictException, ::awsrt::json::JsonError> {

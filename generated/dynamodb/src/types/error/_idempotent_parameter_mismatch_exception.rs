@@ -18,10 +18,12 @@ pub struct IdempotentParameterMismatchException {
 }
 impl IdempotentParameterMismatchException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`IdempotentParameterMismatchException`].
+    #[inline]
     pub fn builder() -> IdempotentParameterMismatchExceptionBuilder {
         <IdempotentParameterMismatchExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct IdempotentParameterMismatchExceptionBuilder {
 }
 impl IdempotentParameterMismatchExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`IdempotentParameterMismatchException`].
+    #[inline]
     pub fn build(self) -> IdempotentParameterMismatchException {
         IdempotentParameterMismatchException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl IdempotentParameterMismatchExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_idempotent_parameter_mismatch_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<IdempotentParameterMismatchException, ::awsrt::json::JsonError> {

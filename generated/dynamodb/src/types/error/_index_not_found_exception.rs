@@ -19,10 +19,12 @@ pub struct IndexNotFoundException {
 }
 impl IndexNotFoundException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`IndexNotFoundException`].
+    #[inline]
     pub fn builder() -> IndexNotFoundExceptionBuilder {
         <IndexNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct IndexNotFoundExceptionBuilder {
 }
 impl IndexNotFoundExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`IndexNotFoundException`].
+    #[inline]
     pub fn build(self) -> IndexNotFoundException {
         IndexNotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl IndexNotFoundExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_index_not_found_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<IndexNotFoundException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct InternalServerError {
 }
 impl InternalServerError {
     /// The server encountered an internal error trying to fulfill the request.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InternalServerError`].
+    #[inline]
     pub fn builder() -> InternalServerErrorBuilder {
         <InternalServerErrorBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InternalServerErrorBuilder {
 }
 impl InternalServerErrorBuilder {
     /// The server encountered an internal error trying to fulfill the request.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InternalServerError`].
+    #[inline]
     pub fn build(self) -> InternalServerError {
         InternalServerError {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InternalServerErrorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_internal_server_error(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InternalServerError, ::awsrt::json::JsonError> {

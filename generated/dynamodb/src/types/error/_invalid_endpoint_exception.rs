@@ -18,10 +18,12 @@ pub struct InvalidEndpointException {
 }
 impl InvalidEndpointException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidEndpointException`].
+    #[inline]
     pub fn builder() -> InvalidEndpointExceptionBuilder {
         <InvalidEndpointExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct InvalidEndpointExceptionBuilder {
 }
 impl InvalidEndpointExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidEndpointException`].
+    #[inline]
     pub fn build(self) -> InvalidEndpointException {
         InvalidEndpointException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl InvalidEndpointExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_endpoint_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidEndpointException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct InvalidExportTimeException {
 }
 impl InvalidExportTimeException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidExportTimeException`].
+    #[inline]
     pub fn builder() -> InvalidExportTimeExceptionBuilder {
         <InvalidExportTimeExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InvalidExportTimeExceptionBuilder {
 }
 impl InvalidExportTimeExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidExportTimeException`].
+    #[inline]
     pub fn build(self) -> InvalidExportTimeException {
         InvalidExportTimeException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InvalidExportTimeExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_export_time_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidExportTimeException, ::awsrt::json::JsonError> {

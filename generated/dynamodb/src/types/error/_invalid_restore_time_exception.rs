@@ -19,10 +19,12 @@ pub struct InvalidRestoreTimeException {
 }
 impl InvalidRestoreTimeException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidRestoreTimeException`].
+    #[inline]
     pub fn builder() -> InvalidRestoreTimeExceptionBuilder {
         <InvalidRestoreTimeExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InvalidRestoreTimeExceptionBuilder {
 }
 impl InvalidRestoreTimeExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidRestoreTimeException`].
+    #[inline]
     pub fn build(self) -> InvalidRestoreTimeException {
         InvalidRestoreTimeException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InvalidRestoreTimeExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_restore_time_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidRestoreTimeException, ::awsrt::json::JsonError> {

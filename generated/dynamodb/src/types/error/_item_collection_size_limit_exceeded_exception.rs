@@ -19,10 +19,12 @@ pub struct ItemCollectionSizeLimitExceededException {
 }
 impl ItemCollectionSizeLimitExceededException {
     /// The total size of an item collection has exceeded the maximum limit of 10 gigabytes.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ItemCollectionSizeLimitExceededException`].
+    #[inline]
     pub fn builder() -> ItemCollectionSizeLimitExceededExceptionBuilder {
         <ItemCollectionSizeLimitExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ItemCollectionSizeLimitExceededExceptionBuilder {
 }
 impl ItemCollectionSizeLimitExceededExceptionBuilder {
     /// The total size of an item collection has exceeded the maximum limit of 10 gigabytes.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ItemCollectionSizeLimitExceededException`].
+    #[inline]
     pub fn build(self) -> ItemCollectionSizeLimitExceededException {
         ItemCollectionSizeLimitExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ItemCollectionSizeLimitExceededExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_item_collection_size_limit_exceeded_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ItemCollectionSizeLimitExceededException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct PointInTimeRecoveryUnavailableException {
 }
 impl PointInTimeRecoveryUnavailableException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`PointInTimeRecoveryUnavailableException`].
+    #[inline]
     pub fn builder() -> PointInTimeRecoveryUnavailableExceptionBuilder {
         <PointInTimeRecoveryUnavailableExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct PointInTimeRecoveryUnavailableExceptionBuilder {
 }
 impl PointInTimeRecoveryUnavailableExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`PointInTimeRecoveryUnavailableException`].
+    #[inline]
     pub fn build(self) -> PointInTimeRecoveryUnavailableException {
         PointInTimeRecoveryUnavailableException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl PointInTimeRecoveryUnavailableExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_point_in_time_recovery_unavailable_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PointInTimeRecoveryUnavailableException, ::awsrt::json::JsonError> {

@@ -21,10 +21,12 @@ pub struct PolicyNotFoundException {
 }
 impl PolicyNotFoundException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`PolicyNotFoundException`].
+    #[inline]
     pub fn builder() -> PolicyNotFoundExceptionBuilder {
         <PolicyNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -77,20 +79,24 @@ pub struct PolicyNotFoundExceptionBuilder {
 }
 impl PolicyNotFoundExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`PolicyNotFoundException`].
+    #[inline]
     pub fn build(self) -> PolicyNotFoundException {
         PolicyNotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -102,6 +108,7 @@ impl PolicyNotFoundExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_policy_not_found_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PolicyNotFoundException, ::awsrt::json::JsonError> {

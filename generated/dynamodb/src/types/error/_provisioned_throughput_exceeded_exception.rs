@@ -19,10 +19,12 @@ pub struct ProvisionedThroughputExceededException {
 }
 impl ProvisionedThroughputExceededException {
     /// You exceeded your maximum allowed provisioned throughput.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ProvisionedThroughputExceededException`].
+    #[inline]
     pub fn builder() -> ProvisionedThroughputExceededExceptionBuilder {
         <ProvisionedThroughputExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ProvisionedThroughputExceededExceptionBuilder {
 }
 impl ProvisionedThroughputExceededExceptionBuilder {
     /// You exceeded your maximum allowed provisioned throughput.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ProvisionedThroughputExceededException`].
+    #[inline]
     pub fn build(self) -> ProvisionedThroughputExceededException {
         ProvisionedThroughputExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ProvisionedThroughputExceededExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_provisioned_throughput_exceeded_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ProvisionedThroughputExceededException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct ReplicaAlreadyExistsException {
 }
 impl ReplicaAlreadyExistsException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ReplicaAlreadyExistsException`].
+    #[inline]
     pub fn builder() -> ReplicaAlreadyExistsExceptionBuilder {
         <ReplicaAlreadyExistsExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ReplicaAlreadyExistsExceptionBuilder {
 }
 impl ReplicaAlreadyExistsExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ReplicaAlreadyExistsException`].
+    #[inline]
     pub fn build(self) -> ReplicaAlreadyExistsException {
         ReplicaAlreadyExistsException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ReplicaAlreadyExistsExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_replica_already_exists_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicaAlreadyExistsException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct RequestLimitExceeded {
 }
 impl RequestLimitExceeded {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`RequestLimitExceeded`].
+    #[inline]
     pub fn builder() -> RequestLimitExceededBuilder {
         <RequestLimitExceededBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct RequestLimitExceededBuilder {
 }
 impl RequestLimitExceededBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`RequestLimitExceeded`].
+    #[inline]
     pub fn build(self) -> RequestLimitExceeded {
         RequestLimitExceeded {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl RequestLimitExceededBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_request_limit_exceeded(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RequestLimitExceeded, ::awsrt::json::JsonError> {

@@ -25,10 +25,12 @@ pub struct ResourceInUseException {
 }
 impl ResourceInUseException {
     /// The resource which is being attempted to be changed is in use.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ResourceInUseException`].
+    #[inline]
     pub fn builder() -> ResourceInUseExceptionBuilder {
         <ResourceInUseExceptionBuilder as ::std::default::Default>::default()
     }
@@ -81,20 +83,24 @@ pub struct ResourceInUseExceptionBuilder {
 }
 impl ResourceInUseExceptionBuilder {
     /// The resource which is being attempted to be changed is in use.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ResourceInUseException`].
+    #[inline]
     pub fn build(self) -> ResourceInUseException {
         ResourceInUseException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -106,6 +112,7 @@ impl ResourceInUseExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_resource_in_use_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ResourceInUseException, ::awsrt::json::JsonError> {

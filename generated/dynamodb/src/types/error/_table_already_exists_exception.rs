@@ -19,10 +19,12 @@ pub struct TableAlreadyExistsException {
 }
 impl TableAlreadyExistsException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`TableAlreadyExistsException`].
+    #[inline]
     pub fn builder() -> TableAlreadyExistsExceptionBuilder {
         <TableAlreadyExistsExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct TableAlreadyExistsExceptionBuilder {
 }
 impl TableAlreadyExistsExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`TableAlreadyExistsException`].
+    #[inline]
     pub fn build(self) -> TableAlreadyExistsException {
         TableAlreadyExistsException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl TableAlreadyExistsExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_table_already_exists_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TableAlreadyExistsException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct TableInUseException {
 }
 impl TableInUseException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`TableInUseException`].
+    #[inline]
     pub fn builder() -> TableInUseExceptionBuilder {
         <TableInUseExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct TableInUseExceptionBuilder {
 }
 impl TableInUseExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`TableInUseException`].
+    #[inline]
     pub fn build(self) -> TableInUseException {
         TableInUseException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl TableInUseExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_table_in_use_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TableInUseException, ::awsrt::json::JsonError> {

@@ -87,14 +87,17 @@ pub struct TransactionCanceledException {
 }
 impl TransactionCanceledException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// A list of cancellation reasons.
+    #[inline]
     pub fn cancellation_reasons(&self) -> &[crate::types::CancellationReason] {
         self.cancellation_reasons.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`TransactionCanceledException`].
+    #[inline]
     pub fn builder() -> TransactionCanceledExceptionBuilder {
         <TransactionCanceledExceptionBuilder as ::std::default::Default>::default()
     }
@@ -148,26 +151,31 @@ pub struct TransactionCanceledExceptionBuilder {
 }
 impl TransactionCanceledExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Appends an item to the `CancellationReasons` list.
     /// A list of cancellation reasons.
+    #[inline]
     pub fn cancellation_reasons(mut self, input: crate::types::CancellationReason) -> Self {
         self.cancellation_reasons.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `CancellationReasons` member.
+    #[inline]
     pub fn set_cancellation_reasons(
         mut self,
         input: Option<Vec<crate::types::CancellationReason>>,
@@ -176,10 +184,12 @@ impl TransactionCanceledExceptionBuilder {
         self
     }
     /// The `CancellationReasons` member as currently set.
+    #[inline]
     pub fn get_cancellation_reasons(&self) -> &Option<Vec<crate::types::CancellationReason>> {
         &self.cancellation_reasons
     }
     /// Builds the [`TransactionCanceledException`].
+    #[inline]
     pub fn build(self) -> TransactionCanceledException {
         TransactionCanceledException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -192,6 +202,7 @@ impl TransactionCanceledExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_transaction_canceled_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TransactionCanceledException, ::awsrt::json::JsonError> {

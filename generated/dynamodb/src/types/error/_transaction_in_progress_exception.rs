@@ -39,10 +39,12 @@ pub struct TransactionInProgressException {
 }
 impl TransactionInProgressException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`TransactionInProgressException`].
+    #[inline]
     pub fn builder() -> TransactionInProgressExceptionBuilder {
         <TransactionInProgressExceptionBuilder as ::std::default::Default>::default()
     }
@@ -95,20 +97,24 @@ pub struct TransactionInProgressExceptionBuilder {
 }
 impl TransactionInProgressExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`TransactionInProgressException`].
+    #[inline]
     pub fn build(self) -> TransactionInProgressException {
         TransactionInProgressException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -120,6 +126,7 @@ impl TransactionInProgressExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_transaction_in_progress_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TransactionInProgressException, ::awsrt::json::JsonError> {

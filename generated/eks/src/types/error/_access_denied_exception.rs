@@ -19,10 +19,12 @@ pub struct AccessDeniedException {
 }
 impl AccessDeniedException {
     /// You do not have sufficient access to perform this action.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`AccessDeniedException`].
+    #[inline]
     pub fn builder() -> AccessDeniedExceptionBuilder {
         <AccessDeniedExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct AccessDeniedExceptionBuilder {
 }
 impl AccessDeniedExceptionBuilder {
     /// You do not have sufficient access to perform this action.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`AccessDeniedException`].
+    #[inline]
     pub fn build(self) -> AccessDeniedException {
         AccessDeniedException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl AccessDeniedExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_access_denied_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AccessDeniedException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct BadRequestException {
 }
 impl BadRequestException {
     /// This exception is thrown if the request contains a semantic error.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`BadRequestException`].
+    #[inline]
     pub fn builder() -> BadRequestExceptionBuilder {
         <BadRequestExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct BadRequestExceptionBuilder {
 }
 impl BadRequestExceptionBuilder {
     /// This exception is thrown if the request contains a semantic error.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`BadRequestException`].
+    #[inline]
     pub fn build(self) -> BadRequestException {
         BadRequestException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl BadRequestExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_bad_request_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BadRequestException, ::awsrt::json::JsonError> {

@@ -34,30 +34,37 @@ pub struct InvalidParameterException {
 }
 impl InvalidParameterException {
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The Amazon EKS managed node group associated with the exception.
+    #[inline]
     pub fn nodegroup_name(&self) -> Option<&str> {
         self.nodegroup_name.as_deref()
     }
     /// The Fargate profile associated with the exception.
+    #[inline]
     pub fn fargate_profile_name(&self) -> Option<&str> {
         self.fargate_profile_name.as_deref()
     }
     /// The specified parameter for the add-on name is invalid.
+    #[inline]
     pub fn addon_name(&self) -> Option<&str> {
         self.addon_name.as_deref()
     }
     /// The Amazon EKS subscription ID with the exception.
+    #[inline]
     pub fn subscription_id(&self) -> Option<&str> {
         self.subscription_id.as_deref()
     }
     /// The specified parameter is invalid.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidParameterException`].
+    #[inline]
     pub fn builder() -> InvalidParameterExceptionBuilder {
         <InvalidParameterExceptionBuilder as ::std::default::Default>::default()
     }
@@ -115,90 +122,109 @@ pub struct InvalidParameterExceptionBuilder {
 }
 impl InvalidParameterExceptionBuilder {
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The Amazon EKS managed node group associated with the exception.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
     /// The Fargate profile associated with the exception.
+    #[inline]
     pub fn fargate_profile_name(mut self, input: impl Into<String>) -> Self {
         self.fargate_profile_name = Some(input.into());
         self
     }
     /// Sets or clears the `fargateProfileName` member.
+    #[inline]
     pub fn set_fargate_profile_name(mut self, input: Option<String>) -> Self {
         self.fargate_profile_name = input;
         self
     }
     /// The `fargateProfileName` member as currently set.
+    #[inline]
     pub fn get_fargate_profile_name(&self) -> &Option<String> {
         &self.fargate_profile_name
     }
     /// The specified parameter for the add-on name is invalid.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// The Amazon EKS subscription ID with the exception.
+    #[inline]
     pub fn subscription_id(mut self, input: impl Into<String>) -> Self {
         self.subscription_id = Some(input.into());
         self
     }
     /// Sets or clears the `subscriptionId` member.
+    #[inline]
     pub fn set_subscription_id(mut self, input: Option<String>) -> Self {
         self.subscription_id = input;
         self
     }
     /// The `subscriptionId` member as currently set.
+    #[inline]
     pub fn get_subscription_id(&self) -> &Option<String> {
         &self.subscription_id
     }
     /// The specified parameter is invalid.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidParameterException`].
+    #[inline]
     pub fn build(self) -> InvalidParameterException {
         InvalidParameterException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -215,6 +241,7 @@ impl InvalidParameterExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_parameter_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidParameterException, ::awsrt::json::JsonError> {

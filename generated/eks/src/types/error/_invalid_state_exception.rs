@@ -22,14 +22,17 @@ pub struct InvalidStateException {
 }
 impl InvalidStateException {
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidStateException`].
+    #[inline]
     pub fn builder() -> InvalidStateExceptionBuilder {
         <InvalidStateExceptionBuilder as ::std::default::Default>::default()
     }
@@ -83,34 +86,41 @@ pub struct InvalidStateExceptionBuilder {
 }
 impl InvalidStateExceptionBuilder {
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidStateException`].
+    #[inline]
     pub fn build(self) -> InvalidStateException {
         InvalidStateException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -123,6 +133,7 @@ impl InvalidStateExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_state_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidStateException, ::awsrt::json::JsonError> {

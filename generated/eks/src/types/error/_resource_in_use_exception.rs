@@ -28,22 +28,27 @@ pub struct ResourceInUseException {
 }
 impl ResourceInUseException {
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The Amazon EKS managed node group associated with the exception.
+    #[inline]
     pub fn nodegroup_name(&self) -> Option<&str> {
         self.nodegroup_name.as_deref()
     }
     /// The specified add-on name is in use.
+    #[inline]
     pub fn addon_name(&self) -> Option<&str> {
         self.addon_name.as_deref()
     }
     /// The Amazon EKS message associated with the exception.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ResourceInUseException`].
+    #[inline]
     pub fn builder() -> ResourceInUseExceptionBuilder {
         <ResourceInUseExceptionBuilder as ::std::default::Default>::default()
     }
@@ -99,62 +104,75 @@ pub struct ResourceInUseExceptionBuilder {
 }
 impl ResourceInUseExceptionBuilder {
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The Amazon EKS managed node group associated with the exception.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
     /// The specified add-on name is in use.
+    #[inline]
     pub fn addon_name(mut self, input: impl Into<String>) -> Self {
         self.addon_name = Some(input.into());
         self
     }
     /// Sets or clears the `addonName` member.
+    #[inline]
     pub fn set_addon_name(mut self, input: Option<String>) -> Self {
         self.addon_name = input;
         self
     }
     /// The `addonName` member as currently set.
+    #[inline]
     pub fn get_addon_name(&self) -> &Option<String> {
         &self.addon_name
     }
     /// The Amazon EKS message associated with the exception.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ResourceInUseException`].
+    #[inline]
     pub fn build(self) -> ResourceInUseException {
         ResourceInUseException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -169,6 +187,7 @@ impl ResourceInUseExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_resource_in_use_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ResourceInUseException, ::awsrt::json::JsonError> {

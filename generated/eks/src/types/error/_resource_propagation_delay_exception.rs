@@ -19,10 +19,12 @@ pub struct ResourcePropagationDelayException {
 }
 impl ResourcePropagationDelayException {
     /// Required resources (such as service-linked roles) were created and are still propagating.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ResourcePropagationDelayException`].
+    #[inline]
     pub fn builder() -> ResourcePropagationDelayExceptionBuilder {
         <ResourcePropagationDelayExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ResourcePropagationDelayExceptionBuilder {
 }
 impl ResourcePropagationDelayExceptionBuilder {
     /// Required resources (such as service-linked roles) were created and are still propagating.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ResourcePropagationDelayException`].
+    #[inline]
     pub fn build(self) -> ResourcePropagationDelayException {
         ResourcePropagationDelayException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ResourcePropagationDelayExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_resource_propagation_delay_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ResourcePropagationDelayException, ::awsrt::json::JsonError> {

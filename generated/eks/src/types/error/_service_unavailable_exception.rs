@@ -19,10 +19,12 @@ pub struct ServiceUnavailableException {
 }
 impl ServiceUnavailableException {
     /// The request has failed due to a temporary failure of the server.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ServiceUnavailableException`].
+    #[inline]
     pub fn builder() -> ServiceUnavailableExceptionBuilder {
         <ServiceUnavailableExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ServiceUnavailableExceptionBuilder {
 }
 impl ServiceUnavailableExceptionBuilder {
     /// The request has failed due to a temporary failure of the server.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ServiceUnavailableException`].
+    #[inline]
     pub fn build(self) -> ServiceUnavailableException {
         ServiceUnavailableException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ServiceUnavailableExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_service_unavailable_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ServiceUnavailableException, ::awsrt::json::JsonError> {

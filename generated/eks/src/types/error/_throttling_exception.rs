@@ -22,14 +22,17 @@ pub struct ThrottlingException {
 }
 impl ThrottlingException {
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ThrottlingException`].
+    #[inline]
     pub fn builder() -> ThrottlingExceptionBuilder {
         <ThrottlingExceptionBuilder as ::std::default::Default>::default()
     }
@@ -83,34 +86,41 @@ pub struct ThrottlingExceptionBuilder {
 }
 impl ThrottlingExceptionBuilder {
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ThrottlingException`].
+    #[inline]
     pub fn build(self) -> ThrottlingException {
         ThrottlingException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -123,6 +133,7 @@ impl ThrottlingExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_throttling_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ThrottlingException, ::awsrt::json::JsonError> {

@@ -28,22 +28,27 @@ pub struct UnsupportedAvailabilityZoneException {
 }
 impl UnsupportedAvailabilityZoneException {
     /// At least one of your specified cluster subnets is in an Availability Zone that does not support Amazon EKS.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(&self) -> Option<&str> {
         self.cluster_name.as_deref()
     }
     /// The Amazon EKS managed node group associated with the exception.
+    #[inline]
     pub fn nodegroup_name(&self) -> Option<&str> {
         self.nodegroup_name.as_deref()
     }
     /// The supported Availability Zones for your account.
+    #[inline]
     pub fn valid_zones(&self) -> &[String] {
         self.valid_zones.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UnsupportedAvailabilityZoneException`].
+    #[inline]
     pub fn builder() -> UnsupportedAvailabilityZoneExceptionBuilder {
         <UnsupportedAvailabilityZoneExceptionBuilder as ::std::default::Default>::default()
     }
@@ -99,63 +104,76 @@ pub struct UnsupportedAvailabilityZoneExceptionBuilder {
 }
 impl UnsupportedAvailabilityZoneExceptionBuilder {
     /// At least one of your specified cluster subnets is in an Availability Zone that does not support Amazon EKS.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// The Amazon EKS cluster associated with the exception.
+    #[inline]
     pub fn cluster_name(mut self, input: impl Into<String>) -> Self {
         self.cluster_name = Some(input.into());
         self
     }
     /// Sets or clears the `clusterName` member.
+    #[inline]
     pub fn set_cluster_name(mut self, input: Option<String>) -> Self {
         self.cluster_name = input;
         self
     }
     /// The `clusterName` member as currently set.
+    #[inline]
     pub fn get_cluster_name(&self) -> &Option<String> {
         &self.cluster_name
     }
     /// The Amazon EKS managed node group associated with the exception.
+    #[inline]
     pub fn nodegroup_name(mut self, input: impl Into<String>) -> Self {
         self.nodegroup_name = Some(input.into());
         self
     }
     /// Sets or clears the `nodegroupName` member.
+    #[inline]
     pub fn set_nodegroup_name(mut self, input: Option<String>) -> Self {
         self.nodegroup_name = input;
         self
     }
     /// The `nodegroupName` member as currently set.
+    #[inline]
     pub fn get_nodegroup_name(&self) -> &Option<String> {
         &self.nodegroup_name
     }
     /// Appends an item to the `validZones` list.
     /// The supported Availability Zones for your account.
+    #[inline]
     pub fn valid_zones(mut self, input: impl Into<String>) -> Self {
         self.valid_zones.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `validZones` member.
+    #[inline]
     pub fn set_valid_zones(mut self, input: Option<Vec<String>>) -> Self {
         self.valid_zones = input;
         self
     }
     /// The `validZones` member as currently set.
+    #[inline]
     pub fn get_valid_zones(&self) -> &Option<Vec<String>> {
         &self.valid_zones
     }
     /// Builds the [`UnsupportedAvailabilityZoneException`].
+    #[inline]
     pub fn build(self) -> UnsupportedAvailabilityZoneException {
         UnsupportedAvailabilityZoneException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -170,6 +188,7 @@ impl UnsupportedAvailabilityZoneExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_unsupported_availability_zone_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UnsupportedAvailabilityZoneException, ::awsrt::json::JsonError> {

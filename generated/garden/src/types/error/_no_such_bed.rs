@@ -22,14 +22,17 @@ pub struct NoSuchBed {
 }
 impl NoSuchBed {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// The `bedId` member.
+    #[inline]
     pub fn bed_id(&self) -> Option<&str> {
         self.bed_id.as_deref()
     }
     /// Creates a new builder for [`NoSuchBed`].
+    #[inline]
     pub fn builder() -> NoSuchBedBuilder {
         <NoSuchBedBuilder as ::std::default::Default>::default()
     }
@@ -83,34 +86,41 @@ pub struct NoSuchBedBuilder {
 }
 impl NoSuchBedBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// The `bedId` member.
+    #[inline]
     pub fn bed_id(mut self, input: impl Into<String>) -> Self {
         self.bed_id = Some(input.into());
         self
     }
     /// Sets or clears the `bedId` member.
+    #[inline]
     pub fn set_bed_id(mut self, input: Option<String>) -> Self {
         self.bed_id = input;
         self
     }
     /// The `bedId` member as currently set.
+    #[inline]
     pub fn get_bed_id(&self) -> &Option<String> {
         &self.bed_id
     }
     /// Builds the [`NoSuchBed`].
+    #[inline]
     pub fn build(self) -> NoSuchBed {
         NoSuchBed {
             meta: ::awsrt::error::ErrorMetadata::modeled("NoSuchBed", self.message.clone(), 400u16),
@@ -119,6 +129,7 @@ impl NoSuchBedBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_no_such_bed(
     r: &mut ::awsrt::cbor::CborReader<'_>,
 ) -> Result<NoSuchBed, ::awsrt::cbor::CborError> {

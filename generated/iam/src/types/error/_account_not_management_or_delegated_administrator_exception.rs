@@ -18,10 +18,12 @@ pub struct AccountNotManagementOrDelegatedAdministratorException {
 }
 impl AccountNotManagementOrDelegatedAdministratorException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`AccountNotManagementOrDelegatedAdministratorException`].
+    #[inline]
     pub fn builder() -> AccountNotManagementOrDelegatedAdministratorExceptionBuilder {
         <AccountNotManagementOrDelegatedAdministratorExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct AccountNotManagementOrDelegatedAdministratorExceptionBuilder {
 }
 impl AccountNotManagementOrDelegatedAdministratorExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`AccountNotManagementOrDelegatedAdministratorException`].
+    #[inline]
     pub fn build(self) -> AccountNotManagementOrDelegatedAdministratorException {
         AccountNotManagementOrDelegatedAdministratorException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl AccountNotManagementOrDelegatedAdministratorExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_account_not_management_or_delegated_administrator_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AccountNotManagementOrDelegatedAdministratorException, ::awsrt::xml::XmlError> {

@@ -18,10 +18,12 @@ pub struct CallerIsNotManagementAccountException {
 }
 impl CallerIsNotManagementAccountException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`CallerIsNotManagementAccountException`].
+    #[inline]
     pub fn builder() -> CallerIsNotManagementAccountExceptionBuilder {
         <CallerIsNotManagementAccountExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct CallerIsNotManagementAccountExceptionBuilder {
 }
 impl CallerIsNotManagementAccountExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`CallerIsNotManagementAccountException`].
+    #[inline]
     pub fn build(self) -> CallerIsNotManagementAccountException {
         CallerIsNotManagementAccountException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl CallerIsNotManagementAccountExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_caller_is_not_management_account_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CallerIsNotManagementAccountException, ::awsrt::xml::XmlError> {

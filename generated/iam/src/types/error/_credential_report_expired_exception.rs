@@ -19,10 +19,12 @@ pub struct CredentialReportExpiredException {
 }
 impl CredentialReportExpiredException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`CredentialReportExpiredException`].
+    #[inline]
     pub fn builder() -> CredentialReportExpiredExceptionBuilder {
         <CredentialReportExpiredExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct CredentialReportExpiredExceptionBuilder {
 }
 impl CredentialReportExpiredExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`CredentialReportExpiredException`].
+    #[inline]
     pub fn build(self) -> CredentialReportExpiredException {
         CredentialReportExpiredException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl CredentialReportExpiredExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_credential_report_expired_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CredentialReportExpiredException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct CredentialReportNotPresentException {
 }
 impl CredentialReportNotPresentException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`CredentialReportNotPresentException`].
+    #[inline]
     pub fn builder() -> CredentialReportNotPresentExceptionBuilder {
         <CredentialReportNotPresentExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct CredentialReportNotPresentExceptionBuilder {
 }
 impl CredentialReportNotPresentExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`CredentialReportNotPresentException`].
+    #[inline]
     pub fn build(self) -> CredentialReportNotPresentException {
         CredentialReportNotPresentException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl CredentialReportNotPresentExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_credential_report_not_present_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CredentialReportNotPresentException, ::awsrt::xml::XmlError> {

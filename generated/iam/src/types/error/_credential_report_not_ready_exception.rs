@@ -19,10 +19,12 @@ pub struct CredentialReportNotReadyException {
 }
 impl CredentialReportNotReadyException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`CredentialReportNotReadyException`].
+    #[inline]
     pub fn builder() -> CredentialReportNotReadyExceptionBuilder {
         <CredentialReportNotReadyExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct CredentialReportNotReadyExceptionBuilder {
 }
 impl CredentialReportNotReadyExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`CredentialReportNotReadyException`].
+    #[inline]
     pub fn build(self) -> CredentialReportNotReadyException {
         CredentialReportNotReadyException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl CredentialReportNotReadyExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_credential_report_not_ready_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CredentialReportNotReadyException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct DuplicateSshPublicKeyException {
 }
 impl DuplicateSshPublicKeyException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`DuplicateSshPublicKeyException`].
+    #[inline]
     pub fn builder() -> DuplicateSshPublicKeyExceptionBuilder {
         <DuplicateSshPublicKeyExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct DuplicateSshPublicKeyExceptionBuilder {
 }
 impl DuplicateSshPublicKeyExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`DuplicateSshPublicKeyException`].
+    #[inline]
     pub fn build(self) -> DuplicateSshPublicKeyException {
         DuplicateSshPublicKeyException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl DuplicateSshPublicKeyExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_duplicate_ssh_public_key_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DuplicateSshPublicKeyException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct EntityAlreadyExistsException {
 }
 impl EntityAlreadyExistsException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`EntityAlreadyExistsException`].
+    #[inline]
     pub fn builder() -> EntityAlreadyExistsExceptionBuilder {
         <EntityAlreadyExistsExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct EntityAlreadyExistsExceptionBuilder {
 }
 impl EntityAlreadyExistsExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`EntityAlreadyExistsException`].
+    #[inline]
     pub fn build(self) -> EntityAlreadyExistsException {
         EntityAlreadyExistsException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl EntityAlreadyExistsExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_entity_already_exists_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EntityAlreadyExistsException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct EntityTemporarilyUnmodifiableException {
 }
 impl EntityTemporarilyUnmodifiableException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`EntityTemporarilyUnmodifiableException`].
+    #[inline]
     pub fn builder() -> EntityTemporarilyUnmodifiableExceptionBuilder {
         <EntityTemporarilyUnmodifiableExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct EntityTemporarilyUnmodifiableExceptionBuilder {
 }
 impl EntityTemporarilyUnmodifiableExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`EntityTemporarilyUnmodifiableException`].
+    #[inline]
     pub fn build(self) -> EntityTemporarilyUnmodifiableException {
         EntityTemporarilyUnmodifiableException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl EntityTemporarilyUnmodifiableExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_entity_temporarily_unmodifiable_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EntityTemporarilyUnmodifiableException, ::awsrt::xml::XmlError> {

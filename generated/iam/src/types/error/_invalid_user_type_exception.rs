@@ -19,10 +19,12 @@ pub struct InvalidUserTypeException {
 }
 impl InvalidUserTypeException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidUserTypeException`].
+    #[inline]
     pub fn builder() -> InvalidUserTypeExceptionBuilder {
         <InvalidUserTypeExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InvalidUserTypeExceptionBuilder {
 }
 impl InvalidUserTypeExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidUserTypeException`].
+    #[inline]
     pub fn build(self) -> InvalidUserTypeException {
         InvalidUserTypeException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InvalidUserTypeExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_user_type_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InvalidUserTypeException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct KeyPairMismatchException {
 }
 impl KeyPairMismatchException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KeyPairMismatchException`].
+    #[inline]
     pub fn builder() -> KeyPairMismatchExceptionBuilder {
         <KeyPairMismatchExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KeyPairMismatchExceptionBuilder {
 }
 impl KeyPairMismatchExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KeyPairMismatchException`].
+    #[inline]
     pub fn build(self) -> KeyPairMismatchException {
         KeyPairMismatchException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KeyPairMismatchExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_key_pair_mismatch_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<KeyPairMismatchException, ::awsrt::xml::XmlError> {

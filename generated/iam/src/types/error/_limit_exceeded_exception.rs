@@ -19,10 +19,12 @@ pub struct LimitExceededException {
 }
 impl LimitExceededException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`LimitExceededException`].
+    #[inline]
     pub fn builder() -> LimitExceededExceptionBuilder {
         <LimitExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct LimitExceededExceptionBuilder {
 }
 impl LimitExceededExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`LimitExceededException`].
+    #[inline]
     pub fn build(self) -> LimitExceededException {
         LimitExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl LimitExceededExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_limit_exceeded_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<LimitExceededException, ::awsrt::xml::XmlError> {

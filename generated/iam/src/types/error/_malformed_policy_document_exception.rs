@@ -19,10 +19,12 @@ pub struct MalformedPolicyDocumentException {
 }
 impl MalformedPolicyDocumentException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`MalformedPolicyDocumentException`].
+    #[inline]
     pub fn builder() -> MalformedPolicyDocumentExceptionBuilder {
         <MalformedPolicyDocumentExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct MalformedPolicyDocumentExceptionBuilder {
 }
 impl MalformedPolicyDocumentExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`MalformedPolicyDocumentException`].
+    #[inline]
     pub fn build(self) -> MalformedPolicyDocumentException {
         MalformedPolicyDocumentException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl MalformedPolicyDocumentExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_malformed_policy_document_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<MalformedPolicyDocumentException, ::awsrt::xml::XmlError> {

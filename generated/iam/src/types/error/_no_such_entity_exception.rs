@@ -19,10 +19,12 @@ pub struct NoSuchEntityException {
 }
 impl NoSuchEntityException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`NoSuchEntityException`].
+    #[inline]
     pub fn builder() -> NoSuchEntityExceptionBuilder {
         <NoSuchEntityExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct NoSuchEntityExceptionBuilder {
 }
 impl NoSuchEntityExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`NoSuchEntityException`].
+    #[inline]
     pub fn build(self) -> NoSuchEntityException {
         NoSuchEntityException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl NoSuchEntityExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_no_such_entity_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<NoSuchEntityException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct OpenIdIdpCommunicationErrorException {
 }
 impl OpenIdIdpCommunicationErrorException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`OpenIdIdpCommunicationErrorException`].
+    #[inline]
     pub fn builder() -> OpenIdIdpCommunicationErrorExceptionBuilder {
         <OpenIdIdpCommunicationErrorExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct OpenIdIdpCommunicationErrorExceptionBuilder {
 }
 impl OpenIdIdpCommunicationErrorExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`OpenIdIdpCommunicationErrorException`].
+    #[inline]
     pub fn build(self) -> OpenIdIdpCommunicationErrorException {
         OpenIdIdpCommunicationErrorException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl OpenIdIdpCommunicationErrorExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_open_id_idp_communication_error_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<OpenIdIdpCommunicationErrorException, ::awsrt::xml::XmlError> {

@@ -18,10 +18,12 @@ pub struct OrganizationNotFoundException {
 }
 impl OrganizationNotFoundException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`OrganizationNotFoundException`].
+    #[inline]
     pub fn builder() -> OrganizationNotFoundExceptionBuilder {
         <OrganizationNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct OrganizationNotFoundExceptionBuilder {
 }
 impl OrganizationNotFoundExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`OrganizationNotFoundException`].
+    #[inline]
     pub fn build(self) -> OrganizationNotFoundException {
         OrganizationNotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl OrganizationNotFoundExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_organization_not_found_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<OrganizationNotFoundException, ::awsrt::xml::XmlError> {

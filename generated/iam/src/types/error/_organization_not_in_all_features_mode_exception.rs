@@ -18,10 +18,12 @@ pub struct OrganizationNotInAllFeaturesModeException {
 }
 impl OrganizationNotInAllFeaturesModeException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`OrganizationNotInAllFeaturesModeException`].
+    #[inline]
     pub fn builder() -> OrganizationNotInAllFeaturesModeExceptionBuilder {
         <OrganizationNotInAllFeaturesModeExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct OrganizationNotInAllFeaturesModeExceptionBuilder {
 }
 impl OrganizationNotInAllFeaturesModeExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`OrganizationNotInAllFeaturesModeException`].
+    #[inline]
     pub fn build(self) -> OrganizationNotInAllFeaturesModeException {
         OrganizationNotInAllFeaturesModeException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl OrganizationNotInAllFeaturesModeExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_organization_not_in_all_features_mode_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<OrganizationNotInAllFeaturesModeException, ::awsrt::xml::XmlError> {

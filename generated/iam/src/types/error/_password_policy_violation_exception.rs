@@ -19,10 +19,12 @@ pub struct PasswordPolicyViolationException {
 }
 impl PasswordPolicyViolationException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`PasswordPolicyViolationException`].
+    #[inline]
     pub fn builder() -> PasswordPolicyViolationExceptionBuilder {
         <PasswordPolicyViolationExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct PasswordPolicyViolationExceptionBuilder {
 }
 impl PasswordPolicyViolationExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`PasswordPolicyViolationException`].
+    #[inline]
     pub fn build(self) -> PasswordPolicyViolationException {
         PasswordPolicyViolationException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl PasswordPolicyViolationExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_password_policy_violation_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PasswordPolicyViolationException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct PolicyNotAttachableException {
 }
 impl PolicyNotAttachableException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`PolicyNotAttachableException`].
+    #[inline]
     pub fn builder() -> PolicyNotAttachableExceptionBuilder {
         <PolicyNotAttachableExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct PolicyNotAttachableExceptionBuilder {
 }
 impl PolicyNotAttachableExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`PolicyNotAttachableException`].
+    #[inline]
     pub fn build(self) -> PolicyNotAttachableException {
         PolicyNotAttachableException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl PolicyNotAttachableExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_policy_not_attachable_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PolicyNotAttachableException, ::awsrt::xml::XmlError> {

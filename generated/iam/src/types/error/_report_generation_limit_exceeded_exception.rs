@@ -19,10 +19,12 @@ pub struct ReportGenerationLimitExceededException {
 }
 impl ReportGenerationLimitExceededException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ReportGenerationLimitExceededException`].
+    #[inline]
     pub fn builder() -> ReportGenerationLimitExceededExceptionBuilder {
         <ReportGenerationLimitExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ReportGenerationLimitExceededExceptionBuilder {
 }
 impl ReportGenerationLimitExceededExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ReportGenerationLimitExceededException`].
+    #[inline]
     pub fn build(self) -> ReportGenerationLimitExceededException {
         ReportGenerationLimitExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ReportGenerationLimitExceededExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_report_generation_limit_exceeded_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ReportGenerationLimitExceededException, ::awsrt::xml::XmlError> {

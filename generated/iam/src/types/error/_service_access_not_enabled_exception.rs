@@ -18,10 +18,12 @@ pub struct ServiceAccessNotEnabledException {
 }
 impl ServiceAccessNotEnabledException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ServiceAccessNotEnabledException`].
+    #[inline]
     pub fn builder() -> ServiceAccessNotEnabledExceptionBuilder {
         <ServiceAccessNotEnabledExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct ServiceAccessNotEnabledExceptionBuilder {
 }
 impl ServiceAccessNotEnabledExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ServiceAccessNotEnabledException`].
+    #[inline]
     pub fn build(self) -> ServiceAccessNotEnabledException {
         ServiceAccessNotEnabledException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl ServiceAccessNotEnabledExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_service_access_not_enabled_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServiceAccessNotEnabledException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct ServiceFailureException {
 }
 impl ServiceFailureException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ServiceFailureException`].
+    #[inline]
     pub fn builder() -> ServiceFailureExceptionBuilder {
         <ServiceFailureExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ServiceFailureExceptionBuilder {
 }
 impl ServiceFailureExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ServiceFailureException`].
+    #[inline]
     pub fn build(self) -> ServiceFailureException {
         ServiceFailureException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ServiceFailureExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_service_failure_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServiceFailureException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct ServiceNotSupportedException {
 }
 impl ServiceNotSupportedException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ServiceNotSupportedException`].
+    #[inline]
     pub fn builder() -> ServiceNotSupportedExceptionBuilder {
         <ServiceNotSupportedExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ServiceNotSupportedExceptionBuilder {
 }
 impl ServiceNotSupportedExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ServiceNotSupportedException`].
+    #[inline]
     pub fn build(self) -> ServiceNotSupportedException {
         ServiceNotSupportedException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ServiceNotSupportedExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_service_not_supported_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServiceNotSupportedException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct UnmodifiableEntityException {
 }
 impl UnmodifiableEntityException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`UnmodifiableEntityException`].
+    #[inline]
     pub fn builder() -> UnmodifiableEntityExceptionBuilder {
         <UnmodifiableEntityExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct UnmodifiableEntityExceptionBuilder {
 }
 impl UnmodifiableEntityExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`UnmodifiableEntityException`].
+    #[inline]
     pub fn build(self) -> UnmodifiableEntityException {
         UnmodifiableEntityException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl UnmodifiableEntityExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_unmodifiable_entity_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UnmodifiableEntityException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct UnrecognizedPublicKeyEncodingException {
 }
 impl UnrecognizedPublicKeyEncodingException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`UnrecognizedPublicKeyEncodingException`].
+    #[inline]
     pub fn builder() -> UnrecognizedPublicKeyEncodingExceptionBuilder {
         <UnrecognizedPublicKeyEncodingExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct UnrecognizedPublicKeyEncodingExceptionBuilder {
 }
 impl UnrecognizedPublicKeyEncodingExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`UnrecognizedPublicKeyEncodingException`].
+    #[inline]
     pub fn build(self) -> UnrecognizedPublicKeyEncodingException {
         UnrecognizedPublicKeyEncodingException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl UnrecognizedPublicKeyEncodingExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_unrecognized_public_key_encoding_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UnrecognizedPublicKeyEncodingException, ::awsrt::xml::XmlError> {

@@ -18,10 +18,12 @@ pub struct ContainerNotFoundException {
 }
 impl ContainerNotFoundException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ContainerNotFoundException`].
+    #[inline]
     pub fn builder() -> ContainerNotFoundExceptionBuilder {
         <ContainerNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct ContainerNotFoundExceptionBuilder {
 }
 impl ContainerNotFoundExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ContainerNotFoundException`].
+    #[inline]
     pub fn build(self) -> ContainerNotFoundException {
         ContainerNotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl ContainerNotFoundExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_container_not_found_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ContainerNotFoundException, ::awsrt::json::JsonError> {

@@ -18,10 +18,12 @@ pub struct InternalServerError {
 }
 impl InternalServerError {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InternalServerError`].
+    #[inline]
     pub fn builder() -> InternalServerErrorBuilder {
         <InternalServerErrorBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct InternalServerErrorBuilder {
 }
 impl InternalServerErrorBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InternalServerError`].
+    #[inline]
     pub fn build(self) -> InternalServerError {
         InternalServerError {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl InternalServerErrorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_internal_server_error(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InternalServerError, ::awsrt::json::JsonError> {

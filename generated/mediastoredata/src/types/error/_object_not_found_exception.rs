@@ -18,10 +18,12 @@ pub struct ObjectNotFoundException {
 }
 impl ObjectNotFoundException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ObjectNotFoundException`].
+    #[inline]
     pub fn builder() -> ObjectNotFoundExceptionBuilder {
         <ObjectNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct ObjectNotFoundExceptionBuilder {
 }
 impl ObjectNotFoundExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ObjectNotFoundException`].
+    #[inline]
     pub fn build(self) -> ObjectNotFoundException {
         ObjectNotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl ObjectNotFoundExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_object_not_found_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ObjectNotFoundException, ::awsrt::json::JsonError> {

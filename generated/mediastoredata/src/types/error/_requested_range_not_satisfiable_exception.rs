@@ -18,10 +18,12 @@ pub struct RequestedRangeNotSatisfiableException {
 }
 impl RequestedRangeNotSatisfiableException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`RequestedRangeNotSatisfiableException`].
+    #[inline]
     pub fn builder() -> RequestedRangeNotSatisfiableExceptionBuilder {
         <RequestedRangeNotSatisfiableExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct RequestedRangeNotSatisfiableExceptionBuilder {
 }
 impl RequestedRangeNotSatisfiableExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`RequestedRangeNotSatisfiableException`].
+    #[inline]
     pub fn build(self) -> RequestedRangeNotSatisfiableException {
         RequestedRangeNotSatisfiableException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl RequestedRangeNotSatisfiableExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_requested_range_not_satisfiable_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RequestedRangeNotSatisfiableException, ::awsrt::json::JsonError> {

@@ -16,6 +16,7 @@ pub struct BucketAlreadyExists {
 }
 impl BucketAlreadyExists {
     /// Creates a new builder for [`BucketAlreadyExists`].
+    #[inline]
     pub fn builder() -> BucketAlreadyExistsBuilder {
         <BucketAlreadyExistsBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for BucketAlreadyExists {
 pub struct BucketAlreadyExistsBuilder {}
 impl BucketAlreadyExistsBuilder {
     /// Builds the [`BucketAlreadyExists`].
+    #[inline]
     pub fn build(self) -> BucketAlreadyExists {
         BucketAlreadyExists {
             meta: ::awsrt::error::ErrorMetadata::modeled("BucketAlreadyExists", None, 409u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_bucket_already_exists(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<BucketAlreadyExists, ::awsrt::xml::XmlError> {

@@ -16,6 +16,7 @@ pub struct BucketAlreadyOwnedByYou {
 }
 impl BucketAlreadyOwnedByYou {
     /// Creates a new builder for [`BucketAlreadyOwnedByYou`].
+    #[inline]
     pub fn builder() -> BucketAlreadyOwnedByYouBuilder {
         <BucketAlreadyOwnedByYouBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for BucketAlreadyOwnedByYou {
 pub struct BucketAlreadyOwnedByYouBuilder {}
 impl BucketAlreadyOwnedByYouBuilder {
     /// Builds the [`BucketAlreadyOwnedByYou`].
+    #[inline]
     pub fn build(self) -> BucketAlreadyOwnedByYou {
         BucketAlreadyOwnedByYou {
             meta: ::awsrt::error::ErrorMetadata::modeled("BucketAlreadyOwnedByYou", None, 409u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_bucket_already_owned_by_you(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<BucketAlreadyOwnedByYou, ::awsrt::xml::XmlError> {

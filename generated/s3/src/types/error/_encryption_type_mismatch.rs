@@ -16,6 +16,7 @@ pub struct EncryptionTypeMismatch {
 }
 impl EncryptionTypeMismatch {
     /// Creates a new builder for [`EncryptionTypeMismatch`].
+    #[inline]
     pub fn builder() -> EncryptionTypeMismatchBuilder {
         <EncryptionTypeMismatchBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for EncryptionTypeMismatch {
 pub struct EncryptionTypeMismatchBuilder {}
 impl EncryptionTypeMismatchBuilder {
     /// Builds the [`EncryptionTypeMismatch`].
+    #[inline]
     pub fn build(self) -> EncryptionTypeMismatch {
         EncryptionTypeMismatch {
             meta: ::awsrt::error::ErrorMetadata::modeled("EncryptionTypeMismatch", None, 400u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_encryption_type_mismatch(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EncryptionTypeMismatch, ::awsrt::xml::XmlError> {

@@ -22,14 +22,17 @@ pub struct InvalidObjectState {
 }
 impl InvalidObjectState {
     /// The `StorageClass` member.
+    #[inline]
     pub fn storage_class(&self) -> Option<&crate::types::StorageClass> {
         self.storage_class.as_ref()
     }
     /// The `AccessTier` member.
+    #[inline]
     pub fn access_tier(&self) -> Option<&crate::types::IntelligentTieringAccessTier> {
         self.access_tier.as_ref()
     }
     /// Creates a new builder for [`InvalidObjectState`].
+    #[inline]
     pub fn builder() -> InvalidObjectStateBuilder {
         <InvalidObjectStateBuilder as ::std::default::Default>::default()
     }
@@ -87,20 +90,24 @@ pub struct InvalidObjectStateBuilder {
 }
 impl InvalidObjectStateBuilder {
     /// The `StorageClass` member.
+    #[inline]
     pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
+    #[inline]
     pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
     /// The `StorageClass` member as currently set.
+    #[inline]
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
         &self.storage_class
     }
     /// The `AccessTier` member.
+    #[inline]
     pub fn access_tier(
         mut self,
         input: impl Into<crate::types::IntelligentTieringAccessTier>,
@@ -109,6 +116,7 @@ impl InvalidObjectStateBuilder {
         self
     }
     /// Sets or clears the `AccessTier` member.
+    #[inline]
     pub fn set_access_tier(
         mut self,
         input: Option<crate::types::IntelligentTieringAccessTier>,
@@ -117,10 +125,12 @@ impl InvalidObjectStateBuilder {
         self
     }
     /// The `AccessTier` member as currently set.
+    #[inline]
     pub fn get_access_tier(&self) -> &Option<crate::types::IntelligentTieringAccessTier> {
         &self.access_tier
     }
     /// Builds the [`InvalidObjectState`].
+    #[inline]
     pub fn build(self) -> InvalidObjectState {
         InvalidObjectState {
             meta: ::awsrt::error::ErrorMetadata::modeled("InvalidObjectState", None, 403u16),
@@ -129,6 +139,7 @@ impl InvalidObjectStateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_object_state(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InvalidObjectState, ::awsrt::xml::XmlError> {

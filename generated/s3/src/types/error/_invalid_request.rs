@@ -20,6 +20,7 @@ pub struct InvalidRequest {
 }
 impl InvalidRequest {
     /// Creates a new builder for [`InvalidRequest`].
+    #[inline]
     pub fn builder() -> InvalidRequestBuilder {
         <InvalidRequestBuilder as ::std::default::Default>::default()
     }
@@ -74,12 +75,14 @@ impl ::awsrt::error::ProvideErrorMetadata for InvalidRequest {
 pub struct InvalidRequestBuilder {}
 impl InvalidRequestBuilder {
     /// Builds the [`InvalidRequest`].
+    #[inline]
     pub fn build(self) -> InvalidRequest {
         InvalidRequest {
             meta: ::awsrt::error::ErrorMetadata::modeled("InvalidRequest", None, 400u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_request(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InvalidRequest, ::awsrt::xml::XmlError> {

@@ -16,6 +16,7 @@ pub struct InvalidWriteOffset {
 }
 impl InvalidWriteOffset {
     /// Creates a new builder for [`InvalidWriteOffset`].
+    #[inline]
     pub fn builder() -> InvalidWriteOffsetBuilder {
         <InvalidWriteOffsetBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for InvalidWriteOffset {
 pub struct InvalidWriteOffsetBuilder {}
 impl InvalidWriteOffsetBuilder {
     /// Builds the [`InvalidWriteOffset`].
+    #[inline]
     pub fn build(self) -> InvalidWriteOffset {
         InvalidWriteOffset {
             meta: ::awsrt::error::ErrorMetadata::modeled("InvalidWriteOffset", None, 400u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_write_offset(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InvalidWriteOffset, ::awsrt::xml::XmlError> {

@@ -16,6 +16,7 @@ pub struct NoSuchBucket {
 }
 impl NoSuchBucket {
     /// Creates a new builder for [`NoSuchBucket`].
+    #[inline]
     pub fn builder() -> NoSuchBucketBuilder {
         <NoSuchBucketBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for NoSuchBucket {
 pub struct NoSuchBucketBuilder {}
 impl NoSuchBucketBuilder {
     /// Builds the [`NoSuchBucket`].
+    #[inline]
     pub fn build(self) -> NoSuchBucket {
         NoSuchBucket {
             meta: ::awsrt::error::ErrorMetadata::modeled("NoSuchBucket", None, 404u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_no_such_bucket(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<NoSuchBucket, ::awsrt::xml::XmlError> {

@@ -16,6 +16,7 @@ pub struct NoSuchKey {
 }
 impl NoSuchKey {
     /// Creates a new builder for [`NoSuchKey`].
+    #[inline]
     pub fn builder() -> NoSuchKeyBuilder {
         <NoSuchKeyBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for NoSuchKey {
 pub struct NoSuchKeyBuilder {}
 impl NoSuchKeyBuilder {
     /// Builds the [`NoSuchKey`].
+    #[inline]
     pub fn build(self) -> NoSuchKey {
         NoSuchKey {
             meta: ::awsrt::error::ErrorMetadata::modeled("NoSuchKey", None, 404u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_no_such_key(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<NoSuchKey, ::awsrt::xml::XmlError> {

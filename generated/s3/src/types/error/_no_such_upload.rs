@@ -16,6 +16,7 @@ pub struct NoSuchUpload {
 }
 impl NoSuchUpload {
     /// Creates a new builder for [`NoSuchUpload`].
+    #[inline]
     pub fn builder() -> NoSuchUploadBuilder {
         <NoSuchUploadBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for NoSuchUpload {
 pub struct NoSuchUploadBuilder {}
 impl NoSuchUploadBuilder {
     /// Builds the [`NoSuchUpload`].
+    #[inline]
     pub fn build(self) -> NoSuchUpload {
         NoSuchUpload {
             meta: ::awsrt::error::ErrorMetadata::modeled("NoSuchUpload", None, 404u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_no_such_upload(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<NoSuchUpload, ::awsrt::xml::XmlError> {

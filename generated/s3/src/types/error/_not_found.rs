@@ -16,6 +16,7 @@ pub struct NotFound {
 }
 impl NotFound {
     /// Creates a new builder for [`NotFound`].
+    #[inline]
     pub fn builder() -> NotFoundBuilder {
         <NotFoundBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for NotFound {
 pub struct NotFoundBuilder {}
 impl NotFoundBuilder {
     /// Builds the [`NotFound`].
+    #[inline]
     pub fn build(self) -> NotFound {
         NotFound {
             meta: ::awsrt::error::ErrorMetadata::modeled("NotFound", None, 400u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_not_found(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<NotFound, ::awsrt::xml::XmlError> {

@@ -16,6 +16,7 @@ pub struct ObjectAlreadyInActiveTierError {
 }
 impl ObjectAlreadyInActiveTierError {
     /// Creates a new builder for [`ObjectAlreadyInActiveTierError`].
+    #[inline]
     pub fn builder() -> ObjectAlreadyInActiveTierErrorBuilder {
         <ObjectAlreadyInActiveTierErrorBuilder as ::std::default::Default>::default()
     }
@@ -70,6 +71,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ObjectAlreadyInActiveTierError {
 pub struct ObjectAlreadyInActiveTierErrorBuilder {}
 impl ObjectAlreadyInActiveTierErrorBuilder {
     /// Builds the [`ObjectAlreadyInActiveTierError`].
+    #[inline]
     pub fn build(self) -> ObjectAlreadyInActiveTierError {
         ObjectAlreadyInActiveTierError {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -80,6 +82,7 @@ impl ObjectAlreadyInActiveTierErrorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_object_already_in_active_tier_error(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ObjectAlreadyInActiveTierError, ::awsrt::xml::XmlError> {

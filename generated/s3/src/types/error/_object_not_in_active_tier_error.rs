@@ -16,6 +16,7 @@ pub struct ObjectNotInActiveTierError {
 }
 impl ObjectNotInActiveTierError {
     /// Creates a new builder for [`ObjectNotInActiveTierError`].
+    #[inline]
     pub fn builder() -> ObjectNotInActiveTierErrorBuilder {
         <ObjectNotInActiveTierErrorBuilder as ::std::default::Default>::default()
     }
@@ -70,6 +71,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ObjectNotInActiveTierError {
 pub struct ObjectNotInActiveTierErrorBuilder {}
 impl ObjectNotInActiveTierErrorBuilder {
     /// Builds the [`ObjectNotInActiveTierError`].
+    #[inline]
     pub fn build(self) -> ObjectNotInActiveTierError {
         ObjectNotInActiveTierError {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -80,6 +82,7 @@ impl ObjectNotInActiveTierErrorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_object_not_in_active_tier_error(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ObjectNotInActiveTierError, ::awsrt::xml::XmlError> {

@@ -16,6 +16,7 @@ pub struct TooManyParts {
 }
 impl TooManyParts {
     /// Creates a new builder for [`TooManyParts`].
+    #[inline]
     pub fn builder() -> TooManyPartsBuilder {
         <TooManyPartsBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for TooManyParts {
 pub struct TooManyPartsBuilder {}
 impl TooManyPartsBuilder {
     /// Builds the [`TooManyParts`].
+    #[inline]
     pub fn build(self) -> TooManyParts {
         TooManyParts {
             meta: ::awsrt::error::ErrorMetadata::modeled("TooManyParts", None, 400u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_too_many_parts(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TooManyParts, ::awsrt::xml::XmlError> {

@@ -18,10 +18,12 @@ pub struct DecryptionFailure {
 }
 impl DecryptionFailure {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`DecryptionFailure`].
+    #[inline]
     pub fn builder() -> DecryptionFailureBuilder {
         <DecryptionFailureBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct DecryptionFailureBuilder {
 }
 impl DecryptionFailureBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`DecryptionFailure`].
+    #[inline]
     pub fn build(self) -> DecryptionFailure {
         DecryptionFailure {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl DecryptionFailureBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_decryption_failure(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DecryptionFailure, ::awsrt::json::JsonError> {

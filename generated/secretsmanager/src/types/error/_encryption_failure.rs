@@ -18,10 +18,12 @@ pub struct EncryptionFailure {
 }
 impl EncryptionFailure {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`EncryptionFailure`].
+    #[inline]
     pub fn builder() -> EncryptionFailureBuilder {
         <EncryptionFailureBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct EncryptionFailureBuilder {
 }
 impl EncryptionFailureBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`EncryptionFailure`].
+    #[inline]
     pub fn build(self) -> EncryptionFailure {
         EncryptionFailure {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl EncryptionFailureBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_encryption_failure(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EncryptionFailure, ::awsrt::json::JsonError> {

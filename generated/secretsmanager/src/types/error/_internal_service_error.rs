@@ -18,10 +18,12 @@ pub struct InternalServiceError {
 }
 impl InternalServiceError {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InternalServiceError`].
+    #[inline]
     pub fn builder() -> InternalServiceErrorBuilder {
         <InternalServiceErrorBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct InternalServiceErrorBuilder {
 }
 impl InternalServiceErrorBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InternalServiceError`].
+    #[inline]
     pub fn build(self) -> InternalServiceError {
         InternalServiceError {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl InternalServiceErrorBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_internal_service_error(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InternalServiceError, ::awsrt::json::JsonError> {

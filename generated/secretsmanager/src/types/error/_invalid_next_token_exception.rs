@@ -18,10 +18,12 @@ pub struct InvalidNextTokenException {
 }
 impl InvalidNextTokenException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidNextTokenException`].
+    #[inline]
     pub fn builder() -> InvalidNextTokenExceptionBuilder {
         <InvalidNextTokenExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct InvalidNextTokenExceptionBuilder {
 }
 impl InvalidNextTokenExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidNextTokenException`].
+    #[inline]
     pub fn build(self) -> InvalidNextTokenException {
         InvalidNextTokenException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl InvalidNextTokenExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_next_token_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidNextTokenException, ::awsrt::json::JsonError> {

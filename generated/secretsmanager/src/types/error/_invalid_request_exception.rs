@@ -24,10 +24,12 @@ pub struct InvalidRequestException {
 }
 impl InvalidRequestException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidRequestException`].
+    #[inline]
     pub fn builder() -> InvalidRequestExceptionBuilder {
         <InvalidRequestExceptionBuilder as ::std::default::Default>::default()
     }
@@ -80,20 +82,24 @@ pub struct InvalidRequestExceptionBuilder {
 }
 impl InvalidRequestExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidRequestException`].
+    #[inline]
     pub fn build(self) -> InvalidRequestException {
         InvalidRequestException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -105,6 +111,7 @@ impl InvalidRequestExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_request_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidRequestException, ::awsrt::json::JsonError> {

@@ -18,10 +18,12 @@ pub struct LimitExceededException {
 }
 impl LimitExceededException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`LimitExceededException`].
+    #[inline]
     pub fn builder() -> LimitExceededExceptionBuilder {
         <LimitExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct LimitExceededExceptionBuilder {
 }
 impl LimitExceededExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`LimitExceededException`].
+    #[inline]
     pub fn build(self) -> LimitExceededException {
         LimitExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl LimitExceededExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_limit_exceeded_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<LimitExceededException, ::awsrt::json::JsonError> {

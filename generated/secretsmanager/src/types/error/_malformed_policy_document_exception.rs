@@ -18,10 +18,12 @@ pub struct MalformedPolicyDocumentException {
 }
 impl MalformedPolicyDocumentException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`MalformedPolicyDocumentException`].
+    #[inline]
     pub fn builder() -> MalformedPolicyDocumentExceptionBuilder {
         <MalformedPolicyDocumentExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct MalformedPolicyDocumentExceptionBuilder {
 }
 impl MalformedPolicyDocumentExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`MalformedPolicyDocumentException`].
+    #[inline]
     pub fn build(self) -> MalformedPolicyDocumentException {
         MalformedPolicyDocumentException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl MalformedPolicyDocumentExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_malformed_policy_document_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<MalformedPolicyDocumentException, ::awsrt::json::JsonError> {

@@ -18,10 +18,12 @@ pub struct PreconditionNotMetException {
 }
 impl PreconditionNotMetException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`PreconditionNotMetException`].
+    #[inline]
     pub fn builder() -> PreconditionNotMetExceptionBuilder {
         <PreconditionNotMetExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct PreconditionNotMetExceptionBuilder {
 }
 impl PreconditionNotMetExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`PreconditionNotMetException`].
+    #[inline]
     pub fn build(self) -> PreconditionNotMetException {
         PreconditionNotMetException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl PreconditionNotMetExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_precondition_not_met_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PreconditionNotMetException, ::awsrt::json::JsonError> {

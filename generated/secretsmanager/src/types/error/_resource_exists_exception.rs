@@ -18,10 +18,12 @@ pub struct ResourceExistsException {
 }
 impl ResourceExistsException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ResourceExistsException`].
+    #[inline]
     pub fn builder() -> ResourceExistsExceptionBuilder {
         <ResourceExistsExceptionBuilder as ::std::default::Default>::default()
     }
@@ -74,20 +76,24 @@ pub struct ResourceExistsExceptionBuilder {
 }
 impl ResourceExistsExceptionBuilder {
     /// The `Message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ResourceExistsException`].
+    #[inline]
     pub fn build(self) -> ResourceExistsException {
         ResourceExistsException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -99,6 +105,7 @@ impl ResourceExistsExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_resource_exists_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ResourceExistsException, ::awsrt::json::JsonError> {

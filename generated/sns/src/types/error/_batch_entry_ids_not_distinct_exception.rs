@@ -19,10 +19,12 @@ pub struct BatchEntryIdsNotDistinctException {
 }
 impl BatchEntryIdsNotDistinctException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`BatchEntryIdsNotDistinctException`].
+    #[inline]
     pub fn builder() -> BatchEntryIdsNotDistinctExceptionBuilder {
         <BatchEntryIdsNotDistinctExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct BatchEntryIdsNotDistinctExceptionBuilder {
 }
 impl BatchEntryIdsNotDistinctExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`BatchEntryIdsNotDistinctException`].
+    #[inline]
     pub fn build(self) -> BatchEntryIdsNotDistinctException {
         BatchEntryIdsNotDistinctException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl BatchEntryIdsNotDistinctExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_batch_entry_ids_not_distinct_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<BatchEntryIdsNotDistinctException, ::awsrt::xml::XmlError> {

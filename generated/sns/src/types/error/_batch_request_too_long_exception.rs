@@ -19,10 +19,12 @@ pub struct BatchRequestTooLongException {
 }
 impl BatchRequestTooLongException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`BatchRequestTooLongException`].
+    #[inline]
     pub fn builder() -> BatchRequestTooLongExceptionBuilder {
         <BatchRequestTooLongExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct BatchRequestTooLongExceptionBuilder {
 }
 impl BatchRequestTooLongExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`BatchRequestTooLongException`].
+    #[inline]
     pub fn build(self) -> BatchRequestTooLongException {
         BatchRequestTooLongException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl BatchRequestTooLongExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_batch_request_too_long_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<BatchRequestTooLongException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct EmptyBatchRequestException {
 }
 impl EmptyBatchRequestException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`EmptyBatchRequestException`].
+    #[inline]
     pub fn builder() -> EmptyBatchRequestExceptionBuilder {
         <EmptyBatchRequestExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct EmptyBatchRequestExceptionBuilder {
 }
 impl EmptyBatchRequestExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`EmptyBatchRequestException`].
+    #[inline]
     pub fn build(self) -> EmptyBatchRequestException {
         EmptyBatchRequestException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl EmptyBatchRequestExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_empty_batch_request_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EmptyBatchRequestException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct EndpointDisabledException {
 }
 impl EndpointDisabledException {
     /// Message for endpoint disabled.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`EndpointDisabledException`].
+    #[inline]
     pub fn builder() -> EndpointDisabledExceptionBuilder {
         <EndpointDisabledExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct EndpointDisabledExceptionBuilder {
 }
 impl EndpointDisabledExceptionBuilder {
     /// Message for endpoint disabled.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`EndpointDisabledException`].
+    #[inline]
     pub fn build(self) -> EndpointDisabledException {
         EndpointDisabledException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl EndpointDisabledExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_endpoint_disabled_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<EndpointDisabledException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct FilterPolicyLimitExceededException {
 }
 impl FilterPolicyLimitExceededException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`FilterPolicyLimitExceededException`].
+    #[inline]
     pub fn builder() -> FilterPolicyLimitExceededExceptionBuilder {
         <FilterPolicyLimitExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct FilterPolicyLimitExceededExceptionBuilder {
 }
 impl FilterPolicyLimitExceededExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`FilterPolicyLimitExceededException`].
+    #[inline]
     pub fn build(self) -> FilterPolicyLimitExceededException {
         FilterPolicyLimitExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl FilterPolicyLimitExceededExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_filter_policy_limit_exceeded_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<FilterPolicyLimitExceededException, ::awsrt::xml::XmlError> {

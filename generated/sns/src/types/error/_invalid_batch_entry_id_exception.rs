@@ -19,10 +19,12 @@ pub struct InvalidBatchEntryIdException {
 }
 impl InvalidBatchEntryIdException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidBatchEntryIdException`].
+    #[inline]
     pub fn builder() -> InvalidBatchEntryIdExceptionBuilder {
         <InvalidBatchEntryIdExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InvalidBatchEntryIdExceptionBuilder {
 }
 impl InvalidBatchEntryIdExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidBatchEntryIdException`].
+    #[inline]
     pub fn build(self) -> InvalidBatchEntryIdException {
         InvalidBatchEntryIdException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InvalidBatchEntryIdExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_batch_entry_id_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InvalidBatchEntryIdException, ::awsrt::xml::XmlError> {

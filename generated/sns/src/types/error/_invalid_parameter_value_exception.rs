@@ -19,10 +19,12 @@ pub struct InvalidParameterValueException {
 }
 impl InvalidParameterValueException {
     /// The parameter of an entry in a request doesn't abide by the specification.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidParameterValueException`].
+    #[inline]
     pub fn builder() -> InvalidParameterValueExceptionBuilder {
         <InvalidParameterValueExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InvalidParameterValueExceptionBuilder {
 }
 impl InvalidParameterValueExceptionBuilder {
     /// The parameter of an entry in a request doesn't abide by the specification.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidParameterValueException`].
+    #[inline]
     pub fn build(self) -> InvalidParameterValueException {
         InvalidParameterValueException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InvalidParameterValueExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_parameter_value_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InvalidParameterValueException, ::awsrt::xml::XmlError> {

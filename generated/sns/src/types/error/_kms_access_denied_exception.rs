@@ -19,10 +19,12 @@ pub struct KmsAccessDeniedException {
 }
 impl KmsAccessDeniedException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsAccessDeniedException`].
+    #[inline]
     pub fn builder() -> KmsAccessDeniedExceptionBuilder {
         <KmsAccessDeniedExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsAccessDeniedExceptionBuilder {
 }
 impl KmsAccessDeniedExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsAccessDeniedException`].
+    #[inline]
     pub fn build(self) -> KmsAccessDeniedException {
         KmsAccessDeniedException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsAccessDeniedExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_access_denied_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<KmsAccessDeniedException, ::awsrt::xml::XmlError> {

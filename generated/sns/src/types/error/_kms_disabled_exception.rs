@@ -19,10 +19,12 @@ pub struct KmsDisabledException {
 }
 impl KmsDisabledException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsDisabledException`].
+    #[inline]
     pub fn builder() -> KmsDisabledExceptionBuilder {
         <KmsDisabledExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsDisabledExceptionBuilder {
 }
 impl KmsDisabledExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsDisabledException`].
+    #[inline]
     pub fn build(self) -> KmsDisabledException {
         KmsDisabledException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsDisabledExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_disabled_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<KmsDisabledException, ::awsrt::xml::XmlError> {

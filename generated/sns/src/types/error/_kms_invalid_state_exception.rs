@@ -19,10 +19,12 @@ pub struct KmsInvalidStateException {
 }
 impl KmsInvalidStateException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsInvalidStateException`].
+    #[inline]
     pub fn builder() -> KmsInvalidStateExceptionBuilder {
         <KmsInvalidStateExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsInvalidStateExceptionBuilder {
 }
 impl KmsInvalidStateExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsInvalidStateException`].
+    #[inline]
     pub fn build(self) -> KmsInvalidStateException {
         KmsInvalidStateException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsInvalidStateExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_invalid_state_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<KmsInvalidStateException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct KmsNotFoundException {
 }
 impl KmsNotFoundException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsNotFoundException`].
+    #[inline]
     pub fn builder() -> KmsNotFoundExceptionBuilder {
         <KmsNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsNotFoundExceptionBuilder {
 }
 impl KmsNotFoundExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsNotFoundException`].
+    #[inline]
     pub fn build(self) -> KmsNotFoundException {
         KmsNotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsNotFoundExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_not_found_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<KmsNotFoundException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct KmsThrottlingException {
 }
 impl KmsThrottlingException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsThrottlingException`].
+    #[inline]
     pub fn builder() -> KmsThrottlingExceptionBuilder {
         <KmsThrottlingExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsThrottlingExceptionBuilder {
 }
 impl KmsThrottlingExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsThrottlingException`].
+    #[inline]
     pub fn build(self) -> KmsThrottlingException {
         KmsThrottlingException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsThrottlingExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_throttling_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<KmsThrottlingException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct NotFoundException {
 }
 impl NotFoundException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`NotFoundException`].
+    #[inline]
     pub fn builder() -> NotFoundExceptionBuilder {
         <NotFoundExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct NotFoundExceptionBuilder {
 }
 impl NotFoundExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`NotFoundException`].
+    #[inline]
     pub fn build(self) -> NotFoundException {
         NotFoundException {
             meta: ::awsrt::error::ErrorMetadata::modeled("NotFound", self.message.clone(), 404u16),
@@ -96,6 +102,7 @@ impl NotFoundExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_not_found_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<NotFoundException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct OptedOutException {
 }
 impl OptedOutException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`OptedOutException`].
+    #[inline]
     pub fn builder() -> OptedOutExceptionBuilder {
         <OptedOutExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct OptedOutExceptionBuilder {
 }
 impl OptedOutExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`OptedOutException`].
+    #[inline]
     pub fn build(self) -> OptedOutException {
         OptedOutException {
             meta: ::awsrt::error::ErrorMetadata::modeled("OptedOut", self.message.clone(), 400u16),
@@ -96,6 +102,7 @@ impl OptedOutExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_opted_out_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<OptedOutException, ::awsrt::xml::XmlError> {

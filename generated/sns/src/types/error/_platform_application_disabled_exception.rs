@@ -19,10 +19,12 @@ pub struct PlatformApplicationDisabledException {
 }
 impl PlatformApplicationDisabledException {
     /// Message for platform application disabled.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`PlatformApplicationDisabledException`].
+    #[inline]
     pub fn builder() -> PlatformApplicationDisabledExceptionBuilder {
         <PlatformApplicationDisabledExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct PlatformApplicationDisabledExceptionBuilder {
 }
 impl PlatformApplicationDisabledExceptionBuilder {
     /// Message for platform application disabled.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`PlatformApplicationDisabledException`].
+    #[inline]
     pub fn build(self) -> PlatformApplicationDisabledException {
         PlatformApplicationDisabledException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl PlatformApplicationDisabledExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_platform_application_disabled_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PlatformApplicationDisabledException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct StaleTagException {
 }
 impl StaleTagException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`StaleTagException`].
+    #[inline]
     pub fn builder() -> StaleTagExceptionBuilder {
         <StaleTagExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct StaleTagExceptionBuilder {
 }
 impl StaleTagExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`StaleTagException`].
+    #[inline]
     pub fn build(self) -> StaleTagException {
         StaleTagException {
             meta: ::awsrt::error::ErrorMetadata::modeled("StaleTag", self.message.clone(), 400u16),
@@ -96,6 +102,7 @@ impl StaleTagExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_stale_tag_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<StaleTagException, ::awsrt::xml::XmlError> {

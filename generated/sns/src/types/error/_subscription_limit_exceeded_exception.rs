@@ -19,10 +19,12 @@ pub struct SubscriptionLimitExceededException {
 }
 impl SubscriptionLimitExceededException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`SubscriptionLimitExceededException`].
+    #[inline]
     pub fn builder() -> SubscriptionLimitExceededExceptionBuilder {
         <SubscriptionLimitExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct SubscriptionLimitExceededExceptionBuilder {
 }
 impl SubscriptionLimitExceededExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`SubscriptionLimitExceededException`].
+    #[inline]
     pub fn build(self) -> SubscriptionLimitExceededException {
         SubscriptionLimitExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl SubscriptionLimitExceededExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_subscription_limit_exceeded_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SubscriptionLimitExceededException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct TagPolicyException {
 }
 impl TagPolicyException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`TagPolicyException`].
+    #[inline]
     pub fn builder() -> TagPolicyExceptionBuilder {
         <TagPolicyExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct TagPolicyExceptionBuilder {
 }
 impl TagPolicyExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`TagPolicyException`].
+    #[inline]
     pub fn build(self) -> TagPolicyException {
         TagPolicyException {
             meta: ::awsrt::error::ErrorMetadata::modeled("TagPolicy", self.message.clone(), 400u16),
@@ -96,6 +102,7 @@ impl TagPolicyExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_tag_policy_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TagPolicyException, ::awsrt::xml::XmlError> {

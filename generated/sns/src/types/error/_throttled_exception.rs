@@ -19,10 +19,12 @@ pub struct ThrottledException {
 }
 impl ThrottledException {
     /// Throttled request.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ThrottledException`].
+    #[inline]
     pub fn builder() -> ThrottledExceptionBuilder {
         <ThrottledExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ThrottledExceptionBuilder {
 }
 impl ThrottledExceptionBuilder {
     /// Throttled request.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ThrottledException`].
+    #[inline]
     pub fn build(self) -> ThrottledException {
         ThrottledException {
             meta: ::awsrt::error::ErrorMetadata::modeled("Throttled", self.message.clone(), 429u16),
@@ -96,6 +102,7 @@ impl ThrottledExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_throttled_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ThrottledException, ::awsrt::xml::XmlError> {

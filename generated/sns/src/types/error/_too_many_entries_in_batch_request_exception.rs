@@ -19,10 +19,12 @@ pub struct TooManyEntriesInBatchRequestException {
 }
 impl TooManyEntriesInBatchRequestException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`TooManyEntriesInBatchRequestException`].
+    #[inline]
     pub fn builder() -> TooManyEntriesInBatchRequestExceptionBuilder {
         <TooManyEntriesInBatchRequestExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct TooManyEntriesInBatchRequestExceptionBuilder {
 }
 impl TooManyEntriesInBatchRequestExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`TooManyEntriesInBatchRequestException`].
+    #[inline]
     pub fn build(self) -> TooManyEntriesInBatchRequestException {
         TooManyEntriesInBatchRequestException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl TooManyEntriesInBatchRequestExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_too_many_entries_in_batch_request_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TooManyEntriesInBatchRequestException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct TopicLimitExceededException {
 }
 impl TopicLimitExceededException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`TopicLimitExceededException`].
+    #[inline]
     pub fn builder() -> TopicLimitExceededExceptionBuilder {
         <TopicLimitExceededExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct TopicLimitExceededExceptionBuilder {
 }
 impl TopicLimitExceededExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`TopicLimitExceededException`].
+    #[inline]
     pub fn build(self) -> TopicLimitExceededException {
         TopicLimitExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl TopicLimitExceededExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_topic_limit_exceeded_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<TopicLimitExceededException, ::awsrt::xml::XmlError> {

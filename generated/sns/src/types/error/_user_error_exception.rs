@@ -19,10 +19,12 @@ pub struct UserErrorException {
 }
 impl UserErrorException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`UserErrorException`].
+    #[inline]
     pub fn builder() -> UserErrorExceptionBuilder {
         <UserErrorExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct UserErrorExceptionBuilder {
 }
 impl UserErrorExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`UserErrorException`].
+    #[inline]
     pub fn build(self) -> UserErrorException {
         UserErrorException {
             meta: ::awsrt::error::ErrorMetadata::modeled("UserError", self.message.clone(), 400u16),
@@ -96,6 +102,7 @@ impl UserErrorExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_user_error_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UserErrorException, ::awsrt::xml::XmlError> {

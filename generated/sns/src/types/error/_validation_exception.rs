@@ -18,10 +18,12 @@ pub struct ValidationException {
 }
 impl ValidationException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// Creates a new builder for [`ValidationException`].
+    #[inline]
     pub fn builder() -> ValidationExceptionBuilder {
         <ValidationExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,16 +77,19 @@ pub struct ValidationExceptionBuilder {
 impl ValidationExceptionBuilder {
     /// The `Message` member.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
@@ -93,6 +98,7 @@ impl ValidationExceptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<ValidationException, ::awsrt::error::BuildError> {
         Ok(ValidationException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -107,6 +113,7 @@ impl ValidationExceptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_validation_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ValidationException, ::awsrt::xml::XmlError> {

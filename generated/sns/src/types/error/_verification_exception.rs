@@ -20,14 +20,17 @@ pub struct VerificationException {
 }
 impl VerificationException {
     /// The `Message` member.
+    #[inline]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// The status of the verification error.
+    #[inline]
     pub fn status(&self) -> &str {
         &self.status
     }
     /// Creates a new builder for [`VerificationException`].
+    #[inline]
     pub fn builder() -> VerificationExceptionBuilder {
         <VerificationExceptionBuilder as ::std::default::Default>::default()
     }
@@ -82,31 +85,37 @@ pub struct VerificationExceptionBuilder {
 impl VerificationExceptionBuilder {
     /// The `Message` member.
     /// This member is required.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// The status of the verification error.
     /// This member is required.
+    #[inline]
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
+    #[inline]
     pub fn set_status(mut self, input: Option<String>) -> Self {
         self.status = input;
         self
     }
     /// The `Status` member as currently set.
+    #[inline]
     pub fn get_status(&self) -> &Option<String> {
         &self.status
     }
@@ -115,6 +124,7 @@ impl VerificationExceptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
+    #[inline]
     pub fn build(self) -> Result<VerificationException, ::awsrt::error::BuildError> {
         Ok(VerificationException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -133,6 +143,7 @@ impl VerificationExceptionBuilder {
         })
     }
 }
+#[inline]
 pub(crate) fn de_verification_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<VerificationException, ::awsrt::xml::XmlError> {

@@ -19,10 +19,12 @@ pub struct BatchEntryIdsNotDistinct {
 }
 impl BatchEntryIdsNotDistinct {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`BatchEntryIdsNotDistinct`].
+    #[inline]
     pub fn builder() -> BatchEntryIdsNotDistinctBuilder {
         <BatchEntryIdsNotDistinctBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct BatchEntryIdsNotDistinctBuilder {
 }
 impl BatchEntryIdsNotDistinctBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`BatchEntryIdsNotDistinct`].
+    #[inline]
     pub fn build(self) -> BatchEntryIdsNotDistinct {
         BatchEntryIdsNotDistinct {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl BatchEntryIdsNotDistinctBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_batch_entry_ids_not_distinct(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchEntryIdsNotDistinct, ::awsrt::json::JsonError> {

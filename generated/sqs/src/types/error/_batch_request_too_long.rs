@@ -19,10 +19,12 @@ pub struct BatchRequestTooLong {
 }
 impl BatchRequestTooLong {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`BatchRequestTooLong`].
+    #[inline]
     pub fn builder() -> BatchRequestTooLongBuilder {
         <BatchRequestTooLongBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct BatchRequestTooLongBuilder {
 }
 impl BatchRequestTooLongBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`BatchRequestTooLong`].
+    #[inline]
     pub fn build(self) -> BatchRequestTooLong {
         BatchRequestTooLong {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl BatchRequestTooLongBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_batch_request_too_long(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchRequestTooLong, ::awsrt::json::JsonError> {

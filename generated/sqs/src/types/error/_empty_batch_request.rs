@@ -19,10 +19,12 @@ pub struct EmptyBatchRequest {
 }
 impl EmptyBatchRequest {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`EmptyBatchRequest`].
+    #[inline]
     pub fn builder() -> EmptyBatchRequestBuilder {
         <EmptyBatchRequestBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct EmptyBatchRequestBuilder {
 }
 impl EmptyBatchRequestBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`EmptyBatchRequest`].
+    #[inline]
     pub fn build(self) -> EmptyBatchRequest {
         EmptyBatchRequest {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl EmptyBatchRequestBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_empty_batch_request(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EmptyBatchRequest, ::awsrt::json::JsonError> {

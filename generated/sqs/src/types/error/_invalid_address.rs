@@ -19,10 +19,12 @@ pub struct InvalidAddress {
 }
 impl InvalidAddress {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidAddress`].
+    #[inline]
     pub fn builder() -> InvalidAddressBuilder {
         <InvalidAddressBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InvalidAddressBuilder {
 }
 impl InvalidAddressBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidAddress`].
+    #[inline]
     pub fn build(self) -> InvalidAddress {
         InvalidAddress {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InvalidAddressBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_address(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidAddress, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct InvalidAttributeName {
 }
 impl InvalidAttributeName {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidAttributeName`].
+    #[inline]
     pub fn builder() -> InvalidAttributeNameBuilder {
         <InvalidAttributeNameBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InvalidAttributeNameBuilder {
 }
 impl InvalidAttributeNameBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidAttributeName`].
+    #[inline]
     pub fn build(self) -> InvalidAttributeName {
         InvalidAttributeName {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InvalidAttributeNameBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_attribute_name(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidAttributeName, ::awsrt::json::JsonError> {

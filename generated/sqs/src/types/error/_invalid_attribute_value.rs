@@ -19,10 +19,12 @@ pub struct InvalidAttributeValue {
 }
 impl InvalidAttributeValue {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidAttributeValue`].
+    #[inline]
     pub fn builder() -> InvalidAttributeValueBuilder {
         <InvalidAttributeValueBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InvalidAttributeValueBuilder {
 }
 impl InvalidAttributeValueBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidAttributeValue`].
+    #[inline]
     pub fn build(self) -> InvalidAttributeValue {
         InvalidAttributeValue {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InvalidAttributeValueBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_attribute_value(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidAttributeValue, ::awsrt::json::JsonError> {

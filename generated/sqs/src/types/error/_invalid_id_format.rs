@@ -17,6 +17,7 @@ pub struct InvalidIdFormat {
 }
 impl InvalidIdFormat {
     /// Creates a new builder for [`InvalidIdFormat`].
+    #[inline]
     pub fn builder() -> InvalidIdFormatBuilder {
         <InvalidIdFormatBuilder as ::std::default::Default>::default()
     }
@@ -71,12 +72,14 @@ impl ::awsrt::error::ProvideErrorMetadata for InvalidIdFormat {
 pub struct InvalidIdFormatBuilder {}
 impl InvalidIdFormatBuilder {
     /// Builds the [`InvalidIdFormat`].
+    #[inline]
     pub fn build(self) -> InvalidIdFormat {
         InvalidIdFormat {
             meta: ::awsrt::error::ErrorMetadata::modeled("InvalidIdFormat", None, 400u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_id_format(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidIdFormat, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct InvalidSecurity {
 }
 impl InvalidSecurity {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidSecurity`].
+    #[inline]
     pub fn builder() -> InvalidSecurityBuilder {
         <InvalidSecurityBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct InvalidSecurityBuilder {
 }
 impl InvalidSecurityBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidSecurity`].
+    #[inline]
     pub fn build(self) -> InvalidSecurity {
         InvalidSecurity {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl InvalidSecurityBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_security(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidSecurity, ::awsrt::json::JsonError> {

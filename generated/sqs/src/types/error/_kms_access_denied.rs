@@ -19,10 +19,12 @@ pub struct KmsAccessDenied {
 }
 impl KmsAccessDenied {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsAccessDenied`].
+    #[inline]
     pub fn builder() -> KmsAccessDeniedBuilder {
         <KmsAccessDeniedBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsAccessDeniedBuilder {
 }
 impl KmsAccessDeniedBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsAccessDenied`].
+    #[inline]
     pub fn build(self) -> KmsAccessDenied {
         KmsAccessDenied {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsAccessDeniedBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_access_denied(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KmsAccessDenied, ::awsrt::json::JsonError> {

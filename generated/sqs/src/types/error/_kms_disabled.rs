@@ -19,10 +19,12 @@ pub struct KmsDisabled {
 }
 impl KmsDisabled {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsDisabled`].
+    #[inline]
     pub fn builder() -> KmsDisabledBuilder {
         <KmsDisabledBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsDisabledBuilder {
 }
 impl KmsDisabledBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsDisabled`].
+    #[inline]
     pub fn build(self) -> KmsDisabled {
         KmsDisabled {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsDisabledBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_disabled(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KmsDisabled, ::awsrt::json::JsonError> {

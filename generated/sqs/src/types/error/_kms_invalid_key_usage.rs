@@ -22,10 +22,12 @@ pub struct KmsInvalidKeyUsage {
 }
 impl KmsInvalidKeyUsage {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsInvalidKeyUsage`].
+    #[inline]
     pub fn builder() -> KmsInvalidKeyUsageBuilder {
         <KmsInvalidKeyUsageBuilder as ::std::default::Default>::default()
     }
@@ -78,20 +80,24 @@ pub struct KmsInvalidKeyUsageBuilder {
 }
 impl KmsInvalidKeyUsageBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsInvalidKeyUsage`].
+    #[inline]
     pub fn build(self) -> KmsInvalidKeyUsage {
         KmsInvalidKeyUsage {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -103,6 +109,7 @@ impl KmsInvalidKeyUsageBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_invalid_key_usage(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KmsInvalidKeyUsage, ::awsrt::json::JsonError> {

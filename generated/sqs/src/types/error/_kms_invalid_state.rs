@@ -19,10 +19,12 @@ pub struct KmsInvalidState {
 }
 impl KmsInvalidState {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsInvalidState`].
+    #[inline]
     pub fn builder() -> KmsInvalidStateBuilder {
         <KmsInvalidStateBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsInvalidStateBuilder {
 }
 impl KmsInvalidStateBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsInvalidState`].
+    #[inline]
     pub fn build(self) -> KmsInvalidState {
         KmsInvalidState {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsInvalidStateBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_invalid_state(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KmsInvalidState, ::awsrt::json::JsonError> {

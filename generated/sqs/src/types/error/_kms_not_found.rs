@@ -19,10 +19,12 @@ pub struct KmsNotFound {
 }
 impl KmsNotFound {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsNotFound`].
+    #[inline]
     pub fn builder() -> KmsNotFoundBuilder {
         <KmsNotFoundBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsNotFoundBuilder {
 }
 impl KmsNotFoundBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsNotFound`].
+    #[inline]
     pub fn build(self) -> KmsNotFound {
         KmsNotFound {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsNotFoundBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_not_found(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KmsNotFound, ::awsrt::json::JsonError> {

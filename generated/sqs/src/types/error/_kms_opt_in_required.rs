@@ -19,10 +19,12 @@ pub struct KmsOptInRequired {
 }
 impl KmsOptInRequired {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsOptInRequired`].
+    #[inline]
     pub fn builder() -> KmsOptInRequiredBuilder {
         <KmsOptInRequiredBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsOptInRequiredBuilder {
 }
 impl KmsOptInRequiredBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsOptInRequired`].
+    #[inline]
     pub fn build(self) -> KmsOptInRequired {
         KmsOptInRequired {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsOptInRequiredBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_opt_in_required(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KmsOptInRequired, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct KmsThrottled {
 }
 impl KmsThrottled {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`KmsThrottled`].
+    #[inline]
     pub fn builder() -> KmsThrottledBuilder {
         <KmsThrottledBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct KmsThrottledBuilder {
 }
 impl KmsThrottledBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`KmsThrottled`].
+    #[inline]
     pub fn build(self) -> KmsThrottled {
         KmsThrottled {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl KmsThrottledBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_kms_throttled(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KmsThrottled, ::awsrt::json::JsonError> {

@@ -16,6 +16,7 @@ pub struct MessageNotInflight {
 }
 impl MessageNotInflight {
     /// Creates a new builder for [`MessageNotInflight`].
+    #[inline]
     pub fn builder() -> MessageNotInflightBuilder {
         <MessageNotInflightBuilder as ::std::default::Default>::default()
     }
@@ -70,12 +71,14 @@ impl ::awsrt::error::ProvideErrorMetadata for MessageNotInflight {
 pub struct MessageNotInflightBuilder {}
 impl MessageNotInflightBuilder {
     /// Builds the [`MessageNotInflight`].
+    #[inline]
     pub fn build(self) -> MessageNotInflight {
         MessageNotInflight {
             meta: ::awsrt::error::ErrorMetadata::modeled("MessageNotInflight", None, 400u16),
         }
     }
 }
+#[inline]
 pub(crate) fn de_message_not_inflight(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<MessageNotInflight, ::awsrt::json::JsonError> {

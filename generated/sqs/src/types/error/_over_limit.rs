@@ -19,10 +19,12 @@ pub struct OverLimit {
 }
 impl OverLimit {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`OverLimit`].
+    #[inline]
     pub fn builder() -> OverLimitBuilder {
         <OverLimitBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct OverLimitBuilder {
 }
 impl OverLimitBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`OverLimit`].
+    #[inline]
     pub fn build(self) -> OverLimit {
         OverLimit {
             meta: ::awsrt::error::ErrorMetadata::modeled("OverLimit", self.message.clone(), 403u16),
@@ -96,6 +102,7 @@ impl OverLimitBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_over_limit(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<OverLimit, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct PurgeQueueInProgress {
 }
 impl PurgeQueueInProgress {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`PurgeQueueInProgress`].
+    #[inline]
     pub fn builder() -> PurgeQueueInProgressBuilder {
         <PurgeQueueInProgressBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct PurgeQueueInProgressBuilder {
 }
 impl PurgeQueueInProgressBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`PurgeQueueInProgress`].
+    #[inline]
     pub fn build(self) -> PurgeQueueInProgress {
         PurgeQueueInProgress {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl PurgeQueueInProgressBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_purge_queue_in_progress(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PurgeQueueInProgress, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct QueueDeletedRecently {
 }
 impl QueueDeletedRecently {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`QueueDeletedRecently`].
+    #[inline]
     pub fn builder() -> QueueDeletedRecentlyBuilder {
         <QueueDeletedRecentlyBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct QueueDeletedRecentlyBuilder {
 }
 impl QueueDeletedRecentlyBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`QueueDeletedRecently`].
+    #[inline]
     pub fn build(self) -> QueueDeletedRecently {
         QueueDeletedRecently {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl QueueDeletedRecentlyBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_queue_deleted_recently(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<QueueDeletedRecently, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct QueueDoesNotExist {
 }
 impl QueueDoesNotExist {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`QueueDoesNotExist`].
+    #[inline]
     pub fn builder() -> QueueDoesNotExistBuilder {
         <QueueDoesNotExistBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct QueueDoesNotExistBuilder {
 }
 impl QueueDoesNotExistBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`QueueDoesNotExist`].
+    #[inline]
     pub fn build(self) -> QueueDoesNotExist {
         QueueDoesNotExist {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl QueueDoesNotExistBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_queue_does_not_exist(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<QueueDoesNotExist, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct QueueNameExists {
 }
 impl QueueNameExists {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`QueueNameExists`].
+    #[inline]
     pub fn builder() -> QueueNameExistsBuilder {
         <QueueNameExistsBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct QueueNameExistsBuilder {
 }
 impl QueueNameExistsBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`QueueNameExists`].
+    #[inline]
     pub fn build(self) -> QueueNameExists {
         QueueNameExists {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl QueueNameExistsBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_queue_name_exists(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<QueueNameExists, ::awsrt::json::JsonError> {

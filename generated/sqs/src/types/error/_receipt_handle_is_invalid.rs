@@ -19,10 +19,12 @@ pub struct ReceiptHandleIsInvalid {
 }
 impl ReceiptHandleIsInvalid {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`ReceiptHandleIsInvalid`].
+    #[inline]
     pub fn builder() -> ReceiptHandleIsInvalidBuilder {
         <ReceiptHandleIsInvalidBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct ReceiptHandleIsInvalidBuilder {
 }
 impl ReceiptHandleIsInvalidBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`ReceiptHandleIsInvalid`].
+    #[inline]
     pub fn build(self) -> ReceiptHandleIsInvalid {
         ReceiptHandleIsInvalid {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl ReceiptHandleIsInvalidBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_receipt_handle_is_invalid(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReceiptHandleIsInvalid, ::awsrt::json::JsonError> {

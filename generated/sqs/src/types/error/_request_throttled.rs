@@ -22,10 +22,12 @@ pub struct RequestThrottled {
 }
 impl RequestThrottled {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`RequestThrottled`].
+    #[inline]
     pub fn builder() -> RequestThrottledBuilder {
         <RequestThrottledBuilder as ::std::default::Default>::default()
     }
@@ -78,20 +80,24 @@ pub struct RequestThrottledBuilder {
 }
 impl RequestThrottledBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`RequestThrottled`].
+    #[inline]
     pub fn build(self) -> RequestThrottled {
         RequestThrottled {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -103,6 +109,7 @@ impl RequestThrottledBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_request_throttled(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<RequestThrottled, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct TooManyEntriesInBatchRequest {
 }
 impl TooManyEntriesInBatchRequest {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`TooManyEntriesInBatchRequest`].
+    #[inline]
     pub fn builder() -> TooManyEntriesInBatchRequestBuilder {
         <TooManyEntriesInBatchRequestBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct TooManyEntriesInBatchRequestBuilder {
 }
 impl TooManyEntriesInBatchRequestBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`TooManyEntriesInBatchRequest`].
+    #[inline]
     pub fn build(self) -> TooManyEntriesInBatchRequest {
         TooManyEntriesInBatchRequest {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl TooManyEntriesInBatchRequestBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_too_many_entries_in_batch_request(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TooManyEntriesInBatchRequest, ::awsrt::json::JsonError> {

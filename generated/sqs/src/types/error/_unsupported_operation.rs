@@ -19,10 +19,12 @@ pub struct UnsupportedOperation {
 }
 impl UnsupportedOperation {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`UnsupportedOperation`].
+    #[inline]
     pub fn builder() -> UnsupportedOperationBuilder {
         <UnsupportedOperationBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct UnsupportedOperationBuilder {
 }
 impl UnsupportedOperationBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`UnsupportedOperation`].
+    #[inline]
     pub fn build(self) -> UnsupportedOperation {
         UnsupportedOperation {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl UnsupportedOperationBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_unsupported_operation(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UnsupportedOperation, ::awsrt::json::JsonError> {

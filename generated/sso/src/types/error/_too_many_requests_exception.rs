@@ -19,10 +19,12 @@ pub struct TooManyRequestsException {
 }
 impl TooManyRequestsException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`TooManyRequestsException`].
+    #[inline]
     pub fn builder() -> TooManyRequestsExceptionBuilder {
         <TooManyRequestsExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct TooManyRequestsExceptionBuilder {
 }
 impl TooManyRequestsExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`TooManyRequestsException`].
+    #[inline]
     pub fn build(self) -> TooManyRequestsException {
         TooManyRequestsException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl TooManyRequestsExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_too_many_requests_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TooManyRequestsException, ::awsrt::json::JsonError> {

@@ -22,14 +22,17 @@ pub struct AccessDeniedException {
 }
 impl AccessDeniedException {
     /// Single error code.
+    #[inline]
     pub fn error(&self) -> Option<&str> {
         self.error.as_deref()
     }
     /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+    #[inline]
     pub fn error_description(&self) -> Option<&str> {
         self.error_description.as_deref()
     }
     /// Creates a new builder for [`AccessDeniedException`].
+    #[inline]
     pub fn builder() -> AccessDeniedExceptionBuilder {
         <AccessDeniedExceptionBuilder as ::std::default::Default>::default()
     }
@@ -87,34 +90,41 @@ pub struct AccessDeniedExceptionBuilder {
 }
 impl AccessDeniedExceptionBuilder {
     /// Single error code.
+    #[inline]
     pub fn error(mut self, input: impl Into<String>) -> Self {
         self.error = Some(input.into());
         self
     }
     /// Sets or clears the `error` member.
+    #[inline]
     pub fn set_error(mut self, input: Option<String>) -> Self {
         self.error = input;
         self
     }
     /// The `error` member as currently set.
+    #[inline]
     pub fn get_error(&self) -> &Option<String> {
         &self.error
     }
     /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+    #[inline]
     pub fn error_description(mut self, input: impl Into<String>) -> Self {
         self.error_description = Some(input.into());
         self
     }
     /// Sets or clears the `error_description` member.
+    #[inline]
     pub fn set_error_description(mut self, input: Option<String>) -> Self {
         self.error_description = input;
         self
     }
     /// The `error_description` member as currently set.
+    #[inline]
     pub fn get_error_description(&self) -> &Option<String> {
         &self.error_description
     }
     /// Builds the [`AccessDeniedException`].
+    #[inline]
     pub fn build(self) -> AccessDeniedException {
         AccessDeniedException {
             meta: ::awsrt::error::ErrorMetadata::modeled("AccessDeniedException", None, 400u16),
@@ -123,6 +133,7 @@ impl AccessDeniedExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_access_denied_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AccessDeniedException, ::awsrt::json::JsonError> {

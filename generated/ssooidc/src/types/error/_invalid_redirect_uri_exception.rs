@@ -22,14 +22,17 @@ pub struct InvalidRedirectUriException {
 }
 impl InvalidRedirectUriException {
     /// Single error code.
+    #[inline]
     pub fn error(&self) -> Option<&str> {
         self.error.as_deref()
     }
     /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+    #[inline]
     pub fn error_description(&self) -> Option<&str> {
         self.error_description.as_deref()
     }
     /// Creates a new builder for [`InvalidRedirectUriException`].
+    #[inline]
     pub fn builder() -> InvalidRedirectUriExceptionBuilder {
         <InvalidRedirectUriExceptionBuilder as ::std::default::Default>::default()
     }
@@ -87,34 +90,41 @@ pub struct InvalidRedirectUriExceptionBuilder {
 }
 impl InvalidRedirectUriExceptionBuilder {
     /// Single error code.
+    #[inline]
     pub fn error(mut self, input: impl Into<String>) -> Self {
         self.error = Some(input.into());
         self
     }
     /// Sets or clears the `error` member.
+    #[inline]
     pub fn set_error(mut self, input: Option<String>) -> Self {
         self.error = input;
         self
     }
     /// The `error` member as currently set.
+    #[inline]
     pub fn get_error(&self) -> &Option<String> {
         &self.error
     }
     /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+    #[inline]
     pub fn error_description(mut self, input: impl Into<String>) -> Self {
         self.error_description = Some(input.into());
         self
     }
     /// Sets or clears the `error_description` member.
+    #[inline]
     pub fn set_error_description(mut self, input: Option<String>) -> Self {
         self.error_description = input;
         self
     }
     /// The `error_description` member as currently set.
+    #[inline]
     pub fn get_error_description(&self) -> &Option<String> {
         &self.error_description
     }
     /// Builds the [`InvalidRedirectUriException`].
+    #[inline]
     pub fn build(self) -> InvalidRedirectUriException {
         InvalidRedirectUriException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -127,6 +137,7 @@ impl InvalidRedirectUriExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_redirect_uri_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidRedirectUriException, ::awsrt::json::JsonError> {

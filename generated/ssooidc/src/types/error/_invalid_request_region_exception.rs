@@ -28,22 +28,27 @@ pub struct InvalidRequestRegionException {
 }
 impl InvalidRequestRegionException {
     /// Single error code.
+    #[inline]
     pub fn error(&self) -> Option<&str> {
         self.error.as_deref()
     }
     /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+    #[inline]
     pub fn error_description(&self) -> Option<&str> {
         self.error_description.as_deref()
     }
     /// Indicates the IAM Identity Center endpoint which the requester may call with this token.
+    #[inline]
     pub fn endpoint(&self) -> Option<&str> {
         self.endpoint.as_deref()
     }
     /// Indicates the region which the requester may call with this token.
+    #[inline]
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
     }
     /// Creates a new builder for [`InvalidRequestRegionException`].
+    #[inline]
     pub fn builder() -> InvalidRequestRegionExceptionBuilder {
         <InvalidRequestRegionExceptionBuilder as ::std::default::Default>::default()
     }
@@ -103,62 +108,75 @@ pub struct InvalidRequestRegionExceptionBuilder {
 }
 impl InvalidRequestRegionExceptionBuilder {
     /// Single error code.
+    #[inline]
     pub fn error(mut self, input: impl Into<String>) -> Self {
         self.error = Some(input.into());
         self
     }
     /// Sets or clears the `error` member.
+    #[inline]
     pub fn set_error(mut self, input: Option<String>) -> Self {
         self.error = input;
         self
     }
     /// The `error` member as currently set.
+    #[inline]
     pub fn get_error(&self) -> &Option<String> {
         &self.error
     }
     /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+    #[inline]
     pub fn error_description(mut self, input: impl Into<String>) -> Self {
         self.error_description = Some(input.into());
         self
     }
     /// Sets or clears the `error_description` member.
+    #[inline]
     pub fn set_error_description(mut self, input: Option<String>) -> Self {
         self.error_description = input;
         self
     }
     /// The `error_description` member as currently set.
+    #[inline]
     pub fn get_error_description(&self) -> &Option<String> {
         &self.error_description
     }
     /// Indicates the IAM Identity Center endpoint which the requester may call with this token.
+    #[inline]
     pub fn endpoint(mut self, input: impl Into<String>) -> Self {
         self.endpoint = Some(input.into());
         self
     }
     /// Sets or clears the `endpoint` member.
+    #[inline]
     pub fn set_endpoint(mut self, input: Option<String>) -> Self {
         self.endpoint = input;
         self
     }
     /// The `endpoint` member as currently set.
+    #[inline]
     pub fn get_endpoint(&self) -> &Option<String> {
         &self.endpoint
     }
     /// Indicates the region which the requester may call with this token.
+    #[inline]
     pub fn region(mut self, input: impl Into<String>) -> Self {
         self.region = Some(input.into());
         self
     }
     /// Sets or clears the `region` member.
+    #[inline]
     pub fn set_region(mut self, input: Option<String>) -> Self {
         self.region = input;
         self
     }
     /// The `region` member as currently set.
+    #[inline]
     pub fn get_region(&self) -> &Option<String> {
         &self.region
     }
     /// Builds the [`InvalidRequestRegionException`].
+    #[inline]
     pub fn build(self) -> InvalidRequestRegionException {
         InvalidRequestRegionException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -173,6 +191,7 @@ impl InvalidRequestRegionExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_invalid_request_region_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InvalidRequestRegionException, ::awsrt::json::JsonError> {

@@ -19,10 +19,12 @@ pub struct IdpCommunicationErrorException {
 }
 impl IdpCommunicationErrorException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`IdpCommunicationErrorException`].
+    #[inline]
     pub fn builder() -> IdpCommunicationErrorExceptionBuilder {
         <IdpCommunicationErrorExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct IdpCommunicationErrorExceptionBuilder {
 }
 impl IdpCommunicationErrorExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`IdpCommunicationErrorException`].
+    #[inline]
     pub fn build(self) -> IdpCommunicationErrorException {
         IdpCommunicationErrorException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl IdpCommunicationErrorExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_idp_communication_error_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<IdpCommunicationErrorException, ::awsrt::xml::XmlError> {

@@ -21,10 +21,12 @@ pub struct IdpRejectedClaimException {
 }
 impl IdpRejectedClaimException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`IdpRejectedClaimException`].
+    #[inline]
     pub fn builder() -> IdpRejectedClaimExceptionBuilder {
         <IdpRejectedClaimExceptionBuilder as ::std::default::Default>::default()
     }
@@ -77,20 +79,24 @@ pub struct IdpRejectedClaimExceptionBuilder {
 }
 impl IdpRejectedClaimExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`IdpRejectedClaimException`].
+    #[inline]
     pub fn build(self) -> IdpRejectedClaimException {
         IdpRejectedClaimException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -102,6 +108,7 @@ impl IdpRejectedClaimExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_idp_rejected_claim_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<IdpRejectedClaimException, ::awsrt::xml::XmlError> {

@@ -21,10 +21,12 @@ pub struct PackedPolicyTooLargeException {
 }
 impl PackedPolicyTooLargeException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`PackedPolicyTooLargeException`].
+    #[inline]
     pub fn builder() -> PackedPolicyTooLargeExceptionBuilder {
         <PackedPolicyTooLargeExceptionBuilder as ::std::default::Default>::default()
     }
@@ -77,20 +79,24 @@ pub struct PackedPolicyTooLargeExceptionBuilder {
 }
 impl PackedPolicyTooLargeExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`PackedPolicyTooLargeException`].
+    #[inline]
     pub fn build(self) -> PackedPolicyTooLargeException {
         PackedPolicyTooLargeException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -102,6 +108,7 @@ impl PackedPolicyTooLargeExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_packed_policy_too_large_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PackedPolicyTooLargeException, ::awsrt::xml::XmlError> {

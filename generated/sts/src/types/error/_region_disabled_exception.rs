@@ -19,10 +19,12 @@ pub struct RegionDisabledException {
 }
 impl RegionDisabledException {
     /// The `message` member.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`RegionDisabledException`].
+    #[inline]
     pub fn builder() -> RegionDisabledExceptionBuilder {
         <RegionDisabledExceptionBuilder as ::std::default::Default>::default()
     }
@@ -75,20 +77,24 @@ pub struct RegionDisabledExceptionBuilder {
 }
 impl RegionDisabledExceptionBuilder {
     /// The `message` member.
+    #[inline]
     pub fn message(mut self, input: impl Into<String>) -> Self {
         self.message = Some(input.into());
         self
     }
     /// Sets or clears the `message` member.
+    #[inline]
     pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `message` member as currently set.
+    #[inline]
     pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`RegionDisabledException`].
+    #[inline]
     pub fn build(self) -> RegionDisabledException {
         RegionDisabledException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
@@ -100,6 +106,7 @@ impl RegionDisabledExceptionBuilder {
         }
     }
 }
+#[inline]
 pub(crate) fn de_region_disabled_exception(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RegionDisabledException, ::awsrt::xml::XmlError> {
