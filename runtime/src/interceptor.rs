@@ -176,15 +176,13 @@ fn invocation_id() -> HeaderValue {
     b[8..].copy_from_slice(&next().to_le_bytes());
     b[6] = (b[6] & 0x0F) | 0x40;
     b[8] = (b[8] & 0x3F) | 0x80;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut text = Vec::with_capacity(36);
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            text.push(b'-');
-        }
-        text.extend_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
+    // Where each byte's two digits go in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+    let mut text = [b'-'; 36];
+    for (&at, &byte) in AT.iter().zip(&b) {
+        text[at..at + 2].copy_from_slice(&crate::sigv4::HEX_PAIRS[usize::from(byte)]);
     }
-    HeaderValue::from_maybe_shared(bytes::Bytes::from(text))
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(text.to_vec()))
         .unwrap_or_else(|_| HeaderValue::from_static("00000000-0000-4000-8000-000000000000"))
 }
 

@@ -64,6 +64,55 @@ async fn request_headers_and_signature() {
 }
 
 #[tokio::test]
+async fn the_signature_is_the_one_of_the_whole_request() {
+    // The pipeline signs with the endpoint's parsed origin (its `Host`, then only the path and
+    // query); signing the request as sent, whole URI and all, gives the same signature.
+    let mock = MockTransport::new([Reply::status(200), Reply::status(200)]);
+    let config = builder(&mock).build();
+    let handle = ClientHandle::new(&config, &SERVICE);
+    for body in [&br#"{"A":1}"#[..], br#"{"B":[1,2]}"#] {
+        handle.call_json(&OP, body.to_vec()).await.unwrap();
+    }
+    for r in mock.requests() {
+        let date = r.header("x-amz-date").unwrap();
+        let iso = format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &date[0..4],
+            &date[4..6],
+            &date[6..8],
+            &date[9..11],
+            &date[11..13],
+            &date[13..15]
+        );
+        let secs = awsrt::types::DateTime::parse(&iso, awsrt::types::TimestampFormat::DateTime)
+            .unwrap()
+            .secs();
+        let mut headers = r.headers.clone();
+        headers.remove("authorization");
+        let params = awsrt::sigv4::SigningParams {
+            access_key: "AKIDTEST",
+            secret_key: "secret",
+            session_token: None,
+            region: "us-east-1",
+            service: "testsvc-signing",
+            time: std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs as u64),
+            settings: awsrt::sigv4::SigningSettings::default(),
+        };
+        let out =
+            awsrt::sigv4::sign(r.method.as_str(), &r.uri, &mut headers, &r.body, &params).unwrap();
+        let auth = r.header("authorization").unwrap();
+        assert!(
+            auth.ends_with(&format!("Signature={}", out.signature)),
+            "{auth}\n{}",
+            out.canonical_request
+        );
+        assert!(out
+            .canonical_request
+            .contains("\nhost:testsvc.us-east-1.amazonaws.com\n"));
+    }
+}
+
+#[tokio::test]
 async fn session_token_is_sent_and_invocation_ids_differ_per_call() {
     let mock = MockTransport::new([]);
     let config = builder(&mock)

@@ -379,15 +379,25 @@ async fn execute(
         request.body = wipe_on_drop(std::mem::take(&mut request.body));
     }
     telemetry::record_endpoint(cx.span, &endpoint.url);
-    let run = attempts(cx, endpoint, &request, auth, streaming, events).instrument(cx.span.clone());
+    // Each arm makes its own future where it awaits it: one binding for both would be moved
+    // (copied, some 2 KiB) once more on the way.
     match cx.settings.timeouts.operation {
-        Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
+        Some(limit) => tokio::time::timeout(
+            limit,
+            attempts(cx, endpoint, &request, auth, streaming, events).instrument(cx.span.clone()),
+        )
+        .await
+        .unwrap_or_else(|_| {
             Err(SdkError::Timeout(TimeoutError::new(
                 TimeoutKind::Operation,
                 Some(limit),
             )))
         }),
-        None => run.await,
+        None => {
+            attempts(cx, endpoint, &request, auth, streaming, events)
+                .instrument(cx.span.clone())
+                .await
+        }
     }
 }
 
@@ -570,15 +580,32 @@ fn sign_request(
         time: signing_time(inner.clock_offset_ms.load(Ordering::Relaxed)),
         settings: signing_settings(&endpoint.signing_name),
     };
-    // The signer would make `Host` from the URI; the endpoint's origin has it made already.
-    if !req.headers.contains_key(http::header::HOST) {
-        if let Some(host) = req.origin_host() {
-            req.headers.insert(http::header::HOST, host);
+    // The signer needs `Host` and the path and query. While the URI starts with the endpoint's
+    // parsed origin, `Host` is the origin's (made when it was parsed) and the signer is given
+    // only the path and query, so it parses no authority.
+    let mut signed_uri = req.uri.as_str();
+    if let Some((origin, path)) = req
+        .origin
+        .as_ref()
+        .and_then(|o| o.path_of(&req.uri).map(|p| (o, p)))
+    {
+        let has_host = match req.headers.entry(http::header::HOST) {
+            http::header::Entry::Occupied(_) => true,
+            http::header::Entry::Vacant(slot) => match origin.host_header() {
+                Ok(host) => {
+                    slot.insert(host);
+                    true
+                }
+                Err(_) => false,
+            },
+        };
+        if has_host {
+            signed_uri = path;
         }
     }
     sign_headers(
         req.method.as_str(),
-        &req.uri,
+        signed_uri,
         &mut req.headers,
         &req.body,
         &params,

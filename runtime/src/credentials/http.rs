@@ -127,7 +127,7 @@ pub(crate) async fn send(
         .body(())
         .map_err(|e| HttpError::InvalidUrl(format!("cannot build request: {e}")))?;
     let head_request = request.method() == Method::HEAD;
-    let head = crate::http::h1::encode_head(&request);
+    let head = crate::http::h1::encode_head(&request, None);
 
     let exchange = async {
         let mut conn = crate::http::h1::Conn::unpooled(stream);

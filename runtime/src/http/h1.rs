@@ -481,8 +481,9 @@ pub(crate) async fn write_chunked<W: AsyncWrite + Unpin>(
 }
 
 /// The request line and header fields of `request`, ending with the empty line. The request
-/// target is the URI as it is: origin form (`/path?query`), or absolute form for a proxy.
-pub(crate) fn encode_head<B>(request: &http::Request<B>) -> Vec<u8> {
+/// target is the URI as it is: origin form (`/path?query`), or absolute form for a proxy. With
+/// `content_length`, a `content-length` field with it follows the request's own fields.
+pub(crate) fn encode_head<B>(request: &http::Request<B>, content_length: Option<usize>) -> Vec<u8> {
     let uri = request.uri();
     let target: std::borrow::Cow<'_, str> = match (uri.scheme(), uri.path_and_query()) {
         (None, Some(pq)) => pq.as_str().into(),
@@ -494,7 +495,8 @@ pub(crate) fn encode_head<B>(request: &http::Request<B>) -> Vec<u8> {
         .iter()
         .map(|(n, v)| n.as_str().len() + v.len() + 4)
         .sum();
-    let mut out = Vec::with_capacity(request.method().as_str().len() + target.len() + fields + 14);
+    let mut out =
+        Vec::with_capacity(request.method().as_str().len() + target.len() + fields + 14 + 38);
     out.extend_from_slice(request.method().as_str().as_bytes());
     out.push(b' ');
     out.extend_from_slice(target.as_bytes());
@@ -503,6 +505,22 @@ pub(crate) fn encode_head<B>(request: &http::Request<B>) -> Vec<u8> {
         out.extend_from_slice(name.as_str().as_bytes());
         out.extend_from_slice(b": ");
         out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if let Some(n) = content_length {
+        out.extend_from_slice(b"content-length: ");
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut n = n;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.extend_from_slice(&digits[i..]);
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");

@@ -154,7 +154,7 @@ fn request_heads() {
     req.headers_mut()
         .append("x-multi", HeaderValue::from_static("2"));
     assert_eq!(
-        String::from_utf8(encode_head(&req)).unwrap(),
+        String::from_utf8(encode_head(&req, None)).unwrap(),
         "POST /a%20b?x=1&y HTTP/1.1\r\nhost: h.example:8443\r\nx-multi: 1\r\nx-multi: 2\r\n\r\n"
     );
     // A proxy gets the absolute form.
@@ -162,9 +162,16 @@ fn request_heads() {
     *req.method_mut() = http::Method::GET;
     req.headers_mut().clear();
     assert_eq!(
-        String::from_utf8(encode_head(&req)).unwrap(),
+        String::from_utf8(encode_head(&req, None)).unwrap(),
         "GET http://h.example:8080/p?q HTTP/1.1\r\n\r\n"
     );
+    // The body's length, when the request has no field of its own for it.
+    for (n, want) in [(0, "0"), (7, "7"), (1_048_576, "1048576")] {
+        assert_eq!(
+            String::from_utf8(encode_head(&req, Some(n))).unwrap(),
+            format!("GET http://h.example:8080/p?q HTTP/1.1\r\ncontent-length: {want}\r\n\r\n")
+        );
+    }
 }
 
 /// A connection to a server that reads one request head and then writes `pieces`, each its

@@ -553,8 +553,8 @@ where
         .map_err(|e| e.with_target(origin.display()))
 }
 
-/// The request as it goes on the wire: origin-form target, `Host` and `Content-Length` added
-/// when missing.
+/// The request as it goes on the wire: origin-form target, `Host` added when missing
+/// (`Content-Length` is the head's: [`h1::encode_head`]).
 fn build_request(
     req: HttpRequest,
     target: &Target,
@@ -565,7 +565,6 @@ fn build_request(
         body,
         ..
     } = req;
-    let len = body.len();
     let mut out = http::Request::new(body);
     *out.method_mut() = method;
     *out.uri_mut() = target.request_uri();
@@ -573,9 +572,6 @@ fn build_request(
     let h = out.headers_mut();
     if !h.contains_key(http::header::HOST) {
         h.insert(http::header::HOST, target.host_header()?);
-    }
-    if !h.contains_key(http::header::CONTENT_LENGTH) {
-        h.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
     }
     Ok(out)
 }
@@ -679,7 +675,10 @@ impl Inner {
         let head_request = req.method == http::Method::HEAD;
         let mut request = build_request(req, target)?;
         self.proxy.prepare_forward(target, &mut request)?;
-        let head = h1::encode_head(&request);
+        // `Content-Length` is written into the head, not made a header value (an allocation).
+        let length = (!request.headers().contains_key(http::header::CONTENT_LENGTH))
+            .then_some(request.body().len());
+        let head = h1::encode_head(&request, length);
         let body = request.into_body();
         let mut conn = self.conn_for(&target.origin.key, target, timeouts).await?;
         self.acquired(&mut acquiring);
@@ -834,7 +833,7 @@ impl Inner {
             http::HeaderValue::from_static("chunked"),
         );
         this.proxy.prepare_forward(&target, &mut request)?;
-        let head = h1::encode_head(&request);
+        let head = h1::encode_head(&request, None);
         let (read, mut write) = tokio::io::split(stream);
         let mut body = body;
         let writer = tokio::spawn(async move {

@@ -92,14 +92,6 @@ impl HttpRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
-
-    /// The `Host` header of the parsed origin `uri` still starts with, made when the origin
-    /// was parsed (a clone, no parsing); `None` without one.
-    pub(crate) fn origin_host(&self) -> Option<http::HeaderValue> {
-        let origin = self.origin.as_ref()?;
-        origin.path_of(&self.uri)?;
-        origin.host_header().ok()
-    }
 }
 
 /// A response whose body has been read completely.

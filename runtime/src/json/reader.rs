@@ -62,22 +62,25 @@ pub struct JsonReader<'a> {
     max_depth: usize,
 }
 
-/// The open containers of a [`JsonReader`]: the first 128 levels as bits (no allocation for
-/// any document the services send), deeper ones in a `Vec`.
+/// The open containers of a [`JsonReader`]: the first 64 levels as bits (no allocation for
+/// any document the services send), deeper ones in a `Vec`, and the innermost one kept apart,
+/// as every key read checks it.
 #[derive(Clone, Debug, Default)]
 struct Nesting {
     /// Bit `i`: level `i` (from the outside) is an object.
-    bits: u128,
+    bits: u64,
     depth: usize,
     deeper: Vec<bool>,
+    /// The innermost container: `Some(true)` for an object, `None` at the top level.
+    top: Option<bool>,
 }
 
 /// Equal when the same containers are open (bits above the depth are left over, not state).
 impl PartialEq for Nesting {
     fn eq(&self, other: &Nesting) -> bool {
         let mask = match self.depth {
-            d @ 0..=127 => (1u128 << d) - 1,
-            _ => u128::MAX,
+            d @ 0..=63 => (1u64 << d) - 1,
+            _ => u64::MAX,
         };
         self.depth == other.depth
             && self.bits & mask == other.bits & mask
@@ -86,17 +89,20 @@ impl PartialEq for Nesting {
 }
 
 impl Nesting {
+    #[inline]
     fn len(&self) -> usize {
         self.depth
     }
 
+    #[inline]
     fn is_empty(&self) -> bool {
         self.depth == 0
     }
 
+    #[inline]
     fn push(&mut self, object: bool) {
-        if self.depth < 128 {
-            let bit = 1u128 << self.depth;
+        if self.depth < 64 {
+            let bit = 1u64 << self.depth;
             if object {
                 self.bits |= bit;
             } else {
@@ -106,22 +112,26 @@ impl Nesting {
             self.deeper.push(object);
         }
         self.depth += 1;
+        self.top = Some(object);
     }
 
+    #[inline]
     fn pop(&mut self) {
-        if self.depth > 128 {
+        if self.depth > 64 {
             self.deeper.pop();
         }
         self.depth = self.depth.saturating_sub(1);
+        self.top = match self.depth {
+            0 => None,
+            d @ 1..=64 => Some(self.bits >> (d - 1) & 1 == 1),
+            d => self.deeper.get(d - 65).copied(),
+        };
     }
 
     /// The innermost container: `Some(true)` for an object.
+    #[inline]
     fn last(&self) -> Option<bool> {
-        match self.depth {
-            0 => None,
-            d @ 1..=128 => Some(self.bits >> (d - 1) & 1 == 1),
-            d => self.deeper.get(d - 129).copied(),
-        }
+        self.top
     }
 }
 
@@ -420,6 +430,7 @@ impl<'a> JsonReader<'a> {
     /// r.skip_value().unwrap();
     /// assert_eq!(r.next_key_raw().unwrap(), None);
     /// ```
+    #[inline]
     pub fn next_key_raw(&mut self) -> JResult<Option<Cow<'a, [u8]>>> {
         let Some(quote) = self.key_quote()? else {
             return Ok(None);

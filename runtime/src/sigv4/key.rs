@@ -15,8 +15,10 @@ struct Entry {
     region: String,
     service: String,
     key: hmac::Key,
-    /// `date/region/service/aws4_request`, made once with the key.
+    /// `date/region/service/aws4_request`, made once with the key, and whether it can go in
+    /// a header value (visible ASCII), checked once.
     scope: Arc<str>,
+    scope_is_text: bool,
     last_used: u64,
 }
 
@@ -63,13 +65,14 @@ pub(crate) fn signing_key(secret: &str, date: &[u8; 8], region: &str, service: &
     signing_key_and_scope(secret, date, region, service).0
 }
 
-/// [`signing_key`] and the credential scope (`date/region/service/aws4_request`) cached with it.
+/// [`signing_key`], the credential scope (`date/region/service/aws4_request`) cached with it,
+/// and whether the scope is visible ASCII (can be part of a header value).
 pub(crate) fn signing_key_and_scope(
     secret: &str,
     date: &[u8; 8],
     region: &str,
     service: &str,
-) -> (hmac::Key, Arc<str>) {
+) -> (hmac::Key, Arc<str>, bool) {
     let mut cache = match CACHE.lock() {
         Ok(guard) => guard,
         Err(poisoned) => poisoned.into_inner(),
@@ -80,7 +83,11 @@ pub(crate) fn signing_key_and_scope(
         e.date == *date && e.region == region && e.service == service && e.secret.as_str() == secret
     }) {
         entry.last_used = tick;
-        return (entry.key.clone(), Arc::clone(&entry.scope));
+        return (
+            entry.key.clone(),
+            Arc::clone(&entry.scope),
+            entry.scope_is_text,
+        );
     }
     let key = derive(secret, date, region, service);
     let scope: Arc<str> = format!(
@@ -88,6 +95,7 @@ pub(crate) fn signing_key_and_scope(
         std::str::from_utf8(date).unwrap_or_default()
     )
     .into();
+    let scope_is_text = scope.bytes().all(|b| (32..127).contains(&b) || b == b'\t');
     let entry = Entry {
         secret: Zeroizing::new(secret.to_owned()),
         date: *date,
@@ -95,6 +103,7 @@ pub(crate) fn signing_key_and_scope(
         service: service.to_owned(),
         key: key.clone(),
         scope: Arc::clone(&scope),
+        scope_is_text,
         last_used: tick,
     };
     if cache.entries.len() < CAPACITY {
@@ -102,7 +111,7 @@ pub(crate) fn signing_key_and_scope(
     } else if let Some(oldest) = cache.entries.iter_mut().min_by_key(|e| e.last_used) {
         *oldest = entry;
     }
-    (key, scope)
+    (key, scope, scope_is_text)
 }
 
 #[cfg(test)]

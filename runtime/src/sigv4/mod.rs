@@ -270,7 +270,7 @@ fn sha256_hex(data: &[u8]) -> String {
 
 /// The two lowercase hex digits of every byte value: one load per byte instead of two shifts,
 /// two masks and two loads (three digests are written out per signature).
-static HEX_PAIRS: [[u8; 2]; 256] = {
+pub(crate) static HEX_PAIRS: [[u8; 2]; 256] = {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut pairs = [[0u8; 2]; 256];
     let mut i = 0;
@@ -303,6 +303,8 @@ fn into_string(bytes: Vec<u8>) -> String {
 struct Scope {
     amz_date: [u8; 16],
     scope: std::sync::Arc<str>,
+    /// `scope` is visible ASCII (checked once, when it was made).
+    scope_is_text: bool,
     key: hmac::Key,
 }
 
@@ -319,11 +321,12 @@ impl Scope {
             amz_date[6],
             amz_date[7],
         ];
-        let (key, scope) =
+        let (key, scope, scope_is_text) =
             key::signing_key_and_scope(params.secret_key, &date, params.region, params.service);
         Ok(Scope {
             amz_date,
             scope,
+            scope_is_text,
             key,
         })
     }
@@ -485,7 +488,7 @@ fn sign_into(
 
     // As `HeaderValue::from_str` would check the whole value: the other parts are header names
     // and hex.
-    if !is_visible_ascii(params.access_key) || !is_visible_ascii(&scope.scope) {
+    if !is_visible_ascii(params.access_key) || !scope.scope_is_text {
         return Err(SigningError::InvalidHeaderValue("access key"));
     }
     let signed_list = &creq[signed_from..signed_to];
