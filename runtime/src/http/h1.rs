@@ -509,18 +509,7 @@ pub(crate) fn encode_head<B>(request: &http::Request<B>, content_length: Option<
     }
     if let Some(n) = content_length {
         out.extend_from_slice(b"content-length: ");
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        out.extend_from_slice(&digits[i..]);
+        out.extend_from_slice(crate::json::format_u64(n as u64, &mut [0; 20]));
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
