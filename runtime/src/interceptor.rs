@@ -147,19 +147,12 @@ impl<T: Interceptor + ?Sized> Interceptor for Arc<T> {
 fn invocation_id() -> HeaderValue {
     use std::cell::Cell;
     thread_local! {
-        static STATE: Cell<u64> = Cell::new({
-            use ring::rand::SecureRandom;
-            let mut seed = [0u8; 8];
-            match ring::rand::SystemRandom::new().fill(&mut seed) {
-                Ok(()) => u64::from_le_bytes(seed),
-                // As `uuid_v4` does when the system's source fails.
-                Err(_) => crate::types::uuid_v4()
-                    .bytes()
-                    .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-                    }),
-            }
-        });
+        static STATE: Cell<u64> = {
+            let seed = crate::types::random_16();
+            Cell::new(u64::from_le_bytes([
+                seed[0], seed[1], seed[2], seed[3], seed[4], seed[5], seed[6], seed[7],
+            ]))
+        };
     }
     let next = || {
         STATE.with(|state| {
@@ -174,14 +167,7 @@ fn invocation_id() -> HeaderValue {
     let mut b = [0u8; 16];
     b[..8].copy_from_slice(&next().to_le_bytes());
     b[8..].copy_from_slice(&next().to_le_bytes());
-    b[6] = (b[6] & 0x0F) | 0x40;
-    b[8] = (b[8] & 0x3F) | 0x80;
-    // Where each byte's two digits go in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
-    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
-    let mut text = [b'-'; 36];
-    for (&at, &byte) in AT.iter().zip(&b) {
-        text[at..at + 2].copy_from_slice(&crate::sigv4::HEX_PAIRS[usize::from(byte)]);
-    }
+    let text = crate::types::uuid_text(b);
     HeaderValue::from_maybe_shared(bytes::Bytes::from(text.to_vec()))
         .unwrap_or_else(|_| HeaderValue::from_static("00000000-0000-4000-8000-000000000000"))
 }

@@ -34,7 +34,9 @@ pub(crate) struct EndpointCache {
 
 type Entries = HashMap<u64, (Key, Arc<ResolvedEndpoint>), BuildHasherDefault<KeyHash>>;
 
-/// FNV-1a, 64-bit: the key hash, and (as the identity on that `u64`) the map's hasher.
+/// FNV-1a, 64-bit, over what is written as bytes: the key hash, and (`write_u64` takes its
+/// value as the hash: the identity on that `u64`) the map's hasher. The connection pool's map
+/// hashes its keys with it too; their fields (`bool`, `str`, `u16`) are written as bytes.
 #[derive(Clone, Copy)]
 pub(crate) struct KeyHash(u64);
 

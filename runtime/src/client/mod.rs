@@ -32,6 +32,7 @@ use crate::retry::{ClientRateLimiter, Jitter, RetryQuota};
 use crate::types::ByteStream;
 
 use customize::CallOverrides;
+pub(crate) use endpoint_cache::KeyHash;
 
 /// The future of [`ClientHandle::call`] and its variants: the pipeline's state on the heap.
 pub type CallFuture<'a, T> =

@@ -495,6 +495,8 @@ pub(crate) fn encode_head<B>(request: &http::Request<B>, content_length: Option<
         .iter()
         .map(|(n, v)| n.as_str().len() + v.len() + 4)
         .sum();
+    // 14: the request line's spaces, version and CRLFs and the final CRLF; 38: a
+    // `content-length` field of up to 20 digits.
     let mut out =
         Vec::with_capacity(request.method().as_str().len() + target.len() + fields + 14 + 38);
     out.extend_from_slice(request.method().as_str().as_bytes());

@@ -75,7 +75,9 @@ struct Nesting {
     top: Option<bool>,
 }
 
-/// Equal when the same containers are open (bits above the depth are left over, not state).
+/// Equal when the same containers are open (bits above the depth are left over, not state):
+/// the tests compare readers' states.
+#[cfg(test)]
 impl PartialEq for Nesting {
     fn eq(&self, other: &Nesting) -> bool {
         let mask = match self.depth {

@@ -95,7 +95,7 @@ pub(crate) fn signing_key_and_scope(
         std::str::from_utf8(date).unwrap_or_default()
     )
     .into();
-    let scope_is_text = scope.bytes().all(|b| (32..127).contains(&b) || b == b'\t');
+    let scope_is_text = super::is_visible_ascii(&scope);
     let entry = Entry {
         secret: Zeroizing::new(secret.to_owned()),
         date: *date,

@@ -132,23 +132,32 @@ pub fn base64_decode(input: &str) -> Result<Vec<u8>, Base64DecodeError> {
 /// A random (version 4) UUID in lowercase hyphenated form, e.g.
 /// `1b4e28ba-2fa1-41d2-883f-0016d3cca427`. Randomness comes from `ring::rand::SystemRandom`.
 pub fn uuid_v4() -> String {
+    let text = uuid_text(random_16());
+    // Hex digits and hyphens only.
+    std::str::from_utf8(&text).unwrap_or_default().to_owned()
+}
+
+/// 16 bytes from `ring::rand::SystemRandom` (or, if the OS source fails, [`fallback_random`]).
+pub(crate) fn random_16() -> [u8; 16] {
     use ring::rand::SecureRandom;
     let mut b = [0u8; 16];
     if ring::rand::SystemRandom::new().fill(&mut b).is_err() {
         fallback_random(&mut b);
     }
+    b
+}
+
+/// `b` as a version 4 UUID (its version and variant bits set), lowercase and hyphenated.
+pub(crate) fn uuid_text(mut b: [u8; 16]) -> [u8; 36] {
     b[6] = (b[6] & 0x0F) | 0x40;
     b[8] = (b[8] & 0x3F) | 0x80;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(36);
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        s.push(HEX[usize::from(byte >> 4)] as char);
-        s.push(HEX[usize::from(byte & 0xF)] as char);
+    // Where each byte's two digits go in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+    let mut text = [b'-'; 36];
+    for (&at, &byte) in AT.iter().zip(&b) {
+        text[at..at + 2].copy_from_slice(&crate::sigv4::HEX_PAIRS[usize::from(byte)]);
     }
-    s
+    text
 }
 
 /// Used only if the OS random source fails: mixes the clock, a counter and an address.

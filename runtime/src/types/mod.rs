@@ -11,6 +11,7 @@ mod sensitive;
 
 pub(crate) use self::base64::encode_into as base64_encode_into;
 pub use self::base64::{base64_decode, base64_encode, uuid_v4, Base64DecodeError};
+pub(crate) use self::base64::{random_16, uuid_text};
 pub(crate) use self::big_number::{cbor_integer, decimal_fraction, fraction_text, integer_text};
 pub use self::big_number::{BigDecimal, BigInteger, BigNumberError};
 pub use self::byte_stream::{ByteStream, ByteStreamError, ChunkSource};
