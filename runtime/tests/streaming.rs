@@ -200,3 +200,144 @@ async fn call_streaming_retries_up_to_the_head_and_reads_errors_whole() {
     assert!(!reply.body.is_empty(), "the error body is read whole");
     assert!(body.collect().await.unwrap().is_empty());
 }
+
+/// One answer of [`length_server`]: a `Content-Length` body of `length` bytes, of which the
+/// server sends `pieces` (each after its pause) and then, if they fall short, nothing more
+/// while it holds the connection open.
+struct Answer {
+    length: usize,
+    pieces: Vec<(usize, Duration)>,
+}
+
+impl Answer {
+    /// The whole body at once.
+    fn whole(length: usize) -> Answer {
+        Answer {
+            length,
+            pieces: vec![(length, Duration::ZERO)],
+        }
+    }
+}
+
+/// A server answering the requests of one connection with `answers`, in order; the body bytes
+/// count up (`i % 251`), so a lost or repeated piece shows.
+async fn length_server(answers: Vec<Answer>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let Ok((mut sock, _)) = listener.accept().await else {
+            return;
+        };
+        for answer in answers {
+            let mut buf = Vec::new();
+            let mut byte = [0u8; 1];
+            while !buf.ends_with(b"\r\n\r\n") {
+                if sock.read(&mut byte).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                buf.push(byte[0]);
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nx-amzn-RequestId: r1\r\n\r\n",
+                answer.length
+            );
+            if sock.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let mut sent = 0;
+            for (n, pause) in answer.pieces {
+                tokio::time::sleep(pause).await;
+                let piece: Vec<u8> = (sent..sent + n).map(|i| (i % 251) as u8).collect();
+                if sock.write_all(&piece).await.is_err() {
+                    return;
+                }
+                sent += n;
+            }
+            if sent < answer.length {
+                // Hold the connection open, sending nothing more.
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return;
+            }
+        }
+    });
+    format!("http://{addr}/")
+}
+
+/// The bytes [`length_server`] sends for a body of `n`.
+fn counted(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i % 251) as u8).collect()
+}
+
+#[tokio::test]
+async fn a_large_body_arrives_whole_and_its_connection_then_serves_a_small_one() {
+    // A large body is read with the socket's receive low-water mark up (Linux): it must be
+    // back down before the connection reads the next head, which is smaller than the mark.
+    let big = 3 * 1024 * 1024;
+    let url = length_server(vec![Answer::whole(big), Answer::whole(5)]).await;
+    let t = HyperTransport::new();
+    let (_, mut body) = t.send_streaming(get(&url), &T).await.unwrap();
+    let mut all = Vec::with_capacity(big);
+    while let Some(chunk) = body.next().await {
+        all.extend_from_slice(&chunk.unwrap());
+    }
+    assert!(all == counted(big), "the large body, byte for byte");
+    assert_eq!(t.idle_connections(), 1);
+    // The server accepts one connection only: this answer comes on the same one.
+    let (head, body) = t.send_streaming(get(&url), &T).await.unwrap();
+    assert_eq!(head.status, 200);
+    assert_eq!(&body.collect().await.unwrap()[..], &counted(5)[..]);
+}
+
+#[tokio::test]
+async fn a_large_body_slower_than_the_low_water_mark_does_not_time_out() {
+    // 16 KiB every 40 ms: a read timeout of 300 ms passes before 256 KiB (the mark) are
+    // waiting. The bytes that came are not a stall: the body goes on without the mark.
+    let length = 640 * 1024;
+    let piece = 16 * 1024;
+    let pieces = (0..length / piece)
+        .map(|_| (piece, Duration::from_millis(40)))
+        .collect();
+    let url = length_server(vec![Answer { length, pieces }]).await;
+    let t = HyperTransport::new();
+    let timeouts = AttemptTimeouts {
+        connect: Some(Duration::from_secs(5)),
+        read: Some(Duration::from_millis(300)),
+    };
+    let (_, body) = t.send_streaming(get(&url), &timeouts).await.unwrap();
+    let all = body.collect().await.unwrap();
+    assert!(
+        all[..] == counted(length)[..],
+        "the whole body, byte for byte"
+    );
+}
+
+#[tokio::test]
+async fn a_large_body_that_stalls_below_the_low_water_mark_times_out_after_its_bytes() {
+    // 100 KiB of a 2 MiB body, then nothing: the bytes below the mark are delivered, then the
+    // stall is reported.
+    let sent = 100 * 1024;
+    let url = length_server(vec![Answer {
+        length: 2 * 1024 * 1024,
+        pieces: vec![(sent, Duration::ZERO)],
+    }])
+    .await;
+    let t = HyperTransport::new();
+    let timeouts = AttemptTimeouts {
+        connect: Some(Duration::from_secs(5)),
+        read: Some(Duration::from_millis(300)),
+    };
+    let (_, mut body) = t.send_streaming(get(&url), &timeouts).await.unwrap();
+    let mut got = Vec::new();
+    let err = loop {
+        match body.next().await.expect("the body ends with an error") {
+            Ok(chunk) => got.extend_from_slice(&chunk),
+            Err(e) => break e,
+        }
+    };
+    assert!(err.to_string().contains("stalled"), "{err}");
+    assert!(
+        got == counted(sent),
+        "the bytes that came, before the error"
+    );
+    assert!(body.next().await.is_none(), "nothing after the error");
+}

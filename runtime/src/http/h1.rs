@@ -25,6 +25,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
+use super::low_water;
 use super::pool::Slot;
 use super::{TransportError, TransportErrorKind};
 use crate::observability::http::{ConnMetrics, HttpMetrics};
@@ -35,8 +36,10 @@ const MAX_HEADERS: usize = 100;
 const MAX_HEAD: usize = 400 * 1024;
 /// Room made in the read buffer before reading a response head.
 const HEAD_READ: usize = 8 * 1024;
-/// The most a single read of a streamed body asks for.
-const BODY_READ: usize = 256 * 1024;
+/// The most a single read of a streamed body asks for: more than the socket holds when a large
+/// body's low-water mark wakes the reader ([`super::low_water::BULK`]), so that one read
+/// usually takes it all.
+const BODY_READ: usize = 1024 * 1024;
 /// The longest chunk-size line or trailer field accepted in a chunked body.
 const MAX_LINE: usize = 8 * 1024;
 
@@ -44,6 +47,28 @@ const MAX_LINE: usize = 8 * 1024;
 pub(crate) enum Stream {
     Tcp(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
+}
+
+/// What a [`Conn`] reads from.
+pub(crate) trait Source: AsyncRead + Unpin {
+    /// The TCP socket under the stream, for its receive low-water mark
+    /// ([`super::low_water`]); `None`: the mark is left alone.
+    fn socket(&self) -> Option<&TcpStream> {
+        None
+    }
+}
+
+impl Source for TcpStream {}
+
+impl Source for tokio::io::ReadHalf<Stream> {}
+
+impl Source for Stream {
+    fn socket(&self) -> Option<&TcpStream> {
+        Some(match self {
+            Stream::Tcp(s) => s,
+            Stream::Tls(s) => s.get_ref().0,
+        })
+    }
 }
 
 impl AsyncRead for Stream {
@@ -132,6 +157,10 @@ pub(crate) struct Conn<S = Stream> {
     _slot: Option<Slot>,
     /// Reports the connection's lifetime when it closes (with a meter provider).
     _metrics: Option<ConnMetrics>,
+    /// The socket's receive low-water mark now (1: the default).
+    low_water: u32,
+    /// The body being read may set the mark (cleared by [`Conn::relax`] until the next head).
+    bulk: bool,
 }
 
 impl<S> Drop for Conn<S> {
@@ -153,11 +182,13 @@ impl Conn {
             buf: BytesMut::new(),
             _slot: Some(slot),
             _metrics: metrics.map(ConnMetrics::new),
+            low_water: 1,
+            bulk: true,
         }
     }
 }
 
-impl<S: AsyncRead + Unpin> Conn<S> {
+impl<S: Source> Conn<S> {
     /// A connection of its own, outside the pool: a duplex exchange reads its response with
     /// it, a credentials request its answer.
     pub(crate) fn unpooled(io: S) -> Conn<S> {
@@ -166,6 +197,8 @@ impl<S: AsyncRead + Unpin> Conn<S> {
             buf: BytesMut::new(),
             _slot: None,
             _metrics: None,
+            low_water: 1,
+            bulk: true,
         }
     }
 
@@ -188,6 +221,7 @@ impl<S: AsyncRead + Unpin> Conn<S> {
     /// Reads the next final response head (skipping `1xx` interim responses).
     /// `head_request`: the request was a `HEAD`, so the response has no body.
     pub(crate) async fn read_head(&mut self, head_request: bool) -> Result<Head, TransportError> {
+        self.bulk = true;
         loop {
             if let Some(head) = parse_head(&mut self.buf, head_request)? {
                 return Ok(head);
@@ -227,6 +261,11 @@ impl<S: AsyncRead + Unpin> Conn<S> {
                     return Poll::Ready(Ok(None));
                 }
                 Framing::Length(left) => {
+                    if low_water::ENABLED {
+                        let from_socket = left.saturating_sub(self.buf.len() as u64);
+                        let bulk = self.bulk && from_socket >= 2 * u64::from(low_water::BULK);
+                        self.set_low_water(if bulk { low_water::BULK } else { 1 });
+                    }
                     let Some(piece) = ready!(self.poll_piece(cx, left))? else {
                         return Poll::Ready(Err(closed_early()));
                     };
@@ -283,6 +322,29 @@ impl<S: AsyncRead + Unpin> Conn<S> {
                 }
             }
         }
+    }
+
+    /// Sets the socket's receive low-water mark to `bytes` unless it is there already.
+    fn set_low_water(&mut self, bytes: u32) {
+        if self.low_water != bytes {
+            if let Some(tcp) = self.io.socket() {
+                low_water::set(tcp, bytes);
+                self.low_water = bytes;
+            }
+        }
+    }
+
+    /// When the socket's low-water mark is up and bytes are waiting below it, drops the mark
+    /// for the rest of the body and says so: a read timeout that came then is not a stall (the
+    /// body comes slower than the mark; see [`super::low_water`]).
+    pub(crate) fn relax(&mut self) -> bool {
+        if self.low_water == 1 {
+            return false;
+        }
+        let waiting = self.io.socket().is_some_and(low_water::waiting);
+        self.bulk = false;
+        self.set_low_water(1);
+        waiting
     }
 
     /// Up to `left` bytes of body: what the buffer holds, else one read's worth; `None` at the
@@ -416,7 +478,7 @@ impl<S: AsyncRead + Unpin> Conn<S> {
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
+impl<S: Source + AsyncWrite> Conn<S> {
     /// Writes `head` (see [`encode_head`]) and `body`, then reads up to the end of the final
     /// response head. `head_request`: the request was a `HEAD`, so the response has no body.
     pub(crate) async fn exchange(

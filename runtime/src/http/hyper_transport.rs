@@ -507,6 +507,14 @@ impl ChunkSource for LiveBody {
                     }
                     let deadline = this.last_data + limit;
                     if deadline <= Instant::now() {
+                        // Bytes waiting below the socket's low-water mark: not a stall, the
+                        // body comes slower than the mark (dropped now; the socket reports
+                        // them at once).
+                        if this.conn.as_mut().is_some_and(|(conn, _)| conn.relax()) {
+                            this.last_data = Instant::now();
+                            timer.as_mut().reset((this.last_data + limit).into());
+                            continue;
+                        }
                         this.conn = None;
                         return Poll::Ready(Some(Err(ByteStreamError::new(
                             "the response body stalled",

@@ -8,6 +8,7 @@
 mod ca_bundle;
 pub(crate) mod h1;
 mod hyper_transport;
+mod low_water;
 mod mlkem;
 mod pool;
 mod pq;
