@@ -763,7 +763,11 @@ async fn attempts(
         if let Some(b) = &bearer {
             req.headers.insert(http::header::AUTHORIZATION, b.clone());
         }
-        mark_credential_headers(&mut req.headers);
+        if creds.is_none() {
+            // SigV4 marked the headers it set sensitive itself (and left no others of those
+            // names).
+            mark_credential_headers(&mut req.headers);
+        }
         if !hooks.is_empty() {
             let ctx = RequestContext::new(cx.call, attempt, started, &mut req, op.sensitive_input);
             for hook in hooks.iter() {

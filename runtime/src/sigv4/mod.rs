@@ -426,11 +426,15 @@ fn sign_into(
         X_AMZ_DATE_NAME,
         HeaderValue::from_bytes(&scope.amz_date).map_err(|_| SigningError::TimeOutOfRange)?,
     );
+    // The token and the signature are credentials: kept out of `Debug` (interceptors, a
+    // transport of the user's).
     let token_value = match params.session_token {
-        Some(token) => Some(
-            HeaderValue::from_str(token)
-                .map_err(|_| SigningError::InvalidHeaderValue("session token"))?,
-        ),
+        Some(token) => {
+            let mut value = HeaderValue::from_str(token)
+                .map_err(|_| SigningError::InvalidHeaderValue("session token"))?;
+            value.set_sensitive(true);
+            Some(value)
+        }
         None => None,
     };
     if let (Some(value), false) = (&token_value, settings.omit_session_token) {
@@ -514,8 +518,9 @@ fn sign_into(
     auth.extend_from_slice(signed_list);
     auth.extend_from_slice(b", Signature=");
     auth.extend_from_slice(&signature);
-    let auth = HeaderValue::from_maybe_shared(bytes::Bytes::from(auth))
+    let mut auth = HeaderValue::from_maybe_shared(bytes::Bytes::from(auth))
         .map_err(|_| SigningError::InvalidHeaderValue("access key"))?;
+    auth.set_sensitive(true);
     headers.insert(AUTHORIZATION, auth);
     if let (Some(value), true) = (token_value, settings.omit_session_token) {
         headers.insert(X_AMZ_SECURITY_TOKEN_NAME, value);
@@ -852,6 +857,27 @@ mod tests {
         assert_eq!(
             out.signature,
             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+        );
+    }
+
+    #[test]
+    fn the_signature_and_the_token_are_sensitive_headers() {
+        let mut headers = HeaderMap::new();
+        sign(
+            "GET",
+            "https://example.amazonaws.com/",
+            &mut headers,
+            b"",
+            &params(Some("the-session-token")),
+        )
+        .unwrap();
+        assert!(headers["authorization"].is_sensitive());
+        assert!(headers[X_AMZ_SECURITY_TOKEN].is_sensitive());
+        assert!(!headers["x-amz-date"].is_sensitive());
+        let text = format!("{headers:?}");
+        assert!(
+            !text.contains("Signature=") && !text.contains("the-session-token"),
+            "{text}"
         );
     }
 
