@@ -40,6 +40,9 @@ const HEAD_READ: usize = 8 * 1024;
 /// body's low-water mark wakes the reader ([`super::low_water::BULK`]), so that one read
 /// usually takes it all.
 const BODY_READ: usize = 1024 * 1024;
+/// The least room a read of body is given (see [`Conn::poll_fill`]): a large body's low-water
+/// mark.
+const MIN_ROOM: usize = low_water::BULK as usize;
 /// The longest chunk-size line or trailer field accepted in a chunked body.
 const MAX_LINE: usize = 8 * 1024;
 
@@ -161,6 +164,8 @@ pub(crate) struct Conn<S = Stream> {
     low_water: u32,
     /// The body being read may set the mark (cleared by [`Conn::relax`] until the next head).
     bulk: bool,
+    /// The read timeout's timer, kept from one exchange to the next.
+    read_timer: ReadTimer,
 }
 
 impl<S> Drop for Conn<S> {
@@ -184,6 +189,7 @@ impl Conn {
             _metrics: metrics.map(ConnMetrics::new),
             low_water: 1,
             bulk: true,
+            read_timer: ReadTimer::default(),
         }
     }
 }
@@ -199,6 +205,7 @@ impl<S: Source> Conn<S> {
             _metrics: None,
             low_water: 1,
             bulk: true,
+            read_timer: ReadTimer::default(),
         }
     }
 
@@ -238,8 +245,13 @@ impl<S: Source> Conn<S> {
     }
 
     /// Reads up to `want` more bytes into the buffer; `Ok(0)` at the end of the stream.
+    ///
+    /// The buffer is given room for `want` when it has less than [`MIN_ROOM`] (or `want`, if
+    /// less) left: a large body's read then has room for at least what its low-water mark
+    /// lets in, not the remains of the last read's allocation, while a body that trickles in
+    /// uses each allocation for many pieces.
     fn poll_fill(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<usize>> {
-        if self.buf.capacity() - self.buf.len() < want.min(HEAD_READ) {
+        if self.buf.capacity() - self.buf.len() < want.min(MIN_ROOM) {
             self.buf.reserve(want);
         }
         let mut room = (&mut self.buf).limit(want);
@@ -433,12 +445,11 @@ impl<S: Source> Conn<S> {
             self.buf.clear();
             while body.len() < n {
                 let left = n - body.len();
-                let got = super::hyper_transport::with_read_timeout(
-                    read,
-                    self.io.read_buf(&mut (&mut body).limit(left)),
-                )
-                .await?
-                .map_err(io_error)?;
+                let got = self
+                    .read_timer
+                    .within(read, self.io.read_buf(&mut (&mut body).limit(left)))
+                    .await?
+                    .map_err(io_error)?;
                 if got == 0 {
                     return Err(closed_early());
                 }
@@ -448,9 +459,11 @@ impl<S: Source> Conn<S> {
         }
         let mut chunks: Vec<Bytes> = Vec::new();
         let mut total = 0usize;
+        // (Out of `self` while `poll_body` borrows it; put back once the body is read.)
+        let mut timer = std::mem::take(&mut self.read_timer);
         loop {
             let next = std::future::poll_fn(|cx| self.poll_body(cx, framing));
-            let Some(piece) = super::hyper_transport::with_read_timeout(read, next).await?? else {
+            let Some(piece) = timer.within(read, next).await?? else {
                 break;
             };
             total = total.saturating_add(piece.len());
@@ -459,6 +472,7 @@ impl<S: Source> Conn<S> {
             }
             chunks.push(piece);
         }
+        self.read_timer = timer;
         self.let_go();
         Ok(match chunks.len() {
             0 => Bytes::new(),
@@ -492,6 +506,72 @@ impl<S: Source + AsyncWrite> Conn<S> {
             .map_err(io_error)?;
         self.io.flush().await.map_err(io_error)?;
         self.read_head(head_request).await
+    }
+
+    /// [`exchange`](Self::exchange) within the read timeout `read` (when there is one).
+    pub(crate) async fn exchange_within(
+        &mut self,
+        head: Vec<u8>,
+        body: &Bytes,
+        head_request: bool,
+        read: Option<std::time::Duration>,
+    ) -> Result<Head, TransportError> {
+        let mut timer = std::mem::take(&mut self.read_timer);
+        let head = timer
+            .within(read, self.exchange(head, body, head_request))
+            .await??;
+        self.read_timer = timer;
+        Ok(head)
+    }
+}
+
+/// A read timeout whose timer is kept with its connection from one wait to the next.
+///
+/// `tokio::time::timeout` puts a timer into the runtime's timer wheel for every wait that does
+/// not end at once, and takes it out again when the wait ends: about 1.2 k instructions of
+/// every call, nearly all of them for a timer that never fires. This timer is set once, at the
+/// first wait's deadline, and left in the wheel: a later wait (whose deadline is later) only
+/// compares deadlines, and when the timer fires before the wait's own deadline it is moved to
+/// that deadline. A wait whose deadline is earlier than the timer's (a call with a shorter
+/// timeout) moves the timer back.
+#[derive(Default)]
+pub(crate) struct ReadTimer(Option<Pin<Box<tokio::time::Sleep>>>);
+
+impl ReadTimer {
+    /// Awaits `fut`, failing with a read timeout when it takes longer than `limit`.
+    pub(crate) async fn within<F: Future>(
+        &mut self,
+        limit: Option<std::time::Duration>,
+        fut: F,
+    ) -> Result<F::Output, TransportError> {
+        let Some(limit) = limit else {
+            return Ok(fut.await);
+        };
+        let mut fut = pin!(fut);
+        let mut deadline = None;
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+                return Poll::Ready(Ok(out));
+            }
+            // The clock is read at the first wait only: a wait that ends at once needs none.
+            let deadline = *deadline.get_or_insert_with(|| tokio::time::Instant::now() + limit);
+            let timer = self
+                .0
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+            if timer.deadline() > deadline {
+                timer.as_mut().reset(deadline);
+            }
+            loop {
+                if timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                if tokio::time::Instant::now() >= deadline {
+                    return Poll::Ready(Err(super::hyper_transport::read_timeout_error(limit)));
+                }
+                timer.as_mut().reset(deadline);
+            }
+        })
+        .await
     }
 }
 

@@ -401,3 +401,96 @@ async fn vectored_writes_send_every_part_in_order_through_partial_writes() {
         assert_eq!(reader.await.unwrap(), b"HEAD body bytesx", "capacity {cap}");
     }
 }
+
+/// A future that is ready once the (paused) clock has passed `at`.
+async fn until(at: tokio::time::Instant) -> &'static str {
+    tokio::time::sleep_until(at).await;
+    "done"
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_timer_arms_no_timer_for_a_wait_that_ends_at_once() {
+    let mut timer = ReadTimer::default();
+    let out = timer
+        .within(Some(Duration::from_secs(1)), async { 7 })
+        .await
+        .unwrap();
+    assert_eq!(out, 7);
+    assert!(timer.0.is_none(), "no timer for a wait that never waited");
+    let out = timer.within(None, async { 8 }).await.unwrap();
+    assert_eq!(out, 8);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_timer_times_out_a_wait_longer_than_its_limit() {
+    let mut timer = ReadTimer::default();
+    let start = tokio::time::Instant::now();
+    let err = timer
+        .within(
+            Some(Duration::from_secs(2)),
+            until(start + Duration::from_secs(5)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        TransportErrorKind::Timeout(super::super::TransportTimeout::Read)
+    );
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(2),
+        "at the limit, not later"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_kept_read_timer_follows_each_wait_s_own_deadline() {
+    let mut timer = ReadTimer::default();
+    let limit = Some(Duration::from_secs(10));
+    // The first wait leaves the timer at its deadline, t = 10 s.
+    let start = tokio::time::Instant::now();
+    let first = timer
+        .within(limit, until(start + Duration::from_secs(1)))
+        .await
+        .unwrap();
+    assert_eq!(first, "done");
+    assert!(timer.0.is_some(), "the timer stays for the next wait");
+    // The next wait starts at t = 8 s: its deadline is 18 s. The timer fires at 10 s and moves
+    // to 18 s instead of failing a wait that is within its limit.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let second = timer
+        .within(limit, until(start + Duration::from_secs(15)))
+        .await
+        .unwrap();
+    assert_eq!(second, "done");
+    // A stall after that fails at its own deadline (t = 15 + 10 s).
+    let err = timer
+        .within(limit, until(start + Duration::from_secs(100)))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("read timeout"), "{err}");
+    assert_eq!(start.elapsed(), Duration::from_secs(25));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_shorter_read_timeout_moves_the_kept_timer_back() {
+    let mut timer = ReadTimer::default();
+    let start = tokio::time::Instant::now();
+    timer
+        .within(
+            Some(Duration::from_secs(60)),
+            until(start + Duration::from_secs(1)),
+        )
+        .await
+        .unwrap();
+    // The timer is at t = 60 s; this wait's limit ends at 1 + 2 = 3 s.
+    let err = timer
+        .within(
+            Some(Duration::from_secs(2)),
+            until(start + Duration::from_secs(30)),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("read timeout"), "{err}");
+    assert_eq!(start.elapsed(), Duration::from_secs(3));
+}

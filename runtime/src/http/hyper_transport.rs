@@ -528,7 +528,7 @@ impl ChunkSource for LiveBody {
     }
 }
 
-fn read_timeout_error(d: Duration) -> TransportError {
+pub(super) fn read_timeout_error(d: Duration) -> TransportError {
     TransportError::new(
         TransportErrorKind::Timeout(TransportTimeout::Read),
         format!("no data from server for {d:?} (read timeout)"),
@@ -690,8 +690,9 @@ impl Inner {
         let body = request.into_body();
         let mut conn = self.conn_for(&target.origin.key, target, timeouts).await?;
         self.acquired(&mut acquiring);
-        let head =
-            with_read_timeout(timeouts.read, conn.exchange(head, &body, head_request)).await??;
+        let head = conn
+            .exchange_within(head, &body, head_request, timeouts.read)
+            .await?;
         Ok((conn, head, body.len()))
     }
 
