@@ -16,6 +16,19 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
+/// Reads a request head (up to its blank line); `false` when the connection ended first.
+async fn read_request_head(sock: &mut tokio::net::TcpStream) -> bool {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        if sock.read(&mut byte).await.unwrap_or(0) == 0 {
+            return false;
+        }
+        buf.push(byte[0]);
+    }
+    true
+}
+
 /// A server answering each request on a connection with a chunked body whose chunks come from
 /// `chunks` (a `None` ends the body; a closed channel stalls the connection).
 async fn chunked_server(mut chunks: mpsc::Receiver<Option<&'static str>>) -> String {
@@ -26,13 +39,8 @@ async fn chunked_server(mut chunks: mpsc::Receiver<Option<&'static str>>) -> Str
             return;
         };
         loop {
-            let mut buf = Vec::new();
-            let mut byte = [0u8; 1];
-            while !buf.ends_with(b"\r\n\r\n") {
-                if sock.read(&mut byte).await.unwrap_or(0) == 0 {
-                    return;
-                }
-                buf.push(byte[0]);
+            if !read_request_head(&mut sock).await {
+                return;
             }
             let head =
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nx-amzn-RequestId: r1\r\n\r\n";
@@ -229,13 +237,8 @@ async fn length_server(answers: Vec<Answer>) -> String {
             return;
         };
         for answer in answers {
-            let mut buf = Vec::new();
-            let mut byte = [0u8; 1];
-            while !buf.ends_with(b"\r\n\r\n") {
-                if sock.read(&mut byte).await.unwrap_or(0) == 0 {
-                    return;
-                }
-                buf.push(byte[0]);
+            if !read_request_head(&mut sock).await {
+                return;
             }
             let head = format!(
                 "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nx-amzn-RequestId: r1\r\n\r\n",
@@ -340,4 +343,51 @@ async fn a_large_body_that_stalls_below_the_low_water_mark_times_out_after_its_b
         "the bytes that came, before the error"
     );
     assert!(body.next().await.is_none(), "nothing after the error");
+}
+
+#[tokio::test]
+async fn bytes_below_the_low_water_mark_are_delivered_without_a_read_timeout() {
+    // No read timeout: the mark's patience alone must let the 100 KiB that came through, or the
+    // reader would wait for bytes the server sends only after the reader has seen these. (The
+    // bytes come after the reader has started waiting: bytes already there when the mark goes
+    // up are read without a wait.)
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let (seen_tx, seen_rx) = tokio::sync::oneshot::channel::<()>();
+    let length = 2 * 1024 * 1024;
+    let first = 100 * 1024;
+    tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.unwrap();
+        assert!(read_request_head(&mut sock).await);
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {length}\r\n\r\n");
+        sock.write_all(head.as_bytes()).await.unwrap();
+        let all = counted(length);
+        // After the reader has found nothing and waits (with the mark up).
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sock.write_all(&all[..first]).await.unwrap();
+        if seen_rx.await.is_ok() {
+            let _ = sock.write_all(&all[first..]).await;
+        }
+    });
+    let t = HyperTransport::new();
+    let no_read_timeout = AttemptTimeouts {
+        connect: Some(Duration::from_secs(5)),
+        read: None,
+    };
+    let (_, mut body) = t.send_streaming(get(&url), &no_read_timeout).await.unwrap();
+    let mut got = Vec::new();
+    while got.len() < first {
+        let chunk = tokio::time::timeout(Duration::from_secs(20), body.next())
+            .await
+            .expect("the bytes below the mark come without more behind them")
+            .expect("a chunk")
+            .expect("no error");
+        got.extend_from_slice(&chunk);
+    }
+    assert!(got == counted(first), "the first 100 KiB, byte for byte");
+    seen_tx.send(()).unwrap();
+    while let Some(chunk) = body.next().await {
+        got.extend_from_slice(&chunk.unwrap());
+    }
+    assert!(got == counted(length), "then the rest");
 }

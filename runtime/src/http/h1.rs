@@ -346,17 +346,21 @@ impl<S: Source> Conn<S> {
         }
     }
 
+    /// `true` while the socket's receive low-water mark is up (see [`super::low_water`]).
+    pub(crate) fn low_water_up(&self) -> bool {
+        self.low_water > 1
+    }
+
     /// When the socket's low-water mark is up and bytes are waiting below it, drops the mark
-    /// for the rest of the body and says so: a read timeout that came then is not a stall (the
-    /// body comes slower than the mark; see [`super::low_water`]).
+    /// for the rest of the body and says so: the body comes slower than the mark, and the
+    /// bytes are reported at once (see [`super::low_water`]).
     pub(crate) fn relax(&mut self) -> bool {
-        if self.low_water == 1 {
+        if self.low_water == 1 || !self.io.socket().is_some_and(low_water::waiting) {
             return false;
         }
-        let waiting = self.io.socket().is_some_and(low_water::waiting);
         self.bulk = false;
         self.set_low_water(1);
-        waiting
+        true
     }
 
     /// Up to `left` bytes of body: what the buffer holds, else one read's worth; `None` at the

@@ -444,10 +444,11 @@ struct LiveBody {
     conn: Option<(Conn, PoolKey)>,
     framing: Framing,
     read: Option<Duration>,
-    /// The read timeout's timer, armed at the first wait and kept for the rest of the body:
-    /// when it fires after data has come, it is moved to `last_data` + the timeout instead of
-    /// failing. (A timer per chunk cost an allocation and a timer-wheel insert and removal for
-    /// each of the ~100 reads of an 8 MiB body.)
+    /// The timer of the read timeout and of the low-water mark's patience
+    /// ([`super::low_water::PATIENCE`]), armed at the first wait and kept for the rest of the
+    /// body: when it fires after data has come, it is moved to the next deadline counted from
+    /// `last_data` instead of failing. (A timer per chunk cost an allocation and a timer-wheel
+    /// insert and removal for each of the ~100 reads of an 8 MiB body.)
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
     /// When the last chunk arrived (or the timer was armed).
     last_data: Instant,
@@ -491,40 +492,78 @@ impl ChunkSource for LiveBody {
                 ))))
             }
             Poll::Pending => {
-                let Some(limit) = this.read else {
+                if this.read.is_none() && !conn.low_water_up() {
                     return Poll::Pending;
-                };
+                }
                 let timer = match &mut this.timer {
                     Some(timer) => timer,
                     None => {
                         this.last_data = Instant::now();
-                        this.timer.insert(Box::pin(tokio::time::sleep(limit)))
+                        let first = next_deadline(this.last_data, this.read, conn.low_water_up())
+                            .unwrap_or(this.last_data);
+                        this.timer
+                            .insert(Box::pin(tokio::time::sleep_until(first.into())))
                     }
                 };
                 loop {
                     if timer.as_mut().poll(cx).is_pending() {
                         return Poll::Pending;
                     }
-                    let deadline = this.last_data + limit;
-                    if deadline <= Instant::now() {
-                        // Bytes waiting below the socket's low-water mark: not a stall, the
-                        // body comes slower than the mark (dropped now; the socket reports
-                        // them at once).
-                        if this.conn.as_mut().is_some_and(|(conn, _)| conn.relax()) {
-                            this.last_data = Instant::now();
-                            timer.as_mut().reset((this.last_data + limit).into());
-                            continue;
-                        }
+                    let now = Instant::now();
+                    let quiet = now.saturating_duration_since(this.last_data);
+                    // Bytes waiting below the socket's low-water mark after a quiet while: the
+                    // body comes slower than the mark, which is dropped (the socket reports
+                    // them at once); not a stall.
+                    let marked_quiet = conn.low_water_up()
+                        && quiet
+                            >= super::low_water::PATIENCE.min(this.read.unwrap_or(Duration::MAX));
+                    if marked_quiet && conn.relax() {
+                        this.last_data = now;
+                    } else if let Some(limit) = this.read.filter(|limit| quiet >= *limit) {
                         this.conn = None;
                         return Poll::Ready(Some(Err(ByteStreamError::new(
                             "the response body stalled",
                             Some(Box::new(read_timeout_error(limit))),
                         ))));
                     }
-                    timer.as_mut().reset(deadline.into());
+                    // The patience starts again from now when it ran out with nothing
+                    // waiting: every deadline set here is in the future.
+                    let since = if quiet >= super::low_water::PATIENCE {
+                        now
+                    } else {
+                        this.last_data
+                    };
+                    let read = this.read.map(|limit| this.last_data + limit);
+                    let patience = conn
+                        .low_water_up()
+                        .then(|| since + super::low_water::PATIENCE);
+                    match earliest(read, patience) {
+                        Some(deadline) => timer.as_mut().reset(deadline.into()),
+                        None => {
+                            this.timer = None;
+                            return Poll::Pending;
+                        }
+                    }
                 }
             }
         }
+    }
+}
+
+/// The first deadline of a streamed body's wait, counted from `last_data`: the read timeout,
+/// and the low-water mark's patience while the mark is up; `None` when there is neither.
+fn next_deadline(last_data: Instant, read: Option<Duration>, marked: bool) -> Option<Instant> {
+    earliest(
+        read.map(|limit| last_data + limit),
+        marked.then(|| last_data + super::low_water::PATIENCE),
+    )
+}
+
+/// The earlier of two optional deadlines.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
