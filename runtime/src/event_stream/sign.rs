@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::frame::{Header, HeaderValue, Message, MAX_MESSAGE_LEN, MIN_MESSAGE_LEN};
 use super::{FrameError, FrameErrorKind};
-use crate::sigv4::{key, time};
+use crate::sigv4::{hex_into, key, time};
 use crate::types::DateTime;
 
 /// The first line of every event string to sign.
@@ -189,12 +189,4 @@ pub(super) fn string_to_sign(
     sts.push('\n');
     hex_into(&mut sts, digest::digest(&digest::SHA256, payload).as_ref());
     sts
-}
-
-fn hex_into(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
-    }
 }

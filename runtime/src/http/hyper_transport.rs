@@ -499,8 +499,13 @@ impl ChunkSource for LiveBody {
                     Some(timer) => timer,
                     None => {
                         this.last_data = Instant::now();
-                        let first = next_deadline(this.last_data, this.read, conn.low_water_up())
-                            .unwrap_or(this.last_data);
+                        let first = next_deadline(
+                            this.last_data,
+                            this.last_data,
+                            this.read,
+                            conn.low_water_up(),
+                        )
+                        .unwrap_or(this.last_data);
                         this.timer
                             .insert(Box::pin(tokio::time::sleep_until(first.into())))
                     }
@@ -533,11 +538,7 @@ impl ChunkSource for LiveBody {
                     } else {
                         this.last_data
                     };
-                    let read = this.read.map(|limit| this.last_data + limit);
-                    let patience = conn
-                        .low_water_up()
-                        .then(|| since + super::low_water::PATIENCE);
-                    match earliest(read, patience) {
+                    match next_deadline(this.last_data, since, this.read, conn.low_water_up()) {
                         Some(deadline) => timer.as_mut().reset(deadline.into()),
                         None => {
                             this.timer = None;
@@ -550,18 +551,18 @@ impl ChunkSource for LiveBody {
     }
 }
 
-/// The first deadline of a streamed body's wait, counted from `last_data`: the read timeout,
-/// and the low-water mark's patience while the mark is up; `None` when there is neither.
-fn next_deadline(last_data: Instant, read: Option<Duration>, marked: bool) -> Option<Instant> {
-    earliest(
-        read.map(|limit| last_data + limit),
-        marked.then(|| last_data + super::low_water::PATIENCE),
-    )
-}
-
-/// The earlier of two optional deadlines.
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
+/// The next deadline of a streamed body's timer: the read timeout counted from `last_data`,
+/// and while the low-water mark is up its patience counted from `patience_from`; `None` when
+/// there is neither.
+fn next_deadline(
+    last_data: Instant,
+    patience_from: Instant,
+    read: Option<Duration>,
+    marked: bool,
+) -> Option<Instant> {
+    let read = read.map(|limit| last_data + limit);
+    let patience = marked.then(|| patience_from + super::low_water::PATIENCE);
+    match (read, patience) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }

@@ -254,11 +254,12 @@ fn ensure_host(headers: &mut HeaderMap, parts: &UriParts<'_>) -> Result<(), Sign
     Ok(())
 }
 
-fn hex_into(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
+/// Appends the lowercase hex of `bytes` to `out`.
+pub(crate) fn hex_into(out: &mut String, bytes: &[u8]) {
+    for &b in bytes {
+        let [hi, lo] = HEX_PAIRS[usize::from(b)];
+        out.push(char::from(hi));
+        out.push(char::from(lo));
     }
 }
 
