@@ -314,37 +314,37 @@ fn error_enum(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
             }
             #(#is_fns)*
             /// Whether this error is not one the model describes.
-            pub fn is_unhandled(&self) -> bool { matches!(self, Self::Unhandled(_)) }
+            #[inline] pub fn is_unhandled(&self) -> bool { matches!(self, Self::Unhandled(_)) }
             /// Code, message, request id and HTTP status of the error response.
-            pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
+            #[inline] pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
                 ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
             }
             /// The error in the variant.
-            fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
+            #[inline] fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
                 match self { #(#inner_arms)* Self::Unhandled(e) => e }
             }
             /// The error code, e.g. `ResourceNotFoundException`.
-            pub fn code(&self) -> Option<&str> { self.meta().code.as_deref() }
+            #[inline] pub fn code(&self) -> Option<&str> { self.meta().code.as_deref() }
             /// The service's message.
-            pub fn message(&self) -> Option<&str> { self.meta().message.as_deref() }
+            #[inline] pub fn message(&self) -> Option<&str> { self.meta().message.as_deref() }
             /// The request id of the failed request.
-            pub fn request_id(&self) -> Option<&str> { self.meta().request_id.as_deref() }
+            #[inline] pub fn request_id(&self) -> Option<&str> { self.meta().request_id.as_deref() }
         }
         impl ::awsrt::error::ProvideErrorMetadata for #error {
-            fn meta(&self) -> &::awsrt::error::ErrorMetadata { #error::meta(self) }
+            #[inline] fn meta(&self) -> &::awsrt::error::ErrorMetadata { #error::meta(self) }
         }
         /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
         /// failures that are not error responses become `Unhandled`.
         impl ::std::convert::From<::awsrt::error::Unhandled> for #error {
-            fn from(e: ::awsrt::error::Unhandled) -> Self { Self::Unhandled(e) }
+            #[inline] fn from(e: ::awsrt::error::Unhandled) -> Self { Self::Unhandled(e) }
         }
         impl ::std::fmt::Display for #error {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            #[inline] fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 ::std::fmt::Display::fmt(self.inner(), f)
             }
         }
         impl ::std::error::Error for #error {
-            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+            #[inline] fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
                 Some(self.inner().as_error())
             }
         }

@@ -56,7 +56,7 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
         let setter = ident(&f.name);
         let t = rust_type(&f.ty);
         let d = doc(&format!("Sets the page size (the `{}` member).", f.member));
-        quote! { #d pub fn page_size(mut self, size: #t) -> Self { self.inner = self.inner.#setter(size); self } }
+        quote! { #d #[inline] pub fn page_size(mut self, size: #t) -> Self { self.inner = self.inner.#setter(size); self } }
     });
     let items: TokenStream = p.items.as_ref().and_then(|fields| {
         let last = fields.last()?;
@@ -79,6 +79,7 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
         Some(quote! {
             impl #paginator {
                 #item_doc
+                #[inline]
                 pub fn items(self) -> #items_t {
                     #items_t { pages: self.send(), buffer: ::std::collections::VecDeque::new() }
                 }
@@ -91,6 +92,7 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
             }
             impl #items_t {
                 /// The next item, `None` after the last one.
+                #[inline]
                 pub async fn next(&mut self) -> Option<Result<#elem_t, ::awsrt::error::SdkError<#error>>> {
                     loop {
                         if let Some(item) = self.buffer.pop_front() {
@@ -103,6 +105,7 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
                     }
                 }
                 /// Every remaining item; stops at the first error.
+                #[inline]
                 pub async fn collect(mut self) -> Result<Vec<#elem_t>, ::awsrt::error::SdkError<#error>> {
                     let mut all = Vec::new();
                     while let Some(item) = self.next().await {
@@ -123,6 +126,7 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
     quote! {
         impl #fluent {
             #into_doc
+            #[inline]
             pub fn into_paginator(self) -> #paginator {
                 #paginator { handle: self.handle, inner: self.inner }
             }
@@ -131,6 +135,7 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
         impl #fluent<::awsrt::blocking::Blocking> {
             /// Pages through the results: an iterator over whole pages, each fetched as the
             /// iterator advances.
+            #[inline]
             pub fn into_pages(self) -> ::awsrt::blocking::Pages<#output, #error> {
                 ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
             }
@@ -144,6 +149,7 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
         impl #paginator {
             #page_size
             /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+            #[inline]
             pub fn send(self) -> ::awsrt::paginator::PageStream<#output, #error> {
                 let Self { handle, inner } = self;
                 let first = inner.#token_field.clone();

@@ -518,7 +518,7 @@ fn error_impls(s: &Struct) -> TokenStream {
     } else {
         quote! {
             /// The error message, when the service sent one.
-            pub fn message(&self) -> Option<&str> { #message }
+            #[inline] pub fn message(&self) -> Option<&str> { #message }
         }
     };
     quote! {
@@ -526,19 +526,20 @@ fn error_impls(s: &Struct) -> TokenStream {
             /// The error code on the wire.
             pub const CODE: &'static str = #code;
             /// Metadata of the response that carried this error (code, message, request id, status).
-            pub fn meta(&self) -> &::awsrt::error::ErrorMetadata { &self.meta }
+            #[inline] pub fn meta(&self) -> &::awsrt::error::ErrorMetadata { &self.meta }
             #message_fn
             /// Whether the model marks this error retryable.
-            pub fn is_retryable(&self) -> bool { #retryable }
+            #[inline] pub fn is_retryable(&self) -> bool { #retryable }
             /// Whether the model marks this error as throttling.
-            pub fn is_throttling(&self) -> bool { #throttling }
+            #[inline] pub fn is_throttling(&self) -> bool { #throttling }
             /// Whether this is a server-side fault (`@error("server")`).
-            pub fn is_server_fault(&self) -> bool { #server }
+            #[inline] pub fn is_server_fault(&self) -> bool { #server }
             // Unused when the error is only ever a union member (event streams).
             #[allow(dead_code)]
             pub(crate) fn with_meta(mut self, meta: ::awsrt::error::ErrorMetadata) -> Self { self.meta = meta; self }
         }
         impl ::std::fmt::Display for #name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(#code)?;
                 if let Some(m) = #message {
@@ -549,7 +550,7 @@ fn error_impls(s: &Struct) -> TokenStream {
         }
         impl ::std::error::Error for #name {}
         impl ::awsrt::error::ProvideErrorMetadata for #name {
-            fn meta(&self) -> &::awsrt::error::ErrorMetadata { &self.meta }
+            #[inline] fn meta(&self) -> &::awsrt::error::ErrorMetadata { &self.meta }
         }
     }
 }
@@ -766,17 +767,17 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             #[inline] fn from(v: &str) -> Self { match v { #(#from)* other => Self::Unknown(other.to_owned()) } }
         }
         impl ::std::convert::From<String> for #name {
-            fn from(v: String) -> Self { Self::from(v.as_str()) }
+            #[inline] fn from(v: String) -> Self { Self::from(v.as_str()) }
         }
         impl ::std::str::FromStr for #name {
             type Err = ::std::convert::Infallible;
-            fn from_str(s: &str) -> Result<Self, Self::Err> { Ok(Self::from(s)) }
+            #[inline] fn from_str(s: &str) -> Result<Self, Self::Err> { Ok(Self::from(s)) }
         }
         impl ::std::convert::AsRef<str> for #name {
-            fn as_ref(&self) -> &str { self.as_str() }
+            #[inline] fn as_ref(&self) -> &str { self.as_str() }
         }
         impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
+            #[inline] fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
         }
         impl Default for #name {
             fn default() -> Self { Self::Unknown(String::new()) }

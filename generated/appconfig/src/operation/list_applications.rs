@@ -226,14 +226,17 @@ impl ListApplicationsError {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::BadRequestException(e) => e,
@@ -242,19 +245,23 @@ impl ListApplicationsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListApplicationsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListApplicationsError::meta(self)
     }
@@ -262,16 +269,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListApplicationsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListApplicationsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListApplicationsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListApplicationsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -478,6 +488,7 @@ pub(crate) fn de_response(
 }
 impl ListApplicationsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListApplicationsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListApplicationsPaginator {
         ListApplicationsPaginator {
             handle: self.handle,
@@ -489,6 +500,7 @@ impl ListApplicationsFluentBuilder {
 impl ListApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListApplicationsOutput, ListApplicationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -501,11 +513,13 @@ pub struct ListApplicationsPaginator {
 }
 impl ListApplicationsPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListApplicationsOutput, ListApplicationsError> {
         let Self {
             handle,
@@ -527,6 +541,7 @@ impl ListApplicationsPaginator {
 }
 impl ListApplicationsPaginator {
     /// Every item of every page (the `Items` member), in order.
+    #[inline]
     pub fn items(self) -> ListApplicationsItems {
         ListApplicationsItems {
             pages: self.send(),
@@ -542,6 +557,7 @@ pub struct ListApplicationsItems {
 }
 impl ListApplicationsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Application, ::awsrt::error::SdkError<ListApplicationsError>>> {
@@ -556,6 +572,7 @@ impl ListApplicationsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Application>, ::awsrt::error::SdkError<ListApplicationsError>> {

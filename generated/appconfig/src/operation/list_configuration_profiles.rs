@@ -299,14 +299,17 @@ impl ListConfigurationProfilesError {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::BadRequestException(e) => e,
@@ -316,19 +319,23 @@ impl ListConfigurationProfilesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListConfigurationProfilesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListConfigurationProfilesError::meta(self)
     }
@@ -336,16 +343,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListConfigurationProfilesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListConfigurationProfilesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListConfigurationProfilesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListConfigurationProfilesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -601,6 +611,7 @@ pub(crate) fn de_response(
 }
 impl ListConfigurationProfilesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListConfigurationProfilesOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListConfigurationProfilesPaginator {
         ListConfigurationProfilesPaginator {
             handle: self.handle,
@@ -612,6 +623,7 @@ impl ListConfigurationProfilesFluentBuilder {
 impl ListConfigurationProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListConfigurationProfilesOutput, ListConfigurationProfilesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -624,11 +636,13 @@ pub struct ListConfigurationProfilesPaginator {
 }
 impl ListConfigurationProfilesPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListConfigurationProfilesOutput, ListConfigurationProfilesError> {
         let Self {
             handle,
@@ -650,6 +664,7 @@ impl ListConfigurationProfilesPaginator {
 }
 impl ListConfigurationProfilesPaginator {
     /// Every item of every page (the `Items` member), in order.
+    #[inline]
     pub fn items(self) -> ListConfigurationProfilesItems {
         ListConfigurationProfilesItems {
             pages: self.send(),
@@ -665,6 +680,7 @@ pub struct ListConfigurationProfilesItems {
 }
 impl ListConfigurationProfilesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::ConfigurationProfileSummary, ::awsrt::error::SdkError<ListConfigurationProfilesError>>> {
@@ -679,6 +695,7 @@ impl ListConfigurationProfilesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::ConfigurationProfileSummary>, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {

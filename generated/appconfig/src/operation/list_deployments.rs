@@ -300,14 +300,17 @@ impl ListDeploymentsError {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::BadRequestException(e) => e,
@@ -317,19 +320,23 @@ impl ListDeploymentsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListDeploymentsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListDeploymentsError::meta(self)
     }
@@ -337,16 +344,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListDeploymentsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListDeploymentsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListDeploymentsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListDeploymentsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -599,6 +609,7 @@ pub(crate) fn de_response(
 }
 impl ListDeploymentsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListDeploymentsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListDeploymentsPaginator {
         ListDeploymentsPaginator {
             handle: self.handle,
@@ -610,6 +621,7 @@ impl ListDeploymentsFluentBuilder {
 impl ListDeploymentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDeploymentsOutput, ListDeploymentsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -622,11 +634,13 @@ pub struct ListDeploymentsPaginator {
 }
 impl ListDeploymentsPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListDeploymentsOutput, ListDeploymentsError> {
         let Self {
             handle,
@@ -648,6 +662,7 @@ impl ListDeploymentsPaginator {
 }
 impl ListDeploymentsPaginator {
     /// Every item of every page (the `Items` member), in order.
+    #[inline]
     pub fn items(self) -> ListDeploymentsItems {
         ListDeploymentsItems {
             pages: self.send(),
@@ -663,6 +678,7 @@ pub struct ListDeploymentsItems {
 }
 impl ListDeploymentsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::DeploymentSummary, ::awsrt::error::SdkError<ListDeploymentsError>>> {
@@ -677,6 +693,7 @@ impl ListDeploymentsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::DeploymentSummary>, ::awsrt::error::SdkError<ListDeploymentsError>> {

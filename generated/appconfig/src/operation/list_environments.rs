@@ -270,14 +270,17 @@ impl ListEnvironmentsError {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::BadRequestException(e) => e,
@@ -287,19 +290,23 @@ impl ListEnvironmentsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListEnvironmentsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListEnvironmentsError::meta(self)
     }
@@ -307,16 +314,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListEnvironmentsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListEnvironmentsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListEnvironmentsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListEnvironmentsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -546,6 +556,7 @@ pub(crate) fn de_response(
 }
 impl ListEnvironmentsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListEnvironmentsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListEnvironmentsPaginator {
         ListEnvironmentsPaginator {
             handle: self.handle,
@@ -557,6 +568,7 @@ impl ListEnvironmentsFluentBuilder {
 impl ListEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListEnvironmentsOutput, ListEnvironmentsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -569,11 +581,13 @@ pub struct ListEnvironmentsPaginator {
 }
 impl ListEnvironmentsPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListEnvironmentsOutput, ListEnvironmentsError> {
         let Self {
             handle,
@@ -595,6 +609,7 @@ impl ListEnvironmentsPaginator {
 }
 impl ListEnvironmentsPaginator {
     /// Every item of every page (the `Items` member), in order.
+    #[inline]
     pub fn items(self) -> ListEnvironmentsItems {
         ListEnvironmentsItems {
             pages: self.send(),
@@ -610,6 +625,7 @@ pub struct ListEnvironmentsItems {
 }
 impl ListEnvironmentsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Environment, ::awsrt::error::SdkError<ListEnvironmentsError>>> {
@@ -624,6 +640,7 @@ impl ListEnvironmentsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Environment>, ::awsrt::error::SdkError<ListEnvironmentsError>> {

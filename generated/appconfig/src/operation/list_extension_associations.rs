@@ -307,14 +307,17 @@ impl ListExtensionAssociationsError {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::BadRequestException(e) => e,
@@ -323,19 +326,23 @@ impl ListExtensionAssociationsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListExtensionAssociationsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListExtensionAssociationsError::meta(self)
     }
@@ -343,16 +350,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListExtensionAssociationsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListExtensionAssociationsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListExtensionAssociationsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListExtensionAssociationsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -637,6 +647,7 @@ pub(crate) fn de_response(
 }
 impl ListExtensionAssociationsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListExtensionAssociationsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListExtensionAssociationsPaginator {
         ListExtensionAssociationsPaginator {
             handle: self.handle,
@@ -648,6 +659,7 @@ impl ListExtensionAssociationsFluentBuilder {
 impl ListExtensionAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListExtensionAssociationsOutput, ListExtensionAssociationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -660,11 +672,13 @@ pub struct ListExtensionAssociationsPaginator {
 }
 impl ListExtensionAssociationsPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListExtensionAssociationsOutput, ListExtensionAssociationsError> {
         let Self {
             handle,
@@ -686,6 +700,7 @@ impl ListExtensionAssociationsPaginator {
 }
 impl ListExtensionAssociationsPaginator {
     /// Every item of every page (the `Items` member), in order.
+    #[inline]
     pub fn items(self) -> ListExtensionAssociationsItems {
         ListExtensionAssociationsItems {
             pages: self.send(),
@@ -701,6 +716,7 @@ pub struct ListExtensionAssociationsItems {
 }
 impl ListExtensionAssociationsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::ExtensionAssociationSummary, ::awsrt::error::SdkError<ListExtensionAssociationsError>>> {
@@ -715,6 +731,7 @@ impl ListExtensionAssociationsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::ExtensionAssociationSummary>, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {

@@ -252,14 +252,17 @@ impl ListExtensionsError {
         matches!(self, Self::InternalServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::BadRequestException(e) => e,
@@ -268,19 +271,23 @@ impl ListExtensionsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListExtensionsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListExtensionsError::meta(self)
     }
@@ -288,16 +295,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListExtensionsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListExtensionsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListExtensionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListExtensionsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -524,6 +534,7 @@ pub(crate) fn de_response(
 }
 impl ListExtensionsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListExtensionsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListExtensionsPaginator {
         ListExtensionsPaginator {
             handle: self.handle,
@@ -535,6 +546,7 @@ impl ListExtensionsFluentBuilder {
 impl ListExtensionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListExtensionsOutput, ListExtensionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -547,11 +559,13 @@ pub struct ListExtensionsPaginator {
 }
 impl ListExtensionsPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListExtensionsOutput, ListExtensionsError> {
         let Self {
             handle,
@@ -573,6 +587,7 @@ impl ListExtensionsPaginator {
 }
 impl ListExtensionsPaginator {
     /// Every item of every page (the `Items` member), in order.
+    #[inline]
     pub fn items(self) -> ListExtensionsItems {
         ListExtensionsItems {
             pages: self.send(),
@@ -588,6 +603,7 @@ pub struct ListExtensionsItems {
 }
 impl ListExtensionsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::ExtensionSummary, ::awsrt::error::SdkError<ListExtensionsError>>> {
@@ -602,6 +618,7 @@ impl ListExtensionsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::ExtensionSummary>, ::awsrt::error::SdkError<ListExtensionsError>> {

@@ -329,14 +329,17 @@ impl ListHostedConfigurationVersionsError {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::BadRequestException(e) => e,
@@ -346,19 +349,23 @@ impl ListHostedConfigurationVersionsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListHostedConfigurationVersionsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListHostedConfigurationVersionsError::meta(self)
     }
@@ -366,16 +373,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListHostedConfigurationVersionsErr
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListHostedConfigurationVersionsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListHostedConfigurationVersionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListHostedConfigurationVersionsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -659,6 +669,7 @@ pub(crate) fn de_response(
 }
 impl ListHostedConfigurationVersionsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListHostedConfigurationVersionsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListHostedConfigurationVersionsPaginator {
         ListHostedConfigurationVersionsPaginator {
             handle: self.handle,
@@ -670,6 +681,7 @@ impl ListHostedConfigurationVersionsFluentBuilder {
 impl ListHostedConfigurationVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListHostedConfigurationVersionsOutput, ListHostedConfigurationVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -682,11 +694,13 @@ pub struct ListHostedConfigurationVersionsPaginator {
 }
 impl ListHostedConfigurationVersionsPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListHostedConfigurationVersionsOutput, ListHostedConfigurationVersionsError> {
         let Self {
             handle,
@@ -708,6 +722,7 @@ impl ListHostedConfigurationVersionsPaginator {
 }
 impl ListHostedConfigurationVersionsPaginator {
     /// Every item of every page (the `Items` member), in order.
+    #[inline]
     pub fn items(self) -> ListHostedConfigurationVersionsItems {
         ListHostedConfigurationVersionsItems {
             pages: self.send(),
@@ -723,6 +738,7 @@ pub struct ListHostedConfigurationVersionsItems {
 }
 impl ListHostedConfigurationVersionsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::HostedConfigurationVersionSummary, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>>> {
@@ -737,6 +753,7 @@ impl ListHostedConfigurationVersionsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::HostedConfigurationVersionSummary>, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {

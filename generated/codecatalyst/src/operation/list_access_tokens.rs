@@ -277,14 +277,17 @@ impl ListAccessTokensError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AccessDeniedException(e) => e,
@@ -297,19 +300,23 @@ impl ListAccessTokensError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListAccessTokensError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListAccessTokensError::meta(self)
     }
@@ -317,16 +324,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAccessTokensError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListAccessTokensError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListAccessTokensError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListAccessTokensError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -548,6 +558,7 @@ pub(crate) fn de_response(
 }
 impl ListAccessTokensFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListAccessTokensOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListAccessTokensPaginator {
         ListAccessTokensPaginator {
             handle: self.handle,
@@ -559,6 +570,7 @@ impl ListAccessTokensFluentBuilder {
 impl ListAccessTokensFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccessTokensOutput, ListAccessTokensError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -571,11 +583,13 @@ pub struct ListAccessTokensPaginator {
 }
 impl ListAccessTokensPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccessTokensOutput, ListAccessTokensError> {
         let Self {
             handle,
@@ -597,6 +611,7 @@ impl ListAccessTokensPaginator {
 }
 impl ListAccessTokensPaginator {
     /// Every item of every page (the `items` member), in order.
+    #[inline]
     pub fn items(self) -> ListAccessTokensItems {
         ListAccessTokensItems {
             pages: self.send(),
@@ -612,6 +627,7 @@ pub struct ListAccessTokensItems {
 }
 impl ListAccessTokensItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::AccessTokenSummary, ::awsrt::error::SdkError<ListAccessTokensError>>> {
@@ -626,6 +642,7 @@ impl ListAccessTokensItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::AccessTokenSummary>, ::awsrt::error::SdkError<ListAccessTokensError>> {

@@ -377,14 +377,17 @@ impl ListDevEnvironmentSessionsError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AccessDeniedException(e) => e,
@@ -397,19 +400,23 @@ impl ListDevEnvironmentSessionsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListDevEnvironmentSessionsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListDevEnvironmentSessionsError::meta(self)
     }
@@ -417,16 +424,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListDevEnvironmentSessionsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListDevEnvironmentSessionsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListDevEnvironmentSessionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListDevEnvironmentSessionsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -728,6 +738,7 @@ pub(crate) fn de_response(
 }
 impl ListDevEnvironmentSessionsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListDevEnvironmentSessionsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListDevEnvironmentSessionsPaginator {
         ListDevEnvironmentSessionsPaginator {
             handle: self.handle,
@@ -739,6 +750,7 @@ impl ListDevEnvironmentSessionsFluentBuilder {
 impl ListDevEnvironmentSessionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -751,11 +763,13 @@ pub struct ListDevEnvironmentSessionsPaginator {
 }
 impl ListDevEnvironmentSessionsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError> {
         let Self {
             handle,
@@ -777,6 +791,7 @@ impl ListDevEnvironmentSessionsPaginator {
 }
 impl ListDevEnvironmentSessionsPaginator {
     /// Every item of every page (the `items` member), in order.
+    #[inline]
     pub fn items(self) -> ListDevEnvironmentSessionsItems {
         ListDevEnvironmentSessionsItems {
             pages: self.send(),
@@ -792,6 +807,7 @@ pub struct ListDevEnvironmentSessionsItems {
 }
 impl ListDevEnvironmentSessionsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::DevEnvironmentSessionSummary, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>>> {
@@ -806,6 +822,7 @@ impl ListDevEnvironmentSessionsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::DevEnvironmentSessionSummary>, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {

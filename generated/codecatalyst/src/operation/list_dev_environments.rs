@@ -367,14 +367,17 @@ impl ListDevEnvironmentsError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AccessDeniedException(e) => e,
@@ -387,19 +390,23 @@ impl ListDevEnvironmentsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListDevEnvironmentsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListDevEnvironmentsError::meta(self)
     }
@@ -407,16 +414,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListDevEnvironmentsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListDevEnvironmentsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListDevEnvironmentsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListDevEnvironmentsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -708,6 +718,7 @@ pub(crate) fn de_response(
 }
 impl ListDevEnvironmentsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListDevEnvironmentsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListDevEnvironmentsPaginator {
         ListDevEnvironmentsPaginator {
             handle: self.handle,
@@ -719,6 +730,7 @@ impl ListDevEnvironmentsFluentBuilder {
 impl ListDevEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDevEnvironmentsOutput, ListDevEnvironmentsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -731,11 +743,13 @@ pub struct ListDevEnvironmentsPaginator {
 }
 impl ListDevEnvironmentsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListDevEnvironmentsOutput, ListDevEnvironmentsError> {
         let Self {
             handle,
@@ -757,6 +771,7 @@ impl ListDevEnvironmentsPaginator {
 }
 impl ListDevEnvironmentsPaginator {
     /// Every item of every page (the `items` member), in order.
+    #[inline]
     pub fn items(self) -> ListDevEnvironmentsItems {
         ListDevEnvironmentsItems {
             pages: self.send(),
@@ -772,6 +787,7 @@ pub struct ListDevEnvironmentsItems {
 }
 impl ListDevEnvironmentsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::DevEnvironmentSummary, ::awsrt::error::SdkError<ListDevEnvironmentsError>>> {
@@ -786,6 +802,7 @@ impl ListDevEnvironmentsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::DevEnvironmentSummary>, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {

@@ -333,14 +333,17 @@ impl ListProjectsError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AccessDeniedException(e) => e,
@@ -353,19 +356,23 @@ impl ListProjectsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListProjectsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListProjectsError::meta(self)
     }
@@ -373,16 +380,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListProjectsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListProjectsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListProjectsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListProjectsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -653,6 +663,7 @@ pub(crate) fn de_response(
 }
 impl ListProjectsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListProjectsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListProjectsPaginator {
         ListProjectsPaginator {
             handle: self.handle,
@@ -664,6 +675,7 @@ impl ListProjectsFluentBuilder {
 impl ListProjectsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListProjectsOutput, ListProjectsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -676,11 +688,13 @@ pub struct ListProjectsPaginator {
 }
 impl ListProjectsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListProjectsOutput, ListProjectsError> {
         let Self {
             handle,
@@ -702,6 +716,7 @@ impl ListProjectsPaginator {
 }
 impl ListProjectsPaginator {
     /// Every item of every page (the `items` member), in order.
+    #[inline]
     pub fn items(self) -> ListProjectsItems {
         ListProjectsItems {
             pages: self.send(),
@@ -717,6 +732,7 @@ pub struct ListProjectsItems {
 }
 impl ListProjectsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::ProjectSummary, ::awsrt::error::SdkError<ListProjectsError>>> {
@@ -731,6 +747,7 @@ impl ListProjectsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::ProjectSummary>, ::awsrt::error::SdkError<ListProjectsError>> {

@@ -339,14 +339,17 @@ impl ListSourceRepositoriesError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AccessDeniedException(e) => e,
@@ -359,19 +362,23 @@ impl ListSourceRepositoriesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListSourceRepositoriesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListSourceRepositoriesError::meta(self)
     }
@@ -379,16 +386,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSourceRepositoriesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListSourceRepositoriesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListSourceRepositoriesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListSourceRepositoriesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -658,6 +668,7 @@ pub(crate) fn de_response(
 }
 impl ListSourceRepositoriesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListSourceRepositoriesOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListSourceRepositoriesPaginator {
         ListSourceRepositoriesPaginator {
             handle: self.handle,
@@ -669,6 +680,7 @@ impl ListSourceRepositoriesFluentBuilder {
 impl ListSourceRepositoriesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSourceRepositoriesOutput, ListSourceRepositoriesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -681,11 +693,13 @@ pub struct ListSourceRepositoriesPaginator {
 }
 impl ListSourceRepositoriesPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListSourceRepositoriesOutput, ListSourceRepositoriesError> {
         let Self {
             handle,
@@ -707,6 +721,7 @@ impl ListSourceRepositoriesPaginator {
 }
 impl ListSourceRepositoriesPaginator {
     /// Every item of every page (the `items` member), in order.
+    #[inline]
     pub fn items(self) -> ListSourceRepositoriesItems {
         ListSourceRepositoriesItems {
             pages: self.send(),
@@ -722,6 +737,7 @@ pub struct ListSourceRepositoriesItems {
 }
 impl ListSourceRepositoriesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::ListSourceRepositoriesItem, ::awsrt::error::SdkError<ListSourceRepositoriesError>>> {
@@ -736,6 +752,7 @@ impl ListSourceRepositoriesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::ListSourceRepositoriesItem>, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {

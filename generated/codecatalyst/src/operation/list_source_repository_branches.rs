@@ -377,14 +377,17 @@ impl ListSourceRepositoryBranchesError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AccessDeniedException(e) => e,
@@ -397,19 +400,23 @@ impl ListSourceRepositoryBranchesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListSourceRepositoryBranchesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListSourceRepositoryBranchesError::meta(self)
     }
@@ -417,16 +424,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSourceRepositoryBranchesError 
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListSourceRepositoryBranchesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListSourceRepositoryBranchesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListSourceRepositoryBranchesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -728,6 +738,7 @@ pub(crate) fn de_response(
 }
 impl ListSourceRepositoryBranchesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListSourceRepositoryBranchesOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListSourceRepositoryBranchesPaginator {
         ListSourceRepositoryBranchesPaginator {
             handle: self.handle,
@@ -739,6 +750,7 @@ impl ListSourceRepositoryBranchesFluentBuilder {
 impl ListSourceRepositoryBranchesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -751,11 +763,13 @@ pub struct ListSourceRepositoryBranchesPaginator {
 }
 impl ListSourceRepositoryBranchesPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError> {
         let Self {
             handle,
@@ -777,6 +791,7 @@ impl ListSourceRepositoryBranchesPaginator {
 }
 impl ListSourceRepositoryBranchesPaginator {
     /// Every item of every page (the `items` member), in order.
+    #[inline]
     pub fn items(self) -> ListSourceRepositoryBranchesItems {
         ListSourceRepositoryBranchesItems {
             pages: self.send(),
@@ -792,6 +807,7 @@ pub struct ListSourceRepositoryBranchesItems {
 }
 impl ListSourceRepositoryBranchesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::ListSourceRepositoryBranchesItem, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>>> {
@@ -806,6 +822,7 @@ impl ListSourceRepositoryBranchesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::ListSourceRepositoryBranchesItem>, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {

@@ -243,14 +243,17 @@ impl ListSpacesError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AccessDeniedException(e) => e,
@@ -263,19 +266,23 @@ impl ListSpacesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListSpacesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListSpacesError::meta(self)
     }
@@ -283,16 +290,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSpacesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListSpacesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListSpacesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListSpacesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -493,6 +503,7 @@ pub(crate) fn de_response(
 }
 impl ListSpacesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListSpacesOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListSpacesPaginator {
         ListSpacesPaginator {
             handle: self.handle,
@@ -504,6 +515,7 @@ impl ListSpacesFluentBuilder {
 impl ListSpacesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSpacesOutput, ListSpacesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -516,6 +528,7 @@ pub struct ListSpacesPaginator {
 }
 impl ListSpacesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListSpacesOutput, ListSpacesError> {
         let Self {
             handle,
@@ -537,6 +550,7 @@ impl ListSpacesPaginator {
 }
 impl ListSpacesPaginator {
     /// Every item of every page (the `items` member), in order.
+    #[inline]
     pub fn items(self) -> ListSpacesItems {
         ListSpacesItems {
             pages: self.send(),
@@ -552,6 +566,7 @@ pub struct ListSpacesItems {
 }
 impl ListSpacesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::SpaceSummary, ::awsrt::error::SdkError<ListSpacesError>>> {
@@ -566,6 +581,7 @@ impl ListSpacesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::SpaceSummary>, ::awsrt::error::SdkError<ListSpacesError>> {

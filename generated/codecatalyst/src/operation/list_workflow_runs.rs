@@ -394,14 +394,17 @@ impl ListWorkflowRunsError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AccessDeniedException(e) => e,
@@ -414,19 +417,23 @@ impl ListWorkflowRunsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListWorkflowRunsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListWorkflowRunsError::meta(self)
     }
@@ -434,16 +441,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListWorkflowRunsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListWorkflowRunsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListWorkflowRunsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListWorkflowRunsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -758,6 +768,7 @@ pub(crate) fn de_response(
 }
 impl ListWorkflowRunsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListWorkflowRunsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListWorkflowRunsPaginator {
         ListWorkflowRunsPaginator {
             handle: self.handle,
@@ -769,6 +780,7 @@ impl ListWorkflowRunsFluentBuilder {
 impl ListWorkflowRunsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListWorkflowRunsOutput, ListWorkflowRunsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -781,11 +793,13 @@ pub struct ListWorkflowRunsPaginator {
 }
 impl ListWorkflowRunsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListWorkflowRunsOutput, ListWorkflowRunsError> {
         let Self {
             handle,
@@ -807,6 +821,7 @@ impl ListWorkflowRunsPaginator {
 }
 impl ListWorkflowRunsPaginator {
     /// Every item of every page (the `items` member), in order.
+    #[inline]
     pub fn items(self) -> ListWorkflowRunsItems {
         ListWorkflowRunsItems {
             pages: self.send(),
@@ -822,6 +837,7 @@ pub struct ListWorkflowRunsItems {
 }
 impl ListWorkflowRunsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::WorkflowRunSummary, ::awsrt::error::SdkError<ListWorkflowRunsError>>> {
@@ -836,6 +852,7 @@ impl ListWorkflowRunsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::WorkflowRunSummary>, ::awsrt::error::SdkError<ListWorkflowRunsError>> {

@@ -364,14 +364,17 @@ impl ListWorkflowsError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AccessDeniedException(e) => e,
@@ -384,19 +387,23 @@ impl ListWorkflowsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListWorkflowsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListWorkflowsError::meta(self)
     }
@@ -404,16 +411,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListWorkflowsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListWorkflowsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListWorkflowsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListWorkflowsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -705,6 +715,7 @@ pub(crate) fn de_response(
 }
 impl ListWorkflowsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListWorkflowsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListWorkflowsPaginator {
         ListWorkflowsPaginator {
             handle: self.handle,
@@ -716,6 +727,7 @@ impl ListWorkflowsFluentBuilder {
 impl ListWorkflowsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListWorkflowsOutput, ListWorkflowsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -728,11 +740,13 @@ pub struct ListWorkflowsPaginator {
 }
 impl ListWorkflowsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListWorkflowsOutput, ListWorkflowsError> {
         let Self {
             handle,
@@ -754,6 +768,7 @@ impl ListWorkflowsPaginator {
 }
 impl ListWorkflowsPaginator {
     /// Every item of every page (the `items` member), in order.
+    #[inline]
     pub fn items(self) -> ListWorkflowsItems {
         ListWorkflowsItems {
             pages: self.send(),
@@ -769,6 +784,7 @@ pub struct ListWorkflowsItems {
 }
 impl ListWorkflowsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::WorkflowSummary, ::awsrt::error::SdkError<ListWorkflowsError>>> {
@@ -783,6 +799,7 @@ impl ListWorkflowsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::WorkflowSummary>, ::awsrt::error::SdkError<ListWorkflowsError>> {

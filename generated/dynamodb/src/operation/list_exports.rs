@@ -252,14 +252,17 @@ impl ListExportsError {
         matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InternalServerError(e) => e,
@@ -268,19 +271,23 @@ impl ListExportsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListExportsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListExportsError::meta(self)
     }
@@ -288,16 +295,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListExportsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListExportsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListExportsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListExportsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -544,6 +554,7 @@ pub(crate) fn de_output(
 }
 impl ListExportsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListExportsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListExportsPaginator {
         ListExportsPaginator {
             handle: self.handle,
@@ -555,6 +566,7 @@ impl ListExportsFluentBuilder {
 impl ListExportsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListExportsOutput, ListExportsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -567,11 +579,13 @@ pub struct ListExportsPaginator {
 }
 impl ListExportsPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListExportsOutput, ListExportsError> {
         let Self {
             handle,

@@ -230,14 +230,17 @@ impl ListTablesError {
         matches!(self, Self::InvalidEndpointException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InternalServerError(e) => e,
@@ -246,19 +249,23 @@ impl ListTablesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListTablesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListTablesError::meta(self)
     }
@@ -266,16 +273,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListTablesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListTablesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListTablesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListTablesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -497,6 +507,7 @@ pub(crate) fn de_output(
 }
 impl ListTablesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListTablesOutput`]; the `ExclusiveStartTableName` of each request comes from the previous page's `LastEvaluatedTableName`.
+    #[inline]
     pub fn into_paginator(self) -> ListTablesPaginator {
         ListTablesPaginator {
             handle: self.handle,
@@ -508,6 +519,7 @@ impl ListTablesFluentBuilder {
 impl ListTablesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListTablesOutput, ListTablesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -520,11 +532,13 @@ pub struct ListTablesPaginator {
 }
 impl ListTablesPaginator {
     /// Sets the page size (the `Limit` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.limit(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListTablesOutput, ListTablesError> {
         let Self {
             handle,
@@ -546,6 +560,7 @@ impl ListTablesPaginator {
 }
 impl ListTablesPaginator {
     /// Every item of every page (the `TableNames` member), in order.
+    #[inline]
     pub fn items(self) -> ListTablesItems {
         ListTablesItems {
             pages: self.send(),
@@ -561,6 +576,7 @@ pub struct ListTablesItems {
 }
 impl ListTablesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListTablesError>>> {
@@ -575,6 +591,7 @@ impl ListTablesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListTablesError>> {

@@ -44,22 +44,26 @@ impl ::std::convert::From<&str> for ContributorInsightsAction {
     }
 }
 impl ::std::convert::From<String> for ContributorInsightsAction {
+    #[inline]
     fn from(v: String) -> Self {
         Self::from(v.as_str())
     }
 }
 impl ::std::str::FromStr for ContributorInsightsAction {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(s))
     }
 }
 impl ::std::convert::AsRef<str> for ContributorInsightsAction {
+    #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 impl ::std::fmt::Display for ContributorInsightsAction {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

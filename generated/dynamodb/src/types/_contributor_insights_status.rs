@@ -56,22 +56,26 @@ impl ::std::convert::From<&str> for ContributorInsightsStatus {
     }
 }
 impl ::std::convert::From<String> for ContributorInsightsStatus {
+    #[inline]
     fn from(v: String) -> Self {
         Self::from(v.as_str())
     }
 }
 impl ::std::str::FromStr for ContributorInsightsStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(s))
     }
 }
 impl ::std::convert::AsRef<str> for ContributorInsightsStatus {
+    #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 impl ::std::fmt::Display for ContributorInsightsStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

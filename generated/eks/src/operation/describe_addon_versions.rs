@@ -382,14 +382,17 @@ impl DescribeAddonVersionsError {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidParameterException(e) => e,
@@ -399,19 +402,23 @@ impl DescribeAddonVersionsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for DescribeAddonVersionsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         DescribeAddonVersionsError::meta(self)
     }
@@ -419,16 +426,19 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeAddonVersionsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for DescribeAddonVersionsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for DescribeAddonVersionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for DescribeAddonVersionsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -742,6 +752,7 @@ pub(crate) fn de_response(
 }
 impl DescribeAddonVersionsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`DescribeAddonVersionsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> DescribeAddonVersionsPaginator {
         DescribeAddonVersionsPaginator {
             handle: self.handle,
@@ -753,6 +764,7 @@ impl DescribeAddonVersionsFluentBuilder {
 impl DescribeAddonVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<DescribeAddonVersionsOutput, DescribeAddonVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -765,11 +777,13 @@ pub struct DescribeAddonVersionsPaginator {
 }
 impl DescribeAddonVersionsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<DescribeAddonVersionsOutput, DescribeAddonVersionsError> {
         let Self {
             handle,
@@ -791,6 +805,7 @@ impl DescribeAddonVersionsPaginator {
 }
 impl DescribeAddonVersionsPaginator {
     /// Every item of every page (the `addons` member), in order.
+    #[inline]
     pub fn items(self) -> DescribeAddonVersionsItems {
         DescribeAddonVersionsItems {
             pages: self.send(),
@@ -806,6 +821,7 @@ pub struct DescribeAddonVersionsItems {
 }
 impl DescribeAddonVersionsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::AddonInfo, ::awsrt::error::SdkError<DescribeAddonVersionsError>>> {
@@ -820,6 +836,7 @@ impl DescribeAddonVersionsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::AddonInfo>, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {

@@ -413,14 +413,17 @@ impl DescribeClusterVersionsError {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidParameterException(e) => e,
@@ -430,19 +433,23 @@ impl DescribeClusterVersionsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for DescribeClusterVersionsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         DescribeClusterVersionsError::meta(self)
     }
@@ -450,16 +457,19 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeClusterVersionsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for DescribeClusterVersionsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for DescribeClusterVersionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for DescribeClusterVersionsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -796,6 +806,7 @@ pub(crate) fn de_response(
 }
 impl DescribeClusterVersionsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`DescribeClusterVersionsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> DescribeClusterVersionsPaginator {
         DescribeClusterVersionsPaginator {
             handle: self.handle,
@@ -807,6 +818,7 @@ impl DescribeClusterVersionsFluentBuilder {
 impl DescribeClusterVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<DescribeClusterVersionsOutput, DescribeClusterVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -819,11 +831,13 @@ pub struct DescribeClusterVersionsPaginator {
 }
 impl DescribeClusterVersionsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<DescribeClusterVersionsOutput, DescribeClusterVersionsError> {
         let Self {
             handle,
@@ -845,6 +859,7 @@ impl DescribeClusterVersionsPaginator {
 }
 impl DescribeClusterVersionsPaginator {
     /// Every item of every page (the `clusterVersions` member), in order.
+    #[inline]
     pub fn items(self) -> DescribeClusterVersionsItems {
         DescribeClusterVersionsItems {
             pages: self.send(),
@@ -860,6 +875,7 @@ pub struct DescribeClusterVersionsItems {
 }
 impl DescribeClusterVersionsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::ClusterVersionInformation, ::awsrt::error::SdkError<DescribeClusterVersionsError>>> {
@@ -874,6 +890,7 @@ impl DescribeClusterVersionsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::ClusterVersionInformation>, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {

@@ -316,14 +316,17 @@ impl ListAccessEntriesError {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidParameterException(e) => e,
@@ -334,19 +337,23 @@ impl ListAccessEntriesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListAccessEntriesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListAccessEntriesError::meta(self)
     }
@@ -354,16 +361,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAccessEntriesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListAccessEntriesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListAccessEntriesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListAccessEntriesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -617,6 +627,7 @@ pub(crate) fn de_response(
 }
 impl ListAccessEntriesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListAccessEntriesOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListAccessEntriesPaginator {
         ListAccessEntriesPaginator {
             handle: self.handle,
@@ -628,6 +639,7 @@ impl ListAccessEntriesFluentBuilder {
 impl ListAccessEntriesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccessEntriesOutput, ListAccessEntriesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -640,11 +652,13 @@ pub struct ListAccessEntriesPaginator {
 }
 impl ListAccessEntriesPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccessEntriesOutput, ListAccessEntriesError> {
         let Self {
             handle,
@@ -666,6 +680,7 @@ impl ListAccessEntriesPaginator {
 }
 impl ListAccessEntriesPaginator {
     /// Every item of every page (the `accessEntries` member), in order.
+    #[inline]
     pub fn items(self) -> ListAccessEntriesItems {
         ListAccessEntriesItems {
             pages: self.send(),
@@ -681,6 +696,7 @@ pub struct ListAccessEntriesItems {
 }
 impl ListAccessEntriesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListAccessEntriesError>>> {
@@ -695,6 +711,7 @@ impl ListAccessEntriesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListAccessEntriesError>> {

@@ -224,14 +224,17 @@ impl ListAccessPoliciesError {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ServerException(e) => e,
@@ -239,19 +242,23 @@ impl ListAccessPoliciesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListAccessPoliciesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListAccessPoliciesError::meta(self)
     }
@@ -259,16 +266,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAccessPoliciesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListAccessPoliciesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListAccessPoliciesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListAccessPoliciesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -477,6 +487,7 @@ pub(crate) fn de_response(
 }
 impl ListAccessPoliciesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListAccessPoliciesOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListAccessPoliciesPaginator {
         ListAccessPoliciesPaginator {
             handle: self.handle,
@@ -488,6 +499,7 @@ impl ListAccessPoliciesFluentBuilder {
 impl ListAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccessPoliciesOutput, ListAccessPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -500,11 +512,13 @@ pub struct ListAccessPoliciesPaginator {
 }
 impl ListAccessPoliciesPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccessPoliciesOutput, ListAccessPoliciesError> {
         let Self {
             handle,
@@ -526,6 +540,7 @@ impl ListAccessPoliciesPaginator {
 }
 impl ListAccessPoliciesPaginator {
     /// Every item of every page (the `accessPolicies` member), in order.
+    #[inline]
     pub fn items(self) -> ListAccessPoliciesItems {
         ListAccessPoliciesItems {
             pages: self.send(),
@@ -541,6 +556,7 @@ pub struct ListAccessPoliciesItems {
 }
 impl ListAccessPoliciesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::AccessPolicy, ::awsrt::error::SdkError<ListAccessPoliciesError>>> {
@@ -555,6 +571,7 @@ impl ListAccessPoliciesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::AccessPolicy>, ::awsrt::error::SdkError<ListAccessPoliciesError>> {

@@ -299,14 +299,17 @@ impl ListAddonsError {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ClientException(e) => e,
@@ -318,19 +321,23 @@ impl ListAddonsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListAddonsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListAddonsError::meta(self)
     }
@@ -338,16 +345,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAddonsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListAddonsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListAddonsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListAddonsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -577,6 +587,7 @@ pub(crate) fn de_response(
 }
 impl ListAddonsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListAddonsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListAddonsPaginator {
         ListAddonsPaginator {
             handle: self.handle,
@@ -588,6 +599,7 @@ impl ListAddonsFluentBuilder {
 impl ListAddonsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAddonsOutput, ListAddonsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -600,11 +612,13 @@ pub struct ListAddonsPaginator {
 }
 impl ListAddonsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListAddonsOutput, ListAddonsError> {
         let Self {
             handle,
@@ -626,6 +640,7 @@ impl ListAddonsPaginator {
 }
 impl ListAddonsPaginator {
     /// Every item of every page (the `addons` member), in order.
+    #[inline]
     pub fn items(self) -> ListAddonsItems {
         ListAddonsItems {
             pages: self.send(),
@@ -641,6 +656,7 @@ pub struct ListAddonsItems {
 }
 impl ListAddonsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListAddonsError>>> {
@@ -655,6 +671,7 @@ impl ListAddonsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListAddonsError>> {

@@ -372,14 +372,17 @@ impl ListAssociatedAccessPoliciesError {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidRequestException(e) => e,
@@ -389,19 +392,23 @@ impl ListAssociatedAccessPoliciesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListAssociatedAccessPoliciesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListAssociatedAccessPoliciesError::meta(self)
     }
@@ -409,16 +416,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAssociatedAccessPoliciesError 
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListAssociatedAccessPoliciesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListAssociatedAccessPoliciesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListAssociatedAccessPoliciesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -683,6 +693,7 @@ pub(crate) fn de_response(
 }
 impl ListAssociatedAccessPoliciesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListAssociatedAccessPoliciesOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListAssociatedAccessPoliciesPaginator {
         ListAssociatedAccessPoliciesPaginator {
             handle: self.handle,
@@ -694,6 +705,7 @@ impl ListAssociatedAccessPoliciesFluentBuilder {
 impl ListAssociatedAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAssociatedAccessPoliciesOutput, ListAssociatedAccessPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -706,11 +718,13 @@ pub struct ListAssociatedAccessPoliciesPaginator {
 }
 impl ListAssociatedAccessPoliciesPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListAssociatedAccessPoliciesOutput, ListAssociatedAccessPoliciesError> {
         let Self {
             handle,
@@ -732,6 +746,7 @@ impl ListAssociatedAccessPoliciesPaginator {
 }
 impl ListAssociatedAccessPoliciesPaginator {
     /// Every item of every page (the `associatedAccessPolicies` member), in order.
+    #[inline]
     pub fn items(self) -> ListAssociatedAccessPoliciesItems {
         ListAssociatedAccessPoliciesItems {
             pages: self.send(),
@@ -747,6 +762,7 @@ pub struct ListAssociatedAccessPoliciesItems {
 }
 impl ListAssociatedAccessPoliciesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::AssociatedAccessPolicy, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>>> {
@@ -761,6 +777,7 @@ impl ListAssociatedAccessPoliciesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::AssociatedAccessPolicy>, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {

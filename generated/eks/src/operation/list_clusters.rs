@@ -282,14 +282,17 @@ impl ListClustersError {
         matches!(self, Self::ServiceUnavailableException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ClientException(e) => e,
@@ -300,19 +303,23 @@ impl ListClustersError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListClustersError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListClustersError::meta(self)
     }
@@ -320,16 +327,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListClustersError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListClustersError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListClustersError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListClustersError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -557,6 +567,7 @@ pub(crate) fn de_response(
 }
 impl ListClustersFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListClustersOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListClustersPaginator {
         ListClustersPaginator {
             handle: self.handle,
@@ -568,6 +579,7 @@ impl ListClustersFluentBuilder {
 impl ListClustersFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListClustersOutput, ListClustersError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -580,11 +592,13 @@ pub struct ListClustersPaginator {
 }
 impl ListClustersPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListClustersOutput, ListClustersError> {
         let Self {
             handle,
@@ -606,6 +620,7 @@ impl ListClustersPaginator {
 }
 impl ListClustersPaginator {
     /// Every item of every page (the `clusters` member), in order.
+    #[inline]
     pub fn items(self) -> ListClustersItems {
         ListClustersItems {
             pages: self.send(),
@@ -621,6 +636,7 @@ pub struct ListClustersItems {
 }
 impl ListClustersItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListClustersError>>> {
@@ -635,6 +651,7 @@ impl ListClustersItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListClustersError>> {

@@ -287,14 +287,17 @@ impl ListEksAnywhereSubscriptionsError {
         matches!(self, Self::ServiceUnavailableException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ClientException(e) => e,
@@ -305,19 +308,23 @@ impl ListEksAnywhereSubscriptionsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListEksAnywhereSubscriptionsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListEksAnywhereSubscriptionsError::meta(self)
     }
@@ -325,16 +332,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListEksAnywhereSubscriptionsError 
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListEksAnywhereSubscriptionsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListEksAnywhereSubscriptionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListEksAnywhereSubscriptionsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -574,6 +584,7 @@ pub(crate) fn de_response(
 }
 impl ListEksAnywhereSubscriptionsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListEksAnywhereSubscriptionsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListEksAnywhereSubscriptionsPaginator {
         ListEksAnywhereSubscriptionsPaginator {
             handle: self.handle,
@@ -585,6 +596,7 @@ impl ListEksAnywhereSubscriptionsFluentBuilder {
 impl ListEksAnywhereSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListEksAnywhereSubscriptionsOutput, ListEksAnywhereSubscriptionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -597,11 +609,13 @@ pub struct ListEksAnywhereSubscriptionsPaginator {
 }
 impl ListEksAnywhereSubscriptionsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListEksAnywhereSubscriptionsOutput, ListEksAnywhereSubscriptionsError> {
         let Self {
             handle,
@@ -623,6 +637,7 @@ impl ListEksAnywhereSubscriptionsPaginator {
 }
 impl ListEksAnywhereSubscriptionsPaginator {
     /// Every item of every page (the `subscriptions` member), in order.
+    #[inline]
     pub fn items(self) -> ListEksAnywhereSubscriptionsItems {
         ListEksAnywhereSubscriptionsItems {
             pages: self.send(),
@@ -638,6 +653,7 @@ pub struct ListEksAnywhereSubscriptionsItems {
 }
 impl ListEksAnywhereSubscriptionsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::EksAnywhereSubscription, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>>> {
@@ -652,6 +668,7 @@ impl ListEksAnywhereSubscriptionsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::EksAnywhereSubscription>, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {

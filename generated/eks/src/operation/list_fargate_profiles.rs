@@ -289,14 +289,17 @@ impl ListFargateProfilesError {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ClientException(e) => e,
@@ -307,19 +310,23 @@ impl ListFargateProfilesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListFargateProfilesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListFargateProfilesError::meta(self)
     }
@@ -327,16 +334,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListFargateProfilesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListFargateProfilesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListFargateProfilesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListFargateProfilesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -566,6 +576,7 @@ pub(crate) fn de_response(
 }
 impl ListFargateProfilesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListFargateProfilesOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListFargateProfilesPaginator {
         ListFargateProfilesPaginator {
             handle: self.handle,
@@ -577,6 +588,7 @@ impl ListFargateProfilesFluentBuilder {
 impl ListFargateProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListFargateProfilesOutput, ListFargateProfilesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -589,11 +601,13 @@ pub struct ListFargateProfilesPaginator {
 }
 impl ListFargateProfilesPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListFargateProfilesOutput, ListFargateProfilesError> {
         let Self {
             handle,
@@ -615,6 +629,7 @@ impl ListFargateProfilesPaginator {
 }
 impl ListFargateProfilesPaginator {
     /// Every item of every page (the `fargateProfileNames` member), in order.
+    #[inline]
     pub fn items(self) -> ListFargateProfilesItems {
         ListFargateProfilesItems {
             pages: self.send(),
@@ -630,6 +645,7 @@ pub struct ListFargateProfilesItems {
 }
 impl ListFargateProfilesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListFargateProfilesError>>> {
@@ -644,6 +660,7 @@ impl ListFargateProfilesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListFargateProfilesError>> {

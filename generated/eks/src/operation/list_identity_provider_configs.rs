@@ -307,14 +307,17 @@ impl ListIdentityProviderConfigsError {
         matches!(self, Self::ServiceUnavailableException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ClientException(e) => e,
@@ -326,19 +329,23 @@ impl ListIdentityProviderConfigsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListIdentityProviderConfigsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListIdentityProviderConfigsError::meta(self)
     }
@@ -346,16 +353,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListIdentityProviderConfigsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListIdentityProviderConfigsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListIdentityProviderConfigsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListIdentityProviderConfigsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -591,6 +601,7 @@ pub(crate) fn de_response(
 }
 impl ListIdentityProviderConfigsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListIdentityProviderConfigsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListIdentityProviderConfigsPaginator {
         ListIdentityProviderConfigsPaginator {
             handle: self.handle,
@@ -602,6 +613,7 @@ impl ListIdentityProviderConfigsFluentBuilder {
 impl ListIdentityProviderConfigsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListIdentityProviderConfigsOutput, ListIdentityProviderConfigsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -614,11 +626,13 @@ pub struct ListIdentityProviderConfigsPaginator {
 }
 impl ListIdentityProviderConfigsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListIdentityProviderConfigsOutput, ListIdentityProviderConfigsError> {
         let Self {
             handle,
@@ -640,6 +654,7 @@ impl ListIdentityProviderConfigsPaginator {
 }
 impl ListIdentityProviderConfigsPaginator {
     /// Every item of every page (the `identityProviderConfigs` member), in order.
+    #[inline]
     pub fn items(self) -> ListIdentityProviderConfigsItems {
         ListIdentityProviderConfigsItems {
             pages: self.send(),
@@ -655,6 +670,7 @@ pub struct ListIdentityProviderConfigsItems {
 }
 impl ListIdentityProviderConfigsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::IdentityProviderConfig, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>>> {
@@ -669,6 +685,7 @@ impl ListIdentityProviderConfigsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::IdentityProviderConfig>, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {

@@ -312,14 +312,17 @@ impl ListInsightsError {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidParameterException(e) => e,
@@ -330,19 +333,23 @@ impl ListInsightsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListInsightsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListInsightsError::meta(self)
     }
@@ -350,16 +357,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListInsightsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListInsightsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListInsightsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListInsightsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -621,6 +631,7 @@ pub(crate) fn de_response(
 }
 impl ListInsightsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListInsightsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListInsightsPaginator {
         ListInsightsPaginator {
             handle: self.handle,
@@ -632,6 +643,7 @@ impl ListInsightsFluentBuilder {
 impl ListInsightsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListInsightsOutput, ListInsightsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -644,11 +656,13 @@ pub struct ListInsightsPaginator {
 }
 impl ListInsightsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListInsightsOutput, ListInsightsError> {
         let Self {
             handle,
@@ -670,6 +684,7 @@ impl ListInsightsPaginator {
 }
 impl ListInsightsPaginator {
     /// Every item of every page (the `insights` member), in order.
+    #[inline]
     pub fn items(self) -> ListInsightsItems {
         ListInsightsItems {
             pages: self.send(),
@@ -685,6 +700,7 @@ pub struct ListInsightsItems {
 }
 impl ListInsightsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::InsightSummary, ::awsrt::error::SdkError<ListInsightsError>>> {
@@ -699,6 +715,7 @@ impl ListInsightsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::InsightSummary>, ::awsrt::error::SdkError<ListInsightsError>> {

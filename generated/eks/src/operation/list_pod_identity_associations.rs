@@ -353,14 +353,17 @@ impl ListPodIdentityAssociationsError {
         matches!(self, Self::ServerException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidParameterException(e) => e,
@@ -371,19 +374,23 @@ impl ListPodIdentityAssociationsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListPodIdentityAssociationsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListPodIdentityAssociationsError::meta(self)
     }
@@ -391,16 +398,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPodIdentityAssociationsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListPodIdentityAssociationsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListPodIdentityAssociationsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListPodIdentityAssociationsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -676,6 +686,7 @@ pub(crate) fn de_response(
 }
 impl ListPodIdentityAssociationsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListPodIdentityAssociationsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListPodIdentityAssociationsPaginator {
         ListPodIdentityAssociationsPaginator {
             handle: self.handle,
@@ -687,6 +698,7 @@ impl ListPodIdentityAssociationsFluentBuilder {
 impl ListPodIdentityAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPodIdentityAssociationsOutput, ListPodIdentityAssociationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -699,11 +711,13 @@ pub struct ListPodIdentityAssociationsPaginator {
 }
 impl ListPodIdentityAssociationsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListPodIdentityAssociationsOutput, ListPodIdentityAssociationsError> {
         let Self {
             handle,
@@ -725,6 +739,7 @@ impl ListPodIdentityAssociationsPaginator {
 }
 impl ListPodIdentityAssociationsPaginator {
     /// Every item of every page (the `associations` member), in order.
+    #[inline]
     pub fn items(self) -> ListPodIdentityAssociationsItems {
         ListPodIdentityAssociationsItems {
             pages: self.send(),
@@ -740,6 +755,7 @@ pub struct ListPodIdentityAssociationsItems {
 }
 impl ListPodIdentityAssociationsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::PodIdentityAssociationSummary, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>>> {
@@ -754,6 +770,7 @@ impl ListPodIdentityAssociationsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::PodIdentityAssociationSummary>, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {

@@ -355,14 +355,17 @@ impl GetAccountAuthorizationDetailsError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ServiceFailureException(e) => e,
@@ -370,19 +373,23 @@ impl GetAccountAuthorizationDetailsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for GetAccountAuthorizationDetailsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         GetAccountAuthorizationDetailsError::meta(self)
     }
@@ -390,16 +397,19 @@ impl ::awsrt::error::ProvideErrorMetadata for GetAccountAuthorizationDetailsErro
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for GetAccountAuthorizationDetailsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for GetAccountAuthorizationDetailsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for GetAccountAuthorizationDetailsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -700,6 +710,7 @@ pub(crate) fn de_output(
 }
 impl GetAccountAuthorizationDetailsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`GetAccountAuthorizationDetailsOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> GetAccountAuthorizationDetailsPaginator {
         GetAccountAuthorizationDetailsPaginator {
             handle: self.handle,
@@ -711,6 +722,7 @@ impl GetAccountAuthorizationDetailsFluentBuilder {
 impl GetAccountAuthorizationDetailsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<GetAccountAuthorizationDetailsOutput, GetAccountAuthorizationDetailsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -723,11 +735,13 @@ pub struct GetAccountAuthorizationDetailsPaginator {
 }
 impl GetAccountAuthorizationDetailsPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<GetAccountAuthorizationDetailsOutput, GetAccountAuthorizationDetailsError> {
         let Self {
             handle,

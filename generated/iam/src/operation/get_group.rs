@@ -328,14 +328,17 @@ impl GetGroupError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::NoSuchEntityException(e) => e,
@@ -344,19 +347,23 @@ impl GetGroupError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for GetGroupError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         GetGroupError::meta(self)
     }
@@ -364,16 +371,19 @@ impl ::awsrt::error::ProvideErrorMetadata for GetGroupError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for GetGroupError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for GetGroupError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for GetGroupError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -629,6 +639,7 @@ pub(crate) fn de_output(
 }
 impl GetGroupFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`GetGroupOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> GetGroupPaginator {
         GetGroupPaginator {
             handle: self.handle,
@@ -640,6 +651,7 @@ impl GetGroupFluentBuilder {
 impl GetGroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<GetGroupOutput, GetGroupError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -652,11 +664,13 @@ pub struct GetGroupPaginator {
 }
 impl GetGroupPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<GetGroupOutput, GetGroupError> {
         let Self {
             handle,
@@ -678,6 +692,7 @@ impl GetGroupPaginator {
 }
 impl GetGroupPaginator {
     /// Every item of every page (the `Users` member), in order.
+    #[inline]
     pub fn items(self) -> GetGroupItems {
         GetGroupItems {
             pages: self.send(),
@@ -693,6 +708,7 @@ pub struct GetGroupItems {
 }
 impl GetGroupItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::User, ::awsrt::error::SdkError<GetGroupError>>> {
@@ -707,6 +723,7 @@ impl GetGroupItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::User>, ::awsrt::error::SdkError<GetGroupError>> {

@@ -303,14 +303,17 @@ impl GetOpenIdConnectProviderError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidInputException(e) => e,
@@ -320,19 +323,23 @@ impl GetOpenIdConnectProviderError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for GetOpenIdConnectProviderError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         GetOpenIdConnectProviderError::meta(self)
     }
@@ -340,16 +347,19 @@ impl ::awsrt::error::ProvideErrorMetadata for GetOpenIdConnectProviderError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for GetOpenIdConnectProviderError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for GetOpenIdConnectProviderError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for GetOpenIdConnectProviderError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }

@@ -252,14 +252,17 @@ impl ListAccountAliasesError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ServiceFailureException(e) => e,
@@ -267,19 +270,23 @@ impl ListAccountAliasesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListAccountAliasesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListAccountAliasesError::meta(self)
     }
@@ -287,16 +294,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAccountAliasesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListAccountAliasesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListAccountAliasesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListAccountAliasesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -529,6 +539,7 @@ pub(crate) fn de_output(
 }
 impl ListAccountAliasesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListAccountAliasesOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListAccountAliasesPaginator {
         ListAccountAliasesPaginator {
             handle: self.handle,
@@ -540,6 +551,7 @@ impl ListAccountAliasesFluentBuilder {
 impl ListAccountAliasesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccountAliasesOutput, ListAccountAliasesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -552,11 +564,13 @@ pub struct ListAccountAliasesPaginator {
 }
 impl ListAccountAliasesPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccountAliasesOutput, ListAccountAliasesError> {
         let Self {
             handle,
@@ -578,6 +592,7 @@ impl ListAccountAliasesPaginator {
 }
 impl ListAccountAliasesPaginator {
     /// Every item of every page (the `AccountAliases` member), in order.
+    #[inline]
     pub fn items(self) -> ListAccountAliasesItems {
         ListAccountAliasesItems {
             pages: self.send(),
@@ -593,6 +608,7 @@ pub struct ListAccountAliasesItems {
 }
 impl ListAccountAliasesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListAccountAliasesError>>> {
@@ -607,6 +623,7 @@ impl ListAccountAliasesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListAccountAliasesError>> {

@@ -332,14 +332,17 @@ impl ListAttachedGroupPoliciesError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidInputException(e) => e,
@@ -349,19 +352,23 @@ impl ListAttachedGroupPoliciesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListAttachedGroupPoliciesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListAttachedGroupPoliciesError::meta(self)
     }
@@ -369,16 +376,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAttachedGroupPoliciesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListAttachedGroupPoliciesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListAttachedGroupPoliciesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListAttachedGroupPoliciesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -653,6 +663,7 @@ pub(crate) fn de_output(
 }
 impl ListAttachedGroupPoliciesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListAttachedGroupPoliciesOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListAttachedGroupPoliciesPaginator {
         ListAttachedGroupPoliciesPaginator {
             handle: self.handle,
@@ -664,6 +675,7 @@ impl ListAttachedGroupPoliciesFluentBuilder {
 impl ListAttachedGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAttachedGroupPoliciesOutput, ListAttachedGroupPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -676,11 +688,13 @@ pub struct ListAttachedGroupPoliciesPaginator {
 }
 impl ListAttachedGroupPoliciesPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListAttachedGroupPoliciesOutput, ListAttachedGroupPoliciesError> {
         let Self {
             handle,
@@ -702,6 +716,7 @@ impl ListAttachedGroupPoliciesPaginator {
 }
 impl ListAttachedGroupPoliciesPaginator {
     /// Every item of every page (the `AttachedPolicies` member), in order.
+    #[inline]
     pub fn items(self) -> ListAttachedGroupPoliciesItems {
         ListAttachedGroupPoliciesItems {
             pages: self.send(),
@@ -717,6 +732,7 @@ pub struct ListAttachedGroupPoliciesItems {
 }
 impl ListAttachedGroupPoliciesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::AttachedPolicy, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>>> {
@@ -731,6 +747,7 @@ impl ListAttachedGroupPoliciesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::AttachedPolicy>, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>> {

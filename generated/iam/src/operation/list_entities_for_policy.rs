@@ -441,14 +441,17 @@ impl ListEntitiesForPolicyError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidInputException(e) => e,
@@ -458,19 +461,23 @@ impl ListEntitiesForPolicyError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListEntitiesForPolicyError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListEntitiesForPolicyError::meta(self)
     }
@@ -478,16 +485,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListEntitiesForPolicyError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListEntitiesForPolicyError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListEntitiesForPolicyError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListEntitiesForPolicyError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -828,6 +838,7 @@ pub(crate) fn de_output(
 }
 impl ListEntitiesForPolicyFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListEntitiesForPolicyOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListEntitiesForPolicyPaginator {
         ListEntitiesForPolicyPaginator {
             handle: self.handle,
@@ -839,6 +850,7 @@ impl ListEntitiesForPolicyFluentBuilder {
 impl ListEntitiesForPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListEntitiesForPolicyOutput, ListEntitiesForPolicyError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -851,11 +863,13 @@ pub struct ListEntitiesForPolicyPaginator {
 }
 impl ListEntitiesForPolicyPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListEntitiesForPolicyOutput, ListEntitiesForPolicyError> {
         let Self {
             handle,

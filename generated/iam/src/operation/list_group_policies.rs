@@ -300,14 +300,17 @@ impl ListGroupPoliciesError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::NoSuchEntityException(e) => e,
@@ -316,19 +319,23 @@ impl ListGroupPoliciesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListGroupPoliciesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListGroupPoliciesError::meta(self)
     }
@@ -336,16 +343,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListGroupPoliciesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListGroupPoliciesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListGroupPoliciesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListGroupPoliciesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -600,6 +610,7 @@ pub(crate) fn de_output(
 }
 impl ListGroupPoliciesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListGroupPoliciesOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListGroupPoliciesPaginator {
         ListGroupPoliciesPaginator {
             handle: self.handle,
@@ -611,6 +622,7 @@ impl ListGroupPoliciesFluentBuilder {
 impl ListGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListGroupPoliciesOutput, ListGroupPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -623,11 +635,13 @@ pub struct ListGroupPoliciesPaginator {
 }
 impl ListGroupPoliciesPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListGroupPoliciesOutput, ListGroupPoliciesError> {
         let Self {
             handle,
@@ -649,6 +663,7 @@ impl ListGroupPoliciesPaginator {
 }
 impl ListGroupPoliciesPaginator {
     /// Every item of every page (the `PolicyNames` member), in order.
+    #[inline]
     pub fn items(self) -> ListGroupPoliciesItems {
         ListGroupPoliciesItems {
             pages: self.send(),
@@ -664,6 +679,7 @@ pub struct ListGroupPoliciesItems {
 }
 impl ListGroupPoliciesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListGroupPoliciesError>>> {
@@ -678,6 +694,7 @@ impl ListGroupPoliciesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListGroupPoliciesError>> {

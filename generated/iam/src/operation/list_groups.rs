@@ -280,14 +280,17 @@ impl ListGroupsError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ServiceFailureException(e) => e,
@@ -295,19 +298,23 @@ impl ListGroupsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListGroupsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListGroupsError::meta(self)
     }
@@ -315,16 +322,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListGroupsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListGroupsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListGroupsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListGroupsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -573,6 +583,7 @@ pub(crate) fn de_output(
 }
 impl ListGroupsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListGroupsOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListGroupsPaginator {
         ListGroupsPaginator {
             handle: self.handle,
@@ -584,6 +595,7 @@ impl ListGroupsFluentBuilder {
 impl ListGroupsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListGroupsOutput, ListGroupsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -596,11 +608,13 @@ pub struct ListGroupsPaginator {
 }
 impl ListGroupsPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListGroupsOutput, ListGroupsError> {
         let Self {
             handle,
@@ -622,6 +636,7 @@ impl ListGroupsPaginator {
 }
 impl ListGroupsPaginator {
     /// Every item of every page (the `Groups` member), in order.
+    #[inline]
     pub fn items(self) -> ListGroupsItems {
         ListGroupsItems {
             pages: self.send(),
@@ -637,6 +652,7 @@ pub struct ListGroupsItems {
 }
 impl ListGroupsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Group, ::awsrt::error::SdkError<ListGroupsError>>> {
@@ -651,6 +667,7 @@ impl ListGroupsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Group>, ::awsrt::error::SdkError<ListGroupsError>> {

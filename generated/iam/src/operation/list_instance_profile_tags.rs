@@ -298,14 +298,17 @@ impl ListInstanceProfileTagsError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::NoSuchEntityException(e) => e,
@@ -314,19 +317,23 @@ impl ListInstanceProfileTagsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListInstanceProfileTagsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListInstanceProfileTagsError::meta(self)
     }
@@ -334,16 +341,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListInstanceProfileTagsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListInstanceProfileTagsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListInstanceProfileTagsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListInstanceProfileTagsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -598,6 +608,7 @@ pub(crate) fn de_output(
 }
 impl ListInstanceProfileTagsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListInstanceProfileTagsOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListInstanceProfileTagsPaginator {
         ListInstanceProfileTagsPaginator {
             handle: self.handle,
@@ -609,6 +620,7 @@ impl ListInstanceProfileTagsFluentBuilder {
 impl ListInstanceProfileTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListInstanceProfileTagsOutput, ListInstanceProfileTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -621,11 +633,13 @@ pub struct ListInstanceProfileTagsPaginator {
 }
 impl ListInstanceProfileTagsPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListInstanceProfileTagsOutput, ListInstanceProfileTagsError> {
         let Self {
             handle,
@@ -647,6 +661,7 @@ impl ListInstanceProfileTagsPaginator {
 }
 impl ListInstanceProfileTagsPaginator {
     /// Every item of every page (the `Tags` member), in order.
+    #[inline]
     pub fn items(self) -> ListInstanceProfileTagsItems {
         ListInstanceProfileTagsItems {
             pages: self.send(),
@@ -662,6 +677,7 @@ pub struct ListInstanceProfileTagsItems {
 }
 impl ListInstanceProfileTagsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Tag, ::awsrt::error::SdkError<ListInstanceProfileTagsError>>> {
@@ -676,6 +692,7 @@ impl ListInstanceProfileTagsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Tag>, ::awsrt::error::SdkError<ListInstanceProfileTagsError>> {

@@ -283,14 +283,17 @@ impl ListInstanceProfilesError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ServiceFailureException(e) => e,
@@ -298,19 +301,23 @@ impl ListInstanceProfilesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListInstanceProfilesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListInstanceProfilesError::meta(self)
     }
@@ -318,16 +325,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListInstanceProfilesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListInstanceProfilesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListInstanceProfilesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListInstanceProfilesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -580,6 +590,7 @@ pub(crate) fn de_output(
 }
 impl ListInstanceProfilesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListInstanceProfilesOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListInstanceProfilesPaginator {
         ListInstanceProfilesPaginator {
             handle: self.handle,
@@ -591,6 +602,7 @@ impl ListInstanceProfilesFluentBuilder {
 impl ListInstanceProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListInstanceProfilesOutput, ListInstanceProfilesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -603,11 +615,13 @@ pub struct ListInstanceProfilesPaginator {
 }
 impl ListInstanceProfilesPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListInstanceProfilesOutput, ListInstanceProfilesError> {
         let Self {
             handle,
@@ -629,6 +643,7 @@ impl ListInstanceProfilesPaginator {
 }
 impl ListInstanceProfilesPaginator {
     /// Every item of every page (the `InstanceProfiles` member), in order.
+    #[inline]
     pub fn items(self) -> ListInstanceProfilesItems {
         ListInstanceProfilesItems {
             pages: self.send(),
@@ -644,6 +659,7 @@ pub struct ListInstanceProfilesItems {
 }
 impl ListInstanceProfilesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::InstanceProfile, ::awsrt::error::SdkError<ListInstanceProfilesError>>> {
@@ -658,6 +674,7 @@ impl ListInstanceProfilesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::InstanceProfile>, ::awsrt::error::SdkError<ListInstanceProfilesError>> {

@@ -301,14 +301,17 @@ impl ListInstanceProfilesForRoleError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::NoSuchEntityException(e) => e,
@@ -317,19 +320,23 @@ impl ListInstanceProfilesForRoleError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListInstanceProfilesForRoleError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListInstanceProfilesForRoleError::meta(self)
     }
@@ -337,16 +344,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListInstanceProfilesForRoleError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListInstanceProfilesForRoleError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListInstanceProfilesForRoleError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListInstanceProfilesForRoleError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -601,6 +611,7 @@ pub(crate) fn de_output(
 }
 impl ListInstanceProfilesForRoleFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListInstanceProfilesForRoleOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListInstanceProfilesForRolePaginator {
         ListInstanceProfilesForRolePaginator {
             handle: self.handle,
@@ -612,6 +623,7 @@ impl ListInstanceProfilesForRoleFluentBuilder {
 impl ListInstanceProfilesForRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListInstanceProfilesForRoleOutput, ListInstanceProfilesForRoleError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -624,11 +636,13 @@ pub struct ListInstanceProfilesForRolePaginator {
 }
 impl ListInstanceProfilesForRolePaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListInstanceProfilesForRoleOutput, ListInstanceProfilesForRoleError> {
         let Self {
             handle,
@@ -650,6 +664,7 @@ impl ListInstanceProfilesForRolePaginator {
 }
 impl ListInstanceProfilesForRolePaginator {
     /// Every item of every page (the `InstanceProfiles` member), in order.
+    #[inline]
     pub fn items(self) -> ListInstanceProfilesForRoleItems {
         ListInstanceProfilesForRoleItems {
             pages: self.send(),
@@ -665,6 +680,7 @@ pub struct ListInstanceProfilesForRoleItems {
 }
 impl ListInstanceProfilesForRoleItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::InstanceProfile, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>>> {
@@ -679,6 +695,7 @@ impl ListInstanceProfilesForRoleItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::InstanceProfile>, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {

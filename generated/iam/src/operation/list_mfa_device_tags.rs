@@ -308,14 +308,17 @@ impl ListMfaDeviceTagsError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidInputException(e) => e,
@@ -325,19 +328,23 @@ impl ListMfaDeviceTagsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListMfaDeviceTagsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListMfaDeviceTagsError::meta(self)
     }
@@ -345,16 +352,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListMfaDeviceTagsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListMfaDeviceTagsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListMfaDeviceTagsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListMfaDeviceTagsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -609,6 +619,7 @@ pub(crate) fn de_output(
 }
 impl ListMfaDeviceTagsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListMfaDeviceTagsOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListMfaDeviceTagsPaginator {
         ListMfaDeviceTagsPaginator {
             handle: self.handle,
@@ -620,6 +631,7 @@ impl ListMfaDeviceTagsFluentBuilder {
 impl ListMfaDeviceTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListMfaDeviceTagsOutput, ListMfaDeviceTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -632,11 +644,13 @@ pub struct ListMfaDeviceTagsPaginator {
 }
 impl ListMfaDeviceTagsPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListMfaDeviceTagsOutput, ListMfaDeviceTagsError> {
         let Self {
             handle,
@@ -658,6 +672,7 @@ impl ListMfaDeviceTagsPaginator {
 }
 impl ListMfaDeviceTagsPaginator {
     /// Every item of every page (the `Tags` member), in order.
+    #[inline]
     pub fn items(self) -> ListMfaDeviceTagsItems {
         ListMfaDeviceTagsItems {
             pages: self.send(),
@@ -673,6 +688,7 @@ pub struct ListMfaDeviceTagsItems {
 }
 impl ListMfaDeviceTagsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Tag, ::awsrt::error::SdkError<ListMfaDeviceTagsError>>> {
@@ -687,6 +703,7 @@ impl ListMfaDeviceTagsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Tag>, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {

@@ -291,14 +291,17 @@ impl ListMfaDevicesError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::NoSuchEntityException(e) => e,
@@ -307,19 +310,23 @@ impl ListMfaDevicesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListMfaDevicesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListMfaDevicesError::meta(self)
     }
@@ -327,16 +334,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListMfaDevicesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListMfaDevicesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListMfaDevicesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListMfaDevicesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -585,6 +595,7 @@ pub(crate) fn de_output(
 }
 impl ListMfaDevicesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListMfaDevicesOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListMfaDevicesPaginator {
         ListMfaDevicesPaginator {
             handle: self.handle,
@@ -596,6 +607,7 @@ impl ListMfaDevicesFluentBuilder {
 impl ListMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListMfaDevicesOutput, ListMfaDevicesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -608,11 +620,13 @@ pub struct ListMfaDevicesPaginator {
 }
 impl ListMfaDevicesPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListMfaDevicesOutput, ListMfaDevicesError> {
         let Self {
             handle,
@@ -634,6 +648,7 @@ impl ListMfaDevicesPaginator {
 }
 impl ListMfaDevicesPaginator {
     /// Every item of every page (the `MFADevices` member), in order.
+    #[inline]
     pub fn items(self) -> ListMfaDevicesItems {
         ListMfaDevicesItems {
             pages: self.send(),
@@ -649,6 +664,7 @@ pub struct ListMfaDevicesItems {
 }
 impl ListMfaDevicesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::MfaDevice, ::awsrt::error::SdkError<ListMfaDevicesError>>> {
@@ -663,6 +679,7 @@ impl ListMfaDevicesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::MfaDevice>, ::awsrt::error::SdkError<ListMfaDevicesError>> {

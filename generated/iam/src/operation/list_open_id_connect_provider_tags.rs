@@ -309,14 +309,17 @@ impl ListOpenIdConnectProviderTagsError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidInputException(e) => e,
@@ -326,19 +329,23 @@ impl ListOpenIdConnectProviderTagsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListOpenIdConnectProviderTagsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListOpenIdConnectProviderTagsError::meta(self)
     }
@@ -346,16 +353,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListOpenIdConnectProviderTagsError
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListOpenIdConnectProviderTagsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListOpenIdConnectProviderTagsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListOpenIdConnectProviderTagsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -610,6 +620,7 @@ pub(crate) fn de_output(
 }
 impl ListOpenIdConnectProviderTagsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListOpenIdConnectProviderTagsOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListOpenIdConnectProviderTagsPaginator {
         ListOpenIdConnectProviderTagsPaginator {
             handle: self.handle,
@@ -621,6 +632,7 @@ impl ListOpenIdConnectProviderTagsFluentBuilder {
 impl ListOpenIdConnectProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListOpenIdConnectProviderTagsOutput, ListOpenIdConnectProviderTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -633,11 +645,13 @@ pub struct ListOpenIdConnectProviderTagsPaginator {
 }
 impl ListOpenIdConnectProviderTagsPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListOpenIdConnectProviderTagsOutput, ListOpenIdConnectProviderTagsError> {
         let Self {
             handle,
@@ -659,6 +673,7 @@ impl ListOpenIdConnectProviderTagsPaginator {
 }
 impl ListOpenIdConnectProviderTagsPaginator {
     /// Every item of every page (the `Tags` member), in order.
+    #[inline]
     pub fn items(self) -> ListOpenIdConnectProviderTagsItems {
         ListOpenIdConnectProviderTagsItems {
             pages: self.send(),
@@ -674,6 +689,7 @@ pub struct ListOpenIdConnectProviderTagsItems {
 }
 impl ListOpenIdConnectProviderTagsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Tag, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>>> {
@@ -688,6 +704,7 @@ impl ListOpenIdConnectProviderTagsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Tag>, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {

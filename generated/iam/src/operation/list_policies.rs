@@ -359,14 +359,17 @@ impl ListPoliciesError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ServiceFailureException(e) => e,
@@ -374,19 +377,23 @@ impl ListPoliciesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListPoliciesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListPoliciesError::meta(self)
     }
@@ -394,16 +401,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPoliciesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListPoliciesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListPoliciesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListPoliciesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -713,6 +723,7 @@ pub(crate) fn de_output(
 }
 impl ListPoliciesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListPoliciesOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListPoliciesPaginator {
         ListPoliciesPaginator {
             handle: self.handle,
@@ -724,6 +735,7 @@ impl ListPoliciesFluentBuilder {
 impl ListPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPoliciesOutput, ListPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -736,11 +748,13 @@ pub struct ListPoliciesPaginator {
 }
 impl ListPoliciesPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListPoliciesOutput, ListPoliciesError> {
         let Self {
             handle,
@@ -762,6 +776,7 @@ impl ListPoliciesPaginator {
 }
 impl ListPoliciesPaginator {
     /// Every item of every page (the `Policies` member), in order.
+    #[inline]
     pub fn items(self) -> ListPoliciesItems {
         ListPoliciesItems {
             pages: self.send(),
@@ -777,6 +792,7 @@ pub struct ListPoliciesItems {
 }
 impl ListPoliciesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Policy, ::awsrt::error::SdkError<ListPoliciesError>>> {
@@ -791,6 +807,7 @@ impl ListPoliciesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Policy>, ::awsrt::error::SdkError<ListPoliciesError>> {

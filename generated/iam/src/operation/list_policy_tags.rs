@@ -308,14 +308,17 @@ impl ListPolicyTagsError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidInputException(e) => e,
@@ -325,19 +328,23 @@ impl ListPolicyTagsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListPolicyTagsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListPolicyTagsError::meta(self)
     }
@@ -345,16 +352,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPolicyTagsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListPolicyTagsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListPolicyTagsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListPolicyTagsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -605,6 +615,7 @@ pub(crate) fn de_output(
 }
 impl ListPolicyTagsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListPolicyTagsOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListPolicyTagsPaginator {
         ListPolicyTagsPaginator {
             handle: self.handle,
@@ -616,6 +627,7 @@ impl ListPolicyTagsFluentBuilder {
 impl ListPolicyTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPolicyTagsOutput, ListPolicyTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -628,11 +640,13 @@ pub struct ListPolicyTagsPaginator {
 }
 impl ListPolicyTagsPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListPolicyTagsOutput, ListPolicyTagsError> {
         let Self {
             handle,
@@ -654,6 +668,7 @@ impl ListPolicyTagsPaginator {
 }
 impl ListPolicyTagsPaginator {
     /// Every item of every page (the `Tags` member), in order.
+    #[inline]
     pub fn items(self) -> ListPolicyTagsItems {
         ListPolicyTagsItems {
             pages: self.send(),
@@ -669,6 +684,7 @@ pub struct ListPolicyTagsItems {
 }
 impl ListPolicyTagsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Tag, ::awsrt::error::SdkError<ListPolicyTagsError>>> {
@@ -683,6 +699,7 @@ impl ListPolicyTagsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Tag>, ::awsrt::error::SdkError<ListPolicyTagsError>> {

@@ -303,14 +303,17 @@ impl ListPolicyVersionsError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidInputException(e) => e,
@@ -320,19 +323,23 @@ impl ListPolicyVersionsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListPolicyVersionsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListPolicyVersionsError::meta(self)
     }
@@ -340,16 +347,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPolicyVersionsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListPolicyVersionsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListPolicyVersionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListPolicyVersionsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -604,6 +614,7 @@ pub(crate) fn de_output(
 }
 impl ListPolicyVersionsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListPolicyVersionsOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListPolicyVersionsPaginator {
         ListPolicyVersionsPaginator {
             handle: self.handle,
@@ -615,6 +626,7 @@ impl ListPolicyVersionsFluentBuilder {
 impl ListPolicyVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPolicyVersionsOutput, ListPolicyVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -627,11 +639,13 @@ pub struct ListPolicyVersionsPaginator {
 }
 impl ListPolicyVersionsPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListPolicyVersionsOutput, ListPolicyVersionsError> {
         let Self {
             handle,
@@ -653,6 +667,7 @@ impl ListPolicyVersionsPaginator {
 }
 impl ListPolicyVersionsPaginator {
     /// Every item of every page (the `Versions` member), in order.
+    #[inline]
     pub fn items(self) -> ListPolicyVersionsItems {
         ListPolicyVersionsItems {
             pages: self.send(),
@@ -668,6 +683,7 @@ pub struct ListPolicyVersionsItems {
 }
 impl ListPolicyVersionsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::PolicyVersion, ::awsrt::error::SdkError<ListPolicyVersionsError>>> {
@@ -682,6 +698,7 @@ impl ListPolicyVersionsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::PolicyVersion>, ::awsrt::error::SdkError<ListPolicyVersionsError>> {

@@ -293,14 +293,17 @@ impl ListSigningCertificatesError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::NoSuchEntityException(e) => e,
@@ -309,19 +312,23 @@ impl ListSigningCertificatesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListSigningCertificatesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListSigningCertificatesError::meta(self)
     }
@@ -329,16 +336,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSigningCertificatesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListSigningCertificatesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListSigningCertificatesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListSigningCertificatesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -591,6 +601,7 @@ pub(crate) fn de_output(
 }
 impl ListSigningCertificatesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListSigningCertificatesOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListSigningCertificatesPaginator {
         ListSigningCertificatesPaginator {
             handle: self.handle,
@@ -602,6 +613,7 @@ impl ListSigningCertificatesFluentBuilder {
 impl ListSigningCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSigningCertificatesOutput, ListSigningCertificatesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -614,11 +626,13 @@ pub struct ListSigningCertificatesPaginator {
 }
 impl ListSigningCertificatesPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListSigningCertificatesOutput, ListSigningCertificatesError> {
         let Self {
             handle,
@@ -640,6 +654,7 @@ impl ListSigningCertificatesPaginator {
 }
 impl ListSigningCertificatesPaginator {
     /// Every item of every page (the `Certificates` member), in order.
+    #[inline]
     pub fn items(self) -> ListSigningCertificatesItems {
         ListSigningCertificatesItems {
             pages: self.send(),
@@ -655,6 +670,7 @@ pub struct ListSigningCertificatesItems {
 }
 impl ListSigningCertificatesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::SigningCertificate, ::awsrt::error::SdkError<ListSigningCertificatesError>>> {
@@ -669,6 +685,7 @@ impl ListSigningCertificatesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::SigningCertificate>, ::awsrt::error::SdkError<ListSigningCertificatesError>> {

@@ -277,14 +277,17 @@ impl ListSshPublicKeysError {
         matches!(self, Self::NoSuchEntityException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::NoSuchEntityException(e) => e,
@@ -292,19 +295,23 @@ impl ListSshPublicKeysError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListSshPublicKeysError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListSshPublicKeysError::meta(self)
     }
@@ -312,16 +319,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSshPublicKeysError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListSshPublicKeysError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListSshPublicKeysError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListSshPublicKeysError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -574,6 +584,7 @@ pub(crate) fn de_output(
 }
 impl ListSshPublicKeysFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListSshPublicKeysOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListSshPublicKeysPaginator {
         ListSshPublicKeysPaginator {
             handle: self.handle,
@@ -585,6 +596,7 @@ impl ListSshPublicKeysFluentBuilder {
 impl ListSshPublicKeysFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSshPublicKeysOutput, ListSshPublicKeysError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -597,11 +609,13 @@ pub struct ListSshPublicKeysPaginator {
 }
 impl ListSshPublicKeysPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListSshPublicKeysOutput, ListSshPublicKeysError> {
         let Self {
             handle,
@@ -623,6 +637,7 @@ impl ListSshPublicKeysPaginator {
 }
 impl ListSshPublicKeysPaginator {
     /// Every item of every page (the `SSHPublicKeys` member), in order.
+    #[inline]
     pub fn items(self) -> ListSshPublicKeysItems {
         ListSshPublicKeysItems {
             pages: self.send(),
@@ -638,6 +653,7 @@ pub struct ListSshPublicKeysItems {
 }
 impl ListSshPublicKeysItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::SshPublicKeyMetadata, ::awsrt::error::SdkError<ListSshPublicKeysError>>> {
@@ -652,6 +668,7 @@ impl ListSshPublicKeysItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::SshPublicKeyMetadata>, ::awsrt::error::SdkError<ListSshPublicKeysError>> {

@@ -298,14 +298,17 @@ impl ListUserPoliciesError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::NoSuchEntityException(e) => e,
@@ -314,19 +317,23 @@ impl ListUserPoliciesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListUserPoliciesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListUserPoliciesError::meta(self)
     }
@@ -334,16 +341,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListUserPoliciesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListUserPoliciesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListUserPoliciesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListUserPoliciesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -598,6 +608,7 @@ pub(crate) fn de_output(
 }
 impl ListUserPoliciesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListUserPoliciesOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListUserPoliciesPaginator {
         ListUserPoliciesPaginator {
             handle: self.handle,
@@ -609,6 +620,7 @@ impl ListUserPoliciesFluentBuilder {
 impl ListUserPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListUserPoliciesOutput, ListUserPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -621,11 +633,13 @@ pub struct ListUserPoliciesPaginator {
 }
 impl ListUserPoliciesPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListUserPoliciesOutput, ListUserPoliciesError> {
         let Self {
             handle,
@@ -647,6 +661,7 @@ impl ListUserPoliciesPaginator {
 }
 impl ListUserPoliciesPaginator {
     /// Every item of every page (the `PolicyNames` member), in order.
+    #[inline]
     pub fn items(self) -> ListUserPoliciesItems {
         ListUserPoliciesItems {
             pages: self.send(),
@@ -662,6 +677,7 @@ pub struct ListUserPoliciesItems {
 }
 impl ListUserPoliciesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListUserPoliciesError>>> {
@@ -676,6 +692,7 @@ impl ListUserPoliciesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListUserPoliciesError>> {

@@ -280,14 +280,17 @@ impl ListUsersError {
         matches!(self, Self::ServiceFailureException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::ServiceFailureException(e) => e,
@@ -295,19 +298,23 @@ impl ListUsersError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListUsersError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListUsersError::meta(self)
     }
@@ -315,16 +322,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListUsersError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListUsersError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListUsersError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListUsersError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -573,6 +583,7 @@ pub(crate) fn de_output(
 }
 impl ListUsersFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListUsersOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListUsersPaginator {
         ListUsersPaginator {
             handle: self.handle,
@@ -584,6 +595,7 @@ impl ListUsersFluentBuilder {
 impl ListUsersFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListUsersOutput, ListUsersError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -596,11 +608,13 @@ pub struct ListUsersPaginator {
 }
 impl ListUsersPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListUsersOutput, ListUsersError> {
         let Self {
             handle,
@@ -622,6 +636,7 @@ impl ListUsersPaginator {
 }
 impl ListUsersPaginator {
     /// Every item of every page (the `Users` member), in order.
+    #[inline]
     pub fn items(self) -> ListUsersItems {
         ListUsersItems {
             pages: self.send(),
@@ -637,6 +652,7 @@ pub struct ListUsersItems {
 }
 impl ListUsersItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::User, ::awsrt::error::SdkError<ListUsersError>>> {
@@ -651,6 +667,7 @@ impl ListUsersItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::User>, ::awsrt::error::SdkError<ListUsersError>> {

@@ -275,33 +275,40 @@ impl ListVirtualMfaDevicesError {
         Ok(Self::Unhandled(::awsrt::error::Unhandled::new(meta)))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::Unhandled(e) => e,
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListVirtualMfaDevicesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListVirtualMfaDevicesError::meta(self)
     }
@@ -309,16 +316,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListVirtualMfaDevicesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListVirtualMfaDevicesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListVirtualMfaDevicesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListVirtualMfaDevicesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -577,6 +587,7 @@ pub(crate) fn de_output(
 }
 impl ListVirtualMfaDevicesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListVirtualMfaDevicesOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> ListVirtualMfaDevicesPaginator {
         ListVirtualMfaDevicesPaginator {
             handle: self.handle,
@@ -588,6 +599,7 @@ impl ListVirtualMfaDevicesFluentBuilder {
 impl ListVirtualMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListVirtualMfaDevicesOutput, ListVirtualMfaDevicesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -600,11 +612,13 @@ pub struct ListVirtualMfaDevicesPaginator {
 }
 impl ListVirtualMfaDevicesPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListVirtualMfaDevicesOutput, ListVirtualMfaDevicesError> {
         let Self {
             handle,
@@ -626,6 +640,7 @@ impl ListVirtualMfaDevicesPaginator {
 }
 impl ListVirtualMfaDevicesPaginator {
     /// Every item of every page (the `VirtualMFADevices` member), in order.
+    #[inline]
     pub fn items(self) -> ListVirtualMfaDevicesItems {
         ListVirtualMfaDevicesItems {
             pages: self.send(),
@@ -641,6 +656,7 @@ pub struct ListVirtualMfaDevicesItems {
 }
 impl ListVirtualMfaDevicesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::VirtualMfaDevice, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>>> {
@@ -655,6 +671,7 @@ impl ListVirtualMfaDevicesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::VirtualMfaDevice>, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {

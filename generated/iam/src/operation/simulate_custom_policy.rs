@@ -566,14 +566,17 @@ impl SimulateCustomPolicyError {
         matches!(self, Self::PolicyEvaluationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidInputException(e) => e,
@@ -582,19 +585,23 @@ impl SimulateCustomPolicyError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for SimulateCustomPolicyError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         SimulateCustomPolicyError::meta(self)
     }
@@ -602,16 +609,19 @@ impl ::awsrt::error::ProvideErrorMetadata for SimulateCustomPolicyError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for SimulateCustomPolicyError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for SimulateCustomPolicyError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for SimulateCustomPolicyError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -1083,6 +1093,7 @@ pub(crate) fn de_output(
 }
 impl SimulateCustomPolicyFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`SimulateCustomPolicyOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> SimulateCustomPolicyPaginator {
         SimulateCustomPolicyPaginator {
             handle: self.handle,
@@ -1094,6 +1105,7 @@ impl SimulateCustomPolicyFluentBuilder {
 impl SimulateCustomPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<SimulateCustomPolicyOutput, SimulateCustomPolicyError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -1106,11 +1118,13 @@ pub struct SimulateCustomPolicyPaginator {
 }
 impl SimulateCustomPolicyPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<SimulateCustomPolicyOutput, SimulateCustomPolicyError> {
         let Self {
             handle,
@@ -1132,6 +1146,7 @@ impl SimulateCustomPolicyPaginator {
 }
 impl SimulateCustomPolicyPaginator {
     /// Every item of every page (the `EvaluationResults` member), in order.
+    #[inline]
     pub fn items(self) -> SimulateCustomPolicyItems {
         SimulateCustomPolicyItems {
             pages: self.send(),
@@ -1147,6 +1162,7 @@ pub struct SimulateCustomPolicyItems {
 }
 impl SimulateCustomPolicyItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::EvaluationResult, ::awsrt::error::SdkError<SimulateCustomPolicyError>>> {
@@ -1161,6 +1177,7 @@ impl SimulateCustomPolicyItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::EvaluationResult>, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {

@@ -605,14 +605,17 @@ impl SimulatePrincipalPolicyError {
         matches!(self, Self::PolicyEvaluationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidInputException(e) => e,
@@ -622,19 +625,23 @@ impl SimulatePrincipalPolicyError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for SimulatePrincipalPolicyError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         SimulatePrincipalPolicyError::meta(self)
     }
@@ -642,16 +649,19 @@ impl ::awsrt::error::ProvideErrorMetadata for SimulatePrincipalPolicyError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for SimulatePrincipalPolicyError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for SimulatePrincipalPolicyError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for SimulatePrincipalPolicyError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -1144,6 +1154,7 @@ pub(crate) fn de_output(
 }
 impl SimulatePrincipalPolicyFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`SimulatePrincipalPolicyOutput`]; the `Marker` of each request comes from the previous page's `Marker`.
+    #[inline]
     pub fn into_paginator(self) -> SimulatePrincipalPolicyPaginator {
         SimulatePrincipalPolicyPaginator {
             handle: self.handle,
@@ -1155,6 +1166,7 @@ impl SimulatePrincipalPolicyFluentBuilder {
 impl SimulatePrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<SimulatePrincipalPolicyOutput, SimulatePrincipalPolicyError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -1167,11 +1179,13 @@ pub struct SimulatePrincipalPolicyPaginator {
 }
 impl SimulatePrincipalPolicyPaginator {
     /// Sets the page size (the `MaxItems` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_items(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<SimulatePrincipalPolicyOutput, SimulatePrincipalPolicyError> {
         let Self {
             handle,
@@ -1193,6 +1207,7 @@ impl SimulatePrincipalPolicyPaginator {
 }
 impl SimulatePrincipalPolicyPaginator {
     /// Every item of every page (the `EvaluationResults` member), in order.
+    #[inline]
     pub fn items(self) -> SimulatePrincipalPolicyItems {
         SimulatePrincipalPolicyItems {
             pages: self.send(),
@@ -1208,6 +1223,7 @@ pub struct SimulatePrincipalPolicyItems {
 }
 impl SimulatePrincipalPolicyItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::EvaluationResult, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>>> {
@@ -1222,6 +1238,7 @@ impl SimulatePrincipalPolicyItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::EvaluationResult>, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {

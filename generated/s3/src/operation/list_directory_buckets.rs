@@ -206,33 +206,40 @@ impl ListDirectoryBucketsError {
         })
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::Unhandled(e) => e,
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListDirectoryBucketsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListDirectoryBucketsError::meta(self)
     }
@@ -240,16 +247,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListDirectoryBucketsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListDirectoryBucketsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListDirectoryBucketsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListDirectoryBucketsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -485,6 +495,7 @@ pub(crate) fn de_response(
 }
 impl ListDirectoryBucketsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListDirectoryBucketsOutput`]; the `ContinuationToken` of each request comes from the previous page's `ContinuationToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListDirectoryBucketsPaginator {
         ListDirectoryBucketsPaginator {
             handle: self.handle,
@@ -496,6 +507,7 @@ impl ListDirectoryBucketsFluentBuilder {
 impl ListDirectoryBucketsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDirectoryBucketsOutput, ListDirectoryBucketsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -508,11 +520,13 @@ pub struct ListDirectoryBucketsPaginator {
 }
 impl ListDirectoryBucketsPaginator {
     /// Sets the page size (the `MaxDirectoryBuckets` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_directory_buckets(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListDirectoryBucketsOutput, ListDirectoryBucketsError> {
         let Self {
             handle,
@@ -534,6 +548,7 @@ impl ListDirectoryBucketsPaginator {
 }
 impl ListDirectoryBucketsPaginator {
     /// Every item of every page (the `Buckets` member), in order.
+    #[inline]
     pub fn items(self) -> ListDirectoryBucketsItems {
         ListDirectoryBucketsItems {
             pages: self.send(),
@@ -549,6 +564,7 @@ pub struct ListDirectoryBucketsItems {
 }
 impl ListDirectoryBucketsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Bucket, ::awsrt::error::SdkError<ListDirectoryBucketsError>>> {
@@ -563,6 +579,7 @@ impl ListDirectoryBucketsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Bucket>, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {

@@ -803,14 +803,17 @@ impl ListObjectsV2Error {
         matches!(self, Self::NoSuchBucket(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::NoSuchBucket(e) => e,
@@ -818,19 +821,23 @@ impl ListObjectsV2Error {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListObjectsV2Error {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListObjectsV2Error::meta(self)
     }
@@ -838,16 +845,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListObjectsV2Error {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListObjectsV2Error {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListObjectsV2Error {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListObjectsV2Error {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -1328,6 +1338,7 @@ pub(crate) fn de_response(
 }
 impl ListObjectsV2FluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListObjectsV2Output`]; the `ContinuationToken` of each request comes from the previous page's `NextContinuationToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListObjectsV2Paginator {
         ListObjectsV2Paginator {
             handle: self.handle,
@@ -1339,6 +1350,7 @@ impl ListObjectsV2FluentBuilder {
 impl ListObjectsV2FluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListObjectsV2Output, ListObjectsV2Error> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -1351,11 +1363,13 @@ pub struct ListObjectsV2Paginator {
 }
 impl ListObjectsV2Paginator {
     /// Sets the page size (the `MaxKeys` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_keys(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListObjectsV2Output, ListObjectsV2Error> {
         let Self {
             handle,

@@ -858,33 +858,40 @@ impl ListPartsError {
         })
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::Unhandled(e) => e,
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListPartsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListPartsError::meta(self)
     }
@@ -892,16 +899,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPartsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListPartsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListPartsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListPartsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -1368,6 +1378,7 @@ pub(crate) fn de_response(
 }
 impl ListPartsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListPartsOutput`]; the `PartNumberMarker` of each request comes from the previous page's `NextPartNumberMarker`.
+    #[inline]
     pub fn into_paginator(self) -> ListPartsPaginator {
         ListPartsPaginator {
             handle: self.handle,
@@ -1379,6 +1390,7 @@ impl ListPartsFluentBuilder {
 impl ListPartsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPartsOutput, ListPartsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -1391,11 +1403,13 @@ pub struct ListPartsPaginator {
 }
 impl ListPartsPaginator {
     /// Sets the page size (the `MaxParts` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_parts(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListPartsOutput, ListPartsError> {
         let Self {
             handle,
@@ -1417,6 +1431,7 @@ impl ListPartsPaginator {
 }
 impl ListPartsPaginator {
     /// Every item of every page (the `Parts` member), in order.
+    #[inline]
     pub fn items(self) -> ListPartsItems {
         ListPartsItems {
             pages: self.send(),
@@ -1432,6 +1447,7 @@ pub struct ListPartsItems {
 }
 impl ListPartsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Part, ::awsrt::error::SdkError<ListPartsError>>> {
@@ -1446,6 +1462,7 @@ impl ListPartsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Part>, ::awsrt::error::SdkError<ListPartsError>> {

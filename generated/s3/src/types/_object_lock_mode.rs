@@ -44,22 +44,26 @@ impl ::std::convert::From<&str> for ObjectLockMode {
     }
 }
 impl ::std::convert::From<String> for ObjectLockMode {
+    #[inline]
     fn from(v: String) -> Self {
         Self::from(v.as_str())
     }
 }
 impl ::std::str::FromStr for ObjectLockMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(s))
     }
 }
 impl ::std::convert::AsRef<str> for ObjectLockMode {
+    #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 impl ::std::fmt::Display for ObjectLockMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

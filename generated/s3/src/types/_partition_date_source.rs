@@ -44,22 +44,26 @@ impl ::std::convert::From<&str> for PartitionDateSource {
     }
 }
 impl ::std::convert::From<String> for PartitionDateSource {
+    #[inline]
     fn from(v: String) -> Self {
         Self::from(v.as_str())
     }
 }
 impl ::std::str::FromStr for PartitionDateSource {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(s))
     }
 }
 impl ::std::convert::AsRef<str> for PartitionDateSource {
+    #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 impl ::std::fmt::Display for PartitionDateSource {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

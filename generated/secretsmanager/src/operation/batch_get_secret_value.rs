@@ -349,14 +349,17 @@ impl BatchGetSecretValueError {
         matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::DecryptionFailure(e) => e,
@@ -369,19 +372,23 @@ impl BatchGetSecretValueError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for BatchGetSecretValueError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         BatchGetSecretValueError::meta(self)
     }
@@ -389,16 +396,19 @@ impl ::awsrt::error::ProvideErrorMetadata for BatchGetSecretValueError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for BatchGetSecretValueError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for BatchGetSecretValueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for BatchGetSecretValueError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -671,6 +681,7 @@ pub(crate) fn de_output(
 }
 impl BatchGetSecretValueFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`BatchGetSecretValueOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> BatchGetSecretValuePaginator {
         BatchGetSecretValuePaginator {
             handle: self.handle,
@@ -682,6 +693,7 @@ impl BatchGetSecretValueFluentBuilder {
 impl BatchGetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<BatchGetSecretValueOutput, BatchGetSecretValueError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -694,11 +706,13 @@ pub struct BatchGetSecretValuePaginator {
 }
 impl BatchGetSecretValuePaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<BatchGetSecretValueOutput, BatchGetSecretValueError> {
         let Self {
             handle,

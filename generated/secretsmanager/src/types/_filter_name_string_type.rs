@@ -64,22 +64,26 @@ impl ::std::convert::From<&str> for FilterNameStringType {
     }
 }
 impl ::std::convert::From<String> for FilterNameStringType {
+    #[inline]
     fn from(v: String) -> Self {
         Self::from(v.as_str())
     }
 }
 impl ::std::str::FromStr for FilterNameStringType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(s))
     }
 }
 impl ::std::convert::AsRef<str> for FilterNameStringType {
+    #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 impl ::std::fmt::Display for FilterNameStringType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

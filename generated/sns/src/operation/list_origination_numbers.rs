@@ -260,14 +260,17 @@ impl ListOriginationNumbersError {
         matches!(self, Self::ValidationException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AuthorizationErrorException(e) => e,
@@ -279,19 +282,23 @@ impl ListOriginationNumbersError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListOriginationNumbersError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListOriginationNumbersError::meta(self)
     }
@@ -299,16 +306,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListOriginationNumbersError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListOriginationNumbersError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListOriginationNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListOriginationNumbersError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -536,6 +546,7 @@ pub(crate) fn de_output(
 }
 impl ListOriginationNumbersFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListOriginationNumbersOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListOriginationNumbersPaginator {
         ListOriginationNumbersPaginator {
             handle: self.handle,
@@ -547,6 +558,7 @@ impl ListOriginationNumbersFluentBuilder {
 impl ListOriginationNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListOriginationNumbersOutput, ListOriginationNumbersError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -559,11 +571,13 @@ pub struct ListOriginationNumbersPaginator {
 }
 impl ListOriginationNumbersPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListOriginationNumbersOutput, ListOriginationNumbersError> {
         let Self {
             handle,
@@ -585,6 +599,7 @@ impl ListOriginationNumbersPaginator {
 }
 impl ListOriginationNumbersPaginator {
     /// Every item of every page (the `PhoneNumbers` member), in order.
+    #[inline]
     pub fn items(self) -> ListOriginationNumbersItems {
         ListOriginationNumbersItems {
             pages: self.send(),
@@ -600,6 +615,7 @@ pub struct ListOriginationNumbersItems {
 }
 impl ListOriginationNumbersItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::PhoneNumberInformation, ::awsrt::error::SdkError<ListOriginationNumbersError>>> {
@@ -614,6 +630,7 @@ impl ListOriginationNumbersItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::PhoneNumberInformation>, ::awsrt::error::SdkError<ListOriginationNumbersError>> {

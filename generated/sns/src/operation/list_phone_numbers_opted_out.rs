@@ -227,14 +227,17 @@ impl ListPhoneNumbersOptedOutError {
         matches!(self, Self::ThrottledException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AuthorizationErrorException(e) => e,
@@ -245,19 +248,23 @@ impl ListPhoneNumbersOptedOutError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListPhoneNumbersOptedOutError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListPhoneNumbersOptedOutError::meta(self)
     }
@@ -265,16 +272,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPhoneNumbersOptedOutError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListPhoneNumbersOptedOutError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListPhoneNumbersOptedOutError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListPhoneNumbersOptedOutError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -482,6 +492,7 @@ pub(crate) fn de_output(
 }
 impl ListPhoneNumbersOptedOutFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListPhoneNumbersOptedOutOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListPhoneNumbersOptedOutPaginator {
         ListPhoneNumbersOptedOutPaginator {
             handle: self.handle,
@@ -493,6 +504,7 @@ impl ListPhoneNumbersOptedOutFluentBuilder {
 impl ListPhoneNumbersOptedOutFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPhoneNumbersOptedOutOutput, ListPhoneNumbersOptedOutError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -505,6 +517,7 @@ pub struct ListPhoneNumbersOptedOutPaginator {
 }
 impl ListPhoneNumbersOptedOutPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListPhoneNumbersOptedOutOutput, ListPhoneNumbersOptedOutError> {
         let Self {
             handle,
@@ -526,6 +539,7 @@ impl ListPhoneNumbersOptedOutPaginator {
 }
 impl ListPhoneNumbersOptedOutPaginator {
     /// Every item of every page (the `phoneNumbers` member), in order.
+    #[inline]
     pub fn items(self) -> ListPhoneNumbersOptedOutItems {
         ListPhoneNumbersOptedOutItems {
             pages: self.send(),
@@ -541,6 +555,7 @@ pub struct ListPhoneNumbersOptedOutItems {
 }
 impl ListPhoneNumbersOptedOutItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<::awsrt::types::SensitiveString, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>>> {
@@ -555,6 +570,7 @@ impl ListPhoneNumbersOptedOutItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<::awsrt::types::SensitiveString>, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {

@@ -214,14 +214,17 @@ impl ListPlatformApplicationsError {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AuthorizationErrorException(e) => e,
@@ -231,19 +234,23 @@ impl ListPlatformApplicationsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListPlatformApplicationsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListPlatformApplicationsError::meta(self)
     }
@@ -251,16 +258,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPlatformApplicationsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListPlatformApplicationsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListPlatformApplicationsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListPlatformApplicationsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -468,6 +478,7 @@ pub(crate) fn de_output(
 }
 impl ListPlatformApplicationsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListPlatformApplicationsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListPlatformApplicationsPaginator {
         ListPlatformApplicationsPaginator {
             handle: self.handle,
@@ -479,6 +490,7 @@ impl ListPlatformApplicationsFluentBuilder {
 impl ListPlatformApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPlatformApplicationsOutput, ListPlatformApplicationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -491,6 +503,7 @@ pub struct ListPlatformApplicationsPaginator {
 }
 impl ListPlatformApplicationsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListPlatformApplicationsOutput, ListPlatformApplicationsError> {
         let Self {
             handle,
@@ -512,6 +525,7 @@ impl ListPlatformApplicationsPaginator {
 }
 impl ListPlatformApplicationsPaginator {
     /// Every item of every page (the `PlatformApplications` member), in order.
+    #[inline]
     pub fn items(self) -> ListPlatformApplicationsItems {
         ListPlatformApplicationsItems {
             pages: self.send(),
@@ -527,6 +541,7 @@ pub struct ListPlatformApplicationsItems {
 }
 impl ListPlatformApplicationsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::PlatformApplication, ::awsrt::error::SdkError<ListPlatformApplicationsError>>> {
@@ -541,6 +556,7 @@ impl ListPlatformApplicationsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::PlatformApplication>, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {

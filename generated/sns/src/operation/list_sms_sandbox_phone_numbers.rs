@@ -267,14 +267,17 @@ impl ListSmsSandboxPhoneNumbersError {
         matches!(self, Self::ThrottledException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AuthorizationErrorException(e) => e,
@@ -286,19 +289,23 @@ impl ListSmsSandboxPhoneNumbersError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListSmsSandboxPhoneNumbersError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListSmsSandboxPhoneNumbersError::meta(self)
     }
@@ -306,16 +313,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSmsSandboxPhoneNumbersError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListSmsSandboxPhoneNumbersError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListSmsSandboxPhoneNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListSmsSandboxPhoneNumbersError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -543,6 +553,7 @@ pub(crate) fn de_output(
 }
 impl ListSmsSandboxPhoneNumbersFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListSmsSandboxPhoneNumbersOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListSmsSandboxPhoneNumbersPaginator {
         ListSmsSandboxPhoneNumbersPaginator {
             handle: self.handle,
@@ -554,6 +565,7 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder {
 impl ListSmsSandboxPhoneNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSmsSandboxPhoneNumbersOutput, ListSmsSandboxPhoneNumbersError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -566,11 +578,13 @@ pub struct ListSmsSandboxPhoneNumbersPaginator {
 }
 impl ListSmsSandboxPhoneNumbersPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListSmsSandboxPhoneNumbersOutput, ListSmsSandboxPhoneNumbersError> {
         let Self {
             handle,
@@ -592,6 +606,7 @@ impl ListSmsSandboxPhoneNumbersPaginator {
 }
 impl ListSmsSandboxPhoneNumbersPaginator {
     /// Every item of every page (the `PhoneNumbers` member), in order.
+    #[inline]
     pub fn items(self) -> ListSmsSandboxPhoneNumbersItems {
         ListSmsSandboxPhoneNumbersItems {
             pages: self.send(),
@@ -607,6 +622,7 @@ pub struct ListSmsSandboxPhoneNumbersItems {
 }
 impl ListSmsSandboxPhoneNumbersItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::SmsSandboxPhoneNumber, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>>> {
@@ -621,6 +637,7 @@ impl ListSmsSandboxPhoneNumbersItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::SmsSandboxPhoneNumber>, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {

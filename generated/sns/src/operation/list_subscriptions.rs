@@ -211,14 +211,17 @@ impl ListSubscriptionsError {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AuthorizationErrorException(e) => e,
@@ -228,19 +231,23 @@ impl ListSubscriptionsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListSubscriptionsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListSubscriptionsError::meta(self)
     }
@@ -248,16 +255,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSubscriptionsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListSubscriptionsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListSubscriptionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListSubscriptionsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -465,6 +475,7 @@ pub(crate) fn de_output(
 }
 impl ListSubscriptionsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListSubscriptionsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListSubscriptionsPaginator {
         ListSubscriptionsPaginator {
             handle: self.handle,
@@ -476,6 +487,7 @@ impl ListSubscriptionsFluentBuilder {
 impl ListSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSubscriptionsOutput, ListSubscriptionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -488,6 +500,7 @@ pub struct ListSubscriptionsPaginator {
 }
 impl ListSubscriptionsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListSubscriptionsOutput, ListSubscriptionsError> {
         let Self {
             handle,
@@ -509,6 +522,7 @@ impl ListSubscriptionsPaginator {
 }
 impl ListSubscriptionsPaginator {
     /// Every item of every page (the `Subscriptions` member), in order.
+    #[inline]
     pub fn items(self) -> ListSubscriptionsItems {
         ListSubscriptionsItems {
             pages: self.send(),
@@ -524,6 +538,7 @@ pub struct ListSubscriptionsItems {
 }
 impl ListSubscriptionsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Subscription, ::awsrt::error::SdkError<ListSubscriptionsError>>> {
@@ -538,6 +553,7 @@ impl ListSubscriptionsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Subscription>, ::awsrt::error::SdkError<ListSubscriptionsError>> {

@@ -255,14 +255,17 @@ impl ListSubscriptionsByTopicError {
         matches!(self, Self::NotFoundException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AuthorizationErrorException(e) => e,
@@ -273,19 +276,23 @@ impl ListSubscriptionsByTopicError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListSubscriptionsByTopicError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListSubscriptionsByTopicError::meta(self)
     }
@@ -293,16 +300,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSubscriptionsByTopicError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListSubscriptionsByTopicError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListSubscriptionsByTopicError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListSubscriptionsByTopicError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -532,6 +542,7 @@ pub(crate) fn de_output(
 }
 impl ListSubscriptionsByTopicFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListSubscriptionsByTopicOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListSubscriptionsByTopicPaginator {
         ListSubscriptionsByTopicPaginator {
             handle: self.handle,
@@ -543,6 +554,7 @@ impl ListSubscriptionsByTopicFluentBuilder {
 impl ListSubscriptionsByTopicFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSubscriptionsByTopicOutput, ListSubscriptionsByTopicError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -555,6 +567,7 @@ pub struct ListSubscriptionsByTopicPaginator {
 }
 impl ListSubscriptionsByTopicPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListSubscriptionsByTopicOutput, ListSubscriptionsByTopicError> {
         let Self {
             handle,
@@ -576,6 +589,7 @@ impl ListSubscriptionsByTopicPaginator {
 }
 impl ListSubscriptionsByTopicPaginator {
     /// Every item of every page (the `Subscriptions` member), in order.
+    #[inline]
     pub fn items(self) -> ListSubscriptionsByTopicItems {
         ListSubscriptionsByTopicItems {
             pages: self.send(),
@@ -591,6 +605,7 @@ pub struct ListSubscriptionsByTopicItems {
 }
 impl ListSubscriptionsByTopicItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Subscription, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>>> {
@@ -605,6 +620,7 @@ impl ListSubscriptionsByTopicItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Subscription>, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {

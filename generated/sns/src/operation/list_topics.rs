@@ -211,14 +211,17 @@ impl ListTopicsError {
         matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::AuthorizationErrorException(e) => e,
@@ -228,19 +231,23 @@ impl ListTopicsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListTopicsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListTopicsError::meta(self)
     }
@@ -248,16 +255,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListTopicsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListTopicsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListTopicsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListTopicsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -461,6 +471,7 @@ pub(crate) fn de_output(
 }
 impl ListTopicsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListTopicsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListTopicsPaginator {
         ListTopicsPaginator {
             handle: self.handle,
@@ -472,6 +483,7 @@ impl ListTopicsFluentBuilder {
 impl ListTopicsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListTopicsOutput, ListTopicsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -484,6 +496,7 @@ pub struct ListTopicsPaginator {
 }
 impl ListTopicsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListTopicsOutput, ListTopicsError> {
         let Self {
             handle,
@@ -505,6 +518,7 @@ impl ListTopicsPaginator {
 }
 impl ListTopicsPaginator {
     /// Every item of every page (the `Topics` member), in order.
+    #[inline]
     pub fn items(self) -> ListTopicsItems {
         ListTopicsItems {
             pages: self.send(),
@@ -520,6 +534,7 @@ pub struct ListTopicsItems {
 }
 impl ListTopicsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::Topic, ::awsrt::error::SdkError<ListTopicsError>>> {
@@ -534,6 +549,7 @@ impl ListTopicsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::Topic>, ::awsrt::error::SdkError<ListTopicsError>> {

@@ -301,14 +301,17 @@ impl ListDeadLetterSourceQueuesError {
         matches!(self, Self::UnsupportedOperation(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidAddress(e) => e,
@@ -320,19 +323,23 @@ impl ListDeadLetterSourceQueuesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListDeadLetterSourceQueuesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListDeadLetterSourceQueuesError::meta(self)
     }
@@ -340,16 +347,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListDeadLetterSourceQueuesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListDeadLetterSourceQueuesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListDeadLetterSourceQueuesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListDeadLetterSourceQueuesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -594,6 +604,7 @@ pub(crate) fn de_output(
 }
 impl ListDeadLetterSourceQueuesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListDeadLetterSourceQueuesOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListDeadLetterSourceQueuesPaginator {
         ListDeadLetterSourceQueuesPaginator {
             handle: self.handle,
@@ -605,6 +616,7 @@ impl ListDeadLetterSourceQueuesFluentBuilder {
 impl ListDeadLetterSourceQueuesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListDeadLetterSourceQueuesOutput, ListDeadLetterSourceQueuesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -617,11 +629,13 @@ pub struct ListDeadLetterSourceQueuesPaginator {
 }
 impl ListDeadLetterSourceQueuesPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListDeadLetterSourceQueuesOutput, ListDeadLetterSourceQueuesError> {
         let Self {
             handle,
@@ -643,6 +657,7 @@ impl ListDeadLetterSourceQueuesPaginator {
 }
 impl ListDeadLetterSourceQueuesPaginator {
     /// Every item of every page (the `queueUrls` member), in order.
+    #[inline]
     pub fn items(self) -> ListDeadLetterSourceQueuesItems {
         ListDeadLetterSourceQueuesItems {
             pages: self.send(),
@@ -658,6 +673,7 @@ pub struct ListDeadLetterSourceQueuesItems {
 }
 impl ListDeadLetterSourceQueuesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>>> {
@@ -672,6 +688,7 @@ impl ListDeadLetterSourceQueuesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {

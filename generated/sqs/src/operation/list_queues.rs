@@ -275,14 +275,17 @@ impl ListQueuesError {
         matches!(self, Self::UnsupportedOperation(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidAddress(e) => e,
@@ -293,19 +296,23 @@ impl ListQueuesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListQueuesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListQueuesError::meta(self)
     }
@@ -313,16 +320,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListQueuesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListQueuesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListQueuesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListQueuesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -561,6 +571,7 @@ pub(crate) fn de_output(
 }
 impl ListQueuesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListQueuesOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListQueuesPaginator {
         ListQueuesPaginator {
             handle: self.handle,
@@ -572,6 +583,7 @@ impl ListQueuesFluentBuilder {
 impl ListQueuesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListQueuesOutput, ListQueuesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -584,11 +596,13 @@ pub struct ListQueuesPaginator {
 }
 impl ListQueuesPaginator {
     /// Sets the page size (the `MaxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListQueuesOutput, ListQueuesError> {
         let Self {
             handle,
@@ -610,6 +624,7 @@ impl ListQueuesPaginator {
 }
 impl ListQueuesPaginator {
     /// Every item of every page (the `QueueUrls` member), in order.
+    #[inline]
     pub fn items(self) -> ListQueuesItems {
         ListQueuesItems {
             pages: self.send(),
@@ -625,6 +640,7 @@ pub struct ListQueuesItems {
 }
 impl ListQueuesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<String, ::awsrt::error::SdkError<ListQueuesError>>> {
@@ -639,6 +655,7 @@ impl ListQueuesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<String>, ::awsrt::error::SdkError<ListQueuesError>> {

@@ -339,14 +339,17 @@ impl ListAccountRolesError {
         matches!(self, Self::UnauthorizedException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidRequestException(e) => e,
@@ -357,19 +360,23 @@ impl ListAccountRolesError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListAccountRolesError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListAccountRolesError::meta(self)
     }
@@ -377,16 +384,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAccountRolesError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListAccountRolesError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListAccountRolesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListAccountRolesError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -641,6 +651,7 @@ pub(crate) fn de_response(
 }
 impl ListAccountRolesFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListAccountRolesOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListAccountRolesPaginator {
         ListAccountRolesPaginator {
             handle: self.handle,
@@ -652,6 +663,7 @@ impl ListAccountRolesFluentBuilder {
 impl ListAccountRolesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccountRolesOutput, ListAccountRolesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -664,11 +676,13 @@ pub struct ListAccountRolesPaginator {
 }
 impl ListAccountRolesPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccountRolesOutput, ListAccountRolesError> {
         let Self {
             handle,
@@ -690,6 +704,7 @@ impl ListAccountRolesPaginator {
 }
 impl ListAccountRolesPaginator {
     /// Every item of every page (the `roleList` member), in order.
+    #[inline]
     pub fn items(self) -> ListAccountRolesItems {
         ListAccountRolesItems {
             pages: self.send(),
@@ -705,6 +720,7 @@ pub struct ListAccountRolesItems {
 }
 impl ListAccountRolesItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::RoleInfo, ::awsrt::error::SdkError<ListAccountRolesError>>> {
@@ -719,6 +735,7 @@ impl ListAccountRolesItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::RoleInfo>, ::awsrt::error::SdkError<ListAccountRolesError>> {

@@ -307,14 +307,17 @@ impl ListAccountsError {
         matches!(self, Self::UnauthorizedException(_))
     }
     /// Whether this error is not one the model describes.
+    #[inline]
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
     }
     /// The error in the variant.
+    #[inline]
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
             Self::InvalidRequestException(e) => e,
@@ -325,19 +328,23 @@ impl ListAccountsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
 impl ::awsrt::error::ProvideErrorMetadata for ListAccountsError {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListAccountsError::meta(self)
     }
@@ -345,16 +352,19 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAccountsError {
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
 impl ::std::convert::From<::awsrt::error::Unhandled> for ListAccountsError {
+    #[inline]
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
 impl ::std::fmt::Display for ListAccountsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ListAccountsError {
+    #[inline]
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
@@ -587,6 +597,7 @@ pub(crate) fn de_response(
 }
 impl ListAccountsFluentBuilder {
     /// Pages through the results: `into_paginator().send()` yields each [`ListAccountsOutput`]; the `nextToken` of each request comes from the previous page's `nextToken`.
+    #[inline]
     pub fn into_paginator(self) -> ListAccountsPaginator {
         ListAccountsPaginator {
             handle: self.handle,
@@ -598,6 +609,7 @@ impl ListAccountsFluentBuilder {
 impl ListAccountsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
+    #[inline]
     pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccountsOutput, ListAccountsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
@@ -610,11 +622,13 @@ pub struct ListAccountsPaginator {
 }
 impl ListAccountsPaginator {
     /// Sets the page size (the `maxResults` member).
+    #[inline]
     pub fn page_size(mut self, size: i32) -> Self {
         self.inner = self.inner.max_results(size);
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    #[inline]
     pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccountsOutput, ListAccountsError> {
         let Self {
             handle,
@@ -636,6 +650,7 @@ impl ListAccountsPaginator {
 }
 impl ListAccountsPaginator {
     /// Every item of every page (the `accountList` member), in order.
+    #[inline]
     pub fn items(self) -> ListAccountsItems {
         ListAccountsItems {
             pages: self.send(),
@@ -651,6 +666,7 @@ pub struct ListAccountsItems {
 }
 impl ListAccountsItems {
     /// The next item, `None` after the last one.
+    #[inline]
     pub async fn next(
         &mut self,
     ) -> Option<Result<crate::types::AccountInfo, ::awsrt::error::SdkError<ListAccountsError>>> {
@@ -665,6 +681,7 @@ impl ListAccountsItems {
         }
     }
     /// Every remaining item; stops at the first error.
+    #[inline]
     pub async fn collect(
         mut self,
     ) -> Result<Vec<crate::types::AccountInfo>, ::awsrt::error::SdkError<ListAccountsError>> {

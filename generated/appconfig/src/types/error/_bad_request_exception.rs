@@ -46,18 +46,22 @@ impl BadRequestException {
     /// The error code on the wire.
     pub const CODE: &'static str = "BadRequestException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -68,6 +72,7 @@ impl BadRequestException {
     }
 }
 impl ::std::fmt::Display for BadRequestException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("BadRequestException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -78,6 +83,7 @@ impl ::std::fmt::Display for BadRequestException {
 }
 impl ::std::error::Error for BadRequestException {}
 impl ::awsrt::error::ProvideErrorMetadata for BadRequestException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

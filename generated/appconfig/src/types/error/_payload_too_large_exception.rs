@@ -53,18 +53,22 @@ impl PayloadTooLargeException {
     /// The error code on the wire.
     pub const CODE: &'static str = "PayloadTooLargeException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -75,6 +79,7 @@ impl PayloadTooLargeException {
     }
 }
 impl ::std::fmt::Display for PayloadTooLargeException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("PayloadTooLargeException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -85,6 +90,7 @@ impl ::std::fmt::Display for PayloadTooLargeException {
 }
 impl ::std::error::Error for PayloadTooLargeException {}
 impl ::awsrt::error::ProvideErrorMetadata for PayloadTooLargeException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -42,18 +42,22 @@ impl ConditionalCheckFailedException {
     /// The error code on the wire.
     pub const CODE: &'static str = "ConditionalCheckFailedException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -64,6 +68,7 @@ impl ConditionalCheckFailedException {
     }
 }
 impl ::std::fmt::Display for ConditionalCheckFailedException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ConditionalCheckFailedException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -74,6 +79,7 @@ impl ::std::fmt::Display for ConditionalCheckFailedException {
 }
 impl ::std::error::Error for ConditionalCheckFailedException {}
 impl ::awsrt::error::ProvideErrorMetadata for ConditionalCheckFailedException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

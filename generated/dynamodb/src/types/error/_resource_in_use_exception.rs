@@ -39,18 +39,22 @@ impl ResourceInUseException {
     /// The error code on the wire.
     pub const CODE: &'static str = "ResourceInUseException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -61,6 +65,7 @@ impl ResourceInUseException {
     }
 }
 impl ::std::fmt::Display for ResourceInUseException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ResourceInUseException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -71,6 +76,7 @@ impl ::std::fmt::Display for ResourceInUseException {
 }
 impl ::std::error::Error for ResourceInUseException {}
 impl ::awsrt::error::ProvideErrorMetadata for ResourceInUseException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -106,18 +106,22 @@ impl TransactionCanceledException {
     /// The error code on the wire.
     pub const CODE: &'static str = "TransactionCanceledException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -128,6 +132,7 @@ impl TransactionCanceledException {
     }
 }
 impl ::std::fmt::Display for TransactionCanceledException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("TransactionCanceledException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -138,6 +143,7 @@ impl ::std::fmt::Display for TransactionCanceledException {
 }
 impl ::std::error::Error for TransactionCanceledException {}
 impl ::awsrt::error::ProvideErrorMetadata for TransactionCanceledException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

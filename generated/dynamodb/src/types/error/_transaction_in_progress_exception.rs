@@ -53,18 +53,22 @@ impl TransactionInProgressException {
     /// The error code on the wire.
     pub const CODE: &'static str = "TransactionInProgressException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -75,6 +79,7 @@ impl TransactionInProgressException {
     }
 }
 impl ::std::fmt::Display for TransactionInProgressException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("TransactionInProgressException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -85,6 +90,7 @@ impl ::std::fmt::Display for TransactionInProgressException {
 }
 impl ::std::error::Error for TransactionInProgressException {}
 impl ::awsrt::error::ProvideErrorMetadata for TransactionInProgressException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -65,18 +65,22 @@ impl ClientException {
     /// The error code on the wire.
     pub const CODE: &'static str = "ClientException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -87,6 +91,7 @@ impl ClientException {
     }
 }
 impl ::std::fmt::Display for ClientException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ClientException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -97,6 +102,7 @@ impl ::std::fmt::Display for ClientException {
 }
 impl ::std::error::Error for ClientException {}
 impl ::awsrt::error::ProvideErrorMetadata for ClientException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

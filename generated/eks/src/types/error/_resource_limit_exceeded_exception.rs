@@ -57,18 +57,22 @@ impl ResourceLimitExceededException {
     /// The error code on the wire.
     pub const CODE: &'static str = "ResourceLimitExceededException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -79,6 +83,7 @@ impl ResourceLimitExceededException {
     }
 }
 impl ::std::fmt::Display for ResourceLimitExceededException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ResourceLimitExceededException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -89,6 +94,7 @@ impl ::std::fmt::Display for ResourceLimitExceededException {
 }
 impl ::std::error::Error for ResourceLimitExceededException {}
 impl ::awsrt::error::ProvideErrorMetadata for ResourceLimitExceededException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

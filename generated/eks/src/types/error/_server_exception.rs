@@ -65,18 +65,22 @@ impl ServerException {
     /// The error code on the wire.
     pub const CODE: &'static str = "ServerException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         true
     }
@@ -87,6 +91,7 @@ impl ServerException {
     }
 }
 impl ::std::fmt::Display for ServerException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ServerException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -97,6 +102,7 @@ impl ::std::fmt::Display for ServerException {
 }
 impl ::std::error::Error for ServerException {}
 impl ::awsrt::error::ProvideErrorMetadata for ServerException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -41,18 +41,22 @@ impl ThrottlingException {
     /// The error code on the wire.
     pub const CODE: &'static str = "ThrottlingException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -63,6 +67,7 @@ impl ThrottlingException {
     }
 }
 impl ::std::fmt::Display for ThrottlingException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ThrottlingException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -73,6 +78,7 @@ impl ::std::fmt::Display for ThrottlingException {
 }
 impl ::std::error::Error for ThrottlingException {}
 impl ::awsrt::error::ProvideErrorMetadata for ThrottlingException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -41,18 +41,22 @@ impl NoSuchBed {
     /// The error code on the wire.
     pub const CODE: &'static str = "NoSuchBed";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -63,6 +67,7 @@ impl NoSuchBed {
     }
 }
 impl ::std::fmt::Display for NoSuchBed {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("NoSuchBed")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -73,6 +78,7 @@ impl ::std::fmt::Display for NoSuchBed {
 }
 impl ::std::error::Error for NoSuchBed {}
 impl ::awsrt::error::ProvideErrorMetadata for NoSuchBed {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -32,18 +32,22 @@ impl CallerIsNotManagementAccountException {
     /// The error code on the wire.
     pub const CODE: &'static str = "CallerIsNotManagementAccountException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -54,6 +58,7 @@ impl CallerIsNotManagementAccountException {
     }
 }
 impl ::std::fmt::Display for CallerIsNotManagementAccountException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("CallerIsNotManagementAccountException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -64,6 +69,7 @@ impl ::std::fmt::Display for CallerIsNotManagementAccountException {
 }
 impl ::std::error::Error for CallerIsNotManagementAccountException {}
 impl ::awsrt::error::ProvideErrorMetadata for CallerIsNotManagementAccountException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

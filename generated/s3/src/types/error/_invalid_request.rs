@@ -29,22 +29,27 @@ impl InvalidRequest {
     /// The error code on the wire.
     pub const CODE: &'static str = "InvalidRequest";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// The error message, when the service sent one.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta.message.as_deref()
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -55,6 +60,7 @@ impl InvalidRequest {
     }
 }
 impl ::std::fmt::Display for InvalidRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("InvalidRequest")?;
         if let Some(m) = self.meta.message.as_deref() {
@@ -65,6 +71,7 @@ impl ::std::fmt::Display for InvalidRequest {
 }
 impl ::std::error::Error for InvalidRequest {}
 impl ::awsrt::error::ProvideErrorMetadata for InvalidRequest {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -25,22 +25,27 @@ impl NoSuchBucket {
     /// The error code on the wire.
     pub const CODE: &'static str = "NoSuchBucket";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// The error message, when the service sent one.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta.message.as_deref()
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -51,6 +56,7 @@ impl NoSuchBucket {
     }
 }
 impl ::std::fmt::Display for NoSuchBucket {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("NoSuchBucket")?;
         if let Some(m) = self.meta.message.as_deref() {
@@ -61,6 +67,7 @@ impl ::std::fmt::Display for NoSuchBucket {
 }
 impl ::std::error::Error for NoSuchBucket {}
 impl ::awsrt::error::ProvideErrorMetadata for NoSuchBucket {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -32,18 +32,22 @@ impl InvalidParameterException {
     /// The error code on the wire.
     pub const CODE: &'static str = "InvalidParameterException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -54,6 +58,7 @@ impl InvalidParameterException {
     }
 }
 impl ::std::fmt::Display for InvalidParameterException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("InvalidParameterException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -64,6 +69,7 @@ impl ::std::fmt::Display for InvalidParameterException {
 }
 impl ::std::error::Error for InvalidParameterException {}
 impl ::awsrt::error::ProvideErrorMetadata for InvalidParameterException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

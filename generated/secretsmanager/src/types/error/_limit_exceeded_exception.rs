@@ -32,18 +32,22 @@ impl LimitExceededException {
     /// The error code on the wire.
     pub const CODE: &'static str = "LimitExceededException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -54,6 +58,7 @@ impl LimitExceededException {
     }
 }
 impl ::std::fmt::Display for LimitExceededException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("LimitExceededException")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -64,6 +69,7 @@ impl ::std::fmt::Display for LimitExceededException {
 }
 impl ::std::error::Error for LimitExceededException {}
 impl ::awsrt::error::ProvideErrorMetadata for LimitExceededException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -26,22 +26,27 @@ impl InvalidIdFormat {
     /// The error code on the wire.
     pub const CODE: &'static str = "InvalidIdFormat";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// The error message, when the service sent one.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta.message.as_deref()
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -52,6 +57,7 @@ impl InvalidIdFormat {
     }
 }
 impl ::std::fmt::Display for InvalidIdFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("InvalidIdFormat")?;
         if let Some(m) = self.meta.message.as_deref() {
@@ -62,6 +68,7 @@ impl ::std::fmt::Display for InvalidIdFormat {
 }
 impl ::std::error::Error for InvalidIdFormat {}
 impl ::awsrt::error::ProvideErrorMetadata for InvalidIdFormat {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -36,18 +36,22 @@ impl RequestThrottled {
     /// The error code on the wire.
     pub const CODE: &'static str = "RequestThrottled";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -58,6 +62,7 @@ impl RequestThrottled {
     }
 }
 impl ::std::fmt::Display for RequestThrottled {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("RequestThrottled")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -68,6 +73,7 @@ impl ::std::fmt::Display for RequestThrottled {
 }
 impl ::std::error::Error for RequestThrottled {}
 impl ::awsrt::error::ProvideErrorMetadata for RequestThrottled {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -41,22 +41,27 @@ impl AuthorizationPendingException {
     /// The error code on the wire.
     pub const CODE: &'static str = "AuthorizationPendingException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// The error message, when the service sent one.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta.message.as_deref()
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -67,6 +72,7 @@ impl AuthorizationPendingException {
     }
 }
 impl ::std::fmt::Display for AuthorizationPendingException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("AuthorizationPendingException")?;
         if let Some(m) = self.meta.message.as_deref() {
@@ -77,6 +83,7 @@ impl ::std::fmt::Display for AuthorizationPendingException {
 }
 impl ::std::error::Error for AuthorizationPendingException {}
 impl ::awsrt::error::ProvideErrorMetadata for AuthorizationPendingException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

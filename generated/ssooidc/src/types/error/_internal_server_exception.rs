@@ -41,22 +41,27 @@ impl InternalServerException {
     /// The error code on the wire.
     pub const CODE: &'static str = "InternalServerException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// The error message, when the service sent one.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta.message.as_deref()
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         true
     }
@@ -67,6 +72,7 @@ impl InternalServerException {
     }
 }
 impl ::std::fmt::Display for InternalServerException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("InternalServerException")?;
         if let Some(m) = self.meta.message.as_deref() {
@@ -77,6 +83,7 @@ impl ::std::fmt::Display for InternalServerException {
 }
 impl ::std::error::Error for InternalServerException {}
 impl ::awsrt::error::ProvideErrorMetadata for InternalServerException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

@@ -57,22 +57,27 @@ impl InvalidRequestRegionException {
     /// The error code on the wire.
     pub const CODE: &'static str = "InvalidRequestRegionException";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// The error message, when the service sent one.
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.meta.message.as_deref()
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -83,6 +88,7 @@ impl InvalidRequestRegionException {
     }
 }
 impl ::std::fmt::Display for InvalidRequestRegionException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("InvalidRequestRegionException")?;
         if let Some(m) = self.meta.message.as_deref() {
@@ -93,6 +99,7 @@ impl ::std::fmt::Display for InvalidRequestRegionException {
 }
 impl ::std::error::Error for InvalidRequestRegionException {}
 impl ::awsrt::error::ProvideErrorMetadata for InvalidRequestRegionException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }

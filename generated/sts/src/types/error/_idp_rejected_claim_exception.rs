@@ -35,18 +35,22 @@ impl IdpRejectedClaimException {
     /// The error code on the wire.
     pub const CODE: &'static str = "IDPRejectedClaim";
     /// Metadata of the response that carried this error (code, message, request id, status).
+    #[inline]
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
     /// Whether the model marks this error retryable.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         false
     }
     /// Whether the model marks this error as throttling.
+    #[inline]
     pub fn is_throttling(&self) -> bool {
         false
     }
     /// Whether this is a server-side fault (`@error("server")`).
+    #[inline]
     pub fn is_server_fault(&self) -> bool {
         false
     }
@@ -57,6 +61,7 @@ impl IdpRejectedClaimException {
     }
 }
 impl ::std::fmt::Display for IdpRejectedClaimException {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("IDPRejectedClaim")?;
         if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
@@ -67,6 +72,7 @@ impl ::std::fmt::Display for IdpRejectedClaimException {
 }
 impl ::std::error::Error for IdpRejectedClaimException {}
 impl ::awsrt::error::ProvideErrorMetadata for IdpRejectedClaimException {
+    #[inline]
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
