@@ -355,7 +355,7 @@ impl<S: Source> Conn<S> {
     /// for the rest of the body and says so: the body comes slower than the mark, and the
     /// bytes are reported at once (see [`super::low_water`]).
     pub(crate) fn relax(&mut self) -> bool {
-        if self.low_water == 1 || !self.io.socket().is_some_and(low_water::waiting) {
+        if !self.low_water_up() || !self.io.socket().is_some_and(low_water::waiting) {
             return false;
         }
         self.bulk = false;
