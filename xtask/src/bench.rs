@@ -64,7 +64,8 @@ environment:
   BENCH_WORK_DIR          scratch directory (default <repo>/bench-work)
   BENCH_CODEGEN_ARGS      xtask arguments that generate Secrets Manager (default `codegen --only secretsmanager`)
   BENCH_SWEEP_ARGS        xtask arguments that generate all models (default `sweep --no-compile`)
-  BENCH_SCALE_SERVICES    scale: comma-separated subset of dynamodb,s3,iam,connect,s3-min
+  BENCH_SCALE_SERVICES    scale: comma-separated subset of dynamodb,s3,iam,connect,s3-min,
+                          floor
   BENCH_TYPECHECK_MODELS  typecheck: comma-separated sweep crates (e.g. sweep_iam) instead of
                           the 3 largest";
 

@@ -7,7 +7,10 @@
 //! cold release build (wall, CPU), rebuild after touching `main.rs` (median of 3) and the stripped
 //! release binary. Plus "compile only what you call": the S3 program built against our crate with
 //! only the three operations it calls enabled (`bench/scale/ours-s3-min`), against the same
-//! program on `aws-sdk-s3`.
+//! program on `aws-sdk-s3`. And the floor under both: a program with no AWS code that builds
+//! only the third-party crates every program on our crates builds, on the runtime's versions and
+//! features (`bench/scale/floor`), against the same S3 reference, so the report shows how much of
+//! the three-operation build no change to our code can remove.
 //!
 //! `typecheck`: `cargo check` of the largest generated crates (by generated lines over every
 //! shared model), ours only.
@@ -99,6 +102,12 @@ const PAIRS: &[Pair] = &[
             dir: "ours-s3-min",
             main: "../ours-s3/src/main.rs",
         },
+        reference: Program::new("reference-s3"),
+    },
+    Pair {
+        key: "floor",
+        label: "Floor: no AWS code, only the dependency stack (tokio, rustls on ring, ML-KEM-768, http), one HTTPS GET",
+        ours: Program::new("floor"),
         reference: Program::new("reference-s3"),
     },
 ];
@@ -438,7 +447,7 @@ impl Bench {
             self.scale_rows(pair, &res, full_s3);
         }
         self.how.push(format!(
-            "Scale (issue 16): for each service a minimal program on our generated crate and the same program on the official crate, each a standalone project under `bench/scale/` with its own lock file (so a program's build holds only its own service crate); both build a client from the environment (`Config::loader()` / `aws_config::from_env()`) with the endpoint URL from the first argument and make the calls named in the row. Cold build, rebuild and binary size as above (`cargo fetch`, empty target dir, `cargo build --release --offline --bin <program>` with {} jobs; rebuild = touch `main.rs`, median of {REPEAT}; binary through `strip`). The runtime, `generated/{{dynamodb,s3,iam}}` and `bench/scale` are copied into the work dir at the start of the run and built from there (edits in the checkout during the run cannot leak in); our Connect crate is generated from `connect-2017-08-08.json` into that copy's `bench/scale/ours-connect/connect` by the harness. The 3-operation rows build the S3 program with `default-features = false, features = [\"get_object\", \"put_object\", \"list_objects_v2\"]` on our crate (`bench/scale/ours-s3-min`); its reference is the same S3 program on `aws-sdk-s3` (measured once); its binary target is to be smaller than our all-operations S3 binary.",
+            "Scale (issue 16): for each service a minimal program on our generated crate and the same program on the official crate, each a standalone project under `bench/scale/` with its own lock file (so a program's build holds only its own service crate); both build a client from the environment (`Config::loader()` / `aws_config::from_env()`) with the endpoint URL from the first argument and make the calls named in the row. Cold build, rebuild and binary size as above (`cargo fetch`, empty target dir, `cargo build --release --offline --bin <program>` with {} jobs; rebuild = touch `main.rs`, median of {REPEAT}; binary through `strip`). The runtime, `generated/{{dynamodb,s3,iam}}` and `bench/scale` are copied into the work dir at the start of the run and built from there (edits in the checkout during the run cannot leak in); our Connect crate is generated from `connect-2017-08-08.json` into that copy's `bench/scale/ours-connect/connect` by the harness. The 3-operation rows build the S3 program with `default-features = false, features = [\"get_object\", \"put_object\", \"list_objects_v2\"]` on our crate (`bench/scale/ours-s3-min`); its reference is the same S3 program on `aws-sdk-s3` (measured once); its binary target is to be smaller than our all-operations S3 binary. The floor rows build `bench/scale/floor`: no AWS code, only the third-party crates our runtime depends on, at the versions of `ours-s3-min`'s lock file and with the runtime's features, plus tokio's `macros` as in every program; it loads the system's root certificates, makes an ML-KEM-768 round trip and sends one HTTPS GET through tokio-rustls. Its ratio to the S3 reference is the least any program on this stack can reach.",
             std::env::var("CARGO_BUILD_JOBS").unwrap_or_else(|_| std::thread::available_parallelism()
                 .map_or(0, |n| n.get())
                 .to_string())
@@ -452,6 +461,7 @@ impl Bench {
         full_s3: Option<f64>,
     ) {
         let min = pair.key == "s3-min";
+        let floor = pair.key == "floor";
         let build_target = Target::RatioAtMost(if min { MIN_BUILD_TARGET } else { SCALE_TARGET });
         let size_target = if min {
             full_s3.map_or(Target::None, Target::OursBelow)
@@ -495,6 +505,11 @@ impl Bench {
             ),
         ];
         for (what, unit, target, pick) in figures {
+            // The floor is a yardstick, not a product: its cold build and binary only.
+            if floor && !matches!(what, "cold release build, CPU" | "release binary, stripped") {
+                continue;
+            }
+            let target = if floor { Target::None } else { target };
             let cell = |r: &Result<Figures, String>| r.as_ref().map(pick).map_err(Clone::clone);
             self.rows.push(Row {
                 figure: format!("{}: {what}", pair.label),
@@ -754,9 +769,96 @@ mod tests {
         }
         let min = fs::read_to_string(root.join("bench/scale/ours-s3-min/Cargo.toml")).unwrap();
         assert!(min.contains("default-features = false"));
+        let floor = fs::read_to_string(root.join("bench/scale/floor/Cargo.toml")).unwrap();
+        assert!(
+            !floor.contains("path ="),
+            "the floor must not build any crate of ours"
+        );
         for op in ["get_object", "put_object", "list_objects_v2"] {
             assert!(min.contains(&format!("\"{op}\"")), "{op} not enabled");
         }
+    }
+
+    /// `name = version` of every package in a lock file.
+    fn locked(path: &Path) -> Vec<(String, String)> {
+        let text = fs::read_to_string(path).unwrap();
+        let mut out = Vec::new();
+        let mut name = None;
+        for line in text.lines() {
+            if let Some(n) = line.strip_prefix("name = ") {
+                name = Some(n.trim_matches('"').to_owned());
+            } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+                out.push((n, v.trim_matches('"').to_owned()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_floor_builds_the_runtimes_dependencies_at_its_versions() {
+        let root = super::super::repo_root().unwrap();
+        let floor_toml = fs::read_to_string(root.join("bench/scale/floor/Cargo.toml")).unwrap();
+        let runtime_toml = fs::read_to_string(root.join("runtime/Cargo.toml")).unwrap();
+        let deps = toml_table(&runtime_toml, "[dependencies]").unwrap();
+        let mut required = 0;
+        for line in deps.lines().skip(1) {
+            let Some((name, spec)) = line.split_once(" = ") else {
+                continue;
+            };
+            if spec.contains("optional = true") {
+                continue;
+            }
+            required += 1;
+            let declared = floor_toml
+                .lines()
+                .find(|l| l.starts_with(&format!("{name} = ")))
+                .unwrap_or_else(|| panic!("the floor does not build the runtime's {name}"));
+            // Same version requirement and every feature the runtime turns on.
+            let (_, floor_spec) = declared.split_once(" = ").unwrap();
+            // The value after `key`: up to `]` for a list (`key` ends with `[`), else up to the
+            // next `,` or `}`.
+            let field = |s: &str, key: &str| -> Option<String> {
+                let at = s.find(key)? + key.len();
+                let rest = &s[at..];
+                let stop = if key.ends_with('[') {
+                    rest.find(']')?
+                } else {
+                    rest.find([',', '}']).unwrap_or(rest.len())
+                };
+                Some(rest[..stop].trim().to_owned())
+            };
+            let version = |s: &str| field(s, "version = ").unwrap_or_else(|| s.trim().to_owned());
+            assert_eq!(version(floor_spec), version(spec), "{name}: version");
+            // `features = [` (not `default-features = false`, found first otherwise).
+            if let Some(features) = field(spec, "features = [") {
+                for f in features.split(',') {
+                    let f = f.trim();
+                    if !f.is_empty() {
+                        assert!(floor_spec.contains(f), "{name}: feature {f} missing");
+                    }
+                }
+            }
+        }
+        assert!(required >= 10, "read only {required} runtime dependencies");
+        let ours = locked(&root.join("bench/scale/ours-s3-min/Cargo.lock"));
+        let floor = locked(&root.join("bench/scale/floor/Cargo.lock"));
+        let mut shared = 0;
+        for (name, version) in &floor {
+            if name == "scale-floor" {
+                continue;
+            }
+            let theirs: Vec<&String> = ours
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v)
+                .collect();
+            assert!(
+                theirs.contains(&version),
+                "the floor locks {name} {version}; the three-operation program locks {theirs:?}"
+            );
+            shared += 1;
+        }
+        assert!(shared >= 20, "only {shared} packages in the floor's lock");
     }
 
     #[test]
