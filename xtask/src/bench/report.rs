@@ -253,33 +253,41 @@ pub fn machine() -> Vec<(String, String)> {
 
 /// Versions of the named packages as resolved in a Cargo.lock (all versions when a name repeats).
 pub fn lock_versions(lock: &Path, names: &[&str]) -> Vec<(String, String)> {
-    let text = fs::read_to_string(lock).unwrap_or_default();
-    let mut found: Vec<(String, Vec<String>)> =
-        names.iter().map(|n| (n.to_string(), Vec::new())).collect();
-    let mut current: Option<&str> = None;
-    for line in text.lines() {
-        if let Some(n) = line.strip_prefix("name = ") {
-            current = Some(n.trim_matches('"'));
-        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), current) {
-            if let Some(e) = found.iter_mut().find(|(k, _)| k == n) {
-                e.1.push(v.trim_matches('"').to_owned());
-            }
-            current = None;
-        }
-    }
-    found
-        .into_iter()
-        .map(|(k, v)| {
+    let packages = lock_packages(lock);
+    names
+        .iter()
+        .map(|&name| {
+            let versions: Vec<&str> = packages
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+                .collect();
             (
-                k,
-                if v.is_empty() {
+                name.to_owned(),
+                if versions.is_empty() {
                     "not in lock file".to_owned()
                 } else {
-                    v.join(", ")
+                    versions.join(", ")
                 },
             )
         })
         .collect()
+}
+
+/// `(name, version)` of every package in a `Cargo.lock`, in file order; none when it cannot be
+/// read.
+pub fn lock_packages(lock: &Path) -> Vec<(String, String)> {
+    let text = fs::read_to_string(lock).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut current: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            current = Some(n.trim_matches('"'));
+        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), current.take()) {
+            out.push((n.to_owned(), v.trim_matches('"').to_owned()));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -769,35 +769,19 @@ mod tests {
         }
         let min = fs::read_to_string(root.join("bench/scale/ours-s3-min/Cargo.toml")).unwrap();
         assert!(min.contains("default-features = false"));
-        let floor = fs::read_to_string(root.join("bench/scale/floor/Cargo.toml")).unwrap();
-        assert!(
-            !floor.contains("path ="),
-            "the floor must not build any crate of ours"
-        );
         for op in ["get_object", "put_object", "list_objects_v2"] {
             assert!(min.contains(&format!("\"{op}\"")), "{op} not enabled");
         }
-    }
-
-    /// `name = version` of every package in a lock file.
-    fn locked(path: &Path) -> Vec<(String, String)> {
-        let text = fs::read_to_string(path).unwrap();
-        let mut out = Vec::new();
-        let mut name = None;
-        for line in text.lines() {
-            if let Some(n) = line.strip_prefix("name = ") {
-                name = Some(n.trim_matches('"').to_owned());
-            } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
-                out.push((n, v.trim_matches('"').to_owned()));
-            }
-        }
-        out
     }
 
     #[test]
     fn the_floor_builds_the_runtimes_dependencies_at_its_versions() {
         let root = super::super::repo_root().unwrap();
         let floor_toml = fs::read_to_string(root.join("bench/scale/floor/Cargo.toml")).unwrap();
+        assert!(
+            !floor_toml.contains("path ="),
+            "the floor must not build any crate of ours"
+        );
         let runtime_toml = fs::read_to_string(root.join("runtime/Cargo.toml")).unwrap();
         let deps = toml_table(&runtime_toml, "[dependencies]").unwrap();
         let mut required = 0;
@@ -840,8 +824,12 @@ mod tests {
             }
         }
         assert!(required >= 10, "read only {required} runtime dependencies");
-        let ours = locked(&root.join("bench/scale/ours-s3-min/Cargo.lock"));
-        let floor = locked(&root.join("bench/scale/floor/Cargo.lock"));
+        let lock = |dir: &str| {
+            super::super::report::lock_packages(
+                &root.join("bench/scale").join(dir).join("Cargo.lock"),
+            )
+        };
+        let (ours, floor) = (lock("ours-s3-min"), lock("floor"));
         let mut shared = 0;
         for (name, version) in &floor {
             if name == "scale-floor" {
