@@ -17,11 +17,13 @@ use secretsmanager::config::http::{
 };
 use secretsmanager_cache::SecretCache;
 
-/// The real transport, counting requests per operation.
+/// The real transport, counting requests per operation. With a gate, each request waits for
+/// a permit before it goes out, so a test can hold it in flight.
 #[derive(Debug, Default)]
 struct Counting {
     inner: HyperTransport,
     counts: Mutex<HashMap<String, usize>>,
+    gate: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl Transport for Counting {
@@ -36,7 +38,17 @@ impl Transport for Counting {
             .unwrap_or("")
             .to_owned();
         *self.counts.lock().unwrap().entry(op).or_default() += 1;
-        self.inner.send(req, timeouts)
+        let sent = self.inner.send(req, timeouts);
+        match self.gate.clone() {
+            None => sent,
+            Some(gate) => Box::pin(async move {
+                gate.acquire()
+                    .await
+                    .expect("the gate is never closed")
+                    .forget();
+                sent.await
+            }),
+        }
     }
 }
 
@@ -48,7 +60,12 @@ impl Counting {
 
 /// A client whose requests are counted, and the counter.
 fn counted_client(server: &MotoServer) -> (secretsmanager::Client, Arc<Counting>) {
-    let counting = Arc::new(Counting::default());
+    client_over(server, Counting::default())
+}
+
+/// A client sending through `counting`, and the counter.
+fn client_over(server: &MotoServer, counting: Counting) -> (secretsmanager::Client, Arc<Counting>) {
+    let counting = Arc::new(counting);
     let config = server
         .config()
         .to_builder()
@@ -146,7 +163,16 @@ async fn thousand_concurrent_gets_of_a_cold_key_send_one_request() {
     let server = moto();
     let name = unique_name("cache-cold");
     create(&server.client(), &name, "cold value").await;
-    let (client, counting) = counted_client(server);
+    // The request is held until every get has joined it: without the gate, a fast answer lets
+    // the last tasks to run hit the fresh value instead, and the counts below would vary.
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let (client, counting) = client_over(
+        server,
+        Counting {
+            gate: Some(gate.clone()),
+            ..Counting::default()
+        },
+    );
     let cache = SecretCache::new(client);
     let start = Arc::new(tokio::sync::Barrier::new(1000));
     let tasks: Vec<_> = (0..1000)
@@ -158,6 +184,17 @@ async fn thousand_concurrent_gets_of_a_cold_key_send_one_request() {
             })
         })
         .collect();
+    let waiting = Instant::now();
+    while cache.metrics().misses < 1000 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(60),
+            "the gets never all waited: {:?}",
+            cache.metrics()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(counting.count("GetSecretValue"), 1, "one request in flight");
+    gate.add_permits(1000);
     for t in tasks {
         assert_eq!(text(&t.await.unwrap().unwrap()), "cold value");
     }
