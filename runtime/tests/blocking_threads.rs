@@ -105,20 +105,20 @@ fn many_threads_at_once_share_one_runtime() {
 fn concurrent_sleeps_run_in_parallel() {
     within(60, || {
         let started = Instant::now();
-        let handles: Vec<_> = (0..8)
+        let handles: Vec<_> = (0..16)
             .map(|_| {
                 // In an async block: a `Sleep` made outside `block_on` would have no runtime.
                 thread::spawn(|| {
-                    block_on(async { tokio::time::sleep(Duration::from_millis(300)).await })
+                    block_on(async { tokio::time::sleep(Duration::from_millis(500)).await })
                 })
             })
             .collect();
         for h in handles {
             h.join().unwrap();
         }
-        // Serialized they would take 2.4 s.
+        // Serialized they would take 8 s; half of that leaves a loaded machine room.
         assert!(
-            started.elapsed() < Duration::from_millis(1500),
+            started.elapsed() < Duration::from_secs(4),
             "{:?}",
             started.elapsed()
         );

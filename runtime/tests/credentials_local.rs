@@ -313,7 +313,8 @@ async fn credential_process_timeout_kills_the_command() {
         .unwrap_err();
     let elapsed = started.elapsed();
     assert_eq!(err.kind(), CredentialsErrorKind::Timeout, "{err}");
-    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+    // Well under the command's 10 s.
+    assert!(elapsed < Duration::from_secs(6), "took {elapsed:?}");
 }
 
 fn chain_env(dir: &TempDir, extra: &[(&str, &str)]) -> Env {

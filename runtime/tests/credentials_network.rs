@@ -359,7 +359,7 @@ async fn unanswered_requests_time_out() {
     let elapsed = started.elapsed();
     assert_eq!(err.kind(), CredentialsErrorKind::Timeout, "{err}");
     assert!(
-        elapsed >= Duration::from_millis(250) && elapsed < Duration::from_millis(1500),
+        elapsed >= Duration::from_millis(250) && elapsed < Duration::from_secs(3),
         "{elapsed:?}"
     );
 
@@ -376,7 +376,7 @@ async fn unanswered_requests_time_out() {
     let elapsed = started.elapsed();
     assert_eq!(err.kind(), CredentialsErrorKind::Timeout, "{err}");
     assert!(
-        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_millis(2500),
+        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(5),
         "{elapsed:?}"
     );
 }

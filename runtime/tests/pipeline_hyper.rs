@@ -451,11 +451,11 @@ async fn client_handle_round_trip_with_retry_on_one_connection() {
 async fn idle_connections_are_evicted_and_reuse_can_be_disabled() {
     let server = serve(|_, _| Action::Reply(ok("x"))).await;
     let t = HyperTransport::builder()
-        .pool_idle_timeout(Duration::from_millis(100))
+        .pool_idle_timeout(Duration::from_millis(500))
         .build();
     t.send(get(&server.url()), &T).await.unwrap();
     assert_eq!(t.idle_connections(), 1);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(t.idle_connections(), 0, "expired connections are dropped");
     t.send(get(&server.url()), &T).await.unwrap();
     assert_eq!(server.accepts(), 2);

@@ -284,7 +284,7 @@ async fn operation_timeout_bounds_a_slow_transport() {
         "{err:?}"
     );
     assert!(
-        took >= Duration::from_millis(190) && took < Duration::from_secs(2),
+        took >= Duration::from_millis(190) && took < Duration::from_secs(4),
         "{took:?}"
     );
     assert_eq!(err.to_string(), "timeout: operation timed out after 200ms");
@@ -306,7 +306,7 @@ async fn operation_timeout_includes_backoff() {
         .call_json(&OP, b"{}".to_vec())
         .await;
     let took = start.elapsed();
-    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
     // Either the backoff sleep was cut by the operation timeout, or (jitter near 0) attempts
     // continued; both must end within the limit and never exceed 10 attempts.
     match result {
@@ -332,7 +332,8 @@ async fn attempt_timeout_retries_the_slow_attempt() {
         handle.call_json(&OP, b"{}".to_vec()).await.unwrap().status,
         200
     );
-    assert!(start.elapsed() < Duration::from_secs(2));
+    // Under the slow attempt's 5 s.
+    assert!(start.elapsed() < Duration::from_secs(4));
     assert_eq!(mock.count(), 2);
     // An attempt timeout costs 10 tokens; the success refunds them.
     assert_eq!(handle.retry_tokens(), 500);
@@ -387,7 +388,7 @@ async fn adaptive_mode_retries_throttling_and_slows_down() {
     // 0.5 tokens/s from empty: the retry waits about 2 s (standard mode would wait ~1 ms).
     let took = start.elapsed();
     assert!(
-        took >= Duration::from_millis(1500) && took < Duration::from_secs(5),
+        took >= Duration::from_millis(1500) && took < Duration::from_secs(8),
         "{took:?}"
     );
 }

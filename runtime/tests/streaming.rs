@@ -149,22 +149,24 @@ async fn a_slow_body_that_keeps_coming_does_not_time_out() {
     let (tx, rx) = mpsc::channel(4);
     let url = chunked_server(rx).await;
     let t = HyperTransport::new();
-    let read = Duration::from_millis(200);
+    // Gaps of a fifth of the timeout: a loaded machine stalling the runtime for a gap or two
+    // still leaves the chunk in time.
+    let read = Duration::from_millis(500);
     let timeouts = AttemptTimeouts {
         connect: Some(Duration::from_secs(5)),
         read: Some(read),
     };
     tokio::spawn(async move {
-        for _ in 0..6 {
+        for _ in 0..12 {
             tx.send(Some("part")).await.unwrap();
-            tokio::time::sleep(read / 2).await;
+            tokio::time::sleep(read / 5).await;
         }
         tx.send(None).await.unwrap();
     });
     let started = std::time::Instant::now();
     let (_, body) = t.send_streaming(get(&url), &timeouts).await.unwrap();
     let all = body.collect().await.unwrap();
-    assert_eq!(&all[..], "part".repeat(6).as_bytes());
+    assert_eq!(&all[..], "part".repeat(12).as_bytes());
     assert!(
         started.elapsed() > 2 * read,
         "the body took longer than the timeout"
@@ -293,18 +295,19 @@ async fn a_large_body_arrives_whole_and_its_connection_then_serves_a_small_one()
 
 #[tokio::test]
 async fn a_large_body_slower_than_the_low_water_mark_does_not_time_out() {
-    // 16 KiB every 40 ms: a read timeout of 300 ms passes before 256 KiB (the mark) are
-    // waiting. The bytes that came are not a stall: the body goes on without the mark.
+    // 16 KiB every 60 ms: a read timeout of 600 ms passes before 256 KiB (the mark, 960 ms)
+    // are waiting. The bytes that came are not a stall: the body goes on without the mark.
+    // Each gap leaves a loaded machine half a second.
     let length = 640 * 1024;
     let piece = 16 * 1024;
     let pieces = (0..length / piece)
-        .map(|_| (piece, Duration::from_millis(40)))
+        .map(|_| (piece, Duration::from_millis(60)))
         .collect();
     let url = length_server(vec![Answer { length, pieces }]).await;
     let t = HyperTransport::new();
     let timeouts = AttemptTimeouts {
         connect: Some(Duration::from_secs(5)),
-        read: Some(Duration::from_millis(300)),
+        read: Some(Duration::from_millis(600)),
     };
     let (_, body) = t.send_streaming(get(&url), &timeouts).await.unwrap();
     let all = body.collect().await.unwrap();

@@ -221,7 +221,7 @@ async fn iam_user_and_role_exist() {
         .user_name(unique_name("waiter-nobody"))
         .min_delay(FAST)
         .max_delay(FAST)
-        .wait(Duration::from_millis(500))
+        .wait(Duration::from_secs(2))
         .await
         .expect_err("no such user");
     assert!(err.is_max_wait_exceeded(), "{err}");

@@ -497,6 +497,7 @@ async fn concurrent_callers_share_one_discovery() {
         calls.spawn(async move { client.list_tables().send().await.map(|_| ()) });
     }
     // Every caller gets to wait on the discovery the first one started.
+    eventually("the first discovery", || server.describe_calls() >= 1).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(server.describe_calls(), 1);
     assert_eq!(
@@ -569,7 +570,7 @@ async fn advance(by: Duration) {
 
 /// Waits (briefly, for real) until `cond` holds.
 async fn eventually(what: &str, cond: impl Fn() -> bool) {
-    for _ in 0..200 {
+    for _ in 0..2000 {
         if cond() {
             return;
         }

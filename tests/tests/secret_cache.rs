@@ -117,11 +117,14 @@ async fn a_rotation_becomes_visible_within_the_ttl() {
     let admin = server.client();
     let name = unique_name("cache-rotation");
     let v1 = create(&admin, &name, "first").await;
-    let ttl = Duration::from_secs(2);
+    // Long enough that the rotation's own request ends well within it, on a loaded machine too;
+    // no refresh ahead of expiry, so the first value stays until the TTL has passed.
+    let ttl = Duration::from_secs(5);
     let (client, counting) = counted_client(server);
     let cache = SecretCache::builder(client)
         .ttl(ttl)
         .ttl_jitter(0.0)
+        .refresh_ahead(1.0)
         .build()
         .unwrap();
     assert_eq!(text(&cache.get(&name).await.unwrap()), "first");
@@ -185,7 +188,8 @@ async fn thousand_concurrent_gets_of_a_cold_key_send_one_request() {
         })
         .collect();
     let waiting = Instant::now();
-    while cache.metrics().misses < 1000 {
+    // Every get has missed, and the one request has reached the transport.
+    while cache.metrics().misses < 1000 || counting.count("GetSecretValue") == 0 {
         assert!(
             waiting.elapsed() < Duration::from_secs(60),
             "the gets never all waited: {:?}",

@@ -43,7 +43,15 @@ fn threads_share_one_request_and_then_hit() {
         cache.get("db").unwrap();
     }
     let m = cache.metrics();
-    assert_eq!((m.misses, m.hits, m.requests), (32, 100, 1));
+    // A thread that reaches the cache after the answer hits instead of joining the request,
+    // so how the 32 split depends on scheduling; one request, and only one uncoalesced miss,
+    // do not.
+    assert_eq!(
+        (m.misses + m.hits, m.misses - m.coalesced, m.requests),
+        (132, 1, 1),
+        "{m:?}"
+    );
+    assert!(m.hits >= 100, "{m:?}");
     assert_eq!(cache.len(), 1);
 }
 
