@@ -19,6 +19,19 @@ pub fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Waits, for real, until `cond` holds, checking every 5 ms; panics naming `what` after 30 s.
+/// For a test that must see another task reach a point before it goes on.
+pub async fn eventually(what: &str, cond: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !cond() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 /// A shared-data directory from `var` (`SMITHY_MODELS_DIR` / `SMITHY_TESTDATA_DIR`), falling back to
 /// `../shared/<sub>` beside the workspace. Panics with what is missing and how to fix it: a test
 /// without its data fails, it never passes silently.

@@ -45,7 +45,7 @@ use awsrt::types::Document;
 use integration_tests::stub_server::{
     encode_response, parse_authorization, read_request, verify_sigv4, RecordedRequest, StubResponse,
 };
-use integration_tests::workspace_root;
+use integration_tests::{eventually, workspace_root};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -566,17 +566,6 @@ async fn advance(by: Duration) {
     tokio::time::pause();
     tokio::time::advance(by).await;
     tokio::time::resume();
-}
-
-/// Waits (briefly, for real) until `cond` holds.
-async fn eventually(what: &str, cond: impl Fn() -> bool) {
-    for _ in 0..2000 {
-        if cond() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[tokio::test]
